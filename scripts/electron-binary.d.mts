@@ -1,0 +1,2 @@
+export function findElectronBinary(): { path: string } | { reason: string };
+export function displayUnavailableReason(): string | null;

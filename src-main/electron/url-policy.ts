@@ -1,0 +1,32 @@
+// Pure URL decisions for the window's navigation and window-open guards.
+
+/** True for the app's own page (the packaged file or the dev server), the only place the window may navigate. */
+export function isAppUrl(url: string, appUrl: string): boolean {
+  try {
+    const target = new URL(url);
+    const app = new URL(appUrl);
+    if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
+    return target.origin === app.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** External links a writer clicks may open in the system browser: plain http(s) to a named host, nothing else. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const target = new URL(url);
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') return false;
+    if (target.username || target.password) return false;
+    return target.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export type WindowOpenDecision = { action: 'deny'; openExternally: string | null };
+
+/** window.open and target=_blank never create a window; safe web links go to the system browser. */
+export function decideWindowOpen(url: string): WindowOpenDecision {
+  return { action: 'deny', openExternally: isSafeExternalUrl(url) ? url : null };
+}

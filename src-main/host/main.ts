@@ -1,0 +1,45 @@
+// `npm run serve`: the same main-process services under plain Node, serving the renderer to a browser.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createApp } from '../app/create-app';
+import { resolveDataDir } from '../app/paths';
+import { startHttpHost } from '../transport/http-host';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  const port = values.port === undefined ? 5174 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+  }
+  const dataDir = resolveDataDir(values['data-dir']);
+  const app = await createApp({ dataDir });
+  const here = dirname(fileURLToPath(import.meta.url));
+  const host = await startHttpHost({
+    dispatcher: app.dispatcher,
+    events: app.events,
+    rendererDir: join(here, '..', 'renderer'),
+    port,
+  });
+  console.log(`Quire host listening on ${host.url}`);
+  console.log(`Data directory: ${dataDir}`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await host.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(`Quire host could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

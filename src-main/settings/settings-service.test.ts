@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src-preload/contract';
+import { EventBus } from '../app/event-bus';
+import { openDatabase } from '../store/database';
+import { SettingsRepo } from '../store/repos/settings-repo';
+import { useTempDir } from '../test-support/temp-dir';
+import { join } from 'node:path';
+import { SettingsService } from './settings-service';
+
+function service(file: string) {
+  const events = new EventBus();
+  const db = openDatabase(file);
+  return { db, events, settings: new SettingsService(new SettingsRepo(db, () => new Date(0)), events) };
+}
+
+describe('SettingsService', () => {
+  const tempDir = useTempDir();
+
+  it("starts from seed 000's defaults", () => {
+    const { settings, db } = service(join(tempDir(), 'q.sqlite'));
+    expect(settings.get()).toEqual(DEFAULT_SETTINGS);
+    expect(settings.get().orchestrator).toMatchObject({
+      enabled: false,
+      quality_tier: 'balanced',
+      monthly_budget: null,
+      prefer_local: false,
+      cost_tracking_enabled: true,
+    });
+    db.close();
+  });
+
+  it('applies a partial update, persists it, and emits settings:changed', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const first = service(file);
+    const seen: unknown[] = [];
+    first.events.subscribe((event) => seen.push(event));
+    const next = first.settings.set({ orchestrator: { quality_tier: 'premium', monthly_budget: 12.5 } });
+    expect(next.orchestrator.quality_tier).toBe('premium');
+    expect(next.orchestrator.prefer_local).toBe(false);
+    expect(seen).toEqual([{ name: 'settings:changed', payload: next }]);
+    first.db.close();
+
+    const reopened = service(file);
+    expect(reopened.settings.get().orchestrator).toMatchObject({ quality_tier: 'premium', monthly_budget: 12.5 });
+    reopened.db.close();
+  });
+
+  it.each([
+    [{ orchestrator: { monthly_budget: -1 } }, 'orchestrator.monthly_budget', /zero or more/],
+    [{ orchestrator: { monthly_budget: Number.POSITIVE_INFINITY } }, 'orchestrator.monthly_budget', /finite|number/],
+    [{ tournament: { num_models: 1 } }, 'tournament.num_models', /at least 2/],
+    [{ local: { idle_unload_minutes: -5 } }, 'local.idle_unload_minutes', /./],
+  ])('refuses %j with a specific error and changes nothing', (patch, path, message) => {
+    const { settings, db, events } = service(join(tempDir(), 'q.sqlite'));
+    settings.set({ orchestrator: { monthly_budget: 5 } });
+    const seen: unknown[] = [];
+    events.subscribe((event) => seen.push(event));
+    expect(() => settings.set(patch as never)).toThrow(message);
+    try {
+      settings.set(patch as never);
+    } catch (error) {
+      expect((error as { code: string; path: string }).code).toBe('invalid_input');
+      expect((error as { path: string }).path).toBe(path);
+    }
+    expect(settings.get().orchestrator.monthly_budget).toBe(5);
+    expect(seen).toEqual([]);
+    db.close();
+  });
+});

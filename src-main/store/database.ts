@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StorageError } from '../errors';
+import { MIGRATIONS, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the Quire database and brings its schema up to date. A database written by a newer
+ * Quire is refused before anything is written to it, so an older build never damages a newer writer's data.
+ */
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (cause) {
+    throw new StorageError(`Cannot open the Quire database at ${file}: ${(cause as Error).message}`, cause);
+  }
+  try {
+    const latest = migrations.at(-1)?.version ?? 0;
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest) {
+      throw new StorageError(
+        `The database at ${file} was written by a newer version of Quire (schema ${current}; this version knows up to ${latest}). ` +
+          'It has been left untouched: update Quire to open it.',
+      );
+    }
+    db.pragma('journal_mode = WAL');
+    // FULL: a committed charge survives even a power cut, not only a crash of the process.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations, current);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db, migrations: readonly Migration[], current: number): void {
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  const apply = db.transaction(() => {
+    for (const migration of pending) {
+      try {
+        db.exec(migration.sql);
+      } catch (cause) {
+        throw new StorageError(
+          `Migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`,
+          cause,
+        );
+      }
+    }
+    db.pragma(`user_version = ${pending.at(-1)!.version}`);
+  });
+  apply();
+}

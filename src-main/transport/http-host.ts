@@ -1,0 +1,263 @@
+// The browser host: the renderer's static files, POST /api/<channel> over the same Dispatcher as Electron IPC, and
+// pushed events as Server-Sent Events on GET /api/events. Loopback only, with a Host-header guard against DNS
+// rebinding and no CORS headers, so no other web page can drive it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Envelope, ErrorCode, ErrorInfo } from '../../src-preload/contract';
+import type { EventBus } from '../app/event-bus';
+import type { Dispatcher } from './dispatcher';
+import { CONTENT_SECURITY_POLICY } from './csp';
+
+export interface HttpHostOptions {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  /** Built renderer (index.html and assets); null serves the API only. */
+  rendererDir: string | null;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+export interface HttpHost {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export function statusFor(code: ErrorCode): number {
+  switch (code) {
+    case 'invalid_input':
+      return 400;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+    case 'unknown_channel':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'payload_too_large':
+      return 413;
+    case 'internal':
+    case 'storage_error':
+      return 500;
+    default:
+      // A refusal the caller can act on (over budget, provider down, cancelled): the exchange itself worked.
+      return 422;
+  }
+}
+
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const clients = new Set<ServerResponse>();
+  let port = options.port;
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, { code: 'internal', message: String(error), retryable: false });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Forbidden: unexpected Host header');
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname === '/api/events') return openEventStream(req, res);
+    if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice(5)));
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    return serveStatic(res, url.pathname);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST' }).end();
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+      return sendError(res, { code: 'forbidden', message: 'Cross-origin requests are refused', retryable: false });
+    }
+    if (!options.dispatcher.has(channel)) {
+      req.resume();
+      return sendError(res, { code: 'unknown_channel', message: `Unknown channel "${channel}"`, retryable: false });
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    if (!contentType.startsWith('application/json')) {
+      req.resume();
+      res.writeHead(415, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          envelopeError({ code: 'invalid_input', message: 'Content-Type must be application/json', retryable: false }),
+        ),
+      );
+      return;
+    }
+    const limit = options.dispatcher.maxBytes(channel);
+    const body = await readBody(req, limit);
+    if (body === 'too_large') {
+      return sendError(res, {
+        code: 'payload_too_large',
+        message: `Request body is larger than ${limit} bytes, the limit for ${channel}`,
+        retryable: false,
+      });
+    }
+    let payload: unknown = undefined;
+    if (body.length > 0) {
+      try {
+        payload = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        return sendError(res, {
+          code: 'invalid_input',
+          message: `Request body is not valid JSON: ${(error as Error).message}`,
+          retryable: false,
+        });
+      }
+    }
+    const envelope = await options.dispatcher.call(channel, payload, { transport: 'http' });
+    sendJson(res, envelope.ok ? 200 : statusFor(envelope.error.code), envelope);
+  }
+
+  function openEventStream(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('event: ready\ndata: {}\n\n');
+    clients.add(res);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    heartbeat.unref();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      clients.delete(res);
+    });
+  }
+
+  const unsubscribe = options.events.subscribe((event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const client of clients) client.write(frame);
+  });
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    if (!options.rendererDir) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('No renderer build to serve');
+      return;
+    }
+    const root = normalize(options.rendererDir);
+    let file = normalize(join(root, decodeURIComponent(pathname)));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const info = await stat(file).catch(() => null);
+    if (!info || info.isDirectory()) {
+      // A client-side route or the root: the single page.
+      file = extname(pathname) ? '' : join(root, 'index.html');
+    }
+    const content = file ? await readFile(file).catch(() => null) : null;
+    if (!content) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+    });
+    res.end(content);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        for (const client of clients) client.end();
+        clients.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function envelopeError(error: ErrorInfo): Envelope<never> {
+  return { ok: false, error };
+}
+
+function sendError(res: ServerResponse, error: ErrorInfo): void {
+  sendJson(res, statusFor(error.code), envelopeError(error));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      req.resume();
+      resolve('too_large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        req.resume();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,28 @@
+// The one contract between the renderer and main: every channel (`domain:verb`) with its zod input schema and output
+// type, and every pushed event. Both transports (Electron IPC, the HTTP browser host) serve exactly this.
+import type { z } from 'zod';
+import type { ChannelSpec } from './contract/define';
+import { settingsChannels } from './contract/settings';
+import type { AppEvents } from './contract/events';
+
+export const contract = {
+  ...settingsChannels,
+} satisfies Record<string, ChannelSpec>;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+/** What the caller sends (before the schema's transforms). */
+export type Input<C extends Channel> = z.input<Contract[C]['input']>;
+/** What the handler receives (after validation and transforms). */
+export type ParsedInput<C extends Channel> = z.output<Contract[C]['input']>;
+export type Output<C extends Channel> = NonNullable<Contract[C]['output']>;
+
+export type EventName = keyof AppEvents;
+export type EventPayload<E extends EventName> = AppEvents[E];
+export interface PushedEvent<E extends EventName = EventName> {
+  name: E;
+  payload: EventPayload<E>;
+}
+
+export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
+export * from './contract/settings';

@@ -1,0 +1,32 @@
+/** Every error code a reply envelope may carry. The renderer branches on these, never on messages. */
+export const ERROR_CODES = [
+  'invalid_input',
+  'unknown_channel',
+  'payload_too_large',
+  'not_found',
+  'conflict',
+  'forbidden',
+  'budget_exceeded',
+  'unavailable',
+  'provider_error',
+  'rate_limited',
+  'timeout',
+  'cancelled',
+  'circuit_open',
+  'local_model_error',
+  'download_error',
+  'storage_error',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  /** For invalid_input: the path of the first failing field, e.g. "orchestrator.monthly_budget". */
+  path?: string;
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

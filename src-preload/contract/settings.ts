@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { channel, noInput } from './define';
+
+export const QUALITY_TIERS = ['budget', 'balanced', 'premium'] as const;
+export const qualityTierSchema = z.enum(QUALITY_TIERS);
+export type QualityTier = z.infer<typeof qualityTierSchema>;
+
+const usd = (label: string) =>
+  z
+    .number({ error: `${label} must be a number of US dollars` })
+    .finite(`${label} must be a finite number`)
+    .min(0, `${label} must be zero or more (leave it empty for no limit)`)
+    .max(1_000_000, `${label} must be at most $1,000,000`);
+
+export const orchestratorSettingsSchema = z.object({
+  /** Off: the active model pack's task → model mapping decides (seed 000's manual task_models). */
+  enabled: z.boolean(),
+  quality_tier: qualityTierSchema,
+  /** USD per calendar month in the writer's time zone; null = unlimited. */
+  monthly_budget: usd('Monthly budget').nullable(),
+  prefer_local: z.boolean(),
+  /** Seed 002's FORCE_LOCAL_LLM: nothing leaves the machine. */
+  force_local: z.boolean(),
+  cost_tracking_enabled: z.boolean(),
+  active_pack: z.string().min(1).max(100),
+});
+
+export const tournamentSettingsSchema = z.object({
+  enabled: z.boolean(),
+  critical_tasks: z.array(z.string().min(1).max(100)).max(100),
+  num_models: z.number().int().min(2, 'A tournament needs at least 2 models').max(5, 'At most 5 models'),
+  /** Worst-case USD one tournament may reserve; null = only the monthly budget applies. */
+  cost_cap_usd: usd('Tournament cost cap').nullable(),
+});
+
+export const localSettingsSchema = z.object({
+  /** Where GGUF files live; null = <data dir>/models. */
+  models_dir: z.string().min(1).max(4096).nullable(),
+  /** Memory the resident local models may use, in MB; null = derived from the machine's memory. */
+  memory_budget_mb: z.number().int().min(256).max(1_048_576).nullable(),
+  /** Unload a resident model after this many idle minutes (0 = never). */
+  idle_unload_minutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
+  /** CPU threads for generation; null = chosen for the machine. */
+  threads: z.number().int().min(1).max(256).nullable(),
+});
+
+export const runSettingsSchema = z.object({
+  /** Exact-match cache for deterministic requests (opt-in). */
+  cache_enabled: z.boolean(),
+  /** Per-call timeout for cloud providers, seconds. */
+  timeout_s: z.number().int().min(1).max(3600),
+});
+
+export const settingsSchema = z.object({
+  orchestrator: orchestratorSettingsSchema,
+  tournament: tournamentSettingsSchema,
+  local: localSettingsSchema,
+  runs: runSettingsSchema,
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsSection = keyof Settings;
+
+/** A partial update: any subset of fields of any section; unknown keys are refused. */
+export const settingsPatchSchema = z.strictObject({
+  orchestrator: orchestratorSettingsSchema.partial().strict().optional(),
+  tournament: tournamentSettingsSchema.partial().strict().optional(),
+  local: localSettingsSchema.partial().strict().optional(),
+  runs: runSettingsSchema.partial().strict().optional(),
+});
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  orchestrator: {
+    enabled: false,
+    quality_tier: 'balanced',
+    monthly_budget: null,
+    prefer_local: false,
+    force_local: false,
+    cost_tracking_enabled: true,
+    active_pack: 'mixed',
+  },
+  tournament: {
+    enabled: false,
+    critical_tasks: ['continuity_check', 'theme_analysis', 'beat_structure'],
+    num_models: 3,
+    cost_cap_usd: 0.25,
+  },
+  local: { models_dir: null, memory_budget_mb: null, idle_unload_minutes: 15, threads: null },
+  runs: { cache_enabled: false, timeout_s: 120 },
+};
+
+export const settingsChannels = {
+  'settings:get': channel<Settings>()(noInput),
+  'settings:set': channel<Settings>()(settingsPatchSchema),
+};

@@ -1,0 +1,48 @@
+// The browser host's side of the contract: POST /api/<channel> for calls, Server-Sent Events for pushed events.
+import type { QuireApi } from '../../../../src-preload/api';
+import type { Envelope, EventName, PushedEvent } from '../../../../src-preload/contract';
+
+export function createHttpApi(base: string = location.origin): QuireApi {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let source: EventSource | null = null;
+
+  function ensureStream(): void {
+    if (source) return;
+    source = new EventSource(`${base}/api/events`);
+    source.onmessage = (message: MessageEvent<string>) => {
+      const event = JSON.parse(message.data) as PushedEvent;
+      for (const listener of listeners.get(event.name) ?? []) listener(event.payload);
+    };
+  }
+
+  return {
+    transport: 'http',
+    async invoke(channel, input) {
+      try {
+        const response = await fetch(`${base}/api/${channel}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: input === undefined ? '' : JSON.stringify(input),
+        });
+        return (await response.json()) as Envelope<never>;
+      } catch (error) {
+        return {
+          ok: false,
+          error: {
+            code: 'unavailable',
+            message: `Quire's host did not answer (${(error as Error).message}). Is \`npm run serve\` still running?`,
+            retryable: true,
+          },
+        };
+      }
+    },
+    on<E extends EventName>(event: E, listener: (payload: never) => void) {
+      ensureStream();
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const wrapped = listener as (payload: unknown) => void;
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
+  } as QuireApi;
+}

@@ -1,0 +1,43 @@
+import { api } from '../api/client';
+
+export const VIEWS = [{ id: 'settings', label: 'Settings' }] as const;
+export type ViewId = (typeof VIEWS)[number]['id'];
+
+function fromHash(): ViewId {
+  const id = location.hash.replace(/^#\/?/, '');
+  return (VIEWS.find((view) => view.id === id)?.id ?? 'settings') as ViewId;
+}
+
+/** Which screen is shown; kept in the URL hash so a reload stays put. */
+export class NavigationManager {
+  #view = $state<ViewId>(fromHash());
+
+  get view() {
+    return this.#view;
+  }
+
+  go(view: ViewId): void {
+    this.#view = view;
+    if (location.hash !== `#/${view}`) history.replaceState(null, '', `#/${view}`);
+  }
+
+  /** Follows the hash and the app menu (Settings ⌘, / Spend). */
+  listen(): () => void {
+    const onHash = () => (this.#view = fromHash());
+    window.addEventListener('hashchange', onHash);
+    const off = api.on('app:navigate', ({ view }) => {
+      const known = VIEWS.find((candidate) => candidate.id === view);
+      if (known) this.go(known.id);
+    });
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      off();
+    };
+  }
+
+  reset(): void {
+    this.#view = 'settings';
+  }
+}
+
+export const navigation = new NavigationManager();
