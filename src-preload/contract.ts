@@ -26,3 +26,4 @@ export interface PushedEvent<E extends EventName = EventName> {
 
 export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
 export * from './contract/settings';
+export * from './contract/registry';

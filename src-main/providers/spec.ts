@@ -1,0 +1,59 @@
+// The one small spec every backend implements (cloud SDKs and node-llama-cpp alike), after the Vercel AI SDK's
+// language-model spec: usage counts are numbers or undefined, never guessed; unsupported options become warnings.
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  /** The most output tokens the call may produce; also what the ledger reserves for. */
+  maxOutputTokens: number;
+  temperature?: number;
+  seed?: number;
+  /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
+}
+
+/**
+ * Token counts as the provider reported them. `inputTokens` is every input token billed, cached ones included
+ * (OpenAI's prompt_tokens semantics; the Anthropic adapter adds cache reads and writes to input_tokens).
+ */
+export interface Usage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** Of inputTokens, those read from the provider's prompt cache. */
+  cachedInputTokens?: number | undefined;
+  /** Of inputTokens, those written to the prompt cache (Anthropic cache_creation_input_tokens). */
+  cacheWriteTokens?: number | undefined;
+  /** Of outputTokens, those spent on hidden reasoning. */
+  reasoningTokens?: number | undefined;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
+
+export interface GenerateResult {
+  text: string;
+  /** Parsed JSON when a jsonSchema was requested. */
+  json?: unknown;
+  usage: Usage;
+  finishReason: FinishReason;
+  warnings: string[];
+}
+
+export type StreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; warnings: string[]; json?: unknown };
+
+export interface LanguageModel {
+  /** e.g. "openai", "anthropic", "deepseek", "local", or a custom endpoint's id. */
+  readonly provider: string;
+  /** The registry model id this instance serves. */
+  readonly modelId: string;
+  generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
+  /** Yields text deltas and ends with one finish part; a failure mid-stream throws a ProviderError. */
+  stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart>;
+}

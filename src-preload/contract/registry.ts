@@ -1,0 +1,73 @@
+// The model registry's shape: what every model (shipped, custom endpoint, or imported GGUF) is described by.
+import { z } from 'zod';
+
+/**
+ * Seed 000's seven strength categories, defined for fiction work:
+ * - narrative_continuity: facts, timelines and details stay consistent across chapters
+ * - thematic_analysis: what the book is about beneath the plot; motifs, symbols, theme development
+ * - character_psychology: motivation, voice and arc consistency of characters
+ * - semantic_reasoning: careful reading and logical inference over a passage (summaries, checks, coordination)
+ * - structure_pacing: beats, acts, scene order, tension and pacing
+ * - prose_style: sentence-level craft: line edits, voice, rhythm, clarity
+ * - creative_generation: brainstorming, alternatives, new material in the writer's direction
+ */
+export const STRENGTHS = [
+  'narrative_continuity',
+  'thematic_analysis',
+  'character_psychology',
+  'semantic_reasoning',
+  'structure_pacing',
+  'prose_style',
+  'creative_generation',
+] as const;
+export const strengthSchema = z.enum(STRENGTHS);
+export type Strength = z.infer<typeof strengthSchema>;
+
+export const PROVIDERS = ['openai', 'anthropic', 'deepseek', 'qwen', 'gemini', 'openai-compatible', 'local'] as const;
+export const providerSchema = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof providerSchema>;
+
+export const SPEEDS = ['very_fast', 'fast', 'medium', 'slow'] as const;
+
+const usdPerMtok = z.number().finite().min(0).max(10_000);
+
+export const modelSpecSchema = z.object({
+  /** Stable id used everywhere in Quire (packs, ledger, runs). */
+  id: z.string().min(1).max(200),
+  display_name: z.string().min(1).max(200),
+  provider: providerSchema,
+  /** The id sent to the provider's API when it differs from `id`. */
+  api_model_id: z.string().min(1).max(200).optional(),
+  /** For custom endpoints: which saved endpoint serves this model. */
+  endpoint_id: z.string().min(1).max(100).optional(),
+  quality: z.number().min(0).max(10),
+  strengths: z.array(strengthSchema).max(STRENGTHS.length),
+  speed: z.enum(SPEEDS),
+  context_window: z.number().int().positive(),
+  max_output_tokens: z.number().int().positive().optional(),
+  pricing: z.object({
+    input_usd_per_mtok: usdPerMtok,
+    output_usd_per_mtok: usdPerMtok,
+    /** Cache reads (OpenAI cached prompt tokens, Anthropic cache_read_input_tokens). */
+    cached_input_usd_per_mtok: usdPerMtok.optional(),
+    /** Anthropic cache writes (cache_creation_input_tokens). */
+    cache_write_usd_per_mtok: usdPerMtok.optional(),
+  }),
+  capabilities: z.object({
+    json_output: z.boolean(),
+    vision: z.boolean(),
+    streaming: z.boolean(),
+    /** o-series style: max_completion_tokens, no temperature. */
+    reasoning: z.boolean().optional(),
+  }),
+  /** Local models: the catalog entry (GGUF) they need, and their size class for complexity routing. */
+  local: z
+    .object({
+      catalog_id: z.string().min(1).max(200),
+      size_class: z.enum(['small', 'medium', 'large']),
+    })
+    .optional(),
+  /** Superseded models stay for history and packs but rank after their successors on ties. */
+  legacy: z.boolean().optional(),
+});
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
