@@ -10,3 +10,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function resolveDataDir(cliValue: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(cliValue ?? env.QUIRE_DATA_DIR ?? defaultDataDir(env));
 }
+
+/** Where GGUF files live: the writer's setting, else <data dir>/models. */
+export function resolveModelsDir(modelsDirSetting: string | null, dataDir: string): string {
+  return resolve(modelsDirSetting ?? join(dataDir, 'models'));
+}
