@@ -1,8 +1,18 @@
 // `npm run bench`: every benchmark prints its figures and ratios measured side by side in one run.
 // Benchmarks are scripts, not tests: they assert nothing, they report.
 import { benchDispatch } from './dispatch.bench';
+import { benchOrchestrator } from './orchestrator.bench';
+import { benchTournament } from './tournament.bench';
+import { benchRuns } from './runs.bench';
+import { benchLocal } from './local.bench';
 
-const BENCHES: { name: string; run: () => Promise<void> }[] = [{ name: 'contract dispatch', run: benchDispatch }];
+const BENCHES: { name: string; run: () => Promise<void> }[] = [
+  { name: 'contract dispatch', run: benchDispatch },
+  { name: 'orchestrator decisions', run: benchOrchestrator },
+  { name: 'tournament', run: benchTournament },
+  { name: 'runs and failover', run: benchRuns },
+  { name: 'local models', run: benchLocal },
+];
 
 const only = process.argv[2];
 for (const bench of BENCHES) {

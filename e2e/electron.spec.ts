@@ -20,6 +20,8 @@ test.describe('Electron shell', () => {
 
     let app = await launch();
     let page = await app.firstWindow();
+    // The app opens on the Workbench; the journey continues in Settings.
+    await page.getByRole('link', { name: 'Settings' }).click();
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     await page.getByText('Premium', { exact: true }).click();
@@ -31,6 +33,7 @@ test.describe('Electron shell', () => {
 
     app = await launch();
     page = await app.firstWindow();
+    await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByRole('radio', { name: /Premium/ })).toBeChecked();
     await expect(page.getByLabel('Monthly budget (USD)')).toHaveValue('');
     await app.close();

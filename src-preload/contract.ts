@@ -3,10 +3,28 @@
 import type { z } from 'zod';
 import type { ChannelSpec } from './contract/define';
 import { settingsChannels } from './contract/settings';
+import { orchestratorChannels } from './contract/orchestrator';
+import { spendChannels } from './contract/spend';
+import { packsChannels } from './contract/packs';
+import { modelsChannels } from './contract/models';
+import { keysChannels } from './contract/keys';
+import { providersChannels } from './contract/providers';
+import { runsChannels } from './contract/runs';
+import { tournamentChannels } from './contract/tournaments';
+import { appChannels } from './contract/app';
 import type { AppEvents } from './contract/events';
 
 export const contract = {
   ...settingsChannels,
+  ...orchestratorChannels,
+  ...spendChannels,
+  ...packsChannels,
+  ...modelsChannels,
+  ...keysChannels,
+  ...providersChannels,
+  ...runsChannels,
+  ...tournamentChannels,
+  ...appChannels,
 } satisfies Record<string, ChannelSpec>;
 
 export type Contract = typeof contract;
@@ -27,3 +45,12 @@ export interface PushedEvent<E extends EventName = EventName> {
 export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
 export * from './contract/settings';
 export * from './contract/registry';
+export * from './contract/orchestrator';
+export * from './contract/spend';
+export * from './contract/packs';
+export * from './contract/models';
+export * from './contract/keys';
+export * from './contract/providers';
+export * from './contract/runs';
+export * from './contract/app';
+export * from './contract/tournaments';

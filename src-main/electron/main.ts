@@ -1,20 +1,35 @@
 // The Electron shell: one window over the same services as the browser host. The only module (with its siblings in
 // this folder) that imports 'electron'.
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  type MessageBoxSyncOptions,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, type App } from '../app/create-app';
 import { EVENT_CHANNEL } from '../../src-preload/channels';
 import { registerIpcHandlers } from '../transport/ipc';
 import { CONTENT_SECURITY_POLICY } from '../transport/csp';
-import { windowOptions } from './window-options';
-import { decideWindowOpen, isAppUrl } from './url-policy';
-import { menuTemplate } from './menu';
-
-const HELP_URL = 'https://github.com/quire-app/quire#readme';
+import { WINDOW_SIZE, windowOptions } from './window-options';
+import { decideNavigation, decideWindowOpen, isTrustedSender } from './url-policy';
+import { HELP_URL, menuTemplate } from './menu';
+import { SafeStorageCipher } from './safe-storage-cipher';
+import { notificationFor } from './notifications';
+import { WorkTracker } from './work-tracker';
+import { placeWindow, wasMaximized, WindowStateFile, type Rect } from './window-state';
 
 let mainWindow: BrowserWindow | null = null;
 let quire: App | null = null;
+const work = new WorkTracker();
 
 function appUrl(): string {
   const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -22,11 +37,26 @@ function appUrl(): string {
   return pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
 }
 
-function createWindow(services: App): BrowserWindow {
+/** Usable areas of the connected displays, the primary first. */
+function workAreas(): Rect[] {
+  const primary = screen.getPrimaryDisplay();
+  return [primary, ...screen.getAllDisplays().filter((display) => display.id !== primary.id)].map(
+    (display) => display.workArea,
+  );
+}
+
+function createWindow(services: App, stateFile: WindowStateFile): BrowserWindow {
   const url = appUrl();
-  const window = new BrowserWindow(windowOptions(join(import.meta.dirname, '../preload/index.cjs')));
+  const saved = stateFile.read();
+  const window = new BrowserWindow(
+    windowOptions(join(import.meta.dirname, '../preload/index.cjs'), placeWindow(saved, workAreas(), WINDOW_SIZE)),
+  );
+  if (wasMaximized(saved)) window.maximize();
   window.webContents.on('will-navigate', (event, target) => {
-    if (!isAppUrl(target, url)) event.preventDefault();
+    const decision = decideNavigation(target, url);
+    if (decision.allow) return;
+    event.preventDefault();
+    if (decision.openExternally) void shell.openExternal(decision.openExternally);
   });
   window.webContents.setWindowOpenHandler(({ url: target }) => {
     const decision = decideWindowOpen(target);
@@ -35,6 +65,17 @@ function createWindow(services: App): BrowserWindow {
   });
   const unsubscribe = services.events.subscribe((event) => {
     if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, event);
+  });
+  window.on('close', () => {
+    const { x, y, width, height } = window.getNormalBounds();
+    try {
+      stateFile.write({
+        bounds: { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) },
+        maximized: window.isMaximized(),
+      });
+    } catch (error) {
+      services.services.logger.warn(`Window position not saved: ${error instanceof Error ? error.message : error}`);
+    }
   });
   window.on('closed', () => {
     unsubscribe();
@@ -58,6 +99,11 @@ async function start(): Promise<void> {
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
   });
+  // Whatever web contents ever exist (the window, devtools), none may open windows or attach a <webview>.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
   await app.whenReady();
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
@@ -65,12 +111,22 @@ async function start(): Promise<void> {
     });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   // QUIRE_DATA_DIR lets tests (and a writer with several pen names) point the app at another library.
-  quire = await createApp({ dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData') });
+  quire = await createApp({
+    dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'),
+    secretCipher: new SafeStorageCipher(safeStorage),
+    desktopShell: { openPath: (path) => shell.openPath(path) },
+  });
   const services = quire;
+  services.events.subscribe((event) => {
+    work.observe(event);
+    const text = notificationFor(event);
+    if (text && Notification.isSupported()) new Notification(text).show();
+  });
   registerIpcHandlers(ipcMain, services.dispatcher, (frame) => {
-    return frame !== null && mainWindow !== null && isAppUrl(frame.url, appUrl());
+    return mainWindow !== null && isTrustedSender(frame, appUrl());
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -81,10 +137,12 @@ async function start(): Promise<void> {
       }),
     ),
   );
+  // No auto-updater: the About panel shows the version, and updating is the writer's choice.
   app.setAboutPanelOptions({ applicationName: 'Quire', applicationVersion: app.getVersion() });
-  mainWindow = createWindow(services);
+  const stateFile = new WindowStateFile(join(app.getPath('userData'), 'window-state.json'));
+  mainWindow = createWindow(services, stateFile);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(services);
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(services, stateFile);
   });
 }
 
@@ -92,11 +150,29 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
+/** True when the writer confirms quitting although runs or downloads are still going. */
+function confirmQuit(): boolean {
+  const question = work.quitQuestion();
+  if (!question) return true;
+  const options: MessageBoxSyncOptions = {
+    type: 'question',
+    buttons: ['Quit', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: question.message,
+    detail: question.detail,
+  };
+  const choice = mainWindow ? dialog.showMessageBoxSync(mainWindow, options) : dialog.showMessageBoxSync(options);
+  return choice === 0;
+}
+
 let quitting = false;
 app.on('before-quit', (event) => {
   if (quitting || !quire) return;
   event.preventDefault();
+  if (!confirmQuit()) return;
   quitting = true;
+  // Unloads local models, stops downloads (resumable), closes the database; then quits for real.
   void quire.close().finally(() => app.quit());
 });
 

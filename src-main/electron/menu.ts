@@ -1,5 +1,8 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
+/** Help → Quire Help opens the README in the system browser. */
+export const HELP_URL = 'https://github.com/quire-app/quire#readme';
+
 export interface MenuActions {
   openSettings(): void;
   openSpend(): void;

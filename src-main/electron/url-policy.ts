@@ -5,7 +5,9 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   try {
     const target = new URL(url);
     const app = new URL(appUrl);
-    if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
+    if (app.protocol === 'file:') {
+      return target.protocol === 'file:' && target.host === app.host && target.pathname === app.pathname;
+    }
     return target.origin === app.origin;
   } catch {
     return false;
@@ -29,4 +31,20 @@ export type WindowOpenDecision = { action: 'deny'; openExternally: string | null
 /** window.open and target=_blank never create a window; safe web links go to the system browser. */
 export function decideWindowOpen(url: string): WindowOpenDecision {
   return { action: 'deny', openExternally: isSafeExternalUrl(url) ? url : null };
+}
+
+export type NavigationDecision = { allow: boolean; openExternally: string | null };
+
+/** In-window navigation stays on the app's page; a safe web link opens in the system browser instead. */
+export function decideNavigation(url: string, appUrl: string): NavigationDecision {
+  if (isAppUrl(url, appUrl)) return { allow: true, openExternally: null };
+  return { allow: false, openExternally: isSafeExternalUrl(url) ? url : null };
+}
+
+/**
+ * Whether an IPC call may reach the handlers: it must come from a live frame showing the app's own page (not a
+ * frame that navigated elsewhere, an iframe with other content, or a destroyed frame).
+ */
+export function isTrustedSender(frame: { url: string } | null | undefined, appUrl: string): boolean {
+  return frame !== null && frame !== undefined && isAppUrl(frame.url, appUrl);
 }

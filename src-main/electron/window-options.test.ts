@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { windowOptions } from './window-options';
-import { decideWindowOpen, isAppUrl, isSafeExternalUrl } from './url-policy';
+import { decideNavigation, decideWindowOpen, isAppUrl, isSafeExternalUrl, isTrustedSender } from './url-policy';
 
 describe('windowOptions', () => {
   it('turns on every security flag', () => {
@@ -36,6 +36,7 @@ describe('URL policy', () => {
     [file, true],
     [`${file}#/spend`, true],
     ['file:///etc/passwd', false],
+    ['file://attacker/Applications/Quire.app/Contents/Resources/app.asar/out/renderer/index.html', false],
     ['https://example.com/', false],
     ['javascript:alert(1)', false],
   ])('isAppUrl(%s) = %s', (url, expected) => expect(isAppUrl(url, file)).toBe(expected));
@@ -61,5 +62,23 @@ describe('URL policy', () => {
       openExternally: 'https://openai.com/pricing',
     });
     expect(decideWindowOpen('file:///etc/passwd')).toEqual({ action: 'deny', openExternally: null });
+  });
+
+  it('keeps in-window navigation on the app page; web links go to the browser, anything else is dropped', () => {
+    expect(decideNavigation(`${file}#/models`, file)).toEqual({ allow: true, openExternally: null });
+    expect(decideNavigation('https://huggingface.co/Qwen', file)).toEqual({
+      allow: false,
+      openExternally: 'https://huggingface.co/Qwen',
+    });
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'quire-evil://x']) {
+      expect(decideNavigation(url, file)).toEqual({ allow: false, openExternally: null });
+    }
+  });
+
+  it('trusts IPC only from a live frame showing the app page', () => {
+    expect(isTrustedSender({ url: file }, file)).toBe(true);
+    expect(isTrustedSender(null, file)).toBe(false);
+    expect(isTrustedSender(undefined, file)).toBe(false);
+    expect(isTrustedSender({ url: 'https://evil.example/' }, file)).toBe(false);
   });
 });

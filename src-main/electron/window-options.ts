@@ -8,11 +8,17 @@ export interface WindowBounds {
   height: number;
 }
 
-export function windowOptions(preloadPath: string, bounds: WindowBounds = { width: 1280, height: 840 }) {
+/** The default size, and the smallest the layout works at. */
+export const WINDOW_SIZE = { width: 1280, height: 840, minWidth: 900, minHeight: 600 } as const;
+
+export function windowOptions(
+  preloadPath: string,
+  bounds: WindowBounds = { width: WINDOW_SIZE.width, height: WINDOW_SIZE.height },
+) {
   return {
     ...bounds,
-    minWidth: 900,
-    minHeight: 600,
+    minWidth: WINDOW_SIZE.minWidth,
+    minHeight: WINDOW_SIZE.minHeight,
     title: 'Quire',
     show: false,
     titleBarStyle: 'hiddenInset',

@@ -1,6 +1,10 @@
 // Numbered SQL migrations, applied in order inside one transaction; PRAGMA user_version records the last applied.
 // Add a migration by adding its file and one line below; never edit one that has shipped.
 import m001 from './001-settings.sql?raw';
+import m003 from './003-execution.sql?raw';
+import m002 from './002-routing.sql?raw';
+import m004 from './004-local-models.sql?raw';
+import m005 from './005-tournaments.sql?raw';
 
 export interface Migration {
   version: number;
@@ -8,4 +12,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'settings', sql: m001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'settings', sql: m001 },
+  { version: 2, name: 'routing', sql: m002 },
+  { version: 3, name: 'execution', sql: m003 },
+  { version: 4, name: 'local-models', sql: m004 },
+  { version: 5, name: 'tournaments', sql: m005 },
+];

@@ -1,11 +1,18 @@
 import { api } from '../api/client';
 
-export const VIEWS = [{ id: 'settings', label: 'Settings' }] as const;
+export const VIEWS = [
+  { id: 'workbench', label: 'Workbench' },
+  { id: 'spend', label: 'Spend' },
+  { id: 'models', label: 'Models' },
+  { id: 'settings', label: 'Settings' },
+] as const;
 export type ViewId = (typeof VIEWS)[number]['id'];
+/** A new writer lands where the work happens; the Workbench's empty state points to Settings and Models. */
+const DEFAULT_VIEW: ViewId = 'workbench';
 
 function fromHash(): ViewId {
   const id = location.hash.replace(/^#\/?/, '');
-  return (VIEWS.find((view) => view.id === id)?.id ?? 'settings') as ViewId;
+  return (VIEWS.find((view) => view.id === id)?.id ?? DEFAULT_VIEW) as ViewId;
 }
 
 /** Which screen is shown; kept in the URL hash so a reload stays put. */
@@ -36,7 +43,7 @@ export class NavigationManager {
   }
 
   reset(): void {
-    this.#view = 'settings';
+    this.#view = DEFAULT_VIEW;
   }
 }
 

@@ -1,0 +1,42 @@
+// Which pushed events become native notifications, and their words. Pure, so the text is tested without Electron.
+import type { EventPayload, PushedEvent } from '../../src-preload/contract';
+
+export interface NotificationText {
+  title: string;
+  body: string;
+}
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+
+/** "2026-11" → "November 2026"; anything else is shown as given. */
+function monthName(month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) return month;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+function spendAlert({ month, threshold, spent_usd, budget_usd }: EventPayload<'spend:alert'>): NotificationText {
+  const spent = `${usd(spent_usd)} of your ${usd(budget_usd)} budget spent in ${monthName(month)}.`;
+  if (threshold >= 100) {
+    return {
+      title: 'Monthly budget reached',
+      body: `${spent} Quire will not start cloud runs that would go over it; local models keep working.`,
+    };
+  }
+  return { title: `${threshold}% of this month's budget used`, body: spent };
+}
+
+/** The notification for an event, or null for events that do not warrant interrupting the writer. */
+export function notificationFor(event: PushedEvent): NotificationText | null {
+  switch (event.name) {
+    case 'spend:alert':
+      return spendAlert(event.payload as EventPayload<'spend:alert'>);
+    case 'download:done': {
+      const { name } = event.payload as EventPayload<'download:done'>;
+      return { title: 'Model downloaded', body: `${name} is ready to use on this Mac.` };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,14 @@
+import { QuireError } from './quire-error';
+
+/** The provider asked us to slow down (429); `retryAfterS` is what it asked for, when it said. */
+export class RateLimitedError extends QuireError {
+  readonly provider: string;
+  readonly retryAfterS: number | undefined;
+
+  constructor(provider: string, message: string, retryAfterS?: number, cause?: unknown) {
+    super('rate_limited', message, { retryable: true, cause });
+    this.name = 'RateLimitedError';
+    this.provider = provider;
+    this.retryAfterS = retryAfterS;
+  }
+}

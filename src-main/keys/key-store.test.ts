@@ -1,0 +1,79 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/database';
+import { useTempDir } from '../test-support/temp-dir';
+import { KeyStore } from './key-store';
+import { Redactor } from './redactor';
+import type { SecretCipher } from './secret-cipher';
+
+const tempDir = useTempDir();
+
+function store(options: { env?: NodeJS.ProcessEnv; cipher?: SecretCipher } = {}) {
+  const dataDir = tempDir();
+  const redactor = new Redactor();
+  const keys = new KeyStore({
+    db: openDatabase(join(dataDir, 'q.sqlite')),
+    dataDir,
+    env: options.env ?? {},
+    redactor,
+    cipher: options.cipher,
+    envVars: { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' },
+    now: () => new Date(),
+  });
+  return { keys, redactor, dataDir };
+}
+
+const reversing = (weak: boolean): SecretCipher => ({
+  backend: () => (weak ? 'basic_text' : 'keychain'),
+  isAvailable: () => true,
+  isWeak: () => weak,
+  encrypt: (t) => Buffer.from([...t].reverse().join(''), 'utf8'),
+  decrypt: (b) => [...b.toString('utf8')].reverse().join(''),
+});
+
+describe('KeyStore', () => {
+  it('reads environment variables and reports only the last 4 characters', () => {
+    const { keys, redactor } = store({ env: { OPENAI_API_KEY: 'sk-env-abcdefgh1234' } });
+    expect(keys.get('openai')).toBe('sk-env-abcdefgh1234');
+    expect(keys.status(['openai', 'anthropic'])).toEqual([
+      { provider: 'openai', configured: true, last4: '1234', source: 'env', env_var: 'OPENAI_API_KEY' },
+      { provider: 'anthropic', configured: false, last4: null, source: null, env_var: 'ANTHROPIC_API_KEY' },
+    ]);
+    expect(redactor.redact('key=sk-env-abcdefgh1234!')).toBe('key=[redacted]!');
+  });
+
+  it('without a cipher, stores keys in a 0600 file; a stored key wins over the environment; delete removes it', () => {
+    const { keys, dataDir } = store({ env: { OPENAI_API_KEY: 'sk-env-abcdefgh1234' } });
+    keys.set('openai', 'sk-file-zyxwvut9876');
+    expect(statSync(join(dataDir, 'api-keys.json')).mode & 0o777).toBe(0o600);
+    expect(keys.status(['openai'])[0]).toMatchObject({ source: 'file', last4: '9876' });
+    keys.delete('openai');
+    expect(keys.status(['openai'])[0]).toMatchObject({ source: 'env', last4: '1234' });
+  });
+
+  it('with a cipher, stores ciphertext in SQLite; a weak backend needs the writer to agree', () => {
+    const strong = store({ cipher: reversing(false) });
+    strong.keys.set('anthropic', 'sk-ant-secret-5555');
+    expect(strong.keys.status(['anthropic'])[0]).toMatchObject({ source: 'encrypted', last4: '5555' });
+    const weak = store({ cipher: reversing(true) });
+    expect(() => weak.keys.set('anthropic', 'sk-ant-secret-5555')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(weak.keys.has('anthropic')).toBe(false);
+    weak.keys.set('anthropic', 'sk-ant-secret-5555', true);
+    expect(weak.keys.get('anthropic')).toBe('sk-ant-secret-5555');
+  });
+
+  it('refuses something that is not a key', () => {
+    const { keys } = store();
+    expect(() => keys.set('openai', 'short')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+});
+
+describe('Redactor', () => {
+  it('masks key-shaped strings it was never told about', () => {
+    const r = new Redactor();
+    expect(r.redact('Incorrect API key provided: sk-proj-AbCdEf123456. Bearer abcdefghijklmnop')).toBe(
+      'Incorrect API key provided: [redacted]. Bearer [redacted]',
+    );
+  });
+});

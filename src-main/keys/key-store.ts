@@ -1,0 +1,166 @@
+// API keys from three places: environment variables (read-only), a 0600 JSON file in the data directory (the browser
+// host) and ciphertext in SQLite through a SecretCipher (Electron safeStorage). Plain keys never leave main.
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../store/database';
+import { ForbiddenError, InvalidInputError } from '../errors';
+import type { Redactor } from './redactor';
+import type { SecretCipher } from './secret-cipher';
+
+export type KeySource = 'env' | 'file' | 'encrypted';
+
+export interface KeyStatus {
+  /** A built-in provider ("openai") or a custom endpoint ("endpoint:<id>"). */
+  provider: string;
+  configured: boolean;
+  /** The last 4 characters only. */
+  last4: string | null;
+  source: KeySource | null;
+  env_var: string | null;
+}
+
+export interface KeyStoreOptions {
+  db: Db;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  cipher?: SecretCipher | undefined;
+  /** Built-in provider id → environment variable. */
+  envVars: Record<string, string>;
+  now: () => Date;
+}
+
+export class KeyStore {
+  private readonly file: string;
+
+  constructor(private readonly options: KeyStoreOptions) {
+    this.file = join(options.dataDir, 'api-keys.json');
+    // Every key that exists is known to the redactor from the start.
+    for (const name of Object.keys(options.envVars)) options.redactor.add(this.envKey(name));
+    for (const value of Object.values(this.readFile())) options.redactor.add(value);
+    if (this.cipherUsable()) for (const name of this.encryptedNames()) options.redactor.add(this.decrypt(name));
+  }
+
+  /** The key for a provider, or undefined. A stored key wins over the environment. */
+  get(name: string): string | undefined {
+    return this.stored(name)?.value ?? this.envKey(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  status(names: readonly string[]): KeyStatus[] {
+    return names.map((provider) => {
+      const stored = this.stored(provider);
+      const env = this.envKey(provider);
+      const value = stored?.value ?? env;
+      return {
+        provider,
+        configured: value !== undefined,
+        last4: value ? value.slice(-4) : null,
+        source: stored ? stored.source : env ? 'env' : null,
+        env_var: this.options.envVars[provider] ?? null,
+      };
+    });
+  }
+
+  /**
+   * Stores a key: encrypted when a cipher is available (a weak one only with the writer's agreement), else in the
+   * 0600 file (the browser host).
+   */
+  set(name: string, value: string, allowWeak = false): void {
+    const key = value.trim();
+    if (key.length < 8 || /\s/.test(key)) throw new InvalidInputError('That does not look like an API key', 'api_key');
+    const { cipher } = this.options;
+    if (cipher) {
+      if (!cipher.isAvailable()) {
+        throw new ForbiddenError('This system cannot encrypt secrets, so Quire will not store the key.');
+      }
+      if (cipher.isWeak() && !allowWeak) {
+        throw new ForbiddenError(
+          `Only plain-text storage ("${cipher.backend()}") is available on this system; agree to it explicitly to store the key anyway.`,
+        );
+      }
+      this.options.redactor.add(key);
+      this.options.db
+        .prepare(
+          `INSERT INTO api_keys (name, ciphertext, backend, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, backend = excluded.backend,
+           updated_at = excluded.updated_at`,
+        )
+        .run(name, cipher.encrypt(key), cipher.backend(), this.options.now().toISOString());
+      return;
+    }
+    this.options.redactor.add(key);
+    this.writeFile({ ...this.readFile(), [name]: key });
+  }
+
+  /** Removes a stored key (environment variables are the environment's business). */
+  delete(name: string): void {
+    this.options.db.prepare('DELETE FROM api_keys WHERE name = ?').run(name);
+    const all = this.readFile();
+    if (name in all) {
+      delete all[name];
+      this.writeFile(all);
+    }
+  }
+
+  private stored(name: string): { value: string; source: KeySource } | undefined {
+    if (this.cipherUsable()) {
+      const value = this.decrypt(name);
+      if (value !== undefined) return { value, source: 'encrypted' };
+    }
+    const value = this.readFile()[name];
+    return value ? { value, source: 'file' } : undefined;
+  }
+
+  private cipherUsable(): boolean {
+    return this.options.cipher?.isAvailable() === true;
+  }
+
+  private encryptedNames(): string[] {
+    return this.options.db
+      .prepare<[], { name: string }>('SELECT name FROM api_keys')
+      .all()
+      .map((r) => r.name);
+  }
+
+  private decrypt(name: string): string | undefined {
+    const row = this.options.db
+      .prepare<[string], { ciphertext: Buffer }>('SELECT ciphertext FROM api_keys WHERE name = ?')
+      .get(name);
+    if (!row || !this.options.cipher) return undefined;
+    try {
+      return this.options.cipher.decrypt(row.ciphertext);
+    } catch {
+      return undefined; // Encrypted on another machine or user: treated as absent, never as an error with content.
+    }
+  }
+
+  private envKey(name: string): string | undefined {
+    const variable = this.options.envVars[name];
+    const value = variable ? this.options.env[variable]?.trim() : undefined;
+    return value ? value : undefined;
+  }
+
+  private readFile(): Record<string, string> {
+    if (!existsSync(this.file)) return {};
+    try {
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
+      if (!parsed || typeof parsed !== 'object') return {};
+      return Object.fromEntries(
+        Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
+    } catch {
+      return {};
+    }
+  }
+
+  private writeFile(all: Record<string, string>): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PushedEvent } from '../../src-preload/contract';
+import { EventBus } from '../app/event-bus';
+import { openDatabase } from '../store/database';
+import { useTempDir } from '../test-support/temp-dir';
+import { calendarFor } from './calendar';
+import { Ledger } from './ledger';
+
+const tempDir = useTempDir();
+
+function setup(options: { budget?: number | null; now?: () => Date; timeZone?: string } = {}) {
+  const db = openDatabase(join(tempDir(), 'q.sqlite'));
+  const events = new EventBus();
+  const seen: PushedEvent[] = [];
+  events.subscribe((e) => seen.push(e));
+  const ledger = new Ledger({
+    db,
+    events,
+    now: options.now ?? (() => new Date('2026-03-15T12:00:00Z')),
+    budgetUsd: () => options.budget ?? null,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  });
+  return { db, ledger, seen };
+}
+
+const call = { runId: 'r', modelId: 'm', provider: 'p', task: 't' };
+
+describe('Ledger', () => {
+  it('refuses a reservation that does not fit, and counts reservations until they settle', () => {
+    const { ledger } = setup({ budget: 0.3 });
+    const a = ledger.reserve({ ...call, worstCaseUsd: 0.2 });
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
+    ledger.settle(a.id, 0.01, { inputTokens: 100, outputTokens: 10 });
+    expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z'))).toEqual({ month: '2026-03', spent_usd: 0.01, reserved_usd: 0 });
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).not.toThrow();
+  });
+
+  it('never records $0 for a billed call, and keeps the reservation when usage is unknown', () => {
+    const { ledger } = setup();
+    const a = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    expect(ledger.settle(a.id, 0.0000001, { inputTokens: 1, outputTokens: 0 })).toBe(0.000001);
+    const b = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    expect(ledger.keepReservation(b.id, 'stream cut')).toBe(0.05);
+    const c = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    ledger.release(c.id, 'HTTP 500');
+    expect(ledger.entry(c.id)).toMatchObject({ state: 'released', charged_micros: 0 });
+    expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z')).spent_usd).toBeCloseTo(0.050001, 9);
+  });
+
+  it('marks reservations left by a crash and keeps counting them', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const first = openDatabase(file);
+    const now = () => new Date('2026-03-15T12:00:00Z');
+    new Ledger({ db: first, now, budgetUsd: () => 1 }).reserve({ ...call, worstCaseUsd: 0.7 });
+    first.close();
+    const db = openDatabase(file);
+    const ledger = new Ledger({ db, now, budgetUsd: () => 1 });
+    expect(ledger.markOrphans()).toBe(1);
+    expect(ledger.snapshot(now())).toMatchObject({ spent_usd: 0.7, reserved_usd: 0 });
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.5 })).toThrow(/budget/);
+    expect(ledger.month('2026-03')).toMatchObject({ orphaned_usd: 0.7, total_usd: 0.7 });
+    db.close();
+  });
+
+  it("follows the writer's time zone for months (23:30 on Jan 31 in New York is January)", () => {
+    const at = new Date('2026-02-01T04:30:00Z');
+    expect(calendarFor('America/New_York')(at)).toEqual({ month: '2026-01', day: '2026-01-31' });
+    expect(calendarFor('UTC')(at)).toEqual({ month: '2026-02', day: '2026-02-01' });
+    const { ledger } = setup({ now: () => at, timeZone: 'America/New_York' });
+    const r = ledger.reserve({ ...call, worstCaseUsd: 0.1 });
+    expect(r.month).toBe('2026-01');
+    expect(ledger.month('2026-01').daily.at(-1)).toMatchObject({ day: '2026-01-31', calls: 1 });
+  });
+
+  it('alerts once each at 50, 80 and 100% of the budget', () => {
+    const { ledger, seen } = setup({ budget: 1 });
+    for (const usd of [0.3, 0.25, 0.3, 0.15]) {
+      const r = ledger.reserve({ ...call, worstCaseUsd: usd });
+      ledger.settle(r.id, usd, { inputTokens: 10, outputTokens: 10 });
+    }
+    const alerts = seen.filter((e) => e.name === 'spend:alert').map((e) => e.payload);
+    expect(alerts).toEqual([
+      { month: '2026-03', threshold: 50, spent_usd: 0.55, budget_usd: 1 },
+      { month: '2026-03', threshold: 80, spent_usd: 0.85, budget_usd: 1 },
+      { month: "2026-03", threshold: 100, spent_usd: 1, budget_usd: 1 },
+    ]);
+  });
+
+  it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', () => {
+    const { ledger } = setup();
+    ledger.recordLocal({ ...call, modelId: 'llama3.2', provider: 'local' }, { inputTokens: 500, outputTokens: 80 }, 2100);
+    const r = ledger.reserve({ ...call, modelId: 'gpt', task: 'brainstorm', worstCaseUsd: 0.02 });
+    ledger.settle(r.id, 0.004, { inputTokens: 100, outputTokens: 50 }, 900);
+    ledger.reserve({ ...call, modelId: 'gpt', task: 'brainstorm', worstCaseUsd: 0.03 });
+    const month = ledger.month('2026-03');
+    expect(month).toMatchObject({ settled_usd: 0.004, reserved_usd: 0.03, total_usd: 0.034 });
+    expect(month.daily).toHaveLength(31);
+    expect(month.daily[14]).toMatchObject({ day: '2026-03-15', calls: 3, spend_usd: 0.034, reserved_usd: 0.03 });
+    expect(month.by_model.find((g) => g.key === 'llama3.2')).toMatchObject({ spend_usd: 0, input_tokens: 500, output_tokens: 80 });
+    expect(month.by_task.find((g) => g.key === 'brainstorm')).toMatchObject({ calls: 2, spend_usd: 0.034 });
+    const csv = ledger.exportCsv('2026-03').csv.split('\n');
+    expect(csv[0]).toMatch(/^id,created_at,day,run_id,task,model_id/);
+    expect(csv[1]).toContain('llama3.2');
+  });
+
+  it('neutralises spreadsheet formulas in the CSV', () => {
+    const { ledger } = setup();
+    ledger.reserve({ ...call, task: '=HYPERLINK("x")', worstCaseUsd: 0.01 });
+    expect(ledger.exportCsv('2026-03').csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});

@@ -1,0 +1,211 @@
+// The spend ledger: every call reserves its worst case inside the same IMMEDIATE transaction that checks the monthly
+// budget (so concurrent calls, even from two processes, cannot jointly overspend), then settles to what the provider
+// reported. What cannot be known (a cut stream, a crash) keeps counting at the reservation, never at $0.
+import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
+import type { EventBus } from '../app/event-bus';
+import { BudgetExceededError } from '../errors';
+import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
+import type { Usage } from '../providers/spec';
+import type { Db } from '../store/database';
+import { LedgerRepo, type GroupRow, type LedgerEntry } from '../store/repos/ledger-repo';
+import { calendarFor, daysOfMonth, toMicros, toUsd, type Calendar } from './calendar';
+
+export const ALERT_THRESHOLDS = [50, 80, 100] as const;
+
+export interface LedgerOptions {
+  db: Db;
+  now: () => Date;
+  /** The monthly budget in USD now; null = unlimited. */
+  budgetUsd: () => number | null;
+  events?: EventBus;
+  /** IANA zone the writer's months follow; undefined = the process's zone. */
+  timeZone?: string;
+}
+
+export interface ReserveRequest {
+  runId: string | null;
+  modelId: string;
+  provider: string;
+  task: string;
+  worstCaseUsd: number;
+}
+
+export interface Reservation {
+  id: number;
+  month: string;
+  reservedUsd: number;
+}
+
+export class Ledger implements SpendSource {
+  private readonly repo: LedgerRepo;
+  private readonly calendar: Calendar;
+  private readonly reserveTx;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.repo = new LedgerRepo(options.db);
+    this.calendar = calendarFor(options.timeZone);
+    this.reserveTx = options.db.transaction((request: ReserveRequest, micros: number, at: Date) => {
+      const { month, day } = this.calendar(at);
+      const budget = this.options.budgetUsd();
+      if (budget !== null && micros > 0) {
+        const counted = this.repo.countedMicros(month);
+        const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
+        if (counted + micros > budgetMicros) {
+          const left = Math.max(0, budgetMicros - counted);
+          throw new BudgetExceededError(
+            `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.`,
+          );
+        }
+      }
+      const id = this.repo.insert({
+        run_id: request.runId,
+        month,
+        day,
+        model_id: request.modelId,
+        provider: request.provider,
+        task: request.task,
+        reserved_micros: micros,
+        created_at: at.toISOString(),
+      });
+      return { id, month, reservedUsd: toUsd(micros) };
+    });
+  }
+
+  /** Run once at start-up: reservations a crashed process left open are marked and keep counting. */
+  markOrphans(): number {
+    return this.repo.markOrphans();
+  }
+
+  /** Holds the worst case against the budget, or throws BudgetExceededError; BEGIN IMMEDIATE across processes. */
+  reserve(request: ReserveRequest): Reservation {
+    const reservation = this.reserveTx.immediate(request, toMicros(request.worstCaseUsd), this.options.now());
+    this.changed();
+    return reservation;
+  }
+
+  /** Settles to the provider's own counts. A billed call (any tokens) never records $0. */
+  settle(id: number, costUsd: number, usage: Usage, durationMs?: number): number {
+    let micros = toMicros(costUsd);
+    const billed = (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) > 0;
+    if (billed && micros === 0 && (this.repo.get(id)?.reserved_micros ?? 0) > 0) micros = 1;
+    this.repo.finish(id, 'settled', micros, usage, durationMs, null, this.options.now().toISOString());
+    this.changed();
+    return toUsd(micros);
+  }
+
+  /** The provider may have billed but did not say how much (cut stream, abort, timeout): charge the reservation. */
+  keepReservation(id: number, note: string, durationMs?: number): number {
+    const reserved = this.repo.get(id)?.reserved_micros ?? 0;
+    this.repo.finish(id, 'settled', reserved, undefined, durationMs, note, this.options.now().toISOString());
+    this.changed();
+    return toUsd(reserved);
+  }
+
+  /** The call failed in a way that bills nothing (an HTTP error answer, a refused connection). */
+  release(id: number, note: string, durationMs?: number): void {
+    this.repo.finish(id, 'released', 0, undefined, durationMs, note, this.options.now().toISOString());
+    this.changed();
+  }
+
+  /** Local runs are recorded too (tokens and duration, $0) so local-versus-cloud comparisons are honest. */
+  recordLocal(request: Omit<ReserveRequest, 'worstCaseUsd'>, usage: Usage, durationMs: number): void {
+    const at = this.options.now();
+    const { month, day } = this.calendar(at);
+    const id = this.repo.insert({ ...request, run_id: request.runId, model_id: request.modelId, month, day, reserved_micros: 0, created_at: at.toISOString() });
+    this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
+  }
+
+  entry(id: number): LedgerEntry | undefined {
+    return this.repo.get(id);
+  }
+
+  monthOf(at: Date): string {
+    return this.calendar(at).month;
+  }
+
+  snapshot(now: Date): SpendSnapshot {
+    const month = this.calendar(now).month;
+    const t = this.repo.totals(month);
+    return { month, spent_usd: toUsd(t.settled_micros + t.orphaned_micros), reserved_usd: toUsd(t.reserved_micros) };
+  }
+
+  month(month: string): SpendMonth {
+    const t = this.repo.totals(month);
+    const byDay = new Map(this.repo.group(month, 'day').map((g) => [g.key, g]));
+    return {
+      month,
+      budget_usd: this.options.budgetUsd(),
+      total_usd: toUsd(t.settled_micros + t.reserved_micros + t.orphaned_micros),
+      settled_usd: toUsd(t.settled_micros),
+      reserved_usd: toUsd(t.reserved_micros),
+      orphaned_usd: toUsd(t.orphaned_micros),
+      daily: daysOfMonth(month).map((day) => {
+        const g = byDay.get(day);
+        return {
+          day,
+          spend_usd: toUsd(g?.counted_micros ?? 0),
+          reserved_usd: toUsd(g?.reserved_micros ?? 0),
+          calls: g?.calls ?? 0,
+        };
+      }),
+      by_model: this.repo.group(month, 'model_id').map(toGroup),
+      by_task: this.repo.group(month, 'task').map(toGroup),
+    };
+  }
+
+  exportCsv(month: string): { filename: string; csv: string } {
+    const header = [
+      'id', 'created_at', 'day', 'run_id', 'task', 'model_id', 'provider', 'state', 'reserved_usd', 'charged_usd',
+      'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms', 'note',
+    ];
+    const lines = [header.join(',')];
+    for (const e of this.repo.entries(month)) {
+      lines.push(
+        [
+          e.id, e.created_at, e.day, e.run_id, e.task, e.model_id, e.provider, e.state, toUsd(e.reserved_micros).toFixed(6),
+          e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6), e.input_tokens, e.output_tokens,
+          e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.duration_ms, e.note,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+    }
+    return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
+  }
+
+  private changed(): void {
+    const events = this.options.events;
+    if (!events) return;
+    const now = this.options.now();
+    const snapshot = this.snapshot(now);
+    const budget = this.options.budgetUsd();
+    events.emit('spend:updated', { ...snapshot, budget_usd: budget });
+    if (budget === null || budget <= 0) return;
+    const spentPct = (snapshot.spent_usd / budget) * 100;
+    for (const threshold of ALERT_THRESHOLDS) {
+      if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(snapshot.month, threshold, now.toISOString())) {
+        events.emit('spend:alert', { month: snapshot.month, threshold, spent_usd: snapshot.spent_usd, budget_usd: budget });
+      }
+    }
+  }
+}
+
+function toGroup(g: GroupRow): SpendGroup {
+  return {
+    key: g.key,
+    provider: g.provider,
+    spend_usd: toUsd(g.counted_micros),
+    reserved_usd: toUsd(g.reserved_micros),
+    calls: g.calls,
+    input_tokens: g.input_tokens,
+    output_tokens: g.output_tokens,
+  };
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  // Quote fields with separators, and neutralise spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

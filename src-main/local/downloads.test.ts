@@ -1,0 +1,350 @@
+// Downloads against a real loopback HTTP server (Range, faults), real files, real SQLite; no node-llama-cpp load.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelSpec, PushedEvent } from '../../src-preload/contract';
+import { DEFAULT_SETTINGS } from '../../src-preload/contract';
+import { EventBus } from '../app/event-bus';
+import { silentLogger } from '../app/logger';
+import { openDatabase, type Db } from '../store/database';
+import { startFileServer, type FileServer } from '../test-support/file-server';
+import { useTempDir } from '../test-support/temp-dir';
+import { hashFile } from './downloads';
+import { tinyLlamaFixture } from './fixtures/tiny-llama';
+import { PARTIAL_DIR } from './library';
+import { LocalStack } from './local-stack';
+
+const tempDir = useTempDir();
+let fixture: string;
+let fixtureSha: string;
+let fixtureSize: number;
+beforeAll(async () => {
+  fixture = tinyLlamaFixture({ seed: 11 });
+  fixtureSha = await hashFile(fixture);
+  fixtureSize = statSync(fixture).size;
+});
+
+const open: { stack: LocalStack; db: Db; server?: FileServer }[] = [];
+afterEach(async () => {
+  for (const entry of open.splice(0)) {
+    await entry.stack.close();
+    entry.db.close();
+    await entry.server?.close();
+  }
+});
+
+interface Harness {
+  stack: LocalStack;
+  events: PushedEvent[];
+  registry: Map<string, ModelSpec[]>;
+  modelsDir: string;
+  dataDir: string;
+  waitFor: (name: string, id: string) => Promise<PushedEvent>;
+}
+
+function harness(
+  options: { dataDir?: string; catalog?: object; freeSpace?: number; stallMs?: number } = {},
+): Harness {
+  const dataDir = options.dataDir ?? tempDir();
+  const modelsDir = join(dataDir, 'models');
+  const env: NodeJS.ProcessEnv = {};
+  if (options.catalog) {
+    const file = join(dataDir, 'catalog.json');
+    writeFileSync(file, JSON.stringify(options.catalog));
+    env.QUIRE_CATALOG = file;
+  }
+  const db = openDatabase(join(dataDir, 'quire.sqlite'));
+  const bus = new EventBus();
+  const events: PushedEvent[] = [];
+  const waiters: { name: string; id: string; resolve: (e: PushedEvent) => void }[] = [];
+  bus.subscribe((event) => {
+    events.push(event);
+    for (const w of [...waiters])
+      if (w.name === event.name && (event.payload as { id?: string }).id === w.id) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(event);
+      }
+  });
+  const registry = new Map<string, ModelSpec[]>();
+  const stack = new LocalStack({
+    db,
+    events: bus,
+    logger: silentLogger,
+    now: () => new Date(),
+    settings: () => DEFAULT_SETTINGS.local,
+    modelsDir: () => modelsDir,
+    env,
+    registry: {
+      all: () => [...registry.values()].flat(),
+      upsertCustomModels: (source, specs) => registry.set(source, specs),
+      removeCustomModels: (source) => registry.delete(source),
+    },
+    ...(options.freeSpace !== undefined ? { freeSpace: () => Promise.resolve(options.freeSpace!) } : {}),
+    stallMs: options.stallMs ?? 5000,
+  });
+  open.push({ stack, db });
+  return {
+    stack,
+    events,
+    registry,
+    modelsDir,
+    dataDir,
+    waitFor: (name, id) =>
+      new Promise((resolve) => {
+        const seen = events.find((e) => e.name === name && (e.payload as { id?: string }).id === id);
+        if (seen) resolve(seen);
+        else waiters.push({ name, id, resolve });
+      }),
+  };
+}
+
+async function server(): Promise<FileServer> {
+  const s = await startFileServer();
+  open.at(-1)!.server = s;
+  return s;
+}
+
+function catalogFor(url: string, sha256: string | null) {
+  return {
+    version: 1,
+    models: [
+      {
+        id: 'tiny-chat',
+        display_name: 'Tiny chat',
+        registry_model_id: 'tiny',
+        url,
+        quantization: 'F32',
+        size_bytes: 1,
+        sha256,
+        sha256_source: sha256 ? 'verified' : 'unverified_use_hf_lfs_oid',
+        memory_estimate_mb: 8,
+        context_length: 2048,
+      },
+    ],
+  };
+}
+
+function partialFiles(h: Harness): string[] {
+  const dir = join(h.modelsDir, PARTIAL_DIR);
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+describe('downloads', () => {
+  it('downloads a catalog model with progress, verifies its SHA-256 and installs it atomically', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture, faults: { bytesPerSecond: 1_000_000 } });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, fixtureSha) });
+    open.at(-1)!.server = s;
+    const info = await h.stack.downloads.start({ id: 'tiny-chat' });
+    expect(info.status).toBe('downloading');
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(h.stack.provider.isInstalled('tiny-chat')).toBe(false);
+    const done = await h.waitFor('download:done', 'tiny-chat');
+    expect(done.payload).toMatchObject({ model: { id: 'tiny-chat', sha256: fixtureSha, verified_against: 'catalog' } });
+    const progress = h.events.filter((e) => e.name === 'download:progress').map((e) => e.payload as any);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toMatchObject({ id: 'tiny-chat', received: fixtureSize, total: fixtureSize });
+    expect(progress.some((p) => p.bytes_per_s > 0 && p.eta_s !== null)).toBe(true);
+    expect(h.stack.library.installed().map((m) => [m.id, m.registry_model_id])).toEqual([['tiny-chat', 'tiny']]);
+    expect(h.stack.provider.isInstalled('tiny-chat')).toBe(true);
+    expect(h.stack.downloads.list()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+    expect(readFileSync(join(h.modelsDir, 'tiny-chat.gguf')).equals(readFileSync(fixture))).toBe(true);
+    const catalog = h.stack.catalog();
+    expect(catalog[0]).toMatchObject({ id: 'tiny-chat', installed: true, fit: { verdict: 'fits' } });
+  });
+
+  it('adds a model by URL with the LFS oid from X-Linked-Etag and registers it for the router', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/org/repo/resolve/main/story.gguf', { file: fixture, headers: { 'X-Linked-Etag': `"${fixtureSha}"` } });
+    await h.stack.downloads.start({ url: `${s.url}/org/repo/resolve/main/story.gguf` });
+    const done = await h.waitFor('download:done', 'story');
+    expect(done.payload).toMatchObject({ model: { verified_against: 'hf_lfs_oid', registry_model_id: 'local:story' } });
+    expect(h.registry.get('local:story')?.[0]).toMatchObject({ id: 'local:story', provider: 'local', local: { catalog_id: 'story' } });
+  });
+
+  it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/flip.gguf', { file: fixture, faults: { flipByteAt: Math.floor(fixtureSize / 2) } });
+    await h.stack.downloads.start({ url: `${s.url}/flip.gguf`, sha256: fixtureSha });
+    const failed = await h.waitFor('download:failed', 'flip');
+    expect(failed.payload).toMatchObject({ reason: 'checksum_mismatch', retryable: false });
+    expect((failed.payload as any).message).toMatch(/corrupt.*SHA-256/);
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+    expect(existsSync(join(h.modelsDir, 'flip.gguf'))).toBe(false);
+    expect(h.stack.downloads.get('flip')).toMatchObject({ status: 'failed', error: { reason: 'checksum_mismatch' } });
+  });
+
+  it('explains 404, gated (401/403), no disk space and an unreachable server before fetching any weights', async () => {
+    const s0 = await startFileServer();
+    const h = harness();
+    open.at(-1)!.server = s0;
+    s0.route('/gated.gguf', { file: fixture, faults: { status: 401 } });
+    s0.route('/private.gguf', { file: fixture, faults: { status: 403 } });
+    s0.route('/ok.gguf', { file: fixture });
+    await expect(h.stack.downloads.start({ url: `${s0.url}/missing.gguf` })).rejects.toMatchObject({
+      code: 'download_error',
+      reason: 'not_found',
+    });
+    await expect(h.stack.downloads.start({ url: `${s0.url}/gated.gguf` })).rejects.toMatchObject({ reason: 'gated' });
+    await expect(h.stack.downloads.start({ url: `${s0.url}/private.gguf` })).rejects.toMatchObject({
+      reason: 'gated',
+      message: expect.stringMatching(/gated/),
+    });
+    const full = harness({ freeSpace: 1000 });
+    await expect(full.stack.downloads.start({ url: `${s0.url}/ok.gguf` })).rejects.toMatchObject({
+      reason: 'disk_full',
+      message: expect.stringMatching(/Not enough free disk space/),
+    });
+    const gone = await startFileServer();
+    const goneUrl = `${gone.url}/ok.gguf`;
+    await gone.close();
+    await expect(h.stack.downloads.start({ url: goneUrl })).rejects.toMatchObject({ reason: 'server_gone' });
+    expect(s0.requests.filter((r) => r.method === 'GET')).toEqual([]);
+    expect(h.stack.downloads.list()).toEqual([]);
+  });
+
+  it('resumes with a Range request after the connection is cut', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/cut.gguf', { file: fixture, faults: { cutAfter: 300_000, bytesPerSecond: 2_000_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/cut.gguf`, sha256: fixtureSha });
+    await h.waitFor('download:done', 'cut');
+    const gets = s.requests.filter((r) => r.method === 'GET');
+    expect(gets.length).toBe(2);
+    expect(gets[1]).toMatchObject({ status: 206 });
+    const resumedFrom = Number(/bytes=(\d+)-/.exec(gets[1]!.range!)![1]);
+    expect(resumedFrom).toBeGreaterThan(0);
+    expect(resumedFrom).toBeLessThanOrEqual(300_000);
+  });
+
+  it('fails a stalled transfer with the watchdog, then resumes from the partial file', async () => {
+    const h = harness({ stallMs: 300 });
+    const s = await server();
+    s.route('/stall.gguf', { file: fixture, faults: { stallAfter: 200_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/stall.gguf`, sha256: fixtureSha });
+    const failed = await h.waitFor('download:failed', 'stall');
+    expect(failed.payload).toMatchObject({ reason: 'stalled', retryable: true });
+    const info = h.stack.downloads.get('stall')!;
+    expect(info.status).toBe('failed');
+    expect(info.received).toBeGreaterThan(0);
+    expect(h.stack.library.installed()).toEqual([]);
+    s.setFaults('/stall.gguf', undefined);
+    await h.stack.downloads.resume('stall');
+    await h.waitFor('download:done', 'stall');
+    const last = s.requests.filter((r) => r.method === 'GET').at(-1)!;
+    expect(last.range).toBe(`bytes=${info.received}-`);
+  });
+
+  it('reports the server going away mid-transfer; resume completes once it is back', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/gone.gguf', { file: fixture, faults: { bytesPerSecond: 200_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/gone.gguf`, sha256: fixtureSha });
+    await h.waitFor('download:progress', 'gone');
+    const port = s.port;
+    await s.close();
+    const failed = await h.waitFor('download:failed', 'gone');
+    expect(failed.payload).toMatchObject({ reason: 'server_gone', retryable: true });
+    const back = await startFileServer({ port });
+    open.at(-1)!.server = back;
+    back.route('/gone.gguf', { file: fixture });
+    await h.stack.downloads.resume('gone');
+    await h.waitFor('download:done', 'gone');
+    expect(back.requests.find((r) => r.method === 'GET')?.status).toBe(206);
+  });
+
+  it('pauses, resumes and cancels', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/slow.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    s.route('/cancel.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/slow.gguf`, sha256: fixtureSha });
+    await h.waitFor('download:progress', 'slow');
+    const paused = await h.stack.downloads.pause('slow');
+    expect(paused.status).toBe('paused');
+    const kept = statSync(join(h.modelsDir, PARTIAL_DIR, 'slow.gguf.part')).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(fixtureSize);
+    expect(paused.received).toBe(kept);
+    expect(h.events.some((e) => e.name === 'download:failed')).toBe(false);
+    s.setFaults('/slow.gguf', undefined);
+    await h.stack.downloads.resume('slow');
+    await h.waitFor('download:done', 'slow');
+    expect(s.requests.filter((r) => r.method === 'GET').at(-1)!.range).toBe(`bytes=${kept}-`);
+
+    await h.stack.downloads.start({ url: `${s.url}/cancel.gguf` });
+    await h.waitFor('download:progress', 'cancel');
+    await h.stack.downloads.cancel('cancel');
+    expect(h.stack.downloads.list()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+    expect(h.stack.library.installed().map((m) => m.id)).toEqual(['slow']);
+  });
+
+  it('resumes after the process was killed mid-download, from where it was, and verifies', async () => {
+    const dataDir = tempDir();
+    const modelsDir = join(dataDir, 'models');
+    const s = await startFileServer();
+    s.route('/killed.gguf', { file: fixture, faults: { bytesPerSecond: 100_000 } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src-main/test-support/download-child.ts', dataDir, modelsDir, `${s.url}/killed.gguf`, fixtureSha],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const received = [...out.matchAll(/"received":(\d+)/g)].map((m) => Number(m[1]));
+        if (received.some((r) => r > 100_000)) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const partial = statSync(join(modelsDir, PARTIAL_DIR, 'killed.gguf.part')).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(fixtureSize);
+
+    const h = harness({ dataDir });
+    open.at(-1)!.server = s;
+    expect(h.stack.downloads.list()).toEqual([
+      expect.objectContaining({ id: 'killed', status: 'paused', received: partial, total: fixtureSize }),
+    ]);
+    expect(h.stack.library.installed()).toEqual([]);
+    s.setFaults('/killed.gguf', undefined);
+    await h.stack.downloads.resume('killed');
+    const done = await h.waitFor('download:done', 'killed');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha, verified_against: 'user' } });
+    const gets = s.requests.filter((r) => r.method === 'GET');
+    expect(gets.at(-1)).toMatchObject({ range: `bytes=${partial}-`, status: 206 });
+  }, 60_000);
+});
+
+describe('import from disk', () => {
+  it('imports a valid GGUF and refuses one llama.cpp would abort on, before any load', async () => {
+    const h = harness();
+    const model = await h.stack.library.importFile(fixture, 'My draft model');
+    expect(model).toMatchObject({ id: 'my-draft-model', source: 'import', sha256: fixtureSha, registry_model_id: 'local:my-draft-model' });
+    expect(h.registry.has('local:my-draft-model')).toBe(true);
+    const broken = tinyLlamaFixture({ seed: 11, omitKeys: ['llama.attention.head_count'] });
+    await expect(h.stack.library.importFile(broken)).rejects.toMatchObject({
+      code: 'local_model_error',
+      message: expect.stringMatching(/missing llama\.attention\.head_count/),
+    });
+    const truncated = join(h.dataDir, 'cut.gguf');
+    writeFileSync(truncated, readFileSync(fixture).subarray(0, 300_000));
+    await expect(h.stack.library.importFile(truncated)).rejects.toMatchObject({ message: expect.stringMatching(/truncated/) });
+    expect(h.stack.library.installed().map((m) => m.id)).toEqual(['my-draft-model']);
+    await h.stack.library.delete('my-draft-model');
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(h.registry.has('local:my-draft-model')).toBe(false);
+    expect(existsSync(model.file)).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+// Will this model fit? Answered before any byte of weights is fetched: from the GGUF header (read over HTTP Range
+// requests for a remote file) through GgufInsights, against the memory budget minus what is already resident.
+import { readGgufFileInfo } from 'node-llama-cpp';
+import type { CatalogEntry, FitReport, FitVerdict } from '../../src-preload/contract';
+import { DownloadError, NotFoundError } from '../errors';
+import { downloadUrl, normalizeModelUrl } from './catalog';
+import { checkGgufInfo } from './gguf-check';
+import type { ModelLibrary } from './library';
+import { MB } from './machine';
+import type { LocalRuntime } from './runtime';
+
+/** Below this share of the free budget a model "fits"; up to all of it is "tight". */
+const COMFORTABLE = 0.8;
+
+export function fitVerdict(need: number, budget: number, resident: number): { verdict: FitVerdict; message: string } {
+  const free = Math.max(0, budget - resident);
+  const gbs = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
+  if (need > budget)
+    return {
+      verdict: 'wont_fit',
+      message: `Needs about ${gbs(need)}; the local-model memory budget is ${gbs(budget)}`,
+    };
+  if (need > free)
+    return {
+      verdict: 'tight',
+      message: `Needs about ${gbs(need)}; ${gbs(free)} is free while other models are loaded, so they would be unloaded`,
+    };
+  if (need > free * COMFORTABLE)
+    return { verdict: 'tight', message: `Needs about ${gbs(need)} of the ${gbs(free)} still free` };
+  return { verdict: 'fits', message: `Needs about ${gbs(need)}; ${gbs(free)} is free` };
+}
+
+export class FitService {
+  constructor(
+    private readonly library: ModelLibrary,
+    private readonly runtime: LocalRuntime,
+  ) {}
+
+  /** Quick verdict from the catalog's own estimate (no network), shown as the catalog's badge. */
+  fromCatalog(entry: CatalogEntry): FitReport {
+    return this.report(entry.memory_estimate_mb * MB, 'catalog');
+  }
+
+  async check(input: { id: string } | { url: string }): Promise<FitReport> {
+    if ('id' in input) {
+      const installed = this.library.installedFile(input.id);
+      if (installed) {
+        const estimate = await this.runtime.estimate(installed.path);
+        return this.report(estimate.bytes, 'gguf_header');
+      }
+      const entry = this.library.catalogEntry(input.id);
+      if (!entry) throw new NotFoundError('Model', input.id);
+      return this.remote(downloadUrl(entry));
+    }
+    return this.remote(normalizeModelUrl(input.url));
+  }
+
+  private async remote(url: string): Promise<FitReport> {
+    let info;
+    try {
+      info = await readGgufFileInfo(url, {
+        sourceType: 'network',
+        logWarnings: false,
+        fetchRetryOptions: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+      });
+    } catch (cause) {
+      const message = (cause as Error).message ?? String(cause);
+      const status = /\b(401|403|404)\b/.exec(message)?.[1];
+      throw new DownloadError(
+        status === '404' ? 'not_found' : status ? 'gated' : 'server_gone',
+        `Cannot read the model's header from ${new URL(url).host}: ${message.slice(0, 200)}`,
+        cause,
+      );
+    }
+    const summary = checkGgufInfo(info, url);
+    const estimate = await this.runtime.estimateFromInfo(info, summary.context_length);
+    return this.report(estimate.bytes, 'gguf_header');
+  }
+
+  private report(need: number, source: FitReport['source']): FitReport {
+    const budget = this.runtime.budgetBytes();
+    const resident = this.runtime.residentBytes();
+    return { ...fitVerdict(need, budget, resident), need_bytes: need, budget_bytes: budget, resident_bytes: resident, source };
+  }
+}

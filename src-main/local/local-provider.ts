@@ -1,0 +1,145 @@
+// The local adapter: registry models whose provider is "local" become LanguageModels served by the runtime. A model
+// that cannot load (invalid, out of memory) falls back to the next smaller installed local model (seed 002), and the
+// result says so in its warnings so the run records it.
+import type { ModelSpec } from '../../src-preload/contract';
+import { LocalModelError, isQuireError } from '../errors';
+import type { LocalModelProvider } from '../providers/local-models';
+import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from '../providers/spec';
+import { chatOnce } from './local-chat';
+import type { LocalRuntime } from './runtime';
+
+/** What the adapter needs from the library: where an installed, verified GGUF is and how big it is. */
+export interface InstalledLookup {
+  installedFile(catalogId: string): { path: string; bytes: number } | undefined;
+}
+
+export interface LocalProviderOptions {
+  runtime: LocalRuntime;
+  library: InstalledLookup;
+  /** Every registry model (the adapter picks local ones for fallback). */
+  registry: () => ModelSpec[];
+}
+
+export const FALLBACK_WARNING_PREFIX = 'local_fallback:';
+
+export class LocalModels implements LocalModelProvider {
+  constructor(private readonly options: LocalProviderOptions) {}
+
+  isInstalled(catalogId: string): boolean {
+    return this.options.library.installedFile(catalogId) !== undefined;
+  }
+
+  languageModel(spec: ModelSpec): LanguageModel {
+    return new LocalLanguageModel(spec, this);
+  }
+
+  /** The model itself first, then smaller installed local models, largest first. */
+  candidates(spec: ModelSpec): { spec: ModelSpec; path: string; bytes: number }[] {
+    const own = spec.local ? this.options.library.installedFile(spec.local.catalog_id) : undefined;
+    const first = own ? [{ spec, ...own }] : [];
+    const limit = own?.bytes ?? Number.POSITIVE_INFINITY;
+    const smaller = this.options
+      .registry()
+      .filter((other) => other.provider === 'local' && other.local && other.id !== spec.id)
+      .map((other) => ({ spec: other, file: this.options.library.installedFile(other.local!.catalog_id) }))
+      .filter(
+        (c): c is { spec: ModelSpec; file: { path: string; bytes: number } } => !!c.file && c.file.bytes < limit,
+      )
+      .sort((a, b) => b.file.bytes - a.file.bytes)
+      .map((c) => ({ spec: c.spec, ...c.file }));
+    return [...first, ...smaller];
+  }
+
+  /** Runs one chat on the first candidate that loads; load failures and OOM move on to the next smaller one. */
+  async run(
+    spec: ModelSpec,
+    request: GenerateRequest,
+    signal: AbortSignal | undefined,
+    onText?: (text: string) => void,
+  ): Promise<GenerateResult> {
+    const candidates = this.candidates(spec);
+    if (candidates.length === 0 || candidates[0]!.spec.id !== spec.id)
+      throw new LocalModelError(
+        'not_installed',
+        `Local model ${spec.display_name} is not installed${spec.local ? ` (catalog ${spec.local.catalog_id})` : ''}`,
+      );
+    const failures: string[] = [];
+    for (const candidate of candidates) {
+      let started = false;
+      try {
+        const result = await this.options.runtime.use(
+          candidate.spec.local?.catalog_id ?? candidate.spec.id,
+          candidate.path,
+          (model) => {
+            started = true;
+            return chatOnce(model, request, { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) });
+          },
+        );
+        if (candidate.spec.id !== spec.id)
+          result.warnings.unshift(
+            `${FALLBACK_WARNING_PREFIX}${spec.id}->${candidate.spec.id}: ${spec.display_name} could not run (${failures.join('; ')}); answered with the smaller ${candidate.spec.display_name}.`,
+          );
+        return result;
+      } catch (error) {
+        const loadFailure =
+          !started &&
+          error instanceof LocalModelError &&
+          (error.reason === 'load_failed' || error.reason === 'out_of_memory' || error.reason === 'invalid_file');
+        if (!loadFailure) throw error;
+        failures.push(error.message);
+      }
+    }
+    throw new LocalModelError('load_failed', `No installed local model could run this: ${failures.join('; ')}`);
+  }
+}
+
+class LocalLanguageModel implements LanguageModel {
+  readonly provider = 'local';
+  readonly modelId: string;
+
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly models: LocalModels,
+  ) {
+    this.modelId = spec.id;
+  }
+
+  generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    return this.models.run(this.spec, request, signal);
+  }
+
+  async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    let failure: unknown;
+    let result: GenerateResult | undefined;
+    void this.models
+      .run(this.spec, request, signal, (text) => {
+        queue.push(text);
+        wake?.();
+      })
+      .then(
+        (value) => (result = value),
+        (error: unknown) => (failure = error),
+      )
+      .finally(() => {
+        done = true;
+        wake?.();
+      });
+    while (true) {
+      while (queue.length > 0) yield { type: 'text-delta', text: queue.shift()! };
+      if (done) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (failure !== undefined) throw isQuireError(failure) ? failure : new LocalModelError('generation_failed', String(failure));
+    yield {
+      type: 'finish',
+      finishReason: result!.finishReason,
+      usage: result!.usage,
+      warnings: result!.warnings,
+      ...(result!.json !== undefined ? { json: result!.json } : {}),
+    };
+  }
+}

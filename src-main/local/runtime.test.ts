@@ -1,0 +1,264 @@
+// Real node-llama-cpp on generated fixtures: one llama instance shared by the file (2-core machine), 1–2 threads.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getLlama, type Llama } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelSpec, Settings } from '../../src-preload/contract';
+import { DEFAULT_SETTINGS } from '../../src-preload/contract';
+import { LocalModelError } from '../errors';
+import { useTempDir } from '../test-support/temp-dir';
+import { tinyLlamaFixture } from './fixtures/tiny-llama';
+import { FALLBACK_WARNING_PREFIX, LocalModels } from './local-provider';
+import type { Scheduler } from './machine';
+import { LocalRuntime } from './runtime';
+
+let llama: Llama;
+beforeAll(async () => {
+  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+});
+afterAll(async () => {
+  await llama.dispose();
+});
+
+class ManualClock implements Scheduler {
+  time = 1_000_000;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private next = 1;
+  now = () => this.time;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.timers.push({ at: this.time + ms, fn, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+  advance(ms: number): void {
+    this.time += ms;
+    const due = this.timers.filter((t) => t.at <= this.time);
+    this.timers = this.timers.filter((t) => t.at > this.time);
+    for (const t of due) t.fn();
+  }
+}
+
+function localSettings(patch: Partial<Settings['local']> = {}): () => Settings['local'] {
+  return () => ({ ...DEFAULT_SETTINGS.local, threads: 2, ...patch });
+}
+
+function spec(id: string, catalogId: string): ModelSpec {
+  return {
+    id,
+    display_name: id,
+    provider: 'local',
+    quality: 5,
+    strengths: [],
+    speed: 'fast',
+    context_window: 2048,
+    pricing: { input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
+    capabilities: { json_output: true, vision: false, streaming: true },
+    local: { catalog_id: catalogId, size_class: 'small' },
+  };
+}
+
+const small = () => tinyLlamaFixture({ seed: 1 });
+const other = () => tinyLlamaFixture({ seed: 2 });
+const bigger = () => tinyLlamaFixture({ seed: 3, embd: 128 });
+
+describe('LocalRuntime + LocalModels on the generated fixture', () => {
+  const clock = new ManualClock();
+  let runtime: LocalRuntime;
+  let models: LocalModels;
+  const files = new Map<string, string>();
+  const registry = [spec('tiny', 'tiny-a'), spec('tiny-b', 'tiny-b')];
+
+  beforeAll(() => {
+    files.set('tiny-a', small());
+    files.set('tiny-b', other());
+    runtime = new LocalRuntime({
+      settings: localSettings(),
+      createLlama: () => Promise.resolve(llama),
+      now: clock.now,
+      scheduler: clock,
+    });
+    models = new LocalModels({
+      runtime,
+      library: {
+        installedFile: (id) => (files.has(id) ? { path: files.get(id)!, bytes: 1 } : undefined),
+      },
+      registry: () => registry,
+    });
+  });
+  afterAll(() => runtime.close());
+
+  it('loads lazily, chats through the ChatML wrapper and counts real tokens', async () => {
+    expect(runtime.resident()).toEqual([]);
+    const model = models.languageModel(registry[0]!);
+    const result = await model.generate({
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Say hello' },
+      ],
+      maxOutputTokens: 8,
+    });
+    expect(result.finishReason).toBe('length');
+    expect(result.usage.outputTokens).toBe(8);
+    expect(result.usage.inputTokens).toBeGreaterThan(5);
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(runtime.resident().map((r) => r.id)).toEqual(['tiny-a']);
+  });
+
+  it('streams text deltas that add up to the answer, then one finish part', async () => {
+    const model = models.languageModel(registry[0]!);
+    const parts = [];
+    for await (const part of model.stream({ messages: [{ role: 'user', content: 'Tell me' }], maxOutputTokens: 6 }))
+      parts.push(part);
+    const finish = parts.at(-1);
+    expect(finish?.type).toBe('finish');
+    expect(parts.filter((p) => p.type === 'text-delta').length).toBeGreaterThan(0);
+    const again = await model.generate({ messages: [{ role: 'user', content: 'Tell me' }], maxOutputTokens: 6 });
+    const streamed = parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
+    expect(streamed).toBe(again.text);
+  });
+
+  it('constrains output to a JSON schema', async () => {
+    const model = models.languageModel(registry[0]!);
+    const result = await model.generate({
+      messages: [{ role: 'user', content: 'Rate the mood' }],
+      maxOutputTokens: 40,
+      jsonSchema: {
+        name: 'mood',
+        schema: {
+          type: 'object',
+          properties: { mood: { enum: ['calm', 'tense'] }, ok: { type: 'boolean' } },
+          required: ['mood', 'ok'],
+        },
+      },
+    });
+    expect(result.json).toMatchObject({ mood: expect.stringMatching(/^(calm|tense)$/), ok: expect.any(Boolean) });
+    expect(JSON.parse(result.text)).toEqual(result.json);
+  });
+
+  it('cancels through an AbortSignal and the model stays usable', async () => {
+    const model = models.languageModel(registry[0]!);
+    const controller = new AbortController();
+    let chunks = 0;
+    const stream = model.stream({ messages: [{ role: 'user', content: 'Go on' }], maxOutputTokens: 500 }, controller.signal);
+    const consume = (async () => {
+      for await (const part of stream) {
+        if (part.type === 'text-delta' && ++chunks === 3) controller.abort();
+      }
+    })();
+    await expect(consume).rejects.toMatchObject({ code: 'cancelled' });
+    expect(chunks).toBeLessThan(50);
+    const after = await model.generate({ messages: [{ role: 'user', content: 'Again' }], maxOutputTokens: 3 });
+    expect(after.usage.outputTokens).toBe(3);
+  });
+
+  it('keeps two models resident and switches between them without reloading', async () => {
+    const a = models.languageModel(registry[0]!);
+    const b = models.languageModel(registry[1]!);
+    await b.generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
+    const loadedA = runtime.resident().find((r) => r.id === 'tiny-a')!.loaded_at;
+    clock.advance(1000);
+    await a.generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
+    expect(runtime.resident().map((r) => r.id)).toEqual(['tiny-a', 'tiny-b']);
+    expect(runtime.resident().find((r) => r.id === 'tiny-a')!.loaded_at).toBe(loadedA);
+  });
+
+  it('unloads a model after the idle TTL on the injected clock', async () => {
+    expect(runtime.isResident('tiny-b')).toBe(true);
+    clock.advance(14 * 60_000);
+    expect(runtime.isResident('tiny-b')).toBe(true);
+    clock.advance(60_000 + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect.poll(() => runtime.resident().length).toBe(0);
+  });
+});
+
+describe('memory budget and fallback', () => {
+  const tempDir = useTempDir();
+
+  it('evicts the least recently used model when a new one needs room', async () => {
+    const probe = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    const one = (await probe.estimate(small())).bytes;
+    // 60 % of this "machine" holds two fixtures but not three.
+    const runtime = new LocalRuntime({
+      settings: localSettings(),
+      totalMemoryBytes: Math.floor((one * 2.5) / 0.6),
+      createLlama: () => Promise.resolve(llama),
+    });
+    try {
+      await runtime.load('a', small());
+      await runtime.load('b', other());
+      await runtime.use('a', small(), async () => undefined); // a is now the most recently used
+      await runtime.load('c', tinyLlamaFixture({ seed: 4 }));
+      expect(runtime.resident().map((r) => r.id).sort()).toEqual(['a', 'c']);
+      expect(runtime.residentBytes()).toBeLessThanOrEqual(runtime.budgetBytes());
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses a model larger than the whole budget with out_of_memory', async () => {
+    const runtime = new LocalRuntime({
+      settings: localSettings(),
+      totalMemoryBytes: 1024 * 1024,
+      createLlama: () => Promise.resolve(llama),
+    });
+    await expect(runtime.load('a', small())).rejects.toMatchObject({ code: 'local_model_error', reason: 'out_of_memory' });
+    await runtime.close();
+  });
+
+  it('refuses corrupt, truncated and key-less GGUFs with a clear error before llama.cpp sees them', async () => {
+    const dir = tempDir();
+    const runtime = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    const truncated = join(dir, 'truncated.gguf');
+    const bytes = readFileSync(small());
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const garbage = join(dir, 'garbage.gguf');
+    writeFileSync(garbage, Buffer.from('not a gguf at all, just words'));
+    const noFf = tinyLlamaFixture({ seed: 1, omitKeys: ['llama.feed_forward_length'] });
+    const noHeads = tinyLlamaFixture({ seed: 1, omitKeys: ['llama.attention.head_count'] });
+    for (const [file, pattern] of [
+      [truncated, /truncated/],
+      [garbage, /not a valid GGUF/],
+      [noFf, /llama\.feed_forward_length/],
+      [noHeads, /llama\.attention\.head_count/],
+    ] as const) {
+      const error = await runtime.load(file, file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalModelError);
+      expect((error as LocalModelError).reason).toBe('invalid_file');
+      expect((error as Error).message).toMatch(pattern);
+    }
+    expect(runtime.resident()).toEqual([]);
+    // The process is alive and the runtime still works.
+    await runtime.load('ok', small());
+    await runtime.close();
+  });
+
+  it('falls back to a smaller installed model when the chosen one cannot load, and says so', async () => {
+    const dir = tempDir();
+    const broken = join(dir, 'big.gguf');
+    copyFileSync(bigger(), broken);
+    writeFileSync(broken, readFileSync(broken).subarray(0, 4096)); // truncated after install
+    const runtime = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    const registry = [spec('big', 'big'), spec('tiny', 'tiny')];
+    const models = new LocalModels({
+      runtime,
+      library: {
+        installedFile: (id) =>
+          id === 'big' ? { path: broken, bytes: 10_000_000 } : id === 'tiny' ? { path: small(), bytes: 1000 } : undefined,
+      },
+      registry: () => registry,
+    });
+    const result = await models
+      .languageModel(registry[0]!)
+      .generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
+    expect(result.warnings[0]).toMatch(new RegExp(`^${FALLBACK_WARNING_PREFIX}big->tiny`));
+    expect(runtime.resident().map((r) => r.id)).toEqual(['tiny']);
+    await expect(
+      models.languageModel(spec('absent', 'absent')).generate({ messages: [{ role: 'user', content: 'x' }], maxOutputTokens: 1 }),
+    ).rejects.toMatchObject({ reason: 'not_installed' });
+    await runtime.close();
+  });
+});

@@ -1,0 +1,314 @@
+// Residency for local GGUF models: one llama instance, models loaded on first use, several kept resident within a
+// memory budget, least-recently-used eviction, idle unload, one generation at a time per model.
+import { availableParallelism, totalmem } from 'node:os';
+import {
+  getLlama,
+  GgufInsights,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import type { Settings } from '../../src-preload/contract';
+import type { Logger } from '../app/logger';
+import { silentLogger } from '../app/logger';
+import { LocalModelError } from '../errors';
+import { checkGgufFile } from './gguf-check';
+import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
+
+/** Largest context Quire opens for a local model; enough for a chapter-sized prompt, small enough for 8 GB Macs. */
+export const MAX_CONTEXT = 4096;
+
+export interface ResidentInfo {
+  id: string;
+  path: string;
+  bytes: number;
+  context_size: number;
+  loaded_at: string;
+  last_used_at: string;
+  busy: boolean;
+}
+
+export interface ResidentModel {
+  readonly id: string;
+  readonly path: string;
+  readonly llama: Llama;
+  readonly model: LlamaModel;
+  readonly context: LlamaContext;
+  readonly sequence: LlamaContextSequence;
+}
+
+interface Entry extends ResidentModel {
+  bytes: number;
+  loadedAt: number;
+  lastUsed: number;
+  busy: number;
+  /** Serialises generations on the one context sequence. */
+  queue: Promise<void>;
+  idleTimer: unknown;
+}
+
+export interface LocalRuntimeOptions {
+  settings: () => Settings['local'];
+  totalMemoryBytes?: number;
+  cpuCount?: number;
+  now?: () => number;
+  scheduler?: Scheduler;
+  /** Creates the one llama instance; tests and benchmarks may share theirs. */
+  createLlama?: (threads: number) => Promise<Llama>;
+  logger?: Logger;
+}
+
+export interface MemoryEstimate {
+  bytes: number;
+  context_size: number;
+}
+
+export function defaultCreateLlama(threads: number): Promise<Llama> {
+  // Metal on Apple Silicon; CPU elsewhere (no GPU probing or source builds on a writer's machine).
+  return getLlama({
+    gpu: process.platform === 'darwin' ? 'auto' : false,
+    build: 'never',
+    maxThreads: threads,
+    logLevel: 'error' as never,
+  });
+}
+
+export class LocalRuntime {
+  private llamaPromise: Promise<Llama> | undefined;
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly now: () => number;
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  private readonly totalMemory: number;
+  private readonly cpus: number;
+  private closed = false;
+
+  constructor(private readonly options: LocalRuntimeOptions) {
+    this.now = options.now ?? Date.now;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.logger = options.logger ?? silentLogger;
+    this.totalMemory = options.totalMemoryBytes ?? totalmem();
+    this.cpus = options.cpuCount ?? availableParallelism();
+  }
+
+  threads(): number {
+    return chooseThreads(this.options.settings().threads, this.cpus);
+  }
+
+  budgetBytes(): number {
+    return memoryBudgetBytes(this.options.settings().memory_budget_mb, this.totalMemory);
+  }
+
+  residentBytes(): number {
+    let sum = 0;
+    for (const entry of this.entries.values()) sum += entry.bytes;
+    return sum;
+  }
+
+  llama(): Promise<Llama> {
+    this.llamaPromise ??= (this.options.createLlama ?? defaultCreateLlama)(this.threads()).catch((cause: unknown) => {
+      this.llamaPromise = undefined;
+      throw new LocalModelError(
+        'load_failed',
+        `The local model runtime could not start: ${(cause as Error).message}`,
+        cause,
+      );
+    });
+    return this.llamaPromise;
+  }
+
+  /** Memory a model needs resident (weights + its context), from the GGUF header and GgufInsights. */
+  async estimate(path: string): Promise<MemoryEstimate> {
+    const summary = await checkGgufFile(path);
+    return this.estimateFromInfo(summary.info, summary.context_length);
+  }
+
+  async estimateFromInfo(
+    info: Parameters<typeof GgufInsights.from>[0],
+    trainContext: number | undefined,
+  ): Promise<MemoryEstimate> {
+    const insights = await GgufInsights.from(info, await this.llama());
+    const contextSize = Math.min(trainContext ?? MAX_CONTEXT, MAX_CONTEXT);
+    const model = insights.estimateModelResourceRequirements({ gpuLayers: 0 });
+    const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: 0 });
+    return { bytes: model.cpuRam + model.gpuVram + context.cpuRam + context.gpuVram, context_size: contextSize };
+  }
+
+  resident(): ResidentInfo[] {
+    return [...this.entries.values()]
+      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .map((entry) => ({
+        id: entry.id,
+        path: entry.path,
+        bytes: entry.bytes,
+        context_size: entry.context.contextSize,
+        loaded_at: new Date(entry.loadedAt).toISOString(),
+        last_used_at: new Date(entry.lastUsed).toISOString(),
+        busy: entry.busy > 0,
+      }));
+  }
+
+  isResident(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Loads a model (if it is not resident) without using it. */
+  async load(id: string, path: string): Promise<ResidentInfo> {
+    const entry = await this.acquire(id, path);
+    this.touch(entry);
+    return this.resident().find((info) => info.id === id)!;
+  }
+
+  /**
+   * Runs `fn` with the model resident and exclusively on its context sequence. Loading happens on first use; other
+   * resident models are evicted least-recently-used first when the budget needs room.
+   */
+  async use<T>(id: string, path: string, fn: (model: ResidentModel) => Promise<T>): Promise<T> {
+    const entry = await this.acquire(id, path);
+    entry.busy++;
+    this.cancelIdle(entry);
+    const previous = entry.queue;
+    let release!: () => void;
+    entry.queue = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      entry.lastUsed = this.now();
+      return await fn(entry);
+    } finally {
+      entry.busy--;
+      entry.lastUsed = this.now();
+      release();
+      this.scheduleIdle(entry);
+    }
+  }
+
+  async unload(id: string): Promise<boolean> {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    this.cancelIdle(entry);
+    await entry.queue.catch(() => undefined);
+    await entry.context.dispose().catch(() => undefined);
+    await entry.model.dispose().catch(() => undefined);
+    this.logger.info(`Unloaded local model ${id}`);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.loading.values()]);
+    for (const id of [...this.entries.keys()]) await this.unload(id);
+    const llama = this.llamaPromise;
+    this.llamaPromise = undefined;
+    // A llama instance passed in by the caller (tests, benchmarks) is the caller's to dispose.
+    if (llama && !this.options.createLlama) await (await llama.catch(() => undefined))?.dispose();
+  }
+
+  private acquire(id: string, path: string): Promise<Entry> {
+    if (this.closed) return Promise.reject(new LocalModelError('load_failed', 'The local runtime is shut down'));
+    const existing = this.entries.get(id);
+    if (existing && existing.path === path) return Promise.resolve(existing);
+    const pending = this.loading.get(id);
+    if (pending) return pending;
+    const promise = (async () => {
+      if (existing) await this.unload(id);
+      return this.loadEntry(id, path);
+    })().finally(() => this.loading.delete(id));
+    this.loading.set(id, promise);
+    return promise;
+  }
+
+  private async loadEntry(id: string, path: string): Promise<Entry> {
+    const llama = await this.llama();
+    const estimate = await this.estimate(path);
+    const budget = this.budgetBytes();
+    if (estimate.bytes > budget)
+      throw new LocalModelError(
+        'out_of_memory',
+        `Local model ${id} needs about ${mb(estimate.bytes)} MB but the memory budget is ${mb(budget)} MB`,
+      );
+    await this.makeRoom(estimate.bytes, budget, id);
+    let model: LlamaModel | undefined;
+    try {
+      model = await llama.loadModel({ modelPath: path, gpuLayers: process.platform === 'darwin' ? 'auto' : 0 });
+      const context = await model.createContext({
+        contextSize: estimate.context_size,
+        threads: this.threads(),
+        sequences: 1,
+      });
+      const at = this.now();
+      const entry: Entry = {
+        id,
+        path,
+        llama,
+        model,
+        context,
+        sequence: context.getSequence(),
+        bytes: estimate.bytes,
+        loadedAt: at,
+        lastUsed: at,
+        busy: 0,
+        queue: Promise.resolve(),
+        idleTimer: undefined,
+      };
+      this.entries.set(id, entry);
+      this.scheduleIdle(entry);
+      this.logger.info(`Loaded local model ${id} (~${mb(estimate.bytes)} MB)`);
+      return entry;
+    } catch (cause) {
+      await model?.dispose().catch(() => undefined);
+      const message = (cause as Error).message ?? String(cause);
+      const oom = /memory|alloc|oom/i.test(message);
+      throw new LocalModelError(
+        oom ? 'out_of_memory' : 'load_failed',
+        `Local model ${id} could not be loaded: ${message.slice(0, 300)}`,
+        cause,
+      );
+    }
+  }
+
+  /** Evicts idle resident models, least recently used first, until `bytes` fits in the budget. */
+  private async makeRoom(bytes: number, budget: number, forId: string): Promise<void> {
+    while (this.residentBytes() + bytes > budget) {
+      const victim = [...this.entries.values()]
+        .filter((entry) => entry.busy === 0 && entry.id !== forId)
+        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!victim)
+        throw new LocalModelError(
+          'out_of_memory',
+          `Local model ${forId} needs about ${mb(bytes)} MB; the models in use leave ${mb(budget - this.residentBytes())} MB of the ${mb(budget)} MB budget`,
+        );
+      this.logger.info(`Evicting ${victim.id} (least recently used) to make room for ${forId}`);
+      await this.unload(victim.id);
+    }
+  }
+
+  private touch(entry: Entry): void {
+    entry.lastUsed = this.now();
+    this.scheduleIdle(entry);
+  }
+
+  private scheduleIdle(entry: Entry): void {
+    this.cancelIdle(entry);
+    const minutes = this.options.settings().idle_unload_minutes;
+    if (minutes <= 0 || entry.busy > 0) return;
+    const ttl = minutes * 60_000;
+    entry.idleTimer = this.scheduler.setTimeout(() => {
+      entry.idleTimer = undefined;
+      if (this.entries.get(entry.id) !== entry || entry.busy > 0) return;
+      if (this.now() - entry.lastUsed >= ttl) void this.unload(entry.id);
+      else this.scheduleIdle(entry);
+    }, ttl);
+  }
+
+  private cancelIdle(entry: Entry): void {
+    if (entry.idleTimer !== undefined) this.scheduler.clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+  }
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}

@@ -1,0 +1,344 @@
+import { describe, expect, it } from 'vitest';
+import type { DecideRequest, Decision } from '../../src-preload/contract';
+import { isQuireError } from '../errors';
+import { decide } from './decide';
+import { lookupFrom, shrinkageEstimate, statsKey } from './quality';
+import { availability, inputs, localModel, model, seedRegistry } from './testing';
+
+const run = (request: DecideRequest, overrides: Parameters<typeof inputs>[0] = {}): Decision =>
+  decide(request, inputs(overrides));
+
+describe('seed 000 worked examples (budget tier)', () => {
+  it.each([
+    ['health_check_review', 'llama3.2'],
+    ['theme_analysis', 'deepseek-chat'],
+  ])('%s → %s', (task, expected) => {
+    const d = run({ task, tier: 'budget' });
+    expect(d.model_id).toBe(expected);
+    expect(d.tier_used).toBe('budget');
+    expect(d.refusal).toBeNull();
+  });
+});
+
+describe('tiers', () => {
+  it.each<[string, DecideRequest, string, string]>([
+    ['budget: free local with the strength', { task: 'coordinator', tier: 'budget' }, 'llama3.2', 'budget'],
+    [
+      'budget: cheapest cloud when no local has it',
+      { task: 'theme_analysis', tier: 'budget' },
+      'deepseek-chat',
+      'budget',
+    ],
+    ['balanced: local for simple coordination', { task: 'coordinator', tier: 'balanced' }, 'llama3.2', 'balanced'],
+    [
+      'balanced: strong cheap cloud for strategic work',
+      { task: 'continuity_check', tier: 'balanced' },
+      'deepseek-chat',
+      'balanced',
+    ],
+    [
+      'balanced: complexity 8 goes to the cloud',
+      { task: 'health_check_review', tier: 'balanced', complexity: 8 },
+      'deepseek-chat',
+      'balanced',
+    ],
+    ['premium: highest quality', { task: 'theme_analysis', tier: 'premium' }, 'gpt-4o', 'premium'],
+    ['premium: quality tie → cheaper', { task: 'health_check_review', tier: 'premium' }, 'gpt-4o', 'premium'],
+    [
+      'premium: continuity → Claude',
+      { task: 'continuity_check', tier: 'premium' },
+      'claude-3-5-sonnet-20241022',
+      'premium',
+    ],
+  ])('%s', (_label, request, expected, tierUsed) => {
+    const d = run(request);
+    expect(d.model_id).toBe(expected);
+    expect(d.tier_used).toBe(tierUsed);
+  });
+
+  it.each([
+    [7, 'local-7'],
+    [8, 'local-7'],
+    [6.9, 'deepseek-chat'],
+  ])(
+    'balanced, medium complexity: a free local model within a point of the best-value cloud (quality %s) → %s',
+    (quality, expected) => {
+      const d = run(
+        { task: 'continuity_check', tier: 'balanced', complexity: 6 },
+        {
+          registry: [
+            ...seedRegistry(),
+            localModel('local-7', 'medium', { quality, strengths: ['narrative_continuity'] }),
+          ],
+          availability: availability(['local-7']),
+          quality: (id, _task, prior) => (id === 'deepseek-chat' ? 8 : prior),
+        },
+      );
+      expect(d.model_id).toBe(expected);
+    },
+  );
+
+  it('uses the settings tier when the request names none', () => {
+    expect(run({ task: 'theme_analysis' }, { orchestrator: { quality_tier: 'premium' } }).model_id).toBe('gpt-4o');
+  });
+});
+
+describe('prefer_local', () => {
+  const withStrongLocal = (quality: number) => ({
+    registry: [...seedRegistry(), localModel('big-local', 'medium', { quality, strengths: ['semantic_reasoning'] })],
+    availability: availability(['mistral-7b', 'llama3.2', 'big-local']),
+  });
+  it.each([
+    [9.5, true, 'big-local'],
+    [9, true, 'big-local'],
+    [8.9, true, 'gpt-4o'],
+    [9.5, false, 'gpt-4o'],
+  ])('local quality %s, prefer_local %s → %s', (quality, prefer, expected) => {
+    const d = run(
+      { task: 'health_check_review', tier: 'premium' },
+      { ...withStrongLocal(quality), orchestrator: { prefer_local: prefer } },
+    );
+    expect(d.model_id).toBe(expected);
+  });
+});
+
+describe('availability', () => {
+  it('a provider without a key is skipped, with the reason', () => {
+    const d = run(
+      { task: 'theme_analysis', tier: 'premium' },
+      { availability: availability(['llama3.2'], ['deepseek']) },
+    );
+    expect(d.model_id).toBe('deepseek-chat');
+    const gpt4o = d.candidates.find((c) => c.model_id === 'gpt-4o')!;
+    expect(gpt4o.reasons).toContain('no_key');
+    expect(gpt4o.status).toBe('rejected');
+    const mistral = d.candidates.find((c) => c.model_id === 'mistral-7b')!;
+    expect(mistral.reasons).toContain('not_downloaded');
+  });
+
+  it('all keys missing: a local model or nothing, never an error', () => {
+    const d = run({ task: 'health_check_review', tier: 'premium' }, { availability: availability(['llama3.2'], []) });
+    expect(d.model_id).toBe('llama3.2');
+    const none = run({ task: 'theme_analysis', tier: 'premium' }, { availability: availability([], []) });
+    expect(none.model_id).toBeNull();
+    expect(none.refusal?.code).toBe('unavailable');
+    expect(none.refusal?.message).toMatch(/no API key/);
+  });
+
+  it('an empty registry refuses with a reason', () => {
+    const d = run({ task: 'coordinator' }, { registry: [] });
+    expect(d.model_id).toBeNull();
+    expect(d.refusal).toEqual({ code: 'unavailable', message: expect.stringMatching(/No models are registered/) });
+    expect(d.candidates).toEqual([]);
+    expect(d.fallback_chain).toEqual([]);
+  });
+
+  it('a model the caller excludes (open breaker) is skipped', () => {
+    const d = run({ task: 'theme_analysis', tier: 'budget', exclude: ['deepseek-chat'] });
+    expect(d.model_id).toBe('gpt-4o');
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toEqual(['excluded']);
+  });
+
+  it('a context window too small for the call is skipped', () => {
+    const d = run({ task: 'theme_analysis', tier: 'budget', input_tokens: 200_000 });
+    expect(d.model_id).not.toBe('deepseek-chat');
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toContain('context_too_small');
+  });
+});
+
+describe('privacy: force_local and local-only', () => {
+  it.each<[string, DecideRequest, Parameters<typeof inputs>[0]]>([
+    ['force_local setting', { task: 'health_check_review', tier: 'premium' }, { orchestrator: { force_local: true } }],
+    ['local_only request', { task: 'health_check_review', tier: 'premium', local_only: true }, {}],
+    ['task that may not leave the machine', { task: 'private_notes_review', tier: 'premium' }, {}],
+  ])('%s → local, every cloud candidate marked local_only', (_label, request, overrides) => {
+    const d = run(request, overrides);
+    expect(d.local_only).toBe(true);
+    expect(d.model_id).toBe('llama3.2');
+    for (const c of d.candidates.filter((c) => !c.local)) expect(c.reasons).toContain('local_only');
+    expect(d.fallback_chain.every((id) => id === 'llama3.2' || id === 'mistral-7b')).toBe(true);
+  });
+
+  it('local-only with nothing installed refuses rather than going to the cloud', () => {
+    const d = run({ task: 'theme_analysis', local_only: true }, { availability: availability([]) });
+    expect(d.model_id).toBeNull();
+    expect(d.refusal?.code).toBe('unavailable');
+    expect(d.refusal?.message).toMatch(/on this machine/);
+  });
+});
+
+describe('complexity routing among local models (seed 002)', () => {
+  const registry = [
+    localModel('small-one', 'small', { quality: 6 }),
+    localModel('medium-one', 'medium', { quality: 7 }),
+    localModel('large-one', 'large', { quality: 8 }),
+  ];
+  const avail = availability(['small-one', 'medium-one', 'large-one']);
+  it.each([
+    [1, 'small-one'],
+    [4, 'small-one'],
+    [5, 'medium-one'],
+    [7, 'medium-one'],
+    [8, 'large-one'],
+    [10, 'large-one'],
+  ])('complexity %i → %s', (complexity, expected) => {
+    expect(run({ task: 'coordinator', tier: 'budget', complexity }, { registry, availability: avail }).model_id).toBe(
+      expected,
+    );
+  });
+
+  it("the task's own complexity applies when the request gives none", () => {
+    // coordinator is complexity 3
+    const d = run({ task: 'coordinator', tier: 'budget' }, { registry, availability: avail });
+    expect(d.model_id).toBe('small-one');
+    expect(d.complexity).toBe(3);
+  });
+});
+
+describe('monthly budget: step down, then refuse', () => {
+  const premiumTheme: DecideRequest = { task: 'theme_analysis', tier: 'premium' };
+  it.each<[string, number, number, string | null, string | null]>([
+    ['plenty left', 10, 0, 'gpt-4o', 'premium'],
+    ['premium too dear → balanced', 0.01, 0, 'deepseek-chat', 'balanced'],
+    ['only local fits', 0.001, 0, 'mistral-7b', 'local'],
+    ['budget exactly used up', 5, 5, 'mistral-7b', 'local'],
+    ['exactly the cost left', 0.032 + 1, 1, 'gpt-4o', 'premium'],
+  ])('%s', (_label, budget, spent, expected, tierUsed) => {
+    const d = run(premiumTheme, {
+      orchestrator: { monthly_budget: budget },
+      spend: { month: '2026-11', spent_usd: spent, reserved_usd: 0 },
+    });
+    expect(d.model_id).toBe(expected);
+    expect(d.tier_used).toBe(tierUsed);
+    if (tierUsed !== 'premium') expect(d.reason).toMatch(/Stepped down from premium/);
+  });
+
+  it('reserved amounts count against what is left', () => {
+    const d = run(premiumTheme, {
+      orchestrator: { monthly_budget: 0.04 },
+      spend: { month: '2026-11', spent_usd: 0, reserved_usd: 0.02 },
+    });
+    expect(d.model_id).toBe('deepseek-chat');
+    expect(d.remaining_usd).toBeCloseTo(0.02);
+  });
+
+  it('refuses with budget_exceeded when nothing affordable remains', () => {
+    const d = run(premiumTheme, {
+      orchestrator: { monthly_budget: 1 },
+      spend: { month: '2026-11', spent_usd: 1, reserved_usd: 0 },
+      availability: availability([]),
+    });
+    expect(d.model_id).toBeNull();
+    expect(d.tier_used).toBeNull();
+    expect(d.refusal?.code).toBe('budget_exceeded');
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toEqual(['over_budget']);
+  });
+});
+
+describe('orchestrator disabled: the active pack decides', () => {
+  const pack = { name: 'mine', tasks: { theme_analysis: 'gpt-4o', coordinator: 'qwen-turbo' } };
+  it('uses the pack mapping', () => {
+    const d = run({ task: 'theme_analysis' }, { orchestrator: { enabled: false }, pack });
+    expect(d).toMatchObject({ mode: 'pack', pack: 'mine', model_id: 'gpt-4o' });
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toEqual(['not_in_pack']);
+  });
+
+  it('a pack model without a key falls back to a local model, saying why', () => {
+    const d = run(
+      { task: 'theme_analysis' },
+      { orchestrator: { enabled: false }, pack, availability: availability(['mistral-7b'], ['deepseek']) },
+    );
+    expect(d).toMatchObject({ mode: 'pack', model_id: 'mistral-7b', tier_used: 'local' });
+    expect(d.reason).toMatch(/gpt-4o.*no API key/);
+  });
+
+  it('over budget with no local model refuses', () => {
+    const d = run(
+      { task: 'theme_analysis' },
+      { orchestrator: { enabled: false, monthly_budget: 0.001 }, pack, availability: availability([]) },
+    );
+    expect(d.refusal?.code).toBe('budget_exceeded');
+  });
+
+  it('a pack cannot send local-only work to the cloud', () => {
+    const d = run({ task: 'coordinator', local_only: true }, { orchestrator: { enabled: false }, pack });
+    expect(d.model_id).toBe('llama3.2');
+  });
+});
+
+describe('forced model', () => {
+  it('is used when available', () => {
+    expect(run({ task: 'coordinator', model: 'qwen-plus' })).toMatchObject({ mode: 'forced', model_id: 'qwen-plus' });
+  });
+  it('is refused when it has no key', () => {
+    const d = run({ task: 'coordinator', model: 'qwen-plus' }, { availability: availability([], ['openai']) });
+    expect(d.refusal?.code).toBe('unavailable');
+    expect(d.refusal?.message).toMatch(/no API key/);
+  });
+  it('is refused when not in the registry', () => {
+    expect(run({ task: 'coordinator', model: 'nope' }).refusal?.message).toMatch(/not in the registry/);
+  });
+});
+
+describe('ties', () => {
+  it.each([
+    [[model('b-model'), model('a-model')], 'a-model'],
+    [[model('a-model', { legacy: true }), model('b-model')], 'b-model'],
+  ])('identical candidates are ordered deterministically', (registry, expected) => {
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      expect(
+        run(
+          { task: 'continuity_check', tier },
+          { registry: registry.map((m) => ({ ...m, strengths: ['narrative_continuity' as const] })) },
+        ).model_id,
+      ).toBe(expected);
+    }
+  });
+});
+
+describe('explanations and fallback chain', () => {
+  it('ranks every candidate with a reason and ends the fallback chain with a local model', () => {
+    const d = run({ task: 'theme_analysis', tier: 'premium' });
+    expect(d.candidates).toHaveLength(8);
+    expect(d.candidates[0]).toMatchObject({ model_id: 'gpt-4o', rank: 1, status: 'chosen', reasons: ['chosen'] });
+    expect(d.candidates.map((c) => c.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')).toMatchObject({
+      status: 'eligible',
+      reasons: ['ranked_lower'],
+    });
+    expect(d.candidates.find((c) => c.model_id === 'llama3.2')?.reasons).toContain('lacks_strength');
+    expect(d.fallback_chain[0]).toBe('deepseek-chat');
+    expect(d.fallback_chain.at(-1)).toBe('mistral-7b');
+    expect(d.estimate_usd).toBeCloseTo(0.032, 6);
+    for (const c of d.candidates) expect(c.why.length).toBeGreaterThan(0);
+  });
+
+  it('throws invalid_input for an unknown task', () => {
+    try {
+      run({ task: 'nope' });
+      expect.unreachable();
+    } catch (error) {
+      expect(isQuireError(error) && error.code).toBe('invalid_input');
+      expect(isQuireError(error) && error.path).toBe('task');
+    }
+  });
+});
+
+describe('learning from feedback', () => {
+  it('a handful of ratings barely moves the prior; many do', () => {
+    expect(shrinkageEstimate(8, { count: 3, sum: 0 })).toBeCloseTo(6.96, 2);
+    expect(shrinkageEstimate(8, { count: 200, sum: 400 })).toBeCloseTo(2.55, 2);
+    expect(shrinkageEstimate(8, undefined)).toBe(8);
+  });
+
+  it('selection uses the estimate', () => {
+    const poor = new Map([[statsKey('deepseek-chat', 'theme_analysis'), { count: 100, sum: 200 }]]);
+    const d = run({ task: 'theme_analysis', tier: 'budget' }, { quality: lookupFrom(poor) });
+    expect(d.model_id).toBe('gpt-4o');
+    expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toContain('below_min_quality');
+    const few = new Map([[statsKey('deepseek-chat', 'theme_analysis'), { count: 2, sum: 0 }]]);
+    expect(run({ task: 'theme_analysis', tier: 'budget' }, { quality: lookupFrom(few) }).model_id).toBe(
+      'deepseek-chat',
+    );
+  });
+});

@@ -1,0 +1,484 @@
+// Seed 000's selection, pure: given the registry, the task, the settings, what is available, what is spent and what
+// feedback taught us, pick one model and say why — or refuse and say why.
+import type {
+  Candidate,
+  CandidateReason,
+  DecideRequest,
+  Decision,
+  ModelSpec,
+  QualityTier,
+  Settings,
+  TaskSpec,
+  TierUsed,
+} from '../../src-preload/contract';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { worstCaseUsd } from './pricing';
+import { priorOnly, type QualityLookup } from './quality';
+import type { AvailabilitySource, SpendSnapshot } from './sources';
+import { sizeForComplexity, type TaskTable } from './tasks';
+
+/** Seed 000: the budget tier's minimum quality; no tier picks a model estimated below it for the task. */
+export const MIN_QUALITY = 6;
+/** prefer_local: a local model within this many points of the best candidate wins. */
+export const PREFER_LOCAL_MARGIN = 1;
+/** Alternatives listed before the local model that closes the fallback chain. */
+const FALLBACK_CLOUD_LIMIT = 3;
+const EPSILON = 1e-12;
+
+const STEP_DOWN: Record<QualityTier, TierUsed[]> = {
+  premium: ['premium', 'balanced', 'budget', 'local'],
+  balanced: ['balanced', 'budget', 'local'],
+  budget: ['budget', 'local'],
+};
+
+export interface DecisionInputs {
+  registry: readonly ModelSpec[];
+  tasks: TaskTable;
+  settings: Settings['orchestrator'];
+  availability: AvailabilitySource;
+  spend: SpendSnapshot;
+  quality?: QualityLookup;
+  /** The active pack's mapping, used when the orchestrator is disabled. */
+  pack?: { name: string; tasks: Readonly<Record<string, string>> } | null;
+  /** Worst-case USD of a call; defaults to pricing.worstCaseUsd. */
+  price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+}
+
+interface Evaluated {
+  spec: ModelSpec;
+  local: boolean;
+  quality: number;
+  cost: number;
+  /** Hard reasons it cannot be used at all (empty = usable). */
+  hard: CandidateReason[];
+  affordable: boolean;
+  /** Position in the final ranking (explain); unranked ones sort after. */
+  order: number;
+}
+
+const SIZE_INDEX = { small: 0, medium: 1, large: 2 } as const;
+
+export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSpec {
+  const task = tasks.get(id);
+  if (!task) throw new InvalidInputError(`Unknown task "${id}"`, path);
+  return task;
+}
+
+export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
+  const task = requireTask(inputs.tasks, request.task);
+  const settings = inputs.settings;
+  const quality = inputs.quality ?? priorOnly;
+  const price = inputs.price ?? worstCaseUsd;
+  const tierRequested = request.tier ?? settings.quality_tier;
+  const localOnly = settings.force_local || request.local_only === true || !task.may_leave_machine;
+  const complexity = request.complexity ?? task.complexity;
+  const inputTokens = request.input_tokens ?? task.typical_input_tokens;
+  const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
+  const remaining =
+    settings.monthly_budget === null
+      ? null
+      : Math.max(0, settings.monthly_budget - inputs.spend.spent_usd - inputs.spend.reserved_usd);
+  const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
+
+  const evaluated: Evaluated[] = [];
+  for (const spec of inputs.registry) {
+    const local = spec.provider === 'local';
+    const q = quality(spec.id, task.id, spec.quality);
+    const cost = local ? 0 : price(spec, inputTokens, maxOutput);
+    const hard: CandidateReason[] = [];
+    if (exclude?.has(spec.id)) hard.push('excluded');
+    if (localOnly && !local) hard.push('local_only');
+    if (local) {
+      if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) hard.push('not_downloaded');
+    } else if (!inputs.availability.cloudReady(spec)) hard.push('no_key');
+    if (!spec.strengths.includes(task.strength)) hard.push('lacks_strength');
+    if (spec.context_window < inputTokens + maxOutput) hard.push('context_too_small');
+    if (q < MIN_QUALITY) hard.push('below_min_quality');
+    evaluated.push({
+      spec,
+      local,
+      quality: q,
+      cost,
+      hard,
+      affordable: remaining === null || cost <= remaining + EPSILON,
+      order: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  const base = {
+    task: task.id,
+    tier_requested: tierRequested,
+    local_only: localOnly,
+    complexity,
+    input_tokens: inputTokens,
+    max_output_tokens: maxOutput,
+    remaining_usd: remaining,
+  };
+  const usable = evaluated.filter((e) => e.hard.length === 0);
+  // The last step down: any installed local model that passes everything but the strength, rather than nothing.
+  const localLast = evaluated.filter(
+    (e) => e.local && e.hard.every((r) => r === 'lacks_strength' || r === 'below_min_quality'),
+  );
+
+  const forced = request.model;
+  const packModel = !forced && !settings.enabled && inputs.pack ? inputs.pack.tasks[task.id] : undefined;
+  if (forced !== undefined || packModel !== undefined) {
+    const wanted = (forced ?? packModel)!;
+    const mode = forced !== undefined ? 'forced' : 'pack';
+    const target = evaluated.find((e) => e.spec.id === wanted);
+    // A writer's explicit mapping may use a model without the listed strength or below the minimum quality.
+    const blockers = target ? target.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality') : [];
+    const what =
+      mode === 'forced'
+        ? `The requested model ${wanted}`
+        : `Pack "${inputs.pack!.name}" maps ${task.id} to ${wanted}, which`;
+    if (target && blockers.length === 0 && target.affordable) {
+      const ranked = [
+        target,
+        ...routeLocal(
+          localLast.filter((e) => e !== target),
+          complexity,
+        ),
+      ];
+      return finish(base, evaluated, ranked, target, {
+        mode,
+        pack: mode === 'pack' ? inputs.pack!.name : null,
+        tier_used: target.local ? 'local' : tierRequested,
+        reason:
+          mode === 'forced'
+            ? `Using ${wanted} as requested.`
+            : `Pack "${inputs.pack!.name}" maps ${task.id} to ${wanted}.`,
+        otherReason: 'not_in_pack',
+        remaining,
+      });
+    }
+    const problem = !target
+      ? `${mode === 'forced' ? `${what} is` : `${what} is`} not in the registry`
+      : blockers.length > 0
+        ? `${what} ${mode === 'forced' ? 'is' : 'is'} unusable (${blockers.map(reasonText).join(', ')})`
+        : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
+    const fallback =
+      mode === 'pack'
+        ? routeLocal(
+            localLast.filter((e) => e.affordable),
+            complexity,
+          )
+        : [];
+    const pick = fallback[0];
+    if (pick) {
+      return finish(base, evaluated, fallback, pick, {
+        mode,
+        pack: inputs.pack!.name,
+        tier_used: 'local',
+        reason: `${problem}; using the local model ${pick.spec.id} instead.`,
+        otherReason: 'not_in_pack',
+        remaining,
+      });
+    }
+    const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
+    return refuse(
+      base,
+      evaluated,
+      mode,
+      mode === 'pack' ? inputs.pack!.name : null,
+      code,
+      `${problem}.`,
+      complexity,
+      localLast,
+    );
+  }
+
+  const steps: string[] = [];
+  for (const tier of STEP_DOWN[tierRequested]) {
+    const ranked =
+      tier === 'local'
+        ? routeLocal(localLast, complexity)
+        : rankForTier(tier, usable, complexity, settings.prefer_local);
+    const top = ranked[0];
+    if (!top) continue;
+    if (top.affordable) {
+      const stepped = steps.length > 0 ? ` ${steps.join(' ')}` : '';
+      return finish(base, evaluated, ranked, top, {
+        mode: 'orchestrator',
+        pack: null,
+        tier_used: tier,
+        reason: `${tierReason(tier, top, task, complexity)}${stepped}`,
+        otherReason: 'ranked_lower',
+        remaining,
+        closers: routeLocal(localLast, complexity),
+      });
+    }
+    steps.push(
+      `Stepped down from ${tier}: ${top.spec.id} would cost about ${usd(top.cost)} with ${usd(remaining ?? 0)} left this month.`,
+    );
+  }
+
+  const anyUsable = usable.length > 0 || localLast.length > 0;
+  if (anyUsable) {
+    return refuse(
+      base,
+      evaluated,
+      'orchestrator',
+      null,
+      'budget_exceeded',
+      `Nothing affordable can do ${task.id}: ${usd(remaining ?? 0)} is left of this month's ${usd(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      complexity,
+      localLast,
+    );
+  }
+  return refuse(
+    base,
+    evaluated,
+    'orchestrator',
+    null,
+    'unavailable',
+    unavailableMessage(task, evaluated, localOnly),
+    complexity,
+    localLast,
+  );
+}
+
+/** Candidates in the order the tier prefers them (usable ones only). */
+function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number, preferLocal: boolean): Evaluated[] {
+  const locals = routeLocal(
+    usable.filter((e) => e.local),
+    complexity,
+  );
+  const clouds = usable.filter((e) => !e.local);
+  let ranked: Evaluated[];
+  switch (tier) {
+    case 'budget':
+      ranked = [...locals, ...clouds.sort(byCheapest)];
+      break;
+    case 'balanced': {
+      // Simple work (1–4) stays local; medium work (5–7) stays local while a free model is within a point of the
+      // best-value cloud model; complex work (8–10) goes to the cloud (seed 002's routing, seed 000's balanced tier).
+      const byValue = clouds.sort(byValueForMoney);
+      const size = sizeForComplexity(complexity);
+      const bestLocal = locals[0];
+      const bestCloud = byValue[0];
+      const localFirst =
+        size === 'small' ||
+        (size === 'medium' &&
+          (!bestCloud || (bestLocal !== undefined && bestLocal.quality >= bestCloud.quality - PREFER_LOCAL_MARGIN)));
+      ranked = localFirst ? [...locals, ...byValue] : [...byValue, ...locals];
+      break;
+    }
+    case 'premium':
+      ranked = [...usable].sort(byBest);
+      break;
+  }
+  const top = ranked[0];
+  if (preferLocal && top && !top.local) {
+    const bestLocal = [...locals].sort(byBest)[0];
+    if (bestLocal && bestLocal.quality >= top.quality - PREFER_LOCAL_MARGIN) {
+      ranked = [bestLocal, ...ranked.filter((e) => e !== bestLocal)];
+    }
+  }
+  return ranked;
+}
+
+/** Seed 002's complexity routing among local models: the size class the complexity asks for, then quality. */
+function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
+  const target = SIZE_INDEX[sizeForComplexity(complexity)];
+  const distance = (e: Evaluated) => Math.abs(SIZE_INDEX[e.spec.local?.size_class ?? 'medium'] - target);
+  return [...locals].sort((a, b) => {
+    // Strength-matching models first: only the last step down reaches past them.
+    const strength = Number(a.hard.length > 0) - Number(b.hard.length > 0);
+    return strength || distance(a) - distance(b) || b.quality - a.quality || tieBreak(a, b);
+  });
+}
+
+function tieBreak(a: Evaluated, b: Evaluated): number {
+  return (
+    Number(a.spec.legacy ?? false) - Number(b.spec.legacy ?? false) ||
+    (a.spec.id < b.spec.id ? -1 : a.spec.id > b.spec.id ? 1 : 0)
+  );
+}
+
+function byCheapest(a: Evaluated, b: Evaluated): number {
+  return a.cost - b.cost || b.quality - a.quality || tieBreak(a, b);
+}
+
+function byBest(a: Evaluated, b: Evaluated): number {
+  return b.quality - a.quality || a.cost - b.cost || tieBreak(a, b);
+}
+
+/**
+ * Quality per dollar, with quality above the minimum squared: for analysis a point near the top is worth more than one
+ * near the floor, so a barely-adequate model five times cheaper does not beat a strong one.
+ */
+function valueForMoney(e: Evaluated): number {
+  const above = e.quality - MIN_QUALITY + 1;
+  return (above * above) / Math.max(e.cost, 1e-9);
+}
+
+function byValueForMoney(a: Evaluated, b: Evaluated): number {
+  return valueForMoney(b) - valueForMoney(a) || byBest(a, b);
+}
+
+interface FinishOptions {
+  mode: Decision['mode'];
+  pack: string | null;
+  tier_used: TierUsed;
+  reason: string;
+  otherReason: CandidateReason;
+  remaining: number | null;
+  /** Installed local models (strength relaxed) that may close the fallback chain. */
+  closers?: Evaluated[];
+}
+
+type Base = Pick<
+  Decision,
+  'task' | 'tier_requested' | 'local_only' | 'complexity' | 'input_tokens' | 'max_output_tokens' | 'remaining_usd'
+>;
+
+function finish(
+  base: Base,
+  all: Evaluated[],
+  ranked: Evaluated[],
+  chosen: Evaluated,
+  options: FinishOptions,
+): Decision {
+  const rest = ranked.filter((e) => e !== chosen && e.affordable && e.hard.length === 0);
+  const chain: string[] = [];
+  for (const e of rest) {
+    if (chain.length >= FALLBACK_CLOUD_LIMIT) break;
+    if (!e.local) chain.push(e.spec.id);
+  }
+  const closingLocal =
+    ranked.find((e) => e !== chosen && e.local && e.affordable) ??
+    options.closers?.find((e) => e !== chosen && e.affordable);
+  if (closingLocal) chain.push(closingLocal.spec.id);
+  return {
+    ...base,
+    mode: options.mode,
+    pack: options.pack,
+    model_id: chosen.spec.id,
+    reason: options.reason,
+    tier_used: options.tier_used,
+    estimate_usd: chosen.cost,
+    candidates: explain(all, ranked, chosen, options.otherReason),
+    fallback_chain: chain,
+    refusal: null,
+  };
+}
+
+function refuse(
+  base: Base,
+  all: Evaluated[],
+  mode: Decision['mode'],
+  pack: string | null,
+  code: 'budget_exceeded' | 'unavailable',
+  message: string,
+  complexity: number,
+  localLast: Evaluated[],
+): Decision {
+  const ranked = routeLocal(
+    localLast.filter((e) => e.affordable),
+    complexity,
+  );
+  return {
+    ...base,
+    mode,
+    pack,
+    model_id: null,
+    reason: message,
+    tier_used: null,
+    estimate_usd: 0,
+    candidates: explain(all, [], null, 'ranked_lower'),
+    fallback_chain: ranked.slice(0, 1).map((e) => e.spec.id),
+    refusal: { code, message },
+  };
+}
+
+function explain(
+  all: Evaluated[],
+  ranked: Evaluated[],
+  chosen: Evaluated | null,
+  otherReason: CandidateReason,
+): Candidate[] {
+  ranked.forEach((e, i) => (e.order = i));
+  if (chosen) chosen.order = -1;
+  const sorted = [...all].sort((a, b) => a.order - b.order || a.hard.length - b.hard.length || byBest(a, b));
+  return sorted.map((e, i) => {
+    const reasons: CandidateReason[] =
+      e === chosen ? ['chosen'] : e.hard.length > 0 ? [...e.hard] : !e.affordable ? ['over_budget'] : [otherReason];
+    if (e !== chosen && e.hard.length > 0 && !e.affordable) reasons.push('over_budget');
+    return {
+      model_id: e.spec.id,
+      display_name: e.spec.display_name,
+      provider: e.spec.provider,
+      local: e.local,
+      quality: round(e.quality),
+      estimate_usd: e.cost,
+      rank: i + 1,
+      status: e === chosen ? 'chosen' : e.hard.length === 0 && e.affordable ? 'eligible' : 'rejected',
+      reasons,
+      why: reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; '),
+    };
+  });
+}
+
+function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
+  const q = `quality ${round(top.quality)}`;
+  switch (tier) {
+    case 'budget':
+      return top.local
+        ? `Budget: free local model ${top.spec.id} (${q}) has ${task.strength}.`
+        : `Budget: no installed local model has ${task.strength}; ${top.spec.id} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
+    case 'balanced':
+      return top.local
+        ? `Balanced: ${top.spec.id} (${q}) is free and good enough for complexity ${complexity}.`
+        : `Balanced: ${top.spec.id} gives the most quality per dollar for ${task.id} (${q}, about ${usd(top.cost)}).`;
+    case 'premium':
+      return `Premium: ${top.spec.id} has the highest quality available for ${task.id} (${q}).`;
+    case 'local':
+      return `Local: ${top.spec.id} is the best installed local model for ${task.id} (${q}).`;
+  }
+}
+
+function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+  if (all.length === 0) return `No models are registered, so nothing can do ${task.id}.`;
+  const counts = new Map<CandidateReason, number>();
+  for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const parts = [...counts].map(([r, n]) => `${n} ${reasonText(r)}`);
+  return `No available model can do ${task.id}${localOnly ? ' on this machine' : ''} (${parts.join(', ')}).`;
+}
+
+const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
+
+export function reasonText(reason: CandidateReason): string {
+  switch (reason) {
+    case 'chosen':
+      return 'chosen';
+    case 'ranked_lower':
+      return 'ranked lower for this tier';
+    case 'excluded':
+      return 'excluded for this call (e.g. its provider is failing)';
+    case 'local_only':
+      return 'cloud model, but this work must stay on this machine';
+    case 'no_key':
+      return 'no API key';
+    case 'not_downloaded':
+      return 'not downloaded';
+    case 'lacks_strength':
+      return 'lacks the strength this task needs';
+    case 'context_too_small':
+      return 'context window too small';
+    case 'below_min_quality':
+      return BELOW_MIN_QUALITY;
+    case 'over_budget':
+      return 'over the monthly budget';
+    case 'not_in_pack':
+      return 'not what the active pack maps this task to';
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function usd(n: number): string {
+  return n >= 0.01 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { isQuireError } from '../errors';
+import { estimateMonthly } from './estimate';
+import { inputs, registryPrice } from './testing';
+
+// Seed 000's sample profile.
+const usage = { coordinator: 100, health_check_review: 20, theme_analysis: 15 };
+
+describe('estimateMonthly', () => {
+  it.each([
+    [
+      'budget',
+      { coordinator: 'llama3.2', health_check_review: 'llama3.2', theme_analysis: 'deepseek-chat' },
+      15 * 0.00348,
+    ],
+    [
+      'balanced',
+      { coordinator: 'llama3.2', health_check_review: 'llama3.2', theme_analysis: 'deepseek-chat' },
+      15 * 0.00348,
+    ],
+    [
+      'premium',
+      { coordinator: 'gpt-4o', health_check_review: 'gpt-4o', theme_analysis: 'gpt-4o' },
+      100 * 0.00675 + 20 * 0.023 + 15 * 0.032,
+    ],
+  ] as const)('%s tier', (tier, picks, total) => {
+    const estimate = estimateMonthly(tier, usage, inputs(), registryPrice);
+    expect(estimate.picks).toEqual(picks);
+    expect(estimate.total_usd).toBeCloseTo(total, 6);
+    const byTask = Object.values(estimate.by_task).reduce((a, b) => a + b, 0);
+    const byModel = Object.values(estimate.by_model).reduce((a, b) => a + b, 0);
+    expect(byTask).toBeCloseTo(estimate.total_usd, 6);
+    expect(byModel).toBeCloseTo(estimate.total_usd, 6);
+  });
+
+  it('plans as if the budget were open (a plan, not a call)', () => {
+    const tight = inputs({ orchestrator: { monthly_budget: 0, enabled: false } });
+    expect(estimateMonthly('premium', usage, tight, registryPrice).picks.theme_analysis).toBe('gpt-4o');
+  });
+
+  it('zero runs cost nothing; an unknown task is invalid_input naming it', () => {
+    expect(estimateMonthly('premium', { theme_analysis: 0 }, inputs(), registryPrice).total_usd).toBe(0);
+    try {
+      estimateMonthly('budget', { coordinator: 1, nope: 2 }, inputs(), registryPrice);
+      expect.unreachable();
+    } catch (error) {
+      expect(isQuireError(error) && error.path).toBe('usage.nope');
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { AnthropicModel } from './anthropic';
+import type { ClientOptions } from './client-options';
+import { OpenAiCompatibleModel } from './openai-compatible';
+import { billingOfError } from './provider-errors';
+import type { LanguageModel, StreamPart } from './spec';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+  server = await startFakeLlmServer({ port: 0 });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const base = (overrides: Partial<ClientOptions> = {}): ClientOptions => ({
+  provider: 'openai',
+  modelId: 'm',
+  apiModelId: 'm',
+  apiKey: 'sk-test-key',
+  maxRetries: 0,
+  timeoutMs: 2000,
+  maxRetryAfterS: 30,
+  ...overrides,
+});
+const openai = (o: Partial<ClientOptions> = {}) =>
+  new OpenAiCompatibleModel(base({ baseURL: server.openaiBaseUrl, ...o }));
+const anthropic = (o: Partial<ClientOptions> = {}) =>
+  new AnthropicModel(base({ provider: 'anthropic', baseURL: server.anthropicBaseUrl, ...o }));
+const request = { messages: [{ role: 'user' as const, content: 'hi' }], maxOutputTokens: 100 };
+
+async function collect(model: LanguageModel) {
+  const parts: StreamPart[] = [];
+  for await (const part of model.stream(request)) parts.push(part);
+  return parts;
+}
+
+describe.each([
+  ['openai', openai],
+  ['anthropic', anthropic],
+] as const)('%s adapter through the real SDK', (_name, make) => {
+  it('reports the same usage streamed and not streamed, cached tokens included', async () => {
+    server.script('m', { text: 'one two three', inputTokens: 120, cachedInputTokens: 100, outputTokens: 7 });
+    const whole = await make().generate(request);
+    const parts = await collect(make());
+    const finish = parts.at(-1)!;
+    expect(whole.text).toBe('one two three');
+    expect(parts.filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text).join('')).toBe(
+      'one two three',
+    );
+    expect(finish.type === 'finish' && finish.usage).toEqual(whole.usage);
+    expect(whole.usage).toMatchObject({ inputTokens: 120, cachedInputTokens: 100, outputTokens: 7 });
+  });
+
+  it('returns JSON for a json schema request, streamed too', async () => {
+    server.script('m', { json: { verdict: 'consistent', issues: [] } });
+    const jsonRequest = { ...request, jsonSchema: { name: 'check', schema: { type: 'object' } } };
+    expect((await make().generate(jsonRequest)).json).toEqual({ verdict: 'consistent', issues: [] });
+    const parts: StreamPart[] = [];
+    for await (const part of make().stream(jsonRequest)) parts.push(part);
+    const finish = parts.at(-1)!;
+    expect(finish.type === 'finish' && finish.json).toEqual({ verdict: 'consistent', issues: [] });
+  });
+
+  it('maps a 500 to a retryable provider_error that cost nothing', async () => {
+    server.script('m', { alwaysFault: { kind: 'status', status: 500 } });
+    const error = await make().generate(request).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'provider_error', retryable: true });
+    expect(billingOfError(error)).toBe('none');
+  });
+
+  it('fails fast on an absurd Retry-After with a message, without the SDK sleeping', async () => {
+    server.script('m', { alwaysFault: { kind: 'rate_limit', retryAfter: '600' } });
+    const started = Date.now();
+    const error = await make({ maxRetries: 2 }).generate(request).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(error).toMatchObject({ code: 'rate_limited' });
+    expect((error as Error).message).toMatch(/10 minutes/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('honours a short Retry-After through the SDK retry (one attempt more, no loop of ours)', async () => {
+    server.script('m', { faults: [{ kind: 'rate_limit', retryAfter: '0' }], text: 'after wait' });
+    const result = await make({ maxRetries: 1 }).generate(request);
+    expect(result.text).toBe('after wait');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('a stream cut after N tokens throws with billing unknown (the ledger keeps the reservation)', async () => {
+    server.script('m', { text: 'a b c d e f g h', faults: [{ kind: 'reset', afterTokens: 3 }] });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const part of make().stream(request)) if (part.type === 'text-delta') seen.push(part.text);
+    })().catch((e: unknown) => e);
+    expect(seen.join('')).toBe('a b c ');
+    expect(error).toMatchObject({ code: 'provider_error' });
+    expect(billingOfError(error)).toBe('unknown');
+  });
+
+  it('maps malformed JSON and a wrong content type to provider errors', async () => {
+    server.script('m', { faults: [{ kind: 'malformed_json' }, { kind: 'wrong_content_type' }] });
+    await expect(make().generate(request)).rejects.toMatchObject({ code: 'provider_error' });
+    await expect(make().generate(request)).rejects.toMatchObject({ code: 'provider_error' });
+  });
+
+  it('times out a hanging provider', async () => {
+    server.script('m', { alwaysFault: { kind: 'hang' } });
+    await expect(make({ timeoutMs: 200 }).generate(request)).rejects.toMatchObject({ code: 'timeout' });
+  });
+});
+
+describe('OpenAI specifics', () => {
+  it('asks for usage on streams and uses max_completion_tokens without temperature for reasoning models', async () => {
+    await collect(openai());
+    expect(server.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const result = await openai({ reasoning: true }).generate({ ...request, temperature: 0.2 });
+    const body = server.requests[1]!.body;
+    expect(body.max_completion_tokens).toBe(100);
+    expect(body).not.toHaveProperty('temperature');
+    expect(body).not.toHaveProperty('max_tokens');
+    expect(result.warnings.join()).toMatch(/temperature/);
+  });
+
+  it('sends json_schema response_format', async () => {
+    server.script('m', { json: { a: 1 } });
+    await openai().generate({ ...request, jsonSchema: { name: 'x', schema: { type: 'object' } } });
+    expect(server.requests[0]!.body.response_format).toMatchObject({ type: 'json_schema' });
+  });
+});
+
+describe('Anthropic specifics', () => {
+  it('adds cache reads and writes to input tokens and forces the answer tool for JSON', async () => {
+    server.script('m', { inputTokens: 1000, cachedInputTokens: 600, cacheWriteTokens: 300, outputTokens: 5 });
+    const result = await anthropic().generate(request);
+    expect(result.usage).toEqual({ inputTokens: 1000, outputTokens: 5, cachedInputTokens: 600, cacheWriteTokens: 300 });
+    server.script('m', { json: { ok: true } });
+    await anthropic().generate({ ...request, jsonSchema: { name: 'x', schema: { properties: {} } } });
+    expect(server.requests[1]!.body.tool_choice).toEqual({ type: 'tool', name: 'answer' });
+  });
+});

@@ -1,0 +1,199 @@
+// Anthropic messages through the official client. Anthropic reports cache reads and writes apart from input_tokens;
+// Usage follows OpenAI semantics, so they are added in here. Structured output goes through a forced tool call.
+import Anthropic from '@anthropic-ai/sdk';
+import { ProviderError } from '../errors';
+import type { ClientOptions } from './client-options';
+import { parseJson } from './openai-compatible';
+import { guardedFetch, mapSdkError, markBilling } from './provider-errors';
+import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
+
+const TOOL_NAME = 'answer';
+
+interface AnthropicUsageLike {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}
+
+export class AnthropicModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  private readonly client: Anthropic;
+
+  constructor(private readonly options: ClientOptions) {
+    this.provider = options.provider;
+    this.modelId = options.modelId;
+    this.client = new Anthropic({
+      apiKey: options.apiKey ?? 'no-key',
+      baseURL: options.baseURL ?? null,
+      maxRetries: options.maxRetries,
+      timeout: options.timeoutMs,
+      fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
+    });
+  }
+
+  private params(request: GenerateRequest): Anthropic.MessageCreateParamsNonStreaming {
+    const system = request.messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
+    const body: Anthropic.MessageCreateParamsNonStreaming = {
+      model: this.options.apiModelId,
+      max_tokens: request.maxOutputTokens,
+      messages: request.messages
+        .filter((m) => m.role !== 'system')
+        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+    };
+    if (system) body.system = system;
+    if (request.jsonSchema) {
+      body.tools = [
+        {
+          name: TOOL_NAME,
+          description: `Return the answer as ${request.jsonSchema.name}`,
+          input_schema: { type: 'object', ...request.jsonSchema.schema },
+        },
+      ];
+      body.tool_choice = { type: 'tool', name: TOOL_NAME };
+    }
+    return body;
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    const warnings = warningsFor(request);
+    let message: Anthropic.Message;
+    try {
+      message = await this.client.messages.create(this.params(request), { signal });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+    if (!message || !Array.isArray(message.content)) {
+      throw markBilling(new ProviderError(this.provider, `${this.provider} sent a response without content`), 'unknown');
+    }
+    let text = '';
+    let json: unknown;
+    for (const block of message.content) {
+      if (block.type === 'text') text += block.text;
+      if (block.type === 'tool_use' && block.name === TOOL_NAME) json = block.input;
+    }
+    if (request.jsonSchema && json !== undefined) text = JSON.stringify(json);
+    return {
+      text,
+      ...(request.jsonSchema ? { json: json ?? parseJson(this.provider, text) } : {}),
+      usage: usageOf(message.usage),
+      finishReason: finishOf(message.stop_reason),
+      warnings,
+    };
+  }
+
+  async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
+    const warnings = warningsFor(request);
+    let stream: AsyncIterable<Anthropic.RawMessageStreamEvent>;
+    try {
+      stream = await this.client.messages.create({ ...this.params(request), stream: true }, { signal });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+    let started: AnthropicUsageLike = {};
+    let outputTokens: number | undefined;
+    let finish: FinishReason | undefined;
+    let text = '';
+    let jsonText = '';
+    try {
+      for await (const event of stream) {
+        switch (event.type) {
+          case 'message_start':
+            started = event.message.usage;
+            break;
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta') {
+              text += event.delta.text;
+              yield { type: 'text-delta', text: event.delta.text };
+            } else if (event.delta.type === 'input_json_delta') {
+              jsonText += event.delta.partial_json;
+              yield { type: 'text-delta', text: event.delta.partial_json };
+            }
+            break;
+          case 'message_delta': {
+            // Cumulative counts; newer API versions repeat the input counts here too.
+            const u = event.usage as AnthropicUsageLike;
+            outputTokens = u.output_tokens ?? outputTokens;
+            started = {
+              input_tokens: u.input_tokens ?? started.input_tokens,
+              cache_read_input_tokens: u.cache_read_input_tokens ?? started.cache_read_input_tokens,
+              cache_creation_input_tokens: u.cache_creation_input_tokens ?? started.cache_creation_input_tokens,
+            };
+            finish = finishOf(event.delta.stop_reason);
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    } catch (error) {
+      throw markBilling(this.mapError(error), 'unknown');
+    }
+    if (finish === undefined) {
+      throw markBilling(new ProviderError(this.provider, `${this.provider} ended the stream before finishing`), 'unknown');
+    }
+    const json = request.jsonSchema ? parseJson(this.provider, jsonText || text) : undefined;
+    yield {
+      type: 'finish',
+      finishReason: finish,
+      usage: usageOf({ ...started, output_tokens: outputTokens }),
+      warnings,
+      ...(request.jsonSchema ? { json } : {}),
+    };
+  }
+
+  /** A minimal authenticated call that costs nothing: list the models. */
+  async testKey(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.models.list(undefined, { signal });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  private mapError(error: unknown) {
+    return mapSdkError(this.provider, error, { maxRetryAfterS: this.options.maxRetryAfterS });
+  }
+}
+
+function warningsFor(request: GenerateRequest): string[] {
+  const warnings: string[] = [];
+  // This API version takes neither; the model's defaults apply.
+  if (request.seed !== undefined) warnings.push('seed is not supported by Anthropic; ignored');
+  if (request.temperature !== undefined) warnings.push('temperature is not supported by this Anthropic API; ignored');
+  return warnings;
+}
+
+function usageOf(usage: AnthropicUsageLike | undefined): Usage {
+  if (!usage || typeof usage.input_tokens !== 'number') {
+    return { inputTokens: undefined, outputTokens: usage?.output_tokens ?? undefined };
+  }
+  const cached = usage.cache_read_input_tokens ?? 0;
+  const written = usage.cache_creation_input_tokens ?? 0;
+  return {
+    inputTokens: usage.input_tokens + cached + written,
+    outputTokens: usage.output_tokens ?? undefined,
+    cachedInputTokens: cached,
+    cacheWriteTokens: written,
+  };
+}
+
+function finishOf(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}

@@ -1,0 +1,20 @@
+/** How an adapter's SDK client is built: explicit retries and timeout, never the SDK defaults by accident. */
+export interface ClientOptions {
+  /** The provider name used in errors, health and the ledger ("openai", "anthropic", an endpoint id…). */
+  provider: string;
+  /** The registry model id this instance serves. */
+  modelId: string;
+  /** The id sent to the API. */
+  apiModelId: string;
+  baseURL?: string;
+  apiKey?: string;
+  /** The SDK's own retries (429/5xx with backoff, Retry-After honoured); Quire adds no loop on top. */
+  maxRetries: number;
+  /** Per-attempt timeout, ms. */
+  timeoutMs: number;
+  /** A 429 asking to wait longer than this fails fast. */
+  maxRetryAfterS: number;
+  /** o-series: max_completion_tokens, no temperature. */
+  reasoning?: boolean;
+  fetch?: typeof fetch;
+}

@@ -1,0 +1,163 @@
+// OpenAI chat completions through the official client: OpenAI, DeepSeek, Qwen (DashScope compatible mode), Gemini's
+// OpenAI endpoint, OpenRouter and any custom OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp).
+import OpenAI from 'openai';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+} from 'openai/resources/chat/completions/completions';
+import { ProviderError } from '../errors';
+import type { ClientOptions } from './client-options';
+import { guardedFetch, mapSdkError, markBilling } from './provider-errors';
+import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
+
+export class OpenAiCompatibleModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: ClientOptions) {
+    this.provider = options.provider;
+    this.modelId = options.modelId;
+    this.client = new OpenAI({
+      // Local servers take any key; the SDK refuses to start without one.
+      apiKey: options.apiKey ?? 'no-key',
+      baseURL: options.baseURL ?? null,
+      maxRetries: options.maxRetries,
+      timeout: options.timeoutMs,
+      fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
+    });
+  }
+
+  private params(request: GenerateRequest): { body: ChatCompletionCreateParamsBase; warnings: string[] } {
+    const warnings: string[] = [];
+    const body: ChatCompletionCreateParamsBase = {
+      model: this.options.apiModelId,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    };
+    if (this.options.reasoning) {
+      body.max_completion_tokens = request.maxOutputTokens;
+      if (request.temperature !== undefined) warnings.push('temperature is not supported by reasoning models; ignored');
+    } else {
+      body.max_tokens = request.maxOutputTokens;
+      if (request.temperature !== undefined) body.temperature = request.temperature;
+    }
+    if (request.seed !== undefined) body.seed = request.seed;
+    if (request.jsonSchema) {
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
+      };
+    }
+    return { body, warnings };
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    const { body, warnings } = this.params(request);
+    let completion: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = await this.client.chat.completions.create({ ...body, stream: false }, { signal });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+    const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
+    if (!choice) {
+      throw markBilling(new ProviderError(this.provider, `${this.provider} sent a response without choices`), 'unknown');
+    }
+    const text = choice.message?.content ?? '';
+    return {
+      text,
+      ...(request.jsonSchema ? { json: parseJson(this.provider, text) } : {}),
+      usage: usageOf(completion.usage),
+      finishReason: finishOf(choice.finish_reason),
+      warnings,
+    };
+  }
+
+  async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
+    const { body, warnings } = this.params(request);
+    let stream: AsyncIterable<ChatCompletionChunk>;
+    try {
+      stream = await this.client.chat.completions.create(
+        { ...body, stream: true, stream_options: { include_usage: true } },
+        { signal },
+      );
+    } catch (error) {
+      throw this.mapError(error);
+    }
+    let text = '';
+    let finish: FinishReason | undefined;
+    let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
+    try {
+      for await (const chunk of stream) {
+        if (chunk.usage) usage = usageOf(chunk.usage);
+        const choice = chunk.choices?.[0];
+        const delta = choice?.delta?.content;
+        if (delta) {
+          text += delta;
+          yield { type: 'text-delta', text: delta };
+        }
+        if (choice?.finish_reason) finish = finishOf(choice.finish_reason);
+      }
+    } catch (error) {
+      // Broke after the provider accepted the call: it may have billed what it generated.
+      throw markBilling(this.mapError(error), 'unknown');
+    }
+    if (finish === undefined) {
+      throw markBilling(new ProviderError(this.provider, `${this.provider} ended the stream before finishing`), 'unknown');
+    }
+    if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
+    yield {
+      type: 'finish',
+      finishReason: finish,
+      usage,
+      warnings,
+      ...(request.jsonSchema ? { json: parseJson(this.provider, text) } : {}),
+    };
+  }
+
+  /** A minimal authenticated call that costs nothing: list the models. */
+  async testKey(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.models.list({ signal });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  private mapError(error: unknown) {
+    return mapSdkError(this.provider, error, { maxRetryAfterS: this.options.maxRetryAfterS });
+  }
+}
+
+function usageOf(usage: OpenAI.Completions.CompletionUsage | undefined | null): Usage {
+  if (!usage) return { inputTokens: undefined, outputTokens: undefined };
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? undefined,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? undefined,
+  };
+}
+
+function finishOf(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'length':
+    case 'content_filter':
+    case 'tool_calls':
+      return reason;
+    default:
+      return 'other';
+  }
+}
+
+export function parseJson(provider: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw markBilling(
+      new ProviderError(provider, `${provider} returned text that is not the JSON asked for`, { retryable: false, cause }),
+      'unknown',
+    );
+  }
+}

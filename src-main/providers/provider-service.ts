@@ -1,0 +1,230 @@
+// Everything about reaching providers: which are configured (keys, custom endpoints, base-URL overrides), building a
+// LanguageModel for a registry model, health of each breaker, and whether a cloud model is ready to call.
+import type { ModelSpec } from '../../src-preload/contract';
+import type { EndpointInput, ProviderEntry, ProviderHealth } from '../../src-preload/contract/providers';
+import { InvalidInputError, NotFoundError, ProviderError, UnavailableError } from '../errors';
+import type { KeyStore } from '../keys/key-store';
+import type { RegistryService } from '../routing/registry-service';
+import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
+import { AnthropicModel } from './anthropic';
+import { BUILTIN_PROVIDERS, builtinProvider, providerIdOf, type WireKind } from './builtin-providers';
+import type { ClientOptions } from './client-options';
+import type { LocalModelProvider } from './local-models';
+import { OpenAiCompatibleModel } from './openai-compatible';
+import type { ProviderResilience } from './resilience';
+import type { LanguageModel } from './spec';
+
+export interface ProviderServiceOptions {
+  keys: KeyStore;
+  endpoints: EndpointsRepo;
+  registry: RegistryService;
+  resilience: ProviderResilience;
+  local?: LocalModelProvider | undefined;
+  /** Masks keys in messages that leave this service. */
+  redact: (text: string) => string;
+  /** SDK retries per call (429/5xx with backoff, short Retry-After honoured). */
+  maxRetries?: number;
+  /** A 429 asking to wait longer than this fails fast. */
+  maxRetryAfterS?: number;
+  fetch?: typeof fetch;
+}
+
+export type CallableModel = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<void> };
+
+const endpointSource = (id: string) => `endpoint:${id}`;
+export const endpointModelId = (endpointId: string, modelId: string) => `${endpointId}/${modelId}`;
+
+export class ProviderService {
+  readonly maxRetries: number;
+  readonly maxRetryAfterS: number;
+  /** SDK clients are costly to build (~0.5 ms): one per model, base URL, key and timeout, reused across runs. */
+  private readonly clients = new Map<string, CallableModel>();
+
+  constructor(private readonly options: ProviderServiceOptions) {
+    this.maxRetries = options.maxRetries ?? 1;
+    this.maxRetryAfterS = options.maxRetryAfterS ?? 20;
+  }
+
+  useLocal(local: LocalModelProvider): void {
+    this.options.local = local;
+  }
+
+  /** The key-store / breaker name for a registry model. */
+  providerOf(spec: ModelSpec): string {
+    return providerIdOf(spec);
+  }
+
+  /** A cloud or custom-endpoint model can be called now: its endpoint exists and, for built-ins, a key is set. */
+  cloudReady(spec: ModelSpec): boolean {
+    if (spec.endpoint_id) return this.options.endpoints.get(spec.endpoint_id, false) !== undefined;
+    return builtinProvider(spec.provider) !== undefined && this.options.keys.has(spec.provider);
+  }
+
+  /** Builds the LanguageModel for a registry model; throws UnavailableError when it cannot be called. */
+  model(spec: ModelSpec, timeoutMs: number): CallableModel {
+    if (spec.provider === 'local') {
+      if (!this.options.local) throw new UnavailableError(`Local models are not available in this build (${spec.id})`);
+      return this.options.local.languageModel(spec);
+    }
+    const provider = this.providerOf(spec);
+    const base = {
+      provider,
+      modelId: spec.id,
+      apiModelId: spec.api_model_id ?? spec.id,
+      maxRetries: this.maxRetries,
+      timeoutMs,
+      maxRetryAfterS: this.maxRetryAfterS,
+      reasoning: spec.capabilities.reasoning === true,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    };
+    if (spec.endpoint_id) {
+      const endpoint = this.options.endpoints.get(spec.endpoint_id, false);
+      if (!endpoint) throw new UnavailableError(`The endpoint "${spec.endpoint_id}" for ${spec.id} was removed`);
+      return this.cached(endpoint.kind, { ...base, baseURL: endpoint.base_url, apiKey: this.options.keys.get(provider) });
+    }
+    const builtin = builtinProvider(spec.provider);
+    if (!builtin) throw new UnavailableError(`No provider is configured for ${spec.id}`);
+    const apiKey = this.options.keys.get(builtin.id);
+    if (!apiKey) throw new UnavailableError(`No API key is set for ${builtin.id} (set one in Settings or ${builtin.envVar})`);
+    const override = this.options.endpoints.get(builtin.id, true);
+    return this.cached(builtin.kind, { ...base, baseURL: override?.base_url ?? builtin.baseURL, apiKey });
+  }
+
+  private cached(kind: WireKind, options: ClientOptions): CallableModel {
+    const key = JSON.stringify([kind, options.modelId, options.apiModelId, options.baseURL, options.apiKey, options.timeoutMs, options.reasoning]);
+    let model = this.clients.get(key);
+    if (!model) {
+      if (this.clients.size > 200) this.clients.clear();
+      model = build(kind, options);
+      this.clients.set(key, model);
+    }
+    return model;
+  }
+
+  /** keys:test: a minimal authenticated call that costs nothing. */
+  async testKey(provider: string): Promise<{ provider: string; ok: boolean; message: string }> {
+    const client = this.clientFor(provider);
+    try {
+      await this.options.resilience.execute(provider, 15_000, (signal) => client.testKey(signal));
+      return { provider, ok: true, message: `${provider} accepted the key.` };
+    } catch (error) {
+      return { provider, ok: false, message: this.options.redact(error instanceof Error ? error.message : String(error)) };
+    }
+  }
+
+  list(): ProviderEntry[] {
+    const rows = this.options.endpoints.all();
+    const health = (id: string): ProviderHealth => this.options.resilience.health(id)[0]!;
+    const key = (id: string) => this.options.keys.status([id])[0]!;
+    const builtins: ProviderEntry[] = BUILTIN_PROVIDERS.map((p) => {
+      const k = key(p.id);
+      return {
+        id: p.id,
+        kind: p.kind,
+        type: 'built_in',
+        base_url: rows.find((r) => r.builtin && r.id === p.id)?.base_url ?? null,
+        key_configured: k.configured,
+        key_last4: k.last4,
+        models: [],
+        health: health(p.id),
+      };
+    });
+    const customs: ProviderEntry[] = rows
+      .filter((r) => !r.builtin)
+      .map((r) => this.entryOf(r));
+    return [...builtins, ...customs];
+  }
+
+  /** Saves a custom endpoint (its models join the registry as available) or a built-in base-URL override. */
+  save(input: EndpointInput | { id: string; base_url: string | null; builtin: true }): ProviderEntry {
+    if ('builtin' in input) {
+      const builtin = builtinProvider(input.id);
+      if (!builtin) throw new InvalidInputError(`"${input.id}" is not a built-in provider`, 'id');
+      if (input.base_url === null) this.options.endpoints.delete(input.id);
+      else this.options.endpoints.save({ id: input.id, kind: builtin.kind, base_url: input.base_url, builtin: true, models: [] });
+      return this.list().find((p) => p.id === input.id)!;
+    }
+    if (builtinProvider(input.id)) {
+      throw new InvalidInputError(`"${input.id}" is the name of a built-in provider; choose another id`, 'id');
+    }
+    const ids = new Set<string>();
+    for (const [i, m] of input.models.entries()) {
+      if (ids.has(m.id)) throw new InvalidInputError(`Model "${m.id}" is listed twice`, `models.${i}.id`);
+      ids.add(m.id);
+    }
+    const row: EndpointRow = { id: input.id, kind: input.kind, base_url: input.base_url, builtin: false, models: input.models };
+    const specs = input.models.map((m) => specOf(row, m));
+    // Registry first: it validates every spec, and nothing is saved when one is refused.
+    this.options.registry.upsertCustomModels(endpointSource(row.id), specs);
+    if (input.api_key) this.options.keys.set(endpointSource(row.id), input.api_key, input.allow_weak_storage ?? false);
+    this.options.endpoints.save(row);
+    return this.entryOf(row);
+  }
+
+  delete(id: string): boolean {
+    const row = this.options.endpoints.all().find((r) => r.id === id);
+    if (!row) throw new NotFoundError('Provider endpoint', id);
+    if (!row.builtin) {
+      this.options.registry.removeCustomModels(endpointSource(id));
+      this.options.keys.delete(endpointSource(id));
+    }
+    return this.options.endpoints.delete(id);
+  }
+
+  private entryOf(row: EndpointRow): ProviderEntry {
+    const k = this.options.keys.status([endpointSource(row.id)])[0]!;
+    return {
+      id: row.id,
+      kind: row.kind,
+      type: 'custom',
+      base_url: row.base_url,
+      key_configured: k.configured,
+      key_last4: k.last4,
+      models: row.models,
+      health: this.options.resilience.health(endpointSource(row.id))[0]!,
+    };
+  }
+
+  private clientFor(provider: string): OpenAiCompatibleModel | AnthropicModel {
+    const opts = {
+      provider,
+      modelId: 'key-test',
+      apiModelId: 'key-test',
+      maxRetries: 0,
+      timeoutMs: 15_000,
+      maxRetryAfterS: this.maxRetryAfterS,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    };
+    if (provider.startsWith('endpoint:')) {
+      const endpoint = this.options.endpoints.get(provider.slice('endpoint:'.length), false);
+      if (!endpoint) throw new NotFoundError('Provider endpoint', provider);
+      return build(endpoint.kind, { ...opts, baseURL: endpoint.base_url, apiKey: this.options.keys.get(provider) });
+    }
+    const builtin = builtinProvider(provider);
+    if (!builtin) throw new NotFoundError('Provider', provider);
+    const apiKey = this.options.keys.get(provider);
+    if (!apiKey) throw new ProviderError(provider, `No API key is set for ${provider}`, { retryable: false });
+    const override = this.options.endpoints.get(provider, true);
+    return build(builtin.kind, { ...opts, baseURL: override?.base_url ?? builtin.baseURL, apiKey });
+  }
+}
+
+function build(kind: WireKind, options: ClientOptions): OpenAiCompatibleModel | AnthropicModel {
+  return kind === 'anthropic' ? new AnthropicModel(options) : new OpenAiCompatibleModel(options);
+}
+
+function specOf(row: EndpointRow, m: EndpointInput['models'][number]): ModelSpec {
+  return {
+    id: endpointModelId(row.id, m.id),
+    display_name: m.display_name ?? `${m.id} (${row.id})`,
+    provider: row.kind === 'anthropic' ? 'anthropic' : 'openai-compatible',
+    api_model_id: m.id,
+    endpoint_id: row.id,
+    quality: m.quality,
+    strengths: m.strengths,
+    speed: 'medium',
+    context_window: m.context_window ?? 32_768,
+    pricing: { input_usd_per_mtok: m.input_usd_per_mtok, output_usd_per_mtok: m.output_usd_per_mtok },
+    capabilities: { json_output: true, vision: false, streaming: true },
+  };
+}

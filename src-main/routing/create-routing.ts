@@ -1,0 +1,44 @@
+// Builds the routing services (registry, feedback, packs, orchestrator) over one database, for the app and the CLI.
+import type { Db } from '../store/database';
+import { CustomModelsRepo } from '../store/repos/custom-models-repo';
+import { FeedbackRepo } from '../store/repos/feedback-repo';
+import { PacksRepo } from '../store/repos/packs-repo';
+import type { SettingsService } from '../settings/settings-service';
+import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
+import { FeedbackService } from './feedback-service';
+import { OrchestratorService } from './orchestrator-service';
+import { PacksService } from './packs-service';
+import { RegistryService } from './registry-service';
+import { shippedModels, shippedPacks, shippedTasks } from './resources';
+
+export interface RoutingServices {
+  registry: RegistryService;
+  feedback: FeedbackService;
+  packs: PacksService;
+  orchestrator: OrchestratorService;
+}
+
+export function createRouting(options: {
+  db: Db;
+  settings: SettingsService;
+  now: () => Date;
+  availability: AvailabilitySource;
+  spend: SpendSource;
+}): RoutingServices {
+  const { db, settings, now } = options;
+  const tasks = shippedTasks();
+  const registry = new RegistryService(shippedModels(), new CustomModelsRepo(db, now));
+  const feedback = new FeedbackService(new FeedbackRepo(db, now));
+  const packs = new PacksService(shippedPacks(), new PacksRepo(db, now), registry, tasks, settings);
+  const orchestrator = new OrchestratorService({
+    registry,
+    tasks,
+    settings,
+    availability: options.availability,
+    spend: options.spend,
+    feedback,
+    packs,
+    now,
+  });
+  return { registry, feedback, packs, orchestrator };
+}

@@ -1,0 +1,153 @@
+// Gathers what a decision needs — settings, registry, availability, this month's spend, feedback, the active pack —
+// and calls the pure decide. Every other part of the app asks this service which model to use.
+import {
+  QUALITY_TIERS,
+  type Capabilities,
+  type DecideRequest,
+  type Decision,
+  type Estimate,
+  type ModelSpec,
+  type QualityTier,
+  type Recommendations,
+  type SpendCurrent,
+} from '../../src-preload/contract';
+import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
+import { estimateMonthly, roundUsd } from '../orchestrator/estimate';
+import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
+import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
+import type { TaskTable } from '../orchestrator/tasks';
+import type { SettingsService } from '../settings/settings-service';
+import type { FeedbackService } from './feedback-service';
+import type { PacksService } from './packs-service';
+import type { RegistryService } from './registry-service';
+
+export interface OrchestratorDeps {
+  registry: RegistryService;
+  tasks: TaskTable;
+  settings: SettingsService;
+  availability: AvailabilitySource;
+  spend: SpendSource;
+  feedback: FeedbackService;
+  packs: PacksService;
+  now: () => Date;
+}
+
+export class OrchestratorService {
+  /** Worst-case prices per (model, tokens) for the current hour: genai-prices lookups are the slow part of a decision. */
+  private priceCache = new Map<ModelSpec, Map<number, number>>();
+  private priceHour = '';
+
+  private readonly deps: OrchestratorDeps;
+
+  constructor(deps: OrchestratorDeps) {
+    this.deps = { ...deps };
+    deps.registry.onChange(() => this.priceCache.clear());
+  }
+
+  get tasks(): TaskTable {
+    return this.deps.tasks;
+  }
+
+  /** The key store (B) and the local library (C) plug in here once they exist. */
+  useAvailability(availability: AvailabilitySource): void {
+    this.deps.availability = availability;
+  }
+
+  /** The ledger (B) plugs in here. */
+  useSpend(spend: SpendSource): void {
+    this.deps.spend = spend;
+  }
+
+  decide(request: DecideRequest): Decision {
+    return decide(request, this.inputs());
+  }
+
+  recommend(task: string): Recommendations {
+    requireTask(this.deps.tasks, task);
+    const inputs = this.inputs();
+    const orchestrated: DecisionInputs = { ...inputs, settings: { ...inputs.settings, enabled: true } };
+    const recommendations = {} as Recommendations['recommendations'];
+    for (const tier of QUALITY_TIERS) {
+      const d = decide({ task, tier }, orchestrated);
+      recommendations[tier] = {
+        model_id: d.model_id,
+        tier_used: d.tier_used,
+        estimate_usd: d.estimate_usd,
+        reason: d.reason,
+      };
+    }
+    return { task, recommendations };
+  }
+
+  estimate(tier: QualityTier, usage: Record<string, number>): Estimate {
+    return estimateMonthly(tier, usage, this.inputs());
+  }
+
+  capabilities(): Capabilities {
+    const { availability, registry, tasks } = this.deps;
+    return {
+      models: registry.all().map((spec) => {
+        const local = spec.provider === 'local';
+        const available = local
+          ? spec.local !== undefined && availability.localInstalled(spec.local.catalog_id)
+          : availability.cloudReady(spec);
+        return {
+          ...spec,
+          available,
+          unavailable_reason: available ? null : local ? 'not_downloaded' : 'no_key',
+          effective_pricing: effectivePricing(spec, { at: this.deps.now() }),
+        };
+      }),
+      tasks: [...tasks.values()],
+    };
+  }
+
+  spendCurrent(): SpendCurrent {
+    const snapshot = this.deps.spend.snapshot(this.deps.now());
+    const budget = this.deps.settings.get().orchestrator.monthly_budget;
+    return {
+      month: snapshot.month,
+      spend_usd: roundUsd(snapshot.spent_usd),
+      reserved_usd: roundUsd(snapshot.reserved_usd),
+      budget_usd: budget,
+      remaining_usd:
+        budget === null ? null : roundUsd(Math.max(0, budget - snapshot.spent_usd - snapshot.reserved_usd)),
+    };
+  }
+
+  private inputs(): DecisionInputs {
+    const now = this.deps.now();
+    const settings = this.deps.settings.get().orchestrator;
+    return {
+      registry: this.deps.registry.all(),
+      tasks: this.deps.tasks,
+      settings,
+      availability: this.deps.availability,
+      spend: this.deps.spend.snapshot(now),
+      quality: this.deps.feedback.quality(),
+      pack: settings.enabled ? null : this.deps.packs.active(),
+      price: this.pricer(now),
+    };
+  }
+
+  private pricer(now: Date): (spec: ModelSpec, input: number, output: number) => number {
+    const hour = now.toISOString().slice(0, 13);
+    if (hour !== this.priceHour) {
+      this.priceCache.clear();
+      this.priceHour = hour;
+    }
+    return (spec, input, output) => {
+      let bySize = this.priceCache.get(spec);
+      if (!bySize) this.priceCache.set(spec, (bySize = new Map()));
+      // Both counts are below 2^26 (schema limits), so one number keys the pair.
+      const key = input * 2 ** 26 + output;
+      let cost = bySize.get(key);
+      if (cost === undefined) {
+        cost = worstCaseUsd(spec, input, output, { at: now });
+        if (bySize.size > 1000) bySize.clear();
+        bySize.set(key, cost);
+      }
+      return cost;
+    };
+  }
+}

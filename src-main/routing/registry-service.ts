@@ -1,0 +1,61 @@
+// The registry the app decides with: the shipped resources/models.json with the writer's own models (custom
+// endpoints, imported GGUFs) stored in SQLite and merged over it.
+import { modelSpecSchema, type ModelSpec } from '../../src-preload/contract';
+import { InvalidInputError } from '../errors';
+import { mergeRegistry } from '../orchestrator/registry';
+import type { CustomModelsRepo } from '../store/repos/custom-models-repo';
+
+export class RegistryService {
+  private merged: ModelSpec[] | null = null;
+  private byId: Map<string, ModelSpec> | null = null;
+  private listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly shipped: readonly ModelSpec[],
+    private readonly custom: CustomModelsRepo,
+  ) {}
+
+  all(): ModelSpec[] {
+    if (!this.merged) this.merged = mergeRegistry(this.shipped, this.custom.all());
+    return this.merged;
+  }
+
+  get(id: string): ModelSpec | undefined {
+    if (!this.byId) this.byId = new Map(this.all().map((m) => [m.id, m]));
+    return this.byId.get(id);
+  }
+
+  /**
+   * Replaces every model `source` added (`endpoint:<id>` or `local:<library id>`) with `specs`. Each spec is validated
+   * first; on any invalid one nothing changes.
+   */
+  upsertCustomModels(source: string, specs: ModelSpec[]): void {
+    const valid = specs.map((spec, i) => {
+      const parsed = modelSpecSchema.safeParse(spec);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const path = [String(i), ...(issue?.path.map(String) ?? [])].join('.');
+        throw new InvalidInputError(`Model ${i}: ${issue?.message ?? 'invalid'} at ${path}`, path);
+      }
+      return parsed.data;
+    });
+    this.custom.replaceSource(source, valid);
+    this.changed();
+  }
+
+  removeCustomModels(source: string): void {
+    this.custom.removeSource(source);
+    this.changed();
+  }
+
+  /** Called after every change (the orchestrator drops its price cache). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    this.merged = null;
+    this.byId = null;
+    for (const listener of this.listeners) listener();
+  }
+}

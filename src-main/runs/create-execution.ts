@@ -1,0 +1,122 @@
+// Builds the execution layer (keys, ledger, breakers, providers, runs) over one database, for the app and benchmarks.
+import type { EventBus } from '../app/event-bus';
+import type { Logger } from '../app/logger';
+import { KeyStore } from '../keys/key-store';
+import type { Redactor } from '../keys/redactor';
+import type { SecretCipher } from '../keys/secret-cipher';
+import { Ledger } from '../ledger/ledger';
+import { BUILTIN_PROVIDERS } from '../providers/builtin-providers';
+import type { LocalModelProvider } from '../providers/local-models';
+import { ProviderService } from '../providers/provider-service';
+import { ProviderResilience } from '../providers/resilience';
+import type { FeedbackService } from '../routing/feedback-service';
+import type { OrchestratorService } from '../routing/orchestrator-service';
+import type { RegistryService } from '../routing/registry-service';
+import type { SettingsService } from '../settings/settings-service';
+import type { Db } from '../store/database';
+import { EndpointsRepo } from '../store/repos/endpoints-repo';
+import { RunsRepo } from '../store/repos/runs-repo';
+import { RunService } from './run-service';
+
+export interface ExecutionOptions {
+  secretCipher?: SecretCipher;
+  /** IANA zone budget months follow; default: the process's. */
+  timeZone?: string;
+  /** SDK retries per call; default 1. */
+  maxRetries?: number;
+  /** Longest Retry-After honoured, seconds; default 20. */
+  maxRetryAfterS?: number;
+  /** Breaker: consecutive failures to open (default 5) and cool-down (default 30 s). */
+  failureThreshold?: number;
+  cooldownMs?: number;
+  /** First streamed token deadline, ms; default 4000. */
+  firstTokenTimeoutMs?: number;
+  /** The fetch the SDKs use (tests, benchmarks). */
+  fetch?: typeof fetch;
+  monotonic?: () => number;
+}
+
+export interface ExecutionServices {
+  keys: KeyStore;
+  redactor: Redactor;
+  ledger: Ledger;
+  resilience: ProviderResilience;
+  providers: ProviderService;
+  runs: RunService;
+}
+
+export function createExecution(
+  deps: {
+    db: Db;
+    dataDir: string;
+    env: NodeJS.ProcessEnv;
+    now: () => Date;
+    events: EventBus;
+    logger: Logger;
+    redactor: Redactor;
+    settings: SettingsService;
+    registry: RegistryService;
+    orchestrator: OrchestratorService;
+    feedback: FeedbackService;
+    local?: LocalModelProvider | undefined;
+  },
+  options: ExecutionOptions = {},
+): ExecutionServices {
+  const { db, now, events, redactor, settings } = deps;
+  const keys = new KeyStore({
+    db,
+    dataDir: deps.dataDir,
+    env: deps.env,
+    redactor,
+    cipher: options.secretCipher,
+    envVars: Object.fromEntries(BUILTIN_PROVIDERS.map((p) => [p.id, p.envVar])),
+    now,
+  });
+  const ledger = new Ledger({
+    db,
+    now,
+    events,
+    budgetUsd: () => settings.get().orchestrator.monthly_budget,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  });
+  const orphans = ledger.markOrphans();
+  if (orphans > 0) deps.logger.warn(`${orphans} reservation(s) left open by a crash still count against the budget`);
+  const resilience = new ProviderResilience({
+    now,
+    ...(options.failureThreshold ? { failureThreshold: options.failureThreshold } : {}),
+    ...(options.cooldownMs ? { cooldownMs: options.cooldownMs } : {}),
+    redact: redactor.redact,
+    onChange: (providers) => events.emit('providers:health', { providers }),
+  });
+  const providers = new ProviderService({
+    keys,
+    endpoints: new EndpointsRepo(db, now),
+    registry: deps.registry,
+    resilience,
+    local: deps.local,
+    redact: redactor.redact,
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.maxRetryAfterS !== undefined ? { maxRetryAfterS: options.maxRetryAfterS } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const runs = new RunService({
+    db,
+    decide: (request) => deps.orchestrator.decide(request),
+    model: (id) => deps.registry.get(id),
+    allModels: () => deps.registry.all(),
+    providers,
+    resilience,
+    ledger,
+    repo: new RunsRepo(db),
+    recordFeedback: (feedback) => deps.feedback.record(feedback),
+    settings,
+    events,
+    logger: deps.logger,
+    redact: redactor.redact,
+    now,
+    ...(options.monotonic ? { monotonic: options.monotonic } : {}),
+    ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+  });
+  runs.recover();
+  return { keys, redactor, ledger, resilience, providers, runs };
+}

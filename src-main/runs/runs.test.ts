@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { PushedEvent } from '../../src-preload/contract';
+import { TASK, useExecutionHarness } from '../test-support/execution-harness';
+
+const harness = useExecutionHarness();
+const price = { input_usd_per_mtok: 2, output_usd_per_mtok: 10 };
+
+describe('runs through the browser host against the loopback server', () => {
+  it('charges exactly what the server reported and shows it in spend:current and spend:month', async () => {
+    const h = await harness.host();
+    await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+    harness.server().script('writer-large', { text: 'The timeline holds.', inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
+    const events: PushedEvent[] = [];
+    h.app.events.subscribe((e) => events.push(e));
+    const { body } = await h.call('runs:start', { task: TASK, input: 'Check chapter 3.', stream: true });
+    expect(body.ok).toBe(true);
+    // Registry prices for a custom endpoint: 1200 input (cache priced as input: no cached rate given) × $2 + 300 × $10.
+    const expected = (1200 * 2 + 300 * 10) / 1e6;
+    expect(body.value).toMatchObject({
+      status: 'completed',
+      model_id: 'studio/writer-large',
+      text: 'The timeline holds.',
+      input_tokens: 1200,
+      output_tokens: 300,
+      cache_hit: false,
+    });
+    expect(body.value.cost_usd).toBeCloseTo(expected, 9);
+    const current = await h.call('spend:current');
+    expect(current.body.value.spend_usd).toBeCloseTo(expected, 9);
+    expect(current.body.value.reserved_usd).toBe(0);
+    const month = await h.call('spend:month', { month: current.body.value.month });
+    expect(month.body.value.settled_usd).toBeCloseTo(expected, 9);
+    expect(month.body.value.by_model[0]).toMatchObject({ key: 'studio/writer-large', calls: 1 });
+    expect(month.body.value.by_task[0]).toMatchObject({ key: TASK });
+    const tokens = events.filter((e) => e.name === 'run:token').map((e) => (e.payload as { text: string }).text);
+    expect(tokens.join('')).toBe('The timeline holds.');
+    expect(events.map((e) => e.name)).toEqual(expect.arrayContaining(['run:started', 'run:completed', 'spend:updated']));
+    const csv = await h.call('spend:export', { month: current.body.value.month });
+    expect(csv.body.value.csv.split('\n')[1]).toContain('studio/writer-large');
+    // The request went out with usage asked for and the reservation's max tokens.
+    expect(harness.server().requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('stores failed runs, lists and gets them, and rates completed ones into feedback', async () => {
+    const h = await harness.host();
+    await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+    harness.server().script('writer-large', { alwaysFault: { kind: 'status', status: 400, message: 'bad request' } });
+    const failed = await h.call('runs:start', { task: TASK, input: 'x' });
+    expect(failed.body.ok).toBe(false);
+    expect(failed.body.error.code).toBe('provider_error');
+    harness.server().script('writer-large', { text: 'fine' });
+    const ok = await h.call('runs:start', { task: TASK, input: 'y' });
+    const list = await h.call('runs:list', {});
+    expect(list.body.value.runs.map((r: { status: string }) => r.status).sort()).toEqual(['completed', 'failed']);
+    const got = await h.call('runs:get', { run_id: ok.body.value.run_id });
+    expect(got.body.value.text).toBe('fine');
+    const rated = await h.call('runs:rate', { run_id: ok.body.value.run_id, rating: 9 });
+    expect(rated.body.value.rating).toBe(9);
+    expect(h.app.services.feedback.statsFor('studio/writer-large', TASK)).toMatchObject({ count: 1 });
+    const stats = await h.call('runs:stats');
+    expect(stats.body.value).toMatchObject({ total_executions: 2, completed: 1, failed: 1, success_rate: 0.5 });
+    // The failed call billed nothing: its reservation was released.
+    const current = await h.call('spend:current');
+    expect(current.body.value.spend_usd).toBeGreaterThan(0);
+    expect(current.body.value.reserved_usd).toBe(0);
+  });
+
+  it('falls back along the chain on a 500 and records it', async () => {
+    const h = await harness.host();
+    await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
+    await h.endpoint('spare', [{ id: 'backup', quality: 9, ...price }]);
+    harness.server().script('primary', { alwaysFault: { kind: 'status', status: 500 } });
+    harness.server().script('backup', { text: 'from backup' });
+    const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
+    expect(body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: ['spare/backup'], text: 'from backup' });
+    expect(body.value.attempts[0]).toMatchObject({ model_id: 'main/primary', outcome: 'failed', error: { code: 'provider_error' } });
+    const stats = await h.call('runs:stats');
+    expect(stats.body.value.fallbacks_triggered).toBe(1);
+  });
+
+  it('cancels a run in flight', async () => {
+    const h = await harness.host();
+    await h.endpoint('main', [{ id: 'primary', quality: 9, ...price }]);
+    harness.server().script('primary', { alwaysFault: { kind: 'hang' } });
+    const started = new Promise<string>((resolve) =>
+      h.app.events.subscribe((e) => e.name === 'run:started' && resolve((e.payload as { run_id: string }).run_id)),
+    );
+    const pending = h.call('runs:start', { task: TASK, input: 'slow' });
+    const runId = await started;
+    // Wait until the request reached the server, then cancel.
+    while (harness.server().requests.length === 0) await new Promise((r) => setImmediate(r));
+    expect((await h.call('runs:cancel', { run_id: runId })).body.value).toEqual({ cancelled: true });
+    const { body } = await pending;
+    expect(body.error.code).toBe('cancelled');
+    expect((await h.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
+  });
+
+  it('serves an exact repeat from the opt-in cache at $0 and counts the hit rate', async () => {
+    const h = await harness.host();
+    await h.endpoint('main', [{ id: 'primary', quality: 9, ...price }]);
+    h.app.services.settings.set({ runs: { cache_enabled: true } });
+    harness.server().script('primary', { text: 'same answer' });
+    const first = await h.call('runs:start', { task: TASK, input: 'same', temperature: 0 });
+    const second = await h.call('runs:start', { task: TASK, input: 'same', temperature: 0 });
+    const warm = await h.call('runs:start', { task: TASK, input: 'same', temperature: 0.9 });
+    expect(first.body.value.cache_hit).toBe(false);
+    expect(second.body.value).toMatchObject({ cache_hit: true, cost_usd: 0, text: 'same answer' });
+    expect(warm.body.value.cache_hit).toBe(false);
+    expect(harness.server().requests).toHaveLength(2);
+    const stats = await h.call('runs:stats');
+    expect(stats.body.value).toMatchObject({ cache_hits: 1, cache_hit_rate: 0.5 });
+  });
+
+  it('custom endpoints join the registry, can be listed and deleted; built-ins take a base-URL override', async () => {
+    const h = await harness.host();
+    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], { kind: 'anthropic', api_key: 'sk-ant-endpointkey123' });
+    const caps = await h.call('orchestrator:capabilities');
+    expect(caps.body.value.models.find((m: { id: string }) => m.id === 'lab/m1')).toMatchObject({ available: true });
+    const override = await h.call('providers:save', { id: 'openai', base_url: 'http://127.0.0.1:1/v1', builtin: true });
+    expect(override.body.value).toMatchObject({ id: 'openai', type: 'built_in', base_url: 'http://127.0.0.1:1/v1' });
+    const list = await h.call('providers:list');
+    const lab = list.body.value.providers.find((p: { id: string }) => p.id === 'lab');
+    expect(lab).toMatchObject({ type: 'custom', key_configured: true, key_last4: 'y123' });
+    expect(JSON.stringify(list.body.value)).not.toContain('sk-ant-endpointkey123');
+    await h.call('providers:delete', { id: 'lab' });
+    const after = await h.call('orchestrator:capabilities');
+    expect(after.body.value.models.find((m: { id: string }) => m.id === 'lab/m1')).toBeUndefined();
+  });
+});

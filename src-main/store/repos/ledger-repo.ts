@@ -1,0 +1,166 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../database';
+import type { Usage } from '../../providers/spec';
+
+export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
+
+export interface LedgerEntry {
+  id: number;
+  run_id: string | null;
+  month: string;
+  day: string;
+  model_id: string;
+  provider: string;
+  task: string;
+  state: LedgerState;
+  reserved_micros: number;
+  charged_micros: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_input_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  duration_ms: number | null;
+  note: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface NewReservation {
+  run_id: string | null;
+  month: string;
+  day: string;
+  model_id: string;
+  provider: string;
+  task: string;
+  reserved_micros: number;
+  created_at: string;
+}
+
+/** What counts against the budget: settled charges, open and crash-left reservations; released rows count 0. */
+const COUNTED = `CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END`;
+
+export interface MonthTotals {
+  settled_micros: number;
+  reserved_micros: number;
+  orphaned_micros: number;
+}
+
+export interface GroupRow {
+  key: string;
+  provider: string;
+  counted_micros: number;
+  reserved_micros: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** All ledger SQL, rows mapped here only. */
+export class LedgerRepo {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Prepared once per SQL text: preparing is a measurable share of a run's overhead. */
+  private q<R = unknown>(sql: string): Statement<unknown[], R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as Statement<unknown[], R>;
+  }
+
+  insert(r: NewReservation, state: LedgerState = 'reserved'): number {
+    const result = this.q(
+        `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.run_id, r.month, r.day, r.model_id, r.provider, r.task, state, r.reserved_micros, r.created_at);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Moves an open (or crash-left) reservation to its final state; returns false when it was already final. */
+  finish(
+    id: number,
+    state: 'settled' | 'released',
+    charged: number,
+    usage: Usage | undefined,
+    durationMs: number | undefined,
+    note: string | null,
+    at: string,
+  ): boolean {
+    const result = this.q(
+        `UPDATE ledger SET state = ?, charged_micros = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
+           cache_write_tokens = ?, reasoning_tokens = ?, duration_ms = ?, note = ?, settled_at = ?
+         WHERE id = ? AND state IN ('reserved', 'orphaned')`,
+      )
+      .run(
+        state,
+        charged,
+        usage?.inputTokens ?? null,
+        usage?.outputTokens ?? null,
+        usage?.cachedInputTokens ?? null,
+        usage?.cacheWriteTokens ?? null,
+        usage?.reasoningTokens ?? null,
+        durationMs ?? null,
+        note,
+        at,
+        id,
+      );
+    return result.changes === 1;
+  }
+
+  get(id: number): LedgerEntry | undefined {
+    return this.q<LedgerEntry>('SELECT * FROM ledger WHERE id = ?').get(id);
+  }
+
+  /** Everything counted against `month`, in micro-USD. */
+  countedMicros(month: string): number {
+    const row = this.q<{ total: number | null }>(`SELECT SUM(${COUNTED}) AS total FROM ledger WHERE month = ?`)
+      .get(month);
+    return row?.total ?? 0;
+  }
+
+  totals(month: string): MonthTotals {
+    const row = this.q<{ settled: number | null; reserved: number | null; orphaned: number | null }>(
+        `SELECT SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END) AS settled,
+                SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS reserved,
+                SUM(CASE WHEN state = 'orphaned' THEN reserved_micros ELSE 0 END) AS orphaned
+         FROM ledger WHERE month = ?`,
+      )
+      .get(month);
+    return { settled_micros: row?.settled ?? 0, reserved_micros: row?.reserved ?? 0, orphaned_micros: row?.orphaned ?? 0 };
+  }
+
+  /** Marks reservations a previous process left open; they keep counting. */
+  markOrphans(): number {
+    return this.q(`UPDATE ledger SET state = 'orphaned', note = 'left open by a crash' WHERE state = 'reserved'`).run()
+      .changes;
+  }
+
+  group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
+    return this.q<GroupRow>(
+        `SELECT ${by} AS key, MIN(provider) AS provider, SUM(${COUNTED}) AS counted_micros,
+                SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
+                COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                COALESCE(SUM(output_tokens), 0) AS output_tokens
+         FROM ledger WHERE month = ? GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
+      )
+      .all(month);
+  }
+
+  entries(month: string): LedgerEntry[] {
+    return this.q<LedgerEntry>('SELECT * FROM ledger WHERE month = ? ORDER BY id').all(month);
+  }
+
+  /** True the first time a (month, threshold) alert is claimed. */
+  claimAlert(month: string, threshold: number, at: string): boolean {
+    return (
+      this.db
+        .prepare('INSERT INTO spend_alerts (month, threshold, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(month, threshold, at).changes === 1
+    );
+  }
+}

@@ -1,0 +1,218 @@
+import type { ErrorInfo } from '../../../src-preload/contract';
+import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../database';
+
+interface RunRow {
+  id: string;
+  task: string;
+  status: RunStatus;
+  model_id: string | null;
+  request_json: string;
+  output_text: string | null;
+  output_json: string | null;
+  decision_json: string | null;
+  attempts_json: string;
+  fallbacks: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_micros: number;
+  latency_ms: number | null;
+  cache_hit: number;
+  cache_key: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  rating: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface RunWrite {
+  id: string;
+  task: string;
+  status: RunStatus;
+  model_id: string | null;
+  request: unknown;
+  text: string | null;
+  json: unknown;
+  reason: string | null;
+  fallback_chain: string[];
+  attempts: RunAttempt[];
+  fallbacks: string[];
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_micros: number;
+  latency_ms: number | null;
+  cache_hit: boolean;
+  cache_key: string | null;
+  error: ErrorInfo | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+type StatsRow = ReturnType<RunsRepo['stats']>;
+
+export interface ModelUsageRow {
+  model_id: string;
+  runs: number;
+  cost_micros: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** Runs, one row each, failed ones included; rows mapped to RunRecord here only. */
+export class RunsRepo {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Prepared once per SQL text: preparing is a measurable share of a run's overhead. */
+  private q<R = unknown>(sql: string): Statement<unknown[], R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as Statement<unknown[], R>;
+  }
+
+  save(run: RunWrite): void {
+    this.q(
+        `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
+           fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
+           error_message, created_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, model_id = excluded.model_id,
+           output_text = excluded.output_text, output_json = excluded.output_json, decision_json = excluded.decision_json,
+           attempts_json = excluded.attempts_json, fallbacks = excluded.fallbacks, input_tokens = excluded.input_tokens,
+           output_tokens = excluded.output_tokens, cost_micros = excluded.cost_micros, latency_ms = excluded.latency_ms,
+           cache_hit = excluded.cache_hit, cache_key = excluded.cache_key, error_code = excluded.error_code,
+           error_message = excluded.error_message, finished_at = excluded.finished_at`,
+      )
+      .run(
+        run.id,
+        run.task,
+        run.status,
+        run.model_id,
+        JSON.stringify(run.request),
+        run.text,
+        run.json === undefined ? null : JSON.stringify(run.json),
+        JSON.stringify({ reason: run.reason, fallback_chain: run.fallback_chain, fallbacks: run.fallbacks }),
+        JSON.stringify(run.attempts),
+        run.fallbacks.length,
+        run.input_tokens,
+        run.output_tokens,
+        run.cost_micros,
+        run.latency_ms,
+        run.cache_hit ? 1 : 0,
+        run.cache_key,
+        run.error?.code ?? null,
+        run.error?.message ?? null,
+        run.created_at,
+        run.finished_at,
+      );
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.q<RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  list(filter: { limit: number; task?: string | undefined; status?: RunStatus | undefined }): RunSummary[] {
+    const rows = this.q<RunRow>(
+        `SELECT * FROM runs WHERE (@task IS NULL OR task = @task) AND (@status IS NULL OR status = @status)
+         ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+      )
+      .all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
+    return rows.map((row) => {
+      const { text: _text, json: _json, attempts: _attempts, ...summary } = toRecord(row);
+      return summary;
+    });
+  }
+
+  /** The latest completed, non-cached-from-nothing answer for an exact request key. */
+  cached(key: string): RunRecord | undefined {
+    const row = this.q<RunRow>(
+        `SELECT * FROM runs WHERE cache_key = ? AND status = 'completed' ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(key);
+    return row ? toRecord(row) : undefined;
+  }
+
+  rate(id: string, rating: number): boolean {
+    return this.q('UPDATE runs SET rating = ? WHERE id = ?').run(rating, id).changes === 1;
+  }
+
+  /** Runs a crash left 'running' become failed at start-up. */
+  failInterrupted(at: string): number {
+    return this.q(
+        `UPDATE runs SET status = 'failed', error_code = 'internal', error_message = 'Quire stopped during this run',
+         finished_at = ? WHERE status = 'running'`,
+      )
+      .run(at).changes;
+  }
+
+  stats(): {
+    total: number;
+    completed: number;
+    failed: number;
+    cancelled: number;
+    avg_latency_ms: number | null;
+    fallbacks: number;
+    cache_hits: number;
+    cacheable: number;
+    cost_micros: number;
+  } {
+    return this.q<StatsRow>(
+        `SELECT COUNT(*) AS total,
+           COALESCE(SUM(status = 'completed'), 0) AS completed,
+           COALESCE(SUM(status = 'failed'), 0) AS failed,
+           COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,
+           AVG(CASE WHEN status = 'completed' THEN latency_ms END) AS avg_latency_ms,
+           COALESCE(SUM(fallbacks > 0), 0) AS fallbacks,
+           COALESCE(SUM(cache_hit), 0) AS cache_hits,
+           COALESCE(SUM(cache_key IS NOT NULL), 0) AS cacheable,
+           COALESCE(SUM(cost_micros), 0) AS cost_micros
+         FROM runs`,
+      )
+      .get()!;
+  }
+
+  modelUsage(): ModelUsageRow[] {
+    return this.q<ModelUsageRow>(
+        `SELECT model_id, COUNT(*) AS runs, SUM(cost_micros) AS cost_micros,
+           COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
+         FROM runs WHERE model_id IS NOT NULL GROUP BY model_id ORDER BY runs DESC`,
+      )
+      .all();
+  }
+}
+
+function toRecord(row: RunRow): RunRecord {
+  const decision = row.decision_json
+    ? (JSON.parse(row.decision_json) as { reason: string | null; fallback_chain: string[]; fallbacks: string[] })
+    : { reason: null, fallback_chain: [], fallbacks: [] };
+  return {
+    run_id: row.id,
+    task: row.task,
+    status: row.status,
+    model_id: row.model_id,
+    text: row.output_text,
+    json: row.output_json === null ? null : (JSON.parse(row.output_json) as unknown),
+    fallbacks: decision.fallbacks,
+    attempts: JSON.parse(row.attempts_json) as RunAttempt[],
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    cost_usd: row.cost_micros / 1_000_000,
+    latency_ms: row.latency_ms,
+    cache_hit: row.cache_hit === 1,
+    reason: decision.reason,
+    fallback_chain: decision.fallback_chain,
+    error: row.error_code
+      ? { code: row.error_code as ErrorInfo['code'], message: row.error_message ?? '', retryable: false }
+      : null,
+    rating: row.rating,
+    created_at: row.created_at,
+    finished_at: row.finished_at,
+  };
+}

@@ -1,0 +1,269 @@
+// Tournaments, their findings and per-model agreement records: rows <-> the contract's Tournament, here only.
+import type {
+  AgreementStatus,
+  ConfidenceScore,
+  FindingSeverity,
+  Tournament,
+  TournamentFinding,
+  TournamentSummary,
+} from '../../../src-preload/contract/tournaments';
+import type { Db } from '../database';
+
+interface TournamentRow {
+  id: string;
+  task: string;
+  mode: Tournament['mode'];
+  kind: Tournament['kind'];
+  status: Tournament['status'];
+  input_text: string;
+  detail_json: string;
+  confidence: number | null;
+  reserved_micros: number;
+  cost_micros: number;
+  wall_ms: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+interface FindingRow {
+  tournament_id: string;
+  id: string;
+  position: number;
+  status: AgreementStatus;
+  claim: string;
+  evidence_quote: string;
+  location: string | null;
+  severity: FindingSeverity;
+  quote_found: number;
+  supporters_json: string;
+  opposers_json: string;
+  silent_json: string;
+  statements_json: string;
+  confidence: number;
+  ingredients_json: string;
+  resolution: 'accepted' | 'dismissed' | null;
+  resolved_at: string | null;
+}
+
+/** What detail_json holds: everything of a Tournament that has no column of its own. */
+type Detail = Pick<Tournament, 'members' | 'verification' | 'judging' | 'winner' | 'notes'> & {
+  confidence: ConfidenceScore | null;
+};
+
+const toMicros = (usd: number) => Math.round(usd * 1_000_000);
+const toUsd = (micros: number) => micros / 1_000_000;
+
+export class TournamentRepo {
+  private readonly upsertRow;
+  private readonly deleteFindings;
+  private readonly insertFinding;
+  private readonly selectOne;
+  private readonly selectFindings;
+  private readonly selectRecent;
+  private readonly selectRecentByTask;
+  private readonly countFindings;
+  private readonly setResolution;
+  private readonly selectAgreement;
+  private readonly bumpAgreement;
+
+  constructor(private readonly db: Db) {
+    this.upsertRow = db.prepare<[TournamentRow]>(
+      `INSERT INTO tournaments (id, task, mode, kind, status, input_text, detail_json, confidence, reserved_micros,
+         cost_micros, wall_ms, error_code, error_message, created_at, finished_at)
+       VALUES (@id, @task, @mode, @kind, @status, @input_text, @detail_json, @confidence, @reserved_micros,
+         @cost_micros, @wall_ms, @error_code, @error_message, @created_at, @finished_at)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, detail_json = excluded.detail_json,
+         confidence = excluded.confidence, reserved_micros = excluded.reserved_micros, cost_micros = excluded.cost_micros,
+         wall_ms = excluded.wall_ms, error_code = excluded.error_code, error_message = excluded.error_message,
+         finished_at = excluded.finished_at`,
+    );
+    this.deleteFindings = db.prepare<[string]>('DELETE FROM tournament_findings WHERE tournament_id = ?');
+    this.insertFinding = db.prepare<[FindingRow]>(
+      `INSERT INTO tournament_findings (tournament_id, id, position, status, claim, evidence_quote, location, severity,
+         quote_found, supporters_json, opposers_json, silent_json, statements_json, confidence, ingredients_json,
+         resolution, resolved_at)
+       VALUES (@tournament_id, @id, @position, @status, @claim, @evidence_quote, @location, @severity, @quote_found,
+         @supporters_json, @opposers_json, @silent_json, @statements_json, @confidence, @ingredients_json,
+         @resolution, @resolved_at)`,
+    );
+    this.selectOne = db.prepare<[string], TournamentRow>('SELECT * FROM tournaments WHERE id = ?');
+    this.selectFindings = db.prepare<[string], FindingRow>(
+      'SELECT * FROM tournament_findings WHERE tournament_id = ? ORDER BY position',
+    );
+    this.selectRecent = db.prepare<[number], TournamentRow>(
+      'SELECT * FROM tournaments ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    );
+    this.selectRecentByTask = db.prepare<[string, number], TournamentRow>(
+      'SELECT * FROM tournaments WHERE task = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    );
+    this.countFindings = db.prepare<[string], { status: AgreementStatus; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM tournament_findings WHERE tournament_id = ? GROUP BY status',
+    );
+    this.setResolution = db.prepare<[string | null, string | null, string, string]>(
+      'UPDATE tournament_findings SET resolution = ?, resolved_at = ? WHERE tournament_id = ? AND id = ?',
+    );
+    this.selectAgreement = db.prepare<[string, string], { agreed: number; total: number }>(
+      'SELECT agreed, total FROM model_agreement WHERE model_id = ? AND task = ?',
+    );
+    this.bumpAgreement = db.prepare<[string, string, number, string]>(
+      `INSERT INTO model_agreement (model_id, task, agreed, total, updated_at) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT(model_id, task) DO UPDATE SET agreed = agreed + excluded.agreed, total = total + 1,
+         updated_at = excluded.updated_at`,
+    );
+  }
+
+  /** Writes the tournament and replaces its findings, in one transaction. */
+  save(t: Tournament, input: string): void {
+    const detail: Detail = {
+      members: t.members,
+      verification: t.verification,
+      judging: t.judging,
+      winner: t.winner,
+      notes: t.notes,
+      confidence: t.confidence,
+    };
+    this.db.transaction(() => {
+      this.upsertRow.run({
+        id: t.id,
+        task: t.task,
+        mode: t.mode,
+        kind: t.kind,
+        status: t.status,
+        input_text: input,
+        detail_json: JSON.stringify(detail),
+        confidence: t.confidence?.value ?? null,
+        reserved_micros: toMicros(t.reserved_usd),
+        cost_micros: toMicros(t.cost_usd),
+        wall_ms: t.wall_ms,
+        error_code: t.error?.code ?? null,
+        error_message: t.error?.message ?? null,
+        created_at: t.created_at,
+        finished_at: t.finished_at,
+      });
+      this.deleteFindings.run(t.id);
+      t.findings.forEach((f, position) =>
+        this.insertFinding.run({
+          tournament_id: t.id,
+          id: f.id,
+          position,
+          status: f.status,
+          claim: f.claim,
+          evidence_quote: f.evidence_quote,
+          location: f.location,
+          severity: f.severity,
+          quote_found: f.quote_found ? 1 : 0,
+          supporters_json: JSON.stringify(f.supporters),
+          opposers_json: JSON.stringify(f.opposers),
+          silent_json: JSON.stringify(f.silent),
+          statements_json: JSON.stringify(f.statements),
+          confidence: f.confidence.value,
+          ingredients_json: JSON.stringify(f.confidence.ingredients),
+          resolution: f.resolution,
+          resolved_at: null,
+        }),
+      );
+    })();
+  }
+
+  get(id: string): Tournament | undefined {
+    const row = this.selectOne.get(id);
+    return row ? this.toTournament(row) : undefined;
+  }
+
+  input(id: string): string | undefined {
+    return this.selectOne.get(id)?.input_text;
+  }
+
+  list(options: { task?: string; limit: number }): TournamentSummary[] {
+    const rows = options.task
+      ? this.selectRecentByTask.all(options.task, options.limit)
+      : this.selectRecent.all(options.limit);
+    return rows.map((row) => {
+      const detail = JSON.parse(row.detail_json) as Detail;
+      const counts: Record<AgreementStatus, number> = { consensus: 0, disputed: 0, contradicted: 0 };
+      for (const c of this.countFindings.all(row.id)) counts[c.status] = c.n;
+      return {
+        id: row.id,
+        task: row.task,
+        mode: row.mode,
+        kind: row.kind,
+        status: row.status,
+        created_at: row.created_at,
+        member_ids: detail.members.map((m) => m.model_id),
+        counts,
+        confidence: row.confidence,
+        cost_usd: toUsd(row.cost_micros),
+      };
+    });
+  }
+
+  /**
+   * Records the writer's verdict on a finding and, for each model that took a side, whether the writer agreed with it
+   * — all in one transaction, so a verdict is never counted twice or half.
+   */
+  resolve(
+    tournamentId: string,
+    findingId: string,
+    resolution: 'accepted' | 'dismissed',
+    sides: { model_id: string; agreed: boolean }[],
+    task: string,
+    at: Date,
+  ): void {
+    const when = at.toISOString();
+    this.db.transaction(() => {
+      this.setResolution.run(resolution, when, tournamentId, findingId);
+      for (const side of sides) this.bumpAgreement.run(side.model_id, task, side.agreed ? 1 : 0, when);
+    })();
+  }
+
+  agreement(modelId: string, task: string): { agreed: number; total: number } {
+    return this.selectAgreement.get(modelId, task) ?? { agreed: 0, total: 0 };
+  }
+
+  private toTournament(row: TournamentRow): Tournament {
+    const detail = JSON.parse(row.detail_json) as Detail;
+    return {
+      id: row.id,
+      task: row.task,
+      mode: row.mode,
+      kind: row.kind,
+      status: row.status,
+      created_at: row.created_at,
+      finished_at: row.finished_at,
+      members: detail.members,
+      findings: this.selectFindings.all(row.id).map(toFinding),
+      verification: detail.verification,
+      judging: detail.judging,
+      winner: detail.winner,
+      confidence: detail.confidence,
+      notes: detail.notes,
+      reserved_usd: toUsd(row.reserved_micros),
+      cost_usd: toUsd(row.cost_micros),
+      wall_ms: row.wall_ms,
+      error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    };
+  }
+}
+
+function toFinding(row: FindingRow): TournamentFinding {
+  return {
+    id: row.id,
+    status: row.status,
+    claim: row.claim,
+    evidence_quote: row.evidence_quote,
+    location: row.location,
+    severity: row.severity,
+    quote_found: row.quote_found === 1,
+    supporters: JSON.parse(row.supporters_json) as string[],
+    opposers: JSON.parse(row.opposers_json) as string[],
+    silent: JSON.parse(row.silent_json) as string[],
+    statements: JSON.parse(row.statements_json) as TournamentFinding['statements'],
+    confidence: {
+      value: row.confidence,
+      ingredients: JSON.parse(row.ingredients_json) as ConfidenceScore['ingredients'],
+    },
+    resolution: row.resolution,
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { groupFindings, overallAgreement, type MemberFindings } from './agreement';
+import type { Finding } from './findings-schema';
+
+const f = (claim: string, evidence_quote: string, severity: Finding['severity'] = 'medium'): Finding => ({
+  claim,
+  evidence_quote,
+  severity,
+});
+
+const eyes = (claim = "Mara's eye colour changes from green to blue") => f(claim, 'her blue eyes flashed', 'high');
+const inn = f('The Crooked Inn burns down twice, in chapter 3 and chapter 9', 'the Crooked Inn was ash');
+
+describe('matching and classifying findings', () => {
+  it('three members reporting the same issue in their own words make one consensus finding', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [eyes()] },
+      { member_id: 'b', findings: [f("Mara's eyes change colour: green in ch. 3, blue in ch. 12", 'her blue eyes')] },
+      { member_id: 'c', findings: [f('Eye colour inconsistency for Mara (green vs blue)', 'blue eyes flashed')] },
+    ];
+    const groups = groupFindings(members);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ id: 'f1', status: 'consensus', supporters: ['a', 'b', 'c'], silent: [] });
+    expect(overallAgreement(groups, ['a', 'b', 'c'])).toBe(1);
+  });
+
+  it('two agree and one differs: a consensus the odd one missed, and a dispute that lists the odd one', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [eyes()] },
+      { member_id: 'b', findings: [eyes("Mara's eyes change colour between chapters")] },
+      { member_id: 'c', findings: [inn] },
+    ];
+    const groups = groupFindings(members);
+    expect(groups.map((g) => g.status)).toEqual(['consensus', 'disputed']);
+    expect(groups[0]).toMatchObject({ supporters: ['a', 'b'], silent: ['c'] });
+    expect(groups[1]).toMatchObject({ supporters: ['c'], silent: ['a', 'b'] });
+    expect(groups[1]!.representative.claim).toContain('Crooked Inn');
+    expect(overallAgreement(groups, ['a', 'b', 'c'])).toBeCloseTo((1 + 0 + 0) / 3, 6);
+  });
+
+  it('members asserting opposites over the same quote are contradicted, with both sides named', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [eyes()] },
+      { member_id: 'b', findings: [eyes("Mara's eye colour changes between chapters 3 and 12")] },
+      {
+        member_id: 'c',
+        findings: [f("Mara's eye colour does not change; blue is the reflection of the sea", 'her blue eyes', 'low')],
+      },
+    ];
+    const groups = groupFindings(members);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ status: 'contradicted', supporters: ['a', 'b'], opposers: ['c'] });
+  });
+
+  it('keeps two different points about one sentence apart', () => {
+    const quote = 'Mara walked into the London fog, her blue eyes stinging';
+    const members: MemberFindings[] = [
+      {
+        member_id: 'a',
+        findings: [f("Mara's eye colour changes to blue", quote), f('Mara is in Paris, not London', quote)],
+      },
+      { member_id: 'b', findings: [f("Mara's eye colour is blue here but green before", quote)] },
+    ];
+    const groups = groupFindings(members);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toMatchObject({ status: 'consensus', supporters: ['a', 'b'] });
+    expect(groups[1]).toMatchObject({ status: 'disputed', supporters: ['a'], silent: ['b'] });
+  });
+
+  it('counts a member repeating itself once', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [eyes(), eyes()] },
+      { member_id: 'b', findings: [] },
+    ];
+    const groups = groupFindings(members);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.items).toHaveLength(1);
+  });
+
+  it('members who all find nothing agree fully', () => {
+    expect(
+      overallAgreement(
+        groupFindings([
+          { member_id: 'a', findings: [] },
+          { member_id: 'b', findings: [] },
+        ]),
+        ['a', 'b'],
+      ),
+    ).toBe(1);
+  });
+
+  it('uses an injected claim similarity (embedding hook)', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [f('alpha', 'quote one here')] },
+      { member_id: 'b', findings: [f('omega', 'different words entirely')] },
+    ];
+    expect(groupFindings(members)).toHaveLength(2);
+    expect(groupFindings(members, () => 0.95)).toHaveLength(1);
+  });
+});

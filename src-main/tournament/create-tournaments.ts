@@ -1,0 +1,53 @@
+// Builds the TournamentService over the app's routing and execution services (composition root helper).
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../app/event-bus';
+import type { Ledger } from '../ledger/ledger';
+import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import type { ProviderService } from '../providers/provider-service';
+import type { ProviderResilience } from '../providers/resilience';
+import type { FeedbackService } from '../routing/feedback-service';
+import type { OrchestratorService } from '../routing/orchestrator-service';
+import type { RegistryService } from '../routing/registry-service';
+import type { SettingsService } from '../settings/settings-service';
+import type { Db } from '../store/database';
+import { TournamentRepo } from '../store/repos/tournament-repo';
+import type { LocalRuntime } from '../local/runtime';
+import { residentEmbeddings } from './local-embeddings';
+import { tournamentLedger } from './tournament-ledger';
+import { TournamentService } from './tournament-service';
+
+export function createTournaments(deps: {
+  db: Db;
+  events: EventBus;
+  now: () => Date;
+  settings: SettingsService;
+  registry: RegistryService;
+  orchestrator: OrchestratorService;
+  feedback: FeedbackService;
+  ledger: Ledger;
+  providers: ProviderService;
+  resilience: ProviderResilience;
+  /** C's runtime: a resident local model embeds claims for matching. */
+  runtime?: Pick<LocalRuntime, 'resident' | 'use'>;
+  monotonic?: () => number;
+}): TournamentService {
+  return new TournamentService({
+    decide: (request) => deps.orchestrator.decide(request),
+    tasks: deps.orchestrator.tasks,
+    model: (id) => deps.registry.get(id),
+    languageModel: (spec, timeoutMs) => deps.providers.model(spec, timeoutMs),
+    providerOf: (spec) => deps.providers.providerOf(spec),
+    resilience: deps.resilience,
+    ledger: tournamentLedger(deps.db, deps.ledger),
+    feedback: deps.feedback,
+    settings: () => deps.settings.get(),
+    repo: new TournamentRepo(deps.db),
+    events: deps.events,
+    cost: (spec, usage) => costUsd(spec, usage, { at: deps.now() }),
+    worstCase: (spec, input, output) => worstCaseUsd(spec, input, output, { at: deps.now() }),
+    now: deps.now,
+    clock: deps.monotonic ?? (() => performance.now()),
+    newId: () => `tn_${randomUUID()}`,
+    ...(deps.runtime ? { claimSimilarity: residentEmbeddings(deps.runtime) } : {}),
+  });
+}

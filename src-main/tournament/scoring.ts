@@ -1,0 +1,74 @@
+// Puts confidences on a tournament's outcome: each matched finding and the result as a whole (see confidence.ts for
+// the formula). Pure.
+import { overallAgreement, type FindingGroup } from './agreement';
+import { confidence, mean, type Confidence, type VerifierVerdict } from './confidence';
+import type { JudgeSummary } from './judge';
+
+export interface MemberStanding {
+  member_id: string;
+  /** Quality estimate for the task, 0–1 (FeedbackService estimate / 10). */
+  quality: number;
+  /** Historical agreement rate, 0–1. */
+  history: number;
+}
+
+export interface ScoredGroup extends FindingGroup {
+  confidence: Confidence;
+}
+
+export function scoreFindings(
+  groups: readonly FindingGroup[],
+  members: readonly MemberStanding[],
+  verifier: VerifierVerdict | null,
+): { findings: ScoredGroup[]; result: Confidence } {
+  const answered = members.length;
+  const standing = new Map(members.map((m) => [m.member_id, m]));
+  const of = (ids: readonly string[], key: 'quality' | 'history') =>
+    mean(
+      ids.map((id) => standing.get(id)?.[key] ?? 0),
+      0,
+    );
+  const findings = groups.map((group) => ({
+    ...group,
+    confidence: confidence({
+      agreement: answered >= 2 ? group.supporters.length / answered : null,
+      opposition: answered >= 2 ? group.opposers.length / answered : 0,
+      quality: of(group.supporters, 'quality'),
+      history: of(group.supporters, 'history'),
+      verifier,
+    }),
+  }));
+  const ids = members.map((m) => m.member_id);
+  const result = confidence({
+    agreement: answered >= 2 ? overallAgreement(groups, ids) : null,
+    opposition: 0,
+    quality: of(ids, 'quality'),
+    history: of(ids, 'history'),
+    verifier,
+  });
+  return { findings, result };
+}
+
+/**
+ * Prose: the best answer's share of its swapped-order comparisons (ties count half) is the agreement, read with the
+ * winner's own standing. A judge that flips with the order makes every such pair a tie, which lowers it.
+ */
+export function scoreProse(
+  judge: JudgeSummary | null,
+  members: readonly MemberStanding[],
+  verifier: VerifierVerdict | null,
+): { winner: string | null; result: Confidence } {
+  const top = judge?.ranking[0];
+  const winner = top?.member_id ?? members[0]?.member_id ?? null;
+  const standing = members.find((m) => m.member_id === winner);
+  return {
+    winner,
+    result: confidence({
+      agreement: judge && top && members.length >= 2 ? top.score : null,
+      opposition: 0,
+      quality: standing?.quality ?? 0,
+      history: standing?.history ?? 0.5,
+      verifier,
+    }),
+  };
+}

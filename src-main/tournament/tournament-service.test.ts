@@ -1,0 +1,284 @@
+// Tournaments end to end on real parts: SQLite, B's ledger, the official SDKs against the loopback fake provider.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Tournament } from '../../src-preload/contract';
+import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { useTempDir } from '../test-support/temp-dir';
+import { cloudSpec, tournamentHarness, type Harness } from './test-harness';
+
+export const MANUSCRIPT = [
+  'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.',
+  'Chapter 9. The Crooked Inn was ash by morning; Tom swept what was left.',
+  'Chapter 12. She turned to him, her blue eyes flashed in the lamplight.',
+  'Chapter 14. They drank at the Crooked Inn, as they did every Friday.',
+].join('\n\n');
+
+const EYES = {
+  claim: "Mara's eye colour changes from green (ch. 3) to blue (ch. 12)",
+  evidence_quote: 'her blue eyes flashed',
+  location: 'Chapter 12',
+  severity: 'high',
+};
+const EYES_2 = {
+  claim: "Mara's eyes are green in chapter 3 but blue in chapter 12",
+  evidence_quote: 'her blue eyes flashed in the lamplight',
+  location: null,
+  severity: 'high',
+};
+const EYES_3 = {
+  claim: 'Inconsistent eye colour for Mara: green, later blue',
+  evidence_quote: 'her blue eyes',
+  location: 'ch. 12',
+  severity: 'medium',
+};
+const EYES_NO = {
+  claim: "Mara's eye colour does not change; blue is only the lamplight's reflection",
+  evidence_quote: 'her blue eyes flashed',
+  location: null,
+  severity: 'low',
+};
+const INN = {
+  claim: 'The Crooked Inn burned down in chapter 9 yet they drink there in chapter 14',
+  evidence_quote: 'They drank at the Crooked Inn',
+  location: 'Chapter 14',
+  severity: 'high',
+};
+
+const registry = [
+  cloudSpec('gpt-a', 'openai', 9),
+  cloudSpec('claude-b', 'anthropic', 8.8),
+  cloudSpec('deepseek-c', 'deepseek', 8.5),
+  cloudSpec('gpt-mini', 'openai', 7, 0.5),
+];
+
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+});
+afterAll(() => fake.close());
+
+const tempDir = useTempDir();
+const open: Harness[] = [];
+afterEach(() => {
+  fake.reset();
+  for (const h of open.splice(0)) h.close();
+});
+function harness(settings?: Parameters<typeof tournamentHarness>[0]['settings']): Harness {
+  const h = tournamentHarness({ dataDir: tempDir(), fake, registry, ...(settings ? { settings } : {}) });
+  open.push(h);
+  return h;
+}
+const findings = (...list: object[]) => ({ json: { findings: list }, inputTokens: 400, outputTokens: 60 });
+const ledgerRows = (h: Harness) =>
+  h.db.prepare('SELECT model_id, state, reserved_micros, charged_micros FROM ledger ORDER BY id').all() as {
+    model_id: string;
+    state: string;
+    reserved_micros: number;
+    charged_micros: number | null;
+  }[];
+
+describe('TournamentService', () => {
+  it('three members agreeing give one consensus finding with high confidence, each member charged', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', findings(EYES_3));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('done');
+    expect(t.members.map((m) => [m.model_id, m.status])).toEqual([
+      ['gpt-a', 'done'],
+      ['claude-b', 'done'],
+      ['deepseek-c', 'done'],
+    ]);
+    expect(t.findings).toHaveLength(1);
+    expect(t.findings[0]).toMatchObject({
+      status: 'consensus',
+      supporters: ['gpt-a', 'claude-b', 'deepseek-c'],
+      quote_found: true,
+    });
+    expect(t.findings[0]!.statements).toHaveLength(3);
+    expect(t.findings[0]!.confidence.value).toBeGreaterThan(0.75);
+    expect(t.confidence!.value).toBeGreaterThan(0.75);
+    // Every member asked for the findings schema, all reserved together and settled to the provider's counts.
+    expect(fake.requests.filter((r) => r.stream)).toHaveLength(3);
+    const rows = ledgerRows(h);
+    expect(rows.map((r) => r.state)).toEqual(['settled', 'settled', 'settled']);
+    expect(rows.every((r) => r.charged_micros! > 0 && r.charged_micros! < r.reserved_micros)).toBe(true);
+    expect(t.cost_usd).toBeCloseTo(rows.reduce((s, r) => s + r.charged_micros!, 0) / 1e6, 6);
+    const names = h.events.map((e) => e.name);
+    expect(names.filter((n) => n === 'tournament:member-started')).toHaveLength(3);
+    expect(names.filter((n) => n === 'tournament:member-done')).toHaveLength(3);
+    expect(names).toContain('tournament:member-token');
+    expect(names.at(-1)).toBe('tournament:completed');
+    expect(h.service.get(t.id)).toEqual(t);
+  });
+
+  it('two agreeing and one differing: a consensus and a dispute that names the odd one', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', findings(INN));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.findings.map((f) => f.status)).toEqual(['consensus', 'disputed']);
+    const [consensus, dispute] = t.findings;
+    expect(consensus).toMatchObject({ supporters: ['gpt-a', 'claude-b'], silent: ['deepseek-c'] });
+    expect(dispute).toMatchObject({ supporters: ['deepseek-c'], silent: ['gpt-a', 'claude-b'] });
+    expect(dispute!.evidence_quote).toBe('They drank at the Crooked Inn');
+    expect(dispute!.confidence.value).toBeLessThan(consensus!.confidence.value);
+  });
+
+  it('detects members asserting opposites', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', findings(EYES_NO));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.findings).toHaveLength(1);
+    expect(t.findings[0]).toMatchObject({
+      status: 'contradicted',
+      supporters: ['gpt-a', 'claude-b'],
+      opposers: ['deepseek-c'],
+    });
+    expect(t.findings[0]!.confidence.ingredients.opposition).toBeCloseTo(1 / 3);
+  });
+
+  it('drops a member that fails mid-stream, charges it for what it used, and goes on with two', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', { ...findings(EYES_3), faults: [{ kind: 'reset', afterTokens: 4 }] });
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('done');
+    const dropped = t.members.find((m) => m.model_id === 'deepseek-c')!;
+    expect(dropped.status).toBe('failed');
+    expect(dropped.error?.code).toBeTruthy();
+    expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
+    const row = ledgerRows(h).find((r) => r.model_id === 'deepseek-c')!;
+    expect(row.state).toBe('settled');
+    // What it used: the input and the streamed tokens — more than nothing, less than the worst case reserved.
+    expect(row.charged_micros!).toBeGreaterThan(0);
+    expect(row.charged_micros!).toBeLessThan(row.reserved_micros);
+    expect(dropped.cost_usd).toBeCloseTo(row.charged_micros! / 1e6, 6);
+    expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
+    expect(h.events.some((e) => e.name === 'tournament:member-failed')).toBe(true);
+  });
+
+  it('fails with a reason when fewer than two members answer, charging nothing it did not use', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', { alwaysFault: { kind: 'status', status: 500 } });
+    fake.script('deepseek-c', { alwaysFault: { kind: 'status', status: 400 } });
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('failed');
+    expect(t.error?.message).toMatch(/Only 1 of 3 members answered/);
+    expect(
+      ledgerRows(h)
+        .filter((r) => r.model_id !== 'gpt-a')
+        .every((r) => r.state === 'released'),
+    ).toBe(true);
+  });
+
+  it('the cost cap limits membership, down to two, and refuses with a reason below that', async () => {
+    // Each premium member may cost ~$0.0043 (input + 1000 output tokens at $4/Mtok); gpt-mini ~$0.0008.
+    const h = harness((s) => {
+      s.tournament.cost_cap_usd = 0.006;
+    });
+    fake.script('claude-b', findings(EYES));
+    fake.script('gpt-mini', findings(EYES_2));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    // One premium member plus the cheap one fit; claude-b rather than gpt-a, so the two are different providers.
+    expect(t.members.map((m) => m.model_id)).toEqual(['claude-b', 'gpt-mini']);
+    expect(t.notes[0]).toMatch(/3 members did not fit/);
+    expect(t.reserved_usd).toBeLessThanOrEqual(0.006);
+
+    h.settings.tournament.cost_cap_usd = 0.001;
+    await expect(h.service.start({ task: 'continuity_check', input: MANUSCRIPT })).rejects.toMatchObject({
+      code: 'budget_exceeded',
+    });
+  });
+
+  it('reserves members together: when the set does not fit the month, nothing is reserved and no member starts', async () => {
+    const h = harness((s) => {
+      s.orchestrator.monthly_budget = 0.005;
+    });
+    await expect(
+      h.service.start({ task: 'continuity_check', input: MANUSCRIPT, models: ['gpt-a', 'claude-b'] }),
+    ).rejects.toMatchObject({ code: 'budget_exceeded' });
+    expect(ledgerRows(h)).toHaveLength(0);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('verification: a rejection drops confidence to 0.3 or less and is shown with its issues', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES, INN));
+    fake.script('gpt-mini', { json: { verdict: 'approve', issues: [] } });
+    const approved = await h.service.start({
+      task: 'continuity_check',
+      input: MANUSCRIPT,
+      mode: 'verification',
+      models: ['gpt-a', 'gpt-mini'],
+    });
+    fake.script('gpt-mini', { json: { verdict: 'reject', issues: ['The inn is rebuilt in chapter 13.'] } });
+    const rejected = await h.service.start({
+      task: 'continuity_check',
+      input: MANUSCRIPT,
+      mode: 'verification',
+      models: ['gpt-a', 'gpt-mini'],
+    });
+    expect(approved.verification).toEqual({ verifier_model_id: 'gpt-mini', verdict: 'approve', issues: [] });
+    expect(rejected.verification).toMatchObject({ verdict: 'reject', issues: ['The inn is rebuilt in chapter 13.'] });
+    expect(rejected.members.map((m) => m.role)).toEqual(['primary', 'verifier']);
+    expect(rejected.confidence!.value).toBeLessThanOrEqual(0.3);
+    expect(rejected.confidence!.value).toBeLessThan(approved.confidence!.value);
+    for (const f of rejected.findings) expect(f.confidence.value).toBeLessThanOrEqual(0.3);
+    expect(rejected.findings[0]!.confidence.ingredients).toMatchObject({ verifier: 'reject', agreement: null });
+    // The verifier saw the primary's findings.
+    const review = fake.requests.filter((r) => r.model === 'gpt-mini').at(-1)!;
+    expect(JSON.stringify(review.body)).toContain('Crooked Inn burned down');
+  });
+
+  it('a verdict from the writer feeds quality estimates and agreement rates, and is final', async () => {
+    const h = harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', findings(INN));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    const before = t.members.find((m) => m.model_id === 'deepseek-c')!.history;
+    const resolved = h.service.resolve({ tournament_id: t.id, finding_id: 'f2', verdict: 'accept' });
+    expect(resolved.findings[1]!.resolution).toBe('accepted');
+    expect(h.feedback.statsFor('deepseek-c', 'continuity_check')).toEqual({ count: 1, sum: 10 });
+    expect(h.feedback.statsFor('gpt-a', 'continuity_check')).toBeUndefined();
+    expect(() => h.service.resolve({ tournament_id: t.id, finding_id: 'f2', verdict: 'dismiss' })).toThrow(
+      /already accepted/,
+    );
+    expect(
+      h.service.resolve({ tournament_id: t.id, finding_id: 'f2', verdict: 'accept' }).findings[1]!.resolution,
+    ).toBe('accepted');
+
+    const next: Tournament = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(next.members.find((m) => m.model_id === 'deepseek-c')!.history).toBeGreaterThan(before);
+    expect(next.members.find((m) => m.model_id === 'gpt-a')!.history).toBeLessThan(before);
+    expect(h.service.list({}).map((s) => s.id)).toEqual([next.id, t.id]);
+    expect(h.service.list({})[1]!.counts).toEqual({ consensus: 1, disputed: 1, contradicted: 0 });
+  });
+
+  it('prose: a judge outside the tournament compares each pair in both orders; a judge that follows the order decides nothing', async () => {
+    const h = harness();
+    fake.script('gpt-a', { text: 'The rain came in sideways over the harbour.' });
+    fake.script('claude-b', { text: 'Rain. The harbour. Mara waited.' });
+    fake.script('deepseek-c', { text: 'Mara watched the harbour drown in rain.' });
+    // gpt-mini judges, and always prefers whichever answer it reads first.
+    fake.script('gpt-mini', { json: { winner: 'A', reason: 'reads better' } });
+    const t = await h.service.start({ task: 'scene_draft', input: 'Mara waits at the harbour in the rain.' });
+    expect(t.kind).toBe('prose');
+    expect(t.members.map((m) => m.model_id)).toEqual(['gpt-a', 'claude-b', 'deepseek-c']);
+    expect(t.members.every((m) => m.text.length > 0)).toBe(true);
+    expect(t.judging!.judge_model_id).toBe('gpt-mini');
+    expect(fake.requests.filter((r) => r.model === 'gpt-mini')).toHaveLength(6);
+    expect(t.judging!.pairs.every((p) => p.position_bias && p.winner === 'tie')).toBe(true);
+    expect(t.judging!.consistency).toBe(0);
+    expect(t.notes.join(' ')).toMatch(/changed its mind when the order was swapped/);
+    expect(t.confidence!.ingredients.agreement).toBe(0.5);
+    // Judge calls are charged like the members' (3 members + 6 bouts).
+    expect(ledgerRows(h).filter((r) => r.state === 'settled')).toHaveLength(9);
+  });
+});

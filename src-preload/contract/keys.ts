@@ -1,0 +1,39 @@
+// API keys: the renderer only ever sees whether a key is set and its last 4 characters.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+
+export interface KeyStatus {
+  /** A built-in provider ("openai", "anthropic", "deepseek", "qwen", "gemini", "openrouter") or "endpoint:<id>". */
+  provider: string;
+  configured: boolean;
+  last4: string | null;
+  source: 'env' | 'file' | 'encrypted' | null;
+  /** The environment variable read for this provider, if any. */
+  env_var: string | null;
+}
+
+export interface KeysStatus {
+  keys: KeyStatus[];
+  /** Where keys:set stores: "encrypted" (OS keychain), "file" (0600 file, browser host). */
+  storage: 'encrypted' | 'file';
+  /** True when only a plain-text backend is available: keys:set needs allow_weak_storage. */
+  storage_is_weak: boolean;
+}
+
+const provider = z.string().min(1).max(120);
+
+export const keysChannels = {
+  'keys:status': channel<KeysStatus>()(noInput),
+  'keys:set': channel<KeyStatus>()(
+    z.strictObject({
+      provider,
+      api_key: z.string().min(8, 'That does not look like an API key').max(4096),
+      /** The writer agreed to plain-text storage where nothing better exists. */
+      allow_weak_storage: z.boolean().optional(),
+    }),
+    { maxBytes: 16 * 1024 },
+  ),
+  'keys:delete': channel<KeyStatus>()(z.strictObject({ provider })),
+  /** A minimal authenticated call (listing models, which costs nothing). */
+  'keys:test': channel<{ provider: string; ok: boolean; message: string }>()(z.strictObject({ provider })),
+};

@@ -1,0 +1,151 @@
+// The orchestrator's channels: the registry with availability, one decision with its reasons, a recommendation per
+// tier, and a monthly cost estimate. Task names come from resources/tasks.json and are checked by the service.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+import type { ModelSpec, Provider, Strength } from './registry';
+import { qualityTierSchema, type QualityTier } from './settings';
+
+const taskName = z.string().min(1).max(100);
+const tokens = z.number().int().min(0).max(10_000_000);
+
+/** One writing task (resources/tasks.json). */
+export interface TaskSpec {
+  id: string;
+  display_name: string;
+  description: string;
+  strength: Strength;
+  /** Seed 002's 1–10 scale: 1–4 small local, 5–7 medium local, 8–10 cloud. */
+  complexity: number;
+  typical_input_tokens: number;
+  typical_output_tokens: number;
+  /** Eligible for a tournament. */
+  critical: boolean;
+  /** False: the task's text stays on this machine unless the writer says otherwise. */
+  may_leave_machine: boolean;
+}
+
+/** A tier after budget step-down may be `local`: only free local models remain. */
+export type TierUsed = QualityTier | 'local';
+
+/** Why a candidate was or was not chosen. */
+export const CANDIDATE_REASONS = [
+  'chosen',
+  'ranked_lower',
+  'excluded',
+  'local_only',
+  'no_key',
+  'not_downloaded',
+  'lacks_strength',
+  'context_too_small',
+  'below_min_quality',
+  'over_budget',
+  'not_in_pack',
+] as const;
+export type CandidateReason = (typeof CANDIDATE_REASONS)[number];
+
+export interface Candidate {
+  model_id: string;
+  display_name: string;
+  provider: Provider;
+  local: boolean;
+  /** The quality estimate for this task (registry prior moved by feedback). */
+  quality: number;
+  /** Worst-case USD for this call (input tokens + max output tokens). */
+  estimate_usd: number;
+  /** 1 = chosen; eligible candidates first in tier order, then the rejected ones. */
+  rank: number;
+  status: 'chosen' | 'eligible' | 'rejected';
+  reasons: CandidateReason[];
+  /** One sentence a writer can read. */
+  why: string;
+}
+
+export interface Refusal {
+  code: 'budget_exceeded' | 'unavailable';
+  message: string;
+}
+
+export interface Decision {
+  task: string;
+  /** orchestrator: tier rules; pack: orchestrator disabled, the active pack's mapping; forced: the request named a model. */
+  mode: 'orchestrator' | 'pack' | 'forced';
+  pack: string | null;
+  /** null when refused. */
+  model_id: string | null;
+  reason: string;
+  tier_requested: QualityTier;
+  /** After budget step-down; null when refused. */
+  tier_used: TierUsed | null;
+  local_only: boolean;
+  complexity: number;
+  input_tokens: number;
+  max_output_tokens: number;
+  /** Worst-case USD of the chosen call (0 when refused or local). */
+  estimate_usd: number;
+  /** What is left of the monthly budget before this call; null = no budget set. */
+  remaining_usd: number | null;
+  candidates: Candidate[];
+  /** Models to try in order if the chosen one fails; ends with a local model when one is available. */
+  fallback_chain: string[];
+  refusal: Refusal | null;
+}
+
+export const decideInputSchema = z.strictObject({
+  task: taskName,
+  input_tokens: tokens.optional(),
+  complexity: z.number().int().min(1).max(10).optional(),
+  local_only: z.boolean().optional(),
+  tier: qualityTierSchema.optional(),
+  /** Force this model (still checked for availability, privacy and budget). */
+  model: z.string().min(1).max(200).optional(),
+  max_output_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  /** Models not to use now, e.g. open circuit breakers or ones that just failed. */
+  exclude: z.array(z.string().min(1).max(200)).max(200).optional(),
+});
+export type DecideRequest = z.infer<typeof decideInputSchema>;
+
+export interface CapabilityModel extends ModelSpec {
+  available: boolean;
+  unavailable_reason: 'no_key' | 'not_downloaded' | null;
+  /** The prices Quire charges with, and where they come from. */
+  effective_pricing: ModelSpec['pricing'] & { source: 'genai-prices' | 'registry' };
+}
+
+export interface Capabilities {
+  models: CapabilityModel[];
+  tasks: TaskSpec[];
+}
+
+export interface Recommendation {
+  model_id: string | null;
+  tier_used: TierUsed | null;
+  estimate_usd: number;
+  reason: string;
+}
+
+export interface Recommendations {
+  task: string;
+  recommendations: Record<QualityTier, Recommendation>;
+}
+
+export const estimateInputSchema = z.strictObject({
+  tier: qualityTierSchema,
+  /** Runs per month by task. */
+  usage: z.record(taskName, z.number().finite().min(0, 'Runs per month must be zero or more').max(10_000_000)),
+});
+
+export interface Estimate {
+  tier: QualityTier;
+  total_usd: number;
+  by_task: Record<string, number>;
+  by_model: Record<string, number>;
+  /** The model each task would use (null when none is available). */
+  picks: Record<string, string | null>;
+}
+
+export const orchestratorChannels = {
+  'orchestrator:capabilities': channel<Capabilities>()(noInput),
+  'orchestrator:decide': channel<Decision>()(decideInputSchema),
+  'orchestrator:recommend': channel<Recommendations>()(z.strictObject({ task: taskName })),
+  'orchestrator:estimate': channel<Estimate>()(estimateInputSchema),
+};

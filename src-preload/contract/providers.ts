@@ -1,0 +1,76 @@
+// Providers: health of each circuit breaker, custom endpoints (Ollama, LM Studio, vLLM, llama.cpp, gateways) and
+// base-URL overrides of the built-in providers.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+import { strengthSchema } from './registry';
+
+export interface ProviderHealth {
+  provider: string;
+  state: 'closed' | 'open' | 'half_open';
+  /** Consecutive failures counted by the breaker. */
+  failure_count: number;
+  last_error: { code: string; message: string; at: string } | null;
+  /** When an open breaker lets the next probe through (ISO), null otherwise. */
+  retry_at: string | null;
+}
+
+const usdPerMtok = z.number().finite().min(0).max(10_000);
+
+export const endpointModelSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  display_name: z.string().min(1).max(200).optional(),
+  quality: z.number().min(0).max(10),
+  strengths: z.array(strengthSchema).max(7),
+  input_usd_per_mtok: usdPerMtok,
+  output_usd_per_mtok: usdPerMtok,
+  context_window: z.number().int().positive().max(10_000_000).optional(),
+});
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' })
+  .max(2048);
+
+export const endpointSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(60)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'id: lower-case letters, digits, - and _ only'),
+  kind: z.enum(['openai-compatible', 'anthropic']),
+  base_url: baseUrl,
+  api_key: z.string().min(1).max(4096).optional(),
+  /** The writer agreed to plain-text key storage where nothing better exists. */
+  allow_weak_storage: z.boolean().optional(),
+  models: z.array(endpointModelSchema).min(1, 'An endpoint needs at least one model').max(200),
+});
+export type EndpointInput = z.infer<typeof endpointSchema>;
+
+export interface ProviderEntry {
+  id: string;
+  kind: 'openai-compatible' | 'anthropic';
+  /** built_in: one of Quire's providers (base_url null = the default); custom: a writer's endpoint. */
+  type: 'built_in' | 'custom';
+  base_url: string | null;
+  key_configured: boolean;
+  key_last4: string | null;
+  models: z.infer<typeof endpointModelSchema>[];
+  health: ProviderHealth;
+}
+
+export const providersChannels = {
+  'providers:list': channel<{ providers: ProviderEntry[] }>()(noInput),
+  /** Saves a custom endpoint, or (id of a built-in provider, no models needed) a base-URL override. */
+  'providers:save': channel<ProviderEntry>()(
+    z.union([
+      endpointSchema,
+      z.strictObject({ id: z.string().min(1).max(60), base_url: baseUrl.nullable(), builtin: z.literal(true) }),
+    ]),
+    { maxBytes: 256 * 1024 },
+  ),
+  'providers:delete': channel<{ deleted: boolean }>()(z.strictObject({ id: z.string().min(1).max(60) })),
+  'providers:health': channel<{ providers: ProviderHealth[] }>()(noInput),
+  /** Closes a provider's breaker by hand (admin reset); all when no provider is given. */
+  'providers:reset': channel<{ providers: ProviderHealth[] }>()(
+    z.union([noInput, z.strictObject({ provider: z.string().min(1).max(120).optional() })]),
+  ),
+};

@@ -1,0 +1,60 @@
+// This month's spend against the monthly budget. The execution issue adds spend:month and spend:export here.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+
+export interface SpendCurrent {
+  /** YYYY-MM in the writer's time zone. */
+  month: string;
+  spend_usd: number;
+  /** Held for calls in flight (worst case), released when they settle. */
+  reserved_usd: number;
+  /** null = no monthly budget. */
+  budget_usd: number | null;
+  /** budget − spend − reserved, never below 0; null = no monthly budget. */
+  remaining_usd: number | null;
+}
+
+export interface SpendDay {
+  /** YYYY-MM-DD in the writer's time zone. */
+  day: string;
+  /** Settled charges plus reservations still counted (open or left by a crash). */
+  spend_usd: number;
+  reserved_usd: number;
+  calls: number;
+}
+
+export interface SpendGroup {
+  /** A model id (by_model) or a task name (by_task). */
+  key: string;
+  provider: string;
+  spend_usd: number;
+  reserved_usd: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface SpendMonth {
+  month: string;
+  budget_usd: number | null;
+  /** Everything counted this month: settled + reserved + crash-left. */
+  total_usd: number;
+  /** Settled to the provider's reported usage. */
+  settled_usd: number;
+  /** Held for calls in flight (worst case). */
+  reserved_usd: number;
+  /** Reservations a crash left open: still counted, at their worst case. */
+  orphaned_usd: number;
+  daily: SpendDay[];
+  by_model: SpendGroup[];
+  by_task: SpendGroup[];
+}
+
+const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
+
+export const spendChannels = {
+  'spend:current': channel<SpendCurrent>()(noInput),
+  'spend:month': channel<SpendMonth>()(z.strictObject({ month: monthSchema })),
+  /** Every ledger row of a month as CSV (UTF-8, header row first). */
+  'spend:export': channel<{ filename: string; csv: string }>()(z.strictObject({ month: monthSchema })),
+};

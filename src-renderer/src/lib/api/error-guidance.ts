@@ -1,0 +1,39 @@
+// Every error the writer sees says what happened (the host's message) and what to do next (chosen here by code,
+// never by parsing messages).
+import type { ErrorCode, ErrorInfo } from '../../../../src-preload/contract';
+import { ApiError } from './client';
+
+const NEXT_STEP: Record<ErrorCode, string> = {
+  invalid_input: 'Correct the highlighted value and try again; nothing was changed.',
+  unknown_channel: 'This part of Quire is not available in this build. Update Quire, then try again.',
+  payload_too_large: 'Shorten the text (split a long manuscript into chapters) and try again.',
+  not_found: 'It may have been removed elsewhere. Refresh the list and pick it again.',
+  conflict: 'Something with that name already exists or is busy. Pick another name or wait, then retry.',
+  forbidden: 'Quire refused this for your safety. Check the address or file and try again.',
+  budget_exceeded: 'Raise the monthly budget in Settings, switch to a local model, or wait for next month.',
+  unavailable: 'Check that the service is reachable (network, endpoint URL, or Quire host), then retry.',
+  provider_error: 'The model provider returned an error. Check the API key in Settings, or pick another model.',
+  rate_limited: 'The provider is limiting requests. Wait a minute and try again.',
+  timeout: 'The model took too long. Try again, shorten the text, or raise the timeout in Settings.',
+  cancelled: 'It was stopped before finishing. Start it again when you are ready.',
+  circuit_open: 'Quire paused this provider after repeated failures. It retries automatically in a minute.',
+  local_model_error: 'Check that the model file is complete and fits in memory (Models screen), then retry.',
+  download_error: 'Check the URL and your connection, then retry the download from the Models screen.',
+  storage_error: 'Quire could not read or write its data folder. Check free disk space and permissions.',
+  internal: 'Something unexpected went wrong inside Quire. Try again; if it keeps happening, restart Quire.',
+};
+
+export function nextStep(code: ErrorCode): string {
+  return NEXT_STEP[code];
+}
+
+/** Any thrown value as ErrorInfo (ApiError carries the host's; anything else becomes `internal`). */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof ApiError) return error.info;
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: true };
+}
+
+/** The message without the zod path prefix ("orchestrator.monthly_budget: must be…" → "must be…"). */
+export function fieldMessage(info: ErrorInfo): string {
+  return info.message.replace(/^[\w.[\]]+: /, '');
+}

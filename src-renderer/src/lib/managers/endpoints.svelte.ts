@@ -1,0 +1,115 @@
+// Custom endpoints (Ollama, LM Studio, vLLM, gateways): saved only once Quire has reached them, so a typo in the
+// address never leaves a broken endpoint behind.
+import type { ErrorInfo } from '../../../../src-preload/contract';
+import type { EndpointInput, ProviderEntry } from '../../../../src-preload/contract/providers';
+import { call } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+
+export interface EndpointFailure {
+  message: string;
+  next: string;
+  /** The endpoint as entered, so "Save anyway" can store it without a reachable server. */
+  input: EndpointInput;
+  error?: ErrorInfo;
+}
+
+export class EndpointsManager {
+  #providers = $state<ProviderEntry[]>([]);
+  #error = $state<ErrorInfo | null>(null);
+  #saving = $state(false);
+  #failure = $state<EndpointFailure | null>(null);
+  #deleteError = $state<ErrorInfo | null>(null);
+
+  get error() {
+    return this.#error;
+  }
+  get saving() {
+    return this.#saving;
+  }
+  get failure() {
+    return this.#failure;
+  }
+  get deleteError() {
+    return this.#deleteError;
+  }
+
+  readonly custom = $derived(this.#providers.filter((provider) => provider.type === 'custom'));
+
+  async load(): Promise<void> {
+    try {
+      this.#providers = (await call('providers:list')).providers;
+      this.#error = null;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+    }
+  }
+
+  /**
+   * Saves, then asks the endpoint for its models (a free call). If it cannot be reached the previous state is put
+   * back — the new endpoint removed, an edited one restored — and the reason is kept for the form.
+   */
+  async save(input: EndpointInput, previous: ProviderEntry | null, test = true): Promise<boolean> {
+    this.#saving = true;
+    this.#failure = null;
+    try {
+      await call('providers:save', input);
+      if (test) {
+        const result = await call('keys:test', { provider: `endpoint:${input.id}` });
+        if (!result.ok) {
+          await this.#restore(input.id, previous);
+          this.#failure = {
+            message: `Quire could not reach ${input.base_url}: ${result.message}`,
+            next: 'Nothing was saved. Check the address (including /v1 where the server needs it) and that the server is running, then try again — or save it anyway to use later.',
+            input,
+          };
+          return false;
+        }
+      }
+      await this.load();
+      return true;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#failure = { message: info.message, next: '', input, error: info };
+      return false;
+    } finally {
+      this.#saving = false;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await call('providers:delete', { id });
+      this.#deleteError = null;
+      await this.load();
+    } catch (error) {
+      this.#deleteError = toErrorInfo(error);
+    }
+  }
+
+  clearFailure(): void {
+    this.#failure = null;
+  }
+
+  async #restore(id: string, previous: ProviderEntry | null): Promise<void> {
+    if (previous) {
+      await call('providers:save', {
+        id: previous.id,
+        kind: previous.kind,
+        base_url: previous.base_url ?? '',
+        models: previous.models,
+      });
+    } else {
+      await call('providers:delete', { id });
+    }
+  }
+
+  reset(): void {
+    this.#providers = [];
+    this.#error = null;
+    this.#saving = false;
+    this.#failure = null;
+    this.#deleteError = null;
+  }
+}
+
+export const endpointsManager = new EndpointsManager();

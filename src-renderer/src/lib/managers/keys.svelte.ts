@@ -1,0 +1,131 @@
+// API keys per built-in provider. The renderer only ever sees whether a key is set and its last 4 characters.
+import type { ErrorInfo } from '../../../../src-preload/contract';
+import type { KeysStatus } from '../../../../src-preload/contract/keys';
+import { call } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+
+export interface KeyFeedback {
+  kind: 'error' | 'success';
+  message: string;
+  next?: string;
+  error?: ErrorInfo;
+}
+
+export class KeysManager {
+  #status = $state<KeysStatus | null>(null);
+  #error = $state<ErrorInfo | null>(null);
+  #busy = $state<Record<string, 'saving' | 'testing' | 'removing'>>({});
+  #feedback = $state<Record<string, KeyFeedback>>({});
+
+  get status() {
+    return this.#status;
+  }
+  get error() {
+    return this.#error;
+  }
+  get busy() {
+    return this.#busy;
+  }
+  get feedback() {
+    return this.#feedback;
+  }
+
+  /** Built-in providers only; custom endpoints keep their key with the endpoint. */
+  readonly builtins = $derived(this.#status?.keys.filter((key) => !key.provider.startsWith('endpoint:')) ?? []);
+
+  async load(): Promise<void> {
+    try {
+      this.#status = await call('keys:status');
+      this.#error = null;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+    }
+  }
+
+  /** Stores the key, then tests it so the writer knows at once whether the provider accepts it. */
+  async save(provider: string, apiKey: string, allowWeakStorage: boolean): Promise<boolean> {
+    this.#setBusy(provider, 'saving');
+    try {
+      await call('keys:set', {
+        provider,
+        api_key: apiKey,
+        ...(allowWeakStorage ? { allow_weak_storage: true } : {}),
+      });
+      await this.load();
+      this.#setFeedback(provider, { kind: 'success', message: 'Key saved. Testing it…' });
+      await this.#test(provider);
+      return true;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#setFeedback(provider, { kind: 'error', message: info.message, error: info });
+      return false;
+    } finally {
+      this.#setBusy(provider, null);
+    }
+  }
+
+  async test(provider: string): Promise<void> {
+    this.#setBusy(provider, 'testing');
+    try {
+      await this.#test(provider);
+    } finally {
+      this.#setBusy(provider, null);
+    }
+  }
+
+  async remove(provider: string): Promise<void> {
+    this.#setBusy(provider, 'removing');
+    try {
+      await call('keys:delete', { provider });
+      await this.load();
+      this.#setFeedback(provider, { kind: 'success', message: 'Key removed.' });
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#setFeedback(provider, { kind: 'error', message: info.message, error: info });
+    } finally {
+      this.#setBusy(provider, null);
+    }
+  }
+
+  clearFeedback(provider: string): void {
+    const { [provider]: _gone, ...rest } = this.#feedback;
+    this.#feedback = rest;
+  }
+
+  async #test(provider: string): Promise<void> {
+    try {
+      const result = await call('keys:test', { provider });
+      this.#setFeedback(
+        provider,
+        result.ok
+          ? { kind: 'success', message: result.message }
+          : {
+              kind: 'error',
+              message: result.message,
+              next: 'Check that you copied the whole key from the provider’s dashboard, then save it again.',
+            },
+      );
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#setFeedback(provider, { kind: 'error', message: info.message, error: info });
+    }
+  }
+
+  #setBusy(provider: string, state: 'saving' | 'testing' | 'removing' | null): void {
+    const { [provider]: _old, ...rest } = this.#busy;
+    this.#busy = state ? { ...rest, [provider]: state } : rest;
+  }
+
+  #setFeedback(provider: string, feedback: KeyFeedback): void {
+    this.#feedback = { ...this.#feedback, [provider]: feedback };
+  }
+
+  reset(): void {
+    this.#status = null;
+    this.#error = null;
+    this.#busy = {};
+    this.#feedback = {};
+  }
+}
+
+export const keysManager = new KeysManager();

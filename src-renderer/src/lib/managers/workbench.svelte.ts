@@ -1,0 +1,260 @@
+// The Workbench: a passage, a task, the decision the orchestrator would make for it (model, why, cost quote), the
+// run with its streamed output and actual cost, the rating, and the history of runs.
+import type { ErrorInfo } from '../../../../src-preload/contract';
+import type { Decision } from '../../../../src-preload/contract/orchestrator';
+import type { RunRecord, RunSummary } from '../../../../src-preload/contract/runs';
+import { call } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+import { subscribe } from '../api/events';
+
+/** Rough tokens for a quote before the provider counts them: ~4 characters per token for English prose. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export class WorkbenchManager {
+  #text = $state('');
+  #fileName = $state<string | null>(null);
+  #task = $state<string>('');
+  #model = $state<string>('');
+  #localOnly = $state(false);
+  #decision = $state<Decision | null>(null);
+  #deciding = $state(false);
+  #decisionError = $state<ErrorInfo | null>(null);
+  #decisionSeq = 0;
+  #running = $state(false);
+  /** The run being streamed; null until run:started names it. */
+  #liveRunId = $state<string | null>(null);
+  #liveModel = $state<string | null>(null);
+  #streamed = $state('');
+  #result = $state<RunRecord | null>(null);
+  #runError = $state<ErrorInfo | null>(null);
+  #rating = $state(false);
+  #history = $state<RunSummary[]>([]);
+  #historyError = $state<ErrorInfo | null>(null);
+
+  get text() {
+    return this.#text;
+  }
+  get fileName() {
+    return this.#fileName;
+  }
+  get task() {
+    return this.#task;
+  }
+  get model() {
+    return this.#model;
+  }
+  get localOnly() {
+    return this.#localOnly;
+  }
+  get decision() {
+    return this.#decision;
+  }
+  get deciding() {
+    return this.#deciding;
+  }
+  get decisionError() {
+    return this.#decisionError;
+  }
+
+  get running() {
+    return this.#running;
+  }
+  get liveRunId() {
+    return this.#liveRunId;
+  }
+  get liveModel() {
+    return this.#liveModel;
+  }
+  get streamed() {
+    return this.#streamed;
+  }
+  /** The finished run on screen (just run, or reopened from the history). */
+  get result() {
+    return this.#result;
+  }
+  get runError() {
+    return this.#runError;
+  }
+  get rating() {
+    return this.#rating;
+  }
+  get history() {
+    return this.#history;
+  }
+  get historyError() {
+    return this.#historyError;
+  }
+
+  readonly inputTokens = $derived(estimateTokens(this.#text));
+  readonly canRun = $derived(
+    this.#text.trim().length > 0 && this.#task !== '' && !!this.#decision?.model_id && !this.#deciding,
+  );
+
+  setText(text: string, fileName: string | null = null): void {
+    this.#text = text;
+    this.#fileName = fileName;
+  }
+
+  setTask(task: string): void {
+    this.#task = task;
+  }
+
+  /** '' lets the orchestrator (or the active pack) choose. */
+  setModel(model: string): void {
+    this.#model = model;
+  }
+
+  setLocalOnly(localOnly: boolean): void {
+    this.#localOnly = localOnly;
+  }
+
+  /** Asks what would run for the current passage and task; a newer question supersedes an older answer. */
+  async decide(): Promise<void> {
+    if (!this.#task) {
+      this.#decision = null;
+      return;
+    }
+    const seq = ++this.#decisionSeq;
+    this.#deciding = true;
+    try {
+      const decision = await call('orchestrator:decide', {
+        task: this.#task,
+        ...(this.#text ? { input_tokens: this.inputTokens } : {}),
+        ...(this.#localOnly ? { local_only: true } : {}),
+        ...(this.#model ? { model: this.#model } : {}),
+      });
+      if (seq !== this.#decisionSeq) return;
+      this.#decision = decision;
+      this.#decisionError = null;
+    } catch (error) {
+      if (seq !== this.#decisionSeq) return;
+      this.#decision = null;
+      this.#decisionError = toErrorInfo(error);
+    } finally {
+      if (seq === this.#decisionSeq) this.#deciding = false;
+    }
+  }
+
+  /** Runs the task on the passage; output streams in through run:token, the record arrives when it settles. */
+  async run(): Promise<void> {
+    if (this.#running || !this.#task || !this.#text.trim()) return;
+    this.#running = true;
+    this.#liveRunId = null;
+    this.#liveModel = null;
+    this.#streamed = '';
+    this.#result = null;
+    this.#runError = null;
+    try {
+      const record = await call('runs:start', {
+        task: this.#task,
+        input: this.#text,
+        stream: true,
+        ...(this.#model ? { model: this.#model } : {}),
+        ...(this.#localOnly ? { local_only: true } : {}),
+      });
+      this.#result = record;
+      if (record.status !== 'completed' && record.error) this.#runError = record.error;
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+    } finally {
+      this.#running = false;
+      this.#liveRunId = null;
+      void this.loadHistory();
+      void this.decide();
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.#liveRunId) return;
+    try {
+      await call('runs:cancel', { run_id: this.#liveRunId });
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+    }
+  }
+
+  /** 0–10, fed to the quality estimates the orchestrator ranks with. */
+  async rate(score: number): Promise<void> {
+    const run = this.#result;
+    if (!run) return;
+    this.#rating = true;
+    try {
+      this.#result = await call('runs:rate', { run_id: run.run_id, rating: score });
+      this.#history = this.#history.map((item) => (item.run_id === run.run_id ? { ...item, rating: score } : item));
+      this.#runError = null;
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+    } finally {
+      this.#rating = false;
+    }
+  }
+
+  async loadHistory(): Promise<void> {
+    try {
+      this.#history = (await call('runs:list', { limit: 50 })).runs;
+      this.#historyError = null;
+    } catch (error) {
+      this.#historyError = toErrorInfo(error);
+    }
+  }
+
+  /** Shows a past run (its output, cost and reasons) in place of the current one. */
+  async reopen(runId: string): Promise<void> {
+    try {
+      const record = await call('runs:get', { run_id: runId });
+      this.#result = record;
+      this.#streamed = '';
+      this.#runError = record.status === 'completed' ? null : record.error;
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+    }
+  }
+
+  listen(): () => void {
+    return subscribe({
+      'run:started': ({ run_id, task, model_id }) => {
+        // The run this screen started: the first one for our task while we wait for its id.
+        if (this.#running && this.#liveRunId === null && task === this.#task) {
+          this.#liveRunId = run_id;
+          this.#liveModel = model_id;
+        }
+      },
+      'run:token': ({ run_id, model_id, text }) => {
+        if (run_id !== this.#liveRunId) return;
+        // A fallback starts a fresh answer from another model.
+        if (model_id !== this.#liveModel) {
+          this.#liveModel = model_id;
+          this.#streamed = '';
+        }
+        this.#streamed += text;
+      },
+      'run:completed': () => void this.loadHistory(),
+      'run:failed': () => void this.loadHistory(),
+    });
+  }
+
+  reset(): void {
+    this.#text = '';
+    this.#fileName = null;
+    this.#task = '';
+    this.#model = '';
+    this.#localOnly = false;
+    this.#decision = null;
+    this.#deciding = false;
+    this.#decisionError = null;
+    this.#decisionSeq = 0;
+    this.#running = false;
+    this.#liveRunId = null;
+    this.#liveModel = null;
+    this.#streamed = '';
+    this.#result = null;
+    this.#runError = null;
+    this.#rating = false;
+    this.#history = [];
+    this.#historyError = null;
+  }
+}
+
+export const workbenchManager = new WorkbenchManager();

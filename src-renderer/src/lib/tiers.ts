@@ -1,0 +1,13 @@
+// The three quality tiers as the writer reads them (the values are the contract's QualityTier).
+import type { QualityTier } from '../../../src-preload/contract';
+
+export const TIERS: readonly QualityTier[] = ['budget', 'balanced', 'premium'];
+
+export const TIER_INFO: Record<QualityTier, { label: string; blurb: string }> = {
+  budget: { label: 'Budget', blurb: 'Free local models first; cheap cloud only where no local model has the skill.' },
+  balanced: {
+    label: 'Balanced',
+    blurb: 'Best quality per dollar: local for simple work, strong cheap cloud for deep analysis.',
+  },
+  premium: { label: 'Premium', blurb: 'The highest-quality model for every task, whatever it costs.' },
+};
