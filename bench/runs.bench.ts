@@ -39,7 +39,11 @@ async function freePortUrl(): Promise<string> {
 /** runs:start in-process and through the host versus the SDK calling the same loopback server; then failover times. */
 export async function benchRuns(): Promise<void> {
   const server = await startFakeLlmServer({ port: 0 });
-  server.script('primary', { text: 'The timeline holds across chapters three and four.', inputTokens: 800, outputTokens: 60 });
+  server.script('primary', {
+    text: 'The timeline holds across chapters three and four.',
+    inputTokens: 800,
+    outputTokens: 60,
+  });
   server.script('backup', { text: 'backup answer', inputTokens: 800, outputTokens: 20 });
   const dirs: string[] = [];
   const tmp = () => {
@@ -93,7 +97,9 @@ export async function benchRuns(): Promise<void> {
     console.log(`added in-process: p50 ${added(b, 50)} ms, p99 ${added(b, 99)} ms`);
     console.log(`added through host: p50 ${added(c, 50)} ms, p99 ${added(c, 99)} ms`);
     const thr = (x: number[]) => x.length / x.reduce((s, v) => s + v, 0);
-    console.log(`throughput ratio in-process/direct: ${(thr(b) / thr(a)).toFixed(2)}, host/direct: ${(thr(c) / thr(a)).toFixed(2)}`);
+    console.log(
+      `throughput ratio in-process/direct: ${(thr(b) / thr(a)).toFixed(2)}, host/direct: ${(thr(c) / thr(a)).toFixed(2)}`,
+    );
     // What the durable ledger costs alone: a reservation and a settle, each its own synchronous=FULL commit.
     const ledger = app.services.ledger;
     const commits = await timeEach(300, () => {

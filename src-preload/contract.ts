@@ -37,10 +37,10 @@ export type Output<C extends Channel> = NonNullable<Contract[C]['output']>;
 
 export type EventName = keyof AppEvents;
 export type EventPayload<E extends EventName> = AppEvents[E];
-export interface PushedEvent<E extends EventName = EventName> {
-  name: E;
-  payload: EventPayload<E>;
-}
+/** A pushed event; without a type argument, a union discriminated by `name`. */
+export type PushedEvent<E extends EventName = EventName> = E extends EventName
+  ? { name: E; payload: EventPayload<E> }
+  : never;
 
 export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
 export * from './contract/settings';

@@ -5,7 +5,11 @@ export class ProviderError extends QuireError {
   readonly provider: string;
   readonly status: number | undefined;
 
-  constructor(provider: string, message: string, options: { retryable?: boolean; status?: number; cause?: unknown } = {}) {
+  constructor(
+    provider: string,
+    message: string,
+    options: { retryable?: boolean; status?: number; cause?: unknown } = {},
+  ) {
     super('provider_error', message, { retryable: options.retryable ?? true, cause: options.cause });
     this.name = 'ProviderError';
     this.provider = provider;

@@ -57,7 +57,9 @@ describe('KeyStore', () => {
     strong.keys.set('anthropic', 'sk-ant-secret-5555');
     expect(strong.keys.status(['anthropic'])[0]).toMatchObject({ source: 'encrypted', last4: '5555' });
     const weak = store({ cipher: reversing(true) });
-    expect(() => weak.keys.set('anthropic', 'sk-ant-secret-5555')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => weak.keys.set('anthropic', 'sk-ant-secret-5555')).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
     expect(weak.keys.has('anthropic')).toBe(false);
     weak.keys.set('anthropic', 'sk-ant-secret-5555', true);
     expect(weak.keys.get('anthropic')).toBe('sk-ant-secret-5555');

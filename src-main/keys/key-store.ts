@@ -32,6 +32,8 @@ export interface KeyStoreOptions {
 
 export class KeyStore {
   private readonly file: string;
+  /** The key file's content, read once: this process is its only writer. */
+  private fileCache: Record<string, string> | null = null;
 
   constructor(private readonly options: KeyStoreOptions) {
     this.file = join(options.dataDir, 'api-keys.json');
@@ -145,13 +147,16 @@ export class KeyStore {
   }
 
   private readFile(): Record<string, string> {
+    this.fileCache ??= this.loadFile();
+    return { ...this.fileCache };
+  }
+
+  private loadFile(): Record<string, string> {
     if (!existsSync(this.file)) return {};
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
       if (!parsed || typeof parsed !== 'object') return {};
-      return Object.fromEntries(
-        Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
-      );
+      return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
     } catch {
       return {};
     }
@@ -162,5 +167,6 @@ export class KeyStore {
     writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
+    this.fileCache = { ...all };
   }
 }

@@ -32,7 +32,11 @@ describe('Ledger', () => {
     const a = ledger.reserve({ ...call, worstCaseUsd: 0.2 });
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
     ledger.settle(a.id, 0.01, { inputTokens: 100, outputTokens: 10 });
-    expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z'))).toEqual({ month: '2026-03', spent_usd: 0.01, reserved_usd: 0 });
+    expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z'))).toEqual({
+      month: '2026-03',
+      spent_usd: 0.01,
+      reserved_usd: 0,
+    });
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).not.toThrow();
   });
 
@@ -83,13 +87,17 @@ describe('Ledger', () => {
     expect(alerts).toEqual([
       { month: '2026-03', threshold: 50, spent_usd: 0.55, budget_usd: 1 },
       { month: '2026-03', threshold: 80, spent_usd: 0.85, budget_usd: 1 },
-      { month: "2026-03", threshold: 100, spent_usd: 1, budget_usd: 1 },
+      { month: '2026-03', threshold: 100, spent_usd: 1, budget_usd: 1 },
     ]);
   });
 
   it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', () => {
     const { ledger } = setup();
-    ledger.recordLocal({ ...call, modelId: 'llama3.2', provider: 'local' }, { inputTokens: 500, outputTokens: 80 }, 2100);
+    ledger.recordLocal(
+      { ...call, modelId: 'llama3.2', provider: 'local' },
+      { inputTokens: 500, outputTokens: 80 },
+      2100,
+    );
     const r = ledger.reserve({ ...call, modelId: 'gpt', task: 'brainstorm', worstCaseUsd: 0.02 });
     ledger.settle(r.id, 0.004, { inputTokens: 100, outputTokens: 50 }, 900);
     ledger.reserve({ ...call, modelId: 'gpt', task: 'brainstorm', worstCaseUsd: 0.03 });
@@ -97,7 +105,11 @@ describe('Ledger', () => {
     expect(month).toMatchObject({ settled_usd: 0.004, reserved_usd: 0.03, total_usd: 0.034 });
     expect(month.daily).toHaveLength(31);
     expect(month.daily[14]).toMatchObject({ day: '2026-03-15', calls: 3, spend_usd: 0.034, reserved_usd: 0.03 });
-    expect(month.by_model.find((g) => g.key === 'llama3.2')).toMatchObject({ spend_usd: 0, input_tokens: 500, output_tokens: 80 });
+    expect(month.by_model.find((g) => g.key === 'llama3.2')).toMatchObject({
+      spend_usd: 0,
+      input_tokens: 500,
+      output_tokens: 80,
+    });
     expect(month.by_task.find((g) => g.key === 'brainstorm')).toMatchObject({ calls: 2, spend_usd: 0.034 });
     const csv = ledger.exportCsv('2026-03').csv.split('\n');
     expect(csv[0]).toMatch(/^id,created_at,day,run_id,task,model_id/);

@@ -111,7 +111,15 @@ export class Ledger implements SpendSource {
   recordLocal(request: Omit<ReserveRequest, 'worstCaseUsd'>, usage: Usage, durationMs: number): void {
     const at = this.options.now();
     const { month, day } = this.calendar(at);
-    const id = this.repo.insert({ ...request, run_id: request.runId, model_id: request.modelId, month, day, reserved_micros: 0, created_at: at.toISOString() });
+    const id = this.repo.insert({
+      ...request,
+      run_id: request.runId,
+      model_id: request.modelId,
+      month,
+      day,
+      reserved_micros: 0,
+      created_at: at.toISOString(),
+    });
     this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
   }
 
@@ -155,16 +163,45 @@ export class Ledger implements SpendSource {
 
   exportCsv(month: string): { filename: string; csv: string } {
     const header = [
-      'id', 'created_at', 'day', 'run_id', 'task', 'model_id', 'provider', 'state', 'reserved_usd', 'charged_usd',
-      'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms', 'note',
+      'id',
+      'created_at',
+      'day',
+      'run_id',
+      'task',
+      'model_id',
+      'provider',
+      'state',
+      'reserved_usd',
+      'charged_usd',
+      'input_tokens',
+      'output_tokens',
+      'cached_input_tokens',
+      'cache_write_tokens',
+      'reasoning_tokens',
+      'duration_ms',
+      'note',
     ];
     const lines = [header.join(',')];
     for (const e of this.repo.entries(month)) {
       lines.push(
         [
-          e.id, e.created_at, e.day, e.run_id, e.task, e.model_id, e.provider, e.state, toUsd(e.reserved_micros).toFixed(6),
-          e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6), e.input_tokens, e.output_tokens,
-          e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.duration_ms, e.note,
+          e.id,
+          e.created_at,
+          e.day,
+          e.run_id,
+          e.task,
+          e.model_id,
+          e.provider,
+          e.state,
+          toUsd(e.reserved_micros).toFixed(6),
+          e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
+          e.input_tokens,
+          e.output_tokens,
+          e.cached_input_tokens,
+          e.cache_write_tokens,
+          e.reasoning_tokens,
+          e.duration_ms,
+          e.note,
         ]
           .map(csvCell)
           .join(','),
@@ -184,7 +221,12 @@ export class Ledger implements SpendSource {
     const spentPct = (snapshot.spent_usd / budget) * 100;
     for (const threshold of ALERT_THRESHOLDS) {
       if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(snapshot.month, threshold, now.toISOString())) {
-        events.emit('spend:alert', { month: snapshot.month, threshold, spent_usd: snapshot.spent_usd, budget_usd: budget });
+        events.emit('spend:alert', {
+          month: snapshot.month,
+          threshold,
+          spent_usd: snapshot.spent_usd,
+          budget_usd: budget,
+        });
       }
     }
   }

@@ -45,9 +45,12 @@ describe.each([
     const parts = await collect(make());
     const finish = parts.at(-1)!;
     expect(whole.text).toBe('one two three');
-    expect(parts.filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text).join('')).toBe(
-      'one two three',
-    );
+    expect(
+      parts
+        .filter((p) => p.type === 'text-delta')
+        .map((p) => (p as { text: string }).text)
+        .join(''),
+    ).toBe('one two three');
     expect(finish.type === 'finish' && finish.usage).toEqual(whole.usage);
     expect(whole.usage).toMatchObject({ inputTokens: 120, cachedInputTokens: 100, outputTokens: 7 });
   });
@@ -64,7 +67,9 @@ describe.each([
 
   it('maps a 500 to a retryable provider_error that cost nothing', async () => {
     server.script('m', { alwaysFault: { kind: 'status', status: 500 } });
-    const error = await make().generate(request).catch((e: unknown) => e);
+    const error = await make()
+      .generate(request)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'provider_error', retryable: true });
     expect(billingOfError(error)).toBe('none');
   });
@@ -72,7 +77,9 @@ describe.each([
   it('fails fast on an absurd Retry-After with a message, without the SDK sleeping', async () => {
     server.script('m', { alwaysFault: { kind: 'rate_limit', retryAfter: '600' } });
     const started = Date.now();
-    const error = await make({ maxRetries: 2 }).generate(request).catch((e: unknown) => e);
+    const error = await make({ maxRetries: 2 })
+      .generate(request)
+      .catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(error).toMatchObject({ code: 'rate_limited' });
     expect((error as Error).message).toMatch(/10 minutes/);

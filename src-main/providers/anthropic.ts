@@ -68,7 +68,10 @@ export class AnthropicModel implements LanguageModel {
       throw this.mapError(error);
     }
     if (!message || !Array.isArray(message.content)) {
-      throw markBilling(new ProviderError(this.provider, `${this.provider} sent a response without content`), 'unknown');
+      throw markBilling(
+        new ProviderError(this.provider, `${this.provider} sent a response without content`),
+        'unknown',
+      );
     }
     let text = '';
     let json: unknown;
@@ -134,7 +137,10 @@ export class AnthropicModel implements LanguageModel {
       throw markBilling(this.mapError(error), 'unknown');
     }
     if (finish === undefined) {
-      throw markBilling(new ProviderError(this.provider, `${this.provider} ended the stream before finishing`), 'unknown');
+      throw markBilling(
+        new ProviderError(this.provider, `${this.provider} ended the stream before finishing`),
+        'unknown',
+      );
     }
     const json = request.jsonSchema ? parseJson(this.provider, jsonText || text) : undefined;
     yield {

@@ -28,7 +28,12 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
     baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai/',
     envVar: 'GEMINI_API_KEY',
   },
-  { id: 'openrouter', kind: 'openai-compatible', baseURL: 'https://openrouter.ai/api/v1', envVar: 'OPENROUTER_API_KEY' },
+  {
+    id: 'openrouter',
+    kind: 'openai-compatible',
+    baseURL: 'https://openrouter.ai/api/v1',
+    envVar: 'OPENROUTER_API_KEY',
+  },
 ];
 
 export const BUILTIN_IDS = BUILTIN_PROVIDERS.map((p) => p.id);

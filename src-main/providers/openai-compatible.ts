@@ -61,7 +61,10 @@ export class OpenAiCompatibleModel implements LanguageModel {
     }
     const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
     if (!choice) {
-      throw markBilling(new ProviderError(this.provider, `${this.provider} sent a response without choices`), 'unknown');
+      throw markBilling(
+        new ProviderError(this.provider, `${this.provider} sent a response without choices`),
+        'unknown',
+      );
     }
     const text = choice.message?.content ?? '';
     return {
@@ -103,7 +106,10 @@ export class OpenAiCompatibleModel implements LanguageModel {
       throw markBilling(this.mapError(error), 'unknown');
     }
     if (finish === undefined) {
-      throw markBilling(new ProviderError(this.provider, `${this.provider} ended the stream before finishing`), 'unknown');
+      throw markBilling(
+        new ProviderError(this.provider, `${this.provider} ended the stream before finishing`),
+        'unknown',
+      );
     }
     if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
     yield {
@@ -156,7 +162,10 @@ export function parseJson(provider: string, text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (cause) {
     throw markBilling(
-      new ProviderError(provider, `${provider} returned text that is not the JSON asked for`, { retryable: false, cause }),
+      new ProviderError(provider, `${provider} returned text that is not the JSON asked for`, {
+        retryable: false,
+        cause,
+      }),
       'unknown',
     );
   }

@@ -2,14 +2,7 @@
 // connection costs nothing, while a call that broke after the provider accepted it may have been billed.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import {
-  CancelledError,
-  ProviderError,
-  QuireError,
-  RateLimitedError,
-  TimeoutError,
-  isQuireError,
-} from '../errors';
+import { CancelledError, ProviderError, QuireError, RateLimitedError, TimeoutError, isQuireError } from '../errors';
 
 /** Whether a failed call may still have been billed by the provider. */
 export type Billing = 'none' | 'unknown';
@@ -107,7 +100,8 @@ export function mapSdkError(provider: string, error: unknown, options: { maxRetr
 
 function sdkErrorName(error: unknown): string | undefined {
   // Subclasses first: a timeout is also a connection error, an abort is also an APIError.
-  if (error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError) return 'APIUserAbortError';
+  if (error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError)
+    return 'APIUserAbortError';
   if (error instanceof OpenAI.APIConnectionTimeoutError || error instanceof Anthropic.APIConnectionTimeoutError)
     return 'APIConnectionTimeoutError';
   if (error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError)

@@ -80,18 +80,31 @@ export class ProviderService {
     if (spec.endpoint_id) {
       const endpoint = this.options.endpoints.get(spec.endpoint_id, false);
       if (!endpoint) throw new UnavailableError(`The endpoint "${spec.endpoint_id}" for ${spec.id} was removed`);
-      return this.cached(endpoint.kind, { ...base, baseURL: endpoint.base_url, apiKey: this.options.keys.get(provider) });
+      return this.cached(endpoint.kind, {
+        ...base,
+        baseURL: endpoint.base_url,
+        apiKey: this.options.keys.get(provider),
+      });
     }
     const builtin = builtinProvider(spec.provider);
     if (!builtin) throw new UnavailableError(`No provider is configured for ${spec.id}`);
     const apiKey = this.options.keys.get(builtin.id);
-    if (!apiKey) throw new UnavailableError(`No API key is set for ${builtin.id} (set one in Settings or ${builtin.envVar})`);
+    if (!apiKey)
+      throw new UnavailableError(`No API key is set for ${builtin.id} (set one in Settings or ${builtin.envVar})`);
     const override = this.options.endpoints.get(builtin.id, true);
     return this.cached(builtin.kind, { ...base, baseURL: override?.base_url ?? builtin.baseURL, apiKey });
   }
 
   private cached(kind: WireKind, options: ClientOptions): CallableModel {
-    const key = JSON.stringify([kind, options.modelId, options.apiModelId, options.baseURL, options.apiKey, options.timeoutMs, options.reasoning]);
+    const key = JSON.stringify([
+      kind,
+      options.modelId,
+      options.apiModelId,
+      options.baseURL,
+      options.apiKey,
+      options.timeoutMs,
+      options.reasoning,
+    ]);
     let model = this.clients.get(key);
     if (!model) {
       if (this.clients.size > 200) this.clients.clear();
@@ -108,7 +121,11 @@ export class ProviderService {
       await this.options.resilience.execute(provider, 15_000, (signal) => client.testKey(signal));
       return { provider, ok: true, message: `${provider} accepted the key.` };
     } catch (error) {
-      return { provider, ok: false, message: this.options.redact(error instanceof Error ? error.message : String(error)) };
+      return {
+        provider,
+        ok: false,
+        message: this.options.redact(error instanceof Error ? error.message : String(error)),
+      };
     }
   }
 
@@ -129,9 +146,7 @@ export class ProviderService {
         health: health(p.id),
       };
     });
-    const customs: ProviderEntry[] = rows
-      .filter((r) => !r.builtin)
-      .map((r) => this.entryOf(r));
+    const customs: ProviderEntry[] = rows.filter((r) => !r.builtin).map((r) => this.entryOf(r));
     return [...builtins, ...customs];
   }
 
@@ -141,7 +156,14 @@ export class ProviderService {
       const builtin = builtinProvider(input.id);
       if (!builtin) throw new InvalidInputError(`"${input.id}" is not a built-in provider`, 'id');
       if (input.base_url === null) this.options.endpoints.delete(input.id);
-      else this.options.endpoints.save({ id: input.id, kind: builtin.kind, base_url: input.base_url, builtin: true, models: [] });
+      else
+        this.options.endpoints.save({
+          id: input.id,
+          kind: builtin.kind,
+          base_url: input.base_url,
+          builtin: true,
+          models: [],
+        });
       return this.list().find((p) => p.id === input.id)!;
     }
     if (builtinProvider(input.id)) {
@@ -152,7 +174,13 @@ export class ProviderService {
       if (ids.has(m.id)) throw new InvalidInputError(`Model "${m.id}" is listed twice`, `models.${i}.id`);
       ids.add(m.id);
     }
-    const row: EndpointRow = { id: input.id, kind: input.kind, base_url: input.base_url, builtin: false, models: input.models };
+    const row: EndpointRow = {
+      id: input.id,
+      kind: input.kind,
+      base_url: input.base_url,
+      builtin: false,
+      models: input.models,
+    };
     const specs = input.models.map((m) => specOf(row, m));
     // Registry first: it validates every spec, and nothing is saved when one is refused.
     this.options.registry.upsertCustomModels(endpointSource(row.id), specs);

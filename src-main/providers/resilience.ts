@@ -133,7 +133,12 @@ export class ProviderResilience {
   private guard(provider: string): Guard {
     let guard = this.guards.get(provider);
     if (guard) return guard;
-    const created: Guard = { breaker: undefined as unknown as CircuitBreakerPolicy, failures: 0, lastError: null, openedAt: null };
+    const created: Guard = {
+      breaker: undefined as unknown as CircuitBreakerPolicy,
+      failures: 0,
+      lastError: null,
+      openedAt: null,
+    };
     created.breaker = circuitBreaker(
       handleWhen((error) => countsAgainstProvider(error)),
       {

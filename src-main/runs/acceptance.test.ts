@@ -25,7 +25,9 @@ describe('issue 4 acceptance', () => {
     await h.endpoint('pricey', [{ id: 'big', quality: 9, input_usd_per_mtok: 10, output_usd_per_mtok: 99 }]);
     h.app.services.settings.set({ orchestrator: { monthly_budget: 1 } });
     let open!: () => void;
-    harness.server().script('big', { text: 'ok', inputTokens: 10, outputTokens: 2, gate: new Promise((r) => (open = r)) });
+    harness
+      .server()
+      .script('big', { text: 'ok', inputTokens: 10, outputTokens: 2, gate: new Promise((r) => (open = r)) });
     let maxCounted = 0;
     h.app.events.subscribe((e) => {
       if (e.name !== 'spend:updated') return;
@@ -96,11 +98,13 @@ describe('issue 4 acceptance', () => {
     const primaryCalls = () => server.requests.filter((r) => r.model === 'primary').length;
     expect(primaryCalls()).toBe(5);
     const health = await h.call('providers:health');
-    expect(health.body.value.providers.find((p: { provider: string }) => p.provider === 'endpoint:main')).toMatchObject({
-      state: 'open',
-      failure_count: 5,
-      last_error: { code: 'provider_error' },
-    });
+    expect(health.body.value.providers.find((p: { provider: string }) => p.provider === 'endpoint:main')).toMatchObject(
+      {
+        state: 'open',
+        failure_count: 5,
+        last_error: { code: 'provider_error' },
+      },
+    );
     // Open: the decision excludes the primary; no request reaches it.
     const next = await h.call('runs:start', { task: TASK, input: 'after open' });
     expect(next.body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: [] });
@@ -113,10 +117,12 @@ describe('issue 4 acceptance', () => {
     expect(probe.body.value).toMatchObject({ model_id: 'main/primary', text: 'primary is back' });
     expect(primaryCalls()).toBe(6);
     const closed = await h.call('providers:health');
-    expect(closed.body.value.providers.find((p: { provider: string }) => p.provider === 'endpoint:main')).toMatchObject({
-      state: 'closed',
-      failure_count: 0,
-    });
+    expect(closed.body.value.providers.find((p: { provider: string }) => p.provider === 'endpoint:main')).toMatchObject(
+      {
+        state: 'closed',
+        failure_count: 0,
+      },
+    );
   });
 
   it('providers:reset closes an open breaker by hand', async () => {
@@ -146,8 +152,13 @@ describe('issue 4 acceptance', () => {
     // The adapter's non-streaming and streaming calls report the same usage, hence the same price.
     const spec = h.app.services.registry.get('main/primary')!;
     const model = new OpenAiCompatibleModel({
-      provider: 'main', modelId: spec.id, apiModelId: 'primary', baseURL: server.openaiBaseUrl,
-      maxRetries: 0, timeoutMs: 2000, maxRetryAfterS: 5,
+      provider: 'main',
+      modelId: spec.id,
+      apiModelId: 'primary',
+      baseURL: server.openaiBaseUrl,
+      maxRetries: 0,
+      timeoutMs: 2000,
+      maxRetryAfterS: 5,
     });
     const request = { messages: [{ role: 'user' as const, content: 'same' }], maxOutputTokens: 1000 };
     const generated = await model.generate(request);
@@ -185,7 +196,9 @@ describe('issue 4 acceptance', () => {
       envelopes.push(JSON.stringify(r.body));
       return r;
     };
-    await h.endpoint('main', [{ id: 'primary', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 2 }], { api_key: canary });
+    await h.endpoint('main', [{ id: 'primary', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 2 }], {
+      api_key: canary,
+    });
     await call('keys:set', { provider: 'openai', api_key: canary });
     await call('keys:status');
     await call('providers:list');
@@ -195,7 +208,9 @@ describe('issue 4 acceptance', () => {
     });
     const failed = await call('runs:start', { task: TASK, input: 'leak?' });
     expect(failed.body.ok).toBe(false);
-    harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 500, message: `bad key ${canary}` } });
+    harness
+      .server()
+      .script('__models__', { alwaysFault: { kind: 'status', status: 500, message: `bad key ${canary}` } });
     await call('keys:test', { provider: 'endpoint:main' });
     await call('runs:list', {});
     await call('runs:get', { run_id: JSON.parse(payloads.find((p) => p.includes('run:failed'))!).payload.run_id });
@@ -224,7 +239,9 @@ describe('issue 4 acceptance', () => {
     let buffer = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
       child.stdout.on('data', (d: Buffer) => {
@@ -246,7 +263,9 @@ describe('issue 4 acceptance', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     const rows = new Map(
       db
-        .prepare<[], { id: number; state: string; charged_micros: number | null }>('SELECT id, state, charged_micros FROM ledger')
+        .prepare<[], { id: number; state: string; charged_micros: number | null }>(
+          'SELECT id, state, charged_micros FROM ledger',
+        )
         .all()
         .map((r) => [r.id, r]),
     );

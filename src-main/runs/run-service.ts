@@ -153,7 +153,14 @@ export class RunService {
     });
     if (key) {
       const hit = this.o.repo.cached(key);
-      if (hit) return this.complete({ ...base, cache_hit: true }, startedAt, hit.model_id, { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 } }, 0);
+      if (hit)
+        return this.complete(
+          { ...base, cache_hit: true },
+          startedAt,
+          hit.model_id,
+          { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 } },
+          0,
+        );
     }
 
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
@@ -177,7 +184,12 @@ export class RunService {
       if (cancel.aborted) break;
     }
     if (cancel.aborted) return this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
-    return this.fail(base, startedAt, lastError ?? new QuireError('unavailable', 'No model could run this task'), decision);
+    return this.fail(
+      base,
+      startedAt,
+      lastError ?? new QuireError('unavailable', 'No model could run this task'),
+      decision,
+    );
   }
 
   private async attempt(
@@ -252,7 +264,8 @@ export class RunService {
       let charged = 0;
       if (reservation) {
         if (billingOfError(error) === 'none') this.o.ledger.release(reservation.id, this.info(error).code, ms);
-        else charged = this.o.ledger.keepReservation(reservation.id, `usage unknown after ${this.info(error).code}`, ms);
+        else
+          charged = this.o.ledger.keepReservation(reservation.id, `usage unknown after ${this.info(error).code}`, ms);
       }
       const info = this.info(error);
       return {
@@ -302,7 +315,10 @@ export class RunService {
           return { text: request.jsonSchema ? JSON.stringify(part.json) : text, json: part.json, usage: part.usage };
         }
       }
-      throw markBilling(new QuireError('provider_error', `${model.provider} ended the stream without finishing`), 'unknown');
+      throw markBilling(
+        new QuireError('provider_error', `${model.provider} ended the stream without finishing`),
+        'unknown',
+      );
     } catch (error) {
       if (timedOut && !signal.aborted) {
         throw markBilling(new TimeoutError(`${model.provider} sent nothing within ${waitMs / 1000} s`), 'unknown');
@@ -376,7 +392,11 @@ export class RunService {
       const info = error.toInfo();
       return { ...info, message: this.o.redact(info.message) };
     }
-    return { code: 'internal', message: this.o.redact(error instanceof Error ? error.message : String(error)), retryable: false };
+    return {
+      code: 'internal',
+      message: this.o.redact(error instanceof Error ? error.message : String(error)),
+      retryable: false,
+    };
   }
 
   private micros(usd: number): number {
@@ -389,7 +409,9 @@ export class RunService {
     return record;
   }
 
-  list(filter: { limit?: number | undefined; task?: string | undefined; status?: RunRecord['status'] | undefined } = {}): RunSummary[] {
+  list(
+    filter: { limit?: number | undefined; task?: string | undefined; status?: RunRecord['status'] | undefined } = {},
+  ): RunSummary[] {
     return this.o.repo.list({ limit: filter.limit ?? 50, task: filter.task, status: filter.status });
   }
 

@@ -9,7 +9,12 @@ describe('runs through the browser host against the loopback server', () => {
   it('charges exactly what the server reported and shows it in spend:current and spend:month', async () => {
     const h = await harness.host();
     await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
-    harness.server().script('writer-large', { text: 'The timeline holds.', inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
+    harness.server().script('writer-large', {
+      text: 'The timeline holds.',
+      inputTokens: 1200,
+      cachedInputTokens: 200,
+      outputTokens: 300,
+    });
     const events: PushedEvent[] = [];
     h.app.events.subscribe((e) => events.push(e));
     const { body } = await h.call('runs:start', { task: TASK, input: 'Check chapter 3.', stream: true });
@@ -34,7 +39,9 @@ describe('runs through the browser host against the loopback server', () => {
     expect(month.body.value.by_task[0]).toMatchObject({ key: TASK });
     const tokens = events.filter((e) => e.name === 'run:token').map((e) => (e.payload as { text: string }).text);
     expect(tokens.join('')).toBe('The timeline holds.');
-    expect(events.map((e) => e.name)).toEqual(expect.arrayContaining(['run:started', 'run:completed', 'spend:updated']));
+    expect(events.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['run:started', 'run:completed', 'spend:updated']),
+    );
     const csv = await h.call('spend:export', { month: current.body.value.month });
     expect(csv.body.value.csv.split('\n')[1]).toContain('studio/writer-large');
     // The request went out with usage asked for and the reservation's max tokens.
@@ -73,9 +80,33 @@ describe('runs through the browser host against the loopback server', () => {
     harness.server().script('backup', { text: 'from backup' });
     const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
     expect(body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: ['spare/backup'], text: 'from backup' });
-    expect(body.value.attempts[0]).toMatchObject({ model_id: 'main/primary', outcome: 'failed', error: { code: 'provider_error' } });
+    expect(body.value.attempts[0]).toMatchObject({
+      model_id: 'main/primary',
+      outcome: 'failed',
+      error: { code: 'provider_error' },
+    });
     const stats = await h.call('runs:stats');
     expect(stats.body.value.fallbacks_triggered).toBe(1);
+  });
+
+  it('fails over from a hanging primary at the first-token deadline, and from an absurd Retry-After at once', async () => {
+    const h = await harness.host({ execution: { firstTokenTimeoutMs: 300 } });
+    await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
+    await h.endpoint('spare', [{ id: 'backup', quality: 9, ...price }]);
+    harness.server().script('primary', { alwaysFault: { kind: 'hang' } });
+    harness.server().script('backup', { text: 'backup' });
+    const t0 = performance.now();
+    const hung = await h.call('runs:start', { task: TASK, input: 'a' });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(hung.body.value).toMatchObject({ model_id: 'spare/backup' });
+    expect(hung.body.value.attempts[0].error).toMatchObject({ code: 'timeout' });
+    // Usage unknown after a hang: the primary's reservation is kept, not dropped to $0.
+    expect(hung.body.value.attempts[0].cost_usd).toBeGreaterThan(0);
+    harness.server().script('primary', { alwaysFault: { kind: 'rate_limit', retryAfter: '900' } });
+    const limited = await h.call('runs:start', { task: TASK, input: 'b' });
+    expect(limited.body.value.model_id).toBe('spare/backup');
+    expect(limited.body.value.attempts[0].error.message).toMatch(/15 minutes/);
+    expect(limited.body.value.attempts[0].cost_usd).toBe(0);
   });
 
   it('cancels a run in flight', async () => {
@@ -113,7 +144,10 @@ describe('runs through the browser host against the loopback server', () => {
 
   it('custom endpoints join the registry, can be listed and deleted; built-ins take a base-URL override', async () => {
     const h = await harness.host();
-    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], { kind: 'anthropic', api_key: 'sk-ant-endpointkey123' });
+    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], {
+      kind: 'anthropic',
+      api_key: 'sk-ant-endpointkey123',
+    });
     const caps = await h.call('orchestrator:capabilities');
     expect(caps.body.value.models.find((m: { id: string }) => m.id === 'lab/m1')).toMatchObject({ available: true });
     const override = await h.call('providers:save', { id: 'openai', base_url: 'http://127.0.0.1:1/v1', builtin: true });
@@ -122,6 +156,17 @@ describe('runs through the browser host against the loopback server', () => {
     const lab = list.body.value.providers.find((p: { id: string }) => p.id === 'lab');
     expect(lab).toMatchObject({ type: 'custom', key_configured: true, key_last4: 'y123' });
     expect(JSON.stringify(list.body.value)).not.toContain('sk-ant-endpointkey123');
+    const unknown = await h.call('keys:set', { provider: 'nobody', api_key: 'sk-abcdefgh12345' });
+    expect(unknown.body.error).toMatchObject({ code: 'invalid_input', path: 'provider' });
+    const set = await h.call('keys:set', { provider: 'deepseek', api_key: 'sk-deepseek-key-4321' });
+    expect(set.body.value).toMatchObject({ provider: 'deepseek', configured: true, last4: '4321', source: 'file' });
+    const status = await h.call('keys:status');
+    expect(status.body.value.storage).toBe('file');
+    expect(JSON.stringify(status.body.value)).not.toContain('sk-deepseek-key-4321');
+    harness.server().script('__models__', { text: 'ok' });
+    const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
+    expect(tested.body.value).toMatchObject({ ok: true });
+    expect(harness.server().requests.at(-1)!.headers.authorization).toBe('Bearer sk-ant-endpointkey123');
     await h.call('providers:delete', { id: 'lab' });
     const after = await h.call('orchestrator:capabilities');
     expect(after.body.value.models.find((m: { id: string }) => m.id === 'lab/m1')).toBeUndefined();

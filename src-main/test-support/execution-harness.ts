@@ -30,7 +30,7 @@ export function useExecutionHarness() {
       const h = await testApp.host({
         env: {},
         ...options,
-        execution: { maxRetries: 0, firstTokenTimeoutMs: 1000, ...options.execution },
+        execution: { maxRetries: 0, firstTokenTimeoutMs: 10_000, ...options.execution },
       });
       h.app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });
       const endpoint = async (

@@ -119,12 +119,14 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
 
   /** GET …/models: the key test. A script for "__models__" with faults decides the answer (e.g. 401). */
   function listModels(req: IncomingMessage, res: ServerResponse, path: string): void {
-    const api = path.startsWith('/v1/models') && req.headers['x-api-key'] !== undefined ? 'anthropic' : 'openai';
+    const api = req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
     requests.push({ api, path, model: '__models__', stream: false, headers: { ...req.headers }, body: {} });
     const script = scripts.get('__models__') ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
     if (fault && applyFault(fault, api, res, req)) return;
-    const data = [...scripts.keys()].filter((m) => m !== '__models__').map((id) => ({ id, object: 'model', type: 'model' }));
+    const data = [...scripts.keys()]
+      .filter((m) => m !== '__models__')
+      .map((id) => ({ id, object: 'model', type: 'model' }));
     sendJson(res, { object: 'list', data, has_more: false, first_id: null, last_id: null });
   }
 
@@ -239,7 +241,12 @@ function openAiJson(model: string, answer: Answer) {
     created: 1_700_000_000,
     model,
     choices: [
-      { index: 0, message: { role: 'assistant', content: answer.text, refusal: null }, finish_reason: 'stop', logprobs: null },
+      {
+        index: 0,
+        message: { role: 'assistant', content: answer.text, refusal: null },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
     ],
     ...(answer.usage ? { usage: openAiUsage(answer) } : {}),
   };
@@ -321,7 +328,9 @@ function anthropicStream(res: ServerResponse, model: string, answer: Answer, res
   send('content_block_start', {
     type: 'content_block_start',
     index: 0,
-    content_block: isJson ? { type: 'tool_use', id: 'toolu_fake', name: 'answer', input: {} } : { type: 'text', text: '' },
+    content_block: isJson
+      ? { type: 'tool_use', id: 'toolu_fake', name: 'answer', input: {} }
+      : { type: 'text', text: '' },
   });
   for (const [i, chunk] of answer.chunks.entries()) {
     if (resetAfter !== undefined && i >= resetAfter) {

@@ -3,6 +3,8 @@
 import { overallAgreement, type FindingGroup } from './agreement';
 import { confidence, mean, type Confidence, type VerifierVerdict } from './confidence';
 import type { JudgeSummary } from './judge';
+import { quoteFound } from './similarity';
+import type { TournamentFinding } from '../../src-preload/contract/tournaments';
 
 export interface MemberStanding {
   member_id: string;
@@ -71,4 +73,30 @@ export function scoreProse(
       verifier,
     }),
   };
+}
+
+/** The stored, shown form of scored groups; quotes are checked against the input the members saw. */
+export function toTournamentFindings(groups: readonly ScoredGroup[], input: string): TournamentFinding[] {
+  return groups.map((g) => ({
+    id: g.id,
+    status: g.status,
+    claim: g.representative.claim,
+    evidence_quote: g.representative.evidence_quote,
+    location: g.representative.location ?? null,
+    severity: g.representative.severity,
+    quote_found: quoteFound(g.representative.evidence_quote, input),
+    supporters: g.supporters,
+    opposers: g.opposers,
+    silent: g.silent,
+    statements: g.items.map((item) => ({
+      model_id: item.member_id,
+      claim: item.finding.claim,
+      evidence_quote: item.finding.evidence_quote,
+      location: item.finding.location ?? null,
+      severity: item.finding.severity,
+      quote_found: quoteFound(item.finding.evidence_quote, input),
+    })),
+    confidence: g.confidence,
+    resolution: null,
+  }));
 }

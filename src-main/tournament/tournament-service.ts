@@ -8,14 +8,13 @@ import type {
   Settings,
   TaskSpec,
   Tournament,
-  TournamentFinding,
   TournamentMember,
   TournamentResolve,
   TournamentStart,
   TournamentSummary,
 } from '../../src-preload/contract';
 import type { EventBus } from '../app/event-bus';
-import { BudgetExceededError, ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
 import type { GenerateRequest, LanguageModel, Usage } from '../providers/spec';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
 import { groupFindings, type MemberFindings } from './agreement';
@@ -28,12 +27,13 @@ import {
   verificationSchema,
   type Finding,
 } from './findings-schema';
-import { JUDGE_JSON_SCHEMA, judgeBouts, judgeMessages, judgeVerdictSchema, summarizeJudgements } from './judge';
-import { familyOf, selectMembers, selectVerifier, usd, type SelectionCandidate } from './member-selection';
+import { familyOf, usd } from './member-selection';
 import { runMember, type MemberLedger, type MemberOutcome } from './member-runner';
+import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
+import { judgeProse } from './judging';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
-import { scoreFindings, scoreProse, type MemberStanding } from './scoring';
-import { lexicalSimilarity, quoteFound, type ClaimSimilarity } from './similarity';
+import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
+import { lexicalSimilarity, type ClaimSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
 
 export interface TournamentLedger extends MemberLedger {
@@ -74,13 +74,6 @@ export interface TournamentDeps {
   claimSimilarity?: (claims: string[]) => Promise<ClaimSimilarity | undefined>;
 }
 
-interface Seat {
-  spec: ModelSpec;
-  role: TournamentMember['role'];
-  worstCaseUsd: number;
-  score: number;
-}
-
 export class TournamentService {
   private readonly inflight = new Set<AbortController>();
 
@@ -117,7 +110,7 @@ export class TournamentService {
     const messages = memberMessages(kind, task, request.input);
     const inputTokens = estimateInputTokens(messages);
     const notes: string[] = [];
-    const seats = this.seat(request, task, mode, inputTokens, maxOutput, settings, notes);
+    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
 
     const id = this.deps.newId();
     const startedAt = this.deps.now();
@@ -184,38 +177,19 @@ export class TournamentService {
       members: seats.map((s) => ({ model_id: s.spec.id, role: s.role })),
     });
 
-    const timeoutMs = settings.runs.timeout_s * 1000;
     const call = async (seat: Seat, member: TournamentMember, request: GenerateRequest): Promise<MemberOutcome> => {
-      const reservation = reservationOf.get(seat);
       const event = { tournament_id: id, model_id: seat.spec.id, role: seat.role };
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
-      const outcome = await runMember(
-        {
-          spec: seat.spec,
-          provider: this.providerOf(seat.spec),
-          model: this.deps.languageModel(seat.spec, timeoutMs),
-          ...this.guard(seat.spec, timeoutMs),
-          request,
-          reservationId: reservation?.id ?? null,
-          reservedUsd: reservation?.reservedUsd ?? 0,
-          inputTokens: estimateInputTokens(request.messages),
-          runId: runId(seat.spec, seat.role),
-          task: task.id,
-          timeoutMs,
-          cancel,
-          onToken: (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
-        },
-        { ledger: this.deps.ledger, cost: this.deps.cost, clock: this.deps.clock },
-      ).catch((error: unknown): MemberOutcome => ({
-        ok: false,
-        text: '',
-        json: undefined,
-        usage: { inputTokens: undefined, outputTokens: undefined },
-        costUsd: 0,
-        durationMs: 0,
-        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
-      }));
+      const outcome = await this.execute(
+        seat.spec,
+        request,
+        reservationOf.get(seat) ?? null,
+        runId(seat.spec, seat.role),
+        task.id,
+        cancel,
+        (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
+      );
       Object.assign(member, {
         status: outcome.ok ? 'done' : 'failed',
         error: outcome.error,
@@ -329,33 +303,27 @@ export class TournamentService {
       const similarity = (await this.deps.claimSimilarity?.(claims).catch(() => undefined)) ?? lexicalSimilarity;
       const groups = groupFindings(memberFindings, similarity);
       const scored = scoreFindings(groups, standings, verdict);
-      tournament.findings = scored.findings.map((g): TournamentFinding => ({
-        id: g.id,
-        status: g.status,
-        claim: g.representative.claim,
-        evidence_quote: g.representative.evidence_quote,
-        location: g.representative.location ?? null,
-        severity: g.representative.severity,
-        quote_found: quoteFound(g.representative.evidence_quote, request.input),
-        supporters: g.supporters,
-        opposers: g.opposers,
-        silent: g.silent,
-        statements: g.items.map((item) => ({
-          model_id: item.member_id,
-          claim: item.finding.claim,
-          evidence_quote: item.finding.evidence_quote,
-          location: item.finding.location ?? null,
-          severity: item.finding.severity,
-          quote_found: quoteFound(item.finding.evidence_quote, request.input),
-        })),
-        confidence: g.confidence,
-        resolution: null,
-      }));
+      tournament.findings = toTournamentFindings(scored.findings, request.input);
       tournament.confidence = scored.result;
     } else {
       const judged =
-        answers.length >= 2 ? await this.judge(tournament, task, request.input, answers, notes, cancel) : null;
-      const scored = scoreProse(judged?.summary ?? null, standings, verdict);
+        answers.length >= 2
+          ? await judgeProse(
+              {
+                ...this.deps,
+                providerOf: (spec) => this.providerOf(spec),
+                reserveAll: (requests) => this.deps.ledger.reserveAll(requests),
+                execute: (spec, judgeRequest, reservation, judgeRunId) =>
+                  this.execute(spec, judgeRequest, reservation, judgeRunId, task.id, cancel, () => {}),
+              },
+              tournament,
+              task,
+              request.input,
+              answers,
+              notes,
+            )
+          : null;
+      const scored = scoreProse(judged, standings, verdict);
       tournament.winner = scored.winner;
       tournament.confidence = scored.result;
     }
@@ -404,6 +372,45 @@ export class TournamentService {
     return this.get(tournament.id);
   }
 
+  /** One call under the provider's breaker and timeout, charged to its reservation; never throws. */
+  private execute(
+    spec: ModelSpec,
+    request: GenerateRequest,
+    reservation: { id: number; reservedUsd: number } | null,
+    runId: string,
+    task: string,
+    cancel: AbortSignal,
+    onToken: (text: string) => void,
+  ): Promise<MemberOutcome> {
+    const timeoutMs = this.deps.settings().runs.timeout_s * 1000;
+    return runMember(
+      {
+        spec,
+        provider: this.providerOf(spec),
+        model: this.deps.languageModel(spec, timeoutMs),
+        ...this.guard(spec, timeoutMs),
+        request,
+        reservationId: reservation?.id ?? null,
+        reservedUsd: reservation?.reservedUsd ?? 0,
+        inputTokens: estimateInputTokens(request.messages),
+        runId,
+        task,
+        timeoutMs,
+        cancel,
+        onToken,
+      },
+      { ledger: this.deps.ledger, cost: this.deps.cost, clock: this.deps.clock },
+    ).catch((error: unknown): MemberOutcome => ({
+      ok: false,
+      text: '',
+      json: undefined,
+      usage: { inputTokens: undefined, outputTokens: undefined },
+      costUsd: 0,
+      durationMs: 0,
+      error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+    }));
+  }
+
   private providerOf(spec: ModelSpec): string {
     return this.deps.providerOf?.(spec) ?? spec.provider;
   }
@@ -418,196 +425,6 @@ export class TournamentService {
   private history(modelId: string, task: string): number {
     const { agreed, total } = this.deps.repo.agreement(modelId, task);
     return historicalRate(agreed, total);
-  }
-
-  /** Chooses who answers (and who verifies), with their worst cases, or says why no tournament can run. */
-  private seat(
-    request: TournamentStart,
-    task: TaskSpec,
-    mode: 'tournament' | 'verification',
-    inputTokens: number,
-    maxOutput: number,
-    settings: Settings,
-    notes: string[],
-  ): Seat[] {
-    const base = {
-      task: task.id,
-      input_tokens: inputTokens,
-      max_output_tokens: maxOutput,
-      ...(request.tier ? { tier: request.tier } : {}),
-    };
-    let pool: SelectionCandidate[];
-    let remaining: number | null;
-    if (request.models) {
-      pool = [];
-      remaining = null;
-      for (const [index, id] of request.models.entries()) {
-        if (pool.some((c) => c.spec.id === id)) throw new InvalidInputError(`${id} is listed twice`, `models.${index}`);
-        const decision = this.deps.decide({ ...base, model: id });
-        if (decision.refusal || decision.model_id !== id) {
-          const message = decision.refusal?.message ?? `${id} cannot run ${task.id}.`;
-          if (decision.refusal?.code === 'budget_exceeded') throw new BudgetExceededError(message);
-          throw new InvalidInputError(message, `models.${index}`);
-        }
-        const spec = this.deps.model(id)!;
-        remaining = decision.remaining_usd;
-        pool.push({
-          spec,
-          score: decision.candidates.find((c) => c.model_id === id)?.quality ?? spec.quality,
-          worst_case_usd: decision.estimate_usd,
-        });
-      }
-    } else {
-      const decision = this.deps.decide(base);
-      remaining = decision.remaining_usd;
-      // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
-      const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
-      pool = eligible
-        .map((c, index) => ({
-          spec: this.deps.model(c.model_id),
-          score: eligible.length - index,
-          worst_case_usd: c.estimate_usd,
-        }))
-        .filter((c): c is SelectionCandidate => c.spec !== undefined);
-    }
-    const cap = settings.tournament.cost_cap_usd;
-
-    if (mode === 'verification') {
-      const primary = pool[0];
-      const verifier = request.models ? pool[1] : primary && selectVerifier(primary, pool);
-      if (!primary || !verifier) {
-        throw new UnavailableError('Verification needs two models that can run this task; fewer are available.');
-      }
-      // The verifier reads the input and the primary's answer (up to maxOutput tokens, counted generously).
-      const verifierCost = this.deps.worstCase(verifier.spec, inputTokens + 2 * maxOutput + 200, VERIFIER_MAX_OUTPUT);
-      const total = primary.worst_case_usd + verifierCost;
-      const limits = [cap, remaining].filter((x): x is number => x !== null);
-      if (limits.length && total > Math.min(...limits) + 1e-9) {
-        throw new BudgetExceededError(
-          `Verification could cost up to ${usd(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usd(cap)} tournament cap` : `the ${usd(remaining ?? 0)} left this month`}.`,
-        );
-      }
-      return [
-        { spec: primary.spec, role: 'primary', worstCaseUsd: primary.worst_case_usd, score: primary.score },
-        { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost, score: verifier.score },
-      ];
-    }
-
-    const n = request.models?.length ?? request.n ?? settings.tournament.num_models;
-    const selection = selectMembers({ candidates: pool, n, cost_cap_usd: cap, remaining_budget_usd: remaining });
-    if (!selection.ok) {
-      if (selection.reason === 'too_few_candidates') throw new UnavailableError(selection.message);
-      throw new BudgetExceededError(selection.message);
-    }
-    if (request.models && selection.members.length < request.models.length) {
-      throw new BudgetExceededError(
-        `The chosen models together could cost more than ${usd(selection.limit_usd ?? 0)}; choose fewer or cheaper ones.`,
-      );
-    }
-    notes.push(...selection.notes);
-    return selection.members.map((m) => ({
-      spec: pool.find((c) => c.spec.id === m.model_id)!.spec,
-      role: 'member',
-      worstCaseUsd: m.worst_case_usd,
-      score: m.score,
-    }));
-  }
-
-  /**
-   * Prose: the best model outside the tournament (else the best member) judges every pair in both orders. Its calls
-   * are reserved together before the first; when they do not fit, the writer picks instead.
-   */
-  private async judge(
-    tournament: Tournament,
-    task: TaskSpec,
-    input: string,
-    answers: { seat: Seat; text: string }[],
-    notes: string[],
-    cancel: AbortSignal,
-  ) {
-    const ids = answers.map((a) => a.seat.spec.id);
-    const decision = this.deps.decide({ task: task.id, exclude: ids });
-    const judgeId = decision.model_id ?? ids[0]!;
-    const spec = this.deps.model(judgeId);
-    if (!spec) return null;
-    const bouts = judgeBouts(ids);
-    const textOf = new Map(answers.map((a) => [a.seat.spec.id, a.text]));
-    const requests = bouts.map((bout) => ({
-      bout,
-      messages: judgeMessages(task.display_name, input, textOf.get(bout.first)!, textOf.get(bout.second)!),
-    }));
-    const worst = requests.map((r) =>
-      spec.provider === 'local' ? 0 : this.deps.worstCase(spec, estimateInputTokens(r.messages), JUDGE_MAX_OUTPUT),
-    );
-    let reservations: { id: number; reservedUsd: number }[] = [];
-    if (spec.provider !== 'local') {
-      try {
-        reservations = this.deps.ledger.reserveAll(
-          requests.map((_, i) => ({
-            runId: `${tournament.id}/judge/${i}`,
-            modelId: spec.id,
-            provider: this.providerOf(spec),
-            task: task.id,
-            worstCaseUsd: worst[i]!,
-          })),
-        );
-      } catch (error) {
-        if (!(error instanceof BudgetExceededError)) throw error;
-        notes.push(`No judge fits the budget (${usd(worst.reduce((a, b) => a + b, 0))}); pick the answer you prefer.`);
-        return null;
-      }
-    }
-    const timeoutMs = this.deps.settings().runs.timeout_s * 1000;
-    const model = this.deps.languageModel(spec, timeoutMs);
-    const verdicts = await Promise.all(
-      requests.map(async (r, i) => {
-        const outcome = await runMember(
-          {
-            spec,
-            provider: this.providerOf(spec),
-            model,
-            ...this.guard(spec, timeoutMs),
-            request: {
-              messages: r.messages,
-              maxOutputTokens: JUDGE_MAX_OUTPUT,
-              temperature: 0,
-              jsonSchema: { name: 'judgement', schema: JUDGE_JSON_SCHEMA },
-            },
-            reservationId: reservations[i]?.id ?? null,
-            reservedUsd: reservations[i]?.reservedUsd ?? 0,
-            inputTokens: estimateInputTokens(r.messages),
-            runId: `${tournament.id}/judge/${i}`,
-            task: task.id,
-            timeoutMs,
-            cancel,
-            onToken: () => {},
-          },
-          { ledger: this.deps.ledger, cost: this.deps.cost, clock: this.deps.clock },
-        );
-        tournament.cost_usd += outcome.costUsd;
-        return {
-          bout: r.bout,
-          verdict: outcome.ok ? parseStructured(judgeVerdictSchema, outcome.json, outcome.text) : undefined,
-        };
-      }),
-    );
-    const summary = summarizeJudgements(ids, verdicts);
-    tournament.judging = {
-      judge_model_id: spec.id,
-      ranking: summary.ranking.map((r) => ({ model_id: r.member_id, score: r.score, wins: r.wins, pairs: r.pairs })),
-      pairs: summary.pairs.map((p) => ({
-        a: p.a,
-        b: p.b,
-        winner: p.winner,
-        position_bias: p.position_bias,
-        reasons: p.reasons,
-      })),
-      consistency: summary.consistency,
-    };
-    if (summary.pairs.some((p) => p.position_bias)) {
-      notes.push('The judge changed its mind when the order was swapped on some pairs; those count as ties.');
-    }
-    return { summary };
   }
 
   private releaseUnused(reservation: { id: number } | undefined, note: string): void {
@@ -630,9 +447,6 @@ export class TournamentService {
     return this.get(tournament.id);
   }
 }
-
-const VERIFIER_MAX_OUTPUT = 1024;
-const JUDGE_MAX_OUTPUT = 300;
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;

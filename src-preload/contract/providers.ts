@@ -26,9 +26,7 @@ export const endpointModelSchema = z.strictObject({
   context_window: z.number().int().positive().max(10_000_000).optional(),
 });
 
-const baseUrl = z
-  .url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' })
-  .max(2048);
+const baseUrl = z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' }).max(2048);
 
 export const endpointSchema = z.strictObject({
   id: z

@@ -20,7 +20,9 @@ export const runStartSchema = z.strictObject({
   max_output_tokens: z.number().int().min(1).max(200_000).optional(),
   stream: z.boolean().optional(),
   /** Structured output. */
-  json_schema: z.strictObject({ name: z.string().min(1).max(64), schema: z.record(z.string(), z.unknown()) }).optional(),
+  json_schema: z
+    .strictObject({ name: z.string().min(1).max(64), schema: z.record(z.string(), z.unknown()) })
+    .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
 });

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../errors';
 import { BUILTIN_IDS } from '../../providers/builtin-providers';
 import type { HandlerMap } from '../../transport/dispatcher';
 import type { Services } from '../create-app';
@@ -31,6 +32,12 @@ export function executionHandlers(services: Services): Pick<HandlerMap, Executio
       .map((p) => `endpoint:${p.id}`),
   ];
   const keyStatus = (provider: string) => keys.status([provider])[0]!;
+  const known = (provider: string) => {
+    if (!keyNames().includes(provider)) {
+      throw new InvalidInputError(`"${provider}" is neither a built-in provider nor a saved endpoint`, 'provider');
+    }
+    return provider;
+  };
   return {
     'spend:month': ({ month }) => ledger.month(month),
     'spend:export': ({ month }) => ledger.exportCsv(month),
@@ -40,14 +47,14 @@ export function executionHandlers(services: Services): Pick<HandlerMap, Executio
       storage_is_weak: secretCipher?.isAvailable() === true && secretCipher.isWeak(),
     }),
     'keys:set': ({ provider, api_key, allow_weak_storage }) => {
-      keys.set(provider, api_key, allow_weak_storage ?? false);
+      keys.set(known(provider), api_key, allow_weak_storage ?? false);
       return keyStatus(provider);
     },
     'keys:delete': ({ provider }) => {
-      keys.delete(provider);
+      keys.delete(known(provider));
       return keyStatus(provider);
     },
-    'keys:test': ({ provider }) => providers.testKey(provider),
+    'keys:test': ({ provider }) => providers.testKey(known(provider)),
     'providers:list': () => ({ providers: providers.list() }),
     'providers:save': (input) => providers.save(input),
     'providers:delete': ({ id }) => ({ deleted: providers.delete(id) }),

@@ -41,7 +41,8 @@ CREATE TABLE ledger (
   created_at TEXT NOT NULL,
   settled_at TEXT
 ) STRICT;
-CREATE INDEX ledger_month ON ledger (month, state);
+-- Covering: the budget check and the month totals run on every call and read only the index.
+CREATE INDEX ledger_month ON ledger (month, state, reserved_micros, charged_micros);
 CREATE INDEX ledger_run ON ledger (run_id);
 
 CREATE TABLE spend_alerts (

@@ -74,10 +74,9 @@ export class LedgerRepo {
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
     const result = this.q(
-        `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
+      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(r.run_id, r.month, r.day, r.model_id, r.provider, r.task, state, r.reserved_micros, r.created_at);
+    ).run(r.run_id, r.month, r.day, r.model_id, r.provider, r.task, state, r.reserved_micros, r.created_at);
     return Number(result.lastInsertRowid);
   }
 
@@ -92,23 +91,22 @@ export class LedgerRepo {
     at: string,
   ): boolean {
     const result = this.q(
-        `UPDATE ledger SET state = ?, charged_micros = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
+      `UPDATE ledger SET state = ?, charged_micros = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
            cache_write_tokens = ?, reasoning_tokens = ?, duration_ms = ?, note = ?, settled_at = ?
          WHERE id = ? AND state IN ('reserved', 'orphaned')`,
-      )
-      .run(
-        state,
-        charged,
-        usage?.inputTokens ?? null,
-        usage?.outputTokens ?? null,
-        usage?.cachedInputTokens ?? null,
-        usage?.cacheWriteTokens ?? null,
-        usage?.reasoningTokens ?? null,
-        durationMs ?? null,
-        note,
-        at,
-        id,
-      );
+    ).run(
+      state,
+      charged,
+      usage?.inputTokens ?? null,
+      usage?.outputTokens ?? null,
+      usage?.cachedInputTokens ?? null,
+      usage?.cacheWriteTokens ?? null,
+      usage?.reasoningTokens ?? null,
+      durationMs ?? null,
+      note,
+      at,
+      id,
+    );
     return result.changes === 1;
   }
 
@@ -118,20 +116,24 @@ export class LedgerRepo {
 
   /** Everything counted against `month`, in micro-USD. */
   countedMicros(month: string): number {
-    const row = this.q<{ total: number | null }>(`SELECT SUM(${COUNTED}) AS total FROM ledger WHERE month = ?`)
-      .get(month);
+    const row = this.q<{ total: number | null }>(`SELECT SUM(${COUNTED}) AS total FROM ledger WHERE month = ?`).get(
+      month,
+    );
     return row?.total ?? 0;
   }
 
   totals(month: string): MonthTotals {
     const row = this.q<{ settled: number | null; reserved: number | null; orphaned: number | null }>(
-        `SELECT SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END) AS settled,
+      `SELECT SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END) AS settled,
                 SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS reserved,
                 SUM(CASE WHEN state = 'orphaned' THEN reserved_micros ELSE 0 END) AS orphaned
          FROM ledger WHERE month = ?`,
-      )
-      .get(month);
-    return { settled_micros: row?.settled ?? 0, reserved_micros: row?.reserved ?? 0, orphaned_micros: row?.orphaned ?? 0 };
+    ).get(month);
+    return {
+      settled_micros: row?.settled ?? 0,
+      reserved_micros: row?.reserved ?? 0,
+      orphaned_micros: row?.orphaned ?? 0,
+    };
   }
 
   /** Marks reservations a previous process left open; they keep counting. */
@@ -142,13 +144,12 @@ export class LedgerRepo {
 
   group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
     return this.q<GroupRow>(
-        `SELECT ${by} AS key, MIN(provider) AS provider, SUM(${COUNTED}) AS counted_micros,
+      `SELECT ${by} AS key, MIN(provider) AS provider, SUM(${COUNTED}) AS counted_micros,
                 SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
                 COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
                 COALESCE(SUM(output_tokens), 0) AS output_tokens
          FROM ledger WHERE month = ? GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
-      )
-      .all(month);
+    ).all(month);
   }
 
   entries(month: string): LedgerEntry[] {

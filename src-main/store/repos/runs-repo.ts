@@ -78,7 +78,7 @@ export class RunsRepo {
 
   save(run: RunWrite): void {
     this.q(
-        `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
+      `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
            error_message, created_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -88,29 +88,28 @@ export class RunsRepo {
            output_tokens = excluded.output_tokens, cost_micros = excluded.cost_micros, latency_ms = excluded.latency_ms,
            cache_hit = excluded.cache_hit, cache_key = excluded.cache_key, error_code = excluded.error_code,
            error_message = excluded.error_message, finished_at = excluded.finished_at`,
-      )
-      .run(
-        run.id,
-        run.task,
-        run.status,
-        run.model_id,
-        JSON.stringify(run.request),
-        run.text,
-        run.json === undefined ? null : JSON.stringify(run.json),
-        JSON.stringify({ reason: run.reason, fallback_chain: run.fallback_chain, fallbacks: run.fallbacks }),
-        JSON.stringify(run.attempts),
-        run.fallbacks.length,
-        run.input_tokens,
-        run.output_tokens,
-        run.cost_micros,
-        run.latency_ms,
-        run.cache_hit ? 1 : 0,
-        run.cache_key,
-        run.error?.code ?? null,
-        run.error?.message ?? null,
-        run.created_at,
-        run.finished_at,
-      );
+    ).run(
+      run.id,
+      run.task,
+      run.status,
+      run.model_id,
+      JSON.stringify(run.request),
+      run.text,
+      run.json === undefined ? null : JSON.stringify(run.json),
+      JSON.stringify({ reason: run.reason, fallback_chain: run.fallback_chain, fallbacks: run.fallbacks }),
+      JSON.stringify(run.attempts),
+      run.fallbacks.length,
+      run.input_tokens,
+      run.output_tokens,
+      run.cost_micros,
+      run.latency_ms,
+      run.cache_hit ? 1 : 0,
+      run.cache_key,
+      run.error?.code ?? null,
+      run.error?.message ?? null,
+      run.created_at,
+      run.finished_at,
+    );
   }
 
   get(id: string): RunRecord | undefined {
@@ -120,10 +119,9 @@ export class RunsRepo {
 
   list(filter: { limit: number; task?: string | undefined; status?: RunStatus | undefined }): RunSummary[] {
     const rows = this.q<RunRow>(
-        `SELECT * FROM runs WHERE (@task IS NULL OR task = @task) AND (@status IS NULL OR status = @status)
+      `SELECT * FROM runs WHERE (@task IS NULL OR task = @task) AND (@status IS NULL OR status = @status)
          ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
-      )
-      .all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
+    ).all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
     return rows.map((row) => {
       const { text: _text, json: _json, attempts: _attempts, ...summary } = toRecord(row);
       return summary;
@@ -133,9 +131,8 @@ export class RunsRepo {
   /** The latest completed, non-cached-from-nothing answer for an exact request key. */
   cached(key: string): RunRecord | undefined {
     const row = this.q<RunRow>(
-        `SELECT * FROM runs WHERE cache_key = ? AND status = 'completed' ORDER BY created_at DESC LIMIT 1`,
-      )
-      .get(key);
+      `SELECT * FROM runs WHERE cache_key = ? AND status = 'completed' ORDER BY created_at DESC LIMIT 1`,
+    ).get(key);
     return row ? toRecord(row) : undefined;
   }
 
@@ -146,10 +143,9 @@ export class RunsRepo {
   /** Runs a crash left 'running' become failed at start-up. */
   failInterrupted(at: string): number {
     return this.q(
-        `UPDATE runs SET status = 'failed', error_code = 'internal', error_message = 'Quire stopped during this run',
+      `UPDATE runs SET status = 'failed', error_code = 'internal', error_message = 'Quire stopped during this run',
          finished_at = ? WHERE status = 'running'`,
-      )
-      .run(at).changes;
+    ).run(at).changes;
   }
 
   stats(): {
@@ -164,7 +160,7 @@ export class RunsRepo {
     cost_micros: number;
   } {
     return this.q<StatsRow>(
-        `SELECT COUNT(*) AS total,
+      `SELECT COUNT(*) AS total,
            COALESCE(SUM(status = 'completed'), 0) AS completed,
            COALESCE(SUM(status = 'failed'), 0) AS failed,
            COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,
@@ -174,17 +170,15 @@ export class RunsRepo {
            COALESCE(SUM(cache_key IS NOT NULL), 0) AS cacheable,
            COALESCE(SUM(cost_micros), 0) AS cost_micros
          FROM runs`,
-      )
-      .get()!;
+    ).get()!;
   }
 
   modelUsage(): ModelUsageRow[] {
     return this.q<ModelUsageRow>(
-        `SELECT model_id, COUNT(*) AS runs, SUM(cost_micros) AS cost_micros,
+      `SELECT model_id, COUNT(*) AS runs, SUM(cost_micros) AS cost_micros,
            COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
          FROM runs WHERE model_id IS NOT NULL GROUP BY model_id ORDER BY runs DESC`,
-      )
-      .all();
+    ).all();
   }
 }
 

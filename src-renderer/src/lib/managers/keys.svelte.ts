@@ -9,6 +9,8 @@ export interface KeyFeedback {
   message: string;
   next?: string;
   error?: ErrorInfo;
+  /** The provider refused or could not be reached: offer to store the key untested. */
+  retryWithoutTest?: boolean;
 }
 
 export class KeysManager {
@@ -42,8 +44,12 @@ export class KeysManager {
     }
   }
 
-  /** Stores the key, then tests it so the writer knows at once whether the provider accepts it. */
-  async save(provider: string, apiKey: string, allowWeakStorage: boolean): Promise<boolean> {
+  /**
+   * Stores the key and tests it at once. A key the provider refuses is taken out again when none was set before, so
+   * a bad key changes nothing; `skipTest` keeps it untested (e.g. while offline).
+   */
+  async save(provider: string, apiKey: string, allowWeakStorage: boolean, skipTest = false): Promise<boolean> {
+    const hadKey = this.#status?.keys.find((key) => key.provider === provider)?.configured ?? false;
     this.#setBusy(provider, 'saving');
     try {
       await call('keys:set', {
@@ -51,10 +57,26 @@ export class KeysManager {
         api_key: apiKey,
         ...(allowWeakStorage ? { allow_weak_storage: true } : {}),
       });
+      if (skipTest) {
+        await this.load();
+        this.#setFeedback(provider, { kind: 'success', message: 'Key saved without a test.' });
+        return true;
+      }
+      const result = await call('keys:test', { provider });
+      if (!result.ok && !hadKey) await call('keys:delete', { provider });
       await this.load();
-      this.#setFeedback(provider, { kind: 'success', message: 'Key saved. Testing it…' });
-      await this.#test(provider);
-      return true;
+      this.#setFeedback(
+        provider,
+        result.ok
+          ? { kind: 'success', message: `Key saved. ${result.message}` }
+          : {
+              kind: 'error',
+              message: `${hadKey ? 'The new key was saved, but the' : 'The key was not saved: the'} test failed — ${result.message}`,
+              next: 'Check that you copied the whole key from the provider’s dashboard and try again. Offline? Use “Save without testing”.',
+              retryWithoutTest: !hadKey,
+            },
+      );
+      return result.ok;
     } catch (error) {
       const info = toErrorInfo(error);
       this.#setFeedback(provider, { kind: 'error', message: info.message, error: info });

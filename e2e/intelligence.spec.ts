@@ -1,0 +1,46 @@
+// Settings → AI Intelligence: switching the quality tier moves the per-task picks and this writer's monthly estimate.
+import { expect, test } from '@playwright/test';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+test.use({ viewport: { width: 1280, height: 1000 } });
+
+test.beforeEach(async () => {
+  // Keys in the environment make DeepSeek and OpenAI callable, so the tiers differ (nothing is ever called here).
+  host = await startHost({ env: { DEEPSEEK_API_KEY: 'sk-e2e-deepseek-0001', OPENAI_API_KEY: 'sk-e2e-openai-0002' } });
+});
+test.afterEach(async () => host.stop());
+
+test('switching the tier changes the per-task recommendations and the monthly estimate', async ({ page }) => {
+  await page.goto(`${host.url}/#/settings`);
+  const table = page.getByTestId('recommendations');
+  await expect(table.locator('th[aria-current="true"]')).toHaveText(/Balanced tier \(yours\)/);
+  const estimateBalanced = await page.getByTestId('estimate-balanced').textContent();
+  const estimatePremium = await page.getByTestId('estimate-premium').textContent();
+  expect(estimateBalanced).not.toEqual(estimatePremium);
+  await expect(page.getByTestId('my-estimate-usd')).toHaveText(estimateBalanced!.replace(' / month', ''));
+  await expect(page.getByTestId('usage-profile')).toContainText('sample month');
+  const balancedPick = await page.getByTestId('rec-theme_analysis-balanced').locator('.model').textContent();
+  const premiumPick = await page.getByTestId('rec-theme_analysis-premium').locator('.model').textContent();
+  expect(balancedPick).not.toEqual(premiumPick);
+  await expect(table.locator('td[class*="current"]').first()).toContainText(balancedPick!);
+
+  await page.getByText('Premium', { exact: true }).click();
+
+  await expect(table.locator('th[aria-current="true"]')).toHaveText(/Premium tier \(yours\)/);
+  await expect(page.getByTestId('my-estimate-usd')).toHaveText(estimatePremium!.replace(' / month', ''));
+  await expect(page.getByTestId('my-estimate')).toContainText('With Premium');
+  await expect(page.getByTestId('rec-theme_analysis-premium')).toHaveClass(/current/);
+  await expect(page.getByTestId('rec-theme_analysis-balanced')).not.toHaveClass(/current/);
+  const stored = await host.call<{ orchestrator: { quality_tier: string } }>('settings:get');
+  expect(stored.value?.orchestrator.quality_tier).toBe('premium');
+
+  // With the orchestrator on, the Workbench's decision follows the tier.
+  await page.getByRole('switch', { name: 'Choose models automatically' }).check();
+  await page.getByRole('link', { name: 'Workbench' }).click();
+  await page.getByLabel('Task', { exact: true }).selectOption('theme_analysis');
+  await expect(page.getByTestId('decision-model')).toHaveText(premiumPick!);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
+  await page.screenshot({ path: 'e2e/screenshots/intelligence-tier.png' });
+});

@@ -1,0 +1,117 @@
+// Prose tournaments: the best model outside the tournament (else the best member) judges every pair of answers in both
+// orders. Its calls are reserved together before the first; when they do not fit, the writer picks instead.
+import type { DecideRequest, Decision, ModelSpec, TaskSpec, Tournament } from '../../src-preload/contract';
+import { BudgetExceededError } from '../errors';
+import type { GenerateRequest } from '../providers/spec';
+import { estimateInputTokens } from '../runs/run-request';
+import { parseStructured } from './findings-schema';
+import {
+  JUDGE_JSON_SCHEMA,
+  judgeBouts,
+  judgeMessages,
+  judgeVerdictSchema,
+  summarizeJudgements,
+  type JudgeSummary,
+} from './judge';
+import type { MemberOutcome } from './member-runner';
+import { usd } from './member-selection';
+import type { Seat } from './seating';
+
+export const JUDGE_MAX_OUTPUT = 300;
+
+export interface JudgingDeps {
+  decide: (request: DecideRequest) => Decision;
+  model: (id: string) => ModelSpec | undefined;
+  worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+  providerOf: (spec: ModelSpec) => string;
+  reserveAll: (
+    requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
+  ) => { id: number; reservedUsd: number }[];
+  /** Runs one call like a member's (breaker, timeout, cancel, ledger), without events. */
+  execute: (
+    spec: ModelSpec,
+    request: GenerateRequest,
+    reservation: { id: number; reservedUsd: number } | null,
+    runId: string,
+  ) => Promise<MemberOutcome>;
+}
+
+/** Fills `tournament.judging` and returns the summary; null when no judge could run (a note says why). */
+export async function judgeProse(
+  deps: JudgingDeps,
+  tournament: Tournament,
+  task: TaskSpec,
+  input: string,
+  answers: { seat: Seat; text: string }[],
+  notes: string[],
+): Promise<JudgeSummary | null> {
+  const ids = answers.map((a) => a.seat.spec.id);
+  const decision = deps.decide({ task: task.id, exclude: ids });
+  const judgeId = decision.model_id ?? ids[0]!;
+  const spec = deps.model(judgeId);
+  if (!spec) return null;
+  const bouts = judgeBouts(ids);
+  const textOf = new Map(answers.map((a) => [a.seat.spec.id, a.text]));
+  const requests = bouts.map((bout) => ({
+    bout,
+    messages: judgeMessages(task.display_name, input, textOf.get(bout.first)!, textOf.get(bout.second)!),
+  }));
+  const worst = requests.map((r) =>
+    spec.provider === 'local' ? 0 : deps.worstCase(spec, estimateInputTokens(r.messages), JUDGE_MAX_OUTPUT),
+  );
+  let reservations: { id: number; reservedUsd: number }[] = [];
+  if (spec.provider !== 'local') {
+    try {
+      reservations = deps.reserveAll(
+        requests.map((_, i) => ({
+          runId: `${tournament.id}/judge/${i}`,
+          modelId: spec.id,
+          provider: deps.providerOf(spec),
+          task: task.id,
+          worstCaseUsd: worst[i]!,
+        })),
+      );
+    } catch (error) {
+      if (!(error instanceof BudgetExceededError)) throw error;
+      notes.push(`No judge fits the budget (${usd(worst.reduce((a, b) => a + b, 0))}); pick the answer you prefer.`);
+      return null;
+    }
+  }
+  const verdicts = await Promise.all(
+    requests.map(async (r, i) => {
+      const outcome = await deps.execute(
+        spec,
+        {
+          messages: r.messages,
+          maxOutputTokens: JUDGE_MAX_OUTPUT,
+          temperature: 0,
+          jsonSchema: { name: 'judgement', schema: JUDGE_JSON_SCHEMA },
+        },
+        reservations[i] ?? null,
+        `${tournament.id}/judge/${i}`,
+      );
+      tournament.cost_usd += outcome.costUsd;
+      return {
+        bout: r.bout,
+        verdict: outcome.ok ? parseStructured(judgeVerdictSchema, outcome.json, outcome.text) : undefined,
+      };
+    }),
+  );
+  const summary = summarizeJudgements(ids, verdicts);
+  tournament.judging = {
+    judge_model_id: spec.id,
+    ranking: summary.ranking.map((r) => ({ model_id: r.member_id, score: r.score, wins: r.wins, pairs: r.pairs })),
+    pairs: summary.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      winner: p.winner,
+      position_bias: p.position_bias,
+      reasons: p.reasons,
+    })),
+    consistency: summary.consistency,
+  };
+  if (summary.pairs.some((p) => p.position_bias)) {
+    notes.push('The judge changed its mind when the order was swapped on some pairs; those count as ties.');
+  }
+  return summary;
+}

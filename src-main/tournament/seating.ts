@@ -1,0 +1,122 @@
+// Who sits at a tournament: forced models checked one by one by the router, or the N best distinct candidates in the
+// tier's order within the cost cap and the month's budget; in verification mode a primary and a cheaper verifier.
+import type {
+  DecideRequest,
+  Decision,
+  ModelSpec,
+  Settings,
+  TaskSpec,
+  TournamentMember,
+  TournamentStart,
+} from '../../src-preload/contract';
+import { BudgetExceededError, InvalidInputError, UnavailableError } from '../errors';
+import { selectMembers, selectVerifier, usd, type SelectionCandidate } from './member-selection';
+
+export interface Seat {
+  spec: ModelSpec;
+  role: TournamentMember['role'];
+  worstCaseUsd: number;
+  score: number;
+}
+
+export interface SeatingDeps {
+  decide: (request: DecideRequest) => Decision;
+  model: (id: string) => ModelSpec | undefined;
+  worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+}
+
+export const VERIFIER_MAX_OUTPUT = 1024;
+
+/** Chooses who answers (and who verifies), with their worst cases, or says why no tournament can run. */
+export function chooseSeats(
+  deps: SeatingDeps,
+  request: TournamentStart,
+  task: TaskSpec,
+  mode: 'tournament' | 'verification',
+  inputTokens: number,
+  maxOutput: number,
+  settings: Settings,
+  notes: string[],
+): Seat[] {
+  const base = {
+    task: task.id,
+    input_tokens: inputTokens,
+    max_output_tokens: maxOutput,
+    ...(request.tier ? { tier: request.tier } : {}),
+  };
+  let pool: SelectionCandidate[];
+  let remaining: number | null;
+  if (request.models) {
+    pool = [];
+    remaining = null;
+    for (const [index, id] of request.models.entries()) {
+      if (pool.some((c) => c.spec.id === id)) throw new InvalidInputError(`${id} is listed twice`, `models.${index}`);
+      const decision = deps.decide({ ...base, model: id });
+      if (decision.refusal || decision.model_id !== id) {
+        const message = decision.refusal?.message ?? `${id} cannot run ${task.id}.`;
+        if (decision.refusal?.code === 'budget_exceeded') throw new BudgetExceededError(message);
+        throw new InvalidInputError(message, `models.${index}`);
+      }
+      const spec = deps.model(id)!;
+      remaining = decision.remaining_usd;
+      pool.push({
+        spec,
+        score: decision.candidates.find((c) => c.model_id === id)?.quality ?? spec.quality,
+        worst_case_usd: decision.estimate_usd,
+      });
+    }
+  } else {
+    const decision = deps.decide(base);
+    remaining = decision.remaining_usd;
+    // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
+    const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
+    pool = eligible
+      .map((c, index) => ({
+        spec: deps.model(c.model_id),
+        score: eligible.length - index,
+        worst_case_usd: c.estimate_usd,
+      }))
+      .filter((c): c is SelectionCandidate => c.spec !== undefined);
+  }
+  const cap = settings.tournament.cost_cap_usd;
+
+  if (mode === 'verification') {
+    const primary = pool[0];
+    const verifier = request.models ? pool[1] : primary && selectVerifier(primary, pool);
+    if (!primary || !verifier) {
+      throw new UnavailableError('Verification needs two models that can run this task; fewer are available.');
+    }
+    // The verifier reads the input and the primary's answer (up to maxOutput tokens, counted generously).
+    const verifierCost = deps.worstCase(verifier.spec, inputTokens + 2 * maxOutput + 200, VERIFIER_MAX_OUTPUT);
+    const total = primary.worst_case_usd + verifierCost;
+    const limits = [cap, remaining].filter((x): x is number => x !== null);
+    if (limits.length && total > Math.min(...limits) + 1e-9) {
+      throw new BudgetExceededError(
+        `Verification could cost up to ${usd(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usd(cap)} tournament cap` : `the ${usd(remaining ?? 0)} left this month`}.`,
+      );
+    }
+    return [
+      { spec: primary.spec, role: 'primary', worstCaseUsd: primary.worst_case_usd, score: primary.score },
+      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost, score: verifier.score },
+    ];
+  }
+
+  const n = request.models?.length ?? request.n ?? settings.tournament.num_models;
+  const selection = selectMembers({ candidates: pool, n, cost_cap_usd: cap, remaining_budget_usd: remaining });
+  if (!selection.ok) {
+    if (selection.reason === 'too_few_candidates') throw new UnavailableError(selection.message);
+    throw new BudgetExceededError(selection.message);
+  }
+  if (request.models && selection.members.length < request.models.length) {
+    throw new BudgetExceededError(
+      `The chosen models together could cost more than ${usd(selection.limit_usd ?? 0)}; choose fewer or cheaper ones.`,
+    );
+  }
+  notes.push(...selection.notes);
+  return selection.members.map((m) => ({
+    spec: pool.find((c) => c.spec.id === m.model_id)!.spec,
+    role: 'member',
+    worstCaseUsd: m.worst_case_usd,
+    score: m.score,
+  }));
+}

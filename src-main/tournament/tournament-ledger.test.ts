@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../ledger/ledger';
+import { openDatabase } from '../store/database';
+import { useTempDir } from '../test-support/temp-dir';
+import { tournamentLedger } from './tournament-ledger';
+
+const tempDir = useTempDir();
+const request = (modelId: string, worstCaseUsd: number) => ({
+  runId: `t/${modelId}`,
+  modelId,
+  provider: 'openai',
+  task: 'continuity_check',
+  worstCaseUsd,
+});
+
+describe('group reservation', () => {
+  it('reserves every member or none: one that does not fit rolls back the ones before it', () => {
+    const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+    try {
+      const ledger = new Ledger({ db, now: () => new Date(), budgetUsd: () => 1 });
+      const group = tournamentLedger(db, ledger);
+      expect(() => group.reserveAll([request('a', 0.4), request('b', 0.4), request('c', 0.4)])).toThrow(/budget/);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM ledger').get()).toEqual({ n: 0 });
+      expect(ledger.snapshot(new Date()).reserved_usd).toBe(0);
+
+      const held = group.reserveAll([request('a', 0.4), request('b', 0.5)]);
+      expect(held.map((r) => r.reservedUsd)).toEqual([0.4, 0.5]);
+      expect(ledger.snapshot(new Date()).reserved_usd).toBeCloseTo(0.9);
+      expect(group.reserveAll([])).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
