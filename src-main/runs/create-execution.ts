@@ -18,13 +18,19 @@ import { EndpointsRepo } from '../store/repos/endpoints-repo';
 import { RunsRepo } from '../store/repos/runs-repo';
 import { RunService } from './run-service';
 
+/** Seed 004: a dead or silent provider is left within 5 s. */
+const DEFAULT_FIRST_TOKEN_MS = 4_000;
+
 export interface ExecutionOptions {
   secretCipher?: SecretCipher;
   /** IANA zone budget months follow; default: the process's. */
   timeZone?: string;
   /** SDK retries per call; default 1. */
   maxRetries?: number;
-  /** Longest Retry-After honoured, seconds; default 20. */
+  /**
+   * Longest Retry-After the SDK may wait, seconds. Default: 1 s under the first-token deadline, so an honoured wait
+   * never turns into a timeout; a longer one fails fast with the provider's request and the run moves on.
+   */
   maxRetryAfterS?: number;
   /** Breaker: consecutive failures to open (default 5) and cool-down (default 30 s). */
   failureThreshold?: number;
@@ -96,7 +102,9 @@ export function createExecution(
     local: deps.local,
     redact: redactor.redact,
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    ...(options.maxRetryAfterS !== undefined ? { maxRetryAfterS: options.maxRetryAfterS } : {}),
+    maxRetryAfterS:
+      options.maxRetryAfterS ??
+      Math.max(1, Math.floor((options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_MS) / 1000) - 1),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const runs = new RunService({
@@ -115,7 +123,7 @@ export function createExecution(
     redact: redactor.redact,
     now,
     ...(options.monotonic ? { monotonic: options.monotonic } : {}),
-    ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+    firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_MS,
   });
   runs.recover();
   return { keys, redactor, ledger, resilience, providers, runs };

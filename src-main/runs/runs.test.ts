@@ -48,6 +48,51 @@ describe('runs through the browser host against the loopback server', () => {
     expect(harness.server().requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  it('prices built-in models from their own usage: OpenAI cached tokens inside prompt_tokens, Anthropic cache reads and writes apart', async () => {
+    const h = await harness.host({
+      env: { OPENAI_API_KEY: 'sk-test-openai-0001', ANTHROPIC_API_KEY: 'sk-test-anthropic-0002' },
+    });
+    await h.call('providers:save', { id: 'openai', base_url: harness.server().openaiBaseUrl, builtin: true });
+    await h.call('providers:save', { id: 'anthropic', base_url: harness.server().anthropicBaseUrl, builtin: true });
+    const caps = (await h.call('orchestrator:capabilities')).body.value.models as {
+      id: string;
+      effective_pricing: {
+        input_usd_per_mtok: number;
+        output_usd_per_mtok: number;
+        cached_input_usd_per_mtok?: number;
+        cache_write_usd_per_mtok?: number;
+      };
+    }[];
+    const rates = (id: string) => caps.find((m) => m.id === id)!.effective_pricing;
+    harness
+      .server()
+      .script('gpt-4o-mini', { text: 'ok', inputTokens: 10_000, cachedInputTokens: 8_000, outputTokens: 500 });
+    const openai = await h.call('runs:start', { task: TASK, input: 'x', model: 'gpt-4o-mini', stream: true });
+    const o = rates('gpt-4o-mini');
+    expect(openai.body.value.cost_usd).toBeCloseTo(
+      (2_000 * o.input_usd_per_mtok + 8_000 * o.cached_input_usd_per_mtok! + 500 * o.output_usd_per_mtok) / 1e6,
+      6,
+    );
+    harness.server().script('claude-haiku-4-5', {
+      text: 'ok',
+      inputTokens: 10_000,
+      cachedInputTokens: 6_000,
+      cacheWriteTokens: 3_000,
+      outputTokens: 400,
+    });
+    const claude = await h.call('runs:start', { task: TASK, input: 'x', model: 'claude-haiku-4-5', stream: true });
+    const a = rates('claude-haiku-4-5');
+    expect(claude.body.value.input_tokens).toBe(10_000);
+    expect(claude.body.value.cost_usd).toBeCloseTo(
+      (1_000 * a.input_usd_per_mtok +
+        6_000 * a.cached_input_usd_per_mtok! +
+        3_000 * a.cache_write_usd_per_mtok! +
+        400 * a.output_usd_per_mtok) /
+        1e6,
+      6,
+    );
+  });
+
   it('stores failed runs, lists and gets them, and rates completed ones into feedback', async () => {
     const h = await harness.host();
     await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
@@ -107,6 +152,17 @@ describe('runs through the browser host against the loopback server', () => {
     expect(limited.body.value.model_id).toBe('spare/backup');
     expect(limited.body.value.attempts[0].error.message).toMatch(/15 minutes/);
     expect(limited.body.value.attempts[0].cost_usd).toBe(0);
+  });
+
+  it('honours a short Retry-After through the SDK (one retry, same model)', async () => {
+    const h = await harness.host({ execution: { maxRetries: 1 } });
+    await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
+    harness.server().script('primary', { faults: [{ kind: 'rate_limit', retryAfter: '1' }], text: 'after the wait' });
+    const t0 = performance.now();
+    const { body } = await h.call('runs:start', { task: TASK, input: 'c' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(body.value).toMatchObject({ model_id: 'main/primary', text: 'after the wait', fallbacks: [] });
+    expect(harness.server().requests).toHaveLength(2);
   });
 
   it('cancels a run in flight', async () => {

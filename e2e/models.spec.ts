@@ -1,0 +1,69 @@
+// Models: add the generated GGUF fixture by URL from a loopback file server, watch the progress, cancel one download,
+// complete another, see it installed and load it into memory.
+import { expect, test } from '@playwright/test';
+import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
+import { startFileServer, type FileServer } from '../src-main/test-support/file-server';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+let files: FileServer;
+
+test.use({ viewport: { width: 1280, height: 1100 } });
+test.beforeEach(async () => {
+  const fixture = tinyLlamaFixture();
+  files = await startFileServer({ port: 0 });
+  // Throttled so progress is visible: the slow one would take ~20 s, the other ~3 s.
+  files.route('/slow.gguf', { file: fixture, faults: { bytesPerSecond: 25_000 } });
+  files.route('/story.gguf', { file: fixture, faults: { bytesPerSecond: 180_000 } });
+  host = await startHost();
+});
+test.afterEach(async () => {
+  await host.stop();
+  await files.close();
+});
+
+test('a model added by URL downloads with progress, one is cancelled, the other installs and loads', async ({ page }) => {
+  await page.goto(`${host.url}/#/models`);
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+
+  const addByUrl = async (path: string, name: string) => {
+    await page.getByLabel('GGUF file URL').fill(`${files.url}${path}`);
+    await page.getByLabel('Name (optional)').first().fill(name);
+    await page.getByRole('button', { name: 'Download', exact: true }).click();
+  };
+
+  await addByUrl('/slow.gguf', 'Slow fixture');
+  const slow = page.getByTestId('download-Slow fixture');
+  await expect(slow).toBeVisible();
+  const slowBar = slow.getByRole('progressbar');
+  await expect.poll(async () => Number(await slowBar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  await expect(slow.getByTestId('speed')).toContainText('/s');
+  await expect(slow.getByTestId('eta')).toContainText('left');
+  await expect(page.getByRole('button', { name: '1 download', exact: true })).toBeVisible();
+
+  await addByUrl('/story.gguf', 'Story fixture');
+  const story = page.getByTestId('download-Story fixture');
+  await expect(story).toBeVisible();
+  await expect.poll(async () => Number(await story.getByRole('progressbar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  await page.screenshot({ path: 'e2e/screenshots/models-downloading.png' });
+
+  await page.getByRole('button', { name: 'Cancel the download of Slow fixture' }).click();
+  await expect(slow).toHaveCount(0);
+
+  const installed = page.getByTestId('installed-Story fixture');
+  await expect(installed).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('models-notice')).toContainText('Story fixture finished downloading');
+  await expect(page.getByTestId('installed-Slow fixture')).toHaveCount(0);
+  await expect(installed.getByTestId('residency')).toContainText('Unloaded');
+
+  await page.getByRole('button', { name: 'Load Story fixture' }).click();
+  await expect(installed.getByTestId('residency')).toContainText('Resident', { timeout: 30_000 });
+  await expect(installed.getByTestId('residency')).toContainText('in use');
+  const resident = await host.call<{ id: string }[]>('models:resident');
+  expect(resident.value).toHaveLength(1);
+  const downloads = await host.call<unknown[]>('models:downloads');
+  expect(downloads.value).toEqual([]);
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'e2e/screenshots/models-installed.png' });
+});

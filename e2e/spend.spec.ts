@@ -1,0 +1,88 @@
+// Spend: with a budget set, runs against the loopback fake provider move the gauge and the daily chart by exactly the
+// amounts the server reported, and crossing 80% of the budget raises the alert.
+import { expect, test } from '@playwright/test';
+import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+let fake: FakeLlmServer;
+
+test.use({ viewport: { width: 1280, height: 1300 } });
+test.beforeEach(async () => {
+  fake = await startFakeLlmServer({ port: 0 });
+  host = await startHost();
+});
+test.afterEach(async () => {
+  await host.stop();
+  await fake.close();
+});
+
+function today(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
+
+test('runs move the gauge and the daily chart by the reported cost, and 80% raises the alert', async ({ page }) => {
+  // A custom endpoint at $1,000 / $2,000 per million tokens: 1,000 in + 500 out is exactly $2.00 a run.
+  const saved = await host.call('providers:save', {
+    id: 'fake',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'writer',
+        display_name: 'Fake Writer',
+        quality: 9,
+        strengths: ['thematic_analysis'],
+        input_usd_per_mtok: 1000,
+        output_usd_per_mtok: 2000,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+  fake.script('writer', { text: 'The lighthouse keeps its own counsel.', inputTokens: 1000, outputTokens: 500 });
+
+  await page.goto(`${host.url}/#/settings`);
+  const budget = page.getByLabel('Monthly budget (USD)');
+  await budget.fill('5');
+  await budget.press('Enter');
+  await expect
+    .poll(async () => (await host.call<{ orchestrator: { monthly_budget: number } }>('settings:get')).value?.orchestrator.monthly_budget)
+    .toBe(5);
+
+  await page.getByRole('link', { name: 'Spend' }).click();
+  await expect(page.getByTestId('gauge-budget')).toHaveText('$5.00');
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$0.00');
+
+  const run = () =>
+    host.call<{ status: string; cost_usd: number }>('runs:start', {
+      task: 'theme_analysis',
+      input: 'What is this chapter about, beneath the storm?',
+      model: 'fake/writer',
+      max_output_tokens: 500,
+    });
+
+  const first = await run();
+  expect(first.value?.status).toBe('completed');
+  expect(first.value?.cost_usd).toBe(2);
+  // Pushed, not reloaded: the page was never refreshed.
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$2.00');
+  await expect(page.getByTestId('gauge-remaining')).toHaveText('$3.00');
+  await expect(page.getByTestId(`day-${today()}`)).toContainText('$2.00');
+  await expect(page.getByTestId('sidebar-spend')).toContainText('$2.00');
+  await expect(page.getByTestId('budget-alert-banner')).toHaveCount(0);
+
+  const second = await run();
+  expect(second.value?.cost_usd).toBe(2);
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$4.00');
+  await expect(page.getByTestId('gauge-percent')).toHaveText('80%');
+  await expect(page.getByTestId(`day-${today()}`)).toContainText('$4.00');
+  await expect(page.getByTestId(`day-${today()}`)).toContainText('2 calls');
+  await expect(page.getByTestId('budget-alert-banner')).toContainText('80%');
+  await expect(page.getByTestId('spend-alerts')).toContainText('80% of the budget reached');
+  await expect(page.getByTestId('by-model')).toContainText('fake/writer');
+  await expect(page.getByTestId('by-task')).toContainText('Theme analysis');
+  expect(fake.requests.filter((request) => request.model === 'writer')).toHaveLength(2);
+
+  await page.screenshot({ path: 'e2e/screenshots/spend-alert.png' });
+});
