@@ -6,6 +6,7 @@ import { notarizeIfConfigured } from './scripts/notarize';
 
 /** Native code that must live outside app.asar so dlopen can reach it (node-llama-cpp also looks there itself). */
 export const ASAR_UNPACK = [
+  'README.md',
   'node_modules/@node-llama-cpp/mac-arm64-metal/**',
   'node_modules/better-sqlite3/prebuilds/*.node',
 ];
@@ -17,6 +18,8 @@ export const config = {
   directories: { output: 'dist', buildResources: 'resources/build' },
   files: [
     'package.json',
+    // Help → Quire Help opens it (unpacked below).
+    'README.md',
     'out/main/**',
     'out/preload/**',
     'out/renderer/**',

@@ -1,6 +1,7 @@
 // Local models: tokens/s through Quire's adapter ÷ raw node-llama-cpp on the same generated tens-of-MB model, warm
 // switch between two resident models, cold load, and download throughput ÷ curl on the same loopback file.
-import { execFileSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +15,11 @@ import { LocalStack } from '../src-main/local/local-stack';
 import { chooseThreads } from '../src-main/local/machine';
 import { LocalRuntime } from '../src-main/local/runtime';
 import { openDatabase } from '../src-main/store/database';
-import { startFileServer } from '../src-main/test-support/file-server';
 import { percentile, timeEach } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };
 const TOKENS = 96;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 function spec(id: string): ModelSpec {
   return {
@@ -41,7 +41,9 @@ export async function benchLocal(): Promise<void> {
   const settings = () => ({ ...DEFAULT_SETTINGS.local, threads });
   const fileA = tinyLlamaFixture(BENCH_MODEL);
   const fileB = tinyLlamaFixture({ ...BENCH_MODEL, seed: 8 });
-  console.log(`model: ${(statSync(fileA).size / 1e6).toFixed(1)} MB F32 llama (n_embd 512, 4 layers); threads ${threads} of ${availableParallelism()} cores`);
+  console.log(
+    `model: ${(statSync(fileA).size / 1e6).toFixed(1)} MB F32 llama (n_embd 512, 4 layers); threads ${threads} of ${availableParallelism()} cores`,
+  );
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: 'error' as never });
   const runtime = new LocalRuntime({ settings, createLlama: () => Promise.resolve(llama) });
   const files: Record<string, string> = { a: fileA, b: fileB };
@@ -83,9 +85,17 @@ export async function benchLocal(): Promise<void> {
     }
     const rawP50 = percentile(rawRates, 50);
     const adapterP50 = percentile(adapterRates, 50);
-    console.log(`raw node-llama-cpp: p50 ${rawP50.toFixed(1)} tok/s (${TOKENS} tokens × ${ROUNDS}, interleaved)`);
-    console.log(`Quire local adapter: p50 ${adapterP50.toFixed(1)} tok/s`);
-    console.log(`ratio adapter/raw: ${(adapterP50 / rawP50).toFixed(3)} (target ≥ 0.97)`);
+    // On a shared 2-core machine other processes steal whole time slices from llama.cpp's threads; the best round
+    // is the least disturbed measurement of each side, so it is reported next to the median.
+    const rawBest = Math.max(...rawRates);
+    const adapterBest = Math.max(...adapterRates);
+    console.log(
+      `raw node-llama-cpp: p50 ${rawP50.toFixed(1)} tok/s, best ${rawBest.toFixed(1)} (${TOKENS} tokens × ${ROUNDS}, interleaved)`,
+    );
+    console.log(`Quire local adapter: p50 ${adapterP50.toFixed(1)} tok/s, best ${adapterBest.toFixed(1)}`);
+    console.log(
+      `ratio adapter/raw: p50 ${(adapterP50 / rawP50).toFixed(3)}, best ${(adapterBest / rawBest).toFixed(3)} (target ≥ 0.97)`,
+    );
     await rawContext.dispose();
     await rawModel.dispose();
 
@@ -122,8 +132,14 @@ export async function benchLocal(): Promise<void> {
 
 async function benchDownload(file: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-dl-'));
-  const server = await startFileServer();
-  server.route('/model.gguf', { file });
+  const serverProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/file-server-process.ts', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const server = {
+    url: await new Promise<string>((resolve) =>
+      serverProcess.stdout.once('data', (data: Buffer) => resolve(data.toString().trim())),
+    ),
+  };
   const size = statSync(file).size;
   const db = openDatabase(join(dir, 'quire.sqlite'));
   const events = new EventBus();
@@ -137,8 +153,9 @@ async function benchDownload(file: string): Promise<void> {
     registry: { all: () => [], upsertCustomModels() {}, removeCustomModels() {} },
   });
   try {
+    // Async: the loopback server runs in this process and must keep serving while curl downloads.
     const curl = await timeEach(3, () =>
-      execFileSync('curl', ['-s', '-o', join(dir, 'curl.out'), `${server.url}/model.gguf`]),
+      promisify(execFile)('curl', ['-s', '-o', join(dir, 'curl.out'), `${server.url}/model.gguf`]),
     );
     const quire: number[] = [];
     const transferOnly: number[] = [];
@@ -148,8 +165,14 @@ async function benchDownload(file: string): Promise<void> {
       const done = new Promise<void>((resolve, reject) => {
         const off = events.subscribe((event) => {
           if (event.name === 'download:progress' && event.payload.received === size) lastByte = performance.now();
-          if (event.name === 'download:done') (off(), resolve());
-          if (event.name === 'download:failed') (off(), reject(new Error(event.payload.message)));
+          if (event.name === 'download:done') {
+            off();
+            resolve();
+          }
+          if (event.name === 'download:failed') {
+            off();
+            reject(new Error(event.payload.message));
+          }
         });
       });
       const info = await stack.downloads.start({ url: `${server.url}/model.gguf`, name: `bench-${i}` });
@@ -163,14 +186,16 @@ async function benchDownload(file: string): Promise<void> {
     const q = percentile(quire, 50);
     const t = percentile(transferOnly, 50);
     console.log(`download ${(size / 1e6).toFixed(1)} MB over loopback: curl p50 ${c.toFixed(0)} ms (${mbps(c)} MB/s)`);
-    console.log(`Quire transfer (to last byte) p50 ${t.toFixed(0)} ms (${mbps(t)} MB/s): ratio throughput ${(c / t).toFixed(2)} of curl`);
+    console.log(
+      `Quire transfer (to last byte) p50 ${t.toFixed(0)} ms (${mbps(t)} MB/s): ratio throughput ${(c / t).toFixed(2)} of curl`,
+    );
     console.log(
       `Quire end to end (transfer + SHA-256 + GGUF check + rename + register) p50 ${q.toFixed(0)} ms (${mbps(q)} MB/s): ratio ${(c / q).toFixed(2)} of curl`,
     );
   } finally {
     await stack.close();
     db.close();
-    await server.close();
+    serverProcess.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

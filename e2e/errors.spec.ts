@@ -29,7 +29,9 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   await budget.fill('2000000');
   await budget.press('Enter');
   await expect(page.getByTestId('budget-error')).toHaveText(/at most \$1,000,000/);
-  expect((await host.call<{ orchestrator: { monthly_budget: number } }>('settings:get')).value?.orchestrator.monthly_budget).toBe(5);
+  expect(
+    (await host.call<{ orchestrator: { monthly_budget: number } }>('settings:get')).value?.orchestrator.monthly_budget,
+  ).toBe(5);
 
   // 2a. Something that is not a key at all.
   const key = page.getByLabel('OpenAI API key');
@@ -59,4 +61,55 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   await page.setViewportSize({ width: 1280, height: 1750 });
   await page.getByRole('heading', { name: 'Budget' }).evaluate((heading) => heading.scrollIntoView());
   await page.screenshot({ path: 'e2e/screenshots/errors-settings.png' });
+});
+
+test('a key the provider accepts is kept, shown only by its last 4 characters, tested and removed', async ({
+  page,
+}) => {
+  await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
+  await page.goto(`${host.url}/#/settings`);
+  const row = page.getByTestId('key-openai');
+  await page.getByLabel('OpenAI API key').fill('sk-e2e-good-key-7777');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('key-feedback-openai')).toContainText('Key saved.');
+  await expect(page.getByTestId('key-status-openai')).toContainText('Key ••••7777');
+  await expect(page.getByLabel('OpenAI API key')).toHaveValue('');
+  // The full key never reaches the page.
+  expect(await page.content()).not.toContain('sk-e2e-good-key-7777');
+  await row.getByRole('button', { name: 'Test' }).click();
+  await expect(page.getByTestId('key-feedback-openai')).toContainText('accepted');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('key-status-openai')).toContainText('No key');
+  const keys = await host.call<{ keys: { provider: string; configured: boolean }[] }>('keys:status');
+  expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);
+});
+
+test('a reachable endpoint is added, edited and deleted', async ({ page }) => {
+  await page.goto(`${host.url}/#/settings`);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  await page.getByLabel('Endpoint id').fill('studio');
+  await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await page.getByLabel('Model id').fill('writer-model');
+  await page.getByLabel('Display name').fill('Studio Writer');
+  await page.getByRole('button', { name: 'Test and add' }).click();
+  const list = page.getByTestId('endpoints');
+  await expect(list).toContainText('studio');
+  await expect(list).toContainText('writer-model');
+  const capabilities = await host.call<{ models: { id: string; available: boolean }[] }>('orchestrator:capabilities');
+  expect(capabilities.value?.models.find((model) => model.id === 'studio/writer-model')?.available).toBe(true);
+
+  await list.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Add another model' }).click();
+  await page.getByLabel('Model id').nth(1).fill('editor-model');
+  await page.getByRole('button', { name: 'Test and save' }).click();
+  await expect(list).toContainText('writer-model, editor-model');
+
+  await list.getByRole('button', { name: 'Delete' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete this endpoint?' })
+    .getByRole('button', { name: 'Delete endpoint' })
+    .click();
+  await expect(page.getByTestId('endpoints')).toHaveCount(0);
+  const providers = await host.call<{ providers: { type: string }[] }>('providers:list');
+  expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
 });

@@ -44,3 +44,36 @@ test('switching the tier changes the per-task recommendations and the monthly es
   await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
   await page.screenshot({ path: 'e2e/screenshots/intelligence-tier.png' });
 });
+
+test('a writer creates a custom pack from the active one, edits it, and makes it the active pack', async ({ page }) => {
+  await page.goto(`${host.url}/#/settings`);
+  await page.getByRole('button', { name: 'New pack from the active one' }).click();
+  await page.getByLabel('Pack name (lowercase, dashes)').fill('My Pack');
+  await expect(page.getByText('Use lowercase letters, digits and dashes')).toBeVisible();
+  await page.getByLabel('Pack name (lowercase, dashes)').fill('my-pack');
+  await page.getByLabel('Display name').fill('My pack');
+  await page.getByRole('combobox', { name: 'Theme analysis' }).selectOption('gpt-4o-mini');
+  await page.getByRole('button', { name: 'Create pack' }).click();
+
+  await page.getByRole('radio', { name: /My pack/ }).check();
+  await expect(page.getByRole('radio', { name: /My pack/ })).toBeChecked();
+  await expect(page.getByTestId('pack-mapping')).toContainText('My pack: which model runs each task');
+  await expect(page.getByTestId('pack-mapping').getByRole('row', { name: /Theme analysis/ })).toContainText(
+    'GPT-4o mini',
+  );
+  const packs = await host.call<{ active: string; packs: { name: string; tasks: Record<string, string> }[] }>(
+    'packs:list',
+  );
+  expect(packs.value?.active).toBe('my-pack');
+  expect(packs.value?.packs.find((pack) => pack.name === 'my-pack')?.tasks.theme_analysis).toBe('gpt-4o-mini');
+
+  // Edit it: the change is stored and shown in the mapping.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('combobox', { name: 'Theme analysis' }).selectOption('deepseek-chat');
+  await page.getByRole('button', { name: 'Save pack' }).click();
+  await expect(page.getByTestId('pack-mapping').getByRole('row', { name: /Theme analysis/ })).toContainText(
+    'DeepSeek V3',
+  );
+  await page.getByRole('heading', { name: 'Model packs' }).evaluate((heading) => heading.scrollIntoView());
+  await page.screenshot({ path: 'e2e/screenshots/intelligence-packs.png' });
+});

@@ -22,7 +22,9 @@ test.afterEach(async () => {
   await files.close();
 });
 
-test('a model added by URL downloads with progress, one is cancelled, the other installs and loads', async ({ page }) => {
+test('a model added by URL downloads with progress, one is cancelled, the other installs and loads', async ({
+  page,
+}) => {
   await page.goto(`${host.url}/#/models`);
   await expect(page.getByTestId('models-empty')).toBeVisible();
 
@@ -44,9 +46,16 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   await addByUrl('/story.gguf', 'Story fixture');
   const story = page.getByTestId('download-Story fixture');
   await expect(story).toBeVisible();
-  await expect.poll(async () => Number(await story.getByRole('progressbar').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await story.getByRole('progressbar').getAttribute('aria-valuenow')))
+    .toBeGreaterThan(0);
   await page.screenshot({ path: 'e2e/screenshots/models-downloading.png' });
 
+  // Pause and resume the slow one, then give up on it.
+  await slow.getByRole('button', { name: 'Pause' }).click();
+  await expect(slow).toContainText('Paused');
+  await slow.getByRole('button', { name: 'Resume' }).click();
+  await expect(slow).toContainText('Downloading');
   await page.getByRole('button', { name: 'Cancel the download of Slow fixture' }).click();
   await expect(slow).toHaveCount(0);
 
@@ -66,4 +75,18 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'e2e/screenshots/models-installed.png' });
+
+  // Unload, then delete with confirmation.
+  await installed.getByRole('button', { name: 'Unload' }).click();
+  await expect(installed.getByTestId('residency')).toContainText('Unloaded');
+  await page.getByRole('button', { name: 'Delete Story fixture' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this model?' });
+  await expect(dialog).toContainText('Story fixture (508.8 KB) will be removed');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(installed).toBeVisible();
+  await page.getByRole('button', { name: 'Delete Story fixture' }).click();
+  await dialog.getByRole('button', { name: 'Delete model' }).click();
+  await expect(installed).toHaveCount(0);
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+  expect((await host.call<unknown[]>('models:installed')).value).toEqual([]);
 });

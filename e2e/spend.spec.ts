@@ -47,7 +47,11 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await budget.fill('5');
   await budget.press('Enter');
   await expect
-    .poll(async () => (await host.call<{ orchestrator: { monthly_budget: number } }>('settings:get')).value?.orchestrator.monthly_budget)
+    .poll(
+      async () =>
+        (await host.call<{ orchestrator: { monthly_budget: number } }>('settings:get')).value?.orchestrator
+          .monthly_budget,
+    )
     .toBe(5);
 
   await page.getByRole('link', { name: 'Spend' }).click();
@@ -80,9 +84,33 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId(`day-${today()}`)).toContainText('2 calls');
   await expect(page.getByTestId('budget-alert-banner')).toContainText('80%');
   await expect(page.getByTestId('spend-alerts')).toContainText('80% of the budget reached');
-  await expect(page.getByTestId('by-model')).toContainText('fake/writer');
+  await expect(page.getByTestId('by-model')).toContainText('Fake Writer');
   await expect(page.getByTestId('by-task')).toContainText('Theme analysis');
   expect(fake.requests.filter((request) => request.model === 'writer')).toHaveLength(2);
 
   await page.screenshot({ path: 'e2e/screenshots/spend-alert.png' });
+
+  // The month as CSV: every ledger row, as the provider reported it.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.csv$/);
+  const csv = await (await file.createReadStream()).toArray();
+  const text = Buffer.concat(csv as Buffer[]).toString('utf8');
+  expect(text.split('\n')[0]).toMatch(/model/i);
+  expect(text).toContain('fake/writer');
+
+  // History: the month before had nothing.
+  const now = new Date();
+  const previous = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  const previousMonth = `${previous.getFullYear()}-${String(previous.getMonth() + 1).padStart(2, '0')}`;
+  await page.getByLabel('Month', { exact: true }).fill(previousMonth);
+  await expect(page.getByText(/^Nothing spent in /)).toBeVisible();
+  await page.getByLabel('Month', { exact: true }).fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$4.00');
+
+  // The same screen follows a dark system theme, charts included.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveCSS('background-color', 'rgb(27, 27, 31)');
+  await page.screenshot({ path: 'e2e/screenshots/spend-dark.png' });
 });

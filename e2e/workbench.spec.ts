@@ -14,13 +14,6 @@ test.afterEach(async () => host.stop());
 
 test('a task runs on the local fixture with streamed output, then is rated and reopened', async ({ page }) => {
   test.setTimeout(150_000);
-  const imported = await host.call<{ id: string; registry_model_id: string }>('models:import', {
-    path: tinyLlamaFixture(),
-    name: 'Story fixture',
-  });
-  expect(imported.ok).toBe(true);
-  const modelId = imported.value!.registry_model_id;
-
   // Count the streamed deltas the page receives over the event stream.
   await page.addInitScript(() => {
     const original = window.EventSource;
@@ -36,18 +29,36 @@ test('a task runs on the local fixture with streamed output, then is rated and r
     } as typeof EventSource;
   });
 
+  // Import the generated GGUF through the Models screen, as a writer with a file on disk would.
+  await page.goto(`${host.url}/#/models`);
+  await page.getByLabel('Path to the file on this Mac').fill(tinyLlamaFixture());
+  await page.getByLabel('Name (optional)').nth(1).fill('Story fixture');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByTestId('models-notice')).toContainText('Story fixture was imported');
+  await expect(page.getByTestId('installed-Story fixture')).toBeVisible();
+  const installed = await host.call<{ name: string; registry_model_id: string }[]>('models:installed');
+  const modelId = installed.value!.find((model) => model.name === 'Story fixture')!.registry_model_id;
+
   await page.goto(`${host.url}/#/workbench`);
-  await page.getByRole('textbox', { name: 'Passage' }).fill('The tide went out and did not come back. Mara counted the boats twice.');
+  await page.locator('input[type="file"]').setInputFiles({
+    name: 'chapter-one.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('# One\n\nThe tide went out and did not come back. Mara counted the boats twice.\n'),
+  });
+  await expect(page.getByText('Passage — chapter-one.md')).toBeVisible();
+  await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(/Mara counted the boats twice/);
   await page.getByLabel('Task', { exact: true }).selectOption('brainstorm');
   await page.getByLabel('Model', { exact: true }).selectOption(modelId);
+  await page.getByLabel('Answer length', { exact: true }).selectOption('short');
   await expect(page.getByTestId('decision-model')).toHaveText('Story fixture');
   await expect(page.getByTestId('decision')).toContainText('The model you picked');
   await expect(page.getByTestId('decision-quote')).toHaveText('$0.00');
   await expect(page.getByTestId('decision-why')).not.toBeEmpty();
+  await expect(page.getByTestId('decision')).toContainText('up to 200 out');
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();
-  // Two shared cores: the tiny model takes a while to load and write 1,200 tokens.
+  // Two shared cores: even the tiny model takes a while to load and write 200 tokens.
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 80_000 });
   await expect(page.getByTestId('run-output')).not.toBeEmpty();
   expect(await page.evaluate(() => (window as unknown as { tokenEvents: number }).tokenEvents)).toBeGreaterThan(1);
@@ -71,4 +82,14 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   await expect(page.getByTestId('run-status')).toHaveText('completed');
   await expect(page.getByTestId('run-output')).not.toBeEmpty();
   await expect(page.getByTestId('rating-status')).toHaveText('Rated 4 of 5 — thank you.');
+});
+
+test('a new writer with no key and no model is told what to do first', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByRole('heading', { name: 'Workbench', exact: true })).toBeVisible();
+  await expect(page.getByTestId('workbench-empty')).toContainText('No model is ready yet');
+  await page.screenshot({ path: 'e2e/screenshots/first-run.png' });
+  await page.getByRole('button', { name: 'Download a local model' }).click();
+  await expect(page.getByRole('heading', { name: 'Models', exact: true })).toBeVisible();
+  await expect(page.getByTestId('models-empty')).toContainText('No local model yet');
 });

@@ -21,7 +21,7 @@ import { registerIpcHandlers } from '../transport/ipc';
 import { CONTENT_SECURITY_POLICY } from '../transport/csp';
 import { WINDOW_SIZE, windowOptions } from './window-options';
 import { decideNavigation, decideWindowOpen, isTrustedSender } from './url-policy';
-import { HELP_URL, menuTemplate } from './menu';
+import { helpFilePath, menuTemplate } from './menu';
 import { SafeStorageCipher } from './safe-storage-cipher';
 import { notificationFor } from './notifications';
 import { WorkTracker } from './work-tracker';
@@ -133,7 +133,7 @@ async function start(): Promise<void> {
       menuTemplate(app.name, {
         openSettings: () => navigate('settings'),
         openSpend: () => navigate('spend'),
-        openHelp: () => void shell.openExternal(HELP_URL),
+        openHelp: () => void shell.openPath(helpFilePath(app.getAppPath())),
       }),
     ),
   );

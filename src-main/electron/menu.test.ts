@@ -1,7 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { HELP_URL, menuTemplate } from './menu';
-import { isSafeExternalUrl } from './url-policy';
+import { helpFilePath, menuTemplate } from './menu';
 
 function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
   return items.flatMap((item) => [
@@ -41,8 +40,10 @@ describe('menuTemplate', () => {
     click('Spend');
     click('Quire Help');
     expect(calls).toEqual(['spend', 'help']);
-    expect(isSafeExternalUrl(HELP_URL)).toBe(true);
-    expect(HELP_URL).toMatch(/^https:\/\/.*#readme$/);
+    expect(helpFilePath('/Applications/Quire.app/Contents/Resources/app.asar')).toBe(
+      '/Applications/Quire.app/Contents/Resources/app.asar.unpacked/README.md',
+    );
+    expect(helpFilePath('/work/quire')).toBe('/work/quire/README.md');
   });
 
   it('keeps About (which shows the version), editing and Quit, and nothing that checks for updates', () => {

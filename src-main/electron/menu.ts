@@ -1,7 +1,12 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
-/** Help → Quire Help opens the README in the system browser. */
-export const HELP_URL = 'https://github.com/quire-app/quire#readme';
+/**
+ * Help → Quire Help opens the README that ships inside the app (unpacked from app.asar so the system viewer can
+ * read it); no web page is assumed to exist.
+ */
+export function helpFilePath(appPath: string): string {
+  return `${appPath.replace(/app\.asar$/, 'app.asar.unpacked')}/README.md`;
+}
 
 export interface MenuActions {
   openSettings(): void;

@@ -1,6 +1,7 @@
 import { QuireError } from './quire-error';
 
-export type LocalModelFailure = 'invalid_file' | 'load_failed' | 'out_of_memory' | 'not_installed' | 'generation_failed';
+export type LocalModelFailure =
+  'invalid_file' | 'load_failed' | 'out_of_memory' | 'not_installed' | 'generation_failed';
 
 /** A local GGUF could not be validated, loaded or run; `reason` says which, so callers can fall back. */
 export class LocalModelError extends QuireError {

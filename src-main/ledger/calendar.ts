@@ -17,10 +17,18 @@ export function calendarFor(timeZone?: string): Calendar {
     month: '2-digit',
     day: '2-digit',
   });
+  // formatToParts is the slow part of every reservation and snapshot; a local date only changes on a whole minute
+  // (every zone's offset is whole minutes), so the last minute's answer is reused.
+  let lastMinute = Number.NaN;
+  let last: LocalDay = { month: '', day: '' };
   return (at) => {
+    const minute = Math.floor(at.getTime() / 60_000);
+    if (minute === lastMinute) return last;
     const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
     const month = `${parts.year}-${parts.month}`;
-    return { month, day: `${month}-${parts.day}` };
+    last = { month, day: `${month}-${parts.day}` };
+    lastMinute = minute;
+    return last;
   };
 }
 

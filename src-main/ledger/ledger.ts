@@ -7,7 +7,13 @@ import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import type { Db } from '../store/database';
-import { LedgerRepo, type GroupRow, type LedgerEntry } from '../store/repos/ledger-repo';
+import {
+  LedgerRepo,
+  type GroupRow,
+  type LedgerEntry,
+  type LedgerStamp,
+  type MonthTotals,
+} from '../store/repos/ledger-repo';
 import { calendarFor, daysOfMonth, toMicros, toUsd, type Calendar } from './calendar';
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
@@ -36,10 +42,32 @@ export interface Reservation {
   reservedUsd: number;
 }
 
+/** How a call ended, for {@link Ledger.close}. */
+export interface CallEnd {
+  /** The provider's own counts; undefined, or a count missing, when it did not report them. */
+  usage?: Usage | undefined;
+  /** Prices reported usage (A's costUsd for the model called). */
+  price: (usage: Usage) => number;
+  /** The provider is known to have billed nothing (an HTTP error answer, a refused connection, a breaker). */
+  unbilled?: boolean;
+  note?: string | null;
+  durationMs?: number;
+}
+
+/** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
+export function usageReported(usage: Usage | undefined): usage is Usage & { inputTokens: number; outputTokens: number } {
+  return usage !== undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined;
+}
+
 export class Ledger implements SpendSource {
   private readonly repo: LedgerRepo;
   private readonly calendar: Calendar;
   private readonly reserveTx;
+  /** This month's totals as of a ledger stamp, reused until a ledger row changes (here or in another process). */
+  private cache: { month: string; stamp: LedgerStamp; totals: MonthTotals } | null = null;
+  /** Inside {@link atomically}: spend events wait for the commit. */
+  private deferDepth = 0;
+  private deferred = false;
 
   constructor(private readonly options: LedgerOptions) {
     this.repo = new LedgerRepo(options.db);
@@ -47,8 +75,10 @@ export class Ledger implements SpendSource {
     this.reserveTx = options.db.transaction((request: ReserveRequest, micros: number, at: Date) => {
       const { month, day } = this.calendar(at);
       const budget = this.options.budgetUsd();
+      // Read under the write lock: exact, and reused (plus this reservation) for the snapshot after the commit.
+      const totals = this.repo.totals(month);
       if (budget !== null && micros > 0) {
-        const counted = this.repo.countedMicros(month);
+        const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
         const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
         if (counted + micros > budgetMicros) {
           const left = Math.max(0, budgetMicros - counted);
@@ -67,7 +97,8 @@ export class Ledger implements SpendSource {
         reserved_micros: micros,
         created_at: at.toISOString(),
       });
-      return { id, month, reservedUsd: toUsd(micros) };
+      const after = { ...totals, reserved_micros: totals.reserved_micros + micros };
+      return { reservation: { id, month, reservedUsd: toUsd(micros) }, after, stamp: this.repo.stamp() };
     });
   }
 
@@ -78,9 +109,52 @@ export class Ledger implements SpendSource {
 
   /** Holds the worst case against the budget, or throws BudgetExceededError; BEGIN IMMEDIATE across processes. */
   reserve(request: ReserveRequest): Reservation {
-    const reservation = this.reserveTx.immediate(request, toMicros(request.worstCaseUsd), this.options.now());
+    const { reservation, after, stamp } = this.reserveTx.immediate(
+      request,
+      toMicros(request.worstCaseUsd),
+      this.options.now(),
+    );
+    // Committed (not nested in a caller's transaction that could still roll back): the totals are exact.
+    if (!this.options.db.inTransaction) this.cache = { month: reservation.month, stamp, totals: after };
     this.changed();
     return reservation;
+  }
+
+  /**
+   * The one rule for closing a call's reservation, whether it finished, broke mid-stream or was aborted: charge the
+   * usage the provider reported; where it reported none (a cut stream, a timeout, an abort), keep the reservation —
+   * never $0 and never less than what may have been billed; release it only when the provider is known to have billed
+   * nothing. Returns the USD charged.
+   */
+  close(id: number, end: CallEnd): number {
+    if (end.unbilled) {
+      this.release(id, end.note ?? 'not billed', end.durationMs);
+      return 0;
+    }
+    if (usageReported(end.usage)) return this.settle(id, end.price(end.usage), end.usage, end.durationMs);
+    return this.keepReservation(id, end.note ?? 'provider reported no usage', end.durationMs);
+  }
+
+  /**
+   * Runs `fn` in one transaction (one commit) and announces spend changes after it commits, not before: a settle and
+   * the run row it belongs to are stored together, and nobody is told about a charge that could still roll back.
+   */
+  atomically<T>(fn: () => T): T {
+    this.deferDepth++;
+    let result: T;
+    try {
+      result = this.options.db.transaction(fn)();
+    } catch (error) {
+      if (this.deferDepth === 1) this.deferred = false;
+      throw error;
+    } finally {
+      this.deferDepth--;
+    }
+    if (this.deferDepth === 0 && this.deferred) {
+      this.deferred = false;
+      this.changed();
+    }
+    return result;
   }
 
   /** Settles to the provider's own counts. A billed call (any tokens) never records $0. */
@@ -133,7 +207,7 @@ export class Ledger implements SpendSource {
 
   snapshot(now: Date): SpendSnapshot {
     const month = this.calendar(now).month;
-    const t = this.repo.totals(month);
+    const t = this.totals(month);
     return { month, spent_usd: toUsd(t.settled_micros + t.orphaned_micros), reserved_usd: toUsd(t.reserved_micros) };
   }
 
@@ -210,9 +284,26 @@ export class Ledger implements SpendSource {
     return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
   }
 
+  /** Month totals, from the cache while no ledger row changed; only committed state is cached. */
+  private totals(month: string): MonthTotals {
+    if (this.options.db.inTransaction) return this.repo.totals(month);
+    const stamp = this.repo.stamp();
+    const c = this.cache;
+    if (c && c.month === month && c.stamp.dataVersion === stamp.dataVersion && c.stamp.writes === stamp.writes) {
+      return c.totals;
+    }
+    const totals = this.repo.totals(month);
+    this.cache = { month, stamp, totals };
+    return totals;
+  }
+
   private changed(): void {
     const events = this.options.events;
     if (!events) return;
+    if (this.deferDepth > 0) {
+      this.deferred = true;
+      return;
+    }
     const now = this.options.now();
     const snapshot = this.snapshot(now);
     const budget = this.options.budgetUsd();

@@ -43,9 +43,7 @@ interface Harness {
   waitFor: (name: string, id: string) => Promise<PushedEvent>;
 }
 
-function harness(
-  options: { dataDir?: string; catalog?: object; freeSpace?: number; stallMs?: number } = {},
-): Harness {
+function harness(options: { dataDir?: string; catalog?: object; freeSpace?: number; stallMs?: number } = {}): Harness {
   const dataDir = options.dataDir ?? tempDir();
   const modelsDir = join(dataDir, 'models');
   const env: NodeJS.ProcessEnv = {};
@@ -162,7 +160,11 @@ describe('downloads', () => {
     await h.stack.downloads.start({ url: `${s.url}/org/repo/resolve/main/story.gguf` });
     const done = await h.waitFor('download:done', 'story');
     expect(done.payload).toMatchObject({ model: { verified_against: 'hf_lfs_oid', registry_model_id: 'local:story' } });
-    expect(h.registry.get('local:story')?.[0]).toMatchObject({ id: 'local:story', provider: 'local', local: { catalog_id: 'story' } });
+    expect(h.registry.get('local:story')?.[0]).toMatchObject({
+      id: 'local:story',
+      provider: 'local',
+      local: { catalog_id: 'story' },
+    });
   });
 
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
@@ -292,7 +294,17 @@ describe('downloads', () => {
     s.route('/killed.gguf', { file: fixture, faults: { bytesPerSecond: 100_000 } });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src-main/test-support/download-child.ts', dataDir, modelsDir, `${s.url}/killed.gguf`, fixtureSha],
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './scripts/register-raw.mjs',
+        'src-main/test-support/download-child.ts',
+        dataDir,
+        modelsDir,
+        `${s.url}/killed.gguf`,
+        fixtureSha,
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -331,7 +343,12 @@ describe('import from disk', () => {
   it('imports a valid GGUF and refuses one llama.cpp would abort on, before any load', async () => {
     const h = harness();
     const model = await h.stack.library.importFile(fixture, 'My draft model');
-    expect(model).toMatchObject({ id: 'my-draft-model', source: 'import', sha256: fixtureSha, registry_model_id: 'local:my-draft-model' });
+    expect(model).toMatchObject({
+      id: 'my-draft-model',
+      source: 'import',
+      sha256: fixtureSha,
+      registry_model_id: 'local:my-draft-model',
+    });
     expect(h.registry.has('local:my-draft-model')).toBe(true);
     const broken = tinyLlamaFixture({ seed: 11, omitKeys: ['llama.attention.head_count'] });
     await expect(h.stack.library.importFile(broken)).rejects.toMatchObject({
@@ -340,7 +357,9 @@ describe('import from disk', () => {
     });
     const truncated = join(h.dataDir, 'cut.gguf');
     writeFileSync(truncated, readFileSync(fixture).subarray(0, 300_000));
-    await expect(h.stack.library.importFile(truncated)).rejects.toMatchObject({ message: expect.stringMatching(/truncated/) });
+    await expect(h.stack.library.importFile(truncated)).rejects.toMatchObject({
+      message: expect.stringMatching(/truncated/),
+    });
     expect(h.stack.library.installed().map((m) => m.id)).toEqual(['my-draft-model']);
     await h.stack.library.delete('my-draft-model');
     expect(h.stack.library.installed()).toEqual([]);

@@ -33,6 +33,8 @@ export interface DownloadServiceOptions {
   logger?: Logger;
 }
 
+const WRITE_BATCH = 1024 * 1024;
+
 /** Room to leave on the disk beyond the file itself. */
 const FREE_SPACE_MARGIN = 256 * 1024 * 1024;
 
@@ -232,6 +234,8 @@ export class DownloadService {
         }
         break;
       }
+      // Some servers refuse HEAD; the GET will tell us the size then.
+      if (response.status === 405 || response.status === 501) return { total: linkedSize, lfsSha256: lfs };
       if (!response.ok) throw httpFailure(response.status, url);
       const length = response.headers.get('content-length');
       return { total: linkedSize ?? (length ? Number(length) : null), lfsSha256: lfs };
@@ -324,6 +328,9 @@ export class DownloadService {
     };
     const combined = AbortSignal.any([signal, stall.signal]);
     let file: FileHandle | undefined;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let flush = async (): Promise<void> => undefined;
     try {
       armWatchdog();
       let response: Response;
@@ -358,11 +365,30 @@ export class DownloadService {
       });
       if (total !== null) await this.checkFreeSpace(this.options.library.modelsDir(), total - start);
       file = await open(row.partial_file, restart || offset === 0 ? 'w' : 'a');
+      const handle = file;
       const reader = response.body!.getReader();
       let received = start;
       const meter = new RateMeter();
       let lastEmit = 0;
       let lastSave = Date.now();
+      // Chunks are written in ~1 MiB batches: one syscall per network chunk costs a third of loopback throughput.
+      flush = async () => {
+        if (pending.length === 0) return;
+        const batch = pending;
+        pending = [];
+        pendingBytes = 0;
+        try {
+          await handle.writev(batch);
+        } catch (error) {
+          if (errorCode(error) === 'ENOSPC')
+            throw new DownloadError(
+              'disk_full',
+              'The disk filled up during the download; free some space and resume',
+              error,
+            );
+          throw error;
+        }
+      };
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -372,13 +398,15 @@ export class DownloadService {
         }
         if (chunk.done) break;
         armWatchdog();
-        try {
-          await file.write(chunk.value);
-        } catch (error) {
-          await reader.cancel().catch(() => undefined);
-          if (errorCode(error) === 'ENOSPC')
-            throw new DownloadError('disk_full', 'The disk filled up during the download; free some space and resume', error);
-          throw error;
+        pending.push(chunk.value);
+        pendingBytes += chunk.value.length;
+        if (pendingBytes >= WRITE_BATCH) {
+          try {
+            await flush();
+          } catch (error) {
+            await reader.cancel().catch(() => undefined);
+            throw error;
+          }
         }
         received += chunk.value.length;
         meter.add(chunk.value.length);
@@ -392,6 +420,7 @@ export class DownloadService {
           this.emitProgress(id, received, total, meter.rate());
         }
       }
+      await flush();
       await file.sync();
       this.options.repo.updateDownload(id, { received_bytes: received });
       this.emitProgress(id, received, total, meter.rate());
@@ -399,6 +428,8 @@ export class DownloadService {
         throw new DownloadError('server_gone', `The server closed the connection after ${received} of ${total} bytes`);
     } finally {
       clearTimeout(timer);
+      // Keep every byte that arrived (paused, dropped or stalled transfers resume after it).
+      await flush().catch(() => undefined);
       await file?.close();
       const size = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
       if (this.options.repo.download(id)) this.options.repo.updateDownload(id, { received_bytes: size });

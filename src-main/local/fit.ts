@@ -80,6 +80,12 @@ export class FitService {
   private report(need: number, source: FitReport['source']): FitReport {
     const budget = this.runtime.budgetBytes();
     const resident = this.runtime.residentBytes();
-    return { ...fitVerdict(need, budget, resident), need_bytes: need, budget_bytes: budget, resident_bytes: resident, source };
+    return {
+      ...fitVerdict(need, budget, resident),
+      need_bytes: need,
+      budget_bytes: budget,
+      resident_bytes: resident,
+      source,
+    };
   }
 }

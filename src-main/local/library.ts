@@ -108,7 +108,11 @@ export class ModelLibrary implements InstalledLookup {
       await rename(partial, final);
     } catch (cause) {
       await rm(partial, { force: true });
-      throw new LocalModelError('invalid_file', `Could not copy ${path} into the models folder: ${(cause as Error).message}`, cause);
+      throw new LocalModelError(
+        'invalid_file',
+        `Could not copy ${path} into the models folder: ${(cause as Error).message}`,
+        cause,
+      );
     }
     const record = this.record(id, name ?? summary.name ?? basename(path), final, (await stat(final)).size, {
       sha256: hash.digest('hex'),

@@ -1,11 +1,6 @@
 // One chat turn on a resident model through its own chat wrapper (resolved by node-llama-cpp from the GGUF's
 // template), with streaming, JSON-schema grammar and AbortSignal cancel. Usage comes from the sequence's token meter.
-import {
-  LlamaChatSession,
-  TokenMeter,
-  type ChatHistoryItem,
-  type LlamaJsonSchemaGrammar,
-} from 'node-llama-cpp';
+import { LlamaChatSession, TokenMeter, type ChatHistoryItem, type LlamaJsonSchemaGrammar } from 'node-llama-cpp';
 
 // The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
 type AnyJsonGrammar = LlamaJsonSchemaGrammar<never>;

@@ -42,9 +42,7 @@ export class LocalModels implements LocalModelProvider {
       .registry()
       .filter((other) => other.provider === 'local' && other.local && other.id !== spec.id)
       .map((other) => ({ spec: other, file: this.options.library.installedFile(other.local!.catalog_id) }))
-      .filter(
-        (c): c is { spec: ModelSpec; file: { path: string; bytes: number } } => !!c.file && c.file.bytes < limit,
-      )
+      .filter((c): c is { spec: ModelSpec; file: { path: string; bytes: number } } => !!c.file && c.file.bytes < limit)
       .sort((a, b) => b.file.bytes - a.file.bytes)
       .map((c) => ({ spec: c.spec, ...c.file }));
     return [...first, ...smaller];
@@ -133,7 +131,8 @@ class LocalLanguageModel implements LanguageModel {
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
-    if (failure !== undefined) throw isQuireError(failure) ? failure : new LocalModelError('generation_failed', String(failure));
+    if (failure !== undefined)
+      throw isQuireError(failure) ? failure : new LocalModelError('generation_failed', String(failure));
     yield {
       type: 'finish',
       finishReason: result!.finishReason,

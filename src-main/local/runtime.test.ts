@@ -142,7 +142,10 @@ describe('LocalRuntime + LocalModels on the generated fixture', () => {
     const model = models.languageModel(registry[0]!);
     const controller = new AbortController();
     let chunks = 0;
-    const stream = model.stream({ messages: [{ role: 'user', content: 'Go on' }], maxOutputTokens: 500 }, controller.signal);
+    const stream = model.stream(
+      { messages: [{ role: 'user', content: 'Go on' }], maxOutputTokens: 500 },
+      controller.signal,
+    );
     const consume = (async () => {
       for await (const part of stream) {
         if (part.type === 'text-delta' && ++chunks === 3) controller.abort();
@@ -192,7 +195,12 @@ describe('memory budget and fallback', () => {
       await runtime.load('b', other());
       await runtime.use('a', small(), async () => undefined); // a is now the most recently used
       await runtime.load('c', tinyLlamaFixture({ seed: 4 }));
-      expect(runtime.resident().map((r) => r.id).sort()).toEqual(['a', 'c']);
+      expect(
+        runtime
+          .resident()
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(['a', 'c']);
       expect(runtime.residentBytes()).toBeLessThanOrEqual(runtime.budgetBytes());
     } finally {
       await runtime.close();
@@ -205,7 +213,10 @@ describe('memory budget and fallback', () => {
       totalMemoryBytes: 1024 * 1024,
       createLlama: () => Promise.resolve(llama),
     });
-    await expect(runtime.load('a', small())).rejects.toMatchObject({ code: 'local_model_error', reason: 'out_of_memory' });
+    await expect(runtime.load('a', small())).rejects.toMatchObject({
+      code: 'local_model_error',
+      reason: 'out_of_memory',
+    });
     await runtime.close();
   });
 
@@ -247,7 +258,11 @@ describe('memory budget and fallback', () => {
       runtime,
       library: {
         installedFile: (id) =>
-          id === 'big' ? { path: broken, bytes: 10_000_000 } : id === 'tiny' ? { path: small(), bytes: 1000 } : undefined,
+          id === 'big'
+            ? { path: broken, bytes: 10_000_000 }
+            : id === 'tiny'
+              ? { path: small(), bytes: 1000 }
+              : undefined,
       },
       registry: () => registry,
     });
@@ -257,7 +272,9 @@ describe('memory budget and fallback', () => {
     expect(result.warnings[0]).toMatch(new RegExp(`^${FALLBACK_WARNING_PREFIX}big->tiny`));
     expect(runtime.resident().map((r) => r.id)).toEqual(['tiny']);
     await expect(
-      models.languageModel(spec('absent', 'absent')).generate({ messages: [{ role: 'user', content: 'x' }], maxOutputTokens: 1 }),
+      models
+        .languageModel(spec('absent', 'absent'))
+        .generate({ messages: [{ role: 'user', content: 'x' }], maxOutputTokens: 1 }),
     ).rejects.toMatchObject({ reason: 'not_installed' });
     await runtime.close();
   });

@@ -23,12 +23,12 @@ export interface RunServiceOptions {
   decide: (request: DecideRequest) => Decision;
   model: (id: string) => ModelSpec | undefined;
   allModels: () => readonly ModelSpec[];
-  providers: ProviderService;
-  resilience: ProviderResilience;
+  providers: Pick<ProviderService, 'model' | 'providerOf'>;
+  resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
   ledger: Ledger;
   repo: RunsRepo;
   recordFeedback: (feedback: { model_id: string; task: string; score: number; source: 'rating' }) => void;
-  settings: SettingsService;
+  settings: Pick<SettingsService, 'get'>;
   events: EventBus;
   /** Already redacting (the app wraps every logger). */
   logger: Logger;
@@ -45,6 +45,48 @@ interface AttemptResult {
   json: unknown;
   usage: Usage;
 }
+
+interface AttemptInput {
+  runId: string;
+  task: string;
+  spec: ModelSpec;
+  request: GenerateRequest;
+  inputTokens: number;
+  timeoutMs: number;
+  cancel: AbortSignal;
+  onToken?: ((text: string) => void) | undefined;
+  /** A reservation the caller already holds for this call (a tournament reserves its members together). */
+  held?: { id: number } | null | undefined;
+}
+
+/** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
+export interface ModelCall {
+  runId?: string;
+  task: string;
+  spec: ModelSpec;
+  request: GenerateRequest;
+  /** Held already for this call, made with the same run id; null or absent: reserved here. */
+  reservation?: { id: number } | null;
+  /** Why this model (stored with the run). */
+  reason?: string;
+  cancel?: AbortSignal;
+  onToken?: (text: string) => void;
+}
+
+export interface ModelCallOutcome {
+  ok: boolean;
+  run_id: string;
+  text: string;
+  json: unknown;
+  usage: Usage;
+  costUsd: number;
+  durationMs: number;
+  error: { code: string; message: string } | null;
+}
+
+type AttemptOutcome =
+  | { ok: true; attempt: RunAttempt; result: AttemptResult; costMicros: number; settle: () => number }
+  | { ok: false; attempt: RunAttempt; error: unknown; costMicros: number };
 
 export class RunService {
   private readonly active = new Map<string, AbortController>();
@@ -90,19 +132,80 @@ export class RunService {
     }
   }
 
-  private async execute(runId: string, start: RunStart, cancel: AbortSignal): Promise<RunRecord> {
+  /**
+   * Runs one given model call as a stored run — the same path as runs:start's attempts (breaker, timeouts, streaming,
+   * the ledger's one rule for settling) without choosing a model or falling back. Pushes no run:* events (the caller
+   * has its own) and never throws: a failure comes back as `ok: false`, charged by the same rule.
+   */
+  async call(c: ModelCall): Promise<ModelCallOutcome> {
+    const runId = c.runId ?? this.newId();
+    const controller = new AbortController();
+    this.active.set(runId, controller);
+    const cancel = c.cancel ? AbortSignal.any([controller.signal, c.cancel]) : controller.signal;
     const startedAt = this.monotonic();
-    const createdAt = this.o.now().toISOString();
-    const messages = messagesOf(start.input);
-    const inputTokens = estimateInputTokens(messages);
-    const settings = this.o.settings.get();
-    const timeoutMs = settings.runs.timeout_s * 1000;
-    const base: RunWrite = {
+    const base = this.baseWrite(runId, c.task, {
+      task: c.task,
+      input: c.request.messages,
+      max_output_tokens: c.request.maxOutputTokens,
+    });
+    base.reason = c.reason ?? null;
+    try {
+      const outcome = await this.attempt({
+        runId,
+        task: c.task,
+        spec: c.spec,
+        request: c.request,
+        inputTokens: estimateInputTokens(c.request.messages),
+        timeoutMs: this.o.settings.get().runs.timeout_s * 1000,
+        cancel,
+        onToken: c.onToken,
+        held: c.reservation ?? null,
+      });
+      base.attempts.push(outcome.attempt);
+      if (outcome.ok) {
+        const record = this.complete(base, startedAt, c.spec.id, outcome.result, 0, outcome.settle, false);
+        return {
+          ok: true,
+          run_id: runId,
+          text: outcome.result.text,
+          json: outcome.result.json,
+          usage: outcome.result.usage,
+          costUsd: record.cost_usd,
+          durationMs: outcome.attempt.latency_ms,
+          error: null,
+        };
+      }
+      base.cost_micros += outcome.costMicros;
+      const status = cancel.aborted ? 'cancelled' : 'failed';
+      const { record, info } = this.store(
+        { ...base, status, model_id: c.spec.id },
+        startedAt,
+        outcome.error,
+        null,
+        false,
+      );
+      return {
+        ok: false,
+        run_id: runId,
+        text: '',
+        json: undefined,
+        usage: { inputTokens: undefined, outputTokens: undefined },
+        costUsd: record.cost_usd,
+        durationMs: outcome.attempt.latency_ms,
+        error: { code: info.code, message: info.message },
+      };
+    } finally {
+      this.active.delete(runId);
+    }
+  }
+
+  private baseWrite(runId: string, task: string, request: unknown): RunWrite {
+    return {
       id: runId,
-      task: start.task,
+      task,
       status: 'failed',
       model_id: null,
-      request: { ...start, input: typeof start.input === 'string' ? start.input : messages },
+      request,
       text: null,
       json: undefined,
       reason: null,
@@ -116,9 +219,21 @@ export class RunService {
       cache_hit: false,
       cache_key: null,
       error: null,
-      created_at: createdAt,
+      created_at: this.o.now().toISOString(),
       finished_at: null,
     };
+  }
+
+  private async execute(runId: string, start: RunStart, cancel: AbortSignal): Promise<RunRecord> {
+    const startedAt = this.monotonic();
+    const messages = messagesOf(start.input);
+    const inputTokens = estimateInputTokens(messages);
+    const settings = this.o.settings.get();
+    const timeoutMs = settings.runs.timeout_s * 1000;
+    const base = this.baseWrite(runId, start.task, {
+      ...start,
+      input: typeof start.input === 'string' ? start.input : messages,
+    });
 
     let decision: Decision;
     try {
@@ -173,8 +288,19 @@ export class RunService {
         base.attempts.push(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`));
         continue;
       }
-      const provider = spec.provider === 'local' ? 'local' : this.o.providers.providerOf(spec);
-      const outcome = await this.attempt(runId, start, spec, provider, request, inputTokens, timeoutMs, cancel);
+      const outcome = await this.attempt({
+        runId,
+        task: start.task,
+        spec,
+        request,
+        inputTokens,
+        timeoutMs,
+        cancel,
+        onToken:
+          start.stream === true
+            ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
+            : undefined,
+      });
       base.attempts.push(outcome.attempt);
       if (outcome.ok) {
         return this.complete(base, startedAt, modelId, outcome.result, outcome.costMicros, outcome.settle);
@@ -192,64 +318,58 @@ export class RunService {
     );
   }
 
-  private async attempt(
-    runId: string,
-    start: RunStart,
-    spec: ModelSpec,
-    provider: string,
-    request: GenerateRequest,
-    inputTokens: number,
-    timeoutMs: number,
-    cancel: AbortSignal,
-  ): Promise<
-    | { ok: true; attempt: RunAttempt; result: AttemptResult; costMicros: number; settle: () => number }
-    | { ok: false; attempt: RunAttempt; error: unknown; costMicros: number }
-  > {
+  private async attempt(a: AttemptInput): Promise<AttemptOutcome> {
+    const { runId, spec, request } = a;
     const local = spec.provider === 'local';
+    const provider = local ? 'local' : this.o.providers.providerOf(spec);
+    const ledgerCall = { runId, modelId: spec.id, provider, task: a.task };
+    // Refused before any call: a reservation the caller holds is given back (nothing was billed).
+    const refused = (error: unknown): AttemptOutcome => {
+      const info = this.info(error);
+      if (a.held) this.o.ledger.release(a.held.id, info.code);
+      return { ok: false, attempt: skipped(spec.id, provider, info.code, info.message), error, costMicros: 0 };
+    };
     if (!local && this.o.resilience.isBlocked(provider)) {
-      const error = new QuireError('circuit_open', `${provider} is paused after repeated failures`);
-      return { ok: false, attempt: skipped(spec.id, provider, error.code, error.message), error, costMicros: 0 };
+      return refused(new QuireError('circuit_open', `${provider} is paused after repeated failures`));
     }
     let model: CallableModel;
     try {
-      model = this.o.providers.model(spec, timeoutMs);
+      model = this.o.providers.model(spec, a.timeoutMs);
     } catch (error) {
-      const info = this.info(error);
-      return { ok: false, attempt: skipped(spec.id, provider, info.code, info.message), error, costMicros: 0 };
+      return refused(error);
     }
-    let reservation: { id: number } | null = null;
-    if (!local) {
+    let reservation: { id: number } | null = a.held ?? null;
+    if (!local && !reservation) {
       try {
         reservation = this.o.ledger.reserve({
-          runId,
-          modelId: spec.id,
-          provider,
-          task: start.task,
-          worstCaseUsd: worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() }),
+          ...ledgerCall,
+          worstCaseUsd: worstCaseUsd(spec, a.inputTokens, request.maxOutputTokens, { at: this.o.now() }),
         });
       } catch (error) {
-        const info = this.info(error);
-        return { ok: false, attempt: skipped(spec.id, provider, info.code, info.message), error, costMicros: 0 };
+        return refused(error);
       }
     }
+    const price = (usage: Usage) => costUsd(spec, usage, { at: this.o.now() });
     const t0 = this.monotonic();
+    let received = false;
+    const onToken = (text: string) => {
+      received = true;
+      a.onToken?.(text);
+    };
     const call = (signal: AbortSignal) =>
-      this.consume(runId, model, spec, request, AbortSignal.any([signal, cancel]), start.stream === true);
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken);
     try {
       const result = local
-        ? await call(cancel)
-        : await this.o.resilience.execute(provider, timeoutMs, (signal) => call(signal));
+        ? await call(a.cancel)
+        : await this.o.resilience.execute(provider, a.timeoutMs, (signal) => call(signal));
       const ms = Math.round(this.monotonic() - t0);
+      // Runs inside complete()'s transaction, so the charge and the run row commit together.
       const settle = (): number => {
-        if (local) {
-          this.o.ledger.recordLocal({ runId, modelId: spec.id, provider, task: start.task }, result.usage, ms);
+        if (!reservation) {
+          this.o.ledger.recordLocal(ledgerCall, result.usage, ms);
           return 0;
         }
-        if (result.usage.inputTokens === undefined && result.usage.outputTokens === undefined) {
-          return this.micros(this.o.ledger.keepReservation(reservation!.id, 'provider reported no usage', ms));
-        }
-        const cost = costUsd(spec, result.usage, { at: this.o.now() });
-        return this.micros(this.o.ledger.settle(reservation!.id, cost, result.usage, ms));
+        return this.micros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
       };
       return {
         ok: true,
@@ -260,14 +380,21 @@ export class RunService {
       };
     } catch (error) {
       const ms = Math.round(this.monotonic() - t0);
-      this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const info = this.info(error);
+      this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
       let charged = 0;
       if (reservation) {
-        if (billingOfError(error) === 'none') this.o.ledger.release(reservation.id, this.info(error).code, ms);
-        else
-          charged = this.o.ledger.keepReservation(reservation.id, `usage unknown after ${this.info(error).code}`, ms);
+        // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
+        // carries no final counts) and the reservation is kept.
+        charged = this.o.ledger.close(reservation.id, {
+          price,
+          unbilled: billingOfError(error) === 'none' && !received,
+          note: `usage unknown after ${info.code}`,
+          durationMs: ms,
+        });
+      } else {
+        this.o.ledger.recordLocal(ledgerCall, { inputTokens: undefined, outputTokens: undefined }, ms);
       }
-      const info = this.info(error);
       return {
         ok: false,
         attempt: {
@@ -286,12 +413,11 @@ export class RunService {
 
   /** Streams when the model can (first-token timeout, tokens pushed when asked), else one generate call. */
   private async consume(
-    runId: string,
     model: CallableModel,
     spec: ModelSpec,
     request: GenerateRequest,
     signal: AbortSignal,
-    push: boolean,
+    onToken: (text: string) => void,
   ): Promise<AttemptResult> {
     if (!spec.capabilities.streaming) {
       const result: GenerateResult = await model.generate(request, signal);
@@ -310,9 +436,10 @@ export class RunService {
         clearTimeout(timer);
         if (part.type === 'text-delta') {
           text += part.text;
-          if (push) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text: part.text });
+          onToken(part.text);
         } else {
-          return { text: request.jsonSchema ? JSON.stringify(part.json) : text, json: part.json, usage: part.usage };
+          const json = request.jsonSchema && part.json !== undefined;
+          return { text: json ? JSON.stringify(part.json) : text, json: part.json, usage: part.usage };
         }
       }
       throw markBilling(
@@ -336,11 +463,13 @@ export class RunService {
     result: AttemptResult,
     priorMicros: number,
     settle?: () => number,
+    emit = true,
   ): RunRecord {
     const latency = Math.round(this.monotonic() - startedAt);
     let record!: RunRecord;
-    // Settling and storing the run commit together: one fsync, and never a run without its charge.
-    this.o.db.transaction(() => {
+    // Settling and storing the run commit together: one fsync, and never a run without its charge. Spend events
+    // follow the commit.
+    this.o.ledger.atomically(() => {
       const charged = settle ? settle() : 0;
       const write: RunWrite = {
         ...base,
@@ -358,12 +487,24 @@ export class RunService {
       if (last && last.outcome === 'ok') last.cost_usd = charged / 1_000_000;
       this.o.repo.save(write);
       record = toRecord(write);
-    })();
-    this.o.events.emit('run:completed', record);
+    });
+    if (emit) this.o.events.emit('run:completed', record);
     return record;
   }
 
   private fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): never {
+    const { info } = this.store(base, startedAt, error, decision, true);
+    throw new QuireError(info.code, info.message, { retryable: info.retryable });
+  }
+
+  /** Stores a run that did not complete (failed or cancelled). */
+  private store(
+    base: RunWrite,
+    startedAt: number,
+    error: unknown,
+    decision: Decision | null,
+    emit: boolean,
+  ): { record: RunRecord; info: ErrorInfo } {
     const info = this.info(error);
     const write: RunWrite = {
       ...base,
@@ -375,8 +516,8 @@ export class RunService {
     };
     this.o.repo.save(write);
     const record = toRecord(write);
-    this.o.events.emit('run:failed', { run_id: base.id, error: info, record });
-    throw new QuireError(info.code, info.message, { retryable: info.retryable });
+    if (emit) this.o.events.emit('run:failed', { run_id: base.id, error: info, record });
+    return { record, info };
   }
 
   private excluded(): { exclude?: string[] } {

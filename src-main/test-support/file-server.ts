@@ -132,7 +132,11 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
     try {
       for await (const raw of stream) {
         let chunk = raw as Buffer;
-        if (faults.flipByteAt !== undefined && faults.flipByteAt >= offset && faults.flipByteAt < offset + chunk.length) {
+        if (
+          faults.flipByteAt !== undefined &&
+          faults.flipByteAt >= offset &&
+          faults.flipByteAt < offset + chunk.length
+        ) {
           chunk = Buffer.from(chunk);
           chunk[faults.flipByteAt - offset] = chunk[faults.flipByteAt - offset]! ^ 0xff;
         }

@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../app/event-bus';
 import type { Ledger } from '../ledger/ledger';
-import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { worstCaseUsd } from '../orchestrator/pricing';
 import type { ProviderService } from '../providers/provider-service';
-import type { ProviderResilience } from '../providers/resilience';
 import type { FeedbackService } from '../routing/feedback-service';
 import type { OrchestratorService } from '../routing/orchestrator-service';
 import type { RegistryService } from '../routing/registry-service';
+import type { RunService } from '../runs/run-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { TournamentRepo } from '../store/repos/tournament-repo';
@@ -26,7 +26,7 @@ export function createTournaments(deps: {
   feedback: FeedbackService;
   ledger: Ledger;
   providers: ProviderService;
-  resilience: ProviderResilience;
+  runs: RunService;
   /** C's runtime: a resident local model embeds claims for matching. */
   runtime?: Pick<LocalRuntime, 'resident' | 'use'>;
   monotonic?: () => number;
@@ -35,15 +35,13 @@ export function createTournaments(deps: {
     decide: (request) => deps.orchestrator.decide(request),
     tasks: deps.orchestrator.tasks,
     model: (id) => deps.registry.get(id),
-    languageModel: (spec, timeoutMs) => deps.providers.model(spec, timeoutMs),
+    calls: deps.runs,
     providerOf: (spec) => deps.providers.providerOf(spec),
-    resilience: deps.resilience,
     ledger: tournamentLedger(deps.db, deps.ledger),
     feedback: deps.feedback,
     settings: () => deps.settings.get(),
     repo: new TournamentRepo(deps.db),
     events: deps.events,
-    cost: (spec, usage) => costUsd(spec, usage, { at: deps.now() }),
     worstCase: (spec, input, output) => worstCaseUsd(spec, input, output, { at: deps.now() }),
     now: deps.now,
     clock: deps.monotonic ?? (() => performance.now()),

@@ -13,7 +13,7 @@ import {
   summarizeJudgements,
   type JudgeSummary,
 } from './judge';
-import type { MemberOutcome } from './member-runner';
+import type { ModelCallOutcome } from '../runs/run-service';
 import { usd } from './member-selection';
 import type { Seat } from './seating';
 
@@ -33,7 +33,7 @@ export interface JudgingDeps {
     request: GenerateRequest,
     reservation: { id: number; reservedUsd: number } | null,
     runId: string,
-  ) => Promise<MemberOutcome>;
+  ) => Promise<ModelCallOutcome>;
 }
 
 /** Fills `tournament.judging` and returns the summary; null when no judge could run (a note says why). */

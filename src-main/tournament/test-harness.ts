@@ -5,17 +5,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type ModelSpec, type PushedEvent, type Settings } from '../../src-preload/contract';
 import { EventBus } from '../app/event-bus';
+import { silentLogger } from '../app/logger';
 import { Ledger } from '../ledger/ledger';
 import { decide } from '../orchestrator/decide';
-import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { worstCaseUsd } from '../orchestrator/pricing';
 import { parseTasks, type TaskTable } from '../orchestrator/tasks';
 import { AnthropicModel } from '../providers/anthropic';
 import type { LocalModelProvider } from '../providers/local-models';
 import type { LanguageModel } from '../providers/spec';
 import { OpenAiCompatibleModel } from '../providers/openai-compatible';
+import { ProviderResilience } from '../providers/resilience';
 import { FeedbackService } from '../routing/feedback-service';
+import { RunService } from '../runs/run-service';
 import { openDatabase, type Db } from '../store/database';
 import { FeedbackRepo } from '../store/repos/feedback-repo';
+import { RunsRepo } from '../store/repos/runs-repo';
 import { TournamentRepo } from '../store/repos/tournament-repo';
 import type { FakeLlmServer } from '../test-support/fake-llm-server';
 import { tournamentLedger } from './tournament-ledger';
@@ -62,6 +66,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   service: TournamentService;
+  /** The RunService every member call goes through. */
+  runs: RunService;
   db: Db;
   ledger: Ledger;
   feedback: FeedbackService;
@@ -107,29 +113,47 @@ export function tournamentHarness(options: HarnessOptions): Harness {
       ? new AnthropicModel({ ...client, baseURL: options.fake.anthropicBaseUrl })
       : new OpenAiCompatibleModel({ ...client, baseURL: options.fake.openaiBaseUrl });
   };
+  const decideNow = (request: Parameters<typeof decide>[0]) =>
+    decide(request, {
+      registry: options.registry,
+      tasks,
+      settings: settings.orchestrator,
+      availability,
+      spend: ledger.snapshot(now()),
+      quality: feedback.quality(),
+    });
+  const runs = new RunService({
+    db,
+    decide: decideNow,
+    model: (id) => byId.get(id),
+    allModels: () => options.registry,
+    providers: {
+      model: (spec, timeoutMs) => {
+        const model = buildModel(spec, timeoutMs);
+        return options.wrapModel ? options.wrapModel(spec, model) : model;
+      },
+      providerOf: (spec) => spec.provider,
+    },
+    resilience: new ProviderResilience({ now }),
+    ledger,
+    repo: new RunsRepo(db),
+    recordFeedback: (f) => feedback.record(f),
+    settings: { get: () => settings },
+    events: bus,
+    logger: silentLogger,
+    redact: (text) => text,
+    now,
+  });
   const service = new TournamentService({
-    decide: (request) =>
-      decide(request, {
-        registry: options.registry,
-        tasks,
-        settings: settings.orchestrator,
-        availability,
-        spend: ledger.snapshot(now()),
-        quality: feedback.quality(),
-      }),
+    decide: decideNow,
     tasks,
     model: (id) => byId.get(id),
-    languageModel: (spec, timeoutMs) => {
-      const model = buildModel(spec, timeoutMs);
-      return options.wrapModel ? options.wrapModel(spec, model) : model;
-    },
+    calls: runs,
     ledger: tournamentLedger(db, ledger),
-
     feedback,
     settings: () => settings,
     repo: new TournamentRepo(db),
     events: bus,
-    cost: (spec, usage) => costUsd(spec, usage),
     worstCase: (spec, input, output) => worstCaseUsd(spec, input, output),
     now,
     clock: () => performance.now(),
@@ -139,5 +163,5 @@ export function tournamentHarness(options: HarnessOptions): Harness {
       return () => `t${++n}`;
     })(),
   });
-  return { service, db, ledger, feedback, settings, events, tasks, languageModel: buildModel, close: () => db.close() };
+  return { service, runs, db, ledger, feedback, settings, events, tasks, languageModel: buildModel, close: () => db.close() };
 }

@@ -15,8 +15,6 @@ export function tournamentLedger(db: Db, ledger: Ledger): TournamentLedger {
       requests.length === 0
         ? []
         : reserveAll.immediate(requests).map((r) => ({ id: r.id, reservedUsd: r.reservedUsd })),
-    settle: (id, costUsd, usage, durationMs) => ledger.settle(id, costUsd, usage, durationMs),
     release: (id, note, durationMs) => ledger.release(id, note, durationMs),
-    recordLocal: (request, usage, durationMs) => ledger.recordLocal(request, usage, durationMs),
   };
 }

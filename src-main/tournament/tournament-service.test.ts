@@ -141,7 +141,7 @@ describe('TournamentService', () => {
     expect(t.findings[0]!.confidence.ingredients.opposition).toBeCloseTo(1 / 3);
   });
 
-  it('drops a member that fails mid-stream, charges it for what it used, and goes on with two', async () => {
+  it('drops a member that fails mid-stream, charges it by the one rule (usage unknown: its reservation), and goes on with two', async () => {
     const h = harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
@@ -154,10 +154,17 @@ describe('TournamentService', () => {
     expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
     const row = ledgerRows(h).find((r) => r.model_id === 'deepseek-c')!;
     expect(row.state).toBe('settled');
-    // What it used: the input and the streamed tokens — more than nothing, less than the worst case reserved.
+    // The ledger's one rule for interrupted calls: a cut stream carries no usage from the provider, so the reservation
+    // is kept — charged, never $0, never above what was reserved.
     expect(row.charged_micros!).toBeGreaterThan(0);
-    expect(row.charged_micros!).toBeLessThan(row.reserved_micros);
+    expect(row.charged_micros!).toBe(row.reserved_micros);
     expect(dropped.cost_usd).toBeCloseTo(row.charged_micros! / 1e6, 6);
+    // Every member is a run of its own, failed ones included, with its task and model.
+    const runs = h.runs.list({ task: 'continuity_check' });
+    expect(runs.map((r) => r.model_id).sort()).toEqual(['claude-b', 'deepseek-c', 'gpt-a']);
+    const cut = runs.find((r) => r.model_id === 'deepseek-c')!;
+    expect(cut).toMatchObject({ status: 'failed', task: 'continuity_check' });
+    expect(cut.cost_usd).toBeCloseTo(row.charged_micros! / 1e6, 6);
     expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
     expect(h.events.some((e) => e.name === 'tournament:member-failed')).toBe(true);
   });

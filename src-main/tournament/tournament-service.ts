@@ -15,7 +15,8 @@ import type {
 } from '../../src-preload/contract';
 import type { EventBus } from '../app/event-bus';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
-import type { GenerateRequest, LanguageModel, Usage } from '../providers/spec';
+import type { GenerateRequest } from '../providers/spec';
+import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
@@ -28,7 +29,6 @@ import {
   type Finding,
 } from './findings-schema';
 import { familyOf, usd } from './member-selection';
-import { runMember, type MemberLedger, type MemberOutcome } from './member-runner';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
@@ -36,7 +36,7 @@ import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } 
 import { lexicalSimilarity, type ClaimSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
 
-export interface TournamentLedger extends MemberLedger {
+export interface TournamentLedger {
   /** Reserves every request or none (one IMMEDIATE transaction); throws BudgetExceededError. */
   reserveAll(
     requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
@@ -44,18 +44,19 @@ export interface TournamentLedger extends MemberLedger {
   release(id: number, note: string, durationMs?: number): void;
 }
 
+type MemberOutcome = ModelCallOutcome;
+
 export interface TournamentDeps {
   decide: (request: DecideRequest) => Decision;
   tasks: ReadonlyMap<string, TaskSpec>;
   model: (id: string) => ModelSpec | undefined;
-  /** B's provider factory (ProviderService.model): a LanguageModel for any registry model, local ones included. */
-  languageModel: (spec: ModelSpec, timeoutMs: number) => LanguageModel;
+  /**
+   * RunService.call: every member, verifier and judge call is a run of its own (stored, in runs:list and the ledger
+   * with its task and model), made the way runs:start makes its calls — breaker, timeouts, streaming, settling.
+   */
+  calls: { call(call: ModelCall): Promise<ModelCallOutcome> };
   /** The ledger's / breaker's provider name for a model (ProviderService.providerOf). */
   providerOf?: (spec: ModelSpec) => string;
-  /** B's per-provider breakers and timeouts (ProviderResilience); cloud members run under them when given. */
-  resilience?: {
-    execute<T>(provider: string, timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  };
   ledger: TournamentLedger;
   feedback: {
     record(feedback: { model_id: string; task: string; score: number; source: 'tournament' }): void;
@@ -64,8 +65,7 @@ export interface TournamentDeps {
   settings: () => Settings;
   repo: TournamentRepo;
   events: EventBus;
-  /** A's pricing: costUsd for settling, worstCaseUsd for verifier and judge calls. */
-  cost: (spec: ModelSpec, usage: Usage) => number;
+  /** A's pricing: worst cases for the reservations. */
   worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
   now: () => Date;
   clock: () => number;
@@ -372,7 +372,7 @@ export class TournamentService {
     return this.get(tournament.id);
   }
 
-  /** One call under the provider's breaker and timeout, charged to its reservation; never throws. */
+  /** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */
   private execute(
     spec: ModelSpec,
     request: GenerateRequest,
@@ -382,44 +382,33 @@ export class TournamentService {
     cancel: AbortSignal,
     onToken: (text: string) => void,
   ): Promise<MemberOutcome> {
-    const timeoutMs = this.deps.settings().runs.timeout_s * 1000;
-    return runMember(
-      {
-        spec,
-        provider: this.providerOf(spec),
-        model: this.deps.languageModel(spec, timeoutMs),
-        ...this.guard(spec, timeoutMs),
-        request,
-        reservationId: reservation?.id ?? null,
-        reservedUsd: reservation?.reservedUsd ?? 0,
-        inputTokens: estimateInputTokens(request.messages),
+    return this.deps.calls
+      .call({
         runId,
         task,
-        timeoutMs,
+        spec,
+        request,
+        reservation: reservation ? { id: reservation.id } : null,
+        reason: `Part of tournament ${runId.slice(0, runId.indexOf('/'))}`,
         cancel,
         onToken,
-      },
-      { ledger: this.deps.ledger, cost: this.deps.cost, clock: this.deps.clock },
-    ).catch((error: unknown): MemberOutcome => ({
-      ok: false,
-      text: '',
-      json: undefined,
-      usage: { inputTokens: undefined, outputTokens: undefined },
-      costUsd: 0,
-      durationMs: 0,
-      error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
-    }));
+      })
+      .catch(
+        (error: unknown): MemberOutcome => ({
+          ok: false,
+          run_id: runId,
+          text: '',
+          json: undefined,
+          usage: { inputTokens: undefined, outputTokens: undefined },
+          costUsd: 0,
+          durationMs: 0,
+          error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+        }),
+      );
   }
 
   private providerOf(spec: ModelSpec): string {
     return this.deps.providerOf?.(spec) ?? spec.provider;
-  }
-
-  private guard(spec: ModelSpec, timeoutMs: number) {
-    const resilience = this.deps.resilience;
-    if (!resilience || spec.provider === 'local') return {};
-    const provider = this.providerOf(spec);
-    return { guard: (fn: (signal: AbortSignal) => Promise<void>) => resilience.execute(provider, timeoutMs, fn) };
   }
 
   private history(modelId: string, task: string): number {

@@ -136,7 +136,10 @@ describe('fitVerdict', () => {
   it('counts resident models: fits, tight when others would be unloaded, won’t fit beyond the budget', () => {
     expect(fitVerdict(2 * GB, 10 * GB, 0).verdict).toBe('fits');
     expect(fitVerdict(9 * GB, 10 * GB, 0).verdict).toBe('tight');
-    expect(fitVerdict(5 * GB, 10 * GB, 6 * GB)).toMatchObject({ verdict: 'tight', message: expect.stringMatching(/unloaded/) });
+    expect(fitVerdict(5 * GB, 10 * GB, 6 * GB)).toMatchObject({
+      verdict: 'tight',
+      message: expect.stringMatching(/unloaded/),
+    });
     expect(fitVerdict(11 * GB, 10 * GB, 0).verdict).toBe('wont_fit');
   });
 });

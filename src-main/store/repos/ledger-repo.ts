@@ -56,11 +56,31 @@ export interface GroupRow {
   output_tokens: number;
 }
 
+/** Ledger writes made through any LedgerRepo on a connection (other connections show in PRAGMA data_version). */
+const writesOn = new WeakMap<Db, { count: number }>();
+
+/** Identifies the ledger's state: equal stamps mean no ledger row changed in between. */
+export interface LedgerStamp {
+  dataVersion: number;
+  writes: number;
+}
+
 /** All ledger SQL, rows mapped here only. */
 export class LedgerRepo {
   private readonly statements = new Map<string, Statement>();
+  private readonly writes: { count: number };
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    let writes = writesOn.get(db);
+    if (!writes) writesOn.set(db, (writes = { count: 0 }));
+    this.writes = writes;
+  }
+
+  /** Cheap (one pragma read): lets callers cache month totals until this connection or another one writes. */
+  stamp(): LedgerStamp {
+    const dataVersion = this.q('PRAGMA data_version').pluck().get() as number;
+    return { dataVersion, writes: this.writes.count };
+  }
 
   /** Prepared once per SQL text: preparing is a measurable share of a run's overhead. */
   private q<R = unknown>(sql: string): Statement<unknown[], R> {
@@ -73,6 +93,7 @@ export class LedgerRepo {
   }
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
+    this.writes.count++;
     const result = this.q(
       `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -90,6 +111,7 @@ export class LedgerRepo {
     note: string | null,
     at: string,
   ): boolean {
+    this.writes.count++;
     const result = this.q(
       `UPDATE ledger SET state = ?, charged_micros = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
            cache_write_tokens = ?, reasoning_tokens = ?, duration_ms = ?, note = ?, settled_at = ?
@@ -138,6 +160,7 @@ export class LedgerRepo {
 
   /** Marks reservations a previous process left open; they keep counting. */
   markOrphans(): number {
+    this.writes.count++;
     return this.q(`UPDATE ledger SET state = 'orphaned', note = 'left open by a crash' WHERE state = 'reserved'`).run()
       .changes;
   }
@@ -159,9 +182,11 @@ export class LedgerRepo {
   /** True the first time a (month, threshold) alert is claimed. */
   claimAlert(month: string, threshold: number, at: string): boolean {
     return (
-      this.db
-        .prepare('INSERT INTO spend_alerts (month, threshold, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-        .run(month, threshold, at).changes === 1
+      this.q('INSERT INTO spend_alerts (month, threshold, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(
+        month,
+        threshold,
+        at,
+      ).changes === 1
     );
   }
 }

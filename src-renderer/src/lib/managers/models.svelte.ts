@@ -164,6 +164,14 @@ export class ModelsManager {
     });
   }
 
+  /** Opens the models folder in Finder (the file manager in the browser host) and says where it is. */
+  async reveal(): Promise<void> {
+    await this.#act('reveal', 'reveal', async () => {
+      const { path } = await call('app:reveal', { target: 'models_folder' });
+      this.#notice = `Your models are in ${path}`;
+    });
+  }
+
   dismissFailure(id: string): void {
     this.#failures = this.#failures.filter((failure) => failure.id !== id);
   }

@@ -5,13 +5,7 @@ import type { Capabilities, Estimate, Recommendations } from '../../../../src-pr
 import { call } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { TIERS } from '../tiers';
-
-/** Seed 000's "typical monthly usage" (100 coordinator runs, 20 health checks, 15 theme analyses). */
-export const SAMPLE_USAGE: Record<string, number> = {
-  coordinator: 100,
-  health_check_review: 20,
-  theme_analysis: 15,
-};
+import { recentUsage, SAMPLE_USAGE } from '../usage';
 
 export interface UsageProfile {
   /** Runs per month by task. */
@@ -65,15 +59,18 @@ export class OrchestratorManager {
   }
 
   /**
-   * Loads everything the AI Intelligence panel shows. `recentUsage` is the writer's runs per task over the last
-   * month; when it is empty the seed's sample month is used and labelled as such.
+   * Loads everything the AI Intelligence panel shows. Estimates use the writer's runs per task over the last 30 days;
+   * with none yet, the seed's sample month is used and labelled as such.
    */
-  async load(recentUsage: Record<string, number> = {}): Promise<void> {
+  async load(): Promise<void> {
     this.#loading = true;
     try {
-      const capabilities = await call('orchestrator:capabilities');
+      const [capabilities, recent] = await Promise.all([
+        call('orchestrator:capabilities'),
+        call('runs:list', { limit: 500 }),
+      ]);
       this.#capabilities = capabilities;
-      this.#profile = this.#pickProfile(capabilities, recentUsage);
+      this.#profile = this.#pickProfile(capabilities, recentUsage(recent.runs, Date.now()));
       await Promise.all([this.refreshEstimates(), this.refreshRecommendations()]);
       this.#error = null;
     } catch (error) {
@@ -83,9 +80,20 @@ export class OrchestratorManager {
     }
   }
 
+  /** Models and tasks only (the Workbench, Models and Spend screens need no estimates). */
+  async loadCapabilities(): Promise<void> {
+    try {
+      this.#capabilities = await call('orchestrator:capabilities');
+      this.#error = null;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+    }
+  }
+
   /** Re-asks after something that changes choices (tier, budget, keys, downloads, packs). */
   async refresh(): Promise<void> {
-    if (!this.#capabilities) return;
+    // Before load() has worked out the usage profile there is nothing to refresh (load will fetch it all).
+    if (!this.#capabilities || !this.#profile) return;
     try {
       this.#capabilities = await call('orchestrator:capabilities');
       await Promise.all([this.refreshEstimates(), this.refreshRecommendations()]);
@@ -107,10 +115,10 @@ export class OrchestratorManager {
   }
 
   #pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
-    const known = new Set(capabilities.tasks.map((task) => task.id));
-    const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known.has(task) && runs > 0));
+    const known = (task: string) => capabilities.tasks.some((spec) => spec.id === task);
+    const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known(task) && runs > 0));
     if (Object.keys(usage).length > 0) return { usage, source: 'recent' };
-    const sample = Object.fromEntries(Object.entries(SAMPLE_USAGE).filter(([task]) => known.has(task)));
+    const sample = Object.fromEntries(Object.entries(SAMPLE_USAGE).filter(([task]) => known(task)));
     return { usage: sample, source: 'sample' };
   }
 

@@ -49,16 +49,16 @@ export class SpendManager {
   /** Every threshold this month has crossed: pushed spend:alert events plus what the month's total implies. */
   readonly alerts = $derived.by((): RaisedAlert[] => {
     const data = this.#data;
-    const byThreshold = new Map<AlertThreshold, RaisedAlert>();
-    for (const alert of this.#pushed[this.#month] ?? []) byThreshold.set(alert.threshold, alert);
+    const byThreshold: Partial<Record<AlertThreshold, RaisedAlert>> = {};
+    for (const alert of this.#pushed[this.#month] ?? []) byThreshold[alert.threshold] = alert;
     if (data?.budget_usd) {
       for (const threshold of ALERT_THRESHOLDS) {
-        if (data.total_usd >= (data.budget_usd * threshold) / 100 && !byThreshold.has(threshold)) {
-          byThreshold.set(threshold, { threshold, spent_usd: data.total_usd, budget_usd: data.budget_usd });
+        if (data.total_usd >= (data.budget_usd * threshold) / 100 && !byThreshold[threshold]) {
+          byThreshold[threshold] = { threshold, spent_usd: data.total_usd, budget_usd: data.budget_usd };
         }
       }
     }
-    return [...byThreshold.values()].sort((a, b) => b.threshold - a.threshold);
+    return ALERT_THRESHOLDS.flatMap((threshold) => byThreshold[threshold] ?? []).reverse();
   });
 
   /** Share of calls (and of tokens) that ran on this machine. */

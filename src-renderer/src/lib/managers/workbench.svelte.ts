@@ -7,6 +7,15 @@ import { call } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { subscribe } from '../api/events';
 
+/** Answer lengths a writer picks from; null leaves the task's own limit. */
+export const LENGTHS = {
+  task: { label: 'As the task needs', tokens: null },
+  short: { label: 'Short (about 150 words)', tokens: 200 },
+  medium: { label: 'Medium (about 450 words)', tokens: 600 },
+  long: { label: 'Long (about 1,100 words)', tokens: 1500 },
+} as const;
+export type AnswerLength = keyof typeof LENGTHS;
+
 /** Rough tokens for a quote before the provider counts them: ~4 characters per token for English prose. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -18,6 +27,7 @@ export class WorkbenchManager {
   #task = $state<string>('');
   #model = $state<string>('');
   #localOnly = $state(false);
+  #length = $state<AnswerLength>('task');
   #decision = $state<Decision | null>(null);
   #deciding = $state(false);
   #decisionError = $state<ErrorInfo | null>(null);
@@ -47,6 +57,9 @@ export class WorkbenchManager {
   }
   get localOnly() {
     return this.#localOnly;
+  }
+  get length() {
+    return this.#length;
   }
   get decision() {
     return this.#decision;
@@ -110,6 +123,20 @@ export class WorkbenchManager {
     this.#localOnly = localOnly;
   }
 
+  setLength(length: AnswerLength): void {
+    this.#length = length;
+  }
+
+  /** The request fields the decision and the run share, so the quote is for exactly what runs. */
+  #options(): { model?: string; local_only?: boolean; max_output_tokens?: number } {
+    const tokens = LENGTHS[this.#length].tokens;
+    return {
+      ...(this.#model ? { model: this.#model } : {}),
+      ...(this.#localOnly ? { local_only: true } : {}),
+      ...(tokens ? { max_output_tokens: tokens } : {}),
+    };
+  }
+
   /** Asks what would run for the current passage and task; a newer question supersedes an older answer. */
   async decide(): Promise<void> {
     if (!this.#task) {
@@ -122,8 +149,7 @@ export class WorkbenchManager {
       const decision = await call('orchestrator:decide', {
         task: this.#task,
         ...(this.#text ? { input_tokens: this.inputTokens } : {}),
-        ...(this.#localOnly ? { local_only: true } : {}),
-        ...(this.#model ? { model: this.#model } : {}),
+        ...this.#options(),
       });
       if (seq !== this.#decisionSeq) return;
       this.#decision = decision;
@@ -151,8 +177,7 @@ export class WorkbenchManager {
         task: this.#task,
         input: this.#text,
         stream: true,
-        ...(this.#model ? { model: this.#model } : {}),
-        ...(this.#localOnly ? { local_only: true } : {}),
+        ...this.#options(),
       });
       this.#result = record;
       if (record.status !== 'completed' && record.error) this.#runError = record.error;
@@ -241,6 +266,7 @@ export class WorkbenchManager {
     this.#task = '';
     this.#model = '';
     this.#localOnly = false;
+    this.#length = 'task';
     this.#decision = null;
     this.#deciding = false;
     this.#decisionError = null;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, formatMonth, formatUsd, humanize } from './format';
+
+describe('format', () => {
+  it('shows fractions of a cent with up to four decimals and dollars with two', () => {
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0.00042)).toBe('$0.0004');
+    expect(formatUsd(2)).toBe('$2.00');
+    expect(formatUsd(1234.5)).toBe('$1,234.50');
+    expect(formatUsd(null)).toBe('—');
+  });
+
+  it('shows sizes in binary units and durations in words a writer reads', () => {
+    expect(formatBytes(520_960)).toBe('508.8 KB');
+    expect(formatBytes(4.1 * 1024 ** 3)).toBe('4.1 GB');
+    expect(formatDuration(16)).toBe('16 s');
+    expect(formatDuration(245)).toBe('4 min 05 s');
+    expect(formatDuration(null)).toBe('—');
+  });
+
+  it('names months and tasks', () => {
+    expect(formatMonth('2026-11')).toBe('November 2026');
+    expect(humanize('theme_analysis')).toBe('Theme analysis');
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { recentUsage } from './usage';
+
+describe('recentUsage', () => {
+  const now = Date.parse('2026-11-22T12:00:00Z');
+  const run = (task: string, created_at: string, status: 'completed' | 'failed' | 'cancelled' = 'completed') => ({
+    task,
+    created_at,
+    status,
+  });
+
+  it('counts runs per task over the last 30 days, leaving out older and cancelled ones', () => {
+    expect(
+      recentUsage(
+        [
+          run('theme_analysis', '2026-11-21T09:00:00Z'),
+          run('theme_analysis', '2026-11-01T09:00:00Z'),
+          run('line_edit', '2026-11-20T09:00:00Z', 'failed'),
+          run('line_edit', '2026-11-20T10:00:00Z', 'cancelled'),
+          run('brainstorm', '2026-10-22T11:59:00Z'),
+        ],
+        now,
+      ),
+    ).toEqual({ theme_analysis: 2, line_edit: 1 });
+  });
+
+  it('is empty for a writer with no runs', () => {
+    expect(recentUsage([], now)).toEqual({});
+  });
+});
