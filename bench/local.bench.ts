@@ -19,7 +19,7 @@ import { percentile, timeEach } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };
 const TOKENS = 96;
-const ROUNDS = 7;
+const ROUNDS = 9;
 
 function spec(id: string): ModelSpec {
   return {
@@ -79,9 +79,15 @@ export async function benchLocal(): Promise<void> {
     await viaAdapter();
     const rawRates: number[] = [];
     const adapterRates: number[] = [];
+    // ABBA order so neither side always runs right after the other.
     for (let i = 0; i < ROUNDS; i++) {
-      rawRates.push(await raw());
-      adapterRates.push(await viaAdapter());
+      if (i % 2 === 0) {
+        rawRates.push(await raw());
+        adapterRates.push(await viaAdapter());
+      } else {
+        adapterRates.push(await viaAdapter());
+        rawRates.push(await raw());
+      }
     }
     const rawP50 = percentile(rawRates, 50);
     const adapterP50 = percentile(adapterRates, 50);

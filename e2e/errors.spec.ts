@@ -113,3 +113,33 @@ test('a reachable endpoint is added, edited and deleted', async ({ page }) => {
   const providers = await host.call<{ providers: { type: string }[] }>('providers:list');
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
 });
+
+test('a provider that keeps failing is shown as paused, and the writer can try it again', async ({ page }) => {
+  await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
+  expect((await host.call('keys:set', { provider: 'openai', api_key: 'sk-e2e-good-key-7777' })).ok).toBe(true);
+  fake.script('gpt-4o-mini', { alwaysFault: { kind: 'status', status: 500, message: 'upstream exploded' } });
+  await page.goto(`${host.url}/#/settings`);
+  await expect(page.getByTestId('key-status-openai')).toContainText('Key ••••7777');
+
+  for (let i = 0; i < 5; i += 1) {
+    const run = await host.call('runs:start', {
+      task: 'line_edit',
+      input: 'She said it twice, which was once too often.',
+      model: 'gpt-4o-mini',
+      max_output_tokens: 50,
+    });
+    expect(run.error?.code).toBe('provider_error');
+  }
+  // Pushed by providers:health; the page was not reloaded.
+  const paused = page.getByTestId('key-health-openai');
+  await expect(paused).toContainText('Quire paused OpenAI after 5 failed calls');
+  await expect(page.getByText('openai paused after errors')).toBeVisible();
+  await paused.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: 'e2e/screenshots/provider-paused.png' });
+
+  await paused.getByRole('button', { name: 'Try it now' }).click();
+  await expect(paused).toHaveCount(0);
+  const health = await host.call<{ providers: { provider: string; state: string }[] }>('providers:health');
+  // A reset forgets the breaker: it is listed as closed, or not at all.
+  expect(health.value?.providers.find((provider) => provider.provider === 'openai')?.state ?? 'closed').toBe('closed');
+});

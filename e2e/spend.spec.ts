@@ -106,7 +106,9 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   const previousMonth = `${previous.getFullYear()}-${String(previous.getMonth() + 1).padStart(2, '0')}`;
   await page.getByLabel('Month', { exact: true }).fill(previousMonth);
   await expect(page.getByText(/^Nothing spent in /)).toBeVisible();
-  await page.getByLabel('Month', { exact: true }).fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
+  await page
+    .getByLabel('Month', { exact: true })
+    .fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);
   await expect(page.getByTestId('gauge-spent')).toHaveText('$4.00');
 
   // The same screen follows a dark system theme, charts included.

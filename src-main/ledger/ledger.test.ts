@@ -116,6 +116,64 @@ describe('Ledger', () => {
     expect(csv[1]).toContain('llama3.2');
   });
 
+  it('keeps month totals exact without rescanning: writes here, in atomically (committed or rolled back), and from another connection', () => {
+    const file = join(tempDir(), 'shared.sqlite');
+    const now = () => new Date('2026-03-15T12:00:00Z');
+    const db = openDatabase(file);
+    const other = openDatabase(file);
+    const ledger = new Ledger({ db, now, budgetUsd: () => 1 });
+    const elsewhere = new Ledger({ db: other, now, budgetUsd: () => 1 });
+    // What a fresh scan says, through a third connection with nothing cached.
+    const truth = () => {
+      const fresh = openDatabase(file);
+      try {
+        return new Ledger({ db: fresh, now, budgetUsd: () => 1 }).snapshot(now());
+      } finally {
+        fresh.close();
+      }
+    };
+    const agree = () => expect(ledger.snapshot(now())).toEqual(truth());
+    const a = ledger.reserve({ ...call, worstCaseUsd: 0.1 });
+    agree();
+    ledger.atomically(() => ledger.close(a.id, { usage: { inputTokens: 5, outputTokens: 5 }, price: () => 0.02 }));
+    agree();
+    const b = ledger.reserve({ ...call, worstCaseUsd: 0.2 });
+    expect(() =>
+      ledger.atomically(() => {
+        ledger.close(b.id, { price: () => 0, note: 'cut' });
+        throw new Error('the run row could not be stored');
+      }),
+    ).toThrow();
+    agree();
+    elsewhere.reserve({ ...call, worstCaseUsd: 0.3 });
+    agree();
+    ledger.release(b.id, 'HTTP 500');
+    agree();
+    ledger.recordLocal({ ...call, provider: 'local' }, { inputTokens: 1, outputTokens: 1 }, 5);
+    agree();
+    // The budget check sees the other connection's reservation too: 0.02 + 0.3 counted, 0.7 would overspend.
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.7 })).toThrow(/budget/);
+    expect(truth()).toEqual({ month: '2026-03', spent_usd: 0.02, reserved_usd: 0.3 });
+    db.close();
+    other.close();
+  });
+
+  it('closes a call by one rule: reported usage is charged, unknown usage keeps the reservation, unbilled releases', () => {
+    const { ledger } = setup();
+    const price = () => 0.004;
+    const reported = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    expect(ledger.close(reported.id, { usage: { inputTokens: 100, outputTokens: 20 }, price })).toBe(0.004);
+    // A cut stream: only the input count arrived, so nothing the provider billed is known in full.
+    const cut = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    expect(ledger.close(cut.id, { usage: { inputTokens: 100, outputTokens: undefined }, price, note: 'cut' })).toBe(
+      0.05,
+    );
+    const refused = ledger.reserve({ ...call, worstCaseUsd: 0.05 });
+    expect(ledger.close(refused.id, { price, unbilled: true, note: 'HTTP 500' })).toBe(0);
+    expect(ledger.entry(cut.id)).toMatchObject({ state: 'settled', charged_micros: 50_000, note: 'cut' });
+    expect(ledger.entry(refused.id)).toMatchObject({ state: 'released', charged_micros: 0 });
+  });
+
   it('neutralises spreadsheet formulas in the CSV', () => {
     const { ledger } = setup();
     ledger.reserve({ ...call, task: '=HYPERLINK("x")', worstCaseUsd: 0.01 });

@@ -55,16 +55,30 @@ export interface CallEnd {
 }
 
 /** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
-export function usageReported(usage: Usage | undefined): usage is Usage & { inputTokens: number; outputTokens: number } {
+export function usageReported(
+  usage: Usage | undefined,
+): usage is Usage & { inputTokens: number; outputTokens: number } {
   return usage !== undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined;
+}
+
+interface TotalsEntry {
+  month: string;
+  stamp: LedgerStamp;
+  totals: MonthTotals;
 }
 
 export class Ledger implements SpendSource {
   private readonly repo: LedgerRepo;
   private readonly calendar: Calendar;
   private readonly reserveTx;
-  /** This month's totals as of a ledger stamp, reused until a ledger row changes (here or in another process). */
-  private cache: { month: string; stamp: LedgerStamp; totals: MonthTotals } | null = null;
+  private readonly atomicTx;
+  /**
+   * A month's committed totals as of a ledger stamp. Kept exact without rescanning the month: each write through this
+   * ledger applies its own effect when nothing else changed the ledger since (here or in another process).
+   */
+  private cache: TotalsEntry | null = null;
+  /** Inside {@link atomically}: what the cache becomes if the transaction commits (undefined: nothing written). */
+  private staged: TotalsEntry | null | undefined = undefined;
   /** Inside {@link atomically}: spend events wait for the commit. */
   private deferDepth = 0;
   private deferred = false;
@@ -72,11 +86,12 @@ export class Ledger implements SpendSource {
   constructor(private readonly options: LedgerOptions) {
     this.repo = new LedgerRepo(options.db);
     this.calendar = calendarFor(options.timeZone);
+    this.atomicTx = options.db.transaction(<T>(fn: () => T): T => fn());
     this.reserveTx = options.db.transaction((request: ReserveRequest, micros: number, at: Date) => {
       const { month, day } = this.calendar(at);
       const budget = this.options.budgetUsd();
-      // Read under the write lock: exact, and reused (plus this reservation) for the snapshot after the commit.
-      const totals = this.repo.totals(month);
+      // Under the write lock: the cached totals when still exact, else a scan of the month.
+      const totals = this.totals(month);
       if (budget !== null && micros > 0) {
         const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
         const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
@@ -104,6 +119,7 @@ export class Ledger implements SpendSource {
 
   /** Run once at start-up: reservations a crashed process left open are marked and keep counting. */
   markOrphans(): number {
+    this.cache = null;
     return this.repo.markOrphans();
   }
 
@@ -115,7 +131,7 @@ export class Ledger implements SpendSource {
       this.options.now(),
     );
     // Committed (not nested in a caller's transaction that could still roll back): the totals are exact.
-    if (!this.options.db.inTransaction) this.cache = { month: reservation.month, stamp, totals: after };
+    this.cache = this.options.db.inTransaction ? null : { month: reservation.month, stamp, totals: after };
     this.changed();
     return reservation;
   }
@@ -140,17 +156,22 @@ export class Ledger implements SpendSource {
    * the run row it belongs to are stored together, and nobody is told about a charge that could still roll back.
    */
   atomically<T>(fn: () => T): T {
-    this.deferDepth++;
+    if (this.deferDepth > 0) return fn();
+    this.deferDepth = 1;
     let result: T;
     try {
-      result = this.options.db.transaction(fn)();
+      result = this.atomicTx(fn) as T;
     } catch (error) {
-      if (this.deferDepth === 1) this.deferred = false;
+      this.deferred = false;
+      this.staged = undefined;
+      this.cache = null;
       throw error;
     } finally {
-      this.deferDepth--;
+      this.deferDepth = 0;
     }
-    if (this.deferDepth === 0 && this.deferred) {
+    if (this.staged !== undefined) this.cache = this.options.db.inTransaction ? null : this.staged;
+    this.staged = undefined;
+    if (this.deferred) {
       this.deferred = false;
       this.changed();
     }
@@ -159,42 +180,89 @@ export class Ledger implements SpendSource {
 
   /** Settles to the provider's own counts. A billed call (any tokens) never records $0. */
   settle(id: number, costUsd: number, usage: Usage, durationMs?: number): number {
+    const row = this.repo.head(id);
     let micros = toMicros(costUsd);
     const billed = (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) > 0;
-    if (billed && micros === 0 && (this.repo.get(id)?.reserved_micros ?? 0) > 0) micros = 1;
-    this.repo.finish(id, 'settled', micros, usage, durationMs, null, this.options.now().toISOString());
-    this.changed();
+    if (billed && micros === 0 && (row?.reserved_micros ?? 0) > 0) micros = 1;
+    this.finish(row, id, 'settled', micros, usage, durationMs, null);
     return toUsd(micros);
   }
 
   /** The provider may have billed but did not say how much (cut stream, abort, timeout): charge the reservation. */
   keepReservation(id: number, note: string, durationMs?: number): number {
-    const reserved = this.repo.get(id)?.reserved_micros ?? 0;
-    this.repo.finish(id, 'settled', reserved, undefined, durationMs, note, this.options.now().toISOString());
-    this.changed();
+    const row = this.repo.head(id);
+    const reserved = row?.reserved_micros ?? 0;
+    this.finish(row, id, 'settled', reserved, undefined, durationMs, note);
     return toUsd(reserved);
   }
 
   /** The call failed in a way that bills nothing (an HTTP error answer, a refused connection). */
   release(id: number, note: string, durationMs?: number): void {
-    this.repo.finish(id, 'released', 0, undefined, durationMs, note, this.options.now().toISOString());
+    this.finish(this.repo.head(id), id, 'released', 0, undefined, durationMs, note);
+  }
+
+  private finish(
+    row: Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'> | undefined,
+    id: number,
+    state: 'settled' | 'released',
+    charged: number,
+    usage: Usage | undefined,
+    durationMs: number | undefined,
+    note: string | null,
+  ): void {
+    const at = this.options.now().toISOString();
+    this.write(
+      () => this.repo.finish(id, state, charged, usage, durationMs, note, at),
+      (totals, month, changed) => {
+        if (!changed || !row || row.month !== month) return totals;
+        const next = { ...totals };
+        if (row.state === 'reserved') next.reserved_micros -= row.reserved_micros;
+        else if (row.state === 'orphaned') next.orphaned_micros -= row.reserved_micros;
+        if (state === 'settled') next.settled_micros += charged;
+        return next;
+      },
+    );
     this.changed();
+  }
+
+  /** One ledger write that keeps the cached totals exact (its effect applied) or forgets them. */
+  private write<T>(fn: () => T, effect: (totals: MonthTotals, month: string, result: T) => MonthTotals): T {
+    const base = this.staged !== undefined ? this.staged : this.cache;
+    const writesBefore = this.repo.writeCount();
+    const result = fn();
+    let next: TotalsEntry | null = null;
+    if (base && base.stamp.writes === writesBefore) {
+      // Read after our write: an unchanged data_version means no other connection committed since the cache.
+      const stamp = this.repo.stamp();
+      if (stamp.dataVersion === base.stamp.dataVersion) {
+        next = { month: base.month, stamp, totals: effect(base.totals, base.month, result) };
+      }
+    }
+    if (this.deferDepth > 0) this.staged = next;
+    else this.cache = this.options.db.inTransaction ? null : next;
+    return result;
   }
 
   /** Local runs are recorded too (tokens and duration, $0) so local-versus-cloud comparisons are honest. */
   recordLocal(request: Omit<ReserveRequest, 'worstCaseUsd'>, usage: Usage, durationMs: number): void {
     const at = this.options.now();
     const { month, day } = this.calendar(at);
-    const id = this.repo.insert({
-      ...request,
-      run_id: request.runId,
-      model_id: request.modelId,
-      month,
-      day,
-      reserved_micros: 0,
-      created_at: at.toISOString(),
-    });
-    this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
+    // $0 rows: the month's totals do not move.
+    this.write(
+      () => {
+        const id = this.repo.insert({
+          ...request,
+          run_id: request.runId,
+          model_id: request.modelId,
+          month,
+          day,
+          reserved_micros: 0,
+          created_at: at.toISOString(),
+        });
+        this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
+      },
+      (totals) => totals,
+    );
   }
 
   entry(id: number): LedgerEntry | undefined {
@@ -284,16 +352,18 @@ export class Ledger implements SpendSource {
     return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
   }
 
-  /** Month totals, from the cache while no ledger row changed; only committed state is cached. */
+  /**
+   * Month totals, from the cache while no ledger row changed since it was taken; else a scan, cached when it reads
+   * committed state (outside a transaction).
+   */
   private totals(month: string): MonthTotals {
-    if (this.options.db.inTransaction) return this.repo.totals(month);
     const stamp = this.repo.stamp();
     const c = this.cache;
     if (c && c.month === month && c.stamp.dataVersion === stamp.dataVersion && c.stamp.writes === stamp.writes) {
       return c.totals;
     }
     const totals = this.repo.totals(month);
-    this.cache = { month, stamp, totals };
+    if (!this.options.db.inTransaction) this.cache = { month, stamp, totals };
     return totals;
   }
 

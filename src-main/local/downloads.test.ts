@@ -318,6 +318,15 @@ describe('downloads', () => {
       });
       child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
     });
+    await expect
+      .poll(
+        () =>
+          existsSync(join(modelsDir, PARTIAL_DIR, 'killed.gguf.part'))
+            ? statSync(join(modelsDir, PARTIAL_DIR, 'killed.gguf.part')).size
+            : 0,
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(0);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const partial = statSync(join(modelsDir, PARTIAL_DIR, 'killed.gguf.part')).size;

@@ -166,11 +166,14 @@ export class DownloadService {
   async pause(id: string): Promise<DownloadInfo> {
     const row = this.require(id);
     const active = this.active.get(id);
+    if (row.status === 'verifying') return toInfo(row); // every byte is here; let the check finish
     if (active) {
       active.controller.abort('paused');
       await active.done;
     } else if (row.status === 'downloading') this.options.repo.updateDownload(id, { status: 'paused' });
-    return this.get(id)!;
+    const info = this.get(id);
+    if (!info) throw new QuireError('conflict', `${row.name} finished downloading before it could be paused`);
+    return info;
   }
 
   async resume(id: string): Promise<DownloadInfo> {
@@ -371,7 +374,9 @@ export class DownloadService {
       const meter = new RateMeter();
       let lastEmit = 0;
       let lastSave = Date.now();
-      // Chunks are written in ~1 MiB batches: one syscall per network chunk costs a third of loopback throughput.
+      let lastFlush = Date.now();
+      // Chunks are written in ~1 MiB batches (one syscall per network chunk cost a third of loopback throughput), and at
+      // least every half second so a killed process loses little.
       flush = async () => {
         if (pending.length === 0) return;
         const batch = pending;
@@ -400,7 +405,8 @@ export class DownloadService {
         armWatchdog();
         pending.push(chunk.value);
         pendingBytes += chunk.value.length;
-        if (pendingBytes >= WRITE_BATCH) {
+        if (pendingBytes >= WRITE_BATCH || Date.now() - lastFlush > 500) {
+          lastFlush = Date.now();
           try {
             await flush();
           } catch (error) {

@@ -247,6 +247,32 @@ describe('memory budget and fallback', () => {
     await runtime.close();
   });
 
+  it('falls back to a smaller model when the chosen one would not fit in memory', async () => {
+    const probe = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    const bigNeed = (await probe.estimate(bigger())).bytes;
+    const smallNeed = (await probe.estimate(small())).bytes;
+    expect(bigNeed).toBeGreaterThan(smallNeed);
+    const runtime = new LocalRuntime({
+      settings: localSettings(),
+      totalMemoryBytes: Math.floor((smallNeed + bigNeed) / 2 / 0.6),
+      createLlama: () => Promise.resolve(llama),
+    });
+    const registry = [spec('big', 'big'), spec('tiny', 'tiny')];
+    const models = new LocalModels({
+      runtime,
+      library: {
+        installedFile: (id) =>
+          id === 'big' ? { path: bigger(), bytes: 2000 } : id === 'tiny' ? { path: small(), bytes: 1000 } : undefined,
+      },
+      registry: () => registry,
+    });
+    const result = await models
+      .languageModel(registry[0]!)
+      .generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
+    expect(result.warnings[0]).toMatch(/^local_fallback:big->tiny: .*memory budget/);
+    await runtime.close();
+  });
+
   it('falls back to a smaller installed model when the chosen one cannot load, and says so', async () => {
     const dir = tempDir();
     const broken = join(dir, 'big.gguf');

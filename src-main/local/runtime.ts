@@ -42,6 +42,8 @@ interface Entry extends ResidentModel {
   bytes: number;
   loadedAt: number;
   lastUsed: number;
+  /** Monotonic use order: LRU must not depend on two uses landing in different milliseconds. */
+  useOrder: number;
   busy: number;
   /** Serialises generations on the one context sequence. */
   queue: Promise<void>;
@@ -84,6 +86,7 @@ export class LocalRuntime {
   private readonly totalMemory: number;
   private readonly cpus: number;
   private closed = false;
+  private useCounter = 0;
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.now = options.now ?? Date.now;
@@ -138,7 +141,7 @@ export class LocalRuntime {
 
   resident(): ResidentInfo[] {
     return [...this.entries.values()]
-      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .sort((a, b) => b.useOrder - a.useOrder)
       .map((entry) => ({
         id: entry.id,
         path: entry.path,
@@ -175,6 +178,7 @@ export class LocalRuntime {
     try {
       await previous;
       entry.lastUsed = this.now();
+      entry.useOrder = ++this.useCounter;
       return await fn(entry);
     } finally {
       entry.busy--;
@@ -232,7 +236,7 @@ export class LocalRuntime {
     await this.makeRoom(estimate.bytes, budget, id);
     let model: LlamaModel | undefined;
     try {
-      model = await llama.loadModel({ modelPath: path, gpuLayers: process.platform === 'darwin' ? 'auto' : 0 });
+      model = await llama.loadModel({ modelPath: path });
       const context = await model.createContext({
         contextSize: estimate.context_size,
         threads: this.threads(),
@@ -249,6 +253,7 @@ export class LocalRuntime {
         bytes: estimate.bytes,
         loadedAt: at,
         lastUsed: at,
+        useOrder: ++this.useCounter,
         busy: 0,
         queue: Promise.resolve(),
         idleTimer: undefined,
@@ -274,7 +279,7 @@ export class LocalRuntime {
     while (this.residentBytes() + bytes > budget) {
       const victim = [...this.entries.values()]
         .filter((entry) => entry.busy === 0 && entry.id !== forId)
-        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+        .sort((a, b) => a.useOrder - b.useOrder)[0];
       if (!victim)
         throw new LocalModelError(
           'out_of_memory',
@@ -287,6 +292,7 @@ export class LocalRuntime {
 
   private touch(entry: Entry): void {
     entry.lastUsed = this.now();
+    entry.useOrder = ++this.useCounter;
     this.scheduleIdle(entry);
   }
 

@@ -163,5 +163,16 @@ export function tournamentHarness(options: HarnessOptions): Harness {
       return () => `t${++n}`;
     })(),
   });
-  return { service, runs, db, ledger, feedback, settings, events, tasks, languageModel: buildModel, close: () => db.close() };
+  return {
+    service,
+    runs,
+    db,
+    ledger,
+    feedback,
+    settings,
+    events,
+    tasks,
+    languageModel: buildModel,
+    close: () => db.close(),
+  };
 }

@@ -393,18 +393,16 @@ export class TournamentService {
         cancel,
         onToken,
       })
-      .catch(
-        (error: unknown): MemberOutcome => ({
-          ok: false,
-          run_id: runId,
-          text: '',
-          json: undefined,
-          usage: { inputTokens: undefined, outputTokens: undefined },
-          costUsd: 0,
-          durationMs: 0,
-          error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
-        }),
-      );
+      .catch((error: unknown): MemberOutcome => ({
+        ok: false,
+        run_id: runId,
+        text: '',
+        json: undefined,
+        usage: { inputTokens: undefined, outputTokens: undefined },
+        costUsd: 0,
+        durationMs: 0,
+        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+      }));
   }
 
   private providerOf(spec: ModelSpec): string {

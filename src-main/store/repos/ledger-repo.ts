@@ -76,6 +76,10 @@ export class LedgerRepo {
     this.writes = writes;
   }
 
+  writeCount(): number {
+    return this.writes.count;
+  }
+
   /** Cheap (one pragma read): lets callers cache month totals until this connection or another one writes. */
   stamp(): LedgerStamp {
     const dataVersion = this.q('PRAGMA data_version').pluck().get() as number;
@@ -134,6 +138,13 @@ export class LedgerRepo {
 
   get(id: number): LedgerEntry | undefined {
     return this.q<LedgerEntry>('SELECT * FROM ledger WHERE id = ?').get(id);
+  }
+
+  /** What closing a row needs to know (every call does this once: a narrow read). */
+  head(id: number): Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'> | undefined {
+    return this.q<Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'>>(
+      'SELECT month, state, reserved_micros FROM ledger WHERE id = ?',
+    ).get(id);
   }
 
   /** Everything counted against `month`, in micro-USD. */

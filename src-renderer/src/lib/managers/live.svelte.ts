@@ -58,8 +58,26 @@ export class LiveManager {
     }
   }
 
+  async refreshHealth(): Promise<void> {
+    try {
+      this.#health = (await call('providers:health')).providers;
+    } catch {
+      // Health is advisory; the screens that act on providers report their own errors.
+    }
+  }
+
+  /** Closes a paused provider's breaker so the next call tries it again. */
+  async resetProvider(provider: string): Promise<void> {
+    try {
+      this.#health = (await call('providers:reset', { provider })).providers;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+    }
+  }
+
   listen(): () => void {
     void this.refreshSpend();
+    void this.refreshHealth();
     const dropDownload = (id: string) => this.forgetDownload(id);
     const dropRun = (id: string) => (this.#runsInFlight = this.#runsInFlight.filter((run) => run !== id));
     return subscribe({
