@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLlama, LlamaChatSession } from 'node-llama-cpp';
+import { getLlama, LlamaChatSession, resolveChatWrapper, TokenMeter } from 'node-llama-cpp';
 import { DEFAULT_SETTINGS, type ModelSpec } from '../src-preload/contract';
 import { EventBus } from '../src-main/app/event-bus';
 import { silentLogger } from '../src-main/app/logger';
@@ -19,7 +19,7 @@ import { percentile, timeEach } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };
 const TOKENS = 96;
-const ROUNDS = 9;
+const ROUNDS = 11;
 
 function spec(id: string): ModelSpec {
   return {
@@ -34,6 +34,14 @@ function spec(id: string): ModelSpec {
     capabilities: { json_output: true, vision: false, streaming: true },
     local: { catalog_id: id, size_class: 'small' },
   };
+}
+
+/** Median of per-round ratios: each round pairs one adapter run with the raw run next to it. */
+function medianRatio(pairs: { adapter: number; raw: number }[]): number {
+  return percentile(
+    pairs.map((p) => p.adapter / p.raw),
+    50,
+  );
 }
 
 export async function benchLocal(): Promise<void> {
@@ -52,88 +60,150 @@ export async function benchLocal(): Promise<void> {
     library: { installedFile: (id) => (files[id] ? { path: files[id]!, bytes: 1 } : undefined) },
     registry: () => [spec('a'), spec('b')],
   });
-  const messages = [{ role: 'user' as const, content: 'Write the opening line of a mystery novel.' }];
+  const prompt = 'Write the opening line of a mystery novel.';
+  // Identical on both sides: prompt, greedy sampling, token budget, context size and threads (read back from the
+  // runtime's resident context), and tokens counted by the sequence's token meter.
+  const request = { messages: [{ role: 'user' as const, content: prompt }], maxOutputTokens: TOKENS, temperature: 0 };
   try {
-    // Raw node-llama-cpp, the same context size and threads the runtime uses.
-    const rawModel = await llama.loadModel({ modelPath: fileA });
-    const rawContext = await rawModel.createContext({ contextSize: 2048, threads, sequences: 1 });
-    const rawSequence = rawContext.getSequence();
-    const raw = async () => {
-      await rawSequence.clearHistory();
-      const session = new LlamaChatSession({ contextSequence: rawSequence, autoDisposeSequence: false });
-      const start = performance.now();
-      const result = await session.promptWithMeta(messages[0]!.content, { maxTokens: TOKENS });
-      const ms = performance.now() - start;
-      session.dispose({ disposeSequence: false });
-      void result;
-      return (TOKENS / ms) * 1000;
-    };
     const adapter = provider.languageModel(spec('a'));
-    const viaAdapter = async () => {
+    const viaAdapter = async (): Promise<Turn> => {
       const start = performance.now();
-      const result = await adapter.generate({ messages, maxOutputTokens: TOKENS });
+      const result = await adapter.generate(request);
       const ms = performance.now() - start;
-      return ((result.usage.outputTokens ?? 0) / ms) * 1000;
+      return {
+        rate: ((result.usage.outputTokens ?? 0) / ms) * 1000,
+        tokens: result.usage.outputTokens ?? 0,
+        text: result.text,
+      };
     };
-    await raw();
-    await viaAdapter();
-    const rawRates: number[] = [];
-    const adapterRates: number[] = [];
-    // ABBA order so neither side always runs right after the other.
-    for (let i = 0; i < ROUNDS; i++) {
-      if (i % 2 === 0) {
-        rawRates.push(await raw());
-        adapterRates.push(await viaAdapter());
-      } else {
-        adapterRates.push(await viaAdapter());
-        rawRates.push(await raw());
+    const viaStream = async (): Promise<Turn> => {
+      const start = performance.now();
+      let text = '';
+      let tokens = 0;
+      for await (const part of adapter.stream(request)) {
+        if (part.type === 'text-delta') text += part.text;
+        else if (part.type === 'finish') tokens = part.usage.outputTokens ?? 0;
       }
+      const ms = performance.now() - start;
+      return { rate: (tokens / ms) * 1000, tokens, text };
+    };
+    await viaAdapter(); // loads model a into the runtime
+    const resident = runtime.resident().find((info) => info.id === 'a')!;
+
+    // Raw node-llama-cpp done well: one model, one context, the chat wrapper resolved once; each turn is a fresh
+    // conversation (clear the sequence, new session), like the adapter's.
+    const rawModel = await llama.loadModel({ modelPath: fileA });
+    const rawContext = await rawModel.createContext({ contextSize: resident.context_size, threads, sequences: 1 });
+    const rawSequence = rawContext.getSequence();
+    const chatWrapper = resolveChatWrapper(rawModel);
+    const raw = async (): Promise<Turn> => {
+      const start = performance.now();
+      await rawSequence.clearHistory();
+      const session = new LlamaChatSession({ contextSequence: rawSequence, chatWrapper, autoDisposeSequence: false });
+      const before = rawSequence.tokenMeter.getState();
+      const result = await session.promptWithMeta(prompt, { maxTokens: TOKENS, temperature: 0 });
+      const tokens = TokenMeter.diff(rawSequence.tokenMeter, before).usedOutputTokens;
+      session.dispose({ disposeSequence: false });
+      const ms = performance.now() - start;
+      return { rate: (tokens / ms) * 1000, tokens, text: result.responseText };
+    };
+    // Warm-up: two turns each.
+    for (let i = 0; i < 2; i++) {
+      await raw();
+      await viaAdapter();
+      await viaStream();
     }
-    const rawP50 = percentile(rawRates, 50);
-    const adapterP50 = percentile(adapterRates, 50);
-    // On a shared 2-core machine other processes steal whole time slices from llama.cpp's threads; the best round
-    // is the least disturbed measurement of each side, so it is reported next to the median.
-    const rawBest = Math.max(...rawRates);
-    const adapterBest = Math.max(...adapterRates);
-    console.log(
-      `raw node-llama-cpp: p50 ${rawP50.toFixed(1)} tok/s, best ${rawBest.toFixed(1)} (${TOKENS} tokens × ${ROUNDS}, interleaved)`,
+    const sides = { raw, adapter: viaAdapter, stream: viaStream };
+    const names = Object.keys(sides) as (keyof typeof sides)[];
+    const turns: Record<keyof typeof sides, Turn[]> = { raw: [], adapter: [], stream: [] };
+    // Rotate the order every round so no side always runs first or right after another.
+    for (let round = 0; round < ROUNDS; round++)
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(round + k) % names.length]!;
+        turns[name].push(await sides[name]());
+      }
+    const rates = (side: keyof typeof sides) => turns[side].map((t) => t.rate);
+    const pairs = (side: 'adapter' | 'stream') =>
+      turns[side].map((t, i) => ({ adapter: t.rate, raw: turns.raw[i]!.rate }));
+    const sameOutput = names.every((side) =>
+      turns[side].every((t) => t.text === turns.raw[0]!.text && t.tokens === turns.raw[0]!.tokens),
     );
-    console.log(`Quire local adapter: p50 ${adapterP50.toFixed(1)} tok/s, best ${adapterBest.toFixed(1)}`);
+    const line = (side: keyof typeof sides) => {
+      const r = rates(side);
+      return `p50 ${percentile(r, 50).toFixed(1)} tok/s (min ${Math.min(...r).toFixed(1)}, max ${Math.max(...r).toFixed(1)})`;
+    };
     console.log(
-      `ratio adapter/raw: p50 ${(adapterP50 / rawP50).toFixed(3)}, best ${(adapterBest / rawBest).toFixed(3)} (target ≥ 0.97)`,
+      `per turn: fresh conversation, ${TOKENS} output tokens (token meter: ${turns.raw[0]!.tokens}), context ${resident.context_size}, greedy; ${ROUNDS} rotated rounds after warm-up; identical text and token counts on all sides: ${sameOutput}`,
     );
+    console.log(`raw node-llama-cpp:           ${line('raw')}`);
+    console.log(`Quire local adapter generate: ${line('adapter')}`);
+    console.log(`Quire local adapter stream:   ${line('stream')}`);
+    const spread = (side: 'adapter' | 'stream') => {
+      const r = pairs(side).map((p) => p.adapter / p.raw);
+      return `median of per-round ratios ${medianRatio(pairs(side)).toFixed(3)} (range ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+    };
+    console.log(`ratio adapter/raw (generate): ${spread('adapter')}; target ≥ 0.97`);
+    console.log(`ratio adapter/raw (stream):   ${spread('stream')}`);
     await rawContext.dispose();
     await rawModel.dispose();
 
-    // Warm switch: both resident; a 1-token answer from the other model vs from the same one.
+    // Warm switch: both resident; a 1-token answer from the other model vs from the same one (each includes the
+    // prompt's prefill, so the difference is the cost of switching).
     const b = provider.languageModel(spec('b'));
-    await b.generate({ messages, maxOutputTokens: 1 });
-    const one = { messages, maxOutputTokens: 1 };
-    const switching = await timeEach(10, (i) => (i % 2 === 0 ? adapter : b).generate(one));
-    const same = await timeEach(10, () => adapter.generate(one));
+    const one = { ...request, maxOutputTokens: 1 };
+    await b.generate(one);
+    const switching: number[] = [];
+    const same: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const order = i % 2 === 0 ? [adapter, b] : [b, adapter];
+      for (const model of order) {
+        const start = performance.now();
+        await model.generate(one);
+        switching.push(performance.now() - start);
+      }
+      for (let k = 0; k < 2; k++) {
+        const start = performance.now();
+        await adapter.generate(one);
+        same.push(performance.now() - start);
+      }
+    }
+    const sw = percentile(switching, 50);
+    const sm = percentile(same, 50);
     console.log(
-      `warm switch (1-token answer alternating two resident models): p50 ${percentile(switching, 50).toFixed(1)} ms; same model: p50 ${percentile(same, 50).toFixed(1)} ms; resident: ${runtime.resident().length}`,
+      `warm switch (1-token answer alternating two resident models): p50 ${sw.toFixed(1)} ms; same model: p50 ${sm.toFixed(1)} ms; switch cost ${(sw - sm).toFixed(1)} ms; resident: ${runtime.resident().length}`,
     );
 
-    // Cold load: unload, then load again through the runtime (header check + estimate + load + context) vs raw.
-    const cold = await timeEach(ROUNDS, async () => {
+    // Cold load, interleaved: through the runtime (header check + estimate + load + context) vs raw.
+    const cold: number[] = [];
+    const rawCold: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
       await runtime.unload('a');
+      let start = performance.now();
       await runtime.load('a', fileA);
-    });
-    const rawCold = await timeEach(ROUNDS, async () => {
+      cold.push(performance.now() - start);
+      start = performance.now();
       const model = await llama.loadModel({ modelPath: fileA });
-      const context = await model.createContext({ contextSize: 2048, threads, sequences: 1 });
+      const context = await model.createContext({ contextSize: resident.context_size, threads, sequences: 1 });
+      rawCold.push(performance.now() - start);
       await context.dispose();
       await model.dispose();
-    });
+    }
+    const c = percentile(cold, 50);
+    const rc = percentile(rawCold, 50);
     console.log(
-      `cold load: runtime p50 ${percentile(cold, 50).toFixed(1)} ms; raw loadModel+createContext p50 ${percentile(rawCold, 50).toFixed(1)} ms`,
+      `cold load: runtime p50 ${c.toFixed(1)} ms; raw loadModel+createContext p50 ${rc.toFixed(1)} ms; ratio ${(c / rc).toFixed(2)}`,
     );
   } finally {
     await runtime.close();
     await llama.dispose();
   }
   await benchDownload(fileA);
+}
+
+interface Turn {
+  rate: number;
+  tokens: number;
+  text: string;
 }
 
 async function benchDownload(file: string): Promise<void> {

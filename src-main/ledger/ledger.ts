@@ -1,20 +1,15 @@
 // The spend ledger: every call reserves its worst case inside the same IMMEDIATE transaction that checks the monthly
 // budget (so concurrent calls, even from two processes, cannot jointly overspend), then settles to what the provider
 // reported. What cannot be known (a cut stream, a crash) keeps counting at the reservation, never at $0.
-import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
+import type { SpendMonth } from '../../src-preload/contract/spend';
 import type { EventBus } from '../app/event-bus';
 import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import type { Db } from '../store/database';
-import {
-  LedgerRepo,
-  type GroupRow,
-  type LedgerEntry,
-  type LedgerStamp,
-  type MonthTotals,
-} from '../store/repos/ledger-repo';
-import { calendarFor, daysOfMonth, toMicros, toUsd, type Calendar } from './calendar';
+import { LedgerRepo, type LedgerEntry, type LedgerStamp, type MonthTotals } from '../store/repos/ledger-repo';
+import { calendarFor, toMicros, toUsd, type Calendar } from './calendar';
+import { spendCsv, spendMonth } from './spend-report';
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
@@ -87,34 +82,37 @@ export class Ledger implements SpendSource {
     this.repo = new LedgerRepo(options.db);
     this.calendar = calendarFor(options.timeZone);
     this.atomicTx = options.db.transaction(<T>(fn: () => T): T => fn());
-    this.reserveTx = options.db.transaction((request: ReserveRequest, micros: number, at: Date) => {
-      const { month, day } = this.calendar(at);
-      const budget = this.options.budgetUsd();
-      // Under the write lock: the cached totals when still exact, else a scan of the month.
-      const totals = this.totals(month);
-      if (budget !== null && micros > 0) {
-        const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
-        const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
-        if (counted + micros > budgetMicros) {
-          const left = Math.max(0, budgetMicros - counted);
-          throw new BudgetExceededError(
-            `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.`,
-          );
+    this.reserveTx = options.db.transaction(
+      (request: ReserveRequest, micros: number, at: Date, within: ((id: number) => void) | undefined) => {
+        const { month, day } = this.calendar(at);
+        const budget = this.options.budgetUsd();
+        // Under the write lock: the cached totals when still exact, else a scan of the month.
+        const totals = this.totals(month);
+        if (budget !== null && micros > 0) {
+          const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
+          const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
+          if (counted + micros > budgetMicros) {
+            const left = Math.max(0, budgetMicros - counted);
+            throw new BudgetExceededError(
+              `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.`,
+            );
+          }
         }
-      }
-      const id = this.repo.insert({
-        run_id: request.runId,
-        month,
-        day,
-        model_id: request.modelId,
-        provider: request.provider,
-        task: request.task,
-        reserved_micros: micros,
-        created_at: at.toISOString(),
-      });
-      const after = { ...totals, reserved_micros: totals.reserved_micros + micros };
-      return { reservation: { id, month, reservedUsd: toUsd(micros) }, after, stamp: this.repo.stamp() };
-    });
+        const id = this.repo.insert({
+          run_id: request.runId,
+          month,
+          day,
+          model_id: request.modelId,
+          provider: request.provider,
+          task: request.task,
+          reserved_micros: micros,
+          created_at: at.toISOString(),
+        });
+        within?.(id);
+        const after = { ...totals, reserved_micros: totals.reserved_micros + micros };
+        return { reservation: { id, month, reservedUsd: toUsd(micros) }, after, stamp: this.repo.stamp() };
+      },
+    );
   }
 
   /** Run once at start-up: reservations a crashed process left open are marked and keep counting. */
@@ -123,12 +121,16 @@ export class Ledger implements SpendSource {
     return this.repo.markOrphans();
   }
 
-  /** Holds the worst case against the budget, or throws BudgetExceededError; BEGIN IMMEDIATE across processes. */
-  reserve(request: ReserveRequest): Reservation {
+  /**
+   * Holds the worst case against the budget, or throws BudgetExceededError; BEGIN IMMEDIATE across processes.
+   * `within` writes in the same transaction (the run row that owns the reservation: one commit, one fsync).
+   */
+  reserve(request: ReserveRequest, within?: (id: number) => void): Reservation {
     const { reservation, after, stamp } = this.reserveTx.immediate(
       request,
       toMicros(request.worstCaseUsd),
       this.options.now(),
+      within,
     );
     // Committed (not nested in a caller's transaction that could still roll back): the totals are exact.
     this.cache = this.options.db.inTransaction ? null : { month: reservation.month, stamp, totals: after };
@@ -280,76 +282,11 @@ export class Ledger implements SpendSource {
   }
 
   month(month: string): SpendMonth {
-    const t = this.repo.totals(month);
-    const byDay = new Map(this.repo.group(month, 'day').map((g) => [g.key, g]));
-    return {
-      month,
-      budget_usd: this.options.budgetUsd(),
-      total_usd: toUsd(t.settled_micros + t.reserved_micros + t.orphaned_micros),
-      settled_usd: toUsd(t.settled_micros),
-      reserved_usd: toUsd(t.reserved_micros),
-      orphaned_usd: toUsd(t.orphaned_micros),
-      daily: daysOfMonth(month).map((day) => {
-        const g = byDay.get(day);
-        return {
-          day,
-          spend_usd: toUsd(g?.counted_micros ?? 0),
-          reserved_usd: toUsd(g?.reserved_micros ?? 0),
-          calls: g?.calls ?? 0,
-        };
-      }),
-      by_model: this.repo.group(month, 'model_id').map(toGroup),
-      by_task: this.repo.group(month, 'task').map(toGroup),
-    };
+    return spendMonth(this.repo, month, this.options.budgetUsd());
   }
 
   exportCsv(month: string): { filename: string; csv: string } {
-    const header = [
-      'id',
-      'created_at',
-      'day',
-      'run_id',
-      'task',
-      'model_id',
-      'provider',
-      'state',
-      'reserved_usd',
-      'charged_usd',
-      'input_tokens',
-      'output_tokens',
-      'cached_input_tokens',
-      'cache_write_tokens',
-      'reasoning_tokens',
-      'duration_ms',
-      'note',
-    ];
-    const lines = [header.join(',')];
-    for (const e of this.repo.entries(month)) {
-      lines.push(
-        [
-          e.id,
-          e.created_at,
-          e.day,
-          e.run_id,
-          e.task,
-          e.model_id,
-          e.provider,
-          e.state,
-          toUsd(e.reserved_micros).toFixed(6),
-          e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
-          e.input_tokens,
-          e.output_tokens,
-          e.cached_input_tokens,
-          e.cache_write_tokens,
-          e.reasoning_tokens,
-          e.duration_ms,
-          e.note,
-        ]
-          .map(csvCell)
-          .join(','),
-      );
-    }
-    return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
+    return spendCsv(this.repo, month);
   }
 
   /**
@@ -391,24 +328,4 @@ export class Ledger implements SpendSource {
       }
     }
   }
-}
-
-function toGroup(g: GroupRow): SpendGroup {
-  return {
-    key: g.key,
-    provider: g.provider,
-    spend_usd: toUsd(g.counted_micros),
-    reserved_usd: toUsd(g.reserved_micros),
-    calls: g.calls,
-    input_tokens: g.input_tokens,
-    output_tokens: g.output_tokens,
-  };
-}
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  // Quote fields with separators, and neutralise spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

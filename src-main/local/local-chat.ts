@@ -1,6 +1,14 @@
 // One chat turn on a resident model through its own chat wrapper (resolved by node-llama-cpp from the GGUF's
 // template), with streaming, JSON-schema grammar and AbortSignal cancel. Usage comes from the sequence's token meter.
-import { LlamaChatSession, TokenMeter, type ChatHistoryItem, type LlamaJsonSchemaGrammar } from 'node-llama-cpp';
+import {
+  LlamaChatSession,
+  resolveChatWrapper,
+  TokenMeter,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LlamaJsonSchemaGrammar,
+  type LlamaModel,
+} from 'node-llama-cpp';
 
 // The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
 type AnyJsonGrammar = LlamaJsonSchemaGrammar<never>;
@@ -28,6 +36,19 @@ async function grammarFor(model: ResidentModel, schema: Record<string, unknown>)
     cache.set(key, grammar);
   }
   return grammar;
+}
+
+const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
+
+/**
+ * The model's own chat wrapper, resolved once per loaded model. `new LlamaChatSession` without one resolves it from
+ * the GGUF's Jinja template on every call (~200 ms on the 2-core build machine: it renders the template to detect
+ * the format), which was most of the adapter's gap to raw node-llama-cpp. Same resolution, same wrapper.
+ */
+function chatWrapperFor(model: ResidentModel): ChatWrapper {
+  let wrapper = chatWrappers.get(model.model);
+  if (!wrapper) chatWrappers.set(model.model, (wrapper = resolveChatWrapper(model.model)));
+  return wrapper;
 }
 
 function finishReasonOf(stopReason: string): FinishReason {
@@ -71,7 +92,11 @@ export async function chatOnce(
   const grammar = request.jsonSchema ? await grammarFor(model, request.jsonSchema.schema) : undefined;
   const { history, prompt } = toHistory(request);
   await model.sequence.clearHistory();
-  const session = new LlamaChatSession({ contextSequence: model.sequence, autoDisposeSequence: false });
+  const session = new LlamaChatSession({
+    contextSequence: model.sequence,
+    chatWrapper: chatWrapperFor(model),
+    autoDisposeSequence: false,
+  });
   const before = model.sequence.tokenMeter.getState();
   try {
     if (history.length > 0) {

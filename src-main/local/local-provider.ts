@@ -3,7 +3,7 @@
 // result says so in its warnings so the run records it.
 import type { ModelSpec } from '../../src-preload/contract';
 import { LocalModelError, isQuireError } from '../errors';
-import type { LocalModelProvider } from '../providers/local-models';
+import { LOCAL_FALLBACK_WARNING, type LocalModelProvider } from '../providers/local-models';
 import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from '../providers/spec';
 import { chatOnce } from './local-chat';
 import type { LocalRuntime } from './runtime';
@@ -20,7 +20,7 @@ export interface LocalProviderOptions {
   registry: () => ModelSpec[];
 }
 
-export const FALLBACK_WARNING_PREFIX = 'local_fallback:';
+export const FALLBACK_WARNING_PREFIX = LOCAL_FALLBACK_WARNING;
 
 export class LocalModels implements LocalModelProvider {
   constructor(private readonly options: LocalProviderOptions) {}

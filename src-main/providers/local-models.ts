@@ -10,3 +10,9 @@ export interface LocalModelProvider {
   /** True when the GGUF a local registry model needs is installed and verified. */
   isInstalled(catalogId: string): boolean;
 }
+
+/**
+ * A local model that could not load and was answered by a smaller one says so with the warning
+ * `local_fallback:<asked id>-><answering id>: <why>`; runs record it as a fallback.
+ */
+export const LOCAL_FALLBACK_WARNING = 'local_fallback:';

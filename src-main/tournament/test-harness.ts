@@ -23,7 +23,8 @@ import { RunsRepo } from '../store/repos/runs-repo';
 import { TournamentRepo } from '../store/repos/tournament-repo';
 import type { FakeLlmServer } from '../test-support/fake-llm-server';
 import { tournamentLedger } from './tournament-ledger';
-import { TournamentService, type TournamentDeps } from './tournament-service';
+import type { TournamentDeps } from './tournament-deps';
+import { TournamentService } from './tournament-service';
 
 export function cloudSpec(
   id: string,

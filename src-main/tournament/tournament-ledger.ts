@@ -2,7 +2,7 @@
 // in one IMMEDIATE transaction, so either all members can start or none does (and nothing is left reserved).
 import type { Ledger } from '../ledger/ledger';
 import type { Db } from '../store/database';
-import type { TournamentLedger } from './tournament-service';
+import type { TournamentLedger } from './tournament-deps';
 
 export function tournamentLedger(db: Db, ledger: Ledger): TournamentLedger {
   const reserveAll = db.transaction(

@@ -2,22 +2,15 @@
 // that fail, match and classify their findings (or judge their prose), score confidence, store, and take the
 // writer's verdicts back into quality estimates and agreement rates.
 import type {
-  DecideRequest,
-  Decision,
   ModelSpec,
-  Settings,
-  TaskSpec,
   Tournament,
   TournamentMember,
   TournamentResolve,
   TournamentStart,
   TournamentSummary,
 } from '../../src-preload/contract';
-import type { EventBus } from '../app/event-bus';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { InvalidInputError, NotFoundError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
-import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
-import type { TournamentRepo } from '../store/repos/tournament-repo';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
 import {
@@ -31,48 +24,15 @@ import {
 import { familyOf, usd } from './member-selection';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
+import { callMember, memberRunId, type MemberOutcome } from './member-call';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
-import { lexicalSimilarity, type ClaimSimilarity } from './similarity';
+import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
+import type { TournamentDeps } from './tournament-deps';
+import { resolveFinding } from './verdicts';
 
-export interface TournamentLedger {
-  /** Reserves every request or none (one IMMEDIATE transaction); throws BudgetExceededError. */
-  reserveAll(
-    requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
-  ): { id: number; reservedUsd: number }[];
-  release(id: number, note: string, durationMs?: number): void;
-}
-
-type MemberOutcome = ModelCallOutcome;
-
-export interface TournamentDeps {
-  decide: (request: DecideRequest) => Decision;
-  tasks: ReadonlyMap<string, TaskSpec>;
-  model: (id: string) => ModelSpec | undefined;
-  /**
-   * RunService.call: every member, verifier and judge call is a run of its own (stored, in runs:list and the ledger
-   * with its task and model), made the way runs:start makes its calls — breaker, timeouts, streaming, settling.
-   */
-  calls: { call(call: ModelCall): Promise<ModelCallOutcome> };
-  /** The ledger's / breaker's provider name for a model (ProviderService.providerOf). */
-  providerOf?: (spec: ModelSpec) => string;
-  ledger: TournamentLedger;
-  feedback: {
-    record(feedback: { model_id: string; task: string; score: number; source: 'tournament' }): void;
-    quality(): (modelId: string, task: string, prior: number) => number;
-  };
-  settings: () => Settings;
-  repo: TournamentRepo;
-  events: EventBus;
-  /** A's pricing: worst cases for the reservations. */
-  worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
-  now: () => Date;
-  clock: () => number;
-  newId: () => string;
-  /** When a local model is resident, an embedding measure for claims; the lexical one otherwise. */
-  claimSimilarity?: (claims: string[]) => Promise<ClaimSimilarity | undefined>;
-}
+export type { TournamentDeps, TournamentLedger } from './tournament-deps';
 
 export class TournamentService {
   private readonly inflight = new Set<AbortController>();
@@ -115,7 +75,7 @@ export class TournamentService {
     const id = this.deps.newId();
     const startedAt = this.deps.now();
     const clockStart = this.deps.clock();
-    const runId = (spec: ModelSpec, role: string) => `${id}/${role}/${spec.id}`;
+    const runId = (spec: ModelSpec, role: string) => memberRunId(id, { role, model_id: spec.id });
     const cloud = seats.filter((s) => s.spec.provider !== 'local');
     const reservations = this.deps.ledger.reserveAll(
       cloud.map((s) => ({
@@ -181,7 +141,8 @@ export class TournamentService {
       const event = { tournament_id: id, model_id: seat.spec.id, role: seat.role };
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
-      const outcome = await this.execute(
+      const outcome = await callMember(
+        this.deps.calls,
         seat.spec,
         request,
         reservationOf.get(seat) ?? null,
@@ -314,7 +275,7 @@ export class TournamentService {
                 providerOf: (spec) => this.providerOf(spec),
                 reserveAll: (requests) => this.deps.ledger.reserveAll(requests),
                 execute: (spec, judgeRequest, reservation, judgeRunId) =>
-                  this.execute(spec, judgeRequest, reservation, judgeRunId, task.id, cancel, () => {}),
+                  callMember(this.deps.calls, spec, judgeRequest, reservation, judgeRunId, task.id, cancel, () => {}),
               },
               tournament,
               task,
@@ -341,68 +302,11 @@ export class TournamentService {
   }
 
   /**
-   * The writer accepts or dismisses a finding. Every model that took a side (or stayed silent) gets an agreement
-   * record; those that reported or opposed it get a quality score (10 when the writer sided with them, 0 otherwise).
-   * A verdict is final: changing it would count the same finding twice.
+   * The writer accepts or dismisses a finding (see {@link resolveFinding}); a verdict is final.
    */
   resolve(input: TournamentResolve): Tournament {
-    const tournament = this.get(input.tournament_id);
-    const finding = tournament.findings.find((f) => f.id === input.finding_id);
-    if (!finding) throw new NotFoundError('Finding', input.finding_id);
-    const resolution = input.verdict === 'accept' ? 'accepted' : 'dismissed';
-    if (finding.resolution === resolution) return tournament;
-    if (finding.resolution !== null) {
-      throw new ConflictError(`Finding ${finding.id} was already ${finding.resolution}; a verdict cannot be changed.`);
-    }
-    const accepted = resolution === 'accepted';
-    const sides = [
-      ...finding.supporters.map((model_id) => ({ model_id, agreed: accepted, scored: true })),
-      ...finding.opposers.map((model_id) => ({ model_id, agreed: !accepted, scored: true })),
-      ...finding.silent.map((model_id) => ({ model_id, agreed: !accepted, scored: false })),
-    ];
-    this.deps.repo.resolve(tournament.id, finding.id, resolution, sides, tournament.task, this.deps.now());
-    for (const side of sides.filter((s) => s.scored)) {
-      this.deps.feedback.record({
-        model_id: side.model_id,
-        task: tournament.task,
-        score: side.agreed ? 10 : 0,
-        source: 'tournament',
-      });
-    }
-    return this.get(tournament.id);
-  }
-
-  /** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */
-  private execute(
-    spec: ModelSpec,
-    request: GenerateRequest,
-    reservation: { id: number; reservedUsd: number } | null,
-    runId: string,
-    task: string,
-    cancel: AbortSignal,
-    onToken: (text: string) => void,
-  ): Promise<MemberOutcome> {
-    return this.deps.calls
-      .call({
-        runId,
-        task,
-        spec,
-        request,
-        reservation: reservation ? { id: reservation.id } : null,
-        reason: `Part of tournament ${runId.slice(0, runId.indexOf('/'))}`,
-        cancel,
-        onToken,
-      })
-      .catch((error: unknown): MemberOutcome => ({
-        ok: false,
-        run_id: runId,
-        text: '',
-        json: undefined,
-        usage: { inputTokens: undefined, outputTokens: undefined },
-        costUsd: 0,
-        durationMs: 0,
-        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
-      }));
+    resolveFinding(this.deps, this.get(input.tournament_id), input);
+    return this.get(input.tournament_id);
   }
 
   private providerOf(spec: ModelSpec): string {

@@ -25,6 +25,8 @@ export const runStartSchema = z.strictObject({
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
+  /** Run on one model even when the task is critical (settings.tournament) and would run as a tournament. */
+  single: z.boolean().optional(),
 });
 export type RunStart = z.infer<typeof runStartSchema>;
 
@@ -37,7 +39,8 @@ export interface RunAttempt {
   latency_ms: number;
 }
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+/** `interrupted`: Quire stopped (a crash, a kill) while the run was in flight; its reservation still counts. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunRecord {
   run_id: string;
@@ -66,6 +69,12 @@ export interface RunRecord {
 
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts'>;
 
+/**
+ * runs:start's answer: the run, or for a critical task run as a tournament the run of its best member, with the
+ * tournament's id so the Workbench can open the whole tournament (null for a plain run).
+ */
+export type RunStartResult = RunRecord & { tournament_id: string | null };
+
 export interface RunStats {
   total_executions: number;
   completed: number;
@@ -85,7 +94,7 @@ export interface RunStats {
 }
 
 export const runsChannels = {
-  'runs:start': channel<RunRecord>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
+  'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
   'runs:cancel': channel<{ cancelled: boolean }>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
   'runs:list': channel<{ runs: RunSummary[] }>()(
     z.union([
@@ -93,7 +102,7 @@ export const runsChannels = {
       z.strictObject({
         limit: z.number().int().min(1).max(500).optional(),
         task: z.string().min(1).max(100).optional(),
-        status: z.enum(['running', 'completed', 'failed', 'cancelled']).optional(),
+        status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
       }),
     ]),
   ),

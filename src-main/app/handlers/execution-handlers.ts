@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors';
 import { BUILTIN_IDS } from '../../providers/builtin-providers';
+import { startRun } from '../../tournament/critical-runs';
 import type { HandlerMap } from '../../transport/dispatcher';
 import type { Services } from '../create-app';
 
@@ -60,7 +61,7 @@ export function executionHandlers(services: Services): Pick<HandlerMap, Executio
     'providers:delete': ({ id }) => ({ deleted: providers.delete(id) }),
     'providers:health': () => ({ providers: resilience.health() }),
     'providers:reset': (input) => ({ providers: resilience.reset(input?.provider) }),
-    'runs:start': (input) => runs.start(input),
+    'runs:start': (input) => startRun({ runs, tournaments: services.tournaments }, input),
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),
     'runs:get': ({ run_id }) => runs.get(run_id),

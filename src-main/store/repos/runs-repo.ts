@@ -140,10 +140,10 @@ export class RunsRepo {
     return this.q('UPDATE runs SET rating = ? WHERE id = ?').run(rating, id).changes === 1;
   }
 
-  /** Runs a crash left 'running' become failed at start-up. */
-  failInterrupted(at: string): number {
+  /** Runs a crash left 'running' become interrupted at start-up (their reservations stay counted as orphans). */
+  markInterrupted(at: string): number {
     return this.q(
-      `UPDATE runs SET status = 'failed', error_code = 'internal', error_message = 'Quire stopped during this run',
+      `UPDATE runs SET status = 'interrupted', error_code = 'internal', error_message = 'Quire stopped during this run',
          finished_at = ? WHERE status = 'running'`,
     ).run(at).changes;
   }

@@ -38,6 +38,8 @@ export class WorkbenchManager {
   #liveModel = $state<string | null>(null);
   #streamed = $state('');
   #result = $state<RunRecord | null>(null);
+  /** Set when a critical task ran as a tournament (settings.tournament): the result is its best member's run. */
+  #tournamentId = $state<string | null>(null);
   #runError = $state<ErrorInfo | null>(null);
   #rating = $state(false);
   #history = $state<RunSummary[]>([]);
@@ -86,6 +88,9 @@ export class WorkbenchManager {
   /** The finished run on screen (just run, or reopened from the history). */
   get result() {
     return this.#result;
+  }
+  get tournamentId() {
+    return this.#tournamentId;
   }
   get runError() {
     return this.#runError;
@@ -171,6 +176,7 @@ export class WorkbenchManager {
     this.#liveModel = null;
     this.#streamed = '';
     this.#result = null;
+    this.#tournamentId = null;
     this.#runError = null;
     try {
       const record = await call('runs:start', {
@@ -180,6 +186,7 @@ export class WorkbenchManager {
         ...this.#options(),
       });
       this.#result = record;
+      this.#tournamentId = record.tournament_id;
       if (record.status !== 'completed' && record.error) this.#runError = record.error;
     } catch (error) {
       this.#runError = toErrorInfo(error);
@@ -230,6 +237,7 @@ export class WorkbenchManager {
     try {
       const record = await call('runs:get', { run_id: runId });
       this.#result = record;
+      this.#tournamentId = null;
       this.#streamed = '';
       this.#runError = record.status === 'completed' ? null : record.error;
     } catch (error) {
@@ -276,6 +284,7 @@ export class WorkbenchManager {
     this.#liveModel = null;
     this.#streamed = '';
     this.#result = null;
+    this.#tournamentId = null;
     this.#runError = null;
     this.#rating = false;
     this.#history = [];

@@ -1,0 +1,97 @@
+// The month as the writer reads it (spend:month: totals, days, by model and task) and as a CSV (spend:export).
+import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
+import type { GroupRow, LedgerRepo } from '../store/repos/ledger-repo';
+import { daysOfMonth, toUsd } from './calendar';
+
+export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | null): SpendMonth {
+  const t = repo.totals(month);
+  const byDay = new Map(repo.group(month, 'day').map((g) => [g.key, g]));
+  return {
+    month,
+    budget_usd: budgetUsd,
+    total_usd: toUsd(t.settled_micros + t.reserved_micros + t.orphaned_micros),
+    settled_usd: toUsd(t.settled_micros),
+    reserved_usd: toUsd(t.reserved_micros),
+    orphaned_usd: toUsd(t.orphaned_micros),
+    daily: daysOfMonth(month).map((day) => {
+      const g = byDay.get(day);
+      return {
+        day,
+        spend_usd: toUsd(g?.counted_micros ?? 0),
+        reserved_usd: toUsd(g?.reserved_micros ?? 0),
+        calls: g?.calls ?? 0,
+      };
+    }),
+    by_model: repo.group(month, 'model_id').map(toGroup),
+    by_task: repo.group(month, 'task').map(toGroup),
+  };
+}
+
+export function spendCsv(repo: LedgerRepo, month: string): { filename: string; csv: string } {
+  const header = [
+    'id',
+    'created_at',
+    'day',
+    'run_id',
+    'task',
+    'model_id',
+    'provider',
+    'state',
+    'reserved_usd',
+    'charged_usd',
+    'input_tokens',
+    'output_tokens',
+    'cached_input_tokens',
+    'cache_write_tokens',
+    'reasoning_tokens',
+    'duration_ms',
+    'note',
+  ];
+  const lines = [header.join(',')];
+  for (const e of repo.entries(month)) {
+    lines.push(
+      [
+        e.id,
+        e.created_at,
+        e.day,
+        e.run_id,
+        e.task,
+        e.model_id,
+        e.provider,
+        e.state,
+        toUsd(e.reserved_micros).toFixed(6),
+        e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
+        e.input_tokens,
+        e.output_tokens,
+        e.cached_input_tokens,
+        e.cache_write_tokens,
+        e.reasoning_tokens,
+        e.duration_ms,
+        e.note,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
+}
+
+function toGroup(g: GroupRow): SpendGroup {
+  return {
+    key: g.key,
+    provider: g.provider,
+    spend_usd: toUsd(g.counted_micros),
+    reserved_usd: toUsd(g.reserved_micros),
+    calls: g.calls,
+    input_tokens: g.input_tokens,
+    output_tokens: g.output_tokens,
+  };
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  // Quote fields with separators, and neutralise spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

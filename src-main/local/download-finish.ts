@@ -1,0 +1,59 @@
+// The end of a download: the file is hashed against the expected SHA-256, its GGUF header checked, renamed into the
+// models folder and registered in the library; a file that fails any step is deleted, never offered.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import type { EventBus } from '../app/event-bus';
+import { DownloadError } from '../errors';
+import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import { checkGgufFile } from './gguf-check';
+import type { ModelLibrary } from './library';
+
+export interface FinishDeps {
+  repo: LocalModelsRepo;
+  library: ModelLibrary;
+  events: EventBus;
+  require: (id: string) => DownloadRecord;
+}
+
+/** Hash, check the header, rename into place, register; a file that fails any step is deleted, never offered. */
+export async function finishDownload(deps: FinishDeps, id: string): Promise<void> {
+  const row = deps.require(id);
+  deps.repo.updateDownload(id, { status: 'verifying' });
+  const sha256 = await hashFile(row.partial_file);
+  if (row.expected_sha256 && sha256 !== row.expected_sha256) {
+    await rm(row.partial_file, { force: true });
+    deps.repo.updateDownload(id, { received_bytes: 0 });
+    throw new DownloadError(
+      'checksum_mismatch',
+      `The downloaded file is corrupt: its SHA-256 ${sha256.slice(0, 12)}… does not match the expected ${row.expected_sha256.slice(0, 12)}… (${row.sha256_source}). It was deleted; download it again.`,
+    );
+  }
+  let summary;
+  try {
+    summary = await checkGgufFile(row.partial_file, row.name);
+  } catch (error) {
+    await rm(row.partial_file, { force: true });
+    deps.repo.updateDownload(id, { received_bytes: 0 });
+    throw new DownloadError('invalid_file', (error as Error).message, error);
+  }
+  await rename(row.partial_file, row.final_file);
+  const library = deps.library;
+  const record = library.record(id, row.name, row.final_file, (await stat(row.final_file)).size, {
+    sha256,
+    verified_against: row.sha256_source ?? 'none',
+    source: row.catalog_id ? 'catalog' : 'url',
+    catalog_id: row.catalog_id,
+    url: row.url,
+    summary,
+  });
+  deps.repo.completeDownload(id, record);
+  const model = library.register(record);
+  deps.events.emit('download:done', { id, name: row.name, model });
+}
+
+export async function hashFile(file: string): Promise<string> {
+  const hash: Hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,54 @@
+// A run is stored from its first reservation on: a process killed mid-call leaves the run (interrupted), not only
+// its orphaned reservation.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { useTempDir } from '../test-support/temp-dir';
+import { useTestApp } from '../test-support/test-app';
+
+const tempDir = useTempDir();
+const testApp = useTestApp();
+let server: FakeLlmServer;
+beforeAll(async () => {
+  server = await startFakeLlmServer({ port: 0 });
+});
+afterAll(() => server.close());
+
+describe('runs across a crash', () => {
+  it('a child killed with SIGKILL mid-call leaves its run, shown as interrupted by runs:list after restart, its reservation still counted', async () => {
+    server.script('hangs', { alwaysFault: { kind: 'hang' } });
+    const dataDir = tempDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src-main/runs/fixtures/run-crash-child.ts'].concat(
+        dataDir,
+        server.openaiBaseUrl,
+      ),
+      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    // The call has reached the server: its reservation (and, with it, the run row) has committed.
+    while (server.requests.length === 0) {
+      if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const h = await testApp.host({ dataDir, env: {} });
+    const list = await h.call('runs:list', {});
+    expect(list.body.value.runs).toHaveLength(1);
+    const [run] = list.body.value.runs;
+    expect(run).toMatchObject({ task: 'continuity_check', status: 'interrupted', model_id: 'crashy/hangs' });
+    expect(run.error.message).toMatch(/stopped during this run/);
+    const filtered = await h.call('runs:list', { status: 'interrupted' });
+    expect(filtered.body.value.runs.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
+    const month = h.app.services.ledger.month(h.app.services.ledger.monthOf(new Date()));
+    expect(month.orphaned_usd).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,73 @@
+// A local model that cannot load is answered by the next smaller installed one (the local adapter); the run records
+// that like a cloud fallback. Real node-llama-cpp on the generated GGUF fixture; the larger model is a corrupt file.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getLlama, type Llama } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src-preload/contract';
+import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
+import { LocalModels } from '../local/local-provider';
+import { LocalRuntime } from '../local/runtime';
+import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { useTempDir } from '../test-support/temp-dir';
+import { localSpec, tournamentHarness } from '../tournament/test-harness';
+
+let llama: Llama;
+let fake: FakeLlmServer;
+let runtime: LocalRuntime | undefined;
+beforeAll(async () => {
+  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+  fake = await startFakeLlmServer();
+});
+afterAll(async () => {
+  await runtime?.close();
+  await fake.close();
+  await llama.dispose();
+});
+
+const tempDir = useTempDir();
+
+describe('local fallback in a run', () => {
+  it('a corrupt local model falls back to the smaller fixture model, recorded in fallbacks, attempts and the ledger', async () => {
+    const dir = tempDir();
+    const broken = join(dir, 'broken.gguf');
+    writeFileSync(broken, Buffer.alloc(4096, 7));
+    const fixture = tinyLlamaFixture();
+    const registry = [localSpec('big-local', 'broken-model', 8), localSpec('tiny-local', 'tiny-fixture', 5)];
+    const files: Record<string, { path: string; bytes: number }> = {
+      'broken-model': { path: broken, bytes: 2_000_000_000 },
+      'tiny-fixture': { path: fixture, bytes: 1 },
+    };
+    runtime = new LocalRuntime({
+      settings: () => ({ ...DEFAULT_SETTINGS.local, threads: 2 }),
+      createLlama: () => Promise.resolve(llama),
+    });
+    const local = new LocalModels({
+      runtime,
+      library: { installedFile: (id) => files[id] },
+      registry: () => registry,
+    });
+    const h = tournamentHarness({ dataDir: dir, fake, registry, local });
+    try {
+      const run = await h.runs.start({
+        task: 'chapter_summary',
+        input: 'Mara came home.',
+        model: 'big-local',
+        max_output_tokens: 8,
+      });
+      expect(run).toMatchObject({ status: 'completed', model_id: 'tiny-local', fallbacks: ['tiny-local'] });
+      expect(run.attempts.map((a) => [a.model_id, a.outcome])).toEqual([
+        ['big-local', 'failed'],
+        ['tiny-local', 'ok'],
+      ]);
+      expect(run.attempts[0]!.error).toMatchObject({ code: 'local_model_error' });
+      expect(run.attempts[0]!.error!.message).toMatch(/smaller/);
+      expect(h.runs.get(run.run_id)).toMatchObject({ model_id: 'tiny-local', fallbacks: ['tiny-local'] });
+      expect(h.runs.stats().fallbacks_triggered).toBe(1);
+      const rows = h.db.prepare('SELECT model_id, charged_micros FROM ledger').all();
+      expect(rows).toEqual([{ model_id: 'tiny-local', charged_micros: 0 }]);
+    } finally {
+      h.close();
+    }
+  }, 120_000);
+});

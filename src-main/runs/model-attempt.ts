@@ -1,0 +1,251 @@
+// One model call of a run: breaker and reservation first, then the call (streaming with a first-token timeout where
+// the model streams), then the ledger's one rule for settling or keeping the reservation. Falling back along a chain
+// is the caller's business (RunService); a local adapter's own fallback comes back in the outcome.
+import type { ErrorInfo, ModelSpec } from '../../src-preload/contract';
+import type { RunAttempt } from '../../src-preload/contract/runs';
+import { QuireError, TimeoutError } from '../errors';
+import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
+import { billingOfError, markBilling } from '../providers/provider-errors';
+import type { CallableModel } from '../providers/provider-service';
+import type { GenerateRequest, GenerateResult, Usage } from '../providers/spec';
+import type { RunWrite } from '../store/repos/runs-repo';
+import { micros } from './run-record';
+import type { RunServiceOptions } from './run-service';
+
+export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | 'ledger' | 'repo' | 'logger' | 'now'> & {
+  monotonic: () => number;
+  firstTokenTimeoutMs: number;
+  /** Error to stored / sent info, redacted. */
+  info: (error: unknown) => ErrorInfo;
+};
+
+export interface AttemptResult {
+  text: string;
+  json: unknown;
+  usage: Usage;
+  warnings: string[];
+}
+
+export interface AttemptInput {
+  runId: string;
+  task: string;
+  spec: ModelSpec;
+  request: GenerateRequest;
+  inputTokens: number;
+  timeoutMs: number;
+  cancel: AbortSignal;
+  onToken?: ((text: string) => void) | undefined;
+  /** A reservation the caller already holds for this call (a tournament reserves its members together). */
+  held?: { id: number } | null | undefined;
+  /** The run's row, stored as `running` before the call: with the reservation when this attempt makes one. */
+  running: RunningRow;
+}
+
+export interface RunningRow {
+  write: RunWrite;
+  stored: boolean;
+}
+
+export type AttemptOutcome =
+  | {
+      ok: true;
+      attempt: RunAttempt;
+      result: AttemptResult;
+      costMicros: number;
+      settle: () => number;
+      /** The local adapter answered with a smaller local model: the failed attempt at the one asked for. */
+      localFallback: RunAttempt | null;
+    }
+  | { ok: false; attempt: RunAttempt; error: unknown; costMicros: number };
+
+export class ModelAttempts {
+  constructor(private readonly o: AttemptDeps) {}
+
+  async attempt(a: AttemptInput): Promise<AttemptOutcome> {
+    const { runId, spec, request } = a;
+    const local = spec.provider === 'local';
+    const provider = local ? 'local' : this.o.providers.providerOf(spec);
+    const ledgerCall = { runId, modelId: spec.id, provider, task: a.task };
+    // Refused before any call: a reservation the caller holds is given back (nothing was billed).
+    const refused = (error: unknown): AttemptOutcome => {
+      const info = this.o.info(error);
+      if (a.held) this.o.ledger.release(a.held.id, info.code);
+      return { ok: false, attempt: skipped(spec.id, provider, info.code, info.message), error, costMicros: 0 };
+    };
+    if (!local && this.o.resilience.isBlocked(provider)) {
+      return refused(new QuireError('circuit_open', `${provider} is paused after repeated failures`));
+    }
+    let model: CallableModel;
+    try {
+      model = this.o.providers.model(spec, a.timeoutMs);
+    } catch (error) {
+      return refused(error);
+    }
+    // The run row goes in as `running` before the call, so a crash mid-call leaves the run, not just its reservation.
+    const storeRunning = () => {
+      this.o.repo.save({
+        ...a.running.write,
+        status: 'running',
+        model_id: spec.id,
+        attempts: [...a.running.write.attempts],
+      });
+      a.running.stored = true;
+    };
+    let reservation: { id: number } | null = a.held ?? null;
+    try {
+      if (!local && !reservation) {
+        reservation = this.o.ledger.reserve(
+          {
+            ...ledgerCall,
+            worstCaseUsd: worstCaseUsd(spec, a.inputTokens, request.maxOutputTokens, { at: this.o.now() }),
+          },
+          storeRunning,
+        );
+      } else if (!a.running.stored) {
+        // Local, or a reservation the caller made: a commit of its own.
+        storeRunning();
+      }
+    } catch (error) {
+      return refused(error);
+    }
+    const price = (usage: Usage) => costUsd(spec, usage, { at: this.o.now() });
+    const t0 = this.o.monotonic();
+    let received = false;
+    const onToken = (text: string) => {
+      received = true;
+      a.onToken?.(text);
+    };
+    const call = (signal: AbortSignal) =>
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken);
+    try {
+      const result = local
+        ? await call(a.cancel)
+        : await this.o.resilience.execute(provider, a.timeoutMs, (signal) => call(signal));
+      const ms = Math.round(this.o.monotonic() - t0);
+      const fellBack = local ? localFallbackOf(spec.id, result.warnings) : null;
+      const servedBy = fellBack?.to ?? spec.id;
+      // Runs inside complete()'s transaction, so the charge and the run row commit together.
+      const settle = (): number => {
+        if (!reservation) {
+          this.o.ledger.recordLocal({ ...ledgerCall, modelId: servedBy }, result.usage, ms);
+          return 0;
+        }
+        return micros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
+      };
+      return {
+        ok: true,
+        attempt: { model_id: servedBy, provider, outcome: 'ok', error: null, cost_usd: 0, latency_ms: ms },
+        result,
+        costMicros: 0,
+        settle,
+        localFallback: fellBack
+          ? {
+              model_id: spec.id,
+              provider,
+              outcome: 'failed',
+              error: { code: 'local_model_error', message: fellBack.message },
+              cost_usd: 0,
+              latency_ms: 0,
+            }
+          : null,
+      };
+    } catch (error) {
+      const ms = Math.round(this.o.monotonic() - t0);
+      const info = this.o.info(error);
+      this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
+      let charged = 0;
+      if (reservation) {
+        // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
+        // carries no final counts) and the reservation is kept.
+        charged = this.o.ledger.close(reservation.id, {
+          price,
+          unbilled: billingOfError(error) === 'none' && !received,
+          note: `usage unknown after ${info.code}`,
+          durationMs: ms,
+        });
+      } else {
+        this.o.ledger.recordLocal(ledgerCall, { inputTokens: undefined, outputTokens: undefined }, ms);
+      }
+      return {
+        ok: false,
+        attempt: {
+          model_id: spec.id,
+          provider,
+          outcome: 'failed',
+          error: { code: info.code, message: info.message },
+          cost_usd: charged,
+          latency_ms: ms,
+        },
+        error,
+        costMicros: micros(charged),
+      };
+    }
+  }
+
+  /** Streams when the model can (first-token timeout, tokens pushed when asked), else one generate call. */
+  private async consume(
+    model: CallableModel,
+    spec: ModelSpec,
+    request: GenerateRequest,
+    signal: AbortSignal,
+    onToken: (text: string) => void,
+  ): Promise<AttemptResult> {
+    if (!spec.capabilities.streaming) {
+      const result: GenerateResult = await model.generate(request, signal);
+      return { text: result.text, json: result.json, usage: result.usage, warnings: result.warnings };
+    }
+    const firstToken = new AbortController();
+    const waitMs = spec.capabilities.reasoning ? this.o.firstTokenTimeoutMs * 8 : this.o.firstTokenTimeoutMs;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      firstToken.abort();
+    }, waitMs);
+    let text = '';
+    try {
+      for await (const part of model.stream(request, AbortSignal.any([signal, firstToken.signal]))) {
+        clearTimeout(timer);
+        if (part.type === 'text-delta') {
+          text += part.text;
+          onToken(part.text);
+        } else {
+          const json = request.jsonSchema && part.json !== undefined;
+          return {
+            text: json ? JSON.stringify(part.json) : text,
+            json: part.json,
+            usage: part.usage,
+            warnings: part.warnings,
+          };
+        }
+      }
+      throw markBilling(
+        new QuireError('provider_error', `${model.provider} ended the stream without finishing`),
+        'unknown',
+      );
+    } catch (error) {
+      if (timedOut && !signal.aborted) {
+        throw markBilling(new TimeoutError(`${model.provider} sent nothing within ${waitMs / 1000} s`), 'unknown');
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The local adapter's `local_fallback:<from>-><to>: <why>` warning (local-provider.ts), if it fell back. */
+function localFallbackOf(from: string, warnings: readonly string[]): { to: string; message: string } | null {
+  const prefix = `${LOCAL_FALLBACK_WARNING}${from}->`;
+  for (const warning of warnings) {
+    if (!warning.startsWith(prefix)) continue;
+    const rest = warning.slice(prefix.length);
+    const end = rest.indexOf(': ');
+    if (end > 0) return { to: rest.slice(0, end), message: rest.slice(end + 2) };
+  }
+  return null;
+}
+
+export function skipped(modelId: string, provider: string, code: string, message: string): RunAttempt {
+  return { model_id: modelId, provider, outcome: 'skipped', error: { code, message }, cost_usd: 0, latency_ms: 0 };
+}

@@ -1,0 +1,108 @@
+// Writing a run's row: its starting shape, and its end (completed, with the charge settled in the same transaction;
+// failed or cancelled), with the run:* event that announces it.
+import type { Decision, ErrorInfo } from '../../src-preload/contract';
+import type { RunAttempt, RunRecord } from '../../src-preload/contract/runs';
+import type { RunWrite } from '../store/repos/runs-repo';
+import type { AttemptResult } from './model-attempt';
+import { toRecord } from './run-record';
+import type { RunServiceOptions } from './run-service';
+
+export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now'> & {
+  monotonic: () => number;
+  info: (error: unknown) => ErrorInfo;
+};
+
+export class RunWriter {
+  constructor(private readonly o: RunWriterDeps) {}
+
+  baseWrite(runId: string, task: string, request: unknown): RunWrite {
+    return {
+      id: runId,
+      task,
+      status: 'failed',
+      model_id: null,
+      request,
+      text: null,
+      json: undefined,
+      reason: null,
+      fallback_chain: [],
+      attempts: [],
+      fallbacks: [],
+      input_tokens: null,
+      output_tokens: null,
+      cost_micros: 0,
+      latency_ms: null,
+      cache_hit: false,
+      cache_key: null,
+      error: null,
+      created_at: this.o.now().toISOString(),
+      finished_at: null,
+    };
+  }
+
+  complete(
+    base: RunWrite,
+    startedAt: number,
+    modelId: string | null,
+    result: AttemptResult,
+    priorMicros: number,
+    settle?: () => number,
+    emit = true,
+  ): RunRecord {
+    const latency = Math.round(this.o.monotonic() - startedAt);
+    let record!: RunRecord;
+    // Settling and storing the run commit together: one fsync, and never a run without its charge. Spend events
+    // follow the commit.
+    this.o.ledger.atomically(() => {
+      const charged = settle ? settle() : 0;
+      const write: RunWrite = {
+        ...base,
+        status: 'completed',
+        model_id: modelId,
+        text: result.text,
+        json: result.json,
+        input_tokens: result.usage.inputTokens ?? null,
+        output_tokens: result.usage.outputTokens ?? null,
+        cost_micros: priorMicros + base.cost_micros + charged,
+        latency_ms: latency,
+        finished_at: this.o.now().toISOString(),
+      };
+      const last = write.attempts.at(-1);
+      if (last && last.outcome === 'ok') last.cost_usd = charged / 1_000_000;
+      this.o.repo.save(write);
+      record = toRecord(write);
+    });
+    if (emit) this.o.events.emit('run:completed', record);
+    return record;
+  }
+
+  /** Stores a run that did not complete (failed or cancelled). */
+  store(
+    base: RunWrite,
+    startedAt: number,
+    error: unknown,
+    decision: Decision | null,
+    emit: boolean,
+  ): { record: RunRecord; info: ErrorInfo } {
+    const info = this.o.info(error);
+    const write: RunWrite = {
+      ...base,
+      status: base.status === 'cancelled' ? 'cancelled' : 'failed',
+      reason: base.reason ?? decision?.reason ?? null,
+      latency_ms: Math.round(this.o.monotonic() - startedAt),
+      error: info,
+      finished_at: this.o.now().toISOString(),
+    };
+    this.o.repo.save(write);
+    const record = toRecord(write);
+    if (emit) this.o.events.emit('run:failed', { run_id: base.id, error: info, record });
+    return { record, info };
+  }
+
+  /** A local adapter's fallback is recorded like a cloud one: the failed attempt, then the model that answered. */
+  recordLocalFallback(base: RunWrite, failed: RunAttempt | null, answeredBy: string): void {
+    if (!failed) return;
+    base.attempts.push(failed);
+    base.fallbacks.push(answeredBy);
+  }
+}

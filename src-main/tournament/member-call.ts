@@ -1,0 +1,47 @@
+// One tournament call (member, verifier or judge) as a run of its own through RunService.call, under a run id that
+// names its tournament and role.
+import type { ModelSpec } from '../../src-preload/contract';
+import type { GenerateRequest } from '../providers/spec';
+import type { ModelCallOutcome } from '../runs/run-service';
+import type { TournamentDeps } from './tournament-deps';
+
+export type MemberOutcome = ModelCallOutcome;
+
+/** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
+export function memberRunId(tournamentId: string, member: { role: string; model_id: string }): string {
+  return `${tournamentId}/${member.role}/${member.model_id}`;
+}
+
+/** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */
+export function callMember(
+  calls: TournamentDeps['calls'],
+  spec: ModelSpec,
+  request: GenerateRequest,
+  reservation: { id: number; reservedUsd: number } | null,
+  runId: string,
+  task: string,
+  cancel: AbortSignal,
+  onToken: (text: string) => void,
+): Promise<MemberOutcome> {
+  return calls
+    .call({
+      runId,
+      task,
+      spec,
+      request,
+      reservation: reservation ? { id: reservation.id } : null,
+      reason: `Part of tournament ${runId.slice(0, runId.indexOf('/'))}`,
+      cancel,
+      onToken,
+    })
+    .catch((error: unknown): MemberOutcome => ({
+      ok: false,
+      run_id: runId,
+      text: '',
+      json: undefined,
+      usage: { inputTokens: undefined, outputTokens: undefined },
+      costUsd: 0,
+      durationMs: 0,
+      error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+    }));
+}

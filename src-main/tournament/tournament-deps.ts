@@ -1,0 +1,43 @@
+// What TournamentService needs from the rest of the app (composed in create-tournaments.ts; the test harness builds
+// it on real parts).
+import type { DecideRequest, Decision, ModelSpec, Settings, TaskSpec } from '../../src-preload/contract';
+import type { EventBus } from '../app/event-bus';
+import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
+import type { TournamentRepo } from '../store/repos/tournament-repo';
+import type { ClaimSimilarity } from './similarity';
+
+export interface TournamentLedger {
+  /** Reserves every request or none (one IMMEDIATE transaction); throws BudgetExceededError. */
+  reserveAll(
+    requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
+  ): { id: number; reservedUsd: number }[];
+  release(id: number, note: string, durationMs?: number): void;
+}
+
+export interface TournamentDeps {
+  decide: (request: DecideRequest) => Decision;
+  tasks: ReadonlyMap<string, TaskSpec>;
+  model: (id: string) => ModelSpec | undefined;
+  /**
+   * RunService.call: every member, verifier and judge call is a run of its own (stored, in runs:list and the ledger
+   * with its task and model), made the way runs:start makes its calls — breaker, timeouts, streaming, settling.
+   */
+  calls: { call(call: ModelCall): Promise<ModelCallOutcome> };
+  /** The ledger's / breaker's provider name for a model (ProviderService.providerOf). */
+  providerOf?: (spec: ModelSpec) => string;
+  ledger: TournamentLedger;
+  feedback: {
+    record(feedback: { model_id: string; task: string; score: number; source: 'tournament' }): void;
+    quality(): (modelId: string, task: string, prior: number) => number;
+  };
+  settings: () => Settings;
+  repo: TournamentRepo;
+  events: EventBus;
+  /** A's pricing: worst cases for the reservations. */
+  worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+  now: () => Date;
+  clock: () => number;
+  newId: () => string;
+  /** When a local model is resident, an embedding measure for claims; the lexical one otherwise. */
+  claimSimilarity?: (claims: string[]) => Promise<ClaimSimilarity | undefined>;
+}
