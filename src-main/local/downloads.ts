@@ -4,9 +4,8 @@
 // before an atomic rename registers it. Our own fetch rather than createModelDownloader: that one only compares sizes,
 // cannot be told to give up on a silent server (it hangs ~12 minutes), and a cancelled download() resolves with the
 // path of a file that does not exist.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { rename, rm, stat, statfs } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../app/event-bus';
@@ -15,12 +14,11 @@ import { silentLogger } from '../app/logger';
 import { DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, normalizeModelUrl } from './catalog';
-import { checkGgufFile } from './gguf-check';
 import { finishDownload } from './download-finish';
 import { HttpTransfer } from './download-transfer';
+import { PARTIAL_DIR, type ModelLibrary } from './library';
 
 export { hashFile } from './download-finish';
-import { PARTIAL_DIR, type ModelLibrary } from './library';
 
 export interface DownloadServiceOptions {
   repo: LocalModelsRepo;

@@ -1,6 +1,7 @@
 // Runs one writing task: asks the orchestrator for a model, reserves its worst case, calls it (streaming under a
 // per-provider breaker and timeouts), settles the ledger to the provider's own counts, and falls back along the
-// decision's chain on failure. Every run is stored, failed ones included.
+// decision's chain on failure. Every run is stored, failed ones included: as `running` from its first reservation
+// (same transaction), so a crash leaves an `interrupted` run rather than only an orphaned charge.
 import { randomUUID } from 'node:crypto';
 import type { DecideRequest, Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
