@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLlama, LlamaChatSession, resolveChatWrapper, TokenMeter } from 'node-llama-cpp';
+import { getLlama, LlamaChatSession, resolveChatWrapper, TokenMeter, type Llama } from 'node-llama-cpp';
 import { DEFAULT_SETTINGS, type ModelSpec } from '../src-preload/contract';
 import { EventBus } from '../src-main/app/event-bus';
 import { silentLogger } from '../src-main/app/logger';
@@ -36,63 +36,63 @@ function spec(id: string): ModelSpec {
   };
 }
 
-/** Median of per-round ratios: each round pairs one adapter run with the raw run next to it. */
-function medianRatio(pairs: { adapter: number; raw: number }[]): number {
-  return percentile(
-    pairs.map((p) => p.adapter / p.raw),
-    50,
-  );
+/** Median of per-round ratios: each round pairs one adapter run with the raw run of the same round. */
+function ratioLine(adapter: Turn[], raw: Turn[]): string {
+  const ratios = adapter.map((turn, i) => turn.rate / raw[i]!.rate);
+  return `median of per-round ratios ${percentile(ratios, 50).toFixed(3)} (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }
 
-export async function benchLocal(): Promise<void> {
-  const threads = chooseThreads(null);
-  const settings = () => ({ ...DEFAULT_SETTINGS.local, threads });
-  const fileA = tinyLlamaFixture(BENCH_MODEL);
-  const fileB = tinyLlamaFixture({ ...BENCH_MODEL, seed: 8 });
-  console.log(
-    `model: ${(statSync(fileA).size / 1e6).toFixed(1)} MB F32 llama (n_embd 512, 4 layers); threads ${threads} of ${availableParallelism()} cores`,
-  );
-  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: 'error' as never });
-  const runtime = new LocalRuntime({ settings, createLlama: () => Promise.resolve(llama) });
-  const files: Record<string, string> = { a: fileA, b: fileB };
-  const provider = new LocalModels({
+interface Turn {
+  rate: number;
+  tokens: number;
+  text: string;
+}
+
+const PROMPT = 'Write the opening line of a mystery novel.';
+// Identical on both sides: prompt, greedy sampling, token budget, context size and threads (read back from the
+// runtime's resident context), and output tokens counted by the sequence's token meter.
+const REQUEST = { messages: [{ role: 'user' as const, content: PROMPT }], maxOutputTokens: TOKENS, temperature: 0 };
+
+function providerFor(runtime: LocalRuntime, files: Record<string, string>): LocalModels {
+  return new LocalModels({
     runtime,
     library: { installedFile: (id) => (files[id] ? { path: files[id]!, bytes: 1 } : undefined) },
-    registry: () => [spec('a'), spec('b')],
+    registry: () => Object.keys(files).map(spec),
   });
-  const prompt = 'Write the opening line of a mystery novel.';
-  // Identical on both sides: prompt, greedy sampling, token budget, context size and threads (read back from the
-  // runtime's resident context), and tokens counted by the sequence's token meter.
-  const request = { messages: [{ role: 'user' as const, content: prompt }], maxOutputTokens: TOKENS, temperature: 0 };
+}
+
+/** Tokens/s through the adapter (generate and stream) vs raw node-llama-cpp, `threads` on both sides. */
+async function throughput(llama: Llama, threads: number, file: string): Promise<void> {
+  const runtime = new LocalRuntime({
+    settings: () => ({ ...DEFAULT_SETTINGS.local, threads }),
+    createLlama: () => Promise.resolve(llama),
+  });
+  const adapter = providerFor(runtime, { a: file }).languageModel(spec('a'));
   try {
-    const adapter = provider.languageModel(spec('a'));
     const viaAdapter = async (): Promise<Turn> => {
       const start = performance.now();
-      const result = await adapter.generate(request);
+      const result = await adapter.generate(REQUEST);
       const ms = performance.now() - start;
-      return {
-        rate: ((result.usage.outputTokens ?? 0) / ms) * 1000,
-        tokens: result.usage.outputTokens ?? 0,
-        text: result.text,
-      };
+      const tokens = result.usage.outputTokens ?? 0;
+      return { rate: (tokens / ms) * 1000, tokens, text: result.text };
     };
     const viaStream = async (): Promise<Turn> => {
       const start = performance.now();
       let text = '';
       let tokens = 0;
-      for await (const part of adapter.stream(request)) {
+      for await (const part of adapter.stream(REQUEST)) {
         if (part.type === 'text-delta') text += part.text;
         else if (part.type === 'finish') tokens = part.usage.outputTokens ?? 0;
       }
       const ms = performance.now() - start;
       return { rate: (tokens / ms) * 1000, tokens, text };
     };
-    await viaAdapter(); // loads model a into the runtime
+    await viaAdapter(); // loads the model into the runtime
     const resident = runtime.resident().find((info) => info.id === 'a')!;
 
     // Raw node-llama-cpp done well: one model, one context, the chat wrapper resolved once; each turn is a fresh
     // conversation (clear the sequence, new session), like the adapter's.
-    const rawModel = await llama.loadModel({ modelPath: fileA });
+    const rawModel = await llama.loadModel({ modelPath: file });
     const rawContext = await rawModel.createContext({ contextSize: resident.context_size, threads, sequences: 1 });
     const rawSequence = rawContext.getSequence();
     const chatWrapper = resolveChatWrapper(rawModel);
@@ -101,62 +101,76 @@ export async function benchLocal(): Promise<void> {
       await rawSequence.clearHistory();
       const session = new LlamaChatSession({ contextSequence: rawSequence, chatWrapper, autoDisposeSequence: false });
       const before = rawSequence.tokenMeter.getState();
-      const result = await session.promptWithMeta(prompt, { maxTokens: TOKENS, temperature: 0 });
+      const result = await session.promptWithMeta(PROMPT, { maxTokens: TOKENS, temperature: 0 });
       const tokens = TokenMeter.diff(rawSequence.tokenMeter, before).usedOutputTokens;
       session.dispose({ disposeSequence: false });
       const ms = performance.now() - start;
       return { rate: (tokens / ms) * 1000, tokens, text: result.responseText };
     };
-    // Warm-up: two turns each.
-    for (let i = 0; i < 2; i++) {
-      await raw();
-      await viaAdapter();
-      await viaStream();
-    }
-    const sides = { raw, adapter: viaAdapter, stream: viaStream };
+    const sides = { raw, generate: viaAdapter, stream: viaStream };
     const names = Object.keys(sides) as (keyof typeof sides)[];
-    const turns: Record<keyof typeof sides, Turn[]> = { raw: [], adapter: [], stream: [] };
+    for (let i = 0; i < 2; i++) for (const name of names) await sides[name](); // warm-up
+    const turns: Record<keyof typeof sides, Turn[]> = { raw: [], generate: [], stream: [] };
     // Rotate the order every round so no side always runs first or right after another.
     for (let round = 0; round < ROUNDS; round++)
       for (let k = 0; k < names.length; k++) {
         const name = names[(round + k) % names.length]!;
         turns[name].push(await sides[name]());
       }
-    const rates = (side: keyof typeof sides) => turns[side].map((t) => t.rate);
-    const pairs = (side: 'adapter' | 'stream') =>
-      turns[side].map((t, i) => ({ adapter: t.rate, raw: turns.raw[i]!.rate }));
-    const sameOutput = names.every((side) =>
-      turns[side].every((t) => t.text === turns.raw[0]!.text && t.tokens === turns.raw[0]!.tokens),
-    );
+    await rawContext.dispose();
+    await rawModel.dispose();
+
+    const first = turns.raw[0]!;
+    const same = names.every((n) => turns[n].every((t) => t.text === first.text && t.tokens === first.tokens));
     const line = (side: keyof typeof sides) => {
-      const r = rates(side);
+      const r = turns[side].map((t) => t.rate);
       return `p50 ${percentile(r, 50).toFixed(1)} tok/s (min ${Math.min(...r).toFixed(1)}, max ${Math.max(...r).toFixed(1)})`;
     };
     console.log(
-      `per turn: fresh conversation, ${TOKENS} output tokens (token meter: ${turns.raw[0]!.tokens}), context ${resident.context_size}, greedy; ${ROUNDS} rotated rounds after warm-up; identical text and token counts on all sides: ${sameOutput}`,
+      `### ${threads} thread${threads === 1 ? '' : 's'} both sides, context ${resident.context_size}, greedy, fresh conversation per turn, ${first.tokens} output tokens (token meter), ${ROUNDS} rotated rounds after warm-up; same text and token count on every turn: ${same}`,
     );
     console.log(`raw node-llama-cpp:           ${line('raw')}`);
-    console.log(`Quire local adapter generate: ${line('adapter')}`);
+    console.log(`Quire local adapter generate: ${line('generate')}`);
     console.log(`Quire local adapter stream:   ${line('stream')}`);
-    const spread = (side: 'adapter' | 'stream') => {
-      const r = pairs(side).map((p) => p.adapter / p.raw);
-      return `median of per-round ratios ${medianRatio(pairs(side)).toFixed(3)} (range ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
-    };
-    console.log(`ratio adapter/raw (generate): ${spread('adapter')}; target ≥ 0.97`);
-    console.log(`ratio adapter/raw (stream):   ${spread('stream')}`);
-    await rawContext.dispose();
-    await rawModel.dispose();
+    console.log(`ratio adapter/raw (generate): ${ratioLine(turns.generate, turns.raw)}; target ≥ 0.97`);
+    console.log(`ratio adapter/raw (stream):   ${ratioLine(turns.stream, turns.raw)}`);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function benchLocal(): Promise<void> {
+  const threads = chooseThreads(null);
+  const fileA = tinyLlamaFixture(BENCH_MODEL);
+  const fileB = tinyLlamaFixture({ ...BENCH_MODEL, seed: 8 });
+  console.log(
+    `model: ${(statSync(fileA).size / 1e6).toFixed(1)} MB F32 llama (n_embd 512, 4 layers); runtime's thread choice ${threads} of ${availableParallelism()} cores`,
+  );
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: 'error' as never });
+  const runtime = new LocalRuntime({
+    settings: () => ({ ...DEFAULT_SETTINGS.local, threads }),
+    createLlama: () => Promise.resolve(llama),
+  });
+  const provider = providerFor(runtime, { a: fileA, b: fileB });
+  try {
+    // The runtime's own thread choice, then one thread: on a shared 2-core machine two threads stall at every
+    // barrier when another process takes a core, so the one-thread figure is the load-robust one.
+    for (const count of [...new Set([threads, 1])]) await throughput(llama, count, fileA);
+
+    const adapter = provider.languageModel(spec('a'));
+    await adapter.generate(REQUEST);
+    const contextSize = runtime.resident().find((info) => info.id === 'a')!.context_size;
 
     // Warm switch: both resident; a 1-token answer from the other model vs from the same one (each includes the
     // prompt's prefill, so the difference is the cost of switching).
     const b = provider.languageModel(spec('b'));
-    const one = { ...request, maxOutputTokens: 1 };
+    const one = { ...REQUEST, maxOutputTokens: 1 };
     await b.generate(one);
     const switching: number[] = [];
     const same: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const order = i % 2 === 0 ? [adapter, b] : [b, adapter];
-      for (const model of order) {
+      // Every round ends on model a, so b then a are both switches; then a twice more without a switch.
+      for (const model of [b, adapter]) {
         const start = performance.now();
         await model.generate(one);
         switching.push(performance.now() - start);
@@ -183,7 +197,7 @@ export async function benchLocal(): Promise<void> {
       cold.push(performance.now() - start);
       start = performance.now();
       const model = await llama.loadModel({ modelPath: fileA });
-      const context = await model.createContext({ contextSize: resident.context_size, threads, sequences: 1 });
+      const context = await model.createContext({ contextSize, threads, sequences: 1 });
       rawCold.push(performance.now() - start);
       await context.dispose();
       await model.dispose();
@@ -198,12 +212,6 @@ export async function benchLocal(): Promise<void> {
     await llama.dispose();
   }
   await benchDownload(fileA);
-}
-
-interface Turn {
-  rate: number;
-  tokens: number;
-  text: string;
 }
 
 async function benchDownload(file: string): Promise<void> {
