@@ -13,7 +13,9 @@ export async function benchDispatch(): Promise<void> {
   const host = await startHttpHost({ dispatcher: app.dispatcher, events: app.events, rendererDir: null, port: 0 });
   try {
     await timeEach(200, () => app.dispatcher.call('settings:get', undefined, { transport: 'internal' }));
-    const inProcess = await timeEach(5000, () => app.dispatcher.call('settings:get', undefined, { transport: 'internal' }));
+    const inProcess = await timeEach(5000, () =>
+      app.dispatcher.call('settings:get', undefined, { transport: 'internal' }),
+    );
     const overHttp = await timeEach(1000, async () => {
       const response = await fetch(`${host.url}/api/settings:get`, {
         method: 'POST',

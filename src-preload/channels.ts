@@ -46,6 +46,7 @@ export const CHANNELS = [
   'models:unload',
   'models:resident',
   'app:reveal',
+  'app:machine',
   'tournaments:start',
   'tournaments:get',
   'tournaments:list',

@@ -139,7 +139,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...modelsHandlers(services),
     ...executionHandlers(services),
     ...tournamentHandlers(services),
-    ...appHandlers({ settings, dataDir: options.dataDir, shell: options.desktopShell ?? systemDesktopShell() }),
+    ...appHandlers({
+      settings,
+      dataDir: options.dataDir,
+      shell: options.desktopShell ?? systemDesktopShell(),
+      machine: { cpuCount: options.local?.runtime?.cpuCount, totalMemoryBytes: options.local?.runtime?.totalMemoryBytes },
+    }),
   };
   const dispatcher = new Dispatcher(handlers, logger, redactor.redact);
 

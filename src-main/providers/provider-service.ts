@@ -32,6 +32,9 @@ export interface ProviderServiceOptions {
 export type CallableModel = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<void> };
 
 const endpointSource = (id: string) => `endpoint:${id}`;
+/** keys:test waits this long for the provider's answer. */
+const KEY_TEST_TIMEOUT_MS = 15_000;
+
 export const endpointModelId = (endpointId: string, modelId: string) => `${endpointId}/${modelId}`;
 
 export class ProviderService {
@@ -114,18 +117,27 @@ export class ProviderService {
     return model;
   }
 
-  /** keys:test: a minimal authenticated call that costs nothing. */
+  /**
+   * keys:test: a minimal authenticated call that costs nothing. It runs outside the provider's circuit breaker: a
+   * writer trying a wrong key (or a wrong URL) must not pause the provider for everyone's runs, and an open breaker
+   * must not stop the writer from testing the key that fixes it.
+   */
   async testKey(provider: string): Promise<{ provider: string; ok: boolean; message: string }> {
     const client = this.clientFor(provider);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
     try {
-      await this.options.resilience.execute(provider, 15_000, (signal) => client.testKey(signal));
+      await client.testKey(controller.signal);
       return { provider, ok: true, message: `${provider} accepted the key.` };
     } catch (error) {
-      return {
-        provider,
-        ok: false,
-        message: this.options.redact(error instanceof Error ? error.message : String(error)),
-      };
+      const message = controller.signal.aborted
+        ? `${provider} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      return { provider, ok: false, message: this.options.redact(message) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -181,11 +193,31 @@ export class ProviderService {
       builtin: false,
       models: input.models,
     };
-    const specs = input.models.map((m) => specOf(row, m));
+    const source = endpointSource(row.id);
+    const previous = this.options.endpoints.get(row.id, false);
+    const previousKey = this.options.keys.status([source])[0]?.source === 'env' ? undefined : this.options.keys.get(source);
     // Registry first: it validates every spec, and nothing is saved when one is refused.
-    this.options.registry.upsertCustomModels(endpointSource(row.id), specs);
-    if (input.api_key) this.options.keys.set(endpointSource(row.id), input.api_key, input.allow_weak_storage ?? false);
-    this.options.endpoints.save(row);
+    this.options.registry.upsertCustomModels(
+      source,
+      input.models.map((m) => specOf(row, m)),
+    );
+    let keyWritten = false;
+    try {
+      if (input.api_key) {
+        this.options.keys.set(source, input.api_key, input.allow_weak_storage ?? false);
+        keyWritten = true;
+      }
+      this.options.endpoints.save(row);
+    } catch (error) {
+      // All or nothing: a refused key (or a failed write) leaves the registry and the key as they were before.
+      if (previous) this.options.registry.upsertCustomModels(source, previous.models.map((m) => specOf(previous, m)));
+      else this.options.registry.removeCustomModels(source);
+      if (keyWritten) {
+        if (previousKey !== undefined) this.options.keys.set(source, previousKey, true);
+        else this.options.keys.delete(source);
+      }
+      throw error;
+    }
     return this.entryOf(row);
   }
 

@@ -35,24 +35,42 @@ export const tournamentSettingsSchema = z.object({
 
 export const localSettingsSchema = z.object({
   /** Where GGUF files live; null = <data dir>/models. */
-  models_dir: z.string().min(1).max(4096).nullable(),
+  models_dir: z
+    .string()
+    .min(1, 'Enter a folder, or leave it empty for the default')
+    .max(4096, 'That folder path is too long')
+    .nullable(),
   /** Memory the resident local models may use, in MB; null = derived from the machine's memory. */
-  memory_budget_mb: z.number().int().min(256).max(1_048_576).nullable(),
+  memory_budget_mb: z
+    .number({ error: 'Memory budget must be a whole number of MB' })
+    .int('Memory budget must be a whole number of MB')
+    .min(256, 'Memory budget must be at least 256 MB')
+    .max(1_048_576, 'Memory budget must be at most 1,048,576 MB (1 TB)')
+    .nullable(),
   /** Unload a resident model after this many idle minutes (0 = never). */
   idle_unload_minutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60),
+    .number({ error: 'Idle unload must be a whole number of minutes' })
+    .int('Idle unload must be a whole number of minutes')
+    .min(0, 'Idle unload must be 0 (never) or more minutes')
+    .max(24 * 60, 'Idle unload must be at most 1,440 minutes (a day)'),
   /** CPU threads for generation; null = chosen for the machine. */
-  threads: z.number().int().min(1).max(256).nullable(),
+  threads: z
+    .number({ error: 'Threads must be a whole number' })
+    .int('Threads must be a whole number')
+    .min(1, 'Use at least 1 thread')
+    .max(256, 'Use at most 256 threads')
+    .nullable(),
 });
 
 export const runSettingsSchema = z.object({
   /** Exact-match cache for deterministic requests (opt-in). */
   cache_enabled: z.boolean(),
   /** Per-call timeout for cloud providers, seconds. */
-  timeout_s: z.number().int().min(1).max(3600),
+  timeout_s: z
+    .number({ error: 'The timeout must be a whole number of seconds' })
+    .int('The timeout must be a whole number of seconds')
+    .min(1, 'The timeout must be at least 1 second')
+    .max(3600, 'The timeout must be at most 3,600 seconds (an hour)'),
 });
 
 export const settingsSchema = z.object({

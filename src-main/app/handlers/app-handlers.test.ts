@@ -66,3 +66,32 @@ describe('systemDesktopShell', () => {
     expect(await systemDesktopShell('quire-no-such-file-manager').openPath('/tmp')).toMatch(/could not be started/);
   });
 });
+
+describe('app:machine', () => {
+  const testApp = useTestApp();
+  const tempDir = useTempDir();
+
+  it('says what the null local settings mean with the figures the runtime was given', async () => {
+    const dataDir = tempDir();
+    const { call } = await testApp.host({
+      dataDir,
+      local: { runtime: { cpuCount: 2, totalMemoryBytes: 16 * 1024 * 1024 * 1024 } },
+    });
+    const reply = await call('app:machine');
+    expect(reply.body).toEqual({
+      ok: true,
+      value: {
+        cpus: 2,
+        total_memory_mb: 16_384,
+        default_memory_budget_mb: Math.floor(16_384 * 0.6),
+        default_threads: 2,
+        default_models_dir: join(dataDir, 'models'),
+      },
+    });
+  });
+
+  it('leaves one core to the interface on a bigger machine', async () => {
+    const { call } = await testApp.host({ local: { runtime: { cpuCount: 10, totalMemoryBytes: 8 * 1024 ** 3 } } });
+    expect((await call('app:machine')).body.value).toMatchObject({ cpus: 10, default_threads: 8 });
+  });
+});

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { UnavailableError } from '../../errors';
+import { chooseThreads, defaultMemoryBudgetBytes, MB } from '../../local/machine';
 import type { HandlerMap } from '../../transport/dispatcher';
 import type { SettingsService } from '../../settings/settings-service';
 import type { DesktopShell } from '../desktop-shell';
@@ -9,9 +11,16 @@ export interface AppHandlerDeps {
   settings: SettingsService;
   dataDir: string;
   shell: DesktopShell;
+  /** The figures the local runtime was given (tests and benchmarks pin them); default: this machine's. */
+  machine?: { cpuCount?: number | undefined; totalMemoryBytes?: number | undefined };
 }
 
-export function appHandlers({ settings, dataDir, shell }: AppHandlerDeps): Pick<HandlerMap, 'app:reveal'> {
+export function appHandlers({
+  settings,
+  dataDir,
+  shell,
+  machine = {},
+}: AppHandlerDeps): Pick<HandlerMap, 'app:reveal' | 'app:machine'> {
   return {
     'app:reveal': async ({ target }) => {
       const path = target === 'models_folder' ? resolveModelsDir(settings.get().local.models_dir, dataDir) : dataDir;
@@ -19,6 +28,18 @@ export function appHandlers({ settings, dataDir, shell }: AppHandlerDeps): Pick<
       const failure = await shell.openPath(path);
       if (failure) throw new UnavailableError(`The folder ${path} could not be opened: ${failure}`);
       return { path };
+    },
+    'app:machine': () => {
+      // The same functions the runtime uses, so "default" on screen is exactly what a null setting does.
+      const cpus = machine.cpuCount ?? availableParallelism();
+      const totalBytes = machine.totalMemoryBytes ?? totalmem();
+      return {
+        cpus,
+        total_memory_mb: Math.floor(totalBytes / MB),
+        default_memory_budget_mb: Math.floor(defaultMemoryBudgetBytes(totalBytes) / MB),
+        default_threads: chooseThreads(null, cpus),
+        default_models_dir: resolveModelsDir(null, dataDir),
+      };
     },
   };
 }

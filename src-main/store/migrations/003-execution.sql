@@ -55,7 +55,7 @@ CREATE TABLE spend_alerts (
 CREATE TABLE runs (
   id TEXT PRIMARY KEY,
   task TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled', 'interrupted')),
   model_id TEXT,
   request_json TEXT NOT NULL,
   output_text TEXT,

@@ -1,11 +1,10 @@
 // Numbered SQL migrations, applied in order inside one transaction; PRAGMA user_version records the last applied.
 // Add a migration by adding its file and one line below; never edit one that has shipped.
 import m001 from './001-settings.sql?raw';
-import m003 from './003-execution.sql?raw';
 import m002 from './002-routing.sql?raw';
+import m003 from './003-execution.sql?raw';
 import m004 from './004-local-models.sql?raw';
 import m005 from './005-tournaments.sql?raw';
-import m006 from './006-run-interrupted.sql?raw';
 
 export interface Migration {
   version: number;
@@ -19,5 +18,4 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'execution', sql: m003 },
   { version: 4, name: 'local-models', sql: m004 },
   { version: 5, name: 'tournaments', sql: m005 },
-  { version: 6, name: 'run-interrupted', sql: m006 },
 ];

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { useExecutionHarness } from '../test-support/execution-harness';
+
+const harness = useExecutionHarness();
+const price = { input_usd_per_mtok: 1, output_usd_per_mtok: 2 };
+const model = (id: string) => ({ id, quality: 7, ...price, strengths: ['narrative_continuity'] });
+const modelIds = async (call: (channel: string, body?: unknown) => Promise<{ body: { value?: any } }>) =>
+  ((await call('orchestrator:capabilities')).body.value.models as { id: string }[]).map((m) => m.id);
+
+describe('providers:save is all or nothing', () => {
+  it('leaves no models in the registry when the key store refuses a new endpoint’s key', async () => {
+    const h = await harness.host();
+    const reply = await h.call('providers:save', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: 'not a key',
+      models: [model('m1')],
+    });
+    expect(reply.body.error).toMatchObject({ code: 'invalid_input', path: 'api_key' });
+    expect(await modelIds(h.call)).not.toContain('lab/m1');
+    const listed = (await h.call('providers:list')).body.value.providers as { id: string }[];
+    expect(listed.map((p) => p.id)).not.toContain('lab');
+  });
+
+  it('keeps an existing endpoint’s models and key when an edit’s key is refused', async () => {
+    const h = await harness.host();
+    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], { api_key: 'sk-lab-original-1234' });
+    const reply = await h.call('providers:save', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: 'not a key',
+      models: [model('m2')],
+    });
+    expect(reply.body.ok).toBe(false);
+    const ids = await modelIds(h.call);
+    expect(ids).toContain('lab/m1');
+    expect(ids).not.toContain('lab/m2');
+    const lab = ((await h.call('providers:list')).body.value.providers as { id: string }[]).find((p) => p.id === 'lab');
+    expect(lab).toMatchObject({ key_configured: true, key_last4: '1234', models: [{ id: 'm1' }] });
+  });
+});
+
+describe('keys:test', () => {
+  it('does not count failures against the provider’s circuit breaker', async () => {
+    const h = await harness.host({ execution: { failureThreshold: 2 } as never });
+    await h.endpoint('lab', [{ id: 'm1', quality: 9, ...price }], { api_key: 'sk-lab-wrongkey-999' });
+    harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 500 } });
+    for (let i = 0; i < 4; i++) {
+      const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
+      expect(tested.body.value).toMatchObject({ provider: 'endpoint:lab', ok: false });
+    }
+    const health = (await h.call('providers:health')).body.value.providers as { provider: string }[];
+    const lab = health.find((p) => p.provider === 'endpoint:lab');
+    expect(lab ?? { state: 'closed', failure_count: 0 }).toMatchObject({ state: 'closed', failure_count: 0 });
+    harness.server().script('m1', { text: 'still running' });
+    const run = await h.call('runs:start', { task: 'continuity_check', input: 'x', model: 'lab/m1' });
+    expect(run.body.value).toMatchObject({ status: 'completed', text: 'still running' });
+  });
+
+  it('answers a refused key with a failed test whose message never shows the key', async () => {
+    const h = await harness.host();
+    await h.endpoint('lab', [{ id: 'm1', quality: 9, ...price }], { api_key: 'sk-lab-wrongkey-999' });
+    harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 401, message: 'bad key' } });
+    const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
+    expect(tested.body.value).toMatchObject({ ok: false });
+    expect(tested.body.value.message).not.toContain('sk-lab-wrongkey-999');
+  });
+});
