@@ -5,36 +5,25 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLlama, LlamaChatSession, resolveChatWrapper, TokenMeter, type Llama } from 'node-llama-cpp';
-import { DEFAULT_SETTINGS, type ModelSpec } from '../src-preload/contract';
+import { LlamaChatSession, resolveChatWrapper, TokenMeter, type Llama } from 'node-llama-cpp';
 import { EventBus } from '../src-main/app/event-bus';
-import { silentLogger } from '../src-main/app/logger';
 import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
-import { LocalModels } from '../src-main/local/local-provider';
-import { LocalStack } from '../src-main/local/local-stack';
+import type { LocalModels } from '../src-main/local/local-provider';
 import { chooseThreads } from '../src-main/local/machine';
-import { LocalRuntime } from '../src-main/local/runtime';
+import type { LocalRuntime } from '../src-main/local/runtime';
 import { openDatabase } from '../src-main/store/database';
+import {
+  fixtureLlama,
+  fixtureModels,
+  fixtureRuntime,
+  fixtureSpec as spec,
+  fixtureStack,
+} from '../src-main/test-support/local-fixture';
 import { percentile, timeEach } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };
 const TOKENS = 96;
 const ROUNDS = 11;
-
-function spec(id: string): ModelSpec {
-  return {
-    id,
-    display_name: id,
-    provider: 'local',
-    quality: 5,
-    strengths: [],
-    speed: 'fast',
-    context_window: 2048,
-    pricing: { input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
-    capabilities: { json_output: true, vision: false, streaming: true },
-    local: { catalog_id: id, size_class: 'small' },
-  };
-}
 
 /** Median of per-round ratios: each round pairs one adapter run with the raw run of the same round. */
 function ratioLine(adapter: Turn[], raw: Turn[]): string {
@@ -54,19 +43,12 @@ const PROMPT = 'Write the opening line of a mystery novel.';
 const REQUEST = { messages: [{ role: 'user' as const, content: PROMPT }], maxOutputTokens: TOKENS, temperature: 0 };
 
 function providerFor(runtime: LocalRuntime, files: Record<string, string>): LocalModels {
-  return new LocalModels({
-    runtime,
-    library: { installedFile: (id) => (files[id] ? { path: files[id]!, bytes: 1 } : undefined) },
-    registry: () => Object.keys(files).map(spec),
-  });
+  return fixtureModels(runtime, files, Object.keys(files).map((id) => spec(id)));
 }
 
 /** Tokens/s through the adapter (generate and stream) vs raw node-llama-cpp, `threads` on both sides. */
 async function throughput(llama: Llama, threads: number, file: string): Promise<void> {
-  const runtime = new LocalRuntime({
-    settings: () => ({ ...DEFAULT_SETTINGS.local, threads }),
-    createLlama: () => Promise.resolve(llama),
-  });
+  const runtime = fixtureRuntime(llama, threads);
   const adapter = providerFor(runtime, { a: file }).languageModel(spec('a'));
   try {
     const viaAdapter = async (): Promise<Turn> => {
@@ -146,11 +128,8 @@ export async function benchLocal(): Promise<void> {
   console.log(
     `model: ${(statSync(fileA).size / 1e6).toFixed(1)} MB F32 llama (n_embd 512, 4 layers); runtime's thread choice ${threads} of ${availableParallelism()} cores`,
   );
-  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads, logLevel: 'error' as never });
-  const runtime = new LocalRuntime({
-    settings: () => ({ ...DEFAULT_SETTINGS.local, threads }),
-    createLlama: () => Promise.resolve(llama),
-  });
+  const llama = await fixtureLlama(threads);
+  const runtime = fixtureRuntime(llama, threads);
   const provider = providerFor(runtime, { a: fileA, b: fileB });
   try {
     // The runtime's own thread choice, then one thread: on a shared 2-core machine two threads stall at every
@@ -227,15 +206,7 @@ async function benchDownload(file: string): Promise<void> {
   const size = statSync(file).size;
   const db = openDatabase(join(dir, 'quire.sqlite'));
   const events = new EventBus();
-  const stack = new LocalStack({
-    db,
-    events,
-    logger: silentLogger,
-    now: () => new Date(),
-    settings: () => DEFAULT_SETTINGS.local,
-    modelsDir: () => join(dir, 'models'),
-    registry: { all: () => [], upsertCustomModels() {}, removeCustomModels() {} },
-  });
+  const stack = fixtureStack(db, events, join(dir, 'models'));
   try {
     // Async: the loopback server runs in this process and must keep serving while curl downloads.
     const curl = await timeEach(3, () =>

@@ -46,3 +46,65 @@ test('the orchestrator toggle is stored', async ({ page, host }) => {
     )
     .toBe(true);
 });
+
+test('local-model, run and tournament settings are kept across a reload; a refused value changes nothing', async ({
+  page,
+  host,
+}) => {
+  type Stored = {
+    local: { memory_budget_mb: number | null; threads: number | null };
+    tournament: { critical_tasks: string[]; num_models: number };
+    runs: { timeout_s: number };
+  };
+  const stored = async () => (await host.call<Stored>('settings:get')).value!;
+  const machine = (await host.call<{ default_memory_budget_mb: number; default_threads: number }>('app:machine'))
+    .value!;
+  await page.goto(`${host.url}/#/settings`);
+
+  // The defaults are spelled out for this machine while the fields are empty.
+  const memory = page.getByLabel('Memory for local models');
+  await expect(memory).toHaveValue('');
+  await expect(memory).toHaveAttribute(
+    'placeholder',
+    `Default: ${machine.default_memory_budget_mb.toLocaleString('en-US')}`,
+  );
+  await expect(page.getByLabel('Threads for local models')).toHaveAttribute(
+    'placeholder',
+    `Default: ${machine.default_threads}`,
+  );
+  await expect(page.getByTestId('cache-hit-rate')).toHaveText('Cache hit rate: 0 %');
+
+  await memory.fill('2048');
+  await memory.press('Enter');
+  await expect.poll(async () => (await stored()).local.memory_budget_mb).toBe(2048);
+
+  const tournaments = page.getByRole('region', { name: 'Tournaments' });
+  await tournaments.getByRole('checkbox', { name: /Character consistency/ }).check();
+  await tournaments.getByRole('checkbox', { name: /Theme analysis/ }).uncheck();
+  await expect
+    .poll(async () => (await stored()).tournament.critical_tasks)
+    .toEqual(['continuity_check', 'character_consistency', 'beat_structure']);
+
+  // Refused by the store: its message is shown at the field and nothing is saved.
+  const models = page.getByLabel('Models per tournament');
+  await models.fill('7');
+  await models.press('Enter');
+  await expect(page.getByTestId('tournament-models-error')).toHaveText('At most 5 models');
+  await expect(models).toHaveAttribute('aria-invalid', 'true');
+  await memory.fill('100');
+  await memory.press('Enter');
+  await expect(page.getByTestId('memory-budget-error')).toHaveText('Memory budget must be at least 256 MB');
+  const after = await stored();
+  expect(after.local.memory_budget_mb).toBe(2048);
+  expect(after.tournament.num_models).toBe(3);
+  await page.getByRole('region', { name: 'Local models' }).screenshot({ path: 'e2e/screenshots/settings-local.png' });
+
+  await page.reload();
+  await expect(page.getByLabel('Memory for local models')).toHaveValue('2048');
+  await expect(page.getByLabel('Models per tournament')).toHaveValue('3');
+  const reloaded = page.getByRole('region', { name: 'Tournaments' });
+  await expect(reloaded.getByRole('checkbox', { name: /Character consistency/ })).toBeChecked();
+  await expect(reloaded.getByRole('checkbox', { name: /Theme analysis/ })).not.toBeChecked();
+  await expect(reloaded.getByRole('checkbox', { name: /Continuity check/ })).toBeChecked();
+  await expect(page.getByTestId('memory-budget-error')).toHaveCount(0);
+});

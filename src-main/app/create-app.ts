@@ -143,7 +143,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       settings,
       dataDir: options.dataDir,
       shell: options.desktopShell ?? systemDesktopShell(),
-      machine: { cpuCount: options.local?.runtime?.cpuCount, totalMemoryBytes: options.local?.runtime?.totalMemoryBytes },
+      machine: {
+        cpuCount: options.local?.runtime?.cpuCount,
+        totalMemoryBytes: options.local?.runtime?.totalMemoryBytes,
+      },
     }),
   };
   const dispatcher = new Dispatcher(handlers, logger, redactor.redact);

@@ -4,16 +4,15 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpec, PushedEvent } from '../../src-preload/contract';
-import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { EventBus } from '../app/event-bus';
-import { silentLogger } from '../app/logger';
 import { openDatabase, type Db } from '../store/database';
 import { startFileServer, type FileServer } from '../test-support/file-server';
+import { fixtureStack } from '../test-support/local-fixture';
 import { useTempDir } from '../test-support/temp-dir';
 import { hashFile } from './downloads';
 import { tinyLlamaFixture } from './fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';
-import { LocalStack } from './local-stack';
+import type { LocalStack } from './local-stack';
 
 const tempDir = useTempDir();
 let fixture: string;
@@ -65,13 +64,7 @@ function harness(options: { dataDir?: string; catalog?: object; freeSpace?: numb
       }
   });
   const registry = new Map<string, ModelSpec[]>();
-  const stack = new LocalStack({
-    db,
-    events: bus,
-    logger: silentLogger,
-    now: () => new Date(),
-    settings: () => DEFAULT_SETTINGS.local,
-    modelsDir: () => modelsDir,
+  const stack = fixtureStack(db, bus, modelsDir, {
     env,
     registry: {
       all: () => [...registry.values()].flat(),

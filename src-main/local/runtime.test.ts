@@ -1,11 +1,12 @@
 // Real node-llama-cpp on generated fixtures: one llama instance shared by the file (2-core machine), 1–2 threads.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec, Settings } from '../../src-preload/contract';
+import type { Settings } from '../../src-preload/contract';
 import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { LocalModelError } from '../errors';
+import { fixtureLlama, fixtureSpec as spec } from '../test-support/local-fixture';
 import { useTempDir } from '../test-support/temp-dir';
 import { tinyLlamaFixture } from './fixtures/tiny-llama';
 import { FALLBACK_WARNING_PREFIX, LocalModels } from './local-provider';
@@ -14,7 +15,7 @@ import { LocalRuntime } from './runtime';
 
 let llama: Llama;
 beforeAll(async () => {
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+  llama = await fixtureLlama();
 });
 afterAll(async () => {
   await llama.dispose();
@@ -43,21 +44,6 @@ class ManualClock implements Scheduler {
 
 function localSettings(patch: Partial<Settings['local']> = {}): () => Settings['local'] {
   return () => ({ ...DEFAULT_SETTINGS.local, threads: 2, ...patch });
-}
-
-function spec(id: string, catalogId: string): ModelSpec {
-  return {
-    id,
-    display_name: id,
-    provider: 'local',
-    quality: 5,
-    strengths: [],
-    speed: 'fast',
-    context_window: 2048,
-    pricing: { input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
-    capabilities: { json_output: true, vision: false, streaming: true },
-    local: { catalog_id: catalogId, size_class: 'small' },
-  };
 }
 
 const small = () => tinyLlamaFixture({ seed: 1 });

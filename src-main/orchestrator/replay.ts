@@ -11,6 +11,7 @@ import {
 import { decide } from './decide';
 import { costUsd } from './pricing';
 import { lookupFrom, statsKey, type FeedbackStats } from './quality';
+import { mulberry32 } from './random';
 import type { TaskTable } from './tasks';
 
 export const replayRowSchema = z.object({
@@ -46,25 +47,14 @@ export interface ReplayOptions {
   at?: Date;
 }
 
-/** Mulberry32: a small seeded generator so a split is reproducible from --seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function splitIds(
   ids: string[],
   seed: number,
   trainFraction: number,
 ): { train: Set<string>; test: Set<string> } {
   const shuffled = [...new Set(ids)].sort();
-  const next = random(seed);
+  // Seeded so a split is reproducible from --seed.
+  const next = mulberry32(seed);
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];

@@ -195,7 +195,8 @@ export class ProviderService {
     };
     const source = endpointSource(row.id);
     const previous = this.options.endpoints.get(row.id, false);
-    const previousKey = this.options.keys.status([source])[0]?.source === 'env' ? undefined : this.options.keys.get(source);
+    const previousKey =
+      this.options.keys.status([source])[0]?.source === 'env' ? undefined : this.options.keys.get(source);
     // Registry first: it validates every spec, and nothing is saved when one is refused.
     this.options.registry.upsertCustomModels(
       source,
@@ -210,7 +211,11 @@ export class ProviderService {
       this.options.endpoints.save(row);
     } catch (error) {
       // All or nothing: a refused key (or a failed write) leaves the registry and the key as they were before.
-      if (previous) this.options.registry.upsertCustomModels(source, previous.models.map((m) => specOf(previous, m)));
+      if (previous)
+        this.options.registry.upsertCustomModels(
+          source,
+          previous.models.map((m) => specOf(previous, m)),
+        );
       else this.options.registry.removeCustomModels(source);
       if (keyWritten) {
         if (previousKey !== undefined) this.options.keys.set(source, previousKey, true);

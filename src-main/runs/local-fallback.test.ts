@@ -2,12 +2,11 @@
 // that like a cloud fallback. Real node-llama-cpp on the generated GGUF fixture; the larger model is a corrupt file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import { LocalModels } from '../local/local-provider';
-import { LocalRuntime } from '../local/runtime';
+import type { LocalRuntime } from '../local/runtime';
+import { fixtureLlama, fixtureModels, fixtureRuntime } from '../test-support/local-fixture';
 import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
 import { useTempDir } from '../test-support/temp-dir';
 import { localSpec, tournamentHarness } from '../tournament/test-harness';
@@ -16,7 +15,7 @@ let llama: Llama;
 let fake: FakeLlmServer;
 let runtime: LocalRuntime | undefined;
 beforeAll(async () => {
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+  llama = await fixtureLlama();
   fake = await startFakeLlmServer();
 });
 afterAll(async () => {
@@ -38,15 +37,8 @@ describe('local fallback in a run', () => {
       'broken-model': { path: broken, bytes: 2_000_000_000 },
       'tiny-fixture': { path: fixture, bytes: 1 },
     };
-    runtime = new LocalRuntime({
-      settings: () => ({ ...DEFAULT_SETTINGS.local, threads: 2 }),
-      createLlama: () => Promise.resolve(llama),
-    });
-    const local = new LocalModels({
-      runtime,
-      library: { installedFile: (id) => files[id] },
-      registry: () => registry,
-    });
+    runtime = fixtureRuntime(llama);
+    const local = fixtureModels(runtime, files, registry);
     const h = tournamentHarness({ dataDir: dir, fake, registry, local });
     try {
       const run = await h.runs.start({

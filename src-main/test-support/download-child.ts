@@ -2,23 +2,13 @@
 // until the parent kills it with SIGKILL. argv: <data dir> <models dir> <url> <sha256>
 import { join } from 'node:path';
 import { EventBus } from '../app/event-bus';
-import { silentLogger } from '../app/logger';
-import { DEFAULT_SETTINGS } from '../../src-preload/contract';
-import { LocalStack } from '../local/local-stack';
 import { openDatabase } from '../store/database';
+import { fixtureStack } from './local-fixture';
 
 const [dataDir, modelsDir, url, sha256] = process.argv.slice(2) as [string, string, string, string];
 const db = openDatabase(join(dataDir, 'quire.sqlite'));
 const events = new EventBus();
-const stack = new LocalStack({
-  db,
-  events,
-  logger: silentLogger,
-  now: () => new Date(),
-  settings: () => DEFAULT_SETTINGS.local,
-  modelsDir: () => modelsDir,
-  registry: { all: () => [], upsertCustomModels() {}, removeCustomModels() {} },
-});
+const stack = fixtureStack(db, events, modelsDir);
 events.subscribe((event) => {
   if (event.name === 'download:progress') console.log(JSON.stringify(event.payload));
 });

@@ -1,11 +1,10 @@
 // A local model (C's runtime, real node-llama-cpp on the generated GGUF fixture) sits in a tournament beside two cloud
 // members: it is chosen, streams, is recorded in the ledger at $0, and the tournament completes.
-import { getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import { LocalModels } from '../local/local-provider';
-import { LocalRuntime } from '../local/runtime';
+import type { LocalRuntime } from '../local/runtime';
+import { fixtureLlama, fixtureModels, fixtureRuntime } from '../test-support/local-fixture';
 import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
 import { useTempDir } from '../test-support/temp-dir';
 import { residentEmbeddings } from './local-embeddings';
@@ -15,7 +14,7 @@ let llama: Llama;
 let fake: FakeLlmServer;
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+  llama = await fixtureLlama();
   fake = await startFakeLlmServer();
 });
 afterAll(async () => {
@@ -34,15 +33,8 @@ describe('a local model as a tournament member', () => {
       cloudSpec('claude-b', 'anthropic', 8.8),
       localSpec('tiny-local', 'tiny-fixture'),
     ];
-    runtime = new LocalRuntime({
-      settings: () => ({ ...DEFAULT_SETTINGS.local, threads: 2 }),
-      createLlama: () => Promise.resolve(llama),
-    });
-    const local = new LocalModels({
-      runtime,
-      library: { installedFile: (id) => (id === 'tiny-fixture' ? { path: fixture, bytes: 1 } : undefined) },
-      registry: () => registry,
-    });
+    runtime = fixtureRuntime(llama);
+    const local = fixtureModels(runtime, { 'tiny-fixture': fixture }, registry);
     let embedded: number | undefined;
     const embeddings = residentEmbeddings(runtime);
     const h = tournamentHarness({

@@ -2,12 +2,13 @@
 // download from a loopback server, installed, load / resident / unload, a run on the model, delete.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../../src-preload/contract';
 import { hashFile } from '../../local/downloads';
 import { tinyLlamaFixture } from '../../local/fixtures/tiny-llama';
 import { fitVerdict } from '../../local/fit';
+import { fixtureLlama } from '../../test-support/local-fixture';
 import { startFileServer, type FileServer } from '../../test-support/file-server';
 import { useTempDir } from '../../test-support/temp-dir';
 import { useTestApp } from '../../test-support/test-app';
@@ -17,7 +18,7 @@ let server: FileServer;
 let fixture: string;
 let sha: string;
 beforeAll(async () => {
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 2, logLevel: 'error' as never });
+  llama = await fixtureLlama();
   fixture = tinyLlamaFixture({ seed: 21 });
   sha = await hashFile(fixture);
   server = await startFileServer();

@@ -1,6 +1,6 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
 import type { Usage } from '../../providers/spec';
+import { preparedOnce } from './prepared';
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
 
@@ -26,16 +26,10 @@ export interface LedgerEntry {
   settled_at: string | null;
 }
 
-export interface NewReservation {
-  run_id: string | null;
-  month: string;
-  day: string;
-  model_id: string;
-  provider: string;
-  task: string;
-  reserved_micros: number;
-  created_at: string;
-}
+export type NewReservation = Pick<
+  LedgerEntry,
+  'run_id' | 'month' | 'day' | 'model_id' | 'provider' | 'task' | 'reserved_micros' | 'created_at'
+>;
 
 /** What counts against the budget: settled charges, open and crash-left reservations; released rows count 0. */
 const COUNTED = `CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END`;
@@ -67,10 +61,11 @@ export interface LedgerStamp {
 
 /** All ledger SQL, rows mapped here only. */
 export class LedgerRepo {
-  private readonly statements = new Map<string, Statement>();
+  private readonly q: ReturnType<typeof preparedOnce>;
   private readonly writes: { count: number };
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
+    this.q = preparedOnce(db);
     let writes = writesOn.get(db);
     if (!writes) writesOn.set(db, (writes = { count: 0 }));
     this.writes = writes;
@@ -84,16 +79,6 @@ export class LedgerRepo {
   stamp(): LedgerStamp {
     const dataVersion = this.q('PRAGMA data_version').pluck().get() as number;
     return { dataVersion, writes: this.writes.count };
-  }
-
-  /** Prepared once per SQL text: preparing is a measurable share of a run's overhead. */
-  private q<R = unknown>(sql: string): Statement<unknown[], R> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement as Statement<unknown[], R>;
   }
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {

@@ -1,21 +1,11 @@
 // Rows of local_models and downloads (migration 004) mapped to domain types in one place.
-import type { DownloadStatus } from '../../../src-preload/contract';
+import type { DownloadStatus, InstalledModel } from '../../../src-preload/contract';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
 
-export interface LocalModelRecord {
-  id: string;
-  name: string;
-  file: string;
-  size_bytes: number;
-  sha256: string;
-  verified_against: 'catalog' | 'hf_lfs_oid' | 'user' | 'none';
-  source: 'catalog' | 'url' | 'import';
-  catalog_id: string | null;
+/** A local_models row: the contract's InstalledModel as stored (with its source URL), before runtime facts. */
+export interface LocalModelRecord extends Omit<InstalledModel, 'registry_model_id' | 'resident'> {
   url: string | null;
-  architecture: string;
-  context_length: number;
-  added_at: string;
 }
 
 export interface DownloadRecord {

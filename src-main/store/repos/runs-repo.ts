@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
+import { preparedOnce } from './prepared';
 
 interface RunRow {
   id: string;
@@ -62,18 +62,10 @@ export interface ModelUsageRow {
 
 /** Runs, one row each, failed ones included; rows mapped to RunRecord here only. */
 export class RunsRepo {
-  private readonly statements = new Map<string, Statement>();
+  private readonly q: ReturnType<typeof preparedOnce>;
 
-  constructor(private readonly db: Db) {}
-
-  /** Prepared once per SQL text: preparing is a measurable share of a run's overhead. */
-  private q<R = unknown>(sql: string): Statement<unknown[], R> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement as Statement<unknown[], R>;
+  constructor(db: Db) {
+    this.q = preparedOnce(db);
   }
 
   save(run: RunWrite): void {

@@ -187,7 +187,8 @@ export class TournamentManager {
           mode,
           kind: 'findings',
           status: 'running',
-          created_at: new Date().toISOString(),
+          // Replaced by the stored time when the tournament completes.
+          created_at: new Date(Date.now()).toISOString(), // eslint-disable-line svelte/prefer-svelte-reactivity
           finished_at: null,
           members: members.map((member) => liveMember(member.model_id, member.role)),
           findings: [],

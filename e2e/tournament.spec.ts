@@ -1,0 +1,174 @@
+// Tournament: a continuity check answered side by side by two loopback providers and the local fixture model. The
+// writer sees one finding most models agree on (consensus) and one only a minority reported (disputed), with their
+// quotes, who said them and a confidence, then accepts one and dismisses the other.
+import { expect, test } from '@playwright/test';
+import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
+import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+let atlasServer: FakeLlmServer;
+let borealServer: FakeLlmServer;
+
+test.use({ viewport: { width: 1280, height: 1400 } });
+test.beforeEach(async () => {
+  atlasServer = await startFakeLlmServer({ port: 0 });
+  borealServer = await startFakeLlmServer({ port: 0 });
+  host = await startHost();
+});
+test.afterEach(async () => {
+  await host.stop();
+  await atlasServer.close();
+  await borealServer.close();
+});
+
+const PASSAGE = [
+  'Chapter 3. Mara stood at the quay, her green eyes on the seven boats tied there.',
+  'Chapter 12. Her blue eyes flashed as she counted the five boats again.',
+].join('\n\n');
+
+const EYES = {
+  claim: "Mara's eye colour changes from green to blue",
+  evidence_quote: 'Her blue eyes flashed',
+  location: 'Chapter 12',
+  severity: 'high',
+};
+const BOATS = {
+  claim: 'The number of boats drops from seven to five with no explanation',
+  evidence_quote: 'the five boats',
+  location: 'Chapter 12',
+  severity: 'medium',
+};
+
+async function addEndpoint(id: string, server: FakeLlmServer, model: string, name: string): Promise<void> {
+  const saved = await host.call('providers:save', {
+    id,
+    kind: 'openai-compatible',
+    base_url: server.openaiBaseUrl,
+    models: [
+      {
+        id: model,
+        display_name: name,
+        quality: 8,
+        strengths: ['narrative_continuity'],
+        input_usd_per_mtok: 1,
+        output_usd_per_mtok: 2,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+}
+
+test('a continuity check as a three-model tournament shows consensus and disputes, and takes verdicts', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
+  await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');
+  // Both cloud readers notice the eyes; only Atlas notices the boats. 400 in + 100 out at $1/$2 per million = $0.0006.
+  atlasServer.script('atlas', { json: { findings: [EYES, BOATS] }, inputTokens: 400, outputTokens: 100 });
+  borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  const imported = await host.call<{ registry_model_id: string }>('models:import', {
+    path: tinyLlamaFixture(),
+    name: 'Story fixture',
+  });
+  expect(imported.ok).toBe(true);
+  const localId = imported.value!.registry_model_id;
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+
+  // The writer picks the three members by hand.
+  await page.getByText('Members', { exact: true }).click();
+  for (const name of ['Atlas Reader', 'Boreal Reader', 'Story fixture'])
+    await page.getByRole('checkbox', { name }).check();
+  await expect(page.getByText('3 models you picked answer side by side.')).toBeVisible();
+  await page.getByRole('button', { name: 'Run as tournament' }).click();
+
+  // Members appear side by side as soon as the tournament starts, before it ends.
+  const panel = page.getByTestId('tournament');
+  await expect(panel.getByTestId('member-atlas/atlas')).toBeVisible();
+  await expect(panel.getByTestId(`member-${localId}`)).toBeVisible();
+  // Two shared cores: the tiny local model takes a while to load and answer.
+  await expect(panel.getByTestId('tournament-summary')).toContainText('3 models · finished', { timeout: 120_000 });
+  await expect(panel.getByTestId('member-atlas/atlas').getByTestId('member-status')).toHaveText('answered');
+  await expect(panel.getByTestId('member-atlas/atlas').getByTestId('member-cost')).toHaveText('$0.0006');
+  await expect(panel.getByTestId('member-boreal/boreal').getByTestId('member-status')).toHaveText('answered');
+  // Whatever the random-weight model said (or whether it was dropped), it is shown with its status.
+  await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-status')).toHaveText(/answered|dropped/);
+
+  const consensus = panel.getByTestId('group-consensus');
+  const eyes = consensus.locator('article', { hasText: EYES.claim });
+  await expect(eyes.getByTestId('finding-quote')).toHaveText(`“${EYES.evidence_quote}”`);
+  await expect(eyes.getByTestId('finding-who')).toContainText('Said by Atlas Reader, Boreal Reader');
+  await expect(eyes.getByTestId('confidence-value')).toHaveText(/^0\.\d\d$|^1\.00$/);
+
+  const disputed = panel.getByTestId('group-disputed');
+  const boats = disputed.locator('article', { hasText: BOATS.claim });
+  await expect(boats.getByTestId('finding-quote')).toHaveText(`“${BOATS.evidence_quote}”`);
+  await expect(boats.getByTestId('finding-who')).toContainText('Said by Atlas Reader');
+  await expect(boats.getByTestId('finding-who')).toContainText('not mentioned by');
+  await expect(boats.getByTestId('finding-who')).toContainText('Boreal Reader');
+  // The majority's finding is the surer one.
+  const eyesConfidence = Number(await eyes.getByTestId('confidence-value').textContent());
+  const boatsConfidence = Number(await boats.getByTestId('confidence-value').textContent());
+  expect(eyesConfidence).toBeGreaterThan(boatsConfidence);
+
+  // The confidence's ingredients on demand.
+  await eyes.getByTestId('finding-confidence').locator('summary').click();
+  await expect(eyes.getByTestId('finding-confidence')).toContainText('of members reported it');
+
+  await eyes.getByRole('button', { name: 'Accept' }).click();
+  await expect(eyes.getByTestId('finding-resolution')).toHaveText('Accepted');
+  await boats.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(boats.getByTestId('finding-resolution')).toHaveText('Dismissed');
+  await expect(boats.getByRole('button', { name: 'Dismiss' })).toHaveAttribute('aria-pressed', 'true');
+
+  // Stored: the verdicts come back from the host.
+  const list = await host.call<{ id: string }[]>('tournaments:list');
+  expect(list.value).toHaveLength(1);
+  const stored = await host.call<{ findings: { claim: string; status: string; resolution: string | null }[] }>(
+    'tournaments:get',
+    { tournament_id: list.value![0]!.id },
+  );
+  const byClaim = (claim: string) => stored.value!.findings.find((finding) => finding.claim === claim);
+  expect(byClaim(EYES.claim)).toMatchObject({ status: 'consensus', resolution: 'accepted' });
+  expect(byClaim(BOATS.claim)).toMatchObject({ status: 'disputed', resolution: 'dismissed' });
+  expect(atlasServer.requests.filter((request) => request.model === 'atlas')).toHaveLength(1);
+  expect(borealServer.requests.filter((request) => request.model === 'boreal')).toHaveLength(1);
+
+  await expect(page.getByTestId('tournament-history')).toContainText('Continuity check · 3 models');
+  await page.screenshot({ path: 'e2e/screenshots/tournament.png', fullPage: true });
+
+  // Reopen from the history after a reload: the verdicts are still there.
+  await page.reload();
+  await page.getByTestId('tournament-history').getByRole('button').first().click();
+  await expect(
+    page.getByTestId('group-consensus').locator('article', { hasText: EYES.claim }).getByTestId('finding-resolution'),
+  ).toHaveText('Accepted');
+});
+
+test('a critical task run with Run becomes a tournament the Workbench opens', async ({ page }) => {
+  await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
+  await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');
+  atlasServer.script('atlas', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  const set = await host.call('settings:set', {
+    tournament: { enabled: true, critical_tasks: ['continuity_check'], num_models: 2 },
+  });
+  expect(set.ok).toBe(true);
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+
+  const panel = page.getByTestId('tournament');
+  await expect(panel.getByTestId('tournament-summary')).toContainText('2 models · finished');
+  await expect(page.getByText('several models answered it as a tournament')).toBeVisible();
+  const eyes = page.getByTestId('group-consensus').locator('article', { hasText: EYES.claim });
+  await expect(eyes.getByTestId('finding-who')).toContainText('Atlas Reader');
+  await expect(eyes.getByTestId('finding-who')).toContainText('Boreal Reader');
+});
