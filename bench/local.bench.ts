@@ -43,7 +43,11 @@ const PROMPT = 'Write the opening line of a mystery novel.';
 const REQUEST = { messages: [{ role: 'user' as const, content: PROMPT }], maxOutputTokens: TOKENS, temperature: 0 };
 
 function providerFor(runtime: LocalRuntime, files: Record<string, string>): LocalModels {
-  return fixtureModels(runtime, files, Object.keys(files).map((id) => spec(id)));
+  return fixtureModels(
+    runtime,
+    files,
+    Object.keys(files).map((id) => spec(id)),
+  );
 }
 
 /** Tokens/s through the adapter (generate and stream) vs raw node-llama-cpp, `threads` on both sides. */

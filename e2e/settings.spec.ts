@@ -98,6 +98,8 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   expect(after.local.memory_budget_mb).toBe(2048);
   expect(after.tournament.num_models).toBe(3);
   await page.getByRole('region', { name: 'Local models' }).screenshot({ path: 'e2e/screenshots/settings-local.png' });
+  await page.getByRole('region', { name: 'Runs' }).screenshot({ path: 'e2e/screenshots/settings-runs.png' });
+  await tournaments.screenshot({ path: 'e2e/screenshots/settings-tournaments.png' });
 
   await page.reload();
   await expect(page.getByLabel('Memory for local models')).toHaveValue('2048');

@@ -2,27 +2,14 @@
 // that like a cloud fallback. Real node-llama-cpp on the generated GGUF fixture; the larger model is a corrupt file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Llama } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import type { LocalRuntime } from '../local/runtime';
-import { fixtureLlama, fixtureModels, fixtureRuntime } from '../test-support/local-fixture';
-import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { fixtureModels } from '../test-support/local-fixture';
 import { useTempDir } from '../test-support/temp-dir';
+import { useLocalFixture } from '../test-support/use-local-fixture';
 import { localSpec, tournamentHarness } from '../tournament/test-harness';
 
-let llama: Llama;
-let fake: FakeLlmServer;
-let runtime: LocalRuntime | undefined;
-beforeAll(async () => {
-  llama = await fixtureLlama();
-  fake = await startFakeLlmServer();
-});
-afterAll(async () => {
-  await runtime?.close();
-  await fake.close();
-  await llama.dispose();
-});
+const fixture = useLocalFixture();
 
 const tempDir = useTempDir();
 
@@ -31,15 +18,14 @@ describe('local fallback in a run', () => {
     const dir = tempDir();
     const broken = join(dir, 'broken.gguf');
     writeFileSync(broken, Buffer.alloc(4096, 7));
-    const fixture = tinyLlamaFixture();
+    const tiny = tinyLlamaFixture();
     const registry = [localSpec('big-local', 'broken-model', 8), localSpec('tiny-local', 'tiny-fixture', 5)];
     const files: Record<string, { path: string; bytes: number }> = {
       'broken-model': { path: broken, bytes: 2_000_000_000 },
-      'tiny-fixture': { path: fixture, bytes: 1 },
+      'tiny-fixture': { path: tiny, bytes: 1 },
     };
-    runtime = fixtureRuntime(llama);
-    const local = fixtureModels(runtime, files, registry);
-    const h = tournamentHarness({ dataDir: dir, fake, registry, local });
+    const local = fixtureModels(fixture.runtime(), files, registry);
+    const h = tournamentHarness({ dataDir: dir, fake: fixture.fake(), registry, local });
     try {
       const run = await h.runs.start({
         task: 'chapter_summary',

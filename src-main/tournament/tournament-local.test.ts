@@ -1,27 +1,14 @@
 // A local model (C's runtime, real node-llama-cpp on the generated GGUF fixture) sits in a tournament beside two cloud
 // members: it is chosen, streams, is recorded in the ledger at $0, and the tournament completes.
-import type { Llama } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import type { LocalRuntime } from '../local/runtime';
-import { fixtureLlama, fixtureModels, fixtureRuntime } from '../test-support/local-fixture';
-import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { fixtureModels } from '../test-support/local-fixture';
 import { useTempDir } from '../test-support/temp-dir';
+import { useLocalFixture } from '../test-support/use-local-fixture';
 import { residentEmbeddings } from './local-embeddings';
 import { cloudSpec, localSpec, tournamentHarness } from './test-harness';
 
-let llama: Llama;
-let fake: FakeLlmServer;
-let runtime: LocalRuntime;
-beforeAll(async () => {
-  llama = await fixtureLlama();
-  fake = await startFakeLlmServer();
-});
-afterAll(async () => {
-  await runtime?.close();
-  await fake.close();
-  await llama.dispose();
-});
+const llm = useLocalFixture();
 
 const tempDir = useTempDir();
 
@@ -33,7 +20,8 @@ describe('a local model as a tournament member', () => {
       cloudSpec('claude-b', 'anthropic', 8.8),
       localSpec('tiny-local', 'tiny-fixture'),
     ];
-    runtime = fixtureRuntime(llama);
+    const runtime = llm.runtime();
+    const fake = llm.fake();
     const local = fixtureModels(runtime, { 'tiny-fixture': fixture }, registry);
     let embedded: number | undefined;
     const embeddings = residentEmbeddings(runtime);

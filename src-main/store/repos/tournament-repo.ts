@@ -185,12 +185,7 @@ export class TournamentRepo {
       const counts: Record<AgreementStatus, number> = { consensus: 0, disputed: 0, contradicted: 0 };
       for (const c of this.countFindings.all(row.id)) counts[c.status] = c.n;
       return {
-        id: row.id,
-        task: row.task,
-        mode: row.mode,
-        kind: row.kind,
-        status: row.status,
-        created_at: row.created_at,
+        ...toHead(row),
         member_ids: detail.members.map((m) => m.model_id),
         counts,
         confidence: row.confidence,
@@ -225,12 +220,7 @@ export class TournamentRepo {
   private toTournament(row: TournamentRow): Tournament {
     const detail = JSON.parse(row.detail_json) as Detail;
     return {
-      id: row.id,
-      task: row.task,
-      mode: row.mode,
-      kind: row.kind,
-      status: row.status,
-      created_at: row.created_at,
+      ...toHead(row),
       finished_at: row.finished_at,
       members: detail.members,
       findings: this.selectFindings.all(row.id).map(toFinding),
@@ -245,6 +235,18 @@ export class TournamentRepo {
       error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     };
   }
+}
+
+/** The columns a tournament and its list summary share. */
+function toHead(row: TournamentRow): Pick<Tournament, 'id' | 'task' | 'mode' | 'kind' | 'status' | 'created_at'> {
+  return {
+    id: row.id,
+    task: row.task,
+    mode: row.mode,
+    kind: row.kind,
+    status: row.status,
+    created_at: row.created_at,
+  };
 }
 
 function toFinding(row: FindingRow): TournamentFinding {
