@@ -155,7 +155,9 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');
   atlasServer.script('atlas', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
   borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  // The orchestrator (not the model pack) decides, and continuity checks count as critical.
   const set = await host.call('settings:set', {
+    orchestrator: { enabled: true },
     tournament: { enabled: true, critical_tasks: ['continuity_check'], num_models: 2 },
   });
   expect(set.ok).toBe(true);

@@ -38,6 +38,3 @@ export function daysOfMonth(month: string): string[] {
   const count = new Date(Date.UTC(year, m, 0)).getUTCDate();
   return Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
 }
-
-export const toMicros = (usd: number): number => Math.ceil(Math.max(0, usd) * 1_000_000 - 1e-6);
-export const toUsd = (micros: number): number => micros / 1_000_000;

@@ -8,7 +8,8 @@ import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import type { Db } from '../store/database';
 import { LedgerRepo, type LedgerEntry, type LedgerStamp, type MonthTotals } from '../store/repos/ledger-repo';
-import { calendarFor, toMicros, toUsd, type Calendar } from './calendar';
+import { calendarFor, type Calendar } from './calendar';
+import { toMicros, toUsd } from './money';
 import { spendCsv, spendMonth } from './spend-report';
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;

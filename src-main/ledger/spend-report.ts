@@ -1,7 +1,8 @@
 // The month as the writer reads it (spend:month: totals, days, by model and task) and as a CSV (spend:export).
 import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
 import type { GroupRow, LedgerRepo } from '../store/repos/ledger-repo';
-import { daysOfMonth, toUsd } from './calendar';
+import { daysOfMonth } from './calendar';
+import { toUsd } from './money';
 
 export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | null): SpendMonth {
   const t = repo.totals(month);

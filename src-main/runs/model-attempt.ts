@@ -10,7 +10,7 @@ import { billingOfError, markBilling } from '../providers/provider-errors';
 import type { CallableModel } from '../providers/provider-service';
 import type { GenerateRequest, GenerateResult, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
-import { micros } from './run-record';
+import { toMicros } from '../ledger/money';
 import type { RunServiceOptions } from './run-service';
 
 export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | 'ledger' | 'repo' | 'logger' | 'now'> & {
@@ -131,7 +131,7 @@ export class ModelAttempts {
           this.o.ledger.recordLocal({ ...ledgerCall, modelId: servedBy }, result.usage, ms);
           return 0;
         }
-        return micros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
+        return toMicros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
       };
       return {
         ok: true,
@@ -178,7 +178,7 @@ export class ModelAttempts {
           latency_ms: ms,
         },
         error,
-        costMicros: micros(charged),
+        costMicros: toMicros(charged),
       };
     }
   }

@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../../src-preload/contract';
 import type { RunRecord, RunStats } from '../../src-preload/contract/runs';
 import { isQuireError } from '../errors';
 import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
+import { toUsd } from '../ledger/money';
 
 export function toRecord(w: RunWrite): RunRecord {
   return {
@@ -16,7 +17,7 @@ export function toRecord(w: RunWrite): RunRecord {
     attempts: w.attempts,
     input_tokens: w.input_tokens,
     output_tokens: w.output_tokens,
-    cost_usd: w.cost_micros / 1_000_000,
+    cost_usd: toUsd(w.cost_micros),
     latency_ms: w.latency_ms,
     cache_hit: w.cache_hit,
     reason: w.reason,
@@ -41,10 +42,6 @@ export function errorInfo(error: unknown, redact: (text: string) => string): Err
   };
 }
 
-export function micros(usd: number): number {
-  return Math.round(usd * 1_000_000);
-}
-
 export function runStats(repo: Pick<RunsRepo, 'stats' | 'modelUsage'>): RunStats {
   const s = repo.stats();
   const finished = s.completed + s.failed + s.cancelled;
@@ -52,7 +49,7 @@ export function runStats(repo: Pick<RunsRepo, 'stats' | 'modelUsage'>): RunStats
   for (const row of repo.modelUsage()) {
     model_usage[row.model_id] = {
       runs: row.runs,
-      cost_usd: row.cost_micros / 1_000_000,
+      cost_usd: toUsd(row.cost_micros),
       input_tokens: row.input_tokens,
       output_tokens: row.output_tokens,
     };
@@ -68,7 +65,7 @@ export function runStats(repo: Pick<RunsRepo, 'stats' | 'modelUsage'>): RunStats
     conflicts_detected: 0,
     cache_hits: s.cache_hits,
     cache_hit_rate: s.cacheable === 0 ? 0 : s.cache_hits / s.cacheable,
-    total_cost_usd: s.cost_micros / 1_000_000,
+    total_cost_usd: toUsd(s.cost_micros),
     model_usage,
   };
 }

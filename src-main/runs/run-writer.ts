@@ -6,6 +6,7 @@ import type { RunWrite } from '../store/repos/runs-repo';
 import type { AttemptResult } from './model-attempt';
 import { toRecord } from './run-record';
 import type { RunServiceOptions } from './run-service';
+import { toUsd } from '../ledger/money';
 
 export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now'> & {
   monotonic: () => number;
@@ -68,7 +69,7 @@ export class RunWriter {
         finished_at: this.o.now().toISOString(),
       };
       const last = write.attempts.at(-1);
-      if (last && last.outcome === 'ok') last.cost_usd = charged / 1_000_000;
+      if (last && last.outcome === 'ok') last.cost_usd = toUsd(charged);
       this.o.repo.save(write);
       record = toRecord(write);
     });

@@ -2,6 +2,7 @@ import type { ErrorInfo } from '../../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
 import type { Db } from '../database';
 import { preparedOnce } from './prepared';
+import { toUsd } from '../../ledger/money';
 
 interface RunRow {
   id: string;
@@ -189,7 +190,7 @@ function toRecord(row: RunRow): RunRecord {
     attempts: JSON.parse(row.attempts_json) as RunAttempt[],
     input_tokens: row.input_tokens,
     output_tokens: row.output_tokens,
-    cost_usd: row.cost_micros / 1_000_000,
+    cost_usd: toUsd(row.cost_micros),
     latency_ms: row.latency_ms,
     cache_hit: row.cache_hit === 1,
     reason: decision.reason,

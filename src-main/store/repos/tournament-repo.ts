@@ -8,6 +8,7 @@ import type {
   TournamentSummary,
 } from '../../../src-preload/contract/tournaments';
 import type { Db } from '../database';
+import { toMicros, toUsd } from '../../ledger/money';
 
 interface TournamentRow {
   id: string;
@@ -51,9 +52,6 @@ interface FindingRow {
 type Detail = Pick<Tournament, 'members' | 'verification' | 'judging' | 'winner' | 'notes'> & {
   confidence: ConfidenceScore | null;
 };
-
-const toMicros = (usd: number) => Math.round(usd * 1_000_000);
-const toUsd = (micros: number) => micros / 1_000_000;
 
 export class TournamentRepo {
   private readonly upsertRow;
