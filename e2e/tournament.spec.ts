@@ -89,7 +89,7 @@ test('a continuity check as a three-model tournament shows consensus and dispute
 
   // Members appear side by side as soon as the tournament starts, before it ends.
   const panel = page.getByTestId('tournament');
-  await expect(panel.getByTestId('member-atlas/atlas')).toBeVisible();
+  await expect(panel.getByTestId('member-atlas/atlas')).toBeVisible({ timeout: 30_000 });
   await expect(panel.getByTestId(`member-${localId}`)).toBeVisible();
   // Two shared cores: the tiny local model takes a while to load and answer.
   await expect(panel.getByTestId('tournament-summary')).toContainText('3 models · finished', { timeout: 120_000 });
