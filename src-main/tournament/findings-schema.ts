@@ -102,3 +102,76 @@ function* jsonCandidates(text: string): Generator<string> {
   const end = trimmed.lastIndexOf('}');
   if (start >= 0 && end > start) yield trimmed.slice(start, end + 1);
 }
+
+export interface LocalFindingsBounds {
+  maxItems: number;
+  claimMaxLength: number;
+  quoteMaxLength: number;
+  locationMaxLength: number;
+}
+
+const LOCAL_PREFERRED = { claim: 160, quote: 160, location: 40 };
+const LOCAL_MIN_CLAIM = 24;
+const LOCAL_MAX_ITEMS = 20;
+/** A string character's worst case in bytes: a `\uXXXX` escape (UTF-8 itself needs at most 4). */
+const WORST_BYTES_PER_CHAR = 6;
+/** The grammar's stop trigger: four newlines after the JSON closes. */
+const STOP_TRIGGER_BYTES = 4;
+/** The grammar may pad an empty array as `[`, newline + 8 spaces, newline + 4 spaces, `]` where stringify writes `[]`. */
+const EMPTY_ARRAY_SLACK = 14;
+
+/**
+ * The rule that makes a local member's findings JSON always close within its output budget. Under the grammar every
+ * sampled token carries at least one byte, so a budget of N tokens always holds N bytes; the widest text the grammar
+ * allows is JSON.stringify's 4-space layout (newline + indent is its largest whitespace) with every string character
+ * written as a 6-byte `\uXXXX` escape. The string caps start at claim 160 / quote 160 / location 40 characters and
+ * shrink in proportion until one finding fits; below a 24-character claim none fits and maxItems is 0 (a valid
+ * `{"findings": []}`: the member took part and reported nothing); otherwise as many findings as fit, at most 20.
+ */
+export function localFindingsBounds(maxOutputTokens: number): LocalFindingsBounds {
+  const envelope = worstStructureBytes(0) + EMPTY_ARRAY_SLACK + STOP_TRIGGER_BYTES;
+  const perFinding = worstStructureBytes(1) - worstStructureBytes(0); // one finding's structure, separator included
+  const room = maxOutputTokens - envelope;
+  const preferredChars = LOCAL_PREFERRED.claim + LOCAL_PREFERRED.quote + LOCAL_PREFERRED.location;
+  const scale = Math.min(1, (room - perFinding) / (WORST_BYTES_PER_CHAR * preferredChars));
+  const claimMaxLength = Math.floor(LOCAL_PREFERRED.claim * scale);
+  if (claimMaxLength < LOCAL_MIN_CLAIM)
+    return { maxItems: 0, claimMaxLength: 0, quoteMaxLength: 0, locationMaxLength: 0 };
+  const quoteMaxLength = Math.floor(LOCAL_PREFERRED.quote * scale);
+  const locationMaxLength = Math.floor(LOCAL_PREFERRED.location * scale);
+  const findingBytes = perFinding + WORST_BYTES_PER_CHAR * (claimMaxLength + quoteMaxLength + locationMaxLength);
+  const maxItems = Math.min(LOCAL_MAX_ITEMS, Math.floor(room / findingBytes));
+  return { maxItems, claimMaxLength, quoteMaxLength, locationMaxLength };
+}
+
+/** Structure bytes (empty strings, the longest severity) of an answer with `count` findings in the widest layout. */
+function worstStructureBytes(count: number): number {
+  const severity = SEVERITIES.reduce((a, b) => (b.length > a.length ? b : a));
+  const finding = { claim: '', evidence_quote: '', location: '', severity };
+  return JSON.stringify({ findings: Array.from({ length: count }, () => finding) }, null, 4).length;
+}
+
+/** The findings schema bounded for a local member's budget (cloud members get FINDINGS_JSON_SCHEMA as it is). */
+export function localFindingsJsonSchema(bounds: LocalFindingsBounds): Record<string, unknown> {
+  const item = FINDINGS_JSON_SCHEMA.properties.findings.items;
+  return {
+    ...FINDINGS_JSON_SCHEMA,
+    properties: {
+      findings: {
+        type: 'array',
+        maxItems: bounds.maxItems,
+        items: {
+          ...item,
+          properties: {
+            claim: { type: 'string', maxLength: bounds.claimMaxLength },
+            evidence_quote: { type: 'string', maxLength: bounds.quoteMaxLength },
+            location: {
+              oneOf: [{ type: 'string', maxLength: bounds.locationMaxLength }, { type: 'null' }],
+            },
+            severity: item.properties.severity,
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // A local model (C's runtime, real node-llama-cpp on the generated GGUF fixture) sits in a tournament beside two cloud
-// members: it is chosen, streams, is recorded in the ledger at $0, and the tournament completes.
+// members: it is chosen, streams, is recorded in the ledger at $0, answers findings JSON its grammar closes within the
+// output budget (so it is never dropped for a cut answer), and the tournament completes.
 import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
 import { fixtureModels } from '../test-support/local-fixture';
@@ -54,7 +55,11 @@ describe('a local model as a tournament member', () => {
       expect(t.status).toBe('done');
       const member = t.members.find((m) => m.model_id === 'tiny-local')!;
       expect(member).toMatchObject({ local: true, family: 'tiny', worst_case_usd: 0, cost_usd: 0 });
-      // It answered (random weights under the findings grammar): tokens were produced and metered.
+      // It answered (random weights under the findings grammar): tokens were produced and metered, and the bounded
+      // grammar closed the JSON within 48 tokens, too few for one finding: it took part and reported nothing.
+      expect(member).toMatchObject({ status: 'done', error: null, finding_count: 0 });
+      expect(JSON.parse(member.text)).toEqual({ findings: [] });
+      expect(t.notes.join(' ')).not.toContain('tiny-local');
       expect(member.output_tokens).toBeGreaterThan(0);
       expect(member.duration_ms).toBeGreaterThan(0);
       const started = h.events
@@ -75,10 +80,41 @@ describe('a local model as a tournament member', () => {
       expect(row.output_tokens).toBeGreaterThan(0);
       expect(embedded).toBeGreaterThanOrEqual(2);
       expect(runtime.resident().map((r) => r.id)).toEqual(['tiny-fixture']);
-      // Whatever the tiny model said, the two cloud members agree.
-      expect(t.findings.find((f) => f.supporters.includes('gpt-a'))!.supporters).toEqual(
-        expect.arrayContaining(['gpt-a', 'claude-b']),
-      );
+      // The two cloud members agree: two of the three that answered is a consensus.
+      expect(t.findings.find((f) => f.supporters.includes('gpt-a'))).toMatchObject({
+        status: 'consensus',
+        supporters: expect.arrayContaining(['gpt-a', 'claude-b']),
+      });
+    } finally {
+      h.close();
+    }
+  }, 120_000);
+
+  it('with room for one finding, the grammar still closes the JSON before the budget runs out', async () => {
+    const fixture = tinyLlamaFixture();
+    const registry = [
+      cloudSpec('gpt-a', 'openai', 9),
+      cloudSpec('claude-b', 'anthropic', 8.8),
+      localSpec('tiny-local', 'tiny-fixture'),
+    ];
+    const runtime = llm.runtime();
+    const fake = llm.fake();
+    const h = tournamentHarness({
+      dataDir: tempDir(),
+      fake,
+      registry,
+      local: fixtureModels(runtime, { 'tiny-fixture': fixture }, registry),
+    });
+    try {
+      const eyes = { claim: 'Eyes change', evidence_quote: 'her blue eyes', location: null, severity: 'high' };
+      fake.script('gpt-a', { json: { findings: [eyes] } });
+      fake.script('claude-b', { json: { findings: [eyes] } });
+      const t = await h.service.start({ task: 'continuity_check', input: 'Her blue eyes.', max_output_tokens: 520 });
+      const member = t.members.find((m) => m.model_id === 'tiny-local')!;
+      expect(member).toMatchObject({ status: 'done', error: null });
+      // 520 tokens hold one finding of 24-character strings at worst (see localFindingsBounds).
+      expect(member.finding_count).toBeLessThanOrEqual(1);
+      expect(member.output_tokens).toBeLessThanOrEqual(520);
     } finally {
       h.close();
     }

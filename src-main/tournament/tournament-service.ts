@@ -24,7 +24,7 @@ import {
 import { familyOf, usd } from './member-selection';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
-import { callMember, memberRunId, type MemberOutcome } from './member-call';
+import { boundedForLocal, callMember, memberRunId, type MemberOutcome } from './member-call';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
@@ -185,7 +185,9 @@ export class TournamentService {
     };
     const answering = seats.filter((s) => s.role !== 'verifier');
     const outcomes = await Promise.all(
-      answering.map((seat) => call(seat, members[seats.indexOf(seat)]!, memberRequest).then((o) => ({ seat, o }))),
+      answering.map((seat) =>
+        call(seat, members[seats.indexOf(seat)]!, boundedForLocal(seat.spec, memberRequest)).then((o) => ({ seat, o })),
+      ),
     );
 
     // Read each answer; an unreadable one drops its member like a failure (it was charged all the same).
