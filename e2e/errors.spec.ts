@@ -1,22 +1,10 @@
 // Mistakes a writer can make in Settings: each shows a message that says what is wrong, and nothing is changed.
-import { expect, test } from '@playwright/test';
-import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
-import { startHost, type RunningHost } from './support/host';
-
-let host: RunningHost;
-let fake: FakeLlmServer;
-
-test.beforeEach(async () => {
-  fake = await startFakeLlmServer({ port: 0 });
-  host = await startHost();
-});
-test.afterEach(async () => {
-  await host.stop();
-  await fake.close();
-});
+import { expect, test } from './support/fake-host';
 
 test('an invalid budget, a bad API key and an unreachable endpoint each say what is wrong and change nothing', async ({
   page,
+  host,
+  fake,
 }) => {
   await host.call('settings:set', { orchestrator: { monthly_budget: 5 } });
   // OpenAI's traffic goes to the loopback fake, which refuses every key.
@@ -65,6 +53,8 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
 
 test('a key the provider accepts is kept, shown only by its last 4 characters, tested and removed', async ({
   page,
+  host,
+  fake,
 }) => {
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
   await page.goto(`${host.url}/#/settings`);
@@ -84,7 +74,7 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
   expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);
 });
 
-test('a reachable endpoint is added, edited and deleted', async ({ page }) => {
+test('a reachable endpoint is added, edited and deleted', async ({ page, host, fake }) => {
   await page.goto(`${host.url}/#/settings`);
   await page.getByRole('button', { name: 'Add an endpoint' }).click();
   await page.getByLabel('Endpoint id').fill('studio');
@@ -114,7 +104,11 @@ test('a reachable endpoint is added, edited and deleted', async ({ page }) => {
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
 });
 
-test('a provider that keeps failing is shown as paused, and the writer can try it again', async ({ page }) => {
+test('a provider that keeps failing is shown as paused, and the writer can try it again', async ({
+  page,
+  host,
+  fake,
+}) => {
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
   expect((await host.call('keys:set', { provider: 'openai', api_key: 'sk-e2e-good-key-7777' })).ok).toBe(true);
   fake.script('gpt-4o-mini', { alwaysFault: { kind: 'status', status: 500, message: 'upstream exploded' } });

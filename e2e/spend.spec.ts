@@ -1,28 +1,19 @@
 // Spend: with a budget set, runs against the loopback fake provider move the gauge and the daily chart by exactly the
 // amounts the server reported, and crossing 80% of the budget raises the alert.
-import { expect, test } from '@playwright/test';
-import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
-import { startHost, type RunningHost } from './support/host';
-
-let host: RunningHost;
-let fake: FakeLlmServer;
+import { expect, test } from './support/fake-host';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
-test.beforeEach(async () => {
-  fake = await startFakeLlmServer({ port: 0 });
-  host = await startHost();
-});
-test.afterEach(async () => {
-  await host.stop();
-  await fake.close();
-});
 
 function today(): string {
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
-test('runs move the gauge and the daily chart by the reported cost, and 80% raises the alert', async ({ page }) => {
+test('runs move the gauge and the daily chart by the reported cost, and 80% raises the alert', async ({
+  page,
+  host,
+  fake,
+}) => {
   // A custom endpoint at $1,000 / $2,000 per million tokens: 1,000 in + 500 out is exactly $2.00 a run.
   const saved = await host.call('providers:save', {
     id: 'fake',

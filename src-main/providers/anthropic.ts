@@ -2,9 +2,9 @@
 // Usage follows OpenAI semantics, so they are added in here. Structured output goes through a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
-import type { ClientOptions } from './client-options';
+import { sdkClientOptions, type ClientOptions } from './client-options';
 import { parseJson } from './openai-compatible';
-import { guardedFetch, mapSdkError, markBilling } from './provider-errors';
+import { mapSdkError, markBilling } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 const TOOL_NAME = 'answer';
@@ -24,13 +24,7 @@ export class AnthropicModel implements LanguageModel {
   constructor(private readonly options: ClientOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
-    this.client = new Anthropic({
-      apiKey: options.apiKey ?? 'no-key',
-      baseURL: options.baseURL ?? null,
-      maxRetries: options.maxRetries,
-      timeout: options.timeoutMs,
-      fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
-    });
+    this.client = new Anthropic(sdkClientOptions(options));
   }
 
   private params(request: GenerateRequest): Anthropic.MessageCreateParamsNonStreaming {

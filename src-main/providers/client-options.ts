@@ -1,3 +1,5 @@
+import { guardedFetch } from './provider-errors';
+
 /** How an adapter's SDK client is built: explicit retries and timeout, never the SDK defaults by accident. */
 export interface ClientOptions {
   /** The provider name used in errors, health and the ledger ("openai", "anthropic", an endpoint id…). */
@@ -17,4 +19,16 @@ export interface ClientOptions {
   /** o-series: max_completion_tokens, no temperature. */
   reasoning?: boolean;
   fetch?: typeof fetch;
+}
+
+/** The options both official SDK clients (openai, @anthropic-ai/sdk) take, built the same way for every adapter. */
+export function sdkClientOptions(options: ClientOptions) {
+  return {
+    // Local servers take any key; the SDKs refuse to start without one.
+    apiKey: options.apiKey ?? 'no-key',
+    baseURL: options.baseURL ?? null,
+    maxRetries: options.maxRetries,
+    timeout: options.timeoutMs,
+    fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
+  };
 }

@@ -6,8 +6,8 @@ import type {
   ChatCompletionCreateParamsBase,
 } from 'openai/resources/chat/completions/completions';
 import { ProviderError } from '../errors';
-import type { ClientOptions } from './client-options';
-import { guardedFetch, mapSdkError, markBilling } from './provider-errors';
+import { sdkClientOptions, type ClientOptions } from './client-options';
+import { mapSdkError, markBilling } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 export class OpenAiCompatibleModel implements LanguageModel {
@@ -18,14 +18,7 @@ export class OpenAiCompatibleModel implements LanguageModel {
   constructor(private readonly options: ClientOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
-    this.client = new OpenAI({
-      // Local servers take any key; the SDK refuses to start without one.
-      apiKey: options.apiKey ?? 'no-key',
-      baseURL: options.baseURL ?? null,
-      maxRetries: options.maxRetries,
-      timeout: options.timeoutMs,
-      fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
-    });
+    this.client = new OpenAI(sdkClientOptions(options));
   }
 
   private params(request: GenerateRequest): { body: ChatCompletionCreateParamsBase; warnings: string[] } {

@@ -168,16 +168,21 @@ export class WorkbenchManager {
     }
   }
 
-  /** Runs the task on the passage; output streams in through run:token, the record arrives when it settles. */
-  async run(): Promise<void> {
-    if (this.#running || !this.#task || !this.#text.trim()) return;
-    this.#running = true;
+  /** Forgets the last run: its live stream, result, tournament and error. */
+  #clearRun(): void {
     this.#liveRunId = null;
     this.#liveModel = null;
     this.#streamed = '';
     this.#result = null;
     this.#tournamentId = null;
     this.#runError = null;
+  }
+
+  /** Runs the task on the passage; output streams in through run:token, the record arrives when it settles. */
+  async run(): Promise<void> {
+    if (this.#running || !this.#task || !this.#text.trim()) return;
+    this.#running = true;
+    this.#clearRun();
     try {
       const record = await call('runs:start', {
         task: this.#task,
@@ -280,12 +285,7 @@ export class WorkbenchManager {
     this.#decisionError = null;
     this.#decisionSeq = 0;
     this.#running = false;
-    this.#liveRunId = null;
-    this.#liveModel = null;
-    this.#streamed = '';
-    this.#result = null;
-    this.#tournamentId = null;
-    this.#runError = null;
+    this.#clearRun();
     this.#rating = false;
     this.#history = [];
     this.#historyError = null;
