@@ -1,25 +1,8 @@
 // The model registry's shape: what every model (shipped, custom endpoint, or imported GGUF) is described by.
 import { z } from 'zod';
+import { STRENGTHS } from './strengths';
 
-/**
- * Seed 000's seven strength categories, defined for fiction work:
- * - narrative_continuity: facts, timelines and details stay consistent across chapters
- * - thematic_analysis: what the book is about beneath the plot; motifs, symbols, theme development
- * - character_psychology: motivation, voice and arc consistency of characters
- * - semantic_reasoning: careful reading and logical inference over a passage (summaries, checks, coordination)
- * - structure_pacing: beats, acts, scene order, tension and pacing
- * - prose_style: sentence-level craft: line edits, voice, rhythm, clarity
- * - creative_generation: brainstorming, alternatives, new material in the writer's direction
- */
-export const STRENGTHS = [
-  'narrative_continuity',
-  'thematic_analysis',
-  'character_psychology',
-  'semantic_reasoning',
-  'structure_pacing',
-  'prose_style',
-  'creative_generation',
-] as const;
+export { STRENGTHS } from './strengths';
 export const strengthSchema = z.enum(STRENGTHS);
 export type Strength = z.infer<typeof strengthSchema>;
 

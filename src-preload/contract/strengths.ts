@@ -1,0 +1,21 @@
+// Kept free of zod so the renderer can import the list itself, not only its type.
+
+/**
+ * Seed 000's seven strength categories, defined for fiction work:
+ * - narrative_continuity: facts, timelines and details stay consistent across chapters
+ * - thematic_analysis: what the book is about beneath the plot; motifs, symbols, theme development
+ * - character_psychology: motivation, voice and arc consistency of characters
+ * - semantic_reasoning: careful reading and logical inference over a passage (summaries, checks, coordination)
+ * - structure_pacing: beats, acts, scene order, tension and pacing
+ * - prose_style: sentence-level craft: line edits, voice, rhythm, clarity
+ * - creative_generation: brainstorming, alternatives, new material in the writer's direction
+ */
+export const STRENGTHS = [
+  'narrative_continuity',
+  'thematic_analysis',
+  'character_psychology',
+  'semantic_reasoning',
+  'structure_pacing',
+  'prose_style',
+  'creative_generation',
+] as const;
