@@ -9,7 +9,7 @@ import { Ledger } from './ledger';
 
 const tempDir = useTempDir();
 
-function setup(options: { budget?: number | null; now?: () => Date; timeZone?: string } = {}) {
+function setup(options: { budget?: number | null; now?: () => Date; timeZone?: string; alerts?: boolean } = {}) {
   const db = openDatabase(join(tempDir(), 'q.sqlite'));
   const events = new EventBus();
   const seen: PushedEvent[] = [];
@@ -20,6 +20,7 @@ function setup(options: { budget?: number | null; now?: () => Date; timeZone?: s
     now: options.now ?? (() => new Date('2026-03-15T12:00:00Z')),
     budgetUsd: () => options.budget ?? null,
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    alertsEnabled: () => options.alerts ?? true,
   });
   return { db, ledger, seen };
 }
@@ -89,6 +90,16 @@ describe('Ledger', () => {
       { month: '2026-03', threshold: 80, spent_usd: 0.85, budget_usd: 1 },
       { month: '2026-03', threshold: 100, spent_usd: 1, budget_usd: 1 },
     ]);
+  });
+
+  it('raises no alert with spend tracking off, yet still records every charge and keeps the budget', () => {
+    const { ledger, seen } = setup({ budget: 1, alerts: false });
+    const r = ledger.reserve({ ...call, worstCaseUsd: 0.9 });
+    ledger.settle(r.id, 0.9, { inputTokens: 10, outputTokens: 10 });
+    expect(seen.filter((e) => e.name === 'spend:alert')).toEqual([]);
+    expect(seen.some((e) => e.name === 'spend:updated')).toBe(true);
+    expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z')).spent_usd).toBe(0.9);
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
   });
 
   it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', () => {

@@ -22,6 +22,11 @@ export interface LedgerOptions {
   events?: EventBus;
   /** IANA zone the writer's months follow; undefined = the process's zone. */
   timeZone?: string;
+  /**
+   * Whether budget alerts are raised (the writer's "Track spending" setting). Reservations, settlements and the budget
+   * check never depend on it: they are how Quire keeps the budget.
+   */
+  alertsEnabled?: () => boolean;
 }
 
 export interface ReserveRequest {
@@ -316,7 +321,7 @@ export class Ledger implements SpendSource {
     const snapshot = this.snapshot(now);
     const budget = this.options.budgetUsd();
     events.emit('spend:updated', { ...snapshot, budget_usd: budget });
-    if (budget === null || budget <= 0) return;
+    if (budget === null || budget <= 0 || !(this.options.alertsEnabled?.() ?? true)) return;
     const spentPct = (snapshot.spent_usd / budget) * 100;
     for (const threshold of ALERT_THRESHOLDS) {
       if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(snapshot.month, threshold, now.toISOString())) {

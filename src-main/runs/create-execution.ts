@@ -83,6 +83,7 @@ export function createExecution(
     now,
     events,
     budgetUsd: () => settings.get().orchestrator.monthly_budget,
+    alertsEnabled: () => settings.get().orchestrator.cost_tracking_enabled,
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const orphans = ledger.markOrphans();
