@@ -26,7 +26,7 @@ export const config = {
     'resources/**',
     // Icon and entitlements are read by the build, not by the app.
     '!resources/build/**',
-    // node-llama-cpp installs prebuilt llama.cpp for every platform it was installed on (CUDA alone is ~540 MB);
+    // node-llama-cpp installs prebuilt llama.cpp for every platform it was installed on (CUDA alone is ~560 MB);
     // the app needs only Apple Silicon's Metal build.
     '!node_modules/@node-llama-cpp/**',
     'node_modules/@node-llama-cpp/mac-arm64-metal/**',

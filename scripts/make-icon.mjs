@@ -2,19 +2,10 @@
 // (1024×1024, Linux) and icon.icns (every Mac size as PNG, so electron-builder needs no icon converter, which it would
 // download). Run `node scripts/make-icon.mjs` to regenerate them.
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 /** The drawing is specified on a 1024 grid and scaled. */
 const GRID = 1024;
-
-function crc32(bytes) {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
 
 function chunk(type, data) {
   const length = Buffer.alloc(4);

@@ -68,7 +68,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const db = openDatabase(join(options.dataDir, 'quire.sqlite'));
   const settings = new SettingsService(new SettingsRepo(db, now), events);
 
-  // B swaps in the ledger (orchestrator.useSpend) and the key store, C the local library (orchestrator.useAvailability).
+  // Execution and the local stack need the registry and orchestrator, so the ledger (useSpend) and, unless a test
+  // injected one, key-store/library availability (useAvailability) are plugged into the orchestrator once built below.
   const routing = createRouting({
     db,
     settings,

@@ -29,7 +29,7 @@ import { placeWindow, wasMaximized, WindowStateFile, type Rect } from './window-
 
 let mainWindow: BrowserWindow | null = null;
 let quire: App | null = null;
-const work = new WorkTracker();
+let work: WorkTracker | null = null;
 
 function appUrl(): string {
   const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -120,8 +120,11 @@ async function start(): Promise<void> {
     desktopShell: { openPath: (path) => shell.openPath(path) },
   });
   const services = quire;
+  const downloads = services.services.local.downloads;
+  const tracker = new WorkTracker((id) => ['downloading', 'verifying'].includes(downloads.get(id)?.status ?? ''));
+  work = tracker;
   services.events.subscribe((event) => {
-    work.observe(event);
+    tracker.observe(event);
     const text = notificationFor(event);
     if (text && Notification.isSupported()) new Notification(text).show();
   });
@@ -152,7 +155,7 @@ app.on('window-all-closed', () => {
 
 /** True when the writer confirms quitting although runs or downloads are still going. */
 function confirmQuit(): boolean {
-  const question = work.quitQuestion();
+  const question = work?.quitQuestion();
   if (!question) return true;
   const options: MessageBoxSyncOptions = {
     type: 'question',

@@ -26,6 +26,17 @@ describe('WorkTracker', () => {
     expect(tracker.counts().downloads).toBe(0);
   });
 
+  it('stops counting a download that was paused or cancelled (no event says so)', () => {
+    const active = new Set(['d1', 'd2']);
+    const tracker = new WorkTracker((id) => active.has(id));
+    tracker.observe(event('download:progress', { id: 'd1', received: 1 }));
+    tracker.observe(event('download:progress', { id: 'd2', received: 1 }));
+    expect(tracker.counts().downloads).toBe(2);
+    active.delete('d2');
+    expect(tracker.counts().downloads).toBe(1);
+    expect(tracker.quitQuestion()?.message).toBe('Quit while 1 model download is in progress?');
+  });
+
   it('ignores an end it never saw start, and a duplicate end', () => {
     const tracker = new WorkTracker();
     tracker.observe(event('run:completed', { run_id: 'ghost' }));

@@ -1,7 +1,11 @@
-// Counts the work that quitting would cut short (runs, tournaments, model downloads), from the pushed events alone.
+// Counts the work that quitting would cut short (runs, tournaments, model downloads), from the pushed events. Pausing
+// or cancelling a download emits no event, so a download seen in progress is counted only while `isDownloadActive`
+// still says so.
 import type { EventPayload, PushedEvent } from '../../src-preload/contract';
 
 export class WorkTracker {
+  constructor(private readonly isDownloadActive: (id: string) => boolean = () => true) {}
+
   private readonly runs = new Set<string>();
   private readonly tournaments = new Set<string>();
   private readonly downloads = new Set<string>();
@@ -32,7 +36,8 @@ export class WorkTracker {
   }
 
   counts(): { runs: number; tournaments: number; downloads: number } {
-    return { runs: this.runs.size, tournaments: this.tournaments.size, downloads: this.downloads.size };
+    const downloads = [...this.downloads].filter((id) => this.isDownloadActive(id)).length;
+    return { runs: this.runs.size, tournaments: this.tournaments.size, downloads };
   }
 
   /** What to ask before quitting, or null when nothing is in progress. */

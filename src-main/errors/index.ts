@@ -13,8 +13,3 @@ export { UnavailableError } from './unavailable-error';
 export { ForbiddenError } from './forbidden-error';
 export { LocalModelError, type LocalModelFailure } from './local-model-error';
 export { DownloadError, type DownloadFailure } from './download-error';
-
-/** Exhaustive switches end here: a new case that is not handled stops compiling. */
-export function missingCase(value: never): never {
-  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
-}

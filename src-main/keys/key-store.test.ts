@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
@@ -56,6 +56,10 @@ describe('KeyStore', () => {
     const strong = store({ cipher: reversing(false) });
     strong.keys.set('anthropic', 'sk-ant-secret-5555');
     expect(strong.keys.status(['anthropic'])[0]).toMatchObject({ source: 'encrypted', last4: '5555' });
+    const dbFiles = ['q.sqlite', 'q.sqlite-wal'].map((f) => join(strong.dataDir, f)).filter((f) => existsSync(f));
+    for (const f of dbFiles) expect(readFileSync(f).includes('sk-ant-secret-5555')).toBe(false);
+    expect(Buffer.concat(dbFiles.map((f) => readFileSync(f))).includes('5555-terces-tna-ks')).toBe(true);
+    expect(existsSync(join(strong.dataDir, 'api-keys.json'))).toBe(false);
     const weak = store({ cipher: reversing(true) });
     expect(() => weak.keys.set('anthropic', 'sk-ant-secret-5555')).toThrow(
       expect.objectContaining({ code: 'forbidden' }),
@@ -63,6 +67,25 @@ describe('KeyStore', () => {
     expect(weak.keys.has('anthropic')).toBe(false);
     weak.keys.set('anthropic', 'sk-ant-secret-5555', true);
     expect(weak.keys.get('anthropic')).toBe('sk-ant-secret-5555');
+  });
+
+  it('tells the redactor every key it holds, even ones no key shape would catch, from the start', () => {
+    const env = { OPENAI_API_KEY: 'plainenvsecret42' };
+    const first = store({ env, cipher: reversing(false) });
+    first.keys.set('anthropic', 'plainstoredsecret77');
+    expect(first.redactor.redact('a plainstoredsecret77 b')).toBe('a [redacted] b');
+    // A fresh store over the same data: the stored key is known before anyone asks for it.
+    const redactor = new Redactor();
+    new KeyStore({
+      db: openDatabase(join(first.dataDir, 'q.sqlite')),
+      dataDir: first.dataDir,
+      env,
+      redactor,
+      cipher: reversing(false),
+      envVars: { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' },
+      now: () => new Date(),
+    });
+    expect(redactor.redact('x plainenvsecret42 y plainstoredsecret77')).toBe('x [redacted] y [redacted]');
   });
 
   it('refuses something that is not a key', () => {

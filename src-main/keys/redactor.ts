@@ -15,10 +15,6 @@ export class Redactor {
     if (secret && secret.length >= 6) this.secrets.add(secret);
   }
 
-  forget(secret: string | undefined): void {
-    if (secret) this.secrets.delete(secret);
-  }
-
   readonly redact = (text: string): string => {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('[redacted]');

@@ -11,8 +11,7 @@ import { LedgerRepo, type LedgerEntry, type LedgerStamp, type MonthTotals } from
 import { calendarFor, type Calendar } from './calendar';
 import { toMicros, toUsd } from './money';
 import { spendCsv, spendMonth } from './spend-report';
-
-export const ALERT_THRESHOLDS = [50, 80, 100] as const;
+import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
 export interface LedgerOptions {
   db: Db;
@@ -56,9 +55,7 @@ export interface CallEnd {
 }
 
 /** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
-export function usageReported(
-  usage: Usage | undefined,
-): usage is Usage & { inputTokens: number; outputTokens: number } {
+function usageReported(usage: Usage | undefined): usage is Usage & { inputTokens: number; outputTokens: number } {
   return usage !== undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined;
 }
 

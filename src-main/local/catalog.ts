@@ -4,12 +4,11 @@ import { catalogFileSchema, type CatalogEntry } from '../../src-preload/contract
 import { InvalidInputError } from '../errors';
 import shipped from '../../resources/catalog.json';
 
-export function parseCatalog(json: unknown, label: string): CatalogEntry[] {
+function parseCatalog(json: unknown, label: string): CatalogEntry[] {
   const parsed = catalogFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') ?? '';
-    throw new InvalidInputError(`${label}: ${issue?.message ?? 'invalid'} at ${path}`, path);
+    const error = InvalidInputError.fromZod(parsed.error);
+    throw new InvalidInputError(`${label}: ${error.message}`, error.path);
   }
   const ids = new Set<string>();
   for (const entry of parsed.data.models) {
@@ -31,7 +30,7 @@ export function loadCatalog(env: NodeJS.ProcessEnv = process.env): CatalogEntry[
   return parseCatalog(json, file);
 }
 
-export function huggingFaceUrl(repo: string, file: string, revision = 'main'): string {
+function huggingFaceUrl(repo: string, file: string, revision = 'main'): string {
   return `https://huggingface.co/${repo}/resolve/${revision}/${file.split('/').map(encodeURIComponent).join('/')}`;
 }
 

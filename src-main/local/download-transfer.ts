@@ -202,7 +202,7 @@ export class HttpTransfer {
   }
 }
 
-export function errorCode(error: unknown): string | undefined {
+function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let i = 0; i < 4 && current && typeof current === 'object'; i++) {
     const code = (current as { code?: unknown }).code;
@@ -212,7 +212,7 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-export function httpFailure(status: number, url: string): DownloadError {
+function httpFailure(status: number, url: string): DownloadError {
   if (status === 404) return new DownloadError('not_found', `The model file was not found (HTTP 404): ${url}`);
   if (status === 401 || status === 403)
     return new DownloadError(

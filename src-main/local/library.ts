@@ -30,11 +30,11 @@ export interface ModelLibraryOptions {
 
 export const PARTIAL_DIR = '.partial';
 
-export function librarySource(id: string): string {
+function librarySource(id: string): string {
   return `local:${id}`;
 }
 
-export function slugify(text: string): string {
+function slugify(text: string): string {
   const slug = text
     .toLowerCase()
     .replace(/\.gguf$/, '')

@@ -20,8 +20,6 @@ export interface LocalProviderOptions {
   registry: () => ModelSpec[];
 }
 
-export const FALLBACK_WARNING_PREFIX = LOCAL_FALLBACK_WARNING;
-
 export class LocalModels implements LocalModelProvider {
   constructor(private readonly options: LocalProviderOptions) {}
 
@@ -75,7 +73,7 @@ export class LocalModels implements LocalModelProvider {
         );
         if (candidate.spec.id !== spec.id)
           result.warnings.unshift(
-            `${FALLBACK_WARNING_PREFIX}${spec.id}->${candidate.spec.id}: ${spec.display_name} could not run (${failures.join('; ')}); answered with the smaller ${candidate.spec.display_name}.`,
+            `${LOCAL_FALLBACK_WARNING}${spec.id}->${candidate.spec.id}: ${spec.display_name} could not run (${failures.join('; ')}); answered with the smaller ${candidate.spec.display_name}.`,
           );
         return result;
       } catch (error) {

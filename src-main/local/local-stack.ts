@@ -1,5 +1,5 @@
 // The local-model services wired together once (runtime, library, downloads, fit, adapter) for the composition root.
-import type { CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
+import type { CatalogEntry, CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { EventBus } from '../app/event-bus';
 import type { Logger } from '../app/logger';
 import { NotFoundError } from '../errors';
@@ -10,7 +10,7 @@ import { DownloadService } from './downloads';
 import { FitService } from './fit';
 import { ModelLibrary, type CustomModelSink } from './library';
 import { LocalModels } from './local-provider';
-import { LocalRuntime, type LocalRuntimeOptions } from './runtime';
+import { LocalRuntime, type LocalRuntimeOptions, type ResidentInfo } from './runtime';
 
 export interface LocalStackOptions {
   db: Db;
@@ -33,6 +33,7 @@ export class LocalStack {
   readonly downloads: DownloadService;
   readonly fit: FitService;
   readonly provider: LocalModels;
+  private readonly catalogEntries: CatalogEntry[];
 
   constructor(options: LocalStackOptions) {
     const catalog = loadCatalog(options.env);
@@ -62,14 +63,12 @@ export class LocalStack {
       library: this.library,
       registry: () => options.registry.all(),
     });
-    this.catalogEntries = () => catalog;
+    this.catalogEntries = catalog;
   }
-
-  private readonly catalogEntries: () => ReturnType<typeof loadCatalog>;
 
   catalog(): CatalogItem[] {
     const downloads = new Map(this.downloads.list().map((d) => [d.id, d]));
-    return this.catalogEntries().map((entry) => ({
+    return this.catalogEntries.map((entry) => ({
       ...entry,
       download_url: downloadUrl(entry),
       installed: this.library.installedFile(entry.id) !== undefined,
@@ -95,13 +94,7 @@ export class LocalStack {
   }
 }
 
-function residentInfo(info: ResidentModelInfo & { path?: string }): ResidentModelInfo {
-  return {
-    id: info.id,
-    bytes: info.bytes,
-    context_size: info.context_size,
-    loaded_at: info.loaded_at,
-    last_used_at: info.last_used_at,
-    busy: info.busy,
-  };
+/** The contract's view: the file path stays in main. */
+function residentInfo({ path: _path, ...info }: ResidentInfo): ResidentModelInfo {
+  return info;
 }

@@ -9,7 +9,8 @@ import { LocalModelError } from '../errors';
 import { fixtureLlama, fixtureSpec as spec } from '../test-support/local-fixture';
 import { useTempDir } from '../test-support/temp-dir';
 import { tinyLlamaFixture } from './fixtures/tiny-llama';
-import { FALLBACK_WARNING_PREFIX, LocalModels } from './local-provider';
+import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
+import { LocalModels } from './local-provider';
 import type { Scheduler } from './machine';
 import { LocalRuntime } from './runtime';
 
@@ -281,7 +282,7 @@ describe('memory budget and fallback', () => {
     const result = await models
       .languageModel(registry[0]!)
       .generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
-    expect(result.warnings[0]).toMatch(new RegExp(`^${FALLBACK_WARNING_PREFIX}big->tiny`));
+    expect(result.warnings[0]).toMatch(new RegExp(`^${LOCAL_FALLBACK_WARNING}big->tiny`));
     expect(runtime.resident().map((r) => r.id)).toEqual(['tiny']);
     await expect(
       models

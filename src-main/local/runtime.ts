@@ -9,7 +9,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp';
-import type { Settings } from '../../src-preload/contract';
+import type { ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { Logger } from '../app/logger';
 import { silentLogger } from '../app/logger';
 import { LocalModelError } from '../errors';
@@ -19,15 +19,8 @@ import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from 
 /** Largest context Quire opens for a local model; enough for a chapter-sized prompt, small enough for 8 GB Macs. */
 export const MAX_CONTEXT = 4096;
 
-export interface ResidentInfo {
-  id: string;
-  path: string;
-  bytes: number;
-  context_size: number;
-  loaded_at: string;
-  last_used_at: string;
-  busy: boolean;
-}
+/** What the contract shows of a resident model, plus its file (main-side only). */
+export type ResidentInfo = ResidentModelInfo & { path: string };
 
 export interface ResidentModel {
   readonly id: string;
@@ -66,7 +59,7 @@ export interface MemoryEstimate {
   context_size: number;
 }
 
-export function defaultCreateLlama(threads: number): Promise<Llama> {
+function defaultCreateLlama(threads: number): Promise<Llama> {
   // Metal on Apple Silicon; CPU elsewhere (no GPU probing or source builds on a writer's machine).
   return getLlama({
     gpu: process.platform === 'darwin' ? 'auto' : false,

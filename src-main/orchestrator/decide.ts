@@ -153,9 +153,9 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       });
     }
     const problem = !target
-      ? `${mode === 'forced' ? `${what} is` : `${what} is`} not in the registry`
+      ? `${what} is not in the registry`
       : blockers.length > 0
-        ? `${what} ${mode === 'forced' ? 'is' : 'is'} unusable (${blockers.map(reasonText).join(', ')})`
+        ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
         : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
     const fallback =
       mode === 'pack'

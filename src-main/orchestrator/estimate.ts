@@ -22,7 +22,7 @@ export function estimateMonthly(
   const picks: Record<string, string | null> = {};
   let total = 0;
   for (const [taskId, runs] of Object.entries(usage)) {
-    const task = requireTask(inputs.tasks, taskId);
+    const task = inputs.tasks.get(taskId)!;
     const decision = decide({ task: taskId, tier }, planInputs);
     picks[taskId] = decision.model_id;
     const spec = decision.model_id ? byModelId.get(decision.model_id) : undefined;

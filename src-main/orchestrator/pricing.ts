@@ -1,18 +1,10 @@
 // The one place cost is computed. Prices come from @pydantic/genai-prices for the cloud models it knows (kept current
 // by its maintainers, including tiered and time-of-day prices), else from the registry entry. Pure: no I/O.
 import { calcPrice, TieredPrices, type ModelPrice } from '@pydantic/genai-prices';
-import type { ModelSpec } from '../../src-preload/contract';
+import type { CapabilityModel, ModelSpec } from '../../src-preload/contract';
 import type { Usage } from '../providers/spec';
 
-export type PricingSource = 'genai-prices' | 'registry';
-
-export interface EffectivePricing {
-  input_usd_per_mtok: number;
-  output_usd_per_mtok: number;
-  cached_input_usd_per_mtok?: number;
-  cache_write_usd_per_mtok?: number;
-  source: PricingSource;
-}
+export type EffectivePricing = CapabilityModel['effective_pricing'];
 
 export interface PricingOptions {
   /** When the call happens (time-of-day and dated prices); default: now, as genai-prices does. */

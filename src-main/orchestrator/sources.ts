@@ -1,6 +1,7 @@
 // What the pure decision needs from the outside world, as small interfaces the composition root fills in:
 // which models can be called right now, and how much of this month's budget is spent or held.
 import type { ModelSpec } from '../../src-preload/contract';
+import { BUILTIN_PROVIDERS } from '../providers/builtin-providers';
 
 export interface AvailabilitySource {
   /** A cloud (or custom endpoint) model can be called: its key or endpoint is configured. */
@@ -21,16 +22,12 @@ export interface SpendSource {
   snapshot(now: Date): SpendSnapshot;
 }
 
-/** Environment variable holding each cloud provider's key (custom endpoints are B's to answer for). */
-export const PROVIDER_KEY_ENV: Partial<Record<ModelSpec['provider'], string>> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  deepseek: 'DEEPSEEK_API_KEY',
-  qwen: 'DASHSCOPE_API_KEY',
-  gemini: 'GEMINI_API_KEY',
-};
+/** Environment variable holding each cloud provider's key (custom endpoints have none). */
+export const PROVIDER_KEY_ENV: Partial<Record<string, string>> = Object.fromEntries(
+  BUILTIN_PROVIDERS.map((provider) => [provider.id, provider.envVar]),
+);
 
-/** Default until the key store and the local library are wired: a cloud model is ready when its env key is set. */
+/** Without the key store and local library (the CLI): a cloud model is ready when its env key is set. */
 export function envAvailability(env: NodeJS.ProcessEnv): AvailabilitySource {
   return {
     cloudReady(spec) {
@@ -46,7 +43,7 @@ export function monthOf(now: Date): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
 }
 
-/** Default until the ledger is wired: nothing spent. */
+/** For callers without the ledger (the CLI, benchmarks): nothing spent. */
 export const zeroSpend: SpendSource = {
   snapshot: (now) => ({ month: monthOf(now), spent_usd: 0, reserved_usd: 0 }),
 };

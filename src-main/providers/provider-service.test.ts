@@ -44,7 +44,7 @@ describe('providers:save is all or nothing', () => {
 
 describe('keys:test', () => {
   it('does not count failures against the provider’s circuit breaker', async () => {
-    const h = await harness.host({ execution: { failureThreshold: 2 } as never });
+    const h = await harness.host({ execution: { failureThreshold: 2 } });
     await h.endpoint('lab', [{ id: 'm1', quality: 9, ...price }], { api_key: 'sk-lab-wrongkey-999' });
     harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 500 } });
     for (let i = 0; i < 4; i++) {
@@ -62,7 +62,9 @@ describe('keys:test', () => {
   it('answers a refused key with a failed test whose message never shows the key', async () => {
     const h = await harness.host();
     await h.endpoint('lab', [{ id: 'm1', quality: 9, ...price }], { api_key: 'sk-lab-wrongkey-999' });
-    harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 401, message: 'bad key' } });
+    harness.server().script('__models__', {
+      alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided: sk-lab-wrongkey-999' },
+    });
     const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
     expect(tested.body.value).toMatchObject({ ok: false });
     expect(tested.body.value.message).not.toContain('sk-lab-wrongkey-999');

@@ -35,21 +35,17 @@ const endpointSource = (id: string) => `endpoint:${id}`;
 /** keys:test waits this long for the provider's answer. */
 const KEY_TEST_TIMEOUT_MS = 15_000;
 
-export const endpointModelId = (endpointId: string, modelId: string) => `${endpointId}/${modelId}`;
+const endpointModelId = (endpointId: string, modelId: string) => `${endpointId}/${modelId}`;
 
 export class ProviderService {
   readonly maxRetries: number;
   readonly maxRetryAfterS: number;
-  /** SDK clients are costly to build (~0.5 ms): one per model, base URL, key and timeout, reused across runs. */
+  /** SDK clients are not free to build (~0.1 ms each, measured): one per model, base URL, key and timeout, reused. */
   private readonly clients = new Map<string, CallableModel>();
 
   constructor(private readonly options: ProviderServiceOptions) {
     this.maxRetries = options.maxRetries ?? 1;
     this.maxRetryAfterS = options.maxRetryAfterS ?? 20;
-  }
-
-  useLocal(local: LocalModelProvider): void {
-    this.options.local = local;
   }
 
   /** The key-store / breaker name for a registry model. */
@@ -256,7 +252,7 @@ export class ProviderService {
       modelId: 'key-test',
       apiModelId: 'key-test',
       maxRetries: 0,
-      timeoutMs: 15_000,
+      timeoutMs: KEY_TEST_TIMEOUT_MS,
       maxRetryAfterS: this.maxRetryAfterS,
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     };

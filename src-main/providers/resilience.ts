@@ -44,7 +44,7 @@ interface Guard {
 }
 
 /** Failures that say something about the provider (not the writer cancelling or a bad request of ours). */
-export function countsAgainstProvider(error: unknown): boolean {
+function countsAgainstProvider(error: unknown): boolean {
   if (error instanceof TaskCancelledError) return true;
   if (!isQuireError(error)) return true;
   switch (error.code) {
@@ -141,7 +141,7 @@ export class ProviderResilience {
   }
 
   private guard(provider: string): Guard {
-    let guard = this.guards.get(provider);
+    const guard = this.guards.get(provider);
     if (guard) return guard;
     const created: Guard = {
       breaker: undefined as unknown as CircuitBreakerPolicy,
@@ -167,8 +167,7 @@ export class ProviderResilience {
       this.changed();
     });
     this.guards.set(provider, created);
-    guard = created;
-    return guard;
+    return created;
   }
 
   /**

@@ -48,12 +48,12 @@ export class OrchestratorService {
     return this.deps.tasks;
   }
 
-  /** The key store (B) and the local library (C) plug in here once they exist. */
+  /** The composition root plugs in the key store and the local library once they exist (they need this service). */
   useAvailability(availability: AvailabilitySource): void {
     this.deps.availability = availability;
   }
 
-  /** The ledger (B) plugs in here. */
+  /** The composition root plugs in the ledger once it exists (it needs this service). */
   useSpend(spend: SpendSource): void {
     this.deps.spend = spend;
   }

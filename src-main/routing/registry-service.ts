@@ -1,9 +1,12 @@
 // The registry the app decides with: the shipped resources/models.json with the writer's own models (custom
 // endpoints, imported GGUFs) stored in SQLite and merged over it.
+import { z } from 'zod';
 import { modelSpecSchema, type ModelSpec } from '../../src-preload/contract';
 import { InvalidInputError } from '../errors';
 import { mergeRegistry } from '../orchestrator/registry';
 import type { CustomModelsRepo } from '../store/repos/custom-models-repo';
+
+const specListSchema = z.array(modelSpecSchema);
 
 export class RegistryService {
   private merged: ModelSpec[] | null = null;
@@ -30,16 +33,9 @@ export class RegistryService {
    * first; on any invalid one nothing changes.
    */
   upsertCustomModels(source: string, specs: ModelSpec[]): void {
-    const valid = specs.map((spec, i) => {
-      const parsed = modelSpecSchema.safeParse(spec);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const path = [String(i), ...(issue?.path.map(String) ?? [])].join('.');
-        throw new InvalidInputError(`Model ${i}: ${issue?.message ?? 'invalid'} at ${path}`, path);
-      }
-      return parsed.data;
-    });
-    this.custom.replaceSource(source, valid);
+    const parsed = specListSchema.safeParse(specs);
+    if (!parsed.success) throw InvalidInputError.fromZod(parsed.error);
+    this.custom.replaceSource(source, parsed.data);
     this.changed();
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type ModelSpec } from '../../src-preload/contract';
 import { EventBus } from '../app/event-bus';
 import { isQuireError } from '../errors';
+import { loadCatalog } from '../local/catalog';
 import { validatePackTasks } from '../orchestrator/packs';
 import { monthOf, type SpendSource } from '../orchestrator/sources';
 import { availability, model } from '../orchestrator/testing';
@@ -80,6 +81,30 @@ describe('shipped resources', () => {
     for (const [taskId, id] of Object.entries(anthropic.tasks)) {
       const provider = models.find((m) => m.id === id)?.provider;
       expect(provider === 'anthropic' || (provider === 'local' && !tasks.get(taskId)!.may_leave_machine)).toBe(true);
+    }
+  });
+
+  it('links every local model to its GGUF catalog entry and keeps the packs true to the task table', () => {
+    const models = new Map(shippedModels().map((m) => [m.id, m]));
+    const catalog = new Map(loadCatalog({}).map((e) => [e.id, e]));
+    for (const m of models.values()) {
+      if (m.provider !== 'local') continue;
+      const entry = catalog.get(m.local!.catalog_id);
+      expect(entry?.registry_model_id, m.id).toBe(m.id);
+      expect(entry?.context_length, m.id).toBe(m.context_window);
+    }
+    for (const entry of catalog.values()) {
+      expect(models.get(entry.registry_model_id ?? '')?.local?.catalog_id, entry.id).toBe(entry.id);
+    }
+    const tasks = shippedTasks();
+    for (const pack of shippedPacks()) {
+      for (const [taskId, id] of Object.entries(pack.tasks)) {
+        const task = tasks.get(taskId)!;
+        const spec = models.get(id)!;
+        if (!task.may_leave_machine) expect(spec.provider, `${pack.name}.${taskId}`).toBe('local');
+        // Only local-only may lack a strength: no local model has thematic_analysis.
+        if (pack.name !== 'local-only') expect(spec.strengths, `${pack.name}.${taskId}`).toContain(task.strength);
+      }
     }
   });
 });

@@ -109,7 +109,6 @@ export function createExecution(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const runs = new RunService({
-    db,
     decide: (request) => deps.orchestrator.decide(request),
     model: (id) => deps.registry.get(id),
     allModels: () => deps.registry.all(),

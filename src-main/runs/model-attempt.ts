@@ -52,7 +52,7 @@ export type AttemptOutcome =
       ok: true;
       attempt: RunAttempt;
       result: AttemptResult;
-      costMicros: number;
+      /** Charges the call (micro-USD); run inside the transaction that stores the completed run. */
       settle: () => number;
       /** The local adapter answered with a smaller local model: the failed attempt at the one asked for. */
       localFallback: RunAttempt | null;
@@ -137,7 +137,6 @@ export class ModelAttempts {
         ok: true,
         attempt: { model_id: servedBy, provider, outcome: 'ok', error: null, cost_usd: 0, latency_ms: ms },
         result,
-        costMicros: 0,
         settle,
         localFallback: fellBack
           ? {

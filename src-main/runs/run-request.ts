@@ -7,15 +7,7 @@ export function messagesOf(input: RunStart['input']): ChatMessage[] {
   return typeof input === 'string' ? [{ role: 'user', content: input }] : input.map((m) => ({ ...m }));
 }
 
-/**
- * Input tokens for the reservation. Deliberately high (3 characters per token, ~4 is typical for English prose, plus
- * per-message overhead) so a worst-case reservation is not below the real bill.
- */
-export function estimateInputTokens(messages: readonly ChatMessage[]): number {
-  let chars = 0;
-  for (const m of messages) chars += m.content.length;
-  return Math.ceil(chars / 3) + messages.length * 8 + 8;
-}
+export { estimateInputTokens } from '../../src-preload/contract/tokens';
 
 export function generateRequest(start: RunStart, messages: ChatMessage[], maxOutputTokens: number): GenerateRequest {
   return {

@@ -13,7 +13,6 @@ import type { ProviderService } from '../providers/provider-service';
 import type { ProviderResilience } from '../providers/resilience';
 import type { GenerateRequest, Usage } from '../providers/spec';
 import type { SettingsService } from '../settings/settings-service';
-import type { Db } from '../store/database';
 import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
 import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
 import { errorInfo, runStats } from './run-record';
@@ -21,7 +20,6 @@ import { cacheKey, cacheable, estimateInputTokens, generateRequest, messagesOf }
 import { RunWriter } from './run-writer';
 
 export interface RunServiceOptions {
-  db: Db;
   decide: (request: DecideRequest) => Decision;
   model: (id: string) => ModelSpec | undefined;
   allModels: () => readonly ModelSpec[];
@@ -156,7 +154,6 @@ export class RunService {
           startedAt,
           outcome.attempt.model_id,
           outcome.result,
-          0,
           outcome.settle,
           false,
         );
@@ -240,13 +237,12 @@ export class RunService {
     if (key) {
       const hit = this.o.repo.cached(key);
       if (hit)
-        return this.writer.complete(
-          { ...base, cache_hit: true },
-          startedAt,
-          hit.model_id,
-          { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 }, warnings: [] },
-          0,
-        );
+        return this.writer.complete({ ...base, cache_hit: true }, startedAt, hit.model_id, {
+          text: hit.text ?? '',
+          json: hit.json,
+          usage: { inputTokens: 0, outputTokens: 0 },
+          warnings: [],
+        });
     }
 
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
@@ -277,14 +273,7 @@ export class RunService {
       if (outcome.ok) {
         this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
         base.attempts.push(outcome.attempt);
-        return this.writer.complete(
-          base,
-          startedAt,
-          outcome.attempt.model_id,
-          outcome.result,
-          outcome.costMicros,
-          outcome.settle,
-        );
+        return this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome.settle);
       }
       base.attempts.push(outcome.attempt);
       base.cost_micros += outcome.costMicros;

@@ -46,7 +46,6 @@ export class RunWriter {
     startedAt: number,
     modelId: string | null,
     result: AttemptResult,
-    priorMicros: number,
     settle?: () => number,
     emit = true,
   ): RunRecord {
@@ -64,7 +63,7 @@ export class RunWriter {
         json: result.json,
         input_tokens: result.usage.inputTokens ?? null,
         output_tokens: result.usage.outputTokens ?? null,
-        cost_micros: priorMicros + base.cost_micros + charged,
+        cost_micros: base.cost_micros + charged,
         latency_ms: latency,
         finished_at: this.o.now().toISOString(),
       };

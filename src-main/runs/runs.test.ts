@@ -100,6 +100,9 @@ describe('runs through the browser host against the loopback server', () => {
     const failed = await h.call('runs:start', { task: TASK, input: 'x' });
     expect(failed.body.ok).toBe(false);
     expect(failed.body.error.code).toBe('provider_error');
+    // An HTTP error answer billed nothing: the reservation is released, not kept as spend.
+    const afterFailure = await h.call('spend:current');
+    expect(afterFailure.body.value).toMatchObject({ spend_usd: 0, reserved_usd: 0 });
     harness.server().script('writer-large', { text: 'fine' });
     const ok = await h.call('runs:start', { task: TASK, input: 'y' });
     const list = await h.call('runs:list', {});

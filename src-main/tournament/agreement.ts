@@ -44,7 +44,7 @@ export const MATCH = {
 } as const;
 
 /** Match score in [0, 1] between two findings, 0 when they do not match. */
-export function matchScore(a: Finding, b: Finding, similarity: ClaimSimilarity = lexicalSimilarity): number {
+function matchScore(a: Finding, b: Finding, similarity: ClaimSimilarity = lexicalSimilarity): number {
   const claim = similarity(a.claim, b.claim);
   const quote = quoteOverlap(a.evidence_quote, b.evidence_quote);
   if (quote >= MATCH.quoteOverlap && claim >= MATCH.claimWithQuote) return 0.5 + 0.25 * quote + 0.25 * claim;

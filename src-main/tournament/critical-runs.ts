@@ -53,7 +53,7 @@ function asTournament(deps: CriticalRunsDeps, start: RunStart): boolean {
  * backs the most consensus findings, then the higher quality estimate for the task, then the selection order (the
  * primary, in verification mode, is the only one answering).
  */
-export function bestMember(tournament: Tournament): TournamentMember | undefined {
+function bestMember(tournament: Tournament): TournamentMember | undefined {
   const answered = tournament.members.filter((m) => m.role !== 'verifier' && m.status === 'done');
   const winner = answered.find((m) => m.model_id === tournament.winner);
   if (winner) return winner;

@@ -6,8 +6,6 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { localFindingsBounds, localFindingsJsonSchema } from './findings-schema';
 import type { TournamentDeps } from './tournament-deps';
 
-export type MemberOutcome = ModelCallOutcome;
-
 /** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
 export function memberRunId(tournamentId: string, member: { role: string; model_id: string }): string {
   return `${tournamentId}/${member.role}/${member.model_id}`;
@@ -42,7 +40,7 @@ export function callMember(
   task: string,
   cancel: AbortSignal,
   onToken: (text: string) => void,
-): Promise<MemberOutcome> {
+): Promise<ModelCallOutcome> {
   return calls
     .call({
       runId,
@@ -54,7 +52,7 @@ export function callMember(
       cancel,
       onToken,
     })
-    .catch((error: unknown): MemberOutcome => ({
+    .catch((error: unknown): ModelCallOutcome => ({
       ok: false,
       run_id: runId,
       text: '',

@@ -16,7 +16,6 @@ export interface Seat {
   spec: ModelSpec;
   role: TournamentMember['role'];
   worstCaseUsd: number;
-  score: number;
 }
 
 export interface SeatingDeps {
@@ -96,8 +95,8 @@ export function chooseSeats(
       );
     }
     return [
-      { spec: primary.spec, role: 'primary', worstCaseUsd: primary.worst_case_usd, score: primary.score },
-      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost, score: verifier.score },
+      { spec: primary.spec, role: 'primary', worstCaseUsd: primary.worst_case_usd },
+      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost },
     ];
   }
 
@@ -117,6 +116,5 @@ export function chooseSeats(
     spec: pool.find((c) => c.spec.id === m.model_id)!.spec,
     role: 'member',
     worstCaseUsd: m.worst_case_usd,
-    score: m.score,
   }));
 }

@@ -11,7 +11,7 @@ const STOPWORDS = new Set(
 );
 
 /** Words that flip an assertion; stripped before comparing topics, counted by the contradiction detector. */
-export const NEGATION_WORDS = new Set([
+const NEGATION_WORDS = new Set([
   'not',
   'no',
   'never',
@@ -52,7 +52,7 @@ export function words(text: string): string[] {
 }
 
 /** A crude stem: enough to match "changes"/"changed"/"change" without a dictionary. */
-export function stem(word: string): string {
+function stem(word: string): string {
   if (word.length <= 4) return word;
   for (const suffix of ['ing', 'ed', 'es', 's', 'ly']) {
     if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
@@ -64,7 +64,7 @@ export function stem(word: string): string {
  * Content-word stems: no stopwords, no negations, and polarity cues replaced by their concept ("changed" and
  * "unchanged" both become "~stable"), so the terms describe the topic, not which way the claim points.
  */
-export function contentTerms(text: string): Set<string> {
+function contentTerms(text: string): Set<string> {
   const terms = new Set<string>();
   for (const word of words(text)) {
     if (STOPWORDS.has(word) || NEGATION_WORDS.has(word)) continue;
@@ -78,7 +78,7 @@ export function contentTerms(text: string): Set<string> {
  * Words that assert one side of a question, with the concept they answer and which side (+1/-1). Continuity checks
  * mostly argue about stability ("changes" vs "remains"), so that concept carries most of the words.
  */
-export const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = buildCues({
+const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = buildCues({
   stable: [
     [
       'consistent',
@@ -202,7 +202,7 @@ export function opposite(a: string, b: string): boolean {
   return false;
 }
 
-export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
+function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
   if (a.size === 0 && b.size === 0) return 1;
   let shared = 0;
   for (const item of a) if (b.has(item)) shared++;
@@ -210,7 +210,7 @@ export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
 }
 
 /** |A ∩ B| / min(|A|, |B|): 1 when one set contains the other (a short quote inside a longer one). */
-export function overlapCoefficient<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
+function overlapCoefficient<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
   if (a.size === 0 || b.size === 0) return 0;
   let shared = 0;
   for (const item of a) if (b.has(item)) shared++;

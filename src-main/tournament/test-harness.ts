@@ -1,7 +1,6 @@
 // A TournamentService on real parts for tests and the benchmark: SQLite file with every migration, B's ledger and SDK
 // adapters pointed at the loopback fake LLM server, A's pure decide and pricing, A's feedback service. Cloud models
 // are scripted in the fake server by id; local ones go to the given LocalModelProvider.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type ModelSpec, type PushedEvent, type Settings } from '../../src-preload/contract';
 import { EventBus } from '../app/event-bus';
@@ -9,13 +8,14 @@ import { silentLogger } from '../app/logger';
 import { Ledger } from '../ledger/ledger';
 import { decide } from '../orchestrator/decide';
 import { worstCaseUsd } from '../orchestrator/pricing';
-import { parseTasks, type TaskTable } from '../orchestrator/tasks';
+import type { TaskTable } from '../orchestrator/tasks';
 import { AnthropicModel } from '../providers/anthropic';
 import type { LocalModelProvider } from '../providers/local-models';
 import type { LanguageModel } from '../providers/spec';
 import { OpenAiCompatibleModel } from '../providers/openai-compatible';
 import { ProviderResilience } from '../providers/resilience';
 import { FeedbackService } from '../routing/feedback-service';
+import { shippedTasks } from '../routing/resources';
 import { RunService } from '../runs/run-service';
 import { openDatabase, type Db } from '../store/database';
 import { FeedbackRepo } from '../store/repos/feedback-repo';
@@ -88,7 +88,7 @@ export function tournamentHarness(options: HarnessOptions): Harness {
   settings.orchestrator.quality_tier = 'premium';
   settings.tournament.enabled = true;
   options.settings?.(settings);
-  const tasks = parseTasks(JSON.parse(readFileSync(join(import.meta.dirname, '../../resources/tasks.json'), 'utf8')));
+  const tasks = shippedTasks();
   const ledger = new Ledger({ db, now, budgetUsd: () => settings.orchestrator.monthly_budget });
   const feedback = new FeedbackService(new FeedbackRepo(db, now));
   const bus = new EventBus();
@@ -124,7 +124,6 @@ export function tournamentHarness(options: HarnessOptions): Harness {
       quality: feedback.quality(),
     });
   const runs = new RunService({
-    db,
     decide: decideNow,
     model: (id) => byId.get(id),
     allModels: () => options.registry,

@@ -177,11 +177,9 @@ describe('TournamentService', () => {
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
     expect(t.status).toBe('failed');
     expect(t.error?.message).toMatch(/Only 1 of 3 members answered/);
-    expect(
-      ledgerRows(h)
-        .filter((r) => r.model_id !== 'gpt-a')
-        .every((r) => r.state === 'released'),
-    ).toBe(true);
+    const failedRows = ledgerRows(h).filter((r) => r.model_id !== 'gpt-a');
+    expect(failedRows).toHaveLength(2);
+    expect(failedRows.every((r) => r.state === 'released')).toBe(true);
   });
 
   it('the cost cap limits membership, down to two, and refuses with a reason below that', async () => {

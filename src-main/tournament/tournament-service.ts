@@ -24,11 +24,12 @@ import {
 import { familyOf, usd } from './member-selection';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
-import { boundedForLocal, callMember, memberRunId, type MemberOutcome } from './member-call';
+import { boundedForLocal, callMember, memberRunId } from './member-call';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
+import type { ModelCallOutcome } from '../runs/run-service';
 import type { TournamentDeps } from './tournament-deps';
 import { resolveFinding } from './verdicts';
 
@@ -137,7 +138,7 @@ export class TournamentService {
       members: seats.map((s) => ({ model_id: s.spec.id, role: s.role })),
     });
 
-    const call = async (seat: Seat, member: TournamentMember, request: GenerateRequest): Promise<MemberOutcome> => {
+    const call = async (seat: Seat, member: TournamentMember, request: GenerateRequest): Promise<ModelCallOutcome> => {
       const event = { tournament_id: id, model_id: seat.spec.id, role: seat.role };
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
@@ -213,10 +214,11 @@ export class TournamentService {
       }
     }
 
+    const verifierSeat = seats.find((s) => s.role === 'verifier');
     const needed = mode === 'verification' ? 1 : 2;
     if (answers.length < needed) {
-      const verifierSeat = seats.find((s) => s.role === 'verifier');
-      if (verifierSeat) this.releaseUnused(reservationOf.get(verifierSeat), 'verification skipped');
+      const unused = verifierSeat && reservationOf.get(verifierSeat);
+      if (unused) this.deps.ledger.release(unused.id, 'verification skipped');
       return this.finish(tournament, request.input, clockStart, {
         code: 'unavailable',
         message:
@@ -228,7 +230,6 @@ export class TournamentService {
 
     // Verification mode: the verifier reviews the primary's answer.
     let verdict: 'approve' | 'reject' | null = null;
-    const verifierSeat = seats.find((s) => s.role === 'verifier');
     if (verifierSeat) {
       const member = members[seats.indexOf(verifierSeat)]!;
       const primary = answers[0]!;
@@ -318,10 +319,6 @@ export class TournamentService {
   private history(modelId: string, task: string): number {
     const { agreed, total } = this.deps.repo.agreement(modelId, task);
     return historicalRate(agreed, total);
-  }
-
-  private releaseUnused(reservation: { id: number } | undefined, note: string): void {
-    if (reservation) this.deps.ledger.release(reservation.id, note);
   }
 
   private finish(

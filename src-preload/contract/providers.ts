@@ -2,7 +2,7 @@
 // base-URL overrides of the built-in providers.
 import { z } from 'zod';
 import { channel, noInput } from './define';
-import { strengthSchema } from './registry';
+import { STRENGTHS, strengthSchema, usdPerMtokSchema } from './registry';
 
 export interface ProviderHealth {
   provider: string;
@@ -14,15 +14,13 @@ export interface ProviderHealth {
   retry_at: string | null;
 }
 
-const usdPerMtok = z.number().finite().min(0).max(10_000);
-
 export const endpointModelSchema = z.strictObject({
   id: z.string().min(1).max(200),
   display_name: z.string().min(1).max(200).optional(),
   quality: z.number().min(0).max(10),
-  strengths: z.array(strengthSchema).max(7),
-  input_usd_per_mtok: usdPerMtok,
-  output_usd_per_mtok: usdPerMtok,
+  strengths: z.array(strengthSchema).max(STRENGTHS.length),
+  input_usd_per_mtok: usdPerMtokSchema,
+  output_usd_per_mtok: usdPerMtokSchema,
   context_window: z.number().int().positive().max(10_000_000).optional(),
 });
 
@@ -45,7 +43,7 @@ export type EndpointInput = z.infer<typeof endpointSchema>;
 
 export interface ProviderEntry {
   id: string;
-  kind: 'openai-compatible' | 'anthropic';
+  kind: EndpointInput['kind'];
   /** built_in: one of Quire's providers (base_url null = the default); custom: a writer's endpoint. */
   type: 'built_in' | 'custom';
   base_url: string | null;

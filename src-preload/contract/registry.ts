@@ -1,8 +1,8 @@
 // The model registry's shape: what every model (shipped, custom endpoint, or imported GGUF) is described by.
 import { z } from 'zod';
-import { STRENGTHS } from './strengths';
+import { STRENGTHS } from './constants';
 
-export { STRENGTHS } from './strengths';
+export { STRENGTHS } from './constants';
 export const strengthSchema = z.enum(STRENGTHS);
 export type Strength = z.infer<typeof strengthSchema>;
 
@@ -12,7 +12,7 @@ export type Provider = z.infer<typeof providerSchema>;
 
 export const SPEEDS = ['very_fast', 'fast', 'medium', 'slow'] as const;
 
-const usdPerMtok = z.number().finite().min(0).max(10_000);
+export const usdPerMtokSchema = z.number().finite().min(0).max(10_000);
 
 export const modelSpecSchema = z.object({
   /** Stable id used everywhere in Quire (packs, ledger, runs). */
@@ -29,12 +29,12 @@ export const modelSpecSchema = z.object({
   context_window: z.number().int().positive(),
   max_output_tokens: z.number().int().positive().optional(),
   pricing: z.object({
-    input_usd_per_mtok: usdPerMtok,
-    output_usd_per_mtok: usdPerMtok,
+    input_usd_per_mtok: usdPerMtokSchema,
+    output_usd_per_mtok: usdPerMtokSchema,
     /** Cache reads (OpenAI cached prompt tokens, Anthropic cache_read_input_tokens). */
-    cached_input_usd_per_mtok: usdPerMtok.optional(),
+    cached_input_usd_per_mtok: usdPerMtokSchema.optional(),
     /** Anthropic cache writes (cache_creation_input_tokens). */
-    cache_write_usd_per_mtok: usdPerMtok.optional(),
+    cache_write_usd_per_mtok: usdPerMtokSchema.optional(),
   }),
   capabilities: z.object({
     json_output: z.boolean(),

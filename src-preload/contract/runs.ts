@@ -4,6 +4,7 @@ import { channel, noInput } from './define';
 import type { ErrorInfo } from './errors';
 import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
+import type { AlertThreshold } from './constants';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -121,6 +122,6 @@ export interface ExecutionEvents {
   'run:completed': RunRecord;
   'run:failed': { run_id: string; error: ErrorInfo; record: RunRecord };
   'spend:updated': { month: string; spent_usd: number; reserved_usd: number; budget_usd: number | null };
-  'spend:alert': { month: string; threshold: 50 | 80 | 100; spent_usd: number; budget_usd: number };
+  'spend:alert': { month: string; threshold: AlertThreshold; spent_usd: number; budget_usd: number };
   'providers:health': { providers: ProviderHealth[] };
 }

@@ -1,4 +1,4 @@
-// This month's spend against the monthly budget. The execution issue adds spend:month and spend:export here.
+// Spend against the monthly budget: this month at a glance, a month in detail, and a month's ledger as CSV.
 import { z } from 'zod';
 import { channel, noInput } from './define';
 

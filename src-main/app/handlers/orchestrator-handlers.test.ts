@@ -94,7 +94,7 @@ describe('orchestrator channels over the HTTP host', () => {
     expect(body.error).toMatchObject({ code: 'invalid_input', path });
   });
 
-  it('spend:current reports zeros until the ledger is wired, with the budget from settings', async () => {
+  it('spend:current reports an empty ledger as zeros, with the budget from settings', async () => {
     const { call, app } = await seedHost();
     app.services.settings.set({ orchestrator: { monthly_budget: 2 } });
     const { body } = await call('spend:current');

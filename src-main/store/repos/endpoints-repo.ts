@@ -3,7 +3,7 @@ import type { Db } from '../database';
 
 export interface EndpointRow {
   id: string;
-  kind: 'openai-compatible' | 'anthropic';
+  kind: EndpointInput['kind'];
   base_url: string;
   builtin: boolean;
   models: EndpointInput['models'];

@@ -132,14 +132,6 @@ export class LedgerRepo {
     ).get(id);
   }
 
-  /** Everything counted against `month`, in micro-USD. */
-  countedMicros(month: string): number {
-    const row = this.q<{ total: number | null }>(`SELECT SUM(${COUNTED}) AS total FROM ledger WHERE month = ?`).get(
-      month,
-    );
-    return row?.total ?? 0;
-  }
-
   totals(month: string): MonthTotals {
     const row = this.q<{ settled: number | null; reserved: number | null; orphaned: number | null }>(
       `SELECT SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END) AS settled,

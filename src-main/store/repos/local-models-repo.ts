@@ -49,9 +49,9 @@ export class LocalModelsRepo {
   }
 
   /**
-   * Asked for every local registry model on every decision, so prepared once and split in two plain lookups (the
-   * single `catalog_id = ? OR id = ? ORDER BY …` query cost ~15–30 µs each even on an empty table). A row with that
-   * catalog id first, else the row with that library id: the same preference as before.
+   * Asked for every local registry model on every decision, so prepared once and split in two plain lookups rather
+   * than one `catalog_id = ? OR id = ? ORDER BY …` query. A row with that catalog id first, else the row with that
+   * library id.
    */
   private byCatalog: Statement<[string], LocalModelRecord> | undefined;
   private byId: Statement<[string], LocalModelRecord> | undefined;

@@ -170,10 +170,6 @@ export class TournamentRepo {
     return row ? this.toTournament(row) : undefined;
   }
 
-  input(id: string): string | undefined {
-    return this.selectOne.get(id)?.input_text;
-  }
-
   list(options: { task?: string; limit: number }): TournamentSummary[] {
     const rows = options.task
       ? this.selectRecentByTask.all(options.task, options.limit)

@@ -32,8 +32,3 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof ApiError) return error.info;
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: true };
 }
-
-/** The message without the zod path prefix ("orchestrator.monthly_budget: must be…" → "must be…"). */
-export function fieldMessage(info: ErrorInfo): string {
-  return info.message.replace(/^[\w.[\]]+: /, '');
-}

@@ -32,9 +32,6 @@ export class KeysManager {
     return this.#feedback;
   }
 
-  /** Built-in providers only; custom endpoints keep their key with the endpoint. */
-  readonly builtins = $derived(this.#status?.keys.filter((key) => !key.provider.startsWith('endpoint:')) ?? []);
-
   async load(): Promise<void> {
     try {
       this.#status = await call('keys:status');

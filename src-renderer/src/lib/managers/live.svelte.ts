@@ -39,7 +39,7 @@ export class LiveManager {
   readonly downloadCount = $derived(Object.keys(this.#downloads).length);
   readonly openBreakers = $derived(this.#health.filter((provider) => provider.state !== 'closed'));
 
-  /** A cancelled download sends no further events. */
+  /** A paused or cancelled download sends no further events. */
   forgetDownload(id: string): void {
     const { [id]: _gone, ...rest } = this.#downloads;
     this.#downloads = rest;

@@ -60,9 +60,6 @@ export class ModelsManager {
   get error() {
     return this.#error;
   }
-  get actionError() {
-    return this.#actionError;
-  }
   get busy() {
     return this.#busy;
   }
@@ -73,10 +70,6 @@ export class ModelsManager {
   readonly residentBytes = $derived(this.#resident.reduce((sum, model) => sum + model.bytes, 0));
   /** The memory budget the fit checks use (the same for every entry). */
   readonly budgetBytes = $derived(this.#catalog[0]?.fit.budget_bytes ?? null);
-
-  residentInfo(id: string): ResidentModelInfo | undefined {
-    return this.#resident.find((model) => model.id === id);
-  }
 
   errorFor(scope: string): ErrorInfo | null {
     return this.#actionError?.scope === scope ? this.#actionError.error : null;

@@ -26,8 +26,6 @@ export class PacksManager {
     return this.#busy;
   }
 
-  readonly activePack = $derived(this.#list?.packs.find((pack) => pack.name === this.#list?.active) ?? null);
-
   async load(): Promise<void> {
     try {
       this.#list = await call('packs:list');

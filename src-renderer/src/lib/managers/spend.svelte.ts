@@ -6,9 +6,7 @@ import { call } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { subscribe } from '../api/events';
 import { currentMonth } from '../format';
-
-export const ALERT_THRESHOLDS = [50, 80, 100] as const;
-export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];
+import { ALERT_THRESHOLDS, type AlertThreshold } from '../../../../src-preload/contract/constants';
 
 export interface RaisedAlert {
   threshold: AlertThreshold;

@@ -6,6 +6,7 @@ import type { RunRecord, RunSummary } from '../../../../src-preload/contract/run
 import { call } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { subscribe } from '../api/events';
+import { estimateInputTokens } from '../../../../src-preload/contract/tokens';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -16,9 +17,9 @@ export const LENGTHS = {
 } as const;
 export type AnswerLength = keyof typeof LENGTHS;
 
-/** Rough tokens for a quote before the provider counts them: ~4 characters per token for English prose. */
+/** Tokens for the quote: the same estimate the ledger reserves for when the passage is sent as one message. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateInputTokens([{ content: text }]);
 }
 
 export class WorkbenchManager {
@@ -75,9 +76,6 @@ export class WorkbenchManager {
 
   get running() {
     return this.#running;
-  }
-  get liveRunId() {
-    return this.#liveRunId;
   }
   get liveModel() {
     return this.#liveModel;

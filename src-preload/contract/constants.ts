@@ -1,4 +1,4 @@
-// Kept free of zod so the renderer can import the list itself, not only its type.
+// Constants the renderer needs as values, not only as types: kept free of zod so its bundle stays small.
 
 /**
  * Seed 000's seven strength categories, defined for fiction work:
@@ -19,3 +19,7 @@ export const STRENGTHS = [
   'prose_style',
   'creative_generation',
 ] as const;
+
+/** Budget alerts are raised once a month at each of these percentages of the budget. */
+export const ALERT_THRESHOLDS = [50, 80, 100] as const;
+export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];
