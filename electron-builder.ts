@@ -39,6 +39,10 @@ export const config = {
     // ipull (node-llama-cpp's downloader) pulls in reflink's addon for the installing machine only.
     '!node_modules/@reflink/reflink-*/**',
     'node_modules/@reflink/reflink-darwin-arm64/**',
+    // gpt-tokenizer ships every OpenAI encoding in three module formats with per-model entry points (~30 MB); the
+    // token counter loads only the ES build of o200k_base and cl100k_base.
+    '!node_modules/gpt-tokenizer/{cjs,src,data,esm/model,esm/fixtures}/**',
+    '!node_modules/gpt-tokenizer/esm/{bpeRanks,encoding}/{p50k_base,p50k_edit,r50k_base,gpt2,o200k_harmony}.js',
     // Source maps, TypeScript sources and C/C++ headers: half the SDKs' weight, never loaded at run time.
     '!node_modules/**/*.{map,ts,mts,cts,h,hpp,c,cc,cpp}',
   ],

@@ -28,6 +28,8 @@ export default defineConfig({
   renderer: {
     root: resolve('src-renderer'),
     plugins: [svelte()],
+    // `$contract` and `$contract/<module>`, as in tsconfig.json's paths.
+    resolve: { alias: { $contract: resolve('src-preload/contract') } },
     build: {
       outDir: resolve('out/renderer'),
       // electron-vite leaves the renderer unminified; Chart.js alone was ~330 KB of the ~709 KB bundle that way.

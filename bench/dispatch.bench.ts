@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src-main/app/create-app';
-import { silentLogger } from '../src-main/app/logger';
+import { silentLogger } from '../src-main/infra/logger';
 import { startHttpHost } from '../src-main/transport/http-host';
 import { percentile, summary, timeEach } from './stats';
 

@@ -5,6 +5,7 @@ import { benchOrchestrator } from './orchestrator.bench';
 import { benchTournament } from './tournament.bench';
 import { benchRuns } from './runs.bench';
 import { benchLocal } from './local.bench';
+import { benchTokens } from './tokens.bench';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'contract dispatch', run: benchDispatch },
@@ -12,6 +13,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'tournament', run: benchTournament },
   { name: 'runs and failover', run: benchRuns },
   { name: 'local models', run: benchLocal },
+  { name: 'tokens', run: benchTokens },
 ];
 
 const only = process.argv[2];

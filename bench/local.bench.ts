@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LlamaChatSession, resolveChatWrapper, TokenMeter, type Llama } from 'node-llama-cpp';
-import { EventBus } from '../src-main/app/event-bus';
-import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
+import { EventBus } from '../src-main/infra/event-bus';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import type { LocalModels } from '../src-main/local/local-provider';
 import { chooseThreads } from '../src-main/local/machine';
 import type { LocalRuntime } from '../src-main/local/runtime';
@@ -18,7 +18,7 @@ import {
   fixtureRuntime,
   fixtureSpec as spec,
   fixtureStack,
-} from '../src-main/test-support/local-fixture';
+} from '../test/support/local-fixture';
 import { percentile, timeEach } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };

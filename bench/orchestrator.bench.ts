@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, QUALITY_TIERS, STRENGTHS, type ModelSpec } from '../src-preload/contract';
 import { createApp } from '../src-main/app/create-app';
-import { silentLogger } from '../src-main/app/logger';
+import { silentLogger } from '../src-main/infra/logger';
 import { decide, type DecisionInputs } from '../src-main/orchestrator/decide';
 import { worstCaseUsd } from '../src-main/orchestrator/pricing';
 import { zeroSpend } from '../src-main/orchestrator/sources';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createApp, type App } from '../src-main/app/create-app';
-import { silentLogger } from '../src-main/app/logger';
-import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
+import { silentLogger } from '../src-main/infra/logger';
+import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
 import { startHttpHost } from '../src-main/transport/http-host';
 import { percentile, summary, timeEach } from './stats';
 

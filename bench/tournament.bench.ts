@@ -2,32 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelSpec } from '../src-preload/contract';
-import type { GenerateRequest, LanguageModel } from '../src-main/providers/spec';
-import { startFakeLlmServer } from '../src-main/test-support/fake-llm-server';
+import type { GenerateRequest } from '../src-main/providers/spec';
+import { startFakeLlmServer } from '../test/support/fake-llm-server';
 import { FINDINGS_JSON_SCHEMA } from '../src-main/tournament/findings-schema';
 import { memberMessages } from '../src-main/tournament/prompts';
-import { cloudSpec, tournamentHarness } from '../src-main/tournament/test-harness';
+import { cloudSpec, tournamentApp } from '../test/support/tournament-app';
 import { percentile } from './stats';
 
-/** Members answer after these delays (time to first token), then stream over the real SDKs and loopback HTTP. */
+/**
+ * Members answer after these delays (the fake provider's latency before the first token), then stream over the real
+ * SDKs and loopback HTTP.
+ */
 const LATENCY_MS: Record<string, number> = { 'gpt-a': 120, 'claude-b': 200, 'deepseek-c': 320 };
 const ROUNDS = 7;
-
-function delayed(model: LanguageModel, ms: number): LanguageModel {
-  const wait = () => new Promise((resolve) => setTimeout(resolve, ms));
-  return {
-    provider: model.provider,
-    modelId: model.modelId,
-    async generate(request, signal) {
-      await wait();
-      return model.generate(request, signal);
-    },
-    async *stream(request, signal) {
-      await wait();
-      yield* model.stream(request, signal);
-    },
-  };
-}
 
 /**
  * Tournament wall time ÷ the slowest member alone (target ≤ 1.1: members run in parallel and the bookkeeping —
@@ -41,12 +28,7 @@ export async function benchTournament(): Promise<void> {
     cloudSpec('claude-b', 'anthropic', 8.8),
     cloudSpec('deepseek-c', 'deepseek', 8.5),
   ];
-  const h = tournamentHarness({
-    dataDir: dir,
-    fake,
-    registry,
-    wrapModel: (spec, model) => delayed(model, LATENCY_MS[spec.id] ?? 0),
-  });
+  const h = await tournamentApp({ dataDir: dir, fake, registry });
   const finding = (claim: string) => ({
     claim,
     evidence_quote: 'her blue eyes flashed',
@@ -56,6 +38,7 @@ export async function benchTournament(): Promise<void> {
   for (const spec of registry) {
     fake.script(spec.id, {
       json: { findings: [finding(`Mara's eye colour changes (${spec.id})`), finding('Eye colour differs')] },
+      latencyMs: LATENCY_MS[spec.id] ?? 0,
     });
   }
   const input = 'Chapter 3. Her green eyes.\n\nChapter 12. She turned, her blue eyes flashed.\n\n'.repeat(20);
@@ -67,7 +50,7 @@ export async function benchTournament(): Promise<void> {
     jsonSchema: { name: 'findings', schema: FINDINGS_JSON_SCHEMA },
   };
   const alone = async (spec: ModelSpec) => {
-    const model = delayed(h.languageModel(spec, 60_000), LATENCY_MS[spec.id] ?? 0);
+    const model = h.languageModel(spec, 60_000);
     const start = performance.now();
     for await (const part of model.stream(request)) void part;
     return performance.now() - start;
@@ -96,7 +79,7 @@ export async function benchTournament(): Promise<void> {
     console.log(`ratio tournament / slowest alone: ${(p50(tournament) / p50(slowAlone)).toFixed(3)} (target ≤ 1.1)`);
     console.log(`ratio sequential / tournament: ${(p50(sequential) / p50(tournament)).toFixed(2)}x`);
   } finally {
-    h.close();
+    await h.close();
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }

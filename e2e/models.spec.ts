@@ -1,8 +1,8 @@
 // Models: add the generated GGUF fixture by URL from a loopback file server, watch the progress, cancel one download,
 // complete another, see it installed and load it into memory.
 import { expect, test } from '@playwright/test';
-import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
-import { startFileServer, type FileServer } from '../src-main/test-support/file-server';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { startFileServer, type FileServer } from '../test/support/file-server';
 import { startHost, type RunningHost } from './support/host';
 
 let host: RunningHost;

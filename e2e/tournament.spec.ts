@@ -2,8 +2,8 @@
 // writer sees one finding most models agree on (consensus) and one only a minority reported (disputed), with their
 // quotes, who said them and a confidence, then accepts one and dismisses the other.
 import { expect, test } from '@playwright/test';
-import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
-import { startFakeLlmServer, type FakeLlmServer } from '../src-main/test-support/fake-llm-server';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
 import { startHost, type RunningHost } from './support/host';
 
 let host: RunningHost;

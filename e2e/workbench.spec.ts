@@ -1,7 +1,7 @@
 // Workbench: a passage run on the local fixture model, with the decision and quote shown first, the answer streamed,
 // its actual cost and latency, a rating that is stored, and the run reopened from the history.
 import { expect, test } from '@playwright/test';
-import { tinyLlamaFixture } from '../src-main/local/fixtures/tiny-llama';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startHost, type RunningHost } from './support/host';
 
 let host: RunningHost;

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import asar from '@electron/asar';
 import { getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,21 @@ function walk(dir: string): string[] {
     const path = join(dir, entry.name);
     return entry.isDirectory() ? walk(path) : [path];
   });
+}
+
+/** Files an ES module imports relatively, recursively (the packaged app resolves them inside app.asar). */
+function importGraph(entry: string): string[] {
+  const seen = new Set<string>();
+  const todo = [normalize(entry)];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/\bfrom\s*"(\.[^"]+)"/g)) {
+      todo.push(normalize(join(dirname(file), specifier!)));
+    }
+  }
+  return [...seen];
 }
 
 const sizeOf = (dir: string) => walk(dir).reduce((total, file) => total + statSync(file).size, 0);
@@ -106,6 +121,16 @@ describe('packaged app (electron-builder --dir --linux, stand-in Electron, offli
     expect(pkg.main).toBe('./out/main/index.js');
   });
 
+  it('ships no test code: nothing from test/, and no fake provider or test harness in the built main', () => {
+    expect(entries.filter((entry) => entry.startsWith('/test/'))).toEqual([]);
+    const mainFiles = entries.filter((entry) => /^\/out\/main\/.*\.js$/.test(entry));
+    expect(mainFiles.length).toBeGreaterThan(0);
+    for (const file of mainFiles) {
+      // Strings only test/support carries: the fake server's message ids and the temporary folders' prefix.
+      expect(asar.extractFile(archive, file.slice(1)).toString('utf8'), file).not.toMatch(/msg_fake|quire-test-/);
+    }
+  });
+
   it('holds every shipped data file from resources/, but not the build-only icon and entitlements', () => {
     const shipped = walk(join(ROOT, 'resources'))
       .map((file) => `/${relative(ROOT, file).replace(/\\/g, '/')}`)
@@ -150,6 +175,16 @@ describe('packaged app (electron-builder --dir --linux, stand-in Electron, offli
     expect([...llamaPackages].filter((name) => name !== 'mac-arm64-metal')).toEqual([]);
     expect(entries).not.toContain('/node_modules/node-llama-cpp/llama/gitRelease.bundle');
     expect(entries).toContain('/node_modules/node-llama-cpp/package.json');
+  });
+
+  it('ships every module the token counter imports from gpt-tokenizer, and none of its other formats', () => {
+    const esm = join(ROOT, 'node_modules/gpt-tokenizer/esm');
+    const needed = ['encoding/o200k_base.js', 'encoding/cl100k_base.js', 'encodingParams/constants.js'].flatMap(
+      (entry) => importGraph(join(esm, entry)),
+    );
+    expect(needed.length).toBeGreaterThan(10);
+    for (const file of needed) expect(entries).toContain(`/${relative(ROOT, file).replace(/\\/g, '/')}`);
+    expect(entries.filter((entry) => /node_modules\/gpt-tokenizer\/(cjs|src|data)\//.test(entry))).toEqual([]);
   });
 
   it('flips the fuses in the packaged executable', async () => {

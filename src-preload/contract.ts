@@ -45,6 +45,7 @@ export type PushedEvent<E extends EventName = EventName> = E extends EventName
 export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
 export * from './contract/settings';
 export * from './contract/registry';
+export * from './contract/provider-table';
 export * from './contract/orchestrator';
 export * from './contract/spend';
 export * from './contract/packs';

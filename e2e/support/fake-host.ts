@@ -1,6 +1,6 @@
 // A Playwright test with a fresh host and a loopback fake LLM server per test (the host's traffic is pointed at the
 // fake by the test itself).
-import { startFakeLlmServer, type FakeLlmServer } from '../../src-main/test-support/fake-llm-server';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { test as hostTest } from './host';
 
 export const test = hostTest.extend<{ fake: FakeLlmServer }>({

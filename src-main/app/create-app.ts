@@ -1,29 +1,36 @@
-// Composition root: every service is created once here, with its dependencies passed in, and wired to the one
-// handler map that both transports serve.
+// Composition root: every service is created once here, with its dependencies passed in, and each domain's handlers
+// (beside its service, taking only what it needs) are merged into the one handler map that both transports serve.
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../store/database';
-import { SettingsRepo } from '../store/repos/settings-repo';
-import { SettingsService } from '../settings/settings-service';
-import { Dispatcher, type HandlerMap } from '../transport/dispatcher';
-import { EventBus } from './event-bus';
-import { consoleLogger, type Logger } from './logger';
-import { settingsHandlers } from './handlers/settings-handlers';
-import { orchestratorHandlers } from './handlers/orchestrator-handlers';
-import { packsHandlers } from './handlers/packs-handlers';
-import { createRouting, type RoutingServices } from '../routing/create-routing';
-import { envAvailability, zeroSpend, type AvailabilitySource } from '../orchestrator/sources';
-import { LocalStack, type LocalStackOptions } from '../local/local-stack';
-import { modelsHandlers } from './handlers/models-handlers';
-import { resolveModelsDir } from './paths';
+import type { ModelSpec } from '../../src-preload/contract';
+import { EventBus } from '../infra/event-bus';
+import { consoleLogger, type Logger } from '../infra/logger';
+import { keysHandlers } from '../keys/handlers';
 import { Redactor, redactingLogger } from '../keys/redactor';
 import type { SecretCipher } from '../keys/secret-cipher';
+import { ledgerHandlers } from '../ledger/handlers';
+import { modelsHandlers } from '../local/handlers';
+import { LocalStack, type LocalStackOptions } from '../local/local-stack';
+import { zeroSpend, type AvailabilitySource } from '../orchestrator/sources';
+import { envAvailability } from '../providers/env-availability';
+import { providersHandlers } from '../providers/handlers';
+import { createRouting, type RoutingServices } from '../routing/create-routing';
+import { routingHandlers } from '../routing/handlers';
 import { createExecution, type ExecutionOptions, type ExecutionServices } from '../runs/create-execution';
-import { executionHandlers } from './handlers/execution-handlers';
-import { systemDesktopShell, type DesktopShell } from './desktop-shell';
-import { appHandlers } from './handlers/app-handlers';
+import { runsHandlers } from '../runs/handlers';
+import { settingsHandlers } from '../settings/handlers';
+import { SettingsService } from '../settings/settings-service';
+import { openDatabase, type Db } from '../store/database';
+import { SettingsRepo } from '../store/repos/settings-repo';
 import { createTournaments } from '../tournament/create-tournaments';
+import { tournamentHandlers } from '../tournament/handlers';
+import type { TournamentDeps } from '../tournament/tournament-deps';
 import type { TournamentService } from '../tournament/tournament-service';
-import { tournamentHandlers } from './handlers/tournament-handlers';
+import { Dispatcher, type HandlerMap } from '../transport/dispatcher';
+import { appHandlers } from './app-handlers';
+import { systemDesktopShell, type DesktopShell } from './desktop-shell';
+import { resolveModelsDir } from './paths';
+import { runStartHandler } from './run-start';
+import { TokenCounter } from '../tokens/token-counter';
 
 export interface AppOptions {
   dataDir: string;
@@ -32,14 +39,21 @@ export interface AppOptions {
   logger?: Logger;
   /** Which models can be called; default: cloud keys from env, no local model installed (tests inject their own). */
   availability?: AvailabilitySource;
-  /** Local models: overrides for tests and benchmarks (fetch, free space, stall timeout, llama instance). */
-  local?: Partial<Pick<LocalStackOptions, 'fetch' | 'freeSpace' | 'stallMs' | 'runtime'>>;
+  /** The registry's shipped models; default resources/models.json (tests and benchmarks bring their own). */
+  models?: ModelSpec[];
+  /**
+   * Local models: overrides for tests and benchmarks (fetch, free space, stall timeout, llama instance, where the
+   * installed GGUF files are).
+   */
+  local?: Partial<Pick<LocalStackOptions, 'fetch' | 'freeSpace' | 'stallMs' | 'runtime' | 'installed'>>;
   /** Encrypts API keys at rest (Electron safeStorage); without it keys go to a 0600 file in the data dir. */
   secretCipher?: SecretCipher;
   /** Providers, ledger and runs: overrides for tests and benchmarks (time zone, retries, breaker, timeouts, fetch). */
   execution?: Omit<ExecutionOptions, 'secretCipher'>;
   /** Opens folders in Finder; default: the platform's `open` / `xdg-open`. */
   desktopShell?: DesktopShell;
+  /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
+  tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
 }
 
 export interface Services extends RoutingServices, ExecutionServices {
@@ -48,8 +62,9 @@ export interface Services extends RoutingServices, ExecutionServices {
   logger: Logger;
   settings: SettingsService;
   local: LocalStack;
-  secretCipher: SecretCipher | undefined;
   tournaments: TournamentService;
+  /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
+  tokens: TokenCounter;
 }
 
 export interface App {
@@ -76,6 +91,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     now,
     availability: options.availability ?? envAvailability(options.env ?? process.env),
     spend: zeroSpend,
+    ...(options.models ? { models: options.models } : {}),
   });
 
   const local = new LocalStack({
@@ -113,33 +129,37 @@ export async function createApp(options: AppOptions): Promise<App> {
       localInstalled: (catalogId) => local.provider.isInstalled(catalogId),
     });
 
-  const services: Services = {
+  const tournaments = createTournaments({
     db,
     events,
-    logger,
+    now,
     settings,
     ...routing,
-    local,
     ...execution,
-    secretCipher: options.secretCipher,
-    tournaments: createTournaments({
-      db,
-      events,
-      now,
-      settings,
-      ...routing,
-      ...execution,
-      runtime: local.runtime,
-      ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
-    }),
-  };
+    runtime: local.runtime,
+    ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
+    ...options.tournament,
+  });
+  const tokens = new TokenCounter({ local: local.tokenizer.count });
+  const services: Services = { db, events, logger, settings, ...routing, local, ...execution, tournaments, tokens };
+
+  const { keys, ledger, providers, resilience, runs } = execution;
   const handlers: HandlerMap = {
-    ...settingsHandlers(services),
-    ...orchestratorHandlers(services),
-    ...packsHandlers(services),
-    ...modelsHandlers(services),
-    ...executionHandlers(services),
-    ...tournamentHandlers(services),
+    ...settingsHandlers({ settings }),
+    ...routingHandlers(routing),
+    ...modelsHandlers({ local }),
+    ...ledgerHandlers({ ledger, budgetUsd: () => settings.get().orchestrator.monthly_budget, now }),
+    ...keysHandlers({
+      keys,
+      cipher: options.secretCipher,
+      names: () => providers.keyNames(),
+      test: (provider) => providers.testKey(provider),
+    }),
+    ...providersHandlers({ providers, resilience }),
+    ...runsHandlers({ runs }),
+    // Above both runs and tournaments: a critical task's run may become a tournament.
+    ...runStartHandler({ runs, tournaments }),
+    ...tournamentHandlers({ tournaments }),
     ...appHandlers({
       settings,
       dataDir: options.dataDir,
@@ -160,8 +180,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
-      execution.runs.cancelAll();
-      services.tournaments.cancelAll();
+      runs.cancelAll();
+      tournaments.cancelAll();
       await local.close();
       db.close();
     },

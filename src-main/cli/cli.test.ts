@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { runQuireCli } from './quire';
 import { runReplayCli } from './router-replay';
 

@@ -2,10 +2,11 @@
 // data directory the app uses (--data-dir, else QUIRE_DATA_DIR, else the platform's app-data folder).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EventBus } from '../app/event-bus';
+import { EventBus } from '../infra/event-bus';
 import { resolveDataDir } from '../app/paths';
 import { isQuireError } from '../errors';
-import { envAvailability, zeroSpend } from '../orchestrator/sources';
+import { zeroSpend } from '../orchestrator/sources';
+import { envAvailability } from '../providers/env-availability';
 import { createRouting } from '../routing/create-routing';
 import { SettingsService } from '../settings/settings-service';
 import { openDatabase } from '../store/database';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { placeWindow, wasMaximized, WindowStateFile } from './window-state';
 
 const LIMITS = { width: 1280, height: 840, minWidth: 900, minHeight: 600 };

@@ -1,4 +1,4 @@
-export { QuireError, isQuireError } from './quire-error';
+export { QuireError, isQuireError, type Billing, type QuireErrorOptions } from './quire-error';
 export { InvalidInputError } from './invalid-input-error';
 export { NotFoundError } from './not-found-error';
 export { ConflictError } from './conflict-error';

@@ -1,16 +1,36 @@
 import type { ErrorCode, ErrorInfo } from '../../src-preload/contract';
 
-/** The one base error: a code callers branch on, whether a retry may help, and the underlying cause. */
+/**
+ * Whether a failed call may have been billed by the provider: `none` when the request provably never reached it (a
+ * DNS failure, a refused connection, a TLS handshake that failed, a port fetch will not use, an open breaker, a budget
+ * refusal, or an HTTP error answer), `unknown` once the request may have been sent and accepted.
+ */
+export type Billing = 'none' | 'unknown';
+
+export interface QuireErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  path?: string;
+  /** Default: `none` for refusals made before any call (see NEVER_SENT), else `unknown`. */
+  billing?: Billing;
+}
+
+/** Codes that are only ever raised before a provider is called. */
+const NEVER_SENT: readonly ErrorCode[] = ['circuit_open', 'budget_exceeded', 'unavailable', 'invalid_input'];
+
+/** The one base error: a code callers branch on, whether a retry may help, the underlying cause, and billing. */
 export class QuireError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly path?: string;
+  readonly billing: Billing;
 
-  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; cause?: unknown; path?: string } = {}) {
+  constructor(code: ErrorCode, message: string, options: QuireErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = 'QuireError';
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.billing = options.billing ?? (NEVER_SENT.includes(code) ? 'none' : 'unknown');
     if (options.path !== undefined) this.path = options.path;
   }
 

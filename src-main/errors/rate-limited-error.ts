@@ -1,12 +1,15 @@
 import { QuireError } from './quire-error';
 
-/** The provider asked us to slow down (429); `retryAfterS` is what it asked for, when it said. */
+/**
+ * The provider asked us to slow down (429); `retryAfterS` is what it asked for, when it said. A 429 is an answer that
+ * refused the call, so nothing was billed.
+ */
 export class RateLimitedError extends QuireError {
   readonly provider: string;
   readonly retryAfterS: number | undefined;
 
   constructor(provider: string, message: string, retryAfterS?: number, cause?: unknown) {
-    super('rate_limited', message, { retryable: true, cause });
+    super('rate_limited', message, { retryable: true, cause, billing: 'none' });
     this.name = 'RateLimitedError';
     this.provider = provider;
     this.retryAfterS = retryAfterS;

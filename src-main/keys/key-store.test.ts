@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { KeyStore } from './key-store';
 import { Redactor } from './redactor';
 import type { SecretCipher } from './secret-cipher';
@@ -18,7 +18,6 @@ function store(options: { env?: NodeJS.ProcessEnv; cipher?: SecretCipher } = {})
     env: options.env ?? {},
     redactor,
     cipher: options.cipher,
-    envVars: { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' },
     now: () => new Date(),
   });
   return { keys, redactor, dataDir };
@@ -72,7 +71,8 @@ describe('KeyStore', () => {
   it('tells the redactor every key it holds, even ones no key shape would catch, from the start', () => {
     const env = { OPENAI_API_KEY: 'plainenvsecret42' };
     const first = store({ env, cipher: reversing(false) });
-    first.keys.set('anthropic', 'plainstoredsecret77');
+    // A custom endpoint's key has no known shape (a built-in provider's key must have its provider's).
+    first.keys.set('endpoint:lab', 'plainstoredsecret77');
     expect(first.redactor.redact('a plainstoredsecret77 b')).toBe('a [redacted] b');
     // A fresh store over the same data: the stored key is known before anyone asks for it.
     const redactor = new Redactor();
@@ -82,7 +82,6 @@ describe('KeyStore', () => {
       env,
       redactor,
       cipher: reversing(false),
-      envVars: { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' },
       now: () => new Date(),
     });
     expect(redactor.redact('x plainenvsecret42 y plainstoredsecret77')).toBe('x [redacted] y [redacted]');
@@ -91,6 +90,24 @@ describe('KeyStore', () => {
   it('refuses something that is not a key', () => {
     const { keys } = store();
     expect(() => keys.set('openai', 'short')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+
+  it('refuses a built-in provider key of the wrong shape, saying what the key looks like and whose it seems to be', () => {
+    const { keys } = store();
+    expect(() => keys.set('anthropic', 'sk-proj-abcdefgh12345')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        path: 'api_key',
+        message: 'That does not look like an Anthropic API key (it starts with sk-ant-).',
+      }),
+    );
+    expect(() => keys.set('openai', 'sk-or-v1-abcdefgh12345')).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('It looks like an OpenRouter key.') }),
+    );
+    expect(() => keys.set('gemini', 'sk-abcdefgh12345')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(keys.has('anthropic') || keys.has('openai') || keys.has('gemini')).toBe(false);
+    keys.set('gemini', 'AIzaSyA-abcdefghijklmnopqrstuvwxyz012');
+    expect(keys.status(['gemini'])[0]).toMatchObject({ configured: true, env_var: 'GEMINI_API_KEY' });
   });
 });
 

@@ -2,6 +2,12 @@
 // host) and ciphertext in SQLite through a SecretCipher (Electron safeStorage). Plain keys never leave main.
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  matchesKeyPattern,
+  PROVIDER_TABLE,
+  providerDescriptor,
+  type ProviderDescriptor,
+} from '../../src-preload/contract/provider-table';
 import type { Db } from '../store/database';
 import { ForbiddenError, InvalidInputError } from '../errors';
 import type { Redactor } from './redactor';
@@ -25,8 +31,8 @@ export interface KeyStoreOptions {
   env: NodeJS.ProcessEnv;
   redactor: Redactor;
   cipher?: SecretCipher | undefined;
-  /** Built-in provider id → environment variable. */
-  envVars: Record<string, string>;
+  /** The built-in providers: their env variables and key shapes (default: the contract's provider table). */
+  providers?: readonly ProviderDescriptor[];
   now: () => Date;
 }
 
@@ -34,11 +40,13 @@ export class KeyStore {
   private readonly file: string;
   /** The key file's content, read once: this process is its only writer. */
   private fileCache: Record<string, string> | null = null;
+  private readonly providers: readonly ProviderDescriptor[];
 
   constructor(private readonly options: KeyStoreOptions) {
     this.file = join(options.dataDir, 'api-keys.json');
+    this.providers = options.providers ?? PROVIDER_TABLE;
     // Every key that exists is known to the redactor from the start.
-    for (const name of Object.keys(options.envVars)) options.redactor.add(this.envKey(name));
+    for (const provider of this.providers) options.redactor.add(this.envKey(provider.id));
     for (const value of Object.values(this.readFile())) options.redactor.add(value);
     if (this.cipherUsable()) for (const name of this.encryptedNames()) options.redactor.add(this.decrypt(name));
   }
@@ -62,7 +70,7 @@ export class KeyStore {
         configured: value !== undefined,
         last4: value ? value.slice(-4) : null,
         source: stored ? stored.source : env ? 'env' : null,
-        env_var: this.options.envVars[provider] ?? null,
+        env_var: providerDescriptor(provider, this.providers)?.env_var ?? null,
       };
     });
   }
@@ -74,6 +82,7 @@ export class KeyStore {
   set(name: string, value: string, allowWeak = false): void {
     const key = value.trim();
     if (key.length < 8 || /\s/.test(key)) throw new InvalidInputError('That does not look like an API key', 'api_key');
+    this.checkShape(name, key);
     const { cipher } = this.options;
     if (cipher) {
       if (!cipher.isAvailable()) {
@@ -106,6 +115,18 @@ export class KeyStore {
       delete all[name];
       this.writeFile(all);
     }
+  }
+
+  /** A built-in provider's key must have its shape; a key that fits exactly one other provider is named as such. */
+  private checkShape(name: string, key: string): void {
+    const provider = providerDescriptor(name, this.providers);
+    if (!provider || matchesKeyPattern(provider, key)) return;
+    const owners = this.providers.filter((p) => matchesKeyPattern(p, key));
+    const elsewhere = owners.length === 1 ? ` It looks like ${withArticle(owners[0]!.display_name)} key.` : '';
+    throw new InvalidInputError(
+      `That does not look like ${withArticle(provider.display_name)} API key (it ${provider.key_hint}).${elsewhere}`,
+      'api_key',
+    );
   }
 
   private stored(name: string): { value: string; source: KeySource } | undefined {
@@ -141,7 +162,7 @@ export class KeyStore {
   }
 
   private envKey(name: string): string | undefined {
-    const variable = this.options.envVars[name];
+    const variable = providerDescriptor(name, this.providers)?.env_var;
     const value = variable ? this.options.env[variable]?.trim() : undefined;
     return value ? value : undefined;
   }
@@ -169,4 +190,8 @@ export class KeyStore {
     renameSync(tmp, this.file);
     this.fileCache = { ...all };
   }
+}
+
+function withArticle(name: string): string {
+  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
 }

@@ -1,14 +1,17 @@
 // One redactor for every way text leaves main: error envelopes (the Dispatcher's redact hook), log lines, stored run
-// records. It knows every key the key store has seen and also masks anything shaped like a provider key.
+// records. It knows every key the key store has seen and also masks anything shaped like a provider key (the provider
+// table's key patterns) or sent as a bearer token.
+import { keyShapesRegExp, PROVIDER_TABLE, type ProviderDescriptor } from '../../src-preload/contract/provider-table';
 
-const KEY_SHAPES = [
-  /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI, DeepSeek, DashScope, OpenRouter (sk-or-…), Anthropic (sk-ant-…)
-  /\bAIza[0-9A-Za-z_-]{20,}/g, // Google
-  /\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi,
-];
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly shapes: RegExp[];
+
+  constructor(providers: readonly ProviderDescriptor[] = PROVIDER_TABLE) {
+    this.shapes = [keyShapesRegExp(providers), BEARER];
+  }
 
   /** Remembers a secret so it is masked wherever it appears. Very short values are ignored (they would mask words). */
   add(secret: string | undefined): void {
@@ -18,7 +21,7 @@ export class Redactor {
   readonly redact = (text: string): string => {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-    for (const shape of KEY_SHAPES) {
+    for (const shape of this.shapes) {
       out = out.replace(shape, (match, bearer?: string) =>
         typeof bearer === 'string' ? `${bearer}[redacted]` : '[redacted]',
       );

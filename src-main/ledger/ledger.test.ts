@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
-import { EventBus } from '../app/event-bus';
+import { EventBus } from '../infra/event-bus';
 import { openDatabase } from '../store/database';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { calendarFor } from './calendar';
 import { Ledger } from './ledger';
 

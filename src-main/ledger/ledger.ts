@@ -2,14 +2,14 @@
 // budget (so concurrent calls, even from two processes, cannot jointly overspend), then settles to what the provider
 // reported. What cannot be known (a cut stream, a crash) keeps counting at the reservation, never at $0.
 import type { SpendMonth } from '../../src-preload/contract/spend';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import type { Db } from '../store/database';
 import { LedgerRepo, type LedgerEntry, type LedgerStamp, type MonthTotals } from '../store/repos/ledger-repo';
 import { calendarFor, type Calendar } from './calendar';
-import { toMicros, toUsd } from './money';
+import { toMicros, toUsd } from '../store/money';
 import { spendCsv, spendMonth } from './spend-report';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 

@@ -2,7 +2,7 @@
 import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
 import type { GroupRow, LedgerRepo } from '../store/repos/ledger-repo';
 import { daysOfMonth } from './calendar';
-import { toUsd } from './money';
+import { toUsd } from '../store/money';
 
 export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | null): SpendMonth {
   const t = repo.totals(month);

@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile } from './gguf-check';

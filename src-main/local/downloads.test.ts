@@ -4,13 +4,13 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpec, PushedEvent } from '../../src-preload/contract';
-import { EventBus } from '../app/event-bus';
+import { EventBus } from '../infra/event-bus';
 import { openDatabase, type Db } from '../store/database';
-import { startFileServer, type FileServer } from '../test-support/file-server';
-import { fixtureStack } from '../test-support/local-fixture';
-import { useTempDir } from '../test-support/temp-dir';
+import { startFileServer, type FileServer } from '../../test/support/file-server';
+import { fixtureStack } from '../../test/support/local-fixture';
+import { useTempDir } from '../../test/support/temp-dir';
 import { hashFile } from './downloads';
-import { tinyLlamaFixture } from './fixtures/tiny-llama';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';
 import type { LocalStack } from './local-stack';
 
@@ -292,7 +292,7 @@ describe('downloads', () => {
         'tsx',
         '--import',
         './scripts/register-raw.mjs',
-        'src-main/test-support/download-child.ts',
+        'test/fixtures/download-child.ts',
         dataDir,
         modelsDir,
         `${s.url}/killed.gguf`,

@@ -8,16 +8,11 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/contract';
 import { InvalidInputError, LocalModelError, NotFoundError } from '../errors';
+import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
 import type { InstalledLookup } from './local-provider';
 import { MAX_CONTEXT, type LocalRuntime } from './runtime';
-
-/** A's RegistryService, as far as the library needs it. */
-export interface CustomModelSink {
-  upsertCustomModels(source: string, specs: ModelSpec[]): void;
-  removeCustomModels(source: string): void;
-}
 
 export interface ModelLibraryOptions {
   repo: LocalModelsRepo;

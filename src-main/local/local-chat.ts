@@ -66,8 +66,8 @@ function finishReasonOf(stopReason: string): FinishReason {
   }
 }
 
-/** Splits the messages into node-llama-cpp's history and the final user prompt. */
-function toHistory(request: GenerateRequest): { history: ChatHistoryItem[]; prompt: string } {
+/** Splits the messages into node-llama-cpp's history and the final user prompt (the token counter reads it too). */
+export function toHistory(request: Pick<GenerateRequest, 'messages'>): { history: ChatHistoryItem[]; prompt: string } {
   const messages = [...request.messages];
   const last = messages.pop();
   if (!last || last.role !== 'user')
@@ -79,6 +79,11 @@ function toHistory(request: GenerateRequest): { history: ChatHistoryItem[]; prom
     else history.push({ type: 'model', response: [message.content] });
   }
   return { history, prompt: last.content };
+}
+
+/** node-llama-cpp's default system prompt (`initial`) is kept only when the caller gave none. */
+export function withDefaultSystem(history: ChatHistoryItem[], initial: ChatHistoryItem[]): ChatHistoryItem[] {
+  return history.some((item) => item.type === 'system') ? history : [...initial, ...history];
 }
 
 export async function chatOnce(
@@ -99,11 +104,7 @@ export async function chatOnce(
   });
   const before = model.sequence.tokenMeter.getState();
   try {
-    if (history.length > 0) {
-      // Keep node-llama-cpp's default system prompt only when the caller gave none.
-      const hasSystem = history.some((item) => item.type === 'system');
-      session.setChatHistory(hasSystem ? history : [...session.getChatHistory(), ...history]);
-    }
+    if (history.length > 0) session.setChatHistory(withDefaultSystem(history, session.getChatHistory()));
     const result = await session.promptWithMeta(prompt, {
       maxTokens: request.maxOutputTokens,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),

@@ -1,15 +1,17 @@
 // The local-model services wired together once (runtime, library, downloads, fit, adapter) for the composition root.
 import type { CatalogEntry, CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
-import type { EventBus } from '../app/event-bus';
-import type { Logger } from '../app/logger';
+import type { EventBus } from '../infra/event-bus';
+import type { Logger } from '../infra/logger';
 import { NotFoundError } from '../errors';
 import type { Db } from '../store/database';
 import { LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, loadCatalog } from './catalog';
 import { DownloadService } from './downloads';
 import { FitService } from './fit';
-import { ModelLibrary, type CustomModelSink } from './library';
-import { LocalModels } from './local-provider';
+import type { CustomModelSink } from '../orchestrator/registry';
+import { ModelLibrary } from './library';
+import { LocalModels, type InstalledLookup } from './local-provider';
+import { LocalTokenizer } from './local-tokenizer';
 import { LocalRuntime, type LocalRuntimeOptions, type ResidentInfo } from './runtime';
 
 export interface LocalStackOptions {
@@ -25,6 +27,8 @@ export interface LocalStackOptions {
   freeSpace?: (dir: string) => Promise<number>;
   stallMs?: number;
   runtime?: Partial<LocalRuntimeOptions>;
+  /** Where installed, verified GGUF files are; default: the library's records in SQLite. */
+  installed?: InstalledLookup;
 }
 
 export class LocalStack {
@@ -33,7 +37,10 @@ export class LocalStack {
   readonly downloads: DownloadService;
   readonly fit: FitService;
   readonly provider: LocalModels;
+  /** Counts a local model's prompt with its own vocabulary and template (the TokenCounter's local tokenizer). */
+  readonly tokenizer: LocalTokenizer;
   private readonly catalogEntries: CatalogEntry[];
+  private readonly installed: InstalledLookup;
 
   constructor(options: LocalStackOptions) {
     const catalog = loadCatalog(options.env);
@@ -58,10 +65,15 @@ export class LocalStack {
     });
     this.downloads.recoverInterrupted();
     this.fit = new FitService(this.library, this.runtime);
+    this.installed = options.installed ?? this.library;
     this.provider = new LocalModels({
       runtime: this.runtime,
-      library: this.library,
+      library: this.installed,
       registry: () => options.registry.all(),
+    });
+    this.tokenizer = new LocalTokenizer({
+      llama: () => this.runtime.llama(),
+      fileOf: (catalogId) => this.library.installedFile(catalogId)?.path,
     });
     this.catalogEntries = catalog;
   }
@@ -71,14 +83,14 @@ export class LocalStack {
     return this.catalogEntries.map((entry) => ({
       ...entry,
       download_url: downloadUrl(entry),
-      installed: this.library.installedFile(entry.id) !== undefined,
+      installed: this.installed.installedFile(entry.id) !== undefined,
       download: downloads.get(entry.id) ?? null,
       fit: this.fit.fromCatalog(entry),
     }));
   }
 
   async load(id: string): Promise<ResidentModelInfo> {
-    const file = this.library.installedFile(id);
+    const file = this.installed.installedFile(id);
     if (!file) throw new NotFoundError('Installed model', id);
     const info = await this.runtime.load(id, file.path);
     return residentInfo(info);
@@ -90,6 +102,7 @@ export class LocalStack {
 
   async close(): Promise<void> {
     await this.downloads.close();
+    await this.tokenizer.close();
     await this.runtime.close();
   }
 }

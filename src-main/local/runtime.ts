@@ -10,8 +10,8 @@ import {
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ResidentModelInfo, Settings } from '../../src-preload/contract';
-import type { Logger } from '../app/logger';
-import { silentLogger } from '../app/logger';
+import type { Logger } from '../infra/logger';
+import { silentLogger } from '../infra/logger';
 import { LocalModelError } from '../errors';
 import { checkGgufFile } from './gguf-check';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';

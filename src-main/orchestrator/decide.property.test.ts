@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, PROVIDERS, QUALITY_TIERS, STRENGTHS, type ModelSpec } from '../../src-preload/contract';
 import { decide, type DecisionInputs } from './decide';
-import { registryPrice, task, taskTable } from './testing';
+import { registryPrice, task, taskTable } from '../../test/support/decision-fixtures';
 
 const specArb = (id: string): fc.Arbitrary<ModelSpec> =>
   fc
@@ -15,8 +15,9 @@ const specArb = (id: string): fc.Arbitrary<ModelSpec> =>
       output: fc.double({ min: 0, max: 100, noNaN: true }),
       context: fc.integer({ min: 1000, max: 1_000_000 }),
       legacy: fc.boolean(),
+      retired: fc.boolean(),
     })
-    .map(({ provider, quality, strengths, size, input, output, context, legacy }) => ({
+    .map(({ provider, quality, strengths, size, input, output, context, legacy, retired }) => ({
       id,
       display_name: id,
       provider,
@@ -31,6 +32,7 @@ const specArb = (id: string): fc.Arbitrary<ModelSpec> =>
       capabilities: { json_output: true, vision: false, streaming: true },
       ...(provider === 'local' ? { local: { catalog_id: `${id}-gguf`, size_class: size } } : {}),
       legacy,
+      ...(retired ? { retired: '2025-10-22' } : {}),
     }));
 
 const tasks = taskTable([
@@ -60,7 +62,7 @@ const scenario = fc.integer({ min: 0, max: 12 }).chain((n) =>
 );
 
 describe('decide: properties', () => {
-  it('never picks an unavailable model, never breaks local-only, never exceeds what is left by its own estimate', () => {
+  it('never picks an unavailable or retired model, never breaks local-only, never exceeds what is left by its own estimate', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const ready = new Set(s.registry.filter((_, i) => s.keyed[i]).map((m) => m.id));
@@ -103,7 +105,7 @@ describe('decide: properties', () => {
         const byId = new Map(s.registry.map((m) => [m.id, m]));
         const usableNow = (id: string) => {
           const spec = byId.get(id)!;
-          if (exclude.includes(id)) return false;
+          if (exclude.includes(id) || spec.retired) return false;
           if (spec.provider === 'local') return installed.has(spec.local!.catalog_id);
           return !mustStayLocal && ready.has(id);
         };

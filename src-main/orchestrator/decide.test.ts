@@ -3,7 +3,7 @@ import type { DecideRequest, Decision } from '../../src-preload/contract';
 import { isQuireError } from '../errors';
 import { decide } from './decide';
 import { lookupFrom, shrinkageEstimate, statsKey } from './quality';
-import { availability, inputs, localModel, model, seedRegistry } from './testing';
+import { availability, inputs, localModel, model, seedRegistry } from '../../test/support/decision-fixtures';
 
 const run = (request: DecideRequest, overrides: Parameters<typeof inputs>[0] = {}): Decision =>
   decide(request, inputs(overrides));
@@ -340,5 +340,47 @@ describe('learning from feedback', () => {
     expect(run({ task: 'theme_analysis', tier: 'budget' }, { quality: lookupFrom(few) }).model_id).toBe(
       'deepseek-chat',
     );
+  });
+});
+
+describe('retired models (the provider no longer serves them)', () => {
+  const CLAUDE_35 = 'claude-3-5-sonnet-20241022';
+  const retiredRegistry = () => seedRegistry().map((m) => (m.id === CLAUDE_35 ? { ...m, retired: '2025-10-22' } : m));
+
+  it('are never chosen, even where they would rank first', () => {
+    // Without retirement, premium continuity goes to Claude 3.5 Sonnet (see "tiers").
+    const d = run({ task: 'continuity_check', tier: 'premium' }, { registry: retiredRegistry() });
+    expect(d.model_id).not.toBe(CLAUDE_35);
+    expect(d.model_id).not.toBeNull();
+    expect(d.candidates.find((c) => c.model_id === CLAUDE_35)).toMatchObject({
+      status: 'rejected',
+      reasons: ['retired'],
+      why: 'retired by its provider',
+    });
+  });
+
+  it('are never put in a fallback chain, in any tier or task', () => {
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      for (const task of ['coordinator', 'health_check_review', 'theme_analysis', 'continuity_check']) {
+        const d = run({ task, tier }, { registry: retiredRegistry() });
+        expect(d.model_id).not.toBe(CLAUDE_35);
+        expect(d.fallback_chain).not.toContain(CLAUDE_35);
+      }
+    }
+  });
+
+  it('cannot be forced, and a pack mapping to one falls back to a local model, saying why', () => {
+    const forced = run({ task: 'continuity_check', model: CLAUDE_35 }, { registry: retiredRegistry() });
+    expect(forced.refusal).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/retired by its provider/),
+    });
+    const pack = { name: 'old', tasks: { continuity_check: CLAUDE_35 } };
+    const packed = run(
+      { task: 'continuity_check' },
+      { registry: retiredRegistry(), orchestrator: { enabled: false }, pack },
+    );
+    expect(packed).toMatchObject({ mode: 'pack', model_id: 'mistral-7b', tier_used: 'local' });
+    expect(packed.reason).toMatch(/retired by its provider/);
   });
 });

@@ -86,6 +86,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
     const q = quality(spec.id, task.id, spec.quality);
     const cost = local ? 0 : price(spec, inputTokens, maxOutput);
     const hard: CandidateReason[] = [];
+    if (spec.retired) hard.push('retired');
     if (exclude?.has(spec.id)) hard.push('excluded');
     if (localOnly && !local) hard.push('local_only');
     if (local) {
@@ -454,6 +455,8 @@ export function reasonText(reason: CandidateReason): string {
       return 'chosen';
     case 'ranked_lower':
       return 'ranked lower for this tier';
+    case 'retired':
+      return 'retired by its provider';
     case 'excluded':
       return 'excluded for this call (e.g. its provider is failing)';
     case 'local_only':

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isQuireError } from '../errors';
 import { estimateMonthly } from './estimate';
-import { inputs, registryPrice } from './testing';
+import { inputs, registryPrice } from '../../test/support/decision-fixtures';
 
 // Seed 000's sample profile.
 const usage = { coordinator: 100, health_check_review: 20, theme_analysis: 15 };

@@ -1,26 +1,31 @@
 // The one place cost is computed. Prices come from @pydantic/genai-prices for the cloud models it knows (kept current
-// by its maintainers, including tiered and time-of-day prices), else from the registry entry. Pure: no I/O.
+// by its maintainers, including tiered and time-of-day prices), else from the registry entry — which also wins where
+// it records that genai-prices is out of date for the model. Every price says where it came from and when. Pure.
 import { calcPrice, TieredPrices, type ModelPrice } from '@pydantic/genai-prices';
-import type { CapabilityModel, ModelSpec } from '../../src-preload/contract';
-import type { Usage } from '../providers/spec';
+import type { EffectivePricing, ModelSpec } from '../../src-preload/contract';
+import { providerDescriptor } from '../../src-preload/contract/provider-table';
+import type { Usage } from './usage';
 
-export type EffectivePricing = CapabilityModel['effective_pricing'];
+export type { EffectivePricing };
 
 export interface PricingOptions {
   /** When the call happens (time-of-day and dated prices); default: now, as genai-prices does. */
   at?: Date;
 }
 
-/** genai-prices provider ids; Qwen (DashScope) is only listed there through OpenRouter, so it uses the registry. */
-const GENAI_PROVIDER: Partial<Record<ModelSpec['provider'], string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  deepseek: 'deepseek',
-  gemini: 'google',
-};
+/**
+ * The bundled genai-prices data: the package version and the day npm published it (a test checks the version against
+ * the installed package, so an upgrade cannot keep an old date).
+ */
+export const GENAI_PRICES_DATA = { version: '0.1.8', published: '2026-09-23' } as const;
 
-function genaiProvider(spec: ModelSpec): string | undefined {
-  return GENAI_PROVIDER[spec.provider];
+/**
+ * The genai-prices provider of a registry model (the provider table's genai_prices_id), or null: a writer's endpoint
+ * is priced by the writer's numbers, and a registry entry that overrides genai-prices by its own.
+ */
+function genaiProvider(spec: ModelSpec): string | null {
+  if (spec.endpoint_id || spec.pricing.overrides_genai_prices) return null;
+  return providerDescriptor(spec.provider)?.genai_prices_id ?? null;
 }
 
 function apiId(spec: ModelSpec): string {
@@ -32,7 +37,7 @@ type GenaiUsage = Record<string, number>;
 
 function genaiCalc(spec: ModelSpec, usage: GenaiUsage, options: PricingOptions) {
   const providerId = genaiProvider(spec);
-  if (!providerId) return null;
+  if (providerId === null) return null;
   try {
     return calcPrice(usage, apiId(spec), {
       providerId,
@@ -50,7 +55,7 @@ function base(price: ModelPrice[string]): number | undefined {
   return undefined;
 }
 
-/** Per-million-token prices Quire charges with for this model, and their source. */
+/** Per-million-token prices Quire charges with for this model, where they come from and how recent they are. */
 export function effectivePricing(spec: ModelSpec, options: PricingOptions = {}): EffectivePricing {
   if (spec.provider !== 'local') {
     const result = genaiCalc(spec, { input_tokens: 1, output_tokens: 1 }, options);
@@ -65,10 +70,30 @@ export function effectivePricing(spec: ModelSpec, options: PricingOptions = {}):
         ...(cached !== undefined ? { cached_input_usd_per_mtok: cached } : {}),
         ...(write !== undefined ? { cache_write_usd_per_mtok: write } : {}),
         source: 'genai-prices',
+        source_detail: `@pydantic/genai-prices ${GENAI_PRICES_DATA.version}`,
+        source_url: result.provider.pricing_urls?.[0] ?? null,
+        checked_at: GENAI_PRICES_DATA.published,
       };
     }
   }
-  return { ...spec.pricing, source: 'registry' };
+  const p = spec.pricing;
+  return {
+    input_usd_per_mtok: p.input_usd_per_mtok,
+    output_usd_per_mtok: p.output_usd_per_mtok,
+    ...(p.cached_input_usd_per_mtok !== undefined ? { cached_input_usd_per_mtok: p.cached_input_usd_per_mtok } : {}),
+    ...(p.cache_write_usd_per_mtok !== undefined ? { cache_write_usd_per_mtok: p.cache_write_usd_per_mtok } : {}),
+    source: 'registry',
+    source_detail: registryDetail(spec),
+    source_url: p.source_url ?? null,
+    checked_at: p.checked_at ?? null,
+  };
+}
+
+function registryDetail(spec: ModelSpec): string {
+  if (spec.provider === 'local') return 'Free: runs on this computer';
+  if (spec.endpoint_id) return 'The price entered for this endpoint';
+  if (spec.pricing.overrides_genai_prices) return `Quire's registry: ${spec.pricing.overrides_genai_prices}`;
+  return "Quire's registry";
 }
 
 function registryCost(spec: ModelSpec, input: number, output: number, cached: number, written: number): number {

@@ -35,3 +35,12 @@ export function mergeRegistry(shipped: readonly ModelSpec[], custom: readonly Mo
   for (const spec of custom) byId.set(spec.id, spec);
   return [...byId.values()];
 }
+
+/**
+ * What adds the writer's own models to the registry (custom endpoints, imported GGUFs): RegistryService implements
+ * it; the providers and the local library write through it without depending on the routing layer above them.
+ */
+export interface CustomModelSink {
+  upsertCustomModels(source: string, specs: ModelSpec[]): void;
+  removeCustomModels(source: string): void;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replay, splitIds, type ReplayRow } from './replay';
-import { localModel, model, task, taskTable } from './testing';
+import { localModel, model, task, taskTable } from '../../test/support/decision-fixtures';
 
 describe('splitIds', () => {
   it('is reproducible from the seed and keeps each id on one side', () => {

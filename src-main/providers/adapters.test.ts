@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { AnthropicModel } from './anthropic';
 import type { ClientOptions } from './client-options';
 import { OpenAiCompatibleModel } from './openai-compatible';
@@ -132,6 +132,70 @@ describe('OpenAI specifics', () => {
     server.script('m', { json: { a: 1 } });
     await openai().generate({ ...request, jsonSchema: { name: 'x', schema: { type: 'object' } } });
     expect(server.requests[0]!.body.response_format).toMatchObject({ type: 'json_schema' });
+  });
+});
+
+describe('JSON mode (json_object: DeepSeek, Qwen, OpenRouter)', () => {
+  const schema = {
+    type: 'object',
+    properties: { verdict: { type: 'string', enum: ['consistent', 'contradiction'] }, issues: { type: 'array' } },
+    required: ['verdict', 'issues'],
+    additionalProperties: false,
+  };
+  const jsonRequest = {
+    messages: [
+      { role: 'system' as const, content: 'You check continuity.' },
+      { role: 'user' as const, content: 'Chapter 3.' },
+    ],
+    maxOutputTokens: 100,
+    jsonSchema: { name: 'check', schema },
+  };
+
+  it('sends response_format json_object with the schema in the system instruction, never json_schema', async () => {
+    server.script('m', { json: { verdict: 'consistent', issues: [] } });
+    const result = await openai({ jsonMode: 'json_object' }).generate(jsonRequest);
+    expect(result.json).toEqual({ verdict: 'consistent', issues: [] });
+    const body = server.requests[0]!.body as {
+      response_format: unknown;
+      messages: { role: string; content: string }[];
+    };
+    expect(body.response_format).toEqual({ type: 'json_object' });
+    expect(body.messages).toHaveLength(2);
+    expect(body.messages[0]!.role).toBe('system');
+    expect(body.messages[0]!.content).toMatch(/^You check continuity\.\n\n.*JSON/s);
+    expect(body.messages[0]!.content).toContain(JSON.stringify(schema));
+    expect(body.messages[1]).toEqual({ role: 'user', content: 'Chapter 3.' });
+  });
+
+  it('adds a system instruction of its own when the request has none', async () => {
+    server.script('m', { json: { verdict: 'consistent', issues: [] } });
+    await openai({ jsonMode: 'json_object' }).generate({ ...jsonRequest, messages: [jsonRequest.messages[1]!] });
+    const messages = server.requests[0]!.body.messages as { role: string; content: string }[];
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(messages[0]!.content).toContain('JSON');
+  });
+
+  it('refuses an answer of the wrong shape, streamed or not, as a provider error that may have been billed', async () => {
+    server.script('m', { json: { verdict: 'maybe', issues: [] } });
+    const whole = await openai({ jsonMode: 'json_object' })
+      .generate(jsonRequest)
+      .catch((e: unknown) => e);
+    expect(whole).toMatchObject({ code: 'provider_error', retryable: false });
+    expect((whole as Error).message).toMatch(/not the "check" answer asked for at verdict/);
+    expect(billingOfError(whole)).toBe('unknown');
+    const streamed = await (async () => {
+      for await (const _part of openai({ jsonMode: 'json_object' }).stream(jsonRequest)) void _part;
+    })().catch((e: unknown) => e);
+    expect(streamed).toMatchObject({ code: 'provider_error' });
+  });
+
+  it('returns a streamed JSON-mode answer that matches', async () => {
+    server.script('m', { json: { verdict: 'contradiction', issues: ['eye colour'] } });
+    const parts: StreamPart[] = [];
+    for await (const part of openai({ jsonMode: 'json_object' }).stream(jsonRequest)) parts.push(part);
+    const finish = parts.at(-1)!;
+    expect(finish.type === 'finish' && finish.json).toEqual({ verdict: 'contradiction', issues: ['eye colour'] });
+    expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_object' });
   });
 });
 

@@ -3,8 +3,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
-import { parseJson } from './openai-compatible';
-import { mapSdkError, markBilling } from './provider-errors';
+import { parseJson } from './json-answer';
+import { mapSdkError } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 const TOOL_NAME = 'answer';
@@ -62,10 +62,7 @@ export class AnthropicModel implements LanguageModel {
       throw this.mapError(error);
     }
     if (!message || !Array.isArray(message.content)) {
-      throw markBilling(
-        new ProviderError(this.provider, `${this.provider} sent a response without content`),
-        'unknown',
-      );
+      throw new ProviderError(this.provider, `${this.provider} sent a response without content`);
     }
     let text = '';
     let json: unknown;
@@ -128,13 +125,10 @@ export class AnthropicModel implements LanguageModel {
         }
       }
     } catch (error) {
-      throw markBilling(this.mapError(error), 'unknown');
+      throw this.mapError(error, true);
     }
     if (finish === undefined) {
-      throw markBilling(
-        new ProviderError(this.provider, `${this.provider} ended the stream before finishing`),
-        'unknown',
-      );
+      throw new ProviderError(this.provider, `${this.provider} ended the stream before finishing`);
     }
     const json = request.jsonSchema ? parseJson(this.provider, jsonText || text) : undefined;
     yield {
@@ -155,8 +149,13 @@ export class AnthropicModel implements LanguageModel {
     }
   }
 
-  private mapError(error: unknown) {
-    return mapSdkError(this.provider, error, { maxRetryAfterS: this.options.maxRetryAfterS });
+  /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */
+  private mapError(error: unknown, accepted = false) {
+    return mapSdkError(this.provider, error, {
+      maxRetryAfterS: this.options.maxRetryAfterS,
+      baseURL: this.options.baseURL,
+      accepted,
+    });
   }
 }
 

@@ -18,6 +18,11 @@ export interface ClientOptions {
   maxRetryAfterS: number;
   /** o-series: max_completion_tokens, no temperature. */
   reasoning?: boolean;
+  /**
+   * OpenAI-compatible servers: how structured output is asked for (the provider table's json_mode). `json_object`:
+   * JSON mode, with the schema in the instruction and the answer validated here. Default `json_schema`.
+   */
+  jsonMode?: 'json_schema' | 'json_object';
   fetch?: typeof fetch;
 }
 

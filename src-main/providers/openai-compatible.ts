@@ -7,7 +7,8 @@ import type {
 } from 'openai/resources/chat/completions/completions';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
-import { mapSdkError, markBilling } from './provider-errors';
+import { parseCheckedJson, parseJson, withSchemaInstruction } from './json-answer';
+import { mapSdkError } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 export class OpenAiCompatibleModel implements LanguageModel {
@@ -23,9 +24,11 @@ export class OpenAiCompatibleModel implements LanguageModel {
 
   private params(request: GenerateRequest): { body: ChatCompletionCreateParamsBase; warnings: string[] } {
     const warnings: string[] = [];
+    const jsonObject = request.jsonSchema !== undefined && this.options.jsonMode === 'json_object';
+    const messages = jsonObject ? withSchemaInstruction(request.messages, request.jsonSchema!) : request.messages;
     const body: ChatCompletionCreateParamsBase = {
       model: this.options.apiModelId,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
     };
     if (this.options.reasoning) {
       body.max_completion_tokens = request.maxOutputTokens;
@@ -35,13 +38,21 @@ export class OpenAiCompatibleModel implements LanguageModel {
       if (request.temperature !== undefined) body.temperature = request.temperature;
     }
     if (request.seed !== undefined) body.seed = request.seed;
-    if (request.jsonSchema) {
+    if (jsonObject) {
+      body.response_format = { type: 'json_object' };
+    } else if (request.jsonSchema) {
       body.response_format = {
         type: 'json_schema',
         json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
       };
     }
     return { body, warnings };
+  }
+
+  /** The answer's JSON: enforced by the provider under json_schema, checked here under JSON mode. */
+  private answerJson(request: GenerateRequest, text: string): unknown {
+    if (this.options.jsonMode === 'json_object') return parseCheckedJson(this.provider, text, request.jsonSchema!);
+    return parseJson(this.provider, text);
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
@@ -54,15 +65,12 @@ export class OpenAiCompatibleModel implements LanguageModel {
     }
     const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
     if (!choice) {
-      throw markBilling(
-        new ProviderError(this.provider, `${this.provider} sent a response without choices`),
-        'unknown',
-      );
+      throw new ProviderError(this.provider, `${this.provider} sent a response without choices`);
     }
     const text = choice.message?.content ?? '';
     return {
       text,
-      ...(request.jsonSchema ? { json: parseJson(this.provider, text) } : {}),
+      ...(request.jsonSchema ? { json: this.answerJson(request, text) } : {}),
       usage: usageOf(completion.usage),
       finishReason: finishOf(choice.finish_reason),
       warnings,
@@ -96,13 +104,10 @@ export class OpenAiCompatibleModel implements LanguageModel {
       }
     } catch (error) {
       // Broke after the provider accepted the call: it may have billed what it generated.
-      throw markBilling(this.mapError(error), 'unknown');
+      throw this.mapError(error, true);
     }
     if (finish === undefined) {
-      throw markBilling(
-        new ProviderError(this.provider, `${this.provider} ended the stream before finishing`),
-        'unknown',
-      );
+      throw new ProviderError(this.provider, `${this.provider} ended the stream before finishing`);
     }
     if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
     yield {
@@ -110,7 +115,7 @@ export class OpenAiCompatibleModel implements LanguageModel {
       finishReason: finish,
       usage,
       warnings,
-      ...(request.jsonSchema ? { json: parseJson(this.provider, text) } : {}),
+      ...(request.jsonSchema ? { json: this.answerJson(request, text) } : {}),
     };
   }
 
@@ -123,8 +128,13 @@ export class OpenAiCompatibleModel implements LanguageModel {
     }
   }
 
-  private mapError(error: unknown) {
-    return mapSdkError(this.provider, error, { maxRetryAfterS: this.options.maxRetryAfterS });
+  /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */
+  private mapError(error: unknown, accepted = false) {
+    return mapSdkError(this.provider, error, {
+      maxRetryAfterS: this.options.maxRetryAfterS,
+      baseURL: this.options.baseURL,
+      accepted,
+    });
   }
 }
 
@@ -147,19 +157,5 @@ function finishOf(reason: string | null | undefined): FinishReason {
       return reason;
     default:
       return 'other';
-  }
-}
-
-export function parseJson(provider: string, text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw markBilling(
-      new ProviderError(provider, `${provider} returned text that is not the JSON asked for`, {
-        retryable: false,
-        cause,
-      }),
-      'unknown',
-    );
   }
 }

@@ -1,28 +1,30 @@
-// Maps what the official SDKs throw into Quire's errors, with a say on billing: an HTTP error answer or a refused
-// connection costs nothing, while a call that broke after the provider accepted it may have been billed.
+// Maps what the official SDKs throw into Quire's errors, with billing set on the error itself: an HTTP error answer
+// or a request that never left costs nothing, while a call that broke after the provider accepted it may have been
+// billed (the ledger then keeps the reservation).
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { CancelledError, ProviderError, QuireError, RateLimitedError, TimeoutError, isQuireError } from '../errors';
+import {
+  CancelledError,
+  ProviderError,
+  QuireError,
+  RateLimitedError,
+  TimeoutError,
+  isQuireError,
+  type Billing,
+} from '../errors';
+import { connectionFailure } from './connection-failure';
 
-/** Whether a failed call may still have been billed by the provider. */
-export type Billing = 'none' | 'unknown';
-
-const billingOf = new WeakMap<Error, Billing>();
-
-export function markBilling<E extends Error>(error: E, billing: Billing): E {
-  billingOf.set(error, billing);
-  return error;
+/** The one reader of billing: `unknown` unless the error says the call cost nothing. */
+export function billingOfError(error: unknown): Billing {
+  return isQuireError(error) ? error.billing : 'unknown';
 }
 
-/** 'unknown' unless the failure is known to have cost nothing (the ledger then keeps the reservation). */
-export function billingOfError(error: unknown): Billing {
-  if (error instanceof Error) {
-    const marked = billingOf.get(error);
-    if (marked) return marked;
-    if (isQuireError(error) && ['circuit_open', 'budget_exceeded', 'unavailable', 'invalid_input'].includes(error.code))
-      return 'none';
-  }
-  return 'unknown';
+export interface MapOptions {
+  maxRetryAfterS: number;
+  /** The address called, for messages about failures that never reached it. */
+  baseURL?: string | undefined;
+  /** The provider had already accepted the call (a stream broke): whatever happened, it may have billed. */
+  accepted?: boolean;
 }
 
 interface SdkErrorLike {
@@ -44,23 +46,25 @@ export function retryAfterSeconds(headers: Headers | undefined, now: () => numbe
   return Number.isFinite(date) ? Math.max(0, (date - now()) / 1000) : undefined;
 }
 
-export function mapSdkError(provider: string, error: unknown, options: { maxRetryAfterS: number }): QuireError {
-  if (isQuireError(error)) return error;
+export function mapSdkError(provider: string, error: unknown, options: MapOptions): QuireError {
+  if (isQuireError(error)) {
+    if (!options.accepted || error.billing === 'unknown') return error;
+    return new ProviderError(provider, error.message, { cause: error, billing: 'unknown' });
+  }
   const e = (error ?? {}) as SdkErrorLike;
   const name = sdkErrorName(error) ?? e.name ?? '';
   const detail = (e.message ?? String(error)).slice(0, 300);
-  if (name === 'APIUserAbortError' || name === 'AbortError') return markBilling(new CancelledError(), 'unknown');
-  if (name === 'APIConnectionTimeoutError') {
-    return markBilling(new TimeoutError(`${provider} did not answer in time`, error), 'unknown');
-  }
+  // An HTTP answer or a request that never left bills nothing; once accepted, a broken call may have.
+  const answered: Billing = options.accepted ? 'unknown' : 'none';
+  if (name === 'APIUserAbortError' || name === 'AbortError') return new CancelledError();
+  if (name === 'APIConnectionTimeoutError') return new TimeoutError(`${provider} did not answer in time`, error);
   if (name === 'APIConnectionError') {
-    // No HTTP answer at all: refused, reset before headers, DNS failure. Nothing was billed if nothing connected;
-    // a reset after the request was sent is counted as unknown.
-    const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(String(causeChain(error)));
-    return markBilling(
-      new ProviderError(provider, `Cannot reach ${provider}: ${detail}`, { retryable: true, cause: error }),
-      refused ? 'none' : 'unknown',
-    );
+    const failure = connectionFailure(provider, error, options.baseURL);
+    return new ProviderError(provider, failure.message, {
+      retryable: true,
+      cause: error,
+      billing: options.accepted ? 'unknown' : failure.billing,
+    });
   }
   if (typeof e.status === 'number') {
     const status = e.status;
@@ -70,32 +74,25 @@ export function mapSdkError(provider: string, error: unknown, options: { maxRetr
         after !== undefined && after > options.maxRetryAfterS
           ? `${provider} is rate-limiting Quire and asked to wait ${formatWait(after)}; Quire does not wait that long and moves on.`
           : `${provider} is rate-limiting Quire; try again shortly.`;
-      return markBilling(new RateLimitedError(provider, message, after, error), 'none');
+      return new RateLimitedError(provider, message, after, error);
     }
     if (status === 401 || status === 403) {
-      return markBilling(
-        new ProviderError(provider, `${provider} refused the API key (HTTP ${status}).`, {
-          retryable: false,
-          status,
-          cause: error,
-        }),
-        'none',
-      );
-    }
-    if (status === 408) return markBilling(new TimeoutError(`${provider} timed out (HTTP 408)`, error), 'none');
-    return markBilling(
-      new ProviderError(provider, `${provider} answered HTTP ${status}: ${detail}`, {
-        retryable: status >= 500 || status === 409,
+      return new ProviderError(provider, `${provider} refused the API key (HTTP ${status}).`, {
+        retryable: false,
         status,
         cause: error,
-      }),
-      'none',
-    );
+        billing: answered,
+      });
+    }
+    if (status === 408) return new TimeoutError(`${provider} timed out (HTTP 408)`, error, answered);
+    return new ProviderError(provider, `${provider} answered HTTP ${status}: ${detail}`, {
+      retryable: status >= 500 || status === 409,
+      status,
+      cause: error,
+      billing: answered,
+    });
   }
-  return markBilling(
-    new ProviderError(provider, `${provider} sent a response Quire cannot read: ${detail}`, { cause: error }),
-    'unknown',
-  );
+  return new ProviderError(provider, `${provider} sent a response Quire cannot read: ${detail}`, { cause: error });
 }
 
 function sdkErrorName(error: unknown): string | undefined {
@@ -111,17 +108,6 @@ function sdkErrorName(error: unknown): string | undefined {
 
 function formatWait(seconds: number): string {
   return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds)} s`;
-}
-
-function causeChain(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let i = 0; i < 5 && current; i++) {
-    const c = current as { message?: string; code?: string; cause?: unknown };
-    parts.push(`${c.code ?? ''} ${c.message ?? ''}`);
-    current = c.cause;
-  }
-  return parts.join(' | ');
 }
 
 /**

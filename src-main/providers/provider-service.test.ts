@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useExecutionHarness } from '../test-support/execution-harness';
+import { useExecutionHarness } from '../../test/support/execution-harness';
 
 const harness = useExecutionHarness();
 const price = { input_usd_per_mtok: 1, output_usd_per_mtok: 2 };

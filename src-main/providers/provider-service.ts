@@ -1,13 +1,20 @@
 // Everything about reaching providers: which are configured (keys, custom endpoints, base-URL overrides), building a
 // LanguageModel for a registry model, health of each breaker, and whether a cloud model is ready to call.
 import type { ModelSpec } from '../../src-preload/contract';
+import {
+  BUILTIN_PROVIDER_IDS,
+  PROVIDER_TABLE,
+  providerDescriptor,
+  type ProviderDescriptor,
+  type WireKind,
+} from '../../src-preload/contract/provider-table';
 import type { EndpointInput, ProviderEntry, ProviderHealth } from '../../src-preload/contract/providers';
 import { InvalidInputError, NotFoundError, ProviderError, UnavailableError } from '../errors';
 import type { KeyStore } from '../keys/key-store';
-import type { RegistryService } from '../routing/registry-service';
+import type { CustomModelSink } from '../orchestrator/registry';
 import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
 import { AnthropicModel } from './anthropic';
-import { BUILTIN_PROVIDERS, builtinProvider, providerIdOf, type WireKind } from './builtin-providers';
+import { providerIdOf } from './builtin-providers';
 import type { ClientOptions } from './client-options';
 import type { LocalModelProvider } from './local-models';
 import { OpenAiCompatibleModel } from './openai-compatible';
@@ -17,7 +24,7 @@ import type { LanguageModel } from './spec';
 export interface ProviderServiceOptions {
   keys: KeyStore;
   endpoints: EndpointsRepo;
-  registry: RegistryService;
+  registry: CustomModelSink;
   resilience: ProviderResilience;
   local?: LocalModelProvider | undefined;
   /** Masks keys in messages that leave this service. */
@@ -56,7 +63,7 @@ export class ProviderService {
   /** A cloud or custom-endpoint model can be called now: its endpoint exists and, for built-ins, a key is set. */
   cloudReady(spec: ModelSpec): boolean {
     if (spec.endpoint_id) return this.options.endpoints.get(spec.endpoint_id, false) !== undefined;
-    return builtinProvider(spec.provider) !== undefined && this.options.keys.has(spec.provider);
+    return providerDescriptor(spec.provider) !== undefined && this.options.keys.has(spec.provider);
   }
 
   /** Builds the LanguageModel for a registry model; throws UnavailableError when it cannot be called. */
@@ -85,13 +92,23 @@ export class ProviderService {
         apiKey: this.options.keys.get(provider),
       });
     }
-    const builtin = builtinProvider(spec.provider);
+    const builtin = providerDescriptor(spec.provider);
     if (!builtin) throw new UnavailableError(`No provider is configured for ${spec.id}`);
     const apiKey = this.options.keys.get(builtin.id);
     if (!apiKey)
-      throw new UnavailableError(`No API key is set for ${builtin.id} (set one in Settings or ${builtin.envVar})`);
+      throw new UnavailableError(
+        `No API key is set for ${builtin.display_name} (set one in Settings or ${builtin.env_var})`,
+      );
+    return this.cached(builtin.kind, { ...base, ...this.builtinOptions(builtin), apiKey });
+  }
+
+  /** A built-in provider's address (the writer's override, else the table's) and structured-output mode. */
+  private builtinOptions(builtin: ProviderDescriptor): Pick<ClientOptions, 'baseURL' | 'jsonMode'> {
     const override = this.options.endpoints.get(builtin.id, true);
-    return this.cached(builtin.kind, { ...base, baseURL: override?.base_url ?? builtin.baseURL, apiKey });
+    return {
+      baseURL: override?.base_url ?? builtin.base_url,
+      jsonMode: builtin.json_mode === 'json_object' ? 'json_object' : 'json_schema',
+    };
   }
 
   private cached(kind: WireKind, options: ClientOptions): CallableModel {
@@ -103,6 +120,7 @@ export class ProviderService {
       options.apiKey,
       options.timeoutMs,
       options.reasoning,
+      options.jsonMode,
     ]);
     let model = this.clients.get(key);
     if (!model) {
@@ -141,7 +159,7 @@ export class ProviderService {
     const rows = this.options.endpoints.all();
     const health = (id: string): ProviderHealth => this.options.resilience.health(id)[0]!;
     const key = (id: string) => this.options.keys.status([id])[0]!;
-    const builtins: ProviderEntry[] = BUILTIN_PROVIDERS.map((p) => {
+    const builtins: ProviderEntry[] = PROVIDER_TABLE.map((p) => {
       const k = key(p.id);
       return {
         id: p.id,
@@ -158,10 +176,16 @@ export class ProviderService {
     return [...builtins, ...customs];
   }
 
+  /** Every name a key may be stored under: each built-in provider, then each saved endpoint (`endpoint:<id>`). */
+  keyNames(): string[] {
+    const endpoints = this.options.endpoints.all().filter((row) => !row.builtin);
+    return [...BUILTIN_PROVIDER_IDS, ...endpoints.map((row) => endpointSource(row.id))];
+  }
+
   /** Saves a custom endpoint (its models join the registry as available) or a built-in base-URL override. */
   save(input: EndpointInput | { id: string; base_url: string | null; builtin: true }): ProviderEntry {
     if ('builtin' in input) {
-      const builtin = builtinProvider(input.id);
+      const builtin = providerDescriptor(input.id);
       if (!builtin) throw new InvalidInputError(`"${input.id}" is not a built-in provider`, 'id');
       if (input.base_url === null) this.options.endpoints.delete(input.id);
       else
@@ -174,7 +198,7 @@ export class ProviderService {
         });
       return this.list().find((p) => p.id === input.id)!;
     }
-    if (builtinProvider(input.id)) {
+    if (providerDescriptor(input.id)) {
       throw new InvalidInputError(`"${input.id}" is the name of a built-in provider; choose another id`, 'id');
     }
     const ids = new Set<string>();
@@ -261,12 +285,11 @@ export class ProviderService {
       if (!endpoint) throw new NotFoundError('Provider endpoint', provider);
       return build(endpoint.kind, { ...opts, baseURL: endpoint.base_url, apiKey: this.options.keys.get(provider) });
     }
-    const builtin = builtinProvider(provider);
+    const builtin = providerDescriptor(provider);
     if (!builtin) throw new NotFoundError('Provider', provider);
     const apiKey = this.options.keys.get(provider);
     if (!apiKey) throw new ProviderError(provider, `No API key is set for ${provider}`, { retryable: false });
-    const override = this.options.endpoints.get(provider, true);
-    return build(builtin.kind, { ...opts, baseURL: override?.base_url ?? builtin.baseURL, apiKey });
+    return build(builtin.kind, { ...opts, ...this.builtinOptions(builtin), apiKey });
   }
 }
 

@@ -1,22 +1,10 @@
-// Per-provider circuit breakers and per-call timeouts, composed with cockatiel. The SDKs do the retrying (maxRetries);
-// nothing here retries. Health (state, failures, last error) is what providers:health shows.
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  handleWhen,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-  type CircuitBreakerPolicy,
-  type IBackoff,
-  type IBackoffFactory,
-  type IHalfOpenAfterBackoffContext,
-} from 'cockatiel';
+// Per-provider circuit breakers and per-call timeouts. The timeout is cockatiel's; the breaker is Quire's own small
+// one on the injected clock (circuit-breaker.ts), so its state exists once and tests move time without sleeping. The
+// SDKs do the retrying (maxRetries); nothing here retries. Health (state, failures, last error) is providers:health.
+import { TaskCancelledError, timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
 import type { ProviderHealth } from '../../src-preload/contract/providers';
 import { CircuitOpenError, TimeoutError, isQuireError } from '../errors';
+import { CircuitBreaker } from './circuit-breaker';
 
 export interface ResilienceOptions {
   now: () => Date;
@@ -30,22 +18,13 @@ export interface ResilienceOptions {
   onChange?: (health: ProviderHealth[]) => void;
 }
 
-const compose = (breaker: CircuitBreakerPolicy, timeoutMs: number) =>
-  wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive));
-
 interface Guard {
-  breaker: CircuitBreakerPolicy;
-  /** The breaker composed with a timeout, per timeout length. */
-  policies: Map<number, ReturnType<typeof compose>>;
-  failures: number;
+  breaker: CircuitBreaker;
   lastError: ProviderHealth['last_error'];
-  /** Injected-clock time the breaker opened; null when not open. */
-  openedAt: number | null;
 }
 
 /** Failures that say something about the provider (not the writer cancelling or a bad request of ours). */
 function countsAgainstProvider(error: unknown): boolean {
-  if (error instanceof TaskCancelledError) return true;
   if (!isQuireError(error)) return true;
   switch (error.code) {
     case 'provider_error':
@@ -60,6 +39,8 @@ function countsAgainstProvider(error: unknown): boolean {
 
 export class ProviderResilience {
   private readonly guards = new Map<string, Guard>();
+  /** Timeout policies are stateless: one per length, shared by every provider. */
+  private readonly timeouts = new Map<number, TimeoutPolicy>();
   private readonly threshold: number;
   private readonly cooldownMs: number;
 
@@ -74,43 +55,42 @@ export class ProviderResilience {
    */
   async execute<T>(provider: string, timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const guard = this.guard(provider);
-    // Built once per timeout and reused: composing cockatiel policies on every call was a visible share of a run.
-    let policy = guard.policies.get(timeoutMs);
-    if (!policy) {
-      policy = compose(guard.breaker, timeoutMs);
-      guard.policies.set(timeoutMs, policy);
-    }
+    const { breaker } = guard;
+    const admission = breaker.admit();
+    if (admission === 'refused') throw new CircuitOpenError(provider);
+    if (admission === 'probe') this.changed();
     try {
-      const result = await policy.execute(({ signal }) => fn(signal));
-      if (guard.failures > 0 || guard.openedAt !== null) {
-        guard.failures = 0;
-        guard.openedAt = null;
+      const result = await this.timeoutOf(timeoutMs).execute(({ signal }) => fn(signal));
+      if (breaker.failures > 0 || breaker.state !== 'closed') {
+        breaker.succeeded();
         this.changed();
       }
       return result;
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new CircuitOpenError(provider);
       const mapped =
         error instanceof TaskCancelledError
           ? new TimeoutError(`${provider} took longer than ${Math.round(timeoutMs / 1000)} s`, error)
           : error;
       if (countsAgainstProvider(mapped)) {
-        guard.failures += 1;
+        breaker.failed();
         const code = isQuireError(mapped) ? mapped.code : 'internal';
         const message = mapped instanceof Error ? mapped.message : String(mapped);
         const redact = this.options.redact ?? ((text: string) => text);
         guard.lastError = { code, message: redact(message), at: this.options.now().toISOString() };
+        this.changed();
+      } else if (admission === 'probe') {
+        // Cancelled: no news, the next call probes. Anything else was an answer (a refused request): it is alive.
+        if (isQuireError(mapped) && mapped.code === 'cancelled') breaker.released();
+        else breaker.succeeded();
         this.changed();
       }
       throw mapped;
     }
   }
 
-  /** True while the breaker is open and still cooling down (after the cool-down one probe may go through). */
+  /** True while the breaker refuses calls: open and cooling down, or its one probe is in flight. */
   isBlocked(provider: string): boolean {
-    const guard = this.guards.get(provider);
-    if (!guard || guard.openedAt === null || guard.breaker.state !== CircuitState.Open) return false;
-    return this.options.now().getTime() - guard.openedAt < this.cooldownMs;
+    return this.guards.get(provider)?.breaker.blocked ?? false;
   }
 
   health(provider?: string): ProviderHealth[] {
@@ -118,16 +98,13 @@ export class ProviderResilience {
     return names.map((name) => {
       const guard = this.guards.get(name);
       if (!guard) return { provider: name, state: 'closed', failure_count: 0, last_error: null, retry_at: null };
-      const state = guard.breaker.state;
+      const retryAt = guard.breaker.retryAt;
       return {
         provider: name,
-        state: state === CircuitState.Open ? 'open' : state === CircuitState.HalfOpen ? 'half_open' : 'closed',
-        failure_count: guard.failures,
+        state: guard.breaker.state,
+        failure_count: guard.breaker.failures,
         last_error: guard.lastError,
-        retry_at:
-          state === CircuitState.Open && guard.openedAt !== null
-            ? new Date(guard.openedAt + this.cooldownMs).toISOString()
-            : null,
+        retry_at: retryAt === null ? null : new Date(retryAt).toISOString(),
       };
     });
   }
@@ -141,56 +118,28 @@ export class ProviderResilience {
   }
 
   private guard(provider: string): Guard {
-    const guard = this.guards.get(provider);
-    if (guard) return guard;
-    const created: Guard = {
-      breaker: undefined as unknown as CircuitBreakerPolicy,
-      policies: new Map(),
-      failures: 0,
-      lastError: null,
-      openedAt: null,
-    };
-    created.breaker = circuitBreaker(
-      handleWhen((error) => countsAgainstProvider(error)),
-      {
-        breaker: new ConsecutiveBreaker(this.threshold),
-        halfOpenAfter: this.cooldownFactory(created),
-      },
-    );
-    created.breaker.onBreak(() => {
-      created.openedAt = this.options.now().getTime();
-      this.changed();
-    });
-    created.breaker.onReset(() => {
-      created.openedAt = null;
-      created.failures = 0;
-      this.changed();
-    });
-    this.guards.set(provider, created);
-    return created;
+    let guard = this.guards.get(provider);
+    if (!guard) {
+      guard = {
+        breaker: new CircuitBreaker({
+          threshold: this.threshold,
+          cooldownMs: this.cooldownMs,
+          now: () => this.options.now().getTime(),
+        }),
+        lastError: null,
+      };
+      this.guards.set(provider, guard);
+    }
+    return guard;
   }
 
-  /**
-   * cockatiel compares its own Date.now() against the backoff's duration. This backoff answers with the time that is
-   * left on the injected clock (plus the real time already elapsed), so the cool-down follows the injected clock.
-   */
-  private cooldownFactory(guard: Guard): IBackoffFactory<IHalfOpenAfterBackoffContext> {
-    const factory: IBackoffFactory<IHalfOpenAfterBackoffContext> = {
-      next: () => {
-        const realAtOpen = Date.now();
-        const injectedAtOpen = this.options.now().getTime();
-        guard.openedAt = injectedAtOpen;
-        const backoff: IBackoff<IHalfOpenAfterBackoffContext> = {
-          get duration() {
-            return Date.now() - realAtOpen + cooldownLeft();
-          },
-          next: () => factory.next(undefined as unknown as IHalfOpenAfterBackoffContext),
-        };
-        const cooldownLeft = () => this.cooldownMs - (this.options.now().getTime() - injectedAtOpen);
-        return backoff;
-      },
-    };
-    return factory;
+  private timeoutOf(ms: number): TimeoutPolicy {
+    let policy = this.timeouts.get(ms);
+    if (!policy) {
+      policy = timeout(ms, TimeoutStrategy.Aggressive);
+      this.timeouts.set(ms, policy);
+    }
+    return policy;
   }
 
   private changed(): void {

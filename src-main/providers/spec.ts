@@ -1,5 +1,9 @@
 // The one small spec every backend implements (cloud SDKs and node-llama-cpp alike), after the Vercel AI SDK's
 // language-model spec: usage counts are numbers or undefined, never guessed; unsupported options become warnings.
+import type { Usage } from '../orchestrator/usage';
+
+// Usage is defined beside the pricing that reads it, below the providers, and is part of this spec.
+export type { Usage };
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -16,21 +20,6 @@ export interface GenerateRequest {
   seed?: number;
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
-}
-
-/**
- * Token counts as the provider reported them. `inputTokens` is every input token billed, cached ones included
- * (OpenAI's prompt_tokens semantics; the Anthropic adapter adds cache reads and writes to input_tokens).
- */
-export interface Usage {
-  inputTokens: number | undefined;
-  outputTokens: number | undefined;
-  /** Of inputTokens, those read from the provider's prompt cache. */
-  cachedInputTokens?: number | undefined;
-  /** Of inputTokens, those written to the prompt cache (Anthropic cache_creation_input_tokens). */
-  cacheWriteTokens?: number | undefined;
-  /** Of outputTokens, those spent on hidden reasoning. */
-  reasoningTokens?: number | undefined;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';

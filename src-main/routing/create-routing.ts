@@ -1,4 +1,5 @@
 // Builds the routing services (registry, feedback, packs, orchestrator) over one database, for the app and the CLI.
+import type { ModelSpec } from '../../src-preload/contract';
 import type { Db } from '../store/database';
 import { CustomModelsRepo } from '../store/repos/custom-models-repo';
 import { FeedbackRepo } from '../store/repos/feedback-repo';
@@ -24,10 +25,12 @@ export function createRouting(options: {
   now: () => Date;
   availability: AvailabilitySource;
   spend: SpendSource;
+  /** The shipped models the registry starts from; default resources/models.json. */
+  models?: ModelSpec[];
 }): RoutingServices {
   const { db, settings, now } = options;
   const tasks = shippedTasks();
-  const registry = new RegistryService(shippedModels(), new CustomModelsRepo(db, now));
+  const registry = new RegistryService(options.models ?? shippedModels(), new CustomModelsRepo(db, now));
   const feedback = new FeedbackService(new FeedbackRepo(db, now));
   const packs = new PacksService(shippedPacks(), new PacksRepo(db, now), registry, tasks, settings);
   const orchestrator = new OrchestratorService({

@@ -9,10 +9,9 @@ import {
   type ModelSpec,
   type QualityTier,
   type Recommendations,
-  type SpendCurrent,
 } from '../../src-preload/contract';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
-import { estimateMonthly, roundUsd } from '../orchestrator/estimate';
+import { estimateMonthly } from '../orchestrator/estimate';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
 import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
 import type { TaskTable } from '../orchestrator/tasks';
@@ -99,19 +98,6 @@ export class OrchestratorService {
         };
       }),
       tasks: [...tasks.values()],
-    };
-  }
-
-  spendCurrent(): SpendCurrent {
-    const snapshot = this.deps.spend.snapshot(this.deps.now());
-    const budget = this.deps.settings.get().orchestrator.monthly_budget;
-    return {
-      month: snapshot.month,
-      spend_usd: roundUsd(snapshot.spent_usd),
-      reserved_usd: roundUsd(snapshot.reserved_usd),
-      budget_usd: budget,
-      remaining_usd:
-        budget === null ? null : roundUsd(Math.max(0, budget - snapshot.spent_usd - snapshot.reserved_usd)),
     };
   }
 

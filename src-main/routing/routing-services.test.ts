@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type ModelSpec } from '../../src-preload/contract';
-import { EventBus } from '../app/event-bus';
+import { EventBus } from '../infra/event-bus';
 import { isQuireError } from '../errors';
+import { spendCurrent } from '../ledger/handlers';
 import { loadCatalog } from '../local/catalog';
 import { validatePackTasks } from '../orchestrator/packs';
 import { monthOf, type SpendSource } from '../orchestrator/sources';
-import { availability, model } from '../orchestrator/testing';
+import { availability, model } from '../../test/support/decision-fixtures';
 import { SettingsService } from '../settings/settings-service';
 import { openDatabase, type Db } from '../store/database';
 import { SettingsRepo } from '../store/repos/settings-repo';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { createRouting } from './create-routing';
 import { shippedModels, shippedPacks, shippedTasks } from './resources';
 
@@ -228,13 +229,17 @@ describe('FeedbackService', () => {
     for (let i = 0; i < 3; i++)
       first.feedback.record({ model_id: 'deepseek-chat', task: 'theme_analysis', score: 0, source: 'rating' });
     expect(first.feedback.quality()('deepseek-chat', 'theme_analysis', 9)).toBeCloseTo((9 * 20) / 23, 6);
-    expect(first.orchestrator.decide({ task: 'theme_analysis', tier: 'budget' }).model_id).toBe('deepseek-chat');
+    // deepseek-reasoner costs the same per token since DeepSeek's V3.2 prices, so it would win any quality tie-break;
+    // it is left out to keep this about deepseek-chat's own estimate against the next-cheapest models.
+    const budgetPick = (routing: ReturnType<typeof open>) =>
+      routing.orchestrator.decide({ task: 'theme_analysis', tier: 'budget', exclude: ['deepseek-reasoner'] }).model_id;
+    expect(budgetPick(first)).toBe('deepseek-chat');
     first.db.close();
     const second = open(dir);
     for (let i = 0; i < 60; i++)
       second.feedback.record({ model_id: 'deepseek-chat', task: 'theme_analysis', score: 2, source: 'tournament' });
     expect(second.feedback.statsFor('deepseek-chat', 'theme_analysis')).toEqual({ count: 63, sum: 120 });
-    expect(second.orchestrator.decide({ task: 'theme_analysis', tier: 'budget' }).model_id).not.toBe('deepseek-chat');
+    expect(budgetPick(second)).not.toBe('deepseek-chat');
     second.db.close();
   });
 
@@ -256,7 +261,9 @@ describe('month rollover (injected clock)', () => {
     settings.set({ orchestrator: { enabled: true, monthly_budget: 2, quality_tier: 'premium' } });
     const october = orchestrator.decide({ task: 'theme_analysis' });
     expect(october.refusal?.code).toBe('budget_exceeded');
-    expect(orchestrator.spendCurrent()).toEqual({
+    // spend:current (the ledger's handler) reads the same spend source the decision does.
+    const current = () => spendCurrent(spend, settings.get().orchestrator.monthly_budget, now);
+    expect(current()).toEqual({
       month: '2026-10',
       spend_usd: 2,
       reserved_usd: 0,
@@ -267,7 +274,7 @@ describe('month rollover (injected clock)', () => {
     const november = orchestrator.decide({ task: 'theme_analysis' });
     expect(november.model_id).toBe('gpt-5.5');
     expect(november.remaining_usd).toBe(2);
-    expect(orchestrator.spendCurrent().month).toBe('2026-11');
+    expect(current().month).toBe('2026-11');
     db.close();
   });
 });

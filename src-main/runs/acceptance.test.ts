@@ -5,15 +5,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../infra/logger';
 import type { SecretCipher } from '../keys/secret-cipher';
 import { Ledger } from '../ledger/ledger';
 import { costUsd } from '../orchestrator/pricing';
 import { OpenAiCompatibleModel } from '../providers/openai-compatible';
 import type { StreamPart } from '../providers/spec';
 import { openDatabase } from '../store/database';
-import { TASK, useExecutionHarness } from '../test-support/execution-harness';
-import { useTempDir } from '../test-support/temp-dir';
+import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
+import { useTempDir } from '../../test/support/temp-dir';
 
 const harness = useExecutionHarness();
 const tempDir = useTempDir();
@@ -232,7 +232,7 @@ describe('issue 4 acceptance', () => {
     openDatabase(file).close();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src-main/ledger/fixtures/settle-child.ts', file],
+      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/settle-child.ts', file],
       { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const acked = new Map<number, number>();

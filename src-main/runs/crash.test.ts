@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
-import { useTempDir } from '../test-support/temp-dir';
-import { useTestApp } from '../test-support/test-app';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { useTempDir } from '../../test/support/temp-dir';
+import { useTestApp } from '../../test/support/test-app';
 
 const tempDir = useTempDir();
 const testApp = useTestApp();
@@ -21,7 +21,7 @@ describe('runs across a crash', () => {
     const dataDir = tempDir();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src-main/runs/fixtures/run-crash-child.ts'].concat(
+      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/run-crash-child.ts'].concat(
         dataDir,
         server.openaiBaseUrl,
       ),

@@ -1,11 +1,10 @@
 // Builds the execution layer (keys, ledger, breakers, providers, runs) over one database, for the app and benchmarks.
-import type { EventBus } from '../app/event-bus';
-import type { Logger } from '../app/logger';
+import type { EventBus } from '../infra/event-bus';
+import type { Logger } from '../infra/logger';
 import { KeyStore } from '../keys/key-store';
 import type { Redactor } from '../keys/redactor';
 import type { SecretCipher } from '../keys/secret-cipher';
 import { Ledger } from '../ledger/ledger';
-import { BUILTIN_PROVIDERS } from '../providers/builtin-providers';
 import type { LocalModelProvider } from '../providers/local-models';
 import { ProviderService } from '../providers/provider-service';
 import { ProviderResilience } from '../providers/resilience';
@@ -75,7 +74,6 @@ export function createExecution(
     env: deps.env,
     redactor,
     cipher: options.secretCipher,
-    envVars: Object.fromEntries(BUILTIN_PROVIDERS.map((p) => [p.id, p.envVar])),
     now,
   });
   const ledger = new Ledger({

@@ -3,11 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import { fixtureModels } from '../test-support/local-fixture';
-import { useTempDir } from '../test-support/temp-dir';
-import { useLocalFixture } from '../test-support/use-local-fixture';
-import { localSpec, tournamentHarness } from '../tournament/test-harness';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { useTempDir } from '../../test/support/temp-dir';
+import { useLocalFixture } from '../../test/support/use-local-fixture';
+import { localSpec, tournamentApp } from '../../test/support/tournament-app';
 
 const fixture = useLocalFixture();
 
@@ -24,8 +23,12 @@ describe('local fallback in a run', () => {
       'broken-model': { path: broken, bytes: 2_000_000_000 },
       'tiny-fixture': { path: tiny, bytes: 1 },
     };
-    const local = fixtureModels(fixture.runtime(), files, registry);
-    const h = tournamentHarness({ dataDir: dir, fake: fixture.fake(), registry, local });
+    const h = await tournamentApp({
+      dataDir: dir,
+      fake: fixture.fake(),
+      registry,
+      local: { llama: fixture.llama(), files },
+    });
     try {
       const run = await h.runs.start({
         task: 'chapter_summary',
@@ -45,7 +48,7 @@ describe('local fallback in a run', () => {
       const rows = h.db.prepare('SELECT model_id, charged_micros FROM ledger').all();
       expect(rows).toEqual([{ model_id: 'tiny-local', charged_micros: 0 }]);
     } finally {
-      h.close();
+      await h.close();
     }
   }, 120_000);
 });

@@ -6,12 +6,12 @@ import type { RunAttempt } from '../../src-preload/contract/runs';
 import { QuireError, TimeoutError } from '../errors';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
-import { billingOfError, markBilling } from '../providers/provider-errors';
+import { billingOfError } from '../providers/provider-errors';
 import type { CallableModel } from '../providers/provider-service';
 import type { GenerateRequest, GenerateResult, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
-import { toMicros } from '../ledger/money';
-import type { RunServiceOptions } from './run-service';
+import { toMicros } from '../store/money';
+import type { RunServiceOptions } from './run-service-options';
 
 export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | 'ledger' | 'repo' | 'logger' | 'now'> & {
   monotonic: () => number;
@@ -218,13 +218,10 @@ export class ModelAttempts {
           };
         }
       }
-      throw markBilling(
-        new QuireError('provider_error', `${model.provider} ended the stream without finishing`),
-        'unknown',
-      );
+      throw new QuireError('provider_error', `${model.provider} ended the stream without finishing`);
     } catch (error) {
       if (timedOut && !signal.aborted) {
-        throw markBilling(new TimeoutError(`${model.provider} sent nothing within ${waitMs / 1000} s`), 'unknown');
+        throw new TimeoutError(`${model.provider} sent nothing within ${waitMs / 1000} s`);
       }
       throw error;
     } finally {

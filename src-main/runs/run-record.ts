@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../../src-preload/contract';
 import type { RunRecord, RunStats } from '../../src-preload/contract/runs';
 import { isQuireError } from '../errors';
 import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
-import { toUsd } from '../ledger/money';
+import { toUsd } from '../store/money';
 
 export function toRecord(w: RunWrite): RunRecord {
   return {

@@ -3,42 +3,16 @@
 // decision's chain on failure. Every run is stored, failed ones included: as `running` from its first reservation
 // (same transaction), so a crash leaves an `interrupted` run rather than only an orphaned charge.
 import { randomUUID } from 'node:crypto';
-import type { DecideRequest, Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
+import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
-import type { EventBus } from '../app/event-bus';
-import type { Logger } from '../app/logger';
 import { CancelledError, NotFoundError, QuireError } from '../errors';
-import type { Ledger } from '../ledger/ledger';
-import type { ProviderService } from '../providers/provider-service';
-import type { ProviderResilience } from '../providers/resilience';
 import type { GenerateRequest, Usage } from '../providers/spec';
-import type { SettingsService } from '../settings/settings-service';
-import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
+import type { RunWrite } from '../store/repos/runs-repo';
 import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, generateRequest, messagesOf } from './run-request';
+import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
-
-export interface RunServiceOptions {
-  decide: (request: DecideRequest) => Decision;
-  model: (id: string) => ModelSpec | undefined;
-  allModels: () => readonly ModelSpec[];
-  providers: Pick<ProviderService, 'model' | 'providerOf'>;
-  resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
-  ledger: Ledger;
-  repo: RunsRepo;
-  recordFeedback: (feedback: { model_id: string; task: string; score: number; source: 'rating' }) => void;
-  settings: Pick<SettingsService, 'get'>;
-  events: EventBus;
-  /** Already redacting (the app wraps every logger). */
-  logger: Logger;
-  redact: (text: string) => string;
-  now: () => Date;
-  monotonic?: () => number;
-  newId?: () => string;
-  /** No first token within this long fails the attempt over to the next model (seed 004: failover within 5 s). */
-  firstTokenTimeoutMs?: number;
-}
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {

@@ -5,8 +5,8 @@ import type { RunAttempt, RunRecord } from '../../src-preload/contract/runs';
 import type { RunWrite } from '../store/repos/runs-repo';
 import type { AttemptResult } from './model-attempt';
 import { toRecord } from './run-record';
-import type { RunServiceOptions } from './run-service';
-import { toUsd } from '../ledger/money';
+import type { RunServiceOptions } from './run-service-options';
+import { toUsd } from '../store/money';
 
 export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now'> & {
   monotonic: () => number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
-import { TASK, useExecutionHarness } from '../test-support/execution-harness';
+import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
 
 const harness = useExecutionHarness();
 const price = { input_usd_per_mtok: 2, output_usd_per_mtok: 10 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src-preload/contract';
-import { EventBus } from '../app/event-bus';
+import { EventBus } from '../infra/event-bus';
 import { openDatabase } from '../store/database';
 import { SettingsRepo } from '../store/repos/settings-repo';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { join } from 'node:path';
 import { SettingsService } from './settings-service';
 

@@ -6,7 +6,7 @@ import {
   type SettingsPatch,
   type SettingsSection,
 } from '../../src-preload/contract';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import { InvalidInputError, StorageError } from '../errors';
 import type { SettingsRepo } from '../store/repos/settings-repo';
 

@@ -1,6 +1,6 @@
 // Builds the TournamentService over the app's routing and execution services (composition root helper).
 import { randomUUID } from 'node:crypto';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import type { Ledger } from '../ledger/ledger';
 import { worstCaseUsd } from '../orchestrator/pricing';
 import type { ProviderService } from '../providers/provider-service';
@@ -13,6 +13,7 @@ import type { Db } from '../store/database';
 import { TournamentRepo } from '../store/repos/tournament-repo';
 import type { LocalRuntime } from '../local/runtime';
 import { residentEmbeddings } from './local-embeddings';
+import type { TournamentDeps } from './tournament-deps';
 import { tournamentLedger } from './tournament-ledger';
 import { TournamentService } from './tournament-service';
 
@@ -30,6 +31,8 @@ export function createTournaments(deps: {
   /** C's runtime: a resident local model embeds claims for matching. */
   runtime?: Pick<LocalRuntime, 'resident' | 'use'>;
   monotonic?: () => number;
+  /** How claims are matched; default: the resident local model's embeddings when `runtime` is given. */
+  claimSimilarity?: TournamentDeps['claimSimilarity'];
 }): TournamentService {
   return new TournamentService({
     decide: (request) => deps.orchestrator.decide(request),
@@ -46,6 +49,10 @@ export function createTournaments(deps: {
     now: deps.now,
     clock: deps.monotonic ?? (() => performance.now()),
     newId: () => `tn_${randomUUID()}`,
-    ...(deps.runtime ? { claimSimilarity: residentEmbeddings(deps.runtime) } : {}),
+    ...(deps.claimSimilarity
+      ? { claimSimilarity: deps.claimSimilarity }
+      : deps.runtime
+        ? { claimSimilarity: residentEmbeddings(deps.runtime) }
+        : {}),
   });
 }

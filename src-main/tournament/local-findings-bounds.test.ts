@@ -7,7 +7,7 @@ import {
   localFindingsJsonSchema,
 } from './findings-schema';
 import { boundedForLocal } from './member-call';
-import { cloudSpec, localSpec } from './test-harness';
+import { cloudSpec, localSpec } from '../../test/support/tournament-app';
 
 /**
  * The longest text the bounded grammar admits, built independently of the rule: 4-space layout, every string at its

@@ -43,6 +43,13 @@ describe('member selection', () => {
     expect(familyOf(spec('gpt-4o', 'openai'))).toBe('openai');
   });
 
+  it('counts a model reached through OpenRouter in its maker’s family, not in one "openrouter" family', () => {
+    const routed = (api: string) => ({ ...spec(`openrouter/${api}`, 'openrouter'), api_model_id: api });
+    expect(familyOf(routed('anthropic/claude-sonnet-4.6'))).toBe('anthropic');
+    expect(familyOf(routed('google/gemini-3.5-flash'))).toBe('gemini');
+    expect(familyOf(routed('deepseek/deepseek-v3.2'))).toBe('deepseek');
+  });
+
   it('takes the best distinct providers over a second model of the same provider', () => {
     const result = selectMembers({ candidates: pool, n: 3, cost_cap_usd: null, remaining_budget_usd: null });
     expect(result.ok && result.members.map((m) => m.model_id)).toEqual(['gpt-big', 'claude', 'deepseek']);

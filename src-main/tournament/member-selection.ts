@@ -47,19 +47,21 @@ const EPSILON = 1e-9;
 
 /**
  * The base family a model belongs to. Cloud models: their provider (an OpenAI model and an OpenAI fine-tune are one
- * voice). Local and custom-endpoint models: the leading name of their id ("qwen2.5-7b" → "qwen"), so a local Qwen
- * and Alibaba's cloud Qwen count as one family too.
+ * voice). Local, custom-endpoint and OpenRouter models: the leading name of their id ("qwen2.5-7b" → "qwen",
+ * "anthropic/claude-sonnet-4.6" → "anthropic"), so a local Qwen and Alibaba's cloud Qwen count as one family too, and
+ * Claude through OpenRouter is still Claude.
  */
 export function familyOf(spec: ModelSpec): string {
   const byName = /^[a-z]+/.exec((spec.local?.catalog_id ?? spec.api_model_id ?? spec.id).toLowerCase())?.[0];
-  if (spec.provider === 'local' || spec.provider === 'openai-compatible') return normalizeFamily(byName ?? spec.id);
+  if (spec.provider === 'local' || spec.provider === 'openai-compatible' || spec.provider === 'openrouter')
+    return normalizeFamily(byName ?? spec.id);
   return normalizeFamily(spec.provider);
 }
 
 function normalizeFamily(name: string): string {
   if (name === 'gpt' || name === 'o') return 'openai';
   if (name === 'claude') return 'anthropic';
-  if (name === 'gemini' || name === 'gemma') return 'gemini';
+  if (name === 'gemini' || name === 'gemma' || name === 'google') return 'gemini';
   return name;
 }
 

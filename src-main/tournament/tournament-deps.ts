@@ -1,7 +1,7 @@
 // What TournamentService needs from the rest of the app (composed in create-tournaments.ts; the test harness builds
 // it on real parts).
 import type { DecideRequest, Decision, ModelSpec, Settings, TaskSpec } from '../../src-preload/contract';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
 import type { ClaimSimilarity } from './similarity';

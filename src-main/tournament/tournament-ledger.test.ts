@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../ledger/ledger';
 import { openDatabase } from '../store/database';
-import { useTempDir } from '../test-support/temp-dir';
+import { useTempDir } from '../../test/support/temp-dir';
 import { tournamentLedger } from './tournament-ledger';
 
 const tempDir = useTempDir();

@@ -2,12 +2,11 @@
 // members: it is chosen, streams, is recorded in the ledger at $0, answers findings JSON its grammar closes within the
 // output budget (so it is never dropped for a cut answer), and the tournament completes.
 import { describe, expect, it } from 'vitest';
-import { tinyLlamaFixture } from '../local/fixtures/tiny-llama';
-import { fixtureModels } from '../test-support/local-fixture';
-import { useTempDir } from '../test-support/temp-dir';
-import { useLocalFixture } from '../test-support/use-local-fixture';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { useTempDir } from '../../test/support/temp-dir';
+import { useLocalFixture } from '../../test/support/use-local-fixture';
 import { residentEmbeddings } from './local-embeddings';
-import { cloudSpec, localSpec, tournamentHarness } from './test-harness';
+import { cloudSpec, localSpec, tournamentApp } from '../../test/support/tournament-app';
 
 const llm = useLocalFixture();
 
@@ -21,23 +20,21 @@ describe('a local model as a tournament member', () => {
       cloudSpec('claude-b', 'anthropic', 8.8),
       localSpec('tiny-local', 'tiny-fixture'),
     ];
-    const runtime = llm.runtime();
     const fake = llm.fake();
-    const local = fixtureModels(runtime, { 'tiny-fixture': fixture }, registry);
     let embedded: number | undefined;
-    const embeddings = residentEmbeddings(runtime);
-    const h = tournamentHarness({
+    const h = await tournamentApp({
       dataDir: tempDir(),
       fake,
       registry,
-      local,
+      local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
       // The tiny model is resident after answering: its embeddings are used for matching claims.
       claimSimilarity: async (claims) => {
-        const similarity = await embeddings(claims);
+        const similarity = await residentEmbeddings(runtime)(claims);
         embedded = claims.length;
         return similarity;
       },
     });
+    const runtime = h.app.services.local.runtime;
     try {
       const eyes = {
         claim: "Mara's eye colour changes",
@@ -86,7 +83,7 @@ describe('a local model as a tournament member', () => {
         supporters: expect.arrayContaining(['gpt-a', 'claude-b']),
       });
     } finally {
-      h.close();
+      await h.close();
     }
   }, 120_000);
 
@@ -97,13 +94,12 @@ describe('a local model as a tournament member', () => {
       cloudSpec('claude-b', 'anthropic', 8.8),
       localSpec('tiny-local', 'tiny-fixture'),
     ];
-    const runtime = llm.runtime();
     const fake = llm.fake();
-    const h = tournamentHarness({
+    const h = await tournamentApp({
       dataDir: tempDir(),
       fake,
       registry,
-      local: fixtureModels(runtime, { 'tiny-fixture': fixture }, registry),
+      local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
     try {
       const eyes = { claim: 'Eyes change', evidence_quote: 'her blue eyes', location: null, severity: 'high' };
@@ -116,7 +112,7 @@ describe('a local model as a tournament member', () => {
       expect(member.finding_count).toBeLessThanOrEqual(1);
       expect(member.output_tokens).toBeLessThanOrEqual(520);
     } finally {
-      h.close();
+      await h.close();
     }
   }, 120_000);
 });

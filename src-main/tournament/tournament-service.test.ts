@@ -1,9 +1,9 @@
 // Tournaments end to end on real parts: SQLite, B's ledger, the official SDKs against the loopback fake provider.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Tournament } from '../../src-preload/contract';
-import { startFakeLlmServer, type FakeLlmServer } from '../test-support/fake-llm-server';
-import { useTempDir } from '../test-support/temp-dir';
-import { cloudSpec, tournamentHarness, type Harness } from './test-harness';
+import type { SettingsPatch, Tournament } from '../../src-preload/contract';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { useTempDir } from '../../test/support/temp-dir';
+import { cloudSpec, tournamentApp, type TournamentApp } from '../../test/support/tournament-app';
 
 export const MANUSCRIPT = [
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.',
@@ -57,18 +57,18 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const tempDir = useTempDir();
-const open: Harness[] = [];
-afterEach(() => {
+const open: TournamentApp[] = [];
+afterEach(async () => {
   fake.reset();
-  for (const h of open.splice(0)) h.close();
+  for (const h of open.splice(0)) await h.close();
 });
-function harness(settings?: Parameters<typeof tournamentHarness>[0]['settings']): Harness {
-  const h = tournamentHarness({ dataDir: tempDir(), fake, registry, ...(settings ? { settings } : {}) });
+async function harness(settings?: SettingsPatch): Promise<TournamentApp> {
+  const h = await tournamentApp({ dataDir: tempDir(), fake, registry, ...(settings ? { settings } : {}) });
   open.push(h);
   return h;
 }
 const findings = (...list: object[]) => ({ json: { findings: list }, inputTokens: 400, outputTokens: 60 });
-const ledgerRows = (h: Harness) =>
+const ledgerRows = (h: TournamentApp) =>
   h.db.prepare('SELECT model_id, state, reserved_micros, charged_micros FROM ledger ORDER BY id').all() as {
     model_id: string;
     state: string;
@@ -78,7 +78,7 @@ const ledgerRows = (h: Harness) =>
 
 describe('TournamentService', () => {
   it('three members agreeing give one consensus finding with high confidence, each member charged', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
     fake.script('deepseek-c', findings(EYES_3));
@@ -113,7 +113,7 @@ describe('TournamentService', () => {
   });
 
   it('two agreeing and one differing: a consensus and a dispute that names the odd one', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
     fake.script('deepseek-c', findings(INN));
@@ -127,7 +127,7 @@ describe('TournamentService', () => {
   });
 
   it('detects members asserting opposites', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
     fake.script('deepseek-c', findings(EYES_NO));
@@ -142,7 +142,7 @@ describe('TournamentService', () => {
   });
 
   it('drops a member that fails mid-stream, charges it by the one rule (usage unknown: its reservation), and goes on with two', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
     fake.script('deepseek-c', { ...findings(EYES_3), faults: [{ kind: 'reset', afterTokens: 4 }] });
@@ -170,7 +170,7 @@ describe('TournamentService', () => {
   });
 
   it('fails with a reason when fewer than two members answer, charging nothing it did not use', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', { alwaysFault: { kind: 'status', status: 500 } });
     fake.script('deepseek-c', { alwaysFault: { kind: 'status', status: 400 } });
@@ -184,9 +184,7 @@ describe('TournamentService', () => {
 
   it('the cost cap limits membership, down to two, and refuses with a reason below that', async () => {
     // Each premium member may cost ~$0.0043 (input + 1000 output tokens at $4/Mtok); gpt-mini ~$0.0008.
-    const h = harness((s) => {
-      s.tournament.cost_cap_usd = 0.006;
-    });
+    const h = await harness({ tournament: { cost_cap_usd: 0.006 } });
     fake.script('claude-b', findings(EYES));
     fake.script('gpt-mini', findings(EYES_2));
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
@@ -195,16 +193,14 @@ describe('TournamentService', () => {
     expect(t.notes[0]).toMatch(/3 members did not fit/);
     expect(t.reserved_usd).toBeLessThanOrEqual(0.006);
 
-    h.settings.tournament.cost_cap_usd = 0.001;
+    h.app.services.settings.set({ tournament: { cost_cap_usd: 0.001 } });
     await expect(h.service.start({ task: 'continuity_check', input: MANUSCRIPT })).rejects.toMatchObject({
       code: 'budget_exceeded',
     });
   });
 
   it('reserves members together: when the set does not fit the month, nothing is reserved and no member starts', async () => {
-    const h = harness((s) => {
-      s.orchestrator.monthly_budget = 0.005;
-    });
+    const h = await harness({ orchestrator: { monthly_budget: 0.005 } });
     await expect(
       h.service.start({ task: 'continuity_check', input: MANUSCRIPT, models: ['gpt-a', 'claude-b'] }),
     ).rejects.toMatchObject({ code: 'budget_exceeded' });
@@ -213,7 +209,7 @@ describe('TournamentService', () => {
   });
 
   it('verification: a rejection drops confidence to 0.3 or less and is shown with its issues', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES, INN));
     fake.script('gpt-mini', { json: { verdict: 'approve', issues: [] } });
     const approved = await h.service.start({
@@ -242,7 +238,7 @@ describe('TournamentService', () => {
   });
 
   it('a verdict from the writer feeds quality estimates and agreement rates, and is final', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
     fake.script('deepseek-c', findings(INN));
@@ -267,7 +263,7 @@ describe('TournamentService', () => {
   });
 
   it('prose: a judge outside the tournament compares each pair in both orders; a judge that follows the order decides nothing', async () => {
-    const h = harness();
+    const h = await harness();
     fake.script('gpt-a', { text: 'The rain came in sideways over the harbour.' });
     fake.script('claude-b', { text: 'Rain. The harbour. Mara waited.' });
     fake.script('deepseek-c', { text: 'Mara watched the harbour drown in rain.' });

@@ -8,7 +8,7 @@ import {
   type ParsedInput,
 } from '../../src-preload/contract';
 import { InvalidInputError, isQuireError } from '../errors';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../infra/logger';
 
 export interface CallContext {
   transport: 'ipc' | 'http' | 'internal';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../test-support/test-app';
+import { useTestApp } from '../../test/support/test-app';
 
 /** A raw request, so Host and Content-Type can be anything a hostile page might send. */
 function raw(
@@ -147,7 +147,7 @@ describe('HTTP host', () => {
   it('serves the renderer with a CSP that forbids inline and remote scripts', async () => {
     const { createApp } = await import('../app/create-app');
     const { startHttpHost } = await import('./http-host');
-    const { silentLogger } = await import('../app/logger');
+    const { silentLogger } = await import('../infra/logger');
     const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'quire-renderer-'));

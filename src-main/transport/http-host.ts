@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Envelope, ErrorCode, ErrorInfo } from '../../src-preload/contract';
-import type { EventBus } from '../app/event-bus';
+import type { EventBus } from '../infra/event-bus';
 import type { Dispatcher } from './dispatcher';
 import { CONTENT_SECURITY_POLICY } from './csp';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../src-preload/channels';
 import { contract } from '../../src-preload/contract';
 import { isTrustedSender } from '../electron/url-policy';
-import { useTestApp } from '../test-support/test-app';
+import { useTestApp } from '../../test/support/test-app';
 import { registerIpcHandlers, type IpcInvokeEventLike, type IpcSenderFrame } from './ipc';
 
 type Listener = (event: IpcInvokeEventLike, payload: unknown) => Promise<unknown>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { channel, noInput } from './define';
 
 export interface KeyStatus {
-  /** A built-in provider ("openai", "anthropic", "deepseek", "qwen", "gemini", "openrouter") or "endpoint:<id>". */
+  /** A built-in provider (an id of provider-table.ts) or "endpoint:<id>". */
   provider: string;
   configured: boolean;
   last4: string | null;

@@ -31,6 +31,7 @@ export type TierUsed = QualityTier | 'local';
 export const CANDIDATE_REASONS = [
   'chosen',
   'ranked_lower',
+  'retired',
   'excluded',
   'local_only',
   'no_key',
@@ -104,11 +105,26 @@ export const decideInputSchema = z.strictObject({
 });
 export type DecideRequest = z.infer<typeof decideInputSchema>;
 
+/** The prices Quire charges a model with, and where they come from. */
+export interface EffectivePricing {
+  input_usd_per_mtok: number;
+  output_usd_per_mtok: number;
+  cached_input_usd_per_mtok?: number;
+  cache_write_usd_per_mtok?: number;
+  /** genai-prices: @pydantic/genai-prices knows the model; registry: Quire's own entry (or a writer's endpoint). */
+  source: 'genai-prices' | 'registry';
+  /** The source in a writer's words, e.g. "@pydantic/genai-prices 0.1.8". */
+  source_detail: string;
+  /** The provider's pricing page the price was read from; null when none is recorded. */
+  source_url: string | null;
+  /** When the source was published or last checked (YYYY-MM-DD); null when unknown (a writer's own price). */
+  checked_at: string | null;
+}
+
 export interface CapabilityModel extends ModelSpec {
   available: boolean;
   unavailable_reason: 'no_key' | 'not_downloaded' | null;
-  /** The prices Quire charges with, and where they come from. */
-  effective_pricing: ModelSpec['pricing'] & { source: 'genai-prices' | 'registry' };
+  effective_pricing: EffectivePricing;
 }
 
 export interface Capabilities {

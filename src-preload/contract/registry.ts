@@ -1,18 +1,21 @@
 // The model registry's shape: what every model (shipped, custom endpoint, or imported GGUF) is described by.
 import { z } from 'zod';
 import { STRENGTHS } from './constants';
+import { BUILTIN_PROVIDER_IDS } from './provider-table';
 
 export { STRENGTHS } from './constants';
 export const strengthSchema = z.enum(STRENGTHS);
 export type Strength = z.infer<typeof strengthSchema>;
 
-export const PROVIDERS = ['openai', 'anthropic', 'deepseek', 'qwen', 'gemini', 'openai-compatible', 'local'] as const;
+/** This machine, a writer's OpenAI-compatible endpoint, and the built-in cloud providers (provider-table.ts). */
+export const PROVIDERS = ['local', 'openai-compatible', ...BUILTIN_PROVIDER_IDS] as const;
 export const providerSchema = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof providerSchema>;
 
 export const SPEEDS = ['very_fast', 'fast', 'medium', 'slow'] as const;
 
 export const usdPerMtokSchema = z.number().finite().min(0).max(10_000);
+const isoDateSchema = z.iso.date();
 
 export const modelSpecSchema = z.object({
   /** Stable id used everywhere in Quire (packs, ledger, runs). */
@@ -35,6 +38,14 @@ export const modelSpecSchema = z.object({
     cached_input_usd_per_mtok: usdPerMtokSchema.optional(),
     /** Anthropic cache writes (cache_creation_input_tokens). */
     cache_write_usd_per_mtok: usdPerMtokSchema.optional(),
+    /** Where these registry prices were read (the provider's pricing page), and when (YYYY-MM-DD). */
+    source_url: z.url().max(500).optional(),
+    checked_at: isoDateSchema.optional(),
+    /**
+     * Why these registry prices win over @pydantic/genai-prices, which lists this model with prices known to be out
+     * of date. Without it, genai-prices wins wherever it knows the model.
+     */
+    overrides_genai_prices: z.string().min(1).max(500).optional(),
   }),
   capabilities: z.object({
     json_output: z.boolean(),
@@ -52,5 +63,10 @@ export const modelSpecSchema = z.object({
     .optional(),
   /** Superseded models stay for history and packs but rank after their successors on ties. */
   legacy: z.boolean().optional(),
+  /**
+   * The day the provider stopped serving the model (YYYY-MM-DD). A retired model stays for history but is never
+   * chosen, forced, or put in a fallback chain.
+   */
+  retired: isoDateSchema.optional(),
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;

@@ -1,5 +1,5 @@
 import type { Db } from '../database';
-import type { Usage } from '../../providers/spec';
+import type { Usage } from '../../orchestrator/usage';
 import { preparedOnce } from './prepared';
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';

@@ -2,7 +2,7 @@ import type { ErrorInfo } from '../../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
 import type { Db } from '../database';
 import { preparedOnce } from './prepared';
-import { toUsd } from '../../ledger/money';
+import { toUsd } from '../money';
 
 interface RunRow {
   id: string;

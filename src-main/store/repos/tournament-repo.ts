@@ -8,7 +8,7 @@ import type {
   TournamentSummary,
 } from '../../../src-preload/contract/tournaments';
 import type { Db } from '../database';
-import { toMicros, toUsd } from '../../ledger/money';
+import { toMicros, toUsd } from '../money';
 
 interface TournamentRow {
   id: string;

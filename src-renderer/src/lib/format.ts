@@ -76,9 +76,10 @@ export function formatDateTime(iso: string | null | undefined): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** The writer's current month as "YYYY-MM" in their time zone. */
-export function currentMonth(now: Date = new Date()): string {
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+/** The writer's current month as "YYYY-MM" in their time zone (`now` in epoch milliseconds). */
+export function currentMonth(now: number = Date.now()): string {
+  const date = new Date(now);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}`;
 }
 
 /** Humanises snake_case ids for display: "continuity_check" → "Continuity check". */

@@ -1,5 +1,5 @@
 // What a run's status means when the word alone is not plain.
-import type { RunStatus } from '../../../src-preload/contract/runs';
+import type { RunStatus } from '$contract/runs';
 
 export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
   running: null,

@@ -1,5 +1,5 @@
 // The three quality tiers as the writer reads them (the values are the contract's QualityTier).
-import type { QualityTier } from '../../../src-preload/contract';
+import type { QualityTier } from '$contract';
 
 export const TIERS: readonly QualityTier[] = ['budget', 'balanced', 'premium'];
 

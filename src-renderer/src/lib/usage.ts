@@ -1,5 +1,5 @@
 // This writer's usage per task, for the monthly estimates: their last 30 days of runs, or seed 000's sample month.
-import type { RunSummary } from '../../../src-preload/contract/runs';
+import type { RunSummary } from '$contract/runs';
 
 /** Seed 000's "typical monthly usage" (100 coordinator runs, 20 health checks, 15 theme analyses). */
 export const SAMPLE_USAGE: Readonly<Record<string, number>> = {

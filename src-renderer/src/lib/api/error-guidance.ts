@@ -1,6 +1,6 @@
 // Every error the writer sees says what happened (the host's message) and what to do next (chosen here by code,
 // never by parsing messages).
-import type { ErrorCode, ErrorInfo } from '../../../../src-preload/contract';
+import type { ErrorCode, ErrorInfo } from '$contract';
 import { ApiError } from './client';
 
 const NEXT_STEP: Record<ErrorCode, string> = {

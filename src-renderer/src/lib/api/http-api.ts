@@ -1,6 +1,6 @@
 // The browser host's side of the contract: POST /api/<channel> for calls, Server-Sent Events for pushed events.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { Envelope, EventName, PushedEvent } from '../../../../src-preload/contract';
+import type { Envelope, EventName, PushedEvent } from '$contract';
 
 export function createHttpApi(base: string = location.origin): QuireApi {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();

@@ -1,9 +1,11 @@
 // Custom endpoints (Ollama, LM Studio, vLLM, gateways): saved only once Quire has reached them, so a typo in the
 // address never leaves a broken endpoint behind.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { EndpointInput, ProviderEntry } from '../../../../src-preload/contract/providers';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { EndpointInput, ProviderEntry } from '$contract/providers';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
 
 export interface EndpointFailure {
   message: string;
@@ -14,14 +16,21 @@ export interface EndpointFailure {
 }
 
 export class EndpointsManager {
-  #providers = $state<ProviderEntry[]>([]);
-  #error = $state<ErrorInfo | null>(null);
+  readonly #client: Client;
+  readonly #providers = resource(
+    async () => (await this.#client.call('providers:list')).providers,
+    [] as ProviderEntry[],
+  );
   #saving = $state(false);
-  #failure = $state<EndpointFailure | null>(null);
-  #deleteError = $state<ErrorInfo | null>(null);
+  #failure = $state.raw<EndpointFailure | null>(null);
+  #deleteError = $state.raw<ErrorInfo | null>(null);
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get error() {
-    return this.#error;
+    return this.#providers.error;
   }
   get saving() {
     return this.#saving;
@@ -33,15 +42,10 @@ export class EndpointsManager {
     return this.#deleteError;
   }
 
-  readonly custom = $derived(this.#providers.filter((provider) => provider.type === 'custom'));
+  readonly custom = $derived(this.#providers.value.filter((provider) => provider.type === 'custom'));
 
-  async load(): Promise<void> {
-    try {
-      this.#providers = (await call('providers:list')).providers;
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  load(): Promise<boolean> {
+    return this.#providers.load();
   }
 
   /**
@@ -52,9 +56,9 @@ export class EndpointsManager {
     this.#saving = true;
     this.#failure = null;
     try {
-      await call('providers:save', input);
+      await this.#client.call('providers:save', input);
       if (test) {
-        const result = await call('keys:test', { provider: `endpoint:${input.id}` });
+        const result = await this.#client.call('keys:test', { provider: `endpoint:${input.id}` });
         if (!result.ok) {
           await this.#restore(input.id, previous);
           this.#failure = {
@@ -78,7 +82,7 @@ export class EndpointsManager {
 
   async remove(id: string): Promise<void> {
     try {
-      await call('providers:delete', { id });
+      await this.#client.call('providers:delete', { id });
       this.#deleteError = null;
       await this.load();
     } catch (error) {
@@ -92,20 +96,19 @@ export class EndpointsManager {
 
   async #restore(id: string, previous: ProviderEntry | null): Promise<void> {
     if (previous) {
-      await call('providers:save', {
+      await this.#client.call('providers:save', {
         id: previous.id,
         kind: previous.kind,
         base_url: previous.base_url ?? '',
         models: previous.models,
       });
     } else {
-      await call('providers:delete', { id });
+      await this.#client.call('providers:delete', { id });
     }
   }
 
   reset(): void {
-    this.#providers = [];
-    this.#error = null;
+    this.#providers.reset();
     this.#saving = false;
     this.#failure = null;
     this.#deleteError = null;

@@ -1,8 +1,10 @@
 // API keys per built-in provider. The renderer only ever sees whether a key is set and its last 4 characters.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { KeysStatus } from '../../../../src-preload/contract/keys';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { KeysStatus } from '$contract/keys';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
 
 export interface KeyFeedback {
   kind: 'error' | 'success';
@@ -14,16 +16,20 @@ export interface KeyFeedback {
 }
 
 export class KeysManager {
-  #status = $state<KeysStatus | null>(null);
-  #error = $state<ErrorInfo | null>(null);
-  #busy = $state<Record<string, 'saving' | 'testing' | 'removing'>>({});
-  #feedback = $state<Record<string, KeyFeedback>>({});
+  readonly #client: Client;
+  readonly #status = resource(() => this.#client.call('keys:status'), null as KeysStatus | null);
+  #busy = $state.raw<Record<string, 'saving' | 'testing' | 'removing'>>({});
+  #feedback = $state.raw<Record<string, KeyFeedback>>({});
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get status() {
-    return this.#status;
+    return this.#status.value;
   }
   get error() {
-    return this.#error;
+    return this.#status.error;
   }
   get busy() {
     return this.#busy;
@@ -32,13 +38,8 @@ export class KeysManager {
     return this.#feedback;
   }
 
-  async load(): Promise<void> {
-    try {
-      this.#status = await call('keys:status');
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  load(): Promise<boolean> {
+    return this.#status.load();
   }
 
   /**
@@ -46,10 +47,10 @@ export class KeysManager {
    * a bad key changes nothing; `skipTest` keeps it untested (e.g. while offline).
    */
   async save(provider: string, apiKey: string, allowWeakStorage: boolean, skipTest = false): Promise<boolean> {
-    const hadKey = this.#status?.keys.find((key) => key.provider === provider)?.configured ?? false;
+    const hadKey = this.#status.value?.keys.find((key) => key.provider === provider)?.configured ?? false;
     this.#setBusy(provider, 'saving');
     try {
-      await call('keys:set', {
+      await this.#client.call('keys:set', {
         provider,
         api_key: apiKey,
         ...(allowWeakStorage ? { allow_weak_storage: true } : {}),
@@ -59,8 +60,8 @@ export class KeysManager {
         this.#setFeedback(provider, { kind: 'success', message: 'Key saved without a test.' });
         return true;
       }
-      const result = await call('keys:test', { provider });
-      if (!result.ok && !hadKey) await call('keys:delete', { provider });
+      const result = await this.#client.call('keys:test', { provider });
+      if (!result.ok && !hadKey) await this.#client.call('keys:delete', { provider });
       await this.load();
       this.#setFeedback(
         provider,
@@ -95,7 +96,7 @@ export class KeysManager {
   async remove(provider: string): Promise<void> {
     this.#setBusy(provider, 'removing');
     try {
-      await call('keys:delete', { provider });
+      await this.#client.call('keys:delete', { provider });
       await this.load();
       this.#setFeedback(provider, { kind: 'success', message: 'Key removed.' });
     } catch (error) {
@@ -113,7 +114,7 @@ export class KeysManager {
 
   async #test(provider: string): Promise<void> {
     try {
-      const result = await call('keys:test', { provider });
+      const result = await this.#client.call('keys:test', { provider });
       this.#setFeedback(
         provider,
         result.ok
@@ -140,8 +141,7 @@ export class KeysManager {
   }
 
   reset(): void {
-    this.#status = null;
-    this.#error = null;
+    this.#status.reset();
     this.#busy = {};
     this.#feedback = {};
   }

@@ -1,43 +1,52 @@
 // App-wide live state fed by pushed events: this month's spend, budget alerts raised, work in progress. The sidebar
 // shows it on every screen; the Spend, Models and Workbench screens read the details.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { SpendCurrent } from '../../../../src-preload/contract/spend';
-import type { ProviderHealth } from '../../../../src-preload/contract/providers';
-import type { DownloadProgress } from '../../../../src-preload/contract/models';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo, EventPayload } from '$contract';
+import type { SpendCurrent } from '$contract/spend';
+import type { ProviderHealth } from '$contract/providers';
+import type { DownloadProgress } from '$contract/models';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { subscribe } from '../api/events';
+import { resource } from '../resource.svelte';
 
 export class LiveManager {
-  #spend = $state<SpendCurrent | null>(null);
-  #error = $state<ErrorInfo | null>(null);
-  #alert = $state<{ month: string; threshold: 50 | 80 | 100; spent_usd: number; budget_usd: number } | null>(null);
-  #health = $state<ProviderHealth[]>([]);
-  #downloads = $state<Record<string, DownloadProgress>>({});
-  #runsInFlight = $state<string[]>([]);
+  readonly #client: Client;
+  readonly #spend = resource(() => this.#client.call('spend:current'), null as SpendCurrent | null);
+  // Health is advisory: a failed refresh keeps the last answer, and the screens that act on providers report their own
+  // errors.
+  readonly #health = resource(
+    async () => (await this.#client.call('providers:health')).providers,
+    [] as ProviderHealth[],
+  );
+  #resetError = $state.raw<ErrorInfo | null>(null);
+  #alert = $state.raw<EventPayload<'spend:alert'> | null>(null);
+  #downloads = $state.raw<Record<string, DownloadProgress>>({});
+  #runsInFlight = $state.raw<string[]>([]);
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get spend() {
-    return this.#spend;
+    return this.#spend.value;
   }
+  /** Why this month's spend, or the last provider reset, could not be had. */
   get error() {
-    return this.#error;
+    return this.#resetError ?? this.#spend.error;
   }
   /** The latest budget alert, until dismissed. */
   get alert() {
     return this.#alert;
   }
   get health() {
-    return this.#health;
-  }
-  get downloads() {
-    return this.#downloads;
+    return this.#health.value;
   }
   get runsInFlight() {
     return this.#runsInFlight;
   }
 
   readonly downloadCount = $derived(Object.keys(this.#downloads).length);
-  readonly openBreakers = $derived(this.#health.filter((provider) => provider.state !== 'closed'));
+  readonly openBreakers = $derived(this.#health.value.filter((provider) => provider.state !== 'closed'));
 
   /** A paused or cancelled download sends no further events. */
   forgetDownload(id: string): void {
@@ -49,54 +58,45 @@ export class LiveManager {
     this.#alert = null;
   }
 
-  async refreshSpend(): Promise<void> {
-    try {
-      this.#spend = await call('spend:current');
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  async refreshSpend(): Promise<boolean> {
+    const shown = await this.#spend.load();
+    if (shown) this.#resetError = null;
+    return shown;
   }
 
-  async refreshHealth(): Promise<void> {
-    try {
-      this.#health = (await call('providers:health')).providers;
-    } catch {
-      // Health is advisory; the screens that act on providers report their own errors.
-    }
+  refreshHealth(): Promise<boolean> {
+    return this.#health.load();
   }
 
   /** Closes a paused provider's breaker so the next call tries it again. */
   async resetProvider(provider: string): Promise<void> {
     try {
-      this.#health = (await call('providers:reset', { provider })).providers;
+      await this.#health.apply(async () => (await this.#client.call('providers:reset', { provider })).providers);
     } catch (error) {
-      this.#error = toErrorInfo(error);
+      this.#resetError = toErrorInfo(error);
     }
   }
 
   listen(): () => void {
     void this.refreshSpend();
     void this.refreshHealth();
-    const dropDownload = (id: string) => this.forgetDownload(id);
     const dropRun = (id: string) => (this.#runsInFlight = this.#runsInFlight.filter((run) => run !== id));
-    return subscribe({
+    return this.#client.subscribe({
       // A new budget changes what remains.
       'settings:changed': () => void this.refreshSpend(),
-      'spend:updated': ({ month, spent_usd, reserved_usd, budget_usd }) => {
-        this.#spend = {
+      'spend:updated': ({ month, spent_usd, reserved_usd, budget_usd }) =>
+        this.#spend.set({
           month,
           spend_usd: spent_usd,
           reserved_usd,
           budget_usd,
           remaining_usd: budget_usd === null ? null : Math.max(0, budget_usd - spent_usd - reserved_usd),
-        };
-      },
+        }),
       'spend:alert': (alert) => (this.#alert = alert),
-      'providers:health': ({ providers }) => (this.#health = providers),
+      'providers:health': ({ providers }) => this.#health.set(providers),
       'download:progress': (progress) => (this.#downloads = { ...this.#downloads, [progress.id]: progress }),
-      'download:done': ({ id }) => dropDownload(id),
-      'download:failed': ({ id }) => dropDownload(id),
+      'download:done': ({ id }) => this.forgetDownload(id),
+      'download:failed': ({ id }) => this.forgetDownload(id),
       'run:started': ({ run_id }) => (this.#runsInFlight = [...this.#runsInFlight, run_id]),
       'run:completed': ({ run_id }) => dropRun(run_id),
       'run:failed': ({ run_id }) => dropRun(run_id),
@@ -104,10 +104,10 @@ export class LiveManager {
   }
 
   reset(): void {
-    this.#spend = null;
-    this.#error = null;
+    this.#spend.reset();
+    this.#health.reset();
+    this.#resetError = null;
     this.#alert = null;
-    this.#health = [];
     this.#downloads = {};
     this.#runsInFlight = [];
   }

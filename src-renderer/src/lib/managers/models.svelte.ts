@@ -1,6 +1,7 @@
 // Local models: the curated catalog with fit verdicts, downloads in flight (progress pushed by download:* events),
 // the installed library, and which models are resident in memory.
-import type { ErrorInfo } from '../../../../src-preload/contract';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
 import type {
   CatalogItem,
   DownloadInfo,
@@ -9,10 +10,10 @@ import type {
   FitReport,
   InstalledModel,
   ResidentModelInfo,
-} from '../../../../src-preload/contract/models';
-import { call } from '../api/client';
+} from '$contract/models';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { subscribe } from '../api/events';
+import { resource } from '../resource.svelte';
 
 export interface DownloadFailure {
   id: string;
@@ -22,31 +23,36 @@ export interface DownloadFailure {
 }
 
 export class ModelsManager {
-  #catalog = $state<CatalogItem[]>([]);
-  #installed = $state<InstalledModel[]>([]);
-  #resident = $state<ResidentModelInfo[]>([]);
-  #downloads = $state<DownloadInfo[]>([]);
-  #progress = $state<Record<string, DownloadProgress>>({});
-  #failures = $state<DownloadFailure[]>([]);
-  #loaded = $state(false);
-  #error = $state<ErrorInfo | null>(null);
+  readonly #client: Client;
+  // Four lists, each fetched and ordered on its own: actions and events refresh only the ones they change.
+  readonly #catalog = resource(() => this.#client.call('models:catalog'), [] as CatalogItem[]);
+  readonly #installed = resource(() => this.#client.call('models:installed'), [] as InstalledModel[]);
+  readonly #resident = resource(() => this.#client.call('models:resident'), [] as ResidentModelInfo[]);
+  readonly #downloads = resource(() => this.#client.call('models:downloads'), [] as DownloadInfo[]);
+  readonly #lists = [this.#catalog, this.#installed, this.#resident, this.#downloads];
+  #progress = $state.raw<Record<string, DownloadProgress>>({});
+  #failures = $state.raw<DownloadFailure[]>([]);
   /** The last action's error (download, import, load…), shown where the action was taken. */
-  #actionError = $state<{ scope: string; error: ErrorInfo } | null>(null);
+  #actionError = $state.raw<{ scope: string; error: ErrorInfo } | null>(null);
   /** Ids with an action in flight (loading a model into memory takes seconds). */
-  #busy = $state<Record<string, string>>({});
+  #busy = $state.raw<Record<string, string>>({});
   #notice = $state<string | null>(null);
 
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
+
   get catalog() {
-    return this.#catalog;
+    return this.#catalog.value;
   }
   get installed() {
-    return this.#installed;
+    return this.#installed.value;
   }
   get resident() {
-    return this.#resident;
+    return this.#resident.value;
   }
   get downloads() {
-    return this.#downloads;
+    return this.#downloads.value;
   }
   get progress() {
     return this.#progress;
@@ -54,11 +60,12 @@ export class ModelsManager {
   get failures() {
     return this.#failures;
   }
+  /** Every list has arrived at least once. */
   get loaded() {
-    return this.#loaded;
+    return this.#lists.every((list) => list.loaded);
   }
   get error() {
-    return this.#error;
+    return this.#lists.find((list) => list.error)?.error ?? null;
   }
   get busy() {
     return this.#busy;
@@ -67,100 +74,85 @@ export class ModelsManager {
     return this.#notice;
   }
 
-  readonly residentBytes = $derived(this.#resident.reduce((sum, model) => sum + model.bytes, 0));
+  readonly residentBytes = $derived(this.#resident.value.reduce((sum, model) => sum + model.bytes, 0));
   /** The memory budget the fit checks use (the same for every entry). */
-  readonly budgetBytes = $derived(this.#catalog[0]?.fit.budget_bytes ?? null);
+  readonly budgetBytes = $derived(this.#catalog.value[0]?.fit.budget_bytes ?? null);
 
   errorFor(scope: string): ErrorInfo | null {
     return this.#actionError?.scope === scope ? this.#actionError.error : null;
   }
 
   async load(): Promise<void> {
-    try {
-      const [catalog, installed, resident, downloads] = await Promise.all([
-        call('models:catalog'),
-        call('models:installed'),
-        call('models:resident'),
-        call('models:downloads'),
-      ]);
-      this.#catalog = catalog;
-      this.#installed = installed;
-      this.#resident = resident;
-      this.#downloads = downloads;
-      this.#loaded = true;
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+    await Promise.all(this.#lists.map((list) => list.load()));
   }
 
   async download(input: DownloadInput, scope: string): Promise<boolean> {
     return this.#act(scope, scope, async () => {
-      const info = await call('models:download', input);
-      this.#downloads = [...this.#downloads.filter((item) => item.id !== info.id), info];
+      const info = await this.#client.call('models:download', input);
+      this.#downloads.update((list) => [...list.filter((item) => item.id !== info.id), info]);
       this.#failures = this.#failures.filter((failure) => failure.id !== info.id);
-      this.#catalog = await call('models:catalog');
+      await this.#catalog.loadOrThrow();
     });
   }
 
   async fit(url: string, scope: string): Promise<FitReport | null> {
     let report: FitReport | null = null;
     await this.#act(scope, scope, async () => {
-      report = await call('models:fit', { url });
+      report = await this.#client.call('models:fit', { url });
     });
     return report;
   }
 
   async pause(id: string): Promise<void> {
-    await this.#act(`download:${id}`, id, async () => this.#replace(await call('models:pause', { id })));
+    await this.#act(`download:${id}`, id, async () => this.#replace(await this.#client.call('models:pause', { id })));
   }
 
   async resume(id: string): Promise<void> {
-    await this.#act(`download:${id}`, id, async () => this.#replace(await call('models:resume', { id })));
+    await this.#act(`download:${id}`, id, async () => this.#replace(await this.#client.call('models:resume', { id })));
   }
 
   async cancel(id: string): Promise<void> {
     await this.#act(`download:${id}`, id, async () => {
-      this.#downloads = await call('models:cancel', { id });
+      await this.#downloads.apply(() => this.#client.call('models:cancel', { id }));
       this.#dropProgress(id);
-      this.#catalog = await call('models:catalog');
+      await this.#catalog.loadOrThrow();
     });
   }
 
   async remove(id: string): Promise<void> {
     await this.#act(`installed:${id}`, id, async () => {
-      this.#installed = await call('models:delete', { id });
-      this.#resident = await call('models:resident');
-      this.#catalog = await call('models:catalog');
+      await this.#installed.apply(() => this.#client.call('models:delete', { id }));
+      await this.#resident.loadOrThrow();
+      await this.#catalog.loadOrThrow();
     });
   }
 
   async importFile(path: string, name: string | undefined, scope: string): Promise<boolean> {
     return this.#act(scope, scope, async () => {
-      const model = await call('models:import', { path, ...(name ? { name } : {}) });
-      this.#installed = await call('models:installed');
+      const model = await this.#client.call('models:import', { path, ...(name ? { name } : {}) });
+      await this.#installed.loadOrThrow();
       this.#notice = `${model.name} was imported and is ready to use.`;
     });
   }
 
   async loadModel(id: string): Promise<void> {
     await this.#act(`installed:${id}`, id, async () => {
-      await call('models:load', { id });
-      await this.#refreshResidency();
+      await this.#client.call('models:load', { id });
+      await Promise.all([this.#resident.loadOrThrow(), this.#installed.loadOrThrow()]);
     });
   }
 
   async unloadModel(id: string): Promise<void> {
     await this.#act(`installed:${id}`, id, async () => {
-      this.#resident = await call('models:unload', { id });
-      this.#installed = await call('models:installed');
+      await this.#resident.apply(() => this.#client.call('models:unload', { id }));
+      await this.#installed.loadOrThrow();
     });
   }
 
   /** Opens the models folder in Finder (the file manager in the browser host) and says where it is. */
   async reveal(): Promise<void> {
     await this.#act('reveal', 'reveal', async () => {
-      const { path } = await call('app:reveal', { target: 'models_folder' });
+      const { path } = await this.#client.call('app:reveal', { target: 'models_folder' });
       this.#notice = `Your models are in ${path}`;
     });
   }
@@ -174,13 +166,17 @@ export class ModelsManager {
   }
 
   listen(): () => void {
-    return subscribe({
+    return this.#client.subscribe({
       'download:progress': (progress) => {
         this.#progress = { ...this.#progress, [progress.id]: progress };
-        this.#downloads = this.#downloads.map((item) =>
-          item.id === progress.id ? { ...item, received: progress.received, total: progress.total } : item,
+        this.#downloads.update((list) =>
+          list.map((item) =>
+            item.id === progress.id ? { ...item, received: progress.received, total: progress.total } : item,
+          ),
         );
-        if (!this.#downloads.some((item) => item.id === progress.id)) void this.#refreshDownloads();
+        // One fetch at a time: ticks come faster than answers, and each new load would drop the one before.
+        const known = this.#downloads.value.some((item) => item.id === progress.id);
+        if (!known && !this.#downloads.loading) void this.#downloads.load();
       },
       'download:done': ({ id, name }) => {
         this.#dropProgress(id);
@@ -190,27 +186,13 @@ export class ModelsManager {
       'download:failed': ({ id, name, message, retryable }) => {
         this.#dropProgress(id);
         this.#failures = [...this.#failures.filter((failure) => failure.id !== id), { id, name, message, retryable }];
-        void this.#refreshDownloads();
+        void this.#downloads.load();
       },
     });
   }
 
-  async #refreshDownloads(): Promise<void> {
-    try {
-      this.#downloads = await call('models:downloads');
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
-  }
-
-  async #refreshResidency(): Promise<void> {
-    const [resident, installed] = await Promise.all([call('models:resident'), call('models:installed')]);
-    this.#resident = resident;
-    this.#installed = installed;
-  }
-
   #replace(info: DownloadInfo): void {
-    this.#downloads = this.#downloads.map((item) => (item.id === info.id ? info : item));
+    this.#downloads.update((list) => list.map((item) => (item.id === info.id ? info : item)));
   }
 
   #dropProgress(id: string): void {
@@ -234,14 +216,9 @@ export class ModelsManager {
   }
 
   reset(): void {
-    this.#catalog = [];
-    this.#installed = [];
-    this.#resident = [];
-    this.#downloads = [];
+    for (const list of this.#lists) list.reset();
     this.#progress = {};
     this.#failures = [];
-    this.#loaded = false;
-    this.#error = null;
     this.#actionError = null;
     this.#busy = {};
     this.#notice = null;

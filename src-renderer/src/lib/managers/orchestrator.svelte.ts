@@ -1,9 +1,10 @@
 // What the orchestrator knows and would do: models with availability, tasks, a monthly estimate per tier for this
 // writer's usage, and what each tier would pick for every task (and why).
-import type { ErrorInfo, QualityTier } from '../../../../src-preload/contract';
-import type { Capabilities, Estimate, Recommendations } from '../../../../src-preload/contract/orchestrator';
-import { call } from '../api/client';
-import { toErrorInfo } from '../api/error-guidance';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { QualityTier } from '$contract';
+import type { Capabilities, Estimate, Recommendations } from '$contract/orchestrator';
+import { api as defaultApi, Client } from '../api/client';
+import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
 import { recentUsage, SAMPLE_USAGE } from '../usage';
 
@@ -14,122 +15,118 @@ export interface UsageProfile {
   source: 'recent' | 'sample';
 }
 
+interface Outlook {
+  capabilities: Capabilities | null;
+  profile: UsageProfile | null;
+  estimates: Partial<Record<QualityTier, Estimate>>;
+  recommendations: Recommendations[];
+}
+
+const NOTHING_YET: Outlook = { capabilities: null, profile: null, estimates: {}, recommendations: [] };
+
+/** What a fetch brings: everything, the models and tasks only, or everything but the usage profile. */
+type Scope = 'all' | 'capabilities' | 'refresh';
+
 export class OrchestratorManager {
-  #capabilities = $state<Capabilities | null>(null);
-  #estimates = $state<Partial<Record<QualityTier, Estimate>>>({});
-  #recommendations = $state<Recommendations[]>([]);
-  #profile = $state<UsageProfile | null>(null);
-  #error = $state<ErrorInfo | null>(null);
-  #loading = $state(false);
+  readonly #client: Client;
+  readonly #now: () => number;
+  // One value so that answers for different scopes are ordered against each other too.
+  readonly #outlook = resource((scope: Scope) => this.#fetch(scope), NOTHING_YET);
+
+  constructor(api: QuireApi = defaultApi, now: () => number = Date.now) {
+    this.#client = new Client(api);
+    this.#now = now;
+  }
 
   get capabilities() {
-    return this.#capabilities;
+    return this.#outlook.value.capabilities;
   }
   get tasks() {
-    return this.#capabilities?.tasks ?? [];
+    return this.capabilities?.tasks ?? [];
   }
   get models() {
-    return this.#capabilities?.models ?? [];
+    return this.capabilities?.models ?? [];
   }
   get estimates() {
-    return this.#estimates;
+    return this.#outlook.value.estimates;
   }
   get recommendations() {
-    return this.#recommendations;
+    return this.#outlook.value.recommendations;
   }
   get profile() {
-    return this.#profile;
+    return this.#outlook.value.profile;
   }
   get error() {
-    return this.#error;
+    return this.#outlook.error;
   }
   get loading() {
-    return this.#loading;
+    return this.#outlook.loading;
   }
 
-  readonly availableCount = $derived(this.#capabilities?.models.filter((model) => model.available).length ?? 0);
+  readonly availableCount = $derived(this.capabilities?.models.filter((model) => model.available).length ?? 0);
 
   modelName(id: string | null): string {
     if (!id) return 'None available';
-    return this.#capabilities?.models.find((model) => model.id === id)?.display_name ?? id;
+    return this.capabilities?.models.find((model) => model.id === id)?.display_name ?? id;
   }
 
   taskName(id: string): string {
-    return this.#capabilities?.tasks.find((task) => task.id === id)?.display_name ?? id;
+    return this.capabilities?.tasks.find((task) => task.id === id)?.display_name ?? id;
   }
 
   /**
    * Loads everything the AI Intelligence panel shows. Estimates use the writer's runs per task over the last 30 days;
    * with none yet, the seed's sample month is used and labelled as such.
    */
-  async load(): Promise<void> {
-    this.#loading = true;
-    try {
-      const [capabilities, recent] = await Promise.all([
-        call('orchestrator:capabilities'),
-        call('runs:list', { limit: 500 }),
-      ]);
-      this.#capabilities = capabilities;
-      this.#profile = this.#pickProfile(capabilities, recentUsage(recent.runs, Date.now()));
-      await Promise.all([this.refreshEstimates(), this.refreshRecommendations()]);
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    } finally {
-      this.#loading = false;
-    }
+  load(): Promise<boolean> {
+    return this.#outlook.load('all');
   }
 
   /** Models and tasks only (the Workbench, Models and Spend screens need no estimates). */
-  async loadCapabilities(): Promise<void> {
-    try {
-      this.#capabilities = await call('orchestrator:capabilities');
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  loadCapabilities(): Promise<boolean> {
+    return this.#outlook.load('capabilities');
   }
 
   /** Re-asks after something that changes choices (tier, budget, keys, downloads, packs). */
-  async refresh(): Promise<void> {
+  async refresh(): Promise<boolean> {
     // Before load() has worked out the usage profile there is nothing to refresh (load will fetch it all).
-    if (!this.#capabilities || !this.#profile) return;
-    try {
-      this.#capabilities = await call('orchestrator:capabilities');
-      await Promise.all([this.refreshEstimates(), this.refreshRecommendations()]);
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+    if (!this.capabilities || !this.profile) return false;
+    return this.#outlook.load('refresh');
   }
 
-  async refreshEstimates(): Promise<void> {
-    const usage = this.#profile?.usage ?? {};
-    const results = await Promise.all(TIERS.map((tier) => call('orchestrator:estimate', { tier, usage })));
-    this.#estimates = Object.fromEntries(results.map((estimate) => [estimate.tier, estimate]));
-  }
-
-  async refreshRecommendations(): Promise<void> {
-    const tasks = this.#capabilities?.tasks ?? [];
-    this.#recommendations = await Promise.all(tasks.map((task) => call('orchestrator:recommend', { task: task.id })));
-  }
-
-  #pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
-    const known = (task: string) => capabilities.tasks.some((spec) => spec.id === task);
-    const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known(task) && runs > 0));
-    if (Object.keys(usage).length > 0) return { usage, source: 'recent' };
-    const sample = Object.fromEntries(Object.entries(SAMPLE_USAGE).filter(([task]) => known(task)));
-    return { usage: sample, source: 'sample' };
+  async #fetch(scope: Scope): Promise<Outlook> {
+    const [capabilities, recent] = await Promise.all([
+      this.#client.call('orchestrator:capabilities'),
+      scope === 'all' ? this.#client.call('runs:list', { limit: 500 }) : null,
+    ]);
+    // Read when the answer comes, not when it was asked for: another scope's answer may have landed meanwhile.
+    if (scope === 'capabilities') return { ...this.#outlook.value, capabilities };
+    const profile = recent
+      ? pickProfile(capabilities, recentUsage(recent.runs, this.#now()))
+      : (this.#outlook.value.profile ?? pickProfile(capabilities, {}));
+    const [estimates, recommendations] = await Promise.all([
+      Promise.all(TIERS.map((tier) => this.#client.call('orchestrator:estimate', { tier, usage: profile.usage }))),
+      Promise.all(capabilities.tasks.map((task) => this.#client.call('orchestrator:recommend', { task: task.id }))),
+    ]);
+    return {
+      capabilities,
+      profile,
+      estimates: Object.fromEntries(estimates.map((estimate) => [estimate.tier, estimate])),
+      recommendations,
+    };
   }
 
   reset(): void {
-    this.#capabilities = null;
-    this.#estimates = {};
-    this.#recommendations = [];
-    this.#profile = null;
-    this.#error = null;
-    this.#loading = false;
+    this.#outlook.reset();
   }
+}
+
+function pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
+  const known = (task: string) => capabilities.tasks.some((spec) => spec.id === task);
+  const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known(task) && runs > 0));
+  if (Object.keys(usage).length > 0) return { usage, source: 'recent' };
+  const sample = Object.fromEntries(Object.entries(SAMPLE_USAGE).filter(([task]) => known(task)));
+  return { usage: sample, source: 'sample' };
 }
 
 export const orchestratorManager = new OrchestratorManager();

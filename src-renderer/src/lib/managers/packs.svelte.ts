@@ -1,23 +1,31 @@
 // Model packs: which one is active (it decides when the orchestrator is off) and the writer's own packs.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { Pack, PackList, PackSave } from '../../../../src-preload/contract/packs';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { Pack, PackList, PackSave } from '$contract/packs';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
 
 export class PacksManager {
-  #list = $state<PackList | null>(null);
-  #error = $state<ErrorInfo | null>(null);
-  #saveError = $state<ErrorInfo | null>(null);
+  readonly #client: Client;
+  readonly #list = resource(() => this.#client.call('packs:list'), null as PackList | null);
+  /** Why the last activate or delete failed; the list's own load error otherwise. */
+  #actionError = $state.raw<ErrorInfo | null>(null);
+  #saveError = $state.raw<ErrorInfo | null>(null);
   #busy = $state(false);
 
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
+
   get packs(): Pack[] {
-    return this.#list?.packs ?? [];
+    return this.#list.value?.packs ?? [];
   }
   get active() {
-    return this.#list?.active ?? null;
+    return this.#list.value?.active ?? null;
   }
   get error() {
-    return this.#error;
+    return this.#actionError ?? this.#list.error;
   }
   get saveError() {
     return this.#saveError;
@@ -26,55 +34,50 @@ export class PacksManager {
     return this.#busy;
   }
 
-  async load(): Promise<void> {
-    try {
-      this.#list = await call('packs:list');
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  async load(): Promise<boolean> {
+    const shown = await this.#list.load();
+    this.#actionError = null;
+    return shown;
   }
 
   async activate(name: string): Promise<boolean> {
-    return this.#run(async () => {
-      this.#list = await call('packs:activate', { name });
-    });
+    return this.#act(
+      () => this.#client.call('packs:activate', { name }),
+      (error) => (this.#actionError = error),
+    );
   }
 
   /** Creates or updates a custom pack; returns false (and keeps the message) when the host refuses it. */
   async save(pack: PackSave): Promise<boolean> {
-    this.#busy = true;
-    try {
-      await call('packs:save', pack);
-      this.#list = await call('packs:list');
-      this.#saveError = null;
-      return true;
-    } catch (error) {
-      this.#saveError = toErrorInfo(error);
-      return false;
-    } finally {
-      this.#busy = false;
-    }
+    return this.#act(
+      async () => {
+        await this.#client.call('packs:save', pack);
+        return this.#client.call('packs:list');
+      },
+      (error) => (this.#saveError = error),
+    );
   }
 
   async remove(name: string): Promise<boolean> {
-    return this.#run(async () => {
-      this.#list = await call('packs:delete', { name });
-    });
+    return this.#act(
+      () => this.#client.call('packs:delete', { name }),
+      (error) => (this.#actionError = error),
+    );
   }
 
   clearSaveError(): void {
     this.#saveError = null;
   }
 
-  async #run(action: () => Promise<void>): Promise<boolean> {
+  /** Every pack action answers with the whole list; a failure is reported where `report` puts it. */
+  async #act(request: () => Promise<PackList>, report: (error: ErrorInfo | null) => void): Promise<boolean> {
     this.#busy = true;
     try {
-      await action();
-      this.#error = null;
+      await this.#list.apply(request);
+      report(null);
       return true;
     } catch (error) {
-      this.#error = toErrorInfo(error);
+      report(toErrorInfo(error));
       return false;
     } finally {
       this.#busy = false;
@@ -82,8 +85,8 @@ export class PacksManager {
   }
 
   reset(): void {
-    this.#list = null;
-    this.#error = null;
+    this.#list.reset();
+    this.#actionError = null;
     this.#saveError = null;
     this.#busy = false;
   }

@@ -1,9 +1,9 @@
 // What the Settings screen shows beside the stored values: what "default" means on this machine (app:machine) and
 // how often the exact-match cache has answered (runs:stats). Neither is a setting, so neither lives in SettingsManager.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { MachineInfo } from '../../../../src-preload/contract/app';
-import { call } from '../api/client';
-import { toErrorInfo } from '../api/error-guidance';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { MachineInfo } from '$contract/app';
+import { api as defaultApi, Client } from '../api/client';
+import { resource } from '../resource.svelte';
 
 export interface CacheStats {
   hits: number;
@@ -12,35 +12,32 @@ export interface CacheStats {
 }
 
 export class SettingsContextManager {
-  #machine = $state<MachineInfo | null>(null);
-  #cache = $state<CacheStats | null>(null);
-  #error = $state<ErrorInfo | null>(null);
+  readonly #client: Client;
+  readonly #context = resource(async (): Promise<{ machine: MachineInfo; cache: CacheStats }> => {
+    const [machine, stats] = await Promise.all([this.#client.call('app:machine'), this.#client.call('runs:stats')]);
+    return { machine, cache: { hits: stats.cache_hits, hitRate: stats.cache_hit_rate } };
+  }, null);
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get machine() {
-    return this.#machine;
+    return this.#context.value?.machine ?? null;
   }
   get cache() {
-    return this.#cache;
+    return this.#context.value?.cache ?? null;
   }
   get error() {
-    return this.#error;
+    return this.#context.error;
   }
 
-  async load(): Promise<void> {
-    try {
-      const [machine, stats] = await Promise.all([call('app:machine'), call('runs:stats')]);
-      this.#machine = machine;
-      this.#cache = { hits: stats.cache_hits, hitRate: stats.cache_hit_rate };
-      this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  load(): Promise<boolean> {
+    return this.#context.load();
   }
 
   reset(): void {
-    this.#machine = null;
-    this.#cache = null;
-    this.#error = null;
+    this.#context.reset();
   }
 }
 

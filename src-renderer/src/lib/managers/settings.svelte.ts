@@ -1,41 +1,36 @@
-import type { ErrorInfo, Settings, SettingsPatch } from '../../../../src-preload/contract';
-import { api, ApiError, call } from '../api/client';
+// The writer's settings as the renderer sees them; every change goes through `settings:set`.
+import type { QuireApi } from '../../../../src-preload/api';
+import type { Settings, SettingsPatch } from '$contract';
+import { api as defaultApi, Client } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
 
-/** The writer's settings as the renderer sees them; every change goes through `settings:set`. */
 export class SettingsManager {
-  #settings = $state<Settings | null>(null);
-  #loadError = $state<ErrorInfo | null>(null);
-  #fieldErrors = $state<Record<string, string>>({});
-  #saving = $state(false);
+  readonly #client: Client;
+  readonly #settings = resource(() => this.#client.call('settings:get'), null as Settings | null);
+  #fieldErrors = $state.raw<Record<string, string>>({});
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get settings() {
-    return this.#settings;
+    return this.#settings.value;
   }
   get loadError() {
-    return this.#loadError;
+    return this.#settings.error;
   }
   get fieldErrors() {
     return this.#fieldErrors;
   }
-  get saving() {
-    return this.#saving;
-  }
 
-  async load(): Promise<void> {
-    try {
-      this.#settings = await call('settings:get');
-      this.#loadError = null;
-    } catch (error) {
-      this.#loadError =
-        error instanceof ApiError ? error.info : { code: 'internal', message: String(error), retryable: true };
-    }
+  load(): Promise<boolean> {
+    return this.#settings.load();
   }
 
   /** Subscribes to changes made elsewhere (another window, the CLI through the host); returns the unsubscribe. */
   listen(): () => void {
-    return api.on('settings:changed', (settings) => {
-      this.#settings = settings;
-    });
+    return this.#client.subscribe({ 'settings:changed': (settings) => this.#settings.set(settings) });
   }
 
   /**
@@ -43,17 +38,13 @@ export class SettingsManager {
    * stored, so the screen never claims a value that was not saved.
    */
   async update(patch: SettingsPatch, field: string): Promise<boolean> {
-    this.#saving = true;
     try {
-      this.#settings = await call('settings:set', patch);
+      await this.#settings.apply(() => this.#client.call('settings:set', patch));
       this.clearError(field);
       return true;
     } catch (error) {
-      const message = error instanceof ApiError ? error.info.message : String(error);
-      this.#fieldErrors = { ...this.#fieldErrors, [field]: message.replace(/^[\w.]+: /, '') };
+      this.#fieldErrors = { ...this.#fieldErrors, [field]: toErrorInfo(error).message.replace(/^[\w.]+: /, '') };
       return false;
-    } finally {
-      this.#saving = false;
     }
   }
 
@@ -64,10 +55,8 @@ export class SettingsManager {
   }
 
   reset(): void {
-    this.#settings = null;
-    this.#loadError = null;
+    this.#settings.reset();
     this.#fieldErrors = {};
-    this.#saving = false;
   }
 }
 

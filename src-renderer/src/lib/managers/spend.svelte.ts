@@ -1,12 +1,13 @@
 // The Spend screen's state: one month of the ledger (daily, by model, by task), the alerts it crossed, CSV export.
 // The month on screen follows spend:updated pushes, so the gauge and the daily chart move as calls settle.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { SpendMonth } from '../../../../src-preload/contract/spend';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { SpendMonth } from '$contract/spend';
+import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { subscribe } from '../api/events';
 import { currentMonth } from '../format';
-import { ALERT_THRESHOLDS, type AlertThreshold } from '../../../../src-preload/contract/constants';
+import { resource } from '../resource.svelte';
 
 export interface RaisedAlert {
   threshold: AlertThreshold;
@@ -14,28 +15,40 @@ export interface RaisedAlert {
   budget_usd: number;
 }
 
+/** Hands a file to the writer (in the app: a browser download). */
+export type SaveFile = (filename: string, text: string, type: string) => void;
+
+export interface SpendDependencies {
+  now?: () => number;
+  saveFile?: SaveFile;
+}
+
 export class SpendManager {
-  #month = $state(currentMonth());
-  #data = $state<SpendMonth | null>(null);
-  #error = $state<ErrorInfo | null>(null);
-  #loading = $state(false);
+  readonly #client: Client;
+  readonly #now: () => number;
+  readonly #saveFile: SaveFile;
+  #month = $state('');
+  readonly #data = resource((month: string) => this.#client.call('spend:month', { month }), null as SpendMonth | null);
   #exporting = $state(false);
-  #exportError = $state<ErrorInfo | null>(null);
+  #exportError = $state.raw<ErrorInfo | null>(null);
   /** Alerts pushed while the app is open, by month (the ledger's totals also imply them after a restart). */
-  #pushed = $state<Record<string, RaisedAlert[]>>({});
-  #seq = 0;
+  #pushed = $state.raw<Record<string, RaisedAlert[]>>({});
+
+  constructor(api: QuireApi = defaultApi, { now = Date.now, saveFile = downloadFile }: SpendDependencies = {}) {
+    this.#client = new Client(api);
+    this.#now = now;
+    this.#saveFile = saveFile;
+    this.#month = this.#thisMonth();
+  }
 
   get month() {
     return this.#month;
   }
   get data() {
-    return this.#data;
+    return this.#data.value;
   }
   get error() {
-    return this.#error;
-  }
-  get loading() {
-    return this.#loading;
+    return this.#data.error;
   }
   get exporting() {
     return this.#exporting;
@@ -46,7 +59,7 @@ export class SpendManager {
 
   /** Every threshold this month has crossed: pushed spend:alert events plus what the month's total implies. */
   readonly alerts = $derived.by((): RaisedAlert[] => {
-    const data = this.#data;
+    const data = this.#data.value;
     const byThreshold: Partial<Record<AlertThreshold, RaisedAlert>> = {};
     for (const alert of this.#pushed[this.#month] ?? []) byThreshold[alert.threshold] = alert;
     if (data?.budget_usd) {
@@ -61,7 +74,7 @@ export class SpendManager {
 
   /** Share of calls (and of tokens) that ran on this machine. */
   readonly localShare = $derived.by(() => {
-    const groups = this.#data?.by_model ?? [];
+    const groups = this.#data.value?.by_model ?? [];
     let localCalls = 0;
     let cloudCalls = 0;
     let localTokens = 0;
@@ -81,40 +94,21 @@ export class SpendManager {
     return { localCalls, cloudCalls, localTokens, cloudTokens, cloudUsd };
   });
 
-  async select(month: string): Promise<void> {
+  select(month: string): Promise<boolean> {
     this.#month = month;
-    await this.load();
+    return this.load();
   }
 
-  async load(): Promise<void> {
-    const seq = ++this.#seq;
-    this.#loading = true;
-    try {
-      const data = await call('spend:month', { month: this.#month });
-      if (seq !== this.#seq) return;
-      this.#data = data;
-      this.#error = null;
-    } catch (error) {
-      if (seq !== this.#seq) return;
-      this.#error = toErrorInfo(error);
-    } finally {
-      if (seq === this.#seq) this.#loading = false;
-    }
+  load(): Promise<boolean> {
+    return this.#data.load(this.#month);
   }
 
-  /** Asks for the month as CSV and hands it to the browser as a download. */
+  /** Asks for the month as CSV and hands it to the writer as a file. */
   async exportCsv(): Promise<void> {
     this.#exporting = true;
     try {
-      const { filename, csv } = await call('spend:export', { month: this.#month });
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = filename;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      const { filename, csv } = await this.#client.call('spend:export', { month: this.#month });
+      this.#saveFile(filename, csv, 'text/csv;charset=utf-8');
       this.#exportError = null;
     } catch (error) {
       this.#exportError = toErrorInfo(error);
@@ -124,7 +118,7 @@ export class SpendManager {
   }
 
   listen(): () => void {
-    return subscribe({
+    return this.#client.subscribe({
       'spend:updated': ({ month }) => {
         if (month === this.#month) void this.load();
       },
@@ -136,16 +130,29 @@ export class SpendManager {
     });
   }
 
+  #thisMonth(): string {
+    return currentMonth(this.#now());
+  }
+
   reset(): void {
-    this.#month = currentMonth();
-    this.#data = null;
-    this.#error = null;
-    this.#loading = false;
+    this.#month = this.#thisMonth();
+    this.#data.reset();
     this.#exporting = false;
     this.#exportError = null;
     this.#pushed = {};
-    this.#seq = 0;
   }
+}
+
+function downloadFile(filename: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The click starts the download; the URL must outlive it a little.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export const spendManager = new SpendManager();

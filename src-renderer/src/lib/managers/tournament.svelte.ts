@@ -1,16 +1,17 @@
 // Tournaments on the writer's side: the one on screen (live from member events while it runs, then the stored
 // record), the writer's accept / dismiss on each finding, and the list of past tournaments.
-import type { ErrorInfo } from '../../../../src-preload/contract';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
 import type {
   AgreementStatus,
   Tournament,
   TournamentFinding,
   TournamentMember,
   TournamentSummary,
-} from '../../../../src-preload/contract/tournaments';
-import { call } from '../api/client';
+} from '$contract/tournaments';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { subscribe } from '../api/events';
+import { resource } from '../resource.svelte';
 
 export interface TournamentRequest {
   task: string;
@@ -47,40 +48,50 @@ function liveMember(model_id: string, role: TournamentMember['role']): Tournamen
 }
 
 export class TournamentManager {
-  #current = $state<Tournament | null>(null);
+  readonly #client: Client;
+  readonly #now: () => number;
+  /** The tournament on screen: opened from the store, or built from events while it runs. */
+  readonly #current = resource(
+    (id: string) => this.#client.call('tournaments:get', { tournament_id: id }),
+    null as Tournament | null,
+  );
+  readonly #list = resource(() => this.#client.call('tournaments:list', { limit: 50 }), [] as TournamentSummary[]);
   /** A tournament this screen asked for (or a critical run may start) and whose id is not known yet. */
   #awaitingTask = $state<string | null>(null);
   #starting = $state(false);
-  #error = $state<ErrorInfo | null>(null);
+  /** Why starting the tournament, or saving a verdict, failed (opening one reports through #current). */
+  #actionError = $state.raw<ErrorInfo | null>(null);
   /** finding id → the verdict being saved. */
-  #resolving = $state<Record<string, 'accept' | 'dismiss'>>({});
-  #list = $state<TournamentSummary[]>([]);
-  #listError = $state<ErrorInfo | null>(null);
+  #resolving = $state.raw<Record<string, 'accept' | 'dismiss'>>({});
+
+  constructor(api: QuireApi = defaultApi, now: () => number = Date.now) {
+    this.#client = new Client(api);
+    this.#now = now;
+  }
 
   get current() {
-    return this.#current;
+    return this.#current.value;
   }
   get starting() {
     return this.#starting;
   }
   get error() {
-    return this.#error;
+    return this.#actionError ?? this.#current.error;
   }
   get resolving() {
     return this.#resolving;
   }
   get list() {
-    return this.#list;
+    return this.#list.value;
   }
   get listError() {
-    return this.#listError;
+    return this.#list.error;
   }
 
-  readonly running = $derived(this.#current?.status === 'running');
   readonly groups = $derived(
     STATUS_ORDER.map((status) => ({
       status,
-      findings: (this.#current?.findings ?? []).filter((finding) => finding.status === status),
+      findings: (this.#current.value?.findings ?? []).filter((finding) => finding.status === status),
     })),
   );
 
@@ -97,15 +108,16 @@ export class TournamentManager {
   async start(request: TournamentRequest): Promise<void> {
     if (this.#starting) return;
     this.#starting = true;
-    this.#error = null;
-    this.#current = null;
+    this.#actionError = null;
+    this.#current.reset();
     this.#awaitingTask = request.task;
     try {
-      this.#current = await call('tournaments:start', request);
+      // Not ordered against the live record its own events build meanwhile: the stored result replaces that.
+      this.#current.set(await this.#client.call('tournaments:start', request));
     } catch (error) {
-      this.#error = toErrorInfo(error);
+      this.#actionError = toErrorInfo(error);
       // A tournament that failed after it started is stored: show what its members did.
-      const id = this.#current?.id;
+      const id = this.#current.value?.id;
       if (id) await this.open(id, { keepError: true });
     } finally {
       this.#starting = false;
@@ -114,34 +126,35 @@ export class TournamentManager {
     }
   }
 
-  async open(id: string, options: { keepError?: boolean } = {}): Promise<void> {
-    try {
-      this.#current = await call('tournaments:get', { tournament_id: id });
-      if (!options.keepError) this.#error = null;
-    } catch (error) {
-      this.#error = toErrorInfo(error);
-    }
+  async open(id: string, options: { keepError?: boolean } = {}): Promise<boolean> {
+    const shown = await this.#current.load(id);
+    if (shown && !options.keepError) this.#actionError = null;
+    return shown;
   }
 
   close(): void {
-    this.#current = null;
-    this.#error = null;
+    this.#current.reset();
+    this.#actionError = null;
   }
 
   /** Accept or dismiss a finding: shown at once, saved, and undone with the reason if saving fails. */
   async resolve(findingId: string, verdict: 'accept' | 'dismiss'): Promise<void> {
-    const tournament = this.#current;
+    const tournament = this.#current.value;
     if (!tournament || this.#resolving[findingId]) return;
     const before = tournament.findings.find((finding) => finding.id === findingId)?.resolution ?? null;
     this.#setResolution(tournament.id, findingId, verdict === 'accept' ? 'accepted' : 'dismissed');
     this.#resolving = { ...this.#resolving, [findingId]: verdict };
     try {
-      const saved = await call('tournaments:resolve', { tournament_id: tournament.id, finding_id: findingId, verdict });
-      if (this.#current?.id === saved.id) this.#current = saved;
-      this.#error = null;
+      const saved = await this.#client.call('tournaments:resolve', {
+        tournament_id: tournament.id,
+        finding_id: findingId,
+        verdict,
+      });
+      if (this.#current.value?.id === saved.id) this.#current.set(saved);
+      this.#actionError = null;
     } catch (error) {
       this.#setResolution(tournament.id, findingId, before);
-      this.#error = toErrorInfo(error);
+      this.#actionError = toErrorInfo(error);
     } finally {
       const { [findingId]: _, ...rest } = this.#resolving;
       this.#resolving = rest;
@@ -149,46 +162,46 @@ export class TournamentManager {
   }
 
   #setResolution(id: string, findingId: string, resolution: TournamentFinding['resolution']): void {
-    if (this.#current?.id !== id) return;
-    this.#current = {
-      ...this.#current,
-      findings: this.#current.findings.map((finding) =>
-        finding.id === findingId ? { ...finding, resolution } : finding,
-      ),
-    };
+    this.#current.update((current) =>
+      current?.id === id
+        ? {
+            ...current,
+            findings: current.findings.map((finding) =>
+              finding.id === findingId ? { ...finding, resolution } : finding,
+            ),
+          }
+        : current,
+    );
   }
 
-  async loadList(): Promise<void> {
-    try {
-      this.#list = await call('tournaments:list', { limit: 50 });
-      this.#listError = null;
-    } catch (error) {
-      this.#listError = toErrorInfo(error);
-    }
+  loadList(): Promise<boolean> {
+    return this.#list.load();
   }
 
   #member(tournamentId: string, modelId: string, change: (member: TournamentMember) => TournamentMember): void {
-    const current = this.#current;
-    if (current?.id !== tournamentId || current.status !== 'running') return;
-    this.#current = {
-      ...current,
-      members: current.members.map((member) => (member.model_id === modelId ? change(member) : member)),
-    };
+    this.#current.update((current) =>
+      current?.id === tournamentId && current.status === 'running'
+        ? {
+            ...current,
+            members: current.members.map((member) => (member.model_id === modelId ? change(member) : member)),
+          }
+        : current,
+    );
   }
 
   listen(): () => void {
-    return subscribe({
+    return this.#client.subscribe({
       'tournament:started': ({ tournament_id, task, mode, members }) => {
         if (this.#awaitingTask === null || task !== this.#awaitingTask) return;
         this.#awaitingTask = null;
-        this.#current = {
+        this.#current.set({
           id: tournament_id,
           task,
           mode,
           kind: 'findings',
           status: 'running',
           // Replaced by the stored time when the tournament completes.
-          created_at: new Date(Date.now()).toISOString(), // eslint-disable-line svelte/prefer-svelte-reactivity
+          created_at: new Date(this.#now()).toISOString(), // eslint-disable-line svelte/prefer-svelte-reactivity
           finished_at: null,
           members: members.map((member) => liveMember(member.model_id, member.role)),
           findings: [],
@@ -201,7 +214,7 @@ export class TournamentManager {
           cost_usd: 0,
           wall_ms: null,
           error: null,
-        };
+        });
       },
       'tournament:member-started': ({ tournament_id, model_id }) =>
         this.#member(tournament_id, model_id, (member) => ({ ...member, status: 'running' })),
@@ -217,20 +230,20 @@ export class TournamentManager {
           cost_usd,
         })),
       'tournament:completed': ({ tournament_id }) => {
-        if (this.#current?.id === tournament_id && this.#current.status === 'running') void this.open(tournament_id);
+        const current = this.#current.value;
+        if (current?.id === tournament_id && current.status === 'running') void this.open(tournament_id);
         void this.loadList();
       },
     });
   }
 
   reset(): void {
-    this.#current = null;
+    this.#current.reset();
+    this.#list.reset();
     this.#awaitingTask = null;
     this.#starting = false;
-    this.#error = null;
+    this.#actionError = null;
     this.#resolving = {};
-    this.#list = [];
-    this.#listError = null;
   }
 }
 

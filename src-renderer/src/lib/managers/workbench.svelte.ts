@@ -1,12 +1,13 @@
 // The Workbench: a passage, a task, the decision the orchestrator would make for it (model, why, cost quote), the
 // run with its streamed output and actual cost, the rating, and the history of runs.
-import type { ErrorInfo } from '../../../../src-preload/contract';
-import type { Decision } from '../../../../src-preload/contract/orchestrator';
-import type { RunRecord, RunSummary } from '../../../../src-preload/contract/runs';
-import { call } from '../api/client';
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { Decision } from '$contract/orchestrator';
+import type { RunRecord, RunSummary } from '$contract/runs';
+import { estimateInputTokens } from '$contract/tokens';
+import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { subscribe } from '../api/events';
-import { estimateInputTokens } from '../../../../src-preload/contract/tokens';
+import { resource } from '../resource.svelte';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -23,28 +24,48 @@ export function estimateTokens(text: string): number {
 }
 
 export class WorkbenchManager {
+  readonly #client: Client;
   #text = $state('');
   #fileName = $state<string | null>(null);
   #task = $state<string>('');
   #model = $state<string>('');
   #localOnly = $state(false);
   #length = $state<AnswerLength>('task');
-  #decision = $state<Decision | null>(null);
-  #deciding = $state(false);
-  #decisionError = $state<ErrorInfo | null>(null);
-  #decisionSeq = 0;
+  /** What would run for the passage and task; an answer to an older question is never shown over a newer one. */
+  readonly #decision = resource(
+    () =>
+      this.#client.call('orchestrator:decide', {
+        task: this.#task,
+        ...(this.#text ? { input_tokens: this.inputTokens } : {}),
+        ...this.#options(),
+      }),
+    null as Decision | null,
+    // A decision for other inputs would quote the wrong model and cost.
+    { clearOnError: true },
+  );
   #running = $state(false);
   /** The run being streamed; null until run:started names it. */
   #liveRunId = $state<string | null>(null);
   #liveModel = $state<string | null>(null);
   #streamed = $state('');
-  #result = $state<RunRecord | null>(null);
+  /** The finished run on screen: just run, or reopened from the history. */
+  readonly #result = resource(
+    (runId: string) => this.#client.call('runs:get', { run_id: runId }),
+    null as RunRecord | null,
+  );
   /** Set when a critical task ran as a tournament (settings.tournament): the result is its best member's run. */
   #tournamentId = $state<string | null>(null);
-  #runError = $state<ErrorInfo | null>(null);
+  /** Why the run, its cancel or its rating failed (reopening a run reports through #result). */
+  #runError = $state.raw<ErrorInfo | null>(null);
   #rating = $state(false);
-  #history = $state<RunSummary[]>([]);
-  #historyError = $state<ErrorInfo | null>(null);
+  readonly #history = resource(
+    async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
+    [] as RunSummary[],
+  );
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
 
   get text() {
     return this.#text;
@@ -65,13 +86,13 @@ export class WorkbenchManager {
     return this.#length;
   }
   get decision() {
-    return this.#decision;
+    return this.#decision.value;
   }
   get deciding() {
-    return this.#deciding;
+    return this.#decision.loading;
   }
   get decisionError() {
-    return this.#decisionError;
+    return this.#decision.error;
   }
 
   get running() {
@@ -85,27 +106,27 @@ export class WorkbenchManager {
   }
   /** The finished run on screen (just run, or reopened from the history). */
   get result() {
-    return this.#result;
+    return this.#result.value;
   }
   get tournamentId() {
     return this.#tournamentId;
   }
   get runError() {
-    return this.#runError;
+    return this.#runError ?? this.#result.error;
   }
   get rating() {
     return this.#rating;
   }
   get history() {
-    return this.#history;
+    return this.#history.value;
   }
   get historyError() {
-    return this.#historyError;
+    return this.#history.error;
   }
 
   readonly inputTokens = $derived(estimateTokens(this.#text));
   readonly canRun = $derived(
-    this.#text.trim().length > 0 && this.#task !== '' && !!this.#decision?.model_id && !this.#deciding,
+    this.#text.trim().length > 0 && this.#task !== '' && !!this.#decision.value?.model_id && !this.#decision.loading,
   );
 
   setText(text: string, fileName: string | null = null): void {
@@ -141,29 +162,12 @@ export class WorkbenchManager {
   }
 
   /** Asks what would run for the current passage and task; a newer question supersedes an older answer. */
-  async decide(): Promise<void> {
+  async decide(): Promise<boolean> {
     if (!this.#task) {
-      this.#decision = null;
-      return;
+      this.#decision.reset();
+      return false;
     }
-    const seq = ++this.#decisionSeq;
-    this.#deciding = true;
-    try {
-      const decision = await call('orchestrator:decide', {
-        task: this.#task,
-        ...(this.#text ? { input_tokens: this.inputTokens } : {}),
-        ...this.#options(),
-      });
-      if (seq !== this.#decisionSeq) return;
-      this.#decision = decision;
-      this.#decisionError = null;
-    } catch (error) {
-      if (seq !== this.#decisionSeq) return;
-      this.#decision = null;
-      this.#decisionError = toErrorInfo(error);
-    } finally {
-      if (seq === this.#decisionSeq) this.#deciding = false;
-    }
+    return this.#decision.load();
   }
 
   /** Forgets the last run: its live stream, result, tournament and error. */
@@ -171,7 +175,7 @@ export class WorkbenchManager {
     this.#liveRunId = null;
     this.#liveModel = null;
     this.#streamed = '';
-    this.#result = null;
+    this.#result.reset();
     this.#tournamentId = null;
     this.#runError = null;
   }
@@ -182,13 +186,13 @@ export class WorkbenchManager {
     this.#running = true;
     this.#clearRun();
     try {
-      const record = await call('runs:start', {
+      const record = await this.#client.call('runs:start', {
         task: this.#task,
         input: this.#text,
         stream: true,
         ...this.#options(),
       });
-      this.#result = record;
+      this.#result.set(record);
       this.#tournamentId = record.tournament_id;
       if (record.status !== 'completed' && record.error) this.#runError = record.error;
     } catch (error) {
@@ -204,7 +208,7 @@ export class WorkbenchManager {
   async cancel(): Promise<void> {
     if (!this.#liveRunId) return;
     try {
-      await call('runs:cancel', { run_id: this.#liveRunId });
+      await this.#client.call('runs:cancel', { run_id: this.#liveRunId });
     } catch (error) {
       this.#runError = toErrorInfo(error);
     }
@@ -212,12 +216,14 @@ export class WorkbenchManager {
 
   /** 0–10, fed to the quality estimates the orchestrator ranks with. */
   async rate(score: number): Promise<void> {
-    const run = this.#result;
+    const run = this.#result.value;
     if (!run) return;
     this.#rating = true;
     try {
-      this.#result = await call('runs:rate', { run_id: run.run_id, rating: score });
-      this.#history = this.#history.map((item) => (item.run_id === run.run_id ? { ...item, rating: score } : item));
+      await this.#result.apply(() => this.#client.call('runs:rate', { run_id: run.run_id, rating: score }));
+      this.#history.update((history) =>
+        history.map((item) => (item.run_id === run.run_id ? { ...item, rating: score } : item)),
+      );
       this.#runError = null;
     } catch (error) {
       this.#runError = toErrorInfo(error);
@@ -226,30 +232,26 @@ export class WorkbenchManager {
     }
   }
 
-  async loadHistory(): Promise<void> {
-    try {
-      this.#history = (await call('runs:list', { limit: 50 })).runs;
-      this.#historyError = null;
-    } catch (error) {
-      this.#historyError = toErrorInfo(error);
-    }
+  loadHistory(): Promise<boolean> {
+    return this.#history.load();
   }
 
   /** Shows a past run (its output, cost and reasons) in place of the current one. */
-  async reopen(runId: string): Promise<void> {
-    try {
-      const record = await call('runs:get', { run_id: runId });
-      this.#result = record;
+  async reopen(runId: string): Promise<boolean> {
+    // From here the run on screen is the one asked for; a failure to fetch it shows as the run's error.
+    this.#runError = null;
+    const shown = await this.#result.load(runId);
+    const record = this.#result.value;
+    if (shown && record) {
       this.#tournamentId = null;
       this.#streamed = '';
       this.#runError = record.status === 'completed' ? null : record.error;
-    } catch (error) {
-      this.#runError = toErrorInfo(error);
     }
+    return shown;
   }
 
   listen(): () => void {
-    return subscribe({
+    return this.#client.subscribe({
       'run:started': ({ run_id, task, model_id }) => {
         // The run this screen started: the first one for our task while we wait for its id.
         if (this.#running && this.#liveRunId === null && task === this.#task) {
@@ -278,15 +280,11 @@ export class WorkbenchManager {
     this.#model = '';
     this.#localOnly = false;
     this.#length = 'task';
-    this.#decision = null;
-    this.#deciding = false;
-    this.#decisionError = null;
-    this.#decisionSeq = 0;
+    this.#decision.reset();
     this.#running = false;
     this.#clearRun();
     this.#rating = false;
-    this.#history = [];
-    this.#historyError = null;
+    this.#history.reset();
   }
 }
 

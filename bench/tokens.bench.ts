@@ -1,0 +1,89 @@
+// Token counting throughput (issue 12's target: at least 1 MB of text per 100 ms) for every method the TokenCounter
+// has, measured side by side in one run on the same texts: a novel-sized manuscript with a book's vocabulary, and a
+// mix of every class estimates get wrong (digits, punctuation, code, base64, UUIDs, CJK…). Each timed count starts
+// cold (a new counter, nothing remembered), after one warm-up that loads the tables.
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+import { estimateInputTokens } from '../src-preload/contract/tokens';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { LocalTokenizer } from '../src-main/local/local-tokenizer';
+import { model } from '../test/support/decision-fixtures';
+import { fixtureLlama, fixtureSpec } from '../test/support/local-fixture';
+import { novel, textSamples } from '../test/fixtures/text-samples';
+import { TokenCounter, type CountRequest } from '../src-main/tokens/token-counter';
+import { percentile, timeEach } from './stats';
+
+const ROUNDS = 7;
+const INSTRUCTION = 'You check a manuscript for continuity errors. Quote both places for every contradiction.';
+
+interface Method {
+  label: string;
+  count: (request: CountRequest) => Promise<number> | number;
+}
+
+export async function benchTokens(): Promise<void> {
+  const texts: Record<string, string> = {
+    'novel, 2 MB': novel(2_000_000),
+    'mixed classes, 1 MB': Object.values(textSamples(3, 70_000)).join('\n\n').slice(0, 1_000_000),
+  };
+  let llama: Llama | undefined;
+  const local = new LocalTokenizer({
+    llama: async () => (llama ??= await fixtureLlama()),
+    fileOf: () => tinyLlamaFixture({ seed: 1 }),
+  });
+  // A fresh counter per count: its memo of pieces starts empty, as for a manuscript never counted before.
+  const fresh = () => new TokenCounter({ local: local.count });
+  let raw: LlamaModel | undefined;
+  const methods: Method[] = [
+    { label: 'estimate (character classes, sync)', count: (r) => estimateInputTokens(r.messages) },
+    { label: 'o200k (GPT-5.5)', count: async (r) => (await fresh().count(model('gpt-5.5'), r)).tokens },
+    { label: 'cl100k (GPT-4)', count: async (r) => (await fresh().count(model('gpt-4-0613'), r)).tokens },
+    {
+      label: 'estimate (Claude: o200k x 1.75, floored)',
+      count: async (r) => (await fresh().count(model('claude-sonnet-4-6', { provider: 'anthropic' }), r)).tokens,
+    },
+    {
+      label: 'model (GGUF vocabulary + chat template)',
+      count: async (r) => (await fresh().count(fixtureSpec('tiny', 'tiny-a'), r)).tokens,
+    },
+    {
+      // The same vocabulary's llama.cpp tokenize on the bare texts: what the model method cannot go below.
+      label: '  raw llama.cpp tokenize, same vocabulary',
+      count: async (r) => {
+        raw ??= await (llama ??= await fixtureLlama()).loadModel({
+          modelPath: tinyLlamaFixture({ seed: 1 }),
+          vocabOnly: true,
+        });
+        return r.messages.reduce((sum, m) => sum + raw!.tokenize(m.content).length, 0);
+      },
+    },
+  ];
+  try {
+    for (const [name, text] of Object.entries(texts)) {
+      const megabytes = Buffer.byteLength(text, 'utf8') / 1e6;
+      const request: CountRequest = {
+        messages: [
+          { role: 'system', content: INSTRUCTION },
+          { role: 'user', content: text },
+        ],
+      };
+      console.log(`${name} (${megabytes.toFixed(2)} MB of UTF-8):`);
+      for (const method of methods) {
+        const tokens = await method.count(request); // warm: tables and vocabularies loaded, caches filled once
+        const samples = await timeEach(ROUNDS, () => method.count(request));
+        const ms = percentile(samples, 50);
+        const rate = megabytes / (ms / 100);
+        console.log(
+          `  ${method.label.padEnd(42)} ${String(tokens).padStart(9)} tokens  p50 ${ms.toFixed(1).padStart(7)} ms  ${rate.toFixed(2).padStart(6)} MB/100 ms${rate >= 1 ? '' : '  (below 1 MB/100 ms)'}`,
+        );
+      }
+    }
+    console.log(
+      '  (The fixture GGUF has a byte-level vocabulary without merges: one token per byte, the slowest case for\n' +
+        "  llama.cpp's tokenizer. A real model's vocabulary makes far fewer tokens; none can be downloaded here.)",
+    );
+  } finally {
+    await raw?.dispose();
+    await local.close();
+    await llama?.dispose();
+  }
+}

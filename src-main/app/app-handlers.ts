@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { UnavailableError } from '../errors';
+import { chooseThreads, defaultMemoryBudgetBytes, MB } from '../local/machine';
+import type { HandlerMap } from '../transport/dispatcher';
+import type { SettingsService } from '../settings/settings-service';
+import type { DesktopShell } from './desktop-shell';
+import { resolveModelsDir } from './paths';
+
+export interface AppHandlerDeps {
+  settings: Pick<SettingsService, 'get'>;
+  dataDir: string;
+  shell: DesktopShell;
+  /** The figures the local runtime was given (tests and benchmarks pin them); default: this machine's. */
+  machine?: { cpuCount?: number | undefined; totalMemoryBytes?: number | undefined };
+}
+
+export function appHandlers({
+  settings,
+  dataDir,
+  shell,
+  machine = {},
+}: AppHandlerDeps): Pick<HandlerMap, 'app:reveal' | 'app:machine'> {
+  return {
+    'app:reveal': async ({ target }) => {
+      const path = target === 'models_folder' ? resolveModelsDir(settings.get().local.models_dir, dataDir) : dataDir;
+      mkdirSync(path, { recursive: true });
+      const failure = await shell.openPath(path);
+      if (failure) throw new UnavailableError(`The folder ${path} could not be opened: ${failure}`);
+      return { path };
+    },
+    'app:machine': () => {
+      // The same functions the runtime uses, so "default" on screen is exactly what a null setting does.
+      const cpus = machine.cpuCount ?? availableParallelism();
+      const totalBytes = machine.totalMemoryBytes ?? totalmem();
+      return {
+        cpus,
+        total_memory_mb: Math.floor(totalBytes / MB),
+        default_memory_budget_mb: Math.floor(defaultMemoryBudgetBytes(totalBytes) / MB),
+        default_threads: chooseThreads(null, cpus),
+        default_models_dir: resolveModelsDir(null, dataDir),
+      };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// runs:start on a critical task over the real HTTP host: a tournament on loopback fake providers, answered with its
+// best member's run and the tournament's id.
+import { describe, expect, it } from 'vitest';
+import { useExecutionHarness } from '../../test/support/execution-harness';
+
+const h = useExecutionHarness();
+const model = (id: string, quality: number) => ({ id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 });
+const finding = (claim: string, evidence_quote = 'her blue eyes flashed') => ({
+  claim,
+  evidence_quote,
+  location: null,
+  severity: 'high',
+});
+const MANUSCRIPT =
+  'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.\n\nChapter 12. She turned, her blue eyes flashed.';
+
+async function threeMembers() {
+  const host = await h.host();
+  await host.endpoint('ep-a', [model('gpt-x', 9)]);
+  await host.endpoint('ep-b', [model('claude-y', 8.8)], { kind: 'anthropic' });
+  await host.endpoint('ep-c', [model('deepseek-z', 9.5)]);
+  // gpt-x and claude-y agree on the eyes; deepseek-z (the best rated) reports something nobody else saw.
+  h.server().script('gpt-x', { json: { findings: [finding("Mara's eye colour changes from green to blue")] } });
+  h.server().script('claude-y', { json: { findings: [finding("Mara's eyes are green in ch. 3, blue in ch. 12")] } });
+  h.server().script('deepseek-z', {
+    json: { findings: [finding('The harbour is never described again', 'watched the harbour')] },
+  });
+  return host;
+}
+
+describe('runs:start on a critical task', () => {
+  it('runs a tournament and answers with the member backing the most consensus findings, tournament_id set', async () => {
+    const host = await threeMembers();
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const started = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(started.body.ok).toBe(true);
+    const run = started.body.value;
+    expect(run.tournament_id).toEqual(expect.any(String));
+    expect(h.server().requests).toHaveLength(3);
+    const t = (await host.call('tournaments:get', { tournament_id: run.tournament_id })).body.value;
+    expect(t.members.map((m: { model_id: string }) => m.model_id).sort()).toEqual([
+      'ep-a/gpt-x',
+      'ep-b/claude-y',
+      'ep-c/deepseek-z',
+    ]);
+    expect(t.findings[0]).toMatchObject({ status: 'consensus' });
+    // Both consensus backers tie on 1; gpt-x has the higher quality estimate of the two.
+    expect(run).toMatchObject({ run_id: `${t.id}/member/ep-a/gpt-x`, model_id: 'ep-a/gpt-x', status: 'completed' });
+    expect(JSON.parse(run.text).findings[0].claim).toMatch(/green to blue/);
+    // The member's run is a stored run like any other.
+    expect((await host.call('runs:get', { run_id: run.run_id })).body.value.text).toBe(run.text);
+  });
+
+  it('stays a single run with `single: true`, a named model, tournaments off, or too few models for one', async () => {
+    const host = await threeMembers();
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const single = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
+    expect(single.body.value.tournament_id).toBeNull();
+    const named = await host.call('runs:start', { task: 'continuity_check', input: 'x', model: 'ep-b/claude-y' });
+    expect(named.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-b/claude-y' });
+    const other = await host.call('runs:start', { task: 'timeline_check', input: MANUSCRIPT });
+    expect(other.body.value).toMatchObject({ tournament_id: null, status: 'completed' });
+    expect(h.server().requests).toHaveLength(3);
+    host.app.services.settings.set({ tournament: { enabled: false } });
+    const off = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(off.body.value.tournament_id).toBeNull();
+    expect((await host.call('tournaments:list')).body.value).toEqual([]);
+
+    const lone = await h.host();
+    await lone.endpoint('ep-a', [model('gpt-x', 9)]);
+    lone.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const fallback = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(fallback.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
+  });
+});

@@ -1,0 +1,79 @@
+// runs:start for critical tasks: with tournaments on (settings.tournament) and the task listed as critical, the run
+// becomes a tournament and runs:start answers with its best member's run plus the tournament's id; otherwise (or
+// when the caller names a model or asks for `single`) it is one run as before. It sits above both runs and
+// tournaments, so neither imports the other's channel.
+import type { RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
+import { QuireError, isQuireError } from '../errors';
+import type { RunService } from '../runs/run-service';
+import type { HandlerMap } from '../transport/dispatcher';
+import { memberRunId } from '../tournament/member-call';
+import type { TournamentService } from '../tournament/tournament-service';
+
+export interface RunStartDeps {
+  runs: Pick<RunService, 'start' | 'get'>;
+  tournaments: Pick<TournamentService, 'isCritical' | 'start'>;
+}
+
+export function runStartHandler(deps: RunStartDeps): Pick<HandlerMap, 'runs:start'> {
+  return { 'runs:start': (input) => startRun(deps, input) };
+}
+
+/** Errors raised before any member was called: no tournament could be seated, so one run is tried instead. */
+const NOT_SEATED = new Set(['unavailable', 'budget_exceeded']);
+
+async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {
+  if (!asTournament(deps, start)) return { ...(await deps.runs.start(start)), tournament_id: null };
+  let tournament: Tournament;
+  try {
+    tournament = await deps.tournaments.start({
+      task: start.task,
+      input: start.input as string,
+      ...(start.tier ? { tier: start.tier } : {}),
+      ...(start.max_output_tokens ? { max_output_tokens: clamp(start.max_output_tokens, 16, 32_000) } : {}),
+    });
+  } catch (error) {
+    // Fewer than two members fit (models, keys, cap or budget): the writer still gets an answer from one model.
+    if (isQuireError(error) && NOT_SEATED.has(error.code)) {
+      return { ...(await deps.runs.start(start)), tournament_id: null };
+    }
+    throw error;
+  }
+  const best = bestMember(tournament);
+  if (tournament.status === 'failed' || !best) {
+    const message = tournament.error?.message ?? 'No member of the tournament answered.';
+    throw new QuireError('unavailable', `${message} (tournament ${tournament.id})`);
+  }
+  return { ...deps.runs.get(memberRunId(tournament.id, best)), tournament_id: tournament.id };
+}
+
+function asTournament(deps: RunStartDeps, start: RunStart): boolean {
+  // A named model, an explicit single run, chat messages, a caller's own JSON schema or a local-only request are
+  // things a tournament cannot honour: those stay single runs.
+  if (start.model || start.single || start.local_only || start.json_schema) return false;
+  if (typeof start.input !== 'string') return false;
+  return deps.tournaments.isCritical(start.task);
+}
+
+/**
+ * The member whose answer runs:start returns: the judge's winner for prose; otherwise the answering member that
+ * backs the most consensus findings, then the higher quality estimate for the task, then the selection order (the
+ * primary, in verification mode, is the only one answering).
+ */
+function bestMember(tournament: Tournament): TournamentMember | undefined {
+  const answered = tournament.members.filter((m) => m.role !== 'verifier' && m.status === 'done');
+  const winner = answered.find((m) => m.model_id === tournament.winner);
+  if (winner) return winner;
+  const consensus = (m: TournamentMember) =>
+    tournament.findings.filter((f) => f.status === 'consensus' && f.supporters.includes(m.model_id)).length;
+  let best: TournamentMember | undefined;
+  for (const m of answered) {
+    if (!best || consensus(m) > consensus(best) || (consensus(m) === consensus(best) && m.quality > best.quality)) {
+      best = m;
+    }
+  }
+  return best;
+}
+
+function clamp(x: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, x));
+}

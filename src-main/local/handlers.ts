@@ -1,0 +1,48 @@
+import type { HandlerMap } from '../transport/dispatcher';
+import type { LocalStack } from './local-stack';
+
+type ModelsChannel =
+  | 'models:catalog'
+  | 'models:installed'
+  | 'models:fit'
+  | 'models:download'
+  | 'models:downloads'
+  | 'models:pause'
+  | 'models:resume'
+  | 'models:cancel'
+  | 'models:delete'
+  | 'models:import'
+  | 'models:load'
+  | 'models:unload'
+  | 'models:resident';
+
+export function modelsHandlers({
+  local,
+}: {
+  local: Pick<LocalStack, 'catalog' | 'library' | 'fit' | 'downloads' | 'load' | 'runtime' | 'resident'>;
+}): Pick<HandlerMap, ModelsChannel> {
+  return {
+    'models:catalog': () => local.catalog(),
+    'models:installed': () => local.library.installed(),
+    'models:fit': (input) => local.fit.check(input),
+    'models:download': (input) => local.downloads.start(input),
+    'models:downloads': () => local.downloads.list(),
+    'models:pause': ({ id }) => local.downloads.pause(id),
+    'models:resume': ({ id }) => local.downloads.resume(id),
+    'models:cancel': async ({ id }) => {
+      await local.downloads.cancel(id);
+      return local.downloads.list();
+    },
+    'models:delete': async ({ id }) => {
+      await local.library.delete(id);
+      return local.library.installed();
+    },
+    'models:import': ({ path, name }) => local.library.importFile(path, name),
+    'models:load': ({ id }) => local.load(id),
+    'models:unload': async ({ id }) => {
+      await local.runtime.unload(id);
+      return local.resident();
+    },
+    'models:resident': () => local.resident(),
+  };
+}

@@ -1,0 +1,71 @@
+// Counts a local model's whole prompt with the GGUF's own tokenizer and chat template, exactly as a generation will
+// see it. The vocabulary is loaded on its own (`vocabOnly`: no weights, no context), so counting before a run never
+// loads the model or takes its memory; a few vocabularies are kept for the next count.
+import { resolveChatWrapper, type ChatWrapper, type Llama, type LlamaModel } from 'node-llama-cpp';
+import type { ModelSpec } from '../../src-preload/contract';
+import type { CountMessage } from '../tokens/token-counter';
+import { toHistory, withDefaultSystem } from './local-chat';
+
+export interface LocalTokenizerOptions {
+  llama: () => Promise<Llama>;
+  /** The installed GGUF of a catalog entry, if any. */
+  fileOf: (catalogId: string) => string | undefined;
+  /** Vocabularies kept loaded (least recently used dropped first). */
+  keep?: number;
+}
+
+interface Vocabulary {
+  model: LlamaModel;
+  wrapper: ChatWrapper;
+}
+
+export class LocalTokenizer {
+  private readonly vocabularies = new Map<string, Promise<Vocabulary>>();
+
+  constructor(private readonly options: LocalTokenizerOptions) {}
+
+  /** The prompt's token count, or undefined when the model's file is not installed. */
+  readonly count = async (spec: ModelSpec, messages: readonly CountMessage[]): Promise<number | undefined> => {
+    const path = spec.local ? this.options.fileOf(spec.local.catalog_id) : undefined;
+    if (!path) return undefined;
+    const { model, wrapper } = await this.vocabulary(path);
+    const { history, prompt } = toHistory({ messages: [...messages] });
+    const { contextText } = wrapper.generateContextState({
+      chatHistory: [
+        ...withDefaultSystem(history, wrapper.generateInitialChatHistory()),
+        { type: 'user', text: prompt },
+        { type: 'model', response: [] },
+      ],
+    });
+    return contextText.tokenize(model.tokenizer).length;
+  };
+
+  async close(): Promise<void> {
+    const loaded = [...this.vocabularies.values()];
+    this.vocabularies.clear();
+    for (const vocabulary of loaded) await (await vocabulary.catch(() => null))?.model.dispose();
+  }
+
+  private vocabulary(path: string): Promise<Vocabulary> {
+    let loaded = this.vocabularies.get(path);
+    if (loaded) {
+      // Most recently used last.
+      this.vocabularies.delete(path);
+      this.vocabularies.set(path, loaded);
+      return loaded;
+    }
+    loaded = this.options.llama().then(async (llama) => {
+      const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+      return { model, wrapper: resolveChatWrapper(model) };
+    });
+    loaded.catch(() => this.vocabularies.delete(path));
+    this.vocabularies.set(path, loaded);
+    const keep = this.options.keep ?? 4;
+    while (this.vocabularies.size > keep) {
+      const [oldest, evicted] = this.vocabularies.entries().next().value!;
+      this.vocabularies.delete(oldest);
+      void evicted.then((v) => v.model.dispose()).catch(() => undefined);
+    }
+    return loaded;
+  }
+}

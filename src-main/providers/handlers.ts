@@ -1,0 +1,24 @@
+import type { HandlerMap } from '../transport/dispatcher';
+import type { ProviderService } from './provider-service';
+import type { ProviderResilience } from './resilience';
+
+export interface ProvidersHandlerDeps {
+  providers: Pick<ProviderService, 'list' | 'save' | 'delete'>;
+  resilience: Pick<ProviderResilience, 'health' | 'reset'>;
+}
+
+export function providersHandlers({
+  providers,
+  resilience,
+}: ProvidersHandlerDeps): Pick<
+  HandlerMap,
+  'providers:list' | 'providers:save' | 'providers:delete' | 'providers:health' | 'providers:reset'
+> {
+  return {
+    'providers:list': () => ({ providers: providers.list() }),
+    'providers:save': (input) => providers.save(input),
+    'providers:delete': ({ id }) => ({ deleted: providers.delete(id) }),
+    'providers:health': () => ({ providers: resilience.health() }),
+    'providers:reset': (input) => ({ providers: resilience.reset(input?.provider) }),
+  };
+}

@@ -1,0 +1,33 @@
+import type { HandlerMap } from '../transport/dispatcher';
+import type { OrchestratorService } from './orchestrator-service';
+import type { PacksService } from './packs-service';
+
+export interface RoutingHandlerDeps {
+  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate'>;
+  packs: Pick<PacksService, 'list' | 'get' | 'save' | 'delete' | 'activate'>;
+}
+
+type RoutingChannel =
+  | 'orchestrator:capabilities'
+  | 'orchestrator:decide'
+  | 'orchestrator:recommend'
+  | 'orchestrator:estimate'
+  | 'packs:list'
+  | 'packs:get'
+  | 'packs:save'
+  | 'packs:delete'
+  | 'packs:activate';
+
+export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pick<HandlerMap, RoutingChannel> {
+  return {
+    'orchestrator:capabilities': () => orchestrator.capabilities(),
+    'orchestrator:decide': (request) => orchestrator.decide(request),
+    'orchestrator:recommend': ({ task }) => orchestrator.recommend(task),
+    'orchestrator:estimate': ({ tier, usage }) => orchestrator.estimate(tier, usage),
+    'packs:list': () => packs.list(),
+    'packs:get': ({ name }) => packs.get(name),
+    'packs:save': (input) => packs.save(input),
+    'packs:delete': ({ name }) => packs.delete(name),
+    'packs:activate': ({ name }) => packs.activate(name),
+  };
+}

@@ -1,0 +1,17 @@
+// runs:start is composed above runs and tournaments (src-main/app/run-start.ts): a critical task may become one.
+import type { HandlerMap } from '../transport/dispatcher';
+import type { RunService } from './run-service';
+
+export function runsHandlers({
+  runs,
+}: {
+  runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
+}): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats'> {
+  return {
+    'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
+    'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),
+    'runs:get': ({ run_id }) => runs.get(run_id),
+    'runs:rate': ({ run_id, rating }) => runs.rate(run_id, rating),
+    'runs:stats': () => runs.stats(),
+  };
+}

@@ -1,0 +1,30 @@
+// What RunService is built from (the composition root fills it in); its helpers take the parts they need.
+import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import type { EventBus } from '../infra/event-bus';
+import type { Logger } from '../infra/logger';
+import type { Ledger } from '../ledger/ledger';
+import type { ProviderService } from '../providers/provider-service';
+import type { ProviderResilience } from '../providers/resilience';
+import type { SettingsService } from '../settings/settings-service';
+import type { RunsRepo } from '../store/repos/runs-repo';
+
+export interface RunServiceOptions {
+  decide: (request: DecideRequest) => Decision;
+  model: (id: string) => ModelSpec | undefined;
+  allModels: () => readonly ModelSpec[];
+  providers: Pick<ProviderService, 'model' | 'providerOf'>;
+  resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
+  ledger: Ledger;
+  repo: RunsRepo;
+  recordFeedback: (feedback: { model_id: string; task: string; score: number; source: 'rating' }) => void;
+  settings: Pick<SettingsService, 'get'>;
+  events: EventBus;
+  /** Already redacting (the app wraps every logger). */
+  logger: Logger;
+  redact: (text: string) => string;
+  now: () => Date;
+  monotonic?: () => number;
+  newId?: () => string;
+  /** No first token within this long fails the attempt over to the next model (seed 004: failover within 5 s). */
+  firstTokenTimeoutMs?: number;
+}

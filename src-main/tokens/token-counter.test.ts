@@ -1,0 +1,137 @@
+// The estimates are compared with real tokenizers (OpenAI's o200k and cl100k through gpt-tokenizer) on every class
+// of text naive estimates get wrong: they may be high, never low.
+import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../src-preload/contract';
+import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
+import { model } from '../../test/support/decision-fixtures';
+import { textSamples } from '../../test/fixtures/text-samples';
+import { TokenCounter, type CountRequest } from './token-counter';
+
+const real = (text: string) => Math.max(o200k(text), cl100k(text));
+const counter = new TokenCounter();
+const user = (content: string): CountRequest => ({ messages: [{ role: 'user', content }] });
+
+const cloud: Record<string, ModelSpec> = {
+  anthropic: model('claude-sonnet-4-6', { provider: 'anthropic' }),
+  deepseek: model('deepseek-chat', { provider: 'deepseek' }),
+  qwen: model('qwen-plus', { provider: 'qwen' }),
+  gemini: model('gemini-3.5-flash', { provider: 'gemini' }),
+  openrouter: model('openrouter/anthropic/claude-sonnet-4.6', {
+    provider: 'openrouter',
+    api_model_id: 'anthropic/claude-sonnet-4.6',
+  }),
+  endpoint: model('lab/mistral-small', { provider: 'openai-compatible', endpoint_id: 'lab', api_model_id: 'mistral' }),
+};
+
+const classes = Object.keys(textSamples());
+
+describe('the character-class estimate (the renderer’s quote and the floor under every estimate)', () => {
+  it.each(classes)('%s: never below o200k or cl100k, at any length', (name) => {
+    for (const seed of [1, 2, 3]) {
+      for (const length of [40, 400, 8000]) {
+        const text = textSamples(seed, length)[name]!;
+        expect(estimateTextTokens(text), `${name} seed ${seed} length ${length}`).toBeGreaterThanOrEqual(real(text));
+      }
+    }
+  });
+
+  it('was the audit’s weak spot: digits, punctuation and base64 now reserve at least what a tokenizer counts', () => {
+    const { digits, punctuation, base64, uuids } = textSamples(9, 3000);
+    for (const text of [digits!, punctuation!, base64!, uuids!]) {
+      expect(estimateInputTokens([{ content: text }])).toBeGreaterThanOrEqual(real(text) + 16);
+    }
+  });
+});
+
+describe('TokenCounter', () => {
+  it.each(Object.entries(cloud))('%s: an estimate never below a real tokenizer on any class', async (_family, spec) => {
+    for (const name of classes) {
+      const text = textSamples(4, 3000)[name]!;
+      const counted = await counter.count(spec, user(text));
+      expect(counted.method).toBe('estimate');
+      expect(counted.tokens, name).toBeGreaterThanOrEqual(real(text));
+      // The same character-class function as the renderer's quote is its floor.
+      expect(counted.tokens, name).toBeGreaterThanOrEqual(estimateInputTokens([{ content: text }]));
+    }
+  });
+
+  it('Anthropic: o200k times its documented factor (1.75) where that is above the character-class bound', async () => {
+    const prose = textSamples(5, 6000).prose!;
+    const counted = await counter.count(cloud.anthropic!, user(prose));
+    expect(counted.tokens).toBe(Math.ceil(o200k(prose) * 1.75) + 8 + 8);
+  });
+
+  it('DeepSeek on digits: exactly the character-class bound, one code for both', async () => {
+    const digits = textSamples(5, 6000).digits!;
+    const counted = await counter.count(cloud.deepseek!, user(digits));
+    expect(counted.tokens).toBe(estimateInputTokens([{ content: digits }]));
+  });
+
+  it('OpenAI models are counted with their own encoding: o200k (GPT-4o and later), cl100k (GPT-4), exactly', async () => {
+    const text = textSamples(6, 2000).dialogue!;
+    const request: CountRequest = {
+      messages: [
+        { role: 'system', content: 'You polish dialogue.' },
+        { role: 'user', content: text },
+      ],
+    };
+    // OpenAI's cookbook: 3 tokens of framing per message and 3 to prime the reply.
+    const framing = 3 * 2 + 3;
+    for (const spec of [
+      model('gpt-5.4-mini', { provider: 'openai' }),
+      model('openrouter/openai/gpt-5.4-mini', { provider: 'openrouter', api_model_id: 'openai/gpt-5.4-mini' }),
+    ]) {
+      expect(await counter.count(spec, request)).toEqual({
+        tokens: o200k('You polish dialogue.') + o200k(text) + framing,
+        method: 'o200k',
+      });
+    }
+    expect(await counter.count(model('gpt-4-0613', { provider: 'openai' }), request)).toEqual({
+      tokens: cl100k('You polish dialogue.') + cl100k(text) + framing,
+      method: 'cl100k',
+    });
+  });
+
+  it('counts the whole request: instruction, every message’s framing and the answer schema', async () => {
+    const passage = textSamples(7, 1000).prose!;
+    for (const spec of [...Object.values(cloud), model('gpt-5.5', { provider: 'openai' })]) {
+      const bare = (await counter.count(spec, user(passage))).tokens;
+      const instructed = (
+        await counter.count(spec, {
+          messages: [
+            { role: 'system', content: 'You check a manuscript for continuity errors and quote both places.' },
+            { role: 'user', content: passage },
+          ],
+        })
+      ).tokens;
+      expect(instructed, spec.id).toBeGreaterThan(bare + 10);
+      const schema = { type: 'object', properties: { findings: { type: 'array', items: { type: 'string' } } } };
+      const structured = (await counter.count(spec, { ...user(passage), jsonSchema: { name: 'findings', schema } }))
+        .tokens;
+      expect(structured - bare, spec.id).toBeGreaterThanOrEqual(o200k(JSON.stringify(schema)) + 60);
+    }
+    // Anthropic's tool-use system prompt (313–346 tokens) is inside the count.
+    const schema = { type: 'object' };
+    const claude = cloud.anthropic!;
+    const withTool = (await counter.count(claude, { ...user('x'), jsonSchema: { name: 'a', schema } })).tokens;
+    expect(withTool - (await counter.count(claude, user('x'))).tokens).toBeGreaterThanOrEqual(400);
+  });
+
+  it('counts special-token strings in a writer’s text as text instead of failing', async () => {
+    const text = 'The note said <|endoftext|> and <|im_start|>, nothing more.';
+    const counted = await counter.count(model('gpt-5.5', { provider: 'openai' }), user(text));
+    expect(counted.tokens).toBeGreaterThan(10);
+  });
+
+  it('a local model without a local tokenizer is estimated, never below a real tokenizer', async () => {
+    const spec = model('qwen2.5-7b', { provider: 'local', local: { catalog_id: 'q', size_class: 'medium' } });
+    for (const name of classes) {
+      const text = textSamples(8, 2000)[name]!;
+      const counted = await counter.count(spec, user(text));
+      expect(counted.method).toBe('estimate');
+      expect(counted.tokens, name).toBeGreaterThanOrEqual(real(text));
+    }
+  });
+});

@@ -1,0 +1,115 @@
+// The one token count of a whole request for a given model — instruction, chat framing, passage, answer schema — for
+// the quote, the reservation and the splitting of long manuscripts. The model's own tokenizer where Quire has it (the
+// GGUF's, through an injected local tokenizer; OpenAI's encodings through gpt-tokenizer), else a documented
+// conservative estimate (families.ts): never below the character-class bound the renderer's quote also uses.
+import type { ModelSpec } from '../../src-preload/contract';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
+
+export interface CountMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface CountRequest {
+  messages: readonly CountMessage[];
+  /** Structured output: the schema is sent too (a tool definition, a response format or an instruction). */
+  jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+}
+
+/** model: the model's own tokenizer and template; o200k/cl100k: OpenAI's own encoding; estimate: a safe bound. */
+export type CountMethod = 'model' | 'o200k' | 'cl100k' | 'estimate';
+
+export interface TokenCount {
+  tokens: number;
+  method: CountMethod;
+}
+
+/**
+ * Counts a local model's whole prompt (its chat template included) with the GGUF's own tokenizer; undefined when the
+ * model's file is not there to read. Injected so this module does not depend on the local runtime.
+ */
+export type LocalTokenizer = (spec: ModelSpec, messages: readonly CountMessage[]) => Promise<number | undefined>;
+
+type CountText = (text: string) => number;
+
+export interface TokenCounterOptions {
+  local?: LocalTokenizer | undefined;
+}
+
+export class TokenCounter {
+  private readonly encodings = new Map<Encoding, Promise<CountText>>();
+
+  constructor(private readonly options: TokenCounterOptions = {}) {}
+
+  async count(spec: ModelSpec, request: CountRequest): Promise<TokenCount> {
+    const plan = tokenizerPlan(spec);
+    const schema = request.jsonSchema ? JSON.stringify(request.jsonSchema.schema) : null;
+    if (plan.kind === 'local') {
+      const tokens = this.options.local ? await this.options.local(spec, request.messages) : undefined;
+      if (tokens !== undefined) return { tokens, method: 'model' };
+      return this.estimate(plan.fallback, request, schema);
+    }
+    if (plan.kind === 'bpe') {
+      const count = await this.encoding(plan.encoding);
+      let tokens = plan.requestTokens;
+      for (const m of request.messages) tokens += count(m.content) + plan.messageTokens;
+      if (schema !== null) tokens += count(schema) + plan.schemaTokens;
+      return { tokens, method: plan.encoding };
+    }
+    return this.estimate(plan, request, schema);
+  }
+
+  /** Per text, the larger of o200k times the family's factor and the character-class bound; then the framing. */
+  private async estimate(plan: EstimatePlan, request: CountRequest, schema: string | null): Promise<TokenCount> {
+    const o200k = await this.encoding('o200k');
+    const bound = (text: string) => Math.max(Math.ceil(o200k(text) * plan.factor), estimateTextTokens(text));
+    let tokens = plan.requestTokens;
+    for (const m of request.messages) tokens += bound(m.content) + plan.messageTokens;
+    if (schema !== null) tokens += bound(schema) + plan.schemaTokens;
+    return { tokens, method: 'estimate' };
+  }
+
+  /** OpenAI's encodings are several MB of tables: loaded on first use, once. */
+  private encoding(name: Encoding): Promise<CountText> {
+    let loaded = this.encodings.get(name);
+    if (!loaded) {
+      loaded = loadEncoding(name);
+      this.encodings.set(name, loaded);
+    }
+    return loaded;
+  }
+}
+
+/** Distinct pieces remembered per encoding; a book has tens of thousands, so this is a bound, not a working size. */
+const MEMO_LIMIT = 200_000;
+
+/**
+ * Counts with the encoding's own pre-tokenizer split and its BPE, remembering each distinct piece's count. BPE never
+ * merges across pieces, so the sum is exactly the encoding's count; the memo makes a book's repeated words cost one
+ * lookup each (gpt-tokenizer's own cache reorders an LRU on every hit, several times slower on a novel). A special
+ * token's text in a writer's manuscript ("<|endoftext|>") is split into ordinary pieces by the same regex, so it is
+ * counted as text, never refused.
+ */
+async function loadEncoding(name: Encoding): Promise<CountText> {
+  const [encoding, splits] = await Promise.all([
+    name === 'o200k' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base'),
+    import('gpt-tokenizer/encodingParams/constants'),
+  ]);
+  const shared = name === 'o200k' ? splits.O200K_TOKEN_SPLIT_REGEX : splits.CL100K_TOKEN_SPLIT_REGEX;
+  const split = new RegExp(shared.source, shared.flags);
+  const memo = new Map<string, number>();
+  return (text) => {
+    let tokens = 0;
+    for (const [piece] of text.matchAll(split)) {
+      let count = memo.get(piece);
+      if (count === undefined) {
+        count = encoding.countTokens(piece);
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(piece, count);
+      }
+      tokens += count;
+    }
+    return tokens;
+  };
+}

@@ -1,0 +1,71 @@
+// The tournament channels over the real HTTP host: custom endpoints on the loopback fake provider as members.
+import { describe, expect, it } from 'vitest';
+import { useExecutionHarness } from '../../test/support/execution-harness';
+
+const h = useExecutionHarness();
+const model = (id: string, quality: number) => ({ id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 });
+const eyes = (claim: string) => ({
+  claim,
+  evidence_quote: 'her blue eyes flashed',
+  location: 'Chapter 12',
+  severity: 'high',
+});
+const MANUSCRIPT =
+  'Chapter 3. Mara pushed the hair from her green eyes.\n\nChapter 12. She turned, her blue eyes flashed.';
+
+describe('tournaments:* channels', () => {
+  it('runs a three-model continuity check, then gets, lists and resolves it', async () => {
+    const host = await h.host();
+    await host.endpoint('ep-a', [model('gpt-x', 9)]);
+    await host.endpoint('ep-b', [model('claude-y', 8.8)], { kind: 'anthropic' });
+    await host.endpoint('ep-c', [model('deepseek-z', 8.5)]);
+    h.server().script('gpt-x', { json: { findings: [eyes("Mara's eye colour changes from green to blue")] } });
+    h.server().script('claude-y', { json: { findings: [eyes("Mara's eyes are green in ch. 3 but blue in ch. 12")] } });
+    h.server().script('deepseek-z', {
+      json: {
+        findings: [
+          {
+            claim: 'The harbour is never described again',
+            evidence_quote: 'watched the harbour',
+            location: null,
+            severity: 'low',
+          },
+        ],
+      },
+    });
+
+    const started = await host.call('tournaments:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(started.body.ok).toBe(true);
+    const t = started.body.value;
+    expect(t.members).toHaveLength(3);
+    expect(t.findings.map((f: { status: string }) => f.status)).toEqual(['consensus', 'disputed']);
+    expect(t.findings[0].supporters).toHaveLength(2);
+    expect(t.findings[1].quote_found).toBe(false);
+    expect(t.confidence.value).toBeGreaterThan(0);
+    expect(t.confidence.ingredients).toHaveProperty('agreement');
+
+    expect((await host.call('tournaments:get', { tournament_id: t.id })).body.value).toEqual(t);
+    const list = await host.call('tournaments:list');
+    expect(list.body.value).toEqual([
+      expect.objectContaining({ id: t.id, counts: { consensus: 1, disputed: 1, contradicted: 0 } }),
+    ]);
+    const resolved = await host.call('tournaments:resolve', {
+      tournament_id: t.id,
+      finding_id: 'f1',
+      verdict: 'accept',
+    });
+    expect(resolved.body.value.findings[0].resolution).toBe('accepted');
+    const spend = await host.call('spend:current');
+    expect(spend.body.value.spend_usd).toBeCloseTo(t.cost_usd, 6);
+  });
+
+  it('refuses bad input and unknown ids with codes', async () => {
+    const host = await h.host();
+    const bad = await host.call('tournaments:start', { task: 'continuity_check', input: 'x', n: 9 });
+    expect(bad.body.error).toMatchObject({ code: 'invalid_input', path: 'n' });
+    const missing = await host.call('tournaments:get', { tournament_id: 'nope' });
+    expect(missing.body.error.code).toBe('not_found');
+    const none = await host.call('tournaments:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(none.body.error.code).toBe('unavailable');
+  });
+});

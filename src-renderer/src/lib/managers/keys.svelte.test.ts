@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { KeyStatus } from '$contract/keys';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { keysStatus } from '../../../../test/renderer/fixtures';
+import { KeysManager } from './keys.svelte';
+
+const stored = (provider: string): KeyStatus => ({
+  provider,
+  configured: true,
+  last4: 'abcd',
+  source: 'file',
+  env_var: null,
+});
+
+function setup(configured: Record<string, boolean> = { openai: false }) {
+  const fake = new FakeApi();
+  fake.answer('keys:status', keysStatus(configured));
+  return { fake, manager: new KeysManager(fake) };
+}
+
+describe('KeysManager', () => {
+  it('loads which keys are set, or the reason it could not', async () => {
+    const { fake, manager } = setup({ openai: true, anthropic: false });
+    await manager.load();
+    expect(manager.status?.keys.map((key) => [key.provider, key.configured])).toEqual([
+      ['openai', true],
+      ['anthropic', false],
+    ]);
+    fake.fail('keys:status', 'storage_error', 'keychain locked');
+    await manager.load();
+    expect(manager.error).toMatchObject({ code: 'storage_error' });
+  });
+
+  it('stores a key, tests it and says it works', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.answer('keys:set', stored('openai'));
+    fake.answer('keys:test', { provider: 'openai', ok: true, message: '42 models.' });
+    const saving = manager.save('openai', 'sk-test-1234567890', true);
+    expect(manager.busy).toEqual({ openai: 'saving' });
+    await expect(saving).resolves.toBe(true);
+    expect(manager.busy).toEqual({});
+    expect(fake.inputsOf('keys:set')).toEqual([
+      { provider: 'openai', api_key: 'sk-test-1234567890', allow_weak_storage: true },
+    ]);
+    expect(manager.feedback.openai).toEqual({ kind: 'success', message: 'Key saved. 42 models.' });
+  });
+
+  it('takes a refused new key out again, so a bad key changes nothing, and offers to save it untested', async () => {
+    const { fake, manager } = setup({ openai: false });
+    await manager.load();
+    fake.answer('keys:set', stored('openai'));
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: '401 Unauthorized' });
+    fake.answer('keys:delete', stored('openai'));
+    await expect(manager.save('openai', 'sk-wrong-1234567890', false)).resolves.toBe(false);
+    expect(fake.inputsOf('keys:delete')).toEqual([{ provider: 'openai' }]);
+    expect(manager.feedback.openai).toMatchObject({
+      kind: 'error',
+      message: 'The key was not saved: the test failed — 401 Unauthorized',
+      retryWithoutTest: true,
+    });
+  });
+
+  it('keeps a replacement key the test refuses when one was set before, and says so', async () => {
+    const { fake, manager } = setup({ openai: true });
+    await manager.load();
+    fake.answer('keys:set', stored('openai'));
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: '401' });
+    await manager.save('openai', 'sk-new-1234567890', false);
+    expect(fake.countOf('keys:delete')).toBe(0);
+    expect(manager.feedback.openai).toMatchObject({ kind: 'error', retryWithoutTest: false });
+    expect(manager.feedback.openai?.message).toMatch(/^The new key was saved, but the test failed/);
+  });
+
+  it('saves without a test when asked', async () => {
+    const { fake, manager } = setup();
+    fake.answer('keys:set', stored('openai'));
+    await expect(manager.save('openai', 'sk-offline-1234567890', false, true)).resolves.toBe(true);
+    expect(fake.countOf('keys:test')).toBe(0);
+    expect(manager.feedback.openai).toEqual({ kind: 'success', message: 'Key saved without a test.' });
+  });
+
+  it('reports a key the host refuses to store, with the host’s error', async () => {
+    const { manager } = setup();
+    // Shorter than the contract allows: refused before anything is stored.
+    await expect(manager.save('openai', 'short', false)).resolves.toBe(false);
+    expect(manager.feedback.openai).toMatchObject({ kind: 'error', error: { code: 'invalid_input' } });
+    expect(manager.busy).toEqual({});
+  });
+
+  it('tests a stored key on request, and removes one', async () => {
+    const { fake, manager } = setup({ openai: true });
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'quota exceeded' });
+    const testing = manager.test('openai');
+    expect(manager.busy).toEqual({ openai: 'testing' });
+    await testing;
+    expect(manager.feedback.openai).toMatchObject({ kind: 'error', message: 'quota exceeded' });
+    fake.answer('keys:delete', stored('openai'));
+    await manager.remove('openai');
+    expect(manager.feedback.openai).toEqual({ kind: 'success', message: 'Key removed.' });
+    manager.clearFeedback('openai');
+    expect(manager.feedback).toEqual({});
+  });
+
+  it('reports a failed removal or test', async () => {
+    const { fake, manager } = setup();
+    fake.fail('keys:delete', 'storage_error', 'keychain locked');
+    fake.fail('keys:test', 'unavailable', 'offline');
+    await manager.remove('openai');
+    expect(manager.feedback.openai).toMatchObject({ kind: 'error', message: 'keychain locked' });
+    await manager.test('anthropic');
+    expect(manager.feedback.anthropic).toMatchObject({ kind: 'error', message: 'offline' });
+  });
+
+  it('shows the newest status when an older answer lands last; reset() forgets it', async () => {
+    const { fake, manager } = setup();
+    await fake.answerLastFirst('keys:status', [
+      [() => manager.load(), keysStatus({ openai: false })],
+      [() => manager.load(), keysStatus({ openai: true })],
+    ]);
+    expect(manager.status?.keys[0]?.configured).toBe(true);
+    manager.reset();
+    expect(manager.status).toBeNull();
+    expect(manager.feedback).toEqual({});
+  });
+});

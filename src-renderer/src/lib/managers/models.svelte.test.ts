@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { DownloadProgress, ResidentModelInfo } from '$contract/models';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { catalogItem, download, installed } from '../../../../test/renderer/fixtures';
+import { ModelsManager } from './models.svelte';
+
+const resident = (id: string, bytes: number): ResidentModelInfo => ({
+  id,
+  bytes,
+  context_size: 4096,
+  loaded_at: '2026-03-10T12:00:00.000Z',
+  last_used_at: '2026-03-10T12:00:00.000Z',
+  busy: false,
+});
+
+const progress = (id: string, received: number): DownloadProgress => ({
+  id,
+  received,
+  total: 1000,
+  bytes_per_s: 100,
+  eta_s: 5,
+});
+
+function setup() {
+  const fake = new FakeApi();
+  fake.answer('models:catalog', [catalogItem('small', 8e9)]);
+  fake.answer('models:installed', [installed('m1')]);
+  fake.answer('models:resident', [resident('m1', 500), resident('m2', 250)]);
+  fake.answer('models:downloads', []);
+  return { fake, manager: new ModelsManager(fake) };
+}
+
+describe('ModelsManager', () => {
+  it('loads the catalog, the library, what is in memory and the downloads', async () => {
+    const { manager } = setup();
+    expect(manager.loaded).toBe(false);
+    await manager.load();
+    expect(manager.loaded).toBe(true);
+    expect(manager.catalog.map((item) => item.id)).toEqual(['small']);
+    expect(manager.installed.map((model) => model.id)).toEqual(['m1']);
+    expect(manager.residentBytes).toBe(750);
+    expect(manager.budgetBytes).toBe(8e9);
+    expect(manager.error).toBeNull();
+  });
+
+  it('is not loaded, and says why, when any list cannot be read', async () => {
+    const { fake, manager } = setup();
+    fake.fail('models:installed', 'storage_error', 'models folder unreadable');
+    await manager.load();
+    expect(manager.loaded).toBe(false);
+    expect(manager.error).toMatchObject({ message: 'models folder unreadable' });
+  });
+
+  it('starts a download, shows it at once and refreshes the catalog', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.answer('models:download', download('small', { catalog_id: 'small' }));
+    fake.answer('models:catalog', [{ ...catalogItem('small'), download: download('small') }]);
+    const starting = manager.download({ id: 'small' }, 'catalog:small');
+    expect(manager.busy).toEqual({ 'catalog:small': 'catalog:small' });
+    await expect(starting).resolves.toBe(true);
+    expect(manager.busy).toEqual({});
+    expect(manager.downloads.map((item) => item.id)).toEqual(['small']);
+    expect(manager.catalog[0]?.download?.id).toBe('small');
+  });
+
+  it('keeps an action’s error where the action was taken, until the same action succeeds', async () => {
+    const { fake, manager } = setup();
+    fake.fail('models:download', 'download_error', 'disk full');
+    await expect(manager.download({ id: 'small' }, 'catalog:small')).resolves.toBe(false);
+    expect(manager.errorFor('catalog:small')).toMatchObject({ message: 'disk full' });
+    expect(manager.errorFor('url')).toBeNull();
+    expect(manager.busy).toEqual({});
+    fake.answer('models:download', download('small'));
+    await manager.download({ id: 'small' }, 'catalog:small');
+    expect(manager.errorFor('catalog:small')).toBeNull();
+  });
+
+  it('a list re-read inside an action fails the action, not the screen', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.answer('models:download', download('small'));
+    fake.fail('models:catalog', 'internal', 'catalog broken');
+    await expect(manager.download({ id: 'small' }, 'catalog:small')).resolves.toBe(false);
+    expect(manager.errorFor('catalog:small')).toMatchObject({ message: 'catalog broken' });
+    expect(manager.error).toBeNull();
+  });
+
+  it('moves download progress from events, and fetches a download it does not know yet once', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.answer('models:downloads', [download('a')]);
+    const lists = fake.hold('models:downloads');
+    manager.listen();
+    fake.emit('download:progress', progress('a', 100));
+    fake.emit('download:progress', progress('a', 200));
+    // Ticks come faster than answers: one fetch, not one per tick (each would drop the one before).
+    expect(lists.count).toBe(1);
+    (await lists.next()).resolve([download('a')]);
+    await fake.settled();
+    fake.emit('download:progress', progress('a', 300));
+    expect(manager.downloads[0]).toMatchObject({ id: 'a', received: 300 });
+    expect(manager.progress.a).toMatchObject({ received: 300 });
+    expect(lists.count).toBe(1);
+  });
+
+  it('reloads everything when a download finishes, and records one that failed', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    manager.listen();
+    fake.emit('download:progress', progress('a', 100));
+    fake.answer('models:installed', [installed('m1'), installed('a')]);
+    fake.emit('download:done', { id: 'a', name: 'Alpha', model: installed('a') });
+    await fake.settled();
+    expect(manager.notice).toBe('Alpha finished downloading and is installed.');
+    expect(manager.installed.map((model) => model.id)).toEqual(['m1', 'a']);
+    expect(manager.progress).toEqual({});
+
+    fake.emit('download:failed', { id: 'b', name: 'Beta', reason: 'network', message: 'reset', retryable: true });
+    await fake.settled();
+    expect(manager.failures).toEqual([{ id: 'b', name: 'Beta', message: 'reset', retryable: true }]);
+    manager.dismissFailure('b');
+    manager.clearNotice();
+    expect(manager.failures).toEqual([]);
+    expect(manager.notice).toBeNull();
+  });
+
+  it('pauses, resumes and cancels downloads with the host’s answers', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:downloads', [download('a'), download('b')]);
+    await manager.load();
+    fake.answer('models:pause', download('a', { status: 'paused' }));
+    await manager.pause('a');
+    expect(manager.downloads.map((item) => item.status)).toEqual(['paused', 'downloading']);
+    fake.answer('models:resume', download('a'));
+    await manager.resume('a');
+    expect(manager.downloads[0]?.status).toBe('downloading');
+    fake.answer('models:cancel', [download('b')]);
+    await manager.cancel('a');
+    expect(manager.downloads.map((item) => item.id)).toEqual(['b']);
+  });
+
+  it('deletes, imports, loads and unloads models, refreshing what each one changes', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.answer('models:delete', []);
+    fake.answer('models:resident', []);
+    await manager.remove('m1');
+    expect(manager.installed).toEqual([]);
+    expect(manager.residentBytes).toBe(0);
+
+    fake.answer('models:import', installed('mine', { name: 'My model' }));
+    fake.answer('models:installed', [installed('mine')]);
+    await expect(manager.importFile('/tmp/mine.gguf', 'My model', 'import')).resolves.toBe(true);
+    expect(manager.notice).toBe('My model was imported and is ready to use.');
+    expect(fake.inputsOf('models:import')).toEqual([{ path: '/tmp/mine.gguf', name: 'My model' }]);
+
+    fake.answer('models:load', resident('mine', 900));
+    fake.answer('models:resident', [resident('mine', 900)]);
+    await manager.loadModel('mine');
+    expect(manager.residentBytes).toBe(900);
+    fake.answer('models:unload', []);
+    await manager.unloadModel('mine');
+    expect(manager.resident).toEqual([]);
+  });
+
+  it('checks whether a model would fit, and shows where the models folder is', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:fit', catalogItem('x').fit);
+    await expect(manager.fit('https://example.org/x.gguf', 'url')).resolves.toMatchObject({ verdict: 'fits' });
+    fake.fail('models:fit', 'unavailable', 'no range reads');
+    await expect(manager.fit('https://example.org/x.gguf', 'url')).resolves.toBeNull();
+    expect(manager.errorFor('url')).toMatchObject({ message: 'no range reads' });
+    fake.answer('app:reveal', { path: '/data/models' });
+    await manager.reveal();
+    expect(manager.notice).toBe('Your models are in /data/models');
+  });
+
+  it('shows the newest downloads list when an older answer lands last; reset() forgets it all', async () => {
+    const { fake, manager } = setup();
+    await fake.answerLastFirst('models:downloads', [
+      [() => manager.load(), [download('old')]],
+      [() => manager.load(), [download('new')]],
+    ]);
+    expect(manager.downloads.map((item) => item.id)).toEqual(['new']);
+    manager.reset();
+    expect(manager.loaded).toBe(false);
+    expect(manager.catalog).toEqual([]);
+  });
+});

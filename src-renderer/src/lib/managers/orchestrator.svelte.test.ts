@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { Capabilities, Estimate, QualityTier, Recommendations } from '$contract';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { model, runSummary, task } from '../../../../test/renderer/fixtures';
+import { OrchestratorManager } from './orchestrator.svelte';
+
+const NOW = Date.parse('2026-03-15T12:00:00.000Z');
+
+const capabilities = (models = [model('gpt'), model('llama', { available: false })]): Capabilities => ({
+  models,
+  tasks: [task('coordinator', { display_name: 'Coordinator' }), task('line_edit')],
+});
+
+const estimate = (tier: QualityTier, total: number): Estimate => ({
+  tier,
+  total_usd: total,
+  by_task: {},
+  by_model: {},
+  picks: {},
+});
+
+const recommendations = (taskId: string, modelId: string | null): Recommendations => {
+  const pick = { model_id: modelId, tier_used: null, estimate_usd: 0, reason: '' };
+  return { task: taskId, recommendations: { budget: pick, balanced: pick, premium: pick } };
+};
+
+function setup() {
+  const fake = new FakeApi();
+  fake.answer('orchestrator:capabilities', capabilities());
+  fake.answer('runs:list', { runs: [] });
+  fake.answer('orchestrator:estimate', ({ tier }) => estimate(tier, tier === 'premium' ? 9 : 1));
+  fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, 'gpt'));
+  return { fake, manager: new OrchestratorManager(fake, () => NOW) };
+}
+
+describe('OrchestratorManager', () => {
+  it('loads models, tasks, an estimate per tier and the picks for every task', async () => {
+    const { fake, manager } = setup();
+    const loading = manager.load();
+    expect(manager.loading).toBe(true);
+    await loading;
+    expect(manager.loading).toBe(false);
+    expect(manager.availableCount).toBe(1);
+    expect(manager.modelName('gpt')).toBe('Model gpt');
+    expect(manager.modelName(null)).toBe('None available');
+    expect(manager.taskName('coordinator')).toBe('Coordinator');
+    expect(manager.taskName('unknown')).toBe('unknown');
+    expect(manager.estimates.premium?.total_usd).toBe(9);
+    expect(Object.keys(manager.estimates)).toEqual(['budget', 'balanced', 'premium']);
+    expect(manager.recommendations.map((entry) => entry.task)).toEqual(['coordinator', 'line_edit']);
+    expect(fake.inputsOf('orchestrator:recommend')).toEqual([{ task: 'coordinator' }, { task: 'line_edit' }]);
+  });
+
+  it('estimates from the writer’s last 30 days of runs, leaving out cancelled, old and unknown ones', async () => {
+    const { fake, manager } = setup();
+    const recent = '2026-03-10T12:00:00.000Z';
+    fake.answer('runs:list', {
+      runs: [
+        runSummary('1', { task: 'line_edit', created_at: recent }),
+        runSummary('2', { task: 'line_edit', created_at: recent }),
+        runSummary('3', { task: 'line_edit', created_at: recent, status: 'cancelled' }),
+        runSummary('4', { task: 'line_edit', created_at: '2026-01-01T00:00:00.000Z' }),
+        runSummary('5', { task: 'gone', created_at: recent }),
+      ],
+    });
+    await manager.load();
+    expect(manager.profile).toEqual({ usage: { line_edit: 2 }, source: 'recent' });
+    expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 2 } });
+  });
+
+  it('uses the sample month, limited to known tasks, when the writer has no runs yet', async () => {
+    const { manager } = setup();
+    await manager.load();
+    expect(manager.profile).toEqual({ usage: { coordinator: 100 }, source: 'sample' });
+  });
+
+  it('loads models and tasks alone for the screens that need no estimates', async () => {
+    const { fake, manager } = setup();
+    await manager.loadCapabilities();
+    expect(manager.tasks.map((spec) => spec.id)).toEqual(['coordinator', 'line_edit']);
+    expect(fake.countOf('orchestrator:estimate')).toBe(0);
+    expect(manager.estimates).toEqual({});
+  });
+
+  it('refreshes only after a full load, keeping the usage profile', async () => {
+    const { fake, manager } = setup();
+    await expect(manager.refresh()).resolves.toBe(false);
+    expect(fake.calls).toEqual([]);
+    await manager.load();
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt'), model('llama')]));
+    fake.answer('orchestrator:estimate', ({ tier }) => estimate(tier, 3));
+    await manager.refresh();
+    expect(manager.availableCount).toBe(2);
+    expect(manager.estimates.premium?.total_usd).toBe(3);
+    expect(manager.profile?.source).toBe('sample');
+    expect(fake.countOf('runs:list')).toBe(1);
+  });
+
+  it('reports a failed load and keeps what it had', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    fake.fail('orchestrator:estimate', 'internal', 'estimate broke');
+    await manager.refresh();
+    expect(manager.error).toMatchObject({ message: 'estimate broke' });
+    expect(manager.estimates.premium?.total_usd).toBe(9);
+    fake.answer('orchestrator:estimate', ({ tier }) => estimate(tier, 4));
+    await manager.refresh();
+    expect(manager.error).toBeNull();
+  });
+
+  it('never shows estimates from an older refresh over a newer one', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    const estimates = fake.hold('orchestrator:estimate');
+    const older = manager.refresh();
+    const newer = manager.refresh();
+    const olderCalls = [await estimates.next(), await estimates.next(), await estimates.next()];
+    for (const call of [await estimates.next(), await estimates.next(), await estimates.next()]) {
+      call.resolve(estimate(call.input.tier, 20));
+    }
+    await newer;
+    for (const call of olderCalls) call.resolve(estimate(call.input.tier, 10));
+    await older;
+    expect(manager.estimates.budget?.total_usd).toBe(20);
+  });
+
+  it('reset() forgets everything', async () => {
+    const { manager } = setup();
+    await manager.load();
+    manager.reset();
+    expect(manager.capabilities).toBeNull();
+    expect(manager.tasks).toEqual([]);
+    expect(manager.profile).toBeNull();
+  });
+});

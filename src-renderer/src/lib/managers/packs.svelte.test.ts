@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { withFakeApi } from '../../../../test/renderer/fake-api';
+import { packList } from '../../../../test/renderer/fixtures';
+import { PacksManager } from './packs.svelte';
+
+const setup = () => withFakeApi((api) => new PacksManager(api));
+
+describe('PacksManager', () => {
+  it('lists the packs and which one is active', async () => {
+    const { fake, manager } = setup();
+    fake.answer('packs:list', packList('mixed', ['mixed', 'mine']));
+    await manager.load();
+    expect(manager.active).toBe('mixed');
+    expect(manager.packs.map((pack) => pack.name)).toEqual(['mixed', 'mine']);
+  });
+
+  it('activates a pack and shows the list the host answers with', async () => {
+    const { fake, manager } = setup();
+    fake.answer('packs:activate', ({ name }) => packList(name, ['mixed', name]));
+    const activating = manager.activate('mine');
+    expect(manager.busy).toBe(true);
+    await expect(activating).resolves.toBe(true);
+    expect(manager.busy).toBe(false);
+    expect(manager.active).toBe('mine');
+  });
+
+  it('keeps the list and shows the error when an action fails; success clears it', async () => {
+    const { fake, manager } = setup();
+    fake.answer('packs:list', packList('mixed', ['mixed', 'mine']));
+    await manager.load();
+    fake.fail('packs:delete', 'conflict', 'The active pack cannot be deleted');
+    await expect(manager.remove('mixed')).resolves.toBe(false);
+    expect(manager.error).toMatchObject({ code: 'conflict' });
+    expect(manager.packs).toHaveLength(2);
+    fake.answer('packs:delete', packList('mixed', ['mixed']));
+    await manager.remove('mine');
+    expect(manager.error).toBeNull();
+    expect(manager.packs).toHaveLength(1);
+  });
+
+  it('saves a pack and reloads the list; a refusal stays beside the editor until cleared', async () => {
+    const { fake, manager } = setup();
+    fake.answer('packs:save', packList('mixed', ['mine']).packs[0]!);
+    fake.answer('packs:list', packList('mixed', ['mixed', 'mine']));
+    await expect(manager.save({ name: 'mine', tasks: { line_edit: 'gpt' } })).resolves.toBe(true);
+    expect(manager.packs.map((pack) => pack.name)).toEqual(['mixed', 'mine']);
+    // Pack names are lower-case: the contract refuses this one as the host would.
+    await expect(manager.save({ name: 'Mine!' })).resolves.toBe(false);
+    expect(manager.saveError).toMatchObject({ code: 'invalid_input' });
+    expect(manager.error).toBeNull();
+    manager.clearSaveError();
+    expect(manager.saveError).toBeNull();
+  });
+
+  it('never shows a list loaded before an action over the action’s answer; reset() forgets it', async () => {
+    const { fake, manager } = setup();
+    const lists = fake.hold('packs:list');
+    const loading = manager.load();
+    fake.answer('packs:activate', packList('mine', ['mixed', 'mine']));
+    await manager.activate('mine');
+    (await lists.next()).resolve(packList('mixed', ['mixed', 'mine']));
+    await loading;
+    expect(manager.active).toBe('mine');
+    manager.reset();
+    expect(manager.packs).toEqual([]);
+    expect(manager.active).toBeNull();
+  });
+});

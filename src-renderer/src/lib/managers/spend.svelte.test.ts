@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { SpendGroup } from '$contract/spend';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { settings, spendMonth } from '../../../../test/renderer/fixtures';
+import { SpendManager, type SaveFile } from './spend.svelte';
+
+// Mid-month, so the writer's time zone cannot move it to another month.
+const NOW = new Date(2026, 2, 15, 12).getTime();
+
+const group = (key: string, provider: string, calls: number, usd: number): SpendGroup => ({
+  key,
+  provider,
+  spend_usd: usd,
+  reserved_usd: 0,
+  calls,
+  input_tokens: calls * 100,
+  output_tokens: calls * 10,
+});
+
+function setup(saveFile: SaveFile = () => {}) {
+  const fake = new FakeApi();
+  fake.answer('spend:month', ({ month }) => spendMonth(month));
+  return { fake, manager: new SpendManager(fake, { now: () => NOW, saveFile }) };
+}
+
+describe('SpendManager', () => {
+  it('shows this month (by the injected clock) until another is picked', async () => {
+    const { fake, manager } = setup();
+    expect(manager.month).toBe('2026-03');
+    await manager.load();
+    expect(manager.data?.month).toBe('2026-03');
+    await manager.select('2026-01');
+    expect(manager.month).toBe('2026-01');
+    expect(manager.data?.month).toBe('2026-01');
+    expect(fake.inputsOf('spend:month')).toEqual([{ month: '2026-03' }, { month: '2026-01' }]);
+  });
+
+  it('shows the month picked last even when an earlier pick answers later', async () => {
+    const { fake, manager } = setup();
+    await fake.answerLastFirst('spend:month', [
+      [() => manager.select('2026-01'), spendMonth('2026-01')],
+      [() => manager.select('2026-02'), spendMonth('2026-02')],
+    ]);
+    expect(manager.data?.month).toBe('2026-02');
+  });
+
+  it('keeps the error when a month cannot be read', async () => {
+    const { fake, manager } = setup();
+    fake.fail('spend:month', 'storage_error', 'ledger locked');
+    await manager.load();
+    expect(manager.error).toMatchObject({ code: 'storage_error' });
+    expect(manager.data).toBeNull();
+  });
+
+  it('lists the alerts crossed: pushed ones with their figures, and those the month’s total implies', async () => {
+    const { fake, manager } = setup();
+    fake.answer('spend:month', ({ month }) => spendMonth(month, { budget_usd: 10, total_usd: 8.5 }));
+    manager.listen();
+    await manager.load();
+    expect(manager.alerts.map((alert) => alert.threshold)).toEqual([80, 50]);
+    fake.emit('spend:alert', { month: '2026-03', threshold: 50, spent_usd: 5.01, budget_usd: 10 });
+    expect(manager.alerts).toEqual([
+      { threshold: 80, spent_usd: 8.5, budget_usd: 10 },
+      { threshold: 50, spent_usd: 5.01, budget_usd: 10 },
+    ]);
+    // Another month's alert is not this month's.
+    fake.emit('spend:alert', { month: '2026-02', threshold: 100, spent_usd: 10, budget_usd: 10 });
+    expect(manager.alerts.map((alert) => alert.threshold)).toEqual([80, 50]);
+  });
+
+  it('splits calls, tokens and dollars between this machine and the cloud', async () => {
+    const { fake, manager } = setup();
+    fake.answer('spend:month', ({ month }) =>
+      spendMonth(month, { by_model: [group('llama', 'local', 3, 0), group('gpt', 'openai', 1, 0.25)] }),
+    );
+    await manager.load();
+    expect(manager.localShare).toEqual({
+      localCalls: 3,
+      cloudCalls: 1,
+      localTokens: 330,
+      cloudTokens: 110,
+      cloudUsd: 0.25,
+    });
+  });
+
+  it('reloads the month on screen when its spend moves or the settings change, not for another month', async () => {
+    const { fake, manager } = setup();
+    manager.listen();
+    await manager.load();
+    fake.emit('spend:updated', { month: '2026-02', spent_usd: 1, reserved_usd: 0, budget_usd: 10 });
+    await fake.settled();
+    expect(fake.countOf('spend:month')).toBe(1);
+    fake.emit('spend:updated', { month: '2026-03', spent_usd: 1, reserved_usd: 0, budget_usd: 10 });
+    await fake.settled();
+    expect(fake.countOf('spend:month')).toBe(2);
+    fake.emit('settings:changed', settings());
+    await fake.settled();
+    expect(fake.countOf('spend:month')).toBe(3);
+  });
+
+  it('hands the month’s CSV to the writer as a file, or says why it could not', async () => {
+    const saved: [string, string, string][] = [];
+    const { fake, manager } = setup((name, text, type) => saved.push([name, text, type]));
+    fake.answer('spend:export', ({ month }) => ({ filename: `quire-${month}.csv`, csv: 'day,usd\n' }));
+    const exporting = manager.exportCsv();
+    expect(manager.exporting).toBe(true);
+    await exporting;
+    expect(manager.exporting).toBe(false);
+    expect(saved).toEqual([['quire-2026-03.csv', 'day,usd\n', 'text/csv;charset=utf-8']]);
+    fake.fail('spend:export', 'storage_error', 'cannot read ledger');
+    await manager.exportCsv();
+    expect(manager.exportError).toMatchObject({ message: 'cannot read ledger' });
+  });
+
+  it('reset() goes back to this month with nothing loaded', async () => {
+    const { manager } = setup();
+    await manager.select('2026-01');
+    manager.reset();
+    expect(manager.month).toBe('2026-03');
+    expect(manager.data).toBeNull();
+  });
+});

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { decision, runRecord, runSummary } from '../../../../test/renderer/fixtures';
+import { estimateTokens, WorkbenchManager } from './workbench.svelte';
+
+const PASSAGE = 'The clock struck thirteen.';
+
+function setup() {
+  const fake = new FakeApi();
+  fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
+  fake.answer('runs:list', { runs: [runSummary('r0')] });
+  const manager = new WorkbenchManager(fake);
+  manager.listen();
+  return { fake, manager };
+}
+
+/** A workbench with a passage and a task, and the decision for them. */
+async function ready() {
+  const context = setup();
+  context.manager.setText(PASSAGE, 'chapter.txt');
+  context.manager.setTask('line_edit');
+  await context.manager.decide();
+  return context;
+}
+
+describe('WorkbenchManager', () => {
+  it('asks what would run for exactly the passage, task, model, privacy and length chosen', async () => {
+    const { fake, manager } = await ready();
+    expect(manager.decision?.model_id).toBe('gpt');
+    expect(manager.canRun).toBe(true);
+    manager.setModel('claude');
+    manager.setLocalOnly(true);
+    manager.setLength('short');
+    await manager.decide();
+    expect(fake.inputsOf('orchestrator:decide')).toEqual([
+      { task: 'line_edit', input_tokens: estimateTokens(PASSAGE) },
+      {
+        task: 'line_edit',
+        input_tokens: estimateTokens(PASSAGE),
+        model: 'claude',
+        local_only: true,
+        max_output_tokens: 200,
+      },
+    ]);
+    expect(manager.decision?.model_id).toBe('claude');
+    expect(manager.inputTokens).toBe(estimateTokens(PASSAGE));
+  });
+
+  it('shows the answer to the newest question even when an older one answers later', async () => {
+    const { fake, manager } = setup();
+    const ask = (task: string) => () => {
+      manager.setTask(task);
+      const deciding = manager.decide();
+      expect(manager.deciding).toBe(true);
+      expect(manager.canRun).toBe(false);
+      return deciding;
+    };
+    await fake.answerLastFirst('orchestrator:decide', [
+      [ask('line_edit'), decision('line_edit', 'gpt')],
+      [ask('continuity_check'), decision('continuity_check', 'claude')],
+    ]);
+    expect(manager.decision).toMatchObject({ task: 'continuity_check', model_id: 'claude' });
+    expect(manager.deciding).toBe(false);
+  });
+
+  it('shows no decision, and why, when the host refuses to decide; none without a task', async () => {
+    const { fake, manager } = await ready();
+    fake.fail('orchestrator:decide', 'budget_exceeded', 'The month’s budget is spent');
+    await manager.decide();
+    expect(manager.decision).toBeNull();
+    expect(manager.decisionError).toMatchObject({ code: 'budget_exceeded' });
+    expect(manager.canRun).toBe(false);
+    manager.setTask('');
+    await expect(manager.decide()).resolves.toBe(false);
+    expect(manager.decision).toBeNull();
+  });
+
+  it('streams the run’s answer, starts afresh on a fallback, then shows the stored run and the new history', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    expect(manager.running).toBe(true);
+    const call = await starts.next();
+    expect(call.input).toMatchObject({ task: 'line_edit', input: PASSAGE, stream: true });
+    fake.emit('run:started', { run_id: 'other', task: 'theme_analysis', model_id: 'x', reason: '', stream: true });
+    fake.emit('run:started', { run_id: 'r1', task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
+    fake.emit('run:token', { run_id: 'r1', model_id: 'gpt', text: 'The clock ' });
+    fake.emit('run:token', { run_id: 'other', model_id: 'x', text: 'noise' });
+    expect(manager.streamed).toBe('The clock ');
+    expect(manager.liveModel).toBe('gpt');
+    fake.emit('run:token', { run_id: 'r1', model_id: 'claude', text: 'It was ' });
+    fake.emit('run:token', { run_id: 'r1', model_id: 'claude', text: 'noon.' });
+    expect(manager.streamed).toBe('It was noon.');
+    expect(manager.liveModel).toBe('claude');
+
+    call.resolve({ ...runRecord('r1', { model_id: 'claude' }), tournament_id: null });
+    await running;
+    await fake.settled();
+    expect(manager.running).toBe(false);
+    expect(manager.result).toMatchObject({ run_id: 'r1', model_id: 'claude' });
+    expect(manager.runError).toBeNull();
+    expect(manager.history.map((run) => run.run_id)).toEqual(['r0']);
+    // The decision is asked again after a run: the budget moved.
+    expect(fake.countOf('orchestrator:decide')).toBe(2);
+  });
+
+  it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
+    const { fake, manager } = await ready();
+    fake.fail('runs:start', 'budget_exceeded', 'over budget');
+    await manager.run();
+    expect(manager.runError).toMatchObject({ code: 'budget_exceeded' });
+    const error = { code: 'timeout' as const, message: 'every model timed out', retryable: true };
+    fake.answer('runs:start', { ...runRecord('r2', { status: 'failed', error }), tournament_id: null });
+    await manager.run();
+    expect(manager.result?.run_id).toBe('r2');
+    expect(manager.runError).toEqual(error);
+  });
+
+  it('names the tournament a critical task ran as', async () => {
+    const { fake, manager } = await ready();
+    fake.answer('runs:start', { ...runRecord('r3'), tournament_id: 't9' });
+    await manager.run();
+    expect(manager.tournamentId).toBe('t9');
+  });
+
+  it('does not run without a passage or a task', async () => {
+    const { fake, manager } = setup();
+    manager.setTask('line_edit');
+    manager.setText('   ');
+    await manager.run();
+    expect(fake.countOf('runs:start')).toBe(0);
+  });
+
+  it('cancels the run being streamed, and reports a cancel that failed', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    fake.emit('run:started', { run_id: 'r1', task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
+    fake.fail('runs:cancel', 'not_found', 'already finished');
+    await manager.cancel();
+    expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: 'r1' }]);
+    expect(manager.runError).toMatchObject({ code: 'not_found' });
+    (await starts.next()).resolve({ ...runRecord('r1', { status: 'cancelled' }), tournament_id: null });
+    await running;
+  });
+
+  it('rates the run on screen and marks it in the history; a failed rating says why', async () => {
+    const { fake, manager } = await ready();
+    await manager.loadHistory();
+    fake.answer('runs:get', runRecord('r0'));
+    await manager.reopen('r0');
+    fake.answer('runs:rate', ({ rating }) => runRecord('r0', { rating }));
+    const rating = manager.rate(8);
+    expect(manager.rating).toBe(true);
+    await rating;
+    expect(manager.rating).toBe(false);
+    expect(manager.result?.rating).toBe(8);
+    expect(manager.history[0]?.rating).toBe(8);
+    fake.fail('runs:rate', 'storage_error', 'could not save the rating');
+    await manager.rate(2);
+    expect(manager.runError).toMatchObject({ message: 'could not save the rating' });
+    expect(manager.result?.rating).toBe(8);
+  });
+
+  it('reopens the run picked last even when an earlier pick answers later', async () => {
+    const { fake, manager } = setup();
+    const error = { code: 'timeout' as const, message: 'slow', retryable: true };
+    await fake.answerLastFirst('runs:get', [
+      [() => manager.reopen('r1'), runRecord('r1')],
+      [() => manager.reopen('r2'), runRecord('r2', { status: 'failed', error })],
+    ]);
+    expect(manager.result?.run_id).toBe('r2');
+    expect(manager.runError).toEqual(error);
+  });
+
+  it('says why a past run could not be reopened, keeping the one on screen', async () => {
+    const { fake, manager } = setup();
+    fake.answer('runs:get', runRecord('r1'));
+    await manager.reopen('r1');
+    fake.fail('runs:get', 'not_found', 'no such run');
+    await manager.reopen('gone');
+    expect(manager.runError).toMatchObject({ code: 'not_found' });
+    expect(manager.result?.run_id).toBe('r1');
+  });
+
+  it('reloads the history when any run ends, and keeps the error when it cannot', async () => {
+    const { fake, manager } = setup();
+    fake.emit('run:completed', runRecord('r5'));
+    await fake.settled();
+    expect(manager.history.map((run) => run.run_id)).toEqual(['r0']);
+    fake.fail('runs:list', 'storage_error', 'locked');
+    fake.emit('run:failed', {
+      run_id: 'r6',
+      error: { code: 'timeout', message: 'x', retryable: true },
+      record: runRecord('r6'),
+    });
+    await fake.settled();
+    expect(manager.historyError).toMatchObject({ code: 'storage_error' });
+  });
+
+  it('reset() forgets the passage, the decision, the run and the history', async () => {
+    const { manager } = await ready();
+    await manager.loadHistory();
+    manager.reset();
+    expect(manager.text).toBe('');
+    expect(manager.fileName).toBeNull();
+    expect(manager.task).toBe('');
+    expect(manager.decision).toBeNull();
+    expect(manager.history).toEqual([]);
+  });
+});

@@ -1,0 +1,55 @@
+// A test app over the real HTTP host with no cloud keys, plus the fake LLM server and helpers to add custom endpoints
+// pointing at it. Runs, ledger and resilience tests share it.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { AppOptions } from '../../src-main/app/create-app';
+import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server';
+import { useTestApp } from './test-app';
+
+export interface EndpointModel {
+  id: string;
+  quality: number;
+  input_usd_per_mtok: number;
+  output_usd_per_mtok: number;
+}
+
+export const TASK = 'continuity_check';
+
+export function useExecutionHarness() {
+  const testApp = useTestApp();
+  const state: { server: FakeLlmServer | null } = { server: null };
+  beforeAll(async () => {
+    state.server = await startFakeLlmServer({ port: 0 });
+  });
+  afterAll(() => state.server?.close());
+  beforeEach(() => state.server?.reset());
+
+  const server = () => state.server!;
+  return {
+    server,
+    async host(options: Partial<AppOptions> = {}) {
+      const h = await testApp.host({
+        env: {},
+        ...options,
+        execution: { maxRetries: 0, firstTokenTimeoutMs: 10_000, ...options.execution },
+      });
+      h.app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });
+      const endpoint = async (
+        id: string,
+        models: EndpointModel[],
+        extra: { kind?: 'openai-compatible' | 'anthropic'; api_key?: string } = {},
+      ) => {
+        const kind = extra.kind ?? 'openai-compatible';
+        const { body } = await h.call('providers:save', {
+          id,
+          kind,
+          base_url: kind === 'anthropic' ? server().anthropicBaseUrl : server().openaiBaseUrl,
+          ...(extra.api_key ? { api_key: extra.api_key } : {}),
+          models: models.map((m) => ({ ...m, strengths: ['narrative_continuity'] })),
+        });
+        if (!body.ok) throw new Error(JSON.stringify(body.error));
+        return body.value;
+      };
+      return { ...h, endpoint };
+    },
+  };
+}

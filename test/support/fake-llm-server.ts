@@ -1,0 +1,375 @@
+// A loopback server speaking the OpenAI chat-completions and Anthropic messages wire formats (JSON and SSE), scripted
+// per model with answers, token counts and faults, so the real SDKs can be tested without any cloud API.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type FakeFault =
+  /** Answer with this HTTP status and an error body in the provider's format. */
+  | { kind: 'status'; status: number; message?: string }
+  /** 429 with a Retry-After header (seconds, as sent). */
+  | { kind: 'rate_limit'; retryAfter: string }
+  /** Accept the request and never answer (until the client gives up or the server closes). */
+  | { kind: 'hang' }
+  /** Stream this many text chunks, then destroy the connection (streaming requests; JSON requests reset at once). */
+  | { kind: 'reset'; afterTokens: number }
+  /** 200 with a body that is not JSON. */
+  | { kind: 'malformed_json' }
+  /** 200 with text/html instead of JSON or an event stream. */
+  | { kind: 'wrong_content_type' };
+
+export interface FakeModelScript {
+  /** The answer text; split on spaces into stream chunks (one chunk per word). */
+  text?: string;
+  /** A structured answer: returned as the JSON text (OpenAI) or a tool_use input (Anthropic). */
+  json?: unknown;
+  /** Defaults: 10 input tokens, one output token per chunk. */
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Of inputTokens, served from the prompt cache (OpenAI cached_tokens / Anthropic cache_read_input_tokens). */
+  cachedInputTokens?: number;
+  /** Of inputTokens, written to the cache (Anthropic cache_creation_input_tokens). */
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+  /** Faults applied to the next requests, one per request, in order; then the model answers normally. */
+  faults?: FakeFault[];
+  /** A fault applied to every request (after `faults` run out). */
+  alwaysFault?: FakeFault;
+  /** Omit the usage fields entirely (a provider that reports nothing). */
+  omitUsage?: boolean;
+  /** Requests wait for this before being answered (hold calls in flight; resolve to let them through). */
+  gate?: Promise<void>;
+  /** Every request waits this long before its answer starts: a provider's latency, for benchmarks. */
+  latencyMs?: number;
+}
+
+export interface RecordedRequest {
+  api: 'openai' | 'anthropic';
+  path: string;
+  model: string;
+  stream: boolean;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+export interface FakeLlmServer {
+  /** e.g. http://127.0.0.1:5555 */
+  readonly url: string;
+  /** baseURL for the openai client (…/v1). */
+  readonly openaiBaseUrl: string;
+  /** baseURL for the @anthropic-ai/sdk client (it appends /v1/messages). */
+  readonly anthropicBaseUrl: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Sets (replaces) the script of one model id; unknown models answer "ok" with default counts. */
+  script(model: string, script: FakeModelScript): void;
+  /** Clears scripts and recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_INPUT_TOKENS = 10;
+
+export async function startFakeLlmServer(options: { port?: number } = {}): Promise<FakeLlmServer> {
+  const scripts = new Map<string, FakeModelScript>();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch(() => res.destroy());
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const api = path.endsWith('/chat/completions') ? 'openai' : path.endsWith('/messages') ? 'anthropic' : null;
+    const raw = await readBody(req);
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      listModels(req, res, path);
+      return;
+    }
+    if (req.method !== 'POST' || api === null) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad json"}}');
+      return;
+    }
+    const model = typeof body.model === 'string' ? body.model : '';
+    const stream = body.stream === true;
+    requests.push({ api, path, model, stream, headers: { ...req.headers }, body });
+    const script = scripts.get(model) ?? {};
+    const fault = script.faults?.shift() ?? script.alwaysFault;
+    const answer = resolveAnswer(script);
+    if (script.gate) await script.gate;
+    if (script.latencyMs) await new Promise((resolve) => setTimeout(resolve, script.latencyMs));
+    if (fault && applyFault(fault, api, res, req)) return;
+    const resetAfter = fault?.kind === 'reset' ? fault.afterTokens : undefined;
+    if (api === 'openai') {
+      if (stream) openAiStream(res, model, body, answer, resetAfter);
+      else if (resetAfter !== undefined) res.destroy();
+      else sendJson(res, openAiJson(model, answer));
+    } else if (stream) anthropicStream(res, model, answer, resetAfter);
+    else if (resetAfter !== undefined) res.destroy();
+    else sendJson(res, anthropicJson(model, answer));
+  }
+
+  /** GET …/models: the key test. A script for "__models__" with faults decides the answer (e.g. 401). */
+  function listModels(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const api = req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+    requests.push({ api, path, model: '__models__', stream: false, headers: { ...req.headers }, body: {} });
+    const script = scripts.get('__models__') ?? {};
+    const fault = script.faults?.shift() ?? script.alwaysFault;
+    if (fault && applyFault(fault, api, res, req)) return;
+    const data = [...scripts.keys()]
+      .filter((m) => m !== '__models__')
+      .map((id) => ({ id, object: 'model', type: 'model' }));
+    sendJson(res, { object: 'list', data, has_more: false, first_id: null, last_id: null });
+  }
+
+  /** Returns true when the fault answered the request (reset is applied by the writers). */
+  function applyFault(fault: FakeFault, api: 'openai' | 'anthropic', res: ServerResponse, req: IncomingMessage) {
+    switch (fault.kind) {
+      case 'status':
+        res.writeHead(fault.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(errorBody(api, fault.status, fault.message ?? `fake error ${fault.status}`)));
+        return true;
+      case 'rate_limit':
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': fault.retryAfter });
+        res.end(JSON.stringify(errorBody(api, 429, 'rate limited')));
+        return true;
+      case 'hang':
+        req.socket.setTimeout(0);
+        return true;
+      case 'malformed_json':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "x", "choices": [ {oops');
+        return true;
+      case 'wrong_content_type':
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Gateway says hello</body></html>');
+        return true;
+      case 'reset':
+        return false;
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    openaiBaseUrl: `${url}/v1`,
+    anthropicBaseUrl: url,
+    requests,
+    script(model, script) {
+      scripts.set(model, { ...script, faults: [...(script.faults ?? [])] });
+      if (script.gate) void script.gate.catch(() => undefined);
+    },
+    reset() {
+      scripts.clear();
+      requests.length = 0;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Answer {
+  chunks: string[];
+  text: string;
+  json: unknown;
+  usage: {
+    input: number;
+    output: number;
+    cached: number;
+    cacheWrite: number;
+    reasoning: number;
+  } | null;
+}
+
+function resolveAnswer(script: FakeModelScript): Answer {
+  const text = script.json !== undefined ? JSON.stringify(script.json) : (script.text ?? 'ok');
+  const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
+  return {
+    chunks,
+    text,
+    json: script.json,
+    usage: script.omitUsage
+      ? null
+      : {
+          input: script.inputTokens ?? DEFAULT_INPUT_TOKENS,
+          output: script.outputTokens ?? chunks.length,
+          cached: script.cachedInputTokens ?? 0,
+          cacheWrite: script.cacheWriteTokens ?? 0,
+          reasoning: script.reasoningTokens ?? 0,
+        },
+  };
+}
+
+function splitJson(text: string): string[] {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += 8) parts.push(text.slice(i, i + 8));
+  return parts;
+}
+
+function errorBody(api: 'openai' | 'anthropic', status: number, message: string) {
+  return api === 'openai'
+    ? { error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', code: null } }
+    : { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } };
+}
+
+function openAiUsage(answer: Answer) {
+  if (!answer.usage) return undefined;
+  const u = answer.usage;
+  return {
+    prompt_tokens: u.input,
+    completion_tokens: u.output,
+    total_tokens: u.input + u.output,
+    prompt_tokens_details: { cached_tokens: u.cached },
+    completion_tokens_details: { reasoning_tokens: u.reasoning },
+  };
+}
+
+function openAiJson(model: string, answer: Answer) {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: answer.text, refusal: null },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ],
+    ...(answer.usage ? { usage: openAiUsage(answer) } : {}),
+  };
+}
+
+function openAiStream(
+  res: ServerResponse,
+  model: string,
+  body: Record<string, unknown>,
+  answer: Answer,
+  resetAfter: number | undefined,
+): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+  for (const [i, chunk] of answer.chunks.entries()) {
+    if (resetAfter !== undefined && i >= resetAfter) {
+      cut(res);
+      return;
+    }
+    send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] });
+  }
+  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  const options = body.stream_options as { include_usage?: boolean } | undefined;
+  if (options?.include_usage && answer.usage) send({ ...base, choices: [], usage: openAiUsage(answer) });
+  res.end('data: [DONE]\n\n');
+}
+
+function anthropicUsage(answer: Answer) {
+  const u = answer.usage;
+  if (!u) return { input_tokens: 0, output_tokens: 0 };
+  // Anthropic counts cache reads and writes apart from input_tokens.
+  return {
+    input_tokens: u.input - u.cached - u.cacheWrite,
+    output_tokens: u.output,
+    cache_read_input_tokens: u.cached,
+    cache_creation_input_tokens: u.cacheWrite,
+  };
+}
+
+function anthropicContent(answer: Answer) {
+  return answer.json !== undefined
+    ? [{ type: 'tool_use', id: 'toolu_fake', name: 'answer', input: answer.json }]
+    : [{ type: 'text', text: answer.text }];
+}
+
+function anthropicJson(model: string, answer: Answer) {
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: anthropicContent(answer),
+    stop_reason: answer.json !== undefined ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: anthropicUsage(answer),
+  };
+}
+
+function anthropicStream(res: ServerResponse, model: string, answer: Answer, resetAfter: number | undefined): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const usage = anthropicUsage(answer);
+  send('message_start', {
+    type: 'message_start',
+    message: {
+      id: 'msg_fake',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: 1 },
+    },
+  });
+  const isJson = answer.json !== undefined;
+  send('content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: isJson
+      ? { type: 'tool_use', id: 'toolu_fake', name: 'answer', input: {} }
+      : { type: 'text', text: '' },
+  });
+  for (const [i, chunk] of answer.chunks.entries()) {
+    if (resetAfter !== undefined && i >= resetAfter) {
+      cut(res);
+      return;
+    }
+    send('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: isJson ? { type: 'input_json_delta', partial_json: chunk } : { type: 'text_delta', text: chunk },
+    });
+  }
+  send('content_block_stop', { type: 'content_block_stop', index: 0 });
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: isJson ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  });
+  send('message_stop', { type: 'message_stop' });
+  res.end();
+}
+
+/** Drops the connection mid-body, after what was written so far has reached the client. */
+function cut(res: ServerResponse): void {
+  res.socket?.destroySoon();
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
