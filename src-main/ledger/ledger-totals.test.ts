@@ -146,6 +146,31 @@ describe('month totals kept by SQLite', () => {
   });
 });
 
+describe('spend:export on a large month', () => {
+  it('reads the month page by page, giving other calls their turn, and loses no row', async () => {
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => null });
+    d.transaction(() => {
+      for (let i = 0; i < 2_345; i++) {
+        const r = ledger.reserve({ runId: `r${i}`, modelId: 'm', provider: 'p', task: 't', worstCaseUsd: 0.001 });
+        if (i % 2) ledger.settle(r.id, 0.0005, { inputTokens: 10, outputTokens: 1 });
+      }
+    })();
+    let finished = false;
+    const exporting = ledger.exportCsv('2026-03').then((result) => ((finished = true), result));
+    // Another call gets the event loop while the export is still reading.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(finished).toBe(false);
+    expect(ledger.snapshot(now()).reserved_usd).toBeCloseTo(1.173, 9);
+    const { csv } = await exporting;
+    const lines = csv.trimEnd().split('\n');
+    expect(lines).toHaveLength(2_346);
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(
+      d.prepare('SELECT id FROM ledger ORDER BY id').pluck().all() as number[],
+    );
+  });
+});
+
 describe('start-up recovery with several processes on one file', () => {
   it("leaves a live process's open reservations alone; marks them once it is gone; a recycled pid is not its owner", async () => {
     const file = join(tempDir(), 'q.sqlite');
