@@ -10,6 +10,7 @@ import { useExecutionHarness } from '../../test/support/execution-harness';
 import { REPO_ROOT, TS_NODE_ARGS } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
+import { MIGRATIONS } from './migrations';
 
 const tempDir = useTempDir();
 const harness = useExecutionHarness();
@@ -61,6 +62,18 @@ async function post(url: string, channel: string, body: unknown) {
 }
 
 describe('two processes on one data directory', () => {
+  it('processes opening a new data directory at the same moment all find it migrated once', async () => {
+    const file = join(tempDir(), 'quire.sqlite');
+    const script = `const { openDatabase } = await import('./src-main/store/database.ts');
+      const db = openDatabase(${JSON.stringify(file)});
+      console.log('VERSION ' + db.pragma('user_version', { simple: true }));
+      db.close();`;
+    const opened = Array.from({ length: 3 }, () => start('--input-type=module', ['-e', script]));
+    const versions = await Promise.all(opened.map((p) => p.line(/VERSION (\d+)/)));
+    expect(versions.map((m) => Number(m[1]))).toEqual(Array(3).fill(MIGRATIONS.at(-1)!.version));
+    for (const p of opened) expect((await p.exited).code).toBe(0);
+  }, 60_000);
+
   it('two hosts running at once: no 500 and no lost settlement after a billed call under contention', async () => {
     const dataDir = tempDir();
     harness.server().script('writer', { text: 'The timeline holds.', inputTokens: 120, outputTokens: 8 });
