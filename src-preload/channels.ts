@@ -65,6 +65,7 @@ export const EVENTS = [
   'run:failed',
   'spend:updated',
   'spend:alert',
+  'spend:overrun',
   'providers:health',
   'tournament:started',
   'tournament:member-started',

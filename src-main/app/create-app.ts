@@ -18,7 +18,7 @@ import { routingHandlers } from '../routing/handlers';
 import { createExecution, type ExecutionOptions, type ExecutionServices } from '../runs/create-execution';
 import { runsHandlers } from '../runs/handlers';
 import { settingsHandlers } from '../settings/handlers';
-import { SettingsService } from '../settings/settings-service';
+import { SettingsService, type Ticker } from '../settings/settings-service';
 import { openDatabase, type Db } from '../store/database';
 import { SettingsRepo } from '../store/repos/settings-repo';
 import { createTournaments } from '../tournament/create-tournaments';
@@ -54,6 +54,8 @@ export interface AppOptions {
   desktopShell?: DesktopShell;
   /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
+  /** Drives the look for settings another process changed (default: every second); tests tick it by hand. */
+  settingsTicker?: Ticker;
 }
 
 export interface Services extends RoutingServices, ExecutionServices {
@@ -82,6 +84,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const events = new EventBus();
   const db = openDatabase(join(options.dataDir, 'quire.sqlite'));
   const settings = new SettingsService(new SettingsRepo(db, now), events);
+  const stopSettingsWatch = settings.watch(options.settingsTicker);
 
   // Execution and the local stack need the registry and orchestrator, so the ledger (useSpend) and, unless a test
   // injected one, key-store/library availability (useAvailability) are plugged into the orchestrator once built below.
@@ -180,6 +183,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      stopSettingsWatch();
       runs.cancelAll();
       tournaments.cancelAll();
       await local.close();

@@ -32,6 +32,13 @@ export function notificationFor(event: PushedEvent): NotificationText | null {
   switch (event.name) {
     case 'spend:alert':
       return spendAlert(event.payload as EventPayload<'spend:alert'>);
+    case 'spend:overrun': {
+      const { model_id, reserved_usd, charged_usd } = event.payload as EventPayload<'spend:overrun'>;
+      return {
+        title: 'A call cost more than Quire held for it',
+        body: `${model_id} charged $${charged_usd.toFixed(4)} where $${reserved_usd.toFixed(4)} was held. It counts against this month's budget.`,
+      };
+    }
     case 'download:done': {
       const { name } = event.payload as EventPayload<'download:done'>;
       return { title: 'Model downloaded', body: `${name} is ready to use on this Mac.` };

@@ -4,6 +4,8 @@ import type { PushedEvent } from '../../src-preload/contract';
 import { EventBus } from '../infra/event-bus';
 import { openDatabase } from '../store/database';
 import { useTempDir } from '../../test/support/temp-dir';
+import { deadPid } from '../../test/support/processes';
+import { setOwner } from '../store/owner';
 import { calendarFor } from './calendar';
 import { Ledger } from './ledger';
 
@@ -56,6 +58,8 @@ describe('Ledger', () => {
   it('marks reservations left by a crash and keeps counting them', () => {
     const file = join(tempDir(), 'q.sqlite');
     const first = openDatabase(file);
+    // The process that reserved has exited (a real pid, reaped): its open reservation is a crash's leftover.
+    setOwner(first, { pid: deadPid(), token: null });
     const now = () => new Date('2026-03-15T12:00:00Z');
     new Ledger({ db: first, now, budgetUsd: () => 1 }).reserve({ ...call, worstCaseUsd: 0.7 });
     first.close();
@@ -102,7 +106,7 @@ describe('Ledger', () => {
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
   });
 
-  it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', () => {
+  it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', async () => {
     const { ledger } = setup();
     ledger.recordLocal(
       { ...call, modelId: 'llama3.2', provider: 'local' },
@@ -122,7 +126,7 @@ describe('Ledger', () => {
       output_tokens: 80,
     });
     expect(month.by_task.find((g) => g.key === 'brainstorm')).toMatchObject({ calls: 2, spend_usd: 0.034 });
-    const csv = ledger.exportCsv('2026-03').csv.split('\n');
+    const csv = (await ledger.exportCsv('2026-03')).csv.split('\n');
     expect(csv[0]).toMatch(/^id,created_at,day,run_id,task,model_id/);
     expect(csv[1]).toContain('llama3.2');
   });
@@ -185,9 +189,9 @@ describe('Ledger', () => {
     expect(ledger.entry(refused.id)).toMatchObject({ state: 'released', charged_micros: 0 });
   });
 
-  it('neutralises spreadsheet formulas in the CSV', () => {
+  it('neutralises spreadsheet formulas in the CSV', async () => {
     const { ledger } = setup();
     ledger.reserve({ ...call, task: '=HYPERLINK("x")', worstCaseUsd: 0.01 });
-    expect(ledger.exportCsv('2026-03').csv).toContain(`"'=HYPERLINK(""x"")"`);
+    expect((await ledger.exportCsv('2026-03')).csv).toContain(`"'=HYPERLINK(""x"")"`);
   });
 });

@@ -1,13 +1,16 @@
 // The spend ledger: every call reserves its worst case inside the same IMMEDIATE transaction that checks the monthly
 // budget (so concurrent calls, even from two processes, cannot jointly overspend), then settles to what the provider
-// reported. What cannot be known (a cut stream, a crash) keeps counting at the reservation, never at $0.
+// reported. What cannot be known (a cut stream, a crash) keeps counting at the reservation, never at $0. Month totals
+// are SQLite's (a table kept by triggers), so every process reads the same exact figures without a cache.
 import type { SpendMonth } from '../../src-preload/contract/spend';
 import type { EventBus } from '../infra/event-bus';
 import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import type { Db } from '../store/database';
-import { LedgerRepo, type LedgerEntry, type LedgerStamp, type MonthTotals } from '../store/repos/ledger-repo';
+import { isOwnerAlive } from '../store/owner';
+import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
+import { immediate } from '../store/write';
 import { calendarFor, type Calendar } from './calendar';
 import { toMicros, toUsd } from '../store/money';
 import { spendCsv, spendMonth } from './spend-report';
@@ -26,6 +29,8 @@ export interface LedgerOptions {
    * check never depend on it: they are how Quire keeps the budget.
    */
   alertsEnabled?: () => boolean;
+  /** Whether the process that owns an open reservation still runs (default: pid + start token, store/owner.ts). */
+  isOwnerAlive?: (owner: { pid: number | null; token: string | null }) => boolean;
 }
 
 export interface ReserveRequest {
@@ -59,10 +64,13 @@ function usageReported(usage: Usage | undefined): usage is Usage & { inputTokens
   return usage !== undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined;
 }
 
-interface TotalsEntry {
+interface Overrun {
   month: string;
-  stamp: LedgerStamp;
-  totals: MonthTotals;
+  ledgerId: number;
+  runId: string | null;
+  modelId: string;
+  reserved: number;
+  charged: number;
 }
 
 export class Ledger implements SpendSource {
@@ -70,37 +78,25 @@ export class Ledger implements SpendSource {
   private readonly calendar: Calendar;
   private readonly reserveTx;
   private readonly atomicTx;
-  /**
-   * A month's committed totals as of a ledger stamp. Kept exact without rescanning the month: each write through this
-   * ledger applies its own effect when nothing else changed the ledger since (here or in another process).
-   */
-  private cache: TotalsEntry | null = null;
-  /** Inside {@link atomically}: what the cache becomes if the transaction commits (undefined: nothing written). */
-  private staged: TotalsEntry | null | undefined = undefined;
-  /** Inside {@link atomically}: spend events wait for the commit. */
-  private deferDepth = 0;
-  private deferred = false;
+  /** Inside {@link atomically}: spend events wait for the commit (nobody hears of a charge that could roll back). */
+  private deferring = false;
+  private pending = false;
+  private overruns: Overrun[] = [];
 
   constructor(private readonly options: LedgerOptions) {
     this.repo = new LedgerRepo(options.db);
     this.calendar = calendarFor(options.timeZone);
-    this.atomicTx = options.db.transaction(<T>(fn: () => T): T => fn());
-    this.reserveTx = options.db.transaction(
-      (request: ReserveRequest, micros: number, at: Date, within: ((id: number) => void) | undefined) => {
+    this.atomicTx = immediate(options.db, <T>(fn: () => T): T => fn());
+    this.reserveTx = immediate(
+      options.db,
+      (request: ReserveRequest, micros: number, at: Date, within: ((id: number) => void) | undefined): Reservation => {
         const { month, day } = this.calendar(at);
+        // A provider that already charged past its hold this month (it counts tokens above Quire's bound) is held at
+        // that multiple: the overrun is counted in the month, and the next reservation sees it.
+        const ratio = micros > 0 ? this.repo.overrunRatio(month, request.modelId) : 1;
+        if (ratio > 1) micros = Math.ceil(micros * ratio);
         const budget = this.options.budgetUsd();
-        // Under the write lock: the cached totals when still exact, else a scan of the month.
-        const totals = this.totals(month);
-        if (budget !== null && micros > 0) {
-          const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
-          const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
-          if (counted + micros > budgetMicros) {
-            const left = Math.max(0, budgetMicros - counted);
-            throw new BudgetExceededError(
-              `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.`,
-            );
-          }
-        }
+        if (budget !== null && micros > 0) this.checkBudget(month, budget, micros);
         const id = this.repo.insert({
           run_id: request.runId,
           month,
@@ -112,16 +108,34 @@ export class Ledger implements SpendSource {
           created_at: at.toISOString(),
         });
         within?.(id);
-        const after = { ...totals, reserved_micros: totals.reserved_micros + micros };
-        return { reservation: { id, month, reservedUsd: toUsd(micros) }, after, stamp: this.repo.stamp() };
+        return { id, month, reservedUsd: toUsd(micros) };
       },
     );
   }
 
-  /** Run once at start-up: reservations a crashed process left open are marked and keep counting. */
+  /** Under the write lock: what the month counts (settled charges, overruns included, and every hold) plus this call. */
+  private checkBudget(month: string, budget: number, micros: number): void {
+    const totals = this.repo.totals(month);
+    const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
+    const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
+    if (counted + micros <= budgetMicros) return;
+    const left = Math.max(0, budgetMicros - counted);
+    const overrun =
+      totals.overrun_micros > 0
+        ? ` (That includes $${toUsd(totals.overrun_micros).toFixed(4)} that providers charged above what Quire held for their calls.)`
+        : '';
+    throw new BudgetExceededError(
+      `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.${overrun}`,
+    );
+  }
+
+  /**
+   * Run once at start-up: reservations left open by a process that is gone are marked and keep counting; those of a
+   * process still running (a second host, the CLI) are its own business.
+   */
   markOrphans(): number {
-    this.cache = null;
-    return this.repo.markOrphans();
+    const alive = this.options.isOwnerAlive ?? isOwnerAlive;
+    return immediate(this.options.db, () => this.repo.markOrphans(alive))();
   }
 
   /**
@@ -129,14 +143,7 @@ export class Ledger implements SpendSource {
    * `within` writes in the same transaction (the run row that owns the reservation: one commit, one fsync).
    */
   reserve(request: ReserveRequest, within?: (id: number) => void): Reservation {
-    const { reservation, after, stamp } = this.reserveTx.immediate(
-      request,
-      toMicros(request.worstCaseUsd),
-      this.options.now(),
-      within,
-    );
-    // Committed (not nested in a caller's transaction that could still roll back): the totals are exact.
-    this.cache = this.options.db.inTransaction ? null : { month: reservation.month, stamp, totals: after };
+    const reservation = this.reserveTx(request, toMicros(request.worstCaseUsd), this.options.now(), within);
     this.changed();
     return reservation;
   }
@@ -157,39 +164,51 @@ export class Ledger implements SpendSource {
   }
 
   /**
-   * Runs `fn` in one transaction (one commit) and announces spend changes after it commits, not before: a settle and
-   * the run row it belongs to are stored together, and nobody is told about a charge that could still roll back.
+   * Runs `fn` in one IMMEDIATE transaction (one commit) and announces spend changes after it commits, not before: a
+   * settle and the run row it belongs to are stored together, and nobody is told about a charge that could still roll
+   * back. Waits for (and retries past) another process's lock, so a billed call's settlement is not lost to it.
    */
   atomically<T>(fn: () => T): T {
-    if (this.deferDepth > 0) return fn();
-    this.deferDepth = 1;
-    let result: T;
+    if (this.deferring) return fn();
+    this.deferring = true;
     try {
-      result = this.atomicTx(fn) as T;
+      return this.atomicTx(fn) as T;
     } catch (error) {
-      this.deferred = false;
-      this.staged = undefined;
-      this.cache = null;
+      this.pending = false;
+      this.overruns = [];
       throw error;
     } finally {
-      this.deferDepth = 0;
+      this.deferring = false;
+      if (this.pending) {
+        this.pending = false;
+        this.changed();
+      }
     }
-    if (this.staged !== undefined) this.cache = this.options.db.inTransaction ? null : this.staged;
-    this.staged = undefined;
-    if (this.deferred) {
-      this.deferred = false;
-      this.changed();
-    }
-    return result;
   }
 
-  /** Settles to the provider's own counts. A billed call (any tokens) never records $0. */
+  /**
+   * Settles to the provider's own counts. A billed call (any tokens) never records $0. A charge above the reservation
+   * (the provider counted more than Quire's bound) is charged in full, recorded as an overrun and announced: it counts
+   * in the month's spend, so the next reservation sees it.
+   */
   settle(id: number, costUsd: number, usage: Usage, durationMs?: number): number {
     const row = this.repo.head(id);
     let micros = toMicros(costUsd);
     const billed = (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) > 0;
     if (billed && micros === 0 && (row?.reserved_micros ?? 0) > 0) micros = 1;
-    this.finish(row, id, 'settled', micros, usage, durationMs, null);
+    const reserved = row?.reserved_micros ?? 0;
+    const overrun = reserved > 0 && micros > reserved ? micros - reserved : 0;
+    if (this.finish(row, id, 'settled', micros, usage, durationMs, null, overrun) && overrun > 0 && row) {
+      this.overruns.push({
+        month: row.month,
+        ledgerId: id,
+        runId: row.run_id,
+        modelId: row.model_id,
+        reserved,
+        charged: micros,
+      });
+    }
+    this.changed();
     return toUsd(micros);
   }
 
@@ -198,76 +217,53 @@ export class Ledger implements SpendSource {
     const row = this.repo.head(id);
     const reserved = row?.reserved_micros ?? 0;
     this.finish(row, id, 'settled', reserved, undefined, durationMs, note);
+    this.changed();
     return toUsd(reserved);
   }
 
   /** The call failed in a way that bills nothing (an HTTP error answer, a refused connection). */
   release(id: number, note: string, durationMs?: number): void {
     this.finish(this.repo.head(id), id, 'released', 0, undefined, durationMs, note);
+    this.changed();
   }
 
   private finish(
-    row: Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'> | undefined,
+    row: LedgerHead | undefined,
     id: number,
     state: 'settled' | 'released',
     charged: number,
     usage: Usage | undefined,
     durationMs: number | undefined,
     note: string | null,
-  ): void {
+    overrun = 0,
+  ): boolean {
+    if (!row) return false;
     const at = this.options.now().toISOString();
-    this.write(
-      () => this.repo.finish(id, state, charged, usage, durationMs, note, at),
-      (totals, month, changed) => {
-        if (!changed || !row || row.month !== month) return totals;
-        const next = { ...totals };
-        if (row.state === 'reserved') next.reserved_micros -= row.reserved_micros;
-        else if (row.state === 'orphaned') next.orphaned_micros -= row.reserved_micros;
-        if (state === 'settled') next.settled_micros += charged;
-        return next;
-      },
-    );
-    this.changed();
+    // A single autocommit UPDATE outside atomically(): it takes the write lock itself, waiting out the busy timeout.
+    return this.write(() => this.repo.finish(id, state, charged, usage, durationMs, note, at, overrun));
   }
 
-  /** One ledger write that keeps the cached totals exact (its effect applied) or forgets them. */
-  private write<T>(fn: () => T, effect: (totals: MonthTotals, month: string, result: T) => MonthTotals): T {
-    const base = this.staged !== undefined ? this.staged : this.cache;
-    const writesBefore = this.repo.writeCount();
-    const result = fn();
-    let next: TotalsEntry | null = null;
-    if (base && base.stamp.writes === writesBefore) {
-      // Read after our write: an unchanged data_version means no other connection committed since the cache.
-      const stamp = this.repo.stamp();
-      if (stamp.dataVersion === base.stamp.dataVersion) {
-        next = { month: base.month, stamp, totals: effect(base.totals, base.month, result) };
-      }
-    }
-    if (this.deferDepth > 0) this.staged = next;
-    else this.cache = this.options.db.inTransaction ? null : next;
-    return result;
+  /** One write: inside a caller's transaction as is, else its own IMMEDIATE transaction (waited for, retried). */
+  private write<T>(fn: () => T): T {
+    return this.options.db.inTransaction ? fn() : (this.atomicTx(fn) as T);
   }
 
   /** Local runs are recorded too (tokens and duration, $0) so local-versus-cloud comparisons are honest. */
   recordLocal(request: Omit<ReserveRequest, 'worstCaseUsd'>, usage: Usage, durationMs: number): void {
     const at = this.options.now();
     const { month, day } = this.calendar(at);
-    // $0 rows: the month's totals do not move.
-    this.write(
-      () => {
-        const id = this.repo.insert({
-          ...request,
-          run_id: request.runId,
-          model_id: request.modelId,
-          month,
-          day,
-          reserved_micros: 0,
-          created_at: at.toISOString(),
-        });
-        this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
-      },
-      (totals) => totals,
-    );
+    this.write(() => {
+      const id = this.repo.insert({
+        ...request,
+        run_id: request.runId,
+        model_id: request.modelId,
+        month,
+        day,
+        reserved_micros: 0,
+        created_at: at.toISOString(),
+      });
+      this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
+    });
   }
 
   entry(id: number): LedgerEntry | undefined {
@@ -280,7 +276,7 @@ export class Ledger implements SpendSource {
 
   snapshot(now: Date): SpendSnapshot {
     const month = this.calendar(now).month;
-    const t = this.totals(month);
+    const t = this.repo.totals(month);
     return { month, spent_usd: toUsd(t.settled_micros + t.orphaned_micros), reserved_usd: toUsd(t.reserved_micros) };
   }
 
@@ -288,36 +284,37 @@ export class Ledger implements SpendSource {
     return spendMonth(this.repo, month, this.options.budgetUsd());
   }
 
-  exportCsv(month: string): { filename: string; csv: string } {
+  /** The month's rows as CSV, read page by page with the event loop free in between (other calls are not held up). */
+  exportCsv(month: string): Promise<{ filename: string; csv: string }> {
     return spendCsv(this.repo, month);
   }
 
-  /**
-   * Month totals, from the cache while no ledger row changed since it was taken; else a scan, cached when it reads
-   * committed state (outside a transaction).
-   */
-  private totals(month: string): MonthTotals {
-    const stamp = this.repo.stamp();
-    const c = this.cache;
-    if (c && c.month === month && c.stamp.dataVersion === stamp.dataVersion && c.stamp.writes === stamp.writes) {
-      return c.totals;
-    }
-    const totals = this.repo.totals(month);
-    if (!this.options.db.inTransaction) this.cache = { month, stamp, totals };
-    return totals;
-  }
-
   private changed(): void {
-    const events = this.options.events;
-    if (!events) return;
-    if (this.deferDepth > 0) {
-      this.deferred = true;
+    if (this.deferring) {
+      this.pending = true;
       return;
     }
+    const overruns = this.overruns;
+    this.overruns = [];
+    const events = this.options.events;
+    if (!events) return;
     const now = this.options.now();
     const snapshot = this.snapshot(now);
     const budget = this.options.budgetUsd();
     events.emit('spend:updated', { ...snapshot, budget_usd: budget });
+    // An overrun is a broken promise ("never past the budget"): always told, whatever the alerts setting.
+    for (const o of overruns) {
+      events.emit('spend:overrun', {
+        month: o.month,
+        ledger_id: o.ledgerId,
+        run_id: o.runId,
+        model_id: o.modelId,
+        reserved_usd: toUsd(o.reserved),
+        charged_usd: toUsd(o.charged),
+        overrun_usd: toUsd(o.charged - o.reserved),
+        budget_usd: budget,
+      });
+    }
     if (budget === null || budget <= 0 || !(this.options.alertsEnabled?.() ?? true)) return;
     const spentPct = (snapshot.spent_usd / budget) * 100;
     for (const threshold of ALERT_THRESHOLDS) {

@@ -1,6 +1,6 @@
 // The month as the writer reads it (spend:month: totals, days, by model and task) and as a CSV (spend:export).
 import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
-import type { GroupRow, LedgerRepo } from '../store/repos/ledger-repo';
+import type { GroupRow, LedgerEntry, LedgerRepo } from '../store/repos/ledger-repo';
 import { daysOfMonth } from './calendar';
 import { toUsd } from '../store/money';
 
@@ -28,7 +28,17 @@ export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | 
   };
 }
 
-export function spendCsv(repo: LedgerRepo, month: string): { filename: string; csv: string } {
+/** Rows per page of the export: small enough that one page holds the event loop for a few milliseconds at most. */
+const EXPORT_PAGE = 500;
+
+/** Gives the event loop back between pages (other calls run), without waiting for any time to pass. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The month's rows as CSV. Read page by page (keyset on id): a month of a heavy year is ~100,000 rows, and reading it
+ * in one go held every other call (a spend:current waited 835 ms behind it).
+ */
+export async function spendCsv(repo: LedgerRepo, month: string): Promise<{ filename: string; csv: string }> {
   const header = [
     'id',
     'created_at',
@@ -47,34 +57,43 @@ export function spendCsv(repo: LedgerRepo, month: string): { filename: string; c
     'reasoning_tokens',
     'duration_ms',
     'note',
+    'overrun_usd',
   ];
-  const lines = [header.join(',')];
-  for (const e of repo.entries(month)) {
-    lines.push(
-      [
-        e.id,
-        e.created_at,
-        e.day,
-        e.run_id,
-        e.task,
-        e.model_id,
-        e.provider,
-        e.state,
-        toUsd(e.reserved_micros).toFixed(6),
-        e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
-        e.input_tokens,
-        e.output_tokens,
-        e.cached_input_tokens,
-        e.cache_write_tokens,
-        e.reasoning_tokens,
-        e.duration_ms,
-        e.note,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+  const parts = [`${header.join(',')}\n`];
+  for (let after = 0; ;) {
+    const page = repo.page(month, after, EXPORT_PAGE);
+    // One string per page: the rows' small strings die young instead of piling up for one large collection at the end.
+    if (page.length > 0) parts.push(`${page.map(csvLine).join('\n')}\n`);
+    if (page.length < EXPORT_PAGE) break;
+    after = page.at(-1)!.id;
+    await yieldToLoop();
   }
-  return { filename: `quire-spend-${month}.csv`, csv: `${lines.join('\n')}\n` };
+  return { filename: `quire-spend-${month}.csv`, csv: parts.join('') };
+}
+
+function csvLine(e: LedgerEntry): string {
+  return [
+    e.id,
+    e.created_at,
+    e.day,
+    e.run_id,
+    e.task,
+    e.model_id,
+    e.provider,
+    e.state,
+    toUsd(e.reserved_micros).toFixed(6),
+    e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
+    e.input_tokens,
+    e.output_tokens,
+    e.cached_input_tokens,
+    e.cache_write_tokens,
+    e.reasoning_tokens,
+    e.duration_ms,
+    e.note,
+    e.overrun_micros > 0 ? toUsd(e.overrun_micros).toFixed(6) : '',
+  ]
+    .map(csvCell)
+    .join(',');
 }
 
 function toGroup(g: GroupRow): SpendGroup {

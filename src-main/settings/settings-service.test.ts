@@ -66,4 +66,24 @@ describe('SettingsService', () => {
     expect(seen).toEqual([]);
     db.close();
   });
+
+  it("sees another connection's change at once, announces it once on poll, and writes only its own keys after it", () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const app = service(file);
+    const cli = service(file);
+    const seen: { name: string; payload: unknown }[] = [];
+    app.events.subscribe((event) => seen.push(event));
+    expect(app.settings.get().orchestrator.active_pack).toBe('mixed');
+    cli.settings.set({ orchestrator: { active_pack: 'quality' } });
+    expect(app.settings.get().orchestrator.active_pack).toBe('quality');
+    expect(app.settings.poll()).toBe(true);
+    expect(app.settings.poll()).toBe(false);
+    expect(seen.map((e) => e.name)).toEqual(['settings:changed']);
+    app.settings.set({ orchestrator: { monthly_budget: 5 } });
+    expect(cli.settings.get().orchestrator).toMatchObject({ active_pack: 'quality', monthly_budget: 5 });
+    const row = app.db.prepare(`SELECT value FROM settings WHERE section = 'orchestrator'`).get() as { value: string };
+    expect(JSON.parse(row.value)).toEqual({ active_pack: 'quality', monthly_budget: 5 });
+    app.db.close();
+    cli.db.close();
+  });
 });

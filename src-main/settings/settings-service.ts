@@ -8,11 +8,32 @@ import {
 } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import { InvalidInputError, StorageError } from '../errors';
-import type { SettingsRepo } from '../store/repos/settings-repo';
+import type { SectionPatches, SettingsRepo, StoredSettings } from '../store/repos/settings-repo';
 
-/** Typed settings over the store: defaults for what was never set, validation of every change, one event per change. */
+/** Calls `tick` every `ms` until the returned stop function is called (tests drive it by hand). */
+export type Ticker = (tick: () => void, ms: number) => () => void;
+
+export const intervalTicker: Ticker = (tick, ms) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/** How often the app looks for settings changed by another process (the CLI, a second host). */
+export const EXTERNAL_POLL_MS = 1_000;
+
+/**
+ * Typed settings over the store: defaults for what was never set, validation of every change, one event per change.
+ * Another process may change settings too (`npm run quire -- packs use`): reads notice through SQLite's data_version,
+ * writes only set the keys they change, and {@link poll} announces a change made elsewhere.
+ */
 export class SettingsService {
   private cache: Settings | null = null;
+  /** data_version and the stored bytes behind the cache. */
+  private seenVersion = -1;
+  private seenRaw: string | null = null;
+  /** What listeners were last told (a poll announces only a real difference). */
+  private announced: string | null = null;
 
   constructor(
     private readonly repo: SettingsRepo,
@@ -20,9 +41,74 @@ export class SettingsService {
   ) {}
 
   get(): Settings {
-    if (this.cache) return this.cache;
+    const version = this.repo.version();
+    if (this.cache && version === this.seenVersion) return this.cache;
+    const stored = this.repo.read();
+    this.seenVersion = version;
+    if (this.cache && stored.raw === this.seenRaw) return this.cache;
+    this.cache = this.parse(stored);
+    this.seenRaw = stored.raw;
+    this.announced ??= JSON.stringify(this.cache);
+    return this.cache;
+  }
+
+  /**
+   * Applies a partial update to the settings as stored now (read, checked and written under the write lock); the
+   * result is validated as a whole before anything is written, and only the keys in the patch are written.
+   */
+  set(patch: SettingsPatch): Settings {
+    const result = this.repo.update((stored) => {
+      const next = structuredClone(this.parse(stored)) as Record<SettingsSection, Record<string, unknown>>;
+      const patches: SectionPatches = {};
+      for (const [section, values] of Object.entries(patch) as [
+        SettingsSection,
+        Record<string, unknown> | undefined,
+      ][]) {
+        if (!values) continue;
+        Object.assign(next[section], values);
+        patches[section] = { ...values };
+      }
+      const parsed = settingsSchema.safeParse(next);
+      if (!parsed.success) throw InvalidInputError.fromZod(parsed.error);
+      // Read under the lock: our own commit does not move data_version, so a later change means another writer.
+      const version = this.repo.version();
+      return { patches, result: { settings: parsed.data, changed: Object.keys(patches).length > 0, version } };
+    });
+    this.cache = result.settings;
+    this.seenVersion = result.version;
+    this.seenRaw = null;
+    if (result.changed) this.announce(result.settings);
+    return result.settings;
+  }
+
+  /** Looks for a change another process made; announces it (settings:changed) when the settings differ. */
+  poll(): boolean {
+    const settings = this.get();
+    if (JSON.stringify(settings) === this.announced) return false;
+    this.announce(settings);
+    return true;
+  }
+
+  /** Polls on `ticker` until the returned function is called. */
+  watch(ticker: Ticker = intervalTicker, ms = EXTERNAL_POLL_MS): () => void {
+    this.get();
+    return ticker(() => {
+      try {
+        this.poll();
+      } catch {
+        // A busy or closing database: the next tick looks again.
+      }
+    }, ms);
+  }
+
+  private announce(settings: Settings): void {
+    this.announced = JSON.stringify(settings);
+    this.events.emit('settings:changed', settings);
+  }
+
+  private parse(stored: StoredSettings): Settings {
     const merged = structuredClone(DEFAULT_SETTINGS) as Record<SettingsSection, Record<string, unknown>>;
-    for (const row of this.repo.all()) {
+    for (const row of stored.rows) {
       if (row.section in merged && row.value && typeof row.value === 'object') {
         Object.assign(merged[row.section as SettingsSection], row.value);
       }
@@ -31,26 +117,6 @@ export class SettingsService {
     if (!parsed.success) {
       throw new StorageError(`Stored settings are invalid: ${z.prettifyError(parsed.error)}`);
     }
-    this.cache = parsed.data;
-    return this.cache;
-  }
-
-  /** Applies a partial update; the result is validated as a whole before anything is written. */
-  set(patch: SettingsPatch): Settings {
-    const current = this.get();
-    const next = structuredClone(current) as Record<SettingsSection, Record<string, unknown>>;
-    const changed: Partial<Record<SettingsSection, unknown>> = {};
-    for (const [section, values] of Object.entries(patch) as [SettingsSection, Record<string, unknown> | undefined][]) {
-      if (!values) continue;
-      Object.assign(next[section], values);
-      changed[section] = next[section];
-    }
-    const parsed = settingsSchema.safeParse(next);
-    if (!parsed.success) throw InvalidInputError.fromZod(parsed.error);
-    if (Object.keys(changed).length === 0) return current;
-    this.repo.write(changed);
-    this.cache = parsed.data;
-    this.events.emit('settings:changed', parsed.data);
     return parsed.data;
   }
 }

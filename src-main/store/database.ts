@@ -19,6 +19,8 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     throw new StorageError(`Cannot open the Quire database at ${file}: ${(cause as Error).message}`, cause);
   }
   try {
+    // First: another process (a second host, the CLI) may hold the file; wait for it rather than fail at once.
+    db.pragma('busy_timeout = 5000');
     const latest = migrations.at(-1)?.version ?? 0;
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > latest) {
@@ -31,7 +33,6 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     // FULL: a committed charge survives even a power cut, not only a crash of the process.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, migrations, current);
     return db;
   } catch (error) {
@@ -41,9 +42,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
 }
 
 function migrate(db: Db, migrations: readonly Migration[], current: number): void {
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return;
+  if (!migrations.some((m) => m.version > current)) return;
   const apply = db.transaction(() => {
+    // Under the write lock: a process that started at the same moment may have just applied these.
+    const now = db.pragma('user_version', { simple: true }) as number;
+    const pending = migrations.filter((m) => m.version > now);
+    if (pending.length === 0) return;
     for (const migration of pending) {
       try {
         db.exec(migration.sql);
@@ -56,5 +60,5 @@ function migrate(db: Db, migrations: readonly Migration[], current: number): voi
     }
     db.pragma(`user_version = ${pending.at(-1)!.version}`);
   });
-  apply();
+  apply.immediate();
 }

@@ -123,5 +123,16 @@ export interface ExecutionEvents {
   'run:failed': { run_id: string; error: ErrorInfo; record: RunRecord };
   'spend:updated': { month: string; spent_usd: number; reserved_usd: number; budget_usd: number | null };
   'spend:alert': { month: string; threshold: AlertThreshold; spent_usd: number; budget_usd: number };
+  /** A provider charged more than Quire held for the call (its own token counts): charged in full and counted. */
+  'spend:overrun': {
+    month: string;
+    ledger_id: number;
+    run_id: string | null;
+    model_id: string;
+    reserved_usd: number;
+    charged_usd: number;
+    overrun_usd: number;
+    budget_usd: number | null;
+  };
   'providers:health': { providers: ProviderHealth[] };
 }

@@ -1,5 +1,6 @@
 import { modelSpecSchema, type ModelSpec } from '../../../src-preload/contract';
 import type { Db } from '../database';
+import { immediate } from '../write';
 
 /** Models a writer added, stored as validated JSON specs grouped by the source that added them. */
 export class CustomModelsRepo {
@@ -34,7 +35,7 @@ export class CustomModelsRepo {
   replaceSource(source: string, specs: readonly ModelSpec[]): void {
     const at = this.now().toISOString();
     const base = this.now().getTime();
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.deleteSource.run(source);
       specs.forEach((spec, i) => this.insert.run(spec.id, source, JSON.stringify(spec), base + i, at));
     })();

@@ -1,5 +1,6 @@
 import type { Db } from '../database';
 import type { Usage } from '../../orchestrator/usage';
+import { ownerOf, type Owner } from '../owner';
 import { preparedOnce } from './prepared';
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
@@ -24,20 +25,24 @@ export interface LedgerEntry {
   note: string | null;
   created_at: string;
   settled_at: string | null;
+  overrun_micros: number;
+  owner_pid: number | null;
+  owner_token: string | null;
 }
+
+export type LedgerHead = Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros' | 'run_id' | 'model_id'>;
 
 export type NewReservation = Pick<
   LedgerEntry,
   'run_id' | 'month' | 'day' | 'model_id' | 'provider' | 'task' | 'reserved_micros' | 'created_at'
 >;
 
-/** What counts against the budget: settled charges, open and crash-left reservations; released rows count 0. */
-const COUNTED = `CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END`;
-
 export interface MonthTotals {
   settled_micros: number;
   reserved_micros: number;
   orphaned_micros: number;
+  /** Of settled_micros: what settlements charged above their reservations. */
+  overrun_micros: number;
 }
 
 export interface GroupRow {
@@ -50,43 +55,34 @@ export interface GroupRow {
   output_tokens: number;
 }
 
-/** Ledger writes made through any LedgerRepo on a connection (other connections show in PRAGMA data_version). */
-const writesOn = new WeakMap<Db, { count: number }>();
-
-/** Identifies the ledger's state: equal stamps mean no ledger row changed in between. */
-export interface LedgerStamp {
-  dataVersion: number;
-  writes: number;
-}
-
 /** All ledger SQL, rows mapped here only. */
 export class LedgerRepo {
   private readonly q: ReturnType<typeof preparedOnce>;
-  private readonly writes: { count: number };
+  private readonly owner: Owner;
 
   constructor(db: Db) {
     this.q = preparedOnce(db);
-    let writes = writesOn.get(db);
-    if (!writes) writesOn.set(db, (writes = { count: 0 }));
-    this.writes = writes;
-  }
-
-  writeCount(): number {
-    return this.writes.count;
-  }
-
-  /** Cheap (one pragma read): lets callers cache month totals until this connection or another one writes. */
-  stamp(): LedgerStamp {
-    const dataVersion = this.q('PRAGMA data_version').pluck().get() as number;
-    return { dataVersion, writes: this.writes.count };
+    this.owner = ownerOf(db);
   }
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
-    this.writes.count++;
     const result = this.q(
-      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(r.run_id, r.month, r.day, r.model_id, r.provider, r.task, state, r.reserved_micros, r.created_at);
+      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at, owner_pid,
+           owner_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      r.run_id,
+      r.month,
+      r.day,
+      r.model_id,
+      r.provider,
+      r.task,
+      state,
+      r.reserved_micros,
+      r.created_at,
+      this.owner.pid,
+      this.owner.token,
+    );
     return Number(result.lastInsertRowid);
   }
 
@@ -99,15 +95,17 @@ export class LedgerRepo {
     durationMs: number | undefined,
     note: string | null,
     at: string,
+    overrun = 0,
   ): boolean {
-    this.writes.count++;
     const result = this.q(
-      `UPDATE ledger SET state = ?, charged_micros = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
-           cache_write_tokens = ?, reasoning_tokens = ?, duration_ms = ?, note = ?, settled_at = ?
+      `UPDATE ledger SET state = ?, charged_micros = ?, overrun_micros = ?, input_tokens = ?, output_tokens = ?,
+           cached_input_tokens = ?, cache_write_tokens = ?, reasoning_tokens = ?, duration_ms = ?, note = ?,
+           settled_at = ?
          WHERE id = ? AND state IN ('reserved', 'orphaned')`,
     ).run(
       state,
       charged,
+      overrun,
       usage?.inputTokens ?? null,
       usage?.outputTokens ?? null,
       usage?.cachedInputTokens ?? null,
@@ -126,45 +124,76 @@ export class LedgerRepo {
   }
 
   /** What closing a row needs to know (every call does this once: a narrow read). */
-  head(id: number): Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'> | undefined {
-    return this.q<Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'>>(
-      'SELECT month, state, reserved_micros FROM ledger WHERE id = ?',
-    ).get(id);
+  head(id: number): LedgerHead | undefined {
+    return this.q<LedgerHead>('SELECT month, state, reserved_micros, run_id, model_id FROM ledger WHERE id = ?').get(
+      id,
+    );
   }
 
+  /** The month's totals, kept by triggers on every write from any process (migration 009): one row, no scan. */
   totals(month: string): MonthTotals {
-    const row = this.q<{ settled: number | null; reserved: number | null; orphaned: number | null }>(
-      `SELECT SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END) AS settled,
-                SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS reserved,
-                SUM(CASE WHEN state = 'orphaned' THEN reserved_micros ELSE 0 END) AS orphaned
-         FROM ledger WHERE month = ?`,
-    ).get(month);
-    return {
-      settled_micros: row?.settled ?? 0,
-      reserved_micros: row?.reserved ?? 0,
-      orphaned_micros: row?.orphaned ?? 0,
-    };
+    return (
+      this.q<MonthTotals>(
+        `SELECT settled_micros, reserved_micros, orphaned_micros, overrun_micros FROM ledger_month_totals WHERE month = ?`,
+      ).get(month) ?? { settled_micros: 0, reserved_micros: 0, orphaned_micros: 0, overrun_micros: 0 }
+    );
   }
 
-  /** Marks reservations a previous process left open; they keep counting. */
-  markOrphans(): number {
-    this.writes.count++;
-    return this.q(`UPDATE ledger SET state = 'orphaned', note = 'left open by a crash' WHERE state = 'reserved'`).run()
-      .changes;
+  /**
+   * Marks open reservations whose owning process is gone; they keep counting. A live process's (another host, the
+   * CLI) are left alone. Reads only the open rows (a partial index).
+   */
+  markOrphans(isAlive: (owner: { pid: number | null; token: string | null }) => boolean): number {
+    const owners = this.q<{ pid: number | null; token: string | null }>(
+      `SELECT DISTINCT owner_pid AS pid, owner_token AS token FROM ledger WHERE state = 'reserved'`,
+    ).all();
+    let changed = 0;
+    for (const owner of owners) {
+      if (isAlive(owner)) continue;
+      changed += this.q(
+        `UPDATE ledger SET state = 'orphaned', note = 'left open by a crash'
+           WHERE state = 'reserved' AND owner_pid IS ? AND owner_token IS ?`,
+      ).run(owner.pid, owner.token).changes;
+    }
+    return changed;
   }
 
+  /**
+   * The largest charged/reserved ratio among this month's overruns of a model (1 when it has none): the provider has
+   * shown it counts that much more than Quire's bound, so the next holds for it are that much larger.
+   */
+  overrunRatio(month: string, modelId: string): number {
+    const ratio = this.q<number | null>(
+      `SELECT MAX(CAST(charged_micros AS REAL) / reserved_micros) FROM ledger
+         WHERE month = ? AND model_id = ? AND overrun_micros > 0 AND reserved_micros > 0`,
+    )
+      .pluck()
+      .get(month, modelId);
+    return ratio !== null && ratio !== undefined && ratio > 1 ? ratio : 1;
+  }
+
+  /** By day, model or task, from the rollup the triggers keep (a month's groups, not its rows). */
   group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
     return this.q<GroupRow>(
-      `SELECT ${by} AS key, MIN(provider) AS provider, SUM(${COUNTED}) AS counted_micros,
-                SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
-                COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
-                COALESCE(SUM(output_tokens), 0) AS output_tokens
-         FROM ledger WHERE month = ? GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
+      `SELECT ${by} AS key, MIN(provider) AS provider, SUM(counted_micros) AS counted_micros,
+                SUM(open_micros) AS reserved_micros, SUM(calls) AS calls, SUM(input_tokens) AS input_tokens,
+                SUM(output_tokens) AS output_tokens
+         FROM ledger_rollup WHERE month = ? AND calls > 0
+         GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
     ).all(month);
   }
 
   entries(month: string): LedgerEntry[] {
     return this.q<LedgerEntry>('SELECT * FROM ledger WHERE month = ? ORDER BY id').all(month);
+  }
+
+  /** A page of a month's rows after `afterId`, in id order (the export reads a month page by page). */
+  page(month: string, afterId: number, limit: number): LedgerEntry[] {
+    return this.q<LedgerEntry>('SELECT * FROM ledger WHERE month = ? AND id > ? ORDER BY id LIMIT ?').all(
+      month,
+      afterId,
+      limit,
+    );
   }
 
   /** True the first time a (month, threshold) alert is claimed. */

@@ -2,6 +2,7 @@
 import type { DownloadStatus, InstalledModel } from '../../../src-preload/contract';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
+import { immediate } from '../write';
 
 /** A local_models row: the contract's InstalledModel as stored (with its source URL), before runtime facts. */
 export interface LocalModelRecord extends Omit<InstalledModel, 'registry_model_id' | 'resident'> {
@@ -125,7 +126,7 @@ export class LocalModelsRepo {
 
   /** Registers a verified file and closes its download in one transaction. */
   completeDownload(id: string, record: LocalModelRecord): void {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.insertModel(record);
       this.deleteDownload(id);
     })();

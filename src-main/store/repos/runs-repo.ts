@@ -1,6 +1,8 @@
 import type { ErrorInfo } from '../../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
 import type { Db } from '../database';
+import { isOwnerAlive, ownerOf, type Owner } from '../owner';
+import { immediate } from '../write';
 import { preparedOnce } from './prepared';
 import { toUsd } from '../money';
 
@@ -64,17 +66,23 @@ export interface ModelUsageRow {
 /** Runs, one row each, failed ones included; rows mapped to RunRecord here only. */
 export class RunsRepo {
   private readonly q: ReturnType<typeof preparedOnce>;
+  private readonly owner: Owner;
 
-  constructor(db: Db) {
+  /** `isAlive`: whether the process that owns a running run still runs (default: pid + start token). */
+  constructor(
+    private readonly db: Db,
+    private readonly isAlive: (owner: { pid: number | null; token: string | null }) => boolean = isOwnerAlive,
+  ) {
     this.q = preparedOnce(db);
+    this.owner = ownerOf(db);
   }
 
   save(run: RunWrite): void {
     this.q(
       `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
-           error_message, created_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           error_message, created_at, finished_at, owner_pid, owner_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, model_id = excluded.model_id,
            output_text = excluded.output_text, output_json = excluded.output_json, decision_json = excluded.decision_json,
            attempts_json = excluded.attempts_json, fallbacks = excluded.fallbacks, input_tokens = excluded.input_tokens,
@@ -102,6 +110,8 @@ export class RunsRepo {
       run.error?.message ?? null,
       run.created_at,
       run.finished_at,
+      this.owner.pid,
+      this.owner.token,
     );
   }
 
@@ -133,12 +143,25 @@ export class RunsRepo {
     return this.q('UPDATE runs SET rating = ? WHERE id = ?').run(rating, id).changes === 1;
   }
 
-  /** Runs a crash left 'running' become interrupted at start-up (their reservations stay counted as orphans). */
+  /**
+   * Runs left 'running' by a process that is gone become interrupted at start-up (their reservations stay counted as
+   * orphans); a live process's (another host, the CLI) are left running. Reads only running rows (a partial index).
+   */
   markInterrupted(at: string): number {
-    return this.q(
-      `UPDATE runs SET status = 'interrupted', error_code = 'internal', error_message = 'Quire stopped during this run',
-         finished_at = ? WHERE status = 'running'`,
-    ).run(at).changes;
+    return immediate(this.db, () => {
+      const owners = this.q<{ pid: number | null; token: string | null }>(
+        `SELECT DISTINCT owner_pid AS pid, owner_token AS token FROM runs WHERE status = 'running'`,
+      ).all();
+      let changed = 0;
+      for (const owner of owners) {
+        if (this.isAlive(owner)) continue;
+        changed += this.q(
+          `UPDATE runs SET status = 'interrupted', error_code = 'internal', error_message = 'Quire stopped during this run',
+             finished_at = ? WHERE status = 'running' AND owner_pid IS ? AND owner_token IS ?`,
+        ).run(at, owner.pid, owner.token).changes;
+      }
+      return changed;
+    })();
   }
 
   stats(): {

@@ -8,6 +8,7 @@ import type {
   TournamentSummary,
 } from '../../../src-preload/contract/tournaments';
 import type { Db } from '../database';
+import { immediate } from '../write';
 import { toMicros, toUsd } from '../money';
 
 interface TournamentRow {
@@ -122,7 +123,7 @@ export class TournamentRepo {
       notes: t.notes,
       confidence: t.confidence,
     };
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.upsertRow.run({
         id: t.id,
         task: t.task,
@@ -201,7 +202,7 @@ export class TournamentRepo {
     at: Date,
   ): void {
     const when = at.toISOString();
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.setResolution.run(resolution, when, tournamentId, findingId);
       for (const side of sides) this.bumpAgreement.run(side.model_id, task, side.agreed ? 1 : 0, when);
     })();

@@ -1,0 +1,201 @@
+// Month totals and the month's groups come from SQLite (migration 009's triggers), not from a cache: whatever mix of
+// writes, from however many connections, they equal a scan of the rows. Overruns are recorded and counted; the open
+// reservations of a live process are not taken for a crash's.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PushedEvent } from '../../src-preload/contract';
+import { mulberry32 } from '../orchestrator/random';
+import { EventBus } from '../infra/event-bus';
+import { openDatabase, type Db } from '../store/database';
+import { setOwner, startTokenOf } from '../store/owner';
+import { liveProcess } from '../../test/support/processes';
+import { useTempDir } from '../../test/support/temp-dir';
+import { Ledger } from './ledger';
+
+const tempDir = useTempDir();
+const now = () => new Date('2026-03-15T12:00:00Z');
+const open: Db[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+function db(file: string): Db {
+  const d = openDatabase(file);
+  open.push(d);
+  return d;
+}
+
+/** The month's totals and groups recomputed from the rows, the way the old code scanned them. */
+function scan(d: Db, month: string) {
+  const totals = d
+    .prepare(
+      `SELECT COALESCE(SUM(CASE WHEN state = 'settled' THEN charged_micros ELSE 0 END), 0) AS settled_micros,
+              COALESCE(SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END), 0) AS reserved_micros,
+              COALESCE(SUM(CASE WHEN state = 'orphaned' THEN reserved_micros ELSE 0 END), 0) AS orphaned_micros,
+              COALESCE(SUM(overrun_micros), 0) AS overrun_micros
+         FROM ledger WHERE month = ?`,
+    )
+    .get(month);
+  const groups = (by: string) =>
+    d
+      .prepare(
+        `SELECT ${by} AS key, MIN(provider) AS provider,
+                SUM(CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END)
+                  AS counted_micros,
+                SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
+                COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                COALESCE(SUM(output_tokens), 0) AS output_tokens
+           FROM ledger WHERE month = ? GROUP BY ${by} ORDER BY key`,
+      )
+      .all(month);
+  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task') };
+}
+
+function fromTriggers(d: Db, month: string) {
+  const totals = d
+    .prepare(
+      'SELECT settled_micros, reserved_micros, orphaned_micros, overrun_micros FROM ledger_month_totals WHERE month = ?',
+    )
+    .get(month) ?? { settled_micros: 0, reserved_micros: 0, orphaned_micros: 0, overrun_micros: 0 };
+  const groups = (by: string) =>
+    d
+      .prepare(
+        `SELECT ${by} AS key, MIN(provider) AS provider, SUM(counted_micros) AS counted_micros,
+                SUM(open_micros) AS reserved_micros, SUM(calls) AS calls, SUM(input_tokens) AS input_tokens,
+                SUM(output_tokens) AS output_tokens
+           FROM ledger_rollup WHERE month = ? AND calls > 0 GROUP BY ${by} ORDER BY key`,
+      )
+      .all(month);
+  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task') };
+}
+
+describe('month totals kept by SQLite', () => {
+  it('equal a scan of the rows after any seeded mix of reserve, settle, overrun, keep, release, local, rollback and orphaning, from two connections', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const a = db(file);
+    const b = db(file);
+    const random = mulberry32(7);
+    const days = ['2026-03-01T10:00:00Z', '2026-03-15T12:00:00Z', '2026-04-02T09:00:00Z'];
+    let at = new Date(days[0]!);
+    const ledgers = [a, b].map((d) => new Ledger({ db: d, now: () => at, budgetUsd: () => null, timeZone: 'UTC' }));
+    const open: { ledger: Ledger; id: number }[] = [];
+    for (let i = 0; i < 400; i++) {
+      at = new Date(days[Math.floor(random() * days.length)]!);
+      const ledger = ledgers[Math.floor(random() * 2)]!;
+      const call = {
+        runId: `r${i}`,
+        modelId: ['m1', 'm2', 'm3'][Math.floor(random() * 3)]!,
+        provider: random() < 0.5 ? 'p' : 'q',
+        task: ['t1', 't2'][Math.floor(random() * 2)]!,
+      };
+      const op = random();
+      if (op < 0.35 || open.length === 0) {
+        open.push({ ledger, id: ledger.reserve({ ...call, worstCaseUsd: Math.round(random() * 1e4) / 1e6 }).id });
+      } else if (op < 0.75) {
+        const { ledger: l, id } = open.splice(Math.floor(random() * open.length), 1)[0]!;
+        const usage = { inputTokens: Math.floor(random() * 500), outputTokens: Math.floor(random() * 50) };
+        const kind = random();
+        if (kind < 0.5)
+          l.settle(id, (Math.round(random() * 2e4) + 1) / 1e6, usage); // sometimes above the hold
+        else if (kind < 0.7) l.keepReservation(id, 'cut');
+        else if (kind < 0.85) l.release(id, 'HTTP 500');
+        else {
+          expect(() =>
+            l.atomically(() => {
+              l.settle(id, 0.001, usage);
+              throw new Error('the run row could not be stored');
+            }),
+          ).toThrow();
+          open.push({ ledger: l, id });
+        }
+      } else if (op < 0.9) {
+        ledger.recordLocal({ ...call, provider: 'local' }, { inputTokens: 10, outputTokens: 3 }, 5);
+      } else {
+        a.prepare(`UPDATE ledger SET state = 'orphaned' WHERE id = ?`).run(open.pop()!.id);
+      }
+    }
+    for (const month of ['2026-03', '2026-04']) expect(fromTriggers(b, month)).toEqual(scan(a, month));
+    expect((scan(a, '2026-03').totals as { overrun_micros: number }).overrun_micros).toBeGreaterThan(0);
+  });
+
+  it('records a settlement above its reservation as an overrun, announces it, counts it, and holds that model at the overrun multiple next time', () => {
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const events = new EventBus();
+    const seen: PushedEvent[] = [];
+    events.subscribe((e) => seen.push(e));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => 1, events, alertsEnabled: () => false });
+    const call = { runId: 'r1', modelId: 'liar', provider: 'p', task: 't' };
+    const first = ledger.reserve({ ...call, worstCaseUsd: 0.035 });
+    // The provider counted 3,000 input tokens where Quire held for ~116: $0.90 charged against a $0.035 hold.
+    expect(ledger.settle(first.id, 0.9, { inputTokens: 3000, outputTokens: 5 })).toBe(0.9);
+    expect(ledger.entry(first.id)).toMatchObject({ charged_micros: 900_000, overrun_micros: 865_000 });
+    expect(seen.find((e) => e.name === 'spend:overrun')?.payload).toEqual({
+      month: '2026-03',
+      ledger_id: first.id,
+      run_id: 'r1',
+      model_id: 'liar',
+      reserved_usd: 0.035,
+      charged_usd: 0.9,
+      overrun_usd: 0.865,
+      budget_usd: 1,
+    });
+    expect(ledger.month('2026-03')).toMatchObject({ settled_usd: 0.9, total_usd: 0.9 });
+    // The same call again would be held at 0.9 (0.035 × the overrun multiple): past the $1 cap, so it is refused.
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.035 })).toThrow(/includes \$0\.8650 that providers charged/);
+    // Another model is held at its own bound.
+    expect(ledger.reserve({ ...call, modelId: 'honest', worstCaseUsd: 0.035 }).reservedUsd).toBe(0.035);
+  });
+});
+
+describe('spend:export on a large month', () => {
+  it('reads the month page by page, giving other calls their turn, and loses no row', async () => {
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => null });
+    d.transaction(() => {
+      for (let i = 0; i < 2_345; i++) {
+        const r = ledger.reserve({ runId: `r${i}`, modelId: 'm', provider: 'p', task: 't', worstCaseUsd: 0.001 });
+        if (i % 2) ledger.settle(r.id, 0.0005, { inputTokens: 10, outputTokens: 1 });
+      }
+    })();
+    let finished = false;
+    const exporting = ledger.exportCsv('2026-03').then((result) => ((finished = true), result));
+    // Another call gets the event loop while the export is still reading.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(finished).toBe(false);
+    expect(ledger.snapshot(now()).reserved_usd).toBeCloseTo(1.173, 9);
+    const { csv } = await exporting;
+    const lines = csv.trimEnd().split('\n');
+    expect(lines).toHaveLength(2_346);
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(
+      d.prepare('SELECT id FROM ledger ORDER BY id').pluck().all() as number[],
+    );
+  });
+});
+
+describe('start-up recovery with several processes on one file', () => {
+  it("leaves a live process's open reservations alone; marks them once it is gone; a recycled pid is not its owner", async () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const other = await liveProcess();
+    try {
+      const theirs = db(file);
+      setOwner(theirs, { pid: other.pid, token: startTokenOf(other.pid) ?? null });
+      const call = { runId: 'r', modelId: 'm', provider: 'p', task: 't', worstCaseUsd: 0.1 };
+      const held = new Ledger({ db: theirs, now, budgetUsd: () => null }).reserve(call);
+      // Same pid, another start token: the pid was recycled, the reserving process is gone.
+      const recycled = db(file);
+      setOwner(recycled, { pid: other.pid, token: 'an earlier process with this pid' });
+      const stale = new Ledger({ db: recycled, now, budgetUsd: () => null }).reserve(call);
+
+      const starting = new Ledger({ db: db(file), now, budgetUsd: () => null });
+      expect(starting.markOrphans()).toBe(1);
+      expect(starting.entry(held.id)).toMatchObject({ state: 'reserved' });
+      expect(starting.entry(stale.id)).toMatchObject({ state: 'orphaned' });
+
+      await other.stop();
+      expect(starting.markOrphans()).toBe(1);
+      expect(starting.entry(held.id)).toMatchObject({ state: 'orphaned' });
+      expect(starting.snapshot(now())).toMatchObject({ spent_usd: 0.2, reserved_usd: 0 });
+    } finally {
+      await other.stop();
+    }
+  });
+});
