@@ -2,8 +2,8 @@
 // checked against a limit before it is used, so a crafted header (an array of 2^60 strings, a 4 GB key) is refused
 // in bounded time instead of hanging the process or exhausting its memory. Reads through a byte source, so the same
 // code checks a file on disk and a remote file over HTTP Range requests.
-import { open } from 'node:fs/promises';
 import { LocalModelError } from '../errors';
+import { openRegularForRead } from './model-files';
 
 /** Reads up to `length` bytes at `offset`; fewer (or none) at the end of the source. */
 export type ByteSource = (offset: number, length: number) => Promise<Buffer>;
@@ -220,7 +220,7 @@ export async function withFileSource<T>(
   file: string,
   fn: (source: ByteSource, size: number) => Promise<T>,
 ): Promise<T> {
-  const handle = await open(file, 'r');
+  const handle = await openRegularForRead(file);
   try {
     const size = (await handle.stat()).size;
     return await fn(async (offset, length) => {
