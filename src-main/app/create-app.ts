@@ -79,7 +79,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // One redactor for every way text leaves main: log lines, error envelopes, stored runs.
   const redactor = new Redactor();
   const logger = redactingLogger(options.logger ?? consoleLogger(), redactor.redact);
-  const events = new EventBus();
+  const events = new EventBus(redactor.redact);
   const db = openDatabase(join(options.dataDir, 'quire.sqlite'));
   const settings = new SettingsService(new SettingsRepo(db, now), events);
 
