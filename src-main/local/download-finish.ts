@@ -42,6 +42,7 @@ export async function finishDownload(deps: FinishDeps, id: string): Promise<void
   // Never over a file that appeared under the planned name meanwhile: the next free name instead.
   const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;
+  await library.probeFile(final, sha256, row.sha256_source === 'catalog');
   const record = library.record(id, row.name, final, (await stat(final)).size, {
     sha256,
     verified_against: row.sha256_source ?? 'none',

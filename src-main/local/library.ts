@@ -11,6 +11,7 @@ import { LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
+import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
 import { MAX_CONTEXT, type LocalRuntime } from './runtime';
@@ -22,6 +23,8 @@ export interface ModelLibraryOptions {
   runtime: LocalRuntime;
   registry?: CustomModelSink;
   now?: () => Date;
+  /** Test-loads models that are not SHA-256-verified catalog files in a child process first; none: no probing. */
+  probe?: ModelProbe;
 }
 
 export const PARTIAL_DIR = '.partial';
@@ -51,9 +54,31 @@ function slugify(text: string): string {
 
 export class ModelLibrary implements InstalledLookup {
   private readonly now: () => Date;
+  private readonly verdicts: ProbeVerdicts;
+  /** Verdicts read once: installedFile is asked on every routing decision. */
+  private verdictCache = new Map<string, ProbeVerdict | undefined>();
 
   constructor(private readonly options: ModelLibraryOptions) {
     this.now = options.now ?? (() => new Date());
+    this.verdicts = new ProbeVerdicts(() => this.modelsDir());
+  }
+
+  /** Why a model may not be loaded (its test load crashed or failed), or null. */
+  unusableReason(record: LocalModelRecord): string | null {
+    if (!this.verdictCache.has(record.sha256)) this.verdictCache.set(record.sha256, this.verdicts.get(record.sha256));
+    const verdict = this.verdictCache.get(record.sha256);
+    return verdict && !verdict.usable ? verdict.reason : null;
+  }
+
+  /**
+   * Before a file that is not a SHA-256-verified catalog file is offered for loading: a test load in a child process
+   * (the probe). Its verdict is stored; an unusable model stays listed, with the reason, and is never loaded.
+   */
+  async probeFile(file: string, sha256: string, verified: boolean): Promise<void> {
+    if (verified || !this.options.probe) return;
+    const verdict = await this.options.probe.probe(file);
+    this.verdicts.set(sha256, verdict);
+    this.verdictCache.set(sha256, verdict);
   }
 
   modelsDir(): string {
@@ -81,7 +106,7 @@ export class ModelLibrary implements InstalledLookup {
   /** For the runtime: an installed file by catalog id (or library id), only if it is on disk. */
   installedFile(catalogId: string): { path: string; bytes: number } | undefined {
     const record = this.options.repo.modelByCatalogId(catalogId);
-    if (!record || !existsSync(record.file)) return undefined;
+    if (!record || !existsSync(record.file) || this.unusableReason(record)) return undefined;
     return { path: record.file, bytes: record.size_bytes };
   }
 
@@ -137,8 +162,10 @@ export class ModelLibrary implements InstalledLookup {
         cause,
       );
     }
+    const sha256 = hash.digest('hex');
+    await this.probeFile(final, sha256, false);
     const record = this.record(id, name ?? summary.name ?? basename(path), final, (await stat(final)).size, {
-      sha256: hash.digest('hex'),
+      sha256,
       verified_against: 'none',
       source: 'import',
       catalog_id: null,
@@ -233,6 +260,7 @@ export class ModelLibrary implements InstalledLookup {
       context_length: record.context_length,
       added_at: record.added_at,
       resident,
+      unusable: this.unusableReason(record),
     };
   }
 }
