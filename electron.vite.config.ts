@@ -11,6 +11,8 @@ export default defineConfig({
         input: {
           index: resolve('src-main/electron/main.ts'),
           host: resolve('src-main/host/main.ts'),
+          // probe: the short-lived child that test-loads an unverified model (a utilityProcess in the app).
+          probe: resolve('src-main/local/probe-child.ts'),
         },
       },
     },

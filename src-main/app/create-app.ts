@@ -45,7 +45,7 @@ export interface AppOptions {
    * Local models: overrides for tests and benchmarks (fetch, free space, stall timeout, llama instance, where the
    * installed GGUF files are).
    */
-  local?: Partial<Pick<LocalStackOptions, 'fetch' | 'freeSpace' | 'stallMs' | 'runtime' | 'installed'>>;
+  local?: Partial<Pick<LocalStackOptions, 'fetch' | 'freeSpace' | 'stallMs' | 'runtime' | 'installed' | 'probe'>>;
   /** Encrypts API keys at rest (Electron safeStorage); without it keys go to a 0600 file in the data dir. */
   secretCipher?: SecretCipher;
   /** Providers, ledger and runs: overrides for tests and benchmarks (time zone, retries, breaker, timeouts, fetch). */
@@ -81,7 +81,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // One redactor for every way text leaves main: log lines, error envelopes, stored runs.
   const redactor = new Redactor();
   const logger = redactingLogger(options.logger ?? consoleLogger(), redactor.redact);
-  const events = new EventBus();
+  const events = new EventBus(redactor.redact);
   const db = openDatabase(join(options.dataDir, 'quire.sqlite'));
   const settings = new SettingsService(new SettingsRepo(db, now), events);
   const stopSettingsWatch = settings.watch(options.settingsTicker);

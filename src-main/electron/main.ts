@@ -11,6 +11,7 @@ import {
   screen,
   session,
   shell,
+  utilityProcess,
   type MessageBoxSyncOptions,
 } from 'electron';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import { helpFilePath, menuTemplate } from './menu';
 import { SafeStorageCipher } from './safe-storage-cipher';
 import { notificationFor } from './notifications';
 import { WorkTracker } from './work-tracker';
+import { UtilityProcessProbeLauncher } from './probe-launcher';
 import { placeWindow, wasMaximized, WindowStateFile, type Rect } from './window-state';
 
 let mainWindow: BrowserWindow | null = null;
@@ -118,6 +120,8 @@ async function start(): Promise<void> {
     dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'),
     secretCipher: new SafeStorageCipher(safeStorage),
     desktopShell: { openPath: (path) => shell.openPath(path) },
+    // Unverified models are test-loaded in a utilityProcess first (out/main/probe.js, built beside this file).
+    local: { probe: new UtilityProcessProbeLauncher(utilityProcess, join(import.meta.dirname, 'probe.js')) },
   });
   const services = quire;
   const downloads = services.services.local.downloads;

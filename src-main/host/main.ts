@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
 import { resolveDataDir } from '../app/paths';
+import { NodeProbeLauncher } from '../local/probe-launcher-node';
 import { startHttpHost } from '../transport/http-host';
 
 async function main(): Promise<void> {
@@ -16,8 +17,9 @@ async function main(): Promise<void> {
     throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   }
   const dataDir = resolveDataDir(values['data-dir']);
-  const app = await createApp({ dataDir });
   const here = dirname(fileURLToPath(import.meta.url));
+  // Unverified models are test-loaded in a child process first (out/main/probe.js, built beside this file).
+  const app = await createApp({ dataDir, local: { probe: new NodeProbeLauncher({ entry: join(here, 'probe.js') }) } });
   const host = await startHttpHost({
     dispatcher: app.dispatcher,
     events: app.events,

@@ -6,8 +6,12 @@ type Listener = (event: PushedEvent) => void;
 export class EventBus {
   private readonly listeners = new Set<Listener>();
 
+  /** `redact` masks secrets in every string of every payload before any transport sees it (a model may echo a key). */
+  constructor(private readonly redact?: (text: string) => string) {}
+
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
-    const event = { name, payload } as PushedEvent;
+    const clean = this.redact ? (redactDeep(payload, this.redact) as EventPayload<E>) : payload;
+    const event = { name, payload: clean } as PushedEvent;
     for (const listener of [...this.listeners]) {
       try {
         listener(event);
@@ -21,4 +25,21 @@ export class EventBus {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** A copy with every string passed through `redact`; the value itself when nothing changed. */
+function redactDeep(value: unknown, redact: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object' || depth > 20) return value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => redactDeep(item, redact, depth + 1));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  let changed = false;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = redactDeep(item, redact, depth + 1);
+    if (copy[key] !== item) changed = true;
+  }
+  return changed ? copy : value;
 }

@@ -1,16 +1,30 @@
 // One redactor for every way text leaves main: error envelopes (the Dispatcher's redact hook), log lines, stored run
-// records. It knows every key the key store has seen and also masks anything shaped like a provider key (the provider
-// table's key patterns) or sent as a bearer token.
+// records, pushed events. It knows every key the key store has seen and also masks anything shaped like a provider key
+// (the provider table's key patterns) or sent as a bearer token — in plain text, and in the encodings keys travel in
+// (base64, percent-encoding, JSON string escapes), where a plain search would miss them.
 import { keyShapesRegExp, PROVIDER_TABLE, type ProviderDescriptor } from '../../src-preload/contract/provider-table';
 
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi;
+const MASK = '[redacted]';
+
+/** A run of base64 (standard or URL-safe) long enough to hold a key. */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+/** A run of URL characters with at least one percent-escape. */
+const URL_CHAR = "(?:[A-Za-z0-9._~!*'()+=&:;,@$-]|%[0-9A-Fa-f]{2})";
+const PERCENT_RUN = new RegExp(`${URL_CHAR}*%[0-9A-Fa-f]{2}${URL_CHAR}*`, 'g');
+/** A run of JSON string characters with at least one \uXXXX or \/ escape. */
+const JSON_CHAR = '(?:[A-Za-z0-9._~+:=/-]|\\\\u[0-9A-Fa-f]{4}|\\\\/)';
+const JSON_ESCAPED_RUN = new RegExp(`${JSON_CHAR}*(?:\\\\u[0-9A-Fa-f]{4}|\\\\/)${JSON_CHAR}*`, 'g');
 
 export class Redactor {
   private readonly secrets = new Set<string>();
   private readonly shapes: RegExp[];
+  /** Key shapes anywhere in decoded text (no word boundary: a decoded run may start mid-word, e.g. "user:sk-…"). */
+  private readonly decodedShape: RegExp;
 
   constructor(providers: readonly ProviderDescriptor[] = PROVIDER_TABLE) {
     this.shapes = [keyShapesRegExp(providers), BEARER];
+    this.decodedShape = new RegExp([...new Set(providers.map((p) => p.key_pattern))].join('|'));
   }
 
   /** Remembers a secret so it is masked wherever it appears. Very short values are ignored (they would mask words). */
@@ -19,15 +33,49 @@ export class Redactor {
   }
 
   readonly redact = (text: string): string => {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-    for (const shape of this.shapes) {
-      out = out.replace(shape, (match, bearer?: string) =>
-        typeof bearer === 'string' ? `${bearer}[redacted]` : '[redacted]',
-      );
-    }
+    let out = this.plain(text);
+    out = out.replace(BASE64_RUN, (run) => (this.hides(decodeBase64(run)) ? MASK : run));
+    out = out.replace(PERCENT_RUN, (run) => (this.hides(decodePercent(run)) ? MASK : run));
+    out = out.replace(JSON_ESCAPED_RUN, (run) => (this.hides(decodeJsonEscapes(run)) ? MASK : run));
     return out;
   };
+
+  private plain(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join(MASK);
+    for (const shape of this.shapes) {
+      out = out.replace(shape, (match, bearer?: string) => (typeof bearer === 'string' ? `${bearer}${MASK}` : MASK));
+    }
+    return out;
+  }
+
+  /** Whether decoded text holds a secret or something shaped like a key. */
+  private hides(decoded: string | undefined): boolean {
+    if (!decoded) return false;
+    if (this.decodedShape.test(decoded)) return true;
+    for (const secret of this.secrets) if (decoded.includes(secret)) return true;
+    return this.plain(decoded) !== decoded;
+  }
+}
+
+function decodeBase64(run: string): string {
+  return Buffer.from(run, 'base64').toString('latin1');
+}
+
+function decodePercent(run: string): string | undefined {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeJsonEscapes(run: string): string | undefined {
+  try {
+    return JSON.parse(`"${run}"`) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Wraps any logger so every line passes through the redactor. */

@@ -2,12 +2,14 @@
 // models folder and registered in the library; a file that fails any step is deleted, never offered.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile } from './gguf-check';
 import type { ModelLibrary } from './library';
+import { placeFile } from './model-files';
 
 export interface FinishDeps {
   repo: LocalModelsRepo;
@@ -37,9 +39,11 @@ export async function finishDownload(deps: FinishDeps, id: string): Promise<void
     deps.repo.updateDownload(id, { received_bytes: 0 });
     throw new DownloadError('invalid_file', (error as Error).message, error);
   }
-  await rename(row.partial_file, row.final_file);
+  // Never over a file that appeared under the planned name meanwhile: the next free name instead.
+  const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;
-  const record = library.record(id, row.name, row.final_file, (await stat(row.final_file)).size, {
+  await library.probeFile(final, sha256, row.sha256_source === 'catalog');
+  const record = library.record(id, row.name, final, (await stat(final)).size, {
     sha256,
     verified_against: row.sha256_source ?? 'none',
     source: row.catalog_id ? 'catalog' : 'url',

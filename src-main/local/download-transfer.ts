@@ -2,9 +2,10 @@
 // Range-resuming transfer into the partial file, batched writes, a stall watchdog and progress. DownloadService
 // decides when to run, resume, verify and register.
 import { existsSync } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { DownloadError, NotFoundError, isQuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import { openPrivateForWrite } from './model-files';
 
 export interface TransferOptions {
   repo: LocalModelsRepo;
@@ -105,7 +106,7 @@ export class HttpTransfer {
         received_bytes: start,
       });
       if (total !== null) await this.o.checkFreeSpace(this.o.modelsDir(), total - start);
-      file = await open(row.partial_file, restart || offset === 0 ? 'w' : 'a');
+      file = await openPrivateForWrite(row.partial_file, restart || offset === 0 ? 'truncate' : 'append');
       const handle = file;
       const reader = response.body!.getReader();
       let received = start;

@@ -1,18 +1,14 @@
 // Downloads against a real loopback HTTP server (Range, faults), real files, real SQLite; no node-llama-cpp load.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec, PushedEvent } from '../../src-preload/contract';
-import { EventBus } from '../infra/event-bus';
-import { openDatabase, type Db } from '../store/database';
-import { startFileServer, type FileServer } from '../../test/support/file-server';
-import { fixtureStack } from '../../test/support/local-fixture';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startFileServer } from '../../test/support/file-server';
+import { catalogFor, partialFiles, useDownloadHarness } from '../../test/support/download-harness';
 import { useTempDir } from '../../test/support/temp-dir';
 import { hashFile } from './downloads';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';
-import type { LocalStack } from './local-stack';
 
 const tempDir = useTempDir();
 let fixture: string;
@@ -24,102 +20,7 @@ beforeAll(async () => {
   fixtureSize = statSync(fixture).size;
 });
 
-const open: { stack: LocalStack; db: Db; server?: FileServer }[] = [];
-afterEach(async () => {
-  for (const entry of open.splice(0)) {
-    await entry.stack.close();
-    entry.db.close();
-    await entry.server?.close();
-  }
-});
-
-interface Harness {
-  stack: LocalStack;
-  events: PushedEvent[];
-  registry: Map<string, ModelSpec[]>;
-  modelsDir: string;
-  dataDir: string;
-  waitFor: (name: string, id: string) => Promise<PushedEvent>;
-}
-
-function harness(options: { dataDir?: string; catalog?: object; freeSpace?: number; stallMs?: number } = {}): Harness {
-  const dataDir = options.dataDir ?? tempDir();
-  const modelsDir = join(dataDir, 'models');
-  const env: NodeJS.ProcessEnv = {};
-  if (options.catalog) {
-    const file = join(dataDir, 'catalog.json');
-    writeFileSync(file, JSON.stringify(options.catalog));
-    env.QUIRE_CATALOG = file;
-  }
-  const db = openDatabase(join(dataDir, 'quire.sqlite'));
-  const bus = new EventBus();
-  const events: PushedEvent[] = [];
-  const waiters: { name: string; id: string; resolve: (e: PushedEvent) => void }[] = [];
-  bus.subscribe((event) => {
-    events.push(event);
-    for (const w of [...waiters])
-      if (w.name === event.name && (event.payload as { id?: string }).id === w.id) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(event);
-      }
-  });
-  const registry = new Map<string, ModelSpec[]>();
-  const stack = fixtureStack(db, bus, modelsDir, {
-    env,
-    registry: {
-      all: () => [...registry.values()].flat(),
-      upsertCustomModels: (source, specs) => registry.set(source, specs),
-      removeCustomModels: (source) => registry.delete(source),
-    },
-    ...(options.freeSpace !== undefined ? { freeSpace: () => Promise.resolve(options.freeSpace!) } : {}),
-    stallMs: options.stallMs ?? 5000,
-  });
-  open.push({ stack, db });
-  return {
-    stack,
-    events,
-    registry,
-    modelsDir,
-    dataDir,
-    waitFor: (name, id) =>
-      new Promise((resolve) => {
-        const seen = events.find((e) => e.name === name && (e.payload as { id?: string }).id === id);
-        if (seen) resolve(seen);
-        else waiters.push({ name, id, resolve });
-      }),
-  };
-}
-
-async function server(): Promise<FileServer> {
-  const s = await startFileServer();
-  open.at(-1)!.server = s;
-  return s;
-}
-
-function catalogFor(url: string, sha256: string | null) {
-  return {
-    version: 1,
-    models: [
-      {
-        id: 'tiny-chat',
-        display_name: 'Tiny chat',
-        registry_model_id: 'tiny',
-        url,
-        quantization: 'F32',
-        size_bytes: 1,
-        sha256,
-        sha256_source: sha256 ? 'verified' : 'unverified_use_hf_lfs_oid',
-        memory_estimate_mb: 8,
-        context_length: 2048,
-      },
-    ],
-  };
-}
-
-function partialFiles(h: Harness): string[] {
-  const dir = join(h.modelsDir, PARTIAL_DIR);
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
+const { harness, server, open } = useDownloadHarness(tempDir);
 
 describe('downloads', () => {
   it('downloads a catalog model with progress, verifies its SHA-256 and installs it atomically', async () => {

@@ -11,7 +11,7 @@ import type { DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
-import { DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
+import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, normalizeModelUrl } from './catalog';
 import { finishDownload } from './download-finish';
@@ -108,6 +108,8 @@ export class DownloadService {
         source = 'catalog';
       }
       if (library.get(id)) throw new QuireError('conflict', `${entry.display_name} is already installed`);
+      const row = this.options.repo.download(id);
+      if (row) return this.again(row, null);
     } else {
       url = normalizeModelUrl(input.url);
       const file = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
@@ -115,15 +117,16 @@ export class DownloadService {
         throw new InvalidInputError('The URL must point to a .gguf file', 'url');
       name = input.name ?? file.replace(/\.gguf$/i, '');
       const existing = this.options.repo.downloads().find((row) => row.url === url);
-      if (existing) return this.resume(existing.id);
+      // A failed download asked for again starts afresh with this request's name and checksum (the writer may have
+      // corrected a wrong SHA-256); anything else is the same download.
+      if (existing && existing.status === 'failed') await this.cancel(existing.id);
+      else if (existing) return this.again(existing, input.sha256 ?? null);
       id = library.freeId(name, (candidate) => !!this.options.repo.download(candidate));
       if (input.sha256) {
         expected = input.sha256;
         source = 'user';
       }
     }
-    const row = this.options.repo.download(id);
-    if (row) return this.resume(id);
 
     const head = await this.http.preflight(url);
     if (!expected && head.lfsSha256) {
@@ -147,6 +150,17 @@ export class DownloadService {
     });
     this.launch(id);
     return this.get(id)!;
+  }
+
+  /** The same file asked for again: a running download says so; a paused or failed one resumes. */
+  private async again(row: DownloadRecord, sha256: string | null): Promise<DownloadInfo> {
+    if (this.active.has(row.id) && (row.status === 'downloading' || row.status === 'verifying')) {
+      const done = row.total_bytes ? ` (${Math.floor((row.received_bytes / row.total_bytes) * 100)} % done)` : '';
+      throw new ConflictError(`${row.name} is already downloading${done}; it is in the downloads list`);
+    }
+    if (sha256 && sha256 !== row.expected_sha256)
+      this.options.repo.updateDownload(row.id, { expected_sha256: sha256, sha256_source: 'user' });
+    return this.resume(row.id);
   }
 
   async pause(id: string): Promise<DownloadInfo> {

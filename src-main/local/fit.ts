@@ -2,9 +2,9 @@
 // requests for a remote file) through GgufInsights, against the memory budget minus what is already resident.
 import { readGgufFileInfo } from 'node-llama-cpp';
 import type { CatalogEntry, FitReport, FitVerdict } from '../../src-preload/contract';
-import { DownloadError, NotFoundError } from '../errors';
+import { DownloadError, LocalModelError, NotFoundError } from '../errors';
 import { downloadUrl, normalizeModelUrl } from './catalog';
-import { checkGgufInfo } from './gguf-check';
+import { checkRemoteGguf, summarize } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { MB } from './machine';
 import type { LocalRuntime } from './runtime';
@@ -34,6 +34,7 @@ export class FitService {
   constructor(
     private readonly library: ModelLibrary,
     private readonly runtime: LocalRuntime,
+    private readonly fetchImpl?: typeof fetch,
   ) {}
 
   /** Quick verdict from the catalog's own estimate (no network), shown as the catalog's badge. */
@@ -56,14 +57,19 @@ export class FitService {
   }
 
   private async remote(url: string): Promise<FitReport> {
+    const label = decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
+    let expected: number;
     let info;
     try {
+      // Our bounded header check first: node-llama-cpp's reader and GgufInsights trust the counts they are given.
+      expected = await checkRemoteGguf(url, label, this.fetchImpl);
       info = await readGgufFileInfo(url, {
         sourceType: 'network',
         logWarnings: false,
         fetchRetryOptions: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
       });
     } catch (cause) {
+      if (cause instanceof LocalModelError) throw cause;
       const message = (cause as Error).message ?? String(cause);
       const status = /\b(401|403|404)\b/.exec(message)?.[1];
       throw new DownloadError(
@@ -72,7 +78,7 @@ export class FitService {
         cause,
       );
     }
-    const summary = checkGgufInfo(info, url);
+    const summary = summarize(info, expected);
     const estimate = await this.runtime.estimateFromInfo(info, summary.context_length);
     return this.report(estimate.bytes, 'gguf_header');
   }

@@ -1,16 +1,18 @@
 // The installed-model library: verified GGUFs in the models folder, recorded in SQLite. Only files that passed
 // validation (and, for downloads, their checksum) are ever listed or handed to the runtime.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/contract';
-import { InvalidInputError, LocalModelError, NotFoundError } from '../errors';
+import { LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
+import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
+import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
 import { MAX_CONTEXT, type LocalRuntime } from './runtime';
 
@@ -21,12 +23,23 @@ export interface ModelLibraryOptions {
   runtime: LocalRuntime;
   registry?: CustomModelSink;
   now?: () => Date;
+  /** Test-loads models that are not SHA-256-verified catalog files in a child process first; none: no probing. */
+  probe?: ModelProbe;
 }
 
 export const PARTIAL_DIR = '.partial';
 
 function librarySource(id: string): string {
   return `local:${id}`;
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function slugify(text: string): string {
@@ -41,14 +54,36 @@ function slugify(text: string): string {
 
 export class ModelLibrary implements InstalledLookup {
   private readonly now: () => Date;
+  private readonly verdicts: ProbeVerdicts;
+  /** Verdicts read once: installedFile is asked on every routing decision. */
+  private verdictCache = new Map<string, ProbeVerdict | undefined>();
 
   constructor(private readonly options: ModelLibraryOptions) {
     this.now = options.now ?? (() => new Date());
+    this.verdicts = new ProbeVerdicts(() => this.modelsDir());
+  }
+
+  /** Why a model may not be loaded (its test load crashed or failed), or null. */
+  unusableReason(record: LocalModelRecord): string | null {
+    if (!this.verdictCache.has(record.sha256)) this.verdictCache.set(record.sha256, this.verdicts.get(record.sha256));
+    const verdict = this.verdictCache.get(record.sha256);
+    return verdict && !verdict.usable ? verdict.reason : null;
+  }
+
+  /**
+   * Before a file that is not a SHA-256-verified catalog file is offered for loading: a test load in a child process
+   * (the probe). Its verdict is stored; an unusable model stays listed, with the reason, and is never loaded.
+   */
+  async probeFile(file: string, sha256: string, verified: boolean): Promise<void> {
+    if (verified || !this.options.probe) return;
+    const verdict = await this.options.probe.probe(file);
+    this.verdicts.set(sha256, verdict);
+    this.verdictCache.set(sha256, verdict);
   }
 
   modelsDir(): string {
     const dir = this.options.modelsDir();
-    mkdirSync(join(dir, PARTIAL_DIR), { recursive: true });
+    ensurePartialDir(dir, PARTIAL_DIR);
     return dir;
   }
 
@@ -71,26 +106,37 @@ export class ModelLibrary implements InstalledLookup {
   /** For the runtime: an installed file by catalog id (or library id), only if it is on disk. */
   installedFile(catalogId: string): { path: string; bytes: number } | undefined {
     const record = this.options.repo.modelByCatalogId(catalogId);
-    if (!record || !existsSync(record.file)) return undefined;
+    if (!record || !existsSync(record.file) || this.unusableReason(record)) return undefined;
     return { path: record.file, bytes: record.size_bytes };
   }
 
-  /** A library id that is free: the catalog id, else a slug of the name, suffixed when taken. */
+  /**
+   * A library id that is free: the catalog id, else a slug of the name, suffixed when taken — by a record, a catalog
+   * entry, `taken`, or any file in the models folder (the writer's own files included) that it would be stored as.
+   */
   freeId(base: string, taken: (id: string) => boolean = () => false): string {
     const slug = slugify(base);
-    const used = (id: string) => !!this.options.repo.model(id) || !!this.catalogEntry(id) || taken(id);
+    const dir = this.options.modelsDir();
+    const onDisk = (id: string) =>
+      [join(dir, `${id}.gguf`), join(dir, PARTIAL_DIR, `${id}.import`), join(dir, PARTIAL_DIR, `${id}.gguf.part`)].some(
+        exists,
+      );
+    const used = (id: string) => !!this.options.repo.model(id) || !!this.catalogEntry(id) || taken(id) || onDisk(id);
     if (!used(slug)) return slug;
     for (let i = 2; ; i++) if (!used(`${slug}-${i}`)) return `${slug}-${i}`;
   }
 
-  /** Copies a GGUF from disk into the models folder after validating its header (never loads an unchecked file). */
+  /**
+   * Copies a GGUF from disk into the models folder after validating its header (never loads an unchecked file). Only
+   * a regular file is read; the copy is written under a name nothing else has, never through a symlink.
+   */
   async importFile(path: string, name?: string): Promise<InstalledModel> {
-    if (!existsSync(path)) throw new InvalidInputError(`No file at ${path}`, 'path');
-    const summary = await checkGgufFile(path, basename(path));
-    const id = this.freeId(name ?? summary.name ?? basename(path));
+    await assertRegularFile(path);
+    const label = basename(path);
+    const checked = await checkGgufFile(path, label);
+    const id = this.freeId(name ?? checked.name ?? basename(path));
     const dir = this.modelsDir();
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
-    const final = join(dir, `${id}.gguf`);
     const hash = createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -98,19 +144,28 @@ export class ModelLibrary implements InstalledLookup {
         callback(null, chunk);
       },
     });
+    let final: string;
+    let summary: GgufSummary;
     try {
-      await pipeline(createReadStream(path), tap, createWriteStream(partial));
-      await rename(partial, final);
+      const source = await openRegularForRead(path);
+      const target = await openPrivateForWrite(partial, 'create');
+      await pipeline(source.createReadStream(), tap, target.createWriteStream());
+      // What is installed is the copy: check the copy, in case the source changed while it was read.
+      summary = await checkGgufFile(partial, label);
+      final = await placeFile(partial, dir, id);
     } catch (cause) {
       await rm(partial, { force: true });
+      if (cause instanceof LocalModelError) throw cause;
       throw new LocalModelError(
         'invalid_file',
         `Could not copy ${path} into the models folder: ${(cause as Error).message}`,
         cause,
       );
     }
+    const sha256 = hash.digest('hex');
+    await this.probeFile(final, sha256, false);
     const record = this.record(id, name ?? summary.name ?? basename(path), final, (await stat(final)).size, {
-      sha256: hash.digest('hex'),
+      sha256,
       verified_against: 'none',
       source: 'import',
       catalog_id: null,
@@ -205,6 +260,7 @@ export class ModelLibrary implements InstalledLookup {
       context_length: record.context_length,
       added_at: record.added_at,
       resident,
+      unusable: this.unusableReason(record),
     };
   }
 }

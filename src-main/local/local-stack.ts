@@ -12,6 +12,7 @@ import type { CustomModelSink } from '../orchestrator/registry';
 import { ModelLibrary } from './library';
 import { LocalModels, type InstalledLookup } from './local-provider';
 import { LocalTokenizer } from './local-tokenizer';
+import { ModelProbe, type ProbeLauncher } from './probe';
 import { LocalRuntime, type LocalRuntimeOptions, type ResidentInfo } from './runtime';
 
 export interface LocalStackOptions {
@@ -27,6 +28,9 @@ export interface LocalStackOptions {
   freeSpace?: (dir: string) => Promise<number>;
   stallMs?: number;
   runtime?: Partial<LocalRuntimeOptions>;
+  /** Starts the probe child that test-loads unverified models out of process (probe.ts); none: no probing. */
+  probe?: ProbeLauncher;
+  probeTimeoutMs?: number;
   /** Where installed, verified GGUF files are; default: the library's records in SQLite. */
   installed?: InstalledLookup;
 }
@@ -53,6 +57,7 @@ export class LocalStack {
       runtime: this.runtime,
       registry: options.registry,
       now: options.now,
+      ...(options.probe ? { probe: new ModelProbe(options.probe, options.probeTimeoutMs) } : {}),
     });
     this.downloads = new DownloadService({
       repo,

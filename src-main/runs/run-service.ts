@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
-import { CancelledError, NotFoundError, QuireError } from '../errors';
+import { CancelledError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
@@ -189,6 +189,8 @@ export class RunService {
         ...this.excluded(),
       });
     } catch (error) {
+      // A task that does not exist is a bad request, not a run: nothing is stored.
+      if (error instanceof InvalidInputError && error.path === 'task') throw error;
       return this.fail(base, startedAt, error, null);
     }
     base.reason = decision.reason;

@@ -8,7 +8,7 @@ import { toRecord } from './run-record';
 import type { RunServiceOptions } from './run-service-options';
 import { toUsd } from '../store/money';
 
-export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now'> & {
+export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now' | 'redact'> & {
   monotonic: () => number;
   info: (error: unknown) => ErrorInfo;
 };
@@ -59,7 +59,8 @@ export class RunWriter {
         ...base,
         status: 'completed',
         model_id: modelId,
-        text: result.text,
+        // A model may echo a key it was shown: the stored answer never keeps it.
+        text: this.o.redact(result.text),
         json: result.json,
         input_tokens: result.usage.inputTokens ?? null,
         output_tokens: result.usage.outputTokens ?? null,

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -11,7 +11,7 @@ export type Db = Database.Database;
  * Quire is refused before anything is written to it, so an older build never damages a newer writer's data.
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') makePrivate(file);
   let db: Db;
   try {
     db = new Database(file);
@@ -34,6 +34,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, migrations, current);
+    if (file !== ':memory:') for (const extra of ['-wal', '-shm']) chmodIfExists(file + extra);
     return db;
   } catch (error) {
     db.close();
@@ -61,4 +62,19 @@ function migrate(db: Db, migrations: readonly Migration[], current: number): voi
     db.pragma(`user_version = ${pending.at(-1)!.version}`);
   });
   apply.immediate();
+}
+
+/**
+ * The data directory 0700 and the database 0600 (manuscripts and spending are nobody else's business). SQLite gives
+ * its -wal and -shm files the database file's mode, so the file is made private before SQLite first opens it.
+ */
+function makePrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(file), 0o700);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) chmodIfExists(path);
+}
+
+function chmodIfExists(path: string): void {
+  if (existsSync(path)) chmodSync(path, 0o600);
 }

@@ -7,7 +7,7 @@ import {
   type Output,
   type ParsedInput,
 } from '../../src-preload/contract';
-import { InvalidInputError, isQuireError } from '../errors';
+import { DiskFullError, InvalidInputError, isQuireError } from '../errors';
 import type { Logger } from '../infra/logger';
 
 export interface CallContext {
@@ -64,6 +64,11 @@ export class Dispatcher {
   }
 
   private toErrorInfo(channel: Channel, error: unknown): ErrorInfo {
+    // A full disk is the writer's to fix, not a bug: say so, whichever layer it surfaced in.
+    if (DiskFullError.matches(error) && !(error instanceof DiskFullError)) {
+      this.logger.error(`Disk full in ${channel}: ${this.redact((error as Error).message)}`);
+      return new DiskFullError(error).toInfo();
+    }
     if (isQuireError(error)) {
       const info = error.toInfo();
       return { ...info, message: this.redact(info.message) };

@@ -84,13 +84,30 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
-    if (url.pathname === '/api/events') return openEventStream(req, res);
-    if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice(5)));
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      req.resume();
+      return sendError(res, {
+        code: 'invalid_input',
+        message: 'The address has a malformed percent-encoding',
+        retryable: false,
+      });
+    }
+    if (pathname === '/api/events') return openEventStream(req, res);
+    if (pathname.startsWith('/api/')) return handleApi(req, res, pathname.slice(5));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    return serveStatic(res, url.pathname);
+    return serveStatic(res, pathname);
+  }
+
+  /** A page on another origin must not drive the API or read its events (a browser always sends Origin then). */
+  function foreignOrigin(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    return origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`;
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
@@ -98,8 +115,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       res.writeHead(405, { Allow: 'POST' }).end();
       return;
     }
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+    if (foreignOrigin(req)) {
+      req.resume();
       return sendError(res, { code: 'forbidden', message: 'Cross-origin requests are refused', retryable: false });
     }
     if (!options.dispatcher.has(channel)) {
@@ -147,6 +164,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       res.writeHead(405, { Allow: 'GET' }).end();
       return;
     }
+    if (foreignOrigin(req)) {
+      return sendError(res, { code: 'forbidden', message: 'Cross-origin requests are refused', retryable: false });
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -174,7 +194,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     const root = normalize(options.rendererDir);
-    let file = normalize(join(root, decodeURIComponent(pathname)));
+    let file = normalize(join(root, pathname));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();
       return;

@@ -100,6 +100,8 @@ export interface InstalledModel {
   context_length: number;
   added_at: string;
   resident: boolean;
+  /** Why this model is never loaded (its test load in a separate process crashed or failed); null when usable. */
+  unusable?: string | null;
 }
 
 export interface ResidentModelInfo {

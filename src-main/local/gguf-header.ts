@@ -1,0 +1,265 @@
+// A bounded reader of a GGUF header, run before node-llama-cpp or llama.cpp sees a file: every count and length is
+// checked against a limit before it is used, so a crafted header (an array of 2^60 strings, a 4 GB key) is refused
+// in bounded time instead of hanging the process or exhausting its memory. Reads through a byte source, so the same
+// code checks a file on disk and a remote file over HTTP Range requests.
+import { LocalModelError } from '../errors';
+import { openRegularForRead } from './model-files';
+
+/** Reads up to `length` bytes at `offset`; fewer (or none) at the end of the source. */
+export type ByteSource = (offset: number, length: number) => Promise<Buffer>;
+
+export const HEADER_LIMITS = {
+  /** Real models carry a few dozen keys. */
+  keyValues: 10_000,
+  /** Large mixture-of-experts models carry a few thousand tensors. */
+  tensors: 65_536,
+  /** The largest vocabularies and merge lists are a few hundred thousand entries. */
+  arrayLength: 8_000_000,
+  keyLength: 256,
+  /** Chat templates run to tens of KB. */
+  stringLength: 4 * 1024 * 1024,
+  /** GGML_MAX_NAME */
+  tensorNameLength: 64,
+  /** GGML_MAX_DIMS */
+  dims: 4,
+  /** Header (metadata + tensor infos) bytes read at most; vocabularies make headers of tens of MB. */
+  headerBytes: 256 * 1024 * 1024,
+} as const;
+
+/** A metadata value as the checks need it: scalars, and arrays with their length (numbers kept when short). */
+export type HeaderValue =
+  string | number | bigint | boolean | { array: true; type: number; length: number; numbers?: number[] };
+
+export interface HeaderTensor {
+  name: string;
+  dims: number[];
+  type: number;
+  offset: number;
+}
+
+export interface GgufHeader {
+  version: number;
+  metadata: Map<string, HeaderValue>;
+  tensors: HeaderTensor[];
+  /** Where tensor data starts (after the header, aligned). */
+  dataOffset: number;
+  alignment: number;
+}
+
+const CHUNK = 1024 * 1024;
+const NUMBER_ARRAY_KEEP = 4096;
+const T_UINT8 = 0;
+const T_STRING = 8;
+const T_ARRAY = 9;
+const SCALAR_SIZES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+
+export class HeaderError extends LocalModelError {
+  constructor(label: string, detail: string) {
+    super('invalid_file', `${label} is not a usable model: ${detail}`);
+    this.name = 'HeaderError';
+  }
+}
+
+/** A chunked cursor over a ByteSource; never reads past HEADER_LIMITS.headerBytes. */
+class Cursor {
+  private buffer = Buffer.alloc(0);
+  private base = 0;
+  pos = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly label: string,
+  ) {}
+
+  private async need(bytes: number, what: string): Promise<void> {
+    const end = this.pos + bytes;
+    if (end > HEADER_LIMITS.headerBytes)
+      throw new HeaderError(this.label, `its header is larger than ${HEADER_LIMITS.headerBytes / 2 ** 20} MB`);
+    while (end > this.base + this.buffer.length) {
+      const from = this.base + this.buffer.length;
+      const chunk = await this.source(from, Math.max(CHUNK, end - from));
+      if (chunk.length === 0) throw new HeaderError(this.label, `the file ends inside its header (reading ${what})`);
+      // Keep only what is still ahead of the cursor.
+      const keepFrom = this.pos - this.base;
+      this.buffer = Buffer.concat([this.buffer.subarray(keepFrom), chunk]);
+      this.base = this.pos;
+    }
+  }
+
+  async bytes(length: number, what: string): Promise<Buffer> {
+    await this.need(length, what);
+    const start = this.pos - this.base;
+    this.pos += length;
+    return this.buffer.subarray(start, start + length);
+  }
+
+  async u32(what: string): Promise<number> {
+    return (await this.bytes(4, what)).readUInt32LE(0);
+  }
+
+  async u64(what: string): Promise<bigint> {
+    return (await this.bytes(8, what)).readBigUInt64LE(0);
+  }
+
+  async string(what: string, limit: number): Promise<string> {
+    const length = await this.u64(`the length of ${what}`);
+    if (length > BigInt(limit))
+      throw new HeaderError(this.label, `${what} claims ${length} bytes (at most ${limit} are allowed)`);
+    return (await this.bytes(Number(length), what)).toString('utf8');
+  }
+
+  async skip(length: number, what: string): Promise<void> {
+    await this.bytes(length, what);
+  }
+}
+
+function count(value: bigint, limit: number, what: string, label: string): number {
+  if (value > BigInt(limit)) throw new HeaderError(label, `${what} is ${value} (at most ${limit} are allowed)`);
+  return Number(value);
+}
+
+async function scalar(cursor: Cursor, type: number, what: string): Promise<number | bigint | boolean> {
+  const b = await cursor.bytes(SCALAR_SIZES[type]!, what);
+  switch (type) {
+    case 0:
+      return b.readUInt8(0);
+    case 1:
+      return b.readInt8(0);
+    case 2:
+      return b.readUInt16LE(0);
+    case 3:
+      return b.readInt16LE(0);
+    case 4:
+      return b.readUInt32LE(0);
+    case 5:
+      return b.readInt32LE(0);
+    case 6:
+      return b.readFloatLE(0);
+    case 7:
+      return b.readUInt8(0) !== 0;
+    case 10:
+      return b.readBigUInt64LE(0);
+    case 11:
+      return b.readBigInt64LE(0);
+    default:
+      return b.readDoubleLE(0);
+  }
+}
+
+async function value(cursor: Cursor, type: number, key: string, label: string): Promise<HeaderValue> {
+  if (type === T_STRING) return cursor.string(`the value of ${key}`, HEADER_LIMITS.stringLength);
+  if (type in SCALAR_SIZES) return scalar(cursor, type, key);
+  if (type !== T_ARRAY) throw new HeaderError(label, `${key} has an unknown value type ${type}`);
+  const itemType = await cursor.u32(`the item type of ${key}`);
+  if (itemType === T_ARRAY) throw new HeaderError(label, `${key} is an array of arrays, which llama.cpp cannot read`);
+  if (itemType !== T_STRING && !(itemType in SCALAR_SIZES))
+    throw new HeaderError(label, `${key} is an array of an unknown type ${itemType}`);
+  const length = count(await cursor.u64(`the length of ${key}`), HEADER_LIMITS.arrayLength, `${key}'s length`, label);
+  if (itemType === T_STRING) {
+    for (let i = 0; i < length; i++) await cursor.string(`${key}[${i}]`, HEADER_LIMITS.stringLength);
+    return { array: true, type: itemType, length };
+  }
+  const size = SCALAR_SIZES[itemType]!;
+  if (length > NUMBER_ARRAY_KEEP || itemType === T_UINT8) {
+    await cursor.skip(length * size, key);
+    return { array: true, type: itemType, length };
+  }
+  const numbers: number[] = [];
+  for (let i = 0; i < length; i++) numbers.push(Number(await scalar(cursor, itemType, key)));
+  return { array: true, type: itemType, length, numbers };
+}
+
+/** Reads and structurally checks a GGUF header; throws HeaderError (a LocalModelError) naming what is wrong. */
+export async function readGgufHeader(source: ByteSource, label: string): Promise<GgufHeader> {
+  const cursor = new Cursor(source, label);
+  const magic = (await cursor.bytes(4, 'the file type')).toString('latin1');
+  if (magic !== 'GGUF')
+    throw new LocalModelError('invalid_file', `${label} is not a valid GGUF model (it does not start with "GGUF")`);
+  const version = await cursor.u32('the GGUF version');
+  if (version !== 2 && version !== 3)
+    throw new HeaderError(label, `it is GGUF version ${version}; Quire reads versions 2 and 3`);
+  const tensorCount = count(await cursor.u64('tensor count'), HEADER_LIMITS.tensors, 'its tensor count', label);
+  const kvCount = count(await cursor.u64('key count'), HEADER_LIMITS.keyValues, 'its metadata key count', label);
+  const metadata = new Map<string, HeaderValue>();
+  for (let i = 0; i < kvCount; i++) {
+    const key = await cursor.string(`metadata key ${i + 1}`, HEADER_LIMITS.keyLength);
+    if (metadata.has(key)) throw new HeaderError(label, `the metadata key ${key} appears twice`);
+    metadata.set(key, await value(cursor, await cursor.u32(`the type of ${key}`), key, label));
+  }
+  const tensors: HeaderTensor[] = [];
+  const names = new Set<string>();
+  for (let i = 0; i < tensorCount; i++) {
+    const name = await cursor.string(`tensor name ${i + 1}`, HEADER_LIMITS.tensorNameLength);
+    if (names.has(name)) throw new HeaderError(label, `the tensor ${name} appears twice`);
+    names.add(name);
+    const nDims = await cursor.u32(`the dimensions of ${name}`);
+    if (nDims < 1 || nDims > HEADER_LIMITS.dims)
+      throw new HeaderError(label, `the tensor ${name} has ${nDims} dimensions (1 to ${HEADER_LIMITS.dims} allowed)`);
+    const dims: number[] = [];
+    for (let d = 0; d < nDims; d++) {
+      const dim = await cursor.u64(`a dimension of ${name}`);
+      if (dim < 1n || dim > 2n ** 40n) throw new HeaderError(label, `the tensor ${name} has a dimension of ${dim}`);
+      dims.push(Number(dim));
+    }
+    const type = await cursor.u32(`the type of ${name}`);
+    const offset = await cursor.u64(`the offset of ${name}`);
+    if (offset > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new HeaderError(label, `the tensor ${name} starts at an impossible offset`);
+    tensors.push({ name, dims, type, offset: Number(offset) });
+  }
+  const declared = metadata.get('general.alignment');
+  const alignment = declared === undefined ? 32 : Number(declared);
+  if (!Number.isInteger(alignment) || alignment < 1 || alignment > 1 << 20 || (alignment & (alignment - 1)) !== 0)
+    throw new HeaderError(label, `general.alignment is ${String(declared)}, not a power of two`);
+  const dataOffset = Math.ceil(cursor.pos / alignment) * alignment;
+  return { version, metadata, tensors, dataOffset, alignment };
+}
+
+/** A ByteSource over a file on disk. */
+export async function withFileSource<T>(
+  file: string,
+  fn: (source: ByteSource, size: number) => Promise<T>,
+): Promise<T> {
+  const handle = await openRegularForRead(file);
+  try {
+    const size = (await handle.stat()).size;
+    return await fn(async (offset, length) => {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      if (buffer.length === 0) return buffer;
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+      return buffer.subarray(0, bytesRead);
+    }, size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A ByteSource over HTTP Range requests (the fit check reads a remote header before any weights are fetched). */
+export function httpSource(url: string, fetchImpl: typeof fetch = fetch, signal?: AbortSignal): ByteSource {
+  return async (offset, length) => {
+    const response = await fetchImpl(url, {
+      headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+      redirect: 'follow',
+      ...(signal ? { signal } : {}),
+    });
+    if (response.status === 416) return Buffer.alloc(0);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    // A server that ignores Range sends the whole file from byte 0: read only as far as needed, then hang up.
+    const skip = response.status === 200 ? offset : 0;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const reader = response.body?.getReader();
+    if (!reader) return Buffer.alloc(0);
+    try {
+      while (received < skip + length) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(Buffer.from(value));
+        received += value.length;
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+    return Buffer.concat(chunks).subarray(skip, skip + length);
+  };
+}

@@ -1,0 +1,129 @@
+// The models folder holds the writer's files as well as Quire's: Quire never overwrites a name it did not choose,
+// never writes through a symlink, and never opens a FIFO, device or folder as if it were a model (a FIFO never ends,
+// /dev/zero never ends, and either would tie up the file I/O pool for good).
+import { constants, lstatSync, mkdirSync } from 'node:fs';
+import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { LocalModelError } from '../errors';
+
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_TRUNC, O_APPEND, O_WRONLY } = constants;
+
+/** Private until verified: nobody else on the machine reads a half-downloaded file. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+function kind(info: Stats): string | null {
+  if (info.isFile()) return null;
+  if (info.isFIFO()) return 'a pipe (FIFO)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Refuses anything but a regular file, at once and without opening it. */
+export async function assertRegularFile(path: string): Promise<Stats> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new LocalModelError('invalid_file', `No file at ${path}`);
+  }
+  const what = kind(info);
+  if (what) throw new LocalModelError('invalid_file', `${path} is ${what}, not a regular file: choose a .gguf file`);
+  return info;
+}
+
+/**
+ * Opens a file for reading that must be a regular file: O_NONBLOCK so a FIFO swapped in after the check cannot block
+ * the open, and the type checked again on the open handle.
+ */
+export async function openRegularForRead(path: string): Promise<FileHandle> {
+  const handle = await open(path, O_RDONLY | O_NONBLOCK);
+  const what = kind(await handle.stat());
+  if (what) {
+    await handle.close();
+    throw new LocalModelError('invalid_file', `${path} is ${what}, not a regular file: choose a .gguf file`);
+  }
+  return handle;
+}
+
+/**
+ * Opens a file Quire writes in the models folder: never through a symlink (O_NOFOLLOW), never a FIFO or device,
+ * 0600. `create` makes a new file and refuses one that exists; `truncate` and `append` reopen Quire's own partial file.
+ */
+export async function openPrivateForWrite(path: string, how: 'create' | 'truncate' | 'append'): Promise<FileHandle> {
+  const flags =
+    O_WRONLY |
+    O_NOFOLLOW |
+    O_NONBLOCK |
+    O_CREAT |
+    (how === 'create' ? O_EXCL : how === 'truncate' ? O_TRUNC : O_APPEND);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, PRIVATE_FILE_MODE);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EEXIST' || code === 'ENXIO')
+      throw new LocalModelError(
+        'invalid_file',
+        `Quire will not write to ${path}: something else is already there`,
+        cause,
+      );
+    throw cause;
+  }
+  const what = kind(await handle.stat());
+  if (what) {
+    await handle.close();
+    throw new LocalModelError('invalid_file', `Quire will not write to ${path}: it is ${what}`);
+  }
+  await handle.chmod(PRIVATE_FILE_MODE);
+  return handle;
+}
+
+/** Whether anything (a file, a folder, a dangling symlink) has this name. */
+export async function taken(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The folder for unfinished files, made by Quire: refused if it is a link or a file put there by someone else. */
+export function ensurePartialDir(modelsDir: string, name: string): string {
+  const dir = join(modelsDir, name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  if (info.isSymbolicLink() || !info.isDirectory())
+    throw new LocalModelError(
+      'invalid_file',
+      `${dir} is a link or a file, not the folder Quire keeps unfinished downloads in; move it away and try again`,
+    );
+  return dir;
+}
+
+/**
+ * Moves a finished file into the models folder as `<stem>.gguf`, or `<stem>-2.gguf`… when the name is taken: a hard
+ * link fails rather than replace anything, so the writer's file (or a symlink) under that name is never touched.
+ */
+export async function placeFile(partial: string, dir: string, stem: string): Promise<string> {
+  for (let i = 1; i < 1000; i++) {
+    const final = join(dir, `${i === 1 ? stem : `${stem}-${i}`}.gguf`);
+    if (await taken(final)) continue;
+    try {
+      await link(partial, final);
+      await unlink(partial);
+      return final;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      // A volume without hard links: the name was free a moment ago; rename is the best left.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') {
+        await rename(partial, final);
+        return final;
+      }
+      throw error;
+    }
+  }
+  throw new LocalModelError('invalid_file', `No free file name for ${stem}.gguf in ${dir}`);
+}

@@ -1,0 +1,30 @@
+// The probe launcher under plain Node (the browser host; tests): a forked child process running probe-child.
+import { fork } from 'node:child_process';
+import type { ProbeChild, ProbeLauncher } from './probe';
+
+export interface NodeProbeLauncherOptions {
+  /** The probe-child entry: out/main/probe.js when built; the .ts source with execArgv ['--import', 'tsx'] in tests. */
+  entry: string;
+  execArgv?: string[];
+}
+
+export class NodeProbeLauncher implements ProbeLauncher {
+  constructor(private readonly options: NodeProbeLauncherOptions) {}
+
+  start(modelPath: string): ProbeChild {
+    const child = fork(this.options.entry, [modelPath], {
+      execArgv: this.options.execArgv ?? [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 64 * 1024) stderr += chunk.toString();
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, stderr: `${stderr}\n${error.message}` }));
+      child.once('close', (code, signal) => resolve({ code, signal, stderr }));
+    });
+    return { exited, kill: () => void child.kill('SIGKILL') };
+  }
+}

@@ -1,0 +1,101 @@
+// The probe (issue 14): a file that aborts llama.cpp does so in a short-lived child process, never in this one; the
+// verdict names the reason. Runs the real probe-child (node-llama-cpp) on generated files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeMutatedGguf } from '../../test/fixtures/gguf-writer';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { testProbeLauncher } from '../../test/support/probe-launcher';
+import { useTempDir } from '../../test/support/temp-dir';
+import { catalogFor, useDownloadHarness } from '../../test/support/download-harness';
+import { startFileServer } from '../../test/support/file-server';
+import { hashFile } from './downloads';
+import { ModelProbe, ProbeVerdicts, type ProbeLauncher } from './probe';
+
+const tempDir = useTempDir();
+
+describe('the probe', () => {
+  it('passes a model that loads and answers one token', async () => {
+    const verdict = await new ModelProbe(testProbeLauncher(), 60_000).probe(tinyLlamaFixture({ seed: 3 }));
+    expect(verdict).toEqual({ usable: true });
+  }, 90_000);
+
+  it('marks a file that aborts llama.cpp at the first token unusable, and this process keeps running', async () => {
+    // An rms epsilon of -1 (GGML_ASSERT(eps >= 0.0f)): refused by the validator, so written straight to disk here to
+    // show the probe holds where a rule is missing.
+    const file = writeMutatedGguf(readFileSync(tinyLlamaFixture({ seed: 3 })), join(tempDir(), 'eps.gguf'), {
+      set: { 'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: -1 } },
+    });
+    const verdict = await new ModelProbe(testProbeLauncher(), 60_000).probe(file);
+    expect(verdict.usable).toBe(false);
+    if (verdict.usable) return;
+    expect(verdict.reason).toMatch(/llama\.cpp crashed on this file during a test load \((SIGABRT|exit code \d+)\)/);
+    expect(verdict.reason).toMatch(/GGML_ASSERT/);
+  }, 90_000);
+
+  it('marks a model unusable when the test load never finishes, and ends the child', async () => {
+    let killed = false;
+    const hanging: ProbeLauncher = {
+      start: () => ({ exited: new Promise(() => undefined), kill: () => void (killed = true) }),
+    };
+    const verdict = await new ModelProbe(hanging, 50).probe('/models/slow.gguf');
+    expect(verdict).toEqual({ usable: false, reason: expect.stringMatching(/did not finish within/) });
+    expect(killed).toBe(true);
+  });
+
+  it('keeps verdicts by SHA-256 in a private file beside the models', () => {
+    const dir = tempDir();
+    const verdicts = new ProbeVerdicts(() => dir);
+    verdicts.set('a'.repeat(64), { usable: false, reason: 'crashed' });
+    expect(new ProbeVerdicts(() => dir).get('a'.repeat(64))).toEqual({ usable: false, reason: 'crashed' });
+    expect(verdicts.get('b'.repeat(64))).toBeUndefined();
+  });
+});
+
+describe('the probe in the library', () => {
+  const { harness, open } = useDownloadHarness(tempDir);
+
+  function fakeLauncher(result: { code: number | null; signal: string | null; stderr: string }) {
+    const started: string[] = [];
+    const launcher: ProbeLauncher = {
+      start: (path) => {
+        started.push(path);
+        return { exited: Promise.resolve(result), kill: () => undefined };
+      },
+    };
+    return { launcher, started };
+  }
+
+  it('lists an imported model whose test load crashed as unusable, with the reason, and never loads it', async () => {
+    const { launcher, started } = fakeLauncher({
+      code: null,
+      signal: 'SIGABRT',
+      stderr: 'ggml.c:1: GGML_ASSERT(hparams.n_head_kv() > 0) failed\n',
+    });
+    const h = harness({ stack: { probe: launcher } });
+    const model = await h.stack.library.importFile(tinyLlamaFixture({ seed: 3 }), 'Crashy');
+    expect(started).toEqual([model.file]);
+    expect(model.unusable).toMatch(/crashed on this file during a test load \(SIGABRT\): .*GGML_ASSERT/);
+    expect(h.stack.library.installed()).toMatchObject([{ id: 'crashy', unusable: model.unusable }]);
+    expect(h.stack.library.installedFile('crashy')).toBeUndefined();
+    await expect(h.stack.load('crashy')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('test-loads a URL download but not a SHA-256-verified catalog download', async () => {
+    const { launcher, started } = fakeLauncher({ code: 0, signal: null, stderr: '' });
+    const fixture = tinyLlamaFixture({ seed: 11 });
+    const sha = await hashFile(fixture);
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    s.route('/other/tiny.gguf', { file: fixture });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, sha), stack: { probe: launcher } });
+    open.at(-1)!.server = s;
+    await h.stack.downloads.start({ id: 'tiny-chat' });
+    await h.waitFor('download:done', 'tiny-chat');
+    expect(started).toEqual([]);
+    const byUrl = await h.stack.downloads.start({ url: `${s.url}/other/tiny.gguf`, name: 'By URL' });
+    const done = await h.waitFor('download:done', byUrl.id);
+    expect(started).toHaveLength(1);
+    expect(done.payload).toMatchObject({ model: { unusable: null } });
+  });
+});

@@ -1,0 +1,106 @@
+// The probe: a model that is not a SHA-256-verified catalog file is first loaded in a short-lived child process (load,
+// one token) before Quire ever loads it in-process, because llama.cpp answers some malformed files with GGML_ASSERT,
+// which aborts the whole process. An abort, a failure or a timeout in the child marks the model unusable with the
+// reason; the app keeps running. The child is started through a ProbeLauncher: a Node child process in the browser
+// host, Electron's utilityProcess in the app (src-main/electron/probe-launcher.ts).
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A started probe child: how it ended (exit code or signal) and what it wrote to stderr. */
+export interface ProbeChild {
+  readonly exited: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+  kill(): void;
+}
+
+/** Starts the probe entry point (probe-child) on one model file. */
+export interface ProbeLauncher {
+  start(modelPath: string): ProbeChild;
+}
+
+export type ProbeVerdict = { usable: true } | { usable: false; reason: string };
+
+/** Exit code of probe-child when loading or the first token failed with an ordinary (catchable) error. */
+export const PROBE_FAILED_EXIT = 3;
+/** Longest a probe may take: a multi-GB model loads from a slow disk in well under this. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 180_000;
+
+function lastLines(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const assert = lines.find((line) => /GGML_ASSERT|error|failed/i.test(line));
+  return (assert ?? lines.at(-1) ?? '').slice(0, 300);
+}
+
+export class ModelProbe {
+  constructor(
+    private readonly launcher: ProbeLauncher,
+    private readonly timeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
+  ) {}
+
+  /** Loads `path` in a child and generates one token there; never throws. */
+  async probe(path: string): Promise<ProbeVerdict> {
+    let child: ProbeChild;
+    try {
+      child = this.launcher.start(path);
+    } catch (error) {
+      return { usable: false, reason: `Quire could not start a test load: ${(error as Error).message}` };
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.timeoutMs)),
+    );
+    const outcome = await Promise.race([child.exited, timedOut]).finally(() => clearTimeout(timer));
+    if (outcome === 'timeout') {
+      child.kill();
+      return {
+        usable: false,
+        reason: `A test load did not finish within ${Math.round(this.timeoutMs / 1000)} s; the file may be damaged`,
+      };
+    }
+    if (outcome.code === 0) return { usable: true };
+    const detail = lastLines(outcome.stderr);
+    if (outcome.code === PROBE_FAILED_EXIT)
+      return { usable: false, reason: `llama.cpp could not load this file${detail ? `: ${detail}` : ''}` };
+    const how = outcome.signal ? `(${outcome.signal})` : `(exit code ${outcome.code})`;
+    return {
+      usable: false,
+      reason: `llama.cpp crashed on this file during a test load ${how}${detail ? `: ${detail}` : ''}`,
+    };
+  }
+}
+
+/**
+ * Verdicts by file SHA-256, kept beside the models (0600 JSON): a model's verdict follows its bytes, and no schema
+ * change is needed for what is a cache of a test's outcome.
+ */
+export class ProbeVerdicts {
+  constructor(private readonly modelsDir: () => string) {}
+
+  private file(): string {
+    return join(this.modelsDir(), '.quire-probes.json');
+  }
+
+  private read(): Record<string, ProbeVerdict> {
+    const file = this.file();
+    if (!existsSync(file)) return {};
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ProbeVerdict>;
+    } catch {
+      return {};
+    }
+  }
+
+  get(sha256: string): ProbeVerdict | undefined {
+    return this.read()[sha256];
+  }
+
+  set(sha256: string, verdict: ProbeVerdict): void {
+    const all = { ...this.read(), [sha256]: verdict };
+    const temp = `${this.file()}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(all, null, 1), { mode: 0o600 });
+    chmodSync(temp, 0o600);
+    renameSync(temp, this.file());
+  }
+}
