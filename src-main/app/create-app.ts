@@ -31,6 +31,9 @@ import { systemDesktopShell, type DesktopShell } from './desktop-shell';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
+import { DocumentsRepo } from '../manuscripts/documents-repo';
+import { manuscriptsHandlers } from '../manuscripts/handlers';
+import { ManuscriptsService } from '../manuscripts/manuscripts-service';
 
 export interface AppOptions {
   dataDir: string;
@@ -65,6 +68,8 @@ export interface Services extends RoutingServices, ExecutionServices {
   tournaments: TournamentService;
   /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
   tokens: TokenCounter;
+  /** Whole manuscripts kept in SQLite with numbered chapters and paragraphs. */
+  manuscripts: ManuscriptsService;
 }
 
 export interface App {
@@ -141,7 +146,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.tournament,
   });
   const tokens = new TokenCounter({ local: local.tokenizer.count });
-  const services: Services = { db, events, logger, settings, ...routing, local, ...execution, tournaments, tokens };
+  const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
+  const services: Services = {
+    db,
+    events,
+    logger,
+    settings,
+    ...routing,
+    local,
+    ...execution,
+    tournaments,
+    tokens,
+    manuscripts,
+  };
 
   const { keys, ledger, providers, resilience, runs } = execution;
   const handlers: HandlerMap = {
@@ -160,6 +177,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),
+    ...manuscriptsHandlers({ manuscripts }),
     ...appHandlers({
       settings,
       dataDir: options.dataDir,

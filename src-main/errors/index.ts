@@ -13,3 +13,4 @@ export { UnavailableError } from './unavailable-error';
 export { ForbiddenError } from './forbidden-error';
 export { LocalModelError, type LocalModelFailure } from './local-model-error';
 export { DownloadError, type DownloadFailure } from './download-error';
+export { InputTooLongError } from './input-too-long-error';
