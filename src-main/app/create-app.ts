@@ -145,7 +145,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });
-  const tokens = new TokenCounter({ local: local.tokenizer.count });
+  const tokens = new TokenCounter({ local: local.tokenizer.count, localText: local.tokenizer.textCounter });
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
   const services: Services = {
     db,

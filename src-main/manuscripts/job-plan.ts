@@ -18,6 +18,12 @@ export interface JobBudget {
   storyTokens: number;
 }
 
+/**
+ * Tokens kept free in every part for the joins between instruction, story and passage (counted apart, sent as one
+ * message; a tokenizer may merge or split at a join by a token or two).
+ */
+export const JOIN_MARGIN = 8;
+
 /** A part smaller than this could not hold a useful scene; below it the model is refused for the job. */
 export const MIN_PART_TOKENS = 256;
 
@@ -30,7 +36,7 @@ export interface JobPlan {
 }
 
 export function partBudget(budget: JobBudget): number {
-  return budget.contextWindow - budget.maxOutputTokens - budget.instructionTokens - budget.storyTokens;
+  return budget.contextWindow - budget.maxOutputTokens - budget.instructionTokens - budget.storyTokens - JOIN_MARGIN;
 }
 
 /** Splits `text` for the model; refuses (with the numbers) a model whose context leaves no room for a part. */
