@@ -36,6 +36,8 @@ interface Unit {
   firstBlock: number;
   lastBlock: number;
   whole: boolean;
+  /** `cost` was counted on exactly [start, end). */
+  exact: boolean;
 }
 
 export class BudgetTooSmallError extends Error {}
@@ -52,10 +54,13 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
   // Block i covers [bounds[i], bounds[i+1]): its text and the blank lines after it (text before block 0 joins it).
   const bounds = list.map((b, i) => (i === 0 ? 0 : b.start));
   bounds.push(text.length);
-  const costs = list.map((_, i) => count(text.slice(bounds[i], bounds[i + 1])));
+  // Block costs are counted lazily: a chapter that fits whole is counted once, as one text, and never block by block.
+  const costs = new Array<number>(list.length).fill(-1);
+  const blockCost = (i: number) =>
+    costs[i]! >= 0 ? costs[i]! : (costs[i] = count(text.slice(bounds[i], bounds[i + 1])));
   const blockUnit = (first: number, last: number, level: Level): Unit => {
     let cost = 0;
-    for (let i = first; i <= last; i++) cost += costs[i]!;
+    for (let i = first; i <= last; i++) cost += blockCost(i);
     return {
       start: bounds[first]!,
       end: bounds[last + 1]!,
@@ -64,15 +69,38 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
       firstBlock: first,
       lastBlock: last,
       whole: true,
+      exact: first === last,
     };
   };
 
-  // Chapters as the first units; a too-large one is split into its scenes, then paragraphs, on demand below.
+  // Chapters as the first units; a too-large one is split into its scenes, then paragraphs, on demand below. A
+  // chapter likely to fit (judged by the tokens per character counted so far) is counted exactly as a whole; one that
+  // will not is costed from its blocks straight away, so text is not counted twice for nothing.
   const units: Unit[] = [];
+  let countedChars = 0;
+  let countedTokens = 0;
   let from = 0;
   for (let i = 1; i <= list.length; i++)
     if (i === list.length || list[i]!.chapter !== list[from]!.chapter || list[i]!.kind === 'heading') {
-      units.push(blockUnit(from, i - 1, 'chapter'));
+      const start = bounds[from]!;
+      const end = bounds[i]!;
+      const guess = countedChars > 0 ? ((end - start) * countedTokens) / countedChars : 0;
+      const unit =
+        guess <= budget * 1.1
+          ? {
+              start,
+              end,
+              cost: count(text.slice(start, end)),
+              level: 'chapter' as const,
+              firstBlock: from,
+              lastBlock: i - 1,
+              whole: true,
+              exact: true,
+            }
+          : blockUnit(from, i - 1, 'chapter');
+      countedChars += end - start;
+      countedTokens += unit.cost;
+      units.push(unit);
       from = i;
     }
 
@@ -110,7 +138,7 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
     for (let k = 0; k < cuts.length; k++) {
       const start = cuts[k]!;
       const end = k + 1 < cuts.length ? cuts[k + 1]! : unit.end;
-      out.push({ ...unit, start, end, level, cost: count(text.slice(start, end)), whole: false });
+      out.push({ ...unit, start, end, level, cost: count(text.slice(start, end)), whole: false, exact: true });
     }
     return out.length > 1 ? out : (finer({ ...unit, level }) ?? out);
   };
@@ -129,7 +157,9 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
   while (pending.length > 0) {
     const taken: Unit[] = [];
     let estimate = 0;
-    while (pending.length > 0 && estimate + pending.at(-1)!.cost <= budget) {
+    // One token of slack per join: a tokenizer may merge or split across a cut, and an estimate that lands exactly
+    // on the budget would send the exact check below into a search instead of passing first time.
+    while (pending.length > 0 && estimate + pending.at(-1)!.cost + (taken.length > 0 ? taken.length : 0) <= budget) {
       const unit = pending.pop()!;
       estimate += unit.cost;
       taken.push(unit);
@@ -142,7 +172,7 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
     const tokensOf = (n: number) => count(text.slice(taken[0]!.start, taken[n - 1]!.end));
     let fit: number;
     let fitTokens = 0;
-    const all = tokensOf(taken.length);
+    const all = taken.length === 1 && taken[0]!.exact ? taken[0]!.cost : tokensOf(taken.length);
     if (all <= budget) [fit, fitTokens] = [taken.length, all];
     else {
       let lo = 0;
