@@ -134,6 +134,24 @@ export async function createApp(options: AppOptions): Promise<App> {
       localInstalled: (catalogId) => local.provider.isInstalled(catalogId),
     });
 
+  // The registry's context_window for an installed local model is the context the runtime will open (trained size
+  // or what the memory budget holds), re-measured when models are installed or the local settings change.
+  routing.registry.useContextWindows((spec) => local.contextWindowOf(spec));
+  let measuring = Promise.resolve();
+  const measureContexts = () =>
+    (measuring = measuring
+      .then(() => local.refreshContextWindows(routing.registry.all()))
+      .then((changed) => {
+        if (changed) routing.registry.refresh();
+      })
+      .catch((error: unknown) => logger.warn(`Could not measure local model contexts: ${String(error)}`)));
+  void measureContexts();
+  events.subscribe((event) => {
+    if (event.name === 'download:done' || event.name === 'settings:changed') void measureContexts();
+  });
+  // An imported GGUF is added to the registry (and measuring, when it changes anything, refreshes it once more).
+  routing.registry.onChange(() => void measureContexts());
+
   const tournaments = createTournaments({
     db,
     events,
@@ -200,6 +218,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       closed = true;
       runs.cancelAll();
       tournaments.cancelAll();
+      await measuring;
       await local.close();
       db.close();
     },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { baseModelFixture, tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { fixtureLlama, fixtureModels, fixtureSpec } from '../../test/support/local-fixture';
+import { useTestApp } from '../../test/support/test-app';
 import { InputTooLongError } from '../errors';
 import { TokenCounter } from '../tokens/token-counter';
 import { planContext } from './context-size';
@@ -156,5 +157,33 @@ describe('no silent truncation on a local model', () => {
     } finally {
       await rt.close();
     }
+  });
+});
+
+describe('the registry of the app', () => {
+  const testApp = useTestApp();
+
+  it("an installed local model's context_window in the registry is the context the runtime opens, not the advertised one", async () => {
+    const file = tinyLlamaFixture({ seed: 35, contextLength: 8192 });
+    const advertised = { ...fixtureSpec('tiny-8k'), context_window: 131_072 };
+    const app = await testApp.app({
+      env: {},
+      models: [advertised],
+      local: {
+        runtime: { createLlama: () => Promise.resolve(llama) },
+        installed: { installedFile: (id) => (id === 'tiny-8k' ? { path: file, bytes: 1 } : undefined) },
+      },
+    });
+    const { registry } = app.services;
+    // Measured in the background at start-up; the registry says when it changes.
+    await new Promise<void>((resolve) => {
+      const check = () => registry.get('tiny-8k')?.context_window === 8192 && resolve();
+      registry.onChange(check);
+      check();
+    });
+    expect(registry.get('tiny-8k')!.context_window).toBe(8192);
+    // The runtime's own plan agrees: what the registry says is what a load opens.
+    const plan = await app.services.local.runtime.estimate(file);
+    expect(plan.context_size).toBe(8192);
   });
 });
