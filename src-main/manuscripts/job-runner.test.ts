@@ -174,6 +174,30 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
     expect(resumed.findings.some((f) => f.claim === "Mara's eye colour changes")).toBe(true);
   });
 
+  it('cancel within a part: the part in flight sees the abort and is not stored; finished parts are', async () => {
+    const { runner: jobs, db } = runner();
+    const id = jobs.create({ task: 'continuity_check', model_id: spec.id, text, ...setup });
+    const controller = new AbortController();
+    const fake = continuityFake();
+    const seen: boolean[] = [];
+    const error = await jobs
+      .run(
+        id,
+        async (part, story, signal) => {
+          if (part.index === 1) {
+            controller.abort(); // the writer presses Stop while part 2 is running
+            seen.push(signal.aborted);
+          }
+          return fake.runPart(part, story);
+        },
+        { count: setup.count, signal: controller.signal },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(seen).toEqual([true]);
+    expect(new JobsRepo(db).parts(id).map((p) => p.index)).toEqual([0]);
+  });
+
   it('the quote covers the whole job: every part, worst case, before anything runs', async () => {
     const { runner: jobs } = runner();
     const fake = continuityFake({ countStory: (s) => setup.count(renderStory(s)) });
