@@ -7,6 +7,7 @@ import { benchRuns } from './runs.bench';
 import { benchLocal } from './local.bench';
 import { benchTokens } from './tokens.bench';
 import { benchLedger } from './ledger.bench';
+import { benchManuscripts } from './manuscripts.bench';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'contract dispatch', run: benchDispatch },
@@ -16,6 +17,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'local models', run: benchLocal },
   { name: 'tokens', run: benchTokens },
   { name: 'ledger, a year of heavy use', run: benchLedger },
+  { name: 'manuscripts', run: benchManuscripts },
 ];
 
 const only = process.argv[2];

@@ -51,6 +51,10 @@ export const CHANNELS = [
   'tournaments:get',
   'tournaments:list',
   'tournaments:resolve',
+  'manuscripts:open',
+  'manuscripts:list',
+  'manuscripts:get',
+  'manuscripts:delete',
 ] as const satisfies readonly Channel[];
 
 export const EVENTS = [

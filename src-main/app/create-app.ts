@@ -31,6 +31,9 @@ import { systemDesktopShell, type DesktopShell } from './desktop-shell';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
+import { DocumentsRepo } from '../manuscripts/documents-repo';
+import { manuscriptsHandlers } from '../manuscripts/handlers';
+import { ManuscriptsService } from '../manuscripts/manuscripts-service';
 
 export interface AppOptions {
   dataDir: string;
@@ -67,6 +70,8 @@ export interface Services extends RoutingServices, ExecutionServices {
   tournaments: TournamentService;
   /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
   tokens: TokenCounter;
+  /** Whole manuscripts kept in SQLite with numbered chapters and paragraphs. */
+  manuscripts: ManuscriptsService;
 }
 
 export interface App {
@@ -132,6 +137,24 @@ export async function createApp(options: AppOptions): Promise<App> {
       localInstalled: (catalogId) => local.provider.isInstalled(catalogId),
     });
 
+  // The registry's context_window for an installed local model is the context the runtime will open (trained size
+  // or what the memory budget holds), re-measured when models are installed or the local settings change.
+  routing.registry.useContextWindows((spec) => local.contextWindowOf(spec));
+  let measuring = Promise.resolve();
+  const measureContexts = () =>
+    (measuring = measuring
+      .then(() => local.refreshContextWindows(routing.registry.all()))
+      .then((changed) => {
+        if (changed) routing.registry.refresh();
+      })
+      .catch((error: unknown) => logger.warn(`Could not measure local model contexts: ${String(error)}`)));
+  void measureContexts();
+  events.subscribe((event) => {
+    if (event.name === 'download:done' || event.name === 'settings:changed') void measureContexts();
+  });
+  // An imported GGUF is added to the registry (and measuring, when it changes anything, refreshes it once more).
+  routing.registry.onChange(() => void measureContexts());
+
   const tournaments = createTournaments({
     db,
     events,
@@ -143,8 +166,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });
-  const tokens = new TokenCounter({ local: local.tokenizer.count });
-  const services: Services = { db, events, logger, settings, ...routing, local, ...execution, tournaments, tokens };
+  const tokens = new TokenCounter({ local: local.tokenizer.count, localText: local.tokenizer.textCounter });
+  const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
+  const services: Services = {
+    db,
+    events,
+    logger,
+    settings,
+    ...routing,
+    local,
+    ...execution,
+    tournaments,
+    tokens,
+    manuscripts,
+  };
 
   const { keys, ledger, providers, resilience, runs } = execution;
   const handlers: HandlerMap = {
@@ -163,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),
+    ...manuscriptsHandlers({ manuscripts }),
     ...appHandlers({
       settings,
       dataDir: options.dataDir,
@@ -186,6 +222,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       stopSettingsWatch();
       runs.cancelAll();
       tournaments.cancelAll();
+      await measuring;
       await local.close();
       db.close();
     },

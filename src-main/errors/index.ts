@@ -14,3 +14,4 @@ export { ForbiddenError } from './forbidden-error';
 export { LocalModelError, type LocalModelFailure } from './local-model-error';
 export { DownloadError, type DownloadFailure } from './download-error';
 export { DiskFullError } from './disk-full-error';
+export { InputTooLongError } from './input-too-long-error';

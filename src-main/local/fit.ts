@@ -7,7 +7,7 @@ import { downloadUrl, normalizeModelUrl } from './catalog';
 import { checkRemoteGguf, summarize } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { MB } from './machine';
-import type { LocalRuntime } from './runtime';
+import type { LocalRuntime, MemoryEstimate } from './runtime';
 
 /** Below this share of the free budget a model "fits"; up to all of it is "tight". */
 const COMFORTABLE = 0.8;
@@ -47,7 +47,7 @@ export class FitService {
       const installed = this.library.installedFile(input.id);
       if (installed) {
         const estimate = await this.runtime.estimate(installed.path);
-        return this.report(estimate.bytes, 'gguf_header');
+        return this.report(estimate.bytes, 'gguf_header', estimate);
       }
       const entry = this.library.catalogEntry(input.id);
       if (!entry) throw new NotFoundError('Model', input.id);
@@ -80,14 +80,21 @@ export class FitService {
     }
     const summary = summarize(info, expected);
     const estimate = await this.runtime.estimateFromInfo(info, summary.context_length);
-    return this.report(estimate.bytes, 'gguf_header');
+    return this.report(estimate.bytes, 'gguf_header', estimate);
   }
 
-  private report(need: number, source: FitReport['source']): FitReport {
+  private report(need: number, source: FitReport['source'], plan?: MemoryEstimate): FitReport {
     const budget = this.runtime.budgetBytes();
     const resident = this.runtime.residentBytes();
+    const verdict = fitVerdict(need, budget, resident);
+    // The context the model would really get: a writer choosing a model for a whole manuscript needs to know.
+    if (plan && verdict.verdict !== 'wont_fit')
+      verdict.message +=
+        plan.limited_by === 'memory'
+          ? `, with a ${plan.context_size.toLocaleString('en-US')}-token context (trained for ${plan.trained_context.toLocaleString('en-US')}; the memory budget holds no more)`
+          : `, with its full ${plan.context_size.toLocaleString('en-US')}-token context`;
     return {
-      ...fitVerdict(need, budget, resident),
+      ...verdict,
       need_bytes: need,
       budget_bytes: budget,
       resident_bytes: resident,

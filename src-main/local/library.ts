@@ -14,7 +14,7 @@ import { checkGgufFile, type GgufSummary } from './gguf-check';
 import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
-import { MAX_CONTEXT, type LocalRuntime } from './runtime';
+import type { LocalRuntime } from './runtime';
 
 export interface ModelLibraryOptions {
   repo: LocalModelsRepo;
@@ -237,7 +237,8 @@ export class ModelLibrary implements InstalledLookup {
       quality: 4,
       strengths: [],
       speed: gb < 2.5 ? 'fast' : 'medium',
-      context_window: Math.min(record.context_length, MAX_CONTEXT),
+      // The trained context; LocalStack.contextWindow gives what the memory budget lets the runtime open.
+      context_window: record.context_length,
       pricing: { input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
       capabilities: { json_output: true, vision: false, streaming: true },
       local: { catalog_id: record.id, size_class: gb < 3 ? 'small' : gb < 7 ? 'medium' : 'large' },

@@ -6,6 +6,8 @@ import { LocalModelError, isQuireError } from '../errors';
 import { LOCAL_FALLBACK_WARNING, type LocalModelProvider } from '../providers/local-models';
 import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from '../providers/spec';
 import { chatOnce } from './local-chat';
+import { completeOnce } from './local-completion';
+import { ensurePromptFits, promptFormat } from './local-prompt';
 import type { LocalRuntime } from './runtime';
 
 /** What the adapter needs from the library: where an installed, verified GGUF is and how big it is. */
@@ -29,6 +31,13 @@ export class LocalModels implements LocalModelProvider {
 
   languageModel(spec: ModelSpec): LanguageModel {
     return new LocalLanguageModel(spec, this);
+  }
+
+  /** The context an installed local model has or will be opened with; undefined when it is not installed. */
+  async contextWindow(spec: ModelSpec): Promise<number | undefined> {
+    const file = spec.local ? this.options.library.installedFile(spec.local.catalog_id) : undefined;
+    if (!file) return undefined;
+    return this.options.runtime.contextSize(spec.local!.catalog_id, file.path);
   }
 
   /** The model itself first, then smaller installed local models, largest first. */
@@ -68,7 +77,19 @@ export class LocalModels implements LocalModelProvider {
           candidate.path,
           (model) => {
             started = true;
-            return chatOnce(model, request, { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) });
+            // Refused with the numbers rather than shifted: a context shift would drop the prompt's start silently.
+            ensurePromptFits(
+              model.model,
+              model.context.contextSize,
+              request.messages,
+              request.maxOutputTokens,
+              candidate.spec.display_name,
+            );
+            const options = { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) };
+            // A base model (no chat template in its GGUF) gets a plain completion prompt, not a borrowed chat format.
+            return promptFormat(model.model)
+              ? chatOnce(model, request, options)
+              : completeOnce(model, request, options);
           },
         );
         if (candidate.spec.id !== spec.id)

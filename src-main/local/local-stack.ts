@@ -45,6 +45,9 @@ export class LocalStack {
   readonly tokenizer: LocalTokenizer;
   private readonly catalogEntries: CatalogEntry[];
   private readonly installed: InstalledLookup;
+  /** Catalog id -> the context the runtime opens for it (context-size.ts), for the registry's context_window. */
+  private readonly contexts = new Map<string, number>();
+  private closed = false;
 
   constructor(options: LocalStackOptions) {
     const catalog = loadCatalog(options.env);
@@ -94,6 +97,36 @@ export class LocalStack {
     }));
   }
 
+  /** The real context of an installed local model, once measured (refreshContextWindows); else undefined. */
+  contextWindowOf(spec: ModelSpec): number | undefined {
+    return spec.provider === 'local' && spec.local ? this.contexts.get(spec.local.catalog_id) : undefined;
+  }
+
+  /**
+   * Measures the context each installed local model in `specs` will be opened with (GGUF header + memory budget);
+   * true when any changed. Models not installed are forgotten.
+   */
+  async refreshContextWindows(specs: readonly ModelSpec[]): Promise<boolean> {
+    if (this.closed) return false;
+    let changed = false;
+    const seen = new Set<string>();
+    for (const spec of specs) {
+      if (spec.provider !== 'local' || !spec.local || this.closed) continue;
+      const id = spec.local.catalog_id;
+      const size = await this.provider.contextWindow(spec).catch(() => undefined);
+      if (size === undefined) continue;
+      seen.add(id);
+      if (this.contexts.get(id) !== size) changed = true;
+      this.contexts.set(id, size);
+    }
+    for (const id of [...this.contexts.keys()])
+      if (!seen.has(id)) {
+        this.contexts.delete(id);
+        changed = true;
+      }
+    return changed;
+  }
+
   async load(id: string): Promise<ResidentModelInfo> {
     const file = this.installed.installedFile(id);
     if (!file) throw new NotFoundError('Installed model', id);
@@ -106,6 +139,7 @@ export class LocalStack {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.downloads.close();
     await this.tokenizer.close();
     await this.runtime.close();

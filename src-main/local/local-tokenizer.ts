@@ -1,10 +1,10 @@
 // Counts a local model's whole prompt with the GGUF's own tokenizer and chat template, exactly as a generation will
 // see it. The vocabulary is loaded on its own (`vocabOnly`: no weights, no context), so counting before a run never
 // loads the model or takes its memory; a few vocabularies are kept for the next count.
-import { resolveChatWrapper, type ChatWrapper, type Llama, type LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaModel } from 'node-llama-cpp';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { CountMessage } from '../tokens/token-counter';
-import { toHistory, withDefaultSystem } from './local-chat';
+import { countPromptTokens } from './local-prompt';
 
 export interface LocalTokenizerOptions {
   llama: () => Promise<Llama>;
@@ -16,7 +16,6 @@ export interface LocalTokenizerOptions {
 
 interface Vocabulary {
   model: LlamaModel;
-  wrapper: ChatWrapper;
 }
 
 export class LocalTokenizer {
@@ -28,16 +27,17 @@ export class LocalTokenizer {
   readonly count = async (spec: ModelSpec, messages: readonly CountMessage[]): Promise<number | undefined> => {
     const path = spec.local ? this.options.fileOf(spec.local.catalog_id) : undefined;
     if (!path) return undefined;
-    const { model, wrapper } = await this.vocabulary(path);
-    const { history, prompt } = toHistory({ messages: [...messages] });
-    const { contextText } = wrapper.generateContextState({
-      chatHistory: [
-        ...withDefaultSystem(history, wrapper.generateInitialChatHistory()),
-        { type: 'user', text: prompt },
-        { type: 'model', response: [] },
-      ],
-    });
-    return contextText.tokenize(model.tokenizer).length;
+    const { model } = await this.vocabulary(path);
+    // The same format generation uses: the model's chat template, or the plain completion prompt of a base model.
+    return countPromptTokens(model, messages);
+  };
+
+  /** A synchronous per-text count with the model's own vocabulary (the splitter's), or undefined if not installed. */
+  readonly textCounter = async (spec: ModelSpec): Promise<((text: string) => number) | undefined> => {
+    const path = spec.local ? this.options.fileOf(spec.local.catalog_id) : undefined;
+    if (!path) return undefined;
+    const { model } = await this.vocabulary(path);
+    return (text) => model.tokenize(text, false).length;
   };
 
   async close(): Promise<void> {
@@ -56,7 +56,7 @@ export class LocalTokenizer {
     }
     loaded = this.options.llama().then(async (llama) => {
       const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-      return { model, wrapper: resolveChatWrapper(model) };
+      return { model };
     });
     loaded.catch(() => this.vocabularies.delete(path));
     this.vocabularies.set(path, loaded);

@@ -235,9 +235,15 @@ describe('memory budget and fallback', () => {
   });
 
   it('falls back to a smaller model when the chosen one would not fit in memory', async () => {
-    const probe = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    // A model's context shrinks to fit the budget before it is refused, so "would not fit" means: not even with the
+    // smallest context Quire opens (probed with a 1 MB budget, which returns the need at that context).
+    const probe = new LocalRuntime({
+      settings: localSettings({ memory_budget_mb: 1 }),
+      createLlama: () => Promise.resolve(llama),
+    });
+    const tinyFile = tinyLlamaFixture({ seed: 1, contextLength: 512 });
     const bigNeed = (await probe.estimate(bigger())).bytes;
-    const smallNeed = (await probe.estimate(small())).bytes;
+    const smallNeed = (await probe.estimate(tinyFile)).bytes;
     expect(bigNeed).toBeGreaterThan(smallNeed);
     const runtime = new LocalRuntime({
       settings: localSettings(),
@@ -249,7 +255,7 @@ describe('memory budget and fallback', () => {
       runtime,
       library: {
         installedFile: (id) =>
-          id === 'big' ? { path: bigger(), bytes: 2000 } : id === 'tiny' ? { path: small(), bytes: 1000 } : undefined,
+          id === 'big' ? { path: bigger(), bytes: 2000 } : id === 'tiny' ? { path: tinyFile, bytes: 1000 } : undefined,
       },
       registry: () => registry,
     });

@@ -13,11 +13,9 @@ import type { ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import { LocalModelError } from '../errors';
+import { planContext, type ContextPlan } from './context-size';
 import { checkGgufFile } from './gguf-check';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
-
-/** Largest context Quire opens for a local model; enough for a chapter-sized prompt, small enough for 8 GB Macs. */
-export const MAX_CONTEXT = 4096;
 
 /** What the contract shows of a resident model, plus its file (main-side only). */
 export type ResidentInfo = ResidentModelInfo & { path: string };
@@ -54,10 +52,8 @@ export interface LocalRuntimeOptions {
   logger?: Logger;
 }
 
-export interface MemoryEstimate {
-  bytes: number;
-  context_size: number;
-}
+/** Memory a model needs resident, and the context it will be opened with (context-size.ts). */
+export type MemoryEstimate = ContextPlan;
 
 function defaultCreateLlama(threads: number): Promise<Llama> {
   // Metal on Apple Silicon; CPU elsewhere (no GPU probing or source builds on a writer's machine).
@@ -115,7 +111,10 @@ export class LocalRuntime {
     return this.llamaPromise;
   }
 
-  /** Memory a model needs resident (weights + its context), from the GGUF header and GgufInsights. */
+  /**
+   * Memory a model needs resident (weights + its context) and the context it gets: its trained context, or the
+   * largest that the memory budget holds (GgufInsights on the GGUF header).
+   */
   async estimate(path: string): Promise<MemoryEstimate> {
     const summary = await checkGgufFile(path);
     return this.estimateFromInfo(summary.info, summary.context_length);
@@ -126,10 +125,14 @@ export class LocalRuntime {
     trainContext: number | undefined,
   ): Promise<MemoryEstimate> {
     const insights = await GgufInsights.from(info, await this.llama());
-    const contextSize = Math.min(trainContext ?? MAX_CONTEXT, MAX_CONTEXT);
-    const model = insights.estimateModelResourceRequirements({ gpuLayers: 0 });
-    const context = insights.estimateContextResourceRequirements({ contextSize, modelGpuLayers: 0 });
-    return { bytes: model.cpuRam + model.gpuVram + context.cpuRam + context.gpuVram, context_size: contextSize };
+    return planContext(insights, trainContext ?? insights.trainContextSize, this.budgetBytes());
+  }
+
+  /** The context a model has (resident) or will be opened with (not yet loaded). */
+  async contextSize(id: string, path: string): Promise<number> {
+    const entry = this.entries.get(id);
+    if (entry && entry.path === path) return entry.context.contextSize;
+    return (await this.estimate(path)).context_size;
   }
 
   resident(): ResidentInfo[] {
@@ -224,7 +227,8 @@ export class LocalRuntime {
     if (estimate.bytes > budget)
       throw new LocalModelError(
         'out_of_memory',
-        `Local model ${id} needs about ${mb(estimate.bytes)} MB but the memory budget is ${mb(budget)} MB`,
+        `Local model ${id} needs about ${mb(estimate.bytes)} MB with a ${estimate.context_size}-token context but ` +
+          `the memory budget is ${mb(budget)} MB`,
       );
     await this.makeRoom(estimate.bytes, budget, id);
     let model: LlamaModel | undefined;

@@ -12,6 +12,7 @@ export class RegistryService {
   private merged: ModelSpec[] | null = null;
   private byId: Map<string, ModelSpec> | null = null;
   private listeners: (() => void)[] = [];
+  private contextOf: ((spec: ModelSpec) => number | undefined) | null = null;
 
   constructor(
     private readonly shipped: readonly ModelSpec[],
@@ -19,8 +20,30 @@ export class RegistryService {
   ) {}
 
   all(): ModelSpec[] {
-    if (!this.merged) this.merged = mergeRegistry(this.shipped, this.custom.all());
+    if (!this.merged) {
+      const merged = mergeRegistry(this.shipped, this.custom.all());
+      const contextOf = this.contextOf;
+      this.merged = contextOf
+        ? merged.map((spec) => {
+            const real = contextOf(spec);
+            return real !== undefined && real !== spec.context_window ? { ...spec, context_window: real } : spec;
+          })
+        : merged;
+    }
     return this.merged;
+  }
+
+  /**
+   * Installed local models: the context the runtime will really open replaces the advertised one, so decisions,
+   * quotes and splitting use what will be used. `contextOf` answers from a cache; call `refresh()` when it changes.
+   */
+  useContextWindows(contextOf: (spec: ModelSpec) => number | undefined): void {
+    this.contextOf = contextOf;
+    this.changed();
+  }
+
+  refresh(): void {
+    this.changed();
   }
 
   get(id: string): ModelSpec | undefined {

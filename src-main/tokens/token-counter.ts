@@ -31,10 +31,12 @@ export interface TokenCount {
  */
 export type LocalTokenizer = (spec: ModelSpec, messages: readonly CountMessage[]) => Promise<number | undefined>;
 
-type CountText = (text: string) => number;
+export type CountText = (text: string) => number;
 
 export interface TokenCounterOptions {
   local?: LocalTokenizer | undefined;
+  /** A local model's synchronous per-text count with its own vocabulary; undefined when its file is not there. */
+  localText?: ((spec: ModelSpec) => Promise<CountText | undefined>) | undefined;
 }
 
 export class TokenCounter {
@@ -58,6 +60,29 @@ export class TokenCounter {
       return { tokens, method: plan.encoding };
     }
     return this.estimate(plan, request, schema);
+  }
+
+  /**
+   * The same count per text, without a request's framing, as a synchronous function: what the manuscript splitter
+   * measures parts with (the framing is counted once, with `count`, on the instruction).
+   */
+  async textCounter(spec: ModelSpec): Promise<{ count: CountText; method: CountMethod }> {
+    const plan = tokenizerPlan(spec);
+    if (plan.kind === 'local') {
+      const local = this.options.localText ? await this.options.localText(spec) : undefined;
+      if (local) return { count: local, method: 'model' };
+      return this.estimateText(plan.fallback);
+    }
+    if (plan.kind === 'bpe') return { count: await this.encoding(plan.encoding), method: plan.encoding };
+    return this.estimateText(plan);
+  }
+
+  private async estimateText(plan: EstimatePlan): Promise<{ count: CountText; method: CountMethod }> {
+    const o200k = await this.encoding('o200k');
+    return {
+      count: (text) => Math.max(Math.ceil(o200k(text) * plan.factor), estimateTextTokens(text)),
+      method: 'estimate',
+    };
   }
 
   /** Per text, the larger of o200k times the family's factor and the character-class bound; then the framing. */

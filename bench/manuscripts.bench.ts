@@ -1,0 +1,131 @@
+// Whole manuscripts (issue 12): locating the structure of a generated 150,000-word manuscript and splitting it into
+// parts with each model's real per-text token count, against the 100 ms target and against one plain count of the
+// same text (the floor: the splitter measures every part it makes); and the multi-part job runner's overhead (story
+// bounding, SQLite persistence of every part, merging) over the sum of its parts' own time, with a fake runPart.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Llama } from 'node-llama-cpp';
+import { LocalTokenizer } from '../src-main/local/local-tokenizer';
+import { planJob } from '../src-main/manuscripts/job-plan';
+import { JobRunner } from '../src-main/manuscripts/job-runner';
+import type { JobPart, PartResult, StorySoFar } from '../src-main/manuscripts/job-types';
+import { JobsRepo } from '../src-main/manuscripts/jobs-repo';
+import { splitIntoParts, type CountText } from '../src-main/manuscripts/splitter';
+import { parseStructure } from '../src-main/manuscripts/structure';
+import { openDatabase } from '../src-main/store/database';
+import { TokenCounter } from '../src-main/tokens/token-counter';
+import { generateManuscript } from '../test/fixtures/manuscript';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { model } from '../test/support/decision-fixtures';
+import { fixtureLlama, fixtureSpec } from '../test/support/local-fixture';
+import { percentile, timeEach } from './stats';
+
+const TARGET_MS = 100;
+const ROUNDS = 7;
+const PART_TOKENS = 6000;
+
+export async function benchManuscripts(): Promise<void> {
+  const text = generateManuscript({ words: 150_000, chapters: 40, longEvery: 60 });
+  const words = text.split(/\s+/).filter(Boolean).length;
+  console.log(`manuscript: ${words.toLocaleString('en-US')} words, ${(text.length / 1e6).toFixed(2)} MB`);
+  let llama: Llama | undefined;
+  const local = new LocalTokenizer({
+    llama: async () => (llama ??= await fixtureLlama()),
+    fileOf: () => tinyLlamaFixture({ seed: 1 }),
+  });
+  try {
+    const counters: { label: string; counter: () => Promise<CountText> }[] = [
+      {
+        label: 'o200k (GPT-5.5)',
+        counter: async () => (await new TokenCounter().textCounter(model('gpt-5.5'))).count,
+      },
+      {
+        label: 'estimate (Claude)',
+        counter: async () =>
+          (await new TokenCounter().textCounter(model('claude-sonnet-4-6', { provider: 'anthropic' }))).count,
+      },
+      {
+        label: 'model (tiny GGUF vocabulary)',
+        counter: async () =>
+          (await new TokenCounter({ localText: local.textCounter }).textCounter(fixtureSpec('tiny', 'tiny-a'))).count,
+      },
+    ];
+    const structure = await timeEach(ROUNDS, () => parseStructure(text));
+    const structureMs = percentile(structure, 50);
+    console.log(`locate structure (chapters, scenes, paragraphs): p50 ${structureMs.toFixed(1)} ms`);
+    const { blocks } = parseStructure(text);
+    for (const { label, counter } of counters) {
+      await counter(); // loads the tables once, as the app does before the first count
+      let parts = 0;
+      const split = await timeEach(ROUNDS, async () => {
+        // A fresh counter each round: nothing remembered from the previous split.
+        parts = splitIntoParts(text, blocks, await counter(), PART_TOKENS).length;
+      });
+      const once = await timeEach(ROUNDS, async () => (await counter())(text));
+      const total = structureMs + percentile(split, 50);
+      console.log(
+        `${label}: structure + split into ${parts} parts of ≤ ${PART_TOKENS} tokens p50 ${total.toFixed(1)} ms ` +
+          `(${(total / TARGET_MS).toFixed(2)}× the ${TARGET_MS} ms target); one plain count of the text ` +
+          `${percentile(once, 50).toFixed(1)} ms, split ÷ one count ${(percentile(split, 50) / percentile(once, 50)).toFixed(2)}`,
+      );
+    }
+    await runnerOverhead(text, blocks);
+  } finally {
+    await local.close();
+    await llama?.dispose();
+  }
+}
+
+/** A job on the manuscript whose fake parts each take PART_MS (a timer: no CPU, so the overhead is all Quire's). */
+async function runnerOverhead(text: string, blocks: ReturnType<typeof parseStructure>['blocks']): Promise<void> {
+  // A fast cloud call or a short local part; real parts (thousands of tokens in, hundreds out) take longer.
+  const PART_MS = 1000;
+  const dir = mkdtempSync(join(tmpdir(), 'quire-bench-job-'));
+  const db = openDatabase(join(dir, 'quire.sqlite'));
+  try {
+    const count: CountText = (t) => Math.ceil(t.length / 4);
+    const plan = planJob(
+      text,
+      blocks,
+      count,
+      { contextWindow: 32_768, maxOutputTokens: 2000, instructionTokens: 300, storyTokens: 1500 },
+      'bench',
+    );
+    const runner = new JobRunner({ repo: new JobsRepo(db) });
+    let partTime = 0;
+    const runPart = async (part: JobPart, story: StorySoFar): Promise<PartResult> => {
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, PART_MS));
+      const result: PartResult = {
+        findings: [
+          { claim: `Finding in part ${part.index}`, evidence: [{ quote: 'lantern', location: null }], severity: 'low' },
+          { claim: 'Repeated word', evidence: [{ quote: 'harbour', location: null }], severity: 'low' },
+        ],
+        storyUpdate: {
+          ...story,
+          facts: [
+            ...story.facts,
+            ...part.paragraphs.slice(0, 20).map((p) => ({ text: `fact from ${p.start}`, location: p })),
+          ],
+        },
+        usage: { inputTokens: part.tokens, outputTokens: 100 },
+      };
+      partTime += performance.now() - start;
+      return result;
+    };
+    const id = runner.create({ task: 'continuity_check', model_id: 'bench', text, plan, quote: {} as never });
+    const start = performance.now();
+    const result = await runner.run(id, runPart, { count });
+    const wall = performance.now() - start;
+    const overhead = wall - partTime;
+    console.log(
+      `job runner: ${result.parts} parts × ${PART_MS} ms fake model time; wall ${wall.toFixed(0)} ms, parts ` +
+        `${partTime.toFixed(0)} ms, overhead ${overhead.toFixed(1)} ms = ${((overhead / partTime) * 100).toFixed(2)} % ` +
+        `of the parts' time (target < 2 %), ${(overhead / result.parts).toFixed(2)} ms per part (persist + story + merge)`,
+    );
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

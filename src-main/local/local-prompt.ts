@@ -1,0 +1,70 @@
+// The prompt a local model really sees, and its token count. A model whose GGUF carries a chat template is prompted
+// through its own chat wrapper; a base model without one gets a plain completion prompt (the messages' text, blank
+// lines between), never a chat wrapper borrowed from another model family, which a base model was not trained on.
+import { resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
+import { InputTooLongError } from '../errors';
+import type { CountMessage } from '../tokens/token-counter';
+import { toHistory, withDefaultSystem } from './local-chat';
+
+/** Whether the GGUF says how to format a chat (tokenizer.chat_template). */
+export function hasChatTemplate(model: LlamaModel): boolean {
+  const template = model.fileInfo.metadata?.tokenizer?.chat_template;
+  return typeof template === 'string' && template.trim() !== '';
+}
+
+/** A base model's prompt: instruction, earlier turns and the passage as plain text, ending where the answer begins. */
+export function completionPrompt(messages: readonly CountMessage[]): string {
+  return `${messages.map((m) => m.content.trim()).join('\n\n')}\n\n`;
+}
+
+const wrappers = new WeakMap<LlamaModel, ChatWrapper | null>();
+
+/** The model's chat wrapper, or null for a base model (completion format). Resolved once per loaded model. */
+export function promptFormat(model: LlamaModel): ChatWrapper | null {
+  let wrapper = wrappers.get(model);
+  if (wrapper === undefined) wrappers.set(model, (wrapper = hasChatTemplate(model) ? resolveChatWrapper(model) : null));
+  return wrapper;
+}
+
+/** Tokens of the whole prompt as generation will send it (chat template or completion format). */
+export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[]): number {
+  const wrapper = promptFormat(model);
+  if (!wrapper) {
+    // +1: the beginning-of-sequence token LlamaCompletion may prepend.
+    return model.tokenize(completionPrompt(messages), false).length + 1;
+  }
+  const { history, prompt } = toHistory({ messages: [...messages] });
+  const { contextText } = wrapper.generateContextState({
+    chatHistory: [
+      ...withDefaultSystem(history, wrapper.generateInitialChatHistory()),
+      { type: 'user', text: prompt },
+      { type: 'model', response: [] },
+    ],
+  });
+  return contextText.tokenize(model.tokenizer).length;
+}
+
+/**
+ * Refuses a prompt that, with its answer, does not fit the context: node-llama-cpp would otherwise shift the
+ * context and drop the start of the prompt without a word. The numbers name the passage (the last message).
+ */
+export function ensurePromptFits(
+  model: LlamaModel,
+  contextSize: number,
+  messages: readonly CountMessage[],
+  maxOutputTokens: number,
+  modelName: string,
+): number {
+  const total = countPromptTokens(model, messages);
+  if (total + maxOutputTokens <= contextSize) return total;
+  const passage = messages.at(-1)?.content ?? '';
+  const passageTokens = model.tokenize(passage, false).length;
+  const framing = Math.max(0, total - passageTokens);
+  throw new InputTooLongError(
+    passageTokens,
+    contextSize - maxOutputTokens - framing,
+    modelName,
+    `its ${contextSize.toLocaleString('en-US')}-token context less ${maxOutputTokens.toLocaleString('en-US')} for the ` +
+      `answer and ${framing.toLocaleString('en-US')} for the instruction and chat format`,
+  );
+}

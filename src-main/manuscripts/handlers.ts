@@ -1,0 +1,17 @@
+import type { HandlerMap } from '../transport/dispatcher';
+import type { ManuscriptsService } from './manuscripts-service';
+
+type ManuscriptsChannel = 'manuscripts:open' | 'manuscripts:list' | 'manuscripts:get' | 'manuscripts:delete';
+
+export function manuscriptsHandlers({
+  manuscripts,
+}: {
+  manuscripts: Pick<ManuscriptsService, 'open' | 'list' | 'get' | 'delete'>;
+}): Pick<HandlerMap, ManuscriptsChannel> {
+  return {
+    'manuscripts:open': ({ path }) => manuscripts.open(path),
+    'manuscripts:list': () => manuscripts.list(),
+    'manuscripts:get': ({ id }) => manuscripts.get(id),
+    'manuscripts:delete': ({ id }) => manuscripts.delete(id),
+  };
+}

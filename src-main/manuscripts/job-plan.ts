@@ -1,0 +1,108 @@
+// How a long input becomes a job: the per-part token budget (the model's context minus its answer, the instruction
+// with its chat framing, and the story so far), the split, and the quote for the whole job, worst case. Also the
+// single-call check: an input that does not fit is refused with the numbers, never cut.
+import type { ModelSpec } from '../../src-preload/contract';
+import { InputTooLongError } from '../errors';
+import { worstCaseUsd, type PricingOptions } from '../orchestrator/pricing';
+import { toMicros } from '../store/money';
+import { splitIntoParts, type CountText, type Part } from './splitter';
+import type { Block } from './structure';
+
+export interface JobBudget {
+  /** The context the model will really have (a local model's: what the runtime opens, see local/context-size.ts). */
+  contextWindow: number;
+  maxOutputTokens: number;
+  /** The whole request without the passage: instruction, framing, chat template (the token counter's count). */
+  instructionTokens: number;
+  /** The bound on the story so far each part is given. */
+  storyTokens: number;
+}
+
+/**
+ * Tokens kept free in every part for the joins between instruction, story and passage (counted apart, sent as one
+ * message; a tokenizer may merge or split at a join by a token or two).
+ */
+export const JOIN_MARGIN = 8;
+
+/** A part smaller than this could not hold a useful scene; below it the model is refused for the job. */
+export const MIN_PART_TOKENS = 256;
+
+export interface JobPlan {
+  /** Tokens of text each part may hold. */
+  partTokens: number;
+  budget: JobBudget;
+  parts: Part[];
+  blocks: Block[];
+}
+
+export function partBudget(budget: JobBudget): number {
+  return budget.contextWindow - budget.maxOutputTokens - budget.instructionTokens - budget.storyTokens - JOIN_MARGIN;
+}
+
+/** Splits `text` for the model; refuses (with the numbers) a model whose context leaves no room for a part. */
+export function planJob(
+  text: string,
+  blocks: Block[],
+  count: CountText,
+  budget: JobBudget,
+  modelName: string,
+): JobPlan {
+  const partTokens = partBudget(budget);
+  if (partTokens < MIN_PART_TOKENS)
+    throw new InputTooLongError(
+      count(text),
+      partTokens,
+      modelName,
+      `its ${budget.contextWindow}-token context holds the ${budget.maxOutputTokens}-token answer, the ` +
+        `${budget.instructionTokens}-token instruction and the ${budget.storyTokens}-token story so far, leaving ` +
+        `less than ${MIN_PART_TOKENS} for the text`,
+    );
+  return { partTokens, budget, parts: splitIntoParts(text, blocks, count, partTokens), blocks };
+}
+
+export interface JobQuote {
+  parts: number;
+  /** Every part's worst case: its text + the instruction + a full story so far in, the maximum answer out. */
+  input_tokens_max: number;
+  output_tokens_max: number;
+  /** Sum of each part's worst-case cost (each part is one call with its own reservation). */
+  cost_micros_max: number;
+}
+
+export function quoteJob(plan: Pick<JobPlan, 'parts' | 'budget'>, spec: ModelSpec, pricing?: PricingOptions): JobQuote {
+  let input = 0;
+  let micros = 0;
+  for (const part of plan.parts) {
+    const partInput = part.tokens + plan.budget.instructionTokens + plan.budget.storyTokens;
+    input += partInput;
+    micros += toMicros(worstCaseUsd(spec, partInput, plan.budget.maxOutputTokens, pricing));
+  }
+  return {
+    parts: plan.parts.length,
+    input_tokens_max: input,
+    output_tokens_max: plan.parts.length * plan.budget.maxOutputTokens,
+    cost_micros_max: micros,
+  };
+}
+
+/**
+ * One call's check: `requestTokens` (the whole request, counted by the one token counter) plus the answer must fit
+ * `contextWindow`; otherwise InputTooLongError giving the passage's tokens and what the model can read at once.
+ */
+export function refuseIfTooLong(args: {
+  passageTokens: number;
+  requestTokens: number;
+  contextWindow: number;
+  maxOutputTokens: number;
+  modelName: string;
+}): void {
+  const framing = Math.max(0, args.requestTokens - args.passageTokens);
+  const limit = args.contextWindow - args.maxOutputTokens - framing;
+  if (args.passageTokens > limit)
+    throw new InputTooLongError(
+      args.passageTokens,
+      limit,
+      args.modelName,
+      `its ${args.contextWindow.toLocaleString('en-US')}-token context less ${args.maxOutputTokens.toLocaleString('en-US')} for the answer and ${framing.toLocaleString('en-US')} for the instruction`,
+    );
+}

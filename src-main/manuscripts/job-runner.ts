@@ -1,0 +1,179 @@
+// Runs a multi-part job: parts 1..M in order, each given the bounded story so far from the parts before it, each
+// finished part persisted before the next starts (a crash loses no finished part; `run` on the same job resumes after
+// the last finished one), progress as "part N of M", cancel between and within parts, and the findings of every part
+// merged and de-duplicated at the end. Generic over `runPart` (job-types.ts): the runner never calls a model itself.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CancelledError, ConflictError, NotFoundError } from '../errors';
+import type { JobPlan, JobQuote } from './job-plan';
+import type { JobsRepo } from './jobs-repo';
+import { mergeFindings } from './merge-findings';
+import type { CountText, Part } from './splitter';
+import type { Block } from './structure';
+import { boundStory } from './story';
+import {
+  EMPTY_STORY,
+  type JobPart,
+  type JobProgress,
+  type MergedFinding,
+  type PartParagraph,
+  type RunPart,
+  type StorySoFar,
+} from './job-types';
+
+export interface JobRunnerOptions {
+  repo: JobsRepo;
+  now?: () => Date;
+  newId?: () => string;
+  /** Milliseconds, monotonic (part wall times). */
+  monotonic?: () => number;
+}
+
+export interface NewJob {
+  id?: string;
+  task: string;
+  model_id: string;
+  document_id?: string | null;
+  text: string;
+  plan: JobPlan;
+  quote: JobQuote;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /** The job model's per-text count, to keep the story within its bound. */
+  count: CountText;
+}
+
+export interface JobResult {
+  job_id: string;
+  findings: MergedFinding[];
+  parts: number;
+  /** Summed over parts; undefined when any part's usage is unknown. */
+  usage: { inputTokens: number | undefined; outputTokens: number | undefined };
+  story: StorySoFar;
+  /** Parts that ran in this call (the rest were finished before, e.g. before a crash). */
+  ran: number[];
+}
+
+export class JobRunner {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private readonly monotonic: () => number;
+  private readonly active = new Set<string>();
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  /** Records the job (input, plan, quote) before any part runs; returns its id. */
+  create(job: NewJob): string {
+    const id = job.id ?? this.newId();
+    this.options.repo.insert({
+      id,
+      document_id: job.document_id ?? null,
+      task: job.task,
+      model_id: job.model_id,
+      input_text: job.text,
+      plan: {
+        partTokens: job.plan.partTokens,
+        storyTokens: job.plan.budget.storyTokens,
+        parts: job.plan.parts,
+        blocks: job.plan.blocks,
+      },
+      quote: job.quote,
+      created_at: this.now().toISOString(),
+    });
+    return id;
+  }
+
+  /** Runs (or resumes) the job's unfinished parts in order. */
+  async run(jobId: string, runPart: RunPart, options: RunOptions): Promise<JobResult> {
+    const job = this.options.repo.get(jobId);
+    if (!job) throw new NotFoundError('Job', jobId);
+    if (this.active.has(jobId)) throw new ConflictError(`Job ${jobId} is already running`);
+    this.active.add(jobId);
+    const { parts, blocks, storyTokens } = job.plan;
+    const signal = options.signal ?? new AbortController().signal;
+    try {
+      const finished = this.options.repo.parts(jobId);
+      if (job.status !== 'running' && job.status !== 'done') this.options.repo.setStatus(jobId, 'running', null);
+      let story = finished.at(-1)?.story ?? EMPTY_STORY;
+      const ran: number[] = [];
+      for (let k = finished.length; k < parts.length; k++) {
+        if (signal.aborted) throw new CancelledError();
+        const part = jobPart(job.input_text, parts[k]!, parts.length, blocks);
+        options.onProgress?.({ job_id: jobId, part: k + 1, of: parts.length, phase: 'started' });
+        const started = this.monotonic();
+        const result = await runPart(part, story, signal);
+        if (signal.aborted) throw new CancelledError();
+        story = boundStory(result.storyUpdate, storyTokens, options.count);
+        const done = {
+          index: k,
+          findings: result.findings,
+          story,
+          usage: result.usage,
+          wall_ms: this.monotonic() - started,
+          finished_at: this.now().toISOString(),
+        };
+        this.options.repo.finishPart(jobId, done);
+        finished.push(done);
+        ran.push(k);
+        options.onProgress?.({ job_id: jobId, part: k + 1, of: parts.length, phase: 'finished' });
+      }
+      this.options.repo.setStatus(jobId, 'done', job.finished_at ?? this.now().toISOString());
+      return {
+        job_id: jobId,
+        findings: mergeFindings(finished.map((p) => p.findings)),
+        parts: parts.length,
+        usage: {
+          inputTokens: sum(finished.map((p) => p.usage.inputTokens)),
+          outputTokens: sum(finished.map((p) => p.usage.outputTokens)),
+        },
+        story,
+        ran,
+      };
+    } catch (error) {
+      const cancelled = signal.aborted || error instanceof CancelledError;
+      this.options.repo.setStatus(
+        jobId,
+        cancelled ? 'cancelled' : 'failed',
+        this.now().toISOString(),
+        cancelled ? null : ((error as Error).message ?? String(error)),
+      );
+      throw cancelled && !(error instanceof CancelledError) ? new CancelledError() : error;
+    } finally {
+      this.active.delete(jobId);
+    }
+  }
+}
+
+/** What runPart is given for part `part`: its exact text and the locations of the blocks it holds. */
+export function jobPart(input: string, part: Part, total: number, blocks: readonly Block[]): JobPart {
+  const paragraphs: PartParagraph[] = [];
+  for (let b = part.firstBlock; b <= part.lastBlock && b < blocks.length; b++) {
+    const block = blocks[b]!;
+    paragraphs.push({ chapter: block.chapter, paragraph: block.paragraph, start: block.start, end: block.end });
+  }
+  return {
+    index: part.index,
+    total,
+    text: input.slice(part.start, part.end),
+    start: part.start,
+    end: part.end,
+    tokens: part.tokens,
+    paragraphs,
+  };
+}
+
+function sum(values: (number | undefined)[]): number | undefined {
+  let total = 0;
+  for (const v of values) {
+    if (v === undefined) return undefined;
+    total += v;
+  }
+  return total;
+}

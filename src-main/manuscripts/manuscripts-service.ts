@@ -1,0 +1,114 @@
+// Opens manuscripts from disk into SQLite (text + numbered structure) and serves them back.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Manuscript, ManuscriptSummary } from '../../src-preload/contract';
+import { NotFoundError } from '../errors';
+import type { DocumentsRepo } from './documents-repo';
+import { readManuscriptSource, type ManuscriptSource } from './source-reader';
+import { parseStructure } from './structure';
+
+export interface ManuscriptsServiceOptions {
+  repo: DocumentsRepo;
+  now: () => Date;
+  newId?: () => string;
+}
+
+/** Joins a folder's chapter files; each file's span in the joined text is its chapter. */
+const FILE_SEPARATOR = '\n\n';
+
+export function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0;
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
+}
+
+export class ManuscriptsService {
+  private readonly newId: () => string;
+
+  constructor(private readonly options: ManuscriptsServiceOptions) {
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async open(path: string): Promise<Manuscript> {
+    const source = await readManuscriptSource(path);
+    const id = this.newId();
+    this.options.repo.insert({ id, ...documentFrom(source), created_at: this.options.now().toISOString() });
+    return this.get(id);
+  }
+
+  list(): ManuscriptSummary[] {
+    return this.options.repo.list();
+  }
+
+  get(id: string): Manuscript {
+    const doc = this.options.repo.get(id);
+    if (!doc) throw new NotFoundError('Manuscript', id);
+    return doc;
+  }
+
+  delete(id: string): { deleted: true } {
+    if (!this.options.repo.delete(id)) throw new NotFoundError('Manuscript', id);
+    return { deleted: true };
+  }
+}
+
+/** The stored form of a source: one text, its chapters and blocks as offsets. */
+export function documentFrom(source: ManuscriptSource) {
+  let text: string;
+  let structure;
+  const files: { title: string; start: number; end: number; name: string }[] = [];
+  if (source.kind === 'folder') {
+    let offset = 0;
+    const pieces: string[] = [];
+    for (const file of source.files) {
+      if (pieces.length > 0) offset += FILE_SEPARATOR.length;
+      files.push({
+        title: chapterTitle(file.name, file.text),
+        start: offset,
+        end: offset + file.text.length,
+        name: file.name,
+      });
+      pieces.push(file.text);
+      offset += file.text.length;
+    }
+    text = pieces.join(FILE_SEPARATOR);
+    structure = parseStructure(text, { chapterFiles: files });
+  } else {
+    text = source.files[0]!.text;
+    structure = parseStructure(text, { fallbackTitle: source.title });
+  }
+  return {
+    title: source.title,
+    source_path: source.path,
+    source_kind: source.kind,
+    text,
+    word_count: countWords(text),
+    sha256: createHash('sha256').update(text).digest('hex'),
+    chapters: structure.chapters.map((c, i) => ({
+      number: c.number,
+      title: c.title,
+      start: c.start,
+      end: c.end,
+      paragraph_count: c.paragraphCount,
+      source_file: files[i]?.name ?? null,
+    })),
+    blocks: structure.blocks.map((b) => ({
+      kind: b.kind,
+      chapter: b.chapter,
+      paragraph: b.paragraph,
+      start: b.start,
+      end: b.end,
+    })),
+  };
+}
+
+/** A chapter file's title: its first Markdown heading, else the file name without its extension. */
+function chapterTitle(name: string, text: string): string {
+  const heading = /^\s*#{1,6}\s+(.+?)\s*#*\s*$/m.exec(text.slice(0, 500));
+  return heading?.[1] ?? name.replace(/\.[^.]+$/, '');
+}

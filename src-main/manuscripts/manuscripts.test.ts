@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Channel, Envelope, Input, Output } from '../../src-preload/contract';
+import type { App } from '../app/create-app';
+import { generateManuscript } from '../../test/fixtures/manuscript';
+import { useTempDir } from '../../test/support/temp-dir';
+import { useTestApp } from '../../test/support/test-app';
+import { naturalCompare } from './source-reader';
+
+const testApp = useTestApp();
+const tempDir = useTempDir('quire-manuscript-');
+const internal = { transport: 'internal' as const };
+
+/** The dispatcher's reply, typed by the contract. */
+async function call<C extends Channel>(app: App, channel: C, input: Input<C>): Promise<Envelope<Output<C>>> {
+  return (await app.dispatcher.call(channel, input, internal)) as Envelope<Output<C>>;
+}
+
+describe('manuscripts:* channels', () => {
+  it('opens a long Markdown file, keeps it in SQLite with numbered chapters and paragraphs, lists, gets, deletes', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    const text = generateManuscript({
+      words: 40_000,
+      chapters: 10,
+      plant: [{ chapter: 7, paragraph: 3, text: 'Mara’s eyes were grey as the harbour.' }],
+    });
+    writeFileSync(join(dir, 'The Lantern.md'), text);
+    const opened = await call(app, 'manuscripts:open', { path: join(dir, 'The Lantern.md') });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    const doc = opened.value;
+    expect(doc).toMatchObject({ title: 'The Lantern', source_kind: 'file', chapter_count: 10 });
+    expect(doc.text).toBe(text);
+    expect(doc.word_count).toBeGreaterThanOrEqual(40_000);
+    const planted = doc.blocks.find((b) => doc.text.slice(b.start, b.end).startsWith('Mara’s eyes'))!;
+    expect([planted.chapter, planted.paragraph]).toEqual([7, 3]);
+    expect(doc.paragraph_count).toBe(doc.blocks.filter((b) => b.kind === 'text').length);
+
+    const listed = await call(app, 'manuscripts:list', undefined);
+    expect(listed.ok && listed.value.map((m) => m.id)).toEqual([doc.id]);
+    const got = await call(app, 'manuscripts:get', { id: doc.id });
+    expect(got.ok && got.value).toEqual(doc);
+    expect((await call(app, 'manuscripts:delete', { id: doc.id })).ok).toBe(true);
+    const gone = await call(app, 'manuscripts:get', { id: doc.id });
+    expect(!gone.ok && gone.error.code).toBe('not_found');
+    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM document_paragraphs').get()).toEqual({ n: 0 });
+  });
+
+  it('opens a folder of chapter files in natural order (Chapter 2 before Chapter 10), one chapter per file', async () => {
+    const app = await testApp.app();
+    const dir = join(tempDir(), 'novel');
+    mkdirSync(dir);
+    for (const n of [10, 2, 1]) writeFileSync(join(dir, `Chapter ${n}.md`), `# The ${n}\n\nParagraph of ${n}.\n`);
+    writeFileSync(join(dir, 'notes.pdf'), 'not a chapter');
+    writeFileSync(join(dir, '.hidden.md'), 'hidden');
+    const opened = await call(app, 'manuscripts:open', { path: dir });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    expect(opened.value.chapters.map((c) => [c.number, c.title, c.source_file])).toEqual([
+      [1, 'The 1', 'Chapter 1.md'],
+      [2, 'The 2', 'Chapter 2.md'],
+      [3, 'The 10', 'Chapter 10.md'],
+    ]);
+    const third = opened.value.blocks.find((b) => b.chapter === 3 && b.paragraph === 1)!;
+    expect(opened.value.text.slice(third.start, third.end)).toBe('Paragraph of 10.');
+    expect(['Chapter 10', 'Chapter 2', 'chapter 1'].sort(naturalCompare)).toEqual([
+      'chapter 1',
+      'Chapter 2',
+      'Chapter 10',
+    ]);
+  });
+
+  it('refuses a missing file, a binary file, non-UTF-8 text, an empty file, a FIFO and a device, storing nothing', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'binary.md'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]));
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from('Caf\xe9 au lait', 'latin1'));
+    writeFileSync(join(dir, 'empty.md'), ' \n\n \n');
+    writeFileSync(join(dir, 'novel.docx'), 'PK');
+    execFileSync('mkfifo', [join(dir, 'pipe.md')]);
+    symlinkSync('/dev/zero', join(dir, 'device.txt'));
+    mkdirSync(join(dir, 'no-chapters'));
+    const cases: [string, RegExp][] = [
+      ['missing.md', /no file or folder/],
+      ['binary.md', /binary/],
+      ['latin1.txt', /not UTF-8/],
+      ['empty.md', /empty/],
+      ['novel.docx', /not a text manuscript/],
+      ['pipe.md', /not an ordinary file/],
+      ['device.txt', /not an ordinary file/],
+      ['no-chapters', /no chapter files/],
+    ];
+    for (const [name, message] of cases) {
+      const reply = await call(app, 'manuscripts:open', { path: join(dir, name) });
+      expect(reply.ok, name).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.code, name).toBe('invalid_input');
+        expect(reply.error.message, name).toMatch(message);
+      }
+    }
+    const listed = await call(app, 'manuscripts:list', undefined);
+    expect(listed.ok && listed.value).toEqual([]);
+    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
+  });
+});

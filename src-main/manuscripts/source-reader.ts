@@ -1,0 +1,100 @@
+// Reads a manuscript from disk: one .md/.txt file, or a folder of chapter files in natural order ("Chapter 2" before
+// "Chapter 10"). Refuses, in a writer's words and before anything is stored, what is not readable text: a missing
+// path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { InvalidInputError } from '../errors';
+
+export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
+/** 50 MB of text is ~8 million words: far beyond any novel; larger is almost certainly not a manuscript. */
+export const MAX_MANUSCRIPT_BYTES = 50 * 1024 * 1024;
+
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+export interface ManuscriptSource {
+  kind: 'file' | 'folder';
+  path: string;
+  title: string;
+  files: SourceFile[];
+}
+
+const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** "Chapter 2.md" before "Chapter 10.md"; ties (case) broken by the raw name so the order is total. */
+export function naturalCompare(a: string, b: string): number {
+  return natural.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export async function readManuscriptSource(path: string): Promise<ManuscriptSource> {
+  const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR')
+      throw new InvalidInputError(`There is no file or folder at ${path}.`, 'path');
+    throw new InvalidInputError(`Quire cannot read ${path}: ${cause.message}`, 'path');
+  });
+  if (info.isDirectory()) return readFolder(path);
+  const file = await readTextFile(path);
+  return { kind: 'file', path, title: titleOf(basename(path)), files: [file] };
+}
+
+async function readFolder(path: string): Promise<ManuscriptSource> {
+  const entries = await readdir(path, { withFileTypes: true });
+  const names = entries
+    .filter((e) => !e.name.startsWith('.') && TEXT_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+    .map((e) => e.name)
+    .sort(naturalCompare);
+  if (names.length === 0)
+    throw new InvalidInputError(
+      `The folder ${path} has no chapter files (${TEXT_EXTENSIONS.join(', ')}) in it.`,
+      'path',
+    );
+  const files: SourceFile[] = [];
+  let total = 0;
+  for (const name of names) {
+    const file = await readTextFile(join(path, name));
+    total += file.text.length;
+    if (total > MAX_MANUSCRIPT_BYTES)
+      throw new InvalidInputError(`The chapter files in ${path} add up to more than 50 MB of text.`, 'path');
+    files.push(file);
+  }
+  return { kind: 'folder', path, title: basename(path), files };
+}
+
+async function readTextFile(path: string): Promise<SourceFile> {
+  const name = basename(path);
+  const info = await stat(path).catch(() => {
+    throw new InvalidInputError(`There is no file at ${path}.`, 'path');
+  });
+  // Checked before opening: reading a FIFO would wait forever, a device would never end.
+  if (!info.isFile())
+    throw new InvalidInputError(`${name} is not an ordinary file (it is a folder, pipe or device).`, 'path');
+  if (!TEXT_EXTENSIONS.includes(extname(name).toLowerCase()))
+    throw new InvalidInputError(
+      `${name} is not a text manuscript: Quire opens ${TEXT_EXTENSIONS.join(', ')} files.`,
+      'path',
+    );
+  if (info.size > MAX_MANUSCRIPT_BYTES)
+    throw new InvalidInputError(`${name} is ${Math.round(info.size / 1e6)} MB; Quire opens up to 50 MB.`, 'path');
+  const bytes = await readFile(path);
+  if (bytes.includes(0))
+    throw new InvalidInputError(`${name} looks like a binary file, not text (it contains zero bytes).`, 'path');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new InvalidInputError(
+      `${name} is not UTF-8 text. Save it as UTF-8 (in most editors: Save As → Encoding: UTF-8) and open it again.`,
+      'path',
+    );
+  }
+  // One line ending everywhere, so offsets mean the same on every machine.
+  text = text.replace(/\r\n?/g, '\n');
+  if (text.trim() === '') throw new InvalidInputError(`${name} is empty.`, 'path');
+  return { name, text };
+}
+
+function titleOf(fileName: string): string {
+  return fileName.slice(0, fileName.length - extname(fileName).length) || fileName;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { generateManuscript } from '../../test/fixtures/manuscript';
+import { locationLabel, parseStructure } from './structure';
+
+const slice = (text: string, b: { start: number; end: number }) => text.slice(b.start, b.end);
+
+describe('manuscript structure', () => {
+  it('numbers chapters from Markdown headings and paragraphs by blank lines, scene breaks apart', () => {
+    const text = '# Chapter 1\n\nMara woke.\nShe rose.\n\n* * *\n\nThe harbour.\n\n# Chapter 2\n\n\n  Night fell.  \n';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'Chapter 1', 2],
+      [2, 'Chapter 2', 1],
+    ]);
+    expect(blocks.map((b) => [b.kind, b.chapter, b.paragraph, slice(text, b)])).toEqual([
+      ['heading', 1, null, '# Chapter 1'],
+      ['text', 1, 1, 'Mara woke.\nShe rose.'],
+      ['break', 1, null, '* * *'],
+      ['text', 1, 2, 'The harbour.'],
+      ['heading', 2, null, '# Chapter 2'],
+      ['text', 2, 1, 'Night fell.'],
+    ]);
+    expect(chapters[0]!.end).toBe(chapters[1]!.start);
+    expect(chapters[1]!.end).toBe(text.length);
+  });
+
+  it('recognises "Chapter N" lines and keeps text before the first one as the Opening', () => {
+    const text =
+      'A dedication.\n\nCHAPTER ONE\n\nFirst.\n\n***\n\nSecond.\n\nChapter 2: The Sea\n\nThird.\n\n#\n\nFourth.';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title])).toEqual([
+      [0, 'Opening'],
+      [1, 'CHAPTER ONE'],
+      [2, 'Chapter 2: The Sea'],
+    ]);
+    expect(blocks.filter((b) => b.kind === 'break')).toHaveLength(2);
+    const fourth = blocks.find((b) => slice(text, b) === 'Fourth.')!;
+    expect(locationLabel(fourth.chapter, fourth.paragraph)).toBe('Chapter 2, paragraph 2');
+  });
+
+  it('uses the highest Markdown heading level for chapters; lower levels stay inside them', () => {
+    const text = '# Part One\n\n## A scene title\n\nText.\n\n# Part Two\n\nMore.';
+    const { chapters } = parseStructure(text);
+    expect(chapters.map((c) => c.title)).toEqual(['Part One', 'Part Two']);
+  });
+
+  it('a text with no headings is one chapter named after its file', () => {
+    const { chapters, blocks } = parseStructure('One.\n\nTwo.\n', { fallbackTitle: 'draft' });
+    expect(chapters).toMatchObject([{ number: 1, title: 'draft', paragraphCount: 2 }]);
+    expect(blocks.map((b) => b.paragraph)).toEqual([1, 2]);
+  });
+
+  it('finds every paragraph of a generated 40,000-word manuscript, planted ones at their places', () => {
+    const text = generateManuscript({
+      words: 40_000,
+      chapters: 12,
+      plant: [{ chapter: 3, paragraph: 4, text: 'Mara had green eyes.' }],
+    });
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters).toHaveLength(12);
+    const planted = blocks.find((b) => slice(text, b) === 'Mara had green eyes.')!;
+    expect([planted.chapter, planted.paragraph]).toEqual([3, 4]);
+    // Blocks are disjoint, in order, and everything between them is whitespace.
+    let at = 0;
+    for (const b of blocks) {
+      expect(text.slice(at, b.start).trim()).toBe('');
+      at = b.end;
+    }
+    expect(text.slice(at).trim()).toBe('');
+  });
+});

@@ -1,0 +1,54 @@
+// Whole manuscripts: a long .md/.txt file or a folder of chapter files, kept in SQLite with its chapters and
+// paragraphs numbered, so every finding has a location a writer can jump to.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+
+export type ManuscriptBlockKind = 'heading' | 'break' | 'text';
+
+export interface ManuscriptSummary {
+  id: string;
+  title: string;
+  source_path: string;
+  source_kind: 'file' | 'folder';
+  chapter_count: number;
+  paragraph_count: number;
+  word_count: number;
+  created_at: string;
+}
+
+export interface ManuscriptChapter {
+  /** 1-based in reading order; 0 for text before the first chapter heading ("Opening"). */
+  number: number;
+  title: string;
+  /** Offsets into `text`, [start, end). */
+  start: number;
+  end: number;
+  paragraph_count: number;
+  /** Folder mode: the file this chapter came from. */
+  source_file: string | null;
+}
+
+export interface ManuscriptBlock {
+  kind: ManuscriptBlockKind;
+  chapter: number;
+  /** Prose paragraphs: 1-based within the chapter; null for headings and scene breaks. */
+  paragraph: number | null;
+  start: number;
+  end: number;
+}
+
+export interface Manuscript extends ManuscriptSummary {
+  text: string;
+  chapters: ManuscriptChapter[];
+  blocks: ManuscriptBlock[];
+}
+
+const byId = z.strictObject({ id: z.string().min(1).max(100) });
+
+export const manuscriptsChannels = {
+  /** Opens a file or a folder of chapter files from disk; bad input is refused and nothing is stored. */
+  'manuscripts:open': channel<Manuscript>()(z.strictObject({ path: z.string().min(1).max(4096) })),
+  'manuscripts:list': channel<ManuscriptSummary[]>()(noInput),
+  'manuscripts:get': channel<Manuscript>()(byId),
+  'manuscripts:delete': channel<{ deleted: true }>()(byId),
+};
