@@ -39,9 +39,10 @@ const LAYERS = [
   },
   {
     name: 'services',
-    path: '^src-main/(keys|settings|ledger|providers|local|tokens)/',
+    path: '^src-main/(keys|settings|ledger|providers|local|tokens|tasks)/',
     comment:
-      'Domain services over the store: keys, settings, ledger, providers, local models, token counting. They may ' +
+      'Domain services over the store: keys, settings, ledger, providers, local models, token counting, the task ' +
+      'library (instructions, answer contracts, quote locating). They may ' +
       'use one another (no cycles) but not routing, runs, tournaments or the composition root.',
   },
   {

@@ -31,6 +31,8 @@ import { systemDesktopShell, type DesktopShell } from './desktop-shell';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import { tasksHandlers } from '../tasks/handlers';
 
 export interface AppOptions {
   dataDir: string;
@@ -63,7 +65,7 @@ export interface Services extends RoutingServices, ExecutionServices {
   settings: SettingsService;
   local: LocalStack;
   tournaments: TournamentService;
-  /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
+  /** The one token count of a request for a model (runs price their reservations with it). */
   tokens: TokenCounter;
 }
 
@@ -105,8 +107,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     registry: routing.registry,
     ...options.local,
   });
+  // One token count for the quote, the reservation and the splitting; the task library is validated here, at start-up.
+  const tokens = new TokenCounter({ local: local.tokenizer.count });
+  const library = shippedTaskLibrary();
   const execution = createExecution(
     {
+      library,
+      tokens,
       db,
       dataDir: options.dataDir,
       env: options.env ?? process.env,
@@ -137,10 +144,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...routing,
     ...execution,
     runtime: local.runtime,
+    library,
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });
-  const tokens = new TokenCounter({ local: local.tokenizer.count });
   const services: Services = { db, events, logger, settings, ...routing, local, ...execution, tournaments, tokens };
 
   const { keys, ledger, providers, resilience, runs } = execution;
@@ -156,7 +163,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       test: (provider) => providers.testKey(provider),
     }),
     ...providersHandlers({ providers, resilience }),
-    ...runsHandlers({ runs }),
+    ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task }),
+    ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),
