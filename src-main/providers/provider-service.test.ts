@@ -55,7 +55,7 @@ describe('keys:test', () => {
     const lab = health.find((p) => p.provider === 'endpoint:lab');
     expect(lab ?? { state: 'closed', failure_count: 0 }).toMatchObject({ state: 'closed', failure_count: 0 });
     harness.server().script('m1', { text: 'still running' });
-    const run = await h.call('runs:start', { task: 'continuity_check', input: 'x', model: 'lab/m1' });
+    const run = await h.call('runs:start', { task: 'scene_draft', input: 'x', model: 'lab/m1' });
     expect(run.body.value).toMatchObject({ status: 'completed', text: 'still running' });
   });
 

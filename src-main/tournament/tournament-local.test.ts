@@ -14,7 +14,8 @@ const tempDir = useTempDir();
 
 describe('a local model as a tournament member', () => {
   it('runs beside cloud members, streams, and is recorded at $0', async () => {
-    const fixture = tinyLlamaFixture();
+    // The task library's instruction is about 2,000 of this byte-level vocabulary's tokens: a 4,096-token context holds it.
+    const fixture = tinyLlamaFixture({ contextLength: 4096 });
     const registry = [
       cloudSpec('gpt-a', 'openai', 9),
       cloudSpec('claude-b', 'anthropic', 8.8),
@@ -26,6 +27,7 @@ describe('a local model as a tournament member', () => {
       dataDir: tempDir(),
       fake,
       registry,
+      firstTokenTimeoutMs: 60_000,
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
       // The tiny model is resident after answering: its embeddings are used for matching claims.
       claimSimilarity: async (claims) => {
@@ -88,7 +90,8 @@ describe('a local model as a tournament member', () => {
   }, 120_000);
 
   it('with room for one finding, the grammar still closes the JSON before the budget runs out', async () => {
-    const fixture = tinyLlamaFixture();
+    // The task library's instruction is about 2,000 of this byte-level vocabulary's tokens: a 4,096-token context holds it.
+    const fixture = tinyLlamaFixture({ contextLength: 4096 });
     const registry = [
       cloudSpec('gpt-a', 'openai', 9),
       cloudSpec('claude-b', 'anthropic', 8.8),
@@ -99,6 +102,7 @@ describe('a local model as a tournament member', () => {
       dataDir: tempDir(),
       fake,
       registry,
+      firstTokenTimeoutMs: 60_000,
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
     try {
