@@ -32,6 +32,7 @@ import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
+import type { TaskLibrary } from '../tasks/task-library';
 import { tasksHandlers } from '../tasks/handlers';
 
 export interface AppOptions {
@@ -54,6 +55,8 @@ export interface AppOptions {
   execution?: Omit<ExecutionOptions, 'secretCipher'>;
   /** Opens folders in Finder; default: the platform's `open` / `xdg-open`. */
   desktopShell?: DesktopShell;
+  /** The task definitions; default resources/tasks/ (tests with a tiny-context local model bring shorter ones). */
+  taskLibrary?: TaskLibrary;
   /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
 }
@@ -109,7 +112,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   // One token count for the quote, the reservation and the splitting; the task library is validated here, at start-up.
   const tokens = new TokenCounter({ local: local.tokenizer.count });
-  const library = shippedTaskLibrary();
+  const library = options.taskLibrary ?? shippedTaskLibrary();
   const execution = createExecution(
     {
       library,

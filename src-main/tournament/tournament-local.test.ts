@@ -6,7 +6,7 @@ import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useLocalFixture } from '../../test/support/use-local-fixture';
 import { residentEmbeddings } from './local-embeddings';
-import { cloudSpec, localSpec, tournamentApp } from '../../test/support/tournament-app';
+import { briefTaskLibrary, cloudSpec, localSpec, tournamentApp } from '../../test/support/tournament-app';
 
 const llm = useLocalFixture();
 
@@ -14,8 +14,7 @@ const tempDir = useTempDir();
 
 describe('a local model as a tournament member', () => {
   it('runs beside cloud members, streams, and is recorded at $0', async () => {
-    // The task library's instruction is about 2,000 of this byte-level vocabulary's tokens: a 4,096-token context holds it.
-    const fixture = tinyLlamaFixture({ contextLength: 4096 });
+    const fixture = tinyLlamaFixture();
     const registry = [
       cloudSpec('gpt-a', 'openai', 9),
       cloudSpec('claude-b', 'anthropic', 8.8),
@@ -27,6 +26,9 @@ describe('a local model as a tournament member', () => {
       dataDir: tempDir(),
       fake,
       registry,
+      // The shipped instructions are ~2,000 of the fixture's byte-level tokens: with the answer's budget they would
+      // not fit its 2,048-token context; this test is about the grammar's budget, so the instruction is one line.
+      taskLibrary: briefTaskLibrary(),
       firstTokenTimeoutMs: 60_000,
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
       // The tiny model is resident after answering: its embeddings are used for matching claims.
@@ -90,8 +92,7 @@ describe('a local model as a tournament member', () => {
   }, 120_000);
 
   it('with room for one finding, the grammar still closes the JSON before the budget runs out', async () => {
-    // The task library's instruction is about 2,000 of this byte-level vocabulary's tokens: a 4,096-token context holds it.
-    const fixture = tinyLlamaFixture({ contextLength: 4096 });
+    const fixture = tinyLlamaFixture();
     const registry = [
       cloudSpec('gpt-a', 'openai', 9),
       cloudSpec('claude-b', 'anthropic', 8.8),
@@ -102,6 +103,9 @@ describe('a local model as a tournament member', () => {
       dataDir: tempDir(),
       fake,
       registry,
+      // The shipped instructions are ~2,000 of the fixture's byte-level tokens: with the answer's budget they would
+      // not fit its 2,048-token context; this test is about the grammar's budget, so the instruction is one line.
+      taskLibrary: briefTaskLibrary(),
       firstTokenTimeoutMs: 60_000,
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
