@@ -106,7 +106,6 @@ describe('a local model as a tournament member', () => {
       // The shipped instructions are ~2,000 of the fixture's byte-level tokens: with the answer's budget they would
       // not fit its 2,048-token context; this test is about the grammar's budget, so the instruction is one line.
       taskLibrary: briefTaskLibrary(),
-      firstTokenTimeoutMs: 60_000,
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
     try {
