@@ -143,7 +143,7 @@ export class ModelAttempts {
       a.onToken?.(text);
     };
     const call = (signal: AbortSignal) =>
-      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken);
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken, inputTokens);
     try {
       const result = local
         ? await call(a.cancel)
@@ -221,6 +221,7 @@ export class ModelAttempts {
     request: GenerateRequest,
     signal: AbortSignal,
     onToken: (text: string) => void,
+    inputTokens: number,
   ): Promise<AttemptResult> {
     if (!spec.capabilities.streaming) {
       const result: GenerateResult = await model.generate(request, signal);
@@ -234,7 +235,7 @@ export class ModelAttempts {
       };
     }
     const firstToken = new AbortController();
-    const waitMs = spec.capabilities.reasoning ? this.o.firstTokenTimeoutMs * 8 : this.o.firstTokenTimeoutMs;
+    const waitMs = firstTokenWaitMs(spec, this.o.firstTokenTimeoutMs, inputTokens);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -269,6 +270,19 @@ export class ModelAttempts {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * A local model reads the whole prompt on this machine's CPU or GPU before its first token, so its deadline grows with
+ * the prompt: a task's instruction and a chapter are thousands of tokens, read at a few hundred tokens a second on a
+ * slow machine. Cloud models get the flat deadline (a dead provider is left within it); reasoning models think first.
+ */
+const LOCAL_MS_PER_INPUT_TOKEN = 10;
+
+export function firstTokenWaitMs(spec: ModelSpec, base: number, inputTokens: number): number {
+  if (spec.capabilities.reasoning) return base * 8;
+  if (spec.provider === 'local') return base + inputTokens * LOCAL_MS_PER_INPUT_TOKEN;
+  return base;
 }
 
 /** The local adapter's `local_fallback:<from>-><to>: <why>` warning (local-provider.ts), if it fell back. */

@@ -10,7 +10,7 @@ import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './model-attempt';
 import { errorInfo, runStats } from './run-record';
-import { cacheKey, cacheable, estimateInputTokens, messagesOf } from './run-request';
+import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import { planRun, readStructured, repairRequest, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';

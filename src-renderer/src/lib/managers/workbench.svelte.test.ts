@@ -259,7 +259,7 @@ describe('WorkbenchManager', () => {
 
   it('sends the writer’s request with the passage when there is one', async () => {
     const { fake, manager } = await ready();
-    fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id), tournament_id: null }));
+    fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id ?? 'none'), tournament_id: null }));
     manager.setRequest('  Does Mara’s eye colour change?  ');
     await manager.run();
     expect(fake.inputsOf('runs:start')[0]).toMatchObject({ request: 'Does Mara’s eye colour change?' });
