@@ -39,10 +39,10 @@ const LAYERS = [
   },
   {
     name: 'services',
-    path: '^src-main/(keys|settings|ledger|providers|local|tokens|manuscripts)/',
+    path: '^src-main/(keys|settings|ledger|providers|local|tokens|tasks|manuscripts)/',
     comment:
-      'Domain services over the store: keys, settings, ledger, providers, local models, token counting, ' +
-      'manuscripts. They may ' +
+      'Domain services over the store: keys, settings, ledger, providers, local models, token counting, the task ' +
+      'library (instructions, answer contracts, quote locating), manuscripts. They may ' +
       'use one another (no cycles) but not routing, runs, tournaments or the composition root.',
   },
   {

@@ -27,6 +27,8 @@ export const CHANNELS = [
   'runs:get',
   'runs:rate',
   'runs:stats',
+  'runs:export',
+  'tasks:library',
   'packs:list',
   'packs:get',
   'packs:save',

@@ -10,6 +10,7 @@ import { modelsChannels } from './contract/models';
 import { keysChannels } from './contract/keys';
 import { providersChannels } from './contract/providers';
 import { runsChannels } from './contract/runs';
+import { tasksChannels } from './contract/tasks';
 import { tournamentChannels } from './contract/tournaments';
 import { appChannels } from './contract/app';
 import { manuscriptsChannels } from './contract/manuscripts';
@@ -24,6 +25,7 @@ export const contract = {
   ...keysChannels,
   ...providersChannels,
   ...runsChannels,
+  ...tasksChannels,
   ...tournamentChannels,
   ...appChannels,
   ...manuscriptsChannels,
@@ -55,6 +57,7 @@ export * from './contract/models';
 export * from './contract/keys';
 export * from './contract/providers';
 export * from './contract/runs';
+export * from './contract/tasks';
 export * from './contract/app';
 export * from './contract/tournaments';
 export * from './contract/manuscripts';

@@ -34,6 +34,9 @@ import { TokenCounter } from '../tokens/token-counter';
 import { DocumentsRepo } from '../manuscripts/documents-repo';
 import { manuscriptsHandlers } from '../manuscripts/handlers';
 import { ManuscriptsService } from '../manuscripts/manuscripts-service';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import type { TaskLibrary } from '../tasks/task-library';
+import { tasksHandlers } from '../tasks/handlers';
 
 export interface AppOptions {
   dataDir: string;
@@ -55,6 +58,8 @@ export interface AppOptions {
   execution?: Omit<ExecutionOptions, 'secretCipher'>;
   /** Opens folders in Finder; default: the platform's `open` / `xdg-open`. */
   desktopShell?: DesktopShell;
+  /** The task definitions; default resources/tasks/ (tests with a tiny-context local model bring shorter ones). */
+  taskLibrary?: TaskLibrary;
   /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
   /** Drives the look for settings another process changed (default: every second); tests tick it by hand. */
@@ -68,7 +73,7 @@ export interface Services extends RoutingServices, ExecutionServices {
   settings: SettingsService;
   local: LocalStack;
   tournaments: TournamentService;
-  /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
+  /** The one token count of a request for a model (runs price their reservations with it). */
   tokens: TokenCounter;
   /** Whole manuscripts kept in SQLite with numbered chapters and paragraphs. */
   manuscripts: ManuscriptsService;
@@ -113,8 +118,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     registry: routing.registry,
     ...options.local,
   });
+  // One token count for the quote, the reservation and the splitting; the task library is validated here, at start-up.
+  const tokens = new TokenCounter({ local: local.tokenizer.count, localText: local.tokenizer.textCounter });
+  const library = options.taskLibrary ?? shippedTaskLibrary();
   const execution = createExecution(
     {
+      library,
+      tokens,
       db,
       dataDir: options.dataDir,
       env: options.env ?? process.env,
@@ -163,10 +173,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...routing,
     ...execution,
     runtime: local.runtime,
+    library,
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });
-  const tokens = new TokenCounter({ local: local.tokenizer.count, localText: local.tokenizer.textCounter });
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
   const services: Services = {
     db,
@@ -194,7 +204,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       test: (provider) => providers.testKey(provider),
     }),
     ...providersHandlers({ providers, resilience }),
-    ...runsHandlers({ runs }),
+    ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task }),
+    ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),

@@ -54,6 +54,18 @@ describe('runs:start on a critical task', () => {
   it('stays a single run with `single: true`, a named model, tournaments off, or too few models for one', async () => {
     const host = await threeMembers();
     host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    // A single run answers in the task library's findings form (evidence as a list of quotes).
+    const singleAnswer = {
+      findings: [
+        {
+          claim: "Mara's eyes change colour",
+          evidence: [{ quote: 'her blue eyes flashed', location: null }],
+          severity: 'high',
+          suggestion: null,
+        },
+      ],
+    };
+    for (const m of ['gpt-x', 'claude-y', 'deepseek-z']) h.server().script(m, { json: singleAnswer });
     const single = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
     expect(single.body.value.tournament_id).toBeNull();
     const named = await host.call('runs:start', { task: 'continuity_check', input: 'x', model: 'ep-b/claude-y' });

@@ -116,16 +116,20 @@ export async function chatOnce(
     const used = TokenMeter.diff(model.sequence.tokenMeter, before);
     const text = result.responseText;
     let json: unknown;
+    let jsonError: string | undefined;
     if (grammar) {
+      // The grammar keeps the output to the schema's shape, so the JSON fails to parse only when it was cut short.
       try {
         json = grammar.parse(text);
       } catch {
+        jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
         warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
       }
     }
     return {
       text,
       ...(json !== undefined ? { json } : {}),
+      ...(jsonError !== undefined ? { jsonError } : {}),
       usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
       finishReason: finishReasonOf(result.stopReason),
       warnings,

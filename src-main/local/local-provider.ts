@@ -158,6 +158,7 @@ class LocalLanguageModel implements LanguageModel {
       usage: result!.usage,
       warnings: result!.warnings,
       ...(result!.json !== undefined ? { json: result!.json } : {}),
+      ...(result!.jsonError !== undefined ? { jsonError: result!.jsonError } : {}),
     };
   }
 }

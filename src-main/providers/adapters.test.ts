@@ -175,18 +175,16 @@ describe('JSON mode (json_object: DeepSeek, Qwen, OpenRouter)', () => {
     expect(messages[0]!.content).toContain('JSON');
   });
 
-  it('refuses an answer of the wrong shape, streamed or not, as a provider error that may have been billed', async () => {
-    server.script('m', { json: { verdict: 'maybe', issues: [] } });
-    const whole = await openai({ jsonMode: 'json_object' })
-      .generate(jsonRequest)
-      .catch((e: unknown) => e);
-    expect(whole).toMatchObject({ code: 'provider_error', retryable: false });
-    expect((whole as Error).message).toMatch(/not the "check" answer asked for at verdict/);
-    expect(billingOfError(whole)).toBe('unknown');
-    const streamed = await (async () => {
-      for await (const _part of openai({ jsonMode: 'json_object' }).stream(jsonRequest)) void _part;
-    })().catch((e: unknown) => e);
-    expect(streamed).toMatchObject({ code: 'provider_error' });
+  it('returns an answer of the wrong shape, streamed or not, with its problem and its usage (the run repairs it)', async () => {
+    server.script('m', { json: { verdict: 'maybe', issues: [] }, inputTokens: 40, outputTokens: 9 });
+    const whole = await openai({ jsonMode: 'json_object' }).generate(jsonRequest);
+    expect(whole.json).toBeUndefined();
+    expect(whole.jsonError).toMatch(/not the "check" answer asked for at verdict/);
+    expect(whole.usage).toMatchObject({ inputTokens: 40, outputTokens: 9 });
+    const parts: StreamPart[] = [];
+    for await (const part of openai({ jsonMode: 'json_object' }).stream(jsonRequest)) parts.push(part);
+    const finish = parts.at(-1)!;
+    expect(finish.type === 'finish' && finish.jsonError).toMatch(/at verdict/);
   });
 
   it('returns a streamed JSON-mode answer that matches', async () => {

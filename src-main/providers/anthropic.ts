@@ -3,7 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
-import { parseJson } from './json-answer';
+import { answerFields, readAnswer, type JsonReading } from './json-answer';
 import { mapSdkError } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
@@ -73,7 +73,7 @@ export class AnthropicModel implements LanguageModel {
     if (request.jsonSchema && json !== undefined) text = JSON.stringify(json);
     return {
       text,
-      ...(request.jsonSchema ? { json: json ?? parseJson(this.provider, text) } : {}),
+      ...(request.jsonSchema ? answerFields(toolAnswer(json, text, request.jsonSchema)) : {}),
       usage: usageOf(message.usage),
       finishReason: finishOf(message.stop_reason),
       warnings,
@@ -130,13 +130,12 @@ export class AnthropicModel implements LanguageModel {
     if (finish === undefined) {
       throw new ProviderError(this.provider, `${this.provider} ended the stream before finishing`);
     }
-    const json = request.jsonSchema ? parseJson(this.provider, jsonText || text) : undefined;
     yield {
       type: 'finish',
       finishReason: finish,
       usage: usageOf({ ...started, output_tokens: outputTokens }),
       warnings,
-      ...(request.jsonSchema ? { json } : {}),
+      ...(request.jsonSchema ? answerFields(readAnswer(jsonText || text, request.jsonSchema, true)) : {}),
     };
   }
 
@@ -157,6 +156,14 @@ export class AnthropicModel implements LanguageModel {
       accepted,
     });
   }
+}
+
+/**
+ * The forced tool's input is the answer; the API checks it is JSON but not that it matches the schema (a model may
+ * leave a required field out), so it is checked here like JSON mode. Without a tool call, the text is read instead.
+ */
+function toolAnswer(input: unknown, text: string, json: NonNullable<GenerateRequest['jsonSchema']>): JsonReading {
+  return readAnswer(input !== undefined ? JSON.stringify(input) : text, json, true);
 }
 
 function warningsFor(request: GenerateRequest): string[] {

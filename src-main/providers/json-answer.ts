@@ -1,7 +1,8 @@
-// Structured answers from providers: parsing, and for JSON mode (`json_object`, where the provider promises valid JSON
-// but not the shape) the schema in the instruction and a check of the answer against it.
+// Structured answers from providers: reading the answer text as JSON, and for JSON mode (`json_object`, where the
+// provider promises valid JSON but not the shape) the schema in the instruction and a check of the answer against it.
+// An answer that cannot be read is not an error here: the adapter returns it with `jsonError`, its usage known and
+// charged, and the run decides (one repair attempt, then a clear error).
 import { z } from 'zod';
-import { ProviderError } from '../errors';
 import type { ChatMessage, GenerateRequest } from './spec';
 
 type JsonSchemaRequest = NonNullable<GenerateRequest['jsonSchema']>;
@@ -19,16 +20,34 @@ export function withSchemaInstruction(messages: readonly ChatMessage[], json: Js
   return [{ role: 'system', content: instruction }, ...messages];
 }
 
-/** Parses the answer text as JSON; text that is not JSON was still received, so it may have been billed. */
-export function parseJson(provider: string, text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new ProviderError(provider, `${provider} returned text that is not the JSON asked for`, {
-      retryable: false,
-      cause,
-    });
+export type JsonReading = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/**
+ * The answer text as JSON: as it is, else inside a code fence, else from its first `{` to its last `}` (models in JSON
+ * mode still wrap an answer in a sentence now and then).
+ */
+export function readJson(text: string): JsonReading {
+  for (const candidate of jsonCandidates(text)) {
+    try {
+      return { ok: true, value: JSON.parse(candidate) as unknown };
+    } catch {
+      continue;
+    }
   }
+  return {
+    ok: false,
+    problem: text.trim().length === 0 ? 'the answer was empty' : 'the answer is not valid JSON',
+  };
+}
+
+function* jsonCandidates(text: string): Generator<string> {
+  const trimmed = text.trim();
+  yield trimmed;
+  const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed);
+  if (fence?.[1]) yield fence[1].trim();
+  const start = trimmed.indexOf('{');
+  const end = trimmed.lastIndexOf('}');
+  if (start > 0 && end > start) yield trimmed.slice(start, end + 1);
 }
 
 const validators = new WeakMap<object, z.ZodType>();
@@ -42,16 +61,26 @@ function validatorFor(schema: Record<string, unknown>): z.ZodType {
   return validator;
 }
 
-/** Parses and checks a JSON-mode answer against the schema that was asked for. */
-export function parseCheckedJson(provider: string, text: string, json: JsonSchemaRequest): unknown {
-  const value = parseJson(provider, text);
-  const checked = validatorFor(json.schema).safeParse(value);
-  if (checked.success) return value;
-  const issue = checked.error.issues[0];
+/** The first problem of a zod check, in a form a writer can read after "the answer …". */
+export function zodProblem(error: z.ZodError, name: string): string {
+  const issue = error.issues[0];
   const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new ProviderError(
-    provider,
-    `${provider} returned JSON that is not the "${json.name}" answer asked for${at}: ${issue?.message ?? 'invalid'}`,
-    { retryable: false },
-  );
+  return `the JSON is not the "${name}" answer asked for${at}: ${issue?.message ?? 'invalid'}`;
+}
+
+/** Checks a value against the JSON Schema that was asked for (z.fromJSONSchema). */
+export function checkJson(value: unknown, json: JsonSchemaRequest): JsonReading {
+  const checked = validatorFor(json.schema).safeParse(value);
+  return checked.success ? { ok: true, value } : { ok: false, problem: zodProblem(checked.error, json.name) };
+}
+
+/** Reads an answer and, when `check` (JSON mode: the provider did not enforce the schema), checks its shape. */
+export function readAnswer(text: string, json: JsonSchemaRequest, check: boolean): JsonReading {
+  const reading = readJson(text);
+  return reading.ok && check ? checkJson(reading.value, json) : reading;
+}
+
+/** A reading as GenerateResult fields: `json` when it could be read, else `jsonError`. */
+export function answerFields(reading: JsonReading): { json?: unknown; jsonError?: string } {
+  return reading.ok ? { json: reading.value } : { jsonError: reading.problem };
 }

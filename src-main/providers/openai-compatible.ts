@@ -7,7 +7,7 @@ import type {
 } from 'openai/resources/chat/completions/completions';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
-import { parseCheckedJson, parseJson, withSchemaInstruction } from './json-answer';
+import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
 import { mapSdkError } from './provider-errors';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
@@ -50,9 +50,9 @@ export class OpenAiCompatibleModel implements LanguageModel {
   }
 
   /** The answer's JSON: enforced by the provider under json_schema, checked here under JSON mode. */
-  private answerJson(request: GenerateRequest, text: string): unknown {
-    if (this.options.jsonMode === 'json_object') return parseCheckedJson(this.provider, text, request.jsonSchema!);
-    return parseJson(this.provider, text);
+  private answerJson(request: GenerateRequest, text: string): { json?: unknown; jsonError?: string } {
+    if (!request.jsonSchema) return {};
+    return answerFields(readAnswer(text, request.jsonSchema, this.options.jsonMode === 'json_object'));
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
@@ -70,7 +70,7 @@ export class OpenAiCompatibleModel implements LanguageModel {
     const text = choice.message?.content ?? '';
     return {
       text,
-      ...(request.jsonSchema ? { json: this.answerJson(request, text) } : {}),
+      ...this.answerJson(request, text),
       usage: usageOf(completion.usage),
       finishReason: finishOf(choice.finish_reason),
       warnings,
@@ -115,7 +115,7 @@ export class OpenAiCompatibleModel implements LanguageModel {
       finishReason: finish,
       usage,
       warnings,
-      ...(request.jsonSchema ? { json: this.answerJson(request, text) } : {}),
+      ...this.answerJson(request, text),
     };
   }
 

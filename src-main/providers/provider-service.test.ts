@@ -55,8 +55,8 @@ describe('keys:test', () => {
     const lab = health.find((p) => p.provider === 'endpoint:lab');
     expect(lab ?? { state: 'closed', failure_count: 0 }).toMatchObject({ state: 'closed', failure_count: 0 });
     harness.server().script('m1', { text: 'still running' });
-    const run = await h.call('runs:start', { task: 'continuity_check', input: 'x', model: 'lab/m1' });
-    expect(run.body.value).toMatchObject({ status: 'completed', text: 'still running' });
+    const run = await h.call('runs:start', { task: 'scene_draft', input: 'x', model: 'lab/m1' });
+    expect(run.body).toMatchObject({ ok: true, value: { status: 'completed', text: 'still running' } });
   });
 
   it('answers a refused key with a failed test whose message never shows the key', async () => {

@@ -28,6 +28,8 @@ export interface GenerateResult {
   text: string;
   /** Parsed JSON when a jsonSchema was requested. */
   json?: unknown;
+  /** A jsonSchema was requested and the answer could not be read as it (the text and usage are still here). */
+  jsonError?: string;
   usage: Usage;
   finishReason: FinishReason;
   warnings: string[];
@@ -35,7 +37,14 @@ export interface GenerateResult {
 
 export type StreamPart =
   | { type: 'text-delta'; text: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; warnings: string[]; json?: unknown };
+  | {
+      type: 'finish';
+      finishReason: FinishReason;
+      usage: Usage;
+      warnings: string[];
+      json?: unknown;
+      jsonError?: string;
+    };
 
 export interface LanguageModel {
   /** e.g. "openai", "anthropic", "deepseek", "local", or a custom endpoint's id. */

@@ -15,6 +15,8 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { EndpointsRepo } from '../store/repos/endpoints-repo';
 import { RunsRepo } from '../store/repos/runs-repo';
+import type { TaskLibrary } from '../tasks/task-library';
+import type { TokenCounter } from '../tokens/token-counter';
 import { RunService } from './run-service';
 
 /** Seed 004: a dead or silent provider is left within 5 s. */
@@ -64,6 +66,9 @@ export function createExecution(
     orchestrator: OrchestratorService;
     feedback: FeedbackService;
     local?: LocalModelProvider | undefined;
+    /** Task definitions and the one token counter (both optional so benchmarks can build execution alone). */
+    library?: TaskLibrary;
+    tokens?: TokenCounter;
   },
   options: ExecutionOptions = {},
 ): ExecutionServices {
@@ -120,6 +125,8 @@ export function createExecution(
     logger: deps.logger,
     redact: redactor.redact,
     now,
+    ...(deps.library ? { library: deps.library, taskIds: [...deps.orchestrator.tasks.keys()] } : {}),
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
     ...(options.monotonic ? { monotonic: options.monotonic } : {}),
     firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_MS,
   });

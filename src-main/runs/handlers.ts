@@ -1,13 +1,21 @@
 // runs:start is composed above runs and tournaments (src-main/app/run-start.ts): a critical task may become one.
+import { runReport } from '../tasks/report';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { RunService } from './run-service';
 
 export function runsHandlers({
   runs,
+  taskName = (task) => task,
 }: {
   runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
-}): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats'> {
+  /** A task's display name for the report's title. */
+  taskName?: (task: string) => string;
+}): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export'> {
   return {
+    'runs:export': ({ run_id }) => {
+      const run = runs.get(run_id);
+      return runReport(run, taskName(run.task));
+    },
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),
     'runs:get': ({ run_id }) => runs.get(run_id),

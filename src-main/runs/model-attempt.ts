@@ -2,13 +2,14 @@
 // the model streams), then the ledger's one rule for settling or keeping the reservation. Falling back along a chain
 // is the caller's business (RunService); a local adapter's own fallback comes back in the outcome.
 import type { ErrorInfo, ModelSpec } from '../../src-preload/contract';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import type { RunAttempt } from '../../src-preload/contract/runs';
 import { QuireError, TimeoutError } from '../errors';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
 import type { CallableModel } from '../providers/provider-service';
-import type { GenerateRequest, GenerateResult, Usage } from '../providers/spec';
+import type { FinishReason, GenerateRequest, GenerateResult, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { toMicros } from '../store/money';
 import type { RunServiceOptions } from './run-service-options';
@@ -16,6 +17,8 @@ import type { RunServiceOptions } from './run-service-options';
 export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | 'ledger' | 'repo' | 'logger' | 'now'> & {
   monotonic: () => number;
   firstTokenTimeoutMs: number;
+  /** The one token count of a request for a model (TokenCounter): what the reservation is priced with. */
+  countInput?: ((spec: ModelSpec, request: GenerateRequest) => Promise<number>) | undefined;
   /** Error to stored / sent info, redacted. */
   info: (error: unknown) => ErrorInfo;
 };
@@ -23,8 +26,12 @@ export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | '
 export interface AttemptResult {
   text: string;
   json: unknown;
+  /** A JSON answer was asked for and this one could not be read as it. */
+  jsonError?: string | undefined;
   usage: Usage;
   warnings: string[];
+  /** `length`: the answer stopped at its max output tokens. */
+  finishReason?: FinishReason | undefined;
 }
 
 export interface AttemptInput {
@@ -57,7 +64,14 @@ export type AttemptOutcome =
       /** The local adapter answered with a smaller local model: the failed attempt at the one asked for. */
       localFallback: RunAttempt | null;
     }
-  | { ok: false; attempt: RunAttempt; error: unknown; costMicros: number };
+  | {
+      ok: false;
+      attempt: RunAttempt;
+      error: unknown;
+      costMicros: number;
+      /** What had streamed in before the failure (a writer's stop keeps it). */
+      partialText: string;
+    };
 
 export class ModelAttempts {
   constructor(private readonly o: AttemptDeps) {}
@@ -71,7 +85,13 @@ export class ModelAttempts {
     const refused = (error: unknown): AttemptOutcome => {
       const info = this.o.info(error);
       if (a.held) this.o.ledger.release(a.held.id, info.code);
-      return { ok: false, attempt: skipped(spec.id, provider, info.code, info.message), error, costMicros: 0 };
+      return {
+        ok: false,
+        attempt: skipped(spec.id, provider, info.code, info.message),
+        error,
+        costMicros: 0,
+        partialText: '',
+      };
     };
     if (!local && this.o.resilience.isBlocked(provider)) {
       return refused(new QuireError('circuit_open', `${provider} is paused after repeated failures`));
@@ -93,12 +113,16 @@ export class ModelAttempts {
       a.running.stored = true;
     };
     let reservation: { id: number } | null = a.held ?? null;
+    let inputTokens = a.inputTokens;
     try {
       if (!local && !reservation) {
+        // The whole request as this model reads it (instruction, framing, passage, schema), by its own tokenizer
+        // where Quire has it; never below the caller's estimate.
+        if (this.o.countInput) inputTokens = Math.max(inputTokens, await this.o.countInput(spec, request));
         reservation = this.o.ledger.reserve(
           {
             ...ledgerCall,
-            worstCaseUsd: worstCaseUsd(spec, a.inputTokens, request.maxOutputTokens, { at: this.o.now() }),
+            worstCaseUsd: worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() }),
           },
           storeRunning,
         );
@@ -112,12 +136,14 @@ export class ModelAttempts {
     const price = (usage: Usage) => costUsd(spec, usage, { at: this.o.now() });
     const t0 = this.o.monotonic();
     let received = false;
+    let partialText = '';
     const onToken = (text: string) => {
       received = true;
+      partialText += text;
       a.onToken?.(text);
     };
     const call = (signal: AbortSignal) =>
-      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken);
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken, inputTokens);
     try {
       const result = local
         ? await call(a.cancel)
@@ -154,7 +180,12 @@ export class ModelAttempts {
       const info = this.o.info(error);
       this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
       let charged = 0;
-      if (reservation) {
+      if (reservation && a.cancel.aborted && received) {
+        // The writer stopped it mid-answer: charged by usage — the request's count and what had arrived, counted by
+        // the same conservative bound (the provider sends no counts for a stream cut short).
+        const usage = { inputTokens, outputTokens: Math.min(request.maxOutputTokens, estimateTextTokens(partialText)) };
+        charged = this.o.ledger.close(reservation.id, { usage, price, durationMs: ms });
+      } else if (reservation) {
         // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
         // carries no final counts) and the reservation is kept.
         charged = this.o.ledger.close(reservation.id, {
@@ -178,6 +209,7 @@ export class ModelAttempts {
         },
         error,
         costMicros: toMicros(charged),
+        partialText,
       };
     }
   }
@@ -189,13 +221,21 @@ export class ModelAttempts {
     request: GenerateRequest,
     signal: AbortSignal,
     onToken: (text: string) => void,
+    inputTokens: number,
   ): Promise<AttemptResult> {
     if (!spec.capabilities.streaming) {
       const result: GenerateResult = await model.generate(request, signal);
-      return { text: result.text, json: result.json, usage: result.usage, warnings: result.warnings };
+      return {
+        text: result.text,
+        json: result.json,
+        jsonError: result.jsonError,
+        usage: result.usage,
+        warnings: result.warnings,
+        finishReason: result.finishReason,
+      };
     }
     const firstToken = new AbortController();
-    const waitMs = spec.capabilities.reasoning ? this.o.firstTokenTimeoutMs * 8 : this.o.firstTokenTimeoutMs;
+    const waitMs = firstTokenWaitMs(spec, this.o.firstTokenTimeoutMs, inputTokens);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -213,8 +253,10 @@ export class ModelAttempts {
           return {
             text: json ? JSON.stringify(part.json) : text,
             json: part.json,
+            jsonError: part.jsonError,
             usage: part.usage,
             warnings: part.warnings,
+            finishReason: part.finishReason,
           };
         }
       }
@@ -228,6 +270,19 @@ export class ModelAttempts {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * A local model reads the whole prompt on this machine's CPU or GPU before its first token, so its deadline grows with
+ * the prompt: a task's instruction and a chapter are thousands of tokens, read at a few hundred tokens a second on a
+ * slow machine. Cloud models get the flat deadline (a dead provider is left within it); reasoning models think first.
+ */
+const LOCAL_MS_PER_INPUT_TOKEN = 10;
+
+export function firstTokenWaitMs(spec: ModelSpec, base: number, inputTokens: number): number {
+  if (spec.capabilities.reasoning) return base * 8;
+  if (spec.provider === 'local') return base + inputTokens * LOCAL_MS_PER_INPUT_TOKEN;
+  return base;
 }
 
 /** The local adapter's `local_fallback:<from>-><to>: <why>` warning (local-provider.ts), if it fell back. */

@@ -26,6 +26,9 @@ export function toRecord(w: RunWrite): RunRecord {
     rating: null,
     created_at: w.created_at,
     finished_at: w.finished_at,
+    answer: w.answer,
+    truncated: w.truncated,
+    task_version: w.task_version,
   };
 }
 

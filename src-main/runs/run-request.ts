@@ -9,19 +9,9 @@ export function messagesOf(input: RunStart['input']): ChatMessage[] {
 
 export { estimateInputTokens } from '../../src-preload/contract/tokens';
 
-export function generateRequest(start: RunStart, messages: ChatMessage[], maxOutputTokens: number): GenerateRequest {
-  return {
-    messages,
-    maxOutputTokens,
-    ...(start.temperature !== undefined ? { temperature: start.temperature } : {}),
-    ...(start.seed !== undefined ? { seed: start.seed } : {}),
-    ...(start.json_schema ? { jsonSchema: start.json_schema } : {}),
-  };
-}
-
 /** Deterministic requests only: no temperature above 0. */
-export function cacheable(start: RunStart): boolean {
-  return start.temperature === undefined || start.temperature === 0;
+export function cacheable(request: { temperature?: number | undefined }): boolean {
+  return request.temperature === undefined || request.temperature === 0;
 }
 
 /** Exact match: same model, same parameters, same messages. */

@@ -7,6 +7,8 @@ import type { ProviderService } from '../providers/provider-service';
 import type { ProviderResilience } from '../providers/resilience';
 import type { SettingsService } from '../settings/settings-service';
 import type { RunsRepo } from '../store/repos/runs-repo';
+import type { TaskLibrary } from '../tasks/task-library';
+import type { TokenCounter } from '../tokens/token-counter';
 
 export interface RunServiceOptions {
   decide: (request: DecideRequest) => Decision;
@@ -25,6 +27,12 @@ export interface RunServiceOptions {
   now: () => Date;
   monotonic?: () => number;
   newId?: () => string;
+  /** The task library: a passage run is framed by its task's instruction and answered in the task's form. */
+  library?: TaskLibrary;
+  /** The routing table's task ids (what the coordinator may route to). */
+  taskIds?: readonly string[];
+  /** The one token count of a request for a model: what each attempt's reservation is priced with. */
+  tokens?: Pick<TokenCounter, 'count'>;
   /** No first token within this long fails the attempt over to the next model (seed 004: failover within 5 s). */
   firstTokenTimeoutMs?: number;
 }

@@ -8,11 +8,13 @@ import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preloa
 import { CancelledError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
-import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
+import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './model-attempt';
 import { errorInfo, runStats } from './run-record';
-import { cacheKey, cacheable, estimateInputTokens, generateRequest, messagesOf } from './run-request';
+import { cacheKey, cacheable, estimateInputTokens } from './run-request';
+import { planRun, readStructured, repairRequest, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
+import { toUsd } from '../store/money';
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
@@ -41,6 +43,8 @@ export interface ModelCallOutcome {
 
 export class RunService {
   private readonly active = new Map<string, AbortController>();
+  /** runs:start calls in flight by run id: a repeat with the same caller-chosen id joins the first. */
+  private readonly pending = new Map<string, Promise<RunRecord>>();
   private readonly monotonic: () => number;
   private readonly newId: () => string;
   private readonly attempts: ModelAttempts;
@@ -55,6 +59,10 @@ export class RunService {
       monotonic: this.monotonic,
       firstTokenTimeoutMs: o.firstTokenTimeoutMs ?? 4_000,
       info: (error) => this.info(error),
+      countInput: o.tokens
+        ? async (spec, request) =>
+            (await o.tokens!.count(spec, { messages: request.messages, jsonSchema: request.jsonSchema })).tokens
+        : undefined,
     });
   }
 
@@ -79,15 +87,35 @@ export class RunService {
     for (const controller of this.active.values()) controller.abort(new CancelledError());
   }
 
-  async start(start: RunStart): Promise<RunRecord> {
-    const runId = this.newId();
+  /**
+   * Starts a run under the caller's id (or a new one, made before any model is called). The same id again returns
+   * that run — the one in flight, or the stored record — rather than starting another.
+   */
+  start(start: RunStart): Promise<RunRecord> {
+    if (start.run_id) {
+      const inFlight = this.pending.get(start.run_id);
+      if (inFlight) return inFlight;
+      const stored = this.o.repo.get(start.run_id);
+      if (stored) {
+        if (stored.task !== start.task) {
+          return Promise.reject(new QuireError('conflict', `Run ${start.run_id} is already a ${stored.task} run`));
+        }
+        return Promise.resolve(stored);
+      }
+    }
+    const runId = start.run_id ?? this.newId();
     const controller = new AbortController();
     this.active.set(runId, controller);
-    try {
-      return await this.execute(runId, start, controller.signal);
-    } finally {
-      this.active.delete(runId);
-    }
+    const running = (async () => {
+      try {
+        return await this.execute(runId, start, controller.signal);
+      } finally {
+        this.active.delete(runId);
+        this.pending.delete(runId);
+      }
+    })();
+    this.pending.set(runId, running);
+    return running;
   }
 
   /**
@@ -168,7 +196,8 @@ export class RunService {
 
   private async execute(runId: string, start: RunStart, cancel: AbortSignal): Promise<RunRecord> {
     const startedAt = this.monotonic();
-    const messages = messagesOf(start.input);
+    const plan: RunPlan = planRun(start, this.o.library, this.o.taskIds ?? []);
+    const messages = plan.messages;
     const inputTokens = estimateInputTokens(messages);
     const settings = this.o.settings.get();
     const timeoutMs = settings.runs.timeout_s * 1000;
@@ -176,6 +205,8 @@ export class RunService {
       ...start,
       input: typeof start.input === 'string' ? start.input : messages,
     });
+    base.task_version = plan.definition?.version ?? null;
+    const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
 
     let decision: Decision;
     try {
@@ -185,7 +216,7 @@ export class RunService {
         ...(start.tier ? { tier: start.tier } : {}),
         ...(start.model ? { model: start.model } : {}),
         ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
-        ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
+        ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
         ...this.excluded(),
       });
     } catch (error) {
@@ -200,8 +231,17 @@ export class RunService {
       return this.fail(base, startedAt, new QuireError(refusal.code, refusal.message), decision);
     }
 
-    const request = generateRequest(start, messages, decision.max_output_tokens);
-    const key = settings.runs.cache_enabled && cacheable(start) ? cacheKey(decision.model_id, request) : null;
+    const request: GenerateRequest = {
+      messages,
+      maxOutputTokens: decision.max_output_tokens,
+      ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
+      ...(start.seed !== undefined ? { seed: start.seed } : {}),
+      ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
+    };
+    const key =
+      settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })
+        ? cacheKey(decision.model_id, request)
+        : null;
     base.cache_key = key;
     this.o.events.emit('run:started', {
       run_id: runId,
@@ -213,12 +253,12 @@ export class RunService {
     if (key) {
       const hit = this.o.repo.cached(key);
       if (hit)
-        return this.writer.complete({ ...base, cache_hit: true }, startedAt, hit.model_id, {
-          text: hit.text ?? '',
-          json: hit.json,
-          usage: { inputTokens: 0, outputTokens: 0 },
-          warnings: [],
-        });
+        return this.writer.complete(
+          { ...base, cache_hit: true, answer: hit.answer, truncated: hit.truncated },
+          startedAt,
+          hit.model_id,
+          { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 }, warnings: [] },
+        );
     }
 
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
@@ -232,28 +272,67 @@ export class RunService {
         base.attempts.push(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`));
         continue;
       }
-      const outcome = await this.attempts.attempt({
-        runId,
-        task: start.task,
-        spec,
-        request,
-        inputTokens,
-        timeoutMs,
-        cancel,
-        onToken:
-          start.stream === true
-            ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
-            : undefined,
-        running,
-      });
+      const attempt = (r: GenerateRequest) =>
+        this.attempts.attempt({
+          runId,
+          task: start.task,
+          spec,
+          request: r,
+          inputTokens: estimateInputTokens(r.messages),
+          timeoutMs,
+          cancel,
+          onToken:
+            start.stream === true
+              ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
+              : undefined,
+          running,
+        });
+      let outcome = await attempt(request);
       if (outcome.ok) {
         this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
+        let reading = readStructured(plan, outcome.result);
+        // One repair: the unreadable answer goes back with what was wrong; an answer cut off at its length limit is
+        // kept as it is (a second try would stop at the same place).
+        if (!reading.ok && outcome.result.finishReason !== 'length') {
+          const first = outcome;
+          this.settleNow(base, first);
+          this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
+          outcome = await attempt(repairRequest(request, first.result.text, reading.problem));
+          if (!outcome.ok) {
+            base.attempts.push(outcome.attempt);
+            base.cost_micros += outcome.costMicros;
+            return this.fail(
+              { ...base, status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
+              startedAt,
+              outcome.error,
+              decision,
+            );
+          }
+          outcome.result.usage = addUsage(first.result.usage, outcome.result.usage);
+          reading = readStructured(plan, outcome.result);
+          if (!reading.ok) {
+            this.settleNow(base, outcome);
+            return this.fail(
+              { ...base, model_id: spec.id, text: outcome.result.text },
+              startedAt,
+              unreadableAnswerError(spec.display_name, reading.problem),
+              decision,
+            );
+          }
+        }
         base.attempts.push(outcome.attempt);
+        base.truncated = outcome.result.finishReason === 'length';
+        base.answer = reading.ok ? reading.answer : null;
         return this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome.settle);
       }
       base.attempts.push(outcome.attempt);
       base.cost_micros += outcome.costMicros;
       lastError = outcome.error;
+      // The writer stopped it: what had arrived is kept with the run (and was charged by usage).
+      if (cancel.aborted && outcome.partialText) {
+        base.text = outcome.partialText;
+        base.model_id = spec.id;
+      }
       if (cancel.aborted) break;
     }
     if (cancel.aborted) return this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
@@ -263,6 +342,14 @@ export class RunService {
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
     );
+  }
+
+  /** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
+  private settleNow(base: RunWrite, outcome: Extract<AttemptOutcome, { ok: true }>): void {
+    const charged = this.o.ledger.atomically(() => outcome.settle());
+    outcome.attempt.cost_usd = toUsd(charged);
+    base.attempts.push(outcome.attempt);
+    base.cost_micros += charged;
   }
 
   private fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): never {
@@ -308,4 +395,10 @@ export class RunService {
   stats(): RunStats {
     return runStats(this.o.repo);
   }
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  const sum = (x: number | undefined, y: number | undefined) =>
+    x === undefined || y === undefined ? undefined : x + y;
+  return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
 }

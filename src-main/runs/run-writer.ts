@@ -38,6 +38,9 @@ export class RunWriter {
       error: null,
       created_at: this.o.now().toISOString(),
       finished_at: null,
+      answer: null,
+      truncated: false,
+      task_version: null,
     };
   }
 

@@ -11,6 +11,7 @@ import type { RunService } from '../runs/run-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { TournamentRepo } from '../store/repos/tournament-repo';
+import type { TaskLibrary } from '../tasks/task-library';
 import type { LocalRuntime } from '../local/runtime';
 import { residentEmbeddings } from './local-embeddings';
 import type { TournamentDeps } from './tournament-deps';
@@ -31,12 +32,14 @@ export function createTournaments(deps: {
   /** C's runtime: a resident local model embeds claims for matching. */
   runtime?: Pick<LocalRuntime, 'resident' | 'use'>;
   monotonic?: () => number;
+  library?: TaskLibrary;
   /** How claims are matched; default: the resident local model's embeddings when `runtime` is given. */
   claimSimilarity?: TournamentDeps['claimSimilarity'];
 }): TournamentService {
   return new TournamentService({
     decide: (request) => deps.orchestrator.decide(request),
     tasks: deps.orchestrator.tasks,
+    ...(deps.library ? { library: deps.library } : {}),
     model: (id) => deps.registry.get(id),
     calls: deps.runs,
     providerOf: (spec) => deps.providers.providerOf(spec),

@@ -4,6 +4,7 @@ import type { DecideRequest, Decision, ModelSpec, Settings, TaskSpec } from '../
 import type { EventBus } from '../infra/event-bus';
 import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
+import type { TaskLibrary } from '../tasks/task-library';
 import type { ClaimSimilarity } from './similarity';
 
 export interface TournamentLedger {
@@ -17,6 +18,8 @@ export interface TournamentLedger {
 export interface TournamentDeps {
   decide: (request: DecideRequest) => Decision;
   tasks: ReadonlyMap<string, TaskSpec>;
+  /** The task library: members and verifiers read the same instruction a single run sends. */
+  library?: TaskLibrary;
   model: (id: string) => ModelSpec | undefined;
   /**
    * RunService.call: every member, verifier and judge call is a run of its own (stored, in runs:list and the ledger

@@ -68,7 +68,8 @@ export class TournamentService {
     const mode = request.mode ?? 'tournament';
     const kind = answerKindFor(task.strength);
     const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
-    const messages = memberMessages(kind, task, request.input);
+    const definition = this.deps.library?.get(task.id);
+    const messages = memberMessages(kind, task, request.input, definition);
     const inputTokens = estimateInputTokens(messages);
     const notes: string[] = [];
     const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
@@ -234,10 +235,12 @@ export class TournamentService {
       const member = members[seats.indexOf(verifierSeat)]!;
       const primary = answers[0]!;
       const review = await call(verifierSeat, member, {
-        messages: verifierMessages(task, request.input, {
-          text: primary.text,
-          ...(primary.findings ? { findings: primary.findings } : {}),
-        }),
+        messages: verifierMessages(
+          task,
+          request.input,
+          { text: primary.text, ...(primary.findings ? { findings: primary.findings } : {}) },
+          definition,
+        ),
         maxOutputTokens: VERIFIER_MAX_OUTPUT,
         temperature: 0,
         jsonSchema: { name: 'verification', schema: VERIFICATION_JSON_SCHEMA },

@@ -5,6 +5,7 @@ import type { ErrorInfo } from './errors';
 import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
+import type { RunAnswer } from './tasks';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -12,9 +13,19 @@ const message = z.strictObject({
 });
 
 export const runStartSchema = z.strictObject({
+  /**
+   * The caller's id for this run (a UUID): it becomes the run's id, so the caller can follow its events and cancel it
+   * before the answer arrives; a repeat with the same id returns that run instead of starting another.
+   */
+  run_id: z.uuid().optional(),
   task: z.string().min(1).max(100),
-  /** Plain text (sent as one user message) or chat messages. */
+  /**
+   * The passage (framed by the task's instruction and answered in the task's form), or chat messages sent as they
+   * are (a caller's own conversation: no task instruction, no structured answer unless json_schema asks for one).
+   */
   input: z.union([z.string().min(1).max(2_000_000), z.array(message).min(1).max(500)]),
+  /** The writer's own words for a task run on a passage: a question, an outline, what to focus on. */
+  request: z.string().min(1).max(20_000).optional(),
   tier: qualityTierSchema.optional(),
   model: z.string().min(1).max(200).optional(),
   local_only: z.boolean().optional(),
@@ -66,9 +77,15 @@ export interface RunRecord {
   rating: number | null;
   created_at: string;
   finished_at: string | null;
+  /** The task's structured answer, its quotes located in the passage (null for chat-message runs and failures). */
+  answer: RunAnswer | null;
+  /** The answer stopped at its length limit (max output tokens): it may be incomplete. */
+  truncated: boolean;
+  /** The task definition's version the run was asked with (null for chat-message runs). */
+  task_version: number | null;
 }
 
-export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts'>;
+export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer'>;
 
 /**
  * runs:start's answer: the run, or for a critical task run as a tournament the run of its best member, with the
@@ -112,6 +129,10 @@ export const runsChannels = {
     z.strictObject({ run_id: z.string().min(1).max(100), rating: z.number().int().min(0).max(10) }),
   ),
   'runs:stats': channel<RunStats>()(noInput),
+  /** A run's answer as a Markdown report (findings with their quotes and locations, edits, summaries). */
+  'runs:export': channel<{ markdown: string; filename: string }>()(
+    z.strictObject({ run_id: z.string().min(1).max(100) }),
+  ),
 };
 
 /** Events the execution layer pushes (runs, spend, provider health). */

@@ -109,10 +109,13 @@ export const runRecord = builder<RunRecord>((runId) => ({
   rating: null,
   created_at: '2026-03-10T12:00:00.000Z',
   finished_at: '2026-03-10T12:00:01.200Z',
+  answer: null,
+  truncated: false,
+  task_version: 1,
 }));
 
 export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): RunSummary {
-  const { text: _text, json: _json, attempts: _attempts, ...summary } = runRecord(runId);
+  const { text: _text, json: _json, attempts: _attempts, answer: _answer, ...summary } = runRecord(runId);
   return { ...summary, ...overrides };
 }
 

@@ -12,7 +12,11 @@ export interface EndpointModel {
   output_usd_per_mtok: number;
 }
 
-export const TASK = 'continuity_check';
+/**
+ * A task answered in prose, so a scripted text answer is the run's answer (analysis tasks answer findings JSON; their
+ * tests script JSON). Not critical, so it never becomes a tournament.
+ */
+export const TASK = 'scene_draft';
 
 export function useExecutionHarness() {
   const testApp = useTestApp();
@@ -44,7 +48,7 @@ export function useExecutionHarness() {
           kind,
           base_url: kind === 'anthropic' ? server().anthropicBaseUrl : server().openaiBaseUrl,
           ...(extra.api_key ? { api_key: extra.api_key } : {}),
-          models: models.map((m) => ({ ...m, strengths: ['narrative_continuity'] })),
+          models: models.map((m) => ({ ...m, strengths: ['narrative_continuity', 'creative_generation'] })),
         });
         if (!body.ok) throw new Error(JSON.stringify(body.error));
         return body.value;

@@ -12,6 +12,8 @@ export type FakeFault =
   | { kind: 'hang' }
   /** Stream this many text chunks, then destroy the connection (streaming requests; JSON requests reset at once). */
   | { kind: 'reset'; afterTokens: number }
+  /** Stream this many text chunks, then send nothing more until the client goes (a writer's stop mid-answer). */
+  | { kind: 'stall'; afterTokens: number }
   /** 200 with a body that is not JSON. */
   | { kind: 'malformed_json' }
   /** 200 with text/html instead of JSON or an event stream. */
@@ -22,6 +24,11 @@ export interface FakeModelScript {
   text?: string;
   /** A structured answer: returned as the JSON text (OpenAI) or a tool_use input (Anthropic). */
   json?: unknown;
+  /**
+   * Answers for the next requests, one per request, in order (then `text` / `json` answer the rest): a bad answer and
+   * then its repair, say. A reply with `text` is sent as text even when JSON was asked for (a model's broken answer).
+   */
+  replies?: { text?: string; json?: unknown }[];
   /** Defaults: 10 input tokens, one output token per chunk. */
   inputTokens?: number;
   outputTokens?: number;
@@ -34,6 +41,8 @@ export interface FakeModelScript {
   faults?: FakeFault[];
   /** A fault applied to every request (after `faults` run out). */
   alwaysFault?: FakeFault;
+  /** The answer stopped at its max tokens (finish_reason `length`, stop_reason `max_tokens`). */
+  truncated?: boolean;
   /** Omit the usage fields entirely (a provider that reports nothing). */
   omitUsage?: boolean;
   /** Requests wait for this before being answered (hold calls in flight; resolve to let them through). */
@@ -106,13 +115,15 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     requests.push({ api, path, model, stream, headers: { ...req.headers }, body });
     const script = scripts.get(model) ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
-    const answer = resolveAnswer(script);
+    const reply = fault ? undefined : script.replies?.shift();
+    const answer = resolveAnswer(reply ? { ...script, text: reply.text, json: reply.json } : script);
     if (script.gate) await script.gate;
     if (script.latencyMs) await new Promise((resolve) => setTimeout(resolve, script.latencyMs));
     if (fault && applyFault(fault, api, res, req)) return;
     const resetAfter = fault?.kind === 'reset' ? fault.afterTokens : undefined;
+    const stallAfter = fault?.kind === 'stall' ? fault.afterTokens : undefined;
     if (api === 'openai') {
-      if (stream) openAiStream(res, model, body, answer, resetAfter);
+      if (stream) openAiStream(res, model, body, answer, resetAfter, stallAfter);
       else if (resetAfter !== undefined) res.destroy();
       else sendJson(res, openAiJson(model, answer));
     } else if (stream) anthropicStream(res, model, answer, resetAfter);
@@ -154,6 +165,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Gateway says hello</body></html>');
         return true;
       case 'reset':
+      case 'stall':
         return false;
     }
   }
@@ -167,7 +179,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     anthropicBaseUrl: url,
     requests,
     script(model, script) {
-      scripts.set(model, { ...script, faults: [...(script.faults ?? [])] });
+      scripts.set(model, { ...script, faults: [...(script.faults ?? [])], replies: [...(script.replies ?? [])] });
       if (script.gate) void script.gate.catch(() => undefined);
     },
     reset() {
@@ -182,6 +194,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
 }
 
 interface Answer {
+  truncated: boolean;
   chunks: string[];
   text: string;
   json: unknown;
@@ -198,6 +211,7 @@ function resolveAnswer(script: FakeModelScript): Answer {
   const text = script.json !== undefined ? JSON.stringify(script.json) : (script.text ?? 'ok');
   const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
   return {
+    truncated: script.truncated === true,
     chunks,
     text,
     json: script.json,
@@ -247,7 +261,7 @@ function openAiJson(model: string, answer: Answer) {
       {
         index: 0,
         message: { role: 'assistant', content: answer.text, refusal: null },
-        finish_reason: 'stop',
+        finish_reason: answer.truncated ? 'length' : 'stop',
         logprobs: null,
       },
     ],
@@ -261,6 +275,7 @@ function openAiStream(
   body: Record<string, unknown>,
   answer: Answer,
   resetAfter: number | undefined,
+  stallAfter?: number,
 ): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model };
@@ -271,9 +286,13 @@ function openAiStream(
       cut(res);
       return;
     }
+    if (stallAfter !== undefined && i >= stallAfter) {
+      res.socket?.setTimeout(0);
+      return;
+    }
     send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] });
   }
-  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.truncated ? 'length' : 'stop' }] });
   const options = body.stream_options as { include_usage?: boolean } | undefined;
   if (options?.include_usage && answer.usage) send({ ...base, choices: [], usage: openAiUsage(answer) });
   res.end('data: [DONE]\n\n');
@@ -304,7 +323,7 @@ function anthropicJson(model: string, answer: Answer) {
     role: 'assistant',
     model,
     content: anthropicContent(answer),
-    stop_reason: answer.json !== undefined ? 'tool_use' : 'end_turn',
+    stop_reason: answer.truncated ? 'max_tokens' : answer.json !== undefined ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: anthropicUsage(answer),
   };
@@ -349,7 +368,7 @@ function anthropicStream(res: ServerResponse, model: string, answer: Answer, res
   send('content_block_stop', { type: 'content_block_stop', index: 0 });
   send('message_delta', {
     type: 'message_delta',
-    delta: { stop_reason: isJson ? 'tool_use' : 'end_turn', stop_sequence: null },
+    delta: { stop_reason: answer.truncated ? 'max_tokens' : isJson ? 'tool_use' : 'end_turn', stop_sequence: null },
     usage: { output_tokens: usage.output_tokens },
   });
   send('message_stop', { type: 'message_stop' });

@@ -5,6 +5,8 @@
 import type { Llama } from 'node-llama-cpp';
 import type { ModelSpec, PushedEvent, SettingsPatch } from '../../src-preload/contract';
 import { createApp, type App, type AppOptions } from '../../src-main/app/create-app';
+import { shippedTaskLibrary } from '../../src-main/tasks/shipped-library';
+import type { TaskLibrary } from '../../src-main/tasks/task-library';
 import { silentLogger } from '../../src-main/infra/logger';
 import type { Db } from '../../src-main/store/database';
 import type { FeedbackService } from '../../src-main/routing/feedback-service';
@@ -50,6 +52,13 @@ export interface TournamentAppOptions {
   /** Local models: the llama they run on and the installed file of each catalog id (path, or path and size). */
   local?: { llama: Llama; files: Record<string, string | { path: string; bytes: number }> };
   claimSimilarity?: NonNullable<AppOptions['tournament']>['claimSimilarity'];
+  /**
+   * First-token deadline (default 4 s). A local model on the shared 2-core build machine reads the task library's
+   * instruction (about 2,000 tokens of the tiny fixture's byte-level vocabulary) for longer than that.
+   */
+  firstTokenTimeoutMs?: number;
+  /** Task definitions in place of resources/tasks/ (see briefTaskLibrary). */
+  taskLibrary?: AppOptions['taskLibrary'];
 }
 
 export interface TournamentApp {
@@ -77,7 +86,11 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     logger: silentLogger,
     env: {},
     models: options.registry,
-    execution: { maxRetries: 0, maxRetryAfterS: 1 },
+    execution: {
+      maxRetries: 0,
+      maxRetryAfterS: 1,
+      ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+    },
     local: {
       ...(options.local ? { runtime: { createLlama: () => Promise.resolve(options.local!.llama) } } : {}),
       installed: {
@@ -88,6 +101,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
       },
     },
     ...(options.claimSimilarity ? { tournament: { claimSimilarity: options.claimSimilarity } } : {}),
+    ...(options.taskLibrary ? { taskLibrary: options.taskLibrary } : {}),
   });
   const { services } = app;
   for (const provider of clouds) {
@@ -114,4 +128,15 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     languageModel: (spec, timeoutMs) => services.providers.model(spec, timeoutMs),
     close: () => app.close(),
   };
+}
+
+/**
+ * The shipped library with one-line instructions: for tests whose tiny local fixture (a byte-level vocabulary, so
+ * about one token per character) must fit the instruction, the passage and a long grammar-bound answer in its
+ * context. Same tasks, forms and framing; only the instruction's length differs.
+ */
+export function briefTaskLibrary(): TaskLibrary {
+  return new Map(
+    [...shippedTaskLibrary()].map(([id, d]) => [id, { ...d, instruction: [`Do the ${id.replace(/_/g, ' ')} task.`] }]),
+  );
 }

@@ -5,8 +5,9 @@ import m002 from './002-routing.sql?raw';
 import m003 from './003-execution.sql?raw';
 import m004 from './004-local-models.sql?raw';
 import m005 from './005-tournaments.sql?raw';
-import m009 from './009-ledger-totals.sql?raw';
+import m006 from './006-run-answers.sql?raw';
 import m007 from './007-manuscripts.sql?raw';
+import m009 from './009-ledger-totals.sql?raw';
 
 export interface Migration {
   version: number;
@@ -20,7 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'execution', sql: m003 },
   { version: 4, name: 'local-models', sql: m004 },
   { version: 5, name: 'tournaments', sql: m005 },
-  { version: 9, name: 'ledger-totals', sql: m009 },
-  // 006 is another branch's (merged separately); numbers only need to increase.
+  { version: 6, name: 'run-answers', sql: m006 },
   { version: 7, name: 'manuscripts', sql: m007 },
+  { version: 9, name: 'ledger-totals', sql: m009 },
 ];

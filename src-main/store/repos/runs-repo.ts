@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
+import type { RunAnswer } from '../../../src-preload/contract/tasks';
 import type { Db } from '../database';
 import { isOwnerAlive, ownerOf, type Owner } from '../owner';
 import { immediate } from '../write';
@@ -28,6 +29,9 @@ interface RunRow {
   rating: number | null;
   created_at: string;
   finished_at: string | null;
+  answer_json: string | null;
+  truncated: number;
+  task_version: number | null;
 }
 
 export interface RunWrite {
@@ -51,6 +55,9 @@ export interface RunWrite {
   error: ErrorInfo | null;
   created_at: string;
   finished_at: string | null;
+  answer: RunAnswer | null;
+  truncated: boolean;
+  task_version: number | null;
 }
 
 type StatsRow = ReturnType<RunsRepo['stats']>;
@@ -81,14 +88,15 @@ export class RunsRepo {
     this.q(
       `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
-           error_message, created_at, finished_at, owner_pid, owner_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           error_message, created_at, finished_at, owner_pid, owner_token, answer_json, truncated, task_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, model_id = excluded.model_id,
            output_text = excluded.output_text, output_json = excluded.output_json, decision_json = excluded.decision_json,
            attempts_json = excluded.attempts_json, fallbacks = excluded.fallbacks, input_tokens = excluded.input_tokens,
            output_tokens = excluded.output_tokens, cost_micros = excluded.cost_micros, latency_ms = excluded.latency_ms,
            cache_hit = excluded.cache_hit, cache_key = excluded.cache_key, error_code = excluded.error_code,
-           error_message = excluded.error_message, finished_at = excluded.finished_at`,
+           error_message = excluded.error_message, finished_at = excluded.finished_at,
+           answer_json = excluded.answer_json, truncated = excluded.truncated, task_version = excluded.task_version`,
     ).run(
       run.id,
       run.task,
@@ -112,6 +120,9 @@ export class RunsRepo {
       run.finished_at,
       this.owner.pid,
       this.owner.token,
+      run.answer === null ? null : JSON.stringify(run.answer),
+      run.truncated ? 1 : 0,
+      run.task_version,
     );
   }
 
@@ -126,7 +137,16 @@ export class RunsRepo {
          ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
     ).all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
     return rows.map((row) => {
-      const { text: _text, json: _json, attempts: _attempts, ...summary } = toRecord(row);
+      const {
+        text: _text,
+        json: _json,
+        attempts: _attempts,
+        answer: _answer,
+        ...summary
+      } = toRecord({
+        ...row,
+        answer_json: null,
+      });
       return summary;
     });
   }
@@ -224,5 +244,8 @@ function toRecord(row: RunRow): RunRecord {
     rating: row.rating,
     created_at: row.created_at,
     finished_at: row.finished_at,
+    answer: row.answer_json === null ? null : (JSON.parse(row.answer_json) as RunAnswer),
+    truncated: row.truncated === 1,
+    task_version: row.task_version,
   };
 }

@@ -5,18 +5,26 @@ import { estimateTokens, WorkbenchManager } from './workbench.svelte';
 
 const PASSAGE = 'The clock struck thirteen.';
 
-function setup() {
-  const fake = new FakeApi();
+/** The n-th run id a manager with this (hex) tag chooses: a UUID, as runs:start requires. */
+const id = (n: number, tag = 'f') => `${tag.padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+/** Run ids the manager chooses, in order. */
+function runIds(tag = 'f') {
+  let n = 0;
+  return () => id(++n, tag);
+}
+
+function setup(fake = new FakeApi(), newRunId = runIds()) {
   fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
   fake.answer('runs:list', { runs: [runSummary('r0')] });
-  const manager = new WorkbenchManager(fake);
+  const manager = new WorkbenchManager(fake, newRunId);
   manager.listen();
   return { fake, manager };
 }
 
 /** A workbench with a passage and a task, and the decision for them. */
-async function ready() {
-  const context = setup();
+async function ready(fake?: FakeApi, newRunId?: () => string) {
+  const context = setup(fake, newRunId);
   context.manager.setText(PASSAGE, 'chapter.txt');
   context.manager.setTask('line_edit');
   await context.manager.decide();
@@ -77,27 +85,29 @@ describe('WorkbenchManager', () => {
 
   it('streams the run’s answer, starts afresh on a fallback, then shows the stored run and the new history', async () => {
     const { fake, manager } = await ready();
+    const R1 = id(1);
     const starts = fake.hold('runs:start');
     const running = manager.run();
     expect(manager.running).toBe(true);
     const call = await starts.next();
-    expect(call.input).toMatchObject({ task: 'line_edit', input: PASSAGE, stream: true });
+    expect(call.input).toMatchObject({ run_id: R1, task: 'line_edit', input: PASSAGE, stream: true });
+    expect(manager.liveRunId).toBe(R1);
     fake.emit('run:started', { run_id: 'other', task: 'theme_analysis', model_id: 'x', reason: '', stream: true });
-    fake.emit('run:started', { run_id: 'r1', task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
-    fake.emit('run:token', { run_id: 'r1', model_id: 'gpt', text: 'The clock ' });
+    fake.emit('run:started', { run_id: R1, task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ' });
     fake.emit('run:token', { run_id: 'other', model_id: 'x', text: 'noise' });
     expect(manager.streamed).toBe('The clock ');
     expect(manager.liveModel).toBe('gpt');
-    fake.emit('run:token', { run_id: 'r1', model_id: 'claude', text: 'It was ' });
-    fake.emit('run:token', { run_id: 'r1', model_id: 'claude', text: 'noon.' });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'It was ' });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'noon.' });
     expect(manager.streamed).toBe('It was noon.');
     expect(manager.liveModel).toBe('claude');
 
-    call.resolve({ ...runRecord('r1', { model_id: 'claude' }), tournament_id: null });
+    call.resolve({ ...runRecord(R1, { model_id: 'claude' }), tournament_id: null });
     await running;
     await fake.settled();
     expect(manager.running).toBe(false);
-    expect(manager.result).toMatchObject({ run_id: 'r1', model_id: 'claude' });
+    expect(manager.result).toMatchObject({ run_id: R1, model_id: 'claude' });
     expect(manager.runError).toBeNull();
     expect(manager.history.map((run) => run.run_id)).toEqual(['r0']);
     // The decision is asked again after a run: the budget moved.
@@ -107,8 +117,17 @@ describe('WorkbenchManager', () => {
   it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
     const { fake, manager } = await ready();
     fake.fail('runs:start', 'budget_exceeded', 'over budget');
+    fake.fail('runs:get', 'not_found', 'no such run');
     await manager.run();
     expect(manager.runError).toMatchObject({ code: 'budget_exceeded' });
+    expect(manager.result).toBeNull();
+    // A run that failed after it started was stored under the id the screen chose: its record is shown.
+    fake.fail('runs:start', 'provider_error', 'the answer could not be read');
+    fake.answer('runs:get', ({ run_id }) => runRecord(run_id, { status: 'failed', text: 'partial' }));
+    await manager.run();
+    expect(fake.inputsOf('runs:get').at(-1)).toEqual({ run_id: id(2) });
+    expect(manager.result).toMatchObject({ run_id: id(2), status: 'failed', text: 'partial' });
+    expect(manager.runError).toMatchObject({ code: 'provider_error' });
     const error = { code: 'timeout' as const, message: 'every model timed out', retryable: true };
     fake.answer('runs:start', { ...runRecord('r2', { status: 'failed', error }), tournament_id: null });
     await manager.run();
@@ -135,12 +154,11 @@ describe('WorkbenchManager', () => {
     const { fake, manager } = await ready();
     const starts = fake.hold('runs:start');
     const running = manager.run();
-    fake.emit('run:started', { run_id: 'r1', task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
     fake.fail('runs:cancel', 'not_found', 'already finished');
     await manager.cancel();
-    expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: 'r1' }]);
+    expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: id(1) }]);
     expect(manager.runError).toMatchObject({ code: 'not_found' });
-    (await starts.next()).resolve({ ...runRecord('r1', { status: 'cancelled' }), tournament_id: null });
+    (await starts.next()).resolve({ ...runRecord(id(1), { status: 'cancelled' }), tournament_id: null });
     await running;
   });
 
@@ -207,5 +225,43 @@ describe('WorkbenchManager', () => {
     expect(manager.task).toBe('');
     expect(manager.decision).toBeNull();
     expect(manager.history).toEqual([]);
+  });
+
+  it('follows its own run by id: two runs of the same task in flight are followed separately', async () => {
+    const fake = new FakeApi();
+    const first = await ready(fake, runIds('a'));
+    const second = await ready(fake, runIds('b'));
+    const starts = fake.hold('runs:start');
+    const runningA = first.manager.run();
+    const runningB = second.manager.run();
+    const callA = await starts.next();
+    const callB = await starts.next();
+    expect([callA.input.run_id, callB.input.run_id]).toEqual([id(1, 'a'), id(1, 'b')]);
+    // Both runs are the same task; B's run is announced first.
+    fake.emit('run:started', { run_id: id(1, 'b'), task: 'line_edit', model_id: 'claude', reason: '', stream: true });
+    fake.emit('run:started', { run_id: id(1, 'a'), task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
+    fake.emit('run:token', { run_id: id(1, 'b'), model_id: 'claude', text: 'Bee.' });
+    fake.emit('run:token', { run_id: id(1, 'a'), model_id: 'gpt', text: 'Ay.' });
+    expect(first.manager.streamed).toBe('Ay.');
+    expect(first.manager.liveModel).toBe('gpt');
+    expect(second.manager.streamed).toBe('Bee.');
+    expect(second.manager.liveModel).toBe('claude');
+    // Each cancels its own.
+    fake.answer('runs:cancel', { cancelled: true });
+    await second.manager.cancel();
+    expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: id(1, 'b') }]);
+    callB.resolve({ ...runRecord(id(1, 'b'), { status: 'cancelled' }), tournament_id: null });
+    callA.resolve({ ...runRecord(id(1, 'a')), tournament_id: null });
+    await Promise.all([runningA, runningB]);
+    expect(first.manager.result?.run_id).toBe(id(1, 'a'));
+    expect(second.manager.result?.run_id).toBe(id(1, 'b'));
+  });
+
+  it('sends the writer’s request with the passage when there is one', async () => {
+    const { fake, manager } = await ready();
+    fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id ?? 'none'), tournament_id: null }));
+    manager.setRequest('  Does Mara’s eye colour change?  ');
+    await manager.run();
+    expect(fake.inputsOf('runs:start')[0]).toMatchObject({ request: 'Does Mara’s eye colour change?' });
   });
 });

@@ -25,7 +25,10 @@ export function estimateTokens(text: string): number {
 
 export class WorkbenchManager {
   readonly #client: Client;
+  readonly #newRunId: () => string;
   #text = $state('');
+  /** The writer's own words for the task (a question, an outline); '' for none. */
+  #request = $state('');
   #fileName = $state<string | null>(null);
   #task = $state<string>('');
   #model = $state<string>('');
@@ -44,7 +47,7 @@ export class WorkbenchManager {
     { clearOnError: true },
   );
   #running = $state(false);
-  /** The run being streamed; null until run:started names it. */
+  /** The run this screen started, by the id it chose before asking: its events are followed, no one else's. */
   #liveRunId = $state<string | null>(null);
   #liveModel = $state<string | null>(null);
   #streamed = $state('');
@@ -63,8 +66,9 @@ export class WorkbenchManager {
     [] as RunSummary[],
   );
 
-  constructor(api: QuireApi = defaultApi) {
+  constructor(api: QuireApi = defaultApi, newRunId: () => string = () => crypto.randomUUID()) {
     this.#client = new Client(api);
+    this.#newRunId = newRunId;
   }
 
   get text() {
@@ -75,6 +79,13 @@ export class WorkbenchManager {
   }
   get task() {
     return this.#task;
+  }
+  get request() {
+    return this.#request;
+  }
+  /** The run being followed (its id was chosen here before runs:start was called). */
+  get liveRunId() {
+    return this.#liveRunId;
   }
   get model() {
     return this.#model;
@@ -138,6 +149,10 @@ export class WorkbenchManager {
     this.#task = task;
   }
 
+  setRequest(request: string): void {
+    this.#request = request;
+  }
+
   /** '' lets the orchestrator (or the active pack) choose. */
   setModel(model: string): void {
     this.#model = model;
@@ -185,10 +200,14 @@ export class WorkbenchManager {
     if (this.#running || !this.#task || !this.#text.trim()) return;
     this.#running = true;
     this.#clearRun();
+    const runId = this.#newRunId();
+    this.#liveRunId = runId;
     try {
       const record = await this.#client.call('runs:start', {
+        run_id: runId,
         task: this.#task,
         input: this.#text,
+        ...(this.#request.trim() ? { request: this.#request.trim() } : {}),
         stream: true,
         ...this.#options(),
       });
@@ -197,6 +216,8 @@ export class WorkbenchManager {
       if (record.status !== 'completed' && record.error) this.#runError = record.error;
     } catch (error) {
       this.#runError = toErrorInfo(error);
+      // A run that failed after it started is stored under our id: show its record (partial text, attempts, cost).
+      if (!(await this.#result.load(runId))) this.#result.reset();
     } finally {
       this.#running = false;
       this.#liveRunId = null;
@@ -252,12 +273,9 @@ export class WorkbenchManager {
 
   listen(): () => void {
     return this.#client.subscribe({
-      'run:started': ({ run_id, task, model_id }) => {
-        // The run this screen started: the first one for our task while we wait for its id.
-        if (this.#running && this.#liveRunId === null && task === this.#task) {
-          this.#liveRunId = run_id;
-          this.#liveModel = model_id;
-        }
+      'run:started': ({ run_id, model_id }) => {
+        // Only the run this screen started (other windows, the gateway, a tournament run the same task too).
+        if (run_id === this.#liveRunId) this.#liveModel = model_id;
       },
       'run:token': ({ run_id, model_id, text }) => {
         if (run_id !== this.#liveRunId) return;
@@ -277,6 +295,7 @@ export class WorkbenchManager {
     this.#text = '';
     this.#fileName = null;
     this.#task = '';
+    this.#request = '';
     this.#model = '';
     this.#localOnly = false;
     this.#length = 'task';

@@ -1,0 +1,269 @@
+// Task runs through the official SDKs against the loopback fake: what each task sends (its own instruction, the
+// passage intact, the provider's structured-output form), how answers become findings with located quotes or
+// anchored edits, the one repair attempt, caller-chosen run ids, truncation, a writer's stop, and the report.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { useExecutionHarness } from '../../test/support/execution-harness';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+
+const harness = useExecutionHarness();
+
+const PASSAGE =
+  '# Chapter 3\n\nMara pushed the hair from her green eyes and watched the harbour.\n\n' +
+  '# Chapter 12\n\n"It’s you," she said. Her blue eyes flashed — and then the storm came.';
+
+const KEYS = {
+  OPENAI_API_KEY: 'sk-test-openai-0001',
+  ANTHROPIC_API_KEY: 'sk-ant-test-anthropic-0002',
+  DEEPSEEK_API_KEY: 'sk-test-deepseek-0003',
+};
+
+/** The app with the built-in OpenAI, Anthropic and DeepSeek providers pointed at the fake. */
+async function builtins() {
+  const h = await harness.host({ env: KEYS });
+  const server = harness.server();
+  await h.call('providers:save', { id: 'openai', base_url: server.openaiBaseUrl, builtin: true });
+  await h.call('providers:save', { id: 'anthropic', base_url: server.anthropicBaseUrl, builtin: true });
+  await h.call('providers:save', { id: 'deepseek', base_url: server.openaiBaseUrl, builtin: true });
+  return h;
+}
+
+const EYES = {
+  claim: "Mara's eyes are green in chapter 3 but blue in chapter 12.",
+  evidence: [
+    { quote: 'her green eyes', location: 'Chapter 3' },
+    { quote: 'Her blue eyes flashed - and then', location: 'Chapter 12' },
+  ],
+  severity: 'high',
+  suggestion: 'Choose one colour.',
+};
+const INVENTED = {
+  claim: 'The dog disappears.',
+  evidence: [{ quote: 'The dog barked at the gulls.', location: 'Chapter 5' }],
+  severity: 'medium',
+  suggestion: null,
+};
+
+/** A valid answer in each form, for the fake to give whatever task is asked. */
+function answerFor(kind: string): { json?: unknown; text?: string } {
+  switch (kind) {
+    case 'findings':
+      return { json: { findings: [EYES] } };
+    case 'edits':
+      return { json: { edits: [{ original: 'watched the harbour', revised: 'watched the quay', reason: 'precise' }] } };
+    case 'list':
+      return { json: { items: [{ title: 'A storm', detail: 'The storm strands Mara.' }] } };
+    case 'summary':
+      return { json: { chapters: [{ chapter: 'Chapter 3', summary: 'Mara watches the harbour.' }] } };
+    case 'route':
+      return { json: { steps: [{ task: 'continuity_check', target: 'the whole manuscript', why: 'eye colour' }] } };
+    default:
+      return { text: 'The gulls rose as one.' };
+  }
+}
+
+describe('task runs through the official SDKs', () => {
+  it('every task’s request carries its own instruction and the passage intact: OpenAI json_schema, DeepSeek json_object, Anthropic a forced tool', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    const library = shippedTaskLibrary();
+    for (const [model, wire] of [
+      ['gpt-4o-mini', 'openai'],
+      ['deepseek-chat', 'deepseek'],
+      ['claude-haiku-4-5', 'anthropic'],
+    ] as const) {
+      for (const definition of library.values()) {
+        if (definition.id === 'private_notes_review') continue; // stays on this machine: below
+        server.reset();
+        server.script(model, answerFor(definition.answer));
+        const { body } = await h.call('runs:start', {
+          task: definition.id,
+          input: PASSAGE,
+          model,
+          request: 'Does Mara’s eye colour stay the same?',
+        });
+        expect(body.ok, `${model} ${definition.id}: ${JSON.stringify(body.error)}`).toBe(true);
+        expect(body.value).toMatchObject({ status: 'completed', task_version: definition.version });
+        expect(body.value.answer.kind).toBe(definition.answer);
+        expect(server.requests).toHaveLength(1);
+        const sent = server.requests[0]!.body;
+        const system =
+          wire === 'anthropic'
+            ? (sent.system as string)
+            : (sent.messages as { role: string; content: string }[]).find((m) => m.role === 'system')!.content;
+        const user = (sent.messages as { role: string; content: string }[]).find((m) => m.role === 'user')!.content;
+        expect(system.startsWith(definition.instruction.join('\n\n'))).toBe(true);
+        expect(user).toContain(`<manuscript>\n${PASSAGE}\n</manuscript>`);
+        expect(user).toContain('Does Mara’s eye colour stay the same?');
+        const structured = definition.answer !== 'prose';
+        if (wire === 'openai') {
+          expect(sent.response_format, definition.id).toEqual(
+            structured ? expect.objectContaining({ type: 'json_schema' }) : undefined,
+          );
+        } else if (wire === 'deepseek') {
+          // DeepSeek documents json_object only: the schema goes into the instruction and the answer is validated.
+          expect(sent.response_format, definition.id).toEqual(structured ? { type: 'json_object' } : undefined);
+          if (structured) expect(system).toContain('JSON Schema');
+        } else {
+          expect(sent.tool_choice, definition.id).toEqual(structured ? { type: 'tool', name: 'answer' } : undefined);
+        }
+      }
+    }
+    // Private notes never leave the machine: a cloud model is refused before any call.
+    server.reset();
+    const notes = await h.call('runs:start', { task: 'private_notes_review', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect(notes.body.ok).toBe(false);
+    expect(server.requests).toHaveLength(0);
+  }, 120_000);
+
+  it('analysis answers become findings with both quotes located in the text; an invented quote is flagged and lowers confidence', async () => {
+    const h = await builtins();
+    harness.server().script('gpt-4o-mini', { json: { findings: [EYES, INVENTED] } });
+    const { body } = await h.call('runs:start', { task: 'continuity_check', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect(body.ok).toBe(true);
+    const [eyes, dog] = body.value.answer.findings;
+    expect(
+      eyes.evidence.map((e: { match: string; location: { label: string } }) => [e.match, e.location.label]),
+    ).toEqual([
+      ['exact', 'Chapter 3, paragraph 1'],
+      ['tolerant', 'Chapter 12, paragraph 1'],
+    ]);
+    expect(PASSAGE.slice(eyes.evidence[1].start, eyes.evidence[1].end)).toBe('Her blue eyes flashed — and then');
+    expect(eyes.confidence).toBeGreaterThan(0.9);
+    expect(dog.evidence[0]).toMatchObject({ match: 'not_found', location: null, claimed_location: 'Chapter 5' });
+    expect(dog.confidence).toBe(0);
+    // The stored run carries the answer; the report shows it in a writer's words.
+    expect((await h.call('runs:get', { run_id: body.value.run_id })).body.value.answer).toEqual(body.value.answer);
+    const report = (await h.call('runs:export', { run_id: body.value.run_id })).body.value;
+    expect(report.filename).toMatch(/^quire-continuity_check-\d{4}-\d\d-\d\d\.md$/);
+    expect(report.markdown).toContain('# Continuity check');
+    expect(report.markdown).toContain('“her green eyes” (Chapter 3, paragraph 1)');
+    expect(report.markdown).toContain('“The dog barked at the gulls.” (not found in your text)');
+  });
+
+  it('invalid JSON gets exactly one repair attempt, with the error sent back, then a clear error; both calls charged', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('deepseek-chat', { replies: [{ text: 'Here are the findings: none' }, { text: '{"findings": [{' }] });
+    const failed = await h.call('runs:start', { task: 'continuity_check', input: PASSAGE, model: 'deepseek-chat' });
+    expect(failed.body.ok).toBe(false);
+    expect(failed.body.error.code).toBe('provider_error');
+    expect(failed.body.error.message).toMatch(
+      /did not answer in the form Quire asked for, even after being asked once/,
+    );
+    expect(failed.body.error.message).toMatch(/Nothing was applied to your text/);
+    expect(server.requests).toHaveLength(2);
+    const repair = server.requests[1]!.body.messages as { role: string; content: string }[];
+    expect(repair.at(-2)).toEqual({ role: 'assistant', content: 'Here are the findings: none' });
+    expect(repair.at(-1)!.content).toMatch(/could not be used: the answer is not valid JSON/);
+    const runs = (await h.call('runs:list', { task: 'continuity_check' })).body.value.runs;
+    expect(runs[0]).toMatchObject({ status: 'failed' });
+    expect(runs[0].cost_usd).toBeGreaterThan(0);
+
+    // A schema mismatch repaired on the second try completes, charged for both calls.
+    server.reset();
+    server.script('deepseek-chat', {
+      replies: [{ json: { findings: [{ claim: 'x', evidence: [], severity: 'dire', suggestion: null }] } }],
+      json: { findings: [EYES] },
+      inputTokens: 1000,
+      outputTokens: 100,
+    });
+    const repaired = await h.call('runs:start', { task: 'continuity_check', input: PASSAGE, model: 'deepseek-chat' });
+    expect(repaired.body.ok).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect((server.requests[1]!.body.messages as { content: string }[]).at(-1)!.content).toMatch(/at findings\.0/);
+    expect(repaired.body.value).toMatchObject({ input_tokens: 2000, output_tokens: 200 });
+    expect(repaired.body.value.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['ok', 'ok']);
+    expect(repaired.body.value.answer.findings[0].claim).toBe(EYES.claim);
+  });
+
+  it('Anthropic: a tool answer missing a field is repaired once too', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('claude-haiku-4-5', {
+      replies: [{ json: { edits: [{ original: 'watched the harbour', revised: 'x' }] } }],
+      json: { edits: [{ original: 'watched the harbour', revised: 'watched the quay', reason: 'precise' }] },
+    });
+    const { body } = await h.call('runs:start', { task: 'line_edit', input: PASSAGE, model: 'claude-haiku-4-5' });
+    expect(body.ok).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect(body.value.answer.edits[0]).toMatchObject({ problem: null, location: { label: 'Chapter 3, paragraph 1' } });
+  });
+
+  it('a caller-chosen run_id names the run from the start; the same id again returns that run, not another', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    const events: { name: string; payload: { run_id?: string } }[] = [];
+    h.app.events.subscribe((e) => events.push(e as { name: string; payload: { run_id?: string } }));
+    let release!: () => void;
+    server.script('gpt-4o-mini', { text: 'A scene.', gate: new Promise<void>((r) => (release = r)) });
+    const runId = randomUUID();
+    const first = h.call('runs:start', { run_id: runId, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    const again = h.call('runs:start', { run_id: runId, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    await vi.waitUntil(() => server.requests.length === 1);
+    release();
+    const [a, b] = await Promise.all([first, again]);
+    expect(a.body.value).toMatchObject({ run_id: runId, status: 'completed', text: 'A scene.' });
+    expect(b.body.value).toEqual(a.body.value);
+    const later = await h.call('runs:start', { run_id: runId, task: 'scene_draft', input: PASSAGE });
+    expect(later.body.value.run_id).toBe(runId);
+    expect(server.requests).toHaveLength(1);
+    const runEvents = events.filter((e) => e.name.startsWith('run:'));
+    expect(runEvents.length).toBeGreaterThan(0);
+    expect(runEvents.every((e) => e.payload.run_id === runId)).toBe(true);
+    expect(
+      (await h.call('runs:list')).body.value.runs.filter((r: { run_id: string }) => r.run_id === runId),
+    ).toHaveLength(1);
+    const bad = await h.call('runs:start', { run_id: 'not-a-uuid', task: 'scene_draft', input: PASSAGE });
+    expect(bad.body.error.code).toBe('invalid_input');
+  });
+
+  it('runs:cancel stops exactly that run; what had streamed in is kept and charged by usage', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('gpt-4o-mini', { text: 'one two three four five six', faults: [{ kind: 'stall', afterTokens: 3 }] });
+    const stopped = randomUUID();
+    const other = randomUUID();
+    let streamed = '';
+    h.app.events.subscribe((e) => {
+      if (e.name === 'run:token' && e.payload.run_id === stopped) streamed += e.payload.text;
+    });
+    const a = h.call('runs:start', {
+      run_id: stopped,
+      task: 'scene_draft',
+      input: PASSAGE,
+      model: 'gpt-4o-mini',
+      stream: true,
+    });
+    await vi.waitUntil(() => streamed === 'one two three ');
+    const b = h.call('runs:start', { run_id: other, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect((await h.call('runs:cancel', { run_id: stopped })).body.value).toEqual({ cancelled: true });
+    const [cancelled, finished] = await Promise.all([a, b]);
+    expect(cancelled.body.error.code).toBe('cancelled');
+    expect(finished.body.value).toMatchObject({ run_id: other, status: 'completed' });
+    const record = (await h.call('runs:get', { run_id: stopped })).body.value;
+    expect(record).toMatchObject({ status: 'cancelled', text: 'one two three ' });
+    expect(record.cost_usd).toBeGreaterThan(0);
+    // Charged by usage, not the whole reservation.
+    const row = h.app.services.db
+      .prepare('SELECT reserved_micros, charged_micros, state FROM ledger WHERE run_id = ?')
+      .get(stopped) as { reserved_micros: number; charged_micros: number; state: string };
+    expect(row.state).toBe('settled');
+    expect(row.charged_micros).toBeLessThan(row.reserved_micros);
+  });
+
+  it('an answer that reached its length limit is marked truncated', async () => {
+    const h = await builtins();
+    harness.server().script('gpt-4o-mini', { text: 'The scene stops mid', truncated: true });
+    const { body } = await h.call('runs:start', { task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect(body.value).toMatchObject({ status: 'completed', truncated: true, answer: { kind: 'prose' } });
+    expect((await h.call('runs:export', { run_id: body.value.run_id })).body.value.markdown).toMatch(/length limit/);
+  });
+
+  it('tasks:library lists every task with its answer form and description', async () => {
+    const h = await builtins();
+    const tasks = (await h.call('tasks:library')).body.value.tasks as { id: string; answer: string }[];
+    expect(tasks).toHaveLength(15);
+    expect(tasks.find((t) => t.id === 'line_edit')).toMatchObject({ answer: 'edits' });
+  });
+});

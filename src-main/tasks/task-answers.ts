@@ -1,0 +1,86 @@
+// A validated answer turned into the run's structured answer: every finding's quotes located in the passage (a quote
+// not in the writer's text is marked and lowers the finding's confidence), every edit anchored to an exact span of
+// the passage (an edit whose original is not there is flagged and can never be applied).
+import type { z } from 'zod';
+import type { AnchoredEdit, AnswerKind, LocatedFinding, RunAnswer } from '../../src-preload/contract/tasks';
+import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
+import { locateQuote, locationOf, numberParagraphs, paragraphAt, type Paragraph } from './quotes';
+
+/** Confidence lost per quote not found, in proportion to the finding's quotes; a tolerant match costs a little. */
+const TOLERANT_PENALTY = 0.05;
+
+export function buildAnswer(kind: AnswerKind, value: unknown, passage: string): RunAnswer {
+  switch (kind) {
+    case 'findings':
+      return { kind, findings: locateFindings(value as z.output<typeof findingsAnswer>, passage) };
+    case 'edits':
+      return { kind, edits: anchorEdits(value as z.output<typeof editsAnswer>, passage) };
+    case 'list':
+      return { kind, items: (value as z.output<typeof listAnswer>).items };
+    case 'summary':
+      return { kind, chapters: (value as z.output<typeof summaryAnswer>).chapters };
+    case 'route':
+      return { kind, steps: (value as { steps: { task: string; target: string; why: string }[] }).steps };
+    case 'prose':
+      return { kind, text: String(value) };
+    default:
+      return kind satisfies never;
+  }
+}
+
+export function locateFindings(answer: z.output<typeof findingsAnswer>, passage: string): LocatedFinding[] {
+  const paragraphs = numberParagraphs(passage);
+  return answer.findings.map((finding) => {
+    const evidence = finding.evidence.map((e) => ({
+      ...locateQuote(passage, paragraphs, e.quote),
+      claimed_location: e.location ?? null,
+    }));
+    const missing = evidence.filter((e) => e.match === 'not_found').length;
+    const tolerant = evidence.filter((e) => e.match === 'tolerant').length;
+    const confidence = Math.max(0, 1 - missing / evidence.length - tolerant * TOLERANT_PENALTY);
+    return {
+      claim: finding.claim,
+      severity: finding.severity,
+      suggestion: finding.suggestion ?? null,
+      evidence,
+      confidence: Math.round(confidence * 100) / 100,
+    };
+  });
+}
+
+/**
+ * Each edit's `original` must be an exact span of the passage: the first occurrence at or after the previous edit's
+ * end (edits come in reading order), else anywhere. Not found, or overlapping an edit already anchored: flagged.
+ */
+export function anchorEdits(answer: z.output<typeof editsAnswer>, passage: string): AnchoredEdit[] {
+  const paragraphs = numberParagraphs(passage);
+  const taken: { start: number; end: number }[] = [];
+  let cursor = 0;
+  return answer.edits.map((edit) => {
+    let start = passage.indexOf(edit.original, cursor);
+    if (start < 0) start = passage.indexOf(edit.original);
+    if (start < 0) {
+      return { ...edit, start: null, end: null, location: null, problem: `The original is ${NOT_IN_TEXT}` };
+    }
+    const end = start + edit.original.length;
+    if (taken.some((t) => start < t.end && t.start < end)) {
+      return {
+        ...edit,
+        start,
+        end,
+        location: locationAt(paragraphs, start),
+        problem: 'It overlaps another edit; apply that one first',
+      };
+    }
+    taken.push({ start, end });
+    cursor = end;
+    return { ...edit, start, end, location: locationAt(paragraphs, start), problem: null };
+  });
+}
+
+const NOT_IN_TEXT = 'not found in your text';
+
+function locationAt(paragraphs: readonly Paragraph[], at: number) {
+  const p = paragraphAt(paragraphs, at);
+  return p ? locationOf(p) : null;
+}

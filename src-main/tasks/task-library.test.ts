@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTasks } from '../orchestrator/tasks';
+import { shippedTaskLibrary, SHIPPED_TASK_FILES } from './shipped-library';
+import { parseTaskLibrary, TaskLibraryError } from './task-library';
+import { taskMessages } from './task-messages';
+import { answerJsonSchema, answerValidator } from './answers';
+
+const ROOT = join(__dirname, '..', '..');
+const routing = parseTasks(JSON.parse(readFileSync(join(ROOT, 'resources/tasks.json'), 'utf8')));
+const ANALYSIS = [
+  'health_check_review',
+  'continuity_check',
+  'timeline_check',
+  'character_consistency',
+  'character_psychology',
+  'theme_analysis',
+  'beat_structure',
+  'pacing_analysis',
+];
+
+describe('the task library (resources/tasks/)', () => {
+  it('every task in resources/tasks.json has a definition with all its parts, and every file is shipped', () => {
+    const library = shippedTaskLibrary();
+    expect([...library.keys()].sort()).toEqual([...routing.keys()].sort());
+    const files = readdirSync(join(ROOT, 'resources/tasks')).filter((f) => f.endsWith('.json'));
+    expect(files.map((f) => `resources/tasks/${f}`).sort()).toEqual(Object.keys(SHIPPED_TASK_FILES).sort());
+    for (const definition of library.values()) {
+      expect(definition.version).toBeGreaterThanOrEqual(1);
+      expect(definition.instruction.join(' ').length).toBeGreaterThan(200);
+      expect(definition.ui_description.length).toBeGreaterThan(10);
+      expect(definition.max_output_tokens).toBeGreaterThanOrEqual(routing.get(definition.id)!.typical_output_tokens);
+      expect(definition.temperature).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('analysis tasks answer findings and tell the model a contradiction cites both places; edits, creative, summary and coordinator their own forms', () => {
+    const library = shippedTaskLibrary();
+    for (const id of ANALYSIS) {
+      expect(library.get(id)!.answer, id).toBe('findings');
+      expect(library.get(id)!.instruction.join(' '), id).toMatch(/cite BOTH places/);
+    }
+    expect(library.get('line_edit')!.answer).toBe('edits');
+    expect(library.get('dialogue_polish')!.answer).toBe('edits');
+    expect(library.get('brainstorm')!.answer).toBe('list');
+    expect(library.get('scene_draft')!.answer).toBe('prose');
+    expect(library.get('chapter_summary')!.answer).toBe('summary');
+    expect(library.get('coordinator')!.answer).toBe('route');
+    expect(library.get('coordinator')!.framing.request).toBe('required');
+  });
+
+  it('every structured answer form has a strict JSON Schema and a validator that accepts its own example', () => {
+    const ids = [...routing.keys()].filter((id) => id !== 'coordinator');
+    const examples = {
+      findings: {
+        findings: [{ claim: 'c', evidence: [{ quote: 'q', location: null }], severity: 'high', suggestion: null }],
+      },
+      edits: { edits: [{ original: 'a', revised: 'b', reason: 'r' }] },
+      list: { items: [{ title: 't', detail: 'd' }] },
+      summary: { chapters: [{ chapter: 'One', summary: 's' }] },
+      route: { steps: [{ task: 'continuity_check', target: 'the book', why: 'w' }] },
+    } as const;
+    for (const [kind, example] of Object.entries(examples)) {
+      const k = kind as keyof typeof examples;
+      const schema = answerJsonSchema(k, ids)!;
+      expect(schema.schema).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(answerValidator(k, ids).safeParse(example).success, kind).toBe(true);
+    }
+    expect(answerValidator('route', ids).safeParse({ steps: [{ task: 'nap', target: 'x', why: 'y' }] }).success).toBe(
+      false,
+    );
+    expect(answerJsonSchema('prose', ids)).toBeNull();
+  });
+
+  it('private notes review stays on this machine', () => {
+    expect(routing.get('private_notes_review')!.may_leave_machine).toBe(false);
+    expect(shippedTaskLibrary().get('private_notes_review')!.answer).toBe('findings');
+  });
+
+  it('a bad definition is refused with an error naming the file and the field', () => {
+    const good = SHIPPED_TASK_FILES['resources/tasks/line_edit.json'] as Record<string, unknown>;
+    const bad = { ...good, temperature: 'warm' };
+    expect(() => parseTaskLibrary({ 'resources/tasks/line_edit.json': bad })).toThrow(TaskLibraryError);
+    expect(() => parseTaskLibrary({ 'resources/tasks/line_edit.json': bad })).toThrow(
+      /resources\/tasks\/line_edit\.json: field "temperature"/,
+    );
+    const framing = { ...good, framing: { passage_label: 'manuscript' } };
+    expect(() => parseTaskLibrary({ 'x/line_edit.json': framing })).toThrow(/field "framing\.request"/);
+    expect(() => parseTaskLibrary({ 'x/other.json': good })).toThrow(/must match its file name/);
+    expect(() => parseTaskLibrary({ 'x/line_edit.json': good }, ['line_edit', 'brainstorm'])).toThrow(
+      /brainstorm\.json: is missing/,
+    );
+  });
+
+  it('messages: the instruction as the system message, the passage intact between tags, the writer’s request after it', () => {
+    const definition = shippedTaskLibrary().get('continuity_check')!;
+    const passage = '  Mara’s eyes were green.\n\n\n— Chapter 2 —\nThey were blue.  ';
+    const [system, user] = taskMessages(definition, { passage, request: 'Check her eyes.' });
+    expect(system!.role).toBe('system');
+    expect(system!.content.startsWith(definition.instruction[0]!)).toBe(true);
+    expect(system!.content).toContain('"evidence"');
+    expect(user!.content).toBe(`<manuscript>\n${passage}\n</manuscript>\n\nThe writer's request:\nCheck her eyes.`);
+    expect(() => taskMessages(shippedTaskLibrary().get('coordinator')!, { passage })).toThrow(/needs your request/);
+  });
+});

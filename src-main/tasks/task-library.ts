@@ -1,0 +1,83 @@
+// The task library: one reviewed definition per writing task (resources/tasks/<id>.json) — its versioned instruction,
+// how the passage is framed, the answer's form, default length and temperature, and the Workbench's description.
+// Validated with zod when the app starts; a bad file is an error naming the file and the field.
+import { z } from 'zod';
+import { ANSWER_KINDS, type TaskInfo } from '../../src-preload/contract/tasks';
+
+export const taskDefinitionSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  /** Raised whenever the instruction or framing changes; stored with every run. */
+  version: z.number().int().min(1),
+  answer: z.enum(ANSWER_KINDS),
+  ui_description: z.string().min(10).max(300),
+  max_output_tokens: z.number().int().min(64).max(32_000),
+  temperature: z.number().min(0).max(2),
+  framing: z.strictObject({
+    /** The tag the passage is wrapped in (`<manuscript>…</manuscript>`). */
+    passage_label: z.string().regex(/^[a-z_]+$/),
+    /** Whether the writer's own words are needed (coordinator), welcome, or not used. */
+    request: z.enum(['required', 'optional', 'none']),
+  }),
+  /** The system instruction, one paragraph per entry (kept apart so a change reads as a one-line diff). */
+  instruction: z.array(z.string().min(20).max(4000)).min(1).max(20),
+});
+export type TaskDefinition = z.output<typeof taskDefinitionSchema>;
+
+export type TaskLibrary = ReadonlyMap<string, TaskDefinition>;
+
+export class TaskLibraryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`Task definition ${file}: ${field ? `field "${field}" ` : ''}${detail}`);
+    this.name = 'TaskLibraryError';
+  }
+}
+
+/**
+ * Validates every file (name → parsed JSON). A file must be named after its task id, ids are unique, and when the
+ * routing table's ids are given every one of them has a definition and none is extra.
+ */
+export function parseTaskLibrary(files: Record<string, unknown>, taskIds?: readonly string[]): TaskLibrary {
+  const library = new Map<string, TaskDefinition>();
+  for (const [file, json] of Object.entries(files)) {
+    const parsed = taskDefinitionSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new TaskLibraryError(file, issue.path.join('.'), issue.message);
+    }
+    const expected = `${parsed.data.id}.json`;
+    if (!file.endsWith(expected))
+      throw new TaskLibraryError(file, 'id', `"${parsed.data.id}" must match its file name`);
+    if (library.has(parsed.data.id)) throw new TaskLibraryError(file, 'id', `"${parsed.data.id}" is defined twice`);
+    library.set(parsed.data.id, parsed.data);
+  }
+  if (taskIds) {
+    for (const id of taskIds) {
+      if (!library.has(id)) throw new TaskLibraryError(`${id}.json`, '', 'is missing: every task needs a definition');
+    }
+    for (const id of library.keys()) {
+      if (!taskIds.includes(id))
+        throw new TaskLibraryError(`${id}.json`, 'id', `"${id}" is not in resources/tasks.json`);
+    }
+  }
+  return library;
+}
+
+/** The system instruction as sent: the definition's paragraphs. */
+export function instructionOf(definition: TaskDefinition): string {
+  return definition.instruction.join('\n\n');
+}
+
+export function taskInfo(definition: TaskDefinition): TaskInfo {
+  return {
+    id: definition.id,
+    version: definition.version,
+    answer: definition.answer,
+    description: definition.ui_description,
+    max_output_tokens: definition.max_output_tokens,
+    request: definition.framing.request,
+  };
+}

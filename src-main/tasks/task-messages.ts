@@ -1,0 +1,58 @@
+// What a task run sends: the task's instruction (with what its answer's fields mean) as the system message, and the
+// passage, intact and delimited, with the writer's own request when there is one, as the user message. Single runs,
+// tournament members and verifiers all build their messages here, so every model reads the same task.
+import { InvalidInputError } from '../errors';
+import type { ChatMessage } from '../providers/spec';
+import { ANSWER_GUIDANCE } from './answers';
+import { instructionOf, type TaskDefinition } from './task-library';
+
+export interface TaskInput {
+  passage: string;
+  /** The writer's own words: a question, an outline, what to focus on. */
+  request?: string | undefined;
+}
+
+/** The user message: the passage between tags (never altered), then the writer's request. */
+export function framedInput(definition: TaskDefinition, input: TaskInput): string {
+  const tag = definition.framing.passage_label;
+  const request = input.request?.trim();
+  if (definition.framing.request === 'required' && !request) {
+    throw new InvalidInputError(
+      `${definition.id.replace(/_/g, ' ')} needs your request in your own words (what do you want to know or do?)`,
+      'request',
+    );
+  }
+  const parts = [`<${tag}>\n${input.passage}\n</${tag}>`];
+  if (request && definition.framing.request !== 'none') parts.push(`The writer's request:\n${request}`);
+  return parts.join('\n\n');
+}
+
+/**
+ * System instruction + framed passage. `answerFormat` replaces the kind's own field guidance (tournaments ask for
+ * their own findings shape); an empty string sends none.
+ */
+export function taskMessages(definition: TaskDefinition, input: TaskInput, answerFormat?: string): ChatMessage[] {
+  const format = answerFormat ?? ANSWER_GUIDANCE[definition.answer];
+  const system = format ? `${instructionOf(definition)}\n\n${format}` : instructionOf(definition);
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: framedInput(definition, input) },
+  ];
+}
+
+/**
+ * The one repair attempt: the conversation so far, the answer that could not be read, and what was wrong with it.
+ * The model is asked for the whole answer again, not a patch.
+ */
+export function repairMessages(messages: readonly ChatMessage[], answer: string, problem: string): ChatMessage[] {
+  return [
+    ...messages,
+    { role: 'assistant', content: answer.length > 0 ? answer : '(empty answer)' },
+    {
+      role: 'user',
+      content:
+        `That answer could not be used: ${problem}. Answer again with the complete answer as one JSON object in ` +
+        'exactly the form asked for, and nothing else.',
+    },
+  ];
+}
