@@ -6,17 +6,17 @@ import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
-import { useExecutionHarness } from '../../test/support/execution-harness';
+import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
 import { textSamples } from '../../test/fixtures/text-samples';
 
 const harness = useExecutionHarness();
-const TASK = 'continuity_check';
 
 describe('the cap holds against the provider', () => {
   it('the provider over-reports input (3,000 tokens against ~116 estimated): the overrun is recorded, announced and blocks the next run past the cap', async () => {
     const h = await harness.host();
     await h.call('settings:set', { orchestrator: { monthly_budget: 1 } });
-    // $300 per million input tokens: the ~116 tokens Quire counts hold ~$0.035; the 3,000 reported cost $0.90.
+    // $300 per million input tokens: the few hundred tokens Quire counts (the task's instruction and the passage) hold
+    // under $0.20; the 3,000 reported cost $0.90.
     await h.endpoint('studio', [{ id: 'liar', quality: 9, input_usd_per_mtok: 300, output_usd_per_mtok: 0.001 }]);
     harness.server().script('liar', { text: 'The timeline holds.', inputTokens: 3000, outputTokens: 4 });
     const events: PushedEvent[] = [];
@@ -31,7 +31,7 @@ describe('the cap holds against the provider', () => {
       charged_micros: number;
       overrun_micros: number;
     }[];
-    expect(row!.reserved_micros).toBeLessThan(50_000);
+    expect(row!.reserved_micros).toBeLessThan(200_000);
     expect(row!.charged_micros).toBe(900_001);
     expect(row!.overrun_micros).toBe(row!.charged_micros - row!.reserved_micros);
     const overrun = events.find((e) => e.name === 'spend:overrun');

@@ -83,7 +83,7 @@ describe('two processes on one data directory', () => {
     const [, url] = await second.line(/READY (\S+)/);
 
     const PER_HOST = 24;
-    const input = { task: 'continuity_check', input: 'Is Anna still in Paris in chapter four?' };
+    const input = { task: 'scene_draft', input: 'Is Anna still in Paris in chapter four?' };
     const calls = [
       ...Array.from({ length: PER_HOST }, () => h.call('runs:start', input)),
       ...Array.from({ length: PER_HOST }, () => post(url!, 'runs:start', input)),
