@@ -110,7 +110,7 @@ describe('crafted GGUF headers are refused before llama.cpp sees them', () => {
     });
   }
 
-  it('models:fit refuses a remote header with 0xFFFFFFFF blocks in under a second instead of freezing', async () => {
+  it('models:fit refuses a remote header with 0xFFFFFFFF blocks at once instead of freezing', async () => {
     const file = writeMutatedGguf(source, join(tempDir(), 'huge.gguf'), {
       set: { 'llama.block_count': u32(0xffffffff) },
     });
@@ -121,7 +121,8 @@ describe('crafted GGUF headers are refused before llama.cpp sees them', () => {
       const fit = new FitService({} as ModelLibrary, runtime);
       const started = performance.now();
       const error = await fit.check({ url: `${server.url}/org/huge.gguf` }).catch((e: unknown) => e);
-      expect(performance.now() - started).toBeLessThan(1000);
+      // Loopback HTTP round trips on a busy machine: seconds at most, against the 2–3 minutes it froze for.
+      expect(performance.now() - started).toBeLessThan(5000);
       expect(error).toBeInstanceOf(LocalModelError);
       expect((error as Error).message).toMatch(/huge\.gguf is not a usable model: llama\.block_count is 4294967295/);
       // Only the header was read, never the weights.
