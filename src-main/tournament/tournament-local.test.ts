@@ -92,8 +92,8 @@ describe('a local model as a tournament member', () => {
   }, 120_000);
 
   it('with room for one finding, the grammar still closes the JSON before the budget runs out', async () => {
-    // Random weights: under the grammar, seed 1's greedy path on this prompt crawls through the tokenizer's byte
-    // fallbacks; seed 2's closes the JSON in a few hundred tokens, which is what this test is about.
+    // Random weights: on the task library's framing, seed 1's greedy path under the grammar did not finish within the
+    // test's two minutes on the shared build machine (cause not found); seed 2's closes the JSON well within them.
     const fixture = tinyLlamaFixture({ seed: 2 });
     const registry = [
       cloudSpec('gpt-a', 'openai', 9),

@@ -264,4 +264,20 @@ describe('WorkbenchManager', () => {
     await manager.run();
     expect(fake.inputsOf('runs:start')[0]).toMatchObject({ request: 'Does Mara’s eye colour change?' });
   });
+
+  it('exports the run on screen as a Markdown report, and says why when it cannot', async () => {
+    const { fake, manager } = await ready();
+    expect(await manager.exportReport()).toBeNull();
+    fake.answer('runs:get', runRecord('r0'));
+    await manager.reopen('r0');
+    fake.answer('runs:export', { markdown: '# Line edit\n', filename: 'quire-line_edit-2026-03-10.md' });
+    expect(await manager.exportReport()).toEqual({
+      markdown: '# Line edit\n',
+      filename: 'quire-line_edit-2026-03-10.md',
+    });
+    expect(fake.inputsOf('runs:export')).toEqual([{ run_id: 'r0' }]);
+    fake.fail('runs:export', 'not_found', 'no such run');
+    expect(await manager.exportReport()).toBeNull();
+    expect(manager.runError).toMatchObject({ code: 'not_found' });
+  });
 });

@@ -253,6 +253,18 @@ export class WorkbenchManager {
     }
   }
 
+  /** The run on screen as a Markdown report (runs:export); null when there is none or it failed (see runError). */
+  async exportReport(): Promise<{ markdown: string; filename: string } | null> {
+    const run = this.#result.value;
+    if (!run) return null;
+    try {
+      return await this.#client.call('runs:export', { run_id: run.run_id });
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+      return null;
+    }
+  }
+
   loadHistory(): Promise<boolean> {
     return this.#history.load();
   }
