@@ -60,6 +60,7 @@ export const EVENTS = [
   'download:done',
   'download:failed',
   'run:started',
+  'run:progress',
   'run:token',
   'run:completed',
   'run:failed',

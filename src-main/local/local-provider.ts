@@ -52,6 +52,7 @@ export class LocalModels implements LocalModelProvider {
     request: GenerateRequest,
     signal: AbortSignal | undefined,
     onText?: (text: string) => void,
+    onStatus?: (status: LocalCallStatus) => void,
   ): Promise<GenerateResult> {
     const candidates = this.candidates(spec);
     if (candidates.length === 0 || candidates[0]!.spec.id !== spec.id)
@@ -68,8 +69,10 @@ export class LocalModels implements LocalModelProvider {
           candidate.path,
           (model) => {
             started = true;
+            onStatus?.({ queue_position: null, generating: true });
             return chatOnce(model, request, { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) });
           },
+          (position) => onStatus?.({ queue_position: position, generating: false }),
         );
         if (candidate.spec.id !== spec.id)
           result.warnings.unshift(
@@ -89,6 +92,12 @@ export class LocalModels implements LocalModelProvider {
   }
 }
 
+/** Where a local call stands before its first token (see the `status` stream part). */
+export interface LocalCallStatus {
+  queue_position: number | null;
+  generating: boolean;
+}
+
 class LocalLanguageModel implements LanguageModel {
   readonly provider = 'local';
   readonly modelId: string;
@@ -105,16 +114,23 @@ class LocalLanguageModel implements LanguageModel {
   }
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
-    const queue: string[] = [];
+    const queue: StreamPart[] = [];
     let wake: (() => void) | undefined;
     let done = false;
     let failure: unknown;
     let result: GenerateResult | undefined;
+    const push = (part: StreamPart) => {
+      queue.push(part);
+      wake?.();
+    };
     void this.models
-      .run(this.spec, request, signal, (text) => {
-        queue.push(text);
-        wake?.();
-      })
+      .run(
+        this.spec,
+        request,
+        signal,
+        (text) => push({ type: 'text-delta', text }),
+        (status) => push({ type: 'status', ...status }),
+      )
       .then(
         (value) => (result = value),
         (error: unknown) => (failure = error),
@@ -124,7 +140,7 @@ class LocalLanguageModel implements LanguageModel {
         wake?.();
       });
     while (true) {
-      while (queue.length > 0) yield { type: 'text-delta', text: queue.shift()! };
+      while (queue.length > 0) yield queue.shift()!;
       if (done) break;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;

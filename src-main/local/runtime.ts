@@ -14,6 +14,7 @@ import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import { LocalModelError } from '../errors';
 import { checkGgufFile } from './gguf-check';
+import { joinLine, leaveLine, type LineTicket } from './model-line';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
 
 /** Largest context Quire opens for a local model; enough for a chapter-sized prompt, small enough for 8 GB Macs. */
@@ -40,6 +41,8 @@ interface Entry extends ResidentModel {
   busy: number;
   /** Serialises generations on the one context sequence. */
   queue: Promise<void>;
+  /** Who is waiting for `queue`, in order (index 0 runs), so waiting calls can be told their place. */
+  line: LineTicket[];
   idleTimer: unknown;
 }
 
@@ -159,15 +162,22 @@ export class LocalRuntime {
 
   /**
    * Runs `fn` with the model resident and exclusively on its context sequence. Loading happens on first use; other
-   * resident models are evicted least-recently-used first when the budget needs room.
+   * resident models are evicted least-recently-used first when the budget needs room. `onQueue` hears the call's
+   * place in line (1 = next) while it waits for the model.
    */
-  async use<T>(id: string, path: string, fn: (model: ResidentModel) => Promise<T>): Promise<T> {
+  async use<T>(
+    id: string,
+    path: string,
+    fn: (model: ResidentModel) => Promise<T>,
+    onQueue?: (position: number) => void,
+  ): Promise<T> {
     const entry = await this.acquire(id, path);
     entry.busy++;
     this.cancelIdle(entry);
     const previous = entry.queue;
     let release!: () => void;
     entry.queue = new Promise<void>((resolve) => (release = resolve));
+    const ticket = joinLine(entry.line, onQueue);
     try {
       await previous;
       entry.lastUsed = this.now();
@@ -176,6 +186,7 @@ export class LocalRuntime {
     } finally {
       entry.busy--;
       entry.lastUsed = this.now();
+      leaveLine(entry.line, ticket);
       release();
       this.scheduleIdle(entry);
     }
@@ -249,6 +260,7 @@ export class LocalRuntime {
         useOrder: ++this.useCounter,
         busy: 0,
         queue: Promise.resolve(),
+        line: [],
         idleTimer: undefined,
       };
       this.entries.set(id, entry);

@@ -15,6 +15,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { EndpointsRepo } from '../store/repos/endpoints-repo';
 import { RunsRepo } from '../store/repos/runs-repo';
+import type { DeadlineTimer } from './first-token-deadline';
 import { RunService } from './run-service';
 
 /** Seed 004: a dead or silent provider is left within 5 s. */
@@ -34,8 +35,10 @@ export interface ExecutionOptions {
   /** Breaker: consecutive failures to open (default 5) and cool-down (default 30 s). */
   failureThreshold?: number;
   cooldownMs?: number;
-  /** First streamed token deadline, ms; default 4000. */
+  /** The first-token deadline's floor, ms; default settings.runs.first_token_floor_s (the deadline scales above it). */
   firstTokenTimeoutMs?: number;
+  /** The timer first-token deadlines run on (tests inject a clock). */
+  timer?: DeadlineTimer;
   /** The fetch the SDKs use (tests, benchmarks). */
   fetch?: typeof fetch;
   monotonic?: () => number;
@@ -121,7 +124,8 @@ export function createExecution(
     redact: redactor.redact,
     now,
     ...(options.monotonic ? { monotonic: options.monotonic } : {}),
-    firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_MS,
+    ...(options.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+    ...(options.timer ? { timer: options.timer } : {}),
   });
   runs.recover();
   return { keys, redactor, ledger, resilience, providers, runs };

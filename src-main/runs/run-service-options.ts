@@ -7,6 +7,7 @@ import type { ProviderService } from '../providers/provider-service';
 import type { ProviderResilience } from '../providers/resilience';
 import type { SettingsService } from '../settings/settings-service';
 import type { RunsRepo } from '../store/repos/runs-repo';
+import type { DeadlineTimer } from './first-token-deadline';
 
 export interface RunServiceOptions {
   decide: (request: DecideRequest) => Decision;
@@ -25,6 +26,11 @@ export interface RunServiceOptions {
   now: () => Date;
   monotonic?: () => number;
   newId?: () => string;
-  /** No first token within this long fails the attempt over to the next model (seed 004: failover within 5 s). */
+  /**
+   * The first-token deadline's floor, ms, overriding settings.runs.first_token_floor_s (tests, benchmarks). The
+   * deadline itself grows with the input and the model's pace (first-token-deadline.ts).
+   */
   firstTokenTimeoutMs?: number;
+  /** The timer first-token deadlines run on (tests inject a clock). */
+  timer?: DeadlineTimer;
 }

@@ -8,11 +8,16 @@ import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preloa
 import { CancelledError, NotFoundError, QuireError } from '../errors';
 import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
+import { isDeadEnd } from '../providers/dead-end-fetch';
+import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
 import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, generateRequest, messagesOf } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
+
+/** Stored runs read at start-up to seed each model's first-token pace. */
+const DEADLINE_SEED_RUNS = 200;
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
@@ -53,9 +58,22 @@ export class RunService {
     this.attempts = new ModelAttempts({
       ...o,
       monotonic: this.monotonic,
-      firstTokenTimeoutMs: o.firstTokenTimeoutMs ?? 4_000,
+      deadlines: this.learnedDeadlines(),
+      timer: o.timer ?? realTimer,
       info: (error) => this.info(error),
     });
+  }
+
+  /** First-token deadlines, seeded with the times to first token of the latest stored runs. */
+  private learnedDeadlines(): FirstTokenDeadlines {
+    const floor = this.o.firstTokenTimeoutMs;
+    const deadlines = new FirstTokenDeadlines(() => floor ?? this.o.settings.get().runs.first_token_floor_s * 1000);
+    const recent = this.o.repo.recentAttempts(DEADLINE_SEED_RUNS).reverse();
+    for (const attempts of recent)
+      for (const a of attempts)
+        if (a.outcome === 'ok' && a.first_token_ms !== undefined && a.input_tokens !== undefined)
+          deadlines.observe({ modelId: a.model_id, inputTokens: a.input_tokens, firstTokenMs: a.first_token_ms });
+    return deadlines;
   }
 
   /** At start-up: runs a crash left `running` are marked interrupted (their reservations stay counted as orphans). */
@@ -222,12 +240,18 @@ export class RunService {
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
     const running: RunningRow = { write: base, stored: false };
     let lastError: unknown = null;
+    const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
       if (index > 0) base.fallbacks.push(modelId);
       const spec = this.o.model(modelId);
       if (!spec) {
         base.attempts.push(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`));
+        continue;
+      }
+      const deadEnd = this.skipDeadEnd(spec, deadEnds);
+      if (deadEnd) {
+        base.attempts.push(deadEnd);
         continue;
       }
       const outcome = await this.attempts.attempt({
@@ -242,6 +266,8 @@ export class RunService {
           start.stream === true
             ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
             : undefined,
+        onQueue: (position) =>
+          this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
         running,
       });
       if (outcome.ok) {
@@ -252,6 +278,7 @@ export class RunService {
       base.attempts.push(outcome.attempt);
       base.cost_micros += outcome.costMicros;
       lastError = outcome.error;
+      if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
     if (cancel.aborted) return this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
@@ -261,6 +288,14 @@ export class RunService {
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
     );
+  }
+
+  /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */
+  private skipDeadEnd(spec: ModelSpec, deadEnds: ReadonlySet<string>) {
+    if (spec.provider === 'local') return null;
+    const provider = this.o.providers.providerOf(spec);
+    if (!deadEnds.has(provider)) return null;
+    return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
   }
 
   private fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): never {

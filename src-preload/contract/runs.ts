@@ -38,6 +38,10 @@ export interface RunAttempt {
   error: { code: string; message: string } | null;
   cost_usd: number;
   latency_ms: number;
+  /** A streamed answer: ms from the call (a local model: from its generation start) to the first token. */
+  first_token_ms?: number;
+  /** The input tokens estimated for the call (what its first-token deadline was sized for). */
+  input_tokens?: number;
 }
 
 /** `interrupted`: Quire stopped (a crash, a kill) while the run was in flight; its reservation still counts. */
@@ -117,6 +121,11 @@ export const runsChannels = {
 /** Events the execution layer pushes (runs, spend, provider health). */
 export interface ExecutionEvents {
   'run:started': { run_id: string; task: string; model_id: string | null; reason: string; stream: boolean };
+  /**
+   * Where a run stands before its answer starts: a local run waiting for its model hears its place in line
+   * (`queue_position` 1 = next); null once the model is generating for it.
+   */
+  'run:progress': { run_id: string; model_id: string; queue_position: number | null };
   /** One streamed text delta. */
   'run:token': { run_id: string; model_id: string; text: string };
   'run:completed': RunRecord;

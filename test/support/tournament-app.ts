@@ -50,6 +50,8 @@ export interface TournamentAppOptions {
   /** Local models: the llama they run on and the installed file of each catalog id (path, or path and size). */
   local?: { llama: Llama; files: Record<string, string | { path: string; bytes: number }> };
   claimSimilarity?: NonNullable<AppOptions['tournament']>['claimSimilarity'];
+  /** Execution options over the defaults below (a deadline timer, a floor…). */
+  execution?: AppOptions['execution'];
 }
 
 export interface TournamentApp {
@@ -77,7 +79,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     logger: silentLogger,
     env: {},
     models: options.registry,
-    execution: { maxRetries: 0, maxRetryAfterS: 1 },
+    execution: { maxRetries: 0, maxRetryAfterS: 1, ...options.execution },
     local: {
       ...(options.local ? { runtime: { createLlama: () => Promise.resolve(options.local!.llama) } } : {}),
       installed: {

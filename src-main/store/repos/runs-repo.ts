@@ -129,6 +129,16 @@ export class RunsRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The attempts of the latest finished runs, newest first (first-token deadlines learn from them at start-up). */
+  recentAttempts(limit: number): RunAttempt[][] {
+    return this.q<{ attempts_json: string }>(
+      `SELECT attempts_json FROM runs WHERE status IN ('completed', 'failed') ORDER BY created_at DESC, rowid DESC
+         LIMIT ?`,
+    )
+      .all(limit)
+      .map((row) => JSON.parse(row.attempts_json) as RunAttempt[]);
+  }
+
   rate(id: string, rating: number): boolean {
     return this.q('UPDATE runs SET rating = ? WHERE id = ?').run(rating, id).changes === 1;
   }
