@@ -35,7 +35,9 @@ describe('first-token deadlines', () => {
     expect(deadlines.deadlineMs('m', 50)).toBe(4_000);
     const big = deadlines.deadlineMs('m', 12_000);
     expect(big).toBeGreaterThan(6_000 * 2);
-    expect(deadlines.deadlineMs('m', 12_000, true)).toBe(big * PRIOR.reasoningFactor);
+    expect(deadlines.deadlineMs('m', 12_000, { reasoning: true })).toBe(big * PRIOR.reasoningFactor);
+    // A local model reads on this machine's CPU: a far longer prior for the same input.
+    expect(deadlines.deadlineMs('l', 800, { local: true })).toBeGreaterThan(deadlines.deadlineMs('m', 800) * 4);
     // A model seen slower than the prior gets proportionally longer; others are unaffected.
     deadlines.observe({ modelId: 'slow', inputTokens: 1_000, firstTokenMs: 8_000 });
     expect(deadlines.deadlineMs('slow', 1_000)).toBe(Math.ceil(PRIOR.headroom * 8_000));

@@ -3,7 +3,8 @@
 // deadline scales with the input size and is learned from the model's own recent times to first token, never below a
 // floor the writer sets (settings.runs.first_token_floor_s).
 //
-//   expected(model, n) = prior(n) · pace(model)     prior(n) = PRIOR.overheadMs + PRIOR.msPerKToken · n / 1000
+//   expected(model, n) = prior(n) · pace(model)     prior(n) = overheadMs + msPerKToken · n / 1000
+//                        (PRIOR for cloud models, LOCAL_PRIOR for local ones)
 //   pace(model)        = the slowest recent ratio observed / prior (≥ 1 sample), 1 before any sample
 //   deadline           = max(floor, PRIOR.headroom · expected)      reasoning models: × PRIOR.reasoningFactor
 //
@@ -23,8 +24,15 @@ export const PRIOR = {
   window: 20,
 } as const;
 
+/**
+ * A local model reads its prompt on this machine's CPU (or a laptop GPU): tens of times slower than a cloud model,
+ * so its prior is too. Its deadline only starts with generation, so loading and the queue are not in it.
+ */
+export const LOCAL_PRIOR = { overheadMs: 2_000, msPerKToken: 10_000 } as const;
+
 export interface FirstTokenSample {
   modelId: string;
+  local?: boolean;
   inputTokens: number;
   firstTokenMs: number;
 }
@@ -38,7 +46,7 @@ export class FirstTokenDeadlines {
   observe(sample: FirstTokenSample): void {
     if (!Number.isFinite(sample.firstTokenMs) || sample.firstTokenMs < 0) return;
     const list = this.paces.get(sample.modelId) ?? [];
-    list.push(sample.firstTokenMs / prior(sample.inputTokens));
+    list.push(sample.firstTokenMs / prior(sample.inputTokens, sample.local === true));
     if (list.length > PRIOR.window) list.splice(0, list.length - PRIOR.window);
     this.paces.set(sample.modelId, list);
   }
@@ -50,15 +58,16 @@ export class FirstTokenDeadlines {
   }
 
   /** The first-token deadline, ms, for `inputTokens` sent to the model. */
-  deadlineMs(modelId: string, inputTokens: number, reasoning = false): number {
-    const expected = prior(inputTokens) * this.pace(modelId);
+  deadlineMs(modelId: string, inputTokens: number, options: { reasoning?: boolean; local?: boolean } = {}): number {
+    const expected = prior(inputTokens, options.local === true) * this.pace(modelId);
     const deadline = Math.max(this.floorMs(), Math.ceil(PRIOR.headroom * expected));
-    return reasoning ? deadline * PRIOR.reasoningFactor : deadline;
+    return options.reasoning ? deadline * PRIOR.reasoningFactor : deadline;
   }
 }
 
-function prior(inputTokens: number): number {
-  return PRIOR.overheadMs + (PRIOR.msPerKToken * Math.max(0, inputTokens)) / 1000;
+function prior(inputTokens: number, local: boolean): number {
+  const p = local ? LOCAL_PRIOR : PRIOR;
+  return p.overheadMs + (p.msPerKToken * Math.max(0, inputTokens)) / 1000;
 }
 
 /** A timer the deadline runs on: the real one, or a test's clock. */

@@ -145,7 +145,7 @@ export class ModelAttempts {
         return toMicros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
       };
       if (firstTokenMs !== undefined && !fellBack)
-        this.o.deadlines.observe({ modelId: spec.id, inputTokens: a.inputTokens, firstTokenMs });
+        this.o.deadlines.observe({ modelId: spec.id, inputTokens: a.inputTokens, firstTokenMs, local });
       return {
         ok: true,
         attempt: {
@@ -220,7 +220,10 @@ export class ModelAttempts {
       return { text: result.text, json: result.json, usage: result.usage, warnings: result.warnings };
     }
     const firstToken = new AbortController();
-    const waitMs = this.o.deadlines.deadlineMs(spec.id, hooks.inputTokens, spec.capabilities.reasoning);
+    const waitMs = this.o.deadlines.deadlineMs(spec.id, hooks.inputTokens, {
+      reasoning: spec.capabilities.reasoning === true,
+      local: spec.provider === 'local',
+    });
     let timedOut = false;
     let disarm: (() => void) | null = null;
     let armedAt = this.o.monotonic();

@@ -72,7 +72,12 @@ export class RunService {
     for (const attempts of recent)
       for (const a of attempts)
         if (a.outcome === 'ok' && a.first_token_ms !== undefined && a.input_tokens !== undefined)
-          deadlines.observe({ modelId: a.model_id, inputTokens: a.input_tokens, firstTokenMs: a.first_token_ms });
+          deadlines.observe({
+            modelId: a.model_id,
+            inputTokens: a.input_tokens,
+            firstTokenMs: a.first_token_ms,
+            local: a.provider === 'local',
+          });
     return deadlines;
   }
 

@@ -76,7 +76,8 @@ function contentTerms(text: string): Set<string> {
 
 /**
  * Words that assert one side of a question, with the concept they answer and which side (+1/-1). Continuity checks
- * mostly argue about stability ("changes" vs "remains"), so that concept carries most of the words.
+ * mostly argue about whether the text holds ("changes", "wrong", "impossible" vs "remains", "correct", "plausible"),
+ * so that concept carries most of the words; the lists were grown on test/fixtures/finding-pairs.json.
  */
 const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = buildCues({
   stable: [
@@ -98,6 +99,14 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
       'continuous',
       'identical',
       'coherent',
+      // A claim that something is right answers the same question as a claim that it is consistent.
+      'correct',
+      'accurate',
+      'valid',
+      'plausible',
+      'possible',
+      'logical',
+      'throughout',
     ],
     [
       'inconsistent',
@@ -123,8 +132,20 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
       'error',
       'mistake',
       'incoherent',
+      'shift',
       'shifts',
       'shifted',
+      'slip',
+      'slips',
+      'misnamed',
+      'misspelled',
+      'incorrect',
+      'inaccurate',
+      'wrong',
+      'invalid',
+      'implausible',
+      'impossible',
+      'illogical',
     ],
   ],
   alive: [
@@ -132,13 +153,10 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
     ['dead', 'died', 'dies', 'killed', 'deceased'],
   ],
   present: [
-    ['present', 'appears'],
-    ['absent', 'missing', 'gone', 'disappears'],
+    ['present', 'appears', 'found', 'returns', 'returned', 'rebuilt'],
+    ['absent', 'missing', 'gone', 'disappears', 'lost', 'vanished', 'vanishes'],
   ],
-  correct: [
-    ['correct', 'accurate', 'valid', 'true', 'plausible', 'possible', 'logical'],
-    ['incorrect', 'inaccurate', 'wrong', 'invalid', 'false', 'implausible', 'impossible', 'illogical'],
-  ],
+  correct: [['true'], ['false']],
   resolved: [
     ['resolved', 'answered', 'paid'],
     ['unresolved', 'unanswered', 'dangling', 'dropped'],
