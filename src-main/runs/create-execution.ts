@@ -117,7 +117,8 @@ export function createExecution(
     resilience,
     ledger,
     repo: new RunsRepo(db),
-    recordFeedback: (feedback) => deps.feedback.record(feedback),
+    recordFeedback: (feedback, previous) =>
+      previous === null ? deps.feedback.record(feedback) : deps.feedback.replace(feedback, previous),
     settings,
     events,
     logger: deps.logger,

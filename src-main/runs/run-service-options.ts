@@ -17,7 +17,11 @@ export interface RunServiceOptions {
   resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
   ledger: Ledger;
   repo: RunsRepo;
-  recordFeedback: (feedback: { model_id: string; task: string; score: number; source: 'rating' }) => void;
+  /** `previous`: the run's earlier rating, which this one replaces (null: the first rating). */
+  recordFeedback: (
+    feedback: { model_id: string; task: string; score: number; source: 'rating' },
+    previous: number | null,
+  ) => void;
   settings: Pick<SettingsService, 'get'>;
   events: EventBus;
   /** Already redacting (the app wraps every logger). */

@@ -332,14 +332,17 @@ export class RunService {
     return this.o.repo.list({ limit: filter.limit ?? 50, task: filter.task, status: filter.status });
   }
 
-  /** A rating (0–10) feeds the quality estimates of the model that answered. */
+  /** A rating (0–10) feeds the quality estimates of the model that answered; a re-rating replaces it there too. */
   rate(runId: string, rating: number): RunRecord {
     const record = this.get(runId);
     if (!record.model_id || record.status !== 'completed') {
       throw new QuireError('conflict', 'Only a completed run with an answer can be rated');
     }
     this.o.repo.rate(runId, rating);
-    this.o.recordFeedback({ model_id: record.model_id, task: record.task, score: rating, source: 'rating' });
+    this.o.recordFeedback(
+      { model_id: record.model_id, task: record.task, score: rating, source: 'rating' },
+      record.rating,
+    );
     return this.get(runId);
   }
 
