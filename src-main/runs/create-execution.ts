@@ -117,6 +117,7 @@ export function createExecution(
     resilience,
     ledger,
     repo: new RunsRepo(db),
+    quality: (modelId, task) => deps.feedback.quality()(modelId, task, deps.registry.get(modelId)?.quality ?? 0),
     recordFeedback: (feedback, previous) =>
       previous === null ? deps.feedback.record(feedback) : deps.feedback.replace(feedback, previous),
     settings,

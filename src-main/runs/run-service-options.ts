@@ -35,6 +35,8 @@ export interface RunServiceOptions {
    * deadline itself grows with the input and the model's pace (first-token-deadline.ts).
    */
   firstTokenTimeoutMs?: number;
+  /** A model's quality estimate for a task, 0–10 (feedback-adjusted); default: the registry's prior. */
+  quality?: (modelId: string, task: string) => number;
   /** The timer first-token deadlines run on (tests inject a clock). */
   timer?: DeadlineTimer;
 }

@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import { CancelledError, NotFoundError, QuireError } from '../errors';
-import type { GenerateRequest, Usage } from '../providers/spec';
+import type { ChatMessage, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { isDeadEnd } from '../providers/dead-end-fetch';
 import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
 import { ModelAttempts, skipped, type RunningRow } from './model-attempt';
+import { assessRun } from './run-assessment';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, generateRequest, messagesOf } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
@@ -146,6 +147,7 @@ export class RunService {
       if (outcome.ok) this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
       base.attempts.push(outcome.attempt);
       if (outcome.ok) {
+        this.assess(base, null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
         const record = this.writer.complete(
           base,
           startedAt,
@@ -233,6 +235,7 @@ export class RunService {
     });
     if (key) {
       const hit = this.o.repo.cached(key);
+      if (hit) this.assess(base, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages);
       if (hit)
         return this.writer.complete({ ...base, cache_hit: true }, startedAt, hit.model_id, {
           text: hit.text ?? '',
@@ -278,6 +281,7 @@ export class RunService {
       if (outcome.ok) {
         this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
         base.attempts.push(outcome.attempt);
+        this.assess(base, decision, start.task, outcome.attempt.model_id, outcome.result.json, messages);
         return this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome.settle);
       }
       base.attempts.push(outcome.attempt);
@@ -293,6 +297,21 @@ export class RunService {
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
     );
+  }
+
+  /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
+  private assess(
+    base: RunWrite,
+    decision: Decision | null,
+    task: string,
+    answeredBy: string,
+    json: unknown,
+    messages: readonly ChatMessage[],
+  ): void {
+    const quality = this.o.quality?.(answeredBy, task) ?? this.o.model(answeredBy)?.quality ?? 0;
+    const assessment = assessRun({ decision, answeredBy, quality, json, messages });
+    base.confidence = assessment.confidence;
+    base.low_confidence_fallback = assessment.low_confidence_fallback;
   }
 
   /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */

@@ -1,5 +1,8 @@
 // Lexical similarity for matching findings across members: cheap, deterministic, language-light. When a local model
 // is resident, an embedding measure can replace the claim similarity (see `embeddingSimilarity`).
+import { normalize, quoteFound } from '../orchestrator/quotes';
+
+export { normalize, quoteFound };
 
 const STOPWORDS = new Set(
   (
@@ -24,16 +27,6 @@ const NEGATION_WORDS = new Set([
   'nobody',
   'nowhere',
 ]);
-
-export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /** Lower-cased word tokens; "doesn't" becomes "does" + "not" so negation is visible as a word. */
 export function words(text: string): string[] {
@@ -278,13 +271,6 @@ function bigrams(text: string): Set<string> {
   if (list.length === 1) grams.add(list[0]!);
   for (let i = 0; i + 1 < list.length; i++) grams.add(`${list[i]} ${list[i + 1]}`);
   return grams;
-}
-
-/** Whether a quote appears in the source text (after normalizing whitespace, case and quote marks). */
-export function quoteFound(quote: string, source: string): boolean {
-  const q = normalize(quote).replace(/^["']+|["'.,…]+$/g, '');
-  if (q.length < 3) return false;
-  return normalize(source).includes(q);
 }
 
 export function cosine(a: readonly number[], b: readonly number[]): number {

@@ -5,6 +5,7 @@ import type { ErrorInfo } from './errors';
 import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
+import type { ConfidenceIngredients } from './tournaments';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -70,6 +71,14 @@ export interface RunRecord {
   rating: number | null;
   created_at: string;
   finished_at: string | null;
+  /** How far the answer can be trusted, 0–1 (null until completed), with what it was made of. */
+  confidence?: number | null;
+  confidence_ingredients?: ConfidenceIngredients | null;
+  /**
+   * The answer came from a model below the minimum quality that the writer did not choose, because better ones
+   * failed or were unavailable: shown as a low-confidence fallback, never as a plain "Completed".
+   */
+  low_confidence_fallback?: boolean;
 }
 
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts'>;
@@ -89,8 +98,12 @@ export interface RunStats {
   success_rate: number;
   avg_latency_ms: number;
   fallbacks_triggered: number;
-  /** Disagreements between models (tournaments record these; single runs have none). */
+  /** Contradicted findings: members of a tournament asserting opposite sides (single runs have none). */
   conflicts_detected: number;
+  /** Mean confidence of completed runs (null when none carries one). */
+  avg_confidence?: number | null;
+  /** Completed runs answered by a low-confidence fallback. */
+  low_confidence_fallbacks?: number;
   cache_hits: number;
   /** Of cacheable runs with the cache on. */
   cache_hit_rate: number;
