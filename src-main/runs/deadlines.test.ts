@@ -111,16 +111,21 @@ describe('first-token deadlines', () => {
       id: 'dead',
       kind: 'openai-compatible',
       base_url: `http://127.0.0.1:${port}/v1`,
-      models: [{ id: 'gone', quality: 9.5, ...price, strengths: ['narrative_continuity'] }],
+      models: [
+        { id: 'gone', quality: 9.5, ...price, strengths: ['narrative_continuity'] },
+        { id: 'gone-too', quality: 9.4, ...price, strengths: ['narrative_continuity'] },
+      ],
     });
     expect(saved.body.ok).toBe(true);
     await h.endpoint('spare', [{ id: 'backup', quality: 9, ...price }]);
     harness.server().script('backup', { text: 'backup answer' });
     calls.length = 0;
     const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
-    expect(body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: ['spare/backup'] });
+    expect(body.value).toMatchObject({ model_id: 'spare/backup' });
     expect(body.value.attempts[0]).toMatchObject({ model_id: 'dead/gone', outcome: 'failed', cost_usd: 0 });
     expect(body.value.attempts[0].error.message).toMatch(/refused the connection/);
+    // The same dead endpoint's other model is skipped, not called: one connection attempt in all.
+    expect(body.value.attempts[1]).toMatchObject({ model_id: 'dead/gone-too', outcome: 'skipped' });
     expect(calls.filter((url) => url.includes(`:${port}/`))).toHaveLength(1);
   });
 });
