@@ -5,6 +5,7 @@ import { benchOrchestrator } from './orchestrator.bench';
 import { benchTournament } from './tournament.bench';
 import { benchRuns } from './runs.bench';
 import { benchLocal } from './local.bench';
+import { benchMatching } from './matching.bench';
 import { benchTokens } from './tokens.bench';
 import { benchLedger } from './ledger.bench';
 import { benchManuscripts } from './manuscripts.bench';
@@ -13,6 +14,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'contract dispatch', run: benchDispatch },
   { name: 'orchestrator decisions', run: benchOrchestrator },
   { name: 'tournament', run: benchTournament },
+  { name: 'finding matching', run: benchMatching },
   { name: 'runs and failover', run: benchRuns },
   { name: 'local models', run: benchLocal },
   { name: 'tokens', run: benchTokens },

@@ -66,6 +66,7 @@ export const EVENTS = [
   'download:done',
   'download:failed',
   'run:started',
+  'run:progress',
   'run:token',
   'run:completed',
   'run:failed',

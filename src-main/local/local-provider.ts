@@ -61,6 +61,7 @@ export class LocalModels implements LocalModelProvider {
     request: GenerateRequest,
     signal: AbortSignal | undefined,
     onText?: (text: string) => void,
+    onStatus?: (status: LocalCallStatus) => void,
   ): Promise<GenerateResult> {
     const candidates = this.candidates(spec);
     if (candidates.length === 0 || candidates[0]!.spec.id !== spec.id)
@@ -85,12 +86,14 @@ export class LocalModels implements LocalModelProvider {
               request.maxOutputTokens,
               candidate.spec.display_name,
             );
+            onStatus?.({ queue_position: null, generating: true });
             const options = { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) };
             // A base model (no chat template in its GGUF) gets a plain completion prompt, not a borrowed chat format.
             return promptFormat(model.model)
               ? chatOnce(model, request, options)
               : completeOnce(model, request, options);
           },
+          (position) => onStatus?.({ queue_position: position, generating: false }),
         );
         if (candidate.spec.id !== spec.id)
           result.warnings.unshift(
@@ -110,6 +113,12 @@ export class LocalModels implements LocalModelProvider {
   }
 }
 
+/** Where a local call stands before its first token (see the `status` stream part). */
+export interface LocalCallStatus {
+  queue_position: number | null;
+  generating: boolean;
+}
+
 class LocalLanguageModel implements LanguageModel {
   readonly provider = 'local';
   readonly modelId: string;
@@ -126,16 +135,23 @@ class LocalLanguageModel implements LanguageModel {
   }
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
-    const queue: string[] = [];
+    const queue: StreamPart[] = [];
     let wake: (() => void) | undefined;
     let done = false;
     let failure: unknown;
     let result: GenerateResult | undefined;
+    const push = (part: StreamPart) => {
+      queue.push(part);
+      wake?.();
+    };
     void this.models
-      .run(this.spec, request, signal, (text) => {
-        queue.push(text);
-        wake?.();
-      })
+      .run(
+        this.spec,
+        request,
+        signal,
+        (text) => push({ type: 'text-delta', text }),
+        (status) => push({ type: 'status', ...status }),
+      )
       .then(
         (value) => (result = value),
         (error: unknown) => (failure = error),
@@ -145,7 +161,7 @@ class LocalLanguageModel implements LanguageModel {
         wake?.();
       });
     while (true) {
-      while (queue.length > 0) yield { type: 'text-delta', text: queue.shift()! };
+      while (queue.length > 0) yield queue.shift()!;
       if (done) break;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;

@@ -15,6 +15,7 @@ import { silentLogger } from '../infra/logger';
 import { LocalModelError } from '../errors';
 import { planContext, type ContextPlan } from './context-size';
 import { checkGgufFile } from './gguf-check';
+import { joinLine, leaveLine, type LineTicket } from './model-line';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
 
 /** What the contract shows of a resident model, plus its file (main-side only). */
@@ -38,6 +39,8 @@ interface Entry extends ResidentModel {
   busy: number;
   /** Serialises generations on the one context sequence. */
   queue: Promise<void>;
+  /** Who is waiting for `queue`, in order (index 0 runs), so waiting calls can be told their place. */
+  line: LineTicket[];
   idleTimer: unknown;
 }
 
@@ -162,15 +165,22 @@ export class LocalRuntime {
 
   /**
    * Runs `fn` with the model resident and exclusively on its context sequence. Loading happens on first use; other
-   * resident models are evicted least-recently-used first when the budget needs room.
+   * resident models are evicted least-recently-used first when the budget needs room. `onQueue` hears the call's
+   * place in line (1 = next) while it waits for the model.
    */
-  async use<T>(id: string, path: string, fn: (model: ResidentModel) => Promise<T>): Promise<T> {
+  async use<T>(
+    id: string,
+    path: string,
+    fn: (model: ResidentModel) => Promise<T>,
+    onQueue?: (position: number) => void,
+  ): Promise<T> {
     const entry = await this.acquire(id, path);
     entry.busy++;
     this.cancelIdle(entry);
     const previous = entry.queue;
     let release!: () => void;
     entry.queue = new Promise<void>((resolve) => (release = resolve));
+    const ticket = joinLine(entry.line, onQueue);
     try {
       await previous;
       entry.lastUsed = this.now();
@@ -179,6 +189,7 @@ export class LocalRuntime {
     } finally {
       entry.busy--;
       entry.lastUsed = this.now();
+      leaveLine(entry.line, ticket);
       release();
       this.scheduleIdle(entry);
     }
@@ -253,6 +264,7 @@ export class LocalRuntime {
         useOrder: ++this.useCounter,
         busy: 0,
         queue: Promise.resolve(),
+        line: [],
         idleTimer: undefined,
       };
       this.entries.set(id, entry);

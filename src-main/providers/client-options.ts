@@ -1,3 +1,4 @@
+import { deadEndFetch } from './dead-end-fetch';
 import { guardedFetch } from './provider-errors';
 
 /** How an adapter's SDK client is built: explicit retries and timeout, never the SDK defaults by accident. */
@@ -10,7 +11,10 @@ export interface ClientOptions {
   apiModelId: string;
   baseURL?: string;
   apiKey?: string;
-  /** The SDK's own retries (429/5xx with backoff, Retry-After honoured); Quire adds no loop on top. */
+  /**
+   * The SDK's own retries (429/5xx with backoff, Retry-After honoured); Quire adds no loop on top. A connection that
+   * cannot succeed on a retry (refused, unknown host, untrusted certificate) is never retried: see dead-end-fetch.ts.
+   */
   maxRetries: number;
   /** Per-attempt timeout, ms. */
   timeoutMs: number;
@@ -34,6 +38,6 @@ export function sdkClientOptions(options: ClientOptions) {
     baseURL: options.baseURL ?? null,
     maxRetries: options.maxRetries,
     timeout: options.timeoutMs,
-    fetch: guardedFetch(options.maxRetryAfterS, options.fetch),
+    fetch: guardedFetch(options.maxRetryAfterS, deadEndFetch(options.fetch)),
   };
 }

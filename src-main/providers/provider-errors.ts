@@ -12,6 +12,7 @@ import {
   isQuireError,
   type Billing,
 } from '../errors';
+import { unsentErrorOf } from './dead-end-fetch';
 import { connectionFailure } from './connection-failure';
 
 /** The one reader of billing: `unknown` unless the error says the call cost nothing. */
@@ -58,8 +59,10 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
   const answered: Billing = options.accepted ? 'unknown' : 'none';
   if (name === 'APIUserAbortError' || name === 'AbortError') return new CancelledError();
   if (name === 'APIConnectionTimeoutError') return new TimeoutError(`${provider} did not answer in time`, error);
-  if (name === 'APIConnectionError') {
-    const failure = connectionFailure(provider, error, options.baseURL);
+  // A request that never left, answered by deadEndFetch so the SDK would not retry it: still a connection failure.
+  const unsent = unsentErrorOf(e.headers);
+  if (name === 'APIConnectionError' || unsent) {
+    const failure = connectionFailure(provider, unsent ?? error, options.baseURL);
     return new ProviderError(provider, failure.message, {
       retryable: true,
       cause: error,

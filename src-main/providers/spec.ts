@@ -37,6 +37,11 @@ export interface GenerateResult {
 
 export type StreamPart =
   | { type: 'text-delta'; text: string }
+  /**
+   * Local models only: where the call stands before its first token. `queue_position` ≥ 1 while it waits its turn on
+   * the model (1 = next); `generating` once the model starts on it (loading and queueing are over).
+   */
+  | { type: 'status'; queue_position: number | null; generating: boolean }
   | {
       type: 'finish';
       finishReason: FinishReason;

@@ -27,6 +27,19 @@ export class FeedbackService {
     this.lookup = null;
   }
 
+  /**
+   * A changed verdict replaces the earlier observation instead of adding one: a writer who re-rates a run three times
+   * has still rated it once. With no earlier observation on record, it is recorded.
+   */
+  replace(feedback: Feedback, previousScore: number): void {
+    const parsed = feedbackSchema.safeParse(feedback);
+    if (!parsed.success) throw InvalidInputError.fromZod(parsed.error);
+    const { model_id, task, score, source } = parsed.data;
+    if (!this.repo.replace(model_id, task, source, previousScore, score)) this.repo.add(model_id, task, score, source);
+    this.stats = null;
+    this.lookup = null;
+  }
+
   statsFor(modelId: string, task: string): FeedbackStats | undefined {
     return this.table().get(statsKey(modelId, task));
   }

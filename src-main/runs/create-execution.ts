@@ -17,6 +17,7 @@ import { EndpointsRepo } from '../store/repos/endpoints-repo';
 import { RunsRepo } from '../store/repos/runs-repo';
 import type { TaskLibrary } from '../tasks/task-library';
 import type { TokenCounter } from '../tokens/token-counter';
+import type { DeadlineTimer } from './first-token-deadline';
 import { RunService } from './run-service';
 
 /** Seed 004: a dead or silent provider is left within 5 s. */
@@ -36,8 +37,10 @@ export interface ExecutionOptions {
   /** Breaker: consecutive failures to open (default 5) and cool-down (default 30 s). */
   failureThreshold?: number;
   cooldownMs?: number;
-  /** First streamed token deadline, ms; default 4000. */
+  /** The first-token deadline's floor, ms; default settings.runs.first_token_floor_s (the deadline scales above it). */
   firstTokenTimeoutMs?: number;
+  /** The timer first-token deadlines run on (tests inject a clock). */
+  timer?: DeadlineTimer;
   /** The fetch the SDKs use (tests, benchmarks). */
   fetch?: typeof fetch;
   monotonic?: () => number;
@@ -119,7 +122,9 @@ export function createExecution(
     resilience,
     ledger,
     repo: new RunsRepo(db),
-    recordFeedback: (feedback) => deps.feedback.record(feedback),
+    quality: (modelId, task) => deps.feedback.quality()(modelId, task, deps.registry.get(modelId)?.quality ?? 0),
+    recordFeedback: (feedback, previous) =>
+      previous === null ? deps.feedback.record(feedback) : deps.feedback.replace(feedback, previous),
     settings,
     events,
     logger: deps.logger,
@@ -128,7 +133,8 @@ export function createExecution(
     ...(deps.library ? { library: deps.library, taskIds: [...deps.orchestrator.tasks.keys()] } : {}),
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
     ...(options.monotonic ? { monotonic: options.monotonic } : {}),
-    firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_MS,
+    ...(options.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+    ...(options.timer ? { timer: options.timer } : {}),
   });
   runs.recover();
   return { keys, redactor, ledger, resilience, providers, runs };

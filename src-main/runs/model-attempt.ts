@@ -12,13 +12,16 @@ import type { CallableModel } from '../providers/provider-service';
 import type { FinishReason, GenerateRequest, GenerateResult, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { toMicros } from '../store/money';
+import type { DeadlineTimer, FirstTokenDeadlines } from './first-token-deadline';
 import type { RunServiceOptions } from './run-service-options';
 
 export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | 'ledger' | 'repo' | 'logger' | 'now'> & {
   monotonic: () => number;
-  firstTokenTimeoutMs: number;
   /** The one token count of a request for a model (TokenCounter): what the reservation is priced with. */
   countInput?: ((spec: ModelSpec, request: GenerateRequest) => Promise<number>) | undefined;
+  /** First-token deadlines per model and input size, learned from each model's own recent times. */
+  deadlines: FirstTokenDeadlines;
+  timer: DeadlineTimer;
   /** Error to stored / sent info, redacted. */
   info: (error: unknown) => ErrorInfo;
 };
@@ -43,6 +46,8 @@ export interface AttemptInput {
   timeoutMs: number;
   cancel: AbortSignal;
   onToken?: ((text: string) => void) | undefined;
+  /** A local call's place in line for its model (null once it is generating). */
+  onQueue?: ((position: number | null) => void) | undefined;
   /** A reservation the caller already holds for this call (a tournament reserves its members together). */
   held?: { id: number } | null | undefined;
   /** The run's row, stored as `running` before the call: with the reservation when this attempt makes one. */
@@ -142,8 +147,14 @@ export class ModelAttempts {
       partialText += text;
       a.onToken?.(text);
     };
+    let firstTokenMs: number | undefined;
     const call = (signal: AbortSignal) =>
-      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), onToken, inputTokens);
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), {
+        onToken,
+        onQueue: a.onQueue,
+        inputTokens,
+        onFirstToken: (ms) => (firstTokenMs = ms),
+      });
     try {
       const result = local
         ? await call(a.cancel)
@@ -159,9 +170,19 @@ export class ModelAttempts {
         }
         return toMicros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
       };
+      if (firstTokenMs !== undefined && !fellBack)
+        this.o.deadlines.observe({ modelId: spec.id, inputTokens, firstTokenMs, local });
       return {
         ok: true,
-        attempt: { model_id: servedBy, provider, outcome: 'ok', error: null, cost_usd: 0, latency_ms: ms },
+        attempt: {
+          model_id: servedBy,
+          provider,
+          outcome: 'ok',
+          error: null,
+          cost_usd: 0,
+          latency_ms: ms,
+          ...(firstTokenMs !== undefined ? { first_token_ms: firstTokenMs, input_tokens: inputTokens } : {}),
+        },
         result,
         settle,
         localFallback: fellBack
@@ -214,14 +235,17 @@ export class ModelAttempts {
     }
   }
 
-  /** Streams when the model can (first-token timeout, tokens pushed when asked), else one generate call. */
+  /**
+   * Streams when the model can, else one generate call. The first-token deadline fits the work (input size, the
+   * model's own recent pace, a floor); for a local model it starts only when generation does, so loading the model
+   * and waiting in line for it never count.
+   */
   private async consume(
     model: CallableModel,
     spec: ModelSpec,
     request: GenerateRequest,
     signal: AbortSignal,
-    onToken: (text: string) => void,
-    inputTokens: number,
+    hooks: StreamHooks,
   ): Promise<AttemptResult> {
     if (!spec.capabilities.streaming) {
       const result: GenerateResult = await model.generate(request, signal);
@@ -235,19 +259,45 @@ export class ModelAttempts {
       };
     }
     const firstToken = new AbortController();
-    const waitMs = firstTokenWaitMs(spec, this.o.firstTokenTimeoutMs, inputTokens);
+    const waitMs = this.o.deadlines.deadlineMs(spec.id, hooks.inputTokens, {
+      reasoning: spec.capabilities.reasoning === true,
+      local: spec.provider === 'local',
+    });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      firstToken.abort();
-    }, waitMs);
+    let disarm: (() => void) | null = null;
+    let armedAt = this.o.monotonic();
+    const arm = () => {
+      disarm?.();
+      armedAt = this.o.monotonic();
+      disarm = this.o.timer.set(() => {
+        timedOut = true;
+        firstToken.abort();
+      }, waitMs);
+    };
+    const stop = () => {
+      disarm?.();
+      disarm = null;
+    };
+    let waiting = true;
+    // A local call arms its deadline when its generation starts (the status part); a cloud call at once.
+    if (spec.provider !== 'local') arm();
     let text = '';
     try {
       for await (const part of model.stream(request, AbortSignal.any([signal, firstToken.signal]))) {
-        clearTimeout(timer);
+        if (part.type === 'status') {
+          if (!waiting) continue;
+          hooks.onQueue?.(part.generating ? null : part.queue_position);
+          if (part.generating) arm();
+          continue;
+        }
+        if (waiting) {
+          waiting = false;
+          stop();
+          hooks.onFirstToken(Math.round(this.o.monotonic() - armedAt));
+        }
         if (part.type === 'text-delta') {
           text += part.text;
-          onToken(part.text);
+          hooks.onToken(part.text);
         } else {
           const json = request.jsonSchema && part.json !== undefined;
           return {
@@ -263,26 +313,26 @@ export class ModelAttempts {
       throw new QuireError('provider_error', `${model.provider} ended the stream without finishing`);
     } catch (error) {
       if (timedOut && !signal.aborted) {
-        throw new TimeoutError(`${model.provider} sent nothing within ${waitMs / 1000} s`);
+        throw new TimeoutError(`${model.provider} sent nothing within ${formatSeconds(waitMs)}`);
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      stop();
     }
   }
 }
 
-/**
- * A local model reads the whole prompt on this machine's CPU or GPU before its first token, so its deadline grows with
- * the prompt: a task's instruction and a chapter are thousands of tokens, read at a few hundred tokens a second on a
- * slow machine. Cloud models get the flat deadline (a dead provider is left within it); reasoning models think first.
- */
-const LOCAL_MS_PER_INPUT_TOKEN = 10;
+interface StreamHooks {
+  inputTokens: number;
+  onToken: (text: string) => void;
+  onQueue: ((position: number | null) => void) | undefined;
+  /** Time from the deadline's start (the call; a local model's generation) to the first token, ms. */
+  onFirstToken: (ms: number) => void;
+}
 
-export function firstTokenWaitMs(spec: ModelSpec, base: number, inputTokens: number): number {
-  if (spec.capabilities.reasoning) return base * 8;
-  if (spec.provider === 'local') return base + inputTokens * LOCAL_MS_PER_INPUT_TOKEN;
-  return base;
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
 /** The local adapter's `local_fallback:<from>-><to>: <why>` warning (local-provider.ts), if it fell back. */

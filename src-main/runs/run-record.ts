@@ -29,6 +29,9 @@ export function toRecord(w: RunWrite): RunRecord {
     answer: w.answer,
     truncated: w.truncated,
     task_version: w.task_version,
+    confidence: w.confidence?.value ?? null,
+    confidence_ingredients: w.confidence?.ingredients ?? null,
+    low_confidence_fallback: w.low_confidence_fallback === true,
   };
 }
 
@@ -65,7 +68,9 @@ export function runStats(repo: Pick<RunsRepo, 'stats' | 'modelUsage'>): RunStats
     success_rate: finished === 0 ? 0 : s.completed / finished,
     avg_latency_ms: s.avg_latency_ms ?? 0,
     fallbacks_triggered: s.fallbacks,
-    conflicts_detected: 0,
+    conflicts_detected: s.conflicts,
+    avg_confidence: s.avg_confidence === null ? null : Math.round(s.avg_confidence * 1e4) / 1e4,
+    low_confidence_fallbacks: s.low_confidence_fallbacks,
     cache_hits: s.cache_hits,
     cache_hit_rate: s.cacheable === 0 ? 0 : s.cache_hits / s.cacheable,
     total_cost_usd: toUsd(s.cost_micros),

@@ -9,6 +9,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { RunsRepo } from '../store/repos/runs-repo';
 import type { TaskLibrary } from '../tasks/task-library';
 import type { TokenCounter } from '../tokens/token-counter';
+import type { DeadlineTimer } from './first-token-deadline';
 
 export interface RunServiceOptions {
   decide: (request: DecideRequest) => Decision;
@@ -18,7 +19,11 @@ export interface RunServiceOptions {
   resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
   ledger: Ledger;
   repo: RunsRepo;
-  recordFeedback: (feedback: { model_id: string; task: string; score: number; source: 'rating' }) => void;
+  /** `previous`: the run's earlier rating, which this one replaces (null: the first rating). */
+  recordFeedback: (
+    feedback: { model_id: string; task: string; score: number; source: 'rating' },
+    previous: number | null,
+  ) => void;
   settings: Pick<SettingsService, 'get'>;
   events: EventBus;
   /** Already redacting (the app wraps every logger). */
@@ -33,6 +38,13 @@ export interface RunServiceOptions {
   taskIds?: readonly string[];
   /** The one token count of a request for a model: what each attempt's reservation is priced with. */
   tokens?: Pick<TokenCounter, 'count'>;
-  /** No first token within this long fails the attempt over to the next model (seed 004: failover within 5 s). */
+  /**
+   * The first-token deadline's floor, ms, overriding settings.runs.first_token_floor_s (tests, benchmarks). The
+   * deadline itself grows with the input and the model's pace (first-token-deadline.ts).
+   */
   firstTokenTimeoutMs?: number;
+  /** A model's quality estimate for a task, 0–10 (feedback-adjusted); default: the registry's prior. */
+  quality?: (modelId: string, task: string) => number;
+  /** The timer first-token deadlines run on (tests inject a clock). */
+  timer?: DeadlineTimer;
 }

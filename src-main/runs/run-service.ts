@@ -6,15 +6,21 @@ import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import { CancelledError, InvalidInputError, NotFoundError, QuireError } from '../errors';
-import type { GenerateRequest, Usage } from '../providers/spec';
+import type { ChatMessage, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
+import { isDeadEnd } from '../providers/dead-end-fetch';
+import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
 import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './model-attempt';
+import { assessRun } from './run-assessment';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import { planRun, readStructured, repairRequest, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
 import { toUsd } from '../store/money';
+
+/** Stored runs read at start-up to seed each model's first-token pace. */
+const DEADLINE_SEED_RUNS = 200;
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
@@ -57,13 +63,31 @@ export class RunService {
     this.attempts = new ModelAttempts({
       ...o,
       monotonic: this.monotonic,
-      firstTokenTimeoutMs: o.firstTokenTimeoutMs ?? 4_000,
+      deadlines: this.learnedDeadlines(),
+      timer: o.timer ?? realTimer,
       info: (error) => this.info(error),
       countInput: o.tokens
         ? async (spec, request) =>
             (await o.tokens!.count(spec, { messages: request.messages, jsonSchema: request.jsonSchema })).tokens
         : undefined,
     });
+  }
+
+  /** First-token deadlines, seeded with the times to first token of the latest stored runs. */
+  private learnedDeadlines(): FirstTokenDeadlines {
+    const floor = this.o.firstTokenTimeoutMs;
+    const deadlines = new FirstTokenDeadlines(() => floor ?? this.o.settings.get().runs.first_token_floor_s * 1000);
+    const recent = this.o.repo.recentAttempts(DEADLINE_SEED_RUNS).reverse();
+    for (const attempts of recent)
+      for (const a of attempts)
+        if (a.outcome === 'ok' && a.first_token_ms !== undefined && a.input_tokens !== undefined)
+          deadlines.observe({
+            modelId: a.model_id,
+            inputTokens: a.input_tokens,
+            firstTokenMs: a.first_token_ms,
+            local: a.provider === 'local',
+          });
+    return deadlines;
   }
 
   /** At start-up: runs a crash left `running` are marked interrupted (their reservations stay counted as orphans). */
@@ -151,6 +175,7 @@ export class RunService {
       if (outcome.ok) this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
       base.attempts.push(outcome.attempt);
       if (outcome.ok) {
+        this.assess(base, null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
         const record = this.writer.complete(
           base,
           startedAt,
@@ -252,6 +277,7 @@ export class RunService {
     });
     if (key) {
       const hit = this.o.repo.cached(key);
+      if (hit) this.assess(base, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages);
       if (hit)
         return this.writer.complete(
           { ...base, cache_hit: true, answer: hit.answer, truncated: hit.truncated },
@@ -264,12 +290,18 @@ export class RunService {
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
     const running: RunningRow = { write: base, stored: false };
     let lastError: unknown = null;
+    const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
       if (index > 0) base.fallbacks.push(modelId);
       const spec = this.o.model(modelId);
       if (!spec) {
         base.attempts.push(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`));
+        continue;
+      }
+      const deadEnd = this.skipDeadEnd(spec, deadEnds);
+      if (deadEnd) {
+        base.attempts.push(deadEnd);
         continue;
       }
       const attempt = (r: GenerateRequest) =>
@@ -285,6 +317,8 @@ export class RunService {
             start.stream === true
               ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
               : undefined,
+          onQueue: (position) =>
+            this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
           running,
         });
       let outcome = await attempt(request);
@@ -323,6 +357,7 @@ export class RunService {
         base.attempts.push(outcome.attempt);
         base.truncated = outcome.result.finishReason === 'length';
         base.answer = reading.ok ? reading.answer : null;
+        this.assess(base, decision, start.task, outcome.attempt.model_id, outcome.result.json, messages);
         return this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome.settle);
       }
       base.attempts.push(outcome.attempt);
@@ -333,6 +368,7 @@ export class RunService {
         base.text = outcome.partialText;
         base.model_id = spec.id;
       }
+      if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
     if (cancel.aborted) return this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
@@ -350,6 +386,29 @@ export class RunService {
     outcome.attempt.cost_usd = toUsd(charged);
     base.attempts.push(outcome.attempt);
     base.cost_micros += charged;
+  }
+
+  /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
+  private assess(
+    base: RunWrite,
+    decision: Decision | null,
+    task: string,
+    answeredBy: string,
+    json: unknown,
+    messages: readonly ChatMessage[],
+  ): void {
+    const quality = this.o.quality?.(answeredBy, task) ?? this.o.model(answeredBy)?.quality ?? 0;
+    const assessment = assessRun({ decision, answeredBy, quality, json, messages });
+    base.confidence = assessment.confidence;
+    base.low_confidence_fallback = assessment.low_confidence_fallback;
+  }
+
+  /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */
+  private skipDeadEnd(spec: ModelSpec, deadEnds: ReadonlySet<string>) {
+    if (spec.provider === 'local') return null;
+    const provider = this.o.providers.providerOf(spec);
+    if (!deadEnds.has(provider)) return null;
+    return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
   }
 
   private fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): never {
@@ -381,14 +440,17 @@ export class RunService {
     return this.o.repo.list({ limit: filter.limit ?? 50, task: filter.task, status: filter.status });
   }
 
-  /** A rating (0–10) feeds the quality estimates of the model that answered. */
+  /** A rating (0–10) feeds the quality estimates of the model that answered; a re-rating replaces it there too. */
   rate(runId: string, rating: number): RunRecord {
     const record = this.get(runId);
     if (!record.model_id || record.status !== 'completed') {
       throw new QuireError('conflict', 'Only a completed run with an answer can be rated');
     }
     this.o.repo.rate(runId, rating);
-    this.o.recordFeedback({ model_id: record.model_id, task: record.task, score: rating, source: 'rating' });
+    this.o.recordFeedback(
+      { model_id: record.model_id, task: record.task, score: rating, source: 'rating' },
+      record.rating,
+    );
     return this.get(runId);
   }
 

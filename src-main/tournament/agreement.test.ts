@@ -89,12 +89,33 @@ describe('matching and classifying findings', () => {
     ).toBe(1);
   });
 
-  it('uses an injected claim similarity (embedding hook)', () => {
+  it('uses an injected claim similarity (embedding hook), over shared evidence only', () => {
     const members: MemberFindings[] = [
-      { member_id: 'a', findings: [f('alpha', 'quote one here')] },
-      { member_id: 'b', findings: [f('omega', 'different words entirely')] },
+      { member_id: 'a', findings: [f('alpha beta gamma delta epsilon', 'the same quote here')] },
+      { member_id: 'b', findings: [f('alpha beta omega sigma psi', 'the same quote here')] },
     ];
     expect(groupFindings(members)).toHaveLength(2);
     expect(groupFindings(members, () => 0.95)).toHaveLength(1);
+    // Claims with nothing in common are not made alike by an embedding.
+    const apart: MemberFindings[] = [
+      { member_id: 'a', findings: [f('alpha', 'the same quote here')] },
+      { member_id: 'b', findings: [f('omega', 'the same quote here')] },
+    ];
+    expect(groupFindings(apart, () => 0.95)).toHaveLength(2);
+  });
+
+  it('never merges unrelated findings on claim similarity alone (the audit: harbour master, storm, dog at 0.874)', () => {
+    const members: MemberFindings[] = [
+      { member_id: 'a', findings: [f('The harbour master is Tobias, then Tomas', 'Tomas, the harbour master, waved')] },
+      { member_id: 'b', findings: [f('The storm moves from Tuesday to Thursday', "since Thursday's storm")] },
+      {
+        member_id: 'c',
+        findings: [f('Biscuit the dog goes missing and is forgotten', 'Biscuit was not by the stove')],
+      },
+    ];
+    // A resident chat model's embeddings find everything alike.
+    const groups = groupFindings(members, () => 0.874);
+    expect(groups).toHaveLength(3);
+    expect(groups.map((g) => g.status)).toEqual(['disputed', 'disputed', 'disputed']);
   });
 });

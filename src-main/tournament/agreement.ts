@@ -31,25 +31,56 @@ export interface FindingGroup {
   items: GroupItem[];
 }
 
-/** Thresholds are constants on purpose: findings tests pin them, and the writer sees the quotes either way. */
+/**
+ * Two findings are one issue only when BOTH their evidence overlaps and their claims are alike: claims alone merge
+ * unrelated findings that share words (or a chat model's embeddings, which find everything alike — the audit's
+ * harbour master, storm and dog became one "consensus" that way), and a shared quote alone merges two different
+ * points about one sentence. Calibrated on test/fixtures/finding-pairs.json (`npm run bench -- matching` prints the
+ * grid; agreement.test.ts holds precision and recall above their floors).
+ */
 export const MATCH = {
-  /** Quotes covering the same span (containment or ≥ this share of shared word bigrams)… */
-  quoteOverlap: 0.4,
-  /** …match when their claims are at least this similar (two different points about one sentence do not). */
-  claimWithQuote: 0.2,
-  /** Without overlapping quotes, claims alone must be this similar. */
-  claimAlone: 0.55,
+  /** Quotes covering the same span: containment, or at least this share of shared word bigrams. */
+  evidence: 0.4,
+  /** Claim similarity needed beside overlapping evidence. */
+  claim: 0.28,
+  /**
+   * Claims that assert opposite sides of one question word it differently ("the name changes" / "Tomas is his
+   * brother, not a slip"), so over the same evidence a lower similarity still makes them one (contradicted) issue.
+   * Also the lexical similarity an injected measure (embeddings) needs before it is consulted at all.
+   */
+  claimOpposed: 0.15,
   /** Within one member: a finding this similar to an earlier one (same quote) is a repeat, not a new finding. */
   duplicate: 0.85,
 } as const;
 
-/** Match score in [0, 1] between two findings, 0 when they do not match. */
-function matchScore(a: Finding, b: Finding, similarity: ClaimSimilarity = lexicalSimilarity): number {
-  const claim = similarity(a.claim, b.claim);
-  const quote = quoteOverlap(a.evidence_quote, b.evidence_quote);
-  if (quote >= MATCH.quoteOverlap && claim >= MATCH.claimWithQuote) return 0.5 + 0.25 * quote + 0.25 * claim;
-  if (claim >= MATCH.claimAlone) return claim * 0.75 + 0.25 * quote;
-  return 0;
+export type FindingRelation = 'same' | 'different' | 'contradicting';
+
+export interface Relation {
+  relation: FindingRelation;
+  evidence: number;
+  claim: number;
+  /** Match strength in [0, 1] (0 when different): linkage order when grouping. */
+  score: number;
+}
+
+/** Whether two findings report one issue (and, if so, whether they assert opposite sides of it). */
+export function relate(a: Finding, b: Finding, similarity: ClaimSimilarity = lexicalSimilarity): Relation {
+  const evidence = quoteOverlap(a.evidence_quote, b.evidence_quote);
+  const lexical = lexicalSimilarity(a.claim, b.claim);
+  // An injected measure (a resident chat model's embeddings) may lift a pair, never create one from nothing: those
+  // embeddings rate every pair of claims alike, so claims with no words in common stay apart.
+  const claim =
+    similarity === lexicalSimilarity || lexical < MATCH.claimOpposed ? lexical : similarity(a.claim, b.claim);
+  if (evidence < MATCH.evidence) return { relation: 'different', evidence, claim, score: 0 };
+  const opposed = opposite(a.claim, b.claim);
+  const matched = claim >= MATCH.claim || (opposed && claim >= MATCH.claimOpposed);
+  if (!matched) return { relation: 'different', evidence, claim, score: 0 };
+  return {
+    relation: opposed ? 'contradicting' : 'same',
+    evidence,
+    claim,
+    score: 0.5 + 0.25 * evidence + 0.25 * Math.min(1, claim),
+  };
 }
 
 export function groupFindings(
@@ -76,7 +107,7 @@ export function groupFindings(
   for (let i = 0; i < nodes.length; i++) {
     for (let j = i + 1; j < nodes.length; j++) {
       if (nodes[i]!.member_id === nodes[j]!.member_id) continue;
-      const score = matchScore(nodes[i]!.finding, nodes[j]!.finding, similarity);
+      const { score } = relate(nodes[i]!.finding, nodes[j]!.finding, similarity);
       if (score > 0) pairs.push({ i, j, score });
     }
   }

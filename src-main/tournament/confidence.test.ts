@@ -58,6 +58,26 @@ describe('confidence', () => {
     );
   });
 
+  it('quote checks only lower it, and a rejection or a low-confidence fallback never leaves more than 0.3', () => {
+    fc.assert(
+      fc.property(inputs, unit, unit, (i, q1, q2) => {
+        const [lo, hi] = q1 <= q2 ? [q1, q2] : [q2, q1];
+        const none = value(i);
+        const low = value({ ...i, quotes: lo });
+        const high = value({ ...i, quotes: hi });
+        return (
+          low <= high + 1e-9 &&
+          high <= none + 1e-9 &&
+          value({ ...i, quotes: lo, verifier: 'reject' }) <= 0.3 &&
+          value({ ...i, quotes: hi, low_confidence_fallback: true }) <= 0.3
+        );
+      }),
+    );
+    const single = { agreement: null, opposition: 0, quality: 0.9, history: 0.5, verifier: null } as const;
+    expect(confidence({ ...single, quotes: null }).ingredients).toMatchObject({ quotes: null });
+    expect(confidence({ ...single, quotes: 0 }).value).toBeCloseTo(confidence(single).value / 2, 5);
+  });
+
   it('is high for full agreement among good models and low for a lone or contradicted voice', () => {
     const good = { quality: 0.8, history: 0.5, verifier: null };
     expect(value({ ...good, agreement: 1, opposition: 0 })).toBeGreaterThan(0.8);

@@ -1,5 +1,8 @@
 // Lexical similarity for matching findings across members: cheap, deterministic, language-light. When a local model
 // is resident, an embedding measure can replace the claim similarity (see `embeddingSimilarity`).
+import { normalize, quoteFound } from '../orchestrator/quotes';
+
+export { normalize, quoteFound };
 
 const STOPWORDS = new Set(
   (
@@ -24,16 +27,6 @@ const NEGATION_WORDS = new Set([
   'nobody',
   'nowhere',
 ]);
-
-export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /** Lower-cased word tokens; "doesn't" becomes "does" + "not" so negation is visible as a word. */
 export function words(text: string): string[] {
@@ -76,7 +69,8 @@ function contentTerms(text: string): Set<string> {
 
 /**
  * Words that assert one side of a question, with the concept they answer and which side (+1/-1). Continuity checks
- * mostly argue about stability ("changes" vs "remains"), so that concept carries most of the words.
+ * mostly argue about whether the text holds ("changes", "wrong", "impossible" vs "remains", "correct", "plausible"),
+ * so that concept carries most of the words; the lists were grown on test/fixtures/finding-pairs.json.
  */
 const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = buildCues({
   stable: [
@@ -98,6 +92,14 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
       'continuous',
       'identical',
       'coherent',
+      // A claim that something is right answers the same question as a claim that it is consistent.
+      'correct',
+      'accurate',
+      'valid',
+      'plausible',
+      'possible',
+      'logical',
+      'throughout',
     ],
     [
       'inconsistent',
@@ -123,8 +125,20 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
       'error',
       'mistake',
       'incoherent',
+      'shift',
       'shifts',
       'shifted',
+      'slip',
+      'slips',
+      'misnamed',
+      'misspelled',
+      'incorrect',
+      'inaccurate',
+      'wrong',
+      'invalid',
+      'implausible',
+      'impossible',
+      'illogical',
     ],
   ],
   alive: [
@@ -132,13 +146,10 @@ const POLARITY_CUES: ReadonlyMap<string, { concept: string; sign: 1 | -1 }> = bu
     ['dead', 'died', 'dies', 'killed', 'deceased'],
   ],
   present: [
-    ['present', 'appears'],
-    ['absent', 'missing', 'gone', 'disappears'],
+    ['present', 'appears', 'found', 'returns', 'returned', 'rebuilt'],
+    ['absent', 'missing', 'gone', 'disappears', 'lost', 'vanished', 'vanishes'],
   ],
-  correct: [
-    ['correct', 'accurate', 'valid', 'true', 'plausible', 'possible', 'logical'],
-    ['incorrect', 'inaccurate', 'wrong', 'invalid', 'false', 'implausible', 'impossible', 'illogical'],
-  ],
+  correct: [['true'], ['false']],
   resolved: [
     ['resolved', 'answered', 'paid'],
     ['unresolved', 'unanswered', 'dangling', 'dropped'],
@@ -260,13 +271,6 @@ function bigrams(text: string): Set<string> {
   if (list.length === 1) grams.add(list[0]!);
   for (let i = 0; i + 1 < list.length; i++) grams.add(`${list[i]} ${list[i + 1]}`);
   return grams;
-}
-
-/** Whether a quote appears in the source text (after normalizing whitespace, case and quote marks). */
-export function quoteFound(quote: string, source: string): boolean {
-  const q = normalize(quote).replace(/^["']+|["'.,…]+$/g, '');
-  if (q.length < 3) return false;
-  return normalize(source).includes(q);
 }
 
 export function cosine(a: readonly number[], b: readonly number[]): number {

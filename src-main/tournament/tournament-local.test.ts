@@ -29,7 +29,7 @@ describe('a local model as a tournament member', () => {
       // The shipped instructions are ~2,000 of the fixture's byte-level tokens: with the answer's budget they would
       // not fit its 2,048-token context; this test is about the grammar's budget, so the instruction is one line.
       taskLibrary: briefTaskLibrary(),
-      firstTokenTimeoutMs: 60_000,
+      execution: { firstTokenTimeoutMs: 60_000 },
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
       // The tiny model is resident after answering: its embeddings are used for matching claims.
       claimSimilarity: async (claims) => {
@@ -108,7 +108,7 @@ describe('a local model as a tournament member', () => {
       // The shipped instructions are ~2,000 of the fixture's byte-level tokens: with the answer's budget they would
       // not fit its 2,048-token context; this test is about the grammar's budget, so the instruction is one line.
       taskLibrary: briefTaskLibrary(),
-      firstTokenTimeoutMs: 30_000,
+      execution: { firstTokenTimeoutMs: 30_000 },
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
     try {

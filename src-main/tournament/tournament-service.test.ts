@@ -126,7 +126,7 @@ describe('TournamentService', () => {
     expect(dispute!.confidence.value).toBeLessThan(consensus!.confidence.value);
   });
 
-  it('detects members asserting opposites', async () => {
+  it('detects members asserting opposites, and runs:stats counts the conflict', async () => {
     const h = await harness();
     fake.script('gpt-a', findings(EYES));
     fake.script('claude-b', findings(EYES_2));
@@ -139,6 +139,12 @@ describe('TournamentService', () => {
       opposers: ['deepseek-c'],
     });
     expect(t.findings[0]!.confidence.ingredients.opposition).toBeCloseTo(1 / 3);
+    expect(h.runs.stats()).toMatchObject({ conflicts_detected: 1 });
+    // Every member's own run carries a confidence too.
+    const memberRuns = h.runs.list().filter((r) => r.status === 'completed');
+    expect(memberRuns).toHaveLength(3);
+    for (const run of memberRuns) expect(run.confidence).toBeGreaterThan(0);
+    expect(h.runs.stats().avg_confidence).toBeGreaterThan(0);
   });
 
   it('drops a member that fails mid-stream, charges it by the one rule (usage unknown: its reservation), and goes on with two', async () => {

@@ -6,6 +6,7 @@ import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
 import type { RunAnswer } from './tasks';
+import type { ConfidenceIngredients } from './tournaments';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -49,6 +50,10 @@ export interface RunAttempt {
   error: { code: string; message: string } | null;
   cost_usd: number;
   latency_ms: number;
+  /** A streamed answer: ms from the call (a local model: from its generation start) to the first token. */
+  first_token_ms?: number;
+  /** The input tokens estimated for the call (what its first-token deadline was sized for). */
+  input_tokens?: number;
 }
 
 /** `interrupted`: Quire stopped (a crash, a kill) while the run was in flight; its reservation still counts. */
@@ -83,6 +88,14 @@ export interface RunRecord {
   truncated: boolean;
   /** The task definition's version the run was asked with (null for chat-message runs). */
   task_version: number | null;
+  /** How far the answer can be trusted, 0–1 (null until completed), with what it was made of. */
+  confidence?: number | null;
+  confidence_ingredients?: ConfidenceIngredients | null;
+  /**
+   * The answer came from a model below the minimum quality that the writer did not choose, because better ones
+   * failed or were unavailable: shown as a low-confidence fallback, never as a plain "Completed".
+   */
+  low_confidence_fallback?: boolean;
 }
 
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer'>;
@@ -102,8 +115,12 @@ export interface RunStats {
   success_rate: number;
   avg_latency_ms: number;
   fallbacks_triggered: number;
-  /** Disagreements between models (tournaments record these; single runs have none). */
+  /** Contradicted findings: members of a tournament asserting opposite sides (single runs have none). */
   conflicts_detected: number;
+  /** Mean confidence of completed runs (null when none carries one). */
+  avg_confidence?: number | null;
+  /** Completed runs answered by a low-confidence fallback. */
+  low_confidence_fallbacks?: number;
   cache_hits: number;
   /** Of cacheable runs with the cache on. */
   cache_hit_rate: number;
@@ -138,6 +155,11 @@ export const runsChannels = {
 /** Events the execution layer pushes (runs, spend, provider health). */
 export interface ExecutionEvents {
   'run:started': { run_id: string; task: string; model_id: string | null; reason: string; stream: boolean };
+  /**
+   * Where a run stands before its answer starts: a local run waiting for its model hears its place in line
+   * (`queue_position` 1 = next); null once the model is generating for it.
+   */
+  'run:progress': { run_id: string; model_id: string; queue_position: number | null };
   /** One streamed text delta. */
   'run:token': { run_id: string; model_id: string; text: string };
   'run:completed': RunRecord;

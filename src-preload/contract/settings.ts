@@ -71,6 +71,15 @@ export const runSettingsSchema = z.object({
     .int('The timeout must be a whole number of seconds')
     .min(1, 'The timeout must be at least 1 second')
     .max(3600, 'The timeout must be at most 3,600 seconds (an hour)'),
+  /**
+   * The shortest first-token deadline, seconds. The deadline grows with the input and the model's own recent pace;
+   * for a local model it counts from the start of generation (not loading, not the queue).
+   */
+  first_token_floor_s: z
+    .number({ error: 'The first-token wait must be a whole number of seconds' })
+    .int('The first-token wait must be a whole number of seconds')
+    .min(1, 'The first-token wait must be at least 1 second')
+    .max(600, 'The first-token wait must be at most 600 seconds'),
 });
 
 export const settingsSchema = z.object({
@@ -108,7 +117,7 @@ export const DEFAULT_SETTINGS: Settings = {
     cost_cap_usd: 0.25,
   },
   local: { models_dir: null, memory_budget_mb: null, idle_unload_minutes: 15, threads: null },
-  runs: { cache_enabled: false, timeout_s: 120 },
+  runs: { cache_enabled: false, timeout_s: 120, first_token_floor_s: 4 },
 };
 
 export const settingsChannels = {

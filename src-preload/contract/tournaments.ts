@@ -57,8 +57,12 @@ export interface ConfidenceIngredients {
   support: number;
   /** 0.6 · quality + 0.4 · history. */
   reliability: number;
-  /** support · (0.4 + 0.6 · reliability) · (1 − opposition), before the verifier's verdict. */
+  /** support · (0.4 + 0.6 · reliability) · (1 − opposition) [· quotes factor], before the verifier's verdict. */
   base: number;
+  /** A single run's answer: share of its evidence quotes found in the input; null when it quoted nothing. */
+  quotes?: number | null;
+  /** A model below the minimum quality answered a task meant for a better one (confidence kept ≤ 0.3). */
+  low_confidence_fallback?: boolean;
 }
 
 export interface ConfidenceScore {

@@ -49,6 +49,11 @@ export interface FakeModelScript {
   gate?: Promise<void>;
   /** Every request waits this long before its answer starts: a provider's latency, for benchmarks. */
   latencyMs?: number;
+  /**
+   * Streaming (OpenAI wire format): the headers and the opening chunk go out at once, the first text only when this
+   * settles: a slow-but-working model's time to first token, driven by the test (a promise, not a sleep).
+   */
+  firstTokenAfter?: Promise<void>;
 }
 
 export interface RecordedRequest {
@@ -71,6 +76,8 @@ export interface FakeLlmServer {
   readonly requests: RecordedRequest[];
   /** Sets (replaces) the script of one model id; unknown models answer "ok" with default counts. */
   script(model: string, script: FakeModelScript): void;
+  /** Resolves with the next request for `model` (already recorded) as soon as it arrives. */
+  nextRequest(model: string): Promise<RecordedRequest>;
   /** Clears scripts and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -81,6 +88,7 @@ const DEFAULT_INPUT_TOKENS = 10;
 export async function startFakeLlmServer(options: { port?: number } = {}): Promise<FakeLlmServer> {
   const scripts = new Map<string, FakeModelScript>();
   const requests: RecordedRequest[] = [];
+  const waiters: { model: string; resolve: (request: RecordedRequest) => void }[] = [];
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
@@ -112,7 +120,10 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     }
     const model = typeof body.model === 'string' ? body.model : '';
     const stream = body.stream === true;
-    requests.push({ api, path, model, stream, headers: { ...req.headers }, body });
+    const recorded: RecordedRequest = { api, path, model, stream, headers: { ...req.headers }, body };
+    requests.push(recorded);
+    for (const waiter of waiters.splice(0).filter((w) => (w.model === model ? (w.resolve(recorded), false) : true)))
+      waiters.push(waiter);
     const script = scripts.get(model) ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
     const reply = fault ? undefined : script.replies?.shift();
@@ -123,7 +134,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     const resetAfter = fault?.kind === 'reset' ? fault.afterTokens : undefined;
     const stallAfter = fault?.kind === 'stall' ? fault.afterTokens : undefined;
     if (api === 'openai') {
-      if (stream) openAiStream(res, model, body, answer, resetAfter, stallAfter);
+      if (stream) await openAiStream(res, model, body, answer, resetAfter, stallAfter, script.firstTokenAfter);
       else if (resetAfter !== undefined) res.destroy();
       else sendJson(res, openAiJson(model, answer));
     } else if (stream) anthropicStream(res, model, answer, resetAfter);
@@ -182,9 +193,13 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
       scripts.set(model, { ...script, faults: [...(script.faults ?? [])], replies: [...(script.replies ?? [])] });
       if (script.gate) void script.gate.catch(() => undefined);
     },
+    nextRequest(model) {
+      return new Promise((resolve) => waiters.push({ model, resolve }));
+    },
     reset() {
       scripts.clear();
       requests.length = 0;
+      waiters.length = 0;
     },
     close() {
       for (const socket of sockets) socket.destroy();
@@ -269,18 +284,21 @@ function openAiJson(model: string, answer: Answer) {
   };
 }
 
-function openAiStream(
+async function openAiStream(
   res: ServerResponse,
   model: string,
   body: Record<string, unknown>,
   answer: Answer,
   resetAfter: number | undefined,
   stallAfter?: number,
-): void {
+  firstTokenAfter?: Promise<void>,
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model };
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+  if (firstTokenAfter) await firstTokenAfter;
+  if (res.destroyed) return;
   for (const [i, chunk] of answer.chunks.entries()) {
     if (resetAfter !== undefined && i >= resetAfter) {
       cut(res);

@@ -52,11 +52,8 @@ export interface TournamentAppOptions {
   /** Local models: the llama they run on and the installed file of each catalog id (path, or path and size). */
   local?: { llama: Llama; files: Record<string, string | { path: string; bytes: number }> };
   claimSimilarity?: NonNullable<AppOptions['tournament']>['claimSimilarity'];
-  /**
-   * First-token deadline (default 4 s). A local model on the shared 2-core build machine reads the task library's
-   * instruction (about 2,000 tokens of the tiny fixture's byte-level vocabulary) for longer than that.
-   */
-  firstTokenTimeoutMs?: number;
+  /** Execution options over the defaults below (a deadline timer, a floor…). */
+  execution?: AppOptions['execution'];
   /** Task definitions in place of resources/tasks/ (see briefTaskLibrary). */
   taskLibrary?: AppOptions['taskLibrary'];
 }
@@ -86,11 +83,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     logger: silentLogger,
     env: {},
     models: options.registry,
-    execution: {
-      maxRetries: 0,
-      maxRetryAfterS: 1,
-      ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
-    },
+    execution: { maxRetries: 0, maxRetryAfterS: 1, ...options.execution },
     local: {
       ...(options.local ? { runtime: { createLlama: () => Promise.resolve(options.local!.llama) } } : {}),
       installed: {

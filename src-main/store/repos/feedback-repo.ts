@@ -13,6 +13,7 @@ export interface FeedbackAggregate {
 export class FeedbackRepo {
   private readonly insert;
   private readonly aggregates;
+  private readonly replaceOne;
 
   constructor(
     db: Db,
@@ -21,6 +22,12 @@ export class FeedbackRepo {
     this.insert = db.prepare<[string, string, number, string, string]>(
       'INSERT INTO feedback (model_id, task, score, source, created_at) VALUES (?, ?, ?, ?, ?)',
     );
+    // Only the aggregates (count, sum) are read, so replacing the latest equal score is replacing that observation.
+    this.replaceOne = db.prepare<[number, string, string, string, string, number]>(
+      `UPDATE feedback SET score = ?, created_at = ? WHERE rowid = (
+         SELECT rowid FROM feedback WHERE model_id = ? AND task = ? AND source = ? AND score = ?
+         ORDER BY rowid DESC LIMIT 1)`,
+    );
     this.aggregates = db.prepare<[], FeedbackAggregate>(
       'SELECT model_id, task, COUNT(*) AS count, SUM(score) AS sum FROM feedback GROUP BY model_id, task',
     );
@@ -28,6 +35,11 @@ export class FeedbackRepo {
 
   add(modelId: string, task: string, score: number, source: FeedbackSource): void {
     this.insert.run(modelId, task, score, source, this.now().toISOString());
+  }
+
+  /** Changes one earlier observation's score; false when there was none to change. */
+  replace(modelId: string, task: string, source: FeedbackSource, from: number, to: number): boolean {
+    return this.replaceOne.run(to, this.now().toISOString(), modelId, task, source, from).changes === 1;
   }
 
   all(): FeedbackAggregate[] {

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../../src-preload/contract';
+import type { ConfidenceScore } from '../../../src-preload/contract/tournaments';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
 import type { RunAnswer } from '../../../src-preload/contract/tasks';
 import type { Db } from '../database';
@@ -58,6 +59,9 @@ export interface RunWrite {
   answer: RunAnswer | null;
   truncated: boolean;
   task_version: number | null;
+  /** A completed run's confidence and whether it is a low-confidence fallback (kept in decision_json). */
+  confidence?: ConfidenceScore | null;
+  low_confidence_fallback?: boolean;
 }
 
 type StatsRow = ReturnType<RunsRepo['stats']>;
@@ -105,7 +109,13 @@ export class RunsRepo {
       JSON.stringify(run.request),
       run.text,
       run.json === undefined ? null : JSON.stringify(run.json),
-      JSON.stringify({ reason: run.reason, fallback_chain: run.fallback_chain, fallbacks: run.fallbacks }),
+      JSON.stringify({
+        reason: run.reason,
+        fallback_chain: run.fallback_chain,
+        fallbacks: run.fallbacks,
+        confidence: run.confidence ?? null,
+        low_confidence_fallback: run.low_confidence_fallback === true,
+      }),
       JSON.stringify(run.attempts),
       run.fallbacks.length,
       run.input_tokens,
@@ -159,6 +169,16 @@ export class RunsRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The attempts of the latest finished runs, newest first (first-token deadlines learn from them at start-up). */
+  recentAttempts(limit: number): RunAttempt[][] {
+    return this.q<{ attempts_json: string }>(
+      `SELECT attempts_json FROM runs WHERE status IN ('completed', 'failed') ORDER BY created_at DESC, rowid DESC
+         LIMIT ?`,
+    )
+      .all(limit)
+      .map((row) => JSON.parse(row.attempts_json) as RunAttempt[]);
+  }
+
   rate(id: string, rating: number): boolean {
     return this.q('UPDATE runs SET rating = ? WHERE id = ?').run(rating, id).changes === 1;
   }
@@ -194,6 +214,9 @@ export class RunsRepo {
     cache_hits: number;
     cacheable: number;
     cost_micros: number;
+    avg_confidence: number | null;
+    low_confidence_fallbacks: number;
+    conflicts: number;
   } {
     return this.q<StatsRow>(
       `SELECT COUNT(*) AS total,
@@ -204,7 +227,12 @@ export class RunsRepo {
            COALESCE(SUM(fallbacks > 0), 0) AS fallbacks,
            COALESCE(SUM(cache_hit), 0) AS cache_hits,
            COALESCE(SUM(cache_key IS NOT NULL), 0) AS cacheable,
-           COALESCE(SUM(cost_micros), 0) AS cost_micros
+           COALESCE(SUM(cost_micros), 0) AS cost_micros,
+           AVG(CASE WHEN status = 'completed' THEN json_extract(decision_json, '$.confidence.value') END)
+             AS avg_confidence,
+           COALESCE(SUM(status = 'completed'
+             AND json_extract(decision_json, '$.low_confidence_fallback') = 1), 0) AS low_confidence_fallbacks,
+           (SELECT COUNT(*) FROM tournament_findings WHERE status = 'contradicted') AS conflicts
          FROM runs`,
     ).get()!;
   }
@@ -220,7 +248,13 @@ export class RunsRepo {
 
 function toRecord(row: RunRow): RunRecord {
   const decision = row.decision_json
-    ? (JSON.parse(row.decision_json) as { reason: string | null; fallback_chain: string[]; fallbacks: string[] })
+    ? (JSON.parse(row.decision_json) as {
+        reason: string | null;
+        fallback_chain: string[];
+        fallbacks: string[];
+        confidence?: ConfidenceScore | null;
+        low_confidence_fallback?: boolean;
+      })
     : { reason: null, fallback_chain: [], fallbacks: [] };
   return {
     run_id: row.id,
@@ -247,5 +281,8 @@ function toRecord(row: RunRow): RunRecord {
     answer: row.answer_json === null ? null : (JSON.parse(row.answer_json) as RunAnswer),
     truncated: row.truncated === 1,
     task_version: row.task_version,
+    confidence: decision.confidence?.value ?? null,
+    confidence_ingredients: decision.confidence?.ingredients ?? null,
+    low_confidence_fallback: decision.low_confidence_fallback === true,
   };
 }

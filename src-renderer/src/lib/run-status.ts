@@ -9,3 +9,31 @@ export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
   interrupted:
     'Quire stopped (a crash or a forced quit) while this ran; the cost reserved for it still counts. Run it again.',
 };
+
+export const LOW_CONFIDENCE_HINT =
+  'The models meant for this task failed or were unavailable, so a weaker model (below the minimum quality) answered. ' +
+  'Read it with care, or run it again when your usual models are back.';
+
+/** What a run's status shows: a low-confidence fallback is never a plain green "completed". */
+export function runStatusView(run: { status: RunStatus; low_confidence_fallback?: boolean | undefined }): {
+  label: string;
+  tone: string;
+  hint: string | null;
+} {
+  if (run.status === 'completed' && run.low_confidence_fallback === true)
+    return { label: 'low-confidence fallback', tone: 'low-confidence', hint: LOW_CONFIDENCE_HINT };
+  return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
+}
+
+/** A run's confidence as the writer reads it: "0.42 — quality 0.90, quotes 2 of 2 found". */
+export function confidenceText(run: {
+  confidence?: number | null | undefined;
+  confidence_ingredients?: { quality: number; quotes?: number | null | undefined } | null | undefined;
+}): string | null {
+  if (run.confidence === null || run.confidence === undefined) return null;
+  const parts = [];
+  const i = run.confidence_ingredients;
+  if (i) parts.push(`model quality ${i.quality.toFixed(2)}`);
+  if (i && i.quotes !== null && i.quotes !== undefined) parts.push(`${Math.round(i.quotes * 100)}% of quotes found`);
+  return `${run.confidence.toFixed(2)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}

@@ -83,6 +83,24 @@ describe('WorkbenchManager', () => {
     expect(manager.decision).toBeNull();
   });
 
+  it('shows the live local run’s place in line until its model starts writing', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    const call = await starts.next();
+    fake.emit('run:started', { run_id: 'r1', task: 'line_edit', model_id: 'tiny', reason: '', stream: true });
+    fake.emit('run:progress', { run_id: 'r1', model_id: 'tiny', queue_position: 3 });
+    fake.emit('run:progress', { run_id: 'other', model_id: 'tiny', queue_position: 1 });
+    expect(manager.queuePosition).toBe(3);
+    fake.emit('run:progress', { run_id: 'r1', model_id: 'tiny', queue_position: 1 });
+    expect(manager.queuePosition).toBe(1);
+    fake.emit('run:progress', { run_id: 'r1', model_id: 'tiny', queue_position: null });
+    expect(manager.queuePosition).toBeNull();
+    call.resolve({ ...runRecord('r1', { model_id: 'tiny' }), tournament_id: null });
+    await running;
+    expect(manager.queuePosition).toBeNull();
+  });
+
   it('streams the run’s answer, starts afresh on a fallback, then shows the stored run and the new history', async () => {
     const { fake, manager } = await ready();
     const R1 = id(1);

@@ -50,6 +50,8 @@ export class WorkbenchManager {
   /** The run this screen started, by the id it chose before asking: its events are followed, no one else's. */
   #liveRunId = $state<string | null>(null);
   #liveModel = $state<string | null>(null);
+  /** The live run's place in line for its local model (1 = next); null when it is not waiting. */
+  #queuePosition = $state<number | null>(null);
   #streamed = $state('');
   /** The finished run on screen: just run, or reopened from the history. */
   readonly #result = resource(
@@ -111,6 +113,9 @@ export class WorkbenchManager {
   }
   get liveModel() {
     return this.#liveModel;
+  }
+  get queuePosition() {
+    return this.#queuePosition;
   }
   get streamed() {
     return this.#streamed;
@@ -189,6 +194,7 @@ export class WorkbenchManager {
   #clearRun(): void {
     this.#liveRunId = null;
     this.#liveModel = null;
+    this.#queuePosition = null;
     this.#streamed = '';
     this.#result.reset();
     this.#tournamentId = null;
@@ -221,6 +227,7 @@ export class WorkbenchManager {
     } finally {
       this.#running = false;
       this.#liveRunId = null;
+      this.#queuePosition = null;
       void this.loadHistory();
       void this.decide();
     }
@@ -289,8 +296,12 @@ export class WorkbenchManager {
         // Only the run this screen started (other windows, the gateway, a tournament run the same task too).
         if (run_id === this.#liveRunId) this.#liveModel = model_id;
       },
+      'run:progress': ({ run_id, queue_position }) => {
+        if (run_id === this.#liveRunId) this.#queuePosition = queue_position;
+      },
       'run:token': ({ run_id, model_id, text }) => {
         if (run_id !== this.#liveRunId) return;
+        this.#queuePosition = null;
         // A fallback starts a fresh answer from another model.
         if (model_id !== this.#liveModel) {
           this.#liveModel = model_id;

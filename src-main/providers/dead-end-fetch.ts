@@ -1,0 +1,81 @@
+// Requests that can never succeed on a retry (a refused connection, an unknown host, an untrusted certificate) fail
+// at once, so a run fails over to its next model without the SDK's retry backoff.
+
+/**
+ * Marks an answer Quire made up for a request that never left (see {@link deadEndFetch}); mapSdkError reads it back
+ * as the connection failure it was.
+ */
+export const UNSENT_HEADER = 'x-quire-unsent-code';
+const UNSENT_MESSAGE_HEADER = 'x-quire-unsent-message';
+
+/** Failures that will fail the same way a moment later: retrying them only delays the failover to the next model. */
+const DEAD_END_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/**
+ * The SDKs retry every connection error (with a 0.5–1 s backoff), and a refused connection or an unknown host will
+ * be refused again: the run should move to the next model at once. A fetch throwing such an error becomes a made-up
+ * answer with `x-should-retry: false` (which both SDKs obey) that carries the error's code, so the call fails without
+ * a retry and is still reported as the connection failure it was (nothing sent, nothing charged). Transient failures
+ * (a DNS hiccup, a connect timeout, a reset) keep the SDK's retries.
+ */
+export function deadEndFetch(base: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    try {
+      return await base(input, init);
+    } catch (error) {
+      const found = deadEndOf(error);
+      if (!found || init?.signal?.aborted) throw error;
+      return new Response(JSON.stringify({ error: { message: found.message, type: 'connection_error' } }), {
+        status: 503,
+        headers: {
+          'content-type': 'application/json',
+          'x-should-retry': 'false',
+          [UNSENT_HEADER]: found.code,
+          [UNSENT_MESSAGE_HEADER]: encodeURIComponent(found.message.slice(0, 200)),
+        },
+      });
+    }
+  };
+}
+
+/** The connection error an UNSENT_HEADER answer stands for (a cause chain connectionFailure() reads), if any. */
+export function unsentErrorOf(headers: Headers | undefined): Error | undefined {
+  const code = headers?.get(UNSENT_HEADER);
+  if (!code) return undefined;
+  const message = decodeURIComponent(headers?.get(UNSENT_MESSAGE_HEADER) ?? '');
+  return new TypeError('fetch failed', { cause: Object.assign(new Error(message), { code }) });
+}
+
+function deadEndOf(error: unknown): { code: string; message: string } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && DEAD_END_CODES.has(code))
+      return { code, message: typeof message === 'string' ? message : code };
+    if (message === 'bad port') return { code: 'BAD_PORT', message };
+    current = cause;
+  }
+  return undefined;
+}
+
+/** Whether a failed call ended at a dead end (see {@link deadEndFetch}): its provider will refuse the next call too. */
+export function isDeadEnd(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    const headers = (current as { headers?: unknown }).headers;
+    if (headers instanceof Headers && headers.get(UNSENT_HEADER)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

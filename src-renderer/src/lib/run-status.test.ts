@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { confidenceText, LOW_CONFIDENCE_HINT, runStatusView } from './run-status';
+
+describe('run status as shown', () => {
+  it('never shows a low-confidence fallback as a plain completed run', () => {
+    expect(runStatusView({ status: 'completed', low_confidence_fallback: true })).toEqual({
+      label: 'low-confidence fallback',
+      tone: 'low-confidence',
+      hint: LOW_CONFIDENCE_HINT,
+    });
+    expect(runStatusView({ status: 'completed', low_confidence_fallback: false })).toMatchObject({
+      label: 'completed',
+      tone: 'completed',
+      hint: null,
+    });
+    expect(runStatusView({ status: 'interrupted' }).hint).toMatch(/Quire stopped/);
+  });
+
+  it('reads a confidence with its ingredients', () => {
+    expect(confidenceText({ confidence: null })).toBeNull();
+    expect(confidenceText({ confidence: 0.4213, confidence_ingredients: { quality: 0.9, quotes: 0.5 } })).toBe(
+      '0.42 (model quality 0.90, 50% of quotes found)',
+    );
+  });
+});
