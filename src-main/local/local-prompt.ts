@@ -44,6 +44,10 @@ export function countPromptTokens(model: LlamaModel, messages: readonly CountMes
   return contextText.tokenize(model.tokenizer).length;
 }
 
+/** Framing allowances for the fast path: far above ChatML's and Llama 3's (a few tokens per message). */
+const FRAMING_PER_MESSAGE = 16;
+const FRAMING_ALLOWANCE = 256;
+
 /**
  * Refuses a prompt that, with its answer, does not fit the context: node-llama-cpp would otherwise shift the
  * context and drop the start of the prompt without a word. The numbers name the passage (the last message).
@@ -54,9 +58,14 @@ export function ensurePromptFits(
   messages: readonly CountMessage[],
   maxOutputTokens: number,
   modelName: string,
-): number {
+): void {
+  // Fast path: the messages' own tokens plus a generous allowance for any chat template's framing (default system
+  // prompt, role markers) leave room for the answer, so the template need not be rendered. Otherwise count exactly.
+  let plain = 0;
+  for (const m of messages) plain += model.tokenize(m.content, false).length + FRAMING_PER_MESSAGE;
+  if (plain + FRAMING_ALLOWANCE + maxOutputTokens <= contextSize) return;
   const total = countPromptTokens(model, messages);
-  if (total + maxOutputTokens <= contextSize) return total;
+  if (total + maxOutputTokens <= contextSize) return;
   const passage = messages.at(-1)?.content ?? '';
   const passageTokens = model.tokenize(passage, false).length;
   const framing = Math.max(0, total - passageTokens);

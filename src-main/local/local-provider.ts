@@ -7,7 +7,7 @@ import { LOCAL_FALLBACK_WARNING, type LocalModelProvider } from '../providers/lo
 import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from '../providers/spec';
 import { chatOnce } from './local-chat';
 import { completeOnce } from './local-completion';
-import { ensurePromptFits, promptFormat } from './local-prompt';
+import { ensurePromptFits, hasChatTemplate } from './local-prompt';
 import type { LocalRuntime } from './runtime';
 
 /** What the adapter needs from the library: where an installed, verified GGUF is and how big it is. */
@@ -89,7 +89,7 @@ export class LocalModels implements LocalModelProvider {
             onStatus?.({ queue_position: null, generating: true });
             const options = { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) };
             // A base model (no chat template in its GGUF) gets a plain completion prompt, not a borrowed chat format.
-            return promptFormat(model.model)
+            return hasChatTemplate(model.model)
               ? chatOnce(model, request, options)
               : completeOnce(model, request, options);
           },
