@@ -51,6 +51,11 @@ export const CHANNELS = [
   'tournaments:get',
   'tournaments:list',
   'tournaments:resolve',
+  'gateway:get',
+  'gateway:set',
+  'gateway:token_create',
+  'gateway:token_revoke',
+  'spend:by_app',
 ] as const satisfies readonly Channel[];
 
 export const EVENTS = [

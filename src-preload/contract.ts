@@ -12,6 +12,7 @@ import { providersChannels } from './contract/providers';
 import { runsChannels } from './contract/runs';
 import { tournamentChannels } from './contract/tournaments';
 import { appChannels } from './contract/app';
+import { gatewayChannels } from './contract/gateway';
 import type { AppEvents } from './contract/events';
 
 export const contract = {
@@ -25,6 +26,7 @@ export const contract = {
   ...runsChannels,
   ...tournamentChannels,
   ...appChannels,
+  ...gatewayChannels,
 } satisfies Record<string, ChannelSpec>;
 
 export type Contract = typeof contract;
@@ -55,3 +57,4 @@ export * from './contract/providers';
 export * from './contract/runs';
 export * from './contract/app';
 export * from './contract/tournaments';
+export * from './contract/gateway';

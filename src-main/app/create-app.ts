@@ -31,6 +31,8 @@ import { systemDesktopShell, type DesktopShell } from './desktop-shell';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
+import { GatewayService } from '../gateway/gateway-service';
+import { gatewayHandlers } from '../gateway/handlers';
 
 export interface AppOptions {
   dataDir: string;
@@ -54,6 +56,8 @@ export interface AppOptions {
   desktopShell?: DesktopShell;
   /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
+  /** The gateway for other apps: `port` (`--gateway-port`) overrides the saved port for this session. */
+  gateway?: { port?: number; concurrencyPerToken?: number; maxBodyBytes?: number };
 }
 
 export interface Services extends RoutingServices, ExecutionServices {
@@ -65,6 +69,7 @@ export interface Services extends RoutingServices, ExecutionServices {
   tournaments: TournamentService;
   /** The one token count of a request for a model (wave 2 wires it into the quote, reservation and splitting). */
   tokens: TokenCounter;
+  gateway: GatewayService;
 }
 
 export interface App {
@@ -141,7 +146,30 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.tournament,
   });
   const tokens = new TokenCounter({ local: local.tokenizer.count });
-  const services: Services = { db, events, logger, settings, ...routing, local, ...execution, tournaments, tokens };
+  const gateway = new GatewayService({
+    db,
+    runs: execution.runs,
+    decide: (request) => routing.orchestrator.decide(request),
+    models: () => routing.registry.all(),
+    tasks: () => routing.orchestrator.tasks,
+    monthOf: (at) => execution.ledger.monthOf(at),
+    runtime: local.runtime,
+    logger,
+    now,
+    ...options.gateway,
+  });
+  const services: Services = {
+    db,
+    events,
+    logger,
+    settings,
+    ...routing,
+    local,
+    ...execution,
+    tournaments,
+    tokens,
+    gateway,
+  };
 
   const { keys, ledger, providers, resilience, runs } = execution;
   const handlers: HandlerMap = {
@@ -160,6 +188,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),
+    ...gatewayHandlers({ gateway }),
     ...appHandlers({
       settings,
       dataDir: options.dataDir,
@@ -171,6 +200,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   };
   const dispatcher = new Dispatcher(handlers, logger, redactor.redact);
+  // Off unless the writer turned it on; a port in use is reported in gateway:get, never a failed start-up.
+  await gateway.start();
 
   let closed = false;
   return {
@@ -180,6 +211,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      await gateway.close();
       runs.cancelAll();
       tournaments.cancelAll();
       await local.close();

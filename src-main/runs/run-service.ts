@@ -39,6 +39,14 @@ export interface ModelCallOutcome {
   error: { code: string; message: string } | null;
 }
 
+/** What a caller outside runs:start adds to a run (the gateway): the run's id up front, its tokens, a cancel. */
+export interface StartOptions {
+  runId?: string;
+  /** Every streamed piece of text, in order, with the model sending it (also without run:token events). */
+  onToken?: (text: string, modelId: string) => void;
+  cancel?: AbortSignal;
+}
+
 export class RunService {
   private readonly active = new Map<string, AbortController>();
   private readonly monotonic: () => number;
@@ -79,12 +87,13 @@ export class RunService {
     for (const controller of this.active.values()) controller.abort(new CancelledError());
   }
 
-  async start(start: RunStart): Promise<RunRecord> {
-    const runId = this.newId();
+  async start(start: RunStart, options: StartOptions = {}): Promise<RunRecord> {
+    const runId = options.runId ?? this.newId();
     const controller = new AbortController();
     this.active.set(runId, controller);
+    const cancel = options.cancel ? AbortSignal.any([controller.signal, options.cancel]) : controller.signal;
     try {
-      return await this.execute(runId, start, controller.signal);
+      return await this.execute(runId, start, cancel, options.onToken);
     } finally {
       this.active.delete(runId);
     }
@@ -166,7 +175,12 @@ export class RunService {
     }
   }
 
-  private async execute(runId: string, start: RunStart, cancel: AbortSignal): Promise<RunRecord> {
+  private async execute(
+    runId: string,
+    start: RunStart,
+    cancel: AbortSignal,
+    onToken?: (text: string, modelId: string) => void,
+  ): Promise<RunRecord> {
     const startedAt = this.monotonic();
     const messages = messagesOf(start.input);
     const inputTokens = estimateInputTokens(messages);
@@ -239,8 +253,11 @@ export class RunService {
         timeoutMs,
         cancel,
         onToken:
-          start.stream === true
-            ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
+          start.stream === true || onToken
+            ? (text) => {
+                if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
+                onToken?.(text, spec.id);
+              }
             : undefined,
         running,
       });

@@ -50,6 +50,10 @@ export interface TournamentAppOptions {
   /** Local models: the llama they run on and the installed file of each catalog id (path, or path and size). */
   local?: { llama: Llama; files: Record<string, string | { path: string; bytes: number }> };
   claimSimilarity?: NonNullable<AppOptions['tournament']>['claimSimilarity'];
+  /** The gateway's session options (port 0: a free port). */
+  gateway?: AppOptions['gateway'];
+  /** Execution overrides over the ones below (e.g. a longer first-token timeout on a loaded machine). */
+  execution?: AppOptions['execution'];
 }
 
 export interface TournamentApp {
@@ -77,7 +81,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     logger: silentLogger,
     env: {},
     models: options.registry,
-    execution: { maxRetries: 0, maxRetryAfterS: 1 },
+    execution: { maxRetries: 0, maxRetryAfterS: 1, ...options.execution },
     local: {
       ...(options.local ? { runtime: { createLlama: () => Promise.resolve(options.local!.llama) } } : {}),
       installed: {
@@ -88,6 +92,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
       },
     },
     ...(options.claimSimilarity ? { tournament: { claimSimilarity: options.claimSimilarity } } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
   const { services } = app;
   for (const provider of clouds) {

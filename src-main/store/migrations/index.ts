@@ -5,6 +5,7 @@ import m002 from './002-routing.sql?raw';
 import m003 from './003-execution.sql?raw';
 import m004 from './004-local-models.sql?raw';
 import m005 from './005-tournaments.sql?raw';
+import m011 from './011-gateway.sql?raw';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'execution', sql: m003 },
   { version: 4, name: 'local-models', sql: m004 },
   { version: 5, name: 'tournaments', sql: m005 },
+  { version: 11, name: 'gateway', sql: m011 },
 ];
