@@ -6,6 +6,7 @@ import { benchTournament } from './tournament.bench';
 import { benchRuns } from './runs.bench';
 import { benchLocal } from './local.bench';
 import { benchTokens } from './tokens.bench';
+import { benchGateway } from './gateway.bench';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'contract dispatch', run: benchDispatch },
@@ -14,6 +15,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'runs and failover', run: benchRuns },
   { name: 'local models', run: benchLocal },
   { name: 'tokens', run: benchTokens },
+  { name: 'gateway', run: benchGateway },
 ];
 
 const only = process.argv[2];
