@@ -309,6 +309,22 @@ describe('gateway doors', () => {
     }
   });
 
+  it('a port another program holds leaves the gateway off and says so in gateway:get', async () => {
+    const g = await open();
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as { port: number }).port;
+    try {
+      const state = await g.app.services.gateway.set({ port: taken });
+      expect(state).toMatchObject({ enabled: true, listening: false, port: taken });
+      expect(state.error).toBe(`Port ${taken} is already in use by another program; pick another port.`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await g.close();
+    }
+  });
+
   it('off by default: a fresh app listens on no gateway port', async () => {
     const { createApp } = await import('../app/create-app');
     const { silentLogger } = await import('../infra/logger');

@@ -49,11 +49,14 @@ export class GatewayService {
   /** The port the running server was asked for (0 picks a free one, so it can differ from the port it got). */
   private serverFor: number | null = null;
   private error: string | null = null;
+  /** `--gateway-port` for this session, until the writer picks a port in Settings. */
+  private sessionPort: number | undefined;
   /** Start/stop in order: a quick on-off-on never leaves two servers or none. */
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: GatewayOptions) {
     this.repo = new GatewayRepo(o.db, o.now);
+    this.sessionPort = o.port;
     this.calls = new GatewayCalls({
       runs: o.runs,
       decide: o.decide,
@@ -69,7 +72,7 @@ export class GatewayService {
 
   private config(): GatewayConfigRow {
     const saved = this.repo.config({ enabled: false, port: DEFAULT_GATEWAY_PORT, origins: [] });
-    return this.o.port !== undefined ? { ...saved, port: this.o.port } : saved;
+    return this.sessionPort !== undefined ? { ...saved, port: this.sessionPort } : saved;
   }
 
   get(): GatewayState {
@@ -103,6 +106,7 @@ export class GatewayService {
       origins: patch.origins ? [...new Set(patch.origins)] : saved.origins,
     };
     this.repo.saveConfig(next);
+    if (patch.port !== undefined) this.sessionPort = undefined;
     await this.apply();
     return this.get();
   }
