@@ -28,6 +28,8 @@ async function open(
     fake,
     registry: [cloudSpec('cloud-gpt', 'openai', 9, 99), localSpec('tiny-local', 'tiny-fixture', 3)],
     gateway,
+    // Calls held at the fake server (a gate) must not fail over on the first-token deadline on a loaded machine.
+    execution: { firstTokenTimeoutMs: 60_000 },
   });
   return Object.assign(g, { dir });
 }
