@@ -61,6 +61,11 @@ const LAYERS = [
     comment: 'Several models on one task, built on runs.',
   },
   {
+    name: 'gateway',
+    path: '^src-main/gateway/',
+    comment: 'The local OpenAI/Anthropic-compatible server for other apps: every call a run, tokens, caps, doors.',
+  },
+  {
     name: 'app',
     path: '^src-main/app/',
     comment: 'The composition root: creates every service once and merges the domains\u2019 handlers.',

@@ -9,6 +9,7 @@ import { benchMatching } from './matching.bench';
 import { benchTokens } from './tokens.bench';
 import { benchLedger } from './ledger.bench';
 import { benchManuscripts } from './manuscripts.bench';
+import { benchGateway } from './gateway.bench';
 
 const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'contract dispatch', run: benchDispatch },
@@ -20,6 +21,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'tokens', run: benchTokens },
   { name: 'ledger, a year of heavy use', run: benchLedger },
   { name: 'manuscripts', run: benchManuscripts },
+  { name: 'gateway', run: benchGateway },
 ];
 
 const only = process.argv[2];

@@ -57,6 +57,11 @@ export const CHANNELS = [
   'manuscripts:list',
   'manuscripts:get',
   'manuscripts:delete',
+  'gateway:get',
+  'gateway:set',
+  'gateway:token_create',
+  'gateway:token_revoke',
+  'spend:by_app',
 ] as const satisfies readonly Channel[];
 
 export const EVENTS = [

@@ -14,6 +14,7 @@ import { tasksChannels } from './contract/tasks';
 import { tournamentChannels } from './contract/tournaments';
 import { appChannels } from './contract/app';
 import { manuscriptsChannels } from './contract/manuscripts';
+import { gatewayChannels } from './contract/gateway';
 import type { AppEvents } from './contract/events';
 
 export const contract = {
@@ -29,6 +30,7 @@ export const contract = {
   ...tournamentChannels,
   ...appChannels,
   ...manuscriptsChannels,
+  ...gatewayChannels,
 } satisfies Record<string, ChannelSpec>;
 
 export type Contract = typeof contract;
@@ -61,3 +63,4 @@ export * from './contract/tasks';
 export * from './contract/app';
 export * from './contract/tournaments';
 export * from './contract/manuscripts';
+export * from './contract/gateway';

@@ -37,6 +37,8 @@ import { ManuscriptsService } from '../manuscripts/manuscripts-service';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 import type { TaskLibrary } from '../tasks/task-library';
 import { tasksHandlers } from '../tasks/handlers';
+import { GatewayService } from '../gateway/gateway-service';
+import { gatewayHandlers } from '../gateway/handlers';
 
 export interface AppOptions {
   dataDir: string;
@@ -64,6 +66,8 @@ export interface AppOptions {
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
   /** Drives the look for settings another process changed (default: every second); tests tick it by hand. */
   settingsTicker?: Ticker;
+  /** The gateway for other apps: `port` (`--gateway-port`) overrides the saved port for this session. */
+  gateway?: { port?: number; concurrencyPerToken?: number; maxBodyBytes?: number };
 }
 
 export interface Services extends RoutingServices, ExecutionServices {
@@ -77,6 +81,7 @@ export interface Services extends RoutingServices, ExecutionServices {
   tokens: TokenCounter;
   /** Whole manuscripts kept in SQLite with numbered chapters and paragraphs. */
   manuscripts: ManuscriptsService;
+  gateway: GatewayService;
 }
 
 export interface App {
@@ -178,6 +183,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.tournament,
   });
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
+  const gateway = new GatewayService({
+    db,
+    runs: execution.runs,
+    decide: (request) => routing.orchestrator.decide(request),
+    models: () => routing.registry.all(),
+    tasks: () => routing.orchestrator.tasks,
+    monthOf: (at) => execution.ledger.monthOf(at),
+    runtime: local.runtime,
+    logger,
+    now,
+    ...options.gateway,
+  });
   const services: Services = {
     db,
     events,
@@ -189,6 +206,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     tournaments,
     tokens,
     manuscripts,
+    gateway,
   };
 
   const { keys, ledger, providers, resilience, runs } = execution;
@@ -210,6 +228,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...runStartHandler({ runs, tournaments }),
     ...tournamentHandlers({ tournaments }),
     ...manuscriptsHandlers({ manuscripts }),
+    ...gatewayHandlers({ gateway }),
     ...appHandlers({
       settings,
       dataDir: options.dataDir,
@@ -221,6 +240,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   };
   const dispatcher = new Dispatcher(handlers, logger, redactor.redact);
+  // Off unless the writer turned it on; a port in use is reported in gateway:get, never a failed start-up.
+  await gateway.start();
 
   let closed = false;
   return {
@@ -231,6 +252,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (closed) return;
       closed = true;
       stopSettingsWatch();
+      await gateway.close();
       runs.cancelAll();
       tournaments.cancelAll();
       await measuring;

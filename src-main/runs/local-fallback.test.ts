@@ -27,7 +27,7 @@ describe('local fallback in a run', () => {
       dataDir: dir,
       fake: fixture.fake(),
       registry,
-      firstTokenTimeoutMs: 60_000,
+      execution: { firstTokenTimeoutMs: 60_000 },
       local: { llama: fixture.llama(), files },
     });
     try {

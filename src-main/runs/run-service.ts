@@ -47,6 +47,14 @@ export interface ModelCallOutcome {
   error: { code: string; message: string } | null;
 }
 
+/** What a caller outside runs:start adds to a run (the gateway): the run's id up front, its tokens, a cancel. */
+export interface StartOptions {
+  runId?: string;
+  /** Every streamed piece of text, in order, with the model sending it (also without run:token events). */
+  onToken?: (text: string, modelId: string) => void;
+  cancel?: AbortSignal;
+}
+
 export class RunService {
   private readonly active = new Map<string, AbortController>();
   /** runs:start calls in flight by run id: a repeat with the same caller-chosen id joins the first. */
@@ -115,24 +123,26 @@ export class RunService {
    * Starts a run under the caller's id (or a new one, made before any model is called). The same id again returns
    * that run — the one in flight, or the stored record — rather than starting another.
    */
-  start(start: RunStart): Promise<RunRecord> {
-    if (start.run_id) {
-      const inFlight = this.pending.get(start.run_id);
+  start(start: RunStart, options: StartOptions = {}): Promise<RunRecord> {
+    const callerId = options.runId ?? start.run_id;
+    if (callerId) {
+      const inFlight = this.pending.get(callerId);
       if (inFlight) return inFlight;
-      const stored = this.o.repo.get(start.run_id);
+      const stored = this.o.repo.get(callerId);
       if (stored) {
         if (stored.task !== start.task) {
-          return Promise.reject(new QuireError('conflict', `Run ${start.run_id} is already a ${stored.task} run`));
+          return Promise.reject(new QuireError('conflict', `Run ${callerId} is already a ${stored.task} run`));
         }
         return Promise.resolve(stored);
       }
     }
-    const runId = start.run_id ?? this.newId();
+    const runId = callerId ?? this.newId();
     const controller = new AbortController();
     this.active.set(runId, controller);
+    const cancel = options.cancel ? AbortSignal.any([controller.signal, options.cancel]) : controller.signal;
     const running = (async () => {
       try {
-        return await this.execute(runId, start, controller.signal);
+        return await this.execute(runId, start, cancel, options.onToken);
       } finally {
         this.active.delete(runId);
         this.pending.delete(runId);
@@ -219,7 +229,12 @@ export class RunService {
     }
   }
 
-  private async execute(runId: string, start: RunStart, cancel: AbortSignal): Promise<RunRecord> {
+  private async execute(
+    runId: string,
+    start: RunStart,
+    cancel: AbortSignal,
+    onToken?: (text: string, modelId: string) => void,
+  ): Promise<RunRecord> {
     const startedAt = this.monotonic();
     const plan: RunPlan = planRun(start, this.o.library, this.o.taskIds ?? []);
     const messages = plan.messages;
@@ -314,8 +329,12 @@ export class RunService {
           timeoutMs,
           cancel,
           onToken:
-            start.stream === true
-              ? (text) => this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text })
+            start.stream === true || onToken
+              ? (text) => {
+                  if (start.stream === true)
+                    this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
+                  onToken?.(text, spec.id);
+                }
               : undefined,
           onQueue: (position) =>
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),

@@ -66,6 +66,16 @@ export function statusFor(code: ErrorCode): number {
   }
 }
 
+/** DNS rebinding guard: a loopback server answers only requests addressed to itself by its loopback name and port. */
+export function loopbackHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+/** A page served by this loopback server itself (http://127.0.0.1:<port> or http://localhost:<port>). */
+export function sameLoopbackOrigin(origin: string, port: number): boolean {
+  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+}
+
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const clients = new Set<ServerResponse>();
   let port = options.port;
@@ -79,7 +89,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    if (!loopbackHost(host, port)) {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Forbidden: unexpected Host header');
       return;
     }
@@ -107,7 +117,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   /** A page on another origin must not drive the API or read its events (a browser always sends Origin then). */
   function foreignOrigin(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    return origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`;
+    return origin !== undefined && !sameLoopbackOrigin(origin, port);
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
@@ -253,7 +263,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+/** The request body, or 'too_large' as soon as it passes `limit` bytes (declared or received). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {

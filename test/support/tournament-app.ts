@@ -52,10 +52,12 @@ export interface TournamentAppOptions {
   /** Local models: the llama they run on and the installed file of each catalog id (path, or path and size). */
   local?: { llama: Llama; files: Record<string, string | { path: string; bytes: number }> };
   claimSimilarity?: NonNullable<AppOptions['tournament']>['claimSimilarity'];
-  /** Execution options over the defaults below (a deadline timer, a floor…). */
+  /** Execution options over the defaults below (a deadline timer, a floor, a longer first-token timeout…). */
   execution?: AppOptions['execution'];
   /** Task definitions in place of resources/tasks/ (see briefTaskLibrary). */
   taskLibrary?: AppOptions['taskLibrary'];
+  /** The gateway's session options (port 0: a free port). */
+  gateway?: AppOptions['gateway'];
 }
 
 export interface TournamentApp {
@@ -95,6 +97,7 @@ export async function tournamentApp(options: TournamentAppOptions): Promise<Tour
     },
     ...(options.claimSimilarity ? { tournament: { claimSimilarity: options.claimSimilarity } } : {}),
     ...(options.taskLibrary ? { taskLibrary: options.taskLibrary } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
   const { services } = app;
   for (const provider of clouds) {

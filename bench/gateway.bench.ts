@@ -1,0 +1,131 @@
+// The gateway's added latency: the same `openai` SDK calling the loopback fake provider directly versus through
+// Quire's gateway (every call a run: decide, reserve, call, settle — the ledger's durable commits), non-streaming and
+// streaming, at concurrency 1 and 8, plus the added time to the first streamed token; `runs.start` alone (no HTTP
+// door) is measured beside them. The client runs in a worker thread, as another app would run in its own process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createApp } from '../src-main/app/create-app';
+import { silentLogger } from '../src-main/infra/logger';
+import { startFakeLlmServer } from '../test/support/fake-llm-server';
+import type { ClientJob, Sample } from './gateway-client-worker';
+import { percentile } from './stats';
+
+const MESSAGES = [{ role: 'user' as const, content: 'Check chapter 3 against chapter 2.' }];
+
+type Measure = (count: number, concurrency: number) => Promise<Sample[]>;
+
+function workerClient(worker: Worker, job: Omit<ClientJob, 'count' | 'concurrency'>): Measure {
+  return (count, concurrency) =>
+    new Promise((resolve, reject) => {
+      worker.once('message', (reply: { ok: boolean; samples?: Sample[]; error?: string }) =>
+        reply.ok ? resolve(reply.samples!) : reject(new Error(reply.error)),
+      );
+      worker.postMessage({ ...job, count, concurrency } satisfies ClientJob);
+    });
+}
+
+const p = (xs: number[], q: number) => percentile(xs, q);
+const f = (x: number) => x.toFixed(3);
+
+export async function benchGateway(): Promise<void> {
+  const server = await startFakeLlmServer({ port: 0 });
+  server.script('primary', {
+    text: 'The timeline holds across chapters three and four, and the door stays blue throughout.',
+    inputTokens: 800,
+    outputTokens: 60,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'quire-bench-gateway-'));
+  const app = await createApp({
+    dataDir: dir,
+    logger: silentLogger,
+    env: {},
+    gateway: { port: 0, concurrencyPerToken: 64 },
+  });
+  const worker = new Worker(new URL('./gateway-client-worker.ts', import.meta.url));
+  try {
+    app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });
+    const saved = await app.dispatcher.call(
+      'providers:save',
+      {
+        id: 'main',
+        kind: 'openai-compatible',
+        base_url: server.openaiBaseUrl,
+        models: [
+          {
+            id: 'primary',
+            quality: 9,
+            strengths: ['narrative_continuity'],
+            input_usd_per_mtok: 1,
+            output_usd_per_mtok: 2,
+          },
+        ],
+      },
+      { transport: 'internal' },
+    );
+    if (!saved.ok) throw new Error(JSON.stringify(saved.error));
+    const state = await app.services.gateway.set({ enabled: true });
+    const { token } = app.services.gateway.createToken({ name: 'bench' });
+    // The same run without the gateway's HTTP door, in this thread: what the gateway adds over runs:start's path.
+    const runsAlone: Measure = async (count, concurrency) => {
+      const samples: Sample[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < count) {
+            next++;
+            const start = performance.now();
+            let firstToken = Number.NaN;
+            await app.services.runs.start(
+              { task: 'brainstorm', input: MESSAGES, model: 'main/primary', max_output_tokens: 200, temperature: 0.7 },
+              { onToken: () => void (Number.isNaN(firstToken) && (firstToken = performance.now() - start)) },
+            );
+            samples.push({ total: performance.now() - start, firstToken });
+          }
+        }),
+      );
+      return samples;
+    };
+    for (const concurrency of [1, 8]) {
+      for (const stream of [false, true]) {
+        const a = workerClient(worker, { baseURL: server.openaiBaseUrl, apiKey: 'x', model: 'primary', stream });
+        const b = workerClient(worker, { baseURL: state.url, apiKey: token, model: 'main/primary', stream });
+        await a(30, concurrency);
+        await b(30, concurrency);
+        await runsAlone(30, concurrency);
+        const da: Sample[] = [];
+        const gb: Sample[] = [];
+        const rc: Sample[] = [];
+        // Interleaved rounds so drift (other processes, GC) hits all three alike.
+        for (let round = 0; round < 5; round++) {
+          da.push(...(await a(60, concurrency)));
+          gb.push(...(await b(60, concurrency)));
+          rc.push(...(await runsAlone(60, concurrency)));
+        }
+        const [dt, gt, rt] = [da, gb, rc].map((xs) => xs.map((s) => s.total)) as [number[], number[], number[]];
+        console.log(
+          `${stream ? 'streaming' : 'non-streaming'}, concurrency ${concurrency}: direct p50 ${f(p(dt, 50))} ms p99 ${f(p(dt, 99))} ms; ` +
+            `gateway p50 ${f(p(gt, 50))} ms p99 ${f(p(gt, 99))} ms; ` +
+            `added p50 ${f(p(gt, 50) - p(dt, 50))} ms p99 ${f(p(gt, 99) - p(dt, 99))} ms; ratio p50 ${(p(gt, 50) / p(dt, 50)).toFixed(2)}; ` +
+            `runs.start alone p50 ${f(p(rt, 50))} ms (gateway over it: p50 ${f(p(gt, 50) - p(rt, 50))} ms)`,
+        );
+        if (stream) {
+          const [df, gf, rf] = [da, gb, rc].map((xs) => xs.map((s) => s.firstToken)) as [number[], number[], number[]];
+          console.log(
+            `  first streamed token, concurrency ${concurrency}: direct p50 ${f(p(df, 50))} ms; gateway p50 ${f(p(gf, 50))} ms; ` +
+              `added p50 ${f(p(gf, 50) - p(df, 50))} ms p99 ${f(p(gf, 99) - p(df, 99))} ms; ratio ${(p(gf, 50) / p(df, 50)).toFixed(2)}; ` +
+              `runs.start alone p50 ${f(p(rf, 50))} ms`,
+          );
+        }
+      }
+    }
+    const apps = app.services.gateway.byApp(app.services.ledger.monthOf(new Date())).apps;
+    console.log(`ledger: ${apps[0]?.calls ?? 0} gateway calls recorded under "${apps[0]?.name ?? '-'}"`);
+  } finally {
+    await worker.terminate();
+    await app.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+// The writer lets another app use Quire: turns the gateway on in Settings, creates a token, copies it once (the app
+// calls Quire with it), closes it (it is gone from the screen), then revokes it (the app is refused).
+import { createServer } from 'node:net';
+import { test as base, expect } from '@playwright/test';
+import { startHost, type RunningHost } from './support/host';
+
+/** A free loopback port for the gateway (never the documented default, which another run may be using). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const test = base.extend<{ host: RunningHost; gatewayPort: number }>({
+  gatewayPort: async ({}, use) => use(await freePort()),
+  host: async ({ gatewayPort }, use) => {
+    const host = await startHost({ args: ['--gateway-port', String(gatewayPort)] });
+    await use(host);
+    await host.stop();
+  },
+});
+
+test('turn the gateway on in Settings, create a token, copy it once, revoke it', async ({
+  page,
+  context,
+  host,
+  gatewayPort,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.url });
+  const models = (token: string) =>
+    fetch(`http://127.0.0.1:${gatewayPort}/v1/models`, { headers: { Authorization: `Bearer ${token}` } })
+      .then((r) => r.status)
+      .catch(() => 'closed');
+  expect(await models('quire-anything')).toBe('closed');
+
+  await page.goto(`${host.url}/#/settings`);
+  const toggle = page.getByRole('switch', { name: 'Let other apps use Quire' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await expect(page.getByTestId('gateway-status')).toContainText(`http://127.0.0.1:${gatewayPort}/v1`);
+
+  await page.getByLabel('App name').fill('Obsidian');
+  await page.getByLabel('Monthly cap (USD, optional)').fill('3');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByLabel('New access token');
+  await expect(shown).toHaveValue(/^quire-/);
+  const token = await shown.inputValue();
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  await page.screenshot({ path: 'e2e/screenshots/gateway-token.png', fullPage: true });
+  expect(await models(token)).toBe(200);
+
+  await page.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByLabel('New access token')).toHaveCount(0);
+  await expect(page.getByTestId('gateway-tokens')).toContainText('Obsidian');
+  await expect(page.getByTestId('gateway-tokens')).toContainText('of $3.00');
+  expect(await page.content()).not.toContain(token);
+  await page.reload();
+  await expect(page.getByTestId('gateway-tokens')).toContainText('Obsidian');
+  expect(await page.content()).not.toContain(token);
+
+  await page.getByRole('button', { name: 'Revoke Obsidian' }).click();
+  await expect(page.getByText('No app has a token yet.')).toBeVisible();
+  expect(await models(token)).toBe(401);
+});

@@ -1,0 +1,111 @@
+// Anthropic's messages wire format (POST /v1/messages): the request as `@anthropic-ai/sdk` sends it, turned into a
+// ChatCall, and the answer whole or as its event stream (message_start … message_stop).
+import { z } from 'zod';
+import type { RunRecord } from '../../src-preload/contract';
+import type { ChatMessage } from '../providers/spec';
+import type { ChatCall } from './gateway-calls';
+import { wire } from './wire-errors';
+
+const block = z.object({ type: z.string() }).passthrough();
+const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
+
+export const messagesSchema = z
+  .object({
+    model: z.string().min(1, 'model: name a model (GET /v1/models lists them)').max(200),
+    max_tokens: z.number().int().min(1).max(200_000),
+    messages: z
+      .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }))
+      .min(1, 'messages: send at least one message')
+      .max(500),
+    system: z.union([z.string(), z.array(block)]).optional(),
+    stream: z.boolean().optional(),
+    temperature: z.number().min(0).max(1).optional(),
+  })
+  .passthrough();
+
+export function parseMessages(body: unknown): { call: ChatCall; stream: boolean } {
+  const parsed = messagesSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.join('.');
+    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`);
+  }
+  const r = parsed.data;
+  const messages: ChatMessage[] = [];
+  if (r.system !== undefined) messages.push({ role: 'system', content: textOf(r.system, 'system') });
+  r.messages.forEach((m, i) => messages.push({ role: m.role, content: textOf(m.content, `messages.${i}.content`) }));
+  return {
+    call: {
+      model: r.model,
+      messages,
+      maxOutputTokens: r.max_tokens,
+      temperature: r.temperature,
+    },
+    stream: r.stream === true,
+  };
+}
+
+function textOf(value: string | z.infer<typeof block>[], param: string): string {
+  if (typeof value === 'string') return value;
+  return value
+    .map((b) => {
+      const text = textBlock.safeParse(b);
+      if (!text.success) throw wire.invalid(`${param}: only text blocks are supported, not "${b.type}".`);
+      return text.data.text;
+    })
+    .join('\n');
+}
+
+export function anthropicUsage(record: RunRecord) {
+  return { input_tokens: record.input_tokens ?? 0, output_tokens: record.output_tokens ?? 0 };
+}
+
+export function anthropicMessage(record: RunRecord) {
+  return {
+    id: `msg_${record.run_id}`,
+    type: 'message',
+    role: 'assistant',
+    model: record.model_id ?? '',
+    content: [{ type: 'text', text: record.text ?? '' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: anthropicUsage(record),
+  };
+}
+
+/** The opening events of a streamed message, sent with its first text. */
+export function messageStart(runId: string, model: string) {
+  return [
+    {
+      type: 'message_start',
+      message: {
+        id: `msg_${runId}`,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        // The counts are known when the provider finishes: message_delta carries them.
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
+    },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  ];
+}
+
+export function textDelta(text: string) {
+  return { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } };
+}
+
+export function messageEnd(record: RunRecord) {
+  return [
+    { type: 'content_block_stop', index: 0 },
+    {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: anthropicUsage(record),
+    },
+    { type: 'message_stop' },
+  ];
+}

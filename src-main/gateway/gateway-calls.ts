@@ -1,0 +1,148 @@
+// One gateway call as a Quire run: the model name resolved, the app's limits checked (its token's concurrency, its
+// monthly cap held at the call's worst case until it settles), the run linked to the app before it starts, then the
+// same RunService path as runs:start (decision, ledger reservation, breakers, fallbacks, settlement).
+import {
+  runStartSchema,
+  type DecideRequest,
+  type Decision,
+  type ModelSpec,
+  type RunRecord,
+  type RunStart,
+  type TaskSpec,
+} from '../../src-preload/contract';
+import { estimateInputTokens } from '../../src-preload/contract/tokens';
+import { worstCaseUsd } from '../orchestrator/pricing';
+import type { ChatMessage } from '../providers/spec';
+import type { RunService } from '../runs/run-service';
+import { toMicros, toUsd } from '../store/money';
+import type { GatewayRepo, TokenRow } from './gateway-repo';
+import { resolveModelName } from './model-names';
+import { wire } from './wire-errors';
+
+export interface ChatCall {
+  /** The model name as the app sent it. */
+  model: string;
+  messages: ChatMessage[];
+  maxOutputTokens?: number | undefined;
+  temperature?: number | undefined;
+  jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+}
+
+export interface GatewayCallDeps {
+  runs: Pick<RunService, 'start'>;
+  decide: (request: DecideRequest) => Decision;
+  models: () => readonly ModelSpec[];
+  tasks: () => ReadonlyMap<string, TaskSpec>;
+  repo: Pick<GatewayRepo, 'linkRun' | 'finishedMicros' | 'touch'>;
+  monthOf: (at: Date) => string;
+  now: () => Date;
+  newId: () => string;
+  /** Calls one token may have in flight; more are refused with 429 (the SDKs retry those). */
+  concurrencyPerToken: number;
+}
+
+export interface CallHooks {
+  /** The run's id, once it is known (before any token). */
+  onRun?: (runId: string) => void;
+  onToken?: (text: string, modelId: string) => void;
+  cancel?: AbortSignal;
+}
+
+export class GatewayCalls {
+  private readonly inflight = new Map<string, number>();
+  /** Worst case of each token's calls in flight (micro-USD), counted against its cap until they settle. */
+  private readonly held = new Map<string, number>();
+
+  constructor(private readonly o: GatewayCallDeps) {}
+
+  /** Runs the call for `token`; throws a WireError (or the run's QuireError) when it is refused or fails. */
+  async chat(token: TokenRow, call: ChatCall, hooks: CallHooks = {}): Promise<RunRecord> {
+    const start = this.runStart(token, call);
+    const inFlight = this.inflight.get(token.id) ?? 0;
+    if (inFlight >= this.o.concurrencyPerToken) {
+      throw wire.busy(
+        `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
+      );
+    }
+    // Synchronous from the cap check to the run's own decision and reservation: nothing else runs in between.
+    const hold = this.holdForCap(token, start);
+    const runId = this.o.newId();
+    this.o.repo.linkRun(runId, token);
+    this.inflight.set(token.id, inFlight + 1);
+    this.held.set(token.id, (this.held.get(token.id) ?? 0) + hold);
+    try {
+      hooks.onRun?.(runId);
+      return await this.o.runs.start(start, {
+        runId,
+        ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
+        ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
+      });
+    } finally {
+      this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
+      this.held.set(token.id, (this.held.get(token.id) ?? hold) - hold);
+      this.o.repo.touch(token.id);
+    }
+  }
+
+  /** The runs:start request the call stands for, checked with runs:start's own schema. */
+  private runStart(token: TokenRow, call: ChatCall): RunStart {
+    const choice = resolveModelName(call.model, { models: this.o.models, tasks: this.o.tasks });
+    if (!choice) throw wire.modelNotFound(call.model);
+    if (token.local_only && choice.kind === 'model' && choice.spec.provider !== 'local') {
+      throw wire.forbidden(
+        `"${token.name}" may use local models only, and ${choice.spec.display_name} is a cloud model. Use a local model or quire/auto.`,
+      );
+    }
+    const start = {
+      task: choice.task,
+      input: call.messages,
+      single: true,
+      ...(choice.kind === 'tier' ? { tier: choice.tier } : {}),
+      ...(choice.kind === 'model' ? { model: choice.spec.id } : {}),
+      ...(token.local_only ? { local_only: true } : {}),
+      ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
+      ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+      ...(call.jsonSchema ? { json_schema: call.jsonSchema } : {}),
+    };
+    const parsed = runStartSchema.safeParse(start);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw wire.invalid(`${issue.path.join('.') || 'request'}: ${issue.message}`);
+    }
+    return parsed.data;
+  }
+
+  /**
+   * The most this call may charge, checked against the token's monthly cap with its other calls in flight. The run
+   * decides the same way a moment later (same inputs, no await between), so its chain is covered.
+   */
+  private holdForCap(token: TokenRow, start: RunStart): number {
+    if (token.monthly_cap_micros === null) return 0;
+    const messages = Array.isArray(start.input) ? start.input : [{ role: 'user' as const, content: start.input }];
+    const decision = this.o.decide({
+      task: start.task,
+      input_tokens: estimateInputTokens(messages),
+      ...(start.tier ? { tier: start.tier } : {}),
+      ...(start.model ? { model: start.model } : {}),
+      ...(start.local_only ? { local_only: true } : {}),
+      ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
+    });
+    if (decision.model_id === null) return 0; // The run refuses it the same way, before any call.
+    const at = this.o.now();
+    let worst = 0;
+    for (const id of [decision.model_id, ...decision.fallback_chain]) {
+      const spec = this.o.models().find((m) => m.id === id);
+      if (spec) worst = Math.max(worst, worstCaseUsd(spec, decision.input_tokens, decision.max_output_tokens, { at }));
+    }
+    const micros = toMicros(worst);
+    const counted = this.o.repo.finishedMicros(token.id, this.o.monthOf(at)) + (this.held.get(token.id) ?? 0);
+    if (micros > 0 && counted + micros > token.monthly_cap_micros) {
+      const cap = toUsd(token.monthly_cap_micros);
+      const left = Math.max(0, token.monthly_cap_micros - counted);
+      throw wire.quota(
+        `"${token.name}" has a monthly cap of $${Number(cap.toFixed(4))} in Quire. This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of the cap is left this month.`,
+      );
+    }
+    return micros;
+  }
+}

@@ -1,0 +1,405 @@
+// Issue 13's doors and money: tokens (bad, none, revoked), Host and Origin guards, CORS preflight with Private Network
+// Access, body limit, unknown model, malformed requests, per-token limits, the gateway off, and 50 concurrent calls
+// against a nearly spent budget. Real app over SQLite, cloud models on the loopback fake LLM server.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { useTempDir } from '../../test/support/temp-dir';
+import { cloudSpec, localSpec } from '../../test/support/tournament-app';
+
+const tempDir = useTempDir();
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+});
+afterAll(() => fake.close());
+
+async function open(
+  gateway: { concurrencyPerToken?: number; maxBodyBytes?: number } = {},
+): Promise<GatewayApp & { dir: string }> {
+  fake.reset();
+  const dir = tempDir();
+  const g = await gatewayApp({
+    dataDir: dir,
+    fake,
+    registry: [cloudSpec('cloud-gpt', 'openai', 9, 99), localSpec('tiny-local', 'tiny-fixture', 3)],
+    gateway,
+    // Calls held at the fake server (a gate) must not fail over on the first-token deadline on a loaded machine.
+    execution: { firstTokenTimeoutMs: 60_000 },
+  });
+  return Object.assign(g, { dir });
+}
+
+const chatBody = (model = 'cloud-gpt') => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
+const json = { 'Content-Type': 'application/json' };
+
+describe('gateway tokens', () => {
+  it('bad token → 401, no token → 401, revoked token → 401, each in OpenAI error shape', async () => {
+    const g = await open();
+    try {
+      const bad = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...json, Authorization: 'Bearer quire-not-a-real-token' },
+        body: chatBody(),
+      });
+      expect(bad.status).toBe(401);
+      expect(await bad.json()).toMatchObject({
+        error: { type: 'invalid_request_error', code: 'invalid_api_key', message: expect.stringMatching(/token/) },
+      });
+      const none = await g.raw('/v1/chat/completions', { method: 'POST', headers: json, body: chatBody() });
+      expect(none.status).toBe(401);
+      const token = g.token({ name: 'Novelcrafter' });
+      const id = g.app.services.gateway.get().tokens[0]!.id;
+      const ok = await g.raw('/v1/models', { headers: { Authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await g.app.dispatcher.call('gateway:token_revoke', { id }, { transport: 'internal' })).toEqual({
+        ok: true,
+        value: { revoked: true },
+      });
+      const revoked = await g.raw('/v1/models', { headers: { Authorization: `Bearer ${token}` } });
+      expect(revoked.status).toBe(401);
+      const anthropic = await g.raw('/v1/messages', {
+        method: 'POST',
+        headers: { ...json, 'x-api-key': token },
+        body: '{}',
+      });
+      expect(anthropic.status).toBe(401);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      expect(g.app.services.gateway.get().tokens).toEqual([]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a token is stored only as its hash: not in the data directory, and gateway:get never shows it', async () => {
+    const g = await open();
+    try {
+      const created = await g.app.dispatcher.call(
+        'gateway:token_create',
+        { name: 'Script', monthly_cap_usd: 2, local_only: true },
+        { transport: 'internal' },
+      );
+      expect(created.ok).toBe(true);
+      const { token } = (created as { value: { token: string } }).value;
+      expect(token).toMatch(/^quire-[A-Za-z0-9_-]{32}$/);
+      g.db.pragma('wal_checkpoint(TRUNCATE)');
+      for (const file of readdirSync(g.dir)) {
+        expect(readFileSync(join(g.dir, file)).includes(Buffer.from(token))).toBe(false);
+      }
+      const state = g.app.services.gateway.get();
+      expect(JSON.stringify(state)).not.toContain(token);
+      expect(state.tokens).toEqual([
+        expect.objectContaining({
+          name: 'Script',
+          monthly_cap_usd: 2,
+          local_only: true,
+          spend_usd: 0,
+          last_used_at: null,
+        }),
+      ]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a "local models only" token is refused a cloud model with 403 and a plain reason', async () => {
+    const g = await open();
+    try {
+      const client = new OpenAI({
+        baseURL: g.baseUrl,
+        apiKey: g.token({ local_only: true, name: 'Private' }),
+        maxRetries: 0,
+      });
+      const error = (await client.chat.completions
+        .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(error.status).toBe(403);
+      expect(error.message).toMatch(/local models only/);
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it("a token's own monthly cap refuses a call that could pass it: 429 insufficient_quota, nothing sent", async () => {
+    const g = await open();
+    try {
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100 });
+      // One call: up to 100 output tokens × $99/Mtok ≈ $0.0099 (plus input), and it charges about that: a second
+      // one could pass the $0.015 cap.
+      const client = new OpenAI({
+        baseURL: g.baseUrl,
+        apiKey: g.token({ monthly_cap_usd: 0.015, name: 'Capped' }),
+        maxRetries: 0,
+      });
+      const ask = () =>
+        client.chat.completions.create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 100,
+        });
+      await ask();
+      const refused = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(429);
+      expect(refused.error).toMatchObject({
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+        message: expect.stringMatching(/"Capped" has a monthly cap of \$0\.015 in Quire/),
+      });
+      expect(fake.requests).toHaveLength(1);
+      // The writer's other apps are not held by this app's cap.
+      const other = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Other' }), maxRetries: 0 });
+      await expect(
+        other.chat.completions.create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 100,
+        }),
+      ).resolves.toBeTruthy();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('per-token concurrency: calls past the limit get 429 rate_limit_exceeded while the others run', async () => {
+    const g = await open({ concurrencyPerToken: 2 });
+    try {
+      let release!: () => void;
+      fake.script('cloud-gpt', { text: 'ok', gate: new Promise<void>((r) => (release = r)) });
+      const token = g.token();
+      const call = () =>
+        g.raw('/v1/chat/completions', {
+          method: 'POST',
+          headers: { ...json, Authorization: `Bearer ${token}` },
+          body: chatBody(),
+        });
+      const first = [call(), call()];
+      while (fake.requests.length < 2) await new Promise((r) => setImmediate(r));
+      const third = await call();
+      expect(third.status).toBe(429);
+      expect(third.headers.get('x-should-retry')).toBe('true');
+      expect(await third.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
+      release();
+      expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('gateway doors', () => {
+  it('foreign Host → 403 (DNS rebinding)', async () => {
+    const g = await open();
+    try {
+      const res = await g.raw('/v1/models', {
+        host: `evil.example:${g.port}`,
+        headers: { Authorization: `Bearer ${g.token()}` },
+      });
+      expect(res.status).toBe(403);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a disallowed Origin gets no CORS headers; an allowed one passes the preflight, Private Network Access included', async () => {
+    const g = await open();
+    try {
+      await g.app.services.gateway.set({ origins: ['https://app.novelcrafter.com'] });
+      const preflight = (origin: string) =>
+        g.raw('/v1/chat/completions', {
+          method: 'OPTIONS',
+          headers: {
+            Origin: origin,
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'authorization, content-type',
+            'Access-Control-Request-Private-Network': 'true',
+          },
+        });
+      const denied = await preflight('https://evil.example');
+      expect(denied.status).toBe(403);
+      expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+      expect(denied.headers.get('access-control-allow-private-network')).toBeNull();
+      const allowed = await preflight('https://app.novelcrafter.com');
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.novelcrafter.com');
+      expect(allowed.headers.get('access-control-allow-private-network')).toBe('true');
+      expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+      const token = g.token();
+      const actual = await g.raw('/v1/models', {
+        headers: { Origin: 'https://app.novelcrafter.com', Authorization: `Bearer ${token}` },
+      });
+      expect(actual.status).toBe(200);
+      expect(actual.headers.get('access-control-allow-origin')).toBe('https://app.novelcrafter.com');
+      const foreign = await g.raw('/v1/models', {
+        headers: { Origin: 'https://evil.example', Authorization: `Bearer ${token}` },
+      });
+      expect(foreign.status).toBe(403);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('oversize body → 413; unknown model → 404 in OpenAI shape; n = 2, malformed JSON and bad fields → 400 in shape', async () => {
+    const g = await open({ maxBodyBytes: 4096 });
+    try {
+      const headers = { ...json, Authorization: `Bearer ${g.token()}` };
+      const post = (body: string, path = '/v1/chat/completions') => g.raw(path, { method: 'POST', headers, body });
+      const big = await post(
+        JSON.stringify({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
+      );
+      expect(big.status).toBe(413);
+      expect(await big.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
+      const unknown = await post(chatBody('gpt-9-imaginary'));
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({
+        error: {
+          message: expect.stringContaining('gpt-9-imaginary'),
+          type: 'invalid_request_error',
+          param: 'model',
+          code: 'model_not_found',
+        },
+      });
+      const n2 = await post(JSON.stringify({ model: 'cloud-gpt', n: 2, messages: [{ role: 'user', content: 'x' }] }));
+      expect(n2.status).toBe(400);
+      expect(await n2.json()).toMatchObject({ error: { param: 'n', message: expect.stringMatching(/one choice/) } });
+      const broken = await post('{"model": ');
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.stringMatching(/not valid JSON/) },
+      });
+      const noMessages = await post(JSON.stringify({ model: 'cloud-gpt', messages: [] }));
+      expect(noMessages.status).toBe(400);
+      const image = await post(
+        JSON.stringify({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }],
+        }),
+      );
+      expect(image.status).toBe(400);
+      expect(await image.json()).toMatchObject({ error: { message: expect.stringMatching(/only text parts/) } });
+      const anthropic = await post(JSON.stringify({ model: 'cloud-gpt', messages: [] }), '/v1/messages');
+      expect(anthropic.status).toBe(400);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('the gateway off: the port is closed; on again: it answers', async () => {
+    const g = await open();
+    try {
+      expect((await g.raw('/v1/models')).status).toBe(401);
+      const off = await g.app.dispatcher.call('gateway:set', { enabled: false }, { transport: 'internal' });
+      expect(off).toMatchObject({ ok: true, value: { enabled: false, listening: false } });
+      const refused = await new Promise<string>((resolve) => {
+        const socket = connect(g.port, '127.0.0.1');
+        socket.on('connect', () => {
+          socket.destroy();
+          resolve('open');
+        });
+        socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a port another program holds leaves the gateway off and says so in gateway:get', async () => {
+    const g = await open();
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as { port: number }).port;
+    try {
+      const state = await g.app.services.gateway.set({ port: taken });
+      expect(state).toMatchObject({ enabled: true, listening: false, port: taken });
+      expect(state.error).toBe(`Port ${taken} is already in use by another program; pick another port.`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await g.close();
+    }
+  });
+
+  it('off by default: a fresh app listens on no gateway port', async () => {
+    const { createApp } = await import('../app/create-app');
+    const { silentLogger } = await import('../infra/logger');
+    const app = await createApp({ dataDir: tempDir(), logger: silentLogger, env: {} });
+    try {
+      expect(app.services.gateway.get()).toMatchObject({
+        enabled: false,
+        listening: false,
+        port: 5175,
+        url: 'http://127.0.0.1:5175/v1',
+        tokens: [],
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('gateway budget', () => {
+  it('50 concurrent gateway calls against a nearly spent budget: the cap holds; refusals are 429 insufficient_quota', async () => {
+    const g = await open({ concurrencyPerToken: 64 });
+    try {
+      // Worst case per call ≈ 1000 × $99/Mtok ≈ $0.099; the budget leaves room for at most 10 of them.
+      g.app.services.settings.set({ orchestrator: { monthly_budget: 1 } });
+      let release!: () => void;
+      fake.script('cloud-gpt', {
+        text: 'ok',
+        inputTokens: 10,
+        outputTokens: 2,
+        gate: new Promise<void>((r) => (release = r)),
+      });
+      const token = g.token({ name: 'Batch script' });
+      const headers = { ...json, Authorization: `Bearer ${token}` };
+      const body = JSON.stringify({
+        model: 'quire/auto',
+        messages: [{ role: 'user', content: 'x' }],
+        max_tokens: 1000,
+      });
+      const answered: Response[] = [];
+      const calls = Array.from({ length: 50 }, () =>
+        g.raw('/v1/chat/completions', { method: 'POST', headers, body }).then((r) => {
+          answered.push(r);
+          return r;
+        }),
+      );
+      while (answered.length + fake.requests.length < 50) await new Promise((r) => setImmediate(r));
+      const held = fake.requests.length;
+      const during = g.app.services.ledger.snapshot(new Date());
+      expect(held).toBeGreaterThan(0);
+      expect(held).toBeLessThanOrEqual(10);
+      expect(during.spent_usd + during.reserved_usd).toBeLessThanOrEqual(1);
+      release();
+      const all = await Promise.all(calls);
+      const refused = all.filter((r) => r.status !== 200);
+      expect(all.length - refused.length).toBe(held);
+      for (const r of refused) {
+        expect(r.status).toBe(429);
+        expect(r.headers.get('x-should-retry')).toBe('false');
+        expect(await r.json()).toMatchObject({
+          error: {
+            type: 'insufficient_quota',
+            code: 'insufficient_quota',
+            message: expect.stringMatching(/\$|budget/),
+          },
+        });
+      }
+      const after = g.app.services.ledger.snapshot(new Date());
+      expect(after.reserved_usd).toBe(0);
+      expect(after.spent_usd).toBeLessThanOrEqual(1);
+      const month = g.app.services.ledger.monthOf(new Date());
+      expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'Batch script', calls: held }]);
+    } finally {
+      await g.close();
+    }
+  });
+});

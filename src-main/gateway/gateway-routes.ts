@@ -1,0 +1,192 @@
+// What each gateway route does once the doors let a request in: chat completions and messages run as Quire runs
+// (whole or streamed), /v1/models lists the names, /v1/embeddings asks a loaded local model.
+import type { ServerResponse } from 'node:http';
+import type { RunRecord } from '../../src-preload/contract';
+import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } from './anthropic-wire';
+import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
+import type { GatewayRequest, GatewayRoutes } from './gateway-server';
+import type { ListedModel } from './model-names';
+import { chatCompletion, chunk, parseChatCompletion, usageOf } from './openai-wire';
+import { sendWireError, toWireError, wire, wireErrorBody, type WireError } from './wire-errors';
+
+export interface RouteDeps {
+  calls: Pick<GatewayCalls, 'chat'>;
+  listModels: () => ListedModel[];
+  embed: (model: string, texts: string[]) => Promise<{ model: string; vectors: number[][]; tokens: number }>;
+  now: () => Date;
+}
+
+type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models'>;
+
+export function gatewayRoutes(deps: RouteDeps): Handlers {
+  const created = () => Math.floor(deps.now().getTime() / 1000);
+  return {
+    async chatCompletions(r) {
+      const { call, stream, includeUsage } = parseChatCompletion(r.body);
+      if (!stream) {
+        const record = await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res) });
+        return sendJson(r, chatCompletion(record, created()), record);
+      }
+      const at = created();
+      await streamRun(deps, r, call, {
+        open: (id, model) => [chunk(id, at, model, { role: 'assistant', content: '' })],
+        delta: (id, model, text) => [chunk(id, at, model, { content: text })],
+        end: (record) => [
+          chunk(record.run_id, at, record.model_id ?? '', {}, 'stop'),
+          ...(includeUsage ? [chunk(record.run_id, at, record.model_id ?? '', null, null, usageOf(record))] : []),
+        ],
+        error: (error) => wireErrorBody('openai', error),
+        done: 'data: [DONE]\n\n',
+      });
+    },
+    async messages(r) {
+      const { call, stream } = parseMessages(r.body);
+      if (!stream) {
+        const record = await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res) });
+        return sendJson(r, anthropicMessage(record), record);
+      }
+      await streamRun(deps, r, call, {
+        open: (id, model) => messageStart(id, model),
+        delta: (_id, _model, text) => [textDelta(text)],
+        end: (record) => messageEnd(record),
+        error: (error) => wireErrorBody('anthropic', error),
+        done: '',
+      });
+    },
+    async embeddings(r) {
+      const body = (r.body ?? {}) as { model?: unknown; input?: unknown };
+      const input = body.input;
+      const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : null;
+      if (!texts || texts.length === 0 || texts.length > 256 || texts.some((t) => typeof t !== 'string')) {
+        throw wire.invalid('input: send a string or an array of up to 256 strings.', 'input');
+      }
+      const result = await deps.embed(typeof body.model === 'string' ? body.model : 'quire/auto', texts as string[]);
+      sendJson(r, {
+        object: 'list',
+        data: result.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+        model: result.model,
+        usage: { prompt_tokens: result.tokens, total_tokens: result.tokens },
+      });
+    },
+    models(r) {
+      const listed = deps.listModels();
+      const at = created();
+      if (r.api === 'anthropic') {
+        const data = listed.map((m) => ({
+          type: 'model',
+          id: m.id,
+          display_name: m.display_name,
+          created_at: new Date(at * 1000).toISOString(),
+        }));
+        return sendJson(r, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      }
+      sendJson(r, {
+        object: 'list',
+        data: listed.map((m) => ({
+          id: m.id,
+          object: 'model',
+          created: at,
+          owned_by: m.owned_by,
+          name: m.display_name,
+        })),
+      });
+    },
+  };
+}
+
+function sendJson(r: GatewayRequest, body: unknown, record?: RunRecord): void {
+  r.res.writeHead(200, {
+    ...r.cors,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...(record ? runHeaders(record) : {}),
+  });
+  r.res.end(JSON.stringify(body));
+}
+
+function runHeaders(record: RunRecord): Record<string, string> {
+  return { 'x-quire-run-id': record.run_id, 'x-quire-cost-usd': record.cost_usd.toFixed(6) };
+}
+
+/** Cancels the run when the app hangs up before the answer is sent. */
+function abortOnClose(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+interface StreamFormat {
+  open: (runId: string, model: string) => unknown[];
+  delta: (runId: string, model: string, text: string) => unknown[];
+  end: (record: RunRecord) => unknown[];
+  error: (error: WireError) => unknown;
+  done: string;
+}
+
+/**
+ * Streams a run as Server-Sent Events. Headers wait for the first token, so a refusal before any text (over budget,
+ * unknown model, provider down) is still an HTTP error the client understands; a failure after it is an error event.
+ */
+async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, format: StreamFormat): Promise<void> {
+  const { res } = r;
+  const cancel = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) cancel.abort();
+  });
+  let opened = false;
+  let runId = '';
+  let streamedBy: string | null = null;
+  const send = (events: unknown[]) => {
+    for (const event of events) {
+      const type = (event as { type?: unknown }).type;
+      const name = typeof type === 'string' && format.done === '' ? `event: ${type}\n` : '';
+      res.write(`${name}data: ${JSON.stringify(event)}\n\n`);
+    }
+  };
+  const open = (id: string, model: string) => {
+    if (opened) return;
+    opened = true;
+    res.writeHead(200, {
+      ...r.cors,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'x-quire-run-id': id,
+    });
+    send(format.open(id, model));
+  };
+  const hooks: CallHooks = {
+    cancel: cancel.signal,
+    onRun: (id) => (runId = id),
+    onToken: (text, modelId) => {
+      // A model that fails after sending text and the run falls back: the text already sent cannot be taken back, so
+      // the stream stops there rather than splice a second model's answer onto the first one's.
+      if (streamedBy !== null && streamedBy !== modelId) return cancel.abort();
+      streamedBy = modelId;
+      open(runId, modelId);
+      send(format.delta(runId, modelId, text));
+    },
+  };
+  let record: RunRecord;
+  try {
+    record = await deps.calls.chat(r.token, call, hooks);
+  } catch (error) {
+    const wireError = toWireError(error);
+    if (!opened) return sendWireError(res, r.api, wireError, r.cors);
+    if (!res.writableEnded && !res.destroyed) {
+      const body = format.error(wireError);
+      res.write(`${format.done === '' ? 'event: error\n' : ''}data: ${JSON.stringify(body)}\n\n`);
+      res.end();
+    }
+    return;
+  }
+  // A cached answer or a model that does not stream: the whole text as one piece.
+  if (!opened) {
+    open(record.run_id, record.model_id ?? '');
+    if (record.text) send(format.delta(record.run_id, record.model_id ?? '', record.text));
+  }
+  send(format.end(record));
+  res.end(format.done);
+}

@@ -1,0 +1,205 @@
+// The gateway as a service: its settings (off by default), the apps' tokens (hash only; the token itself is returned
+// once), the server started and stopped to match, and the month's spend by app.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  DEFAULT_GATEWAY_PORT,
+  type DecideRequest,
+  type Decision,
+  type GatewayState,
+  type ModelSpec,
+  type SpendByApp,
+  type TaskSpec,
+} from '../../src-preload/contract';
+import type { Logger } from '../infra/logger';
+import type { LocalRuntime } from '../local/runtime';
+import type { RunService } from '../runs/run-service';
+import type { Db } from '../store/database';
+import { toMicros, toUsd } from '../store/money';
+import { localEmbeddings } from './embeddings';
+import { GatewayCalls } from './gateway-calls';
+import { GatewayRepo, type GatewayConfigRow } from './gateway-repo';
+import { gatewayRoutes } from './gateway-routes';
+import { startGatewayServer, type GatewayServer } from './gateway-server';
+import { listModelNames } from './model-names';
+
+export interface GatewayOptions {
+  db: Db;
+  runs: Pick<RunService, 'start'>;
+  decide: (request: DecideRequest) => Decision;
+  models: () => readonly ModelSpec[];
+  tasks: () => ReadonlyMap<string, TaskSpec>;
+  monthOf: (at: Date) => string;
+  runtime: Pick<LocalRuntime, 'resident' | 'use'>;
+  logger: Logger;
+  now: () => Date;
+  /** `--gateway-port`: this port for this session, over the saved one. */
+  port?: number | undefined;
+  concurrencyPerToken?: number;
+  maxBodyBytes?: number;
+}
+
+const TOKEN_PREFIX = 'quire-';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export class GatewayService {
+  private readonly repo: GatewayRepo;
+  private readonly calls: GatewayCalls;
+  private server: GatewayServer | null = null;
+  /** The port the running server was asked for (0 picks a free one, so it can differ from the port it got). */
+  private serverFor: number | null = null;
+  private error: string | null = null;
+  /** `--gateway-port` for this session, until the writer picks a port in Settings. */
+  private sessionPort: number | undefined;
+  /** Start/stop in order: a quick on-off-on never leaves two servers or none. */
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: GatewayOptions) {
+    this.repo = new GatewayRepo(o.db, o.now);
+    this.sessionPort = o.port;
+    this.calls = new GatewayCalls({
+      runs: o.runs,
+      decide: o.decide,
+      models: o.models,
+      tasks: o.tasks,
+      repo: this.repo,
+      monthOf: o.monthOf,
+      now: o.now,
+      newId: () => randomUUID(),
+      concurrencyPerToken: o.concurrencyPerToken ?? 16,
+    });
+  }
+
+  private config(): GatewayConfigRow {
+    const saved = this.repo.config({ enabled: false, port: DEFAULT_GATEWAY_PORT, origins: [] });
+    return this.sessionPort !== undefined ? { ...saved, port: this.sessionPort } : saved;
+  }
+
+  get(): GatewayState {
+    const config = this.config();
+    const spend = new Map(this.repo.byApp(this.o.monthOf(this.o.now())).map((a) => [a.token_id, a.counted_micros]));
+    const port = this.server?.port ?? config.port;
+    return {
+      enabled: config.enabled,
+      port,
+      url: `http://127.0.0.1:${port}/v1`,
+      origins: config.origins,
+      listening: this.server !== null,
+      error: this.error,
+      tokens: this.repo.liveTokens().map((t) => ({
+        id: t.id,
+        name: t.name,
+        created_at: t.created_at,
+        last_used_at: t.last_used_at,
+        monthly_cap_usd: t.monthly_cap_micros === null ? null : toUsd(t.monthly_cap_micros),
+        local_only: t.local_only,
+        spend_usd: toUsd(spend.get(t.id) ?? 0),
+      })),
+    };
+  }
+
+  async set(patch: { enabled?: boolean | undefined; port?: number | undefined; origins?: string[] | undefined }) {
+    const saved = this.repo.config({ enabled: false, port: DEFAULT_GATEWAY_PORT, origins: [] });
+    const next = {
+      enabled: patch.enabled ?? saved.enabled,
+      port: patch.port ?? saved.port,
+      origins: patch.origins ? [...new Set(patch.origins)] : saved.origins,
+    };
+    this.repo.saveConfig(next);
+    if (patch.port !== undefined) this.sessionPort = undefined;
+    await this.apply();
+    return this.get();
+  }
+
+  createToken(input: { name: string; monthly_cap_usd?: number | null | undefined; local_only?: boolean | undefined }) {
+    const token = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+    const id = randomUUID();
+    this.repo.insertToken(
+      {
+        id,
+        name: input.name.trim(),
+        monthly_cap_micros:
+          input.monthly_cap_usd === undefined || input.monthly_cap_usd === null
+            ? null
+            : toMicros(input.monthly_cap_usd),
+        local_only: input.local_only === true,
+        created_at: this.o.now().toISOString(),
+      },
+      sha256(token),
+    );
+    return { id, token };
+  }
+
+  revokeToken(id: string): { revoked: boolean } {
+    return { revoked: this.repo.revoke(id) };
+  }
+
+  byApp(month: string): SpendByApp {
+    return {
+      month,
+      apps: this.repo.byApp(month).map((a) => ({
+        token_id: a.token_id,
+        name: a.name,
+        revoked: a.revoked,
+        spend_usd: toUsd(a.counted_micros),
+        reserved_usd: toUsd(a.reserved_micros),
+        calls: a.calls,
+        input_tokens: a.input_tokens,
+        output_tokens: a.output_tokens,
+      })),
+    };
+  }
+
+  /** Starts the server when the saved setting says so (app start-up); a taken port is reported, not thrown. */
+  start(): Promise<void> {
+    return this.apply();
+  }
+
+  async close(): Promise<void> {
+    await this.applying;
+    await this.stopServer();
+  }
+
+  private apply(): Promise<void> {
+    this.applying = this.applying.then(() => this.reconcile());
+    return this.applying;
+  }
+
+  private async reconcile(): Promise<void> {
+    const config = this.config();
+    if (this.server && (!config.enabled || this.serverFor !== config.port)) await this.stopServer();
+    if (!config.enabled || this.server) return;
+    try {
+      this.server = await startGatewayServer(
+        {
+          authenticate: (secret) => (secret.startsWith(TOKEN_PREFIX) ? this.repo.bySha256(sha256(secret)) : undefined),
+          origins: () => this.config().origins,
+          maxBodyBytes: this.o.maxBodyBytes ?? 8 * 1024 * 1024,
+          ...gatewayRoutes({
+            calls: this.calls,
+            listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
+            embed: localEmbeddings(this.o.runtime, this.o.models),
+            now: this.o.now,
+          }),
+        },
+        config.port,
+      );
+      this.serverFor = config.port;
+      this.error = null;
+      this.o.logger.info(`Gateway listening on http://127.0.0.1:${this.server.port}/v1`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.error =
+        code === 'EADDRINUSE'
+          ? `Port ${config.port} is already in use by another program; pick another port.`
+          : `The gateway could not start: ${(error as Error).message}`;
+      this.o.logger.warn(this.error);
+    }
+  }
+
+  private async stopServer(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    await server?.close();
+  }
+}

@@ -1,0 +1,145 @@
+// OpenAI's chat-completions wire format: the request as apps send it (validated, turned into a ChatCall) and the
+// answer as the `openai` client reads it, whole or as Server-Sent Events with the usage chunk when asked for.
+import { z } from 'zod';
+import type { RunRecord } from '../../src-preload/contract';
+import type { ChatMessage } from '../providers/spec';
+import type { ChatCall } from './gateway-calls';
+import { wire } from './wire-errors';
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
+
+const message = z
+  .object({
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+    content: content.optional(),
+  })
+  .passthrough();
+
+export const chatCompletionSchema = z
+  .object({
+    model: z.string().min(1, 'model: name a model (GET /v1/models lists them)').max(200),
+    messages: z.array(message).min(1, 'messages: send at least one message').max(500),
+    stream: z.boolean().nullish(),
+    stream_options: z.object({ include_usage: z.boolean().nullish() }).passthrough().nullish(),
+    max_tokens: z.number().int().min(1).max(200_000).nullish(),
+    max_completion_tokens: z.number().int().min(1).max(200_000).nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    n: z.number().int().min(1).nullish(),
+    response_format: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('text') }),
+        z.object({ type: z.literal('json_object') }),
+        z.object({
+          type: z.literal('json_schema'),
+          json_schema: z
+            .object({
+              name: z.string().min(1).max(64),
+              schema: z.record(z.string(), z.unknown()).optional(),
+            })
+            .passthrough(),
+        }),
+      ])
+      .nullish(),
+  })
+  .passthrough();
+
+export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
+
+/** A JSON-object answer without a schema of its own: any object. */
+const ANY_OBJECT = { name: 'json_object', schema: { type: 'object' } };
+
+export function parseChatCompletion(body: unknown): { call: ChatCall; stream: boolean; includeUsage: boolean } {
+  const parsed = chatCompletionSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.join('.');
+    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`, param || undefined);
+  }
+  const r = parsed.data;
+  if (r.n !== undefined && r.n !== null && r.n !== 1) {
+    throw wire.invalid(`n: Quire answers one choice per request (n = 1); this request asked for ${r.n}.`, 'n');
+  }
+  const format = r.response_format;
+  const jsonSchema =
+    format?.type === 'json_object'
+      ? ANY_OBJECT
+      : format?.type === 'json_schema'
+        ? { name: format.json_schema.name, schema: format.json_schema.schema ?? { type: 'object' } }
+        : undefined;
+  return {
+    call: {
+      model: r.model,
+      messages: r.messages.map((m, i) => toMessage(m.role, m.content, `messages.${i}.content`)),
+      maxOutputTokens: r.max_completion_tokens ?? r.max_tokens ?? undefined,
+      temperature: r.temperature ?? undefined,
+      jsonSchema,
+    },
+    stream: r.stream === true,
+    includeUsage: r.stream_options?.include_usage === true,
+  };
+}
+
+function toMessage(role: string, value: z.infer<typeof content> | undefined, param: string): ChatMessage {
+  if (role === 'tool' || role === 'function') {
+    throw wire.invalid(`${param}: Quire's gateway does not run tools; send text messages only.`, param);
+  }
+  const text =
+    typeof value === 'string' || value === null || value === undefined ? (value ?? '') : joinParts(value, param);
+  return { role: role === 'developer' ? 'system' : (role as ChatMessage['role']), content: text };
+}
+
+function joinParts(parts: { type: string }[], param: string): string {
+  return parts
+    .map((part) => {
+      const text = textPart.safeParse(part);
+      if (!text.success) {
+        throw wire.invalid(`${param}: only text parts are supported, not "${part.type}".`, param);
+      }
+      return text.data.text;
+    })
+    .join('\n');
+}
+
+export function usageOf(record: RunRecord) {
+  const prompt = record.input_tokens ?? 0;
+  const completion = record.output_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+export function chatCompletion(record: RunRecord, created: number) {
+  return {
+    id: `chatcmpl-${record.run_id}`,
+    object: 'chat.completion',
+    created,
+    model: record.model_id ?? '',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: record.text ?? '', refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: usageOf(record),
+  };
+}
+
+/** One `chat.completion.chunk`. */
+export function chunk(
+  id: string,
+  created: number,
+  model: string,
+  delta: Record<string, unknown> | null,
+  finish: 'stop' | null = null,
+  usage?: ReturnType<typeof usageOf>,
+) {
+  return {
+    id: `chatcmpl-${id}`,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: delta ? [{ index: 0, delta, logprobs: null, finish_reason: finish }] : [],
+    ...(usage ? { usage } : {}),
+  };
+}

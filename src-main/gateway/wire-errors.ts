@@ -1,0 +1,146 @@
+// Errors as the apps' own clients understand them: OpenAI's `{ error: { message, type, param, code } }` and
+// Anthropic's `{ type: 'error', error: { type, message } }`, with the HTTP status each SDK branches on. A Quire error
+// (over budget, provider down) maps onto the nearest status; the message is always written for the writer.
+import type { ServerResponse } from 'node:http';
+import type { ErrorCode } from '../../src-preload/contract';
+import { isQuireError } from '../errors';
+
+export type WireApi = 'openai' | 'anthropic';
+
+export interface WireErrorInit {
+  status: number;
+  /** OpenAI `error.type` / `error.code`. */
+  openaiType: string;
+  openaiCode: string | null;
+  /** Anthropic `error.type`. */
+  anthropicType: string;
+  /** The SDKs retry 408/409/429/5xx unless told not to: a refusal that a retry cannot fix says so. */
+  retry: boolean;
+  param?: string;
+}
+
+/** A refusal on the wire (not a domain error): a status and both APIs' shapes. */
+export class WireError extends Error {
+  constructor(
+    message: string,
+    readonly init: WireErrorInit,
+  ) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+const base = (status: number, openaiType: string, openaiCode: string | null, anthropicType: string, retry = false) => ({
+  status,
+  openaiType,
+  openaiCode,
+  anthropicType,
+  retry,
+});
+
+export const wire = {
+  invalid: (message: string, param?: string) =>
+    new WireError(message, {
+      ...base(400, 'invalid_request_error', null, 'invalid_request_error'),
+      ...(param ? { param } : {}),
+    }),
+  unauthorized: (message: string) =>
+    new WireError(message, base(401, 'invalid_request_error', 'invalid_api_key', 'authentication_error')),
+  forbidden: (message: string) => new WireError(message, base(403, 'permission_error', null, 'permission_error')),
+  notFound: (message: string, code = 'not_found') =>
+    new WireError(message, base(404, 'invalid_request_error', code, 'not_found_error')),
+  modelNotFound: (model: string) =>
+    new WireError(
+      `The model "${model}" does not exist in Quire. GET /v1/models lists the names it knows (quire/auto, quire/<tier>, quire/<task> or a model id).`,
+      { ...base(404, 'invalid_request_error', 'model_not_found', 'not_found_error'), param: 'model' },
+    ),
+  tooLarge: (limit: number) =>
+    new WireError(
+      `The request body is larger than ${limit} bytes, the gateway's limit.`,
+      base(413, 'invalid_request_error', 'request_too_large', 'request_too_large'),
+    ),
+  /** Over the writer's budget or the app's own cap: OpenAI's insufficient_quota, which clients do not retry. */
+  quota: (message: string) =>
+    new WireError(message, base(429, 'insufficient_quota', 'insufficient_quota', 'rate_limit_error')),
+  busy: (message: string) =>
+    new WireError(message, base(429, 'requests', 'rate_limit_exceeded', 'rate_limit_error', true)),
+};
+
+/** Any error a call ended with, as the wire shows it. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof WireError) return error;
+  if (isQuireError(error)) return fromCode(error.code, error.message, error.retryable);
+  return new WireError(
+    'Quire could not answer this request (an internal error).',
+    base(500, 'server_error', null, 'api_error'),
+  );
+}
+
+function fromCode(code: ErrorCode, message: string, retryable: boolean): WireError {
+  switch (code) {
+    case 'budget_exceeded':
+      return wire.quota(message);
+    case 'invalid_input':
+    case 'payload_too_large':
+    case 'unknown_channel':
+      return wire.invalid(message);
+    case 'not_found':
+      return wire.notFound(message);
+    case 'forbidden':
+      return wire.forbidden(message);
+    case 'conflict':
+      return new WireError(message, base(409, 'invalid_request_error', 'conflict', 'invalid_request_error'));
+    case 'rate_limited':
+      return wire.busy(message);
+    case 'timeout':
+      return new WireError(message, base(504, 'server_error', 'timeout', 'api_error', true));
+    case 'cancelled':
+      return new WireError(message, base(499, 'server_error', 'cancelled', 'api_error'));
+    case 'unavailable':
+    case 'circuit_open':
+      return new WireError(message, base(503, 'server_error', code, 'overloaded_error', retryable));
+    case 'provider_error':
+    case 'local_model_error':
+    case 'download_error':
+      return new WireError(message, base(502, 'server_error', code, 'api_error', retryable));
+    case 'storage_error':
+    case 'internal':
+      return new WireError(message, base(500, 'server_error', code, 'api_error'));
+    default: {
+      const never: never = code;
+      throw new Error(`Unhandled error code ${String(never)}`);
+    }
+  }
+}
+
+export function wireErrorBody(api: WireApi, error: WireError): unknown {
+  if (api === 'anthropic') return { type: 'error', error: { type: error.init.anthropicType, message: error.message } };
+  return {
+    error: {
+      message: error.message,
+      type: error.init.openaiType,
+      param: error.init.param ?? null,
+      code: error.init.openaiCode,
+    },
+  };
+}
+
+export function sendWireError(
+  res: ServerResponse,
+  api: WireApi,
+  error: WireError,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(error.init.status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'x-should-retry': error.init.retry ? 'true' : 'false',
+    ...(error.init.retry && error.init.status === 429 ? { 'retry-after': '1' } : {}),
+  });
+  res.end(JSON.stringify(wireErrorBody(api, error)));
+}

@@ -1,0 +1,88 @@
+// The gateway (issue 13): a local OpenAI- and Anthropic-compatible server other apps call with a per-app token, each
+// call a Quire run (decided, reserved, settled, recorded under the app's name). Off by default.
+import { z } from 'zod';
+import { channel, noInput } from './define';
+
+/** Where the gateway listens unless the writer (or `--gateway-port`) picks another port. */
+export const DEFAULT_GATEWAY_PORT = 5175;
+
+export interface GatewayTokenInfo {
+  id: string;
+  /** The app's name as the writer gave it; spend is grouped under it. */
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** This app's own monthly cap (USD), within the writer's budget; null = only the budget applies. */
+  monthly_cap_usd: number | null;
+  /** Calls with this token run on local models only. */
+  local_only: boolean;
+  /** This month: settled charges plus what calls in flight hold. */
+  spend_usd: number;
+}
+
+export interface GatewayState {
+  enabled: boolean;
+  port: number;
+  /** The base URL apps use (…/v1). */
+  url: string;
+  /** Web pages (origins) allowed to call the gateway from a browser. */
+  origins: string[];
+  tokens: GatewayTokenInfo[];
+  /** Whether the server is listening now (a taken port leaves it off with `error` saying so). */
+  listening: boolean;
+  error: string | null;
+}
+
+export interface SpendByApp {
+  month: string;
+  apps: {
+    token_id: string;
+    name: string;
+    revoked: boolean;
+    spend_usd: number;
+    reserved_usd: number;
+    calls: number;
+    input_tokens: number;
+    output_tokens: number;
+  }[];
+}
+
+const port = z.number().int().min(1024, 'port: pick a port from 1024 to 65535').max(65535);
+
+/** An origin as a browser sends it: scheme, host and port only (https://app.example.com). */
+const origin = z
+  .string()
+  .max(300)
+  .refine((text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }, 'origins: each must be a web address like https://app.example.com, without a path')
+  .transform((text) => new URL(text).origin);
+
+const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
+
+export const gatewayChannels = {
+  'gateway:get': channel<GatewayState>()(noInput),
+  'gateway:set': channel<GatewayState>()(
+    z.strictObject({
+      enabled: z.boolean().optional(),
+      port: port.optional(),
+      origins: z.array(origin).max(50).optional(),
+    }),
+  ),
+  /** The token is in this answer only: Quire keeps a hash of it. */
+  'gateway:token_create': channel<{ id: string; token: string }>()(
+    z.strictObject({
+      name: z.string().trim().min(1, 'name: give the app a name').max(80),
+      monthly_cap_usd: z.number().min(0).max(1_000_000).nullable().optional(),
+      local_only: z.boolean().optional(),
+    }),
+  ),
+  'gateway:token_revoke': channel<{ revoked: boolean }>()(z.strictObject({ id: z.string().min(1).max(100) })),
+  /** This month's (or a given month's) gateway spend, grouped by app. */
+  'spend:by_app': channel<SpendByApp>()(z.strictObject({ month: monthSchema })),
+};

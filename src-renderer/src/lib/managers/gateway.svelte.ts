@@ -1,0 +1,151 @@
+// "Let other apps use Quire": the gateway's switch, port and allowed web pages, the apps' access tokens (a new token
+// is held here only until the writer has copied it and closed it: Quire cannot show it again), and spend by app.
+import type { QuireApi } from '../../../../src-preload/api';
+import type { ErrorInfo } from '$contract';
+import type { GatewayState, SpendByApp } from '$contract/gateway';
+import { api as defaultApi, Client } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
+
+export interface NewToken {
+  id: string;
+  name: string;
+  token: string;
+}
+
+export interface TokenRequest {
+  name: string;
+  monthly_cap_usd: number | null;
+  local_only: boolean;
+}
+
+/** Puts text on the clipboard (in the app: navigator.clipboard). */
+export type CopyText = (text: string) => Promise<void>;
+
+export class GatewayManager {
+  readonly #client: Client;
+  readonly #copy: CopyText;
+  readonly #state = resource(() => this.#client.call('gateway:get'), null as GatewayState | null);
+  readonly #byApp = resource(
+    (month: string) => this.#client.call('spend:by_app', { month }),
+    null as SpendByApp | null,
+    { clearOnError: true },
+  );
+  #busy = $state(false);
+  #actionError = $state.raw<ErrorInfo | null>(null);
+  #revealed = $state.raw<NewToken | null>(null);
+  #copied = $state(false);
+
+  constructor(api: QuireApi = defaultApi, copy: CopyText = (text) => navigator.clipboard.writeText(text)) {
+    this.#client = new Client(api);
+    this.#copy = copy;
+  }
+
+  get state() {
+    return this.#state.value;
+  }
+  get error() {
+    return this.#state.error;
+  }
+  get busy() {
+    return this.#busy;
+  }
+  /** Why the last change (switch, port, origins, create, revoke) failed. */
+  get actionError() {
+    return this.#actionError;
+  }
+  /** The token just created, until the writer closes it. */
+  get revealed() {
+    return this.#revealed;
+  }
+  get copied() {
+    return this.#copied;
+  }
+  get byApp() {
+    return this.#byApp.value;
+  }
+
+  load(): Promise<boolean> {
+    return this.#state.load();
+  }
+
+  loadByApp(month: string): Promise<boolean> {
+    return this.#byApp.load(month);
+  }
+
+  setEnabled(enabled: boolean): Promise<boolean> {
+    return this.#change(() => this.#client.call('gateway:set', { enabled }));
+  }
+
+  setPort(port: number): Promise<boolean> {
+    return this.#change(() => this.#client.call('gateway:set', { port }));
+  }
+
+  /** One origin per line (blank lines ignored). */
+  setOrigins(text: string): Promise<boolean> {
+    const origins = text
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0);
+    return this.#change(() => this.#client.call('gateway:set', { origins }));
+  }
+
+  async createToken(request: TokenRequest): Promise<boolean> {
+    this.#copied = false;
+    return this.#change(async () => {
+      const created = await this.#client.call('gateway:token_create', request);
+      this.#revealed = { ...created, name: request.name.trim() };
+      return this.#client.call('gateway:get');
+    });
+  }
+
+  async copyToken(): Promise<boolean> {
+    if (!this.#revealed) return false;
+    try {
+      await this.#copy(this.#revealed.token);
+      this.#copied = true;
+      return true;
+    } catch (error) {
+      this.#actionError = { ...toErrorInfo(error), message: 'Quire could not copy the token; select it and copy it.' };
+      return false;
+    }
+  }
+
+  /** Forgets the new token: from here on only its name and hash exist. */
+  closeToken(): void {
+    this.#revealed = null;
+    this.#copied = false;
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    if (this.#revealed?.id === id) this.closeToken();
+    return this.#change(async () => {
+      await this.#client.call('gateway:token_revoke', { id });
+      return this.#client.call('gateway:get');
+    });
+  }
+
+  async #change(request: () => Promise<GatewayState>): Promise<boolean> {
+    this.#busy = true;
+    this.#actionError = null;
+    try {
+      return await this.#state.apply(request);
+    } catch (error) {
+      this.#actionError = toErrorInfo(error);
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  reset(): void {
+    this.#state.reset();
+    this.#byApp.reset();
+    this.#busy = false;
+    this.#actionError = null;
+    this.#revealed = null;
+    this.#copied = false;
+  }
+}
+
+export const gatewayManager = new GatewayManager();

@@ -1,0 +1,60 @@
+// A real app (tournamentApp: cloud models on the loopback fake LLM server, local ones on node-llama-cpp) with the
+// gateway turned on at a free port, and helpers the gateway tests share: a token, raw requests, ledger reads.
+import type { ModelSpec } from '../../src-preload/contract';
+import { tournamentApp, type TournamentApp, type TournamentAppOptions } from './tournament-app';
+
+export interface GatewayApp extends TournamentApp {
+  /** http://127.0.0.1:<port>/v1 */
+  baseUrl: string;
+  port: number;
+  token(options?: { name?: string; monthly_cap_usd?: number | null; local_only?: boolean }): string;
+  /** The ledger rows of a run. */
+  ledger(
+    runId: string,
+  ): { state: string; charged_micros: number | null; input_tokens: number | null; output_tokens: number | null }[];
+  raw(path: string, init?: RequestInit & { host?: string }): Promise<Response>;
+}
+
+export async function gatewayApp(
+  options: Omit<TournamentAppOptions, 'registry'> & { registry: ModelSpec[] },
+): Promise<GatewayApp> {
+  const t = await tournamentApp({ ...options, gateway: { port: 0, ...options.gateway } });
+  t.app.services.settings.set({ tournament: { enabled: false } });
+  const state = await t.app.services.gateway.set({ enabled: true });
+  if (!state.listening) throw new Error(`gateway did not start: ${state.error}`);
+  const port = state.port;
+  return {
+    ...t,
+    port,
+    baseUrl: state.url,
+    token: ({ name = 'Test app', ...rest } = {}) => t.app.services.gateway.createToken({ name, ...rest }).token,
+    ledger: (runId) =>
+      t.db
+        .prepare('SELECT state, charged_micros, input_tokens, output_tokens FROM ledger WHERE run_id = ? ORDER BY id')
+        .all(runId) as ReturnType<GatewayApp['ledger']>,
+    raw: async (path, init = {}) => {
+      const { host, ...rest } = init;
+      // fetch() will not set Host itself; node:http can, for the DNS-rebinding test.
+      if (host) return rawWithHost(port, path, host, rest);
+      return fetch(`http://127.0.0.1:${port}${path}`, rest);
+    },
+  };
+}
+
+async function rawWithHost(port: number, path: string, host: string, init: RequestInit): Promise<Response> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: { ...(init.headers as object), host } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: res.headers as never })),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(typeof init.body === 'string' ? init.body : undefined);
+  });
+}
