@@ -9,6 +9,7 @@ export const CHANNELS = [
   'orchestrator:decide',
   'orchestrator:recommend',
   'orchestrator:estimate',
+  'orchestrator:plan',
   'spend:current',
   'spend:month',
   'spend:export',

@@ -129,6 +129,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       localInstalled: (catalogId) => local.provider.isInstalled(catalogId),
     });
 
+  routing.orchestrator.useSetupSource({
+    downloads: () =>
+      local.catalog().map((item) => ({
+        catalog_id: item.id,
+        display_name: item.display_name,
+        size_bytes: item.size_bytes,
+        fit: item.fit.verdict,
+      })),
+  });
+
   const tournaments = createTournaments({
     db,
     events,

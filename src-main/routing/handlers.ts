@@ -3,7 +3,7 @@ import type { OrchestratorService } from './orchestrator-service';
 import type { PacksService } from './packs-service';
 
 export interface RoutingHandlerDeps {
-  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate'>;
+  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate' | 'plan'>;
   packs: Pick<PacksService, 'list' | 'get' | 'save' | 'delete' | 'activate'>;
 }
 
@@ -12,6 +12,7 @@ type RoutingChannel =
   | 'orchestrator:decide'
   | 'orchestrator:recommend'
   | 'orchestrator:estimate'
+  | 'orchestrator:plan'
   | 'packs:list'
   | 'packs:get'
   | 'packs:save'
@@ -24,6 +25,7 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
     'orchestrator:decide': (request) => orchestrator.decide(request),
     'orchestrator:recommend': ({ task }) => orchestrator.recommend(task),
     'orchestrator:estimate': ({ tier, usage }) => orchestrator.estimate(tier, usage),
+    'orchestrator:plan': ({ usage }) => orchestrator.plan(usage),
     'packs:list': () => packs.list(),
     'packs:get': ({ name }) => packs.get(name),
     'packs:save': (input) => packs.save(input),

@@ -9,6 +9,7 @@ import {
   type ModelSpec,
   type QualityTier,
   type Recommendations,
+  type SetupPlans,
 } from '../../src-preload/contract';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
@@ -18,6 +19,7 @@ import type { TaskTable } from '../orchestrator/tasks';
 import type { SettingsService } from '../settings/settings-service';
 import type { FeedbackService } from './feedback-service';
 import type { PacksService } from './packs-service';
+import { noDownloads, setupPlans, type SetupSource } from './setup-plans';
 import type { RegistryService } from './registry-service';
 
 export interface OrchestratorDeps {
@@ -37,6 +39,7 @@ export class OrchestratorService {
   private priceHour = '';
 
   private readonly deps: OrchestratorDeps;
+  private setupSource: SetupSource = noDownloads;
 
   constructor(deps: OrchestratorDeps) {
     this.deps = { ...deps };
@@ -55,6 +58,16 @@ export class OrchestratorService {
   /** The composition root plugs in the ledger once it exists (it needs this service). */
   useSpend(spend: SpendSource): void {
     this.deps.spend = spend;
+  }
+
+  /** The composition root plugs in the local catalog (names, sizes, fit) once the local stack exists. */
+  useSetupSource(source: SetupSource): void {
+    this.setupSource = source;
+  }
+
+  /** What each tier would use and need before anything is set up, and its month as if it were. */
+  plan(usage: Record<string, number>): SetupPlans {
+    return setupPlans(usage, this.inputs(), this.setupSource);
   }
 
   decide(request: DecideRequest): Decision {
