@@ -13,6 +13,7 @@ export const CHANNELS = [
   'spend:current',
   'spend:month',
   'spend:export',
+  'spend:routing_value',
   'keys:status',
   'keys:set',
   'keys:delete',

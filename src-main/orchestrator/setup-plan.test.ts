@@ -69,6 +69,13 @@ describe('planSetup: what a tier would use before anything is set up', () => {
     }
   });
 
+  it('a tier that can already run every task of the month asks for nothing more', () => {
+    const oneKey = inputs({ availability: availability([], ['deepseek', 'openai']) });
+    const plan = planSetup('premium', usage, oneKey, [...everyKey, ...everyDownload], registryPrice);
+    expect(plan.items).toEqual([]);
+    expect(plan.tasks.theme_analysis?.ready).toBe(true);
+  });
+
   it('free and private (nothing leaves the machine) asks only for a download and costs nothing', () => {
     const local = inputs({ availability: availability([], []), orchestrator: { force_local: true } });
     const plan = planSetup('budget', usage, local, everyDownload, registryPrice);

@@ -97,8 +97,10 @@ export function planSetup(
     tier === 'budget' ? [candidates.filter((c) => c.kind === 'download'), candidates] : [candidates];
   const chosen: SetupItem[] = [];
   let current = score(chosen);
+  // A tier that can already run every task of the month asks for nothing more: this is a setup, not an upsell.
+  const alreadyCovered = covered(chosen) === totalRuns;
   for (const [phase, pool] of phases.entries()) {
-    if (phase > 0 && covered(chosen) === totalRuns) break;
+    if (alreadyCovered || (phase > 0 && covered(chosen) === totalRuns)) break;
     const remaining = pool.filter((item) => !chosen.includes(item));
     while (chosen.length < MAX_SETUP_ITEMS && remaining.length > 0) {
       let best: { index: number; value: number } | null = null;

@@ -1,3 +1,4 @@
+import type { SpendMonth } from '../../src-preload/contract';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { OrchestratorService } from './orchestrator-service';
 import type { PacksService } from './packs-service';
@@ -31,5 +32,25 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
     'packs:save': (input) => packs.save(input),
     'packs:delete': ({ name }) => packs.delete(name),
     'packs:activate': ({ name }) => packs.activate(name),
+  };
+}
+
+/** spend:routing_value: the month's work from the ledger (by task), priced by the orchestrator three ways. */
+export function routingValueHandler(deps: {
+  orchestrator: Pick<OrchestratorService, 'routingValue'>;
+  spendMonth: (month: string) => SpendMonth;
+}): Pick<HandlerMap, 'spend:routing_value'> {
+  return {
+    'spend:routing_value': ({ month }) =>
+      deps.orchestrator.routingValue(
+        month,
+        deps.spendMonth(month).by_task.map((group) => ({
+          task: group.key,
+          calls: group.calls,
+          input_tokens: group.input_tokens,
+          output_tokens: group.output_tokens,
+          spend_usd: group.spend_usd,
+        })),
+      ),
   };
 }

@@ -9,10 +9,12 @@ import {
   type ModelSpec,
   type QualityTier,
   type Recommendations,
+  type RoutingValue,
   type SetupPlans,
 } from '../../src-preload/contract';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
+import { routingValue, type TaskWork } from '../orchestrator/routing-value';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
 import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
 import type { TaskTable } from '../orchestrator/tasks';
@@ -68,6 +70,11 @@ export class OrchestratorService {
   /** What each tier would use and need before anything is set up, and its month as if it were. */
   plan(usage: Record<string, number>): SetupPlans {
     return setupPlans(usage, this.inputs(), this.setupSource);
+  }
+
+  /** The month's work priced as routed, on always-premium and on always-cheapest (spend:routing_value). */
+  routingValue(month: string, work: readonly TaskWork[]): RoutingValue {
+    return routingValue(month, work, this.inputs());
   }
 
   decide(request: DecideRequest): Decision {
