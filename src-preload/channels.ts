@@ -22,6 +22,7 @@ export const CHANNELS = [
   'providers:save',
   'providers:delete',
   'providers:health',
+  'providers:endpoint_models',
   'providers:reset',
   'runs:start',
   'runs:cancel',
