@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isQuireError } from '../errors';
 import { estimateMonthly } from './estimate';
 import { asIfAvailable, MAX_SETUP_ITEMS, planSetup, type SetupItem } from './setup-plan';
-import {
-  availability,
-  inputs,
-  model,
-  registryPrice,
-  task,
-  taskTable,
-} from '../../test/support/decision-fixtures';
+import { availability, inputs, model, registryPrice, task, taskTable } from '../../test/support/decision-fixtures';
 
 const usage = { coordinator: 100, health_check_review: 20, theme_analysis: 15 };
 const everyKey: SetupItem[] = ['openai', 'anthropic', 'deepseek', 'qwen'].map((provider) => ({

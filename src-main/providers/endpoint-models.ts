@@ -56,10 +56,14 @@ export async function listEndpointModels(
   }
   const body = (await response.json().catch(() => null)) as { data?: unknown } | null;
   if (!body || !Array.isArray(body.data)) {
-    throw new ProviderError(host, `${host} did not answer with a model list. Check the address and the kind of endpoint.`, {
-      retryable: false,
-      billing: 'none',
-    });
+    throw new ProviderError(
+      host,
+      `${host} did not answer with a model list. Check the address and the kind of endpoint.`,
+      {
+        retryable: false,
+        billing: 'none',
+      },
+    );
   }
   const models: ListedModel[] = [];
   for (const entry of body.data as { id?: unknown; display_name?: unknown }[]) {

@@ -85,7 +85,10 @@ describe('providers:endpoint_models: "Fetch models" lists what the server offers
     expect(reply.body.value.models.map((m: { id: string }) => m.id)).toEqual(
       expect.arrayContaining(['llama3.1:8b', 'qwen2.5:7b']),
     );
-    const listing = harness.server().requests.filter((r) => r.model === '__models__').at(-1)!;
+    const listing = harness
+      .server()
+      .requests.filter((r) => r.model === '__models__')
+      .at(-1)!;
     expect(listing.headers.authorization).toBe('Bearer ollama');
   });
 

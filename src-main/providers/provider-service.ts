@@ -148,7 +148,11 @@ export class ProviderService {
     if ('id' in input) {
       const endpoint = this.options.endpoints.get(input.id, false);
       if (!endpoint) throw new NotFoundError('Endpoint', input.id);
-      request = { kind: endpoint.kind, base_url: endpoint.base_url, api_key: this.options.keys.get(endpointSource(input.id)) };
+      request = {
+        kind: endpoint.kind,
+        base_url: endpoint.base_url,
+        api_key: this.options.keys.get(endpointSource(input.id)),
+      };
     } else request = input;
     const models = await listEndpointModels(request, this.options.fetch ?? fetch, this.options.redact);
     return { models };

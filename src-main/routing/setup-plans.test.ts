@@ -29,7 +29,9 @@ describe('orchestrator:plan: what each tier would use before anything is set up'
       for (const task of writerTasks(plan)) {
         const pick = plan.picks[task]!;
         expect(pick.model_id, `${tier} ${task}`).not.toBeNull();
-        expect(pick.need?.label, `${tier} ${task}`).toMatch(/^(Add an? .+ key|Download .+ — \d+\.\d GB, (fits|a tight fit))$/);
+        expect(pick.need?.label, `${tier} ${task}`).toMatch(
+          /^(Add an? .+ key|Download .+ — \d+\.\d GB, (fits|a tight fit))$/,
+        );
       }
     }
     expect(plans.tiers.premium.total_usd).toBeGreaterThan(plans.tiers.balanced.total_usd);

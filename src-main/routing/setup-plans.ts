@@ -98,7 +98,7 @@ function setupCandidates(
     (a, b) => sizeOf(a, downloads) - sizeOf(b, downloads) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   for (const spec of locals) {
-    if (spec.provider !== "local" || !spec.local || spec.retired) continue;
+    if (spec.provider !== 'local' || !spec.local || spec.retired) continue;
     const option = downloads.get(spec.local.catalog_id);
     if (!option || option.fit === 'wont_fit' || inputs.availability.localInstalled(spec.local.catalog_id)) continue;
     items.push({ kind: 'download', catalog_id: spec.local.catalog_id });

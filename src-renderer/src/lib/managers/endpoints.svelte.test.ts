@@ -129,7 +129,11 @@ describe('EndpointsManager', () => {
     const { fake, manager } = setup();
     fake.answer('providers:endpoint_models', { models: [{ id: 'old', display_name: null }] });
     await manager.fetchModels({ id: 'lab' });
-    fake.fail('providers:endpoint_models', 'unavailable', 'Nothing answers at 127.0.0.1:11434. Check that the server is running');
+    fake.fail(
+      'providers:endpoint_models',
+      'unavailable',
+      'Nothing answers at 127.0.0.1:11434. Check that the server is running',
+    );
     expect(await manager.fetchModels({ id: 'lab' })).toBe(false);
     expect(manager.listed).toBeNull();
     expect(manager.listError?.message).toMatch(/server is running/);

@@ -5,7 +5,12 @@ import { keysStatus, model, settings, task } from '../../../../test/renderer/fix
 import { FirstRunManager } from './first-run.svelte';
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
-const KEY: SetupNeed = { kind: 'key', provider: 'deepseek', provider_name: 'DeepSeek', label: 'Add a DeepSeek key' };
+const KEY: SetupNeed & { kind: 'key' } = {
+  kind: 'key',
+  provider: 'deepseek',
+  provider_name: 'DeepSeek',
+  label: 'Add a DeepSeek key',
+};
 const DOWNLOAD: SetupNeed = {
   kind: 'download',
   catalog_id: 'llama-3.2-3b',
@@ -40,17 +45,14 @@ function setup(keyAdded = { value: false }) {
     tasks: [task('coordinator'), task('line_edit'), task('continuity_check')],
   });
   fake.answer('runs:list', { runs: [] });
-  fake.answer(
-    'orchestrator:plan',
-    (): SetupPlans => ({
-      tiers: {
-        budget: plan('budget', [DOWNLOAD], 0),
-        balanced: plan('balanced', keyAdded.value ? [] : [KEY], 1.25),
-        premium: plan('premium', [{ ...KEY, provider: 'openai', label: 'Add an OpenAI key' }], 9.5),
-      },
-      private: plan('budget', [DOWNLOAD], 0),
-    }),
-  );
+  fake.answer('orchestrator:plan', (): SetupPlans => ({
+    tiers: {
+      budget: plan('budget', [DOWNLOAD], 0),
+      balanced: plan('balanced', keyAdded.value ? [] : [KEY], 1.25),
+      premium: plan('premium', [{ ...KEY, provider: 'openai', label: 'Add an OpenAI key' }], 9.5),
+    },
+    private: plan('budget', [DOWNLOAD], 0),
+  }));
   fake.answer('keys:set', ({ provider, api_key }) => {
     if (api_key.length < 8) throw new FakeError('invalid_input', 'api_key: That does not look like a DeepSeek key');
     keyAdded.value = true;
