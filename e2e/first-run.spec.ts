@@ -57,10 +57,7 @@ test('first launch shows the setup with no red text; picking balanced and adding
   expect(stored.value?.orchestrator).toMatchObject({ enabled: true, quality_tier: 'balanced' });
   // The task is runnable: a model is chosen with a cost quote, and Run is enabled once there is a passage.
   await expect(page.getByTestId('decision-model')).not.toBeEmpty();
-  await page
-    .getByLabel('Passage', { exact: false })
-    .first()
-    .fill('The rain had stopped by the time Mara reached the pier.');
+  await page.locator('#passage').fill('The rain had stopped by the time Mara reached the pier.');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
 
   await setup.getByRole('button', { name: 'Start writing' }).click();
