@@ -25,6 +25,7 @@ export const CHANNELS = [
   'providers:endpoint_models',
   'providers:reset',
   'runs:start',
+  'runs:quote',
   'runs:cancel',
   'runs:list',
   'runs:get',
