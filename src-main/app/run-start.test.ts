@@ -65,7 +65,6 @@ describe('runs:start on a critical task', () => {
     const off = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
     expect(off.body.value.tournament_id).toBeNull();
     expect((await host.call('tournaments:list')).body.value).toEqual([]);
-
   });
 
   it('a tournament that cannot be seated says why and runs nothing until the writer confirms one model', async () => {

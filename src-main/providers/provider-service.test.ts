@@ -66,8 +66,21 @@ describe('keys:test', () => {
       alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided: sk-lab-wrongkey-999' },
     });
     const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
-    expect(tested.body.value).toMatchObject({ ok: false });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'refused' });
     expect(tested.body.value.message).not.toContain('sk-lab-wrongkey-999');
+  });
+
+  it('a server that does not answer is "unreachable", not a bad key', async () => {
+    const h = await harness.host();
+    await h.call('providers:save', {
+      id: 'gone',
+      kind: 'openai-compatible',
+      base_url: 'http://127.0.0.1:9/v1',
+      api_key: 'ollama',
+      models: [model('m1')],
+    });
+    const tested = await h.call('keys:test', { provider: 'endpoint:gone' });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'unreachable' });
   });
 });
 

@@ -14,7 +14,7 @@ import type {
   ProviderEntry,
   ProviderHealth,
 } from '../../src-preload/contract/providers';
-import { InvalidInputError, NotFoundError, ProviderError, UnavailableError } from '../errors';
+import { InvalidInputError, isQuireError, NotFoundError, ProviderError, UnavailableError } from '../errors';
 import type { KeyStore } from '../keys/key-store';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
@@ -158,7 +158,9 @@ export class ProviderService {
     return { models };
   }
 
-  async testKey(provider: string): Promise<{ provider: string; ok: boolean; message: string }> {
+  async testKey(
+    provider: string,
+  ): Promise<{ provider: string; ok: boolean; message: string; reason?: 'refused' | 'unreachable' | 'other' }> {
     const client = this.clientFor(provider);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
@@ -171,7 +173,17 @@ export class ProviderService {
         : error instanceof Error
           ? error.message
           : String(error);
-      return { provider, ok: false, message: this.options.redact(message) };
+      // A refusal (401/403) is about the key; no answer at all is about the address or the network.
+      const status = error instanceof ProviderError ? error.status : undefined;
+      const reason =
+        status === 401 || status === 403
+          ? 'refused'
+          : controller.signal.aborted ||
+              (isQuireError(error) && ['unavailable', 'timeout'].includes(error.code)) ||
+              (error instanceof ProviderError && status === undefined)
+            ? 'unreachable'
+            : 'other';
+      return { provider, ok: false, message: this.options.redact(message), reason };
     } finally {
       clearTimeout(timer);
     }

@@ -36,6 +36,14 @@ export const keysChannels = {
     { maxBytes: 16 * 1024 },
   ),
   'keys:delete': channel<KeyStatus>()(z.strictObject({ provider })),
-  /** A minimal authenticated call (listing models, which costs nothing). */
-  'keys:test': channel<{ provider: string; ok: boolean; message: string }>()(z.strictObject({ provider })),
+  /**
+   * A minimal authenticated call (listing models, which costs nothing). `reason` says what failed, so the advice
+   * fits: the key was refused, or the provider could not be reached at all (the key is not the problem).
+   */
+  'keys:test': channel<{
+    provider: string;
+    ok: boolean;
+    message: string;
+    reason?: 'refused' | 'unreachable' | 'other';
+  }>()(z.strictObject({ provider })),
 };

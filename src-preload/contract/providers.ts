@@ -24,14 +24,14 @@ export const endpointModelSchema = z.strictObject({
   context_window: z.number().int().positive().max(10_000_000).optional(),
 });
 
-const baseUrl = z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' }).max(2048);
+const baseUrl = z.url({ protocol: /^https?$/, error: 'The address must start with http:// or https://' }).max(2048);
 
 export const endpointSchema = z.strictObject({
   id: z
     .string()
     .min(1)
     .max(60)
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'id: lower-case letters, digits, - and _ only'),
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'Use lower-case letters, digits, - and _ only for the endpoint id'),
   kind: z.enum(['openai-compatible', 'anthropic']),
   base_url: baseUrl,
   api_key: z.string().min(1).max(4096).optional(),

@@ -113,7 +113,7 @@ describe('FirstRunManager: the first-run setup', () => {
     await manager.load();
     await manager.choose('balanced');
     expect(await manager.addKey('deepseek', 'short')).toBe(false);
-    expect(manager.error).toBe('That does not look like an API key');
+    expect(manager.error).toBe('That does not look like a DeepSeek key');
     expect(manager.ready).toBe(false);
   });
 
