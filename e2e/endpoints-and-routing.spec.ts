@@ -3,6 +3,8 @@
 import { expect, test } from './support/fake-host';
 
 test.use({ viewport: { width: 1280, height: 1200 } });
+// Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
+test.describe.configure({ timeout: 150_000 });
 
 test('an endpoint with the key "ollama" is accepted, and Fetch models lists the server’s models to pick from', async ({
   page,

@@ -5,6 +5,8 @@ import { startHost, type RunningHost } from './support/host';
 
 let host: RunningHost;
 test.use({ viewport: { width: 1280, height: 1000 } });
+// Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
+test.describe.configure({ timeout: 150_000 });
 
 test.beforeEach(async () => {
   // A fresh machine: no keys in the environment, nothing downloaded.
