@@ -25,7 +25,7 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   const key = page.getByLabel('OpenAI API key');
   await key.fill('oops');
   await page.getByTestId('key-openai').getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('key-feedback-openai')).toContainText('does not look like an API key');
+  await expect(page.getByTestId('key-feedback-openai')).toContainText('does not look like an OpenAI API key');
   // 2b. A key the provider refuses.
   await key.fill('sk-e2e-wrong-key-0000');
   await page.getByTestId('key-openai').getByRole('button', { name: 'Save' }).click();

@@ -35,16 +35,16 @@ test('a negative budget shows a specific error and leaves the stored budget unch
   await expect(page.getByLabel('Monthly budget (USD)')).toHaveValue('5');
 });
 
-test('the orchestrator toggle is stored', async ({ page, host }) => {
+test('the orchestrator toggle is on from the start, and turning it off is stored', async ({ page, host }) => {
   await page.goto(`${host.url}/#/settings`);
   const toggle = page.getByRole('switch', { name: 'Choose models automatically' });
-  await expect(toggle).not.toBeChecked();
-  await toggle.check();
+  await expect(toggle).toBeChecked();
+  await toggle.uncheck();
   await expect
     .poll(
       async () => (await host.call<{ orchestrator: { enabled: boolean } }>('settings:get')).value?.orchestrator.enabled,
     )
-    .toBe(true);
+    .toBe(false);
 });
 
 test('local-model, run and tournament settings are kept across a reload; a refused value changes nothing', async ({

@@ -14,7 +14,7 @@ import { zeroSpend, type AvailabilitySource } from '../orchestrator/sources';
 import { envAvailability } from '../providers/env-availability';
 import { providersHandlers } from '../providers/handlers';
 import { createRouting, type RoutingServices } from '../routing/create-routing';
-import { routingHandlers } from '../routing/handlers';
+import { routingHandlers, routingValueHandler } from '../routing/handlers';
 import { createExecution, type ExecutionOptions, type ExecutionServices } from '../runs/create-execution';
 import { runsHandlers } from '../runs/handlers';
 import { settingsHandlers } from '../settings/handlers';
@@ -169,6 +169,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   // An imported GGUF is added to the registry (and measuring, when it changes anything, refreshes it once more).
   routing.registry.onChange(() => void measureContexts());
+  routing.orchestrator.useSetupSource({
+    downloads: () =>
+      local.catalog().map((item) => ({
+        catalog_id: item.id,
+        display_name: item.display_name,
+        size_bytes: item.size_bytes,
+        fit: item.fit.verdict,
+      })),
+  });
 
   const tournaments = createTournaments({
     db,
@@ -215,6 +224,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...routingHandlers(routing),
     ...modelsHandlers({ local }),
     ...ledgerHandlers({ ledger, budgetUsd: () => settings.get().orchestrator.monthly_budget, now }),
+    ...routingValueHandler({ orchestrator: routing.orchestrator, spendMonth: (month) => ledger.month(month) }),
     ...keysHandlers({
       keys,
       cipher: options.secretCipher,

@@ -51,7 +51,7 @@ describe('runs:start on a critical task', () => {
     expect((await host.call('runs:get', { run_id: run.run_id })).body.value.text).toBe(run.text);
   });
 
-  it('stays a single run with `single: true`, a named model, tournaments off, or too few models for one', async () => {
+  it('stays a single run with `single: true`, a named model, or tournaments off', async () => {
     const host = await threeMembers();
     host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
     // A single run answers in the task library's findings form (evidence as a list of quotes).
@@ -77,11 +77,35 @@ describe('runs:start on a critical task', () => {
     const off = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
     expect(off.body.value.tournament_id).toBeNull();
     expect((await host.call('tournaments:list')).body.value).toEqual([]);
+  });
 
+  it('a tournament that cannot be seated says why and runs nothing until the writer confirms one model', async () => {
     const lone = await h.host();
     await lone.endpoint('ep-a', [model('gpt-x', 9)]);
     lone.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
-    const fallback = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
-    expect(fallback.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
+    const quote = await lone.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(quote.body.value).toMatchObject({ kind: 'unseated', reason: expect.any(String) });
+    const refused = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
+    expect(refused.body.error).toMatchObject({ code: 'unavailable' });
+    expect(refused.body.error.message).toMatch(/^No tournament could be seated for this task: .+ Nothing was run/);
+    expect(h.server().requests).toHaveLength(0);
+    const confirmed = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
+    expect(confirmed.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
+  });
+
+  it('the quote of a tournament covers every member, as much as the run reserves', async () => {
+    const host = await threeMembers();
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const quote = (await host.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT })).body.value;
+    expect(quote.kind).toBe('tournament');
+    expect(quote.members).toHaveLength(3);
+    const worstCases = quote.members.map((m: { worst_case_usd: number }) => m.worst_case_usd);
+    expect(quote.total_usd).toBeGreaterThan(Math.max(...worstCases));
+    const run = (await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT })).body.value;
+    const t = (await host.call('tournaments:get', { tournament_id: run.tournament_id })).body.value;
+    expect(quote.total_usd).toBeCloseTo(t.reserved_usd, 9);
+    expect((await host.call('runs:quote', { task: 'timeline_check', input: MANUSCRIPT })).body.value).toEqual({
+      kind: 'single',
+    });
   });
 });

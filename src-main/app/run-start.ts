@@ -2,8 +2,8 @@
 // becomes a tournament and runs:start answers with its best member's run plus the tournament's id; otherwise (or
 // when the caller names a model or asks for `single`) it is one run as before. It sits above both runs and
 // tournaments, so neither imports the other's channel.
-import type { RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
-import { QuireError, isQuireError } from '../errors';
+import type { RunQuote, RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
+import { QuireError, UnavailableError, isQuireError } from '../errors';
 import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
@@ -11,30 +11,50 @@ import type { TournamentService } from '../tournament/tournament-service';
 
 export interface RunStartDeps {
   runs: Pick<RunService, 'start' | 'get'>;
-  tournaments: Pick<TournamentService, 'isCritical' | 'start'>;
+  tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quote'>;
 }
 
-export function runStartHandler(deps: RunStartDeps): Pick<HandlerMap, 'runs:start'> {
-  return { 'runs:start': (input) => startRun(deps, input) };
+export function runStartHandler(deps: RunStartDeps): Pick<HandlerMap, 'runs:start' | 'runs:quote'> {
+  return { 'runs:start': (input) => startRun(deps, input), 'runs:quote': (input) => quoteRun(deps, input) };
 }
 
-/** Errors raised before any member was called: no tournament could be seated, so one run is tried instead. */
+/** Errors raised before any member was called: no tournament could be seated. */
 const NOT_SEATED = new Set(['unavailable', 'budget_exceeded']);
+
+function tournamentStart(start: RunStart) {
+  return {
+    task: start.task,
+    input: start.input as string,
+    ...(start.tier ? { tier: start.tier } : {}),
+    ...(start.max_output_tokens ? { max_output_tokens: clamp(start.max_output_tokens, 16, 32_000) } : {}),
+  };
+}
+
+/** The quote covers what will really run: every member of a tournament, or the question when none can be seated. */
+function quoteRun(deps: RunStartDeps, start: RunStart): RunQuote {
+  if (!asTournament(deps, start)) return { kind: 'single' };
+  try {
+    const { members } = deps.tournaments.quote(tournamentStart(start));
+    return { kind: 'tournament', members, total_usd: members.reduce((sum, m) => sum + m.worst_case_usd, 0) };
+  } catch (error) {
+    if (isQuireError(error) && NOT_SEATED.has(error.code)) return { kind: 'unseated', reason: error.message };
+    throw error;
+  }
+}
 
 async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {
   if (!asTournament(deps, start)) return { ...(await deps.runs.start(start)), tournament_id: null };
   let tournament: Tournament;
   try {
-    tournament = await deps.tournaments.start({
-      task: start.task,
-      input: start.input as string,
-      ...(start.tier ? { tier: start.tier } : {}),
-      ...(start.max_output_tokens ? { max_output_tokens: clamp(start.max_output_tokens, 16, 32_000) } : {}),
-    });
+    tournament = await deps.tournaments.start(tournamentStart(start));
   } catch (error) {
-    // Fewer than two members fit (models, keys, cap or budget): the writer still gets an answer from one model.
+    // Fewer than two members fit (models, keys, cap or budget): nothing ran. One model answers only when the writer
+    // says so (`single: true`, after runs:quote told the Workbench why), never silently in the tournament's place.
     if (isQuireError(error) && NOT_SEATED.has(error.code)) {
-      return { ...(await deps.runs.start(start)), tournament_id: null };
+      throw new UnavailableError(
+        `No tournament could be seated for this task: ${error.message} Nothing was run; run it on one model instead if you like.`,
+        error,
+      );
     }
     throw error;
   }

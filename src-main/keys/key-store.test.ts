@@ -90,6 +90,16 @@ describe('KeyStore', () => {
   it('refuses something that is not a key', () => {
     const { keys } = store();
     expect(() => keys.set('openai', 'short')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(() => keys.set('endpoint:lab', '   ')).toThrow(expect.objectContaining({ message: 'Paste the key first' }));
+    expect(() => keys.set('endpoint:lab', 'two words')).toThrow(expect.objectContaining({ path: 'api_key' }));
+  });
+
+  it('a custom endpoint takes any non-empty key, as local servers document ("ollama", "lm-studio")', () => {
+    const { keys } = store();
+    keys.set('endpoint:ollama', 'ollama');
+    keys.set('endpoint:lms', 'lm-studio');
+    expect(keys.get('endpoint:ollama')).toBe('ollama');
+    expect(keys.get('endpoint:lms')).toBe('lm-studio');
   });
 
   it('refuses a built-in provider key of the wrong shape, saying what the key looks like and whose it seems to be', () => {

@@ -81,7 +81,10 @@ export class KeyStore {
    */
   set(name: string, value: string, allowWeak = false): void {
     const key = value.trim();
-    if (key.length < 8 || /\s/.test(key)) throw new InvalidInputError('That does not look like an API key', 'api_key');
+    if (key.length === 0) throw new InvalidInputError('Paste the key first', 'api_key');
+    if (/\s/.test(key)) throw new InvalidInputError('A key has no spaces: paste just the key', 'api_key');
+    // A built-in provider's key must have its shape (checkShape); a custom endpoint takes any non-empty key, since
+    // local servers document short ones ("ollama", "lm-studio").
     this.checkShape(name, key);
     const { cipher } = this.options;
     if (cipher) {
@@ -93,7 +96,7 @@ export class KeyStore {
           `Only plain-text storage ("${cipher.backend()}") is available on this system; agree to it explicitly to store the key anyway.`,
         );
       }
-      this.options.redactor.add(key);
+      this.redact(key);
       this.options.db
         .prepare(
           `INSERT INTO api_keys (name, ciphertext, backend, updated_at) VALUES (?, ?, ?, ?)
@@ -103,8 +106,13 @@ export class KeyStore {
         .run(name, cipher.encrypt(key), cipher.backend(), this.options.now().toISOString());
       return;
     }
-    this.options.redactor.add(key);
+    this.redact(key);
     this.writeFile({ ...this.readFile(), [name]: key });
+  }
+
+  /** Masks a key wherever text leaves main; a short local-server key ("ollama") is a word, not a secret. */
+  private redact(key: string): void {
+    if (key.length >= 8) this.options.redactor.add(key);
   }
 
   /** Removes a stored key (environment variables are the environment's business). */

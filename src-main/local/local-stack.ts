@@ -53,6 +53,17 @@ export class LocalStack {
     const catalog = loadCatalog(options.env);
     const repo = new LocalModelsRepo(options.db, options.now);
     this.runtime = new LocalRuntime({ settings: options.settings, logger: options.logger, ...options.runtime });
+    // Threads and memory take effect at once: resident models get new contexts or are unloaded, no manual reload.
+    let applied = { threads: this.runtime.threads(), budget: this.runtime.budgetBytes() };
+    options.events.subscribe((event) => {
+      if (event.name !== 'settings:changed') return;
+      const now = { threads: this.runtime.threads(), budget: this.runtime.budgetBytes() };
+      if (now.threads === applied.threads && now.budget === applied.budget) return;
+      applied = now;
+      this.runtime.applySettings().catch((error: unknown) => {
+        options.logger.warn(`Local settings could not be applied: ${(error as Error).message}`);
+      });
+    });
     this.library = new ModelLibrary({
       repo,
       modelsDir: options.modelsDir,

@@ -5,13 +5,12 @@ export const MB = 1024 * 1024;
 
 /**
  * Threads for generation. node-llama-cpp's CPU default is at least 4, which on a 2-core machine ran ~400× slower
- * than 1–2 threads (measured on the build machine); never use more threads than cores, and leave one core to the UI
- * on bigger machines.
+ * than 1–2 threads (measured on the build machine), and 2 threads ran 8.5× slower than 1 there while the app and
+ * other work shared the cores: never use more threads than cores, and by default leave one core for the app.
  */
 export function chooseThreads(setting: number | null, cpus: number = availableParallelism()): number {
   if (setting !== null) return Math.max(1, Math.min(setting, cpus));
-  if (cpus <= 4) return Math.max(1, cpus);
-  return Math.min(cpus - 1, 8);
+  return Math.max(1, Math.min(cpus - 1, 8));
 }
 
 /** The default budget for resident models: 60 % of the machine's memory (the OS and the app keep the rest). */

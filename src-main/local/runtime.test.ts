@@ -297,4 +297,37 @@ describe('memory budget and fallback', () => {
     ).rejects.toMatchObject({ reason: 'not_installed' });
     await runtime.close();
   });
+
+  it('threads and memory changes apply to resident models at once, without a manual reload', async () => {
+    let local: Settings['local'] = { ...DEFAULT_SETTINGS.local, threads: 1 };
+    const runtime = new LocalRuntime({
+      settings: () => local,
+      cpuCount: 2,
+      createLlama: () => Promise.resolve(llama),
+    });
+    await runtime.load('a', small());
+    await runtime.load('b', other());
+    expect(runtime.contextThreads('a')).toBe(1);
+    local = { ...local, threads: 2 };
+    await runtime.applySettings();
+    expect(runtime.contextThreads('a')).toBe(2);
+    expect(runtime.contextThreads('b')).toBe(2);
+    // Still usable on its new context.
+    const models = new LocalModels({
+      runtime,
+      library: { installedFile: (id) => (id === 'tiny' ? { path: small(), bytes: 1 } : undefined) },
+      registry: () => [spec('tiny', 'tiny')],
+    });
+    await runtime.unload('a');
+    const answer = await models
+      .languageModel(spec('tiny', 'tiny'))
+      .generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
+    expect(answer.usage.outputTokens).toBeGreaterThan(0);
+    // A budget smaller than what is resident unloads idle models (here: all of them, none is busy).
+    expect(runtime.resident().length).toBeGreaterThan(0);
+    local = { ...local, memory_budget_mb: 0 };
+    await runtime.applySettings();
+    expect(runtime.resident()).toEqual([]);
+    await runtime.close();
+  });
 });

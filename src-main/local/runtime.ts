@@ -42,6 +42,8 @@ interface Entry extends ResidentModel {
   /** Who is waiting for `queue`, in order (index 0 runs), so waiting calls can be told their place. */
   line: LineTicket[];
   idleTimer: unknown;
+  /** The thread count its context was made with (settings may change it later). */
+  threads: number;
 }
 
 export interface LocalRuntimeOptions {
@@ -103,7 +105,9 @@ export class LocalRuntime {
   }
 
   llama(): Promise<Llama> {
-    this.llamaPromise ??= (this.options.createLlama ?? defaultCreateLlama)(this.threads()).catch((cause: unknown) => {
+    // The instance's ceiling is the machine, not today's setting: each context asks for its own thread count, so a
+    // changed setting applies without a new instance.
+    this.llamaPromise ??= (this.options.createLlama ?? defaultCreateLlama)(this.cpus).catch((cause: unknown) => {
       this.llamaPromise = undefined;
       throw new LocalModelError(
         'load_failed',
@@ -195,6 +199,69 @@ export class LocalRuntime {
     }
   }
 
+  /**
+   * Applies changed local settings to what is resident, so a writer never has to reload by hand: a model whose
+   * context was made with another thread count gets a new context (at once when idle, else right after the work in
+   * flight, before the next); a smaller memory budget unloads idle models, least recently used first.
+   */
+  async applySettings(): Promise<void> {
+    const threads = this.threads();
+    await Promise.all(
+      [...this.entries.values()]
+        .filter((entry) => entry.threads !== threads)
+        .map((entry) => this.onQueue(entry, () => this.recreateContext(entry))),
+    );
+    const budget = this.budgetBytes();
+    while (this.residentBytes() > budget) {
+      const victim = [...this.entries.values()]
+        .filter((entry) => entry.busy === 0)
+        .sort((a, b) => a.useOrder - b.useOrder)[0];
+      if (!victim) break;
+      this.logger.info(`Unloading ${victim.id}: the memory budget is now ${mb(budget)} MB`);
+      await this.unload(victim.id);
+    }
+  }
+
+  /** The thread count a resident model's context uses (undefined when it is not resident). */
+  contextThreads(id: string): number | undefined {
+    return this.entries.get(id)?.threads;
+  }
+
+  private async onQueue(entry: Entry, fn: () => Promise<void>): Promise<void> {
+    entry.busy++;
+    this.cancelIdle(entry);
+    const previous = entry.queue;
+    let release!: () => void;
+    entry.queue = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      if (this.entries.get(entry.id) === entry) await fn();
+    } finally {
+      entry.busy--;
+      release();
+      this.scheduleIdle(entry);
+    }
+  }
+
+  private async recreateContext(entry: Entry): Promise<void> {
+    const threads = this.threads();
+    if (entry.threads === threads) return;
+    const mutable = entry as { -readonly [K in keyof Entry]: Entry[K] };
+    const contextSize = entry.context.contextSize;
+    await entry.context.dispose().catch(() => undefined);
+    try {
+      mutable.context = await entry.model.createContext({ contextSize, threads, sequences: 1 });
+      mutable.sequence = mutable.context.getSequence();
+      mutable.threads = threads;
+      this.logger.info(`Local model ${entry.id} now uses ${threads} thread${threads === 1 ? '' : 's'}`);
+    } catch (cause) {
+      // Without a context the model cannot run: unload it, and the next use loads it afresh with the new settings.
+      this.logger.warn(`Local model ${entry.id} could not take the new settings: ${(cause as Error).message}`);
+      this.entries.delete(entry.id);
+      await entry.model.dispose().catch(() => undefined);
+    }
+  }
+
   async unload(id: string): Promise<boolean> {
     const entry = this.entries.get(id);
     if (!entry) return false;
@@ -245,11 +312,8 @@ export class LocalRuntime {
     let model: LlamaModel | undefined;
     try {
       model = await llama.loadModel({ modelPath: path });
-      const context = await model.createContext({
-        contextSize: estimate.context_size,
-        threads: this.threads(),
-        sequences: 1,
-      });
+      const threads = this.threads();
+      const context = await model.createContext({ contextSize: estimate.context_size, threads, sequences: 1 });
       const at = this.now();
       const entry: Entry = {
         id,
@@ -266,6 +330,7 @@ export class LocalRuntime {
         queue: Promise.resolve(),
         line: [],
         idleTimer: undefined,
+        threads,
       };
       this.entries.set(id, entry);
       this.scheduleIdle(entry);

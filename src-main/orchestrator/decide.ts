@@ -11,6 +11,7 @@ import type {
   TaskSpec,
   TierUsed,
 } from '../../src-preload/contract';
+import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { worstCaseUsd } from './pricing';
 import { priorOnly, type QualityLookup } from './quality';
@@ -129,10 +130,11 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
     const target = evaluated.find((e) => e.spec.id === wanted);
     // A writer's explicit mapping may use a model without the listed strength or below the minimum quality.
     const blockers = target ? target.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality') : [];
+    const wantedName = target?.spec.display_name ?? wanted;
     const what =
       mode === 'forced'
-        ? `The requested model ${wanted}`
-        : `Pack "${inputs.pack!.name}" maps ${task.id} to ${wanted}, which`;
+        ? `The requested model ${wantedName}`
+        : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}, which`;
     if (target && blockers.length === 0 && target.affordable) {
       const ranked = [
         target,
@@ -147,8 +149,8 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
         tier_used: target.local ? 'local' : tierRequested,
         reason:
           mode === 'forced'
-            ? `Using ${wanted} as requested.`
-            : `Pack "${inputs.pack!.name}" maps ${task.id} to ${wanted}.`,
+            ? `Using ${wantedName} as requested.`
+            : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}.`,
         otherReason: 'not_in_pack',
         remaining,
       });
@@ -171,7 +173,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
         mode,
         pack: inputs.pack!.name,
         tier_used: 'local',
-        reason: `${problem}; using the local model ${pick.spec.id} instead.`,
+        reason: `${problem}; using the local model ${pick.spec.display_name} instead.`,
         otherReason: 'not_in_pack',
         remaining,
       });
@@ -210,7 +212,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       });
     }
     steps.push(
-      `Stepped down from ${tier}: ${top.spec.id} would cost about ${usd(top.cost)} with ${usd(remaining ?? 0)} left this month.`,
+      `Stepped down from ${tier}: ${top.spec.display_name} would cost about ${usd(top.cost)} with ${usd(remaining ?? 0)} left this month.`,
     );
   }
 
@@ -222,7 +224,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.id}: ${usd(remaining ?? 0)} is left of this month's ${usd(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usd(remaining ?? 0)} is left of this month's ${usd(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
       complexity,
       localLast,
     );
@@ -423,28 +425,29 @@ function explain(
 
 function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
   const q = `quality ${round(top.quality)}`;
+  const name = top.spec.display_name;
   switch (tier) {
     case 'budget':
       return top.local
-        ? `Budget: free local model ${top.spec.id} (${q}) has ${task.strength}.`
-        : `Budget: no installed local model has ${task.strength}; ${top.spec.id} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
+        ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
+        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
     case 'balanced':
       return top.local
-        ? `Balanced: ${top.spec.id} (${q}) is free and good enough for complexity ${complexity}.`
-        : `Balanced: ${top.spec.id} gives the most quality per dollar for ${task.id} (${q}, about ${usd(top.cost)}).`;
+        ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usd(top.cost)}).`;
     case 'premium':
-      return `Premium: ${top.spec.id} has the highest quality available for ${task.id} (${q}).`;
+      return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
-      return `Local: ${top.spec.id} is the best installed local model for ${task.id} (${q}).`;
+      return `Local: ${name} is the best installed local model for ${task.display_name} (${q}).`;
   }
 }
 
 function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
-  if (all.length === 0) return `No models are registered, so nothing can do ${task.id}.`;
+  if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
   const parts = [...counts].map(([r, n]) => `${n} ${reasonText(r)}`);
-  return `No available model can do ${task.id}${localOnly ? ' on this machine' : ''} (${parts.join(', ')}).`;
+  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${parts.join(', ')}).`;
 }
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;

@@ -3,7 +3,7 @@ import type { ProviderService } from './provider-service';
 import type { ProviderResilience } from './resilience';
 
 export interface ProvidersHandlerDeps {
-  providers: Pick<ProviderService, 'list' | 'save' | 'delete'>;
+  providers: Pick<ProviderService, 'list' | 'save' | 'delete' | 'endpointModels'>;
   resilience: Pick<ProviderResilience, 'health' | 'reset'>;
 }
 
@@ -12,13 +12,19 @@ export function providersHandlers({
   resilience,
 }: ProvidersHandlerDeps): Pick<
   HandlerMap,
-  'providers:list' | 'providers:save' | 'providers:delete' | 'providers:health' | 'providers:reset'
+  | 'providers:list'
+  | 'providers:save'
+  | 'providers:delete'
+  | 'providers:health'
+  | 'providers:reset'
+  | 'providers:endpoint_models'
 > {
   return {
     'providers:list': () => ({ providers: providers.list() }),
     'providers:save': (input) => providers.save(input),
     'providers:delete': ({ id }) => ({ deleted: providers.delete(id) }),
     'providers:health': () => ({ providers: resilience.health() }),
+    'providers:endpoint_models': (input) => providers.endpointModels(input),
     'providers:reset': (input) => ({ providers: resilience.reset(input?.provider) }),
   };
 }

@@ -66,7 +66,83 @@ describe('keys:test', () => {
       alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided: sk-lab-wrongkey-999' },
     });
     const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
-    expect(tested.body.value).toMatchObject({ ok: false });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'refused' });
     expect(tested.body.value.message).not.toContain('sk-lab-wrongkey-999');
+  });
+
+  it('a server that does not answer is "unreachable", not a bad key', async () => {
+    const h = await harness.host();
+    await h.call('providers:save', {
+      id: 'gone',
+      kind: 'openai-compatible',
+      base_url: 'http://127.0.0.1:9/v1',
+      api_key: 'ollama',
+      models: [model('m1')],
+    });
+    const tested = await h.call('keys:test', { provider: 'endpoint:gone' });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'unreachable' });
+  });
+});
+
+describe('providers:endpoint_models: "Fetch models" lists what the server offers', () => {
+  it('lists the loopback server’s models for an endpoint being typed in, with Ollama’s key "ollama"', async () => {
+    const h = await harness.host();
+    harness.server().script('llama3.1:8b', { text: 'hi' });
+    harness.server().script('qwen2.5:7b', { text: 'hi' });
+    const reply = await h.call('providers:endpoint_models', {
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: 'ollama',
+    });
+    expect(reply.body.ok).toBe(true);
+    expect(reply.body.value.models.map((m: { id: string }) => m.id)).toEqual(
+      expect.arrayContaining(['llama3.1:8b', 'qwen2.5:7b']),
+    );
+    const listing = harness
+      .server()
+      .requests.filter((r) => r.model === '__models__')
+      .at(-1)!;
+    expect(listing.headers.authorization).toBe('Bearer ollama');
+  });
+
+  it('a saved endpoint is listed with its stored key; the short key was accepted on save', async () => {
+    const h = await harness.host();
+    harness.server().script('m-listed', { text: 'hi' });
+    const saved = await h.call('providers:save', {
+      id: 'lms',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: 'lm-studio',
+      models: [model('m-listed')],
+    });
+    expect(saved.body.ok).toBe(true);
+    const reply = await h.call('providers:endpoint_models', { id: 'lms' });
+    expect(reply.body.value.models.map((m: { id: string }) => m.id)).toContain('m-listed');
+    expect(harness.server().requests.at(-1)!.headers.authorization).toBe('Bearer lm-studio');
+  });
+
+  it('a server that is not running says so and what to check, not "check the key"', async () => {
+    const h = await harness.host();
+    const reply = await h.call('providers:endpoint_models', {
+      kind: 'openai-compatible',
+      base_url: 'http://127.0.0.1:9/v1',
+      api_key: 'ollama',
+    });
+    expect(reply.body.ok).toBe(false);
+    expect(reply.body.error.code).toBe('unavailable');
+    expect(reply.body.error.message).toMatch(/server is running/);
+    expect(reply.body.error.message).not.toMatch(/copied the whole key/);
+  });
+
+  it('a refused key says the server refused it', async () => {
+    const h = await harness.host();
+    harness.server().script('__models__', { alwaysFault: { kind: 'status', status: 401 } });
+    const reply = await h.call('providers:endpoint_models', {
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: 'wrong',
+    });
+    expect(reply.body.error).toMatchObject({ code: 'provider_error' });
+    expect(reply.body.error.message).toMatch(/refused the key \(HTTP 401\)/);
   });
 });

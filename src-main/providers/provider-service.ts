@@ -8,12 +8,18 @@ import {
   type ProviderDescriptor,
   type WireKind,
 } from '../../src-preload/contract/provider-table';
-import type { EndpointInput, ProviderEntry, ProviderHealth } from '../../src-preload/contract/providers';
-import { InvalidInputError, NotFoundError, ProviderError, UnavailableError } from '../errors';
+import type {
+  EndpointInput,
+  EndpointModelsInput,
+  ProviderEntry,
+  ProviderHealth,
+} from '../../src-preload/contract/providers';
+import { InvalidInputError, isQuireError, NotFoundError, ProviderError, UnavailableError } from '../errors';
 import type { KeyStore } from '../keys/key-store';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
 import { AnthropicModel } from './anthropic';
+import { listEndpointModels, type EndpointModelsRequest, type ListedModel } from './endpoint-models';
 import { providerIdOf } from './builtin-providers';
 import type { ClientOptions } from './client-options';
 import type { LocalModelProvider } from './local-models';
@@ -136,7 +142,25 @@ export class ProviderService {
    * writer trying a wrong key (or a wrong URL) must not pause the provider for everyone's runs, and an open breaker
    * must not stop the writer from testing the key that fixes it.
    */
-  async testKey(provider: string): Promise<{ provider: string; ok: boolean; message: string }> {
+  /** The models a custom endpoint's server lists: a saved endpoint by id, or one being typed in. */
+  async endpointModels(input: EndpointModelsInput): Promise<{ models: ListedModel[] }> {
+    let request: EndpointModelsRequest;
+    if ('id' in input) {
+      const endpoint = this.options.endpoints.get(input.id, false);
+      if (!endpoint) throw new NotFoundError('Endpoint', input.id);
+      request = {
+        kind: endpoint.kind,
+        base_url: endpoint.base_url,
+        api_key: this.options.keys.get(endpointSource(input.id)),
+      };
+    } else request = input;
+    const models = await listEndpointModels(request, this.options.fetch ?? fetch, this.options.redact);
+    return { models };
+  }
+
+  async testKey(
+    provider: string,
+  ): Promise<{ provider: string; ok: boolean; message: string; reason?: 'refused' | 'unreachable' | 'other' }> {
     const client = this.clientFor(provider);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
@@ -149,7 +173,17 @@ export class ProviderService {
         : error instanceof Error
           ? error.message
           : String(error);
-      return { provider, ok: false, message: this.options.redact(message) };
+      // A refusal (401/403) is about the key; no answer at all is about the address or the network.
+      const status = error instanceof ProviderError ? error.status : undefined;
+      const reason =
+        status === 401 || status === 403
+          ? 'refused'
+          : controller.signal.aborted ||
+              (isQuireError(error) && ['unavailable', 'timeout'].includes(error.code)) ||
+              (error instanceof ProviderError && status === undefined)
+            ? 'unreachable'
+            : 'other';
+      return { provider, ok: false, message: this.options.redact(message), reason };
     } finally {
       clearTimeout(timer);
     }

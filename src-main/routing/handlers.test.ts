@@ -105,6 +105,8 @@ describe('packs channels over the HTTP host', () => {
     expect(saved.body.value).toMatchObject({ name: 'my-pack', builtin: false, display_name: 'Mine' });
     expect((await call('packs:get', { name: 'my-pack' })).body.value.tasks.coordinator).toBe('llama3.2');
     expect((await call('packs:activate', { name: 'my-pack' })).body.value.active).toBe('my-pack');
+    // Packs decide only with automatic selection off (it is on by default).
+    await call('settings:set', { orchestrator: { enabled: false } });
     const decision = await call('orchestrator:decide', { task: 'coordinator' });
     expect(decision.body.value).toMatchObject({ mode: 'pack', pack: 'my-pack', model_id: 'llama3.2' });
     expect((await call('packs:delete', { name: 'my-pack' })).body.value.active).toBe('mixed');

@@ -1,9 +1,10 @@
+import type { SpendMonth } from '../../src-preload/contract';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { OrchestratorService } from './orchestrator-service';
 import type { PacksService } from './packs-service';
 
 export interface RoutingHandlerDeps {
-  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate'>;
+  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate' | 'plan'>;
   packs: Pick<PacksService, 'list' | 'get' | 'save' | 'delete' | 'activate'>;
 }
 
@@ -12,6 +13,7 @@ type RoutingChannel =
   | 'orchestrator:decide'
   | 'orchestrator:recommend'
   | 'orchestrator:estimate'
+  | 'orchestrator:plan'
   | 'packs:list'
   | 'packs:get'
   | 'packs:save'
@@ -24,10 +26,31 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
     'orchestrator:decide': (request) => orchestrator.decide(request),
     'orchestrator:recommend': ({ task }) => orchestrator.recommend(task),
     'orchestrator:estimate': ({ tier, usage }) => orchestrator.estimate(tier, usage),
+    'orchestrator:plan': ({ usage }) => orchestrator.plan(usage),
     'packs:list': () => packs.list(),
     'packs:get': ({ name }) => packs.get(name),
     'packs:save': (input) => packs.save(input),
     'packs:delete': ({ name }) => packs.delete(name),
     'packs:activate': ({ name }) => packs.activate(name),
+  };
+}
+
+/** spend:routing_value: the month's work from the ledger (by task), priced by the orchestrator three ways. */
+export function routingValueHandler(deps: {
+  orchestrator: Pick<OrchestratorService, 'routingValue'>;
+  spendMonth: (month: string) => SpendMonth;
+}): Pick<HandlerMap, 'spend:routing_value'> {
+  return {
+    'spend:routing_value': ({ month }) =>
+      deps.orchestrator.routingValue(
+        month,
+        deps.spendMonth(month).by_task.map((group) => ({
+          task: group.key,
+          calls: group.calls,
+          input_tokens: group.input_tokens,
+          output_tokens: group.output_tokens,
+          spend_usd: group.spend_usd,
+        })),
+      ),
   };
 }

@@ -9,15 +9,19 @@ import {
   type ModelSpec,
   type QualityTier,
   type Recommendations,
+  type RoutingValue,
+  type SetupPlans,
 } from '../../src-preload/contract';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
+import { routingValue, type TaskWork } from '../orchestrator/routing-value';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
 import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
 import type { TaskTable } from '../orchestrator/tasks';
 import type { SettingsService } from '../settings/settings-service';
 import type { FeedbackService } from './feedback-service';
 import type { PacksService } from './packs-service';
+import { noDownloads, setupPlans, type SetupSource } from './setup-plans';
 import type { RegistryService } from './registry-service';
 
 export interface OrchestratorDeps {
@@ -37,6 +41,7 @@ export class OrchestratorService {
   private priceHour = '';
 
   private readonly deps: OrchestratorDeps;
+  private setupSource: SetupSource = noDownloads;
 
   constructor(deps: OrchestratorDeps) {
     this.deps = { ...deps };
@@ -55,6 +60,21 @@ export class OrchestratorService {
   /** The composition root plugs in the ledger once it exists (it needs this service). */
   useSpend(spend: SpendSource): void {
     this.deps.spend = spend;
+  }
+
+  /** The composition root plugs in the local catalog (names, sizes, fit) once the local stack exists. */
+  useSetupSource(source: SetupSource): void {
+    this.setupSource = source;
+  }
+
+  /** What each tier would use and need before anything is set up, and its month as if it were. */
+  plan(usage: Record<string, number>): SetupPlans {
+    return setupPlans(usage, this.inputs(), this.setupSource);
+  }
+
+  /** The month's work priced as routed, on always-premium and on always-cheapest (spend:routing_value). */
+  routingValue(month: string, work: readonly TaskWork[]): RoutingValue {
+    return routingValue(month, work, this.inputs());
   }
 
   decide(request: DecideRequest): Decision {

@@ -209,7 +209,9 @@ describe('PacksService', () => {
   });
 
   it('with the orchestrator off, decisions follow the active pack', () => {
-    const { packs, orchestrator, db } = open(tempDir());
+    const { packs, orchestrator, db, settings } = open(tempDir());
+    expect(settings.get().orchestrator.enabled).toBe(true);
+    settings.set({ orchestrator: { enabled: false } });
     packs.save({ name: 'mine', copy_from: 'mixed', tasks: { theme_analysis: 'gpt-4o' } });
     packs.activate('mine');
     expect(orchestrator.decide({ task: 'theme_analysis' })).toMatchObject({

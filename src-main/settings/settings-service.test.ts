@@ -16,11 +16,12 @@ function service(file: string) {
 describe('SettingsService', () => {
   const tempDir = useTempDir();
 
-  it("starts from seed 000's defaults", () => {
+  it("starts from seed 000's defaults, with automatic selection on and the first-run setup not yet done", () => {
     const { settings, db } = service(join(tempDir(), 'q.sqlite'));
     expect(settings.get()).toEqual(DEFAULT_SETTINGS);
+    expect(settings.get().setup).toEqual({ done: false, choice: null });
     expect(settings.get().orchestrator).toMatchObject({
-      enabled: false,
+      enabled: true,
       quality_tier: 'balanced',
       monthly_budget: null,
       prefer_local: false,

@@ -51,6 +51,28 @@ export class TournamentService {
     return t.enabled && t.critical_tasks.includes(task);
   }
 
+  /**
+   * Who would sit at this tournament and the most it may cost (the sum of the members' worst cases, which is what
+   * start reserves), without calling anyone. Throws as start would when it cannot be seated.
+   */
+  quote(request: TournamentStart): { members: { model_id: string; display_name: string; worst_case_usd: number }[] } {
+    const settings = this.deps.settings();
+    const task = this.deps.tasks.get(request.task);
+    if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
+    const mode = request.mode ?? 'tournament';
+    const kind = answerKindFor(task.strength);
+    const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
+    const inputTokens = estimateInputTokens(memberMessages(kind, task, request.input));
+    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, []);
+    return {
+      members: seats.map((s) => ({
+        model_id: s.spec.id,
+        display_name: s.spec.display_name,
+        worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd,
+      })),
+    };
+  }
+
   async start(request: TournamentStart): Promise<Tournament> {
     const controller = new AbortController();
     this.inflight.add(controller);

@@ -20,6 +20,17 @@ export const STRENGTHS = [
   'creative_generation',
 ] as const;
 
+/** Each strength in a writer's words, for reasons and labels. */
+export const STRENGTH_WORDS: Record<(typeof STRENGTHS)[number], string> = {
+  narrative_continuity: 'a sense of continuity',
+  thematic_analysis: 'an eye for theme',
+  character_psychology: 'a feel for character',
+  semantic_reasoning: 'careful reading',
+  structure_pacing: 'a sense of structure and pacing',
+  prose_style: 'an ear for prose',
+  creative_generation: 'creative range',
+};
+
 /** Budget alerts are raised once a month at each of these percentages of the budget. */
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];

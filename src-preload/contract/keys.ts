@@ -27,13 +27,23 @@ export const keysChannels = {
   'keys:set': channel<KeyStatus>()(
     z.strictObject({
       provider,
-      api_key: z.string().min(8, 'That does not look like an API key').max(4096),
+      // Any non-empty key: a local server's key may be short ("ollama", "lm-studio"); a built-in provider's key is
+      // checked against its own shape by the key store, with a message that names the provider.
+      api_key: z.string().trim().min(1, 'Paste the key first').max(4096),
       /** The writer agreed to plain-text storage where nothing better exists. */
       allow_weak_storage: z.boolean().optional(),
     }),
     { maxBytes: 16 * 1024 },
   ),
   'keys:delete': channel<KeyStatus>()(z.strictObject({ provider })),
-  /** A minimal authenticated call (listing models, which costs nothing). */
-  'keys:test': channel<{ provider: string; ok: boolean; message: string }>()(z.strictObject({ provider })),
+  /**
+   * A minimal authenticated call (listing models, which costs nothing). `reason` says what failed, so the advice
+   * fits: the key was refused, or the provider could not be reached at all (the key is not the problem).
+   */
+  'keys:test': channel<{
+    provider: string;
+    ok: boolean;
+    message: string;
+    reason?: 'refused' | 'unreachable' | 'other';
+  }>()(z.strictObject({ provider })),
 };

@@ -2,6 +2,7 @@
 // tier, and a monthly cost estimate. Task names come from resources/tasks.json and are checked by the service.
 import { z } from 'zod';
 import { channel, noInput } from './define';
+import type { FitVerdict } from './models';
 import type { ModelSpec, Provider, Strength } from './registry';
 import { qualityTierSchema, type QualityTier } from './settings';
 
@@ -159,9 +160,51 @@ export interface Estimate {
   picks: Record<string, string | null>;
 }
 
+/** One thing to set up before a tier can run as planned, in a writer's words ("Add a DeepSeek key"). */
+export type SetupNeed =
+  | { kind: 'key'; provider: string; provider_name: string; label: string }
+  | {
+      kind: 'download';
+      catalog_id: string;
+      display_name: string;
+      size_bytes: number;
+      fit: FitVerdict;
+      label: string;
+    };
+
+/** A task's pick under a plan: usable today (ready) or once its need is set up. */
+export interface PlannedPick {
+  /** null only when no model in the registry could ever do the task. */
+  model_id: string | null;
+  estimate_usd: number;
+  ready: boolean;
+  need: SetupNeed | null;
+  reason: string;
+}
+
+export interface TierPlan {
+  tier: QualityTier;
+  /** True when nothing needs setting up. */
+  ready: boolean;
+  /** What to set up, most useful first. */
+  needs: SetupNeed[];
+  /** The month's cost as if the plan were set up. */
+  total_usd: number;
+  picks: Record<string, PlannedPick>;
+}
+
+/** The three tiers' plans, and "free and private" (budget, nothing leaves this machine). */
+export interface SetupPlans {
+  tiers: Record<QualityTier, TierPlan>;
+  private: TierPlan;
+}
+
+export const planInputSchema = z.strictObject({ usage: estimateInputSchema.shape.usage });
+
 export const orchestratorChannels = {
   'orchestrator:capabilities': channel<Capabilities>()(noInput),
   'orchestrator:decide': channel<Decision>()(decideInputSchema),
   'orchestrator:recommend': channel<Recommendations>()(z.strictObject({ task: taskName })),
   'orchestrator:estimate': channel<Estimate>()(estimateInputSchema),
+  'orchestrator:plan': channel<SetupPlans>()(planInputSchema),
 };

@@ -24,14 +24,14 @@ export const endpointModelSchema = z.strictObject({
   context_window: z.number().int().positive().max(10_000_000).optional(),
 });
 
-const baseUrl = z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' }).max(2048);
+const baseUrl = z.url({ protocol: /^https?$/, error: 'The address must start with http:// or https://' }).max(2048);
 
 export const endpointSchema = z.strictObject({
   id: z
     .string()
     .min(1)
     .max(60)
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'id: lower-case letters, digits, - and _ only'),
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'Use lower-case letters, digits, - and _ only for the endpoint id'),
   kind: z.enum(['openai-compatible', 'anthropic']),
   base_url: baseUrl,
   api_key: z.string().min(1).max(4096).optional(),
@@ -53,6 +53,25 @@ export interface ProviderEntry {
   health: ProviderHealth;
 }
 
+/** A model a custom endpoint's server lists (GET …/models). */
+export interface EndpointListedModel {
+  id: string;
+  display_name: string | null;
+}
+
+export const endpointModelsInputSchema = z.union([
+  /** A saved endpoint: its address and stored key. */
+  z.strictObject({ id: z.string().min(1).max(60) }),
+  /** An endpoint being typed in: any non-empty key (Ollama's "ollama", LM Studio's "lm-studio"). */
+  z.strictObject({
+    kind: z.enum(['openai-compatible', 'anthropic']),
+    base_url: baseUrl,
+    api_key: z.string().min(1).max(4096).optional(),
+  }),
+]);
+
+export type EndpointModelsInput = z.infer<typeof endpointModelsInputSchema>;
+
 export const providersChannels = {
   'providers:list': channel<{ providers: ProviderEntry[] }>()(noInput),
   /** Saves a custom endpoint, or (id of a built-in provider, no models needed) a base-URL override. */
@@ -65,6 +84,8 @@ export const providersChannels = {
   ),
   'providers:delete': channel<{ deleted: boolean }>()(z.strictObject({ id: z.string().min(1).max(60) })),
   'providers:health': channel<{ providers: ProviderHealth[] }>()(noInput),
+  /** The models an endpoint's server lists, to pick from instead of typing ids ("Fetch models"). */
+  'providers:endpoint_models': channel<{ models: EndpointListedModel[] }>()(endpointModelsInputSchema),
   /** Closes a provider's breaker by hand (admin reset); all when no provider is given. */
   'providers:reset': channel<{ providers: ProviderHealth[] }>()(
     z.union([noInput, z.strictObject({ provider: z.string().min(1).max(120).optional() })]),

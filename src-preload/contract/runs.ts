@@ -128,8 +128,23 @@ export interface RunStats {
   model_usage: Record<string, { runs: number; cost_usd: number; input_tokens: number; output_tokens: number }>;
 }
 
+/**
+ * What runs:start would do and the most it may cost, before it runs: one model (the Workbench shows
+ * orchestrator:decide's quote), a tournament (every member's worst case, summed as the run reserves it), or a
+ * tournament that cannot be seated, with why (runs:start then runs one model only with `single: true`).
+ */
+export type RunQuote =
+  | { kind: 'single' }
+  | {
+      kind: 'tournament';
+      members: { model_id: string; display_name: string; worst_case_usd: number }[];
+      total_usd: number;
+    }
+  | { kind: 'unseated'; reason: string };
+
 export const runsChannels = {
   'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
+  'runs:quote': channel<RunQuote>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
   'runs:cancel': channel<{ cancelled: boolean }>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
   'runs:list': channel<{ runs: RunSummary[] }>()(
     z.union([

@@ -82,11 +82,21 @@ export const runSettingsSchema = z.object({
     .max(600, 'The first-token wait must be at most 600 seconds'),
 });
 
+/** The first-run setup's three choices: "free and private" (budget, nothing leaves the machine), balanced, best. */
+export const SETUP_CHOICES = ['private', 'balanced', 'best'] as const;
+
+export const setupSettingsSchema = z.object({
+  /** The writer closed the first-run setup; it is not shown again. */
+  done: z.boolean(),
+  choice: z.enum(SETUP_CHOICES).nullable(),
+});
+
 export const settingsSchema = z.object({
   orchestrator: orchestratorSettingsSchema,
   tournament: tournamentSettingsSchema,
   local: localSettingsSchema,
   runs: runSettingsSchema,
+  setup: setupSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsSection = keyof Settings;
@@ -97,12 +107,14 @@ export const settingsPatchSchema = z.strictObject({
   tournament: tournamentSettingsSchema.partial().strict().optional(),
   local: localSettingsSchema.partial().strict().optional(),
   runs: runSettingsSchema.partial().strict().optional(),
+  setup: setupSettingsSchema.partial().strict().optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: Settings = {
   orchestrator: {
-    enabled: false,
+    // On from the first launch: a pack is a writer's deliberate override, not where a new writer starts.
+    enabled: true,
     quality_tier: 'balanced',
     monthly_budget: null,
     prefer_local: false,
@@ -118,6 +130,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   local: { models_dir: null, memory_budget_mb: null, idle_unload_minutes: 15, threads: null },
   runs: { cache_enabled: false, timeout_s: 120, first_token_floor_s: 4 },
+  setup: { done: false, choice: null },
 };
 
 export const settingsChannels = {

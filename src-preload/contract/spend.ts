@@ -50,6 +50,30 @@ export interface SpendMonth {
   by_task: SpendGroup[];
 }
 
+/** One task's month priced three ways. */
+export interface RoutingValueTask {
+  task: string;
+  calls: number;
+  /** What it cost, routed as it was. */
+  actual_usd: number;
+  /** On the model the premium tier picks when every model is reachable. */
+  premium_usd: number;
+  premium_model: string | null;
+  /** On the cheapest cloud model that can do the task at all (free when the work must stay on this machine). */
+  cheapest_usd: number;
+  cheapest_model: string | null;
+}
+
+/** The value of routing: the month's own work, priced as routed, on "always premium" and "always cheapest". */
+export interface RoutingValue {
+  month: string;
+  calls: number;
+  actual_usd: number;
+  premium_usd: number;
+  cheapest_usd: number;
+  by_task: RoutingValueTask[];
+}
+
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
 
 export const spendChannels = {
@@ -57,4 +81,5 @@ export const spendChannels = {
   'spend:month': channel<SpendMonth>()(z.strictObject({ month: monthSchema })),
   /** Every ledger row of a month as CSV (UTF-8, header row first). */
   'spend:export': channel<{ filename: string; csv: string }>()(z.strictObject({ month: monthSchema })),
+  'spend:routing_value': channel<RoutingValue>()(z.strictObject({ month: monthSchema })),
 };

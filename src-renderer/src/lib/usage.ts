@@ -1,11 +1,16 @@
 // This writer's usage per task, for the monthly estimates: their last 30 days of runs, or seed 000's sample month.
 import type { RunSummary } from '$contract/runs';
 
-/** Seed 000's "typical monthly usage" (100 coordinator runs, 20 health checks, 15 theme analyses). */
+/**
+ * A novelist's month before they have runs of their own: writing tasks only (seed 000's sample counted internal
+ * coordinator runs a writer never asks for).
+ */
 export const SAMPLE_USAGE: Readonly<Record<string, number>> = {
-  coordinator: 100,
-  health_check_review: 20,
-  theme_analysis: 15,
+  line_edit: 40,
+  chapter_summary: 20,
+  continuity_check: 10,
+  scene_draft: 8,
+  theme_analysis: 5,
 };
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;

@@ -27,8 +27,17 @@ export function nextStep(code: ErrorCode): string {
   return NEXT_STEP[code];
 }
 
-/** Any thrown value as ErrorInfo (ApiError carries the host's; anything else becomes `internal`). */
+/**
+ * Any thrown value as ErrorInfo (ApiError carries the host's; anything else becomes `internal`). A refused field's
+ * message loses its "path: " prefix (the path is a field of its own): a writer reads "That does not look like an API
+ * key", not "api_key: That does not look like an API key".
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
-  if (error instanceof ApiError) return error.info;
+  if (error instanceof ApiError) {
+    const { path, message } = error.info;
+    return path && message.startsWith(`${path}: `)
+      ? { ...error.info, message: message.slice(path.length + 2) }
+      : error.info;
+  }
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: true };
 }

@@ -109,4 +109,33 @@ describe('EndpointsManager', () => {
     manager.reset();
     expect(manager.custom).toEqual([]);
   });
+
+  it('Fetch models lists what the server serves, sending the short key a local server expects', async () => {
+    const { fake, manager } = setup();
+    fake.answer('providers:endpoint_models', {
+      models: [
+        { id: 'llama3.1:8b', display_name: null },
+        { id: 'qwen2.5:7b', display_name: null },
+      ],
+    });
+    expect(manager.listed).toBeNull();
+    await manager.fetchModels({ kind: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1', api_key: 'ollama' });
+    expect(manager.listed?.map((m) => m.id)).toEqual(['llama3.1:8b', 'qwen2.5:7b']);
+    expect(fake.refused).toEqual([]);
+    expect(fake.inputsOf('providers:endpoint_models')[0]).toMatchObject({ api_key: 'ollama' });
+  });
+
+  it('a server that cannot be reached leaves no stale list and says why', async () => {
+    const { fake, manager } = setup();
+    fake.answer('providers:endpoint_models', { models: [{ id: 'old', display_name: null }] });
+    await manager.fetchModels({ id: 'lab' });
+    fake.fail(
+      'providers:endpoint_models',
+      'unavailable',
+      'Nothing answers at 127.0.0.1:11434. Check that the server is running',
+    );
+    expect(await manager.fetchModels({ id: 'lab' })).toBe(false);
+    expect(manager.listed).toBeNull();
+    expect(manager.listError?.message).toMatch(/server is running/);
+  });
 });

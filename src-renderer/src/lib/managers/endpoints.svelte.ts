@@ -2,7 +2,7 @@
 // address never leaves a broken endpoint behind.
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
-import type { EndpointInput, ProviderEntry } from '$contract/providers';
+import type { EndpointInput, EndpointListedModel, EndpointModelsInput, ProviderEntry } from '$contract/providers';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
@@ -24,6 +24,9 @@ export class EndpointsManager {
   #saving = $state(false);
   #failure = $state.raw<EndpointFailure | null>(null);
   #deleteError = $state.raw<ErrorInfo | null>(null);
+  #listed = $state.raw<EndpointListedModel[] | null>(null);
+  #listing = $state(false);
+  #listError = $state.raw<ErrorInfo | null>(null);
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -40,6 +43,33 @@ export class EndpointsManager {
   }
   get deleteError() {
     return this.#deleteError;
+  }
+
+  /** The models the server listed on the last "Fetch models"; null before one. */
+  get listed() {
+    return this.#listed;
+  }
+  get listing() {
+    return this.#listing;
+  }
+  get listError() {
+    return this.#listError;
+  }
+
+  /** Asks the server (typed in, or saved by id) which models it serves, for the writer to pick from. */
+  async fetchModels(input: EndpointModelsInput): Promise<boolean> {
+    this.#listing = true;
+    this.#listError = null;
+    try {
+      this.#listed = (await this.#client.call('providers:endpoint_models', input)).models;
+      return true;
+    } catch (error) {
+      this.#listed = null;
+      this.#listError = toErrorInfo(error);
+      return false;
+    } finally {
+      this.#listing = false;
+    }
   }
 
   readonly custom = $derived(this.#providers.value.filter((provider) => provider.type === 'custom'));
@@ -112,6 +142,9 @@ export class EndpointsManager {
     this.#saving = false;
     this.#failure = null;
     this.#deleteError = null;
+    this.#listed = null;
+    this.#listing = false;
+    this.#listError = null;
   }
 }
 

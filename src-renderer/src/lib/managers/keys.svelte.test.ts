@@ -82,8 +82,8 @@ describe('KeysManager', () => {
 
   it('reports a key the host refuses to store, with the host’s error', async () => {
     const { manager } = setup();
-    // Shorter than the contract allows: refused before anything is stored.
-    await expect(manager.save('openai', 'short', false)).resolves.toBe(false);
+    // Nothing but spaces: the contract refuses it before anything is stored.
+    await expect(manager.save('openai', '   ', false)).resolves.toBe(false);
     expect(manager.feedback.openai).toMatchObject({ kind: 'error', error: { code: 'invalid_input' } });
     expect(manager.busy).toEqual({});
   });
@@ -122,5 +122,22 @@ describe('KeysManager', () => {
     manager.reset();
     expect(manager.status).toBeNull();
     expect(manager.feedback).toEqual({});
+  });
+
+  it('a test that could not reach the provider does not blame the key; a refused one does', async () => {
+    const { fake, manager } = setup({ openai: true });
+    await manager.load();
+    fake.answer('keys:test', {
+      provider: 'openai',
+      ok: false,
+      message: 'Nothing answers at 127.0.0.1:9',
+      reason: 'unreachable',
+    });
+    await manager.test('openai');
+    expect(manager.feedback.openai?.next).toMatch(/^The key was not the problem/);
+    expect(manager.feedback.openai?.next).not.toMatch(/copied the whole key/);
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'HTTP 401', reason: 'refused' });
+    await manager.test('openai');
+    expect(manager.feedback.openai?.next).toMatch(/copied the whole key/);
   });
 });

@@ -122,7 +122,12 @@ export class KeysManager {
           : {
               kind: 'error',
               message: result.message,
-              next: 'Check that you copied the whole key from the provider’s dashboard, then save it again.',
+              next:
+                result.reason === 'unreachable'
+                  ? 'The key was not the problem: check the address (for an endpoint, that its server is running) and your connection, then test again.'
+                  : result.reason === 'refused'
+                    ? 'Check that you copied the whole key from the provider’s dashboard, then save it again.'
+                    : 'Try again in a minute; if it keeps failing, check the provider’s status page.',
             },
       );
     } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Capabilities, Estimate, QualityTier, Recommendations } from '$contract';
+import type { Capabilities, Estimate, QualityTier, Recommendations, SetupPlans, TierPlan } from '$contract';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { model, runSummary, task } from '../../../../test/renderer/fixtures';
 import { OrchestratorManager } from './orchestrator.svelte';
@@ -24,12 +24,34 @@ const recommendations = (taskId: string, modelId: string | null): Recommendation
   return { task: taskId, recommendations: { budget: pick, balanced: pick, premium: pick } };
 };
 
+const plan = (tier: QualityTier): TierPlan => ({
+  tier,
+  ready: false,
+  needs: [{ kind: 'key', provider: 'deepseek', provider_name: 'DeepSeek', label: 'Add a DeepSeek key' }],
+  total_usd: 2.5,
+  picks: {
+    coordinator: {
+      model_id: 'deepseek-chat',
+      estimate_usd: 0.002,
+      ready: false,
+      need: { kind: 'key', provider: 'deepseek', provider_name: 'DeepSeek', label: 'Add a DeepSeek key' },
+      reason: 'Balanced: deepseek-chat gives the most quality per dollar',
+    },
+    line_edit: { model_id: null, estimate_usd: 0, ready: false, need: null, reason: 'No model can' },
+  },
+});
+const plans = (): SetupPlans => ({
+  tiers: { budget: plan('budget'), balanced: plan('balanced'), premium: plan('premium') },
+  private: plan('budget'),
+});
+
 function setup() {
   const fake = new FakeApi();
   fake.answer('orchestrator:capabilities', capabilities());
   fake.answer('runs:list', { runs: [] });
   fake.answer('orchestrator:estimate', ({ tier }) => estimate(tier, tier === 'premium' ? 9 : 1));
   fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, 'gpt'));
+  fake.answer('orchestrator:plan', plans());
   return { fake, manager: new OrchestratorManager(fake, () => NOW) };
 }
 
@@ -69,9 +91,30 @@ describe('OrchestratorManager', () => {
   });
 
   it('uses the sample month, limited to known tasks, when the writer has no runs yet', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    // A writer's month: the internal coordinator task is not part of it.
+    expect(manager.profile).toEqual({ usage: { line_edit: 40 }, source: 'sample' });
+    expect(fake.inputsOf('orchestrator:plan')).toEqual([{ usage: { line_edit: 40 } }]);
+  });
+
+  it('before setup, a task with no model today shows the pick the tier would use and what it needs', async () => {
+    const { fake, manager } = setup();
+    fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, null));
+    await manager.load();
+    expect(manager.pickFor('coordinator', 'balanced')).toMatchObject({
+      model_id: 'deepseek-chat',
+      ready: false,
+      need: { label: 'Add a DeepSeek key' },
+    });
+    // "None available" only when the plan itself has nothing.
+    expect(manager.pickFor('line_edit', 'balanced')).toBeNull();
+  });
+
+  it('a task that can run now shows the real pick, ready', async () => {
     const { manager } = setup();
     await manager.load();
-    expect(manager.profile).toEqual({ usage: { coordinator: 100 }, source: 'sample' });
+    expect(manager.pickFor('coordinator', 'premium')).toMatchObject({ model_id: 'gpt', ready: true, need: null });
   });
 
   it('loads models and tasks alone for the screens that need no estimates', async () => {

@@ -2,7 +2,7 @@
 // writer's usage, and what each tier would pick for every task (and why).
 import type { QuireApi } from '../../../../src-preload/api';
 import type { QualityTier } from '$contract';
-import type { Capabilities, Estimate, Recommendations } from '$contract/orchestrator';
+import type { Capabilities, Estimate, PlannedPick, Recommendations, SetupPlans } from '$contract/orchestrator';
 import { api as defaultApi, Client } from '../api/client';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
@@ -20,9 +20,11 @@ interface Outlook {
   profile: UsageProfile | null;
   estimates: Partial<Record<QualityTier, Estimate>>;
   recommendations: Recommendations[];
+  /** What each tier would use and need before it is set up, priced as if it were. */
+  plans: SetupPlans | null;
 }
 
-const NOTHING_YET: Outlook = { capabilities: null, profile: null, estimates: {}, recommendations: [] };
+const NOTHING_YET: Outlook = { capabilities: null, profile: null, estimates: {}, recommendations: [], plans: null };
 
 /** What a fetch brings: everything, the models and tasks only, or everything but the usage profile. */
 type Scope = 'all' | 'capabilities' | 'refresh';
@@ -53,6 +55,9 @@ export class OrchestratorManager {
   get recommendations() {
     return this.#outlook.value.recommendations;
   }
+  get plans() {
+    return this.#outlook.value.plans;
+  }
   get profile() {
     return this.#outlook.value.profile;
   }
@@ -68,6 +73,19 @@ export class OrchestratorManager {
   modelName(id: string | null): string {
     if (!id) return 'None available';
     return this.capabilities?.models.find((model) => model.id === id)?.display_name ?? id;
+  }
+
+  /**
+   * What a tier would use for a task: the real pick when one can run now, else the pick once the tier's plan is set
+   * up (with what it needs); null only when nothing in the registry could ever do the task.
+   */
+  pickFor(task: string, tier: QualityTier): PlannedPick | null {
+    const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
+    if (real?.model_id) {
+      return { model_id: real.model_id, estimate_usd: real.estimate_usd, ready: true, need: null, reason: real.reason };
+    }
+    const planned = this.plans?.tiers[tier].picks[task];
+    return planned?.model_id ? planned : null;
   }
 
   taskName(id: string): string {
@@ -104,15 +122,17 @@ export class OrchestratorManager {
     const profile = recent
       ? pickProfile(capabilities, recentUsage(recent.runs, this.#now()))
       : (this.#outlook.value.profile ?? pickProfile(capabilities, {}));
-    const [estimates, recommendations] = await Promise.all([
+    const [estimates, recommendations, plans] = await Promise.all([
       Promise.all(TIERS.map((tier) => this.#client.call('orchestrator:estimate', { tier, usage: profile.usage }))),
       Promise.all(capabilities.tasks.map((task) => this.#client.call('orchestrator:recommend', { task: task.id }))),
+      this.#client.call('orchestrator:plan', { usage: profile.usage }),
     ]);
     return {
       capabilities,
       profile,
       estimates: Object.fromEntries(estimates.map((estimate) => [estimate.tier, estimate])),
       recommendations,
+      plans,
     };
   }
 
@@ -121,7 +141,7 @@ export class OrchestratorManager {
   }
 }
 
-function pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
+export function pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
   const known = (task: string) => capabilities.tasks.some((spec) => spec.id === task);
   const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known(task) && runs > 0));
   if (Object.keys(usage).length > 0) return { usage, source: 'recent' };

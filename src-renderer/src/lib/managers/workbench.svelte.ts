@@ -3,7 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
 import type { Decision } from '$contract/orchestrator';
-import type { RunRecord, RunSummary } from '$contract/runs';
+import type { RunRecord, RunStart, RunSummary } from '$contract/runs';
 import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
@@ -201,8 +201,17 @@ export class WorkbenchManager {
     this.#runError = null;
   }
 
-  /** Runs the task on the passage; output streams in through run:token, the record arrives when it settles. */
-  async run(): Promise<void> {
+  /** What runs:start would be sent now (for runs:quote, so the quote is for exactly what runs); null without text. */
+  runRequest(): RunStart | null {
+    if (!this.#task || !this.#text.trim()) return null;
+    return { task: this.#task, input: this.#text, ...this.#options() };
+  }
+
+  /**
+   * Runs the task on the passage; output streams in through run:token, the record arrives when it settles.
+   * `single`: one model even where a tournament was due (the writer confirmed it after being told why).
+   */
+  async run(options: { single?: boolean } = {}): Promise<void> {
     if (this.#running || !this.#task || !this.#text.trim()) return;
     this.#running = true;
     this.#clearRun();
@@ -216,6 +225,7 @@ export class WorkbenchManager {
         ...(this.#request.trim() ? { request: this.#request.trim() } : {}),
         stream: true,
         ...this.#options(),
+        ...(options.single ? { single: true } : {}),
       });
       this.#result.set(record);
       this.#tournamentId = record.tournament_id;

@@ -1,0 +1,89 @@
+// A local server's endpoint as its docs say to add it (Ollama's key is "ollama"), with its models fetched from the
+// server rather than typed; and the Spend screen's line on what routing was worth this month.
+import { expect, test } from './support/fake-host';
+
+test.use({ viewport: { width: 1280, height: 1200 } });
+// Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
+test.describe.configure({ timeout: 150_000 });
+
+test('an endpoint with the key "ollama" is accepted, and Fetch models lists the server’s models to pick from', async ({
+  page,
+  host,
+  fake,
+}) => {
+  fake.script('llama3.1:8b', { text: 'Fine.' });
+  fake.script('qwen2.5:7b', { text: 'Fine.' });
+  await page.goto(`${host.url}/#/settings`);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  await page.getByLabel('Endpoint id').fill('ollama');
+  await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await page.getByLabel(/^API key \(optional/).fill('ollama');
+  await page.getByRole('button', { name: 'Fetch models' }).click();
+  const listed = page.getByTestId('listed-models');
+  await expect(listed).toContainText('llama3.1:8b');
+  await expect(listed).toContainText('qwen2.5:7b');
+  await listed.getByLabel('qwen2.5:7b').check();
+  await expect(page.getByLabel('Model id').first()).toHaveValue('qwen2.5:7b');
+  const weak = page.getByText('Store this key in a private file on this computer');
+  if (await weak.isVisible()) await weak.click();
+  await page.getByRole('button', { name: 'Test and add' }).click();
+  await expect
+    .poll(async () => {
+      const list = await host.call<{ providers: { id: string; key_configured: boolean; models: { id: string }[] }[] }>(
+        'providers:list',
+      );
+      return list.value?.providers.find((p) => p.id === 'ollama');
+    })
+    .toMatchObject({ key_configured: true, models: [{ id: 'qwen2.5:7b' }] });
+  const asked = fake.requests.filter((r) => r.model === '__models__');
+  expect(asked.every((r) => r.headers.authorization === 'Bearer ollama')).toBe(true);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('Spend shows what the month’s runs cost beside always-premium and always-cheapest', async ({
+  page,
+  host,
+  fake,
+}) => {
+  // A cheap custom model: 1,000 in + 500 out at $0.10 / $0.20 per million tokens is $0.0002 a run.
+  const saved = await host.call('providers:save', {
+    id: 'fake',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'writer',
+        display_name: 'Fake Writer',
+        quality: 9,
+        strengths: ['thematic_analysis'],
+        input_usd_per_mtok: 0.1,
+        output_usd_per_mtok: 0.2,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+  fake.script('writer', { text: 'The lighthouse keeps its own counsel.', inputTokens: 1000, outputTokens: 500 });
+  for (let i = 0; i < 2; i++) {
+    const run = await host.call<{ status: string }>('runs:start', {
+      task: 'theme_analysis',
+      input: 'What is this chapter about, beneath the storm?',
+      model: 'fake/writer',
+      max_output_tokens: 500,
+    });
+    expect(run.value?.status).toBe('completed');
+  }
+  const value = await host.call<{ actual_usd: number; premium_usd: number; cheapest_usd: number }>(
+    'spend:routing_value',
+    { month: new Date().toISOString().slice(0, 7) },
+  );
+  expect(value.value?.actual_usd).toBeCloseTo(0.0004, 6);
+  expect(value.value!.premium_usd).toBeGreaterThan(value.value!.actual_usd);
+
+  await page.goto(`${host.url}/#/spend`);
+  const line = page.getByTestId('routing-value-line');
+  await expect(line).toContainText('Routing: your 2 runs cost $0.0004');
+  await expect(line).toContainText('than always using the premium pick');
+  await expect(line).toContainText('always the cheapest capable model would have cost');
+  await expect(page.getByTestId('routing-value-chart')).toBeVisible();
+  await page.getByTestId('routing-value').screenshot({ path: '/tmp/quire-shots/routing-value.png' });
+});

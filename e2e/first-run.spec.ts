@@ -1,0 +1,90 @@
+// A new writer's first launch: the setup offers three ways to work with what each needs and costs, nothing is red
+// before the writer acts, and picking "balanced" and adding the one key it asks for makes tasks runnable.
+import { expect, test } from '@playwright/test';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+test.use({ viewport: { width: 1280, height: 1000 } });
+// Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
+test.describe.configure({ timeout: 150_000 });
+
+test.beforeEach(async () => {
+  // A fresh machine: no keys in the environment, nothing downloaded.
+  host = await startHost({
+    env: Object.fromEntries(
+      ['OPENAI', 'ANTHROPIC', 'DEEPSEEK', 'DASHSCOPE', 'GEMINI', 'OPENROUTER'].map((p) => [`${p}_API_KEY`, '']),
+    ),
+  });
+});
+test.afterEach(async () => host.stop());
+
+/** A key of the right shape for each provider's label (never sent anywhere: nothing runs in this journey). */
+const FAKE_KEYS: [RegExp, string][] = [
+  [/Anthropic/, 'sk-ant-e2e-not-a-real-key-0001'],
+  [/OpenRouter/, 'sk-or-e2e-not-a-real-key-0001'],
+  [/Gemini|Google/, 'AIzaE2eNotARealKey0000000001'],
+  [/./, 'sk-e2e-not-a-real-key-0001'],
+];
+
+test('first launch shows the setup with no red text; picking balanced and adding a key makes tasks runnable', async ({
+  page,
+}) => {
+  await page.goto(host.url);
+  const setup = page.getByTestId('first-run-setup');
+  await expect(setup.getByRole('heading', { name: 'Welcome to Quire' })).toBeVisible();
+  for (const option of ['private', 'balanced', 'best']) {
+    await expect(setup.getByTestId(`setup-option-${option}`)).toContainText('for a month like yours');
+  }
+  await expect(setup.getByTestId('setup-option-private')).toContainText(/Download .+ GB/);
+  await expect(setup.getByTestId('setup-option-private')).toContainText(/Fits|Tight fit/);
+  await expect(setup.getByTestId('setup-option-balanced')).toContainText(/Add an? .+ key/);
+  // The Workbench opens on a writer's task, and what it cannot do yet is a next step, not an error.
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
+  await expect(page.getByTestId('decision')).toContainText('Set up a model to run this task');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.locator('.notice.error')).toHaveCount(0);
+  await page.screenshot({ path: '/tmp/quire-shots/first-run-setup.png', fullPage: true });
+
+  await setup.getByRole('button', { name: 'Choose Balanced' }).click();
+  const keyField = setup.getByLabel(/^Add an? .+ key$/);
+  await expect(keyField).toBeVisible();
+  const label = (await setup.locator('label[for^="setup-key-"]').first().textContent()) ?? '';
+  const key = FAKE_KEYS.find(([pattern]) => pattern.test(label))![1];
+  await keyField.first().fill(key);
+  await setup.getByRole('button', { name: 'Save key' }).first().click();
+  await expect(setup.getByTestId('setup-ready')).toHaveText('You are set up: every task can run.');
+  await page.screenshot({ path: '/tmp/quire-shots/first-run-ready.png', fullPage: true });
+
+  const stored = await host.call<{ orchestrator: { enabled: boolean; quality_tier: string } }>('settings:get');
+  expect(stored.value?.orchestrator).toMatchObject({ enabled: true, quality_tier: 'balanced' });
+  // The task is runnable: a model is chosen with a cost quote, and Run is enabled once there is a passage.
+  await expect(page.getByTestId('decision-model')).not.toBeEmpty();
+  await page.locator('#passage').fill('The rain had stopped by the time Mara reached the pier.');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+
+  await setup.getByRole('button', { name: 'Start writing' }).click();
+  await expect(setup).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('decision-model')).not.toBeEmpty();
+  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
+});
+
+test('tier cards and the per-task table show what each tier needs before setup, priced as if set up', async ({
+  page,
+}) => {
+  await page.goto(`${host.url}/#/settings`);
+  for (const tier of ['budget', 'balanced', 'premium']) {
+    await expect(page.getByTestId(`needs-${tier}`)).toContainText(/Add an? .+ key|Download .+ GB/);
+  }
+  await expect(page.getByTestId('estimate-premium')).toContainText('once set up');
+  await expect(page.getByTestId('estimate-premium')).not.toContainText('$0.00');
+  const table = page.getByTestId('recommendations');
+  await expect(table).toBeVisible();
+  await expect(table).not.toContainText('None available');
+  await expect(page.getByTestId('rec-continuity_check-balanced').getByTestId('rec-need')).toContainText(
+    /Add an? .+ key|Download .+ GB/,
+  );
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
+  await page.screenshot({ path: '/tmp/quire-shots/tier-cards.png' });
+});

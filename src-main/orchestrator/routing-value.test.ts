@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { routingValue } from './routing-value';
+import { availability, inputs, registryPrice } from '../../test/support/decision-fixtures';
+
+// Seed registry: premium for theme analysis is gpt-4o ($2.5/$10); the cheapest with the strength is deepseek-chat.
+const theme = { task: 'theme_analysis', calls: 10, input_tokens: 80_000, output_tokens: 12_000, spend_usd: 0.0348 };
+
+describe('routingValue: the month priced as routed, on always-premium and on always-cheapest', () => {
+  it('prices the same tokens on the premium pick and on the cheapest capable model, whatever keys are set', () => {
+    const value = routingValue('2026-11', [theme], inputs({ availability: availability([], []) }), registryPrice);
+    const task = value.by_task[0]!;
+    expect(task.premium_model).toBe('gpt-4o');
+    expect(task.premium_usd).toBeCloseTo((80_000 * 2.5 + 12_000 * 10) / 1e6, 6);
+    expect(task.cheapest_model).toBe('deepseek-chat');
+    expect(task.cheapest_usd).toBeCloseTo((80_000 * 0.27 + 12_000 * 1.1) / 1e6, 6);
+    expect(value).toMatchObject({ month: '2026-11', calls: 10, actual_usd: 0.0348 });
+    expect(value.premium_usd).toBeGreaterThan(value.actual_usd);
+  });
+
+  it('work that ran free on a local model still shows what premium would have charged for it', () => {
+    const local = { task: 'coordinator', calls: 100, input_tokens: 150_000, output_tokens: 30_000, spend_usd: 0 };
+    const value = routingValue('2026-11', [local, theme], inputs(), registryPrice);
+    expect(value.actual_usd).toBeCloseTo(0.0348, 6);
+    expect(value.by_task[0]!.premium_usd).toBeGreaterThan(0);
+    expect(value.premium_usd).toBeCloseTo(value.by_task[0]!.premium_usd + value.by_task[1]!.premium_usd, 6);
+  });
+
+  it('private work (never leaves the machine) costs nothing on either line', () => {
+    const notes = { task: 'private_notes_review', calls: 5, input_tokens: 20_000, output_tokens: 4_000, spend_usd: 0 };
+    const value = routingValue('2026-11', [notes], inputs(), registryPrice);
+    expect(value.by_task[0]).toMatchObject({ premium_usd: 0, cheapest_usd: 0, cheapest_model: null });
+  });
+
+  it('a task no longer in the table counts as it was on every line; an empty month is all zeros', () => {
+    const gone = { task: 'retired_task', calls: 2, input_tokens: 10, output_tokens: 10, spend_usd: 0.5 };
+    expect(routingValue('2026-11', [gone], inputs(), registryPrice)).toMatchObject({
+      actual_usd: 0.5,
+      premium_usd: 0.5,
+      cheapest_usd: 0.5,
+    });
+    expect(routingValue('2026-11', [], inputs(), registryPrice)).toEqual({
+      month: '2026-11',
+      calls: 0,
+      actual_usd: 0,
+      premium_usd: 0,
+      cheapest_usd: 0,
+      by_task: [],
+    });
+  });
+});

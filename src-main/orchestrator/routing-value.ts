@@ -1,0 +1,108 @@
+// What routing was worth this month: the month's own work (tokens per task, as the ledger recorded them) priced as it
+// was, on "always the premium pick" and on "always the cheapest capable cloud model".
+import type { ModelSpec, RoutingValue, RoutingValueTask } from '../../src-preload/contract';
+import { decide, MIN_QUALITY, type DecisionInputs } from './decide';
+import { roundUsd } from './estimate';
+import { expectedUsd } from './pricing';
+
+/** One task's work this month, from the ledger. */
+export interface TaskWork {
+  task: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  /** What it cost (settled, plus held reservations). */
+  spend_usd: number;
+}
+
+/** Every model counts as reachable: the comparison is with what the market offers, not with this writer's keys. */
+const EVERYTHING = { cloudReady: () => true, localInstalled: () => true };
+
+export function routingValue(
+  month: string,
+  work: readonly TaskWork[],
+  inputs: DecisionInputs,
+  price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+): RoutingValue {
+  const byId = new Map(inputs.registry.map((m) => [m.id, m]));
+  const premiumInputs: DecisionInputs = {
+    ...inputs,
+    availability: EVERYTHING,
+    settings: { ...inputs.settings, enabled: true, monthly_budget: null, force_local: false, prefer_local: false },
+    pack: null,
+  };
+  const tasks: RoutingValueTask[] = [];
+  for (const w of work) {
+    const spec = inputs.tasks.get(w.task);
+    if (!spec || w.calls === 0) {
+      // A task no longer in the table: nothing to compare it with, so it counts as it was on every line.
+      tasks.push({
+        ...row(w),
+        premium_usd: w.spend_usd,
+        premium_model: null,
+        cheapest_usd: w.spend_usd,
+        cheapest_model: null,
+      });
+      continue;
+    }
+    // Per call on average: the context check is per call, the price is linear in tokens.
+    const perCallIn = Math.ceil(w.input_tokens / w.calls);
+    const perCallOut = Math.ceil(w.output_tokens / w.calls);
+    const premium = decide(
+      { task: w.task, tier: 'premium', input_tokens: perCallIn, max_output_tokens: perCallOut },
+      premiumInputs,
+    );
+    const premiumSpec = premium.model_id ? byId.get(premium.model_id) : undefined;
+    const cheapest = cheapestCapable(
+      inputs.registry,
+      spec.strength,
+      perCallIn + perCallOut,
+      spec.may_leave_machine,
+      price,
+    );
+    tasks.push({
+      ...row(w),
+      premium_usd: roundUsd(
+        premiumSpec && premiumSpec.provider !== 'local' ? price(premiumSpec, w.input_tokens, w.output_tokens) : 0,
+      ),
+      premium_model: premiumSpec?.display_name ?? null,
+      cheapest_usd: roundUsd(cheapest ? price(cheapest, w.input_tokens, w.output_tokens) : 0),
+      cheapest_model: cheapest?.display_name ?? null,
+    });
+  }
+  const sum = (pick: (t: RoutingValueTask) => number) => roundUsd(tasks.reduce((s, t) => s + pick(t), 0));
+  return {
+    month,
+    calls: tasks.reduce((s, t) => s + t.calls, 0),
+    actual_usd: sum((t) => t.actual_usd),
+    premium_usd: sum((t) => t.premium_usd),
+    cheapest_usd: sum((t) => t.cheapest_usd),
+    by_task: tasks,
+  };
+}
+
+function row(w: TaskWork) {
+  return { task: w.task, calls: w.calls, actual_usd: roundUsd(w.spend_usd) };
+}
+
+/**
+ * The cheapest model that could do the task at all: the strength, the context, the minimum quality, not retired.
+ * Work that must stay on this machine has only local models, which are free.
+ */
+function cheapestCapable(
+  registry: readonly ModelSpec[],
+  strength: string,
+  tokens: number,
+  mayLeave: boolean,
+  price: (spec: ModelSpec, input: number, output: number) => number,
+): ModelSpec | undefined {
+  let best: { spec: ModelSpec; cost: number } | undefined;
+  for (const spec of registry) {
+    if (spec.retired || spec.provider === 'local' || !mayLeave) continue;
+    if (!spec.strengths.includes(strength as ModelSpec['strengths'][number])) continue;
+    if (spec.context_window < tokens || spec.quality < MIN_QUALITY) continue;
+    const cost = price(spec, 1_000_000, 1_000_000);
+    if (!best || cost < best.cost) best = { spec, cost };
+  }
+  return best?.spec;
+}

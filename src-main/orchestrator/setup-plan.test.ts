@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { isQuireError } from '../errors';
+import { estimateMonthly } from './estimate';
+import { asIfAvailable, MAX_SETUP_ITEMS, planSetup, type SetupItem } from './setup-plan';
+import { availability, inputs, model, registryPrice, task, taskTable } from '../../test/support/decision-fixtures';
+
+const usage = { coordinator: 100, health_check_review: 20, theme_analysis: 15 };
+const everyKey: SetupItem[] = ['openai', 'anthropic', 'deepseek', 'qwen'].map((provider) => ({
+  kind: 'key',
+  provider,
+}));
+const everyDownload: SetupItem[] = ['mistral-7b-gguf', 'llama3.2-gguf'].map((catalog_id) => ({
+  kind: 'download',
+  catalog_id,
+}));
+const nothingSetUp = inputs({ availability: availability([], []) });
+
+describe('planSetup: what a tier would use before anything is set up', () => {
+  it('with nothing set up, every tier names a model for every task and what it needs (never "none available")', () => {
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      const plan = planSetup(tier, usage, nothingSetUp, [...everyKey, ...everyDownload], registryPrice);
+      expect(plan.items.length).toBeGreaterThan(0);
+      expect(plan.items.length).toBeLessThanOrEqual(MAX_SETUP_ITEMS);
+      for (const [id, pick] of Object.entries(plan.tasks)) {
+        expect(pick.model_id, id).not.toBeNull();
+        expect(pick.ready, id).toBe(false);
+        expect(pick.needs, id).not.toBeNull();
+      }
+    }
+  });
+
+  it('the premium plan asks for the key of the premium pick and prices the month as if it were added', () => {
+    const plan = planSetup('premium', usage, nothingSetUp, [...everyKey, ...everyDownload], registryPrice);
+    expect(plan.tasks.theme_analysis).toMatchObject({ model_id: 'gpt-4o', needs: { kind: 'key', provider: 'openai' } });
+    expect(plan.items[0]).toEqual({ kind: 'key', provider: 'openai' });
+    const asIfSetUp = inputs({ availability: asIfAvailable(nothingSetUp.availability, plan.items) });
+    expect(plan.total_usd).toBeCloseTo(estimateMonthly('premium', usage, asIfSetUp, registryPrice).total_usd, 6);
+    expect(plan.total_usd).toBeGreaterThan(0);
+  });
+
+  it('the budget plan asks for one free download, not a key, and costs nothing', () => {
+    const plan = planSetup('budget', usage, nothingSetUp, [...everyKey, ...everyDownload], registryPrice);
+    expect(plan.items).toHaveLength(1);
+    expect(plan.items[0]?.kind).toBe('download');
+    expect(plan.tasks.coordinator).toMatchObject({ needs: plan.items[0], ready: false });
+    expect(plan.total_usd).toBe(0);
+  });
+
+  it('candidates earlier in the list win ties (the service lists smaller downloads first)', () => {
+    const [mistral, llama] = everyDownload as [SetupItem, SetupItem];
+    const plan = planSetup('budget', usage, nothingSetUp, [llama, mistral], registryPrice);
+    expect(plan.items).toEqual([llama]);
+  });
+
+  it('when everything is already set up the plan asks for nothing and equals the monthly estimate', () => {
+    const ready = inputs({ availability: availability(['mistral-7b', 'llama3.2'], 'all') });
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      const plan = planSetup(tier, usage, ready, [], registryPrice);
+      expect(plan.items).toEqual([]);
+      expect(Object.values(plan.tasks).every((p) => p.ready && p.needs === null)).toBe(true);
+      expect(plan.total_usd).toBeCloseTo(estimateMonthly(tier, usage, ready, registryPrice).total_usd, 6);
+    }
+  });
+
+  it('a tier that can already run every task of the month asks for nothing more', () => {
+    const oneKey = inputs({ availability: availability([], ['deepseek', 'openai']) });
+    const plan = planSetup('premium', usage, oneKey, [...everyKey, ...everyDownload], registryPrice);
+    expect(plan.items).toEqual([]);
+    expect(plan.tasks.theme_analysis?.ready).toBe(true);
+  });
+
+  it('free and private (nothing leaves the machine) asks only for a download and costs nothing', () => {
+    const local = inputs({ availability: availability([], []), orchestrator: { force_local: true } });
+    const plan = planSetup('budget', usage, local, everyDownload, registryPrice);
+    expect(plan.items.every((i) => i.kind === 'download')).toBe(true);
+    expect(plan.items).toHaveLength(1);
+    expect(plan.total_usd).toBe(0);
+    expect(Object.values(plan.tasks).every((p) => p.model_id !== null)).toBe(true);
+  });
+
+  it('"None available" only when nothing in the registry could ever do the task', () => {
+    const odd = inputs({
+      registry: [model('only-reasoning', { strengths: ['semantic_reasoning'] })],
+      tasks: taskTable([task('coordinator', 'semantic_reasoning'), task('pacing', 'structure_pacing')]),
+      availability: availability([], []),
+    });
+    const plan = planSetup('balanced', { coordinator: 10 }, odd, [{ kind: 'key', provider: 'openai' }], registryPrice);
+    expect(plan.tasks.coordinator?.model_id).toBe('only-reasoning');
+    expect(plan.tasks.pacing?.model_id).toBeNull();
+  });
+
+  it('an unknown task in the usage is refused by name', () => {
+    try {
+      planSetup('budget', { nope: 1 }, nothingSetUp, everyKey, registryPrice);
+      expect.unreachable();
+    } catch (error) {
+      expect(isQuireError(error) && error.path).toBe('usage.nope');
+    }
+  });
+});

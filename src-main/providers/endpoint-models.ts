@@ -1,0 +1,74 @@
+// "Fetch models" for a custom endpoint: the server's own list (GET <base>/models, OpenAI's and Anthropic's wire
+// format), so a writer picks model ids instead of typing them. Nothing is billed: listing models costs nothing.
+import { ProviderError, UnavailableError } from '../errors';
+import { connectionFailure } from './connection-failure';
+
+export interface EndpointModelsRequest {
+  kind: 'openai-compatible' | 'anthropic';
+  base_url: string;
+  api_key?: string | undefined;
+}
+
+export interface ListedModel {
+  id: string;
+  display_name: string | null;
+}
+
+const LIST_TIMEOUT_MS = 15_000;
+
+export async function listEndpointModels(
+  request: EndpointModelsRequest,
+  fetchImpl: typeof fetch = fetch,
+  redact: (text: string) => string = (t) => t,
+): Promise<ListedModel[]> {
+  const base = request.base_url.replace(/\/+$/, '');
+  // Anthropic's base URL has no /v1 (the SDK adds it); OpenAI-compatible ones include it (…/v1).
+  const url = request.kind === 'anthropic' && !/\/v1$/.test(base) ? `${base}/v1/models` : `${base}/models`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (request.kind === 'anthropic') {
+    headers['anthropic-version'] = '2023-06-01';
+    if (request.api_key) headers['x-api-key'] = request.api_key;
+  } else if (request.api_key) headers.authorization = `Bearer ${request.api_key}`;
+  const host = new URL(url).host;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
+  } catch (error) {
+    const failure = connectionFailure(host, error, base);
+    throw new UnavailableError(
+      redact(`${failure.message} Check that the server is running and that the address is right, then fetch again.`),
+      error,
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new ProviderError(
+      host,
+      `${host} refused the key (HTTP ${response.status}). Check the key the server expects (Ollama accepts any, e.g. "ollama"; LM Studio "lm-studio").`,
+      { status: response.status, retryable: false, billing: 'none' },
+    );
+  }
+  if (!response.ok) {
+    throw new ProviderError(
+      host,
+      `${host} answered HTTP ${response.status} to the model list. Check the address: OpenAI-compatible servers usually end in /v1.`,
+      { status: response.status, retryable: response.status >= 500, billing: 'none' },
+    );
+  }
+  const body = (await response.json().catch(() => null)) as { data?: unknown } | null;
+  if (!body || !Array.isArray(body.data)) {
+    throw new ProviderError(
+      host,
+      `${host} did not answer with a model list. Check the address and the kind of endpoint.`,
+      {
+        retryable: false,
+        billing: 'none',
+      },
+    );
+  }
+  const models: ListedModel[] = [];
+  for (const entry of body.data as { id?: unknown; display_name?: unknown }[]) {
+    if (typeof entry?.id !== 'string' || entry.id.length === 0 || entry.id.length > 200) continue;
+    models.push({ id: entry.id, display_name: typeof entry.display_name === 'string' ? entry.display_name : null });
+  }
+  return models.sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,164 @@
+// The first-run setup: three choices ("free and private", "balanced", "best"), each with what it needs (a download
+// with its fit badge, a key) and what a month like this writer's would cost; then the steps, until the writer is done.
+import type { QuireApi } from '../../../../src-preload/api';
+import type { QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
+import { api as defaultApi, Client } from '../api/client';
+import { toErrorInfo } from '../api/error-guidance';
+import { resource } from '../resource.svelte';
+import { recentUsage } from '../usage';
+import { pickProfile } from './orchestrator.svelte';
+
+export type SetupChoice = Settings['setup']['choice'] & string;
+
+export interface SetupOption {
+  id: SetupChoice;
+  title: string;
+  blurb: string;
+  tier: QualityTier;
+  plan: TierPlan;
+}
+
+const OPTIONS: { id: SetupChoice; title: string; blurb: string; tier: QualityTier }[] = [
+  {
+    id: 'private',
+    title: 'Free and private',
+    blurb: 'One model downloaded to this computer. Nothing you write leaves it, and nothing is ever charged.',
+    tier: 'budget',
+  },
+  {
+    id: 'balanced',
+    title: 'Balanced',
+    blurb: 'A strong, inexpensive cloud model for deep analysis; free local models where they are good enough.',
+    tier: 'balanced',
+  },
+  {
+    id: 'best',
+    title: 'Best',
+    blurb: 'The highest-quality model for every task, whatever it costs.',
+    tier: 'premium',
+  },
+];
+
+interface State {
+  settings: Settings | null;
+  plans: SetupPlans | null;
+  usage: Record<string, number>;
+}
+
+export class FirstRunManager {
+  readonly #client: Client;
+  readonly #now: () => number;
+  readonly #state = resource(() => this.#fetch(), { settings: null, plans: null, usage: {} } as State);
+  #busy = $state(false);
+  #error = $state<string | null>(null);
+
+  constructor(api: QuireApi = defaultApi, now: () => number = Date.now) {
+    this.#client = new Client(api);
+    this.#now = now;
+  }
+
+  /** Shown until the writer closes it; never before the settings have arrived (no flash on later launches). */
+  get visible(): boolean {
+    const settings = this.#state.value.settings;
+    return settings !== null && !settings.setup.done;
+  }
+  get choice(): SetupChoice | null {
+    return this.#state.value.settings?.setup.choice ?? null;
+  }
+  get options(): SetupOption[] {
+    const plans = this.#state.value.plans;
+    if (!plans) return [];
+    return OPTIONS.map((option) => ({
+      ...option,
+      plan: option.id === 'private' ? plans.private : plans.tiers[option.tier],
+    }));
+  }
+  get chosen(): SetupOption | null {
+    return this.options.find((option) => option.id === this.choice) ?? null;
+  }
+  /** What the chosen option still needs; empty once it is set up. */
+  get steps(): SetupNeed[] {
+    return this.chosen?.plan.needs ?? [];
+  }
+  get ready(): boolean {
+    return this.chosen?.plan.ready ?? false;
+  }
+  get usage(): Record<string, number> {
+    return this.#state.value.usage;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  /** The last action's failure, in the host's words. */
+  get error(): string | null {
+    return this.#error ?? this.#state.error?.message ?? null;
+  }
+
+  load(): Promise<boolean> {
+    return this.#state.load();
+  }
+
+  /** Applies the choice: automatic selection on, its tier, and "nothing leaves this machine" for free and private. */
+  choose(id: SetupChoice): Promise<boolean> {
+    const option = OPTIONS.find((o) => o.id === id)!;
+    return this.#act(async () => {
+      await this.#client.call('settings:set', {
+        orchestrator: { enabled: true, quality_tier: option.tier, force_local: id === 'private' },
+        setup: { choice: id },
+      });
+    });
+  }
+
+  /** Goes back to the three choices. */
+  change(): Promise<boolean> {
+    return this.#act(() => this.#client.call('settings:set', { setup: { choice: null } }));
+  }
+
+  addKey(provider: string, key: string): Promise<boolean> {
+    return this.#act(() => this.#client.call('keys:set', { provider, api_key: key.trim(), allow_weak_storage: true }));
+  }
+
+  /** Starts the download; the Models screen follows its progress. */
+  download(catalogId: string): Promise<boolean> {
+    return this.#act(() => this.#client.call('models:download', { id: catalogId }));
+  }
+
+  finish(): Promise<boolean> {
+    return this.#act(() => this.#client.call('settings:set', { setup: { done: true } }));
+  }
+
+  async #act(action: () => Promise<unknown>): Promise<boolean> {
+    this.#busy = true;
+    this.#error = null;
+    try {
+      await action();
+      await this.#state.load();
+      return true;
+    } catch (error) {
+      this.#error = toErrorInfo(error).message.replace(/^[\w.]+: /, '');
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #fetch(): Promise<State> {
+    const [settings, capabilities, recent] = await Promise.all([
+      this.#client.call('settings:get'),
+      this.#client.call('orchestrator:capabilities'),
+      this.#client.call('runs:list', { limit: 500 }),
+    ]);
+    if (settings.setup.done) return { settings, plans: null, usage: {} };
+    const { usage } = pickProfile(capabilities, recentUsage(recent.runs, this.#now()));
+    const plans = await this.#client.call('orchestrator:plan', { usage });
+    return { settings, plans, usage };
+  }
+
+  reset(): void {
+    this.#state.reset();
+    this.#busy = false;
+    this.#error = null;
+  }
+}
+
+export const firstRunManager = new FirstRunManager();

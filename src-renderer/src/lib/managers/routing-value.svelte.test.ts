@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { RoutingValue } from '$contract/spend';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { RoutingValueManager } from './routing-value.svelte';
+
+const value = (overrides: Partial<RoutingValue> = {}): RoutingValue => ({
+  month: '2026-03',
+  calls: 12,
+  actual_usd: 0.42,
+  premium_usd: 2.1,
+  cheapest_usd: 0.3,
+  by_task: [],
+  ...overrides,
+});
+
+describe('RoutingValueManager: the value of routing on the Spend screen', () => {
+  it('says what the month cost beside always-premium and always-cheapest', async () => {
+    const fake = new FakeApi().answer('spend:routing_value', value());
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    expect(fake.inputsOf('spend:routing_value')).toEqual([{ month: '2026-03' }]);
+    expect(manager.summary).toBe(
+      'Routing: your 12 runs cost $0.42, $1.68 less (80%) than always using the premium pick ($2.10); always the cheapest capable model would have cost $0.30.',
+    );
+  });
+
+  it('says nothing before there are runs, and never claims a saving that is not there', async () => {
+    const fake = new FakeApi().answer('spend:routing_value', value({ calls: 0, actual_usd: 0, premium_usd: 0 }));
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    expect(manager.summary).toBeNull();
+    fake.answer('spend:routing_value', value({ calls: 1, actual_usd: 2.1, premium_usd: 2.1 }));
+    await manager.load('2026-03');
+    expect(manager.summary).toContain('your 1 run cost $2.10, no less than always using the premium pick');
+  });
+
+  it('a failed load shows no stale figures', async () => {
+    const fake = new FakeApi().answer('spend:routing_value', value());
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    fake.fail('spend:routing_value', 'storage_error', 'The ledger could not be read');
+    await manager.load('2026-02');
+    expect(manager.value).toBeNull();
+    expect(manager.error?.message).toBe('The ledger could not be read');
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { RunStart } from '$contract/runs';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { RunQuoteManager } from './run-quote.svelte';
+
+const request: RunStart = { task: 'continuity_check', input: 'Chapter 3. Her green eyes…' };
+
+describe('RunQuoteManager: tournament-on runs tell the truth', () => {
+  it('quotes every member of the tournament, as much as the run reserves', async () => {
+    const fake = new FakeApi().answer('runs:quote', {
+      kind: 'tournament',
+      members: [
+        { model_id: 'a', display_name: 'A', worst_case_usd: 0.0012 },
+        { model_id: 'b', display_name: 'B', worst_case_usd: 0.009 },
+      ],
+      total_usd: 0.0102,
+    });
+    const manager = new RunQuoteManager(fake);
+    await manager.load(request);
+    expect(manager.tournament?.total_usd).toBe(0.0102);
+    expect(manager.tournament?.members).toHaveLength(2);
+    expect(manager.mayRun()).toBe(true);
+    expect(fake.inputsOf('runs:quote')).toEqual([request]);
+  });
+
+  it('a tournament that cannot be seated asks before one model runs, saying why', async () => {
+    const reason = 'Only 1 model can take part (at least 2 are needed).';
+    const fake = new FakeApi().answer('runs:quote', { kind: 'unseated', reason });
+    const manager = new RunQuoteManager(fake);
+    await manager.load(request);
+    expect(manager.tournament).toBeNull();
+    expect(manager.mayRun()).toBe(false);
+    expect(manager.asking).toBe(reason);
+    manager.answered();
+    expect(manager.asking).toBeNull();
+  });
+
+  it('one-model runs go ahead as decided, and no passage means no quote', async () => {
+    const fake = new FakeApi().answer('runs:quote', { kind: 'single' });
+    const manager = new RunQuoteManager(fake);
+    await manager.load(request);
+    expect(manager.mayRun()).toBe(true);
+    await manager.load(null);
+    expect(manager.quote).toBeNull();
+    expect(fake.countOf('runs:quote')).toBe(1);
+  });
+});

@@ -1,0 +1,67 @@
+// What Run will really do for a critical task with tournaments on: the quote of every member (what the run reserves),
+// or, when no tournament can be seated, the reason and the writer's go-ahead before one model runs instead.
+import type { QuireApi } from '../../../../src-preload/api';
+import type { RunQuote, RunStart } from '$contract/runs';
+import { api as defaultApi, Client } from '../api/client';
+import { resource } from '../resource.svelte';
+
+export class RunQuoteManager {
+  readonly #client: Client;
+  readonly #quote = resource((request: RunStart) => this.#client.call('runs:quote', request), null as RunQuote | null, {
+    clearOnError: true,
+  });
+  /** Set while the writer is asked whether one model should run instead of the tournament. */
+  #asking = $state<string | null>(null);
+
+  constructor(api: QuireApi = defaultApi) {
+    this.#client = new Client(api);
+  }
+
+  get quote() {
+    return this.#quote.value;
+  }
+  /** The tournament's quote (every member), null when Run is one model. */
+  get tournament() {
+    const quote = this.#quote.value;
+    return quote?.kind === 'tournament' ? quote : null;
+  }
+  /** Why no tournament can be seated, null when one can (or none is due). */
+  get unseated() {
+    const quote = this.#quote.value;
+    return quote?.kind === 'unseated' ? quote.reason : null;
+  }
+  get asking() {
+    return this.#asking;
+  }
+
+  /** Asks again for this request (the passage, task and options Run would send). */
+  load(request: RunStart | null): Promise<boolean> {
+    if (!request) {
+      this.#quote.reset();
+      return Promise.resolve(false);
+    }
+    return this.#quote.load(request);
+  }
+
+  /**
+   * Before Run: true when it may go ahead as quoted; false when the writer must first be asked (the question is then
+   * in `asking`), because a tournament was due and cannot be seated.
+   */
+  mayRun(): boolean {
+    if (this.unseated === null) return true;
+    this.#asking = this.unseated;
+    return false;
+  }
+
+  /** The writer answered; the caller runs one model (`single: true`) only on a yes. */
+  answered(): void {
+    this.#asking = null;
+  }
+
+  reset(): void {
+    this.#quote.reset();
+    this.#asking = null;
+  }
+}
+
+export const runQuoteManager = new RunQuoteManager();

@@ -1,0 +1,36 @@
+// What a writer should do when nothing can run a task, read from the decision's own reasons (codes, not messages):
+// a passage too long for every usable model needs splitting, not a new API key.
+import type { Decision } from '$contract/orchestrator';
+
+export interface RefusalAdvice {
+  kind: 'info' | 'warning';
+  title: string;
+  next: string;
+}
+
+export function refusalAdvice(decision: Decision): RefusalAdvice | null {
+  if (!decision.refusal) return null;
+  if (decision.refusal.code === 'budget_exceeded') {
+    return {
+      kind: 'warning',
+      title: 'The monthly budget is used up for this task',
+      next: 'Raise the monthly budget in Settings, turn on local-only, or download a local model.',
+    };
+  }
+  // A model that could run it but for the length: the passage is the thing to change.
+  const onlyTooLong = decision.candidates.some(
+    (candidate) => candidate.reasons.length === 1 && candidate.reasons[0] === 'context_too_small',
+  );
+  if (onlyTooLong) {
+    return {
+      kind: 'info',
+      title: 'This passage is too long for the models you can use',
+      next: 'Run it on a chapter or a scene at a time, or pick a shorter answer length.',
+    };
+  }
+  return {
+    kind: 'info',
+    title: 'Set up a model to run this task',
+    next: 'Choose how Quire should work in the setup on the Workbench, or add an API key in Settings, or download a local model on the Models screen.',
+  };
+}
