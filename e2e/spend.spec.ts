@@ -51,7 +51,9 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
 
   const run = () =>
     host.call<{ status: string; cost_usd: number }>('runs:start', {
-      task: 'theme_analysis',
+      // A prose task: the fake's text is the answer (an analysis task answers findings JSON, and a text answer would
+      // be repaired once, a second charge).
+      task: 'scene_draft',
       input: 'What is this chapter about, beneath the storm?',
       model: 'fake/writer',
       max_output_tokens: 500,
@@ -76,7 +78,7 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId('budget-alert-banner')).toContainText('80%');
   await expect(page.getByTestId('spend-alerts')).toContainText('80% of the budget reached');
   await expect(page.getByTestId('by-model')).toContainText('Fake Writer');
-  await expect(page.getByTestId('by-task')).toContainText('Theme analysis');
+  await expect(page.getByTestId('by-task')).toContainText('Scene draft');
   expect(fake.requests.filter((request) => request.model === 'writer')).toHaveLength(2);
 
   await page.screenshot({ path: 'e2e/screenshots/spend-alert.png' });
