@@ -26,9 +26,10 @@ export const PRIOR = {
 
 /**
  * A local model reads its prompt on this machine's CPU (or a laptop GPU): tens of times slower than a cloud model,
- * so its prior is too. Its deadline only starts with generation, so loading and the queue are not in it.
+ * and a busy machine (other apps, other runs) slows it further, so its prior is generous. Its deadline only starts
+ * with generation, so loading and the queue are not in it.
  */
-export const LOCAL_PRIOR = { overheadMs: 2_000, msPerKToken: 10_000 } as const;
+export const LOCAL_PRIOR = { overheadMs: 10_000, msPerKToken: 10_000 } as const;
 
 export interface FirstTokenSample {
   modelId: string;
