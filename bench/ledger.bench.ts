@@ -1,5 +1,5 @@
 // A year of heavy use (issue 16.9): 1,000,000 ledger rows over twelve months. spend:month from the totals SQLite keeps
-// (migration 009) beside the same month scanned from its rows (the pre-009 queries); spend:current's latency while a
+// (migration 008) beside the same month scanned from its rows (the pre-008 queries); spend:current's latency while a
 // month is exported, beside an export read in one go; start-up on the full ledger beside an empty one, with the plans
 // of start-up's recovery queries (no full-table scan).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ function fill(db: Db): void {
       FROM t;`);
 }
 
-/** The month as spend:month computed it before migration 009: three GROUP BYs and the totals over the month's rows. */
+/** The month as spend:month computed it before migration 008: three GROUP BYs and the totals over the month's rows. */
 function scanMonth(db: Db, month: string): void {
   const counted = `CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END`;
   db.prepare(
@@ -107,7 +107,7 @@ export async function benchLedger(): Promise<void> {
     const scanned = await timeEach(10, () => scanMonth(app.services.db, MONTH));
     app.services.db.exec('DROP INDEX bench_old_month');
     console.log(summary(`spend:month (${MONTH}, ~${Math.round(ROWS / 12).toLocaleString('en-US')} rows)`, month));
-    console.log(summary('the same month scanned from its rows (pre-009 queries)', scanned));
+    console.log(summary('the same month scanned from its rows (pre-008 queries)', scanned));
     console.log(
       `spend:month p50 ${percentile(month, 50).toFixed(2)} ms (target < ${TARGET_MONTH_MS} ms; 277 ms before 009); ratio scan/totals ${(percentile(scanned, 50) / percentile(month, 50)).toFixed(0)}x`,
     );

@@ -1,4 +1,4 @@
-// Month totals and the month's groups come from SQLite (migration 009's triggers), not from a cache: whatever mix of
+// Month totals and the month's groups come from SQLite (migration 008's triggers), not from a cache: whatever mix of
 // writes, from however many connections, they equal a scan of the rows. Overruns are recorded and counted; the open
 // reservations of a live process are not taken for a crash's.
 import { join } from 'node:path';

@@ -7,8 +7,8 @@ import m004 from './004-local-models.sql?raw';
 import m005 from './005-tournaments.sql?raw';
 import m006 from './006-run-answers.sql?raw';
 import m007 from './007-manuscripts.sql?raw';
-import m009 from './009-ledger-totals.sql?raw';
-import m011 from './011-gateway.sql?raw';
+import m008 from './008-ledger-totals.sql?raw';
+import m009 from './009-gateway.sql?raw';
 
 export interface Migration {
   version: number;
@@ -24,6 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'tournaments', sql: m005 },
   { version: 6, name: 'run-answers', sql: m006 },
   { version: 7, name: 'manuscripts', sql: m007 },
-  { version: 9, name: 'ledger-totals', sql: m009 },
-  { version: 11, name: 'gateway', sql: m011 },
+  { version: 8, name: 'ledger-totals', sql: m008 },
+  { version: 9, name: 'gateway', sql: m009 },
 ];

@@ -130,7 +130,7 @@ export class LedgerRepo {
     );
   }
 
-  /** The month's totals, kept by triggers on every write from any process (migration 009): one row, no scan. */
+  /** The month's totals, kept by triggers on every write from any process (migration 008): one row, no scan. */
   totals(month: string): MonthTotals {
     return (
       this.q<MonthTotals>(
