@@ -89,6 +89,17 @@ describe('runs:start on a critical task', () => {
     expect(refused.body.error).toMatchObject({ code: 'unavailable' });
     expect(refused.body.error.message).toMatch(/^No tournament could be seated for this task: .+ Nothing was run/);
     expect(h.server().requests).toHaveLength(0);
+    const findings = {
+      findings: [
+        {
+          claim: "Mara's eyes change colour",
+          evidence: [{ quote: 'her blue eyes flashed', location: null }],
+          severity: 'high',
+          suggestion: null,
+        },
+      ],
+    };
+    h.server().script('gpt-x', { json: findings });
     const confirmed = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
     expect(confirmed.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
   });

@@ -39,8 +39,10 @@ describe('low-confidence fallback', () => {
       expect(h.runs.stats()).toMatchObject({ low_confidence_fallbacks: 1 });
 
       // The cloud answering is a plain completion with a confidence from the model's quality.
-      fake.script('gpt-a', { text: 'A fine summary.' });
-      const healthy = await h.runs.start({ task: 'chapter_summary', input: 'Mara came home.', max_output_tokens: 6 });
+      fake.script('gpt-a', {
+        text: JSON.stringify({ chapters: [{ chapter: 'Untitled', summary: 'Mara came home.' }] }),
+      });
+      const healthy = await h.runs.start({ task: 'chapter_summary', input: 'Mara came home.', max_output_tokens: 60 });
       expect(healthy).toMatchObject({ model_id: 'gpt-a', low_confidence_fallback: false });
       expect(healthy.confidence).toBeGreaterThan(0.3);
 

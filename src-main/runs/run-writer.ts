@@ -64,7 +64,8 @@ export class RunWriter {
         model_id: modelId,
         // A model may echo a key it was shown: the stored answer never keeps it.
         text: this.o.redact(result.text),
-        json: result.json,
+        json: this.redactValue(result.json),
+        answer: this.redactValue(base.answer),
         input_tokens: result.usage.inputTokens ?? null,
         output_tokens: result.usage.outputTokens ?? null,
         cost_micros: base.cost_micros + charged,
@@ -78,6 +79,12 @@ export class RunWriter {
     });
     if (emit) this.o.events.emit('run:completed', record);
     return record;
+  }
+
+  /** A structured answer holds the model's text too: masked as text, key by key, keeping its shape. */
+  private redactValue<T>(value: T): T {
+    if (value === undefined || value === null) return value;
+    return JSON.parse(this.o.redact(JSON.stringify(value))) as T;
   }
 
   /** Stores a run that did not complete (failed or cancelled). */

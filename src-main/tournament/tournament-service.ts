@@ -62,7 +62,9 @@ export class TournamentService {
     const mode = request.mode ?? 'tournament';
     const kind = answerKindFor(task.strength);
     const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
-    const inputTokens = estimateInputTokens(memberMessages(kind, task, request.input));
+    // The same messages start sends (the task library's instruction included), so the quote is what start reserves.
+    const definition = this.deps.library?.get(task.id);
+    const inputTokens = estimateInputTokens(memberMessages(kind, task, request.input, definition));
     const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, []);
     return {
       members: seats.map((s) => ({
