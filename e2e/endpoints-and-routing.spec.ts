@@ -62,7 +62,18 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
     ],
   });
   expect(saved.ok).toBe(true);
-  fake.script('writer', { text: 'The lighthouse keeps its own counsel.', inputTokens: 1000, outputTokens: 500 });
+  // Theme analysis answers findings (the task library's contract for analysis tasks).
+  const findings = {
+    findings: [
+      {
+        claim: 'The storm stands for the grief no one names.',
+        evidence: [{ quote: 'beneath the storm', location: null }],
+        severity: 'low',
+        suggestion: null,
+      },
+    ],
+  };
+  fake.script('writer', { text: JSON.stringify(findings), inputTokens: 1000, outputTokens: 500 });
   for (let i = 0; i < 2; i++) {
     const run = await host.call<{ status: string }>('runs:start', {
       task: 'theme_analysis',

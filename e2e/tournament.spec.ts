@@ -68,8 +68,9 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   // Both cloud readers notice the eyes; only Atlas notices the boats. 400 in + 100 out at $1/$2 per million = $0.0006.
   atlasServer.script('atlas', { json: { findings: [EYES, BOATS] }, inputTokens: 400, outputTokens: 100 });
   borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  // The shipped task instructions are ~2,000 of the fixture's byte-level tokens: a context that holds them and the answer.
   const imported = await host.call<{ registry_model_id: string }>('models:import', {
-    path: tinyLlamaFixture(),
+    path: tinyLlamaFixture({ contextLength: 8192 }),
     name: 'Story fixture',
   });
   expect(imported.ok).toBe(true);
