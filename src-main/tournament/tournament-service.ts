@@ -56,16 +56,7 @@ export class TournamentService {
    * start reserves), without calling anyone. Throws as start would when it cannot be seated.
    */
   quote(request: TournamentStart): { members: { model_id: string; display_name: string; worst_case_usd: number }[] } {
-    const settings = this.deps.settings();
-    const task = this.deps.tasks.get(request.task);
-    if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
-    const mode = request.mode ?? 'tournament';
-    const kind = answerKindFor(task.strength);
-    const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
-    // The same messages start sends (the task library's instruction included), so the quote is what start reserves.
-    const definition = this.deps.library?.get(task.id);
-    const inputTokens = estimateInputTokens(memberMessages(kind, task, request.input, definition));
-    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, []);
+    const { seats } = this.seat(request, []);
     return {
       members: seats.map((s) => ({
         model_id: s.spec.id,
@@ -73,6 +64,21 @@ export class TournamentService {
         worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd,
       })),
     };
+  }
+
+  /** One seating for the quote and the start: the same messages (the task's instruction included), so the same sums. */
+  private seat(request: TournamentStart, notes: string[]) {
+    const settings = this.deps.settings();
+    const task = this.deps.tasks.get(request.task);
+    if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
+    const mode = request.mode ?? 'tournament';
+    const kind = answerKindFor(task.strength);
+    const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
+    const definition = this.deps.library?.get(task.id);
+    const messages = memberMessages(kind, task, request.input, definition);
+    const inputTokens = estimateInputTokens(messages);
+    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
+    return { settings, task, mode, kind, maxOutput, definition, messages, inputTokens, seats };
   }
 
   async start(request: TournamentStart): Promise<Tournament> {
@@ -86,17 +92,8 @@ export class TournamentService {
   }
 
   private async run(request: TournamentStart, cancel: AbortSignal): Promise<Tournament> {
-    const settings = this.deps.settings();
-    const task = this.deps.tasks.get(request.task);
-    if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
-    const mode = request.mode ?? 'tournament';
-    const kind = answerKindFor(task.strength);
-    const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
-    const definition = this.deps.library?.get(task.id);
-    const messages = memberMessages(kind, task, request.input, definition);
-    const inputTokens = estimateInputTokens(messages);
     const notes: string[] = [];
-    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
+    const { task, mode, kind, maxOutput, definition, messages, seats } = this.seat(request, notes);
 
     const id = this.deps.newId();
     const startedAt = this.deps.now();
