@@ -48,7 +48,8 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   });
   await expect(page.getByText('Passage — chapter-one.md')).toBeVisible();
   await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(/Mara counted the boats twice/);
-  await page.getByLabel('Task', { exact: true }).selectOption('brainstorm');
+  // A prose task: this journey is about a local model streaming, rating and reopening (random weights write no ideas).
+  await page.getByLabel('Task', { exact: true }).selectOption('scene_draft');
   await page.getByLabel('Model', { exact: true }).selectOption(modelId);
   await page.getByLabel('Answer length', { exact: true }).selectOption('short');
   await expect(page.getByTestId('decision-model')).toHaveText('Story fixture');
@@ -73,7 +74,7 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   expect(runs.value?.runs).toHaveLength(1);
   expect(runs.value?.runs[0]?.rating).toBe(8);
 
-  await expect(page.getByTestId('run-history')).toContainText('Brainstorm');
+  await expect(page.getByTestId('run-history')).toContainText('Scene draft');
   await expect(page.getByTestId('run-history')).toContainText('★4');
   await page.screenshot({ path: 'e2e/screenshots/workbench-run.png' });
 

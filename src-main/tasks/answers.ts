@@ -62,6 +62,8 @@ const object = (properties: Record<string, unknown>) => ({
   additionalProperties: false,
 });
 const arrayOf = (items: Record<string, unknown>) => ({ type: 'array', items });
+/** An array the zod contract requires to be non-empty says so, so a local grammar cannot close it empty. */
+const nonEmptyArrayOf = (items: Record<string, unknown>) => ({ ...arrayOf(items), minItems: 1 });
 
 /** The JSON Schema sent to the provider for a structured kind; null for prose. */
 export function answerJsonSchema(
@@ -76,7 +78,7 @@ export function answerJsonSchema(
           findings: arrayOf(
             object({
               claim: str,
-              evidence: arrayOf(object({ quote: str, location: nullableStr })),
+              evidence: nonEmptyArrayOf(object({ quote: str, location: nullableStr })),
               severity: { type: 'string', enum: ['low', 'medium', 'high'] },
               suggestion: nullableStr,
             }),
@@ -89,14 +91,17 @@ export function answerJsonSchema(
         schema: object({ edits: arrayOf(object({ original: str, revised: str, reason: str })) }),
       };
     case 'list':
-      return { name: 'ideas', schema: object({ items: arrayOf(object({ title: str, detail: str })) }) };
+      return { name: 'ideas', schema: object({ items: nonEmptyArrayOf(object({ title: str, detail: str })) }) };
     case 'summary':
-      return { name: 'summaries', schema: object({ chapters: arrayOf(object({ chapter: str, summary: str })) }) };
+      return {
+        name: 'summaries',
+        schema: object({ chapters: nonEmptyArrayOf(object({ chapter: str, summary: str })) }),
+      };
     case 'route':
       return {
         name: 'route',
         schema: object({
-          steps: arrayOf(object({ task: { type: 'string', enum: [...taskIds] }, target: str, why: str })),
+          steps: nonEmptyArrayOf(object({ task: { type: 'string', enum: [...taskIds] }, target: str, why: str })),
         }),
       };
     case 'prose':

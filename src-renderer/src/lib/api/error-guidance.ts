@@ -12,7 +12,7 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   forbidden: 'Quire refused this for your safety. Check the address or file and try again.',
   budget_exceeded: 'Raise the monthly budget in Settings, switch to a local model, or wait for next month.',
   unavailable: 'Check that the service is reachable (network, endpoint URL, or Quire host), then retry.',
-  provider_error: 'The model provider returned an error. Check the API key in Settings, or pick another model.',
+  provider_error: 'Try again, or pick another model. If a cloud model keeps failing, check its key in Settings.',
   rate_limited: 'The provider is limiting requests. Wait a minute and try again.',
   timeout: 'The model took too long. Try again, shorten the text, or raise the timeout in Settings.',
   cancelled: 'It was stopped before finishing. Start it again when you are ready.',
