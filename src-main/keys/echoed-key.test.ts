@@ -27,6 +27,24 @@ describe('a key echoed back', () => {
     expect(stored.body.value.text).toMatch(/Your key is \[redacted\].*The end\./);
   });
 
+  it('never reaches the live token stream when the key arrives split across tokens', async () => {
+    const h = await harness.host();
+    await h.endpoint('echo', [{ id: 'parrot', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 1 }], {
+      api_key: KEY,
+    });
+    // A JSON answer streams in 8-character pieces: the key is cut across several tokens.
+    harness.server().script('parrot', { json: { note: `Your key is ${KEY} and the end.` } });
+    const streamed: string[] = [];
+    h.app.events.subscribe((event) => {
+      if (event.name === 'run:token') streamed.push(event.payload.text);
+    });
+    const reply = await h.call('runs:start', { task: TASK, input: 'What is my key?', stream: true });
+    expect(reply.body.ok).toBe(true);
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.join('')).not.toContain(KEY);
+    expect(streamed.join('')).toContain('Your key is [redacted] and the end.');
+  });
+
   it('never reaches providers:health when an error body echoes it URL-encoded or JSON-escaped', async () => {
     const h = await harness.host();
     await h.endpoint('echo', [{ id: 'grumpy', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 1 }], {

@@ -8,6 +8,7 @@ import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preloa
 import { CancelledError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { ChatMessage, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
+import { StreamRedactor } from '../keys/stream-redactor';
 import { isDeadEnd } from '../providers/dead-end-fetch';
 import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
 import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './model-attempt';
@@ -169,6 +170,10 @@ export class RunService {
       max_output_tokens: c.request.maxOutputTokens,
     });
     base.reason = c.reason ?? null;
+    const stream = new StreamRedactor(this.o.redact);
+    const show = (text: string) => {
+      if (text !== '') c.onToken?.(text);
+    };
     try {
       const outcome = await this.attempts.attempt({
         runId,
@@ -178,10 +183,11 @@ export class RunService {
         inputTokens: estimateInputTokens(c.request.messages),
         timeoutMs: this.o.settings.get().runs.timeout_s * 1000,
         cancel,
-        onToken: c.onToken,
+        onToken: c.onToken ? (text) => show(stream.push(text)) : undefined,
         held: c.reservation ?? null,
         running: { write: base, stored: false },
       });
+      if (c.onToken) show(stream.flush());
       if (outcome.ok) this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
       base.attempts.push(outcome.attempt);
       if (outcome.ok) {
@@ -319,8 +325,16 @@ export class RunService {
         base.attempts.push(deadEnd);
         continue;
       }
-      const attempt = (r: GenerateRequest) =>
-        this.attempts.attempt({
+      // Streamed text is masked a word at a time, so a key a model echoes split across tokens is still caught.
+      const streaming = start.stream === true || onToken !== undefined;
+      const show = (text: string) => {
+        if (text === '') return;
+        if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
+        onToken?.(text, spec.id);
+      };
+      const attempt = async (r: GenerateRequest) => {
+        const stream = new StreamRedactor(this.o.redact);
+        const outcome = await this.attempts.attempt({
           runId,
           task: start.task,
           spec,
@@ -328,18 +342,14 @@ export class RunService {
           inputTokens: estimateInputTokens(r.messages),
           timeoutMs,
           cancel,
-          onToken:
-            start.stream === true || onToken
-              ? (text) => {
-                  if (start.stream === true)
-                    this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
-                  onToken?.(text, spec.id);
-                }
-              : undefined,
+          onToken: streaming ? (text) => show(stream.push(text)) : undefined,
           onQueue: (position) =>
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
           running,
         });
+        if (streaming) show(stream.flush());
+        return outcome;
+      };
       let outcome = await attempt(request);
       if (outcome.ok) {
         this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);

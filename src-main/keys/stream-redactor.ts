@@ -1,0 +1,26 @@
+// Streamed text is masked word by word: a model that echoes a key may send it split across two tokens, which no
+// per-token redaction can see. The trailing run of characters a key (or its base64, percent- or JSON-escaped form)
+// is made of is held back until the word ends or the stream does, then masked whole. Writers see one word of delay.
+const KEY_CHARS_AT_END = /[A-Za-z0-9_\-+/=%\\]+$/;
+
+export class StreamRedactor {
+  private pending = '';
+
+  constructor(private readonly redact: (text: string) => string) {}
+
+  /** The masked text that can be shown now ('' while a word is still arriving). */
+  push(text: string): string {
+    const all = this.pending + text;
+    const tail = KEY_CHARS_AT_END.exec(all);
+    const cut = tail ? tail.index : all.length;
+    this.pending = all.slice(cut);
+    return cut === 0 ? '' : this.redact(all.slice(0, cut));
+  }
+
+  /** What is still held, masked: call when the stream ends. */
+  flush(): string {
+    const rest = this.pending;
+    this.pending = '';
+    return rest === '' ? '' : this.redact(rest);
+  }
+}
