@@ -5,7 +5,8 @@ import type { Settings } from '$contract';
 export interface SectionProps<K extends keyof Settings> {
   settings: Settings[K];
   errors: Record<string, string>;
-  onsave: (patch: Partial<Settings[K]>, field: string) => void;
+  /** Resolves when the store has answered (callers that chain edits wait for it). */
+  onsave: (patch: Partial<Settings[K]>, field: string) => unknown;
 }
 
 /**
