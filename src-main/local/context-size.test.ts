@@ -113,6 +113,26 @@ describe('a base model without a chat template', () => {
       expect((await counter.count(fixtureSpec('base'), { messages })).tokens).toBe(
         (await rt.use('base', base, async (r) => r.model.tokenize(completionPrompt(messages), false).length)) + 1,
       );
+      // A JSON answer cut at its length limit says so (jsonError), as a chat turn does: the run keeps it as truncated.
+      const cut = await models.run(
+        fixtureSpec('base'),
+        {
+          messages,
+          maxOutputTokens: 3,
+          temperature: 0,
+          jsonSchema: {
+            name: 'ideas',
+            schema: {
+              type: 'object',
+              properties: { idea: { type: 'string' } },
+              required: ['idea'],
+              additionalProperties: false,
+            },
+          },
+        },
+        undefined,
+      );
+      expect(cut).toMatchObject({ finishReason: 'length', jsonError: expect.stringMatching(/length limit/) });
       // The ChatML fixture still goes through its own chat template.
       const chat = tinyLlamaFixture({ seed: 33, contextLength: 1024 });
       await rt.use('chat', chat, async (resident) => {

@@ -3,40 +3,14 @@
 import {
   LlamaChatSession,
   resolveChatWrapper,
-  TokenMeter,
   type ChatHistoryItem,
   type ChatWrapper,
-  type LlamaJsonSchemaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-
-// The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
-type AnyJsonGrammar = LlamaJsonSchemaGrammar<never>;
-import { CancelledError, InvalidInputError, LocalModelError, isQuireError } from '../errors';
-import type { FinishReason, GenerateRequest, GenerateResult } from '../providers/spec';
+import { CancelledError, InvalidInputError } from '../errors';
+import type { GenerateRequest, GenerateResult } from '../providers/spec';
+import { grammarFor, localFailure, localResult } from './local-generation';
 import type { ResidentModel } from './runtime';
-
-const grammarCache = new WeakMap<object, Map<string, AnyJsonGrammar>>();
-
-async function grammarFor(model: ResidentModel, schema: Record<string, unknown>): Promise<AnyJsonGrammar> {
-  let cache = grammarCache.get(model.llama);
-  if (!cache) grammarCache.set(model.llama, (cache = new Map()));
-  const key = JSON.stringify(schema);
-  let grammar = cache.get(key);
-  if (!grammar) {
-    try {
-      grammar = (await model.llama.createGrammarForJsonSchema(schema as never)) as AnyJsonGrammar;
-    } catch (cause) {
-      throw new InvalidInputError(
-        `The JSON schema cannot be turned into a grammar: ${(cause as Error).message}`,
-        'jsonSchema',
-      );
-    }
-    if (cache.size > 32) cache.clear();
-    cache.set(key, grammar);
-  }
-  return grammar;
-}
 
 const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
 
@@ -49,21 +23,6 @@ function chatWrapperFor(model: ResidentModel): ChatWrapper {
   let wrapper = chatWrappers.get(model.model);
   if (!wrapper) chatWrappers.set(model.model, (wrapper = resolveChatWrapper(model.model)));
   return wrapper;
-}
-
-function finishReasonOf(stopReason: string): FinishReason {
-  switch (stopReason) {
-    case 'maxTokens':
-      return 'length';
-    case 'eogToken':
-    case 'stopGenerationTrigger':
-    case 'customStopTrigger':
-      return 'stop';
-    case 'functionCalls':
-      return 'tool_calls';
-    default:
-      return 'other';
-  }
 }
 
 /** Splits the messages into node-llama-cpp's history and the final user prompt (the token counter reads it too). */
@@ -93,7 +52,6 @@ export async function chatOnce(
 ): Promise<GenerateResult> {
   const { signal, onText } = options;
   if (signal?.aborted) throw new CancelledError();
-  const warnings: string[] = [];
   const grammar = request.jsonSchema ? await grammarFor(model, request.jsonSchema.schema) : undefined;
   const { history, prompt } = toHistory(request);
   await model.sequence.clearHistory();
@@ -113,35 +71,9 @@ export async function chatOnce(
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),
     });
-    const used = TokenMeter.diff(model.sequence.tokenMeter, before);
-    const text = result.responseText;
-    let json: unknown;
-    let jsonError: string | undefined;
-    if (grammar) {
-      // The grammar keeps the output to the schema's shape, so the JSON fails to parse only when it was cut short.
-      try {
-        json = grammar.parse(text);
-      } catch {
-        jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
-        warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
-      }
-    }
-    return {
-      text,
-      ...(json !== undefined ? { json } : {}),
-      ...(jsonError !== undefined ? { jsonError } : {}),
-      usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
-      finishReason: finishReasonOf(result.stopReason),
-      warnings,
-    };
+    return localResult(model, before, result.responseText, result.stopReason, grammar);
   } catch (cause) {
-    if (signal?.aborted) throw new CancelledError();
-    if (isQuireError(cause)) throw cause;
-    throw new LocalModelError(
-      'generation_failed',
-      `Local generation failed: ${(cause as Error).message ?? String(cause)}`,
-      cause,
-    );
+    throw localFailure(cause, signal);
   } finally {
     session.dispose({ disposeSequence: false });
   }

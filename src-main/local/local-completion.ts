@@ -1,18 +1,12 @@
 // One generation on a base model (no chat template): a plain text completion of the prompt from local-prompt.ts,
 // with streaming, JSON-schema grammar, AbortSignal cancel and the sequence's token meter for usage. Context shift is
 // off: a prompt that does not fit was refused before this point, and the answer stops at the context's end.
-import { LlamaCompletion, TokenMeter, type LlamaJsonSchemaGrammar } from 'node-llama-cpp';
-import { CancelledError, InvalidInputError, LocalModelError, isQuireError } from '../errors';
-import type { FinishReason, GenerateRequest, GenerateResult } from '../providers/spec';
+import { LlamaCompletion } from 'node-llama-cpp';
+import { CancelledError } from '../errors';
+import type { GenerateRequest, GenerateResult } from '../providers/spec';
+import { grammarFor, localFailure, localResult } from './local-generation';
 import { completionPrompt } from './local-prompt';
 import type { ResidentModel } from './runtime';
-
-function finishReasonOf(stopReason: string): FinishReason {
-  if (stopReason === 'maxTokens') return 'length';
-  if (stopReason === 'eogToken' || stopReason === 'stopGenerationTrigger' || stopReason === 'customStopTrigger')
-    return 'stop';
-  return 'other';
-}
 
 export async function completeOnce(
   model: ResidentModel,
@@ -21,19 +15,7 @@ export async function completeOnce(
 ): Promise<GenerateResult> {
   const { signal, onText } = options;
   if (signal?.aborted) throw new CancelledError();
-  let grammar: LlamaJsonSchemaGrammar<never> | undefined;
-  if (request.jsonSchema) {
-    try {
-      grammar = (await model.llama.createGrammarForJsonSchema(
-        request.jsonSchema.schema as never,
-      )) as LlamaJsonSchemaGrammar<never>;
-    } catch (cause) {
-      throw new InvalidInputError(
-        `The JSON schema cannot be turned into a grammar: ${(cause as Error).message}`,
-        'jsonSchema',
-      );
-    }
-  }
+  const grammar = request.jsonSchema ? await grammarFor(model, request.jsonSchema.schema) : undefined;
   await model.sequence.clearHistory();
   const completion = new LlamaCompletion({ contextSequence: model.sequence, autoDisposeSequence: false });
   const before = model.sequence.tokenMeter.getState();
@@ -48,31 +30,9 @@ export async function completeOnce(
       ...(signal ? { signal } : {}),
     });
     if (signal?.aborted) throw new CancelledError();
-    const used = TokenMeter.diff(model.sequence.tokenMeter, before);
-    const warnings: string[] = [];
-    let json: unknown;
-    if (grammar) {
-      try {
-        json = grammar.parse(result.response);
-      } catch {
-        warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
-      }
-    }
-    return {
-      text: result.response,
-      ...(json !== undefined ? { json } : {}),
-      usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
-      finishReason: finishReasonOf(result.metadata.stopReason),
-      warnings,
-    };
+    return localResult(model, before, result.response, result.metadata.stopReason, grammar);
   } catch (cause) {
-    if (signal?.aborted) throw new CancelledError();
-    if (isQuireError(cause)) throw cause;
-    throw new LocalModelError(
-      'generation_failed',
-      `Local generation failed: ${(cause as Error).message ?? String(cause)}`,
-      cause,
-    );
+    throw localFailure(cause, signal);
   } finally {
     completion.dispose({ disposeSequence: false });
   }

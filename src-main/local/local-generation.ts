@@ -1,0 +1,88 @@
+// What a chat turn (local-chat.ts) and a base model's plain completion (local-completion.ts) share: the JSON-schema
+// grammar (built once per schema), the result with its JSON or the reason it has none, and the mapping of failures.
+import { TokenMeter, type LlamaJsonSchemaGrammar } from 'node-llama-cpp';
+import { CancelledError, InvalidInputError, LocalModelError, isQuireError } from '../errors';
+import type { FinishReason, GenerateResult } from '../providers/spec';
+import type { ResidentModel } from './runtime';
+
+// The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
+export type AnyJsonGrammar = LlamaJsonSchemaGrammar<never>;
+
+const grammarCache = new WeakMap<object, Map<string, AnyJsonGrammar>>();
+
+export async function grammarFor(model: ResidentModel, schema: Record<string, unknown>): Promise<AnyJsonGrammar> {
+  let cache = grammarCache.get(model.llama);
+  if (!cache) grammarCache.set(model.llama, (cache = new Map()));
+  const key = JSON.stringify(schema);
+  let grammar = cache.get(key);
+  if (!grammar) {
+    try {
+      grammar = (await model.llama.createGrammarForJsonSchema(schema as never)) as AnyJsonGrammar;
+    } catch (cause) {
+      throw new InvalidInputError(
+        `The JSON schema cannot be turned into a grammar: ${(cause as Error).message}`,
+        'jsonSchema',
+      );
+    }
+    if (cache.size > 32) cache.clear();
+    cache.set(key, grammar);
+  }
+  return grammar;
+}
+
+function finishReasonOf(stopReason: string): FinishReason {
+  switch (stopReason) {
+    case 'maxTokens':
+      return 'length';
+    case 'eogToken':
+    case 'stopGenerationTrigger':
+    case 'customStopTrigger':
+      return 'stop';
+    case 'functionCalls':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}
+
+/** The generation's result; `before` is the sequence's token meter when it started. */
+export function localResult(
+  model: ResidentModel,
+  before: ReturnType<TokenMeter['getState']>,
+  text: string,
+  stopReason: string,
+  grammar: AnyJsonGrammar | undefined,
+): GenerateResult {
+  const used = TokenMeter.diff(model.sequence.tokenMeter, before);
+  const warnings: string[] = [];
+  let json: unknown;
+  let jsonError: string | undefined;
+  if (grammar) {
+    // The grammar keeps the output to the schema's shape, so the JSON fails to parse only when it was cut short.
+    try {
+      json = grammar.parse(text);
+    } catch {
+      jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
+      warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
+    }
+  }
+  return {
+    text,
+    ...(json !== undefined ? { json } : {}),
+    ...(jsonError !== undefined ? { jsonError } : {}),
+    usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+    finishReason: finishReasonOf(stopReason),
+    warnings,
+  };
+}
+
+/** A failure in writer's terms: cancelled when the signal says so, Quire's own errors as they are, else local. */
+export function localFailure(cause: unknown, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) return new CancelledError();
+  if (isQuireError(cause)) return cause;
+  return new LocalModelError(
+    'generation_failed',
+    `Local generation failed: ${(cause as Error).message ?? String(cause)}`,
+    cause,
+  );
+}
