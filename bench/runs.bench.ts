@@ -39,12 +39,22 @@ async function freePortUrl(): Promise<string> {
 /** runs:start in-process and through the host versus the SDK calling the same loopback server; then failover times. */
 export async function benchRuns(): Promise<void> {
   const server = await startFakeLlmServer({ port: 0 });
+  // continuity_check answers with findings: the primary answers in that form (a plain-text answer would be repaired).
   server.script('primary', {
-    text: 'The timeline holds across chapters three and four.',
+    json: {
+      findings: [
+        {
+          claim: 'The timeline slips between chapters three and four.',
+          evidence: [{ quote: 'Check chapter 3.', location: 'Chapter 3' }],
+          severity: 'low',
+          suggestion: 'Date the letter.',
+        },
+      ],
+    },
     inputTokens: 800,
     outputTokens: 60,
   });
-  server.script('backup', { text: 'backup answer', inputTokens: 800, outputTokens: 20 });
+  server.script('backup', { json: { findings: [] }, inputTokens: 800, outputTokens: 20 });
   const dirs: string[] = [];
   const tmp = () => {
     const d = mkdtempSync(join(tmpdir(), 'quire-bench-runs-'));
