@@ -11,6 +11,10 @@ import type { Db } from '../store/database';
 import { isOwnerAlive } from '../store/owner';
 import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
 import { immediate } from '../store/write';
+import { groupCommitOf, type GroupCommit } from '../store/group-commit';
+import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
+
+export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
 import { toMicros, toUsd } from '../store/money';
 import { spendCsv, spendMonth } from './spend-report';
@@ -31,6 +35,8 @@ export interface LedgerOptions {
   alertsEnabled?: () => boolean;
   /** Whether the process that owns an open reservation still runs (default: pid + start token, store/owner.ts). */
   isOwnerAlive?: (owner: { pid: number | null; token: string | null }) => boolean;
+  /** The connection's group commit (default: its own, fsyncing the -wal file); tests hold its fsync. */
+  groupCommit?: GroupCommit;
 }
 
 export interface ReserveRequest {
@@ -39,24 +45,6 @@ export interface ReserveRequest {
   provider: string;
   task: string;
   worstCaseUsd: number;
-}
-
-export interface Reservation {
-  id: number;
-  month: string;
-  reservedUsd: number;
-}
-
-/** How a call ended, for {@link Ledger.close}. */
-export interface CallEnd {
-  /** The provider's own counts; undefined, or a count missing, when it did not report them. */
-  usage?: Usage | undefined;
-  /** Prices reported usage (A's costUsd for the model called). */
-  price: (usage: Usage) => number;
-  /** The provider is known to have billed nothing (an HTTP error answer, a refused connection, a breaker). */
-  unbilled?: boolean;
-  note?: string | null;
-  durationMs?: number;
 }
 
 /** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
@@ -82,9 +70,18 @@ export class Ledger implements SpendSource {
   private deferring = false;
   private pending = false;
   private overruns: Overrun[] = [];
+  private readonly group: GroupCommit;
+  private readonly book: ChargeBook;
 
   constructor(private readonly options: LedgerOptions) {
     this.repo = new LedgerRepo(options.db);
+    this.group = options.groupCommit ?? groupCommitOf(options.db);
+    this.book = {
+      close: (id, end) => this.close(id, end),
+      recordLocal: (call, usage, durationMs) =>
+        this.recordLocal(call, usage ?? { inputTokens: undefined, outputTokens: undefined }, durationMs),
+      commit: (fn) => this.commit(fn),
+    };
     this.calendar = calendarFor(options.timeZone);
     this.atomicTx = immediate(options.db, <T>(fn: () => T): T => fn());
     this.reserveTx = immediate(
@@ -146,6 +143,67 @@ export class Ledger implements SpendSource {
     const reservation = this.reserveTx(request, toMicros(request.worstCaseUsd), this.options.now(), within);
     this.changed();
     return reservation;
+  }
+
+  /**
+   * Opens a cloud call's charge: its worst case held against the budget (or BudgetExceededError, nothing written),
+   * with `within` (the run row that owns it) in the same transaction. Resolves once that commit is on disk: the
+   * provider may be asked only then. Concurrent opens and closes share one fsync (store/group-commit.ts).
+   */
+  async open(request: ReserveRequest, within?: (id: number) => void): Promise<Charge> {
+    const micros = toMicros(request.worstCaseUsd);
+    const at = this.options.now();
+    const reservation = await this.commit(() => this.reserveTx(request, micros, at, within));
+    this.changed();
+    return new Charge(this.book, chargeCall(request), reservation);
+  }
+
+  /** A call that holds a reservation made already (a tournament reserves its members together). */
+  async adopt(id: number, call: ChargeCall, within?: () => void): Promise<Charge> {
+    const head = this.repo.head(id);
+    if (within) await this.commit(within);
+    else await this.group.durable();
+    const reserved = head?.reserved_micros ?? 0;
+    return new Charge(this.book, call, {
+      id,
+      month: head?.month ?? this.monthOf(this.options.now()),
+      reservedUsd: toUsd(reserved),
+    });
+  }
+
+  /** A local call: nothing to hold; it is recorded (tokens, time, $0) when it closes. */
+  async openLocal(call: ChargeCall, within?: () => void): Promise<Charge> {
+    if (within) await this.commit(within);
+    return new Charge(this.book, call, null);
+  }
+
+  /**
+   * Writes `fn` in one group-committed transaction (the run row of a call without a charge, say) and resolves with its
+   * result once it is on disk; spend events follow the disk, not the commit.
+   */
+  async commit<T>(fn: () => T): Promise<T> {
+    if (this.deferring) return fn();
+    this.deferring = true;
+    let written: { value: T; durable: Promise<void> };
+    try {
+      written = this.group.write(fn);
+    } catch (error) {
+      this.pending = false;
+      this.overruns = [];
+      throw error;
+    } finally {
+      this.deferring = false;
+    }
+    const overruns = this.overruns;
+    const announce = this.pending;
+    this.overruns = [];
+    this.pending = false;
+    await written.durable;
+    if (announce) {
+      this.overruns.push(...overruns);
+      this.changed();
+    }
+    return written.value;
   }
 
   /**
@@ -328,4 +386,8 @@ export class Ledger implements SpendSource {
       }
     }
   }
+}
+
+function chargeCall(request: ReserveRequest): ChargeCall {
+  return { runId: request.runId, modelId: request.modelId, provider: request.provider, task: request.task };
 }

@@ -12,6 +12,8 @@ import type { CallableModel } from '../providers/provider-service';
 import type { FinishReason, GenerateRequest, GenerateResult, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { toMicros } from '../store/money';
+import type { Charge } from '../ledger/charge';
+import type { CallEnd } from '../ledger/ledger';
 import type { DeadlineTimer, FirstTokenDeadlines } from './first-token-deadline';
 import type { RunServiceOptions } from './run-service-options';
 
@@ -64,8 +66,9 @@ export type AttemptOutcome =
       ok: true;
       attempt: RunAttempt;
       result: AttemptResult;
-      /** Charges the call (micro-USD); run inside the transaction that stores the completed run. */
-      settle: () => number;
+      /** The call's charge, still open: closed with `end` in the transaction that stores the run. */
+      charge: Charge;
+      end: CallEnd & { servedBy?: string };
       /** The local adapter answered with a smaller local model: the failed attempt at the one asked for. */
       localFallback: RunAttempt | null;
     }
@@ -117,23 +120,26 @@ export class ModelAttempts {
       });
       a.running.stored = true;
     };
-    let reservation: { id: number } | null = a.held ?? null;
+    let charge: Charge;
     let inputTokens = a.inputTokens;
     try {
-      if (!local && !reservation) {
+      if (a.held) {
+        // A reservation the caller made: the running row is a commit of its own.
+        charge = await this.o.ledger.adopt(a.held.id, ledgerCall, a.running.stored ? undefined : storeRunning);
+      } else if (local) {
+        charge = await this.o.ledger.openLocal(ledgerCall, a.running.stored ? undefined : storeRunning);
+      } else {
         // The whole request as this model reads it (instruction, framing, passage, schema), by its own tokenizer
         // where Quire has it; never below the caller's estimate.
         if (this.o.countInput) inputTokens = Math.max(inputTokens, await this.o.countInput(spec, request));
-        reservation = this.o.ledger.reserve(
+        // Held, with the run row, and on disk before the provider is asked.
+        charge = await this.o.ledger.open(
           {
             ...ledgerCall,
             worstCaseUsd: worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() }),
           },
           storeRunning,
         );
-      } else if (!a.running.stored) {
-        // Local, or a reservation the caller made: a commit of its own.
-        storeRunning();
       }
     } catch (error) {
       return refused(error);
@@ -162,14 +168,6 @@ export class ModelAttempts {
       const ms = Math.round(this.o.monotonic() - t0);
       const fellBack = local ? localFallbackOf(spec.id, result.warnings) : null;
       const servedBy = fellBack?.to ?? spec.id;
-      // Runs inside complete()'s transaction, so the charge and the run row commit together.
-      const settle = (): number => {
-        if (!reservation) {
-          this.o.ledger.recordLocal({ ...ledgerCall, modelId: servedBy }, result.usage, ms);
-          return 0;
-        }
-        return toMicros(this.o.ledger.close(reservation.id, { usage: result.usage, price, durationMs: ms }));
-      };
       if (firstTokenMs !== undefined && !fellBack)
         this.o.deadlines.observe({ modelId: spec.id, inputTokens, firstTokenMs, local });
       return {
@@ -184,7 +182,9 @@ export class ModelAttempts {
           ...(firstTokenMs !== undefined ? { first_token_ms: firstTokenMs, input_tokens: inputTokens } : {}),
         },
         result,
-        settle,
+        charge,
+        // Closed with the completed run row (RunWriter.complete): one transaction.
+        end: { usage: result.usage, price, durationMs: ms, servedBy },
         localFallback: fellBack
           ? {
               model_id: spec.id,
@@ -200,24 +200,25 @@ export class ModelAttempts {
       const ms = Math.round(this.o.monotonic() - t0);
       const info = this.o.info(error);
       this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
-      let charged = 0;
-      if (reservation && a.cancel.aborted && received) {
+      let end: CallEnd;
+      if (charge.reservation && a.cancel.aborted && received) {
         // The writer stopped it mid-answer: charged by usage — the request's count and what had arrived, counted by
         // the same conservative bound (the provider sends no counts for a stream cut short).
         const usage = { inputTokens, outputTokens: Math.min(request.maxOutputTokens, estimateTextTokens(partialText)) };
-        charged = this.o.ledger.close(reservation.id, { usage, price, durationMs: ms });
-      } else if (reservation) {
+        end = { usage, price, durationMs: ms };
+      } else if (charge.reservation) {
         // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
         // carries no final counts) and the reservation is kept.
-        charged = this.o.ledger.close(reservation.id, {
+        end = {
           price,
           unbilled: billingOfError(error) === 'none' && !received,
           note: `usage unknown after ${info.code}`,
           durationMs: ms,
-        });
+        };
       } else {
-        this.o.ledger.recordLocal(ledgerCall, { inputTokens: undefined, outputTokens: undefined }, ms);
+        end = { price, usage: { inputTokens: undefined, outputTokens: undefined }, durationMs: ms };
       }
+      const charged = await charge.close(end);
       return {
         ok: false,
         attempt: {

@@ -18,7 +18,7 @@ import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import { planRun, readStructured, repairRequest, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
-import { toUsd } from '../store/money';
+import { toMicros } from '../store/money';
 
 /** Stored runs read at start-up to seed each model's first-token pace. */
 const DEADLINE_SEED_RUNS = 200;
@@ -192,12 +192,12 @@ export class RunService {
       base.attempts.push(outcome.attempt);
       if (outcome.ok) {
         this.assess(base, null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
-        const record = this.writer.complete(
+        const record = await this.writer.complete(
           base,
           startedAt,
           outcome.attempt.model_id,
           outcome.result,
-          outcome.settle,
+          outcome,
           false,
         );
         return {
@@ -213,7 +213,7 @@ export class RunService {
       }
       base.cost_micros += outcome.costMicros;
       const status = cancel.aborted ? 'cancelled' : 'failed';
-      const { record, info } = this.writer.store(
+      const { record, info } = await this.writer.store(
         { ...base, status, model_id: c.spec.id },
         startedAt,
         outcome.error,
@@ -268,13 +268,13 @@ export class RunService {
     } catch (error) {
       // A task that does not exist is a bad request, not a run: nothing is stored.
       if (error instanceof InvalidInputError && error.path === 'task') throw error;
-      return this.fail(base, startedAt, error, null);
+      return await this.fail(base, startedAt, error, null);
     }
     base.reason = decision.reason;
     base.fallback_chain = decision.fallback_chain;
     if (decision.refusal || decision.model_id === null) {
       const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
-      return this.fail(base, startedAt, new QuireError(refusal.code, refusal.message), decision);
+      return await this.fail(base, startedAt, new QuireError(refusal.code, refusal.message), decision);
     }
 
     const request: GenerateRequest = {
@@ -300,7 +300,7 @@ export class RunService {
       const hit = this.o.repo.cached(key);
       if (hit) this.assess(base, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages);
       if (hit)
-        return this.writer.complete(
+        return await this.writer.complete(
           { ...base, cache_hit: true, answer: hit.answer, truncated: hit.truncated },
           startedAt,
           hit.model_id,
@@ -358,13 +358,13 @@ export class RunService {
         // kept as it is (a second try would stop at the same place).
         if (!reading.ok && outcome.result.finishReason !== 'length') {
           const first = outcome;
-          this.settleNow(base, first);
+          await this.settleNow(base, first);
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
           outcome = await attempt(repairRequest(request, first.result.text, reading.problem));
           if (!outcome.ok) {
             base.attempts.push(outcome.attempt);
             base.cost_micros += outcome.costMicros;
-            return this.fail(
+            return await this.fail(
               { ...base, status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
               startedAt,
               outcome.error,
@@ -374,8 +374,8 @@ export class RunService {
           outcome.result.usage = addUsage(first.result.usage, outcome.result.usage);
           reading = readStructured(plan, outcome.result);
           if (!reading.ok) {
-            this.settleNow(base, outcome);
-            return this.fail(
+            await this.settleNow(base, outcome);
+            return await this.fail(
               { ...base, model_id: spec.id, text: outcome.result.text },
               startedAt,
               unreadableAnswerError(spec.display_name, reading.problem),
@@ -387,7 +387,7 @@ export class RunService {
         base.truncated = outcome.result.finishReason === 'length';
         base.answer = reading.ok ? reading.answer : null;
         this.assess(base, decision, start.task, outcome.attempt.model_id, outcome.result.json, messages);
-        return this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome.settle);
+        return await this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome);
       }
       base.attempts.push(outcome.attempt);
       base.cost_micros += outcome.costMicros;
@@ -400,8 +400,9 @@ export class RunService {
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
-    if (cancel.aborted) return this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
-    return this.fail(
+    if (cancel.aborted)
+      return await this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
+    return await this.fail(
       base,
       startedAt,
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
@@ -410,11 +411,10 @@ export class RunService {
   }
 
   /** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
-  private settleNow(base: RunWrite, outcome: Extract<AttemptOutcome, { ok: true }>): void {
-    const charged = this.o.ledger.atomically(() => outcome.settle());
-    outcome.attempt.cost_usd = toUsd(charged);
-    base.attempts.push(outcome.attempt);
-    base.cost_micros += charged;
+  private async settleNow(base: RunWrite, outcome: Extract<AttemptOutcome, { ok: true }>): Promise<void> {
+    const charged = await outcome.charge.close(outcome.end);
+    base.attempts.push({ ...outcome.attempt, cost_usd: charged });
+    base.cost_micros += toMicros(charged);
   }
 
   /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
@@ -440,8 +440,8 @@ export class RunService {
     return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
   }
 
-  private fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): never {
-    const { info } = this.writer.store(base, startedAt, error, decision, true);
+  private async fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): Promise<never> {
+    const { info } = await this.writer.store(base, startedAt, error, decision, true);
     throw new QuireError(info.code, info.message, { retryable: info.retryable });
   }
 

@@ -6,7 +6,9 @@ import type { RunWrite } from '../store/repos/runs-repo';
 import type { AttemptResult } from './model-attempt';
 import { toRecord } from './run-record';
 import type { RunServiceOptions } from './run-service-options';
-import { toUsd } from '../store/money';
+import { toMicros, toUsd } from '../store/money';
+import type { Charge } from '../ledger/charge';
+import type { CallEnd } from '../ledger/ledger';
 
 export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events' | 'now' | 'redact'> & {
   monotonic: () => number;
@@ -44,20 +46,22 @@ export class RunWriter {
     };
   }
 
-  complete(
+  /**
+   * Stores the completed run. Its call's charge closes in the same transaction (one commit, never a run without its
+   * charge); resolves once that commit is on disk, with the run:completed event after it.
+   */
+  async complete(
     base: RunWrite,
     startedAt: number,
     modelId: string | null,
     result: AttemptResult,
-    settle?: () => number,
+    paid?: { charge: Charge; end: CallEnd & { servedBy?: string } } | null,
     emit = true,
-  ): RunRecord {
+  ): Promise<RunRecord> {
     const latency = Math.round(this.o.monotonic() - startedAt);
     let record!: RunRecord;
-    // Settling and storing the run commit together: one fsync, and never a run without its charge. Spend events
-    // follow the commit.
-    this.o.ledger.atomically(() => {
-      const charged = settle ? settle() : 0;
+    const store = (chargedUsd: number) => {
+      const charged = toMicros(chargedUsd);
       const write: RunWrite = {
         ...base,
         status: 'completed',
@@ -71,12 +75,15 @@ export class RunWriter {
         cost_micros: base.cost_micros + charged,
         latency_ms: latency,
         finished_at: this.o.now().toISOString(),
+        attempts: base.attempts.map((a, i) =>
+          i === base.attempts.length - 1 && a.outcome === 'ok' ? { ...a, cost_usd: toUsd(charged) } : a,
+        ),
       };
-      const last = write.attempts.at(-1);
-      if (last && last.outcome === 'ok') last.cost_usd = toUsd(charged);
       this.o.repo.save(write);
       record = toRecord(write);
-    });
+    };
+    if (paid) await paid.charge.close(paid.end, store);
+    else await this.o.ledger.commit(() => store(0));
     if (emit) this.o.events.emit('run:completed', record);
     return record;
   }
@@ -87,14 +94,14 @@ export class RunWriter {
     return JSON.parse(this.o.redact(JSON.stringify(value))) as T;
   }
 
-  /** Stores a run that did not complete (failed or cancelled). */
-  store(
+  /** Stores a run that did not complete (failed or cancelled); resolves once it is on disk. */
+  async store(
     base: RunWrite,
     startedAt: number,
     error: unknown,
     decision: Decision | null,
     emit: boolean,
-  ): { record: RunRecord; info: ErrorInfo } {
+  ): Promise<{ record: RunRecord; info: ErrorInfo }> {
     const info = this.o.info(error);
     const write: RunWrite = {
       ...base,
@@ -104,7 +111,7 @@ export class RunWriter {
       error: info,
       finished_at: this.o.now().toISOString(),
     };
-    this.o.repo.save(write);
+    await this.o.ledger.commit(() => this.o.repo.save(write));
     const record = toRecord(write);
     if (emit) this.o.events.emit('run:failed', { run_id: base.id, error: info, record });
     return { record, info };

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/support/temp-dir';
+import { openDatabase } from './database';
+import { GroupCommit } from './group-commit';
+
+const tempDir = useTempDir();
+
+/** An fsync the test lets finish one at a time. */
+function heldSync() {
+  const pending: (() => void)[] = [];
+  const failing: ((error: Error) => void)[] = [];
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        pending.push(resolve);
+        failing.push(reject);
+      }),
+    get started() {
+      return pending.length;
+    },
+    finish(i: number) {
+      pending[i]!();
+    },
+    fail(i: number, error: Error) {
+      failing[i]!(error);
+    },
+  };
+}
+
+function table(file: string) {
+  const db = openDatabase(join(tempDir(), file));
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL) STRICT');
+  const insert = db.prepare<[string]>('INSERT INTO t (v) VALUES (?)');
+  return { db, insert: (v: string) => () => insert.run(v) };
+}
+
+describe('GroupCommit', () => {
+  it('acknowledges a write only after an fsync that started after its commit; writes committed during an fsync share the next one', async () => {
+    const { db, insert } = table('a.sqlite');
+    const disk = heldSync();
+    const group = new GroupCommit(db, { sync: disk.sync });
+    const acked: string[] = [];
+    const ack = (name: string) => (w: { durable: Promise<void> }) => void w.durable.then(() => acked.push(name));
+    ack('a')(group.write(insert('a')));
+    expect(disk.started).toBe(1);
+    // Committed at once: another connection (another process) sees it, so its budget check counts it.
+    const other = new Database(db.name);
+    expect(other.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(1);
+    ack('b')(group.write(insert('b')));
+    ack('c')(group.write(insert('c')));
+    await Promise.resolve();
+    expect(acked).toEqual([]);
+    expect(disk.started).toBe(1);
+
+    disk.finish(0);
+    await new Promise((r) => setImmediate(r));
+    // a's fsync began before b and c committed: it covers a only; one more fsync covers both.
+    expect(acked).toEqual(['a']);
+    expect(disk.started).toBe(2);
+    disk.finish(1);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a', 'b', 'c']);
+    expect(disk.started).toBe(2);
+    // Every other write on the connection still commits with SQLite's own fsync.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    other.close();
+    db.close();
+  });
+
+  it('a failed fsync fails every write waiting on it, and a failed transaction writes nothing and waits for nothing', async () => {
+    const { db, insert } = table('b.sqlite');
+    const disk = heldSync();
+    const group = new GroupCommit(db, { sync: disk.sync });
+    const first = group.write(insert('a'));
+    const second = group.write(insert('b'));
+    disk.fail(0, new Error('EIO: disk gone'));
+    await expect(first.durable).rejects.toThrow(/EIO/);
+    await expect(second.durable).rejects.toThrow(/EIO/);
+    expect(() =>
+      group.write(() => {
+        insert('c')();
+        throw new Error('refused');
+      }),
+    ).toThrow(/refused/);
+    expect(db.prepare('SELECT v FROM t ORDER BY id').pluck().all()).toEqual(['a', 'b']);
+    expect(disk.started).toBe(1);
+    db.close();
+  });
+
+  it('fsyncs the real write-ahead log by default', async () => {
+    const { db, insert } = table('c.sqlite');
+    const group = new GroupCommit(db);
+    const writes = Array.from({ length: 20 }, (_, i) => group.write(insert(`v${i}`)));
+    await Promise.all(writes.map((w) => w.durable));
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(20);
+    db.close();
+  });
+});
