@@ -87,4 +87,19 @@ describe('SettingsService', () => {
     app.db.close();
     cli.db.close();
   });
+
+  it("sees another process's change from the next event-loop turn, however often it was read in this one", async () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const app = service(file);
+    // Another process writes the row itself (the CLI's SettingsService is in that process, not this one).
+    const elsewhere = openDatabase(file);
+    const cliRepo = new SettingsRepo(elsewhere, () => new Date(0));
+    expect(app.settings.get().orchestrator.quality_tier).toBe('balanced');
+    await new Promise((resolve) => setImmediate(resolve));
+    cliRepo.update(() => ({ patches: { orchestrator: { quality_tier: 'premium' } }, result: null }));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 3; i++) expect(app.settings.get().orchestrator.quality_tier).toBe('premium');
+    app.db.close();
+    elsewhere.close();
+  });
 });

@@ -22,6 +22,11 @@ export const intervalTicker: Ticker = (tick, ms) => {
 /** How often the app looks for settings changed by another process (the CLI, a second host). */
 export const EXTERNAL_POLL_MS = 1_000;
 
+// Captured at load: a test's fake timers must not freeze the "once per turn" clock below.
+const nextTurn = setImmediate;
+/** Settings written through any service in this process (a second connection to the file included). */
+let writesInProcess = 0;
+
 /**
  * Typed settings over the store: defaults for what was never set, validation of every change, one event per change.
  * Another process may change settings too (`npm run quire -- packs use`): reads notice through SQLite's data_version,
@@ -34,6 +39,13 @@ export class SettingsService {
   private seenRaw: string | null = null;
   /** What listeners were last told (a poll announces only a real difference). */
   private announced: string | null = null;
+  /**
+   * Asking SQLite for data_version costs more than a whole decision (~15 µs), and a run reads settings a dozen times:
+   * it is asked at most once per event-loop turn. Another process's change is seen from the next turn; a change made
+   * in this process (by any connection) at once.
+   */
+  private checkedThisTurn = false;
+  private seenWrites = -1;
 
   constructor(
     private readonly repo: SettingsRepo,
@@ -41,6 +53,12 @@ export class SettingsService {
   ) {}
 
   get(): Settings {
+    if (this.cache && this.checkedThisTurn && this.seenWrites === writesInProcess) return this.cache;
+    if (!this.checkedThisTurn) {
+      this.checkedThisTurn = true;
+      nextTurn(() => (this.checkedThisTurn = false));
+    }
+    this.seenWrites = writesInProcess;
     const version = this.repo.version();
     if (this.cache && version === this.seenVersion) return this.cache;
     const stored = this.repo.read();
@@ -74,6 +92,7 @@ export class SettingsService {
       const version = this.repo.version();
       return { patches, result: { settings: parsed.data, changed: Object.keys(patches).length > 0, version } };
     });
+    writesInProcess++;
     this.cache = result.settings;
     this.seenVersion = result.version;
     this.seenRaw = null;
