@@ -15,6 +15,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { EndpointsRepo } from '../store/repos/endpoints-repo';
 import { RunsRepo } from '../store/repos/runs-repo';
+import { groupCommitOf } from '../store/group-commit';
 import type { TaskLibrary } from '../tasks/task-library';
 import type { TokenCounter } from '../tokens/token-counter';
 import type { DeadlineTimer } from './first-token-deadline';
@@ -44,6 +45,8 @@ export interface ExecutionOptions {
   /** The fetch the SDKs use (tests, benchmarks). */
   fetch?: typeof fetch;
   monotonic?: () => number;
+  /** What makes committed charges durable (default: fsync the database's write-ahead log); tests hold it. */
+  durableSync?: () => Promise<void>;
 }
 
 export interface ExecutionServices {
@@ -90,6 +93,7 @@ export function createExecution(
     events,
     budgetUsd: () => settings.get().orchestrator.monthly_budget,
     alertsEnabled: () => settings.get().orchestrator.cost_tracking_enabled,
+    groupCommit: groupCommitOf(db, options.durableSync ? { sync: options.durableSync } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const orphans = ledger.markOrphans();

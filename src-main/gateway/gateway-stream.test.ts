@@ -1,0 +1,101 @@
+// Issue 13: a streamed answer's text reaches the app as it arrives; settling the call's charge never holds it. The
+// provider sends its whole answer in one burst, and the disk is held while the settlement commits: the text is
+// already at the client, and only the closing usage chunk waits for the charge to be on disk.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayApp } from '../../test/support/gateway-app';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { useTempDir } from '../../test/support/temp-dir';
+import { cloudSpec } from '../../test/support/tournament-app';
+
+const tempDir = useTempDir();
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer({ port: 0 });
+});
+afterAll(() => fake.close());
+
+/** The disk as the ledger's group commit sees it: passes every fsync until held, then each waits for release. */
+function disk() {
+  let held = false;
+  const waiting: (() => void)[] = [];
+  return {
+    sync: () => (held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
+    hold: () => void (held = true),
+    get waiting() {
+      return waiting.length;
+    },
+    release: () => {
+      held = false;
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+}
+
+describe('streaming through the gateway', () => {
+  it('a provider that sends its whole answer in one burst: the text reaches the client while the settlement is not yet on disk; the usage chunk follows the charge', async () => {
+    const d = disk();
+    const g = await gatewayApp({
+      dataDir: tempDir(),
+      fake,
+      registry: [cloudSpec('burst-gpt', 'openai', 9, 8)],
+      execution: { durableSync: d.sync },
+    });
+    try {
+      let burst: () => void = () => undefined;
+      fake.script('burst-gpt', {
+        text: 'The door was blue.',
+        inputTokens: 12,
+        outputTokens: 5,
+        firstTokenAfter: new Promise<void>((resolve) => (burst = resolve)),
+      });
+      const asked = fake.nextRequest('burst-gpt');
+      // Headers go out with the first token, so the response is awaited after the burst.
+      const responding = g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${g.token()}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'burst-gpt',
+          messages: [{ role: 'user', content: 'Was the door blue?' }],
+          max_tokens: 50,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      });
+      // The provider is asked only once the reservation is on disk; from here on the disk is held.
+      await asked;
+      d.hold();
+      burst();
+      const response = await responding;
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let seen = '';
+      while (!seen.includes('blue.')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value, { stream: true });
+      }
+      const text = [...seen.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
+      expect(text).toBe('The door was blue.');
+      // The settlement has committed and waits for the disk; the stream is still open, without its usage.
+      expect(d.waiting).toBeGreaterThan(0);
+      expect(seen).not.toContain('"usage"');
+      expect(seen).not.toContain('[DONE]');
+
+      d.release();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value, { stream: true });
+      }
+      expect(seen).toContain('[DONE]');
+      const runId = response.headers.get('x-quire-run-id')!;
+      expect(g.ledger(runId)).toEqual([
+        { state: 'settled', charged_micros: expect.any(Number), input_tokens: 12, output_tokens: 5 },
+      ]);
+      expect(seen).toMatch(/"usage":\{"prompt_tokens":12,"completion_tokens":5/);
+    } finally {
+      d.release();
+      await g.close();
+    }
+  });
+});
