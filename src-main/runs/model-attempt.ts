@@ -52,13 +52,11 @@ export interface AttemptInput {
   onQueue?: ((position: number | null) => void) | undefined;
   /** A reservation the caller already holds for this call (a tournament reserves its members together). */
   held?: { id: number } | null | undefined;
-  /** The run's row, stored as `running` before the call: with the reservation when this attempt makes one. */
-  running: RunningRow;
-}
-
-export interface RunningRow {
-  write: RunWrite;
-  stored: boolean;
+  /**
+   * The run's row as it stands (a snapshot; never changed here): stored as `running`, naming this model, in the
+   * transaction that opens the call's charge — so a crash mid-call leaves the run, not only its reservation.
+   */
+  running: Readonly<RunWrite>;
 }
 
 export type AttemptOutcome =
@@ -110,24 +108,16 @@ export class ModelAttempts {
     } catch (error) {
       return refused(error);
     }
-    // The run row goes in as `running` before the call, so a crash mid-call leaves the run, not just its reservation.
-    const storeRunning = () => {
-      this.o.repo.save({
-        ...a.running.write,
-        status: 'running',
-        model_id: spec.id,
-        attempts: [...a.running.write.attempts],
-      });
-      a.running.stored = true;
-    };
+    const running: RunWrite = { ...a.running, status: 'running', model_id: spec.id };
+    const storeRunning = () => this.o.repo.save(running);
     let charge: Charge;
     let inputTokens = a.inputTokens;
     try {
       if (a.held) {
         // A reservation the caller made: the running row is a commit of its own.
-        charge = await this.o.ledger.adopt(a.held.id, ledgerCall, a.running.stored ? undefined : storeRunning);
+        charge = await this.o.ledger.adopt(a.held.id, ledgerCall, storeRunning);
       } else if (local) {
-        charge = await this.o.ledger.openLocal(ledgerCall, a.running.stored ? undefined : storeRunning);
+        charge = await this.o.ledger.openLocal(ledgerCall, storeRunning);
       } else {
         // The whole request as this model reads it (instruction, framing, passage, schema), by its own tokenizer
         // where Quire has it; never below the caller's estimate.

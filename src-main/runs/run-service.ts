@@ -11,7 +11,7 @@ import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { isDeadEnd } from '../providers/dead-end-fetch';
 import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
-import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './model-attempt';
+import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
 import { assessRun } from './run-assessment';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
@@ -185,7 +185,7 @@ export class RunService {
         cancel,
         onToken: c.onToken ? (text) => show(stream.push(text)) : undefined,
         held: c.reservation ?? null,
-        running: { write: base, stored: false },
+        running: snapshot(base),
       });
       if (c.onToken) show(stream.flush());
       if (outcome.ok) this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
@@ -309,7 +309,6 @@ export class RunService {
     }
 
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
-    const running: RunningRow = { write: base, stored: false };
     let lastError: unknown = null;
     const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
@@ -345,7 +344,7 @@ export class RunService {
           onToken: streaming ? (text) => show(stream.push(text)) : undefined,
           onQueue: (position) =>
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
-          running,
+          running: snapshot(base),
         });
         if (streaming) show(stream.flush());
         return outcome;
@@ -492,4 +491,9 @@ function addUsage(a: Usage, b: Usage): Usage {
   const sum = (x: number | undefined, y: number | undefined) =>
     x === undefined || y === undefined ? undefined : x + y;
   return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
+}
+
+/** The run row as it stands now, for an attempt to store as running (later changes to the run are not its business). */
+function snapshot(write: RunWrite): Readonly<RunWrite> {
+  return { ...write, attempts: [...write.attempts], fallbacks: [...write.fallbacks] };
 }
