@@ -117,6 +117,15 @@ export async function benchRuns(): Promise<void> {
       ledger.settle(r.id, 0.0001, { inputTokens: 1, outputTokens: 1 });
     });
     console.log(summary('ledger reserve + settle (2 durable commits)', commits));
+    // The money path as runs use it: a charge opened and closed through the group commit (each acknowledged only once
+    // on disk), one call at a time and eight at once (their commits share fsyncs).
+    const charge = async () => {
+      const c = await ledger.open({ runId: null, modelId: 'm', provider: 'p', task: TASK, worstCaseUsd: 0.001 });
+      await c.close({ usage: { inputTokens: 1, outputTokens: 1 }, price: () => 0.0001 });
+    };
+    console.log(summary('ledger open + close, group commit, 1 at a time', await timeEach(300, charge)));
+    const eight = await timeEach(60, () => Promise.all(Array.from({ length: 8 }, charge)));
+    console.log(summary('ledger open + close, group commit, 8 at once (time for all 8)', eight));
     const decisions = await timeEach(300, () => app.services.orchestrator.decide({ task: TASK, input_tokens: 20 }));
     console.log(summary('orchestrator decide (A)', decisions));
     await host.close();
