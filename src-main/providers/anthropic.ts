@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, type JsonReading } from './json-answer';
-import { SdkCalls } from './provider-errors';
+import { SdkModel } from './sdk-model';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 const TOOL_NAME = 'answer';
@@ -16,17 +16,12 @@ interface AnthropicUsageLike {
   cache_creation_input_tokens?: number | null;
 }
 
-export class AnthropicModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
+export class AnthropicModel extends SdkModel implements LanguageModel {
   private readonly client: Anthropic;
-  private readonly sdk: SdkCalls;
 
-  constructor(private readonly options: ClientOptions) {
-    this.provider = options.provider;
-    this.modelId = options.modelId;
+  constructor(options: ClientOptions) {
+    super(options);
     this.client = new Anthropic(sdkClientOptions(options));
-    this.sdk = new SdkCalls(options);
   }
 
   private params(request: GenerateRequest): Anthropic.MessageCreateParamsNonStreaming {

@@ -8,20 +8,15 @@ import type {
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
-import { SdkCalls } from './provider-errors';
+import { SdkModel } from './sdk-model';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
-export class OpenAiCompatibleModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
+export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   private readonly client: OpenAI;
-  private readonly sdk: SdkCalls;
 
-  constructor(private readonly options: ClientOptions) {
-    this.provider = options.provider;
-    this.modelId = options.modelId;
+  constructor(options: ClientOptions) {
+    super(options);
     this.client = new OpenAI(sdkClientOptions(options));
-    this.sdk = new SdkCalls(options);
   }
 
   private params(request: GenerateRequest): { body: ChatCompletionCreateParamsBase; warnings: string[] } {
