@@ -1,5 +1,6 @@
 // A local server's endpoint as its docs say to add it (Ollama's key is "ollama"), with its models fetched from the
 // server rather than typed; and the Spend screen's line on what routing was worth this month.
+import { findingsAnswer } from '../test/support/findings-answer';
 import { addFakeWriter, expect, test } from './support/fake-host';
 
 test.use({ viewport: { width: 1280, height: 1200 } });
@@ -48,16 +49,7 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
   // A cheap custom model: 1,000 in + 500 out at $0.10 / $0.20 per million tokens is $0.0002 a run.
   await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
   // Theme analysis answers findings (the task library's contract for analysis tasks).
-  const findings = {
-    findings: [
-      {
-        claim: 'The storm stands for the grief no one names.',
-        evidence: [{ quote: 'beneath the storm', location: null }],
-        severity: 'low',
-        suggestion: null,
-      },
-    ],
-  };
+  const findings = findingsAnswer('The storm stands for the grief no one names.', 'beneath the storm', 'low');
   fake.script('writer', { text: JSON.stringify(findings), inputTokens: 1000, outputTokens: 500 });
   for (let i = 0; i < 2; i++) {
     const run = await host.call<{ status: string }>('runs:start', {

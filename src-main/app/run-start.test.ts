@@ -1,6 +1,7 @@
 // runs:start on a critical task over the real HTTP host: a tournament on loopback fake providers, answered with its
 // best member's run and the tournament's id.
 import { describe, expect, it } from 'vitest';
+import { findingsAnswer } from '../../test/support/findings-answer';
 import { addThreeEndpoints, endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 
 const h = useExecutionHarness();
@@ -13,16 +14,7 @@ const finding = (claim: string, evidence_quote = 'her blue eyes flashed') => ({
 const MANUSCRIPT =
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.\n\nChapter 12. She turned, her blue eyes flashed.';
 /** A single run answers in the task library's findings form (evidence as a list of quotes). */
-const SINGLE_ANSWER = {
-  findings: [
-    {
-      claim: "Mara's eyes change colour",
-      evidence: [{ quote: 'her blue eyes flashed', location: null }],
-      severity: 'high',
-      suggestion: null,
-    },
-  ],
-};
+const SINGLE_ANSWER = findingsAnswer("Mara's eyes change colour", 'her blue eyes flashed');
 
 async function threeMembers() {
   const host = await h.host();
