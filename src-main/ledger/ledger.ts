@@ -61,6 +61,12 @@ interface Overrun {
   charged: number;
 }
 
+interface HeldEvents<T> {
+  value: T;
+  changed: boolean;
+  overruns: Overrun[];
+}
+
 export class Ledger implements SpendSource {
   private readonly repo: LedgerRepo;
   private readonly calendar: Calendar;
@@ -183,27 +189,10 @@ export class Ledger implements SpendSource {
    */
   async commit<T>(fn: () => T): Promise<T> {
     if (this.deferring) return fn();
-    this.deferring = true;
-    let written: { value: T; durable: Promise<void> };
-    try {
-      written = this.group.write(fn);
-    } catch (error) {
-      this.pending = false;
-      this.overruns = [];
-      throw error;
-    } finally {
-      this.deferring = false;
-    }
-    const overruns = this.overruns;
-    const announce = this.pending;
-    this.overruns = [];
-    this.pending = false;
-    await written.durable;
-    if (announce) {
-      this.overruns.push(...overruns);
-      this.changed();
-    }
-    return written.value;
+    const written = this.holdingEvents(() => this.group.write(fn));
+    await written.value.durable;
+    this.announce(written);
+    return written.value.value;
   }
 
   /**
@@ -228,20 +217,28 @@ export class Ledger implements SpendSource {
    */
   atomically<T>(fn: () => T): T {
     if (this.deferring) return fn();
+    const written = this.holdingEvents(() => this.atomicTx(fn) as T);
+    this.announce(written);
+    return written.value;
+  }
+
+  /** Runs `write` with spend events held back (a failed write announces nothing); says what to announce after it. */
+  private holdingEvents<T>(write: () => T): HeldEvents<T> {
     this.deferring = true;
     try {
-      return this.atomicTx(fn) as T;
-    } catch (error) {
-      this.pending = false;
-      this.overruns = [];
-      throw error;
+      const value = write();
+      return { value, changed: this.pending, overruns: this.overruns };
     } finally {
       this.deferring = false;
-      if (this.pending) {
-        this.pending = false;
-        this.changed();
-      }
+      this.pending = false;
+      this.overruns = [];
     }
+  }
+
+  private announce(held: HeldEvents<unknown>): void {
+    if (!held.changed) return;
+    this.overruns.push(...held.overruns);
+    this.changed();
   }
 
   /**

@@ -230,45 +230,16 @@ describe('issue 4 acceptance', () => {
   it('A child process killed with SIGKILL while settling runs leaves a database that passes integrity_check, with every charge it acknowledged present', async () => {
     const file = join(tempDir(), 'crash.sqlite');
     openDatabase(file).close();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/settle-child.ts', file],
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     const acked = new Map<number, number>();
-    let buffer = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
-      child.stdout.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          const [, id, micros] = line.split(' ');
-          acked.set(Number(id), Number(micros));
-        }
-        if (acked.size >= 150) {
-          child.kill('SIGKILL');
-          resolve();
-        }
-      });
+    const exited = await killAfter('test/fixtures/settle-child.ts', file, (line) => {
+      const [, id, micros] = line.split(' ');
+      acked.set(Number(id), Number(micros));
+      return acked.size >= 150;
     });
-    expect(await exited).toBe('SIGKILL');
+    expect(exited).toBe('SIGKILL');
     const db = new Database(file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = new Map(
-      db
-        .prepare<[], { id: number; state: string; charged_micros: number | null }>(
-          'SELECT id, state, charged_micros FROM ledger',
-        )
-        .all()
-        .map((r) => [r.id, r]),
-    );
+    const rows = ledgerRows(db);
     for (const [id, micros] of acked) expect(rows.get(id)).toMatchObject({ state: 'settled', charged_micros: micros });
     db.close();
     // Re-opened by Quire: a reservation the kill left open is marked and still counts.
@@ -285,47 +256,18 @@ describe('group commit across a crash', () => {
   it('A child killed with SIGKILL while eight calls at a time open and close charges keeps every reservation and settlement it acknowledged', async () => {
     const file = join(tempDir(), 'group.sqlite');
     openDatabase(file).close();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/charge-child.ts', file],
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     const held = new Set<number>();
     const acked = new Map<number, number>();
-    let buffer = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
-      child.stdout.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          const [kind, id, micros] = line.split(' ');
-          if (kind === 'HELD') held.add(Number(id));
-          else acked.set(Number(id), Number(micros));
-        }
-        if (acked.size >= 150) {
-          child.kill('SIGKILL');
-          resolve();
-        }
-      });
+    const exited = await killAfter('test/fixtures/charge-child.ts', file, (line) => {
+      const [kind, id, micros] = line.split(' ');
+      if (kind === 'HELD') held.add(Number(id));
+      else acked.set(Number(id), Number(micros));
+      return acked.size >= 150;
     });
-    expect(await exited).toBe('SIGKILL');
+    expect(exited).toBe('SIGKILL');
     const db = new Database(file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = new Map(
-      db
-        .prepare<[], { id: number; state: string; charged_micros: number | null }>(
-          'SELECT id, state, charged_micros FROM ledger',
-        )
-        .all()
-        .map((r) => [r.id, r]),
-    );
+    const rows = ledgerRows(db);
     for (const id of held) expect(rows.has(id)).toBe(true);
     for (const [id, micros] of acked) expect(rows.get(id)).toMatchObject({ state: 'settled', charged_micros: micros });
     // Reservations acknowledged but not yet settled when the kill came are there and still count (held, or settled if
@@ -335,6 +277,50 @@ describe('group commit across a crash', () => {
     db.close();
   });
 });
+
+/** The ledger's rows by id, as another reader finds them after the crash. */
+function ledgerRows(db: Database.Database) {
+  const rows = db
+    .prepare<[], { id: number; state: string; charged_micros: number | null }>(
+      'SELECT id, state, charged_micros FROM ledger',
+    )
+    .all();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Runs a child fixture on the database file, hands each line it prints to `line` and kills it with SIGKILL as soon as
+ * `line` says so; resolves with the signal it died of.
+ */
+async function killAfter(
+  fixture: string,
+  file: string,
+  line: (text: string) => boolean,
+): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/register-raw.mjs', fixture, file], {
+    cwd: join(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buffer = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      let enough = false;
+      for (const text of lines) enough = line(text) || enough;
+      if (enough) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+  });
+  return exited;
+}
 
 /** AES-GCM with a per-test key: real ciphertext, like safeStorage's. */
 function testCipher(): SecretCipher {
