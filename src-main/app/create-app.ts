@@ -205,6 +205,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     tasks: () => routing.orchestrator.tasks,
     monthOf: (at) => execution.ledger.monthOf(at),
     runtime: local.runtime,
+    ledger: execution.ledger,
+    events,
     logger,
     now,
     ...options.gateway,

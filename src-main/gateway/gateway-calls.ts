@@ -28,6 +28,12 @@ export interface ChatCall {
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
 }
 
+export interface EmbeddingResult {
+  model: string;
+  vectors: number[][];
+  tokens: number;
+}
+
 export interface GatewayCallDeps {
   runs: Pick<RunService, 'start'>;
   decide: (request: DecideRequest) => Decision;
@@ -39,6 +45,11 @@ export interface GatewayCallDeps {
   newId: () => string;
   /** Calls one token may have in flight; more are refused with 429 (the SDKs retry those). */
   concurrencyPerToken: number;
+  /** Embeddings from a loaded local model (never a cloud). */
+  embed: (model: string, texts: string[]) => Promise<EmbeddingResult>;
+  /** Stores an embeddings call as a completed local run, with its $0 ledger row, in one commit. */
+  recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
+  monotonic: () => number;
 }
 
 export interface CallHooks {
@@ -82,6 +93,26 @@ export class GatewayCalls {
       this.held.set(token.id, (this.held.get(token.id) ?? hold) - hold);
       this.o.repo.touch(token.id);
     }
+  }
+
+  /**
+   * An embeddings call as a Quire run: local, $0, linked to the app, so it shows in the run history and under the
+   * app's name in Spend like its chat calls.
+   */
+  async embed(token: TokenRow, model: string, texts: string[]): Promise<EmbeddingResult & { runId: string }> {
+    const started = this.o.monotonic();
+    const result = await this.o.embed(model, texts);
+    const runId = this.o.newId();
+    this.o.repo.linkRun(runId, token);
+    this.o.recordEmbedding({
+      runId,
+      model: result.model,
+      tokens: result.tokens,
+      inputs: texts.length,
+      ms: Math.round(this.o.monotonic() - started),
+    });
+    this.o.repo.touch(token.id);
+    return { ...result, runId };
   }
 
   /** The runs:start request the call stands for, checked with runs:start's own schema. */
