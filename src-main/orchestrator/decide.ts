@@ -55,6 +55,10 @@ interface Evaluated {
   affordable: boolean;
   /** Position in the final ranking (explain); unranked ones sort after. */
   order: number;
+  /** Position in the registry's (legacy, id) order: the last tie-break, one integer comparison. */
+  tie: number;
+  /** SIZE_INDEX of its local size class (medium when it has none). */
+  size: number;
 }
 
 const SIZE_INDEX = { small: 0, medium: 1, large: 2 } as const;
@@ -81,8 +85,10 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       : Math.max(0, settings.monthly_budget - inputs.spend.spent_usd - inputs.spend.reserved_usd);
   const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
 
+  const ties = tieRanks(inputs.registry);
   const evaluated: Evaluated[] = [];
-  for (const spec of inputs.registry) {
+  for (let index = 0; index < inputs.registry.length; index++) {
+    const spec = inputs.registry[index]!;
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
     const cost = local ? 0 : price(spec, inputTokens, maxOutput);
@@ -104,6 +110,8 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       hard,
       affordable: remaining === null || cost <= remaining + EPSILON,
       order: Number.MAX_SAFE_INTEGER,
+      tie: ties[index]!,
+      size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
     });
   }
 
@@ -284,7 +292,7 @@ function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number,
 /** Seed 002's complexity routing among local models: the size class the complexity asks for, then quality. */
 function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
   const target = SIZE_INDEX[sizeForComplexity(complexity)];
-  const distance = (e: Evaluated) => Math.abs(SIZE_INDEX[e.spec.local?.size_class ?? 'medium'] - target);
+  const distance = (e: Evaluated) => Math.abs(e.size - target);
   return [...locals].sort((a, b) => {
     // Strength-matching models first: only the last step down reaches past them.
     const strength = Number(a.hard.length > 0) - Number(b.hard.length > 0);
@@ -293,10 +301,34 @@ function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
 }
 
 function tieBreak(a: Evaluated, b: Evaluated): number {
-  return (
-    Number(a.spec.legacy ?? false) - Number(b.spec.legacy ?? false) ||
-    (a.spec.id < b.spec.id ? -1 : a.spec.id > b.spec.id ? 1 : 0)
-  );
+  return a.tie - b.tie;
+}
+
+/** Current models before legacy ones, then by id. */
+function staticOrder(a: ModelSpec, b: ModelSpec): number {
+  return Number(a.legacy ?? false) - Number(b.legacy ?? false) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Each model's position in staticOrder, sorted once per registry rather than compared as strings inside every
+ * decision's sorts (the registry changes rarely; decisions run on every call). The cache checks the specs are the
+ * same objects, so a registry array reused with other contents is ranked again.
+ */
+const tieCache = new WeakMap<readonly ModelSpec[], { specs: ModelSpec[]; ranks: Int32Array }>();
+
+function tieRanks(registry: readonly ModelSpec[]): Int32Array {
+  const cached = tieCache.get(registry);
+  if (cached && cached.specs.length === registry.length && cached.specs.every((spec, i) => spec === registry[i])) {
+    return cached.ranks;
+  }
+  const specs = [...registry];
+  const ranks = new Int32Array(specs.length);
+  specs
+    .map((_, i) => i)
+    .sort((a, b) => staticOrder(specs[a]!, specs[b]!) || a - b)
+    .forEach((index, rank) => (ranks[index] = rank));
+  tieCache.set(registry, { specs, ranks });
+  return ranks;
 }
 
 function byCheapest(a: Evaluated, b: Evaluated): number {
@@ -403,7 +435,10 @@ function explain(
 ): Candidate[] {
   ranked.forEach((e, i) => (e.order = i));
   if (chosen) chosen.order = -1;
-  const sorted = [...all].sort((a, b) => a.order - b.order || a.hard.length - b.hard.length || byBest(a, b));
+  // The ranked ones keep their order (chosen first); only the rest need sorting among themselves.
+  const unranked = all.filter((e) => e.order === Number.MAX_SAFE_INTEGER);
+  unranked.sort((a, b) => a.hard.length - b.hard.length || byBest(a, b));
+  const sorted = [...(chosen ? [chosen] : []), ...ranked.filter((e) => e !== chosen), ...unranked];
   return sorted.map((e, i) => {
     const reasons: CandidateReason[] =
       e === chosen ? ['chosen'] : e.hard.length > 0 ? [...e.hard] : !e.affordable ? ['over_budget'] : [otherReason];
