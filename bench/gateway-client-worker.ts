@@ -8,6 +8,10 @@ export interface ClientJob {
   apiKey: string;
   model: string;
   stream: boolean;
+  /** Extra request headers (Portkey's routing headers). */
+  headers?: Record<string, string>;
+  /** Instead of the SDK: POST this runs:start payload to a browser host at baseURL (`/api/runs:start`). */
+  hostRun?: Record<string, unknown>;
   count: number;
   concurrency: number;
 }
@@ -37,17 +41,34 @@ async function call(client: OpenAI, model: string, stream: boolean): Promise<Sam
   return { total: performance.now() - start, firstToken };
 }
 
+/** runs:start through the browser host, as the renderer in a browser calls it: the whole result in one reply. */
+async function hostCall(baseURL: string, payload: Record<string, unknown>): Promise<Sample> {
+  const start = performance.now();
+  const response = await fetch(`${baseURL}/api/runs:start`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
+  const envelope = (await response.json()) as { ok: boolean; error?: unknown };
+  if (!envelope.ok) throw new Error(JSON.stringify(envelope.error));
+  const total = performance.now() - start;
+  return { total, firstToken: total };
+}
+
 parentPort!.on('message', (job: ClientJob) => {
-  const key = `${job.baseURL} ${job.apiKey}`;
+  const key = `${job.baseURL} ${job.apiKey} ${JSON.stringify(job.headers ?? {})}`;
   let client = clients.get(key);
-  if (!client) clients.set(key, (client = new OpenAI({ baseURL: job.baseURL, apiKey: job.apiKey, maxRetries: 0 })));
+  if (!client) {
+    const options = { baseURL: job.baseURL, apiKey: job.apiKey, maxRetries: 0, defaultHeaders: job.headers };
+    clients.set(key, (client = new OpenAI(options)));
+  }
   const samples: Sample[] = [];
   let next = 0;
   void Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.count) {
         next++;
-        samples.push(await call(client, job.model, job.stream));
+        samples.push(await (job.hostRun ? hostCall(job.baseURL, job.hostRun) : call(client, job.model, job.stream)));
       }
     }),
   ).then(

@@ -1,15 +1,18 @@
-// The gateway's added latency: the same `openai` SDK calling the loopback fake provider directly versus through
-// Quire's gateway (every call a run: decide, reserve, call, settle — the ledger's durable commits), non-streaming and
-// streaming, at concurrency 1 and 8, plus the added time to the first streamed token; `runs.start` alone (no HTTP
-// door) is measured beside them. The client runs in a worker thread, as another app would run in its own process.
+// Added latency over the same `openai` SDK calling the loopback fake provider directly, side by side in one run:
+// Portkey's open-source gateway in its own process, Quire's gateway (every call a run: decide, reserve, call, settle —
+// the ledger's durable commits), `runs.start` in-process, and runs:start through the browser host; non-streaming and
+// streaming, at concurrency 1 and 8, plus the added time to the first streamed token. The clients run in a worker
+// thread, as another app would run in its own process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createApp } from '../src-main/app/create-app';
 import { silentLogger } from '../src-main/infra/logger';
+import { startHttpHost } from '../src-main/transport/http-host';
 import { startFakeLlmServer } from '../test/support/fake-llm-server';
 import type { ClientJob, Sample } from './gateway-client-worker';
+import { startPortkey } from './portkey';
 import { percentile } from './stats';
 
 const MESSAGES = [{ role: 'user' as const, content: 'Check chapter 3 against chapter 2.' }];
@@ -44,6 +47,9 @@ export async function benchGateway(): Promise<void> {
     gateway: { port: 0, concurrencyPerToken: 64 },
   });
   const worker = new Worker(new URL('./gateway-client-worker.ts', import.meta.url));
+  const portkey = await startPortkey();
+  if (typeof portkey === 'string') console.log(`Portkey: not measured: ${portkey}`);
+  const host = await startHttpHost({ dispatcher: app.dispatcher, events: app.events, rendererDir: null, port: 0 });
   try {
     app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });
     const saved = await app.dispatcher.call(
@@ -87,22 +93,59 @@ export async function benchGateway(): Promise<void> {
       );
       return samples;
     };
+    const hostRun = {
+      task: 'brainstorm',
+      input: MESSAGES,
+      model: 'main/primary',
+      max_output_tokens: 200,
+      temperature: 0.7,
+    };
+    const table: { column: string; added: Map<string, [number, number]> }[] = [];
     for (const concurrency of [1, 8]) {
       for (const stream of [false, true]) {
         const a = workerClient(worker, { baseURL: server.openaiBaseUrl, apiKey: 'x', model: 'primary', stream });
         const b = workerClient(worker, { baseURL: state.url, apiKey: token, model: 'main/primary', stream });
+        const pk =
+          typeof portkey === 'string'
+            ? null
+            : workerClient(worker, {
+                baseURL: portkey.baseURL,
+                apiKey: 'x',
+                model: 'primary',
+                stream,
+                headers: portkey.headers(server.openaiBaseUrl),
+              });
+        const bh = workerClient(worker, { baseURL: host.url, apiKey: 'unused', model: '', stream, hostRun });
         await a(30, concurrency);
         await b(30, concurrency);
         await runsAlone(30, concurrency);
+        await pk?.(30, concurrency);
+        await bh(30, concurrency);
         const da: Sample[] = [];
         const gb: Sample[] = [];
         const rc: Sample[] = [];
-        // Interleaved rounds so drift (other processes, GC) hits all three alike.
+        const pc: Sample[] = [];
+        const hc: Sample[] = [];
+        // Interleaved rounds so drift (other processes, GC) hits all of them alike.
         for (let round = 0; round < 5; round++) {
           da.push(...(await a(60, concurrency)));
           gb.push(...(await b(60, concurrency)));
           rc.push(...(await runsAlone(60, concurrency)));
+          if (pk) pc.push(...(await pk(60, concurrency)));
+          hc.push(...(await bh(60, concurrency)));
         }
+        const totals = (xs: Sample[]) => xs.map((x) => x.total);
+        const dt0 = totals(da);
+        const added = (xs: Sample[]): [number, number] => [
+          p(totals(xs), 50) - p(dt0, 50),
+          p(totals(xs), 99) - p(dt0, 99),
+        ];
+        const rows = new Map<string, [number, number]>();
+        if (pk) rows.set('Portkey', added(pc));
+        rows.set('Quire in-process (runs.start)', added(rc));
+        rows.set('Quire through the browser host', added(hc));
+        rows.set("Quire's gateway", added(gb));
+        table.push({ column: `${stream ? 'streaming' : 'non-streaming'} c=${concurrency}`, added: rows });
         const [dt, gt, rt] = [da, gb, rc].map((xs) => xs.map((s) => s.total)) as [number[], number[], number[]];
         console.log(
           `${stream ? 'streaming' : 'non-streaming'}, concurrency ${concurrency}: direct p50 ${f(p(dt, 50))} ms p99 ${f(p(dt, 99))} ms; ` +
@@ -120,10 +163,27 @@ export async function benchGateway(): Promise<void> {
         }
       }
     }
+    // The side-by-side table: added latency over the direct SDK call, p50 / p99, and each Quire row ÷ Portkey's (p50).
+    console.log(`added over the direct SDK call (p50 / p99 ms) | ${table.map((t) => t.column).join(' | ')}`);
+    for (const name of table[0]!.added.keys()) {
+      const cells = table.map(({ added }) => {
+        const [p50, p99] = added.get(name)!;
+        const portkeyP50 = added.get('Portkey')?.[0];
+        const ratio =
+          portkeyP50 !== undefined && name !== 'Portkey' ? `, ${(p50 / portkeyP50).toFixed(2)}x Portkey` : '';
+        return `+${f(p50)} / +${f(p99)}${ratio}`;
+      });
+      console.log(`${name} | ${cells.join(' | ')}`);
+    }
+    console.log(
+      "  (the browser host's runs:start answers whole, so its streaming columns time the same call as its non-streaming ones)",
+    );
     const apps = app.services.gateway.byApp(app.services.ledger.monthOf(new Date())).apps;
     console.log(`ledger: ${apps[0]?.calls ?? 0} gateway calls recorded under "${apps[0]?.name ?? '-'}"`);
   } finally {
     await worker.terminate();
+    await host.close();
+    if (typeof portkey !== 'string') await portkey.close();
     await app.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });

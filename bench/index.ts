@@ -4,7 +4,7 @@ import { benchDispatch } from './dispatch.bench';
 import { benchOrchestrator } from './orchestrator.bench';
 import { benchTournament } from './tournament.bench';
 import { benchRuns } from './runs.bench';
-import { benchLocal } from './local.bench';
+import { benchDownloads, benchLocal } from './local.bench';
 import { benchMatching } from './matching.bench';
 import { benchTokens } from './tokens.bench';
 import { benchLedger } from './ledger.bench';
@@ -18,6 +18,7 @@ const BENCHES: { name: string; run: () => Promise<void> }[] = [
   { name: 'finding matching', run: benchMatching },
   { name: 'runs and failover', run: benchRuns },
   { name: 'local models', run: benchLocal },
+  { name: 'downloads', run: benchDownloads },
   { name: 'tokens', run: benchTokens },
   { name: 'ledger, a year of heavy use', run: benchLedger },
   { name: 'manuscripts', run: benchManuscripts },

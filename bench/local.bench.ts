@@ -1,5 +1,7 @@
-// Local models: tokens/s through Quire's adapter ÷ raw node-llama-cpp on the same generated tens-of-MB model, warm
-// switch between two resident models, cold load, and download throughput ÷ curl on the same loopback file.
+// Local models: tokens/s through Quire's adapter ÷ raw node-llama-cpp on the same generated tens-of-MB model, the
+// first token of a chat turn that shares its instruction with the previous turn (context kept) ÷ a fresh context, the
+// measured default thread count, warm switch between two resident models, cold load; and (`downloads`) download
+// throughput ÷ curl on the same loopback file.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +11,9 @@ import { LlamaChatSession, resolveChatWrapper, TokenMeter, type Llama } from 'no
 import { EventBus } from '../src-main/infra/event-bus';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import type { LocalModels } from '../src-main/local/local-provider';
+import { chatOnce } from '../src-main/local/local-chat';
 import { chooseThreads } from '../src-main/local/machine';
+import { measureThreads, pickThreads, threadCandidates } from '../src-main/local/threads';
 import type { LocalRuntime } from '../src-main/local/runtime';
 import { openDatabase } from '../src-main/store/database';
 import {
@@ -19,7 +23,7 @@ import {
   fixtureSpec as spec,
   fixtureStack,
 } from '../test/support/local-fixture';
-import { percentile, timeEach } from './stats';
+import { percentile } from './stats';
 
 const BENCH_MODEL = { seed: 7, embd: 512, layers: 4, ff: 1408, heads: 8 };
 const TOKENS = 96;
@@ -142,6 +146,14 @@ export async function benchLocal(): Promise<void> {
 
     const adapter = provider.languageModel(spec('a'));
     await adapter.generate(REQUEST);
+    await firstTokenWithKeptContext(runtime, fileA);
+    const timings = await runtime.use('a', fileA, (m) =>
+      measureThreads(m.model, threadCandidates(availableParallelism())),
+    );
+    console.log(
+      `threads measured on this model: ${timings.map((t) => `${t.threads}: ${t.tokensPerSecond.toFixed(1)} tok/s`).join(', ')}; ` +
+        `default chosen ${pickThreads(timings)} (the fixed rule would take ${threads})`,
+    );
     const contextSize = runtime.resident().find((info) => info.id === 'a')!.context_size;
 
     // Warm switch: both resident; a 1-token answer from the other model vs from the same one (each includes the
@@ -194,10 +206,58 @@ export async function benchLocal(): Promise<void> {
     await runtime.close();
     await llama.dispose();
   }
-  await benchDownload(fileA);
 }
 
-async function benchDownload(file: string): Promise<void> {
+/**
+ * A chat turn whose instruction and template prefix the previous turn shared: time to its first token with the
+ * context kept (Quire's chat path) vs after clearing the sequence (what every turn cost before), interleaved, greedy,
+ * with the answers compared.
+ */
+async function firstTokenWithKeptContext(runtime: LocalRuntime, file: string): Promise<void> {
+  const instruction =
+    'You are a continuity editor for a novel. Compare the two chapters and list every contradiction in names, ' +
+    'dates, places, objects and the order of events, quoting both passages for each one. '.repeat(4);
+  const turn = (user: string) => ({
+    messages: [
+      { role: 'system' as const, content: instruction },
+      { role: 'user' as const, content: user },
+    ],
+    maxOutputTokens: 8,
+    temperature: 0,
+  });
+  const firstToken = (fresh: boolean, user: string) =>
+    runtime.use('a', file, async (m) => {
+      if (fresh) await m.sequence.clearHistory();
+      const start = performance.now();
+      let first = Number.NaN;
+      const result = await chatOnce(m, turn(user), {
+        onText: () => void (Number.isNaN(first) && (first = performance.now() - start)),
+      });
+      return { first, text: result.text };
+    });
+  const kept: number[] = [];
+  const fresh: number[] = [];
+  let same = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const user = `Chapter ${i + 2} says the door is ${i % 2 ? 'red' : 'green'}.`;
+    await firstToken(false, `Chapter ${i + 1} says the door is blue.`);
+    const k = await firstToken(false, user);
+    const f = await firstToken(true, user);
+    kept.push(k.first);
+    fresh.push(f.first);
+    if (k.text === f.text) same++;
+  }
+  const k = percentile(kept, 50);
+  const f = percentile(fresh, 50);
+  console.log(
+    `first token, instruction shared with the previous turn: context kept p50 ${k.toFixed(1)} ms; fresh context p50 ` +
+      `${f.toFixed(1)} ms; ratio ${(k / f).toFixed(2)}; identical answers in ${same} of ${ROUNDS} rounds`,
+  );
+}
+
+/** Download throughput ÷ curl on the same loopback file (the bench model's GGUF), run on its own: `downloads`. */
+export async function benchDownloads(): Promise<void> {
+  const file = tinyLlamaFixture(BENCH_MODEL);
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-dl-'));
   const serverProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/file-server-process.ts', file], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -212,13 +272,17 @@ async function benchDownload(file: string): Promise<void> {
   const events = new EventBus();
   const stack = fixtureStack(db, events, join(dir, 'models'));
   try {
-    // Async: the loopback server runs in this process and must keep serving while curl downloads.
-    const curl = await timeEach(3, () =>
-      promisify(execFile)('curl', ['-s', '-o', join(dir, 'curl.out'), `${server.url}/model.gguf`]),
-    );
+    const curlOnce = async () => {
+      const start = performance.now();
+      await promisify(execFile)('curl', ['-s', '-o', join(dir, 'curl.out'), `${server.url}/model.gguf`]);
+      return performance.now() - start;
+    };
+    const curl: number[] = [];
     const quire: number[] = [];
     const transferOnly: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    // Interleaved, one curl then one Quire download per round, so load on the machine hits both alike.
+    for (let i = 0; i < 7; i++) {
+      curl.push(await curlOnce());
       const start = performance.now();
       let lastByte = 0;
       const done = new Promise<void>((resolve, reject) => {

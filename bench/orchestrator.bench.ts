@@ -10,11 +10,11 @@ import { zeroSpend } from '../src-main/orchestrator/sources';
 import { shippedModels, shippedTasks } from '../src-main/routing/resources';
 import { percentile, summary, timeEach } from './stats';
 
-/** The shipped registry padded with synthetic models to 50. */
-function fiftyModels(): ModelSpec[] {
+/** The shipped registry padded with synthetic models to `size`. */
+function syntheticRegistry(size: number): ModelSpec[] {
   const models = shippedModels();
   const providers = ['openai', 'anthropic', 'deepseek', 'gemini', 'openai-compatible', 'local'] as const;
-  for (let i = 0; models.length < 50; i++) {
+  for (let i = 0; models.length < size; i++) {
     const provider = providers[i % providers.length]!;
     const local = provider === 'local';
     models.push({
@@ -38,7 +38,7 @@ function fiftyModels(): ModelSpec[] {
 
 /** Decision latency over 10,000 decisions with a 50-model registry: the pure function and the service around it. */
 export async function benchOrchestrator(): Promise<void> {
-  const registry = fiftyModels();
+  const registry = syntheticRegistry(50);
   const tasks = shippedTasks();
   const taskIds = [...tasks.keys()];
   const requests = Array.from({ length: 10_000 }, (_, i) => ({
@@ -73,6 +73,28 @@ export async function benchOrchestrator(): Promise<void> {
 
   const uncached = await timeEach(2000, (i) => decide(requests[i]!, { ...inputs, price: worstCaseUsd }));
   console.log(summary('decide (pure, genai-prices on every model)', uncached));
+
+  // Linear in the registry's size: the same decisions over 5,000 models, interleaved with the 50-model ones so load
+  // on the machine hits both alike. Linear work would cost about 100x.
+  const large = syntheticRegistry(5000);
+  const largeInstalled = new Set(large.filter((m, i) => m.local && i % 2 === 0).map((m) => m.local!.catalog_id));
+  const largeInputs: DecisionInputs = {
+    ...inputs,
+    registry: large,
+    availability: { ...inputs.availability, localInstalled: (c) => largeInstalled.has(c) },
+  };
+  await timeEach(100, (i) => decide(requests[i]!, largeInputs));
+  const small: number[] = [];
+  const big: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    small.push(...(await timeEach(2000, (i) => decide(requests[(round * 2000 + i) % requests.length]!, inputs))));
+    big.push(...(await timeEach(40, (i) => decide(requests[(round * 40 + i) % requests.length]!, largeInputs))));
+  }
+  console.log(summary('decide over 5,000 models (pure, prices cached)', big));
+  console.log(
+    `registry 5,000 / 50 models: p50 ${(percentile(big, 50) / percentile(small, 50)).toFixed(0)}x ` +
+      `(50: ${percentile(small, 50).toFixed(4)} ms, 5,000: ${percentile(big, 50).toFixed(3)} ms; linear would be 100x)`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-'));
   const app = await createApp({ dataDir: dir, logger: silentLogger, availability: inputs.availability });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { UnavailableError } from '../errors';
 import { chooseThreads, defaultMemoryBudgetBytes, MB } from '../local/machine';
+import type { ThreadChoices } from '../local/threads';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { SettingsService } from '../settings/settings-service';
 import type { DesktopShell, FilePicker } from './desktop-shell';
@@ -17,6 +18,8 @@ export interface AppHandlerDeps {
   uploads: Pick<UploadRoutes, 'model' | 'manuscript'>;
   /** The figures the local runtime was given (tests and benchmarks pin them); default: this machine's. */
   machine?: { cpuCount?: number | undefined; totalMemoryBytes?: number | undefined };
+  /** The measured default thread counts (local/threads.ts). */
+  threadChoices?: Pick<ThreadChoices, 'latest'>;
 }
 
 export function appHandlers({
@@ -26,6 +29,7 @@ export function appHandlers({
   picker,
   uploads,
   machine = {},
+  threadChoices,
 }: AppHandlerDeps): Pick<HandlerMap, 'app:reveal' | 'app:machine' | 'app:pick_file' | 'app:upload_check'> {
   return {
     'app:reveal': async ({ target }) => {
@@ -47,11 +51,21 @@ export function appHandlers({
       // The same functions the runtime uses, so "default" on screen is exactly what a null setting does.
       const cpus = machine.cpuCount ?? availableParallelism();
       const totalBytes = machine.totalMemoryBytes ?? totalmem();
+      const measured = threadChoices?.latest();
       return {
         cpus,
         total_memory_mb: Math.floor(totalBytes / MB),
         default_memory_budget_mb: Math.floor(defaultMemoryBudgetBytes(totalBytes) / MB),
-        default_threads: chooseThreads(null, cpus),
+        default_threads: measured ? Math.min(measured.threads, cpus) : chooseThreads(null, cpus),
+        ...(measured
+          ? {
+              measured_threads: {
+                threads: measured.threads,
+                rates: measured.timings.map((t) => ({ threads: t.threads, tokens_per_second: t.tokensPerSecond })),
+                measured_at: measured.measuredAt,
+              },
+            }
+          : {}),
         default_models_dir: resolveModelsDir(null, dataDir),
       };
     },

@@ -261,6 +261,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         cpuCount: options.local?.runtime?.cpuCount,
         totalMemoryBytes: options.local?.runtime?.totalMemoryBytes,
       },
+      threadChoices: local.threadChoices,
     }),
   };
   const dispatcher = new Dispatcher(handlers, logger, redactor.redact);

@@ -18,11 +18,14 @@ export interface FinishDeps {
   require: (id: string) => DownloadRecord;
 }
 
-/** Hash, check the header, rename into place, register; a file that fails any step is deleted, never offered. */
-export async function finishDownload(deps: FinishDeps, id: string): Promise<void> {
+/**
+ * Check the hash, the header, rename into place, register; a file that fails any step is deleted, never offered.
+ * `sha256` is the digest the transfer computed as the bytes arrived; without it the file is read and hashed here.
+ */
+export async function finishDownload(deps: FinishDeps, id: string, sha256Computed?: string): Promise<void> {
   const row = deps.require(id);
   deps.repo.updateDownload(id, { status: 'verifying' });
-  const sha256 = await hashFile(row.partial_file);
+  const sha256 = sha256Computed ?? (await hashFile(row.partial_file));
   if (row.expected_sha256 && sha256 !== row.expected_sha256) {
     await rm(row.partial_file, { force: true });
     deps.repo.updateDownload(id, { received_bytes: 0 });

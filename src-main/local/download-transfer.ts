@@ -1,7 +1,9 @@
 // The HTTP side of a model download: a HEAD preflight (size, Hugging Face's LFS sha256 on the redirect) and one
-// Range-resuming transfer into the partial file, batched writes, a stall watchdog and progress. DownloadService
-// decides when to run, resume, verify and register.
-import { existsSync } from 'node:fs';
+// Range-resuming transfer into the partial file, batched writes, a stall watchdog and progress, and the file's SHA-256
+// computed while the bytes arrive (after re-reading the bytes a resumed transfer starts from). DownloadService decides
+// when to run, resume, verify and register.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat, type FileHandle } from 'node:fs/promises';
 import { DownloadError, NotFoundError, isQuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
@@ -59,9 +61,13 @@ export class HttpTransfer {
     }
   }
 
-  async transfer(id: string, signal: AbortSignal, attempt: { responded: boolean }): Promise<void> {
+  /** Transfers the rest of the file; resolves with the SHA-256 (hex) of the whole partial file as written. */
+  async transfer(id: string, signal: AbortSignal, attempt: { responded: boolean }): Promise<string> {
     const row = this.require(id);
     const offset = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
+    // The bytes already here are hashed first (before the watchdog runs: a large partial file takes a while to read),
+    // then every byte that arrives, in order, so the digest covers the whole file without reading it again.
+    let hash = offset > 0 ? await hashPrefix(row.partial_file, offset) : createHash('sha256');
     const stall = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const armWatchdog = () => {
@@ -90,7 +96,7 @@ export class HttpTransfer {
       attempt.responded = true;
       if (response.status === 416 && row.total_bytes !== null && offset === row.total_bytes) {
         await response.body?.cancel();
-        return; // everything is already here
+        return hash.digest('hex'); // everything is already here
       }
       if (!response.ok) {
         await response.body?.cancel();
@@ -98,6 +104,7 @@ export class HttpTransfer {
       }
       const restart = offset > 0 && response.status !== 206;
       const start = restart ? 0 : offset;
+      if (restart) hash = createHash('sha256');
       const length = Number(response.headers.get('content-length') ?? NaN);
       const total = Number.isFinite(length) ? start + length : row.total_bytes;
       this.o.repo.updateDownload(id, {
@@ -142,6 +149,7 @@ export class HttpTransfer {
         }
         if (chunk.done) break;
         armWatchdog();
+        hash.update(chunk.value);
         pending.push(chunk.value);
         pendingBytes += chunk.value.length;
         if (pendingBytes >= WRITE_BATCH || Date.now() - lastFlush > 500) {
@@ -171,6 +179,7 @@ export class HttpTransfer {
       this.o.emitProgress(id, received, total, meter.rate());
       if (total !== null && received < total)
         throw new DownloadError('server_gone', `The server closed the connection after ${received} of ${total} bytes`);
+      return hash.digest('hex');
     } finally {
       clearTimeout(timer);
       // Keep every byte that arrived (paused, dropped or stalled transfers resume after it).
@@ -201,6 +210,14 @@ export class HttpTransfer {
     if (!row) throw new NotFoundError('Download', id);
     return row;
   }
+}
+
+/** A running SHA-256 over the first `length` bytes of `file`. */
+async function hashPrefix(file: string, length: number): Promise<Hash> {
+  const hash = createHash('sha256');
+  const stream = createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash;
 }
 
 function errorCode(error: unknown): string | undefined {

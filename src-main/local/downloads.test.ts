@@ -181,6 +181,43 @@ describe('downloads', () => {
     expect(h.stack.library.installed().map((m) => m.id)).toEqual(['slow']);
   });
 
+  it('hashes the bytes already on disk when it resumes: a byte corrupted in the partial file is caught', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/rot.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/rot.gguf`, sha256: fixtureSha });
+    await h.waitFor('download:progress', 'rot');
+    const paused = await h.stack.downloads.pause('rot');
+    const partial = join(h.modelsDir, PARTIAL_DIR, 'rot.gguf.part');
+    const bytes = readFileSync(partial);
+    expect(bytes.length).toBe(paused.received);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(partial, bytes);
+    s.setFaults('/rot.gguf', undefined);
+    await h.stack.downloads.resume('rot');
+    const failed = await h.waitFor('download:failed', 'rot');
+    expect(failed.payload).toMatchObject({ reason: 'checksum_mismatch' });
+    expect(s.requests.filter((r) => r.method === 'GET').at(-1)).toMatchObject({
+      range: `bytes=${paused.received}-`,
+      status: 206,
+    });
+    expect(h.stack.library.installed()).toEqual([]);
+  });
+
+  it('starts again from byte 0 when the server ignores Range on resume, and the whole file verifies', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/norange.gguf', { file: fixture, faults: { cutAfter: 300_000, noRange: true } });
+    await h.stack.downloads.start({ url: `${s.url}/norange.gguf`, sha256: fixtureSha });
+    const done = await h.waitFor('download:done', 'norange');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha } });
+    const gets = s.requests.filter((r) => r.method === 'GET');
+    expect(gets.length).toBe(2);
+    expect(gets[1]).toMatchObject({ status: 200 });
+    expect(gets[1]!.range).toMatch(/^bytes=\d+-$/);
+  });
+
   it('resumes after the process was killed mid-download, from where it was, and verifies', async () => {
     const dataDir = tempDir();
     const modelsDir = join(dataDir, 'models');

@@ -235,11 +235,12 @@ export class DownloadService {
   private async run(id: string, signal: AbortSignal): Promise<void> {
     try {
       let resumes = 0;
+      let sha256: string;
       for (;;) {
         const before = this.require(id).received_bytes;
         const attempt = { responded: false };
         try {
-          await this.http.transfer(id, signal, attempt);
+          sha256 = await this.http.transfer(id, signal, attempt);
           break;
         } catch (error) {
           const row = this.require(id);
@@ -257,7 +258,7 @@ export class DownloadService {
           this.logger.warn(`Download ${id}: connection dropped, resuming from byte ${row.received_bytes}`);
         }
       }
-      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id);
+      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, sha256);
     } catch (error) {
       if (signal.aborted && (signal.reason === 'paused' || signal.reason === 'cancelled')) {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });

@@ -1,5 +1,7 @@
 // One chat turn on a resident model through its own chat wrapper (resolved by node-llama-cpp from the GGUF's
 // template), with streaming, JSON-schema grammar and AbortSignal cancel. Usage comes from the sequence's token meter.
+// The sequence keeps the previous turn's tokens: node-llama-cpp compares them with the new prompt's and evaluates only
+// from the first token that differs, so a shared instruction and template prefix is not read again.
 import {
   LlamaChatSession,
   resolveChatWrapper,
@@ -54,7 +56,6 @@ export async function chatOnce(
   if (signal?.aborted) throw new CancelledError();
   const grammar = request.jsonSchema ? await grammarFor(model, request.jsonSchema.schema) : undefined;
   const { history, prompt } = toHistory(request);
-  await model.sequence.clearHistory();
   const session = new LlamaChatSession({
     contextSequence: model.sequence,
     chatWrapper: chatWrapperFor(model),

@@ -70,10 +70,18 @@ export function localResult(
     text,
     ...(json !== undefined ? { json } : {}),
     ...(jsonError !== undefined ? { jsonError } : {}),
-    usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+    usage: { inputTokens: promptTokens(model, used), outputTokens: used.usedOutputTokens },
     finishReason: finishReasonOf(stopReason),
     warnings,
   };
+}
+
+/**
+ * The prompt's length in tokens. The meter counts only tokens evaluated this time, which is fewer when a chat turn
+ * reused the previous turn's prefix; the context holds the whole prompt followed by every generated token.
+ */
+function promptTokens(model: ResidentModel, used: { usedInputTokens: number; usedOutputTokens: number }): number {
+  return Math.max(used.usedInputTokens, model.sequence.nextTokenIndex - used.usedOutputTokens);
 }
 
 /** A failure in writer's terms: cancelled when the signal says so, Quire's own errors as they are, else local. */

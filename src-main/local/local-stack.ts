@@ -1,4 +1,5 @@
 // The local-model services wired together once (runtime, library, downloads, fit, adapter) for the composition root.
+import { join } from 'node:path';
 import type { CatalogEntry, CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
@@ -14,6 +15,9 @@ import { LocalModels, type InstalledLookup } from './local-provider';
 import { LocalTokenizer } from './local-tokenizer';
 import { ModelProbe, type ProbeLauncher } from './probe';
 import { LocalRuntime, type LocalRuntimeOptions, type ResidentInfo } from './runtime';
+import { ThreadChoices } from './threads';
+
+const THREAD_CHOICES_FILE = '.thread-measurements.json';
 
 export interface LocalStackOptions {
   db: Db;
@@ -37,6 +41,8 @@ export interface LocalStackOptions {
 
 export class LocalStack {
   readonly runtime: LocalRuntime;
+  /** Default thread counts measured per model on this machine, cached beside the models. */
+  readonly threadChoices: ThreadChoices;
   readonly library: ModelLibrary;
   readonly downloads: DownloadService;
   readonly fit: FitService;
@@ -52,7 +58,14 @@ export class LocalStack {
   constructor(options: LocalStackOptions) {
     const catalog = loadCatalog(options.env);
     const repo = new LocalModelsRepo(options.db, options.now);
-    this.runtime = new LocalRuntime({ settings: options.settings, logger: options.logger, ...options.runtime });
+    this.threadChoices =
+      options.runtime?.threadChoices ?? new ThreadChoices(() => join(options.modelsDir(), THREAD_CHOICES_FILE));
+    this.runtime = new LocalRuntime({
+      settings: options.settings,
+      logger: options.logger,
+      threadChoices: this.threadChoices,
+      ...options.runtime,
+    });
     // Threads and memory take effect at once: resident models get new contexts or are unloaded, no manual reload.
     let applied = { threads: this.runtime.threads(), budget: this.runtime.budgetBytes() };
     options.events.subscribe((event) => {

@@ -1,5 +1,6 @@
 // Residency for local GGUF models: one llama instance, models loaded on first use, several kept resident within a
 // memory budget, least-recently-used eviction, idle unload, one generation at a time per model.
+import { stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import {
   getLlama,
@@ -17,6 +18,14 @@ import { planContext, type ContextPlan } from './context-size';
 import { checkGgufFile } from './gguf-check';
 import { joinLine, leaveLine, type LineTicket } from './model-line';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
+import {
+  choiceKey,
+  measureThreads,
+  pickThreads,
+  threadCandidates,
+  type ThreadChoices,
+  type ThreadTiming,
+} from './threads';
 
 /** What the contract shows of a resident model, plus its file (main-side only). */
 export type ResidentInfo = ResidentModelInfo & { path: string };
@@ -44,6 +53,8 @@ interface Entry extends ResidentModel {
   idleTimer: unknown;
   /** The thread count its context was made with (settings may change it later). */
   threads: number;
+  /** The default measured for this model on this machine (threads.ts), used while the setting is null. */
+  measuredThreads: number | undefined;
 }
 
 export interface LocalRuntimeOptions {
@@ -55,6 +66,10 @@ export interface LocalRuntimeOptions {
   /** Creates the one llama instance; tests and benchmarks may share theirs. */
   createLlama?: (threads: number) => Promise<Llama>;
   logger?: Logger;
+  /** Where measured default thread counts are cached; none: the default is chooseThreads' rule, unmeasured. */
+  threadChoices?: ThreadChoices;
+  /** Tokens per second at each thread count (threads.ts measureThreads; tests inject timings). */
+  measureThreads?: (model: LlamaModel, candidates: number[]) => Promise<ThreadTiming[]>;
 }
 
 /** Memory a model needs resident, and the context it will be opened with (context-size.ts). */
@@ -92,6 +107,36 @@ export class LocalRuntime {
 
   threads(): number {
     return chooseThreads(this.options.settings().threads, this.cpus);
+  }
+
+  /** A resident model's thread count: the setting, else the default measured for it, else the machine's rule. */
+  private threadsFor(entry: Pick<Entry, 'measuredThreads'>): number {
+    const setting = this.options.settings().threads;
+    if (setting === null && entry.measuredThreads !== undefined) return Math.min(entry.measuredThreads, this.cpus);
+    return chooseThreads(setting, this.cpus);
+  }
+
+  /**
+   * The default thread count for this model on this machine: cached, or measured now (a few seconds, once) when the
+   * setting is null. A failed measurement falls back to the machine's rule rather than failing the load.
+   */
+  private async measuredDefault(model: LlamaModel, path: string, bytes: number): Promise<number | undefined> {
+    const choices = this.options.threadChoices;
+    if (!choices || this.options.settings().threads !== null) return undefined;
+    const key = choiceKey(path, bytes, this.cpus);
+    const cached = choices.get(key);
+    if (cached) return cached.threads;
+    try {
+      const timings = await (this.options.measureThreads ?? measureThreads)(model, threadCandidates(this.cpus));
+      const threads = pickThreads(timings);
+      choices.set(key, { threads, timings, measuredAt: new Date(this.now()).toISOString() });
+      const rates = timings.map((t) => `${t.threads}: ${t.tokensPerSecond.toFixed(1)} tok/s`).join(', ');
+      this.logger.info(`Measured threads for ${path}: ${rates}; default ${threads}`);
+      return threads;
+    } catch (cause) {
+      this.logger.warn(`Could not measure threads for ${path}: ${(cause as Error).message}`);
+      return undefined;
+    }
   }
 
   budgetBytes(): number {
@@ -205,10 +250,9 @@ export class LocalRuntime {
    * flight, before the next); a smaller memory budget unloads idle models, least recently used first.
    */
   async applySettings(): Promise<void> {
-    const threads = this.threads();
     await Promise.all(
       [...this.entries.values()]
-        .filter((entry) => entry.threads !== threads)
+        .filter((entry) => entry.threads !== this.threadsFor(entry))
         .map((entry) => this.onQueue(entry, () => this.recreateContext(entry))),
     );
     const budget = this.budgetBytes();
@@ -244,7 +288,7 @@ export class LocalRuntime {
   }
 
   private async recreateContext(entry: Entry): Promise<void> {
-    const threads = this.threads();
+    const threads = this.threadsFor(entry);
     if (entry.threads === threads) return;
     const mutable = entry as { -readonly [K in keyof Entry]: Entry[K] };
     const contextSize = entry.context.contextSize;
@@ -312,7 +356,8 @@ export class LocalRuntime {
     let model: LlamaModel | undefined;
     try {
       model = await llama.loadModel({ modelPath: path });
-      const threads = this.threads();
+      const measuredThreads = await this.measuredDefault(model, path, (await stat(path)).size);
+      const threads = this.threadsFor({ measuredThreads });
       const context = await model.createContext({ contextSize: estimate.context_size, threads, sequences: 1 });
       const at = this.now();
       const entry: Entry = {
@@ -331,6 +376,7 @@ export class LocalRuntime {
         line: [],
         idleTimer: undefined,
         threads,
+        measuredThreads,
       };
       this.entries.set(id, entry);
       this.scheduleIdle(entry);

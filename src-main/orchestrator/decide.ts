@@ -50,14 +50,58 @@ interface Evaluated {
   local: boolean;
   quality: number;
   cost: number;
-  /** Hard reasons it cannot be used at all (empty = usable). */
-  hard: CandidateReason[];
+  /** Hard reasons it cannot be used at all (empty = usable); shared between candidates, never mutated. */
+  hard: readonly CandidateReason[];
   affordable: boolean;
   /** Position in the final ranking (explain); unranked ones sort after. */
   order: number;
+  /** Position in the registry's (legacy, id) order: the last tie-break, one integer comparison. */
+  tie: number;
+  /** SIZE_INDEX of its local size class (medium when it has none). */
+  size: number;
 }
 
 const SIZE_INDEX = { small: 0, medium: 1, large: 2 } as const;
+
+/** The hard reasons in the order a candidate lists them, then over_budget; one bit each. */
+const REASON_ORDER = [
+  'retired',
+  'excluded',
+  'local_only',
+  'not_downloaded',
+  'no_key',
+  'lacks_strength',
+  'context_too_small',
+  'below_min_quality',
+  'over_budget',
+] as const satisfies readonly CandidateReason[];
+const BIT = Object.fromEntries(REASON_ORDER.map((reason, i) => [reason, 1 << i])) as Record<
+  (typeof REASON_ORDER)[number],
+  number
+>;
+const reasonLists = new Map<number, readonly CandidateReason[]>();
+
+/** The reasons a mask of BIT flags stands for, as one shared frozen array per mask. */
+function reasonsOf(mask: number): readonly CandidateReason[] {
+  let list = reasonLists.get(mask);
+  if (!list) reasonLists.set(mask, (list = Object.freeze(REASON_ORDER.filter((reason) => mask & BIT[reason]))));
+  return list;
+}
+
+function maskOf(reasons: readonly CandidateReason[]): number {
+  let mask = 0;
+  for (const reason of reasons) mask |= BIT[reason as keyof typeof BIT] ?? 0;
+  return mask;
+}
+
+const whyCache = new Map<readonly CandidateReason[], string>();
+const single = new Map<CandidateReason, readonly CandidateReason[]>();
+
+function singleReason(reason: CandidateReason): readonly CandidateReason[] {
+  let list = single.get(reason);
+  if (!list) single.set(reason, (list = Object.freeze([reason])));
+  return list;
+}
 
 export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSpec {
   const task = tasks.get(id);
@@ -81,21 +125,25 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       : Math.max(0, settings.monthly_budget - inputs.spend.spent_usd - inputs.spend.reserved_usd);
   const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
 
+  const ties = tieRanks(inputs.registry);
   const evaluated: Evaluated[] = [];
-  for (const spec of inputs.registry) {
+  for (let index = 0; index < inputs.registry.length; index++) {
+    const spec = inputs.registry[index]!;
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
     const cost = local ? 0 : price(spec, inputTokens, maxOutput);
-    const hard: CandidateReason[] = [];
-    if (spec.retired) hard.push('retired');
-    if (exclude?.has(spec.id)) hard.push('excluded');
-    if (localOnly && !local) hard.push('local_only');
+    let mask = 0;
+    if (spec.retired) mask |= BIT.retired;
+    if (exclude?.has(spec.id)) mask |= BIT.excluded;
+    if (localOnly && !local) mask |= BIT.local_only;
     if (local) {
-      if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) hard.push('not_downloaded');
-    } else if (!inputs.availability.cloudReady(spec)) hard.push('no_key');
-    if (!spec.strengths.includes(task.strength)) hard.push('lacks_strength');
-    if (spec.context_window < inputTokens + maxOutput) hard.push('context_too_small');
-    if (q < MIN_QUALITY) hard.push('below_min_quality');
+      if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) mask |= BIT.not_downloaded;
+    } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
+    if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
+    if (spec.context_window < inputTokens + maxOutput) mask |= BIT.context_too_small;
+    if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
+    // One shared array per combination of reasons: 5,000 candidates do not allocate 5,000 arrays.
+    const hard = reasonsOf(mask);
     evaluated.push({
       spec,
       local,
@@ -104,6 +152,8 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       hard,
       affordable: remaining === null || cost <= remaining + EPSILON,
       order: Number.MAX_SAFE_INTEGER,
+      tie: ties[index]!,
+      size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
     });
   }
 
@@ -284,7 +334,7 @@ function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number,
 /** Seed 002's complexity routing among local models: the size class the complexity asks for, then quality. */
 function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
   const target = SIZE_INDEX[sizeForComplexity(complexity)];
-  const distance = (e: Evaluated) => Math.abs(SIZE_INDEX[e.spec.local?.size_class ?? 'medium'] - target);
+  const distance = (e: Evaluated) => Math.abs(e.size - target);
   return [...locals].sort((a, b) => {
     // Strength-matching models first: only the last step down reaches past them.
     const strength = Number(a.hard.length > 0) - Number(b.hard.length > 0);
@@ -293,10 +343,34 @@ function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
 }
 
 function tieBreak(a: Evaluated, b: Evaluated): number {
-  return (
-    Number(a.spec.legacy ?? false) - Number(b.spec.legacy ?? false) ||
-    (a.spec.id < b.spec.id ? -1 : a.spec.id > b.spec.id ? 1 : 0)
-  );
+  return a.tie - b.tie;
+}
+
+/** Current models before legacy ones, then by id. */
+function staticOrder(a: ModelSpec, b: ModelSpec): number {
+  return Number(a.legacy ?? false) - Number(b.legacy ?? false) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Each model's position in staticOrder, sorted once per registry rather than compared as strings inside every
+ * decision's sorts (the registry changes rarely; decisions run on every call). The cache checks the specs are the
+ * same objects, so a registry array reused with other contents is ranked again.
+ */
+const tieCache = new WeakMap<readonly ModelSpec[], { specs: ModelSpec[]; ranks: Int32Array }>();
+
+function tieRanks(registry: readonly ModelSpec[]): Int32Array {
+  const cached = tieCache.get(registry);
+  if (cached && cached.specs.length === registry.length && cached.specs.every((spec, i) => spec === registry[i])) {
+    return cached.ranks;
+  }
+  const specs = [...registry];
+  const ranks = new Int32Array(specs.length);
+  specs
+    .map((_, i) => i)
+    .sort((a, b) => staticOrder(specs[a]!, specs[b]!) || a - b)
+    .forEach((index, rank) => (ranks[index] = rank));
+  tieCache.set(registry, { specs, ranks });
+  return ranks;
 }
 
 function byCheapest(a: Evaluated, b: Evaluated): number {
@@ -403,11 +477,27 @@ function explain(
 ): Candidate[] {
   ranked.forEach((e, i) => (e.order = i));
   if (chosen) chosen.order = -1;
-  const sorted = [...all].sort((a, b) => a.order - b.order || a.hard.length - b.hard.length || byBest(a, b));
+  // The ranked ones keep their order (chosen first); only the rest need sorting among themselves.
+  const unranked = all.filter((e) => e.order === Number.MAX_SAFE_INTEGER);
+  unranked.sort((a, b) => a.hard.length - b.hard.length || byBest(a, b));
+  const sorted = [...(chosen ? [chosen] : []), ...ranked.filter((e) => e !== chosen), ...unranked];
   return sorted.map((e, i) => {
-    const reasons: CandidateReason[] =
-      e === chosen ? ['chosen'] : e.hard.length > 0 ? [...e.hard] : !e.affordable ? ['over_budget'] : [otherReason];
-    if (e !== chosen && e.hard.length > 0 && !e.affordable) reasons.push('over_budget');
+    const reasons =
+      e === chosen
+        ? singleReason('chosen')
+        : e.hard.length > 0
+          ? e.affordable
+            ? e.hard
+            : reasonsOf(maskOf(e.hard) | BIT.over_budget)
+          : !e.affordable
+            ? singleReason('over_budget')
+            : singleReason(otherReason);
+    let why = whyCache.get(reasons);
+    if (why === undefined)
+      whyCache.set(
+        reasons,
+        (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')),
+      );
     return {
       model_id: e.spec.id,
       display_name: e.spec.display_name,
@@ -417,8 +507,8 @@ function explain(
       estimate_usd: e.cost,
       rank: i + 1,
       status: e === chosen ? 'chosen' : e.hard.length === 0 && e.affordable ? 'eligible' : 'rejected',
-      reasons,
-      why: reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; '),
+      reasons: reasons as CandidateReason[],
+      why,
     };
   });
 }

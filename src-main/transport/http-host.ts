@@ -16,6 +16,7 @@ import {
 import type { EventBus } from '../infra/event-bus';
 import type { Dispatcher } from './dispatcher';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { StaticCompressor, compressible, negotiateEncoding } from './static-compression';
 
 export interface HttpHostOptions {
   dispatcher: Dispatcher;
@@ -129,7 +130,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    return serveStatic(res, pathname);
+    return serveStatic(req, res, pathname);
   }
 
   /** A page on another origin must not drive the API or read its events (a browser always sends Origin then). */
@@ -300,7 +301,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     for (const client of clients) client.write(frame);
   });
 
-  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+  const compressor = new StaticCompressor();
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!options.rendererDir) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('No renderer build to serve');
       return;
@@ -321,12 +324,19 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
       return;
     }
+    const type = MIME[extname(file)] ?? 'application/octet-stream';
+    const varies = compressible(type, content.length);
+    const encoding = varies ? negotiateEncoding(req.headers['accept-encoding']) : null;
+    const body = encoding ? await compressor.encode(file, content, encoding) : content;
     res.writeHead(200, {
       ...SECURITY_HEADERS,
-      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': type,
       'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+      'Content-Length': String(body.length),
+      ...(varies ? { Vary: 'Accept-Encoding' } : {}),
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
     });
-    res.end(content);
+    res.end(body);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,12 @@ export interface MachineInfo {
   default_memory_budget_mb: number;
   /** The generation threads used while `local.threads` is null. */
   default_threads: number;
+  /** The last measured default (tokens/s at each thread count on a loaded model); absent until one was measured. */
+  measured_threads?: {
+    threads: number;
+    rates: { threads: number; tokens_per_second: number }[];
+    measured_at: string;
+  };
   /** The models folder used while `local.models_dir` is null. */
   default_models_dir: string;
 }
