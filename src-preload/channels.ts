@@ -76,6 +76,7 @@ export const EVENTS = [
   'download:failed',
   'run:started',
   'run:progress',
+  'run:part',
   'run:token',
   'run:completed',
   'run:failed',
