@@ -7,7 +7,6 @@
 // not touched.
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
-import type { LocatedFinding } from '../../src-preload/contract/tasks';
 import { BudgetExceededError, CancelledError, ConflictError, QuireError, isQuireError } from '../errors';
 import type { EventBus } from '../infra/event-bus';
 import type { JobRunner } from '../manuscripts/job-runner';
@@ -15,7 +14,8 @@ import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import type { JobFinding, JobPart, PartResult, StorySoFar } from '../manuscripts/job-types';
 import type { JobsRepo } from '../manuscripts/jobs-repo';
 import { renderStory } from '../manuscripts/story';
-import { locationLabel, parseStructure } from '../manuscripts/structure';
+import { parseStructure } from '../manuscripts/structure';
+import { locateJobFindings } from '../manuscripts/job-findings';
 import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import type { ModelCallOutcome, RunService } from '../runs/run-service';
@@ -25,7 +25,6 @@ import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { locateQuote, numberParagraphs, type Paragraph } from '../tasks/quotes';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
-import { locateFindings } from '../tasks/task-answers';
 import type { TokenCounter } from '../tokens/token-counter';
 import { partAnswer, partJsonSchema, storyFromAnswer } from './job-answer';
 
@@ -286,20 +285,7 @@ export class RunJobs {
           },
         },
       );
-      const findings: LocatedFinding[] = inStructure(
-        locateFindings(
-          {
-            findings: result.findings.map((f) => ({
-              claim: f.claim,
-              severity: f.severity,
-              suggestion: f.suggestion ?? null,
-              evidence: f.evidence.map((e) => ({ quote: e.quote, location: null })),
-            })),
-          },
-          text,
-        ),
-        text,
-      );
+      const findings = locateJobFindings(result.findings, text);
       const record: RunWrite = {
         ...this.totals(base, runId, result.parts),
         status: 'completed',
@@ -415,47 +401,6 @@ export class RunJobs {
       return null;
     }
   }
-}
-
-/**
- * Locations in the passage's structure (manuscripts/structure.ts: chapters by headings, prose paragraphs numbered
- * without headings and scene breaks), the numbering a stored manuscript shows, so a finding jumps to its paragraph.
- */
-function inStructure(findings: LocatedFinding[], text: string): LocatedFinding[] {
-  const { blocks, chapters } = parseStructure(text);
-  const titles = new Map(chapters.map((c) => [c.number, c.title]));
-  return findings.map((f) => ({
-    ...f,
-    evidence: f.evidence.map((e) => {
-      if (e.start === null) return e;
-      const block = blockAt(blocks, e.start);
-      if (!block) return e;
-      const title = titles.get(block.chapter) ?? null;
-      return {
-        ...e,
-        location: {
-          chapter: block.chapter,
-          chapter_title: title,
-          paragraph: block.paragraph ?? 0,
-          label: locationLabel(block.chapter, block.paragraph),
-        },
-      };
-    }),
-  }));
-}
-
-function blockAt<B extends { start: number }>(blocks: readonly B[], at: number): B | undefined {
-  let lo = 0;
-  let hi = blocks.length - 1;
-  let found: B | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (blocks[mid]!.start <= at) {
-      found = blocks[mid];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
