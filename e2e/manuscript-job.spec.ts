@@ -144,7 +144,7 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
 });
 
 test('the same manuscript on the tiny local model with a small context runs in parts, free', async ({ page, host }) => {
-  test.setTimeout(600_000);
+  test.setTimeout(900_000);
   const imported = await host.call<{ registry_model_id: string }>('models:import', {
     path: tinyLlamaFixture({ contextLength: 16_384 }),
     name: 'Story fixture',
@@ -163,7 +163,7 @@ test('the same manuscript on the tiny local model with a small context runs in p
     timeout: 60_000,
   });
   await page.screenshot({ path: 'e2e/screenshots/manuscript-job-local-progress.png' });
-  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 540_000 });
+  await expect(page.getByTestId('run-status')).toHaveText("completed", { timeout: 840_000 });
   await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
   // Random weights: whatever it found, every quote is either located in the text or marked as not found.
   for (const where of await page.getByTestId('quote-location').all())

@@ -18,6 +18,8 @@ export function locateJobFindings(merged: readonly MergedFinding[], text: string
       })),
     },
     text,
+    // Located in the structure below, not in the passage's paragraph numbering (it would be counted for nothing).
+    [],
   );
   return inStructure(located, text);
 }
