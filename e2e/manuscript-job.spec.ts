@@ -8,26 +8,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { continuityResponder } from '../test/fixtures/continuity-fake';
-import { generateManuscript } from '../test/fixtures/manuscript';
+import { contradictionManuscript, GREEN_EYES } from '../test/fixtures/manuscript';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { expect, test } from './support/fake-host';
+import type { RunningHost } from './support/host';
 
-const GREEN = 'Mara’s eyes were green as sea glass.';
-const BROWN = 'Mara’s eyes were brown, and the harbour knew it.';
+const GREEN = GREEN_EYES;
 
 function manuscriptFile(): string {
-  const text = generateManuscript({
-    words: 40_000,
-    chapters: 12,
-    longEvery: 40,
-    plant: [
-      { chapter: 2, paragraph: 3, text: GREEN },
-      { chapter: 9, paragraph: 5, text: BROWN },
-    ],
-  });
+  const text = contradictionManuscript();
   const file = join(mkdtempSync(join(tmpdir(), 'quire-novel-')), 'harbour-novel.md');
   writeFileSync(file, text);
   return file;
+}
+
+/** A loopback cloud model with an 8,192-token context: the novel is far longer than it reads at once. */
+function saveSmallCloud(host: RunningHost, fake: FakeLlmServer) {
+  return host.call('providers:save', {
+    id: 'fake',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'small',
+        display_name: 'Small Cloud',
+        quality: 9,
+        strengths: ['narrative_continuity'],
+        input_usd_per_mtok: 1,
+        output_usd_per_mtok: 4,
+        context_window: 8192,
+      },
+    ],
+  });
 }
 
 async function openManuscript(page: Page, url: string, file: string): Promise<void> {
@@ -50,23 +63,7 @@ test('a 40,000-word manuscript on a loopback cloud model: parts, both quotes loc
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   fake.script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200, gate });
-  const saved = await host.call('providers:save', {
-    id: 'fake',
-    kind: 'openai-compatible',
-    base_url: fake.openaiBaseUrl,
-    models: [
-      {
-        id: 'small',
-        display_name: 'Small Cloud',
-        quality: 9,
-        strengths: ['narrative_continuity'],
-        input_usd_per_mtok: 1,
-        output_usd_per_mtok: 4,
-        context_window: 8192,
-      },
-    ],
-  });
-  expect(saved.ok).toBe(true);
+  expect((await saveSmallCloud(host, fake)).ok).toBe(true);
 
   await openManuscript(page, host.url, manuscriptFile());
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
@@ -113,22 +110,7 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   fake.script('small', { respond: continuityResponder(), gate });
-  await host.call('providers:save', {
-    id: 'fake',
-    kind: 'openai-compatible',
-    base_url: fake.openaiBaseUrl,
-    models: [
-      {
-        id: 'small',
-        display_name: 'Small Cloud',
-        quality: 9,
-        strengths: ['narrative_continuity'],
-        input_usd_per_mtok: 1,
-        output_usd_per_mtok: 4,
-        context_window: 8192,
-      },
-    ],
-  });
+  expect((await saveSmallCloud(host, fake)).ok).toBe(true);
   await openManuscript(page, host.url, manuscriptFile());
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await page.getByLabel('Model', { exact: true }).selectOption('fake/small');
@@ -163,7 +145,7 @@ test('the same manuscript on the tiny local model with a small context runs in p
     timeout: 60_000,
   });
   await page.screenshot({ path: 'e2e/screenshots/manuscript-job-local-progress.png' });
-  await expect(page.getByTestId('run-status')).toHaveText("completed", { timeout: 840_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 840_000 });
   await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
   // Random weights: whatever it found, every quote is either located in the text or marked as not found.
   for (const where of await page.getByTestId('quote-location').all())

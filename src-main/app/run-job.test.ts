@@ -3,24 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
 import { continuityResponder } from '../../test/fixtures/continuity-fake';
-import { generateManuscript } from '../../test/fixtures/manuscript';
+import { BROWN_EYES, GREEN_EYES, contradictionManuscript } from '../../test/fixtures/manuscript';
 import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
 
 const h = useExecutionHarness();
 const CONTEXT = 8192;
-const GREEN = 'Mara’s eyes were green as sea glass.';
-const BROWN = 'Mara’s eyes were brown, and the harbour knew it.';
-const text = generateManuscript({
-  words: 40_000,
-  chapters: 12,
-  longEvery: 40,
-  plant: [
-    { chapter: 2, paragraph: 3, text: GREEN },
-    { chapter: 9, paragraph: 5, text: BROWN },
-  ],
-});
+const GREEN = GREEN_EYES;
+const BROWN = BROWN_EYES;
+const text = contradictionManuscript();
 const small = {
   id: 'small',
   quality: 9,

@@ -3,6 +3,7 @@
 // (structure.ts: chapters by headings, prose paragraphs numbered without headings and scene breaks), the numbering a
 // stored manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
 import type { LocatedFinding } from '../../src-preload/contract/tasks';
+import { paragraphAt } from '../tasks/quotes';
 import { locateFindings } from '../tasks/task-answers';
 import type { MergedFinding } from './job-types';
 import { locationLabel, parseStructure } from './structure';
@@ -35,7 +36,7 @@ function inStructure(findings: LocatedFinding[], text: string): LocatedFinding[]
     ...f,
     evidence: f.evidence.map((e) => {
       if (e.start === null) return e;
-      const block = blockAt(blocks, e.start);
+      const block = paragraphAt(blocks, e.start);
       if (!block) return e;
       const title = titles.get(block.chapter) ?? null;
       return {
@@ -49,18 +50,4 @@ function inStructure(findings: LocatedFinding[], text: string): LocatedFinding[]
       };
     }),
   }));
-}
-
-function blockAt<B extends { start: number }>(blocks: readonly B[], at: number): B | undefined {
-  let lo = 0;
-  let hi = blocks.length - 1;
-  let found: B | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (blocks[mid]!.start <= at) {
-      found = blocks[mid];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }

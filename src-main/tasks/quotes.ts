@@ -96,10 +96,10 @@ export function locationOf(paragraph: Paragraph): TextLocation {
 }
 
 /** The paragraph holding offset `at` (the nearest one before it when `at` falls between paragraphs). */
-export function paragraphAt(paragraphs: readonly Paragraph[], at: number): Paragraph | undefined {
+export function paragraphAt<P extends { start: number }>(paragraphs: readonly P[], at: number): P | undefined {
   let lo = 0;
   let hi = paragraphs.length - 1;
-  let found: Paragraph | undefined;
+  let found: P | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (paragraphs[mid]!.start <= at) {
