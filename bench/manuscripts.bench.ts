@@ -1,15 +1,16 @@
-// Whole manuscripts (issue 12): locating the structure of a generated 150,000-word manuscript and splitting it into
-// parts with each model's real per-text token count, against the 100 ms target and against one plain count of the
-// same text (the floor: the splitter measures every part it makes); and the multi-part job runner's overhead (story
+// Whole manuscripts (issue 12): locating the structure of a generated 150,000-word manuscript, splitting it into
+// parts with each model's real per-text token count and locating a job's findings' quotes in it, against the 100 ms
+// target and against one plain count of the same text (the floor: the splitter measures every part it makes); and the multi-part job runner's overhead (story
 // bounding, SQLite persistence of every part, merging) over the sum of its parts' own time, with a fake runPart.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Llama } from 'node-llama-cpp';
 import { LocalTokenizer } from '../src-main/local/local-tokenizer';
+import { locateJobFindings } from '../src-main/manuscripts/job-findings';
 import { planJob } from '../src-main/manuscripts/job-plan';
 import { JobRunner } from '../src-main/manuscripts/job-runner';
-import type { JobPart, PartResult, StorySoFar } from '../src-main/manuscripts/job-types';
+import type { JobPart, MergedFinding, PartResult, StorySoFar } from '../src-main/manuscripts/job-types';
 import { JobsRepo } from '../src-main/manuscripts/jobs-repo';
 import { splitIntoParts, type CountText } from '../src-main/manuscripts/splitter';
 import { parseStructure } from '../src-main/manuscripts/structure';
@@ -55,6 +56,18 @@ export async function benchManuscripts(): Promise<void> {
     const structureMs = percentile(structure, 50);
     console.log(`locate structure (chapters, scenes, paragraphs): p50 ${structureMs.toFixed(1)} ms`);
     const { blocks } = parseStructure(text);
+    // Locating a job's merged findings in the whole text: 60 findings of two quotes each, spread over the book, a
+    // third of them copied with changed case and spacing (the tolerant path) and some not in the text at all. Each
+    // round sees a different text (one trailing space more), so nothing is remembered from the round before.
+    let round = 0;
+    const locate = await timeEach(ROUNDS, () => {
+      const copy = text + ' '.repeat(++round);
+      locateJobFindings(benchFindings(copy), copy);
+    });
+    const locateMs = percentile(locate, 50);
+    console.log(
+      `locate 120 quotes of 60 findings (exact, tolerant, missing) in the whole text: p50 ${locateMs.toFixed(1)} ms`,
+    );
     for (const { label, counter } of counters) {
       await counter(); // loads the tables once, as the app does before the first count
       let parts = 0;
@@ -63,9 +76,9 @@ export async function benchManuscripts(): Promise<void> {
         parts = splitIntoParts(text, blocks, await counter(), PART_TOKENS).length;
       });
       const once = await timeEach(ROUNDS, async () => (await counter())(text));
-      const total = structureMs + percentile(split, 50);
+      const total = structureMs + percentile(split, 50) + locateMs;
       console.log(
-        `${label}: structure + split into ${parts} parts of ≤ ${PART_TOKENS} tokens p50 ${total.toFixed(1)} ms ` +
+        `${label}: structure + split into ${parts} parts of ≤ ${PART_TOKENS} tokens + locate quotes p50 ${total.toFixed(1)} ms ` +
           `(${(total / TARGET_MS).toFixed(2)}× the ${TARGET_MS} ms target); one plain count of the text ` +
           `${percentile(once, 50).toFixed(1)} ms, split ÷ one count ${(percentile(split, 50) / percentile(once, 50)).toFixed(2)}`,
       );
@@ -75,6 +88,30 @@ export async function benchManuscripts(): Promise<void> {
     await local.close();
     await llama?.dispose();
   }
+}
+
+/** Findings a continuity check might return on `text`: quotes taken from across it, some altered, some invented. */
+function benchFindings(text: string): MergedFinding[] {
+  const findings: MergedFinding[] = [];
+  for (let i = 0; i < 60; i++) {
+    const quoteAt = (fraction: number) => {
+      const start = text.indexOf('. ', Math.floor(text.length * fraction)) + 2;
+      return text.slice(start, text.indexOf('.', start) + 1);
+    };
+    let second = quoteAt((i + 30) / 61);
+    if (i % 3 === 1) second = second.toUpperCase().replace(/ /g, '  ');
+    if (i % 10 === 9) second = 'Words that are nowhere in this book at all.';
+    findings.push({
+      claim: `Finding ${i}`,
+      severity: 'medium',
+      evidence: [
+        { quote: quoteAt(i / 61), location: null },
+        { quote: second, location: null },
+      ],
+      parts: [0],
+    });
+  }
+  return findings;
 }
 
 /** A job on the manuscript whose fake parts each take PART_MS (a timer: no CPU, so the overhead is all Quire's). */

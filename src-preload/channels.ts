@@ -78,6 +78,7 @@ export const EVENTS = [
   'download:failed',
   'run:started',
   'run:progress',
+  'run:part',
   'run:token',
   'run:completed',
   'run:failed',

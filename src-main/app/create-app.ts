@@ -31,6 +31,10 @@ import { systemDesktopShell, type DesktopShell, type FilePicker } from './deskto
 import { uploadRoutes, type UploadRoutes } from './uploads';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
+import { RunJobs } from './run-job';
+import { JobRunner } from '../manuscripts/job-runner';
+import { JobsRepo } from '../manuscripts/jobs-repo';
+import { RunsRepo } from '../store/repos/runs-repo';
 import { TokenCounter } from '../tokens/token-counter';
 import { DocumentsRepo } from '../manuscripts/documents-repo';
 import { manuscriptsHandlers } from '../manuscripts/handlers';
@@ -211,6 +215,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     now,
     ...options.gateway,
   });
+  // A passage longer than the chosen model's context: one run with parts, above the runs service.
+  const runJobs = new RunJobs({
+    runs: execution.runs,
+    repo: new RunsRepo(db),
+    runner: new JobRunner({ repo: new JobsRepo(db), now }),
+    jobs: new JobsRepo(db),
+    decide: (request) => routing.orchestrator.decide(request),
+    model: (id) => routing.registry.get(id),
+    tokens,
+    library,
+    events,
+    now,
+    remainingUsd: () => {
+      const budget = settings.get().orchestrator.monthly_budget;
+      if (budget === null) return null;
+      const spend = execution.ledger.snapshot(now());
+      return budget - spend.spent_usd - spend.reserved_usd;
+    },
+  });
   const services: Services = {
     db,
     events,
@@ -247,7 +270,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task }),
     ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
-    ...runStartHandler({ runs, tournaments }),
+    ...runStartHandler({ runs, tournaments, jobs: runJobs }),
     ...tournamentHandlers({ tournaments }),
     ...manuscriptsHandlers({ manuscripts }),
     ...gatewayHandlers({ gateway }),

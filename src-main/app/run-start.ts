@@ -2,20 +2,38 @@
 // becomes a tournament and runs:start answers with its best member's run plus the tournament's id; otherwise (or
 // when the caller names a model or asks for `single`) it is one run as before. It sits above both runs and
 // tournaments, so neither imports the other's channel.
+import { randomUUID } from 'node:crypto';
 import type { RunQuote, RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
 import { QuireError, UnavailableError, isQuireError } from '../errors';
 import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
 import type { TournamentService } from '../tournament/tournament-service';
+import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
-  runs: Pick<RunService, 'start' | 'get'>;
+  runs: Pick<RunService, 'start' | 'get' | 'cancel'>;
   tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quote'>;
+  /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
+  jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel'>;
+  newId?: () => string;
 }
 
-export function runStartHandler(deps: RunStartDeps): Pick<HandlerMap, 'runs:start' | 'runs:quote'> {
-  return { 'runs:start': (input) => startRun(deps, input), 'runs:quote': (input) => quoteRun(deps, input) };
+export function runStartHandler(
+  deps: RunStartDeps,
+): Pick<HandlerMap, 'runs:start' | 'runs:quote'> & Partial<Pick<HandlerMap, 'runs:cancel'>> {
+  return {
+    'runs:start': (input) => startRun(deps, input),
+    'runs:quote': (input) => quoteRun(deps, input),
+    // A run with parts is stopped here (between and within parts); any other run by the runs service.
+    ...(deps.jobs
+      ? {
+          'runs:cancel': ({ run_id }: { run_id: string }) => ({
+            cancelled: deps.jobs!.cancel(run_id) || deps.runs.cancel(run_id),
+          }),
+        }
+      : {}),
+  };
 }
 
 /** Errors raised before any member was called: no tournament could be seated. */
@@ -31,8 +49,11 @@ function tournamentStart(start: RunStart) {
 }
 
 /** The quote covers what will really run: every member of a tournament, or the question when none can be seated. */
-function quoteRun(deps: RunStartDeps, start: RunStart): RunQuote {
-  if (!asTournament(deps, start)) return { kind: 'single' };
+async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> {
+  if (!asTournament(deps, start)) {
+    const job = await deps.jobs?.prepare(start);
+    return job ? deps.jobs!.quote(job) : { kind: 'single' };
+  }
   try {
     const { members } = deps.tournaments.quote(tournamentStart(start));
     return { kind: 'tournament', members, total_usd: members.reduce((sum, m) => sum + m.worst_case_usd, 0) };
@@ -43,7 +64,19 @@ function quoteRun(deps: RunStartDeps, start: RunStart): RunQuote {
 }
 
 async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {
-  if (!asTournament(deps, start)) return { ...(await deps.runs.start(start)), tournament_id: null };
+  if (!asTournament(deps, start)) {
+    if (deps.jobs) {
+      // A caller's id that names a job joins or resumes it; otherwise a passage too long for the model becomes one.
+      if (deps.jobs.known(start.run_id))
+        return { ...(await deps.jobs.run(start, null, start.run_id!)), tournament_id: null };
+      const job = await deps.jobs.prepare(start);
+      if (job) {
+        const runId = start.run_id ?? (deps.newId ?? randomUUID)();
+        return { ...(await deps.jobs.run(start, job, runId)), tournament_id: null };
+      }
+    }
+    return { ...(await deps.runs.start(start)), tournament_id: null };
+  }
   let tournament: Tournament;
   try {
     tournament = await deps.tournaments.start(tournamentStart(start));

@@ -96,10 +96,10 @@ export function locationOf(paragraph: Paragraph): TextLocation {
 }
 
 /** The paragraph holding offset `at` (the nearest one before it when `at` falls between paragraphs). */
-export function paragraphAt(paragraphs: readonly Paragraph[], at: number): Paragraph | undefined {
+export function paragraphAt<P extends { start: number }>(paragraphs: readonly P[], at: number): P | undefined {
   let lo = 0;
   let hi = paragraphs.length - 1;
-  let found: Paragraph | undefined;
+  let found: P | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (paragraphs[mid]!.start <= at) {
@@ -144,33 +144,64 @@ function foldChar(c: string): string {
 interface Folded {
   text: string;
   /** folded index → original offset (one past the end at `text.length`). */
-  map: number[];
+  map: Int32Array;
 }
 
 /** Whitespace runs become one space, dash runs one dash, "…" three dots, quote marks straight, letters lower case. */
+const UTF16 = new TextDecoder('utf-16le');
+
 function fold(text: string): Folded {
-  let out = '';
-  const map: number[] = [];
+  // Code units into typed arrays, decoded once: a manuscript is folded in one pass without a string or an array
+  // growing a character at a time (that took seconds on a whole book).
+  const codes = new Uint16Array(text.length * 3);
+  const map = new Int32Array(text.length * 3 + 1);
+  let n = 0;
+  let last = -1;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      if (out.endsWith(' ')) continue;
-      out += ' ';
-      map.push(i);
+    const code = text.charCodeAt(i);
+    if (isSpace(code)) {
+      if (last === 32) continue;
+      codes[n] = last = 32;
+      map[n++] = i;
       continue;
     }
-    if (c === '\u2026') {
-      out += '...';
-      map.push(i, i, i);
+    if (code === 0x2026) {
+      for (let k = 0; k < 3; k++) {
+        codes[n] = last = 46;
+        map[n++] = i;
+      }
       continue;
     }
-    const f = foldChar(c);
-    if (f === '-' && out.endsWith('-')) continue;
-    out += f;
-    map.push(i);
+    const f =
+      code >= 65 && code <= 90
+        ? code + 32
+        : code < 128 && code !== 96
+          ? code
+          : foldChar(String.fromCharCode(code)).charCodeAt(0);
+    if (f === 45 && last === 45) continue;
+    codes[n] = last = f;
+    map[n++] = i;
   }
-  map.push(text.length);
-  return { text: out, map };
+  map[n] = text.length;
+  // A lone surrogate (not text a writer can type) decodes as U+FFFD: one code unit for one, so offsets hold.
+  const out = UTF16.decode(codes.subarray(0, n));
+  return { text: out, map: map.subarray(0, n + 1) };
+}
+
+/** What /\s/ matches, by code unit. */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** One folded text remembered: a finding's quotes are located one after another in the same passage. */

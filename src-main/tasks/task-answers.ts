@@ -28,8 +28,12 @@ export function buildAnswer(kind: AnswerKind, value: unknown, passage: string): 
   }
 }
 
-export function locateFindings(answer: z.output<typeof findingsAnswer>, passage: string): LocatedFinding[] {
-  const paragraphs = numberParagraphs(passage);
+/** `paragraphs`: the passage's numbering (a caller that locates in its own structure passes none). */
+export function locateFindings(
+  answer: z.output<typeof findingsAnswer>,
+  passage: string,
+  paragraphs: readonly Paragraph[] = numberParagraphs(passage),
+): LocatedFinding[] {
   return answer.findings.map((finding) => {
     const evidence = finding.evidence.map((e) => ({
       ...locateQuote(passage, paragraphs, e.quote),

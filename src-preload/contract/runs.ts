@@ -142,7 +142,23 @@ export type RunQuote =
       members: { model_id: string; display_name: string; worst_case_usd: number }[];
       total_usd: number;
     }
-  | { kind: 'unseated'; reason: string };
+  | { kind: 'unseated'; reason: string }
+  | {
+      /**
+       * The passage is longer than the chosen model can read at once: it runs as one run in `parts` parts (each its
+       * own reserved call with the task's instruction and the story so far), findings merged. The bounds cover every
+       * part, worst case: a full story so far in, the longest answer out.
+       */
+      kind: 'job';
+      model_id: string;
+      display_name: string;
+      parts: number;
+      input_tokens_max: number;
+      output_tokens_max: number;
+      total_usd: number;
+      /** Why it is split, with the numbers. */
+      reason: string;
+    };
 
 export const runsChannels = {
   'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
@@ -177,6 +193,18 @@ export interface ExecutionEvents {
    * (`queue_position` 1 = next); null once the model is generating for it.
    */
   'run:progress': { run_id: string; model_id: string; queue_position: number | null };
+  /**
+   * A run split into parts (its passage longer than the model's context): part `part` of `of` has started or
+   * finished. The run's id is the caller's; each part is also a stored call of its own (`part_run_id`).
+   */
+  'run:part': {
+    run_id: string;
+    part: number;
+    of: number;
+    phase: 'started' | 'finished';
+    model_id: string;
+    part_run_id: string;
+  };
   /** One streamed text delta. */
   'run:token': { run_id: string; model_id: string; text: string };
   'run:completed': RunRecord;

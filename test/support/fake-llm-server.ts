@@ -29,6 +29,11 @@ export interface FakeModelScript {
    * then its repair, say. A reply with `text` is sent as text even when JSON was asked for (a model's broken answer).
    */
   replies?: { text?: string; json?: unknown }[];
+  /**
+   * Answers each request from what it says (after `replies` run out): a fake that reads the messages, such as a
+   * continuity checker that remembers what the story so far told it. Its token counts are `inputTokens` etc.
+   */
+  respond?: (request: RecordedRequest) => { text?: string; json?: unknown };
   /** Defaults: 10 input tokens, one output token per chunk. */
   inputTokens?: number;
   outputTokens?: number;
@@ -126,7 +131,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
       waiters.push(waiter);
     const script = scripts.get(model) ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
-    const reply = fault ? undefined : script.replies?.shift();
+    const reply = fault ? undefined : (script.replies?.shift() ?? script.respond?.(recorded));
     const answer = resolveAnswer(reply ? { ...script, text: reply.text, json: reply.json } : script);
     if (script.gate) await script.gate;
     if (script.latencyMs) await new Promise((resolve) => setTimeout(resolve, script.latencyMs));

@@ -143,10 +143,15 @@ export class RunsRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /**
+   * A run split into parts is one run: its parts' own calls (`<run id>/part/<n>`) are stored for the ledger and the
+   * record, but the history and the stats count the run, whose row carries their summed cost and tokens.
+   */
   list(filter: { limit: number; task?: string | undefined; status?: RunStatus | undefined }): RunSummary[] {
     const rows = this.q<RunRow>(
       `SELECT r.*, g.client AS client FROM runs r ${BY_APP}
          WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
+         AND instr(r.id, '/part/') = 0
          ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit`,
     ).all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
     return rows.map((row) => {
@@ -236,7 +241,7 @@ export class RunsRepo {
            COALESCE(SUM(status = 'completed'
              AND json_extract(decision_json, '$.low_confidence_fallback') = 1), 0) AS low_confidence_fallbacks,
            (SELECT COUNT(*) FROM tournament_findings WHERE status = 'contradicted') AS conflicts
-         FROM runs`,
+         FROM runs WHERE instr(id, '/part/') = 0`,
     ).get()!;
   }
 
@@ -244,7 +249,7 @@ export class RunsRepo {
     return this.q<ModelUsageRow>(
       `SELECT model_id, COUNT(*) AS runs, SUM(cost_micros) AS cost_micros,
            COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
-         FROM runs WHERE model_id IS NOT NULL GROUP BY model_id ORDER BY runs DESC`,
+         FROM runs WHERE model_id IS NOT NULL AND instr(id, '/part/') = 0 GROUP BY model_id ORDER BY runs DESC`,
     ).all();
   }
 }

@@ -25,6 +25,11 @@ export class RunQuoteManager {
     const quote = this.#quote.value;
     return quote?.kind === 'tournament' ? quote : null;
   }
+  /** The passage is longer than the model reads at once: it runs in parts, quoted for all of them. */
+  get job() {
+    const quote = this.#quote.value;
+    return quote?.kind === 'job' ? quote : null;
+  }
   /** Why no tournament can be seated, null when one can (or none is due). */
   get unseated() {
     const quote = this.#quote.value;

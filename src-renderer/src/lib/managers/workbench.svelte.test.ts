@@ -102,6 +102,49 @@ describe('WorkbenchManager', () => {
     expect(manager.queuePosition).toBeNull();
   });
 
+  it('shows part N of M of its own run split into parts, and clears it when the run ends', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    const call = await starts.next();
+    const r1 = (call.input as { run_id: string }).run_id;
+    const part = (run_id: string, n: number, phase: 'started' | 'finished') =>
+      fake.emit('run:part', { run_id, part: n, of: 14, phase, model_id: 'tiny', part_run_id: `${run_id}/part/${n}` });
+    part(r1, 1, 'started');
+    part('other', 9, 'finished');
+    expect(manager.part).toEqual({ part: 1, of: 14, phase: 'started' });
+    part(r1, 1, 'finished');
+    part(r1, 2, 'started');
+    expect(manager.part).toEqual({ part: 2, of: 14, phase: 'started' });
+    call.resolve({ ...runRecord(r1), tournament_id: null });
+    await running;
+    manager.setText('# Chapter 1\n\nOne.\n\n# Chapter 2\n\nTwo.\n');
+    const next = manager.run();
+    expect(manager.part).toBeNull();
+    (await starts.next()).resolve({ ...runRecord('r2'), tournament_id: null });
+    await next;
+  });
+
+  it('runs the coordinator’s suggested task on the chapter it names, and jumps within the whole text', async () => {
+    const { fake, manager } = await ready();
+    const text = '# Chapter 1\n\nOne.\n\n# Chapter 2\n\nMara’s eyes.\n';
+    manager.setText(text);
+    const starts = fake.hold('runs:start');
+    const running = manager.runSuggested({ task: 'character_consistency', target: 'Chapter 2' });
+    const call = await starts.next();
+    expect(call.input).toMatchObject({ task: 'character_consistency', input: '# Chapter 2\n\nMara’s eyes.\n' });
+    expect(manager.task).toBe('character_consistency');
+    expect(manager.runOffset).toBe(text.indexOf('# Chapter 2'));
+    call.resolve({ ...runRecord('r3'), tournament_id: null });
+    await running;
+    const whole = manager.runSuggested({ task: 'continuity_check', target: 'the whole manuscript' });
+    const second = await starts.next();
+    expect(second.input).toMatchObject({ task: 'continuity_check', input: text });
+    expect(manager.runOffset).toBe(0);
+    second.resolve({ ...runRecord('r4'), tournament_id: null });
+    await whole;
+  });
+
   it('streams the run’s answer, starts afresh on a fallback, then shows the stored run and the new history', async () => {
     const { fake, manager } = await ready();
     const R1 = id(1);

@@ -8,6 +8,7 @@ import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
+import { targetSpan } from '../route-target';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -53,6 +54,10 @@ export class WorkbenchManager {
   /** The live run's place in line for its local model (1 = next); null when it is not waiting. */
   #queuePosition = $state<number | null>(null);
   #streamed = $state('');
+  /** A run split into parts: which part is running or just finished ("part N of M"); null for a one-call run. */
+  #part = $state.raw<{ part: number; of: number; phase: 'started' | 'finished' } | null>(null);
+  /** Where the passage the run was given starts in the text on screen (a suggested step may run on one chapter). */
+  #runOffset = $state(0);
   /** The finished run on screen: just run, or reopened from the history. */
   readonly #result = resource(
     (runId: string) => this.#client.call('runs:get', { run_id: runId }),
@@ -119,6 +124,13 @@ export class WorkbenchManager {
   }
   get streamed() {
     return this.#streamed;
+  }
+  get part() {
+    return this.#part;
+  }
+  /** Add to a finding's offsets to find its quote in the text on screen. */
+  get runOffset() {
+    return this.#runOffset;
   }
   /** The finished run on screen (just run, or reopened from the history). */
   get result() {
@@ -196,6 +208,7 @@ export class WorkbenchManager {
     this.#liveModel = null;
     this.#queuePosition = null;
     this.#streamed = '';
+    this.#part = null;
     this.#result.reset();
     this.#tournamentId = null;
     this.#runError = null;
@@ -211,17 +224,18 @@ export class WorkbenchManager {
    * Runs the task on the passage; output streams in through run:token, the record arrives when it settles.
    * `single`: one model even where a tournament was due (the writer confirmed it after being told why).
    */
-  async run(options: { single?: boolean } = {}): Promise<void> {
+  async run(options: { single?: boolean; span?: { start: number; end: number } } = {}): Promise<void> {
     if (this.#running || !this.#task || !this.#text.trim()) return;
     this.#running = true;
     this.#clearRun();
     const runId = this.#newRunId();
     this.#liveRunId = runId;
+    this.#runOffset = options.span?.start ?? 0;
     try {
       const record = await this.#client.call('runs:start', {
         run_id: runId,
         task: this.#task,
-        input: this.#text,
+        input: options.span ? this.#text.slice(options.span.start, options.span.end) : this.#text,
         ...(this.#request.trim() ? { request: this.#request.trim() } : {}),
         stream: true,
         ...this.#options(),
@@ -241,6 +255,16 @@ export class WorkbenchManager {
       void this.loadHistory();
       void this.decide();
     }
+  }
+
+  /**
+   * The coordinator's suggestion in one click: its task on its target — the chapter it names when the text on screen
+   * has it, else the whole text.
+   */
+  async runSuggested(step: { task: string; target: string }): Promise<void> {
+    if (this.#running) return;
+    this.setTask(step.task);
+    await this.run({ span: targetSpan(this.#text, step.target) });
   }
 
   async cancel(): Promise<void> {
@@ -294,6 +318,7 @@ export class WorkbenchManager {
     const record = this.#result.value;
     if (shown && record) {
       this.#tournamentId = null;
+      this.#runOffset = 0;
       this.#streamed = '';
       this.#runError = record.status === 'completed' ? null : record.error;
     }
@@ -308,6 +333,9 @@ export class WorkbenchManager {
       },
       'run:progress': ({ run_id, queue_position }) => {
         if (run_id === this.#liveRunId) this.#queuePosition = queue_position;
+      },
+      'run:part': ({ run_id, part, of, phase }) => {
+        if (run_id === this.#liveRunId) this.#part = { part, of, phase };
       },
       'run:token': ({ run_id, model_id, text }) => {
         if (run_id !== this.#liveRunId) return;
@@ -335,6 +363,7 @@ export class WorkbenchManager {
     this.#decision.reset();
     this.#running = false;
     this.#clearRun();
+    this.#runOffset = 0;
     this.#rating = false;
     this.#history.reset();
   }

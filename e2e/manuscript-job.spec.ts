@@ -1,0 +1,156 @@
+// A whole manuscript in the Workbench: a ~40,000-word novel opened by its path, a continuity check too long for the
+// chosen model's context, run as one run in parts ("part N of M"), every finding shown with both quotes located
+// (chapter and paragraph, a click shows the quote in the text), and the spend within the quote's bounds. On a
+// loopback cloud model that reads the story so far, and on the generated tiny local model (random weights: the
+// mechanics, not the prose).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { continuityResponder } from '../test/fixtures/continuity-fake';
+import { contradictionManuscript, GREEN_EYES } from '../test/fixtures/manuscript';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import type { FakeLlmServer } from '../test/support/fake-llm-server';
+import { expect, test } from './support/fake-host';
+import type { RunningHost } from './support/host';
+
+const GREEN = GREEN_EYES;
+
+function manuscriptFile(): string {
+  const text = contradictionManuscript();
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-novel-')), 'harbour-novel.md');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A loopback cloud model with an 8,192-token context: the novel is far longer than it reads at once. */
+function saveSmallCloud(host: RunningHost, fake: FakeLlmServer) {
+  return host.call('providers:save', {
+    id: 'fake',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'small',
+        display_name: 'Small Cloud',
+        quality: 9,
+        strengths: ['narrative_continuity'],
+        input_usd_per_mtok: 1,
+        output_usd_per_mtok: 4,
+        context_window: 8192,
+      },
+    ],
+  });
+}
+
+async function openManuscript(page: Page, url: string, file: string): Promise<void> {
+  await page.goto(`${url}/#/workbench`);
+  await page.getByText('A whole manuscript').click();
+  await page.getByLabel('File or folder on this computer').fill(file);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('manuscript-list')).toContainText('harbour-novel');
+  await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(/Mara’s eyes were brown/);
+}
+
+test.use({ viewport: { width: 1280, height: 1400 } });
+
+test('a 40,000-word manuscript on a loopback cloud model: parts, both quotes located, spend within the quote', async ({
+  page,
+  host,
+  fake,
+}) => {
+  test.setTimeout(120_000);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  fake.script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200, gate });
+  expect((await saveSmallCloud(host, fake)).ok).toBe(true);
+
+  await openManuscript(page, host.url, manuscriptFile());
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/small');
+  const quote = page.getByTestId('job-quote');
+  await expect(quote).toContainText(/Runs in \d+ parts on Small Cloud/);
+  const parts = Number(/Runs in (\d+) parts/.exec((await quote.textContent()) ?? '')![1]);
+  expect(parts).toBeGreaterThan(3);
+  const quotedUsd = Number(((await page.getByTestId('job-quote-usd').textContent()) ?? '').replace(/[^0-9.]/g, ''));
+  expect(quotedUsd).toBeGreaterThan(0);
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-quote.png' });
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // Part 1 is held at the provider: the progress reads "Part 1 of M" and Stop is offered.
+  await expect(page.getByTestId('job-progress')).toContainText(`Part 1 of ${parts}`);
+  await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-progress.png' });
+  release();
+
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  expect(fake.requests.filter((r) => r.model === 'small')).toHaveLength(parts);
+  const findings = page.getByTestId('finding');
+  await expect(findings).toHaveCount(1);
+  await expect(findings.first()).toContainText('eye colour changes');
+  const locations = findings.first().getByTestId('quote-location');
+  await expect(locations).toHaveText(['Chapter 2, paragraph 3', 'Chapter 9, paragraph 5']);
+  // Jump to the location: the quote is selected in the manuscript on screen.
+  await locations.first().click();
+  const selected = await page
+    .getByRole('textbox', { name: /Passage/ })
+    .evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+  expect(selected).toBe(GREEN);
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-findings.png', fullPage: true });
+
+  // One run in the history, its spend within the quote's bounds.
+  const runs = await host.call<{ runs: { run_id: string; cost_usd: number; status: string }[] }>('runs:list');
+  expect(runs.value!.runs).toHaveLength(1);
+  expect(runs.value!.runs[0]!.cost_usd).toBeGreaterThan(0);
+  expect(runs.value!.runs[0]!.cost_usd).toBeLessThanOrEqual(quotedUsd);
+});
+
+test('Stop ends a manuscript job between parts; the run is kept as stopped', async ({ page, host, fake }) => {
+  test.setTimeout(120_000);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  fake.script('small', { respond: continuityResponder(), gate });
+  expect((await saveSmallCloud(host, fake)).ok).toBe(true);
+  await openManuscript(page, host.url, manuscriptFile());
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/small');
+  await expect(page.getByTestId('job-quote')).toBeVisible();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('job-progress')).toContainText('Part 1 of');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  release();
+  await expect(page.getByTestId('run-status')).toHaveText(/cancel|stopped/i, { timeout: 30_000 });
+  expect(fake.requests.filter((r) => r.model === 'small')).toHaveLength(1);
+  const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
+  expect(runs.value!.runs.map((r) => r.status)).toEqual(['cancelled']);
+});
+
+test('the same manuscript on the tiny local model with a small context runs in parts, free', async ({ page, host }) => {
+  test.setTimeout(900_000);
+  const imported = await host.call<{ registry_model_id: string }>('models:import', {
+    path: tinyLlamaFixture({ contextLength: 16_384 }),
+    name: 'Story fixture',
+  });
+  expect(imported.ok).toBe(true);
+  await openManuscript(page, host.url, manuscriptFile());
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Model', { exact: true }).selectOption(imported.value!.registry_model_id);
+  await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+  const quote = page.getByTestId('job-quote');
+  await expect(quote).toContainText(/Runs in \d+ parts on Story fixture/, { timeout: 30_000 });
+  await expect(page.getByTestId('job-quote-usd')).toHaveText('$0.00');
+  const parts = Number(/Runs in (\d+) parts/.exec((await quote.textContent()) ?? '')![1]);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('job-progress')).toContainText(new RegExp(`Part \\d+ of ${parts}`), {
+    timeout: 60_000,
+  });
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-local-progress.png' });
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 840_000 });
+  await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
+  // Random weights: whatever it found, every quote is either located in the text or marked as not found.
+  for (const where of await page.getByTestId('quote-location').all())
+    await expect(where).toHaveText(/Chapter \d+, paragraph \d+|not found in your text/);
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-local.png', fullPage: true });
+  const runs = await host.call<{ runs: { run_id: string; status: string }[] }>('runs:list');
+  expect(runs.value!.runs).toHaveLength(1);
+});

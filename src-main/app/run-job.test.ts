@@ -1,0 +1,140 @@
+// A plain runs:start whose passage is longer than the chosen model's context, over the real HTTP host and the openai
+// SDK against the loopback fake (a continuity checker reading the story so far): one run with parts, not a refusal.
+import { describe, expect, it } from 'vitest';
+import type { PushedEvent } from '../../src-preload/contract';
+import { continuityResponder } from '../../test/fixtures/continuity-fake';
+import { BROWN_EYES, GREEN_EYES, contradictionManuscript } from '../../test/fixtures/manuscript';
+import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
+import { JobsRepo } from '../manuscripts/jobs-repo';
+import { parseStructure } from '../manuscripts/structure';
+
+const h = useExecutionHarness();
+const CONTEXT = 8192;
+const GREEN = GREEN_EYES;
+const BROWN = BROWN_EYES;
+const text = contradictionManuscript();
+const small = {
+  id: 'small',
+  quality: 9,
+  input_usd_per_mtok: 1,
+  output_usd_per_mtok: 4,
+  context_window: CONTEXT,
+} as EndpointModel;
+
+async function smallModel() {
+  const host = await h.host();
+  await host.endpoint('ep', [small]);
+  h.server().script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });
+  const events: PushedEvent[] = [];
+  host.app.events.subscribe((event) => events.push(event));
+  return { ...host, events };
+}
+
+const userText = (body: Record<string, unknown>) =>
+  (body.messages as { role: string; content: string }[])
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
+
+describe('runs:start with a passage longer than the model can read at once', () => {
+  it('is split into one run with parts, not refused: every paragraph sent, parts fit, the planted contradiction located', async () => {
+    const host = await smallModel();
+    const quote = (await host.call('runs:quote', { task: 'continuity_check', input: text })).body.value;
+    expect(quote).toMatchObject({ kind: 'job', model_id: 'ep/small', parts: expect.any(Number) });
+    expect(quote.parts).toBeGreaterThan(3);
+
+    const started = await host.call('runs:start', { task: 'continuity_check', input: text });
+    expect(started.body.error).toBeUndefined();
+    const run = started.body.value;
+    expect(run).toMatchObject({ status: 'completed', model_id: 'ep/small', tournament_id: null });
+    const requests = h.server().requests;
+    expect(requests).toHaveLength(quote.parts);
+
+    // Coverage: every paragraph (and heading) of the passage went out, intact, in some part.
+    const sent = requests.map((r) => userText(r.body));
+    const { blocks } = parseStructure(text);
+    const missing = blocks.filter((b) => !sent.some((s) => s.includes(text.slice(b.start, b.end))));
+    const long = missing.filter((b) => b.end - b.start > 4000);
+    // A paragraph longer than a part is spread over consecutive parts at sentences: its sentences all went out.
+    expect(missing).toEqual(long);
+    for (const b of long)
+      for (const sentence of text.slice(b.start, b.end).split(/(?<=[.!?]) /))
+        expect(sent.some((s) => s.includes(sentence))).toBe(true);
+
+    // Parts respect the context: each whole request (instruction, story so far, passage) plus its answer fits.
+    const spec = host.app.services.registry.get('ep/small')!;
+    for (const r of requests) {
+      const messages = r.body.messages as { role: 'system' | 'user'; content: string }[];
+      const { tokens } = await host.app.services.tokens.count(spec, { messages });
+      expect(tokens + ((r.body.max_completion_tokens ?? r.body.max_tokens) as number)).toBeLessThanOrEqual(CONTEXT);
+    }
+    // The story so far is carried: every part after the one with chapter 2's green eyes is told of them.
+    const green = sent.findIndex((s) => s.includes(GREEN));
+    const brown = sent.findIndex((s) => s.includes(BROWN));
+    expect(brown).toBeGreaterThan(green);
+    for (const s of sent.slice(green + 1)) expect(s.startsWith(`Story so far:\nFacts:\n- ${GREEN}`)).toBe(true);
+
+    // The contradiction: reported once (merged across parts), both quotes located in Quire's numbering.
+    const findings = run.answer.findings;
+    expect(findings).toHaveLength(1);
+    expect(findings[0].evidence.map((e: { match: string }) => e.match)).toEqual(['exact', 'exact']);
+    expect(findings[0].evidence.map((e: { location: { chapter: number; paragraph: number } }) => e.location)).toEqual([
+      expect.objectContaining({ chapter: 2, paragraph: 3 }),
+      expect.objectContaining({ chapter: 9, paragraph: 5 }),
+    ]);
+    expect(text.slice(findings[0].evidence[0].start, findings[0].evidence[0].end)).toBe(GREEN);
+
+    // Spend within the quote's bounds; one run in the history, its parts' cost and tokens summed into it.
+    expect(run.cost_usd).toBeGreaterThan(0);
+    expect(run.cost_usd).toBeLessThanOrEqual(quote.total_usd);
+    expect(run.input_tokens).toBe(3000 * quote.parts);
+    const history = (await host.call('runs:list')).body.value.runs;
+    expect(history.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
+    expect(history[0]).toMatchObject({ status: 'completed', cost_usd: run.cost_usd });
+
+    // Progress: part N of M, started and finished, every event under the run's id.
+    const parts = host.events.filter((e) => e.name === 'run:part').map((e) => e.payload as Record<string, unknown>);
+    expect(parts).toHaveLength(2 * quote.parts);
+    expect(parts.every((p) => p.run_id === run.run_id && p.of === quote.parts)).toBe(true);
+    expect(parts.filter((p) => p.phase === 'finished').map((p) => p.part)).toEqual(
+      Array.from({ length: quote.parts }, (_, i) => i + 1),
+    );
+  });
+
+  it('cancel stops the job between parts; finished parts are kept and the same run id resumes after them', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e5f';
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        void host.call('runs:cancel', { run_id: runId });
+    });
+    const stopped = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+    const record = (await host.call('runs:get', { run_id: runId })).body.value;
+    expect(record.status).toBe('cancelled');
+    const finished = new JobsRepo(host.app.services.db).parts(runId).length;
+    expect(finished).toBeGreaterThanOrEqual(2);
+    const sentBefore = h.server().requests.length;
+    const total = new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
+    expect(sentBefore).toBeLessThan(total);
+
+    const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    // Only the unfinished parts were sent again.
+    expect(h.server().requests.length - sentBefore).toBe(total - finished);
+    expect(resumed.body.value.answer.findings).toHaveLength(1);
+  });
+
+  it('a passage that fits stays a single call, and the quote says so', async () => {
+    const host = await smallModel();
+    const short = text.slice(0, 2000);
+    expect((await host.call('runs:quote', { task: 'continuity_check', input: short })).body.value).toEqual({
+      kind: 'single',
+    });
+    const run = (await host.call('runs:start', { task: 'continuity_check', input: short })).body.value;
+    expect(run.status).toBe('completed');
+    expect(h.server().requests).toHaveLength(1);
+    expect(h.server().requests[0]!.body.messages).toHaveLength(2);
+  });
+});

@@ -1,0 +1,425 @@
+// A runs:start whose passage is longer than the chosen model can read at once becomes ONE run with parts, never a
+// refusal and never a cut: the passage is split at chapter/scene/paragraph boundaries (manuscripts/splitter.ts), each
+// part is one reserved model call through RunService.call with the task's instruction and the story so far, the
+// whole job's worst case must fit the budget before part 1, and the parts' findings are merged into the run's answer
+// with quotes located in the whole passage (Quire's own numbering). Finished parts are kept in SQLite (jobs-repo.ts),
+// so a crash loses none and the same run id resumes after the last one. Sits above RunService: its internals are
+// not touched.
+import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
+import { BudgetExceededError, CancelledError, ConflictError, QuireError, isQuireError } from '../errors';
+import type { EventBus } from '../infra/event-bus';
+import type { JobRunner } from '../manuscripts/job-runner';
+import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
+import type { JobFinding, JobPart, PartResult, StorySoFar } from '../manuscripts/job-types';
+import type { JobsRepo } from '../manuscripts/jobs-repo';
+import { renderStory } from '../manuscripts/story';
+import { parseStructure } from '../manuscripts/structure';
+import { locateJobFindings } from '../manuscripts/job-findings';
+import { readJson } from '../providers/json-answer';
+import type { ChatMessage, GenerateRequest } from '../providers/spec';
+import type { ModelCallOutcome, RunService } from '../runs/run-service';
+import { repairRequest, unreadableAnswerError } from '../runs/task-run';
+import { toMicros } from '../store/money';
+import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
+import { locateQuote, numberParagraphs, type Paragraph } from '../tasks/quotes';
+import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
+import { framedInput, taskMessages } from '../tasks/task-messages';
+import type { TokenCounter } from '../tokens/token-counter';
+import { partAnswer, partJsonSchema, storyFromAnswer } from './job-answer';
+
+export interface RunJobsDeps {
+  runs: Pick<RunService, 'call'>;
+  repo: Pick<RunsRepo, 'save' | 'get'>;
+  runner: JobRunner;
+  jobs: Pick<JobsRepo, 'get'>;
+  decide: (request: DecideRequest) => Decision;
+  model: (id: string) => ModelSpec | undefined;
+  tokens: Pick<TokenCounter, 'count' | 'textCounter'>;
+  library: TaskLibrary;
+  events: Pick<EventBus, 'emit'>;
+  /** What is left of this month's budget (null: no budget). */
+  remainingUsd: () => number | null;
+  now: () => Date;
+  monotonic?: () => number;
+}
+
+/** A job ready to run: the model, the split and the whole job's quote. */
+export interface PreparedJob {
+  spec: ModelSpec;
+  definition: TaskDefinition;
+  setup: JobSetup;
+  system: (part: number, of: number) => string;
+  maxOutputTokens: number;
+  passageTokens: number;
+  reason: string;
+}
+
+/** A part's id as a stored call of its own: `<run id>/part/<n>` (1-based), `/repair` for its one repair. */
+export function partRunId(runId: string, part: number, repair = false): string {
+  return `${runId}/part/${part}${repair ? '/repair' : ''}`;
+}
+
+/** What each part is told about being a part; the story so far precedes its text. */
+function jobNote(part: number, of: number): string {
+  return (
+    `This is part ${part} of ${of} of a longer text, read in order. "Story so far" (when given) summarises the ` +
+    'earlier parts: report what in this part contradicts it, quoting both places (the earlier quote copied from ' +
+    'the story so far). Also answer "story": the story so far updated with this part — characters with short ' +
+    'notes, facts and timeline entries, each a short sentence that quotes the words it rests on.'
+  );
+}
+
+/** The smallest request a part may be, for choosing a model when no model can read the whole passage. */
+const PART_DECISION_TOKENS = 1024;
+
+export class RunJobs {
+  private readonly active = new Map<string, AbortController>();
+  private readonly pending = new Map<string, Promise<RunRecord>>();
+  private readonly monotonic: () => number;
+
+  constructor(private readonly d: RunJobsDeps) {
+    this.monotonic = d.monotonic ?? (() => performance.now());
+  }
+
+  /**
+   * A job when the passage of a findings task does not fit the chosen model's usable context; null when it fits (or
+   * is not a passage, or cannot be decided here): then the plain path runs it as before.
+   */
+  async prepare(start: RunStart): Promise<PreparedJob | null> {
+    if (typeof start.input !== 'string' || start.json_schema) return null;
+    const definition = this.d.library.get(start.task);
+    if (!definition || definition.answer !== 'findings') return null;
+    let messages: ChatMessage[];
+    try {
+      messages = taskMessages(definition, { passage: start.input, request: start.request });
+    } catch {
+      return null;
+    }
+    const base = {
+      task: start.task,
+      ...(start.tier ? { tier: start.tier } : {}),
+      ...(start.model ? { model: start.model } : {}),
+      ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
+    };
+    const whole = this.decideOrNull({
+      ...base,
+      input_tokens: Math.ceil(start.input.length / 3),
+      ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
+    });
+    let spec: ModelSpec | undefined;
+    let passageTokens: number;
+    if (whole?.model_id && !whole.refusal) {
+      spec = this.d.model(whole.model_id);
+      if (!spec) return null;
+      const { count } = await this.d.tokens.textCounter(spec);
+      passageTokens = count(start.input);
+      const request = await this.d.tokens.count(spec, { messages });
+      if (request.tokens + whole.max_output_tokens <= spec.context_window) return null;
+    } else {
+      // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
+      const forParts = this.decideOrNull({
+        ...base,
+        input_tokens: PART_DECISION_TOKENS,
+        max_output_tokens: Math.min(definition.max_output_tokens, start.max_output_tokens ?? 512),
+      });
+      if (!forParts?.model_id || forParts.refusal) return null;
+      spec = this.d.model(forParts.model_id);
+      if (!spec) return null;
+      passageTokens = (await this.d.tokens.textCounter(spec)).count(start.input);
+    }
+    const text = start.input;
+    const maxOutputTokens =
+      start.max_output_tokens ??
+      Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
+    const instruction = taskMessages(definition, { passage: '', request: start.request })[0]!.content;
+    const system = (part: number, of: number) => `${instruction}\n\n${jobNote(part, of)}`;
+    const setup = await setUpJob(
+      { tokens: this.d.tokens },
+      {
+        spec,
+        text,
+        blocks: parseStructure(text).blocks,
+        // Counted with the longest part note and the passage's framing: every part's request is at most this.
+        instruction: [
+          { role: 'system', content: system(99_999, 99_999) },
+          { role: 'user', content: framedInput(definition, { passage: '', request: start.request }) },
+        ],
+        maxOutputTokens,
+      },
+    );
+    const reason =
+      `The passage is ${passageTokens.toLocaleString('en-US')} tokens; ${spec.display_name} reads ` +
+      `${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and the instruction), so it runs in ` +
+      `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
+    return { spec, definition, setup, system, maxOutputTokens, passageTokens, reason };
+  }
+
+  quote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
+    const q = job.setup.quote;
+    return {
+      kind: 'job',
+      model_id: job.spec.id,
+      display_name: job.spec.display_name,
+      parts: q.parts,
+      input_tokens_max: q.input_tokens_max,
+      output_tokens_max: q.output_tokens_max,
+      total_usd: q.cost_micros_max / 1e6,
+      reason: job.reason,
+    };
+  }
+
+  /** A run id that already names a job (finished, or left unfinished by a crash or a stop). */
+  known(runId: string | undefined): boolean {
+    return runId !== undefined && this.d.jobs.get(runId) !== undefined;
+  }
+
+  cancel(runId: string): boolean {
+    const controller = this.active.get(runId);
+    if (!controller) return false;
+    controller.abort(new CancelledError());
+    return true;
+  }
+
+  /** Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it. */
+  run(start: RunStart, job: PreparedJob | null, runId: string): Promise<RunRecord> {
+    const inFlight = this.pending.get(runId);
+    if (inFlight) return inFlight;
+    const controller = new AbortController();
+    this.active.set(runId, controller);
+    const running = this.execute(start, job, runId, controller.signal).finally(() => {
+      this.active.delete(runId);
+      this.pending.delete(runId);
+    });
+    this.pending.set(runId, running);
+    return running;
+  }
+
+  private async execute(
+    start: RunStart,
+    prepared: PreparedJob | null,
+    runId: string,
+    signal: AbortSignal,
+  ): Promise<RunRecord> {
+    const stored = this.d.jobs.get(runId);
+    const storedRun = this.d.repo.get(runId);
+    if (stored && storedRun?.status === 'completed') return storedRun;
+    if (stored && stored.task !== start.task) throw new ConflictError(`Run ${runId} is already a ${stored.task} run`);
+    const job = prepared ?? (await this.prepare(start));
+    if (!job) throw new QuireError('conflict', `Run ${runId} cannot be resumed: its passage no longer needs parts`);
+    const { spec, definition, setup } = job;
+    const text = start.input as string;
+    const startedAt = this.monotonic();
+    const base: RunWrite = {
+      id: runId,
+      task: start.task,
+      status: 'running',
+      model_id: spec.id,
+      request: { ...start, parts: setup.plan.parts.length },
+      text: null,
+      json: undefined,
+      reason: job.reason,
+      fallback_chain: [],
+      attempts: [],
+      fallbacks: [],
+      input_tokens: null,
+      output_tokens: null,
+      cost_micros: 0,
+      latency_ms: null,
+      cache_hit: false,
+      cache_key: null,
+      error: null,
+      created_at: storedRun?.created_at ?? this.d.now().toISOString(),
+      finished_at: null,
+      answer: null,
+      truncated: false,
+      task_version: definition.version,
+    };
+    if (!stored) {
+      // The whole job's worst case must fit what is left before part 1 runs; each part still reserves its own.
+      const remaining = this.d.remainingUsd();
+      const total = setup.quote.cost_micros_max / 1e6;
+      if (remaining !== null && total > remaining + 1e-9) {
+        throw new BudgetExceededError(
+          `This passage runs in ${setup.quote.parts} parts on ${spec.display_name}, which may cost up to ` +
+            `$${total.toFixed(4)} in all; $${Math.max(0, remaining).toFixed(4)} of this month's budget is left. ` +
+            'Nothing was run.',
+        );
+      }
+      this.d.runner.create({
+        id: runId,
+        task: start.task,
+        model_id: spec.id,
+        text,
+        plan: setup.plan,
+        quote: setup.quote,
+      });
+    }
+    this.d.repo.save(base);
+    this.d.events.emit('run:started', {
+      run_id: runId,
+      task: start.task,
+      model_id: spec.id,
+      reason: job.reason,
+      stream: false,
+    });
+    const paragraphs = numberParagraphs(text);
+    const partIds: string[] = [];
+    try {
+      const result = await this.d.runner.run(
+        runId,
+        (part, story, partSignal) => this.runPart(start, job, runId, paragraphs, part, story, partSignal),
+        {
+          signal,
+          count: setup.count,
+          onProgress: (p) => {
+            if (p.phase === 'started') partIds.push(partRunId(runId, p.part));
+            this.d.events.emit('run:part', {
+              run_id: runId,
+              part: p.part,
+              of: p.of,
+              phase: p.phase,
+              model_id: spec.id,
+              part_run_id: partRunId(runId, p.part),
+            });
+          },
+        },
+      );
+      const findings = locateJobFindings(result.findings, text);
+      const record: RunWrite = {
+        ...this.totals(base, runId, result.parts),
+        status: 'completed',
+        input_tokens: result.usage.inputTokens ?? null,
+        output_tokens: result.usage.outputTokens ?? null,
+        answer: { kind: 'findings', findings },
+        json: { findings: result.findings },
+        text: JSON.stringify({ findings: result.findings }),
+        latency_ms: Math.round(this.monotonic() - startedAt),
+        finished_at: this.d.now().toISOString(),
+      };
+      this.d.repo.save(record);
+      const saved = this.d.repo.get(runId)!;
+      this.d.events.emit('run:completed', saved);
+      return saved;
+    } catch (error) {
+      const cancelled = signal.aborted || error instanceof CancelledError;
+      const parts = this.d.jobs.get(runId)?.plan.parts.length ?? 0;
+      const info = isQuireError(error)
+        ? { code: error.code, message: error.message, retryable: error.retryable }
+        : { code: 'internal' as const, message: String((error as Error)?.message ?? error), retryable: false };
+      const record: RunWrite = {
+        ...this.totals(base, runId, parts),
+        status: cancelled ? 'cancelled' : 'failed',
+        error: cancelled ? { code: 'cancelled', message: 'Stopped by the writer', retryable: false } : info,
+        latency_ms: Math.round(this.monotonic() - startedAt),
+        finished_at: this.d.now().toISOString(),
+      };
+      this.d.repo.save(record);
+      const saved = this.d.repo.get(runId)!;
+      this.d.events.emit('run:failed', { run_id: runId, error: saved.error!, record: saved });
+      throw cancelled ? new CancelledError() : error;
+    }
+  }
+
+  /** The run's cost and one attempt per part call made so far (read back from the parts' own stored runs). */
+  private totals(base: RunWrite, runId: string, parts: number): RunWrite {
+    let micros = 0;
+    const attempts: RunWrite['attempts'] = [];
+    for (let n = 1; n <= parts; n++)
+      for (const id of [partRunId(runId, n), partRunId(runId, n, true)]) {
+        const run = this.d.repo.get(id);
+        if (!run) continue;
+        micros += toMicros(run.cost_usd);
+        attempts.push(...run.attempts);
+      }
+    return { ...base, cost_micros: micros, attempts };
+  }
+
+  private async runPart(
+    start: RunStart,
+    job: PreparedJob,
+    runId: string,
+    paragraphs: readonly Paragraph[],
+    part: JobPart,
+    story: StorySoFar,
+    signal: AbortSignal,
+  ): Promise<PartResult> {
+    const { spec, definition } = job;
+    const told = renderStory(story);
+    const passage = framedInput(definition, { passage: part.text, request: start.request });
+    const request: GenerateRequest = {
+      messages: [
+        { role: 'system', content: job.system(part.index + 1, part.total) },
+        { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
+      ],
+      maxOutputTokens: job.maxOutputTokens,
+      ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
+      jsonSchema: partJsonSchema(spec, job.maxOutputTokens),
+    };
+    const call = (r: GenerateRequest, repair: boolean) =>
+      this.d.runs.call({
+        runId: partRunId(runId, part.index + 1, repair),
+        task: start.task,
+        spec,
+        request: r,
+        reason: `Part ${part.index + 1} of ${part.total} of run ${runId}`,
+        cancel: signal,
+      });
+    let outcome = await call(request, false);
+    failIfNotOk(outcome, signal);
+    let reading = readPart(outcome);
+    let usage = outcome.usage;
+    if (!reading.ok) {
+      outcome = await call(repairRequest(request, outcome.text, reading.problem), true);
+      failIfNotOk(outcome, signal);
+      usage = {
+        inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
+        outputTokens: add(usage.outputTokens, outcome.usage.outputTokens),
+      };
+      reading = readPart(outcome);
+      if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
+    }
+    const findings: JobFinding[] = reading.value.findings.map((f) => ({
+      claim: f.claim,
+      severity: f.severity,
+      ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+      evidence: f.evidence.map((e) => {
+        const hit = locateQuote(start.input as string, paragraphs, e.quote);
+        return {
+          quote: e.quote,
+          location: hit.location ? { chapter: hit.location.chapter, paragraph: hit.location.paragraph } : null,
+        };
+      }),
+    }));
+    return { findings, storyUpdate: storyFromAnswer(reading.value.story, story), usage };
+  }
+
+  private decideOrNull(request: DecideRequest): Decision | null {
+    try {
+      return this.d.decide(request);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
+  if (signal.aborted) throw new CancelledError();
+  if (!outcome.ok) {
+    const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
+    throw new QuireError(error.code as never, `Part ${outcome.run_id.split('/part/')[1]}: ${error.message}`);
+  }
+}
+
+function readPart(outcome: ModelCallOutcome) {
+  const reading = outcome.json !== undefined ? { ok: true as const, value: outcome.json } : readJson(outcome.text);
+  if (!reading.ok) return reading;
+  const parsed = partAnswer.safeParse(reading.value);
+  return parsed.success
+    ? { ok: true as const, value: parsed.data }
+    : { ok: false as const, problem: parsed.error.issues[0]?.message ?? 'not in the asked form' };
+}
+
+function add(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { Manuscript } from '$contract/manuscripts';
+import { FakeApi, FakeError } from '../../../../test/renderer/fake-api';
+import { ManuscriptsManager } from './manuscripts.svelte';
+
+const manuscript = (id: string): Manuscript => ({
+  id,
+  title: `Novel ${id}`,
+  source_path: `/books/${id}.md`,
+  source_kind: 'file',
+  chapter_count: 2,
+  paragraph_count: 2,
+  word_count: 4,
+  created_at: '2026-12-01T10:00:00.000Z',
+  text: '# One\n\nA b.\n\n# Two\n\nC d.\n',
+  chapters: [],
+  blocks: [],
+});
+
+describe('ManuscriptsManager', () => {
+  it('opens a manuscript by its path, makes it current and lists it; picks one opened before', async () => {
+    const { text: _t, chapters: _c, blocks: _b, ...summary } = manuscript('m1');
+    const fake = new FakeApi()
+      .answer('manuscripts:open', manuscript('m1'))
+      .answer('manuscripts:list', [summary])
+      .answer('manuscripts:get', ({ id }) => manuscript(id));
+    const manager = new ManuscriptsManager(fake);
+    const opened = await manager.open('  /books/m1.md ');
+    expect(fake.inputsOf('manuscripts:open')).toEqual([{ path: '/books/m1.md' }]);
+    expect(opened?.text).toContain('# Two');
+    expect(manager.current?.id).toBe('m1');
+    await manager.load();
+    expect(manager.list.map((m) => m.id)).toEqual(['m1']);
+    expect((await manager.use('m2'))?.id).toBe('m2');
+    expect(manager.current?.id).toBe('m2');
+    manager.leave();
+    expect(manager.current).toBeNull();
+  });
+
+  it('says why a path was refused and keeps the manuscript on screen', async () => {
+    const fake = new FakeApi().answer('manuscripts:get', manuscript('m1')).answer('manuscripts:open', () => {
+      throw new FakeError('not_found', 'There is no file or folder at /nope.md.');
+    });
+    const manager = new ManuscriptsManager(fake);
+    await manager.use('m1');
+    expect(await manager.open('/nope.md')).toBeNull();
+    expect(manager.error?.message).toBe('There is no file or folder at /nope.md.');
+    expect(manager.current?.id).toBe('m1');
+  });
+});

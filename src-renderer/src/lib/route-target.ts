@@ -1,0 +1,13 @@
+// Where a coordinator's suggested target ("Chapter 3", "the whole manuscript") is in the text on screen: one chapter
+// it names by number, found by its heading ("# Chapter 3", "Chapter 3: The Storm"); anything else (a range, several
+// chapters, the whole text, a chapter the text does not have) is the whole text (undefined).
+const HEADING = /^(?:#{1,6}[ \t]+)?chapter[ \t]+(\d+)\b.*$/gim;
+
+export function targetSpan(text: string, target: string): { start: number; end: number } | undefined {
+  const wanted = /\bchapter\s+(\d+)\b/i.exec(target);
+  if (!wanted || /\bchapters\b|\d\s*(?:-|–|—|to|and)\s*\d/i.test(target)) return undefined;
+  const heads = [...text.matchAll(HEADING)];
+  const at = heads.findIndex((m) => Number(m[1]) === Number(wanted[1]));
+  if (at < 0) return undefined;
+  return { start: heads[at]!.index, end: heads[at + 1]?.index ?? text.length };
+}
