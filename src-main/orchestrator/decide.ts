@@ -12,7 +12,9 @@ import type {
   TierUsed,
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
+import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../errors/invalid-input-error';
+import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
 import { priorOnly, type QualityLookup } from './quality';
 import type { AvailabilitySource, SpendSnapshot } from './sources';
@@ -50,6 +52,7 @@ interface Evaluated {
   local: boolean;
   quality: number;
   cost: number;
+
   /** Hard reasons it cannot be used at all (empty = usable). */
   hard: CandidateReason[];
   affordable: boolean;
@@ -66,6 +69,14 @@ export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSp
 }
 
 export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
+  const decision = choose(request, inputs);
+  const chosen = decision.model_id === null ? undefined : inputs.registry.find((s) => s.id === decision.model_id);
+  const images = request.images ?? [];
+  if (images.length === 0 || !chosen) return decision;
+  return { ...decision, images: { count: images.length, tokens: imageTokens(chosen, images) } };
+}
+
+function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const task = requireTask(inputs.tasks, request.task);
   const settings = inputs.settings;
   const quality = inputs.quality ?? priorOnly;
@@ -80,13 +91,17 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       ? null
       : Math.max(0, settings.monthly_budget - inputs.spend.spent_usd - inputs.spend.reserved_usd);
   const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
+  const images = request.images ?? [];
 
   const evaluated: Evaluated[] = [];
   for (const spec of inputs.registry) {
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
-    const cost = local ? 0 : price(spec, inputTokens, maxOutput);
+    const seen = spec.capabilities.vision ? imageTokens(spec, images) : 0;
+    const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
     const hard: CandidateReason[] = [];
+    // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
+    if (images.length > 0 && !spec.capabilities.vision) hard.push('no_vision');
     if (spec.retired) hard.push('retired');
     if (exclude?.has(spec.id)) hard.push('excluded');
     if (localOnly && !local) hard.push('local_only');
@@ -94,7 +109,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) hard.push('not_downloaded');
     } else if (!inputs.availability.cloudReady(spec)) hard.push('no_key');
     if (!spec.strengths.includes(task.strength)) hard.push('lacks_strength');
-    if (spec.context_window < inputTokens + maxOutput) hard.push('context_too_small');
+    if (spec.context_window < inputTokens + seen + maxOutput) hard.push('context_too_small');
     if (q < MIN_QUALITY) hard.push('below_min_quality');
     evaluated.push({
       spec,
@@ -235,7 +250,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
     'orchestrator',
     null,
     'unavailable',
-    unavailableMessage(task, evaluated, localOnly),
+    images.length > 0 ? noVisionMessage(task, evaluated, localOnly) : unavailableMessage(task, evaluated, localOnly),
     complexity,
     localLast,
   );
@@ -444,10 +459,50 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
 
 function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
+  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
+}
+
+/** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
+function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${reasonText(r)}`);
-  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${parts.join(', ')}).`;
+  return [...counts].map(([r, n]) => `${n} ${reasonText(r)}`).join(', ');
+}
+
+/**
+ * No model can take this run's images: which models could see them and what each needs (a key), in a writer's
+ * words. Local models never can: node-llama-cpp runs Quire's GGUFs as text models, with no image projector loaded.
+ */
+function noVisionMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+  const withoutImages = ' Remove the images to run it on the text alone.';
+  if (localOnly) {
+    return `${task.display_name} must stay on this machine, and no model on this machine can see images (Quire's local models read text only).${withoutImages}`;
+  }
+  const seeing = all.filter((e) => e.spec.capabilities.vision && !e.spec.retired).sort(byBest);
+  if (seeing.length === 0) {
+    return `No model Quire knows can see images, so ${task.display_name} cannot run with them.${withoutImages}`;
+  }
+  const names = seeing.slice(0, 3).map((e) => e.spec.display_name);
+  const keys = [
+    ...new Set(
+      seeing
+        .filter((e) => e.hard.includes('no_key'))
+        .map((e) => providerDescriptor(e.spec.provider)?.display_name ?? e.spec.provider),
+    ),
+  ];
+  const need =
+    keys.length > 0
+      ? ` Add ${/^[AEIOU]/.test(keys[0]!) ? 'an' : 'a'} ${joinOr(keys)} key in Settings → AI Intelligence to use one.`
+      : ` They are unusable now (${reasonCounts(seeing)}).`;
+  return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} could.${need} Local models cannot see images.${withoutImages}`;
+}
+
+function joinOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
@@ -478,6 +533,8 @@ export function reasonText(reason: CandidateReason): string {
       return 'over the monthly budget';
     case 'not_in_pack':
       return 'not what the active pack maps this task to';
+    case 'no_vision':
+      return 'cannot see images';
   }
 }
 
