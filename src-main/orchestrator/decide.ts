@@ -493,8 +493,8 @@ function noVisionMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): 
   const need =
     keys.length > 0
       ? ` Add ${/^[AEIOU]/.test(keys[0]!) ? 'an' : 'a'} ${joinOr(keys)} key in Settings → AI Intelligence to use one.`
-      : ` They are unusable now (${reasonCounts(seeing)}).`;
-  return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} could.${need} Local models cannot see images.${withoutImages}`;
+      : ` None of them can take this run now (${reasonCounts(seeing)}).`;
+  return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} can see images.${need} Local models cannot see images.${withoutImages}`;
 }
 
 function joinOr(items: string[]): string {

@@ -18,13 +18,13 @@ export function textOnly<M extends Model>(model: M, spec: ModelSpec): Model {
   return {
     provider: model.provider,
     modelId: model.modelId,
-    generate: (request, signal) => {
+    generate: async (request, signal) => {
       refuseImages(spec, request);
       return model.generate(request, signal);
     },
-    stream: (request, signal) => {
+    async *stream(request, signal) {
       refuseImages(spec, request);
-      return model.stream(request, signal);
+      yield* model.stream(request, signal);
     },
     ...(model.testKey ? { testKey: (signal?: AbortSignal) => model.testKey!(signal) } : {}),
   };

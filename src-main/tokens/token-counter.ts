@@ -28,8 +28,8 @@ export interface TokenCount {
   /** The whole request, its images included. */
   tokens: number;
   method: CountMethod;
-  /** Of `tokens`, what the images count as (0 without images). */
-  imageTokens: number;
+  /** Of `tokens`, what the request's images count as (absent without images). */
+  imageTokens?: number;
 }
 
 /**
@@ -54,10 +54,11 @@ export class TokenCounter {
   async count(spec: ModelSpec, request: CountRequest): Promise<TokenCount> {
     const text = await this.countText(spec, request);
     const images = imageTokens(spec, request.images);
+    if (!request.images || request.images.length === 0) return text;
     return { tokens: text.tokens + images, method: text.method, imageTokens: images };
   }
 
-  private async countText(spec: ModelSpec, request: CountRequest): Promise<Omit<TokenCount, 'imageTokens'>> {
+  private async countText(spec: ModelSpec, request: CountRequest): Promise<TokenCount> {
     const plan = tokenizerPlan(spec);
     const schema = request.jsonSchema ? JSON.stringify(request.jsonSchema.schema) : null;
     if (plan.kind === 'local') {
@@ -103,7 +104,7 @@ export class TokenCounter {
     plan: EstimatePlan,
     request: CountRequest,
     schema: string | null,
-  ): Promise<Omit<TokenCount, 'imageTokens'>> {
+  ): Promise<TokenCount> {
     const o200k = await this.encoding('o200k');
     const bound = (text: string) => Math.max(Math.ceil(o200k(text) * plan.factor), estimateTextTokens(text));
     let tokens = plan.requestTokens;

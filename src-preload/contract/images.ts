@@ -111,6 +111,16 @@ function jpegSize(b: Uint8Array): ImageSize | null {
   return null;
 }
 
+/** Enough for any header but a JPEG's, whose frame may follow a long EXIF block (then the whole file is read). */
+const HEADER_BYTES = 64 * 1024;
+
+/** The size from the first bytes, or for a JPEG whose frame lies further in, from the whole file. */
+export function imageSizeOf(data: string, head = decodeBase64(data, HEADER_BYTES)): ImageSize | null {
+  const size = readImageSize(head);
+  if (size || head.length >= base64Bytes(data) || sniffImageType(head) !== 'image/jpeg') return size;
+  return readImageSize(decodeBase64(data));
+}
+
 const MEDIA_WORDS: Record<ImageMediaType, string> = {
   'image/png': 'PNG',
   'image/jpeg': 'JPEG',
@@ -128,15 +138,18 @@ export const runImageSchema = z
       .string()
       .min(1, 'The image is empty')
       .max(Math.ceil(MAX_IMAGE_BYTES / 3) * 4, `An image may be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`)
-      .regex(BASE64, 'The image must be sent as base64 (without a data: prefix)'),
+      .regex(BASE64, 'The image must be sent as base64 (without a data: prefix)')
+      .refine((data) => data.length % 4 === 0, 'The image’s base64 is cut short (its length is not a multiple of 4)'),
     name: z.string().min(1).max(200).optional(),
   })
   .superRefine((image, ctx) => {
+    // zod runs this even when a field failed above: only well-formed base64 is looked into.
+    if (!BASE64.test(image.data_base64) || image.data_base64.length % 4 !== 0) return;
     if (base64Bytes(image.data_base64) > MAX_IMAGE_BYTES) {
       ctx.addIssue({ code: 'custom', message: `${label(image.name)} is larger than 5 MB; send a smaller copy` });
       return;
     }
-    const bytes = decodeBase64(image.data_base64);
+    const bytes = decodeBase64(image.data_base64, HEADER_BYTES);
     const actual = sniffImageType(bytes);
     if (actual === null) {
       ctx.addIssue({
@@ -154,7 +167,7 @@ export const runImageSchema = z
       });
       return;
     }
-    const size = readImageSize(bytes);
+    const size = imageSizeOf(image.data_base64, bytes);
     if (!size) {
       ctx.addIssue({
         code: 'custom',

@@ -7,7 +7,7 @@ import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
 import type { RunAnswer } from './tasks';
 import type { ConfidenceIngredients } from './tournaments';
-import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema, type StoredImage } from './images';
+import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -94,8 +94,6 @@ export interface RunRecord {
   truncated: boolean;
   /** The task definition's version the run was asked with (null for chat-message runs). */
   task_version: number | null;
-  /** The images the run was sent with: their size and SHA-256, never their bytes (absent: none). */
-  images?: StoredImage[];
   /** How far the answer can be trusted, 0–1 (null until completed), with what it was made of. */
   confidence?: number | null;
   confidence_ingredients?: ConfidenceIngredients | null;
