@@ -41,7 +41,7 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   const modelId = installed.value!.find((model) => model.name === 'Story fixture')!.registry_model_id;
 
   await page.goto(`${host.url}/#/workbench`);
-  await page.locator('input[type="file"]').setInputFiles({
+  await page.locator('input[type="file"][accept*=".md"]').setInputFiles({
     name: 'chapter-one.md',
     mimeType: 'text/markdown',
     buffer: Buffer.from('# One\n\nThe tide went out and did not come back. Mara counted the boats twice.\n'),

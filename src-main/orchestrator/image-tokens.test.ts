@@ -2,7 +2,14 @@
 // run with images: only models that see them, each priced with them, every other model passed over with the reason.
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
-import { availability, inputs, localModel, model, registryPrice, seedRegistry } from '../../test/support/decision-fixtures';
+import {
+  availability,
+  inputs,
+  localModel,
+  model,
+  registryPrice,
+  seedRegistry,
+} from '../../test/support/decision-fixtures';
 import { decide } from './decide';
 import { imageRule, imageTokens, imageTokensBy } from './image-tokens';
 
@@ -47,7 +54,12 @@ describe('image tokens by the provider’s rule', () => {
     expect(imageTokens(flash, [{ width: 300, height: 300 }])).toBe(1120);
     // 2048×2048: tiles of 768 px, 3 × 3 of them.
     expect(imageTokensBy(imageRule(flash), { width: 2048, height: 2048 })).toBe(9 * 258);
-    expect(imageTokens(flash, [{ width: 300, height: 300 }, { width: 2048, height: 2048 }])).toBe(1120 + 9 * 258);
+    expect(
+      imageTokens(flash, [
+        { width: 300, height: 300 },
+        { width: 2048, height: 2048 },
+      ]),
+    ).toBe(1120 + 9 * 258);
   });
 
   it('a writer’s endpoint may be any model: the largest of the rules', () => {
@@ -132,7 +144,10 @@ describe('a decision for a run with images', () => {
   });
 
   it('a model named for the run that cannot see images is refused with that reason', () => {
-    const d = decide({ task: 'theme_analysis', model: 'deepseek-chat', images: [MAP] }, inputs({ registry: visionRegistry() }));
+    const d = decide(
+      { task: 'theme_analysis', model: 'deepseek-chat', images: [MAP] },
+      inputs({ registry: visionRegistry() }),
+    );
     expect(d.model_id).toBeNull();
     expect(d.refusal?.message).toMatch(/cannot see images/);
   });

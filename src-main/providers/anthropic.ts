@@ -43,12 +43,10 @@ export class AnthropicModel implements LanguageModel {
         content:
           i === last
             ? [
-                ...request.images!.map(
-                  (image): Anthropic.ImageBlockParam => ({
-                    type: 'image',
-                    source: { type: 'base64', media_type: image.media_type, data: image.data_base64 },
-                  }),
-                ),
+                ...request.images!.map((image): Anthropic.ImageBlockParam => ({
+                  type: 'image',
+                  source: { type: 'base64', media_type: image.media_type, data: image.data_base64 },
+                })),
                 { type: 'text' as const, text: m.content },
               ]
             : m.content,

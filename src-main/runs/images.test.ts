@@ -132,7 +132,15 @@ describe('runs with images', () => {
     const request = {
       messages: [{ role: 'user' as const, content: PASSAGE }],
       maxOutputTokens: 10,
-      images: [{ media_type: 'image/png' as const, data_base64: images[0]!.data_base64, width: 1024, height: 1024, sha256: sha(MAP) }],
+      images: [
+        {
+          media_type: 'image/png' as const,
+          data_base64: images[0]!.data_base64,
+          width: 1024,
+          height: 1024,
+          sha256: sha(MAP),
+        },
+      ],
     };
     await expect(model.generate(request)).rejects.toMatchObject({ code: 'unavailable', billing: 'none' });
     await expect(

@@ -15,14 +15,7 @@ import { ModelAttempts, skipped, type AttemptOutcome, type RunningRow } from './
 import { assessRun } from './run-assessment';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
-import {
-  planRun,
-  readStructured,
-  repairRequest,
-  storedImages,
-  unreadableAnswerError,
-  type RunPlan,
-} from './task-run';
+import { planRun, readStructured, repairRequest, storedImages, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
 import { toUsd } from '../store/money';

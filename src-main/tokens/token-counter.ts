@@ -100,11 +100,7 @@ export class TokenCounter {
   }
 
   /** Per text, the larger of o200k times the family's factor and the character-class bound; then the framing. */
-  private async estimate(
-    plan: EstimatePlan,
-    request: CountRequest,
-    schema: string | null,
-  ): Promise<TokenCount> {
+  private async estimate(plan: EstimatePlan, request: CountRequest, schema: string | null): Promise<TokenCount> {
     const o200k = await this.encoding('o200k');
     const bound = (text: string) => Math.max(Math.ceil(o200k(text) * plan.factor), estimateTextTokens(text));
     let tokens = plan.requestTokens;

@@ -45,11 +45,7 @@ describe('runs:start’s images', () => {
     ],
     ['a JPEG sent as PNG', { ...png, data_base64: b64(jpegHeader(10, 10)) }, /"map.png" is a JPEG file, not PNG/],
     ['wider than 8,000 pixels', { ...png, data_base64: b64(pngImage(8001, 1)) }, /8001×1 pixels; .*at most 8000/],
-    [
-      'larger than 5 MB',
-      { ...png, data_base64: 'A'.repeat(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 4) },
-      /at most 5 MB/,
-    ],
+    ['larger than 5 MB', { ...png, data_base64: 'A'.repeat(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 4) }, /at most 5 MB/],
   ])('refuses %s with a clear message', (_, image, message) => {
     const parsed = runImageSchema.safeParse(image);
     expect(parsed.success).toBe(false);

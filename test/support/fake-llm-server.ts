@@ -271,20 +271,9 @@ function receivedImages(api: 'openai' | 'anthropic', model: string, body: Record
   for (const message of messages) {
     if (!Array.isArray(message.content)) continue;
     for (const part of message.content as Record<string, unknown>[]) {
-      let mediaType: string | null = null;
-      let data = '';
-      let detail: string | null = null;
-      if (api === 'openai' && part.type === 'image_url') {
-        const image = part.image_url as { url: string; detail?: string };
-        const match = /^data:([^;]+);base64,(.*)$/s.exec(image.url);
-        if (!match) continue;
-        [mediaType, data] = [match[1]!, match[2]!];
-        detail = image.detail ?? 'auto';
-      } else if (api === 'anthropic' && part.type === 'image') {
-        const source = part.source as { type: string; media_type: string; data: string };
-        if (source.type !== 'base64') continue;
-        [mediaType, data] = [source.media_type, source.data];
-      } else continue;
+      const sent = imagePart(api, part);
+      if (!sent) continue;
+      const { mediaType, data, detail } = sent;
       const bytes = Buffer.from(data, 'base64');
       const size = readImageSize(bytes) ?? { width: 0, height: 0 };
       const full = size.width > 0 ? imageTokensBy(rule, size) : 0;
@@ -301,6 +290,23 @@ function receivedImages(api: 'openai' | 'anthropic', model: string, body: Record
     }
   }
   return found;
+}
+
+/** An image content part's type, base64 and OpenAI detail; null for any other part. */
+function imagePart(
+  api: 'openai' | 'anthropic',
+  part: Record<string, unknown>,
+): { mediaType: string; data: string; detail: string | null } | null {
+  if (api === 'openai' && part.type === 'image_url') {
+    const image = part.image_url as { url: string; detail?: string };
+    const match = /^data:([^;]+);base64,(.*)$/s.exec(image.url);
+    return match ? { mediaType: match[1]!, data: match[2]!, detail: image.detail ?? 'auto' } : null;
+  }
+  if (api === 'anthropic' && part.type === 'image') {
+    const source = part.source as { type: string; media_type: string; data: string };
+    return source.type === 'base64' ? { mediaType: source.media_type, data: source.data, detail: null } : null;
+  }
+  return null;
 }
 
 function resolveAnswer(script: FakeModelScript, imageTokens = 0): Answer {

@@ -1,6 +1,7 @@
 // Image files for tests, made here rather than checked in: a real PNG (any size, a colour gradient a browser can show)
 // and the headers of JPEG, GIF and WebP files at a chosen size (what Quire reads; the pixels after them are not).
 import { crc32, deflateSync } from 'node:zlib';
+import * as headers from '../renderer/image-headers';
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -39,42 +40,8 @@ export function pngImage(
   ]);
 }
 
-/** A JPEG's start: SOI, an APP0 (JFIF) and an APP1 segment to walk past, then SOF2 (progressive) with the size. */
-export function jpegHeader(width: number, height: number): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
-  const exif = Buffer.concat([Buffer.from([0xff, 0xe1, 0x01, 0x02]), Buffer.alloc(0x0102 - 2, 0x45)]);
-  const sof = Buffer.from([0xff, 0xc2, 0x00, 0x11, 0x08, height >> 8, height & 255, width >> 8, width & 255, 3]);
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, exif, sof, Buffer.alloc(9)]);
-}
-
-export function gifHeader(width: number, height: number): Buffer {
-  const b = Buffer.alloc(13);
-  b.write('GIF89a', 0, 'ascii');
-  b.writeUInt16LE(width, 6);
-  b.writeUInt16LE(height, 8);
-  return b;
-}
-
-/** A WebP's RIFF header and first chunk: lossy (VP8), lossless (VP8L) or extended (VP8X). */
-export function webpHeader(kind: 'VP8 ' | 'VP8L' | 'VP8X', width: number, height: number): Buffer {
-  const b = Buffer.alloc(40);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(32, 4);
-  b.write('WEBP', 8, 'ascii');
-  b.write(kind, 12, 'ascii');
-  b.writeUInt32LE(20, 16);
-  if (kind === 'VP8 ') {
-    b[23] = 0x9d;
-    b[24] = 0x01;
-    b[25] = 0x2a;
-    b.writeUInt16LE(width, 26);
-    b.writeUInt16LE(height, 28);
-  } else if (kind === 'VP8L') {
-    b[20] = 0x2f;
-    b.writeUInt32LE(((width - 1) | ((height - 1) << 14)) >>> 0, 21);
-  } else {
-    b.writeUIntLE(width - 1, 24, 3);
-    b.writeUIntLE(height - 1, 27, 3);
-  }
-  return b;
-}
+/** The other formats' headers (plain bytes, shared with renderer tests), as Buffers. */
+export const jpegHeader = (width: number, height: number) => Buffer.from(headers.jpegHeader(width, height));
+export const gifHeader = (width: number, height: number) => Buffer.from(headers.gifHeader(width, height));
+export const webpHeader = (kind: 'VP8 ' | 'VP8L' | 'VP8X', width: number, height: number) =>
+  Buffer.from(headers.webpHeader(kind, width, height));
