@@ -1,6 +1,7 @@
 // A local server's endpoint as its docs say to add it (Ollama's key is "ollama"), with its models fetched from the
 // server rather than typed; and the Spend screen's line on what routing was worth this month.
-import { expect, test } from './support/fake-host';
+import { findingsAnswer } from '../test/support/findings-answer';
+import { addFakeWriter, expect, test } from './support/fake-host';
 
 test.use({ viewport: { width: 1280, height: 1200 } });
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
@@ -46,33 +47,9 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
   fake,
 }) => {
   // A cheap custom model: 1,000 in + 500 out at $0.10 / $0.20 per million tokens is $0.0002 a run.
-  const saved = await host.call('providers:save', {
-    id: 'fake',
-    kind: 'openai-compatible',
-    base_url: fake.openaiBaseUrl,
-    models: [
-      {
-        id: 'writer',
-        display_name: 'Fake Writer',
-        quality: 9,
-        strengths: ['thematic_analysis'],
-        input_usd_per_mtok: 0.1,
-        output_usd_per_mtok: 0.2,
-      },
-    ],
-  });
-  expect(saved.ok).toBe(true);
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
   // Theme analysis answers findings (the task library's contract for analysis tasks).
-  const findings = {
-    findings: [
-      {
-        claim: 'The storm stands for the grief no one names.',
-        evidence: [{ quote: 'beneath the storm', location: null }],
-        severity: 'low',
-        suggestion: null,
-      },
-    ],
-  };
+  const findings = findingsAnswer('The storm stands for the grief no one names.', 'beneath the storm', 'low');
   fake.script('writer', { text: JSON.stringify(findings), inputTokens: 1000, outputTokens: 500 });
   for (let i = 0; i < 2; i++) {
     const run = await host.call<{ status: string }>('runs:start', {

@@ -36,7 +36,7 @@ test('first launch shows the setup with no red text; picking balanced and adding
     await expect(setup.getByTestId(`setup-option-${option}`)).toContainText('for a month like yours');
   }
   await expect(setup.getByTestId('setup-option-private')).toContainText(/Download .+ GB/);
-  await expect(setup.getByTestId('setup-option-private')).toContainText(/Fits|Tight fit/);
+  await expect(setup.getByTestId('setup-option-private')).toContainText(/Fits|Tight/);
   await expect(setup.getByTestId('setup-option-balanced')).toContainText(/Add an? .+ key/);
   // The Workbench opens on a writer's task, and what it cannot do yet is a next step, not an error.
   await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');

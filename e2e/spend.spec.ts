@@ -1,6 +1,6 @@
 // Spend: with a budget set, runs against the loopback fake provider move the gauge and the daily chart by exactly the
 // amounts the server reported, and crossing 80% of the budget raises the alert.
-import { expect, test } from './support/fake-host';
+import { addFakeWriter, expect, test } from './support/fake-host';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
 
@@ -15,22 +15,7 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   fake,
 }) => {
   // A custom endpoint at $1,000 / $2,000 per million tokens: 1,000 in + 500 out is exactly $2.00 a run.
-  const saved = await host.call('providers:save', {
-    id: 'fake',
-    kind: 'openai-compatible',
-    base_url: fake.openaiBaseUrl,
-    models: [
-      {
-        id: 'writer',
-        display_name: 'Fake Writer',
-        quality: 9,
-        strengths: ['thematic_analysis'],
-        input_usd_per_mtok: 1000,
-        output_usd_per_mtok: 2000,
-      },
-    ],
-  });
-  expect(saved.ok).toBe(true);
+  await addFakeWriter(host, fake, { input: 1000, output: 2000 });
   fake.script('writer', { text: 'The lighthouse keeps its own counsel.', inputTokens: 1000, outputTokens: 500 });
 
   await page.goto(`${host.url}/#/settings`);

@@ -1,7 +1,8 @@
 // A Playwright test with a fresh host and a loopback fake LLM server per test (the host's traffic is pointed at the
 // fake by the test itself).
+import { expect } from '@playwright/test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { test as hostTest } from './host';
+import { test as hostTest, type RunningHost } from './host';
 
 export const test = hostTest.extend<{ fake: FakeLlmServer }>({
   fake: async ({}, use) => {
@@ -11,4 +12,31 @@ export const test = hostTest.extend<{ fake: FakeLlmServer }>({
   },
 });
 
-export { expect } from '@playwright/test';
+/**
+ * Saves a custom endpoint "fake" on the fake server with one model, "writer" (quality 9, good at thematic analysis),
+ * priced in USD per million tokens.
+ */
+export async function addFakeWriter(
+  host: RunningHost,
+  fake: FakeLlmServer,
+  usdPerMtok: { input: number; output: number },
+): Promise<void> {
+  const saved = await host.call('providers:save', {
+    id: 'fake',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'writer',
+        display_name: 'Fake Writer',
+        quality: 9,
+        strengths: ['thematic_analysis'],
+        input_usd_per_mtok: usdPerMtok.input,
+        output_usd_per_mtok: usdPerMtok.output,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+}
+
+export { expect };

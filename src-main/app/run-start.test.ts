@@ -1,10 +1,10 @@
 // runs:start on a critical task over the real HTTP host: a tournament on loopback fake providers, answered with its
 // best member's run and the tournament's id.
 import { describe, expect, it } from 'vitest';
-import { useExecutionHarness } from '../../test/support/execution-harness';
+import { findingsAnswer } from '../../test/support/findings-answer';
+import { addThreeEndpoints, endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 
 const h = useExecutionHarness();
-const model = (id: string, quality: number) => ({ id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 });
 const finding = (claim: string, evidence_quote = 'her blue eyes flashed') => ({
   claim,
   evidence_quote,
@@ -13,12 +13,12 @@ const finding = (claim: string, evidence_quote = 'her blue eyes flashed') => ({
 });
 const MANUSCRIPT =
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.\n\nChapter 12. She turned, her blue eyes flashed.';
+/** A single run answers in the task library's findings form (evidence as a list of quotes). */
+const SINGLE_ANSWER = findingsAnswer("Mara's eyes change colour", 'her blue eyes flashed');
 
 async function threeMembers() {
   const host = await h.host();
-  await host.endpoint('ep-a', [model('gpt-x', 9)]);
-  await host.endpoint('ep-b', [model('claude-y', 8.8)], { kind: 'anthropic' });
-  await host.endpoint('ep-c', [model('deepseek-z', 9.5)]);
+  await addThreeEndpoints(host, 9.5);
   // gpt-x and claude-y agree on the eyes; deepseek-z (the best rated) reports something nobody else saw.
   h.server().script('gpt-x', { json: { findings: [finding("Mara's eye colour changes from green to blue")] } });
   h.server().script('claude-y', { json: { findings: [finding("Mara's eyes are green in ch. 3, blue in ch. 12")] } });
@@ -54,18 +54,7 @@ describe('runs:start on a critical task', () => {
   it('stays a single run with `single: true`, a named model, or tournaments off', async () => {
     const host = await threeMembers();
     host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
-    // A single run answers in the task library's findings form (evidence as a list of quotes).
-    const singleAnswer = {
-      findings: [
-        {
-          claim: "Mara's eyes change colour",
-          evidence: [{ quote: 'her blue eyes flashed', location: null }],
-          severity: 'high',
-          suggestion: null,
-        },
-      ],
-    };
-    for (const m of ['gpt-x', 'claude-y', 'deepseek-z']) h.server().script(m, { json: singleAnswer });
+    for (const m of ['gpt-x', 'claude-y', 'deepseek-z']) h.server().script(m, { json: SINGLE_ANSWER });
     const single = await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
     expect(single.body.value.tournament_id).toBeNull();
     const named = await host.call('runs:start', { task: 'continuity_check', input: 'x', model: 'ep-b/claude-y' });
@@ -81,7 +70,7 @@ describe('runs:start on a critical task', () => {
 
   it('a tournament that cannot be seated says why and runs nothing until the writer confirms one model', async () => {
     const lone = await h.host();
-    await lone.endpoint('ep-a', [model('gpt-x', 9)]);
+    await lone.endpoint('ep-a', [endpointModel('gpt-x', 9)]);
     lone.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
     const quote = await lone.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT });
     expect(quote.body.value).toMatchObject({ kind: 'unseated', reason: expect.any(String) });
@@ -89,17 +78,7 @@ describe('runs:start on a critical task', () => {
     expect(refused.body.error).toMatchObject({ code: 'unavailable' });
     expect(refused.body.error.message).toMatch(/^No tournament could be seated for this task: .+ Nothing was run/);
     expect(h.server().requests).toHaveLength(0);
-    const findings = {
-      findings: [
-        {
-          claim: "Mara's eyes change colour",
-          evidence: [{ quote: 'her blue eyes flashed', location: null }],
-          severity: 'high',
-          suggestion: null,
-        },
-      ],
-    };
-    h.server().script('gpt-x', { json: findings });
+    h.server().script('gpt-x', { json: SINGLE_ANSWER });
     const confirmed = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
     expect(confirmed.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
   });

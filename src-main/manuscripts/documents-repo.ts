@@ -2,37 +2,11 @@
 import type { Manuscript, ManuscriptBlock, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import type { Db } from '../store/database';
 
-interface DocumentRow {
-  id: string;
-  title: string;
-  source_path: string;
-  source_kind: 'file' | 'folder';
-  word_count: number;
-  created_at: string;
-  chapter_count: number;
-  paragraph_count: number;
-}
-
-interface ChapterRow {
-  number: number;
-  title: string;
-  start_offset: number;
-  end_offset: number;
-  paragraph_count: number;
-  source_file: string | null;
-}
-
-interface BlockRow {
-  kind: ManuscriptBlock['kind'];
-  chapter: number;
-  paragraph: number | null;
-  start_offset: number;
-  end_offset: number;
-}
-
-const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind, d.word_count, d.created_at,
+// Each query names its columns as the contract does, so its rows are the domain objects as they are.
+const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind,
   (SELECT COUNT(*) FROM document_chapters c WHERE c.document_id = d.id) AS chapter_count,
-  (SELECT COUNT(*) FROM document_paragraphs p WHERE p.document_id = d.id AND p.kind = 'text') AS paragraph_count
+  (SELECT COUNT(*) FROM document_paragraphs p WHERE p.document_id = d.id AND p.kind = 'text') AS paragraph_count,
+  d.word_count, d.created_at
   FROM documents d`;
 
 export interface NewDocument {
@@ -85,57 +59,29 @@ export class DocumentsRepo {
   }
 
   list(): ManuscriptSummary[] {
-    return this.db.prepare<[], DocumentRow>(`${SUMMARY} ORDER BY d.created_at DESC, d.id`).all().map(toSummary);
+    return this.db.prepare<[], ManuscriptSummary>(`${SUMMARY} ORDER BY d.created_at DESC, d.id`).all();
   }
 
   get(id: string): Manuscript | undefined {
-    const row = this.db.prepare<[string], DocumentRow>(`${SUMMARY} WHERE d.id = ?`).get(id);
+    const row = this.db.prepare<[string], ManuscriptSummary>(`${SUMMARY} WHERE d.id = ?`).get(id);
     if (!row) return undefined;
     const { text } = this.db.prepare<[string], { text: string }>('SELECT text FROM documents WHERE id = ?').get(id)!;
     const chapters = this.db
-      .prepare<[string], ChapterRow>(
-        `SELECT number, title, start_offset, end_offset, paragraph_count, source_file FROM document_chapters
-         WHERE document_id = ? ORDER BY position`,
+      .prepare<[string], ManuscriptChapter>(
+        `SELECT number, title, start_offset AS start, end_offset AS "end", paragraph_count, source_file
+         FROM document_chapters WHERE document_id = ? ORDER BY position`,
       )
-      .all(id)
-      .map((c) => ({
-        number: c.number,
-        title: c.title,
-        start: c.start_offset,
-        end: c.end_offset,
-        paragraph_count: c.paragraph_count,
-        source_file: c.source_file,
-      }));
+      .all(id);
     const blocks = this.db
-      .prepare<[string], BlockRow>(
-        `SELECT kind, chapter, paragraph, start_offset, end_offset FROM document_paragraphs
+      .prepare<[string], ManuscriptBlock>(
+        `SELECT kind, chapter, paragraph, start_offset AS start, end_offset AS "end" FROM document_paragraphs
          WHERE document_id = ? ORDER BY position`,
       )
-      .all(id)
-      .map((b) => ({
-        kind: b.kind,
-        chapter: b.chapter,
-        paragraph: b.paragraph,
-        start: b.start_offset,
-        end: b.end_offset,
-      }));
-    return { ...toSummary(row), text, chapters, blocks };
+      .all(id);
+    return { ...row, text, chapters, blocks };
   }
 
   delete(id: string): boolean {
     return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
   }
-}
-
-function toSummary(row: DocumentRow): ManuscriptSummary {
-  return {
-    id: row.id,
-    title: row.title,
-    source_path: row.source_path,
-    source_kind: row.source_kind,
-    chapter_count: row.chapter_count,
-    paragraph_count: row.paragraph_count,
-    word_count: row.word_count,
-    created_at: row.created_at,
-  };
 }

@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, type JsonReading } from './json-answer';
-import { mapSdkError } from './provider-errors';
+import { SdkModel } from './sdk-model';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 const TOOL_NAME = 'answer';
@@ -16,14 +16,11 @@ interface AnthropicUsageLike {
   cache_creation_input_tokens?: number | null;
 }
 
-export class AnthropicModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
+export class AnthropicModel extends SdkModel implements LanguageModel {
   private readonly client: Anthropic;
 
-  constructor(private readonly options: ClientOptions) {
-    this.provider = options.provider;
-    this.modelId = options.modelId;
+  constructor(options: ClientOptions) {
+    super(options);
     this.client = new Anthropic(sdkClientOptions(options));
   }
 
@@ -68,12 +65,7 @@ export class AnthropicModel implements LanguageModel {
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const warnings = warningsFor(request);
-    let message: Anthropic.Message;
-    try {
-      message = await this.client.messages.create(this.params(request), { signal });
-    } catch (error) {
-      throw this.mapError(error);
-    }
+    const message = await this.sdk.call(() => this.client.messages.create(this.params(request), { signal }));
     if (!message || !Array.isArray(message.content)) {
       throw new ProviderError(this.provider, `${this.provider} sent a response without content`);
     }
@@ -95,12 +87,9 @@ export class AnthropicModel implements LanguageModel {
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
     const warnings = warningsFor(request);
-    let stream: AsyncIterable<Anthropic.RawMessageStreamEvent>;
-    try {
-      stream = await this.client.messages.create({ ...this.params(request), stream: true }, { signal });
-    } catch (error) {
-      throw this.mapError(error);
-    }
+    const stream: AsyncIterable<Anthropic.RawMessageStreamEvent> = await this.sdk.call(() =>
+      this.client.messages.create({ ...this.params(request), stream: true }, { signal }),
+    );
     let started: AnthropicUsageLike = {};
     let outputTokens: number | undefined;
     let finish: FinishReason | undefined;
@@ -138,11 +127,9 @@ export class AnthropicModel implements LanguageModel {
         }
       }
     } catch (error) {
-      throw this.mapError(error, true);
+      throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) {
-      throw new ProviderError(this.provider, `${this.provider} ended the stream before finishing`);
-    }
+    if (finish === undefined) throw this.sdk.unfinished();
     yield {
       type: 'finish',
       finishReason: finish,
@@ -154,20 +141,7 @@ export class AnthropicModel implements LanguageModel {
 
   /** A minimal authenticated call that costs nothing: list the models. */
   async testKey(signal?: AbortSignal): Promise<void> {
-    try {
-      await this.client.models.list(undefined, { signal });
-    } catch (error) {
-      throw this.mapError(error);
-    }
-  }
-
-  /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */
-  private mapError(error: unknown, accepted = false) {
-    return mapSdkError(this.provider, error, {
-      maxRetryAfterS: this.options.maxRetryAfterS,
-      baseURL: this.options.baseURL,
-      accepted,
-    });
+    await this.sdk.call(() => this.client.models.list(undefined, { signal }));
   }
 }
 

@@ -40,14 +40,15 @@ export function readJson(text: string): JsonReading {
   };
 }
 
-function* jsonCandidates(text: string): Generator<string> {
+/** Where JSON may sit in an answer's text: all of it, a code fence, or its first `{` to its last `}`. */
+export function* jsonCandidates(text: string): Generator<string> {
   const trimmed = text.trim();
   yield trimmed;
   const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed);
   if (fence?.[1]) yield fence[1].trim();
   const start = trimmed.indexOf('{');
   const end = trimmed.lastIndexOf('}');
-  if (start > 0 && end > start) yield trimmed.slice(start, end + 1);
+  if (start >= 0 && end > start) yield trimmed.slice(start, end + 1);
 }
 
 const validators = new WeakMap<object, z.ZodType>();

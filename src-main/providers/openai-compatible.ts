@@ -9,7 +9,7 @@ import type {
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
-import { mapSdkError } from './provider-errors';
+import { SdkModel } from './sdk-model';
 import type {
   ChatMessage,
   FinishReason,
@@ -20,14 +20,11 @@ import type {
   Usage,
 } from './spec';
 
-export class OpenAiCompatibleModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
+export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   private readonly client: OpenAI;
 
-  constructor(private readonly options: ClientOptions) {
-    this.provider = options.provider;
-    this.modelId = options.modelId;
+  constructor(options: ClientOptions) {
+    super(options);
     this.client = new OpenAI(sdkClientOptions(options));
   }
 
@@ -66,12 +63,9 @@ export class OpenAiCompatibleModel implements LanguageModel {
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const { body, warnings } = this.params(request);
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await this.client.chat.completions.create({ ...body, stream: false }, { signal });
-    } catch (error) {
-      throw this.mapError(error);
-    }
+    const completion: OpenAI.Chat.Completions.ChatCompletion = await this.sdk.call(() =>
+      this.client.chat.completions.create({ ...body, stream: false }, { signal }),
+    );
     const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
     if (!choice) {
       throw new ProviderError(this.provider, `${this.provider} sent a response without choices`);
@@ -88,15 +82,12 @@ export class OpenAiCompatibleModel implements LanguageModel {
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
     const { body, warnings } = this.params(request);
-    let stream: AsyncIterable<ChatCompletionChunk>;
-    try {
-      stream = await this.client.chat.completions.create(
+    const stream: AsyncIterable<ChatCompletionChunk> = await this.sdk.call(() =>
+      this.client.chat.completions.create(
         { ...body, stream: true, stream_options: { include_usage: true } },
         { signal },
-      );
-    } catch (error) {
-      throw this.mapError(error);
-    }
+      ),
+    );
     let text = '';
     let finish: FinishReason | undefined;
     let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
@@ -113,11 +104,9 @@ export class OpenAiCompatibleModel implements LanguageModel {
       }
     } catch (error) {
       // Broke after the provider accepted the call: it may have billed what it generated.
-      throw this.mapError(error, true);
+      throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) {
-      throw new ProviderError(this.provider, `${this.provider} ended the stream before finishing`);
-    }
+    if (finish === undefined) throw this.sdk.unfinished();
     if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
     yield {
       type: 'finish',
@@ -130,20 +119,7 @@ export class OpenAiCompatibleModel implements LanguageModel {
 
   /** A minimal authenticated call that costs nothing: list the models. */
   async testKey(signal?: AbortSignal): Promise<void> {
-    try {
-      await this.client.models.list({ signal });
-    } catch (error) {
-      throw this.mapError(error);
-    }
-  }
-
-  /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */
-  private mapError(error: unknown, accepted = false) {
-    return mapSdkError(this.provider, error, {
-      maxRetryAfterS: this.options.maxRetryAfterS,
-      baseURL: this.options.baseURL,
-      accepted,
-    });
+    await this.sdk.call(() => this.client.models.list({ signal }));
   }
 }
 

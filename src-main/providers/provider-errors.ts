@@ -114,6 +114,37 @@ function formatWait(seconds: number): string {
 }
 
 /**
+ * One adapter's SDK calls with their failures mapped into Quire's errors (the SDKs' own errors, a connection that
+ * never opened, a stream cut midway), for the provider and limits its client was built with.
+ */
+export class SdkCalls {
+  constructor(private readonly options: { provider: string; maxRetryAfterS: number; baseURL?: string }) {}
+
+  /** Awaits one SDK request; its failure is thrown as a Quire error. */
+  async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */
+  mapError(error: unknown, accepted = false): QuireError {
+    return mapSdkError(this.options.provider, error, {
+      maxRetryAfterS: this.options.maxRetryAfterS,
+      baseURL: this.options.baseURL,
+      accepted,
+    });
+  }
+
+  /** A stream that ended without saying why it finished. */
+  unfinished(): ProviderError {
+    return new ProviderError(this.options.provider, `${this.options.provider} ended the stream before finishing`);
+  }
+}
+
+/**
  * A fetch for the SDKs: a 429 whose Retry-After is longer than Quire will wait gets `x-should-retry: false`, so the
  * SDK fails fast instead of sleeping (Anthropic's client would honour up to an hour).
  */

@@ -2,6 +2,7 @@
 // answers can be matched and a writer can check the evidence. The zod schema validates what comes back; the JSON
 // Schema is what providers are asked to follow (OpenAI json_schema strict, Anthropic tool input, a local grammar).
 import { z } from 'zod';
+import { jsonCandidates } from '../providers/json-answer';
 
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -91,16 +92,6 @@ export function parseStructured<S extends z.ZodType>(schema: S, json: unknown, t
     if (parsed.success) return parsed.data;
   }
   return undefined;
-}
-
-function* jsonCandidates(text: string): Generator<string> {
-  const trimmed = text.trim();
-  yield trimmed;
-  const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed);
-  if (fence?.[1]) yield fence[1].trim();
-  const start = trimmed.indexOf('{');
-  const end = trimmed.lastIndexOf('}');
-  if (start >= 0 && end > start) yield trimmed.slice(start, end + 1);
 }
 
 export interface LocalFindingsBounds {

@@ -1,9 +1,8 @@
 // The tournament channels over the real HTTP host: custom endpoints on the loopback fake provider as members.
 import { describe, expect, it } from 'vitest';
-import { useExecutionHarness } from '../../test/support/execution-harness';
+import { addThreeEndpoints, useExecutionHarness } from '../../test/support/execution-harness';
 
 const h = useExecutionHarness();
-const model = (id: string, quality: number) => ({ id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 });
 const eyes = (claim: string) => ({
   claim,
   evidence_quote: 'her blue eyes flashed',
@@ -16,9 +15,7 @@ const MANUSCRIPT =
 describe('tournaments:* channels', () => {
   it('runs a three-model continuity check, then gets, lists and resolves it', async () => {
     const host = await h.host();
-    await host.endpoint('ep-a', [model('gpt-x', 9)]);
-    await host.endpoint('ep-b', [model('claude-y', 8.8)], { kind: 'anthropic' });
-    await host.endpoint('ep-c', [model('deepseek-z', 8.5)]);
+    await addThreeEndpoints(host, 8.5);
     h.server().script('gpt-x', { json: { findings: [eyes("Mara's eye colour changes from green to blue")] } });
     h.server().script('claude-y', { json: { findings: [eyes("Mara's eyes are green in ch. 3 but blue in ch. 12")] } });
     h.server().script('deepseek-z', {

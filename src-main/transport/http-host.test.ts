@@ -1,34 +1,7 @@
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rawRequest } from '../../test/support/raw-request';
 import { useTestApp } from '../../test/support/test-app';
-
-/** A raw request, so Host and Content-Type can be anything a hostile page might send. */
-function raw(
-  url: string,
-  options: { path: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
-) {
-  const target = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: options.path,
-        method: options.method ?? 'POST',
-        headers: options.headers,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    if (options.body) req.write(options.body);
-    req.end();
-  });
-}
 
 describe('HTTP host', () => {
   const testApp = useTestApp();
@@ -63,7 +36,7 @@ describe('HTTP host', () => {
 
   it('answers malformed JSON with 400 and a JSON-specific message', async () => {
     const { host } = await testApp.host();
-    const reply = await raw(host.url, {
+    const reply = await rawRequest(host.url, {
       path: '/api/settings:set',
       headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json' },
       body: '{"orchestrator": ',
@@ -85,7 +58,7 @@ describe('HTTP host', () => {
   it('answers a body over 1 MB with 413 and writes nothing', async () => {
     const { host, app } = await testApp.host();
     const big = JSON.stringify({ orchestrator: { active_pack: 'x'.repeat(1024 * 1024 + 10) } });
-    const reply = await raw(host.url, {
+    const reply = await rawRequest(host.url, {
       path: '/api/settings:set',
       headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json' },
       body: big,
@@ -97,12 +70,12 @@ describe('HTTP host', () => {
 
   it('answers 403 to a foreign Host header (DNS rebinding) and sends no CORS headers', async () => {
     const { host } = await testApp.host();
-    const rebinding = await raw(host.url, {
+    const rebinding = await rawRequest(host.url, {
       path: '/api/settings:get',
       headers: { Host: `evil.example:${host.port}`, 'Content-Type': 'application/json' },
     });
     expect(rebinding.status).toBe(403);
-    const ok = await raw(host.url, {
+    const ok = await rawRequest(host.url, {
       path: '/api/settings:get',
       headers: { Host: `localhost:${host.port}`, 'Content-Type': 'application/json', Origin: 'https://evil.example' },
     });
@@ -112,7 +85,7 @@ describe('HTTP host', () => {
 
   it('refuses a non-JSON content type (a cross-site form post)', async () => {
     const { host, app } = await testApp.host();
-    const reply = await raw(host.url, {
+    const reply = await rawRequest(host.url, {
       path: '/api/settings:set',
       headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'text/plain' },
       body: JSON.stringify({ orchestrator: { quality_tier: 'premium' } }),
@@ -163,7 +136,7 @@ describe('HTTP host', () => {
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|https?:)/);
       expect((await fetch(`${host.url}/assets/a.js`)).headers.get('content-type')).toMatch(/javascript/);
-      const traversal = await raw(host.url, {
+      const traversal = await rawRequest(host.url, {
         path: '/../../etc/passwd',
         method: 'GET',
         headers: { Host: `127.0.0.1:${host.port}` },

@@ -1,40 +1,11 @@
 // The small doors of the browser host (issue 14, item 6): malformed percent-encodings, a full disk, the event
 // stream's Origin and Host guards, and a runs:start for a task that does not exist.
 import Database from 'better-sqlite3';
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { rawRequest } from '../../test/support/raw-request';
 import { useTestApp } from '../../test/support/test-app';
 import { silentLogger } from '../infra/logger';
 import { Dispatcher, type HandlerMap } from './dispatcher';
-
-function raw(url: string, options: { path: string; method?: string; headers?: Record<string, string> }) {
-  const target = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: options.path,
-        method: options.method ?? 'POST',
-        headers: options.headers,
-      },
-      (res) => {
-        let body = '';
-        // An accepted event stream never ends: its first frame is enough.
-        res.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-          if (res.statusCode === 200 && body.includes('event: ready')) {
-            resolve({ status: 200, headers: res.headers, body });
-            req.destroy();
-          }
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('the small doors', () => {
   const testApp = useTestApp();
@@ -42,7 +13,7 @@ describe('the small doors', () => {
   it('answers a malformed percent-encoding in an /api path with 400, not a 500 URIError', async () => {
     const { host } = await testApp.host();
     for (const path of ['/api/%', '/api/%zz', '/api/settings%3Aget%', '/%E0%A4%A']) {
-      const reply = await raw(host.url, {
+      const reply = await rawRequest(host.url, {
         path,
         method: path.startsWith('/api/') ? 'POST' : 'GET',
         headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json' },
@@ -54,14 +25,14 @@ describe('the small doors', () => {
 
   it('refuses the event stream to a foreign Origin, as /api does', async () => {
     const { host } = await testApp.host();
-    const foreign = await raw(host.url, {
+    const foreign = await rawRequest(host.url, {
       path: '/api/events',
       method: 'GET',
       headers: { Host: `127.0.0.1:${host.port}`, Origin: 'https://evil.example' },
     });
     expect(foreign.status).toBe(403);
     expect(foreign.body).not.toMatch(/event: ready/);
-    const own = await raw(host.url, {
+    const own = await rawRequest(host.url, {
       path: '/api/events',
       method: 'GET',
       headers: { Host: `127.0.0.1:${host.port}`, Origin: `http://127.0.0.1:${host.port}` },
@@ -71,7 +42,7 @@ describe('the small doors', () => {
 
   it('refuses the event stream to a foreign Host (DNS rebinding)', async () => {
     const { host } = await testApp.host();
-    const rebound = await raw(host.url, {
+    const rebound = await rawRequest(host.url, {
       path: '/api/events',
       method: 'GET',
       headers: { Host: `evil.example:${host.port}` },

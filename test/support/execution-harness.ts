@@ -57,3 +57,20 @@ export function useExecutionHarness() {
     },
   };
 }
+
+export type ExecutionHost = Awaited<ReturnType<ReturnType<typeof useExecutionHarness>['host']>>;
+
+/** A model priced like a mid-range cloud model: $1 in, $4 out per million tokens. */
+export function endpointModel(id: string, quality: number): EndpointModel {
+  return { id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 };
+}
+
+/**
+ * Three custom endpoints on the fake server, one model each, for a tournament to seat: ep-a/gpt-x (quality 9),
+ * ep-b/claude-y (8.8, over the Anthropic wire) and ep-c/deepseek-z (`deepseekQuality`).
+ */
+export async function addThreeEndpoints(host: ExecutionHost, deepseekQuality: number): Promise<void> {
+  await host.endpoint('ep-a', [endpointModel('gpt-x', 9)]);
+  await host.endpoint('ep-b', [endpointModel('claude-y', 8.8)], { kind: 'anthropic' });
+  await host.endpoint('ep-c', [endpointModel('deepseek-z', deepseekQuality)]);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import { ApiError } from './api/client';
-import { resource } from './resource.svelte';
+import { action, resource } from './resource.svelte';
 
 /** A promise the test settles by hand. */
 function deferred<T>() {
@@ -202,5 +202,56 @@ describe('resource', () => {
       'answer|-|true',
       'answer|unavailable|false',
     ]);
+  });
+});
+
+describe('action', () => {
+  it('is busy while the change runs, answers true, and false with the reason when it throws', async () => {
+    const change = action();
+    const answer = deferred<string>();
+    const running = change.run(() => answer.promise);
+    expect(change.busy).toBe(true);
+    answer.resolve('saved');
+    await expect(running).resolves.toBe(true);
+    expect(change.busy).toBe(false);
+    await expect(change.run(async () => Promise.reject(refused))).resolves.toBe(false);
+    expect(change.error).toEqual(refused.info);
+    expect(change.busy).toBe(false);
+  });
+
+  it('answers false, with no error, for a change that answered false itself (a superseded reply)', async () => {
+    const change = action();
+    await expect(change.run(async () => false)).resolves.toBe(false);
+    expect(change.error).toBeNull();
+  });
+
+  it('by default drops the last failure as soon as the next attempt starts', async () => {
+    const change = action();
+    await change.run(async () => Promise.reject(refused));
+    const answer = deferred<void>();
+    const retry = change.run(() => answer.promise);
+    expect(change.error).toBeNull();
+    answer.resolve();
+    await retry;
+  });
+
+  it('with on-success keeps the last failure on screen until an attempt succeeds', async () => {
+    const change = action({ clearError: 'on-success' });
+    await change.run(async () => Promise.reject(refused));
+    const answer = deferred<void>();
+    const retry = change.run(() => answer.promise);
+    expect(change.error).toEqual(refused.info);
+    answer.resolve();
+    await retry;
+    expect(change.error).toBeNull();
+  });
+
+  it('report() shows a failure found elsewhere; reset() clears it', () => {
+    const change = action();
+    change.report(refused.info);
+    expect(change.error).toEqual(refused.info);
+    change.reset();
+    expect(change.error).toBeNull();
+    expect(change.busy).toBe(false);
   });
 });

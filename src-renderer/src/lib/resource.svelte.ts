@@ -1,6 +1,7 @@
 // One value the host answers for (settings, a month of spend, the run history…) with the bookkeeping every manager
 // needs around it: a loading flag, the error of the last attempt, and last-asked-wins ordering, so an earlier, slower
-// answer never overwrites a later one.
+// answer never overwrites a later one. And one kind of change a screen makes (save, export…), with its busy flag and
+// the reason the last attempt failed.
 import type { ErrorInfo } from '$contract';
 import { toErrorInfo } from './api/error-guidance';
 
@@ -137,4 +138,64 @@ export function resource<T, A extends unknown[] = []>(
   options?: ResourceOptions,
 ): Resource<T, A> {
   return new Resource(fetch, initial, options);
+}
+
+export interface ActionOptions {
+  /**
+   * When the last failure stops being shown: as soon as a new attempt starts (the default), or only once one succeeds
+   * (the reason stays on screen while the writer waits for the retry).
+   */
+  clearError?: 'on-start' | 'on-success';
+}
+
+/** One kind of change a screen makes: whether one is in flight and, in the host's words, why the last one failed. */
+export class Action {
+  readonly #clearOnStart: boolean;
+  #busy = $state(false);
+  #error = $state.raw<ErrorInfo | null>(null);
+
+  constructor(options: ActionOptions = {}) {
+    this.#clearOnStart = (options.clearError ?? 'on-start') === 'on-start';
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+  get error(): ErrorInfo | null {
+    return this.#error;
+  }
+
+  /**
+   * Runs the change. Resolves true when it succeeded; false when it threw (the reason is then in `error`) or answered
+   * false itself (a reply that was superseded and not shown).
+   */
+  async run(work: () => Promise<unknown>): Promise<boolean> {
+    this.#busy = true;
+    if (this.#clearOnStart) this.#error = null;
+    try {
+      const result = await work();
+      if (!this.#clearOnStart) this.#error = null;
+      return result !== false;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Shows a failure found outside run() (the clipboard refused a copy), or none. */
+  report(error: ErrorInfo | null): void {
+    this.#error = error;
+  }
+
+  reset(): void {
+    this.#busy = false;
+    this.#error = null;
+  }
+}
+
+/** A change a screen makes: `readonly #export = action()`, then `this.#export.run(() => client.call(...))`. */
+export function action(options?: ActionOptions): Action {
+  return new Action(options);
 }

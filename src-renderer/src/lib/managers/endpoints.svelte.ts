@@ -5,7 +5,7 @@ import type { ErrorInfo } from '$contract';
 import type { EndpointInput, EndpointListedModel, EndpointModelsInput, ProviderEntry } from '$contract/providers';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { resource } from '../resource.svelte';
+import { action, resource } from '../resource.svelte';
 
 export interface EndpointFailure {
   message: string;
@@ -23,10 +23,9 @@ export class EndpointsManager {
   );
   #saving = $state(false);
   #failure = $state.raw<EndpointFailure | null>(null);
-  #deleteError = $state.raw<ErrorInfo | null>(null);
+  readonly #delete = action({ clearError: 'on-success' });
   #listed = $state.raw<EndpointListedModel[] | null>(null);
-  #listing = $state(false);
-  #listError = $state.raw<ErrorInfo | null>(null);
+  readonly #listing = action();
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -42,7 +41,7 @@ export class EndpointsManager {
     return this.#failure;
   }
   get deleteError() {
-    return this.#deleteError;
+    return this.#delete.error;
   }
 
   /** The models the server listed on the last "Fetch models"; null before one. */
@@ -50,26 +49,19 @@ export class EndpointsManager {
     return this.#listed;
   }
   get listing() {
-    return this.#listing;
+    return this.#listing.busy;
   }
   get listError() {
-    return this.#listError;
+    return this.#listing.error;
   }
 
   /** Asks the server (typed in, or saved by id) which models it serves, for the writer to pick from. */
   async fetchModels(input: EndpointModelsInput): Promise<boolean> {
-    this.#listing = true;
-    this.#listError = null;
-    try {
+    const listed = await this.#listing.run(async () => {
       this.#listed = (await this.#client.call('providers:endpoint_models', input)).models;
-      return true;
-    } catch (error) {
-      this.#listed = null;
-      this.#listError = toErrorInfo(error);
-      return false;
-    } finally {
-      this.#listing = false;
-    }
+    });
+    if (!listed) this.#listed = null;
+    return listed;
   }
 
   readonly custom = $derived(this.#providers.value.filter((provider) => provider.type === 'custom'));
@@ -111,13 +103,7 @@ export class EndpointsManager {
   }
 
   async remove(id: string): Promise<void> {
-    try {
-      await this.#client.call('providers:delete', { id });
-      this.#deleteError = null;
-      await this.load();
-    } catch (error) {
-      this.#deleteError = toErrorInfo(error);
-    }
+    if (await this.#delete.run(() => this.#client.call('providers:delete', { id }))) await this.load();
   }
 
   clearFailure(): void {
@@ -141,10 +127,9 @@ export class EndpointsManager {
     this.#providers.reset();
     this.#saving = false;
     this.#failure = null;
-    this.#deleteError = null;
+    this.#delete.reset();
     this.#listed = null;
-    this.#listing = false;
-    this.#listError = null;
+    this.#listing.reset();
   }
 }
 

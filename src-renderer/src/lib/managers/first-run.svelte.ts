@@ -3,8 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
 import { api as defaultApi, Client } from '../api/client';
-import { toErrorInfo } from '../api/error-guidance';
-import { resource } from '../resource.svelte';
+import { action, resource } from '../resource.svelte';
 import { recentUsage } from '../usage';
 import { pickProfile } from './orchestrator.svelte';
 
@@ -49,8 +48,7 @@ export class FirstRunManager {
   readonly #client: Client;
   readonly #now: () => number;
   readonly #state = resource(() => this.#fetch(), { settings: null, plans: null, usage: {} } as State);
-  #busy = $state(false);
-  #error = $state<string | null>(null);
+  readonly #action = action();
 
   constructor(api: QuireApi = defaultApi, now: () => number = Date.now) {
     this.#client = new Client(api);
@@ -87,11 +85,11 @@ export class FirstRunManager {
     return this.#state.value.usage;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#action.busy;
   }
   /** The last action's failure, in the host's words. */
   get error(): string | null {
-    return this.#error ?? this.#state.error?.message ?? null;
+    return this.#action.error?.message.replace(/^[\w.]+: /, '') ?? this.#state.error?.message ?? null;
   }
 
   load(): Promise<boolean> {
@@ -127,19 +125,12 @@ export class FirstRunManager {
     return this.#act(() => this.#client.call('settings:set', { setup: { done: true } }));
   }
 
-  async #act(action: () => Promise<unknown>): Promise<boolean> {
-    this.#busy = true;
-    this.#error = null;
-    try {
-      await action();
+  /** Every choice changes what the plans show: they are asked for again. */
+  #act(change: () => Promise<unknown>): Promise<boolean> {
+    return this.#action.run(async () => {
+      await change();
       await this.#state.load();
-      return true;
-    } catch (error) {
-      this.#error = toErrorInfo(error).message.replace(/^[\w.]+: /, '');
-      return false;
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
   async #fetch(): Promise<State> {
@@ -156,8 +147,7 @@ export class FirstRunManager {
 
   reset(): void {
     this.#state.reset();
-    this.#busy = false;
-    this.#error = null;
+    this.#action.reset();
   }
 }
 

@@ -1,11 +1,10 @@
 // "Let other apps use Quire": the gateway's switch, port and allowed web pages, the apps' access tokens (a new token
 // is held here only until the writer has copied it and closed it: Quire cannot show it again), and spend by app.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { ErrorInfo } from '$contract';
 import type { GatewayState, SpendByApp } from '$contract/gateway';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
-import { resource } from '../resource.svelte';
+import { action, resource } from '../resource.svelte';
 
 export interface NewToken {
   id: string;
@@ -31,8 +30,8 @@ export class GatewayManager {
     null as SpendByApp | null,
     { clearOnError: true },
   );
-  #busy = $state(false);
-  #actionError = $state.raw<ErrorInfo | null>(null);
+  /** A change to the switch, port, origins or tokens. */
+  readonly #change = action();
   #revealed = $state.raw<NewToken | null>(null);
   #copied = $state(false);
 
@@ -48,11 +47,11 @@ export class GatewayManager {
     return this.#state.error;
   }
   get busy() {
-    return this.#busy;
+    return this.#change.busy;
   }
   /** Why the last change (switch, port, origins, create, revoke) failed. */
   get actionError() {
-    return this.#actionError;
+    return this.#change.error;
   }
   /** The token just created, until the writer closes it. */
   get revealed() {
@@ -74,11 +73,11 @@ export class GatewayManager {
   }
 
   setEnabled(enabled: boolean): Promise<boolean> {
-    return this.#change(() => this.#client.call('gateway:set', { enabled }));
+    return this.#set(() => this.#client.call('gateway:set', { enabled }));
   }
 
   setPort(port: number): Promise<boolean> {
-    return this.#change(() => this.#client.call('gateway:set', { port }));
+    return this.#set(() => this.#client.call('gateway:set', { port }));
   }
 
   /** One origin per line (blank lines ignored). */
@@ -87,12 +86,12 @@ export class GatewayManager {
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line.length > 0);
-    return this.#change(() => this.#client.call('gateway:set', { origins }));
+    return this.#set(() => this.#client.call('gateway:set', { origins }));
   }
 
   async createToken(request: TokenRequest): Promise<boolean> {
     this.#copied = false;
-    return this.#change(async () => {
+    return this.#set(async () => {
       const created = await this.#client.call('gateway:token_create', request);
       this.#revealed = { ...created, name: request.name.trim() };
       return this.#client.call('gateway:get');
@@ -106,7 +105,7 @@ export class GatewayManager {
       this.#copied = true;
       return true;
     } catch (error) {
-      this.#actionError = { ...toErrorInfo(error), message: 'Quire could not copy the token; select it and copy it.' };
+      this.#change.report({ ...toErrorInfo(error), message: 'Quire could not copy the token; select it and copy it.' });
       return false;
     }
   }
@@ -119,30 +118,21 @@ export class GatewayManager {
 
   async revoke(id: string): Promise<boolean> {
     if (this.#revealed?.id === id) this.closeToken();
-    return this.#change(async () => {
+    return this.#set(async () => {
       await this.#client.call('gateway:token_revoke', { id });
       return this.#client.call('gateway:get');
     });
   }
 
-  async #change(request: () => Promise<GatewayState>): Promise<boolean> {
-    this.#busy = true;
-    this.#actionError = null;
-    try {
-      return await this.#state.apply(request);
-    } catch (error) {
-      this.#actionError = toErrorInfo(error);
-      return false;
-    } finally {
-      this.#busy = false;
-    }
+  /** Every change answers with the whole new state. */
+  #set(request: () => Promise<GatewayState>): Promise<boolean> {
+    return this.#change.run(() => this.#state.apply(request));
   }
 
   reset(): void {
     this.#state.reset();
     this.#byApp.reset();
-    this.#busy = false;
-    this.#actionError = null;
+    this.#change.reset();
     this.#revealed = null;
     this.#copied = false;
   }

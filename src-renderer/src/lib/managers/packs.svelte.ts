@@ -1,18 +1,15 @@
 // Model packs: which one is active (it decides when the orchestrator is off) and the writer's own packs.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { ErrorInfo } from '$contract';
 import type { Pack, PackList, PackSave } from '$contract/packs';
 import { api as defaultApi, Client } from '../api/client';
-import { toErrorInfo } from '../api/error-guidance';
-import { resource } from '../resource.svelte';
+import { action, resource } from '../resource.svelte';
 
 export class PacksManager {
   readonly #client: Client;
   readonly #list = resource(() => this.#client.call('packs:list'), null as PackList | null);
-  /** Why the last activate or delete failed; the list's own load error otherwise. */
-  #actionError = $state.raw<ErrorInfo | null>(null);
-  #saveError = $state.raw<ErrorInfo | null>(null);
-  #busy = $state(false);
+  /** Activate and delete; their failure is shown in place of the list's own load error. */
+  readonly #change = action({ clearError: 'on-success' });
+  readonly #save = action({ clearError: 'on-success' });
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -25,70 +22,52 @@ export class PacksManager {
     return this.#list.value?.active ?? null;
   }
   get error() {
-    return this.#actionError ?? this.#list.error;
+    return this.#change.error ?? this.#list.error;
   }
   get saveError() {
-    return this.#saveError;
+    return this.#save.error;
   }
   get busy() {
-    return this.#busy;
+    return this.#change.busy || this.#save.busy;
   }
 
   async load(): Promise<boolean> {
     const shown = await this.#list.load();
-    this.#actionError = null;
+    this.#change.report(null);
     return shown;
   }
 
   async activate(name: string): Promise<boolean> {
-    return this.#act(
-      () => this.#client.call('packs:activate', { name }),
-      (error) => (this.#actionError = error),
-    );
+    return this.#change.run(() => this.#apply(() => this.#client.call('packs:activate', { name })));
   }
 
   /** Creates or updates a custom pack; returns false (and keeps the message) when the host refuses it. */
   async save(pack: PackSave): Promise<boolean> {
-    return this.#act(
-      async () => {
+    return this.#save.run(() =>
+      this.#apply(async () => {
         await this.#client.call('packs:save', pack);
         return this.#client.call('packs:list');
-      },
-      (error) => (this.#saveError = error),
+      }),
     );
   }
 
   async remove(name: string): Promise<boolean> {
-    return this.#act(
-      () => this.#client.call('packs:delete', { name }),
-      (error) => (this.#actionError = error),
-    );
+    return this.#change.run(() => this.#apply(() => this.#client.call('packs:delete', { name })));
   }
 
   clearSaveError(): void {
-    this.#saveError = null;
+    this.#save.report(null);
   }
 
-  /** Every pack action answers with the whole list; a failure is reported where `report` puts it. */
-  async #act(request: () => Promise<PackList>, report: (error: ErrorInfo | null) => void): Promise<boolean> {
-    this.#busy = true;
-    try {
-      await this.#list.apply(request);
-      report(null);
-      return true;
-    } catch (error) {
-      report(toErrorInfo(error));
-      return false;
-    } finally {
-      this.#busy = false;
-    }
+  /** Every pack action answers with the whole list. Done even when a later answer is the one shown. */
+  async #apply(request: () => Promise<PackList>): Promise<void> {
+    await this.#list.apply(request);
   }
 
   reset(): void {
     this.#list.reset();
-    this.#actionError = null;
-    this.#saveError = null;
-    this.#busy = false;
+    this.#change.reset();
+    this.#save.reset();
   }
 }
 

@@ -4,34 +4,18 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { RoutingValue } from '$contract/spend';
 import { api as defaultApi, Client } from '../api/client';
 import { formatPercent, formatUsd } from '../format';
-import { resource } from '../resource.svelte';
+import { Resource } from '../resource.svelte';
 
-export class RoutingValueManager {
-  readonly #client: Client;
-  readonly #value = resource(
-    (month: string) => this.#client.call('spend:routing_value', { month }),
-    null as RoutingValue | null,
-    { clearOnError: true },
-  );
-
+/** A month's routing value is one host-answered value (value, error, load(month), reset()) plus its sentence. */
+export class RoutingValueManager extends Resource<RoutingValue | null, [string]> {
   constructor(api: QuireApi = defaultApi) {
-    this.#client = new Client(api);
-  }
-
-  get value() {
-    return this.#value.value;
-  }
-  get error() {
-    return this.#value.error;
-  }
-
-  load(month: string): Promise<boolean> {
-    return this.#value.load(month);
+    const client = new Client(api);
+    super((month: string) => client.call('spend:routing_value', { month }), null, { clearOnError: true });
   }
 
   /** One line a writer reads; null before there are runs to compare. */
   readonly summary = $derived.by((): string | null => {
-    const v = this.#value.value;
+    const v = this.value;
     if (!v || v.calls === 0) return null;
     const runs = `${v.calls} ${v.calls === 1 ? 'run' : 'runs'}`;
     const saved = v.premium_usd - v.actual_usd;
@@ -41,10 +25,6 @@ export class RoutingValueManager {
         : `no less than always using the premium pick (${formatUsd(v.premium_usd)})`;
     return `Routing: your ${runs} cost ${formatUsd(v.actual_usd)}, ${versusPremium}; always the cheapest capable model would have cost ${formatUsd(v.cheapest_usd)}.`;
   });
-
-  reset(): void {
-    this.#value.reset();
-  }
 }
 
 export const routingValueManager = new RoutingValueManager();

@@ -1,13 +1,11 @@
 // The Spend screen's state: one month of the ledger (daily, by model, by task), the alerts it crossed, CSV export.
 // The month on screen follows spend:updated pushes, so the gauge and the daily chart move as calls settle.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { ErrorInfo } from '$contract';
 import type { SpendMonth } from '$contract/spend';
 import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
-import { toErrorInfo } from '../api/error-guidance';
 import { currentMonth } from '../format';
-import { resource } from '../resource.svelte';
+import { action, resource } from '../resource.svelte';
 
 export interface RaisedAlert {
   threshold: AlertThreshold;
@@ -29,8 +27,7 @@ export class SpendManager {
   readonly #saveFile: SaveFile;
   #month = $state('');
   readonly #data = resource((month: string) => this.#client.call('spend:month', { month }), null as SpendMonth | null);
-  #exporting = $state(false);
-  #exportError = $state.raw<ErrorInfo | null>(null);
+  readonly #export = action({ clearError: 'on-success' });
   /** Alerts pushed while the app is open, by month (the ledger's totals also imply them after a restart). */
   #pushed = $state.raw<Record<string, RaisedAlert[]>>({});
 
@@ -51,10 +48,10 @@ export class SpendManager {
     return this.#data.error;
   }
   get exporting() {
-    return this.#exporting;
+    return this.#export.busy;
   }
   get exportError() {
-    return this.#exportError;
+    return this.#export.error;
   }
 
   /** Every threshold this month has crossed: pushed spend:alert events plus what the month's total implies. */
@@ -105,16 +102,10 @@ export class SpendManager {
 
   /** Asks for the month as CSV and hands it to the writer as a file. */
   async exportCsv(): Promise<void> {
-    this.#exporting = true;
-    try {
+    await this.#export.run(async () => {
       const { filename, csv } = await this.#client.call('spend:export', { month: this.#month });
       this.#saveFile(filename, csv, 'text/csv;charset=utf-8');
-      this.#exportError = null;
-    } catch (error) {
-      this.#exportError = toErrorInfo(error);
-    } finally {
-      this.#exporting = false;
-    }
+    });
   }
 
   listen(): () => void {
@@ -137,8 +128,7 @@ export class SpendManager {
   reset(): void {
     this.#month = this.#thisMonth();
     this.#data.reset();
-    this.#exporting = false;
-    this.#exportError = null;
+    this.#export.reset();
     this.#pushed = {};
   }
 }
