@@ -213,7 +213,7 @@ describe('runs with images', () => {
       model: 'gpt-4o',
       images: pages,
     });
-    expect(status).toBe(200);
+    expect(status, JSON.stringify(body.error)).toBe(200);
     expect(body.value.status).toBe('completed');
     expect(harness.server().requests[0]!.images.map((i) => i.sha256)).toEqual(files.map(sha));
   });

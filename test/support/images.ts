@@ -1,16 +1,7 @@
 // Image files for tests, made here rather than checked in: a real PNG (any size, a colour gradient a browser can show)
 // and the headers of JPEG, GIF and WebP files at a chosen size (what Quire reads; the pixels after them are not).
-import { crc32, deflateSync } from 'node:zlib';
+import { encodePng } from '../../scripts/make-icon.mjs';
 import * as headers from '../renderer/image-headers';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** A valid RGB PNG of this size: a gradient from `from` to `to` (so two images differ and a thumbnail shows). */
 export function pngImage(
@@ -19,11 +10,6 @@ export function pngImage(
   from: [number, number, number] = [40, 90, 160],
   to: [number, number, number] = [230, 200, 120],
 ): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
   const row = 1 + width * 3;
   const raw = Buffer.alloc(row * height);
   for (let y = 0; y < height; y++) {
@@ -32,12 +18,7 @@ export function pngImage(
       for (let c = 0; c < 3; c++) raw[y * row + 1 + x * 3 + c] = Math.round(from[c]! + (to[c]! - from[c]!) * t);
     }
   }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, 'rgb', raw);
 }
 
 /** The other formats' headers (plain bytes, shared with renderer tests), as Buffers. */
