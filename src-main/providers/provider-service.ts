@@ -352,6 +352,6 @@ function specOf(row: EndpointRow, m: EndpointInput['models'][number]): ModelSpec
     speed: 'medium',
     context_window: m.context_window ?? 32_768,
     pricing: { input_usd_per_mtok: m.input_usd_per_mtok, output_usd_per_mtok: m.output_usd_per_mtok },
-    capabilities: { json_output: true, vision: false, streaming: true },
+    capabilities: { json_output: true, vision: m.vision === true, streaming: true },
   };
 }

@@ -33,7 +33,7 @@ const images = [
   { media_type: 'image/png', data_base64: SKETCH.toString('base64'), name: 'mara.png' },
 ];
 
-function ledgerRow(h: Awaited<ReturnType<typeof builtins>>, runId: string) {
+function ledgerRow(h: Awaited<ReturnType<typeof harness.host>>, runId: string) {
   return h.app.services.db
     .prepare('SELECT reserved_micros, charged_micros, state FROM ledger WHERE run_id = ?')
     .all(runId) as { reserved_micros: number; charged_micros: number; state: string }[];
@@ -216,6 +216,34 @@ describe('runs with images', () => {
     expect(status, JSON.stringify(body.error)).toBe(200);
     expect(body.value.status).toBe('completed');
     expect(harness.server().requests[0]!.images.map((i) => i.sha256)).toEqual(files.map(sha));
+  });
+
+  it('a writer’s endpoint model marked as seeing images (Ollama’s llava) can take them; unmarked ones cannot', async () => {
+    const h = await harness.host();
+    const server = harness.server();
+    const model = (id: string, vision?: boolean) => ({
+      id,
+      quality: 8,
+      strengths: ['creative_generation'],
+      input_usd_per_mtok: 1,
+      output_usd_per_mtok: 2,
+      ...(vision !== undefined ? { vision } : {}),
+    });
+    const saved = await h.call('providers:save', {
+      id: 'ollama',
+      kind: 'openai-compatible',
+      base_url: server.openaiBaseUrl,
+      api_key: 'ollama',
+      models: [model('llava', true), model('llama3', false), model('mistral')],
+    });
+    expect(saved.body.ok).toBe(true);
+    server.script('llava', { text: 'A lighthouse on a cliff.' });
+    const { body } = await h.call('runs:start', { task: 'scene_draft', input: PASSAGE, images, max_output_tokens: 1 });
+    expect(body.value).toMatchObject({ status: 'completed', model_id: 'ollama/llava' });
+    expect(server.requests.map((r) => [r.model, r.images.length])).toEqual([['llava', 2]]);
+    // A writer's endpoint may be any model: its images are held at the largest of the providers' rules.
+    const [row] = ledgerRow(h, body.value.run_id);
+    expect(row!.reserved_micros).toBeGreaterThanOrEqual(row!.charged_micros);
   });
 
   it('the run’s record keeps each image’s size and SHA-256, never its bytes; other images are another cache entry', async () => {
