@@ -53,6 +53,8 @@ export const CHANNELS = [
   'models:resident',
   'app:reveal',
   'app:machine',
+  'app:pick_file',
+  'app:upload_check',
   'tournaments:start',
   'tournaments:get',
   'tournaments:list',

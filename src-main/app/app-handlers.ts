@@ -4,13 +4,17 @@ import { UnavailableError } from '../errors';
 import { chooseThreads, defaultMemoryBudgetBytes, MB } from '../local/machine';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { SettingsService } from '../settings/settings-service';
-import type { DesktopShell } from './desktop-shell';
+import type { DesktopShell, FilePicker } from './desktop-shell';
+import type { UploadRoutes } from './uploads';
 import { resolveModelsDir } from './paths';
 
 export interface AppHandlerDeps {
   settings: Pick<SettingsService, 'get'>;
   dataDir: string;
   shell: DesktopShell;
+  /** The system file picker: the desktop app's; the browser host has none (uploads instead). */
+  picker?: FilePicker | undefined;
+  uploads: Pick<UploadRoutes, 'model' | 'manuscript'>;
   /** The figures the local runtime was given (tests and benchmarks pin them); default: this machine's. */
   machine?: { cpuCount?: number | undefined; totalMemoryBytes?: number | undefined };
 }
@@ -19,8 +23,10 @@ export function appHandlers({
   settings,
   dataDir,
   shell,
+  picker,
+  uploads,
   machine = {},
-}: AppHandlerDeps): Pick<HandlerMap, 'app:reveal' | 'app:machine'> {
+}: AppHandlerDeps): Pick<HandlerMap, 'app:reveal' | 'app:machine' | 'app:pick_file' | 'app:upload_check'> {
   return {
     'app:reveal': async ({ target }) => {
       const path = target === 'models_folder' ? resolveModelsDir(settings.get().local.models_dir, dataDir) : dataDir;
@@ -29,6 +35,14 @@ export function appHandlers({
       if (failure) throw new UnavailableError(`The folder ${path} could not be opened: ${failure}`);
       return { path };
     },
+    'app:pick_file': async ({ kind }) => {
+      if (!picker)
+        throw new UnavailableError(
+          'Choosing a file from this Mac is part of the desktop app. Here in the browser, drop the file on the page or use Upload.',
+        );
+      return { path: await picker.pick(kind) };
+    },
+    'app:upload_check': async ({ kind, bytes }) => ({ max_bytes: await uploads[kind].check(bytes) }),
     'app:machine': () => {
       // The same functions the runtime uses, so "default" on screen is exactly what a null setting does.
       const cpus = machine.cpuCount ?? availableParallelism();

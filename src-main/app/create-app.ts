@@ -27,7 +27,8 @@ import type { TournamentDeps } from '../tournament/tournament-deps';
 import type { TournamentService } from '../tournament/tournament-service';
 import { Dispatcher, type HandlerMap } from '../transport/dispatcher';
 import { appHandlers } from './app-handlers';
-import { systemDesktopShell, type DesktopShell } from './desktop-shell';
+import { systemDesktopShell, type DesktopShell, type FilePicker } from './desktop-shell';
+import { uploadRoutes, type UploadRoutes } from './uploads';
 import { resolveModelsDir } from './paths';
 import { runStartHandler } from './run-start';
 import { TokenCounter } from '../tokens/token-counter';
@@ -60,6 +61,8 @@ export interface AppOptions {
   execution?: Omit<ExecutionOptions, 'secretCipher'>;
   /** Opens folders in Finder; default: the platform's `open` / `xdg-open`. */
   desktopShell?: DesktopShell;
+  /** The system file picker (the desktop app's dialog); none in the browser host, where files are uploaded. */
+  filePicker?: FilePicker;
   /** The task definitions; default resources/tasks/ (tests with a tiny-context local model bring shorter ones). */
   taskLibrary?: TaskLibrary;
   /** How tournaments match claims; default: a resident local model's embeddings, else lexical. */
@@ -88,6 +91,8 @@ export interface App {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
+  /** What the browser host does with uploaded files (models, manuscripts). */
+  readonly uploads: UploadRoutes;
   close(): Promise<void>;
 }
 
@@ -200,6 +205,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     tasks: () => routing.orchestrator.tasks,
     monthOf: (at) => execution.ledger.monthOf(at),
     runtime: local.runtime,
+    ledger: execution.ledger,
+    events,
     logger,
     now,
     ...options.gateway,
@@ -218,6 +225,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     gateway,
   };
 
+  const uploads = uploadRoutes({
+    library: local.library,
+    manuscripts,
+    ...(options.local?.freeSpace ? { freeSpace: options.local.freeSpace } : {}),
+  });
   const { keys, ledger, providers, resilience, runs } = execution;
   const handlers: HandlerMap = {
     ...settingsHandlers({ settings }),
@@ -243,6 +255,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       settings,
       dataDir: options.dataDir,
       shell: options.desktopShell ?? systemDesktopShell(),
+      picker: options.filePicker,
+      uploads,
       machine: {
         cpuCount: options.local?.runtime?.cpuCount,
         totalMemoryBytes: options.local?.runtime?.totalMemoryBytes,
@@ -258,6 +272,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     services,
     dispatcher,
     events,
+    uploads,
     async close() {
       if (closed) return;
       closed = true;

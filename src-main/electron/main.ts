@@ -27,6 +27,7 @@ import { SafeStorageCipher } from './safe-storage-cipher';
 import { notificationFor } from './notifications';
 import { WorkTracker } from './work-tracker';
 import { UtilityProcessProbeLauncher } from './probe-launcher';
+import { ElectronFilePicker } from './file-picker';
 import { placeWindow, wasMaximized, WindowStateFile, type Rect } from './window-state';
 
 let mainWindow: BrowserWindow | null = null;
@@ -120,6 +121,7 @@ async function start(): Promise<void> {
     dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'),
     secretCipher: new SafeStorageCipher(safeStorage),
     desktopShell: { openPath: (path) => shell.openPath(path) },
+    filePicker: new ElectronFilePicker(dialog, () => mainWindow),
     // Unverified models are test-loaded in a utilityProcess first (out/main/probe.js, built beside this file).
     local: { probe: new UtilityProcessProbeLauncher(utilityProcess, join(import.meta.dirname, 'probe.js')) },
   });

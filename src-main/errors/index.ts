@@ -15,3 +15,4 @@ export { LocalModelError, type LocalModelFailure } from './local-model-error';
 export { DownloadError, type DownloadFailure } from './download-error';
 export { DiskFullError } from './disk-full-error';
 export { InputTooLongError } from './input-too-long-error';
+export { PayloadTooLargeError } from './payload-too-large-error';

@@ -28,17 +28,28 @@ export interface ChatCall {
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
 }
 
+export interface EmbeddingResult {
+  model: string;
+  vectors: number[][];
+  tokens: number;
+}
+
 export interface GatewayCallDeps {
   runs: Pick<RunService, 'start'>;
   decide: (request: DecideRequest) => Decision;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
-  repo: Pick<GatewayRepo, 'linkRun' | 'finishedMicros' | 'touch'>;
+  repo: Pick<GatewayRepo, 'linkRun' | 'holdAndLink' | 'releaseHold' | 'touch'>;
   monthOf: (at: Date) => string;
   now: () => Date;
   newId: () => string;
   /** Calls one token may have in flight; more are refused with 429 (the SDKs retry those). */
   concurrencyPerToken: number;
+  /** Embeddings from a loaded local model (never a cloud). */
+  embed: (model: string, texts: string[]) => Promise<EmbeddingResult>;
+  /** Stores an embeddings call as a completed local run, with its $0 ledger row, in one commit. */
+  recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
+  monotonic: () => number;
 }
 
 export interface CallHooks {
@@ -50,8 +61,6 @@ export interface CallHooks {
 
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
-  /** Worst case of each token's calls in flight (micro-USD), counted against its cap until they settle. */
-  private readonly held = new Map<string, number>();
 
   constructor(private readonly o: GatewayCallDeps) {}
 
@@ -64,12 +73,11 @@ export class GatewayCalls {
         `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
       );
     }
-    // Synchronous from the cap check to the run's own decision and reservation: nothing else runs in between.
-    const hold = this.holdForCap(token, start);
     const runId = this.o.newId();
-    this.o.repo.linkRun(runId, token);
+    // The cap is checked and the call's worst case held in SQLite, in one transaction, so two processes sharing the
+    // data directory count each other's calls; then (synchronously) the run's own decision and reservation.
+    const hold = this.holdForCap(token, start, runId);
     this.inflight.set(token.id, inFlight + 1);
-    this.held.set(token.id, (this.held.get(token.id) ?? 0) + hold);
     try {
       hooks.onRun?.(runId);
       return await this.o.runs.start(start, {
@@ -79,9 +87,29 @@ export class GatewayCalls {
       });
     } finally {
       this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
-      this.held.set(token.id, (this.held.get(token.id) ?? hold) - hold);
+      if (hold > 0) this.o.repo.releaseHold(runId);
       this.o.repo.touch(token.id);
     }
+  }
+
+  /**
+   * An embeddings call as a Quire run: local, $0, linked to the app, so it shows in the run history and under the
+   * app's name in Spend like its chat calls.
+   */
+  async embed(token: TokenRow, model: string, texts: string[]): Promise<EmbeddingResult & { runId: string }> {
+    const started = this.o.monotonic();
+    const result = await this.o.embed(model, texts);
+    const runId = this.o.newId();
+    this.o.repo.linkRun(runId, token);
+    this.o.recordEmbedding({
+      runId,
+      model: result.model,
+      tokens: result.tokens,
+      inputs: texts.length,
+      ms: Math.round(this.o.monotonic() - started),
+    });
+    this.o.repo.touch(token.id);
+    return { ...result, runId };
   }
 
   /** The runs:start request the call stands for, checked with runs:start's own schema. */
@@ -113,11 +141,15 @@ export class GatewayCalls {
   }
 
   /**
-   * The most this call may charge, checked against the token's monthly cap with its other calls in flight. The run
-   * decides the same way a moment later (same inputs, no await between), so its chain is covered.
+   * Links the run to its app and, for a token with a cap, holds the most this call may charge (the worst case of its
+   * whole chain) after checking it against the cap with every process's calls counted. The run decides the same way
+   * a moment later (same inputs, no await between), so its chain is covered. Returns the hold (micro-USD).
    */
-  private holdForCap(token: TokenRow, start: RunStart): number {
-    if (token.monthly_cap_micros === null) return 0;
+  private holdForCap(token: TokenRow, start: RunStart, runId: string): number {
+    if (token.monthly_cap_micros === null) {
+      this.o.repo.linkRun(runId, token);
+      return 0;
+    }
     const messages = Array.isArray(start.input) ? start.input : [{ role: 'user' as const, content: start.input }];
     const decision = this.o.decide({
       task: start.task,
@@ -127,7 +159,10 @@ export class GatewayCalls {
       ...(start.local_only ? { local_only: true } : {}),
       ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
     });
-    if (decision.model_id === null) return 0; // The run refuses it the same way, before any call.
+    if (decision.model_id === null) {
+      this.o.repo.linkRun(runId, token); // The run refuses it the same way, before any call.
+      return 0;
+    }
     const at = this.o.now();
     let worst = 0;
     for (const id of [decision.model_id, ...decision.fallback_chain]) {
@@ -135,8 +170,13 @@ export class GatewayCalls {
       if (spec) worst = Math.max(worst, worstCaseUsd(spec, decision.input_tokens, decision.max_output_tokens, { at }));
     }
     const micros = toMicros(worst);
-    const counted = this.o.repo.finishedMicros(token.id, this.o.monthOf(at)) + (this.held.get(token.id) ?? 0);
-    if (micros > 0 && counted + micros > token.monthly_cap_micros) {
+    const refused = this.o.repo.holdAndLink(runId, token, {
+      micros,
+      limit: token.monthly_cap_micros,
+      month: this.o.monthOf(at),
+    });
+    if (refused) {
+      const counted = refused.counted;
       const cap = toUsd(token.monthly_cap_micros);
       const left = Math.max(0, token.monthly_cap_micros - counted);
       throw wire.quota(

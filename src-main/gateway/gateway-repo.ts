@@ -2,6 +2,8 @@
 // read by app. Ledger rows are only read here (joined on run_id); the ledger writes its own rows.
 import { preparedOnce } from '../store/repos/prepared';
 import type { Db } from '../store/database';
+import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
+import { immediate } from '../store/write';
 
 export interface GatewayConfigRow {
   enabled: boolean;
@@ -32,11 +34,6 @@ export interface AppSpendRow {
 
 /** As the budget counts a row: settled at its charge, open or crash-left at its reservation, released at 0. */
 const COUNTED = `CASE l.state WHEN 'settled' THEN l.charged_micros WHEN 'released' THEN 0 ELSE l.reserved_micros END`;
-/**
- * What a token's cap check reads from the ledger: settled and crash-left rows. Open reservations are left out because
- * the gateway holds each call's worst case itself until the call has settled.
- */
-const FINISHED = `CASE l.state WHEN 'settled' THEN l.charged_micros WHEN 'orphaned' THEN l.reserved_micros ELSE 0 END`;
 
 interface RawToken {
   id: string;
@@ -59,6 +56,7 @@ export class GatewayRepo {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
+    private readonly owner: Owner = currentOwner(),
   ) {
     this.q = preparedOnce(db);
   }
@@ -147,14 +145,55 @@ export class GatewayRepo {
     );
   }
 
-  /** A token's settled and crash-left charges in a month (micro-USD), for its cap. */
-  finishedMicros(tokenId: string, month: string): number {
-    return this.q<number>(
-      `SELECT COALESCE(SUM(${FINISHED}), 0) FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id
+  /**
+   * What counts against a token's monthly cap, read from SQLite so every process sees every other's calls: its
+   * month's ledger rows as the budget counts them (settled at their charge, open or crash-left at their reservation),
+   * plus, for each call still in flight in a live process, the part of its hold (the worst case of its whole fallback
+   * chain) that its open reservations do not cover yet.
+   */
+  capCounted(tokenId: string, month: string): number {
+    const ledger = this.q<number>(
+      `SELECT COALESCE(SUM(${COUNTED}), 0) FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id
        WHERE g.token_id = ? AND l.month = ?`,
     )
       .pluck()
       .get(tokenId, month) as number;
+    const holds = this.q<{ pid: number | null; token: string | null; extra: number }>(
+      `SELECT g.owner_pid AS pid, g.owner_token AS token,
+         MAX(g.held_micros - COALESCE((SELECT SUM(l.reserved_micros) FROM ledger l
+           WHERE l.run_id = g.run_id AND l.state = 'reserved'), 0), 0) AS extra
+       FROM gateway_runs g WHERE g.token_id = ? AND g.held_micros > 0`,
+    ).all(tokenId);
+    let extra = 0;
+    for (const hold of holds) if (hold.pid === this.owner.pid || isOwnerAlive(hold)) extra += hold.extra;
+    return ledger + extra;
+  }
+
+  /**
+   * The cap check and the call's hold in one IMMEDIATE transaction: no other process can check the same cap between
+   * them. Returns what was already counted when the call does not fit (nothing is written then), else null.
+   */
+  holdAndLink(
+    runId: string,
+    token: Pick<TokenRow, 'id' | 'name'>,
+    cap: { micros: number; limit: number; month: string },
+  ): { counted: number } | null {
+    return immediate(this.db, () => {
+      const counted = this.capCounted(token.id, cap.month);
+      if (cap.micros > 0 && counted + cap.micros > cap.limit) return { counted };
+      this.q(
+        `INSERT INTO gateway_runs (run_id, token_id, client, created_at, held_micros, owner_pid, owner_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(runId, token.id, token.name, this.now().toISOString(), cap.micros, this.owner.pid, this.owner.token);
+      return null;
+    })();
+  }
+
+  /** The call has ended (its charge is in the ledger): its hold no longer counts. */
+  releaseHold(runId: string): void {
+    this.relaxed(() =>
+      this.q('UPDATE gateway_runs SET held_micros = 0 WHERE run_id = ? AND held_micros > 0').run(runId),
+    );
   }
 
   /** The month's gateway spend grouped by app, most spent first. */

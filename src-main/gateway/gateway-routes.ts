@@ -10,9 +10,8 @@ import { chatCompletion, chunk, parseChatCompletion, usageOf } from './openai-wi
 import { sendWireError, toWireError, wire, wireErrorBody, type WireError } from './wire-errors';
 
 export interface RouteDeps {
-  calls: Pick<GatewayCalls, 'chat'>;
+  calls: Pick<GatewayCalls, 'chat' | 'embed'>;
   listModels: () => ListedModel[];
-  embed: (model: string, texts: string[]) => Promise<{ model: string; vectors: number[][]; tokens: number }>;
   now: () => Date;
 }
 
@@ -60,7 +59,10 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
       if (!texts || texts.length === 0 || texts.length > 256 || texts.some((t) => typeof t !== 'string')) {
         throw wire.invalid('input: send a string or an array of up to 256 strings.', 'input');
       }
-      const result = await deps.embed(typeof body.model === 'string' ? body.model : 'quire/auto', texts as string[]);
+      const model = typeof body.model === 'string' ? body.model : 'quire/auto';
+      const result = await deps.calls.embed(r.token, model, texts as string[]);
+      r.res.setHeader('x-quire-run-id', result.runId);
+      r.res.setHeader('x-quire-cost-usd', '0');
       sendJson(r, {
         object: 'list',
         data: result.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),

@@ -10,7 +10,11 @@ import {
   type SpendByApp,
   type TaskSpec,
 } from '../../src-preload/contract';
+import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
+import type { Ledger } from '../ledger/ledger';
+import { toRecord } from '../runs/run-record';
+import { RunsRepo } from '../store/repos/runs-repo';
 import type { LocalRuntime } from '../local/runtime';
 import type { RunService } from '../runs/run-service';
 import type { Db } from '../store/database';
@@ -30,6 +34,9 @@ export interface GatewayOptions {
   tasks: () => ReadonlyMap<string, TaskSpec>;
   monthOf: (at: Date) => string;
   runtime: Pick<LocalRuntime, 'resident' | 'use'>;
+  /** Embeddings calls are recorded as local $0 runs: their ledger row and run row, and run:completed. */
+  ledger: Pick<Ledger, 'recordLocal' | 'atomically'>;
+  events: EventBus;
   logger: Logger;
   now: () => Date;
   /** `--gateway-port`: this port for this session, over the saved one. */
@@ -39,12 +46,15 @@ export interface GatewayOptions {
 }
 
 const TOKEN_PREFIX = 'quire-';
+/** The task an embeddings call is recorded under in runs and the ledger. */
+export const EMBEDDINGS_TASK = 'embeddings';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export class GatewayService {
   private readonly repo: GatewayRepo;
   private readonly calls: GatewayCalls;
+  private readonly runsRepo: RunsRepo;
   private server: GatewayServer | null = null;
   /** The port the running server was asked for (0 picks a free one, so it can differ from the port it got). */
   private serverFor: number | null = null;
@@ -67,7 +77,60 @@ export class GatewayService {
       now: o.now,
       newId: () => randomUUID(),
       concurrencyPerToken: o.concurrencyPerToken ?? 16,
+      embed: localEmbeddings(o.runtime, o.models),
+      recordEmbedding: (run) => this.recordEmbedding(run),
+      monotonic: () => performance.now(),
     });
+    this.runsRepo = new RunsRepo(o.db);
+  }
+
+  /** One commit: the $0 ledger row (tokens, duration) and the completed run, then run:completed for the history. */
+  private recordEmbedding(run: { runId: string; model: string; tokens: number; inputs: number; ms: number }): void {
+    const at = this.o.now().toISOString();
+    const write = {
+      id: run.runId,
+      task: EMBEDDINGS_TASK,
+      status: 'completed' as const,
+      model_id: run.model,
+      // The texts are the app's to keep: only their count is stored.
+      request: { model: run.model, inputs: run.inputs },
+      text: null,
+      json: undefined,
+      reason: 'Embeddings come from a loaded local model; Quire never sends them to a cloud provider.',
+      fallback_chain: [],
+      attempts: [
+        {
+          model_id: run.model,
+          provider: 'local',
+          outcome: 'ok' as const,
+          error: null,
+          cost_usd: 0,
+          latency_ms: run.ms,
+        },
+      ],
+      fallbacks: [],
+      input_tokens: run.tokens,
+      output_tokens: 0,
+      cost_micros: 0,
+      latency_ms: run.ms,
+      cache_hit: false,
+      cache_key: null,
+      error: null,
+      created_at: at,
+      finished_at: at,
+      answer: null,
+      truncated: false,
+      task_version: null,
+    };
+    this.o.ledger.atomically(() => {
+      this.o.ledger.recordLocal(
+        { runId: run.runId, modelId: run.model, provider: 'local', task: EMBEDDINGS_TASK },
+        { inputTokens: run.tokens, outputTokens: 0 },
+        run.ms,
+      );
+      this.runsRepo.save(write);
+    });
+    this.o.events.emit('run:completed', toRecord(write));
   }
 
   private config(): GatewayConfigRow {
@@ -178,7 +241,6 @@ export class GatewayService {
           ...gatewayRoutes({
             calls: this.calls,
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
-            embed: localEmbeddings(this.o.runtime, this.o.models),
             now: this.o.now,
           }),
         },

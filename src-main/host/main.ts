@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     events: app.events,
     rendererDir: join(here, '..', 'renderer'),
     port,
+    uploads: app.uploads,
   });
   console.log(`Quire host listening on ${host.url}`);
   console.log(`Data directory: ${dataDir}`);

@@ -36,14 +36,14 @@ export interface DownloadServiceOptions {
 }
 
 /** Room to leave on the disk beyond the file itself. */
-const FREE_SPACE_MARGIN = 256 * 1024 * 1024;
+export const FREE_SPACE_MARGIN = 256 * 1024 * 1024;
 
 interface Active {
   controller: AbortController;
   done: Promise<void>;
 }
 
-async function defaultFreeSpace(dir: string): Promise<number> {
+export async function defaultFreeSpace(dir: string): Promise<number> {
   const s = await statfs(dir);
   return Number(s.bavail) * Number(s.bsize);
 }

@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/contract';
-import { LocalModelError, NotFoundError } from '../errors';
+import { CancelledError, LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
@@ -40,6 +40,25 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Refuses a stream at its first four bytes unless they say GGUF, before the rest of a large file is written. */
+function ggufMagicGate(label: string): Transform {
+  let head = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (head.length < 4) {
+        head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+        if (head.length === 4 && head.toString('latin1') !== 'GGUF') {
+          callback(
+            new LocalModelError('invalid_file', `${label} is not a valid GGUF model (it does not start with "GGUF")`),
+          );
+          return;
+        }
+      }
+      callback(null, chunk);
+    },
+  });
 }
 
 function slugify(text: string): string {
@@ -135,6 +154,44 @@ export class ModelLibrary implements InstalledLookup {
     const label = basename(path);
     const checked = await checkGgufFile(path, label);
     const id = this.freeId(name ?? checked.name ?? basename(path));
+    return this.copyIn(
+      id,
+      label,
+      name,
+      async () => (await openRegularForRead(path)).createReadStream(),
+      (message) => new LocalModelError('invalid_file', `Could not copy ${path} into the models folder: ${message}`),
+    );
+  }
+
+  /**
+   * Streams an uploaded GGUF (the browser host's upload) into the models folder: bytes go straight to a private file
+   * in `.partial/` as they arrive, so a model of any size never sits in memory. A body that does not start like a GGUF
+   * is refused at its first bytes; the whole copy then gets the same header checks and test load as an import. A
+   * failed, refused or interrupted upload leaves nothing behind.
+   */
+  importStream(body: Readable, fileName: string, name?: string): Promise<InstalledModel> {
+    const label = basename(fileName) || 'the uploaded file';
+    const id = this.freeId(name ?? label);
+    return this.copyIn(
+      id,
+      label,
+      name,
+      async () => body,
+      (message) =>
+        body.destroyed && !body.readableEnded
+          ? new CancelledError(`The upload of ${label} stopped before the whole file arrived; nothing was kept.`)
+          : new LocalModelError('invalid_file', `Could not save ${label} in the models folder: ${message}`),
+    );
+  }
+
+  /** The copy, its checks, its placement under a free name, the test load and the record: shared by both doors in. */
+  private async copyIn(
+    id: string,
+    label: string,
+    name: string | undefined,
+    source: () => Promise<Readable>,
+    failure: (message: string) => Error,
+  ): Promise<InstalledModel> {
     const dir = this.modelsDir();
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
     const hash = createHash('sha256');
@@ -147,24 +204,19 @@ export class ModelLibrary implements InstalledLookup {
     let final: string;
     let summary: GgufSummary;
     try {
-      const source = await openRegularForRead(path);
       const target = await openPrivateForWrite(partial, 'create');
-      await pipeline(source.createReadStream(), tap, target.createWriteStream());
+      await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
       // What is installed is the copy: check the copy, in case the source changed while it was read.
       summary = await checkGgufFile(partial, label);
       final = await placeFile(partial, dir, id);
     } catch (cause) {
       await rm(partial, { force: true });
       if (cause instanceof LocalModelError) throw cause;
-      throw new LocalModelError(
-        'invalid_file',
-        `Could not copy ${path} into the models folder: ${(cause as Error).message}`,
-        cause,
-      );
+      throw Object.assign(failure((cause as Error).message), { cause });
     }
     const sha256 = hash.digest('hex');
     await this.probeFile(final, sha256, false);
-    const record = this.record(id, name ?? summary.name ?? basename(path), final, (await stat(final)).size, {
+    const record = this.record(id, name ?? summary.name ?? label, final, (await stat(final)).size, {
       sha256,
       verified_against: 'none',
       source: 'import',

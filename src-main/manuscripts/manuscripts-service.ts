@@ -3,7 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Manuscript, ManuscriptSummary } from '../../src-preload/contract';
 import { NotFoundError } from '../errors';
 import type { DocumentsRepo } from './documents-repo';
-import { readManuscriptSource, type ManuscriptSource } from './source-reader';
+import type { Readable } from 'node:stream';
+import { InvalidInputError } from '../errors';
+import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
 import { parseStructure } from './structure';
 
 export interface ManuscriptsServiceOptions {
@@ -35,7 +37,28 @@ export class ManuscriptsService {
   }
 
   async open(path: string): Promise<Manuscript> {
-    const source = await readManuscriptSource(path);
+    return this.store(await readManuscriptSource(path));
+  }
+
+  /**
+   * Opens a manuscript uploaded in the browser host. Text is held whole to be split and stored, so the body is read
+   * only up to the 50 MB a manuscript may be, and refused past it.
+   */
+  async openUpload(fileName: string, body: Readable): Promise<Manuscript> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_MANUSCRIPT_BYTES) {
+        body.destroy();
+        throw new InvalidInputError(`${fileName} is more than 50 MB; Quire opens manuscripts up to 50 MB.`, 'file');
+      }
+      chunks.push(chunk);
+    }
+    return this.store(uploadedSource(fileName, Buffer.concat(chunks)));
+  }
+
+  private store(source: ManuscriptSource): Manuscript {
     const id = this.newId();
     this.options.repo.insert({ id, ...documentFrom(source), created_at: this.options.now().toISOString() });
     return this.get(id);

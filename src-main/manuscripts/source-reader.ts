@@ -77,7 +77,29 @@ async function readTextFile(path: string): Promise<SourceFile> {
     );
   if (info.size > MAX_MANUSCRIPT_BYTES)
     throw new InvalidInputError(`${name} is ${Math.round(info.size / 1e6)} MB; Quire opens up to 50 MB.`, 'path');
-  const bytes = await readFile(path);
+  return decodeText(name, await readFile(path));
+}
+
+/**
+ * A manuscript uploaded in the browser host: one .md/.txt file's bytes, with the same checks as a file on disk.
+ * `name` is the file's name as the writer's browser gave it; it is shown, never used as a path.
+ */
+export function uploadedSource(name: string, bytes: Buffer): ManuscriptSource {
+  const fileName = basename(name.replaceAll('\\', '/')).trim();
+  if (!TEXT_EXTENSIONS.includes(extname(fileName).toLowerCase()))
+    throw new InvalidInputError(
+      `${fileName || 'That file'} is not a text manuscript: Quire opens ${TEXT_EXTENSIONS.join(', ')} files.`,
+      'file',
+    );
+  if (bytes.length > MAX_MANUSCRIPT_BYTES)
+    throw new InvalidInputError(
+      `${fileName} is ${Math.round(bytes.length / 1e6)} MB; Quire opens up to 50 MB.`,
+      'file',
+    );
+  return { kind: 'file', path: fileName, title: titleOf(fileName), files: [decodeText(fileName, bytes)] };
+}
+
+function decodeText(name: string, bytes: Buffer): SourceFile {
   if (bytes.includes(0))
     throw new InvalidInputError(`${name} looks like a binary file, not text (it contains zero bytes).`, 'path');
   let text: string;

@@ -59,11 +59,12 @@ export class Dispatcher {
       const value = await handler(parsed.data, context);
       return { ok: true, value: value === undefined ? null : value };
     } catch (error) {
-      return { ok: false, error: this.toErrorInfo(channel, error) };
+      return { ok: false, error: this.errorInfo(channel, error) };
     }
   }
 
-  private toErrorInfo(channel: Channel, error: unknown): ErrorInfo {
+  /** Any failure as the error part of an envelope (also for the HTTP host's uploads); `where` names it in the log. */
+  errorInfo(channel: string, error: unknown): ErrorInfo {
     // A full disk is the writer's to fix, not a bug: say so, whichever layer it surfaced in.
     if (DiskFullError.matches(error) && !(error instanceof DiskFullError)) {
       this.logger.error(`Disk full in ${channel}: ${this.redact((error as Error).message)}`);

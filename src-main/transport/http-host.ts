@@ -5,7 +5,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Envelope, ErrorCode, ErrorInfo } from '../../src-preload/contract';
+import { Transform, type Readable } from 'node:stream';
+import {
+  UPLOAD_KINDS,
+  type Envelope,
+  type ErrorCode,
+  type ErrorInfo,
+  type UploadKind,
+} from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Dispatcher } from './dispatcher';
 import { CONTENT_SECURITY_POLICY } from './csp';
@@ -17,6 +24,16 @@ export interface HttpHostOptions {
   rendererDir: string | null;
   /** 0 picks a free port. */
   port: number;
+  /** POST /upload/<kind>: files streamed to a service, never read whole here; none: uploads are refused. */
+  uploads?: Partial<Record<UploadKind, UploadRoute>>;
+}
+
+/** One kind of upload: its size limit and what takes the bytes. */
+export interface UploadRoute {
+  /** The most bytes this upload may have; throws PayloadTooLargeError (the reason, in a writer's words) for `bytes`. */
+  check(bytes: number): Promise<number>;
+  /** Consumes the body (a stream that errors if the client goes away or the limit is passed); the reply's value. */
+  accept(body: Readable, fileName: string): Promise<unknown>;
 }
 
 export interface HttpHost {
@@ -107,6 +124,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     }
     if (pathname === '/api/events') return openEventStream(req, res);
     if (pathname.startsWith('/api/')) return handleApi(req, res, pathname.slice(5));
+    if (pathname.startsWith('/upload/')) return handleUpload(req, res, pathname.slice(8), url.searchParams.get('name'));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
@@ -167,6 +185,90 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     }
     const envelope = await options.dispatcher.call(channel, payload, { transport: 'http' });
     sendJson(res, envelope.ok ? 200 : statusFor(envelope.error.code), envelope);
+  }
+
+  /**
+   * A file's bytes piped to its service as they arrive (backpressure holds the client when the disk is slower), so
+   * memory stays flat whatever the file's size. Same doors as the API; the size is checked against the declared
+   * length before a byte is read and counted as the bytes come.
+   */
+  async function handleUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: string,
+    fileName: string | null,
+  ): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST' }).end();
+      return;
+    }
+    const refuse = (error: ErrorInfo) => {
+      // Whatever of the body is still coming is read and dropped, so the client gets this answer, not a reset.
+      req.resume();
+      res.setHeader('Connection', 'close');
+      sendError(res, error);
+    };
+    if (foreignOrigin(req))
+      return refuse({ code: 'forbidden', message: 'Cross-origin requests are refused', retryable: false });
+    const route = (UPLOAD_KINDS as readonly string[]).includes(kind)
+      ? options.uploads?.[kind as UploadKind]
+      : undefined;
+    if (!route)
+      return refuse({ code: 'not_found', message: `Quire takes no "${kind}" uploads here`, retryable: false });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/octet-stream'))
+      return refuse({
+        code: 'invalid_input',
+        message: 'An upload is sent as the file itself (Content-Type: application/octet-stream)',
+        retryable: false,
+      });
+    if (!fileName || fileName.length > 255 || /[/\\\0]/.test(fileName))
+      return refuse({
+        code: 'invalid_input',
+        message: 'An upload needs the file name (?name=…): a name without slashes, up to 255 characters',
+        retryable: false,
+      });
+    const declared = req.headers['content-length'] === undefined ? 0 : Number(req.headers['content-length']);
+    let max: number;
+    try {
+      max = await route.check(Number.isFinite(declared) ? declared : 0);
+    } catch (error) {
+      return refuse(options.dispatcher.errorInfo(`upload ${kind}`, error));
+    }
+    let received = 0;
+    let overran = false;
+    const body = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received > max) {
+          overran = true;
+          callback(new Error('The upload is larger than its limit'));
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+    // Not stream.pipeline: a service that refuses the bytes early must not take the socket (and the answer) down.
+    req.pipe(body);
+    req.on('error', (error) => body.destroy(error));
+    req.on('close', () => {
+      if (!req.complete) body.destroy(new Error('The upload was interrupted before the whole file arrived'));
+    });
+    try {
+      const value = await route.accept(body, fileName);
+      sendJson(res, 200, { ok: true, value });
+    } catch (error) {
+      const info = overran
+        ? await route.check(received).then(
+            (): ErrorInfo => ({
+              code: 'payload_too_large',
+              message: `The file is larger than the ${max} bytes Quire can take here`,
+              retryable: false,
+            }),
+            (tooLarge: unknown) => options.dispatcher.errorInfo(`upload ${kind}`, tooLarge),
+          )
+        : options.dispatcher.errorInfo(`upload ${kind}`, error);
+      if (!res.destroyed) refuse(info);
+    }
   }
 
   function openEventStream(req: IncomingMessage, res: ServerResponse): void {

@@ -102,6 +102,8 @@ export interface RunRecord {
    * failed or were unavailable: shown as a low-confidence fallback, never as a plain "Completed".
    */
   low_confidence_fallback?: boolean;
+  /** The app (its gateway token's name) that sent this run through the gateway; null for the writer's own runs. */
+  client?: string | null;
 }
 
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer'>;

@@ -23,7 +23,13 @@ export function useTestApp() {
     /** The app behind a real HTTP host on a free port. */
     async host(options: Partial<AppOptions> = {}) {
       const app = await createApp({ dataDir: tempDir(), logger: silentLogger, ...options });
-      const host = await startHttpHost({ dispatcher: app.dispatcher, events: app.events, rendererDir: null, port: 0 });
+      const host = await startHttpHost({
+        dispatcher: app.dispatcher,
+        events: app.events,
+        rendererDir: null,
+        port: 0,
+        uploads: app.uploads,
+      });
       open.push({ app, host });
       const call = async (channel: string, body?: unknown) => {
         const response = await fetch(`${host.url}/api/${channel}`, {

@@ -9,6 +9,7 @@ import m006 from './006-run-answers.sql?raw';
 import m007 from './007-manuscripts.sql?raw';
 import m008 from './008-ledger-totals.sql?raw';
 import m009 from './009-gateway.sql?raw';
+import m010 from './010-gateway-holds.sql?raw';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'manuscripts', sql: m007 },
   { version: 8, name: 'ledger-totals', sql: m008 },
   { version: 9, name: 'gateway', sql: m009 },
+  { version: 10, name: 'gateway-holds', sql: m010 },
 ];

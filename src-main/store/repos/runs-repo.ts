@@ -33,6 +33,8 @@ interface RunRow {
   answer_json: string | null;
   truncated: number;
   task_version: number | null;
+  /** The app that sent the run through the gateway (gateway_runs.client), when one did. */
+  client?: string | null;
 }
 
 export interface RunWrite {
@@ -137,14 +139,15 @@ export class RunsRepo {
   }
 
   get(id: string): RunRecord | undefined {
-    const row = this.q<RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+    const row = this.q<RunRow>(`SELECT r.*, g.client AS client FROM runs r ${BY_APP} WHERE r.id = ?`).get(id);
     return row ? toRecord(row) : undefined;
   }
 
   list(filter: { limit: number; task?: string | undefined; status?: RunStatus | undefined }): RunSummary[] {
     const rows = this.q<RunRow>(
-      `SELECT * FROM runs WHERE (@task IS NULL OR task = @task) AND (@status IS NULL OR status = @status)
-         ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+      `SELECT r.*, g.client AS client FROM runs r ${BY_APP}
+         WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
+         ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit`,
     ).all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
     return rows.map((row) => {
       const {
@@ -246,6 +249,9 @@ export class RunsRepo {
   }
 }
 
+/** Which app a run came from, for runs that came through the gateway (gateway_runs: one row per such run). */
+const BY_APP = 'LEFT JOIN gateway_runs g ON g.run_id = r.id';
+
 function toRecord(row: RunRow): RunRecord {
   const decision = row.decision_json
     ? (JSON.parse(row.decision_json) as {
@@ -284,5 +290,6 @@ function toRecord(row: RunRow): RunRecord {
     confidence: decision.confidence?.value ?? null,
     confidence_ingredients: decision.confidence?.ingredients ?? null,
     low_confidence_fallback: decision.low_confidence_fallback === true,
+    client: row.client ?? null,
   };
 }

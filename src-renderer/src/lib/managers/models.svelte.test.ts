@@ -155,6 +155,12 @@ describe('ModelsManager', () => {
     expect(manager.notice).toBe('My model was imported and is ready to use.');
     expect(fake.inputsOf('models:import')).toEqual([{ path: '/tmp/mine.gguf', name: 'My model' }]);
 
+    // Uploaded (or chosen with the app's file picker) elsewhere: listed, and said so.
+    fake.answer('models:installed', [installed('mine'), installed('up', { name: 'Uploaded model' })]);
+    await manager.added(installed('up', { name: 'Uploaded model' }));
+    expect(manager.installed.map((model) => model.id)).toEqual(['mine', 'up']);
+    expect(manager.notice).toBe('Uploaded model was imported and is ready to use.');
+
     fake.answer('models:load', resident('mine', 900));
     fake.answer('models:resident', [resident('mine', 900)]);
     await manager.loadModel('mine');

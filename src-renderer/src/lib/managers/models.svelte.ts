@@ -135,6 +135,12 @@ export class ModelsManager {
     });
   }
 
+  /** A model added outside this manager (uploaded, or chosen with the file picker): listed, and said so. */
+  async added(model: InstalledModel): Promise<void> {
+    this.#notice = `${model.name} was imported and is ready to use.`;
+    await this.#installed.load();
+  }
+
   async loadModel(id: string): Promise<void> {
     await this.#act(`installed:${id}`, id, async () => {
       await this.#client.call('models:load', { id });

@@ -1,0 +1,76 @@
+// Files like a Mac app, in the browser host (issue 16, item 4): a .gguf chosen with the file input uploads with
+// progress into the models folder and is listed; a crafted one is refused with the reason; a manuscript dropped on
+// the Workbench opens with its chapters counted.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { startHost, type RunningHost } from './support/host';
+
+let host: RunningHost;
+
+test.use({ viewport: { width: 1280, height: 1000 } });
+test.beforeEach(async () => {
+  host = await startHost();
+});
+test.afterEach(async () => {
+  await host.stop();
+});
+
+test('a .gguf chosen in the Models view uploads into the models folder; a file that is not one is refused', async ({
+  page,
+}) => {
+  await page.goto(`${host.url}/#/models`);
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+  const upload = page.getByTestId('model-upload');
+  await expect(upload).toContainText('Drop a .gguf file here');
+  await upload.screenshot({ path: 'e2e/screenshots/files-model-dropzone.png' });
+
+  await page.getByTestId('model-upload-input').setInputFiles({
+    name: 'not-a-model.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('these are my notes, not a model'),
+  });
+  await expect(page.getByTestId('model-upload-error')).toContainText(
+    'not-a-model.gguf is not a valid GGUF model (it does not start with "GGUF")',
+  );
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+
+  const fixture = tinyLlamaFixture();
+  await page.getByTestId('model-upload-input').setInputFiles({
+    name: 'My Tiny Model.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(fixture),
+  });
+  await expect(page.getByTestId('models-notice')).toContainText('was imported and is ready to use');
+  await expect(page.getByTestId('model-upload-error')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Installed' })).toBeVisible();
+  await expect(page.getByTestId('models-empty')).toHaveCount(0);
+  await page.screenshot({ path: 'e2e/screenshots/files-model-uploaded.png', fullPage: false });
+
+  const models = join(host.dataDir, 'models');
+  expect(readdirSync(models).filter((name) => name.endsWith('.gguf'))).toEqual(['my-tiny-model.gguf']);
+  expect(readdirSync(join(models, '.partial'))).toEqual([]);
+  expect(readFileSync(join(models, 'my-tiny-model.gguf')).equals(readFileSync(fixture))).toBe(true);
+});
+
+test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page }) => {
+  await page.goto(`${host.url}/#/workbench`);
+  const zone = page.getByRole('region', { name: /Drop a \.md or \.txt manuscript here/ });
+  await zone.scrollIntoViewIfNeeded();
+  const text = '# Chapter 1\n\nThe door was blue.\n\n# Chapter 2\n\nShe opened the red door.\n\nIt creaked.\n';
+  // A real drop: a DataTransfer holding a File, dispatched on the drop zone as the browser does.
+  const transfer = await page.evaluateHandle((body) => {
+    const data = new DataTransfer();
+    data.items.add(new File([body], 'The Lighthouse.md', { type: 'text/markdown' }));
+    return data;
+  }, text);
+  await zone.dispatchEvent('dragover', { dataTransfer: transfer });
+  await zone.dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(page.getByTestId('manuscript-opened')).toContainText('Opened The Lighthouse: 2 chapters, 3 paragraphs');
+  await page
+    .locator('section', { has: page.getByTestId('manuscript-upload') })
+    .screenshot({ path: 'e2e/screenshots/files-manuscript-opened.png' });
+  const list = await host.call<{ title: string; source_path: string }[]>('manuscripts:list');
+  expect(list.value).toMatchObject([{ title: 'The Lighthouse', source_path: 'The Lighthouse.md' }]);
+});

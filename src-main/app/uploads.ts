@@ -1,0 +1,48 @@
+// What the browser host's uploads do with the bytes: a .gguf streams into the models folder (the library's import,
+// limited by the free disk space), a manuscript is opened like one from disk (limited to 50 MB of text).
+import type { Readable } from 'node:stream';
+import type { UploadKind } from '../../src-preload/contract';
+import { PayloadTooLargeError } from '../errors';
+import { defaultFreeSpace, FREE_SPACE_MARGIN } from '../local/downloads';
+import type { ModelLibrary } from '../local/library';
+import type { ManuscriptsService } from '../manuscripts/manuscripts-service';
+import { MAX_MANUSCRIPT_BYTES } from '../manuscripts/source-reader';
+import type { UploadRoute } from '../transport/http-host';
+
+export type UploadRoutes = Record<UploadKind, UploadRoute>;
+
+export interface UploadDeps {
+  library: Pick<ModelLibrary, 'modelsDir' | 'importStream'>;
+  manuscripts: Pick<ManuscriptsService, 'openUpload'>;
+  /** Free bytes on the disk holding `dir`; default: statfs. */
+  freeSpace?: (dir: string) => Promise<number>;
+}
+
+const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`);
+
+export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpace }: UploadDeps): UploadRoutes {
+  return {
+    model: {
+      async check(bytes) {
+        const dir = library.modelsDir();
+        const max = Math.max(0, (await freeSpace(dir)) - FREE_SPACE_MARGIN);
+        if (bytes > max)
+          throw new PayloadTooLargeError(
+            `This model is ${size(bytes)}, and there is room for ${size(max)} in the models folder (${dir}). Free some space on that disk, or choose another models folder in Settings, then upload it again.`,
+          );
+        return max;
+      },
+      accept: (body: Readable, fileName: string) => library.importStream(body, fileName),
+    },
+    manuscript: {
+      async check(bytes) {
+        if (bytes > MAX_MANUSCRIPT_BYTES)
+          throw new PayloadTooLargeError(
+            `This file is ${Math.round(bytes / 1e6)} MB; Quire opens manuscripts of up to 50 MB of text (about 8 million words). Is it the manuscript's text file?`,
+          );
+        return MAX_MANUSCRIPT_BYTES;
+      },
+      accept: (body: Readable, fileName: string) => manuscripts.openUpload(fileName, body),
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Issue 13: an app's monthly cap is exact across Quire processes on one data directory (the desktop app and a browser
+// host, say). The cap check and the call's hold are one SQLite transaction, not a count in one process's memory.
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/database';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { useTempDir } from '../../test/support/temp-dir';
+import { cloudSpec } from '../../test/support/tournament-app';
+import { GatewayRepo } from './gateway-repo';
+import { join } from 'node:path';
+
+const tempDir = useTempDir();
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+});
+afterAll(() => fake.close());
+
+const open = (dataDir: string): Promise<GatewayApp> =>
+  gatewayApp({
+    dataDir,
+    fake,
+    registry: [cloudSpec('cloud-gpt', 'openai', 9, 99)],
+    execution: { firstTokenTimeoutMs: 60_000 },
+  });
+
+describe("an app's monthly cap across processes", () => {
+  it('two Quire instances on one data directory never both admit a call the cap cannot cover', async () => {
+    fake.reset();
+    const dir = tempDir();
+    // Two app instances, each with its own SQLite connection and gateway, as two processes would have.
+    const a = await open(dir);
+    const b = await open(dir);
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // One call may cost up to ~$0.0099 (100 output tokens at $99/Mtok) and the cap is $0.015: one fits, not two.
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100, gate });
+      const token = a.token({ monthly_cap_usd: 0.015, name: 'Capped' });
+      const ask = (g: GatewayApp) =>
+        new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions.create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 100,
+        });
+      const first = ask(a);
+      await fake.nextRequest('cloud-gpt'); // A's call is at the provider: held, not yet settled.
+      const second = (await ask(b).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(second.status).toBe(429);
+      expect(second.error).toMatchObject({ type: 'insufficient_quota', message: expect.stringMatching(/"Capped"/) });
+      release();
+      await first;
+      // Settled in A: B reads A's charge from the ledger and still refuses; only one call ever reached the provider.
+      const third = (await ask(b).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(third.status).toBe(429);
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it("ignores the hold of a process that is gone, and drops a finished call's hold", () => {
+    const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+    try {
+      const now = () => new Date('2026-12-02T10:00:00Z');
+      db.prepare(
+        `INSERT INTO gateway_tokens (id, name, token_sha256, monthly_cap_micros, local_only, created_at)
+         VALUES ('t1', 'App', 'hash', 20000, 0, '2026-12-01T00:00:00Z')`,
+      ).run();
+      const repo = new GatewayRepo(db, now, { pid: process.pid, token: 'me' });
+      const cap = { micros: 9000, limit: 20000, month: '2026-12' };
+      expect(repo.holdAndLink('r1', { id: 't1', name: 'App' }, cap)).toBeNull();
+      expect(repo.holdAndLink('r2', { id: 't1', name: 'App' }, cap)).toBeNull();
+      // A third call would pass the cap while both are held.
+      expect(repo.holdAndLink('r3', { id: 't1', name: 'App' }, cap)).toEqual({ counted: 18000 });
+      // r2's process is gone (a pid no process has): its hold no longer counts.
+      db.prepare("UPDATE gateway_runs SET owner_pid = 999999999, owner_token = 'gone' WHERE run_id = 'r2'").run();
+      expect(repo.capCounted('t1', '2026-12')).toBe(9000);
+      repo.releaseHold('r1');
+      expect(repo.capCounted('t1', '2026-12')).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+// Issue 13's gaps: a gateway call shows in the run history with the app that sent it; an embeddings call is a run
+// too (local, $0, under its app in Spend).
+import OpenAI from 'openai';
+import { describe, expect, it } from 'vitest';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { useTempDir } from '../../test/support/temp-dir';
+import { useLocalFixture } from '../../test/support/use-local-fixture';
+import { cloudSpec, localSpec } from '../../test/support/tournament-app';
+
+const fixture = useLocalFixture();
+const tempDir = useTempDir();
+
+async function open(): Promise<GatewayApp> {
+  fixture.fake().reset();
+  return gatewayApp({
+    dataDir: tempDir(),
+    fake: fixture.fake(),
+    registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), localSpec('tiny-local', 'tiny-fixture', 3)],
+    local: { llama: fixture.llama(), files: { 'tiny-fixture': tinyLlamaFixture() } },
+    execution: { firstTokenTimeoutMs: 60_000 },
+  });
+}
+
+async function history(g: GatewayApp) {
+  const reply = await g.app.dispatcher.call('runs:list', undefined, { transport: 'internal' });
+  if (!reply.ok) throw new Error(reply.error.message);
+  return (reply.value as { runs: { run_id: string; task: string; client?: string | null; cost_usd: number }[] }).runs;
+}
+
+describe('gateway runs in the history', () => {
+  it("shows the app's name on runs that came through the gateway, and none on the writer's own", async () => {
+    const g = await open();
+    try {
+      fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Obsidian' }), maxRetries: 0 });
+      const check = await client.chat.completions.create({
+        model: 'quire/continuity_check',
+        messages: [{ role: 'user', content: 'Chapter 1: the door was blue. Chapter 2: the door was red.' }],
+      });
+      fixture.fake().script('cloud-gpt', { text: 'Mara, Tobias, Wren.', inputTokens: 10, outputTokens: 5 });
+      // Whatever its outcome (the fake's answer need not suit the task), the writer's own run is in the history.
+      await g.app.dispatcher.call(
+        'runs:start',
+        { task: 'brainstorm', input: 'Three names for a lighthouse keeper.', single: true },
+        { transport: 'internal' },
+      );
+      const runs = await history(g);
+      const viaGateway = runs.find((r) => r.run_id === check.id.replace(/^chatcmpl-/, ''));
+      expect(viaGateway?.client).toBe('Obsidian');
+      expect(runs.filter((r) => r.client === null)).toHaveLength(1);
+      const got = await g.app.dispatcher.call('runs:get', { run_id: viaGateway!.run_id }, { transport: 'internal' });
+      expect(got).toMatchObject({ ok: true, value: { client: 'Obsidian' } });
+    } finally {
+      await g.close();
+    }
+  }, 120_000);
+
+  it('records an embeddings call as a local $0 run under its app, in the history and in Spend by app', async () => {
+    const g = await open();
+    try {
+      await g.app.services.local.load('tiny-fixture');
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Novel search' }), maxRetries: 0 });
+      const completed: string[] = [];
+      g.app.events.subscribe((event) => {
+        if (event.name === 'run:completed') completed.push((event.payload as { run_id: string }).run_id);
+      });
+      const { data, response } = await client.embeddings
+        .create({ model: 'tiny-local', input: ['a red door', 'a blue door'] })
+        .withResponse();
+      expect(data.data).toHaveLength(2);
+      const runId = response.headers.get('x-quire-run-id')!;
+      expect(runId).toBeTruthy();
+      expect(completed).toEqual([runId]);
+      const [run] = await history(g);
+      expect(run).toMatchObject({ run_id: runId, task: 'embeddings', client: 'Novel search', cost_usd: 0 });
+      expect(g.ledger(runId)).toEqual([
+        { state: 'settled', charged_micros: 0, input_tokens: data.usage.prompt_tokens, output_tokens: 0 },
+      ]);
+      const month = g.app.services.ledger.monthOf(new Date());
+      expect(g.app.services.gateway.byApp(month).apps).toMatchObject([
+        { name: 'Novel search', calls: 1, spend_usd: 0, input_tokens: data.usage.prompt_tokens },
+      ]);
+    } finally {
+      await g.close();
+    }
+  }, 120_000);
+});

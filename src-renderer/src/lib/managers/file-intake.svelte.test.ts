@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope, UploadKind, UploadOutputs } from '$contract';
+import { FakeApi } from '../../../../test/renderer/fake-api';
+import { installed } from '../../../../test/renderer/fixtures';
+import type { UploadRequest } from '../api/upload';
+import { FileIntakeManager, MANUSCRIPT_INTAKE, MODEL_INTAKE } from './file-intake.svelte';
+
+const file = (name: string, size: number) => ({ name, size }) as Blob & { name: string };
+
+/** An uploader the test drives: reports progress and answers when told. */
+function fakeUploader() {
+  const sent: UploadRequest<UploadKind>[] = [];
+  let answer!: (reply: Envelope<unknown>) => void;
+  const send = <K extends UploadKind>(request: UploadRequest<K>) => {
+    sent.push(request as UploadRequest<UploadKind>);
+    return new Promise<Envelope<UploadOutputs[K]>>((resolve) => (answer = resolve as typeof answer));
+  };
+  return { sent, send, answer: (reply: Envelope<unknown>) => answer(reply) };
+}
+
+describe('FileIntakeManager', () => {
+  it('checks the size with the host, uploads with progress, and keeps what was installed', async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    const done = manager.upload(file('tiny.gguf', 4000));
+    await fake.settled();
+    expect(fake.inputsOf('app:upload_check')).toEqual([{ kind: 'model', bytes: 4000 }]);
+    expect(manager.busy).toBe('tiny.gguf');
+    uploader.sent[0]!.onprogress?.(1000, 4000);
+    expect(manager.progress).toBe(0.25);
+    uploader.answer({ ok: true, value: installed('tiny') });
+    expect((await done)?.id).toBe('tiny');
+    expect(manager.result?.id).toBe('tiny');
+    expect(manager.busy).toBeNull();
+  });
+
+  it('shows the size limit and sends nothing when the host cannot take the file', async () => {
+    const fake = new FakeApi().fail(
+      'app:upload_check',
+      'payload_too_large',
+      'This model is 50.0 GB, and there is room for 2.0 GB',
+    );
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    expect(await manager.upload(file('huge.gguf', 50e9))).toBeNull();
+    expect(manager.error).toMatchObject({ code: 'payload_too_large', message: /room for 2\.0 GB/ });
+    expect(uploader.sent).toEqual([]);
+  });
+
+  it("shows the host's refusal of the file with its reason", async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    const done = manager.upload(file('notes.gguf', 10));
+    await fake.settled();
+    const reason = 'notes.gguf is not a valid GGUF model (it does not start with "GGUF")';
+    uploader.answer({ ok: false, error: { code: 'local_model_error', message: reason, retryable: false } });
+    expect(await done).toBeNull();
+    expect(manager.error?.message).toBe(reason);
+  });
+
+  it('cancels an upload in flight through its signal', async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    void manager.upload(file('tiny.gguf', 10));
+    await fake.settled();
+    manager.cancel();
+    expect(uploader.sent[0]!.signal?.aborted).toBe(true);
+  });
+
+  it('in the app opens the path the file picker chose, and does nothing when the writer cancels', async () => {
+    const fake = new FakeApi();
+    const paths = ['/Users/me/Novel', null];
+    fake.answer('app:pick_file', () => ({ path: paths.shift() ?? null }));
+    fake.answer('manuscripts:open', ({ path }) => ({ id: 'm1', title: path.split('/').pop()! }) as never);
+    const manager = new FileIntakeManager(MANUSCRIPT_INTAKE, fake);
+    expect((await manager.pick('manuscript_folder'))?.title).toBe('Novel');
+    expect(await manager.pick('manuscript_file')).toBeNull();
+    expect(fake.inputsOf('manuscripts:open')).toEqual([{ path: '/Users/me/Novel' }]);
+    expect(fake.inputsOf('app:pick_file')).toEqual([{ kind: 'manuscript_folder' }, { kind: 'manuscript_file' }]);
+  });
+});
