@@ -52,14 +52,22 @@ export function renderIcon(size = GRID) {
     }
     rows.push(row);
   }
+  return encodePng(size, size, 'rgba', Buffer.concat(rows));
+}
+
+/**
+ * A PNG of 8-bit RGB or RGBA scanlines, each already prefixed with its filter byte (0: none). Tests draw their images
+ * with it too (test/support/images.ts).
+ */
+export function encodePng(width, height, colour, scanlines) {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, colour === 'rgba' ? 6 : 2, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
+    chunk('IDAT', deflateSync(scanlines, { level: 9 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -64,3 +64,4 @@ export * from './contract/app';
 export * from './contract/tournaments';
 export * from './contract/manuscripts';
 export * from './contract/gateway';
+export * from './contract/images';

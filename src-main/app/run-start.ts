@@ -100,9 +100,11 @@ async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartRe
 }
 
 function asTournament(deps: RunStartDeps, start: RunStart): boolean {
-  // A named model, an explicit single run, chat messages, a caller's own JSON schema or a local-only request are
-  // things a tournament cannot honour: those stay single runs.
-  if (start.model || start.single || start.local_only || start.json_schema) return false;
+  // A named model, an explicit single run, chat messages, a caller's own JSON schema, a local-only request or images
+  // are things a tournament cannot honour: those stay single runs. Images: members, verifiers and the judge read
+  // text, and seating only models that see images would leave most tournaments unseated; one model that sees them
+  // (chosen among vision models only) answers instead.
+  if (start.model || start.single || start.local_only || start.json_schema || start.images?.length) return false;
   if (typeof start.input !== 'string') return false;
   return deps.tournaments.isCritical(start.task);
 }

@@ -12,7 +12,9 @@ import type {
   TierUsed,
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
+import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../errors/invalid-input-error';
+import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
 import { priorOnly, type QualityLookup } from './quality';
 import type { AvailabilitySource, SpendSnapshot } from './sources';
@@ -65,6 +67,7 @@ const SIZE_INDEX = { small: 0, medium: 1, large: 2 } as const;
 
 /** The hard reasons in the order a candidate lists them, then over_budget; one bit each. */
 const REASON_ORDER = [
+  'no_vision',
   'retired',
   'excluded',
   'local_only',
@@ -110,6 +113,14 @@ export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSp
 }
 
 export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
+  const decision = choose(request, inputs);
+  const chosen = decision.model_id === null ? undefined : inputs.registry.find((s) => s.id === decision.model_id);
+  const images = request.images ?? [];
+  if (images.length === 0 || !chosen) return decision;
+  return { ...decision, images: { count: images.length, tokens: imageTokens(chosen, images) } };
+}
+
+function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const task = requireTask(inputs.tasks, request.task);
   const settings = inputs.settings;
   const quality = inputs.quality ?? priorOnly;
@@ -124,6 +135,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       ? null
       : Math.max(0, settings.monthly_budget - inputs.spend.spent_usd - inputs.spend.reserved_usd);
   const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
+  const images = request.images ?? [];
 
   const ties = tieRanks(inputs.registry);
   const evaluated: Evaluated[] = [];
@@ -131,8 +143,11 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
     const spec = inputs.registry[index]!;
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
-    const cost = local ? 0 : price(spec, inputTokens, maxOutput);
+    const seen = spec.capabilities.vision ? imageTokens(spec, images) : 0;
+    const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
     let mask = 0;
+    // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
+    if (images.length > 0 && !spec.capabilities.vision) mask |= BIT.no_vision;
     if (spec.retired) mask |= BIT.retired;
     if (exclude?.has(spec.id)) mask |= BIT.excluded;
     if (localOnly && !local) mask |= BIT.local_only;
@@ -140,7 +155,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
       if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) mask |= BIT.not_downloaded;
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
-    if (spec.context_window < inputTokens + maxOutput) mask |= BIT.context_too_small;
+    if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
     // One shared array per combination of reasons: 5,000 candidates do not allocate 5,000 arrays.
     const hard = reasonsOf(mask);
@@ -285,7 +300,7 @@ export function decide(request: DecideRequest, inputs: DecisionInputs): Decision
     'orchestrator',
     null,
     'unavailable',
-    unavailableMessage(task, evaluated, localOnly),
+    images.length > 0 ? noVisionMessage(task, evaluated, localOnly) : unavailableMessage(task, evaluated, localOnly),
     complexity,
     localLast,
   );
@@ -534,10 +549,50 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
 
 function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
+  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
+}
+
+/** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
+function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${reasonText(r)}`);
-  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${parts.join(', ')}).`;
+  return [...counts].map(([r, n]) => `${n} ${reasonText(r)}`).join(', ');
+}
+
+/**
+ * No model can take this run's images: which models could see them and what each needs (a key), in a writer's
+ * words. Local models never can: node-llama-cpp runs Quire's GGUFs as text models, with no image projector loaded.
+ */
+function noVisionMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+  const withoutImages = ' Remove the images to run it on the text alone.';
+  if (localOnly) {
+    return `${task.display_name} must stay on this machine, and no model on this machine can see images (Quire's local models read text only).${withoutImages}`;
+  }
+  const seeing = all.filter((e) => e.spec.capabilities.vision && !e.spec.retired).sort(byBest);
+  if (seeing.length === 0) {
+    return `No model Quire knows can see images, so ${task.display_name} cannot run with them.${withoutImages}`;
+  }
+  const names = seeing.slice(0, 3).map((e) => e.spec.display_name);
+  const keys = [
+    ...new Set(
+      seeing
+        .filter((e) => e.hard.includes('no_key'))
+        .map((e) => providerDescriptor(e.spec.provider)?.display_name ?? e.spec.provider),
+    ),
+  ];
+  const need =
+    keys.length > 0
+      ? ` Add ${/^[AEIOU]/.test(keys[0]!) ? 'an' : 'a'} ${joinOr(keys)} key in Settings → AI Intelligence to use one.`
+      : ` None of them can take this run now (${reasonCounts(seeing)}).`;
+  return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} can see images.${need} Local models cannot see images.${withoutImages}`;
+}
+
+function joinOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
@@ -568,6 +623,8 @@ export function reasonText(reason: CandidateReason): string {
       return 'over the monthly budget';
     case 'not_in_pack':
       return 'not what the active pack maps this task to';
+    case 'no_vision':
+      return 'cannot see images';
   }
 }
 

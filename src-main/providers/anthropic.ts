@@ -29,12 +29,25 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
       .filter((m) => m.role === 'system')
       .map((m) => m.content)
       .join('\n\n');
+    const turns = request.messages.filter((m) => m.role !== 'system');
+    const last = request.images && request.images.length > 0 ? turns.findLastIndex((m) => m.role === 'user') : -1;
     const body: Anthropic.MessageCreateParamsNonStreaming = {
       model: this.options.apiModelId,
       max_tokens: request.maxOutputTokens,
-      messages: request.messages
-        .filter((m) => m.role !== 'system')
-        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+      messages: turns.map((m, i) => ({
+        role: m.role as 'user' | 'assistant',
+        // Images go with the last user turn as base64 image blocks, before its text (as Anthropic recommends).
+        content:
+          i === last
+            ? [
+                ...request.images!.map((image): Anthropic.ImageBlockParam => ({
+                  type: 'image',
+                  source: { type: 'base64', media_type: image.media_type, data: image.data_base64 },
+                })),
+                { type: 'text' as const, text: m.content },
+              ]
+            : m.content,
+      })),
     };
     if (system) body.system = system;
     if (request.jsonSchema) {

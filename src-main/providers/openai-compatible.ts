@@ -3,13 +3,22 @@
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,
 } from 'openai/resources/chat/completions/completions';
 import { ProviderError } from '../errors';
 import { sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
-import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
+import type {
+  ChatMessage,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  LanguageModel,
+  StreamPart,
+  Usage,
+} from './spec';
 
 export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   private readonly client: OpenAI;
@@ -25,7 +34,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     const messages = jsonObject ? withSchemaInstruction(request.messages, request.jsonSchema!) : request.messages;
     const body: ChatCompletionCreateParamsBase = {
       model: this.options.apiModelId,
-      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: withImages(messages, request.images),
     };
     if (this.options.reasoning) {
       body.max_completion_tokens = request.maxOutputTokens;
@@ -112,6 +121,26 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   async testKey(signal?: AbortSignal): Promise<void> {
     await this.sdk.call(() => this.client.models.list({ signal }));
   }
+}
+
+/**
+ * The chat messages on the wire; images go with the last user message as `image_url` parts holding data URLs, at
+ * `detail: "high"` (what Quire's reservation prices them at), before its text.
+ */
+function withImages(
+  messages: readonly ChatMessage[],
+  images: GenerateRequest['images'],
+): ChatCompletionCreateParamsBase['messages'] {
+  const last = images && images.length > 0 ? messages.findLastIndex((m) => m.role === 'user') : -1;
+  return messages.map((m, i) => {
+    if (i !== last) return { role: m.role, content: m.content };
+    const parts: ChatCompletionContentPart[] = images!.map((image) => ({
+      type: 'image_url',
+      image_url: { url: `data:${image.media_type};base64,${image.data_base64}`, detail: 'high' },
+    }));
+    parts.push({ type: 'text', text: m.content });
+    return { role: 'user', content: parts };
+  });
 }
 
 function usageOf(usage: OpenAI.Completions.CompletionUsage | undefined | null): Usage {

@@ -26,6 +26,7 @@ import type { LocalModelProvider } from './local-models';
 import { OpenAiCompatibleModel } from './openai-compatible';
 import type { ProviderResilience } from './resilience';
 import type { LanguageModel } from './spec';
+import { textOnly } from './text-only';
 
 export interface ProviderServiceOptions {
   keys: KeyStore;
@@ -72,8 +73,16 @@ export class ProviderService {
     return providerDescriptor(spec.provider) !== undefined && this.options.keys.has(spec.provider);
   }
 
-  /** Builds the LanguageModel for a registry model; throws UnavailableError when it cannot be called. */
+  /**
+   * Builds the LanguageModel for a registry model; throws UnavailableError when it cannot be called. A model that
+   * cannot see images refuses a request that carries some.
+   */
   model(spec: ModelSpec, timeoutMs: number): CallableModel {
+    const model = this.build(spec, timeoutMs);
+    return spec.capabilities.vision ? model : textOnly(model, spec);
+  }
+
+  private build(spec: ModelSpec, timeoutMs: number): CallableModel {
     if (spec.provider === 'local') {
       if (!this.options.local) throw new UnavailableError(`Local models are not available in this build (${spec.id})`);
       return this.options.local.languageModel(spec);
@@ -343,6 +352,6 @@ function specOf(row: EndpointRow, m: EndpointInput['models'][number]): ModelSpec
     speed: 'medium',
     context_window: m.context_window ?? 32_768,
     pricing: { input_usd_per_mtok: m.input_usd_per_mtok, output_usd_per_mtok: m.output_usd_per_mtok },
-    capabilities: { json_output: true, vision: false, streaming: true },
+    capabilities: { json_output: true, vision: m.vision === true, streaming: true },
   };
 }

@@ -1,5 +1,6 @@
 // The one small spec every backend implements (cloud SDKs and node-llama-cpp alike), after the Vercel AI SDK's
 // language-model spec: usage counts are numbers or undefined, never guessed; unsupported options become warnings.
+import type { ImageMediaType } from '../../src-preload/contract/images';
 import type { Usage } from '../orchestrator/usage';
 
 // Usage is defined beside the pricing that reads it, below the providers, and is part of this spec.
@@ -12,8 +13,23 @@ export interface ChatMessage {
   content: string;
 }
 
+/** An image sent with the request: the file in base64, its type and pixel size (what it is priced by). */
+export interface RequestImage {
+  media_type: ImageMediaType;
+  data_base64: string;
+  width: number;
+  height: number;
+  /** SHA-256 of the file's bytes (hex): how caches and records tell images apart without keeping them. */
+  sha256: string;
+}
+
 export interface GenerateRequest {
   messages: ChatMessage[];
+  /**
+   * Images that go with the last user message (before its text). Only a model that can see images is ever sent any:
+   * ProviderService refuses them for any other, before a call.
+   */
+  images?: readonly RequestImage[];
   /** The most output tokens the call may produce; also what the ledger reserves for. */
   maxOutputTokens: number;
   temperature?: number;

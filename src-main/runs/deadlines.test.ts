@@ -48,6 +48,8 @@ describe('first-token deadlines', () => {
     expect(deadlines.deadlineMs('slow', 1_000)).toBe(4_000);
     floor = 9_000;
     expect(deadlines.deadlineMs('slow', 1_000)).toBe(9_000);
+    // Images are sent first: their upload is added at a slow uplink's pace (12 MB of base64: 48 s more).
+    expect(deadlines.deadlineMs('slow', 1_000, { uploadBytes: 12_000_000 })).toBe(9_000 + 48_000);
   });
 
   it('a 12,000-token request to a slow-but-working fake (first token at 6 s) completes without failover', async () => {

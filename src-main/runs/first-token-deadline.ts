@@ -22,6 +22,11 @@ export const PRIOR = {
   reasoningFactor: 8,
   /** Recent samples kept per model. */
   window: 20,
+  /**
+   * Sending images before any token can come back: at 2 Mbit/s (a slow home uplink), 250 bytes per ms of their base64.
+   * A page scan of 4 MB is 5.5 MB on the wire, 22 s.
+   */
+  uploadBytesPerMs: 250,
 } as const;
 
 /**
@@ -59,10 +64,15 @@ export class FirstTokenDeadlines {
   }
 
   /** The first-token deadline, ms, for `inputTokens` sent to the model. */
-  deadlineMs(modelId: string, inputTokens: number, options: { reasoning?: boolean; local?: boolean } = {}): number {
+  deadlineMs(
+    modelId: string,
+    inputTokens: number,
+    options: { reasoning?: boolean; local?: boolean; uploadBytes?: number } = {},
+  ): number {
     const expected = prior(inputTokens, options.local === true) * this.pace(modelId);
     const deadline = Math.max(this.floorMs(), Math.ceil(PRIOR.headroom * expected));
-    return options.reasoning ? deadline * PRIOR.reasoningFactor : deadline;
+    const upload = Math.ceil((options.uploadBytes ?? 0) / PRIOR.uploadBytesPerMs);
+    return (options.reasoning ? deadline * PRIOR.reasoningFactor : deadline) + upload;
   }
 }
 

@@ -253,6 +253,8 @@ export class ModelAttempts {
     const waitMs = this.o.deadlines.deadlineMs(spec.id, hooks.inputTokens, {
       reasoning: spec.capabilities.reasoning === true,
       local: spec.provider === 'local',
+      // Images go up before any answer can come down.
+      uploadBytes: request.images?.reduce((sum, image) => sum + image.data_base64.length, 0),
     });
     let timedOut = false;
     let disarm: (() => void) | null = null;

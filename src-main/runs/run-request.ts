@@ -25,6 +25,8 @@ export function cacheKey(modelId: string, request: GenerateRequest): string {
         request.temperature ?? null,
         request.seed ?? null,
         request.jsonSchema ?? null,
+        // The same passage with other images is another question.
+        ...(request.images && request.images.length > 0 ? [request.images.map((image) => image.sha256)] : []),
       ]),
     )
     .digest('hex');

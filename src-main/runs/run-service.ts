@@ -15,7 +15,7 @@ import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
 import { assessRun } from './run-assessment';
 import { errorInfo, runStats } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
-import { planRun, readStructured, repairRequest, unreadableAnswerError, type RunPlan } from './task-run';
+import { planRun, readStructured, repairRequest, storedImages, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
 import { toMicros } from '../store/money';
@@ -77,7 +77,13 @@ export class RunService {
       info: (error) => this.info(error),
       countInput: o.tokens
         ? async (spec, request) =>
-            (await o.tokens!.count(spec, { messages: request.messages, jsonSchema: request.jsonSchema })).tokens
+            (
+              await o.tokens!.count(spec, {
+                messages: request.messages,
+                jsonSchema: request.jsonSchema,
+                images: request.images,
+              })
+            ).tokens
         : undefined,
     });
   }
@@ -250,6 +256,7 @@ export class RunService {
     const base = this.writer.baseWrite(runId, start.task, {
       ...start,
       input: typeof start.input === 'string' ? start.input : messages,
+      ...(start.images ? { images: storedImages(plan.images) } : {}),
     });
     base.task_version = plan.definition?.version ?? null;
     const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
@@ -263,6 +270,7 @@ export class RunService {
         ...(start.model ? { model: start.model } : {}),
         ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
         ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
+        ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
         ...this.excluded(),
       });
     } catch (error) {
@@ -283,6 +291,7 @@ export class RunService {
       ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
       ...(start.seed !== undefined ? { seed: start.seed } : {}),
       ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
+      ...(plan.images.length > 0 ? { images: plan.images } : {}),
     };
     const key =
       settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })

@@ -1,11 +1,13 @@
 // What a run asks and how its answer is read: a passage run of a library task is framed by the task's instruction
 // and answered in the task's form (a JSON Schema for structured kinds, validated with zod, quotes located, edits
 // anchored); chat messages go as they are. One repair attempt is made from here when an answer cannot be read.
+import { createHash } from 'node:crypto';
+import { readImageSize, type StoredImage } from '../../src-preload/contract/images';
 import type { RunStart } from '../../src-preload/contract/runs';
 import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
-import { QuireError } from '../errors';
+import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, zodProblem, type JsonReading } from '../providers/json-answer';
-import type { ChatMessage, GenerateRequest } from '../providers/spec';
+import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
 import { answerJsonSchema, answerValidator } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
@@ -23,12 +25,49 @@ export interface RunPlan {
   temperature: number | undefined;
   taskIds: readonly string[];
   passage: string | null;
+  /** Images sent with the passage (or the last user message); empty for none. */
+  images: PlannedImage[];
+}
+
+export type PlannedImage = RequestImage & { name: string | null; bytes: number };
+
+/** The run's images, read once: their pixel size from the header, their SHA-256. */
+export function planImages(images: RunStart['images']): PlannedImage[] {
+  return (images ?? []).map((image, index) => {
+    const bytes = Buffer.from(image.data_base64, 'base64');
+    const size = readImageSize(bytes);
+    // runs:start's schema has read the same header: this is only reached by a caller that skipped it.
+    if (!size) throw new InvalidInputError('The image could not be read as an image', `images.${index}`);
+    return {
+      media_type: image.media_type,
+      data_base64: image.data_base64,
+      width: size.width,
+      height: size.height,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      name: image.name ?? null,
+      bytes: bytes.length,
+    };
+  });
+}
+
+/** What the run's stored request keeps of its images: size, type, name and hash, never the bytes. */
+export function storedImages(images: readonly PlannedImage[]): StoredImage[] {
+  return images.map(({ media_type, name, width, height, bytes, sha256 }) => ({
+    media_type,
+    name,
+    width,
+    height,
+    bytes,
+    sha256,
+  }));
 }
 
 export function planRun(start: RunStart, library: TaskLibrary | undefined, taskIds: readonly string[]): RunPlan {
   const definition = typeof start.input === 'string' ? library?.get(start.task) : undefined;
+  const images = planImages(start.images);
   if (!definition || typeof start.input !== 'string') {
     return {
+      images,
       messages: messagesOf(start.input),
       definition: undefined,
       kind: null,
@@ -48,6 +87,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     temperature: start.temperature ?? definition.temperature,
     taskIds: routable,
     passage: start.input,
+    images,
   };
 }
 

@@ -19,6 +19,7 @@
 // instruction and OpenAI's structured-output wrapper are a few dozen, so 60.
 import type { ModelSpec } from '../../src-preload/contract';
 import { MESSAGE_FRAMING_TOKENS, REQUEST_FRAMING_TOKENS } from '../../src-preload/contract/tokens';
+import { makerOf } from '../orchestrator/maker';
 
 export type Encoding = 'o200k' | 'cl100k';
 
@@ -60,18 +61,6 @@ function estimate(family: EstimatePlan['family']): EstimatePlan {
 /** gpt-4 (not 4o/4.1), gpt-3.5 and the text-embedding models before 3 use cl100k; every later OpenAI model o200k. */
 function openAiEncoding(modelId: string): Encoding {
   return /^(gpt-4(-|$)|gpt-3\.5|text-embedding-ada)/.test(modelId) ? 'cl100k' : 'o200k';
-}
-
-/** The maker behind a model: its provider, or for OpenRouter the vendor prefix of its id ("anthropic/…"). */
-function makerOf(spec: ModelSpec): { maker: string; modelId: string } {
-  const apiId = spec.api_model_id ?? spec.id;
-  if (spec.provider === 'openrouter') {
-    const slash = apiId.indexOf('/');
-    return slash > 0
-      ? { maker: apiId.slice(0, slash), modelId: apiId.slice(slash + 1) }
-      : { maker: '', modelId: apiId };
-  }
-  return { maker: spec.provider, modelId: apiId };
 }
 
 export function tokenizerPlan(spec: ModelSpec): TokenizerPlan {

@@ -135,3 +135,21 @@ describe('TokenCounter', () => {
     }
   });
 });
+
+describe('images in the count', () => {
+  it('adds each model’s image tokens to the text count, the method unchanged; none without images', async () => {
+    const request = user('The map shows the lighthouse on the northern point.');
+    const images = [{ width: 1024, height: 1024 }];
+    for (const [spec, expected] of [
+      [model('gpt-4o', { provider: 'openai' }), 765],
+      [cloud.anthropic!, Math.ceil((1024 * 1024) / 750)],
+      [cloud.openrouter!, Math.ceil((1024 * 1024) / 750)],
+      [cloud.gemini!, 1120],
+    ] as const) {
+      const text = await counter.count(spec, request);
+      const withImages = await counter.count(spec, { ...request, images });
+      expect(text.imageTokens).toBeUndefined();
+      expect(withImages).toEqual({ tokens: text.tokens + expected, method: text.method, imageTokens: expected });
+    }
+  });
+});

@@ -1,8 +1,10 @@
 // The one token count of a whole request for a given model — instruction, chat framing, passage, answer schema — for
 // the quote, the reservation and the splitting of long manuscripts. The model's own tokenizer where Quire has it (the
 // GGUF's, through an injected local tokenizer; OpenAI's encodings through gpt-tokenizer), else a documented
-// conservative estimate (families.ts): never below the character-class bound the renderer's quote also uses.
-import type { ModelSpec } from '../../src-preload/contract';
+// conservative estimate (families.ts): never below the character-class bound the renderer's quote also uses. Images
+// sent with the request are counted by the model's maker's rule (orchestrator/image-tokens.ts).
+import type { ImageSize, ModelSpec } from '../../src-preload/contract';
+import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
@@ -15,14 +17,19 @@ export interface CountRequest {
   messages: readonly CountMessage[];
   /** Structured output: the schema is sent too (a tool definition, a response format or an instruction). */
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+  /** Images sent with the request, by pixel size. */
+  images?: readonly ImageSize[] | undefined;
 }
 
 /** model: the model's own tokenizer and template; o200k/cl100k: OpenAI's own encoding; estimate: a safe bound. */
 export type CountMethod = 'model' | 'o200k' | 'cl100k' | 'estimate';
 
 export interface TokenCount {
+  /** The whole request, its images included. */
   tokens: number;
   method: CountMethod;
+  /** Of `tokens`, what the request's images count as (absent without images). */
+  imageTokens?: number;
 }
 
 /**
@@ -45,6 +52,13 @@ export class TokenCounter {
   constructor(private readonly options: TokenCounterOptions = {}) {}
 
   async count(spec: ModelSpec, request: CountRequest): Promise<TokenCount> {
+    const text = await this.countText(spec, request);
+    const images = imageTokens(spec, request.images);
+    if (!request.images || request.images.length === 0) return text;
+    return { tokens: text.tokens + images, method: text.method, imageTokens: images };
+  }
+
+  private async countText(spec: ModelSpec, request: CountRequest): Promise<TokenCount> {
     const plan = tokenizerPlan(spec);
     const schema = request.jsonSchema ? JSON.stringify(request.jsonSchema.schema) : null;
     if (plan.kind === 'local') {

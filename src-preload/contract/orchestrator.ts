@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { channel, noInput } from './define';
 import type { FitVerdict } from './models';
 import type { ModelSpec, Provider, Strength } from './registry';
+import { imageSizeSchema, MAX_IMAGES } from './images';
 import { qualityTierSchema, type QualityTier } from './settings';
 
 const taskName = z.string().min(1).max(100);
@@ -42,6 +43,7 @@ export const CANDIDATE_REASONS = [
   'below_min_quality',
   'over_budget',
   'not_in_pack',
+  'no_vision',
 ] as const;
 export type CandidateReason = (typeof CANDIDATE_REASONS)[number];
 
@@ -82,6 +84,8 @@ export interface Decision {
   complexity: number;
   input_tokens: number;
   max_output_tokens: number;
+  /** Images sent with the input, and what the chosen model counts them as (tokens, by its provider's rule). */
+  images?: { count: number; tokens: number };
   /** Worst-case USD of the chosen call (0 when refused or local). */
   estimate_usd: number;
   /** What is left of the monthly budget before this call; null = no budget set. */
@@ -103,6 +107,8 @@ export const decideInputSchema = z.strictObject({
   max_output_tokens: z.number().int().min(1).max(1_000_000).optional(),
   /** Models not to use now, e.g. open circuit breakers or ones that just failed. */
   exclude: z.array(z.string().min(1).max(200)).max(200).optional(),
+  /** Images sent with the input, by size: only models that can see images are considered, each priced by its rule. */
+  images: z.array(imageSizeSchema).max(MAX_IMAGES).optional(),
 });
 export type DecideRequest = z.infer<typeof decideInputSchema>;
 

@@ -22,6 +22,8 @@ export const endpointModelSchema = z.strictObject({
   input_usd_per_mtok: usdPerMtokSchema,
   output_usd_per_mtok: usdPerMtokSchema,
   context_window: z.number().int().positive().max(10_000_000).optional(),
+  /** The model takes images (Ollama's llava or MiniCPM-V, a vision model in LM Studio): runs with images may use it. */
+  vision: z.boolean().optional(),
 });
 
 const baseUrl = z.url({ protocol: /^https?$/, error: 'The address must start with http:// or https://' }).max(2048);

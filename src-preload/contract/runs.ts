@@ -7,6 +7,7 @@ import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
 import type { RunAnswer } from './tasks';
 import type { ConfidenceIngredients } from './tournaments';
+import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
 
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -27,6 +28,11 @@ export const runStartSchema = z.strictObject({
   input: z.union([z.string().min(1).max(2_000_000), z.array(message).min(1).max(500)]),
   /** The writer's own words for a task run on a passage: a question, an outline, what to focus on. */
   request: z.string().min(1).max(20_000).optional(),
+  /**
+   * Images sent with the passage (or the last user message): only models that can see images are considered; a run
+   * with images is always one model, never a tournament. The run record keeps their size and SHA-256, not the bytes.
+   */
+  images: runImagesSchema.optional(),
   tier: qualityTierSchema.optional(),
   model: z.string().min(1).max(200).optional(),
   local_only: z.boolean().optional(),
@@ -160,9 +166,12 @@ export type RunQuote =
       reason: string;
     };
 
+/** A passage or conversation (8 MB) and its images, in base64 (4/3 of their bytes). */
+export const RUN_START_MAX_BYTES = 8 * 1024 * 1024 + Math.ceil((MAX_IMAGES_TOTAL_BYTES * 4) / 3) + 64 * 1024;
+
 export const runsChannels = {
-  'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
-  'runs:quote': channel<RunQuote>()(runStartSchema, { maxBytes: 8 * 1024 * 1024 }),
+  'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: RUN_START_MAX_BYTES }),
+  'runs:quote': channel<RunQuote>()(runStartSchema, { maxBytes: RUN_START_MAX_BYTES }),
   'runs:cancel': channel<{ cancelled: boolean }>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
   'runs:list': channel<{ runs: RunSummary[] }>()(
     z.union([

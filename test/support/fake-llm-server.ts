@@ -1,7 +1,10 @@
 // A loopback server speaking the OpenAI chat-completions and Anthropic messages wire formats (JSON and SSE), scripted
 // per model with answers, token counts and faults, so the real SDKs can be tested without any cloud API.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readImageSize, sniffImageType } from '../../src-preload/contract/images';
+import { imageTokensBy, makerImageRule } from '../../src-main/orchestrator/image-tokens';
 
 export type FakeFault =
   /** Answer with this HTTP status and an error body in the provider's format. */
@@ -50,6 +53,11 @@ export interface FakeModelScript {
   truncated?: boolean;
   /** Omit the usage fields entirely (a provider that reports nothing). */
   omitUsage?: boolean;
+  /**
+   * A text-only model: a request carrying images is refused with a 400, as OpenAI and Anthropic refuse image input to
+   * a model without vision. (Every other model sees images and counts them into its input tokens by its maker's rule.)
+   */
+  refusesImages?: boolean;
   /** Requests wait for this before being answered (hold calls in flight; resolve to let them through). */
   gate?: Promise<void>;
   /** Every request waits this long before its answer starts: a provider's latency, for benchmarks. */
@@ -68,6 +76,23 @@ export interface RecordedRequest {
   stream: boolean;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
+  /** The images the request carried, decoded: what arrived (size, hash) and what they were counted as. */
+  images: ReceivedImage[];
+}
+
+export interface ReceivedImage {
+  /** The type the request declared. */
+  media_type: string;
+  /** The bytes' own format (their magic number), null when they are not an image. */
+  sniffed: string | null;
+  bytes: number;
+  sha256: string;
+  width: number;
+  height: number;
+  /** OpenAI's `detail` ("high", "low", "auto"); null for Anthropic. */
+  detail: string | null;
+  /** Input tokens this image was counted as (added to the usage reported). */
+  tokens: number;
 }
 
 export interface FakeLlmServer {
@@ -125,14 +150,21 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     }
     const model = typeof body.model === 'string' ? body.model : '';
     const stream = body.stream === true;
-    const recorded: RecordedRequest = { api, path, model, stream, headers: { ...req.headers }, body };
+    const images = receivedImages(api, model, body);
+    const recorded: RecordedRequest = { api, path, model, stream, headers: { ...req.headers }, body, images };
     requests.push(recorded);
     for (const waiter of waiters.splice(0).filter((w) => (w.model === model ? (w.resolve(recorded), false) : true)))
       waiters.push(waiter);
     const script = scripts.get(model) ?? {};
+    if (script.refusesImages && images.length > 0) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(errorBody(api, 400, `${model} does not support image input`)));
+      return;
+    }
     const fault = script.faults?.shift() ?? script.alwaysFault;
     const reply = fault ? undefined : (script.replies?.shift() ?? script.respond?.(recorded));
-    const answer = resolveAnswer(reply ? { ...script, text: reply.text, json: reply.json } : script);
+    const imageTokens = images.reduce((sum, image) => sum + image.tokens, 0);
+    const answer = resolveAnswer(reply ? { ...script, text: reply.text, json: reply.json } : script, imageTokens);
     if (script.gate) await script.gate;
     if (script.latencyMs) await new Promise((resolve) => setTimeout(resolve, script.latencyMs));
     if (fault && applyFault(fault, api, res, req)) return;
@@ -150,7 +182,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
   /** GET …/models: the key test. A script for "__models__" with faults decides the answer (e.g. 401). */
   function listModels(req: IncomingMessage, res: ServerResponse, path: string): void {
     const api = req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
-    requests.push({ api, path, model: '__models__', stream: false, headers: { ...req.headers }, body: {} });
+    requests.push({ api, path, model: '__models__', stream: false, headers: { ...req.headers }, body: {}, images: [] });
     const script = scripts.get('__models__') ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
     if (fault && applyFault(fault, api, res, req)) return;
@@ -227,7 +259,62 @@ interface Answer {
   } | null;
 }
 
-function resolveAnswer(script: FakeModelScript): Answer {
+/** The maker whose image rule a model on this wire format is counted by. */
+function makerOf(api: 'openai' | 'anthropic', model: string): string {
+  if (api === 'anthropic') return 'anthropic';
+  return /^gemini/.test(model) ? 'gemini' : /^qwen/.test(model) ? 'qwen' : 'openai';
+}
+
+/**
+ * Images as each wire format carries them: OpenAI `image_url` parts with data URLs (a low-detail image counts its base
+ * tokens only), Anthropic `image` blocks with a base64 source. Decoded and measured here, so a test sees what arrived.
+ */
+function receivedImages(api: 'openai' | 'anthropic', model: string, body: Record<string, unknown>): ReceivedImage[] {
+  const rule = makerImageRule(makerOf(api, model), model);
+  const found: ReceivedImage[] = [];
+  const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
+  for (const message of messages) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content as Record<string, unknown>[]) {
+      const sent = imagePart(api, part);
+      if (!sent) continue;
+      const { mediaType, data, detail } = sent;
+      const bytes = Buffer.from(data, 'base64');
+      const size = readImageSize(bytes) ?? { width: 0, height: 0 };
+      const full = size.width > 0 ? imageTokensBy(rule, size) : 0;
+      const low = rule.kind === 'tiles' ? rule.base : full;
+      found.push({
+        media_type: mediaType,
+        sniffed: sniffImageType(bytes),
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        ...size,
+        detail,
+        tokens: detail === 'low' ? low : full,
+      });
+    }
+  }
+  return found;
+}
+
+/** An image content part's type, base64 and OpenAI detail; null for any other part. */
+function imagePart(
+  api: 'openai' | 'anthropic',
+  part: Record<string, unknown>,
+): { mediaType: string; data: string; detail: string | null } | null {
+  if (api === 'openai' && part.type === 'image_url') {
+    const image = part.image_url as { url: string; detail?: string };
+    const match = /^data:([^;]+);base64,(.*)$/s.exec(image.url);
+    return match ? { mediaType: match[1]!, data: match[2]!, detail: image.detail ?? 'auto' } : null;
+  }
+  if (api === 'anthropic' && part.type === 'image') {
+    const source = part.source as { type: string; media_type: string; data: string };
+    return source.type === 'base64' ? { mediaType: source.media_type, data: source.data, detail: null } : null;
+  }
+  return null;
+}
+
+function resolveAnswer(script: FakeModelScript, imageTokens = 0): Answer {
   const text = script.json !== undefined ? JSON.stringify(script.json) : (script.text ?? 'ok');
   const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
   return {
@@ -238,7 +325,7 @@ function resolveAnswer(script: FakeModelScript): Answer {
     usage: script.omitUsage
       ? null
       : {
-          input: script.inputTokens ?? DEFAULT_INPUT_TOKENS,
+          input: (script.inputTokens ?? DEFAULT_INPUT_TOKENS) + imageTokens,
           output: script.outputTokens ?? chunks.length,
           cached: script.cachedInputTokens ?? 0,
           cacheWrite: script.cacheWriteTokens ?? 0,

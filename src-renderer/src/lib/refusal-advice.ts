@@ -17,6 +17,14 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
       next: 'Raise the monthly budget in Settings, turn on local-only, or download a local model.',
     };
   }
+  // Images sent to a run that no ready model can see: the key to add (in the message) or the images to remove.
+  if (decision.candidates.some((candidate) => candidate.reasons.includes('no_vision'))) {
+    return {
+      kind: 'info',
+      title: 'No model that can see images is ready',
+      next: 'Add a key for a provider whose models see images in Settings, or remove the images to run on the text alone.',
+    };
+  }
   // A model that could run it but for the length: the passage is the thing to change.
   const onlyTooLong = decision.candidates.some(
     (candidate) => candidate.reasons.length === 1 && candidate.reasons[0] === 'context_too_small',

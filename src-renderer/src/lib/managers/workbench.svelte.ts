@@ -9,6 +9,7 @@ import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
 import { targetSpan } from '../route-target';
+import { ImageAttachments } from './image-attachments.svelte';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -42,6 +43,7 @@ export class WorkbenchManager {
         task: this.#task,
         ...(this.#text ? { input_tokens: this.inputTokens } : {}),
         ...this.#options(),
+        ...(this.images.count > 0 ? { images: this.images.sizes } : {}),
       }),
     null as Decision | null,
     // A decision for other inputs would quote the wrong model and cost.
@@ -72,6 +74,9 @@ export class WorkbenchManager {
     async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
     [] as RunSummary[],
   );
+
+  /** Images sent with the passage: only models that see images are chosen, and the quote counts them. */
+  readonly images = new ImageAttachments();
 
   constructor(api: QuireApi = defaultApi, newRunId: () => string = () => crypto.randomUUID()) {
     this.#client = new Client(api);
@@ -193,6 +198,10 @@ export class WorkbenchManager {
     };
   }
 
+  #images(): Pick<RunStart, 'images'> {
+    return this.images.count > 0 ? { images: this.images.forRun } : {};
+  }
+
   /** Asks what would run for the current passage and task; a newer question supersedes an older answer. */
   async decide(): Promise<boolean> {
     if (!this.#task) {
@@ -217,7 +226,7 @@ export class WorkbenchManager {
   /** What runs:start would be sent now (for runs:quote, so the quote is for exactly what runs); null without text. */
   runRequest(): RunStart | null {
     if (!this.#task || !this.#text.trim()) return null;
-    return { task: this.#task, input: this.#text, ...this.#options() };
+    return { task: this.#task, input: this.#text, ...this.#options(), ...this.#images() };
   }
 
   /**
@@ -240,6 +249,7 @@ export class WorkbenchManager {
         stream: true,
         ...this.#options(),
         ...(options.single ? { single: true } : {}),
+        ...this.#images(),
       });
       this.#result.set(record);
       this.#tournamentId = record.tournament_id;
@@ -366,6 +376,7 @@ export class WorkbenchManager {
     this.#runOffset = 0;
     this.#rating = false;
     this.#history.reset();
+    this.images.reset();
   }
 }
 
