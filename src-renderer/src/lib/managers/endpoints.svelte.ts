@@ -31,29 +31,15 @@ export class EndpointsManager {
     this.#client = new Client(api);
   }
 
-  get error() {
-    return this.#providers.error;
-  }
-  get saving() {
-    return this.#saving;
-  }
-  get failure() {
-    return this.#failure;
-  }
-  get deleteError() {
-    return this.#delete.error;
-  }
+  readonly error = $derived(this.#providers.error);
+  readonly saving = $derived(this.#saving);
+  readonly failure = $derived(this.#failure);
+  readonly deleteError = $derived(this.#delete.error);
 
   /** The models the server listed on the last "Fetch models"; null before one. */
-  get listed() {
-    return this.#listed;
-  }
-  get listing() {
-    return this.#listing.busy;
-  }
-  get listError() {
-    return this.#listing.error;
-  }
+  readonly listed = $derived(this.#listed);
+  readonly listing = $derived(this.#listing.busy);
+  readonly listError = $derived(this.#listing.error);
 
   /** Asks the server (typed in, or saved by id) which models it serves, for the writer to pick from. */
   async fetchModels(input: EndpointModelsInput): Promise<boolean> {

@@ -47,26 +47,14 @@ export class FileIntakeManager<K extends UploadKind> {
     return this.#api.transport === 'ipc';
   }
   /** The name of the file being brought in, or null. */
-  get busy(): string | null {
-    return this.#busy;
-  }
+  readonly busy = $derived<string | null>(this.#busy);
   /** 0..1 while uploading. */
-  get progress(): number {
-    return this.#total > 0 ? this.#sent / this.#total : 0;
-  }
-  get sent(): number {
-    return this.#sent;
-  }
-  get total(): number {
-    return this.#total;
-  }
-  get error(): ErrorInfo | null {
-    return this.#error;
-  }
+  readonly progress = $derived<number>(this.#total > 0 ? this.#sent / this.#total : 0);
+  readonly sent = $derived<number>(this.#sent);
+  readonly total = $derived<number>(this.#total);
+  readonly error = $derived<ErrorInfo | null>(this.#error);
   /** The last file brought in. */
-  get result(): UploadOutputs[K] | null {
-    return this.#result;
-  }
+  readonly result = $derived<UploadOutputs[K] | null>(this.#result);
 
   /** Uploads a file dropped or chosen in the page. */
   async upload(file: Blob & { name: string }): Promise<UploadOutputs[K] | null> {

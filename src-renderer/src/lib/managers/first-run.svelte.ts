@@ -60,9 +60,7 @@ export class FirstRunManager {
     const settings = this.#state.value.settings;
     return settings !== null && !settings.setup.done;
   }
-  get choice(): SetupChoice | null {
-    return this.#state.value.settings?.setup.choice ?? null;
-  }
+  readonly choice = $derived<SetupChoice | null>(this.#state.value.settings?.setup.choice ?? null);
   get options(): SetupOption[] {
     const plans = this.#state.value.plans;
     if (!plans) return [];
@@ -71,26 +69,16 @@ export class FirstRunManager {
       plan: option.id === 'private' ? plans.private : plans.tiers[option.tier],
     }));
   }
-  get chosen(): SetupOption | null {
-    return this.options.find((option) => option.id === this.choice) ?? null;
-  }
+  readonly chosen = $derived<SetupOption | null>(this.options.find((option) => option.id === this.choice) ?? null);
   /** What the chosen option still needs; empty once it is set up. */
-  get steps(): SetupNeed[] {
-    return this.chosen?.plan.needs ?? [];
-  }
-  get ready(): boolean {
-    return this.chosen?.plan.ready ?? false;
-  }
-  get usage(): Record<string, number> {
-    return this.#state.value.usage;
-  }
-  get busy(): boolean {
-    return this.#action.busy;
-  }
+  readonly steps = $derived<SetupNeed[]>(this.chosen?.plan.needs ?? []);
+  readonly ready = $derived<boolean>(this.chosen?.plan.ready ?? false);
+  readonly usage = $derived<Record<string, number>>(this.#state.value.usage);
+  readonly busy = $derived<boolean>(this.#action.busy);
   /** The last action's failure, in the host's words. */
-  get error(): string | null {
-    return this.#action.error?.message.replace(/^[\w.]+: /, '') ?? this.#state.error?.message ?? null;
-  }
+  readonly error = $derived<string | null>(
+    this.#action.error?.message.replace(/^[\w.]+: /, '') ?? this.#state.error?.message ?? null,
+  );
 
   load(): Promise<boolean> {
     return this.#state.load();

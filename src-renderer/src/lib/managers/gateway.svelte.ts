@@ -40,29 +40,15 @@ export class GatewayManager {
     this.#copy = copy;
   }
 
-  get state() {
-    return this.#state.value;
-  }
-  get error() {
-    return this.#state.error;
-  }
-  get busy() {
-    return this.#change.busy;
-  }
+  readonly state = $derived(this.#state.value);
+  readonly error = $derived(this.#state.error);
+  readonly busy = $derived(this.#change.busy);
   /** Why the last change (switch, port, origins, create, revoke) failed. */
-  get actionError() {
-    return this.#change.error;
-  }
+  readonly actionError = $derived(this.#change.error);
   /** The token just created, until the writer closes it. */
-  get revealed() {
-    return this.#revealed;
-  }
-  get copied() {
-    return this.#copied;
-  }
-  get byApp() {
-    return this.#byApp.value;
-  }
+  readonly revealed = $derived(this.#revealed);
+  readonly copied = $derived(this.#copied);
+  readonly byApp = $derived(this.#byApp.value);
 
   load(): Promise<boolean> {
     return this.#state.load();

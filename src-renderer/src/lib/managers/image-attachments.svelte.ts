@@ -43,18 +43,10 @@ export class ImageAttachments {
   #reading = $state(false);
   #next = 1;
 
-  get items() {
-    return this.#items;
-  }
-  get error() {
-    return this.#error;
-  }
-  get reading() {
-    return this.#reading;
-  }
-  get count() {
-    return this.#items.length;
-  }
+  readonly items = $derived(this.#items);
+  readonly error = $derived(this.#error);
+  readonly reading = $derived(this.#reading);
+  readonly count = $derived(this.#items.length);
 
   /** What runs:start takes. */
   readonly forRun = $derived<RunImage[]>(

@@ -25,18 +25,10 @@ export class KeysManager {
     this.#client = new Client(api);
   }
 
-  get status() {
-    return this.#status.value;
-  }
-  get error() {
-    return this.#status.error;
-  }
-  get busy() {
-    return this.#busy;
-  }
-  get feedback() {
-    return this.#feedback;
-  }
+  readonly status = $derived(this.#status.value);
+  readonly error = $derived(this.#status.error);
+  readonly busy = $derived(this.#busy);
+  readonly feedback = $derived(this.#feedback);
 
   load(): Promise<boolean> {
     return this.#status.load();

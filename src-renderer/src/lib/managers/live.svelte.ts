@@ -27,23 +27,13 @@ export class LiveManager {
     this.#client = new Client(api);
   }
 
-  get spend() {
-    return this.#spend.value;
-  }
+  readonly spend = $derived(this.#spend.value);
   /** Why this month's spend, or the last provider reset, could not be had. */
-  get error() {
-    return this.#resetError ?? this.#spend.error;
-  }
+  readonly error = $derived(this.#resetError ?? this.#spend.error);
   /** The latest budget alert, until dismissed. */
-  get alert() {
-    return this.#alert;
-  }
-  get health() {
-    return this.#health.value;
-  }
-  get runsInFlight() {
-    return this.#runsInFlight;
-  }
+  readonly alert = $derived(this.#alert);
+  readonly health = $derived(this.#health.value);
+  readonly runsInFlight = $derived(this.#runsInFlight);
 
   readonly downloadCount = $derived(Object.keys(this.#downloads).length);
   readonly openBreakers = $derived(this.#health.value.filter((provider) => provider.state !== 'closed'));

@@ -18,23 +18,13 @@ export class ManuscriptsManager {
     this.#client = new Client(api);
   }
 
-  get list() {
-    return this.#list.value;
-  }
-  get listError() {
-    return this.#list.error;
-  }
-  get busy() {
-    return this.#busy;
-  }
+  readonly list = $derived(this.#list.value);
+  readonly listError = $derived(this.#list.error);
+  readonly busy = $derived(this.#busy);
   /** Why the last open or fetch failed, in the writer's words; null after a success. */
-  get error() {
-    return this.#error;
-  }
+  readonly error = $derived(this.#error);
   /** The manuscript being worked on. */
-  get current() {
-    return this.#current;
-  }
+  readonly current = $derived(this.#current);
 
   load(): Promise<boolean> {
     return this.#list.load();

@@ -42,37 +42,17 @@ export class ModelsManager {
     this.#client = new Client(api);
   }
 
-  get catalog() {
-    return this.#catalog.value;
-  }
-  get installed() {
-    return this.#installed.value;
-  }
-  get resident() {
-    return this.#resident.value;
-  }
-  get downloads() {
-    return this.#downloads.value;
-  }
-  get progress() {
-    return this.#progress;
-  }
-  get failures() {
-    return this.#failures;
-  }
+  readonly catalog = $derived(this.#catalog.value);
+  readonly installed = $derived(this.#installed.value);
+  readonly resident = $derived(this.#resident.value);
+  readonly downloads = $derived(this.#downloads.value);
+  readonly progress = $derived(this.#progress);
+  readonly failures = $derived(this.#failures);
   /** Every list has arrived at least once. */
-  get loaded() {
-    return this.#lists.every((list) => list.loaded);
-  }
-  get error() {
-    return this.#lists.find((list) => list.error)?.error ?? null;
-  }
-  get busy() {
-    return this.#busy;
-  }
-  get notice() {
-    return this.#notice;
-  }
+  readonly loaded = $derived(this.#lists.every((list) => list.loaded));
+  readonly error = $derived(this.#lists.find((list) => list.error)?.error ?? null);
+  readonly busy = $derived(this.#busy);
+  readonly notice = $derived(this.#notice);
 
   readonly residentBytes = $derived(this.#resident.value.reduce((sum, model) => sum + model.bytes, 0));
   /** The memory budget the fit checks use (the same for every entry). */

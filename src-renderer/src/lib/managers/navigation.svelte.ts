@@ -49,9 +49,7 @@ export class NavigationManager {
     this.#view = viewOf(host.hash);
   }
 
-  get view() {
-    return this.#view;
-  }
+  readonly view = $derived(this.#view);
 
   go(view: ViewId): void {
     this.#view = view;

@@ -40,33 +40,15 @@ export class OrchestratorManager {
     this.#now = now;
   }
 
-  get capabilities() {
-    return this.#outlook.value.capabilities;
-  }
-  get tasks() {
-    return this.capabilities?.tasks ?? [];
-  }
-  get models() {
-    return this.capabilities?.models ?? [];
-  }
-  get estimates() {
-    return this.#outlook.value.estimates;
-  }
-  get recommendations() {
-    return this.#outlook.value.recommendations;
-  }
-  get plans() {
-    return this.#outlook.value.plans;
-  }
-  get profile() {
-    return this.#outlook.value.profile;
-  }
-  get error() {
-    return this.#outlook.error;
-  }
-  get loading() {
-    return this.#outlook.loading;
-  }
+  readonly capabilities = $derived(this.#outlook.value.capabilities);
+  readonly tasks = $derived(this.capabilities?.tasks ?? []);
+  readonly models = $derived(this.capabilities?.models ?? []);
+  readonly estimates = $derived(this.#outlook.value.estimates);
+  readonly recommendations = $derived(this.#outlook.value.recommendations);
+  readonly plans = $derived(this.#outlook.value.plans);
+  readonly profile = $derived(this.#outlook.value.profile);
+  readonly error = $derived(this.#outlook.error);
+  readonly loading = $derived(this.#outlook.loading);
 
   readonly availableCount = $derived(this.capabilities?.models.filter((model) => model.available).length ?? 0);
 

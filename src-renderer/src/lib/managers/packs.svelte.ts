@@ -15,21 +15,11 @@ export class PacksManager {
     this.#client = new Client(api);
   }
 
-  get packs(): Pack[] {
-    return this.#list.value?.packs ?? [];
-  }
-  get active() {
-    return this.#list.value?.active ?? null;
-  }
-  get error() {
-    return this.#change.error ?? this.#list.error;
-  }
-  get saveError() {
-    return this.#save.error;
-  }
-  get busy() {
-    return this.#change.busy || this.#save.busy;
-  }
+  readonly packs = $derived<Pack[]>(this.#list.value?.packs ?? []);
+  readonly active = $derived(this.#list.value?.active ?? null);
+  readonly error = $derived(this.#change.error ?? this.#list.error);
+  readonly saveError = $derived(this.#save.error);
+  readonly busy = $derived(this.#change.busy || this.#save.busy);
 
   async load(): Promise<boolean> {
     const shown = await this.#list.load();

@@ -17,9 +17,7 @@ export class RunQuoteManager {
     this.#client = new Client(api);
   }
 
-  get quote() {
-    return this.#quote.value;
-  }
+  readonly quote = $derived(this.#quote.value);
   /** The tournament's quote (every member), null when Run is one model. */
   get tournament() {
     const quote = this.#quote.value;
@@ -35,9 +33,7 @@ export class RunQuoteManager {
     const quote = this.#quote.value;
     return quote?.kind === 'unseated' ? quote.reason : null;
   }
-  get asking() {
-    return this.#asking;
-  }
+  readonly asking = $derived(this.#asking);
 
   /** Asks again for this request (the passage, task and options Run would send). */
   load(request: RunStart | null): Promise<boolean> {

@@ -22,15 +22,9 @@ export class SettingsContextManager {
     this.#client = new Client(api);
   }
 
-  get machine() {
-    return this.#context.value?.machine ?? null;
-  }
-  get cache() {
-    return this.#context.value?.cache ?? null;
-  }
-  get error() {
-    return this.#context.error;
-  }
+  readonly machine = $derived(this.#context.value?.machine ?? null);
+  readonly cache = $derived(this.#context.value?.cache ?? null);
+  readonly error = $derived(this.#context.error);
 
   load(): Promise<boolean> {
     return this.#context.load();

@@ -14,15 +14,9 @@ export class SettingsManager {
     this.#client = new Client(api);
   }
 
-  get settings() {
-    return this.#settings.value;
-  }
-  get loadError() {
-    return this.#settings.error;
-  }
-  get fieldErrors() {
-    return this.#fieldErrors;
-  }
+  readonly settings = $derived(this.#settings.value);
+  readonly loadError = $derived(this.#settings.error);
+  readonly fieldErrors = $derived(this.#fieldErrors);
 
   load(): Promise<boolean> {
     return this.#settings.load();

@@ -38,21 +38,11 @@ export class SpendManager {
     this.#month = this.#thisMonth();
   }
 
-  get month() {
-    return this.#month;
-  }
-  get data() {
-    return this.#data.value;
-  }
-  get error() {
-    return this.#data.error;
-  }
-  get exporting() {
-    return this.#export.busy;
-  }
-  get exportError() {
-    return this.#export.error;
-  }
+  readonly month = $derived(this.#month);
+  readonly data = $derived(this.#data.value);
+  readonly error = $derived(this.#data.error);
+  readonly exporting = $derived(this.#export.busy);
+  readonly exportError = $derived(this.#export.error);
 
   /** Every threshold this month has crossed: pushed spend:alert events plus what the month's total implies. */
   readonly alerts = $derived.by((): RaisedAlert[] => {

@@ -69,24 +69,12 @@ export class TournamentManager {
     this.#now = now;
   }
 
-  get current() {
-    return this.#current.value;
-  }
-  get starting() {
-    return this.#starting;
-  }
-  get error() {
-    return this.#actionError ?? this.#current.error;
-  }
-  get resolving() {
-    return this.#resolving;
-  }
-  get list() {
-    return this.#list.value;
-  }
-  get listError() {
-    return this.#list.error;
-  }
+  readonly current = $derived(this.#current.value);
+  readonly starting = $derived(this.#starting);
+  readonly error = $derived(this.#actionError ?? this.#current.error);
+  readonly resolving = $derived(this.#resolving);
+  readonly list = $derived(this.#list.value);
+  readonly listError = $derived(this.#list.error);
 
   readonly groups = $derived(
     STATUS_ORDER.map((status) => ({

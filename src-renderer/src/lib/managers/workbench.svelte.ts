@@ -83,79 +83,33 @@ export class WorkbenchManager {
     this.#newRunId = newRunId;
   }
 
-  get text() {
-    return this.#text;
-  }
-  get fileName() {
-    return this.#fileName;
-  }
-  get task() {
-    return this.#task;
-  }
-  get request() {
-    return this.#request;
-  }
+  readonly text = $derived(this.#text);
+  readonly fileName = $derived(this.#fileName);
+  readonly task = $derived(this.#task);
+  readonly request = $derived(this.#request);
   /** The run being followed (its id was chosen here before runs:start was called). */
-  get liveRunId() {
-    return this.#liveRunId;
-  }
-  get model() {
-    return this.#model;
-  }
-  get localOnly() {
-    return this.#localOnly;
-  }
-  get length() {
-    return this.#length;
-  }
-  get decision() {
-    return this.#decision.value;
-  }
-  get deciding() {
-    return this.#decision.loading;
-  }
-  get decisionError() {
-    return this.#decision.error;
-  }
+  readonly liveRunId = $derived(this.#liveRunId);
+  readonly model = $derived(this.#model);
+  readonly localOnly = $derived(this.#localOnly);
+  readonly length = $derived(this.#length);
+  readonly decision = $derived(this.#decision.value);
+  readonly deciding = $derived(this.#decision.loading);
+  readonly decisionError = $derived(this.#decision.error);
 
-  get running() {
-    return this.#running;
-  }
-  get liveModel() {
-    return this.#liveModel;
-  }
-  get queuePosition() {
-    return this.#queuePosition;
-  }
-  get streamed() {
-    return this.#streamed;
-  }
-  get part() {
-    return this.#part;
-  }
+  readonly running = $derived(this.#running);
+  readonly liveModel = $derived(this.#liveModel);
+  readonly queuePosition = $derived(this.#queuePosition);
+  readonly streamed = $derived(this.#streamed);
+  readonly part = $derived(this.#part);
   /** Add to a finding's offsets to find its quote in the text on screen. */
-  get runOffset() {
-    return this.#runOffset;
-  }
+  readonly runOffset = $derived(this.#runOffset);
   /** The finished run on screen (just run, or reopened from the history). */
-  get result() {
-    return this.#result.value;
-  }
-  get tournamentId() {
-    return this.#tournamentId;
-  }
-  get runError() {
-    return this.#runError ?? this.#result.error;
-  }
-  get rating() {
-    return this.#rating;
-  }
-  get history() {
-    return this.#history.value;
-  }
-  get historyError() {
-    return this.#history.error;
-  }
+  readonly result = $derived(this.#result.value);
+  readonly tournamentId = $derived(this.#tournamentId);
+  readonly runError = $derived(this.#runError ?? this.#result.error);
+  readonly rating = $derived(this.#rating);
+  readonly history = $derived(this.#history.value);
+  readonly historyError = $derived(this.#history.error);
 
   readonly inputTokens = $derived(estimateTokens(this.#text));
   readonly canRun = $derived(
