@@ -20,6 +20,7 @@ import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import type { ModelCallOutcome, RunService } from '../runs/run-service';
 import { repairRequest, unreadableAnswerError } from '../runs/task-run';
+import { blankRunWrite } from '../runs/run-writer';
 import { toMicros } from '../store/money';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { locateQuote, numberParagraphs, type Paragraph } from '../tasks/quotes';
@@ -211,28 +212,15 @@ export class RunJobs {
     const text = start.input as string;
     const startedAt = this.monotonic();
     const base: RunWrite = {
-      id: runId,
-      task: start.task,
+      ...blankRunWrite(
+        runId,
+        start.task,
+        { ...start, parts: setup.plan.parts.length },
+        storedRun?.created_at ?? this.d.now().toISOString(),
+      ),
       status: 'running',
       model_id: spec.id,
-      request: { ...start, parts: setup.plan.parts.length },
-      text: null,
-      json: undefined,
       reason: job.reason,
-      fallback_chain: [],
-      attempts: [],
-      fallbacks: [],
-      input_tokens: null,
-      output_tokens: null,
-      cost_micros: 0,
-      latency_ms: null,
-      cache_hit: false,
-      cache_key: null,
-      error: null,
-      created_at: storedRun?.created_at ?? this.d.now().toISOString(),
-      finished_at: null,
-      answer: null,
-      truncated: false,
       task_version: definition.version,
     };
     if (!stored) {

@@ -15,35 +15,40 @@ export type RunWriterDeps = Pick<RunServiceOptions, 'ledger' | 'repo' | 'events'
   info: (error: unknown) => ErrorInfo;
 };
 
+/** A run's row before anything is known of it: no model, no answer, nothing spent; failed until it is otherwise. */
+export function blankRunWrite(id: string, task: string, request: unknown, createdAt: string): RunWrite {
+  return {
+    id,
+    task,
+    status: 'failed',
+    model_id: null,
+    request,
+    text: null,
+    json: undefined,
+    reason: null,
+    fallback_chain: [],
+    attempts: [],
+    fallbacks: [],
+    input_tokens: null,
+    output_tokens: null,
+    cost_micros: 0,
+    latency_ms: null,
+    cache_hit: false,
+    cache_key: null,
+    error: null,
+    created_at: createdAt,
+    finished_at: null,
+    answer: null,
+    truncated: false,
+    task_version: null,
+  };
+}
+
 export class RunWriter {
   constructor(private readonly o: RunWriterDeps) {}
 
   baseWrite(runId: string, task: string, request: unknown): RunWrite {
-    return {
-      id: runId,
-      task,
-      status: 'failed',
-      model_id: null,
-      request,
-      text: null,
-      json: undefined,
-      reason: null,
-      fallback_chain: [],
-      attempts: [],
-      fallbacks: [],
-      input_tokens: null,
-      output_tokens: null,
-      cost_micros: 0,
-      latency_ms: null,
-      cache_hit: false,
-      cache_key: null,
-      error: null,
-      created_at: this.o.now().toISOString(),
-      finished_at: null,
-      answer: null,
-      truncated: false,
-      task_version: null,
-    };
+    return blankRunWrite(runId, task, request, this.o.now().toISOString());
   }
 
   /**
