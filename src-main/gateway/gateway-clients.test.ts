@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
-import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useLocalFixture } from '../../test/support/use-local-fixture';
 import { cloudSpec, localSpec } from '../../test/support/tournament-app';
@@ -35,8 +35,7 @@ const runIdOf = (id: string) => id.replace(/^(chatcmpl-|msg_)/, '');
 
 describe('the openai client pointed at the gateway', () => {
   it('chat with a cloud model (loopback fake): usage in the response equals what the ledger settled, spend under the client name', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { text: 'The door was blue.', inputTokens: 31, outputTokens: 7 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Obsidian' }), maxRetries: 0 });
       const completion = await client.chat.completions.create({
@@ -67,14 +66,11 @@ describe('the openai client pointed at the gateway', () => {
       expect(spent).toBeCloseTo(rows[0]!.charged_micros! / 1e6, 6);
       expect(g.app.services.gateway.get().tokens[0]).toMatchObject({ name: 'Obsidian', spend_usd: spent });
       expect(g.app.services.gateway.get().tokens[0]!.last_used_at).not.toBeNull();
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('streaming with stream_options.include_usage: the text in chunks, then a usage chunk equal to the ledger', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { text: 'one two three four', inputTokens: 12, outputTokens: 4 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
       const stream = await client.chat.completions.create({
@@ -96,14 +92,11 @@ describe('the openai client pointed at the gateway', () => {
       expect(pieces.join('')).toBe('one two three four');
       expect(usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
       expect(g.ledger(runIdOf(id))).toMatchObject([{ state: 'settled', input_tokens: 12, output_tokens: 4 }]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('JSON mode: json_object and json_schema answers parse, and the model was asked for JSON', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { json: { contradictions: ['the door'] }, inputTokens: 20, outputTokens: 9 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
       const asObject = await client.chat.completions.create({
@@ -127,14 +120,11 @@ describe('the openai client pointed at the gateway', () => {
       const sent = JSON.stringify(fixture.fake().requests.at(-1)!.body);
       expect(sent).toContain('findings');
       expect(withSchema.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 9 });
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a local model (generated tiny GGUF) answers at $0, recorded in the ledger with its token counts', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Scrivener' }), maxRetries: 0 });
       // Loaded first, as a writer's local model is: its first token then comes within the run's timeout.
       await g.app.services.local.load('tiny-fixture');
@@ -155,14 +145,11 @@ describe('the openai client pointed at the gateway', () => {
         },
       ]);
       expect(g.runs.get(runIdOf(completion.id)).cost_usd).toBe(0);
-    } finally {
-      await g.close();
-    }
+    });
   }, 120_000);
 
   it('quire/auto and quire/<task> (quire/continuity_check) run as Quire runs, in the run history under their task', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'My script' }), maxRetries: 0 });
       const check = await client.chat.completions.create({
@@ -193,16 +180,13 @@ describe('the openai client pointed at the gateway', () => {
       expect(g.runs.get(runIdOf(budget.id)).status).toBe('completed');
       const month = g.app.services.ledger.monthOf(new Date());
       expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'My script', calls: 3 }]);
-    } finally {
-      await g.close();
-    }
+    });
   }, 120_000);
 });
 
 describe('the @anthropic-ai/sdk client pointed at the gateway', () => {
   it('messages, whole and streamed, through a cloud model: usage equals what the ledger settled', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-claude', { text: 'She left at dawn.', inputTokens: 22, outputTokens: 5 });
       const client = new Anthropic({
         baseURL: g.baseUrl.replace(/\/v1$/, ''),
@@ -232,14 +216,11 @@ describe('the @anthropic-ai/sdk client pointed at the gateway', () => {
       expect(g.ledger(runIdOf(final.id))).toMatchObject([{ state: 'settled', input_tokens: 22, output_tokens: 5 }]);
       const month = g.app.services.ledger.monthOf(new Date());
       expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'Ulysses', calls: 2 }]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('quire/<task> through the Anthropic format, and a budget refusal in its error shape', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { text: 'Consistent.', inputTokens: 10, outputTokens: 2 });
       const client = new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: g.token(), maxRetries: 0 });
       const message = await client.messages.create({
@@ -258,16 +239,13 @@ describe('the @anthropic-ai/sdk client pointed at the gateway', () => {
         type: 'error',
         error: { type: 'rate_limit_error', message: expect.stringMatching(/left this month/) },
       });
-    } finally {
-      await g.close();
-    }
+    });
   });
 });
 
 describe('gateway models and embeddings', () => {
   it('GET /v1/models lists quire/auto, the tiers, every task and the registry models with friendly names', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
       const models = [];
       for await (const m of client.models.list()) models.push(m as OpenAI.Model & { name: string });
@@ -287,14 +265,11 @@ describe('gateway models and embeddings', () => {
       const anthropic = new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: g.token(), maxRetries: 0 });
       const page = await anthropic.models.list();
       expect(page.data.find((m) => m.id === 'quire/auto')!.display_name).toMatch(/automatic/);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('embeddings come from a loaded local model, and without one the error says to load one', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
       const none = await client.embeddings.create({ model: 'quire/auto', input: 'x' }).catch((e: unknown) => e);
       expect((none as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
@@ -304,8 +279,6 @@ describe('gateway models and embeddings', () => {
       expect(result.data).toHaveLength(2);
       expect(result.data[0]!.embedding.length).toBeGreaterThan(8);
       expect(result.model).toBe('tiny-local');
-    } finally {
-      await g.close();
-    }
+    });
   }, 120_000);
 });

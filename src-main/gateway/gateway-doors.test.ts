@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
 import { cloudSpec, localSpec } from '../../test/support/tournament-app';
 
@@ -39,8 +39,7 @@ const json = { 'Content-Type': 'application/json' };
 
 describe('gateway tokens', () => {
   it('bad token → 401, no token → 401, revoked token → 401, each in OpenAI error shape', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const bad = await g.raw('/v1/chat/completions', {
         method: 'POST',
         headers: { ...json, Authorization: 'Bearer quire-not-a-real-token' },
@@ -70,14 +69,11 @@ describe('gateway tokens', () => {
       expect(anthropic.status).toBe(401);
       expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
       expect(g.app.services.gateway.get().tokens).toEqual([]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a token is stored only as its hash: not in the data directory, and gateway:get never shows it', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const created = await g.app.dispatcher.call(
         'gateway:token_create',
         { name: 'Script', monthly_cap_usd: 2, local_only: true },
@@ -101,14 +97,11 @@ describe('gateway tokens', () => {
           last_used_at: null,
         }),
       ]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a "local models only" token is refused a cloud model with 403 and a plain reason', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const client = new OpenAI({
         baseURL: g.baseUrl,
         apiKey: g.token({ local_only: true, name: 'Private' }),
@@ -120,14 +113,11 @@ describe('gateway tokens', () => {
       expect(error.status).toBe(403);
       expect(error.message).toMatch(/local models only/);
       expect(fake.requests).toHaveLength(0);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it("a token's own monthly cap refuses a call that could pass it: 429 insufficient_quota, nothing sent", async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100 });
       // One call: up to 100 output tokens × $99/Mtok ≈ $0.0099 (plus input), and it charges about that: a second
       // one could pass the $0.015 cap.
@@ -160,14 +150,11 @@ describe('gateway tokens', () => {
           max_tokens: 100,
         }),
       ).resolves.toBeTruthy();
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('per-token concurrency: calls past the limit get 429 rate_limit_exceeded while the others run', async () => {
-    const g = await open({ concurrencyPerToken: 2 });
-    try {
+    await withGateway(open({ concurrencyPerToken: 2 }), async (g) => {
       let release!: () => void;
       fake.script('cloud-gpt', { text: 'ok', gate: new Promise<void>((r) => (release = r)) });
       const token = g.token();
@@ -185,29 +172,23 @@ describe('gateway tokens', () => {
       expect(await third.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
       release();
       expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 });
 
 describe('gateway doors', () => {
   it('foreign Host → 403 (DNS rebinding)', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       const res = await g.raw('/v1/models', {
         host: `evil.example:${g.port}`,
         headers: { Authorization: `Bearer ${g.token()}` },
       });
       expect(res.status).toBe(403);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a disallowed Origin gets no CORS headers; an allowed one passes the preflight, Private Network Access included', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       await g.app.services.gateway.set({ origins: ['https://app.novelcrafter.com'] });
       const preflight = (origin: string) =>
         g.raw('/v1/chat/completions', {
@@ -239,14 +220,11 @@ describe('gateway doors', () => {
       });
       expect(foreign.status).toBe(403);
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('oversize body → 413; unknown model → 404 in OpenAI shape; n = 2, malformed JSON and bad fields → 400 in shape', async () => {
-    const g = await open({ maxBodyBytes: 4096 });
-    try {
+    await withGateway(open({ maxBodyBytes: 4096 }), async (g) => {
       const headers = { ...json, Authorization: `Bearer ${g.token()}` };
       const post = (body: string, path = '/v1/chat/completions') => g.raw(path, { method: 'POST', headers, body });
       const big = await post(
@@ -286,14 +264,11 @@ describe('gateway doors', () => {
       expect(anthropic.status).toBe(400);
       expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
       expect(fake.requests).toHaveLength(0);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('the gateway off: the port is closed; on again: it answers', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       expect((await g.raw('/v1/models')).status).toBe(401);
       const off = await g.app.dispatcher.call('gateway:set', { enabled: false }, { transport: 'internal' });
       expect(off).toMatchObject({ ok: true, value: { enabled: false, listening: false } });
@@ -306,25 +281,23 @@ describe('gateway doors', () => {
         socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       });
       expect(refused).toBe('ECONNREFUSED');
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a port another program holds leaves the gateway off and says so in gateway:get', async () => {
-    const g = await open();
-    const { createServer } = await import('node:net');
-    const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-    const taken = (squatter.address() as { port: number }).port;
-    try {
-      const state = await g.app.services.gateway.set({ port: taken });
-      expect(state).toMatchObject({ enabled: true, listening: false, port: taken });
-      expect(state.error).toBe(`Port ${taken} is already in use by another program; pick another port.`);
-    } finally {
-      await new Promise<void>((resolve) => squatter.close(() => resolve()));
-      await g.close();
-    }
+    await withGateway(open(), async (g) => {
+      const { createServer } = await import('node:net');
+      const squatter = createServer();
+      await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+      const taken = (squatter.address() as { port: number }).port;
+      try {
+        const state = await g.app.services.gateway.set({ port: taken });
+        expect(state).toMatchObject({ enabled: true, listening: false, port: taken });
+        expect(state.error).toBe(`Port ${taken} is already in use by another program; pick another port.`);
+      } finally {
+        await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      }
+    });
   });
 
   it('off by default: a fresh app listens on no gateway port', async () => {
@@ -347,8 +320,7 @@ describe('gateway doors', () => {
 
 describe('gateway budget', () => {
   it('50 concurrent gateway calls against a nearly spent budget: the cap holds; refusals are 429 insufficient_quota', async () => {
-    const g = await open({ concurrencyPerToken: 64 });
-    try {
+    await withGateway(open({ concurrencyPerToken: 64 }), async (g) => {
       // Worst case per call ≈ 1000 × $99/Mtok ≈ $0.099; the budget leaves room for at most 10 of them.
       g.app.services.settings.set({ orchestrator: { monthly_budget: 1 } });
       let release!: () => void;
@@ -398,8 +370,6 @@ describe('gateway budget', () => {
       expect(after.spent_usd).toBeLessThanOrEqual(1);
       const month = g.app.services.ledger.monthOf(new Date());
       expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'Batch script', calls: held }]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 });

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
-import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
+import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useLocalFixture } from '../../test/support/use-local-fixture';
 import { cloudSpec, localSpec } from '../../test/support/tournament-app';
@@ -30,8 +30,7 @@ async function history(g: GatewayApp) {
 
 describe('gateway runs in the history', () => {
   it("shows the app's name on runs that came through the gateway, and none on the writer's own", async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Obsidian' }), maxRetries: 0 });
       const check = await client.chat.completions.create({
@@ -51,14 +50,11 @@ describe('gateway runs in the history', () => {
       expect(runs.filter((r) => r.client === null)).toHaveLength(1);
       const got = await g.app.dispatcher.call('runs:get', { run_id: viaGateway!.run_id }, { transport: 'internal' });
       expect(got).toMatchObject({ ok: true, value: { client: 'Obsidian' } });
-    } finally {
-      await g.close();
-    }
+    });
   }, 120_000);
 
   it('records an embeddings call as a local $0 run under its app, in the history and in Spend by app', async () => {
-    const g = await open();
-    try {
+    await withGateway(open(), async (g) => {
       await g.app.services.local.load('tiny-fixture');
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Novel search' }), maxRetries: 0 });
       const completed: string[] = [];
@@ -81,8 +77,6 @@ describe('gateway runs in the history', () => {
       expect(g.app.services.gateway.byApp(month).apps).toMatchObject([
         { name: 'Novel search', calls: 1, spend_usd: 0, input_tokens: data.usage.prompt_tokens },
       ]);
-    } finally {
-      await g.close();
-    }
+    });
   }, 120_000);
 });

@@ -41,6 +41,16 @@ export async function gatewayApp(
   };
 }
 
+/** Hands an opened gateway app to `use` and closes it afterwards, whatever `use` did. */
+export async function withGateway<G extends GatewayApp, T>(opening: Promise<G>, use: (g: G) => Promise<T>): Promise<T> {
+  const g = await opening;
+  try {
+    return await use(g);
+  } finally {
+    await g.close();
+  }
+}
+
 async function rawWithHost(port: number, path: string, host: string, init: RequestInit): Promise<Response> {
   const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
