@@ -3,22 +3,14 @@
 // the Workbench opens with its chapters counted.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
-import { startHost, type RunningHost } from './support/host';
-
-let host: RunningHost;
+import { expect, test } from './support/host';
 
 test.use({ viewport: { width: 1280, height: 1000 } });
-test.beforeEach(async () => {
-  host = await startHost();
-});
-test.afterEach(async () => {
-  await host.stop();
-});
 
 test('a .gguf chosen in the Models view uploads into the models folder; a file that is not one is refused', async ({
   page,
+  host,
 }) => {
   await page.goto(`${host.url}/#/models`);
   await expect(page.getByTestId('models-empty')).toBeVisible();
@@ -54,7 +46,7 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
   expect(readFileSync(join(models, 'my-tiny-model.gguf')).equals(readFileSync(fixture))).toBe(true);
 });
 
-test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page }) => {
+test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page, host }) => {
   await page.goto(`${host.url}/#/workbench`);
   const zone = page.getByRole('region', { name: /Drop a \.md or \.txt manuscript here/ });
   await zone.scrollIntoViewIfNeeded();

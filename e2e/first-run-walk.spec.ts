@@ -4,7 +4,7 @@
 // through the contract as the other e2e specs do); a screenshot is taken at each step.
 import { expect, test } from '@playwright/test';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
-import { startHost, type RunningHost } from './support/host';
+import { NO_KEYS, startHost, type RunningHost } from './support/host';
 
 let host: RunningHost;
 let fake: FakeLlmServer;
@@ -14,11 +14,7 @@ test.describe.configure({ timeout: 180_000 });
 test.beforeEach(async () => {
   fake = await startFakeLlmServer({ port: 0 });
   // A fresh machine: no keys in the environment, nothing downloaded, a new data directory.
-  host = await startHost({
-    env: Object.fromEntries(
-      ['OPENAI', 'ANTHROPIC', 'DEEPSEEK', 'DASHSCOPE', 'GEMINI', 'OPENROUTER'].map((p) => [`${p}_API_KEY`, '']),
-    ),
-  });
+  host = await startHost({ env: NO_KEYS });
   for (const id of ['openai', 'deepseek', 'qwen', 'gemini', 'openrouter'])
     expect((await host.call('providers:save', { id, base_url: fake.openaiBaseUrl, builtin: true })).ok).toBe(true);
   expect(

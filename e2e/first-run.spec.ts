@@ -1,22 +1,12 @@
 // A new writer's first launch: the setup offers three ways to work with what each needs and costs, nothing is red
 // before the writer acts, and picking "balanced" and adding the one key it asks for makes tasks runnable.
-import { expect, test } from '@playwright/test';
-import { startHost, type RunningHost } from './support/host';
+import { expect, NO_KEYS, test } from './support/host';
 
-let host: RunningHost;
-test.use({ viewport: { width: 1280, height: 1000 } });
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
 test.describe.configure({ timeout: 150_000 });
 
-test.beforeEach(async () => {
-  // A fresh machine: no keys in the environment, nothing downloaded.
-  host = await startHost({
-    env: Object.fromEntries(
-      ['OPENAI', 'ANTHROPIC', 'DEEPSEEK', 'DASHSCOPE', 'GEMINI', 'OPENROUTER'].map((p) => [`${p}_API_KEY`, '']),
-    ),
-  });
-});
-test.afterEach(async () => host.stop());
+// A fresh machine: no keys in the environment, nothing downloaded.
+test.use({ viewport: { width: 1280, height: 1000 }, hostEnv: NO_KEYS });
 
 /** A key of the right shape for each provider's label (never sent anywhere: nothing runs in this journey). */
 const FAKE_KEYS: [RegExp, string][] = [
@@ -28,6 +18,7 @@ const FAKE_KEYS: [RegExp, string][] = [
 
 test('first launch shows the setup with no red text; picking balanced and adding a key makes tasks runnable', async ({
   page,
+  host,
 }) => {
   await page.goto(host.url);
   const setup = page.getByTestId('first-run-setup');
@@ -71,6 +62,7 @@ test('first launch shows the setup with no red text; picking balanced and adding
 
 test('tier cards and the per-task table show what each tier needs before setup, priced as if set up', async ({
   page,
+  host,
 }) => {
   await page.goto(`${host.url}/#/settings`);
   for (const tier of ['budget', 'balanced', 'premium']) {

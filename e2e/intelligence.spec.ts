@@ -1,17 +1,13 @@
 // Settings → AI Intelligence: switching the quality tier moves the per-task picks and this writer's monthly estimate.
-import { expect, test } from '@playwright/test';
-import { startHost, type RunningHost } from './support/host';
+import { expect, test } from './support/host';
 
-let host: RunningHost;
-test.use({ viewport: { width: 1280, height: 1000 } });
-
-test.beforeEach(async () => {
-  // Keys in the environment make DeepSeek and OpenAI callable, so the tiers differ (nothing is ever called here).
-  host = await startHost({ env: { DEEPSEEK_API_KEY: 'sk-e2e-deepseek-0001', OPENAI_API_KEY: 'sk-e2e-openai-0002' } });
+// Keys in the environment make DeepSeek and OpenAI callable, so the tiers differ (nothing is ever called here).
+test.use({
+  viewport: { width: 1280, height: 1000 },
+  hostEnv: { DEEPSEEK_API_KEY: 'sk-e2e-deepseek-0001', OPENAI_API_KEY: 'sk-e2e-openai-0002' },
 });
-test.afterEach(async () => host.stop());
 
-test('switching the tier changes the per-task recommendations and the monthly estimate', async ({ page }) => {
+test('switching the tier changes the per-task recommendations and the monthly estimate', async ({ page, host }) => {
   await page.goto(`${host.url}/#/settings`);
   const table = page.getByTestId('recommendations');
   await expect(table.locator('th[aria-current="true"]')).toHaveText(/Balanced tier \(yours\)/);
@@ -45,7 +41,10 @@ test('switching the tier changes the per-task recommendations and the monthly es
   await page.screenshot({ path: 'e2e/screenshots/intelligence-tier.png' });
 });
 
-test('a writer creates a custom pack from the active one, edits it, and makes it the active pack', async ({ page }) => {
+test('a writer creates a custom pack from the active one, edits it, and makes it the active pack', async ({
+  page,
+  host,
+}) => {
   await page.goto(`${host.url}/#/settings`);
   await page.getByRole('button', { name: 'New pack from the active one' }).click();
   await page.getByLabel('Pack name (lowercase, dashes)').fill('My Pack');

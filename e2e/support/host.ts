@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
+import { PROVIDER_TABLE } from '../../src-preload/contract/provider-table';
 
 export interface RunningHost {
   url: string;
@@ -63,10 +64,17 @@ export async function startHost(
   };
 }
 
-/** A Playwright test with a fresh host per test. */
-export const test = base.extend<{ host: RunningHost }>({
-  host: async ({}, use) => {
-    const host = await startHost();
+/** A fresh machine's environment: no provider key set (the host would otherwise inherit this shell's). */
+export const NO_KEYS: Record<string, string> = Object.fromEntries(PROVIDER_TABLE.map((p) => [p.env_var, '']));
+
+/**
+ * A Playwright test with a fresh host per test; `test.use({ hostEnv })` sets environment variables for it (keys, or
+ * NO_KEYS for a fresh machine).
+ */
+export const test = base.extend<{ hostEnv: Record<string, string>; host: RunningHost }>({
+  hostEnv: [{}, { option: true }],
+  host: async ({ hostEnv }, use) => {
+    const host = await startHost({ env: hostEnv });
     await use(host);
     await host.stop();
   },
