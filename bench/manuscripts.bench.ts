@@ -15,6 +15,7 @@ import { JobsRepo } from '../src-main/manuscripts/jobs-repo';
 import { splitIntoParts, type CountText } from '../src-main/manuscripts/splitter';
 import { parseStructure } from '../src-main/manuscripts/structure';
 import { openDatabase } from '../src-main/store/database';
+import { QuoteLocator } from '../src-main/tasks/quotes';
 import { TokenCounter } from '../src-main/tokens/token-counter';
 import { generateManuscript } from '../test/fixtures/manuscript';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
@@ -58,11 +59,15 @@ export async function benchManuscripts(): Promise<void> {
     const { blocks } = parseStructure(text);
     // Locating a job's merged findings in the whole text: 60 findings of two quotes each, spread over the book, a
     // third of them copied with changed case and spacing (the tolerant path) and some not in the text at all. Each
-    // round sees a different text (one trailing space more), so nothing is remembered from the round before.
-    let round = 0;
-    const locate = await timeEach(ROUNDS, () => {
-      const copy = text + ' '.repeat(++round);
-      locateJobFindings(benchFindings(copy), copy);
+    // round sees a different text (one trailing space more) and makes its own QuoteLocator, as a job does, so nothing
+    // is remembered from the round before; the structure is the one parsed above (a job parses it once, to plan).
+    const copies = Array.from({ length: ROUNDS }, (_, i) => {
+      const copy = text + ' '.repeat(i + 1);
+      return { copy, findings: benchFindings(copy), structure: parseStructure(copy) };
+    });
+    const locate = await timeEach(ROUNDS, (i) => {
+      const { copy, findings, structure } = copies[i]!;
+      locateJobFindings(findings, new QuoteLocator(copy), structure);
     });
     const locateMs = percentile(locate, 50);
     console.log(

@@ -14,7 +14,7 @@ import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import type { JobFinding, JobPart, PartResult, StorySoFar } from '../manuscripts/job-types';
 import type { JobsRepo } from '../manuscripts/jobs-repo';
 import { renderStory } from '../manuscripts/story';
-import { parseStructure } from '../manuscripts/structure';
+import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
 import { locateJobFindings } from '../manuscripts/job-findings';
 import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
@@ -23,7 +23,7 @@ import { repairRequest, unreadableAnswerError } from '../runs/task-run';
 import { blankRunWrite } from '../runs/run-writer';
 import { toMicros } from '../store/money';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
-import { locateQuote, numberParagraphs, type Paragraph } from '../tasks/quotes';
+import { numberParagraphs, QuoteLocator, type Paragraph } from '../tasks/quotes';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
 import type { TokenCounter } from '../tokens/token-counter';
@@ -50,6 +50,8 @@ export interface PreparedJob {
   spec: ModelSpec;
   definition: TaskDefinition;
   setup: JobSetup;
+  /** The passage's chapters and paragraphs, parsed once: the plan's cuts and the findings' locations. */
+  structure: DocumentStructure;
   system: (part: number, of: number) => string;
   maxOutputTokens: number;
   passageTokens: number;
@@ -130,6 +132,7 @@ export class RunJobs {
       passageTokens = (await this.d.tokens.textCounter(spec)).count(start.input);
     }
     const text = start.input;
+    const structure = parseStructure(text);
     const maxOutputTokens =
       start.max_output_tokens ??
       Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
@@ -140,7 +143,7 @@ export class RunJobs {
       {
         spec,
         text,
-        blocks: parseStructure(text).blocks,
+        blocks: structure.blocks,
         // Counted with the longest part note and the passage's framing: every part's request is at most this.
         instruction: [
           { role: 'system', content: system(99_999, 99_999) },
@@ -153,7 +156,7 @@ export class RunJobs {
       `The passage is ${passageTokens.toLocaleString('en-US')} tokens; ${spec.display_name} reads ` +
       `${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and the instruction), so it runs in ` +
       `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
-    return { spec, definition, setup, system, maxOutputTokens, passageTokens, reason };
+    return { spec, definition, setup, structure, system, maxOutputTokens, passageTokens, reason };
   }
 
   quote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
@@ -252,11 +255,13 @@ export class RunJobs {
       stream: false,
     });
     const paragraphs = numberParagraphs(text);
+    // One locator for the job: the whole text is folded once for every part's quotes and the merged findings'.
+    const locator = new QuoteLocator(text);
     const partIds: string[] = [];
     try {
       const result = await this.d.runner.run(
         runId,
-        (part, story, partSignal) => this.runPart(start, job, runId, paragraphs, part, story, partSignal),
+        (part, story, partSignal) => this.runPart(start, job, runId, locator, paragraphs, part, story, partSignal),
         {
           signal,
           count: setup.count,
@@ -273,7 +278,7 @@ export class RunJobs {
           },
         },
       );
-      const findings = locateJobFindings(result.findings, text);
+      const findings = locateJobFindings(result.findings, locator, job.structure);
       const record: RunWrite = {
         ...this.totals(base, runId, result.parts),
         status: 'completed',
@@ -327,6 +332,7 @@ export class RunJobs {
     start: RunStart,
     job: PreparedJob,
     runId: string,
+    locator: QuoteLocator,
     paragraphs: readonly Paragraph[],
     part: JobPart,
     story: StorySoFar,
@@ -372,7 +378,7 @@ export class RunJobs {
       severity: f.severity,
       ...(f.suggestion ? { suggestion: f.suggestion } : {}),
       evidence: f.evidence.map((e) => {
-        const hit = locateQuote(start.input as string, paragraphs, e.quote);
+        const hit = locator.locate(e.quote, paragraphs);
         return {
           quote: e.quote,
           location: hit.location ? { chapter: hit.location.chapter, paragraph: hit.location.paragraph } : null,

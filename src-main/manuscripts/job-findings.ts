@@ -3,12 +3,21 @@
 // (structure.ts: chapters by headings, prose paragraphs numbered without headings and scene breaks), the numbering a
 // stored manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
 import type { LocatedFinding } from '../../src-preload/contract/tasks';
-import { paragraphAt } from '../tasks/quotes';
+import { paragraphAt, QuoteLocator } from '../tasks/quotes';
 import { locateFindings } from '../tasks/task-answers';
 import type { MergedFinding } from './job-types';
-import { locationLabel, parseStructure } from './structure';
+import { locationLabel, parseStructure, type DocumentStructure } from './structure';
 
-export function locateJobFindings(merged: readonly MergedFinding[], text: string): LocatedFinding[] {
+/**
+ * `text`: the whole text, or the QuoteLocator the job already made for it (so it is folded once for all its quotes);
+ * `structure`: parseStructure of the text, when the caller has it.
+ */
+export function locateJobFindings(
+  merged: readonly MergedFinding[],
+  text: string | QuoteLocator,
+  structure?: DocumentStructure,
+): LocatedFinding[] {
+  const locator = typeof text === 'string' ? new QuoteLocator(text) : text;
   const located = locateFindings(
     {
       findings: merged.map((f) => ({
@@ -18,19 +27,18 @@ export function locateJobFindings(merged: readonly MergedFinding[], text: string
         evidence: f.evidence.map((e) => ({ quote: e.quote, location: null })),
       })),
     },
-    text,
+    locator,
     // Located in the structure below, not in the passage's paragraph numbering (it would be counted for nothing).
     [],
   );
-  return inStructure(located, text);
+  return inStructure(located, structure ?? parseStructure(locator.text));
 }
 
 /**
  * Locations in the passage's structure (manuscripts/structure.ts: chapters by headings, prose paragraphs numbered
  * without headings and scene breaks), the numbering a stored manuscript shows, so a finding jumps to its paragraph.
  */
-function inStructure(findings: LocatedFinding[], text: string): LocatedFinding[] {
-  const { blocks, chapters } = parseStructure(text);
+function inStructure(findings: LocatedFinding[], { blocks, chapters }: DocumentStructure): LocatedFinding[] {
   const titles = new Map(chapters.map((c) => [c.number, c.title]));
   return findings.map((f) => ({
     ...f,

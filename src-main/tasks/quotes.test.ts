@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { locateQuote, numberParagraphs } from './quotes';
+import { mulberry32 } from '../orchestrator/random';
+import { locateQuote, numberParagraphs, QuoteLocator, type QuoteSpan } from './quotes';
 
 const BOOK = [
   'A note before the story.',
@@ -71,3 +72,173 @@ describe('locateQuote', () => {
     expect(locateQuote(BOOK, paragraphs, '   ').match).toBe('not_found');
   });
 });
+
+describe('QuoteLocator', () => {
+  const paragraphs = numberParagraphs(BOOK);
+
+  it('gives the same locations as locating each quote on its own, reusing one locator for all of a text’s quotes', () => {
+    const quotes = [
+      'her green eyes',
+      '“"It\'s late," said Tom - too loudly.”',
+      'IT  LASTED\tTHREE days.',
+      '  the STORM came on tuesday. it lasted three days.  ',
+      'her blue eyes flashed',
+      '   ',
+    ];
+    const locator = new QuoteLocator(BOOK);
+    const once = quotes.map((q) => locator.locate(q, paragraphs));
+    expect(once).toEqual(quotes.map((q) => locateQuote(BOOK, paragraphs, q)));
+    // The same locator asked again (its folded text already made) answers the same.
+    expect(quotes.map((q) => locator.locate(q, paragraphs))).toEqual(once);
+    expect(once.map((h) => h.match)).toEqual(['exact', 'tolerant', 'tolerant', 'tolerant', 'not_found', 'not_found']);
+    expect(once.map((h) => (h.start === null ? null : BOOK.slice(h.start, h.end!)))).toEqual([
+      'her green eyes',
+      '"It’s late," said Tom — too loudly.',
+      'It lasted   three days.',
+      'The storm came on Tuesday.\nIt lasted   three days.',
+      null,
+      null,
+    ]);
+    expect(once[3]!.location).toMatchObject({ chapter: 2, paragraph: 1 });
+  });
+
+  it('maps offsets back exactly across collapsed runs and ellipses anywhere in the text', () => {
+    const text = 'Wait…  she said —— “NO”.\n\n\tThen — quiet… and the end…';
+    const locator = new QuoteLocator(text);
+    const span = (q: string) => {
+      const s = locator.find(q);
+      return s.start === null ? null : text.slice(s.start, s.end);
+    };
+    expect(span('wait... she said - "no".')).toBe('Wait…  she said —— “NO”.');
+    // A run's folded unit maps back to the run's first unit: a quote ending on it ends there.
+    expect(span('she said -')).toBe('she said —');
+    expect(span('"no". then - quiet')).toBe('“NO”.\n\n\tThen — quiet');
+    expect(span('quiet... AND THE END...')).toBe('quiet… and the end…');
+    expect(span('end.')).toBe('end…');
+    expect(span('...')).toBe('…');
+    expect(span('quiet....')).toBeNull();
+  });
+
+  it('finds every quote exactly where folding the text one code unit at a time finds it (seeded random texts)', () => {
+    const random = mulberry32(12);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    const units = [
+      'a',
+      'B',
+      'z',
+      'Q',
+      ' ',
+      '  ',
+      '\n',
+      '\n\n',
+      '\t',
+      '\u00a0',
+      '\u3000',
+      '-',
+      '--',
+      '—',
+      '–',
+      '\u2212',
+      '…',
+      '.',
+      '"',
+      "'",
+      '`',
+      '“',
+      '”',
+      '‘',
+      '’',
+      '«',
+      '»',
+      'É',
+      'é',
+      'Σ',
+      'ς',
+      'İ',
+      'ß',
+      '🙂',
+      '\ud801\udc00',
+      '\ud800',
+      'x',
+    ];
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 60) }, () => pick(units)).join('');
+      const locator = new QuoteLocator(text);
+      for (let q = 0; q < 8; q++) {
+        const from = Math.floor(random() * text.length);
+        let quote = text.slice(from, from + 1 + Math.floor(random() * 12));
+        if (random() < 0.5) quote = alter(quote, random);
+        expect(locator.find(quote), JSON.stringify({ text, quote })).toEqual(referenceFind(text, quote));
+      }
+    }
+  });
+});
+
+/** A copy a model might make: case flipped, quote marks straightened, dashes and spaces changed. */
+function alter(quote: string, random: () => number): string {
+  return Array.from(quote)
+    .map((c) => {
+      const r = random();
+      if (r < 0.2) return c.toUpperCase();
+      if (r < 0.3) return c.toLowerCase();
+      if (r < 0.4 && /\s/.test(c)) return '  ';
+      if (r < 0.5 && /[—–-]/.test(c)) return '-';
+      if (r < 0.6 && /[“”«»]/.test(c)) return '"';
+      if (r < 0.7 && c === '…') return '...';
+      return c;
+    })
+    .join('');
+}
+
+// The tolerant search written the plain way (one code unit at a time, with an offset for each folded unit), as the
+// reference the locator's folding must agree with.
+function referenceFold(text: string): { text: string; map: number[] } {
+  let out = '';
+  const map: number[] = [];
+  const emit = (c: string, i: number) => {
+    out += c;
+    map.push(i);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      if (!out.endsWith(' ')) emit(' ', i);
+      continue;
+    }
+    if (c === '…') {
+      for (let k = 0; k < 3; k++) emit('.', i);
+      continue;
+    }
+    let f = c;
+    if (/[‘’‚‛′`]/.test(c)) f = "'";
+    else if (/[“”„‟″«»]/.test(c)) f = '"';
+    else if (/[‐‑‒–—―−]/.test(c)) f = '-';
+    else if (c.toLowerCase().length === 1) f = c.toLowerCase();
+    if (/[\ud800-\udfff]/.test(f)) {
+      const pairs = /[\ud800-\udbff]/.test(f)
+        ? /[\udc00-\udfff]/.test(text[i + 1] ?? '')
+        : /[\ud800-\udbff]/.test(text[i - 1] ?? '');
+      if (!pairs) f = '\ufffd';
+    }
+    if (f === '-' && out.endsWith('-')) continue;
+    emit(f, i);
+  }
+  map.push(text.length);
+  return { text: out, map };
+}
+
+function referenceFind(text: string, quote: string): QuoteSpan {
+  const wanted = quote.trim();
+  if (wanted.length === 0) return { match: 'not_found', start: null, end: null };
+  const unwrapped = /^["'“”‘’«»](.*)["'“”‘’«»]$/s.exec(wanted)?.[1]?.trim() || wanted;
+  for (const candidate of [wanted, unwrapped]) {
+    const at = text.indexOf(candidate);
+    if (at >= 0) return { match: 'exact', start: at, end: at + candidate.length };
+  }
+  const folded = referenceFold(text);
+  for (const candidate of [referenceFold(wanted).text.trim(), referenceFold(unwrapped).text.trim()]) {
+    const at = candidate.length > 0 ? folded.text.indexOf(candidate) : -1;
+    if (at >= 0) return { match: 'tolerant', start: folded.map[at]!, end: folded.map[at + candidate.length - 1]! + 1 };
+  }
+  return { match: 'not_found', start: null, end: null };
+}

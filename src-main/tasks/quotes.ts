@@ -2,7 +2,8 @@
 // splitter reuses them.
 //
 //   const paragraphs = numberParagraphs(text);          // once per text
-//   const hit = locateQuote(text, paragraphs, quote);   // per quote
+//   const locator = new QuoteLocator(text);              // once per text
+//   const hit = locator.locate(quote, paragraphs);      // per quote
 //   hit.match: 'exact' | 'tolerant' | 'not_found'; hit.start/end: offsets in `text`; hit.location: chapter/paragraph
 //
 // Chapters start at a Markdown heading (`# …`) or a line such as "Chapter 12" / "CHAPTER TWELVE: The Storm"; text
@@ -141,75 +142,73 @@ function foldChar(c: string): string {
   }
 }
 
-interface Folded {
-  text: string;
-  /** folded index → original offset (one past the end at `text.length`). */
-  map: Int32Array;
-}
+/**
+ * A text folded for tolerant matching: whitespace runs become one space, dash runs one dash, "…" three dots, quote
+ * marks straight, letters lower case (each code unit on its own, as `foldChar` does).
+ */
+class Folded {
+  /**
+   * Where folded offsets map back to the text: from folded offset `at[k]` on, folded offset f comes from text offset
+   * `from[k] + (f - at[k])`. A new segment starts after every collapsed run and at each of an ellipsis's dots.
+   */
+  private readonly at: number[] = [0];
+  private readonly from: number[] = [0];
+  readonly text: string;
 
-/** Whitespace runs become one space, dash runs one dash, "…" three dots, quote marks straight, letters lower case. */
-const UTF16 = new TextDecoder('utf-16le');
-
-function fold(text: string): Folded {
-  // Code units into typed arrays, decoded once: a manuscript is folded in one pass without a string or an array
-  // growing a character at a time (that took seconds on a whole book).
-  const codes = new Uint16Array(text.length * 3);
-  const map = new Int32Array(text.length * 3 + 1);
-  let n = 0;
-  let last = -1;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (isSpace(code)) {
-      if (last === 32) continue;
-      codes[n] = last = 32;
-      map[n++] = i;
-      continue;
-    }
-    if (code === 0x2026) {
-      for (let k = 0; k < 3; k++) {
-        codes[n] = last = 46;
-        map[n++] = i;
+  constructor(source: string) {
+    // Native string passes, not a loop over the text: a manuscript folds in milliseconds. Pass 1 changes code units
+    // one for one, so offsets hold; pass 2 collapses runs and expands "…", recording where offsets shift.
+    let same = source.replace(NON_ASCII, foldNonAscii);
+    // Whole-string lower casing equals the per-unit kind unless a unit lowers to two (İ) or pairs with another; a
+    // lone surrogate (not text a writer can type) becomes U+FFFD, one unit for one.
+    same = LOWERS_APART.test(same)
+      ? same.replace(ASCII_UPPER, (m) => m.toLowerCase()).replace(LONE_SURROGATE, '\ufffd')
+      : same.toLowerCase();
+    same = same.replace(ASCII_SPACE, ' ').replaceAll('`', "'");
+    let shift = 0; // folded offset − text offset, after the runs so far
+    this.text = same.replace(RUNS, (run: string, offset: number) => {
+      const f = offset + shift;
+      if (run === '\u2026') {
+        this.segment(f + 1, offset);
+        this.segment(f + 2, offset);
+        this.segment(f + 3, offset + 1);
+        shift += 2;
+        return '...';
       }
-      continue;
-    }
-    const f =
-      code >= 65 && code <= 90
-        ? code + 32
-        : code < 128 && code !== 96
-          ? code
-          : foldChar(String.fromCharCode(code)).charCodeAt(0);
-    if (f === 45 && last === 45) continue;
-    codes[n] = last = f;
-    map[n++] = i;
+      this.segment(f + 1, offset + run.length);
+      shift += 1 - run.length;
+      return run[0]!;
+    });
   }
-  map[n] = text.length;
-  // A lone surrogate (not text a writer can type) decodes as U+FFFD: one code unit for one, so offsets hold.
-  const out = UTF16.decode(codes.subarray(0, n));
-  return { text: out, map: map.subarray(0, n + 1) };
+
+  private segment(at: number, from: number): void {
+    this.at.push(at);
+    this.from.push(from);
+  }
+
+  /** The text offset folded offset `f` comes from (the text's length for the folded text's length). */
+  sourceAt(f: number): number {
+    let lo = 0;
+    let hi = this.at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.at[mid]! <= f) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.from[lo]! + (f - this.at[lo]!);
+  }
 }
 
-/** What /\s/ matches, by code unit. */
-function isSpace(code: number): boolean {
-  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
+const NON_ASCII = /[\u0080-\uffff]/g;
+const LOWERS_APART = /[\u0130\ud800-\udfff]/;
+const ASCII_UPPER = /[A-Z]+/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ASCII_SPACE = /[\t-\r]/g;
+const RUNS = / {2,}|-{2,}|\u2026/g;
 
-/** One folded text remembered: a finding's quotes are located one after another in the same passage. */
-let lastFolded: { source: string; folded: Folded } | null = null;
-
-function foldedText(text: string): Folded {
-  if (lastFolded?.source !== text) lastFolded = { source: text, folded: fold(text) };
-  return lastFolded.folded;
+/** One non-ASCII code unit folded: /\s/ to a space, "…" kept for the runs pass, anything else by foldChar. */
+function foldNonAscii(c: string): string {
+  return c === '\u2026' ? c : /\s/.test(c) ? ' ' : foldChar(c);
 }
 
 /** Quotation marks a model wraps around its copy ("…") are not part of it. */
@@ -219,42 +218,60 @@ function unwrap(quote: string): string {
   return m && m[1]!.trim().length > 0 ? m[1]!.trim() : trimmed;
 }
 
+/** Where a quote is in a text: exactly, tolerantly (see `Folded`), or not at all. */
+export type QuoteSpan =
+  { match: 'exact' | 'tolerant'; start: number; end: number } | { match: 'not_found'; start: null; end: null };
+
 /**
- * Finds `quote` in `text`: exactly first, then tolerating differences of whitespace, quote marks, dashes, ellipses
- * and letter case. The location is Quire's own (from `paragraphs`, made by numberParagraphs(text)).
+ * Finds quotes in one text, folding the text once (on the first quote not there exactly) for all of them: make one
+ * per text and reuse it for every quote of a run or a job.
+ *
+ *   const locator = new QuoteLocator(text);
+ *   locator.locate(quote, paragraphs);   // per quote
+ */
+export class QuoteLocator {
+  private folded: Folded | undefined;
+
+  constructor(readonly text: string) {}
+
+  /** Exactly first, then tolerating differences of whitespace, quote marks, dashes, ellipses and letter case. */
+  find(quote: string): QuoteSpan {
+    const wanted = quote.trim();
+    if (wanted.length === 0) return { match: 'not_found', start: null, end: null };
+    for (const candidate of new Set([wanted, unwrap(wanted)])) {
+      const at = this.text.indexOf(candidate);
+      if (at >= 0) return { match: 'exact', start: at, end: at + candidate.length };
+    }
+    const folded = (this.folded ??= new Folded(this.text));
+    for (const candidate of new Set([new Folded(wanted).text.trim(), new Folded(unwrap(wanted)).text.trim()])) {
+      if (candidate.length === 0) continue;
+      const at = folded.text.indexOf(candidate);
+      if (at >= 0) {
+        const start = folded.sourceAt(at);
+        const end = folded.sourceAt(at + candidate.length - 1) + 1;
+        return { match: 'tolerant', start, end };
+      }
+    }
+    return { match: 'not_found', start: null, end: null };
+  }
+
+  /** `find` with Quire's location of the quote (from `paragraphs`, made by numberParagraphs(text)). */
+  locate(quote: string, paragraphs: readonly Paragraph[]): Omit<LocatedQuote, 'claimed_location'> {
+    const span = this.find(quote);
+    if (span.match === 'not_found') return { quote, ...span, location: null };
+    const paragraph = paragraphAt(paragraphs, span.start);
+    return { quote, ...span, location: paragraph ? locationOf(paragraph) : null };
+  }
+}
+
+/**
+ * Finds `quote` in `text` (see QuoteLocator; for several quotes in one text, make one QuoteLocator and reuse it). The
+ * location is Quire's own (from `paragraphs`, made by numberParagraphs(text)).
  */
 export function locateQuote(
   text: string,
   paragraphs: readonly Paragraph[],
   quote: string,
 ): Omit<LocatedQuote, 'claimed_location'> {
-  const miss = { quote, match: 'not_found' as const, start: null, end: null, location: null };
-  const wanted = quote.trim();
-  if (wanted.length === 0) return miss;
-  for (const candidate of new Set([wanted, unwrap(wanted)])) {
-    const at = text.indexOf(candidate);
-    if (at >= 0) return located(quote, 'exact', at, at + candidate.length, paragraphs);
-  }
-  const folded = foldedText(text);
-  for (const candidate of new Set([fold(wanted).text.trim(), fold(unwrap(wanted)).text.trim()])) {
-    if (candidate.length === 0) continue;
-    const at = folded.text.indexOf(candidate);
-    if (at >= 0) {
-      const start = folded.map[at]!;
-      const end = folded.map[at + candidate.length - 1]! + 1;
-      return located(quote, 'tolerant', start, end, paragraphs);
-    }
-  }
-  return miss;
-}
-
-function located(
-  quote: string,
-  match: 'exact' | 'tolerant',
-  start: number,
-  end: number,
-  paragraphs: readonly Paragraph[],
-): Omit<LocatedQuote, 'claimed_location'> {
-  const paragraph = paragraphAt(paragraphs, start);
-  return { quote, match, start, end, location: paragraph ? locationOf(paragraph) : null };
+  return new QuoteLocator(text).locate(quote, paragraphs);
 }

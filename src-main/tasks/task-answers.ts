@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { AnchoredEdit, AnswerKind, LocatedFinding, RunAnswer } from '../../src-preload/contract/tasks';
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
-import { locateQuote, locationOf, numberParagraphs, paragraphAt, type Paragraph } from './quotes';
+import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph } from './quotes';
 
 /** Confidence lost per quote not found, in proportion to the finding's quotes; a tolerant match costs a little. */
 const TOLERANT_PENALTY = 0.05;
@@ -28,15 +28,20 @@ export function buildAnswer(kind: AnswerKind, value: unknown, passage: string): 
   }
 }
 
-/** `paragraphs`: the passage's numbering (a caller that locates in its own structure passes none). */
+/**
+ * `passage`: the text, or a QuoteLocator already made for it (its folding is shared with the caller's other quotes).
+ * `paragraphs`: the passage's numbering (a caller that locates in its own structure passes none).
+ */
 export function locateFindings(
   answer: z.output<typeof findingsAnswer>,
-  passage: string,
-  paragraphs: readonly Paragraph[] = numberParagraphs(passage),
+  passage: string | QuoteLocator,
+  paragraphs?: readonly Paragraph[],
 ): LocatedFinding[] {
+  const locator = typeof passage === 'string' ? new QuoteLocator(passage) : passage;
+  const numbering = paragraphs ?? numberParagraphs(locator.text);
   return answer.findings.map((finding) => {
     const evidence = finding.evidence.map((e) => ({
-      ...locateQuote(passage, paragraphs, e.quote),
+      ...locator.locate(e.quote, numbering),
       claimed_location: e.location ?? null,
     }));
     const missing = evidence.filter((e) => e.match === 'not_found').length;
