@@ -48,6 +48,7 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
 
 test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page, host }) => {
   await page.goto(`${host.url}/#/workbench`);
+  await page.getByText('A whole manuscript').click();
   const zone = page.getByRole('region', { name: /Drop a \.md or \.txt manuscript here/ });
   await zone.scrollIntoViewIfNeeded();
   const text = '# Chapter 1\n\nThe door was blue.\n\n# Chapter 2\n\nShe opened the red door.\n\nIt creaked.\n';
@@ -61,7 +62,7 @@ test('a manuscript dropped on the Workbench opens with its chapters counted', as
   await zone.dispatchEvent('drop', { dataTransfer: transfer });
   await expect(page.getByTestId('manuscript-opened')).toContainText('Opened The Lighthouse: 2 chapters, 3 paragraphs');
   await page
-    .locator('section', { has: page.getByTestId('manuscript-upload') })
+    .locator('details', { has: page.getByTestId('manuscript-upload') })
     .screenshot({ path: 'e2e/screenshots/files-manuscript-opened.png' });
   const list = await host.call<{ title: string; source_path: string }[]>('manuscripts:list');
   expect(list.value).toMatchObject([{ title: 'The Lighthouse', source_path: 'The Lighthouse.md' }]);
