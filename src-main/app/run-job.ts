@@ -73,6 +73,9 @@ function jobNote(part: number, of: number): string {
   );
 }
 
+/** More than any chat template's role markers and separators around a system and a user message. */
+const FRAMING_BOUND = 256;
+
 /** The smallest request a part may be, for choosing a model when no model can read the whole passage. */
 const PART_DECISION_TOKENS = 1024;
 
@@ -115,6 +118,10 @@ export class RunJobs {
     if (whole?.model_id && !whole.refusal) {
       spec = this.d.model(whole.model_id);
       if (!spec) return null;
+      // Most passages fit by far, and every run asks: no counter makes more than 2 tokens of a UTF-8 byte (byte-level
+      // vocabularies 1, Claude's estimate 1.75), so a request whose bound fits needs no exact count.
+      const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0);
+      if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return null;
       const { count } = await this.d.tokens.textCounter(spec);
       passageTokens = count(start.input);
       const request = await this.d.tokens.count(spec, { messages });

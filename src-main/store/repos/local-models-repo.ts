@@ -4,6 +4,9 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
 import { immediate } from '../write';
 
+// Captured at load: a test's fake timers must not freeze the "once per turn" clock below.
+const nextTurn = setImmediate;
+
 /** A local_models row: the contract's InstalledModel as stored (with its source URL), before runtime facts. */
 export interface LocalModelRecord extends Omit<InstalledModel, 'registry_model_id' | 'resident'> {
   url: string | null;
@@ -50,22 +53,42 @@ export class LocalModelsRepo {
   }
 
   /**
-   * Asked for every local registry model on every decision, so prepared once and split in two plain lookups rather
-   * than one `catalog_id = ? OR id = ? ORDER BY …` query. A row with that catalog id first, else the row with that
-   * library id.
+   * Asked for every local registry model on every decision (several per run), so answered from the rows held in
+   * memory: read again when this connection changed them, or when SQLite's data_version says another connection did
+   * (asked at most once per event-loop turn: another process's import is seen from the next turn).
    */
-  private byCatalog: Statement<[string], LocalModelRecord> | undefined;
-  private byId: Statement<[string], LocalModelRecord> | undefined;
+  private rows: { byCatalog: Map<string, LocalModelRecord>; byId: Map<string, LocalModelRecord> } | null = null;
+  private seenVersion = -1;
+  private checkedThisTurn = false;
+  private dataVersion: Statement<[], number> | undefined;
 
+  /** A row with that catalog id first (the earliest stored), else the row with that library id. */
   modelByCatalogId(catalogId: string): LocalModelRecord | undefined {
-    this.byCatalog ??= this.db.prepare<[string], LocalModelRecord>(
-      `SELECT ${MODEL_COLUMNS} FROM local_models WHERE catalog_id = ? LIMIT 1`,
-    );
-    this.byId ??= this.db.prepare<[string], LocalModelRecord>(`SELECT ${MODEL_COLUMNS} FROM local_models WHERE id = ?`);
-    return this.byCatalog.get(catalogId) ?? this.byId.get(catalogId);
+    const rows = this.heldRows();
+    return rows.byCatalog.get(catalogId) ?? rows.byId.get(catalogId);
+  }
+
+  private heldRows(): NonNullable<LocalModelsRepo['rows']> {
+    if (this.rows && this.checkedThisTurn) return this.rows;
+    this.checkedThisTurn = true;
+    nextTurn(() => (this.checkedThisTurn = false));
+    this.dataVersion ??= this.db.prepare<[], number>('PRAGMA data_version').pluck();
+    const version = this.dataVersion.get() as number;
+    if (this.rows && version === this.seenVersion) return this.rows;
+    this.seenVersion = version;
+    const byCatalog = new Map<string, LocalModelRecord>();
+    const byId = new Map<string, LocalModelRecord>();
+    for (const row of this.db
+      .prepare<[], LocalModelRecord>(`SELECT ${MODEL_COLUMNS} FROM local_models ORDER BY rowid`)
+      .all()) {
+      byId.set(row.id, row);
+      if (row.catalog_id !== null && !byCatalog.has(row.catalog_id)) byCatalog.set(row.catalog_id, row);
+    }
+    return (this.rows = { byCatalog, byId });
   }
 
   insertModel(record: LocalModelRecord): void {
+    this.rows = null;
     this.db
       .prepare(
         `INSERT INTO local_models (${MODEL_COLUMNS}) VALUES (@id, @name, @file, @size_bytes, @sha256, @verified_against, @source, @catalog_id, @url, @architecture, @context_length, @added_at)`,
@@ -74,6 +97,7 @@ export class LocalModelsRepo {
   }
 
   deleteModel(id: string): void {
+    this.rows = null;
     this.db.prepare('DELETE FROM local_models WHERE id = ?').run(id);
   }
 
