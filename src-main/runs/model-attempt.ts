@@ -28,15 +28,16 @@ export type AttemptDeps = Pick<RunServiceOptions, 'providers' | 'resilience' | '
   info: (error: unknown) => ErrorInfo;
 };
 
+/** What a call answered: made once, never changed (a repair's sum of usage is a new result). */
 export interface AttemptResult {
-  text: string;
-  json: unknown;
+  readonly text: string;
+  readonly json: unknown;
   /** A JSON answer was asked for and this one could not be read as it. */
-  jsonError?: string | undefined;
-  usage: Usage;
-  warnings: string[];
+  readonly jsonError?: string | undefined;
+  readonly usage: Usage;
+  readonly warnings: readonly string[];
   /** `length`: the answer stopped at its max output tokens. */
-  finishReason?: FinishReason | undefined;
+  readonly finishReason?: FinishReason | undefined;
 }
 
 export interface AttemptInput {
@@ -59,24 +60,25 @@ export interface AttemptInput {
   running: Readonly<RunWrite>;
 }
 
+/** What one call came to; never changed once returned (the run derives its row from a list of these). */
 export type AttemptOutcome =
   | {
-      ok: true;
-      attempt: RunAttempt;
-      result: AttemptResult;
+      readonly ok: true;
+      readonly attempt: RunAttempt;
+      readonly result: AttemptResult;
       /** The call's charge, still open: closed with `end` in the transaction that stores the run. */
-      charge: Charge;
-      end: CallEnd & { servedBy?: string };
+      readonly charge: Charge;
+      readonly end: CallEnd & { servedBy?: string };
       /** The local adapter answered with a smaller local model: the failed attempt at the one asked for. */
-      localFallback: RunAttempt | null;
+      readonly localFallback: RunAttempt | null;
     }
   | {
-      ok: false;
-      attempt: RunAttempt;
-      error: unknown;
-      costMicros: number;
+      readonly ok: false;
+      readonly attempt: RunAttempt;
+      readonly error: unknown;
+      readonly costMicros: number;
       /** What had streamed in before the failure (a writer's stop keeps it). */
-      partialText: string;
+      readonly partialText: string;
     };
 
 export class ModelAttempts {

@@ -1,9 +1,55 @@
 // A run as stored and as the API shows it: the write mapped to a RunRecord, errors to their redacted info, the stats.
 import type { ErrorInfo } from '../../src-preload/contract';
-import type { RunRecord, RunStats } from '../../src-preload/contract/runs';
+import type { RunAttempt, RunRecord, RunStats } from '../../src-preload/contract/runs';
 import { isQuireError } from '../errors';
 import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
 import { toUsd } from '../store/money';
+
+/**
+ * One thing that happened in a run, in order: moving on along the fallback chain, a call (skipped, failed, answered),
+ * a local adapter's own fallback. Made once and never changed; the run's row is derived from the list of them.
+ */
+export interface RunStep {
+  /** Models the run moved on to here (a fallback along the chain, the smaller local model that answered). */
+  readonly fallbacks: readonly string[];
+  readonly attempts: readonly RunAttempt[];
+  /** What this step's calls were charged, micro-dollars (the answer kept as the run's is charged as it is stored). */
+  readonly costMicros: number;
+  /** The writer stopped this call mid-answer: what had arrived is kept with the run (and was charged by usage). */
+  readonly partial?: { readonly modelId: string; readonly text: string } | undefined;
+}
+
+/** The run moved on to the next model of its chain. */
+export function movedOn(modelId: string): RunStep {
+  return { fallbacks: [modelId], attempts: [], costMicros: 0 };
+}
+
+/** One call's attempt as a step: nothing more moved, `costMicros` what it was charged. */
+export function attemptStep(attempt: RunAttempt, costMicros = 0, partial?: RunStep['partial']): RunStep {
+  return { fallbacks: [], attempts: [attempt], costMicros, partial };
+}
+
+/** A local adapter's fallback is recorded like a cloud one: the failed attempt, then the model that answered. */
+export function localFallbackStep(failed: RunAttempt | null, answeredBy: string): RunStep | null {
+  return failed ? { fallbacks: [answeredBy], attempts: [failed], costMicros: 0 } : null;
+}
+
+/** The run's row so far: its fixed fields (`head`) and what its steps add up to (attempts, fallbacks, cost, a partial
+ * answer a writer's stop kept). A new object each time; neither `head` nor a step is changed. */
+export function runRow(head: Readonly<RunWrite>, steps: readonly RunStep[]): RunWrite {
+  const attempts: RunAttempt[] = [...head.attempts];
+  const fallbacks: string[] = [...head.fallbacks];
+  let cost = head.cost_micros;
+  let partial: RunStep['partial'];
+  for (const step of steps) {
+    attempts.push(...step.attempts);
+    fallbacks.push(...step.fallbacks);
+    cost += step.costMicros;
+    if (step.partial) partial = step.partial;
+  }
+  const row: RunWrite = { ...head, attempts, fallbacks, cost_micros: cost };
+  return partial ? { ...row, model_id: partial.modelId, text: partial.text } : row;
+}
 
 export function toRecord(w: RunWrite): RunRecord {
   return {

@@ -13,7 +13,7 @@ import { isDeadEnd } from '../providers/dead-end-fetch';
 import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
 import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
 import { assessRun } from './run-assessment';
-import { errorInfo, runStats } from './run-record';
+import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, runStats, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import { planRun, readStructured, repairRequest, storedImages, unreadableAnswerError, type RunPlan } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
@@ -170,12 +170,14 @@ export class RunService {
     this.active.set(runId, controller);
     const cancel = c.cancel ? AbortSignal.any([controller.signal, c.cancel]) : controller.signal;
     const startedAt = this.monotonic();
-    const base = this.writer.baseWrite(runId, c.task, {
-      task: c.task,
-      input: c.request.messages,
-      max_output_tokens: c.request.maxOutputTokens,
-    });
-    base.reason = c.reason ?? null;
+    const head: RunWrite = {
+      ...this.writer.baseWrite(runId, c.task, {
+        task: c.task,
+        input: c.request.messages,
+        max_output_tokens: c.request.maxOutputTokens,
+      }),
+      reason: c.reason ?? null,
+    };
     const stream = new StreamRedactor(this.o.redact);
     const show = (text: string) => {
       if (text !== '') c.onToken?.(text);
@@ -191,15 +193,14 @@ export class RunService {
         cancel,
         onToken: c.onToken ? (text) => show(stream.push(text)) : undefined,
         held: c.reservation ?? null,
-        running: snapshot(base),
+        running: head,
       });
       if (c.onToken) show(stream.flush());
-      if (outcome.ok) this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
-      base.attempts.push(outcome.attempt);
       if (outcome.ok) {
-        this.assess(base, null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
+        const steps = answeredSteps(outcome);
+        const assessed = this.assess(null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
         const record = await this.writer.complete(
-          base,
+          { ...runRow(head, steps), ...assessed },
           startedAt,
           outcome.attempt.model_id,
           outcome.result,
@@ -217,10 +218,9 @@ export class RunService {
           error: null,
         };
       }
-      base.cost_micros += outcome.costMicros;
       const status = cancel.aborted ? 'cancelled' : 'failed';
       const { record, info } = await this.writer.store(
-        { ...base, status, model_id: c.spec.id },
+        { ...runRow(head, [attemptStep(outcome.attempt, outcome.costMicros)]), status, model_id: c.spec.id },
         startedAt,
         outcome.error,
         null,
@@ -253,12 +253,14 @@ export class RunService {
     const inputTokens = estimateInputTokens(messages);
     const settings = this.o.settings.get();
     const timeoutMs = settings.runs.timeout_s * 1000;
-    const base = this.writer.baseWrite(runId, start.task, {
-      ...start,
-      input: typeof start.input === 'string' ? start.input : messages,
-      ...(start.images ? { images: storedImages(plan.images) } : {}),
-    });
-    base.task_version = plan.definition?.version ?? null;
+    const blank: RunWrite = {
+      ...this.writer.baseWrite(runId, start.task, {
+        ...start,
+        input: typeof start.input === 'string' ? start.input : messages,
+        ...(start.images ? { images: storedImages(plan.images) } : {}),
+      }),
+      task_version: plan.definition?.version ?? null,
+    };
     const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
 
     let decision: Decision;
@@ -276,13 +278,12 @@ export class RunService {
     } catch (error) {
       // A task that does not exist is a bad request, not a run: nothing is stored.
       if (error instanceof InvalidInputError && error.path === 'task') throw error;
-      return await this.fail(base, startedAt, error, null);
+      return await this.fail(blank, startedAt, error, null);
     }
-    base.reason = decision.reason;
-    base.fallback_chain = decision.fallback_chain;
+    const decided: RunWrite = { ...blank, reason: decision.reason, fallback_chain: decision.fallback_chain };
     if (decision.refusal || decision.model_id === null) {
       const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
-      return await this.fail(base, startedAt, new QuireError(refusal.code, refusal.message), decision);
+      return await this.fail(decided, startedAt, new QuireError(refusal.code, refusal.message), decision);
     }
 
     const request: GenerateRequest = {
@@ -297,7 +298,7 @@ export class RunService {
       settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })
         ? cacheKey(decision.model_id, request)
         : null;
-    base.cache_key = key;
+    const head: RunWrite = { ...decided, cache_key: key };
     this.o.events.emit('run:started', {
       run_id: runId,
       task: start.task,
@@ -307,30 +308,39 @@ export class RunService {
     });
     if (key) {
       const hit = this.o.repo.cached(key);
-      if (hit) this.assess(base, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages);
       if (hit)
         return await this.writer.complete(
-          { ...base, cache_hit: true, answer: hit.answer, truncated: hit.truncated },
+          {
+            ...head,
+            cache_hit: true,
+            answer: hit.answer,
+            truncated: hit.truncated,
+            ...this.assess(decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages),
+          },
           startedAt,
           hit.model_id,
           { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 }, warnings: [] },
         );
     }
 
+    // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
+    // run's row at any point — running, failed, completed — is derived from that list.
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
+    const steps: RunStep[] = [];
+    const row = () => runRow(head, steps);
     let lastError: unknown = null;
     const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
-      if (index > 0) base.fallbacks.push(modelId);
+      if (index > 0) steps.push(movedOn(modelId));
       const spec = this.o.model(modelId);
       if (!spec) {
-        base.attempts.push(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`));
+        steps.push(attemptStep(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`)));
         continue;
       }
       const deadEnd = this.skipDeadEnd(spec, deadEnds);
       if (deadEnd) {
-        base.attempts.push(deadEnd);
+        steps.push(attemptStep(deadEnd));
         continue;
       }
       // Streamed text is masked a word at a time, so a key a model echoes split across tokens is still caught.
@@ -353,91 +363,87 @@ export class RunService {
           onToken: streaming ? (text) => show(stream.push(text)) : undefined,
           onQueue: (position) =>
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
-          running: snapshot(base),
+          running: row(),
         });
         if (streaming) show(stream.flush());
         return outcome;
       };
-      let outcome = await attempt(request);
+      const outcome = await attempt(request);
       if (outcome.ok) {
-        this.writer.recordLocalFallback(base, outcome.localFallback, outcome.attempt.model_id);
-        let reading = readStructured(plan, outcome.result);
+        const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
+        if (fellBack) steps.push(fellBack);
+        let answered: Answered = outcome;
+        let reading = readStructured(plan, answered.result);
         // One repair: the unreadable answer goes back with what was wrong; an answer cut off at its length limit is
         // kept as it is (a second try would stop at the same place).
-        if (!reading.ok && outcome.result.finishReason !== 'length') {
-          const first = outcome;
-          await this.settleNow(base, first);
+        if (!reading.ok && answered.result.finishReason !== 'length') {
+          const first = answered;
+          steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
-          outcome = await attempt(repairRequest(request, first.result.text, reading.problem));
-          if (!outcome.ok) {
-            base.attempts.push(outcome.attempt);
-            base.cost_micros += outcome.costMicros;
+          const repaired = await attempt(repairRequest(request, first.result.text, reading.problem));
+          if (!repaired.ok) {
+            steps.push(attemptStep(repaired.attempt, repaired.costMicros));
             return await this.fail(
-              { ...base, status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
+              { ...row(), status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
               startedAt,
-              outcome.error,
+              repaired.error,
               decision,
             );
           }
-          outcome.result.usage = addUsage(first.result.usage, outcome.result.usage);
-          reading = readStructured(plan, outcome.result);
+          // The run's tokens are both calls'; the repair's charge closes on its own usage (the first one's is settled).
+          answered = {
+            ...repaired,
+            result: { ...repaired.result, usage: addUsage(first.result.usage, repaired.result.usage) },
+          };
+          reading = readStructured(plan, answered.result);
           if (!reading.ok) {
-            await this.settleNow(base, outcome);
+            steps.push(await settled(answered));
             return await this.fail(
-              { ...base, model_id: spec.id, text: outcome.result.text },
+              { ...row(), model_id: spec.id, text: answered.result.text },
               startedAt,
               unreadableAnswerError(spec.display_name, reading.problem),
               decision,
             );
           }
         }
-        base.attempts.push(outcome.attempt);
-        base.truncated = outcome.result.finishReason === 'length';
-        base.answer = reading.ok ? reading.answer : null;
-        this.assess(base, decision, start.task, outcome.attempt.model_id, outcome.result.json, messages);
-        return await this.writer.complete(base, startedAt, outcome.attempt.model_id, outcome.result, outcome);
+        steps.push(attemptStep(answered.attempt));
+        const completed: RunWrite = {
+          ...row(),
+          truncated: answered.result.finishReason === 'length',
+          answer: reading.ok ? reading.answer : null,
+          ...this.assess(decision, start.task, answered.attempt.model_id, answered.result.json, messages),
+        };
+        return await this.writer.complete(completed, startedAt, answered.attempt.model_id, answered.result, answered);
       }
-      base.attempts.push(outcome.attempt);
-      base.cost_micros += outcome.costMicros;
-      lastError = outcome.error;
       // The writer stopped it: what had arrived is kept with the run (and was charged by usage).
-      if (cancel.aborted && outcome.partialText) {
-        base.text = outcome.partialText;
-        base.model_id = spec.id;
-      }
+      const partial =
+        cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
+      steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
+      lastError = outcome.error;
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
     if (cancel.aborted)
-      return await this.fail({ ...base, status: 'cancelled' }, startedAt, new CancelledError(), decision);
+      return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
     return await this.fail(
-      base,
+      row(),
       startedAt,
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
     );
   }
 
-  /** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
-  private async settleNow(base: RunWrite, outcome: Extract<AttemptOutcome, { ok: true }>): Promise<void> {
-    const charged = await outcome.charge.close(outcome.end);
-    base.attempts.push({ ...outcome.attempt, cost_usd: charged });
-    base.cost_micros += toMicros(charged);
-  }
-
   /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
   private assess(
-    base: RunWrite,
     decision: Decision | null,
     task: string,
     answeredBy: string,
     json: unknown,
     messages: readonly ChatMessage[],
-  ): void {
+  ): Pick<RunWrite, 'confidence' | 'low_confidence_fallback'> {
     const quality = this.o.quality?.(answeredBy, task) ?? this.o.model(answeredBy)?.quality ?? 0;
-    const assessment = assessRun({ decision, answeredBy, quality, json, messages });
-    base.confidence = assessment.confidence;
-    base.low_confidence_fallback = assessment.low_confidence_fallback;
+    const { confidence, low_confidence_fallback } = assessRun({ decision, answeredBy, quality, json, messages });
+    return { confidence, low_confidence_fallback };
   }
 
   /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */
@@ -448,7 +454,12 @@ export class RunService {
     return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
   }
 
-  private async fail(base: RunWrite, startedAt: number, error: unknown, decision: Decision | null): Promise<never> {
+  private async fail(
+    base: Readonly<RunWrite>,
+    startedAt: number,
+    error: unknown,
+    decision: Decision | null,
+  ): Promise<never> {
     const { info } = await this.writer.store(base, startedAt, error, decision, true);
     throw new QuireError(info.code, info.message, { retryable: info.retryable });
   }
@@ -502,7 +513,16 @@ function addUsage(a: Usage, b: Usage): Usage {
   return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
 }
 
-/** The run row as it stands now, for an attempt to store as running (later changes to the run are not its business). */
-function snapshot(write: RunWrite): Readonly<RunWrite> {
-  return { ...write, attempts: [...write.attempts], fallbacks: [...write.fallbacks] };
+type Answered = Extract<AttemptOutcome, { ok: true }>;
+
+/** A call that answered, its answer kept as the run's: the local adapter's own fallback (if any), then its attempt. */
+function answeredSteps(outcome: Answered): RunStep[] {
+  const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
+  return fellBack ? [fellBack, attemptStep(outcome.attempt)] : [attemptStep(outcome.attempt)];
+}
+
+/** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
+async function settled(outcome: Answered): Promise<RunStep> {
+  const charged = await outcome.charge.close(outcome.end);
+  return attemptStep({ ...outcome.attempt, cost_usd: charged }, toMicros(charged));
 }

@@ -1,7 +1,7 @@
 // Writing a run's row: its starting shape, and its end (completed, with the charge settled in the same transaction;
 // failed or cancelled), with the run:* event that announces it.
 import type { Decision, ErrorInfo } from '../../src-preload/contract';
-import type { RunAttempt, RunRecord } from '../../src-preload/contract/runs';
+import type { RunRecord } from '../../src-preload/contract/runs';
 import type { RunWrite } from '../store/repos/runs-repo';
 import type { AttemptResult } from './model-attempt';
 import { toRecord } from './run-record';
@@ -56,11 +56,11 @@ export class RunWriter {
    * charge); resolves once that commit is on disk, with the run:completed event after it.
    */
   async complete(
-    base: RunWrite,
+    base: Readonly<RunWrite>,
     startedAt: number,
     modelId: string | null,
     result: AttemptResult,
-    paid?: { charge: Charge; end: CallEnd & { servedBy?: string } } | null,
+    paid?: { readonly charge: Charge; readonly end: CallEnd & { servedBy?: string } } | null,
     emit = true,
   ): Promise<RunRecord> {
     const latency = Math.round(this.o.monotonic() - startedAt);
@@ -101,7 +101,7 @@ export class RunWriter {
 
   /** Stores a run that did not complete (failed or cancelled); resolves once it is on disk. */
   async store(
-    base: RunWrite,
+    base: Readonly<RunWrite>,
     startedAt: number,
     error: unknown,
     decision: Decision | null,
@@ -120,12 +120,5 @@ export class RunWriter {
     const record = toRecord(write);
     if (emit) this.o.events.emit('run:failed', { run_id: base.id, error: info, record });
     return { record, info };
-  }
-
-  /** A local adapter's fallback is recorded like a cloud one: the failed attempt, then the model that answered. */
-  recordLocalFallback(base: RunWrite, failed: RunAttempt | null, answeredBy: string): void {
-    if (!failed) return;
-    base.attempts.push(failed);
-    base.fallbacks.push(answeredBy);
   }
 }
