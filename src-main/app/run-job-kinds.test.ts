@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { contradictionManuscript } from '../../test/fixtures/manuscript';
 import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
 import type { RecordedRequest } from '../../test/support/fake-llm-server';
+import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
 
 const h = useExecutionHarness();
@@ -24,10 +25,13 @@ const userText = (request: RecordedRequest) =>
     .map((m) => m.content)
     .join('\n');
 
-/** The whole passage's blocks this request carries, in order. */
+/** The whole passage's blocks this request carries, in order (a heading as a whole line: "Chapter 1" is not "10"). */
 const blocksIn = (request: RecordedRequest) => {
   const sent = userText(request);
-  return structure.blocks.filter((b) => sent.includes(text.slice(b.start, b.end)));
+  const lines = new Set(sent.split('\n'));
+  return structure.blocks.filter((b) =>
+    b.kind === 'heading' ? lines.has(text.slice(b.start, b.end)) : sent.includes(text.slice(b.start, b.end)),
+  );
 };
 
 async function smallModel(respond: (request: RecordedRequest) => { json: unknown }) {
@@ -37,6 +41,7 @@ async function smallModel(respond: (request: RecordedRequest) => { json: unknown
   return host;
 }
 
+// The harness's models are listed for continuity and creative work, so the edit and summary runs name theirs.
 const NOT_THERE = 'A sentence this manuscript never had.';
 
 describe('runs:start of an edit or summary task longer than the model can read at once', () => {
@@ -55,11 +60,11 @@ describe('runs:start of an edit or summary task longer than the model can read a
         },
       };
     });
-    const quote = (await host.call('runs:quote', { task: 'line_edit', input: text })).body.value;
+    const quote = (await host.call('runs:quote', { task: 'line_edit', input: text, model: 'ep/small' })).body.value;
     expect(quote).toMatchObject({ kind: 'job', model_id: 'ep/small' });
     expect(quote.parts).toBeGreaterThan(3);
 
-    const started = await host.call('runs:start', { task: 'line_edit', input: text });
+    const started = await host.call('runs:start', { task: 'line_edit', input: text, model: 'ep/small' });
     expect(started.body.error).toBeUndefined();
     const run = started.body.value;
     expect(run).toMatchObject({ status: 'completed', model_id: 'ep/small' });
@@ -91,11 +96,40 @@ describe('runs:start of an edit or summary task longer than the model can read a
     expect(history.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
   });
 
+  it('a line edit stopped between parts resumes under the same run id; the stored parts keep their edits', async () => {
+    const host = await smallModel((request) => {
+      const paragraph = blocksIn(request).find((b) => b.kind === 'text')!;
+      const original = text.slice(paragraph.start, paragraph.end).split(/(?<=[.!?]) /)[0]!;
+      return { json: { edits: [{ original, revised: original.toUpperCase(), reason: 'Louder.' }] } };
+    });
+    const runId = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        void host.call('runs:cancel', { run_id: runId });
+    });
+    const start = { task: 'line_edit', input: text, model: 'ep/small', run_id: runId };
+    const stopped = await host.call('runs:start', start);
+    unsubscribe();
+    expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+    const before = h.server().requests.length;
+    const resumed = (await host.call('runs:start', start)).body.value;
+    expect(resumed).toMatchObject({ run_id: runId, status: 'completed' });
+    const parts = new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
+    // Only the unfinished parts were sent again; every part's edit is in the answer, in order, anchored.
+    expect(h.server().requests.length).toBe(parts);
+    expect(before).toBeLessThan(parts);
+    const edits = resumed.answer.edits as { original: string; start: number; end: number; problem: null }[];
+    expect(edits).toHaveLength(parts);
+    for (const e of edits) expect(text.slice(e.start, e.end)).toBe(e.original);
+    expect(edits.map((e) => e.start)).toEqual(edits.map((e) => e.start).sort((a, b) => a - b));
+  });
+
   it('a chapter summary runs in parts and answers one summary per chapter, in order', async () => {
     let n = 0;
     const host = await smallModel((request) => {
       n++;
-      const blocks = blocksIn(request);
+      // Scene breaks ("* * *") are in every part: the part's own blocks are its headings and paragraphs.
+      const blocks = blocksIn(request).filter((b) => b.kind !== 'break');
       const chapters: { chapter: string; summary: string }[] = [];
       // A part that begins inside a chapter names it as the model would: without its heading.
       if (blocks[0]!.kind !== 'heading') chapters.push({ chapter: 'Untitled', summary: `more in request ${n}.` });
@@ -105,7 +139,7 @@ describe('runs:start of an edit or summary task longer than the model can read a
       }
       return { json: { chapters, story: null } };
     });
-    const run = (await host.call('runs:start', { task: 'chapter_summary', input: text })).body.value;
+    const run = (await host.call('runs:start', { task: 'chapter_summary', input: text, model: 'ep/small' })).body.value;
     expect(run).toMatchObject({ status: 'completed', answer: { kind: 'summary' } });
     const parts = h.server().requests.length;
     expect(parts).toBeGreaterThan(3);
