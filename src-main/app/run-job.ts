@@ -182,6 +182,9 @@ export class RunJobs {
     }
     if (!SPLIT_KINDS.has(definition.answer)) {
       const output = start.max_output_tokens ?? definition.max_output_tokens;
+      // Refused only when it really does not fit this model; any other refusal is the plain path's to give.
+      const request = await this.d.tokens.count(spec, { messages });
+      if (request.tokens + output <= spec.context_window) return null;
       const empty = taskMessages(definition, { passage: '', request: start.request });
       const framing = (await this.d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
       throw new InputTooLongError(
