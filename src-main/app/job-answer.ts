@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { StoryNote, StorySoFar } from '../manuscripts/job-types';
-import { findingsAnswer } from '../tasks/answers';
+import { answerJsonSchema, editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
 
 const note = z.string().trim().min(1).max(1000);
 const storySchema = z.object({
@@ -16,6 +16,19 @@ const storySchema = z.object({
 
 export const partAnswer = findingsAnswer.extend({ story: storySchema.nullish().catch(null) });
 export type PartAnswer = z.output<typeof partAnswer>;
+
+/** The answer kinds a passage too long for the model is split for; any other kind is refused with the numbers. */
+export type SplitKind = 'findings' | 'edits' | 'summary';
+export const SPLIT_KINDS: ReadonlySet<string> = new Set<SplitKind>(['findings', 'edits', 'summary']);
+
+/** An edit part answers edits only (no story: an edit needs none); a summary part also updates the story so far. */
+export const editsPartAnswer = editsAnswer;
+export const summaryPartAnswer = summaryAnswer.extend({ story: storySchema.nullish().catch(null) });
+
+/** The zod reader of one part's answer for the task's kind. */
+export function partReader(kind: SplitKind): z.ZodType<{ story?: PartAnswer['story'] } & Record<string, unknown>> {
+  return kind === 'findings' ? partAnswer : kind === 'edits' ? editsPartAnswer : summaryPartAnswer;
+}
 
 /** The model's updated story, or the one it was given when it sent none. Notes carry no location of the model's. */
 export function storyFromAnswer(answer: PartAnswer['story'], previous: StorySoFar): StorySoFar {
@@ -119,9 +132,70 @@ export function localPartBounds(maxOutputTokens: number): Bounds {
 export function partJsonSchema(
   spec: ModelSpec,
   maxOutputTokens: number,
+  kind: SplitKind = 'findings',
 ): { name: string; schema: Record<string, unknown> } {
+  if (kind !== 'findings') {
+    const task = answerJsonSchema(kind, [])!;
+    if (kind === 'edits') return task;
+    const story = (schema(null) as { properties: { story: unknown } }).properties.story;
+    const properties = { ...(task.schema as { properties: Record<string, unknown> }).properties, story };
+    return { name: task.name, schema: object(properties) };
+  }
   return {
     name: 'findings',
     schema: schema(spec.provider === 'local' ? localPartBounds(maxOutputTokens) : null),
   };
+}
+
+/** One chapter's summary from one part: `chapter` is Quire's chapter number, null when the model's name matched none. */
+export interface PartSummary {
+  chapter: number | null;
+  title: string;
+  summary: string;
+}
+
+const titleKey = (title: string) =>
+  title
+    .replace(/^#+\s*/, '')
+    .trim()
+    .toLowerCase();
+
+/**
+ * A part's summaries tied to the chapters it holds (by heading, as written): an entry whose name matches none of them
+ * is the chapter the part begins inside (its heading was in an earlier part) when the part begins inside one and that
+ * chapter has no entry yet; otherwise it is kept under the model's name. Nothing the model wrote is dropped.
+ */
+export function partSummaries(
+  entries: readonly { chapter: string; summary: string }[],
+  chapters: readonly { number: number; title: string }[],
+  continued: number | null,
+): PartSummary[] {
+  const used = new Set<number>();
+  const matched = entries.map((e) => {
+    const hit = chapters.find((c) => !used.has(c.number) && titleKey(c.title) === titleKey(e.chapter));
+    if (hit) used.add(hit.number);
+    return hit;
+  });
+  return entries.map((e, i) => {
+    let chapter = matched[i];
+    if (!chapter && continued !== null && !used.has(continued)) {
+      chapter = chapters.find((c) => c.number === continued);
+      if (chapter) used.add(chapter.number);
+    }
+    return chapter
+      ? { chapter: chapter.number, title: chapter.title, summary: e.summary }
+      : { chapter: null, title: e.chapter, summary: e.summary };
+  });
+}
+
+/** Every part's summaries in reading order, one entry per chapter: a chapter spread over parts has its pieces joined. */
+export function mergeSummaries(parts: readonly PartSummary[][]): { chapter: string; summary: string }[] {
+  const out: { chapter: string; summary: string; number: number | null }[] = [];
+  for (const part of parts)
+    for (const s of part) {
+      const last = out.findLast((o) => s.chapter !== null && o.number === s.chapter);
+      if (last) last.summary = `${last.summary} ${s.summary}`;
+      else out.push({ chapter: s.title, summary: s.summary, number: s.chapter });
+    }
+  return out.map(({ chapter, summary }) => ({ chapter, summary }));
 }

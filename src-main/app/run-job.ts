@@ -7,9 +7,16 @@
 // not touched.
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
-import { BudgetExceededError, CancelledError, ConflictError, QuireError, isQuireError } from '../errors';
+import {
+  BudgetExceededError,
+  CancelledError,
+  ConflictError,
+  InputTooLongError,
+  QuireError,
+  isQuireError,
+} from '../errors';
 import type { EventBus } from '../infra/event-bus';
-import type { JobRunner } from '../manuscripts/job-runner';
+import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import type { JobFinding, JobPart, PartResult, StorySoFar } from '../manuscripts/job-types';
 import type { JobsRepo } from '../manuscripts/jobs-repo';
@@ -27,7 +34,19 @@ import { numberParagraphs, QuoteLocator, type Paragraph } from '../tasks/quotes'
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
 import type { TokenCounter } from '../tokens/token-counter';
-import { partAnswer, partJsonSchema, storyFromAnswer } from './job-answer';
+import { anchorEdits } from '../tasks/task-answers';
+import type { AnchoredEdit } from '../../src-preload/contract/tasks';
+import {
+  SPLIT_KINDS,
+  mergeSummaries,
+  partJsonSchema,
+  partReader,
+  type PartAnswer,
+  partSummaries,
+  storyFromAnswer,
+  type PartSummary,
+  type SplitKind,
+} from './job-answer';
 
 export interface RunJobsDeps {
   runs: Pick<RunService, 'call'>;
@@ -49,6 +68,7 @@ export interface RunJobsDeps {
 export interface PreparedJob {
   spec: ModelSpec;
   definition: TaskDefinition;
+  kind: SplitKind;
   setup: JobSetup;
   /** The passage's chapters and paragraphs, parsed once: the plan's cuts and the findings' locations. */
   structure: DocumentStructure;
@@ -63,15 +83,36 @@ export function partRunId(runId: string, part: number, repair = false): string {
   return `${runId}/part/${part}${repair ? '/repair' : ''}`;
 }
 
-/** What each part is told about being a part; the story so far precedes its text. */
-function jobNote(part: number, of: number): string {
-  return (
-    `This is part ${part} of ${of} of a longer text, read in order. "Story so far" (when given) summarises the ` +
-    'earlier parts: report what in this part contradicts it, quoting both places (the earlier quote copied from ' +
-    'the story so far). Also answer "story": the story so far updated with this part — characters with short ' +
-    'notes, facts and timeline entries, each a short sentence that quotes the words it rests on.'
-  );
+const STORY_NOTE =
+  'Also answer "story": the story so far updated with this part — characters with short notes, facts and timeline ' +
+  'entries, each a short sentence that quotes the words it rests on.';
+
+/** What each part is told about being a part; the story so far (findings and summaries) precedes its text. */
+function jobNote(kind: SplitKind, part: number, of: number): string {
+  const lead = `This is part ${part} of ${of} of a longer text, read in order.`;
+  switch (kind) {
+    case 'findings':
+      return (
+        `${lead} "Story so far" (when given) summarises the earlier parts: report what in this part contradicts ` +
+        `it, quoting both places (the earlier quote copied from the story so far). ${STORY_NOTE}`
+      );
+    case 'edits':
+      return `${lead} Propose edits for the text given here only, each original copied exactly from it.`;
+    case 'summary':
+      return (
+        `${lead} "Story so far" (when given) summarises the earlier parts: use it to understand this one. ` +
+        'Summarise each chapter this part holds; when the part begins inside a chapter whose heading is not in it, ' +
+        `summarise that chapter's rest first, as "Untitled". ${STORY_NOTE}`
+      );
+    default:
+      return kind satisfies never;
+  }
 }
+
+/** What a writer can do about a passage a creative task cannot run in parts. */
+const TOO_LONG_ADVICE =
+  'this task answers from the whole passage at once, so it is not run in parts. Choose a model with a larger ' +
+  'context, or shorten the passage (a scene or a chapter).';
 
 /** More than any chat template's role markers and separators around a system and a user message. */
 const FRAMING_BOUND = 256;
@@ -89,13 +130,14 @@ export class RunJobs {
   }
 
   /**
-   * A job when the passage of a findings task does not fit the chosen model's usable context; null when it fits (or
-   * is not a passage, or cannot be decided here): then the plain path runs it as before.
+   * A job when the passage of a findings, edits or summary task does not fit the chosen model's usable context; null
+   * when it fits (or is not a passage, or cannot be decided here): then the plain path runs it as before. Any other
+   * task whose passage does not fit is refused with the numbers (InputTooLongError): never cut.
    */
   async prepare(start: RunStart): Promise<PreparedJob | null> {
     if (typeof start.input !== 'string' || start.json_schema) return null;
     const definition = this.d.library.get(start.task);
-    if (!definition || definition.answer !== 'findings') return null;
+    if (!definition) return null;
     let messages: ChatMessage[];
     try {
       messages = taskMessages(definition, { passage: start.input, request: start.request });
@@ -138,13 +180,29 @@ export class RunJobs {
       if (!spec) return null;
       passageTokens = (await this.d.tokens.textCounter(spec)).count(start.input);
     }
+    if (!SPLIT_KINDS.has(definition.answer)) {
+      const output = start.max_output_tokens ?? definition.max_output_tokens;
+      // Refused only when it really does not fit this model; any other refusal is the plain path's to give.
+      const request = await this.d.tokens.count(spec, { messages });
+      if (request.tokens + output <= spec.context_window) return null;
+      const empty = taskMessages(definition, { passage: '', request: start.request });
+      const framing = (await this.d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
+      throw new InputTooLongError(
+        passageTokens,
+        spec.context_window - output - framing,
+        spec.display_name,
+        `with its answer of up to ${output.toLocaleString('en-US')} tokens and the instruction`,
+        TOO_LONG_ADVICE,
+      );
+    }
+    const kind = definition.answer as SplitKind;
     const text = start.input;
     const structure = parseStructure(text);
     const maxOutputTokens =
       start.max_output_tokens ??
       Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
     const instruction = taskMessages(definition, { passage: '', request: start.request })[0]!.content;
-    const system = (part: number, of: number) => `${instruction}\n\n${jobNote(part, of)}`;
+    const system = (part: number, of: number) => `${instruction}\n\n${jobNote(kind, part, of)}`;
     const setup = await setUpJob(
       { tokens: this.d.tokens },
       {
@@ -163,7 +221,7 @@ export class RunJobs {
       `The passage is ${passageTokens.toLocaleString('en-US')} tokens; ${spec.display_name} reads ` +
       `${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and the instruction), so it runs in ` +
       `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
-    return { spec, definition, setup, structure, system, maxOutputTokens, passageTokens, reason };
+    return { spec, definition, kind, setup, structure, system, maxOutputTokens, passageTokens, reason };
   }
 
   quote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
@@ -285,15 +343,15 @@ export class RunJobs {
           },
         },
       );
-      const findings = locateJobFindings(result.findings, locator, job.structure);
+      const { answer, json } = jobAnswer(job, result, locator);
       const record: RunWrite = {
         ...this.totals(base, runId, result.parts),
         status: 'completed',
         input_tokens: result.usage.inputTokens ?? null,
         output_tokens: result.usage.outputTokens ?? null,
-        answer: { kind: 'findings', findings },
-        json: { findings: result.findings },
-        text: JSON.stringify({ findings: result.findings }),
+        answer,
+        json,
+        text: JSON.stringify(json),
         latency_ms: Math.round(this.monotonic() - startedAt),
         finished_at: this.d.now().toISOString(),
       };
@@ -355,7 +413,7 @@ export class RunJobs {
       ],
       maxOutputTokens: job.maxOutputTokens,
       ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
-      jsonSchema: partJsonSchema(spec, job.maxOutputTokens),
+      jsonSchema: partJsonSchema(spec, job.maxOutputTokens, job.kind),
     };
     const call = (r: GenerateRequest, repair: boolean) =>
       this.d.runs.call({
@@ -368,7 +426,7 @@ export class RunJobs {
       });
     let outcome = await call(request, false);
     failIfNotOk(outcome, signal);
-    let reading = readPart(outcome);
+    let reading = readPart(outcome, job.kind);
     let usage = outcome.usage;
     if (!reading.ok) {
       outcome = await call(repairRequest(request, outcome.text, reading.problem), true);
@@ -377,10 +435,27 @@ export class RunJobs {
         inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
         outputTokens: add(usage.outputTokens, outcome.usage.outputTokens),
       };
-      reading = readPart(outcome);
+      reading = readPart(outcome, job.kind);
       if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
     }
-    const findings: JobFinding[] = reading.value.findings.map((f) => ({
+    const value = reading.value;
+    if (job.kind === 'edits') {
+      const edits = value as unknown as { edits: { original: string; revised: string; reason: string }[] };
+      // Anchored in this part's span of the whole passage: offsets and locations are the whole passage's.
+      const answer = anchorEdits(edits, locator.text, part, paragraphs);
+      return { findings: [], answer, storyUpdate: story, usage };
+    }
+    if (job.kind === 'summary') {
+      const entries = (value as unknown as { chapters: { chapter: string; summary: string }[] }).chapters;
+      const numbers = new Set(part.paragraphs.map((p) => p.chapter));
+      const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
+      const first = chapters[0];
+      const continued = first && first.start < part.start ? first.number : null;
+      const answer = partSummaries(entries, chapters, continued);
+      return { findings: [], answer, storyUpdate: storyFromAnswer(value.story, story), usage };
+    }
+    const found = value as unknown as PartAnswer;
+    const findings: JobFinding[] = found.findings.map((f) => ({
       claim: f.claim,
       severity: f.severity,
       ...(f.suggestion ? { suggestion: f.suggestion } : {}),
@@ -392,7 +467,7 @@ export class RunJobs {
         };
       }),
     }));
-    return { findings, storyUpdate: storyFromAnswer(reading.value.story, story), usage };
+    return { findings, storyUpdate: storyFromAnswer(found.story, story), usage };
   }
 
   private decideOrNull(request: DecideRequest): Decision | null {
@@ -412,10 +487,38 @@ function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
   }
 }
 
-function readPart(outcome: ModelCallOutcome) {
+/** The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter. */
+function jobAnswer(
+  job: PreparedJob,
+  result: JobResult,
+  locator: QuoteLocator,
+): { answer: RunWrite['answer']; json: Record<string, unknown> } {
+  switch (job.kind) {
+    case 'findings':
+      return {
+        answer: { kind: 'findings', findings: locateJobFindings(result.findings, locator, job.structure) },
+        json: { findings: result.findings },
+      };
+    case 'edits': {
+      const edits = (result.answers as AnchoredEdit[][]).flat();
+      return {
+        answer: { kind: 'edits', edits },
+        json: { edits: edits.map(({ original, revised, reason }) => ({ original, revised, reason })) },
+      };
+    }
+    case 'summary': {
+      const chapters = mergeSummaries(result.answers as PartSummary[][]);
+      return { answer: { kind: 'summary', chapters }, json: { chapters } };
+    }
+    default:
+      return job.kind satisfies never;
+  }
+}
+
+function readPart(outcome: ModelCallOutcome, kind: SplitKind) {
   const reading = outcome.json !== undefined ? { ok: true as const, value: outcome.json } : readJson(outcome.text);
   if (!reading.ok) return reading;
-  const parsed = partAnswer.safeParse(reading.value);
+  const parsed = partReader(kind).safeParse(reading.value);
   return parsed.success
     ? { ok: true as const, value: parsed.data }
     : { ok: false as const, problem: parsed.error.issues[0]?.message ?? 'not in the asked form' };

@@ -49,6 +49,8 @@ export interface RunOptions {
 export interface JobResult {
   job_id: string;
   findings: MergedFinding[];
+  /** Each part's own answer (PartResult.answer), in part order: a task that is not findings merges these. */
+  answers: unknown[];
   parts: number;
   /** Summed over parts; undefined when any part's usage is unknown. */
   usage: { inputTokens: number | undefined; outputTokens: number | undefined };
@@ -114,6 +116,7 @@ export class JobRunner {
         const done = {
           index: k,
           findings: result.findings,
+          ...(result.answer !== undefined ? { answer: result.answer } : {}),
           story,
           usage: result.usage,
           wall_ms: this.monotonic() - started,
@@ -128,6 +131,7 @@ export class JobRunner {
       return {
         job_id: jobId,
         findings: mergeFindings(finished.map((p) => p.findings)),
+        answers: finished.map((p) => p.answer),
         parts: parts.length,
         usage: {
           inputTokens: sum(finished.map((p) => p.usage.inputTokens)),

@@ -70,6 +70,8 @@ export interface PartUsage {
 
 export interface PartResult {
   findings: JobFinding[];
+  /** A task whose answer is not findings: this part's answer, kept as it is (JSON) with the finished part. */
+  answer?: unknown;
   /** The story so far after this part (the model's update of the one it was given). */
   storyUpdate: StorySoFar;
   usage: PartUsage;

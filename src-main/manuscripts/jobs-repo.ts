@@ -37,6 +37,8 @@ export interface JobRecord {
 export interface FinishedPart {
   index: number;
   findings: JobFinding[];
+  /** A task that is not findings: the part's answer (PartResult.answer). */
+  answer?: unknown;
   story: StorySoFar;
   usage: PartUsage;
   wall_ms: number;
@@ -116,7 +118,8 @@ export class JobsRepo {
     ).run(
       jobId,
       part.index,
-      JSON.stringify(part.findings),
+      // A part with an answer of its own keeps it beside its findings in the same column: {findings, answer}.
+      JSON.stringify(part.answer === undefined ? part.findings : { findings: part.findings, answer: part.answer }),
       JSON.stringify(part.story),
       part.usage.inputTokens ?? null,
       part.usage.outputTokens ?? null,
@@ -133,7 +136,7 @@ export class JobsRepo {
       .all(jobId)
       .map((r) => ({
         index: r.part_index,
-        findings: JSON.parse(r.findings_json) as JobFinding[],
+        ...readFindings(r.findings_json),
         story: JSON.parse(r.story_json) as StorySoFar,
         usage: { inputTokens: r.input_tokens ?? undefined, outputTokens: r.output_tokens ?? undefined },
         wall_ms: r.wall_ms,
@@ -149,4 +152,9 @@ export class JobsRepo {
       id,
     );
   }
+}
+
+function readFindings(json: string): { findings: JobFinding[]; answer?: unknown } {
+  const value = JSON.parse(json) as JobFinding[] | { findings: JobFinding[]; answer: unknown };
+  return Array.isArray(value) ? { findings: value } : { findings: value.findings, answer: value.answer };
 }

@@ -60,14 +60,24 @@ export function locateFindings(
 /**
  * Each edit's `original` must be an exact span of the passage: the first occurrence at or after the previous edit's
  * end (edits come in reading order), else anywhere. Not found, or overlapping an edit already anchored: flagged.
+ * `within`: only the span [start, end) of the passage is searched (one part of a longer one), offsets and locations
+ * still in the whole passage; `paragraphs`: the passage's numbering when the caller has it.
  */
-export function anchorEdits(answer: z.output<typeof editsAnswer>, passage: string): AnchoredEdit[] {
-  const paragraphs = numberParagraphs(passage);
+export function anchorEdits(
+  answer: z.output<typeof editsAnswer>,
+  passage: string,
+  within: { start: number; end: number } = { start: 0, end: passage.length },
+  paragraphs: readonly Paragraph[] = numberParagraphs(passage),
+): AnchoredEdit[] {
   const taken: { start: number; end: number }[] = [];
-  let cursor = 0;
+  const find = (original: string, from: number) => {
+    const at = passage.indexOf(original, from);
+    return at >= 0 && at + original.length <= within.end ? at : -1;
+  };
+  let cursor = within.start;
   return answer.edits.map((edit) => {
-    let start = passage.indexOf(edit.original, cursor);
-    if (start < 0) start = passage.indexOf(edit.original);
+    let start = find(edit.original, cursor);
+    if (start < 0) start = find(edit.original, within.start);
     if (start < 0) {
       return { ...edit, start: null, end: null, location: null, problem: `The original is ${NOT_IN_TEXT}` };
     }
