@@ -114,9 +114,10 @@ export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSp
 
 export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
   const decision = choose(request, inputs);
-  const chosen = decision.model_id === null ? undefined : inputs.registry.find((s) => s.id === decision.model_id);
   const images = request.images ?? [];
-  if (images.length === 0 || !chosen) return decision;
+  if (images.length === 0 || decision.model_id === null) return decision;
+  const chosen = inputs.registry.find((s) => s.id === decision.model_id);
+  if (!chosen) return decision;
   return { ...decision, images: { count: images.length, tokens: imageTokens(chosen, images) } };
 }
 
