@@ -82,13 +82,14 @@ const BIT = Object.fromEntries(REASON_ORDER.map((reason, i) => [reason, 1 << i])
   (typeof REASON_ORDER)[number],
   number
 >;
-const reasonLists = new Map<number, readonly CandidateReason[]>();
+/** The reasons a mask of BIT flags stands for, as one shared frozen array per mask (indexed by the mask). */
+const REASON_LISTS: readonly (readonly CandidateReason[])[] = Array.from(
+  { length: 1 << REASON_ORDER.length },
+  (_, mask) => Object.freeze(REASON_ORDER.filter((reason) => mask & BIT[reason])),
+);
 
-/** The reasons a mask of BIT flags stands for, as one shared frozen array per mask. */
 function reasonsOf(mask: number): readonly CandidateReason[] {
-  let list = reasonLists.get(mask);
-  if (!list) reasonLists.set(mask, (list = Object.freeze(REASON_ORDER.filter((reason) => mask & BIT[reason]))));
-  return list;
+  return REASON_LISTS[mask]!;
 }
 
 function maskOf(reasons: readonly CandidateReason[]): number {
@@ -144,7 +145,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const spec = inputs.registry[index]!;
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
-    const seen = spec.capabilities.vision ? imageTokens(spec, images) : 0;
+    const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
     const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
     let mask = 0;
     // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
