@@ -7,6 +7,7 @@
 // not touched.
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import {
   BudgetExceededError,
   CancelledError,
@@ -152,7 +153,7 @@ export class RunJobs {
     };
     const whole = this.decideOrNull({
       ...base,
-      input_tokens: Math.ceil(start.input.length / 3),
+      input_tokens: estimateTextTokens(start.input),
       ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
     });
     let spec: ModelSpec | undefined;

@@ -22,14 +22,15 @@ export interface RunStartDeps {
 export function runStartHandler(
   deps: RunStartDeps,
 ): Pick<HandlerMap, 'runs:start' | 'runs:quote'> & Partial<Pick<HandlerMap, 'runs:cancel'>> {
+  const jobs = deps.jobs;
   return {
     'runs:start': (input) => startRun(deps, input),
     'runs:quote': (input) => quoteRun(deps, input),
     // A run with parts is stopped here (between and within parts); any other run by the runs service.
-    ...(deps.jobs
+    ...(jobs
       ? {
           'runs:cancel': ({ run_id }: { run_id: string }) => ({
-            cancelled: deps.jobs!.cancel(run_id) || deps.runs.cancel(run_id),
+            cancelled: jobs.cancel(run_id) || deps.runs.cancel(run_id),
           }),
         }
       : {}),
@@ -51,8 +52,9 @@ function tournamentStart(start: RunStart) {
 /** The quote covers what will really run: every member of a tournament, or the question when none can be seated. */
 async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> {
   if (!asTournament(deps, start)) {
-    const job = await deps.jobs?.prepare(start);
-    return job ? deps.jobs!.quote(job) : { kind: 'single' };
+    const jobs = deps.jobs;
+    const job = await jobs?.prepare(start);
+    return jobs && job ? jobs.quote(job) : { kind: 'single' };
   }
   try {
     const { members } = deps.tournaments.quote(tournamentStart(start));
