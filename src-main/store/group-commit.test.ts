@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -97,4 +98,28 @@ describe('GroupCommit', () => {
     expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(20);
     db.close();
   });
+
+  it.runIf(existsSync('/proc/self/fd'))(
+    'keeps one descriptor on the write-ahead log for every flush and closes it with the database',
+    async () => {
+      const { db, insert } = table('d.sqlite');
+      const wal = `${db.name}-wal`;
+      const walDescriptors = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === wal;
+          } catch {
+            return false; // closed between the listing and the read
+          }
+        }).length;
+      const sqliteOwn = walDescriptors();
+      const group = new GroupCommit(db);
+      for (let round = 0; round < 5; round++) await group.write(insert(`v${round}`)).durable;
+      expect(walDescriptors()).toBe(sqliteOwn + 1);
+      db.close();
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(walDescriptors()).toBe(0);
+    },
+  );
 });

@@ -3,7 +3,7 @@
 // on libuv's thread pool instead, and every commit made while one fsync is in flight shares the next one. A caller is
 // told its write is done only once an fsync that started after its commit has finished, so an acknowledged charge
 // survives a crash (power cut included) exactly as with synchronous=FULL — one fsync per batch instead of per commit.
-import { open } from 'node:fs/promises';
+import { close, fdatasync, open } from 'node:fs';
 import type { Db } from './database';
 import { immediate } from './write';
 
@@ -34,7 +34,7 @@ export class GroupCommit {
   ) {
     // An in-memory database has nothing to fsync: SQLite's own commit is all there is.
     const inMemory = db.memory || db.name === '' || db.name === ':memory:';
-    this.sync = options.sync ?? (inMemory ? () => Promise.resolve() : walSync(`${db.name}-wal`));
+    this.sync = options.sync ?? (inMemory ? () => Promise.resolve() : walSync(db, `${db.name}-wal`));
     const normal = db.prepare('PRAGMA synchronous = NORMAL');
     const full = db.prepare('PRAGMA synchronous = FULL');
     this.relaxed = () => void normal.run();
@@ -95,16 +95,40 @@ export class GroupCommit {
 }
 
 /**
- * fsync of the write-ahead log, opened for each flush (no descriptor outlives the database; SQLite keeps the file as
- * long as a connection is open, so the file synced is the one the commits went to).
+ * fdatasync of the write-ahead log through one descriptor, opened at the first flush and closed with the database
+ * (SQLite keeps the -wal file, the same file, for as long as a connection is open, so the file synced is the one the
+ * commits went to). fdatasync is what SQLite itself uses: it flushes the data and the size that reads depend on.
  */
-function walSync(path: string): () => Promise<void> {
+function walSync(db: Db, path: string): () => Promise<void> {
+  let fd: Promise<number> | null = null;
+  let inFlight = 0;
+  let closing = false;
+  const release = () => {
+    const opened = fd;
+    fd = null;
+    void opened?.then((n) => close(n, () => undefined)).catch(() => undefined);
+  };
+  // The descriptor outlives no connection: closed with the database, once no fdatasync is using it.
+  const closeDb = db.close.bind(db);
+  db.close = () => {
+    closing = true;
+    if (inFlight === 0) release();
+    return closeDb();
+  };
   return async () => {
-    const handle = await open(path, 'r+');
+    fd ??= new Promise<number>((resolve, reject) => open(path, 'r+', (e, n) => (e ? reject(e) : resolve(n))));
+    const opened = fd;
+    inFlight++;
     try {
-      await handle.sync();
+      const n = await opened;
+      await new Promise<void>((resolve, reject) => fdatasync(n, (e) => (e ? reject(e) : resolve())));
+    } catch (error) {
+      // A descriptor that failed to open is not kept: the next flush tries again.
+      if (fd === opened) fd = null;
+      throw error;
     } finally {
-      await handle.close();
+      inFlight--;
+      if (closing && inFlight === 0) release();
     }
   };
 }
