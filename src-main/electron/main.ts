@@ -67,7 +67,8 @@ function createWindow(services: App, stateFile: WindowStateFile): BrowserWindow 
     return { action: decision.action };
   });
   const unsubscribe = services.events.subscribe((event) => {
-    if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, event);
+    // A plain copy: the bus masks the payload when it is first read.
+    if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, { name: event.name, payload: event.payload });
   });
   window.on('close', () => {
     const { x, y, width, height } = window.getNormalBounds();

@@ -10,8 +10,17 @@ export class EventBus {
   constructor(private readonly redact?: (text: string) => string) {}
 
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
-    const clean = this.redact ? (redactDeep(payload, this.redact) as EventPayload<E>) : payload;
-    const event = { name, payload: clean } as PushedEvent;
+    if (this.listeners.size === 0) return;
+    const redact = this.redact;
+    // Masked once, when a listener first reads the payload: listeners that only look at the name (most in-process
+    // ones) cost nothing, and every transport gets the same masked copy.
+    let clean: EventPayload<E> | undefined;
+    const event = {
+      name,
+      get payload(): EventPayload<E> {
+        return (clean ??= redact ? (redactDeep(payload, redact) as EventPayload<E>) : payload);
+      },
+    } as PushedEvent;
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

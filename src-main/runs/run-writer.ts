@@ -96,7 +96,9 @@ export class RunWriter {
   /** A structured answer holds the model's text too: masked as text, key by key, keeping its shape. */
   private redactValue<T>(value: T): T {
     if (value === undefined || value === null) return value;
-    return JSON.parse(this.o.redact(JSON.stringify(value))) as T;
+    const json = JSON.stringify(value);
+    const masked = this.o.redact(json);
+    return masked === json ? value : (JSON.parse(masked) as T);
   }
 
   /** Stores a run that did not complete (failed or cancelled); resolves once it is on disk. */

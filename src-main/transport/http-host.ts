@@ -297,6 +297,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
 
   const unsubscribe = options.events.subscribe((event) => {
+    if (clients.size === 0) return;
     const frame = `data: ${JSON.stringify(event)}\n\n`;
     for (const client of clients) client.write(frame);
   });
