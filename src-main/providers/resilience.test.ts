@@ -133,4 +133,23 @@ describe('ProviderResilience breaker (injected clock)', () => {
     expect(resilience.isBlocked('p')).toBe(false);
     expect(resilience.health('p')[0]).toMatchObject({ state: 'closed', failure_count: 0 });
   });
+
+  it("stops what a failed call left running through its signal, and leaves a returned call's signal alone", async () => {
+    const { resilience } = setup();
+    let returned: AbortSignal | undefined;
+    await resilience.execute('p', 1000, (signal) => {
+      returned = signal;
+      return Promise.resolve('ok');
+    });
+    // Aborting a finished call's signal costs an exception object and the HTTP client's abort work on every call.
+    expect(returned?.aborted).toBe(false);
+    let failed: AbortSignal | undefined;
+    await resilience
+      .execute('p', 1000, (signal) => {
+        failed = signal;
+        return Promise.reject(new ProviderError('p', 'HTTP 500', { retryable: true }));
+      })
+      .catch(() => undefined);
+    expect(failed?.aborted).toBe(true);
+  });
 });

@@ -59,14 +59,21 @@ export class ProviderResilience {
     const admission = breaker.admit();
     if (admission === 'refused') throw new CircuitOpenError(provider);
     if (admission === 'probe') this.changed();
+    // What a failed call left running (a body still streaming) is stopped; a call that returned has nothing left, so
+    // its signal is not aborted (cockatiel's default would: an exception object and undici's abort work per call).
+    const leftovers = new AbortController();
     try {
-      const result = await this.timeoutOf(timeoutMs).execute(({ signal }) => fn(signal));
+      const result = await this.timeoutOf(timeoutMs).execute(({ signal }) => {
+        signal.addEventListener('abort', () => leftovers.abort(signal.reason), { once: true });
+        return fn(leftovers.signal);
+      });
       if (breaker.failures > 0 || breaker.state !== 'closed') {
         breaker.succeeded();
         this.changed();
       }
       return result;
     } catch (error) {
+      leftovers.abort();
       const mapped =
         error instanceof TaskCancelledError
           ? new TimeoutError(`${provider} took longer than ${Math.round(timeoutMs / 1000)} s`, error)
@@ -136,7 +143,7 @@ export class ProviderResilience {
   private timeoutOf(ms: number): TimeoutPolicy {
     let policy = this.timeouts.get(ms);
     if (!policy) {
-      policy = timeout(ms, TimeoutStrategy.Aggressive);
+      policy = timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
       this.timeouts.set(ms, policy);
     }
     return policy;
