@@ -76,12 +76,14 @@ export class GatewayCalls {
     const runId = this.o.newId();
     // The cap is checked and the call's worst case held in SQLite, in one transaction, so two processes sharing the
     // data directory count each other's calls; then (synchronously) the run's own decision and reservation.
-    const hold = this.holdForCap(token, start, runId);
+    const { hold, linked } = this.holdForCap(token, start, runId);
     this.inflight.set(token.id, inFlight + 1);
     try {
       hooks.onRun?.(runId);
       return await this.o.runs.start(start, {
         runId,
+        // Without a cap, the run → app link is written with the run's first row (no commit of its own).
+        ...(linked ? {} : { firstRow: () => this.o.repo.linkRun(runId, token) }),
         ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
         ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
       });
@@ -141,15 +143,14 @@ export class GatewayCalls {
   }
 
   /**
-   * Links the run to its app and, for a token with a cap, holds the most this call may charge (the worst case of its
-   * whole chain) after checking it against the cap with every process's calls counted. The run decides the same way
-   * a moment later (same inputs, no await between), so its chain is covered. Returns the hold (micro-USD).
+   * For a token with a cap: holds the most this call may charge (the worst case of its whole chain) after checking it
+   * against the cap with every process's calls counted, and links the run to its app in the same transaction. The run
+   * decides the same way a moment later (same inputs, no await between), so its chain is covered. Returns the hold
+   * (micro-USD) and whether the run is linked already.
    */
-  private holdForCap(token: TokenRow, start: RunStart, runId: string): number {
-    if (token.monthly_cap_micros === null) {
-      this.o.repo.linkRun(runId, token);
-      return 0;
-    }
+  private holdForCap(token: TokenRow, start: RunStart, runId: string): { hold: number; linked: boolean } {
+    const unheld = { hold: 0, linked: false };
+    if (token.monthly_cap_micros === null) return unheld;
     const messages = Array.isArray(start.input) ? start.input : [{ role: 'user' as const, content: start.input }];
     const decision = this.o.decide({
       task: start.task,
@@ -159,10 +160,7 @@ export class GatewayCalls {
       ...(start.local_only ? { local_only: true } : {}),
       ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
     });
-    if (decision.model_id === null) {
-      this.o.repo.linkRun(runId, token); // The run refuses it the same way, before any call.
-      return 0;
-    }
+    if (decision.model_id === null) return unheld; // The run refuses it the same way, before any call.
     const at = this.o.now();
     let worst = 0;
     for (const id of [decision.model_id, ...decision.fallback_chain]) {
@@ -183,6 +181,6 @@ export class GatewayCalls {
         `"${token.name}" has a monthly cap of $${Number(cap.toFixed(4))} in Quire. This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of the cap is left this month.`,
       );
     }
-    return micros;
+    return { hold: micros, linked: true };
   }
 }

@@ -3,7 +3,7 @@
 import { preparedOnce } from '../store/repos/prepared';
 import type { Db } from '../store/database';
 import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
-import { immediate } from '../store/write';
+import { groupCommitOf } from '../store/group-commit';
 
 export interface GatewayConfigRow {
   enabled: boolean;
@@ -62,18 +62,13 @@ export class GatewayRepo {
   }
 
   /**
-   * A write that needs no fsync of its own: the run's first commit (its reservation or its `running` row, both
-   * synchronous=FULL) follows at once and makes the WAL durable up to and including this one. Saves a disk flush per
-   * gateway call.
+   * A write that needs no fsync of its own: committed through the connection's group commit, whose next fsync (the
+   * run's own commits wait for one) covers it. A failed fsync is reported to the writes that wait for it.
    */
   private relaxed<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return fn();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    const { value, durable } = groupCommitOf(this.db).write(fn);
+    durable.catch(() => undefined);
+    return value;
   }
 
   config(defaults: GatewayConfigRow): GatewayConfigRow {
@@ -133,7 +128,7 @@ export class GatewayRepo {
     this.relaxed(() => this.q('UPDATE gateway_tokens SET last_used_at = ? WHERE id = ?').run(at.toISOString(), id));
   }
 
-  /** Before the run starts: its charges belong to this app. */
+  /** The run's charges belong to this app: in a transaction of its own, or the caller's (the run's first row). */
   linkRun(runId: string, token: Pick<TokenRow, 'id' | 'name'>): void {
     this.relaxed(() =>
       this.q('INSERT INTO gateway_runs (run_id, token_id, client, created_at) VALUES (?, ?, ?, ?)').run(
@@ -171,14 +166,15 @@ export class GatewayRepo {
 
   /**
    * The cap check and the call's hold in one IMMEDIATE transaction: no other process can check the same cap between
-   * them. Returns what was already counted when the call does not fit (nothing is written then), else null.
+   * them. Returns what was already counted when the call does not fit (nothing is written then), else null. Committed
+   * without an fsync of its own: the run's first commit, before any provider call, waits for one that covers it.
    */
   holdAndLink(
     runId: string,
     token: Pick<TokenRow, 'id' | 'name'>,
     cap: { micros: number; limit: number; month: string },
   ): { counted: number } | null {
-    return immediate(this.db, () => {
+    return this.relaxed(() => {
       const counted = this.capCounted(token.id, cap.month);
       if (cap.micros > 0 && counted + cap.micros > cap.limit) return { counted };
       this.q(
@@ -186,7 +182,7 @@ export class GatewayRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ).run(runId, token.id, token.name, this.now().toISOString(), cap.micros, this.owner.pid, this.owner.token);
       return null;
-    })();
+    });
   }
 
   /** The call has ended (its charge is in the ledger): its hold no longer counts. */

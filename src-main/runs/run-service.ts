@@ -54,6 +54,12 @@ export interface StartOptions {
   /** Every streamed piece of text, in order, with the model sending it (also without run:token events). */
   onToken?: (text: string, modelId: string) => void;
   cancel?: AbortSignal;
+  /**
+   * Written in the transaction that first stores the run (its reservation, or its end when it never reaches a model):
+   * the gateway's link from the run to its app, without a commit of its own. Not written when nothing is stored (a
+   * request that is not a run at all).
+   */
+  firstRow?: () => void;
 }
 
 export class RunService {
@@ -147,10 +153,12 @@ export class RunService {
     const controller = new AbortController();
     this.active.set(runId, controller);
     const cancel = options.cancel ? AbortSignal.any([controller.signal, options.cancel]) : controller.signal;
+    const unlink = options.firstRow ? this.o.repo.withFirstRow(runId, options.firstRow) : undefined;
     const running = (async () => {
       try {
         return await this.execute(runId, start, cancel, options.onToken);
       } finally {
+        unlink?.();
         this.active.delete(runId);
         this.pending.delete(runId);
       }

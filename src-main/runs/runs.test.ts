@@ -231,3 +231,31 @@ describe('runs through the browser host against the loopback server', () => {
     expect(after.body.value.models.find((m: { id: string }) => m.id === 'lab/m1')).toBeUndefined();
   });
 });
+
+describe("a caller's write in the run's first transaction (the gateway's run → app link)", () => {
+  it('is written inside the transaction that first stores the run, and never for a request that is not a run', async () => {
+    const h = await harness.host();
+    await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+    harness.server().script('writer-large', { text: 'Fine.', inputTokens: 10, outputTokens: 2 });
+    const db = h.app.services.db;
+    const seen: { inTransaction: boolean; runStored: boolean; reservations: number }[] = [];
+    const firstRow = (runId: string) => () =>
+      seen.push({
+        inTransaction: db.inTransaction,
+        runStored: db.prepare('SELECT COUNT(*) FROM runs WHERE id = ?').pluck().get(runId) === 1,
+        reservations: db.prepare('SELECT COUNT(*) FROM ledger WHERE run_id = ?').pluck().get(runId) as number,
+      });
+    const record = await h.app.services.runs.start(
+      { task: TASK, input: 'Check chapter 3.' },
+      { runId: 'run-linked', firstRow: firstRow('run-linked') },
+    );
+    expect(record.status).toBe('completed');
+    // Once, inside the reservation's transaction, before the run's row (which follows it in the same commit).
+    expect(seen).toEqual([{ inTransaction: true, runStored: false, reservations: 1 }]);
+
+    await expect(
+      h.app.services.runs.start({ task: 'no_such_task', input: 'x' }, { runId: 'not-a-run', firstRow: firstRow('x') }),
+    ).rejects.toThrow();
+    expect(seen).toHaveLength(1);
+  });
+});

@@ -90,7 +90,26 @@ export class RunsRepo {
     this.owner = ownerOf(db);
   }
 
+  /** Writes that belong in the transaction that first stores a run (see {@link withFirstRow}), by run id. */
+  private readonly firstRows = new Map<string, () => void>();
+
+  /**
+   * `write` runs inside the transaction that first saves run `runId` (its reservation, or its end when it never reached
+   * a model), so it needs no commit of its own. Returns a disposer for when the run is never stored.
+   */
+  withFirstRow(runId: string, write: () => void): () => void {
+    this.firstRows.set(runId, write);
+    return () => {
+      if (this.firstRows.get(runId) === write) this.firstRows.delete(runId);
+    };
+  }
+
   save(run: RunWrite): void {
+    const first = this.firstRows.get(run.id);
+    if (first) {
+      this.firstRows.delete(run.id);
+      first();
+    }
     this.q(
       `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
