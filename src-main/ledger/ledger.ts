@@ -159,8 +159,11 @@ export class Ledger implements SpendSource {
   async open(request: ReserveRequest, within?: (id: number) => void): Promise<Charge> {
     const micros = toMicros(request.worstCaseUsd);
     const at = this.options.now();
-    const reservation = await this.commit(() => this.reserveTx(request, micros, at, within));
-    this.changed();
+    const reservation = await this.commit(() => {
+      const held = this.reserveTx(request, micros, at, within);
+      this.changed();
+      return held;
+    });
     return new Charge(this.book, chargeCall(request), reservation);
   }
 
@@ -189,9 +192,10 @@ export class Ledger implements SpendSource {
    */
   async commit<T>(fn: () => T): Promise<T> {
     if (this.deferring) return fn();
-    const written = this.holdingEvents(() => this.group.write(fn));
+    let totals: SpendSnapshot | undefined;
+    const written = this.holdingEvents(() => this.group.write(() => this.withTotals(fn, (t) => (totals = t))));
     await written.value.durable;
-    this.announce(written);
+    this.announce(written, totals);
     return written.value.value;
   }
 
@@ -217,9 +221,20 @@ export class Ledger implements SpendSource {
    */
   atomically<T>(fn: () => T): T {
     if (this.deferring) return fn();
-    const written = this.holdingEvents(() => this.atomicTx(fn) as T);
-    this.announce(written);
+    let totals: SpendSnapshot | undefined;
+    const written = this.holdingEvents(() => this.atomicTx(() => this.withTotals(fn, (t) => (totals = t))) as T);
+    this.announce(written, totals);
     return written.value;
+  }
+
+  /**
+   * Runs `fn` in the caller's transaction and, when it changed spend, reads the month's totals it leaves while the
+   * write lock is still held (for the spend:updated that follows the commit, without a read transaction of its own).
+   */
+  private withTotals<T>(fn: () => T, read: (totals: SpendSnapshot) => void): T {
+    const value = fn();
+    if (this.pending && this.options.events) read(this.snapshot(this.options.now()));
+    return value;
   }
 
   /** Runs `write` with spend events held back (a failed write announces nothing); says what to announce after it. */
@@ -235,10 +250,10 @@ export class Ledger implements SpendSource {
     }
   }
 
-  private announce(held: HeldEvents<unknown>): void {
+  private announce(held: HeldEvents<unknown>, totals?: SpendSnapshot): void {
     if (!held.changed) return;
     this.overruns.push(...held.overruns);
-    this.changed();
+    this.changed(totals);
   }
 
   /**
@@ -344,7 +359,8 @@ export class Ledger implements SpendSource {
     return spendCsv(this.repo, month);
   }
 
-  private changed(): void {
+  /** Spend changed: spend:updated (with `totals` when they were read already), overruns and budget alerts. */
+  private changed(totals?: SpendSnapshot): void {
     if (this.deferring) {
       this.pending = true;
       return;
@@ -354,7 +370,7 @@ export class Ledger implements SpendSource {
     const events = this.options.events;
     if (!events) return;
     const now = this.options.now();
-    const snapshot = this.snapshot(now);
+    const snapshot = totals ?? this.snapshot(now);
     const budget = this.options.budgetUsd();
     events.emit('spend:updated', { ...snapshot, budget_usd: budget });
     // An overrun is a broken promise ("never past the budget"): always told, whatever the alerts setting.
