@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { StoryNote, StorySoFar } from '../manuscripts/job-types';
-import { answerJsonSchema, editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
+import { editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
 
 const note = z.string().trim().min(1).max(1000);
 const storySchema = z.object({
@@ -44,107 +44,190 @@ export function storyFromAnswer(answer: PartAnswer['story'], previous: StorySoFa
   return empty ? previous : story;
 }
 
-interface Bounds {
-  findings: number;
+/**
+ * How much a local model's answer may hold, so its grammar closes the JSON within the output budget: `items` findings,
+ * edits or chapters, `evidence` quotes a finding, `facts` and `timeline` notes of the story, `text` characters a
+ * string.
+ */
+export interface PartBounds {
+  items: number;
   evidence: number;
   facts: number;
   timeline: number;
   text: number;
 }
 
-const str = (maxLength?: number) => (maxLength === undefined ? { type: 'string' } : { type: 'string', maxLength });
-const object = (properties: Record<string, unknown>) => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties),
-  additionalProperties: false,
-});
-const array = (items: unknown, maxItems?: number, minItems?: number) => ({
-  type: 'array',
-  items,
-  ...(minItems !== undefined ? { minItems } : {}),
-  ...(maxItems !== undefined ? { maxItems } : {}),
-});
+/**
+ * What a call of a job answers: a part's findings (with the story so far), its edits, its chapters' summaries (as many
+ * as it holds chapters, with the story so far), or one chapter's summary combined from its parts' (no story).
+ */
+export type PartForm = { kind: 'findings' } | { kind: 'edits' } | { kind: 'summary'; chapters: number; story: boolean };
 
-function schema(b: Bounds | null): Record<string, unknown> {
+/** One piece of an answer: its JSON Schema and, bounded, the widest JSON it admits (strings empty, counted apart). */
+interface Piece {
+  schema: Record<string, unknown>;
+  widest: unknown;
+  /** Characters of the bounded strings in the widest answer, each string full. */
+  chars: number;
+  /** Empty arrays in the widest answer (the grammar may pad each with whitespace). */
+  empty: number;
+}
+
+const piece = (schema: Record<string, unknown>, widest: unknown, chars = 0, empty = 0): Piece => ({
+  schema,
+  widest,
+  chars,
+  empty,
+});
+const text = (max: number | undefined) =>
+  piece(max === undefined ? { type: 'string' } : { type: 'string', maxLength: max }, '', max ?? 0);
+const nullableText = (max: number | undefined) =>
+  max === undefined
+    ? piece({ type: ['string', 'null'] }, null)
+    : piece({ oneOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }, '', max);
+const severity = piece({ type: 'string', enum: ['low', 'medium', 'high'] }, 'medium');
+function object(properties: Record<string, Piece>): Piece {
+  const entries = Object.entries(properties);
+  return piece(
+    {
+      type: 'object',
+      properties: Object.fromEntries(entries.map(([k, p]) => [k, p.schema])),
+      required: entries.map(([k]) => k),
+      additionalProperties: false,
+    },
+    Object.fromEntries(entries.map(([k, p]) => [k, p.widest])),
+    entries.reduce((n, [, p]) => n + p.chars, 0),
+    entries.reduce((n, [, p]) => n + p.empty, 0),
+  );
+}
+/** At most `max` items (unbounded when undefined); the widest has all of them. */
+function array(item: Piece, max: number | undefined, min?: number): Piece {
+  const n = max ?? 0;
+  return piece(
+    {
+      type: 'array',
+      items: item.schema,
+      ...(min !== undefined ? { minItems: min } : {}),
+      ...(max !== undefined ? { maxItems: max } : {}),
+    },
+    Array.from({ length: n }, () => item.widest),
+    n * item.chars,
+    n === 0 ? 1 : n * item.empty,
+  );
+}
+
+/** A chapter's heading needs no more than this; the rest of the budget goes to its summary. */
+const TITLE_CHARS = 80;
+
+/** The answer of `form`, bounded by `b` (a local model's grammar) or not (null: a provider's JSON Schema). */
+function answerPiece(form: PartForm, b: PartBounds | null): Piece {
   const t = b?.text;
-  return object({
-    findings: array(
-      object({
-        claim: str(t),
-        evidence: array(object({ quote: str(t), location: { type: ['string', 'null'] } }), b?.evidence, 1),
-        severity: { type: 'string', enum: ['low', 'medium', 'high'] },
-        suggestion: { type: ['string', 'null'] },
-      }),
-      b?.findings,
-    ),
-    story: object({
-      characters: array(object({ name: str(t), notes: array(str(t), b ? 0 : undefined) }), b ? 0 : undefined),
-      facts: array(str(t), b?.facts),
-      timeline: array(str(t), b?.timeline),
-    }),
-  });
+  const story = () =>
+    object({
+      characters: array(object({ name: text(t), notes: array(text(t), b ? 0 : undefined) }), b ? 0 : undefined),
+      facts: array(text(t), b?.facts),
+      timeline: array(text(t), b?.timeline),
+    });
+  switch (form.kind) {
+    case 'findings':
+      return object({
+        findings: array(
+          object({
+            claim: text(t),
+            evidence: array(object({ quote: text(t), location: nullableText(t) }), b?.evidence, 1),
+            severity,
+            suggestion: nullableText(t),
+          }),
+          b?.items,
+        ),
+        story: story(),
+      });
+    case 'edits':
+      return object({ edits: array(object({ original: text(t), revised: text(t), reason: text(t) }), b?.items) });
+    case 'summary': {
+      const title = t === undefined ? undefined : Math.min(t, TITLE_CHARS);
+      const chapters = array(object({ chapter: text(title), summary: text(t) }), b?.items, 1);
+      return form.story ? object({ chapters, story: story() }) : object({ chapters });
+    }
+    default:
+      return form satisfies never;
+  }
 }
 
 const WORST_BYTES_PER_CHAR = 6;
-/** The grammar's stop trigger and its padding of empty arrays and nulls, generously. */
-const SLACK_BYTES = 64;
+/** The grammar's stop trigger (four newlines), generously. */
+const STOP_BYTES = 16;
+/** The grammar may pad an empty array as `[`, newline + indent, newline + indent, `]` where stringify writes `[]`. */
+const EMPTY_ARRAY_SLACK = 24;
 
-/** Worst-case bytes of an answer at these bounds: the widest layout, every string full. */
-function worstBytes(b: Bounds): number {
-  const full = '';
-  const finding = {
-    claim: full,
-    evidence: Array.from({ length: b.evidence }, () => ({ quote: full, location: null })),
-    severity: 'medium',
-    suggestion: null,
-  };
-  const shape = {
-    findings: Array.from({ length: b.findings }, () => finding),
-    story: {
-      characters: [],
-      facts: Array.from({ length: b.facts }, () => full),
-      timeline: Array.from({ length: b.timeline }, () => full),
-    },
-  };
-  const strings = b.findings * (1 + b.evidence) + b.facts + b.timeline;
-  return JSON.stringify(shape, null, 4).length + SLACK_BYTES + WORST_BYTES_PER_CHAR * b.text * strings;
+/**
+ * Worst-case bytes of an answer of `form` at these bounds: JSON.stringify's 4-space layout (the widest whitespace the
+ * grammar allows), every string full of 6-byte `\uXXXX` escapes. Under the grammar every token carries at least one
+ * byte, so an answer of at most N bytes is at most N tokens.
+ */
+export function worstAnswerBytes(form: PartForm, b: PartBounds): number {
+  const p = answerPiece(form, b);
+  return (
+    JSON.stringify(p.widest, null, 4).length + STOP_BYTES + EMPTY_ARRAY_SLACK * p.empty + WORST_BYTES_PER_CHAR * p.chars
+  );
 }
 
-/** The largest bounds (fewest cuts first: text length, then counts) whose worst case fits `maxOutputTokens`. */
-export function localPartBounds(maxOutputTokens: number): Bounds {
-  const shapes: Omit<Bounds, 'text'>[] = [
-    { findings: 3, evidence: 2, facts: 4, timeline: 2 },
-    { findings: 2, evidence: 2, facts: 2, timeline: 1 },
-    { findings: 1, evidence: 2, facts: 1, timeline: 1 },
-    { findings: 1, evidence: 2, facts: 0, timeline: 0 },
-    { findings: 0, evidence: 1, facts: 1, timeline: 0 },
-  ];
-  for (const shape of shapes)
-    for (const text of [160, 120, 80, 48, 24]) {
-      const bounds = { ...shape, text };
-      if (worstBytes(bounds) <= maxOutputTokens) return bounds;
+/** The bounds a local model's answer of `form` is tried at, most wanted first. */
+function candidates(form: PartForm): PartBounds[] {
+  const out: PartBounds[] = [];
+  switch (form.kind) {
+    case 'findings':
+      // Fewest cuts first: the string length, then the counts.
+      for (const shape of [
+        { items: 3, evidence: 2, facts: 4, timeline: 2 },
+        { items: 2, evidence: 2, facts: 2, timeline: 1 },
+        { items: 1, evidence: 2, facts: 1, timeline: 1 },
+        { items: 1, evidence: 2, facts: 0, timeline: 0 },
+        { items: 0, evidence: 1, facts: 1, timeline: 0 },
+      ])
+        for (const text of [160, 120, 80, 48, 24]) out.push({ ...shape, text });
+      return out;
+    case 'edits':
+      // An edit's original must hold the span it changes: length before count.
+      for (const text of [240, 160, 120, 80, 48, 24])
+        for (const items of [8, 6, 4, 3, 2, 1]) out.push({ items, evidence: 0, facts: 0, timeline: 0, text });
+      return out;
+    case 'summary': {
+      // Every chapter the part holds gets its summary; the summaries' length before the story's notes.
+      const items = Math.max(1, form.chapters);
+      const stories = form.story
+        ? [
+            { facts: 4, timeline: 2 },
+            { facts: 2, timeline: 1 },
+            { facts: 1, timeline: 0 },
+            { facts: 0, timeline: 0 },
+          ]
+        : [{ facts: 0, timeline: 0 }];
+      for (const text of [600, 480, 320, 240, 160, 120, 80, 48, 24])
+        for (const story of stories) out.push({ items, evidence: 0, ...story, text });
+      return out;
     }
-  return { findings: 0, evidence: 1, facts: 0, timeline: 0, text: 1 };
+    default:
+      return form satisfies never;
+  }
 }
 
-/** The part's answer schema for this model: bounded for a local grammar, as it is for a provider. */
+/** The most wanted bounds whose worst case fits `maxOutputTokens` (at the least, one character a string). */
+export function localPartBounds(form: PartForm, maxOutputTokens: number): PartBounds {
+  const all = candidates(form);
+  for (const bounds of all) if (worstAnswerBytes(form, bounds) <= maxOutputTokens) return bounds;
+  return { ...all.at(-1)!, text: 1 };
+}
+
+/** The JSON Schema of a call's answer for this model: bounded for a local model's grammar, as it is for a provider. */
 export function partJsonSchema(
   spec: ModelSpec,
   maxOutputTokens: number,
-  kind: SplitKind = 'findings',
+  form: PartForm,
 ): { name: string; schema: Record<string, unknown> } {
-  if (kind !== 'findings') {
-    const task = answerJsonSchema(kind, [])!;
-    if (kind === 'edits') return task;
-    const story = (schema(null) as { properties: { story: unknown } }).properties.story;
-    const properties = { ...(task.schema as { properties: Record<string, unknown> }).properties, story };
-    return { name: task.name, schema: object(properties) };
-  }
-  return {
-    name: 'findings',
-    schema: schema(spec.provider === 'local' ? localPartBounds(maxOutputTokens) : null),
-  };
+  const bounds = spec.provider === 'local' ? localPartBounds(form, maxOutputTokens) : null;
+  const name = form.kind === 'summary' ? 'summaries' : form.kind;
+  return { name, schema: answerPiece(form, bounds).schema };
 }
 
 /** One chapter's summary from one part: `chapter` is Quire's chapter number, null when the model's name matched none. */
@@ -188,14 +271,27 @@ export function partSummaries(
   });
 }
 
-/** Every part's summaries in reading order, one entry per chapter: a chapter spread over parts has its pieces joined. */
-export function mergeSummaries(parts: readonly PartSummary[][]): { chapter: string; summary: string }[] {
+/**
+ * Every part's summaries in reading order, one entry per chapter: a chapter spread over parts takes its summary
+ * combined from their pieces (`combined`, by chapter number). Were a chapter in several parts without one, its pieces
+ * would be joined in order: nothing a model wrote is dropped.
+ */
+export function mergeSummaries(
+  parts: readonly PartSummary[][],
+  combined: ReadonlyMap<number, string> = new Map(),
+): { chapter: string; summary: string }[] {
   const out: { chapter: string; summary: string; number: number | null }[] = [];
   for (const part of parts)
     for (const s of part) {
       const last = out.findLast((o) => s.chapter !== null && o.number === s.chapter);
+      if (last && combined.has(s.chapter!)) continue;
       if (last) last.summary = `${last.summary} ${s.summary}`;
-      else out.push({ chapter: s.title, summary: s.summary, number: s.chapter });
+      else
+        out.push({
+          chapter: s.title,
+          summary: (s.chapter !== null && combined.get(s.chapter)) || s.summary,
+          number: s.chapter,
+        });
     }
   return out.map(({ chapter, summary }) => ({ chapter, summary }));
 }
