@@ -58,10 +58,12 @@ export interface PartBounds {
 }
 
 /**
- * What a call of a job answers: a part's findings (with the story so far), its edits, its chapters' summaries (as many
- * as it holds chapters, with the story so far), or one chapter's summary combined from its parts' (no story).
+ * What a call of a job answers: a part's findings (with the story so far), its edits, its chapters' summaries (one for
+ * each chapter it holds, named by its heading, with the story so far), or one chapter's summary combined from its
+ * parts' (no story).
  */
-export type PartForm = { kind: 'findings' } | { kind: 'edits' } | { kind: 'summary'; chapters: number; story: boolean };
+export type PartForm =
+  { kind: 'findings' } | { kind: 'edits' } | { kind: 'summary'; chapters: readonly string[]; story: boolean };
 
 /** One piece of an answer: its JSON Schema and, bounded, the widest JSON it admits (strings empty, counted apart). */
 interface Piece {
@@ -85,7 +87,12 @@ const nullableText = (max: number | undefined) =>
   max === undefined
     ? piece({ type: ['string', 'null'] }, null)
     : piece({ oneOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }, '', max);
-const severity = piece({ type: 'string', enum: ['low', 'medium', 'high'] }, 'medium');
+const oneOf = (values: readonly string[]) =>
+  piece(
+    { type: 'string', enum: [...values] },
+    values.reduce((a, b) => (b.length > a.length ? b : a), ''),
+  );
+const severity = oneOf(['low', 'medium', 'high']);
 function object(properties: Record<string, Piece>): Piece {
   const entries = Object.entries(properties);
   return piece(
@@ -116,8 +123,12 @@ function array(item: Piece, max: number | undefined, min?: number): Piece {
   );
 }
 
-/** A chapter's heading needs no more than this; the rest of the budget goes to its summary. */
-const TITLE_CHARS = 80;
+/** A quote's location and a finding's suggestion need no more than these; the rest goes to claims and quotes. */
+const LOCATION_CHARS = 40;
+const SUGGESTION_CHARS = 120;
+/** An edit's reason is one sentence; its original and revision get the rest. */
+const REASON_CHARS = 120;
+const cap = (t: number | undefined, most: number) => (t === undefined ? undefined : Math.min(t, most));
 
 /** The answer of `form`, bounded by `b` (a local model's grammar) or not (null: a provider's JSON Schema). */
 function answerPiece(form: PartForm, b: PartBounds | null): Piece {
@@ -134,19 +145,23 @@ function answerPiece(form: PartForm, b: PartBounds | null): Piece {
         findings: array(
           object({
             claim: text(t),
-            evidence: array(object({ quote: text(t), location: nullableText(t) }), b?.evidence, 1),
+            evidence: array(object({ quote: text(t), location: nullableText(cap(t, LOCATION_CHARS)) }), b?.evidence, 1),
             severity,
-            suggestion: nullableText(t),
+            suggestion: nullableText(cap(t, SUGGESTION_CHARS)),
           }),
           b?.items,
         ),
         story: story(),
       });
     case 'edits':
-      return object({ edits: array(object({ original: text(t), revised: text(t), reason: text(t) }), b?.items) });
+      return object({
+        edits: array(object({ original: text(t), revised: text(t), reason: text(cap(t, REASON_CHARS)) }), b?.items),
+      });
     case 'summary': {
-      const title = t === undefined ? undefined : Math.min(t, TITLE_CHARS);
-      const chapters = array(object({ chapter: text(title), summary: text(t) }), b?.items, 1);
+      // Bounded, a chapter is named by one of the headings it may be (or "Untitled": one begun in an earlier part).
+      const names = [...new Set([...form.chapters.map(plainTitle), 'Untitled'])];
+      const chapter = b ? oneOf(names) : text(undefined);
+      const chapters = array(object({ chapter, summary: text(t) }), b?.items, 1);
       return form.story ? object({ chapters, story: story() }) : object({ chapters });
     }
     default:
@@ -172,51 +187,80 @@ export function worstAnswerBytes(form: PartForm, b: PartBounds): number {
   );
 }
 
-/** The bounds a local model's answer of `form` is tried at, most wanted first. */
-function candidates(form: PartForm): PartBounds[] {
-  const out: PartBounds[] = [];
+/** A shape a local model's answer of some form is tried at: its counts, and how long its strings may and must be. */
+interface Candidate {
+  counts: Omit<PartBounds, 'text'>;
+  /** The longest a string is wanted. */
+  maxText: number;
+  /** Below this a string is too short to be worth the shape: the next (smaller) shape is tried. */
+  minText: number;
+}
+
+/** The shapes a local model's answer of `form` is tried at, most wanted first; the last takes any length. */
+function candidates(form: PartForm): Candidate[] {
+  const none = { evidence: 0, facts: 0, timeline: 0 };
   switch (form.kind) {
     case 'findings':
-      // Fewest cuts first: the string length, then the counts.
-      for (const shape of [
-        { items: 3, evidence: 2, facts: 4, timeline: 2 },
-        { items: 2, evidence: 2, facts: 2, timeline: 1 },
-        { items: 1, evidence: 2, facts: 1, timeline: 1 },
-        { items: 1, evidence: 2, facts: 0, timeline: 0 },
-        { items: 0, evidence: 1, facts: 1, timeline: 0 },
-      ])
-        for (const text of [160, 120, 80, 48, 24]) out.push({ ...shape, text });
-      return out;
+      return [
+        { counts: { items: 3, evidence: 2, facts: 4, timeline: 2 }, maxText: 160, minText: 24 },
+        { counts: { items: 2, evidence: 2, facts: 2, timeline: 1 }, maxText: 160, minText: 24 },
+        { counts: { items: 1, evidence: 2, facts: 1, timeline: 1 }, maxText: 160, minText: 24 },
+        { counts: { items: 1, evidence: 2, facts: 0, timeline: 0 }, maxText: 160, minText: 24 },
+        { counts: { items: 0, evidence: 1, facts: 1, timeline: 0 }, maxText: 160, minText: 1 },
+      ];
     case 'edits':
-      // An edit's original must hold the span it changes: length before count.
-      for (const text of [240, 160, 120, 80, 48, 24])
-        for (const items of [8, 6, 4, 3, 2, 1]) out.push({ items, evidence: 0, facts: 0, timeline: 0, text });
-      return out;
+      // An edit's original must hold the span it changes: more edits only when each can hold a sentence.
+      return [
+        ...[6, 4, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 240, minText: 120 })),
+        { counts: { ...none, items: 1 }, maxText: 240, minText: 1 },
+      ];
     case 'summary': {
-      // Every chapter the part holds gets its summary; the summaries' length before the story's notes.
-      const items = Math.max(1, form.chapters);
+      // Every chapter the part holds gets its summary; the story's notes only when the summaries stay long.
+      const items = Math.max(1, form.chapters.length);
       const stories = form.story
         ? [
-            { facts: 4, timeline: 2 },
-            { facts: 2, timeline: 1 },
-            { facts: 1, timeline: 0 },
-            { facts: 0, timeline: 0 },
+            { facts: 4, timeline: 2, minText: 240 },
+            { facts: 2, timeline: 1, minText: 160 },
+            { facts: 1, timeline: 0, minText: 120 },
           ]
-        : [{ facts: 0, timeline: 0 }];
-      for (const text of [600, 480, 320, 240, 160, 120, 80, 48, 24])
-        for (const story of stories) out.push({ items, evidence: 0, ...story, text });
-      return out;
+        : [];
+      return [
+        ...stories.map(({ minText, ...story }) => ({
+          counts: { items, evidence: 0, ...story },
+          maxText: 600,
+          minText,
+        })),
+        { counts: { items, evidence: 0, facts: 0, timeline: 0 }, maxText: 600, minText: 1 },
+      ];
     }
     default:
       return form satisfies never;
   }
 }
 
-/** The most wanted bounds whose worst case fits `maxOutputTokens` (at the least, one character a string). */
+/** The longest strings (at most `max`) whose worst case fits `budget` at these counts; 0 when not even one does. */
+function longestText(form: PartForm, counts: Omit<PartBounds, 'text'>, max: number, budget: number): number {
+  let lo = 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (worstAnswerBytes(form, { ...counts, text: mid }) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The most wanted shape whose strings can be long enough within `maxOutputTokens`, with the longest strings that
+ * fit. Below the smallest answer's worst case nothing fits; then one character a string (and the answer may be cut).
+ */
 export function localPartBounds(form: PartForm, maxOutputTokens: number): PartBounds {
   const all = candidates(form);
-  for (const bounds of all) if (worstAnswerBytes(form, bounds) <= maxOutputTokens) return bounds;
-  return { ...all.at(-1)!, text: 1 };
+  for (const c of all) {
+    const text = longestText(form, c.counts, c.maxText, maxOutputTokens);
+    if (text >= c.minText) return { ...c.counts, text };
+  }
+  return { ...all.at(-1)!.counts, text: 1 };
 }
 
 /** The JSON Schema of a call's answer for this model: bounded for a local model's grammar, as it is for a provider. */
@@ -235,6 +279,11 @@ export interface PartSummary {
   chapter: number | null;
   title: string;
   summary: string;
+}
+
+/** A chapter's heading as the model is told it and names it (without Markdown's "#"). */
+export function plainTitle(title: string): string {
+  return title.replace(/^#+\s*/, '').trim() || 'Untitled';
 }
 
 const titleKey = (title: string) =>

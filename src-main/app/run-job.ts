@@ -501,7 +501,9 @@ export class RunJobs {
     const numbers = new Set(part.paragraphs.map((p) => p.chapter));
     const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
     const form: PartForm =
-      job.kind === 'summary' ? { kind: 'summary', chapters: chapters.length, story: true } : { kind: job.kind };
+      job.kind === 'summary'
+        ? { kind: 'summary', chapters: chapters.map((c) => c.title), story: true }
+        : { kind: job.kind };
     const messages: ChatMessage[] = [
       { role: 'system', content: job.system(part.index + 1, part.total) },
       { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
@@ -558,7 +560,7 @@ export class RunJobs {
     if (summaries.length === 1) return { answer: { chapter: step.chapter, summary: summaries[0]! }, usage: none };
     const messages = combineMessages(job.definition, step.title, summaries);
     const n = offset + index + 1;
-    const form: PartForm = { kind: 'summary', chapters: 1, story: false };
+    const form: PartForm = { kind: 'summary', chapters: [step.title], story: false };
     const { value, usage } = await this.ask(start, job, runId, n, offset + steps.length, messages, form, signal);
     const entries = (value as unknown as { chapters: { summary: string }[] }).chapters;
     // Asked for one entry; were there more, every word is kept, in order.

@@ -8,7 +8,7 @@ import type { ChatMessage } from '../providers/spec';
 import type { Part } from '../manuscripts/splitter';
 import type { Block } from '../manuscripts/structure';
 import { combineInstructionOf, type TaskDefinition } from '../tasks/task-library';
-import type { PartSummary } from './job-answer';
+import { plainTitle, type PartSummary } from './job-answer';
 
 export interface CombineStep {
   chapter: number;
@@ -63,11 +63,6 @@ export function combineSteps(
 /** How many summaries a step reads at most: the previous step's (when folded) and its parts'. */
 export function stepItems(step: CombineStep): number {
   return step.parts.length + (step.previous ? 1 : 0);
-}
-
-/** The chapter's heading as the model is told it (without Markdown's "#"). */
-export function plainTitle(title: string): string {
-  return title.replace(/^#+\s*/, '').trim() || 'Untitled';
 }
 
 /** A combine step's request: the task's instruction with its combine paragraph, then the summaries in order. */
