@@ -395,7 +395,7 @@ export class RunJobs {
       });
     }
     // The steps after the parts follow the plan the job was stored with (a resumed job's, as its parts do).
-    const plan = this.d.jobs.get(runId)!.plan;
+    const plan = stored?.plan ?? job.setup.plan;
     const steps = job.fanIn === null ? [] : combineSteps(plan.parts, plan.blocks, job.structure.chapters, job.fanIn);
     this.d.repo.save(base);
     this.d.events.emit('run:started', {
