@@ -1,7 +1,8 @@
-// What one part of a multi-part run answers: the task's findings plus the story so far updated with this part. The
-// zod schema reads it (the story leniently: a malformed story keeps the previous one, it never fails a part); the JSON
-// Schema is what the provider is asked to follow. A local model's grammar gets the schema bounded so its JSON always
-// closes within the part's output budget (every byte may be a token; a string character may be a 6-byte escape).
+// What each call of a multi-part run answers: a part's findings, edits or chapter summaries (findings and summaries
+// with the story so far updated with this part), or a combine step's one chapter summary. The zod schema reads it (the
+// story leniently: a malformed story keeps the previous one, it never fails a part); the JSON Schema is what the
+// provider is asked to follow. For a local model's grammar every form's schema is bounded by one rule so its JSON
+// always closes within the call's output budget (every byte may be a token; a string character a 6-byte escape).
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { StoryNote, StorySoFar } from '../manuscripts/job-types';
