@@ -2,9 +2,10 @@
 // refusal and never a cut: the passage is split at chapter/scene/paragraph boundaries (manuscripts/splitter.ts), each
 // part is one reserved model call through RunService.call with the task's instruction and the story so far, the
 // whole job's worst case must fit the budget before part 1, and the parts' findings are merged into the run's answer
-// with quotes located in the whole passage (Quire's own numbering). Finished parts are kept in SQLite (jobs-repo.ts),
-// so a crash loses none and the same run id resumes after the last one. Sits above RunService: its internals are
-// not touched.
+// with quotes located in the whole passage (Quire's own numbering). A chapter summary's chapter longer than a part
+// is summarised once more from its parts' summaries (summary-combine.ts): those steps follow the parts, in the quote,
+// the progress and the run's cost. Finished parts and steps are kept in SQLite (jobs-repo.ts), so a crash loses none
+// and the same run id resumes after the last one. Sits above RunService: its internals are not touched.
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
@@ -19,7 +20,7 @@ import {
 import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
-import type { JobFinding, JobPart, PartResult, StorySoFar } from '../manuscripts/job-types';
+import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
 import type { JobsRepo } from '../manuscripts/jobs-repo';
 import { renderStory } from '../manuscripts/story';
 import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
@@ -43,11 +44,24 @@ import {
   partJsonSchema,
   partReader,
   type PartAnswer,
+  type PartForm,
   partSummaries,
   storyFromAnswer,
   type PartSummary,
   type SplitKind,
 } from './job-answer';
+import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
+import { worstCaseUsd } from '../orchestrator/pricing';
+import {
+  SUMMARY_ITEM_MARGIN,
+  combineMessages,
+  combineSteps,
+  combinedByChapter,
+  stepItems,
+  stepSummaries,
+  type CombineStep,
+  type CombinedSummary,
+} from './summary-combine';
 
 export interface RunJobsDeps {
   runs: Pick<RunService, 'call'>;
@@ -76,6 +90,10 @@ export interface PreparedJob {
   system: (part: number, of: number) => string;
   maxOutputTokens: number;
   passageTokens: number;
+  /** A chapter summary's chapters longer than a part: how many partial summaries a combine step reads at most. */
+  fanIn: number | null;
+  /** The whole job, worst case: every part, then every combine step. */
+  quote: JobQuote;
   reason: string;
 }
 
@@ -218,15 +236,79 @@ export class RunJobs {
         maxOutputTokens,
       },
     );
-    const reason =
+    let reason =
       `The passage is ${passageTokens.toLocaleString('en-US')} tokens; ${spec.display_name} reads ` +
       `${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and the instruction), so it runs in ` +
       `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
-    return { spec, definition, kind, setup, structure, system, maxOutputTokens, passageTokens, reason };
+    let fanIn: number | null = null;
+    let quote = setup.quote;
+    if (kind === 'summary') {
+      const combined = await this.combinePlan(spec, definition, setup, structure, maxOutputTokens);
+      fanIn = combined.fanIn;
+      quote = combined.quote;
+      const chapters = new Set(combined.steps.map((s) => s.chapter)).size;
+      if (combined.steps.length > 0)
+        reason +=
+          fanIn === null
+            ? ` ${chapters} chapter${chapters === 1 ? ' is' : 's are'} longer than a part, and this context is too ` +
+              "small to summarise a chapter again from its parts' summaries: their summaries are joined."
+            : ` ${chapters} chapter${chapters === 1 ? ' is' : 's are'} longer than a part: ${combined.steps.length} ` +
+              `more step${combined.steps.length === 1 ? '' : 's'} summarise${combined.steps.length === 1 ? 's' : ''} ` +
+              "each from its parts' summaries.";
+    }
+    return {
+      spec,
+      definition,
+      kind,
+      setup,
+      structure,
+      system,
+      maxOutputTokens,
+      passageTokens,
+      fanIn,
+      quote,
+      reason,
+    };
+  }
+
+  /**
+   * A chapter summary's combine steps and the whole job's quote with them: each step reads at most `fanIn` summaries,
+   * each at most a part's answer (plus its label), so its request fits the context with its answer. Null fan-in (no
+   * steps, the pieces joined, as the reason says) when the context cannot hold two summaries and an answer.
+   */
+  private async combinePlan(
+    spec: ModelSpec,
+    definition: TaskDefinition,
+    setup: JobSetup,
+    structure: DocumentStructure,
+    maxOutputTokens: number,
+  ): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote }> {
+    const { parts, blocks } = setup.plan;
+    const spanning = combineSteps(parts, blocks, structure.chapters, 2);
+    const framing = new Map<string, number>();
+    for (const title of new Set(spanning.map((s) => s.title)))
+      framing.set(
+        title,
+        (await this.d.tokens.count(spec, { messages: combineMessages(definition, title, []) })).tokens,
+      );
+    const widest = Math.max(0, ...framing.values());
+    const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
+    const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - JOIN_MARGIN) / item);
+    if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote };
+    const steps = combineSteps(parts, blocks, structure.chapters, fanIn);
+    const quote = { ...setup.quote };
+    for (const step of steps) {
+      const input = framing.get(step.title)! + stepItems(step) * item;
+      quote.parts += 1;
+      quote.input_tokens_max += input;
+      quote.output_tokens_max += maxOutputTokens;
+      quote.cost_micros_max += toMicros(worstCaseUsd(spec, input, maxOutputTokens));
+    }
+    return { fanIn, steps, quote };
   }
 
   quote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
-    const q = job.setup.quote;
+    const q = job.quote;
     return {
       kind: 'job',
       model_id: job.spec.id,
@@ -277,14 +359,14 @@ export class RunJobs {
     if (stored && stored.task !== start.task) throw new ConflictError(`Run ${runId} is already a ${stored.task} run`);
     const job = prepared ?? (await this.prepare(start));
     if (!job) throw new QuireError('conflict', `Run ${runId} cannot be resumed: its passage no longer needs parts`);
-    const { spec, definition, setup } = job;
+    const { spec, definition, quote } = job;
     const text = start.input as string;
     const startedAt = this.monotonic();
     const base: RunWrite = {
       ...blankRunWrite(
         runId,
         start.task,
-        { ...start, parts: setup.plan.parts.length },
+        { ...start, parts: quote.parts },
         storedRun?.created_at ?? this.d.now().toISOString(),
       ),
       status: 'running',
@@ -295,10 +377,10 @@ export class RunJobs {
     if (!stored) {
       // The whole job's worst case must fit what is left before part 1 runs; each part still reserves its own.
       const remaining = this.d.remainingUsd();
-      const total = setup.quote.cost_micros_max / 1e6;
+      const total = quote.cost_micros_max / 1e6;
       if (remaining !== null && total > remaining + 1e-9) {
         throw new BudgetExceededError(
-          `This passage runs in ${setup.quote.parts} parts on ${spec.display_name}, which may cost up to ` +
+          `This passage runs in ${quote.parts} parts on ${spec.display_name}, which may cost up to ` +
             `$${total.toFixed(4)} in all; $${Math.max(0, remaining).toFixed(4)} of this month's budget is left. ` +
             'Nothing was run.',
         );
@@ -308,10 +390,13 @@ export class RunJobs {
         task: start.task,
         model_id: spec.id,
         text,
-        plan: setup.plan,
-        quote: setup.quote,
+        plan: job.setup.plan,
+        quote,
       });
     }
+    // The steps after the parts follow the plan the job was stored with (a resumed job's, as its parts do).
+    const plan = stored?.plan ?? job.setup.plan;
+    const steps = job.fanIn === null ? [] : combineSteps(plan.parts, plan.blocks, job.structure.chapters, job.fanIn);
     this.d.repo.save(base);
     this.d.events.emit('run:started', {
       run_id: runId,
@@ -330,7 +415,12 @@ export class RunJobs {
         (part, story, partSignal) => this.runPart(start, job, runId, locator, paragraphs, part, story, partSignal),
         {
           signal,
-          count: setup.count,
+          count: job.setup.count,
+          after: {
+            count: steps.length,
+            run: (step, parts, done, stepSignal) =>
+              this.combineStep(start, job, runId, plan.parts.length, steps, step, parts, done, stepSignal),
+          },
           onProgress: (p) => {
             if (p.phase === 'started') partIds.push(partRunId(runId, p.part));
             this.d.events.emit('run:part', {
@@ -344,9 +434,9 @@ export class RunJobs {
           },
         },
       );
-      const { answer, json } = jobAnswer(job, result, locator);
+      const { answer, json } = jobAnswer(job, result, locator, steps);
       const record: RunWrite = {
-        ...this.totals(base, runId, result.parts),
+        ...this.totals(base, runId, result.parts + steps.length),
         status: 'completed',
         input_tokens: result.usage.inputTokens ?? null,
         output_tokens: result.usage.outputTokens ?? null,
@@ -362,7 +452,7 @@ export class RunJobs {
       return saved;
     } catch (error) {
       const cancelled = signal.aborted || error instanceof CancelledError;
-      const parts = this.d.jobs.get(runId)?.plan.parts.length ?? 0;
+      const parts = (this.d.jobs.get(runId)?.plan.parts.length ?? 0) + steps.length;
       const info = isQuireError(error)
         ? { code: error.code, message: error.message, retryable: error.retryable }
         : { code: 'internal' as const, message: String((error as Error)?.message ?? error), retryable: false };
@@ -404,42 +494,21 @@ export class RunJobs {
     story: StorySoFar,
     signal: AbortSignal,
   ): Promise<PartResult> {
-    const { spec, definition } = job;
+    const { definition } = job;
     const told = renderStory(story);
     const passage = framedInput(definition, { passage: part.text, request: start.request });
-    const request: GenerateRequest = {
-      messages: [
-        { role: 'system', content: job.system(part.index + 1, part.total) },
-        { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
-      ],
-      maxOutputTokens: job.maxOutputTokens,
-      ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
-      jsonSchema: partJsonSchema(spec, job.maxOutputTokens, job.kind),
-    };
-    const call = (r: GenerateRequest, repair: boolean) =>
-      this.d.runs.call({
-        runId: partRunId(runId, part.index + 1, repair),
-        task: start.task,
-        spec,
-        request: r,
-        reason: `Part ${part.index + 1} of ${part.total} of run ${runId}`,
-        cancel: signal,
-      });
-    let outcome = await call(request, false);
-    failIfNotOk(outcome, signal);
-    let reading = readPart(outcome, job.kind);
-    let usage = outcome.usage;
-    if (!reading.ok) {
-      outcome = await call(repairRequest(request, outcome.text, reading.problem), true);
-      failIfNotOk(outcome, signal);
-      usage = {
-        inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
-        outputTokens: add(usage.outputTokens, outcome.usage.outputTokens),
-      };
-      reading = readPart(outcome, job.kind);
-      if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
-    }
-    const value = reading.value;
+    // A summary part answers one entry per chapter it holds (the one it begins inside included).
+    const numbers = new Set(part.paragraphs.map((p) => p.chapter));
+    const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
+    const form: PartForm =
+      job.kind === 'summary'
+        ? { kind: 'summary', chapters: chapters.map((c) => c.title), story: true }
+        : { kind: job.kind };
+    const messages: ChatMessage[] = [
+      { role: 'system', content: job.system(part.index + 1, part.total) },
+      { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
+    ];
+    const { value, usage } = await this.ask(start, job, runId, part.index + 1, part.total, messages, form, signal);
     if (job.kind === 'edits') {
       const edits = value as unknown as { edits: { original: string; revised: string; reason: string }[] };
       // Anchored in this part's span of the whole passage: offsets and locations are the whole passage's.
@@ -448,8 +517,6 @@ export class RunJobs {
     }
     if (job.kind === 'summary') {
       const entries = (value as unknown as { chapters: { chapter: string; summary: string }[] }).chapters;
-      const numbers = new Set(part.paragraphs.map((p) => p.chapter));
-      const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
       const first = chapters[0];
       const continued = first && first.start < part.start ? first.number : null;
       const answer = partSummaries(entries, chapters, continued);
@@ -469,6 +536,79 @@ export class RunJobs {
       }),
     }));
     return { findings, storyUpdate: storyFromAnswer(found.story, story), usage };
+  }
+
+  /**
+   * Combine step `index` (call `offset + index + 1` of the job): the chapter's summary from the summaries it reads. One
+   * summary needs no call and none gives none (a part that answered no piece of the chapter).
+   */
+  private async combineStep(
+    start: RunStart,
+    job: PreparedJob,
+    runId: string,
+    offset: number,
+    steps: readonly CombineStep[],
+    index: number,
+    partAnswers: readonly unknown[],
+    stepAnswers: readonly unknown[],
+    signal: AbortSignal,
+  ): Promise<{ answer: CombinedSummary | null; usage: PartUsage }> {
+    const step = steps[index]!;
+    const summaries = stepSummaries(steps, index, partAnswers, stepAnswers);
+    const none = { inputTokens: 0, outputTokens: 0 };
+    if (summaries.length === 0) return { answer: null, usage: none };
+    if (summaries.length === 1) return { answer: { chapter: step.chapter, summary: summaries[0]! }, usage: none };
+    const messages = combineMessages(job.definition, step.title, summaries);
+    const n = offset + index + 1;
+    const form: PartForm = { kind: 'summary', chapters: [step.title], story: false };
+    const { value, usage } = await this.ask(start, job, runId, n, offset + steps.length, messages, form, signal);
+    const entries = (value as unknown as { chapters: { summary: string }[] }).chapters;
+    // Asked for one entry; were there more, every word is kept, in order.
+    return { answer: { chapter: step.chapter, summary: entries.map((e) => e.summary).join(' ') }, usage };
+  }
+
+  /** Call `n` of `of` of the job with its one repair, read in `form`; fails the job when it cannot be read. */
+  private async ask(
+    start: RunStart,
+    job: PreparedJob,
+    runId: string,
+    n: number,
+    of: number,
+    messages: ChatMessage[],
+    form: PartForm,
+    signal: AbortSignal,
+  ): Promise<{ value: Record<string, unknown> & { story?: PartAnswer['story'] }; usage: PartUsage }> {
+    const { spec, definition } = job;
+    const request: GenerateRequest = {
+      messages,
+      maxOutputTokens: job.maxOutputTokens,
+      ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
+      jsonSchema: partJsonSchema(spec, job.maxOutputTokens, form),
+    };
+    const call = (r: GenerateRequest, repair: boolean) =>
+      this.d.runs.call({
+        runId: partRunId(runId, n, repair),
+        task: start.task,
+        spec,
+        request: r,
+        reason: `Part ${n} of ${of} of run ${runId}`,
+        cancel: signal,
+      });
+    let outcome = await call(request, false);
+    failIfNotOk(outcome, signal);
+    let reading = readPart(outcome, form.kind);
+    let usage: PartUsage = outcome.usage;
+    if (!reading.ok) {
+      outcome = await call(repairRequest(request, outcome.text, reading.problem), true);
+      failIfNotOk(outcome, signal);
+      usage = {
+        inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
+        outputTokens: add(usage.outputTokens, outcome.usage.outputTokens),
+      };
+      reading = readPart(outcome, form.kind);
+      if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
+    }
+    return { value: reading.value, usage };
   }
 
   private decideOrNull(request: DecideRequest): Decision | null {
@@ -493,6 +633,7 @@ function jobAnswer(
   job: PreparedJob,
   result: JobResult,
   locator: QuoteLocator,
+  steps: readonly CombineStep[],
 ): { answer: RunWrite['answer']; json: Record<string, unknown> } {
   switch (job.kind) {
     case 'findings':
@@ -508,7 +649,7 @@ function jobAnswer(
       };
     }
     case 'summary': {
-      const chapters = mergeSummaries(result.answers as PartSummary[][]);
+      const chapters = mergeSummaries(result.answers as PartSummary[][], combinedByChapter(steps, result.steps));
       return { answer: { kind: 'summary', chapters }, json: { chapters } };
     }
     default:

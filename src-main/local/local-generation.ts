@@ -62,8 +62,15 @@ export function localResult(
     try {
       json = grammar.parse(text);
     } catch {
-      jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
-      warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
+      // node-llama-cpp's grammar bounds a string's maxLength in characters (code points) while its parse checks
+      // UTF-16 units, so an answer it produced within bounds, with a character beyond the BMP, fails that check. Whole
+      // JSON the grammar produced has the schema's shape; only a cut answer does not parse.
+      try {
+        json = JSON.parse(text);
+      } catch {
+        jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
+        warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
+      }
     }
   }
   return {

@@ -16,6 +16,7 @@ import {
   type JobPart,
   type JobProgress,
   type MergedFinding,
+  type PartUsage,
   type PartParagraph,
   type RunPart,
   type StorySoFar,
@@ -44,6 +45,24 @@ export interface RunOptions {
   onProgress?: (progress: JobProgress) => void;
   /** The job model's per-text count, to keep the story within its bound. */
   count: CountText;
+  /** Steps after the parts, run in order on their answers and kept like parts (numbered after them). */
+  after?: AfterSteps;
+}
+
+/**
+ * Work a job does once its parts are done, on their answers (a chapter longer than a part summarised once more from
+ * its parts' summaries): `count` steps known before part 1, each persisted when it finishes, shown in progress as
+ * the parts after the last text part, resumed after the last finished one.
+ */
+export interface AfterSteps {
+  count: number;
+  /** Step `step` (0-based), given every part's answer and the earlier steps' answers, in order. */
+  run: (
+    step: number,
+    parts: readonly unknown[],
+    steps: readonly unknown[],
+    signal: AbortSignal,
+  ) => Promise<{ answer: unknown; usage: PartUsage }>;
 }
 
 export interface JobResult {
@@ -51,11 +70,13 @@ export interface JobResult {
   findings: MergedFinding[];
   /** Each part's own answer (PartResult.answer), in part order: a task that is not findings merges these. */
   answers: unknown[];
+  /** Each step's answer after the parts (RunOptions.after), in order. */
+  steps: unknown[];
   parts: number;
-  /** Summed over parts; undefined when any part's usage is unknown. */
+  /** Summed over parts and steps; undefined when any one's usage is unknown. */
   usage: { inputTokens: number | undefined; outputTokens: number | undefined };
   story: StorySoFar;
-  /** Parts that ran in this call (the rest were finished before, e.g. before a crash). */
+  /** Parts and steps (0-based, steps after the parts) that ran in this call (the rest were finished before). */
   ran: number[];
 }
 
@@ -101,14 +122,18 @@ export class JobRunner {
     const { parts, blocks, storyTokens } = job.plan;
     const signal = options.signal ?? new AbortController().signal;
     try {
-      const finished = this.options.repo.parts(jobId);
+      const stored = this.options.repo.parts(jobId);
+      const finished = stored.filter((p) => p.index < parts.length);
+      const stepsDone = stored.filter((p) => p.index >= parts.length);
+      const after = options.after;
+      const of = parts.length + (after?.count ?? 0);
       if (job.status !== 'running' && job.status !== 'done') this.options.repo.setStatus(jobId, 'running', null);
       let story = finished.at(-1)?.story ?? EMPTY_STORY;
       const ran: number[] = [];
       for (let k = finished.length; k < parts.length; k++) {
         if (signal.aborted) throw new CancelledError();
         const part = jobPart(job.input_text, parts[k]!, parts.length, blocks);
-        options.onProgress?.({ job_id: jobId, part: k + 1, of: parts.length, phase: 'started' });
+        options.onProgress?.({ job_id: jobId, part: k + 1, of, phase: 'started' });
         const started = this.monotonic();
         const result = await runPart(part, story, signal);
         if (signal.aborted) throw new CancelledError();
@@ -125,17 +150,46 @@ export class JobRunner {
         this.options.repo.finishPart(jobId, done);
         finished.push(done);
         ran.push(k);
-        options.onProgress?.({ job_id: jobId, part: k + 1, of: parts.length, phase: 'finished' });
+        options.onProgress?.({ job_id: jobId, part: k + 1, of, phase: 'finished' });
       }
+      const answers = finished.map((p) => p.answer);
+      for (let s = stepsDone.length; after && s < after.count; s++) {
+        if (signal.aborted) throw new CancelledError();
+        const index = parts.length + s;
+        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'started' });
+        const started = this.monotonic();
+        const result = await after.run(
+          s,
+          answers,
+          stepsDone.map((p) => p.answer),
+          signal,
+        );
+        if (signal.aborted) throw new CancelledError();
+        const done = {
+          index,
+          findings: [],
+          answer: result.answer,
+          story,
+          usage: result.usage,
+          wall_ms: this.monotonic() - started,
+          finished_at: this.now().toISOString(),
+        };
+        this.options.repo.finishPart(jobId, done);
+        stepsDone.push(done);
+        ran.push(index);
+        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'finished' });
+      }
+      const all = [...finished, ...stepsDone];
       this.options.repo.setStatus(jobId, 'done', job.finished_at ?? this.now().toISOString());
       return {
         job_id: jobId,
         findings: mergeFindings(finished.map((p) => p.findings)),
-        answers: finished.map((p) => p.answer),
+        answers,
+        steps: stepsDone.map((p) => p.answer),
         parts: parts.length,
         usage: {
-          inputTokens: sum(finished.map((p) => p.usage.inputTokens)),
-          outputTokens: sum(finished.map((p) => p.usage.outputTokens)),
+          inputTokens: sum(all.map((p) => p.usage.inputTokens)),
+          outputTokens: sum(all.map((p) => p.usage.outputTokens)),
         },
         story,
         ran,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTasks } from '../orchestrator/tasks';
 import { shippedTaskLibrary, SHIPPED_TASK_FILES } from './shipped-library';
-import { parseTaskLibrary, TaskLibraryError } from './task-library';
+import { combineInstructionOf, parseTaskLibrary, TaskLibraryError } from './task-library';
 import { taskMessages } from './task-messages';
 import { answerJsonSchema, answerValidator } from './answers';
 
@@ -91,6 +91,29 @@ describe('the task library (resources/tasks/)', () => {
     expect(() => parseTaskLibrary({ 'x/line_edit.json': good }, ['line_edit', 'brainstorm'])).toThrow(
       /brainstorm\.json: is missing/,
     );
+  });
+
+  it("a summary task says how to combine a chapter's partial summaries, naming the chapter; no other task does", () => {
+    const library = shippedTaskLibrary();
+    for (const definition of library.values()) {
+      if (definition.answer !== 'summary') {
+        expect(definition.combine, definition.id).toBeUndefined();
+        continue;
+      }
+      expect(definition.version, definition.id).toBeGreaterThanOrEqual(2);
+      const combine = definition.combine!.join(' ');
+      expect(combine).toMatch(/Combine these partial summaries of "\{chapter\}" into one/);
+      expect(combine).toMatch(/exactly one entry/);
+      const sent = combineInstructionOf(definition, 'The Harbour');
+      expect(sent.startsWith(definition.instruction[0]!)).toBe(true);
+      expect(sent).toContain('Combine these partial summaries of "The Harbour" into one');
+      expect(sent).not.toContain('{chapter}');
+    }
+    const summary = SHIPPED_TASK_FILES['resources/tasks/chapter_summary.json'] as Record<string, unknown>;
+    const { combine, ...without } = summary;
+    expect(() => parseTaskLibrary({ 'x/chapter_summary.json': without })).toThrow(/field "combine"/);
+    const edit = SHIPPED_TASK_FILES['resources/tasks/line_edit.json'] as Record<string, unknown>;
+    expect(() => parseTaskLibrary({ 'x/line_edit.json': { ...edit, combine } })).toThrow(/field "combine"/);
   });
 
   it('messages: the instruction as the system message, the passage intact between tags, the writer’s request after it', () => {

@@ -4,23 +4,33 @@
 import { z } from 'zod';
 import { ANSWER_KINDS, type TaskInfo } from '../../src-preload/contract/tasks';
 
-export const taskDefinitionSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
-  /** Raised whenever the instruction or framing changes; stored with every run. */
-  version: z.number().int().min(1),
-  answer: z.enum(ANSWER_KINDS),
-  ui_description: z.string().min(10).max(300),
-  max_output_tokens: z.number().int().min(64).max(32_000),
-  temperature: z.number().min(0).max(2),
-  framing: z.strictObject({
-    /** The tag the passage is wrapped in (`<manuscript>…</manuscript>`). */
-    passage_label: z.string().regex(/^[a-z_]+$/),
-    /** Whether the writer's own words are needed (coordinator), welcome, or not used. */
-    request: z.enum(['required', 'optional', 'none']),
-  }),
-  /** The system instruction, one paragraph per entry (kept apart so a change reads as a one-line diff). */
-  instruction: z.array(z.string().min(20).max(4000)).min(1).max(20),
-});
+export const taskDefinitionSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    /** Raised whenever the instruction or framing changes; stored with every run. */
+    version: z.number().int().min(1),
+    answer: z.enum(ANSWER_KINDS),
+    ui_description: z.string().min(10).max(300),
+    max_output_tokens: z.number().int().min(64).max(32_000),
+    temperature: z.number().min(0).max(2),
+    framing: z.strictObject({
+      /** The tag the passage is wrapped in (`<manuscript>…</manuscript>`). */
+      passage_label: z.string().regex(/^[a-z_]+$/),
+      /** Whether the writer's own words are needed (coordinator), welcome, or not used. */
+      request: z.enum(['required', 'optional', 'none']),
+    }),
+    /** The system instruction, one paragraph per entry (kept apart so a change reads as a one-line diff). */
+    instruction: z.array(z.string().min(20).max(4000)).min(1).max(20),
+    /**
+     * A summary task only: what one more step is told when a chapter was too long for one part and was summarised in
+     * pieces — combine these partial summaries of "{chapter}" (its heading) into one. Follows the instruction.
+     */
+    combine: z.array(z.string().min(20).max(2000)).min(1).max(5).optional(),
+  })
+  .refine((d) => (d.answer === 'summary') === (d.combine !== undefined), {
+    path: ['combine'],
+    message: 'a summary task needs it (and only a summary task has it)',
+  });
 export type TaskDefinition = z.output<typeof taskDefinitionSchema>;
 
 export type TaskLibrary = ReadonlyMap<string, TaskDefinition>;
@@ -64,6 +74,12 @@ export function parseTaskLibrary(files: Record<string, unknown>, taskIds?: reado
     }
   }
   return library;
+}
+
+/** A summary task's instruction for combining a chapter's partial summaries, naming the chapter. */
+export function combineInstructionOf(definition: TaskDefinition, chapter: string): string {
+  const combine = (definition.combine ?? []).join('\n\n').replaceAll('{chapter}', chapter);
+  return `${instructionOf(definition)}\n\n${combine}`;
 }
 
 /** The system instruction as sent: the definition's paragraphs. */

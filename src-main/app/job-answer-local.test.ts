@@ -1,0 +1,166 @@
+// A job's calls on a local model answer under a JSON-schema grammar bounded by their output budget — findings, edits,
+// a part's chapter summaries and a combine step's one summary alike — so the JSON always closes before the answer's
+// tokens run out (and so before the context does). Checked on the schema (its widest answer, built from the schema
+// itself, fits the budget) and on the generated tiny GGUF (random weights: the mechanics, not the prose).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Llama } from 'node-llama-cpp';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { fixtureLlama, fixtureModels, fixtureRuntime, fixtureSpec } from '../../test/support/local-fixture';
+import type { LocalModels } from '../local/local-provider';
+import type { LocalRuntime } from '../local/runtime';
+import { localPartBounds, partJsonSchema, partReader, type PartForm } from './job-answer';
+
+type Schema = Record<string, unknown> & {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  maxItems?: number;
+  minItems?: number;
+  maxLength?: number;
+  enum?: string[];
+  oneOf?: Schema[];
+};
+
+/** The longest answer `schema` admits, built from the schema alone: every string full of 6-byte escapes. */
+function widestText(schema: Schema): string {
+  const widest = (s: Schema): unknown => {
+    if (s.oneOf) return widest(s.oneOf.find((o) => o.type === 'string') ?? s.oneOf[0]!);
+    if (s.enum) return s.enum.reduce((a, b) => (b.length > a.length ? b : a));
+    if (s.type === 'string') return '\u00e9'.repeat(s.maxLength!);
+    if (s.type === 'array') return Array.from({ length: s.maxItems! }, () => widest(s.items!));
+    if (s.type === 'object') return Object.fromEntries(Object.entries(s.properties!).map(([k, p]) => [k, widest(p)]));
+    throw new Error(`unbounded: ${JSON.stringify(s)}`);
+  };
+  const json = JSON.stringify(widest(schema), null, 4).replaceAll('\u00e9', '\\u00e9');
+  // The grammar may pad an empty array with a newline and indent inside; then its four-newline stop trigger.
+  const empty = (json.match(/\[\]/g) ?? []).length;
+  return json + ' '.repeat(24 * empty) + '\n'.repeat(4);
+}
+
+/** Whether `value` is what `schema` admits (the subset the part schemas use): shapes, counts, lengths. */
+function conforms(schema: Schema, value: unknown): boolean {
+  if (schema.oneOf) return schema.oneOf.some((s) => conforms(s, value));
+  if (schema.enum) return schema.enum.includes(value as string);
+  if (schema.type === 'null') return value === null;
+  if (schema.type === 'string')
+    return typeof value === 'string' && (schema.maxLength === undefined || [...value].length <= schema.maxLength);
+  if (schema.type === 'array')
+    return (
+      Array.isArray(value) &&
+      value.length <= (schema.maxItems ?? Infinity) &&
+      value.length >= (schema.minItems ?? 0) &&
+      value.every((v) => conforms(schema.items!, v))
+    );
+  if (schema.type === 'object') {
+    if (typeof value !== 'object' || value === null) return false;
+    const keys = Object.keys(value);
+    const properties = schema.properties!;
+    return (
+      keys.every((k) => k in properties) &&
+      schema.required!.every((k) => k in value) &&
+      keys.every((k) => conforms(properties[k]!, (value as Record<string, unknown>)[k]))
+    );
+  }
+  return false;
+}
+
+const FORMS: { name: string; form: PartForm }[] = [
+  { name: 'findings', form: { kind: 'findings' } },
+  { name: 'edits', form: { kind: 'edits' } },
+  {
+    name: "a part's chapter summaries",
+    form: { kind: 'summary', chapters: ['# Chapter 2: The Long Night', 'Chapter 3', 'Chapter 4'], story: true },
+  },
+  { name: "a combine step's one summary", form: { kind: 'summary', chapters: ['Chapter 2'], story: false } },
+];
+const local = fixtureSpec('tiny');
+const cloud = { ...local, provider: 'openai' as const };
+
+describe('bounded answer schemas for a local grammar', () => {
+  it('for every form, the widest answer the bounded schema admits fits the output budget, one token a byte', () => {
+    for (const { name, form } of FORMS) {
+      // Below the smallest answer's widest (one character a string) no grammar can promise to close.
+      const smallest = widestText(partJsonSchema(local, 0, form).schema as Schema).length;
+      expect(smallest, name).toBeLessThan(600);
+      for (let budget = smallest; budget <= 20_000; budget += 37) {
+        const { schema } = partJsonSchema(local, budget, form);
+        expect(widestText(schema as Schema).length, `${name} at ${budget}`).toBeLessThanOrEqual(budget);
+      }
+      // The room goes to the answer: a larger budget allows longer strings, up to what is wanted.
+      expect(localPartBounds(form, 20_000).text).toBeGreaterThan(localPartBounds(form, 600).text);
+    }
+  });
+
+  it("a part's summaries have a place for every chapter it holds, a combine step for one, edits for one at least", () => {
+    const summary = partJsonSchema(local, 1500, FORMS[2]!.form).schema as Schema;
+    expect(summary.properties!.chapters).toMatchObject({ minItems: 1, maxItems: 3 });
+    // Named by a heading it may be, as the model is told it; "Untitled" for the chapter an earlier part began.
+    expect(summary.properties!.chapters!.items!.properties!.chapter!.enum).toEqual([
+      'Chapter 2: The Long Night',
+      'Chapter 3',
+      'Chapter 4',
+      'Untitled',
+    ]);
+    expect(summary.required).toEqual(['chapters', 'story']);
+    const combine = partJsonSchema(local, 1500, FORMS[3]!.form).schema as Schema;
+    expect(combine.properties!.chapters).toMatchObject({ minItems: 1, maxItems: 1 });
+    expect(combine.required).toEqual(['chapters']);
+    const edits = partJsonSchema(local, 1500, { kind: 'edits' }).schema as Schema;
+    expect(edits.properties!.edits!.maxItems).toBeGreaterThanOrEqual(1);
+    expect(edits.properties!.edits!.items!.properties!.original!.maxLength).toBeGreaterThanOrEqual(24);
+    // A provider's schema is the contract as it is: no bounds.
+    for (const { form } of FORMS)
+      expect(JSON.stringify(partJsonSchema(cloud, 300, form))).not.toMatch(/max(Length|Items)/);
+  });
+});
+
+describe('on the generated tiny GGUF (random weights)', () => {
+  let llama: Llama;
+  let runtime: LocalRuntime;
+  let models: LocalModels;
+  beforeAll(async () => {
+    llama = await fixtureLlama();
+    runtime = fixtureRuntime(llama);
+    models = fixtureModels(runtime, { tiny: tinyLlamaFixture({ seed: 2 }) }, [local]);
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await llama.dispose();
+  });
+
+  /** Room for the smallest answer of the form, at least 320 tokens: its grammar must close within it. */
+  const budgetOf = (form: PartForm) =>
+    Math.max(320, widestText(partJsonSchema(local, 0, form).schema as Schema).length);
+  const ask = (form: PartForm, budget: number) =>
+    models.run(
+      local,
+      {
+        messages: [
+          { role: 'system', content: 'Answer with JSON only.' },
+          { role: 'user', content: '<manuscript>\nMara looked at the harbour. Her eyes were green.\n</manuscript>' },
+        ],
+        maxOutputTokens: budget,
+        temperature: 0,
+        jsonSchema: partJsonSchema(local, budget, form),
+      },
+      undefined,
+    );
+
+  for (const { name, form } of FORMS.slice(1))
+    it(`${name}: the grammar is applied and its JSON closes within the budget`, async () => {
+      const budget = budgetOf(form);
+      const { schema } = partJsonSchema(local, budget, form);
+      expect(widestText(schema as Schema).length).toBeLessThanOrEqual(budget);
+      const result = await ask(form, budget);
+      expect(result.finishReason).toBe('stop');
+      expect(result.jsonError).toBeUndefined();
+      expect(result.usage.outputTokens).toBeLessThanOrEqual(budget);
+      expect(JSON.parse(result.text)).toEqual(result.json);
+      expect(conforms(schema as Schema, result.json)).toBe(true);
+      // What the job reads it with: the shape it asked for (a random model's strings may still be blank).
+      const read = partReader(form.kind).safeParse(result.json);
+      if (!read.success)
+        expect(read.error.issues.every((i) => i.code === 'too_small' || i.code === 'custom')).toBe(true);
+    }, 120_000);
+});

@@ -1,0 +1,190 @@
+// A chapter summary whose passage is longer than the model can read at once, over the real HTTP host and the openai
+// SDK against the loopback fake: a chapter longer than the model's whole context is summarised in pieces (one per part
+// it spans) and then once more from those pieces, so the run answers exactly one summary per chapter. The combine
+// steps are in the quote, in progress, in the run's cost and tokens, and kept across a stop.
+import { describe, expect, it } from 'vitest';
+import type { PushedEvent } from '../../src-preload/contract';
+import { generateManuscript } from '../../test/fixtures/manuscript';
+import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
+import type { RecordedRequest } from '../../test/support/fake-llm-server';
+import { JobsRepo } from '../manuscripts/jobs-repo';
+import { parseStructure } from '../manuscripts/structure';
+
+const h = useExecutionHarness();
+const CONTEXT = 8192;
+const LONG = 'Chapter 2: The Long Night';
+/** A short chapter, one longer than the whole context (~26,000 words), a short one. */
+const text = [
+  generateManuscript({ words: 1200, chapters: 1, seed: 3 }),
+  generateManuscript({ words: 20_000, chapters: 1, seed: 5 }).replace('# Chapter 1', `# ${LONG}`),
+  generateManuscript({ words: 1200, chapters: 1, seed: 9 }).replace('# Chapter 1', '# Chapter 3'),
+].join('\n');
+const structure = parseStructure(text);
+const small = {
+  id: 'small',
+  quality: 9,
+  input_usd_per_mtok: 1,
+  output_usd_per_mtok: 4,
+  context_window: CONTEXT,
+} as EndpointModel;
+
+const messages = (r: RecordedRequest) => r.body.messages as { role: 'system' | 'user'; content: string }[];
+const userText = (r: RecordedRequest) =>
+  messages(r)
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
+const isCombine = (r: RecordedRequest) => messages(r)[0]!.content.includes('Combine these partial summaries of');
+/** The summaries a combine request carries, in order. */
+const carried = (r: RecordedRequest) =>
+  userText(r)
+    .split(/\n\nPartial summary \d+:\n/)
+    .slice(1);
+
+/** A summariser that reads what it is sent: a part's chapters (a piece per chapter), or a chapter's pieces combined. */
+function summariser() {
+  let n = 0;
+  const pieces: string[] = [];
+  const combined: string[] = [];
+  const respond = (request: RecordedRequest) => {
+    n++;
+    if (isCombine(request)) {
+      const summary = `Combined ${combined.length + 1} of ${carried(request).length} summaries.`;
+      combined.push(summary);
+      return { json: { chapters: [{ chapter: 'Chapter 2: The Long Night', summary }] } };
+    }
+    const sent = userText(request);
+    const lines = new Set(sent.split('\n'));
+    const headings = structure.blocks.filter((b) => b.kind === 'heading' && lines.has(text.slice(b.start, b.end)));
+    const first = structure.blocks.find((b) => b.kind === 'text' && sent.includes(text.slice(b.start, b.end)))!;
+    const chapters: { chapter: string; summary: string }[] = [];
+    // A part that begins inside a chapter names it as a model would: without its heading.
+    if (headings.length === 0 || first.start < headings[0]!.start) {
+      const summary = `Piece ${n} of the long night.`;
+      pieces.push(summary);
+      chapters.push({ chapter: 'Untitled', summary });
+    }
+    for (const b of headings) {
+      const title = text.slice(b.start, b.end).replace(/^#\s*/, '');
+      const summary = `${title} begins in request ${n}.`;
+      if (title === LONG) pieces.push(summary);
+      chapters.push({ chapter: title, summary });
+    }
+    return { json: { chapters, story: null } };
+  };
+  return { respond, pieces, combined };
+}
+
+async function smallModel() {
+  const host = await h.host();
+  await host.endpoint('ep', [small]);
+  const fake = summariser();
+  h.server().script('small', { respond: fake.respond, inputTokens: 1000, outputTokens: 100 });
+  const events: PushedEvent[] = [];
+  host.app.events.subscribe((event) => events.push(event));
+  return { ...host, fake, events };
+}
+
+const start = { task: 'chapter_summary', input: text, model: 'ep/small' };
+
+describe('a chapter summary with a chapter longer than the model can read at once', () => {
+  it('answers one summary for it, combined from its pieces by a step the quote, progress and cost include', async () => {
+    const host = await smallModel();
+    const spec = host.app.services.registry.get('ep/small')!;
+    const { count } = await host.app.services.tokens.textCounter(spec);
+    const long = structure.chapters.find((c) => c.title.includes(LONG))!;
+    expect(count(text.slice(long.start, long.end))).toBeGreaterThan(CONTEXT);
+
+    const quote = (await host.call('runs:quote', start)).body.value;
+    expect(quote).toMatchObject({ kind: 'job', model_id: 'ep/small' });
+    expect(quote.reason).toMatch(/1 chapter is longer than a part: \d+ more steps? summarise/);
+    const run = (await host.call('runs:start', start)).body.value;
+    expect(run).toMatchObject({ status: 'completed', answer: { kind: 'summary' } });
+
+    const requests = h.server().requests;
+    const combines = requests.filter(isCombine);
+    const parts = new JobsRepo(host.app.services.db).get(run.run_id)!.plan.parts.length;
+    expect(parts).toBeGreaterThan(4);
+    // Every call was quoted: the parts, then the steps combining the long chapter (and only it).
+    expect(requests.slice(0, parts).some(isCombine)).toBe(false);
+    expect(combines.length).toBeGreaterThanOrEqual(1);
+    expect(requests).toHaveLength(parts + combines.length);
+    expect(quote.parts).toBe(requests.length);
+    for (const r of combines) {
+      expect(messages(r)[0]!.content).toContain('a short summary of each chapter'); // the task's own instruction
+      expect(messages(r)[0]!.content).toContain(`partial summaries of "${LONG}"`);
+    }
+
+    // The combine steps carry every piece of the long chapter, in order, each once; a later step also carries the
+    // summary the step before it answered.
+    const sent = combines.flatMap(carried);
+    expect(sent.filter((s) => host.fake.pieces.includes(s))).toEqual(host.fake.pieces);
+    expect(host.fake.pieces.length).toBeGreaterThan(2);
+    expect(sent.filter((s) => host.fake.combined.includes(s))).toEqual(host.fake.combined.slice(0, -1));
+    for (const r of combines) expect(carried(r).length).toBeGreaterThanOrEqual(2);
+
+    // Exactly one summary per chapter; the long one is the last step's answer, the short ones their part's own.
+    expect(run.answer.chapters).toEqual([
+      { chapter: 'Chapter 1', summary: expect.stringMatching(/^Chapter 1 begins in request \d+\.$/) },
+      { chapter: LONG, summary: host.fake.combined.at(-1) },
+      { chapter: 'Chapter 3', summary: expect.stringMatching(/^Chapter 3 begins in request \d+\.$/) },
+    ]);
+
+    // Honest bounds: each request with its answer fits the context; every request's tokens are within the quote's.
+    let input = 0;
+    for (const r of requests) {
+      const { tokens } = await host.app.services.tokens.count(spec, { messages: messages(r) });
+      expect(tokens + ((r.body.max_completion_tokens ?? r.body.max_tokens) as number)).toBeLessThanOrEqual(CONTEXT);
+      input += tokens;
+    }
+    expect(input).toBeLessThanOrEqual(quote.input_tokens_max);
+    expect(run.cost_usd).toBeLessThanOrEqual(quote.total_usd);
+    // One run, its calls' tokens and cost summed into it.
+    expect(run.input_tokens).toBe(1000 * requests.length);
+    expect(run.output_tokens).toBe(100 * requests.length);
+    expect(run.cost_usd).toBeCloseTo((requests.length * (1000 * 1 + 100 * 4)) / 1e6, 9);
+    const history = (await host.call('runs:list')).body.value.runs;
+    expect(history.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
+
+    // Progress: "part N of M" counts the combine steps, under the run's id.
+    const progress = host.events.filter((e) => e.name === 'run:part').map((e) => e.payload as Record<string, unknown>);
+    expect(progress.every((p) => p.run_id === run.run_id && p.of === quote.parts)).toBe(true);
+    expect(progress.filter((p) => p.phase === 'finished').map((p) => p.part)).toEqual(
+      Array.from({ length: quote.parts }, (_, i) => i + 1),
+    );
+  });
+
+  it('stopped after a combine step, resumes under the same run id without sending it again', async () => {
+    const host = await smallModel();
+    const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6c';
+    const quote = (await host.call('runs:quote', start)).body.value;
+    let parts = 0;
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
+      parts ||= new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
+      if (event.payload.part === parts + 1) void host.call('runs:cancel', { run_id: runId });
+    });
+    const stopped = await host.call('runs:start', { ...start, run_id: runId });
+    unsubscribe();
+    expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+    expect(quote.parts).toBeGreaterThan(parts + 1);
+    const before = h.server().requests.length;
+    expect(before).toBe(parts + 1);
+    const firstStep = host.fake.combined[0]!;
+
+    const resumed = (await host.call('runs:start', { ...start, run_id: runId })).body.value;
+    expect(resumed).toMatchObject({ run_id: runId, status: 'completed' });
+    // Only the steps left were sent; the next one carries the stored step's summary.
+    const after = h.server().requests.slice(before);
+    expect(after.length).toBe(quote.parts - before);
+    expect(after.every(isCombine)).toBe(true);
+    expect(carried(after[0]!)[0]).toBe(firstStep);
+    expect(resumed.answer.chapters.map((c: { chapter: string }) => c.chapter)).toEqual([
+      'Chapter 1',
+      LONG,
+      'Chapter 3',
+    ]);
+    expect(resumed.answer.chapters[1].summary).toBe(host.fake.combined.at(-1));
+    expect(resumed.input_tokens).toBe(1000 * quote.parts);
+  });
+});
