@@ -187,16 +187,16 @@ export class Ledger implements SpendSource {
   }
 
   /**
-   * Writes `fn` in one group-committed transaction (the run row of a call without a charge, say) and resolves with its
-   * result once it is on disk; spend events follow the disk, not the commit.
+   * Writes `fn` in one group-committed transaction (the run row of a call without a charge, say; while other calls are
+   * committing, one transaction shared with theirs, each in a savepoint of its own) and resolves with its result once
+   * it is on disk; spend events follow the disk, not the commit.
    */
   async commit<T>(fn: () => T): Promise<T> {
     if (this.deferring) return fn();
     let totals: SpendSnapshot | undefined;
-    const written = this.holdingEvents(() => this.group.write(() => this.withTotals(fn, (t) => (totals = t))));
-    await written.value.durable;
+    const written = await this.group.queue(() => this.holdingEvents(() => this.withTotals(fn, (t) => (totals = t))));
     this.announce(written, totals);
-    return written.value.value;
+    return written.value;
   }
 
   /**

@@ -122,4 +122,47 @@ describe('GroupCommit', () => {
       expect(walDescriptors()).toBe(0);
     },
   );
+
+  it('queued writes commit at once when nothing is in flight, and share one transaction (a savepoint each) while an fsync runs', async () => {
+    const { db, insert } = table('e.sqlite');
+    const disk = heldSync();
+    const group = new GroupCommit(db, { sync: disk.sync });
+    const other = new Database(db.name);
+    const version = () => other.pragma('data_version', { simple: true }) as number;
+    const rows = () => other.prepare('SELECT v FROM t ORDER BY id').pluck().all();
+
+    const first = group.queue(() => (insert('a')(), 'a'));
+    expect(rows()).toEqual(['a']); // committed before queue() returned: the next budget check counts it
+    expect(disk.started).toBe(1);
+
+    const before = version();
+    const b = group.queue(() => (insert('b')(), 'b'));
+    const c = group.queue(() => {
+      insert('c')();
+      throw new Error('over budget');
+    });
+    const refused = c.catch((error: unknown) => error);
+    const d = group.queue(() => (insert('d')(), 'd'));
+    expect(rows()).toEqual(['a']); // waiting for the end of this turn of the event loop
+    await new Promise((r) => setImmediate(r));
+    expect(rows()).toEqual(['a', 'b', 'd']);
+    expect(version() - before).toBe(1); // one commit for the three
+    expect(await refused).toEqual(new Error('over budget')); // rolled back alone, told at once
+
+    const acked: string[] = [];
+    for (const [name, p] of [
+      ['a', first],
+      ['b', b],
+      ['d', d],
+    ] as const)
+      void p.then(() => acked.push(name));
+    disk.finish(0);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a']); // b and d committed after the fsync in flight began
+    disk.finish(1);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a', 'b', 'd']);
+    other.close();
+    db.close();
+  });
 });

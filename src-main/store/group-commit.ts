@@ -27,6 +27,8 @@ export class GroupCommit {
   private readonly sync: () => Promise<void>;
   private readonly relaxed: () => void;
   private readonly strict: () => void;
+  /** Inside the batch's transaction: `fn` in a savepoint, rolled back alone when it throws. */
+  private readonly savepoint: <T>(fn: () => T) => T;
 
   constructor(
     private readonly db: Db,
@@ -39,6 +41,7 @@ export class GroupCommit {
     const full = db.prepare('PRAGMA synchronous = FULL');
     this.relaxed = () => void normal.run();
     this.strict = () => void full.run();
+    this.savepoint = db.transaction((fn: () => unknown) => fn()) as unknown as <T>(fn: () => T) => T;
   }
 
   /**
@@ -57,6 +60,59 @@ export class GroupCommit {
     }
     this.committed++;
     return { value, durable: this.durable() };
+  }
+
+  /**
+   * Like {@link write}, but resolves with `fn`'s result once its commit is on disk. While an fsync is in flight (calls
+   * are running at once), `fn` waits for the end of this turn of the event loop and shares one transaction with every
+   * write queued meanwhile, each in a savepoint of its own (one that throws is rolled back alone and rejects alone):
+   * one BEGIN and COMMIT for the batch instead of one per write. With nothing in flight it commits at once.
+   */
+  queue<T>(fn: () => T): Promise<T> {
+    if (this.db.inTransaction || (!this.flushing && this.queued.length === 0)) {
+      try {
+        const { value, durable } = this.write(fn);
+        return durable.then(() => value);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  private queued: { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+
+  private commitQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.write(() => {
+        outcomes.length = 0; // a transaction retried after another process's lock runs every write again
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.savepoint(item.fn) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).durable.then(
+        () => batch.forEach((item, i) => outcomes[i]!.ok && item.resolve(outcomes[i]!.value)),
+        (error: unknown) => batch.forEach((item, i) => outcomes[i]!.ok && item.reject(error)),
+      );
+    } catch (error) {
+      // The batch's transaction itself failed (the lock never came): nothing of it was written.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    // A write that threw wrote nothing: it hears of its own error at once.
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) item.reject(outcome.error);
+    });
   }
 
   /** Settles once everything committed through {@link write} so far is on disk. */
