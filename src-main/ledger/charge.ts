@@ -42,12 +42,23 @@ export interface ChargeBook {
 export class Charge {
   private closed: Promise<number> | null = null;
 
+  /**
+   * Settles once the reservation's commit is on disk: nothing may be sent to the provider before. Rejects when the
+   * disk failed (the call must not be sent); resolved already for a charge opened on disk.
+   */
+  readonly onDisk: Promise<void>;
+
   constructor(
     private readonly book: ChargeBook,
     readonly call: ChargeCall,
     /** null: a local call (nothing held; recorded at $0 when it closes). */
     readonly reservation: Reservation | null,
-  ) {}
+    onDisk: Promise<void> = Promise.resolve(),
+  ) {
+    this.onDisk = onDisk;
+    // Heard through whoever sends the call (or closes the charge); never an unhandled rejection of its own.
+    onDisk.catch(() => undefined);
+  }
 
   get id(): number | null {
     return this.reservation?.id ?? null;

@@ -11,7 +11,7 @@ import type { Db } from '../store/database';
 import { isOwnerAlive } from '../store/owner';
 import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
 import { immediate } from '../store/write';
-import { groupCommitOf, type GroupCommit } from '../store/group-commit';
+import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-commit';
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
 
 export type { CallEnd, Reservation } from './charge';
@@ -153,18 +153,20 @@ export class Ledger implements SpendSource {
 
   /**
    * Opens a cloud call's charge: its worst case held against the budget (or BudgetExceededError, nothing written),
-   * with `within` (the run row that owns it) in the same transaction. Resolves once that commit is on disk: the
-   * provider may be asked only then. Concurrent opens and closes share one fsync (store/group-commit.ts).
+   * with `within` (the run row that owns it) in the same transaction. Resolves once that has committed (every
+   * process's budget check counts it); `charge.onDisk` settles once the commit is on disk, and nothing may be sent to
+   * the provider before (the request is prepared meanwhile). Concurrent opens and closes share fsyncs and transactions
+   * (store/group-commit.ts).
    */
   async open(request: ReserveRequest, within?: (id: number) => void): Promise<Charge> {
     const micros = toMicros(request.worstCaseUsd);
     const at = this.options.now();
-    const reservation = await this.commit(() => {
+    const { value: reservation, durable } = await this.committing(() => {
       const held = this.reserveTx(request, micros, at, within);
       this.changed();
       return held;
     });
-    return new Charge(this.book, chargeCall(request), reservation);
+    return new Charge(this.book, chargeCall(request), reservation, durable);
   }
 
   /** A call that holds a reservation made already (a tournament reserves its members together). */
@@ -193,10 +195,21 @@ export class Ledger implements SpendSource {
    */
   async commit<T>(fn: () => T): Promise<T> {
     if (this.deferring) return fn();
+    const { value, durable } = await this.committing(fn);
+    await durable;
+    return value;
+  }
+
+  /**
+   * {@link commit} resolving at the commit: `durable` settles once it is on disk, and its spend events follow that.
+   */
+  private async committing<T>(fn: () => T): Promise<Committed<T>> {
+    if (this.deferring) return { value: fn(), durable: Promise.resolve() };
     let totals: SpendSnapshot | undefined;
-    const written = await this.group.queue(() => this.holdingEvents(() => this.withTotals(fn, (t) => (totals = t))));
-    this.announce(written, totals);
-    return written.value;
+    const { value: written, durable } = await this.group.queue(() =>
+      this.holdingEvents(() => this.withTotals(fn, (t) => (totals = t))),
+    );
+    return { value: written.value, durable: durable.then(() => this.announce(written, totals)) };
   }
 
   /**

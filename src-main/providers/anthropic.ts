@@ -2,7 +2,7 @@
 // Usage follows OpenAI semantics, so they are added in here. Structured output goes through a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors';
-import { sdkClientOptions, type ClientOptions } from './client-options';
+import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, type JsonReading } from './json-answer';
 import { SdkModel } from './sdk-model';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
@@ -65,7 +65,9 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const warnings = warningsFor(request);
-    const message = await this.sdk.call(() => this.client.messages.create(this.params(request), { signal }));
+    const message = await this.sdk.call(() =>
+      this.client.messages.create(this.params(request), callOptions(request, signal)),
+    );
     if (!message || !Array.isArray(message.content)) {
       throw new ProviderError(this.provider, `${this.provider} sent a response without content`);
     }
@@ -88,7 +90,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
     const warnings = warningsFor(request);
     const stream: AsyncIterable<Anthropic.RawMessageStreamEvent> = await this.sdk.call(() =>
-      this.client.messages.create({ ...this.params(request), stream: true }, { signal }),
+      this.client.messages.create({ ...this.params(request), stream: true }, callOptions(request, signal)),
     );
     let started: AnthropicUsageLike = {};
     let outputTokens: number | undefined;

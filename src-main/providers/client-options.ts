@@ -1,5 +1,6 @@
 import { deadEndFetch } from './dead-end-fetch';
 import { guardedFetch } from './provider-errors';
+import type { GenerateRequest } from './spec';
 
 /** How an adapter's SDK client is built: explicit retries and timeout, never the SDK defaults by accident. */
 export interface ClientOptions {
@@ -38,6 +39,38 @@ export function sdkClientOptions(options: ClientOptions) {
     baseURL: options.baseURL ?? null,
     maxRetries: options.maxRetries,
     timeout: options.timeoutMs,
-    fetch: guardedFetch(options.maxRetryAfterS, deadEndFetch(options.fetch)),
+    fetch: heldFetch(guardedFetch(options.maxRetryAfterS, deadEndFetch(options.fetch))),
+  };
+}
+
+/** The request option that carries {@link GenerateRequest.sendAfter} to the SDK's fetch. */
+const SEND_AFTER = 'quireSendAfter';
+
+/**
+ * A call's per-request SDK options: its signal and, when the call's reservation is still on its way to disk, the
+ * promise the fetch waits for. The SDK builds the request meanwhile (its work overlaps the fsync), and the first byte
+ * leaves only once the reservation is on disk.
+ */
+export function callOptions(
+  request: GenerateRequest,
+  signal: AbortSignal | undefined,
+): { signal?: AbortSignal; fetchOptions?: Record<never, never> } {
+  const options = signal ? { signal } : {};
+  if (!request.sendAfter) return options;
+  // Not a RequestInit member: the SDKs pass their fetchOptions through to the fetch, which takes it off (heldFetch).
+  return { ...options, fetchOptions: { [SEND_AFTER]: request.sendAfter } as Record<never, never> };
+}
+
+/**
+ * Waits for a request's {@link SEND_AFTER} before sending it. Rejected (the disk failed), the request is not sent: the
+ * caller aborts the call's signal first, so the SDK gives up without retrying.
+ */
+function heldFetch(base: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const gate = (init as Record<string, unknown> | undefined)?.[SEND_AFTER] as Promise<void> | undefined;
+    if (!gate) return base(input, init);
+    const { [SEND_AFTER]: _, ...rest } = init as Record<string, unknown>;
+    await gate;
+    return base(input, rest as RequestInit);
   };
 }

@@ -7,7 +7,7 @@ import type {
   ChatCompletionCreateParamsBase,
 } from 'openai/resources/chat/completions/completions';
 import { ProviderError } from '../errors';
-import { sdkClientOptions, type ClientOptions } from './client-options';
+import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
 import type {
@@ -64,7 +64,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const { body, warnings } = this.params(request);
     const completion: OpenAI.Chat.Completions.ChatCompletion = await this.sdk.call(() =>
-      this.client.chat.completions.create({ ...body, stream: false }, { signal }),
+      this.client.chat.completions.create({ ...body, stream: false }, callOptions(request, signal)),
     );
     const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
     if (!choice) {
@@ -85,7 +85,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     const stream: AsyncIterable<ChatCompletionChunk> = await this.sdk.call(() =>
       this.client.chat.completions.create(
         { ...body, stream: true, stream_options: { include_usage: true } },
-        { signal },
+        callOptions(request, signal),
       ),
     );
     let text = '';

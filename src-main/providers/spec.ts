@@ -36,6 +36,11 @@ export interface GenerateRequest {
   seed?: number;
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
+  /**
+   * The call's reservation on disk: the SDK prepares the request meanwhile, but no byte is sent before this settles
+   * (and none at all when it rejects). See client-options.ts.
+   */
+  sendAfter?: Promise<void>;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';

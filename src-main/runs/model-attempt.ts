@@ -4,7 +4,7 @@
 import type { ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import type { RunAttempt } from '../../src-preload/contract/runs';
-import { QuireError, TimeoutError } from '../errors';
+import { QuireError, StorageError, TimeoutError } from '../errors';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
@@ -85,7 +85,8 @@ export class ModelAttempts {
   constructor(private readonly o: AttemptDeps) {}
 
   async attempt(a: AttemptInput): Promise<AttemptOutcome> {
-    const { runId, spec, request } = a;
+    const { runId, spec } = a;
+    let request = a.request;
     const local = spec.provider === 'local';
     const provider = local ? 'local' : this.o.providers.providerOf(spec);
     const ledgerCall = { runId, modelId: spec.id, provider, task: a.task };
@@ -136,6 +137,20 @@ export class ModelAttempts {
     } catch (error) {
       return refused(error);
     }
+    // A reservation still on its way to disk: the SDK prepares the request meanwhile and sends it once it is there.
+    // Should the disk fail, the call is stopped before a byte is sent (the signal aborts before the send would start).
+    const disk = new AbortController();
+    let diskError: unknown = null;
+    if (charge.reservation && !a.held) {
+      request = { ...request, sendAfter: charge.onDisk };
+      charge.onDisk.catch((error: unknown) => {
+        diskError = new StorageError(
+          `Quire could not save this call's cost reservation to disk, so nothing was sent to ${spec.display_name}. Check that the disk has free space, then try again.`,
+          error,
+        );
+        disk.abort(diskError);
+      });
+    }
     const price = (usage: Usage) => costUsd(spec, usage, { at: this.o.now() });
     const t0 = this.o.monotonic();
     let received = false;
@@ -147,7 +162,7 @@ export class ModelAttempts {
     };
     let firstTokenMs: number | undefined;
     const call = (signal: AbortSignal) =>
-      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel]), {
+      this.consume(model, spec, request, AbortSignal.any([signal, a.cancel, disk.signal]), {
         onToken,
         onQueue: a.onQueue,
         inputTokens,
@@ -188,7 +203,8 @@ export class ModelAttempts {
             }
           : null,
       };
-    } catch (error) {
+    } catch (thrown) {
+      const error = diskError ?? thrown;
       const ms = Math.round(this.o.monotonic() - t0);
       const info = this.o.info(error);
       this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
@@ -203,7 +219,7 @@ export class ModelAttempts {
         // carries no final counts) and the reservation is kept.
         end = {
           price,
-          unbilled: billingOfError(error) === 'none' && !received,
+          unbilled: (diskError !== null || billingOfError(error) === 'none') && !received,
           note: `usage unknown after ${info.code}`,
           durationMs: ms,
         };

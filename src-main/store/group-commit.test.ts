@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/support/temp-dir';
 import { openDatabase } from './database';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, type Committed } from './group-commit';
 
 const tempDir = useTempDir();
 
@@ -131,18 +131,19 @@ describe('GroupCommit', () => {
     const version = () => other.pragma('data_version', { simple: true }) as number;
     const rows = () => other.prepare('SELECT v FROM t ORDER BY id').pluck().all();
 
-    const first = group.queue(() => (insert('a')(), 'a'));
+    const durable = <T>(committed: Promise<Committed<T>>) => committed.then((c) => c.durable.then(() => c.value));
+    const first = durable(group.queue(() => (insert('a')(), 'a')));
     expect(rows()).toEqual(['a']); // committed before queue() returned: the next budget check counts it
     expect(disk.started).toBe(1);
 
     const before = version();
-    const b = group.queue(() => (insert('b')(), 'b'));
+    const b = durable(group.queue(() => (insert('b')(), 'b')));
     const c = group.queue(() => {
       insert('c')();
       throw new Error('over budget');
     });
     const refused = c.catch((error: unknown) => error);
-    const d = group.queue(() => (insert('d')(), 'd'));
+    const d = durable(group.queue(() => (insert('d')(), 'd')));
     expect(rows()).toEqual(['a']); // waiting for the end of this turn of the event loop
     await new Promise((r) => setImmediate(r));
     expect(rows()).toEqual(['a', 'b', 'd']);

@@ -12,6 +12,12 @@ export interface GroupCommitOptions {
   sync?: () => Promise<void>;
 }
 
+/** A write committed (visible to every process), and the promise of that commit on disk. */
+export interface Committed<T> {
+  value: T;
+  durable: Promise<void>;
+}
+
 interface Waiter {
   upTo: number;
   resolve: () => void;
@@ -49,7 +55,7 @@ export class GroupCommit {
    * promise that settles once the commit is on disk. Every other write on the connection keeps synchronous=FULL.
    * Inside a caller's transaction `fn` is part of it, and durable when that one commits.
    */
-  write<T>(fn: () => T): { value: T; durable: Promise<void> } {
+  write<T>(fn: () => T): Committed<T> {
     if (this.db.inTransaction) return { value: fn(), durable: Promise.resolve() };
     this.relaxed();
     let value: T;
@@ -63,34 +69,39 @@ export class GroupCommit {
   }
 
   /**
-   * Like {@link write}, but resolves with `fn`'s result once its commit is on disk. While an fsync is in flight (calls
-   * are running at once), `fn` waits for the end of this turn of the event loop and shares one transaction with every
-   * write queued meanwhile, each in a savepoint of its own (one that throws is rolled back alone and rejects alone):
-   * one BEGIN and COMMIT for the batch instead of one per write. With nothing in flight it commits at once.
+   * Like {@link write}, resolving once `fn` has committed (with the promise of its commit on disk). While an fsync is
+   * in flight (calls are running at once), `fn` waits for the end of this turn of the event loop and shares one
+   * transaction with every write queued meanwhile, each in a savepoint of its own (one that throws is rolled back
+   * alone and rejects alone): one BEGIN and COMMIT for the batch instead of one per write. With nothing in flight it
+   * commits at once.
    */
-  queue<T>(fn: () => T): Promise<T> {
+  queue<T>(fn: () => T): Promise<Committed<T>> {
     if (this.db.inTransaction || (!this.flushing && this.queued.length === 0)) {
       try {
-        const { value, durable } = this.write(fn);
-        return durable.then(() => value);
+        return Promise.resolve(this.write(fn));
       } catch (error) {
         return Promise.reject(error as Error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    return new Promise<Committed<T>>((resolve, reject) => {
+      this.queued.push({ fn, resolve: resolve as (committed: Committed<unknown>) => void, reject });
       if (this.queued.length === 1) setImmediate(() => this.commitQueued());
     });
   }
 
-  private queued: { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  private queued: {
+    fn: () => unknown;
+    resolve: (committed: Committed<unknown>) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   private commitQueued(): void {
     const batch = this.queued;
     this.queued = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    let durable: Promise<void>;
     try {
-      this.write(() => {
+      durable = this.write(() => {
         outcomes.length = 0; // a transaction retried after another process's lock runs every write again
         for (const item of batch) {
           try {
@@ -99,19 +110,18 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
-      }).durable.then(
-        () => batch.forEach((item, i) => outcomes[i]!.ok && item.resolve(outcomes[i]!.value)),
-        (error: unknown) => batch.forEach((item, i) => outcomes[i]!.ok && item.reject(error)),
-      );
+      }).durable;
     } catch (error) {
       // The batch's transaction itself failed (the lock never came): nothing of it was written.
       for (const item of batch) item.reject(error);
       return;
     }
-    // A write that threw wrote nothing: it hears of its own error at once.
+    void durable.catch(() => undefined); // each write that committed hears of a failed fsync through its own wait
+    // A write that threw wrote nothing: it hears of its own error.
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
-      if (!outcome.ok) item.reject(outcome.error);
+      if (outcome.ok) item.resolve({ value: outcome.value, durable });
+      else item.reject(outcome.error);
     });
   }
 

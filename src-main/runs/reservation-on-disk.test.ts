@@ -1,0 +1,97 @@
+// A call's reservation is on disk before a byte goes to the provider. The request is prepared while the reservation's
+// fsync runs (the SDK's fetch waits for it), and a failed fsync stops the call before anything is sent.
+import { describe, expect, it } from 'vitest';
+import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
+
+const harness = useExecutionHarness();
+const price = { input_usd_per_mtok: 2, output_usd_per_mtok: 10 };
+
+/** The disk as the ledger's group commit sees it: every fsync waits until released, or the next one fails. */
+function disk() {
+  const waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  let failNext = false;
+  let held = true;
+  let onSync: () => void = () => undefined;
+  return {
+    sync: () => {
+      onSync();
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error('EIO: input/output error'));
+      }
+      return held ? new Promise<void>((resolve, reject) => waiting.push({ resolve, reject })) : Promise.resolve();
+    },
+    /** Settles when the next fsync starts. */
+    nextSync: () => new Promise<void>((resolve) => (onSync = resolve)),
+    failNextSync: () => void (failNext = true),
+    release: () => {
+      held = false;
+      for (const w of waiting.splice(0)) w.resolve();
+    },
+  };
+}
+
+/** The fetch under the SDKs (after Quire's own wrappers): a call reaching it is a request on its way out. */
+function countingFetch() {
+  const sent: string[] = [];
+  return { sent, fetch: ((input, init) => (sent.push(String(input)), fetch(input, init))) as typeof fetch };
+}
+
+describe("a call's reservation on disk before anything is sent", () => {
+  for (const kind of ['openai-compatible', 'anthropic'] as const) {
+    it(`${kind}: nothing reaches the provider while the reservation's fsync runs; it goes once it is on disk`, async () => {
+      const d = disk();
+      const wire = countingFetch();
+      const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
+      try {
+        // Saving the endpoint commits nothing through the group commit; the run's reservation is its first fsync.
+        await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }], { kind });
+        harness.server().script('writer-large', { text: 'The door stays blue.', inputTokens: 20, outputTokens: 5 });
+        const synced = d.nextSync();
+        const running = h.app.services.runs.start({ task: TASK, input: 'Check chapter 3.' });
+        await synced;
+        const ledger = () =>
+          h.app.services.db.prepare('SELECT state FROM ledger ORDER BY id').pluck().all() as string[];
+        expect(ledger()).toEqual(['reserved']); // committed: every process's budget check counts it
+        // Let the SDK build its request as far as it can go: it waits at the fetch.
+        for (let turn = 0; turn < 20; turn++) await new Promise((r) => setImmediate(r));
+        expect(wire.sent).toEqual([]);
+        expect(harness.server().requests).toHaveLength(0);
+
+        d.release();
+        const record = await running;
+        expect(record).toMatchObject({ status: 'completed', text: 'The door stays blue.' });
+        expect(wire.sent).toHaveLength(1);
+        expect(ledger()).toEqual(['settled']);
+      } finally {
+        d.release();
+      }
+    });
+  }
+
+  it('a reservation the disk could not keep: the call is not sent, its hold is released, and the provider is not blamed', async () => {
+    const d = disk();
+    d.release();
+    const wire = countingFetch();
+    const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
+    await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+    harness.server().script('writer-large', { text: 'Never sent.', inputTokens: 20, outputTokens: 5 });
+    d.failNextSync();
+    const failure = await h.app.services.runs.start({ task: TASK, input: 'Check chapter 3.' }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: 'storage_error',
+      message: expect.stringMatching(
+        /^Quire could not save this call's cost reservation to disk, so nothing was sent to [^:]+\. Check/,
+      ),
+    });
+    expect(wire.sent).toEqual([]);
+    expect(harness.server().requests).toHaveLength(0);
+    expect(h.app.services.db.prepare('SELECT state, charged_micros FROM ledger').all()).toEqual([
+      { state: 'released', charged_micros: 0 },
+    ]);
+    const { providers } = (await h.call('providers:health')).body.value as {
+      providers: { provider: string; failure_count: number }[];
+    };
+    expect(providers.every((p) => p.failure_count === 0)).toBe(true);
+  });
+});
