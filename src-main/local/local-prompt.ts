@@ -1,10 +1,11 @@
 // The prompt a local model really sees, and its token count. A model whose GGUF carries a chat template is prompted
 // through its own chat wrapper; a base model without one gets a plain completion prompt (the messages' text, blank
 // lines between), never a chat wrapper borrowed from another model family, which a base model was not trained on.
-import { resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
+import { resolveChatWrapper, type ChatWrapper, type LlamaModel, type Token, type Tokenizer } from 'node-llama-cpp';
 import { InputTooLongError } from '../errors';
 import type { CountMessage } from '../tokens/token-counter';
 import { toHistory, withDefaultSystem } from './local-chat';
+import type { WordTokenizer } from './vocab-chunks';
 
 /** Whether the GGUF says how to format a chat (tokenizer.chat_template). */
 export function hasChatTemplate(model: LlamaModel): boolean {
@@ -26,12 +27,17 @@ export function promptFormat(model: LlamaModel): ChatWrapper | null {
   return wrapper;
 }
 
-/** Tokens of the whole prompt as generation will send it (chat template or completion format). */
-export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[]): number {
+/**
+ * Tokens of the whole prompt as generation will send it (chat template or completion format). With `words` (the
+ * model's WordTokenizer), its plain text is tokenized word by word with the same tokens, so a long passage costs one
+ * tokenization per distinct word.
+ */
+export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[], words?: WordTokenizer): number {
   const wrapper = promptFormat(model);
   if (!wrapper) {
     // +1: the beginning-of-sequence token LlamaCompletion may prepend.
-    return model.tokenize(completionPrompt(messages), false).length + 1;
+    const prompt = completionPrompt(messages);
+    return (words ? words.count(prompt) : model.tokenize(prompt, false).length) + 1;
   }
   const { history, prompt } = toHistory({ messages: [...messages] });
   const { contextText } = wrapper.generateContextState({
@@ -41,7 +47,36 @@ export function countPromptTokens(model: LlamaModel, messages: readonly CountMes
       { type: 'model', response: [] },
     ],
   });
-  return contextText.tokenize(model.tokenizer).length;
+  return contextText.tokenize(words ? wordsTokenizer(model, words) : model.tokenizer).length;
+}
+
+/**
+ * The model's tokenizer with its plain-text tokenization done by `words` (the same tokens): what LlamaText.tokenize
+ * calls for each run of text between special tokens. The rest is node-llama-cpp's own LlamaModel.tokenize for plain
+ * text with "trimLeadingSpace" (tokenize after a newline and drop the newline's tokens), repeated here on `words`;
+ * local-tokenizer.test.ts compares the two on every kind of text.
+ */
+function wordsTokenizer(model: LlamaModel, words: WordTokenizer): Tokenizer {
+  const own = model.tokenizer;
+  const tokenize = (text: string, specialTokens?: boolean | 'builtin', options?: 'trimLeadingSpace'): Token[] => {
+    if (specialTokens !== false && specialTokens !== undefined)
+      return specialTokens === 'builtin' ? own(text as 'BOS', 'builtin') : own(text, specialTokens, options);
+    if (text === '') return [];
+    if (options !== 'trimLeadingSpace') return words.tokenize(text);
+    if (text.startsWith('\n')) {
+      const tokens = words.tokenize(text);
+      if (model.detokenize(tokens, false).startsWith('\n')) return tokens;
+    }
+    const newline = words.tokenize('\n');
+    const tokens = words.tokenize(`\n${text}`);
+    if (newline.length > 0 && newline.every((token, i) => tokens[i] === token)) return tokens.slice(newline.length);
+    return words.tokenize(text);
+  };
+  return Object.assign(tokenize, {
+    detokenize: own.detokenize,
+    isSpecialToken: own.isSpecialToken,
+    isEogToken: own.isEogToken,
+  }) as Tokenizer;
 }
 
 /** Framing allowances for the fast path: far above ChatML's and Llama 3's (a few tokens per message). */
