@@ -1,7 +1,14 @@
 // The prompt a local model really sees, and its token count. A model whose GGUF carries a chat template is prompted
 // through its own chat wrapper; a base model without one gets a plain completion prompt (the messages' text, blank
 // lines between), never a chat wrapper borrowed from another model family, which a base model was not trained on.
-import { resolveChatWrapper, type ChatWrapper, type LlamaModel, type Token, type Tokenizer } from 'node-llama-cpp';
+import {
+  resolveChatWrapper,
+  SpecialToken,
+  SpecialTokensText,
+  type ChatWrapper,
+  type LlamaModel,
+  type LlamaText,
+} from 'node-llama-cpp';
 import { InputTooLongError } from '../errors';
 import type { CountMessage } from '../tokens/token-counter';
 import { toHistory, withDefaultSystem } from './local-chat';
@@ -29,8 +36,8 @@ export function promptFormat(model: LlamaModel): ChatWrapper | null {
 
 /**
  * Tokens of the whole prompt as generation will send it (chat template or completion format). With `words` (the
- * model's WordTokenizer), its plain text is tokenized word by word with the same tokens, so a long passage costs one
- * tokenization per distinct word.
+ * model's WordTokenizer), its plain text is counted word by word, so a long passage costs one tokenization per
+ * distinct word.
  */
 export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[], words?: WordTokenizer): number {
   const wrapper = promptFormat(model);
@@ -47,36 +54,44 @@ export function countPromptTokens(model: LlamaModel, messages: readonly CountMes
       { type: 'model', response: [] },
     ],
   });
-  return contextText.tokenize(words ? wordsTokenizer(model, words) : model.tokenizer).length;
+  return words ? countContextText(model, contextText, words) : contextText.tokenize(model.tokenizer).length;
 }
 
 /**
- * The model's tokenizer with its plain-text tokenization done by `words` (the same tokens): what LlamaText.tokenize
- * calls for each run of text between special tokens. The rest is node-llama-cpp's own LlamaModel.tokenize for plain
- * text with "trimLeadingSpace" (tokenize after a newline and drop the newline's tokens), repeated here on `words`;
- * local-tokenizer.test.ts compares the two on every kind of text.
+ * `contextText.tokenize(model.tokenizer).length`, with the plain text counted by `words`: node-llama-cpp's
+ * LlamaText.tokenize (special tokens by the model's tokenizer; each run of text between them with "trimLeadingSpace")
+ * and LlamaModel.tokenize's "trimLeadingSpace" for plain text (tokenize after a newline and drop the newline's
+ * tokens), repeated here on counts; vocab-chunks.test.ts compares the two on every kind of text.
  */
-function wordsTokenizer(model: LlamaModel, words: WordTokenizer): Tokenizer {
-  const own = model.tokenizer;
-  const tokenize = (text: string, specialTokens?: boolean | 'builtin', options?: 'trimLeadingSpace'): Token[] => {
-    if (specialTokens !== false && specialTokens !== undefined)
-      return specialTokens === 'builtin' ? own(text as 'BOS', 'builtin') : own(text, specialTokens, options);
-    if (text === '') return [];
-    if (options !== 'trimLeadingSpace') return words.tokenize(text);
-    if (text.startsWith('\n')) {
-      const tokens = words.tokenize(text);
-      if (model.detokenize(tokens, false).startsWith('\n')) return tokens;
-    }
-    const newline = words.tokenize('\n');
-    const tokens = words.tokenize(`\n${text}`);
-    if (newline.length > 0 && newline.every((token, i) => tokens[i] === token)) return tokens.slice(newline.length);
-    return words.tokenize(text);
+function countContextText(model: LlamaModel, contextText: LlamaText, words: WordTokenizer): number {
+  let tokens = 0;
+  let text = '';
+  const flush = () => {
+    if (text !== '') tokens += countTrimmingLeadingSpace(model, text, words);
+    text = '';
   };
-  return Object.assign(tokenize, {
-    detokenize: own.detokenize,
-    isSpecialToken: own.isSpecialToken,
-    isEogToken: own.isEogToken,
-  }) as Tokenizer;
+  for (const value of contextText.values) {
+    if (typeof value === 'string') text += value;
+    else {
+      flush();
+      if (value instanceof SpecialToken) tokens += value.tokenize(model.tokenizer).length;
+      else if (value instanceof SpecialTokensText) tokens += value.tokenize(model.tokenizer, tokens > 0).length;
+    }
+  }
+  flush();
+  return tokens;
+}
+
+function countTrimmingLeadingSpace(model: LlamaModel, text: string, words: WordTokenizer): number {
+  if (text.startsWith('\n')) {
+    const tokens = model.tokenize(text, false);
+    if (model.detokenize(tokens, false).startsWith('\n')) return tokens.length;
+  }
+  const newline = model.tokenize('\n', false);
+  const head = words.head(`\n${text}`, newline.length);
+  if (newline.length > 0 && newline.every((token, i) => head[i] === token))
+    return words.count(`\n${text}`) - newline.length;
+  return words.count(text);
 }
 
 /** Framing allowances for the fast path: far above ChatML's and Llama 3's (a few tokens per message). */

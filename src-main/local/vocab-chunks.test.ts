@@ -95,7 +95,8 @@ const texts: [string, string][] = [
   ['newline first', '\nMara said the boat.'],
   ['had the', 'Mara had the thing. Then she had the end.'],
   ['before a user-defined token', 'a <tag> b\n\n x y — x y'],
-  ...randomTexts(7, 300).map((text, i): [string, string] => [`random ${i}`, text]),
+  ...randomTexts(7, 300, 40).map((text, i): [string, string] => [`random ${i}`, text]),
+  ...randomTexts(8, 60, 400).map((text, i): [string, string] => [`long random ${i}`, text]),
 ];
 
 let llama: Llama;
@@ -124,10 +125,12 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
       expect(words.cuts).toBe(vocabulary?.kind !== 'bpe');
       for (const [name, text] of texts) {
         const whole = model.tokenize(text, false);
-        expect(words.tokenize(text), name).toEqual(whole);
+        // Word by word, the very same tokens (the cut rule), and the same count (the words grouped and remembered).
+        expect(words.head(text, Infinity), name).toEqual(whole);
         expect(words.count(text), name).toBe(whole.length);
-        // A second count of the same text, now from the words remembered, is the same.
+        // Again, now partly from the words remembered (by this text and the texts before it).
         expect(words.count(text), `${name}, remembered`).toBe(whole.length);
+        expect(words.count(`${text} ${text}`), `${name}, twice`).toBe(model.tokenize(`${text} ${text}`, false).length);
       }
     });
   });
@@ -135,7 +138,7 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
   it('counts a whole prompt (chat template, and a base model’s completion format) as node-llama-cpp does', async () => {
     for (const file of [path(), baseModelFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) })])
       await withModel(file, (model) => {
-        for (const [name, text] of texts.slice(0, 40)) {
+        for (const [name, text] of texts.filter((_, i) => i < 40 || i % 8 === 0)) {
           for (const messages of [
             [{ role: 'user' as const, content: text }],
             [

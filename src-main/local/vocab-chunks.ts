@@ -40,17 +40,24 @@ interface CutRule {
   spacePrefix: boolean;
 }
 
-/** Tokenizes like `model.tokenize(text, false)`, through the words of the text when the vocabulary allows. */
+/** Counts like `model.tokenize(text, false).length`, through the words of the text when the vocabulary allows. */
 export interface WordTokenizer {
-  tokenize(text: string): Token[];
   count(text: string): number;
+  /** The text's first tokens, at least `n` of them where it has that many: a prefix of `model.tokenize(text, false)`. */
+  head(text: string, n: number): Token[];
   /** Whether texts are cut into words (false: every text is tokenized whole). */
   readonly cuts: boolean;
 }
 
 const rules = new WeakMap<LlamaModel, CutRule | null>();
 
-/** A tokenizer with its own memory of words (one per count, or per split of a manuscript). */
+/**
+ * A counter with its own memory of words (one per count, or per split of a manuscript). A count looks its words up;
+ * the words it has not seen are tokenized together, one llama.cpp call per number of occurrences (a call costs as
+ * much as a few dozen characters): the words seen k times are joined into one text, whose count times k is theirs —
+ * joined, they meet only at safe cuts (each ends where the text had a safe cut after it; the text's last word, which
+ * may not, is counted on its own). A word alone in its group is remembered with its count.
+ */
 export function wordTokenizer(model: LlamaModel): WordTokenizer {
   let rule = rules.get(model);
   if (rule === undefined) {
@@ -59,32 +66,51 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
     rules.set(model, rule);
   }
   const whole = (text: string) => model.tokenize(text, false);
-  if (!rule) return { tokenize: whole, count: (text) => whole(text).length, cuts: false };
-  const memo = new Map<string, Token[]>();
+  if (!rule) return { count: (text) => whole(text).length, head: whole, cuts: false };
   const cut = rule;
-  const word = (text: string, first: boolean): Token[] => {
-    // The first word is tokenized as it is, a later one without its space: the same text, different tokens, so the
-    // first is never remembered with the others.
-    if (first) return wordTokens(model, cut, text, true);
-    let tokens = memo.get(text);
-    if (tokens === undefined) {
-      tokens = wordTokens(model, cut, text, first);
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(text, tokens);
-    }
-    return tokens;
+  const memo = new Map<string, number>();
+  const remember = (word: string, tokens: number) => {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(word, tokens);
   };
   return {
     cuts: true,
     count: (text) => {
       let tokens = 0;
-      forEachWord(cut, text, (start, end) => (tokens += word(text.slice(start, end), start === 0).length));
+      let last = '';
+      const unseen = new Map<string, number>();
+      forEachWord(cut, text, (start, end) => {
+        if (start === 0) tokens += wordTokens(model, cut, text.slice(0, end), true).length;
+        else if (end === text.length) last = text.slice(start, end);
+        else {
+          const word = text.slice(start, end);
+          const known = memo.get(word);
+          if (known !== undefined) tokens += known;
+          else unseen.set(word, (unseen.get(word) ?? 0) + 1);
+        }
+      });
+      if (last !== '') {
+        let known = memo.get(last);
+        if (known === undefined) remember(last, (known = wordTokens(model, cut, last, false).length));
+        tokens += known;
+      }
+      const byOccurrences = new Map<number, string[]>();
+      for (const [word, k] of unseen) {
+        const group = byOccurrences.get(k);
+        if (group) group.push(word);
+        else byOccurrences.set(k, [word]);
+      }
+      for (const [k, words] of byOccurrences) {
+        const counted = wordTokens(model, cut, words.join(''), false).length;
+        if (words.length === 1) remember(words[0]!, counted);
+        tokens += k * counted;
+      }
       return tokens;
     },
-    tokenize: (text) => {
+    head: (text, n) => {
       const out: Token[] = [];
       forEachWord(cut, text, (start, end) => {
-        for (const token of word(text.slice(start, end), start === 0)) out.push(token);
+        if (out.length < n) out.push(...wordTokens(model, cut, text.slice(start, end), start === 0));
       });
       return out;
     },
