@@ -75,11 +75,11 @@ const FRAGMENTS = [
   '<|im_start|>',
 ];
 
-function randomTexts(seed: number, n: number): string[] {
+function randomTexts(seed: number, n: number, fragments: number): string[] {
   const random = mulberry32(seed);
   return Array.from({ length: n }, () =>
     Array.from(
-      { length: 1 + Math.floor(random() * 40) },
+      { length: 1 + Math.floor(random() * fragments) },
       () => FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!,
     ).join(''),
   );
