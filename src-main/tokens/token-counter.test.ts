@@ -233,6 +233,40 @@ describe('OpenAI encodings, word by word', () => {
   );
 });
 
+describe('long pieces (merged in O(n log n), bpe-merge.ts)', () => {
+  /** One pre-tokenizer piece of `length` characters drawn from `alphabet`: no space, digit or mark to cut it. */
+  const run = (random: () => number, alphabet: string, length: number) => {
+    const chars = [...alphabet];
+    return Array.from({ length }, () => chars[Math.floor(random() * chars.length)]!).join('');
+  };
+
+  it.each([
+    ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
+    ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
+  ] as const)(
+    '%s: the same count as gpt-tokenizer on long runs of letters, CJK and rare ideographs',
+    async (_n, spec, whole) => {
+      const { count } = await new TokenCounter().textCounter(spec);
+      const random = mulberry32(12);
+      for (const length of [63, 64, 65, 200, 1500]) {
+        for (const alphabet of [
+          'abcdefghijklmnopqrstuvwxyz',
+          'etaoinshr',
+          '潮水退去了的一是不人在有',
+          '𠀀𠀁𠀂𪚥𡃁',
+          'éèêàçôûñ',
+          'aA',
+        ]) {
+          const text = run(random, alphabet, length);
+          expect(count(text), `${alphabet} × ${length}`).toBe(whole(text));
+          expect(count(`Mara ${text} said`), `${alphabet} × ${length} in a sentence`).toBe(whole(`Mara ${text} said`));
+        }
+        expect(count('a'.repeat(length))).toBe(whole('a'.repeat(length)));
+      }
+    },
+  );
+});
+
 describe('images in the count', () => {
   it('adds each model’s image tokens to the text count, the method unchanged; none without images', async () => {
     const request = user('The map shows the lighthouse on the northern point.');

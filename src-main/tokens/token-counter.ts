@@ -6,6 +6,7 @@
 import type { ImageSize, ModelSpec } from '../../src-preload/contract';
 import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { bpeMergeCount, type RankOf } from './bpe-merge';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
 export interface CountMessage {
@@ -123,6 +124,26 @@ export class TokenCounter {
 /** Distinct texts remembered per encoding; a book has tens of thousands, so this is a bound, not a working size. */
 const MEMO_LIMIT = 200_000;
 
+/** Pieces this long (in UTF-16 units) are merged in O(n log n) (bpe-merge.ts) rather than by gpt-tokenizer. */
+const LONG_PIECE = 64;
+
+/**
+ * gpt-tokenizer's own count of one piece, for long pieces: the piece itself if it is a token (as gpt-tokenizer and
+ * tiktoken check first), else bpeMergeCount on its UTF-8 bytes with gpt-tokenizer's ranks. The ranks are read from
+ * gpt-tokenizer's byte-pair processor, which its types call private: if a version moves them, long pieces are simply
+ * counted by countTokens again (token-counter.test.ts compares both ways on long pieces).
+ */
+function longPieceCounter(api: unknown): ((piece: string) => number) | undefined {
+  const core = (api as { bytePairEncodingCoreProcessor?: Record<string, unknown> }).bytePairEncodingCoreProcessor;
+  const ofString = core?.['getBpeRankFromString'];
+  const ofBytes = core?.['getBpeRankFromBytes'];
+  if (typeof ofString !== 'function' || typeof ofBytes !== 'function') return undefined;
+  const rankOfString = (key: string) => ofString.call(core, key) as number | undefined;
+  const rankOf: RankOf = (bytes) => ofBytes.call(core, bytes) as number | undefined;
+  const utf8 = new TextEncoder();
+  return (piece) => (rankOfString(piece) !== undefined ? 1 : bpeMergeCount(utf8.encode(piece), rankOf));
+}
+
 /** ASCII letters and digits: the characters after which a cut before a space is a piece boundary (see below). */
 const WORD_END = new Uint8Array(128);
 for (let c = 0; c < 128; c++)
@@ -157,9 +178,11 @@ async function loadEncoding(name: Encoding): Promise<CountText> {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(text, tokens);
   };
+  const long = longPieceCounter(encoding.default);
   const piece = (text: string) => {
     let count = memo.get(text);
-    if (count === undefined) remember(text, (count = encoding.countTokens(text)));
+    if (count === undefined)
+      remember(text, (count = text.length >= LONG_PIECE && long ? long(text) : encoding.countTokens(text)));
     return count;
   };
   const word = (text: string) => {
