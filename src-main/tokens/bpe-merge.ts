@@ -21,19 +21,32 @@ export function bpeMergeCount(bytes: Uint8Array, rankOf: RankOf): number {
     next[s] = s + 1;
     prev[s] = s - 1;
   }
-  const heap = new MergeHeap();
+  // Each merge pushes at most two entries: n - 1 to start with, 2 per merge after.
+  const heap = new MergeHeap(3 * n);
+  // A long piece repeats its short pairs (a run of a few characters): a sequence of up to 4 bytes is ranked once,
+  // keyed by its bytes and length as one number (-1: not a token).
+  const short = new Map<number, number>();
   /** Ranks merging part s with the part after it. */
   const rank = (s: number) => {
     const mid = next[s]!;
     if (mid >= n) return;
-    const r = rankOf(bytes.subarray(s, next[mid]!));
+    const end = next[mid]!;
+    let r: number | undefined;
+    if (end - s <= 4) {
+      let key = end - s;
+      for (let i = s; i < end; i++) key = key * 256 + bytes[i]!;
+      r = short.get(key);
+      if (r === undefined) short.set(key, (r = rankOf(bytes.subarray(s, end)) ?? -1));
+      if (r < 0) r = undefined;
+    } else r = rankOf(bytes.subarray(s, end));
     if (r !== undefined) heap.push(r, s, version[s]!);
   };
   for (let s = 0; s < n - 1; s++) rank(s);
   let parts = n;
   while (heap.size > 0) {
-    const [, s, v] = heap.pop();
-    if (alive[s] === 0 || version[s] !== v) continue;
+    heap.pop();
+    const s = heap.start;
+    if (alive[s] === 0 || version[s] !== heap.version) continue;
     const absorbed = next[s]!;
     alive[absorbed] = 0;
     next[s] = next[absorbed]!;
@@ -50,59 +63,69 @@ export function bpeMergeCount(bytes: Uint8Array, rankOf: RankOf): number {
   return parts;
 }
 
-/** A binary min-heap of (rank, start, version), ordered by rank, then start (the leftmost pair first). */
-class MergeHeap {
-  private ranks: number[] = [];
-  private starts: number[] = [];
-  private versions: number[] = [];
+/** Whether (rank a, start a) is merged before (rank b, start b): the lower rank, then the leftmost. */
+const earlier = (ra: number, sa: number, rb: number, sb: number) => ra < rb || (ra === rb && sa < sb);
 
-  get size(): number {
-    return this.ranks.length;
+/** A binary min-heap of (rank, start, version) in typed arrays, ordered by `earlier`. */
+class MergeHeap {
+  private readonly ranks: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly versions: Int32Array;
+  size = 0;
+  /** The entry the last pop removed. */
+  start = 0;
+  version = 0;
+
+  constructor(capacity: number) {
+    this.ranks = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.versions = new Int32Array(capacity);
   }
 
   push(rank: number, start: number, version: number): void {
-    this.ranks.push(rank);
-    this.starts.push(start);
-    this.versions.push(version);
-    let i = this.ranks.length - 1;
+    let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      if (!earlier(rank, start, this.ranks[parent]!, this.starts[parent]!)) break;
+      this.move(parent, i);
       i = parent;
     }
+    this.set(i, rank, start, version);
   }
 
-  pop(): [number, number, number] {
-    const top: [number, number, number] = [this.ranks[0]!, this.starts[0]!, this.versions[0]!];
-    const last = this.ranks.length - 1;
-    this.swap(0, last);
-    this.ranks.pop();
-    this.starts.pop();
-    this.versions.pop();
+  pop(): void {
+    this.start = this.starts[0]!;
+    this.version = this.versions[0]!;
+    const last = --this.size;
+    if (last === 0) return;
+    const rank = this.ranks[last]!;
+    const start = this.starts[last]!;
+    const version = this.versions[last]!;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
+      if (left >= last) break;
       const right = left + 1;
-      let least = i;
-      if (left < last && this.less(left, least)) least = left;
-      if (right < last && this.less(right, least)) least = right;
-      if (least === i) break;
-      this.swap(i, least);
-      i = least;
+      const child =
+        right < last && earlier(this.ranks[right]!, this.starts[right]!, this.ranks[left]!, this.starts[left]!)
+          ? right
+          : left;
+      if (!earlier(this.ranks[child]!, this.starts[child]!, rank, start)) break;
+      this.move(child, i);
+      i = child;
     }
-    return top;
+    this.set(i, rank, start, version);
   }
 
-  private less(a: number, b: number): boolean {
-    const ra = this.ranks[a]!;
-    const rb = this.ranks[b]!;
-    return ra < rb || (ra === rb && this.starts[a]! < this.starts[b]!);
+  private move(from: number, to: number): void {
+    this.ranks[to] = this.ranks[from]!;
+    this.starts[to] = this.starts[from]!;
+    this.versions[to] = this.versions[from]!;
   }
 
-  private swap(a: number, b: number): void {
-    [this.ranks[a], this.ranks[b]] = [this.ranks[b]!, this.ranks[a]!];
-    [this.starts[a], this.starts[b]] = [this.starts[b]!, this.starts[a]!];
-    [this.versions[a], this.versions[b]] = [this.versions[b]!, this.versions[a]!];
+  private set(at: number, rank: number, start: number, version: number): void {
+    this.ranks[at] = rank;
+    this.starts[at] = start;
+    this.versions[at] = version;
   }
 }

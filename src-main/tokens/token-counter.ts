@@ -128,20 +128,26 @@ const MEMO_LIMIT = 200_000;
 const LONG_PIECE = 64;
 
 /**
- * gpt-tokenizer's own count of one piece, for long pieces: the piece itself if it is a token (as gpt-tokenizer and
- * tiktoken check first), else bpeMergeCount on its UTF-8 bytes with gpt-tokenizer's ranks. The ranks are read from
- * gpt-tokenizer's byte-pair processor, which its types call private: if a version moves them, long pieces are simply
- * counted by countTokens again (token-counter.test.ts compares both ways on long pieces).
+ * The count of one piece of the split, as gpt-tokenizer's countNative counts each piece it splits: one token if the
+ * piece is a token, else the length of its byte-pair encoding — gpt-tokenizer's own for short pieces, bpeMergeCount
+ * with gpt-tokenizer's ranks for long ones. This goes straight to gpt-tokenizer's byte-pair processor (its types call
+ * it private; countTokens would check the piece for special tokens and split it again, costing more than the merge of
+ * a short piece); if a version moves it, pieces are counted by countTokens instead (token-counter.test.ts compares
+ * with gpt-tokenizer's whole-text count).
  */
-function longPieceCounter(api: unknown): ((piece: string) => number) | undefined {
+function pieceCounter(api: unknown): ((piece: string) => number) | undefined {
   const core = (api as { bytePairEncodingCoreProcessor?: Record<string, unknown> }).bytePairEncodingCoreProcessor;
   const ofString = core?.['getBpeRankFromString'];
   const ofBytes = core?.['getBpeRankFromBytes'];
-  if (typeof ofString !== 'function' || typeof ofBytes !== 'function') return undefined;
-  const rankOfString = (key: string) => ofString.call(core, key) as number | undefined;
+  const encode = core?.['bytePairEncode'];
+  if (typeof ofString !== 'function' || typeof ofBytes !== 'function' || typeof encode !== 'function') return undefined;
   const rankOf: RankOf = (bytes) => ofBytes.call(core, bytes) as number | undefined;
   const utf8 = new TextEncoder();
-  return (piece) => (rankOfString(piece) !== undefined ? 1 : bpeMergeCount(utf8.encode(piece), rankOf));
+  return (piece) => {
+    if (ofString.call(core, piece) !== undefined) return 1;
+    if (piece.length < LONG_PIECE) return (encode.call(core, piece) as readonly number[]).length;
+    return bpeMergeCount(utf8.encode(piece), rankOf);
+  };
 }
 
 /** ASCII letters and digits: the characters after which a cut before a space is a piece boundary (see below). */
@@ -178,11 +184,10 @@ async function loadEncoding(name: Encoding): Promise<CountText> {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(text, tokens);
   };
-  const long = longPieceCounter(encoding.default);
+  const countPiece = pieceCounter(encoding.default) ?? encoding.countTokens;
   const piece = (text: string) => {
     let count = memo.get(text);
-    if (count === undefined)
-      remember(text, (count = text.length >= LONG_PIECE && long ? long(text) : encoding.countTokens(text)));
+    if (count === undefined) remember(text, (count = countPiece(text)));
     return count;
   };
   const word = (text: string) => {
