@@ -69,6 +69,7 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
   if (!rule) return { count: (text) => whole(text).length, head: whole, cuts: false };
   const cut = rule;
   const memo = new Map<string, number>();
+  const firsts = new Map<string, number>();
   const remember = (word: string, tokens: number) => {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(word, tokens);
@@ -80,8 +81,16 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
       let last = '';
       const unseen = new Map<string, number>();
       forEachWord(cut, text, (start, end) => {
-        if (start === 0) tokens += wordTokens(model, cut, text.slice(0, end), true).length;
-        else if (end === text.length) last = text.slice(start, end);
+        if (start === 0) {
+          // A text's first word is tokenized as it is, with no space taken off: remembered apart from later words.
+          const word = text.slice(0, end);
+          let known = firsts.get(word);
+          if (known === undefined) {
+            if (firsts.size >= MEMO_LIMIT) firsts.clear();
+            firsts.set(word, (known = wordTokens(model, cut, word, true).length));
+          }
+          tokens += known;
+        } else if (end === text.length) last = text.slice(start, end);
         else {
           const word = text.slice(start, end);
           const known = memo.get(word);
