@@ -1,12 +1,12 @@
-// Exactly llama.cpp's tokenization of a text with a GGUF's vocabulary, cut into words that are tokenized once each.
+// Exactly llama.cpp's token count of a text with a GGUF's vocabulary, cut into words that are tokenized once each.
 //
 // llama.cpp's SentencePiece (SPM) tokenizer has no pre-tokenizer: it writes spaces as ▁, starts from single
 // characters and merges neighbours whose joined text is a vocabulary token, highest score first, over the whole text.
 // A cut between two characters `a` and `b` can change that only if some vocabulary token contains `ab`: otherwise
 // no merge ever joins the two sides, each side merges exactly as it would alone, and the text's tokens are the left
 // side's followed by the right side's. So this module cuts only before a space whose preceding character `a` is
-// proven safe once per vocabulary — no token holds `a▁` — and tokenizes each word (with the space before it) once
-// per counter, remembering its tokens: a book's repeated words cost one lookup each.
+// proven safe once per vocabulary — no token holds `a▁` — and counts each distinct word (with the space before it)
+// once per counter (see wordTokenizer): a book's repeated words cost one lookup each.
 //
 // The rest of llama.cpp's SPM path, and how each part is kept exact:
 // - A space is prepended to the text (the vocabulary's add_space_prefix, on by default for SPM): a word after a cut
