@@ -1,7 +1,10 @@
 // Token counting throughput (issue 12's target: at least 1 MB of text per 100 ms) for every method the TokenCounter
-// has, measured side by side in one run on the same texts: a novel-sized manuscript with a book's vocabulary, and a
-// mix of every class estimates get wrong (digits, punctuation, code, base64, UUIDs, CJK…). Each timed count starts
-// cold (a new counter, nothing remembered), after one warm-up that loads the tables.
+// has, measured side by side in one run on the same texts — beside the raw tokenizers they are exact to (gpt-tokenizer's
+// o200k countTokens, llama.cpp's tokenize on the same GGUF vocabulary): a novel-sized manuscript with a book's
+// vocabulary, and a mix of every class estimates get wrong (digits, punctuation, code, base64, UUIDs, CJK…). Each timed
+// count starts with a new counter (nothing of Quire's remembered), after one warm-up that loads the tables;
+// gpt-tokenizer's own merge cache is module-wide and stays warm.
+import { countTokens as rawO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { estimateInputTokens } from '../src-preload/contract/tokens';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
@@ -36,6 +39,11 @@ export async function benchTokens(): Promise<void> {
   const methods: Method[] = [
     { label: 'estimate (character classes, sync)', count: (r) => estimateInputTokens(r.messages) },
     { label: 'o200k (GPT-5.5)', count: async (r) => (await fresh().count(model('gpt-5.5'), r)).tokens },
+    {
+      // gpt-tokenizer's own count of each whole text (its module keeps a merge cache between calls).
+      label: '  raw gpt-tokenizer countTokens, o200k',
+      count: (r) => r.messages.reduce((sum, m) => sum + rawO200k(m.content), 0),
+    },
     { label: 'cl100k (GPT-4)', count: async (r) => (await fresh().count(model('gpt-4-0613'), r)).tokens },
     {
       label: 'estimate (Claude: o200k x 1.75, floored)',

@@ -1,10 +1,18 @@
 // The prompt a local model really sees, and its token count. A model whose GGUF carries a chat template is prompted
 // through its own chat wrapper; a base model without one gets a plain completion prompt (the messages' text, blank
 // lines between), never a chat wrapper borrowed from another model family, which a base model was not trained on.
-import { resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
+import {
+  resolveChatWrapper,
+  SpecialToken,
+  SpecialTokensText,
+  type ChatWrapper,
+  type LlamaModel,
+  type LlamaText,
+} from 'node-llama-cpp';
 import { InputTooLongError } from '../errors';
 import type { CountMessage } from '../tokens/token-counter';
 import { toHistory, withDefaultSystem } from './local-chat';
+import type { WordTokenizer } from './vocab-chunks';
 
 /** Whether the GGUF says how to format a chat (tokenizer.chat_template). */
 export function hasChatTemplate(model: LlamaModel): boolean {
@@ -26,12 +34,17 @@ export function promptFormat(model: LlamaModel): ChatWrapper | null {
   return wrapper;
 }
 
-/** Tokens of the whole prompt as generation will send it (chat template or completion format). */
-export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[]): number {
+/**
+ * Tokens of the whole prompt as generation will send it (chat template or completion format). With `words` (the
+ * model's WordTokenizer), its plain text is counted word by word, so a long passage costs one tokenization per
+ * distinct word.
+ */
+export function countPromptTokens(model: LlamaModel, messages: readonly CountMessage[], words?: WordTokenizer): number {
   const wrapper = promptFormat(model);
   if (!wrapper) {
     // +1: the beginning-of-sequence token LlamaCompletion may prepend.
-    return model.tokenize(completionPrompt(messages), false).length + 1;
+    const prompt = completionPrompt(messages);
+    return (words ? words.count(prompt) : model.tokenize(prompt, false).length) + 1;
   }
   const { history, prompt } = toHistory({ messages: [...messages] });
   const { contextText } = wrapper.generateContextState({
@@ -41,7 +54,44 @@ export function countPromptTokens(model: LlamaModel, messages: readonly CountMes
       { type: 'model', response: [] },
     ],
   });
-  return contextText.tokenize(model.tokenizer).length;
+  return words ? countContextText(model, contextText, words) : contextText.tokenize(model.tokenizer).length;
+}
+
+/**
+ * `contextText.tokenize(model.tokenizer).length`, with the plain text counted by `words`: node-llama-cpp's
+ * LlamaText.tokenize (special tokens by the model's tokenizer; each run of text between them with "trimLeadingSpace")
+ * and LlamaModel.tokenize's "trimLeadingSpace" for plain text (tokenize after a newline and drop the newline's
+ * tokens), repeated here on counts; vocab-chunks.test.ts compares the two on every kind of text.
+ */
+function countContextText(model: LlamaModel, contextText: LlamaText, words: WordTokenizer): number {
+  let tokens = 0;
+  let text = '';
+  const flush = () => {
+    if (text !== '') tokens += countTrimmingLeadingSpace(model, text, words);
+    text = '';
+  };
+  for (const value of contextText.values) {
+    if (typeof value === 'string') text += value;
+    else {
+      flush();
+      if (value instanceof SpecialToken) tokens += value.tokenize(model.tokenizer).length;
+      else if (value instanceof SpecialTokensText) tokens += value.tokenize(model.tokenizer, tokens > 0).length;
+    }
+  }
+  flush();
+  return tokens;
+}
+
+function countTrimmingLeadingSpace(model: LlamaModel, text: string, words: WordTokenizer): number {
+  if (text.startsWith('\n')) {
+    const tokens = model.tokenize(text, false);
+    if (model.detokenize(tokens, false).startsWith('\n')) return tokens.length;
+  }
+  const newline = model.tokenize('\n', false);
+  const head = words.head(`\n${text}`, newline.length);
+  if (newline.length > 0 && newline.every((token, i) => head[i] === token))
+    return words.count(`\n${text}`) - newline.length;
+  return words.count(text);
 }
 
 /** Framing allowances for the fast path: far above ChatML's and Llama 3's (a few tokens per message). */

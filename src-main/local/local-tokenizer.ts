@@ -1,10 +1,12 @@
 // Counts a local model's whole prompt with the GGUF's own tokenizer and chat template, exactly as a generation will
 // see it. The vocabulary is loaded on its own (`vocabOnly`: no weights, no context), so counting before a run never
-// loads the model or takes its memory; a few vocabularies are kept for the next count.
+// loads the model or takes its memory; a few vocabularies are kept for the next count. Texts are tokenized word by
+// word where the vocabulary allows it exactly (vocab-chunks.ts), each count or split remembering its own words.
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { CountMessage } from '../tokens/token-counter';
 import { countPromptTokens } from './local-prompt';
+import { wordTokenizer } from './vocab-chunks';
 
 export interface LocalTokenizerOptions {
   llama: () => Promise<Llama>;
@@ -29,7 +31,7 @@ export class LocalTokenizer {
     if (!path) return undefined;
     const { model } = await this.vocabulary(path);
     // The same format generation uses: the model's chat template, or the plain completion prompt of a base model.
-    return countPromptTokens(model, messages);
+    return countPromptTokens(model, messages, wordTokenizer(model));
   };
 
   /** A synchronous per-text count with the model's own vocabulary (the splitter's), or undefined if not installed. */
@@ -37,7 +39,7 @@ export class LocalTokenizer {
     const path = spec.local ? this.options.fileOf(spec.local.catalog_id) : undefined;
     if (!path) return undefined;
     const { model } = await this.vocabulary(path);
-    return (text) => model.tokenize(text, false).length;
+    return wordTokenizer(model).count;
   };
 
   async close(): Promise<void> {

@@ -5,8 +5,9 @@ import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
+import { mulberry32 } from '../orchestrator/random';
 import { model } from '../../test/support/decision-fixtures';
-import { textSamples } from '../../test/fixtures/text-samples';
+import { novel, textSamples } from '../../test/fixtures/text-samples';
 import { TokenCounter, type CountRequest } from './token-counter';
 
 const real = (text: string) => Math.max(o200k(text), cl100k(text));
@@ -134,6 +135,136 @@ describe('TokenCounter', () => {
       expect(counted.tokens, name).toBeGreaterThanOrEqual(real(text));
     }
   });
+});
+
+/** Fragments that meet at every kind of edge the split regexes care about: letters, digits, contractions, spaces. */
+const FRAGMENTS = [
+  'Mara',
+  'said',
+  'the',
+  'A',
+  'ABSOLUTELY',
+  'x',
+  '1',
+  '123',
+  '4567',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '   ',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '\t',
+  "'s",
+  "'S",
+  "'ll",
+  "'",
+  '’',
+  '.',
+  ',',
+  '?!',
+  '...',
+  '—',
+  '“',
+  '”',
+  '(',
+  ')',
+  '{',
+  '}',
+  '/',
+  '_',
+  '-',
+  '=',
+  'é',
+  'e\u0301',
+  'Ünïcödé',
+  '潮水',
+  '退去了',
+  '😀',
+  'ǅ',
+  'ʰ',
+  '½',
+  '٣',
+  '<|',
+  '|>',
+  'im_start',
+];
+
+function randomTexts(seed: number, n: number, fragments: number): string[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: n }, () =>
+    Array.from(
+      { length: 1 + Math.floor(random() * fragments) },
+      () => FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!,
+    ).join(''),
+  );
+}
+
+describe('OpenAI encodings, word by word', () => {
+  const texts: [string, string][] = [
+    ...[1, 2, 3].flatMap((seed) =>
+      Object.entries(textSamples(seed, seed === 1 ? 6000 : 300)).map(([name, text]): [string, string] => [
+        `${name} (seed ${seed})`,
+        text,
+      ]),
+    ),
+    ['novel', novel(30_000)],
+    ['edges', ' a b  c   '],
+    ...randomTexts(5, 2000, 60).map((text, i): [string, string] => [`random ${i}`, text]),
+  ];
+
+  it.each([
+    ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
+    ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
+  ] as const)(
+    '%s: exactly gpt-tokenizer’s count of the whole text, never lower, remembered or not',
+    async (_name, spec, whole) => {
+      const { count, method } = await new TokenCounter().textCounter(spec);
+      expect(method).toBe(_name);
+      for (const [name, text] of texts) {
+        expect(count(text), name).toBe(whole(text));
+        // Twice, joined by a space and by a newline: now from words remembered, and across the join.
+        expect(count(`${text} ${text}`), `${name}, twice`).toBe(whole(`${text} ${text}`));
+        expect(count(`${text}\n${text}`), `${name}, twice`).toBe(whole(`${text}\n${text}`));
+      }
+    },
+  );
+});
+
+describe('long pieces (merged in O(n log n), bpe-merge.ts)', () => {
+  /** One pre-tokenizer piece of `length` characters drawn from `alphabet`: no space, digit or mark to cut it. */
+  const run = (random: () => number, alphabet: string, length: number) => {
+    const chars = [...alphabet];
+    return Array.from({ length }, () => chars[Math.floor(random() * chars.length)]!).join('');
+  };
+
+  it.each([
+    ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
+    ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
+  ] as const)(
+    '%s: the same count as gpt-tokenizer on long runs of letters, CJK and rare ideographs',
+    async (_n, spec, whole) => {
+      const { count } = await new TokenCounter().textCounter(spec);
+      const random = mulberry32(12);
+      for (const length of [63, 64, 65, 200, 1500]) {
+        for (const alphabet of [
+          'abcdefghijklmnopqrstuvwxyz',
+          'etaoinshr',
+          '潮水退去了的一是不人在有',
+          '𠀀𠀁𠀂𪚥𡃁',
+          'éèêàçôûñ',
+          'aA',
+        ]) {
+          const text = run(random, alphabet, length);
+          expect(count(text), `${alphabet} × ${length}`).toBe(whole(text));
+          expect(count(`Mara ${text} said`), `${alphabet} × ${length} in a sentence`).toBe(whole(`Mara ${text} said`));
+        }
+        expect(count('a'.repeat(length))).toBe(whole('a'.repeat(length)));
+      }
+    },
+  );
 });
 
 describe('images in the count', () => {

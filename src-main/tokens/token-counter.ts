@@ -6,6 +6,7 @@
 import type { ImageSize, ModelSpec } from '../../src-preload/contract';
 import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { bpeMergeCount, type RankOf } from './bpe-merge';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
 export interface CountMessage {
@@ -120,15 +121,55 @@ export class TokenCounter {
   }
 }
 
-/** Distinct pieces remembered per encoding; a book has tens of thousands, so this is a bound, not a working size. */
+/** Distinct texts remembered per encoding; a book has tens of thousands, so this is a bound, not a working size. */
 const MEMO_LIMIT = 200_000;
 
+/** Pieces this long (in UTF-16 units) are merged in O(n log n) (bpe-merge.ts) rather than by gpt-tokenizer. */
+const LONG_PIECE = 64;
+
 /**
- * Counts with the encoding's own pre-tokenizer split and its BPE, remembering each distinct piece's count. BPE never
- * merges across pieces, so the sum is exactly the encoding's count; the memo makes a book's repeated words cost one
- * lookup each (gpt-tokenizer's own cache reorders an LRU on every hit, several times slower on a novel). A special
- * token's text in a writer's manuscript ("<|endoftext|>") is split into ordinary pieces by the same regex, so it is
- * counted as text, never refused.
+ * The count of one piece of the split, as gpt-tokenizer's countNative counts each piece it splits: one token if the
+ * piece is a token, else the length of its byte-pair encoding — gpt-tokenizer's own for short pieces, bpeMergeCount
+ * with gpt-tokenizer's ranks for long ones. This goes straight to gpt-tokenizer's byte-pair processor (its types call
+ * it private; countTokens would check the piece for special tokens and split it again, costing more than the merge of
+ * a short piece); if a version moves it, pieces are counted by countTokens instead (token-counter.test.ts compares
+ * with gpt-tokenizer's whole-text count).
+ */
+function pieceCounter(api: unknown): ((piece: string) => number) | undefined {
+  const core = (api as { bytePairEncodingCoreProcessor?: Record<string, unknown> }).bytePairEncodingCoreProcessor;
+  const ofString = core?.['getBpeRankFromString'];
+  const ofBytes = core?.['getBpeRankFromBytes'];
+  const encode = core?.['bytePairEncode'];
+  if (typeof ofString !== 'function' || typeof ofBytes !== 'function' || typeof encode !== 'function') return undefined;
+  const rankOf: RankOf = (bytes) => ofBytes.call(core, bytes) as number | undefined;
+  const utf8 = new TextEncoder();
+  return (piece) => {
+    if (ofString.call(core, piece) !== undefined) return 1;
+    if (piece.length < LONG_PIECE) return (encode.call(core, piece) as readonly number[]).length;
+    return bpeMergeCount(utf8.encode(piece), rankOf);
+  };
+}
+
+/** ASCII letters and digits: the characters after which a cut before a space is a piece boundary (see below). */
+const WORD_END = new Uint8Array(128);
+for (let c = 0; c < 128; c++)
+  WORD_END[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0;
+
+/**
+ * Counts with the encoding's own pre-tokenizer split and its BPE, remembering counts. BPE never merges across the
+ * pieces the split regex makes, so the sum over pieces is exactly the encoding's count; the memo makes a book's
+ * repeated words cost one lookup each (gpt-tokenizer's own cache reorders an LRU on every hit, several times slower
+ * on a novel).
+ *
+ * The split regex itself is the slow part, so the text is first cut into words — before every space that follows an
+ * ASCII letter or digit — and each distinct word is split and counted once. Such a cut is always a piece boundary of
+ * o200k's and cl100k's regexes, and the pieces on each side are the ones the whole text has: the character before it
+ * can only be matched by a run of letters (with an optional contraction after it) or of up to three digits, which no
+ * alternative continues with a space, and which stops the same way at a space as at the end of a word; the regexes
+ * look behind nothing, so matching restarts at the space exactly as in the whole text. token-counter.test.ts compares
+ * with gpt-tokenizer's whole-text count on every class of text and on random texts. A special token's text in a
+ * writer's manuscript ("<|endoftext|>") is split into ordinary pieces by the same regex, so it is counted as text,
+ * never refused.
  */
 async function loadEncoding(name: Encoding): Promise<CountText> {
   const [encoding, splits] = await Promise.all([
@@ -137,18 +178,38 @@ async function loadEncoding(name: Encoding): Promise<CountText> {
   ]);
   const shared = name === 'o200k' ? splits.O200K_TOKEN_SPLIT_REGEX : splits.CL100K_TOKEN_SPLIT_REGEX;
   const split = new RegExp(shared.source, shared.flags);
+  // A word or a piece: either way its count on its own (a word that is one piece has the piece's count).
   const memo = new Map<string, number>();
+  const remember = (text: string, tokens: number) => {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, tokens);
+  };
+  const countPiece = pieceCounter(encoding.default) ?? encoding.countTokens;
+  const piece = (text: string) => {
+    let count = memo.get(text);
+    if (count === undefined) remember(text, (count = countPiece(text)));
+    return count;
+  };
+  const word = (text: string) => {
+    let count = memo.get(text);
+    if (count === undefined) {
+      count = 0;
+      // exec on the one regex (matchAll would copy it for every word).
+      split.lastIndex = 0;
+      for (let m = split.exec(text); m !== null; m = split.exec(text)) count += piece(m[0]);
+      remember(text, count);
+    }
+    return count;
+  };
   return (text) => {
     let tokens = 0;
-    for (const [piece] of text.matchAll(split)) {
-      let count = memo.get(piece);
-      if (count === undefined) {
-        count = encoding.countTokens(piece);
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        memo.set(piece, count);
+    let start = 0;
+    for (let p = text.indexOf(' '); p !== -1; p = text.indexOf(' ', p + 1))
+      if (p > start && WORD_END[text.charCodeAt(p - 1)] === 1) {
+        tokens += word(text.slice(start, p));
+        start = p;
       }
-      tokens += count;
-    }
+    if (start < text.length) tokens += word(start === 0 ? text : text.slice(start));
     return tokens;
   };
 }

@@ -1,0 +1,170 @@
+// Word-by-word tokenization must give exactly llama.cpp's whole-text tokens (not just the count: never fewer, never
+// more) on every vocabulary type the tests can generate — the default byte-level SPM fixture, SPM vocabularies with
+// word pieces, pieces that span a space, user-defined tokens, with and without the space prefix, and a GPT-2 BPE
+// (which is tokenized whole) — on every class of text and on seeded random texts built from the pieces' edges.
+import type { Llama, LlamaModel } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../orchestrator/random';
+import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
+import { novel, textSamples } from '../../test/fixtures/text-samples';
+import { fixtureLlama } from '../../test/support/local-fixture';
+import { countPromptTokens } from './local-prompt';
+import { wordTokenizer } from './vocab-chunks';
+
+/** Word pieces that merge (higher scores first), some across a space ("d▁the", ".▁"), and user-defined tokens. */
+const PIECES: NonNullable<VocabularyOptions['pieces']> = [
+  ...['▁t', '▁th', '▁the', 'he', 'an', 'nd', '▁a', '▁an', '▁and', 'in', 'ing', 'ed', '▁s', '▁sa', '▁sai', '▁said'].map(
+    (text, i) => ({ text, score: 10 + i }),
+  ),
+  { text: '▁M', score: 5 },
+  { text: '▁Ma', score: 6 },
+  { text: '▁Mar', score: 7 },
+  { text: '▁Mara', score: 8 },
+  { text: '▁▁', score: 4 },
+  { text: '▁▁▁▁', score: 3 },
+  { text: 'd▁the', score: 40 },
+  { text: '.▁', score: 30 },
+  { text: '潮水', score: 2 },
+  { text: '<tag>', userDefined: true },
+  { text: 'x y', userDefined: true },
+];
+
+const vocabularies: [string, VocabularyOptions | undefined][] = [
+  ['byte-level SPM (the default fixture)', undefined],
+  ['SPM with word pieces, pieces across a space and user-defined tokens', { pieces: PIECES }],
+  ['the same SPM without the space prefix', { pieces: PIECES, addSpacePrefix: false }],
+  ['GPT-2 byte-level BPE (tokenized whole)', { kind: 'bpe', pieces: PIECES.map((p) => ({ text: p.text })) }],
+];
+
+/** Fragments that meet at every kind of edge: spaces (runs, leading, trailing), the pieces, CJK, emoji, marks. */
+const FRAGMENTS = [
+  'the',
+  'and',
+  'said',
+  'Mara',
+  'd',
+  'a',
+  '.',
+  ',',
+  '?',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '    ',
+  '\n',
+  '\n\n',
+  '\t',
+  '<tag>',
+  'x y',
+  'x',
+  'y',
+  '>',
+  '潮水',
+  '退',
+  '😀',
+  '▁',
+  '12',
+  '3.5',
+  '“',
+  '”',
+  '—',
+  'é',
+  'ing',
+  'ed',
+  '<|im_start|>',
+];
+
+function randomTexts(seed: number, n: number, fragments: number): string[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: n }, () =>
+    Array.from(
+      { length: 1 + Math.floor(random() * fragments) },
+      () => FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!,
+    ).join(''),
+  );
+}
+
+const texts: [string, string][] = [
+  ...Object.entries(textSamples(1, 3000)),
+  ...Object.entries(textSamples(2, 300)).map(([name, text]): [string, string] => [`${name} (short)`, text]),
+  ['novel', novel(20_000)],
+  ['edges', ' leading and trailing spaces  '],
+  ['a single space', ' '],
+  ['two words', 'a b'],
+  ['newline first', '\nMara said the boat.'],
+  ['had the', 'Mara had the thing. Then she had the end.'],
+  ['before a user-defined token', 'a <tag> b\n\n x y — x y'],
+  ...randomTexts(7, 300, 40).map((text, i): [string, string] => [`random ${i}`, text]),
+  ...randomTexts(8, 60, 400).map((text, i): [string, string] => [`long random ${i}`, text]),
+];
+
+let llama: Llama;
+beforeAll(async () => {
+  llama = await fixtureLlama();
+});
+afterAll(async () => {
+  await llama.dispose();
+});
+
+async function withModel(path: string, use: (model: LlamaModel) => Promise<void> | void): Promise<void> {
+  const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+  try {
+    await use(model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary) => {
+  const path = () => tinyLlamaFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) });
+
+  it('gives exactly the whole text’s tokens (so never a lower count) on every class of text', async () => {
+    await withModel(path(), (model) => {
+      const words = wordTokenizer(model);
+      expect(words.cuts).toBe(vocabulary?.kind !== 'bpe');
+      for (const [name, text] of texts) {
+        const whole = model.tokenize(text, false);
+        // Word by word, the very same tokens (the cut rule), and the same count (the words grouped and remembered).
+        expect(words.head(text, Infinity), name).toEqual(whole);
+        expect(words.count(text), name).toBe(whole.length);
+        // Again, now partly from the words remembered (by this text and the texts before it).
+        expect(words.count(text), `${name}, remembered`).toBe(whole.length);
+        expect(words.count(`${text} ${text}`), `${name}, twice`).toBe(model.tokenize(`${text} ${text}`, false).length);
+      }
+    });
+  });
+
+  it('counts a whole prompt (chat template, and a base model’s completion format) as node-llama-cpp does', async () => {
+    for (const file of [path(), baseModelFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) })])
+      await withModel(file, (model) => {
+        for (const [name, text] of texts.filter((_, i) => i < 40 || i % 8 === 0)) {
+          for (const messages of [
+            [{ role: 'user' as const, content: text }],
+            [
+              { role: 'system' as const, content: 'Check the continuity. Quote both places.' },
+              { role: 'user' as const, content: text },
+            ],
+          ])
+            expect(countPromptTokens(model, messages, wordTokenizer(model)), `${label}: ${name}`).toBe(
+              countPromptTokens(model, messages),
+            );
+        }
+      });
+  });
+});
+
+describe('the cut rule is what keeps the counts exact', () => {
+  it('cutting before every space would miscount a vocabulary with a piece across a space; the rule does not cut there', async () => {
+    await withModel(tinyLlamaFixture({ seed: 1, vocabulary: { pieces: PIECES } }), (model) => {
+      const text = 'Mara had the thing.';
+      const whole = model.tokenize(text, false).length;
+      // The naive cut: each word on its own (its leading space left to the space prefix).
+      const naive = text
+        .split(/(?= )/)
+        .reduce((sum, word, i) => sum + model.tokenize(i === 0 ? word : word.slice(1), false).length, 0);
+      expect(naive).not.toBe(whole);
+      expect(wordTokenizer(model).count(text)).toBe(whole);
+    });
+  });
+});
