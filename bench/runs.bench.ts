@@ -118,9 +118,10 @@ export async function benchRuns(): Promise<void> {
     });
     console.log(summary('ledger reserve + settle (2 durable commits)', commits));
     // The money path as runs use it: a charge opened and closed through the group commit (each acknowledged only once
-    // on disk), one call at a time and eight at once (their commits share fsyncs).
+    // on disk), one call at a time and eight at once (their commits share fsyncs and transactions).
     const charge = async () => {
       const c = await ledger.open({ runId: null, modelId: 'm', provider: 'p', task: TASK, worstCaseUsd: 0.001 });
+      await c.onDisk; // a run's request is sent only then
       await c.close({ usage: { inputTokens: 1, outputTokens: 1 }, price: () => 0.0001 });
     };
     console.log(summary('ledger open + close, group commit, 1 at a time', await timeEach(300, charge)));
