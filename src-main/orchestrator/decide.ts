@@ -526,41 +526,54 @@ function explain(
 ): Candidate[] {
   ranked.forEach((e, i) => (e.order = i));
   if (chosen) chosen.order = -1;
-  const sorted = [...(chosen ? [chosen] : []), ...ranked.filter((e) => e !== chosen)];
-  // The rest by how many hard reasons rule them out, then byBest: a stable bucketing of `best`.
-  const unranked: Evaluated[][] = Array.from({ length: REASON_ORDER.length + 1 }, () => []);
-  for (const e of best) if (e.order === Number.MAX_SAFE_INTEGER) unranked[e.hard.length]!.push(e);
-  for (const bucket of unranked) for (const e of bucket) sorted.push(e);
-  return sorted.map((e, i) => {
-    const reasons =
-      e === chosen
-        ? singleReason('chosen')
-        : e.hard.length > 0
-          ? e.affordable
-            ? e.hard
-            : reasonsOf(e.mask | BIT.over_budget)
-          : !e.affordable
-            ? singleReason('over_budget')
-            : singleReason(otherReason);
-    let why = whyCache.get(reasons);
-    if (why === undefined)
-      whyCache.set(
-        reasons,
-        (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')),
-      );
-    return {
+  const candidates: Candidate[] = [];
+  const other = singleReason(otherReason);
+  const otherWhy = whyOf(other);
+  const add = (e: Evaluated): void => {
+    let reasons: readonly CandidateReason[];
+    let why: string;
+    if (e === chosen) {
+      reasons = singleReason('chosen');
+      why = whyOf(reasons);
+    } else if (e.mask === 0 && e.affordable) {
+      reasons = other;
+      why = otherWhy;
+    } else {
+      // The hard reasons, then over_budget: one shared list and text per combination, found by the mask.
+      const mask = e.affordable ? e.mask : e.mask | BIT.over_budget;
+      reasons = reasonsOf(mask);
+      why = WHY_BY_MASK[mask] ??= whyOf(reasons);
+    }
+    candidates.push({
       model_id: e.spec.id,
       display_name: e.spec.display_name,
       provider: e.spec.provider,
       local: e.local,
       quality: round(e.quality),
       estimate_usd: e.cost,
-      rank: i + 1,
-      status: e === chosen ? 'chosen' : e.hard.length === 0 && e.affordable ? 'eligible' : 'rejected',
+      rank: candidates.length + 1,
+      status: e === chosen ? 'chosen' : e.mask === 0 && e.affordable ? 'eligible' : 'rejected',
       reasons: reasons as CandidateReason[],
       why,
-    };
-  });
+    });
+  };
+  if (chosen) add(chosen);
+  for (const e of ranked) if (e !== chosen) add(e);
+  // The rest by how many hard reasons rule them out, then byBest: a stable bucketing of `best`.
+  const unranked: Evaluated[][] = Array.from({ length: REASON_ORDER.length + 1 }, () => []);
+  for (const e of best) if (e.order === Number.MAX_SAFE_INTEGER) unranked[e.hard.length]!.push(e);
+  for (const bucket of unranked) for (const e of bucket) add(e);
+  return candidates;
+}
+
+/** The text of each mask's reasons (REASON_LISTS), made on first use. */
+const WHY_BY_MASK: (string | undefined)[] = [];
+
+function whyOf(reasons: readonly CandidateReason[]): string {
+  let why = whyCache.get(reasons);
+  if (why === undefined)
+    whyCache.set(reasons, (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')));
+  return why;
 }
 
 function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
