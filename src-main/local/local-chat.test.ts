@@ -112,6 +112,40 @@ describe('local chat keeps the context between turns', () => {
     expect(differing).toEqual([]);
   });
 
+  it('keeps all it can match for a turn that samples without a seed, and stays exact for the greedy turn after it', async () => {
+    const instruction = 'You are a careful continuity editor. List every contradiction. '.repeat(5);
+    const first = turn(instruction, 'Chapter one says the door is blue.');
+    const after = (answer: string, user: string): GenerateRequest => ({
+      ...first,
+      messages: [...first.messages, { role: 'assistant', content: answer }, { role: 'user', content: user }],
+    });
+    const answer = (await run({ ...first, maxOutputTokens: 150 }, true)).result.text;
+    const greedyKept = await run(after(answer, 'And chapter two?'), false);
+    await run({ ...first, maxOutputTokens: 150 }, true);
+    const sampledKept = await run({ ...after(answer, 'And chapter two?'), temperature: 0.8 }, false);
+    // The greedy turn read the first answer (generated token by token) and its prompt's last batch again; the sampled
+    // one only what differed.
+    expect(sampledKept.evaluated).toBeLessThan(greedyKept.evaluated - 64);
+    // What the sampled turn kept is not exact: the greedy turn after it reads it again as a fresh context would.
+    const next = after(answer, 'And chapter three?');
+    const greedyAfter = await run(next, false, true);
+    const fresh = await run(next, true, true);
+    expect(greedyAfter.result.text).toBe(fresh.result.text);
+    expect(greedyAfter.next).toEqual(fresh.next);
+  });
+
+  it('answers exactly as a fresh context when sampling with a seed', async () => {
+    const instruction = 'You are a careful continuity editor. List every contradiction. '.repeat(5);
+    for (let i = 0; i < 3; i++) {
+      const seeded: GenerateRequest = { ...turn(instruction, `Chapter ${i + 2} is late.`), temperature: 0.9, seed: i };
+      await run(turn(instruction, `Chapter ${i + 1} is early.`), false);
+      const kept = await run(seeded, false, true);
+      const fresh = await run(seeded, true, true);
+      expect(kept.result.text).toBe(fresh.result.text);
+      expect(kept.next).toEqual(fresh.next);
+    }
+  });
+
   it('does not confuse a different instruction with the one in the context', async () => {
     const cold = await run(turn(OTHER_INSTRUCTION, 'Chapter two says the door is red.'), true);
     await run(turn(INSTRUCTION, 'Chapter two says the door is red.'), true);

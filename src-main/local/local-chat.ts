@@ -68,37 +68,45 @@ const exactPrefixes = new WeakMap<LlamaContextSequence, ExactPrefix>();
  * one batch, flipped a nearly tied greedy pick in the benchmark). A fresh context evaluates its prompt in batches that
  * start at multiples of the context's batch size; keeping a multiple of it, of tokens that were evaluated that way,
  * makes the kept turn evaluate every new token in the same batch as a fresh one would. The previous turn's generated
- * tokens (evaluated one by one) and its prompt's last partial batch are never kept.
+ * tokens (evaluated one by one) and its prompt's last partial batch are never kept. That costs up to a batch of
+ * tokens read again, so a turn that samples without a seed (its answer differs every time anyway) keeps all that
+ * node-llama-cpp can match; `exact` says whether the turn must answer as a fresh context would.
  * `exactAfter(promptTokens)` is what this turn leaves exact; `restore` ends the turn's override.
  */
-function keepWholeBatches(sequence: LlamaContextSequence): {
+function keepWholeBatches(
+  sequence: LlamaContextSequence,
+  exact: boolean,
+): {
   exactAfter: (promptTokens: number) => number;
   restore: () => void;
 } {
   const batch = sequence.context.batchSize;
   const previous = exactPrefixes.get(sequence);
   const meter = sequence.tokenMeter.getState();
-  const exact =
+  const kept =
     previous &&
     previous.meter.usedInputTokens === meter.usedInputTokens &&
     previous.meter.usedOutputTokens === meter.usedOutputTokens
       ? previous.length
       : 0;
   let aligned = false;
-  /** Where a later alignment (node-llama-cpp's own, e.g. a re-render during generation) re-evaluated from. */
+  /** Where what this turn keeps stops being exact: node-llama-cpp's own alignments keep any prefix it can match. */
   let untouched = Number.POSITIVE_INFINITY;
   const original = sequence.adaptStateToTokens;
   // node-llama-cpp's LlamaChat aligns the sequence with the prompt (minus the last token it evaluates with the
-  // generation) through this public method before the turn's first evaluation. Only that first alignment is changed;
-  // the own property shadows the prototype's method for this turn.
+  // generation) through this public method before the turn's first evaluation, and again if it re-renders the
+  // context during generation. Only the first alignment of an exact turn is changed; the own property shadows the
+  // prototype's method for this turn.
   sequence.adaptStateToTokens = async (tokens: Token[], allowShift?: boolean) => {
     const { firstDifferentIndex } = sequence.compareContextTokens(tokens);
-    if (aligned) {
-      untouched = Math.min(untouched, firstDifferentIndex);
+    if (aligned || !exact) {
+      // The first alignment of a turn that need not be exact keeps the previous exact prefix at most.
+      untouched = Math.min(untouched, firstDifferentIndex, aligned ? Number.POSITIVE_INFINITY : kept);
+      aligned = true;
       return original.call(sequence, tokens, allowShift);
     }
     aligned = true;
-    const keep = Math.floor(Math.min(firstDifferentIndex, exact) / batch) * batch;
+    const keep = Math.floor(Math.min(firstDifferentIndex, kept) / batch) * batch;
     if (keep < sequence.nextTokenIndex)
       await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
   };
@@ -123,7 +131,9 @@ export async function chatOnce(
     autoDisposeSequence: false,
   });
   const before = model.sequence.tokenMeter.getState();
-  const alignment = keepWholeBatches(model.sequence);
+  // Greedy (node-llama-cpp's default) or seeded sampling answers the same every time: exactly as a fresh context.
+  const deterministic = !request.temperature || request.seed !== undefined;
+  const alignment = keepWholeBatches(model.sequence, deterministic);
   let exactAfter = 0;
   try {
     if (history.length > 0) session.setChatHistory(withDefaultSystem(history, session.getChatHistory()));
