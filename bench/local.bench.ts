@@ -211,7 +211,8 @@ export async function benchLocal(): Promise<void> {
 /**
  * A chat turn whose instruction and template prefix the previous turn shared: time to its first token with the
  * context kept (Quire's chat path) vs after clearing the sequence (what every turn cost before), interleaved, greedy,
- * with the answers compared.
+ * with the answers compared and the prompt tokens each read (a kept turn keeps whole evaluation batches only, so that
+ * it answers exactly as a fresh one: local-chat.ts).
  */
 async function firstTokenWithKeptContext(runtime: LocalRuntime, file: string): Promise<void> {
   const instruction =
@@ -228,15 +229,19 @@ async function firstTokenWithKeptContext(runtime: LocalRuntime, file: string): P
   const firstToken = (fresh: boolean, user: string) =>
     runtime.use('a', file, async (m) => {
       if (fresh) await m.sequence.clearHistory();
+      const before = m.sequence.tokenMeter.getState();
       const start = performance.now();
       let first = Number.NaN;
       const result = await chatOnce(m, turn(user), {
         onText: () => void (Number.isNaN(first) && (first = performance.now() - start)),
       });
-      return { first, text: result.text };
+      const read = TokenMeter.diff(m.sequence.tokenMeter, before).usedInputTokens;
+      return { first, text: result.text, read, prompt: result.usage.inputTokens ?? 0 };
     });
   const kept: number[] = [];
   const fresh: number[] = [];
+  const keptRead: number[] = [];
+  const prompts: number[] = [];
   let same = 0;
   for (let i = 0; i < ROUNDS; i++) {
     const user = `Chapter ${i + 2} says the door is ${i % 2 ? 'red' : 'green'}.`;
@@ -245,13 +250,16 @@ async function firstTokenWithKeptContext(runtime: LocalRuntime, file: string): P
     const f = await firstToken(true, user);
     kept.push(k.first);
     fresh.push(f.first);
+    keptRead.push(k.read);
+    prompts.push(f.prompt);
     if (k.text === f.text) same++;
   }
   const k = percentile(kept, 50);
   const f = percentile(fresh, 50);
   console.log(
     `first token, instruction shared with the previous turn: context kept p50 ${k.toFixed(1)} ms; fresh context p50 ` +
-      `${f.toFixed(1)} ms; ratio ${(k / f).toFixed(2)}; identical answers in ${same} of ${ROUNDS} rounds`,
+      `${f.toFixed(1)} ms; ratio ${(k / f).toFixed(2)}; identical answers in ${same} of ${ROUNDS} rounds; kept turns ` +
+      `read p50 ${percentile(keptRead, 50)} of ${percentile(prompts, 50)} prompt tokens`,
   );
 }
 

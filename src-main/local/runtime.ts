@@ -27,6 +27,15 @@ import {
   type ThreadTiming,
 } from './threads';
 
+/**
+ * Tokens a resident model's context evaluates per batch. llama.cpp computes a token's values slightly differently in a
+ * batch of under 64 tokens than in a larger one, so a chat turn that keeps the previous turn's context answers exactly
+ * as a fresh context only when it evaluates its new tokens in the same batches a fresh context would: batches that
+ * start at multiples of this size (local-chat.ts keeps whole batches only). 64 rather than node-llama-cpp's 512 so
+ * that a shared instruction is kept in 64-token steps; prompt reading costs about the same on the CPU.
+ */
+export const EVALUATION_BATCH = 64;
+
 /** What the contract shows of a resident model, plus its file (main-side only). */
 export type ResidentInfo = ResidentModelInfo & { path: string };
 
@@ -294,7 +303,12 @@ export class LocalRuntime {
     const contextSize = entry.context.contextSize;
     await entry.context.dispose().catch(() => undefined);
     try {
-      mutable.context = await entry.model.createContext({ contextSize, threads, sequences: 1 });
+      mutable.context = await entry.model.createContext({
+        contextSize,
+        threads,
+        sequences: 1,
+        batchSize: EVALUATION_BATCH,
+      });
       mutable.sequence = mutable.context.getSequence();
       mutable.threads = threads;
       this.logger.info(`Local model ${entry.id} now uses ${threads} thread${threads === 1 ? '' : 's'}`);
@@ -358,7 +372,12 @@ export class LocalRuntime {
       model = await llama.loadModel({ modelPath: path });
       const measuredThreads = await this.measuredDefault(model, path, (await stat(path)).size);
       const threads = this.threadsFor({ measuredThreads });
-      const context = await model.createContext({ contextSize: estimate.context_size, threads, sequences: 1 });
+      const context = await model.createContext({
+        contextSize: estimate.context_size,
+        threads,
+        sequences: 1,
+        batchSize: EVALUATION_BATCH,
+      });
       const at = this.now();
       const entry: Entry = {
         id,

@@ -47,20 +47,29 @@ export interface DecisionInputs {
   price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
 }
 
+/**
+ * One model as one decision sees it. The objects belong to the registry's RegistryState and are rewritten by every
+ * decision (decisions are synchronous and none escapes into a Decision), so 5,000 models do not allocate 5,000
+ * objects per call.
+ */
 interface Evaluated {
-  spec: ModelSpec;
-  local: boolean;
+  readonly spec: ModelSpec;
+  readonly local: boolean;
   quality: number;
   cost: number;
+  /** valueForMoney of this quality and cost, computed once per decision rather than in every comparison. */
+  value: number;
   /** Hard reasons it cannot be used at all (empty = usable); shared between candidates, never mutated. */
   hard: readonly CandidateReason[];
+  /** The same reasons as BIT flags. */
+  mask: number;
   affordable: boolean;
   /** Position in the final ranking (explain); unranked ones sort after. */
   order: number;
   /** Position in the registry's (legacy, id) order: the last tie-break, one integer comparison. */
-  tie: number;
+  readonly tie: number;
   /** SIZE_INDEX of its local size class (medium when it has none). */
-  size: number;
+  readonly size: number;
 }
 
 const SIZE_INDEX = { small: 0, medium: 1, large: 2 } as const;
@@ -90,12 +99,6 @@ const REASON_LISTS: readonly (readonly CandidateReason[])[] = Array.from(
 
 function reasonsOf(mask: number): readonly CandidateReason[] {
   return REASON_LISTS[mask]!;
-}
-
-function maskOf(reasons: readonly CandidateReason[]): number {
-  let mask = 0;
-  for (const reason of reasons) mask |= BIT[reason as keyof typeof BIT] ?? 0;
-  return mask;
 }
 
 const whyCache = new Map<readonly CandidateReason[], string>();
@@ -139,11 +142,11 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const exclude = request.exclude && request.exclude.length > 0 ? new Set(request.exclude) : null;
   const images = request.images ?? [];
 
-  const ties = tieRanks(inputs.registry);
-  const evaluated: Evaluated[] = [];
-  for (let index = 0; index < inputs.registry.length; index++) {
-    const spec = inputs.registry[index]!;
-    const local = spec.provider === 'local';
+  const state = registryState(inputs.registry);
+  const evaluated = state.evaluated;
+  for (const e of evaluated) {
+    const spec = e.spec;
+    const local = e.local;
     const q = quality(spec.id, task.id, spec.quality);
     const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
     const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
@@ -159,20 +162,23 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
     if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
+    e.quality = q;
+    e.cost = cost;
+    e.value = valueForMoney(q, cost);
     // One shared array per combination of reasons: 5,000 candidates do not allocate 5,000 arrays.
-    const hard = reasonsOf(mask);
-    evaluated.push({
-      spec,
-      local,
-      quality: q,
-      cost,
-      hard,
-      affordable: remaining === null || cost <= remaining + EPSILON,
-      order: Number.MAX_SAFE_INTEGER,
-      tie: ties[index]!,
-      size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
-    });
+    e.hard = reasonsOf(mask);
+    e.mask = mask;
+    e.affordable = remaining === null || cost <= remaining + EPSILON;
+    e.order = Number.MAX_SAFE_INTEGER;
   }
+  const orders = ordersFor(state, task.id);
+  // Every candidate by byBest. The order this task's last decision left is sorted again: the sort is adaptive, so
+  // when nothing moved it is one linear pass, and it comes out the same from any starting order (byBest is a strict
+  // total order). Every other list of the decision is a filter or a stable bucketing of it, or of another cached
+  // order sorted the same way (rankForTier).
+  const best = orders.best.sort(byBest);
+  const route = routeLocal(best, complexity);
+  const rankings: Rankings = { orders, best, route };
 
   const base = {
     task: task.id,
@@ -183,11 +189,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     max_output_tokens: maxOutput,
     remaining_usd: remaining,
   };
-  const usable = evaluated.filter((e) => e.hard.length === 0);
-  // The last step down: any installed local model that passes everything but the strength, rather than nothing.
-  const localLast = evaluated.filter(
-    (e) => e.local && e.hard.every((r) => r === 'lacks_strength' || r === 'below_min_quality'),
-  );
+  const anyUsable = route.length > 0 || evaluated.some((e) => e.hard.length === 0);
 
   const forced = request.model;
   const packModel = !forced && !settings.enabled && inputs.pack ? inputs.pack.tasks[task.id] : undefined;
@@ -203,14 +205,8 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         ? `The requested model ${wantedName}`
         : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}, which`;
     if (target && blockers.length === 0 && target.affordable) {
-      const ranked = [
-        target,
-        ...routeLocal(
-          localLast.filter((e) => e !== target),
-          complexity,
-        ),
-      ];
-      return finish(base, evaluated, ranked, target, {
+      const order = [target, ...route.filter((e) => e !== target)];
+      return finish(base, rankings, order, target, {
         mode,
         pack: mode === 'pack' ? inputs.pack!.name : null,
         tier_used: target.local ? 'local' : tierRequested,
@@ -227,16 +223,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
         : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
-    const fallback =
-      mode === 'pack'
-        ? routeLocal(
-            localLast.filter((e) => e.affordable),
-            complexity,
-          )
-        : [];
+    const fallback = mode === 'pack' ? route.filter((e) => e.affordable) : [];
     const pick = fallback[0];
     if (pick) {
-      return finish(base, evaluated, fallback, pick, {
+      return finish(base, rankings, fallback, pick, {
         mode,
         pack: inputs.pack!.name,
         tier_used: 'local',
@@ -246,36 +236,24 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
-    return refuse(
-      base,
-      evaluated,
-      mode,
-      mode === 'pack' ? inputs.pack!.name : null,
-      code,
-      `${problem}.`,
-      complexity,
-      localLast,
-    );
+    return refuse(base, rankings, mode, mode === 'pack' ? inputs.pack!.name : null, code, `${problem}.`);
   }
 
   const steps: string[] = [];
   for (const tier of STEP_DOWN[tierRequested]) {
-    const ranked =
-      tier === 'local'
-        ? routeLocal(localLast, complexity)
-        : rankForTier(tier, usable, complexity, settings.prefer_local);
-    const top = ranked[0];
+    const order = tier === 'local' ? route : rankForTier(tier, rankings, complexity, settings.prefer_local);
+    const top = order[0];
     if (!top) continue;
     if (top.affordable) {
       const stepped = steps.length > 0 ? ` ${steps.join(' ')}` : '';
-      return finish(base, evaluated, ranked, top, {
+      return finish(base, rankings, order, top, {
         mode: 'orchestrator',
         pack: null,
         tier_used: tier,
         reason: `${tierReason(tier, top, task, complexity)}${stepped}`,
         otherReason: 'ranked_lower',
         remaining,
-        closers: routeLocal(localLast, complexity),
+        closers: route,
       });
     }
     steps.push(
@@ -283,47 +261,47 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     );
   }
 
-  const anyUsable = usable.length > 0 || localLast.length > 0;
   if (anyUsable) {
     return refuse(
       base,
-      evaluated,
+      rankings,
       'orchestrator',
       null,
       'budget_exceeded',
       `Nothing affordable can do ${task.display_name}: ${usd(remaining ?? 0)} is left of this month's ${usd(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
-      complexity,
-      localLast,
     );
   }
   return refuse(
     base,
-    evaluated,
+    rankings,
     'orchestrator',
     null,
     'unavailable',
-    images.length > 0 ? noVisionMessage(task, evaluated, localOnly) : unavailableMessage(task, evaluated, localOnly),
-    complexity,
-    localLast,
+    images.length > 0 ? noVisionMessage(task, best, localOnly) : unavailableMessage(task, evaluated, localOnly),
   );
 }
 
+/** What a decision ranks its candidates by; every list is in its comparator's order, built in linear time. */
+interface Rankings {
+  orders: TaskOrders;
+  /** Every candidate by byBest. */
+  best: Evaluated[];
+  /** routeLocal: the installed local models that the last step down may use. */
+  route: Evaluated[];
+}
+
 /** Candidates in the order the tier prefers them (usable ones only). */
-function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number, preferLocal: boolean): Evaluated[] {
-  const locals = routeLocal(
-    usable.filter((e) => e.local),
-    complexity,
-  );
-  const clouds = usable.filter((e) => !e.local);
+function rankForTier(tier: QualityTier, rankings: Rankings, complexity: number, preferLocal: boolean): Evaluated[] {
+  const locals = rankings.route.filter(isUsable);
   let ranked: Evaluated[];
   switch (tier) {
     case 'budget':
-      ranked = [...locals, ...clouds.sort(byCheapest)];
+      ranked = [...locals, ...usableClouds(rankings.orders.cheapest.sort(byCheapest))];
       break;
     case 'balanced': {
       // Simple work (1–4) stays local; medium work (5–7) stays local while a free model is within a point of the
       // best-value cloud model; complex work (8–10) goes to the cloud (seed 002's routing, seed 000's balanced tier).
-      const byValue = clouds.sort(byValueForMoney);
+      const byValue = usableClouds(rankings.orders.value.sort(byValueForMoney));
       const size = sizeForComplexity(complexity);
       const bestLocal = locals[0];
       const bestCloud = byValue[0];
@@ -335,12 +313,12 @@ function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number,
       break;
     }
     case 'premium':
-      ranked = [...usable].sort(byBest);
+      ranked = rankings.best.filter(isUsable);
       break;
   }
   const top = ranked[0];
   if (preferLocal && top && !top.local) {
-    const bestLocal = [...locals].sort(byBest)[0];
+    const bestLocal = rankings.best.find((e) => e.local && isUsable(e));
     if (bestLocal && bestLocal.quality >= top.quality - PREFER_LOCAL_MARGIN) {
       ranked = [bestLocal, ...ranked.filter((e) => e !== bestLocal)];
     }
@@ -348,15 +326,35 @@ function rankForTier(tier: QualityTier, usable: Evaluated[], complexity: number,
   return ranked;
 }
 
-/** Seed 002's complexity routing among local models: the size class the complexity asks for, then quality. */
-function routeLocal(locals: Evaluated[], complexity: number): Evaluated[] {
+function isUsable(e: Evaluated): boolean {
+  return e.hard.length === 0;
+}
+
+function usableClouds(order: Evaluated[]): Evaluated[] {
+  return order.filter((e) => !e.local && e.hard.length === 0);
+}
+
+/** The reasons the last step down relaxes. */
+const RELAXED = BIT.lacks_strength | BIT.below_min_quality;
+
+/** Installed local models that pass everything but the strength and the minimum quality. */
+function isLastStep(e: Evaluated): boolean {
+  return e.local && (e.mask & ~RELAXED) === 0;
+}
+
+/**
+ * Seed 002's complexity routing among local models: strength-matching ones first (only the last step down reaches
+ * past them), then the size class the complexity asks for, then quality, then the static order. Among local models
+ * (cost 0) byBest is quality then the static order, so this is a stable bucketing of `best` by (strength, distance).
+ */
+function routeLocal(best: readonly Evaluated[], complexity: number): Evaluated[] {
   const target = SIZE_INDEX[sizeForComplexity(complexity)];
-  const distance = (e: Evaluated) => Math.abs(e.size - target);
-  return [...locals].sort((a, b) => {
-    // Strength-matching models first: only the last step down reaches past them.
-    const strength = Number(a.hard.length > 0) - Number(b.hard.length > 0);
-    return strength || distance(a) - distance(b) || b.quality - a.quality || tieBreak(a, b);
-  });
+  const buckets: Evaluated[][] = [[], [], [], [], [], []];
+  for (const e of best) {
+    if (!isLastStep(e)) continue;
+    buckets[(e.hard.length > 0 ? 3 : 0) + Math.abs(e.size - target)]!.push(e);
+  }
+  return buckets.flat();
 }
 
 function tieBreak(a: Evaluated, b: Evaluated): number {
@@ -368,26 +366,65 @@ function staticOrder(a: ModelSpec, b: ModelSpec): number {
   return Number(a.legacy ?? false) - Number(b.legacy ?? false) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/**
- * Each model's position in staticOrder, sorted once per registry rather than compared as strings inside every
- * decision's sorts (the registry changes rarely; decisions run on every call). The cache checks the specs are the
- * same objects, so a registry array reused with other contents is ranked again.
- */
-const tieCache = new WeakMap<readonly ModelSpec[], { specs: ModelSpec[]; ranks: Int32Array }>();
+/** The candidate orders a task's last decision left, each over every candidate (sorted again by the next one). */
+interface TaskOrders {
+  best: Evaluated[];
+  cheapest: Evaluated[];
+  value: Evaluated[];
+}
 
-function tieRanks(registry: readonly ModelSpec[]): Int32Array {
-  const cached = tieCache.get(registry);
+/**
+ * What decisions keep while the registry is unchanged: one Evaluated per model (with its static order, sorted once
+ * rather than compared as strings inside every decision) and, per task, the orders its last decision left. The cache
+ * checks the specs are the same objects, so a registry array reused with other contents starts again.
+ */
+interface RegistryState {
+  specs: readonly ModelSpec[];
+  evaluated: Evaluated[];
+  orders: Map<string, TaskOrders>;
+}
+
+/** Tasks whose orders are kept per registry; beyond it they start again (the shipped table has 15). */
+const MAX_TASK_ORDERS = 64;
+const states = new WeakMap<readonly ModelSpec[], RegistryState>();
+
+function registryState(registry: readonly ModelSpec[]): RegistryState {
+  const cached = states.get(registry);
   if (cached && cached.specs.length === registry.length && cached.specs.every((spec, i) => spec === registry[i])) {
-    return cached.ranks;
+    return cached;
   }
   const specs = [...registry];
-  const ranks = new Int32Array(specs.length);
+  const ties = new Int32Array(specs.length);
   specs
     .map((_, i) => i)
     .sort((a, b) => staticOrder(specs[a]!, specs[b]!) || a - b)
-    .forEach((index, rank) => (ranks[index] = rank));
-  tieCache.set(registry, { specs, ranks });
-  return ranks;
+    .forEach((index, rank) => (ties[index] = rank));
+  const evaluated = specs.map((spec, i): Evaluated => ({
+    spec,
+    local: spec.provider === 'local',
+    quality: 0,
+    cost: 0,
+    value: 0,
+    hard: REASON_LISTS[0]!,
+    mask: 0,
+    affordable: true,
+    order: Number.MAX_SAFE_INTEGER,
+    tie: ties[i]!,
+    size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
+  }));
+  const state = { specs, evaluated, orders: new Map() };
+  states.set(registry, state);
+  return state;
+}
+
+function ordersFor(state: RegistryState, task: string): TaskOrders {
+  let orders = state.orders.get(task);
+  if (!orders) {
+    if (state.orders.size >= MAX_TASK_ORDERS) state.orders.clear();
+    const all = state.evaluated;
+    state.orders.set(task, (orders = { best: [...all], cheapest: [...all], value: [...all] }));
+  }
+  return orders;
 }
 
 function byCheapest(a: Evaluated, b: Evaluated): number {
@@ -402,13 +439,13 @@ function byBest(a: Evaluated, b: Evaluated): number {
  * Quality per dollar, with quality above the minimum squared: for analysis a point near the top is worth more than one
  * near the floor, so a barely-adequate model five times cheaper does not beat a strong one.
  */
-function valueForMoney(e: Evaluated): number {
-  const above = e.quality - MIN_QUALITY + 1;
-  return (above * above) / Math.max(e.cost, 1e-9);
+function valueForMoney(quality: number, cost: number): number {
+  const above = quality - MIN_QUALITY + 1;
+  return (above * above) / Math.max(cost, 1e-9);
 }
 
 function byValueForMoney(a: Evaluated, b: Evaluated): number {
-  return valueForMoney(b) - valueForMoney(a) || byBest(a, b);
+  return b.value - a.value || byBest(a, b);
 }
 
 interface FinishOptions {
@@ -429,16 +466,15 @@ type Base = Pick<
 
 function finish(
   base: Base,
-  all: Evaluated[],
+  rankings: Rankings,
   ranked: Evaluated[],
   chosen: Evaluated,
   options: FinishOptions,
 ): Decision {
-  const rest = ranked.filter((e) => e !== chosen && e.affordable && e.hard.length === 0);
   const chain: string[] = [];
-  for (const e of rest) {
+  for (const e of ranked) {
     if (chain.length >= FALLBACK_CLOUD_LIMIT) break;
-    if (!e.local) chain.push(e.spec.id);
+    if (e !== chosen && e.affordable && e.hard.length === 0 && !e.local) chain.push(e.spec.id);
   }
   const closingLocal =
     ranked.find((e) => e !== chosen && e.local && e.affordable) ??
@@ -452,7 +488,7 @@ function finish(
     reason: options.reason,
     tier_used: options.tier_used,
     estimate_usd: chosen.cost,
-    candidates: explain(all, ranked, chosen, options.otherReason),
+    candidates: explain(rankings.best, ranked, chosen, options.otherReason),
     fallback_chain: chain,
     refusal: null,
   };
@@ -460,18 +496,13 @@ function finish(
 
 function refuse(
   base: Base,
-  all: Evaluated[],
+  rankings: Rankings,
   mode: Decision['mode'],
   pack: string | null,
   code: 'budget_exceeded' | 'unavailable',
   message: string,
-  complexity: number,
-  localLast: Evaluated[],
 ): Decision {
-  const ranked = routeLocal(
-    localLast.filter((e) => e.affordable),
-    complexity,
-  );
+  const closer = rankings.route.find((e) => e.affordable);
   return {
     ...base,
     mode,
@@ -480,54 +511,69 @@ function refuse(
     reason: message,
     tier_used: null,
     estimate_usd: 0,
-    candidates: explain(all, [], null, 'ranked_lower'),
-    fallback_chain: ranked.slice(0, 1).map((e) => e.spec.id),
+    candidates: explain(rankings.best, [], null, 'ranked_lower'),
+    fallback_chain: closer ? [closer.spec.id] : [],
     refusal: { code, message },
   };
 }
 
+/** Every candidate (`best`, by byBest) ranked: chosen, then `ranked` in its order, then the rest. */
 function explain(
-  all: Evaluated[],
+  best: Evaluated[],
   ranked: Evaluated[],
   chosen: Evaluated | null,
   otherReason: CandidateReason,
 ): Candidate[] {
   ranked.forEach((e, i) => (e.order = i));
   if (chosen) chosen.order = -1;
-  // The ranked ones keep their order (chosen first); only the rest need sorting among themselves.
-  const unranked = all.filter((e) => e.order === Number.MAX_SAFE_INTEGER);
-  unranked.sort((a, b) => a.hard.length - b.hard.length || byBest(a, b));
-  const sorted = [...(chosen ? [chosen] : []), ...ranked.filter((e) => e !== chosen), ...unranked];
-  return sorted.map((e, i) => {
-    const reasons =
-      e === chosen
-        ? singleReason('chosen')
-        : e.hard.length > 0
-          ? e.affordable
-            ? e.hard
-            : reasonsOf(maskOf(e.hard) | BIT.over_budget)
-          : !e.affordable
-            ? singleReason('over_budget')
-            : singleReason(otherReason);
-    let why = whyCache.get(reasons);
-    if (why === undefined)
-      whyCache.set(
-        reasons,
-        (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')),
-      );
-    return {
+  const candidates: Candidate[] = [];
+  const other = singleReason(otherReason);
+  const otherWhy = whyOf(other);
+  const add = (e: Evaluated): void => {
+    let reasons: readonly CandidateReason[];
+    let why: string;
+    if (e === chosen) {
+      reasons = singleReason('chosen');
+      why = whyOf(reasons);
+    } else if (e.mask === 0 && e.affordable) {
+      reasons = other;
+      why = otherWhy;
+    } else {
+      // The hard reasons, then over_budget: one shared list and text per combination, found by the mask.
+      const mask = e.affordable ? e.mask : e.mask | BIT.over_budget;
+      reasons = reasonsOf(mask);
+      why = WHY_BY_MASK[mask] ??= whyOf(reasons);
+    }
+    candidates.push({
       model_id: e.spec.id,
       display_name: e.spec.display_name,
       provider: e.spec.provider,
       local: e.local,
       quality: round(e.quality),
       estimate_usd: e.cost,
-      rank: i + 1,
-      status: e === chosen ? 'chosen' : e.hard.length === 0 && e.affordable ? 'eligible' : 'rejected',
+      rank: candidates.length + 1,
+      status: e === chosen ? 'chosen' : e.mask === 0 && e.affordable ? 'eligible' : 'rejected',
       reasons: reasons as CandidateReason[],
       why,
-    };
-  });
+    });
+  };
+  if (chosen) add(chosen);
+  for (const e of ranked) if (e !== chosen) add(e);
+  // The rest by how many hard reasons rule them out, then byBest: a stable bucketing of `best`.
+  const unranked: Evaluated[][] = Array.from({ length: REASON_ORDER.length + 1 }, () => []);
+  for (const e of best) if (e.order === Number.MAX_SAFE_INTEGER) unranked[e.hard.length]!.push(e);
+  for (const bucket of unranked) for (const e of bucket) add(e);
+  return candidates;
+}
+
+/** The text of each mask's reasons (REASON_LISTS), made on first use. */
+const WHY_BY_MASK: (string | undefined)[] = [];
+
+function whyOf(reasons: readonly CandidateReason[]): string {
+  let why = whyCache.get(reasons);
+  if (why === undefined)
+    whyCache.set(reasons, (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')));
+  return why;
 }
 
 function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
@@ -565,12 +611,12 @@ function reasonCounts(all: Evaluated[]): string {
  * No model can take this run's images: which models could see them and what each needs (a key), in a writer's
  * words. Local models never can: node-llama-cpp runs Quire's GGUFs as text models, with no image projector loaded.
  */
-function noVisionMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+function noVisionMessage(task: TaskSpec, best: Evaluated[], localOnly: boolean): string {
   const withoutImages = ' Remove the images to run it on the text alone.';
   if (localOnly) {
     return `${task.display_name} must stay on this machine, and no model on this machine can see images (Quire's local models read text only).${withoutImages}`;
   }
-  const seeing = all.filter((e) => e.spec.capabilities.vision && !e.spec.retired).sort(byBest);
+  const seeing = best.filter((e) => e.spec.capabilities.vision && !e.spec.retired);
   if (seeing.length === 0) {
     return `No model Quire knows can see images, so ${task.display_name} cannot run with them.${withoutImages}`;
   }
