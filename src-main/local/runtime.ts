@@ -28,13 +28,17 @@ import {
 } from './threads';
 
 /**
- * Tokens a resident model's context evaluates per batch. llama.cpp computes a token's values slightly differently in a
- * batch of under 64 tokens than in a larger one, so a chat turn that keeps the previous turn's context answers exactly
- * as a fresh context only when it evaluates its new tokens in the same batches a fresh context would: batches that
- * start at multiples of this size (local-chat.ts keeps whole batches only). 64 rather than node-llama-cpp's 512 so
- * that a shared instruction is kept in 64-token steps; prompt reading costs about the same on the CPU.
+ * Tokens a resident model's context evaluates per batch. llama.cpp computes a token's values slightly differently
+ * depending on the batches it is evaluated in, so a chat turn that keeps the previous turn's context answers exactly as
+ * a fresh context only when it evaluates its new tokens in the same batches a fresh context would: batches that start
+ * at multiples of this size (local-chat.ts keeps whole batches only). On the CPU, 64 rather than node-llama-cpp's 512,
+ * so that a shared instruction is kept in 64-token steps: prompt reading costs about the same there (measured). With a
+ * GPU (Metal), node-llama-cpp's 512: its kernels want large batches for reading long passages, and that could not be
+ * measured on this machine.
  */
-export const EVALUATION_BATCH = 64;
+export function evaluationBatch(llama: Pick<Llama, 'gpu'>): number {
+  return llama.gpu === false ? 64 : 512;
+}
 
 /** What the contract shows of a resident model, plus its file (main-side only). */
 export type ResidentInfo = ResidentModelInfo & { path: string };
@@ -307,7 +311,7 @@ export class LocalRuntime {
         contextSize,
         threads,
         sequences: 1,
-        batchSize: EVALUATION_BATCH,
+        batchSize: evaluationBatch(entry.model.llama),
       });
       mutable.sequence = mutable.context.getSequence();
       mutable.threads = threads;
@@ -376,7 +380,7 @@ export class LocalRuntime {
         contextSize: estimate.context_size,
         threads,
         sequences: 1,
-        batchSize: EVALUATION_BATCH,
+        batchSize: evaluationBatch(model.llama),
       });
       const at = this.now();
       const entry: Entry = {
