@@ -61,6 +61,49 @@ describe('downloads', () => {
     });
   });
 
+  it('follows redirects as Hugging Face sends them: the LFS oid on the redirect, Range kept through it on resume', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/org/repo/resolve/main/hop.gguf', {
+      file: fixture,
+      redirectTo: '/cdn/hop.gguf',
+      headers: { 'X-Linked-Etag': `"${fixtureSha}"`, 'X-Linked-Size': String(fixtureSize) },
+    });
+    s.route('/cdn/hop.gguf', { file: fixture, faults: { cutAfter: 300_000 } });
+    const info = await h.stack.downloads.start({ url: `${s.url}/org/repo/resolve/main/hop.gguf` });
+    expect(info.total).toBe(fixtureSize);
+    const done = await h.waitFor('download:done', 'hop');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha, verified_against: 'hf_lfs_oid' } });
+    const gets = s.requests.filter((r) => r.method === 'GET');
+    expect(gets.map((r) => [r.path, r.status])).toEqual([
+      ['/org/repo/resolve/main/hop.gguf', 302],
+      ['/cdn/hop.gguf', 200],
+      ['/org/repo/resolve/main/hop.gguf', 302],
+      ['/cdn/hop.gguf', 206],
+    ]);
+    expect(gets[3]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(readFileSync(join(h.modelsDir, 'hop.gguf')).equals(readFileSync(fixture))).toBe(true);
+  });
+
+  it('starts again from byte 0 when the file changed on the server since the pause (If-Range with the old ETag)', async () => {
+    const h = harness();
+    const s = await server();
+    const newer = tinyLlamaFixture({ seed: 11, embd: 96 });
+    s.route('/changed.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/changed.gguf` });
+    await h.waitFor('download:progress', 'changed');
+    const paused = await h.stack.downloads.pause('changed');
+    expect(paused.received).toBeGreaterThan(0);
+    s.route('/changed.gguf', { file: newer });
+    await h.stack.downloads.resume('changed');
+    await h.waitFor('download:done', 'changed');
+    expect(s.requests.filter((r) => r.method === 'GET').at(-1)).toMatchObject({
+      range: `bytes=${paused.received}-`,
+      status: 200,
+    });
+    expect(readFileSync(join(h.modelsDir, 'changed.gguf')).equals(readFileSync(newer))).toBe(true);
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();

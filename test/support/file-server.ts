@@ -23,6 +23,8 @@ export interface FileRouteFaults {
 export interface FileRoute {
   file: string;
   headers?: Record<string, string>;
+  /** Answer every request with 302 to this URL (relative or absolute), `headers` included (as Hugging Face does). */
+  redirectTo?: string;
   faults?: FileRouteFaults;
 }
 
@@ -66,6 +68,11 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
     if (!route) {
       log(404);
       res.writeHead(404).end('not found');
+      return;
+    }
+    if (route.redirectTo) {
+      log(302);
+      res.writeHead(302, { Location: route.redirectTo, 'Content-Length': '0', ...route.headers }).end();
       return;
     }
     const faults = route.faults ?? {};
