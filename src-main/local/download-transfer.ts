@@ -33,11 +33,13 @@ export class HttpTransfer {
   }
 
   async preflight(url: string): Promise<{ total: number | null; lfsSha256: string | null }> {
+    // A server that takes the connection but never answers is given up on like a stalled transfer.
+    const timeout = AbortSignal.timeout(this.stallMs);
     try {
       // Redirects one at a time: Hugging Face puts the file's LFS sha256 in X-Linked-Etag on the redirect itself.
       let lfs: string | null = null;
       let linkedSize: number | null = null;
-      const { request, head } = await openRequest(url, 'HEAD', {}, undefined, (hop) => {
+      const { request, head } = await openRequest(url, 'HEAD', {}, timeout, (hop) => {
         const linked = hop.headers.get('x-linked-etag')?.replace(/"/g, '') ?? null;
         if (linked && /^[0-9a-f]{64}$/i.test(linked)) lfs = linked.toLowerCase();
         const size = hop.headers.get('x-linked-size');
@@ -52,7 +54,8 @@ export class HttpTransfer {
       return { total: linkedSize ?? (length ? Number(length) : null), lfsSha256: lfs };
     } catch (error) {
       if (isQuireError(error)) throw error;
-      throw new DownloadError('server_gone', `Cannot reach ${new URL(url).host}: ${(error as Error).message}`, error);
+      const why = timeout.aborted ? `no answer within ${(this.stallMs / 1000).toFixed(1)} s` : (error as Error).message;
+      throw new DownloadError('server_gone', `Cannot reach ${new URL(url).host}: ${why}`, error);
     }
   }
 

@@ -1,6 +1,7 @@
 // Downloads against a real loopback HTTP server (Range, faults), real files, real SQLite; no node-llama-cpp load.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startFileServer } from '../../test/support/file-server';
@@ -145,6 +146,22 @@ describe('downloads', () => {
     await expect(h.stack.downloads.start({ url: goneUrl })).rejects.toMatchObject({ reason: 'server_gone' });
     expect(s0.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(h.stack.downloads.list()).toEqual([]);
+  });
+
+  it('gives up on a server that accepts the connection but never answers the first request', async () => {
+    const h = harness({ stallMs: 300 });
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      await expect(h.stack.downloads.start({ url: `http://127.0.0.1:${port}/silent.gguf` })).rejects.toMatchObject({
+        reason: 'server_gone',
+        message: expect.stringMatching(/no answer within 0\.3 s/),
+      });
+      expect(h.stack.downloads.list()).toEqual([]);
+    } finally {
+      silent.close();
+    }
   });
 
   it('resumes with a Range request after the connection is cut', async () => {
