@@ -86,6 +86,20 @@ describe('download client', () => {
     expect(s.heads[0]).toMatch(/\r\nAccept-Encoding: identity\r\n/);
   });
 
+  it('reads a chunked body that starts in the same read as the head', async () => {
+    const chunks = [payload.subarray(0, 100_000), payload.subarray(100_000)].flatMap((data) => [
+      Buffer.from(`${data.length.toString(16)}\r\n`),
+      data,
+      Buffer.from('\r\n'),
+    ]);
+    const s = await rawServer(() => [
+      Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), ...chunks]),
+      '0\r\n\r\n',
+    ]);
+    const { request } = await openRequest(`${s.url}/m.gguf`, 'GET', {});
+    expect((await readAll(request)).equals(payload)).toBe(true);
+  });
+
   it('reads exactly Content-Length bytes, and to the close when there is no length', async () => {
     const sized = await rawServer(() => [
       `HTTP/1.1 206 Partial Content\r\nContent-Length: ${payload.length}\r\n\r\n`,

@@ -112,14 +112,13 @@ export class RawRequest {
       else this.settle = { resolve, reject };
     });
     if (!this.failure) {
-      // Bytes that came with the head: frame them now, then let the socket read on.
-      try {
-        handlers.read(this.process(0, false));
-      } catch (error) {
-        this.fail(error as Error);
-      }
-      if (this.ended) this.onEnd();
-      else if (!this.finished) this.socket.resume();
+      // The bytes that came with the head (framed then), then the rest as the socket reads on.
+      handlers.read(this.used);
+      if (this.finished) {
+        this.handOver(Date.now());
+        this.complete();
+      } else if (this.ended) this.onEnd();
+      else this.socket.resume();
     }
     return done;
   }
@@ -149,6 +148,9 @@ export class RawRequest {
         this.used += n;
         this.parseHead();
         if (this.used >= MAX_HEAD && !this.headDone) throw new Error('the response head is too large');
+        // Body bytes that came with the head are framed here, in the read: the socket asks for its next buffer
+        // right after this callback, and framing moves where that buffer starts.
+        if (this.headDone) this.process(0, false);
         return true;
       }
       const start = this.used;
@@ -161,11 +163,10 @@ export class RawRequest {
   }
 
   /**
-   * Frames the new bytes in buffer[start, used), hands a batch over when it is due; returns the body bytes framed.
-   * Outside a read (`inRead` false) only the last batch is handed over: the socket asks for its next buffer only
-   * after a read, so until then it still holds the current one.
+   * Frames the new bytes in buffer[start, used), hands a batch over when it is due (`handOver` false: only once the
+   * body is complete and someone reads it); returns the body bytes framed.
    */
-  private process(start: number, inRead: boolean): number {
+  private process(start: number, handOver: boolean): number {
     if (this.framing.kind === 'chunked') {
       this.used = this.chunked.decode(this.buffer, start, this.used);
       if (this.chunked.done) this.finished = true;
@@ -178,7 +179,7 @@ export class RawRequest {
     const now = Date.now();
     const framed = this.used - start;
     const due = BATCH_BYTES - this.used < MIN_READ || now - this.lastBatch >= BATCH_MS;
-    if (this.finished || (inRead && due)) this.handOver(now);
+    if (this.finished || (handOver && due)) this.handOver(now);
     if (this.finished) this.complete();
     return framed;
   }

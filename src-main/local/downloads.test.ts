@@ -105,6 +105,19 @@ describe('downloads', () => {
     expect(readFileSync(join(h.modelsDir, 'changed.gguf')).equals(readFileSync(newer))).toBe(true);
   });
 
+  it('downloads a file sent chunked, its size unknown until the end, and resumes it after a cut', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/chunked.gguf', { file: fixture, faults: { chunked: true, cutAfter: 300_000 } });
+    const info = await h.stack.downloads.start({ url: `${s.url}/chunked.gguf`, sha256: fixtureSha });
+    expect(info.total).toBeNull();
+    const done = await h.waitFor('download:done', 'chunked');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha, verified_against: 'user' } });
+    expect(s.requests.filter((r) => r.method === 'GET').map((r) => r.status)).toEqual([200, 206]);
+    const last = h.events.filter((e) => e.name === 'download:progress').at(-1)!.payload;
+    expect(last).toMatchObject({ received: fixtureSize, total: null });
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();

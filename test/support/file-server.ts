@@ -18,6 +18,8 @@ export interface FileRouteFaults {
   bytesPerSecond?: number;
   /** Ignore Range headers (a server without resume support). */
   noRange?: boolean;
+  /** Send the body chunked, without a Content-Length (the size is unknown until the end). */
+  chunked?: boolean;
 }
 
 export interface FileRoute {
@@ -107,7 +109,7 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
     }
     const headers: Record<string, string> = {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': String(end - start + 1),
+      ...(faults.chunked ? {} : { 'Content-Length': String(end - start + 1) }),
       'Accept-Ranges': faults.noRange ? 'none' : 'bytes',
       ETag: etag,
       ...route.headers,
