@@ -144,6 +144,10 @@ describe('download client', () => {
     expect(hops).toEqual([302, 200]);
     expect(target.heads[0]).toMatch(/^GET \/cdn HTTP\/1\.1\r\n[\s\S]*\r\nRange: bytes=1-\r\n/);
 
+    await expect(openRequest(`${target.url}/a`, 'GET', { 'If-Range': '"v1"\r\nX-Injected: 1' })).rejects.toThrow(
+      /invalid If-Range header/,
+    );
+    expect(target.heads).toHaveLength(1);
     const gzip = await rawServer(() => ['HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc']);
     await expect(openRequest(`${gzip.url}/a`, 'GET', {})).rejects.toThrow(/compressed the file \(gzip\)/);
     const notHttp = await rawServer(() => ['SSH-2.0-OpenSSH\r\n\r\n']);

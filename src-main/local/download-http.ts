@@ -67,6 +67,9 @@ export class RawRequest {
       this.rejectHead = reject;
     });
     this.head.catch(() => undefined); // a failure is also reported to whoever reads the body
+    // A value from a server (an ETag sent back in If-Range) never adds a line to the request.
+    for (const [name, value] of Object.entries(headers))
+      if (/[\r\n]/.test(name + value)) throw new Error(`invalid ${name} header`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     // Reads go straight into the batch buffer (the head's into its first 64 KiB, so the body has room after it).
