@@ -80,6 +80,7 @@ export class HttpTransfer {
     let file: FileHandle | undefined;
     let get: RawRequest | undefined;
     let writes: Promise<void> = Promise.resolve();
+    let syncing: Promise<void> | undefined;
     let transferred = false;
     try {
       let head: ResponseHead;
@@ -158,18 +159,33 @@ export class HttpTransfer {
               queued -= bytes.length;
               body.release(bytes);
               if (queued < MAX_QUEUED) body.resume();
+              // Write-behind: one fdatasync kept in flight while the next bytes arrive and are written, so the fsync
+              // before the file is offered has little left to do (measured: end to end 0.48 → 0.64 of curl right
+              // after curl's own 53 MB were written, 0.54 when syncing every 4 MiB). A failure here is the write's:
+              // a later fsync on another descriptor would not report it again.
+              if (!syncing) {
+                syncing = handle
+                  .datasync()
+                  .catch((error: unknown) => {
+                    writeFailure ??= error;
+                    body.destroy(error as Error);
+                  })
+                  .finally(() => (syncing = undefined));
+              }
             });
             if (queued >= MAX_QUEUED) body.pause(); // a disk slower than the network
           },
         });
       } catch (error) {
         await writes;
+        await syncing;
         if (writeFailure) throw diskError(writeFailure);
         throw this.transportError(error, signal, stall.signal, row.url);
       } finally {
         combined.removeEventListener('abort', stop);
       }
       await writes;
+      await syncing;
       if (writeFailure) throw diskError(writeFailure);
       this.o.emitProgress(id, received, total, meter.rate(received, Date.now()));
       if (total !== null && received < total)
@@ -181,6 +197,7 @@ export class HttpTransfer {
       get?.destroy();
       // Keep every byte that arrived (paused, dropped or stalled transfers resume after it).
       await writes;
+      await syncing;
       await file?.close();
       const size = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
       if (!transferred && this.o.repo.download(id)) this.o.repo.updateDownload(id, { received_bytes: size });
