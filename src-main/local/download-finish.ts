@@ -8,9 +8,15 @@ import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
-import { checkGgufFile } from './gguf-check';
+import { checkGgufFile, type GgufSummary } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { openPrivateForWrite, placeFile } from './model-files';
+
+/** The GGUF check begun during the transfer, once the header was on disk, for a file of `size` bytes. */
+export interface EarlyCheck {
+  size: number;
+  check: Promise<GgufSummary>;
+}
 
 export interface FinishDeps {
   repo: LocalModelsRepo;
@@ -28,6 +34,7 @@ export async function finishDownload(
   deps: FinishDeps,
   id: string,
   transferred?: { sha256: string; bytes: number },
+  early?: EarlyCheck,
 ): Promise<void> {
   const row = deps.require(id);
   deps.repo.updateDownload(id, { status: 'verifying', ...(transferred ? { received_bytes: transferred.bytes } : {}) });
@@ -50,7 +57,9 @@ export async function finishDownload(
   }
   let summary;
   try {
-    summary = await checkGgufFile(row.partial_file, row.name);
+    // The check begun while the file arrived counts if it passed for the size the file has; otherwise it runs now.
+    const begun = early && transferred && early.size === transferred.bytes ? await early.check.catch(() => null) : null;
+    summary = begun ?? (await checkGgufFile(row.partial_file, row.name));
   } catch (error) {
     await settled;
     await rm(row.partial_file, { force: true });

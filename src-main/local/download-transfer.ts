@@ -24,6 +24,8 @@ export interface TransferOptions {
 
 /** Bytes handed to writes not yet finished before the socket is paused (a disk slower than the network). */
 const MAX_QUEUED = 4 * BATCH_BYTES;
+/** Bytes on disk before `headerWritten`: more than a GGUF header with a large vocabulary takes. */
+const EARLY_HEADER_BYTES = 16 * 1024 * 1024;
 
 export class HttpTransfer {
   private readonly stallMs: number;
@@ -67,6 +69,7 @@ export class HttpTransfer {
     id: string,
     signal: AbortSignal,
     attempt: { responded: boolean },
+    headerWritten?: (size: number) => void,
   ): Promise<{ sha256: string; bytes: number }> {
     const row = this.require(id);
     const offset = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
@@ -119,6 +122,9 @@ export class HttpTransfer {
       const handle = file;
       let received = start;
       let queued = 0;
+      let written = start;
+      // Once the first 16 MiB (any GGUF header) are on disk, the caller may check the header while the rest arrives.
+      let early = headerWritten && total !== null ? Math.min(total, EARLY_HEADER_BYTES) : Infinity;
       let writeFailure: unknown;
       const meter = new RateMeter(start);
       const progressEvery = this.o.progressIntervalMs ?? 250;
@@ -157,6 +163,11 @@ export class HttpTransfer {
                 return;
               }
               queued -= bytes.length;
+              written += bytes.length;
+              if (written >= early) {
+                early = Infinity;
+                headerWritten!(total!);
+              }
               body.release(bytes);
               if (queued < MAX_QUEUED) body.resume();
               // Write-behind: one fdatasync kept in flight while the next bytes arrive and are written, so the fsync

@@ -132,6 +132,22 @@ describe('downloads', () => {
     expect(h.stack.downloads.get('flip')).toMatchObject({ status: 'failed', error: { reason: 'checksum_mismatch' } });
   });
 
+  it('refuses a downloaded file llama.cpp would abort on (invalid_file, checked as it arrived) and keeps nothing', async () => {
+    const h = harness();
+    const s = await server();
+    const broken = tinyLlamaFixture({ seed: 11, omitKeys: ['llama.attention.head_count'] });
+    s.route('/broken.gguf', { file: broken });
+    await h.stack.downloads.start({ url: `${s.url}/broken.gguf` });
+    const failed = await h.waitFor('download:failed', 'broken');
+    expect(failed.payload).toMatchObject({
+      reason: 'invalid_file',
+      message: expect.stringMatching(/missing llama\.attention\.head_count/),
+    });
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+    expect(existsSync(join(h.modelsDir, 'broken.gguf'))).toBe(false);
+  });
+
   it('explains 404, gated (401/403), no disk space and an unreachable server before fetching any weights', async () => {
     const s0 = await startFileServer();
     const h = harness();

@@ -14,7 +14,8 @@ import { silentLogger } from '../infra/logger';
 import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, normalizeModelUrl } from './catalog';
-import { finishDownload } from './download-finish';
+import { finishDownload, type EarlyCheck } from './download-finish';
+import { checkGgufFile } from './gguf-check';
 import { HttpTransfer } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
 
@@ -234,11 +235,19 @@ export class DownloadService {
     try {
       let resumes = 0;
       let transferred: { sha256: string; bytes: number };
+      let early: EarlyCheck | undefined;
       for (;;) {
         const before = this.require(id).received_bytes;
         const attempt = { responded: false };
+        // The GGUF check starts as soon as the header is on disk (this attempt's: a restart rewrites it).
+        early = undefined;
         try {
-          transferred = await this.http.transfer(id, signal, attempt);
+          transferred = await this.http.transfer(id, signal, attempt, (size) => {
+            const row = this.require(id);
+            const check = checkGgufFile(row.partial_file, row.name, size);
+            check.catch(() => undefined); // checked again at the end
+            early = { size, check };
+          });
           break;
         } catch (error) {
           const row = this.require(id);
@@ -256,7 +265,7 @@ export class DownloadService {
           this.logger.warn(`Download ${id}: connection dropped, resuming from byte ${row.received_bytes}`);
         }
       }
-      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred);
+      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred, early);
     } catch (error) {
       if (signal.aborted && (signal.reason === 'paused' || signal.reason === 'cancelled')) {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });
