@@ -55,10 +55,10 @@ export interface AppOptions {
   /** The registry's shipped models; default resources/models.json (tests and benchmarks bring their own). */
   models?: ModelSpec[];
   /**
-   * Local models: overrides for tests and benchmarks (fetch, free space, stall timeout, llama instance, where the
+   * Local models: overrides for tests and benchmarks (free space, stall timeout, llama instance, where the
    * installed GGUF files are).
    */
-  local?: Partial<Pick<LocalStackOptions, 'fetch' | 'freeSpace' | 'stallMs' | 'runtime' | 'installed' | 'probe'>>;
+  local?: Partial<Pick<LocalStackOptions, 'freeSpace' | 'stallMs' | 'runtime' | 'installed' | 'probe'>>;
   /** Encrypts API keys at rest (Electron safeStorage); without it keys go to a 0600 file in the data dir. */
   secretCipher?: SecretCipher;
   /** Providers, ledger and runs: overrides for tests and benchmarks (time zone, retries, breaker, timeouts, fetch). */

@@ -1,5 +1,6 @@
-// The end of a download: the file is hashed against the expected SHA-256, its GGUF header checked, renamed into the
-// models folder and registered in the library; a file that fails any step is deleted, never offered.
+// The end of a download: the file is hashed against the expected SHA-256, its GGUF header checked (while the file is
+// flushed to the disk), renamed into the models folder and registered in the library; a file that fails any step is
+// deleted, never offered.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -7,9 +8,15 @@ import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
-import { checkGgufFile } from './gguf-check';
+import { checkGgufFile, type GgufSummary } from './gguf-check';
 import type { ModelLibrary } from './library';
-import { placeFile } from './model-files';
+import { openPrivateForWrite, placeFile } from './model-files';
+
+/** The GGUF check begun during the transfer, once the header was on disk, for a file of `size` bytes. */
+export interface EarlyCheck {
+  size: number;
+  check: Promise<GgufSummary>;
+}
 
 export interface FinishDeps {
   repo: LocalModelsRepo;
@@ -20,13 +27,27 @@ export interface FinishDeps {
 
 /**
  * Check the hash, the header, rename into place, register; a file that fails any step is deleted, never offered.
- * `sha256` is the digest the transfer computed as the bytes arrived; without it the file is read and hashed here.
+ * `transferred` is the digest the transfer computed as the bytes arrived and the file's size; without it the file is
+ * read and hashed here.
  */
-export async function finishDownload(deps: FinishDeps, id: string, sha256Computed?: string): Promise<void> {
+export async function finishDownload(
+  deps: FinishDeps,
+  id: string,
+  transferred?: { sha256: string; bytes: number },
+  early?: EarlyCheck,
+): Promise<void> {
   const row = deps.require(id);
-  deps.repo.updateDownload(id, { status: 'verifying' });
-  const sha256 = sha256Computed ?? (await hashFile(row.partial_file));
+  deps.repo.updateDownload(id, { status: 'verifying', ...(transferred ? { received_bytes: transferred.bytes } : {}) });
+  // On the disk (fsync) before it is renamed and recorded, so a crash never leaves a registered model half-written;
+  // the checks below read it from the page cache meanwhile.
+  const synced = syncFile(row.partial_file);
+  const settled = synced.then(
+    () => undefined,
+    () => undefined,
+  );
+  const sha256 = transferred?.sha256 ?? (await hashFile(row.partial_file));
   if (row.expected_sha256 && sha256 !== row.expected_sha256) {
+    await settled;
     await rm(row.partial_file, { force: true });
     deps.repo.updateDownload(id, { received_bytes: 0 });
     throw new DownloadError(
@@ -36,12 +57,16 @@ export async function finishDownload(deps: FinishDeps, id: string, sha256Compute
   }
   let summary;
   try {
-    summary = await checkGgufFile(row.partial_file, row.name);
+    // The check begun while the file arrived counts if it passed for the size the file has; otherwise it runs now.
+    const begun = early && transferred && early.size === transferred.bytes ? await early.check.catch(() => null) : null;
+    summary = begun ?? (await checkGgufFile(row.partial_file, row.name));
   } catch (error) {
+    await settled;
     await rm(row.partial_file, { force: true });
     deps.repo.updateDownload(id, { received_bytes: 0 });
     throw new DownloadError('invalid_file', (error as Error).message, error);
   }
+  await synced;
   // Never over a file that appeared under the planned name meanwhile: the next free name instead.
   const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;
@@ -57,6 +82,15 @@ export async function finishDownload(deps: FinishDeps, id: string, sha256Compute
   deps.repo.completeDownload(id, record);
   const model = library.register(record);
   deps.events.emit('download:done', { id, name: row.name, model });
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await openPrivateForWrite(file, 'append');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function hashFile(file: string): Promise<string> {

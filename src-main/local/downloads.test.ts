@@ -1,6 +1,7 @@
 // Downloads against a real loopback HTTP server (Range, faults), real files, real SQLite; no node-llama-cpp load.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startFileServer } from '../../test/support/file-server';
@@ -61,6 +62,62 @@ describe('downloads', () => {
     });
   });
 
+  it('follows redirects as Hugging Face sends them: the LFS oid on the redirect, Range kept through it on resume', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/org/repo/resolve/main/hop.gguf', {
+      file: fixture,
+      redirectTo: '/cdn/hop.gguf',
+      headers: { 'X-Linked-Etag': `"${fixtureSha}"`, 'X-Linked-Size': String(fixtureSize) },
+    });
+    s.route('/cdn/hop.gguf', { file: fixture, faults: { cutAfter: 300_000 } });
+    const info = await h.stack.downloads.start({ url: `${s.url}/org/repo/resolve/main/hop.gguf` });
+    expect(info.total).toBe(fixtureSize);
+    const done = await h.waitFor('download:done', 'hop');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha, verified_against: 'hf_lfs_oid' } });
+    const gets = s.requests.filter((r) => r.method === 'GET');
+    expect(gets.map((r) => [r.path, r.status])).toEqual([
+      ['/org/repo/resolve/main/hop.gguf', 302],
+      ['/cdn/hop.gguf', 200],
+      ['/org/repo/resolve/main/hop.gguf', 302],
+      ['/cdn/hop.gguf', 206],
+    ]);
+    expect(gets[3]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(readFileSync(join(h.modelsDir, 'hop.gguf')).equals(readFileSync(fixture))).toBe(true);
+  });
+
+  it('starts again from byte 0 when the file changed on the server since the pause (If-Range with the old ETag)', async () => {
+    const h = harness();
+    const s = await server();
+    const newer = tinyLlamaFixture({ seed: 11, embd: 96 });
+    s.route('/changed.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    await h.stack.downloads.start({ url: `${s.url}/changed.gguf` });
+    await h.waitFor('download:progress', 'changed');
+    const paused = await h.stack.downloads.pause('changed');
+    expect(paused.received).toBeGreaterThan(0);
+    s.route('/changed.gguf', { file: newer });
+    await h.stack.downloads.resume('changed');
+    await h.waitFor('download:done', 'changed');
+    expect(s.requests.filter((r) => r.method === 'GET').at(-1)).toMatchObject({
+      range: `bytes=${paused.received}-`,
+      status: 200,
+    });
+    expect(readFileSync(join(h.modelsDir, 'changed.gguf')).equals(readFileSync(newer))).toBe(true);
+  });
+
+  it('downloads a file sent chunked, its size unknown until the end, and resumes it after a cut', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/chunked.gguf', { file: fixture, faults: { chunked: true, cutAfter: 300_000 } });
+    const info = await h.stack.downloads.start({ url: `${s.url}/chunked.gguf`, sha256: fixtureSha });
+    expect(info.total).toBeNull();
+    const done = await h.waitFor('download:done', 'chunked');
+    expect(done.payload).toMatchObject({ model: { sha256: fixtureSha, verified_against: 'user' } });
+    expect(s.requests.filter((r) => r.method === 'GET').map((r) => r.status)).toEqual([200, 206]);
+    const last = h.events.filter((e) => e.name === 'download:progress').at(-1)!.payload;
+    expect(last).toMatchObject({ received: fixtureSize, total: null });
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();
@@ -73,6 +130,22 @@ describe('downloads', () => {
     expect(partialFiles(h)).toEqual([]);
     expect(existsSync(join(h.modelsDir, 'flip.gguf'))).toBe(false);
     expect(h.stack.downloads.get('flip')).toMatchObject({ status: 'failed', error: { reason: 'checksum_mismatch' } });
+  });
+
+  it('refuses a downloaded file llama.cpp would abort on (invalid_file, checked as it arrived) and keeps nothing', async () => {
+    const h = harness();
+    const s = await server();
+    const broken = tinyLlamaFixture({ seed: 11, omitKeys: ['llama.attention.head_count'] });
+    s.route('/broken.gguf', { file: broken });
+    await h.stack.downloads.start({ url: `${s.url}/broken.gguf` });
+    const failed = await h.waitFor('download:failed', 'broken');
+    expect(failed.payload).toMatchObject({
+      reason: 'invalid_file',
+      message: expect.stringMatching(/missing llama\.attention\.head_count/),
+    });
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+    expect(existsSync(join(h.modelsDir, 'broken.gguf'))).toBe(false);
   });
 
   it('explains 404, gated (401/403), no disk space and an unreachable server before fetching any weights', async () => {
@@ -102,6 +175,22 @@ describe('downloads', () => {
     await expect(h.stack.downloads.start({ url: goneUrl })).rejects.toMatchObject({ reason: 'server_gone' });
     expect(s0.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(h.stack.downloads.list()).toEqual([]);
+  });
+
+  it('gives up on a server that accepts the connection but never answers the first request', async () => {
+    const h = harness({ stallMs: 300 });
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      await expect(h.stack.downloads.start({ url: `http://127.0.0.1:${port}/silent.gguf` })).rejects.toMatchObject({
+        reason: 'server_gone',
+        message: expect.stringMatching(/no answer within 0\.3 s/),
+      });
+      expect(h.stack.downloads.list()).toEqual([]);
+    } finally {
+      silent.close();
+    }
   });
 
   it('resumes with a Range request after the connection is cut', async () => {

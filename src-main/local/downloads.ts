@@ -1,9 +1,9 @@
 // Model downloads a writer can trust: Range-resuming HTTP into a partial file under the models folder, progress
 // events, pause / resume / cancel, resume after a restart (SQLite row + partial file), a stall watchdog, a free-space
 // check first, SHA-256 verified (catalog, the writer's value, or Hugging Face's LFS oid) and the GGUF header checked
-// before an atomic rename registers it. Our own fetch rather than createModelDownloader: that one only compares sizes,
+// before an atomic rename registers it. Our own HTTP client rather than createModelDownloader: that one only compares sizes,
 // cannot be told to give up on a silent server (it hangs ~12 minutes), and a cancelled download() resolves with the
-// path of a file that does not exist.
+// path of a file that does not exist. The HTTP transfer itself is download-transfer.ts.
 import { existsSync, statSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { silentLogger } from '../infra/logger';
 import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, normalizeModelUrl } from './catalog';
-import { finishDownload } from './download-finish';
+import { finishDownload, type EarlyCheck } from './download-finish';
+import { checkGgufFile } from './gguf-check';
 import { HttpTransfer } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
 
@@ -24,7 +25,6 @@ export interface DownloadServiceOptions {
   repo: LocalModelsRepo;
   library: ModelLibrary;
   events: EventBus;
-  fetch?: typeof fetch;
   /** Free bytes on the volume holding `dir`. */
   freeSpace?: (dir: string) => Promise<number>;
   /** No byte for this long → the transfer is aborted as stalled (and may be resumed). */
@@ -59,7 +59,6 @@ export class DownloadService {
     this.logger = options.logger ?? silentLogger;
     this.http = new HttpTransfer({
       repo: options.repo,
-      fetch: options.fetch ?? fetch,
       stallMs: options.stallMs ?? 30_000,
       progressIntervalMs: options.progressIntervalMs,
       modelsDir: () => options.library.modelsDir(),
@@ -235,12 +234,20 @@ export class DownloadService {
   private async run(id: string, signal: AbortSignal): Promise<void> {
     try {
       let resumes = 0;
-      let sha256: string;
+      let transferred: { sha256: string; bytes: number };
+      let early: EarlyCheck | undefined;
       for (;;) {
         const before = this.require(id).received_bytes;
         const attempt = { responded: false };
+        // The GGUF check starts as soon as the header is on disk (this attempt's: a restart rewrites it).
+        early = undefined;
         try {
-          sha256 = await this.http.transfer(id, signal, attempt);
+          transferred = await this.http.transfer(id, signal, attempt, (size) => {
+            const row = this.require(id);
+            const check = checkGgufFile(row.partial_file, row.name, size);
+            check.catch(() => undefined); // checked again at the end
+            early = { size, check };
+          });
           break;
         } catch (error) {
           const row = this.require(id);
@@ -258,7 +265,7 @@ export class DownloadService {
           this.logger.warn(`Download ${id}: connection dropped, resuming from byte ${row.received_bytes}`);
         }
       }
-      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, sha256);
+      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred, early);
     } catch (error) {
       if (signal.aborted && (signal.reason === 'paused' || signal.reason === 'cancelled')) {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });

@@ -70,12 +70,13 @@ export function summarize(info: GgufFileInfo, expectedBytes: number | undefined)
 
 /**
  * Reads and checks a GGUF on disk: the header within bounds, the metadata llama.cpp asserts on, and that the file is
- * long enough to hold every tensor the header declares.
+ * long enough to hold every tensor the header declares. `size`, for a file still being written (a download whose
+ * header is already on disk): the size it will have, checked in place of its size now.
  */
-export async function checkGgufFile(file: string, label = 'The file'): Promise<GgufSummary> {
+export async function checkGgufFile(file: string, label = 'The file', size?: number): Promise<GgufSummary> {
   let expected: number;
   try {
-    expected = await withFileSource(file, (source, size) => validateGgufHeader(source, label, size));
+    expected = await withFileSource(file, (source, now) => validateGgufHeader(source, label, size ?? now));
   } catch (cause) {
     if (cause instanceof LocalModelError) throw cause;
     throw new LocalModelError(

@@ -28,7 +28,6 @@ export interface LocalStackOptions {
   modelsDir: () => string;
   env?: NodeJS.ProcessEnv;
   registry: CustomModelSink & { all(): ModelSpec[] };
-  fetch?: typeof fetch;
   freeSpace?: (dir: string) => Promise<number>;
   stallMs?: number;
   runtime?: Partial<LocalRuntimeOptions>;
@@ -91,7 +90,6 @@ export class LocalStack {
       library: this.library,
       events: options.events,
       logger: options.logger,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
       ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
     });

@@ -18,11 +18,15 @@ export interface FileRouteFaults {
   bytesPerSecond?: number;
   /** Ignore Range headers (a server without resume support). */
   noRange?: boolean;
+  /** Send the body chunked, without a Content-Length (the size is unknown until the end). */
+  chunked?: boolean;
 }
 
 export interface FileRoute {
   file: string;
   headers?: Record<string, string>;
+  /** Answer every request with 302 to this URL (relative or absolute), `headers` included (as Hugging Face does). */
+  redirectTo?: string;
   faults?: FileRouteFaults;
 }
 
@@ -68,6 +72,11 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
       res.writeHead(404).end('not found');
       return;
     }
+    if (route.redirectTo) {
+      log(302);
+      res.writeHead(302, { Location: route.redirectTo, 'Content-Length': '0', ...route.headers }).end();
+      return;
+    }
     const faults = route.faults ?? {};
     if (faults.status) {
       log(faults.status);
@@ -100,7 +109,7 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
     }
     const headers: Record<string, string> = {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': String(end - start + 1),
+      ...(faults.chunked ? {} : { 'Content-Length': String(end - start + 1) }),
       'Accept-Ranges': faults.noRange ? 'none' : 'bytes',
       ETag: etag,
       ...route.headers,
