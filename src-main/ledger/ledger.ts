@@ -209,7 +209,14 @@ export class Ledger implements SpendSource {
     const { value: written, durable } = await this.group.queue(() =>
       this.holdingEvents(() => this.withTotals(fn, (t) => (totals = t))),
     );
-    return { value: written.value, durable: durable.then(() => this.announce(written, totals)) };
+    const announced = durable.then(() => {
+      try {
+        this.announce(written, totals);
+      } catch {
+        // The write is on disk; an alert that could not be claimed now (the file busy) is claimed at the next change.
+      }
+    });
+    return { value: written.value, durable: announced };
   }
 
   /**
