@@ -65,6 +65,8 @@ interface HeldEvents<T> {
   value: T;
   changed: boolean;
   overruns: Overrun[];
+  /** The month's totals the write left, read under its write lock when it changed spend (for spend:updated). */
+  totals: SpendSnapshot | undefined;
 }
 
 export class Ledger implements SpendSource {
@@ -194,7 +196,6 @@ export class Ledger implements SpendSource {
    * it is on disk; spend events follow the disk, not the commit.
    */
   async commit<T>(fn: () => T): Promise<T> {
-    if (this.deferring) return fn();
     const { value, durable } = await this.committing(fn);
     await durable;
     return value;
@@ -205,13 +206,10 @@ export class Ledger implements SpendSource {
    */
   private async committing<T>(fn: () => T): Promise<Committed<T>> {
     if (this.deferring) return { value: fn(), durable: Promise.resolve() };
-    let totals: SpendSnapshot | undefined;
-    const { value: written, durable } = await this.group.queue(() =>
-      this.holdingEvents(() => this.withTotals(fn, (t) => (totals = t))),
-    );
+    const { value: written, durable } = await this.group.queue(() => this.holdingEvents(fn));
     const announced = durable.then(() => {
       try {
-        this.announce(written, totals);
+        this.announce(written);
       } catch {
         // The write is on disk; an alert that could not be claimed now (the file busy) is claimed at the next change.
       }
@@ -241,28 +239,22 @@ export class Ledger implements SpendSource {
    */
   atomically<T>(fn: () => T): T {
     if (this.deferring) return fn();
-    let totals: SpendSnapshot | undefined;
-    const written = this.holdingEvents(() => this.atomicTx(() => this.withTotals(fn, (t) => (totals = t))) as T);
-    this.announce(written, totals);
+    const written = this.atomicTx(() => this.holdingEvents(fn)) as HeldEvents<T>;
+    this.announce(written);
     return written.value;
   }
 
   /**
-   * Runs `fn` in the caller's transaction and, when it changed spend, reads the month's totals it leaves while the
-   * write lock is still held (for the spend:updated that follows the commit, without a read transaction of its own).
+   * Runs `write` inside the caller's transaction with spend events held back (a failed write announces nothing); says
+   * what to announce after the commit, with the month's totals read while the write lock is still held (no read
+   * transaction of their own after it).
    */
-  private withTotals<T>(fn: () => T, read: (totals: SpendSnapshot) => void): T {
-    const value = fn();
-    if (this.pending && this.options.events) read(this.snapshot(this.options.now()));
-    return value;
-  }
-
-  /** Runs `write` with spend events held back (a failed write announces nothing); says what to announce after it. */
   private holdingEvents<T>(write: () => T): HeldEvents<T> {
     this.deferring = true;
     try {
       const value = write();
-      return { value, changed: this.pending, overruns: this.overruns };
+      const totals = this.pending && this.options.events ? this.snapshot(this.options.now()) : undefined;
+      return { value, changed: this.pending, overruns: this.overruns, totals };
     } finally {
       this.deferring = false;
       this.pending = false;
@@ -270,10 +262,10 @@ export class Ledger implements SpendSource {
     }
   }
 
-  private announce(held: HeldEvents<unknown>, totals?: SpendSnapshot): void {
+  private announce(held: HeldEvents<unknown>): void {
     if (!held.changed) return;
     this.overruns.push(...held.overruns);
-    this.changed(totals);
+    this.changed(held.totals);
   }
 
   /**
