@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CancelledError, ConflictError, NotFoundError } from '../errors';
 import type { JobPlan, JobQuote } from './job-plan';
-import type { JobsRepo } from './jobs-repo';
+import type { FinishedPart, JobsRepo } from './jobs-repo';
 import { mergeFindings } from './merge-findings';
 import type { CountText, Part } from './splitter';
 import type { Block } from './structure';
@@ -130,54 +130,55 @@ export class JobRunner {
       if (job.status !== 'running' && job.status !== 'done') this.options.repo.setStatus(jobId, 'running', null);
       let story = finished.at(-1)?.story ?? EMPTY_STORY;
       const ran: number[] = [];
-      for (let k = finished.length; k < parts.length; k++) {
+      /** One call of the job (a part or a step after them): progress, its time, then it is saved before the next. */
+      const step = async <R extends { usage: PartUsage }>(
+        index: number,
+        call: () => Promise<R>,
+        saved: (result: R) => Pick<FinishedPart, 'findings' | 'answer' | 'story'>,
+        into: FinishedPart[],
+      ) => {
         if (signal.aborted) throw new CancelledError();
-        const part = jobPart(job.input_text, parts[k]!, parts.length, blocks);
-        options.onProgress?.({ job_id: jobId, part: k + 1, of, phase: 'started' });
+        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'started' });
         const started = this.monotonic();
-        const result = await runPart(part, story, signal);
+        const result = await call();
         if (signal.aborted) throw new CancelledError();
-        story = boundStory(result.storyUpdate, storyTokens, options.count);
-        const done = {
-          index: k,
-          findings: result.findings,
-          ...(result.answer !== undefined ? { answer: result.answer } : {}),
-          story,
+        const done: FinishedPart = {
+          index,
+          ...saved(result),
           usage: result.usage,
           wall_ms: this.monotonic() - started,
           finished_at: this.now().toISOString(),
         };
         this.options.repo.finishPart(jobId, done);
-        finished.push(done);
-        ran.push(k);
-        options.onProgress?.({ job_id: jobId, part: k + 1, of, phase: 'finished' });
+        into.push(done);
+        ran.push(index);
+        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'finished' });
+      };
+      for (let k = finished.length; k < parts.length; k++) {
+        const part = jobPart(job.input_text, parts[k]!, parts.length, blocks);
+        await step(
+          k,
+          () => runPart(part, story, signal),
+          (result) => {
+            story = boundStory(result.storyUpdate, storyTokens, options.count);
+            return {
+              findings: result.findings,
+              ...(result.answer !== undefined ? { answer: result.answer } : {}),
+              story,
+            };
+          },
+          finished,
+        );
       }
       const answers = finished.map((p) => p.answer);
       for (let s = stepsDone.length; after && s < after.count; s++) {
-        if (signal.aborted) throw new CancelledError();
-        const index = parts.length + s;
-        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'started' });
-        const started = this.monotonic();
-        const result = await after.run(
-          s,
-          answers,
-          stepsDone.map((p) => p.answer),
-          signal,
+        const previous = stepsDone.map((p) => p.answer);
+        await step(
+          parts.length + s,
+          () => after.run(s, answers, previous, signal),
+          (result) => ({ findings: [], answer: result.answer, story }),
+          stepsDone,
         );
-        if (signal.aborted) throw new CancelledError();
-        const done = {
-          index,
-          findings: [],
-          answer: result.answer,
-          story,
-          usage: result.usage,
-          wall_ms: this.monotonic() - started,
-          finished_at: this.now().toISOString(),
-        };
-        this.options.repo.finishPart(jobId, done);
-        stepsDone.push(done);
-        ran.push(index);
-        options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'finished' });
       }
       const all = [...finished, ...stepsDone];
       this.options.repo.setStatus(jobId, 'done', job.finished_at ?? this.now().toISOString());
