@@ -131,6 +131,27 @@ describe('download client', () => {
     await expect(readAll(second.request)).rejects.toThrow(/closed the connection/);
   });
 
+  it('hands nothing undecoded to the writer when a chunk size cannot be read', async () => {
+    // The body is sent only once the client reads it, so it arrives in a read of its own after the head.
+    let sendBody: () => void = () => undefined;
+    const server = createServer((socket: Socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        sendBody = () => socket.end('5\r\nhello\r\nZZZ\r\nGARBAGE');
+      });
+      socket.on('error', () => undefined);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { request } = await openRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/a`, 'GET', {});
+    const got: Buffer[] = [];
+    const reading = request.body({ read: () => undefined, batch: (b) => got.push(Buffer.from(b)) });
+    sendBody();
+    await expect(reading).rejects.toThrow(/chunked/);
+    // Only decoded body bytes ever reach the file (and its SHA-256): never the framing or what followed it.
+    expect(['', 'hello']).toContain(Buffer.concat(got).toString('latin1'));
+  });
+
   it('follows redirects with the same headers, and refuses a compressed body, a non-HTTP answer and other schemes', async () => {
     const target = await rawServer(() => [`HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc`]);
     const hops: number[] = [];

@@ -171,7 +171,13 @@ export class RawRequest {
    */
   private process(start: number, handOver: boolean): number {
     if (this.framing.kind === 'chunked') {
-      this.used = this.chunked.decode(this.buffer, start, this.used);
+      try {
+        this.used = this.chunked.decode(this.buffer, start, this.used);
+      } catch (error) {
+        // Framing that cannot be read: none of this read is body (a resume asks for it again with Range).
+        this.used = start;
+        throw error;
+      }
       if (this.chunked.done) this.finished = true;
     } else if (this.framing.kind === 'length') {
       const take = Math.min(this.framing.left, this.used - start);
