@@ -71,13 +71,14 @@ describe('local chat keeps the context between turns', () => {
   });
 
   it('leaves the context exactly as a fresh one would, whatever length of the previous turn it kept', async () => {
-    // llama.cpp computes a token's values slightly differently in a batch of under 64 tokens than in a larger one, so a
-    // turn that evaluated its new tokens in other batches than a fresh context would may differ in the last bits and
+    // llama.cpp computes a token's values slightly differently depending on the batches it is evaluated in, so a turn
+    // that evaluated its new tokens in other batches than a fresh context would may differ in the last bits and
     // pick another token wherever two were nearly tied (the benchmark's model did, once in 11 rounds). The next token's
     // probabilities after each turn show any difference in what the context holds, not only the ones that flip a token.
     const differing: string[] = [];
     for (let i = 0; i < 9; i++) {
-      // Prompts of about 300, 500 and 580 tokens: under and over one of node-llama-cpp's default 512-token batches.
+      // Prompts of about 300, 500 and 580 tokens: each spans several of the CPU's 64-token batches (runtime.ts
+      // evaluationBatch) plus a partial one.
       const instruction = 'You are a careful continuity editor. List every contradiction. '.repeat([4, 6, 7][i % 3]!);
       const user = `Chapter ${i + 2} says the door is ${i % 2 ? 'red' : 'green'}.`;
       await run(turn(instruction, `Chapter ${i + 1} says it is blue.${' Still blue.'.repeat(i * 2)}`), false);

@@ -32,12 +32,18 @@ import {
  * depending on the batches it is evaluated in, so a chat turn that keeps the previous turn's context answers exactly as
  * a fresh context only when it evaluates its new tokens in the same batches a fresh context would: batches that start
  * at multiples of this size (local-chat.ts keeps whole batches only). On the CPU, 64 rather than node-llama-cpp's 512,
- * so that a shared instruction is kept in 64-token steps: prompt reading costs about the same there (measured). With a
- * GPU (Metal), node-llama-cpp's 512: its kernels want large batches for reading long passages, and that could not be
- * measured on this machine.
+ * so that a shared instruction is kept in 64-token steps: prompt reading costs about the same there, measured once when
+ * this was chosen (best of several reads of a 500-token prompt: 244 ms at 64, 229 ms at 512, tiny fixture), not in the
+ * bench. With a GPU (Metal), node-llama-cpp's 512: its kernels want large batches for reading long passages, and that
+ * could not be measured on this machine.
  */
-export function evaluationBatch(llama: Pick<Llama, 'gpu'>): number {
+function evaluationBatch(llama: Pick<Llama, 'gpu'>): number {
   return llama.gpu === false ? 64 : 512;
+}
+
+/** A resident model's one context: one sequence, evaluated in batches of evaluationBatch. */
+function openContext(model: LlamaModel, contextSize: number, threads: number): Promise<LlamaContext> {
+  return model.createContext({ contextSize, threads, sequences: 1, batchSize: evaluationBatch(model.llama) });
 }
 
 /** What the contract shows of a resident model, plus its file (main-side only). */
@@ -307,12 +313,7 @@ export class LocalRuntime {
     const contextSize = entry.context.contextSize;
     await entry.context.dispose().catch(() => undefined);
     try {
-      mutable.context = await entry.model.createContext({
-        contextSize,
-        threads,
-        sequences: 1,
-        batchSize: evaluationBatch(entry.model.llama),
-      });
+      mutable.context = await openContext(entry.model, contextSize, threads);
       mutable.sequence = mutable.context.getSequence();
       mutable.threads = threads;
       this.logger.info(`Local model ${entry.id} now uses ${threads} thread${threads === 1 ? '' : 's'}`);
@@ -376,12 +377,7 @@ export class LocalRuntime {
       model = await llama.loadModel({ modelPath: path });
       const measuredThreads = await this.measuredDefault(model, path, (await stat(path)).size);
       const threads = this.threadsFor({ measuredThreads });
-      const context = await model.createContext({
-        contextSize: estimate.context_size,
-        threads,
-        sequences: 1,
-        batchSize: evaluationBatch(model.llama),
-      });
+      const context = await openContext(model, estimate.context_size, threads);
       const at = this.now();
       const entry: Entry = {
         id,

@@ -4,9 +4,8 @@
 // (which is tokenized whole) — on every class of text and on seeded random texts built from the pieces' edges.
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../orchestrator/random';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
-import { novel, textSamples } from '../../test/fixtures/text-samples';
+import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
 import { fixtureLlama } from '../../test/support/local-fixture';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
@@ -75,16 +74,6 @@ const FRAGMENTS = [
   '<|im_start|>',
 ];
 
-function randomTexts(seed: number, n: number, fragments: number): string[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: n }, () =>
-    Array.from(
-      { length: 1 + Math.floor(random() * fragments) },
-      () => FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!,
-    ).join(''),
-  );
-}
-
 const texts: [string, string][] = [
   ...Object.entries(textSamples(1, 3000)),
   ...Object.entries(textSamples(2, 300)).map(([name, text]): [string, string] => [`${name} (short)`, text]),
@@ -95,8 +84,8 @@ const texts: [string, string][] = [
   ['newline first', '\nMara said the boat.'],
   ['had the', 'Mara had the thing. Then she had the end.'],
   ['before a user-defined token', 'a <tag> b\n\n x y — x y'],
-  ...randomTexts(7, 300, 40).map((text, i): [string, string] => [`random ${i}`, text]),
-  ...randomTexts(8, 60, 400).map((text, i): [string, string] => [`long random ${i}`, text]),
+  ...randomTexts(7, 300, 40, FRAGMENTS).map((text, i): [string, string] => [`random ${i}`, text]),
+  ...randomTexts(8, 60, 400, FRAGMENTS).map((text, i): [string, string] => [`long random ${i}`, text]),
 ];
 
 let llama: Llama;

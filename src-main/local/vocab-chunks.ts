@@ -20,13 +20,12 @@
 // whose tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
 import type { LlamaModel, Token } from 'node-llama-cpp';
+import { boundedSet } from '../tokens/memo';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
 /** tokenizer.ggml.token_type of a user-defined token (llama.cpp's LLAMA_TOKEN_TYPE_USER_DEFINED). */
 const USER_DEFINED = 4;
-/** Distinct words remembered per counter: a bound on memory (a novel has tens of thousands), not a working size. */
-const MEMO_LIMIT = 200_000;
 
 /** Where a vocabulary may be cut: before a space between characters not in `unsafe` and `unsafeAfter`. */
 interface CutRule {
@@ -70,10 +69,6 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
   const cut = rule;
   const memo = new Map<string, number>();
   const firsts = new Map<string, number>();
-  const remember = (word: string, tokens: number) => {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(word, tokens);
-  };
   return {
     cuts: true,
     count: (text) => {
@@ -85,10 +80,7 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
           // A text's first word is tokenized as it is, with no space taken off: remembered apart from later words.
           const word = text.slice(0, end);
           let known = firsts.get(word);
-          if (known === undefined) {
-            if (firsts.size >= MEMO_LIMIT) firsts.clear();
-            firsts.set(word, (known = wordTokens(model, cut, word, true).length));
-          }
+          if (known === undefined) known = boundedSet(firsts, word, wordTokens(model, cut, word, true).length);
           tokens += known;
         } else if (end === text.length) last = text.slice(start, end);
         else {
@@ -100,7 +92,7 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
       });
       if (last !== '') {
         let known = memo.get(last);
-        if (known === undefined) remember(last, (known = wordTokens(model, cut, last, false).length));
+        if (known === undefined) known = boundedSet(memo, last, wordTokens(model, cut, last, false).length);
         tokens += known;
       }
       const byOccurrences = new Map<number, string[]>();
@@ -111,7 +103,7 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
       }
       for (const [k, words] of byOccurrences) {
         const counted = wordTokens(model, cut, words.join(''), false).length;
-        if (words.length === 1) remember(words[0]!, counted);
+        if (words.length === 1) boundedSet(memo, words[0]!, counted);
         tokens += k * counted;
       }
       return tokens;

@@ -7,7 +7,7 @@ import type { ModelSpec } from '../../src-preload/contract';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { mulberry32 } from '../orchestrator/random';
 import { model } from '../../test/support/decision-fixtures';
-import { novel, textSamples } from '../../test/fixtures/text-samples';
+import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
 import { TokenCounter, type CountRequest } from './token-counter';
 
 const real = (text: string) => Math.max(o200k(text), cl100k(text));
@@ -192,15 +192,11 @@ const FRAGMENTS = [
   'im_start',
 ];
 
-function randomTexts(seed: number, n: number, fragments: number): string[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: n }, () =>
-    Array.from(
-      { length: 1 + Math.floor(random() * fragments) },
-      () => FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!,
-    ).join(''),
-  );
-}
+/** Each OpenAI encoding, a model that uses it, and gpt-tokenizer's count of a whole text with it. */
+const OPENAI_ENCODINGS = [
+  ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
+  ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
+] as const;
 
 describe('OpenAI encodings, word by word', () => {
   const texts: [string, string][] = [
@@ -212,22 +208,19 @@ describe('OpenAI encodings, word by word', () => {
     ),
     ['novel', novel(30_000)],
     ['edges', ' a b  c   '],
-    ...randomTexts(5, 2000, 60).map((text, i): [string, string] => [`random ${i}`, text]),
+    ...randomTexts(5, 2000, 60, FRAGMENTS).map((text, i): [string, string] => [`random ${i}`, text]),
   ];
 
-  it.each([
-    ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
-    ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
-  ] as const)(
+  it.each(OPENAI_ENCODINGS)(
     '%s: exactly gpt-tokenizer’s count of the whole text, never lower, remembered or not',
-    async (_name, spec, whole) => {
+    async (name, spec, whole) => {
       const { count, method } = await new TokenCounter().textCounter(spec);
-      expect(method).toBe(_name);
-      for (const [name, text] of texts) {
-        expect(count(text), name).toBe(whole(text));
+      expect(method).toBe(name);
+      for (const [label, text] of texts) {
+        expect(count(text), label).toBe(whole(text));
         // Twice, joined by a space and by a newline: now from words remembered, and across the join.
-        expect(count(`${text} ${text}`), `${name}, twice`).toBe(whole(`${text} ${text}`));
-        expect(count(`${text}\n${text}`), `${name}, twice`).toBe(whole(`${text}\n${text}`));
+        expect(count(`${text} ${text}`), `${label}, twice`).toBe(whole(`${text} ${text}`));
+        expect(count(`${text}\n${text}`), `${label}, twice`).toBe(whole(`${text}\n${text}`));
       }
     },
   );
@@ -240,10 +233,7 @@ describe('long pieces (merged in O(n log n), bpe-merge.ts)', () => {
     return Array.from({ length }, () => chars[Math.floor(random() * chars.length)]!).join('');
   };
 
-  it.each([
-    ['o200k', model('gpt-5.5', { provider: 'openai' }), o200k],
-    ['cl100k', model('gpt-4-0613', { provider: 'openai' }), cl100k],
-  ] as const)(
+  it.each(OPENAI_ENCODINGS)(
     '%s: the same count as gpt-tokenizer on long runs of letters, CJK and rare ideographs',
     async (_n, spec, whole) => {
       const { count } = await new TokenCounter().textCounter(spec);

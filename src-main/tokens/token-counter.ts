@@ -7,6 +7,7 @@ import type { ImageSize, ModelSpec } from '../../src-preload/contract';
 import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import { bpeMergeCount, type RankOf } from './bpe-merge';
+import { boundedSet } from './memo';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
 export interface CountMessage {
@@ -121,9 +122,6 @@ export class TokenCounter {
   }
 }
 
-/** Distinct texts remembered per encoding; a book has tens of thousands, so this is a bound, not a working size. */
-const MEMO_LIMIT = 200_000;
-
 /** Pieces this long (in UTF-16 units) are merged in O(n log n) (bpe-merge.ts) rather than by gpt-tokenizer. */
 const LONG_PIECE = 64;
 
@@ -180,14 +178,10 @@ async function loadEncoding(name: Encoding): Promise<CountText> {
   const split = new RegExp(shared.source, shared.flags);
   // A word or a piece: either way its count on its own (a word that is one piece has the piece's count).
   const memo = new Map<string, number>();
-  const remember = (text: string, tokens: number) => {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(text, tokens);
-  };
   const countPiece = pieceCounter(encoding.default) ?? encoding.countTokens;
   const piece = (text: string) => {
     let count = memo.get(text);
-    if (count === undefined) remember(text, (count = countPiece(text)));
+    if (count === undefined) count = boundedSet(memo, text, countPiece(text));
     return count;
   };
   const word = (text: string) => {
@@ -197,7 +191,7 @@ async function loadEncoding(name: Encoding): Promise<CountText> {
       // exec on the one regex (matchAll would copy it for every word).
       split.lastIndex = 0;
       for (let m = split.exec(text); m !== null; m = split.exec(text)) count += piece(m[0]);
-      remember(text, count);
+      boundedSet(memo, text, count);
     }
     return count;
   };
