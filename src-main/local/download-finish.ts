@@ -27,17 +27,16 @@ export interface FinishDeps {
 
 /**
  * Check the hash, the header, rename into place, register; a file that fails any step is deleted, never offered.
- * `transferred` is the digest the transfer computed as the bytes arrived and the file's size; without it the file is
- * read and hashed here.
+ * `transferred` is the digest the transfer computed as the bytes arrived and the file's size.
  */
 export async function finishDownload(
   deps: FinishDeps,
   id: string,
-  transferred?: { sha256: string; bytes: number },
+  transferred: { sha256: string; bytes: number },
   early?: EarlyCheck,
 ): Promise<void> {
   const row = deps.require(id);
-  deps.repo.updateDownload(id, { status: 'verifying', ...(transferred ? { received_bytes: transferred.bytes } : {}) });
+  deps.repo.updateDownload(id, { status: 'verifying', received_bytes: transferred.bytes });
   // On the disk (fsync) before it is renamed and recorded, so a crash never leaves a registered model half-written;
   // the checks below read it from the page cache meanwhile.
   const synced = syncFile(row.partial_file);
@@ -45,7 +44,7 @@ export async function finishDownload(
     () => undefined,
     () => undefined,
   );
-  const sha256 = transferred?.sha256 ?? (await hashFile(row.partial_file));
+  const sha256 = transferred.sha256;
   if (row.expected_sha256 && sha256 !== row.expected_sha256) {
     await settled;
     await rm(row.partial_file, { force: true });
@@ -58,7 +57,7 @@ export async function finishDownload(
   let summary;
   try {
     // The check begun while the file arrived counts if it passed for the size the file has; otherwise it runs now.
-    const begun = early && transferred && early.size === transferred.bytes ? await early.check.catch(() => null) : null;
+    const begun = early && early.size === transferred.bytes ? await early.check.catch(() => null) : null;
     summary = begun ?? (await checkGgufFile(row.partial_file, row.name));
   } catch (error) {
     await settled;

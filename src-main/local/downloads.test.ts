@@ -132,7 +132,7 @@ describe('downloads', () => {
     expect(h.stack.downloads.get('flip')).toMatchObject({ status: 'failed', error: { reason: 'checksum_mismatch' } });
   });
 
-  it('refuses a downloaded file llama.cpp would abort on (invalid_file, checked as it arrived) and keeps nothing', async () => {
+  it('refuses a downloaded file llama.cpp would abort on (invalid_file) and keeps nothing', async () => {
     const h = harness();
     const s = await server();
     const broken = tinyLlamaFixture({ seed: 11, omitKeys: ['llama.attention.head_count'] });
