@@ -15,7 +15,7 @@ const storySchema = z.object({
   timeline: z.array(note).max(200),
 });
 
-export const partAnswer = findingsAnswer.extend({ story: storySchema.nullish().catch(null) });
+const partAnswer = findingsAnswer.extend({ story: storySchema.nullish().catch(null) });
 export type PartAnswer = z.output<typeof partAnswer>;
 
 /** The answer kinds a passage too long for the model is split for; any other kind is refused with the numbers. */
@@ -23,12 +23,11 @@ export type SplitKind = 'findings' | 'edits' | 'summary';
 export const SPLIT_KINDS: ReadonlySet<string> = new Set<SplitKind>(['findings', 'edits', 'summary']);
 
 /** An edit part answers edits only (no story: an edit needs none); a summary part also updates the story so far. */
-export const editsPartAnswer = editsAnswer;
-export const summaryPartAnswer = summaryAnswer.extend({ story: storySchema.nullish().catch(null) });
+const summaryPartAnswer = summaryAnswer.extend({ story: storySchema.nullish().catch(null) });
 
 /** The zod reader of one part's answer for the task's kind. */
 export function partReader(kind: SplitKind): z.ZodType<{ story?: PartAnswer['story'] } & Record<string, unknown>> {
-  return kind === 'findings' ? partAnswer : kind === 'edits' ? editsPartAnswer : summaryPartAnswer;
+  return kind === 'findings' ? partAnswer : kind === 'edits' ? editsAnswer : summaryPartAnswer;
 }
 
 /** The model's updated story, or the one it was given when it sent none. Notes carry no location of the model's. */
@@ -50,7 +49,7 @@ export function storyFromAnswer(answer: PartAnswer['story'], previous: StorySoFa
  * edits or chapters, `evidence` quotes a finding, `facts` and `timeline` notes of the story, `text` characters a
  * string.
  */
-export interface PartBounds {
+interface PartBounds {
   items: number;
   evidence: number;
   facts: number;
@@ -287,11 +286,7 @@ export function plainTitle(title: string): string {
   return title.replace(/^#+\s*/, '').trim() || 'Untitled';
 }
 
-const titleKey = (title: string) =>
-  title
-    .replace(/^#+\s*/, '')
-    .trim()
-    .toLowerCase();
+const titleKey = (title: string) => plainTitle(title).toLowerCase();
 
 /**
  * A part's summaries tied to the chapters it holds (by heading, as written): an entry whose name matches none of them

@@ -3,7 +3,7 @@
 // whole passage (edits anchored in it, one summary per chapter). A creative task is refused with the numbers.
 import { describe, expect, it } from 'vitest';
 import { contradictionManuscript } from '../../test/fixtures/manuscript';
-import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
+import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import type { RecordedRequest } from '../../test/support/fake-llm-server';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
@@ -11,13 +11,7 @@ import { parseStructure } from '../manuscripts/structure';
 const h = useExecutionHarness();
 const text = contradictionManuscript();
 const structure = parseStructure(text);
-const small = {
-  id: 'small',
-  quality: 9,
-  input_usd_per_mtok: 1,
-  output_usd_per_mtok: 4,
-  context_window: 8192,
-} as EndpointModel;
+const small = endpointModel('small', 9, 8192);
 
 const userText = (request: RecordedRequest) =>
   (request.body.messages as { role: string; content: string }[])

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
 import { generateManuscript } from '../../test/fixtures/manuscript';
-import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
+import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import type { RecordedRequest } from '../../test/support/fake-llm-server';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
@@ -20,13 +20,7 @@ const text = [
   generateManuscript({ words: 1200, chapters: 1, seed: 9 }).replace('# Chapter 1', '# Chapter 3'),
 ].join('\n');
 const structure = parseStructure(text);
-const small = {
-  id: 'small',
-  quality: 9,
-  input_usd_per_mtok: 1,
-  output_usd_per_mtok: 4,
-  context_window: CONTEXT,
-} as EndpointModel;
+const small = endpointModel('small', 9, CONTEXT);
 
 const messages = (r: RecordedRequest) => r.body.messages as { role: 'system' | 'user'; content: string }[];
 const userText = (r: RecordedRequest) =>

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
 import { continuityResponder } from '../../test/fixtures/continuity-fake';
 import { BROWN_EYES, GREEN_EYES, contradictionManuscript } from '../../test/fixtures/manuscript';
-import { useExecutionHarness, type EndpointModel } from '../../test/support/execution-harness';
+import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
 
@@ -13,13 +13,7 @@ const CONTEXT = 8192;
 const GREEN = GREEN_EYES;
 const BROWN = BROWN_EYES;
 const text = contradictionManuscript();
-const small = {
-  id: 'small',
-  quality: 9,
-  input_usd_per_mtok: 1,
-  output_usd_per_mtok: 4,
-  context_window: CONTEXT,
-} as EndpointModel;
+const small = endpointModel('small', 9, CONTEXT);
 
 async function smallModel() {
   const host = await h.host();

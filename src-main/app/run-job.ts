@@ -175,7 +175,8 @@ export class RunJobs {
       ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
     });
     let spec: ModelSpec | undefined;
-    let passageTokens: number;
+    // The whole request's count, when the whole-passage path has made it (the refusal below reuses it).
+    let requestTokens: number | undefined;
     if (whole?.model_id && !whole.refusal) {
       spec = this.d.model(whole.model_id);
       if (!spec) return null;
@@ -183,10 +184,8 @@ export class RunJobs {
       // vocabularies 1, Claude's estimate 1.75), so a request whose bound fits needs no exact count.
       const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0);
       if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return null;
-      const { count } = await this.d.tokens.textCounter(spec);
-      passageTokens = count(start.input);
-      const request = await this.d.tokens.count(spec, { messages });
-      if (request.tokens + whole.max_output_tokens <= spec.context_window) return null;
+      requestTokens = (await this.d.tokens.count(spec, { messages })).tokens;
+      if (requestTokens + whole.max_output_tokens <= spec.context_window) return null;
     } else {
       // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
       const forParts = this.decideOrNull({
@@ -197,23 +196,23 @@ export class RunJobs {
       if (!forParts?.model_id || forParts.refusal) return null;
       spec = this.d.model(forParts.model_id);
       if (!spec) return null;
-      passageTokens = (await this.d.tokens.textCounter(spec)).count(start.input);
     }
     if (!SPLIT_KINDS.has(definition.answer)) {
       const output = start.max_output_tokens ?? definition.max_output_tokens;
       // Refused only when it really does not fit this model; any other refusal is the plain path's to give.
-      const request = await this.d.tokens.count(spec, { messages });
-      if (request.tokens + output <= spec.context_window) return null;
+      requestTokens ??= (await this.d.tokens.count(spec, { messages })).tokens;
+      if (requestTokens + output <= spec.context_window) return null;
       const empty = taskMessages(definition, { passage: '', request: start.request });
       const framing = (await this.d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
       throw new InputTooLongError(
-        passageTokens,
+        (await this.d.tokens.textCounter(spec)).count(start.input),
         spec.context_window - output - framing,
         spec.display_name,
         `with its answer of up to ${output.toLocaleString('en-US')} tokens and the instruction`,
         TOO_LONG_ADVICE,
       );
     }
+    const passageTokens = (await this.d.tokens.textCounter(spec)).count(start.input);
     const kind = definition.answer as SplitKind;
     const text = start.input;
     const structure = parseStructure(text);

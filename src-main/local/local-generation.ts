@@ -58,19 +58,15 @@ export function localResult(
   let json: unknown;
   let jsonError: string | undefined;
   if (grammar) {
-    // The grammar keeps the output to the schema's shape, so the JSON fails to parse only when it was cut short.
+    // The grammar keeps the output to the schema's shape, so the JSON fails to parse only when it was cut short. It is
+    // read with JSON.parse, not the grammar's parse: node-llama-cpp's grammar bounds a string's maxLength in characters
+    // (code points) while its parse checks UTF-16 units, so an answer it produced within bounds, with a character
+    // beyond the BMP, would fail that check.
     try {
-      json = grammar.parse(text);
+      json = JSON.parse(text);
     } catch {
-      // node-llama-cpp's grammar bounds a string's maxLength in characters (code points) while its parse checks
-      // UTF-16 units, so an answer it produced within bounds, with a character beyond the BMP, fails that check. Whole
-      // JSON the grammar produced has the schema's shape; only a cut answer does not parse.
-      try {
-        json = JSON.parse(text);
-      } catch {
-        jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
-        warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
-      }
+      jsonError = 'the answer stopped before its JSON was complete (it reached its length limit)';
+      warnings.push('The output stopped before the JSON was complete (max output tokens reached).');
     }
   }
   return {

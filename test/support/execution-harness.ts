@@ -10,6 +10,7 @@ export interface EndpointModel {
   quality: number;
   input_usd_per_mtok: number;
   output_usd_per_mtok: number;
+  context_window?: number;
 }
 
 /**
@@ -60,9 +61,15 @@ export function useExecutionHarness() {
 
 export type ExecutionHost = Awaited<ReturnType<ReturnType<typeof useExecutionHarness>['host']>>;
 
-/** A model priced like a mid-range cloud model: $1 in, $4 out per million tokens. */
-export function endpointModel(id: string, quality: number): EndpointModel {
-  return { id, quality, input_usd_per_mtok: 1, output_usd_per_mtok: 4 };
+/** A model priced like a mid-range cloud model: $1 in, $4 out per million tokens (with `contextWindow` when given). */
+export function endpointModel(id: string, quality: number, contextWindow?: number): EndpointModel {
+  return {
+    id,
+    quality,
+    input_usd_per_mtok: 1,
+    output_usd_per_mtok: 4,
+    ...(contextWindow !== undefined ? { context_window: contextWindow } : {}),
+  };
 }
 
 /**
