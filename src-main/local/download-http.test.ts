@@ -1,16 +1,16 @@
 // The download client against real loopback sockets: a raw TCP server that answers in fragments (chunked bodies,
 // heads split mid-line, informational responses, early closes, compressed bodies), and HTTPS with a certificate made
 // at test time (trusted in a child process through NODE_EXTRA_CA_CERTS, refused here where nothing trusts it).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRequest, type RawRequest } from './download-http';
+import { startSelfSignedServer } from '../../test/support/self-signed-server';
 
 const servers: { close: (cb: () => void) => void }[] = [];
 afterEach(async () => {
@@ -190,45 +190,14 @@ describe('download client', () => {
 describe('download client over HTTPS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'quire-dl-tls-'));
 
-  async function httpsServer(): Promise<{ url: string; cert: string; close: () => Promise<void> }> {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => {
-        res.writeHead(200, { 'Content-Length': String(payload.length) });
-        res.end(payload);
-      },
-    );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `https://localhost:${(server.address() as AddressInfo).port}`,
-      cert: join(dir, 'cert.pem'),
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
-  }
-
   it('downloads over TLS from a server whose certificate is trusted, and refuses it where it is not', async () => {
-    const server = await httpsServer();
+    const tls = await startSelfSignedServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(payload.length) });
+      res.end(payload);
+    });
+    const cert = join(dir, 'cert.pem');
+    writeFileSync(cert, tls.cert);
+    const server = { url: tls.url.replace('127.0.0.1', 'localhost'), cert, close: () => tls.close() };
     try {
       await expect(openRequest(`${server.url}/m.gguf`, 'GET', {})).rejects.toThrow(/self[- ]signed/i);
       const script = join(dir, 'get.mts');

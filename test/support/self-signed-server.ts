@@ -2,6 +2,7 @@
 // is committed): what a writer's LAN endpoint with a home-made certificate looks like to Quire.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,17 @@ import { join } from 'node:path';
 export interface SelfSignedServer {
   /** https://127.0.0.1:<port> */
   readonly url: string;
-  /** Requests that got past the TLS handshake (none should). */
+  /** Requests that got past the TLS handshake (none should, where nothing trusts the certificate). */
   readonly requests: number;
+  /** The certificate (PEM), for a process that is told to trust it (NODE_EXTRA_CA_CERTS). */
+  readonly cert: Buffer;
   close(): Promise<void>;
 }
 
-export async function startSelfSignedServer(): Promise<SelfSignedServer> {
+/** `answer`: what a request that gets through is answered (default 500); the certificate names localhost and 127.0.0.1. */
+export async function startSelfSignedServer(
+  answer: RequestListener = (_req, res) => void res.writeHead(500).end(),
+): Promise<SelfSignedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'quire-tls-'));
   let key: Buffer;
   let cert: Buffer;
@@ -35,7 +41,9 @@ export async function startSelfSignedServer(): Promise<SelfSignedServer> {
         '-days',
         '1',
         '-subj',
-        '/CN=127.0.0.1',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
       ],
       { stdio: 'ignore' },
     );
@@ -45,9 +53,9 @@ export async function startSelfSignedServer(): Promise<SelfSignedServer> {
     rmSync(dir, { recursive: true, force: true });
   }
   let requests = 0;
-  const server: Server = createServer({ key, cert }, (_req, res) => {
+  const server: Server = createServer({ key, cert }, (req, res) => {
     requests++;
-    res.writeHead(500).end();
+    answer(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -56,6 +64,7 @@ export async function startSelfSignedServer(): Promise<SelfSignedServer> {
     get requests() {
       return requests;
     },
+    cert,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
