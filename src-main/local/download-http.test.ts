@@ -8,7 +8,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openRequest, type RawRequest } from './download-http';
 import { startSelfSignedServer } from '../../test/support/self-signed-server';
 
@@ -189,44 +189,65 @@ describe('download client', () => {
 
 describe('download client over HTTPS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'quire-dl-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** openRequest on `url` in a child process that trusts the server's certificate: what it read, or its error. */
+  async function trustedGet(cert: Buffer, url: string): Promise<unknown> {
+    const certFile = join(dir, 'cert.pem');
+    writeFileSync(certFile, cert);
+    const script = join(dir, 'get.mts');
+    writeFileSync(
+      script,
+      `import { createHash } from 'node:crypto';
+import { openRequest } from ${JSON.stringify(join(process.cwd(), 'src-main/local/download-http.ts'))};
+try {
+  const { request, head } = await openRequest(process.argv[2]!, 'GET', {});
+  const hash = createHash('sha256');
+  let bytes = 0;
+  await request.body({ read: () => undefined, batch: (b) => { hash.update(b); bytes += b.length; } });
+  console.log(JSON.stringify({ status: head.status, bytes, sha256: hash.digest('hex') }));
+} catch (error) {
+  console.log(JSON.stringify({ error: (error as Error).message }));
+}
+`,
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, url], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile },
+    });
+    return JSON.parse(stdout);
+  }
 
   it('downloads over TLS from a server whose certificate is trusted, and refuses it where it is not', async () => {
     const tls = await startSelfSignedServer((_req, res) => {
       res.writeHead(200, { 'Content-Length': String(payload.length) });
       res.end(payload);
     });
-    const cert = join(dir, 'cert.pem');
-    writeFileSync(cert, tls.cert);
-    const server = { url: tls.url.replace('127.0.0.1', 'localhost'), cert, close: () => tls.close() };
+    const url = `${tls.url.replace('127.0.0.1', 'localhost')}/m.gguf`;
     try {
-      await expect(openRequest(`${server.url}/m.gguf`, 'GET', {})).rejects.toThrow(/self[- ]signed/i);
-      const script = join(dir, 'get.mts');
-      writeFileSync(
-        script,
-        `import { createHash } from 'node:crypto';
-import { openRequest } from ${JSON.stringify(join(process.cwd(), 'src-main/local/download-http.ts'))};
-const { request, head } = await openRequest(process.argv[2]!, 'GET', {});
-const hash = createHash('sha256');
-let bytes = 0;
-await request.body({ read: () => undefined, batch: (b) => { hash.update(b); bytes += b.length; } });
-console.log(JSON.stringify({ status: head.status, bytes, sha256: hash.digest('hex') }));
-`,
-      );
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', script, `${server.url}/m.gguf`],
-        {
-          env: { ...process.env, NODE_EXTRA_CA_CERTS: server.cert },
-        },
-      );
-      expect(JSON.parse(stdout)).toEqual({
+      await expect(openRequest(url, 'GET', {})).rejects.toThrow(/self[- ]signed/i);
+      expect(await trustedGet(tls.cert, url)).toEqual({
         status: 200,
         bytes: payload.length,
         sha256: createHash('sha256').update(payload).digest('hex'),
       });
     } finally {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      await tls.close();
+    }
+  }, 30_000);
+
+  it('refuses a redirect from https to plain http (the file could be swapped on the way)', async () => {
+    const plain = await rawServer(() => [`HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc`]);
+    const tls = await startSelfSignedServer((_req, res) => {
+      res.writeHead(302, { Location: `${plain.url}/m.gguf`, 'Content-Length': '0' });
+      res.end();
+    });
+    try {
+      expect(await trustedGet(tls.cert, `${tls.url.replace('127.0.0.1', 'localhost')}/m.gguf`)).toEqual({
+        error: expect.stringMatching(/from https to http/),
+      });
+      expect(plain.heads).toHaveLength(0);
+    } finally {
+      await tls.close();
     }
   }, 30_000);
 });

@@ -303,7 +303,11 @@ export async function openRequest(
     if (head.status < 300 || head.status >= 400 || head.status === 304 || !location) return { request, head };
     request.destroy();
     if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-    target = new URL(location, target);
+    const next = new URL(location, target);
+    // A file asked for over https is never fetched in the clear on the way (it could be swapped there).
+    if (target.protocol === 'https:' && next.protocol === 'http:')
+      throw new Error(`the server redirected from https to http (${next.host}); refused`);
+    target = next;
   }
 }
 
