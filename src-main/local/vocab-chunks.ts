@@ -111,7 +111,8 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
     head: (text, n) => {
       const out: Token[] = [];
       forEachWord(cut, text, (start, end) => {
-        if (out.length < n) out.push(...wordTokens(model, cut, text.slice(start, end), start === 0));
+        out.push(...wordTokens(model, cut, text.slice(start, end), start === 0));
+        return out.length < n; // the rest of the text is not walked
       });
       return out;
     },
@@ -123,8 +124,11 @@ function wordTokens(model: LlamaModel, rule: CutRule, text: string, first: boole
   return model.tokenize(first || !rule.spacePrefix ? text : text.slice(1), false);
 }
 
-/** Calls `each` with [start, end) of every word: cuts before a space whose preceding character is safe. */
-function forEachWord(rule: CutRule, text: string, each: (start: number, end: number) => void): void {
+/**
+ * Calls `each` with [start, end) of every word, in order, until it returns false: cuts before a space whose preceding
+ * character is safe.
+ */
+function forEachWord(rule: CutRule, text: string, each: (start: number, end: number) => boolean | void): void {
   let start = 0;
   // A cut at p needs text[p] = ' ' with a safe character before it and some text after it; a later word is more
   // than its space (a lone space, once taken off, would leave an empty text, which llama.cpp gives no prefix).
@@ -134,7 +138,7 @@ function forEachWord(rule: CutRule, text: string, each: (start: number, end: num
       rule.unsafeAfterUnit[text.charCodeAt(p + 1)] === 0 &&
       safeBefore(rule, text, p)
     ) {
-      each(start, p);
+      if (each(start, p) === false) return;
       start = p;
     }
   }
@@ -210,9 +214,9 @@ function probeHolds(model: LlamaModel, rule: CutRule): boolean {
   for (const probe of PROBES) {
     const whole = model.tokenize(probe, false);
     const cut: Token[] = [];
-    forEachWord(rule, probe, (start, end) =>
-      cut.push(...wordTokens(model, rule, probe.slice(start, end), start === 0)),
-    );
+    forEachWord(rule, probe, (start, end) => {
+      cut.push(...wordTokens(model, rule, probe.slice(start, end), start === 0));
+    });
     if (cut.length !== whole.length || cut.some((token, i) => token !== whole[i])) return false;
   }
   return true;
