@@ -1,11 +1,11 @@
 // What each call of a multi-part run answers: a part's findings, edits or chapter summaries (findings and summaries
 // with the story so far updated with this part), or a combine step's one chapter summary. The zod schema reads it (the
 // story leniently: a malformed story keeps the previous one, it never fails a part); the JSON Schema is what the
-// provider is asked to follow. For a local model's grammar every form's schema is bounded by one rule so its JSON
-// always closes within the call's output budget (every byte may be a token; a string character a 6-byte escape).
+// provider is asked to follow, bounded for a local model's grammar (tasks/answer-schema.ts).
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { StoryNote, StorySoFar } from '../manuscripts/job-types';
+import { answerSchema, plainTitle, type AnswerForm } from '../tasks/answer-schema';
 import { editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
 
 const note = z.string().trim().min(1).max(1000);
@@ -44,224 +44,9 @@ export function storyFromAnswer(answer: PartAnswer['story'], previous: StorySoFa
   return empty ? previous : story;
 }
 
-/**
- * How much a local model's answer may hold, so its grammar closes the JSON within the output budget: `items` findings,
- * edits or chapters, `evidence` quotes a finding, `facts` and `timeline` notes of the story, `text` characters a
- * string.
- */
-interface PartBounds {
-  items: number;
-  evidence: number;
-  facts: number;
-  timeline: number;
-  text: number;
-}
-
-/**
- * What a call of a job answers: a part's findings (with the story so far), its edits, its chapters' summaries (one for
- * each chapter it holds, named by its heading, with the story so far), or one chapter's summary combined from its
- * parts' (no story).
- */
-export type PartForm =
-  { kind: 'findings' } | { kind: 'edits' } | { kind: 'summary'; chapters: readonly string[]; story: boolean };
-
-/** One piece of an answer: its JSON Schema and, bounded, the widest JSON it admits (strings empty, counted apart). */
-interface Piece {
-  schema: Record<string, unknown>;
-  widest: unknown;
-  /** Characters of the bounded strings in the widest answer, each string full. */
-  chars: number;
-  /** Empty arrays in the widest answer (the grammar may pad each with whitespace). */
-  empty: number;
-}
-
-const piece = (schema: Record<string, unknown>, widest: unknown, chars = 0, empty = 0): Piece => ({
-  schema,
-  widest,
-  chars,
-  empty,
-});
-const text = (max: number | undefined) =>
-  piece(max === undefined ? { type: 'string' } : { type: 'string', maxLength: max }, '', max ?? 0);
-const nullableText = (max: number | undefined) =>
-  max === undefined
-    ? piece({ type: ['string', 'null'] }, null)
-    : piece({ oneOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }, '', max);
-const oneOf = (values: readonly string[]) =>
-  piece(
-    { type: 'string', enum: [...values] },
-    values.reduce((a, b) => (b.length > a.length ? b : a), ''),
-  );
-const severity = oneOf(['low', 'medium', 'high']);
-function object(properties: Record<string, Piece>): Piece {
-  const entries = Object.entries(properties);
-  return piece(
-    {
-      type: 'object',
-      properties: Object.fromEntries(entries.map(([k, p]) => [k, p.schema])),
-      required: entries.map(([k]) => k),
-      additionalProperties: false,
-    },
-    Object.fromEntries(entries.map(([k, p]) => [k, p.widest])),
-    entries.reduce((n, [, p]) => n + p.chars, 0),
-    entries.reduce((n, [, p]) => n + p.empty, 0),
-  );
-}
-/** At most `max` items (unbounded when undefined); the widest has all of them. */
-function array(item: Piece, max: number | undefined, min?: number): Piece {
-  const n = max ?? 0;
-  return piece(
-    {
-      type: 'array',
-      items: item.schema,
-      ...(min !== undefined ? { minItems: min } : {}),
-      ...(max !== undefined ? { maxItems: max } : {}),
-    },
-    Array.from({ length: n }, () => item.widest),
-    n * item.chars,
-    n === 0 ? 1 : n * item.empty,
-  );
-}
-
-/** A quote's location and a finding's suggestion need no more than these; the rest goes to claims and quotes. */
-const LOCATION_CHARS = 40;
-const SUGGESTION_CHARS = 120;
-/** An edit's reason is one sentence; its original and revision get the rest. */
-const REASON_CHARS = 120;
-const cap = (t: number | undefined, most: number) => (t === undefined ? undefined : Math.min(t, most));
-
-/** The answer of `form`, bounded by `b` (a local model's grammar) or not (null: a provider's JSON Schema). */
-function answerPiece(form: PartForm, b: PartBounds | null): Piece {
-  const t = b?.text;
-  const story = () =>
-    object({
-      characters: array(object({ name: text(t), notes: array(text(t), b ? 0 : undefined) }), b ? 0 : undefined),
-      facts: array(text(t), b?.facts),
-      timeline: array(text(t), b?.timeline),
-    });
-  switch (form.kind) {
-    case 'findings':
-      return object({
-        findings: array(
-          object({
-            claim: text(t),
-            evidence: array(object({ quote: text(t), location: nullableText(cap(t, LOCATION_CHARS)) }), b?.evidence, 1),
-            severity,
-            suggestion: nullableText(cap(t, SUGGESTION_CHARS)),
-          }),
-          b?.items,
-        ),
-        story: story(),
-      });
-    case 'edits':
-      return object({
-        edits: array(object({ original: text(t), revised: text(t), reason: text(cap(t, REASON_CHARS)) }), b?.items),
-      });
-    case 'summary': {
-      // Bounded, a chapter is named by one of the headings it may be (or "Untitled": one begun in an earlier part).
-      const names = [...new Set([...form.chapters.map(plainTitle), 'Untitled'])];
-      const chapter = b ? oneOf(names) : text(undefined);
-      const chapters = array(object({ chapter, summary: text(t) }), b?.items, 1);
-      return form.story ? object({ chapters, story: story() }) : object({ chapters });
-    }
-    default:
-      return form satisfies never;
-  }
-}
-
-const WORST_BYTES_PER_CHAR = 6;
-/** The grammar's stop trigger (four newlines), generously. */
-const STOP_BYTES = 16;
-/** The grammar may pad an empty array as `[`, newline + indent, newline + indent, `]` where stringify writes `[]`. */
-const EMPTY_ARRAY_SLACK = 24;
-
-/**
- * Worst-case bytes of an answer of `form` at these bounds: JSON.stringify's 4-space layout (the widest whitespace the
- * grammar allows), every string full of 6-byte `\uXXXX` escapes. Under the grammar every token carries at least one
- * byte, so an answer of at most N bytes is at most N tokens.
- */
-export function worstAnswerBytes(form: PartForm, b: PartBounds): number {
-  const p = answerPiece(form, b);
-  return (
-    JSON.stringify(p.widest, null, 4).length + STOP_BYTES + EMPTY_ARRAY_SLACK * p.empty + WORST_BYTES_PER_CHAR * p.chars
-  );
-}
-
-/** A shape a local model's answer of some form is tried at: its counts, and how long its strings may and must be. */
-interface Candidate {
-  counts: Omit<PartBounds, 'text'>;
-  /** The longest a string is wanted. */
-  maxText: number;
-  /** Below this a string is too short to be worth the shape: the next (smaller) shape is tried. */
-  minText: number;
-}
-
-/** The shapes a local model's answer of `form` is tried at, most wanted first; the last takes any length. */
-function candidates(form: PartForm): Candidate[] {
-  const none = { evidence: 0, facts: 0, timeline: 0 };
-  switch (form.kind) {
-    case 'findings':
-      return [
-        { counts: { items: 3, evidence: 2, facts: 4, timeline: 2 }, maxText: 160, minText: 24 },
-        { counts: { items: 2, evidence: 2, facts: 2, timeline: 1 }, maxText: 160, minText: 24 },
-        { counts: { items: 1, evidence: 2, facts: 1, timeline: 1 }, maxText: 160, minText: 24 },
-        { counts: { items: 1, evidence: 2, facts: 0, timeline: 0 }, maxText: 160, minText: 24 },
-        { counts: { items: 0, evidence: 1, facts: 1, timeline: 0 }, maxText: 160, minText: 1 },
-      ];
-    case 'edits':
-      // An edit's original must hold the span it changes: more edits only when each can hold a sentence.
-      return [
-        ...[6, 4, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 240, minText: 120 })),
-        { counts: { ...none, items: 1 }, maxText: 240, minText: 1 },
-      ];
-    case 'summary': {
-      // Every chapter the part holds gets its summary; the story's notes only when the summaries stay long.
-      const items = Math.max(1, form.chapters.length);
-      const stories = form.story
-        ? [
-            { facts: 4, timeline: 2, minText: 240 },
-            { facts: 2, timeline: 1, minText: 160 },
-            { facts: 1, timeline: 0, minText: 120 },
-          ]
-        : [];
-      return [
-        ...stories.map(({ minText, ...story }) => ({
-          counts: { items, evidence: 0, ...story },
-          maxText: 600,
-          minText,
-        })),
-        { counts: { items, evidence: 0, facts: 0, timeline: 0 }, maxText: 600, minText: 1 },
-      ];
-    }
-    default:
-      return form satisfies never;
-  }
-}
-
-/** The longest strings (at most `max`) whose worst case fits `budget` at these counts; 0 when not even one does. */
-function longestText(form: PartForm, counts: Omit<PartBounds, 'text'>, max: number, budget: number): number {
-  let lo = 0;
-  let hi = max;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (worstAnswerBytes(form, { ...counts, text: mid }) <= budget) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/**
- * The most wanted shape whose strings can be long enough within `maxOutputTokens`, with the longest strings that
- * fit. Below the smallest answer's worst case nothing fits; then one character a string (and the answer may be cut).
- */
-export function localPartBounds(form: PartForm, maxOutputTokens: number): PartBounds {
-  const all = candidates(form);
-  for (const c of all) {
-    const text = longestText(form, c.counts, c.maxText, maxOutputTokens);
-    if (text >= c.minText) return { ...c.counts, text };
-  }
-  return { ...all.at(-1)!.counts, text: 1 };
-}
+/** What a call of a job answers: a part's findings or chapter summaries with the story so far, its edits, or one
+ * chapter's summary combined from its parts' (no story). */
+export type PartForm = Extract<AnswerForm, { kind: SplitKind }>;
 
 /** The JSON Schema of a call's answer for this model: bounded for a local model's grammar, as it is for a provider. */
 export function partJsonSchema(
@@ -269,9 +54,7 @@ export function partJsonSchema(
   maxOutputTokens: number,
   form: PartForm,
 ): { name: string; schema: Record<string, unknown> } {
-  const bounds = spec.provider === 'local' ? localPartBounds(form, maxOutputTokens) : null;
-  const name = form.kind === 'summary' ? 'summaries' : form.kind;
-  return { name, schema: answerPiece(form, bounds).schema };
+  return answerSchema(form, spec.provider === 'local' ? { maxOutputTokens } : null);
 }
 
 /** One chapter's summary from one part: `chapter` is Quire's chapter number, null when the model's name matched none. */
@@ -279,11 +62,6 @@ export interface PartSummary {
   chapter: number | null;
   title: string;
   summary: string;
-}
-
-/** A chapter's heading as the model is told it and names it (without Markdown's "#"). */
-export function plainTitle(title: string): string {
-  return title.replace(/^#+\s*/, '').trim() || 'Untitled';
 }
 
 const titleKey = (title: string) => plainTitle(title).toLowerCase();

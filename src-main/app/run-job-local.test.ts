@@ -15,7 +15,8 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { openDatabase } from '../store/database';
 import { RunsRepo } from '../store/repos/runs-repo';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
-import { localPartBounds, worstAnswerBytes, type PartForm } from './job-answer';
+import { localAnswerBounds, worstAnswerBytes } from '../tasks/answer-schema';
+import type { PartForm } from './job-answer';
 import { RunJobs } from './run-job';
 
 const tempDir = useTempDir('quire-job-local-');
@@ -94,7 +95,7 @@ describe('a job on a local model sends every call the grammar schema bounded by 
     for (const r of sent) {
       const form: PartForm = { kind: 'edits' };
       expect(r.jsonSchema).toMatchObject({ name: 'edits' });
-      const bounds = localPartBounds(form, r.maxOutputTokens);
+      const bounds = localAnswerBounds(form, r.maxOutputTokens);
       expect(JSON.stringify(r.jsonSchema!.schema)).toContain(`"maxLength":${bounds.text}`);
       expect(worstAnswerBytes(form, bounds)).toBeLessThanOrEqual(r.maxOutputTokens);
     }
@@ -109,16 +110,13 @@ describe('a job on a local model sends every call the grammar schema bounded by 
     for (const r of sent) {
       const chapters = (r.jsonSchema!.schema as unknown as Schema).properties.chapters!;
       const names = chapters.items.properties.chapter!.enum!;
-      const form: PartForm = {
-        kind: 'summary',
-        chapters: names.filter((n) => n !== 'Untitled'),
-        story: !combines.includes(r),
-      };
-      expect(chapters.maxItems).toBe(combines.includes(r) ? 1 : form.chapters.length);
-      expect(worstAnswerBytes(form, localPartBounds(form, r.maxOutputTokens))).toBeLessThanOrEqual(r.maxOutputTokens);
+      const headings = names.filter((n) => n !== 'Untitled');
+      const form: PartForm = { kind: 'summary', chapters: headings, story: !combines.includes(r) };
+      expect(chapters.maxItems).toBe(combines.includes(r) ? 1 : headings.length);
+      expect(worstAnswerBytes(form, localAnswerBounds(form, r.maxOutputTokens))).toBeLessThanOrEqual(r.maxOutputTokens);
       // A part's chapters: the one it may begin inside (headed in an earlier part), then those headed in it.
       if (!combines.includes(r))
-        for (const n of form.chapters.slice(1)) expect(r.messages[1]!.content).toContain(`\n# ${n}\n`);
+        for (const n of headings.slice(1)) expect(r.messages[1]!.content).toContain(`\n# ${n}\n`);
     }
     // One summary per chapter.
     const answer = record.answer as { chapters: { chapter: string }[] };

@@ -502,7 +502,9 @@ export class RunJobs {
     const form: PartForm =
       job.kind === 'summary'
         ? { kind: 'summary', chapters: chapters.map((c) => c.title), story: true }
-        : { kind: job.kind };
+        : job.kind === 'findings'
+          ? { kind: 'findings', story: true }
+          : { kind: 'edits' };
     const messages: ChatMessage[] = [
       { role: 'system', content: job.system(part.index + 1, part.total) },
       { role: 'user', content: told ? `${told}\n\n${passage}` : passage },

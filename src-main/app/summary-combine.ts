@@ -8,7 +8,8 @@ import type { ChatMessage } from '../providers/spec';
 import type { Part } from '../manuscripts/splitter';
 import type { Block } from '../manuscripts/structure';
 import { combineInstructionOf, type TaskDefinition } from '../tasks/task-library';
-import { plainTitle, type PartSummary } from './job-answer';
+import { plainTitle } from '../tasks/answer-schema';
+import type { PartSummary } from './job-answer';
 
 export interface CombineStep {
   chapter: number;

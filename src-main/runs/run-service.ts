@@ -15,7 +15,15 @@ import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
 import { assessRun } from './run-assessment';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, runStats, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
-import { planRun, readStructured, repairRequest, storedImages, unreadableAnswerError, type RunPlan } from './task-run';
+import {
+  planRun,
+  readStructured,
+  repairRequest,
+  requestFor,
+  storedImages,
+  unreadableAnswerError,
+  type RunPlan,
+} from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
 import { toMicros } from '../store/money';
@@ -376,7 +384,9 @@ export class RunService {
         if (streaming) show(stream.flush());
         return outcome;
       };
-      const outcome = await attempt(request);
+      // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
+      const asked = requestFor(spec, plan, request);
+      const outcome = await attempt(asked);
       if (outcome.ok) {
         const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
         if (fellBack) steps.push(fellBack);
@@ -388,7 +398,7 @@ export class RunService {
           const first = answered;
           steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
-          const repaired = await attempt(repairRequest(request, first.result.text, reading.problem));
+          const repaired = await attempt(repairRequest(asked, first.result.text, reading.problem));
           if (!repaired.ok) {
             steps.push(attemptStep(repaired.attempt, repaired.costMicros));
             return await this.fail(

@@ -3,11 +3,13 @@
 // anchored); chat messages go as they are. One repair attempt is made from here when an answer cannot be read.
 import { createHash } from 'node:crypto';
 import { readImageSize, type StoredImage } from '../../src-preload/contract/images';
+import type { ModelSpec } from '../../src-preload/contract';
 import type { RunStart } from '../../src-preload/contract/runs';
 import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
 import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, zodProblem, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
+import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import { answerJsonSchema, answerValidator } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
@@ -89,6 +91,17 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     passage: start.input,
     images,
   };
+}
+
+/**
+ * The run's request as `spec` is asked it. A local model answers the task's form under a grammar, which cannot close
+ * the JSON once the output budget has run out: it gets the form's schema bounded to that budget, so its answer always
+ * closes. A provider (and a caller's own schema) gets the request as it is.
+ */
+export function requestFor(spec: ModelSpec, plan: RunPlan, request: GenerateRequest): GenerateRequest {
+  if (spec.provider !== 'local' || plan.kind === null || plan.kind === 'prose' || !request.jsonSchema) return request;
+  const form = runAnswerForm(plan.kind, plan.taskIds);
+  return { ...request, jsonSchema: answerSchema(form, { maxOutputTokens: request.maxOutputTokens }) };
 }
 
 export type StructuredReading = { ok: true; answer: RunAnswer | null } | { ok: false; problem: string };

@@ -5,6 +5,7 @@
 // change to every task of that kind.
 import { z } from 'zod';
 import type { AnswerKind } from '../../src-preload/contract/tasks';
+import { answerSchema, runAnswerForm } from './answer-schema';
 
 export const ANSWER_CONTRACT_VERSION = 1;
 
@@ -53,62 +54,13 @@ export function routeAnswer(taskIds: readonly [string, ...string[]]) {
   });
 }
 
-const str = { type: 'string' } as const;
-const nullableStr = { type: ['string', 'null'] } as const;
-const object = (properties: Record<string, unknown>) => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties),
-  additionalProperties: false,
-});
-const arrayOf = (items: Record<string, unknown>) => ({ type: 'array', items });
-/** An array the zod contract requires to be non-empty says so, so a local grammar cannot close it empty. */
-const nonEmptyArrayOf = (items: Record<string, unknown>) => ({ ...arrayOf(items), minItems: 1 });
-
-/** The JSON Schema sent to the provider for a structured kind; null for prose. */
+/** The JSON Schema sent to the provider for a structured kind (the contract as it is, answer-schema.ts); null for
+ * prose. */
 export function answerJsonSchema(
   kind: AnswerKind,
   taskIds: readonly string[],
 ): { name: string; schema: Record<string, unknown> } | null {
-  switch (kind) {
-    case 'findings':
-      return {
-        name: 'findings',
-        schema: object({
-          findings: arrayOf(
-            object({
-              claim: str,
-              evidence: nonEmptyArrayOf(object({ quote: str, location: nullableStr })),
-              severity: { type: 'string', enum: ['low', 'medium', 'high'] },
-              suggestion: nullableStr,
-            }),
-          ),
-        }),
-      };
-    case 'edits':
-      return {
-        name: 'edits',
-        schema: object({ edits: arrayOf(object({ original: str, revised: str, reason: str })) }),
-      };
-    case 'list':
-      return { name: 'ideas', schema: object({ items: nonEmptyArrayOf(object({ title: str, detail: str })) }) };
-    case 'summary':
-      return {
-        name: 'summaries',
-        schema: object({ chapters: nonEmptyArrayOf(object({ chapter: str, summary: str })) }),
-      };
-    case 'route':
-      return {
-        name: 'route',
-        schema: object({
-          steps: nonEmptyArrayOf(object({ task: { type: 'string', enum: [...taskIds] }, target: str, why: str })),
-        }),
-      };
-    case 'prose':
-      return null;
-    default:
-      return missing(kind);
-  }
+  return kind === 'prose' ? null : answerSchema(runAnswerForm(kind, taskIds));
 }
 
 /** The zod validator of a structured kind. */
