@@ -2,8 +2,10 @@
 // Portkey's open-source gateway in its own process, Quire's gateway (every call a run: decide, reserve, call, settle —
 // the ledger's durable commits), `runs.start` in-process, and runs:start through the browser host; non-streaming and
 // streaming, at concurrency 1 and 8, plus the added time to the first streamed token. The clients run in a worker
-// thread, as another app would run in its own process.
-import { mkdtempSync, rmSync } from 'node:fs';
+// thread, as another app would run in its own process. A last row runs runs.start with the ledger's fdatasyncs answered
+// at once (not a mode Quire has): what this machine's disk flushes cost, to read the rows above against.
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -93,6 +95,20 @@ export async function benchGateway(): Promise<void> {
       );
       return samples;
     };
+    // The same runs with the ledger's fdatasync answered at once: not a mode Quire has (every acknowledged charge is
+    // on disk), only what the disk's flushes cost on this machine, so the rows above can be read against it.
+    const runsWithoutFsync: Measure = async (count, concurrency) => {
+      const real = fs.fdatasync;
+      const answered = (_fd: number, callback: (error: null) => void) => void setImmediate(callback, null);
+      fs.fdatasync = answered as unknown as typeof fs.fdatasync;
+      syncBuiltinESMExports();
+      try {
+        return await runsAlone(count, concurrency);
+      } finally {
+        fs.fdatasync = real;
+        syncBuiltinESMExports();
+      }
+    };
     const hostRun = {
       task: 'brainstorm',
       input: MESSAGES,
@@ -124,6 +140,7 @@ export async function benchGateway(): Promise<void> {
         const da: Sample[] = [];
         const gb: Sample[] = [];
         const rc: Sample[] = [];
+        const nc: Sample[] = [];
         const pc: Sample[] = [];
         const hc: Sample[] = [];
         // Interleaved rounds so drift (other processes, GC) hits all of them alike.
@@ -131,6 +148,7 @@ export async function benchGateway(): Promise<void> {
           da.push(...(await a(60, concurrency)));
           gb.push(...(await b(60, concurrency)));
           rc.push(...(await runsAlone(60, concurrency)));
+          nc.push(...(await runsWithoutFsync(60, concurrency)));
           if (pk) pc.push(...(await pk(60, concurrency)));
           hc.push(...(await bh(60, concurrency)));
         }
@@ -145,6 +163,7 @@ export async function benchGateway(): Promise<void> {
         rows.set('Quire in-process (runs.start)', added(rc));
         rows.set('Quire through the browser host', added(hc));
         rows.set("Quire's gateway", added(gb));
+        rows.set('  in-process without the fdatasyncs (not a mode Quire has)', added(nc));
         table.push({ column: `${stream ? 'streaming' : 'non-streaming'} c=${concurrency}`, added: rows });
         const [dt, gt, rt] = [da, gb, rc].map((xs) => xs.map((s) => s.total)) as [number[], number[], number[]];
         console.log(
