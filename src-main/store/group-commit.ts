@@ -163,7 +163,9 @@ export class GroupCommit {
 /**
  * fdatasync of the write-ahead log through one descriptor, opened at the first flush and closed with the database
  * (SQLite keeps the -wal file, the same file, for as long as a connection is open, so the file synced is the one the
- * commits went to). fdatasync is what SQLite itself uses: it flushes the data and the size that reads depend on.
+ * commits went to). fdatasync is what SQLite itself uses on Linux: it flushes the data and the size that reads depend
+ * on. On macOS libuv makes it fcntl(F_FULLFSYNC), which also empties the drive's write cache: stronger than SQLite's
+ * own fsync there (which only F_FULLFSYNCs with PRAGMA fullfsync) and slower, which batching is for.
  */
 function walSync(db: Db, path: string): () => Promise<void> {
   let fd: Promise<number> | null = null;
