@@ -25,9 +25,15 @@ export const SPLIT_KINDS: ReadonlySet<string> = new Set<SplitKind>(['findings', 
 /** An edit part answers edits only (no story: an edit needs none); a summary part also updates the story so far. */
 const summaryPartAnswer = summaryAnswer.extend({ story: storySchema.nullish().catch(null) });
 
+const PART_READERS = { findings: partAnswer, edits: editsAnswer, summary: summaryPartAnswer };
+
+/** What one part's answer reads as, for each kind. */
+export type PartValue = { [K in SplitKind]: z.output<(typeof PART_READERS)[K]> };
+
 /** The zod reader of one part's answer for the task's kind. */
-export function partReader(kind: SplitKind): z.ZodType<{ story?: PartAnswer['story'] } & Record<string, unknown>> {
-  return kind === 'findings' ? partAnswer : kind === 'edits' ? editsAnswer : summaryPartAnswer;
+export function partReader<K extends SplitKind>(kind: K): z.ZodType<PartValue[K]> {
+  // The table's entry for K is the reader of PartValue[K]; TypeScript cannot follow a generic index through zod's types.
+  return PART_READERS[kind] as unknown as z.ZodType<PartValue[K]>;
 }
 
 /** The model's updated story, or the one it was given when it sent none. Notes carry no location of the model's. */

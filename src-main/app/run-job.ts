@@ -43,7 +43,7 @@ import {
   mergeSummaries,
   partJsonSchema,
   partReader,
-  type PartAnswer,
+  type PartValue,
   type PartForm,
   partSummaries,
   storyFromAnswer,
@@ -499,31 +499,28 @@ export class RunJobs {
     // A summary part answers one entry per chapter it holds (the one it begins inside included).
     const numbers = new Set(part.paragraphs.map((p) => p.chapter));
     const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
-    const form: PartForm =
-      job.kind === 'summary'
-        ? { kind: 'summary', chapters: chapters.map((c) => c.title), story: true }
-        : job.kind === 'findings'
-          ? { kind: 'findings', story: true }
-          : { kind: 'edits' };
     const messages: ChatMessage[] = [
       { role: 'system', content: job.system(part.index + 1, part.total) },
       { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
     ];
-    const { value, usage } = await this.ask(start, job, runId, part.index + 1, part.total, messages, form, signal);
+    const ask = <K extends SplitKind>(form: PartForm & { kind: K }) =>
+      this.ask<K>(start, job, runId, part.index + 1, part.total, messages, form, signal);
     if (job.kind === 'edits') {
-      const edits = value as unknown as { edits: { original: string; revised: string; reason: string }[] };
+      const { value, usage } = await ask({ kind: 'edits' });
       // Anchored in this part's span of the whole passage: offsets and locations are the whole passage's.
-      const answer = anchorEdits(edits, locator.text, part, paragraphs);
+      const answer = anchorEdits(value, locator.text, part, paragraphs);
       return { findings: [], answer, storyUpdate: story, usage };
     }
     if (job.kind === 'summary') {
-      const entries = (value as unknown as { chapters: { chapter: string; summary: string }[] }).chapters;
+      const form = { kind: 'summary', chapters: chapters.map((c) => c.title), story: true } as const;
+      const { value, usage } = await ask(form);
+      const entries = value.chapters;
       const first = chapters[0];
       const continued = first && first.start < part.start ? first.number : null;
       const answer = partSummaries(entries, chapters, continued);
       return { findings: [], answer, storyUpdate: storyFromAnswer(value.story, story), usage };
     }
-    const found = value as unknown as PartAnswer;
+    const { value: found, usage } = await ask({ kind: 'findings', story: true });
     const findings: JobFinding[] = found.findings.map((f) => ({
       claim: f.claim,
       severity: f.severity,
@@ -561,24 +558,24 @@ export class RunJobs {
     if (summaries.length === 1) return { answer: { chapter: step.chapter, summary: summaries[0]! }, usage: none };
     const messages = combineMessages(job.definition, step.title, summaries);
     const n = offset + index + 1;
-    const form: PartForm = { kind: 'summary', chapters: [step.title], story: false };
+    const form = { kind: 'summary', chapters: [step.title], story: false } as const;
     const { value, usage } = await this.ask(start, job, runId, n, offset + steps.length, messages, form, signal);
-    const entries = (value as unknown as { chapters: { summary: string }[] }).chapters;
+    const entries = value.chapters;
     // Asked for one entry; were there more, every word is kept, in order.
     return { answer: { chapter: step.chapter, summary: entries.map((e) => e.summary).join(' ') }, usage };
   }
 
   /** Call `n` of `of` of the job with its one repair, read in `form`; fails the job when it cannot be read. */
-  private async ask(
+  private async ask<K extends SplitKind>(
     start: RunStart,
     job: PreparedJob,
     runId: string,
     n: number,
     of: number,
     messages: ChatMessage[],
-    form: PartForm,
+    form: PartForm & { kind: K },
     signal: AbortSignal,
-  ): Promise<{ value: Record<string, unknown> & { story?: PartAnswer['story'] }; usage: PartUsage }> {
+  ): Promise<{ value: PartValue[K]; usage: PartUsage }> {
     const { spec, definition } = job;
     const request: GenerateRequest = {
       messages,
@@ -658,7 +655,7 @@ function jobAnswer(
   }
 }
 
-function readPart(outcome: ModelCallOutcome, kind: SplitKind) {
+function readPart<K extends SplitKind>(outcome: ModelCallOutcome, kind: K) {
   const reading = outcome.json !== undefined ? { ok: true as const, value: outcome.json } : readJson(outcome.text);
   if (!reading.ok) return reading;
   const parsed = partReader(kind).safeParse(reading.value);
