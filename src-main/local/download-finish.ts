@@ -8,14 +8,14 @@ import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
-import { checkGgufFile, type GgufSummary } from './gguf-check';
+import { checkGgufHeaderFile, type HeaderSummary } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { openPrivateForWrite, placeFile } from './model-files';
 
 /** The GGUF check begun during the transfer, once the header was on disk, for a file of `size` bytes. */
 export interface EarlyCheck {
   size: number;
-  check: Promise<GgufSummary>;
+  check: Promise<HeaderSummary>;
 }
 
 export interface FinishDeps {
@@ -58,7 +58,7 @@ export async function finishDownload(
   try {
     // The check begun while the file arrived counts if it passed for the size the file has; otherwise it runs now.
     const begun = early && early.size === transferred.bytes ? await early.check.catch(() => null) : null;
-    summary = begun ?? (await checkGgufFile(row.partial_file, row.name));
+    summary = begun ?? (await checkGgufHeaderFile(row.partial_file, row.name));
   } catch (error) {
     await settled;
     await rm(row.partial_file, { force: true });

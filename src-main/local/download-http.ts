@@ -1,18 +1,21 @@
 // The requests of a model download (HEAD, then GET) straight off the socket: HTTP/1.1 over net or tls, each read
-// landing in a 1 MiB buffer (onread) that is handed over whole, as one batch, to be hashed and written, then given back
-// and reused. Measured on the loopback file of `npm run bench -- downloads`, beside curl: fetch's web streams reached
-// ~0.4 of curl's throughput and node:http (its parser copies every 64 KiB read into a new Buffer) ~0.5; reads into
-// reused large buffers, with no copy and no object per network chunk, came level with curl.
+// landing in a 256 KiB buffer (onread) that is handed over whole, as one batch, to be hashed and written, then given
+// back and reused. Measured on the loopback file of `npm run bench -- downloads`, beside curl: fetch's web streams
+// reached ~0.4 of curl's throughput and node:http (its parser copies every 64 KiB read into a new Buffer) ~0.5; reads
+// into reused large buffers, with no copy and no object per network chunk, came level with curl.
 // Only what a file download needs: one request per connection (Connection: close), identity encoding, Content-Length,
 // chunked or read-to-close bodies. openRequest follows redirects.
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 /**
- * The read buffer, and so the largest batch handed over. 1 MiB measured best against 0.5, 2 and 4 MiB: larger batches
- * touch more fresh memory per download (page faults are slow on a virtual machine), smaller ones make more syscalls.
+ * The read buffer, and so the largest batch handed over. Each buffer in flight is fresh memory the first time it is
+ * filled, and touching fresh memory is slow on a virtual machine (~5 ms per MiB in page faults on the bench machine,
+ * against ~0.7 ms to hash that MiB): 256 KiB buffers halved the page faults of a 53 MB download against 1 MiB ones
+ * (~1,250 against ~2,300 per download) and came out best of 128 KiB, 256 KiB, 512 KiB and 1 MiB end to end beside
+ * curl, in interleaved rounds on a loaded 2-core machine. Smaller ones make more syscalls and hand-overs.
  */
-export const BATCH_BYTES = 1024 * 1024;
+export const BATCH_BYTES = 256 * 1024;
 /** A batch is handed over once less than this is free in the buffer (a read would be short). */
 const MIN_READ = 64 * 1024;
 const MAX_HEAD = 64 * 1024;

@@ -3,8 +3,8 @@
 // computed while the bytes arrive (after re-reading the bytes a resumed transfer starts from). DownloadService decides
 // when to run, resume, verify and register.
 //
-// The requests themselves are download-http.ts: the body arrives in batches of up to 1 MiB, each hashed and written
-// once, with no promise or object per network chunk.
+// The requests themselves are download-http.ts: the body arrives in batches of up to BATCH_BYTES, each hashed and
+// written once, with no promise or object per network chunk.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { stat, type FileHandle } from 'node:fs/promises';
@@ -149,7 +149,7 @@ export class HttpTransfer {
               this.o.emitProgress(id, received, total, meter.rate(received, now));
             }
           },
-          // Per batch (up to 1 MiB, at least every half second): hashed, then one write after the ones before it.
+          // Per batch (up to BATCH_BYTES, at least every half second): hashed, then one write after the ones before it.
           batch: (bytes) => {
             hash.update(bytes);
             queued += bytes.length;

@@ -8,6 +8,7 @@ import { startFileServer } from '../../test/support/file-server';
 import { catalogFor, partialFiles, useDownloadHarness } from '../../test/support/download-harness';
 import { useTempDir } from '../../test/support/temp-dir';
 import { hashFile } from './downloads';
+import { checkGgufFile } from './gguf-check';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';
 
@@ -44,6 +45,12 @@ describe('downloads', () => {
     expect(h.stack.downloads.list()).toEqual([]);
     expect(partialFiles(h)).toEqual([]);
     expect(readFileSync(join(h.modelsDir, 'tiny-chat.gguf')).equals(readFileSync(fixture))).toBe(true);
+    // What the library records is read from the downloaded file's header, as a full check reads it.
+    const full = await checkGgufFile(fixture);
+    expect(h.stack.library.get('tiny-chat')).toMatchObject({
+      architecture: full.architecture,
+      context_length: full.context_length,
+    });
     const catalog = h.stack.catalog();
     expect(catalog[0]).toMatchObject({ id: 'tiny-chat', installed: true, fit: { verdict: 'fits' } });
   });

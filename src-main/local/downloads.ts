@@ -15,7 +15,7 @@ import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireEr
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, normalizeModelUrl } from './catalog';
 import { finishDownload, type EarlyCheck } from './download-finish';
-import { checkGgufFile } from './gguf-check';
+import { checkGgufHeaderFile } from './gguf-check';
 import { HttpTransfer } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
 
@@ -244,7 +244,7 @@ export class DownloadService {
         try {
           transferred = await this.http.transfer(id, signal, attempt, (size) => {
             const row = this.require(id);
-            const check = checkGgufFile(row.partial_file, row.name, size);
+            const check = checkGgufHeaderFile(row.partial_file, row.name, size);
             check.catch(() => undefined); // checked again at the end
             early = { size, check };
           });

@@ -15,7 +15,7 @@ import {
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { startFileServer } from '../../test/support/file-server';
 import { useTempDir } from '../../test/support/temp-dir';
-import { checkGgufFile } from './gguf-check';
+import { checkGgufFile, checkGgufHeaderFile } from './gguf-check';
 import { FitService } from './fit';
 import type { ModelLibrary } from './library';
 import { LocalRuntime } from './runtime';
@@ -97,18 +97,29 @@ describe('crafted GGUF headers are refused before llama.cpp sees them', () => {
     expect(summary.expected_bytes).toBe(readFileSync(file).length);
   });
 
-  for (const [name, mutation, pattern] of CASES) {
-    it(`refuses ${name} with a clear message in under a second`, async () => {
-      const file = writeMutatedGguf(source, join(tempDir(), 'crafted.gguf'), mutation);
-      const started = performance.now();
-      const error = await checkGgufFile(file, 'crafted.gguf').catch((e: unknown) => e);
-      expect(performance.now() - started).toBeLessThan(1000);
-      expect(error).toBeInstanceOf(LocalModelError);
-      expect((error as LocalModelError).reason).toBe('invalid_file');
-      expect((error as Error).message).toMatch(/^crafted\.gguf is not a (usable|valid GGUF) model/);
-      expect((error as Error).message).toMatch(pattern);
-    });
-  }
+  it("the header-only check (downloads) reads the same summary as the full one, less node-llama-cpp's info", async () => {
+    const file = writeMutatedGguf(source, join(tempDir(), 'same.gguf'), {});
+    const { info, ...full } = await checkGgufFile(file, 'same.gguf');
+    expect(info).toBeDefined();
+    expect(await checkGgufHeaderFile(file, 'same.gguf')).toEqual(full);
+  });
+
+  // The download path checks with the header alone: it must refuse everything the full check refuses.
+  for (const [check, suffix] of [
+    [checkGgufFile, ''],
+    [checkGgufHeaderFile, ' (header-only check, as downloads use)'],
+  ] as const)
+    for (const [name, mutation, pattern] of CASES)
+      it(`refuses ${name} with a clear message in under a second${suffix}`, async () => {
+        const file = writeMutatedGguf(source, join(tempDir(), 'crafted.gguf'), mutation);
+        const started = performance.now();
+        const error = await check(file, 'crafted.gguf').catch((e: unknown) => e);
+        expect(performance.now() - started).toBeLessThan(1000);
+        expect(error).toBeInstanceOf(LocalModelError);
+        expect((error as LocalModelError).reason).toBe('invalid_file');
+        expect((error as Error).message).toMatch(/^crafted\.gguf is not a (usable|valid GGUF) model/);
+        expect((error as Error).message).toMatch(pattern);
+      });
 
   it('models:fit refuses a remote header with 0xFFFFFFFF blocks at once instead of freezing', async () => {
     const file = writeMutatedGguf(source, join(tempDir(), 'huge.gguf'), {

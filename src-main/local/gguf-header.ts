@@ -62,7 +62,7 @@ export class HeaderError extends LocalModelError {
 
 /** A chunked cursor over a ByteSource; never reads past HEADER_LIMITS.headerBytes. */
 class Cursor {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private base = 0;
   pos = 0;
 
@@ -79,9 +79,9 @@ class Cursor {
       const from = this.base + this.buffer.length;
       const chunk = await this.source(from, Math.max(CHUNK, end - from));
       if (chunk.length === 0) throw new HeaderError(this.label, `the file ends inside its header (reading ${what})`);
-      // Keep only what is still ahead of the cursor.
-      const keepFrom = this.pos - this.base;
-      this.buffer = Buffer.concat([this.buffer.subarray(keepFrom), chunk]);
+      // Keep only what is still ahead of the cursor (copied only when there is some: fresh memory is slow to touch).
+      const ahead = this.buffer.subarray(this.pos - this.base);
+      this.buffer = ahead.length > 0 ? Buffer.concat([ahead, chunk]) : chunk;
       this.base = this.pos;
     }
   }
@@ -224,7 +224,8 @@ export async function withFileSource<T>(
   try {
     const size = (await handle.stat()).size;
     return await fn(async (offset, length) => {
-      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      // Unzeroed: only the bytes read are handed out.
+      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
       if (buffer.length === 0) return buffer;
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
       return buffer.subarray(0, bytesRead);

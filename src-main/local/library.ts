@@ -246,7 +246,7 @@ export class ModelLibrary implements InstalledLookup {
       source: LocalModelRecord['source'];
       catalog_id: string | null;
       url: string | null;
-      summary: GgufSummary;
+      summary: Pick<GgufSummary, 'architecture' | 'context_length'>;
     },
   ): LocalModelRecord {
     return {
