@@ -16,6 +16,8 @@ import { TokenCounter, type CountRequest } from '../src-main/tokens/token-counte
 import { percentile, timeEach } from './stats';
 
 const ROUNDS = 7;
+/** A Llama 3 style vocabulary (byte-level BPE, llama 3 pre-tokenizer) with merges learned from English text. */
+const BPE_VOCABULARY = { kind: 'bpe', pre: 'llama3', learned: 800 } as const;
 const INSTRUCTION = 'You check a manuscript for continuity errors. Quote both places for every contradiction.';
 
 interface Method {
@@ -31,11 +33,12 @@ export async function benchTokens(): Promise<void> {
   let llama: Llama | undefined;
   const local = new LocalTokenizer({
     llama: async () => (llama ??= await fixtureLlama()),
-    fileOf: () => tinyLlamaFixture({ seed: 1 }),
+    fileOf: (id) => tinyLlamaFixture(id === 'tiny-bpe' ? { seed: 1, vocabulary: BPE_VOCABULARY } : { seed: 1 }),
   });
   // A fresh counter per count: its memo of pieces starts empty, as for a manuscript never counted before.
   const fresh = () => new TokenCounter({ local: local.count });
   let raw: LlamaModel | undefined;
+  let rawBpe: LlamaModel | undefined;
   const methods: Method[] = [
     { label: 'estimate (character classes, sync)', count: (r) => estimateInputTokens(r.messages) },
     { label: 'o200k (GPT-5.5)', count: async (r) => (await fresh().count(model('gpt-5.5'), r)).tokens },
@@ -64,6 +67,20 @@ export async function benchTokens(): Promise<void> {
         return r.messages.reduce((sum, m) => sum + raw!.tokenize(m.content).length, 0);
       },
     },
+    {
+      label: 'model, llama 3 BPE (GGUF vocab + template)',
+      count: async (r) => (await fresh().count(fixtureSpec('tiny-bpe'), r)).tokens,
+    },
+    {
+      label: '  raw llama.cpp tokenize, same BPE vocab',
+      count: async (r) => {
+        rawBpe ??= await (llama ??= await fixtureLlama()).loadModel({
+          modelPath: tinyLlamaFixture({ seed: 1, vocabulary: BPE_VOCABULARY }),
+          vocabOnly: true,
+        });
+        return r.messages.reduce((sum, m) => sum + rawBpe!.tokenize(m.content).length, 0);
+      },
+    },
   ];
   try {
     for (const [name, text] of Object.entries(texts)) {
@@ -87,10 +104,12 @@ export async function benchTokens(): Promise<void> {
     }
     console.log(
       '  (The fixture GGUF has a byte-level vocabulary without merges: one token per byte, the slowest case for\n' +
-        "  llama.cpp's tokenizer. A real model's vocabulary makes far fewer tokens; none can be downloaded here.)",
+        "  llama.cpp's tokenizer. A real model's vocabulary makes far fewer tokens; none can be downloaded here.\n" +
+        '  The BPE fixture has 800 merges learned from English text; Llama 3 has 128,000 tokens, so longer ones.)',
     );
   } finally {
     await raw?.dispose();
+    await rawBpe?.dispose();
     await local.close();
     await llama?.dispose();
   }

@@ -1,7 +1,8 @@
 // Word-by-word tokenization must give exactly llama.cpp's whole-text tokens (not just the count: never fewer, never
 // more) on every vocabulary type the tests can generate — the default byte-level SPM fixture, SPM vocabularies with
-// word pieces, pieces that span a space, user-defined tokens, with and without the space prefix, and a GPT-2 BPE
-// (which is tokenized whole) — on every class of text and on seeded random texts built from the pieces' edges.
+// word pieces, pieces that span a space, user-defined tokens, with and without the space prefix, and a BPE with
+// llama.cpp's default pre-tokenizer (tokenized whole; bpe-cuts.test.ts has the BPE ones that are cut) — on every
+// class of text and on seeded random texts built from the pieces' edges.
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
@@ -32,7 +33,10 @@ const vocabularies: [string, VocabularyOptions | undefined][] = [
   ['byte-level SPM (the default fixture)', undefined],
   ['SPM with word pieces, pieces across a space and user-defined tokens', { pieces: PIECES }],
   ['the same SPM without the space prefix', { pieces: PIECES, addSpacePrefix: false }],
-  ['GPT-2 byte-level BPE (tokenized whole)', { kind: 'bpe', pieces: PIECES.map((p) => ({ text: p.text })) }],
+  [
+    'byte-level BPE, no pre-tokenizer named (llama.cpp’s default: tokenized whole)',
+    { kind: 'bpe', pieces: PIECES.map((p) => ({ text: p.text })) },
+  ],
 ];
 
 /** Fragments that meet at every kind of edge: spaces (runs, leading, trailing), the pieces, CJK, emoji, marks. */

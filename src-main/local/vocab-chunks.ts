@@ -16,11 +16,13 @@
 //   back on a token): no cut after a character that ends a user-defined token nor before a space followed by one's
 //   first character, none at all if one starts with a space, and their inner pairs count as token pairs.
 // - Control and unknown tokens are not parsed in a writer's text (tokenize(text, false)).
-// Every other vocabulary type (BPE with its pre-tokenizer regexes, WPM, UGM's normalisation, RWKV) and a vocabulary
-// whose tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
+// A byte-level BPE vocabulary whose pre-tokenizer is proven in bpe-cuts.ts is cut by the same walk, with its own rule.
+// Every other vocabulary type (other BPE pre-tokenizers, WPM, UGM's normalisation, RWKV) and a vocabulary whose
+// tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { boundedSet } from '../tokens/memo';
+import { bpeCutRule } from './bpe-cuts';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
@@ -161,10 +163,11 @@ interface GgufTokenizerMetadata {
   add_space_prefix?: unknown;
 }
 
-/** The cut rule of an SPM vocabulary, or null when texts must be tokenized whole. */
+/** The cut rule of an SPM vocabulary (or a proven BPE one), or null when texts must be tokenized whole. */
 function cutRule(model: LlamaModel): CutRule | null {
-  if (String(model.vocabularyType) !== 'spm') return null;
   const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: GgufTokenizerMetadata } }).tokenizer?.ggml;
+  if (String(model.vocabularyType) === 'bpe') return bpeCutRule(ggml);
+  if (String(model.vocabularyType) !== 'spm') return null;
   const tokens = ggml?.tokens;
   const types = ggml?.token_type;
   if (!Array.isArray(tokens) || !Array.isArray(types) || tokens.length !== types.length) return null;
@@ -207,6 +210,7 @@ const PROBES = [
   'x  y   z\n\n  indented line\tand a tab',
   '潮水 退去了 — and then? 12 March 1911 3.14159 😀 🙂x',
   'if (a) { return b; } // code <b>bold</b> <|im_start|> ▁lit ▁',
+  "It's 1234567 o'clock,  they'LL say:\r\n\r\n 3.5% don't\t x’s 12 34 '  ' re ve",
 ];
 
 /** Whether the cut rule gives every probe's whole-text tokens (a guard against a vocabulary read wrongly). */
