@@ -84,8 +84,11 @@ function countContextText(model: LlamaModel, contextText: LlamaText, words: Word
 
 function countTrimmingLeadingSpace(model: LlamaModel, text: string, words: WordTokenizer): number {
   if (text.startsWith('\n')) {
-    const tokens = model.tokenize(text, false);
-    if (model.detokenize(tokens, false).startsWith('\n')) return tokens.length;
+    // Whether the text's tokens read back starting with its newline: decided by its first tokens (a prefix of them
+    // reads back as a prefix of the text's), so a chat turn's text after its header is never tokenized whole here.
+    const first = model.detokenize(words.head(text, 2), false);
+    if (first === '' ? model.detokenize(model.tokenize(text, false), false).startsWith('\n') : first.startsWith('\n'))
+      return words.count(text);
   }
   const newline = model.tokenize('\n', false);
   const head = words.head(`\n${text}`, newline.length);
