@@ -65,14 +65,15 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
     rules.set(model, rule);
   }
   const whole = (text: string) => model.tokenize(text, false);
-  if (!rule) return { count: (text) => whole(text).length, head: whole, cuts: false };
+  const tokens = tokenCounter(model);
+  if (!rule) return { count: tokens, head: whole, cuts: false };
   const cut = rule;
   const memo = new Map<string, number>();
   const firsts = new Map<string, number>();
   return {
     cuts: true,
     count: (text) => {
-      let tokens = 0;
+      let total = 0;
       let last = '';
       const unseen = new Map<string, number>();
       forEachWord(cut, text, (start, end) => {
@@ -80,20 +81,20 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
           // A text's first word is tokenized as it is, with no space taken off: remembered apart from later words.
           const word = text.slice(0, end);
           let known = firsts.get(word);
-          if (known === undefined) known = boundedSet(firsts, word, wordTokens(model, cut, word, true).length);
-          tokens += known;
+          if (known === undefined) known = boundedSet(firsts, word, tokens(wordText(cut, word, true)));
+          total += known;
         } else if (end === text.length) last = text.slice(start, end);
         else {
           const word = text.slice(start, end);
           const known = memo.get(word);
-          if (known !== undefined) tokens += known;
+          if (known !== undefined) total += known;
           else unseen.set(word, (unseen.get(word) ?? 0) + 1);
         }
       });
       if (last !== '') {
         let known = memo.get(last);
-        if (known === undefined) known = boundedSet(memo, last, wordTokens(model, cut, last, false).length);
-        tokens += known;
+        if (known === undefined) known = boundedSet(memo, last, tokens(wordText(cut, last, false)));
+        total += known;
       }
       const byOccurrences = new Map<number, string[]>();
       for (const [word, k] of unseen) {
@@ -102,11 +103,11 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
         else byOccurrences.set(k, [word]);
       }
       for (const [k, words] of byOccurrences) {
-        const counted = wordTokens(model, cut, words.join(''), false).length;
+        const counted = tokens(wordText(cut, words.join(''), false));
         if (words.length === 1) boundedSet(memo, words[0]!, counted);
-        tokens += k * counted;
+        total += k * counted;
       }
-      return tokens;
+      return total;
     },
     head: (text, n) => {
       const out: Token[] = [];
@@ -121,7 +122,25 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
 
 /** The tokens of one word of a text: the first as it is; a later one, which starts with its space, in context. */
 function wordTokens(model: LlamaModel, rule: CutRule, text: string, first: boolean): Token[] {
-  return model.tokenize(first || !rule.spacePrefix ? text : text.slice(1), false);
+  return model.tokenize(wordText(rule, text, first), false);
+}
+
+/** What llama.cpp is given for one word: a later word without its space where llama.cpp puts one back. */
+function wordText(rule: CutRule, text: string, first: boolean): string {
+  return first || !rule.spacePrefix ? text : text.slice(1);
+}
+
+/**
+ * `model.tokenize(text, false).length` without the array: node-llama-cpp's tokenize is its native tokenize (llama.cpp's,
+ * special tokens not parsed) copied element by element into a JavaScript array, which costs more than llama.cpp's
+ * tokenizing on a byte-level vocabulary. The native call is reached through a field node-llama-cpp's types do not
+ * show; if a version moves it, counts go through tokenize (vocab-chunks.test.ts compares with it on every vocabulary).
+ */
+function tokenCounter(model: LlamaModel): (text: string) => number {
+  const native = (model as unknown as { _model?: { tokenize?: unknown } })._model;
+  const tokenize = native?.tokenize;
+  if (typeof tokenize !== 'function') return (text) => model.tokenize(text, false).length;
+  return (text) => (text === '' ? 0 : (tokenize.call(native, text, false) as ArrayLike<number>).length);
 }
 
 /**
