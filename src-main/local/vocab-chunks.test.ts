@@ -124,6 +124,32 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
     });
   });
 
+  it('cuts long words without spaces between characters and still gives the whole text’s count', async () => {
+    await withModel(path(), (model) => {
+      const words = wordTokenizer(model);
+      // SPM vocabularies have characters nothing joins: their long words are cut (GPT-2 BPE texts stay whole).
+      expect(words.chunks).toBe(vocabulary?.kind !== 'bpe');
+      const samples = textSamples(5, 6000);
+      const runs = randomTexts(
+        8,
+        6,
+        900,
+        FRAGMENTS.filter((f) => !f.includes(' ')),
+      );
+      for (const [name, text] of [
+        ...(['base64', 'hex', 'uuids', 'cjk', 'rare_cjk', 'emoji'] as const).map((k): [string, string] => [
+          k,
+          samples[k]!,
+        ]),
+        ...runs.map((text, i): [string, string] => [`random run ${i}`, text]),
+      ]) {
+        for (const variant of [text, `Mara said ${text}`, `${text} and ${text.slice(5)}`, `${text}\n${text}`]) {
+          expect(words.count(variant), name).toBe(model.tokenize(variant, false).length);
+        }
+      }
+    });
+  });
+
   it('counts a whole prompt (chat template, and a base model’s completion format) as node-llama-cpp does', async () => {
     for (const file of [path(), baseModelFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) })])
       await withModel(file, (model) => {
