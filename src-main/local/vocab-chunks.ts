@@ -66,7 +66,9 @@ const rules = new WeakMap<LlamaModel, CutRule | null>();
  * the words it has not seen are tokenized together, one llama.cpp call per number of occurrences (a call costs as
  * much as a few dozen characters): the words seen k times are joined into one text, whose count times k is theirs —
  * joined, they meet only at safe cuts (each ends where the text had a safe cut after it; the text's last word, which
- * may not, is counted on its own). A word alone in its group is remembered with its count.
+ * may not, is counted on its own). A group of a few words is tokenized word by word instead, so that each is
+ * remembered: the manuscript splitter counts overlapping texts again and again, and would otherwise tokenize their
+ * rarer words in every count.
  */
 export function wordTokenizer(model: LlamaModel): WordTokenizer {
   const tokens = tokenCounter(model);
@@ -104,6 +106,9 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
   const prefix = cut.prefixTokens;
   return (text) => {
     let total = 0;
+    // With the space prefix, a text's first word (when the text does not start with a space) is tokenized exactly as
+    // the same word after a space is (llama.cpp puts back the ▁ taken off the later one): one memory for both.
+    const firstAsLater = cut.spacePrefix && text.charCodeAt(0) !== 32;
     let last = '';
     const unseen = new Map<string, number>();
     forEachWord(cut, text, (start, end) => {
@@ -121,10 +126,12 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
           total += known;
         });
       } else if (start === 0) {
-        // A text's first word is tokenized as it is, with no space taken off: remembered apart from later words.
+        // Tokenized as it is, with no space taken off, and on its own (it may be the last word too).
         const word = text.slice(0, end);
-        let known = firsts.get(word);
-        if (known === undefined) known = boundedSet(firsts, word, tokens(wordText(cut, word, true)));
+        const seen = firstAsLater ? memo : firsts;
+        const key = firstAsLater ? ` ${word}` : word;
+        let known = seen.get(key);
+        if (known === undefined) known = boundedSet(seen, key, tokens(wordText(cut, word, true)));
         total += known;
       } else if (end === text.length) last = text.slice(start, end);
       else {
@@ -146,9 +153,9 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
       else byOccurrences.set(k, [word]);
     }
     for (const [k, words] of byOccurrences) {
-      const counted = tokens(wordText(cut, words.join(''), false));
-      if (words.length === 1) boundedSet(memo, words[0]!, counted);
-      total += k * counted;
+      if (words.length <= FEW_WORDS) {
+        for (const word of words) total += k * boundedSet(memo, word, tokens(wordText(cut, word, false)));
+      } else total += k * tokens(wordText(cut, words.join(''), false));
     }
     return total;
   };
@@ -206,6 +213,9 @@ function safeBefore(rule: CutRule, text: string, p: number): boolean {
   const char = high >= 0xd800 && high <= 0xdbff ? text.slice(p - 2, p) : text.slice(p - 1, p);
   return !rule.unsafe.has(char);
 }
+
+/** Unseen words seen as often as at most this many others are tokenized (and remembered) one by one. */
+const FEW_WORDS = 4;
 
 /** Words longer than this (in UTF-16 units) are cut between characters too. */
 const LONG_WORD = 1024;
