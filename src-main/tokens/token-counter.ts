@@ -8,7 +8,7 @@ import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import { bpeCount, type RankOf } from './bpe-merge';
 import { ByteRanks, LONE_SURROGATE } from './byte-ranks';
-import { boundedSet } from './memo';
+import { RangeMemo } from './memo';
 import { cl100kPieces, o200kPieces } from './split-pieces';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
@@ -174,14 +174,13 @@ function pieceCounter(ranks: ByteRanks): (piece: string) => number {
 async function loadEncoding(name: Encoding): Promise<CountText> {
   const countPiece = pieceCounter(await ranksOf(name));
   const pieceEnd = name === 'o200k' ? o200kPieces() : cl100kPieces();
-  const memo = new Map<string, number>();
+  const memo = new RangeMemo();
   return (text) => {
     let tokens = 0;
     for (let i = 0, n = text.length; i < n;) {
       const end = pieceEnd(text, i);
-      const piece = text.slice(i, end);
-      let count = memo.get(piece);
-      if (count === undefined) count = boundedSet(memo, piece, countPiece(piece));
+      let count = memo.get(text, i, end);
+      if (count < 0) count = memo.set(text, i, end, countPiece(text.slice(i, end)));
       tokens += count;
       i = end;
     }
