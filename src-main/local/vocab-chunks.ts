@@ -22,7 +22,7 @@
 // whose tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
 import type { LlamaModel, Token } from 'node-llama-cpp';
-import { boundedSet } from '../tokens/memo';
+import { RangeMemo } from '../tokens/memo';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
@@ -99,29 +99,29 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
 
 /** The count of wordTokenizer, with its own memory of words, counting with `tokens` (llama.cpp's count of a text). */
 function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: string) => number {
-  const memo = new Map<string, number>();
-  const firsts = new Map<string, number>();
+  const memo = new RangeMemo();
+  const firsts = new RangeMemo();
   /** Chunks after a cut between characters, counted without the space llama.cpp prepends to them. */
-  const chunks = new Map<string, number>();
+  const chunks = new RangeMemo();
   const prefix = cut.prefixTokens;
   return (text) => {
     let total = 0;
     // With the space prefix, a text's first word (when the text does not start with a space) is tokenized exactly as
     // the same word after a space is (llama.cpp puts back the ▁ taken off the later one): one memory for both.
     const firstAsLater = cut.spacePrefix && text.charCodeAt(0) !== 32;
-    let last = '';
+    let last = -1;
     const unseen = new Map<string, number>();
     forEachWord(cut, text, (start, end) => {
       if (prefix !== undefined && end - start > LONG_WORD) {
         // A long word (base64, a line of CJK or emoji without spaces) is cut between characters as well: llama.cpp's
         // time grows faster than the length of a run without spaces. Its first chunk is counted as the word would be.
         forEachChunk(cut, text, start, end, (from, to) => {
-          const chunk = text.slice(from, to);
           const seen = from > start ? chunks : start === 0 ? firsts : memo;
-          let known = seen.get(chunk);
-          if (known === undefined) {
+          let known = seen.get(text, from, to);
+          if (known < 0) {
+            const chunk = text.slice(from, to);
             const counted = from > start ? tokens(chunk) - prefix : tokens(wordText(cut, chunk, start === 0));
-            known = boundedSet(seen, chunk, counted);
+            known = seen.set(chunk, 0, chunk.length, counted);
           }
           total += known;
         });
@@ -130,20 +130,22 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
         const word = text.slice(0, end);
         const seen = firstAsLater ? memo : firsts;
         const key = firstAsLater ? ` ${word}` : word;
-        let known = seen.get(key);
-        if (known === undefined) known = boundedSet(seen, key, tokens(wordText(cut, word, true)));
+        let known = seen.get(key, 0, key.length);
+        if (known < 0) known = seen.set(key, 0, key.length, tokens(wordText(cut, word, true)));
         total += known;
-      } else if (end === text.length) last = text.slice(start, end);
+      } else if (end === text.length) last = start;
       else {
-        const word = text.slice(start, end);
-        const known = memo.get(word);
-        if (known !== undefined) total += known;
-        else unseen.set(word, (unseen.get(word) ?? 0) + 1);
+        const known = memo.get(text, start, end);
+        if (known >= 0) total += known;
+        else {
+          const word = text.slice(start, end);
+          unseen.set(word, (unseen.get(word) ?? 0) + 1);
+        }
       }
     });
-    if (last !== '') {
-      let known = memo.get(last);
-      if (known === undefined) known = boundedSet(memo, last, tokens(wordText(cut, last, false)));
+    if (last >= 0) {
+      let known = memo.get(text, last, text.length);
+      if (known < 0) known = memo.set(text, last, text.length, tokens(wordText(cut, text.slice(last), false)));
       total += known;
     }
     const byOccurrences = new Map<number, string[]>();
@@ -154,7 +156,11 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
     }
     for (const [k, words] of byOccurrences) {
       if (words.length <= FEW_WORDS) {
-        for (const word of words) total += k * boundedSet(memo, word, tokens(wordText(cut, word, false)));
+        for (const word of words) {
+          let known = memo.get(word, 0, word.length);
+          if (known < 0) known = memo.set(word, 0, word.length, tokens(wordText(cut, word, false)));
+          total += k * known;
+        }
       } else total += k * tokens(wordText(cut, words.join(''), false));
     }
     return total;

@@ -2,17 +2,10 @@
 // words, so this bounds memory, not a working size.
 const MEMO_LIMIT = 200_000;
 
-/** Remembers `value` for `key`, first forgetting everything once `memo` holds MEMO_LIMIT entries; returns `value`. */
-export function boundedSet<K, V>(memo: Map<K, V>, key: K, value: V): V {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
-}
-
 /**
  * Counts remembered by text, looked up by a range of a longer text without cutting the range out: a count over a
  * book does hundreds of thousands of lookups, and a Map needs a new string for each (and its hash computed anew).
- * Open addressing over typed arrays; forgets everything at MEMO_LIMIT entries, as boundedSet does.
+ * Open addressing over typed arrays; forgets everything at MEMO_LIMIT entries.
  */
 export class RangeMemo {
   private keys: string[] = [];
