@@ -128,6 +128,32 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
     });
   });
 
+  it('cuts long words without spaces between characters and still gives the whole text’s count', async () => {
+    await withModel(path(), (model) => {
+      const words = wordTokenizer(model);
+      // SPM vocabularies have characters nothing joins: their long words are cut (GPT-2 BPE texts stay whole).
+      expect(words.chunks).toBe(vocabulary?.kind !== 'bpe');
+      const samples = textSamples(5, 6000);
+      const runs = randomTexts(
+        8,
+        6,
+        900,
+        FRAGMENTS.filter((f) => !f.includes(' ')),
+      );
+      for (const [name, text] of [
+        ...(['base64', 'hex', 'uuids', 'cjk', 'rare_cjk', 'emoji'] as const).map((k): [string, string] => [
+          k,
+          samples[k]!,
+        ]),
+        ...runs.map((text, i): [string, string] => [`random run ${i}`, text]),
+      ]) {
+        for (const variant of [text, `Mara said ${text}`, `${text} and ${text.slice(5)}`, `${text}\n${text}`]) {
+          expect(words.count(variant), name).toBe(model.tokenize(variant, false).length);
+        }
+      }
+    });
+  });
+
   it('counts a whole prompt (chat template, and a base model’s completion format) as node-llama-cpp does', async () => {
     for (const file of [path(), baseModelFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) })])
       await withModel(file, (model) => {
@@ -148,6 +174,19 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
 });
 
 describe('the cut rule is what keeps the counts exact', () => {
+  it('a text’s first word is remembered with the same word after a space only where llama.cpp tokenizes them alike', async () => {
+    for (const addSpacePrefix of [true, false]) {
+      await withModel(tinyLlamaFixture({ seed: 1, vocabulary: { pieces: PIECES, addSpacePrefix } }), (model) => {
+        const words = wordTokenizer(model);
+        // Each text's first word was seen after a space in the text before it, and the other way round.
+        for (const text of ['x Mara and', 'Mara said', ' Mara said', 'said Mara the', 'the Mara', 'Mara', 'and x', 'x'])
+          expect(words.count(text), `${text} (space prefix ${addSpacePrefix})`).toBe(
+            model.tokenize(text, false).length,
+          );
+      });
+    }
+  });
+
   it('cutting before every space would miscount a vocabulary with a piece across a space; the rule does not cut there', async () => {
     await withModel(tinyLlamaFixture({ seed: 1, vocabulary: { pieces: PIECES } }), (model) => {
       const text = 'Mara had the thing.';

@@ -6,7 +6,9 @@
 // no merge ever joins the two sides, each side merges exactly as it would alone, and the text's tokens are the left
 // side's followed by the right side's. So this module cuts only before a space whose preceding character `a` is
 // proven safe once per vocabulary — no token holds `a▁` — and counts each distinct word (with the space before it)
-// once per counter (see wordTokenizer): a book's repeated words cost one lookup each.
+// once per counter (see wordTokenizer): a book's repeated words cost one lookup each. A long word without spaces
+// (base64, a line of CJK or emoji) is also cut, for counting, between two characters no token joins, and not before
+// the ▁ llama.cpp prepends to each part: llama.cpp's time grows faster than the length of such a run (forEachChunk).
 //
 // The rest of llama.cpp's SPM path, and how each part is kept exact:
 // - A space is prepended to the text (the vocabulary's add_space_prefix, on by default for SPM): a word after a cut
@@ -21,7 +23,7 @@
 // tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
 import type { LlamaModel, Token } from 'node-llama-cpp';
-import { boundedSet } from '../tokens/memo';
+import { RangeMemo } from '../tokens/memo';
 import { bpeCutRule } from './bpe-cuts';
 
 /** What SentencePiece writes for a space. */
@@ -39,6 +41,17 @@ interface CutRule {
   unsafeAfterUnit: Uint8Array;
   /** The vocabulary prepends a space to the text (so a word's own leading space is left for it to add). */
   spacePrefix: boolean;
+  /**
+   * Every pair of neighbouring characters inside a token (a space written ▁): a cut between any other pair is safe.
+   * Null for a BPE vocabulary: its pre-tokenizer groups runs (digits in threes, letters after punctuation), so a cut
+   * inside a word is not proven there whatever its tokens hold, and long words stay whole.
+   */
+  pairs: ReadonlySet<string> | null;
+  /**
+   * The tokens llama.cpp makes of the space it prepends to a text on its own (0 without the prefix), when long words
+   * may be cut between characters (see forEachChunk); undefined when they may not.
+   */
+  prefixTokens?: number | undefined;
 }
 
 /** Counts like `model.tokenize(text, false).length`, through the words of the text when the vocabulary allows. */
@@ -48,6 +61,8 @@ export interface WordTokenizer {
   head(text: string, n: number): Token[];
   /** Whether texts are cut into words (false: every text is tokenized whole). */
   readonly cuts: boolean;
+  /** Whether long words are also cut between characters. */
+  readonly chunks: boolean;
 }
 
 const rules = new WeakMap<LlamaModel, CutRule | null>();
@@ -57,59 +72,26 @@ const rules = new WeakMap<LlamaModel, CutRule | null>();
  * the words it has not seen are tokenized together, one llama.cpp call per number of occurrences (a call costs as
  * much as a few dozen characters): the words seen k times are joined into one text, whose count times k is theirs —
  * joined, they meet only at safe cuts (each ends where the text had a safe cut after it; the text's last word, which
- * may not, is counted on its own). A word alone in its group is remembered with its count.
+ * may not, is counted on its own). A group of a few words is tokenized word by word instead, so that each is
+ * remembered: the manuscript splitter counts overlapping texts again and again, and would otherwise tokenize their
+ * rarer words in every count.
  */
 export function wordTokenizer(model: LlamaModel): WordTokenizer {
+  const tokens = tokenCounter(model);
   let rule = rules.get(model);
   if (rule === undefined) {
     rule = cutRule(model);
     if (rule && !probeHolds(model, rule)) rule = null;
+    if (rule) rule.prefixTokens = chunkPrefix(model, rule, tokens);
     rules.set(model, rule);
   }
   const whole = (text: string) => model.tokenize(text, false);
-  if (!rule) return { count: (text) => whole(text).length, head: whole, cuts: false };
+  if (!rule) return { count: tokens, head: whole, cuts: false, chunks: false };
   const cut = rule;
-  const memo = new Map<string, number>();
-  const firsts = new Map<string, number>();
   return {
     cuts: true,
-    count: (text) => {
-      let tokens = 0;
-      let last = '';
-      const unseen = new Map<string, number>();
-      forEachWord(cut, text, (start, end) => {
-        if (start === 0) {
-          // A text's first word is tokenized as it is, with no space taken off: remembered apart from later words.
-          const word = text.slice(0, end);
-          let known = firsts.get(word);
-          if (known === undefined) known = boundedSet(firsts, word, wordTokens(model, cut, word, true).length);
-          tokens += known;
-        } else if (end === text.length) last = text.slice(start, end);
-        else {
-          const word = text.slice(start, end);
-          const known = memo.get(word);
-          if (known !== undefined) tokens += known;
-          else unseen.set(word, (unseen.get(word) ?? 0) + 1);
-        }
-      });
-      if (last !== '') {
-        let known = memo.get(last);
-        if (known === undefined) known = boundedSet(memo, last, wordTokens(model, cut, last, false).length);
-        tokens += known;
-      }
-      const byOccurrences = new Map<number, string[]>();
-      for (const [word, k] of unseen) {
-        const group = byOccurrences.get(k);
-        if (group) group.push(word);
-        else byOccurrences.set(k, [word]);
-      }
-      for (const [k, words] of byOccurrences) {
-        const counted = wordTokens(model, cut, words.join(''), false).length;
-        if (words.length === 1) boundedSet(memo, words[0]!, counted);
-        tokens += k * counted;
-      }
-      return tokens;
-    },
+    chunks: cut.prefixTokens !== undefined,
+    count: wordCounter(cut, tokens),
     head: (text, n) => {
       const out: Token[] = [];
       forEachWord(cut, text, (start, end) => {
@@ -121,9 +103,97 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
   };
 }
 
+/** The count of wordTokenizer, with its own memory of words, counting with `tokens` (llama.cpp's count of a text). */
+function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: string) => number {
+  const memo = new RangeMemo();
+  const firsts = new RangeMemo();
+  /** Chunks after a cut between characters, counted without the space llama.cpp prepends to them. */
+  const chunks = new RangeMemo();
+  const prefix = cut.prefixTokens;
+  return (text) => {
+    let total = 0;
+    // With the space prefix, a text's first word (when the text does not start with a space) is tokenized exactly as
+    // the same word after a space is (llama.cpp puts back the ▁ taken off the later one): one memory for both.
+    const firstAsLater = cut.spacePrefix && text.charCodeAt(0) !== 32;
+    let last = -1;
+    const unseen = new Map<string, number>();
+    forEachWord(cut, text, (start, end) => {
+      if (prefix !== undefined && end - start > LONG_WORD) {
+        // A long word (base64, a line of CJK or emoji without spaces) is cut between characters as well: llama.cpp's
+        // time grows faster than the length of a run without spaces. Its first chunk is counted as the word would be.
+        forEachChunk(cut, text, start, end, (from, to) => {
+          const seen = from > start ? chunks : start === 0 ? firsts : memo;
+          let known = seen.get(text, from, to);
+          if (known < 0) {
+            const chunk = text.slice(from, to);
+            const counted = from > start ? tokens(chunk) - prefix : tokens(wordText(cut, chunk, start === 0));
+            known = seen.set(chunk, 0, chunk.length, counted);
+          }
+          total += known;
+        });
+      } else if (start === 0) {
+        // Tokenized as it is, with no space taken off, and on its own (it may be the last word too).
+        const word = text.slice(0, end);
+        const seen = firstAsLater ? memo : firsts;
+        const key = firstAsLater ? ` ${word}` : word;
+        let known = seen.get(key, 0, key.length);
+        if (known < 0) known = seen.set(key, 0, key.length, tokens(wordText(cut, word, true)));
+        total += known;
+      } else if (end === text.length) last = start;
+      else {
+        const known = memo.get(text, start, end);
+        if (known >= 0) total += known;
+        else {
+          const word = text.slice(start, end);
+          unseen.set(word, (unseen.get(word) ?? 0) + 1);
+        }
+      }
+    });
+    if (last >= 0) {
+      let known = memo.get(text, last, text.length);
+      if (known < 0) known = memo.set(text, last, text.length, tokens(wordText(cut, text.slice(last), false)));
+      total += known;
+    }
+    const byOccurrences = new Map<number, string[]>();
+    for (const [word, k] of unseen) {
+      const group = byOccurrences.get(k);
+      if (group) group.push(word);
+      else byOccurrences.set(k, [word]);
+    }
+    for (const [k, words] of byOccurrences) {
+      if (words.length <= FEW_WORDS) {
+        for (const word of words) {
+          let known = memo.get(word, 0, word.length);
+          if (known < 0) known = memo.set(word, 0, word.length, tokens(wordText(cut, word, false)));
+          total += k * known;
+        }
+      } else total += k * tokens(wordText(cut, words.join(''), false));
+    }
+    return total;
+  };
+}
+
 /** The tokens of one word of a text: the first as it is; a later one, which starts with its space, in context. */
 function wordTokens(model: LlamaModel, rule: CutRule, text: string, first: boolean): Token[] {
-  return model.tokenize(first || !rule.spacePrefix ? text : text.slice(1), false);
+  return model.tokenize(wordText(rule, text, first), false);
+}
+
+/** What llama.cpp is given for one word: a later word without its space where llama.cpp puts one back. */
+function wordText(rule: CutRule, text: string, first: boolean): string {
+  return first || !rule.spacePrefix ? text : text.slice(1);
+}
+
+/**
+ * `model.tokenize(text, false).length` without the array: node-llama-cpp's tokenize is its native tokenize (llama.cpp's,
+ * special tokens not parsed) copied element by element into a JavaScript array, which costs more than llama.cpp's
+ * tokenizing on a byte-level vocabulary. The native call is reached through a field node-llama-cpp's types do not
+ * show; if a version moves it, counts go through tokenize (vocab-chunks.test.ts compares with it on every vocabulary).
+ */
+function tokenCounter(model: LlamaModel): (text: string) => number {
+  const native = (model as unknown as { _model?: { tokenize?: unknown } })._model;
+  const tokenize = native?.tokenize;
+  if (typeof tokenize !== 'function') return (text) => model.tokenize(text, false).length;
+  return (text) => (text === '' ? 0 : (tokenize.call(native, text, false) as ArrayLike<number>).length);
 }
 
 /**
@@ -156,6 +226,63 @@ function safeBefore(rule: CutRule, text: string, p: number): boolean {
   return !rule.unsafe.has(char);
 }
 
+/** Unseen words seen as often as at most this many others are tokenized (and remembered) one by one. */
+const FEW_WORDS = 4;
+
+/** Words longer than this (in UTF-16 units) are cut between characters too. */
+const LONG_WORD = 1024;
+/** Chunks of a long word are at least this long, and cut at the first safe place once this long. */
+const CHUNK_MIN = 64;
+const CHUNK_MAX = 256;
+
+/**
+ * Calls `each` with [from, to) of every chunk of the word text[start, end): cut between two characters no token joins
+ * (neither a space, nor the ▁ llama.cpp prepends to the chunk after the cut, nor a user-defined token's edge). Where
+ * a cut falls depends on the text around it, not on where the word starts (a character whose code is a multiple of
+ * 16, else the first safe place after CHUNK_MAX), so a repeated passage is cut the same way each time.
+ */
+function forEachChunk(
+  rule: CutRule,
+  text: string,
+  start: number,
+  end: number,
+  each: (from: number, to: number) => void,
+): void {
+  let from = start;
+  for (let p = start + CHUNK_MIN; p < end - CHUNK_MIN; p++) {
+    if (p - from < CHUNK_MIN) continue;
+    if ((text.charCodeAt(p) & 15) !== 0 && p - from < CHUNK_MAX) continue;
+    if (!safeBetween(rule, text, p)) continue;
+    each(from, p);
+    from = p;
+  }
+  each(from, end);
+}
+
+/** Whether text may be cut between the characters before and after p, neither of them a space. */
+function safeBetween(rule: CutRule, text: string, p: number): boolean {
+  const unit = text.charCodeAt(p);
+  // Not inside a surrogate pair.
+  if (unit >= 0xdc00 && unit <= 0xdfff && p > 0) {
+    const high = text.charCodeAt(p - 1);
+    if (high >= 0xd800 && high <= 0xdbff) return false;
+  }
+  if (unit === 32 || text.charCodeAt(p - 1) === 32 || rule.unsafeAfterUnit[unit] === 1) return false;
+  if (!safeBefore(rule, text, p)) return false;
+  const highAfter = unit >= 0xd800 && unit <= 0xdbff;
+  const after = text.slice(p, highAfter ? p + 2 : p + 1);
+  const lowBefore = text.charCodeAt(p - 1);
+  const before =
+    lowBefore >= 0xdc00 &&
+    lowBefore <= 0xdfff &&
+    p >= 2 &&
+    text.charCodeAt(p - 2) >= 0xd800 &&
+    text.charCodeAt(p - 2) <= 0xdbff
+      ? text.slice(p - 2, p)
+      : text.slice(p - 1, p);
+  return rule.pairs !== null && !rule.pairs.has(before + after) && !rule.pairs.has(SPACE_MARK + after);
+}
+
 interface GgufTokenizerMetadata {
   model?: unknown;
   tokens?: unknown;
@@ -166,7 +293,10 @@ interface GgufTokenizerMetadata {
 /** The cut rule of an SPM vocabulary (or a proven BPE one), or null when texts must be tokenized whole. */
 function cutRule(model: LlamaModel): CutRule | null {
   const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: GgufTokenizerMetadata } }).tokenizer?.ggml;
-  if (String(model.vocabularyType) === 'bpe') return bpeCutRule(ggml);
+  if (String(model.vocabularyType) === 'bpe') {
+    const bpe = bpeCutRule(ggml);
+    return bpe && { ...bpe, pairs: null };
+  }
   if (String(model.vocabularyType) !== 'spm') return null;
   const tokens = ggml?.tokens;
   const types = ggml?.token_type;
@@ -181,9 +311,12 @@ function cutRule(model: LlamaModel): CutRule | null {
     if (before === SPACE_MARK) unsafe.add(' ');
     if (before === ' ') unsafe.add(SPACE_MARK);
   };
+  const pairs = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (typeof token !== 'string') return null;
+    const chars = Array.from(token.replaceAll(' ', SPACE_MARK));
+    for (let k = 1; k < chars.length; k++) pairs.add(chars[k - 1]! + chars[k]!);
     for (let at = token.indexOf(SPACE_MARK, 1); at !== -1; at = token.indexOf(SPACE_MARK, at + 1))
       markBefore(token, at);
     if (types[i] === USER_DEFINED) {
@@ -199,7 +332,7 @@ function cutRule(model: LlamaModel): CutRule | null {
   for (const char of unsafe) if (char.length === 1) unsafeUnit[char.charCodeAt(0)] = 1;
   // llama.cpp turns the space prefix on for SPM unless the GGUF says otherwise.
   const spacePrefix = typeof ggml?.add_space_prefix === 'boolean' ? ggml.add_space_prefix : true;
-  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix };
+  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix, pairs };
 }
 
 /** Texts with cuts after letters, digits, punctuation, spaces, CJK and emoji, at the start and the end. */
@@ -224,4 +357,35 @@ function probeHolds(model: LlamaModel, rule: CutRule): boolean {
     if (cut.length !== whole.length || cut.some((token, i) => token !== whole[i])) return false;
   }
   return true;
+}
+
+/** A word without spaces longer than LONG_WORD, with every kind of character to cut between. */
+const LONG_PROBE = Array.from(
+  { length: 48 },
+  (_, i) => `龘靐齉${i}麤鱻😀👨‍👩‍👧潮水退去了abcXYZ0@p.,;-“”ü${'é'.repeat(i % 3)}<tag>▁x`,
+).join('');
+
+/**
+ * The tokens of the space llama.cpp prepends to a chunk cut out of a word, found as 2·count(z) − count(zz) for a
+ * character z that nothing merges with the prefix nor with itself; undefined — long words stay whole — when there is
+ * no such character, or when chunked counts of a long probe differ from its whole count.
+ */
+function chunkPrefix(model: LlamaModel, rule: CutRule, tokens: (text: string) => number): number | undefined {
+  const pairs = rule.pairs;
+  if (pairs === null) return undefined;
+  let prefix: number | undefined = rule.spacePrefix ? undefined : 0;
+  if (prefix === undefined) {
+    for (const z of ['x', 'q', '#', '0', '~']) {
+      if (pairs.has(SPACE_MARK + z) || pairs.has(z + z) || rule.unsafe.has(z)) continue;
+      if (rule.unsafeAfterUnit[z.charCodeAt(0)] === 1) continue;
+      prefix = 2 * tokens(z) - tokens(z + z);
+      break;
+    }
+  }
+  if (prefix === undefined) return undefined;
+  const count = wordCounter({ ...rule, prefixTokens: prefix }, tokens);
+  for (const probe of [LONG_PROBE, `Mara said ${LONG_PROBE} and ${LONG_PROBE.slice(7)}`]) {
+    if (count(probe) !== model.tokenize(probe, false).length) return undefined;
+  }
+  return prefix;
 }

@@ -6,8 +6,10 @@
 import type { ImageSize, ModelSpec } from '../../src-preload/contract';
 import { imageTokens } from '../orchestrator/image-tokens';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
-import { bpeMergeCount, type RankOf } from './bpe-merge';
-import { boundedSet } from './memo';
+import { bpeCount, type RankOf } from './bpe-merge';
+import { ByteRanks, LONE_SURROGATE } from './byte-ranks';
+import { RangeMemo } from './memo';
+import { cl100kPieces, o200kPieces } from './split-pieces';
 import { tokenizerPlan, type Encoding, type EstimatePlan } from './families';
 
 export interface CountMessage {
@@ -122,88 +124,66 @@ export class TokenCounter {
   }
 }
 
-/** Pieces this long (in UTF-16 units) are merged in O(n log n) (bpe-merge.ts) rather than by gpt-tokenizer. */
-const LONG_PIECE = 64;
+/** Each encoding's table of ranks by bytes: built once, from gpt-tokenizer's vocabulary (the same for every counter). */
+const byteRanks = new Map<Encoding, Promise<ByteRanks>>();
+function ranksOf(name: Encoding): Promise<ByteRanks> {
+  let ranks = byteRanks.get(name);
+  if (!ranks) {
+    ranks = (
+      name === 'o200k' ? import('gpt-tokenizer/bpeRanks/o200k_base') : import('gpt-tokenizer/bpeRanks/cl100k_base')
+    ).then((vocabulary) => new ByteRanks(vocabulary.default));
+    byteRanks.set(name, ranks);
+  }
+  return ranks;
+}
 
 /**
  * The count of one piece of the split, as gpt-tokenizer's countNative counts each piece it splits: one token if the
- * piece is a token, else the length of its byte-pair encoding — gpt-tokenizer's own for short pieces, bpeMergeCount
- * with gpt-tokenizer's ranks for long ones. This goes straight to gpt-tokenizer's byte-pair processor (its types call
- * it private; countTokens would check the piece for special tokens and split it again, costing more than the merge of
- * a short piece); if a version moves it, pieces are counted by countTokens instead (token-counter.test.ts compares
- * with gpt-tokenizer's whole-text count).
+ * piece is a token (looked up as text: a piece with a lone surrogate never is one), else the length of its byte-pair
+ * encoding, merged over the piece's UTF-8 bytes (lone surrogates written as U+FFFD, as gpt-tokenizer's TextEncoder
+ * writes them) with gpt-tokenizer's ranks (byte-ranks.ts, bpe-merge.ts).
  */
-function pieceCounter(api: unknown): ((piece: string) => number) | undefined {
-  const core = (api as { bytePairEncodingCoreProcessor?: Record<string, unknown> }).bytePairEncodingCoreProcessor;
-  const ofString = core?.['getBpeRankFromString'];
-  const ofBytes = core?.['getBpeRankFromBytes'];
-  const encode = core?.['bytePairEncode'];
-  if (typeof ofString !== 'function' || typeof ofBytes !== 'function' || typeof encode !== 'function') return undefined;
-  const rankOf: RankOf = (bytes) => ofBytes.call(core, bytes) as number | undefined;
+function pieceCounter(ranks: ByteRanks): (piece: string) => number {
+  const rankOf: RankOf = (bytes, start, end) => ranks.rank(bytes, start, end);
   const utf8 = new TextEncoder();
+  let bytes = new Uint8Array(1024);
   return (piece) => {
-    if (ofString.call(core, piece) !== undefined) return 1;
-    if (piece.length < LONG_PIECE) return (encode.call(core, piece) as readonly number[]).length;
-    return bpeMergeCount(utf8.encode(piece), rankOf);
+    const length = piece.length;
+    if (bytes.length < length * 3) bytes = new Uint8Array(length * 3);
+    let n = 0;
+    while (n < length) {
+      const c = piece.charCodeAt(n);
+      if (c >= 128) break;
+      bytes[n++] = c;
+    }
+    const ascii = n === length;
+    if (!ascii) n = utf8.encodeInto(piece, bytes).written;
+    if ((ascii || !LONE_SURROGATE.test(piece)) && ranks.exact(bytes, 0, n) >= 0) return 1;
+    return bpeCount(bytes, n, rankOf);
   };
 }
 
-/** ASCII letters and digits: the characters after which a cut before a space is a piece boundary (see below). */
-const WORD_END = new Uint8Array(128);
-for (let c = 0; c < 128; c++)
-  WORD_END[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0;
-
 /**
- * Counts with the encoding's own pre-tokenizer split and its BPE, remembering counts. BPE never merges across the
- * pieces the split regex makes, so the sum over pieces is exactly the encoding's count; the memo makes a book's
- * repeated words cost one lookup each (gpt-tokenizer's own cache reorders an LRU on every hit, several times slower
- * on a novel).
- *
- * The split regex itself is the slow part, so the text is first cut into words — before every space that follows an
- * ASCII letter or digit — and each distinct word is split and counted once. Such a cut is always a piece boundary of
- * o200k's and cl100k's regexes, and the pieces on each side are the ones the whole text has: the character before it
- * can only be matched by a run of letters (with an optional contraction after it) or of up to three digits, which no
- * alternative continues with a space, and which stops the same way at a space as at the end of a word; the regexes
- * look behind nothing, so matching restarts at the space exactly as in the whole text. token-counter.test.ts compares
- * with gpt-tokenizer's whole-text count on every class of text and on random texts. A special token's text in a
- * writer's manuscript ("<|endoftext|>") is split into ordinary pieces by the same regex, so it is counted as text,
- * never refused.
+ * Counts with the encoding's own pre-tokenizer split (split-pieces.ts: the split regex as a scanner) and its BPE,
+ * remembering the count of each piece. BPE never merges across the pieces of the split, so the sum over pieces is
+ * exactly the encoding's count; the memo makes a book's repeated words cost one lookup each (gpt-tokenizer's own cache
+ * reorders an LRU on every hit, several times slower on a novel). A special token's text in a writer's manuscript
+ * ("<|endoftext|>") is split into ordinary pieces like any text, so it is counted as text, never refused.
+ * token-counter.test.ts compares with gpt-tokenizer's whole-text count on every class of text and on random texts.
  */
 async function loadEncoding(name: Encoding): Promise<CountText> {
-  const [encoding, splits] = await Promise.all([
-    name === 'o200k' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base'),
-    import('gpt-tokenizer/encodingParams/constants'),
-  ]);
-  const shared = name === 'o200k' ? splits.O200K_TOKEN_SPLIT_REGEX : splits.CL100K_TOKEN_SPLIT_REGEX;
-  const split = new RegExp(shared.source, shared.flags);
-  // A word or a piece: either way its count on its own (a word that is one piece has the piece's count).
-  const memo = new Map<string, number>();
-  const countPiece = pieceCounter(encoding.default) ?? encoding.countTokens;
-  const piece = (text: string) => {
-    let count = memo.get(text);
-    if (count === undefined) count = boundedSet(memo, text, countPiece(text));
-    return count;
-  };
-  const word = (text: string) => {
-    let count = memo.get(text);
-    if (count === undefined) {
-      count = 0;
-      // exec on the one regex (matchAll would copy it for every word).
-      split.lastIndex = 0;
-      for (let m = split.exec(text); m !== null; m = split.exec(text)) count += piece(m[0]);
-      boundedSet(memo, text, count);
-    }
-    return count;
-  };
+  const countPiece = pieceCounter(await ranksOf(name));
+  const pieceEnd = name === 'o200k' ? o200kPieces() : cl100kPieces();
+  const memo = new RangeMemo();
   return (text) => {
     let tokens = 0;
-    let start = 0;
-    for (let p = text.indexOf(' '); p !== -1; p = text.indexOf(' ', p + 1))
-      if (p > start && WORD_END[text.charCodeAt(p - 1)] === 1) {
-        tokens += word(text.slice(start, p));
-        start = p;
-      }
-    if (start < text.length) tokens += word(start === 0 ? text : text.slice(start));
+    for (let i = 0, n = text.length; i < n;) {
+      const end = pieceEnd(text, i);
+      let count = memo.get(text, i, end);
+      if (count < 0) count = memo.set(text, i, end, countPiece(text.slice(i, end)));
+      tokens += count;
+      i = end;
+    }
     return tokens;
   };
 }

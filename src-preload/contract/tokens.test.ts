@@ -12,6 +12,15 @@ describe('estimateInputTokens', () => {
     expect(estimateInputTokens([{ content: '🌊' }])).toBe(4 + 8 + 8);
   });
 
+  it('counts a surrogate pair as one 4-byte character and a lone surrogate as 3 bytes (U+FFFD), wherever it stands', () => {
+    expect(estimateTextTokens('😀')).toBe(4);
+    expect(estimateTextTokens('\ud83d')).toBe(3);
+    expect(estimateTextTokens('\ude00')).toBe(3);
+    expect(estimateTextTokens('a\ud83d')).toBe(1 + 3);
+    expect(estimateTextTokens('\ude00\ud83d😀\ud83d')).toBe(3 + 3 + 4 + 3);
+    expect(estimateTextTokens('éß—潮')).toBe(2 + 2 + 2 + 3);
+  });
+
   it('adds framing per message', () => {
     expect(estimateInputTokens([{ content: '' }, { content: '' }])).toBe(8 + 8 + 8);
   });

@@ -33,7 +33,7 @@ const OPAQUE_MIN_LENGTH = 12;
 const Kind = { Lower: 0, Upper: 1, Digit: 2, RunSymbol: 3, Space: 4, Newline: 5, Other: 6 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
-function kindOf(c: number): Kind {
+function classify(c: number): Kind {
   if (c >= 97 && c <= 122) return Kind.Lower;
   if (c >= 65 && c <= 90) return Kind.Upper;
   if (c >= 48 && c <= 57) return Kind.Digit;
@@ -43,6 +43,11 @@ function kindOf(c: number): Kind {
   if (c === 10 || c === 13) return Kind.Newline;
   return Kind.Other;
 }
+
+/** The kind of every ASCII character, looked up rather than worked out: the estimate runs over whole manuscripts. */
+const ASCII_KINDS = Uint8Array.from({ length: 128 }, (_, c) => classify(c));
+
+const kindOf = (c: number): Kind => (c < 128 ? (ASCII_KINDS[c]! as Kind) : Kind.Other);
 
 const isRunKind = (k: Kind) => k <= Kind.RunSymbol;
 
@@ -89,15 +94,6 @@ function isOpaque(text: string, start: number, end: number): boolean {
   return (letters && digits) || switches >= 2;
 }
 
-/** UTF-8 bytes of the code point at `i` (typographic punctuation counted as 2), and its UTF-16 length. */
-function nonAsciiTokens(text: string, i: number): { tokens: number; length: number } {
-  const c = text.codePointAt(i)!;
-  if (c >= 0x2000 && c <= 0x206f) return { tokens: 2, length: 1 };
-  if (c < 0x800) return { tokens: 2, length: 1 };
-  if (c < 0x10000) return { tokens: 3, length: 1 };
-  return { tokens: 4, length: 2 };
-}
-
 /** An upper bound on the tokens of one text under a byte-level BPE tokenizer (see the header for each class). */
 export function estimateTextTokens(text: string): number {
   let tokens = 0;
@@ -106,9 +102,19 @@ export function estimateTextTokens(text: string): number {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c >= 128) {
-      const { tokens: t, length } = nonAsciiTokens(text, i);
-      tokens += t;
-      i += length;
+      // UTF-8 bytes of the code point (typographic punctuation counted as 2).
+      if (c < 0x800 || (c >= 0x2000 && c <= 0x206f)) tokens += 2;
+      else if (c < 0xd800 || c > 0xdbff || i + 1 >= n) tokens += 3;
+      else {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          tokens += 4;
+          i += 2;
+          continue;
+        }
+        tokens += 3;
+      }
+      i += 1;
       continue;
     }
     const k = kindOf(c);
