@@ -3,11 +3,11 @@
 // from the edges the pre-tokenizers care about (contractions, digit runs, whitespace runs, \r\n, marks, user-defined
 // tokens); every other pre-tokenizer is tokenized whole. The fixtures' merges are learned from English text, so
 // tokens span several bytes (" said", "123", ".”") and a wrong cut shows in the count.
-import type { Llama, LlamaModel } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LlamaModel } from 'node-llama-cpp';
+import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
 import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
-import { fixtureLlama } from '../../test/support/local-fixture';
+import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
 
@@ -119,22 +119,7 @@ const texts: [string, string][] = [
   ...randomTexts(8, 60, 400, FRAGMENTS).map((text, i): [string, string] => [`long random ${i}`, text]),
 ];
 
-let llama: Llama;
-beforeAll(async () => {
-  llama = await fixtureLlama();
-});
-afterAll(async () => {
-  await llama.dispose();
-});
-
-async function withModel(path: string, use: (model: LlamaModel) => Promise<void> | void): Promise<void> {
-  const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-  try {
-    await use(model);
-  } finally {
-    await model.dispose();
-  }
-}
+const withModel = useVocabOnly();
 
 describe.each(proven)('word-by-word tokenization, BPE with the %s pre-tokenizer', (label, vocabulary) => {
   const path = () => tinyLlamaFixture({ seed: 1, vocabulary });

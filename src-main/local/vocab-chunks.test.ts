@@ -3,11 +3,10 @@
 // word pieces, pieces that span a space, user-defined tokens, with and without the space prefix, and a BPE with
 // llama.cpp's default pre-tokenizer (tokenized whole; bpe-cuts.test.ts has the BPE ones that are cut) — on every
 // class of text and on seeded random texts built from the pieces' edges.
-import type { Llama, LlamaModel } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
 import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
-import { fixtureLlama } from '../../test/support/local-fixture';
+import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
 
@@ -92,22 +91,7 @@ const texts: [string, string][] = [
   ...randomTexts(8, 60, 400, FRAGMENTS).map((text, i): [string, string] => [`long random ${i}`, text]),
 ];
 
-let llama: Llama;
-beforeAll(async () => {
-  llama = await fixtureLlama();
-});
-afterAll(async () => {
-  await llama.dispose();
-});
-
-async function withModel(path: string, use: (model: LlamaModel) => Promise<void> | void): Promise<void> {
-  const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-  try {
-    await use(model);
-  } finally {
-    await model.dispose();
-  }
-}
+const withModel = useVocabOnly();
 
 describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary) => {
   const path = () => tinyLlamaFixture({ seed: 1, ...(vocabulary ? { vocabulary } : {}) });
