@@ -6,7 +6,7 @@
 import type { LlamaModel } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
-import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
+import { wordCutTexts } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
@@ -102,22 +102,13 @@ const FRAGMENTS = [
   '\ud83d',
 ];
 
-const texts: [string, string][] = [
-  ...Object.entries(textSamples(1, 3000)),
-  ...Object.entries(textSamples(2, 300)).map(([name, text]): [string, string] => [`${name} (short)`, text]),
-  ['novel', novel(20_000)],
-  ['edges', ' leading and trailing spaces  '],
-  ['a single space', ' '],
-  ['two words', 'a b'],
-  ['newline first', '\nMara said the boat.'],
+const texts = wordCutTexts(FRAGMENTS, [
   ['long digit runs', 'In 1234567890123 and 98765 432 1000000, 3.14159265 or 12/03/1911 at 12:30:45.'],
   ['contractions', "It's they'LL we'Re you'VE I'm he'd 'tis ' s don't ’s’re"],
   ['line endings', 'one\r\ntwo \r\n three\r\r\n\n  four  \n\tfive .\n six'],
   ['punctuation runs', 'Wait... what?! No -- never. (Yes.) "Quoted," she said; {a: 1}.  ... ,,, !!'],
   ['before a user-defined token', 'a <tag> b\n\n x y — x y, ax y <tag>x'],
-  ...randomTexts(7, 300, 40, FRAGMENTS).map((text, i): [string, string] => [`random ${i}`, text]),
-  ...randomTexts(8, 60, 400, FRAGMENTS).map((text, i): [string, string] => [`long random ${i}`, text]),
-];
+]);
 
 const withModel = useVocabOnly();
 

@@ -5,7 +5,7 @@
 // class of text and on seeded random texts built from the pieces' edges.
 import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
-import { novel, randomTexts, textSamples } from '../../test/fixtures/text-samples';
+import { randomTexts, textSamples, wordCutTexts } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
@@ -77,19 +77,10 @@ const FRAGMENTS = [
   '<|im_start|>',
 ];
 
-const texts: [string, string][] = [
-  ...Object.entries(textSamples(1, 3000)),
-  ...Object.entries(textSamples(2, 300)).map(([name, text]): [string, string] => [`${name} (short)`, text]),
-  ['novel', novel(20_000)],
-  ['edges', ' leading and trailing spaces  '],
-  ['a single space', ' '],
-  ['two words', 'a b'],
-  ['newline first', '\nMara said the boat.'],
+const texts = wordCutTexts(FRAGMENTS, [
   ['had the', 'Mara had the thing. Then she had the end.'],
   ['before a user-defined token', 'a <tag> b\n\n x y — x y'],
-  ...randomTexts(7, 300, 40, FRAGMENTS).map((text, i): [string, string] => [`random ${i}`, text]),
-  ...randomTexts(8, 60, 400, FRAGMENTS).map((text, i): [string, string] => [`long random ${i}`, text]),
-];
+]);
 
 const withModel = useVocabOnly();
 
