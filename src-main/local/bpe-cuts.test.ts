@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
 import { wordCutTexts } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
+import { expectWholeTextTokens } from '../../test/support/word-cuts';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
 
@@ -131,13 +132,7 @@ describe.each(proven)('word-by-word tokenization, BPE with the %s pre-tokenizer'
       expect(words.chunks).toBe(false);
       const digits = '1234567890'.repeat(150);
       expect(words.count(`Mara ${digits} said`)).toBe(model.tokenize(`Mara ${digits} said`, false).length);
-      for (const [name, text] of texts) {
-        const whole = model.tokenize(text, false);
-        expect(words.head(text, Infinity), name).toEqual(whole);
-        expect(words.count(text), name).toBe(whole.length);
-        expect(words.count(text), `${name}, remembered`).toBe(whole.length);
-        expect(words.count(`${text} ${text}`), `${name}, twice`).toBe(model.tokenize(`${text} ${text}`, false).length);
-      }
+      expectWholeTextTokens(model, words, texts);
     });
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
 import { randomTexts, textSamples, wordCutTexts } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
+import { expectWholeTextTokens } from '../../test/support/word-cuts';
 import { countPromptTokens } from './local-prompt';
 import { wordTokenizer } from './vocab-chunks';
 
@@ -91,15 +92,7 @@ describe.each(vocabularies)('word-by-word tokenization, %s', (label, vocabulary)
     await withModel(path(), (model) => {
       const words = wordTokenizer(model);
       expect(words.cuts).toBe(vocabulary?.kind !== 'bpe');
-      for (const [name, text] of texts) {
-        const whole = model.tokenize(text, false);
-        // Word by word, the very same tokens (the cut rule), and the same count (the words grouped and remembered).
-        expect(words.head(text, Infinity), name).toEqual(whole);
-        expect(words.count(text), name).toBe(whole.length);
-        // Again, now partly from the words remembered (by this text and the texts before it).
-        expect(words.count(text), `${name}, remembered`).toBe(whole.length);
-        expect(words.count(`${text} ${text}`), `${name}, twice`).toBe(model.tokenize(`${text} ${text}`, false).length);
-      }
+      expectWholeTextTokens(model, words, texts);
     });
   });
 
