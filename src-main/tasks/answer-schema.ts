@@ -200,14 +200,26 @@ function candidates(form: AnswerForm): Candidate[] {
   const none = { evidence: 0, facts: 0, timeline: 0 };
   switch (form.kind) {
     case 'findings': {
-      // Without a story to carry, its notes take nothing.
-      const story = (facts: number, timeline: number) => (form.story ? { facts, timeline } : { facts: 0, timeline: 0 });
+      // [findings, facts, timeline notes]: with a story to carry, its notes shrink before the findings do.
+      const shapes: [number, number, number][] = form.story
+        ? [
+            [3, 4, 2],
+            [2, 2, 1],
+            [1, 1, 1],
+            [1, 0, 0],
+          ]
+        : [
+            [3, 0, 0],
+            [2, 0, 0],
+            [1, 0, 0],
+          ];
       return [
-        { counts: { items: 3, evidence: 2, ...story(4, 2) }, maxText: 160, minText: 24 },
-        { counts: { items: 2, evidence: 2, ...story(2, 1) }, maxText: 160, minText: 24 },
-        { counts: { items: 1, evidence: 2, ...story(1, 1) }, maxText: 160, minText: 24 },
-        { counts: { items: 1, evidence: 2, facts: 0, timeline: 0 }, maxText: 160, minText: 24 },
-        { counts: { items: 0, evidence: 1, ...story(1, 0) }, maxText: 160, minText: 1 },
+        ...shapes.map(([items, facts, timeline]) => ({
+          counts: { items, evidence: 2, facts, timeline },
+          maxText: 160,
+          minText: 24,
+        })),
+        { counts: { items: 0, evidence: 1, facts: form.story ? 1 : 0, timeline: 0 }, maxText: 160, minText: 1 },
       ];
     }
     case 'edits':
