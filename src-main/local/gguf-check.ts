@@ -80,10 +80,11 @@ export function summarize(info: GgufFileInfo, expectedBytes: number | undefined)
 export type HeaderSummary = Omit<GgufSummary, 'info'>;
 
 /**
- * Every check checkGgufFile makes, from the bounded header read alone: a download checks its file while the rest of
- * it arrives, and node-llama-cpp's second reading of the header (4 MiB read and copied into fresh memory, ~50 ms of
- * main-thread work measured on the download benchmark's 53 MB file) only fills in `info`, which a download does not
- * record. `size` as for checkGgufFile.
+ * Reads and checks a GGUF on disk with Quire's bounded header reader: the header within bounds, the metadata llama.cpp
+ * asserts on, and that the file is long enough to hold every tensor the header declares. `size`, for a file still
+ * being written (a download whose header is already on disk): the size it will have, checked in place of its size now.
+ * A download needs no more (node-llama-cpp's reading, checkGgufFile's `info`, is 4 MiB read into fresh memory, ~50 ms
+ * of main-thread work measured on the download benchmark's 53 MB file, for information a download does not record).
  */
 export async function checkGgufHeaderFile(file: string, label = 'The file', size?: number): Promise<HeaderSummary> {
   try {
@@ -111,25 +112,14 @@ function invalid(cause: unknown, label: string): LocalModelError {
   );
 }
 
-/**
- * Reads and checks a GGUF on disk: the header within bounds, the metadata llama.cpp asserts on, and that the file is
- * long enough to hold every tensor the header declares. `size`, for a file still being written (a download whose
- * header is already on disk): the size it will have, checked in place of its size now.
- */
+/** checkGgufHeaderFile's checks and summary, with node-llama-cpp's reading of the file (`info`) for the runtime. */
 export async function checkGgufFile(file: string, label = 'The file', size?: number): Promise<GgufSummary> {
-  let expected: number;
+  const summary = await checkGgufHeaderFile(file, label, size);
   try {
-    expected = await withFileSource(file, (source, now) => validateGgufHeader(source, label, size ?? now));
+    return { ...summary, info: await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false }) };
   } catch (cause) {
     throw invalid(cause, label);
   }
-  let info: GgufFileInfo;
-  try {
-    info = await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false });
-  } catch (cause) {
-    throw invalid(cause, label);
-  }
-  return summarize(info, expected);
 }
 
 /** Checks a remote GGUF's header over HTTP Range requests; network failures are thrown as they are. */
