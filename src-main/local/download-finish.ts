@@ -1,8 +1,6 @@
 // The end of a download: the file is hashed against the expected SHA-256, its GGUF header checked (while the file is
 // flushed to the disk), renamed into the models folder and registered in the library; a file that fails any step is
 // deleted, never offered.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
@@ -90,10 +88,4 @@ async function syncFile(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-export async function hashFile(file: string): Promise<string> {
-  const hash: Hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

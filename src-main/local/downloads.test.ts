@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startFileServer } from '../../test/support/file-server';
 import { catalogFor, partialFiles, useDownloadHarness } from '../../test/support/download-harness';
 import { useTempDir } from '../../test/support/temp-dir';
-import { hashFile } from './downloads';
+import { hashFile } from '../../test/support/hash-file';
 import { checkGgufFile } from './gguf-check';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';

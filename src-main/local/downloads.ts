@@ -19,8 +19,6 @@ import { checkGgufHeaderFile } from './gguf-check';
 import { HttpTransfer } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
 
-export { hashFile } from './download-finish';
-
 export interface DownloadServiceOptions {
   repo: LocalModelsRepo;
   library: ModelLibrary;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Llama } from 'node-llama-cpp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
-import { hashFile } from './downloads';
+import { hashFile } from '../../test/support/hash-file';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { fitVerdict } from './fit';
 import { fixtureLlama } from '../../test/support/local-fixture';

@@ -9,7 +9,7 @@ import { testProbeLauncher } from '../../test/support/probe-launcher';
 import { useTempDir } from '../../test/support/temp-dir';
 import { catalogFor, useDownloadHarness } from '../../test/support/download-harness';
 import { startFileServer } from '../../test/support/file-server';
-import { hashFile } from './downloads';
+import { hashFile } from '../../test/support/hash-file';
 import { ModelProbe, ProbeVerdicts, type ProbeLauncher } from './probe';
 
 const tempDir = useTempDir();

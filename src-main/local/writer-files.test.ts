@@ -9,7 +9,7 @@ import { catalogFor, useDownloadHarness } from '../../test/support/download-harn
 import { startFileServer } from '../../test/support/file-server';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
-import { hashFile } from './downloads';
+import { hashFile } from '../../test/support/hash-file';
 import { PARTIAL_DIR } from './library';
 
 const tempDir = useTempDir();
