@@ -6,7 +6,7 @@
 import type { LlamaModel } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
 import { baseModelFixture, tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/tiny-llama';
-import { wordCutTexts } from '../../test/fixtures/text-samples';
+import { randomTexts, textSamples, wordCutTexts } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { expectWholeTextTokens } from '../../test/support/word-cuts';
 import { countPromptTokens } from './local-prompt';
@@ -111,6 +111,23 @@ const texts = wordCutTexts(FRAGMENTS, [
   ['before a user-defined token', 'a <tag> b\n\n x y — x y, ax y <tag>x'],
 ]);
 
+/**
+ * Words without whitespace longer than vocab-chunks.ts's LONG_WORD (1,024 UTF-16 units), which it cuts between
+ * characters: every edge of letters, digits, punctuation, contractions, CJK, emoji and user-defined tokens met at
+ * random, and the sample classes that come as one long run.
+ */
+const longWords: [string, string][] = [
+  ...randomTexts(
+    9,
+    24,
+    900,
+    FRAGMENTS.filter((fragment) => !/\s/u.test(fragment)),
+  ).map((text, i): [string, string] => [`long word ${i}`, text.padEnd(1100, 'x1-')]),
+  ...Object.entries(textSamples(4, 3000))
+    .filter(([name]) => ['base64', 'base64url', 'hex', 'uuids', 'cjk', 'rare_cjk', 'emoji'].includes(name))
+    .map(([name, text]): [string, string] => [name, text.replace(/\s+/gu, '-')]),
+];
+
 const withModel = useVocabOnly();
 
 describe.each(proven)('word-by-word tokenization, BPE with the %s pre-tokenizer', (label, vocabulary) => {
@@ -127,12 +144,26 @@ describe.each(proven)('word-by-word tokenization, BPE with the %s pre-tokenizer'
     await withModel(path(), (model) => {
       const words = wordTokenizer(model);
       expect(words.cuts).toBe(true);
-      // Cut at spaces only: inside a word the pre-tokenizer groups runs (digits in threes), which no pair of
-      // characters can prove, so a long word is tokenized whole.
-      expect(words.chunks).toBe(false);
+      // A long word is cut too, but only at edges of character classes: inside a run the pre-tokenizer groups
+      // characters (digits in threes), which no pair of characters can prove, so a long digit run stays whole.
+      expect(words.chunks).toBe(true);
       const digits = '1234567890'.repeat(150);
       expect(words.count(`Mara ${digits} said`)).toBe(model.tokenize(`Mara ${digits} said`, false).length);
       expectWholeTextTokens(model, words, texts);
+    });
+  });
+
+  it('cuts long words without spaces only where every pre-token ends, and still gives the whole text’s count', async () => {
+    await withModel(path(), (model) => {
+      const words = wordTokenizer(model);
+      for (const [name, text] of longWords) {
+        expect(words.count(text), name).toBe(model.tokenize(text, false).length);
+        // Again from the chunks remembered, and as a later word (after a space) of a text.
+        expect(words.count(text), `${name}, remembered`).toBe(model.tokenize(text, false).length);
+        expect(words.count(`Mara said ${text}.`), `${name}, later`).toBe(
+          model.tokenize(`Mara said ${text}.`, false).length,
+        );
+      }
     });
   });
 

@@ -25,6 +25,17 @@
 // not parsed; some control tokens are made user-defined by name) are all treated as matched: none may start with
 // whitespace (else no cut at all), no cut after a character that ends one (an rstrip token would eat the space) or
 // before a space inside one, nor before a space followed by one's first character — so no match ever spans a cut.
+//
+// A long word without spaces (base64, hex, a UUID list, a line of CJK) is also cut between two characters, where
+// every scanner always ends a pre-token: between a letter and a digit either way, after a letter or a digit before
+// punctuation, and after punctuation before a digit (bpeClassEdge). Not after punctuation before a letter: llama 3's
+// and Qwen2's `[^\r\n\p{L}\p{N}]?\p{L}+` takes one such character into the letters. At such an edge the pre-token
+// holding the character before it is a letter run, a digit run (its groups of three counted from the run's start,
+// which the left part keeps) or a punctuation run, and each stops at the edge alone or in context; a contraction
+// ends there too (its letters after ' would be on both sides); the scanner then starts afresh at the edge, reading
+// only forward. The classes are taken only for characters whose class no Unicode version or table disagrees on
+// (ASCII letters, digits and punctuation, CJK ideographs, kana, Hangul syllables, common CJK punctuation); any
+// other character is never beside such a cut. A raw-matched token holding the two characters side by side forbids it.
 
 /** The GGUF's tokenizer.ggml keys read here. */
 export interface BpeTokenizerMetadata {
@@ -43,6 +54,10 @@ export interface BpeCutRule {
   unsafeAfterUnit: Uint8Array;
   /** Always false for BPE. */
   spacePrefix: boolean;
+  /** Every pair of neighbouring characters inside a token matched in the raw text: never split by a cut in a word. */
+  pairs: ReadonlySet<string>;
+  /** Always true for BPE: a word is cut only at an edge of character classes (bpeClassEdge). */
+  classEdges: boolean;
 }
 
 /** tokenizer.ggml.pre values whose llama.cpp pre-tokenizer is one of the three scanners above (llama-vocab.cpp). */
@@ -85,6 +100,7 @@ export function bpeCutRule(ggml: BpeTokenizerMetadata | undefined): BpeCutRule |
   // A lone surrogate half is its own character: refused too (how it reaches llama.cpp's UTF-8 is not ours to prove).
   for (let unit = 0xd800; unit <= 0xdfff; unit++) unsafe.add(String.fromCharCode(unit));
   const unsafeAfterUnit = new Uint8Array(0x10000);
+  const pairs = new Set<string>();
   const markBefore = (token: string, at: number) => {
     const before = Array.from(token.slice(0, at)).at(-1);
     if (before !== undefined) unsafe.add(before);
@@ -98,9 +114,46 @@ export function bpeCutRule(ggml: BpeTokenizerMetadata | undefined): BpeCutRule |
     unsafeAfterUnit[token.charCodeAt(0)] = 1;
     for (let at = token.indexOf(' ', 1); at !== -1; at = token.indexOf(' ', at + 1)) markBefore(token, at);
     markBefore(token, token.length);
+    const chars = Array.from(token);
+    for (let k = 1; k < chars.length; k++) pairs.add(chars[k - 1]! + chars[k]!);
   }
   const unsafeUnit = new Uint8Array(0x10000);
   for (const char of unsafe) if (char.length === 1) unsafeUnit[char.charCodeAt(0)] = 1;
   // BPE has no space prefix: a word after a cut is tokenized with its own leading space.
-  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix: false };
+  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix: false, pairs, classEdges: true };
+}
+
+const LETTER = 1;
+const DIGIT = 2;
+/** Punctuation or a symbol: neither a letter, a digit nor whitespace. */
+const OTHER = 3;
+
+/**
+ * The class of each UTF-16 code unit whose class is certain (0: not taken). Letters: ASCII, CJK unified ideographs
+ * (U+4E00–U+9FEF, all assigned since Unicode 11), hiragana, katakana and Hangul syllables. Others: ASCII punctuation
+ * and symbols, and the CJK, fullwidth and typographic punctuation of everyday text.
+ */
+const CLASSES = (() => {
+  const classes = new Uint8Array(0x10000);
+  const mark = (from: number, to: number, kind: number) => classes.fill(kind, from, to + 1);
+  mark(0x41, 0x5a, LETTER);
+  mark(0x61, 0x7a, LETTER);
+  mark(0x4e00, 0x9fef, LETTER);
+  mark(0x3041, 0x3096, LETTER);
+  mark(0x30a1, 0x30fa, LETTER);
+  mark(0xac00, 0xd7a3, LETTER);
+  mark(0x30, 0x39, DIGIT);
+  for (const char of '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~、。「」『』！，：；？—…‘’“”«»')
+    classes[char.charCodeAt(0)] = OTHER;
+  return classes;
+})();
+
+/**
+ * Whether every proven pre-tokenizer ends a pre-token between two neighbouring characters (UTF-16 code units), in
+ * context and in each part alone: see the head of this file.
+ */
+export function bpeClassEdge(before: number, after: number): boolean {
+  const a = CLASSES[before]!;
+  const b = CLASSES[after]!;
+  return a !== 0 && b !== 0 && a !== b && !(a === OTHER && b === LETTER);
 }

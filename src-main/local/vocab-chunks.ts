@@ -18,13 +18,14 @@
 //   back on a token): no cut after a character that ends a user-defined token nor before a space followed by one's
 //   first character, none at all if one starts with a space, and their inner pairs count as token pairs.
 // - Control and unknown tokens are not parsed in a writer's text (tokenize(text, false)).
-// A byte-level BPE vocabulary whose pre-tokenizer is proven in bpe-cuts.ts is cut by the same walk, with its own rule.
+// A byte-level BPE vocabulary whose pre-tokenizer is proven in bpe-cuts.ts is cut by the same walk, with its own rule
+// (a long word only where the pre-tokenizer always ends a pre-token, such as between a letter and a digit).
 // Every other vocabulary type (other BPE pre-tokenizers, WPM, UGM's normalisation, RWKV) and a vocabulary whose
 // tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RangeMemo } from '../tokens/memo';
-import { bpeCutRule } from './bpe-cuts';
+import { bpeClassEdge, bpeCutRule } from './bpe-cuts';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
@@ -42,11 +43,16 @@ interface CutRule {
   /** The vocabulary prepends a space to the text (so a word's own leading space is left for it to add). */
   spacePrefix: boolean;
   /**
-   * Every pair of neighbouring characters inside a token (a space written ▁): a cut between any other pair is safe.
-   * Null for a BPE vocabulary: its pre-tokenizer groups runs (digits in threes, letters after punctuation), so a cut
-   * inside a word is not proven there whatever its tokens hold, and long words stay whole.
+   * SPM: every pair of neighbouring characters inside a token (a space written ▁): a cut between any other pair is
+   * safe. BPE: every pair inside a token matched in the raw text, which a cut never splits either.
    */
-  pairs: ReadonlySet<string> | null;
+  pairs: ReadonlySet<string>;
+  /**
+   * BPE: a long word is cut only where the pre-tokenizer always ends a pre-token (bpe-cuts.ts's bpeClassEdge): it
+   * groups runs (digits in threes, a letter run with the punctuation before it), so no pair of characters alone is
+   * proof there, and merges never cross a pre-token's edge.
+   */
+  classEdges: boolean;
   /**
    * The tokens llama.cpp makes of the space it prepends to a text on its own (0 without the prefix), when long words
    * may be cut between characters (see forEachChunk); undefined when they may not.
@@ -69,8 +75,8 @@ const rules = new WeakMap<LlamaModel, CutRule | null>();
 
 /**
  * A counter with its own memory of words (one per count, or per split of a manuscript). A count looks its words up;
- * the words it has not seen are tokenized together, one llama.cpp call per number of occurrences (a call costs as
- * much as a few dozen characters): the words seen k times are joined into one text, whose count times k is theirs —
+ * the words it has not seen are tokenized together, a few llama.cpp calls per number of occurrences (a call costs as
+ * much as a few dozen characters): the words seen k times are joined into texts, whose count times k is theirs —
  * joined, they meet only at safe cuts (each ends where the text had a safe cut after it; the text's last word, which
  * may not, is counted on its own). A group of a few words is tokenized word by word instead, so that each is
  * remembered: the manuscript splitter counts overlapping texts again and again, and would otherwise tokenize their
@@ -167,10 +173,33 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
           if (known < 0) known = memo.set(word, 0, word.length, tokens(wordText(cut, word, false)));
           total += k * known;
         }
-      } else total += k * tokens(wordText(cut, words.join(''), false));
+      } else total += k * joinedCount(cut, words, tokens);
     }
     return total;
   };
+}
+
+/** Joined words are tokenized in texts of about this many UTF-16 units (each ends at the first word past it). */
+const JOINED_TEXT = 8192;
+
+/**
+ * The count of `words` joined (they meet only at safe cuts), tokenized JOINED_TEXT units at a time: llama.cpp's
+ * time per character grows with a text's length (on a byte-level BPE vocabulary, 70,000 digits cost about four times
+ * what nine texts of 8,000 do), so the join is cut again at some of its words' edges.
+ */
+function joinedCount(cut: CutRule, words: readonly string[], tokens: (text: string) => number): number {
+  let total = 0;
+  let from = 0;
+  let length = 0;
+  for (let i = 0; i < words.length; i++) {
+    length += words[i]!.length;
+    if (length >= JOINED_TEXT || i === words.length - 1) {
+      total += tokens(wordText(cut, words.slice(from, i + 1).join(''), false));
+      from = i + 1;
+      length = 0;
+    }
+  }
+  return total;
 }
 
 /** The tokens of one word of a text: the first as it is; a later one, which starts with its space, in context. */
@@ -280,7 +309,8 @@ function safeBetween(rule: CutRule, text: string, p: number): boolean {
     text.charCodeAt(p - 2) <= 0xdbff
       ? text.slice(p - 2, p)
       : text.slice(p - 1, p);
-  return rule.pairs !== null && !rule.pairs.has(before + after) && !rule.pairs.has(SPACE_MARK + after);
+  if (rule.classEdges) return bpeClassEdge(lowBefore, unit) && !rule.pairs.has(before + after);
+  return !rule.pairs.has(before + after) && !rule.pairs.has(SPACE_MARK + after);
 }
 
 interface GgufTokenizerMetadata {
@@ -293,10 +323,7 @@ interface GgufTokenizerMetadata {
 /** The cut rule of an SPM vocabulary (or a proven BPE one), or null when texts must be tokenized whole. */
 function cutRule(model: LlamaModel): CutRule | null {
   const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: GgufTokenizerMetadata } }).tokenizer?.ggml;
-  if (String(model.vocabularyType) === 'bpe') {
-    const bpe = bpeCutRule(ggml);
-    return bpe && { ...bpe, pairs: null };
-  }
+  if (String(model.vocabularyType) === 'bpe') return bpeCutRule(ggml);
   if (String(model.vocabularyType) !== 'spm') return null;
   const tokens = ggml?.tokens;
   const types = ggml?.token_type;
@@ -332,7 +359,7 @@ function cutRule(model: LlamaModel): CutRule | null {
   for (const char of unsafe) if (char.length === 1) unsafeUnit[char.charCodeAt(0)] = 1;
   // llama.cpp turns the space prefix on for SPM unless the GGUF says otherwise.
   const spacePrefix = typeof ggml?.add_space_prefix === 'boolean' ? ggml.add_space_prefix : true;
-  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix, pairs };
+  return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix, pairs, classEdges: false };
 }
 
 /** Texts with cuts after letters, digits, punctuation, spaces, CJK and emoji, at the start and the end. */
@@ -366,13 +393,14 @@ const LONG_PROBE = Array.from(
 ).join('');
 
 /**
- * The tokens of the space llama.cpp prepends to a chunk cut out of a word, found as 2·count(z) − count(zz) for a
- * character z that nothing merges with the prefix nor with itself; undefined — long words stay whole — when there is
- * no such character, or when chunked counts of a long probe differ from its whole count.
+ * The tokens of the space llama.cpp prepends to a chunk cut out of a word (none for BPE), found as
+ * 2·count(z) − count(zz) for a character z that nothing merges with the prefix nor with itself; undefined — long
+ * words stay whole — when there is no such character, or when chunked counts of a long probe differ from its whole
+ * count.
  */
 function chunkPrefix(model: LlamaModel, rule: CutRule, tokens: (text: string) => number): number | undefined {
   const pairs = rule.pairs;
-  if (pairs === null) return undefined;
+  // BPE has no prefix (spacePrefix is false): 0.
   let prefix: number | undefined = rule.spacePrefix ? undefined : 0;
   if (prefix === undefined) {
     for (const z of ['x', 'q', '#', '0', '~']) {
