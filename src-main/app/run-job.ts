@@ -236,8 +236,9 @@ export class RunJobs {
       },
     );
     let reason =
-      `The passage is ${passageTokens.toLocaleString('en-US')} tokens; ${spec.display_name} reads ` +
-      `${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and the instruction), so it runs in ` +
+      `The passage is ${passageTokens.toLocaleString('en-US')} tokens as ${spec.display_name} counts them (each ` +
+      `model counts its own); it reads ${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and ` +
+      `the instruction), so it runs in ` +
       `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
     let fanIn: number | null = null;
     let quote = setup.quote;
