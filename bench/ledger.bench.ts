@@ -1,12 +1,15 @@
 // A year of heavy use (issue 16.9): 1,000,000 ledger rows over twelve months. spend:month from the totals SQLite keeps
 // (migration 008) beside the same month scanned from its rows (the pre-008 queries); spend:current's latency while a
 // month is exported, beside an export read in one go; start-up on the full ledger beside an empty one, with the plans
-// of start-up's recovery queries (no full-table scan).
+// of start-up's recovery queries (no full-table scan). A third of the calls came through the gateway from three apps:
+// an app's monthly-cap check (inside every capped gateway call's write transaction) and spend:by_app from the month
+// totals SQLite keeps per app (migration 011), beside the month's rows joined to the apps' runs (before 011).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src-main/app/create-app';
 import { silentLogger } from '../src-main/infra/logger';
+import { GatewayRepo } from '../src-main/gateway/gateway-repo';
 import { openDatabase, type Db } from '../src-main/store/database';
 import { percentile, summary, timeEach } from './stats';
 
@@ -19,6 +22,15 @@ const TARGET_MONTH_MS = 20;
  * day; inserted through the triggers like real writes.
  */
 function fill(db: Db): void {
+  // Every third call came from one of three apps through the gateway; its run is linked before its charge, as in use.
+  db.exec(`
+    INSERT INTO gateway_tokens (id, name, token_sha256, monthly_cap_micros, local_only, created_at)
+    VALUES ('app-0', 'Obsidian', 'h0', 50000000, 0, '2026-01-01T00:00:00Z'),
+           ('app-1', 'Scrivener', 'h1', NULL, 0, '2026-01-01T00:00:00Z'),
+           ('app-2', 'A script', 'h2', NULL, 0, '2026-01-01T00:00:00Z');
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 3 FROM n WHERE i + 3 < ${ROWS})
+    INSERT INTO gateway_runs (run_id, token_id, client, created_at)
+    SELECT 'run-' || i, 'app-' || ((i / 3) % 3), 'App', '2026-01-01T00:00:00Z' FROM n;`);
   db.exec(`
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS - 1}),
     t(i, m, d) AS (SELECT i, 1 + (i * 12) / ${ROWS}, 1 + ((i * 336) / ${ROWS}) % 28 FROM n)
@@ -110,6 +122,30 @@ export async function benchLedger(): Promise<void> {
     console.log(summary('the same month scanned from its rows (pre-008 queries)', scanned));
     console.log(
       `spend:month p50 ${percentile(month, 50).toFixed(2)} ms (target < ${TARGET_MONTH_MS} ms; 277 ms before 009); ratio scan/totals ${(percentile(scanned, 50) / percentile(month, 50)).toFixed(0)}x`,
+    );
+
+    // An app's cap check and the month by app: from the per-app totals, beside the month's rows joined (before 011).
+    const repo = new GatewayRepo(app.services.db, () => new Date(`${MONTH}-15T12:00:00Z`), {
+      pid: process.pid,
+      token: 'bench',
+    });
+    const capCheck = await timeEach(50, () => repo.capCounted('app-0', MONTH));
+    const capJoined = await timeEach(10, () =>
+      app.services.db
+        .prepare(
+          `SELECT COALESCE(SUM(CASE l.state WHEN 'settled' THEN l.charged_micros WHEN 'released' THEN 0
+                  ELSE l.reserved_micros END), 0)
+             FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id WHERE g.token_id = ? AND l.month = ?`,
+        )
+        .pluck()
+        .get('app-0', MONTH),
+    );
+    const byApp = await timeEach(50, () => app.dispatcher.call('spend:by_app', { month: MONTH }, ctx));
+    console.log(summary("an app's monthly-cap check (per-app totals)", capCheck));
+    console.log(summary('the same from the month’s rows joined to its runs (before 011)', capJoined));
+    console.log(summary('spend:by_app', byApp));
+    console.log(
+      `cap check p50 ${percentile(capCheck, 50).toFixed(3)} ms; ratio joined/totals ${(percentile(capJoined, 50) / percentile(capCheck, 50)).toFixed(0)}x`,
     );
 
     // spend:current asked again and again while an export runs: how long does each answer wait?

@@ -32,9 +32,6 @@ export interface AppSpendRow {
   output_tokens: number;
 }
 
-/** As the budget counts a row: settled at its charge, open or crash-left at its reservation, released at 0. */
-const COUNTED = `CASE l.state WHEN 'settled' THEN l.charged_micros WHEN 'released' THEN 0 ELSE l.reserved_micros END`;
-
 interface RawToken {
   id: string;
   name: string;
@@ -147,12 +144,11 @@ export class GatewayRepo {
    * chain) that its open reservations do not cover yet.
    */
   capCounted(tokenId: string, month: string): number {
-    const ledger = this.q<number>(
-      `SELECT COALESCE(SUM(${COUNTED}), 0) FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id
-       WHERE g.token_id = ? AND l.month = ?`,
-    )
-      .pluck()
-      .get(tokenId, month) as number;
+    // The month's ledger rows of this app, summed by triggers as they are written (migration 011).
+    const ledger =
+      (this.q<number>('SELECT counted_micros FROM gateway_month_totals WHERE token_id = ? AND month = ?')
+        .pluck()
+        .get(tokenId, month) as number | undefined) ?? 0;
     const holds = this.q<{ pid: number | null; token: string | null; extra: number }>(
       `SELECT g.owner_pid AS pid, g.owner_token AS token,
          MAX(g.held_micros - COALESCE((SELECT SUM(l.reserved_micros) FROM ledger l
@@ -194,14 +190,12 @@ export class GatewayRepo {
 
   /** The month's gateway spend grouped by app, most spent first. */
   byApp(month: string): AppSpendRow[] {
+    // From the triggers' month totals (migration 011), not a scan of the month's ledger rows.
     return this.q<Omit<AppSpendRow, 'revoked'> & { revoked: number }>(
-      `SELECT g.token_id AS token_id, t.name AS name, t.revoked_at IS NOT NULL AS revoked,
-         COALESCE(SUM(${COUNTED}), 0) AS counted_micros,
-         COALESCE(SUM(CASE l.state WHEN 'reserved' THEN l.reserved_micros ELSE 0 END), 0) AS reserved_micros,
-         COUNT(*) AS calls, COALESCE(SUM(l.input_tokens), 0) AS input_tokens,
-         COALESCE(SUM(l.output_tokens), 0) AS output_tokens
-       FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id JOIN gateway_tokens t ON t.id = g.token_id
-       WHERE l.month = ? GROUP BY g.token_id ORDER BY counted_micros DESC, t.name`,
+      `SELECT m.token_id AS token_id, t.name AS name, t.revoked_at IS NOT NULL AS revoked,
+         m.counted_micros, m.reserved_micros, m.calls, m.input_tokens, m.output_tokens
+       FROM gateway_month_totals m JOIN gateway_tokens t ON t.id = m.token_id
+       WHERE m.month = ? AND m.calls > 0 ORDER BY m.counted_micros DESC, t.name`,
     )
       .all(month)
       .map((r) => ({ ...r, revoked: Boolean(r.revoked) }));

@@ -10,6 +10,7 @@ import m007 from './007-manuscripts.sql?raw';
 import m008 from './008-ledger-totals.sql?raw';
 import m009 from './009-gateway.sql?raw';
 import m010 from './010-gateway-holds.sql?raw';
+import m011 from './011-gateway-totals.sql?raw';
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'ledger-totals', sql: m008 },
   { version: 9, name: 'gateway', sql: m009 },
   { version: 10, name: 'gateway-holds', sql: m010 },
+  { version: 11, name: 'gateway-totals', sql: m011 },
 ];
