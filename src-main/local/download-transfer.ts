@@ -125,7 +125,7 @@ export class HttpTransfer {
       let written = start;
       // Once the first 16 MiB (any GGUF header) are on disk, the caller may check the header while the rest arrives.
       let early = headerWritten && total !== null ? Math.min(total, EARLY_HEADER_BYTES) : Infinity;
-      let writeFailure: unknown;
+      let stepFailure: unknown;
       const meter = new RateMeter(start);
       const progressEvery = this.o.progressIntervalMs ?? 250;
       let lastEmit = 0;
@@ -153,20 +153,23 @@ export class HttpTransfer {
           batch: (bytes) => {
             hash.update(bytes);
             queued += bytes.length;
+            // Whatever fails in a batch's step (the write, the header callback) ends the transfer at once with that
+            // failure: a chain left rejected would write and release nothing more, and the paused socket would end
+            // as a stall.
             writes = writes.then(async () => {
-              if (writeFailure) return;
+              if (stepFailure) return;
               try {
                 await writeAll(handle, bytes);
+                queued -= bytes.length;
+                written += bytes.length;
+                if (written >= early) {
+                  early = Infinity;
+                  headerWritten!(total!);
+                }
               } catch (error) {
-                writeFailure = error;
+                stepFailure = error;
                 body.destroy(error as Error);
                 return;
-              }
-              queued -= bytes.length;
-              written += bytes.length;
-              if (written >= early) {
-                early = Infinity;
-                headerWritten!(total!);
               }
               body.release(bytes);
               if (queued < MAX_QUEUED) body.resume();
@@ -178,7 +181,7 @@ export class HttpTransfer {
                 syncing = handle
                   .datasync()
                   .catch((error: unknown) => {
-                    writeFailure ??= error;
+                    stepFailure ??= error;
                     body.destroy(error as Error);
                   })
                   .finally(() => (syncing = undefined));
@@ -190,14 +193,14 @@ export class HttpTransfer {
       } catch (error) {
         await writes;
         await syncing;
-        if (writeFailure) throw diskError(writeFailure);
+        if (stepFailure) throw diskError(stepFailure);
         throw this.transportError(error, signal, stall.signal, row.url);
       } finally {
         combined.removeEventListener('abort', stop);
       }
       await writes;
       await syncing;
-      if (writeFailure) throw diskError(writeFailure);
+      if (stepFailure) throw diskError(stepFailure);
       this.o.emitProgress(id, received, total, meter.rate(received, Date.now()));
       if (total !== null && received < total)
         throw new DownloadError('server_gone', `The server closed the connection after ${received} of ${total} bytes`);
