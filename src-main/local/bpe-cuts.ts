@@ -31,9 +31,9 @@
 // punctuation, and after punctuation before a digit (bpeClassEdge). Not after punctuation before a letter: llama 3's
 // and Qwen2's `[^\r\n\p{L}\p{N}]?\p{L}+` takes one such character into the letters. At such an edge the pre-token
 // holding the character before it is a letter run, a digit run (its groups of three counted from the run's start,
-// which the left part keeps) or a punctuation run, and each stops at the edge alone or in context; a contraction
-// ends there too (its letters after ' would be on both sides); the scanner then starts afresh at the edge, reading
-// only forward. The classes are taken only for characters whose class no Unicode version or table disagrees on
+// which the left part keeps) or a punctuation run, and each stops at the edge alone or in context; no contraction
+// spans it (one would need a letter after the edge, with ' or a letter before it); the scanner then starts afresh at
+// the edge, reading only forward. The classes are taken only for characters whose class no Unicode version or table disagrees on
 // (ASCII letters, digits and punctuation, CJK ideographs, kana, Hangul syllables, common CJK punctuation); any
 // other character is never beside such a cut. A raw-matched token holding the two characters side by side forbids it.
 
