@@ -1,8 +1,7 @@
 // Finding matching on the labelled pair set (test/fixtures/finding-pairs.json): precision and recall of the shipped
 // rule (evidence AND claim), beside the rule it replaced (claims alone could match) and a grid of claim thresholds,
 // all measured in this run. Timing per pair is reported against a bare lexical similarity call.
-import { MATCH, relate, type FindingRelation } from '../src-main/tournament/agreement';
-import type { Finding } from '../src-main/tournament/findings-schema';
+import { MATCH, relate, type Finding, type FindingRelation } from '../src-main/tournament/agreement';
 import { lexicalSimilarity, opposite, quoteOverlap } from '../src-main/tournament/similarity';
 import { evaluatePairs, findingPairs, type PairEvaluation } from '../test/support/finding-pairs';
 import { summary, timeEach } from './stats';
@@ -10,7 +9,7 @@ import { summary, timeEach } from './stats';
 /** The rule before issue 15.5: overlapping quotes with a weak claim match, or similar claims with no shared evidence. */
 function previousRule(a: Finding, b: Finding, similarity = lexicalSimilarity): FindingRelation {
   const claim = similarity(a.claim, b.claim);
-  const quote = quoteOverlap(a.evidence_quote, b.evidence_quote);
+  const quote = quoteOverlap(a.evidence[0]!.quote, b.evidence[0]!.quote);
   const matched = (quote >= 0.4 && claim >= 0.2) || claim >= 0.55;
   return matched ? (opposite(a.claim, b.claim) ? 'contradicting' : 'same') : 'different';
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ModelSpec } from '../src-preload/contract';
 import type { GenerateRequest } from '../src-main/providers/spec';
 import { startFakeLlmServer } from '../test/support/fake-llm-server';
-import { FINDINGS_JSON_SCHEMA } from '../src-main/tournament/findings-schema';
+import { answerJsonSchema } from '../src-main/tasks/answers';
 import { memberMessages } from '../src-main/tournament/prompts';
 import { cloudSpec, tournamentApp } from '../test/support/tournament-app';
 import { percentile } from './stats';
@@ -31,9 +31,9 @@ export async function benchTournament(): Promise<void> {
   const h = await tournamentApp({ dataDir: dir, fake, registry });
   const finding = (claim: string) => ({
     claim,
-    evidence_quote: 'her blue eyes flashed',
-    location: null,
+    evidence: [{ quote: 'her blue eyes flashed', location: null }],
     severity: 'high',
+    suggestion: null,
   });
   for (const spec of registry) {
     fake.script(spec.id, {
@@ -47,7 +47,7 @@ export async function benchTournament(): Promise<void> {
     messages: memberMessages('findings', task, input),
     maxOutputTokens: 1000,
     temperature: 0,
-    jsonSchema: { name: 'findings', schema: FINDINGS_JSON_SCHEMA },
+    jsonSchema: answerJsonSchema('findings', [])!,
   };
   const alone = async (spec: ModelSpec) => {
     const model = h.languageModel(spec, 60_000);

@@ -1,6 +1,7 @@
 // Tournament: a continuity check answered side by side by two loopback providers and the local fixture model. The
-// writer sees one finding most models agree on (consensus) and one only a minority reported (disputed), with their
-// quotes, who said them and a confidence, then accepts one and dismisses the other.
+// writer sees one finding most models agree on (consensus) and one only a minority reported (disputed), with each of
+// their quotes and where Quire found it in the text (or that it is not there), who said them and a confidence, then
+// accepts one and dismisses the other.
 import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
@@ -23,21 +24,31 @@ test.afterEach(async () => {
 });
 
 const PASSAGE = [
-  'Chapter 3. Mara stood at the quay, her green eyes on the seven boats tied there.',
-  'Chapter 12. Her blue eyes flashed as she counted the five boats again.',
+  '# Chapter 3',
+  'Mara stood at the quay, her green eyes on the seven boats tied there.',
+  '# Chapter 12',
+  'Her blue eyes flashed as she counted the five boats again.',
 ].join('\n\n');
 
+// Findings in the task library's contract, as a single run answers them: a contradiction cites both places.
 const EYES = {
   claim: "Mara's eye colour changes from green to blue",
-  evidence_quote: 'Her blue eyes flashed',
-  location: 'Chapter 12',
+  evidence: [
+    { quote: 'her green eyes', location: 'Chapter 3' },
+    { quote: 'Her blue eyes flashed', location: 'Chapter 12' },
+  ],
   severity: 'high',
+  suggestion: null,
 };
 const BOATS = {
   claim: 'The number of boats drops from seven to five with no explanation',
-  evidence_quote: 'the five boats',
-  location: 'Chapter 12',
+  // The second quote is not in the passage: the writer is told so.
+  evidence: [
+    { quote: 'the five boats', location: 'Chapter 12' },
+    { quote: 'the nine boats at anchor', location: 'Chapter 3' },
+  ],
   severity: 'medium',
+  suggestion: 'Say where two boats went.',
 };
 
 async function addEndpoint(id: string, server: FakeLlmServer, model: string, name: string): Promise<void> {
@@ -102,19 +113,23 @@ test('a continuity check as a three-model tournament shows consensus and dispute
 
   const consensus = panel.getByTestId('group-consensus');
   const eyes = consensus.locator('article', { hasText: EYES.claim });
-  await expect(eyes.getByTestId('finding-quote')).toHaveText(`“${EYES.evidence_quote}”`);
+  // Both places of the contradiction, each where Quire found it (not where the model said).
+  await expect(eyes.getByTestId('finding-quote')).toHaveText(['“her green eyes”', '“Her blue eyes flashed”']);
+  await expect(eyes.getByTestId('quote-location')).toHaveText(['Chapter 3, paragraph 1', 'Chapter 12, paragraph 1']);
   await expect(eyes.getByTestId('finding-who')).toContainText('Said by Atlas Reader, Boreal Reader');
   await expect(eyes.getByTestId('finding-who')).toContainText('not mentioned by Story fixture');
   await expect(eyes.getByTestId('confidence-value')).toHaveText(/^0\.\d\d$|^1\.00$/);
 
   const disputed = panel.getByTestId('group-disputed');
   const boats = disputed.locator('article', { hasText: BOATS.claim });
-  await expect(boats.getByTestId('finding-quote')).toHaveText(`“${BOATS.evidence_quote}”`);
+  await expect(boats.getByTestId('finding-quote')).toHaveText(['“the five boats”', '“the nine boats at anchor”']);
+  await expect(boats.getByTestId('quote-location')).toHaveText(['Chapter 12, paragraph 1', 'not found in your text']);
+  await expect(boats).toContainText('Suggestion: Say where two boats went.');
   await expect(boats.getByTestId('finding-who')).toContainText('Said by Atlas Reader');
   await expect(boats.getByTestId('finding-who')).toContainText('not mentioned by');
   await expect(boats.getByTestId('finding-who')).toContainText('Boreal Reader');
   await expect(boats.getByTestId('finding-who')).toContainText('Story fixture');
-  // The majority's finding is the surer one.
+  // The majority's finding is the surer one (and the boats rest on a quote that is not in the text).
   const eyesConfidence = Number(await eyes.getByTestId('confidence-value').textContent());
   const boatsConfidence = Number(await boats.getByTestId('confidence-value').textContent());
   expect(eyesConfidence).toBeGreaterThan(boatsConfidence);

@@ -5,12 +5,8 @@ import { findingsAnswer } from '../../test/support/findings-answer';
 import { addThreeEndpoints, endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 
 const h = useExecutionHarness();
-const finding = (claim: string, evidence_quote = 'her blue eyes flashed') => ({
-  claim,
-  evidence_quote,
-  location: null,
-  severity: 'high',
-});
+/** Tournament members answer in the same findings form as a single run. */
+const finding = (claim: string, quote = 'her blue eyes flashed') => findingsAnswer(claim, quote).findings[0]!;
 const MANUSCRIPT =
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.\n\nChapter 12. She turned, her blue eyes flashed.';
 /** A single run answers in the task library's findings form (evidence as a list of quotes). */

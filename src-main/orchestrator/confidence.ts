@@ -9,7 +9,8 @@
 //                cross-check) counts as 0.5 — one voice is weak evidence however good the model
 //       opposition: the share of answering members that asserted the opposite
 //   verdict     approve → base + 0.3 · (1 − base);  none → base;  reject → 0.3 · base (never above 0.3, seed 001)
-//   quotes      (a run's findings) × (0.5 + 0.5 · share of their quotes found in the input); absent: × 1
+//   quotes      (a run's findings; a tournament finding's supporting statements) × (0.5 + 0.5 · share of their
+//               quotes found in the input); absent: × 1
 //   fallback    a model below the minimum quality answered a task meant for a better one: × 0.3 (never above 0.3)
 //
 // Lives below the runs and tournaments that both use it: every run carries a confidence, not only tournaments.

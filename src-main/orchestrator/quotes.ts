@@ -20,13 +20,20 @@ export function quoteFound(quote: string, source: string): boolean {
 
 /**
  * The share of an answer's evidence quotes found in the input, or null when the answer quoted nothing (a plain text
- * answer, or findings without quotes). Reads any JSON answer with a `findings` array of `{ evidence_quote }`.
+ * answer, or findings without quotes). Reads any JSON answer with a `findings` array: the task library's
+ * `{ evidence: [{ quote }] }` (every quote, a contradiction's two places included), or the one `{ evidence_quote }`
+ * of answers stored before it.
  */
 export function quoteShare(json: unknown, input: string): number | null {
   const findings = (json as { findings?: unknown } | null | undefined)?.findings;
   if (!Array.isArray(findings)) return null;
   const quotes = findings
-    .map((f) => (f as { evidence_quote?: unknown } | null)?.evidence_quote)
+    .flatMap((f) => {
+      const finding = f as { evidence?: unknown; evidence_quote?: unknown } | null;
+      if (Array.isArray(finding?.evidence))
+        return finding.evidence.map((e) => (e as { quote?: unknown } | null)?.quote);
+      return [finding?.evidence_quote];
+    })
     .filter((q): q is string => typeof q === 'string' && q.trim() !== '');
   if (quotes.length === 0) return null;
   return quotes.filter((q) => quoteFound(q, input)).length / quotes.length;

@@ -7,10 +7,10 @@ import type { ModelSpec } from '../../src-preload/contract';
 import type { RunStart } from '../../src-preload/contract/runs';
 import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
 import { InvalidInputError, QuireError } from '../errors';
-import { checkJson, readJson, zodProblem, type JsonReading } from '../providers/json-answer';
+import { checkJson, readJson, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
 import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
-import { answerJsonSchema, answerValidator } from '../tasks/answers';
+import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { repairMessages, taskMessages } from '../tasks/task-messages';
@@ -117,9 +117,9 @@ export function readStructured(plan: RunPlan, result: AttemptResult): Structured
     const checked = checkJson(reading.value, plan.jsonSchema);
     return checked.ok ? { ok: true, answer: null } : checked;
   }
-  const validated = answerValidator(plan.kind, plan.taskIds).safeParse(reading.value);
-  if (!validated.success) return { ok: false, problem: zodProblem(validated.error, plan.jsonSchema.name) };
-  return { ok: true, answer: buildAnswer(plan.kind, validated.data, plan.passage ?? '') };
+  const checked = checkAnswer(plan.kind, plan.taskIds, reading.value, plan.jsonSchema.name);
+  if (!checked.ok) return checked;
+  return { ok: true, answer: buildAnswer(plan.kind, checked.value, plan.passage ?? '') };
 }
 
 /** The request of the one repair attempt: the unreadable answer sent back with what was wrong. */

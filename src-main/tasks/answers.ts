@@ -5,6 +5,7 @@
 // change to every task of that kind.
 import { z } from 'zod';
 import type { AnswerKind } from '../../src-preload/contract/tasks';
+import { zodProblem } from '../providers/json-answer';
 import { answerSchema, runAnswerForm } from './answer-schema';
 
 export const ANSWER_CONTRACT_VERSION = 1;
@@ -26,6 +27,7 @@ export const findingsAnswer = z.object({
     )
     .max(200),
 });
+export type FindingsAnswer = z.output<typeof findingsAnswer>;
 
 export const editsAnswer = z.object({
   edits: z.array(z.object({ original: text(8000), revised: z.string().max(8000), reason: text(1000) })).max(300),
@@ -79,6 +81,22 @@ export function answerValidator(kind: Exclude<AnswerKind, 'prose'>, taskIds: rea
     default:
       return missing(kind);
   }
+}
+
+/**
+ * An answer's JSON checked against its kind's contract: the one check single runs and tournament members share. The
+ * problem is worded for the repair request and the writer ("the JSON is not the "findings" answer asked for at …").
+ */
+export function checkAnswer(
+  kind: Exclude<AnswerKind, 'prose'>,
+  taskIds: readonly string[],
+  value: unknown,
+  name: string = answerSchema(runAnswerForm(kind, taskIds)).name,
+): { ok: true; value: unknown } | { ok: false; problem: string } {
+  const validated = answerValidator(kind, taskIds).safeParse(value);
+  return validated.success
+    ? { ok: true, value: validated.data }
+    : { ok: false, problem: zodProblem(validated.error, name) };
 }
 
 /** What the fields mean, appended to the task's instruction (the schema alone says only their names). */

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { groupFindings, overallAgreement, type MemberFindings } from './agreement';
-import type { Finding } from './findings-schema';
+import { evidenceOverlap, groupFindings, overallAgreement, type Finding, type MemberFindings } from './agreement';
 
-const f = (claim: string, evidence_quote: string, severity: Finding['severity'] = 'medium'): Finding => ({
+/** A finding with one quote, not located (matching reads its words). */
+const f = (claim: string, quote: string, severity: Finding['severity'] = 'medium'): Finding => ({
   claim,
-  evidence_quote,
+  evidence: [{ quote, start: null, end: null }],
   severity,
+});
+/** A finding whose quotes were located at these spans of the input. */
+const at = (claim: string, ...spans: [string, number, number][]): Finding => ({
+  claim,
+  evidence: spans.map(([quote, start, end]) => ({ quote, start, end })),
+  severity: 'high',
 });
 
 const eyes = (claim = "Mara's eye colour changes from green to blue") => f(claim, 'her blue eyes flashed', 'high');
@@ -117,5 +123,33 @@ describe('matching and classifying findings', () => {
     const groups = groupFindings(members, () => 0.874);
     expect(groups).toHaveLength(3);
     expect(groups.map((g) => g.status)).toEqual(['disputed', 'disputed', 'disputed']);
+  });
+
+  it('matches on every quote: a contradiction cited at both places meets a finding that cites either one', () => {
+    const both = at(
+      "Mara's eyes are green in chapter 3 but blue in chapter 12",
+      ['her green eyes', 30, 44],
+      ['her blue eyes flashed', 200, 221],
+    );
+    const laterOnly = at("Mara's eye colour changes from green to blue", ['blue eyes flashed', 204, 221]);
+    const groups = groupFindings([
+      { member_id: 'a', findings: [both] },
+      { member_id: 'b', findings: [laterOnly] },
+    ]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ status: 'consensus', supporters: ['a', 'b'] });
+    // The finding citing both places is shown first.
+    expect(groups[0]!.representative).toBe(both);
+  });
+
+  it('located quotes meet by their spans, whatever marks or case their copies used', () => {
+    // Two copies of one sentence, one with curly quotes and different case, located at one span.
+    const a = at('Tom says he never met Mara', ['\u201cI never met her,\u201d Tom said', 100, 128]);
+    const b = at('Tom claims never to have met Mara', ['"i never met her," tom said', 100, 128]);
+    expect(evidenceOverlap(a.evidence, b.evidence)).toBe(1);
+    // Spans apart share nothing, unless their words do (a short quote is located where its words first occur).
+    const apart = at('x', ['the storm came', 10, 24]);
+    expect(evidenceOverlap(apart.evidence, at('y', ['a quiet morning', 300, 315]).evidence)).toBe(0);
+    expect(evidenceOverlap(apart.evidence, at('y', ['the storm came', 400, 414]).evidence)).toBe(1);
   });
 });

@@ -1,34 +1,44 @@
 // Matches findings across tournament members and classifies each matched group: consensus (a majority reported it),
 // disputed (a minority did) or contradicted (members assert opposites). Pure: the claim similarity is passed in, so
 // an embedding measure can replace the lexical one when a local model is resident.
-import type { Finding } from './findings-schema';
+import type { LocatedQuote, Severity } from '../../src-preload/contract/tasks';
 import { lexicalSimilarity, opposite, polarity, quoteOverlap, type ClaimSimilarity } from './similarity';
 
 export type AgreementStatus = 'consensus' | 'disputed' | 'contradicted';
 
-export interface MemberFindings {
-  member_id: string;
-  findings: readonly Finding[];
+/**
+ * What matching reads of a member's finding (the task library's finding, its quotes located in the tournament's
+ * input): the claim, and every quote with its span in the input (null when it is not there).
+ */
+export interface Finding {
+  claim: string;
+  severity: Severity;
+  evidence: readonly Pick<LocatedQuote, 'quote' | 'start' | 'end'>[];
 }
 
-export interface GroupItem {
+export interface MemberFindings<F extends Finding = Finding> {
   member_id: string;
-  finding: Finding;
+  findings: readonly F[];
 }
 
-export interface FindingGroup {
+export interface GroupItem<F extends Finding = Finding> {
+  member_id: string;
+  finding: F;
+}
+
+export interface FindingGroup<F extends Finding = Finding> {
   /** Stable within one tournament: f1, f2, … in the order groups are returned. */
   id: string;
   status: AgreementStatus;
-  /** The claim and quote shown first: the supporting side's most-quoted finding. */
-  representative: Finding;
+  /** The claim and quotes shown first: the supporting side's best-quoted finding (most quotes found, then longest). */
+  representative: F;
   /** Members who reported it (the larger side when contradicted). */
   supporters: string[];
   /** Members who asserted the opposite. */
   opposers: string[];
   /** Members who answered but did not mention it. */
   silent: string[];
-  items: GroupItem[];
+  items: GroupItem<F>[];
 }
 
 /**
@@ -39,7 +49,10 @@ export interface FindingGroup {
  * grid; agreement.test.ts holds precision and recall above their floors).
  */
 export const MATCH = {
-  /** Quotes covering the same span: containment, or at least this share of shared word bigrams. */
+  /**
+   * Quotes covering the same span (of any quote of one finding and any of the other): containment, or at least this
+   * share of the shorter span (both located) or of shared word bigrams.
+   */
   evidence: 0.4,
   /** Claim similarity needed beside overlapping evidence. */
   claim: 0.28,
@@ -63,9 +76,34 @@ export interface Relation {
   score: number;
 }
 
+/**
+ * How much two findings' evidence covers the same text, in [0, 1]: the best pair of one quote of each. Two located
+ * quotes compare by their spans in the input (so copies differing in quote marks, dashes, case or spacing still
+ * meet), and always by their words too: a quote that is not in the input has no span, and a short quote is located
+ * at the first place its words occur, which need not be the place its model meant.
+ */
+export function evidenceOverlap(a: Finding['evidence'], b: Finding['evidence']): number {
+  let best = 0;
+  for (const qa of a) {
+    for (const qb of b) {
+      best = Math.max(best, spanOverlap(qa, qb), quoteOverlap(qa.quote, qb.quote));
+      if (best >= 1) return 1;
+    }
+  }
+  return best;
+}
+
+/** The shared share of the shorter of two located spans (1 when one holds the other); 0 when either is not found. */
+function spanOverlap(a: Pick<LocatedQuote, 'start' | 'end'>, b: Pick<LocatedQuote, 'start' | 'end'>): number {
+  if (a.start === null || a.end === null || b.start === null || b.end === null) return 0;
+  const shared = Math.min(a.end, b.end) - Math.max(a.start, b.start);
+  const shorter = Math.min(a.end - a.start, b.end - b.start);
+  return shared <= 0 || shorter <= 0 ? 0 : shared / shorter;
+}
+
 /** Whether two findings report one issue (and, if so, whether they assert opposite sides of it). */
 export function relate(a: Finding, b: Finding, similarity: ClaimSimilarity = lexicalSimilarity): Relation {
-  const evidence = quoteOverlap(a.evidence_quote, b.evidence_quote);
+  const evidence = evidenceOverlap(a.evidence, b.evidence);
   const lexical = lexicalSimilarity(a.claim, b.claim);
   // An injected measure (a resident chat model's embeddings) may lift a pair, never create one from nothing: those
   // embeddings rate every pair of claims alike, so claims with no words in common stay apart.
@@ -83,17 +121,17 @@ export function relate(a: Finding, b: Finding, similarity: ClaimSimilarity = lex
   };
 }
 
-export function groupFindings(
-  members: readonly MemberFindings[],
+export function groupFindings<F extends Finding>(
+  members: readonly MemberFindings<F>[],
   similarity: ClaimSimilarity = lexicalSimilarity,
-): FindingGroup[] {
-  const nodes: GroupItem[] = [];
+): FindingGroup<F>[] {
+  const nodes: GroupItem<F>[] = [];
   for (const member of members) {
-    const kept: Finding[] = [];
+    const kept: F[] = [];
     for (const finding of member.findings) {
       const repeat = kept.some(
         (earlier) =>
-          quoteOverlap(earlier.evidence_quote, finding.evidence_quote) >= 1 &&
+          evidenceOverlap(earlier.evidence, finding.evidence) >= 1 &&
           similarity(earlier.claim, finding.claim) >= MATCH.duplicate,
       );
       if (!repeat) kept.push(finding);
@@ -148,12 +186,12 @@ function severityRank(finding: Finding): number {
   return finding.severity === 'high' ? 2 : finding.severity === 'medium' ? 1 : 0;
 }
 
-function classify(items: GroupItem[], answered: readonly string[]): Omit<FindingGroup, 'id'> {
+function classify<F extends Finding>(items: GroupItem<F>[], answered: readonly string[]): Omit<FindingGroup<F>, 'id'> {
   // Split the group into sides: an item opposite to the first polar item goes to the other side; items without a
   // polarity (no cue words) stand with the first side.
   const anchor = items.find((item) => polarity(item.finding.claim).size > 0);
-  const sideA: GroupItem[] = [];
-  const sideB: GroupItem[] = [];
+  const sideA: GroupItem<F>[] = [];
+  const sideB: GroupItem<F>[] = [];
   for (const item of items) {
     if (anchor && item !== anchor && opposite(anchor.finding.claim, item.finding.claim)) sideB.push(item);
     else sideA.push(item);
@@ -166,8 +204,10 @@ function classify(items: GroupItem[], answered: readonly string[]): Omit<Finding
   const silent = answered.filter((m) => !supporters.includes(m) && !opposers.includes(m));
   const status: AgreementStatus =
     opposers.length > 0 ? 'contradicted' : supporters.length * 2 > answered.length ? 'consensus' : 'disputed';
+  const found = (f: Finding) => f.evidence.filter((e) => e.start !== null).length;
+  const quoted = (f: Finding) => f.evidence.reduce((n, e) => n + e.quote.length, 0);
   const representative = [...support].sort(
-    (x, y) => y.finding.evidence_quote.length - x.finding.evidence_quote.length,
+    (x, y) => found(y.finding) - found(x.finding) || quoted(y.finding) - quoted(x.finding),
   )[0]!.finding;
   return { status, representative, supporters, opposers, silent, items };
 }

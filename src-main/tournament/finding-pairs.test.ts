@@ -1,7 +1,7 @@
 // Finding matching against the hand-labelled pairs that calibrated it (test/fixtures/finding-pairs.json): the floors
 // below are what the shipped thresholds must keep; `npm run bench -- matching` prints the figures.
 import { describe, expect, it } from 'vitest';
-import { evaluatePairs, findingPairs } from '../../test/support/finding-pairs';
+import { evaluatePairs, findingPairs, pairFinding } from '../../test/support/finding-pairs';
 import { relate } from './agreement';
 
 /** Floors for the finding-pair set. A false merge misleads the writer more than a missed one, so precision is held higher. */
@@ -27,15 +27,12 @@ describe('the finding-pair set', () => {
 
   it('a shared quote alone, or similar claims alone, is never one issue', () => {
     const quote = 'Tomas, the harbour master, waved from the wall';
-    const a = {
-      claim: 'The harbour master is called Tobias earlier and Tomas here.',
-      evidence_quote: quote,
-      severity: 'medium' as const,
-    };
-    expect(relate(a, { ...a, claim: 'The wall was demolished in chapter 2.' }).relation).toBe('different');
-    expect(relate(a, { ...a, evidence_quote: 'Biscuit was not by the stove' }).relation).toBe('different');
-    expect(relate(a, { ...a, claim: 'The harbour master is Tobias at first and Tomas in this scene.' }).relation).toBe(
-      'same',
-    );
+    const claim = 'The harbour master is called Tobias earlier and Tomas here.';
+    const a = pairFinding(claim, quote);
+    expect(relate(a, pairFinding('The wall was demolished in chapter 2.', quote)).relation).toBe('different');
+    expect(relate(a, pairFinding(claim, 'Biscuit was not by the stove')).relation).toBe('different');
+    expect(
+      relate(a, pairFinding('The harbour master is Tobias at first and Tomas in this scene.', quote)).relation,
+    ).toBe('same');
   });
 });

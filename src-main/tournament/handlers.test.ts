@@ -5,9 +5,9 @@ import { addThreeEndpoints, useExecutionHarness } from '../../test/support/execu
 const h = useExecutionHarness();
 const eyes = (claim: string) => ({
   claim,
-  evidence_quote: 'her blue eyes flashed',
-  location: 'Chapter 12',
+  evidence: [{ quote: 'her blue eyes flashed', location: 'Chapter 12' }],
   severity: 'high',
+  suggestion: null,
 });
 const MANUSCRIPT =
   'Chapter 3. Mara pushed the hair from her green eyes.\n\nChapter 12. She turned, her blue eyes flashed.';
@@ -23,9 +23,9 @@ describe('tournaments:* channels', () => {
         findings: [
           {
             claim: 'The harbour is never described again',
-            evidence_quote: 'watched the harbour',
-            location: null,
+            evidence: [{ quote: 'watched the harbour', location: null }],
             severity: 'low',
+            suggestion: null,
           },
         ],
       },
@@ -37,7 +37,7 @@ describe('tournaments:* channels', () => {
     expect(t.members).toHaveLength(3);
     expect(t.findings.map((f: { status: string }) => f.status)).toEqual(['consensus', 'disputed']);
     expect(t.findings[0].supporters).toHaveLength(2);
-    expect(t.findings[1].quote_found).toBe(false);
+    expect(t.findings[1].evidence).toEqual([{ quote: 'watched the harbour', location: null, found: false }]);
     expect(t.confidence.value).toBeGreaterThan(0);
     expect(t.confidence.ingredients).toHaveProperty('agreement');
 

@@ -4,7 +4,7 @@ import type { DecideRequest, Decision, ModelSpec, TaskSpec, Tournament } from '.
 import { BudgetExceededError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
 import { estimateInputTokens } from '../runs/run-request';
-import { parseStructured } from './findings-schema';
+import { parseStructured } from './verification';
 import {
   JUDGE_JSON_SCHEMA,
   judgeBouts,

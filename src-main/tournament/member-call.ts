@@ -3,7 +3,7 @@
 import type { ModelSpec } from '../../src-preload/contract';
 import type { GenerateRequest } from '../providers/spec';
 import type { ModelCallOutcome } from '../runs/run-service';
-import { localFindingsBounds, localFindingsJsonSchema } from './findings-schema';
+import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import type { TournamentDeps } from './tournament-deps';
 
 /** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
@@ -13,21 +13,15 @@ export function memberRunId(tournamentId: string, member: { role: string; model_
 
 /**
  * A local member answers the findings schema under a grammar that cannot close the JSON once its output budget runs
- * out, so it gets the schema bounded to that budget (see localFindingsBounds) and is told the bounds; cloud members
- * and other requests pass through unchanged.
+ * out, so it gets answer-schema's findings schema bounded to that budget, as a single run's local model does; cloud
+ * members and other requests pass through unchanged.
  */
 export function boundedForLocal(spec: ModelSpec, request: GenerateRequest): GenerateRequest {
   if (spec.provider !== 'local' || request.jsonSchema?.name !== 'findings') return request;
-  const bounds = localFindingsBounds(request.maxOutputTokens);
-  const limits =
-    bounds.maxItems === 0
-      ? 'Your answer must be {"findings": []}.'
-      : `Report at most ${bounds.maxItems} finding${bounds.maxItems === 1 ? '' : 's'}; a claim has at most ` +
-        `${bounds.claimMaxLength} characters, a quote ${bounds.quoteMaxLength}, a location ${bounds.locationMaxLength}.`;
-  const messages = request.messages.map((message) =>
-    message.role === 'system' ? { ...message, content: `${message.content} ${limits}` } : message,
-  );
-  return { ...request, messages, jsonSchema: { name: 'findings', schema: localFindingsJsonSchema(bounds) } };
+  return {
+    ...request,
+    jsonSchema: answerSchema(runAnswerForm('findings', []), { maxOutputTokens: request.maxOutputTokens }),
+  };
 }
 
 /** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */

@@ -1,10 +1,11 @@
-// What tournament members and verifiers are asked. Analysis tasks answer in findings with verbatim quotes (so answers
-// can be matched and checked); creative tasks answer in prose.
+// What tournament members and verifiers are asked. Analysis tasks answer in the task library's findings (claims with
+// verbatim quotes, both places of a contradiction), exactly as a single run of the task is asked, so answers can be
+// matched and checked; creative tasks answer in prose.
 import type { Strength } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
+import { ANSWER_GUIDANCE, type FindingsAnswer } from '../tasks/answers';
 import { instructionOf, type TaskDefinition } from '../tasks/task-library';
 import { taskMessages } from '../tasks/task-messages';
-import type { Finding } from './findings-schema';
 
 export type AnswerKind = 'findings' | 'prose';
 
@@ -13,16 +14,9 @@ export function answerKindFor(strength: Strength): AnswerKind {
   return strength === 'creative_generation' || strength === 'prose_style' ? 'prose' : 'findings';
 }
 
-/** The tournament's own findings shape (one quote per finding, so members' answers can be matched). */
-const TOURNAMENT_FINDINGS_FORMAT =
-  'Answer only with JSON: {"findings": [{"claim": one sentence stating the problem or observation, ' +
-  '"evidence_quote": an exact, verbatim span copied from the text that supports it, ' +
-  '"location": chapter/scene if known else null, "severity": "low" | "medium" | "high"}]}. ' +
-  'Report each distinct point once. If you find nothing, answer {"findings": []}. Never invent quotes.';
-
 /**
- * A member's messages: the task library's instruction and framing (the same a single run sends), with the
- * tournament's findings shape for analysis tasks; a task without a definition gets its description.
+ * A member's messages: the task library's instruction, framing and answer guidance (the same messages a single run
+ * sends; prose sends no answer format); a task without a definition gets its description and the findings guidance.
  */
 export function memberMessages(
   kind: AnswerKind,
@@ -30,11 +24,13 @@ export function memberMessages(
   input: string,
   definition?: TaskDefinition,
 ): ChatMessage[] {
+  // Findings guidance named outright: a task whose single run answers in another form (a summary) still answers a
+  // findings tournament in findings.
   if (definition)
-    return taskMessages(definition, { passage: input }, kind === 'findings' ? TOURNAMENT_FINDINGS_FORMAT : '');
+    return taskMessages(definition, { passage: input }, kind === 'findings' ? ANSWER_GUIDANCE.findings : '');
   const intro = `You help a fiction writer. Task: ${task.display_name}. ${task.description}`;
   return [
-    { role: 'system', content: kind === 'prose' ? intro : `${intro}\n${TOURNAMENT_FINDINGS_FORMAT}` },
+    { role: 'system', content: kind === 'prose' ? intro : `${intro}\n${ANSWER_GUIDANCE.findings}` },
     { role: 'user', content: input },
   ];
 }
@@ -42,7 +38,7 @@ export function memberMessages(
 export function verifierMessages(
   task: { display_name: string },
   input: string,
-  answer: { text: string; findings?: readonly Finding[] },
+  answer: { text: string; findings?: FindingsAnswer['findings'] },
   definition?: TaskDefinition,
 ): ChatMessage[] {
   const shown = answer.findings ? JSON.stringify({ findings: answer.findings }, null, 2) : answer.text;

@@ -1,10 +1,10 @@
 // Puts confidences on a tournament's outcome: each matched finding and the result as a whole (see confidence.ts for
 // the formula). Pure.
-import { overallAgreement, type FindingGroup } from './agreement';
+import { overallAgreement, type Finding, type FindingGroup } from './agreement';
 import { confidence, mean, type Confidence, type VerifierVerdict } from './confidence';
 import type { JudgeSummary } from './judge';
-import { quoteFound } from './similarity';
-import type { TournamentFinding } from '../../src-preload/contract/tournaments';
+import type { LocatedFinding, LocatedQuote } from '../../src-preload/contract/tasks';
+import type { TournamentEvidence, TournamentFinding } from '../../src-preload/contract/tournaments';
 
 export interface MemberStanding {
   member_id: string;
@@ -14,15 +14,24 @@ export interface MemberStanding {
   history: number;
 }
 
-export interface ScoredGroup extends FindingGroup {
-  confidence: Confidence;
+export type ScoredGroup<F extends Finding = Finding> = FindingGroup<F> & { confidence: Confidence };
+
+/**
+ * The share of the supporting side's quotes found in the input (null when it quoted nothing): a finding resting on a
+ * quote the writer never wrote is less sure, as a single run's is.
+ */
+function quotesFound(group: FindingGroup): number | null {
+  const quotes = group.items
+    .filter((item) => group.supporters.includes(item.member_id))
+    .flatMap((item) => item.finding.evidence);
+  return quotes.length === 0 ? null : quotes.filter((q) => q.start !== null).length / quotes.length;
 }
 
-export function scoreFindings(
-  groups: readonly FindingGroup[],
+export function scoreFindings<F extends Finding>(
+  groups: readonly FindingGroup<F>[],
   members: readonly MemberStanding[],
   verifier: VerifierVerdict | null,
-): { findings: ScoredGroup[]; result: Confidence } {
+): { findings: ScoredGroup<F>[]; result: Confidence } {
   const answered = members.length;
   const standing = new Map(members.map((m) => [m.member_id, m]));
   const of = (ids: readonly string[], key: 'quality' | 'history') =>
@@ -38,6 +47,7 @@ export function scoreFindings(
       quality: of(group.supporters, 'quality'),
       history: of(group.supporters, 'history'),
       verifier,
+      quotes: quotesFound(group),
     }),
   }));
   const ids = members.map((m) => m.member_id);
@@ -75,26 +85,29 @@ export function scoreProse(
   };
 }
 
-/** The stored, shown form of scored groups; quotes are checked against the input the members saw. */
-export function toTournamentFindings(groups: readonly ScoredGroup[], input: string): TournamentFinding[] {
+/** A quote as shown: Quire's place for it, or none when it is not in the text the members read. */
+function shownEvidence(quote: LocatedQuote): TournamentEvidence {
+  return { quote: quote.quote, location: quote.location, found: quote.match !== 'not_found' };
+}
+
+/** The stored, shown form of scored groups (their quotes already located in the input the members saw). */
+export function toTournamentFindings(groups: readonly ScoredGroup<LocatedFinding>[]): TournamentFinding[] {
   return groups.map((g) => ({
     id: g.id,
     status: g.status,
     claim: g.representative.claim,
-    evidence_quote: g.representative.evidence_quote,
-    location: g.representative.location ?? null,
+    evidence: g.representative.evidence.map(shownEvidence),
     severity: g.representative.severity,
-    quote_found: quoteFound(g.representative.evidence_quote, input),
+    suggestion: g.representative.suggestion,
     supporters: g.supporters,
     opposers: g.opposers,
     silent: g.silent,
     statements: g.items.map((item) => ({
       model_id: item.member_id,
       claim: item.finding.claim,
-      evidence_quote: item.finding.evidence_quote,
-      location: item.finding.location ?? null,
+      evidence: item.finding.evidence.map(shownEvidence),
       severity: item.finding.severity,
-      quote_found: quoteFound(item.finding.evidence_quote, input),
+      suggestion: item.finding.suggestion,
     })),
     confidence: g.confidence,
     resolution: null,

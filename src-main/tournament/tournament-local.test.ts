@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useLocalFixture } from '../../test/support/use-local-fixture';
+import { localAnswerBounds, runAnswerForm } from '../tasks/answer-schema';
 import { residentEmbeddings } from './local-embeddings';
 import { briefTaskLibrary, cloudSpec, localSpec, tournamentApp } from '../../test/support/tournament-app';
 
@@ -42,9 +43,9 @@ describe('a local model as a tournament member', () => {
     try {
       const eyes = {
         claim: "Mara's eye colour changes",
-        evidence_quote: 'her blue eyes',
-        location: null,
+        evidence: [{ quote: 'her blue eyes', location: null }],
         severity: 'high',
+        suggestion: null,
       };
       fake.script('gpt-a', { json: { findings: [eyes] } });
       fake.script('claude-b', { json: { findings: [eyes] } });
@@ -56,8 +57,9 @@ describe('a local model as a tournament member', () => {
       expect(t.status).toBe('done');
       const member = t.members.find((m) => m.model_id === 'tiny-local')!;
       expect(member).toMatchObject({ local: true, family: 'tiny', worst_case_usd: 0, cost_usd: 0 });
-      // It answered (random weights under the findings grammar): tokens were produced and metered, and the bounded
-      // grammar closed the JSON within 48 tokens, too few for one finding: it took part and reported nothing.
+      // It answered (random weights under the findings grammar answer-schema bounds for it): tokens were produced and
+      // metered, and the bounded grammar closed the JSON within 48 tokens, too few for one finding: it took part and
+      // reported nothing.
       expect(member).toMatchObject({ status: 'done', error: null, finding_count: 0 });
       expect(JSON.parse(member.text)).toEqual({ findings: [] });
       expect(t.notes.join(' ')).not.toContain('tiny-local');
@@ -92,6 +94,7 @@ describe('a local model as a tournament member', () => {
   }, 120_000);
 
   it('with room for one finding, the grammar still closes the JSON before the budget runs out', async () => {
+    const BUDGET = 1300;
     // Random weights: on the task library's framing, seed 1's greedy path under the grammar did not finish within the
     // test's two minutes on the shared build machine (cause not found); seed 2's closes the JSON well within them.
     const fixture = tinyLlamaFixture({ seed: 2 });
@@ -112,15 +115,22 @@ describe('a local model as a tournament member', () => {
       local: { llama: llm.llama(), files: { 'tiny-fixture': fixture } },
     });
     try {
-      const eyes = { claim: 'Eyes change', evidence_quote: 'her blue eyes', location: null, severity: 'high' };
+      const eyes = {
+        claim: 'Eyes change',
+        evidence: [{ quote: 'her blue eyes', location: null }],
+        severity: 'high',
+        suggestion: null,
+      };
       fake.script('gpt-a', { json: { findings: [eyes] } });
       fake.script('claude-b', { json: { findings: [eyes] } });
-      const t = await h.service.start({ task: 'continuity_check', input: 'Her blue eyes.', max_output_tokens: 520 });
+      const t = await h.service.start({ task: 'continuity_check', input: 'Her blue eyes.', max_output_tokens: BUDGET });
       const member = t.members.find((m) => m.model_id === 'tiny-local')!;
       expect(member).toMatchObject({ status: 'done', error: null });
-      // 520 tokens hold one finding of 24-character strings at worst (see localFindingsBounds).
+      // The budget holds one finding of 24-character strings and two quotes at worst, no more (answer-schema's bounds,
+      // as a single run's local model gets them).
+      expect(localAnswerBounds(runAnswerForm('findings', []), BUDGET)).toMatchObject({ items: 1, evidence: 2 });
       expect(member.finding_count).toBeLessThanOrEqual(1);
-      expect(member.output_tokens).toBeLessThanOrEqual(520);
+      expect(member.output_tokens).toBeLessThanOrEqual(BUDGET);
     } finally {
       await h.close();
     }

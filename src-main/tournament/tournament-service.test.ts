@@ -4,6 +4,9 @@ import type { SettingsPatch, Tournament } from '../../src-preload/contract';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { useTempDir } from '../../test/support/temp-dir';
 import { cloudSpec, tournamentApp, type TournamentApp } from '../../test/support/tournament-app';
+import { answerJsonSchema } from '../tasks/answers';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import { taskMessages } from '../tasks/task-messages';
 
 export const MANUSCRIPT = [
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.',
@@ -12,36 +15,51 @@ export const MANUSCRIPT = [
   'Chapter 14. They drank at the Crooked Inn, as they did every Friday.',
 ].join('\n\n');
 
-const EYES = {
-  claim: "Mara's eye colour changes from green (ch. 3) to blue (ch. 12)",
-  evidence_quote: 'her blue eyes flashed',
-  location: 'Chapter 12',
-  severity: 'high',
-};
-const EYES_2 = {
-  claim: "Mara's eyes are green in chapter 3 but blue in chapter 12",
-  evidence_quote: 'her blue eyes flashed in the lamplight',
-  location: null,
-  severity: 'high',
-};
-const EYES_3 = {
-  claim: 'Inconsistent eye colour for Mara: green, later blue',
-  evidence_quote: 'her blue eyes',
-  location: 'ch. 12',
-  severity: 'medium',
-};
-const EYES_NO = {
-  claim: "Mara's eye colour does not change; blue is only the lamplight's reflection",
-  evidence_quote: 'her blue eyes flashed',
-  location: null,
-  severity: 'low',
-};
-const INN = {
-  claim: 'The Crooked Inn burned down in chapter 9 yet they drink there in chapter 14',
-  evidence_quote: 'They drank at the Crooked Inn',
-  location: 'Chapter 14',
-  severity: 'high',
-};
+/** A finding as a single run of the task answers it (tasks/answers.ts): its quotes, each with the model's place. */
+const finding = (
+  claim: string,
+  quotes: (string | { quote: string; location: string | null })[],
+  severity: 'low' | 'medium' | 'high',
+) => ({
+  claim,
+  evidence: quotes.map((q) => (typeof q === 'string' ? { quote: q, location: null } : q)),
+  severity,
+  suggestion: null,
+});
+const EYES = finding(
+  "Mara's eye colour changes from green (ch. 3) to blue (ch. 12)",
+  [{ quote: 'her blue eyes flashed', location: 'Chapter 12' }],
+  'high',
+);
+const EYES_2 = finding(
+  "Mara's eyes are green in chapter 3 but blue in chapter 12",
+  ['her blue eyes flashed in the lamplight'],
+  'high',
+);
+const EYES_3 = finding(
+  'Inconsistent eye colour for Mara: green, later blue',
+  [{ quote: 'her blue eyes', location: 'ch. 12' }],
+  'medium',
+);
+const EYES_NO = finding(
+  "Mara's eye colour does not change; blue is only the lamplight's reflection",
+  ['her blue eyes flashed'],
+  'low',
+);
+const INN = finding(
+  'The Crooked Inn burned down in chapter 9 yet they drink there in chapter 14',
+  [{ quote: 'They drank at the Crooked Inn', location: 'Chapter 14' }],
+  'high',
+);
+
+/** A manuscript with Quire's headings and paragraphs, for the places of quotes. */
+const CHAPTERS = [
+  '# The Harbour',
+  'Mara pushed the hair from her green eyes and watched the harbour.',
+  'Tom mended nets on the wall.',
+  '# The Lamplight',
+  'She turned to him, her blue eyes flashed in the lamplight.',
+].join('\n\n');
 
 const registry = [
   cloudSpec('gpt-a', 'openai', 9),
@@ -90,11 +108,8 @@ describe('TournamentService', () => {
       ['deepseek-c', 'done'],
     ]);
     expect(t.findings).toHaveLength(1);
-    expect(t.findings[0]).toMatchObject({
-      status: 'consensus',
-      supporters: ['gpt-a', 'claude-b', 'deepseek-c'],
-      quote_found: true,
-    });
+    expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b', 'deepseek-c'] });
+    expect(t.findings[0]!.evidence.every((e) => e.found)).toBe(true);
     expect(t.findings[0]!.statements).toHaveLength(3);
     expect(t.findings[0]!.confidence.value).toBeGreaterThan(0.75);
     expect(t.confidence!.value).toBeGreaterThan(0.75);
@@ -122,7 +137,7 @@ describe('TournamentService', () => {
     const [consensus, dispute] = t.findings;
     expect(consensus).toMatchObject({ supporters: ['gpt-a', 'claude-b'], silent: ['deepseek-c'] });
     expect(dispute).toMatchObject({ supporters: ['deepseek-c'], silent: ['gpt-a', 'claude-b'] });
-    expect(dispute!.evidence_quote).toBe('They drank at the Crooked Inn');
+    expect(dispute!.evidence.map((e) => e.quote)).toEqual(['They drank at the Crooked Inn']);
     expect(dispute!.confidence.value).toBeLessThan(consensus!.confidence.value);
   });
 
@@ -267,6 +282,102 @@ describe('TournamentService', () => {
     expect(next.members.find((m) => m.model_id === 'gpt-a')!.history).toBeLessThan(before);
     expect(h.service.list({}).map((s) => s.id)).toEqual([next.id, t.id]);
     expect(h.service.list({})[1]!.counts).toEqual({ consensus: 1, disputed: 1, contradicted: 0 });
+  });
+
+  it("members are asked with the task library's findings format and JSON Schema, the same a single run sends", async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    await h.service.start({ task: 'continuity_check', input: MANUSCRIPT, models: ['gpt-a', 'claude-b'] });
+    const asked = fake.requests.find((r) => r.model === 'gpt-a')!.body as {
+      messages: { role: string; content: string }[];
+      response_format?: { json_schema?: { name: string; schema: unknown } };
+    };
+    expect(asked.response_format?.json_schema).toMatchObject(answerJsonSchema('findings', [])!);
+    const single = taskMessages(shippedTaskLibrary().get('continuity_check')!, { passage: MANUSCRIPT });
+    expect(asked.messages.map((m) => m.content)).toEqual(single.map((m) => m.content));
+  });
+
+  it("a contradiction cited at both places: each quote located by Quire's own numbering and stored", async () => {
+    const h = await harness();
+    const both = (claim: string) =>
+      finding(
+        claim,
+        [
+          // The model's own words for the places are not used: Quire finds them.
+          { quote: 'her green eyes', location: 'Chapter 99' },
+          { quote: 'her blue eyes flashed', location: 'somewhere near the end' },
+        ],
+        'high',
+      );
+    fake.script('gpt-a', findings(both("Mara's eyes are green in The Harbour but blue in The Lamplight")));
+    fake.script('claude-b', findings(both("Mara's eye colour changes from green to blue")));
+    const t = await h.service.start({ task: 'continuity_check', input: CHAPTERS, models: ['gpt-a', 'claude-b'] });
+    expect(t.findings).toHaveLength(1);
+    const [eyes] = t.findings;
+    expect(eyes!.evidence).toEqual([
+      {
+        quote: 'her green eyes',
+        location: { chapter: 1, chapter_title: 'The Harbour', paragraph: 1, label: 'The Harbour, paragraph 1' },
+        found: true,
+      },
+      {
+        quote: 'her blue eyes flashed',
+        location: { chapter: 2, chapter_title: 'The Lamplight', paragraph: 1, label: 'The Lamplight, paragraph 1' },
+        found: true,
+      },
+    ]);
+    expect(eyes!.statements.map((s) => s.evidence.map((e) => e.location?.label))).toEqual([
+      ['The Harbour, paragraph 1', 'The Lamplight, paragraph 1'],
+      ['The Harbour, paragraph 1', 'The Lamplight, paragraph 1'],
+    ]);
+    expect(eyes!.confidence.ingredients.quotes).toBe(1);
+    // Stored as shown: read back from SQLite.
+    expect(h.service.get(t.id).findings).toEqual(t.findings);
+  });
+
+  it("a quote that is not in the text is marked not found and lowers its finding's confidence", async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    // deepseek-c reports two points alone: one quoted from the text, one from a sentence the writer never wrote.
+    const INVENTED = finding(
+      'The harbour is frozen in chapter 3 but Mara watches boats sail',
+      [{ quote: 'the harbour lay frozen under the moon', location: 'Chapter 3' }],
+      'high',
+    );
+    fake.script('deepseek-c', findings(INN, INVENTED));
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    const inn = t.findings.find((f) => f.claim === INN.claim)!;
+    const invented = t.findings.find((f) => f.claim === INVENTED.claim)!;
+    expect(inn.evidence).toMatchObject([{ quote: 'They drank at the Crooked Inn', found: true }]);
+    expect(inn.evidence[0]!.location).not.toBeNull();
+    expect(invented.evidence).toEqual([
+      { quote: 'the harbour lay frozen under the moon', location: null, found: false },
+    ]);
+    expect(invented.statements[0]!.evidence[0]!.found).toBe(false);
+    // Same member, same standing, same support: only the quote differs.
+    expect(inn.confidence.ingredients.quotes).toBe(1);
+    expect(invented.confidence.ingredients.quotes).toBe(0);
+    expect(invented.confidence.value).toBeLessThan(inn.confidence.value);
+  });
+
+  it('an answer that is not the findings contract drops its member, saying what was wrong', async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    // The tournament's old shape (one evidence_quote) is not the task library's findings.
+    fake.script(
+      'deepseek-c',
+      findings({ claim: 'x', evidence_quote: 'her blue eyes', location: null, severity: 'high' }),
+    );
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('done');
+    const dropped = t.members.find((m) => m.model_id === 'deepseek-c')!;
+    expect(dropped).toMatchObject({ status: 'failed', finding_count: null });
+    expect(dropped.error?.message).toMatch(/findings.*evidence/);
+    expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
+    expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
   });
 
   it('prose: a judge outside the tournament compares each pair in both orders; a judge that follows the order decides nothing', async () => {

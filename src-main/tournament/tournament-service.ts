@@ -13,14 +13,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
-import {
-  findingsAnswerSchema,
-  FINDINGS_JSON_SCHEMA,
-  parseStructured,
-  VERIFICATION_JSON_SCHEMA,
-  verificationSchema,
-  type Finding,
-} from './findings-schema';
+import { parseStructured, VERIFICATION_JSON_SCHEMA, verificationSchema } from './verification';
 import { familyOf, usd } from './member-selection';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
@@ -30,6 +23,11 @@ import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } 
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
 import type { ModelCallOutcome } from '../runs/run-service';
+import { readJson } from '../providers/json-answer';
+import { answerJsonSchema, checkAnswer, type FindingsAnswer } from '../tasks/answers';
+import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
+import { locateFindings } from '../tasks/task-answers';
+import type { LocatedFinding } from '../../src-preload/contract/tasks';
 import type { TournamentDeps } from './tournament-deps';
 import { resolveFinding } from './verdicts';
 
@@ -204,7 +202,8 @@ export class TournamentService {
       messages,
       maxOutputTokens: maxOutput,
       temperature: 0,
-      ...(kind === 'findings' ? { jsonSchema: { name: 'findings', schema: FINDINGS_JSON_SCHEMA } } : {}),
+      // The schema a single run of the task is asked for (a local member's is bounded to its budget: boundedForLocal).
+      ...(kind === 'findings' ? { jsonSchema: answerJsonSchema('findings', [])! } : {}),
     };
     const answering = seats.filter((s) => s.role !== 'verifier');
     const outcomes = await Promise.all(
@@ -213,8 +212,16 @@ export class TournamentService {
       ),
     );
 
-    // Read each answer; an unreadable one drops its member like a failure (it was charged all the same).
-    const answers: { seat: Seat; member: TournamentMember; findings: Finding[] | null; text: string }[] = [];
+    // Read each answer as a single run's is (tasks/answers.ts) and locate every quote in the input by Quire's own
+    // numbering; an unreadable answer drops its member like a failure (it was charged all the same).
+    const locator = new QuoteLocator(request.input);
+    const paragraphs = kind === 'findings' ? numberParagraphs(request.input) : [];
+    const answers: {
+      seat: Seat;
+      member: TournamentMember;
+      findings: { given: FindingsAnswer['findings']; located: LocatedFinding[] } | null;
+      text: string;
+    }[] = [];
     for (const { seat, o } of outcomes) {
       const member = members[seats.indexOf(seat)]!;
       if (!o.ok) {
@@ -222,15 +229,18 @@ export class TournamentService {
         continue;
       }
       if (kind === 'findings') {
-        const parsed = parseStructured(findingsAnswerSchema, o.json, o.text);
-        if (!parsed) {
+        const reading = o.json !== undefined ? { ok: true as const, value: o.json } : readJson(o.text);
+        const checked = reading.ok ? checkAnswer('findings', [], reading.value) : reading;
+        if (!checked.ok) {
           member.status = 'failed';
-          member.error = { code: 'provider_error', message: 'The answer was not the findings JSON asked for.' };
-          notes.push(`${seat.spec.id} was dropped: its answer was not readable findings.`);
+          member.error = { code: 'provider_error', message: `The answer could not be used: ${checked.problem}.` };
+          notes.push(`${seat.spec.id} was dropped: its answer was not readable findings (${checked.problem}).`);
           continue;
         }
-        member.finding_count = parsed.findings.length;
-        answers.push({ seat, member, findings: parsed.findings, text: o.text });
+        const given = checked.value as FindingsAnswer;
+        member.finding_count = given.findings.length;
+        const located = locateFindings(given, locator, paragraphs);
+        answers.push({ seat, member, findings: { given: given.findings, located }, text: o.text });
       } else {
         answers.push({ seat, member, findings: null, text: o.text });
       }
@@ -259,7 +269,7 @@ export class TournamentService {
         messages: verifierMessages(
           task,
           request.input,
-          { text: primary.text, ...(primary.findings ? { findings: primary.findings } : {}) },
+          { text: primary.text, ...(primary.findings ? { findings: primary.findings.given } : {}) },
           definition,
         ),
         maxOutputTokens: VERIFIER_MAX_OUTPUT,
@@ -283,15 +293,15 @@ export class TournamentService {
     }));
 
     if (kind === 'findings') {
-      const memberFindings: MemberFindings[] = answers.map((a) => ({
+      const memberFindings: MemberFindings<LocatedFinding>[] = answers.map((a) => ({
         member_id: a.seat.spec.id,
-        findings: a.findings!,
+        findings: a.findings!.located,
       }));
       const claims = memberFindings.flatMap((m) => m.findings.map((f) => f.claim));
       const similarity = (await this.deps.claimSimilarity?.(claims).catch(() => undefined)) ?? lexicalSimilarity;
       const groups = groupFindings(memberFindings, similarity);
       const scored = scoreFindings(groups, standings, verdict);
-      tournament.findings = toTournamentFindings(scored.findings, request.input);
+      tournament.findings = toTournamentFindings(scored.findings);
       tournament.confidence = scored.result;
     } else {
       const judged =

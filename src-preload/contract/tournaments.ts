@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { channel } from './define';
 import { qualityTierSchema } from './settings';
+import type { TextLocation } from './tasks';
 
 const modelId = z.string().min(1).max(200);
 const tournamentId = z.string().min(1).max(100);
@@ -59,7 +60,10 @@ export interface ConfidenceIngredients {
   reliability: number;
   /** support · (0.4 + 0.6 · reliability) · (1 − opposition) [· quotes factor], before the verifier's verdict. */
   base: number;
-  /** A single run's answer: share of its evidence quotes found in the input; null when it quoted nothing. */
+  /**
+   * Share of the evidence quotes found in the input: a single run's answer, or a tournament finding's supporting
+   * statements; null when nothing was quoted.
+   */
   quotes?: number | null;
   /** A model below the minimum quality answered a task meant for a better one (confidence kept ≤ 0.3). */
   low_confidence_fallback?: boolean;
@@ -70,15 +74,23 @@ export interface ConfidenceScore {
   ingredients: ConfidenceIngredients;
 }
 
+/** One quote of a finding, as Quire found it in the text the members read. */
+export interface TournamentEvidence {
+  quote: string;
+  /** Quire's own chapter and paragraph of the quote (never the model's word for it); null when it is not there. */
+  location: TextLocation | null;
+  /** In the text exactly, or but for spacing, quote marks, dashes or case; false lowers the finding's confidence. */
+  found: boolean;
+}
+
 /** One member's own wording of a matched finding. */
 export interface FindingStatement {
   model_id: string;
   claim: string;
-  evidence_quote: string;
-  location: string | null;
+  /** Every quote the member gave (a contradiction cites both places). */
+  evidence: TournamentEvidence[];
   severity: FindingSeverity;
-  /** The quote appears verbatim (modulo case and spacing) in the input. */
-  quote_found: boolean;
+  suggestion: string | null;
 }
 
 export interface TournamentFinding {
@@ -86,10 +98,10 @@ export interface TournamentFinding {
   id: string;
   status: AgreementStatus;
   claim: string;
-  evidence_quote: string;
-  location: string | null;
+  /** The representative statement's quotes, each located in the text. */
+  evidence: TournamentEvidence[];
   severity: FindingSeverity;
-  quote_found: boolean;
+  suggestion: string | null;
   /** Members who reported it (the larger side when contradicted). */
   supporters: string[];
   /** Members who asserted the opposite. */

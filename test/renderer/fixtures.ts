@@ -266,10 +266,15 @@ export const finding = builder<TournamentFinding>((id) => ({
   id,
   status: 'consensus',
   claim: `Claim ${id}`,
-  evidence_quote: 'quote',
-  location: null,
+  evidence: [
+    {
+      quote: 'quote',
+      location: { chapter: 1, chapter_title: 'One', paragraph: 2, label: 'One, paragraph 2' },
+      found: true,
+    },
+  ],
   severity: 'medium',
-  quote_found: true,
+  suggestion: null,
   supporters: ['a', 'b'],
   opposers: [],
   silent: [],

@@ -3,8 +3,7 @@
 // the benchmark that reports the figures.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FindingRelation } from '../../src-main/tournament/agreement';
-import type { Finding } from '../../src-main/tournament/findings-schema';
+import type { Finding, FindingRelation } from '../../src-main/tournament/agreement';
 
 export interface FindingPair {
   id: string;
@@ -13,11 +12,23 @@ export interface FindingPair {
   b: Finding;
 }
 
+/**
+ * A finding of the pair set: a claim and one quote, not located (the pairs have no manuscript), so matching reads the
+ * quotes' words.
+ */
+export function pairFinding(claim: string, quote: string): Finding {
+  return { claim, severity: 'medium', evidence: [{ quote, start: null, end: null }] };
+}
+
 export function findingPairs(): FindingPair[] {
   const path = join(import.meta.dirname, '..', 'fixtures', 'finding-pairs.json');
-  type Stored = Omit<FindingPair, 'a' | 'b'> & { a: Omit<Finding, 'severity'>; b: Omit<Finding, 'severity'> };
+  type Stored = Omit<FindingPair, 'a' | 'b'> & Record<'a' | 'b', { claim: string; evidence_quote: string }>;
   const data = JSON.parse(readFileSync(path, 'utf8')) as { pairs: Stored[] };
-  return data.pairs.map((p) => ({ ...p, a: { ...p.a, severity: 'medium' }, b: { ...p.b, severity: 'medium' } }));
+  return data.pairs.map((p) => ({
+    ...p,
+    a: pairFinding(p.a.claim, p.a.evidence_quote),
+    b: pairFinding(p.b.claim, p.b.evidence_quote),
+  }));
 }
 
 export interface Scores {

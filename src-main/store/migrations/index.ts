@@ -1,5 +1,6 @@
 // Numbered SQL migrations, applied in order inside one transaction; PRAGMA user_version records the last applied.
-// Add a migration by adding its file and one line below; never edit one that has shipped.
+// Add a migration by adding its file and one line below, in order of version; never edit one that has shipped.
+// Versions need not be contiguous (migrate applies every one above the database's, in this order).
 import m001 from './001-settings.sql?raw';
 import m002 from './002-routing.sql?raw';
 import m003 from './003-execution.sql?raw';
@@ -11,6 +12,7 @@ import m008 from './008-ledger-totals.sql?raw';
 import m009 from './009-gateway.sql?raw';
 import m010 from './010-gateway-holds.sql?raw';
 import m011 from './011-gateway-totals.sql?raw';
+import m012 from './012-tournament-evidence.sql?raw';
 
 export interface Migration {
   version: number;
@@ -30,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'gateway', sql: m009 },
   { version: 10, name: 'gateway-holds', sql: m010 },
   { version: 11, name: 'gateway-totals', sql: m011 },
+  { version: 12, name: 'tournament-evidence', sql: m012 },
 ];

@@ -3,7 +3,9 @@ import type {
   AgreementStatus,
   ConfidenceScore,
   FindingSeverity,
+  FindingStatement,
   Tournament,
+  TournamentEvidence,
   TournamentFinding,
   TournamentSummary,
 } from '../../../src-preload/contract/tournaments';
@@ -43,6 +45,9 @@ interface FindingRow {
   opposers_json: string;
   silent_json: string;
   statements_json: string;
+  /** NULL on rows written before migration 012 (their one quote: evidence_quote). */
+  evidence_json: string | null;
+  suggestion: string | null;
   confidence: number;
   ingredients_json: string;
   resolution: 'accepted' | 'dismissed' | null;
@@ -81,11 +86,11 @@ export class TournamentRepo {
     this.deleteFindings = db.prepare<[string]>('DELETE FROM tournament_findings WHERE tournament_id = ?');
     this.insertFinding = db.prepare<[FindingRow]>(
       `INSERT INTO tournament_findings (tournament_id, id, position, status, claim, evidence_quote, location, severity,
-         quote_found, supporters_json, opposers_json, silent_json, statements_json, confidence, ingredients_json,
-         resolution, resolved_at)
+         quote_found, supporters_json, opposers_json, silent_json, statements_json, evidence_json, suggestion,
+         confidence, ingredients_json, resolution, resolved_at)
        VALUES (@tournament_id, @id, @position, @status, @claim, @evidence_quote, @location, @severity, @quote_found,
-         @supporters_json, @opposers_json, @silent_json, @statements_json, @confidence, @ingredients_json,
-         @resolution, @resolved_at)`,
+         @supporters_json, @opposers_json, @silent_json, @statements_json, @evidence_json, @suggestion,
+         @confidence, @ingredients_json, @resolution, @resolved_at)`,
     );
     this.selectOne = db.prepare<[string], TournamentRow>('SELECT * FROM tournaments WHERE id = ?');
     this.selectFindings = db.prepare<[string], FindingRow>(
@@ -149,14 +154,17 @@ export class TournamentRepo {
           position,
           status: f.status,
           claim: f.claim,
-          evidence_quote: f.evidence_quote,
-          location: f.location,
+          // The 005 columns hold the first quote (evidence_quote is NOT NULL); evidence_json is what is read back.
+          evidence_quote: f.evidence[0]?.quote ?? '',
+          location: f.evidence[0]?.location?.label ?? null,
           severity: f.severity,
-          quote_found: f.quote_found ? 1 : 0,
+          quote_found: f.evidence.every((e) => e.found) ? 1 : 0,
           supporters_json: JSON.stringify(f.supporters),
           opposers_json: JSON.stringify(f.opposers),
           silent_json: JSON.stringify(f.silent),
           statements_json: JSON.stringify(f.statements),
+          evidence_json: JSON.stringify(f.evidence),
+          suggestion: f.suggestion,
           confidence: f.confidence.value,
           ingredients_json: JSON.stringify(f.confidence.ingredients),
           resolution: f.resolution,
@@ -244,19 +252,45 @@ function toHead(row: TournamentRow): Pick<Tournament, 'id' | 'task' | 'mode' | '
   };
 }
 
+/**
+ * A row written before migration 012 holds one quote, whether it was in the text, and the model's own words for its
+ * place (never shown as Quire's): it reads as a one-quote evidence list without a place.
+ */
+function legacyEvidence(quote: string, found: boolean): TournamentEvidence[] {
+  return [{ quote, location: null, found }];
+}
+
+/** A statement as stored: the contract's, or (before migration 012) one quote with the model's place and a flag. */
+type StoredStatement =
+  | FindingStatement
+  | { model_id: string; claim: string; evidence_quote: string; severity: FindingSeverity; quote_found: boolean };
+
 function toFinding(row: FindingRow): TournamentFinding {
+  const statements = (JSON.parse(row.statements_json) as StoredStatement[]).map((s): FindingStatement =>
+    'evidence' in s
+      ? s
+      : {
+          model_id: s.model_id,
+          claim: s.claim,
+          evidence: legacyEvidence(s.evidence_quote, s.quote_found),
+          severity: s.severity,
+          suggestion: null,
+        },
+  );
   return {
     id: row.id,
     status: row.status,
     claim: row.claim,
-    evidence_quote: row.evidence_quote,
-    location: row.location,
+    evidence:
+      row.evidence_json === null
+        ? legacyEvidence(row.evidence_quote, row.quote_found === 1)
+        : (JSON.parse(row.evidence_json) as TournamentEvidence[]),
     severity: row.severity,
-    quote_found: row.quote_found === 1,
+    suggestion: row.suggestion,
     supporters: JSON.parse(row.supporters_json) as string[],
     opposers: JSON.parse(row.opposers_json) as string[],
     silent: JSON.parse(row.silent_json) as string[],
-    statements: JSON.parse(row.statements_json) as TournamentFinding['statements'],
+    statements,
     confidence: {
       value: row.confidence,
       ingredients: JSON.parse(row.ingredients_json) as ConfidenceScore['ingredients'],

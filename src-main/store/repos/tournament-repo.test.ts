@@ -1,0 +1,135 @@
+// Tournament findings in SQLite: what a tournament shows is what is read back, and rows written before migration 012
+// (one quote, the model's own place for it) still read, as a one-quote evidence list.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Tournament, TournamentFinding } from '../../../src-preload/contract/tournaments';
+import { useTempDir } from '../../../test/support/temp-dir';
+import { openDatabase } from '../database';
+import { MIGRATIONS } from '../migrations';
+import { TournamentRepo } from './tournament-repo';
+
+const tournament = (findings: TournamentFinding[]): Tournament => ({
+  id: 't1',
+  task: 'continuity_check',
+  mode: 'tournament',
+  kind: 'findings',
+  status: 'done',
+  created_at: '2026-03-10T12:00:00.000Z',
+  finished_at: '2026-03-10T12:01:00.000Z',
+  members: [],
+  findings,
+  verification: null,
+  judging: null,
+  winner: null,
+  confidence: null,
+  notes: [],
+  reserved_usd: 0,
+  cost_usd: 0,
+  wall_ms: 10,
+  error: null,
+});
+
+const confidence = {
+  value: 0.5,
+  ingredients: {
+    agreement: 1,
+    opposition: 0,
+    quality: 0.7,
+    history: 0.5,
+    verifier: null,
+    support: 1,
+    reliability: 0.62,
+    base: 0.5,
+    quotes: 0.5,
+  },
+};
+
+describe('TournamentRepo', () => {
+  const tempDir = useTempDir();
+
+  it('reads back every quote of a finding with its place and whether it was found', () => {
+    const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+    const repo = new TournamentRepo(db);
+    const green = { chapter: 1, chapter_title: 'The Harbour', paragraph: 1, label: 'The Harbour, paragraph 1' };
+    const finding: TournamentFinding = {
+      id: 'f1',
+      status: 'contradicted',
+      claim: "Mara's eyes change colour",
+      evidence: [
+        { quote: 'her green eyes', location: green, found: true },
+        { quote: 'her violet eyes', location: null, found: false },
+      ],
+      severity: 'high',
+      suggestion: 'Pick one colour.',
+      supporters: ['a'],
+      opposers: ['b'],
+      silent: [],
+      statements: [
+        {
+          model_id: 'a',
+          claim: "Mara's eyes change colour",
+          evidence: [{ quote: 'her green eyes', location: green, found: true }],
+          severity: 'high',
+          suggestion: null,
+        },
+      ],
+      confidence,
+      resolution: null,
+    };
+    repo.save(tournament([finding]), 'input');
+    expect(repo.get('t1')!.findings).toEqual([finding]);
+    db.close();
+  });
+
+  it('reads a finding written before migration 012 as one quote without a place (the gap at 011 is skipped)', () => {
+    const file = join(tempDir(), 'quire.sqlite');
+    // A database as Quire left it at migration 10.
+    const old = openDatabase(
+      file,
+      MIGRATIONS.filter((m) => m.version <= 10),
+    );
+    old
+      .prepare(
+        `INSERT INTO tournaments (id, task, mode, kind, status, input_text, detail_json, created_at)
+         VALUES ('t1', 'continuity_check', 'tournament', 'findings', 'done', 'Her blue eyes flashed.', ?, ?)`,
+      )
+      .run(
+        JSON.stringify({ members: [], verification: null, judging: null, winner: null, notes: [], confidence: null }),
+        '2026-03-10T12:00:00.000Z',
+      );
+    old
+      .prepare(
+        `INSERT INTO tournament_findings (tournament_id, id, position, status, claim, evidence_quote, location, severity,
+           quote_found, supporters_json, opposers_json, silent_json, statements_json, confidence, ingredients_json)
+         VALUES ('t1', 'f1', 0, 'consensus', 'Eyes change', 'her blue eyes', 'Chapter 12', 'high', 1, '["a"]', '[]',
+           '[]', ?, 0.8, ?)`,
+      )
+      .run(
+        JSON.stringify([
+          {
+            model_id: 'a',
+            claim: 'Eyes change',
+            evidence_quote: 'her blue eyes',
+            location: 'ch. 12',
+            severity: 'high',
+            quote_found: true,
+          },
+        ]),
+        JSON.stringify(confidence.ingredients),
+      );
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(12);
+    const [read] = new TournamentRepo(db).get('t1')!.findings;
+    expect(read).toMatchObject({
+      claim: 'Eyes change',
+      evidence: [{ quote: 'her blue eyes', location: null, found: true }],
+      suggestion: null,
+      statements: [
+        { model_id: 'a', evidence: [{ quote: 'her blue eyes', location: null, found: true }], suggestion: null },
+      ],
+    });
+    db.close();
+  });
+});
