@@ -1,18 +1,27 @@
 // Added latency over the same `openai` SDK calling the loopback fake provider directly, side by side in one run:
 // Portkey's open-source gateway in its own process, Quire's gateway (every call a run: decide, reserve, call, settle —
 // the ledger's durable commits), `runs.start` in-process, and runs:start through the browser host; non-streaming and
-// streaming, at concurrency 1 and 8, plus the added time to the first streamed token. The clients run in a worker
-// thread, as another app would run in its own process. A last row runs runs.start with the ledger's fdatasyncs answered
-// at once (not a mode Quire has): what this machine's disk flushes cost, to read the rows above against.
+// streaming, at concurrency 1 and 8, plus the added time to the first streamed token. The fake provider runs in a
+// process of its own (bench/fake-provider-process.ts), as a real provider is remote, and every row calls that same
+// process: its CPU lands on no row's event loop. The clients run in a worker thread, as another app would run in its
+// own process. What each row times, from the client's request to its whole answer:
+// - direct: the SDK calling the provider (the baseline every other row is read against);
+// - Portkey: the SDK calling Portkey, which calls the provider;
+// - Quire in-process: `runs.start` called in the bench's main thread (no HTTP in front, no client worker);
+// - through the browser host: a fetch of /api/runs:start (envelope, dispatcher, runs.start), answered whole;
+// - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record).
+// A last row runs runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has): what this
+// machine's disk flushes cost, to read the rows above against.
+import { spawn } from 'node:child_process';
 import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createApp } from '../src-main/app/create-app';
 import { silentLogger } from '../src-main/infra/logger';
 import { startHttpHost } from '../src-main/transport/http-host';
-import { startFakeLlmServer } from '../test/support/fake-llm-server';
 import type { ClientJob, Sample } from './gateway-client-worker';
 import { startPortkey } from './portkey';
 import { percentile } from './stats';
@@ -34,13 +43,35 @@ function workerClient(worker: Worker, job: Omit<ClientJob, 'count' | 'concurrenc
 const p = (xs: number[], q: number) => percentile(xs, q);
 const f = (x: number) => x.toFixed(3);
 
-export async function benchGateway(): Promise<void> {
-  const server = await startFakeLlmServer({ port: 0 });
-  server.script('primary', {
-    text: 'The timeline holds across chapters three and four, and the door stays blue throughout.',
-    inputTokens: 800,
-    outputTokens: 60,
+/** The fake provider in its own process (it prints its OpenAI base URL once listening). */
+async function startProviderProcess(): Promise<{ openaiBaseUrl: string; close(): Promise<void> }> {
+  const entry = fileURLToPath(new URL('./fake-provider-process.ts', import.meta.url));
+  // Its stdin is a pipe from this process: when this process ends, however it ends, the provider ends too.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const openaiBaseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`the fake provider exited (${code}) before listening`)));
   });
+  return {
+    openaiBaseUrl,
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      await exited;
+    },
+  };
+}
+
+export async function benchGateway(): Promise<void> {
+  const server = await startProviderProcess();
+  try {
+    await benchAgainst(server.openaiBaseUrl);
+  } finally {
+    await server.close();
+  }
+}
+
+async function benchAgainst(providerBaseUrl: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-gateway-'));
   const app = await createApp({
     dataDir: dir,
@@ -59,7 +90,7 @@ export async function benchGateway(): Promise<void> {
       {
         id: 'main',
         kind: 'openai-compatible',
-        base_url: server.openaiBaseUrl,
+        base_url: providerBaseUrl,
         models: [
           {
             id: 'primary',
@@ -119,7 +150,7 @@ export async function benchGateway(): Promise<void> {
     const table: { column: string; added: Map<string, [number, number]> }[] = [];
     for (const concurrency of [1, 8]) {
       for (const stream of [false, true]) {
-        const a = workerClient(worker, { baseURL: server.openaiBaseUrl, apiKey: 'x', model: 'primary', stream });
+        const a = workerClient(worker, { baseURL: providerBaseUrl, apiKey: 'x', model: 'primary', stream });
         const b = workerClient(worker, { baseURL: state.url, apiKey: token, model: 'main/primary', stream });
         const pk =
           typeof portkey === 'string'
@@ -129,7 +160,7 @@ export async function benchGateway(): Promise<void> {
                 apiKey: 'x',
                 model: 'primary',
                 stream,
-                headers: portkey.headers(server.openaiBaseUrl),
+                headers: portkey.headers(providerBaseUrl),
               });
         const bh = workerClient(worker, { baseURL: host.url, apiKey: 'unused', model: '', stream, hostRun });
         await a(30, concurrency);
@@ -204,7 +235,6 @@ export async function benchGateway(): Promise<void> {
     await host.close();
     if (typeof portkey !== 'string') await portkey.close();
     await app.close();
-    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
