@@ -291,6 +291,8 @@ function forEachChunk(
 /** Whether text may be cut between the characters before and after p, neither of them a space. */
 function safeBetween(rule: CutRule, text: string, p: number): boolean {
   const unit = text.charCodeAt(p);
+  // BPE: first the edge of classes, which most places inside a word are not (no strings made for them).
+  if (rule.classEdges && !bpeClassEdge(text.charCodeAt(p - 1), unit)) return false;
   // Not inside a surrogate pair.
   if (unit >= 0xdc00 && unit <= 0xdfff && p > 0) {
     const high = text.charCodeAt(p - 1);
@@ -309,7 +311,7 @@ function safeBetween(rule: CutRule, text: string, p: number): boolean {
     text.charCodeAt(p - 2) <= 0xdbff
       ? text.slice(p - 2, p)
       : text.slice(p - 1, p);
-  if (rule.classEdges) return bpeClassEdge(lowBefore, unit) && !rule.pairs.has(before + after);
+  if (rule.classEdges) return !rule.pairs.has(before + after);
   return !rule.pairs.has(before + after) && !rule.pairs.has(SPACE_MARK + after);
 }
 
