@@ -98,6 +98,39 @@ class Reader {
     this.length = 2;
   }
 
+  /** Reads `text` from now on (a scanner is called again and again on the same text). */
+  use(text: string): void {
+    if (this.text === text) return;
+    this.text = text;
+    this.n = text.length;
+  }
+
+  /** The end of `\p{N}{1,3}` whose first digit ends at `after`. */
+  digits(after: number): number {
+    let end = after;
+    for (let digits = 1; digits < 3 && end < this.n; digits++) {
+      this.at(end);
+      if ((this.bits & NUMBER) === 0) break;
+      end += this.length;
+    }
+    return end;
+  }
+
+  /**
+   * The end of ` ?[^\s\p{L}\p{N}]+` at i (whose character ends at `after`) and the line breaks after it (and
+   * slashes, for o200k's `[\r\n/]*`), or -1 when no punctuation or symbol is there.
+   */
+  symbolPiece(i: number, after: number, slashes: boolean): number {
+    const text = this.text;
+    const symbol = text.charCodeAt(i) === 32 ? after : i;
+    if (symbol >= this.n) return -1;
+    this.at(symbol);
+    if ((this.bits & NOT_SYMBOL) !== 0) return -1;
+    let end = this.symbols(symbol);
+    for (let c = text.charCodeAt(end); c === 10 || c === 13 || (slashes && c === 47); c = text.charCodeAt(++end));
+    return end;
+  }
+
   /** The end of the run of characters with any of `bits` from i. */
   run(i: number, bits: number): number {
     while (i < this.n) {
@@ -175,10 +208,7 @@ export function o200kPieces(): PieceEnd {
     return k === j ? -1 : r.contraction(r.run(k, LOWER));
   };
   return (text, i) => {
-    if (r.text !== text) {
-      r.text = text;
-      r.n = text.length;
-    }
+    r.use(text);
     r.at(i);
     const bits = r.bits;
     const after = i + r.length;
@@ -192,25 +222,10 @@ export function o200kPieces(): PieceEnd {
       const end = upperThenLower(i);
       return end >= 0 ? end : upperRun(i);
     }
-    if ((bits & NUMBER) !== 0) {
-      let end = after;
-      for (let digits = 1; digits < 3 && end < r.n; digits++) {
-        r.at(end);
-        if ((r.bits & NUMBER) === 0) break;
-        end += r.length;
-      }
-      return end;
-    }
+    if ((bits & NUMBER) !== 0) return r.digits(after);
     // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
-    const symbol = text.charCodeAt(i) === 32 ? after : i;
-    if (symbol < r.n) {
-      r.at(symbol);
-      if ((r.bits & NOT_SYMBOL) === 0) {
-        let end = r.symbols(symbol);
-        for (let c = text.charCodeAt(end); c === 10 || c === 13 || c === 47; c = text.charCodeAt(++end));
-        return end;
-      }
-    }
+    const symbols = r.symbolPiece(i, after, true);
+    if (symbols >= 0) return symbols;
     // Spaces: `\s*[\r\n]+` ends after the last newline; `\s+(?!\S)` leaves the last space to the next piece.
     const spaces = r.run(i, SPACE);
     if (spaces === i) return after; // not reached: every character is a letter, number, symbol or space
@@ -227,10 +242,7 @@ export function o200kPieces(): PieceEnd {
 export function cl100kPieces(): PieceEnd {
   const r = new Reader();
   return (text, i) => {
-    if (r.text !== text) {
-      r.text = text;
-      r.n = text.length;
-    }
+    r.use(text);
     const contraction = r.contraction(i);
     if (contraction > i) return contraction;
     r.at(i);
@@ -241,25 +253,10 @@ export function cl100kPieces(): PieceEnd {
       r.at(after);
       if ((r.bits & LETTER) !== 0) return r.run(after, LETTER);
     }
-    if ((bits & NUMBER) !== 0) {
-      let end = after;
-      for (let digits = 1; digits < 3 && end < r.n; digits++) {
-        r.at(end);
-        if ((r.bits & NUMBER) === 0) break;
-        end += r.length;
-      }
-      return end;
-    }
+    if ((bits & NUMBER) !== 0) return r.digits(after);
     // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
-    const symbol = text.charCodeAt(i) === 32 ? after : i;
-    if (symbol < r.n) {
-      r.at(symbol);
-      if ((r.bits & NOT_SYMBOL) === 0) {
-        let end = r.symbols(symbol);
-        for (let c = text.charCodeAt(end); c === 10 || c === 13; c = text.charCodeAt(++end));
-        return end;
-      }
-    }
+    const symbols = r.symbolPiece(i, after, false);
+    if (symbols >= 0) return symbols;
     // Spaces: `\s+$`, then `\s*[\r\n]` (up to the last newline), `\s+(?!\S)`, `\s`.
     const spaces = r.run(i, SPACE);
     if (spaces === i) return after; // not reached: every character is a letter, number, symbol or space
