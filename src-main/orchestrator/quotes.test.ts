@@ -20,7 +20,7 @@ describe("quoteShare (the quotes ingredient of a run's confidence)", () => {
     expect(quoteShare(json, input)).toBeCloseTo(2 / 3, 6);
   });
 
-  it('still reads the one evidence_quote of answers stored before', () => {
+  it('still reads one evidence_quote, the shape a caller’s own schema may ask for', () => {
     expect(quoteShare({ findings: [{ claim: 'x', evidence_quote: 'her blue eyes' }] }, input)).toBe(1);
   });
 

@@ -21,8 +21,8 @@ export function quoteFound(quote: string, source: string): boolean {
 /**
  * The share of an answer's evidence quotes found in the input, or null when the answer quoted nothing (a plain text
  * answer, or findings without quotes). Reads any JSON answer with a `findings` array: the task library's
- * `{ evidence: [{ quote }] }` (every quote, a contradiction's two places included), or the one `{ evidence_quote }`
- * of answers stored before it.
+ * `{ evidence: [{ quote }] }` (every quote, a contradiction's two places included), or one `{ evidence_quote }` (the
+ * tournaments' former shape, which a caller's own JSON schema may still ask for).
  */
 export function quoteShare(json: unknown, input: string): number | null {
   const findings = (json as { findings?: unknown } | null | undefined)?.findings;
