@@ -6,7 +6,7 @@ import type { ConfidenceScore } from '../../src-preload/contract/tournaments';
 import type { ChatMessage } from '../providers/spec';
 import { confidence, historicalRate } from '../orchestrator/confidence';
 import { MIN_QUALITY } from '../orchestrator/decide';
-import { quoteShare } from '../orchestrator/quotes';
+import { quoteShare } from '../tasks/quotes';
 
 export interface RunAssessment {
   confidence: ConfidenceScore;

@@ -275,3 +275,27 @@ export function locateQuote(
 ): Omit<LocatedQuote, 'claimed_location'> {
   return new QuoteLocator(text).locate(quote, paragraphs);
 }
+
+/**
+ * The share of an answer's evidence quotes found in `text` by the same QuoteLocator that places them for the writer
+ * (exact, then tolerant), or null when the answer quoted nothing (a plain text answer, or findings without quotes): a
+ * run's confidence reads it, so a quote the Workbench shows as "not found in your text" is the one it counts so.
+ * Reads any JSON answer with a `findings` array: the task library's `{ evidence: [{ quote }] }` (every quote, a
+ * contradiction's two places included), or one `{ evidence_quote }` (the tournaments' former shape, which a
+ * caller's own JSON schema may still ask for).
+ */
+export function quoteShare(json: unknown, text: string): number | null {
+  const findings = (json as { findings?: unknown } | null | undefined)?.findings;
+  if (!Array.isArray(findings)) return null;
+  const quotes = findings
+    .flatMap((f) => {
+      const finding = f as { evidence?: unknown; evidence_quote?: unknown } | null;
+      if (Array.isArray(finding?.evidence))
+        return finding.evidence.map((e) => (e as { quote?: unknown } | null)?.quote);
+      return [finding?.evidence_quote];
+    })
+    .filter((q): q is string => typeof q === 'string' && q.trim() !== '');
+  if (quotes.length === 0) return null;
+  const locator = new QuoteLocator(text);
+  return quotes.filter((q) => locator.find(q).match !== 'not_found').length / quotes.length;
+}

@@ -1,8 +1,16 @@
 // Lexical similarity for matching findings across members: cheap, deterministic, language-light. When a local model
 // is resident, an embedding measure can replace the claim similarity (see `embeddingSimilarity`).
-import { normalize, quoteFound } from '../orchestrator/quotes';
 
-export { normalize, quoteFound };
+/** Text compared word for word: NFKC, lower case, straight quote marks, single spaces. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 const STOPWORDS = new Set(
   (

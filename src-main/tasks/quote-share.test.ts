@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteShare } from './quotes';
+import { QuoteLocator, quoteShare } from './quotes';
 
 describe("quoteShare (the quotes ingredient of a run's confidence)", () => {
   const input = 'She turned, her blue eyes flashed. The inn was ash.';
@@ -22,6 +22,16 @@ describe("quoteShare (the quotes ingredient of a run's confidence)", () => {
 
   it('still reads one evidence_quote, the shape a caller’s own schema may ask for', () => {
     expect(quoteShare({ findings: [{ claim: 'x', evidence_quote: 'her blue eyes' }] }, input)).toBe(1);
+  });
+
+  it('counts a quote found exactly when the locator that places it for the writer finds it', () => {
+    const text = 'Tom said it was late — too late — and left.';
+    const quotes = ['it was late - too late', 'said it was early'];
+    const json = { findings: [{ claim: 'x', evidence: quotes.map((quote) => ({ quote, location: null })) }] };
+    const locator = new QuoteLocator(text);
+    // The Workbench shows the first one located (another dash) and the second one as not found in the text.
+    expect(quotes.map((q) => locator.find(q).match)).toEqual(['tolerant', 'not_found']);
+    expect(quoteShare(json, text)).toBe(0.5);
   });
 
   it('is null when nothing was quoted', () => {
