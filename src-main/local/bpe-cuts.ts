@@ -37,27 +37,13 @@
 // (ASCII letters, digits and punctuation, CJK ideographs, kana, Hangul syllables, common CJK punctuation); any
 // other character is never beside such a cut. A raw-matched token holding the two characters side by side forbids it.
 
+import type { CutRule } from './cut-rule';
+
 /** The GGUF's tokenizer.ggml keys read here. */
 export interface BpeTokenizerMetadata {
   pre?: unknown;
   tokens?: unknown;
   token_type?: unknown;
-}
-
-/** vocab-chunks.ts's cut rule (its CutRule, restated here so the two files do not import each other). */
-export interface BpeCutRule {
-  /** Characters (code points, as strings) after which a cut before a space could change the tokens. */
-  unsafe: ReadonlySet<string>;
-  /** Per character of one UTF-16 code unit: 1 when in `unsafe`. */
-  unsafeUnit: Uint8Array;
-  /** Per UTF-16 code unit: 1 when a character starting with it may not follow a cut's space. */
-  unsafeAfterUnit: Uint8Array;
-  /** Always false for BPE. */
-  spacePrefix: boolean;
-  /** Every pair of neighbouring characters inside a token matched in the raw text: never split by a cut in a word. */
-  pairs: ReadonlySet<string>;
-  /** Always true for BPE: a word is cut only at an edge of character classes (bpeClassEdge). */
-  classEdges: boolean;
 }
 
 /** tokenizer.ggml.pre values whose llama.cpp pre-tokenizer is one of the three scanners above (llama-vocab.cpp). */
@@ -91,7 +77,7 @@ const WHITESPACE = [
 ];
 
 /** The cut rule of a byte-level BPE vocabulary with a proven pre-tokenizer, or null when texts must be tokenized whole. */
-export function bpeCutRule(ggml: BpeTokenizerMetadata | undefined): BpeCutRule | null {
+export function bpeCutRule(ggml: BpeTokenizerMetadata | undefined): CutRule | null {
   if (typeof ggml?.pre !== 'string' || !PROVEN_PRE_TYPES.has(ggml.pre)) return null;
   const tokens = ggml.tokens;
   const types = ggml.token_type;

@@ -26,39 +26,12 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RangeMemo } from '../tokens/memo';
 import { bpeClassEdge, bpeCutRule } from './bpe-cuts';
+import type { CutRule } from './cut-rule';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
 /** tokenizer.ggml.token_type of a user-defined token (llama.cpp's LLAMA_TOKEN_TYPE_USER_DEFINED). */
 const USER_DEFINED = 4;
-
-/** Where a vocabulary may be cut: before a space between characters not in `unsafe` and `unsafeAfter`. */
-interface CutRule {
-  /** Characters (code points, as strings) after which a cut before a space could change the tokens. */
-  unsafe: ReadonlySet<string>;
-  /** Per character of one UTF-16 code unit: 1 when in `unsafe` (the fast path; surrogate pairs are looked up). */
-  unsafeUnit: Uint8Array;
-  /** Per UTF-16 code unit: 1 when a character starting with it begins a user-defined token (none may follow a cut's space). */
-  unsafeAfterUnit: Uint8Array;
-  /** The vocabulary prepends a space to the text (so a word's own leading space is left for it to add). */
-  spacePrefix: boolean;
-  /**
-   * SPM: every pair of neighbouring characters inside a token (a space written ▁): a cut between any other pair is
-   * safe. BPE: every pair inside a token matched in the raw text, which a cut never splits either.
-   */
-  pairs: ReadonlySet<string>;
-  /**
-   * BPE: a long word is cut only where the pre-tokenizer always ends a pre-token (bpe-cuts.ts's bpeClassEdge): it
-   * groups runs (digits in threes, a letter run with the punctuation before it), so no pair of characters alone is
-   * proof there, and merges never cross a pre-token's edge.
-   */
-  classEdges: boolean;
-  /**
-   * The tokens llama.cpp makes of the space it prepends to a text on its own (0 without the prefix), when long words
-   * may be cut between characters (see forEachChunk); undefined when they may not.
-   */
-  prefixTokens?: number | undefined;
-}
 
 /** Counts like `model.tokenize(text, false).length`, through the words of the text when the vocabulary allows. */
 export interface WordTokenizer {
