@@ -1,6 +1,6 @@
 // OpenAI chat completions through the official client: OpenAI, DeepSeek, Qwen (DashScope compatible mode), Gemini's
 // OpenAI endpoint, OpenRouter and any custom OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp).
-import OpenAI from 'openai';
+import OpenAI, { APIError, OpenAIError } from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionContentPart,
@@ -10,6 +10,7 @@ import { ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
+import { sseEvents } from './sse-events';
 import type {
   ChatMessage,
   FinishReason,
@@ -82,12 +83,13 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
     const { body, warnings } = this.params(request);
-    const stream: AsyncIterable<ChatCompletionChunk> = await this.sdk.call(() =>
-      this.client.chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } },
-        callOptions(request, signal),
-      ),
+    // The client makes the request (and fails it before any chunk, retried where it retries); its body is read here.
+    const response: Response = await this.sdk.call(() =>
+      this.client.chat.completions
+        .create({ ...body, stream: true, stream_options: { include_usage: true } }, callOptions(request, signal))
+        .asResponse(),
     );
+    const stream = completionChunks(response, signal);
     let text = '';
     let finish: FinishReason | undefined;
     let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
@@ -120,6 +122,33 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
   /** A minimal authenticated call that costs nothing: list the models. */
   async testKey(signal?: AbortSignal): Promise<void> {
     await this.sdk.call(() => this.client.models.list({ signal }));
+  }
+}
+
+/**
+ * A chat completion stream's chunks, by the openai client's own rules (its `Stream.fromSSEResponse`): `[DONE]` ends
+ * it, an `error` event or a chunk carrying `error` is the provider's APIError, data that is not JSON is a SyntaxError,
+ * and an abort ends it quietly (the caller sees a stream without its finish).
+ */
+export async function* completionChunks(response: Response, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+  if (!response.body) throw new OpenAIError('Attempted to iterate over a response with no body');
+  for await (const sse of sseEvents(response.body, signal)) {
+    if (sse.data === '[DONE]') return;
+    let data: { error?: unknown } | null;
+    try {
+      data = JSON.parse(sse.data) as { error?: unknown } | null;
+    } catch {
+      throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
+    }
+    if (sse.event === 'error')
+      throw new APIError(
+        undefined,
+        (data?.error ?? data ?? undefined) as object | undefined,
+        undefined,
+        response.headers,
+      );
+    if (data?.error) throw new APIError(undefined, data.error as object, undefined, response.headers);
+    yield data as unknown as ChatCompletionChunk;
   }
 }
 
