@@ -133,9 +133,11 @@ describe('LocalRuntime + LocalModels on the generated fixture', () => {
       { messages: [{ role: 'user', content: 'Go on' }], maxOutputTokens: 500 },
       controller.signal,
     );
+    // Stopped at its first text: random weights make text that node-llama-cpp may hold back for many tokens (a
+    // possible stop string), so a later chunk can be tens of seconds away on a loaded machine.
     const consume = (async () => {
       for await (const part of stream) {
-        if (part.type === 'text-delta' && ++chunks === 3) controller.abort();
+        if (part.type === 'text-delta' && ++chunks === 1) controller.abort();
       }
     })();
     await expect(consume).rejects.toMatchObject({ code: 'cancelled' });
