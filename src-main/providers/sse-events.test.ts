@@ -4,19 +4,9 @@
 // byte chunks, must give the same chunks and the same failure.
 import { Stream } from 'openai/core/streaming';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mulberry32 as random } from '../orchestrator/random';
 import { completionChunks } from './openai-compatible';
 import { sseEvents } from './sse-events';
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = ['The door', ' stays blue', ' — Mara’s eyes', ' 青い扉', ' 🙂🚪', ' e\u0301', ' "quoted"\n', ''];
 
