@@ -13,7 +13,8 @@
 // 3 type with ignore_merges are taken; every other vocabulary is counted natively.
 import { RangeMemo } from '../tokens/memo';
 import { rawTokenFinder } from './raw-tokens';
-import { mergeSymbols, type PairTable } from './symbol-merge';
+import type { TextCount } from './spm-count';
+import { mergeSymbols, PairTable } from './symbol-merge';
 
 export interface BpeMetadata {
   pre?: unknown;
@@ -21,6 +22,9 @@ export interface BpeMetadata {
   token_type?: unknown;
   merges?: unknown;
 }
+
+/** Pre-tokens up to this many UTF-16 units are not remembered. */
+const SHORT_PRE_TOKEN = 12;
 
 /** tokenizer.ggml.pre values llama.cpp maps to LLAMA_VOCAB_PRE_TYPE_LLAMA3 (with ignore_merges). */
 const LLAMA3_PRE = new Set(['llama3', 'llama-v3', 'llama-bpe', 'falcon3']);
@@ -70,7 +74,7 @@ const CERTAIN = (() => {
 export const certainClass = (unit: number): number => CERTAIN[unit]!;
 
 /** A counter per count (its memory of pre-tokens), for one vocabulary; or null when this vocabulary has none. */
-export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string) => number) | null {
+export function llama3Count(ggml: BpeMetadata | undefined): (() => TextCount) | null {
   if (typeof ggml?.pre !== 'string' || !LLAMA3_PRE.has(ggml.pre)) return null;
   const { tokens, token_type: types, merges } = ggml;
   if (!Array.isArray(tokens) || !Array.isArray(types) || !Array.isArray(merges) || tokens.length !== types.length)
@@ -87,13 +91,7 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
     if (id === undefined) return null;
     byteIds[byte] = id;
   }
-  const symbols = tokens.length;
-  const table: PairTable = {
-    merge: new Map(),
-    result: new Int32Array(merges.length),
-    priority: new Float64Array(merges.length),
-    symbols,
-  };
+  const table = new PairTable(merges.length);
   for (let rank = 0; rank < merges.length; rank++) {
     const merge = merges[rank];
     if (typeof merge !== 'string') return null;
@@ -104,14 +102,10 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
     if (left === undefined || right === undefined) continue; // never two symbols: every symbol is a token
     const made = idOf.get(merge.slice(0, space) + merge.slice(space + 1));
     if (made === undefined) return null;
-    const key = left * symbols + right;
-    if (table.merge.has(key)) continue; // llama.cpp keeps the first rank of a pair
-    table.merge.set(key, rank);
-    table.result[rank] = made;
-    table.priority[rank] = rank;
+    table.add(left, right, made, rank);
   }
   // Texts of the tokens as UTF-8 text (a pre-token that is one of them is one token).
-  const wholeTokens = new Set<string>();
+  const wholeTokens = new RangeMemo(Infinity);
   const charByte = new Map(byteChars.map((char, byte) => [char, byte]));
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for (const token of idOf.keys()) {
@@ -119,7 +113,8 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
     if (!chars.every((char) => charByte.has(char))) continue;
     const bytes = Uint8Array.from(chars, (char) => charByte.get(char)!);
     try {
-      wholeTokens.add(decoder.decode(bytes));
+      const text = decoder.decode(bytes);
+      if (wholeTokens.get(text, 0, text.length) < 0) wholeTokens.set(text, 0, text.length, 1);
     } catch {
       // Not UTF-8 on its own: no pre-token is this token.
     }
@@ -129,17 +124,19 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
     const memo = new RangeMemo();
     let buffer = new Int32Array(4096);
     const preTokenCount = (text: string, start: number, end: number): number => {
-      let known = memo.get(text, start, end);
+      // A short pre-token is merged again rather than remembered (cheaper than a lookup and a new key); a long one,
+      // such as a line of CJK, is remembered.
+      const remember = end - start > SHORT_PRE_TOKEN;
+      let known = remember ? memo.get(text, start, end) : -1;
       if (known >= 0) return known;
-      const piece = text.slice(start, end);
-      if (wholeTokens.has(piece)) return memo.set(piece, 0, piece.length, 1);
-      if (buffer.length < 3 * piece.length) buffer = new Int32Array(6 * piece.length);
+      if (wholeTokens.get(text, start, end) > 0) return remember ? memo.set(text, start, end, 1) : 1;
+      if (buffer.length < 3 * (end - start)) buffer = new Int32Array(6 * (end - start));
       let n = 0;
-      for (let i = 0; i < piece.length; i++) {
-        const unit = piece.charCodeAt(i);
+      for (let i = start; i < end; i++) {
+        const unit = text.charCodeAt(i);
         if (unit < 0x80) buffer[n++] = byteIds[unit]!;
         else if (unit >= 0xd800 && unit <= 0xdbff) {
-          const code = ((unit - 0xd800) << 10) + (piece.charCodeAt(++i) - 0xdc00) + 0x10000;
+          const code = ((unit - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00) + 0x10000;
           buffer[n++] = byteIds[0xf0 | (code >> 18)]!;
           buffer[n++] = byteIds[0x80 | ((code >> 12) & 63)]!;
           buffer[n++] = byteIds[0x80 | ((code >> 6) & 63)]!;
@@ -154,23 +151,23 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
         }
       }
       known = mergeSymbols(buffer, n, table);
-      return memo.set(piece, 0, piece.length, known);
+      return remember ? memo.set(text, start, end, known) : known;
     };
-    return (text) => {
-      for (let i = 0; i < text.length; i++) {
+    return (text, from, to) => {
+      for (let i = from; i < to; i++) {
         const unit = text.charCodeAt(i);
         if (unit < 0xd800 || unit > 0xdfff) {
           if (CERTAIN[unit] === 0) return -1;
           continue;
         }
-        const low = text.charCodeAt(++i); // NaN past the end
+        const low = ++i < to ? text.charCodeAt(i) : 0;
         const code = ((unit - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
         if (unit > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff) || code < 0x1f300 || code > 0x1f64f) return -1;
       }
-      if (holdsRawToken(text)) return -1;
+      if (holdsRawToken(text, from, to)) return -1;
       let count = 0;
-      for (let start = 0; start < text.length;) {
-        const end = preTokenEnd(text, start);
+      for (let start = from; start < to;) {
+        const end = preTokenEnd(text, start, to);
         count += preTokenCount(text, start, end);
         start = end;
       }
@@ -179,9 +176,9 @@ export function llama3Count(ggml: BpeMetadata | undefined): (() => (text: string
   };
 }
 
-/** The class of text[p], 0 past its end . */
-function classAt(text: string, p: number): number {
-  return p < text.length ? CERTAIN[text.charCodeAt(p)]! : 0;
+/** The class of text[p], 0 at the end and past it. */
+function classAt(text: string, p: number, end: number): number {
+  return p < end ? CERTAIN[text.charCodeAt(p)]! : 0;
 }
 
 /** GPT-2's byte-to-character map: printable bytes stand for themselves, the others for characters from U+0100. */
@@ -199,8 +196,7 @@ function gpt2ByteCharacters(): string[] {
  * Where the pre-token starting at `pos` ends: unicode_regex_split_custom_llama3, branch by branch, on a text of
  * certain characters (a surrogate pair's halves are both OTHER, as the pair is).
  */
-function preTokenEnd(text: string, pos: number): number {
-  const end = text.length;
+function preTokenEnd(text: string, pos: number, end: number): number {
   const unit = text.charCodeAt(pos);
   const kind = CERTAIN[unit]!;
   // (?i:'s|'t|'re|'ve|'m|'ll|'d)
@@ -215,28 +211,28 @@ function preTokenEnd(text: string, pos: number): number {
   }
   // [^\r\n\p{L}\p{N}]?\p{L}+ (the character before the letters may be a surrogate pair)
   const after = unit >= 0xd800 && unit <= 0xdbff ? pos + 2 : pos + 1;
-  if (unit !== 13 && unit !== 10 && kind !== DIGIT && (kind === LETTER || classAt(text, after) === LETTER)) {
+  if (unit !== 13 && unit !== 10 && kind !== DIGIT && (kind === LETTER || classAt(text, after, end) === LETTER)) {
     let p = after;
-    while (classAt(text, p) === LETTER) p++;
+    while (classAt(text, p, end) === LETTER) p++;
     return p;
   }
   // \p{N}{1,3}
   if (kind === DIGIT) {
     let p = pos;
-    while (classAt(text, p) === DIGIT && p - pos < 3) p++;
+    while (classAt(text, p, end) === DIGIT && p - pos < 3) p++;
     return p;
   }
   // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
-  if ((unit === 32 ? classAt(text, pos + 1) : kind) === OTHER) {
+  if ((unit === 32 ? classAt(text, pos + 1, end) : kind) === OTHER) {
     let p = unit === 32 ? pos + 1 : pos;
-    while (classAt(text, p) === OTHER) p++;
+    while (classAt(text, p, end) === OTHER) p++;
     while (p < end && (text.charCodeAt(p) === 13 || text.charCodeAt(p) === 10)) p++;
     return p;
   }
   // Whitespace: \s*[\r\n]+, then \s+(?!\S), then \s+
   let spaces = 0;
   let lastLineEnd = 0;
-  while (classAt(text, pos + spaces) === SPACE) {
+  while (classAt(text, pos + spaces, end) === SPACE) {
     const c = text.charCodeAt(pos + spaces);
     if (c === 13 || c === 10) lastLineEnd = pos + spaces + 1;
     spaces++;

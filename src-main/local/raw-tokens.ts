@@ -7,8 +7,11 @@
 const TOKEN_NORMAL = 1;
 const TOKEN_BYTE = 6;
 
-/** Whether a text holds a token llama.cpp may match raw, from the GGUF's tokens and their types. */
-export function rawTokenFinder(tokens: readonly string[], types: readonly unknown[]): (text: string) => boolean {
+/** Whether text[start, end) holds a token llama.cpp may match raw, from the GGUF's tokens and their types. */
+export function rawTokenFinder(
+  tokens: readonly string[],
+  types: readonly unknown[],
+): (text: string, start: number, end: number) => boolean {
   const byFirstUnit = new Map<number, string[]>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -20,10 +23,11 @@ export function rawTokenFinder(tokens: readonly string[], types: readonly unknow
   }
   const starts = new Uint8Array(0x10000);
   for (const unit of byFirstUnit.keys()) starts[unit] = 1;
-  return (text) => {
-    for (let i = 0; i < text.length; i++) {
+  return (text, start, end) => {
+    for (let i = start; i < end; i++) {
       if (starts[text.charCodeAt(i)] === 0) continue;
-      for (const token of byFirstUnit.get(text.charCodeAt(i))!) if (text.startsWith(token, i)) return true;
+      for (const token of byFirstUnit.get(text.charCodeAt(i))!)
+        if (i + token.length <= end && text.startsWith(token, i)) return true;
     }
     return false;
   };

@@ -7,7 +7,7 @@ import { tinyLlamaFixture, type VocabularyOptions } from '../../test/fixtures/ti
 import { randomTexts, textSamples } from '../../test/fixtures/text-samples';
 import { useVocabOnly } from '../../test/support/use-local-fixture';
 import { certainClass, llama3Count } from './llama3-count';
-import { spmCount } from './spm-count';
+import { spmCount, type TextCount } from './spm-count';
 
 const FRAGMENTS = [
   ...['the', 'The', 'and', 'said', 'Mara', 'aaaa', 'd', 'a', 'x', 'ing', 'ed', 'é', 'É', 'ß', 'Zoë', 'naïve', 'Ω'],
@@ -30,10 +30,10 @@ const TEXTS = [
 const withModel = useVocabOnly();
 
 /** Checks `count` against llama.cpp on every text; returns the share it answered. */
-function agreement(tokenize: (text: string) => number, count: (text: string) => number): number {
+function agreement(tokenize: (text: string) => number, count: TextCount): number {
   let answered = 0;
   for (const text of TEXTS) {
-    const counted = count(text);
+    const counted = count(text, 0, text.length);
     if (counted < 0) continue;
     answered++;
     expect(counted, JSON.stringify(text.slice(0, 120))).toBe(tokenize(text));

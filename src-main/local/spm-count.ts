@@ -10,7 +10,7 @@
 // fragments), a lone surrogate half, or U+FFFD where a token's bytes were not UTF-8 (read here as U+FFFD). A
 // vocabulary without all 256 byte tokens (llama.cpp would fail on a character outside it) gets no counter at all.
 import { rawTokenFinder } from './raw-tokens';
-import { mergeSymbols, type PairTable } from './symbol-merge';
+import { mergeSymbols, PairTable } from './symbol-merge';
 
 /** The GGUF's tokenizer.ggml keys read here. */
 export interface SpmMetadata {
@@ -22,8 +22,8 @@ export interface SpmMetadata {
 
 const SPACE_MARK = '\u2581';
 
-/** Counts a text as llama.cpp's SPM tokenize does, or returns -1 where it must be counted natively. */
-export type TextCount = (text: string) => number;
+/** Counts text[start, end) as llama.cpp's tokenize does, or returns -1 where it must be counted natively. */
+export type TextCount = (text: string, start: number, end: number) => number;
 
 export function spmCount(ggml: SpmMetadata | undefined): TextCount | null {
   const tokens = ggml?.tokens;
@@ -68,28 +68,18 @@ export function spmCount(ggml: SpmMetadata | undefined): TextCount | null {
     }
   }
   building = false;
-  const symbols = n + charIds.size;
-  const table: PairTable = {
-    merge: new Map(),
-    result: new Int32Array(pairs.length),
-    priority: new Float64Array(pairs.length),
-    symbols,
-  };
-  pairs.forEach(([left, right, id], i) => {
-    table.merge.set(left * symbols + right, i);
-    table.result[i] = id;
-    table.priority[i] = -Number((scores as ArrayLike<number>)[id]);
-  });
+  const table = new PairTable(pairs.length);
+  for (const [left, right, id] of pairs) table.add(left, right, id, -Number((scores as ArrayLike<number>)[id]));
   // The symbol of each character of one UTF-16 unit (-2: not looked up yet); others through symbolOf.
   const unitSymbol = new Int32Array(0x10000).fill(-2);
   const spacePrefix = typeof ggml?.add_space_prefix === 'boolean' ? ggml.add_space_prefix : true;
   const spaceMark = symbolOf(SPACE_MARK);
   let ids = new Int32Array(1024);
   let bytes = new Uint8Array(1024);
-  return (text) => {
-    if (text === '') return 0;
-    if (holdsRawToken(text)) return -1;
-    const most = text.length + 1;
+  return (text, start, end) => {
+    if (start === end) return 0;
+    if (holdsRawToken(text, start, end)) return -1;
+    const most = end - start + 1;
     if (ids.length < most) {
       ids = new Int32Array(most * 2);
       bytes = new Uint8Array(most * 2);
@@ -99,7 +89,7 @@ export function spmCount(ggml: SpmMetadata | undefined): TextCount | null {
       ids[m] = spaceMark;
       bytes[m++] = 3;
     }
-    for (let i = 0; i < text.length; i++) {
+    for (let i = start; i < end; i++) {
       const unit = text.charCodeAt(i);
       if (unit === 32) {
         ids[m] = spaceMark;
@@ -109,7 +99,7 @@ export function spmCount(ggml: SpmMetadata | undefined): TextCount | null {
       const kind = native[unit];
       if (kind === 1) return -1;
       if (kind === 2) {
-        const low = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+        const low = i + 1 < end ? text.charCodeAt(i + 1) : 0;
         if (unit > 0xdbff || low < 0xdc00 || low > 0xdfff) return -1;
         ids[m] = symbolOf(text.slice(i, i + 2));
         bytes[m++] = 4;

@@ -5,16 +5,57 @@
 // changed since; here a queued (priority, left) is taken when the left symbol's pair now has that same priority: the
 // queue holds an entry for every pair that exists, so the first one taken is the best pair that exists, as llama.cpp's.
 
-/** The merges of a vocabulary: what a pair of symbols makes, and how soon (lower first). */
-export interface PairTable {
-  /** The index of the merge of symbol `left` followed by `right`, or undefined. */
-  readonly merge: Map<number, number>;
-  /** Per merge: the symbol it makes. */
-  readonly result: Int32Array;
-  /** Per merge: lower merges first (a BPE rank, or minus an SPM score). */
-  readonly priority: Float64Array;
-  /** Symbols are numbered below this (the pair key is left * symbols + right). */
-  readonly symbols: number;
+/**
+ * The merges of a vocabulary: what a pair of symbols makes, and how soon (lower first). Open addressing over typed
+ * arrays: a Map keyed by left * symbols + right would hash a heap number for most pairs of a 128,000-token vocabulary.
+ */
+export class PairTable {
+  private readonly lefts: Int32Array;
+  private readonly rights: Int32Array;
+  private readonly results: Int32Array;
+  private readonly priorities: Float64Array;
+  private readonly mask: number;
+  private size = 0;
+
+  constructor(capacity: number) {
+    const slots = 2 ** Math.ceil(Math.log2(2 * capacity + 2));
+    this.lefts = new Int32Array(slots).fill(-1);
+    this.rights = new Int32Array(slots);
+    this.results = new Int32Array(slots);
+    this.priorities = new Float64Array(slots);
+    this.mask = slots - 1;
+  }
+
+  /** Adds the merge of `left` then `right` unless the pair has one already (the first one stays, as in llama.cpp). */
+  add(left: number, right: number, result: number, priority: number): void {
+    const slot = this.slot(left, right);
+    if (this.lefts[slot] !== -1) return;
+    if (++this.size * 2 > this.mask + 1) throw new Error('PairTable is full');
+    this.lefts[slot] = left;
+    this.rights[slot] = right;
+    this.results[slot] = result;
+    this.priorities[slot] = priority;
+  }
+
+  /** The slot of the pair: its merge where lefts[slot] is not -1. */
+  slot(left: number, right: number): number {
+    let slot = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right, 0x85ebca77)) & this.mask;
+    while (this.lefts[slot] !== -1 && (this.lefts[slot] !== left || this.rights[slot] !== right))
+      slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  found(slot: number): boolean {
+    return this.lefts[slot] !== -1;
+  }
+
+  result(slot: number): number {
+    return this.results[slot]!;
+  }
+
+  priority(slot: number): number {
+    return this.priorities[slot]!;
+  }
 }
 
 let next = new Int32Array(256);
@@ -82,13 +123,13 @@ function rank(ids: Int32Array, n: number, table: PairTable, s: number): boolean 
   const right = next[s]!;
   const l = ids[s]!;
   const r = right < n ? ids[right]! : -1;
-  const index = l < 0 || r < 0 ? undefined : table.merge.get(l * table.symbols + r);
-  if (index === undefined) {
+  const slot = l < 0 || r < 0 ? -1 : table.slot(l, r);
+  if (slot < 0 || !table.found(slot)) {
     pairPriority[s] = NaN;
     return false;
   }
-  pairPriority[s] = table.priority[index]!;
-  pairResult[s] = table.result[index]!;
+  pairPriority[s] = table.priority(slot);
+  pairResult[s] = table.result(slot);
   return true;
 }
 

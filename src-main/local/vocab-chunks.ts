@@ -97,7 +97,7 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
 function wordCounter(cut: CutRule, native: (text: string) => number, js?: TextCount): (text: string) => number {
   const tokens = js
     ? (text: string) => {
-        const counted = js(text);
+        const counted = js(text, 0, text.length);
         return counted >= 0 ? counted : native(text);
       }
     : native;
@@ -114,7 +114,7 @@ function wordCounter(cut: CutRule, native: (text: string) => number, js?: TextCo
     let last = -1;
     const unseen = new Map<string, number>();
     forEachWord(cut, text, (start, end) => {
-      const counted = js && end - start > LONG_WORD ? js(wordText(cut, text.slice(start, end), start === 0)) : -1;
+      const counted = js && end - start > LONG_WORD ? js(text, wordStart(cut, start, start === 0), end) : -1;
       if (counted >= 0)
         total += counted; // the cuts between characters below are for llama.cpp's time only
       else if (prefix !== undefined && end - start > LONG_WORD) {
@@ -143,10 +143,12 @@ function wordCounter(cut: CutRule, native: (text: string) => number, js?: TextCo
         let known = memo.get(text, start, end);
         if (known >= 0) total += known;
         else {
-          const word = text.slice(start, end);
-          known = js ? js(wordText(cut, word, false)) : -1;
-          if (known >= 0) total += memo.set(word, 0, word.length, known);
-          else unseen.set(word, (unseen.get(word) ?? 0) + 1);
+          known = js ? js(text, wordStart(cut, start, false), end) : -1;
+          if (known >= 0) total += memo.set(text, start, end, known);
+          else {
+            const word = text.slice(start, end);
+            unseen.set(word, (unseen.get(word) ?? 0) + 1);
+          }
         }
       }
     });
@@ -205,6 +207,11 @@ function wordTokens(model: LlamaModel, rule: CutRule, text: string, first: boole
 /** What llama.cpp is given for one word: a later word without its space where llama.cpp puts one back. */
 function wordText(rule: CutRule, text: string, first: boolean): string {
   return first || !rule.spacePrefix ? text : text.slice(1);
+}
+
+/** wordText as a range: where the text llama.cpp is given for the word starting at `start` begins. */
+function wordStart(rule: CutRule, start: number, first: boolean): number {
+  return first || !rule.spacePrefix ? start : start + 1;
 }
 
 /**
@@ -375,7 +382,9 @@ function scriptCounter(model: LlamaModel): (() => TextCount) | null {
     if (make) {
       const count = make();
       const probes = [...PROBES, LONG_PROBE, ...PROBES.map((probe) => ` ${probe}`)];
-      if (probes.some((probe) => ![-1, model.tokenize(probe, false).length].includes(count(probe)))) make = null;
+      const differs = (probe: string) =>
+        ![-1, model.tokenize(probe, false).length].includes(count(probe, 0, probe.length));
+      if (probes.some(differs)) make = null;
     }
     scriptCounters.set(model, make);
   }
