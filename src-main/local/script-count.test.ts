@@ -17,7 +17,21 @@ const FRAGMENTS = [
   ...['if (a) { return b; }', '<b>', '</b>', '=>', '//', '0x1F', 'a_b'],
   ...['潮水', '退', '嵐の夜', 'ガ', '한국어', '。', '，', '「', '」', '龘'],
   ...['😀', '🌊', '⚓️', '👨‍👩‍👧', '🏳️‍🌈', '✨', '🫠', '→', '\u200d', '\ufe0f'],
-  ...['▁', '<tag>', 'x y', '<s>', '<|im_start|>', '\ud800', '\udc00', '\ufffd', 'Ελλάδα', 'Москва', 'عربى', 'हिन्दी'],
+  ...[
+    '▁',
+    '<tag>',
+    'x y',
+    '<s>',
+    '<|im_start|>',
+    '\ud800',
+    '\udc00',
+    '\ufffd',
+    '\u0000',
+    'Ελλάδα',
+    'Москва',
+    'عربى',
+    'हिन्दी',
+  ],
 ];
 
 /** Texts from the fragments (short and long), and the samples of every class the benchmark counts. */

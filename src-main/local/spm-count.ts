@@ -6,9 +6,9 @@
 // leftmost on a tie (symbol-merge.ts). A symbol left that is a token is one token; a single character that is not is
 // its UTF-8 bytes, one <0xXX> token each. So the table here is every way of cutting a token in two where each side
 // is a token or a single character. A text holding anything this does not follow exactly is counted natively (-1):
-// the first character of a user-defined token (matched in the raw text before merging, splitting it into
-// fragments), a lone surrogate half, or U+FFFD where a token's bytes were not UTF-8 (read here as U+FFFD). A
-// vocabulary without all 256 byte tokens (llama.cpp would fail on a character outside it) gets no counter at all.
+// a token llama.cpp matches in the raw text (raw-tokens.ts), a lone surrogate half, U+FFFD (what a token's bytes that
+// are not UTF-8 are read as here) or a NUL (how it crosses into C++ is not ours to prove). A vocabulary without all
+// 256 byte tokens (llama.cpp would fail on a character outside it) gets no counter at all.
 import { rawTokenFinder } from './raw-tokens';
 import { mergeSymbols, PairTable } from './symbol-merge';
 
@@ -43,6 +43,7 @@ export function spmCount(ggml: SpmMetadata | undefined): TextCount | null {
   const native = new Uint8Array(0x10000);
   for (let unit = 0xd800; unit <= 0xdfff; unit++) native[unit] = 2;
   native[0xfffd] = 1;
+  native[0] = 1;
   const holdsRawToken = rawTokenFinder(tokens as string[], types);
   // Symbols: tokens by id, then the single characters inside tokens that are not tokens themselves.
   const n = tokens.length;

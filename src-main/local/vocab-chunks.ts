@@ -377,8 +377,12 @@ function scriptCounter(model: LlamaModel): (() => TextCount) | null {
   if (make === undefined) {
     const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml;
     const type = String(model.vocabularyType);
-    const spm = type === 'spm' ? spmCount(ggml) : null;
-    make = spm ? () => spm : type === 'bpe' ? llama3Count(ggml) : null;
+    try {
+      const spm = type === 'spm' ? spmCount(ggml) : null;
+      make = spm ? () => spm : type === 'bpe' ? llama3Count(ggml) : null;
+    } catch {
+      make = null; // metadata these counters cannot take (a PairTable refusal): llama.cpp counts every word
+    }
     if (make) {
       const count = make();
       const probes = [...PROBES, LONG_PROBE, ...PROBES.map((probe) => ` ${probe}`)];
