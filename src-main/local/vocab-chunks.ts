@@ -23,10 +23,17 @@
 // Every other vocabulary type (other BPE pre-tokenizers, WPM, UGM's normalisation, RWKV) and a vocabulary whose
 // tokens or metadata cannot be read is tokenized whole, as before. A probe of texts with every kind of cut is
 // compared with the whole-text tokenization when a vocabulary is first seen; any difference also means whole texts.
+//
+// A word is counted in JavaScript where llama.cpp's tokenizer is restated exactly (spm-count.ts for SPM, llama3-count.ts
+// for a llama 3 BPE), which costs far less than a native call per character; a word those counters refuse (a
+// character of uncertain class, a raw-matched token) is counted by llama.cpp as before. They are checked against
+// llama.cpp on the probes below when a vocabulary is first seen; any difference means llama.cpp for every word.
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RangeMemo } from '../tokens/memo';
 import { bpeClassEdge, bpeCutRule } from './bpe-cuts';
 import type { CutRule } from './cut-rule';
+import { llama3Count } from './llama3-count';
+import { spmCount, type TextCount } from './spm-count';
 
 /** What SentencePiece writes for a space. */
 const SPACE_MARK = '\u2581';
@@ -56,21 +63,22 @@ const rules = new WeakMap<LlamaModel, CutRule | null>();
  * rarer words in every count.
  */
 export function wordTokenizer(model: LlamaModel): WordTokenizer {
-  const tokens = tokenCounter(model);
+  const native = tokenCounter(model);
   let rule = rules.get(model);
   if (rule === undefined) {
     rule = cutRule(model);
     if (rule && !probeHolds(model, rule)) rule = null;
-    if (rule) rule.prefixTokens = chunkPrefix(model, rule, tokens);
+    if (rule) rule.prefixTokens = chunkPrefix(model, rule, native);
     rules.set(model, rule);
   }
   const whole = (text: string) => model.tokenize(text, false);
-  if (!rule) return { count: tokens, head: whole, cuts: false, chunks: false };
+  if (!rule) return { count: native, head: whole, cuts: false, chunks: false };
   const cut = rule;
+  const js = scriptCounter(model)?.();
   return {
     cuts: true,
     chunks: cut.prefixTokens !== undefined,
-    count: wordCounter(cut, tokens),
+    count: wordCounter(cut, native, js),
     head: (text, n) => {
       const out: Token[] = [];
       forEachWord(cut, text, (start, end) => {
@@ -82,8 +90,17 @@ export function wordTokenizer(model: LlamaModel): WordTokenizer {
   };
 }
 
-/** The count of wordTokenizer, with its own memory of words, counting with `tokens` (llama.cpp's count of a text). */
-function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: string) => number {
+/**
+ * The count of wordTokenizer, with its own memory of words, counting with `js` where it can (it returns -1 where it
+ * cannot) and with `native` (llama.cpp's count of a text) otherwise.
+ */
+function wordCounter(cut: CutRule, native: (text: string) => number, js?: TextCount): (text: string) => number {
+  const tokens = js
+    ? (text: string) => {
+        const counted = js(text, 0, text.length);
+        return counted >= 0 ? counted : native(text);
+      }
+    : native;
   const memo = new RangeMemo();
   const firsts = new RangeMemo();
   /** Chunks after a cut between characters, counted without the space llama.cpp prepends to them. */
@@ -97,7 +114,10 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
     let last = -1;
     const unseen = new Map<string, number>();
     forEachWord(cut, text, (start, end) => {
-      if (prefix !== undefined && end - start > LONG_WORD) {
+      const counted = js && end - start > LONG_WORD ? js(text, wordStart(cut, start, start === 0), end) : -1;
+      if (counted >= 0)
+        total += counted; // the cuts between characters below are for llama.cpp's time only
+      else if (prefix !== undefined && end - start > LONG_WORD) {
         // A long word (base64, a line of CJK or emoji without spaces) is cut between characters as well: llama.cpp's
         // time grows faster than the length of a run without spaces. Its first chunk is counted as the word would be.
         forEachChunk(cut, text, start, end, (from, to) => {
@@ -120,11 +140,15 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
         total += known;
       } else if (end === text.length) last = start;
       else {
-        const known = memo.get(text, start, end);
+        let known = memo.get(text, start, end);
         if (known >= 0) total += known;
         else {
-          const word = text.slice(start, end);
-          unseen.set(word, (unseen.get(word) ?? 0) + 1);
+          known = js ? js(text, wordStart(cut, start, false), end) : -1;
+          if (known >= 0) total += memo.set(text, start, end, known);
+          else {
+            const word = text.slice(start, end);
+            unseen.set(word, (unseen.get(word) ?? 0) + 1);
+          }
         }
       }
     });
@@ -146,7 +170,7 @@ function wordCounter(cut: CutRule, tokens: (text: string) => number): (text: str
           if (known < 0) known = memo.set(word, 0, word.length, tokens(wordText(cut, word, false)));
           total += k * known;
         }
-      } else total += k * joinedCount(cut, words, tokens);
+      } else total += k * joinedCount(cut, words, native);
     }
     return total;
   };
@@ -183,6 +207,11 @@ function wordTokens(model: LlamaModel, rule: CutRule, text: string, first: boole
 /** What llama.cpp is given for one word: a later word without its space where llama.cpp puts one back. */
 function wordText(rule: CutRule, text: string, first: boolean): string {
   return first || !rule.spacePrefix ? text : text.slice(1);
+}
+
+/** wordText as a range: where the text llama.cpp is given for the word starting at `start` begins. */
+function wordStart(rule: CutRule, start: number, first: boolean): number {
+  return first || !rule.spacePrefix ? start : start + 1;
 }
 
 /**
@@ -335,6 +364,35 @@ function cutRule(model: LlamaModel): CutRule | null {
   // llama.cpp turns the space prefix on for SPM unless the GGUF says otherwise.
   const spacePrefix = typeof ggml?.add_space_prefix === 'boolean' ? ggml.add_space_prefix : true;
   return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix, pairs, classEdges: false };
+}
+
+const scriptCounters = new WeakMap<LlamaModel, (() => TextCount) | null>();
+
+/**
+ * A maker of JavaScript counters of the vocabulary (spm-count.ts, llama3-count.ts: one per count, for their memory),
+ * or null when there is none or one differs from llama.cpp on a probe (then every word is counted natively).
+ */
+function scriptCounter(model: LlamaModel): (() => TextCount) | null {
+  let make = scriptCounters.get(model);
+  if (make === undefined) {
+    const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml;
+    const type = String(model.vocabularyType);
+    try {
+      const spm = type === 'spm' ? spmCount(ggml) : null;
+      make = spm ? () => spm : type === 'bpe' ? llama3Count(ggml) : null;
+    } catch {
+      make = null; // metadata these counters cannot take (a PairTable refusal): llama.cpp counts every word
+    }
+    if (make) {
+      const count = make();
+      const probes = [...PROBES, LONG_PROBE, ...PROBES.map((probe) => ` ${probe}`)];
+      const differs = (probe: string) =>
+        ![-1, model.tokenize(probe, false).length].includes(count(probe, 0, probe.length));
+      if (probes.some(differs)) make = null;
+    }
+    scriptCounters.set(model, make);
+  }
+  return make;
 }
 
 /** Texts with cuts after letters, digits, punctuation, spaces, CJK and emoji, at the start and the end. */

@@ -5,9 +5,12 @@ const MEMO_LIMIT = 200_000;
 /**
  * Counts remembered by text, looked up by a range of a longer text without cutting the range out: a count over a
  * book does hundreds of thousands of lookups, and a Map needs a new string for each (and its hash computed anew).
- * Open addressing over typed arrays; forgets everything at MEMO_LIMIT entries.
+ * Open addressing over typed arrays; forgets everything at `limit` entries (MEMO_LIMIT unless told: a table that
+ * must keep all its entries, such as a vocabulary's tokens, gives Infinity).
  */
 export class RangeMemo {
+  constructor(private readonly limit = MEMO_LIMIT) {}
+
   private keys: string[] = [];
   private hashes = new Int32Array(1024);
   private values = new Int32Array(1024);
@@ -37,7 +40,7 @@ export class RangeMemo {
 
   /** Remembers `value` for text[start, end) (not yet remembered); returns `value`. */
   set(text: string, start: number, end: number, value: number): number {
-    if (this.keys.length >= MEMO_LIMIT) this.clear();
+    if (this.keys.length >= this.limit) this.clear();
     const entry = this.keys.length;
     if (entry === this.values.length) {
       const grown = (from: Int32Array) => {
