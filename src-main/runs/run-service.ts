@@ -297,7 +297,6 @@ export class RunService {
       const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
       return await this.fail(decided, startedAt, new QuireError(refusal.code, refusal.message), decision);
     }
-    const bound = await this.boundOf(plan, decision);
 
     const request: GenerateRequest = {
       messages,
@@ -336,6 +335,10 @@ export class RunService {
         );
     }
 
+    // What the quote said at most to: the retry and every fallback are held to it. Worked out when a further call is
+    // due, so a run whose first call answers spends no time on it.
+    let bounded: Promise<RunBound | null> | undefined;
+    const bound = () => (bounded ??= this.boundOf(plan, decision));
     // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
     // run's row at any point — running, failed, completed — is derived from that list.
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
@@ -387,10 +390,8 @@ export class RunService {
       // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
       const asked = requestFor(spec, plan, request);
       // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted.
-      const outcome = await attempt(
-        asked,
-        index > 0 && bound ? bound.admitFallback(charged(), spec.display_name, lastFailed) : undefined,
-      );
+      const fallbackBound = index > 0 ? await bound() : null;
+      const outcome = await attempt(asked, fallbackBound?.admitFallback(charged(), spec.display_name, lastFailed));
       if (outcome.ok) {
         const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
         if (fellBack) steps.push(fellBack);
@@ -404,7 +405,7 @@ export class RunService {
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
           const repaired = await attempt(
             repairRequest(asked, first.result.text, reading.problem),
-            bound?.admitRepair(charged(), spec.display_name, reading.problem),
+            (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
           );
           if (!repaired.ok) {
             steps.push(attemptStep(repaired.attempt, repaired.costMicros));
