@@ -181,10 +181,10 @@ export function repairWorstCaseUsd(
 }
 
 /**
- * The most a run on `spec` may spend, what its quote says "at most" to: the call's worst case and, where Quire reads
- * the answer (`repair`: a structured answer gets one repair when it cannot be read), that repair's worst case. Every
- * further call of the run (the repair, a fallback model) is made only while what is already charged plus that call's
- * worst case stays within it, so a pricier fallback is skipped when it does not fit (runs/run-bound.ts).
+ * The most a run on `spec` may spend: the call's worst case and, where Quire reads the answer (`repair`: a structured
+ * answer gets one repair when it cannot be read), that repair's worst case. A run's quote is the largest of these over
+ * the models its decision lists; every further call of the run (the repair, a fallback) is made only while what is
+ * already charged plus that call's worst case stays within it (runs/run-bound.ts).
  */
 export function runBoundUsd(
   spec: ModelSpec,

@@ -1,8 +1,9 @@
-// What a run's quote says "at most" to, held to: the call's worst case plus, for an answer Quire reads, its one
-// repair's (pricing.ts runBoundUsd). The first call is made as quoted; every further call — the repair, or a fallback
-// model after a failure — only while what the run has been charged so far plus that call's worst case (its own
-// reservation) stays within the bound. A fallback after a call that provably never left ($0) so still has the whole
-// bound; a fallback model pricier than the quoted one is skipped when it does not fit, and a local one always fits.
+// What a run's quote says "at most" to, held to: a call's worst case plus, for an answer Quire reads, its one
+// repair's (pricing.ts runBoundUsd), for the dearest of the models the decision lists (RunService.boundOf), so a
+// fallback after a call that provably never left ($0) always fits. The first call is made as quoted; every further
+// call — the repair, or a fallback model after a failure — only while what the run has been charged so far plus that
+// call's worst case (its own reservation) stays within the bound: after a charged failure a fallback that no longer
+// fits is skipped with the figures (a local one always fits).
 import type { ModelSpec } from '../../src-preload/contract';
 import { QuireError } from '../errors';
 import { runBoundUsd } from '../orchestrator/pricing';
