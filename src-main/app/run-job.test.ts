@@ -123,12 +123,48 @@ describe('runs:start with a passage longer than the model can read at once', () 
   it('a passage that fits stays a single call, and the quote says so', async () => {
     const host = await smallModel();
     const short = text.slice(0, 2000);
-    expect((await host.call('runs:quote', { task: 'continuity_check', input: short })).body.value).toEqual({
+    expect((await host.call('runs:quote', { task: 'continuity_check', input: short })).body.value).toMatchObject({
       kind: 'single',
+      retry: true,
     });
     const run = (await host.call('runs:start', { task: 'continuity_check', input: short })).body.value;
     expect(run.status).toBe('completed');
     expect(h.server().requests).toHaveLength(1);
     expect(h.server().requests[0]!.body.messages).toHaveLength(2);
+  });
+
+  it("a part's unreadable answer is repaired within the quote: the job's charges stay within its at-most", async () => {
+    const host = await smallModel();
+    h.server().script('small', {
+      respond: continuityResponder(),
+      replies: [{ text: 'The eyes change colour, I think.' }],
+      inputTokens: 3000,
+      outputTokens: 200,
+    });
+    const quote = (await host.call('runs:quote', { task: 'continuity_check', input: text })).body.value;
+    const run = (await host.call('runs:start', { task: 'continuity_check', input: text })).body.value;
+    expect(run.status).toBe('completed');
+    const requests = h.server().requests;
+    expect(requests).toHaveLength(quote.parts + 1);
+    expect((requests[1]!.body.messages as { content: string }[]).at(-1)!.content).toMatch(/could not be used/);
+    expect(run.answer.findings).toHaveLength(1);
+    expect(run.cost_usd).toBeLessThanOrEqual(quote.total_usd);
+  });
+
+  it("a part's repair that would pass its share of the quote is not asked; the job stops saying why", async () => {
+    const host = await smallModel();
+    // Part 1's answer cannot be read, and the provider counted far more than its worst case: no room is left.
+    h.server().script('small', {
+      respond: continuityResponder(),
+      replies: [{ text: 'The eyes change colour, I think.' }],
+      inputTokens: 5_000_000,
+      outputTokens: 200,
+    });
+    const started = await host.call('runs:start', { task: 'continuity_check', input: text });
+    expect(started.body.ok).toBe(false);
+    expect(started.body.error.message).toMatch(
+      /^Part 1: small \(ep\)'s answer could not be read \(.+\), and asking it once more could cost up to .+ so Quire did not ask/,
+    );
+    expect(h.server().requests).toHaveLength(1);
   });
 });

@@ -51,7 +51,9 @@ import {
   type SplitKind,
 } from './job-answer';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
-import { worstCaseUsd } from '../orchestrator/pricing';
+import { runBoundUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { RunBound } from '../runs/run-bound';
+import { estimateInputTokens } from '../runs/run-request';
 import {
   SUMMARY_ITEM_MARGIN,
   combineMessages,
@@ -92,8 +94,12 @@ export interface PreparedJob {
   passageTokens: number;
   /** A chapter summary's chapters longer than a part: how many partial summaries a combine step reads at most. */
   fanIn: number | null;
-  /** The whole job, worst case: every part, then every combine step. */
+  /**
+   * The whole job, worst case: every part, then every combine step, each with its one repair (the sum of `bounds`).
+   */
   quote: JobQuote;
+  /** Each call's bound, USD, in the job's order (parts, then combine steps): its own worst case and its repair's. */
+  bounds: number[];
   reason: string;
 }
 
@@ -242,10 +248,15 @@ export class RunJobs {
       `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
     let fanIn: number | null = null;
     let quote = setup.quote;
+    const { budget, parts } = setup.plan;
+    // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's.
+    const bound = (input: number) => runBoundUsd(spec, input, maxOutputTokens, { repair: true, at: this.d.now() });
+    const bounds = parts.map((part) => bound(part.tokens + budget.instructionTokens + budget.storyTokens));
     if (kind === 'summary') {
       const combined = await this.combinePlan(spec, definition, setup, structure, maxOutputTokens);
       fanIn = combined.fanIn;
       quote = combined.quote;
+      bounds.push(...combined.inputs.map(bound));
       const chapters = new Set(combined.steps.map((s) => s.chapter)).size;
       if (combined.steps.length > 0)
         reason +=
@@ -266,7 +277,8 @@ export class RunJobs {
       maxOutputTokens,
       passageTokens,
       fanIn,
-      quote,
+      quote: { ...quote, cost_micros_max: bounds.reduce((sum, usd) => sum + toMicros(usd), 0) },
+      bounds,
       reason,
     };
   }
@@ -282,7 +294,7 @@ export class RunJobs {
     setup: JobSetup,
     structure: DocumentStructure,
     maxOutputTokens: number,
-  ): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote }> {
+  ): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote; inputs: number[] }> {
     const { parts, blocks } = setup.plan;
     const spanning = combineSteps(parts, blocks, structure.chapters, 2);
     const framing = new Map<string, number>();
@@ -294,17 +306,19 @@ export class RunJobs {
     const widest = Math.max(0, ...framing.values());
     const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
     const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - JOIN_MARGIN) / item);
-    if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote };
+    if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote, inputs: [] };
     const steps = combineSteps(parts, blocks, structure.chapters, fanIn);
     const quote = { ...setup.quote };
+    const inputs: number[] = [];
     for (const step of steps) {
       const input = framing.get(step.title)! + stepItems(step) * item;
+      inputs.push(input);
       quote.parts += 1;
       quote.input_tokens_max += input;
       quote.output_tokens_max += maxOutputTokens;
       quote.cost_micros_max += toMicros(worstCaseUsd(spec, input, maxOutputTokens));
     }
-    return { fanIn, steps, quote };
+    return { fanIn, steps, quote, inputs };
   }
 
   quote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
@@ -584,21 +598,30 @@ export class RunJobs {
       ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
       jsonSchema: partJsonSchema(spec, job.maxOutputTokens, form),
     };
-    const call = (r: GenerateRequest, repair: boolean) =>
+    const call = (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) =>
       this.d.runs.call({
-        runId: partRunId(runId, n, repair),
+        runId: partRunId(runId, n, admit !== undefined),
         task: start.task,
         spec,
         request: r,
         reason: `Part ${n} of ${of} of run ${runId}`,
         cancel: signal,
+        admit,
       });
-    let outcome = await call(request, false);
+    let outcome = await call(request);
     failIfNotOk(outcome, signal);
     let reading = readPart(outcome, form.kind);
     let usage: PartUsage = outcome.usage;
     if (!reading.ok) {
-      outcome = await call(repairRequest(request, outcome.text, reading.problem), true);
+      // The repair only within this call's share of the quote (a job resumed on another plan: its own bound).
+      const bound = new RunBound(
+        job.bounds[n - 1] ??
+          runBoundUsd(spec, estimateInputTokens(messages), job.maxOutputTokens, { repair: true, at: this.d.now() }),
+      );
+      outcome = await call(
+        repairRequest(request, outcome.text, reading.problem),
+        bound.admitRepair(toMicros(outcome.costUsd), spec.display_name, reading.problem),
+      );
       failIfNotOk(outcome, signal);
       usage = {
         inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
@@ -623,7 +646,9 @@ function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError();
   if (!outcome.ok) {
     const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
-    throw new QuireError(error.code as never, `Part ${outcome.run_id.split('/part/')[1]}: ${error.message}`);
+    // The part's number (a repair's id ends in /repair: partRunId).
+    const part = outcome.run_id.split('/part/')[1]!.split('/')[0];
+    throw new QuireError(error.code as never, `Part ${part}: ${error.message}`);
   }
 }
 

@@ -12,7 +12,7 @@ import type { TournamentService } from '../tournament/tournament-service';
 import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
-  runs: Pick<RunService, 'start' | 'get' | 'cancel'>;
+  runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote'>;
   tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quote'>;
   /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
   jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel'>;
@@ -49,12 +49,17 @@ function tournamentStart(start: RunStart) {
   };
 }
 
-/** The quote covers what will really run: every member of a tournament, or the question when none can be seated. */
+/**
+ * The quote covers what will really run: one model's call with its one retry, every part of a job, every member of a
+ * tournament, or the question when none can be seated.
+ */
 async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> {
   if (!asTournament(deps, start)) {
     const jobs = deps.jobs;
     const job = await jobs?.prepare(start);
-    return jobs && job ? jobs.quote(job) : { kind: 'single' };
+    if (jobs && job) return jobs.quote(job);
+    const single = await deps.runs.quote(start);
+    return { kind: 'single', at_most_usd: single?.at_most_usd ?? 0, retry: single?.retry ?? false };
   }
   try {
     const { members } = deps.tournaments.quote(tournamentStart(start));

@@ -5,7 +5,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { shippedModels } from '../routing/resources';
-import { costUsd, effectivePricing, GENAI_PRICES_DATA, worstCaseUsd } from './pricing';
+import { costUsd, effectivePricing, GENAI_PRICES_DATA, REPAIR_NOTE_TOKENS, runBoundUsd, worstCaseUsd } from './pricing';
 import { model } from '../../test/support/decision-fixtures';
 
 const registry = shippedModels();
@@ -167,5 +167,19 @@ describe('costUsd', () => {
       const registryCost = (5000 * spec.pricing.input_usd_per_mtok + 2000 * spec.pricing.output_usd_per_mtok) / 1e6;
       expect(worst).toBeGreaterThanOrEqual(registryCost - 1e-12);
     }
+  });
+});
+
+describe("a run's bound", () => {
+  // A writer's endpoint: priced by its registry numbers only ($2 in, $10 out per million tokens).
+  const spec = model('ep/writer', { endpoint_id: 'ep', price: [2, 10] });
+
+  it('is one call for prose, and the call plus a repair that reads the first answer for a structured answer', () => {
+    expect(runBoundUsd(spec, 1000, 500, { repair: false })).toBeCloseTo((1000 * 2 + 500 * 10) / 1e6, 12);
+    // The repair sends the request, the first answer (at most 500 tokens) and the note, and may answer 500 again.
+    const repair = ((1000 + 500 + REPAIR_NOTE_TOKENS) * 2 + 500 * 10) / 1e6;
+    expect(runBoundUsd(spec, 1000, 500, { repair: true })).toBeCloseTo((1000 * 2 + 500 * 10) / 1e6 + repair, 12);
+    expect(runBoundUsd(model('free', { provider: 'local' }), 1000, 500, { repair: true })).toBe(0);
+    expect(worstCaseUsd(spec, 1000, 500)).toBeLessThan(runBoundUsd(spec, 1000, 500, { repair: true }) / 2);
   });
 });

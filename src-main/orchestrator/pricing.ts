@@ -157,3 +157,41 @@ export function expectedUsd(
 ): number {
   return costUsd(spec, { inputTokens, outputTokens }, options);
 }
+
+/**
+ * Tokens a repair adds to its request besides the first answer: the note saying what was wrong (about 60 tokens of
+ * Quire's words and the problem, cut to REPAIR_PROBLEM_CHARS characters: a validator's ASCII message is at most a
+ * token a character) and two more messages' framing. A repair whose real request is longer is still checked by its
+ * own reservation against the run's bound, never let past it.
+ */
+export const REPAIR_NOTE_TOKENS = 512;
+export const REPAIR_PROBLEM_CHARS = 240;
+
+/**
+ * The worst case of one repair of a call of `inputTokens` in and at most `maxOutputTokens` out: the same request with
+ * the first answer (at most `maxOutputTokens`) and the note added, answered in full again.
+ */
+export function repairWorstCaseUsd(
+  spec: ModelSpec,
+  inputTokens: number,
+  maxOutputTokens: number,
+  options: PricingOptions = {},
+): number {
+  return worstCaseUsd(spec, inputTokens + maxOutputTokens + REPAIR_NOTE_TOKENS, maxOutputTokens, options);
+}
+
+/**
+ * The most a run on `spec` may spend: the call's worst case and, where Quire reads the answer (`repair`: a structured
+ * answer gets one repair when it cannot be read), that repair's worst case. A run's quote is the largest of these over
+ * the models its decision lists; every further call of the run (the repair, a fallback) is made only while what is
+ * already charged plus that call's worst case stays within it (runs/run-bound.ts).
+ */
+export function runBoundUsd(
+  spec: ModelSpec,
+  inputTokens: number,
+  maxOutputTokens: number,
+  options: PricingOptions & { repair: boolean },
+): number {
+  const call = worstCaseUsd(spec, inputTokens, maxOutputTokens, options);
+  return options.repair ? call + repairWorstCaseUsd(spec, inputTokens, maxOutputTokens, options) : call;
+}

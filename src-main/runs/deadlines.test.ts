@@ -87,18 +87,20 @@ describe('first-token deadlines', () => {
     await h.endpoint('main', [{ id: 'mute', quality: 9.5, ...price }]);
     await h.endpoint('spare', [{ id: 'backup', quality: 9, ...price }]);
     harness.server().script('mute', { text: 'never', firstTokenAfter: new Promise<void>(() => {}) });
-    harness.server().script('backup', { text: 'backup answer' });
+    harness.server().script('backup', { json: { findings: [] } });
     const arrived = harness.server().nextRequest('mute');
-    const run = h.call('runs:start', { task: TASK, input: 'A short passage.' });
+    // A task read as findings: its quote holds a retry, so after the silent call's reservation is kept (usage
+    // unknown) a backup as dear still fits it (a prose run's quote holds one call: run-bound.test.ts).
+    const run = h.call('runs:start', { task: 'continuity_check', input: 'A short passage.' });
     await arrived;
     // The floor (4 s) or, with the task's instruction, a little more: 2.5 × (1.5 s + 0.5 s per 1,000 input tokens).
     timer.advance(3_999);
     expect(timer.armed).toBe(1);
-    timer.advance(1_000);
+    timer.advance(2_000);
     const { body } = await run;
     expect(body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: ['spare/backup'] });
     expect(body.value.attempts[0]).toMatchObject({ outcome: 'failed', error: { code: 'timeout' } });
-    expect(body.value.attempts[0].error.message).toMatch(/within 4(\.\d)? s/);
+    expect(body.value.attempts[0].error.message).toMatch(/within [45](\.\d)? s/);
   });
 
   it('a refused connection fails over at once and is not retried (connection attempts counted)', async () => {

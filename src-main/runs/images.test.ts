@@ -191,7 +191,7 @@ describe('runs with images', () => {
     expect((await h.call('runs:quote', { task: 'continuity_check', input: PASSAGE })).body.value.kind).toBe(
       'tournament',
     );
-    expect((await h.call('runs:quote', start)).body.value).toEqual({ kind: 'single' });
+    expect((await h.call('runs:quote', start)).body.value).toMatchObject({ kind: 'single', retry: true });
     const { body } = await h.call('runs:start', start);
     expect(body.value).toMatchObject({ status: 'completed', tournament_id: null });
     expect(server.requests).toHaveLength(1);

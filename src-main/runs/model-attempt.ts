@@ -54,6 +54,11 @@ export interface AttemptInput {
   /** A reservation the caller already holds for this call (a tournament reserves its members together). */
   held?: { id: number } | null | undefined;
   /**
+   * Checks the call's worst case before it is reserved (a run's bound: run-bound.ts): an error it returns refuses the
+   * call, nothing reserved or sent. Not asked for a held reservation or a local call (those reserve nothing here).
+   */
+  admit?: ((worstCaseUsd: number) => Error | null) | undefined;
+  /**
    * The run's row as it stands (a snapshot; never changed here): stored as `running`, naming this model, in the
    * transaction that opens the call's charge — so a crash mid-call leaves the run, not only its reservation.
    */
@@ -125,14 +130,11 @@ export class ModelAttempts {
         // The whole request as this model reads it (instruction, framing, passage, schema), by its own tokenizer
         // where Quire has it; never below the caller's estimate.
         if (this.o.countInput) inputTokens = Math.max(inputTokens, await this.o.countInput(spec, request));
+        const worst = worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() });
+        const turnedAway = a.admit?.(worst);
+        if (turnedAway) throw turnedAway;
         // Held, with the run row, and on disk before the provider is asked.
-        charge = await this.o.ledger.open(
-          {
-            ...ledgerCall,
-            worstCaseUsd: worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() }),
-          },
-          storeRunning,
-        );
+        charge = await this.o.ledger.open({ ...ledgerCall, worstCaseUsd: worst }, storeRunning);
       }
     } catch (error) {
       return refused(error);

@@ -15,9 +15,12 @@ import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
 import { assessRun } from './run-assessment';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, runStats, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
+import { RunBound } from './run-bound';
 import {
+  answerIsRead,
   planRun,
   readStructured,
+  schemaTokens,
   repairRequest,
   requestFor,
   storedImages,
@@ -43,6 +46,8 @@ export interface ModelCall {
   reason?: string;
   cancel?: AbortSignal;
   onToken?: (text: string) => void;
+  /** The caller's bound on this call's worst case (a repair within its share of a quote): see ModelAttempts. */
+  admit?: ((worstCaseUsd: number) => Error | null) | undefined;
 }
 
 export interface ModelCallOutcome {
@@ -210,6 +215,7 @@ export class RunService {
         onToken: c.onToken ? (text) => show(stream.push(text)) : undefined,
         held: c.reservation ?? null,
         running: head,
+        admit: c.admit,
       });
       if (c.onToken) show(stream.flush());
       if (outcome.ok) {
@@ -277,20 +283,10 @@ export class RunService {
       }),
       task_version: plan.definition?.version ?? null,
     };
-    const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
 
     let decision: Decision;
     try {
-      decision = this.o.decide({
-        task: start.task,
-        input_tokens: inputTokens,
-        ...(start.tier ? { tier: start.tier } : {}),
-        ...(start.model ? { model: start.model } : {}),
-        ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
-        ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
-        ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
-        ...this.excluded(),
-      });
+      decision = this.decideFor(start, plan, inputTokens);
     } catch (error) {
       // A task that does not exist is a bad request, not a run: nothing is stored.
       if (error instanceof InvalidInputError && error.path === 'task') throw error;
@@ -339,12 +335,18 @@ export class RunService {
         );
     }
 
+    // What the quote said at most to: the retry and every fallback are held to it. Worked out when a further call is
+    // due, so a run whose first call answers spends no time on it.
+    let bounded: Promise<RunBound | null> | undefined;
+    const bound = () => (bounded ??= this.boundOf(plan, decision));
     // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
     // run's row at any point — running, failed, completed — is derived from that list.
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
     const steps: RunStep[] = [];
     const row = () => runRow(head, steps);
+    const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
     let lastError: unknown = null;
+    let lastFailed = '';
     const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
@@ -366,7 +368,7 @@ export class RunService {
         if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
         onToken?.(text, spec.id);
       };
-      const attempt = async (r: GenerateRequest) => {
+      const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
         const stream = new StreamRedactor(this.o.redact);
         const outcome = await this.attempts.attempt({
           runId,
@@ -380,13 +382,16 @@ export class RunService {
           onQueue: (position) =>
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
           running: row(),
+          admit,
         });
         if (streaming) show(stream.flush());
         return outcome;
       };
       // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
       const asked = requestFor(spec, plan, request);
-      const outcome = await attempt(asked);
+      // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted.
+      const fallbackBound = index > 0 ? await bound() : null;
+      const outcome = await attempt(asked, fallbackBound?.admitFallback(charged(), spec.display_name, lastFailed));
       if (outcome.ok) {
         const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
         if (fellBack) steps.push(fellBack);
@@ -398,7 +403,10 @@ export class RunService {
           const first = answered;
           steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
-          const repaired = await attempt(repairRequest(asked, first.result.text, reading.problem));
+          const repaired = await attempt(
+            repairRequest(asked, first.result.text, reading.problem),
+            (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
+          );
           if (!repaired.ok) {
             steps.push(attemptStep(repaired.attempt, repaired.costMicros));
             return await this.fail(
@@ -438,6 +446,8 @@ export class RunService {
         cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
       steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
       lastError = outcome.error;
+      if (outcome.attempt.outcome !== 'skipped')
+        lastFailed = `${spec.display_name} failed (${outcome.attempt.error?.message ?? 'no answer'})`;
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
@@ -449,6 +459,61 @@ export class RunService {
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
     );
+  }
+
+  /**
+   * What runs:start would decide for this request and the most the run may spend (its bound), without calling anyone:
+   * the figure the Workbench quotes, from the same plan, decision and rule the run holds itself to. Null when no model
+   * can run it (the decision says why).
+   */
+  async quote(start: RunStart): Promise<{ decision: Decision; at_most_usd: number; retry: boolean } | null> {
+    const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
+    const decision = this.decideFor(start, plan, estimateInputTokens(plan.messages));
+    const bound = await this.boundOf(plan, decision);
+    return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan) } : null;
+  }
+
+  private decideFor(start: RunStart, plan: RunPlan, inputTokens: number): Decision {
+    const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
+    return this.o.decide({
+      task: start.task,
+      input_tokens: inputTokens,
+      ...(start.tier ? { tier: start.tier } : {}),
+      ...(start.model ? { model: start.model } : {}),
+      ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
+      ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
+      ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
+      ...this.excluded(),
+    });
+  }
+
+  /**
+   * The run's bound: a model's call and (for an answer Quire reads) its one repair, for the most expensive of the
+   * models the decision lists (the chosen one and its fallbacks), so a fallback after a failure that cost nothing
+   * always fits; after a charged one, only while what is left covers it. Each is priced on the tokens its reservation
+   * will be (the decision's estimate with the schema and images, or the model's own count when higher). Null when
+   * nothing was chosen.
+   */
+  private async boundOf(plan: RunPlan, decision: Decision): Promise<RunBound | null> {
+    if (decision.model_id === null || decision.refusal) return null;
+    const repair = answerIsRead(plan);
+    const at = this.o.now();
+    let most: RunBound | null = null;
+    for (const id of new Set([decision.model_id, ...decision.fallback_chain])) {
+      const spec = this.o.model(id);
+      if (!spec || spec.provider === 'local') {
+        most ??= new RunBound(0);
+        continue;
+      }
+      let input = decision.input_tokens + schemaTokens(plan) + (decision.images?.tokens ?? 0);
+      if (this.o.tokens) {
+        const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
+        input = Math.max(input, (await this.o.tokens.count(spec, request)).tokens);
+      }
+      const bound = RunBound.of(spec, input, decision.max_output_tokens, repair, at);
+      if (!most || bound.boundUsd > most.boundUsd) most = bound;
+    }
+    return most;
   }
 
   /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */

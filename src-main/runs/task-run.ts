@@ -14,6 +14,8 @@ import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { repairMessages, taskMessages } from '../tasks/task-messages';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
 import type { AttemptResult } from './model-attempt';
 import { messagesOf } from './run-request';
 
@@ -122,9 +124,29 @@ export function readStructured(plan: RunPlan, result: AttemptResult): Structured
   return { ok: true, answer: buildAnswer(plan.kind, checked.value, plan.passage ?? '') };
 }
 
-/** The request of the one repair attempt: the unreadable answer sent back with what was wrong. */
+/** Whether the run's answer is read in a form, and so may get its one repair (a prose answer is taken as it is). */
+export function answerIsRead(plan: Pick<RunPlan, 'kind' | 'jsonSchema'>): boolean {
+  return plan.kind !== 'prose' && plan.jsonSchema !== undefined;
+}
+
+/**
+ * The tokens a run's request carries besides its messages: the answer's schema, sent with it (the decision is priced
+ * on the messages; the token counter that prices the reservation counts the schema too).
+ */
+export function schemaTokens(plan: Pick<RunPlan, 'jsonSchema'>): number {
+  return plan.jsonSchema ? estimateTextTokens(JSON.stringify(plan.jsonSchema.schema)) + SCHEMA_FRAMING_TOKENS : 0;
+}
+
+/** What a provider wraps a schema in (a tool or response_format), counted generously. */
+const SCHEMA_FRAMING_TOKENS = 32;
+
+/**
+ * The request of the one repair attempt: the unreadable answer sent back with what was wrong (the problem cut to what
+ * the run's bound counts for it: REPAIR_NOTE_TOKENS).
+ */
 export function repairRequest(request: GenerateRequest, answer: string, problem: string): GenerateRequest {
-  return { ...request, messages: repairMessages(request.messages, answer, problem) };
+  const said = problem.length > REPAIR_PROBLEM_CHARS ? `${problem.slice(0, REPAIR_PROBLEM_CHARS - 1)}…` : problem;
+  return { ...request, messages: repairMessages(request.messages, answer, said) };
 }
 
 /** After the repair attempt also failed: said so in a writer's words; both calls were charged by their usage. */

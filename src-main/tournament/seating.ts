@@ -1,5 +1,7 @@
 // Who sits at a tournament: forced models checked one by one by the router, or the N best distinct candidates in the
 // tier's order within the cost cap and the month's budget; in verification mode a primary and a cheaper verifier.
+import { REPAIR_NOTE_TOKENS } from '../orchestrator/pricing';
+import { answerKindFor } from './prompts';
 import type {
   DecideRequest,
   Decision,
@@ -16,6 +18,11 @@ export interface Seat {
   spec: ModelSpec;
   role: TournamentMember['role'];
   worstCaseUsd: number;
+  /**
+   * A findings member's one repair of an unreadable answer, worst case (0 for a local model, prose and the verifier):
+   * reserved with the members and counted against the cap and the budget like their calls.
+   */
+  repairUsd: number;
 }
 
 export interface SeatingDeps {
@@ -37,6 +44,12 @@ export function chooseSeats(
   settings: Settings,
   notes: string[],
 ): Seat[] {
+  // Findings are read, and a member whose answer cannot be read is asked once more: the same request with its answer
+  // and what was wrong. A prose answer is taken as it is.
+  const repairOf = (spec: ModelSpec): number =>
+    spec.provider === 'local' || answerKindFor(task.strength) !== 'findings'
+      ? 0
+      : deps.worstCase(spec, inputTokens + maxOutput + REPAIR_NOTE_TOKENS, maxOutput);
   const base = {
     task: task.id,
     input_tokens: inputTokens,
@@ -61,7 +74,7 @@ export function chooseSeats(
       pool.push({
         spec,
         score: decision.candidates.find((c) => c.model_id === id)?.quality ?? spec.quality,
-        worst_case_usd: decision.estimate_usd,
+        worst_case_usd: decision.estimate_usd + repairOf(spec),
       });
     }
   } else {
@@ -73,7 +86,7 @@ export function chooseSeats(
       .map((c, index) => ({
         spec: deps.model(c.model_id),
         score: eligible.length - index,
-        worst_case_usd: c.estimate_usd,
+        worst_case_usd: c.estimate_usd + (deps.model(c.model_id) ? repairOf(deps.model(c.model_id)!) : 0),
       }))
       .filter((c): c is SelectionCandidate => c.spec !== undefined);
   }
@@ -95,8 +108,13 @@ export function chooseSeats(
       );
     }
     return [
-      { spec: primary.spec, role: 'primary', worstCaseUsd: primary.worst_case_usd },
-      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost },
+      {
+        spec: primary.spec,
+        role: 'primary',
+        worstCaseUsd: primary.worst_case_usd - repairOf(primary.spec),
+        repairUsd: repairOf(primary.spec),
+      },
+      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost, repairUsd: 0 },
     ];
   }
 
@@ -112,9 +130,8 @@ export function chooseSeats(
     );
   }
   notes.push(...selection.notes);
-  return selection.members.map((m) => ({
-    spec: pool.find((c) => c.spec.id === m.model_id)!.spec,
-    role: 'member',
-    worstCaseUsd: m.worst_case_usd,
-  }));
+  return selection.members.map((m) => {
+    const spec = pool.find((c) => c.spec.id === m.model_id)!.spec;
+    return { spec, role: 'member', worstCaseUsd: m.worst_case_usd - repairOf(spec), repairUsd: repairOf(spec) };
+  });
 }

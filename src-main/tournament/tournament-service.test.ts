@@ -115,8 +115,10 @@ describe('TournamentService', () => {
     expect(t.confidence!.value).toBeGreaterThan(0.75);
     // Every member asked for the findings schema, all reserved together and settled to the provider's counts.
     expect(fake.requests.filter((r) => r.stream)).toHaveLength(3);
-    const rows = ledgerRows(h);
-    expect(rows.map((r) => r.state)).toEqual(['settled', 'settled', 'settled']);
+    // Each member's one repair was held with them and, not needed, given back.
+    const all = ledgerRows(h);
+    expect(all.map((r) => r.state)).toEqual(['settled', 'settled', 'settled', 'released', 'released', 'released']);
+    const rows = all.filter((r) => r.state === 'settled');
     expect(rows.every((r) => r.charged_micros! > 0 && r.charged_micros! < r.reserved_micros)).toBe(true);
     expect(t.cost_usd).toBeCloseTo(rows.reduce((s, r) => s + r.charged_micros!, 0) / 1e6, 6);
     const names = h.events.map((e) => e.name);
@@ -198,22 +200,23 @@ describe('TournamentService', () => {
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
     expect(t.status).toBe('failed');
     expect(t.error?.message).toMatch(/Only 1 of 3 members answered/);
+    // Their calls and their repairs (never asked for: no answer came to repair).
     const failedRows = ledgerRows(h).filter((r) => r.model_id !== 'gpt-a');
-    expect(failedRows).toHaveLength(2);
+    expect(failedRows).toHaveLength(4);
     expect(failedRows.every((r) => r.state === 'released')).toBe(true);
   });
 
   it('the cost cap limits membership, down to two, and refuses with a reason below that', async () => {
     // Each premium member may cost ~$0.005 (the task's instruction and the passage in, 1000 output tokens, at
-    // $4/Mtok); gpt-mini ~$0.0012.
-    const h = await harness({ tournament: { cost_cap_usd: 0.008 } });
+    // $4/Mtok) and as much again for its one repair (which reads that answer too); gpt-mini ~$0.0012, and its repair.
+    const h = await harness({ tournament: { cost_cap_usd: 0.016 } });
     fake.script('claude-b', findings(EYES));
     fake.script('gpt-mini', findings(EYES_2));
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
     // One premium member plus the cheap one fit; claude-b rather than gpt-a, so the two are different providers.
     expect(t.members.map((m) => m.model_id)).toEqual(['claude-b', 'gpt-mini']);
     expect(t.notes[0]).toMatch(/3 members did not fit/);
-    expect(t.reserved_usd).toBeLessThanOrEqual(0.008);
+    expect(t.reserved_usd).toBeLessThanOrEqual(0.016);
 
     h.app.services.settings.set({ tournament: { cost_cap_usd: 0.001 } });
     await expect(h.service.start({ task: 'continuity_check', input: MANUSCRIPT })).rejects.toMatchObject({
@@ -378,6 +381,31 @@ describe('TournamentService', () => {
     expect(dropped.error?.message).toMatch(/findings.*evidence/);
     expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
     expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
+  });
+
+  it('a member whose answer cannot be read gets one repair inside the group reservation, and counts when it reads', async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', { ...findings(EYES_3), replies: [{ text: 'Here are my findings: the eyes.' }] });
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('done');
+    const repaired = t.members.find((m) => m.model_id === 'deepseek-c')!;
+    expect(repaired).toMatchObject({ status: 'done', finding_count: 1 });
+    const sent = fake.requests.filter((r) => r.model === 'deepseek-c');
+    expect(sent).toHaveLength(2);
+    expect((sent[1]!.body.messages as { content: string }[]).at(-1)!.content).toMatch(/could not be used/);
+    expect(t.findings[0]).toMatchObject({ status: 'consensus' });
+    expect(t.findings[0]!.supporters).toContain('deepseek-c');
+    // Held with the members (each call and each findings member's repair), settled by the one rule; the repairs
+    // not needed are given back. The member's cost is both its calls'; everything stays within what was reserved.
+    const rows = ledgerRows(h);
+    const repairRows = rows.filter((r) => r.model_id === 'deepseek-c');
+    expect(repairRows.map((r) => r.state)).toEqual(['settled', 'settled']);
+    expect(rows.filter((r) => r.state === 'released')).toHaveLength(2);
+    expect(repaired.cost_usd).toBeCloseTo((repairRows[0]!.charged_micros! + repairRows[1]!.charged_micros!) / 1e6, 6);
+    expect(t.cost_usd).toBeLessThanOrEqual(t.reserved_usd);
+    expect(repaired.worst_case_usd).toBeGreaterThan(repairRows[0]!.reserved_micros / 1e6);
   });
 
   it('prose: a judge outside the tournament compares each pair in both orders; a judge that follows the order decides nothing', async () => {

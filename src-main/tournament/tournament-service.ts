@@ -22,6 +22,7 @@ import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
+import { repairRequest } from '../runs/task-run';
 import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
 import { answerJsonSchema, checkAnswer, type FindingsAnswer } from '../tasks/answers';
@@ -59,7 +60,7 @@ export class TournamentService {
       members: seats.map((s) => ({
         model_id: s.spec.id,
         display_name: s.spec.display_name,
-        worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd,
+        worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd + s.repairUsd,
       })),
     };
   }
@@ -98,16 +99,26 @@ export class TournamentService {
     const clockStart = this.deps.clock();
     const runId = (spec: ModelSpec, role: string) => memberRunId(id, { role, model_id: spec.id });
     const cloud = seats.filter((s) => s.spec.provider !== 'local');
-    const reservations = this.deps.ledger.reserveAll(
-      cloud.map((s) => ({
+    // Every cloud call's worst case, and every findings member's one repair, held together: all start or none does.
+    const repairing = cloud.filter((s) => s.repairUsd > 0);
+    const reservations = this.deps.ledger.reserveAll([
+      ...cloud.map((s) => ({
         runId: runId(s.spec, s.role),
         modelId: s.spec.id,
         provider: this.providerOf(s.spec),
         task: task.id,
         worstCaseUsd: s.worstCaseUsd,
       })),
-    );
+      ...repairing.map((s) => ({
+        runId: `${runId(s.spec, s.role)}/repair`,
+        modelId: s.spec.id,
+        provider: this.providerOf(s.spec),
+        task: task.id,
+        worstCaseUsd: s.repairUsd,
+      })),
+    ]);
     const reservationOf = new Map(cloud.map((s, i) => [s, reservations[i]!]));
+    const repairReservationOf = new Map(repairing.map((s, i) => [s, reservations[cloud.length + i]!]));
     const reservedUsd = reservations.reduce((sum, r) => sum + r.reservedUsd, 0);
 
     const quality = this.deps.feedback.quality();
@@ -122,7 +133,7 @@ export class TournamentService {
       error: null,
       text: '',
       finding_count: null,
-      worst_case_usd: s.worstCaseUsd,
+      worst_case_usd: s.worstCaseUsd + s.repairUsd,
       cost_usd: 0,
       input_tokens: null,
       output_tokens: null,
@@ -158,7 +169,12 @@ export class TournamentService {
       members: seats.map((s) => ({ model_id: s.spec.id, role: s.role })),
     });
 
-    const call = async (seat: Seat, member: TournamentMember, request: GenerateRequest): Promise<ModelCallOutcome> => {
+    const call = async (
+      seat: Seat,
+      member: TournamentMember,
+      request: GenerateRequest,
+      repair = false,
+    ): Promise<ModelCallOutcome> => {
       const event = { tournament_id: id, model_id: seat.spec.id, role: seat.role };
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
@@ -166,17 +182,19 @@ export class TournamentService {
         this.deps.calls,
         seat.spec,
         request,
-        reservationOf.get(seat) ?? null,
-        runId(seat.spec, seat.role),
+        (repair ? repairReservationOf : reservationOf).get(seat) ?? null,
+        `${runId(seat.spec, seat.role)}${repair ? '/repair' : ''}`,
         task.id,
         cancel,
         (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
       );
+      if (repair) repairReservationOf.delete(seat);
       Object.assign(member, {
         status: outcome.ok ? 'done' : 'failed',
         error: outcome.error,
         text: outcome.text,
-        cost_usd: outcome.costUsd,
+        // A repaired member's cost is both its calls'.
+        cost_usd: (repair ? member.cost_usd : 0) + outcome.costUsd,
         input_tokens: outcome.usage.inputTokens ?? null,
         output_tokens: outcome.usage.outputTokens ?? null,
         duration_ms: outcome.durationMs,
@@ -213,7 +231,8 @@ export class TournamentService {
     );
 
     // Read each answer as a single run's is (tasks/answers.ts) and locate every quote in the input by Quire's own
-    // numbering; an unreadable answer drops its member like a failure (it was charged all the same).
+    // numbering; an unreadable answer is asked for once more within its reservation (as a single run's is), and one
+    // still unreadable drops its member like a failure (both calls charged all the same).
     const locator = new QuoteLocator(request.input);
     const paragraphs = kind === 'findings' ? numberParagraphs(request.input) : [];
     const answers: {
@@ -222,15 +241,23 @@ export class TournamentService {
       findings: { given: FindingsAnswer['findings']; located: LocatedFinding[] } | null;
       text: string;
     }[] = [];
-    for (const { seat, o } of outcomes) {
+    for (const outcome of outcomes) {
+      const seat = outcome.seat;
+      let o = outcome.o;
       const member = members[seats.indexOf(seat)]!;
+      if (o.ok && kind === 'findings') {
+        const first = readFindings(o);
+        if (!first.ok && (seat.spec.provider === 'local' || repairReservationOf.has(seat))) {
+          const asked = boundedForLocal(seat.spec, memberRequest);
+          o = await call(seat, member, repairRequest(asked, o.text, first.problem), true);
+        }
+      }
       if (!o.ok) {
         notes.push(`${seat.spec.id} was dropped: ${o.error?.message ?? 'failed'} (charged ${usd(o.costUsd)}).`);
         continue;
       }
       if (kind === 'findings') {
-        const reading = o.json !== undefined ? { ok: true as const, value: o.json } : readJson(o.text);
-        const checked = reading.ok ? checkAnswer('findings', [], reading.value) : reading;
+        const checked = readFindings(o);
         if (!checked.ok) {
           member.status = 'failed';
           member.error = { code: 'provider_error', message: `The answer could not be used: ${checked.problem}.` };
@@ -246,6 +273,8 @@ export class TournamentService {
       }
     }
 
+    // Repairs not needed are given back (nothing was sent under them).
+    for (const unused of repairReservationOf.values()) this.deps.ledger.release(unused.id, 'no repair needed');
     const verifierSeat = seats.find((s) => s.role === 'verifier');
     const needed = mode === 'verification' ? 1 : 2;
     if (answers.length < needed) {
@@ -374,4 +403,10 @@ export class TournamentService {
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** A member's answer read as findings, as a single run's is (tasks/answers.ts). */
+function readFindings(o: ModelCallOutcome) {
+  const reading = o.json !== undefined ? { ok: true as const, value: o.json } : readJson(o.text);
+  return reading.ok ? checkAnswer('findings', [], reading.value) : reading;
 }

@@ -142,7 +142,16 @@ export interface RunStats {
  * tournament that cannot be seated, with why (runs:start then runs one model only with `single: true`).
  */
 export type RunQuote =
-  | { kind: 'single' }
+  | {
+      /**
+       * One model answers: `at_most_usd` is the most the run may spend (0 when nothing can run it: the decision says
+       * why), its call and, when `retry` (Quire reads the answer in a form), one retry of an answer it cannot read.
+       * A fallback after a failure is made only within it.
+       */
+      kind: 'single';
+      at_most_usd: number;
+      retry: boolean;
+    }
   | {
       kind: 'tournament';
       members: { model_id: string; display_name: string; worst_case_usd: number }[];

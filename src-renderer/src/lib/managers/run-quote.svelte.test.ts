@@ -36,10 +36,12 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
   });
 
   it('one-model runs go ahead as decided, and no passage means no quote', async () => {
-    const fake = new FakeApi().answer('runs:quote', { kind: 'single' });
+    const fake = new FakeApi().answer('runs:quote', { kind: 'single', at_most_usd: 0.004, retry: true });
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.mayRun()).toBe(true);
+    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true });
+    expect(manager.tournament).toBeNull();
     await manager.load(null);
     expect(manager.quote).toBeNull();
     expect(fake.countOf('runs:quote')).toBe(1);

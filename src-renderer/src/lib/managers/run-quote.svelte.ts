@@ -1,5 +1,6 @@
-// What Run will really do for a critical task with tournaments on: the quote of every member (what the run reserves),
-// or, when no tournament can be seated, the reason and the writer's go-ahead before one model runs instead.
+// What Run will really do and the most it may spend: one model's call with its one retry, a run in parts, or for a
+// critical task with tournaments on, every member (what the run reserves) — or, when no tournament can be seated,
+// the reason and the writer's go-ahead before one model runs instead.
 import type { QuireApi } from '../../../../src-preload/api';
 import type { RunQuote, RunStart } from '$contract/runs';
 import { api as defaultApi, Client } from '../api/client';
@@ -22,6 +23,11 @@ export class RunQuoteManager {
   get tournament() {
     const quote = this.#quote.value;
     return quote?.kind === 'tournament' ? quote : null;
+  }
+  /** One model answers: the most the run may spend, its one retry of an unreadable answer included. */
+  get single() {
+    const quote = this.#quote.value;
+    return quote?.kind === 'single' ? quote : null;
   }
   /** The passage is longer than the model reads at once: it runs in parts, quoted for all of them. */
   get job() {

@@ -1,0 +1,66 @@
+// What a run's quote says "at most" to, held to: a call's worst case plus, for an answer Quire reads, its one
+// repair's (pricing.ts runBoundUsd), for the dearest of the models the decision lists (RunService.boundOf), so a
+// fallback after a call that provably never left ($0) always fits. The first call is made as quoted; every further
+// call — the repair, or a fallback model after a failure — only while what the run has been charged so far plus that
+// call's worst case (its own reservation) stays within the bound: after a charged failure a fallback that no longer
+// fits is skipped with the figures (a local one always fits).
+import type { ModelSpec } from '../../src-preload/contract';
+import { QuireError } from '../errors';
+import { runBoundUsd } from '../orchestrator/pricing';
+import { toMicros } from '../store/money';
+
+/** Rounding room: reservations and charges are whole micro-dollars. */
+const SLACK_MICROS = 1;
+
+export class RunBound {
+  readonly micros: number;
+
+  /** `boundUsd`: the run's quoted at-most. */
+  constructor(readonly boundUsd: number) {
+    this.micros = toMicros(boundUsd);
+  }
+
+  /** The bound of a run on `spec` as decided: `inputTokens` in (its images counted), `maxOutputTokens` out. */
+  static of(spec: ModelSpec, inputTokens: number, maxOutputTokens: number, repair: boolean, at?: Date): RunBound {
+    return new RunBound(runBoundUsd(spec, inputTokens, maxOutputTokens, { repair, ...(at ? { at } : {}) }));
+  }
+
+  /** Whether a call of `worstCaseUsd` may still be made after `chargedMicros`. */
+  fits(chargedMicros: number, worstCaseUsd: number): boolean {
+    return chargedMicros + toMicros(worstCaseUsd) <= this.micros + SLACK_MICROS;
+  }
+
+  /** The check for a repair of `model`'s unreadable answer (ModelAttempts' admit). */
+  admitRepair(chargedMicros: number, model: string, problem: string): (worstCaseUsd: number) => Error | null {
+    return (worst) =>
+      this.fits(chargedMicros, worst)
+        ? null
+        : new QuireError(
+            'provider_error',
+            `${model}'s answer could not be read (${problem}), and asking it once more could cost up to ` +
+              `${usd(worst)}: with ${usd(chargedMicros / 1e6)} already charged, that is more than the ` +
+              `${usd(this.boundUsd)} this run was quoted at most, so Quire did not ask. Nothing was applied to your ` +
+              'text. Try again, or choose another model.',
+            { retryable: true },
+          );
+  }
+
+  /** The check for falling back to `model` after `failed` ("<model> failed (<why>)"): ModelAttempts' admit. */
+  admitFallback(chargedMicros: number, model: string, failed: string): (worstCaseUsd: number) => Error | null {
+    return (worst) =>
+      this.fits(chargedMicros, worst)
+        ? null
+        : new QuireError(
+            'unavailable',
+            `${failed}, and ${model} was not tried in its place: it could cost up to ${usd(worst)}, and with ` +
+              `${usd(chargedMicros / 1e6)} already charged that is more than the ${usd(this.boundUsd)} this run was ` +
+              'quoted at most. Try again (the new quote covers it), or choose another model.',
+            { retryable: true },
+          );
+  }
+}
+
+/** Four decimals: the quote's own precision in the Workbench (a run costs fractions of a cent). */
+function usd(value: number): string {
+  return `$${value.toFixed(4)}`;
+}
