@@ -109,17 +109,18 @@ export function bpeCutRule(ggml: BpeTokenizerMetadata | undefined): CutRule | nu
   return { unsafe, unsafeUnit, unsafeAfterUnit, spacePrefix: false, pairs, classEdges: true };
 }
 
-const LETTER = 1;
-const DIGIT = 2;
+export const LETTER = 1;
+export const DIGIT = 2;
 /** Punctuation or a symbol: neither a letter, a digit nor whitespace. */
-const OTHER = 3;
+export const OTHER = 3;
 
 /**
  * The class of each UTF-16 code unit whose class is certain (0: not taken). Letters: ASCII, CJK unified ideographs
  * (U+4E00–U+9FEF, all assigned since Unicode 11), hiragana, katakana and Hangul syllables. Others: ASCII punctuation
- * and symbols, and the CJK, fullwidth and typographic punctuation of everyday text.
+ * and symbols, and the CJK, fullwidth and typographic punctuation of everyday text. A new table each call (llama3-count.ts
+ * takes one and adds the classes its own scanner is certain of).
  */
-const CLASSES = (() => {
+export function certainClasses(): Uint8Array {
   const classes = new Uint8Array(0x10000);
   const mark = (from: number, to: number, kind: number) => classes.fill(kind, from, to + 1);
   mark(0x41, 0x5a, LETTER);
@@ -132,7 +133,9 @@ const CLASSES = (() => {
   for (const char of '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~、。「」『』！，：；？—…‘’“”«»')
     classes[char.charCodeAt(0)] = OTHER;
   return classes;
-})();
+}
+
+const CLASSES = certainClasses();
 
 /**
  * Whether every proven pre-tokenizer ends a pre-token between two neighbouring characters (UTF-16 code units), in

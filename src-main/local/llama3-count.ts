@@ -12,6 +12,7 @@
 // a token llama.cpp matches in the raw text (raw-tokens.ts). Only the pre-tokenizer names llama.cpp maps to its llama
 // 3 type with ignore_merges are taken; every other vocabulary is counted natively.
 import { RangeMemo } from '../tokens/memo';
+import { certainClasses, DIGIT, LETTER, OTHER } from './bpe-cuts';
 import { rawTokenFinder } from './raw-tokens';
 import type { TextCount } from './spm-count';
 import { mergeSymbols, PairTable } from './symbol-merge';
@@ -29,10 +30,6 @@ const SHORT_PRE_TOKEN = 12;
 /** tokenizer.ggml.pre values llama.cpp maps to LLAMA_VOCAB_PRE_TYPE_LLAMA3 (with ignore_merges). */
 const LLAMA3_PRE = new Set(['llama3', 'llama-v3', 'llama-bpe', 'falcon3']);
 
-const LETTER = 1;
-const DIGIT = 2;
-/** Punctuation or a symbol. */
-const OTHER = 3;
 const SPACE = 4;
 
 /**
@@ -41,20 +38,13 @@ const SPACE = 4;
  * symbols and emoji, and the ASCII whitespace llama.cpp and JavaScript agree on.
  */
 const CERTAIN = (() => {
-  const classes = new Uint8Array(0x10000);
+  // The classes every proven BPE pre-tokenizer agrees on (bpe-cuts.ts), and more that llama 3's scanner is sure of.
+  const classes = certainClasses();
   const mark = (from: number, to: number, kind: number) => classes.fill(kind, from, to + 1);
-  mark(0x41, 0x5a, LETTER);
-  mark(0x61, 0x7a, LETTER);
   mark(0xc0, 0xd6, LETTER);
   mark(0xd8, 0xf6, LETTER);
   mark(0xf8, 0x17f, LETTER);
-  mark(0x4e00, 0x9fef, LETTER);
-  mark(0x3041, 0x3096, LETTER);
-  mark(0x30a1, 0x30fa, LETTER);
-  mark(0xac00, 0xd7a3, LETTER);
-  mark(0x30, 0x39, DIGIT);
-  for (const char of '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~、。「」『』！，：；？—–…‘’“”«»§¡¿°·')
-    classes[char.charCodeAt(0)] = OTHER;
+  for (const char of '–§¡¿°·') classes[char.charCodeAt(0)] = OTHER;
   // Symbols in llama.cpp's tables and JavaScript's alike (llama 3's scanner puts every character that is not a letter,
   // a digit or whitespace in the same branch): arrows to dingbats but the circled digits, the zero-width joiner, the
   // variation selectors, and the pictographs and emoticons U+1F300–U+1F64F (their surrogate halves; the pairs are
@@ -182,7 +172,7 @@ function classAt(text: string, p: number, end: number): number {
 }
 
 /** GPT-2's byte-to-character map: printable bytes stand for themselves, the others for characters from U+0100. */
-function gpt2ByteCharacters(): string[] {
+export function gpt2ByteCharacters(): string[] {
   const chars: string[] = [];
   let next = 256;
   for (let byte = 0; byte < 256; byte++) {

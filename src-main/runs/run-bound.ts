@@ -32,31 +32,38 @@ export class RunBound {
 
   /** The check for a repair of `model`'s unreadable answer (ModelAttempts' admit). */
   admitRepair(chargedMicros: number, model: string, problem: string): (worstCaseUsd: number) => Error | null {
-    return (worst) =>
-      this.fits(chargedMicros, worst)
-        ? null
-        : new QuireError(
-            'provider_error',
-            `${model}'s answer could not be read (${problem}), and asking it once more could cost up to ` +
-              `${usd(worst)}: with ${usd(chargedMicros / 1e6)} already charged, that is more than the ` +
-              `${usd(this.boundUsd)} this run was quoted at most, so Quire did not ask. Nothing was applied to your ` +
-              'text. Try again, or choose another model.',
-            { retryable: true },
-          );
+    return this.admit(
+      chargedMicros,
+      'provider_error',
+      (worst, charged) =>
+        `${model}'s answer could not be read (${problem}), and asking it once more could cost up to ${worst}: with ` +
+        `${charged} already charged, that is more than the ${usd(this.boundUsd)} this run was quoted at most, so ` +
+        'Quire did not ask. Nothing was applied to your text. Try again, or choose another model.',
+    );
   }
 
   /** The check for falling back to `model` after `failed` ("<model> failed (<why>)"): ModelAttempts' admit. */
   admitFallback(chargedMicros: number, model: string, failed: string): (worstCaseUsd: number) => Error | null {
+    return this.admit(
+      chargedMicros,
+      'unavailable',
+      (worst, charged) =>
+        `${failed}, and ${model} was not tried in its place: it could cost up to ${worst}, and with ${charged} ` +
+        `already charged that is more than the ${usd(this.boundUsd)} this run was quoted at most. Try again (the new ` +
+        'quote covers it), or choose another model.',
+    );
+  }
+
+  /** A call of `worstCaseUsd` after `chargedMicros` passes, or is refused with `why` (given both as dollars). */
+  private admit(
+    chargedMicros: number,
+    code: 'provider_error' | 'unavailable',
+    why: (worst: string, charged: string) => string,
+  ): (worstCaseUsd: number) => Error | null {
     return (worst) =>
       this.fits(chargedMicros, worst)
         ? null
-        : new QuireError(
-            'unavailable',
-            `${failed}, and ${model} was not tried in its place: it could cost up to ${usd(worst)}, and with ` +
-              `${usd(chargedMicros / 1e6)} already charged that is more than the ${usd(this.boundUsd)} this run was ` +
-              'quoted at most. Try again (the new quote covers it), or choose another model.',
-            { retryable: true },
-          );
+        : new QuireError(code, why(usd(worst), usd(chargedMicros / 1e6)), { retryable: true });
   }
 }
 
