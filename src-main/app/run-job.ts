@@ -51,7 +51,7 @@ import {
   type SplitKind,
 } from './job-answer';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
-import { runBoundUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { runBoundUsd } from '../orchestrator/pricing';
 import { RunBound } from '../runs/run-bound';
 import { estimateInputTokens } from '../runs/run-request';
 import {
@@ -286,7 +286,8 @@ export class RunJobs {
   /**
    * A chapter summary's combine steps and the whole job's quote with them: each step reads at most `fanIn` summaries,
    * each at most a part's answer (plus its label), so its request fits the context with its answer. Null fan-in (no
-   * steps, the pieces joined, as the reason says) when the context cannot hold two summaries and an answer.
+   * steps, the pieces joined, as the reason says) when the context cannot hold two summaries and an answer. The
+   * quote's cost is left to the caller, which sums every call's bound (`inputs` are the steps' input tokens).
    */
   private async combinePlan(
     spec: ModelSpec,
@@ -316,7 +317,6 @@ export class RunJobs {
       quote.parts += 1;
       quote.input_tokens_max += input;
       quote.output_tokens_max += maxOutputTokens;
-      quote.cost_micros_max += toMicros(worstCaseUsd(spec, input, maxOutputTokens));
     }
     return { fanIn, steps, quote, inputs };
   }
