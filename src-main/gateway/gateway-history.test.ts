@@ -50,6 +50,9 @@ describe('gateway runs in the history', () => {
       expect(runs.filter((r) => r.client === null)).toHaveLength(1);
       const got = await g.app.dispatcher.call('runs:get', { run_id: viaGateway!.run_id }, { transport: 'internal' });
       expect(got).toMatchObject({ ok: true, value: { client: 'Obsidian' } });
+      const own = runs.find((r) => r.client === null)!;
+      const ownGot = await g.app.dispatcher.call('runs:get', { run_id: own.run_id }, { transport: 'internal' });
+      expect(ownGot).toMatchObject({ ok: true, value: { run_id: own.run_id, client: null } });
     });
   }, 120_000);
 
