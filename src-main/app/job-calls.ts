@@ -1,0 +1,200 @@
+// Each model call of a multi-part run: a part (its text after the story so far; its answer read, located in the whole
+// passage and carried into the next part's story) or a combine step, each stored as a run of its own with one repair.
+import type { RunStart } from '../../src-preload/contract/runs';
+import { CancelledError, QuireError } from '../errors';
+import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
+import { renderStory } from '../manuscripts/story';
+import { runBoundUsd } from '../orchestrator/pricing';
+import { readJson } from '../providers/json-answer';
+import type { ChatMessage, GenerateRequest } from '../providers/spec';
+import { RunBound } from '../runs/run-bound';
+import { estimateInputTokens } from '../runs/run-request';
+import type { ModelCallOutcome, RunService } from '../runs/run-service';
+import { repairRequest, unreadableAnswerError } from '../runs/task-run';
+import { toMicros } from '../store/money';
+import type { Paragraph, QuoteLocator } from '../tasks/quotes';
+import { anchorEdits } from '../tasks/task-answers';
+import { framedInput } from '../tasks/task-messages';
+import {
+  partJsonSchema,
+  partReader,
+  partSummaries,
+  storyFromAnswer,
+  type PartForm,
+  type PartValue,
+  type SplitKind,
+} from './job-answer';
+import type { PreparedJob } from './job-prepare';
+import { combineMessages, stepSummaries, type CombineStep, type CombinedSummary } from './summary-combine';
+
+/** What a call of the job needs: the runs service that reserves, calls and stores it, and the clock. */
+export interface JobCallDeps {
+  runs: Pick<RunService, 'call'>;
+  now: () => Date;
+}
+
+/** A part's id as a stored call of its own: `<run id>/part/<n>` (1-based), `/repair` for its one repair. */
+export function partRunId(runId: string, part: number, repair = false): string {
+  return `${runId}/part/${part}${repair ? '/repair' : ''}`;
+}
+
+export async function runPart(
+  d: JobCallDeps,
+  start: RunStart,
+  job: PreparedJob,
+  runId: string,
+  locator: QuoteLocator,
+  paragraphs: readonly Paragraph[],
+  part: JobPart,
+  story: StorySoFar,
+  signal: AbortSignal,
+): Promise<PartResult> {
+  const { definition } = job;
+  const told = renderStory(story);
+  const passage = framedInput(definition, { passage: part.text, request: start.request });
+  // A summary part answers one entry per chapter it holds (the one it begins inside included).
+  const numbers = new Set(part.paragraphs.map((p) => p.chapter));
+  const chapters = job.structure.chapters.filter((c) => numbers.has(c.number));
+  const messages: ChatMessage[] = [
+    { role: 'system', content: job.system(part.index + 1, part.total) },
+    { role: 'user', content: told ? `${told}\n\n${passage}` : passage },
+  ];
+  const ask = <K extends SplitKind>(form: PartForm & { kind: K }) =>
+    jobCall<K>(d, start, job, runId, part.index + 1, part.total, messages, form, signal);
+  if (job.kind === 'edits') {
+    const { value, usage } = await ask({ kind: 'edits' });
+    // Anchored in this part's span of the whole passage: offsets and locations are the whole passage's.
+    const answer = anchorEdits(value, locator.text, part, paragraphs);
+    return { findings: [], answer, storyUpdate: story, usage };
+  }
+  if (job.kind === 'summary') {
+    const form = { kind: 'summary', chapters: chapters.map((c) => c.title), story: true } as const;
+    const { value, usage } = await ask(form);
+    const entries = value.chapters;
+    const first = chapters[0];
+    const continued = first && first.start < part.start ? first.number : null;
+    const answer = partSummaries(entries, chapters, continued);
+    return { findings: [], answer, storyUpdate: storyFromAnswer(value.story, story), usage };
+  }
+  const { value: found, usage } = await ask({ kind: 'findings', story: true });
+  const findings: JobFinding[] = found.findings.map((f) => ({
+    claim: f.claim,
+    severity: f.severity,
+    ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+    evidence: f.evidence.map((e) => {
+      const hit = locator.locate(e.quote, paragraphs);
+      return {
+        quote: e.quote,
+        location: hit.location ? { chapter: hit.location.chapter, paragraph: hit.location.paragraph } : null,
+      };
+    }),
+  }));
+  return { findings, storyUpdate: storyFromAnswer(found.story, story), usage };
+}
+
+/**
+ * Combine step `index` (call `offset + index + 1` of the job): the chapter's summary from the summaries it reads. One
+ * summary needs no call and none gives none (a part that answered no piece of the chapter).
+ */
+export async function combineStep(
+  d: JobCallDeps,
+  start: RunStart,
+  job: PreparedJob,
+  runId: string,
+  offset: number,
+  steps: readonly CombineStep[],
+  index: number,
+  partAnswers: readonly unknown[],
+  stepAnswers: readonly unknown[],
+  signal: AbortSignal,
+): Promise<{ answer: CombinedSummary | null; usage: PartUsage }> {
+  const step = steps[index]!;
+  const summaries = stepSummaries(steps, index, partAnswers, stepAnswers);
+  const none = { inputTokens: 0, outputTokens: 0 };
+  if (summaries.length === 0) return { answer: null, usage: none };
+  if (summaries.length === 1) return { answer: { chapter: step.chapter, summary: summaries[0]! }, usage: none };
+  const messages = combineMessages(job.definition, step.title, summaries);
+  const n = offset + index + 1;
+  const form = { kind: 'summary', chapters: [step.title], story: false } as const;
+  const { value, usage } = await jobCall(d, start, job, runId, n, offset + steps.length, messages, form, signal);
+  const entries = value.chapters;
+  // Asked for one entry; were there more, every word is kept, in order.
+  return { answer: { chapter: step.chapter, summary: entries.map((e) => e.summary).join(' ') }, usage };
+}
+
+/** Call `n` of `of` of the job with its one repair, read in `form`; fails the job when it cannot be read. */
+async function jobCall<K extends SplitKind>(
+  d: JobCallDeps,
+  start: RunStart,
+  job: PreparedJob,
+  runId: string,
+  n: number,
+  of: number,
+  messages: ChatMessage[],
+  form: PartForm & { kind: K },
+  signal: AbortSignal,
+): Promise<{ value: PartValue[K]; usage: PartUsage }> {
+  const { spec, definition } = job;
+  const request: GenerateRequest = {
+    messages,
+    maxOutputTokens: job.maxOutputTokens,
+    ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
+    jsonSchema: partJsonSchema(spec, job.maxOutputTokens, form),
+  };
+  const call = (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) =>
+    d.runs.call({
+      runId: partRunId(runId, n, admit !== undefined),
+      task: start.task,
+      spec,
+      request: r,
+      reason: `Part ${n} of ${of} of run ${runId}`,
+      cancel: signal,
+      admit,
+    });
+  let outcome = await call(request);
+  failIfNotOk(outcome, signal);
+  let reading = readPart(outcome, form.kind);
+  let usage: PartUsage = outcome.usage;
+  if (!reading.ok) {
+    // The repair only within this call's share of the quote (a job resumed on another plan: its own bound).
+    const bound = new RunBound(
+      job.bounds[n - 1] ??
+        runBoundUsd(spec, estimateInputTokens(messages), job.maxOutputTokens, { repair: true, at: d.now() }),
+    );
+    outcome = await call(
+      repairRequest(request, outcome.text, reading.problem),
+      bound.admitRepair(toMicros(outcome.costUsd), spec.display_name, reading.problem),
+    );
+    failIfNotOk(outcome, signal);
+    usage = {
+      inputTokens: add(usage.inputTokens, outcome.usage.inputTokens),
+      outputTokens: add(usage.outputTokens, outcome.usage.outputTokens),
+    };
+    reading = readPart(outcome, form.kind);
+    if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
+  }
+  return { value: reading.value, usage };
+}
+
+function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
+  if (signal.aborted) throw new CancelledError();
+  if (!outcome.ok) {
+    const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
+    // The part's number (a repair's id ends in /repair: partRunId).
+    const part = outcome.run_id.split('/part/')[1]!.split('/')[0];
+    throw new QuireError(error.code as never, `Part ${part}: ${error.message}`);
+  }
+}
+
+function readPart<K extends SplitKind>(outcome: ModelCallOutcome, kind: K) {
+  const reading = outcome.json !== undefined ? { ok: true as const, value: outcome.json } : readJson(outcome.text);
+  if (!reading.ok) return reading;
+  const parsed = partReader(kind).safeParse(reading.value);
+  return parsed.success
+    ? { ok: true as const, value: parsed.data }
+    : { ok: false as const, problem: parsed.error.issues[0]?.message ?? 'not in the asked form' };
+}
+
+function add(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
+}

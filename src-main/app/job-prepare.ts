@@ -1,0 +1,273 @@
+// Whether a passage runs in parts, and if so the job ready to run: the model, the split, each call's bound and the
+// whole job's worst-case quote (a chapter summary's combine steps included), with the reason a writer reads.
+import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import type { RunQuote, RunStart } from '../../src-preload/contract/runs';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { InputTooLongError } from '../errors';
+import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
+import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
+import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
+import { runBoundUsd } from '../orchestrator/pricing';
+import type { ChatMessage } from '../providers/spec';
+import { toMicros } from '../store/money';
+import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
+import { framedInput, taskMessages } from '../tasks/task-messages';
+import type { TokenCounter } from '../tokens/token-counter';
+import { SPLIT_KINDS, type SplitKind } from './job-answer';
+import { SUMMARY_ITEM_MARGIN, combineMessages, combineSteps, stepItems, type CombineStep } from './summary-combine';
+
+/** What preparing a job reads: the decision, the registry, the token counter, the task library and the clock. */
+export interface JobPrepareDeps {
+  decide: (request: DecideRequest) => Decision;
+  model: (id: string) => ModelSpec | undefined;
+  tokens: Pick<TokenCounter, 'count' | 'textCounter'>;
+  library: TaskLibrary;
+  now: () => Date;
+}
+
+/** A job ready to run: the model, the split and the whole job's quote. */
+export interface PreparedJob {
+  spec: ModelSpec;
+  definition: TaskDefinition;
+  kind: SplitKind;
+  setup: JobSetup;
+  /** The passage's chapters and paragraphs, parsed once: the plan's cuts and the findings' locations. */
+  structure: DocumentStructure;
+  system: (part: number, of: number) => string;
+  maxOutputTokens: number;
+  passageTokens: number;
+  /** A chapter summary's chapters longer than a part: how many partial summaries a combine step reads at most. */
+  fanIn: number | null;
+  /**
+   * The whole job, worst case: every part, then every combine step, each with its one repair (the sum of `bounds`).
+   */
+  quote: JobQuote;
+  /** Each call's bound, USD, in the job's order (parts, then combine steps): its own worst case and its repair's. */
+  bounds: number[];
+  reason: string;
+}
+
+const STORY_NOTE =
+  'Also answer "story": the story so far updated with this part — characters with short notes, facts and timeline ' +
+  'entries, each a short sentence that quotes the words it rests on.';
+
+/** What each part is told about being a part; the story so far (findings and summaries) precedes its text. */
+function jobNote(kind: SplitKind, part: number, of: number): string {
+  const lead = `This is part ${part} of ${of} of a longer text, read in order.`;
+  switch (kind) {
+    case 'findings':
+      return (
+        `${lead} "Story so far" (when given) summarises the earlier parts: report what in this part contradicts ` +
+        `it, quoting both places (the earlier quote copied from the story so far). ${STORY_NOTE}`
+      );
+    case 'edits':
+      return `${lead} Propose edits for the text given here only, each original copied exactly from it.`;
+    case 'summary':
+      return (
+        `${lead} "Story so far" (when given) summarises the earlier parts: use it to understand this one. ` +
+        'Summarise each chapter this part holds; when the part begins inside a chapter whose heading is not in it, ' +
+        `summarise that chapter's rest first, as "Untitled". ${STORY_NOTE}`
+      );
+    default:
+      return kind satisfies never;
+  }
+}
+
+/** What a writer can do about a passage a creative task cannot run in parts. */
+const TOO_LONG_ADVICE =
+  'this task answers from the whole passage at once, so it is not run in parts. Choose a model with a larger ' +
+  'context, or shorten the passage (a scene or a chapter).';
+
+/** More than any chat template's role markers and separators around a system and a user message. */
+const FRAMING_BOUND = 256;
+
+/** The smallest request a part may be, for choosing a model when no model can read the whole passage. */
+const PART_DECISION_TOKENS = 1024;
+
+/**
+ * A job when the passage of a findings, edits or summary task does not fit the chosen model's usable context; null
+ * when it fits (or is not a passage, or cannot be decided here): then the plain path runs it as before. Any other
+ * task whose passage does not fit is refused with the numbers (InputTooLongError): never cut.
+ */
+export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<PreparedJob | null> {
+  if (typeof start.input !== 'string' || start.json_schema) return null;
+  const definition = d.library.get(start.task);
+  if (!definition) return null;
+  let messages: ChatMessage[];
+  try {
+    messages = taskMessages(definition, { passage: start.input, request: start.request });
+  } catch {
+    return null;
+  }
+  const base = {
+    task: start.task,
+    ...(start.tier ? { tier: start.tier } : {}),
+    ...(start.model ? { model: start.model } : {}),
+    ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
+  };
+  const whole = decideOrNull(d, {
+    ...base,
+    input_tokens: estimateTextTokens(start.input),
+    ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
+  });
+  let spec: ModelSpec | undefined;
+  // The whole request's count, when the whole-passage path has made it (the refusal below reuses it).
+  let requestTokens: number | undefined;
+  if (whole?.model_id && !whole.refusal) {
+    spec = d.model(whole.model_id);
+    if (!spec) return null;
+    // Most passages fit by far, and every run asks: no counter makes more than 2 tokens of a UTF-8 byte (byte-level
+    // vocabularies 1, Claude's estimate 1.75), so a request whose bound fits needs no exact count.
+    const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0);
+    if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return null;
+    requestTokens = (await d.tokens.count(spec, { messages })).tokens;
+    if (requestTokens + whole.max_output_tokens <= spec.context_window) return null;
+  } else {
+    // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
+    const forParts = decideOrNull(d, {
+      ...base,
+      input_tokens: PART_DECISION_TOKENS,
+      max_output_tokens: Math.min(definition.max_output_tokens, start.max_output_tokens ?? 512),
+    });
+    if (!forParts?.model_id || forParts.refusal) return null;
+    spec = d.model(forParts.model_id);
+    if (!spec) return null;
+  }
+  if (!SPLIT_KINDS.has(definition.answer)) {
+    const output = start.max_output_tokens ?? definition.max_output_tokens;
+    // Refused only when it really does not fit this model; any other refusal is the plain path's to give.
+    requestTokens ??= (await d.tokens.count(spec, { messages })).tokens;
+    if (requestTokens + output <= spec.context_window) return null;
+    const empty = taskMessages(definition, { passage: '', request: start.request });
+    const framing = (await d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
+    throw new InputTooLongError(
+      (await d.tokens.textCounter(spec)).count(start.input),
+      spec.context_window - output - framing,
+      spec.display_name,
+      `with its answer of up to ${output.toLocaleString('en-US')} tokens and the instruction`,
+      TOO_LONG_ADVICE,
+    );
+  }
+  const passageTokens = (await d.tokens.textCounter(spec)).count(start.input);
+  const kind = definition.answer as SplitKind;
+  const text = start.input;
+  const structure = parseStructure(text);
+  const maxOutputTokens =
+    start.max_output_tokens ??
+    Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
+  const instruction = taskMessages(definition, { passage: '', request: start.request })[0]!.content;
+  const system = (part: number, of: number) => `${instruction}\n\n${jobNote(kind, part, of)}`;
+  const setup = await setUpJob(
+    { tokens: d.tokens },
+    {
+      spec,
+      text,
+      blocks: structure.blocks,
+      // Counted with the longest part note and the passage's framing: every part's request is at most this.
+      instruction: [
+        { role: 'system', content: system(99_999, 99_999) },
+        { role: 'user', content: framedInput(definition, { passage: '', request: start.request }) },
+      ],
+      maxOutputTokens,
+    },
+  );
+  let reason =
+    `The passage is ${passageTokens.toLocaleString('en-US')} tokens as ${spec.display_name} counts them (each ` +
+    `model counts its own); it reads ${setup.contextWindow.toLocaleString('en-US')} at once (with its answer and ` +
+    `the instruction), so it runs in ` +
+    `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
+  let fanIn: number | null = null;
+  let quote = setup.quote;
+  const { budget, parts } = setup.plan;
+  // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's.
+  const bound = (input: number) => runBoundUsd(spec, input, maxOutputTokens, { repair: true, at: d.now() });
+  const bounds = parts.map((part) => bound(part.tokens + budget.instructionTokens + budget.storyTokens));
+  if (kind === 'summary') {
+    const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens);
+    fanIn = combined.fanIn;
+    quote = combined.quote;
+    bounds.push(...combined.inputs.map(bound));
+    const chapters = new Set(combined.steps.map((s) => s.chapter)).size;
+    if (combined.steps.length > 0)
+      reason +=
+        fanIn === null
+          ? ` ${chapters} chapter${chapters === 1 ? ' is' : 's are'} longer than a part, and this context is too ` +
+            "small to summarise a chapter again from its parts' summaries: their summaries are joined."
+          : ` ${chapters} chapter${chapters === 1 ? ' is' : 's are'} longer than a part: ${combined.steps.length} ` +
+            `more step${combined.steps.length === 1 ? '' : 's'} summarise${combined.steps.length === 1 ? 's' : ''} ` +
+            "each from its parts' summaries.";
+  }
+  return {
+    spec,
+    definition,
+    kind,
+    setup,
+    structure,
+    system,
+    maxOutputTokens,
+    passageTokens,
+    fanIn,
+    quote: { ...quote, cost_micros_max: bounds.reduce((sum, usd) => sum + toMicros(usd), 0) },
+    bounds,
+    reason,
+  };
+}
+
+/**
+ * A chapter summary's combine steps and the whole job's quote with them: each step reads at most `fanIn` summaries,
+ * each at most a part's answer (plus its label), so its request fits the context with its answer. Null fan-in (no
+ * steps, the pieces joined, as the reason says) when the context cannot hold two summaries and an answer. The
+ * quote's cost is left to the caller, which sums every call's bound (`inputs` are the steps' input tokens).
+ */
+async function combinePlan(
+  d: JobPrepareDeps,
+  spec: ModelSpec,
+  definition: TaskDefinition,
+  setup: JobSetup,
+  structure: DocumentStructure,
+  maxOutputTokens: number,
+): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote; inputs: number[] }> {
+  const { parts, blocks } = setup.plan;
+  const spanning = combineSteps(parts, blocks, structure.chapters, 2);
+  const framing = new Map<string, number>();
+  for (const title of new Set(spanning.map((s) => s.title)))
+    framing.set(title, (await d.tokens.count(spec, { messages: combineMessages(definition, title, []) })).tokens);
+  const widest = Math.max(0, ...framing.values());
+  const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
+  const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - JOIN_MARGIN) / item);
+  if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote, inputs: [] };
+  const steps = combineSteps(parts, blocks, structure.chapters, fanIn);
+  const quote = { ...setup.quote };
+  const inputs: number[] = [];
+  for (const step of steps) {
+    const input = framing.get(step.title)! + stepItems(step) * item;
+    inputs.push(input);
+    quote.parts += 1;
+    quote.input_tokens_max += input;
+    quote.output_tokens_max += maxOutputTokens;
+  }
+  return { fanIn, steps, quote, inputs };
+}
+
+/** The job's quote as runs:start answers it. */
+export function jobQuote(job: PreparedJob): Extract<RunQuote, { kind: 'job' }> {
+  const q = job.quote;
+  return {
+    kind: 'job',
+    model_id: job.spec.id,
+    display_name: job.spec.display_name,
+    parts: q.parts,
+    input_tokens_max: q.input_tokens_max,
+    output_tokens_max: q.output_tokens_max,
+    total_usd: q.cost_micros_max / 1e6,
+    reason: job.reason,
+  };
+}
+
+function decideOrNull(d: JobPrepareDeps, request: DecideRequest): Decision | null {
+  try {
+    return d.decide(request);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,182 @@
+// The words of a decision: every candidate ranked with why (explain), the reason a tier gives for its pick, and
+// what a refusal says when no model can do the task.
+import type { Candidate, CandidateReason, TaskSpec, TierUsed } from '../../src-preload/contract';
+import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
+import { providerDescriptor } from '../../src-preload/contract/provider-table';
+import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
+
+const whyCache = new Map<readonly CandidateReason[], string>();
+const single = new Map<CandidateReason, readonly CandidateReason[]>();
+
+function singleReason(reason: CandidateReason): readonly CandidateReason[] {
+  let list = single.get(reason);
+  if (!list) single.set(reason, (list = Object.freeze([reason])));
+  return list;
+}
+
+/** Every candidate (`best`, by byBest) ranked: chosen, then `ranked` in its order, then the rest. */
+export function explain(
+  best: Evaluated[],
+  ranked: Evaluated[],
+  chosen: Evaluated | null,
+  otherReason: CandidateReason,
+): Candidate[] {
+  ranked.forEach((e, i) => (e.order = i));
+  if (chosen) chosen.order = -1;
+  const candidates: Candidate[] = [];
+  const other = singleReason(otherReason);
+  const otherWhy = whyOf(other);
+  const add = (e: Evaluated): void => {
+    let reasons: readonly CandidateReason[];
+    let why: string;
+    if (e === chosen) {
+      reasons = singleReason('chosen');
+      why = whyOf(reasons);
+    } else if (e.mask === 0 && e.affordable) {
+      reasons = other;
+      why = otherWhy;
+    } else {
+      // The hard reasons, then over_budget: one shared list and text per combination, found by the mask.
+      const mask = e.affordable ? e.mask : e.mask | BIT.over_budget;
+      reasons = reasonsOf(mask);
+      why = WHY_BY_MASK[mask] ??= whyOf(reasons);
+    }
+    candidates.push({
+      model_id: e.spec.id,
+      display_name: e.spec.display_name,
+      provider: e.spec.provider,
+      local: e.local,
+      quality: round(e.quality),
+      estimate_usd: e.cost,
+      rank: candidates.length + 1,
+      status: e === chosen ? 'chosen' : e.mask === 0 && e.affordable ? 'eligible' : 'rejected',
+      reasons: reasons as CandidateReason[],
+      why,
+    });
+  };
+  if (chosen) add(chosen);
+  for (const e of ranked) if (e !== chosen) add(e);
+  // The rest by how many hard reasons rule them out, then byBest: a stable bucketing of `best`.
+  const unranked: Evaluated[][] = Array.from({ length: REASON_ORDER.length + 1 }, () => []);
+  for (const e of best) if (e.order === Number.MAX_SAFE_INTEGER) unranked[e.hard.length]!.push(e);
+  for (const bucket of unranked) for (const e of bucket) add(e);
+  return candidates;
+}
+
+/** The text of each mask's reasons (REASON_LISTS), made on first use. */
+const WHY_BY_MASK: (string | undefined)[] = [];
+
+function whyOf(reasons: readonly CandidateReason[]): string {
+  let why = whyCache.get(reasons);
+  if (why === undefined)
+    whyCache.set(reasons, (why = reasons.length === 1 ? reasonText(reasons[0]!) : reasons.map(reasonText).join('; ')));
+  return why;
+}
+
+export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
+  const q = `quality ${round(top.quality)}`;
+  const name = top.spec.display_name;
+  switch (tier) {
+    case 'budget':
+      return top.local
+        ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
+        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
+    case 'balanced':
+      return top.local
+        ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usd(top.cost)}).`;
+    case 'premium':
+      return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
+    case 'local':
+      return `Local: ${name} is the best installed local model for ${task.display_name} (${q}).`;
+  }
+}
+
+export function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+  if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
+  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
+}
+
+/** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
+function reasonCounts(all: Evaluated[]): string {
+  const counts = new Map<CandidateReason, number>();
+  for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].map(([r, n]) => `${n} ${reasonText(r)}`).join(', ');
+}
+
+/**
+ * No model can take this run's images: which models could see them and what each needs (a key), in a writer's
+ * words. Local models never can: node-llama-cpp runs Quire's GGUFs as text models, with no image projector loaded.
+ */
+export function noVisionMessage(task: TaskSpec, best: Evaluated[], localOnly: boolean): string {
+  const withoutImages = ' Remove the images to run it on the text alone.';
+  if (localOnly) {
+    return `${task.display_name} must stay on this machine, and no model on this machine can see images (Quire's local models read text only).${withoutImages}`;
+  }
+  const seeing = best.filter((e) => e.spec.capabilities.vision && !e.spec.retired);
+  if (seeing.length === 0) {
+    return `No model Quire knows can see images, so ${task.display_name} cannot run with them.${withoutImages}`;
+  }
+  const names = seeing.slice(0, 3).map((e) => e.spec.display_name);
+  const keys = [
+    ...new Set(
+      seeing
+        .filter((e) => e.hard.includes('no_key'))
+        .map((e) => providerDescriptor(e.spec.provider)?.display_name ?? e.spec.provider),
+    ),
+  ];
+  const need =
+    keys.length > 0
+      ? ` Add ${/^[AEIOU]/.test(keys[0]!) ? 'an' : 'a'} ${joinOr(keys)} key in Settings → AI Intelligence to use one.`
+      : ` None of them can take this run now (${reasonCounts(seeing)}).`;
+  return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} can see images.${need} Local models cannot see images.${withoutImages}`;
+}
+
+function joinOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
+
+export function reasonText(reason: CandidateReason): string {
+  switch (reason) {
+    case 'chosen':
+      return 'chosen';
+    case 'ranked_lower':
+      return 'ranked lower for this tier';
+    case 'retired':
+      return 'retired by its provider';
+    case 'excluded':
+      return 'excluded for this call (e.g. its provider is failing)';
+    case 'local_only':
+      return 'cloud model, but this work must stay on this machine';
+    case 'no_key':
+      return 'no API key';
+    case 'not_downloaded':
+      return 'not downloaded';
+    case 'lacks_strength':
+      return 'lacks the strength this task needs';
+    case 'context_too_small':
+      return 'context window too small';
+    case 'below_min_quality':
+      return BELOW_MIN_QUALITY;
+    case 'over_budget':
+      return 'over the monthly budget';
+    case 'not_in_pack':
+      return 'not what the active pack maps this task to';
+    case 'no_vision':
+      return 'cannot see images';
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+export function usd(n: number): string {
+  return n >= 0.01 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
+}
