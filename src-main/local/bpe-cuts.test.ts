@@ -112,7 +112,7 @@ const texts = wordCutTexts(FRAGMENTS, [
 ]);
 
 /**
- * Words without whitespace longer than vocab-chunks.ts's LONG_WORD (1,024 UTF-16 units), which it cuts between
+ * Words without whitespace longer than word-walk.ts's LONG_WORD (1,024 UTF-16 units), which it cuts between
  * characters: every edge of letters, digits, punctuation, contractions, CJK, emoji and user-defined tokens met at
  * random, and the sample classes that come as one long run.
  */

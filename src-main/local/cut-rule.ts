@@ -1,5 +1,5 @@
-// Where a GGUF vocabulary's texts may be cut for counting: the rule vocab-chunks.ts walks by, made there for an SPM
-// vocabulary and in bpe-cuts.ts for a byte-level BPE one.
+// Where a GGUF vocabulary's texts may be cut for counting: the rule word-walk.ts walks by, made in vocab-probe.ts for
+// an SPM vocabulary and in bpe-cuts.ts for a byte-level BPE one.
 
 /** Where a vocabulary may be cut: before a space between characters not in `unsafe` and `unsafeAfter`. */
 export interface CutRule {
@@ -24,7 +24,7 @@ export interface CutRule {
   classEdges: boolean;
   /**
    * The tokens llama.cpp makes of the space it prepends to a text on its own (0 without the prefix), when long words
-   * may be cut between characters (see forEachChunk); undefined when they may not.
+   * may be cut between characters (see word-walk.ts forEachChunk); undefined when they may not.
    */
   prefixTokens?: number | undefined;
 }

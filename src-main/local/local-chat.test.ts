@@ -77,7 +77,7 @@ describe('local chat keeps the context between turns', () => {
     // probabilities after each turn show any difference in what the context holds, not only the ones that flip a token.
     const differing: string[] = [];
     for (let i = 0; i < 9; i++) {
-      // Prompts of about 300, 500 and 580 tokens: each spans several of the CPU's 64-token batches (runtime.ts
+      // Prompts of about 300, 500 and 580 tokens: each spans several of the CPU's 64-token batches (resident-model.ts
       // evaluationBatch) plus a partial one.
       const instruction = 'You are a careful continuity editor. List every contradiction. '.repeat([4, 6, 7][i % 3]!);
       const user = `Chapter ${i + 2} says the door is ${i % 2 ? 'red' : 'green'}.`;

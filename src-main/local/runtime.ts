@@ -2,107 +2,20 @@
 // memory budget, least-recently-used eviction, idle unload, one generation at a time per model.
 import { stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
-import {
-  getLlama,
-  GgufInsights,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
-} from 'node-llama-cpp';
-import type { ResidentModelInfo, Settings } from '../../src-preload/contract';
+import { GgufInsights, type Llama, type LlamaModel } from 'node-llama-cpp';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import { LocalModelError } from '../errors';
-import { planContext, type ContextPlan } from './context-size';
+import { planContext } from './context-size';
 import { checkGgufFile } from './gguf-check';
-import { joinLine, leaveLine, type LineTicket } from './model-line';
+import { joinLine, leaveLine } from './model-line';
 import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
-import {
-  choiceKey,
-  measureThreads,
-  pickThreads,
-  threadCandidates,
-  type ThreadChoices,
-  type ThreadTiming,
-} from './threads';
+import { openContext, type ResidentEntry as Entry, type ResidentInfo, type ResidentModel } from './resident-model';
+import { defaultCreateLlama, type LocalRuntimeOptions, type MemoryEstimate } from './runtime-options';
+import { ModelThreads } from './threads';
 
-/**
- * Tokens a resident model's context evaluates per batch. llama.cpp computes a token's values slightly differently
- * depending on the batches it is evaluated in, so a chat turn that keeps the previous turn's context answers exactly as
- * a fresh context only when it evaluates its new tokens in the same batches a fresh context would: batches that start
- * at multiples of this size (local-chat.ts keeps whole batches only). On the CPU, 64 rather than node-llama-cpp's 512,
- * so that a shared instruction is kept in 64-token steps: prompt reading costs about the same there, measured once when
- * this was chosen (best of several reads of a 500-token prompt: 244 ms at 64, 229 ms at 512, tiny fixture), not in the
- * bench. With a GPU (Metal), node-llama-cpp's 512: its kernels want large batches for reading long passages, and that
- * could not be measured on this machine.
- */
-function evaluationBatch(llama: Pick<Llama, 'gpu'>): number {
-  return llama.gpu === false ? 64 : 512;
-}
-
-/** A resident model's one context: one sequence, evaluated in batches of evaluationBatch. */
-function openContext(model: LlamaModel, contextSize: number, threads: number): Promise<LlamaContext> {
-  return model.createContext({ contextSize, threads, sequences: 1, batchSize: evaluationBatch(model.llama) });
-}
-
-/** What the contract shows of a resident model, plus its file (main-side only). */
-export type ResidentInfo = ResidentModelInfo & { path: string };
-
-export interface ResidentModel {
-  readonly id: string;
-  readonly path: string;
-  readonly llama: Llama;
-  readonly model: LlamaModel;
-  readonly context: LlamaContext;
-  readonly sequence: LlamaContextSequence;
-}
-
-interface Entry extends ResidentModel {
-  bytes: number;
-  loadedAt: number;
-  lastUsed: number;
-  /** Monotonic use order: LRU must not depend on two uses landing in different milliseconds. */
-  useOrder: number;
-  busy: number;
-  /** Serialises generations on the one context sequence. */
-  queue: Promise<void>;
-  /** Who is waiting for `queue`, in order (index 0 runs), so waiting calls can be told their place. */
-  line: LineTicket[];
-  idleTimer: unknown;
-  /** The thread count its context was made with (settings may change it later). */
-  threads: number;
-  /** The default measured for this model on this machine (threads.ts), used while the setting is null. */
-  measuredThreads: number | undefined;
-}
-
-export interface LocalRuntimeOptions {
-  settings: () => Settings['local'];
-  totalMemoryBytes?: number;
-  cpuCount?: number;
-  now?: () => number;
-  scheduler?: Scheduler;
-  /** Creates the one llama instance; tests and benchmarks may share theirs. */
-  createLlama?: (threads: number) => Promise<Llama>;
-  logger?: Logger;
-  /** Where measured default thread counts are cached; none: the default is chooseThreads' rule, unmeasured. */
-  threadChoices?: ThreadChoices;
-  /** Tokens per second at each thread count (threads.ts measureThreads; tests inject timings). */
-  measureThreads?: (model: LlamaModel, candidates: number[]) => Promise<ThreadTiming[]>;
-}
-
-/** Memory a model needs resident, and the context it will be opened with (context-size.ts). */
-export type MemoryEstimate = ContextPlan;
-
-function defaultCreateLlama(threads: number): Promise<Llama> {
-  // Metal on Apple Silicon; CPU elsewhere (no GPU probing or source builds on a writer's machine).
-  return getLlama({
-    gpu: process.platform === 'darwin' ? 'auto' : false,
-    build: 'never',
-    maxThreads: threads,
-    logLevel: 'error' as never,
-  });
-}
+export type { ResidentInfo, ResidentModel } from './resident-model';
+export type { LocalRuntimeOptions, MemoryEstimate } from './runtime-options';
 
 export class LocalRuntime {
   private llamaPromise: Promise<Llama> | undefined;
@@ -113,6 +26,7 @@ export class LocalRuntime {
   private readonly logger: Logger;
   private readonly totalMemory: number;
   private readonly cpus: number;
+  private readonly modelThreads: ModelThreads;
   private closed = false;
   private useCounter = 0;
 
@@ -122,40 +36,18 @@ export class LocalRuntime {
     this.logger = options.logger ?? silentLogger;
     this.totalMemory = options.totalMemoryBytes ?? totalmem();
     this.cpus = options.cpuCount ?? availableParallelism();
+    this.modelThreads = new ModelThreads({
+      settings: options.settings,
+      cpus: this.cpus,
+      now: this.now,
+      logger: this.logger,
+      threadChoices: options.threadChoices,
+      measureThreads: options.measureThreads,
+    });
   }
 
   threads(): number {
     return chooseThreads(this.options.settings().threads, this.cpus);
-  }
-
-  /** A resident model's thread count: the setting, else the default measured for it, else the machine's rule. */
-  private threadsFor(entry: Pick<Entry, 'measuredThreads'>): number {
-    const setting = this.options.settings().threads;
-    if (setting === null && entry.measuredThreads !== undefined) return Math.min(entry.measuredThreads, this.cpus);
-    return chooseThreads(setting, this.cpus);
-  }
-
-  /**
-   * The default thread count for this model on this machine: cached, or measured now (a few seconds, once) when the
-   * setting is null. A failed measurement falls back to the machine's rule rather than failing the load.
-   */
-  private async measuredDefault(model: LlamaModel, path: string, bytes: number): Promise<number | undefined> {
-    const choices = this.options.threadChoices;
-    if (!choices || this.options.settings().threads !== null) return undefined;
-    const key = choiceKey(path, bytes, this.cpus);
-    const cached = choices.get(key);
-    if (cached) return cached.threads;
-    try {
-      const timings = await (this.options.measureThreads ?? measureThreads)(model, threadCandidates(this.cpus));
-      const threads = pickThreads(timings);
-      choices.set(key, { threads, timings, measuredAt: new Date(this.now()).toISOString() });
-      const rates = timings.map((t) => `${t.threads}: ${t.tokensPerSecond.toFixed(1)} tok/s`).join(', ');
-      this.logger.info(`Measured threads for ${path}: ${rates}; default ${threads}`);
-      return threads;
-    } catch (cause) {
-      this.logger.warn(`Could not measure threads for ${path}: ${(cause as Error).message}`);
-      return undefined;
-    }
   }
 
   budgetBytes(): number {
@@ -271,7 +163,7 @@ export class LocalRuntime {
   async applySettings(): Promise<void> {
     await Promise.all(
       [...this.entries.values()]
-        .filter((entry) => entry.threads !== this.threadsFor(entry))
+        .filter((entry) => entry.threads !== this.modelThreads.threadsFor(entry))
         .map((entry) => this.onQueue(entry, () => this.recreateContext(entry))),
     );
     const budget = this.budgetBytes();
@@ -307,7 +199,7 @@ export class LocalRuntime {
   }
 
   private async recreateContext(entry: Entry): Promise<void> {
-    const threads = this.threadsFor(entry);
+    const threads = this.modelThreads.threadsFor(entry);
     if (entry.threads === threads) return;
     const mutable = entry as { -readonly [K in keyof Entry]: Entry[K] };
     const contextSize = entry.context.contextSize;
@@ -375,8 +267,8 @@ export class LocalRuntime {
     let model: LlamaModel | undefined;
     try {
       model = await llama.loadModel({ modelPath: path });
-      const measuredThreads = await this.measuredDefault(model, path, (await stat(path)).size);
-      const threads = this.threadsFor({ measuredThreads });
+      const measuredThreads = await this.modelThreads.measuredDefault(model, path, (await stat(path)).size);
+      const threads = this.modelThreads.threadsFor({ measuredThreads });
       const context = await openContext(model, estimate.context_size, threads);
       const at = this.now();
       const entry: Entry = {

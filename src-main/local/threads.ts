@@ -1,10 +1,14 @@
 // The default thread count, measured rather than assumed: the first time a model loads with threads left to the
 // machine, a short greedy generation runs at 1 thread and at more, and the fewest threads within a tenth of the fastest
-// rate are kept. The choice is cached per machine and model file in a small JSON file.
+// rate are kept. The choice is cached per machine and model file in a small JSON file. ModelThreads applies it: a
+// resident model's context runs at the writer's setting, else that measured default, else the machine's rule.
 import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { cpus as cpuList } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { LlamaModel } from 'node-llama-cpp';
+import type { Settings } from '../../src-preload/contract';
+import type { Logger } from '../infra/logger';
+import { chooseThreads } from './machine';
 
 export interface ThreadTiming {
   threads: number;
@@ -106,4 +110,51 @@ export async function measureThreads(
     }
   }
   return candidates.map((threads) => ({ threads, tokensPerSecond: best.get(threads) ?? 0 }));
+}
+
+/** What ModelThreads reads: the local settings, this machine's cores, and where measured defaults come from. */
+export interface ModelThreadsOptions {
+  settings: () => Settings['local'];
+  cpus: number;
+  now: () => number;
+  logger: Logger;
+  /** Where measured default thread counts are cached; none: the default is chooseThreads' rule, unmeasured. */
+  threadChoices?: ThreadChoices | undefined;
+  /** Tokens per second at each thread count (measureThreads; tests inject timings). */
+  measureThreads?: ((model: LlamaModel, candidates: number[]) => Promise<ThreadTiming[]>) | undefined;
+}
+
+/** The thread counts the local runtime opens a resident model's context with. */
+export class ModelThreads {
+  constructor(private readonly o: ModelThreadsOptions) {}
+
+  /** A resident model's thread count: the setting, else the default measured for it, else the machine's rule. */
+  threadsFor(entry: { readonly measuredThreads: number | undefined }): number {
+    const setting = this.o.settings().threads;
+    if (setting === null && entry.measuredThreads !== undefined) return Math.min(entry.measuredThreads, this.o.cpus);
+    return chooseThreads(setting, this.o.cpus);
+  }
+
+  /**
+   * The default thread count for this model on this machine: cached, or measured now (a few seconds, once) when the
+   * setting is null. A failed measurement falls back to the machine's rule rather than failing the load.
+   */
+  async measuredDefault(model: LlamaModel, path: string, bytes: number): Promise<number | undefined> {
+    const choices = this.o.threadChoices;
+    if (!choices || this.o.settings().threads !== null) return undefined;
+    const key = choiceKey(path, bytes, this.o.cpus);
+    const cached = choices.get(key);
+    if (cached) return cached.threads;
+    try {
+      const timings = await (this.o.measureThreads ?? measureThreads)(model, threadCandidates(this.o.cpus));
+      const threads = pickThreads(timings);
+      choices.set(key, { threads, timings, measuredAt: new Date(this.o.now()).toISOString() });
+      const rates = timings.map((t) => `${t.threads}: ${t.tokensPerSecond.toFixed(1)} tok/s`).join(', ');
+      this.o.logger.info(`Measured threads for ${path}: ${rates}; default ${threads}`);
+      return threads;
+    } catch (cause) {
+      this.o.logger.warn(`Could not measure threads for ${path}: ${(cause as Error).message}`);
+      return undefined;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 // One model call of a run: breaker and reservation first, then the call (streaming with a first-token timeout where
 // the model streams), then the ledger's one rule for settling or keeping the reservation. Falling back along a chain
-// is the caller's business (RunService); a local adapter's own fallback comes back in the outcome.
+// is the caller's business (run-chain.ts); a local adapter's own fallback comes back in the outcome.
 import type { ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import type { RunAttempt } from '../../src-preload/contract/runs';

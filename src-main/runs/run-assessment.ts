@@ -7,6 +7,8 @@ import type { ChatMessage } from '../providers/spec';
 import { confidence, historicalRate } from '../orchestrator/confidence';
 import { MIN_QUALITY } from '../orchestrator/decide';
 import { quoteShare } from '../tasks/quotes';
+import type { RunWrite } from '../store/repos/runs-repo';
+import type { RunServiceOptions } from './run-service-options';
 
 export interface RunAssessment {
   confidence: ConfidenceScore;
@@ -47,4 +49,18 @@ export function assessRun(input: {
       low_confidence_fallback: fallback,
     }),
   };
+}
+
+/** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
+export function assessAnswer(
+  o: Pick<RunServiceOptions, 'quality' | 'model'>,
+  decision: Decision | null,
+  task: string,
+  answeredBy: string,
+  json: unknown,
+  messages: readonly ChatMessage[],
+): Pick<RunWrite, 'confidence' | 'low_confidence_fallback'> {
+  const quality = o.quality?.(answeredBy, task) ?? o.model(answeredBy)?.quality ?? 0;
+  const { confidence, low_confidence_fallback } = assessRun({ decision, answeredBy, quality, json, messages });
+  return { confidence, low_confidence_fallback };
 }

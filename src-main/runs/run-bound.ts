@@ -1,5 +1,5 @@
 // What a run's quote says "at most" to, held to: a call's worst case plus, for an answer Quire reads, its one
-// repair's (pricing.ts runBoundUsd), for the dearest of the models the decision lists (RunService.boundOf), so a
+// repair's (pricing.ts runBoundUsd), for the dearest of the models the decision lists (run-decision.ts boundOf), so a
 // fallback after a call that provably never left ($0) always fits. The first call is made as quoted; every further
 // call — the repair, or a fallback model after a failure — only while what the run has been charged so far plus that
 // call's worst case (its own reservation) stays within the bound: after a charged failure a fallback that no longer

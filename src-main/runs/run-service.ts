@@ -1,38 +1,27 @@
 // Runs one writing task: asks the orchestrator for a model, reserves its worst case, calls it (streaming under a
 // per-provider breaker and timeouts), settles the ledger to the provider's own counts, and falls back along the
-// decision's chain on failure. Every run is stored, failed ones included: as `running` from its first reservation
-// (same transaction), so a crash leaves an `interrupted` run rather than only an orphaned charge.
+// decision's chain on failure (run-chain.ts; the decision and its quoted bound: run-decision.ts). Every run is stored,
+// failed ones included: as `running` from its first reservation (same transaction), so a crash leaves an
+// `interrupted` run rather than only an orphaned charge.
 import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
-import { CancelledError, InvalidInputError, NotFoundError, QuireError } from '../errors';
-import type { ChatMessage, GenerateRequest, Usage } from '../providers/spec';
+import { CancelledError, NotFoundError, QuireError } from '../errors';
+import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
-import { isDeadEnd } from '../providers/dead-end-fetch';
-import { FirstTokenDeadlines, realTimer } from './first-token-deadline';
-import { ModelAttempts, skipped, type AttemptOutcome } from './model-attempt';
-import { assessRun } from './run-assessment';
-import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, runStats, type RunStep } from './run-record';
-import { cacheKey, cacheable, estimateInputTokens } from './run-request';
-import { RunBound } from './run-bound';
-import {
-  answerIsRead,
-  planRun,
-  readStructured,
-  schemaTokens,
-  repairRequest,
-  requestFor,
-  storedImages,
-  unreadableAnswerError,
-  type RunPlan,
-} from './task-run';
+import { answeredSteps } from './answered-steps';
+import { realTimer } from './first-token-deadline';
+import { learnedDeadlines } from './learned-deadlines';
+import { ModelAttempts } from './model-attempt';
+import { assessAnswer } from './run-assessment';
+import { RunChain } from './run-chain';
+import { boundOf, decideFor } from './run-decision';
+import { attemptStep, errorInfo, runRow, runStats } from './run-record';
+import { estimateInputTokens } from './run-request';
+import { answerIsRead, planRun } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
-import { toMicros } from '../store/money';
-
-/** Stored runs read at start-up to seed each model's first-token pace. */
-const DEADLINE_SEED_RUNS = 200;
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
@@ -83,6 +72,7 @@ export class RunService {
   private readonly newId: () => string;
   private readonly attempts: ModelAttempts;
   private readonly writer: RunWriter;
+  private readonly chain: RunChain;
 
   constructor(private readonly o: RunServiceOptions) {
     this.monotonic = o.monotonic ?? (() => performance.now());
@@ -91,7 +81,7 @@ export class RunService {
     this.attempts = new ModelAttempts({
       ...o,
       monotonic: this.monotonic,
-      deadlines: this.learnedDeadlines(),
+      deadlines: learnedDeadlines(o),
       timer: o.timer ?? realTimer,
       info: (error) => this.info(error),
       countInput: o.tokens
@@ -105,23 +95,7 @@ export class RunService {
             ).tokens
         : undefined,
     });
-  }
-
-  /** First-token deadlines, seeded with the times to first token of the latest stored runs. */
-  private learnedDeadlines(): FirstTokenDeadlines {
-    const floor = this.o.firstTokenTimeoutMs;
-    const deadlines = new FirstTokenDeadlines(() => floor ?? this.o.settings.get().runs.first_token_floor_s * 1000);
-    const recent = this.o.repo.recentAttempts(DEADLINE_SEED_RUNS).reverse();
-    for (const attempts of recent)
-      for (const a of attempts)
-        if (a.outcome === 'ok' && a.first_token_ms !== undefined && a.input_tokens !== undefined)
-          deadlines.observe({
-            modelId: a.model_id,
-            inputTokens: a.input_tokens,
-            firstTokenMs: a.first_token_ms,
-            local: a.provider === 'local',
-          });
-    return deadlines;
+    this.chain = new RunChain(o, this.monotonic, this.writer, this.attempts);
   }
 
   /** At start-up: runs a crash left `running` are marked interrupted (their reservations stay counted as orphans). */
@@ -169,7 +143,7 @@ export class RunService {
     const unlink = options.firstRow ? this.o.repo.withFirstRow(runId, options.firstRow) : undefined;
     const running = (async () => {
       try {
-        return await this.execute(runId, start, cancel, options.onToken);
+        return await this.chain.execute(runId, start, cancel, options.onToken);
       } finally {
         unlink?.();
         this.active.delete(runId);
@@ -220,7 +194,14 @@ export class RunService {
       if (c.onToken) show(stream.flush());
       if (outcome.ok) {
         const steps = answeredSteps(outcome);
-        const assessed = this.assess(null, c.task, outcome.attempt.model_id, outcome.result.json, c.request.messages);
+        const assessed = assessAnswer(
+          this.o,
+          null,
+          c.task,
+          outcome.attempt.model_id,
+          outcome.result.json,
+          c.request.messages,
+        );
         const record = await this.writer.complete(
           { ...runRow(head, steps), ...assessed },
           startedAt,
@@ -263,204 +244,6 @@ export class RunService {
     }
   }
 
-  private async execute(
-    runId: string,
-    start: RunStart,
-    cancel: AbortSignal,
-    onToken?: (text: string, modelId: string) => void,
-  ): Promise<RunRecord> {
-    const startedAt = this.monotonic();
-    const plan: RunPlan = planRun(start, this.o.library, this.o.taskIds ?? []);
-    const messages = plan.messages;
-    const inputTokens = estimateInputTokens(messages);
-    const settings = this.o.settings.get();
-    const timeoutMs = settings.runs.timeout_s * 1000;
-    const blank: RunWrite = {
-      ...this.writer.baseWrite(runId, start.task, {
-        ...start,
-        input: typeof start.input === 'string' ? start.input : messages,
-        ...(start.images ? { images: storedImages(plan.images) } : {}),
-      }),
-      task_version: plan.definition?.version ?? null,
-    };
-
-    let decision: Decision;
-    try {
-      decision = this.decideFor(start, plan, inputTokens);
-    } catch (error) {
-      // A task that does not exist is a bad request, not a run: nothing is stored.
-      if (error instanceof InvalidInputError && error.path === 'task') throw error;
-      return await this.fail(blank, startedAt, error, null);
-    }
-    const decided: RunWrite = { ...blank, reason: decision.reason, fallback_chain: decision.fallback_chain };
-    if (decision.refusal || decision.model_id === null) {
-      const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
-      return await this.fail(decided, startedAt, new QuireError(refusal.code, refusal.message), decision);
-    }
-
-    const request: GenerateRequest = {
-      messages,
-      maxOutputTokens: decision.max_output_tokens,
-      ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
-      ...(start.seed !== undefined ? { seed: start.seed } : {}),
-      ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
-      ...(plan.images.length > 0 ? { images: plan.images } : {}),
-    };
-    const key =
-      settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })
-        ? cacheKey(decision.model_id, request)
-        : null;
-    const head: RunWrite = { ...decided, cache_key: key };
-    this.o.events.emit('run:started', {
-      run_id: runId,
-      task: start.task,
-      model_id: decision.model_id,
-      reason: decision.reason,
-      stream: start.stream === true,
-    });
-    if (key) {
-      const hit = this.o.repo.cached(key);
-      if (hit)
-        return await this.writer.complete(
-          {
-            ...head,
-            cache_hit: true,
-            answer: hit.answer,
-            truncated: hit.truncated,
-            ...this.assess(decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages),
-          },
-          startedAt,
-          hit.model_id,
-          { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 }, warnings: [] },
-        );
-    }
-
-    // What the quote said at most to: the retry and every fallback are held to it. Worked out when a further call is
-    // due, so a run whose first call answers spends no time on it.
-    let bounded: Promise<RunBound | null> | undefined;
-    const bound = () => (bounded ??= this.boundOf(plan, decision));
-    // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
-    // run's row at any point — running, failed, completed — is derived from that list.
-    const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
-    const steps: RunStep[] = [];
-    const row = () => runRow(head, steps);
-    const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
-    let lastError: unknown = null;
-    let lastFailed = '';
-    const deadEnds = new Set<string>();
-    for (const [index, modelId] of chain.entries()) {
-      if (cancel.aborted) break;
-      if (index > 0) steps.push(movedOn(modelId));
-      const spec = this.o.model(modelId);
-      if (!spec) {
-        steps.push(attemptStep(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`)));
-        continue;
-      }
-      const deadEnd = this.skipDeadEnd(spec, deadEnds);
-      if (deadEnd) {
-        steps.push(attemptStep(deadEnd));
-        continue;
-      }
-      // Streamed text is masked a word at a time, so a key a model echoes split across tokens is still caught.
-      const streaming = start.stream === true || onToken !== undefined;
-      const show = (text: string) => {
-        if (text === '') return;
-        if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
-        onToken?.(text, spec.id);
-      };
-      const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
-        const stream = new StreamRedactor(this.o.redact);
-        const outcome = await this.attempts.attempt({
-          runId,
-          task: start.task,
-          spec,
-          request: r,
-          inputTokens: estimateInputTokens(r.messages),
-          timeoutMs,
-          cancel,
-          onToken: streaming ? (text) => show(stream.push(text)) : undefined,
-          onQueue: (position) =>
-            this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
-          running: row(),
-          admit,
-        });
-        if (streaming) show(stream.flush());
-        return outcome;
-      };
-      // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
-      const asked = requestFor(spec, plan, request);
-      // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted.
-      const fallbackBound = index > 0 ? await bound() : null;
-      const outcome = await attempt(asked, fallbackBound?.admitFallback(charged(), spec.display_name, lastFailed));
-      if (outcome.ok) {
-        const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
-        if (fellBack) steps.push(fellBack);
-        let answered: Answered = outcome;
-        let reading = readStructured(plan, answered.result);
-        // One repair: the unreadable answer goes back with what was wrong; an answer cut off at its length limit is
-        // kept as it is (a second try would stop at the same place).
-        if (!reading.ok && answered.result.finishReason !== 'length') {
-          const first = answered;
-          steps.push(await settled(first));
-          this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
-          const repaired = await attempt(
-            repairRequest(asked, first.result.text, reading.problem),
-            (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
-          );
-          if (!repaired.ok) {
-            steps.push(attemptStep(repaired.attempt, repaired.costMicros));
-            return await this.fail(
-              { ...row(), status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
-              startedAt,
-              repaired.error,
-              decision,
-            );
-          }
-          // The run's tokens are both calls'; the repair's charge closes on its own usage (the first one's is settled).
-          answered = {
-            ...repaired,
-            result: { ...repaired.result, usage: addUsage(first.result.usage, repaired.result.usage) },
-          };
-          reading = readStructured(plan, answered.result);
-          if (!reading.ok) {
-            steps.push(await settled(answered));
-            return await this.fail(
-              { ...row(), model_id: spec.id, text: answered.result.text },
-              startedAt,
-              unreadableAnswerError(spec.display_name, reading.problem),
-              decision,
-            );
-          }
-        }
-        steps.push(attemptStep(answered.attempt));
-        const completed: RunWrite = {
-          ...row(),
-          truncated: answered.result.finishReason === 'length',
-          answer: reading.ok ? reading.answer : null,
-          ...this.assess(decision, start.task, answered.attempt.model_id, answered.result.json, messages),
-        };
-        return await this.writer.complete(completed, startedAt, answered.attempt.model_id, answered.result, answered);
-      }
-      // The writer stopped it: what had arrived is kept with the run (and was charged by usage).
-      const partial =
-        cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
-      steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
-      lastError = outcome.error;
-      if (outcome.attempt.outcome !== 'skipped')
-        lastFailed = `${spec.display_name} failed (${outcome.attempt.error?.message ?? 'no answer'})`;
-      if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
-      if (cancel.aborted) break;
-    }
-    if (cancel.aborted)
-      return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
-    return await this.fail(
-      row(),
-      startedAt,
-      lastError ?? new QuireError('unavailable', 'No model could run this task'),
-      decision,
-    );
-  }
-
   /**
    * What runs:start would decide for this request and the most the run may spend (its bound), without calling anyone:
    * the figure the Workbench quotes, from the same plan, decision and rule the run holds itself to. Null when no model
@@ -468,91 +251,9 @@ export class RunService {
    */
   async quote(start: RunStart): Promise<{ decision: Decision; at_most_usd: number; retry: boolean } | null> {
     const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
-    const decision = this.decideFor(start, plan, estimateInputTokens(plan.messages));
-    const bound = await this.boundOf(plan, decision);
+    const decision = decideFor(this.o, start, plan, estimateInputTokens(plan.messages));
+    const bound = await boundOf(this.o, plan, decision);
     return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan) } : null;
-  }
-
-  private decideFor(start: RunStart, plan: RunPlan, inputTokens: number): Decision {
-    const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
-    return this.o.decide({
-      task: start.task,
-      input_tokens: inputTokens,
-      ...(start.tier ? { tier: start.tier } : {}),
-      ...(start.model ? { model: start.model } : {}),
-      ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
-      ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
-      ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
-      ...this.excluded(),
-    });
-  }
-
-  /**
-   * The run's bound: a model's call and (for an answer Quire reads) its one repair, for the most expensive of the
-   * models the decision lists (the chosen one and its fallbacks), so a fallback after a failure that cost nothing
-   * always fits; after a charged one, only while what is left covers it. Each is priced on the tokens its reservation
-   * will be (the decision's estimate with the schema and images, or the model's own count when higher). Null when
-   * nothing was chosen.
-   */
-  private async boundOf(plan: RunPlan, decision: Decision): Promise<RunBound | null> {
-    if (decision.model_id === null || decision.refusal) return null;
-    const repair = answerIsRead(plan);
-    const at = this.o.now();
-    let most: RunBound | null = null;
-    for (const id of new Set([decision.model_id, ...decision.fallback_chain])) {
-      const spec = this.o.model(id);
-      if (!spec || spec.provider === 'local') {
-        most ??= new RunBound(0);
-        continue;
-      }
-      let input = decision.input_tokens + schemaTokens(plan) + (decision.images?.tokens ?? 0);
-      if (this.o.tokens) {
-        const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
-        input = Math.max(input, (await this.o.tokens.count(spec, request)).tokens);
-      }
-      const bound = RunBound.of(spec, input, decision.max_output_tokens, repair, at);
-      if (!most || bound.boundUsd > most.boundUsd) most = bound;
-    }
-    return most;
-  }
-
-  /** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
-  private assess(
-    decision: Decision | null,
-    task: string,
-    answeredBy: string,
-    json: unknown,
-    messages: readonly ChatMessage[],
-  ): Pick<RunWrite, 'confidence' | 'low_confidence_fallback'> {
-    const quality = this.o.quality?.(answeredBy, task) ?? this.o.model(answeredBy)?.quality ?? 0;
-    const { confidence, low_confidence_fallback } = assessRun({ decision, answeredBy, quality, json, messages });
-    return { confidence, low_confidence_fallback };
-  }
-
-  /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */
-  private skipDeadEnd(spec: ModelSpec, deadEnds: ReadonlySet<string>) {
-    if (spec.provider === 'local') return null;
-    const provider = this.o.providers.providerOf(spec);
-    if (!deadEnds.has(provider)) return null;
-    return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
-  }
-
-  private async fail(
-    base: Readonly<RunWrite>,
-    startedAt: number,
-    error: unknown,
-    decision: Decision | null,
-  ): Promise<never> {
-    const { info } = await this.writer.store(base, startedAt, error, decision, true);
-    throw new QuireError(info.code, info.message, { retryable: info.retryable });
-  }
-
-  private excluded(): { exclude?: string[] } {
-    const exclude = this.o
-      .allModels()
-      .filter((spec) => spec.provider !== 'local' && this.o.resilience.isBlocked(this.o.providers.providerOf(spec)))
-      .map((spec) => spec.id);
-    return exclude.length > 0 ? { exclude } : {};
   }
 
   private info(error: unknown): ErrorInfo {
@@ -588,24 +289,4 @@ export class RunService {
   stats(): RunStats {
     return runStats(this.o.repo);
   }
-}
-
-function addUsage(a: Usage, b: Usage): Usage {
-  const sum = (x: number | undefined, y: number | undefined) =>
-    x === undefined || y === undefined ? undefined : x + y;
-  return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
-}
-
-type Answered = Extract<AttemptOutcome, { ok: true }>;
-
-/** A call that answered, its answer kept as the run's: the local adapter's own fallback (if any), then its attempt. */
-function answeredSteps(outcome: Answered): RunStep[] {
-  const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
-  return fellBack ? [fellBack, attemptStep(outcome.attempt)] : [attemptStep(outcome.attempt)];
-}
-
-/** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
-async function settled(outcome: Answered): Promise<RunStep> {
-  const charged = await outcome.charge.close(outcome.end);
-  return attemptStep({ ...outcome.attempt, cost_usd: charged }, toMicros(charged));
 }

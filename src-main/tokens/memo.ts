@@ -1,4 +1,4 @@
-// The bounds on the count memos (token-counter.ts, local/vocab-chunks.ts): a book has tens of thousands of distinct
+// The bounds on the count memos (token-counter.ts, local/word-counter.ts): a book has tens of thousands of distinct
 // words, so this bounds memory, not a working size.
 const MEMO_LIMIT = 200_000;
 

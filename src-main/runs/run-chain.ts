@@ -1,0 +1,254 @@
+// A runs:start run from its request to its stored end: the decision (a refusal is stored as a failed run), the answer
+// cache, then the decision's model and its fallbacks in turn, with one repair of an unreadable answer. Each call's
+// steps are appended in order and the run's row (running, failed, completed) is derived from them (run-record.ts).
+import type { Decision, ModelSpec } from '../../src-preload/contract';
+import type { RunRecord, RunStart } from '../../src-preload/contract/runs';
+import { CancelledError, InvalidInputError, QuireError } from '../errors';
+import type { GenerateRequest } from '../providers/spec';
+import type { RunWrite } from '../store/repos/runs-repo';
+import { StreamRedactor } from '../keys/stream-redactor';
+import { isDeadEnd } from '../providers/dead-end-fetch';
+import { addUsage, settled, type Answered } from './answered-steps';
+import { skipped, type ModelAttempts } from './model-attempt';
+import { assessAnswer } from './run-assessment';
+import type { RunBound } from './run-bound';
+import { boundOf, decideFor } from './run-decision';
+import { attemptStep, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
+import { cacheKey, cacheable, estimateInputTokens } from './run-request';
+import type { RunServiceOptions } from './run-service-options';
+import type { RunWriter } from './run-writer';
+import {
+  planRun,
+  readStructured,
+  repairRequest,
+  requestFor,
+  storedImages,
+  unreadableAnswerError,
+  type RunPlan,
+} from './task-run';
+
+/** RunService's runs:start path, made once with the parts RunService builds (its clock, row writer and calls). */
+export class RunChain {
+  constructor(
+    private readonly o: RunServiceOptions,
+    private readonly monotonic: () => number,
+    private readonly writer: RunWriter,
+    private readonly attempts: ModelAttempts,
+  ) {}
+
+  async execute(
+    runId: string,
+    start: RunStart,
+    cancel: AbortSignal,
+    onToken?: (text: string, modelId: string) => void,
+  ): Promise<RunRecord> {
+    const startedAt = this.monotonic();
+    const plan: RunPlan = planRun(start, this.o.library, this.o.taskIds ?? []);
+    const messages = plan.messages;
+    const inputTokens = estimateInputTokens(messages);
+    const settings = this.o.settings.get();
+    const timeoutMs = settings.runs.timeout_s * 1000;
+    const blank: RunWrite = {
+      ...this.writer.baseWrite(runId, start.task, {
+        ...start,
+        input: typeof start.input === 'string' ? start.input : messages,
+        ...(start.images ? { images: storedImages(plan.images) } : {}),
+      }),
+      task_version: plan.definition?.version ?? null,
+    };
+
+    let decision: Decision;
+    try {
+      decision = decideFor(this.o, start, plan, inputTokens);
+    } catch (error) {
+      // A task that does not exist is a bad request, not a run: nothing is stored.
+      if (error instanceof InvalidInputError && error.path === 'task') throw error;
+      return await this.fail(blank, startedAt, error, null);
+    }
+    const decided: RunWrite = { ...blank, reason: decision.reason, fallback_chain: decision.fallback_chain };
+    if (decision.refusal || decision.model_id === null) {
+      const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
+      return await this.fail(decided, startedAt, new QuireError(refusal.code, refusal.message), decision);
+    }
+
+    const request: GenerateRequest = {
+      messages,
+      maxOutputTokens: decision.max_output_tokens,
+      ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
+      ...(start.seed !== undefined ? { seed: start.seed } : {}),
+      ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
+      ...(plan.images.length > 0 ? { images: plan.images } : {}),
+    };
+    const key =
+      settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })
+        ? cacheKey(decision.model_id, request)
+        : null;
+    const head: RunWrite = { ...decided, cache_key: key };
+    this.o.events.emit('run:started', {
+      run_id: runId,
+      task: start.task,
+      model_id: decision.model_id,
+      reason: decision.reason,
+      stream: start.stream === true,
+    });
+    if (key) {
+      const hit = this.o.repo.cached(key);
+      if (hit)
+        return await this.writer.complete(
+          {
+            ...head,
+            cache_hit: true,
+            answer: hit.answer,
+            truncated: hit.truncated,
+            ...assessAnswer(this.o, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages),
+          },
+          startedAt,
+          hit.model_id,
+          { text: hit.text ?? '', json: hit.json, usage: { inputTokens: 0, outputTokens: 0 }, warnings: [] },
+        );
+    }
+
+    // What the quote said at most to: the retry and every fallback are held to it. Worked out when a further call is
+    // due, so a run whose first call answers spends no time on it.
+    let bounded: Promise<RunBound | null> | undefined;
+    const bound = () => (bounded ??= boundOf(this.o, plan, decision));
+    // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
+    // run's row at any point — running, failed, completed — is derived from that list.
+    const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
+    const steps: RunStep[] = [];
+    const row = () => runRow(head, steps);
+    const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
+    let lastError: unknown = null;
+    let lastFailed = '';
+    const deadEnds = new Set<string>();
+    for (const [index, modelId] of chain.entries()) {
+      if (cancel.aborted) break;
+      if (index > 0) steps.push(movedOn(modelId));
+      const spec = this.o.model(modelId);
+      if (!spec) {
+        steps.push(attemptStep(skipped(modelId, 'unknown', 'unavailable', `${modelId} is not in the registry`)));
+        continue;
+      }
+      const deadEnd = this.skipDeadEnd(spec, deadEnds);
+      if (deadEnd) {
+        steps.push(attemptStep(deadEnd));
+        continue;
+      }
+      // Streamed text is masked a word at a time, so a key a model echoes split across tokens is still caught.
+      const streaming = start.stream === true || onToken !== undefined;
+      const show = (text: string) => {
+        if (text === '') return;
+        if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
+        onToken?.(text, spec.id);
+      };
+      const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
+        const stream = new StreamRedactor(this.o.redact);
+        const outcome = await this.attempts.attempt({
+          runId,
+          task: start.task,
+          spec,
+          request: r,
+          inputTokens: estimateInputTokens(r.messages),
+          timeoutMs,
+          cancel,
+          onToken: streaming ? (text) => show(stream.push(text)) : undefined,
+          onQueue: (position) =>
+            this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
+          running: row(),
+          admit,
+        });
+        if (streaming) show(stream.flush());
+        return outcome;
+      };
+      // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
+      const asked = requestFor(spec, plan, request);
+      // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted.
+      const fallbackBound = index > 0 ? await bound() : null;
+      const outcome = await attempt(asked, fallbackBound?.admitFallback(charged(), spec.display_name, lastFailed));
+      if (outcome.ok) {
+        const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
+        if (fellBack) steps.push(fellBack);
+        let answered: Answered = outcome;
+        let reading = readStructured(plan, answered.result);
+        // One repair: the unreadable answer goes back with what was wrong; an answer cut off at its length limit is
+        // kept as it is (a second try would stop at the same place).
+        if (!reading.ok && answered.result.finishReason !== 'length') {
+          const first = answered;
+          steps.push(await settled(first));
+          this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
+          const repaired = await attempt(
+            repairRequest(asked, first.result.text, reading.problem),
+            (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
+          );
+          if (!repaired.ok) {
+            steps.push(attemptStep(repaired.attempt, repaired.costMicros));
+            return await this.fail(
+              { ...row(), status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
+              startedAt,
+              repaired.error,
+              decision,
+            );
+          }
+          // The run's tokens are both calls'; the repair's charge closes on its own usage (the first one's is settled).
+          answered = {
+            ...repaired,
+            result: { ...repaired.result, usage: addUsage(first.result.usage, repaired.result.usage) },
+          };
+          reading = readStructured(plan, answered.result);
+          if (!reading.ok) {
+            steps.push(await settled(answered));
+            return await this.fail(
+              { ...row(), model_id: spec.id, text: answered.result.text },
+              startedAt,
+              unreadableAnswerError(spec.display_name, reading.problem),
+              decision,
+            );
+          }
+        }
+        steps.push(attemptStep(answered.attempt));
+        const completed: RunWrite = {
+          ...row(),
+          truncated: answered.result.finishReason === 'length',
+          answer: reading.ok ? reading.answer : null,
+          ...assessAnswer(this.o, decision, start.task, answered.attempt.model_id, answered.result.json, messages),
+        };
+        return await this.writer.complete(completed, startedAt, answered.attempt.model_id, answered.result, answered);
+      }
+      // The writer stopped it: what had arrived is kept with the run (and was charged by usage).
+      const partial =
+        cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
+      steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
+      lastError = outcome.error;
+      if (outcome.attempt.outcome !== 'skipped')
+        lastFailed = `${spec.display_name} failed (${outcome.attempt.error?.message ?? 'no answer'})`;
+      if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
+      if (cancel.aborted) break;
+    }
+    if (cancel.aborted)
+      return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
+    return await this.fail(
+      row(),
+      startedAt,
+      lastError ?? new QuireError('unavailable', 'No model could run this task'),
+      decision,
+    );
+  }
+
+  /** A provider that refused this run's connection (or is unknown, or untrusted) is not asked again in the same run. */
+  private skipDeadEnd(spec: ModelSpec, deadEnds: ReadonlySet<string>) {
+    if (spec.provider === 'local') return null;
+    const provider = this.o.providers.providerOf(spec);
+    if (!deadEnds.has(provider)) return null;
+    return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
+  }
+
+  private async fail(
+    base: Readonly<RunWrite>,
+    startedAt: number,
+    error: unknown,
+    decision: Decision | null,
+  ): Promise<never> {
+    const { info } = await this.writer.store(base, startedAt, error, decision, true);
+    throw new QuireError(info.code, info.message, { retryable: info.retryable });
+  }
+}

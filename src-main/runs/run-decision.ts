@@ -1,0 +1,65 @@
+// What a run is decided to be before any model is called: the orchestrator's decision for its request (models whose
+// provider's breaker is open left out) and the bound its quote says "at most" to (run-bound.ts). runs:start and the
+// Workbench's quote both come here, so the figure quoted is the one the run holds itself to.
+import type { Decision } from '../../src-preload/contract';
+import type { RunStart } from '../../src-preload/contract/runs';
+import { RunBound } from './run-bound';
+import type { RunServiceOptions } from './run-service-options';
+import { answerIsRead, schemaTokens, type RunPlan } from './task-run';
+
+export type DecisionDeps = Pick<
+  RunServiceOptions,
+  'decide' | 'model' | 'allModels' | 'providers' | 'resilience' | 'now' | 'tokens'
+>;
+
+export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, inputTokens: number): Decision {
+  const maxOutput = start.max_output_tokens ?? plan.definition?.max_output_tokens;
+  return o.decide({
+    task: start.task,
+    input_tokens: inputTokens,
+    ...(start.tier ? { tier: start.tier } : {}),
+    ...(start.model ? { model: start.model } : {}),
+    ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
+    ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
+    ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
+    ...excluded(o),
+  });
+}
+
+/**
+ * The run's bound: a model's call and (for an answer Quire reads) its one repair, for the most expensive of the
+ * models the decision lists (the chosen one and its fallbacks), so a fallback after a failure that cost nothing
+ * always fits; after a charged one, only while what is left covers it. Each is priced on the tokens its reservation
+ * will be (the decision's estimate with the schema and images, or the model's own count when higher). Null when
+ * nothing was chosen.
+ */
+export async function boundOf(o: DecisionDeps, plan: RunPlan, decision: Decision): Promise<RunBound | null> {
+  if (decision.model_id === null || decision.refusal) return null;
+  const repair = answerIsRead(plan);
+  const at = o.now();
+  let most: RunBound | null = null;
+  for (const id of new Set([decision.model_id, ...decision.fallback_chain])) {
+    const spec = o.model(id);
+    if (!spec || spec.provider === 'local') {
+      most ??= new RunBound(0);
+      continue;
+    }
+    let input = decision.input_tokens + schemaTokens(plan) + (decision.images?.tokens ?? 0);
+    if (o.tokens) {
+      const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
+      input = Math.max(input, (await o.tokens.count(spec, request)).tokens);
+    }
+    const bound = RunBound.of(spec, input, decision.max_output_tokens, repair, at);
+    if (!most || bound.boundUsd > most.boundUsd) most = bound;
+  }
+  return most;
+}
+
+/** Models whose provider's breaker is open are left out of the decision. */
+function excluded(o: DecisionDeps): { exclude?: string[] } {
+  const exclude = o
+    .allModels()
+    .filter((spec) => spec.provider !== 'local' && o.resilience.isBlocked(o.providers.providerOf(spec)))
+    .map((spec) => spec.id);
+  return exclude.length > 0 ? { exclude } : {};
+}
