@@ -87,6 +87,13 @@ test('a new writer picks balanced, adds one key and gets a continuity check with
     input_tokens: 200,
   });
   const modelId = decided.value!.model_id!;
+  // The quote's "at most" is set by the dearest model the run may fall back to (Claude Sonnet, behind DeepSeek): the
+  // card names it beside what the chosen model is expected to cost, so the figure far above that is explained.
+  const quote = await host.call<{ set_by: string | null }>('runs:quote', { task: 'continuity_check', input: PASSAGE });
+  expect(quote.value!.set_by).toMatch(/claude-sonnet/);
+  await expect(page.getByTestId('decision-quote-expected')).toHaveText(
+    /^Expected about \$[\d.]+\. The most \(\$[\d.]+\) is only if DeepSeek.* fails and Claude Sonnet.* answers instead\.$/,
+  );
   // The fake answers as that model would (under the name its provider knows it by, e.g. deepseek/deepseek-v3.2 for
   // openrouter/deepseek/deepseek-v3.2): the findings, as JSON in the task's answer form.
   for (const name of new Set([modelId, modelId.split('/').slice(1).join('/'), modelId.split('/').pop()!]))

@@ -59,7 +59,12 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
     const job = await jobs?.prepare(start);
     if (jobs && job) return jobs.quote(job);
     const single = await deps.runs.quote(start);
-    return { kind: 'single', at_most_usd: single?.at_most_usd ?? 0, retry: single?.retry ?? false };
+    return {
+      kind: 'single',
+      at_most_usd: single?.at_most_usd ?? 0,
+      retry: single?.retry ?? false,
+      set_by: single?.set_by ?? null,
+    };
   }
   try {
     const { members } = deps.tournaments.quote(tournamentStart(start));

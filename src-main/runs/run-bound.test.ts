@@ -24,7 +24,9 @@ async function threePrices(): Promise<ExecutionHost> {
   return host;
 }
 
-async function quoted(host: ExecutionHost): Promise<{ kind: string; at_most_usd: number; retry: boolean }> {
+async function quoted(
+  host: ExecutionHost,
+): Promise<{ kind: string; at_most_usd: number; retry: boolean; set_by: string | null }> {
   return (await host.call('runs:quote', { task: TASK, input: PASSAGE })).body.value;
 }
 
@@ -49,7 +51,10 @@ describe("a run's spend stays within its quote", () => {
     const host = await threePrices();
     const server = harness.server();
     const single = await quoted(host);
-    // claude-y (ten times gpt-x's price) is a fallback: the quote is its answer and retry.
+    // claude-y (ten times gpt-x's price) is a fallback: the quote is its answer and retry, and says so.
+    expect(single.set_by).toBe('ep-b/claude-y');
+    const forced = (await host.call('runs:quote', { task: TASK, input: PASSAGE, model: 'ep-c/deepseek-z' })).body.value;
+    expect(forced).toMatchObject({ kind: 'single', set_by: 'ep-c/deepseek-z' });
     server.script('gpt-x', { faults: [{ kind: 'status', status: 500 }] });
     server.script('claude-y', { json: GOOD });
     const { body } = await host.call('runs:start', { task: TASK, input: PASSAGE });

@@ -15,14 +15,18 @@ const SLACK_MICROS = 1;
 export class RunBound {
   readonly micros: number;
 
-  /** `boundUsd`: the run's quoted at-most. */
-  constructor(readonly boundUsd: number) {
+  /** `boundUsd`: the run's quoted at-most; `setBy`: the model whose worst case it is (null: none is priced). */
+  constructor(
+    readonly boundUsd: number,
+    readonly setBy: string | null = null,
+  ) {
     this.micros = toMicros(boundUsd);
   }
 
   /** The bound of a run on `spec` as decided: `inputTokens` in (its images counted), `maxOutputTokens` out. */
   static of(spec: ModelSpec, inputTokens: number, maxOutputTokens: number, repair: boolean, at?: Date): RunBound {
-    return new RunBound(runBoundUsd(spec, inputTokens, maxOutputTokens, { repair, ...(at ? { at } : {}) }));
+    const usd = runBoundUsd(spec, inputTokens, maxOutputTokens, { repair, ...(at ? { at } : {}) });
+    return new RunBound(usd, spec.id);
   }
 
   /** Whether a call of `worstCaseUsd` may still be made after `chargedMicros`. */

@@ -249,11 +249,13 @@ export class RunService {
    * the figure the Workbench quotes, from the same plan, decision and rule the run holds itself to. Null when no model
    * can run it (the decision says why).
    */
-  async quote(start: RunStart): Promise<{ decision: Decision; at_most_usd: number; retry: boolean } | null> {
+  async quote(
+    start: RunStart,
+  ): Promise<{ decision: Decision; at_most_usd: number; retry: boolean; set_by: string | null } | null> {
     const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
     const decision = decideFor(this.o, start, plan, estimateInputTokens(plan.messages));
     const bound = await boundOf(this.o, plan, decision);
-    return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan) } : null;
+    return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan), set_by: bound.setBy } : null;
   }
 
   private info(error: unknown): ErrorInfo {

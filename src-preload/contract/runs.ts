@@ -151,6 +151,11 @@ export type RunQuote =
       kind: 'single';
       at_most_usd: number;
       retry: boolean;
+      /**
+       * The model whose worst case `at_most_usd` is: the decision's own, or a dearer fallback the run may need (the
+       * Workbench names it, since the figure is then far above what the chosen model costs). Null when none is priced.
+       */
+      set_by: string | null;
     }
   | {
       kind: 'tournament';

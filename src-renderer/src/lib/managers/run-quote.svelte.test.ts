@@ -36,11 +36,11 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
   });
 
   it('one-model runs go ahead as decided, and no passage means no quote', async () => {
-    const fake = new FakeApi().answer('runs:quote', { kind: 'single', at_most_usd: 0.004, retry: true });
+    const fake = new FakeApi().answer('runs:quote', { kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.mayRun()).toBe(true);
-    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true });
+    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
     expect(manager.tournament).toBeNull();
     await manager.load(null);
     expect(manager.quote).toBeNull();
