@@ -64,6 +64,10 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId('spend-alerts')).toContainText('80% of the budget reached');
   await expect(page.getByTestId('by-model')).toContainText('Fake Writer');
   await expect(page.getByTestId('by-task')).toContainText('Scene draft');
+  // Where the model ran, in words: the writer's endpoint by its name, never the internal "endpoint:fake".
+  await expect(page.getByTestId('by-model')).toContainText('your endpoint “fake”');
+  await expect(page.getByTestId('by-model')).not.toContainText('endpoint:fake');
+  await expect(page.getByTestId('by-task')).not.toContainText('endpoint');
   expect(fake.requests.filter((request) => request.model === 'writer')).toHaveLength(2);
 
   await page.screenshot({ path: 'e2e/screenshots/spend-alert.png' });

@@ -133,6 +133,16 @@ export function providerDisplayName(id: string, table: readonly ProviderDescript
   return providerDescriptor(id, table)?.display_name ?? id;
 }
 
+/**
+ * Where a model runs, for the UI: a built-in provider's name, "your endpoint “<id>”" for a writer's own endpoint
+ * (`endpoint:<id>`), "on this Mac" for a local model; an unknown id as it is.
+ */
+export function providerLabel(id: string): string {
+  if (id === 'local') return 'on this Mac';
+  if (id.startsWith('endpoint:')) return `your endpoint “${id.slice('endpoint:'.length)}”`;
+  return providerDisplayName(id);
+}
+
 /** Built-in provider id → the environment variable read for its key. */
 export function providerEnvVars(table: readonly ProviderDescriptor[] = PROVIDER_TABLE): Record<string, string> {
   return Object.fromEntries(table.map((p) => [p.id, p.env_var]));

@@ -18,11 +18,15 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
     const v = this.value;
     if (!v || v.calls === 0) return null;
     const runs = `${v.calls} ${v.calls === 1 ? 'run' : 'runs'}`;
-    const saved = v.premium_usd - v.actual_usd;
+    // Whole micro-dollars, as the ledger counts: a difference below one is no difference.
+    const saved = Math.round((v.premium_usd - v.actual_usd) * 1e6) / 1e6;
+    const premium = `always using the premium pick (${formatUsd(v.premium_usd)})`;
     const versusPremium =
       saved > 0
-        ? `${formatUsd(saved)} less (${formatPercent(saved / v.premium_usd)}) than always using the premium pick (${formatUsd(v.premium_usd)})`
-        : `no less than always using the premium pick (${formatUsd(v.premium_usd)})`;
+        ? `${formatUsd(saved)} less (${formatPercent(saved / v.premium_usd)}) than ${premium}`
+        : saved < 0
+          ? `${formatUsd(-saved)} more than ${premium}`
+          : `the same as ${premium}`;
     return `Routing: your ${runs} cost ${formatUsd(v.actual_usd)}, ${versusPremium}; always the cheapest capable model would have cost ${formatUsd(v.cheapest_usd)}.`;
   });
 }
