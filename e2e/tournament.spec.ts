@@ -107,6 +107,9 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(panel.getByTestId('tournament-summary')).toContainText('3 models · finished', { timeout: 120_000 });
   await expect(panel.getByTestId('member-atlas/atlas').getByTestId('member-status')).toHaveText('answered');
   await expect(panel.getByTestId('member-atlas/atlas').getByTestId('member-cost')).toHaveText('$0.0006');
+  // Where each member ran, in words: the writer's endpoint by name, the local model on this Mac.
+  await expect(panel.getByTestId('member-atlas/atlas').locator('.meta')).toHaveText('your endpoint “atlas”');
+  await expect(panel.getByTestId(`member-${localId}`).locator('.meta')).toContainText('on this Mac');
   await expect(panel.getByTestId('member-boreal/boreal').getByTestId('member-status')).toHaveText('answered');
   // The random-weight model's grammar is bounded to its short budget: it answers {"findings": []}, never a cut JSON.
   await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-status')).toHaveText('answered');

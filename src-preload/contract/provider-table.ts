@@ -143,6 +143,11 @@ export function providerLabel(id: string): string {
   return providerDisplayName(id);
 }
 
+/** Where a registry model runs, for the UI: a writer's endpoint by its id, else providerLabel of its provider. */
+export function modelPlace(spec: { provider: string; endpoint_id?: string | undefined }): string {
+  return providerLabel(spec.endpoint_id ? `endpoint:${spec.endpoint_id}` : spec.provider);
+}
+
 /** Built-in provider id → the environment variable read for its key. */
 export function providerEnvVars(table: readonly ProviderDescriptor[] = PROVIDER_TABLE): Record<string, string> {
   return Object.fromEntries(table.map((p) => [p.id, p.env_var]));

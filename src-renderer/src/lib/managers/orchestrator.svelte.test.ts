@@ -65,6 +65,8 @@ describe('OrchestratorManager', () => {
     expect(manager.availableCount).toBe(1);
     expect(manager.modelName('gpt')).toBe('Model gpt');
     expect(manager.modelName(null)).toBe('None available');
+    expect(manager.placeOf('gpt')).toBe('OpenAI');
+    expect(manager.placeOf('unknown')).toBe('');
     expect(manager.taskName('coordinator')).toBe('Coordinator');
     expect(manager.taskName('unknown')).toBe('unknown');
     expect(manager.estimates.premium?.total_usd).toBe(9);

@@ -3,6 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { QualityTier } from '$contract';
 import type { Capabilities, Estimate, PlannedPick, Recommendations, SetupPlans } from '$contract/orchestrator';
+import { modelPlace } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
@@ -68,6 +69,12 @@ export class OrchestratorManager {
     }
     const planned = this.plans?.tiers[tier].picks[task];
     return planned?.model_id ? planned : null;
+  }
+
+  /** Where a model runs, in words ("OpenRouter", "your endpoint “atlas”", "on this Mac"); '' when it is not known. */
+  placeOf(id: string): string {
+    const spec = this.capabilities?.models.find((model) => model.id === id);
+    return spec ? modelPlace(spec) : '';
   }
 
   taskName(id: string): string {
