@@ -2,9 +2,11 @@
 // An ordinary error exits PROBE_FAILED_EXIT with the message on stderr; a GGML_ASSERT aborts this process only.
 // Runs under plain Node (the browser host, tests) and as an Electron utilityProcess (the app).
 import { getLlama } from 'node-llama-cpp';
+import { withoutDebuggerBacktrace } from './no-backtrace';
 import { PROBE_FAILED_EXIT } from './probe';
 
 async function probe(modelPath: string): Promise<void> {
+  withoutDebuggerBacktrace();
   const llama = await getLlama({
     gpu: process.platform === 'darwin' ? 'auto' : false,
     build: 'never',

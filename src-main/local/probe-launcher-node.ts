@@ -6,6 +6,8 @@ export interface NodeProbeLauncherOptions {
   /** The probe-child entry: out/main/probe.js when built; the .ts source with execArgv ['--import', 'tsx'] in tests. */
   entry: string;
   execArgv?: string[];
+  /** The child's environment (this process's when not given). */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 export class NodeProbeLauncher implements ProbeLauncher {
@@ -14,6 +16,7 @@ export class NodeProbeLauncher implements ProbeLauncher {
   start(modelPath: string): ProbeChild {
     const child = fork(this.options.entry, [modelPath], {
       execArgv: this.options.execArgv ?? [],
+      ...(this.options.env ? { env: this.options.env } : {}),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });

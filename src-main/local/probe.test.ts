@@ -1,6 +1,6 @@
 // The probe (issue 14): a file that aborts llama.cpp does so in a short-lived child process, never in this one; the
 // verdict names the reason. Runs the real probe-child (node-llama-cpp) on generated files.
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeMutatedGguf } from '../../test/fixtures/gguf-writer';
@@ -33,6 +33,27 @@ describe('the probe', () => {
     expect(verdict.reason).toMatch(/llama\.cpp crashed on this file during a test load \((SIGABRT|exit code \d+)\)/);
     expect(verdict.reason).toMatch(/GGML_ASSERT/);
   }, 200_000);
+
+  it('is not held by a debugger: llama.cpp would run gdb or lldb on itself before aborting, and wait for it', async () => {
+    // A gdb and an lldb that never return, first on the child's PATH: on a loaded machine the real gdb took minutes
+    // loading Node's symbols (the test above hit its 170 s limit), and on a Mac lldb may ask for developer access.
+    const bin = join(tempDir(), 'bin');
+    mkdirSync(bin);
+    for (const name of ['gdb', 'lldb']) {
+      writeFileSync(join(bin, name), '#!/bin/sh\nexec sleep 3600\n');
+      chmodSync(join(bin, name), 0o755);
+    }
+    const file = writeMutatedGguf(readFileSync(tinyLlamaFixture({ seed: 3 })), join(tempDir(), 'eps.gguf'), {
+      set: { 'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: -1 } },
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    delete env.GGML_NO_BACKTRACE;
+    const verdict = await new ModelProbe(testProbeLauncher(env), 120_000).probe(file);
+    expect(verdict).toEqual({
+      usable: false,
+      reason: expect.stringMatching(/llama\.cpp crashed on this file during a test load \((SIGABRT|exit code \d+)\)/),
+    });
+  }, 150_000);
 
   it('marks a model unusable when the test load never finishes, and ends the child', async () => {
     let killed = false;

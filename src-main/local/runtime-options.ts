@@ -4,6 +4,7 @@ import type { Settings } from '../../src-preload/contract';
 import type { Logger } from '../infra/logger';
 import type { ContextPlan } from './context-size';
 import type { Scheduler } from './machine';
+import { withoutDebuggerBacktrace } from './no-backtrace';
 import type { ThreadChoices, ThreadTiming } from './threads';
 
 export interface LocalRuntimeOptions {
@@ -26,6 +27,7 @@ export type MemoryEstimate = ContextPlan;
 
 export function defaultCreateLlama(threads: number): Promise<Llama> {
   // Metal on Apple Silicon; CPU elsewhere (no GPU probing or source builds on a writer's machine).
+  withoutDebuggerBacktrace();
   return getLlama({
     gpu: process.platform === 'darwin' ? 'auto' : false,
     build: 'never',
