@@ -35,8 +35,8 @@ describe('the probe', () => {
   }, 200_000);
 
   it('is not held by a debugger: llama.cpp would run gdb or lldb on itself before aborting, and wait for it', async () => {
-    // A gdb and an lldb that never return, first on the child's PATH: on a loaded machine the real gdb took minutes
-    // loading Node's symbols (the test above hit its 170 s limit), and on a Mac lldb may ask for developer access.
+    // A gdb and an lldb that never return, first on the child's PATH: llama.cpp waits for the debugger it runs, so
+    // without the fix the test load ends only at the probe's limit (the test above once hit its 170 s one in CI).
     const bin = join(tempDir(), 'bin');
     mkdirSync(bin);
     for (const name of ['gdb', 'lldb']) {
