@@ -39,6 +39,18 @@ describe.each(encodings)('%s ranks by bytes', (_name, vocabulary, api) => {
     expect(unfindable).toBeLessThan(20);
   });
 
+  it('answers every one- and two-byte sequence as gpt-tokenizer does (the table merging starts from)', () => {
+    const wrong: string[] = [];
+    for (let a = 0; a < 256; a++) {
+      if (table.rank(Uint8Array.of(a), 0, 1) !== (expected(Uint8Array.of(a)) ?? -1)) wrong.push(`${a}`);
+      for (let b = 0; b < 256; b++) {
+        const want = expected(Uint8Array.of(a, b)) ?? -1;
+        if (table.rank(Uint8Array.of(9, a, b), 1, 3) !== want || table.pair(a, b) !== want) wrong.push(`${a},${b}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('finds a token inside a longer buffer, and answers -1 for byte sequences that are not tokens', () => {
     const random = mulberry32(3);
     for (let t = 0; t < 20_000; t++) {

@@ -172,16 +172,27 @@ function pieceCounter(ranks: ByteRanks): (piece: string) => number {
  * token-counter.test.ts compares with gpt-tokenizer's whole-text count on every class of text and on random texts.
  */
 async function loadEncoding(name: Encoding): Promise<CountText> {
-  const countPiece = pieceCounter(await ranksOf(name));
+  const ranks = await ranksOf(name);
+  const countPiece = pieceCounter(ranks);
   const pieceEnd = name === 'o200k' ? o200kPieces() : cl100kPieces();
   const memo = new RangeMemo();
   return (text) => {
     let tokens = 0;
     for (let i = 0, n = text.length; i < n;) {
       const end = pieceEnd(text, i);
-      let count = memo.get(text, i, end);
-      if (count < 0) count = memo.set(text, i, end, countPiece(text.slice(i, end)));
-      tokens += count;
+      const length = end - i;
+      // One ASCII character is one token (every byte is); two are one token or two. Cheaper than the memo.
+      if (length === 1 && text.charCodeAt(i) < 128) tokens += 1;
+      else if (length === 2 && (text.charCodeAt(i) | text.charCodeAt(i + 1)) < 128)
+        tokens += ranks.pair(text.charCodeAt(i), text.charCodeAt(i + 1)) >= 0 ? 1 : 2;
+      else {
+        let count = memo.get(text, i, end);
+        if (count < 0) {
+          const piece = text.slice(i, end);
+          count = memo.set(piece, 0, piece.length, countPiece(piece));
+        }
+        tokens += count;
+      }
       i = end;
     }
     return tokens;
