@@ -64,6 +64,8 @@ export async function benchOrchestrator(): Promise<void> {
     availability: { cloudReady: (s) => s.provider !== 'gemini', localInstalled: (c) => installed.has(c) },
     spend: { month: '2026-11', spent_usd: 1.5, reserved_usd: 0.1 },
     price: cachedPrice,
+    // As the orchestrator service passes its hourly price function: a task's costs are kept between decisions.
+    pricesStable: true,
   };
   console.log(`registry: ${registry.length} models, ${tasks.size} tasks`);
 
@@ -71,29 +73,46 @@ export async function benchOrchestrator(): Promise<void> {
   const pure = await timeEach(10_000, (i) => decide(requests[i]!, inputs));
   console.log(summary('decide (pure, prices cached)', pure));
 
-  const uncached = await timeEach(2000, (i) => decide(requests[i]!, { ...inputs, price: worstCaseUsd }));
+  const uncached = await timeEach(2000, (i) =>
+    decide(requests[i]!, { ...inputs, price: worstCaseUsd, pricesStable: false }),
+  );
   console.log(summary('decide (pure, genai-prices on every model)', uncached));
 
   // Linear in the registry's size: the same decisions over 5,000 models, interleaved with the 50-model ones so load
-  // on the machine hits both alike. Linear work would cost about 100x.
-  const large = syntheticRegistry(5000);
-  const largeInstalled = new Set(large.filter((m, i) => m.local && i % 2 === 0).map((m) => m.local!.catalog_id));
-  const largeInputs: DecisionInputs = {
-    ...inputs,
-    registry: large,
-    availability: { ...inputs.availability, localInstalled: (c) => largeInstalled.has(c) },
-  };
-  await timeEach(100, (i) => decide(requests[i]!, largeInputs));
+  // on the machine hits both alike. Linear work would cost about 100x. The sizes between show where the time per
+  // model changes: flat means linear work, a step means the registry's data no longer fits the processor's caches.
+  const sizes = [500, 2500, 5000];
+  const larger = sizes.map((size): DecisionInputs => {
+    const models = syntheticRegistry(size);
+    const installed = new Set(models.filter((m, i) => m.local && i % 2 === 0).map((m) => m.local!.catalog_id));
+    return {
+      ...inputs,
+      registry: models,
+      availability: { ...inputs.availability, localInstalled: (c) => installed.has(c) },
+    };
+  });
+  for (const [k, large] of larger.entries()) await timeEach(200_000 / sizes[k]!, (i) => decide(requests[i]!, large));
   const small: number[] = [];
-  const big: number[] = [];
+  const samples = sizes.map((): number[] => []);
   for (let round = 0; round < 10; round++) {
     small.push(...(await timeEach(2000, (i) => decide(requests[(round * 2000 + i) % requests.length]!, inputs))));
-    big.push(...(await timeEach(40, (i) => decide(requests[(round * 40 + i) % requests.length]!, largeInputs))));
+    for (const [k, large] of larger.entries()) {
+      const count = 200_000 / sizes[k]!;
+      samples[k]!.push(
+        ...(await timeEach(count, (i) => decide(requests[(round * count + i) % requests.length]!, large))),
+      );
+    }
   }
+  const big = samples[sizes.length - 1]!;
   console.log(summary('decide over 5,000 models (pure, prices cached)', big));
   console.log(
     `registry 5,000 / 50 models: p50 ${(percentile(big, 50) / percentile(small, 50)).toFixed(0)}x ` +
       `(50: ${percentile(small, 50).toFixed(4)} ms, 5,000: ${percentile(big, 50).toFixed(3)} ms; linear would be 100x)`,
+  );
+  const perModel = (samples: number[], size: number) => `${((percentile(samples, 50) * 1000) / size).toFixed(3)} µs`;
+  console.log(
+    `  p50 per model: 50 → ${perModel(small, 50)}, ` +
+      sizes.map((size, k) => `${size.toLocaleString('en')} → ${perModel(samples[k]!, size)}`).join(', '),
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-'));

@@ -92,6 +92,8 @@ function scenario(
     spend: { month: '2026-11', spent_usd: pick(random, [0, 0.01, 0.5]), reserved_usd: 0 },
     quality,
     price: registryPrice,
+    // Half the runs let decide keep a task's costs between decisions: they must decide exactly the same.
+    ...(random() < 0.5 ? { pricesStable: true } : {}),
     pack:
       !enabled && ids.length > 0
         ? { name: 'p', tasks: Object.fromEntries(taskIds.map((t) => [t, random() < 0.9 ? pick(random, ids) : 'gone'])) }
@@ -163,5 +165,57 @@ describe('decide: linear ranking decides exactly as the full sorts did', () => {
       expect(d.candidates.map((c) => c.model_id)).toEqual(['a2', 'b', 'c', 'a']);
       expect(d).toEqual(decideByFullSort({ task: 't', tier }, inputs));
     }
+  });
+});
+
+describe('decide: a task’s costs kept between decisions', () => {
+  const registry = registryOf(mulberry32(7), 300);
+  const clouds = registry.filter((m) => m.provider !== 'local').length;
+  const counted = () => {
+    const calls = { n: 0 };
+    const price: DecisionInputs['price'] = (spec, input, output) => {
+      calls.n++;
+      return registryPrice(spec, input, output);
+    };
+    return { calls, price };
+  };
+  const inputsWith = (price: DecisionInputs['price'], pricesStable: boolean): DecisionInputs => ({
+    registry,
+    tasks,
+    settings: { ...DEFAULT_SETTINGS.orchestrator, enabled: true },
+    availability: { cloudReady: () => true, localInstalled: () => true },
+    spend: { month: '2026-11', spent_usd: 0, reserved_usd: 0 },
+    price,
+    pricesStable,
+  });
+
+  it('prices each cloud model once while the price function and the token counts stay the same', () => {
+    const { calls, price } = counted();
+    const stable = inputsWith(price, true);
+    const request = { task: taskIds[0]!, input_tokens: 4000, max_output_tokens: 1000 };
+    const first = decide(request, stable);
+    expect(calls.n).toBe(clouds);
+    expect(decide(request, stable)).toEqual(first);
+    expect(decide({ ...request, tier: 'premium' }, stable).candidates.length).toBe(registry.length);
+    expect(calls.n).toBe(clouds);
+    // Other token counts, images (priced per model), another task, or another price function: priced again.
+    decide({ ...request, input_tokens: 4001 }, stable);
+    expect(calls.n).toBe(2 * clouds);
+    decide({ ...request, input_tokens: 4001, images: [{ width: 512, height: 512 }] }, stable);
+    decide({ ...request, input_tokens: 4001 }, stable);
+    expect(calls.n).toBe(4 * clouds);
+    decide({ ...request, task: taskIds[1]! }, stable);
+    expect(calls.n).toBe(5 * clouds);
+    const other = counted();
+    expect(decide(request, inputsWith(other.price, true))).toEqual(first);
+    expect(other.calls.n).toBe(clouds);
+  });
+
+  it('prices every model on every decision when the prices are not declared stable', () => {
+    const { calls, price } = counted();
+    const request = { task: taskIds[2]!, input_tokens: 4000, max_output_tokens: 1000 };
+    decide(request, inputsWith(price, false));
+    decide(request, inputsWith(price, false));
+    expect(calls.n).toBe(2 * clouds);
   });
 });

@@ -77,6 +77,13 @@ interface TaskOrders {
   best: Evaluated[];
   cheapest: Evaluated[];
   value: Evaluated[];
+  /**
+   * Each model's cost in the task's last decision (by its index in the registry), and what it was priced with: the
+   * next decision of the task with the same price function and token counts (and no images) reads it rather than
+   * asking the price function 5,000 times.
+   */
+  costs: Float64Array;
+  priced: { price: unknown; input: number; output: number } | null;
 }
 
 /**
@@ -128,7 +135,8 @@ export function ordersFor(state: RegistryState, task: string): TaskOrders {
   if (!orders) {
     if (state.orders.size >= MAX_TASK_ORDERS) state.orders.clear();
     const all = state.evaluated;
-    state.orders.set(task, (orders = { best: [...all], cheapest: [...all], value: [...all] }));
+    orders = { best: [...all], cheapest: [...all], value: [...all], costs: new Float64Array(all.length), priced: null };
+    state.orders.set(task, orders);
   }
   return orders;
 }

@@ -56,6 +56,13 @@ export interface DecisionInputs {
   pack?: { name: string; tasks: Readonly<Record<string, string>> } | null;
   /** Worst-case USD of a call; defaults to pricing.worstCaseUsd. */
   price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+  /**
+   * Set when `price` answers the same for the same arguments for as long as the same function is passed (the
+   * orchestrator service's price function, replaced every hour and when the registry changes): decide then keeps a
+   * task's costs from one decision to the next with the same token counts, rather than pricing every model again.
+   * Not for a function that reads the clock (worstCaseUsd without `at`).
+   */
+  pricesStable?: boolean;
 }
 
 export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSpec {
@@ -92,12 +99,20 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
 
   const state = registryState(inputs.registry);
   const evaluated = state.evaluated;
-  for (const e of evaluated) {
+  const orders = ordersFor(state, task.id);
+  const priced = orders.priced;
+  const costs = orders.costs;
+  const keep = inputs.pricesStable === true && images.length === 0;
+  const samePrices =
+    keep && priced !== null && priced.price === price && priced.input === inputTokens && priced.output === maxOutput;
+  orders.priced = null;
+  for (let i = 0; i < evaluated.length; i++) {
+    const e = evaluated[i]!;
     const spec = e.spec;
     const local = e.local;
     const q = quality(spec.id, task.id, spec.quality);
     const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
-    const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
+    const cost = local ? 0 : samePrices ? costs[i]! : (costs[i] = price(spec, inputTokens + seen, maxOutput));
     let mask = 0;
     // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
     if (images.length > 0 && !spec.capabilities.vision) mask |= BIT.no_vision;
@@ -119,7 +134,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     e.affordable = remaining === null || cost <= remaining + EPSILON;
     e.order = Number.MAX_SAFE_INTEGER;
   }
-  const orders = ordersFor(state, task.id);
+  if (keep) orders.priced = { price, input: inputTokens, output: maxOutput };
   // Every candidate by byBest. The order this task's last decision left is sorted again: the sort is adaptive, so
   // when nothing moved it is one linear pass, and it comes out the same from any starting order (byBest is a strict
   // total order). Every other list of the decision is a filter or a stable bucketing of it, or of another cached

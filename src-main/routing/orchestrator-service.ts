@@ -39,13 +39,21 @@ export class OrchestratorService {
   /** Worst-case prices per (model, tokens) for the current hour: genai-prices lookups are the slow part of a decision. */
   private priceCache = new Map<ModelSpec, Map<number, number>>();
   private priceHour = '';
+  /**
+   * The price function of this hour and registry, the same object from one decision to the next: decide keeps a
+   * task's costs for as long as its price function and token counts stay the same.
+   */
+  private price: ((spec: ModelSpec, input: number, output: number) => number) | null = null;
 
   private readonly deps: OrchestratorDeps;
   private setupSource: SetupSource = noDownloads;
 
   constructor(deps: OrchestratorDeps) {
     this.deps = { ...deps };
-    deps.registry.onChange(() => this.priceCache.clear());
+    deps.registry.onChange(() => {
+      this.priceCache.clear();
+      this.price = null;
+    });
   }
 
   get tasks(): TaskTable {
@@ -133,6 +141,7 @@ export class OrchestratorService {
       quality: this.deps.feedback.quality(),
       pack: settings.enabled ? null : this.deps.packs.active(),
       price: this.pricer(now),
+      pricesStable: true,
     };
   }
 
@@ -141,8 +150,9 @@ export class OrchestratorService {
     if (hour !== this.priceHour) {
       this.priceCache.clear();
       this.priceHour = hour;
+      this.price = null;
     }
-    return (spec, input, output) => {
+    return (this.price ??= (spec, input, output) => {
       let bySize = this.priceCache.get(spec);
       if (!bySize) this.priceCache.set(spec, (bySize = new Map()));
       // Both counts are below 2^26 (schema limits), so one number keys the pair.
@@ -154,6 +164,6 @@ export class OrchestratorService {
         bySize.set(key, cost);
       }
       return cost;
-    };
+    });
   }
 }

@@ -162,6 +162,31 @@ describe('RegistryService', () => {
     expect(orchestrator.decide({ task: 'theme_analysis', tier: 'budget' }).model_id).toBe('lm-a');
     db.close();
   });
+
+  it('a custom model’s new price is in the very next decision of the same task and size', () => {
+    let now = new Date('2026-11-18T10:00:00Z');
+    const { registry, orchestrator, settings, db } = open(tempDir(), { now: () => now });
+    settings.set({ orchestrator: { enabled: true } });
+    orchestrator.useAvailability({
+      cloudReady: (s) => s.provider === 'openai-compatible',
+      localInstalled: () => false,
+    });
+    const priced = (input: number) => ({
+      ...model('lm-a', { provider: 'openai-compatible', endpoint_id: 'lm', price: [input * 10, input * 10] }),
+      quality: 10,
+      strengths: ['thematic_analysis' as const],
+    });
+    const request = { task: 'theme_analysis', tier: 'budget' as const, input_tokens: 100_000, max_output_tokens: 0 };
+    registry.upsertCustomModels('endpoint:lm', [priced(1)]);
+    expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(1, 6);
+    expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(1, 6);
+    registry.upsertCustomModels('endpoint:lm', [priced(3)]);
+    expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(3, 6);
+    // A new hour prices again too (the same prices here).
+    now = new Date('2026-11-18T11:00:00Z');
+    expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(3, 6);
+    db.close();
+  });
 });
 
 describe('PacksService', () => {
