@@ -127,7 +127,9 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   // Pushed by providers:health; the page was not reloaded.
   const paused = page.getByTestId('key-health-openai');
   await expect(paused).toContainText('Quire paused OpenAI after 5 failed calls');
-  await expect(page.getByText('openai paused after errors')).toBeVisible();
+  await expect(paused).toContainText('OpenAI had a problem on its side (HTTP 500)');
+  // The sidebar names it as the writer knows it, not by its id.
+  await expect(page.getByText('Quire paused OpenAI', { exact: true })).toBeVisible();
   await paused.evaluate((element) => element.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: 'e2e/screenshots/provider-paused.png' });
 

@@ -12,6 +12,7 @@ import {
   isQuireError,
   type Billing,
 } from '../errors';
+import { providerLabel } from '../../src-preload/contract/provider-table';
 import { unsentErrorOf } from './dead-end-fetch';
 import { connectionFailure } from './connection-failure';
 
@@ -54,11 +55,17 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
   }
   const e = (error ?? {}) as SdkErrorLike;
   const name = sdkErrorName(error) ?? e.name ?? '';
-  const detail = (e.message ?? String(error)).slice(0, 300);
+  // The provider as a writer knows it ("OpenAI", "Your endpoint “atlas”"); `provider` stays the id on the error.
+  const label = providerLabel(provider);
+  const who = label.charAt(0).toUpperCase() + label.slice(1);
+  // The SDKs start their message with the status ("500 upstream exploded"): the message says the status once.
+  const message = e.message ?? String(error);
+  const status = typeof e.status === 'number' ? `${e.status} ` : null;
+  const detail = (status !== null && message.startsWith(status) ? message.slice(status.length) : message).slice(0, 300);
   // An HTTP answer or a request that never left bills nothing; once accepted, a broken call may have.
   const answered: Billing = options.accepted ? 'unknown' : 'none';
   if (name === 'APIUserAbortError' || name === 'AbortError') return new CancelledError();
-  if (name === 'APIConnectionTimeoutError') return new TimeoutError(`${provider} did not answer in time`, error);
+  if (name === 'APIConnectionTimeoutError') return new TimeoutError(`${who} did not answer in time`, error);
   // A request that never left, answered by deadEndFetch so the SDK would not retry it: still a connection failure.
   const unsent = unsentErrorOf(e.headers);
   if (name === 'APIConnectionError' || unsent) {
@@ -75,27 +82,28 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
       const after = retryAfterSeconds(e.headers);
       const message =
         after !== undefined && after > options.maxRetryAfterS
-          ? `${provider} is rate-limiting Quire and asked to wait ${formatWait(after)}; Quire does not wait that long and moves on.`
-          : `${provider} is rate-limiting Quire; try again shortly.`;
+          ? `${who} is rate-limiting Quire and asked to wait ${formatWait(after)}; Quire does not wait that long and moves on.`
+          : `${who} is rate-limiting Quire; try again shortly.`;
       return new RateLimitedError(provider, message, after, error);
     }
     if (status === 401 || status === 403) {
-      return new ProviderError(provider, `${provider} refused the API key (HTTP ${status}).`, {
+      return new ProviderError(provider, `${who} refused the API key (HTTP ${status}).`, {
         retryable: false,
         status,
         cause: error,
         billing: answered,
       });
     }
-    if (status === 408) return new TimeoutError(`${provider} timed out (HTTP 408)`, error, answered);
-    return new ProviderError(provider, `${provider} answered HTTP ${status}: ${detail}`, {
+    if (status === 408) return new TimeoutError(`${who} timed out (HTTP 408)`, error, answered);
+    const what = status >= 500 ? `had a problem on its side (HTTP ${status})` : `answered HTTP ${status}`;
+    return new ProviderError(provider, `${who} ${what}: ${detail}`, {
       retryable: status >= 500 || status === 409,
       status,
       cause: error,
       billing: answered,
     });
   }
-  return new ProviderError(provider, `${provider} sent a response Quire cannot read: ${detail}`, { cause: error });
+  return new ProviderError(provider, `${who} sent a response Quire cannot read: ${detail}`, { cause: error });
 }
 
 function sdkErrorName(error: unknown): string | undefined {

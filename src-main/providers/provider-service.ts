@@ -331,7 +331,9 @@ export class ProviderService {
     const builtin = providerDescriptor(provider);
     if (!builtin) throw new NotFoundError('Provider', provider);
     const apiKey = this.options.keys.get(provider);
-    if (!apiKey) throw new ProviderError(provider, `No API key is set for ${provider}`, { retryable: false });
+    if (!apiKey) {
+      throw new ProviderError(provider, `No API key is set for ${builtin.display_name}.`, { retryable: false });
+    }
     return build(builtin.kind, { ...opts, ...this.builtinOptions(builtin), apiKey });
   }
 }
