@@ -182,7 +182,7 @@ describe('RegistryService', () => {
     expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(1, 6);
     registry.upsertCustomModels('endpoint:lm', [priced(3)]);
     expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(3, 6);
-    // A new hour prices again too (the same prices here).
+    // A new hour starts a new price function, and its decision still reads the current price.
     now = new Date('2026-11-18T11:00:00Z');
     expect(orchestrator.decide(request).estimate_usd).toBeCloseTo(3, 6);
     db.close();

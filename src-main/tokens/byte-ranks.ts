@@ -104,7 +104,7 @@ export class ByteRanks {
   /** The rank of the token whose bytes are exactly bytes[start, end) (as gpt-tokenizer's lookup of a text), or -1. */
   exact(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
-    if (length === 2) return this.short[(bytes[start]! << 8) | bytes[start + 1]!]!;
+    if (length === 2) return this.pair(bytes[start]!, bytes[start + 1]!);
     if (length === 1) return this.short[0x10000 + bytes[start]!]!;
     return this.hashed(bytes, start, end);
   }

@@ -67,6 +67,9 @@ describe('OrchestratorManager', () => {
     expect(manager.modelName(null)).toBe('None available');
     expect(manager.placeOf('gpt')).toBe('OpenAI');
     expect(manager.placeOf('unknown')).toBe('');
+    expect(manager.placeOf('gone', { provider: 'endpoint:atlas', local: false })).toBe('your endpoint “atlas”');
+    expect(manager.placeOf('gone', { provider: 'local', local: true })).toBe('on this Mac');
+    expect(manager.placeOf('gpt', { provider: 'openrouter', local: false })).toBe('OpenAI');
     expect(manager.taskName('coordinator')).toBe('Coordinator');
     expect(manager.taskName('unknown')).toBe('unknown');
     expect(manager.estimates.premium?.total_usd).toBe(9);

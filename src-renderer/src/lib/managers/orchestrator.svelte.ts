@@ -3,7 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { QualityTier } from '$contract';
 import type { Capabilities, Estimate, PlannedPick, Recommendations, SetupPlans } from '$contract/orchestrator';
-import { modelPlace } from '$contract/provider-table';
+import { modelPlace, providerLabel } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
@@ -71,10 +71,14 @@ export class OrchestratorManager {
     return planned?.model_id ? planned : null;
   }
 
-  /** Where a model runs, in words ("OpenRouter", "your endpoint “atlas”", "on this Mac"); '' when it is not known. */
-  placeOf(id: string): string {
+  /**
+   * Where a model runs, in words ("OpenRouter", "your endpoint “atlas”", "on this Mac"): from the registry, else from
+   * the provider a decision or a tournament recorded for it (`seen`); '' when neither knows.
+   */
+  placeOf(id: string, seen?: { provider: string; local: boolean }): string {
     const spec = this.capabilities?.models.find((model) => model.id === id);
-    return spec ? modelPlace(spec) : '';
+    if (spec) return modelPlace(spec);
+    return seen ? providerLabel(seen.local ? 'local' : seen.provider) : '';
   }
 
   taskName(id: string): string {
