@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
 import { startHost, type RunningHost } from './support/host';
+import { decisionSettled } from './support/workbench';
 
 let host: RunningHost;
 let atlasServer: FakeLlmServer;
@@ -91,6 +92,7 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+  await decisionSettled(page, 200);
 
   // The writer picks the three members by hand.
   await page.getByText('Members', { exact: true }).click();
@@ -186,6 +188,8 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await expect(page.getByTestId('tournament-quote')).toBeVisible();
+  await decisionSettled(page);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 
   const panel = page.getByTestId('tournament');

@@ -46,4 +46,18 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     expect(manager.quote).toBeNull();
     expect(fake.countOf('runs:quote')).toBe(1);
   });
+
+  it('is loading from the ask until the answer lands, so the Workbench can say its quote is not current yet', async () => {
+    const fake = new FakeApi();
+    const held = fake.hold('runs:quote');
+    const manager = new RunQuoteManager(fake);
+    expect(manager.loading).toBe(false);
+    const asked = manager.load(request);
+    const call = await held.next();
+    expect(manager.loading).toBe(true);
+    call.resolve({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
+    await asked;
+    expect(manager.loading).toBe(false);
+    expect(manager.single?.at_most_usd).toBe(0.004);
+  });
 });

@@ -40,6 +40,10 @@ export class RunQuoteManager {
     return quote?.kind === 'unseated' ? quote.reason : null;
   }
   readonly asking = $derived(this.#asking);
+  /** True while a quote is asked for: what is shown may be for the previous passage, task or length. */
+  get loading(): boolean {
+    return this.#quote.loading;
+  }
 
   /** Asks again for this request (the passage, task and options Run would send). */
   load(request: RunStart | null): Promise<boolean> {
