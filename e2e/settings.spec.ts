@@ -93,7 +93,7 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   await expect(models).toHaveAttribute('aria-invalid', 'true');
   await memory.fill('100');
   await memory.press('Enter');
-  await expect(page.getByTestId('memory-budget-error')).toHaveText('Memory budget must be at least 256 MB');
+  await expect(page.getByTestId('memory-budget-error')).toHaveText('Memory for local models must be at least 256 MB');
   const after = await stored();
   expect(after.local.memory_budget_mb).toBe(2048);
   expect(after.tournament.num_models).toBe(3);

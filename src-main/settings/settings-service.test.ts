@@ -50,7 +50,13 @@ describe('SettingsService', () => {
     [{ orchestrator: { monthly_budget: -1 } }, 'orchestrator.monthly_budget', /zero or more/],
     [{ orchestrator: { monthly_budget: Number.POSITIVE_INFINITY } }, 'orchestrator.monthly_budget', /finite|number/],
     [{ tournament: { num_models: 1 } }, 'tournament.num_models', /at least 2/],
-    [{ local: { idle_unload_minutes: -5 } }, 'local.idle_unload_minutes', /./],
+    [
+      { local: { idle_unload_minutes: -5 } },
+      'local.idle_unload_minutes',
+      /Unload idle models after 0 minutes \(never\)/,
+    ],
+    [{ local: { memory_budget_mb: 100 } }, 'local.memory_budget_mb', /Memory for local models must be at least 256 MB/],
+    [{ local: { threads: 1.5 } }, 'local.threads', /Threads for local models must be a whole number/],
   ])('refuses %j with a specific error and changes nothing', (patch, path, message) => {
     const { settings, db, events } = service(join(tempDir(), 'q.sqlite'));
     settings.set({ orchestrator: { monthly_budget: 5 } });

@@ -42,21 +42,21 @@ export const localSettingsSchema = z.object({
     .nullable(),
   /** Memory the resident local models may use, in MB; null = derived from the machine's memory. */
   memory_budget_mb: z
-    .number({ error: 'Memory budget must be a whole number of MB' })
-    .int('Memory budget must be a whole number of MB')
-    .min(256, 'Memory budget must be at least 256 MB')
-    .max(1_048_576, 'Memory budget must be at most 1,048,576 MB (1 TB)')
+    .number({ error: 'Memory for local models must be a whole number of MB' })
+    .int('Memory for local models must be a whole number of MB')
+    .min(256, 'Memory for local models must be at least 256 MB')
+    .max(1_048_576, 'Memory for local models must be at most 1,048,576 MB (1 TB)')
     .nullable(),
   /** Unload a resident model after this many idle minutes (0 = never). */
   idle_unload_minutes: z
-    .number({ error: 'Idle unload must be a whole number of minutes' })
-    .int('Idle unload must be a whole number of minutes')
-    .min(0, 'Idle unload must be 0 (never) or more minutes')
-    .max(24 * 60, 'Idle unload must be at most 1,440 minutes (a day)'),
+    .number({ error: 'Unload idle models after a whole number of minutes' })
+    .int('Unload idle models after a whole number of minutes')
+    .min(0, 'Unload idle models after 0 minutes (never) or more')
+    .max(24 * 60, 'Unload idle models after at most 1,440 minutes (a day)'),
   /** CPU threads for generation; null = chosen for the machine. */
   threads: z
-    .number({ error: 'Threads must be a whole number' })
-    .int('Threads must be a whole number')
+    .number({ error: 'Threads for local models must be a whole number' })
+    .int('Threads for local models must be a whole number')
     .min(1, 'Use at least 1 thread')
     .max(256, 'Use at most 256 threads')
     .nullable(),
