@@ -2,6 +2,10 @@
 // server rather than typed; and the Spend screen's line on what routing was worth this month.
 import { findingsAnswer } from '../test/support/findings-answer';
 import { addFakeWriter, expect, test } from './support/fake-host';
+import { decisionSettled } from './support/workbench';
+
+const PASSAGE =
+  '# Chapter 3\n\nMara pushed the hair from her green eyes.\n\n# Chapter 12\n\nShe turned, her blue eyes flashed.';
 
 test.use({ viewport: { width: 1280, height: 1200 } });
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
@@ -74,4 +78,42 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
   await expect(line).toContainText('always the cheapest capable model would have cost');
   await expect(page.getByTestId('routing-value-chart')).toBeVisible();
   await page.getByTestId('routing-value').screenshot({ path: '/tmp/quire-shots/routing-value.png' });
+});
+
+test('Ask Quire waits for the writer’s words, sends them with the passage, and runs the step it suggests with them', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  const words = 'Does Mara’s eye colour stay the same all the way through?';
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Ask Quire' });
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await expect(page.getByTestId('task-description')).toContainText('Tell Quire what you want in your own words');
+  await expect(page.getByTestId('request-needed')).toHaveText('Say what you want in your own words first.');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+
+  await page.getByLabel('What do you want to know or do?').fill(words);
+  await expect(page.getByTestId('request-needed')).toHaveCount(0);
+  await decisionSettled(page);
+  fake.script('writer', {
+    json: { steps: [{ task: 'continuity_check', target: 'the whole manuscript', why: 'It compares the chapters.' }] },
+  });
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const step = page.getByTestId('route-step');
+  await expect(step).toContainText('Continuity check on the whole manuscript: It compares the chapters.');
+  await page.screenshot({ path: 'e2e/screenshots/workbench-ask.png', fullPage: true });
+
+  // The suggested check runs on the same passage, and the writer's words go with it.
+  fake.script('writer', { json: findingsAnswer('Mara’s eyes change colour.', 'her blue eyes') });
+  await step.getByRole('button', { name: 'Run Continuity check' }).click();
+  await expect(page.getByText('Mara’s eyes change colour.').first()).toBeVisible();
+  const userMessages = fake.requests.map(
+    (r) =>
+      (r.body as { messages: { role: string; content: string }[] }).messages.find((m) => m.role === 'user')!.content,
+  );
+  expect(userMessages).toHaveLength(2);
+  for (const user of userMessages) expect(user).toContain(`The writer's request:\n${words}`);
 });

@@ -74,7 +74,9 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   expect(downloads.value).toEqual([]);
 
   // The row's rule runs under every cell, its buttons' too: each cell is as tall as the row.
-  const heights = await installed.evaluate((row) => [...row.children].map((cell) => cell.getBoundingClientRect().height));
+  const heights = await installed.evaluate((row) =>
+    [...row.children].map((cell) => cell.getBoundingClientRect().height),
+  );
   expect(new Set(heights).size).toBe(1);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'e2e/screenshots/models-installed.png' });

@@ -92,6 +92,7 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+  await page.getByLabel('Anything it should focus on? (optional)').fill('Only the eyes and the boats.');
   await decisionSettled(page, 200);
 
   // The writer picks the three members by hand.
@@ -161,6 +162,13 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   expect(byClaim(BOATS.claim)).toMatchObject({ status: 'disputed', resolution: 'dismissed' });
   expect(atlasServer.requests.filter((request) => request.model === 'atlas')).toHaveLength(1);
   expect(borealServer.requests.filter((request) => request.model === 'boreal')).toHaveLength(1);
+  // Every member read the writer's words with the passage.
+  for (const request of [...atlasServer.requests, ...borealServer.requests].filter((r) => r.model !== '__models__')) {
+    const messages = (request.body as { messages: { role: string; content: string }[] }).messages;
+    expect(messages.find((m) => m.role === 'user')!.content).toContain(
+      "The writer's request:\nOnly the eyes and the boats.",
+    );
+  }
 
   await expect(page.getByTestId('tournament-history')).toContainText('Continuity check · 3 models');
   await page.screenshot({ path: 'e2e/screenshots/tournament.png', fullPage: true });

@@ -95,4 +95,23 @@ describe('runs:start on a critical task', () => {
       retry: true,
     });
   });
+
+  it("the writer's request reaches every member of the tournament a critical run becomes, and its quote counts it", async () => {
+    const host = await threeMembers();
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const request = 'Only the eyes, please: ' + 'is the colour ever explained? '.repeat(40);
+    const bare = (await host.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT })).body.value;
+    const asked = (await host.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT, request })).body.value;
+    expect(asked.kind).toBe('tournament');
+    expect(asked.total_usd).toBeGreaterThan(bare.total_usd);
+
+    const run = (await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, request })).body.value;
+    expect(run.tournament_id).toEqual(expect.any(String));
+    const sent = h.server().requests.map((r) => {
+      const messages = (r.body as { messages: { role: string; content: string }[] }).messages;
+      return messages.find((m) => m.role === 'user')!.content;
+    });
+    expect(sent).toHaveLength(3);
+    for (const user of sent) expect(user).toContain(`The writer's request:\n${request.trim()}`);
+  });
 });

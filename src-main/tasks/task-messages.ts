@@ -18,7 +18,7 @@ export function framedInput(definition: TaskDefinition, input: TaskInput): strin
   const request = input.request?.trim();
   if (definition.framing.request === 'required' && !request) {
     throw new InvalidInputError(
-      `${definition.id.replace(/_/g, ' ')} needs your request in your own words (what do you want to know or do?)`,
+      'This task needs your request in your own words: what do you want to know or do?',
       'request',
     );
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeBouts, summarizeJudgements, type JudgeBout, type JudgeVerdict } from './judge';
+import { judgeBouts, judgeMessages, summarizeJudgements, type JudgeBout, type JudgeVerdict } from './judge';
+import { memberMessages, verifierMessages } from './prompts';
 
 describe('judge with swapped order', () => {
   it('runs every pair in both orders', () => {
@@ -31,5 +32,33 @@ describe('judge with swapped order', () => {
       [{ bout: { first: 'a', second: 'b' }, verdict: { winner: 'A', reason: '' } }],
     );
     expect(summary.pairs[0]).toMatchObject({ winner: 'tie', position_bias: false });
+  });
+});
+
+describe("the writer's request in a tournament's prompts", () => {
+  const task = { id: 'brainstorm', display_name: 'Brainstorm', description: 'Ideas and what-ifs.' };
+  const asked = '<writer_request>\nHow could the storm end the chapter?\n</writer_request>';
+
+  it('follows the text for members without a task definition, the verifier and the judge; nothing when absent', () => {
+    const member = memberMessages('prose', task, 'The storm came.', undefined, 'How could the storm end the chapter?');
+    expect(member[1]!.content).toBe(`The storm came.\n\n${asked}`);
+    const verifier = verifierMessages(
+      task,
+      'The storm came.',
+      { text: 'Idea' },
+      undefined,
+      'How could the storm end the chapter?',
+    );
+    expect(verifier[1]!.content).toMatch(
+      /^<text>\nThe storm came.\n<\/text>\n\n<writer_request>\n.+\n<\/writer_request>\n\n<answer>/,
+    );
+    const judge = judgeMessages('Brainstorm', 'The storm came.', 'A', 'B', 'How could the storm end the chapter?');
+    expect(judge[1]!.content).toContain(`</request>\n\n${asked}\n\n<answer_A>`);
+    for (const messages of [
+      memberMessages('prose', task, 'The storm came.'),
+      verifierMessages(task, 'The storm came.', { text: 'Idea' }),
+      judgeMessages('Brainstorm', 'The storm came.', 'A', 'B'),
+    ])
+      expect(messages[1]!.content).not.toContain('writer_request');
   });
 });

@@ -3,6 +3,7 @@
 // the same answer; when the order changes the winner, the pair is a tie and the flip is reported.
 import { z } from 'zod';
 import type { ChatMessage } from '../providers/spec';
+import { requestBlock } from './prompts';
 
 export const judgeVerdictSchema = z.object({
   winner: z.enum(['A', 'B', 'tie']),
@@ -17,7 +18,13 @@ export const JUDGE_JSON_SCHEMA = {
   additionalProperties: false,
 } as const satisfies Record<string, unknown>;
 
-export function judgeMessages(task: string, input: string, answerA: string, answerB: string): ChatMessage[] {
+export function judgeMessages(
+  task: string,
+  input: string,
+  answerA: string,
+  answerB: string,
+  writerRequest?: string,
+): ChatMessage[] {
   return [
     {
       role: 'system',
@@ -28,7 +35,7 @@ export function judgeMessages(task: string, input: string, answerA: string, answ
     },
     {
       role: 'user',
-      content: `Task: ${task}\n\n<request>\n${input}\n</request>\n\n<answer_A>\n${answerA}\n</answer_A>\n\n<answer_B>\n${answerB}\n</answer_B>`,
+      content: `Task: ${task}\n\n<request>\n${input}\n</request>${requestBlock(writerRequest)}\n\n<answer_A>\n${answerA}\n</answer_A>\n\n<answer_B>\n${answerB}\n</answer_B>`,
     },
   ];
 }

@@ -41,7 +41,7 @@ export async function judgeProse(
   deps: JudgingDeps,
   tournament: Tournament,
   task: TaskSpec,
-  input: string,
+  input: { passage: string; request?: string | undefined },
   answers: { seat: Seat; text: string }[],
   notes: string[],
 ): Promise<JudgeSummary | null> {
@@ -54,7 +54,13 @@ export async function judgeProse(
   const textOf = new Map(answers.map((a) => [a.seat.spec.id, a.text]));
   const requests = bouts.map((bout) => ({
     bout,
-    messages: judgeMessages(task.display_name, input, textOf.get(bout.first)!, textOf.get(bout.second)!),
+    messages: judgeMessages(
+      task.display_name,
+      input.passage,
+      textOf.get(bout.first)!,
+      textOf.get(bout.second)!,
+      input.request,
+    ),
   }));
   const worst = requests.map((r) =>
     spec.provider === 'local' ? 0 : deps.worstCase(spec, estimateInputTokens(r.messages), JUDGE_MAX_OUTPUT),

@@ -23,16 +23,26 @@ export function memberMessages(
   task: { id: string; display_name: string; description: string },
   input: string,
   definition?: TaskDefinition,
+  writerRequest?: string,
 ): ChatMessage[] {
   // Findings guidance named outright: a task whose single run answers in another form (a summary) still answers a
   // findings tournament in findings.
   if (definition)
-    return taskMessages(definition, { passage: input }, kind === 'findings' ? ANSWER_GUIDANCE.findings : '');
+    return taskMessages(
+      definition,
+      { passage: input, request: writerRequest },
+      kind === 'findings' ? ANSWER_GUIDANCE.findings : '',
+    );
   const intro = `You help a fiction writer. Task: ${task.display_name}. ${task.description}`;
   return [
     { role: 'system', content: kind === 'prose' ? intro : `${intro}\n${ANSWER_GUIDANCE.findings}` },
-    { role: 'user', content: input },
+    { role: 'user', content: `${input}${requestBlock(writerRequest)}` },
   ];
+}
+
+/** The writer's own words for the task, after the text (nothing when there are none). */
+export function requestBlock(writerRequest: string | undefined): string {
+  return writerRequest ? `\n\n<writer_request>\n${writerRequest}\n</writer_request>` : '';
 }
 
 export function verifierMessages(
@@ -40,6 +50,7 @@ export function verifierMessages(
   input: string,
   answer: { text: string; findings?: FindingsAnswer['findings'] },
   definition?: TaskDefinition,
+  writerRequest?: string,
 ): ChatMessage[] {
   const shown = answer.findings ? JSON.stringify({ findings: answer.findings }, null, 2) : answer.text;
   // The verifier reads the same task the answering model was given, so it judges the answer against it.
@@ -53,6 +64,9 @@ export function verifierMessages(
         'with JSON {"verdict": "approve" | "reject", "issues": [one sentence per problem]}. Reject when any claim ' +
         `is false or any quote is not in the text.${given}`,
     },
-    { role: 'user', content: `<text>\n${input}\n</text>\n\n<answer>\n${shown}\n</answer>` },
+    {
+      role: 'user',
+      content: `<text>\n${input}\n</text>${requestBlock(writerRequest)}\n\n<answer>\n${shown}\n</answer>`,
+    },
   ];
 }

@@ -74,7 +74,7 @@ export class TournamentService {
     const kind = answerKindFor(task.strength);
     const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
     const definition = this.deps.library?.get(task.id);
-    const messages = memberMessages(kind, task, request.input, definition);
+    const messages = memberMessages(kind, task, request.input, definition, request.request);
     const inputTokens = estimateInputTokens(messages);
     const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
     return { settings, task, mode, kind, maxOutput, definition, messages, inputTokens, seats };
@@ -300,6 +300,7 @@ export class TournamentService {
           request.input,
           { text: primary.text, ...(primary.findings ? { findings: primary.findings.given } : {}) },
           definition,
+          request.request,
         ),
         maxOutputTokens: VERIFIER_MAX_OUTPUT,
         temperature: 0,
@@ -345,7 +346,7 @@ export class TournamentService {
               },
               tournament,
               task,
-              request.input,
+              { passage: request.input, request: request.request },
               answers,
               notes,
             )

@@ -13,6 +13,8 @@ export const tournamentStartSchema = z.strictObject({
   task: z.string().min(1).max(100),
   /** The manuscript text (or request) every member receives. */
   input: z.string().min(1).max(2_000_000),
+  /** The writer's own words for the task (a question, what to focus on): every member, verifier and judge reads them. */
+  request: z.string().min(1).max(20_000).optional(),
   /** Exactly these members (2–5); otherwise the N best distinct candidates are chosen. */
   models: z.array(modelId).min(2).max(5).optional(),
   /** Members wanted (2–5); defaults to settings.tournament.num_models. */

@@ -327,6 +327,71 @@ describe('WorkbenchManager', () => {
     expect(fake.inputsOf('runs:start')[0]).toMatchObject({ request: 'Does Mara’s eye colour change?' });
   });
 
+  it('a task that needs the writer’s words does not run, quote or count without them; the quote and count include them', async () => {
+    const fake = new FakeApi().answer('tasks:library', {
+      tasks: [
+        {
+          id: 'coordinator',
+          version: 1,
+          answer: 'route',
+          description: 'Say what you want.',
+          max_output_tokens: 600,
+          request: 'required',
+        },
+        {
+          id: 'line_edit',
+          version: 1,
+          answer: 'edits',
+          description: 'Edits.',
+          max_output_tokens: 2000,
+          request: 'optional',
+        },
+        {
+          id: 'pacing_analysis',
+          version: 1,
+          answer: 'findings',
+          description: 'Pace.',
+          max_output_tokens: 800,
+          request: 'none',
+        },
+      ],
+    });
+    fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id ?? 'none'), tournament_id: null }));
+    const { manager } = await ready(fake);
+    expect(manager.requestMode).toBe('optional');
+    await manager.loadLibrary();
+    expect(manager.taskInfo?.description).toBe('Edits.');
+
+    manager.setTask('coordinator');
+    await manager.decide();
+    expect(manager.requestMode).toBe('required');
+    expect(manager.needsRequest).toBe(true);
+    expect(manager.canRun).toBe(false);
+    expect(manager.runRequest()).toBeNull();
+    await manager.run();
+    expect(fake.countOf('runs:start')).toBe(0);
+
+    const words = 'Which chapter loses the thread of the storm?';
+    manager.setRequest(words);
+    await manager.decide();
+    expect(manager.needsRequest).toBe(false);
+    expect(manager.canRun).toBe(true);
+    expect(manager.runRequest()).toMatchObject({ task: 'coordinator', input: PASSAGE, request: words });
+    expect(fake.inputsOf('orchestrator:decide').at(-1)).toMatchObject({
+      input_tokens: estimateTokens(PASSAGE) + estimateTokens(words),
+    });
+    await manager.run();
+    expect(fake.inputsOf('runs:start').at(-1)).toMatchObject({ task: 'coordinator', request: words });
+
+    // A task that does not use the writer's words is not sent them (nor charged for them).
+    manager.setTask('pacing_analysis');
+    await manager.decide();
+    expect(manager.runRequest()).not.toHaveProperty('request');
+    expect(fake.inputsOf('orchestrator:decide').at(-1)).toMatchObject({ input_tokens: estimateTokens(PASSAGE) });
+    await manager.run();
+    expect(fake.inputsOf('runs:start').at(-1)).not.toHaveProperty('request');
+  });
+
   it('exports the run on screen as a Markdown report, and says why when it cannot', async () => {
     const { fake, manager } = await ready();
     expect(await manager.exportReport()).toBeNull();

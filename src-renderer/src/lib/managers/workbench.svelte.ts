@@ -4,6 +4,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
 import type { Decision } from '$contract/orchestrator';
 import type { RunRecord, RunStart, RunSummary } from '$contract/runs';
+import type { TaskInfo } from '$contract/tasks';
 import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
@@ -41,7 +42,7 @@ export class WorkbenchManager {
     () =>
       this.#client.call('orchestrator:decide', {
         task: this.#task,
-        ...(this.#text ? { input_tokens: this.inputTokens } : {}),
+        ...(this.#text ? { input_tokens: this.#tokensSent() } : {}),
         ...this.#options(),
         ...(this.images.count > 0 ? { images: this.images.sizes } : {}),
       }),
@@ -49,6 +50,8 @@ export class WorkbenchManager {
     // A decision for other inputs would quote the wrong model and cost.
     { clearOnError: true },
   );
+  /** What each task does and whether it needs the writer's own words (the task library). */
+  readonly #library = resource(() => this.#client.call('tasks:library'), { tasks: [] as TaskInfo[] });
   #running = $state(false);
   /** The run this screen started, by the id it chose before asking: its events are followed, no one else's. */
   #liveRunId = $state<string | null>(null);
@@ -112,9 +115,35 @@ export class WorkbenchManager {
   readonly historyError = $derived(this.#history.error);
 
   readonly inputTokens = $derived(estimateTokens(this.#text));
+  /** The task's entry in the library (its description for the Workbench, whether it takes a request); null unknown. */
+  readonly taskInfo = $derived(this.#library.value.tasks.find((task) => task.id === this.#task) ?? null);
+  /** Whether the task needs the writer's own words, welcomes them, or does not use them. */
+  readonly requestMode = $derived(this.taskInfo?.request ?? 'optional');
+  /** The task cannot run until the writer says what they want. */
+  readonly needsRequest = $derived(this.requestMode === 'required' && this.#request.trim() === '');
   readonly canRun = $derived(
-    this.#text.trim().length > 0 && this.#task !== '' && !!this.#decision.value?.model_id && !this.#decision.loading,
+    this.#text.trim().length > 0 &&
+      this.#task !== '' &&
+      !this.needsRequest &&
+      !!this.#decision.value?.model_id &&
+      !this.#decision.loading,
   );
+
+  /** Loads the task library (once is enough: it ships with the app). */
+  loadLibrary(): Promise<boolean> {
+    return this.#library.loaded ? Promise.resolve(true) : this.#library.load();
+  }
+
+  /** The passage's tokens, and the request's when one is sent (counted as a message of its own: never fewer). */
+  #tokensSent(): number {
+    const request = this.#sentRequest();
+    return this.inputTokens + (request ? estimateTokens(request) : 0);
+  }
+
+  /** The request as sent: trimmed, and '' for a task that does not use one. */
+  #sentRequest(): string {
+    return this.requestMode === 'none' ? '' : this.#request.trim();
+  }
 
   setText(text: string, fileName: string | null = null): void {
     this.#text = text;
@@ -177,10 +206,20 @@ export class WorkbenchManager {
     this.#runError = null;
   }
 
-  /** What runs:start would be sent now (for runs:quote, so the quote is for exactly what runs); null without text. */
+  /**
+   * What runs:start would be sent now (for runs:quote, so the quote is for exactly what runs); null without text, or
+   * without the request the task needs.
+   */
   runRequest(): RunStart | null {
-    if (!this.#task || !this.#text.trim()) return null;
-    return { task: this.#task, input: this.#text, ...this.#options(), ...this.#images() };
+    if (!this.#task || !this.#text.trim() || this.needsRequest) return null;
+    const request = this.#sentRequest();
+    return {
+      task: this.#task,
+      input: this.#text,
+      ...(request ? { request } : {}),
+      ...this.#options(),
+      ...this.#images(),
+    };
   }
 
   /**
@@ -188,18 +227,19 @@ export class WorkbenchManager {
    * `single`: one model even where a tournament was due (the writer confirmed it after being told why).
    */
   async run(options: { single?: boolean; span?: { start: number; end: number } } = {}): Promise<void> {
-    if (this.#running || !this.#task || !this.#text.trim()) return;
+    if (this.#running || !this.#task || !this.#text.trim() || this.needsRequest) return;
     this.#running = true;
     this.#clearRun();
     const runId = this.#newRunId();
     this.#liveRunId = runId;
     this.#runOffset = options.span?.start ?? 0;
+    const request = this.#sentRequest();
     try {
       const record = await this.#client.call('runs:start', {
         run_id: runId,
         task: this.#task,
         input: options.span ? this.#text.slice(options.span.start, options.span.end) : this.#text,
-        ...(this.#request.trim() ? { request: this.#request.trim() } : {}),
+        ...(request ? { request } : {}),
         stream: true,
         ...this.#options(),
         ...(options.single ? { single: true } : {}),
