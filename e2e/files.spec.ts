@@ -66,4 +66,21 @@ test('a manuscript dropped on the Workbench opens with its chapters counted', as
     .screenshot({ path: 'e2e/screenshots/files-manuscript-opened.png' });
   const list = await host.call<{ title: string; source_path: string }[]>('manuscripts:list');
   expect(list.value).toMatchObject([{ title: 'The Lighthouse', source_path: 'The Lighthouse.md' }]);
+
+  // The list marks it as the one on screen.
+  await expect(page.getByTestId('manuscript-list')).toContainText('On screen');
+
+  // Quire forgets its copy when asked, after saying what that means; the passage on screen stays.
+  const kept = page.getByTestId('manuscript-list');
+  await kept.getByRole('button', { name: 'Remove The Lighthouse' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove this manuscript from Quire?' });
+  await expect(dialog).toContainText('Your file on this computer is not touched');
+  // The Workbench holds more than one confirmation: each is named by its own title.
+  const titles = await page.locator('dialog').evaluateAll((all) => all.map((d) => d.getAttribute('aria-labelledby')));
+  expect(titles.length).toBeGreaterThan(1);
+  expect(new Set(titles).size).toBe(titles.length);
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await expect(kept).toHaveCount(0);
+  expect((await host.call<unknown[]>('manuscripts:list')).value).toEqual([]);
+  await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(text);
 });

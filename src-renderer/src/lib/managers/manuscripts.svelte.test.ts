@@ -35,6 +35,11 @@ describe('ManuscriptsManager', () => {
     expect(manager.current?.id).toBe('m2');
     manager.leave();
     expect(manager.current).toBeNull();
+    // Dropped or uploaded: on screen, and listed.
+    const listed = fake.countOf('manuscripts:list');
+    await manager.opened(manuscript('m3'));
+    expect(manager.current?.id).toBe('m3');
+    expect(fake.countOf('manuscripts:list')).toBe(listed + 1);
   });
 
   it('says why a path was refused and keeps the manuscript on screen', async () => {
@@ -46,5 +51,31 @@ describe('ManuscriptsManager', () => {
     expect(await manager.open('/nope.md')).toBeNull();
     expect(manager.error?.message).toBe('There is no file or folder at /nope.md.');
     expect(manager.current?.id).toBe('m1');
+  });
+
+  it('forgets a kept manuscript and lists what is left; a refusal says why and changes nothing on screen', async () => {
+    const { text: _t, chapters: _c, blocks: _b, ...summary } = manuscript('m2');
+    let kept = [{ ...summary, id: 'm1' }, summary];
+    const fake = new FakeApi()
+      .answer('manuscripts:open', manuscript('m1'))
+      .answer('manuscripts:list', () => kept)
+      .answer('manuscripts:delete', ({ id }) => {
+        kept = kept.filter((m) => m.id !== id);
+        return { deleted: true as const };
+      });
+    const manager = new ManuscriptsManager(fake);
+    await manager.open('/books/m1.md');
+    expect(await manager.remove('m2')).toBe(true);
+    expect(manager.current?.id).toBe('m1');
+    expect(manager.list.map((m) => m.id)).toEqual(['m1']);
+    expect(await manager.remove('m1')).toBe(true);
+    expect(manager.current).toBeNull();
+    expect(manager.list).toEqual([]);
+    expect(fake.inputsOf('manuscripts:delete')).toEqual([{ id: 'm2' }, { id: 'm1' }]);
+
+    fake.fail('manuscripts:delete', 'not_found', 'Manuscript m9 not found');
+    expect(await manager.remove('m9')).toBe(false);
+    expect(manager.error?.message).toMatch(/not found/);
+    expect(manager.busy).toBe(false);
   });
 });

@@ -35,6 +35,13 @@ export class ManuscriptsManager {
     return this.#fetch(() => this.#client.call('manuscripts:open', { path: path.trim() }), true);
   }
 
+  /** A manuscript opened another way (dropped, or picked and uploaded) is the one on screen; the list gains it. */
+  opened(manuscript: Manuscript): Promise<boolean> {
+    this.#current = manuscript;
+    this.#error = null;
+    return this.#list.load();
+  }
+
   /** A manuscript opened before, whole. */
   use(id: string): Promise<Manuscript | null> {
     return this.#fetch(() => this.#client.call('manuscripts:get', { id }), false);
@@ -54,6 +61,28 @@ export class ManuscriptsManager {
     } finally {
       this.#busy = false;
     }
+  }
+
+  /**
+   * Quire forgets a manuscript it kept: its text, chapters and paragraphs (the file on this computer is not touched;
+   * past runs on it stay in the history). The passage on screen stays as it is. False when refused (see `error`).
+   */
+  async remove(id: string): Promise<boolean> {
+    this.#busy = true;
+    let removed = false;
+    try {
+      await this.#client.call('manuscripts:delete', { id });
+      if (this.#current?.id === id) this.#current = null;
+      this.#error = null;
+      removed = true;
+    } catch (error) {
+      this.#error = toErrorInfo(error);
+    } finally {
+      this.#busy = false;
+    }
+    // Removed, or refused because it was already gone: the list shows what Quire keeps now.
+    await this.#list.load();
+    return removed;
   }
 
   /** The passage on screen is no longer the manuscript (the writer typed or opened something else). */
