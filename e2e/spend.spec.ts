@@ -98,3 +98,29 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.locator('html')).toHaveCSS('background-color', 'rgb(27, 27, 31)');
   await page.screenshot({ path: 'e2e/screenshots/spend-dark.png' });
 });
+
+test('a provider that counts more tokens than Quire held for is charged in full and named on the Spend screen', async ({
+  page,
+  host,
+  fake,
+}) => {
+  // $1 / $2 per million tokens; the provider reports 50,000 input tokens for a one-line passage (a provider that
+  // counts more than Quire's bound): about $0.05 charged where about $0.001 was held.
+  await addFakeWriter(host, fake, { input: 1, output: 2 });
+  fake.script('writer', { text: 'The storm is grief.', inputTokens: 50_000, outputTokens: 10 });
+  const run = await host.call<{ status: string; cost_usd: number }>('runs:start', {
+    task: 'scene_draft',
+    input: 'What is this chapter about, beneath the storm?',
+    model: 'fake/writer',
+    max_output_tokens: 500,
+  });
+  expect(run.value?.status).toBe('completed');
+  expect(run.value?.cost_usd).toBeCloseTo(0.05002, 8);
+
+  await page.goto(`${host.url}/#/spend`);
+  const notice = page.getByTestId('spend-overruns');
+  await expect(notice).toContainText(/Providers charged \$0\.04\d+ more than Quire held: Fake Writer on 1 call\./);
+  await expect(notice).toContainText('counted against your budget');
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$0.05');
+  await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/spend-overrun.png' });
+});

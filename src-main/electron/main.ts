@@ -132,7 +132,7 @@ async function start(): Promise<void> {
   work = tracker;
   services.events.subscribe((event) => {
     tracker.observe(event);
-    const text = notificationFor(event);
+    const text = notificationFor(event, (id) => services.services.registry.get(id)?.display_name ?? id);
     if (text && Notification.isSupported()) new Notification(text).show();
   });
   registerIpcHandlers(ipcMain, services.dispatcher, (frame) => {

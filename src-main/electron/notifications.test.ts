@@ -36,4 +36,21 @@ describe('notificationFor', () => {
       expect(notificationFor(event(name, {})), name).toBeNull();
     }
   });
+
+  it('names the model of an overrun as the writer knows it', () => {
+    const overrun = event('spend:overrun', {
+      month: '2026-11',
+      ledger_id: 7,
+      run_id: 'r1',
+      model_id: 'deepseek-chat',
+      reserved_usd: 0.005,
+      charged_usd: 0.0061,
+      overrun_usd: 0.0011,
+      budget_usd: 10,
+    });
+    expect(notificationFor(overrun, (id) => (id === 'deepseek-chat' ? 'DeepSeek V3' : id))).toEqual({
+      title: 'A call cost more than Quire held for it',
+      body: "DeepSeek V3 charged $0.0061 where $0.0050 was held. It counts against this month's budget.",
+    });
+  });
 });

@@ -27,8 +27,14 @@ function spendAlert({ month, threshold, spent_usd, budget_usd }: EventPayload<'s
   return { title: `${threshold}% of this month's budget used`, body: spent };
 }
 
-/** The notification for an event, or null for events that do not warrant interrupting the writer. */
-export function notificationFor(event: PushedEvent): NotificationText | null {
+/**
+ * The notification for an event, or null for events that do not warrant interrupting the writer. `modelName` turns a
+ * model's id into the name the writer knows it by.
+ */
+export function notificationFor(
+  event: PushedEvent,
+  modelName: (id: string) => string = (id) => id,
+): NotificationText | null {
   switch (event.name) {
     case 'spend:alert':
       return spendAlert(event.payload as EventPayload<'spend:alert'>);
@@ -36,7 +42,7 @@ export function notificationFor(event: PushedEvent): NotificationText | null {
       const { model_id, reserved_usd, charged_usd } = event.payload as EventPayload<'spend:overrun'>;
       return {
         title: 'A call cost more than Quire held for it',
-        body: `${model_id} charged $${charged_usd.toFixed(4)} where $${reserved_usd.toFixed(4)} was held. It counts against this month's budget.`,
+        body: `${modelName(model_id)} charged $${charged_usd.toFixed(4)} where $${reserved_usd.toFixed(4)} was held. It counts against this month's budget.`,
       };
     }
     case 'download:done': {

@@ -138,7 +138,11 @@ describe('month totals kept by SQLite', () => {
       overrun_usd: 0.865,
       budget_usd: 1,
     });
-    expect(ledger.month('2026-03')).toMatchObject({ settled_usd: 0.9, total_usd: 0.9 });
+    expect(ledger.month('2026-03')).toMatchObject({
+      settled_usd: 0.9,
+      total_usd: 0.9,
+      overruns: [{ model_id: 'liar', calls: 1, overrun_usd: 0.865 }],
+    });
     // The same call again would be held at 0.9 (0.035 × the overrun multiple): past the $1 cap, so it is refused.
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.035 })).toThrow(/includes \$0\.8650 that providers charged/);
     // Another model is held at its own bound.

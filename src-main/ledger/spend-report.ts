@@ -14,6 +14,9 @@ export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | 
     settled_usd: toUsd(t.settled_micros),
     reserved_usd: toUsd(t.reserved_micros),
     orphaned_usd: toUsd(t.orphaned_micros),
+    overruns: repo
+      .overruns(month)
+      .map((o) => ({ model_id: o.model_id, calls: o.calls, overrun_usd: toUsd(o.overrun_micros) })),
     daily: daysOfMonth(month).map((day) => {
       const g = byDay.get(day);
       return {

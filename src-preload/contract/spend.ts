@@ -45,6 +45,11 @@ export interface SpendMonth {
   reserved_usd: number;
   /** Reservations a crash left open: still counted, at their worst case. */
   orphaned_usd: number;
+  /**
+   * Calls a provider charged more for than Quire held (its own token count was higher), by model, most first; the
+   * extra is in settled_usd already.
+   */
+  overruns: { model_id: string; calls: number; overrun_usd: number }[];
   daily: SpendDay[];
   by_model: SpendGroup[];
   by_task: SpendGroup[];

@@ -126,6 +126,7 @@ export const spendMonth = builder<SpendMonth>((month) => ({
   settled_usd: 1,
   reserved_usd: 0,
   orphaned_usd: 0,
+  overruns: [],
   daily: [],
   by_model: [],
   by_task: [],

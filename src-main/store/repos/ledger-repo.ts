@@ -158,6 +158,14 @@ export class LedgerRepo {
     return changed;
   }
 
+  /** This month's overruns by model: calls where the provider charged more than was held, and how much more. */
+  overruns(month: string): { model_id: string; calls: number; overrun_micros: number }[] {
+    return this.q<{ model_id: string; calls: number; overrun_micros: number }>(
+      `SELECT model_id, COUNT(*) AS calls, SUM(overrun_micros) AS overrun_micros FROM ledger
+         WHERE month = ? AND overrun_micros > 0 GROUP BY model_id ORDER BY overrun_micros DESC, model_id`,
+    ).all(month);
+  }
+
   /**
    * The largest charged/reserved ratio among this month's overruns of a model (1 when it has none): the provider has
    * shown it counts that much more than Quire's bound, so the next holds for it are that much larger.
