@@ -79,4 +79,15 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
   await page.screenshot({ path: '/tmp/quire-shots/tier-cards.png' });
+
+  // A writer who would rather set things up in Settings closes the welcome without choosing; it stays closed.
+  await page.goto(`${host.url}/#/workbench`);
+  const setup = page.getByTestId('first-run-setup');
+  await setup.getByRole('button', { name: 'Not now' }).click();
+  await expect(setup).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
+  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
+  const stored = await host.call<{ setup: { done: boolean; choice: string | null } }>('settings:get');
+  expect(stored.value?.setup).toEqual({ done: true, choice: null });
 });

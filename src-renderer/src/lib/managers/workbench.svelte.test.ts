@@ -52,6 +52,8 @@ describe('WorkbenchManager', () => {
     ]);
     expect(manager.decision?.model_id).toBe('claude');
     expect(manager.inputTokens).toBe(estimateTokens(PASSAGE));
+    manager.setText('');
+    expect(manager.inputTokens).toBe(0);
   });
 
   it('shows the answer to the newest question even when an older one answers later', async () => {

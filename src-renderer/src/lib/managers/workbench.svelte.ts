@@ -114,7 +114,8 @@ export class WorkbenchManager {
   readonly history = $derived(this.#history.value);
   readonly historyError = $derived(this.#history.error);
 
-  readonly inputTokens = $derived(estimateTokens(this.#text));
+  /** The passage's tokens (0 for no passage: the message's framing alone is nothing the writer wrote). */
+  readonly inputTokens = $derived(this.#text ? estimateTokens(this.#text) : 0);
   /** The task's entry in the library (its description for the Workbench, whether it takes a request); null unknown. */
   readonly taskInfo = $derived(this.#library.value.tasks.find((task) => task.id === this.#task) ?? null);
   /** Whether the task needs the writer's own words, welcomes them, or does not use them. */
