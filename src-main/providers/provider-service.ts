@@ -84,7 +84,8 @@ export class ProviderService {
 
   private build(spec: ModelSpec, timeoutMs: number): CallableModel {
     if (spec.provider === 'local') {
-      if (!this.options.local) throw new UnavailableError(`Local models are not available in this build (${spec.id})`);
+      if (!this.options.local)
+        throw new UnavailableError(`Local models are not available in this build (${spec.display_name})`);
       return this.options.local.languageModel(spec);
     }
     const provider = this.providerOf(spec);
@@ -100,7 +101,8 @@ export class ProviderService {
     };
     if (spec.endpoint_id) {
       const endpoint = this.options.endpoints.get(spec.endpoint_id, false);
-      if (!endpoint) throw new UnavailableError(`The endpoint "${spec.endpoint_id}" for ${spec.id} was removed`);
+      if (!endpoint)
+        throw new UnavailableError(`Your endpoint “${spec.endpoint_id}” for ${spec.display_name} was removed`);
       return this.cached(endpoint.kind, {
         ...base,
         baseURL: endpoint.base_url,
@@ -108,7 +110,7 @@ export class ProviderService {
       });
     }
     const builtin = providerDescriptor(spec.provider);
-    if (!builtin) throw new UnavailableError(`No provider is configured for ${spec.id}`);
+    if (!builtin) throw new UnavailableError(`No provider is configured for ${spec.display_name}`);
     const apiKey = this.options.keys.get(builtin.id);
     if (!apiKey)
       throw new UnavailableError(

@@ -65,7 +65,8 @@ export function chooseSeats(
       if (pool.some((c) => c.spec.id === id)) throw new InvalidInputError(`${id} is listed twice`, `models.${index}`);
       const decision = deps.decide({ ...base, model: id });
       if (decision.refusal || decision.model_id !== id) {
-        const message = decision.refusal?.message ?? `${id} cannot run ${task.id}.`;
+        const name = deps.model(id)?.display_name ?? id;
+        const message = decision.refusal?.message ?? `${name} cannot run ${task.display_name}.`;
         if (decision.refusal?.code === 'budget_exceeded') throw new BudgetExceededError(message);
         throw new InvalidInputError(message, `models.${index}`);
       }

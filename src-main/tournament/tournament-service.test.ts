@@ -64,7 +64,8 @@ const CHAPTERS = [
 const registry = [
   cloudSpec('gpt-a', 'openai', 9),
   cloudSpec('claude-b', 'anthropic', 8.8),
-  cloudSpec('deepseek-c', 'deepseek', 8.5),
+  // Named as a writer would see it: notes say "DeepSeek C", never its id.
+  { ...cloudSpec('deepseek-c', 'deepseek', 8.5), display_name: 'DeepSeek C' },
   cloudSpec('gpt-mini', 'openai', 7, 0.5),
 ];
 
@@ -174,7 +175,7 @@ describe('TournamentService', () => {
     const dropped = t.members.find((m) => m.model_id === 'deepseek-c')!;
     expect(dropped.status).toBe('failed');
     expect(dropped.error?.code).toBeTruthy();
-    expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
+    expect(t.notes.join(' ')).toContain('DeepSeek C was dropped');
     const row = ledgerRows(h).find((r) => r.model_id === 'deepseek-c')!;
     expect(row.state).toBe('settled');
     // The ledger's one rule for interrupted calls: a cut stream carries no usage from the provider, so the reservation
@@ -379,7 +380,7 @@ describe('TournamentService', () => {
     const dropped = t.members.find((m) => m.model_id === 'deepseek-c')!;
     expect(dropped).toMatchObject({ status: 'failed', finding_count: null });
     expect(dropped.error?.message).toMatch(/findings.*evidence/);
-    expect(t.notes.join(' ')).toContain('deepseek-c was dropped');
+    expect(t.notes.join(' ')).toContain('DeepSeek C was dropped');
     expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
   });
 

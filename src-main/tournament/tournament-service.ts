@@ -253,7 +253,9 @@ export class TournamentService {
         }
       }
       if (!o.ok) {
-        notes.push(`${seat.spec.id} was dropped: ${o.error?.message ?? 'failed'} (charged ${usd(o.costUsd)}).`);
+        notes.push(
+          `${seat.spec.display_name} was dropped: ${o.error?.message ?? 'failed'} (charged ${usd(o.costUsd)}).`,
+        );
         continue;
       }
       if (kind === 'findings') {
@@ -261,7 +263,9 @@ export class TournamentService {
         if (!checked.ok) {
           member.status = 'failed';
           member.error = { code: 'provider_error', message: `The answer could not be used: ${checked.problem}.` };
-          notes.push(`${seat.spec.id} was dropped: its answer was not readable findings (${checked.problem}).`);
+          notes.push(
+            `${seat.spec.display_name} was dropped: its answer was not readable findings (${checked.problem}).`,
+          );
           continue;
         }
         const given = checked.value as FindingsAnswer;
@@ -311,7 +315,9 @@ export class TournamentService {
         member.status = 'failed';
         member.error = { code: 'provider_error', message: 'The review was not the verdict JSON asked for.' };
       }
-      if (!parsed) notes.push(`The verifier ${verifierSeat.spec.id} gave no verdict; confidence is without one.`);
+      if (!parsed) {
+        notes.push(`The verifier ${verifierSeat.spec.display_name} gave no verdict; confidence is without one.`);
+      }
       verdict = parsed?.verdict ?? null;
       tournament.verification = { verifier_model_id: verifierSeat.spec.id, verdict, issues: parsed?.issues ?? [] };
     }
