@@ -203,6 +203,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
   const gateway = new GatewayService({
     db,
+    library,
     runs: execution.runs,
     decide: (request) => routing.orchestrator.decide(request),
     models: () => routing.registry.all(),

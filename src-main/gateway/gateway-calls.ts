@@ -50,6 +50,11 @@ export interface GatewayCallDeps {
   /** Stores an embeddings call as a completed local run, with its $0 ledger row, in one commit. */
   recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
   monotonic: () => number;
+  /**
+   * The system message of a task's definition (its reviewed instruction, and its answer form unless the app asks for
+   * its own JSON schema); undefined for a task without one. `quire/<task>` calls are sent it.
+   */
+  taskSystem?: (task: string, ownSchema: boolean) => string | undefined;
 }
 
 export interface CallHooks {
@@ -125,7 +130,7 @@ export class GatewayCalls {
     }
     const start = {
       task: choice.task,
-      input: call.messages,
+      input: choice.kind === 'task' ? this.withTaskSystem(choice.task, call) : call.messages,
       single: true,
       ...(choice.kind === 'tier' ? { tier: choice.tier } : {}),
       ...(choice.kind === 'model' ? { model: choice.spec.id } : {}),
@@ -140,6 +145,18 @@ export class GatewayCalls {
       throw wire.invalid(`${issue.path.join('.') || 'request'}: ${issue.message}`);
     }
     return parsed.data;
+  }
+
+  /**
+   * `quire/<task>`: the task's own instruction leads the conversation (merged with the app's system message, which
+   * follows it), so the model does that task on the app's text rather than chatting about it.
+   */
+  private withTaskSystem(task: string, call: ChatCall): ChatMessage[] {
+    const system = this.o.taskSystem?.(task, call.jsonSchema !== undefined);
+    if (!system) return call.messages;
+    const [first, ...rest] = call.messages;
+    if (first?.role === 'system') return [{ role: 'system', content: `${system}\n\n${first.content}` }, ...rest];
+    return [{ role: 'system', content: system }, ...call.messages];
   }
 
   /**

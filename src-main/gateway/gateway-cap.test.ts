@@ -61,6 +61,43 @@ describe("an app's monthly cap across processes", () => {
     }
   });
 
+  it("holds a quire/<task> call at least at the run's own reservation, the task's instruction counted", async () => {
+    fake.reset();
+    const dir = tempDir();
+    const g = await open(dir);
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100, gate });
+      const token = g.token({ monthly_cap_usd: 5, name: 'Capped' });
+      const call = new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions.create({
+        model: 'quire/continuity_check',
+        messages: [{ role: 'user', content: 'Chapter 1: the door was blue. Chapter 2: the door was red.' }],
+        max_tokens: 100,
+      });
+      await fake.nextRequest('cloud-gpt');
+      const db = openDatabase(join(dir, 'quire.sqlite'));
+      try {
+        const { run_id, held_micros } = db
+          .prepare('SELECT run_id, held_micros FROM gateway_runs WHERE held_micros > 0')
+          .get() as { run_id: string; held_micros: number };
+        const reserved = db
+          .prepare('SELECT SUM(reserved_micros) FROM ledger WHERE run_id = ?')
+          .pluck()
+          .get(run_id) as number;
+        // The instruction alone is ~1,000 tokens: a hold counted from the app's message alone would fall short.
+        expect(reserved).toBeGreaterThan(0);
+        expect(held_micros).toBeGreaterThanOrEqual(reserved);
+      } finally {
+        db.close();
+      }
+      release();
+      await call;
+    } finally {
+      await g.close();
+    }
+  });
+
   it("ignores the hold of a process that is gone, and drops a finished call's hold", () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     try {

@@ -9,6 +9,7 @@ import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gat
 import { useTempDir } from '../../test/support/temp-dir';
 import { useLocalFixture } from '../../test/support/use-local-fixture';
 import { cloudSpec, localSpec } from '../../test/support/tournament-app';
+import type { ChatMessage } from '../providers/spec';
 
 const fixture = useLocalFixture();
 const tempDir = useTempDir();
@@ -161,6 +162,25 @@ describe('the openai client pointed at the gateway', () => {
       // The orchestrator decided (premium tier): the best model for continuity here is cloud-gpt.
       expect(check.model).toBe('cloud-gpt');
       expect(checkRun.reason).toBeTruthy();
+      // The task's own definition was sent: its instruction and answer form lead, then the app's text as it was.
+      const messagesOf = (i: number) => (fixture.fake().requests.at(i)!.body as { messages: ChatMessage[] }).messages;
+      const [system, user] = messagesOf(-1);
+      expect(system!.role).toBe('system');
+      expect(system!.content).toMatch(/^You are a meticulous continuity editor/);
+      expect(system!.content).toContain('"findings"');
+      expect(user).toEqual({ role: 'user', content: 'Chapter 1: the door was blue. Chapter 2: the door was red.' });
+      // An app's own system message follows the task's instruction in the one system message.
+      fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
+      await client.chat.completions.create({
+        model: 'quire/continuity_check',
+        messages: [
+          { role: 'system', content: 'Answer in French.' },
+          { role: 'user', content: 'Chapter 1: the door was blue.' },
+        ],
+      });
+      const merged = messagesOf(-1);
+      expect(merged).toHaveLength(2);
+      expect(merged[0]!.content).toMatch(/^You are a meticulous continuity editor[\s\S]+\n\nAnswer in French\.$/);
       const auto = await client.chat.completions.create({
         model: 'quire/auto',
         messages: [{ role: 'user', content: 'Three names for a lighthouse keeper.' }],
@@ -168,6 +188,8 @@ describe('the openai client pointed at the gateway', () => {
       });
       const autoRun = g.runs.get(runIdOf(auto.id));
       expect(autoRun.status).toBe('completed');
+      // quire/auto runs the open-ended brainstorm as a chat: the app's messages alone.
+      expect(messagesOf(-1)).toEqual([{ role: 'user', content: 'Three names for a lighthouse keeper.' }]);
       expect(autoRun.reason).toBeTruthy();
       expect(g.runs.list({}).map((r) => r.run_id)).toEqual(
         expect.arrayContaining([runIdOf(check.id), runIdOf(auto.id)]),
@@ -179,7 +201,7 @@ describe('the openai client pointed at the gateway', () => {
       });
       expect(g.runs.get(runIdOf(budget.id)).status).toBe('completed');
       const month = g.app.services.ledger.monthOf(new Date());
-      expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'My script', calls: 3 }]);
+      expect(g.app.services.gateway.byApp(month).apps).toMatchObject([{ name: 'My script', calls: 4 }]);
     });
   }, 120_000);
 });

@@ -15,6 +15,8 @@ import type { Logger } from '../infra/logger';
 import type { Ledger } from '../ledger/ledger';
 import { toRecord } from '../runs/run-record';
 import { RunsRepo } from '../store/repos/runs-repo';
+import type { TaskLibrary } from '../tasks/task-library';
+import { taskSystem } from '../tasks/task-messages';
 import type { LocalRuntime } from '../local/runtime';
 import type { RunService } from '../runs/run-service';
 import type { Db } from '../store/database';
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   events: EventBus;
   logger: Logger;
   now: () => Date;
+  /** The task definitions `quire/<task>` calls are run with (their instruction and answer form). */
+  library?: TaskLibrary | undefined;
   /** `--gateway-port`: this port for this session, over the saved one. */
   port?: number | undefined;
   concurrencyPerToken?: number;
@@ -80,6 +84,10 @@ export class GatewayService {
       embed: localEmbeddings(o.runtime, o.models),
       recordEmbedding: (run) => this.recordEmbedding(run),
       monotonic: () => performance.now(),
+      taskSystem: (task, ownSchema) => {
+        const definition = o.library?.get(task);
+        return definition ? taskSystem(definition, ownSchema ? '' : undefined) : undefined;
+      },
     });
     this.runsRepo = new RunsRepo(o.db);
   }

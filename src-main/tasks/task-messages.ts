@@ -32,10 +32,8 @@ export function framedInput(definition: TaskDefinition, input: TaskInput): strin
  * their own findings shape); an empty string sends none.
  */
 export function taskMessages(definition: TaskDefinition, input: TaskInput, answerFormat?: string): ChatMessage[] {
-  const format = answerFormat ?? ANSWER_GUIDANCE[definition.answer];
-  const system = format ? `${instructionOf(definition)}\n\n${format}` : instructionOf(definition);
   return [
-    { role: 'system', content: system },
+    { role: 'system', content: taskSystem(definition, answerFormat) },
     { role: 'user', content: framedInput(definition, input) },
   ];
 }
@@ -55,4 +53,10 @@ export function repairMessages(messages: readonly ChatMessage[], answer: string,
         'exactly the form asked for, and nothing else.',
     },
   ];
+}
+
+/** The system message a task run sends: the task's instruction, then how its answer is written (or `answerFormat`). */
+export function taskSystem(definition: TaskDefinition, answerFormat?: string): string {
+  const format = answerFormat ?? ANSWER_GUIDANCE[definition.answer];
+  return format ? `${instructionOf(definition)}\n\n${format}` : instructionOf(definition);
 }
