@@ -105,6 +105,9 @@ test('Ask Quire waits for the writer’s words, sends them with the passage, and
   const step = page.getByTestId('route-step');
   await expect(step).toContainText('Continuity check on the whole manuscript: It compares the chapters.');
   await page.screenshot({ path: 'e2e/screenshots/workbench-ask.png', fullPage: true });
+  // A suggestion is not something several models can agree on: no tournament is offered for it.
+  await expect(page.getByRole('button', { name: 'Run as tournament' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Run this as a tournament' })).toHaveCount(0);
 
   // The suggested check runs on the same passage, and the writer's words go with it.
   fake.script('writer', { json: findingsAnswer('Mara’s eyes change colour.', 'her blue eyes') });
@@ -116,4 +119,9 @@ test('Ask Quire waits for the writer’s words, sends them with the passage, and
   );
   expect(userMessages).toHaveLength(2);
   for (const user of userMessages) expect(user).toContain(`The writer's request:\n${words}`);
+  // Nor is it among the tasks Settings offers to run as tournaments.
+  await page.goto(`${host.url}/#/settings`);
+  const critical = page.getByRole('group', { name: 'Critical tasks' });
+  await expect(critical.getByRole('checkbox', { name: 'Continuity check' })).toBeVisible();
+  await expect(critical.getByRole('checkbox', { name: 'Ask Quire' })).toHaveCount(0);
 });

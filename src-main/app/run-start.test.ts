@@ -114,4 +114,26 @@ describe('runs:start on a critical task', () => {
     expect(sent).toHaveLength(3);
     for (const user of sent) expect(user).toContain(`The writer's request:\n${request.trim()}`);
   });
+
+  it('Ask Quire never becomes a tournament, even when ticked as critical: it suggests the check to run', async () => {
+    // Two models that can read a request: enough to seat a tournament, were it allowed.
+    const host = await h.host();
+    await host.endpoint('ep-s', [{ ...endpointModel('sage', 9), strengths: ['semantic_reasoning'] }]);
+    await host.endpoint('ep-t', [{ ...endpointModel('thinker', 8.8), strengths: ['semantic_reasoning'] }]);
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['coordinator'] } });
+    const ask = { task: 'coordinator', input: MANUSCRIPT, request: 'Are her eyes the same colour throughout?' };
+    expect((await host.call('runs:quote', ask)).body.value).toMatchObject({ kind: 'single' });
+    const route = {
+      steps: [{ task: 'continuity_check', target: 'the whole manuscript', why: 'It compares chapters.' }],
+    };
+    for (const m of ['sage', 'thinker']) h.server().script(m, { json: route });
+    const started = (await host.call('runs:start', ask)).body;
+    expect(started.error).toBeUndefined();
+    const run = started.value;
+    expect(run).toMatchObject({ tournament_id: null, status: 'completed' });
+    expect(h.server().requests).toHaveLength(1);
+    const refused = await host.call('tournaments:start', { task: 'coordinator', input: MANUSCRIPT });
+    expect(refused.body.error).toMatchObject({ code: 'invalid_input' });
+    expect(refused.body.error.message).toMatch(/^Ask Quire suggests which check to run; it cannot run as a tournament/);
+  });
 });

@@ -47,7 +47,12 @@ export class TournamentService {
   /** Whether a run of this task should become a tournament (settings: enabled and listed as critical). */
   isCritical(task: string): boolean {
     const t = this.deps.settings().tournament;
-    return t.enabled && t.critical_tasks.includes(task);
+    return t.enabled && t.critical_tasks.includes(task) && !this.suggestsOnly(task);
+  }
+
+  /** A task that answers with which check to run (Ask Quire): its members would have nothing to agree on. */
+  private suggestsOnly(task: string): boolean {
+    return this.deps.library?.get(task)?.answer === 'route';
   }
 
   /**
@@ -70,6 +75,12 @@ export class TournamentService {
     const settings = this.deps.settings();
     const task = this.deps.tasks.get(request.task);
     if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
+    if (this.suggestsOnly(task.id)) {
+      throw new InvalidInputError(
+        `${task.display_name} suggests which check to run; it cannot run as a tournament. Run the check it suggests as a tournament instead.`,
+        'task',
+      );
+    }
     const mode = request.mode ?? 'tournament';
     const kind = answerKindFor(task.strength);
     const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;

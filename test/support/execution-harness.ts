@@ -2,6 +2,7 @@
 // pointing at it. Runs, ledger and resilience tests share it.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AppOptions } from '../../src-main/app/create-app';
+import type { Strength } from '../../src-preload/contract';
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server';
 import { useTestApp } from './test-app';
 
@@ -11,6 +12,8 @@ export interface EndpointModel {
   input_usd_per_mtok: number;
   output_usd_per_mtok: number;
   context_window?: number;
+  /** Default: continuity and creative work. */
+  strengths?: Strength[];
 }
 
 /**
@@ -49,7 +52,8 @@ export function useExecutionHarness() {
           kind,
           base_url: kind === 'anthropic' ? server().anthropicBaseUrl : server().openaiBaseUrl,
           ...(extra.api_key ? { api_key: extra.api_key } : {}),
-          models: models.map((m) => ({ ...m, strengths: ['narrative_continuity', 'creative_generation'] })),
+          // A model's own strengths when the test gives them; else continuity and creative work.
+          models: models.map((m) => ({ strengths: ['narrative_continuity', 'creative_generation'], ...m })),
         });
         if (!body.ok) throw new Error(JSON.stringify(body.error));
         return body.value;
