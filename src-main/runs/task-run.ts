@@ -81,7 +81,8 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       passage: null,
     };
   }
-  const routable = taskIds.filter((id) => id !== 'coordinator');
+  // A route names a task that does the work: never one that itself only suggests (Ask Quire).
+  const routable = taskIds.filter((id) => library?.get(id)?.answer !== 'route');
   return {
     messages: taskMessages(definition, { passage: start.input, request: start.request }),
     definition,

@@ -5,6 +5,7 @@ import { parseTasks } from '../orchestrator/tasks';
 import { shippedTaskLibrary, SHIPPED_TASK_FILES } from './shipped-library';
 import { combineInstructionOf, parseTaskLibrary, TaskLibraryError } from './task-library';
 import { taskMessages } from './task-messages';
+import { planRun } from '../runs/task-run';
 import { answerJsonSchema, answerValidator } from './answers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -125,5 +126,17 @@ describe('the task library (resources/tasks/)', () => {
     expect(system!.content).toContain('"evidence"');
     expect(user!.content).toBe(`<manuscript>\n${passage}\n</manuscript>\n\nThe writer's request:\nCheck her eyes.`);
     expect(() => taskMessages(shippedTaskLibrary().get('coordinator')!, { passage })).toThrow(/needs your request/);
+  });
+
+  it('Ask Quire routes to tasks that do the work, never to itself', () => {
+    const library = shippedTaskLibrary();
+    const ids = [...library.keys()];
+    const plan = planRun({ task: 'coordinator', input: 'Chapter 1.', request: 'Are her eyes the same?' }, library, ids);
+    const steps = (
+      plan.jsonSchema!.schema as { properties: { steps: { items: { properties: { task: { enum: string[] } } } } } }
+    ).properties.steps.items.properties.task.enum;
+    expect(steps).toContain('continuity_check');
+    expect(steps).not.toContain('coordinator');
+    expect(steps).toHaveLength(ids.length - 1);
   });
 });
