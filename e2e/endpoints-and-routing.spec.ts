@@ -95,6 +95,11 @@ test('Ask Quire waits for the writer’s words, sends them with the passage, and
   await expect(page.getByTestId('request-needed')).toHaveText('Say what you want in your own words first.');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
 
+  // The field shows an example of what to ask, from the task library.
+  await expect(page.getByLabel('What do you want to know or do?')).toHaveAttribute(
+    'placeholder',
+    /^In your own words, e\.g\. “Does Mara’s eye colour/,
+  );
   await page.getByLabel('What do you want to know or do?').fill(words);
   await expect(page.getByTestId('request-needed')).toHaveCount(0);
   await decisionSettled(page);

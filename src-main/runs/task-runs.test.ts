@@ -265,5 +265,10 @@ describe('task runs through the official SDKs', () => {
     const tasks = (await h.call('tasks:library')).body.value.tasks as { id: string; answer: string }[];
     expect(tasks).toHaveLength(15);
     expect(tasks.find((t) => t.id === 'line_edit')).toMatchObject({ answer: 'edits' });
+    // Ask Quire needs the writer's words, and shows an example of them.
+    expect(tasks.find((t) => t.id === 'coordinator')).toMatchObject({
+      request: 'required',
+      request_hint: expect.stringMatching(/^In your own words/),
+    });
   });
 });

@@ -31,6 +31,8 @@ describe('the task library (resources/tasks/)', () => {
       expect(definition.version).toBeGreaterThanOrEqual(1);
       expect(definition.instruction.join(' ').length).toBeGreaterThan(200);
       expect(definition.ui_description.length).toBeGreaterThan(10);
+      // Every task that takes the writer's words shows an example of them.
+      if (definition.framing.request !== 'none') expect(definition.request_hint, definition.id).toMatch(/\w{3}/);
       expect(definition.max_output_tokens).toBeGreaterThanOrEqual(routing.get(definition.id)!.typical_output_tokens);
       expect(definition.temperature).toBeGreaterThanOrEqual(0);
     }

@@ -11,6 +11,8 @@ export const taskDefinitionSchema = z
     version: z.number().int().min(1),
     answer: z.enum(ANSWER_KINDS),
     ui_description: z.string().min(10).max(300),
+    /** The Workbench's example of what a writer might ask this task (the request field's placeholder). */
+    request_hint: z.string().min(10).max(160).optional(),
     max_output_tokens: z.number().int().min(64).max(32_000),
     temperature: z.number().min(0).max(2),
     framing: z.strictObject({
@@ -95,5 +97,6 @@ export function taskInfo(definition: TaskDefinition): TaskInfo {
     description: definition.ui_description,
     max_output_tokens: definition.max_output_tokens,
     request: definition.framing.request,
+    request_hint: definition.request_hint ?? null,
   };
 }

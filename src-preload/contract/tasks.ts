@@ -19,6 +19,8 @@ export interface TaskInfo {
   max_output_tokens: number;
   /** Whether the writer's own words (a question, an outline) are needed, welcome or not used. */
   request: 'required' | 'optional' | 'none';
+  /** An example of what a writer might ask it, for the request field; null for none. */
+  request_hint: string | null;
 }
 
 /** Where a span sits in Quire's numbering: chapters by headings / "Chapter N" lines, paragraphs by blank lines. */

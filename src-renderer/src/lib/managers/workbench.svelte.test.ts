@@ -339,6 +339,7 @@ describe('WorkbenchManager', () => {
           description: 'Say what you want.',
           max_output_tokens: 600,
           request: 'required',
+          request_hint: 'In your own words',
         },
         {
           id: 'line_edit',
@@ -347,6 +348,7 @@ describe('WorkbenchManager', () => {
           description: 'Edits.',
           max_output_tokens: 2000,
           request: 'optional',
+          request_hint: 'e.g. keep the dialect',
         },
         {
           id: 'pacing_analysis',
@@ -355,6 +357,7 @@ describe('WorkbenchManager', () => {
           description: 'Pace.',
           max_output_tokens: 800,
           request: 'none',
+          request_hint: null,
         },
       ],
     });
