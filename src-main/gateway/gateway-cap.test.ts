@@ -85,7 +85,8 @@ describe("an app's monthly cap across processes", () => {
           .prepare('SELECT SUM(reserved_micros) FROM ledger WHERE run_id = ?')
           .pluck()
           .get(run_id) as number;
-        // The instruction alone is ~1,000 tokens: a hold counted from the app's message alone would fall short.
+        // The instruction is 1,738 characters, many times the app's message: a hold counted from the message alone
+        // would fall short.
         expect(reserved).toBeGreaterThan(0);
         expect(held_micros).toBeGreaterThanOrEqual(reserved);
       } finally {

@@ -7,9 +7,6 @@ import { channel, noInput } from './define';
 export const ANSWER_KINDS = ['findings', 'edits', 'prose', 'list', 'summary', 'route'] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
-/** Ask Quire: it answers with which check to run and on what (a route), so it never runs as a tournament. */
-export const ASK_TASK = 'coordinator';
-
 export interface TaskInfo {
   id: string;
   version: number;

@@ -1,9 +1,8 @@
 // The task the Workbench opens on: a writer's task, never one of Quire's internal routing tasks.
 import type { TaskSpec } from '$contract';
-import { ASK_TASK } from '$contract/tasks';
 
 /** Tasks Quire runs for itself (routing, health checks): listed, but never where a writer starts. */
-export const INTERNAL_TASKS: ReadonlySet<string> = new Set([ASK_TASK, 'health_check_review']);
+export const INTERNAL_TASKS: ReadonlySet<string> = new Set(['coordinator', 'health_check_review']);
 
 /** The first thing most writers ask for. */
 export const DEFAULT_TASK = 'line_edit';

@@ -11,6 +11,7 @@ import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
 import { targetSpan } from '../route-target';
 import { ImageAttachments } from './image-attachments.svelte';
+import { TaskLibraryManager, taskLibraryManager } from './task-library.svelte';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -50,8 +51,6 @@ export class WorkbenchManager {
     // A decision for other inputs would quote the wrong model and cost.
     { clearOnError: true },
   );
-  /** What each task does and whether it needs the writer's own words (the task library). */
-  readonly #library = resource(() => this.#client.call('tasks:library'), { tasks: [] as TaskInfo[] });
   #running = $state(false);
   /** The run this screen started, by the id it chose before asking: its events are followed, no one else's. */
   #liveRunId = $state<string | null>(null);
@@ -81,9 +80,17 @@ export class WorkbenchManager {
   /** Images sent with the passage: only models that see images are chosen, and the quote counts them. */
   readonly images = new ImageAttachments();
 
-  constructor(api: QuireApi = defaultApi, newRunId: () => string = () => crypto.randomUUID()) {
+  /** What each task does and whether it needs the writer's own words. */
+  readonly #library: TaskLibraryManager;
+
+  constructor(
+    api: QuireApi = defaultApi,
+    newRunId: () => string = () => crypto.randomUUID(),
+    library: TaskLibraryManager = new TaskLibraryManager(api),
+  ) {
     this.#client = new Client(api);
     this.#newRunId = newRunId;
+    this.#library = library;
   }
 
   readonly text = $derived(this.#text);
@@ -117,7 +124,9 @@ export class WorkbenchManager {
   /** The passage's tokens (0 for no passage: the message's framing alone is nothing the writer wrote). */
   readonly inputTokens = $derived(this.#text ? estimateTokens(this.#text) : 0);
   /** The task's entry in the library (its description for the Workbench, whether it takes a request); null unknown. */
-  readonly taskInfo = $derived(this.#library.value.tasks.find((task) => task.id === this.#task) ?? null);
+  get taskInfo(): TaskInfo | null {
+    return this.#library.info(this.#task);
+  }
   /** Whether the task needs the writer's own words, welcomes them, or does not use them. */
   readonly requestMode = $derived(this.taskInfo?.request ?? 'optional');
   /** The task cannot run until the writer says what they want. */
@@ -132,7 +141,7 @@ export class WorkbenchManager {
 
   /** Loads the task library (once is enough: it ships with the app). */
   loadLibrary(): Promise<boolean> {
-    return this.#library.loaded ? Promise.resolve(true) : this.#library.load();
+    return this.#library.load();
   }
 
   /** The passage's tokens, and the request's when one is sent (counted as a message of its own: never fewer). */
@@ -375,4 +384,4 @@ export class WorkbenchManager {
   }
 }
 
-export const workbenchManager = new WorkbenchManager();
+export const workbenchManager = new WorkbenchManager(defaultApi, undefined, taskLibraryManager);
