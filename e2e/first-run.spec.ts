@@ -1,6 +1,8 @@
 // A new writer's first launch: the setup offers three ways to work with what each needs and costs, nothing is red
 // before the writer acts, and picking "balanced" and adding the one key it asks for makes tasks runnable.
-import { expect, NO_KEYS, test } from './support/host';
+import { expect, test } from './support/fake-host';
+import { NO_KEYS, type RunningHost } from './support/host';
+import type { FakeLlmServer } from '../test/support/fake-llm-server';
 
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
 test.describe.configure({ timeout: 150_000 });
@@ -8,7 +10,16 @@ test.describe.configure({ timeout: 150_000 });
 // A fresh machine: no keys in the environment, nothing downloaded.
 test.use({ viewport: { width: 1280, height: 1000 }, hostEnv: NO_KEYS });
 
-/** A key of the right shape for each provider's label (never sent anywhere: nothing runs in this journey). */
+/** Every built-in provider's address is the loopback fake: a key is tested as it is saved, and only ever reaches it. */
+async function providersAtTheFake(host: RunningHost, fake: FakeLlmServer): Promise<void> {
+  for (const id of ['openai', 'deepseek', 'qwen', 'gemini', 'openrouter'])
+    expect((await host.call('providers:save', { id, base_url: fake.openaiBaseUrl, builtin: true })).ok).toBe(true);
+  expect(
+    (await host.call('providers:save', { id: 'anthropic', base_url: fake.anthropicBaseUrl, builtin: true })).ok,
+  ).toBe(true);
+}
+
+/** A key of the right shape for each provider's label (it only ever reaches the loopback fake). */
 const FAKE_KEYS: [RegExp, string][] = [
   [/Anthropic/, 'sk-ant-e2e-not-a-real-key-0001'],
   [/OpenRouter/, 'sk-or-e2e-not-a-real-key-0001'],
@@ -19,7 +30,9 @@ const FAKE_KEYS: [RegExp, string][] = [
 test('first launch shows the setup with no red text; picking balanced and adding a key makes tasks runnable', async ({
   page,
   host,
+  fake,
 }) => {
+  await providersAtTheFake(host, fake);
   await page.goto(host.url);
   const setup = page.getByTestId('first-run-setup');
   await expect(setup.getByRole('heading', { name: 'Welcome to Quire' })).toBeVisible();
@@ -41,9 +54,18 @@ test('first launch shows the setup with no red text; picking balanced and adding
   await expect(keyField).toBeVisible();
   const label = (await setup.locator('label[for^="setup-key-"]').first().textContent()) ?? '';
   const key = FAKE_KEYS.find(([pattern]) => pattern.test(label))![1];
+  // A key the provider refuses is tested as it is saved and not kept: the step stays, with why.
+  fake.script('__models__', { faults: [{ kind: 'status', status: 401, message: 'Incorrect API key provided' }] });
+  await keyField.first().fill(key);
+  await setup.getByRole('button', { name: 'Save key' }).first().click();
+  await expect(setup.getByRole('alert')).toContainText(/The key was not saved: .*refused the API key/);
+  await expect(setup.getByTestId('setup-ready')).toHaveCount(0);
+  await page.screenshot({ path: '/tmp/quire-shots/first-run-key-refused.png', fullPage: true });
+  // The same key again, now taken: tested, kept, and every task can run.
   await keyField.first().fill(key);
   await setup.getByRole('button', { name: 'Save key' }).first().click();
   await expect(setup.getByTestId('setup-ready')).toHaveText('You are set up: every task can run.');
+  expect(fake.requests.filter((r) => r.model === '__models__')).toHaveLength(2);
   await page.screenshot({ path: '/tmp/quire-shots/first-run-ready.png', fullPage: true });
 
   const stored = await host.call<{ orchestrator: { enabled: boolean; quality_tier: string } }>('settings:get');

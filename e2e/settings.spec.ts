@@ -33,6 +33,20 @@ test('a negative budget shows a specific error and leaves the stored budget unch
 
   await page.reload();
   await expect(page.getByLabel('Monthly budget (USD)')).toHaveValue('5');
+
+  // A decimal comma is a decimal: "12,50" is $12.50 (it was once saved as $1,250); "1,250" could be either, so Quire
+  // asks and keeps what was stored.
+  const typed = page.getByLabel('Monthly budget (USD)');
+  await typed.fill('12,50');
+  await typed.press('Enter');
+  await expect
+    .poll(async () => (await host.call<typeof stored.value>('settings:get')).value?.orchestrator.monthly_budget)
+    .toBe(12.5);
+  await typed.fill('1,250');
+  await typed.press('Enter');
+  await expect(page.getByTestId('budget-error')).toHaveText(/could mean 1250 or 1\.25/);
+  const kept = await host.call<typeof stored.value>('settings:get');
+  expect(kept.value?.orchestrator.monthly_budget).toBe(12.5);
 });
 
 test('the orchestrator toggle is on from the start, and turning it off is stored', async ({ page, host }) => {

@@ -101,7 +101,12 @@ export function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: 
 function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([r, n]) => `${n} ${reasonText(r)}`).join(', ');
+  const text = [...counts]
+    .map(([r, n]) => `${n} ${r === 'lacks_strength' && n !== 1 ? 'lack the strength this task needs' : reasonText(r)}`)
+    .join(', ');
+  // The counts add up to more than the models when one is out for several reasons: said, so nothing looks miscounted.
+  const reasons = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  return reasons > all.length ? `${text}; some for more than one reason` : text;
 }
 
 /**

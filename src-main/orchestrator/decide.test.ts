@@ -125,6 +125,18 @@ describe('availability', () => {
     expect(none.refusal?.message).toMatch(/no API key/);
   });
 
+  it('says how many models each reason rules out in plain words, and when one is out for several', () => {
+    const registry = [
+      model('a', { strengths: ['creative_generation'] }),
+      model('b', { strengths: ['creative_generation'] }),
+    ];
+    const none = run({ task: 'theme_analysis', tier: 'premium' }, { registry, availability: availability([], []) });
+    expect(none.refusal?.message).toBe(
+      // The fixture's tasks are named by their ids.
+      'No available model can do theme_analysis (2 no API key, 2 lack the strength this task needs; some for more than one reason).',
+    );
+  });
+
   it('an empty registry refuses with a reason', () => {
     const d = run({ task: 'coordinator' }, { registry: [] });
     expect(d.model_id).toBeNull();

@@ -58,7 +58,21 @@ function setup(keyAdded = { value: false }) {
     keyAdded.value = true;
     return keysStatus({ [provider]: true }).keys[0]!;
   });
-  return { fake, manager: new FirstRunManager(fake, () => NOW), stored: () => stored };
+  // A key the provider takes; "sk-refused…" is one it refuses (HTTP 401).
+  fake.answer('keys:test', ({ provider }) =>
+    refused.value
+      ? { provider, ok: false, message: 'DeepSeek refused the API key (HTTP 401).', reason: 'refused' as const }
+      : unreachable.value
+        ? { provider, ok: false, message: 'Quire could not reach DeepSeek.', reason: 'unreachable' as const }
+        : { provider, ok: true, message: 'DeepSeek answered.' },
+  );
+  fake.answer('keys:delete', ({ provider }) => {
+    keyAdded.value = false;
+    return keysStatus({ [provider]: false }).keys[0]!;
+  });
+  const refused = { value: false };
+  const unreachable = { value: false };
+  return { fake, manager: new FirstRunManager(fake, () => NOW), stored: () => stored, refused, unreachable };
 }
 
 describe('FirstRunManager: the first-run setup', () => {
@@ -115,6 +129,33 @@ describe('FirstRunManager: the first-run setup', () => {
     expect(await manager.addKey('deepseek', 'short')).toBe(false);
     expect(manager.error).toBe('That does not look like a DeepSeek key');
     expect(manager.ready).toBe(false);
+  });
+
+  it('a key the provider refuses is tested at once and not kept: the step stays, and the welcome says why', async () => {
+    const { fake, manager, refused } = setup();
+    await manager.load();
+    await manager.choose('balanced');
+    refused.value = true;
+    expect(await manager.addKey('deepseek', 'sk-deepseek-bad-0001')).toBe(false);
+    expect(fake.inputsOf('keys:test')).toEqual([{ provider: 'deepseek' }]);
+    expect(fake.inputsOf('keys:delete')).toEqual([{ provider: 'deepseek' }]);
+    expect(manager.error).toMatch(/^The key was not saved: DeepSeek refused the API key \(HTTP 401\)\./);
+    expect(manager.ready).toBe(false);
+    expect(manager.steps).toEqual([KEY]);
+  });
+
+  it('a key Quire could not check (no connection) is kept: set up, with a note saying so', async () => {
+    const { fake, manager, unreachable } = setup();
+    await manager.load();
+    await manager.choose('balanced');
+    unreachable.value = true;
+    expect(await manager.addKey('deepseek', 'sk-deepseek-0001')).toBe(true);
+    expect(fake.inputsOf('keys:delete')).toEqual([]);
+    expect(manager.ready).toBe(true);
+    expect(manager.error).toBeNull();
+    expect(manager.note).toBe(
+      'The key was saved, but Quire could not check it just now: Quire could not reach DeepSeek.',
+    );
   });
 
   it('once finished it is not shown again, and later launches do not ask for a plan', async () => {

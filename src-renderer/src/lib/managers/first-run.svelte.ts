@@ -100,8 +100,29 @@ export class FirstRunManager {
     return this.#act(() => this.#client.call('settings:set', { setup: { choice: null } }));
   }
 
+  /**
+   * Stores the key the step asks for and tests it at once (as Settings does): a key the provider refuses is taken out
+   * again (the step only asks for a provider without one), so the setup never says "set up" on a key that cannot work.
+   * A test that could not reach the provider keeps the key and says so in {@link note} (the writer may be offline).
+   */
   addKey(provider: string, key: string): Promise<boolean> {
-    return this.#act(() => this.#client.call('keys:set', { provider, api_key: key.trim(), allow_weak_storage: true }));
+    this.#note = null;
+    return this.#act(async () => {
+      await this.#client.call('keys:set', { provider, api_key: key.trim(), allow_weak_storage: true });
+      const test = await this.#client.call('keys:test', { provider });
+      if (test.ok) return;
+      if (test.reason === 'refused') {
+        await this.#client.call('keys:delete', { provider });
+        throw new Error(`The key was not saved: ${test.message} Check that you copied the whole key, and try again.`);
+      }
+      this.#note = `The key was saved, but Quire could not check it just now: ${test.message}`;
+    });
+  }
+
+  #note = $state<string | null>(null);
+  /** Said after a key was saved that could not be checked (no connection): kept, and worth knowing. */
+  get note(): string | null {
+    return this.#note;
   }
 
   /** Starts the download; the Models screen follows its progress. */

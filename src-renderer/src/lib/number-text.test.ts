@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { readNumber } from './number-text';
+
+describe('a number typed by a writer', () => {
+  it('reads plain numbers, a dollar sign and thousands separators', () => {
+    expect(readNumber('12.50', { decimal: true })).toEqual({ ok: true, value: 12.5 });
+    expect(readNumber(' $5 ', { decimal: true })).toEqual({ ok: true, value: 5 });
+    expect(readNumber('1,250.00', { decimal: true })).toEqual({ ok: true, value: 1250 });
+    expect(readNumber('1,000,000', { decimal: true })).toEqual({ ok: true, value: 1_000_000 });
+    expect(readNumber('4,096', { decimal: false })).toEqual({ ok: true, value: 4096 });
+    expect(readNumber('-1', { decimal: false })).toEqual({ ok: true, value: -1 });
+  });
+
+  it('reads a decimal comma as a decimal, never as a thousands separator', () => {
+    // "12,50" saved as $1,250 was a budget 100 times the one the writer typed.
+    expect(readNumber('12,50', { decimal: true })).toEqual({ ok: true, value: 12.5 });
+    expect(readNumber('0,5', { decimal: true })).toEqual({ ok: true, value: 0.5 });
+  });
+
+  it('asks rather than guess when a comma could be either', () => {
+    const read = readNumber('1,250', { decimal: true });
+    expect(read).toEqual({ ok: false, message: expect.stringMatching(/could mean 1250 or 1\.25/) });
+  });
+
+  it('refuses what is not written in digits, and decimals where only whole numbers go', () => {
+    for (const text of ['1e3', '0x10', 'Infinity', '12.5.1', 'twelve', '1 000', '12,5,0'])
+      expect(readNumber(text, { decimal: true }).ok, text).toBe(false);
+    expect(readNumber('2.5', { decimal: false }).ok).toBe(false);
+    expect(readNumber('12,50', { decimal: false }).ok).toBe(false);
+  });
+
+  it('reads nothing typed as empty', () => {
+    expect(readNumber('  ', { decimal: true })).toEqual({ ok: true, value: null });
+  });
+});

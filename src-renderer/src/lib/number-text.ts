@@ -1,0 +1,36 @@
+// What a writer types in a number field, read without guessing: digits with an optional dollar sign, thousands
+// separators ("1,250.00") or a decimal comma ("12,50"). Text that could mean two numbers ("1,250": 1250, or 1.25 where
+// a comma marks decimals) is refused with both readings, because a budget read 1,000 times too high is worse than a
+// question. Exponents, hex and words are refused too: Number() would take "1e3" as 1000.
+
+export type NumberText = { ok: true; value: number | null } | { ok: false; message: string };
+
+const PLAIN = /^-?\d+(\.\d+)?$/;
+const GROUPED = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
+
+export function readNumber(text: string, options: { decimal: boolean; invalid?: string }): NumberText {
+  const typed = text.trim().replace(/^\$\s*/, '');
+  if (typed === '') return { ok: true, value: null };
+  const invalid = {
+    ok: false as const,
+    message: options.invalid ?? (options.decimal ? 'Enter a number, like 0.25' : 'Enter a whole number, like 4'),
+  };
+  let digits: string;
+  if (PLAIN.test(typed)) digits = typed;
+  else if (GROUPED.test(typed)) {
+    // One group and no decimals ("1,250") is also how a decimal comma writes 1.25.
+    if (options.decimal && !typed.includes('.') && typed.split(',').length === 2) {
+      const whole = typed.replace(',', '');
+      const decimal = typed.replace(',', '.');
+      return {
+        ok: false,
+        message: `"${typed}" could mean ${whole} or ${decimal}: type ${whole} or ${decimal}, without the comma.`,
+      };
+    }
+    digits = typed.replace(/,/g, '');
+  } else if (options.decimal && DECIMAL_COMMA.test(typed)) digits = typed.replace(',', '.');
+  else return invalid;
+  if (!options.decimal && digits.includes('.')) return invalid;
+  return { ok: true, value: Number(digits) };
+}
