@@ -205,7 +205,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     db,
     library,
     runs: execution.runs,
-    decide: (request) => routing.orchestrator.decide(request),
     models: () => routing.registry.all(),
     tasks: () => routing.orchestrator.tasks,
     monthOf: (at) => execution.ledger.monthOf(at),

@@ -1,20 +1,17 @@
 // One gateway call as a Quire run: the model name resolved, the app's limits checked (its token's concurrency, its
-// monthly cap held at the call's worst case until it settles), the run linked to the app before it starts, then the
+// monthly cap held at the run's quoted bound until it settles), the run linked to the app before it starts, then the
 // same RunService path as runs:start (decision, ledger reservation, breakers, fallbacks, settlement).
 import {
   runStartSchema,
-  type DecideRequest,
-  type Decision,
   type ModelSpec,
   type RunRecord,
   type RunStart,
   type TaskSpec,
 } from '../../src-preload/contract';
-import { estimateInputTokens } from '../../src-preload/contract/tokens';
-import { worstCaseUsd } from '../orchestrator/pricing';
 import type { ChatMessage } from '../providers/spec';
+import { RunBound } from '../runs/run-bound';
 import type { RunService } from '../runs/run-service';
-import { toMicros, toUsd } from '../store/money';
+import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { resolveModelName } from './model-names';
 import { wire } from './wire-errors';
@@ -35,8 +32,7 @@ export interface EmbeddingResult {
 }
 
 export interface GatewayCallDeps {
-  runs: Pick<RunService, 'start'>;
-  decide: (request: DecideRequest) => Decision;
+  runs: Pick<RunService, 'start' | 'quote'>;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
   repo: Pick<GatewayRepo, 'linkRun' | 'holdAndLink' | 'releaseHold' | 'touch'>;
@@ -78,17 +74,19 @@ export class GatewayCalls {
         `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
       );
     }
-    const runId = this.o.newId();
-    // The cap is checked and the call's worst case held in SQLite, in one transaction, so two processes sharing the
-    // data directory count each other's calls; then (synchronously) the run's own decision and reservation.
-    const { hold, linked } = this.holdForCap(token, start, runId);
     this.inflight.set(token.id, inFlight + 1);
+    const runId = this.o.newId();
+    let hold = 0;
     try {
+      // The cap is checked and the run's bound held in SQLite, in one transaction, so two processes sharing the data
+      // directory count each other's calls; the run is then held to that bound.
+      const capped = await this.holdForCap(token, start, runId);
+      hold = capped?.micros ?? 0;
       hooks.onRun?.(runId);
       return await this.o.runs.start(start, {
         runId,
         // Without a cap, the run → app link is written with the run's first row (no commit of its own).
-        ...(linked ? {} : { firstRow: () => this.o.repo.linkRun(runId, token) }),
+        ...(capped ? { heldTo: capped } : { firstRow: () => this.o.repo.linkRun(runId, token) }),
         ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
         ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
       });
@@ -160,44 +158,28 @@ export class GatewayCalls {
   }
 
   /**
-   * For a token with a cap: holds the most this call may charge (the worst case of its whole chain) after checking it
-   * against the cap with every process's calls counted, and links the run to its app in the same transaction. The run
-   * decides the same way a moment later (same inputs, no await between), so its chain is covered. Returns the hold
-   * (micro-USD) and whether the run is linked already.
+   * For a token with a cap: the most the run may spend — its quote's bound, the figure the run holds itself to (a
+   * call, the repair of an unreadable answer, every fallback, at the multiple of a model's overruns) — checked against
+   * the cap with every process's calls counted and held, with the run's link to its app, in one transaction. Null for
+   * a token without a cap, or a run that no model can do (it refuses itself, linked with its first row).
    */
-  private holdForCap(token: TokenRow, start: RunStart, runId: string): { hold: number; linked: boolean } {
-    const unheld = { hold: 0, linked: false };
-    if (token.monthly_cap_micros === null) return unheld;
-    const messages = Array.isArray(start.input) ? start.input : [{ role: 'user' as const, content: start.input }];
-    const decision = this.o.decide({
-      task: start.task,
-      input_tokens: estimateInputTokens(messages),
-      ...(start.tier ? { tier: start.tier } : {}),
-      ...(start.model ? { model: start.model } : {}),
-      ...(start.local_only ? { local_only: true } : {}),
-      ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
-    });
-    if (decision.model_id === null) return unheld; // The run refuses it the same way, before any call.
-    const at = this.o.now();
-    let worst = 0;
-    for (const id of [decision.model_id, ...decision.fallback_chain]) {
-      const spec = this.o.models().find((m) => m.id === id);
-      if (spec) worst = Math.max(worst, worstCaseUsd(spec, decision.input_tokens, decision.max_output_tokens, { at }));
-    }
-    const micros = toMicros(worst);
+  private async holdForCap(token: TokenRow, start: RunStart, runId: string): Promise<RunBound | null> {
+    if (token.monthly_cap_micros === null) return null;
+    const quote = await this.o.runs.quote(start);
+    if (!quote) return null;
+    const bound = new RunBound(quote.at_most_usd, quote.set_by);
     const refused = this.o.repo.holdAndLink(runId, token, {
-      micros,
+      micros: bound.micros,
       limit: token.monthly_cap_micros,
-      month: this.o.monthOf(at),
+      month: this.o.monthOf(this.o.now()),
     });
     if (refused) {
-      const counted = refused.counted;
       const cap = toUsd(token.monthly_cap_micros);
-      const left = Math.max(0, token.monthly_cap_micros - counted);
+      const left = Math.max(0, token.monthly_cap_micros - refused.counted);
       throw wire.quota(
-        `"${token.name}" has a monthly cap of $${Number(cap.toFixed(4))} in Quire. This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of the cap is left this month.`,
+        `"${token.name}" has a monthly cap of $${Number(cap.toFixed(4))} in Quire. This call could cost up to $${bound.boundUsd.toFixed(4)}, but only $${toUsd(left).toFixed(4)} of the cap is left this month.`,
       );
     }
-    return { hold: micros, linked: true };
+    return bound;
   }
 }

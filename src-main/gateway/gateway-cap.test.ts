@@ -99,6 +99,55 @@ describe("an app's monthly cap across processes", () => {
     }
   });
 
+  it('holds a JSON call at its answer and the one repair it may need, not at one call', async () => {
+    fake.reset();
+    const g = await open(tempDir());
+    try {
+      // One call may cost up to ~$0.0099, and its repair (which resends the first answer) a little more: the cap of
+      // $0.015 covers one, not both.
+      fake.script('cloud-gpt', { replies: [{ text: 'not JSON' }, { json: { ok: true } }], outputTokens: 100 });
+      const token = g.token({ monthly_cap_usd: 0.015, name: 'Capped' });
+      const refused = (await new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions
+        .create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 100,
+          response_format: { type: 'json_object' },
+        })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(429);
+      expect(refused.error).toMatchObject({
+        type: 'insufficient_quota',
+        message: expect.stringMatching(/could cost up to \$0\.02\d\d/),
+      });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('holds a model that charged past its hold at that multiple, as the budget does', async () => {
+    fake.reset();
+    const g = await open(tempDir());
+    try {
+      // The provider counts 300 output tokens for a call Quire bounded at 100: it charges ~3x what was held.
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 300 });
+      const token = g.token({ monthly_cap_usd: 0.05, name: 'Capped' });
+      const ask = () =>
+        new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions
+          .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 100 })
+          .catch((e: unknown) => e);
+      await ask(); // charged ~$0.0297 against a hold of ~$0.0099
+      // A second call is held at ~$0.0297 now: with ~$0.0297 spent, the $0.05 cap cannot cover it.
+      const second = (await ask()) as InstanceType<typeof OpenAI.APIError>;
+      expect(second.status).toBe(429);
+      expect(second.error).toMatchObject({ message: expect.stringMatching(/could cost up to \$0\.029\d/) });
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await g.close();
+    }
+  });
+
   it("ignores the hold of a process that is gone, and drops a finished call's hold", () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     try {

@@ -267,6 +267,33 @@ describe('gateway doors', () => {
     });
   });
 
+  it('a json_schema nested thousands deep and a malformed request target get 400 in shape; nothing is stored', async () => {
+    await withGateway(open(), async (g) => {
+      const headers = { ...json, Authorization: `Bearer ${g.token({ monthly_cap_usd: 5 })}` };
+      const deep = '{"properties":{"a":'.repeat(4000) + '{}' + '}}'.repeat(4000);
+      const body = `{"model":"cloud-gpt","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${deep}}}}`;
+      const nested = await g.raw('/v1/chat/completions', { method: 'POST', headers, body });
+      expect(nested.status).toBe(400);
+      expect(await nested.json()).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.stringMatching(/nests more than 64 levels/) },
+      });
+      // A request line whose target is not a URL (`GET http://[`), sent as bytes: a client error, not a server one.
+      const status = await new Promise<string>((resolve, reject) => {
+        const socket = connect(g.port, '127.0.0.1', () =>
+          socket.write(`GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${g.port}\r\nConnection: close\r\n\r\n`),
+        );
+        let head = '';
+        socket.on('data', (chunk: Buffer) => (head += chunk.toString()));
+        socket.on('end', () => resolve(head.split('\r\n')[0] ?? ''));
+        socket.on('error', reject);
+      });
+      expect(status).toMatch(/^HTTP\/1\.1 400 /);
+      expect(fake.requests).toHaveLength(0);
+      expect(g.db.prepare('SELECT COUNT(*) FROM gateway_runs').pluck().get()).toBe(0);
+      expect(g.db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(0);
+    });
+  });
+
   it('the gateway off: the port is closed; on again: it answers', async () => {
     await withGateway(open(), async (g) => {
       expect((await g.raw('/v1/models')).status).toBe(401);

@@ -64,7 +64,11 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
     const cors: Record<string, string> = allowed ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
     if (req.method === 'OPTIONS') return preflight(req, res, cors);
 
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/$/, '');
+    const path = pathOf(req.url);
+    if (path === null) {
+      req.resume();
+      return sendWireError(res, api, wire.invalid("Quire's gateway cannot read this request's address."), cors);
+    }
     const route = POST_ROUTES[path];
     const isModels = path === '/v1/models';
     if (!route && !isModels) {
@@ -154,4 +158,13 @@ function preflight(req: IncomingMessage, res: ServerResponse, cors: Record<strin
       : {}),
   });
   res.end();
+}
+
+/** The request target's path without a trailing slash; null when the target is not a URL (`GET http://[`). */
+function pathOf(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1').pathname.replace(/\/$/, '');
+  } catch {
+    return null;
+  }
 }

@@ -3,8 +3,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   DEFAULT_GATEWAY_PORT,
-  type DecideRequest,
-  type Decision,
   type GatewayState,
   type ModelSpec,
   type SpendByApp,
@@ -30,8 +28,7 @@ import { listModelNames } from './model-names';
 
 export interface GatewayOptions {
   db: Db;
-  runs: Pick<RunService, 'start'>;
-  decide: (request: DecideRequest) => Decision;
+  runs: Pick<RunService, 'start' | 'quote'>;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
   monthOf: (at: Date) => string;
@@ -73,7 +70,6 @@ export class GatewayService {
     this.sessionPort = o.port;
     this.calls = new GatewayCalls({
       runs: o.runs,
-      decide: o.decide,
       models: o.models,
       tasks: o.tasks,
       repo: this.repo,

@@ -1,6 +1,7 @@
 // Issue 13: a streamed answer's text reaches the app as it arrives; settling the call's charge never holds it. The
 // provider sends its whole answer in one burst, and the disk is held while the settlement commits: the text is
 // already at the client, and only the closing usage chunk waits for the charge to be on disk.
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayApp } from '../../test/support/gateway-app';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
@@ -95,6 +96,28 @@ describe('streaming through the gateway', () => {
       expect(seen).toMatch(/"usage":\{"prompt_tokens":12,"completion_tokens":5/);
     } finally {
       d.release();
+      await g.close();
+    }
+  });
+
+  it("a JSON answer that needed its one repair: the stream carries the repaired answer alone, never the unreadable first one's text", async () => {
+    fake.reset();
+    const g = await gatewayApp({ dataDir: tempDir(), fake, registry: [cloudSpec('json-gpt', 'openai', 9, 8)] });
+    try {
+      fake.script('json-gpt', { replies: [{ text: 'Sure! here is your answer' }, { json: { title: 'The Keeper' } }] });
+      const stream = await new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 }).chat.completions.create(
+        {
+          model: 'json-gpt',
+          messages: [{ role: 'user', content: 'A title, as JSON.' }],
+          response_format: { type: 'json_object' },
+          stream: true,
+        },
+      );
+      let content = '';
+      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+      expect(fake.requests).toHaveLength(2);
+      expect(JSON.parse(content)).toEqual({ title: 'The Keeper' });
+    } finally {
       await g.close();
     }
   });

@@ -356,6 +356,15 @@ export class Ledger implements SpendSource {
     return this.calendar(at).month;
   }
 
+  /**
+   * The multiples reservations are held at now, by model: the largest charged/reserved ratio of each model's overruns
+   * this month (a model without any is not listed: 1). A run's bound, its quote and an app's cap hold count each call
+   * at what its reservation will be.
+   */
+  overrunRatios(): ReadonlyMap<string, number> {
+    return this.repo.overrunRatios(this.calendar(this.options.now()).month);
+  }
+
   snapshot(now: Date): SpendSnapshot {
     const month = this.calendar(now).month;
     const t = this.repo.totals(month);

@@ -35,7 +35,8 @@ const NOT_CONNECTED = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', '
 const NOTHING_SENT = 'Nothing was sent, so nothing was charged.';
 
 /**
- * Reads an SDK connection error (no HTTP status). `baseURL` names the address in the message when the cause does not.
+ * Reads an SDK connection error (no HTTP status). `provider` is how the message names the provider where neither the
+ * cause nor `baseURL` gives an address.
  * Anything not recognised — a reset, a socket closed mid-answer — may have reached the provider: billing `unknown`.
  */
 export function connectionFailure(provider: string, error: unknown, baseURL: string | undefined): ConnectionFailure {
@@ -80,7 +81,10 @@ export function connectionFailure(provider: string, error: unknown, baseURL: str
     return none(`Quire could not reach ${where} (${code}). ${NOTHING_SENT}`);
   }
   const detail = messages.find((m) => m !== '' && m !== 'fetch failed' && m !== 'Connection error.') ?? messages[0];
-  return { message: `Cannot reach ${provider}: ${detail ?? 'connection error'}`.slice(0, 300), billing: 'unknown' };
+  return {
+    message: `The connection to ${where} broke before an answer came (${(detail ?? 'connection error').slice(0, 200)}).`,
+    billing: 'unknown',
+  };
 }
 
 function none(message: string): ConnectionFailure {

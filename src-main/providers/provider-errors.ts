@@ -69,12 +69,14 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
   // A request that never left, answered by deadEndFetch so the SDK would not retry it: still a connection failure.
   const unsent = unsentErrorOf(e.headers);
   if (name === 'APIConnectionError' || unsent) {
-    const failure = connectionFailure(provider, unsent ?? error, options.baseURL);
-    return new ProviderError(provider, failure.message, {
-      retryable: true,
-      cause: error,
-      billing: options.accepted ? 'unknown' : failure.billing,
-    });
+    const failure = connectionFailure(label, unsent ?? error, options.baseURL);
+    const billing = options.accepted ? 'unknown' : failure.billing;
+    // The ledger keeps such a call's reservation as its cost (ledger.ts): the writer is told why it cost anything.
+    const message =
+      billing === 'unknown'
+        ? `${failure.message} The request may have reached ${label} and been charged, so Quire counts the call at the most it could have cost.`
+        : failure.message;
+    return new ProviderError(provider, message, { retryable: true, cause: error, billing });
   }
   if (typeof e.status === 'number') {
     const status = e.status;
@@ -148,7 +150,11 @@ export class SdkCalls {
 
   /** A stream that ended without saying why it finished. */
   unfinished(): ProviderError {
-    return new ProviderError(this.options.provider, `${this.options.provider} ended the stream before finishing`);
+    const who = providerLabel(this.options.provider);
+    return new ProviderError(
+      this.options.provider,
+      `${who.charAt(0).toUpperCase()}${who.slice(1)} ended its answer before finishing it.`,
+    );
   }
 }
 

@@ -20,8 +20,12 @@ export function answeredSteps(outcome: Answered): RunStep[] {
   return fellBack ? [fellBack, attemptStep(outcome.attempt)] : [attemptStep(outcome.attempt)];
 }
 
-/** Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one). */
-export async function settled(outcome: Answered): Promise<RunStep> {
+/**
+ * Charges a call that answered but whose answer is not kept as the run's (before a repair, or a failed one); `failure`
+ * marks the attempt failed with why (an answer that could not be read even after its repair).
+ */
+export async function settled(outcome: Answered, failure?: { code: string; message: string }): Promise<RunStep> {
   const charged = await outcome.charge.close(outcome.end);
-  return attemptStep({ ...outcome.attempt, cost_usd: charged }, toMicros(charged));
+  const attempt = failure ? { ...outcome.attempt, outcome: 'failed' as const, error: failure } : outcome.attempt;
+  return attemptStep({ ...attempt, cost_usd: charged }, toMicros(charged));
 }

@@ -131,7 +131,8 @@ export class ModelAttempts {
         // where Quire has it; never below the caller's estimate.
         if (this.o.countInput) inputTokens = Math.max(inputTokens, await this.o.countInput(spec, request));
         const worst = worstCaseUsd(spec, inputTokens, request.maxOutputTokens, { at: this.o.now() });
-        const turnedAway = a.admit?.(worst);
+        // Checked at what the ledger will hold: a model that charged past its holds this month is held at that multiple.
+        const turnedAway = a.admit?.(worst * (this.o.ledger.overrunRatios().get(spec.id) ?? 1));
         if (turnedAway) throw turnedAway;
         // Held, with the run row, and on disk before the provider is asked.
         charge = await this.o.ledger.open({ ...ledgerCall, worstCaseUsd: worst }, storeRunning);
@@ -323,10 +324,10 @@ export class ModelAttempts {
           };
         }
       }
-      throw new QuireError('provider_error', `${model.provider} ended the stream without finishing`);
+      throw new QuireError('provider_error', `${spec.display_name} ended its answer before finishing it`);
     } catch (error) {
       if (timedOut && !signal.aborted) {
-        throw new TimeoutError(`${model.provider} sent nothing within ${formatSeconds(waitMs)}`);
+        throw new TimeoutError(`${spec.display_name} sent nothing within ${formatSeconds(waitMs)}`);
       }
       throw error;
     } finally {

@@ -3,7 +3,8 @@
 // fallback after a call that provably never left ($0) always fits. The first call is made as quoted; every further
 // call — the repair, or a fallback model after a failure — only while what the run has been charged so far plus that
 // call's worst case (its own reservation) stays within the bound: after a charged failure a fallback that no longer
-// fits is skipped with the figures (a local one always fits).
+// fits is skipped with the figures (a local one always fits). A run held to a bound its caller holds (an app's cap)
+// checks its first call too.
 import type { ModelSpec } from '../../src-preload/contract';
 import { QuireError } from '../errors';
 import { runBoundUsd } from '../orchestrator/pricing';
@@ -23,15 +24,37 @@ export class RunBound {
     this.micros = toMicros(boundUsd);
   }
 
-  /** The bound of a run on `spec` as decided: `inputTokens` in (its images counted), `maxOutputTokens` out. */
-  static of(spec: ModelSpec, inputTokens: number, maxOutputTokens: number, repair: boolean, at?: Date): RunBound {
-    const usd = runBoundUsd(spec, inputTokens, maxOutputTokens, { repair, ...(at ? { at } : {}) });
-    return new RunBound(usd, spec.id);
+  /**
+   * The bound of a run on `spec` as decided: `inputTokens` in (its images counted), `maxOutputTokens` out, at the
+   * multiple its reservations are held at (`overrun`: the model charged that much more than held this month).
+   */
+  static of(
+    spec: ModelSpec,
+    inputTokens: number,
+    maxOutputTokens: number,
+    options: { repair: boolean; at?: Date | undefined; overrun?: number | undefined },
+  ): RunBound {
+    const usd = runBoundUsd(spec, inputTokens, maxOutputTokens, {
+      repair: options.repair,
+      ...(options.at ? { at: options.at } : {}),
+    });
+    return new RunBound(usd * (options.overrun ?? 1), spec.id);
   }
 
   /** Whether a call of `worstCaseUsd` may still be made after `chargedMicros`. */
   fits(chargedMicros: number, worstCaseUsd: number): boolean {
     return chargedMicros + toMicros(worstCaseUsd) <= this.micros + SLACK_MICROS;
+  }
+
+  /** The check for a run's first call on `model`, when the caller holds the run to this bound (an app's cap). */
+  admitFirst(model: string): (worstCaseUsd: number) => Error | null {
+    return this.admit(
+      0,
+      'unavailable',
+      (worst) =>
+        `${model} was not asked: it could cost up to ${worst}, more than the ${usd(this.boundUsd)} this run was ` +
+        'quoted and held at most. Nothing was sent. Try again (the new quote covers it).',
+    );
   }
 
   /** The check for a repair of `model`'s unreadable answer (ModelAttempts' admit). */

@@ -2,6 +2,7 @@
 // cache, then the decision's model and its fallbacks in turn, with one repair of an unreadable answer. Each call's
 // steps are appended in order and the run's row (running, failed, completed) is derived from them (run-record.ts).
 import type { Decision, ModelSpec } from '../../src-preload/contract';
+import { providerLabel } from '../../src-preload/contract/provider-table';
 import type { RunRecord, RunStart } from '../../src-preload/contract/runs';
 import { CancelledError, InvalidInputError, QuireError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
@@ -18,6 +19,7 @@ import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
 import type { RunWriter } from './run-writer';
 import {
+  answerIsRead,
   planRun,
   readStructured,
   repairRequest,
@@ -41,6 +43,7 @@ export class RunChain {
     start: RunStart,
     cancel: AbortSignal,
     onToken?: (text: string, modelId: string) => void,
+    heldTo?: RunBound,
   ): Promise<RunRecord> {
     const startedAt = this.monotonic();
     const plan: RunPlan = planRun(start, this.o.library, this.o.taskIds ?? []);
@@ -109,17 +112,22 @@ export class RunChain {
     }
 
     // What the quote said at most to: the retry and every fallback are held to it. Worked out when a further call is
-    // due, so a run whose first call answers spends no time on it.
+    // due, so a run whose first call answers spends no time on it; a bound the caller holds already is the one. The
+    // multiples overrunning models are held at are read as the run starts: its own overrun does not stretch its bound.
     let bounded: Promise<RunBound | null> | undefined;
-    const bound = () => (bounded ??= boundOf(this.o, plan, decision));
+    const overruns = this.o.ledger.overrunRatios();
+    const bound = () => (bounded ??= heldTo ? Promise.resolve(heldTo) : boundOf(this.o, plan, decision, overruns));
     // The fallback chain as a loop: each model's calls append what they came to (never changed afterwards), and the
     // run's row at any point — running, failed, completed — is derived from that list.
     const chain = [decision.model_id, ...decision.fallback_chain.filter((id) => id !== decision.model_id)];
+    const readAnswer = answerIsRead(plan);
     const steps: RunStep[] = [];
     const row = () => runRow(head, steps);
     const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
     let lastError: unknown = null;
     let lastFailed = '';
+    // The last model's answer when it could not be read even after its repair: kept with the failed run.
+    let unreadable: { modelId: string; text: string } | null = null;
     const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
@@ -139,7 +147,10 @@ export class RunChain {
       const show = (text: string) => {
         if (text === '') return;
         if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
-        onToken?.(text, spec.id);
+        // An answer Quire reads may be repaired by a second call, and text handed on cannot be taken back: the caller
+        // (the gateway) gets no pieces of it, only the run's answer once it has been read (the Workbench's run:token
+        // text is replaced by the answer when the run completes).
+        if (!readAnswer) onToken?.(text, spec.id);
       };
       const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
         const stream = new StreamRedactor(this.o.redact);
@@ -162,9 +173,14 @@ export class RunChain {
       };
       // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
       const asked = requestFor(spec, plan, request);
-      // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted.
-      const fallbackBound = index > 0 ? await bound() : null;
-      const outcome = await attempt(asked, fallbackBound?.admitFallback(charged(), spec.display_name, lastFailed));
+      // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted (checked
+      // only against a bound the caller holds, which the run's own decision may have moved past since).
+      const outcome = await attempt(
+        asked,
+        index > 0
+          ? (await bound())?.admitFallback(charged(), spec.display_name, lastFailed)
+          : heldTo?.admitFirst(spec.display_name),
+      );
       if (outcome.ok) {
         const fellBack = localFallbackStep(outcome.localFallback, outcome.attempt.model_id);
         if (fellBack) steps.push(fellBack);
@@ -180,14 +196,15 @@ export class RunChain {
             repairRequest(asked, first.result.text, reading.problem),
             (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
           );
+          // A repair that failed, or an answer still unreadable after it, is this model's failure like any other:
+          // the run moves on to its next model, within what the quote left (nothing of it was applied).
           if (!repaired.ok) {
             steps.push(attemptStep(repaired.attempt, repaired.costMicros));
-            return await this.fail(
-              { ...row(), status: cancel.aborted ? 'cancelled' : 'failed', model_id: spec.id },
-              startedAt,
-              repaired.error,
-              decision,
-            );
+            lastError = repaired.error;
+            lastFailed = `${spec.display_name} failed (${repaired.attempt.error?.message ?? 'no answer'})`;
+            unreadable = null;
+            if (cancel.aborted) break;
+            continue;
           }
           // The run's tokens are both calls'; the repair's charge closes on its own usage (the first one's is settled).
           answered = {
@@ -196,13 +213,12 @@ export class RunChain {
           };
           reading = readStructured(plan, answered.result);
           if (!reading.ok) {
-            steps.push(await settled(answered));
-            return await this.fail(
-              { ...row(), model_id: spec.id, text: answered.result.text },
-              startedAt,
-              unreadableAnswerError(spec.display_name, reading.problem),
-              decision,
-            );
+            const error = unreadableAnswerError(spec.display_name, reading.problem);
+            steps.push(await settled(answered, { code: error.code, message: error.message }));
+            lastError = error;
+            lastFailed = `${spec.display_name} did not answer in the form Quire asked for`;
+            unreadable = { modelId: spec.id, text: answered.result.text };
+            continue;
           }
         }
         steps.push(attemptStep(answered.attempt));
@@ -219,6 +235,7 @@ export class RunChain {
         cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
       steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
       lastError = outcome.error;
+      unreadable = null;
       if (outcome.attempt.outcome !== 'skipped')
         lastFailed = `${spec.display_name} failed (${outcome.attempt.error?.message ?? 'no answer'})`;
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
@@ -227,7 +244,7 @@ export class RunChain {
     if (cancel.aborted)
       return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
     return await this.fail(
-      row(),
+      unreadable ? { ...row(), model_id: unreadable.modelId, text: unreadable.text } : row(),
       startedAt,
       lastError ?? new QuireError('unavailable', 'No model could run this task'),
       decision,
@@ -239,7 +256,12 @@ export class RunChain {
     if (spec.provider === 'local') return null;
     const provider = this.o.providers.providerOf(spec);
     if (!deadEnds.has(provider)) return null;
-    return skipped(spec.id, provider, 'unavailable', `${provider} refused this run's connection a moment ago`);
+    return skipped(
+      spec.id,
+      provider,
+      'unavailable',
+      `${upperFirst(providerLabel(provider))} refused this run's connection a moment ago`,
+    );
   }
 
   private async fail(
@@ -251,4 +273,8 @@ export class RunChain {
     const { info } = await this.writer.store(base, startedAt, error, decision, true);
     throw new QuireError(info.code, info.message, { retryable: info.retryable });
   }
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -30,10 +30,16 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
  * The run's bound: a model's call and (for an answer Quire reads) its one repair, for the most expensive of the
  * models the decision lists (the chosen one and its fallbacks), so a fallback after a failure that cost nothing
  * always fits; after a charged one, only while what is left covers it. Each is priced on the tokens its reservation
- * will be (the decision's estimate with the schema and images, or the model's own count when higher). Null when
- * nothing was chosen.
+ * will be (the decision's estimate with the schema and images, or the model's own count when higher), at the multiple
+ * the ledger held the model at when the run was quoted (`overruns`, read before any of its calls: a run's own overrun
+ * does not stretch its bound). Null when nothing was chosen.
  */
-export async function boundOf(o: DecisionDeps, plan: RunPlan, decision: Decision): Promise<RunBound | null> {
+export async function boundOf(
+  o: DecisionDeps,
+  plan: RunPlan,
+  decision: Decision,
+  overruns: ReadonlyMap<string, number>,
+): Promise<RunBound | null> {
   if (decision.model_id === null || decision.refusal) return null;
   const repair = answerIsRead(plan);
   const at = o.now();
@@ -49,7 +55,7 @@ export async function boundOf(o: DecisionDeps, plan: RunPlan, decision: Decision
       const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
       input = Math.max(input, (await o.tokens.count(spec, request)).tokens);
     }
-    const bound = RunBound.of(spec, input, decision.max_output_tokens, repair, at);
+    const bound = RunBound.of(spec, input, decision.max_output_tokens, { repair, at, overrun: overruns.get(spec.id) });
     if (!most || bound.boundUsd > most.boundUsd) most = bound;
   }
   return most;

@@ -15,6 +15,7 @@ import { realTimer } from './first-token-deadline';
 import { learnedDeadlines } from './learned-deadlines';
 import { ModelAttempts } from './model-attempt';
 import { assessAnswer } from './run-assessment';
+import type { RunBound } from './run-bound';
 import { RunChain } from './run-chain';
 import { boundOf, decideFor } from './run-decision';
 import { attemptStep, errorInfo, runRow, runStats } from './run-record';
@@ -53,7 +54,10 @@ export interface ModelCallOutcome {
 /** What a caller outside runs:start adds to a run (the gateway): the run's id up front, its tokens, a cancel. */
 export interface StartOptions {
   runId?: string;
-  /** Every streamed piece of text, in order, with the model sending it (also without run:token events). */
+  /**
+   * Every streamed piece of text, in order, with the model sending it (also without run:token events); none for an
+   * answer Quire reads (JSON), which a repair may replace: the run's record carries it.
+   */
   onToken?: (text: string, modelId: string) => void;
   cancel?: AbortSignal;
   /**
@@ -62,6 +66,11 @@ export interface StartOptions {
    * request that is not a run at all).
    */
   firstRow?: () => void;
+  /**
+   * The most the run may spend, already held by the caller (an app's cap, held at the run's quote): every call, the
+   * first included, is made only while it fits, so the run never spends past what was held.
+   */
+  heldTo?: RunBound;
 }
 
 export class RunService {
@@ -143,7 +152,7 @@ export class RunService {
     const unlink = options.firstRow ? this.o.repo.withFirstRow(runId, options.firstRow) : undefined;
     const running = (async () => {
       try {
-        return await this.chain.execute(runId, start, cancel, options.onToken);
+        return await this.chain.execute(runId, start, cancel, options.onToken, options.heldTo);
       } finally {
         unlink?.();
         this.active.delete(runId);
@@ -254,7 +263,7 @@ export class RunService {
   ): Promise<{ decision: Decision; at_most_usd: number; retry: boolean; set_by: string | null } | null> {
     const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
     const decision = decideFor(this.o, start, plan, estimateInputTokens(plan.messages));
-    const bound = await boundOf(this.o, plan, decision);
+    const bound = await boundOf(this.o, plan, decision, this.o.ledger.overrunRatios());
     return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan), set_by: bound.setBy } : null;
   }
 

@@ -177,6 +177,34 @@ describe('task runs through the official SDKs', () => {
     expect(repaired.body.value.answer.findings[0].claim).toBe(EYES.claim);
   });
 
+  it('a model that cannot answer in the form even after its repair is a failure like any other: the run moves on to its fallback', async () => {
+    const h = await harness.host();
+    const server = harness.server();
+    await h.endpoint('ep', [
+      { id: 'prose', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 2 },
+      { id: 'form', quality: 8, input_usd_per_mtok: 1, output_usd_per_mtok: 2 },
+    ]);
+    server.script('prose', { replies: [{ text: 'Mara has green eyes.' }, { text: 'Her eyes change colour.' }] });
+    server.script('form', { json: { findings: [EYES] } });
+    const run = await h.call('runs:start', { task: 'continuity_check', input: PASSAGE });
+    expect(run.body.ok).toBe(true);
+    expect(server.requests.map((r) => r.model)).toEqual(['prose', 'prose', 'form']);
+    expect(run.body.value.model_id).toBe('ep/form');
+    expect(run.body.value.answer.findings[0].claim).toBe(EYES.claim);
+    // All three calls were charged by their usage.
+    expect(run.body.value.input_tokens).toBeGreaterThan(0);
+    const attempts = run.body.value.attempts as {
+      model_id: string;
+      outcome: string;
+      error: { message: string } | null;
+    }[];
+    expect(attempts.map((a) => [a.model_id, a.outcome])).toEqual([
+      ['ep/prose', 'ok'],
+      ['ep/prose', 'failed'],
+      ['ep/form', 'ok'],
+    ]);
+  });
+
   it('Anthropic: a tool answer missing a field is repaired once too', async () => {
     const h = await builtins();
     const server = harness.server();

@@ -111,15 +111,17 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Forbidden: unexpected Host header');
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${host}`);
+    let url: URL;
     let pathname: string;
     try {
+      // A target that is not a URL (`GET http://[`) or a malformed percent-encoding: the client's mistake.
+      url = new URL(req.url ?? '/', `http://${host}`);
       pathname = decodeURIComponent(url.pathname);
     } catch {
       req.resume();
       return sendError(res, {
         code: 'invalid_input',
-        message: 'The address has a malformed percent-encoding',
+        message: 'The address is malformed (not a URL, or a broken percent-encoding)',
         retryable: false,
       });
     }

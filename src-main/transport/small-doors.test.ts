@@ -10,9 +10,9 @@ import { Dispatcher, type HandlerMap } from './dispatcher';
 describe('the small doors', () => {
   const testApp = useTestApp();
 
-  it('answers a malformed percent-encoding in an /api path with 400, not a 500 URIError', async () => {
+  it('answers a malformed percent-encoding in an /api path, or a target that is no URL, with 400, not a 500', async () => {
     const { host } = await testApp.host();
-    for (const path of ['/api/%', '/api/%zz', '/api/settings%3Aget%', '/%E0%A4%A']) {
+    for (const path of ['/api/%', '/api/%zz', '/api/settings%3Aget%', '/%E0%A4%A', 'http://[']) {
       const reply = await rawRequest(host.url, {
         path,
         method: path.startsWith('/api/') ? 'POST' : 'GET',

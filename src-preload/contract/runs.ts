@@ -14,6 +14,23 @@ const message = z.strictObject({
   content: z.string().max(2_000_000),
 });
 
+/** JSON nesting an answer schema may have (a schema level is two: `{"properties": {"a": …}}`); providers allow less. */
+export const MAX_SCHEMA_DEPTH = 64;
+
+/** How deep `value` nests, counted without recursion (a schema nested thousands deep must not overflow the stack). */
+export function jsonDepth(value: unknown, stopAt = Infinity): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 export const runStartSchema = z.strictObject({
   /**
    * The caller's id for this run (a UUID): it becomes the run's id, so the caller can follow its events and cancel it
@@ -40,7 +57,14 @@ export const runStartSchema = z.strictObject({
   stream: z.boolean().optional(),
   /** Structured output. */
   json_schema: z
-    .strictObject({ name: z.string().min(1).max(64), schema: z.record(z.string(), z.unknown()) })
+    .strictObject({
+      name: z.string().min(1).max(64),
+      schema: z
+        .record(z.string(), z.unknown())
+        .refine((schema) => jsonDepth(schema, MAX_SCHEMA_DEPTH) <= MAX_SCHEMA_DEPTH, {
+          message: `The answer schema nests more than ${MAX_SCHEMA_DEPTH} levels deep; Quire takes up to ${MAX_SCHEMA_DEPTH}.`,
+        }),
+    })
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),

@@ -13,6 +13,8 @@ export type FakeFault =
   | { kind: 'rate_limit'; retryAfter: string }
   /** Accept the request and never answer (until the client gives up or the server closes). */
   | { kind: 'hang' }
+  /** Read the whole request, then close the connection without a byte of answer (a provider that may have billed it). */
+  | { kind: 'drop' }
   /** Stream this many text chunks, then destroy the connection (streaming requests; JSON requests reset at once). */
   | { kind: 'reset'; afterTokens: number }
   /** Stream this many text chunks, then send nothing more until the client goes (a writer's stop mid-answer). */
@@ -205,6 +207,9 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
         return true;
       case 'hang':
         req.socket.setTimeout(0);
+        return true;
+      case 'drop':
+        res.destroy();
         return true;
       case 'malformed_json':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "x", "choices": [ {oops');

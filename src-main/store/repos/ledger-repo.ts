@@ -180,6 +180,15 @@ export class LedgerRepo {
     return ratio !== null && ratio !== undefined && ratio > 1 ? ratio : 1;
   }
 
+  /** {@link overrunRatio} of every model that overran this month (usually none): one read of the overruns index. */
+  overrunRatios(month: string): Map<string, number> {
+    const rows = this.q<{ model_id: string; ratio: number }>(
+      `SELECT model_id, MAX(CAST(charged_micros AS REAL) / reserved_micros) AS ratio FROM ledger
+         WHERE month = ? AND overrun_micros > 0 AND reserved_micros > 0 GROUP BY model_id`,
+    ).all(month);
+    return new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
+  }
+
   /** By day, model or task, from the rollup the triggers keep (a month's groups, not its rows). */
   group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
     return this.q<GroupRow>(
