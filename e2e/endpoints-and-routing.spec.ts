@@ -73,7 +73,7 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
 
   await page.goto(`${host.url}/#/spend`);
   const line = page.getByTestId('routing-value-line');
-  await expect(line).toContainText('Routing: your 2 runs cost $0.0004');
+  await expect(line).toContainText('Routing: your 2 model calls cost $0.0004');
   await expect(line).toContainText('than always using the premium pick');
   await expect(line).toContainText('always the cheapest capable model would have cost');
   await expect(page.getByTestId('routing-value-chart')).toBeVisible();

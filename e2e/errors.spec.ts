@@ -138,4 +138,11 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   const health = await host.call<{ providers: { provider: string; state: string }[] }>('providers:health');
   // A reset forgets the breaker: it is listed as closed, or not at all.
   expect(health.value?.providers.find((provider) => provider.provider === 'openai')?.state ?? 'closed').toBe('closed');
+
+  // A failed run reopened from the history names the model it tried, not "None available", and says what happened.
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByTestId('run-history').getByRole('button').first().click();
+  await expect(page.getByTestId('run-status')).toHaveText('failed');
+  await expect(page.getByTestId('run-facts')).toContainText('Models tried');
+  await expect(page.getByTestId('run-model')).toHaveText(/GPT-4o mini/i);
 });

@@ -124,3 +124,21 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   await expect(reloaded.getByRole('checkbox', { name: /Continuity check/ })).toBeChecked();
   await expect(page.getByTestId('memory-budget-error')).toHaveCount(0);
 });
+
+test('a section link brings its heading into view just below the section bar, not under it', async ({ page, host }) => {
+  await page.goto(`${host.url}/#/settings`);
+  // The tier cards above Budget have their plans (the last thing above it to change height).
+  await expect(page.getByTestId('needs-premium')).toBeVisible();
+  const bar = page.getByRole('navigation', { name: 'Settings sections' });
+  await bar.getByRole('button', { name: 'Budget', exact: true }).click();
+  const heading = page.locator('#budget-heading');
+  // The scroll is smooth: polled until the heading stops just below the bar's bottom edge (it stopped under it).
+  await expect
+    .poll(async () => {
+      const [b, h] = [await bar.boundingBox(), await heading.boundingBox()];
+      if (!b || !h) return null;
+      const gap = h.y - (b.y + b.height);
+      return gap >= 4 && gap <= 40;
+    })
+    .toBe(true);
+});

@@ -145,6 +145,28 @@ function joinAnd(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
+/** A tier as the writer sees it named (Settings' tier cards). */
+const TIER_LABEL: Record<TierUsed, string> = {
+  premium: 'Premium',
+  balanced: 'Balanced',
+  budget: 'Budget',
+  local: 'local models',
+};
+
+/** A tier the budget stepped down past: "Balanced (DeepSeek V3.2, about $0.00039)". */
+export function passedOverText(tier: TierUsed, model: string, cost: number): string {
+  return `${TIER_LABEL[tier]} (${model}, about ${usd(cost)})`;
+}
+
+/**
+ * One sentence for every tier passed over (empty when none was): " To stay within the $0.00029 left this month, Quire
+ * passed over Premium (Claude Opus 4.8, about $0.09) and Balanced (DeepSeek V3.2, about $0.00039)."
+ */
+export function steppedDownText(passedOver: string[], remaining: number | null): string {
+  if (passedOver.length === 0) return '';
+  return ` To stay within the ${usd(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
+}
+
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
 
 export function reasonText(reason: CandidateReason): string {

@@ -222,7 +222,14 @@ describe('monthly budget: step down, then refuse', () => {
     });
     expect(d.model_id).toBe(expected);
     expect(d.tier_used).toBe(tierUsed);
-    if (tierUsed !== 'premium') expect(d.reason).toMatch(/Stepped down from premium/);
+    if (tierUsed !== 'premium')
+      expect(d.reason).toMatch(
+        / To stay within the \$[\d.]+ left this month, Quire passed over Premium \(gpt-4o, about \$/,
+      );
+    if (tierUsed === 'local')
+      expect(d.reason).toMatch(
+        /Premium \(gpt-4o, .+\), Balanced \(deepseek-chat, .+\) and Budget \(deepseek-chat, .+\)\.$/,
+      );
   });
 
   it('reserved amounts count against what is left', () => {

@@ -25,7 +25,16 @@ import {
   type Evaluated,
   type Rankings,
 } from './decide-orders';
-import { explain, noVisionMessage, reasonText, tierReason, unavailableMessage, usd } from './decide-text';
+import {
+  explain,
+  noVisionMessage,
+  passedOverText,
+  reasonText,
+  steppedDownText,
+  tierReason,
+  unavailableMessage,
+  usd,
+} from './decide-text';
 import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
 import { priorOnly, type QualityLookup } from './quality';
@@ -208,7 +217,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const top = order[0];
     if (!top) continue;
     if (top.affordable) {
-      const stepped = steps.length > 0 ? ` ${steps.join(' ')}` : '';
+      const stepped = steppedDownText(steps, remaining);
       return finish(base, rankings, order, top, {
         mode: 'orchestrator',
         pack: null,
@@ -219,9 +228,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         closers: route,
       });
     }
-    steps.push(
-      `Stepped down from ${tier}: ${top.spec.display_name} would cost about ${usd(top.cost)} with ${usd(remaining ?? 0)} left this month.`,
-    );
+    steps.push(passedOverText(tier, top.spec.display_name, top.cost));
   }
 
   if (anyUsable) {

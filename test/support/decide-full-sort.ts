@@ -15,6 +15,7 @@ import type {
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
+import { passedOverText, steppedDownText } from '../../src-main/orchestrator/decide-text';
 import { imageTokens } from '../../src-main/orchestrator/image-tokens';
 import { worstCaseUsd } from '../../src-main/orchestrator/pricing';
 import { priorOnly, type QualityLookup } from '../../src-main/orchestrator/quality';
@@ -268,7 +269,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const top = ranked[0];
     if (!top) continue;
     if (top.affordable) {
-      const stepped = steps.length > 0 ? ` ${steps.join(' ')}` : '';
+      const stepped = steppedDownText(steps, remaining);
       return finish(base, evaluated, ranked, top, {
         mode: 'orchestrator',
         pack: null,
@@ -279,9 +280,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         closers: routeLocal(localLast, complexity),
       });
     }
-    steps.push(
-      `Stepped down from ${tier}: ${top.spec.display_name} would cost about ${usd(top.cost)} with ${usd(remaining ?? 0)} left this month.`,
-    );
+    steps.push(passedOverText(tier, top.spec.display_name, top.cost));
   }
 
   const anyUsable = usable.length > 0 || localLast.length > 0;
@@ -559,7 +558,11 @@ function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean
 function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([r, n]) => `${n} ${reasonText(r)}`).join(', ');
+  const text = [...counts]
+    .map(([r, n]) => `${n} ${r === 'lacks_strength' && n !== 1 ? 'lack the strength this task needs' : reasonText(r)}`)
+    .join(', ');
+  const reasons = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  return reasons > all.length ? `${text}; some for more than one reason` : text;
 }
 
 /**

@@ -17,13 +17,16 @@ export function formatUsd(value: number | null | undefined): string {
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** Binary sizes with one decimal: "4.1 GB". */
+/**
+ * Decimal sizes with one decimal, "4.1 GB" for 4.1 billion bytes: as the Mac's Finder counts, and as the host's own
+ * messages do ("Download … — 4.7 GB", "Needs about 5.6 GB"), so one file is never two sizes on two screens.
+ */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
     unit += 1;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;

@@ -22,6 +22,8 @@ export function runStatusView(run: { status: RunStatus; low_confidence_fallback?
 } {
   if (run.status === 'completed' && run.low_confidence_fallback === true)
     return { label: 'low-confidence fallback', tone: 'low-confidence', hint: LOW_CONFIDENCE_HINT };
+  // A stop is what the writer (or Quire quitting) asked for: said plainly, not in an error's red.
+  if (run.status === 'cancelled') return { label: 'stopped', tone: 'stopped', hint: null };
   return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
 }
 

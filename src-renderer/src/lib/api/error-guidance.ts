@@ -12,13 +12,14 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   forbidden: 'Quire refused this for your safety. Check the address or file and try again.',
   budget_exceeded: 'Raise the monthly budget in Settings, switch to a local model, or wait for next month.',
   unavailable: 'Check that the service is reachable (network, endpoint URL, or Quire host), then retry.',
-  provider_error: 'Try again, or pick another model. If a cloud model keeps failing, check its key in Settings.',
+  provider_error: 'Try again, or pick another model. If the provider refused its key, check the key in Settings.',
   rate_limited: 'The provider is limiting requests. Wait a minute and try again.',
   timeout: 'The model took too long. Try again, shorten the text, or raise the timeout in Settings.',
   cancelled: 'It was stopped before finishing. Start it again when you are ready.',
   circuit_open: 'Quire paused this provider after repeated failures. It retries automatically in a minute.',
-  local_model_error: 'Check that the model file is complete and fits in memory (Models screen), then retry.',
-  download_error: 'Check the URL and your connection, then retry the download from the Models screen.',
+  local_model_error:
+    'Check the model file (it may be missing, incomplete, or too large for the memory allowed), then try again.',
+  download_error: 'Check the address and your connection, then try again.',
   storage_error: 'Quire could not read or write its data folder. Check free disk space and permissions.',
   internal: 'Something unexpected went wrong inside Quire. Try again; if it keeps happening, restart Quire.',
 };

@@ -20,7 +20,7 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
     await manager.load('2026-03');
     expect(fake.inputsOf('spend:routing_value')).toEqual([{ month: '2026-03' }]);
     expect(manager.summary).toBe(
-      'Routing: your 12 runs cost $0.42, $1.68 less (80%) than always using the premium pick ($2.10); always the cheapest capable model would have cost $0.30.',
+      'Routing: your 12 model calls cost $0.42, $1.68 less (80%) than always using the premium pick ($2.10); always the cheapest capable model would have cost $0.30.',
     );
   });
 
@@ -31,12 +31,14 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
     expect(manager.summary).toBeNull();
     fake.answer('spend:routing_value', value({ calls: 1, actual_usd: 2.1, premium_usd: 2.1 }));
     await manager.load('2026-03');
-    expect(manager.summary).toContain('your 1 run cost $2.10, the same as always using the premium pick ($2.10)');
+    expect(manager.summary).toContain(
+      'your 1 model call cost $2.10, the same as always using the premium pick ($2.10)',
+    );
     // Models the writer chose can cost more than the premium pick: said as it is.
     fake.answer('spend:routing_value', value({ calls: 2, actual_usd: 4, premium_usd: 0.035 }));
     await manager.load('2026-03');
     expect(manager.summary).toContain(
-      'your 2 runs cost $4.00, $3.97 more than always using the premium pick ($0.035);',
+      'your 2 model calls cost $4.00, $3.97 more than always using the premium pick ($0.035);',
     );
   });
 

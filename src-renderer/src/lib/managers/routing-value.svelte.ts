@@ -17,7 +17,8 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
   readonly summary = $derived.by((): string | null => {
     const v = this.value;
     if (!v || v.calls === 0) return null;
-    const runs = `${v.calls} ${v.calls === 1 ? 'run' : 'runs'}`;
+    // Calls, not runs: a repair or a fallback is a call of its own, and each is priced as it was made.
+    const runs = `${v.calls} model ${v.calls === 1 ? 'call' : 'calls'}`;
     // Whole micro-dollars, as the ledger counts: a difference below one is no difference.
     const saved = Math.round((v.premium_usd - v.actual_usd) * 1e6) / 1e6;
     const premium = `always using the premium pick (${formatUsd(v.premium_usd)})`;

@@ -226,6 +226,25 @@ describe('WorkbenchManager', () => {
     await running;
   });
 
+  it('a run the writer stopped is not an error: its record shows, and no error is raised', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    fake.answer('runs:cancel', { cancelled: true });
+    await manager.cancel();
+    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
+    (await starts.next()).reject('cancelled', 'The run was cancelled');
+    await running;
+    expect(manager.runError).toBeNull();
+    expect(manager.result?.status).toBe('cancelled');
+    // A run cancelled by anything else (Quire quitting, say) is still reported.
+    const again = fake.hold('runs:start');
+    const second = manager.run();
+    (await again.next()).reject('cancelled', 'The run was cancelled');
+    await second;
+    expect(manager.runError).toMatchObject({ code: 'cancelled' });
+  });
+
   it('rates the run on screen and marks it in the history; a failed rating says why', async () => {
     const { fake, manager } = await ready();
     await manager.loadHistory();

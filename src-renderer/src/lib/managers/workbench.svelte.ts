@@ -71,6 +71,8 @@ export class WorkbenchManager {
   #tournamentId = $state<string | null>(null);
   /** Why the run, its cancel or its rating failed (reopening a run reports through #result). */
   #runError = $state.raw<ErrorInfo | null>(null);
+  /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
+  #stopAsked = false;
   #rating = $state(false);
   readonly #history = resource(
     async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
@@ -242,6 +244,7 @@ export class WorkbenchManager {
     this.#clearRun();
     const runId = this.#newRunId();
     this.#liveRunId = runId;
+    this.#stopAsked = false;
     this.#runOffset = options.span?.start ?? 0;
     const request = this.#sentRequest();
     try {
@@ -257,9 +260,9 @@ export class WorkbenchManager {
       });
       this.#result.set(record);
       this.#tournamentId = record.tournament_id;
-      if (record.status !== 'completed' && record.error) this.#runError = record.error;
+      if (record.status !== 'completed' && record.error) this.#reportRunError(record.error);
     } catch (error) {
-      this.#runError = toErrorInfo(error);
+      this.#reportRunError(toErrorInfo(error));
       // A run that failed after it started is stored under our id: show its record (partial text, attempts, cost).
       if (!(await this.#result.load(runId))) this.#result.reset();
     } finally {
@@ -281,8 +284,14 @@ export class WorkbenchManager {
     await this.run({ span: targetSpan(this.#text, step.target) });
   }
 
+  #reportRunError(error: ErrorInfo): void {
+    if (error.code === 'cancelled' && this.#stopAsked) return;
+    this.#runError = error;
+  }
+
   async cancel(): Promise<void> {
     if (!this.#liveRunId) return;
+    this.#stopAsked = true;
     try {
       await this.#client.call('runs:cancel', { run_id: this.#liveRunId });
     } catch (error) {
