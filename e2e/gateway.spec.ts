@@ -68,6 +68,16 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(page.getByTestId('gateway-tokens')).toContainText('Obsidian');
   expect(await page.content()).not.toContain(token);
 
+  // The app's cap changes in place (the app keeps its token): raised to $5 and kept to local models.
+  await page.getByRole('button', { name: 'Change limits for Obsidian' }).click();
+  const capField = page.getByLabel('Monthly cap (USD, empty for none)');
+  await expect(capField).toHaveValue('3');
+  await capField.fill('5');
+  await page.getByRole('checkbox', { name: 'Local models only' }).first().check();
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page.getByTestId('gateway-tokens')).toContainText('of $5.00 · local models only');
+  expect(await models(token)).toBe(200);
+
   await page.getByRole('button', { name: 'Revoke Obsidian' }).click();
   await expect(page.getByText('No app has a token yet.')).toBeVisible();
   expect(await models(token)).toBe(401);

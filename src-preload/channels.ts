@@ -66,6 +66,7 @@ export const CHANNELS = [
   'gateway:get',
   'gateway:set',
   'gateway:token_create',
+  'gateway:token_update',
   'gateway:token_revoke',
   'spend:by_app',
 ] as const satisfies readonly Channel[];

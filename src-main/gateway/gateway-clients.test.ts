@@ -34,6 +34,37 @@ async function open(): Promise<GatewayApp> {
 
 const runIdOf = (id: string) => id.replace(/^(chatcmpl-|msg_)/, '');
 
+describe('a gateway call that failed after it was charged', () => {
+  it('says what it cost, as a successful one does: x-quire-cost-usd equals the ledger, streamed or not', async () => {
+    fixture.fake().reset();
+    // One model, so the run has nothing to fall back to and fails with the kept charge.
+    const alone = gatewayApp({ dataDir: tempDir(), fake: fixture.fake(), registry: [REGISTRY[0]!] });
+    await withGateway(alone, async (g) => {
+      const token = g.token({ name: 'Obsidian' });
+      const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      for (const stream of [false, true]) {
+        // The provider takes the request and drops the connection: it may have billed, so the reservation is kept.
+        fixture.fake().script('cloud-gpt', { text: 'never sent', faults: [{ kind: 'drop' }] });
+        const failed = await g.raw('/v1/chat/completions', {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            model: 'cloud-gpt',
+            messages: [{ role: 'user', content: 'x' }],
+            max_tokens: 50,
+            stream,
+          }),
+        });
+        expect(failed.status, `stream: ${stream}`).toBeGreaterThanOrEqual(500);
+        const runId = failed.headers.get('x-quire-run-id')!;
+        const charged = g.ledger(runId).reduce((sum, row) => sum + (row.charged_micros ?? 0), 0);
+        expect(charged).toBeGreaterThan(0);
+        expect(Number(failed.headers.get('x-quire-cost-usd'))).toBeCloseTo(charged / 1e6, 6);
+      }
+    });
+  });
+});
+
 describe('the openai client pointed at the gateway', () => {
   it('chat with a cloud model (loopback fake): usage in the response equals what the ledger settled, spend under the client name', async () => {
     await withGateway(open(), async (g) => {

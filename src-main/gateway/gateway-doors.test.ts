@@ -153,6 +153,42 @@ describe('gateway tokens', () => {
     });
   });
 
+  it("an app's cap and local-only switch change in place: its next call is held to the new limits, same token", async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100 });
+      const token = g.token({ monthly_cap_usd: 0.001, name: 'Novelcrafter' });
+      const id = g.app.services.gateway.get().tokens[0]!.id;
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 });
+      const ask = () =>
+        client.chat.completions
+          .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 100 })
+          .then(() => 200)
+          .catch((e: { status?: number }) => e.status);
+      const update = (input: Record<string, unknown>) =>
+        g.app.dispatcher.call('gateway:token_update', { id, ...input }, { transport: 'internal' });
+      expect(await ask()).toBe(429);
+      expect(await update({ monthly_cap_usd: 1 })).toMatchObject({
+        ok: true,
+        value: { id, name: 'Novelcrafter', monthly_cap_usd: 1, local_only: false },
+      });
+      expect(await ask()).toBe(200);
+      expect(await update({ local_only: true })).toMatchObject({
+        ok: true,
+        value: { monthly_cap_usd: 1, local_only: true },
+      });
+      expect(await ask()).toBe(403);
+      expect(await update({ monthly_cap_usd: null, local_only: false })).toMatchObject({
+        ok: true,
+        value: { monthly_cap_usd: null, local_only: false },
+      });
+      expect(await ask()).toBe(200);
+      expect(fake.requests).toHaveLength(2);
+      // A revoked token's limits no longer change.
+      await g.app.dispatcher.call('gateway:token_revoke', { id }, { transport: 'internal' });
+      expect(await update({ monthly_cap_usd: 5 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    });
+  });
+
   it('per-token concurrency: calls past the limit get 429 rate_limit_exceeded while the others run', async () => {
     await withGateway(open({ concurrencyPerToken: 2 }), async (g) => {
       let release!: () => void;

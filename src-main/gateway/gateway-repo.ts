@@ -109,6 +109,18 @@ export class GatewayRepo {
       .map(toToken);
   }
 
+  /** A live token's cap and local-only switch (each when given); false when there is no such live token. */
+  updateLimits(id: string, limits: { monthly_cap_micros?: number | null; local_only?: boolean }): boolean {
+    const row = this.liveTokens().find((t) => t.id === id);
+    if (!row) return false;
+    this.q('UPDATE gateway_tokens SET monthly_cap_micros = ?, local_only = ? WHERE id = ? AND revoked_at IS NULL').run(
+      limits.monthly_cap_micros === undefined ? row.monthly_cap_micros : limits.monthly_cap_micros,
+      (limits.local_only ?? row.local_only) ? 1 : 0,
+      id,
+    );
+    return true;
+  }
+
   revoke(id: string): boolean {
     return (
       this.q('UPDATE gateway_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(

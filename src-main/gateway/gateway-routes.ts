@@ -13,6 +13,8 @@ export interface RouteDeps {
   calls: Pick<GatewayCalls, 'chat' | 'embed'>;
   listModels: () => ListedModel[];
   now: () => Date;
+  /** A stored run: a call that failed after it was charged still says what it cost (its headers). */
+  run: (runId: string) => RunRecord | undefined;
 }
 
 type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models'>;
@@ -23,7 +25,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
     async chatCompletions(r) {
       const { call, stream, includeUsage } = parseChatCompletion(r.body);
       if (!stream) {
-        const record = await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res) });
+        const record = await chatOnce(deps, r, call);
         return sendJson(r, chatCompletion(record, created()), record);
       }
       const at = created();
@@ -41,7 +43,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
     async messages(r) {
       const { call, stream } = parseMessages(r.body);
       if (!stream) {
-        const record = await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res) });
+        const record = await chatOnce(deps, r, call);
         return sendJson(r, anthropicMessage(record), record);
       }
       await streamRun(deps, r, call, {
@@ -110,6 +112,24 @@ function runHeaders(record: RunRecord): Record<string, string> {
   return { 'x-quire-run-id': record.run_id, 'x-quire-cost-usd': record.cost_usd.toFixed(6) };
 }
 
+/** A call answered whole; one that fails after its run was stored carries the run's id and cost on its error. */
+async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Promise<RunRecord> {
+  let runId: string | null = null;
+  try {
+    return await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res), onRun: (id) => (runId = id) });
+  } catch (error) {
+    setFailedRunHeaders(deps, r, runId);
+    throw error;
+  }
+}
+
+/** Headers set now are sent with the error answer (writeHead merges them): what the failed call cost. */
+function setFailedRunHeaders(deps: RouteDeps, r: GatewayRequest, runId: string | null): void {
+  const stored = runId ? deps.run(runId) : undefined;
+  if (!stored || r.res.headersSent) return;
+  for (const [name, value] of Object.entries(runHeaders(stored))) r.res.setHeader(name, value);
+}
+
 /** Cancels the run when the app hangs up before the answer is sent. */
 function abortOnClose(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
@@ -176,7 +196,10 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     record = await deps.calls.chat(r.token, call, hooks);
   } catch (error) {
     const wireError = toWireError(error);
-    if (!opened) return sendWireError(res, r.api, wireError, r.cors);
+    if (!opened) {
+      setFailedRunHeaders(deps, r, runId || null);
+      return sendWireError(res, r.api, wireError, r.cors);
+    }
     if (!res.writableEnded && !res.destroyed) {
       const body = format.error(wireError);
       res.write(`${format.done === '' ? 'event: error\n' : ''}data: ${JSON.stringify(body)}\n\n`);

@@ -8,6 +8,7 @@ import {
   type SpendByApp,
   type TaskSpec,
 } from '../../src-preload/contract';
+import { QuireError } from '../errors';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
 import type { Ledger } from '../ledger/ledger';
@@ -197,6 +198,19 @@ export class GatewayService {
     return { id, token };
   }
 
+  /** An app's cap or local-only switch changed in place: the app keeps its token. */
+  updateToken(input: { id: string; monthly_cap_usd?: number | null | undefined; local_only?: boolean | undefined }) {
+    const updated = this.repo.updateLimits(input.id, {
+      ...(input.monthly_cap_usd !== undefined
+        ? { monthly_cap_micros: input.monthly_cap_usd === null ? null : toMicros(input.monthly_cap_usd) }
+        : {}),
+      ...(input.local_only !== undefined ? { local_only: input.local_only } : {}),
+    });
+    const token = updated ? this.get().tokens.find((t) => t.id === input.id) : undefined;
+    if (!token) throw new QuireError('not_found', "That app's token was revoked, so its limits can no longer change.");
+    return token;
+  }
+
   revokeToken(id: string): { revoked: boolean } {
     return { revoked: this.repo.revoke(id) };
   }
@@ -246,6 +260,7 @@ export class GatewayService {
             calls: this.calls,
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
             now: this.o.now,
+            run: (runId) => this.runsRepo.get(runId),
           }),
         },
         config.port,

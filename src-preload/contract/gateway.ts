@@ -83,6 +83,17 @@ export const gatewayChannels = {
     }),
   ),
   'gateway:token_revoke': channel<{ revoked: boolean }>()(z.strictObject({ id: z.string().min(1).max(100) })),
+  /**
+   * Changes an app's own limits — its monthly cap (null: only the budget applies) and "local models only" — without
+   * a new token for the app to be given. Applies from the app's next call.
+   */
+  'gateway:token_update': channel<GatewayTokenInfo>()(
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      monthly_cap_usd: z.number().min(0).max(1_000_000).nullable().optional(),
+      local_only: z.boolean().optional(),
+    }),
+  ),
   /** This month's (or a given month's) gateway spend, grouped by app. */
   'spend:by_app': channel<SpendByApp>()(z.strictObject({ month: monthSchema })),
 };

@@ -93,6 +93,16 @@ describe('GatewayManager', () => {
     expect(manager.state?.tokens).toEqual([]);
   });
 
+  it("changes an app's cap and local-only switch in place, and shows the list as the host answers", async () => {
+    const { fake, manager } = setup();
+    const raised = { ...token('t1', 'Obsidian'), monthly_cap_usd: 5, local_only: true };
+    fake.answer('gateway:token_update', raised);
+    fake.answer('gateway:get', state({ tokens: [raised] }));
+    await expect(manager.updateLimits('t1', { monthly_cap_usd: 5, local_only: true })).resolves.toBe(true);
+    expect(fake.inputsOf('gateway:token_update')).toEqual([{ id: 't1', monthly_cap_usd: 5, local_only: true }]);
+    expect(manager.state?.tokens).toEqual([raised]);
+  });
+
   it('loads the month’s spend by app', async () => {
     const { fake, manager } = setup();
     const apps = [

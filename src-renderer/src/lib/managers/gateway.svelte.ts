@@ -102,6 +102,14 @@ export class GatewayManager {
     this.#copied = false;
   }
 
+  /** An app's cap (null: only the budget) and local-only switch, changed in place: the app keeps its token. */
+  updateLimits(id: string, limits: { monthly_cap_usd: number | null; local_only: boolean }): Promise<boolean> {
+    return this.#set(async () => {
+      await this.#client.call('gateway:token_update', { id, ...limits });
+      return this.#client.call('gateway:get');
+    });
+  }
+
   async revoke(id: string): Promise<boolean> {
     if (this.#revealed?.id === id) this.closeToken();
     return this.#set(async () => {
