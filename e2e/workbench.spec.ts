@@ -95,3 +95,15 @@ test('a new writer with no key and no model is told what to do first', async ({ 
   await expect(page.getByRole('heading', { name: 'Models', exact: true })).toBeVisible();
   await expect(page.getByTestId('models-empty')).toContainText('No local model yet');
 });
+
+test('a pasted passage, its task and the writer’s words survive a reload of the window', async ({ page }) => {
+  await page.goto(host.url);
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await passage.fill('The rain had stopped by the time Mara reached the pier.');
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Brainstorm' });
+  await page.locator('#request-input').fill('What could Mara find on the pier?');
+  await page.reload();
+  await expect(passage).toHaveValue('The rain had stopped by the time Mara reached the pier.');
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('brainstorm');
+  await expect(page.locator('#request-input')).toHaveValue('What could Mara find on the pier?');
+});

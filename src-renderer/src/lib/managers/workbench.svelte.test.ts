@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { decision, runRecord, runSummary } from '../../../../test/renderer/fixtures';
-import { estimateTokens, WorkbenchManager } from './workbench.svelte';
+import { TaskLibraryManager } from './task-library.svelte';
+import {
+  estimateTokens,
+  MAX_DRAFT_CHARS,
+  sessionDrafts,
+  WorkbenchManager,
+  type DraftStore,
+  type WorkbenchDraft,
+} from './workbench.svelte';
 
 const PASSAGE = 'The clock struck thirteen.';
 
@@ -204,6 +212,44 @@ describe('WorkbenchManager', () => {
     fake.answer('runs:start', { ...runRecord('r3'), tournament_id: 't9' });
     await manager.run();
     expect(manager.tournamentId).toBe('t9');
+  });
+
+  it('keeps the passage, its file, the task and the request for the session: a reload (a new manager) has them back', () => {
+    let kept: WorkbenchDraft | null = null;
+    const store: DraftStore = { load: () => kept, save: (draft) => void (kept = draft) };
+    const fake = new FakeApi();
+    const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
+    first.setText(PASSAGE, 'chapter.txt');
+    first.setTask('brainstorm');
+    first.setRequest('Ideas for the storm');
+    const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
+    expect([reloaded.text, reloaded.fileName, reloaded.task, reloaded.request]).toEqual([
+      PASSAGE,
+      'chapter.txt',
+      'brainstorm',
+      'Ideas for the storm',
+    ]);
+  });
+
+  it("the window's session store keeps a draft up to its size, and forgets a larger one rather than keep an old one", () => {
+    const items = new Map<string, string>();
+    const session = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+    Object.assign(globalThis, { sessionStorage: session });
+    try {
+      const draft = { text: PASSAGE, fileName: null, task: 'line_edit', request: '' };
+      sessionDrafts.save(draft);
+      expect(sessionDrafts.load()).toEqual(draft);
+      sessionDrafts.save({ ...draft, text: 'x'.repeat(MAX_DRAFT_CHARS + 1) });
+      expect(sessionDrafts.load()).toBeNull();
+      items.set('quire.workbench.draft', '{not json');
+      expect(sessionDrafts.load()).toBeNull();
+    } finally {
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
   });
 
   it('does not run without a passage or a task', async () => {

@@ -85,14 +85,30 @@ export class WorkbenchManager {
   /** What each task does and whether it needs the writer's own words. */
   readonly #library: TaskLibraryManager;
 
+  readonly #drafts: DraftStore;
+
   constructor(
     api: QuireApi = defaultApi,
     newRunId: () => string = () => crypto.randomUUID(),
     library: TaskLibraryManager = new TaskLibraryManager(api),
+    drafts: DraftStore = sessionDrafts,
   ) {
     this.#client = new Client(api);
     this.#newRunId = newRunId;
     this.#library = library;
+    this.#drafts = drafts;
+    const draft = drafts.load();
+    if (draft) {
+      this.#text = draft.text;
+      this.#fileName = draft.fileName;
+      this.#task = draft.task;
+      this.#request = draft.request;
+    }
+  }
+
+  /** What the writer has typed or opened, kept for this session (a reload must not lose a pasted passage). */
+  #keepDraft(): void {
+    this.#drafts.save({ text: this.#text, fileName: this.#fileName, task: this.#task, request: this.#request });
   }
 
   readonly text = $derived(this.#text);
@@ -160,14 +176,17 @@ export class WorkbenchManager {
   setText(text: string, fileName: string | null = null): void {
     this.#text = text;
     this.#fileName = fileName;
+    this.#keepDraft();
   }
 
   setTask(task: string): void {
     this.#task = task;
+    this.#keepDraft();
   }
 
   setRequest(request: string): void {
     this.#request = request;
+    this.#keepDraft();
   }
 
   /** '' lets the orchestrator (or the active pack) choose. */
@@ -392,5 +411,52 @@ export class WorkbenchManager {
     this.images.reset();
   }
 }
+
+/** The Workbench's passage, its file name, task and request: what a reload would otherwise lose. */
+export interface WorkbenchDraft {
+  text: string;
+  fileName: string | null;
+  task: string;
+  request: string;
+}
+
+export interface DraftStore {
+  load(): WorkbenchDraft | null;
+  save(draft: WorkbenchDraft): void;
+}
+
+/** Larger passages are not kept (the session store holds a few MB); a whole manuscript is kept by the library. */
+export const MAX_DRAFT_CHARS = 1_000_000;
+const DRAFT_KEY = 'quire.workbench.draft';
+
+/**
+ * The draft in the window's sessionStorage: it survives a reload (or a renderer restart) while Quire runs, and is gone
+ * when Quire quits — the passage is kept on this Mac only when the writer ticks "Keep this passage on this Mac".
+ */
+export const sessionDrafts: DraftStore = {
+  load() {
+    try {
+      const raw = globalThis.sessionStorage?.getItem(DRAFT_KEY);
+      const draft = raw ? (JSON.parse(raw) as Partial<WorkbenchDraft>) : null;
+      if (!draft || typeof draft.text !== 'string') return null;
+      return {
+        text: draft.text,
+        fileName: typeof draft.fileName === 'string' ? draft.fileName : null,
+        task: typeof draft.task === 'string' ? draft.task : '',
+        request: typeof draft.request === 'string' ? draft.request : '',
+      };
+    } catch {
+      return null;
+    }
+  },
+  save(draft) {
+    try {
+      if (draft.text.length > MAX_DRAFT_CHARS) globalThis.sessionStorage?.removeItem(DRAFT_KEY);
+      else globalThis.sessionStorage?.setItem(DRAFT_KEY, JSON.stringify(draft));
+    } catch {
+      // A full or unavailable store keeps nothing; the passage on screen is unaffected.
+    }
+  },
+};
 
 export const workbenchManager = new WorkbenchManager(defaultApi, undefined, taskLibraryManager);
