@@ -3,6 +3,7 @@
 import { findingsAnswer } from '../test/support/findings-answer';
 import { addFakeWriter, expect, test } from './support/fake-host';
 import { decisionSettled } from './support/workbench';
+import { openSettings } from './support/settings';
 
 const PASSAGE =
   '# Chapter 3\n\nMara pushed the hair from her green eyes.\n\n# Chapter 12\n\nShe turned, her blue eyes flashed.';
@@ -18,7 +19,7 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
 }) => {
   fake.script('llama3.1:8b', { text: 'Fine.' });
   fake.script('qwen2.5:7b', { text: 'Fine.' });
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   await page.getByRole('button', { name: 'Add an endpoint' }).click();
   await page.getByLabel('Endpoint id').fill('ollama');
   await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
@@ -125,7 +126,7 @@ test('Ask Quire waits for the writer’s words, sends them with the passage, and
   expect(userMessages).toHaveLength(2);
   for (const user of userMessages) expect(user).toContain(`The writer's request:\n${words}`);
   // Nor is it among the tasks Settings offers to run as tournaments.
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const critical = page.getByRole('group', { name: 'Critical tasks' });
   await expect(critical.getByRole('checkbox', { name: 'Continuity check' })).toBeVisible();
   await expect(critical.getByRole('checkbox', { name: 'Ask Quire' })).toHaveCount(0);

@@ -1,5 +1,6 @@
 // Mistakes a writer can make in Settings: each shows a message that says what is wrong, and nothing is changed.
 import { expect, test } from './support/fake-host';
+import { openSettings } from './support/settings';
 
 test('an invalid budget, a bad API key and an unreachable endpoint each say what is wrong and change nothing', async ({
   page,
@@ -10,7 +11,7 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   // OpenAI's traffic goes to the loopback fake, which refuses every key.
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
   fake.script('__models__', { alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided' } });
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
 
   // 1. A budget over the limit.
   const budget = page.getByLabel('Monthly budget (USD)');
@@ -57,7 +58,7 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
   fake,
 }) => {
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const row = page.getByTestId('key-openai');
   await page.getByLabel('OpenAI API key').fill('sk-e2e-good-key-7777');
   await row.getByRole('button', { name: 'Save' }).click();
@@ -75,7 +76,7 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
 });
 
 test('a reachable endpoint is added, edited and deleted', async ({ page, host, fake }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   await page.getByRole('button', { name: 'Add an endpoint' }).click();
   await page.getByLabel('Endpoint id').fill('studio');
   await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
@@ -112,7 +113,7 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
   expect((await host.call('keys:set', { provider: 'openai', api_key: 'sk-e2e-good-key-7777' })).ok).toBe(true);
   fake.script('gpt-4o-mini', { alwaysFault: { kind: 'status', status: 500, message: 'upstream exploded' } });
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   await expect(page.getByTestId('key-status-openai')).toContainText('Key ••••7777');
 
   for (let i = 0; i < 5; i += 1) {

@@ -3,6 +3,7 @@
 import { expect, test } from './support/fake-host';
 import { NO_KEYS, type RunningHost } from './support/host';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
+import { openSettings } from './support/settings';
 
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
 test.describe.configure({ timeout: 150_000 });
@@ -86,7 +87,7 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   page,
   host,
 }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   for (const tier of ['budget', 'balanced', 'premium']) {
     await expect(page.getByTestId(`needs-${tier}`)).toContainText(/Add an? .+ key|Download .+ GB/);
   }

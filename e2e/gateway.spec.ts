@@ -3,6 +3,7 @@
 import { createServer } from 'node:net';
 import { test as base, expect } from '@playwright/test';
 import { startHost, type RunningHost } from './support/host';
+import { openSettings } from './support/settings';
 
 /** A free loopback port for the gateway (never the documented default, which another run may be using). */
 function freePort(): Promise<number> {
@@ -38,7 +39,7 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
       .catch(() => 'closed');
   expect(await models('quire-anything')).toBe('closed');
 
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const toggle = page.getByRole('switch', { name: 'Let other apps use Quire' });
   await expect(toggle).not.toBeChecked();
   await toggle.check();

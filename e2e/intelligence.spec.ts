@@ -1,5 +1,6 @@
 // Settings → AI Intelligence: switching the quality tier moves the per-task picks and this writer's monthly estimate.
 import { expect, test } from './support/host';
+import { openSettings } from './support/settings';
 
 // Keys in the environment make DeepSeek and OpenAI callable, so the tiers differ (nothing is ever called here).
 test.use({
@@ -8,7 +9,7 @@ test.use({
 });
 
 test('switching the tier changes the per-task recommendations and the monthly estimate', async ({ page, host }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const table = page.getByTestId('recommendations');
   await expect(table.locator('th[aria-current="true"]')).toHaveText(/Balanced tier \(yours\)/);
   const estimateBalanced = await page.getByTestId('estimate-balanced').textContent();
@@ -45,7 +46,7 @@ test('a writer creates a custom pack from the active one, edits it, and makes it
   page,
   host,
 }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   await page.getByRole('button', { name: 'New pack from the active one' }).click();
   await page.getByLabel('Pack name (lowercase, dashes)').fill('My Pack');
   await expect(page.getByText('Use lowercase letters, digits and dashes')).toBeVisible();

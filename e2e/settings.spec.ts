@@ -1,7 +1,8 @@
 import { test, expect } from './support/host';
+import { openSettings } from './support/settings';
 
 test('the quality tier is saved and survives a reload', async ({ page, host }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const premium = page.getByRole('radio', { name: /Premium/ });
   await expect(page.getByRole('radio', { name: /Balanced/ })).toBeChecked();
   await page.getByText('Premium', { exact: true }).click();
@@ -20,7 +21,7 @@ test('the quality tier is saved and survives a reload', async ({ page, host }) =
 
 test('a negative budget shows a specific error and leaves the stored budget unchanged', async ({ page, host }) => {
   await host.call('settings:set', { orchestrator: { monthly_budget: 5 } });
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const budget = page.getByLabel('Monthly budget (USD)');
   await expect(budget).toHaveValue('5');
   await budget.fill('-3');
@@ -50,7 +51,7 @@ test('a negative budget shows a specific error and leaves the stored budget unch
 });
 
 test('the orchestrator toggle is on from the start, and turning it off is stored', async ({ page, host }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const toggle = page.getByRole('switch', { name: 'Choose models automatically' });
   await expect(toggle).toBeChecked();
   await toggle.uncheck();
@@ -73,7 +74,7 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   const stored = async () => (await host.call<Stored>('settings:get')).value!;
   const machine = (await host.call<{ default_memory_budget_mb: number; default_threads: number }>('app:machine'))
     .value!;
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
 
   // The defaults are spelled out for this machine while the fields are empty.
   const memory = page.getByLabel('Memory for local models');
@@ -126,7 +127,7 @@ test('local-model, run and tournament settings are kept across a reload; a refus
 });
 
 test('a section link brings its heading into view just below the section bar, not under it', async ({ page, host }) => {
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   // The tier cards above Budget have their plans (the last thing above it to change height).
   await expect(page.getByTestId('needs-premium')).toBeVisible();
   const bar = page.getByRole('navigation', { name: 'Settings sections' });

@@ -1,6 +1,7 @@
 // Spend: with a budget set, runs against the loopback fake provider move the gauge and the daily chart by exactly the
 // amounts the server reported, and crossing 80% of the budget raises the alert.
 import { addFakeWriter, expect, test } from './support/fake-host';
+import { openSettings } from './support/settings';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
 
@@ -18,7 +19,7 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await addFakeWriter(host, fake, { input: 1000, output: 2000 });
   fake.script('writer', { text: 'The lighthouse keeps its own counsel.', inputTokens: 1000, outputTokens: 500 });
 
-  await page.goto(`${host.url}/#/settings`);
+  await openSettings(page, host.url);
   const budget = page.getByLabel('Monthly budget (USD)');
   await budget.fill('5');
   await budget.press('Enter');

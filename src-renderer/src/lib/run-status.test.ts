@@ -19,7 +19,7 @@ describe('run status as shown', () => {
   it('reads a confidence with its ingredients', () => {
     expect(confidenceText({ confidence: null })).toBeNull();
     expect(confidenceText({ confidence: 0.4213, confidence_ingredients: { quality: 0.9, quotes: 0.5 } })).toBe(
-      '0.42 (model quality 0.90, 50% of quotes found)',
+      '42% (model quality 90%, 50% of quotes found)',
     );
   });
 });

@@ -27,7 +27,7 @@ export function runStatusView(run: { status: RunStatus; low_confidence_fallback?
   return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
 }
 
-/** A run's confidence as the writer reads it: "0.42 — quality 0.90, quotes 2 of 2 found". */
+/** A run's confidence as the writer reads it: "42% (model quality 90%, 100% of quotes found)". */
 export function confidenceText(run: {
   confidence?: number | null | undefined;
   confidence_ingredients?: { quality: number; quotes?: number | null | undefined } | null | undefined;
@@ -35,7 +35,9 @@ export function confidenceText(run: {
   if (run.confidence === null || run.confidence === undefined) return null;
   const parts = [];
   const i = run.confidence_ingredients;
-  if (i) parts.push(`model quality ${i.quality.toFixed(2)}`);
-  if (i && i.quotes !== null && i.quotes !== undefined) parts.push(`${Math.round(i.quotes * 100)}% of quotes found`);
-  return `${run.confidence.toFixed(2)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  // Percentages throughout, as each finding's own confidence reads ("Confidence 80%").
+  const percent = (x: number) => `${Math.round(x * 100)}%`;
+  if (i) parts.push(`model quality ${percent(i.quality)}`);
+  if (i && i.quotes !== null && i.quotes !== undefined) parts.push(`${percent(i.quotes)} of quotes found`);
+  return `${percent(run.confidence)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }

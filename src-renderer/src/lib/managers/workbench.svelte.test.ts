@@ -289,6 +289,11 @@ describe('WorkbenchManager', () => {
     (await again.next()).reject('cancelled', 'The run was cancelled');
     await second;
     expect(manager.runError).toMatchObject({ code: 'cancelled' });
+    // Its error was about that run: choosing another task or model puts it away.
+    manager.setTask('line_edit');
+    expect(manager.runError).not.toBeNull();
+    manager.setTask('brainstorm');
+    expect(manager.runError).toBeNull();
   });
 
   it('rates the run on screen and marks it in the history; a failed rating says why', async () => {

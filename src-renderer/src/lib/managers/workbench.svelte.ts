@@ -180,6 +180,8 @@ export class WorkbenchManager {
   }
 
   setTask(task: string): void {
+    // The last run's error was about that run: the writer has moved on (its record stays on screen).
+    if (task !== this.#task) this.#runError = null;
     this.#task = task;
     this.#keepDraft();
   }
@@ -191,6 +193,7 @@ export class WorkbenchManager {
 
   /** '' lets the orchestrator (or the active pack) choose. */
   setModel(model: string): void {
+    if (model !== this.#model) this.#runError = null;
     this.#model = model;
   }
 
