@@ -1,5 +1,6 @@
-// Calls that provably never reached the provider are charged $0 and say what happened in a writer's words: through a
-// real run (the official SDK, the ledger's one rule), not by asserting on the mapper alone.
+// Calls that provably never reached the provider are charged $0 and say what happened in a writer's words; a call that
+// may have reached it is never sent again behind Quire's back: through a real run (the official SDK, the ledger's one
+// rule), not by asserting on the mapper alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
 import { closedPort, startSelfSignedServer, type SelfSignedServer } from '../../test/support/self-signed-server';
@@ -14,8 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => tls.close());
 
-async function runAgainst(baseUrl: string) {
-  const h = await harness.host();
+/** `maxRetries`: the SDK's own retries (the harness turns them off; Quire ships 1). */
+async function runAgainst(baseUrl: string, maxRetries = 0) {
+  const h = await harness.host({ execution: { maxRetries } });
   const saved = await h.call('providers:save', {
     id: 'lan',
     kind: 'openai-compatible',
@@ -66,5 +68,33 @@ describe('a call that never reached the provider costs nothing', () => {
     // No such name (ENOTFOUND), or no name server answering at all offline (EAI_AGAIN): neither sent anything.
     expect(run.error.message).toMatch(/Quire could not (find|look up) quire-test\.invalid/);
     expect(spend).toMatchObject({ spend_usd: 0, reserved_usd: 0 });
+  });
+});
+
+// A request the provider received and then dropped without answering may have been billed. The SDK must not send it
+// again on its own: that second request would be a call Quire never reserved for, and the first one's charge would be
+// lost. The call keeps its reservation instead (the ledger's one rule). An HTTP error answer, which bills nothing, is
+// still retried by the SDK.
+describe('a connection lost after the request was sent', () => {
+  const fake = () => harness.server();
+
+  it('is not sent again by the SDK: one request, its reservation kept as its cost, and the run says so', async () => {
+    fake().script('writer', { text: 'An answer.', outputTokens: 3, faults: [{ kind: 'drop' }] });
+    const { run, spend } = await runAgainst(fake().openaiBaseUrl, 1);
+    expect(fake().requests).toHaveLength(1);
+    expect(run.ok).toBe(false);
+    expect(run.error.message).toMatch(/The connection to 127\.0\.0\.1:\d+ broke before an answer came/);
+    expect(run.error.message).toMatch(/may have reached your endpoint “lan” and been charged/);
+    // Kept at its worst case (~$0.10), never $0 and never the price of a second request nobody reserved for.
+    expect(spend.spend_usd).toBeGreaterThan(0.1);
+    expect(spend.reserved_usd).toBe(0);
+  });
+
+  it('an HTTP error answer (nothing billed) is still retried by the SDK, and only the answer is charged', async () => {
+    fake().script('writer', { text: 'An answer.', outputTokens: 3, faults: [{ kind: 'status', status: 503 }] });
+    const { run, spend } = await runAgainst(fake().openaiBaseUrl, 1);
+    expect(fake().requests).toHaveLength(2);
+    expect(run.ok).toBe(true);
+    expect(spend.spend_usd).toBeLessThan(0.01);
   });
 });
