@@ -96,6 +96,23 @@ test('a new writer with no key and no model is told what to do first', async ({ 
   await expect(page.getByTestId('models-empty')).toContainText('No local model yet');
 });
 
+test('a file opened over a pasted passage says so, and the passage can be put back', async ({ page }) => {
+  await page.goto(host.url);
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await passage.fill('My pasted scene, which is nowhere else.');
+  await page.getByLabel('Open a .txt or .md file…').setInputFiles({
+    name: 'chapter-one.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('# One\n\nThe tide went out.\n'),
+  });
+  await expect(passage).toHaveValue(/The tide went out/);
+  const notice = page.getByTestId('passage-replaced');
+  await expect(notice).toContainText('chapter-one.md is open in place of the passage you had.');
+  await notice.getByRole('button', { name: 'Put it back' }).click();
+  await expect(passage).toHaveValue('My pasted scene, which is nowhere else.');
+  await expect(notice).toHaveCount(0);
+});
+
 test('a pasted passage, its task and the writer’s words survive a reload of the window', async ({ page }) => {
   await page.goto(host.url);
   const passage = page.getByRole('textbox', { name: /Passage/ });

@@ -150,12 +150,22 @@ export function repairRequest(request: GenerateRequest, answer: string, problem:
   return { ...request, messages: repairMessages(request.messages, answer, said) };
 }
 
-/** After the repair attempt also failed: said so in a writer's words; both calls were charged by their usage. */
+/**
+ * After the repair attempt also failed: said so in a writer's words; both calls were charged by their usage. The
+ * problem as the model was told it ("at findings.0.severity: …") is in the log; the writer reads what it means.
+ */
 export function unreadableAnswerError(model: string, problem: string): QuireError {
   return new QuireError(
     'provider_error',
-    `${model} did not answer in the form Quire asked for, even after being asked once more (${problem}). ` +
+    `${model} did not answer in the form Quire asked for, even after being asked once more (${plainProblem(problem)}). ` +
       'Nothing was applied to your text. Try again, or choose another model.',
     { retryable: true },
   );
+}
+
+/** json-answer.ts's and the schema check's problems, as a writer would put them. */
+function plainProblem(problem: string): string {
+  if (problem === 'the answer was empty') return 'its answer was empty';
+  if (problem.startsWith('the answer is not valid JSON')) return 'it answered in prose, or its answer broke off';
+  return 'parts of its answer were missing or in the wrong shape';
 }

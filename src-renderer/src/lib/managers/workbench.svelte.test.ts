@@ -252,6 +252,23 @@ describe('WorkbenchManager', () => {
     }
   });
 
+  it('a file opened over a pasted passage can be put back until the writer types or opens something else', () => {
+    const { manager } = setup();
+    manager.setText('My pasted scene.');
+    manager.openText('# Chapter 1\n\nThe file.', 'chapter-1.md');
+    expect(manager.replaced).toEqual({ text: 'My pasted scene.', fileName: null });
+    manager.undoOpen();
+    expect([manager.text, manager.fileName, manager.replaced]).toEqual(['My pasted scene.', null, null]);
+    // Opened over nothing, or typed over: nothing to put back.
+    manager.setText('');
+    manager.openText('The file.', 'chapter-1.md');
+    expect(manager.replaced).toBeNull();
+    manager.setText('My pasted scene.');
+    manager.openText('The file.', 'chapter-1.md');
+    manager.setText('The file, edited.', 'chapter-1.md');
+    expect(manager.replaced).toBeNull();
+  });
+
   it('does not run without a passage or a task', async () => {
     const { fake, manager } = setup();
     manager.setTask('line_edit');

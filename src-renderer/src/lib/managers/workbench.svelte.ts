@@ -71,6 +71,7 @@ export class WorkbenchManager {
   #tournamentId = $state<string | null>(null);
   /** Why the run, its cancel or its rating failed (reopening a run reports through #result). */
   #runError = $state.raw<ErrorInfo | null>(null);
+  #replaced = $state.raw<{ text: string; fileName: string | null } | null>(null);
   /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
   #stopAsked = false;
   #rating = $state(false);
@@ -176,7 +177,30 @@ export class WorkbenchManager {
   setText(text: string, fileName: string | null = null): void {
     this.#text = text;
     this.#fileName = fileName;
+    this.#replaced = null;
     this.#keepDraft();
+  }
+
+  /**
+   * A file (or a kept manuscript) opened in place of the passage on screen. The passage it replaced is kept until the
+   * writer types or opens something else, so it can be put back: a pasted passage is nowhere else.
+   */
+  openText(text: string, fileName: string): void {
+    const before =
+      this.#text.trim() !== '' && this.#text !== text ? { text: this.#text, fileName: this.#fileName } : null;
+    this.setText(text, fileName);
+    this.#replaced = before;
+  }
+
+  /** The passage the last opened file replaced, while it can still be put back. */
+  get replaced(): { text: string; fileName: string | null } | null {
+    return this.#replaced;
+  }
+
+  /** Puts back the passage the last opened file replaced. */
+  undoOpen(): void {
+    const before = this.#replaced;
+    if (before) this.setText(before.text, before.fileName);
   }
 
   setTask(task: string): void {
