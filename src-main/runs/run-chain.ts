@@ -4,7 +4,7 @@
 import type { Decision, ModelSpec } from '../../src-preload/contract';
 import { providerLabel } from '../../src-preload/contract/provider-table';
 import type { RunRecord, RunStart } from '../../src-preload/contract/runs';
-import { CancelledError, InvalidInputError, QuireError } from '../errors';
+import { CancelledError, InvalidInputError, isQuireError, QuireError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
@@ -126,6 +126,14 @@ export class RunChain {
     const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
     let lastError: unknown = null;
     let lastFailed = '';
+    // Every model that failed, with why: when none answers, the run says what happened to each (unless the run ended
+    // on a model it did not try, whose reason names the failure before it).
+    const failures: { model: string; why: string; error: unknown }[] = [];
+    const failed = (model: string, why: string, error: unknown) => {
+      lastError = error;
+      lastFailed = `${model} failed (${why})`;
+      failures.push({ model, why, error });
+    };
     // The last model's answer when it could not be read even after its repair: kept with the failed run.
     let unreadable: { modelId: string; text: string } | null = null;
     const deadEnds = new Set<string>();
@@ -200,8 +208,7 @@ export class RunChain {
           // the run moves on to its next model, within what the quote left (nothing of it was applied).
           if (!repaired.ok) {
             steps.push(attemptStep(repaired.attempt, repaired.costMicros));
-            lastError = repaired.error;
-            lastFailed = `${spec.display_name} failed (${repaired.attempt.error?.message ?? 'no answer'})`;
+            failed(spec.display_name, repaired.attempt.error?.message ?? 'no answer', repaired.error);
             unreadable = null;
             if (cancel.aborted) break;
             continue;
@@ -215,8 +222,7 @@ export class RunChain {
           if (!reading.ok) {
             const error = unreadableAnswerError(spec.display_name, reading.problem);
             steps.push(await settled(answered, { code: error.code, message: error.message }));
-            lastError = error;
-            lastFailed = `${spec.display_name} did not answer in the form Quire asked for`;
+            failed(spec.display_name, error.message, error);
             unreadable = { modelId: spec.id, text: answered.result.text };
             continue;
           }
@@ -237,7 +243,7 @@ export class RunChain {
       lastError = outcome.error;
       unreadable = null;
       if (outcome.attempt.outcome !== 'skipped')
-        lastFailed = `${spec.display_name} failed (${outcome.attempt.error?.message ?? 'no answer'})`;
+        failed(spec.display_name, outcome.attempt.error?.message ?? 'no answer', outcome.error);
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
@@ -246,7 +252,9 @@ export class RunChain {
     return await this.fail(
       unreadable ? { ...row(), model_id: unreadable.modelId, text: unreadable.text } : row(),
       startedAt,
-      lastError ?? new QuireError('unavailable', 'No model could run this task'),
+      failures.length > 1 && failures.at(-1)!.error === lastError
+        ? everyModelFailed(failures, lastError)
+        : (lastError ?? new QuireError('unavailable', 'No model could run this task')),
       decision,
     );
   }
@@ -277,4 +285,17 @@ export class RunChain {
 
 function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The run's error when more than one model failed: what happened to each, in order ("None of the 2 models Quire tried
+ * could do this. Claude Sonnet 4.6: … GPT-5.5: …"), with the last failure's code, which picks the next step shown.
+ */
+function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
+  const each = failures.map(({ model, why }) => `${model}: ${/[.!?]$/.test(why) ? why : `${why}.`}`).join(' ');
+  return new QuireError(
+    isQuireError(last) ? last.code : 'unavailable',
+    `None of the ${failures.length} models Quire tried could do this. ${each}`,
+    { retryable: true },
+  );
 }

@@ -137,6 +137,23 @@ describe('runs through the browser host against the loopback server', () => {
     expect(stats.body.value.fallbacks_triggered).toBe(1);
   });
 
+  it('when every model fails, the run says what happened to each, not only the last', async () => {
+    const h = await harness.host();
+    await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
+    await h.endpoint('spare', [{ id: 'backup', quality: 9, ...price }]);
+    harness.server().script('primary', { alwaysFault: { kind: 'status', status: 401, message: 'bad key' } });
+    harness.server().script('backup', { alwaysFault: { kind: 'status', status: 500, message: 'upstream down' } });
+    const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
+    expect(body.ok).toBe(false);
+    expect(body.error.message).toMatch(/^None of the 2 models Quire tried could do this\. /);
+    expect(body.error.message).toMatch(/primary \(main\): Your endpoint “main” refused the API key \(HTTP 401\)\. /);
+    expect(body.error.message).toMatch(
+      /backup \(spare\): Your endpoint “spare” had a problem on its side \(HTTP 500\)/,
+    );
+    // The next step follows the last failure's kind, as before.
+    expect(body.error.code).toBe('provider_error');
+  });
+
   it('fails over from a hanging primary at the first-token deadline, and from an absurd Retry-After at once', async () => {
     const h = await harness.host({ execution: { firstTokenTimeoutMs: 300 } });
     await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
