@@ -43,8 +43,9 @@ export function sdkClientOptions(options: ClientOptions) {
   };
 }
 
-/** The request option that carries {@link GenerateRequest.sendAfter} to the SDK's fetch. */
+/** The request options that carry {@link GenerateRequest.sendAfter} and {@link GenerateRequest.onSend} to the fetch. */
 const SEND_AFTER = 'quireSendAfter';
+const ON_SEND = 'quireOnSend';
 
 /**
  * A call's per-request SDK options: its signal and, when the call's reservation is still on its way to disk, the
@@ -56,21 +57,31 @@ export function callOptions(
   signal: AbortSignal | undefined,
 ): { signal?: AbortSignal; fetchOptions?: Record<never, never> } {
   const options = signal ? { signal } : {};
-  if (!request.sendAfter) return options;
-  // Not a RequestInit member: the SDKs pass their fetchOptions through to the fetch, which takes it off (heldFetch).
-  return { ...options, fetchOptions: { [SEND_AFTER]: request.sendAfter } as Record<never, never> };
+  if (!request.sendAfter && !request.onSend) return options;
+  // Not RequestInit members: the SDKs pass their fetchOptions through to the fetch, which takes them off (heldFetch).
+  const carried = {
+    ...(request.sendAfter ? { [SEND_AFTER]: request.sendAfter } : {}),
+    ...(request.onSend ? { [ON_SEND]: request.onSend } : {}),
+  };
+  return { ...options, fetchOptions: carried as Record<never, never> };
 }
 
 /**
  * Waits for a request's {@link SEND_AFTER} before sending it. Rejected (the disk failed), the request is not sent: the
- * caller aborts the call's signal first, so the SDK gives up without retrying.
+ * caller aborts the call's signal first, so the SDK gives up without retrying. {@link ON_SEND} hears when a request
+ * really goes (its signal not aborted by then): a call stopped before that sent nothing.
  */
 function heldFetch(base: typeof fetch): typeof fetch {
   return async (input, init) => {
-    const gate = (init as Record<string, unknown> | undefined)?.[SEND_AFTER] as Promise<void> | undefined;
-    if (!gate) return base(input, init);
-    const { [SEND_AFTER]: _, ...rest } = init as Record<string, unknown>;
-    await gate;
-    return base(input, rest as RequestInit);
+    const carried = init as Record<string, unknown> | undefined;
+    const gate = carried?.[SEND_AFTER] as Promise<void> | undefined;
+    const onSend = carried?.[ON_SEND] as (() => void) | undefined;
+    if (!gate && !onSend) return base(input, init);
+    const { [SEND_AFTER]: _gate, [ON_SEND]: _onSend, ...rest } = carried!;
+    if (gate) await gate;
+    const sending = rest as RequestInit;
+    // The fetch refuses an aborted signal before opening a connection: then nothing leaves.
+    if (!sending.signal?.aborted) onSend?.();
+    return base(input, sending);
   };
 }

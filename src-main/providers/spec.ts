@@ -41,6 +41,11 @@ export interface GenerateRequest {
    * (and none at all when it rejects). See client-options.ts.
    */
   sendAfter?: Promise<void>;
+  /**
+   * Told as the request's fetch begins (after `sendAfter`, its signal not aborted): until then nothing has reached the
+   * provider, so a call stopped before it can have billed nothing. See client-options.ts.
+   */
+  onSend?: () => void;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';

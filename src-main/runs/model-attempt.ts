@@ -144,6 +144,10 @@ export class ModelAttempts {
     // Should the disk fail, the call is stopped before a byte is sent (the signal aborts before the send would start).
     const disk = new AbortController();
     let diskError: unknown = null;
+    // Set as the request goes out (client-options.ts): a call the writer stopped before that sent nothing, and its
+    // hold is given back.
+    let sent = false;
+    if (charge.reservation) request = { ...request, onSend: () => void (sent = true) };
     if (charge.reservation && !a.held) {
       request = { ...request, sendAfter: charge.onDisk };
       charge.onDisk.catch((error: unknown) => {
@@ -222,7 +226,8 @@ export class ModelAttempts {
         // carries no final counts) and the reservation is kept.
         end = {
           price,
-          unbilled: (diskError !== null || billingOfError(error) === 'none') && !received,
+          unbilled:
+            (diskError !== null || (a.cancel.aborted && !sent) || billingOfError(error) === 'none') && !received,
           note: `usage unknown after ${info.code}`,
           durationMs: ms,
         };

@@ -94,4 +94,27 @@ describe("a call's reservation on disk before anything is sent", () => {
     };
     expect(providers.every((p) => p.failure_count === 0)).toBe(true);
   });
+  it('a run stopped while its reservation goes to disk sends nothing and is charged nothing (it kept the whole hold)', async () => {
+    const d = disk();
+    const wire = countingFetch();
+    const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
+    try {
+      await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+      harness.server().script('writer-large', { text: 'Never sent.', inputTokens: 20, outputTokens: 5 });
+      const runId = '0a0b0c0d-0000-4000-8000-000000000001';
+      const synced = d.nextSync();
+      const running = h.app.services.runs.start({ task: TASK, input: 'Check chapter 3.', run_id: runId });
+      await synced;
+      expect(h.app.services.runs.cancel(runId)).toBe(true);
+      d.release();
+      const record = await running.catch((e: unknown) => e);
+      expect(record).toMatchObject({ code: 'cancelled' });
+      expect(wire.sent).toEqual([]);
+      const spend = h.app.services.ledger.snapshot(new Date());
+      expect([spend.spent_usd, spend.reserved_usd]).toEqual([0, 0]);
+      expect(h.app.services.db.prepare('SELECT state FROM ledger').pluck().all()).toEqual(['released']);
+    } finally {
+      d.release();
+    }
+  });
 });

@@ -204,6 +204,10 @@ describe('runs through the browser host against the loopback server', () => {
     const { body } = await pending;
     expect(body.error.code).toBe('cancelled');
     expect((await h.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
+    // The request had reached the provider, which may bill it: its hold is kept as its cost, never given back.
+    const spend = (await h.call('spend:current')).body.value as { spend_usd: number; reserved_usd: number };
+    expect(spend.spend_usd).toBeGreaterThan(0);
+    expect(spend.reserved_usd).toBe(0);
   });
 
   it('serves an exact repeat from the opt-in cache at $0 and counts the hit rate', async () => {
