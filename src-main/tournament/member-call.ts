@@ -6,10 +6,7 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import type { TournamentDeps } from './tournament-deps';
 
-/** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
-export function memberRunId(tournamentId: string, member: { role: string; model_id: string }): string {
-  return `${tournamentId}/${member.role}/${member.model_id}`;
-}
+export { memberRunId } from '../../src-preload/contract/tournaments';
 
 /**
  * A local member answers the findings schema under a grammar that cannot close the JSON once its output budget runs
@@ -42,7 +39,7 @@ export function callMember(
       spec,
       request,
       reservation: reservation ? { id: reservation.id } : null,
-      reason: `Part of tournament ${runId.slice(0, runId.indexOf('/'))}`,
+      reason: 'Asked as one member of a tournament: its answer is compared with the other members’.',
       cancel,
       onToken,
     })

@@ -110,7 +110,8 @@ export function selectMembers(request: SelectionRequest): SelectionResult {
     }
     const topIds = pool.slice(0, k).map((c) => c.spec.id);
     const swapped = members.filter((m) => !topIds.includes(m.model_id)).map((m) => m.model_id);
-    if (swapped.length) notes.push(`Chosen for cost or a different provider: ${swapped.join(', ')}.`);
+    const named = swapped.map((id) => pool.find((c) => c.spec.id === id)?.spec.display_name ?? id);
+    if (named.length) notes.push(`Chosen for cost or a different provider: ${named.join(', ')}.`);
     return { ok: true, members, total_worst_case_usd: best.cost, limit_usd: limit, notes };
   }
 
@@ -122,7 +123,10 @@ export function selectMembers(request: SelectionRequest): SelectionResult {
   return {
     ok: false,
     reason: capBinds ? 'cost_cap' : 'budget',
-    message: `Even the two cheapest members (${cheapestPair.map((c) => c.spec.id).join(', ')}) need up to ${usd(need)}, more than ${describeLimit(request)}.`,
+    message:
+      `Even the two cheapest members (${cheapestPair.map((c) => c.spec.display_name).join(' and ')}) need up to ` +
+      `${usd(need)}, more than ${describeLimit(request)}.` +
+      (capBinds ? ' Raise the tournament cost cap in Settings → Tournaments to run it as a tournament.' : ''),
   };
 }
 

@@ -47,7 +47,9 @@ export interface SpendByApp {
   }[];
 }
 
-const port = z.number().int().min(1024, 'port: pick a port from 1024 to 65535').max(65535);
+// Messages without their field's name: the error's path names it (InvalidInputError.fromZod), and the screen shows the
+// message beside the field.
+const port = z.number().int().min(1024, 'Pick a port from 1024 to 65535').max(65535, 'Pick a port from 1024 to 65535');
 
 /** An origin as a browser sends it: scheme, host and port only (https://app.example.com). */
 const origin = z
@@ -60,7 +62,7 @@ const origin = z
     } catch {
       return false;
     }
-  }, 'origins: each must be a web address like https://app.example.com, without a path')
+  }, 'Each web app must be a web address like https://app.example.com, without a path')
   .transform((text) => new URL(text).origin);
 
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
@@ -77,7 +79,7 @@ export const gatewayChannels = {
   /** The token is in this answer only: Quire keeps a hash of it. */
   'gateway:token_create': channel<{ id: string; token: string }>()(
     z.strictObject({
-      name: z.string().trim().min(1, 'name: give the app a name').max(80),
+      name: z.string().trim().min(1, 'Give the app a name').max(80),
       monthly_cap_usd: z.number().min(0).max(1_000_000).nullable().optional(),
       local_only: z.boolean().optional(),
     }),

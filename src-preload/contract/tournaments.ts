@@ -3,6 +3,17 @@
 // one model answers and a cheaper one reviews it.
 import { z } from 'zod';
 import { channel } from './define';
+
+/** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
+export function memberRunId(tournamentId: string, member: { role: string; model_id: string }): string {
+  return `${tournamentId}/${member.role}/${member.model_id}`;
+}
+
+/** The tournament a run was a call of (see {@link memberRunId}); null for a run of its own. */
+export function tournamentOfRun(runId: string): string | null {
+  const slash = runId.indexOf('/');
+  return slash > 0 ? runId.slice(0, slash) : null;
+}
 import { qualityTierSchema } from './settings';
 import type { TextLocation } from './tasks';
 

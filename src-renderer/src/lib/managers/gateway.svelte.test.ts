@@ -54,8 +54,13 @@ describe('GatewayManager', () => {
       { origins: ['https://app.novelcrafter.com', 'https://example.org'] },
     ]);
     expect(manager.state?.origins).toEqual(['https://app.novelcrafter.com', 'https://example.org']);
-    await expect(manager.setOrigins('not a site')).resolves.toBe(false);
-    expect(manager.actionError).toMatchObject({ code: 'invalid_input' });
+    await expect(manager.setOrigins('https://app.novelcrafter.com\nobsidian')).resolves.toBe(false);
+    expect(manager.actionError).toMatchObject({
+      code: 'invalid_input',
+      path: 'origins.1',
+      message:
+        '"obsidian" is not a web address like https://app.example.com (a scheme and a host, nothing after them).',
+    });
     expect(manager.state?.origins).toEqual(['https://app.novelcrafter.com', 'https://example.org']);
   });
 

@@ -66,13 +66,22 @@ export class GatewayManager {
     return this.#set(() => this.#client.call('gateway:set', { port }));
   }
 
-  /** One origin per line (blank lines ignored). */
-  setOrigins(text: string): Promise<boolean> {
+  /** One origin per line (blank lines ignored); a refused line is named in the error. */
+  async setOrigins(text: string): Promise<boolean> {
     const origins = text
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line.length > 0);
-    return this.#set(() => this.#client.call('gateway:set', { origins }));
+    const saved = await this.#set(() => this.#client.call('gateway:set', { origins }));
+    const refused = /^origins\.(\d+)$/.exec(this.#change.error?.path ?? '');
+    const line = refused ? origins[Number(refused[1])] : undefined;
+    if (line !== undefined) {
+      this.#change.report({
+        ...this.#change.error!,
+        message: `"${line}" is not a web address like https://app.example.com (a scheme and a host, nothing after them).`,
+      });
+    }
+    return saved;
   }
 
   async createToken(request: TokenRequest): Promise<boolean> {
