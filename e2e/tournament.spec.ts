@@ -99,7 +99,10 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await page.getByText('Members', { exact: true }).click();
   for (const name of ['Atlas Reader', 'Boreal Reader', 'Story fixture'])
     await page.getByRole('checkbox', { name }).check();
-  await expect(page.getByText('3 models you picked answer side by side.')).toBeVisible();
+  // Before it runs, the writer sees what the three may cost in all (what the tournament reserves).
+  await expect(page.locator('#tournament-hint')).toHaveText(
+    /^3 models you picked answer side by side, at most \$[\d.]+ in all\.$/,
+  );
   await page.getByRole('button', { name: 'Run as tournament' }).click();
 
   // Members appear side by side as soon as the tournament starts, before it ends.

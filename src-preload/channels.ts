@@ -56,6 +56,7 @@ export const CHANNELS = [
   'app:pick_file',
   'app:upload_check',
   'tournaments:start',
+  'tournaments:quote',
   'tournaments:get',
   'tournaments:list',
   'tournaments:resolve',

@@ -96,6 +96,26 @@ describe('runs:start on a critical task', () => {
     });
   });
 
+  it('"Run as tournament" with the members the writer picked is quoted before it runs, as much as it reserves', async () => {
+    const host = await threeMembers();
+    // Tournaments off in Settings: the Workbench's own button, with two members picked.
+    const start = { task: 'continuity_check', input: MANUSCRIPT, models: ['ep-a/gpt-x', 'ep-b/claude-y'] };
+    const quote = (await host.call('tournaments:quote', start)).body.value;
+    expect(quote).toMatchObject({
+      kind: 'tournament',
+      members: [{ model_id: 'ep-a/gpt-x' }, { model_id: 'ep-b/claude-y' }],
+    });
+    expect(h.server().requests).toHaveLength(0);
+    const t = (await host.call('tournaments:start', start)).body.value;
+    expect(quote.total_usd).toBeCloseTo(t.reserved_usd, 9);
+    // One that cannot sit says why, without an error.
+    host.app.services.settings.set({ tournament: { cost_cap_usd: 0.000001 } });
+    expect((await host.call('tournaments:quote', start)).body.value).toMatchObject({
+      kind: 'unseated',
+      reason: expect.stringMatching(/Raise the tournament cost cap in Settings → Tournaments/),
+    });
+  });
+
   it("the writer's request reaches every member of the tournament a critical run becomes, and its quote counts it", async () => {
     const host = await threeMembers();
     host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });

@@ -8,12 +8,12 @@ import { QuireError, UnavailableError, isQuireError } from '../errors';
 import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
-import type { TournamentService } from '../tournament/tournament-service';
+import { NOT_SEATED, type TournamentService } from '../tournament/tournament-service';
 import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
   runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote'>;
-  tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quote'>;
+  tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quoteSeats'>;
   /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
   jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel'>;
   newId?: () => string;
@@ -36,9 +36,6 @@ export function runStartHandler(
       : {}),
   };
 }
-
-/** Errors raised before any member was called: no tournament could be seated. */
-const NOT_SEATED = new Set(['unavailable', 'budget_exceeded']);
 
 function tournamentStart(start: RunStart) {
   return {
@@ -67,13 +64,7 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
       set_by: single?.set_by ?? null,
     };
   }
-  try {
-    const { members } = deps.tournaments.quote(tournamentStart(start));
-    return { kind: 'tournament', members, total_usd: members.reduce((sum, m) => sum + m.worst_case_usd, 0) };
-  } catch (error) {
-    if (isQuireError(error) && NOT_SEATED.has(error.code)) return { kind: 'unseated', reason: error.message };
-    throw error;
-  }
+  return deps.tournaments.quoteSeats(tournamentStart(start));
 }
 
 async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {

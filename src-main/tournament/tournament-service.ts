@@ -5,11 +5,12 @@ import type {
   ModelSpec,
   Tournament,
   TournamentMember,
+  TournamentQuote,
   TournamentResolve,
   TournamentStart,
   TournamentSummary,
 } from '../../src-preload/contract';
-import { InvalidInputError, NotFoundError } from '../errors';
+import { InvalidInputError, isQuireError, NotFoundError } from '../errors';
 import type { GenerateRequest } from '../providers/spec';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
@@ -33,6 +34,9 @@ import type { TournamentDeps } from './tournament-deps';
 import { resolveFinding } from './verdicts';
 
 export type { TournamentDeps, TournamentLedger } from './tournament-deps';
+
+/** Errors raised before any member was called: no tournament could be seated. */
+export const NOT_SEATED: ReadonlySet<string> = new Set(['unavailable', 'budget_exceeded']);
 
 export class TournamentService {
   private readonly inflight = new Set<AbortController>();
@@ -68,6 +72,17 @@ export class TournamentService {
         worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd + s.repairUsd,
       })),
     };
+  }
+
+  /** {@link quote} as the writer reads it before Run: the members and their sum, or why no tournament can sit. */
+  quoteSeats(request: TournamentStart): TournamentQuote {
+    try {
+      const { members } = this.quote(request);
+      return { kind: 'tournament', members, total_usd: members.reduce((sum, m) => sum + m.worst_case_usd, 0) };
+    } catch (error) {
+      if (isQuireError(error) && NOT_SEATED.has(error.code)) return { kind: 'unseated', reason: error.message };
+      throw error;
+    }
   }
 
   /** One seating for the quote and the start: the same messages (the task's instruction included), so the same sums. */

@@ -6,7 +6,7 @@ import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
 import type { RunAnswer } from './tasks';
-import type { ConfidenceIngredients } from './tournaments';
+import type { ConfidenceIngredients, TournamentQuote } from './tournaments';
 import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
 
 const message = z.strictObject({
@@ -181,12 +181,7 @@ export type RunQuote =
        */
       set_by: string | null;
     }
-  | {
-      kind: 'tournament';
-      members: { model_id: string; display_name: string; worst_case_usd: number }[];
-      total_usd: number;
-    }
-  | { kind: 'unseated'; reason: string }
+  | TournamentQuote
   | {
       /**
        * The passage is longer than the chosen model can read at once: it runs as one run in `parts` parts (each its

@@ -39,6 +39,15 @@ export const tournamentStartSchema = z.strictObject({
 });
 export type TournamentStart = z.infer<typeof tournamentStartSchema>;
 
+/** What a tournament would be before it runs: its members and the most they may cost in all, or why none can sit. */
+export type TournamentQuote =
+  | {
+      kind: 'tournament';
+      members: { model_id: string; display_name: string; worst_case_usd: number }[];
+      total_usd: number;
+    }
+  | { kind: 'unseated'; reason: string };
+
 export const tournamentGetSchema = z.strictObject({ tournament_id: tournamentId });
 export const tournamentListSchema = z
   .strictObject({
@@ -214,6 +223,8 @@ export interface TournamentMemberEvent {
 export const tournamentChannels = {
   /** Runs to completion and returns the tournament; follow tournament:member-* events for live progress. */
   'tournaments:start': channel<Tournament>()(tournamentStartSchema, { maxBytes: 8 * 1024 * 1024 }),
+  /** Who would sit and the most they may cost (what start reserves), without calling anyone: shown before Run. */
+  'tournaments:quote': channel<TournamentQuote>()(tournamentStartSchema, { maxBytes: 8 * 1024 * 1024 }),
   'tournaments:get': channel<Tournament>()(tournamentGetSchema),
   'tournaments:list': channel<TournamentSummary[]>()(tournamentListSchema),
   'tournaments:resolve': channel<Tournament>()(tournamentResolveSchema),

@@ -74,6 +74,25 @@ describe('TournamentManager', () => {
     expect(manager.list.map((summary) => summary.id)).toEqual(['t0']);
   });
 
+  it('asks what "Run as tournament" would seat and cost before it starts, and forgets it when nothing can start', async () => {
+    const { fake, manager } = setup();
+    const quote = {
+      kind: 'tournament' as const,
+      members: [
+        { model_id: 'a', display_name: 'Atlas', worst_case_usd: 0.01 },
+        { model_id: 'b', display_name: 'Boreal', worst_case_usd: 0.02 },
+      ],
+      total_usd: 0.03,
+    };
+    fake.answer('tournaments:quote', quote);
+    await manager.loadQuote({ ...REQUEST, models: ['a', 'b'] });
+    expect(fake.inputsOf('tournaments:quote')).toEqual([{ ...REQUEST, models: ['a', 'b'] }]);
+    expect(manager.quote).toEqual(quote);
+    expect(fake.countOf('tournaments:start')).toBe(0);
+    await manager.loadQuote(null);
+    expect(manager.quote).toBeNull();
+  });
+
   it('follows a tournament a critical run starts only while expecting its task', () => {
     const { fake, manager } = setup();
     fake.emit('tournament:started', started('ignored'));

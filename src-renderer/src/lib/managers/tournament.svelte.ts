@@ -7,6 +7,7 @@ import type {
   Tournament,
   TournamentFinding,
   TournamentMember,
+  TournamentQuote,
   TournamentSummary,
 } from '$contract/tournaments';
 import { api as defaultApi, Client } from '../api/client';
@@ -16,6 +17,8 @@ import { resource } from '../resource.svelte';
 export interface TournamentRequest {
   task: string;
   input: string;
+  /** The writer's own words for the task, which every member reads. */
+  request?: string;
   /** Exactly these members; otherwise Quire picks the n best distinct candidates. */
   models?: string[];
   n?: number;
@@ -56,6 +59,12 @@ export class TournamentManager {
     null as Tournament | null,
   );
   readonly #list = resource(() => this.#client.call('tournaments:list', { limit: 50 }), [] as TournamentSummary[]);
+  /** What "Run as tournament" would seat and may cost, asked before the writer presses it. */
+  readonly #quote = resource(
+    (request: TournamentRequest) => this.#client.call('tournaments:quote', request),
+    null as TournamentQuote | null,
+    { clearOnError: true },
+  );
   /** A tournament this screen asked for (or a critical run may start) and whose id is not known yet. */
   #awaitingTask = $state<string | null>(null);
   #starting = $state(false);
@@ -74,6 +83,17 @@ export class TournamentManager {
   readonly error = $derived(this.#actionError ?? this.#current.error);
   readonly resolving = $derived(this.#resolving);
   readonly list = $derived(this.#list.value);
+  /** The quote for the tournament the Workbench would start now; null until asked (or with nothing to run). */
+  readonly quote = $derived(this.#quote.value);
+
+  /** Asks what a tournament of `request` would seat and cost; null (nothing to run yet) forgets the last answer. */
+  loadQuote(request: TournamentRequest | null): Promise<boolean> {
+    if (!request) {
+      this.#quote.reset();
+      return Promise.resolve(false);
+    }
+    return this.#quote.load(request);
+  }
   readonly listError = $derived(this.#list.error);
 
   readonly groups = $derived(
