@@ -123,6 +123,18 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   expect(fake.requests.filter((r) => r.model === 'small')).toHaveLength(1);
   const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
   expect(runs.value!.runs.map((r) => r.status)).toEqual(['cancelled']);
+
+  // Resume goes on from the part it stopped at, under the same run: no part that finished is asked again.
+  const stopped = page.getByTestId('job-stopped');
+  await expect(stopped).toContainText('Stopped at part 1 of');
+  await page.screenshot({ path: '/tmp/quire-shots/manuscript-job-stopped.png' });
+  await stopped.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  const parts = Number((await page.getByTestId('job-quote').textContent())?.match(/Runs in (\d+) parts/)?.[1]);
+  // The stopped part 1 is asked again (it had not finished); every other part once.
+  expect(fake.requests.filter((r) => r.model === 'small').length).toBeGreaterThanOrEqual(parts + 1);
+  const after = await host.call<{ runs: { status: string }[] }>('runs:list');
+  expect(after.value!.runs.map((r) => r.status)).toEqual(['completed']);
 });
 
 test('the same manuscript on the tiny local model with a small context runs in parts, free', async ({ page, host }) => {

@@ -269,6 +269,49 @@ describe('WorkbenchManager', () => {
     expect(manager.replaced).toBeNull();
   });
 
+  it('a run in parts the writer stopped goes on from where it stopped: the same request under the same run id', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    fake.emit('run:part', {
+      run_id: id(1),
+      part: 2,
+      of: 5,
+      phase: 'started',
+      model_id: 'gpt',
+      part_run_id: `${id(1)}/2`,
+    });
+    fake.answer('runs:cancel', { cancelled: true });
+    await manager.cancel();
+    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
+    (await starts.next()).reject('cancelled', 'The run was cancelled');
+    await running;
+    expect(manager.canResume).toBe(true);
+    // The writer edits the passage meanwhile: the job goes on with what it was started with.
+    manager.setText('Something else entirely.');
+    const resumed = manager.resume();
+    expect(manager.canResume).toBe(false);
+    (await starts.next()).resolve({ ...runRecord(id(1)), tournament_id: null });
+    await resumed;
+    const [first, again] = fake.inputsOf('runs:start');
+    expect(again).toEqual(first);
+    expect(again).toMatchObject({ run_id: id(1), input: PASSAGE });
+    expect(manager.result?.status).toBe('completed');
+    expect(manager.canResume).toBe(false);
+  });
+
+  it('a single run the writer stopped cannot be resumed (it was not in parts)', async () => {
+    const { fake, manager } = await ready();
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    fake.answer('runs:cancel', { cancelled: true });
+    await manager.cancel();
+    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
+    (await starts.next()).reject('cancelled', 'The run was cancelled');
+    await running;
+    expect(manager.canResume).toBe(false);
+  });
+
   it('does not run without a passage or a task', async () => {
     const { fake, manager } = setup();
     manager.setTask('line_edit');

@@ -72,6 +72,8 @@ export class WorkbenchManager {
   /** Why the run, its cancel or its rating failed (reopening a run reports through #result). */
   #runError = $state.raw<ErrorInfo | null>(null);
   #replaced = $state.raw<{ text: string; fileName: string | null } | null>(null);
+  /** The last run, when it ran in parts and was stopped: what it was started with, to go on from where it stopped. */
+  #resumable = $state.raw<{ start: RunStart & { run_id: string }; offset: number } | null>(null);
   /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
   #stopAsked = false;
   #rating = $state(false);
@@ -286,16 +288,10 @@ export class WorkbenchManager {
    */
   async run(options: { single?: boolean; span?: { start: number; end: number } } = {}): Promise<void> {
     if (this.#running || !this.#task || !this.#text.trim() || this.needsRequest) return;
-    this.#running = true;
-    this.#clearRun();
-    const runId = this.#newRunId();
-    this.#liveRunId = runId;
-    this.#stopAsked = false;
-    this.#runOffset = options.span?.start ?? 0;
     const request = this.#sentRequest();
-    try {
-      const record = await this.#client.call('runs:start', {
-        run_id: runId,
+    await this.#start(
+      {
+        run_id: this.#newRunId(),
         task: this.#task,
         input: options.span ? this.#text.slice(options.span.start, options.span.end) : this.#text,
         ...(request ? { request } : {}),
@@ -303,7 +299,38 @@ export class WorkbenchManager {
         ...this.#options(),
         ...(options.single ? { single: true } : {}),
         ...this.#images(),
-      });
+      },
+      options.span?.start ?? 0,
+    );
+  }
+
+  /**
+   * A run in parts the writer stopped goes on from its last finished part: the same request under the same run id
+   * (the host keeps the parts done, so none is paid for twice).
+   */
+  async resume(): Promise<void> {
+    const stopped = this.#resumable;
+    if (this.#running || !stopped || this.#result.value?.run_id !== stopped.start.run_id) return;
+    await this.#start(stopped.start, stopped.offset);
+  }
+
+  /** A stopped run in parts, with what it was started with, while it is the result on screen. */
+  readonly canResume = $derived(
+    this.#resumable !== null &&
+      !this.#running &&
+      this.#result.value?.run_id === this.#resumable.start.run_id &&
+      this.#result.value.status === 'cancelled',
+  );
+
+  async #start(start: RunStart & { run_id: string }, offset: number): Promise<void> {
+    this.#running = true;
+    this.#clearRun();
+    const runId = start.run_id;
+    this.#liveRunId = runId;
+    this.#stopAsked = false;
+    this.#runOffset = offset;
+    try {
+      const record = await this.#client.call('runs:start', start);
       this.#result.set(record);
       this.#tournamentId = record.tournament_id;
       if (record.status !== 'completed' && record.error) this.#reportRunError(record.error);
@@ -312,6 +339,8 @@ export class WorkbenchManager {
       // A run that failed after it started is stored under our id: show its record (partial text, attempts, cost).
       if (!(await this.#result.load(runId))) this.#result.reset();
     } finally {
+      // Ran in parts and was stopped: it can go on from its last finished part.
+      this.#resumable = this.#part !== null && this.#result.value?.status === 'cancelled' ? { start, offset } : null;
       this.#running = false;
       this.#liveRunId = null;
       this.#queuePosition = null;
