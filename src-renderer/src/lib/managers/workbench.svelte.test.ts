@@ -30,6 +30,22 @@ function setup(fake = new FakeApi(), newRunId = runIds()) {
   return { fake, manager };
 }
 
+/**
+ * Runs, presses Stop while runs:start is held (after `during`), and settles it as the host does a stopped run. Returns
+ * the held runs:start calls, for the next one.
+ */
+async function stopRun(fake: FakeApi, manager: WorkbenchManager, during: () => void = () => undefined) {
+  const starts = fake.hold('runs:start');
+  const running = manager.run();
+  during();
+  fake.answer('runs:cancel', { cancelled: true });
+  await manager.cancel();
+  fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
+  (await starts.next()).reject('cancelled', 'The run was cancelled');
+  await running;
+  return starts;
+}
+
 /** A workbench with a passage and a task, and the decision for them. */
 async function ready(fake?: FakeApi, newRunId?: () => string) {
   const context = setup(fake, newRunId);
@@ -271,21 +287,15 @@ describe('WorkbenchManager', () => {
 
   it('a run in parts the writer stopped goes on from where it stopped: the same request under the same run id', async () => {
     const { fake, manager } = await ready();
-    const starts = fake.hold('runs:start');
-    const running = manager.run();
-    fake.emit('run:part', {
+    const part = {
       run_id: id(1),
       part: 2,
       of: 5,
       phase: 'started',
       model_id: 'gpt',
       part_run_id: `${id(1)}/2`,
-    });
-    fake.answer('runs:cancel', { cancelled: true });
-    await manager.cancel();
-    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
-    (await starts.next()).reject('cancelled', 'The run was cancelled');
-    await running;
+    } as const;
+    const starts = await stopRun(fake, manager, () => fake.emit('run:part', part));
     expect(manager.canResume).toBe(true);
     // The writer edits the passage meanwhile: the job goes on with what it was started with.
     manager.setText('Something else entirely.');
@@ -302,13 +312,7 @@ describe('WorkbenchManager', () => {
 
   it('a single run the writer stopped cannot be resumed (it was not in parts)', async () => {
     const { fake, manager } = await ready();
-    const starts = fake.hold('runs:start');
-    const running = manager.run();
-    fake.answer('runs:cancel', { cancelled: true });
-    await manager.cancel();
-    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
-    (await starts.next()).reject('cancelled', 'The run was cancelled');
-    await running;
+    await stopRun(fake, manager);
     expect(manager.canResume).toBe(false);
   });
 
@@ -334,13 +338,7 @@ describe('WorkbenchManager', () => {
 
   it('a run the writer stopped is not an error: its record shows, and no error is raised', async () => {
     const { fake, manager } = await ready();
-    const starts = fake.hold('runs:start');
-    const running = manager.run();
-    fake.answer('runs:cancel', { cancelled: true });
-    await manager.cancel();
-    fake.answer('runs:get', runRecord(id(1), { status: 'cancelled' }));
-    (await starts.next()).reject('cancelled', 'The run was cancelled');
-    await running;
+    await stopRun(fake, manager);
     expect(manager.runError).toBeNull();
     expect(manager.result?.status).toBe('cancelled');
     // A run cancelled by anything else (Quire quitting, say) is still reported.
