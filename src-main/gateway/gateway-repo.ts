@@ -111,14 +111,20 @@ export class GatewayRepo {
 
   /** A live token's cap and local-only switch (each when given); false when there is no such live token. */
   updateLimits(id: string, limits: { monthly_cap_micros?: number | null; local_only?: boolean }): boolean {
-    const row = this.liveTokens().find((t) => t.id === id);
-    if (!row) return false;
-    this.q('UPDATE gateway_tokens SET monthly_cap_micros = ?, local_only = ? WHERE id = ? AND revoked_at IS NULL').run(
-      limits.monthly_cap_micros === undefined ? row.monthly_cap_micros : limits.monthly_cap_micros,
-      (limits.local_only ?? row.local_only) ? 1 : 0,
-      id,
+    const capGiven = limits.monthly_cap_micros !== undefined;
+    return (
+      this.q(
+        `UPDATE gateway_tokens
+           SET monthly_cap_micros = CASE WHEN ? THEN ? ELSE monthly_cap_micros END,
+               local_only = COALESCE(?, local_only)
+         WHERE id = ? AND revoked_at IS NULL`,
+      ).run(
+        capGiven ? 1 : 0,
+        limits.monthly_cap_micros ?? null,
+        limits.local_only === undefined ? null : limits.local_only ? 1 : 0,
+        id,
+      ).changes > 0
     );
-    return true;
   }
 
   revoke(id: string): boolean {

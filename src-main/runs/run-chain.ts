@@ -125,13 +125,11 @@ export class RunChain {
     const row = () => runRow(head, steps);
     const charged = () => steps.reduce((sum, step) => sum + step.costMicros, 0);
     let lastError: unknown = null;
-    let lastFailed = '';
     // Every model that failed, with why: when none answers, the run says what happened to each (unless the run ended
     // on a model it did not try, whose reason names the failure before it).
     const failures: { model: string; why: string; error: unknown }[] = [];
     const failed = (model: string, why: string, error: unknown) => {
       lastError = error;
-      lastFailed = `${model} failed (${why})`;
       failures.push({ model, why, error });
     };
     // The last model's answer when it could not be read even after its repair: kept with the failed run.
@@ -186,7 +184,7 @@ export class RunChain {
       const outcome = await attempt(
         asked,
         index > 0
-          ? (await bound())?.admitFallback(charged(), spec.display_name, lastFailed)
+          ? (await bound())?.admitFallback(charged(), spec.display_name, lastFailedText(failures))
           : heldTo?.admitFirst(spec.display_name),
       );
       if (outcome.ok) {
@@ -298,4 +296,10 @@ function everyModelFailed(failures: readonly { model: string; why: string }[], l
     `None of the ${failures.length} models Quire tried could do this. ${each}`,
     { retryable: true },
   );
+}
+
+/** "<model> failed (<why>)": the last failure, as the reason a fallback was not tried names it. */
+function lastFailedText(failures: readonly { model: string; why: string }[]): string {
+  const last = failures.at(-1);
+  return last ? `${last.model} failed (${last.why})` : '';
 }
