@@ -31,7 +31,8 @@ function scan(d: Db, month: string) {
               SUM(CASE l.state WHEN 'settled' THEN l.charged_micros WHEN 'released' THEN 0 ELSE l.reserved_micros END)
                 AS counted_micros,
               SUM(CASE l.state WHEN 'reserved' THEN l.reserved_micros ELSE 0 END) AS reserved_micros,
-              COUNT(*) AS calls, COALESCE(SUM(l.input_tokens), 0) AS input_tokens,
+              SUM(l.state <> 'released' OR l.duration_ms IS NOT NULL) AS calls,
+              COALESCE(SUM(l.input_tokens), 0) AS input_tokens,
               COALESCE(SUM(l.output_tokens), 0) AS output_tokens
          FROM ledger l JOIN gateway_runs g ON g.run_id = l.run_id
         WHERE l.month = ? GROUP BY g.token_id ORDER BY g.token_id`,
@@ -76,7 +77,8 @@ function writeMix(dbs: Db[], seed: number): void {
       const usage = { inputTokens: Math.floor(random() * 500), outputTokens: Math.floor(random() * 50) };
       if (kind < 0.5) l.settle(id, (Math.round(random() * 2e4) + 1) / 1e6, usage);
       else if (kind < 0.7) l.keepReservation(id, 'cut');
-      else if (kind < 0.85) l.release(id, 'HTTP 500');
+      else if (kind < 0.78) l.release(id, 'HTTP 500', 40);
+      else if (kind < 0.85) l.release(id, 'never sent');
       else dbs[0]!.prepare(`UPDATE ledger SET state = 'orphaned' WHERE id = ?`).run(id);
     } else if (op < 0.92 && late.length > 0) {
       // Linked after its charge was written.

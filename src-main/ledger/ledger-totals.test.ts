@@ -7,6 +7,7 @@ import type { PushedEvent } from '../../src-preload/contract';
 import { mulberry32 } from '../orchestrator/random';
 import { EventBus } from '../infra/event-bus';
 import { openDatabase, type Db } from '../store/database';
+import { MIGRATIONS } from '../store/migrations';
 import { setOwner, startTokenOf } from '../store/owner';
 import { liveProcess } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
@@ -18,8 +19,8 @@ const open: Db[] = [];
 afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
-function db(file: string): Db {
-  const d = openDatabase(file);
+function db(file: string, migrations = MIGRATIONS): Db {
+  const d = openDatabase(file, migrations);
   open.push(d);
   return d;
 }
@@ -42,9 +43,10 @@ function scan(d: Db, month: string) {
                 SUM(CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END)
                   AS counted_micros,
                 SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
-                COUNT(*) AS calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                SUM(state <> 'released' OR duration_ms IS NOT NULL) AS calls,
+                COALESCE(SUM(input_tokens), 0) AS input_tokens,
                 COALESCE(SUM(output_tokens), 0) AS output_tokens
-           FROM ledger WHERE month = ? GROUP BY ${by} ORDER BY key`,
+           FROM ledger WHERE month = ? GROUP BY ${by} HAVING calls > 0 ORDER BY key`,
       )
       .all(month);
   return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task') };
@@ -97,7 +99,8 @@ describe('month totals kept by SQLite', () => {
         if (kind < 0.5)
           l.settle(id, (Math.round(random() * 2e4) + 1) / 1e6, usage); // sometimes above the hold
         else if (kind < 0.7) l.keepReservation(id, 'cut');
-        else if (kind < 0.85) l.release(id, 'HTTP 500');
+        else if (kind < 0.78) l.release(id, 'HTTP 500', 40);
+        else if (kind < 0.85) l.release(id, 'never sent');
         else {
           expect(() =>
             l.atomically(() => {
@@ -115,6 +118,45 @@ describe('month totals kept by SQLite', () => {
     }
     for (const month of ['2026-03', '2026-04']) expect(fromTriggers(b, month)).toEqual(scan(a, month));
     expect((scan(a, '2026-03').totals as { overrun_micros: number }).overrun_micros).toBeGreaterThan(0);
+  });
+
+  it('counts a released hold as a call only when a call was made: an error answer is one, a hold given back unused is not', () => {
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => null, timeZone: 'UTC' });
+    const call = { runId: 'r1', modelId: 'm', provider: 'p', task: 't' };
+    const answered = ledger.reserve({ ...call, worstCaseUsd: 0.01 });
+    ledger.settle(answered.id, 0.002, { inputTokens: 100, outputTokens: 10 }, 900);
+    // The provider answered HTTP 500 after 40 ms: a call, billed nothing.
+    ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'HTTP 500', 40);
+    // A tournament's repair hold that no member needed, and a call stopped before it was sent: no call was made.
+    ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'no repair needed');
+    ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'stopped before it was sent');
+    const month = ledger.month('2026-03');
+    expect(month.by_model).toEqual([expect.objectContaining({ key: 'm', calls: 2, spend_usd: 0.002 })]);
+    expect(month.by_task).toEqual([expect.objectContaining({ key: 't', calls: 2 })]);
+    expect(month.daily.find((g) => g.day === '2026-03-15')?.calls).toBe(2);
+  });
+
+  it('stops counting the unused holds already written when migration 013 runs (its triggers counted every row)', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const before = db(
+      file,
+      MIGRATIONS.filter((m) => m.version < 13),
+    );
+    const old = new Ledger({ db: before, now, budgetUsd: () => null, timeZone: 'UTC' });
+    const call = { runId: 'r1', modelId: 'm', provider: 'p', task: 't' };
+    old.settle(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 0.002, { inputTokens: 100, outputTokens: 10 }, 900);
+    old.release(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'HTTP 500', 40);
+    old.release(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'no repair needed');
+    old.release(old.reserve({ ...call, modelId: 'unused', worstCaseUsd: 0.01 }).id, 'verification skipped');
+    expect(fromTriggers(before, '2026-03').model_id).toHaveLength(2);
+    before.close();
+    open.splice(open.indexOf(before), 1);
+    const after = db(file);
+    expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
+    expect(new Ledger({ db: after, now, budgetUsd: () => null }).month('2026-03').by_model).toEqual([
+      expect.objectContaining({ key: 'm', calls: 2 }),
+    ]);
   });
 
   it('records a settlement above its reservation as an overrun, announces it, counts it, and holds that model at the overrun multiple next time', () => {

@@ -223,13 +223,14 @@ export class ModelAttempts {
         end = { usage, price, durationMs: ms };
       } else if (charge.reservation) {
         // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
-        // carries no final counts) and the reservation is kept.
+        // carries no final counts) and the reservation is kept. A request that never left has no duration: it was
+        // not a call (Spend does not count it, migration 013).
+        const neverSent = diskError !== null || (a.cancel.aborted && !sent);
         end = {
           price,
-          unbilled:
-            (diskError !== null || (a.cancel.aborted && !sent) || billingOfError(error) === 'none') && !received,
+          unbilled: (neverSent || billingOfError(error) === 'none') && !received,
           note: `usage unknown after ${info.code}`,
-          durationMs: ms,
+          ...(neverSent ? {} : { durationMs: ms }),
         };
       } else {
         end = { price, usage: { inputTokens: undefined, outputTokens: undefined }, durationMs: ms };

@@ -89,6 +89,8 @@ describe("a call's reservation on disk before anything is sent", () => {
     expect(h.app.services.db.prepare('SELECT state, charged_micros FROM ledger').all()).toEqual([
       { state: 'released', charged_micros: 0 },
     ]);
+    // No call was made: Spend counts none.
+    expect(h.app.services.ledger.month(h.app.services.ledger.snapshot(new Date()).month).by_model).toEqual([]);
     const { providers } = (await h.call('providers:health')).body.value as {
       providers: { provider: string; failure_count: number }[];
     };
@@ -113,6 +115,7 @@ describe("a call's reservation on disk before anything is sent", () => {
       const spend = h.app.services.ledger.snapshot(new Date());
       expect([spend.spent_usd, spend.reserved_usd]).toEqual([0, 0]);
       expect(h.app.services.db.prepare('SELECT state FROM ledger').pluck().all()).toEqual(['released']);
+      expect(h.app.services.ledger.month(spend.month).by_model).toEqual([]);
     } finally {
       d.release();
     }

@@ -119,6 +119,9 @@ describe('TournamentService', () => {
     // Each member's one repair was held with them and, not needed, given back.
     const all = ledgerRows(h);
     expect(all.map((r) => r.state)).toEqual(['settled', 'settled', 'settled', 'released', 'released', 'released']);
+    // Spend counts the three calls made, not the three holds given back.
+    const month = h.app.services.ledger.month(h.app.services.ledger.snapshot(new Date()).month);
+    expect(month.by_task).toEqual([expect.objectContaining({ key: 'continuity_check', calls: 3 })]);
     const rows = all.filter((r) => r.state === 'settled');
     expect(rows.every((r) => r.charged_micros! > 0 && r.charged_micros! < r.reserved_micros)).toBe(true);
     expect(t.cost_usd).toBeCloseTo(rows.reduce((s, r) => s + r.charged_micros!, 0) / 1e6, 6);

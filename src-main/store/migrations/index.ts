@@ -13,6 +13,7 @@ import m009 from './009-gateway.sql?raw';
 import m010 from './010-gateway-holds.sql?raw';
 import m011 from './011-gateway-totals.sql?raw';
 import m012 from './012-tournament-evidence.sql?raw';
+import m013 from './013-call-counts.sql?raw';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'gateway-holds', sql: m010 },
   { version: 11, name: 'gateway-totals', sql: m011 },
   { version: 12, name: 'tournament-evidence', sql: m012 },
+  { version: 13, name: 'call-counts', sql: m013 },
 ];
