@@ -12,6 +12,8 @@ test.beforeEach(async () => {
 });
 test.afterEach(async () => host.stop());
 
+const CHAPTER = '# One\n\nThe tide went out and did not come back. Mara counted the boats twice.\n';
+
 test('a task runs on the local fixture with streamed output, then is rated and reopened', async ({ page }) => {
   test.setTimeout(150_000);
   // Count the streamed deltas the page receives over the event stream.
@@ -44,7 +46,7 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   await page.getByLabel('Open a .txt or .md file…').setInputFiles({
     name: 'chapter-one.md',
     mimeType: 'text/markdown',
-    buffer: Buffer.from('# One\n\nThe tide went out and did not come back. Mara counted the boats twice.\n'),
+    buffer: Buffer.from(CHAPTER),
   });
   await expect(page.getByText('Passage — chapter-one.md')).toBeVisible();
   await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(/Mara counted the boats twice/);
@@ -57,6 +59,17 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   await expect(page.getByTestId('decision-quote')).toHaveText('$0.00');
   await expect(page.getByTestId('decision-why')).not.toBeEmpty();
   await expect(page.getByTestId('decision')).toContainText('up to 200 out');
+  // Tokens in as the run sends them: the task's instruction with the passage (the passage alone is ~50).
+  const quote = await host.call<{ decision: { input_tokens: number } }>('runs:quote', {
+    task: 'scene_draft',
+    input: CHAPTER,
+    model: modelId,
+    max_output_tokens: 200,
+  });
+  expect(quote.value!.decision.input_tokens).toBeGreaterThan(200);
+  await expect(page.getByTestId('decision-tokens')).toContainText(
+    `About ${quote.value!.decision.input_tokens.toLocaleString('en-US')} tokens in`,
+  );
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();

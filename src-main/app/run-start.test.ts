@@ -1,6 +1,7 @@
 // runs:start on a critical task over the real HTTP host: a tournament on loopback fake providers, answered with its
 // best member's run and the tournament's id.
 import { describe, expect, it } from 'vitest';
+import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import { findingsAnswer } from '../../test/support/findings-answer';
 import { addThreeEndpoints, endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 
@@ -94,6 +95,31 @@ describe('runs:start on a critical task', () => {
       kind: 'single',
       retry: true,
     });
+  });
+
+  it("a single run's quote carries the run's own decision: tokens in as sent (the task's instruction and the writer's request), the answer length asked", async () => {
+    const host = await h.host();
+    await host.endpoint('ep-a', [endpointModel('gpt-x', 9)]);
+    h.server().script('gpt-x', { json: SINGLE_ANSWER });
+    const start = {
+      task: 'continuity_check',
+      input: MANUSCRIPT,
+      request: 'Only the eyes, please.',
+      max_output_tokens: 600,
+    };
+    const quote = (await host.call('runs:quote', start)).body.value;
+    // What the Workbench's orchestrator:decide sees: the passage alone.
+    const bare = (
+      await host.call('orchestrator:decide', {
+        task: 'continuity_check',
+        input_tokens: estimateInputTokens([{ content: MANUSCRIPT }]),
+      })
+    ).body.value;
+    expect(quote).toMatchObject({ kind: 'single', decision: { model_id: 'ep-a/gpt-x', max_output_tokens: 600 } });
+    expect(quote.decision.input_tokens).toBeGreaterThan(bare.input_tokens);
+    await host.call('runs:start', start);
+    const sent = (h.server().requests[0]!.body as { messages: { content: string }[] }).messages;
+    expect(quote.decision.input_tokens).toBe(estimateInputTokens(sent));
   });
 
   it('"Run as tournament" with the members the writer picked is quoted before it runs, as much as it reserves', async () => {

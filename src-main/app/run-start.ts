@@ -62,6 +62,7 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
       at_most_usd: single?.at_most_usd ?? 0,
       retry: single?.retry ?? false,
       set_by: single?.set_by ?? null,
+      decision: single?.decision ?? null,
     };
   }
   return deps.tournaments.quoteSeats(tournamentStart(start));

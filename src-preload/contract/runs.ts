@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { channel, noInput } from './define';
 import type { ErrorInfo } from './errors';
+import type { Decision } from './orchestrator';
 import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
@@ -180,6 +181,12 @@ export type RunQuote =
        * Workbench names it, since the figure is then far above what the chosen model costs). Null when none is priced.
        */
       set_by: string | null;
+      /**
+       * The decision the run itself makes (null when nothing can run it): its tokens count what is really sent — the
+       * task's instruction and the writer's request with the passage — and its answer length is the run's. The
+       * Workbench shows it before Run in place of its own orchestrator:decide, which sees only the passage.
+       */
+      decision: Decision | null;
     }
   | TournamentQuote
   | {

@@ -36,11 +36,17 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
   });
 
   it('one-model runs go ahead as decided, and no passage means no quote', async () => {
-    const fake = new FakeApi().answer('runs:quote', { kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
+    const fake = new FakeApi().answer('runs:quote', {
+      kind: 'single',
+      at_most_usd: 0.004,
+      retry: true,
+      set_by: 'x/a',
+      decision: null,
+    });
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.mayRun()).toBe(true);
-    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
+    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a', decision: null });
     expect(manager.tournament).toBeNull();
     await manager.load(null);
     expect(manager.quote).toBeNull();
@@ -55,7 +61,7 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     const asked = manager.load(request);
     const call = await held.next();
     expect(manager.loading).toBe(true);
-    call.resolve({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a' });
+    call.resolve({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a', decision: null });
     await asked;
     expect(manager.loading).toBe(false);
     expect(manager.single?.at_most_usd).toBe(0.004);
