@@ -150,5 +150,9 @@ describe('a decision for a run with images', () => {
     );
     expect(d.model_id).toBeNull();
     expect(d.refusal?.message).toMatch(/cannot see images/);
+    // The models that can see them stay eligible: the Workbench names them rather than asking for a key.
+    const seeing = d.candidates.filter((c) => c.status === 'eligible');
+    expect(seeing.length).toBeGreaterThan(0);
+    expect(seeing.every((c) => !c.reasons.includes('no_vision'))).toBe(true);
   });
 });

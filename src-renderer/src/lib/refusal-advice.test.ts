@@ -3,15 +3,15 @@ import type { Candidate } from '$contract/orchestrator';
 import { decision } from '../../../test/renderer/fixtures';
 import { refusalAdvice } from './refusal-advice';
 
-const candidate = (reasons: Candidate['reasons']): Candidate => ({
-  model_id: 'm',
-  display_name: 'M',
+const candidate = (reasons: Candidate['reasons'], name = 'M'): Candidate => ({
+  model_id: name.toLowerCase(),
+  display_name: name,
   provider: 'openai',
   local: false,
   quality: 8,
   estimate_usd: 0.01,
   rank: 1,
-  status: 'rejected',
+  status: reasons.includes('ranked_lower') ? 'eligible' : 'rejected',
   reasons,
   why: '',
 });
@@ -36,5 +36,18 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
   it('a spent budget is a warning about the budget; a decision that runs needs no advice', () => {
     expect(refusalAdvice(refused('budget_exceeded', []))?.kind).toBe('warning');
     expect(refusalAdvice(decision('line_edit', 'gpt'))).toBeNull();
+  });
+
+  it('a picked model that cannot see the images names the ones that can, instead of asking for a key', () => {
+    const picked = refused('unavailable', [candidate(['no_vision'], 'Boreal'), candidate(['ranked_lower'], 'Atlas')]);
+    expect(refusalAdvice({ ...picked, mode: 'forced' })).toEqual({
+      kind: 'info',
+      title: 'The model you picked cannot see images',
+      next: 'Pick a model that sees them (Atlas), or let Quire choose, or remove the images to run on the text alone.',
+    });
+    // None that could: the key to add, as when Quire chooses.
+    const none = refused('unavailable', [candidate(['no_vision'], 'Boreal'), candidate(['no_key'], 'Atlas')]);
+    expect(refusalAdvice({ ...none, mode: 'forced' })?.title).toBe('No model that can see images is ready');
+    expect(refusalAdvice(picked)?.title).toBe('No model that can see images is ready');
   });
 });

@@ -17,8 +17,20 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
       next: 'Raise the monthly budget in Settings, turn on local-only, or download a local model.',
     };
   }
-  // Images sent to a run that no ready model can see: the key to add (in the message) or the images to remove.
   if (decision.candidates.some((candidate) => candidate.reasons.includes('no_vision'))) {
+    // The writer picked a model that cannot see the images while others can: those, not a key, are the way on.
+    const seeing = decision.candidates.filter((candidate) => candidate.status !== 'rejected');
+    if (decision.mode !== 'orchestrator' && seeing.length > 0) {
+      return {
+        kind: 'info',
+        title: 'The model you picked cannot see images',
+        next: `Pick a model that sees them (${seeing
+          .slice(0, 3)
+          .map((candidate) => candidate.display_name)
+          .join(', ')}), or let Quire choose, or remove the images to run on the text alone.`,
+      };
+    }
+    // No ready model can see them: the key to add (in the message) or the images to remove.
     return {
       kind: 'info',
       title: 'No model that can see images is ready',
