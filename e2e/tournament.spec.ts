@@ -119,6 +119,10 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(panel.getByTestId('member-boreal/boreal').getByTestId('member-status')).toHaveText('answered');
   // The random-weight model's grammar is bounded to its short budget: it answers {"findings": []}, never a cut JSON.
   await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-status')).toHaveText('answered');
+  // Each answer reads as its claims, not as the JSON the model sent.
+  const atlasAnswer = panel.getByTestId('member-atlas/atlas').getByTestId('member-text');
+  await expect(atlasAnswer.locator('li')).toHaveText([`${EYES.claim} (high)`, `${BOATS.claim} (medium)`]);
+  await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-text')).toHaveText('No findings.');
 
   const consensus = panel.getByTestId('group-consensus');
   const eyes = consensus.locator('article', { hasText: EYES.claim });

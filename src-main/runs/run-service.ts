@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
+import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { CancelledError, NotFoundError, QuireError } from '../errors';
 import type { GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
@@ -38,6 +39,11 @@ export interface ModelCall {
   onToken?: (text: string) => void;
   /** The caller's bound on this call's worst case (a repair within its share of a quote): see ModelAttempts. */
   admit?: ((worstCaseUsd: number) => Error | null) | undefined;
+  /**
+   * The answer read in its task's form, stored with the run so that reopening it shows findings rather than the raw
+   * JSON (a tournament member's); null or absent when it has none.
+   */
+  read?: (answer: { text: string; json: unknown }) => RunAnswer | null;
 }
 
 export interface ModelCallOutcome {
@@ -212,7 +218,7 @@ export class RunService {
           c.request.messages,
         );
         const record = await this.writer.complete(
-          { ...runRow(head, steps), ...assessed },
+          { ...runRow(head, steps), ...assessed, answer: c.read?.(outcome.result) ?? null },
           startedAt,
           outcome.attempt.model_id,
           outcome.result,

@@ -2,7 +2,7 @@
 // names its tournament and role.
 import type { ModelSpec } from '../../src-preload/contract';
 import type { GenerateRequest } from '../providers/spec';
-import type { ModelCallOutcome } from '../runs/run-service';
+import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import type { TournamentDeps } from './tournament-deps';
 
@@ -31,6 +31,7 @@ export function callMember(
   task: string,
   cancel: AbortSignal,
   onToken: (text: string) => void,
+  read?: ModelCall['read'],
 ): Promise<ModelCallOutcome> {
   return calls
     .call({
@@ -42,6 +43,7 @@ export function callMember(
       reason: 'Asked as one member of a tournament: its answer is compared with the other members’.',
       cancel,
       onToken,
+      ...(read ? { read } : {}),
     })
     .catch((error: unknown): ModelCallOutcome => ({
       ok: false,

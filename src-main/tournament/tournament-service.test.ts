@@ -4,6 +4,7 @@ import type { SettingsPatch, Tournament } from '../../src-preload/contract';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { useTempDir } from '../../test/support/temp-dir';
 import { cloudSpec, tournamentApp, type TournamentApp } from '../../test/support/tournament-app';
+import { memberRunId } from '../../src-preload/contract/tournaments';
 import { answerJsonSchema } from '../tasks/answers';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 import { taskMessages } from '../tasks/task-messages';
@@ -131,6 +132,11 @@ describe('TournamentService', () => {
     expect(names).toContain('tournament:member-token');
     expect(names.at(-1)).toBe('tournament:completed');
     expect(h.service.get(t.id)).toEqual(t);
+    // Each member's own run, reopened from the history, reads as findings with located quotes (not raw JSON).
+    for (const member of t.members) {
+      const run = h.runs.get(memberRunId(t.id, member));
+      expect(run.answer).toMatchObject({ kind: 'findings', findings: [{ evidence: [{ match: 'exact' }] }] });
+    }
   });
 
   it('two agreeing and one differing: a consensus and a dispute that names the odd one', async () => {

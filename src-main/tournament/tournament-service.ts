@@ -28,8 +28,8 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
 import { answerJsonSchema, checkAnswer, type FindingsAnswer } from '../tasks/answers';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
-import { locateFindings } from '../tasks/task-answers';
-import type { LocatedFinding } from '../../src-preload/contract/tasks';
+import { buildAnswer, locateFindings } from '../tasks/task-answers';
+import type { LocatedFinding, RunAnswer } from '../../src-preload/contract/tasks';
 import type { TournamentDeps } from './tournament-deps';
 import { resolveFinding } from './verdicts';
 
@@ -195,6 +195,7 @@ export class TournamentService {
       members: seats.map((s) => ({ model_id: s.spec.id, role: s.role })),
     });
 
+    const passage = request.input;
     const call = async (
       seat: Seat,
       member: TournamentMember,
@@ -213,6 +214,8 @@ export class TournamentService {
         task.id,
         cancel,
         (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
+        // Stored with the member's run: reopened from the history, it reads as findings with their quotes located.
+        kind === 'findings' ? (answer) => findingsOf(answer, passage) : undefined,
       );
       if (repair) repairReservationOf.delete(seat);
       Object.assign(member, {
@@ -439,7 +442,13 @@ function round(x: number): number {
 }
 
 /** A member's answer read as findings, as a single run's is (tasks/answers.ts). */
-function readFindings(o: ModelCallOutcome) {
+function readFindings(o: Pick<ModelCallOutcome, 'text' | 'json'>) {
   const reading = o.json !== undefined ? { ok: true as const, value: o.json } : readJson(o.text);
   return reading.ok ? checkAnswer('findings', [], reading.value) : reading;
+}
+
+/** A member's readable findings as its run's answer, quotes located in the passage; null when unreadable. */
+function findingsOf(o: Pick<ModelCallOutcome, 'text' | 'json'>, passage: string): RunAnswer | null {
+  const checked = readFindings(o);
+  return checked.ok ? buildAnswer('findings', checked.value, passage) : null;
 }
