@@ -120,6 +120,31 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(resumed.body.value.answer.findings).toHaveLength(1);
   });
 
+  it("a stopped job's result shows what its finished parts found, quotes located; Resume ends with the same finding once", async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';
+    const jobs = new JobsRepo(host.app.services.db);
+    // Stopped as soon as a finished part has found the contradiction (the parts after it are not run).
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
+      if (jobs.parts(runId).some((p) => p.findings.length > 0)) void host.call('runs:cancel', { run_id: runId });
+    });
+    const stopped = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+    expect(jobs.parts(runId).length).toBeLessThan(jobs.get(runId)!.plan.parts.length);
+    const record = (await host.call('runs:get', { run_id: runId })).body.value;
+    expect(record).toMatchObject({ status: 'cancelled', answer: { kind: 'findings' } });
+    expect(record.answer.findings).toHaveLength(1);
+    const evidence = record.answer.findings[0].evidence;
+    expect(evidence.map((e: { match: string }) => e.match)).toEqual(['exact', 'exact']);
+    expect(text.slice(evidence[0].start, evidence[0].end)).toBe(GREEN);
+
+    const resumed = (await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId })).body;
+    expect(resumed.value).toMatchObject({ status: 'completed' });
+    expect(resumed.value.answer.findings).toEqual(record.answer.findings);
+  });
+
   it('a passage that fits stays a single call, and the quote says so', async () => {
     const host = await smallModel();
     const short = text.slice(0, 2000);

@@ -189,8 +189,12 @@ export class RunJobs {
       const info = isQuireError(error)
         ? { code: error.code, message: error.message, retryable: error.retryable }
         : { code: 'internal' as const, message: String((error as Error)?.message ?? error), retryable: false };
+      // What the finished parts found is kept with the stopped (or failed) run, so its Result shows it.
+      const soFar = this.d.runner.soFar(runId);
+      const found = soFar ? jobAnswer(job, soFar, locator, []) : null;
       const record: RunWrite = {
         ...this.totals(base, runId, parts),
+        ...(found ? { answer: found.answer, json: found.json, text: JSON.stringify(found.json) } : {}),
         status: cancelled ? 'cancelled' : 'failed',
         error: cancelled ? { code: 'cancelled', message: 'Stopped by the writer', retryable: false } : info,
         latency_ms: Math.round(this.monotonic() - startedAt),
@@ -221,7 +225,7 @@ export class RunJobs {
 /** The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter. */
 function jobAnswer(
   job: PreparedJob,
-  result: JobResult,
+  result: Pick<JobResult, 'findings' | 'answers' | 'steps'>,
   locator: QuoteLocator,
   steps: readonly CombineStep[],
 ): { answer: RunWrite['answer']; json: Record<string, unknown> } {

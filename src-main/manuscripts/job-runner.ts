@@ -113,6 +113,23 @@ export class JobRunner {
     return id;
   }
 
+  /**
+   * What the job's finished parts found, merged as a finished job's are (the steps after the parts are left out): a
+   * stopped or failed job's result shows them. Null when no part has finished.
+   */
+  soFar(jobId: string): Pick<JobResult, 'findings' | 'answers' | 'steps' | 'parts'> | null {
+    const job = this.options.repo.get(jobId);
+    if (!job) return null;
+    const finished = this.options.repo.parts(jobId).filter((p) => p.index < job.plan.parts.length);
+    if (finished.length === 0) return null;
+    return {
+      findings: mergeFindings(finished.map((p) => p.findings)),
+      answers: finished.map((p) => p.answer),
+      steps: [],
+      parts: finished.length,
+    };
+  }
+
   /** Runs (or resumes) the job's unfinished parts in order. */
   async run(jobId: string, runPart: RunPart, options: RunOptions): Promise<JobResult> {
     const job = this.options.repo.get(jobId);
