@@ -62,6 +62,8 @@ export interface CallHooks {
 
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
+  /** Each token's calls in flight, stopped when the writer revokes it (this process's; see {@link stop}). */
+  private readonly running = new Map<string, Set<AbortController>>();
 
   constructor(private readonly o: GatewayCallDeps) {}
 
@@ -76,6 +78,10 @@ export class GatewayCalls {
     }
     this.inflight.set(token.id, inFlight + 1);
     const runId = this.o.newId();
+    const revoked = new AbortController();
+    const running = this.running.get(token.id) ?? new Set();
+    this.running.set(token.id, running.add(revoked));
+    const cancel = hooks.cancel ? AbortSignal.any([hooks.cancel, revoked.signal]) : revoked.signal;
     let hold = 0;
     try {
       // The cap is checked and the run's bound held in SQLite, in one transaction, so two processes sharing the data
@@ -88,13 +94,30 @@ export class GatewayCalls {
         // Without a cap, the run → app link is written with the run's first row (no commit of its own).
         ...(capped ? { heldTo: capped } : { firstRow: () => this.o.repo.linkRun(runId, token) }),
         ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
-        ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
+        cancel,
       });
+    } catch (error) {
+      if (!revoked.signal.aborted) throw error;
+      throw wire.unauthorized(
+        `Access for "${token.name}" was revoked in Quire while this request ran, so it was stopped. Any answer that had arrived is charged, as is a request the provider had already received.`,
+      );
     } finally {
+      running.delete(revoked);
+      if (running.size === 0) this.running.delete(token.id);
       this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
       if (hold > 0) this.o.repo.releaseHold(runId);
       this.o.repo.touch(token.id);
     }
+  }
+
+  /**
+   * Stops every call of the token in flight in this process (the writer revoked it): each ends as a stopped run,
+   * charged by the ledger's rule, and its app is told why. Returns how many were stopped.
+   */
+  stop(tokenId: string): number {
+    const running = this.running.get(tokenId);
+    for (const call of running ?? []) call.abort();
+    return running?.size ?? 0;
   }
 
   /**

@@ -210,6 +210,40 @@ describe('gateway tokens', () => {
       expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
     });
   });
+
+  it("revoking a token stops that app's calls in flight: 401 saying so, the call charged by the ledger's rule, the run stopped", async () => {
+    await withGateway(open(), async (g) => {
+      let release!: () => void;
+      fake.script('cloud-gpt', { text: 'ok', gate: new Promise<void>((r) => (release = r)) });
+      const token = g.token({ name: 'Runaway plugin' });
+      const other = g.token({ name: 'Script' });
+      const [plugin] = g.app.services.gateway.get().tokens.filter((t) => t.name === 'Runaway plugin');
+      const call = (bearer: string) =>
+        g.raw('/v1/chat/completions', {
+          method: 'POST',
+          headers: { ...json, Authorization: `Bearer ${bearer}` },
+          body: chatBody(),
+        });
+      const held = call(token);
+      const unaffected = call(other);
+      while (fake.requests.length < 2) await new Promise((r) => setImmediate(r));
+      await g.app.dispatcher.call('gateway:token_revoke', { id: plugin!.id }, { transport: 'internal' });
+      const stopped = await held;
+      release();
+      expect(stopped.status).toBe(401);
+      expect(await stopped.json()).toMatchObject({
+        error: { code: 'invalid_api_key', message: expect.stringMatching(/^Access for "Runaway plugin" was revoked/) },
+      });
+      // The request had reached the provider, which sent no counts: the call keeps its reservation as its charge.
+      expect(Number(stopped.headers.get('x-quire-cost-usd'))).toBeGreaterThan(0);
+      expect((await unaffected).status).toBe(200);
+      const runs = g.app.services.runs.list();
+      expect(runs.map((r) => [r.client, r.status]).sort()).toEqual([
+        ['Runaway plugin', 'cancelled'],
+        ['Script', 'completed'],
+      ]);
+    });
+  });
 });
 
 describe('gateway doors', () => {

@@ -211,8 +211,11 @@ export class GatewayService {
     return token;
   }
 
+  /** Revoked at once: refused from now on, and its calls in flight are stopped. */
   revokeToken(id: string): { revoked: boolean } {
-    return { revoked: this.repo.revoke(id) };
+    const revoked = this.repo.revoke(id);
+    if (revoked) this.calls.stop(id);
+    return { revoked };
   }
 
   byApp(month: string): SpendByApp {

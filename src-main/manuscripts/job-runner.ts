@@ -117,7 +117,7 @@ export class JobRunner {
    * What the job's finished parts found, merged as a finished job's are (the steps after the parts are left out): a
    * stopped or failed job's result shows them. Null when no part has finished.
    */
-  soFar(jobId: string): Pick<JobResult, 'findings' | 'answers' | 'steps' | 'parts'> | null {
+  soFar(jobId: string): Pick<JobResult, 'findings' | 'answers' | 'steps'> | null {
     const job = this.options.repo.get(jobId);
     if (!job) return null;
     const finished = this.options.repo.parts(jobId).filter((p) => p.index < job.plan.parts.length);
@@ -126,7 +126,6 @@ export class JobRunner {
       findings: mergeFindings(finished.map((p) => p.findings)),
       answers: finished.map((p) => p.answer),
       steps: [],
-      parts: finished.length,
     };
   }
 
