@@ -146,4 +146,5 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   await expect(page.getByTestId('run-status')).toHaveText('failed');
   await expect(page.getByTestId('run-facts')).toContainText('Models tried');
   await expect(page.getByTestId('run-model')).toHaveText(/GPT-4o mini/i);
+  await expect(page.getByTestId('run-tokens')).toHaveText('not reported');
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatMonth, formatUsd, humanize } from './format';
+import { formatBytes, formatDuration, formatMonth, formatTokensInOut, formatUsd, humanize } from './format';
 
 describe('format', () => {
   it('shows fractions of a cent with up to four decimals and dollars with two', () => {
@@ -22,5 +22,11 @@ describe('format', () => {
   it('names months and tasks', () => {
     expect(formatMonth('2026-11')).toBe('November 2026');
     expect(humanize('theme_analysis')).toBe('Theme analysis');
+  });
+
+  it('says tokens were not reported rather than showing two dashes', () => {
+    expect(formatTokensInOut(1200, 80)).toBe('1,200 / 80');
+    expect(formatTokensInOut(1200, null)).toBe('1,200 / —');
+    expect(formatTokensInOut(null, undefined)).toBe('not reported');
   });
 });

@@ -61,6 +61,12 @@ export function formatTokens(count: number | null | undefined): string {
   return count.toLocaleString('en-US');
 }
 
+/** "1,200 / 80"; "not reported" when the provider gave neither count (a failed or stopped call). */
+export function formatTokensInOut(input: number | null | undefined, output: number | null | undefined): string {
+  if ((input === null || input === undefined) && (output === null || output === undefined)) return 'not reported';
+  return `${formatTokens(input)} / ${formatTokens(output)}`;
+}
+
 /** "2026-11" → "November 2026". */
 export function formatMonth(month: string): string {
   const [year, mon] = month.split('-').map(Number);
