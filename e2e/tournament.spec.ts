@@ -123,6 +123,9 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   const atlasAnswer = panel.getByTestId('member-atlas/atlas').getByTestId('member-text');
   await expect(atlasAnswer.locator('li')).toHaveText([`${EYES.claim} (high)`, `${BOATS.claim} (medium)`]);
   await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-text')).toHaveText('No findings.');
+  await panel.getByTestId('member-atlas/atlas').getByText('Its answer').click();
+  await expect(atlasAnswer).toBeVisible();
+  await panel.getByTestId('member-atlas/atlas').screenshot({ path: 'e2e/screenshots/tournament-member.png' });
 
   const consensus = panel.getByTestId('group-consensus');
   const eyes = consensus.locator('article', { hasText: EYES.claim });
