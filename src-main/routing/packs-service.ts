@@ -38,12 +38,21 @@ export class PacksService {
     return this.builtins.get(name) ?? this.repo.get(name) ?? this.get(DEFAULT_PACK);
   }
 
-  /** Creates or edits a custom pack; `copy_from` duplicates another pack's mapping first. */
+  /**
+   * Creates or edits a custom pack; `copy_from` duplicates another pack's mapping first, into a name not taken by
+   * another of the writer's packs.
+   */
   save(input: PackSave): Pack {
     if (this.builtins.has(input.name)) {
       throw new ConflictError(`"${input.name}" is a built-in pack; save a copy under another name instead`);
     }
     const existing = this.repo.get(input.name);
+    // A copy (a new pack) never replaces one of the writer's own packs under the same name.
+    if (existing && input.copy_from !== undefined && input.copy_from !== input.name) {
+      throw new ConflictError(
+        `You already have a pack named “${input.name}” (${existing.display_name}). Choose another name, or edit that pack instead.`,
+      );
+    }
     const from = input.copy_from !== undefined ? this.get(input.copy_from) : existing;
     const tasks = { ...(from?.tasks ?? {}), ...(input.tasks ?? {}) };
     validatePackTasks(tasks, this.tasks, (id) => this.registry.get(id) !== undefined);

@@ -226,6 +226,17 @@ describe('PacksService', () => {
     db.close();
   });
 
+  it("a new pack under the name of one of the writer's own is refused, leaving that pack as it was", () => {
+    const { packs, db } = open(tempDir());
+    const mine = packs.save({ name: 'mine', copy_from: 'all-cheap', display_name: 'My pack' });
+    expect(() => packs.save({ name: 'mine', copy_from: 'mixed', display_name: 'Second pack' })).toThrow(
+      /^You already have a pack named “mine” \(My pack\)\. Choose another name, or edit that pack instead\.$/,
+    );
+    expectCode(() => packs.save({ name: 'mine', copy_from: 'mixed' }), 'conflict');
+    expect(packs.get('mine')).toEqual(mine);
+    db.close();
+  });
+
   it('built-ins cannot be deleted; unknown packs cannot be activated', () => {
     const { packs, db } = open(tempDir());
     expectCode(() => packs.delete('mixed'), 'conflict');
