@@ -207,3 +207,20 @@ function round(n: number): number {
 export function usd(n: number): string {
   return n >= 0.01 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
 }
+
+/**
+ * A model a pack or the writer named that is no longer in the registry, as the writer knew it: an imported local
+ * model by its file's name, an endpoint's model with its endpoint. Only its id is left to go by.
+ */
+export function goneModel(id: string): { name: string; gone: string } {
+  const local = /^local:(.+)$/.exec(id);
+  if (local) return { name: `the local model “${local[1]}”`, gone: 'is no longer on this Mac' };
+  const slash = id.indexOf('/');
+  if (slash > 0 && slash < id.length - 1) {
+    return {
+      name: `“${id.slice(slash + 1)}” from your endpoint “${id.slice(0, slash)}”`,
+      gone: 'is no longer set up in Quire',
+    };
+  }
+  return { name: `“${id}”`, gone: 'is not a model Quire knows' };
+}

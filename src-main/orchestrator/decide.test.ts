@@ -279,6 +279,31 @@ describe('orchestrator disabled: the active pack decides', () => {
     expect(d.refusal?.code).toBe('budget_exceeded');
   });
 
+  it('names the pack by its display name, and a model that is gone by what the writer knew, not by its id', () => {
+    const named = { ...pack, display_name: 'My pack' };
+    expect(run({ task: 'theme_analysis' }, { orchestrator: { enabled: false }, pack: named })).toMatchObject({
+      pack: 'My pack',
+    });
+    const gone = (model: string) =>
+      run(
+        { task: 'theme_analysis' },
+        {
+          orchestrator: { enabled: false },
+          pack: { ...named, tasks: { ...named.tasks, theme_analysis: model } },
+          availability: availability([]),
+        },
+      ).reason;
+    expect(gone('fake/atlas')).toBe(
+      'Your pack “My pack” maps theme_analysis to “atlas” from your endpoint “fake”, which is no longer set up in Quire.',
+    );
+    expect(gone('local:story-fixture')).toBe(
+      'Your pack “My pack” maps theme_analysis to the local model “story-fixture”, which is no longer on this Mac.',
+    );
+    expect(run({ task: 'coordinator', model: 'local:story-fixture' }).reason).toBe(
+      'The model you picked, the local model “story-fixture”, is no longer on this Mac.',
+    );
+  });
+
   it('a pack cannot send local-only work to the cloud', () => {
     const d = run({ task: 'coordinator', local_only: true }, { orchestrator: { enabled: false }, pack });
     expect(d.model_id).toBe('llama3.2');
@@ -295,7 +320,9 @@ describe('forced model', () => {
     expect(d.refusal?.message).toMatch(/no API key/);
   });
   it('is refused when not in the registry', () => {
-    expect(run({ task: 'coordinator', model: 'nope' }).refusal?.message).toMatch(/not in the registry/);
+    expect(run({ task: 'coordinator', model: 'nope' }).refusal?.message).toBe(
+      'The model you picked, “nope”, is not a model Quire knows.',
+    );
   });
 });
 

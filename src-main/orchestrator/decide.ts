@@ -27,6 +27,7 @@ import {
 } from './decide-orders';
 import {
   explain,
+  goneModel,
   noVisionMessage,
   passedOverText,
   reasonText,
@@ -62,7 +63,8 @@ export interface DecisionInputs {
   spend: SpendSnapshot;
   quality?: QualityLookup;
   /** The active pack's mapping, used when the orchestrator is disabled. */
-  pack?: { name: string; tasks: Readonly<Record<string, string>> } | null;
+  /** The active pack (its display name is how the writer knows it; `name` is its id). */
+  pack?: { name: string; display_name?: string; tasks: Readonly<Record<string, string>> } | null;
   /** Worst-case USD of a call; defaults to pricing.worstCaseUsd. */
   price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
   /**
@@ -171,27 +173,28 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const target = evaluated.find((e) => e.spec.id === wanted);
     // A writer's explicit mapping may use a model without the listed strength or below the minimum quality.
     const blockers = target ? target.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality') : [];
-    const wantedName = target?.spec.display_name ?? wanted;
+    const packName = inputs.pack?.display_name ?? inputs.pack?.name ?? '';
+    const wantedName = target?.spec.display_name ?? goneModel(wanted).name;
     const what =
       mode === 'forced'
-        ? `The requested model ${wantedName}`
-        : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}, which`;
+        ? `The model you picked, ${wantedName},`
+        : `Your pack “${packName}” maps ${task.display_name} to ${wantedName}, which`;
     if (target && blockers.length === 0 && target.affordable) {
       const order = [target, ...route.filter((e) => e !== target)];
       return finish(base, rankings, order, target, {
         mode,
-        pack: mode === 'pack' ? inputs.pack!.name : null,
+        pack: mode === 'pack' ? packName : null,
         tier_used: target.local ? 'local' : tierRequested,
         reason:
           mode === 'forced'
             ? `Using ${wantedName} as requested.`
-            : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}.`,
+            : `Your pack “${packName}” maps ${task.display_name} to ${wantedName}.`,
         otherReason: 'not_in_pack',
         remaining,
       });
     }
     const problem = !target
-      ? `${what} is not in the registry`
+      ? `${what} ${goneModel(wanted).gone}`
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
         : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
@@ -200,7 +203,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (pick) {
       return finish(base, rankings, fallback, pick, {
         mode,
-        pack: inputs.pack!.name,
+        pack: packName,
         tier_used: 'local',
         reason: `${problem}; using the local model ${pick.spec.display_name} instead.`,
         otherReason: 'not_in_pack',
@@ -208,7 +211,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
-    return refuse(base, rankings, mode, mode === 'pack' ? inputs.pack!.name : null, code, `${problem}.`);
+    return refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}.`);
   }
 
   const steps: string[] = [];

@@ -108,7 +108,7 @@ describe('packs channels over the HTTP host', () => {
     // Packs decide only with automatic selection off (it is on by default).
     await call('settings:set', { orchestrator: { enabled: false } });
     const decision = await call('orchestrator:decide', { task: 'coordinator' });
-    expect(decision.body.value).toMatchObject({ mode: 'pack', pack: 'my-pack', model_id: 'llama3.2' });
+    expect(decision.body.value).toMatchObject({ mode: 'pack', pack: 'Mine', model_id: 'llama3.2' });
     expect((await call('packs:delete', { name: 'my-pack' })).body.value.active).toBe('mixed');
     expect((await call('packs:get', { name: 'my-pack' })).body.error.code).toBe('not_found');
     expect((await call('packs:delete', { name: 'mixed' })).body.error.code).toBe('conflict');

@@ -15,7 +15,7 @@ import type {
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
-import { passedOverText, steppedDownText } from '../../src-main/orchestrator/decide-text';
+import { goneModel, passedOverText, steppedDownText } from '../../src-main/orchestrator/decide-text';
 import { imageTokens } from '../../src-main/orchestrator/image-tokens';
 import { worstCaseUsd } from '../../src-main/orchestrator/pricing';
 import { priorOnly, type QualityLookup } from '../../src-main/orchestrator/quality';
@@ -44,7 +44,7 @@ interface DecisionInputs {
   spend: SpendSnapshot;
   quality?: QualityLookup;
   /** The active pack's mapping, used when the orchestrator is disabled. */
-  pack?: { name: string; tasks: Readonly<Record<string, string>> } | null;
+  pack?: { name: string; display_name?: string; tasks: Readonly<Record<string, string>> } | null;
   /** Worst-case USD of a call; defaults to pricing.worstCaseUsd. */
   price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
 }
@@ -199,11 +199,12 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const target = evaluated.find((e) => e.spec.id === wanted);
     // A writer's explicit mapping may use a model without the listed strength or below the minimum quality.
     const blockers = target ? target.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality') : [];
-    const wantedName = target?.spec.display_name ?? wanted;
+    const packName = inputs.pack?.display_name ?? inputs.pack?.name ?? '';
+    const wantedName = target?.spec.display_name ?? goneModel(wanted).name;
     const what =
       mode === 'forced'
-        ? `The requested model ${wantedName}`
-        : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}, which`;
+        ? `The model you picked, ${wantedName},`
+        : `Your pack “${packName}” maps ${task.display_name} to ${wantedName}, which`;
     if (target && blockers.length === 0 && target.affordable) {
       const ranked = [
         target,
@@ -214,18 +215,18 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ];
       return finish(base, evaluated, ranked, target, {
         mode,
-        pack: mode === 'pack' ? inputs.pack!.name : null,
+        pack: mode === 'pack' ? packName : null,
         tier_used: target.local ? 'local' : tierRequested,
         reason:
           mode === 'forced'
             ? `Using ${wantedName} as requested.`
-            : `Pack "${inputs.pack!.name}" maps ${task.display_name} to ${wantedName}.`,
+            : `Your pack “${packName}” maps ${task.display_name} to ${wantedName}.`,
         otherReason: 'not_in_pack',
         remaining,
       });
     }
     const problem = !target
-      ? `${what} is not in the registry`
+      ? `${what} ${goneModel(wanted).gone}`
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
         : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
@@ -240,7 +241,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (pick) {
       return finish(base, evaluated, fallback, pick, {
         mode,
-        pack: inputs.pack!.name,
+        pack: packName,
         tier_used: 'local',
         reason: `${problem}; using the local model ${pick.spec.display_name} instead.`,
         otherReason: 'not_in_pack',
@@ -248,16 +249,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
-    return refuse(
-      base,
-      evaluated,
-      mode,
-      mode === 'pack' ? inputs.pack!.name : null,
-      code,
-      `${problem}.`,
-      complexity,
-      localLast,
-    );
+    return refuse(base, evaluated, mode, mode === 'pack' ? packName : null, code, `${problem}.`, complexity, localLast);
   }
 
   const steps: string[] = [];

@@ -50,4 +50,19 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     expect(refusalAdvice({ ...none, mode: 'forced' })?.title).toBe('No model that can see images is ready');
     expect(refusalAdvice(picked)?.title).toBe('No model that can see images is ready');
   });
+
+  it('a pack that cannot run the task points at the pack and automatic choice; a picked model at another model', () => {
+    const packed = { ...refused('unavailable', [candidate(['no_key'])]), mode: 'pack' as const, pack: 'My pack' };
+    expect(refusalAdvice(packed)).toEqual({
+      kind: 'info',
+      title: 'Your model pack “My pack” cannot run this task',
+      next: 'Change the model it uses for this task in Settings → AI Intelligence → Model packs, or turn on “Choose models automatically” there.',
+    });
+    const picked = { ...refused('unavailable', [candidate(['no_key'])]), mode: 'forced' as const };
+    expect(refusalAdvice(picked)).toEqual({
+      kind: 'info',
+      title: 'The model you picked cannot run this task',
+      next: 'Pick another model, or let Quire choose.',
+    });
+  });
 });

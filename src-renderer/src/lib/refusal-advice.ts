@@ -48,6 +48,21 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
       next: 'Run it on a chapter or a scene at a time, or pick a shorter answer length.',
     };
   }
+  // The writer's own choice stands in the way, not a missing setup: that choice is the thing to change.
+  if (decision.mode === 'pack') {
+    return {
+      kind: 'info',
+      title: `Your model pack “${decision.pack ?? ''}” cannot run this task`,
+      next: 'Change the model it uses for this task in Settings → AI Intelligence → Model packs, or turn on “Choose models automatically” there.',
+    };
+  }
+  if (decision.mode === 'forced') {
+    return {
+      kind: 'info',
+      title: 'The model you picked cannot run this task',
+      next: 'Pick another model, or let Quire choose.',
+    };
+  }
   return {
     kind: 'info',
     title: 'Set up a model to run this task',

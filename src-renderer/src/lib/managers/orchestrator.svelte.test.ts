@@ -65,6 +65,10 @@ describe('OrchestratorManager', () => {
     expect(manager.availableCount).toBe(1);
     expect(manager.modelName('gpt')).toBe('Model gpt');
     expect(manager.modelName(null)).toBe('None available');
+    // A model removed since (an imported file deleted, an endpoint taken out) is named as the writer knew it.
+    expect(manager.modelName('local:story-fixture')).toBe('story-fixture (no longer on this Mac)');
+    expect(manager.modelName('fake/atlas')).toBe('atlas from “fake” (no longer set up)');
+    expect(manager.modelName('gpt-9')).toBe('gpt-9 (no longer set up)');
     expect(manager.placeOf('gpt')).toBe('OpenAI');
     expect(manager.placeOf('unknown')).toBe('');
     expect(manager.placeOf('gone', { provider: 'endpoint:atlas', local: false })).toBe('your endpoint “atlas”');

@@ -55,7 +55,8 @@ export class OrchestratorManager {
 
   modelName(id: string | null): string {
     if (!id) return 'None available';
-    return this.capabilities?.models.find((model) => model.id === id)?.display_name ?? id;
+    if (!this.capabilities) return id;
+    return this.capabilities.models.find((model) => model.id === id)?.display_name ?? removedModelName(id);
   }
 
   /**
@@ -143,3 +144,12 @@ export function pickProfile(capabilities: Capabilities, recent: Record<string, n
 }
 
 export const orchestratorManager = new OrchestratorManager();
+
+/** A model no longer in the registry (runs and spend outlive it), named from its id as the writer knew it. */
+function removedModelName(id: string): string {
+  if (id.startsWith('local:')) return `${id.slice('local:'.length)} (no longer on this Mac)`;
+  const slash = id.indexOf('/');
+  if (slash > 0 && slash < id.length - 1)
+    return `${id.slice(slash + 1)} from “${id.slice(0, slash)}” (no longer set up)`;
+  return `${id} (no longer set up)`;
+}
