@@ -125,3 +125,26 @@ test('a provider that counts more tokens than Quire held for is charged in full 
   await expect(page.getByTestId('gauge-spent')).toHaveText('$0.05');
   await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/spend-overrun.png' });
 });
+
+test('before Run, a quote above what the budget has left says what a retry would meet', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 1000, output: 2000 });
+  const start = { task: 'theme_analysis', input: 'The storm took the boats.', model: 'fake/writer' };
+  const quote = await host.call<{ kind: string; at_most_usd: number; retry: boolean }>('runs:quote', start);
+  expect(quote.value).toMatchObject({ kind: 'single', retry: true });
+  // Room for the call, not for the call and its one retry.
+  const budget = Number((quote.value!.at_most_usd * 0.75).toFixed(4));
+  await host.call('settings:set', { orchestrator: { monthly_budget: budget } });
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(start.input);
+  await page.getByLabel('Task', { exact: true }).selectOption('theme_analysis');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await expect(page.getByTestId('decision-over-budget')).toContainText(
+    `is more than the $${budget.toFixed(2)} left this month`,
+  );
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+});

@@ -43,6 +43,14 @@ describe('Ledger', () => {
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).not.toThrow();
   });
 
+  it('a refusal names a budget of a fraction of a cent as it is, not as $0.00', () => {
+    const { ledger } = setup({ budget: 0.0024 });
+    ledger.reserve({ ...call, worstCaseUsd: 0.002 });
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.0014 })).toThrow(
+      "This call could cost up to $0.0014, but only $0.0004 of this month's $0.0024 budget is left.",
+    );
+  });
+
   it('never records $0 for a billed call, and keeps the reservation when usage is unknown', () => {
     const { ledger } = setup();
     const a = ledger.reserve({ ...call, worstCaseUsd: 0.05 });

@@ -16,7 +16,7 @@ import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservatio
 
 export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
-import { toMicros, toUsd } from '../store/money';
+import { toMicros, toUsd, usdText } from '../store/money';
 import { spendCsv, spendMonth } from './spend-report';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
@@ -130,7 +130,7 @@ export class Ledger implements SpendSource {
         ? ` (That includes $${toUsd(totals.overrun_micros).toFixed(4)} that providers charged above what Quire held for their calls.)`
         : '';
     throw new BudgetExceededError(
-      `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's $${budget.toFixed(2)} budget is left.${overrun}`,
+      `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's ${usdText(budget)} budget is left.${overrun}`,
     );
   }
 

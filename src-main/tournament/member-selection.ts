@@ -3,6 +3,7 @@
 // evidence), local models eligible. When the full set does not fit, fewer or cheaper members — down to two — or a
 // reason why not. Pure: worst-case costs come in already priced (A's worstCaseUsd), nothing is computed here.
 import type { ModelSpec } from '../../src-preload/contract';
+import { usdText as usd } from '../store/money';
 
 export interface SelectionCandidate {
   spec: ModelSpec;
@@ -138,9 +139,7 @@ function describeLimit(request: SelectionRequest): string {
   return parts.join(' and ') || 'the limits';
 }
 
-export function usd(x: number): string {
-  return x < 0.01 && x > 0 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`;
-}
+export { usd };
 
 function* combinations<T>(items: readonly T[], k: number, start = 0, prefix: T[] = []): Generator<T[]> {
   if (prefix.length === k) {
