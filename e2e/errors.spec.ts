@@ -147,4 +147,6 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   await expect(page.getByTestId('run-facts')).toContainText('Models tried');
   await expect(page.getByTestId('run-model')).toHaveText(/GPT-4o mini/i);
   await expect(page.getByTestId('run-tokens')).toHaveText('not reported');
+  await expect(page.getByTestId('run-output')).toHaveText('No answer came back.');
+  await expect(page.getByTestId('run-history').getByRole('button').first()).toContainText('no answer');
 });

@@ -49,7 +49,10 @@ test('a writer creates a custom pack from the active one, edits it, and makes it
   await openSettings(page, host.url);
   await page.getByRole('button', { name: 'New pack from the active one' }).click();
   await page.getByLabel('Pack name (lowercase, dashes)').fill('My Pack');
-  await expect(page.getByText('Use lowercase letters, digits and dashes')).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Use lowercase letters, digits and dashes' })).toBeVisible();
+  await expect(page.getByLabel('Pack name (lowercase, dashes)')).toHaveAccessibleDescription(
+    /Use lowercase letters, digits and dashes/,
+  );
   await page.getByLabel('Pack name (lowercase, dashes)').fill('my-pack');
   await page.getByLabel('Display name').fill('My pack');
   await page.getByRole('combobox', { name: 'Theme analysis' }).selectOption('gpt-4o-mini');
@@ -63,6 +66,19 @@ test('a writer creates a custom pack from the active one, edits it, and makes it
   );
   const packs = await host.call<{ active: string; packs: { name: string; tasks: Record<string, string> }[] }>(
     'packs:list',
+  );
+  // A model that cannot run now (no key, not downloaded) is marked in the mapping, as in the editor.
+  const capabilities = await host.call<{
+    models: { id: string; display_name: string; available: boolean }[];
+    tasks: { id: string; display_name: string }[];
+  }>('orchestrator:capabilities');
+  const mine = packs.value!.packs.find((pack) => pack.name === 'my-pack')!;
+  const [task, model] = Object.entries(mine.tasks)
+    .map(([t, m]) => [t, capabilities.value!.models.find((candidate) => candidate.id === m)] as const)
+    .find(([, m]) => m && !m.available)!;
+  const taskName = capabilities.value!.tasks.find((candidate) => candidate.id === task)!.display_name;
+  await expect(page.getByTestId('pack-mapping').getByRole('row', { name: new RegExp(`^${taskName}`) })).toContainText(
+    `${model!.display_name} (not ready)`,
   );
   expect(packs.value?.active).toBe('my-pack');
   expect(packs.value?.packs.find((pack) => pack.name === 'my-pack')?.tasks.theme_analysis).toBe('gpt-4o-mini');

@@ -173,14 +173,18 @@ export class ProviderService {
     provider: string,
   ): Promise<{ provider: string; ok: boolean; message: string; reason?: 'refused' | 'unreachable' | 'other' }> {
     const client = this.clientFor(provider);
+    // The provider as the writer knows it: "OpenAI", or "Your endpoint “lab”".
+    const name = provider.startsWith('endpoint:')
+      ? `Your endpoint “${provider.slice('endpoint:'.length)}”`
+      : (providerDescriptor(provider)?.display_name ?? provider);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
     try {
       await client.testKey(controller.signal);
-      return { provider, ok: true, message: `${provider} accepted the key.` };
+      return { provider, ok: true, message: `${name} accepted the key.` };
     } catch (error) {
       const message = controller.signal.aborted
-        ? `${provider} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
+        ? `${name} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
         : error instanceof Error
           ? error.message
           : String(error);

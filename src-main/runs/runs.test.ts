@@ -249,7 +249,7 @@ describe('runs through the browser host against the loopback server', () => {
     expect(JSON.stringify(status.body.value)).not.toContain('sk-deepseek-key-4321');
     harness.server().script('__models__', { text: 'ok' });
     const tested = await h.call('keys:test', { provider: 'endpoint:lab' });
-    expect(tested.body.value).toMatchObject({ ok: true });
+    expect(tested.body.value).toMatchObject({ ok: true, message: 'Your endpoint “lab” accepted the key.' });
     expect(harness.server().requests.at(-1)!.headers.authorization).toBe('Bearer sk-ant-endpointkey123');
     await h.call('providers:delete', { id: 'lab' });
     const after = await h.call('orchestrator:capabilities');

@@ -4,7 +4,7 @@ import type { ErrorCode, ErrorInfo } from '$contract';
 import { ApiError } from './client';
 
 const NEXT_STEP: Record<ErrorCode, string> = {
-  invalid_input: 'Correct the highlighted value and try again; nothing was changed.',
+  invalid_input: 'Correct what it names and try again; nothing was changed.',
   unknown_channel: 'This part of Quire is not available in this build. Update Quire, then try again.',
   payload_too_large: 'Shorten the text (split a long manuscript into chapters) and try again.',
   not_found: 'It may have been removed elsewhere. Refresh the list and pick it again.',
