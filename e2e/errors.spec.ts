@@ -95,11 +95,22 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await page.getByRole('button', { name: 'Test and save' }).click();
   await expect(list).toContainText('writer-model, editor-model');
 
-  await list.getByRole('button', { name: 'Delete' }).click();
-  await page
-    .getByRole('dialog', { name: 'Delete this endpoint?' })
-    .getByRole('button', { name: 'Delete endpoint' })
-    .click();
+  // A pack of the writer's maps a task to it: deleting the endpoint says so before it happens.
+  const pack = await host.call('packs:save', {
+    name: 'studio-pack',
+    display_name: 'Studio pack',
+    copy_from: 'mixed',
+    tasks: { line_edit: 'studio/editor-model' },
+  });
+  expect(pack.ok).toBe(true);
+  await page.reload();
+  await openSettings(page, host.url);
+  await page.getByTestId('endpoints').getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this endpoint?' });
+  await expect(dialog).toContainText(
+    'Your model pack “Studio pack” uses it for 1 task; until you edit the pack, it runs on another model.',
+  );
+  await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
   await expect(page.getByTestId('endpoints')).toHaveCount(0);
   const providers = await host.call<{ providers: { type: string }[] }>('providers:list');
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);

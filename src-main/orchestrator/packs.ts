@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { packNameSchema, type Pack } from '../../src-preload/contract';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import type { TaskTable } from './tasks';
+import { goneModel } from './decide-text';
 
 export const packsFileSchema = z.object({
   packs: z.array(
@@ -32,6 +33,12 @@ export function validatePackTasks(
     const model = tasks[task];
     if (model === undefined)
       throw new InvalidInputError(`The pack does not map task "${task}" to a model`, `tasks.${task}`);
-    if (!hasModel(model)) throw new InvalidInputError(`Unknown model "${model}" for task "${task}"`, `tasks.${task}`);
+    if (!hasModel(model)) {
+      const gone = goneModel(model);
+      throw new InvalidInputError(
+        `${table.get(task)?.display_name ?? task} uses ${gone.name}, which ${gone.gone}: choose another model for it.`,
+        `tasks.${task}`,
+      );
+    }
   }
 }

@@ -226,6 +226,14 @@ describe('PacksService', () => {
     db.close();
   });
 
+  it('a pack mapping a task to a model that is gone says which, in words', () => {
+    const { packs, db } = open(tempDir());
+    expect(() => packs.save({ name: 'x', copy_from: 'mixed', tasks: { theme_analysis: 'fake/atlas' } })).toThrow(
+      'Theme analysis uses “atlas” from your endpoint “fake”, which is no longer set up in Quire: choose another model for it.',
+    );
+    db.close();
+  });
+
   it("a new pack under the name of one of the writer's own is refused, leaving that pack as it was", () => {
     const { packs, db } = open(tempDir());
     const mine = packs.save({ name: 'mine', copy_from: 'all-cheap', display_name: 'My pack' });

@@ -65,4 +65,19 @@ describe('PacksManager', () => {
     expect(manager.packs).toEqual([]);
     expect(manager.active).toBeNull();
   });
+
+  it('says which packs use models about to be removed, so deleting them is not a surprise', async () => {
+    const { fake, manager } = setup();
+    const list = packList('mine', ['mixed', 'mine']);
+    list.packs[1]!.tasks = { line_edit: 'fake/atlas', continuity_check: 'fake/atlas', brainstorm: 'gpt' };
+    fake.answer('packs:list', list);
+    await manager.load();
+    expect(manager.usedBy(['fake/atlas', 'fake/boreal'])).toBe(
+      'Your model pack “Pack mine” uses it for 2 tasks; until you edit the pack, they run on another model.',
+    );
+    expect(manager.usedBy(['gpt'])).toBe(
+      'Your model packs “Pack mixed” and “Pack mine” use it for 2 tasks; until you edit them, they run on another model.',
+    );
+    expect(manager.usedBy(['nobody'])).toBeNull();
+  });
 });

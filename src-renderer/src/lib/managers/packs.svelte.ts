@@ -59,6 +59,26 @@ export class PacksManager {
     this.#change.reset();
     this.#save.reset();
   }
+
+  /**
+   * Which packs map a task to any of these models (about to be deleted), in a sentence for the confirmation; null
+   * when none does. A pack whose model is gone runs that task on another model until the writer edits it.
+   */
+  usedBy(modelIds: readonly string[]): string | null {
+    const users = this.packs.filter((pack) => Object.values(pack.tasks).some((id) => modelIds.includes(id)));
+    if (users.length === 0) return null;
+    const tasks = users.reduce(
+      (n, pack) => n + Object.values(pack.tasks).filter((id) => modelIds.includes(id)).length,
+      0,
+    );
+    const names = users.map((pack) => `“${pack.display_name}”`);
+    const named = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    const one = users.length === 1;
+    return (
+      `Your model pack${one ? '' : 's'} ${named} ${one ? 'uses' : 'use'} it for ${tasks} task${tasks === 1 ? '' : 's'}; ` +
+      `until you edit ${one ? 'the pack' : 'them'}, ${tasks === 1 ? 'it runs' : 'they run'} on another model.`
+    );
+  }
 }
 
 export const packsManager = new PacksManager();
