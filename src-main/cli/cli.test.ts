@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ describe('npm run quire -- packs', () => {
     expect(list.text).toMatch(/^\* mixed/m);
     expect(list.text.split('\n')).toHaveLength(6);
     expect(capture((out) => runQuireCli(['packs', 'use', 'local-only', '--data-dir', dir], {}, out)).text).toBe(
-      'Active pack is now local-only.',
+      'Active pack is now local-only. It decides only while “Choose models automatically” is off in Settings (it is on now).',
     );
     const current = capture((out) => runQuireCli(['packs', 'current'], { QUIRE_DATA_DIR: dir }, out));
     expect(current.text).toMatch(/^Current pack: local-only/);
@@ -34,6 +35,15 @@ describe('npm run quire -- packs', () => {
     const unknown = capture((out) => runQuireCli(['packs', 'use', 'nope', '--data-dir', dir], {}, out));
     expect(unknown).toEqual({ code: 1, text: 'quire: Model pack "nope" was not found' });
     expect(capture((out) => runQuireCli(['packs', 'frobnicate', '--data-dir', dir], {}, out)).code).toBe(2);
+  });
+
+  it('a data folder that does not exist is refused, and nothing is created there', () => {
+    const typo = join(tempDir(), 'Quire-typo');
+    expect(capture((out) => runQuireCli(['packs', 'list', '--data-dir', typo], {}, out))).toEqual({
+      code: 1,
+      text: `quire: there is no folder at ${typo}. Check the path given to --data-dir (or QUIRE_DATA_DIR); nothing was created.`,
+    });
+    expect(existsSync(typo)).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 // `npm run quire -- packs list | current | use <name> [--data-dir DIR]`: seed 003's pack switcher, against the same
 // data directory the app uses (--data-dir, else QUIRE_DATA_DIR, else the platform's app-data folder).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventBus } from '../infra/event-bus';
@@ -27,6 +28,13 @@ export function runQuireCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: 
     return values.help ? 0 : 2;
   }
   const dataDir = resolveDataDir(values['data-dir'], env);
+  // A mistyped folder would otherwise become a fresh, empty Quire: the writer's packs would seem gone.
+  if ((values['data-dir'] !== undefined || env.QUIRE_DATA_DIR !== undefined) && !existsSync(dataDir)) {
+    out(
+      `quire: there is no folder at ${dataDir}. Check the path given to --data-dir (or QUIRE_DATA_DIR); nothing was created.`,
+    );
+    return 1;
+  }
   const now = () => new Date();
   const db = openDatabase(join(dataDir, 'quire.sqlite'));
   try {
@@ -54,7 +62,13 @@ export function runQuireCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: 
           return 2;
         }
         const list = packs.activate(name);
-        out(`Active pack is now ${list.active}.`);
+        const automatic = settings.get().orchestrator.enabled;
+        out(
+          `Active pack is now ${list.active}.` +
+            (automatic
+              ? ' It decides only while “Choose models automatically” is off in Settings (it is on now).'
+              : ''),
+        );
         return 0;
       }
       default:

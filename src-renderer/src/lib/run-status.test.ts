@@ -21,5 +21,9 @@ describe('run status as shown', () => {
     expect(confidenceText({ confidence: 0.4213, confidence_ingredients: { quality: 0.9, quotes: 0.5 } })).toBe(
       '42% (model quality 90%, 50% of quotes found)',
     );
+    // One model answered: nothing cross-checked it, which is why a good model's answer reads at half.
+    expect(
+      confidenceText({ confidence: 0.42, confidence_ingredients: { quality: 0.9, quotes: 1, agreement: null } }),
+    ).toBe('42% (one model, not cross-checked by another; model quality 90%, 100% of quotes found)');
   });
 });

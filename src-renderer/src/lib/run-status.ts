@@ -30,7 +30,8 @@ export function runStatusView(run: { status: RunStatus; low_confidence_fallback?
 /** A run's confidence as the writer reads it: "42% (model quality 90%, 100% of quotes found)". */
 export function confidenceText(run: {
   confidence?: number | null | undefined;
-  confidence_ingredients?: { quality: number; quotes?: number | null | undefined } | null | undefined;
+  confidence_ingredients?:
+    { quality: number; quotes?: number | null | undefined; agreement?: number | null | undefined } | null | undefined;
 }): string | null {
   if (run.confidence === null || run.confidence === undefined) return null;
   const parts = [];
@@ -39,5 +40,7 @@ export function confidenceText(run: {
   const percent = (x: number) => `${Math.round(x * 100)}%`;
   if (i) parts.push(`model quality ${percent(i.quality)}`);
   if (i && i.quotes !== null && i.quotes !== undefined) parts.push(`${percent(i.quotes)} of quotes found`);
-  return `${percent(run.confidence)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  // A single answer counts as half-supported (no second model agreed or disagreed): said, or 42% looks arbitrary.
+  const single = i && i.agreement === null ? 'one model, not cross-checked by another; ' : '';
+  return `${percent(run.confidence)}${parts.length > 0 ? ` (${single}${parts.join(', ')})` : ''}`;
 }
