@@ -143,3 +143,29 @@ test('a section link brings its heading into view just below the section bar, no
     })
     .toBe(true);
 });
+
+test('Shift+Tab never leaves the focused control hidden under the sticky section bar', async ({ page, host }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openSettings(page, host.url);
+  await expect(page.getByTestId('needs-premium')).toBeVisible();
+  const bar = page.getByRole('navigation', { name: 'Settings sections' });
+  // Each control is reached by Shift+Tab from the next control, with the page scrolled so that the control is in the
+  // window but under the bar: the browser, seeing it in the window, left it there.
+  for (const name of ['Reuse answers to identical requests', 'App name', 'OpenAI API key']) {
+    const control = page.getByLabel(name, { exact: true });
+    await control.evaluate((element: HTMLElement) => {
+      const controls = [
+        ...document.querySelectorAll<HTMLElement>('main input, main select, main button, main textarea, main a[href]'),
+      ];
+      const next = controls
+        .slice(controls.indexOf(element) + 1)
+        .find((item) => item.tabIndex >= 0 && !item.matches(':disabled') && !item.closest('nav'));
+      window.scrollTo(0, window.scrollY + element.getBoundingClientRect().top - 4);
+      next!.focus({ preventScroll: true });
+    });
+    await page.keyboard.press('Shift+Tab');
+    await expect(control).toBeFocused();
+    const [b, c] = [await bar.boundingBox(), await control.boundingBox()];
+    expect(c!.y, name).toBeGreaterThanOrEqual(b!.y + b!.height);
+  }
+});
