@@ -169,3 +169,38 @@ test('Shift+Tab never leaves the focused control hidden under the sticky section
     expect(c!.y, name).toBeGreaterThanOrEqual(b!.y + b!.height);
   }
 });
+
+test('at a 900px-wide window Settings fits: no sideways scroll, no card clipped, key hints in full', async ({
+  page,
+  host,
+}) => {
+  // Keys set, so their rows have all three buttons (Save, Test, Remove): those rows were the widest.
+  for (const [provider, key] of [
+    ['openai', 'sk-e2e-fake-0000000000000000000000'],
+    ['anthropic', 'sk-ant-e2e-fake-000000000000000000'],
+  ]) {
+    expect((await host.call('keys:set', { provider, api_key: key, allow_weak_storage: true })).ok).toBe(true);
+  }
+  await page.setViewportSize({ width: 900, height: 1000 });
+  await openSettings(page, host.url);
+  await expect(page.getByTestId('key-openai')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
+  const rights = await page
+    .locator('main .card')
+    .evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().right));
+  expect(Math.max(...rights)).toBeLessThanOrEqual(900);
+  // A placeholder wider than its box is cut off: measured in the input's own font.
+  const cut = await page.locator('input[id^="key-input-"]').evaluateAll((inputs) =>
+    (inputs as HTMLInputElement[])
+      .filter((input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = `${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width > room;
+      })
+      .map((input) => input.placeholder),
+  );
+  expect(cut).toEqual([]);
+  await page.getByRole('region', { name: 'API keys' }).screenshot({ path: 'e2e/screenshots/settings-keys-900.png' });
+});
