@@ -41,8 +41,11 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   await page.getByLabel('Endpoint id').fill('studio');
   await page.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
   await page.getByLabel('Model id').fill('writer-model');
-  await page.getByRole('button', { name: 'Test and add' }).click();
+  // From the keyboard: the button stays focused while Quire connects, and after (it was dropped to the page).
+  await page.getByRole('button', { name: 'Test and add' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('endpoint-error')).toContainText('Quire could not reach http://127.0.0.1:9/v1');
+  await expect(page.getByRole('button', { name: 'Test and add' })).toBeFocused();
   await expect(page.getByTestId('endpoint-error')).toContainText('Nothing was saved');
   const providers = await host.call<{ providers: { id: string; type: string }[] }>('providers:list');
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
@@ -60,17 +63,26 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
   await host.call('providers:save', { id: 'openai', base_url: fake.openaiBaseUrl, builtin: true });
   await openSettings(page, host.url);
   const row = page.getByTestId('key-openai');
-  await page.getByLabel('OpenAI API key').fill('sk-e2e-good-key-7777');
-  await row.getByRole('button', { name: 'Save' }).click();
+  // All from the keyboard: focus stays on the control pressed while it works (it used to drop to the page), and
+  // goes back to the key field when the saved key empties it or its Remove button goes away.
+  const input = page.getByLabel('OpenAI API key');
+  await input.fill('sk-e2e-good-key-7777');
+  await row.getByRole('button', { name: 'Save' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('key-feedback-openai')).toContainText('Key saved.');
   await expect(page.getByTestId('key-status-openai')).toContainText('Key ••••7777');
-  await expect(page.getByLabel('OpenAI API key')).toHaveValue('');
+  await expect(input).toHaveValue('');
+  await expect(input).toBeFocused();
   // The full key never reaches the page.
   expect(await page.content()).not.toContain('sk-e2e-good-key-7777');
-  await row.getByRole('button', { name: 'Test' }).click();
+  await row.getByRole('button', { name: 'Test' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('key-feedback-openai')).toContainText('accepted');
-  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(row.getByRole('button', { name: 'Test' })).toBeFocused();
+  await row.getByRole('button', { name: 'Remove' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('key-status-openai')).toContainText('No key');
+  await expect(input).toBeFocused();
   const keys = await host.call<{ keys: { provider: string; configured: boolean }[] }>('keys:status');
   expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);
 });
@@ -82,18 +94,24 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
   await page.getByLabel('Model id').fill('writer-model');
   await page.getByLabel('Display name').fill('Studio Writer');
-  await page.getByRole('button', { name: 'Test and add' }).click();
+  await page.getByRole('button', { name: 'Test and add' }).focus();
+  await page.keyboard.press('Enter');
   const list = page.getByTestId('endpoints');
   await expect(list).toContainText('studio');
   await expect(list).toContainText('writer-model');
+  // The form closed under the keyboard's focus: it goes to the button that took the form's place.
+  await expect(page.getByRole('button', { name: 'Add an endpoint' })).toBeFocused();
   const capabilities = await host.call<{ models: { id: string; available: boolean }[] }>('orchestrator:capabilities');
   expect(capabilities.value?.models.find((model) => model.id === 'studio/writer-model')?.available).toBe(true);
 
   await list.getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('button', { name: 'Add another model' }).click();
   await page.getByLabel('Model id').nth(1).fill('editor-model');
-  await page.getByRole('button', { name: 'Test and save' }).click();
+  await page.getByRole('button', { name: 'Test and save' }).focus();
+  await page.keyboard.press('Enter');
   await expect(list).toContainText('writer-model, editor-model');
+  // An edit hands focus back to the Edit button that opened it.
+  await expect(list.getByRole('button', { name: 'Edit' })).toBeFocused();
 
   // A pack of the writer's maps a task to it: deleting the endpoint says so before it happens.
   const pack = await host.call('packs:save', {

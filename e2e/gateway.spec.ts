@@ -45,6 +45,13 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await toggle.check();
   await expect(page.getByTestId('gateway-status')).toContainText(`http://127.0.0.1:${gatewayPort}/v1`);
 
+  // The app name is drawn like every other text field (it had no type, so the app's input style missed it).
+  const style = (label: string) =>
+    page.getByLabel(label).evaluate((input) => {
+      const { borderRadius, borderColor, backgroundColor, paddingLeft } = getComputedStyle(input);
+      return { borderRadius, borderColor, backgroundColor, paddingLeft };
+    });
+  expect(await style('App name')).toEqual(await style('Monthly cap (USD, optional)'));
   await page.getByLabel('App name').fill('Obsidian');
   await page.getByLabel('Monthly cap (USD, optional)').fill('3');
   await page.getByRole('button', { name: 'Create token' }).click();

@@ -1,6 +1,6 @@
 // Models: add the generated GGUF fixture by URL from a loopback file server, watch the progress, cancel one download,
 // complete another, see it installed and load it into memory.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startFileServer, type FileServer } from '../test/support/file-server';
 import { startHost, type RunningHost } from './support/host';
@@ -22,11 +22,19 @@ test.afterEach(async () => {
   await files.close();
 });
 
+/** At a 900px-wide window the screen has no sideways scroll (it was 6px too wide); then back to the test's size. */
+async function fitsAt900(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 900, height: 1100 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
+  await page.setViewportSize({ width: 1280, height: 1100 });
+}
+
 test('a model added by URL downloads with progress, one is cancelled, the other installs and loads', async ({
   page,
 }) => {
   await page.goto(`${host.url}/#/models`);
   await expect(page.getByTestId('models-empty')).toBeVisible();
+  await fitsAt900(page);
 
   const addByUrl = async (path: string, name: string) => {
     await page.getByLabel('GGUF file URL').fill(`${files.url}${path}`);
@@ -80,6 +88,7 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   expect(new Set(heights).size).toBe(1);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'e2e/screenshots/models-installed.png' });
+  await fitsAt900(page);
 
   // Unload, then delete with confirmation.
   await installed.getByRole('button', { name: 'Unload' }).click();

@@ -143,3 +143,64 @@ test('a section link brings its heading into view just below the section bar, no
     })
     .toBe(true);
 });
+
+test('Shift+Tab never leaves the focused control hidden under the sticky section bar', async ({ page, host }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openSettings(page, host.url);
+  await expect(page.getByTestId('needs-premium')).toBeVisible();
+  const bar = page.getByRole('navigation', { name: 'Settings sections' });
+  // Each control is reached by Shift+Tab from the next control, with the page scrolled so that the control is in the
+  // window but under the bar: the browser, seeing it in the window, left it there.
+  for (const name of ['Reuse answers to identical requests', 'App name', 'OpenAI API key']) {
+    const control = page.getByLabel(name, { exact: true });
+    await control.evaluate((element: HTMLElement) => {
+      const controls = [
+        ...document.querySelectorAll<HTMLElement>('main input, main select, main button, main textarea, main a[href]'),
+      ];
+      const next = controls
+        .slice(controls.indexOf(element) + 1)
+        .find((item) => item.tabIndex >= 0 && !item.matches(':disabled') && !item.closest('nav'));
+      window.scrollTo(0, window.scrollY + element.getBoundingClientRect().top - 4);
+      next!.focus({ preventScroll: true });
+    });
+    await page.keyboard.press('Shift+Tab');
+    await expect(control).toBeFocused();
+    const [b, c] = [await bar.boundingBox(), await control.boundingBox()];
+    expect(c!.y, name).toBeGreaterThanOrEqual(b!.y + b!.height);
+  }
+});
+
+test('at a 900px-wide window Settings fits: no sideways scroll, no card clipped, key hints in full', async ({
+  page,
+  host,
+}) => {
+  // Keys set, so their rows have all three buttons (Save, Test, Remove): those rows were the widest.
+  for (const [provider, key] of [
+    ['openai', 'sk-e2e-fake-0000000000000000000000'],
+    ['anthropic', 'sk-ant-e2e-fake-000000000000000000'],
+  ]) {
+    expect((await host.call('keys:set', { provider, api_key: key, allow_weak_storage: true })).ok).toBe(true);
+  }
+  await page.setViewportSize({ width: 900, height: 1000 });
+  await openSettings(page, host.url);
+  await expect(page.getByTestId('key-openai')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900);
+  const rights = await page
+    .locator('main .card')
+    .evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().right));
+  expect(Math.max(...rights)).toBeLessThanOrEqual(900);
+  // A placeholder wider than its box is cut off: measured in the input's own font.
+  const cut = await page.locator('input[id^="key-input-"]').evaluateAll((inputs) =>
+    (inputs as HTMLInputElement[])
+      .filter((input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = `${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width > room;
+      })
+      .map((input) => input.placeholder),
+  );
+  expect(cut).toEqual([]);
+  await page.getByRole('region', { name: 'API keys' }).screenshot({ path: 'e2e/screenshots/settings-keys-900.png' });
+});

@@ -71,18 +71,28 @@ test('a task runs on the local fixture with streamed output, then is rated and r
     `About ${quote.value!.decision.input_tokens.toLocaleString('en-US')} tokens in`,
   );
 
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // From the keyboard: Run keeps the focus while it is busy and after (it was dropped to the page).
+  await page.getByRole('button', { name: 'Run', exact: true }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Running…' })).toBeFocused();
   // Two shared cores: even the tiny model takes a while to load and write 200 tokens.
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 80_000 });
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeFocused();
   await expect(page.getByTestId('run-output')).not.toBeEmpty();
   expect(await page.evaluate(() => (window as unknown as { tokenEvents: number }).tokenEvents)).toBeGreaterThan(1);
   await expect(page.getByTestId('run-model')).toHaveText('Story fixture');
   await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
   await expect(page.getByTestId('run-latency')).toHaveText(/\d+(\.\d)? m?s/);
 
-  await page.getByRole('radio', { name: '4 of 5' }).check();
+  // Rated from the keyboard: the star keeps the focus while the rating is saved, so the arrow keys go on working.
+  await page.getByRole('radio', { name: '3 of 5' }).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('rating-status')).toHaveText('Rated 3 of 5 — thank you.');
+  await expect(page.getByRole('radio', { name: '3 of 5' })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('rating-status')).toHaveText('Rated 4 of 5 — thank you.');
+  await expect(page.getByRole('radio', { name: '4 of 5' })).toBeFocused();
   const runs = await host.call<{ runs: { run_id: string; rating: number | null }[] }>('runs:list');
   expect(runs.value?.runs).toHaveLength(1);
   expect(runs.value?.runs[0]?.rating).toBe(8);
