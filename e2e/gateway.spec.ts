@@ -54,9 +54,11 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   expect(await style('App name')).toEqual(await style('Monthly cap (USD, optional)'));
   await page.getByLabel('App name').fill('Obsidian');
   await page.getByLabel('Monthly cap (USD, optional)').fill('3');
-  await page.getByRole('button', { name: 'Create token' }).click();
+  // From the keyboard: the new token, the thing to copy next, takes the focus.
+  await page.getByRole('button', { name: 'Create token' }).press('Enter');
   const shown = page.getByLabel('New access token');
   await expect(shown).toHaveValue(/^quire-/);
+  await expect(shown).toBeFocused();
   const token = await shown.inputValue();
   await page.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
@@ -82,11 +84,13 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(capField).toHaveValue('3');
   await capField.fill('5');
   await page.getByRole('checkbox', { name: 'Local models only' }).first().check();
-  await page.getByRole('button', { name: 'Save limits' }).click();
+  await page.getByRole('button', { name: 'Save limits' }).press('Enter');
   await expect(page.getByTestId('gateway-tokens')).toContainText('of $5.00 · local models only');
+  await expect(page.getByRole('button', { name: 'Change limits for Obsidian' })).toBeFocused();
   expect(await models(token)).toBe(200);
 
-  await page.getByRole('button', { name: 'Revoke Obsidian' }).click();
+  await page.getByRole('button', { name: 'Revoke Obsidian' }).press('Enter');
   await expect(page.getByText('No app has a token yet.')).toBeVisible();
+  await expect(page.getByLabel('App name')).toBeFocused();
   expect(await models(token)).toBe(401);
 });

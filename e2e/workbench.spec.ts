@@ -36,8 +36,10 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   // The shipped task instructions are ~2,000 of the fixture's byte-level tokens: a context that holds them and the answer.
   await page.getByLabel('Path to the file on this Mac').fill(tinyLlamaFixture({ contextLength: 8192 }));
   await page.getByLabel('Name (optional)').nth(1).fill('Story fixture');
-  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('button', { name: 'Import', exact: true }).press('Enter');
   await expect(page.getByTestId('models-notice')).toContainText('Story fixture was imported');
+  // The keyboard's place is kept while it imports (the button is never disabled under the focus).
+  await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeFocused();
   await expect(page.getByTestId('installed-Story fixture')).toBeVisible();
   const installed = await host.call<{ name: string; registry_model_id: string }[]>('models:installed');
   const modelId = installed.value!.find((model) => model.name === 'Story fixture')!.registry_model_id;
