@@ -128,8 +128,10 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await expect(dialog).toContainText(
     'Your model pack “Studio pack” uses it for 1 task; until you edit the pack, it runs on another model.',
   );
-  await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
+  await dialog.getByRole('button', { name: 'Delete endpoint' }).press('Enter');
   await expect(page.getByTestId('endpoints')).toHaveCount(0);
+  // Its Delete button went with it: the focus lands on "Add an endpoint", not on the page.
+  await expect(page.getByRole('button', { name: 'Add an endpoint' })).toBeFocused();
   const providers = await host.call<{ providers: { type: string }[] }>('providers:list');
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
 });
