@@ -259,6 +259,7 @@ describe('orchestrator disabled: the active pack decides', () => {
   it('uses the pack mapping', () => {
     const d = run({ task: 'theme_analysis' }, { orchestrator: { enabled: false }, pack });
     expect(d).toMatchObject({ mode: 'pack', pack: 'mine', model_id: 'gpt-4o' });
+    expect(d.stand_in).toBeUndefined();
     expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toEqual(['not_in_pack']);
   });
 
@@ -267,7 +268,7 @@ describe('orchestrator disabled: the active pack decides', () => {
       { task: 'theme_analysis' },
       { orchestrator: { enabled: false }, pack, availability: availability(['mistral-7b'], ['deepseek']) },
     );
-    expect(d).toMatchObject({ mode: 'pack', model_id: 'mistral-7b', tier_used: 'local' });
+    expect(d).toMatchObject({ mode: 'pack', model_id: 'mistral-7b', tier_used: 'local', stand_in: true });
     expect(d.reason).toMatch(/gpt-4o.*no API key/);
   });
 

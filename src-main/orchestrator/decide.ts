@@ -208,6 +208,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         reason: `${problem}; using the local model ${pick.spec.display_name} instead.`,
         otherReason: 'not_in_pack',
         remaining,
+        standIn: true,
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
@@ -263,6 +264,8 @@ interface FinishOptions {
   remaining: number | null;
   /** Installed local models (strength relaxed) that may close the fallback chain. */
   closers?: Evaluated[];
+  /** The pack's own model could not run it: the chosen one stands in. */
+  standIn?: boolean;
 }
 
 type Base = Pick<
@@ -297,6 +300,7 @@ function finish(
     candidates: explain(rankings.best, ranked, chosen, options.otherReason),
     fallback_chain: chain,
     refusal: null,
+    ...(options.standIn ? { stand_in: true } : {}),
   };
 }
 

@@ -74,6 +74,8 @@ export interface Decision {
   /** orchestrator: tier rules; pack: orchestrator disabled, the active pack's mapping; forced: the request named a model. */
   mode: 'orchestrator' | 'pack' | 'forced';
   pack: string | null;
+  /** Pack mode: the pack's own model cannot run this, so this model stands in for it (the reason says why). */
+  stand_in?: boolean;
   /** null when refused. */
   model_id: string | null;
   reason: string;
