@@ -233,6 +233,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const spend = execution.ledger.snapshot(now());
       return budget - spend.spent_usd - spend.reserved_usd;
     },
+    chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
   });
   const services: Services = {
     db,

@@ -35,7 +35,12 @@ export interface JobCallDeps {
 
 /** A part's id as a stored call of its own: `<run id>/part/<n>` (1-based), `/repair` for its one repair. */
 export function partRunId(runId: string, part: number, repair = false): string {
-  return `${runId}/part/${part}${repair ? '/repair' : ''}`;
+  return `${partRunPrefix(runId)}${part}${repair ? '/repair' : ''}`;
+}
+
+/** What every part run's id of a run starts with. */
+export function partRunPrefix(runId: string): string {
+  return `${runId}/part/`;
 }
 
 export async function runPart(

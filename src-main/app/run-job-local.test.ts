@@ -18,6 +18,7 @@ import { shippedTaskLibrary } from '../tasks/shipped-library';
 import { localAnswerBounds, worstAnswerBytes } from '../tasks/answer-schema';
 import type { PartForm } from './job-answer';
 import { RunJobs } from './run-job';
+import { LedgerRepo } from '../store/repos/ledger-repo';
 
 const tempDir = useTempDir('quire-job-local-');
 const text = generateManuscript({ words: 6000, chapters: 3, seed: 11 });
@@ -72,6 +73,8 @@ function jobs(spec: ModelSpec) {
     library: shippedTaskLibrary(),
     events: { emit() {} },
     remainingUsd: () => null,
+    // Local parts are recorded at $0, as the ledger charges them.
+    chargedUnder: (prefix) => new LedgerRepo(db).chargedUnder(prefix),
     now: () => new Date(),
   });
   return { runJobs, sent, db };

@@ -145,6 +145,45 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(resumed.value.answer.findings).toEqual(record.answer.findings);
   });
 
+  it("a part stopped mid-call and asked again on Resume: the run's cost counts both calls, as Spend does", async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e61';
+    const jobs = new JobsRepo(host.app.services.db);
+    // Part 3's call is held at the provider; the writer stops the run while it is there.
+    let release!: () => void;
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        h.server().script('small', {
+          respond: continuityResponder(),
+          inputTokens: 3000,
+          outputTokens: 200,
+          gate: new Promise<void>((r) => (release = r)),
+        });
+    });
+    const stopping = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    while (h.server().requests.length < 3) await h.server().nextRequest('small');
+    await host.call('runs:cancel', { run_id: runId });
+    release();
+    expect((await stopping).body.error).toMatchObject({ code: 'cancelled' });
+    unsubscribe();
+    expect(jobs.parts(runId)).toHaveLength(2);
+    const charged = () =>
+      (host.app.services.db
+        .prepare(`SELECT COALESCE(SUM(charged_micros), 0) FROM ledger WHERE run_id LIKE ? AND state = 'settled'`)
+        .pluck()
+        .get(`${runId}/part/%`) as number) / 1e6;
+    const stopped = (await host.call('runs:get', { run_id: runId })).body.value;
+    expect(stopped.cost_usd).toBeCloseTo(charged(), 6);
+    expect(stopped.input_tokens).toBe(6000);
+
+    h.server().script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });
+    const resumed = (await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId })).body;
+    expect(resumed.value).toMatchObject({ status: 'completed' });
+    // The stopped call to part 3 was charged (the provider had it); so was part 3 asked again.
+    expect(resumed.value.cost_usd).toBeCloseTo(charged(), 6);
+    expect(resumed.value.cost_usd).toBeGreaterThan(0);
+  });
+
   it('a passage that fits stays a single call, and the quote says so', async () => {
     const host = await smallModel();
     const short = text.slice(0, 2000);

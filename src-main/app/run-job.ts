@@ -15,10 +15,9 @@ import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
 import type { JobsRepo } from '../manuscripts/jobs-repo';
 import { blankRunWrite } from '../runs/run-writer';
-import { toMicros } from '../store/money';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
-import { combineStep, partRunId, runPart, type JobCallDeps } from './job-calls';
+import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
 import { mergeSummaries, type PartSummary } from './job-answer';
 import { jobQuote, prepareJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
@@ -33,6 +32,8 @@ export interface RunJobsDeps extends JobPrepareDeps, JobCallDeps {
   events: Pick<EventBus, 'emit'>;
   /** What is left of this month's budget (null: no budget). */
   remainingUsd: () => number | null;
+  /** Micro-USD the ledger charged to runs whose ids start with this prefix (Ledger.chargedUnder). */
+  chargedUnder: (prefix: string) => number;
   monotonic?: () => number;
 }
 
@@ -207,18 +208,30 @@ export class RunJobs {
     }
   }
 
-  /** The run's cost and one attempt per part call made so far (read back from the parts' own stored runs). */
+  /**
+   * The run's cost from the ledger — every call of its parts, a part stopped and asked again on Resume included (its
+   * stored run is replaced by the new one, its charge is not) — with the attempts and the tokens the parts' stored
+   * runs reported.
+   */
   private totals(base: RunWrite, runId: string, parts: number): RunWrite {
-    let micros = 0;
     const attempts: RunWrite['attempts'] = [];
+    let input = 0;
+    let output = 0;
     for (let n = 1; n <= parts; n++)
       for (const id of [partRunId(runId, n), partRunId(runId, n, true)]) {
         const run = this.d.repo.get(id);
         if (!run) continue;
-        micros += toMicros(run.cost_usd);
         attempts.push(...run.attempts);
+        input += run.input_tokens ?? 0;
+        output += run.output_tokens ?? 0;
       }
-    return { ...base, cost_micros: micros, attempts };
+    return {
+      ...base,
+      cost_micros: this.d.chargedUnder(partRunPrefix(runId)),
+      attempts,
+      input_tokens: input > 0 ? input : null,
+      output_tokens: output > 0 ? output : null,
+    };
   }
 }
 

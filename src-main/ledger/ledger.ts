@@ -348,6 +348,11 @@ export class Ledger implements SpendSource {
     });
   }
 
+  /** Micro-USD charged to the runs whose ids start with `prefix` (ending in "/"): see LedgerRepo.chargedUnder. */
+  chargedUnder(prefix: string): number {
+    return this.repo.chargedUnder(prefix);
+  }
+
   entry(id: number): LedgerEntry | undefined {
     return this.repo.get(id);
   }

@@ -119,6 +119,20 @@ export class LedgerRepo {
     return result.changes === 1;
   }
 
+  /**
+   * What the calls of runs whose ids start with `prefix` were charged (a run in parts: `<id>/part/`), every call
+   * counted — a part stopped and asked again has two. A range on the run_id index, not a scan.
+   */
+  chargedUnder(prefix: string): number {
+    // The prefix ends in "/": every id under it sorts before the same prefix ending in "0" ("/" + 1).
+    const upper = `${prefix.slice(0, -1)}0`;
+    return this.q<number>(
+      `SELECT COALESCE(SUM(charged_micros), 0) FROM ledger WHERE run_id >= ? AND run_id < ? AND state = 'settled'`,
+    )
+      .pluck()
+      .get(prefix, upper)!;
+  }
+
   get(id: number): LedgerEntry | undefined {
     return this.q<LedgerEntry>('SELECT * FROM ledger WHERE id = ?').get(id);
   }
