@@ -147,4 +147,10 @@ test('before Run, a quote above what the budget has left says what a retry would
     `is more than the $${budget.toFixed(2)} left this month`,
   );
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+
+  // A long request of the writer's makes the call itself too dear: the card says so before Run, and Run is off.
+  await page.getByLabel('Anything it should focus on? (optional)').fill('Weigh every image of the sea. '.repeat(800));
+  await expect(page.getByTestId('decision')).toContainText('The monthly budget is used up for this task');
+  await expect(page.getByTestId('decision')).toContainText('more than the');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
 });

@@ -122,6 +122,20 @@ describe('runs:start on a critical task', () => {
     expect(quote.decision.input_tokens).toBe(estimateInputTokens(sent));
   });
 
+  it("a single run's quote says when the run cannot go ahead: the writer's request makes it too dear for the budget left", async () => {
+    const host = await h.host();
+    await host.endpoint('ep-a', [endpointModel('gpt-x', 9)]);
+    const bare = { task: 'continuity_check', input: MANUSCRIPT };
+    const fits = (await host.call('runs:quote', bare)).body.value;
+    expect(fits.decision.refusal).toBeNull();
+    // Room for the passage's call alone, not with a long request.
+    host.app.services.settings.set({ orchestrator: { monthly_budget: fits.decision.estimate_usd * 1.05 } });
+    const asked = (await host.call('runs:quote', { ...bare, request: 'Look closely at every colour. '.repeat(600) }))
+      .body.value;
+    expect(asked).toMatchObject({ kind: 'single', at_most_usd: 0, decision: { model_id: null } });
+    expect(asked.decision.refusal).toMatchObject({ code: 'budget_exceeded' });
+  });
+
   it('"Run as tournament" with the members the writer picked is quoted before it runs, as much as it reserves', async () => {
     const host = await threeMembers();
     // Tournaments off in Settings: the Workbench's own button, with two members picked.

@@ -56,13 +56,13 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
     const jobs = deps.jobs;
     const job = await jobs?.prepare(start);
     if (jobs && job) return jobs.quote(job);
-    const single = await deps.runs.quote(start);
+    const { decision, bound } = await deps.runs.quote(start);
     return {
       kind: 'single',
-      at_most_usd: single?.at_most_usd ?? 0,
-      retry: single?.retry ?? false,
-      set_by: single?.set_by ?? null,
-      decision: single?.decision ?? null,
+      at_most_usd: bound?.at_most_usd ?? 0,
+      retry: bound?.retry ?? false,
+      set_by: bound?.set_by ?? null,
+      decision,
     };
   }
   return deps.tournaments.quoteSeats(tournamentStart(start));

@@ -188,7 +188,7 @@ export class GatewayCalls {
    */
   private async holdForCap(token: TokenRow, start: RunStart, runId: string): Promise<RunBound | null> {
     if (token.monthly_cap_micros === null) return null;
-    const quote = await this.o.runs.quote(start);
+    const quote = (await this.o.runs.quote(start)).bound;
     if (!quote) return null;
     const bound = new RunBound(quote.at_most_usd, quote.set_by);
     const refused = this.o.repo.holdAndLink(runId, token, {

@@ -261,16 +261,20 @@ export class RunService {
 
   /**
    * What runs:start would decide for this request and the most the run may spend (its bound), without calling anyone:
-   * the figure the Workbench quotes, from the same plan, decision and rule the run holds itself to. Null when no model
-   * can run it (the decision says why).
+   * the figure the Workbench quotes, from the same plan, decision and rule the run holds itself to. `bound` is null
+   * when no model can run it (the decision says why).
    */
-  async quote(
-    start: RunStart,
-  ): Promise<{ decision: Decision; at_most_usd: number; retry: boolean; set_by: string | null } | null> {
+  async quote(start: RunStart): Promise<{
+    decision: Decision;
+    bound: { at_most_usd: number; retry: boolean; set_by: string | null } | null;
+  }> {
     const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
     const decision = decideFor(this.o, start, plan, estimateInputTokens(plan.messages));
     const bound = await boundOf(this.o, plan, decision, this.o.ledger.overrunRatios());
-    return bound ? { decision, at_most_usd: bound.boundUsd, retry: answerIsRead(plan), set_by: bound.setBy } : null;
+    return {
+      decision,
+      bound: bound ? { at_most_usd: bound.boundUsd, retry: answerIsRead(plan), set_by: bound.setBy } : null,
+    };
   }
 
   private info(error: unknown): ErrorInfo {

@@ -182,8 +182,8 @@ export type RunQuote =
        */
       set_by: string | null;
       /**
-       * The decision the run itself makes (null when nothing can run it): its tokens count what is really sent — the
-       * task's instruction and the writer's request with the passage — and its answer length is the run's. The
+       * The decision the run itself makes — a refusal when nothing can run it: its tokens count what is really sent —
+       * the task's instruction and the writer's request with the passage — and its answer length is the run's. The
        * Workbench shows it before Run in place of its own orchestrator:decide, which sees only the passage.
        */
       decision: Decision | null;

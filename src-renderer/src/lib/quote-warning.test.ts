@@ -4,9 +4,9 @@ import { quoteWarning } from './quote-warning';
 describe('the warning before a run whose quote is above the budget left', () => {
   it('says what may happen when the most it may cost is more than what is left', () => {
     expect(quoteWarning(0.0037, 0.0017)).toBe(
-      'The most this run may cost ($0.0037) is more than the $0.0017 left this month: if its answer has to be asked ' +
-        'for again, or another model has to step in, the budget stops it there, and the first call is charged all ' +
-        'the same.',
+      'The most this run may cost ($0.0037) is more than the $0.0017 left this month, so the budget may stop it ' +
+        'before it finishes (a retry of its answer, another model stepping in) or before it starts; what a call was ' +
+        'charged stays charged. Raise the budget in Settings to be sure it can finish.',
     );
   });
 
