@@ -208,6 +208,11 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await expect(page.getByTestId('tournament-quote')).toBeVisible();
   await decisionSettled(page);
+  // Tokens as each member is sent them: the task's instruction with the passage, not the passage alone.
+  const quote = await host.call<{ input_tokens: number }>('runs:quote', { task: 'continuity_check', input: PASSAGE });
+  await expect(page.getByTestId('decision-tokens')).toContainText(
+    `About ${quote.value!.input_tokens.toLocaleString('en-US')} tokens in to each member`,
+  );
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 
   const panel = page.getByTestId('tournament');

@@ -91,6 +91,9 @@ describe('runs:start on a critical task', () => {
     const run = (await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT })).body.value;
     const t = (await host.call('tournaments:get', { tournament_id: run.tournament_id })).body.value;
     expect(quote.total_usd).toBeCloseTo(t.reserved_usd, 9);
+    // Its tokens are each member's request as sent (the task's instruction with the passage), as the card shows them.
+    const sent = (h.server().requests[0]!.body as { messages: { content: string }[] }).messages;
+    expect(quote).toMatchObject({ input_tokens: estimateInputTokens(sent), max_output_tokens: expect.any(Number) });
     expect((await host.call('runs:quote', { task: 'timeline_check', input: MANUSCRIPT })).body.value).toMatchObject({
       kind: 'single',
       retry: true,

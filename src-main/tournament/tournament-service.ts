@@ -63,22 +63,32 @@ export class TournamentService {
    * Who would sit at this tournament and the most it may cost (the sum of the members' worst cases, which is what
    * start reserves), without calling anyone. Throws as start would when it cannot be seated.
    */
-  quote(request: TournamentStart): { members: { model_id: string; display_name: string; worst_case_usd: number }[] } {
-    const { seats } = this.seat(request, []);
+  quote(request: TournamentStart): {
+    members: { model_id: string; display_name: string; worst_case_usd: number }[];
+    input_tokens: number;
+    max_output_tokens: number;
+  } {
+    const { seats, inputTokens, maxOutput } = this.seat(request, []);
     return {
       members: seats.map((s) => ({
         model_id: s.spec.id,
         display_name: s.spec.display_name,
         worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd + s.repairUsd,
       })),
+      input_tokens: inputTokens,
+      max_output_tokens: maxOutput,
     };
   }
 
   /** {@link quote} as the writer reads it before Run: the members and their sum, or why no tournament can sit. */
   quoteSeats(request: TournamentStart): TournamentQuote {
     try {
-      const { members } = this.quote(request);
-      return { kind: 'tournament', members, total_usd: members.reduce((sum, m) => sum + m.worst_case_usd, 0) };
+      const quote = this.quote(request);
+      return {
+        kind: 'tournament',
+        ...quote,
+        total_usd: quote.members.reduce((sum, m) => sum + m.worst_case_usd, 0),
+      };
     } catch (error) {
       if (isQuireError(error) && NOT_SEATED.has(error.code)) return { kind: 'unseated', reason: error.message };
       throw error;

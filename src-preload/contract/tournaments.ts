@@ -45,6 +45,9 @@ export type TournamentQuote =
       kind: 'tournament';
       members: { model_id: string; display_name: string; worst_case_usd: number }[];
       total_usd: number;
+      /** Each member's request as sent (the task's instruction with the passage), and its answer length. */
+      input_tokens: number;
+      max_output_tokens: number;
     }
   | { kind: 'unseated'; reason: string };
 

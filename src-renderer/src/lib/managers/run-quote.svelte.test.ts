@@ -14,6 +14,8 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
         { model_id: 'b', display_name: 'B', worst_case_usd: 0.009 },
       ],
       total_usd: 0.0102,
+      input_tokens: 900,
+      max_output_tokens: 1000,
     });
     const manager = new RunQuoteManager(fake);
     await manager.load(request);

@@ -83,6 +83,8 @@ describe('TournamentManager', () => {
         { model_id: 'b', display_name: 'Boreal', worst_case_usd: 0.02 },
       ],
       total_usd: 0.03,
+      input_tokens: 900,
+      max_output_tokens: 1000,
     };
     fake.answer('tournaments:quote', quote);
     await manager.loadQuote({ ...REQUEST, models: ['a', 'b'] });
