@@ -123,10 +123,11 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   expect(pack.ok).toBe(true);
   await page.reload();
   await openSettings(page, host.url);
-  await page.getByTestId('endpoints').getByRole('button', { name: 'Delete' }).click();
+  await page.getByTestId('endpoints').getByRole('button', { name: 'Delete studio', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete this endpoint?' });
   await expect(dialog).toContainText(
-    'Your model pack “Studio pack” uses it for 1 task; until you edit the pack, it runs on another model.',
+    'Your model pack “Studio pack” uses it for 1 task; until you edit the pack, Quire runs it on a local model if one is ' +
+      'installed, and otherwise cannot run it.',
   );
   await dialog.getByRole('button', { name: 'Delete endpoint' }).press('Enter');
   await expect(page.getByTestId('endpoints')).toHaveCount(0);

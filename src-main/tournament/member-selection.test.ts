@@ -78,6 +78,9 @@ describe('member selection', () => {
     const budget = selectMembers({ candidates: costly, n: 3, cost_cap_usd: 1, remaining_budget_usd: 0.5 });
     expect(budget).toMatchObject({ ok: false, reason: 'budget' });
     expect(!budget.ok && budget.message).toContain("$0.50 left in this month's budget");
+    // The $1 cap is not what stops it ($0.60 fits under it): only the budget is named.
+    expect(!budget.ok && budget.message).not.toContain('tournament cap');
+    expect(!cap.ok && cap.message).toMatch(/more than the \$0\.25 tournament cap\./);
     expect(
       selectMembers({ candidates: costly.slice(0, 1), n: 3, cost_cap_usd: null, remaining_budget_usd: null }),
     ).toMatchObject({

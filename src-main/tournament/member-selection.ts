@@ -126,15 +126,17 @@ export function selectMembers(request: SelectionRequest): SelectionResult {
     reason: capBinds ? 'cost_cap' : 'budget',
     message:
       `Even the two cheapest members (${cheapestPair.map((c) => c.spec.display_name).join(' and ')}) need up to ` +
-      `${usd(need)}, more than ${describeLimit(request)}.` +
+      `${usd(need)}, more than ${describeLimit(request, need)}.` +
       (capBinds ? ' Raise the tournament cost cap in Settings → Tournaments to run it as a tournament.' : ''),
   };
 }
 
-function describeLimit(request: SelectionRequest): string {
+/** The limits `need` is over, and only those (a cap it fits under is not what stops it); without `need`, every one. */
+function describeLimit(request: SelectionRequest, need = Infinity): string {
   const parts: string[] = [];
-  if (request.cost_cap_usd !== null) parts.push(`the ${usd(request.cost_cap_usd)} tournament cap`);
-  if (request.remaining_budget_usd !== null)
+  if (request.cost_cap_usd !== null && need > request.cost_cap_usd)
+    parts.push(`the ${usd(request.cost_cap_usd)} tournament cap`);
+  if (request.remaining_budget_usd !== null && need > request.remaining_budget_usd)
     parts.push(`the ${usd(request.remaining_budget_usd)} left in this month's budget`);
   return parts.join(' and ') || 'the limits';
 }

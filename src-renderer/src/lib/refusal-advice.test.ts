@@ -49,6 +49,15 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     const none = refused('unavailable', [candidate(['no_vision'], 'Boreal'), candidate(['no_key'], 'Atlas')]);
     expect(refusalAdvice({ ...none, mode: 'forced' })?.title).toBe('No model that can see images is ready');
     expect(refusalAdvice(picked)?.title).toBe('No model that can see images is ready');
+    // One outside the task's strengths can still be picked; in a pack's run the pack names the model.
+    const strengthless = refused('unavailable', [
+      candidate(['no_vision'], 'Plain'),
+      { ...candidate(['lacks_strength'], 'Atlas'), status: 'rejected' },
+    ]);
+    expect(refusalAdvice({ ...strengthless, mode: 'forced' })?.next).toMatch(/^Pick a model that sees them \(Atlas\)/);
+    expect(refusalAdvice({ ...strengthless, mode: 'pack', pack: 'My pack' })?.title).toBe(
+      'The model your pack “My pack” names cannot see images',
+    );
   });
 
   it('a pack that cannot run the task points at the pack and automatic choice; a picked model at another model', () => {

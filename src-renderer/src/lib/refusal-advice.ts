@@ -1,12 +1,21 @@
 // What a writer should do when nothing can run a task, read from the decision's own reasons (codes, not messages):
 // a passage too long for every usable model needs splitting, not a new API key.
-import type { Decision } from '$contract/orchestrator';
+import type { CandidateReason, Decision } from '$contract/orchestrator';
 
 export interface RefusalAdvice {
   kind: 'info' | 'warning';
   title: string;
   next: string;
 }
+
+/** What keeps a model out of a run only because of how it was chosen: a writer may still pick it. */
+const PICKABLE: ReadonlySet<CandidateReason> = new Set([
+  'chosen',
+  'ranked_lower',
+  'lacks_strength',
+  'below_min_quality',
+  'not_in_pack',
+]);
 
 export function refusalAdvice(decision: Decision): RefusalAdvice | null {
   if (!decision.refusal) return null;
@@ -18,12 +27,17 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
     };
   }
   if (decision.candidates.some((candidate) => candidate.reasons.includes('no_vision'))) {
-    // The writer picked a model that cannot see the images while others can: those, not a key, are the way on.
-    const seeing = decision.candidates.filter((candidate) => candidate.status !== 'rejected');
+    // The writer picked a model (or their pack names one) that cannot see the images while others could be picked —
+    // only a writer's own choice keeps them out (a missing strength or quality, not in the pack) — so those, not a
+    // key, are the way on.
+    const seeing = decision.candidates.filter((candidate) => candidate.reasons.every((r) => PICKABLE.has(r)));
     if (decision.mode !== 'orchestrator' && seeing.length > 0) {
       return {
         kind: 'info',
-        title: 'The model you picked cannot see images',
+        title:
+          decision.mode === 'pack'
+            ? `The model your pack “${decision.pack ?? ''}” names cannot see images`
+            : 'The model you picked cannot see images',
         next: `Pick a model that sees them (${seeing
           .slice(0, 3)
           .map((candidate) => candidate.display_name)

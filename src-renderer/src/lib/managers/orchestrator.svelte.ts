@@ -5,6 +5,7 @@ import type { QualityTier } from '$contract';
 import type { Capabilities, Estimate, PlannedPick, Recommendations, SetupPlans } from '$contract/orchestrator';
 import { modelPlace, providerLabel } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
+import { removedModelName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
 import { recentUsage, SAMPLE_USAGE } from '../usage';
@@ -144,12 +145,3 @@ export function pickProfile(capabilities: Capabilities, recent: Record<string, n
 }
 
 export const orchestratorManager = new OrchestratorManager();
-
-/** A model no longer in the registry (runs and spend outlive it), named from its id as the writer knew it. */
-function removedModelName(id: string): string {
-  if (id.startsWith('local:')) return `${id.slice('local:'.length)} (no longer on this Mac)`;
-  const slash = id.indexOf('/');
-  if (slash > 0 && slash < id.length - 1)
-    return `${id.slice(slash + 1)} from “${id.slice(0, slash)}” (no longer set up)`;
-  return `${id} (no longer set up)`;
-}

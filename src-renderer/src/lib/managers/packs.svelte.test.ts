@@ -73,10 +73,12 @@ describe('PacksManager', () => {
     fake.answer('packs:list', list);
     await manager.load();
     expect(manager.usedBy(['fake/atlas', 'fake/boreal'])).toBe(
-      'Your model pack “Pack mine” uses it for 2 tasks; until you edit the pack, they run on another model.',
+      'Your model pack “Pack mine” uses it for 2 tasks; until you edit the pack, Quire runs them on a local model if ' +
+        'one is installed, and otherwise cannot run them.',
     );
     expect(manager.usedBy(['gpt'])).toBe(
-      'Your model packs “Pack mixed” and “Pack mine” use it for 2 tasks; until you edit them, they run on another model.',
+      'Your model packs “Pack mixed” and “Pack mine” use it for 2 tasks; until you edit them, Quire runs them on a ' +
+        'local model if one is installed, and otherwise cannot run them.',
     );
     expect(manager.usedBy(['nobody'])).toBeNull();
   });

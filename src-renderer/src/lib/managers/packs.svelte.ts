@@ -74,9 +74,11 @@ export class PacksManager {
     const names = users.map((pack) => `“${pack.display_name}”`);
     const named = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
     const one = users.length === 1;
+    const it = tasks === 1 ? 'it' : 'them';
     return (
       `Your model pack${one ? '' : 's'} ${named} ${one ? 'uses' : 'use'} it for ${tasks} task${tasks === 1 ? '' : 's'}; ` +
-      `until you edit ${one ? 'the pack' : 'them'}, ${tasks === 1 ? 'it runs' : 'they run'} on another model.`
+      `until you edit ${one ? 'the pack' : 'them'}, Quire runs ${it} on a local model if one is installed, and ` +
+      `otherwise cannot run ${it}.`
     );
   }
 }
