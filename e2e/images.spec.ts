@@ -56,8 +56,10 @@ test('attach images, see them priced on a model that sees them, remove one, run'
   await expect(page.getByRole('button', { name: 'Run as tournament' })).toBeDisabled();
   await page.screenshot({ path: 'e2e/screenshots/images-attached.png' });
 
-  await page.getByRole('button', { name: 'Remove mara.png' }).click();
+  await page.getByRole('button', { name: 'Remove mara.png' }).press('Enter');
   await expect(page.getByTestId('image-count')).toHaveText('1 image');
+  // Its button went with it: the next image's Remove takes the focus, not the page.
+  await expect(page.locator('[data-testid="image-attach"] button.remove')).toBeFocused();
   await expect(page.getByRole('img', { name: 'mara.png' })).toHaveCount(0);
 
   const chosen = (await page.getByTestId('decision-model').textContent())!;

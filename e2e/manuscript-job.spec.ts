@@ -117,7 +117,7 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   await expect(page.getByTestId('job-quote')).toBeVisible();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('job-progress')).toContainText('Part 1 of');
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop' }).press('Enter');
   release();
   await expect(page.getByTestId('run-status')).toHaveText(/cancel|stopped/i, { timeout: 30_000 });
   expect(fake.requests.filter((r) => r.model === 'small')).toHaveLength(1);
@@ -128,8 +128,11 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   const stopped = page.getByTestId('job-stopped');
   await expect(stopped).toContainText('Stopped at part 1 of');
   await page.screenshot({ path: '/tmp/quire-shots/manuscript-job-stopped.png' });
-  await stopped.getByRole('button', { name: 'Resume' }).click();
+  // From the keyboard: Stop went away with the run, so Run has the focus; Resume, when it goes, gives it back.
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeFocused();
+  await stopped.getByRole('button', { name: 'Resume' }).press('Enter');
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeFocused();
   const parts = Number((await page.getByTestId('job-quote').textContent())?.match(/Runs in (\d+) parts/)?.[1]);
   // The stopped part 1 is asked again (it had not finished); every other part once.
   expect(fake.requests.filter((r) => r.model === 'small')).toHaveLength(parts + 1);
