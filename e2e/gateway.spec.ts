@@ -89,7 +89,14 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(page.getByRole('button', { name: 'Change limits for Obsidian' })).toBeFocused();
   expect(await models(token)).toBe(200);
 
+  // Asked first: the app will need a new token.
   await page.getByRole('button', { name: 'Revoke Obsidian' }).press('Enter');
+  const asked = page.getByRole('dialog', { name: "Revoke this app's access?" });
+  await expect(asked).toContainText('“Obsidian” can no longer use Quire');
+  await asked.getByRole('button', { name: 'Cancel' }).press('Enter');
+  expect(await models(token)).toBe(200);
+  await page.getByRole('button', { name: 'Revoke Obsidian' }).press('Enter');
+  await asked.getByRole('button', { name: 'Revoke access' }).press('Enter');
   await expect(page.getByText('No app has a token yet.')).toBeVisible();
   await expect(page.getByLabel('App name')).toBeFocused();
   expect(await models(token)).toBe(401);
