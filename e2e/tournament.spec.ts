@@ -213,6 +213,7 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   await expect(page.getByTestId('decision-tokens')).toContainText(
     `About ${quote.value!.input_tokens.toLocaleString('en-US')} tokens in to each member`,
   );
+  await page.getByTestId('decision').screenshot({ path: 'e2e/screenshots/tournament-quote-card.png' });
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 
   const panel = page.getByTestId('tournament');
