@@ -15,6 +15,7 @@ import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
 import type { LocalRuntime } from './runtime';
+import { localModelId } from '../../src-preload/contract/model-ids';
 
 export interface ModelLibraryOptions {
   repo: LocalModelsRepo;
@@ -29,9 +30,8 @@ export interface ModelLibraryOptions {
 
 export const PARTIAL_DIR = '.partial';
 
-function librarySource(id: string): string {
-  return `local:${id}`;
-}
+/** The registry source of a library file's model, and that model's id. */
+const librarySource = localModelId;
 
 function exists(path: string): boolean {
   try {

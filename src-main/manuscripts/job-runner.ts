@@ -122,11 +122,7 @@ export class JobRunner {
     if (!job) return null;
     const finished = this.options.repo.parts(jobId).filter((p) => p.index < job.plan.parts.length);
     if (finished.length === 0) return null;
-    return {
-      findings: mergeFindings(finished.map((p) => p.findings)),
-      answers: finished.map((p) => p.answer),
-      steps: [],
-    };
+    return { ...partsFound(finished), steps: [] };
   }
 
   /** Runs (or resumes) the job's unfinished parts in order. */
@@ -186,7 +182,7 @@ export class JobRunner {
           finished,
         );
       }
-      const answers = finished.map((p) => p.answer);
+      const { findings, answers } = partsFound(finished);
       for (let s = stepsDone.length; after && s < after.count; s++) {
         const previous = stepsDone.map((p) => p.answer);
         await step(
@@ -200,7 +196,7 @@ export class JobRunner {
       this.options.repo.setStatus(jobId, 'done', job.finished_at ?? this.now().toISOString());
       return {
         job_id: jobId,
-        findings: mergeFindings(finished.map((p) => p.findings)),
+        findings,
         answers,
         steps: stepsDone.map((p) => p.answer),
         parts: parts.length,
@@ -224,6 +220,11 @@ export class JobRunner {
       this.active.delete(jobId);
     }
   }
+}
+
+/** What finished parts found: their findings merged, and each one's own answer in part order. */
+function partsFound(finished: readonly FinishedPart[]): Pick<JobResult, 'findings' | 'answers'> {
+  return { findings: mergeFindings(finished.map((p) => p.findings)), answers: finished.map((p) => p.answer) };
 }
 
 /** What runPart is given for part `part`: its exact text and the locations of the blocks it holds. */

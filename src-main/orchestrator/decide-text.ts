@@ -4,6 +4,7 @@ import type { Candidate, CandidateReason, TaskSpec, TierUsed } from '../../src-p
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
+import { modelIdParts } from '../../src-preload/contract/model-ids';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -213,14 +214,13 @@ export function usd(n: number): string {
  * model by its file's name, an endpoint's model with its endpoint. Only its id is left to go by.
  */
 export function goneModel(id: string): { name: string; gone: string } {
-  const local = /^local:(.+)$/.exec(id);
-  if (local) return { name: `the local model “${local[1]}”`, gone: 'is no longer on this Mac' };
-  const slash = id.indexOf('/');
-  if (slash > 0 && slash < id.length - 1) {
-    return {
-      name: `“${id.slice(slash + 1)}” from your endpoint “${id.slice(0, slash)}”`,
-      gone: 'is no longer set up in Quire',
-    };
+  const parts = modelIdParts(id);
+  switch (parts.kind) {
+    case 'local':
+      return { name: `the local model “${parts.name}”`, gone: 'is no longer on this Mac' };
+    case 'endpoint':
+      return { name: `“${parts.model}” from your endpoint “${parts.endpoint}”`, gone: 'is no longer set up in Quire' };
+    default:
+      return { name: `“${parts.id}”`, gone: 'is not a model Quire knows' };
   }
-  return { name: `“${id}”`, gone: 'is not a model Quire knows' };
 }

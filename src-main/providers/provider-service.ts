@@ -27,6 +27,7 @@ import { OpenAiCompatibleModel } from './openai-compatible';
 import type { ProviderResilience } from './resilience';
 import type { LanguageModel } from './spec';
 import { textOnly } from './text-only';
+import { endpointModelId } from '../../src-preload/contract/model-ids';
 
 export interface ProviderServiceOptions {
   keys: KeyStore;
@@ -48,8 +49,6 @@ export type CallableModel = LanguageModel & { testKey?: (signal?: AbortSignal) =
 const endpointSource = (id: string) => `endpoint:${id}`;
 /** keys:test waits this long for the provider's answer. */
 const KEY_TEST_TIMEOUT_MS = 15_000;
-
-const endpointModelId = (endpointId: string, modelId: string) => `${endpointId}/${modelId}`;
 
 export class ProviderService {
   readonly maxRetries: number;

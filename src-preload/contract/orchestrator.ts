@@ -73,6 +73,7 @@ export interface Decision {
   task: string;
   /** orchestrator: tier rules; pack: orchestrator disabled, the active pack's mapping; forced: the request named a model. */
   mode: 'orchestrator' | 'pack' | 'forced';
+  /** Pack mode: the active pack's display name, as the writer knows it (null otherwise). */
   pack: string | null;
   /** Pack mode: the pack's own model cannot run this, so this model stands in for it (the reason says why). */
   stand_in?: boolean;

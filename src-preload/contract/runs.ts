@@ -186,7 +186,7 @@ export type RunQuote =
        * the task's instruction and the writer's request with the passage — and its answer length is the run's. The
        * Workbench shows it before Run in place of its own orchestrator:decide, which sees only the passage.
        */
-      decision: Decision | null;
+      decision: Decision;
     }
   | TournamentQuote
   | {

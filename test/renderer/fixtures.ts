@@ -11,6 +11,7 @@ import {
   type PackList,
   type ProviderEntry,
   type ProviderHealth,
+  type RunQuote,
   type RunRecord,
   type RunSummary,
   type Settings,
@@ -174,6 +175,29 @@ export function provider(id: string, type: ProviderEntry['type'] = 'custom'): Pr
       },
     ],
     health: health(id),
+  };
+}
+
+/** A tournament's quote: each member's worst case, their sum, and each member's tokens. */
+export function tournamentQuote(members: [string, string, number][]): Extract<RunQuote, { kind: 'tournament' }> {
+  return {
+    kind: 'tournament',
+    members: members.map(([model_id, display_name, worst_case_usd]) => ({ model_id, display_name, worst_case_usd })),
+    // Summed in micro-USD, as the ledger counts money.
+    total_usd: members.reduce((sum, [, , usd]) => sum + Math.round(usd * 1e6), 0) / 1e6,
+    input_tokens: 900,
+    max_output_tokens: 1000,
+  };
+}
+
+/** A one-model run's quote: at most `usd`, one retry, the run's own decision. */
+export function singleQuote(usd: number, modelId = 'x/a'): Extract<RunQuote, { kind: 'single' }> {
+  return {
+    kind: 'single',
+    at_most_usd: usd,
+    retry: true,
+    set_by: modelId,
+    decision: decision('continuity_check', modelId),
   };
 }
 

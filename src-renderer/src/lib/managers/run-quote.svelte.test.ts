@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStart } from '$contract/runs';
 import { FakeApi } from '../../../../test/renderer/fake-api';
+import { singleQuote, tournamentQuote } from '../../../../test/renderer/fixtures';
 import { RunQuoteManager } from './run-quote.svelte';
 
 const request: RunStart = { task: 'continuity_check', input: 'Chapter 3. Her green eyes…' };
 
 describe('RunQuoteManager: tournament-on runs tell the truth', () => {
   it('quotes every member of the tournament, as much as the run reserves', async () => {
-    const fake = new FakeApi().answer('runs:quote', {
-      kind: 'tournament',
-      members: [
-        { model_id: 'a', display_name: 'A', worst_case_usd: 0.0012 },
-        { model_id: 'b', display_name: 'B', worst_case_usd: 0.009 },
-      ],
-      total_usd: 0.0102,
-      input_tokens: 900,
-      max_output_tokens: 1000,
-    });
+    const fake = new FakeApi().answer(
+      'runs:quote',
+      tournamentQuote([
+        ['a', 'A', 0.0012],
+        ['b', 'B', 0.009],
+      ]),
+    );
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.tournament?.total_usd).toBe(0.0102);
@@ -38,17 +36,11 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
   });
 
   it('one-model runs go ahead as decided, and no passage means no quote', async () => {
-    const fake = new FakeApi().answer('runs:quote', {
-      kind: 'single',
-      at_most_usd: 0.004,
-      retry: true,
-      set_by: 'x/a',
-      decision: null,
-    });
+    const fake = new FakeApi().answer('runs:quote', singleQuote(0.004));
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.mayRun()).toBe(true);
-    expect(manager.single).toEqual({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a', decision: null });
+    expect(manager.single).toEqual(singleQuote(0.004));
     expect(manager.tournament).toBeNull();
     await manager.load(null);
     expect(manager.quote).toBeNull();
@@ -63,7 +55,7 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     const asked = manager.load(request);
     const call = await held.next();
     expect(manager.loading).toBe(true);
-    call.resolve({ kind: 'single', at_most_usd: 0.004, retry: true, set_by: 'x/a', decision: null });
+    call.resolve(singleQuote(0.004));
     await asked;
     expect(manager.loading).toBe(false);
     expect(manager.single?.at_most_usd).toBe(0.004);

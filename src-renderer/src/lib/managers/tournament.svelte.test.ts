@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventPayload } from '$contract';
 import { FakeApi } from '../../../../test/renderer/fake-api';
-import { finding, tournament, tournamentSummary } from '../../../../test/renderer/fixtures';
+import { finding, tournament, tournamentQuote, tournamentSummary } from '../../../../test/renderer/fixtures';
 import { TournamentManager } from './tournament.svelte';
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
@@ -76,16 +76,10 @@ describe('TournamentManager', () => {
 
   it('asks what "Run as tournament" would seat and cost before it starts, and forgets it when nothing can start', async () => {
     const { fake, manager } = setup();
-    const quote = {
-      kind: 'tournament' as const,
-      members: [
-        { model_id: 'a', display_name: 'Atlas', worst_case_usd: 0.01 },
-        { model_id: 'b', display_name: 'Boreal', worst_case_usd: 0.02 },
-      ],
-      total_usd: 0.03,
-      input_tokens: 900,
-      max_output_tokens: 1000,
-    };
+    const quote = tournamentQuote([
+      ['a', 'Atlas', 0.01],
+      ['b', 'Boreal', 0.02],
+    ]);
     fake.answer('tournaments:quote', quote);
     await manager.loadQuote({ ...REQUEST, models: ['a', 'b'] });
     expect(fake.inputsOf('tournaments:quote')).toEqual([{ ...REQUEST, models: ['a', 'b'] }]);

@@ -1,0 +1,27 @@
+// How a model id says where the model comes from: an endpoint's models are `<endpoint id>/<model id>`, an imported
+// local file's is `local:<name>`. Main builds ids with these; both sides read them back when the model itself is gone
+// from the registry (a pack, a past run, a month's spend outlive it) and only its id is left to name it by.
+
+const LOCAL = 'local:';
+
+export function endpointModelId(endpointId: string, modelId: string): string {
+  return `${endpointId}/${modelId}`;
+}
+
+/** An imported (or downloaded) local file's model: `local:<library id>`, also the registry source it is listed under. */
+export function localModelId(libraryId: string): string {
+  return `${LOCAL}${libraryId}`;
+}
+
+export type ModelIdParts =
+  | { kind: 'local'; name: string }
+  | { kind: 'endpoint'; endpoint: string; model: string }
+  | { kind: 'other'; id: string };
+
+export function modelIdParts(id: string): ModelIdParts {
+  if (id.startsWith(LOCAL) && id.length > LOCAL.length) return { kind: 'local', name: id.slice(LOCAL.length) };
+  const slash = id.indexOf('/');
+  if (slash > 0 && slash < id.length - 1)
+    return { kind: 'endpoint', endpoint: id.slice(0, slash), model: id.slice(slash + 1) };
+  return { kind: 'other', id };
+}
