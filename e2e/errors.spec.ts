@@ -79,7 +79,17 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('key-feedback-openai')).toContainText('accepted');
   await expect(row.getByRole('button', { name: 'Test' })).toBeFocused();
+  // Removing a stored key asks first; Escape keeps it, and the focus goes back to Remove.
   await row.getByRole('button', { name: 'Remove' }).focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('dialog', { name: 'Remove this key?' });
+  await expect(confirm).toContainText('Quire forgets your OpenAI key (••••7777)');
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(page.getByTestId('key-status-openai')).toContainText('Key ••••7777');
+  await expect(row.getByRole('button', { name: 'Remove' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await confirm.getByRole('button', { name: 'Remove key' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('key-status-openai')).toContainText('No key');
   await expect(input).toBeFocused();

@@ -50,7 +50,7 @@ describe('notificationFor', () => {
     });
     expect(notificationFor(overrun, (id) => (id === 'deepseek-chat' ? 'DeepSeek V3' : id))).toEqual({
       title: 'A call cost more than Quire held for it',
-      body: "DeepSeek V3 charged $0.0061 where $0.0050 was held. It counts against this month's budget.",
+      body: "DeepSeek V3 charged $0.0061 where $0.005 was held. It counts against this month's budget.",
     });
   });
 });

@@ -1,12 +1,11 @@
 // Which pushed events become native notifications, and their words. Pure, so the text is tested without Electron.
 import type { EventPayload, PushedEvent } from '../../src-preload/contract';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 export interface NotificationText {
   title: string;
   body: string;
 }
-
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
 
 /** "2026-11" → "November 2026"; anything else is shown as given. */
 function monthName(month: string): string {
@@ -17,7 +16,7 @@ function monthName(month: string): string {
 }
 
 function spendAlert({ month, threshold, spent_usd, budget_usd }: EventPayload<'spend:alert'>): NotificationText {
-  const spent = `${usd(spent_usd)} of your ${usd(budget_usd)} budget spent in ${monthName(month)}.`;
+  const spent = `${usdText(spent_usd)} of your ${usdText(budget_usd)} budget spent in ${monthName(month)}.`;
   if (threshold >= 100) {
     return {
       title: 'Monthly budget reached',
@@ -42,7 +41,7 @@ export function notificationFor(
       const { model_id, reserved_usd, charged_usd } = event.payload as EventPayload<'spend:overrun'>;
       return {
         title: 'A call cost more than Quire held for it',
-        body: `${modelName(model_id)} charged $${charged_usd.toFixed(4)} where $${reserved_usd.toFixed(4)} was held. It counts against this month's budget.`,
+        body: `${modelName(model_id)} charged ${usdText(charged_usd)} where ${usdText(reserved_usd)} was held. It counts against this month's budget.`,
       };
     }
     case 'download:done': {

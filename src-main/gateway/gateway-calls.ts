@@ -15,6 +15,7 @@ import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { resolveModelName } from './model-names';
 import { wire } from './wire-errors';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
   /** The model name as the app sent it. */
@@ -200,7 +201,7 @@ export class GatewayCalls {
       const cap = toUsd(token.monthly_cap_micros);
       const left = Math.max(0, token.monthly_cap_micros - refused.counted);
       throw wire.quota(
-        `"${token.name}" has a monthly cap of $${Number(cap.toFixed(4))} in Quire. This call could cost up to $${bound.boundUsd.toFixed(4)}, but only $${toUsd(left).toFixed(4)} of the cap is left this month.`,
+        `"${token.name}" has a monthly cap of ${usdText(cap)} in Quire. This call could cost up to ${usdText(bound.boundUsd)}, but only ${usdText(toUsd(left))} of the cap is left this month.`,
       );
     }
     return bound;

@@ -186,7 +186,7 @@ describe('month totals kept by SQLite', () => {
       overruns: [{ model_id: 'liar', calls: 1, overrun_usd: 0.865 }],
     });
     // The same call again would be held at 0.9 (0.035 × the overrun multiple): past the $1 cap, so it is refused.
-    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.035 })).toThrow(/includes \$0\.8650 that providers charged/);
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.035 })).toThrow(/includes \$0\.865 that providers charged/);
     // Another model is held at its own bound.
     expect(ledger.reserve({ ...call, modelId: 'honest', worstCaseUsd: 0.035 }).reservedUsd).toBe(0.035);
   });

@@ -33,7 +33,7 @@ describe('Ledger', () => {
   it('refuses a reservation that does not fit, and counts reservations until they settle', () => {
     const { ledger } = setup({ budget: 0.3 });
     const a = ledger.reserve({ ...call, worstCaseUsd: 0.2 });
-    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.10 /);
     ledger.settle(a.id, 0.01, { inputTokens: 100, outputTokens: 10 });
     expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z'))).toEqual({
       month: '2026-03',
@@ -111,7 +111,7 @@ describe('Ledger', () => {
     expect(seen.filter((e) => e.name === 'spend:alert')).toEqual([]);
     expect(seen.some((e) => e.name === 'spend:updated')).toBe(true);
     expect(ledger.snapshot(new Date('2026-03-15T12:00:00Z')).spent_usd).toBe(0.9);
-    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.1000/);
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.2 })).toThrow(/only \$0\.10 /);
   });
 
   it('records local runs at $0 with tokens and duration, and reports the month by day, model and task', async () => {

@@ -16,7 +16,8 @@ import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservatio
 
 export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
-import { toMicros, toUsd, usdText } from '../store/money';
+import { toMicros, toUsd } from '../store/money';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth } from './spend-report';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
@@ -127,10 +128,10 @@ export class Ledger implements SpendSource {
     const left = Math.max(0, budgetMicros - counted);
     const overrun =
       totals.overrun_micros > 0
-        ? ` (That includes $${toUsd(totals.overrun_micros).toFixed(4)} that providers charged above what Quire held for their calls.)`
+        ? ` (That includes ${usdText(toUsd(totals.overrun_micros))} that providers charged above what Quire held for their calls.)`
         : '';
     throw new BudgetExceededError(
-      `This call could cost up to $${toUsd(micros).toFixed(4)}, but only $${toUsd(left).toFixed(4)} of this month's ${usdText(budget)} budget is left.${overrun}`,
+      `This call could cost up to ${usdText(toUsd(micros))}, but only ${usdText(toUsd(left))} of this month's ${usdText(budget)} budget is left.${overrun}`,
     );
   }
 

@@ -5,6 +5,7 @@ import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -81,11 +82,11 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
     case 'budget':
       return top.local
         ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
-        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
+        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
         ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
-        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usd(top.cost)}).`;
+        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
       return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
@@ -156,7 +157,7 @@ const TIER_LABEL: Record<TierUsed, string> = {
 
 /** A tier the budget stepped down past: "Balanced (DeepSeek V3.2, about $0.00039)". */
 export function passedOverText(tier: TierUsed, model: string, cost: number): string {
-  return `${TIER_LABEL[tier]} (${model}, about ${usd(cost)})`;
+  return `${TIER_LABEL[tier]} (${model}, about ${usdText(cost)})`;
 }
 
 /**
@@ -165,7 +166,7 @@ export function passedOverText(tier: TierUsed, model: string, cost: number): str
  */
 export function steppedDownText(passedOver: string[], remaining: number | null): string {
   if (passedOver.length === 0) return '';
-  return ` To stay within the ${usd(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
+  return ` To stay within the ${usdText(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
 }
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
@@ -203,10 +204,6 @@ export function reasonText(reason: CandidateReason): string {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-export function usd(n: number): string {
-  return n >= 0.01 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../../src-preload/contract';
 import { QuireError } from '../errors';
 import { runBoundUsd } from '../orchestrator/pricing';
 import { toMicros } from '../store/money';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 /** Rounding room: reservations and charges are whole micro-dollars. */
 const SLACK_MICROS = 1;
@@ -52,7 +53,7 @@ export class RunBound {
       0,
       'unavailable',
       (worst) =>
-        `${model} was not asked: it could cost up to ${worst}, more than the ${usd(this.boundUsd)} this run was ` +
+        `${model} was not asked: it could cost up to ${worst}, more than the ${usdText(this.boundUsd)} this run was ` +
         'quoted and held at most. Nothing was sent. Try again (the new quote covers it).',
     );
   }
@@ -64,7 +65,7 @@ export class RunBound {
       'provider_error',
       (worst, charged) =>
         `${model}'s answer could not be read (${problem}), and asking it once more could cost up to ${worst}: with ` +
-        `${charged} already charged, that is more than the ${usd(this.boundUsd)} this run was quoted at most, so ` +
+        `${charged} already charged, that is more than the ${usdText(this.boundUsd)} this run was quoted at most, so ` +
         'Quire did not ask. Nothing was applied to your text. Try again, or choose another model.',
     );
   }
@@ -76,7 +77,7 @@ export class RunBound {
       'unavailable',
       (worst, charged) =>
         `${failed}, and ${model} was not tried in its place: it could cost up to ${worst}, and with ${charged} ` +
-        `already charged that is more than the ${usd(this.boundUsd)} this run was quoted at most. Try again (the new ` +
+        `already charged that is more than the ${usdText(this.boundUsd)} this run was quoted at most. Try again (the new ` +
         'quote covers it), or choose another model.',
     );
   }
@@ -90,11 +91,6 @@ export class RunBound {
     return (worst) =>
       this.fits(chargedMicros, worst)
         ? null
-        : new QuireError(code, why(usd(worst), usd(chargedMicros / 1e6)), { retryable: true });
+        : new QuireError(code, why(usdText(worst), usdText(chargedMicros / 1e6)), { retryable: true });
   }
-}
-
-/** Four decimals: the quote's own precision in the Workbench (a run costs fractions of a cent). */
-function usd(value: number): string {
-  return `$${value.toFixed(4)}`;
 }

@@ -2,13 +2,14 @@
 // Quire found them (or that it did not), edits with their reasons, summaries, ideas, the route, or the prose.
 import type { RunRecord } from '../../src-preload/contract/runs';
 import { QUOTE_NOT_FOUND, type LocatedQuote, type RunAnswer } from '../../src-preload/contract/tasks';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 export function runReport(run: RunRecord, taskName: string): { markdown: string; filename: string } {
   const lines: string[] = [`# ${taskName}`, ''];
   lines.push(`- Run: ${run.run_id}`);
   lines.push(`- Model: ${run.model_id ?? 'none'}`);
   lines.push(`- Status: ${run.status}`);
-  lines.push(`- Cost: $${run.cost_usd.toFixed(4)}`);
+  lines.push(`- Cost: ${usdText(run.cost_usd)}`);
   lines.push(`- Date: ${run.finished_at ?? run.created_at}`);
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
   lines.push('');

@@ -14,7 +14,7 @@ import {
   type JudgeSummary,
 } from './judge';
 import type { ModelCallOutcome } from '../runs/run-service';
-import { usd } from './member-selection';
+import { usdText } from '../../src-preload/contract/usd-text';
 import type { Seat } from './seating';
 
 export const JUDGE_MAX_OUTPUT = 300;
@@ -79,7 +79,9 @@ export async function judgeProse(
       );
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
-      notes.push(`No judge fits the budget (${usd(worst.reduce((a, b) => a + b, 0))}); pick the answer you prefer.`);
+      notes.push(
+        `No judge fits the budget (${usdText(worst.reduce((a, b) => a + b, 0))}); pick the answer you prefer.`,
+      );
       return null;
     }
   }

@@ -68,7 +68,7 @@ describe('member selection', () => {
     const cloudOnly = pool.slice(0, 4);
     const fewer = selectMembers({ candidates: cloudOnly, n: 3, cost_cap_usd: 0.016, remaining_budget_usd: null });
     expect(fewer.ok && fewer.members.map((m) => m.model_id)).toEqual(['gpt-mini', 'deepseek']);
-    expect(fewer.ok && fewer.notes[0]).toMatch(/did not fit the \$0\.02 tournament cap; running with 2/);
+    expect(fewer.ok && fewer.notes[0]).toMatch(/did not fit the \$0\.016 tournament cap; running with 2/);
   });
 
   it('says why when not even two members fit, naming the limit that binds', () => {

@@ -3,7 +3,7 @@
 // evidence), local models eligible. When the full set does not fit, fewer or cheaper members — down to two — or a
 // reason why not. Pure: worst-case costs come in already priced (A's worstCaseUsd), nothing is computed here.
 import type { ModelSpec } from '../../src-preload/contract';
-import { usdText as usd } from '../store/money';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 export interface SelectionCandidate {
   spec: ModelSpec;
@@ -126,7 +126,7 @@ export function selectMembers(request: SelectionRequest): SelectionResult {
     reason: capBinds ? 'cost_cap' : 'budget',
     message:
       `Even the two cheapest members (${cheapestPair.map((c) => c.spec.display_name).join(' and ')}) need up to ` +
-      `${usd(need)}, more than ${describeLimit(request, need)}.` +
+      `${usdText(need)}, more than ${describeLimit(request, need)}.` +
       (capBinds ? ' Raise the tournament cost cap in Settings → Tournaments to run it as a tournament.' : ''),
   };
 }
@@ -135,13 +135,11 @@ export function selectMembers(request: SelectionRequest): SelectionResult {
 function describeLimit(request: SelectionRequest, need = Infinity): string {
   const parts: string[] = [];
   if (request.cost_cap_usd !== null && need > request.cost_cap_usd)
-    parts.push(`the ${usd(request.cost_cap_usd)} tournament cap`);
+    parts.push(`the ${usdText(request.cost_cap_usd)} tournament cap`);
   if (request.remaining_budget_usd !== null && need > request.remaining_budget_usd)
-    parts.push(`the ${usd(request.remaining_budget_usd)} left in this month's budget`);
+    parts.push(`the ${usdText(request.remaining_budget_usd)} left in this month's budget`);
   return parts.join(' and ') || 'the limits';
 }
-
-export { usd };
 
 function* combinations<T>(items: readonly T[], k: number, start = 0, prefix: T[] = []): Generator<T[]> {
   if (prefix.length === k) {

@@ -12,7 +12,8 @@ import type {
   TournamentStart,
 } from '../../src-preload/contract';
 import { BudgetExceededError, InvalidInputError, UnavailableError } from '../errors';
-import { selectMembers, selectVerifier, usd, type SelectionCandidate } from './member-selection';
+import { selectMembers, selectVerifier, type SelectionCandidate } from './member-selection';
+import { usdText } from '../../src-preload/contract/usd-text';
 
 export interface Seat {
   spec: ModelSpec;
@@ -105,7 +106,7 @@ export function chooseSeats(
     const limits = [cap, remaining].filter((x): x is number => x !== null);
     if (limits.length && total > Math.min(...limits) + 1e-9) {
       throw new BudgetExceededError(
-        `Verification could cost up to ${usd(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usd(cap)} tournament cap` : `the ${usd(remaining ?? 0)} left this month`}.`,
+        `Verification could cost up to ${usdText(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usdText(cap)} tournament cap` : `the ${usdText(remaining ?? 0)} left this month`}.`,
       );
     }
     return [
@@ -127,7 +128,7 @@ export function chooseSeats(
   }
   if (request.models && selection.members.length < request.models.length) {
     throw new BudgetExceededError(
-      `The chosen models together could cost more than ${usd(selection.limit_usd ?? 0)}; choose fewer or cheaper ones.`,
+      `The chosen models together could cost more than ${usdText(selection.limit_usd ?? 0)}; choose fewer or cheaper ones.`,
     );
   }
   notes.push(...selection.notes);

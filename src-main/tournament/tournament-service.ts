@@ -15,7 +15,8 @@ import type { GenerateRequest } from '../providers/spec';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
 import { parseStructured, VERIFICATION_JSON_SCHEMA, verificationSchema } from './verification';
-import { familyOf, usd } from './member-selection';
+import { familyOf } from './member-selection';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
 import { boundedForLocal, callMember, memberRunId } from './member-call';
@@ -293,7 +294,7 @@ export class TournamentService {
       }
       if (!o.ok) {
         notes.push(
-          `${seat.spec.display_name} was dropped: ${o.error?.message ?? 'failed'} (charged ${usd(o.costUsd)}).`,
+          `${seat.spec.display_name} was dropped: ${o.error?.message ?? 'failed'} (charged ${usdText(o.costUsd)}).`,
         );
         continue;
       }

@@ -13,6 +13,7 @@ import type {
   TierUsed,
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
 import { goneModel, passedOverText, steppedDownText } from '../../src-main/orchestrator/decide-text';
@@ -229,7 +230,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? `${what} ${goneModel(wanted).gone}`
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
-        : `${what} would cost about ${usd(target.cost)}, more than the ${usd(remaining ?? 0)} left this month`;
+        : `${what} would cost about ${usdText(target.cost)}, more than the ${usdText(remaining ?? 0)} left this month`;
     const fallback =
       mode === 'pack'
         ? routeLocal(
@@ -284,7 +285,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.display_name}: ${usd(remaining ?? 0)} is left of this month's ${usd(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usdText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
       complexity,
       localLast,
     );
@@ -533,11 +534,11 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
     case 'budget':
       return top.local
         ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
-        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usd(top.cost)}).`;
+        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
         ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
-        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usd(top.cost)}).`;
+        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
       return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
@@ -632,8 +633,4 @@ function reasonText(reason: CandidateReason): string {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-function usd(n: number): string {
-  return n >= 0.01 ? `$${n.toFixed(2)}` : `$${n.toPrecision(2)}`;
 }

@@ -1,18 +1,10 @@
 // Display formatting shared by every screen: money, sizes, durations. Pure functions, no state.
+import { usdText } from '$contract/usd-text';
 
-const usdSmall = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 4,
-});
-const usdPlain = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-/** "$0.0042" for fractions of a cent, "$12.50" otherwise; "$0.00" for zero. */
+/** Money as every message of Quire's writes it ($contract/usd-text): "$0.0042", "$12.50"; "—" for no figure. */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (value === 0) return '$0.00';
-  return Math.abs(value) < 1 ? usdSmall.format(value) : usdPlain.format(value);
+  return usdText(value);
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];

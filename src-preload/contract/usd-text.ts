@@ -1,0 +1,19 @@
+// Money as a writer reads it, the same on every screen and in every message from the main process (a quote, a
+// refusal, a notification): "$12.50", "$1,234.50"; a fraction of a dollar with up to four decimals ("$0.0042",
+// "$0.50"), so a run's few hundredths of a cent never read as $0.00; below a hundredth of a cent two significant
+// digits ("$0.000042"). Exactly zero is "$0.00".
+
+const plain = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const cents = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 4,
+});
+const tiny = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 });
+
+export function usdText(usd: number): string {
+  if (usd === 0) return '$0.00';
+  const size = Math.abs(usd);
+  return (size < 0.0001 ? tiny : size < 1 ? cents : plain).format(usd);
+}
