@@ -2,7 +2,7 @@
 // whole job's worst-case quote (a chapter summary's combine steps included), with the reason a writer reads.
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import type { RunQuote, RunStart } from '../../src-preload/contract/runs';
-import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
@@ -81,7 +81,7 @@ const TOO_LONG_ADVICE =
 /** More than any chat template's role markers and separators around a system and a user message. */
 const FRAMING_BOUND = 256;
 
-/** The smallest request a part may be, for choosing a model when no model can read the whole passage. */
+/** The smallest text a part may hold, for choosing a model when no model can read the whole passage. */
 const PART_DECISION_TOKENS = 1024;
 
 /**
@@ -105,9 +105,12 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     ...(start.model ? { model: start.model } : {}),
     ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
   };
+  // The decision is asked for the whole request, the task's instruction with the passage: asked for the passage
+  // alone, it chose a model whose context the instruction and the answer already filled, and the run then refused.
+  const requestEstimate = estimateInputTokens(messages);
   const whole = decideOrNull(d, {
     ...base,
-    input_tokens: estimateTextTokens(start.input),
+    input_tokens: requestEstimate,
     ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
   });
   let spec: ModelSpec | undefined;
@@ -122,11 +125,15 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return null;
     requestTokens = (await d.tokens.count(spec, { messages })).tokens;
     if (requestTokens + whole.max_output_tokens <= spec.context_window) return null;
+  } else if (whole?.refusal?.code === 'budget_exceeded') {
+    // A model reads it whole, but the budget left does not cover it: parts would cost more (the instruction goes with
+    // each), so the plain path refuses it with its numbers.
+    return null;
   } else {
     // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
     const forParts = decideOrNull(d, {
       ...base,
-      input_tokens: PART_DECISION_TOKENS,
+      input_tokens: requestEstimate - estimateTextTokens(start.input) + PART_DECISION_TOKENS,
       max_output_tokens: Math.min(definition.max_output_tokens, start.max_output_tokens ?? 512),
     });
     if (!forParts?.model_id || forParts.refusal) return null;

@@ -2,7 +2,8 @@ import { QuireError } from './quire-error';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-const DEFAULT_ADVICE = 'open it as a manuscript so Quire runs it in parts, or choose a model with a larger context.';
+// The Workbench already runs a long passage in parts where the task allows: what is left is a larger model or less text.
+const DEFAULT_ADVICE = 'choose a model with a larger context, or shorten the passage.';
 
 /**
  * An input that does not fit a model's usable context and will not be split here: refused with the numbers, never
@@ -12,7 +13,7 @@ export class InputTooLongError extends QuireError {
   readonly inputTokens: number;
   readonly limitTokens: number;
 
-  /** `advice`: what the writer can do instead (by default: run it as a manuscript in parts, or a larger model). */
+  /** `advice`: what the writer can do instead (by default: a larger model, or a shorter passage). */
   constructor(inputTokens: number, limitTokens: number, modelName: string, detail = '', advice = DEFAULT_ADVICE) {
     super(
       'invalid_input',
@@ -23,5 +24,15 @@ export class InputTooLongError extends QuireError {
     this.name = 'InputTooLongError';
     this.inputTokens = inputTokens;
     this.limitTokens = limitTokens;
+  }
+
+  /**
+   * A model whose context the task's own parts (its answer, instruction, the story so far) leave too little room for
+   * any text of a part: however short the passage, it cannot run there, so the message is about the model.
+   */
+  static noRoom(inputTokens: number, roomTokens: number, modelName: string, detail: string): InputTooLongError {
+    const error = new InputTooLongError(inputTokens, roomTokens, modelName);
+    error.message = `${modelName} has too little room for this task's text: ${detail}. Nothing was cut: choose a model with a larger context.`;
+    return error;
   }
 }

@@ -118,12 +118,18 @@ describe("each app's month of gateway spend", () => {
       file,
       MIGRATIONS.filter((m) => m.version < 11),
     );
+    // The mix is written by today's Ledger, which writes the column migration 014 adds: added here by hand, and 014
+    // left out below (it would add it again).
+    before.exec('ALTER TABLE ledger ADD COLUMN bound_micros INTEGER');
     addTokens(before);
     writeMix([before], 12);
     const expected = ['2026-03', '2026-04'].map((month) => scan(before, month));
     before.close();
     open.splice(open.indexOf(before), 1);
-    const after = db(file);
+    const after = db(
+      file,
+      MIGRATIONS.filter((m) => m.version !== 14),
+    );
     const repo = new GatewayRepo(after, () => new Date('2026-03-15T00:00:00Z'), { pid: process.pid, token: 'me' });
     expect(
       ['2026-03', '2026-04'].map((month) =>

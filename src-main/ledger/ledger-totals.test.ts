@@ -12,6 +12,7 @@ import { setOwner, startTokenOf } from '../store/owner';
 import { liveProcess } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
 import { Ledger } from './ledger';
+import { BudgetExceededError } from '../errors';
 
 const tempDir = useTempDir();
 const now = () => new Date('2026-03-15T12:00:00Z');
@@ -143,12 +144,31 @@ describe('month totals kept by SQLite', () => {
       file,
       MIGRATIONS.filter((m) => m.version < 13),
     );
-    const old = new Ledger({ db: before, now, budgetUsd: () => null, timeZone: 'UTC' });
-    const call = { runId: 'r1', modelId: 'm', provider: 'p', task: 't' };
-    old.settle(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 0.002, { inputTokens: 100, outputTokens: 10 }, 900);
-    old.release(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'HTTP 500', 40);
-    old.release(old.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'no repair needed');
-    old.release(old.reserve({ ...call, modelId: 'unused', worstCaseUsd: 0.01 }).id, 'verification skipped');
+    // Rows as the code of that schema wrote them: a hold, then its end (its own SQL, which later columns are not in).
+    const oldRow = (
+      modelId: string,
+      state: string,
+      charged: number,
+      durationMs: number | null,
+      note: string | null,
+    ) => {
+      const id = before
+        .prepare(
+          `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
+             VALUES ('r1', '2026-03', '2026-03-15', ?, 'p', 't', 'reserved', 10000, '2026-03-15T12:00:00.000Z')`,
+        )
+        .run(modelId).lastInsertRowid;
+      before
+        .prepare(
+          `UPDATE ledger SET state = ?, charged_micros = ?, duration_ms = ?, note = ?,
+             settled_at = '2026-03-15T12:00:01.000Z' WHERE id = ?`,
+        )
+        .run(state, charged, durationMs, note, id);
+    };
+    oldRow('m', 'settled', 2000, 900, null);
+    oldRow('m', 'released', 0, 40, 'HTTP 500');
+    oldRow('m', 'released', 0, null, 'no repair needed');
+    oldRow('unused', 'released', 0, null, 'verification skipped');
     expect(fromTriggers(before, '2026-03').model_id).toHaveLength(2);
     before.close();
     open.splice(open.indexOf(before), 1);
@@ -189,6 +209,24 @@ describe('month totals kept by SQLite', () => {
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.035 })).toThrow(/includes \$0\.865 that providers charged/);
     // Another model is held at its own bound.
     expect(ledger.reserve({ ...call, modelId: 'honest', worstCaseUsd: 0.035 }).reservedUsd).toBe(0.035);
+  });
+
+  it("holds a model that overran again at what it charged over Quire's own bound, so the budget is never crossed", () => {
+    // The audit's case: a first call overran 2.3×, the next (held at that multiple) overran 40× its hold, and the
+    // third was held at 40× the bound, not the 91× the model had shown: it passed the check and crossed the budget.
+    const ledger = new Ledger({ db: db(join(tempDir(), 'q.sqlite')), now, budgetUsd: () => 0.08 });
+    const call = { runId: 'r1', modelId: 'ovr', provider: 'p', task: 't' };
+    const a = ledger.reserve({ ...call, worstCaseUsd: 0.00033 });
+    ledger.settle(a.id, 0.00075, { inputTokens: 60, outputTokens: 5 });
+    const b = ledger.reserve({ ...call, worstCaseUsd: 0.00033 });
+    expect(b.reservedUsd).toBe(0.000751);
+    ledger.settle(b.id, 0.03015, { inputTokens: 3000, outputTokens: 5 });
+    // It has shown it charges 0.03015 for a call Quire bounds at 0.00033: the next is held at that.
+    const c = ledger.reserve({ ...call, worstCaseUsd: 0.00033 });
+    expect(c.reservedUsd).toBeGreaterThanOrEqual(0.03015);
+    ledger.settle(c.id, 0.03015, { inputTokens: 3000, outputTokens: 5 });
+    expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.00033 })).toThrow(BudgetExceededError);
+    expect(ledger.month('2026-03').total_usd).toBeLessThanOrEqual(0.08);
   });
 });
 

@@ -202,4 +202,34 @@ describe('Ledger', () => {
     ledger.reserve({ ...call, task: '=HYPERLINK("x")', worstCaseUsd: 0.01 });
     expect((await ledger.exportCsv('2026-03')).csv).toContain(`"'=HYPERLINK(""x"")"`);
   });
+
+  it('names the app of each gateway call in the CSV, and its counted column adds up to the month', async () => {
+    const { db, ledger } = setup();
+    db.prepare(
+      `INSERT INTO gateway_tokens (id, name, token_sha256, local_only, created_at) VALUES ('t1', ?, 'h', 0, '2026-03-01')`,
+    ).run('=Scrivener, "Pro"');
+    db.prepare(
+      `INSERT INTO gateway_runs (run_id, token_id, client, created_at) VALUES ('app-run', 't1', 'x', '2026-03-15')`,
+    ).run();
+    const settled = ledger.reserve({ ...call, runId: 'app-run', worstCaseUsd: 0.2 });
+    ledger.settle(settled.id, 0.01, { inputTokens: 100, outputTokens: 10 });
+    ledger.reserve({ ...call, worstCaseUsd: 0.05 }); // still open: counted at its hold
+    ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 'HTTP 500', 40);
+    const [header, ...rows] = (await ledger.exportCsv('2026-03')).csv.trim().split('\n');
+    expect(header!.split(',').slice(-2)).toEqual(['counted_usd', 'app']);
+    // The app's name is quoted, its quotes doubled, and its leading "=" kept from spreadsheets.
+    const app = `"'=Scrivener, ""Pro"""`;
+    expect(rows[0]!.endsWith(`,${app}`)).toBe(true);
+    expect(rows[1]!.endsWith(',')).toBe(true); // not a gateway call: no app
+    const counted = rows.map((row) =>
+      Number(
+        row
+          .slice(0, row.length - (row.endsWith(app) ? app.length : 0))
+          .split(',')
+          .at(-2),
+      ),
+    );
+    expect(counted).toEqual([0.01, 0.05, 0]);
+    expect(counted.reduce((a, b) => a + b, 0)).toBeCloseTo(ledger.month('2026-03').total_usd, 9);
+  });
 });

@@ -99,6 +99,7 @@ export class Ledger implements SpendSource {
         const { month, day } = this.calendar(at);
         // A provider that already charged past its hold this month (it counts tokens above Quire's bound) is held at
         // that multiple: the overrun is counted in the month, and the next reservation sees it.
+        const bound = micros;
         const ratio = micros > 0 ? this.repo.overrunRatio(month, request.modelId) : 1;
         if (ratio > 1) micros = Math.ceil(micros * ratio);
         const budget = this.options.budgetUsd();
@@ -111,6 +112,7 @@ export class Ledger implements SpendSource {
           provider: request.provider,
           task: request.task,
           reserved_micros: micros,
+          bound_micros: micros === bound ? null : bound,
           created_at: at.toISOString(),
         });
         within?.(id);

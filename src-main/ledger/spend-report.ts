@@ -61,6 +61,10 @@ export async function spendCsv(repo: LedgerRepo, month: string): Promise<{ filen
     'duration_ms',
     'note',
     'overrun_usd',
+    // What the budget counts for the row: its charge once settled, its hold while open or left by a crash, 0 when
+    // released. The column adds up to the month's total; charged_usd alone leaves out the holds.
+    'counted_usd',
+    'app',
   ];
   const parts = [`${header.join(',')}\n`];
   for (let after = 0; ;) {
@@ -74,7 +78,8 @@ export async function spendCsv(repo: LedgerRepo, month: string): Promise<{ filen
   return { filename: `quire-spend-${month}.csv`, csv: parts.join('') };
 }
 
-function csvLine(e: LedgerEntry): string {
+function csvLine(e: LedgerEntry & { app: string | null }): string {
+  const counted = e.state === 'reserved' || e.state === 'orphaned' ? e.reserved_micros : (e.charged_micros ?? 0);
   return [
     e.id,
     e.created_at,
@@ -94,6 +99,8 @@ function csvLine(e: LedgerEntry): string {
     e.duration_ms,
     e.note,
     e.overrun_micros > 0 ? toUsd(e.overrun_micros).toFixed(6) : '',
+    toUsd(counted).toFixed(6),
+    e.app,
   ]
     .map(csvCell)
     .join(',');

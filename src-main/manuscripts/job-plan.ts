@@ -27,6 +27,8 @@ export const JOIN_MARGIN = 8;
 /** A part smaller than this could not hold a useful scene; below it the model is refused for the job. */
 export const MIN_PART_TOKENS = 256;
 
+const n = (value: number) => value.toLocaleString('en-US');
+
 export interface JobPlan {
   /** Tokens of text each part may hold. */
   partTokens: number;
@@ -49,13 +51,13 @@ export function planJob(
 ): JobPlan {
   const partTokens = partBudget(budget);
   if (partTokens < MIN_PART_TOKENS)
-    throw new InputTooLongError(
+    throw InputTooLongError.noRoom(
       count(text),
       partTokens,
       modelName,
-      `its ${budget.contextWindow}-token context holds the ${budget.maxOutputTokens}-token answer, the ` +
-        `${budget.instructionTokens}-token instruction and the ${budget.storyTokens}-token story so far, leaving ` +
-        `less than ${MIN_PART_TOKENS} for the text`,
+      `its ${n(budget.contextWindow)}-token context holds the ${n(budget.maxOutputTokens)}-token answer, the ` +
+        `${n(budget.instructionTokens)}-token instruction and the ${n(budget.storyTokens)}-token story so far, leaving ` +
+        `${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,
     );
   return { partTokens, budget, parts: splitIntoParts(text, blocks, count, partTokens), blocks };
 }

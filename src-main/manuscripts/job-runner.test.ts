@@ -16,7 +16,7 @@ import { LocalTokenizer } from '../local/local-tokenizer';
 import { LocalRuntime } from '../local/runtime';
 import { openDatabase } from '../store/database';
 import { TokenCounter, type CountMessage } from '../tokens/token-counter';
-import { quoteJob, refuseIfTooLong } from './job-plan';
+import { planJob, quoteJob, refuseIfTooLong } from './job-plan';
 import { JobRunner } from './job-runner';
 import { setUpJob, type JobSetup } from './job-setup';
 import type { JobProgress, StorySoFar } from './job-types';
@@ -252,5 +252,12 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
         modelName: 'x',
       }),
     ).not.toThrow();
+  });
+  it('a model whose context leaves no room for a part says so, not that a short passage is too long', () => {
+    const budget = { contextWindow: 1400, maxOutputTokens: 350, instructionTokens: 616, storyTokens: 175 };
+    const text = 'The rain fell on the old house.';
+    expect(() => planJob(text, parseStructure(text).blocks, (s) => Math.ceil(s.length / 2), budget, 'Small')).toThrow(
+      /^Small has too little room for this task's text: its 1,400-token context holds the 350-token answer, the 616-token instruction and the 175-token story so far, leaving \d+ tokens of text a part \(at least 256 are needed\)\. Nothing was cut: choose a model with a larger context\.$/,
+    );
   });
 });

@@ -50,5 +50,9 @@ describe('runs across a crash', () => {
     expect(filtered.body.value.runs.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
     const month = h.app.services.ledger.month(h.app.services.ledger.monthOf(new Date()));
     expect(month.orphaned_usd).toBeGreaterThan(0);
+    // The run shows what the ledger counts for it (its hold, which stays counted), not $0; the history's total agrees.
+    expect(run.cost_usd).toBe(month.total_usd);
+    const stats = await h.call('runs:stats', {});
+    expect(stats.body.value.total_cost_usd).toBe(month.total_usd);
   });
 });

@@ -14,6 +14,7 @@ import m010 from './010-gateway-holds.sql?raw';
 import m011 from './011-gateway-totals.sql?raw';
 import m012 from './012-tournament-evidence.sql?raw';
 import m013 from './013-call-counts.sql?raw';
+import m014 from './014-overrun-bound.sql?raw';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'gateway-totals', sql: m011 },
   { version: 12, name: 'tournament-evidence', sql: m012 },
   { version: 13, name: 'call-counts', sql: m013 },
+  { version: 14, name: 'overrun-bound', sql: m014 },
 ];

@@ -26,6 +26,8 @@ export interface LedgerEntry {
   created_at: string;
   settled_at: string | null;
   overrun_micros: number;
+  /** The call's bound before its hold was raised for the model's overruns this month (null: the hold is the bound). */
+  bound_micros: number | null;
   owner_pid: number | null;
   owner_token: string | null;
 }
@@ -35,7 +37,8 @@ export type LedgerHead = Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros'
 export type NewReservation = Pick<
   LedgerEntry,
   'run_id' | 'month' | 'day' | 'model_id' | 'provider' | 'task' | 'reserved_micros' | 'created_at'
->;
+> &
+  Partial<Pick<LedgerEntry, 'bound_micros'>>;
 
 export interface MonthTotals {
   settled_micros: number;
@@ -67,9 +70,9 @@ export class LedgerRepo {
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
     const result = this.q(
-      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at, owner_pid,
-           owner_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, bound_micros,
+           created_at, owner_pid, owner_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       r.run_id,
       r.month,
@@ -79,6 +82,7 @@ export class LedgerRepo {
       r.task,
       state,
       r.reserved_micros,
+      r.bound_micros ?? null,
       r.created_at,
       this.owner.pid,
       this.owner.token,
@@ -181,13 +185,14 @@ export class LedgerRepo {
   }
 
   /**
-   * The largest charged/reserved ratio among this month's overruns of a model (1 when it has none): the provider has
-   * shown it counts that much more than Quire's bound, so the next holds for it are that much larger.
+   * The largest charged/bound ratio among this month's overruns of a model (1 when it has none): the provider has
+   * shown it counts that much more than Quire's bound, so the next holds for it are that much larger. Against the
+   * bound, not the hold: a hold already raised by an earlier overrun would make the ratios not compound.
    */
   overrunRatio(month: string, modelId: string): number {
     const ratio = this.q<number | null>(
-      `SELECT MAX(CAST(charged_micros AS REAL) / reserved_micros) FROM ledger
-         WHERE month = ? AND model_id = ? AND overrun_micros > 0 AND reserved_micros > 0`,
+      `SELECT MAX(CAST(charged_micros AS REAL) / COALESCE(bound_micros, reserved_micros)) FROM ledger
+         WHERE month = ? AND model_id = ? AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0`,
     )
       .pluck()
       .get(month, modelId);
@@ -197,8 +202,8 @@ export class LedgerRepo {
   /** {@link overrunRatio} of every model that overran this month (usually none): one read of the overruns index. */
   overrunRatios(month: string): Map<string, number> {
     const rows = this.q<{ model_id: string; ratio: number }>(
-      `SELECT model_id, MAX(CAST(charged_micros AS REAL) / reserved_micros) AS ratio FROM ledger
-         WHERE month = ? AND overrun_micros > 0 AND reserved_micros > 0 GROUP BY model_id`,
+      `SELECT model_id, MAX(CAST(charged_micros AS REAL) / COALESCE(bound_micros, reserved_micros)) AS ratio FROM ledger
+         WHERE month = ? AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0 GROUP BY model_id`,
     ).all(month);
     return new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
   }
@@ -219,12 +224,14 @@ export class LedgerRepo {
   }
 
   /** A page of a month's rows after `afterId`, in id order (the export reads a month page by page). */
-  page(month: string, afterId: number, limit: number): LedgerEntry[] {
-    return this.q<LedgerEntry>('SELECT * FROM ledger WHERE month = ? AND id > ? ORDER BY id LIMIT ?').all(
-      month,
-      afterId,
-      limit,
-    );
+  page(month: string, afterId: number, limit: number): (LedgerEntry & { app: string | null })[] {
+    // With the name of the app whose gateway call it was (a run of Quire's own has none).
+    return this.q<LedgerEntry & { app: string | null }>(
+      `SELECT ledger.*, gateway_tokens.name AS app FROM ledger
+         LEFT JOIN gateway_runs ON gateway_runs.run_id = ledger.run_id
+         LEFT JOIN gateway_tokens ON gateway_tokens.id = gateway_runs.token_id
+        WHERE ledger.month = ? AND ledger.id > ? ORDER BY ledger.id LIMIT ?`,
+    ).all(month, afterId, limit);
   }
 
   /** True the first time a (month, threshold) alert is claimed. */

@@ -228,9 +228,18 @@ export class RunsRepo {
       let changed = 0;
       for (const owner of owners) {
         if (this.isAlive(owner)) continue;
+        // Its cost is what the ledger counts for its calls (and its parts', `<id>/part/…`): a charge settled before the
+        // crash, and the hold of the call in flight, which stays counted. It was $0 while the ledger counted the hold.
         changed += this.q(
           `UPDATE runs SET status = 'interrupted', error_code = 'internal', error_message = 'Quire stopped during this run',
-             finished_at = ? WHERE status = 'running' AND owner_pid IS ? AND owner_token IS ?`,
+             finished_at = ?,
+             cost_micros = (
+               SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
+                                        ELSE COALESCE(charged_micros, 0) END), 0)
+                 FROM ledger
+                WHERE ledger.run_id = runs.id
+                   OR (ledger.run_id >= runs.id || '/part/' AND ledger.run_id < runs.id || '/part0'))
+           WHERE status = 'running' AND owner_pid IS ? AND owner_token IS ?`,
         ).run(at, owner.pid, owner.token).changes;
       }
       return changed;

@@ -47,6 +47,18 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     expect(fake.countOf('runs:quote')).toBe(1);
   });
 
+  it('keeps the reason a run cannot be quoted, and forgets it with the next quote', async () => {
+    const why = 'This passage is 32 tokens; Tiny Story can read 31 at once.';
+    const fake = new FakeApi().fail('runs:quote', 'invalid_input', why);
+    const manager = new RunQuoteManager(fake);
+    expect(await manager.load(request)).toBe(false);
+    expect(manager.error?.message).toBe(why);
+    expect(manager.quote).toBeNull();
+    fake.answer('runs:quote', singleQuote(0.004));
+    await manager.load(request);
+    expect(manager.error).toBeNull();
+  });
+
   it('is loading from the ask until the answer lands, so the Workbench can say its quote is not current yet', async () => {
     const fake = new FakeApi();
     const held = fake.hold('runs:quote');

@@ -40,6 +40,13 @@ export class RunQuoteManager {
     return quote?.kind === 'unseated' ? quote.reason : null;
   }
   readonly asking = $derived(this.#asking);
+  /**
+   * Why the run cannot be quoted (a passage the model cannot read with the task's instruction, say): the run would be
+   * refused the same way, so the Workbench shows this instead of a card and Run stays off.
+   */
+  get error() {
+    return this.#quote.error;
+  }
   /** True while a quote is asked for: what is shown may be for the previous passage, task or length. */
   get loading(): boolean {
     return this.#quote.loading;

@@ -1,0 +1,49 @@
+// Which model a passage is decided for before any split: the decision is asked with the whole request (the task's
+// instruction with the passage), so a model whose context cannot hold the instruction is never chosen for it.
+import { describe, expect, it } from 'vitest';
+import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import { fixtureSpec } from '../../test/support/local-fixture';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import { prepareJob } from './job-prepare';
+
+const small: ModelSpec = { ...fixtureSpec('small'), context_window: 1400 };
+const wide: ModelSpec = { ...fixtureSpec('wide'), context_window: 8192 };
+
+/** The orchestrator's context rule over two models, the smaller first (it is the cheaper pick). */
+function deps() {
+  const asked: DecideRequest[] = [];
+  const decide = (request: DecideRequest): Decision => {
+    asked.push(request);
+    const output = request.max_output_tokens ?? 1000;
+    const fits = [small, wide].find((m) => m.context_window >= (request.input_tokens ?? 0) + output);
+    return { model_id: fits?.id ?? null, refusal: null, max_output_tokens: output } as Decision;
+  };
+  // A tokenizer that reads finely (two characters a token), as a small local model's may.
+  const chars = (s: string) => Math.ceil(s.length / 2);
+  return {
+    asked,
+    d: {
+      decide,
+      model: (id: string) => [small, wide].find((m) => m.id === id),
+      tokens: {
+        count: (_spec: ModelSpec, { messages }: { messages: readonly { content: string }[] }) =>
+          Promise.resolve({ tokens: messages.reduce((n, m) => n + chars(m.content) + 4, 0), method: 'estimate' }),
+        textCounter: () => Promise.resolve({ count: chars, method: 'estimate' }),
+      } as never,
+      library: shippedTaskLibrary(),
+      now: () => new Date('2026-03-15T12:00:00Z'),
+    },
+  };
+}
+
+describe('prepareJob', () => {
+  it('decides a short passage on a model that holds the instruction too, and runs it whole', async () => {
+    const { d, asked } = deps();
+    // With its answer, the line edit's instruction is more than the small model's 1,400 tokens: it used to be chosen
+    // for the passage's few tokens, and the run then refused ("can read 31 at once") or split eight words in parts.
+    const input = 'The rain fell on the old house.';
+    await expect(prepareJob(d, { task: 'line_edit', input })).resolves.toBeNull();
+    expect(asked.map((r) => r.input_tokens)).toEqual([expect.any(Number)]);
+    expect(asked[0]!.input_tokens).toBeGreaterThan(400);
+  });
+});
