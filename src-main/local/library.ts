@@ -1,8 +1,8 @@
 // The installed-model library: verified GGUFs in the models folder, recorded in SQLite. Only files that passed
 // validation (and, for downloads, their checksum) are ever listed or handed to the runtime.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularFo
 import type { InstalledLookup } from './local-provider';
 import type { LocalRuntime } from './runtime';
 import { localModelId } from '../../src-preload/contract/model-ids';
+import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
 
 export interface ModelLibraryOptions {
   repo: LocalModelsRepo;
@@ -29,6 +30,15 @@ export interface ModelLibraryOptions {
 }
 
 export const PARTIAL_DIR = '.partial';
+
+/** Beside each upload's or import's partial copy: the process writing it, so a crash's leftover can be told apart. */
+const OWNER_SUFFIX = '.owner';
+
+/**
+ * A partial copy with no owner file was left by a Quire from before owner files; one still being written is touched
+ * every few moments, so one this old is a leftover.
+ */
+const UNOWNED_LEFTOVER_MS = 10 * 60 * 1000;
 
 /** The registry source of a library file's model, and that model's id. */
 const librarySource = localModelId;
@@ -59,6 +69,33 @@ function ggufMagicGate(label: string): Transform {
       callback(null, chunk);
     },
   });
+}
+
+function readOwner(file: string): Owner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<Owner>;
+    return typeof owner.pid === 'number' ? { pid: owner.pid, token: owner.token ?? null } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a file was last written; a file gone meanwhile counts as written now (nothing left to remove). */
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function isRealDir(path: string): boolean {
+  try {
+    const info = lstatSync(path);
+    return info.isDirectory() && !info.isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function slugify(text: string): string {
@@ -100,6 +137,31 @@ export class ModelLibrary implements InstalledLookup {
     this.verdictCache.set(sha256, verdict);
   }
 
+  /**
+   * At start-up: removes the partial copies of uploads and imports whose process is gone (a crash, a kill), so they
+   * stop taking disk space and their names. Another Quire on the same data folder may be copying a file right now:
+   * its copy is kept while its process lives. Downloads' `.gguf.part` files are resumable and never touched here.
+   */
+  removeLeftovers(): void {
+    const partialDir = join(this.options.modelsDir(), PARTIAL_DIR);
+    // Nothing to do without the folder, and nothing to read through a link planted in its place.
+    if (!isRealDir(partialDir)) return;
+    const names = new Set(readdirSync(partialDir));
+    for (const name of names) {
+      const file = join(partialDir, name);
+      if (name.endsWith('.import')) {
+        const owner = readOwner(file + OWNER_SUFFIX);
+        const gone = owner ? !isOwnerAlive(owner) : this.now().getTime() - mtimeMs(file) > UNOWNED_LEFTOVER_MS;
+        if (!gone) continue;
+        rmSync(file, { force: true });
+        rmSync(file + OWNER_SUFFIX, { force: true });
+      } else if (name.endsWith(`.import${OWNER_SUFFIX}`) && !names.has(name.slice(0, -OWNER_SUFFIX.length))) {
+        const owner = readOwner(file);
+        if (!owner || !isOwnerAlive(owner)) rmSync(file, { force: true });
+      }
+    }
+  }
+
   modelsDir(): string {
     const dir = this.options.modelsDir();
     ensurePartialDir(dir, PARTIAL_DIR);
@@ -137,9 +199,12 @@ export class ModelLibrary implements InstalledLookup {
     const slug = slugify(base);
     const dir = this.options.modelsDir();
     const onDisk = (id: string) =>
-      [join(dir, `${id}.gguf`), join(dir, PARTIAL_DIR, `${id}.import`), join(dir, PARTIAL_DIR, `${id}.gguf.part`)].some(
-        exists,
-      );
+      [
+        join(dir, `${id}.gguf`),
+        join(dir, PARTIAL_DIR, `${id}.import`),
+        join(dir, PARTIAL_DIR, `${id}.import${OWNER_SUFFIX}`),
+        join(dir, PARTIAL_DIR, `${id}.gguf.part`),
+      ].some(exists);
     const used = (id: string) => !!this.options.repo.model(id) || !!this.catalogEntry(id) || taken(id) || onDisk(id);
     if (!used(slug)) return slug;
     for (let i = 2; ; i++) if (!used(`${slug}-${i}`)) return `${slug}-${i}`;
@@ -194,6 +259,7 @@ export class ModelLibrary implements InstalledLookup {
   ): Promise<InstalledModel> {
     const dir = this.modelsDir();
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
+    const ownerFile = partial + OWNER_SUFFIX;
     const hash = createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -204,6 +270,12 @@ export class ModelLibrary implements InstalledLookup {
     let final: string;
     let summary: GgufSummary;
     try {
+      // The owner first: a partial copy seen without one is never this process's work in progress.
+      await writeFile(ownerFile, JSON.stringify(currentOwner()), { mode: 0o600, flag: 'wx' });
+    } catch (cause) {
+      throw Object.assign(failure((cause as Error).message), { cause });
+    }
+    try {
       const target = await openPrivateForWrite(partial, 'create');
       await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
       // What is installed is the copy: check the copy, in case the source changed while it was read.
@@ -213,6 +285,9 @@ export class ModelLibrary implements InstalledLookup {
       await rm(partial, { force: true });
       if (cause instanceof LocalModelError) throw cause;
       throw Object.assign(failure((cause as Error).message), { cause });
+    } finally {
+      // After the partial copy is gone (placed or removed), never before: see removeLeftovers.
+      await rm(ownerFile, { force: true });
     }
     const sha256 = hash.digest('hex');
     await this.probeFile(final, sha256, false);
