@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/contract';
-import { CancelledError, LocalModelError, NotFoundError } from '../errors';
+import { CancelledError, ConflictError, LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
@@ -343,7 +343,11 @@ export class ModelLibrary implements InstalledLookup {
   async delete(id: string): Promise<void> {
     const record = this.options.repo.model(id);
     if (!record) throw new NotFoundError('Local model', id);
-    await this.options.runtime.unload(record.catalog_id ?? record.id);
+    const runtimeId = record.catalog_id ?? record.id;
+    // Pulling the file from under a run would fail it with "not installed"; the writer decides instead.
+    if (this.options.runtime.inUse(runtimeId))
+      throw new ConflictError(`${record.name} is running a task. Stop it, or wait for it to finish, then delete it.`);
+    await this.options.runtime.unload(runtimeId);
     this.options.repo.deleteModel(id);
     if (!record.catalog_id) this.options.registry?.removeCustomModels(librarySource(id));
     await rm(record.file, { force: true });
