@@ -135,7 +135,9 @@ describe('uploading a .gguf in the browser host', () => {
     writeFileSync(join(modelsDir, 'tiny.gguf'), 'my notes, not a model\n');
     const { host } = await testApp.host({ dataDir });
     const first = await upload(host.url, '/upload/model?name=tiny.gguf', [fixture]);
-    const second = await upload(host.url, '/upload/model?name=tiny.gguf', [fixture]);
+    // Another model under the same file name (the same bytes again would be refused as already installed).
+    const other = readFileSync(tinyLlamaFixture({ seed: 17 }));
+    const second = await upload(host.url, '/upload/model?name=tiny.gguf', [other]);
     expect([first.body.value.id, second.body.value.id]).toEqual(['tiny-2', 'tiny-3']);
     expect(readFileSync(join(modelsDir, 'tiny.gguf'), 'utf8')).toBe('my notes, not a model\n');
     expect(folder(modelsDir).files.sort()).toEqual(['tiny-2.gguf', 'tiny-3.gguf', 'tiny.gguf']);

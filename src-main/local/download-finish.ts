@@ -64,6 +64,11 @@ export async function finishDownload(
     throw new DownloadError('invalid_file', (error as Error).message, error);
   }
   await synced;
+  const same = deps.library.sameFile(sha256);
+  if (same) {
+    await rm(row.partial_file, { force: true });
+    throw new DownloadError('already_installed', `${same.name} is already installed (same file).`);
+  }
   // Never over a file that appeared under the planned name meanwhile: the next free name instead.
   const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;

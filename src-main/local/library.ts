@@ -180,6 +180,14 @@ export class ModelLibrary implements InstalledLookup {
       .map((record) => this.toInstalled(record, resident.has(record.catalog_id ?? record.id)));
   }
 
+  /**
+   * The installed model whose file has these bytes, if any: adding the same file again (a second upload, an import
+   * of the file already in the models folder, a URL download of it) would only make a full copy under a new name.
+   */
+  sameFile(sha256: string): LocalModelRecord | undefined {
+    return this.options.repo.models().find((record) => record.sha256 === sha256 && existsSync(record.file));
+  }
+
   get(id: string): LocalModelRecord | undefined {
     return this.options.repo.model(id);
   }
@@ -280,10 +288,12 @@ export class ModelLibrary implements InstalledLookup {
       await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
       // What is installed is the copy: check the copy, in case the source changed while it was read.
       summary = await checkGgufFile(partial, label);
+      const same = this.sameFile(hash.copy().digest('hex'));
+      if (same) throw new ConflictError(`${same.name} is already installed (same file).`);
       final = await placeFile(partial, dir, id);
     } catch (cause) {
       await rm(partial, { force: true });
-      if (cause instanceof LocalModelError) throw cause;
+      if (cause instanceof LocalModelError || cause instanceof ConflictError) throw cause;
       throw Object.assign(failure((cause as Error).message), { cause });
     } finally {
       // After the partial copy is gone (placed or removed), never before: see removeLeftovers.
