@@ -109,12 +109,12 @@ describe('uploading a .gguf in the browser host', () => {
     [
       'a file that is not a GGUF',
       () => Buffer.concat([Buffer.from('PK\x03\x04 a zip, not a model'), Buffer.alloc(4 * MB)]),
-      /not a valid GGUF model \(it does not start with "GGUF"\)/,
+      /it is not a GGUF model file \(it does not start with "GGUF"\)/,
     ],
     [
       'a GGUF without the keys llama.cpp needs',
       () => readFileSync(tinyLlamaFixture({ seed: 16, omitKeys: ['llama.context_length'] })),
-      /not a usable model: missing llama\.context_length/,
+      /its header is incomplete \(llama\.context_length is missing\)/,
     ],
     ['a GGUF cut short', () => fixture.subarray(0, fixture.length - 1000), /truncated/],
   ])('refuses %s with the reason and leaves nothing behind', async (_what, bytes, reason) => {

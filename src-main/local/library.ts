@@ -11,6 +11,7 @@ import { CancelledError, ConflictError, LocalModelError, NotFoundError } from '.
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
+import { notGguf } from './gguf-header';
 import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
@@ -60,9 +61,7 @@ function ggufMagicGate(label: string): Transform {
       if (head.length < 4) {
         head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         if (head.length === 4 && head.toString('latin1') !== 'GGUF') {
-          callback(
-            new LocalModelError('invalid_file', `${label} is not a valid GGUF model (it does not start with "GGUF")`),
-          );
+          callback(new LocalModelError('invalid_file', notGguf(label)));
           return;
         }
       }
