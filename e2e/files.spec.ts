@@ -24,7 +24,7 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
     buffer: Buffer.from('these are my notes, not a model'),
   });
   await expect(page.getByTestId('model-upload-error')).toContainText(
-    'not-a-model.gguf is not a valid GGUF model (it does not start with "GGUF")',
+    'not-a-model.gguf isn\'t a model Quire can run: it is not a GGUF model file (it does not start with "GGUF")',
   );
   await expect(page.getByTestId('models-empty')).toBeVisible();
 

@@ -109,12 +109,12 @@ describe('uploading a .gguf in the browser host', () => {
     [
       'a file that is not a GGUF',
       () => Buffer.concat([Buffer.from('PK\x03\x04 a zip, not a model'), Buffer.alloc(4 * MB)]),
-      /not a valid GGUF model \(it does not start with "GGUF"\)/,
+      /it is not a GGUF model file \(it does not start with "GGUF"\)/,
     ],
     [
       'a GGUF without the keys llama.cpp needs',
       () => readFileSync(tinyLlamaFixture({ seed: 16, omitKeys: ['llama.context_length'] })),
-      /not a usable model: missing llama\.context_length/,
+      /its header is incomplete \(llama\.context_length is missing\)/,
     ],
     ['a GGUF cut short', () => fixture.subarray(0, fixture.length - 1000), /truncated/],
   ])('refuses %s with the reason and leaves nothing behind', async (_what, bytes, reason) => {
@@ -135,7 +135,9 @@ describe('uploading a .gguf in the browser host', () => {
     writeFileSync(join(modelsDir, 'tiny.gguf'), 'my notes, not a model\n');
     const { host } = await testApp.host({ dataDir });
     const first = await upload(host.url, '/upload/model?name=tiny.gguf', [fixture]);
-    const second = await upload(host.url, '/upload/model?name=tiny.gguf', [fixture]);
+    // Another model under the same file name (the same bytes again would be refused as already installed).
+    const other = readFileSync(tinyLlamaFixture({ seed: 17 }));
+    const second = await upload(host.url, '/upload/model?name=tiny.gguf', [other]);
     expect([first.body.value.id, second.body.value.id]).toEqual(['tiny-2', 'tiny-3']);
     expect(readFileSync(join(modelsDir, 'tiny.gguf'), 'utf8')).toBe('my notes, not a model\n');
     expect(folder(modelsDir).files.sort()).toEqual(['tiny-2.gguf', 'tiny-3.gguf', 'tiny.gguf']);

@@ -1,7 +1,16 @@
 import { QuireError } from './quire-error';
 
 export type DownloadFailure =
-  'not_found' | 'gated' | 'disk_full' | 'checksum_mismatch' | 'server_gone' | 'stalled' | 'http_error' | 'invalid_file';
+  | 'not_found'
+  | 'gated'
+  | 'disk_full'
+  | 'checksum_mismatch'
+  | 'server_gone'
+  | 'stalled'
+  | 'http_error'
+  | 'invalid_file'
+  /** The same bytes are an installed model already: nothing was kept, and there is nothing to resume. */
+  | 'already_installed';
 
 /** A model download failed; `reason` is what the writer is told and what decides whether resuming may help. */
 export class DownloadError extends QuireError {

@@ -47,9 +47,14 @@ export async function finishDownload(
     await settled;
     await rm(row.partial_file, { force: true });
     deps.repo.updateDownload(id, { received_bytes: 0 });
+    const got = sha256.slice(0, 12);
+    const expected = row.expected_sha256.slice(0, 12);
+    // The writer's own checksum may be the mistake (a typo, another file's); a catalog's or the server's is not theirs.
     throw new DownloadError(
       'checksum_mismatch',
-      `The downloaded file is corrupt: its SHA-256 ${sha256.slice(0, 12)}… does not match the expected ${row.expected_sha256.slice(0, 12)}… (${row.sha256_source}). It was deleted; download it again.`,
+      row.sha256_source === 'user'
+        ? `The downloaded file does not match the SHA-256 checksum you entered (it is ${got}…, you entered ${expected}…). It was deleted: check the checksum, or the URL, then download it again.`
+        : `The downloaded file is corrupt: its SHA-256 ${got}… does not match the expected ${expected}…. It was deleted; download it again.`,
     );
   }
   let summary;
@@ -64,6 +69,11 @@ export async function finishDownload(
     throw new DownloadError('invalid_file', (error as Error).message, error);
   }
   await synced;
+  const same = deps.library.sameFile(sha256);
+  if (same) {
+    await rm(row.partial_file, { force: true });
+    throw new DownloadError('already_installed', `${same.name} is already installed (same file).`);
+  }
   // Never over a file that appeared under the planned name meanwhile: the next free name instead.
   const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;

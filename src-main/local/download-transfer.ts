@@ -268,12 +268,22 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function isHuggingFace(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'huggingface.co' || host.endsWith('.huggingface.co') || host === 'hf.co';
+}
+
 function httpFailure(status: number, url: string): DownloadError {
   if (status === 404) return new DownloadError('not_found', `The model file was not found (HTTP 404): ${url}`);
-  if (status === 401 || status === 403)
+  if ((status === 401 || status === 403) && isHuggingFace(url))
     return new DownloadError(
       'gated',
       `The repository is gated or private (HTTP ${status}): accept its licence on Hugging Face or pick another model`,
+    );
+  if (status === 401 || status === 403)
+    return new DownloadError(
+      'gated',
+      `The server refused the file (HTTP ${status}): it may need a sign-in or permission Quire does not have. Check the URL, or download the file yourself and add it from disk.`,
     );
   return new DownloadError('http_error', `The server answered HTTP ${status} for ${url}`);
 }

@@ -280,11 +280,14 @@ export class DownloadService {
       error instanceof DownloadError
         ? error
         : new DownloadError('http_error', `Download failed: ${(error as Error).message ?? String(error)}`, error);
-    this.options.repo.updateDownload(id, {
-      status: 'failed',
-      error_reason: failure.reason,
-      error_message: failure.message,
-    });
+    // A file already installed leaves nothing to resume or retry: the download goes from the list, with its reason said.
+    if (failure.reason === 'already_installed') this.options.repo.deleteDownload(id);
+    else
+      this.options.repo.updateDownload(id, {
+        status: 'failed',
+        error_reason: failure.reason,
+        error_message: failure.message,
+      });
     this.logger.warn(`Download ${id} failed: ${failure.message}`);
     this.options.events.emit('download:failed', {
       id,

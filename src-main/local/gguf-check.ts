@@ -3,7 +3,15 @@
 // here, in bounded time and in plain words, rather than aborting or freezing the process inside llama.cpp.
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { LocalModelError } from '../errors';
-import { httpSource, readGgufHeader, withFileSource, type ByteSource, type GgufHeader } from './gguf-header';
+import {
+  HeaderError,
+  httpSource,
+  readGgufHeader,
+  refusalMessage,
+  withFileSource,
+  type ByteSource,
+  type GgufHeader,
+} from './gguf-header';
 import { checkMetadata, checkTensors } from './gguf-rules';
 
 export interface GgufSummary {
@@ -28,21 +36,28 @@ function checkRequired(header: GgufHeader, label: string): void {
   const m = header.metadata;
   const architecture = m.get('general.architecture');
   if (typeof architecture !== 'string' || architecture.length === 0)
-    throw new LocalModelError('invalid_file', `${label} is not a usable model: general.architecture is missing`);
-  const missing: string[] = [];
+    throw new HeaderError(label, 'general.architecture is missing', 'its header does not say what kind of model it is');
+  // No key at all for its architecture: a model type llama.cpp (and so Quire) does not know, not a damaged file.
+  if (REQUIRED_ARCH_KEYS.every((key) => !m.has(`${architecture}.${key}`)))
+    throw new HeaderError(
+      label,
+      undefined,
+      `the model type "${architecture.slice(0, 64)}" is not one Quire can run`,
+      'Choose another model.',
+    );
+  const wrong: string[] = [];
   for (const key of REQUIRED_ARCH_KEYS) {
-    const value = m.get(`${architecture}.${key}`);
-    const ok =
-      typeof value === 'number' || typeof value === 'bigint'
-        ? Number(value) > 0
-        : typeof value === 'object' && value !== null && value.length > 0;
-    if (!ok) missing.push(`${architecture}.${key}`);
+    const name = `${architecture}.${key}`;
+    const value = m.get(name);
+    if (value === undefined) wrong.push(`${name} is missing`);
+    else if (typeof value === 'number' || typeof value === 'bigint') {
+      if (!(Number(value) > 0)) wrong.push(`${name} is ${String(value)}`);
+    } else if (!(typeof value === 'object' && value !== null && value.length > 0)) wrong.push(`${name} is empty`);
   }
   const tokens = m.get('tokenizer.ggml.tokens');
-  if (typeof m.get('tokenizer.ggml.model') !== 'string') missing.push('tokenizer.ggml.model');
-  if (typeof tokens !== 'object' || tokens.length === 0) missing.push('tokenizer.ggml.tokens');
-  if (missing.length > 0)
-    throw new LocalModelError('invalid_file', `${label} is not a usable model: missing ${missing.join(', ')}`);
+  if (typeof m.get('tokenizer.ggml.model') !== 'string') wrong.push('tokenizer.ggml.model is missing');
+  if (typeof tokens !== 'object' || tokens.length === 0) wrong.push('tokenizer.ggml.tokens is missing');
+  if (wrong.length > 0) throw new HeaderError(label, wrong.join(', '), 'its header is incomplete');
 }
 
 /** Every check on a header: required keys, llama.cpp's rules, the tensors; returns the end of the tensor data. */
@@ -107,7 +122,7 @@ function invalid(cause: unknown, label: string): LocalModelError {
   if (cause instanceof LocalModelError) return cause;
   return new LocalModelError(
     'invalid_file',
-    `${label} is not a valid GGUF model (${(cause as Error).message.slice(0, 200)})`,
+    refusalMessage(label, 'the file is damaged', (cause as Error).message.slice(0, 200)),
     cause,
   );
 }

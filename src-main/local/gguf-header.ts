@@ -53,9 +53,27 @@ const T_STRING = 8;
 const T_ARRAY = 9;
 const SCALAR_SIZES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 
+/** The refusal of a model file: the plain reason, the technical detail short after it, and what to do. */
+export function refusalMessage(label: string, plain: string, detail?: string, next = GET_IT_AGAIN): string {
+  return `${label} isn't a model Quire can run: ${plain}${detail ? ` (${detail})` : ''}. ${next}`;
+}
+
+/** A file that is not a GGUF at all: most likely the wrong file was chosen. */
+export function notGguf(label: string): string {
+  return refusalMessage(
+    label,
+    'it is not a GGUF model file',
+    'it does not start with "GGUF"',
+    'Choose a .gguf model file.',
+  );
+}
+
+export const GET_IT_AGAIN = 'Get it again from where you found it.';
+
 export class HeaderError extends LocalModelError {
-  constructor(label: string, detail: string) {
-    super('invalid_file', `${label} is not a usable model: ${detail}`);
+  /** `plain`: the reason in a writer's words; `detail`: the header's fact behind it, for whoever fixes the file. */
+  constructor(label: string, detail: string | undefined, plain = 'the file is damaged', next?: string) {
+    super('invalid_file', refusalMessage(label, plain, detail, next));
     this.name = 'HeaderError';
   }
 }
@@ -71,14 +89,14 @@ class Cursor {
     private readonly label: string,
   ) {}
 
-  private async need(bytes: number, what: string): Promise<void> {
+  private async need(bytes: number, _what: string): Promise<void> {
     const end = this.pos + bytes;
     if (end > HEADER_LIMITS.headerBytes)
       throw new HeaderError(this.label, `its header is larger than ${HEADER_LIMITS.headerBytes / 2 ** 20} MB`);
     while (end > this.base + this.buffer.length) {
       const from = this.base + this.buffer.length;
       const chunk = await this.source(from, Math.max(CHUNK, end - from));
-      if (chunk.length === 0) throw new HeaderError(this.label, `the file ends inside its header (reading ${what})`);
+      if (chunk.length === 0) throw new HeaderError(this.label, 'it ends inside its header', 'the file is incomplete');
       // Keep only what is still ahead of the cursor (copied only when there is some: fresh memory is slow to touch).
       const ahead = this.buffer.subarray(this.pos - this.base);
       this.buffer = ahead.length > 0 ? Buffer.concat([ahead, chunk]) : chunk;
@@ -173,8 +191,7 @@ async function value(cursor: Cursor, type: number, key: string, label: string): 
 export async function readGgufHeader(source: ByteSource, label: string): Promise<GgufHeader> {
   const cursor = new Cursor(source, label);
   const magic = (await cursor.bytes(4, 'the file type')).toString('latin1');
-  if (magic !== 'GGUF')
-    throw new LocalModelError('invalid_file', `${label} is not a valid GGUF model (it does not start with "GGUF")`);
+  if (magic !== 'GGUF') throw new LocalModelError('invalid_file', notGguf(label));
   const version = await cursor.u32('the GGUF version');
   if (version !== 2 && version !== 3)
     throw new HeaderError(label, `it is GGUF version ${version}; Quire reads versions 2 and 3`);

@@ -186,6 +186,6 @@ export function checkTensors(header: GgufHeader, label: string, fileSize?: numbe
     fail(`token_embd.weight is ${embedding.dims[0]} wide but ${arch}.embedding_length is ${embd}`);
   const end = spans.at(-1)![1];
   if (fileSize !== undefined && fileSize < end)
-    fail(`the file is truncated: ${fileSize} bytes on disk, the header declares ${end}`);
+    throw new HeaderError(label, `${fileSize} bytes of the ${end} its header declares`, 'the file is incomplete');
   return end;
 }

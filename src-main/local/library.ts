@@ -1,21 +1,23 @@
 // The installed-model library: verified GGUFs in the models folder, recorded in SQLite. Only files that passed
 // validation (and, for downloads, their checksum) are ever listed or handed to the runtime.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/contract';
-import { CancelledError, LocalModelError, NotFoundError } from '../errors';
+import { CancelledError, ConflictError, LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
+import { notGguf } from './gguf-header';
 import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
 import type { LocalRuntime } from './runtime';
 import { localModelId } from '../../src-preload/contract/model-ids';
+import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
 
 export interface ModelLibraryOptions {
   repo: LocalModelsRepo;
@@ -29,6 +31,15 @@ export interface ModelLibraryOptions {
 }
 
 export const PARTIAL_DIR = '.partial';
+
+/** Beside each upload's or import's partial copy: the process writing it, so a crash's leftover can be told apart. */
+const OWNER_SUFFIX = '.owner';
+
+/**
+ * A partial copy with no owner file was left by a Quire from before owner files; one still being written is touched
+ * every few moments, so one this old is a leftover.
+ */
+const UNOWNED_LEFTOVER_MS = 10 * 60 * 1000;
 
 /** The registry source of a library file's model, and that model's id. */
 const librarySource = localModelId;
@@ -50,15 +61,40 @@ function ggufMagicGate(label: string): Transform {
       if (head.length < 4) {
         head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         if (head.length === 4 && head.toString('latin1') !== 'GGUF') {
-          callback(
-            new LocalModelError('invalid_file', `${label} is not a valid GGUF model (it does not start with "GGUF")`),
-          );
+          callback(new LocalModelError('invalid_file', notGguf(label)));
           return;
         }
       }
       callback(null, chunk);
     },
   });
+}
+
+function readOwner(file: string): Owner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<Owner>;
+    return typeof owner.pid === 'number' ? { pid: owner.pid, token: owner.token ?? null } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a file was last written; a file gone meanwhile counts as written now (nothing left to remove). */
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function isRealDir(path: string): boolean {
+  try {
+    const info = lstatSync(path);
+    return info.isDirectory() && !info.isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function slugify(text: string): string {
@@ -100,6 +136,31 @@ export class ModelLibrary implements InstalledLookup {
     this.verdictCache.set(sha256, verdict);
   }
 
+  /**
+   * At start-up: removes the partial copies of uploads and imports whose process is gone (a crash, a kill), so they
+   * stop taking disk space and their names. Another Quire on the same data folder may be copying a file right now:
+   * its copy is kept while its process lives. Downloads' `.gguf.part` files are resumable and never touched here.
+   */
+  removeLeftovers(): void {
+    const partialDir = join(this.options.modelsDir(), PARTIAL_DIR);
+    // Nothing to do without the folder, and nothing to read through a link planted in its place.
+    if (!isRealDir(partialDir)) return;
+    const names = new Set(readdirSync(partialDir));
+    for (const name of names) {
+      const file = join(partialDir, name);
+      if (name.endsWith('.import')) {
+        const owner = readOwner(file + OWNER_SUFFIX);
+        const gone = owner ? !isOwnerAlive(owner) : this.now().getTime() - mtimeMs(file) > UNOWNED_LEFTOVER_MS;
+        if (!gone) continue;
+        rmSync(file, { force: true });
+        rmSync(file + OWNER_SUFFIX, { force: true });
+      } else if (name.endsWith(`.import${OWNER_SUFFIX}`) && !names.has(name.slice(0, -OWNER_SUFFIX.length))) {
+        const owner = readOwner(file);
+        if (!owner || !isOwnerAlive(owner)) rmSync(file, { force: true });
+      }
+    }
+  }
+
   modelsDir(): string {
     const dir = this.options.modelsDir();
     ensurePartialDir(dir, PARTIAL_DIR);
@@ -116,6 +177,14 @@ export class ModelLibrary implements InstalledLookup {
       .models()
       .filter((record) => existsSync(record.file))
       .map((record) => this.toInstalled(record, resident.has(record.catalog_id ?? record.id)));
+  }
+
+  /**
+   * The installed model whose file has these bytes, if any: adding the same file again (a second upload, an import
+   * of the file already in the models folder, a URL download of it) would only make a full copy under a new name.
+   */
+  sameFile(sha256: string): LocalModelRecord | undefined {
+    return this.options.repo.models().find((record) => record.sha256 === sha256 && existsSync(record.file));
   }
 
   get(id: string): LocalModelRecord | undefined {
@@ -137,9 +206,12 @@ export class ModelLibrary implements InstalledLookup {
     const slug = slugify(base);
     const dir = this.options.modelsDir();
     const onDisk = (id: string) =>
-      [join(dir, `${id}.gguf`), join(dir, PARTIAL_DIR, `${id}.import`), join(dir, PARTIAL_DIR, `${id}.gguf.part`)].some(
-        exists,
-      );
+      [
+        join(dir, `${id}.gguf`),
+        join(dir, PARTIAL_DIR, `${id}.import`),
+        join(dir, PARTIAL_DIR, `${id}.import${OWNER_SUFFIX}`),
+        join(dir, PARTIAL_DIR, `${id}.gguf.part`),
+      ].some(exists);
     const used = (id: string) => !!this.options.repo.model(id) || !!this.catalogEntry(id) || taken(id) || onDisk(id);
     if (!used(slug)) return slug;
     for (let i = 2; ; i++) if (!used(`${slug}-${i}`)) return `${slug}-${i}`;
@@ -194,6 +266,7 @@ export class ModelLibrary implements InstalledLookup {
   ): Promise<InstalledModel> {
     const dir = this.modelsDir();
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
+    const ownerFile = partial + OWNER_SUFFIX;
     const hash = createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -204,15 +277,26 @@ export class ModelLibrary implements InstalledLookup {
     let final: string;
     let summary: GgufSummary;
     try {
+      // The owner first: a partial copy seen without one is never this process's work in progress.
+      await writeFile(ownerFile, JSON.stringify(currentOwner()), { mode: 0o600, flag: 'wx' });
+    } catch (cause) {
+      throw Object.assign(failure((cause as Error).message), { cause });
+    }
+    try {
       const target = await openPrivateForWrite(partial, 'create');
       await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
       // What is installed is the copy: check the copy, in case the source changed while it was read.
       summary = await checkGgufFile(partial, label);
+      const same = this.sameFile(hash.copy().digest('hex'));
+      if (same) throw new ConflictError(`${same.name} is already installed (same file).`);
       final = await placeFile(partial, dir, id);
     } catch (cause) {
       await rm(partial, { force: true });
-      if (cause instanceof LocalModelError) throw cause;
+      if (cause instanceof LocalModelError || cause instanceof ConflictError) throw cause;
       throw Object.assign(failure((cause as Error).message), { cause });
+    } finally {
+      // After the partial copy is gone (placed or removed), never before: see removeLeftovers.
+      await rm(ownerFile, { force: true });
     }
     const sha256 = hash.digest('hex');
     await this.probeFile(final, sha256, false);
@@ -268,7 +352,11 @@ export class ModelLibrary implements InstalledLookup {
   async delete(id: string): Promise<void> {
     const record = this.options.repo.model(id);
     if (!record) throw new NotFoundError('Local model', id);
-    await this.options.runtime.unload(record.catalog_id ?? record.id);
+    const runtimeId = record.catalog_id ?? record.id;
+    // Pulling the file from under a run would fail it with "not installed"; the writer decides instead.
+    if (this.options.runtime.inUse(runtimeId))
+      throw new ConflictError(`${record.name} is running a task. Stop it, or wait for it to finish, then delete it.`);
+    await this.options.runtime.unload(runtimeId);
     this.options.repo.deleteModel(id);
     if (!record.catalog_id) this.options.registry?.removeCustomModels(librarySource(id));
     await rm(record.file, { force: true });

@@ -67,7 +67,7 @@ export class LocalModels implements LocalModelProvider {
     if (candidates.length === 0 || candidates[0]!.spec.id !== spec.id)
       throw new LocalModelError(
         'not_installed',
-        `Local model ${spec.display_name} is not installed${spec.local ? ` (catalog ${spec.local.catalog_id})` : ''}`,
+        `${spec.display_name} is not installed any more: download or add it again in Models, or choose another model.`,
       );
     const failures: string[] = [];
     for (const candidate of candidates) {

@@ -94,6 +94,7 @@ export class LocalStack {
       ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}),
     });
     this.downloads.recoverInterrupted();
+    this.library.removeLeftovers();
     this.fit = new FitService(this.library, this.runtime);
     this.installed = options.installed ?? this.library;
     this.provider = new LocalModels({

@@ -109,7 +109,8 @@ describe('the probe in the library', () => {
     const sha = await hashFile(fixture);
     const s = await startFileServer();
     s.route('/tiny.gguf', { file: fixture });
-    s.route('/other/tiny.gguf', { file: fixture });
+    // Another model: the catalog's own bytes again would be refused as already installed.
+    s.route('/other/tiny.gguf', { file: tinyLlamaFixture({ seed: 12 }) });
     const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, sha), stack: { probe: launcher } });
     open.at(-1)!.server = s;
     await h.stack.downloads.start({ id: 'tiny-chat' });

@@ -220,8 +220,8 @@ describe('memory budget and fallback', () => {
     const noFf = tinyLlamaFixture({ seed: 1, omitKeys: ['llama.feed_forward_length'] });
     const noHeads = tinyLlamaFixture({ seed: 1, omitKeys: ['llama.attention.head_count'] });
     for (const [file, pattern] of [
-      [truncated, /truncated/],
-      [garbage, /not a valid GGUF/],
+      [truncated, /the file is incomplete/],
+      [garbage, /it is not a GGUF model file/],
       [noFf, /llama\.feed_forward_length/],
       [noHeads, /llama\.attention\.head_count/],
     ] as const) {

@@ -112,6 +112,11 @@ export class LocalRuntime {
       }));
   }
 
+  /** Whether a task runs on the model, waits for it, or is loading it: its file must stay where it is. */
+  inUse(id: string): boolean {
+    return (this.entries.get(id)?.busy ?? 0) > 0 || this.loading.has(id);
+  }
+
   isResident(id: string): boolean {
     return this.entries.has(id);
   }

@@ -54,7 +54,8 @@ describe('FileIntakeManager', () => {
     const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
     const done = manager.upload(file('notes.gguf', 10));
     await fake.settled();
-    const reason = 'notes.gguf is not a valid GGUF model (it does not start with "GGUF")';
+    const reason =
+      'notes.gguf isn\'t a model Quire can run: it is not a GGUF model file (it does not start with "GGUF"). Choose a .gguf model file.';
     uploader.answer({ ok: false, error: { code: 'local_model_error', message: reason, retryable: false } });
     expect(await done).toBeNull();
     expect(manager.error?.message).toBe(reason);

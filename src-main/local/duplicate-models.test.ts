@@ -1,0 +1,57 @@
+// Adding a model that is already installed (audit): the same bytes uploaded twice, imported from the models folder,
+// or downloaded by URL used to install full copies ("tiny-story-3", "-4"…); now each is refused once hashed, in the
+// writer's words, and nothing of the copy is left behind.
+import { readFileSync, readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { partialFiles, useDownloadHarness } from '../../test/support/download-harness';
+import { hashFile } from '../../test/support/hash-file';
+import { useTempDir } from '../../test/support/temp-dir';
+import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+
+const tempDir = useTempDir();
+const { harness, server } = useDownloadHarness(tempDir);
+let fixture: string;
+let fixtureSha: string;
+beforeAll(async () => {
+  fixture = tinyLlamaFixture({ seed: 41 });
+  fixtureSha = await hashFile(fixture);
+});
+
+const SAME = { code: 'conflict', message: 'Tiny Story is already installed (same file).' };
+
+function ggufs(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name.endsWith('.gguf'));
+}
+
+describe('a model already installed is not installed twice', () => {
+  it('refuses a second upload and an import of the installed file itself, leaving nothing behind', async () => {
+    const h = harness();
+    const first = await h.stack.library.importStream(
+      Readable.from([readFileSync(fixture)]),
+      'story.gguf',
+      'Tiny Story',
+    );
+    await expect(
+      h.stack.library.importStream(Readable.from([readFileSync(fixture)]), 'story.gguf', 'Tiny Story'),
+    ).rejects.toMatchObject(SAME);
+    await expect(h.stack.library.importFile(first.file)).rejects.toMatchObject(SAME);
+    expect(h.stack.library.installed().map((m) => m.id)).toEqual([first.id]);
+    expect(ggufs(h.modelsDir)).toEqual([`${first.id}.gguf`]);
+    expect(partialFiles(h)).toEqual([]);
+  });
+
+  it('refuses a URL download of the same bytes, and keeps no failed download to resume', async () => {
+    const h = harness();
+    await h.stack.library.importFile(fixture, 'Tiny Story');
+    const s = await server();
+    s.route('/again.gguf', { file: fixture });
+    const info = await h.stack.downloads.start({ url: `${s.url}/again.gguf`, sha256: fixtureSha });
+    const failed = await h.waitFor('download:failed', info.id);
+    expect(failed.payload).toMatchObject({ message: SAME.message, retryable: false });
+    expect(h.stack.downloads.list()).toEqual([]);
+    expect(h.stack.library.installed()).toHaveLength(1);
+    expect(ggufs(h.modelsDir)).toHaveLength(1);
+    expect(partialFiles(h)).toEqual([]);
+  });
+});
