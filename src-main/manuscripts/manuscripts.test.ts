@@ -103,4 +103,30 @@ describe('manuscripts:* channels', () => {
     expect(listed.ok && listed.value).toEqual([]);
     expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
   });
+  it('opens UTF-16 text (a Windows "Unicode" file), and a folder it cannot open says which file and what to do', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    const text = '# Chapter 1\n\nMara’s eyes were green.\n';
+    writeFileSync(join(dir, 'le.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const be = Buffer.from(text, 'utf16le').swap16();
+    writeFileSync(join(dir, 'be.txt'), Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+    for (const name of ['le.txt', 'be.txt']) {
+      const opened = await call(app, 'manuscripts:open', { path: join(dir, name) });
+      expect(opened.ok && opened.value.text, name).toBe(text);
+    }
+    writeFileSync(join(dir, 'empty.md'), '\n');
+    const again = await call(app, 'manuscripts:open', { path: join(dir, 'empty.md') });
+    expect(!again.ok && again.error.message).toBe(
+      'empty.md is empty: there is no text in it. Check that you chose the right file and that its text was saved.',
+    );
+    const book = join(dir, 'book');
+    mkdirSync(book);
+    writeFileSync(join(book, 'Chapter 1.md'), text);
+    writeFileSync(join(book, 'Chapter 2.md'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]));
+    const folder = await call(app, 'manuscripts:open', { path: book });
+    expect(!folder.ok && folder.error.message).toBe(
+      'The folder “book” was not opened: Chapter 2.md looks like a binary file, not text (it contains zero bytes). ' +
+        'Move that file out of the folder or fix it, then open the folder again.',
+    );
+  });
 });

@@ -53,7 +53,18 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
   const files: SourceFile[] = [];
   let total = 0;
   for (const name of names) {
-    const file = await readTextFile(join(path, name));
+    let file: SourceFile;
+    try {
+      file = await readTextFile(join(path, name));
+    } catch (error) {
+      // One chapter file that cannot be read: the folder is not opened, and the writer is told which file it is.
+      if (!(error instanceof InvalidInputError)) throw error;
+      throw new InvalidInputError(
+        `The folder “${basename(path)}” was not opened: ${error.message} Move that file out of the folder or fix it, ` +
+          'then open the folder again.',
+        'path',
+      );
+    }
     total += file.text.length;
     if (total > MAX_MANUSCRIPT_BYTES)
       throw new InvalidInputError(`The chapter files in ${path} add up to more than 50 MB of text.`, 'path');
@@ -99,21 +110,33 @@ export function uploadedSource(name: string, bytes: Buffer): ManuscriptSource {
   return { kind: 'file', path: fileName, title: titleOf(fileName), files: [decodeText(fileName, bytes)] };
 }
 
+/** A byte-order mark of UTF-16 (what Windows calls "Unicode" text): its zero bytes are text, not a binary file's. */
+function utf16Of(bytes: Buffer): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
 function decodeText(name: string, bytes: Buffer): SourceFile {
-  if (bytes.includes(0))
+  const utf16 = utf16Of(bytes);
+  if (!utf16 && bytes.includes(0))
     throw new InvalidInputError(`${name} looks like a binary file, not text (it contains zero bytes).`, 'path');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new InvalidInputError(
-      `${name} is not UTF-8 text. Save it as UTF-8 (in most editors: Save As → Encoding: UTF-8) and open it again.`,
+      `${name} is not ${utf16 ? 'readable UTF-16' : 'UTF-8'} text. Save it as UTF-8 (in most editors: Save As → Encoding: UTF-8) and open it again.`,
       'path',
     );
   }
   // One line ending everywhere, so offsets mean the same on every machine.
   text = text.replace(/\r\n?/g, '\n');
-  if (text.trim() === '') throw new InvalidInputError(`${name} is empty.`, 'path');
+  if (text.trim() === '')
+    throw new InvalidInputError(
+      `${name} is empty: there is no text in it. Check that you chose the right file and that its text was saved.`,
+      'path',
+    );
   return { name, text };
 }
 
