@@ -60,6 +60,11 @@ export function anthropicUsage(record: RunRecord) {
   return { input_tokens: record.input_tokens ?? 0, output_tokens: record.output_tokens ?? 0 };
 }
 
+/** Why the answer ended: an app must know when its text was cut at its max_tokens, not finished. */
+function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' {
+  return record.truncated ? 'max_tokens' : 'end_turn';
+}
+
 export function anthropicMessage(record: RunRecord) {
   return {
     id: `msg_${record.run_id}`,
@@ -67,7 +72,7 @@ export function anthropicMessage(record: RunRecord) {
     role: 'assistant',
     model: record.model_id ?? '',
     content: [{ type: 'text', text: record.text ?? '' }],
-    stop_reason: 'end_turn',
+    stop_reason: stopReason(record),
     stop_sequence: null,
     usage: anthropicUsage(record),
   };
@@ -103,7 +108,7 @@ export function messageEnd(record: RunRecord) {
     { type: 'content_block_stop', index: 0 },
     {
       type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      delta: { stop_reason: stopReason(record), stop_sequence: null },
       usage: anthropicUsage(record),
     },
     { type: 'message_stop' },

@@ -6,7 +6,7 @@ import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } 
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
 import type { GatewayRequest, GatewayRoutes } from './gateway-server';
 import type { ListedModel } from './model-names';
-import { chatCompletion, chunk, parseChatCompletion, usageOf } from './openai-wire';
+import { chatCompletion, chunk, finishReason, parseChatCompletion, usageOf } from './openai-wire';
 import { sendWireError, toWireError, wire, wireErrorBody, type WireError } from './wire-errors';
 
 export interface RouteDeps {
@@ -33,7 +33,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
         open: (id, model) => [chunk(id, at, model, { role: 'assistant', content: '' })],
         delta: (id, model, text) => [chunk(id, at, model, { content: text })],
         end: (record) => [
-          chunk(record.run_id, at, record.model_id ?? '', {}, 'stop'),
+          chunk(record.run_id, at, record.model_id ?? '', {}, finishReason(record)),
           ...(includeUsage ? [chunk(record.run_id, at, record.model_id ?? '', null, null, usageOf(record))] : []),
         ],
         error: (error) => wireErrorBody('openai', error),

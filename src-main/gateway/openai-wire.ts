@@ -118,11 +118,16 @@ export function chatCompletion(record: RunRecord, created: number) {
         index: 0,
         message: { role: 'assistant', content: record.text ?? '', refusal: null },
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: finishReason(record),
       },
     ],
     usage: usageOf(record),
   };
+}
+
+/** Why the answer ended: an app must know when its text was cut at the max tokens it allowed, not finished. */
+export function finishReason(record: RunRecord): 'stop' | 'length' {
+  return record.truncated ? 'length' : 'stop';
 }
 
 /** One `chat.completion.chunk`. */
@@ -131,7 +136,7 @@ export function chunk(
   created: number,
   model: string,
   delta: Record<string, unknown> | null,
-  finish: 'stop' | null = null,
+  finish: 'stop' | 'length' | null = null,
   usage?: ReturnType<typeof usageOf>,
 ) {
   return {

@@ -1,0 +1,97 @@
+// What the gateway tells an app must be true to the run: an answer cut at its max tokens says so, a request feature
+// Quire does not honour is refused before anything is spent, and a failed call that was charged is not one the app's
+// SDK retries (each retry would be charged its worst case again). Checked with the real `openai` and
+// `@anthropic-ai/sdk` clients against the loopback fake provider.
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
+import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { useTempDir } from '../../test/support/temp-dir';
+import { cloudSpec } from '../../test/support/tournament-app';
+
+const tempDir = useTempDir();
+let fake: FakeLlmServer;
+beforeAll(async () => {
+  fake = await startFakeLlmServer({ port: 0 });
+});
+afterAll(() => fake.close());
+
+// One model per wire, nothing to fall back to: a failed call is that model's failure alone.
+const open = (): Promise<GatewayApp> => {
+  fake.reset();
+  return gatewayApp({
+    dataDir: tempDir(),
+    fake,
+    registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), cloudSpec('cloud-claude', 'anthropic', 8, 6)],
+  });
+};
+
+const openai = (g: GatewayApp, options: { maxRetries?: number } = {}) =>
+  new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0, ...options });
+const anthropic = (g: GatewayApp, options: { maxRetries?: number } = {}) =>
+  new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: g.token(), maxRetries: 0, ...options });
+
+describe('an answer cut at its max tokens', () => {
+  it('openai client, whole and streamed: finish_reason "length"', async () => {
+    await withGateway(open(), async (g) => {
+      const client = openai(g);
+      fake.script('cloud-gpt', { text: 'The door was', truncated: true });
+      const whole = await client.chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Describe the door.' }],
+        max_tokens: 3,
+      });
+      expect(whole.choices[0]!.finish_reason).toBe('length');
+
+      fake.script('cloud-gpt', { text: 'The door was', truncated: true });
+      const stream = await client.chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Describe the door.' }],
+        max_tokens: 3,
+        stream: true,
+      });
+      const finishes: (string | null)[] = [];
+      for await (const chunk of stream) {
+        const finish = chunk.choices[0]?.finish_reason;
+        if (finish) finishes.push(finish);
+      }
+      expect(finishes).toEqual(['length']);
+    });
+  });
+
+  it('anthropic client, whole and streamed: stop_reason "max_tokens"', async () => {
+    await withGateway(open(), async (g) => {
+      const client = anthropic(g);
+      fake.script('cloud-claude', { text: 'She left at', truncated: true });
+      const whole = await client.messages.create({
+        model: 'cloud-claude',
+        max_tokens: 3,
+        messages: [{ role: 'user', content: 'When did she leave?' }],
+      });
+      expect(whole.stop_reason).toBe('max_tokens');
+
+      fake.script('cloud-claude', { text: 'She left at', truncated: true });
+      const final = await client.messages
+        .stream({ model: 'cloud-claude', max_tokens: 3, messages: [{ role: 'user', content: 'When?' }] })
+        .finalMessage();
+      expect(final.stop_reason).toBe('max_tokens');
+    });
+  });
+
+  it('a whole answer still says it stopped on its own: "stop" and "end_turn"', async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'Blue.' });
+      const completion = await openai(g).chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Colour?' }],
+      });
+      expect(completion.choices[0]!.finish_reason).toBe('stop');
+      fake.script('cloud-claude', { text: 'Dawn.' });
+      const final = await anthropic(g)
+        .messages.stream({ model: 'cloud-claude', max_tokens: 30, messages: [{ role: 'user', content: 'When?' }] })
+        .finalMessage();
+      expect(final.stop_reason).toBe('end_turn');
+    });
+  });
+});
