@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
+import { refuseUnsupported } from './unsupported-params';
 import { wire } from './wire-errors';
 
 const block = z.object({ type: z.string() }).passthrough();
@@ -31,6 +32,7 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
     throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`);
   }
   const r = parsed.data;
+  refuseUnsupported('anthropic', r);
   const messages: ChatMessage[] = [];
   if (r.system !== undefined) messages.push({ role: 'system', content: textOf(r.system, 'system') });
   r.messages.forEach((m, i) => messages.push({ role: m.role, content: textOf(m.content, `messages.${i}.content`) }));

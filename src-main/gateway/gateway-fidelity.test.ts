@@ -95,3 +95,115 @@ describe('an answer cut at its max tokens', () => {
     });
   });
 });
+
+const ledgerRows = (g: GatewayApp) => (g.db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number }).n;
+
+const TOOL = { type: 'function', function: { name: 'look', parameters: { type: 'object' } } };
+const ANTHROPIC_TOOL = { name: 'look', input_schema: { type: 'object' } };
+
+describe('a request feature the gateway does not honour', () => {
+  const openaiRefused: [string, Record<string, unknown>][] = [
+    ['tools', { tools: [TOOL] }],
+    ['tool_choice', { tool_choice: 'required' }],
+    ['functions', { functions: [TOOL.function] }],
+    ['function_call', { function_call: { name: 'look' } }],
+    ['stop', { stop: ['THE END'] }],
+    ['stop', { stop: 'THE END' }],
+    ['logprobs', { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 3 }],
+  ];
+  it('openai client: each is a 400 naming the parameter, before anything is sent or charged', async () => {
+    await withGateway(open(), async (g) => {
+      const client = openai(g);
+      for (const [param, extra] of openaiRefused) {
+        const refused = await client.chat.completions
+          .create({
+            model: 'cloud-gpt',
+            messages: [{ role: 'user', content: 'Describe the door.' }],
+            ...extra,
+          } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+          .catch((e: unknown) => e);
+        expect(refused, param).toBeInstanceOf(OpenAI.BadRequestError);
+        const error = refused as InstanceType<typeof OpenAI.BadRequestError>;
+        expect(error.param, param).toBe(param);
+        expect(error.message).toContain(`"${param}"`);
+        expect(error.message).toMatch(/Quire's gateway does not support/);
+      }
+      expect(fake.requests).toEqual([]);
+      expect(ledgerRows(g)).toBe(0);
+    });
+  });
+
+  const anthropicRefused: [string, Record<string, unknown>][] = [
+    ['tools', { tools: [ANTHROPIC_TOOL] }],
+    ['tool_choice', { tool_choice: { type: 'any' } }],
+    ['stop_sequences', { stop_sequences: ['THE END'] }],
+    ['thinking', { thinking: { type: 'enabled', budget_tokens: 1024 } }],
+  ];
+  it('anthropic client: each is a 400 naming the parameter, before anything is sent or charged', async () => {
+    await withGateway(open(), async (g) => {
+      const client = anthropic(g);
+      for (const [param, extra] of anthropicRefused) {
+        const refused = await client.messages
+          .create({
+            model: 'cloud-claude',
+            max_tokens: 2000,
+            messages: [{ role: 'user', content: 'Describe the door.' }],
+            ...extra,
+          } as Anthropic.MessageCreateParamsNonStreaming)
+          .catch((e: unknown) => e);
+        expect(refused, param).toBeInstanceOf(Anthropic.BadRequestError);
+        const error = refused as InstanceType<typeof Anthropic.BadRequestError>;
+        expect(error.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+        const message = (error.error as { error: { message: string } }).error.message;
+        expect(message).toContain(`"${param}"`);
+        expect(message).toMatch(/Quire's gateway does not support/);
+      }
+      expect(fake.requests).toEqual([]);
+      expect(ledgerRows(g)).toBe(0);
+    });
+  });
+
+  it('the inert defaults clients send pass: empty stop and tools, logprobs false, tool_choice "none", disabled thinking', async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'Blue.' });
+      fake.script('cloud-claude', { text: 'Dawn.' });
+      const inertOpenai: Record<string, unknown>[] = [
+        { stop: null },
+        { stop: [] },
+        { tools: [] },
+        { logprobs: false },
+        { tool_choice: 'none' },
+        { top_logprobs: null },
+        { functions: [] },
+        { function_call: 'none' },
+        // Extras a client sends that change nothing about the answer keep passing.
+        { user: 'writer-1', seed: 7 },
+      ];
+      for (const extra of inertOpenai) {
+        const completion = await openai(g).chat.completions.create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'Colour?' }],
+          ...extra,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+        expect(completion.choices[0]!.message.content, JSON.stringify(extra)).toBe('Blue.');
+      }
+      const inertAnthropic: Record<string, unknown>[] = [
+        { stop_sequences: [] },
+        { tools: [] },
+        { tool_choice: { type: 'none' } },
+        { thinking: { type: 'disabled' } },
+        { metadata: { user_id: 'writer-1' } },
+      ];
+      for (const extra of inertAnthropic) {
+        const message = await anthropic(g).messages.create({
+          model: 'cloud-claude',
+          max_tokens: 30,
+          messages: [{ role: 'user', content: 'When?' }],
+          ...extra,
+        } as Anthropic.MessageCreateParamsNonStreaming);
+        expect(message.content, JSON.stringify(extra)).toEqual([{ type: 'text', text: 'Dawn.' }]);
+      }
+    });
+  });
+});

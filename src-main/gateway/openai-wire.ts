@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
+import { refuseUnsupported } from './unsupported-params';
 import { wire } from './wire-errors';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -57,6 +58,7 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
     throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`, param || undefined);
   }
   const r = parsed.data;
+  refuseUnsupported('openai', r);
   if (r.n !== undefined && r.n !== null && r.n !== 1) {
     throw wire.invalid(`n: Quire answers one choice per request (n = 1); this request asked for ${r.n}.`, 'n');
   }
