@@ -207,3 +207,45 @@ describe('a request feature the gateway does not honour', () => {
     });
   });
 });
+
+const charged = (g: GatewayApp) =>
+  (g.db.prepare('SELECT COALESCE(SUM(charged_micros), 0) AS s FROM ledger').get() as { s: number }).s;
+
+describe('a failed call that was charged', () => {
+  // The SDKs' defaults (two retries): each retry would be a new call charged its worst case again.
+  for (const kind of ['malformed_json', 'drop'] as const) {
+    it(`openai client (default retries), provider fault ${kind}: one provider request, one charge, and the message says it`, async () => {
+      await withGateway(open(), async (g) => {
+        fake.script('cloud-gpt', { text: 'never read', alwaysFault: { kind } });
+        const failed = await openai(g, { maxRetries: 2 })
+          .chat.completions.create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 50 })
+          .catch((e: unknown) => e);
+        expect(failed).toBeInstanceOf(OpenAI.APIError);
+        const error = failed as InstanceType<typeof OpenAI.APIError>;
+        expect(error.headers?.get('x-should-retry')).toBe('false');
+        expect(fake.requests.filter((r) => r.model === 'cloud-gpt')).toHaveLength(1);
+        expect(g.runs.list({})).toHaveLength(1);
+        const cost = Number(error.headers?.get('x-quire-cost-usd'));
+        expect(cost).toBeGreaterThan(0);
+        expect(cost).toBeCloseTo(charged(g) / 1e6, 6);
+        expect(error.message).toMatch(/It was counted at \$0\.\d+/);
+      });
+    });
+
+    it(`anthropic client (default retries), provider fault ${kind}: one provider request, one charge`, async () => {
+      await withGateway(open(), async (g) => {
+        fake.script('cloud-claude', { text: 'never read', alwaysFault: { kind } });
+        const failed = await anthropic(g, { maxRetries: 2 })
+          .messages.create({ model: 'cloud-claude', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] })
+          .catch((e: unknown) => e);
+        expect(failed).toBeInstanceOf(Anthropic.APIError);
+        const error = failed as InstanceType<typeof Anthropic.APIError>;
+        expect(error.headers?.get('x-should-retry')).toBe('false');
+        expect(fake.requests.filter((r) => r.model === 'cloud-claude')).toHaveLength(1);
+        expect(g.runs.list({})).toHaveLength(1);
+        expect(charged(g)).toBeGreaterThan(0);
+        expect((error.error as { error: { message: string } }).error.message).toMatch(/It was counted at \$0\.\d+/);
+      });
+    });
+  }
+});
