@@ -249,3 +249,27 @@ describe('a failed call that was charged', () => {
     });
   }
 });
+
+describe('a connection cut mid-answer, streamed through the gateway', () => {
+  it('the in-stream error says the connection was cut off and what the call was counted at', async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'a b c d e f', faults: [{ kind: 'reset', afterTokens: 2 }] });
+      const stream = await openai(g).chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Count.' }],
+        max_tokens: 50,
+        stream: true,
+      });
+      const pieces: string[] = [];
+      const failed = await (async () => {
+        for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? '');
+      })().catch((e: unknown) => e);
+      expect(pieces.join('')).toBe('a b ');
+      const message = (failed as Error).message;
+      expect(message).toMatch(/was cut off mid-answer/);
+      expect(message).not.toMatch(/terminated/);
+      expect(charged(g)).toBeGreaterThan(0);
+      expect(message).toContain(`It was counted at $`);
+    });
+  });
+});
