@@ -5,7 +5,7 @@ import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
-import { wire } from './wire-errors';
+import { invalidRequest, wire } from './wire-errors';
 
 const block = z.object({ type: z.string() }).passthrough();
 const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -24,13 +24,16 @@ export const messagesSchema = z
   })
   .passthrough();
 
+/** What an app that left out a required field is told to send. */
+const REQUIRED = {
+  model: ': name a model (GET /v1/models lists them).',
+  max_tokens: ' by the Messages API: say the most tokens the answer may use (for example 1024).',
+  messages: ': send the conversation as a list of messages.',
+};
+
 export function parseMessages(body: unknown): { call: ChatCall; stream: boolean } {
   const parsed = messagesSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join('.');
-    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`);
-  }
+  if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
   const r = parsed.data;
   refuseUnsupported('anthropic', r);
   const messages: ChatMessage[] = [];

@@ -273,3 +273,50 @@ describe('a connection cut mid-answer, streamed through the gateway', () => {
     });
   });
 });
+
+describe('a request with a field missing or of the wrong type', () => {
+  const post = (g: GatewayApp, path: string, body: unknown) =>
+    g.raw(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${g.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('says which field and what it must be, in plain words; nothing is charged', async () => {
+    await withGateway(open(), async (g) => {
+      const noMax = await post(g, '/v1/messages', {
+        model: 'cloud-claude',
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(noMax.status).toBe(400);
+      expect(await noMax.json()).toEqual({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message:
+            'max_tokens is required by the Messages API: say the most tokens the answer may use (for example 1024).',
+        },
+      });
+      const hot = await post(g, '/v1/chat/completions', {
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'x' }],
+        temperature: 'hot',
+      });
+      expect(hot.status).toBe(400);
+      expect(await hot.json()).toMatchObject({
+        error: { message: 'temperature must be a number.', param: 'temperature' },
+      });
+      const noMessages = await post(g, '/v1/chat/completions', { model: 'cloud-gpt' });
+      expect(((await noMessages.json()) as { error: { message: string } }).error.message).toBe(
+        'messages is required: send the conversation as a list of messages.',
+      );
+      const badRole = await post(g, '/v1/chat/completions', {
+        model: 'cloud-gpt',
+        messages: [{ role: 'narrator', content: 'x' }],
+      });
+      const roleMessage = ((await badRole.json()) as { error: { message: string } }).error.message;
+      expect(roleMessage).toMatch(/^messages\.0\.role must be one of "system", "developer", "user", "assistant"/);
+      expect(ledgerRows(g)).toBe(0);
+    });
+  });
+});

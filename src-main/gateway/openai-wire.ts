@@ -5,7 +5,7 @@ import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
-import { wire } from './wire-errors';
+import { invalidRequest, wire } from './wire-errors';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
@@ -45,6 +45,12 @@ export const chatCompletionSchema = z
   })
   .passthrough();
 
+/** What an app that left out a required field is told to send. */
+const REQUIRED = {
+  model: ': name a model (GET /v1/models lists them).',
+  messages: ': send the conversation as a list of messages.',
+};
+
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 
 /** A JSON-object answer without a schema of its own: any object. */
@@ -52,11 +58,7 @@ const ANY_OBJECT = { name: 'json_object', schema: { type: 'object' } };
 
 export function parseChatCompletion(body: unknown): { call: ChatCall; stream: boolean; includeUsage: boolean } {
   const parsed = chatCompletionSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join('.');
-    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`, param || undefined);
-  }
+  if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
   const r = parsed.data;
   refuseUnsupported('openai', r);
   if (r.n !== undefined && r.n !== null && r.n !== 1) {
