@@ -320,3 +320,24 @@ describe('a request with a field missing or of the wrong type', () => {
     });
   });
 });
+
+describe('a "local models only" app asking for work only cloud models can do', () => {
+  it("is refused for good (403, not retried), in plain words naming the app's setting", async () => {
+    await withGateway(open(), async (g) => {
+      const response = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${g.token({ name: 'Scrivener', local_only: true })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ model: 'quire/auto', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('x-should-retry')).toBe('false');
+      const message = ((await response.json()) as { error: { message: string } }).error.message;
+      expect(message).toMatch(/2 cloud models, but this work must stay on this machine/);
+      expect(message).toMatch(/“local models only” setting/);
+      expect(fake.requests).toEqual([]);
+    });
+  });
+});
