@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { wire } from './wire-errors';
+import { refuseUnsupported } from './unsupported-params';
+import { invalidRequest, wire } from './wire-errors';
 
 const block = z.object({ type: z.string() }).passthrough();
 const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -23,14 +24,18 @@ export const messagesSchema = z
   })
   .passthrough();
 
+/** What an app that left out a required field is told to send. */
+const REQUIRED = {
+  model: ': name a model (GET /v1/models lists them).',
+  max_tokens: ' by the Messages API: say the most tokens the answer may use (for example 1024).',
+  messages: ': send the conversation as a list of messages.',
+};
+
 export function parseMessages(body: unknown): { call: ChatCall; stream: boolean } {
   const parsed = messagesSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join('.');
-    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`);
-  }
+  if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
   const r = parsed.data;
+  refuseUnsupported('anthropic', r);
   const messages: ChatMessage[] = [];
   if (r.system !== undefined) messages.push({ role: 'system', content: textOf(r.system, 'system') });
   r.messages.forEach((m, i) => messages.push({ role: m.role, content: textOf(m.content, `messages.${i}.content`) }));
@@ -60,6 +65,11 @@ export function anthropicUsage(record: RunRecord) {
   return { input_tokens: record.input_tokens ?? 0, output_tokens: record.output_tokens ?? 0 };
 }
 
+/** Why the answer ended: an app must know when its text was cut at its max_tokens, not finished. */
+function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' {
+  return record.truncated ? 'max_tokens' : 'end_turn';
+}
+
 export function anthropicMessage(record: RunRecord) {
   return {
     id: `msg_${record.run_id}`,
@@ -67,7 +77,7 @@ export function anthropicMessage(record: RunRecord) {
     role: 'assistant',
     model: record.model_id ?? '',
     content: [{ type: 'text', text: record.text ?? '' }],
-    stop_reason: 'end_turn',
+    stop_reason: stopReason(record),
     stop_sequence: null,
     usage: anthropicUsage(record),
   };
@@ -103,7 +113,7 @@ export function messageEnd(record: RunRecord) {
     { type: 'content_block_stop', index: 0 },
     {
       type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      delta: { stop_reason: stopReason(record), stop_sequence: null },
       usage: anthropicUsage(record),
     },
     { type: 'message_stop' },

@@ -14,7 +14,8 @@ import type { RunService } from '../runs/run-service';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { resolveModelName } from './model-names';
-import { wire } from './wire-errors';
+import { isQuireError } from '../errors';
+import { wire, type WireError } from './wire-errors';
 import { usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
@@ -61,6 +62,17 @@ export interface CallHooks {
   cancel?: AbortSignal;
 }
 
+/**
+ * No model could take a call from a "local models only" app: the app's own setting is (at least part of) why, and it
+ * will not change by retrying, so the refusal is a 403 that says where the setting is, not a 503 the SDKs retry.
+ */
+function localOnlyRefusal(token: TokenRow, error: unknown): WireError | null {
+  if (!token.local_only || !isQuireError(error) || error.code !== 'unavailable') return null;
+  return wire.forbidden(
+    `${error.message} "${token.name}" may use local models only: that is this app's “local models only” setting in Quire's gateway settings. Use a local model that can do this work, or allow this app cloud models there.`,
+  );
+}
+
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
   /** Each token's calls in flight, stopped when the writer revokes it (this process's; see {@link stop}). */
@@ -98,7 +110,7 @@ export class GatewayCalls {
         cancel,
       });
     } catch (error) {
-      if (!revoked.signal.aborted) throw error;
+      if (!revoked.signal.aborted) throw localOnlyRefusal(token, error) ?? error;
       throw wire.unauthorized(
         `Access for "${token.name}" was revoked in Quire while this request ran, so it was stopped. Any answer that had arrived is charged, as is a request the provider had already received.`,
       );

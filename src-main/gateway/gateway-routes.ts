@@ -6,8 +6,9 @@ import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } 
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
 import type { GatewayRequest, GatewayRoutes } from './gateway-server';
 import type { ListedModel } from './model-names';
-import { chatCompletion, chunk, parseChatCompletion, usageOf } from './openai-wire';
-import { sendWireError, toWireError, wire, wireErrorBody, type WireError } from './wire-errors';
+import { chatCompletion, chunk, finishReason, parseChatCompletion, usageOf } from './openai-wire';
+import { usdText } from '../../src-preload/contract/usd-text';
+import { sendWireError, toWireError, wire, wireErrorBody, WireError } from './wire-errors';
 
 export interface RouteDeps {
   calls: Pick<GatewayCalls, 'chat' | 'embed'>;
@@ -33,7 +34,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
         open: (id, model) => [chunk(id, at, model, { role: 'assistant', content: '' })],
         delta: (id, model, text) => [chunk(id, at, model, { content: text })],
         end: (record) => [
-          chunk(record.run_id, at, record.model_id ?? '', {}, 'stop'),
+          chunk(record.run_id, at, record.model_id ?? '', {}, finishReason(record)),
           ...(includeUsage ? [chunk(record.run_id, at, record.model_id ?? '', null, null, usageOf(record))] : []),
         ],
         error: (error) => wireErrorBody('openai', error),
@@ -118,16 +119,31 @@ async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Pro
   try {
     return await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res), onRun: (id) => (runId = id) });
   } catch (error) {
-    setFailedRunHeaders(deps, r, runId);
-    throw error;
+    throw failedRun(deps, r, runId, error);
   }
 }
 
-/** Headers set now are sent with the error answer (writeHead merges them): what the failed call cost. */
-function setFailedRunHeaders(deps: RouteDeps, r: GatewayRequest, runId: string | null): void {
+/**
+ * The error a failed call is answered with. Headers set now are sent with it (writeHead merges them): what the call
+ * cost. A call that was charged (the provider may have billed it, so the ledger kept what it could have cost) is one
+ * the SDKs must not retry on their own: each retry is a new call, counted again. The app is told the figure.
+ */
+function failedRun(deps: RouteDeps, r: GatewayRequest, runId: string | null, error: unknown): WireError {
+  const wireError = toWireError(error);
   const stored = runId ? deps.run(runId) : undefined;
-  if (!stored || r.res.headersSent) return;
-  for (const [name, value] of Object.entries(runHeaders(stored))) r.res.setHeader(name, value);
+  if (!stored) return wireError;
+  if (!r.res.headersSent) for (const [name, value] of Object.entries(runHeaders(stored))) r.res.setHeader(name, value);
+  if (stored.cost_usd <= 0) return wireError;
+  return new WireError(`${wireError.message} ${chargedText(wireError.message, stored.cost_usd)}`, {
+    ...wireError.init,
+    retry: false,
+  });
+}
+
+/** The charge of a failed call, said once: some provider messages already say why it was counted. */
+function chargedText(message: string, costUsd: number): string {
+  const why = /the most it could have cost/.test(message) ? '' : ', since the provider may have billed it';
+  return `It was counted at ${usdText(costUsd)}${why}.`;
 }
 
 /** Cancels the run when the app hangs up before the answer is sent. */
@@ -195,11 +211,8 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
   try {
     record = await deps.calls.chat(r.token, call, hooks);
   } catch (error) {
-    const wireError = toWireError(error);
-    if (!opened) {
-      setFailedRunHeaders(deps, r, runId || null);
-      return sendWireError(res, r.api, wireError, r.cors);
-    }
+    const wireError = failedRun(deps, r, runId || null, error);
+    if (!opened) return sendWireError(res, r.api, wireError, r.cors);
     if (!res.writableEnded && !res.destroyed) {
       const body = format.error(wireError);
       res.write(`${format.done === '' ? 'event: error\n' : ''}data: ${JSON.stringify(body)}\n\n`);

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { wire } from './wire-errors';
+import { refuseUnsupported } from './unsupported-params';
+import { invalidRequest, wire } from './wire-errors';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
@@ -44,6 +45,12 @@ export const chatCompletionSchema = z
   })
   .passthrough();
 
+/** What an app that left out a required field is told to send. */
+const REQUIRED = {
+  model: ': name a model (GET /v1/models lists them).',
+  messages: ': send the conversation as a list of messages.',
+};
+
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 
 /** A JSON-object answer without a schema of its own: any object. */
@@ -51,12 +58,9 @@ const ANY_OBJECT = { name: 'json_object', schema: { type: 'object' } };
 
 export function parseChatCompletion(body: unknown): { call: ChatCall; stream: boolean; includeUsage: boolean } {
   const parsed = chatCompletionSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join('.');
-    throw wire.invalid(`${param ? `${param}: ` : ''}${issue.message}`, param || undefined);
-  }
+  if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
   const r = parsed.data;
+  refuseUnsupported('openai', r);
   if (r.n !== undefined && r.n !== null && r.n !== 1) {
     throw wire.invalid(`n: Quire answers one choice per request (n = 1); this request asked for ${r.n}.`, 'n');
   }
@@ -118,11 +122,16 @@ export function chatCompletion(record: RunRecord, created: number) {
         index: 0,
         message: { role: 'assistant', content: record.text ?? '', refusal: null },
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: finishReason(record),
       },
     ],
     usage: usageOf(record),
   };
+}
+
+/** Why the answer ended: an app must know when its text was cut at the max tokens it allowed, not finished. */
+export function finishReason(record: RunRecord): 'stop' | 'length' {
+  return record.truncated ? 'length' : 'stop';
 }
 
 /** One `chat.completion.chunk`. */
@@ -131,7 +140,7 @@ export function chunk(
   created: number,
   model: string,
   delta: Record<string, unknown> | null,
-  finish: 'stop' | null = null,
+  finish: 'stop' | 'length' | null = null,
   usage?: ReturnType<typeof usageOf>,
 ) {
   return {

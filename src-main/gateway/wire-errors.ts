@@ -2,6 +2,7 @@
 // Anthropic's `{ type: 'error', error: { type, message } }`, with the HTTP status each SDK branches on. A Quire error
 // (over budget, provider down) maps onto the nearest status; the message is always written for the writer.
 import type { ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { ErrorCode } from '../../src-preload/contract';
 import { isQuireError } from '../errors';
 
@@ -65,6 +66,64 @@ export const wire = {
   busy: (message: string) =>
     new WireError(message, base(429, 'requests', 'rate_limit_exceeded', 'rate_limit_error', true)),
 };
+
+/**
+ * A request its schema refused, said in plain words naming the field (zod's own wording, "Invalid input: expected
+ * number, received undefined", means nothing to the app's developer). `required` completes "<field> is required" for
+ * fields whose absence needs explaining.
+ */
+export function invalidRequest(body: unknown, issue: z.core.$ZodIssue, required: Record<string, string> = {}) {
+  const param = issue.path.join('.');
+  return wire.invalid(issueText(body, issue, required), param || undefined);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a JSON object',
+};
+
+function issueText(body: unknown, issue: z.core.$ZodIssue, required: Record<string, string>): string {
+  const param = issue.path.join('.');
+  const name = param || 'The request';
+  // Messages written for this gateway (its schemas' own) already name their field.
+  if (param && issue.message.startsWith(`${param}:`)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (param && valueAt(body, issue.path) === undefined) return `${name} is required${required[param] ?? '.'}`;
+      return `${name} must be ${TYPE_NAMES[issue.expected] ?? issue.expected}.`;
+    case 'invalid_value':
+      return `${name} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'invalid_union':
+      return `${name} is not in a form this API accepts.`;
+    case 'too_small':
+      return issue.origin === 'array'
+        ? `${name} must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}.`
+        : issue.origin === 'string'
+          ? `${name} must not be empty.`
+          : `${name} must be at least ${issue.minimum}.`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `${name} may have at most ${issue.maximum} items.`
+        : issue.origin === 'string'
+          ? `${name} may be at most ${issue.maximum} characters long.`
+          : `${name} must be at most ${issue.maximum}.`;
+    default:
+      return `${name}: ${issue.message}`;
+  }
+}
+
+function valueAt(body: unknown, path: PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
 
 /** Any error a call ended with, as the wire shows it. */
 export function toWireError(error: unknown): WireError {

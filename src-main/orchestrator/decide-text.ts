@@ -99,13 +99,17 @@ export function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: 
   return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
 }
 
+/** The reasons whose words change for several models: "2 cloud models, but …", not "2 cloud model". */
+const PLURAL: Partial<Record<CandidateReason, string>> = {
+  lacks_strength: 'lack the strength this task needs',
+  local_only: 'cloud models, but this work must stay on this machine',
+};
+
 /** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
 function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const text = [...counts]
-    .map(([r, n]) => `${n} ${r === 'lacks_strength' && n !== 1 ? 'lack the strength this task needs' : reasonText(r)}`)
-    .join(', ');
+  const text = [...counts].map(([r, n]) => `${n} ${n === 1 ? reasonText(r) : (PLURAL[r] ?? reasonText(r))}`).join(', ');
   // The counts add up to more than the models when one is out for several reasons: said, so nothing looks miscounted.
   const reasons = [...counts.values()].reduce((sum, n) => sum + n, 0);
   return reasons > all.length ? `${text}; some for more than one reason` : text;

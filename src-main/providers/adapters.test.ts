@@ -104,6 +104,29 @@ describe.each([
     expect(billingOfError(error)).toBe('unknown');
   });
 
+  it('a stream cut after N tokens says the connection was cut off mid-answer and counted at its worst case', async () => {
+    server.script('m', { text: 'a b c d e f g h', faults: [{ kind: 'reset', afterTokens: 3 }] });
+    const error = await collect(make()).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/The connection to OpenAI|Anthropic was cut off mid-answer/);
+    expect((error as Error).message).toMatch(/at the most it could have cost/);
+    // The HTTP library's own word for it means nothing to a writer.
+    expect((error as Error).message).not.toMatch(/terminated/);
+  });
+
+  it('a 200 that is not a model answer (not JSON), whole or streamed, says so rather than "ended before finishing"', async () => {
+    server.script('m', { faults: [{ kind: 'malformed_json' }, { kind: 'malformed_json' }] });
+    for (const error of [
+      await make()
+        .generate(request)
+        .catch((e: unknown) => e),
+      await collect(make()).catch((e: unknown) => e),
+    ]) {
+      expect(error).toMatchObject({ code: 'provider_error' });
+      expect((error as Error).message).toMatch(/answered with something that is not a model's answer \(not JSON\)/);
+      expect((error as Error).message).not.toMatch(/before finishing|Unexpected token|JSON at position/);
+    }
+  });
+
   it('maps malformed JSON and a wrong content type to provider errors', async () => {
     server.script('m', { faults: [{ kind: 'malformed_json' }, { kind: 'wrong_content_type' }] });
     await expect(make().generate(request)).rejects.toMatchObject({ code: 'provider_error' });

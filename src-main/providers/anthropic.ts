@@ -97,8 +97,10 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     let finish: FinishReason | undefined;
     let text = '';
     let jsonText = '';
+    let heard = false;
     try {
       for await (const event of stream) {
+        heard = true;
         switch (event.type) {
           case 'message_start':
             started = event.message.usage;
@@ -131,7 +133,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     } catch (error) {
       throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) throw this.sdk.unfinished();
+    if (finish === undefined) throw this.sdk.unfinished(heard);
     yield {
       type: 'finish',
       finishReason: finish,

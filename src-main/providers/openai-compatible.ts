@@ -93,8 +93,10 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     let text = '';
     let finish: FinishReason | undefined;
     let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
+    let heard = false;
     try {
       for await (const chunk of stream) {
+        heard = true;
         if (chunk.usage) usage = usageOf(chunk.usage);
         const choice = chunk.choices?.[0];
         const delta = choice?.delta?.content;
@@ -108,7 +110,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       // Broke after the provider accepted the call: it may have billed what it generated.
       throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) throw this.sdk.unfinished();
+    if (finish === undefined) throw this.sdk.unfinished(heard);
     if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
     yield {
       type: 'finish',

@@ -105,7 +105,28 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
       billing: answered,
     });
   }
+  // A 200 whose body does not parse: a whole answer, but not from a model (a proxy's page, a misconfigured server).
+  if (error instanceof SyntaxError) return notAnAnswer(provider, error, options.accepted === true);
+  if (options.accepted) {
+    // The provider had started answering and the connection broke (undici calls it "terminated").
+    return new ProviderError(
+      provider,
+      `The connection to ${label} was cut off mid-answer. ${who} may have billed what it had generated, so Quire counts the call at the most it could have cost.`,
+      { cause: error, billing: 'unknown' },
+    );
+  }
   return new ProviderError(provider, `${who} sent a response Quire cannot read: ${detail}`, { cause: error });
+}
+
+/** A provider that answered, but with something no model sends: Quire cannot read it. */
+function notAnAnswer(provider: string, cause: unknown, accepted: boolean): ProviderError {
+  const label = providerLabel(provider);
+  const who = label.charAt(0).toUpperCase() + label.slice(1);
+  return new ProviderError(
+    provider,
+    `${who} answered with something that is not a model's answer (not JSON), so Quire could not read it.`,
+    { cause, ...(accepted ? { billing: 'unknown' as const } : {}) },
+  );
 }
 
 function sdkErrorName(error: unknown): string | undefined {
@@ -148,8 +169,12 @@ export class SdkCalls {
     });
   }
 
-  /** A stream that ended without saying why it finished. */
-  unfinished(): ProviderError {
+  /**
+   * A stream that ended without saying why it finished. `heard`: whether any event of a stream came at all; a body
+   * without one was no model's answer (a JSON or HTML page where the event stream should be).
+   */
+  unfinished(heard: boolean): ProviderError {
+    if (!heard) return notAnAnswer(this.options.provider, undefined, true);
     const who = providerLabel(this.options.provider);
     return new ProviderError(
       this.options.provider,

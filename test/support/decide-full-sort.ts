@@ -556,7 +556,15 @@ function reasonCounts(all: Evaluated[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
   const text = [...counts]
-    .map(([r, n]) => `${n} ${r === 'lacks_strength' && n !== 1 ? 'lack the strength this task needs' : reasonText(r)}`)
+    .map(([r, n]) =>
+      n === 1
+        ? `${n} ${reasonText(r)}`
+        : r === 'lacks_strength'
+          ? `${n} lack the strength this task needs`
+          : r === 'local_only'
+            ? `${n} cloud models, but this work must stay on this machine`
+            : `${n} ${reasonText(r)}`,
+    )
     .join(', ');
   const reasons = [...counts.values()].reduce((sum, n) => sum + n, 0);
   return reasons > all.length ? `${text}; some for more than one reason` : text;

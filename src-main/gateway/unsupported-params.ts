@@ -1,0 +1,61 @@
+// Request parameters the gateway cannot honour. Ignoring one would hand the app an answer it did not ask for (one that
+// ran past its stop word, text where it expected a tool call) and charge it, so each is refused with a 400 naming it,
+// before anything is decided or reserved, and the app can drop it. Other unknown keys still pass: clients send many
+// harmless extras. A value that asks for nothing (an empty list, false, "none") is what clients send by default and
+// passes too.
+import type { WireApi } from './wire-errors';
+import { wire } from './wire-errors';
+
+interface Unsupported {
+  param: string;
+  /** What the parameter asks for, as the refusal names it. */
+  feature: string;
+  /** True for a value that asks for nothing: the refusal would only break a client sending its defaults. */
+  inert: (value: unknown) => boolean;
+}
+
+const absent = (value: unknown) => value === undefined || value === null;
+const emptyOr = (value: unknown) => absent(value) || (Array.isArray(value) && value.length === 0);
+const noneChoice = (value: unknown) =>
+  absent(value) || value === 'none' || (isObject(value) && value.type === 'none' && Object.keys(value).length === 1);
+const offFlag = (value: unknown) => absent(value) || value === false;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const TOOLS = 'tools (function calling)';
+const STOP = 'stop sequences (the answer would run past them)';
+
+const UNSUPPORTED: Record<WireApi, Unsupported[]> = {
+  openai: [
+    { param: 'tools', feature: TOOLS, inert: emptyOr },
+    { param: 'tool_choice', feature: TOOLS, inert: noneChoice },
+    { param: 'functions', feature: TOOLS, inert: emptyOr },
+    { param: 'function_call', feature: TOOLS, inert: noneChoice },
+    { param: 'stop', feature: STOP, inert: (v) => emptyOr(v) || v === '' },
+    { param: 'logprobs', feature: 'log probabilities', inert: offFlag },
+    { param: 'top_logprobs', feature: 'log probabilities', inert: (v) => absent(v) || v === 0 },
+  ],
+  anthropic: [
+    { param: 'tools', feature: TOOLS, inert: emptyOr },
+    { param: 'tool_choice', feature: TOOLS, inert: noneChoice },
+    { param: 'stop_sequences', feature: STOP, inert: emptyOr },
+    {
+      param: 'thinking',
+      feature: 'extended thinking',
+      inert: (v) => absent(v) || (isObject(v) && v.type === 'disabled'),
+    },
+  ],
+};
+
+/** Throws a 400 for the first parameter in `body` that the gateway would otherwise silently ignore. */
+export function refuseUnsupported(api: WireApi, body: Record<string, unknown>): void {
+  for (const { param, feature, inert } of UNSUPPORTED[api]) {
+    if (inert(body[param])) continue;
+    throw wire.invalid(
+      `"${param}": Quire's gateway does not support ${feature}. Send the request without "${param}"; nothing was charged.`,
+      param,
+    );
+  }
+}
