@@ -96,7 +96,7 @@ describe("a run's spend stays within its quote", () => {
     const { body } = await host.call('runs:start', { task: TASK, input: PASSAGE });
     expect(body.ok).toBe(false);
     expect(body.error.message).toMatch(/answer could not be read .*asking it once more could cost up to/);
-    expect(body.error.message).toMatch(/so Quire did not ask\. Nothing was applied to your text/);
+    expect(body.error.message).toMatch(/so Quire did not ask\. Its answer was not used, so nothing changed/);
     expect(server.requests).toHaveLength(1);
   });
 

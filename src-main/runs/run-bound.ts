@@ -66,7 +66,7 @@ export class RunBound {
       (worst, charged) =>
         `${model}'s answer could not be read (${problem}), and asking it once more could cost up to ${worst}: with ` +
         `${charged} already charged, that is more than the ${usdText(this.boundUsd)} this run was quoted at most, so ` +
-        'Quire did not ask. Nothing was applied to your text. Try again, or choose another model.',
+        'Quire did not ask. Its answer was not used, so nothing changed. Try again, or choose another model.',
     );
   }
 

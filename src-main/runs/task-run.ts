@@ -158,7 +158,7 @@ export function unreadableAnswerError(model: string, problem: string): QuireErro
   return new QuireError(
     'provider_error',
     `${model} did not answer in the form Quire asked for, even after being asked once more (${plainProblem(problem)}). ` +
-      'Nothing was applied to your text. Try again, or choose another model.',
+      'Its answer was not used, so nothing changed. Try again, or choose another model.',
     { retryable: true },
   );
 }

@@ -151,7 +151,7 @@ describe('task runs through the official SDKs', () => {
     expect(failed.body.error.message).toMatch(
       /did not answer in the form Quire asked for, even after being asked once more \(it answered in prose, or its answer broke off\)/,
     );
-    expect(failed.body.error.message).toMatch(/Nothing was applied to your text/);
+    expect(failed.body.error.message).toMatch(/Its answer was not used, so nothing changed/);
     expect(server.requests).toHaveLength(2);
     const repair = server.requests[1]!.body.messages as { role: string; content: string }[];
     expect(repair.at(-2)).toEqual({ role: 'assistant', content: 'Here are the findings: none' });
