@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
+import { stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
 import { invalidRequest, wire } from './wire-errors';
 
@@ -21,6 +22,8 @@ export const messagesSchema = z
     system: z.union([z.string(), z.array(block)]).optional(),
     stream: z.boolean().optional(),
     temperature: z.number().min(0).max(1).optional(),
+    // Passed on to the model, whichever provider it is: at most 4, as OpenAI's models take.
+    stop_sequences: z.array(z.string()).max(4).optional(),
   })
   .passthrough();
 
@@ -45,6 +48,7 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
       messages,
       maxOutputTokens: r.max_tokens,
       temperature: r.temperature,
+      stop: stopList(r.stop_sequences),
     },
     stream: r.stream === true,
   };

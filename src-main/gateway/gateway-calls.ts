@@ -24,6 +24,8 @@ export interface ChatCall {
   messages: ChatMessage[];
   maxOutputTokens?: number | undefined;
   temperature?: number | undefined;
+  /** Stop sequences (OpenAI's `stop`, Anthropic's `stop_sequences`). */
+  stop?: string[] | undefined;
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
 }
 
@@ -171,6 +173,7 @@ export class GatewayCalls {
       ...(token.local_only ? { local_only: true } : {}),
       ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
       ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+      ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
       ...(call.jsonSchema ? { json_schema: call.jsonSchema } : {}),
     };
     const parsed = runStartSchema.safeParse(start);

@@ -1,5 +1,5 @@
-// What the gateway tells an app must be true to the run: an answer cut at its max tokens says so, a request feature
-// Quire does not honour is refused before anything is spent, and a failed call that was charged is not one the app's
+// What the gateway tells an app must be true to the run: an answer cut at its max tokens says so, stop sequences are
+// passed to the model, a request feature Quire does not honour is refused before anything is spent, and a failed call that was charged is not one the app's
 // SDK retries (each retry would be charged its worst case again). Checked with the real `openai` and
 // `@anthropic-ai/sdk` clients against the loopback fake provider.
 import Anthropic from '@anthropic-ai/sdk';
@@ -107,8 +107,6 @@ describe('a request feature the gateway does not honour', () => {
     ['tool_choice', { tool_choice: 'required' }],
     ['functions', { functions: [TOOL.function] }],
     ['function_call', { function_call: { name: 'look' } }],
-    ['stop', { stop: ['THE END'] }],
-    ['stop', { stop: 'THE END' }],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { top_logprobs: 3 }],
   ];
@@ -137,7 +135,6 @@ describe('a request feature the gateway does not honour', () => {
   const anthropicRefused: [string, Record<string, unknown>][] = [
     ['tools', { tools: [ANTHROPIC_TOOL] }],
     ['tool_choice', { tool_choice: { type: 'any' } }],
-    ['stop_sequences', { stop_sequences: ['THE END'] }],
     ['thinking', { thinking: { type: 'enabled', budget_tokens: 1024 } }],
   ];
   it('anthropic client: each is a 400 naming the parameter, before anything is sent or charged', async () => {
@@ -161,6 +158,31 @@ describe('a request feature the gateway does not honour', () => {
       }
       expect(fake.requests).toEqual([]);
       expect(ledgerRows(g)).toBe(0);
+    });
+  });
+
+  it('stop sequences are passed to the model, whichever wire it speaks, and the answer ends before them', async () => {
+    await withGateway(open(), async (g) => {
+      const story = 'Rain fell all night. THE END Then the credits.';
+      const asked = { messages: [{ role: 'user' as const, content: 'Tell it.' }], max_tokens: 200 };
+      // The openai client, to the OpenAI-wire model (a list) and to the Anthropic-wire one (one string): whole.
+      for (const [model, stop] of [
+        ['cloud-gpt', ['THE END']],
+        ['cloud-claude', 'THE END'],
+      ] as const) {
+        fake.script(model, { text: story });
+        const whole = await openai(g).chat.completions.create({ model, ...asked, stop: stop as string | string[] });
+        expect(whole.choices[0]!.message.content, model).toBe('Rain fell all night. ');
+      }
+      expect(fake.requests.map((r) => r.body.stop ?? r.body.stop_sequences)).toEqual([['THE END'], ['THE END']]);
+      // The anthropic client, streamed.
+      fake.script('cloud-claude', { text: story });
+      const stream = anthropic(g).messages.stream({ model: 'cloud-claude', ...asked, stop_sequences: ['THE END'] });
+      expect((await stream.finalMessage()).content).toEqual([{ type: 'text', text: 'Rain fell all night. ' }]);
+      // Another set of stop sequences is another question: not answered from the run cache.
+      fake.script('cloud-gpt', { text: story });
+      const other = await openai(g).chat.completions.create({ model: 'cloud-gpt', ...asked, stop: 'Then' });
+      expect(other.choices[0]!.message.content).toBe('Rain fell all night. THE END ');
     });
   });
 

@@ -26,6 +26,8 @@ export const chatCompletionSchema = z
     max_tokens: z.number().int().min(1).max(200_000).nullish(),
     max_completion_tokens: z.number().int().min(1).max(200_000).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
+    // Passed on to the model: the answer ends before the first of them (4, as OpenAI takes at most).
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
     n: z.number().int().min(1).nullish(),
     response_format: z
       .discriminatedUnion('type', [
@@ -44,6 +46,12 @@ export const chatCompletionSchema = z
       .nullish(),
   })
   .passthrough();
+
+/** The stop sequences that ask for something: clients send "" or [] by default. */
+export function stopList(stop: string | readonly string[] | null | undefined): string[] | undefined {
+  const list = (typeof stop === 'string' ? [stop] : (stop ?? [])).filter((s) => s !== '');
+  return list.length > 0 ? list : undefined;
+}
 
 /** What an app that left out a required field is told to send. */
 const REQUIRED = {
@@ -77,6 +85,7 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
       messages: r.messages.map((m, i) => toMessage(m.role, m.content, `messages.${i}.content`)),
       maxOutputTokens: r.max_completion_tokens ?? r.max_tokens ?? undefined,
       temperature: r.temperature ?? undefined,
+      stop: stopList(r.stop),
       jsonSchema,
     },
     stream: r.stream === true,

@@ -25,7 +25,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const TOOLS = 'tools (function calling)';
-const STOP = 'stop sequences (the answer would run past them)';
 
 const UNSUPPORTED: Record<WireApi, Unsupported[]> = {
   openai: [
@@ -33,14 +32,12 @@ const UNSUPPORTED: Record<WireApi, Unsupported[]> = {
     { param: 'tool_choice', feature: TOOLS, inert: noneChoice },
     { param: 'functions', feature: TOOLS, inert: emptyOr },
     { param: 'function_call', feature: TOOLS, inert: noneChoice },
-    { param: 'stop', feature: STOP, inert: (v) => emptyOr(v) || v === '' },
     { param: 'logprobs', feature: 'log probabilities', inert: offFlag },
     { param: 'top_logprobs', feature: 'log probabilities', inert: (v) => absent(v) || v === 0 },
   ],
   anthropic: [
     { param: 'tools', feature: TOOLS, inert: emptyOr },
     { param: 'tool_choice', feature: TOOLS, inert: noneChoice },
-    { param: 'stop_sequences', feature: STOP, inert: emptyOr },
     {
       param: 'thinking',
       feature: 'extended thinking',

@@ -141,6 +141,7 @@ export async function chatOnce(
       maxTokens: request.maxOutputTokens,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.stop ? { customStopTriggers: [...request.stop] } : {}),
       ...(grammar ? { grammar } : {}),
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),

@@ -25,6 +25,7 @@ export async function completeOnce(
       disableContextShift: true,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.stop ? { customStopTriggers: [...request.stop] } : {}),
       ...(grammar ? { grammar } : {}),
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),

@@ -50,6 +50,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
       })),
     };
     if (system) body.system = system;
+    if (request.stop) body.stop_sequences = [...request.stop];
     if (request.jsonSchema) {
       body.tools = [
         {

@@ -45,6 +45,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       if (request.temperature !== undefined) body.temperature = request.temperature;
     }
     if (request.seed !== undefined) body.seed = request.seed;
+    if (request.stop) body.stop = [...request.stop];
     if (jsonObject) {
       body.response_format = { type: 'json_object' };
     } else if (request.jsonSchema) {

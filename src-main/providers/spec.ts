@@ -34,6 +34,8 @@ export interface GenerateRequest {
   maxOutputTokens: number;
   temperature?: number;
   seed?: number;
+  /** Stop sequences: the answer ends before the first of them the model would write. */
+  stop?: readonly string[];
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
   /**

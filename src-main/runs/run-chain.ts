@@ -79,6 +79,7 @@ export class RunChain {
       maxOutputTokens: decision.max_output_tokens,
       ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
       ...(start.seed !== undefined ? { seed: start.seed } : {}),
+      ...(plan.stop ? { stop: plan.stop } : {}),
       ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
       ...(plan.images.length > 0 ? { images: plan.images } : {}),
     };

@@ -25,6 +25,7 @@ export function cacheKey(modelId: string, request: GenerateRequest): string {
         request.temperature ?? null,
         request.seed ?? null,
         request.jsonSchema ?? null,
+        request.stop ?? null,
         // The same passage with other images is another question.
         ...(request.images && request.images.length > 0 ? [request.images.map((image) => image.sha256)] : []),
       ]),

@@ -27,6 +27,7 @@ export interface RunPlan {
   kind: AnswerKind | null;
   jsonSchema: GenerateRequest['jsonSchema'] | undefined;
   temperature: number | undefined;
+  stop: readonly string[] | undefined;
   taskIds: readonly string[];
   passage: string | null;
   /** Images sent with the passage (or the last user message); empty for none. */
@@ -77,6 +78,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       kind: null,
       jsonSchema: start.json_schema,
       temperature: start.temperature,
+      stop: start.stop,
       taskIds,
       passage: null,
     };
@@ -90,6 +92,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     kind: start.json_schema ? null : definition.answer,
     jsonSchema: start.json_schema ?? answerJsonSchema(definition.answer, routable) ?? undefined,
     temperature: start.temperature ?? definition.temperature,
+    stop: start.stop,
     taskIds: routable,
     passage: start.input,
     images,

@@ -69,6 +69,8 @@ export const runStartSchema = z.strictObject({
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
+  /** Where the answer ends: the model stops before the first of these it would write (none of it is in the answer). */
+  stop: z.array(z.string().min(1).max(200)).min(1).max(4).optional(),
   /** Run on one model even when the task is critical (settings.tournament) and would run as a tournament. */
   single: z.boolean().optional(),
 });

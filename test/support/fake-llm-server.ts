@@ -166,7 +166,11 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     const fault = script.faults?.shift() ?? script.alwaysFault;
     const reply = fault ? undefined : (script.replies?.shift() ?? script.respond?.(recorded));
     const imageTokens = images.reduce((sum, image) => sum + image.tokens, 0);
-    const answer = resolveAnswer(reply ? { ...script, text: reply.text, json: reply.json } : script, imageTokens);
+    const answer = resolveAnswer(
+      reply ? { ...script, text: reply.text, json: reply.json } : script,
+      imageTokens,
+      stopsOf(body),
+    );
     if (script.gate) await script.gate;
     if (script.latencyMs) await new Promise((resolve) => setTimeout(resolve, script.latencyMs));
     if (fault && applyFault(fault, api, res, req)) return;
@@ -252,6 +256,8 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
 
 interface Answer {
   truncated: boolean;
+  /** The stop sequence the answer ended before (Anthropic says which: stop_reason `stop_sequence`). */
+  stoppedAt?: string;
   chunks: string[];
   text: string;
   json: unknown;
@@ -319,11 +325,29 @@ function imagePart(
   return null;
 }
 
-function resolveAnswer(script: FakeModelScript, imageTokens = 0): Answer {
-  const text = script.json !== undefined ? JSON.stringify(script.json) : (script.text ?? 'ok');
+/** The request's stop sequences, as each wire format sends them (OpenAI's `stop`, Anthropic's `stop_sequences`). */
+function stopsOf(body: Record<string, unknown>): string[] {
+  const stop = body.stop ?? body.stop_sequences;
+  return (typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : []).filter(
+    (s): s is string => typeof s === 'string' && s !== '',
+  );
+}
+
+/** A text answer ends before the first stop sequence it holds, as a provider stops generating there. */
+function resolveAnswer(script: FakeModelScript, imageTokens = 0, stops: readonly string[] = []): Answer {
+  let text = script.json !== undefined ? JSON.stringify(script.json) : (script.text ?? 'ok');
+  let stoppedAt: string | undefined;
+  if (script.json === undefined) {
+    for (const stop of stops) {
+      const at = text.indexOf(stop);
+      if (at >= 0 && (stoppedAt === undefined || at < text.indexOf(stoppedAt))) stoppedAt = stop;
+    }
+    if (stoppedAt !== undefined) text = text.slice(0, text.indexOf(stoppedAt));
+  }
   const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
   return {
     truncated: script.truncated === true,
+    ...(stoppedAt !== undefined ? { stoppedAt } : {}),
     chunks,
     text,
     json: script.json,
@@ -425,6 +449,12 @@ function anthropicUsage(answer: Answer) {
   };
 }
 
+function anthropicStop(answer: Answer, isJson: boolean): string {
+  if (answer.truncated) return 'max_tokens';
+  if (isJson) return 'tool_use';
+  return answer.stoppedAt !== undefined ? 'stop_sequence' : 'end_turn';
+}
+
 function anthropicContent(answer: Answer) {
   return answer.json !== undefined
     ? [{ type: 'tool_use', id: 'toolu_fake', name: 'answer', input: answer.json }]
@@ -438,8 +468,8 @@ function anthropicJson(model: string, answer: Answer) {
     role: 'assistant',
     model,
     content: anthropicContent(answer),
-    stop_reason: answer.truncated ? 'max_tokens' : answer.json !== undefined ? 'tool_use' : 'end_turn',
-    stop_sequence: null,
+    stop_reason: anthropicStop(answer, answer.json !== undefined),
+    stop_sequence: answer.stoppedAt ?? null,
     usage: anthropicUsage(answer),
   };
 }
@@ -483,7 +513,7 @@ function anthropicStream(res: ServerResponse, model: string, answer: Answer, res
   send('content_block_stop', { type: 'content_block_stop', index: 0 });
   send('message_delta', {
     type: 'message_delta',
-    delta: { stop_reason: answer.truncated ? 'max_tokens' : isJson ? 'tool_use' : 'end_turn', stop_sequence: null },
+    delta: { stop_reason: anthropicStop(answer, isJson), stop_sequence: answer.stoppedAt ?? null },
     usage: { output_tokens: usage.output_tokens },
   });
   send('message_stop', { type: 'message_stop' });
