@@ -1,8 +1,8 @@
-// Request parameters the gateway cannot honour. Ignoring one would hand the app an answer it did not ask for (one that
-// ran past its stop word, text where it expected a tool call) and charge it, so each is refused with a 400 naming it,
-// before anything is decided or reserved, and the app can drop it. Other unknown keys still pass: clients send many
-// harmless extras. A value that asks for nothing (an empty list, false, "none") is what clients send by default and
-// passes too.
+// Request parameters the gateway cannot honour (stop sequences it can: they are passed to the model). Ignoring one
+// would hand the app an answer it did not ask for (text where it expected a tool call) and charge it, so each is
+// refused with a 400 naming it, before anything is decided or reserved, and the app can drop it. Other unknown keys
+// still pass: clients send many harmless extras. A value that asks for nothing (an empty list, false, "none") is what
+// clients send by default and passes too.
 import type { WireApi } from './wire-errors';
 import { wire } from './wire-errors';
 
