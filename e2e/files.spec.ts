@@ -26,6 +26,9 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
   await expect(page.getByTestId('model-upload-error')).toContainText(
     'not-a-model.gguf isn\'t a model Quire can run: it is not a GGUF model file (it does not start with "GGUF")',
   );
+  // The refusal says its own next step; the general one for model errors ("Check the model file…") is not added.
+  await expect(page.getByTestId('model-upload-error')).toContainText('Choose a .gguf model file.');
+  await expect(page.getByTestId('model-upload-error')).not.toContainText('Check the model file');
   await expect(page.getByTestId('models-empty')).toBeVisible();
 
   const fixture = tinyLlamaFixture();
@@ -39,6 +42,17 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
   await expect(page.getByRole('heading', { name: 'Installed' })).toBeVisible();
   await expect(page.getByTestId('models-empty')).toHaveCount(0);
   await page.screenshot({ path: 'e2e/screenshots/files-model-uploaded.png', fullPage: false });
+
+  // The same file again: refused as already installed, without the general "pick another name" of other clashes.
+  await page.getByTestId('model-upload-input').setInputFiles({
+    name: 'Copy of my model.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(fixture),
+  });
+  await expect(page.getByTestId('model-upload-error')).toContainText(
+    'quire-tiny-llama is already installed (same file).',
+  );
+  await expect(page.getByTestId('model-upload-error')).not.toContainText('Pick another name');
 
   const models = join(host.dataDir, 'models');
   expect(readdirSync(models).filter((name) => name.endsWith('.gguf'))).toEqual(['my-tiny-model.gguf']);

@@ -19,7 +19,7 @@ export class InputTooLongError extends QuireError {
       'invalid_input',
       `This passage is ${n(inputTokens)} tokens; ${modelName} can read ${n(Math.max(0, limitTokens))} at once` +
         `${detail ? ` (${detail})` : ''}. Nothing was cut: ${advice}`,
-      { path: 'input' },
+      { path: 'input', advised: true },
     );
     this.name = 'InputTooLongError';
     this.inputTokens = inputTokens;

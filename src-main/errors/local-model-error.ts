@@ -7,8 +7,9 @@ export type LocalModelFailure =
 export class LocalModelError extends QuireError {
   readonly reason: LocalModelFailure;
 
-  constructor(reason: LocalModelFailure, message: string, cause?: unknown) {
-    super('local_model_error', message, { cause, retryable: reason === 'out_of_memory' });
+  /** `advised`: the message ends with the step that fixes it (a refused file's "Get it again…"). */
+  constructor(reason: LocalModelFailure, message: string, cause?: unknown, advised = false) {
+    super('local_model_error', message, { cause, retryable: reason === 'out_of_memory', advised });
     this.name = 'LocalModelError';
     this.reason = reason;
   }

@@ -13,6 +13,8 @@ export interface QuireErrorOptions {
   path?: string;
   /** Default: `none` for refusals made before any call (see NEVER_SENT), else `unknown`. */
   billing?: Billing;
+  /** The message ends with the step that fixes it (ErrorInfo.advised): no general next step is added to it. */
+  advised?: boolean;
 }
 
 /** Codes that are only ever raised before a provider is called. */
@@ -24,6 +26,7 @@ export class QuireError extends Error {
   readonly retryable: boolean;
   readonly path?: string;
   readonly billing: Billing;
+  readonly advised: boolean;
 
   constructor(code: ErrorCode, message: string, options: QuireErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -31,6 +34,7 @@ export class QuireError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.billing = options.billing ?? (NEVER_SENT.includes(code) ? 'none' : 'unknown');
+    this.advised = options.advised ?? false;
     if (options.path !== undefined) this.path = options.path;
   }
 
@@ -40,6 +44,7 @@ export class QuireError extends Error {
       message: this.message,
       retryable: this.retryable,
       ...(this.path !== undefined ? { path: this.path } : {}),
+      ...(this.advised ? { advised: true as const } : {}),
     };
   }
 }

@@ -18,7 +18,7 @@ beforeAll(async () => {
   fixtureSha = await hashFile(fixture);
 });
 
-const SAME = { code: 'conflict', message: 'Tiny Story is already installed (same file).' };
+const SAME = { code: 'conflict', message: 'Tiny Story is already installed (same file).', advised: true };
 
 function ggufs(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.endsWith('.gguf'));

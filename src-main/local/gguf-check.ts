@@ -124,6 +124,7 @@ function invalid(cause: unknown, label: string): LocalModelError {
     'invalid_file',
     refusalMessage(label, 'the file is damaged', (cause as Error).message.slice(0, 200)),
     cause,
+    true,
   );
 }
 

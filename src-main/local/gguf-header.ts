@@ -73,7 +73,7 @@ export const GET_IT_AGAIN = 'Get it again from where you found it.';
 export class HeaderError extends LocalModelError {
   /** `plain`: the reason in a writer's words; `detail`: the header's fact behind it, for whoever fixes the file. */
   constructor(label: string, detail: string | undefined, plain = 'the file is damaged', next?: string) {
-    super('invalid_file', refusalMessage(label, plain, detail, next));
+    super('invalid_file', refusalMessage(label, plain, detail, next), undefined, true);
     this.name = 'HeaderError';
   }
 }
@@ -191,7 +191,7 @@ async function value(cursor: Cursor, type: number, key: string, label: string): 
 export async function readGgufHeader(source: ByteSource, label: string): Promise<GgufHeader> {
   const cursor = new Cursor(source, label);
   const magic = (await cursor.bytes(4, 'the file type')).toString('latin1');
-  if (magic !== 'GGUF') throw new LocalModelError('invalid_file', notGguf(label));
+  if (magic !== 'GGUF') throw new LocalModelError('invalid_file', notGguf(label), undefined, true);
   const version = await cursor.u32('the GGUF version');
   if (version !== 2 && version !== 3)
     throw new HeaderError(label, `it is GGUF version ${version}; Quire reads versions 2 and 3`);

@@ -61,7 +61,7 @@ function ggufMagicGate(label: string): Transform {
       if (head.length < 4) {
         head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         if (head.length === 4 && head.toString('latin1') !== 'GGUF') {
-          callback(new LocalModelError('invalid_file', notGguf(label)));
+          callback(new LocalModelError('invalid_file', notGguf(label), undefined, true));
           return;
         }
       }
@@ -288,7 +288,7 @@ export class ModelLibrary implements InstalledLookup {
       // What is installed is the copy: check the copy, in case the source changed while it was read.
       summary = await checkGgufFile(partial, label);
       const same = this.sameFile(hash.copy().digest('hex'));
-      if (same) throw new ConflictError(`${same.name} is already installed (same file).`);
+      if (same) throw new ConflictError(`${same.name} is already installed (same file).`, true);
       final = await placeFile(partial, dir, id);
     } catch (cause) {
       await rm(partial, { force: true });
@@ -355,7 +355,10 @@ export class ModelLibrary implements InstalledLookup {
     const runtimeId = record.catalog_id ?? record.id;
     // Pulling the file from under a run would fail it with "not installed"; the writer decides instead.
     if (this.options.runtime.inUse(runtimeId))
-      throw new ConflictError(`${record.name} is running a task. Stop it, or wait for it to finish, then delete it.`);
+      throw new ConflictError(
+        `${record.name} is running a task. Stop it, or wait for it to finish, then delete it.`,
+        true,
+      );
     await this.options.runtime.unload(runtimeId);
     this.options.repo.deleteModel(id);
     if (!record.catalog_id) this.options.registry?.removeCustomModels(librarySource(id));

@@ -32,6 +32,7 @@ export function immediate<A extends unknown[], R>(db: Db, fn: (...args: A) => R)
           throw new StorageError(
             'Another Quire process kept the database busy for too long; nothing was changed. Try again in a moment.',
             error,
+            true,
           );
         }
       }

@@ -27,6 +27,11 @@ export interface ErrorInfo {
   retryable: boolean;
   /** For invalid_input: the path of the first failing field, e.g. "orchestrator.monthly_budget". */
   path?: string;
+  /**
+   * The message already ends with the step that fixes it (a damaged model file: "Get it again from where you found
+   * it."): the code's general next step would repeat or contradict it, so it is not added.
+   */
+  advised?: true;
 }
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
