@@ -78,7 +78,10 @@ export async function finishDownload(
   const final = await placeFile(row.partial_file, dirname(row.final_file), id);
   const library = deps.library;
   await library.probeFile(final, sha256, row.sha256_source === 'catalog');
-  const record = library.record(id, row.name, final, (await stat(final)).size, {
+  // A catalog model's name is the catalog's; a file from a URL must not share its name with another model.
+  const stem = decodeURIComponent(new URL(row.url).pathname.split('/').pop() ?? '').replace(/\.gguf$/i, '');
+  const name = row.catalog_id ? row.name : library.distinctName(row.name, stem);
+  const record = library.record(id, name, final, (await stat(final)).size, {
     sha256,
     verified_against: row.sha256_source ?? 'none',
     source: row.catalog_id ? 'catalog' : 'url',
@@ -88,7 +91,7 @@ export async function finishDownload(
   });
   deps.repo.completeDownload(id, record);
   const model = library.register(record);
-  deps.events.emit('download:done', { id, name: row.name, model });
+  deps.events.emit('download:done', { id, name, model });
 }
 
 async function syncFile(file: string): Promise<void> {

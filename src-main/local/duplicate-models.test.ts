@@ -55,3 +55,42 @@ describe('a model already installed is not installed twice', () => {
     expect(partialFiles(h)).toEqual([]);
   });
 });
+
+describe('two installed models never show the same name', () => {
+  it('qualifies a second model whose header gives the same name by its file, then by a number', async () => {
+    const h = harness();
+    const q4 = tinyLlamaFixture({ seed: 43, name: 'Tiny Story' });
+    const q8 = tinyLlamaFixture({ seed: 44, name: 'Tiny Story' });
+    const first = await h.stack.library.importStream(Readable.from([readFileSync(q4)]), 'tiny-story-Q4.gguf');
+    const second = await h.stack.library.importStream(Readable.from([readFileSync(q8)]), 'tiny-story-Q8.gguf');
+    const third = await h.stack.library.importStream(
+      Readable.from([readFileSync(tinyLlamaFixture({ seed: 45, name: 'Tiny Story' }))]),
+      'tiny-story-Q8.gguf',
+    );
+    // A name the writer gives is kept apart the same way, whatever its case; a file named like the model adds nothing.
+    const fourth = await h.stack.library.importStream(
+      Readable.from([readFileSync(tinyLlamaFixture({ seed: 46 }))]),
+      'Tiny Story.gguf',
+      'tiny story',
+    );
+    expect([first, second, third, fourth].map((m) => m.name)).toEqual([
+      'Tiny Story',
+      'Tiny Story (tiny-story-Q8)',
+      'Tiny Story (2)',
+      'tiny story (3)',
+    ]);
+  });
+
+  it('qualifies a model downloaded from a URL under a name already shown, and says so when it is done', async () => {
+    const h = harness();
+    await h.stack.library.importFile(fixture, 'Tiny Story');
+    const s = await server();
+    s.route('/tiny-story-Q8.gguf', { file: tinyLlamaFixture({ seed: 47 }) });
+    const info = await h.stack.downloads.start({ url: `${s.url}/tiny-story-Q8.gguf`, name: 'Tiny Story' });
+    const done = await h.waitFor('download:done', info.id);
+    expect(done.payload).toMatchObject({
+      name: 'Tiny Story (tiny-story-Q8)',
+      model: { name: 'Tiny Story (tiny-story-Q8)' },
+    });
+  });
+});

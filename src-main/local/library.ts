@@ -300,7 +300,10 @@ export class ModelLibrary implements InstalledLookup {
     }
     const sha256 = hash.digest('hex');
     await this.probeFile(final, sha256, false);
-    const record = this.record(id, name ?? summary.name ?? label, final, (await stat(final)).size, {
+    // Two models shown under one name could not be told apart in any list: the second is qualified by its file.
+    const stem = label.replace(/\.gguf$/i, '');
+    const shown = this.distinctName(name ?? summary.name ?? stem, stem);
+    const record = this.record(id, shown, final, (await stat(final)).size, {
       sha256,
       verified_against: 'none',
       source: 'import',
@@ -311,6 +314,20 @@ export class ModelLibrary implements InstalledLookup {
     this.options.repo.insertModel(record);
     this.registerSpec(record);
     return this.toInstalled(record, false);
+  }
+
+  /**
+   * A name no installed model has (compared without case or outer spaces): `wanted` itself, else `wanted (qualifier)`
+   * (the file's own name, which tells two quantizations of one model apart), else `wanted (2)`, `(3)`…
+   */
+  distinctName(wanted: string, qualifier: string): string {
+    const key = (name: string) => name.trim().toLowerCase();
+    const taken = new Set(this.options.repo.models().map((model) => key(model.name)));
+    const free = (name: string) => !taken.has(key(name));
+    if (free(wanted)) return wanted;
+    const qualified = `${wanted} (${qualifier})`;
+    if (qualifier.trim() && key(qualifier) !== key(wanted) && free(qualified)) return qualified;
+    for (let i = 2; ; i++) if (free(`${wanted} (${i})`)) return `${wanted} (${i})`;
   }
 
   /** Records a downloaded, verified file (already renamed into place) and adds it to the registry if needed. */
