@@ -9,6 +9,7 @@ import type { GenerateRequest } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { isDeadEnd } from '../providers/dead-end-fetch';
+import { joinAnd } from '../orchestrator/decide-text';
 import { addUsage, settled, type Answered } from './answered-steps';
 import { skipped, type ModelAttempts } from './model-attempt';
 import { assessAnswer } from './run-assessment';
@@ -287,14 +288,32 @@ function upperFirst(text: string): string {
 }
 
 /**
- * The run's error when more than one model failed: what happened to each, in order ("None of the 2 models Quire tried
- * could do this. Claude Sonnet 4.6: … GPT-5.5: …"), with the last failure's code, which picks the next step shown.
+ * The run's error when more than one model failed: what happened to each, in order, with the last failure's code
+ * (which picks the next step shown). Models that failed the same way are named together, the reason said once: four
+ * unreadable answers are one sentence, not four copies of it with their advice ("None of the 2 models Quire tried
+ * could do this. Claude Sonnet 4.6 and GPT-5.5 each did not answer in the form Quire asked for…").
  */
-function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
-  const each = failures.map(({ model, why }) => `${model}: ${/[.!?]$/.test(why) ? why : `${why}.`}`).join(' ');
+export function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
+  const groups = new Map<string, { models: string[]; why: string; named: boolean }>();
+  for (const { model, why } of failures) {
+    const sentence = /[.!?]$/.test(why) ? why : `${why}.`;
+    // A reason that begins with the model's name reads on from the names ("… each did not answer…").
+    const named = sentence.startsWith(`${model} `);
+    const rest = named ? sentence.slice(model.length) : sentence;
+    const key = `${named ? 'named' : 'after'}\u0000${rest}`;
+    const group = groups.get(key);
+    if (group) {
+      if (!group.models.includes(model)) group.models.push(model);
+    } else groups.set(key, { models: [model], why: rest, named });
+  }
+  const each = [...groups.values()].map(({ models, why, named }) => {
+    const who = joinAnd(models);
+    if (!named) return `${who}: ${why}`;
+    return models.length > 1 ? `${who} each${why}` : `${who}${why}`;
+  });
   return new QuireError(
     isQuireError(last) ? last.code : 'unavailable',
-    `None of the ${failures.length} models Quire tried could do this. ${each}`,
+    `None of the ${failures.length} models Quire tried could do this. ${each.join(' ')}`,
     { retryable: true },
   );
 }

@@ -177,6 +177,21 @@ describe('task runs through the official SDKs', () => {
     expect(repaired.body.value.answer.findings[0].claim).toBe(EYES.claim);
   });
 
+  it('when every model answers in prose, the run names them together and says the reason once', async () => {
+    const h = await builtins();
+    // Unscripted, the fake answers every model in prose.
+    const failed = await h.call('runs:start', { task: 'continuity_check', input: PASSAGE });
+    expect(failed.body.ok).toBe(false);
+    const message: string = failed.body.error.message;
+    const tried = Number(/^None of the (\d+) models Quire tried could do this\. /.exec(message)?.[1]);
+    expect(tried).toBeGreaterThan(1);
+    expect(message).toMatch(
+      / and [^,.]+ each did not answer in the form Quire asked for, even after being asked once more/,
+    );
+    for (const once of ['did not answer in the form', 'Its answer was not used', 'Try again, or choose another model.'])
+      expect(message.split(once)).toHaveLength(2);
+  });
+
   it('a model that cannot answer in the form even after its repair is a failure like any other: the run moves on to its fallback', async () => {
     const h = await harness.host();
     const server = harness.server();
