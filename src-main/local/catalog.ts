@@ -38,6 +38,16 @@ export function downloadUrl(entry: CatalogEntry): string {
   return entry.url ?? huggingFaceUrl(entry.hf_repo!, entry.hf_file!);
 }
 
+/** The file a model URL names, decoded ("Llama-3.2-3B-Q4_K_M.gguf"); empty when its path ends in a slash. */
+export function urlFileName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+}
+
+/** A model file's name without its .gguf extension: the name a model takes from its file. */
+export function ggufStem(fileName: string): string {
+  return fileName.replace(/\.gguf$/i, '');
+}
+
 /** Accepts https://huggingface.co/<org>/<repo>/blob|resolve/<rev>/<file>.gguf and returns the resolve URL. */
 export function normalizeModelUrl(url: string): string {
   const parsed = new URL(url);

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { EventBus } from '../infra/event-bus';
 import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import { ggufStem, urlFileName } from './catalog';
 import { checkGgufHeaderFile, type HeaderSummary } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { openPrivateForWrite, placeFile } from './model-files';
@@ -79,8 +80,7 @@ export async function finishDownload(
   const library = deps.library;
   await library.probeFile(final, sha256, row.sha256_source === 'catalog');
   // A catalog model's name is the catalog's; a file from a URL must not share its name with another model.
-  const stem = decodeURIComponent(new URL(row.url).pathname.split('/').pop() ?? '').replace(/\.gguf$/i, '');
-  const name = row.catalog_id ? row.name : library.distinctName(row.name, stem);
+  const name = row.catalog_id ? row.name : library.distinctName(row.name, ggufStem(urlFileName(row.url)));
   const record = library.record(id, name, final, (await stat(final)).size, {
     sha256,
     verified_against: row.sha256_source ?? 'none',

@@ -13,7 +13,7 @@ import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
-import { downloadUrl, normalizeModelUrl } from './catalog';
+import { downloadUrl, ggufStem, normalizeModelUrl, urlFileName } from './catalog';
 import { finishDownload, type EarlyCheck } from './download-finish';
 import { checkGgufHeaderFile } from './gguf-check';
 import { HttpTransfer } from './download-transfer';
@@ -109,10 +109,10 @@ export class DownloadService {
       if (row) return this.again(row, null);
     } else {
       url = normalizeModelUrl(input.url);
-      const file = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+      const file = urlFileName(url);
       if (!file.toLowerCase().endsWith('.gguf'))
         throw new InvalidInputError('The URL must point to a .gguf file', 'url');
-      name = input.name ?? file.replace(/\.gguf$/i, '');
+      name = input.name ?? ggufStem(file);
       const existing = this.options.repo.downloads().find((row) => row.url === url);
       // A failed download asked for again starts afresh with this request's name and checksum (the writer may have
       // corrected a wrong SHA-256); anything else is the same download.

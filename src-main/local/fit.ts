@@ -3,7 +3,7 @@
 import { readGgufFileInfo } from 'node-llama-cpp';
 import type { CatalogEntry, FitReport, FitVerdict } from '../../src-preload/contract';
 import { DownloadError, LocalModelError, NotFoundError } from '../errors';
-import { downloadUrl, normalizeModelUrl } from './catalog';
+import { downloadUrl, normalizeModelUrl, urlFileName } from './catalog';
 import { checkRemoteGguf, summarize } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { MB } from './machine';
@@ -57,7 +57,7 @@ export class FitService {
   }
 
   private async remote(url: string): Promise<FitReport> {
-    const label = decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
+    const label = urlFileName(url) || url;
     let expected: number;
     let info;
     try {

@@ -59,11 +59,11 @@ export function refusalMessage(label: string, plain: string, detail?: string, ne
 }
 
 /** A file that is not a GGUF at all: most likely the wrong file was chosen. */
-export function notGguf(label: string): string {
-  return refusalMessage(
+export function notGgufError(label: string): HeaderError {
+  return new HeaderError(
     label,
-    'it is not a GGUF model file',
     'it does not start with "GGUF"',
+    'it is not a GGUF model file',
     'Choose a .gguf model file.',
   );
 }
@@ -191,7 +191,7 @@ async function value(cursor: Cursor, type: number, key: string, label: string): 
 export async function readGgufHeader(source: ByteSource, label: string): Promise<GgufHeader> {
   const cursor = new Cursor(source, label);
   const magic = (await cursor.bytes(4, 'the file type')).toString('latin1');
-  if (magic !== 'GGUF') throw new LocalModelError('invalid_file', notGguf(label), undefined, true);
+  if (magic !== 'GGUF') throw notGgufError(label);
   const version = await cursor.u32('the GGUF version');
   if (version !== 2 && version !== 3)
     throw new HeaderError(label, `it is GGUF version ${version}; Quire reads versions 2 and 3`);

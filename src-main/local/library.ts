@@ -10,8 +10,9 @@ import type { CatalogEntry, InstalledModel, ModelSpec } from '../../src-preload/
 import { CancelledError, ConflictError, LocalModelError, NotFoundError } from '../errors';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import { ggufStem } from './catalog';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
-import { notGguf } from './gguf-header';
+import { notGgufError } from './gguf-header';
 import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
 import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
 import type { InstalledLookup } from './local-provider';
@@ -61,7 +62,7 @@ function ggufMagicGate(label: string): Transform {
       if (head.length < 4) {
         head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
         if (head.length === 4 && head.toString('latin1') !== 'GGUF') {
-          callback(new LocalModelError('invalid_file', notGguf(label), undefined, true));
+          callback(notGgufError(label));
           return;
         }
       }
@@ -301,7 +302,7 @@ export class ModelLibrary implements InstalledLookup {
     const sha256 = hash.digest('hex');
     await this.probeFile(final, sha256, false);
     // Two models shown under one name could not be told apart in any list: the second is qualified by its file.
-    const stem = label.replace(/\.gguf$/i, '');
+    const stem = ggufStem(label);
     const shown = this.distinctName(name ?? summary.name ?? stem, stem);
     const record = this.record(id, shown, final, (await stat(final)).size, {
       sha256,

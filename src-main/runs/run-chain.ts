@@ -293,7 +293,7 @@ function upperFirst(text: string): string {
  * unreadable answers are one sentence, not four copies of it with their advice ("None of the 2 models Quire tried
  * could do this. Claude Sonnet 4.6 and GPT-5.5 each did not answer in the form Quire asked for…").
  */
-export function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
+function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
   const groups = new Map<string, { models: string[]; why: string; named: boolean }>();
   for (const { model, why } of failures) {
     const sentence = /[.!?]$/.test(why) ? why : `${why}.`;
