@@ -2,6 +2,7 @@
 // limited by the free disk space), a manuscript is opened like one from disk (limited to 50 MB of text).
 import type { Readable } from 'node:stream';
 import type { UploadKind } from '../../src-preload/contract';
+import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { PayloadTooLargeError } from '../errors';
 import { defaultFreeSpace, FREE_SPACE_MARGIN } from '../local/downloads';
 import type { ModelLibrary } from '../local/library';
@@ -18,8 +19,6 @@ export interface UploadDeps {
   freeSpace?: (dir: string) => Promise<number>;
 }
 
-const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`);
-
 export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpace }: UploadDeps): UploadRoutes {
   return {
     model: {
@@ -28,7 +27,7 @@ export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpac
         const max = Math.max(0, (await freeSpace(dir)) - FREE_SPACE_MARGIN);
         if (bytes > max)
           throw new PayloadTooLargeError(
-            `This model is ${size(bytes)}, and there is room for ${size(max)} in the models folder (${dir}). Free some space on that disk, or choose another models folder in Settings, then upload it again.`,
+            `This model is ${sizeOverText(bytes, max)}, and there is room for ${bytesText(max)} in the models folder (${dir}). Free some space on that disk, or choose another models folder in Settings, then upload it again.`,
           );
         return max;
       },
@@ -38,7 +37,7 @@ export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpac
       async check(bytes) {
         if (bytes > MAX_MANUSCRIPT_BYTES)
           throw new PayloadTooLargeError(
-            `This file is ${Math.round(bytes / 1e6)} MB; Quire opens manuscripts of up to 50 MB of text (about 8 million words). Is it the manuscript's text file?`,
+            `This file is ${sizeOverText(bytes, MAX_MANUSCRIPT_BYTES)}; Quire opens manuscripts of up to ${bytesText(MAX_MANUSCRIPT_BYTES)} of text (about 8 million words). Is it the manuscript's text file?`,
           );
         return MAX_MANUSCRIPT_BYTES;
       },

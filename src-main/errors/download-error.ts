@@ -16,10 +16,12 @@ export type DownloadFailure =
 export class DownloadError extends QuireError {
   readonly reason: DownloadFailure;
 
-  constructor(reason: DownloadFailure, message: string, cause?: unknown) {
+  /** `advised`: the message ends with the step that fixes it (the general "check the address" would not). */
+  constructor(reason: DownloadFailure, message: string, cause?: unknown, advised = false) {
     super('download_error', message, {
       cause,
       retryable: reason === 'server_gone' || reason === 'stalled' || reason === 'http_error',
+      advised,
     });
     this.name = 'DownloadError';
     this.reason = reason;

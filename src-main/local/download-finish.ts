@@ -56,6 +56,8 @@ export async function finishDownload(
       row.sha256_source === 'user'
         ? `The downloaded file does not match the SHA-256 checksum you entered (it is ${got}…, you entered ${expected}…). It was deleted: check the checksum, or the URL, then download it again.`
         : `The downloaded file is corrupt: its SHA-256 ${got}… does not match the expected ${expected}…. It was deleted; download it again.`,
+      undefined,
+      true,
     );
   }
   let summary;

@@ -225,6 +225,7 @@ export class HttpTransfer {
         'stalled',
         `The download stalled: no data from ${new URL(url).host} for ${(this.stallMs / 1000).toFixed(1)} s. Resume to continue from where it stopped.`,
         error,
+        true,
       );
     return new DownloadError(
       'server_gone',
@@ -254,7 +255,12 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
 
 function diskError(error: unknown): unknown {
   if (errorCode(error) === 'ENOSPC')
-    return new DownloadError('disk_full', 'The disk filled up during the download; free some space and resume', error);
+    return new DownloadError(
+      'disk_full',
+      'The disk filled up during the download. Free some space on it, then resume.',
+      error,
+      true,
+    );
   return error;
 }
 
@@ -278,12 +284,16 @@ function httpFailure(status: number, url: string): DownloadError {
   if ((status === 401 || status === 403) && isHuggingFace(url))
     return new DownloadError(
       'gated',
-      `The repository is gated or private (HTTP ${status}): accept its licence on Hugging Face or pick another model`,
+      `The repository is gated or private (HTTP ${status}): accept its licence on Hugging Face, or pick another model.`,
+      undefined,
+      true,
     );
   if (status === 401 || status === 403)
     return new DownloadError(
       'gated',
       `The server refused the file (HTTP ${status}): it may need a sign-in or permission Quire does not have. Check the URL, or download the file yourself and add it from disk.`,
+      undefined,
+      true,
     );
   return new DownloadError('http_error', `The server answered HTTP ${status} for ${url}`);
 }

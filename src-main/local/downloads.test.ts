@@ -11,6 +11,9 @@ import { hashFile } from '../../test/support/hash-file';
 import { checkGgufFile } from './gguf-check';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { PARTIAL_DIR } from './library';
+import { FREE_SPACE_MARGIN } from './downloads';
+import type { DownloadError } from '../errors';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 
 const tempDir = useTempDir();
 let fixture: string;
@@ -176,6 +179,19 @@ describe('downloads', () => {
       reason: 'disk_full',
       message: expect.stringMatching(/Not enough free disk space/),
     });
+    // More than the file is free, but not the room Quire keeps beside it: the message must not read as if it fits,
+    // it says how much to free, and it is its own advice (the general "check the address and your connection" would
+    // send the writer the wrong way).
+    const tight = harness({ freeSpace: fixtureSize + 40_000 });
+    const refused = await tight.stack.downloads.start({ url: `${s0.url}/ok.gguf` }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ reason: 'disk_full' });
+    const info = (refused as DownloadError).toInfo();
+    expect(info.advised).toBe(true);
+    expect(info.message).toContain(`the model needs ${bytesText(fixtureSize)}`);
+    expect(info.message).toContain(`only ${bytesText(fixtureSize + 40_000)} is free`);
+    expect(info.message).toMatch(
+      new RegExp(`Free up at least ${bytesText(FREE_SPACE_MARGIN - 40_000).replace('.', '\\.')} on that disk`),
+    );
     const gone = await startFileServer();
     const goneUrl = `${gone.url}/ok.gguf`;
     await gone.close();

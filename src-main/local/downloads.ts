@@ -13,6 +13,7 @@ import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { downloadUrl, ggufStem, normalizeModelUrl, urlFileName } from './catalog';
 import { finishDownload, type EarlyCheck } from './download-finish';
 import { checkGgufHeaderFile } from './gguf-check';
@@ -219,7 +220,9 @@ export class DownloadService {
     if (free < needed + FREE_SPACE_MARGIN)
       throw new DownloadError(
         'disk_full',
-        `Not enough free disk space: the model needs ${gb(needed)} GB and ${gb(free)} GB is free in ${dir}`,
+        `Not enough free disk space in ${dir}: the model needs ${bytesText(needed)} and Quire keeps ${bytesText(FREE_SPACE_MARGIN)} free beside it, but only ${bytesText(free)} is free. Free up at least ${bytesText(needed + FREE_SPACE_MARGIN - free)} on that disk, or choose another models folder in Settings, then download it again.`,
+        undefined,
+        true,
       );
   }
 
@@ -315,10 +318,6 @@ function statSizeSync(file: string): number {
   } catch {
     return 0;
   }
-}
-
-function gb(bytes: number): string {
-  return (bytes / 1e9).toFixed(1);
 }
 
 function toInfo(row: DownloadRecord): DownloadInfo {

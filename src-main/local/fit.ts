@@ -2,6 +2,7 @@
 // requests for a remote file) through GgufInsights, against the memory budget minus what is already resident.
 import { readGgufFileInfo } from 'node-llama-cpp';
 import type { CatalogEntry, FitReport, FitVerdict } from '../../src-preload/contract';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { DownloadError, LocalModelError, NotFoundError } from '../errors';
 import { downloadUrl, normalizeModelUrl, urlFileName } from './catalog';
 import { checkRemoteGguf, summarize } from './gguf-check';
@@ -14,20 +15,19 @@ const COMFORTABLE = 0.8;
 
 export function fitVerdict(need: number, budget: number, resident: number): { verdict: FitVerdict; message: string } {
   const free = Math.max(0, budget - resident);
-  const gbs = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
   if (need > budget)
     return {
       verdict: 'wont_fit',
-      message: `Needs about ${gbs(need)}; the local-model memory budget is ${gbs(budget)}`,
+      message: `Needs about ${bytesText(need)}; the local-model memory budget is ${bytesText(budget)}`,
     };
   if (need > free)
     return {
       verdict: 'tight',
-      message: `Needs about ${gbs(need)}; ${gbs(free)} is free while other models are loaded, so they would be unloaded`,
+      message: `Needs about ${bytesText(need)}; ${bytesText(free)} is free while other models are loaded, so they would be unloaded`,
     };
   if (need > free * COMFORTABLE)
-    return { verdict: 'tight', message: `Needs about ${gbs(need)} of the ${gbs(free)} still free` };
-  return { verdict: 'fits', message: `Needs about ${gbs(need)}; ${gbs(free)} is free` };
+    return { verdict: 'tight', message: `Needs about ${bytesText(need)} of the ${bytesText(free)} still free` };
+  return { verdict: 'fits', message: `Needs about ${bytesText(need)}; ${bytesText(free)} is free` };
 }
 
 export class FitService {

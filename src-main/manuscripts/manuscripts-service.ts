@@ -1,6 +1,7 @@
 // Opens manuscripts from disk into SQLite (text + numbered structure) and serves them back.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Manuscript, ManuscriptSummary } from '../../src-preload/contract';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { NotFoundError } from '../errors';
 import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
@@ -51,7 +52,10 @@ export class ManuscriptsService {
       size += chunk.length;
       if (size > MAX_MANUSCRIPT_BYTES) {
         body.destroy();
-        throw new InvalidInputError(`${fileName} is more than 50 MB; Quire opens manuscripts up to 50 MB.`, 'file');
+        throw new InvalidInputError(
+          `${fileName} is more than ${bytesText(MAX_MANUSCRIPT_BYTES)}, the most Quire opens. Is it the manuscript's text file?`,
+          'file',
+        );
       }
       chunks.push(chunk);
     }

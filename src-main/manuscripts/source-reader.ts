@@ -3,11 +3,15 @@
 // path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { InvalidInputError } from '../errors';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
-/** 50 MB of text is ~8 million words: far beyond any novel; larger is almost certainly not a manuscript. */
-export const MAX_MANUSCRIPT_BYTES = 50 * 1024 * 1024;
+/**
+ * 50 MB of text is ~8 million words: far beyond any novel; larger is almost certainly not a manuscript. Decimal, as
+ * the Finder shows a file's size: a file the Finder calls "50.3 MB" is over it.
+ */
+export const MAX_MANUSCRIPT_BYTES = 50_000_000;
 
 export interface SourceFile {
   name: string;
@@ -67,7 +71,10 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
     }
     total += file.text.length;
     if (total > MAX_MANUSCRIPT_BYTES)
-      throw new InvalidInputError(`The chapter files in ${path} add up to more than 50 MB of text.`, 'path');
+      throw new InvalidInputError(
+        `The chapter files in ${path} add up to more than ${bytesText(MAX_MANUSCRIPT_BYTES)} of text.`,
+        'path',
+      );
     files.push(file);
   }
   return { kind: 'folder', path, title: basename(path), files };
@@ -87,7 +94,10 @@ async function readTextFile(path: string): Promise<SourceFile> {
       'path',
     );
   if (info.size > MAX_MANUSCRIPT_BYTES)
-    throw new InvalidInputError(`${name} is ${Math.round(info.size / 1e6)} MB; Quire opens up to 50 MB.`, 'path');
+    throw new InvalidInputError(
+      `${name} is ${sizeOverText(info.size, MAX_MANUSCRIPT_BYTES)}; Quire opens up to ${bytesText(MAX_MANUSCRIPT_BYTES)}.`,
+      'path',
+    );
   return decodeText(name, await readFile(path));
 }
 
@@ -104,7 +114,7 @@ export function uploadedSource(name: string, bytes: Buffer): ManuscriptSource {
     );
   if (bytes.length > MAX_MANUSCRIPT_BYTES)
     throw new InvalidInputError(
-      `${fileName} is ${Math.round(bytes.length / 1e6)} MB; Quire opens up to 50 MB.`,
+      `${fileName} is ${sizeOverText(bytes.length, MAX_MANUSCRIPT_BYTES)}; Quire opens up to ${bytesText(MAX_MANUSCRIPT_BYTES)}.`,
       'file',
     );
   return { kind: 'file', path: fileName, title: titleOf(fileName), files: [decodeText(fileName, bytes)] };

@@ -12,6 +12,7 @@ import {
   type SetupPlans,
   type TierPlan,
 } from '../../src-preload/contract';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import type { DecisionInputs } from '../orchestrator/decide';
 import { planSetup, type SetupItem, type SetupPlan } from '../orchestrator/setup-plan';
 import type { AvailabilitySource } from '../orchestrator/sources';
@@ -124,7 +125,7 @@ function needFor(item: SetupItem, downloads: ReadonlyMap<string, DownloadOption>
     display_name: option.display_name,
     size_bytes: option.size_bytes,
     fit: option.fit,
-    label: `Download ${option.display_name} — ${(option.size_bytes / 1e9).toFixed(1)} GB, ${FIT_WORDS[option.fit]}`,
+    label: `Download ${option.display_name} — ${bytesText(option.size_bytes)}, ${FIT_WORDS[option.fit]}`,
   };
 }
 

@@ -45,7 +45,11 @@ describe('runs:start’s images', () => {
     ],
     ['a JPEG sent as PNG', { ...png, data_base64: b64(jpegHeader(10, 10)) }, /"map.png" is a JPEG file, not PNG/],
     ['wider than 8,000 pixels', { ...png, data_base64: b64(pngImage(8001, 1)) }, /8001×1 pixels; .*at most 8000/],
-    ['larger than 5 MB', { ...png, data_base64: 'A'.repeat(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 4) }, /at most 5 MB/],
+    [
+      'larger than 5 MB',
+      { ...png, data_base64: 'A'.repeat(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 4) },
+      /at most 5\.2 MB/,
+    ],
   ])('refuses %s with a clear message', (_, image, message) => {
     const parsed = runImageSchema.safeParse(image);
     expect(parsed.success).toBe(false);
@@ -58,6 +62,6 @@ describe('runs:start’s images', () => {
     // Four images of ~4.5 MB each (a PNG header, then padding the header reader never reaches).
     const big = Buffer.concat([pngImage(20, 20), Buffer.alloc(4.5 * 1024 * 1024)]);
     const four = runImagesSchema.safeParse(Array.from({ length: 4 }, () => ({ ...png, data_base64: b64(big) })));
-    expect(four.error!.issues[0]!.message).toMatch(/come to 18\.0 MB; a run may carry at most 15 MB/);
+    expect(four.error!.issues[0]!.message).toMatch(/come to 18\.9 MB; a run may carry at most 15\.7 MB/);
   });
 });

@@ -2,6 +2,7 @@
 // their pixel size read from the file's own header (PNG, JPEG, WebP, GIF) with no decoder and no dependency. Shared by
 // main (validation, pricing, what the run record keeps) and the renderer (the Workbench's quote).
 import { z } from 'zod';
+import { bytesText, sizeOverText } from './bytes-text';
 
 export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
@@ -137,7 +138,7 @@ export const runImageSchema = z
     data_base64: z
       .string()
       .min(1, 'The image is empty')
-      .max(Math.ceil(MAX_IMAGE_BYTES / 3) * 4, `An image may be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`)
+      .max(Math.ceil(MAX_IMAGE_BYTES / 3) * 4, `An image may be at most ${bytesText(MAX_IMAGE_BYTES)}`)
       .regex(BASE64, 'The image must be sent as base64 (without a data: prefix)')
       .refine((data) => data.length % 4 === 0, 'The image’s base64 is cut short (its length is not a multiple of 4)'),
     name: z.string().min(1).max(200).optional(),
@@ -146,7 +147,10 @@ export const runImageSchema = z
     // zod runs this even when a field failed above: only well-formed base64 is looked into.
     if (!BASE64.test(image.data_base64) || image.data_base64.length % 4 !== 0) return;
     if (base64Bytes(image.data_base64) > MAX_IMAGE_BYTES) {
-      ctx.addIssue({ code: 'custom', message: `${label(image.name)} is larger than 5 MB; send a smaller copy` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${label(image.name)} is ${sizeOverText(base64Bytes(image.data_base64), MAX_IMAGE_BYTES)}; an image may be at most ${bytesText(MAX_IMAGE_BYTES)}. Send a smaller copy.`,
+      });
       return;
     }
     const bytes = decodeBase64(image.data_base64, HEADER_BYTES);
@@ -191,7 +195,7 @@ export const runImagesSchema = z
     if (total > MAX_IMAGES_TOTAL_BYTES) {
       ctx.addIssue({
         code: 'custom',
-        message: `These images come to ${(total / 1024 / 1024).toFixed(1)} MB; a run may carry at most ${MAX_IMAGES_TOTAL_BYTES / 1024 / 1024} MB of images`,
+        message: `These images come to ${sizeOverText(total, MAX_IMAGES_TOTAL_BYTES)}; a run may carry at most ${bytesText(MAX_IMAGES_TOTAL_BYTES)} of images`,
       });
     }
   });

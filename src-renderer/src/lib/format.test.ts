@@ -10,8 +10,11 @@ describe('format', () => {
     expect(formatUsd(null)).toBe('—');
   });
 
-  it('shows sizes in binary units and durations in words a writer reads', () => {
-    expect(formatBytes(520_960)).toBe('521.0 KB');
+  it('shows sizes in decimal units and durations in words a writer reads', () => {
+    expect(formatBytes(520_960)).toBe('521 KB');
+    expect(formatBytes(null)).toBe('—');
+    // A size just under a gigabyte is "1 GB", never "1000.0 MB".
+    expect(formatBytes(999_960_000)).toBe('1 GB');
     // Decimal, as the Finder and the host's own messages count: 4.7e9 bytes is "4.7 GB" everywhere.
     expect(formatBytes(4.7e9)).toBe('4.7 GB');
     expect(formatDuration(16)).toBe('16 s');

@@ -1,4 +1,5 @@
 // Display formatting shared by every screen: money, sizes, durations. Pure functions, no state.
+import { bytesText } from '$contract/bytes-text';
 import { usdText } from '$contract/usd-text';
 
 /** Money as every message of Quire's writes it ($contract/usd-text): "$0.0042", "$12.50"; "—" for no figure. */
@@ -7,21 +8,10 @@ export function formatUsd(value: number | null | undefined): string {
   return usdText(value);
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/**
- * Decimal sizes with one decimal, "4.1 GB" for 4.1 billion bytes: as the Mac's Finder counts, and as the host's own
- * messages do ("Download … — 4.7 GB", "Needs about 5.6 GB"), so one file is never two sizes on two screens.
- */
+/** Sizes as every message of Quire's writes them ($contract/bytes-text): "4.7 GB", "986 MB"; "—" for no figure. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
+  return bytesText(bytes);
 }
 
 export function formatRate(bytesPerSecond: number | null | undefined): string {

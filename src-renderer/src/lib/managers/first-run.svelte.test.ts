@@ -17,7 +17,7 @@ const DOWNLOAD: SetupNeed = {
   display_name: 'Llama 3.2 3B',
   size_bytes: 2_000_000_000,
   fit: 'fits',
-  label: 'Download Llama 3.2 3B — 2.0 GB, fits',
+  label: 'Download Llama 3.2 3B — 2 GB, fits',
 };
 
 const plan = (tier: QualityTier, needs: SetupNeed[], total: number): TierPlan => ({
@@ -82,7 +82,7 @@ describe('FirstRunManager: the first-run setup', () => {
     await manager.load();
     expect(manager.visible).toBe(true);
     expect(manager.options.map((o) => [o.title, o.plan.total_usd, o.plan.needs.map((n) => n.label)])).toEqual([
-      ['Free and private', 0, ['Download Llama 3.2 3B — 2.0 GB, fits']],
+      ['Free and private', 0, ['Download Llama 3.2 3B — 2 GB, fits']],
       ['Balanced', 1.25, ['Add a DeepSeek key']],
       ['Best', 9.5, ['Add an OpenAI key']],
     ]);

@@ -45,7 +45,7 @@ describe('ImageAttachments', () => {
     ]);
     expect(images.items.map((i) => i.name)).toEqual(['map.png']);
     expect(images.error).toMatch(/"notes.png" is not a PNG, JPEG, WebP or GIF image\./);
-    expect(images.error).toMatch(/"scan.png" is 5\.0 MB; an image may be at most 5 MB/);
+    expect(images.error).toMatch(/"scan.png" is just over 5\.2 MB; an image may be at most 5\.2 MB\./);
     expect(images.error).toMatch(/"banner.png" is 8100×1 pixels/);
     await images.add(Array.from({ length: 8 }, (_, i) => file(MAP, `page-${i}.png`)));
     expect(images.count).toBe(8);

@@ -1,6 +1,7 @@
 // Images a writer attaches to a Workbench run (a map, a character sketch, a page scan): read here in the renderer as
 // base64, checked against the limits runs:start applies (type, size, count, pixel size from the file's header), shown
 // as thumbnails, and sent with the run. Only models that can see images are then chosen; the quote counts them.
+import { bytesText, sizeOverText } from '$contract/bytes-text';
 import {
   decodeBase64,
   IMAGE_MEDIA_TYPES,
@@ -26,8 +27,6 @@ export interface AttachedImage {
   /** A data: URL for the thumbnail (the CSP allows data: images only). */
   url: string;
 }
-
-const MB = 1024 * 1024;
 
 /** Base64 of the bytes, in slices (String.fromCharCode takes only so many arguments). */
 function toBase64(bytes: Uint8Array): string {
@@ -75,11 +74,11 @@ export class ImageAttachments {
     if (this.#items.length >= MAX_IMAGES)
       return `"${name}" was not added: a run may carry at most ${MAX_IMAGES} images.`;
     if (file.size > MAX_IMAGE_BYTES) {
-      return `"${name}" is ${(file.size / MB).toFixed(1)} MB; an image may be at most ${MAX_IMAGE_BYTES / MB} MB. Save a smaller copy and add that.`;
+      return `"${name}" is ${sizeOverText(file.size, MAX_IMAGE_BYTES)}; an image may be at most ${bytesText(MAX_IMAGE_BYTES)}. Save a smaller copy and add that.`;
     }
     const total = this.#items.reduce((sum, image) => sum + image.bytes, 0) + file.size;
     if (total > MAX_IMAGES_TOTAL_BYTES) {
-      return `"${name}" was not added: the images would come to ${(total / MB).toFixed(1)} MB, and a run may carry ${MAX_IMAGES_TOTAL_BYTES / MB} MB.`;
+      return `"${name}" was not added: the images would come to ${sizeOverText(total, MAX_IMAGES_TOTAL_BYTES)}, and a run may carry ${bytesText(MAX_IMAGES_TOTAL_BYTES)}.`;
     }
     const data = toBase64(new Uint8Array(await file.arrayBuffer()));
     const head = decodeBase64(data, 64 * 1024);
