@@ -95,7 +95,7 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   await expect(installed.getByTestId('residency')).toContainText('Unloaded');
   await page.getByRole('button', { name: 'Delete Story fixture' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete this model?' });
-  await expect(dialog).toContainText('Story fixture (521.0 KB) will be removed');
+  await expect(dialog).toContainText('Story fixture (521 KB) will be removed');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(installed).toBeVisible();
   await page.getByRole('button', { name: 'Delete Story fixture' }).click();

@@ -114,6 +114,12 @@ test('a task runs on the local fixture with streamed output, then is rated and r
 test('a new writer with no key and no model is told what to do first', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Workbench', exact: true })).toBeVisible();
+  // The setup asks first; the Workbench does not ask the same again beside it.
+  await expect(page.getByTestId('first-run-setup')).toBeVisible();
+  await expect(page.getByTestId('workbench-empty')).toHaveCount(0);
+  // Closed without choosing: the Workbench says what to do.
+  await page.getByRole('button', { name: 'Not now' }).click();
+  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
   await expect(page.getByTestId('workbench-empty')).toContainText('No model is ready yet');
   await page.screenshot({ path: 'e2e/screenshots/first-run.png' });
   await page.getByRole('button', { name: 'Download a local model' }).click();

@@ -357,7 +357,7 @@ describe('a "local models only" app asking for work only cloud models can do', (
       expect(response.status).toBe(403);
       expect(response.headers.get('x-should-retry')).toBe('false');
       const message = ((await response.json()) as { error: { message: string } }).error.message;
-      expect(message).toMatch(/2 cloud models, but this work must stay on this machine/);
+      expect(message).toMatch(/^No local model is downloaded yet, so nothing on this machine can do /);
       expect(message).toMatch(/“local models only” setting/);
       expect(fake.requests).toEqual([]);
     });

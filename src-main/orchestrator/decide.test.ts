@@ -122,18 +122,32 @@ describe('availability', () => {
     const none = run({ task: 'theme_analysis', tier: 'premium' }, { availability: availability([], []) });
     expect(none.model_id).toBeNull();
     expect(none.refusal?.code).toBe('unavailable');
-    expect(none.refusal?.message).toMatch(/no API key/);
+    // Nothing set up at all: said in one sentence, not as a count of every reason each registered model is out.
+    expect(none.refusal?.message).toBe(
+      'No model is set up yet, so nothing can do theme_analysis (no cloud model has an API key, and no local model is downloaded).',
+    );
+    const local = run(
+      { task: 'theme_analysis', tier: 'premium', local_only: true },
+      { availability: availability([], 'all') },
+    );
+    expect(local.refusal?.message).toBe(
+      'No local model is downloaded yet, so nothing on this machine can do theme_analysis.',
+    );
   });
 
   it('says how many models each reason rules out in plain words, and when one is out for several', () => {
     const registry = [
       model('a', { strengths: ['creative_generation'] }),
       model('b', { strengths: ['creative_generation'] }),
+      model('c', { provider: 'anthropic', strengths: ['creative_generation'] }),
     ];
-    const none = run({ task: 'theme_analysis', tier: 'premium' }, { registry, availability: availability([], []) });
+    const none = run(
+      { task: 'theme_analysis', tier: 'premium' },
+      { registry, availability: availability([], ['openai']) },
+    );
     expect(none.refusal?.message).toBe(
       // The fixture's tasks are named by their ids.
-      'No available model can do theme_analysis (2 no API key, 2 lack the strength this task needs; some for more than one reason).',
+      'No available model can do theme_analysis (3 lack the strength this task needs, 1 no API key; some for more than one reason).',
     );
   });
 

@@ -546,8 +546,17 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
   }
 }
 
+/** What the writer has not set up: a key, a download (or a model that is gone, or must stay on this machine). */
+const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'retired', 'local_only']);
+
 function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
+  // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
+  // count of every way the registry's models are out.
+  if (all.every((e) => e.hard.some((r) => SET_UP_REASONS.has(r))))
+    return localOnly
+      ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
+      : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`;
   return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
 }
 
