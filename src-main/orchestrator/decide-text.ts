@@ -94,8 +94,8 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
   }
 }
 
-/** What the writer has not set up: a key, a download (or a model that is gone, or must stay on this machine). */
-const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'retired', 'local_only']);
+/** What the writer has not set up: a key or a download (or a cloud model, when the work must stay on this machine). */
+const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'local_only']);
 
 export function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;

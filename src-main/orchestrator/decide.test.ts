@@ -133,6 +133,18 @@ describe('availability', () => {
     expect(local.refusal?.message).toBe(
       'No local model is downloaded yet, so nothing on this machine can do theme_analysis.',
     );
+    // A key the writer did add (its provider's model retired) is not "no API key": the counts say what is in the way.
+    const keyed = run(
+      { task: 'theme_analysis', tier: 'premium' },
+      {
+        registry: [
+          model('old', { retired: '2025-10-22', strengths: ['thematic_analysis'] }),
+          model('c', { provider: 'anthropic' }),
+        ],
+        availability: availability([], ['openai']),
+      },
+    );
+    expect(keyed.refusal?.message).toMatch(/^No available model can do theme_analysis \(.*1 retired/);
   });
 
   it('says how many models each reason rules out in plain words, and when one is out for several', () => {
