@@ -26,11 +26,13 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     expect(advice?.next).not.toMatch(/API key/);
   });
 
-  it('nothing set up points at the setup, as information rather than an error', () => {
-    expect(refusalAdvice(refused('unavailable', [candidate(['no_key'])]))).toMatchObject({
-      kind: 'info',
-      title: 'Set up a model to run this task',
-    });
+  it('nothing set up points at where a tier and a model are set up, as information rather than an error', () => {
+    const advice = refusalAdvice(refused('unavailable', [candidate(['no_key'])]));
+    expect(advice).toMatchObject({ kind: 'info', title: 'Set up a model to run this task' });
+    // Only places that are always there: the welcome setup is gone once the writer closed it ("Not now").
+    expect(advice?.next).toBe(
+      'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
+    );
   });
 
   it('a spent budget is a warning about the budget; a decision that runs needs no advice', () => {

@@ -80,6 +80,6 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
   return {
     kind: 'info',
     title: 'Set up a model to run this task',
-    next: 'Choose how Quire should work in the setup on the Workbench, or add an API key in Settings, or download a local model on the Models screen.',
+    next: 'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
   };
 }
