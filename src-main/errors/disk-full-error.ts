@@ -9,7 +9,7 @@ export class DiskFullError extends StorageError {
     super(
       'The disk is full, so Quire could not save its work: free some space on the disk (empty the Trash, delete ' +
         'local models you no longer use), then try again.',
-      cause,
+      { cause, advised: true },
     );
     this.name = 'DiskFullError';
   }

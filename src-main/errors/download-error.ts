@@ -1,4 +1,4 @@
-import { QuireError } from './quire-error';
+import { QuireError, type QuireErrorOptions } from './quire-error';
 
 export type DownloadFailure =
   | 'not_found'
@@ -17,11 +17,10 @@ export class DownloadError extends QuireError {
   readonly reason: DownloadFailure;
 
   /** `advised`: the message ends with the step that fixes it (the general "check the address" would not). */
-  constructor(reason: DownloadFailure, message: string, cause?: unknown, advised = false) {
+  constructor(reason: DownloadFailure, message: string, options: Pick<QuireErrorOptions, 'cause' | 'advised'> = {}) {
     super('download_error', message, {
-      cause,
+      ...options,
       retryable: reason === 'server_gone' || reason === 'stalled' || reason === 'http_error',
-      advised,
     });
     this.name = 'DownloadError';
     this.reason = reason;

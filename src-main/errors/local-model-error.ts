@@ -1,4 +1,4 @@
-import { QuireError } from './quire-error';
+import { QuireError, type QuireErrorOptions } from './quire-error';
 
 export type LocalModelFailure =
   'invalid_file' | 'load_failed' | 'out_of_memory' | 'not_installed' | 'generation_failed';
@@ -8,8 +8,8 @@ export class LocalModelError extends QuireError {
   readonly reason: LocalModelFailure;
 
   /** `advised`: the message ends with the step that fixes it (a refused file's "Get it again…"). */
-  constructor(reason: LocalModelFailure, message: string, cause?: unknown, advised = false) {
-    super('local_model_error', message, { cause, retryable: reason === 'out_of_memory', advised });
+  constructor(reason: LocalModelFailure, message: string, options: Pick<QuireErrorOptions, 'cause' | 'advised'> = {}) {
+    super('local_model_error', message, { ...options, retryable: reason === 'out_of_memory' });
     this.name = 'LocalModelError';
     this.reason = reason;
   }

@@ -56,8 +56,7 @@ export async function finishDownload(
       row.sha256_source === 'user'
         ? `The downloaded file does not match the SHA-256 checksum you entered (it is ${got}…, you entered ${expected}…). It was deleted: check the checksum, or the URL, then download it again.`
         : `The downloaded file is corrupt: its SHA-256 ${got}… does not match the expected ${expected}…. It was deleted; download it again.`,
-      undefined,
-      true,
+      { advised: true },
     );
   }
   let summary;
@@ -69,7 +68,7 @@ export async function finishDownload(
     await settled;
     await rm(row.partial_file, { force: true });
     deps.repo.updateDownload(id, { received_bytes: 0 });
-    throw new DownloadError('invalid_file', (error as Error).message, error);
+    throw new DownloadError('invalid_file', (error as Error).message, { cause: error });
   }
   await synced;
   const same = deps.library.sameFile(sha256);

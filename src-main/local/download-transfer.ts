@@ -57,7 +57,7 @@ export class HttpTransfer {
     } catch (error) {
       if (isQuireError(error)) throw error;
       const why = timeout.aborted ? `no answer within ${(this.stallMs / 1000).toFixed(1)} s` : (error as Error).message;
-      throw new DownloadError('server_gone', `Cannot reach ${new URL(url).host}: ${why}`, error);
+      throw new DownloadError('server_gone', `Cannot reach ${new URL(url).host}: ${why}`, { cause: error });
     }
   }
 
@@ -224,13 +224,12 @@ export class HttpTransfer {
       return new DownloadError(
         'stalled',
         `The download stalled: no data from ${new URL(url).host} for ${(this.stallMs / 1000).toFixed(1)} s. Resume to continue from where it stopped.`,
-        error,
-        true,
+        { cause: error, advised: true },
       );
     return new DownloadError(
       'server_gone',
       `The connection to ${new URL(url).host} was lost (${errorCode(error) ?? (error as Error).message})`,
-      error,
+      { cause: error },
     );
   }
 
@@ -258,8 +257,7 @@ function diskError(error: unknown): unknown {
     return new DownloadError(
       'disk_full',
       'The disk filled up during the download. Free some space on it, then resume.',
-      error,
-      true,
+      { cause: error, advised: true },
     );
   return error;
 }
@@ -285,15 +283,13 @@ function httpFailure(status: number, url: string): DownloadError {
     return new DownloadError(
       'gated',
       `The repository is gated or private (HTTP ${status}): accept its licence on Hugging Face, or pick another model.`,
-      undefined,
-      true,
+      { advised: true },
     );
   if (status === 401 || status === 403)
     return new DownloadError(
       'gated',
       `The server refused the file (HTTP ${status}): it may need a sign-in or permission Quire does not have. Check the URL, or download the file yourself and add it from disk.`,
-      undefined,
-      true,
+      { advised: true },
     );
   return new DownloadError('http_error', `The server answered HTTP ${status} for ${url}`);
 }

@@ -189,9 +189,7 @@ describe('downloads', () => {
     expect(info.advised).toBe(true);
     expect(info.message).toContain(`the model needs ${bytesText(fixtureSize)}`);
     expect(info.message).toContain(`only ${bytesText(fixtureSize + 40_000)} is free`);
-    expect(info.message).toMatch(
-      new RegExp(`Free up at least ${bytesText(FREE_SPACE_MARGIN - 40_000).replace('.', '\\.')} on that disk`),
-    );
+    expect(info.message).toContain(`Free up at least ${bytesText(FREE_SPACE_MARGIN - 40_000)} on that disk`);
     const gone = await startFileServer();
     const goneUrl = `${gone.url}/ok.gguf`;
     await gone.close();

@@ -221,8 +221,7 @@ export class DownloadService {
       throw new DownloadError(
         'disk_full',
         `Not enough free disk space in ${dir}: the model needs ${bytesText(needed)} and Quire keeps ${bytesText(FREE_SPACE_MARGIN)} free beside it, but only ${bytesText(free)} is free. Free up at least ${bytesText(needed + FREE_SPACE_MARGIN - free)} on that disk, or choose another models folder in Settings, then download it again.`,
-        undefined,
-        true,
+        { advised: true },
       );
   }
 
@@ -282,7 +281,9 @@ export class DownloadService {
     const failure =
       error instanceof DownloadError
         ? error
-        : new DownloadError('http_error', `Download failed: ${(error as Error).message ?? String(error)}`, error);
+        : new DownloadError('http_error', `Download failed: ${(error as Error).message ?? String(error)}`, {
+            cause: error,
+          });
     // A file already installed leaves nothing to resume or retry: the download goes from the list, with its reason said.
     if (failure.reason === 'already_installed') this.options.repo.deleteDownload(id);
     else

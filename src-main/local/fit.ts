@@ -75,7 +75,7 @@ export class FitService {
       throw new DownloadError(
         status === '404' ? 'not_found' : status ? 'gated' : 'server_gone',
         `Cannot read the model's header from ${new URL(url).host}: ${message.slice(0, 200)}`,
-        cause,
+        { cause },
       );
     }
     const summary = summarize(info, expected);

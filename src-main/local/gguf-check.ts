@@ -123,8 +123,7 @@ function invalid(cause: unknown, label: string): LocalModelError {
   return new LocalModelError(
     'invalid_file',
     refusalMessage(label, 'the file is damaged', (cause as Error).message.slice(0, 200)),
-    cause,
-    true,
+    { cause, advised: true },
   );
 }
 

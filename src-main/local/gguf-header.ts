@@ -73,7 +73,7 @@ export const GET_IT_AGAIN = 'Get it again from where you found it.';
 export class HeaderError extends LocalModelError {
   /** `plain`: the reason in a writer's words; `detail`: the header's fact behind it, for whoever fixes the file. */
   constructor(label: string, detail: string | undefined, plain = 'the file is damaged', next?: string) {
-    super('invalid_file', refusalMessage(label, plain, detail, next), undefined, true);
+    super('invalid_file', refusalMessage(label, plain, detail, next), { advised: true });
     this.name = 'HeaderError';
   }
 }

@@ -94,6 +94,6 @@ export function localFailure(cause: unknown, signal: AbortSignal | undefined): E
   return new LocalModelError(
     'generation_failed',
     `Local generation failed: ${(cause as Error).message ?? String(cause)}`,
-    cause,
+    { cause },
   );
 }

@@ -65,11 +65,9 @@ export async function openPrivateForWrite(path: string, how: 'create' | 'truncat
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ELOOP' || code === 'EEXIST' || code === 'ENXIO')
-      throw new LocalModelError(
-        'invalid_file',
-        `Quire will not write to ${path}: something else is already there`,
+      throw new LocalModelError('invalid_file', `Quire will not write to ${path}: something else is already there`, {
         cause,
-      );
+      });
     throw cause;
   }
   const what = kind(await handle.stat());

@@ -65,11 +65,9 @@ export class LocalRuntime {
     // changed setting applies without a new instance.
     this.llamaPromise ??= (this.options.createLlama ?? defaultCreateLlama)(this.cpus).catch((cause: unknown) => {
       this.llamaPromise = undefined;
-      throw new LocalModelError(
-        'load_failed',
-        `The local model runtime could not start: ${(cause as Error).message}`,
+      throw new LocalModelError('load_failed', `The local model runtime could not start: ${(cause as Error).message}`, {
         cause,
-      );
+      });
     });
     return this.llamaPromise;
   }
@@ -305,7 +303,7 @@ export class LocalRuntime {
       throw new LocalModelError(
         oom ? 'out_of_memory' : 'load_failed',
         `Local model ${id} could not be loaded: ${message.slice(0, 300)}`,
-        cause,
+        { cause },
       );
     }
   }

@@ -97,7 +97,10 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
 /** What the writer has not set up: a key or a download (or a cloud model, when the work must stay on this machine). */
 const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'local_only']);
 
-export function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
+/** Only the hard reasons are read (the test oracle, test/support/decide-full-sort.ts, shares these words). */
+type WithReasons = Pick<Evaluated, 'hard'>;
+
+export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
   // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
   // count of every way the registry's models are out.
@@ -115,7 +118,7 @@ const PLURAL: Partial<Record<CandidateReason, string>> = {
 };
 
 /** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
-function reasonCounts(all: Evaluated[]): string {
+function reasonCounts(all: readonly WithReasons[]): string {
   const counts = new Map<CandidateReason, number>();
   for (const e of all) for (const r of e.hard) counts.set(r, (counts.get(r) ?? 0) + 1);
   const text = [...counts].map(([r, n]) => `${n} ${n === 1 ? reasonText(r) : (PLURAL[r] ?? reasonText(r))}`).join(', ');

@@ -16,7 +16,9 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   try {
     db = new Database(file);
   } catch (cause) {
-    throw new StorageError(`Cannot open the Quire database at ${file}: ${(cause as Error).message}`, cause);
+    throw new StorageError(`Cannot open the Quire database at ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   try {
     // First: another process (a second host, the CLI) may hold the file; wait for it rather than fail at once.
@@ -55,7 +57,7 @@ function migrate(db: Db, migrations: readonly Migration[], current: number): voi
       } catch (cause) {
         throw new StorageError(
           `Migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`,
-          cause,
+          { cause },
         );
       }
     }

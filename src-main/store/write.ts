@@ -31,8 +31,7 @@ export function immediate<A extends unknown[], R>(db: Db, fn: (...args: A) => R)
         if (attempt >= BUSY_RETRIES) {
           throw new StorageError(
             'Another Quire process kept the database busy for too long; nothing was changed. Try again in a moment.',
-            error,
-            true,
+            { cause: error, advised: true },
           );
         }
       }

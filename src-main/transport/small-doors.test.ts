@@ -80,6 +80,8 @@ describe('the small doors', () => {
       if (reply.ok) continue;
       expect(reply.error.code).toBe('storage_error');
       expect(reply.error.message).toMatch(/free some space/);
+      // Its own advice: the general "check free disk space and permissions" would only repeat it.
+      expect(reply.error.advised).toBe(true);
     }
   });
 });

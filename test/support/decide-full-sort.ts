@@ -16,7 +16,12 @@ import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { usdText } from '../../src-preload/contract/usd-text';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
-import { goneModel, passedOverText, steppedDownText } from '../../src-main/orchestrator/decide-text';
+import {
+  goneModel,
+  passedOverText,
+  steppedDownText,
+  unavailableMessage,
+} from '../../src-main/orchestrator/decide-text';
 import { imageTokens } from '../../src-main/orchestrator/image-tokens';
 import { worstCaseUsd } from '../../src-main/orchestrator/pricing';
 import { priorOnly, type QualityLookup } from '../../src-main/orchestrator/quality';
@@ -544,20 +549,6 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
     case 'local':
       return `Local: ${name} is the best installed local model for ${task.display_name} (${q}).`;
   }
-}
-
-/** What the writer has not set up: a key or a download (or a cloud model, when the work must stay on this machine). */
-const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'local_only']);
-
-function unavailableMessage(task: TaskSpec, all: Evaluated[], localOnly: boolean): string {
-  if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
-  // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
-  // count of every way the registry's models are out.
-  if (all.every((e) => e.hard.some((r) => SET_UP_REASONS.has(r))))
-    return localOnly
-      ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
-      : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`;
-  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
 }
 
 /** "3 no API key, 1 context window too small": how many candidates each hard reason rules out. */
