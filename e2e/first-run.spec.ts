@@ -113,4 +113,28 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
   const stored = await host.call<{ setup: { done: boolean; choice: string | null } }>('settings:get');
   expect(stored.value?.setup).toEqual({ done: true, choice: null });
+
+  // A DeepSeek key alone, added outside the setup: DeepSeek's models do not do line edits, so Line edit still cannot
+  // run. The card names what Balanced would run it on and the one step that takes, as the per-task table in Settings
+  // does, with a button to where that step is taken.
+  const key = { provider: 'deepseek', api_key: 'sk-e2e-not-a-real-key-0001', allow_weak_storage: true };
+  expect((await host.call('keys:set', key)).ok).toBe(true);
+  await openSettings(page, host.url);
+  const planned = page.getByTestId('rec-line_edit-balanced');
+  const need = (await planned.getByTestId('rec-need').textContent())!.trim();
+  const model = (await planned.locator('.model').textContent())!.trim();
+  expect(need).toMatch(/^Add an? .+ key$/);
+  await page.goto(`${host.url}/#/workbench`);
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
+  const refusal = page.getByTestId('decision-refusal');
+  await expect(refusal).toContainText(
+    'None of the models you have set up can do Line edit. Without an ear for prose: DeepSeek',
+  );
+  await expect(refusal).toContainText(
+    `Balanced would run Line edit on ${model} once you a${need.slice(1)} in Settings → AI Intelligence.`,
+  );
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.screenshot({ path: '/tmp/quire-shots/refusal-names-the-step.png' });
+  await refusal.getByRole('button', { name: 'Open Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Quality tier' })).toBeVisible();
 });

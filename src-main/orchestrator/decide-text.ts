@@ -97,8 +97,11 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
 /** What the writer has not set up: a key or a download (or a cloud model, when the work must stay on this machine). */
 const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'local_only']);
 
-/** Only the hard reasons are read (the test oracle, test/support/decide-full-sort.ts, shares these words). */
-type WithReasons = Pick<Evaluated, 'hard'>;
+/** Only the models and their hard reasons are read (the test oracle, test/support/decide-full-sort.ts, shares these words). */
+type WithReasons = Pick<Evaluated, 'hard' | 'spec'>;
+
+/** How many models of one kind the refusal names before "and N more". */
+const NAMED = 4;
 
 export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], localOnly: boolean): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
@@ -108,7 +111,22 @@ export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], 
     return localOnly
       ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
       : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`;
-  return `No available model can do ${task.display_name}${localOnly ? ' on this machine' : ''} (${reasonCounts(all)}).`;
+  // Some are set up: what keeps each of those out is the story (the rest only wait for a key or a download), by name,
+  // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
+  const groups = new Map<string, string[]>();
+  for (const e of all) {
+    if (e.hard.some((r) => SET_UP_REASONS.has(r))) continue;
+    const why = e.hard.map((r) =>
+      r === 'lacks_strength' ? `without ${STRENGTH_WORDS[task.strength]}` : reasonText(r),
+    );
+    const key = why.join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), e.spec.display_name]);
+  }
+  const said = [...groups].map(([why, names]) => {
+    const shown = names.length > NAMED ? [...names.slice(0, NAMED - 1), `${names.length - NAMED + 1} more`] : names;
+    return `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${joinAnd(shown)}.`;
+  });
+  return `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
 }
 
 /** The reasons whose words change for several models: "2 cloud models, but …", not "2 cloud model". */

@@ -133,7 +133,7 @@ describe('availability', () => {
     expect(local.refusal?.message).toBe(
       'No local model is downloaded yet, so nothing on this machine can do theme_analysis.',
     );
-    // A key the writer did add (its provider's model retired) is not "no API key": the counts say what is in the way.
+    // A key the writer did add (its provider's model retired) is not "no API key": the refusal names what is in the way.
     const keyed = run(
       { task: 'theme_analysis', tier: 'premium' },
       {
@@ -144,22 +144,38 @@ describe('availability', () => {
         availability: availability([], ['openai']),
       },
     );
-    expect(keyed.refusal?.message).toMatch(/^No available model can do theme_analysis \(.*1 retired/);
+    expect(keyed.refusal?.message).toBe(
+      'None of the models you have set up can do theme_analysis. Retired by its provider: old.',
+    );
   });
 
-  it('says how many models each reason rules out in plain words, and when one is out for several', () => {
+  it('names the models the writer has set up and why each cannot do the task, in plain words', () => {
+    // A key for OpenAI only: its models are set up but not made for the task; Anthropic's only wait for a key.
     const registry = [
       model('a', { strengths: ['creative_generation'] }),
       model('b', { strengths: ['creative_generation'] }),
       model('c', { provider: 'anthropic', strengths: ['creative_generation'] }),
+      model('tiny', { strengths: ['thematic_analysis'], context_window: 1000 }),
+      model('old', { strengths: ['creative_generation'], retired: '2025-10-22', context_window: 1000 }),
     ];
     const none = run(
-      { task: 'theme_analysis', tier: 'premium' },
+      { task: 'theme_analysis', tier: 'premium', input_tokens: 5000 },
       { registry, availability: availability([], ['openai']) },
     );
     expect(none.refusal?.message).toBe(
-      // The fixture's tasks are named by their ids.
-      'No available model can do theme_analysis (3 lack the strength this task needs, 1 no API key; some for more than one reason).',
+      // The fixture's tasks and models are named by their ids.
+      'None of the models you have set up can do theme_analysis. Without an eye for theme: a and b. ' +
+        'Context window too small: tiny. ' +
+        'Retired by its provider, without an eye for theme, context window too small: old.',
+    );
+    // Many of one kind: the first few by name, then how many more.
+    const many = Array.from({ length: 6 }, (_, i) => model(`m${i}`, { strengths: ['creative_generation'] }));
+    const crowded = run(
+      { task: 'theme_analysis', tier: 'premium' },
+      { registry: many, availability: availability([], ['openai']) },
+    );
+    expect(crowded.refusal?.message).toBe(
+      'None of the models you have set up can do theme_analysis. Without an eye for theme: m0, m1, m2 and 3 more.',
     );
   });
 

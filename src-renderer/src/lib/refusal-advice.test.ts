@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Candidate } from '$contract/orchestrator';
+import type { Candidate, PlannedPick } from '$contract/orchestrator';
 import { decision } from '../../../test/renderer/fixtures';
 import { refusalAdvice } from './refusal-advice';
 
@@ -32,6 +32,56 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     // Only places that are always there: the welcome setup is gone once the writer closed it ("Not now").
     expect(advice?.next).toBe(
       'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
+    );
+  });
+
+  it('names the model the writer’s tier would run the task on once set up, and the one key or download it takes', () => {
+    // A DeepSeek key alone: DeepSeek does not do line edits; Balanced's plan runs them on Claude through OpenRouter.
+    const keyPick: PlannedPick = {
+      model_id: 'openrouter/anthropic/claude-sonnet-4.6',
+      estimate_usd: 0.036,
+      ready: false,
+      need: { kind: 'key', provider: 'openrouter', provider_name: 'OpenRouter', label: 'Add an OpenRouter key' },
+      reason: '',
+    };
+    const names = { modelName: 'Claude Sonnet 4.6 (via OpenRouter)', taskName: 'Line edit' };
+    const nothing = { ...refused('unavailable', [candidate(['no_key'])]), tier_requested: 'balanced' as const };
+    expect(refusalAdvice(nothing, { pick: keyPick, ...names })).toEqual({
+      kind: 'info',
+      title: 'Set up a model to run this task',
+      next: 'Balanced would run Line edit on Claude Sonnet 4.6 (via OpenRouter) once you add an OpenRouter key in Settings → AI Intelligence.',
+      go: 'settings',
+    });
+    const downloadPick: PlannedPick = {
+      model_id: 'local:qwen2.5-7b',
+      estimate_usd: 0,
+      ready: false,
+      need: {
+        kind: 'download',
+        catalog_id: 'qwen2.5-7b',
+        display_name: 'Qwen2.5 7B Instruct (Q4_K_M)',
+        size_bytes: 4_683_073_184,
+        fit: 'fits',
+        label: 'Download Qwen2.5 7B Instruct (Q4_K_M) — 4.7 GB, fits',
+      },
+      reason: '',
+    };
+    const budget = { ...nothing, tier_requested: 'budget' as const };
+    expect(
+      refusalAdvice(budget, { pick: downloadPick, modelName: 'Qwen2.5 7B Instruct', taskName: 'Line edit' }),
+    ).toEqual({
+      kind: 'info',
+      title: 'Set up a model to run this task',
+      next: 'Budget would run Line edit on Qwen2.5 7B Instruct once you download Qwen2.5 7B Instruct (Q4_K_M) — 4.7 GB, fits — on the Models screen.',
+      go: 'models',
+    });
+    // A task that stays on this Mac is never sent to a key; a pick that is ready (or a pack's run) is not the fix.
+    const general =
+      'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.';
+    expect(refusalAdvice({ ...nothing, local_only: true }, { pick: keyPick, ...names })?.next).toBe(general);
+    expect(refusalAdvice(nothing, { pick: { ...keyPick, ready: true, need: null }, ...names })?.next).toBe(general);
+    expect(refusalAdvice({ ...nothing, mode: 'forced' }, { pick: keyPick, ...names })?.title).toBe(
+      'The model you picked cannot run this task',
     );
   });
 

@@ -1,11 +1,24 @@
 // What a writer should do when nothing can run a task, read from the decision's own reasons (codes, not messages):
 // a passage too long for every usable model needs splitting, not a new API key.
-import type { CandidateReason, Decision } from '$contract/orchestrator';
+import type { CandidateReason, Decision, PlannedPick } from '$contract/orchestrator';
+import { TIER_INFO } from './tiers';
 
 export interface RefusalAdvice {
   kind: 'info' | 'warning';
   title: string;
   next: string;
+  /** Where that next step is taken, when it is one place. */
+  go?: 'settings' | 'models';
+}
+
+/**
+ * What the writer's tier would run the task on once set up (its plan's pick, as Settings → AI Intelligence shows it),
+ * with the names to say it in.
+ */
+export interface SetupPick {
+  pick: PlannedPick;
+  modelName: string;
+  taskName: string;
 }
 
 /** What keeps a model out of a run only because of how it was chosen: a writer may still pick it. */
@@ -17,7 +30,7 @@ const PICKABLE: ReadonlySet<CandidateReason> = new Set([
   'not_in_pack',
 ]);
 
-export function refusalAdvice(decision: Decision): RefusalAdvice | null {
+export function refusalAdvice(decision: Decision, setup: SetupPick | null = null): RefusalAdvice | null {
   if (!decision.refusal) return null;
   if (decision.refusal.code === 'budget_exceeded') {
     return {
@@ -77,9 +90,26 @@ export function refusalAdvice(decision: Decision): RefusalAdvice | null {
       next: 'Pick another model, or let Quire choose.',
     };
   }
+  const named = setupStep(decision, setup);
+  if (named) return { kind: 'info', title: 'Set up a model to run this task', ...named };
   return {
     kind: 'info',
     title: 'Set up a model to run this task',
     next: 'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
   };
+}
+
+/**
+ * The one thing that lets the writer's tier run the task, named: the key or the download its plan asks for (a key
+ * only where the task may leave this Mac). Null when the plan has nothing to add for it.
+ */
+function setupStep(decision: Decision, setup: SetupPick | null): Pick<RefusalAdvice, 'next' | 'go'> | null {
+  const need = setup?.pick.need;
+  if (!setup || setup.pick.ready || !need || decision.mode !== 'orchestrator') return null;
+  if (need.kind === 'key' && decision.local_only) return null;
+  const lead = `${TIER_INFO[decision.tier_requested].label} would run ${setup.taskName} on ${setup.modelName}`;
+  const step = need.label.charAt(0).toLowerCase() + need.label.slice(1);
+  return need.kind === 'key'
+    ? { next: `${lead} once you ${step} in Settings → AI Intelligence.`, go: 'settings' }
+    : { next: `${lead} once you ${step} — on the Models screen.`, go: 'models' };
 }

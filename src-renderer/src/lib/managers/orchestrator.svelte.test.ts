@@ -148,6 +148,32 @@ describe('OrchestratorManager', () => {
     expect(fake.countOf('runs:list')).toBe(1);
   });
 
+  it('makes the plans once for the models ready now, again after a key or a download, never over an error', async () => {
+    const { fake, manager } = setup();
+    await manager.loadCapabilities();
+    expect(manager.plans).toBeNull();
+    await expect(manager.ensurePlans()).resolves.toBe(true);
+    expect(manager.pickFor('coordinator', 'budget')).toMatchObject({ model_id: 'gpt', ready: true });
+    expect(manager.plans?.tiers.balanced.picks.coordinator?.model_id).toBe('deepseek-chat');
+    // The same models ready: the plans stand, however often the Workbench asks.
+    await manager.loadCapabilities();
+    await expect(manager.ensurePlans()).resolves.toBe(false);
+    expect(fake.countOf('orchestrator:plan')).toBe(1);
+    // A download (or a key) makes another model ready: the plans are made again.
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt'), model('llama')]));
+    await manager.loadCapabilities();
+    await expect(manager.ensurePlans()).resolves.toBe(true);
+    expect(fake.countOf('orchestrator:plan')).toBe(2);
+    // A failed load stays on screen with its Try again; it is not retried on its own.
+    fake.fail('orchestrator:plan', 'internal', 'plan broke');
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt')]));
+    await manager.loadCapabilities();
+    await manager.ensurePlans();
+    expect(manager.error).toMatchObject({ message: 'plan broke' });
+    await expect(manager.ensurePlans()).resolves.toBe(false);
+    expect(fake.countOf('orchestrator:plan')).toBe(3);
+  });
+
   it('reports a failed load and keeps what it had', async () => {
     const { fake, manager } = setup();
     await manager.load();

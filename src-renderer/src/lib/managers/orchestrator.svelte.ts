@@ -24,9 +24,26 @@ interface Outlook {
   recommendations: Recommendations[];
   /** What each tier would use and need before it is set up, priced as if it were. */
   plans: SetupPlans | null;
+  /** The models that were ready when the plans were made ({@link readyModels}). */
+  plansFor: string | null;
 }
 
-const NOTHING_YET: Outlook = { capabilities: null, profile: null, estimates: {}, recommendations: [], plans: null };
+const NOTHING_YET: Outlook = {
+  capabilities: null,
+  profile: null,
+  estimates: {},
+  recommendations: [],
+  plans: null,
+  plansFor: null,
+};
+
+/** The models ready to run, as one string: plans made for another set are out of date. */
+function readyModels(capabilities: Capabilities): string {
+  return capabilities.models
+    .filter((model) => model.available)
+    .map((model) => model.id)
+    .join('\n');
+}
 
 /** What a fetch brings: everything, the models and tasks only, or everything but the usage profile. */
 type Scope = 'all' | 'capabilities' | 'refresh';
@@ -100,6 +117,18 @@ export class OrchestratorManager {
     return this.#outlook.load('capabilities');
   }
 
+  /**
+   * Makes sure the plans are those of the models ready now, loading everything once more when they are missing or were
+   * made before a key or a download changed what is ready (the Workbench names the plan's pick when nothing can run).
+   */
+  ensurePlans(): Promise<boolean> {
+    const capabilities = this.capabilities;
+    // After a failed load its error is on screen, with Try again: not asked again on its own.
+    if (!capabilities || this.loading || this.error || this.#outlook.value.plansFor === readyModels(capabilities))
+      return Promise.resolve(false);
+    return this.load();
+  }
+
   /** Re-asks after something that changes choices (tier, budget, keys, downloads, packs). */
   async refresh(): Promise<boolean> {
     // Before load() has worked out the usage profile there is nothing to refresh (load will fetch it all).
@@ -128,6 +157,7 @@ export class OrchestratorManager {
       estimates: Object.fromEntries(estimates.map((estimate) => [estimate.tier, estimate])),
       recommendations,
       plans,
+      plansFor: readyModels(capabilities),
     };
   }
 
