@@ -54,6 +54,7 @@ describe('deleting a model that is in use', () => {
       models.languageModel(spec).generate({ messages: [{ role: 'user', content: 'x' }], maxOutputTokens: 1 }),
     ).rejects.toMatchObject({
       reason: 'not_installed',
+      advised: true,
       message: 'Wide Base is not installed any more: download or add it again in Models, or choose another model.',
     });
     await runtime.close();

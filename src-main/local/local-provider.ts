@@ -68,6 +68,7 @@ export class LocalModels implements LocalModelProvider {
       throw new LocalModelError(
         'not_installed',
         `${spec.display_name} is not installed any more: download or add it again in Models, or choose another model.`,
+        { advised: true },
       );
     const failures: string[] = [];
     for (const candidate of candidates) {

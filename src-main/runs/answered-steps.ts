@@ -27,5 +27,6 @@ export function answeredSteps(outcome: Answered): RunStep[] {
 export async function settled(outcome: Answered, failure?: { code: string; message: string }): Promise<RunStep> {
   const charged = await outcome.charge.close(outcome.end);
   const attempt = failure ? { ...outcome.attempt, outcome: 'failed' as const, error: failure } : outcome.attempt;
-  return attemptStep({ ...attempt, cost_usd: charged }, toMicros(charged));
+  // This call's own tokens (a repaired answer's result counts both calls'; the first was settled on its own).
+  return { ...attemptStep({ ...attempt, cost_usd: charged }, toMicros(charged)), usage: outcome.end.usage };
 }

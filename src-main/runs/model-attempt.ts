@@ -153,7 +153,7 @@ export class ModelAttempts {
       charge.onDisk.catch((error: unknown) => {
         diskError = new StorageError(
           `Quire could not save this call's cost reservation to disk, so nothing was sent to ${spec.display_name}. Check that the disk has free space, then try again.`,
-          { cause: error },
+          { cause: error, advised: true },
         );
         disk.abort(diskError);
       });

@@ -80,6 +80,8 @@ describe("a call's reservation on disk before anything is sent", () => {
     const failure = await h.app.services.runs.start({ task: TASK, input: 'Check chapter 3.' }).catch((e: unknown) => e);
     expect(failure).toMatchObject({
       code: 'storage_error',
+      // Its own step ends it: not followed by the general "check free disk space and permissions".
+      advised: true,
       message: expect.stringMatching(
         /^Quire could not save this call's cost reservation to disk, so nothing was sent to [^:]+\. Check/,
       ),

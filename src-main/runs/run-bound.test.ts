@@ -81,6 +81,8 @@ describe("a run's spend stays within its quote", () => {
     expect(body.error.message).toMatch(
       /^claude-y \(ep-b\) failed \(.+\), and deepseek-z \(ep-c\) was not tried in its place: it could cost up to \$[\d.]+, and with \$[\d.]+ already charged that is more than the \$[\d.]+ this run was quoted at most/,
     );
+    // The message ends with its own step ("Try again (the new quote covers it), or choose another model"): no other.
+    expect(body.error.advised).toBe(true);
     expect(server.requests.map((r) => r.model)).toEqual(['gpt-x', 'claude-y']);
     const run = (await host.call('runs:list', { limit: 1 })).body.value.runs[0];
     expect(run.cost_usd).toBeGreaterThan(0);
@@ -97,6 +99,7 @@ describe("a run's spend stays within its quote", () => {
     expect(body.ok).toBe(false);
     expect(body.error.message).toMatch(/answer could not be read .*asking it once more could cost up to/);
     expect(body.error.message).toMatch(/so Quire did not ask\. Its answer was not used, so nothing changed/);
+    expect(body.error.advised).toBe(true);
     expect(server.requests).toHaveLength(1);
   });
 

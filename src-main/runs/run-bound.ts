@@ -91,6 +91,6 @@ export class RunBound {
     return (worst) =>
       this.fits(chargedMicros, worst)
         ? null
-        : new QuireError(code, why(usdText(worst), usdText(chargedMicros / 1e6)), { retryable: true });
+        : new QuireError(code, why(usdText(worst), usdText(chargedMicros / 1e6)), { retryable: true, advised: true });
   }
 }

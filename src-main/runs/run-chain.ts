@@ -279,7 +279,7 @@ export class RunChain {
     decision: Decision | null,
   ): Promise<never> {
     const { info } = await this.writer.store(base, startedAt, error, decision, true);
-    throw new QuireError(info.code, info.message, { retryable: info.retryable });
+    throw new QuireError(info.code, info.message, { retryable: info.retryable, advised: info.advised === true });
   }
 }
 
@@ -311,10 +311,11 @@ function everyModelFailed(failures: readonly { model: string; why: string }[], l
     if (!named) return `${who}: ${why}`;
     return models.length > 1 ? `${who} each${why}` : `${who}${why}`;
   });
+  // The last failure's own step (an unreadable answer's "Try again, or choose another model") is in the message.
   return new QuireError(
     isQuireError(last) ? last.code : 'unavailable',
     `None of the ${failures.length} models Quire tried could do this. ${each.join(' ')}`,
-    { retryable: true },
+    { retryable: true, advised: isQuireError(last) && last.advised },
   );
 }
 

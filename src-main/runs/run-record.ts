@@ -2,6 +2,7 @@
 import type { ErrorInfo } from '../../src-preload/contract';
 import type { RunAttempt, RunRecord, RunStats } from '../../src-preload/contract/runs';
 import { isQuireError } from '../errors';
+import type { Usage } from '../providers/spec';
 import type { RunsRepo, RunWrite } from '../store/repos/runs-repo';
 import { toUsd } from '../store/money';
 
@@ -17,6 +18,8 @@ export interface RunStep {
   readonly costMicros: number;
   /** The writer stopped this call mid-answer: what had arrived is kept with the run (and was charged by usage). */
   readonly partial?: { readonly modelId: string; readonly text: string } | undefined;
+  /** The tokens the provider reported for a call that answered but whose answer was not kept (it was charged by them). */
+  readonly usage?: Usage | undefined;
 }
 
 /** The run moved on to the next model of its chain. */
@@ -41,13 +44,25 @@ export function runRow(head: Readonly<RunWrite>, steps: readonly RunStep[]): Run
   const fallbacks: string[] = [...head.fallbacks];
   let cost = head.cost_micros;
   let partial: RunStep['partial'];
+  // A run no answer was kept from still shows the tokens it was charged for (a completed run's are its answer's).
+  let input: number | null = null;
+  let output: number | null = null;
   for (const step of steps) {
     attempts.push(...step.attempts);
     fallbacks.push(...step.fallbacks);
     cost += step.costMicros;
     if (step.partial) partial = step.partial;
+    if (step.usage?.inputTokens !== undefined) input = (input ?? 0) + step.usage.inputTokens;
+    if (step.usage?.outputTokens !== undefined) output = (output ?? 0) + step.usage.outputTokens;
   }
-  const row: RunWrite = { ...head, attempts, fallbacks, cost_micros: cost };
+  const row: RunWrite = {
+    ...head,
+    attempts,
+    fallbacks,
+    cost_micros: cost,
+    input_tokens: head.input_tokens ?? input,
+    output_tokens: head.output_tokens ?? output,
+  };
   return partial ? { ...row, model_id: partial.modelId, text: partial.text } : row;
 }
 

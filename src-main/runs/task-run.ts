@@ -162,7 +162,7 @@ export function unreadableAnswerError(model: string, problem: string): QuireErro
     'provider_error',
     `${model} did not answer in the form Quire asked for, even after being asked once more (${plainProblem(problem)}). ` +
       'Its answer was not used, so nothing changed. Try again, or choose another model.',
-    { retryable: true },
+    { retryable: true, advised: true },
   );
 }
 

@@ -152,6 +152,8 @@ describe('task runs through the official SDKs', () => {
       /did not answer in the form Quire asked for, even after being asked once more \(it answered in prose, or its answer broke off\)/,
     );
     expect(failed.body.error.message).toMatch(/Its answer was not used, so nothing changed/);
+    // The message ends with its own step: no general advice about keys is added after it.
+    expect(failed.body.error.advised).toBe(true);
     expect(server.requests).toHaveLength(2);
     const repair = server.requests[1]!.body.messages as { role: string; content: string }[];
     expect(repair.at(-2)).toEqual({ role: 'assistant', content: 'Here are the findings: none' });
@@ -159,6 +161,9 @@ describe('task runs through the official SDKs', () => {
     const runs = (await h.call('runs:list', { task: 'continuity_check' })).body.value.runs;
     expect(runs[0]).toMatchObject({ status: 'failed' });
     expect(runs[0].cost_usd).toBeGreaterThan(0);
+    // Both calls were charged by the tokens the provider reported (10 in each; a token per word out): the run shows
+    // them, not "not reported".
+    expect(runs[0]).toMatchObject({ input_tokens: 20, output_tokens: 5 + 2 });
 
     // A schema mismatch repaired on the second try completes, charged for both calls.
     server.reset();
@@ -190,6 +195,7 @@ describe('task runs through the official SDKs', () => {
     );
     for (const once of ['did not answer in the form', 'Its answer was not used', 'Try again, or choose another model.'])
       expect(message.split(once)).toHaveLength(2);
+    expect(failed.body.error.advised).toBe(true);
   });
 
   it('a model that cannot answer in the form even after its repair is a failure like any other: the run moves on to its fallback', async () => {
