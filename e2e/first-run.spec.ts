@@ -106,6 +106,18 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   // A writer who would rather set things up in Settings closes the welcome without choosing; it stays closed.
   await page.goto(`${host.url}/#/workbench`);
   const setup = page.getByTestId('first-run-setup');
+  // A key added while the welcome is still open (in Settings, say) shows there once the writer is back.
+  const best = setup.getByTestId('setup-option-best');
+  await expect(best).toContainText(/Add an? .+ key/);
+  const needed = /Add an? (.+) key/.exec((await best.locator('.needs').textContent()) ?? '')![1]!;
+  const bestKey = { provider: needed.toLowerCase(), api_key: 'sk-e2e-not-a-real-key-0002', allow_weak_storage: true };
+  expect((await host.call('keys:set', bestKey)).ok).toBe(true);
+  const sidebar = page.getByRole('navigation', { name: 'Main' });
+  await sidebar.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByTestId('recommendations')).toBeAttached();
+  await sidebar.getByRole('link', { name: 'Workbench' }).click();
+  await expect(best).toContainText('Ready to use now.');
+  expect((await host.call('keys:delete', { provider: bestKey.provider })).ok).toBe(true);
   await setup.getByRole('button', { name: 'Not now' }).click();
   await expect(setup).toHaveCount(0);
   await page.reload();
