@@ -17,7 +17,7 @@ import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservatio
 export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
 import { toMicros, toUsd } from '../store/money';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth } from './spend-report';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
@@ -133,7 +133,7 @@ export class Ledger implements SpendSource {
         ? ` (That includes ${usdText(toUsd(totals.overrun_micros))} that providers charged above what Quire held for their calls.)`
         : '';
     throw new BudgetExceededError(
-      `This call could cost up to ${usdText(toUsd(micros))}, but only ${usdText(toUsd(left))} of this month's ${usdText(budget)} budget is left.${overrun}`,
+      `This call could cost up to ${usdText(toUsd(micros))}, but only ${usdLeftText(toUsd(left))} of this month's ${usdText(budget)} budget is left.${overrun}`,
     );
   }
 

@@ -5,7 +5,7 @@ import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -201,7 +201,7 @@ export function passedOverText(tier: TierUsed, model: string, cost: number): str
  */
 export function steppedDownText(passedOver: string[], remaining: number | null): string {
   if (passedOver.length === 0) return '';
-  return ` To stay within the ${usdText(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
+  return ` To stay within the ${usdLeftText(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
 }
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;

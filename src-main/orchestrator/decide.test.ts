@@ -293,6 +293,13 @@ describe('monthly budget: step down, then refuse', () => {
     expect(d.tier_used).toBeNull();
     expect(d.refusal?.code).toBe('budget_exceeded');
     expect(d.candidates.find((c) => c.model_id === 'deepseek-chat')?.reasons).toEqual(['over_budget']);
+    // What is left is never shown as more than it is: $0.000951 left reads "$0.0009", not "$0.001".
+    const nearly = run(premiumTheme, {
+      orchestrator: { monthly_budget: 2 },
+      spend: { month: '2026-11', spent_usd: 1.999049, reserved_usd: 0 },
+      availability: availability([]),
+    });
+    expect(nearly.refusal?.message).toMatch(/: \$0\.0009 is left of this month's \$2\.00 budget/);
   });
 });
 

@@ -35,7 +35,7 @@ import {
   tierReason,
   unavailableMessage,
 } from './decide-text';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
 import { priorOnly, type QualityLookup } from './quality';
@@ -197,7 +197,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? `${what} ${goneModel(wanted).gone}`
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
-        : `${what} would cost about ${usdText(target.cost)}, more than the ${usdText(remaining ?? 0)} left this month`;
+        : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
     const fallback = mode === 'pack' ? route.filter((e) => e.affordable) : [];
     const pick = fallback[0];
     if (pick) {
@@ -242,7 +242,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.display_name}: ${usdText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
     );
   }
   return refuse(

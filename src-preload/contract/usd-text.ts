@@ -17,3 +17,15 @@ export function usdText(usd: number): string {
   const size = Math.abs(usd);
   return (size < 0.0001 ? tiny : size < 1 ? cents : plain).format(usd);
 }
+
+/**
+ * What is left of a budget, never shown as more than it is: rounded down to the digits {@link usdText} shows ("$1.99"
+ * for $1.9953, where usdText says "$2.00"), so a refusal never reads "costs $1.996, more than the $2.00 left".
+ */
+export function usdLeftText(usd: number): string {
+  if (!(usd > 0)) return '$0.00';
+  const step = usd < 0.0001 ? 10 ** (Math.floor(Math.log10(usd)) - 1) : usd < 1 ? 1e-4 : 0.01;
+  // Rounded to a millionth of a step first, so a sum like 0.30000000000000004 is not floored a step too far.
+  const steps = Math.floor(Math.round((usd / step) * 1e6) / 1e6);
+  return usdText(steps * step);
+}

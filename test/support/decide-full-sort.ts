@@ -13,7 +13,7 @@ import type {
   TierUsed,
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
 import {
@@ -235,7 +235,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? `${what} ${goneModel(wanted).gone}`
       : blockers.length > 0
         ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
-        : `${what} would cost about ${usdText(target.cost)}, more than the ${usdText(remaining ?? 0)} left this month`;
+        : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
     const fallback =
       mode === 'pack'
         ? routeLocal(
@@ -290,7 +290,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.display_name}: ${usdText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
       complexity,
       localLast,
     );

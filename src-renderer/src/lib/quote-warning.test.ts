@@ -10,6 +10,12 @@ describe('the warning before a run whose quote is above the budget left', () => 
     );
   });
 
+  it('never shows more left than there is: $1.9953 left is "$1.99", not "$2.00" beside a $1.998 quote', () => {
+    expect(quoteWarning(1.998, 1.9953)).toMatch(
+      /^The most this run may cost \(\$2\.00\) is more than the \$1\.99 left /,
+    );
+  });
+
   it('says nothing when it fits, or without a budget', () => {
     expect(quoteWarning(0.0017, 0.0017)).toBeNull();
     expect(quoteWarning(0.001, 0.0017)).toBeNull();
