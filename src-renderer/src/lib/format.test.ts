@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatMonth, formatTokensInOut, formatUsd, humanize } from './format';
+import {
+  formatBytes,
+  formatDuration,
+  formatMonth,
+  formatTokensInOut,
+  formatUsd,
+  formatUsdLeft,
+  humanize,
+} from './format';
 
 describe('format', () => {
   it('shows fractions of a cent with up to four decimals and dollars with two', () => {
@@ -8,6 +16,12 @@ describe('format', () => {
     expect(formatUsd(2)).toBe('$2.00');
     expect(formatUsd(1234.5)).toBe('$1,234.50');
     expect(formatUsd(null)).toBe('—');
+  });
+
+  it('shows what is left of a budget rounded down (the Spend gauge, the decision card), never more than there is', () => {
+    expect(formatUsdLeft(2 - 0.0047)).toBe('$1.99'); // formatUsd says "$2.00"
+    expect(formatUsdLeft(3)).toBe('$3.00');
+    expect(formatUsdLeft(null)).toBe('No limit');
   });
 
   it('shows sizes in decimal units and durations in words a writer reads', () => {

@@ -1,11 +1,16 @@
 // Display formatting shared by every screen: money, sizes, durations. Pure functions, no state.
 import { bytesText } from '$contract/bytes-text';
-import { usdText } from '$contract/usd-text';
+import { usdLeftText, usdText } from '$contract/usd-text';
 
 /** Money as every message of Quire's writes it ($contract/usd-text): "$0.0042", "$12.50"; "—" for no figure. */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return usdText(value);
+}
+
+/** What is left of a budget, rounded down to the digits shown ("$1.99" for $1.9953); "No limit" without a budget. */
+export function formatUsdLeft(value: number | null): string {
+  return value === null ? 'No limit' : usdLeftText(value);
 }
 
 /** Sizes as every message of Quire's writes them ($contract/bytes-text): "4.7 GB", "986 MB"; "—" for no figure. */
