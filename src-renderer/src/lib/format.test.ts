@@ -7,6 +7,7 @@ import {
   formatUsd,
   formatUsdLeft,
   humanize,
+  memoryUseText,
 } from './format';
 
 describe('format', () => {
@@ -22,6 +23,12 @@ describe('format', () => {
     expect(formatUsdLeft(2 - 0.0047)).toBe('$1.99'); // formatUsd says "$2.00"
     expect(formatUsdLeft(3)).toBe('$3.00');
     expect(formatUsdLeft(null)).toBe('No limit');
+  });
+
+  it('says how much memory loaded models take, and "no model loaded" rather than "0 bytes"', () => {
+    expect(memoryUseText(0, 15_200_000_000)).toBe('In memory: no model loaded (up to 15.2 GB allowed)');
+    expect(memoryUseText(2_400_000_000, 15_200_000_000)).toBe('In memory: 2.4 GB of 15.2 GB allowed');
+    expect(memoryUseText(0, null)).toBe('In memory: no model loaded');
   });
 
   it('shows sizes in decimal units and durations in words a writer reads', () => {

@@ -13,6 +13,13 @@ export function formatUsdLeft(value: number | null): string {
   return value === null ? 'No limit' : usdLeftText(value);
 }
 
+/** How much of the memory Quire may use its loaded local models take: "no model loaded" rather than "0 bytes". */
+export function memoryUseText(residentBytes: number, budgetBytes: number | null): string {
+  const allowed = budgetBytes ? `${formatBytes(budgetBytes)} allowed` : '';
+  if (residentBytes <= 0) return `In memory: no model loaded${allowed ? ` (up to ${allowed})` : ''}`;
+  return `In memory: ${formatBytes(residentBytes)}${allowed ? ` of ${allowed}` : ''}`;
+}
+
 /** Sizes as every message of Quire's writes them ($contract/bytes-text): "4.7 GB", "986 MB"; "—" for no figure. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
