@@ -1,5 +1,6 @@
 // Mistakes a writer can make in Settings: each shows a message that says what is wrong, and nothing is changed.
-import { expect, test } from './support/fake-host';
+import { addFakeWriter, expect, test } from './support/fake-host';
+import { decisionSettled } from './support/workbench';
 import { openSettings } from './support/settings';
 
 test('an invalid budget, a bad API key and an unreachable endpoint each say what is wrong and change nothing', async ({
@@ -191,4 +192,34 @@ test('a provider that keeps failing is shown as paused, and the writer can try i
   await expect(page.getByTestId('run-tokens')).toHaveText('not reported');
   await expect(page.getByTestId('run-output')).toHaveText('No answer came back.');
   await expect(page.getByTestId('run-history').getByRole('button').first()).toContainText('no answer');
+});
+
+test('an answer Quire cannot read, even after asking once more, is said once with its own next step', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 1, output: 2 });
+  await host.call('settings:set', { setup: { done: true } });
+  // Unscripted, the fake answers "ok" in prose where the task asks for its findings as JSON, and again when asked once
+  // more with what was wrong.
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
+  await page.getByLabel('Task', { exact: true }).selectOption('theme_analysis');
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const notice = page.getByRole('alert').filter({ hasText: 'did not answer in the form Quire asked for' });
+  await expect(notice).toContainText(
+    'Its answer was not used, so nothing changed. Try again, or choose another model.',
+  );
+  // No general provider advice after it: the key is not the problem.
+  await expect(notice).not.toContainText('check the key');
+  await expect(page.getByTestId('run-status')).toHaveText('failed');
+  await expect(page.getByTestId('run-unused')).toHaveText(
+    'What Fake Writer answered, which Quire could not read; it was not used:',
+  );
+  await expect(page.getByTestId('run-output')).toHaveText('ok');
+  // Both calls were charged by the tokens the provider reported (10 in, 1 out each).
+  await expect(page.getByTestId('run-tokens')).toContainText('20 / 2');
+  expect(fake.requests).toHaveLength(2);
 });
