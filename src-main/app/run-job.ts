@@ -21,7 +21,7 @@ import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from
 import { mergeSummaries, type PartSummary } from './job-answer';
 import { jobQuote, prepareJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
@@ -116,7 +116,7 @@ export class RunJobs {
       if (remaining !== null && total > remaining + 1e-9) {
         throw new BudgetExceededError(
           `This passage runs in ${quote.parts} parts on ${spec.display_name}, which may cost up to ` +
-            `${usdText(total)} in all; ${usdText(Math.max(0, remaining))} of this month's budget is left. ` +
+            `${usdText(total)} in all; ${usdLeftText(Math.max(0, remaining))} of this month's budget is left. ` +
             'Nothing was run.',
         );
       }

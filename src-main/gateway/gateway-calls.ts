@@ -16,7 +16,7 @@ import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { resolveModelName } from './model-names';
 import { isQuireError } from '../errors';
 import { wire, type WireError } from './wire-errors';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
   /** The model name as the app sent it. */
@@ -216,7 +216,7 @@ export class GatewayCalls {
       const cap = toUsd(token.monthly_cap_micros);
       const left = Math.max(0, token.monthly_cap_micros - refused.counted);
       throw wire.quota(
-        `"${token.name}" has a monthly cap of ${usdText(cap)} in Quire. This call could cost up to ${usdText(bound.boundUsd)}, but only ${usdText(toUsd(left))} of the cap is left this month.`,
+        `"${token.name}" has a monthly cap of ${usdText(cap)} in Quire. This call could cost up to ${usdText(bound.boundUsd)}, but only ${usdLeftText(toUsd(left))} of the cap is left this month.`,
       );
     }
     return bound;

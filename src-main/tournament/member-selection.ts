@@ -3,7 +3,7 @@
 // evidence), local models eligible. When the full set does not fit, fewer or cheaper members — down to two — or a
 // reason why not. Pure: worst-case costs come in already priced (A's worstCaseUsd), nothing is computed here.
 import type { ModelSpec } from '../../src-preload/contract';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface SelectionCandidate {
   spec: ModelSpec;
@@ -137,7 +137,7 @@ function describeLimit(request: SelectionRequest, need = Infinity): string {
   if (request.cost_cap_usd !== null && need > request.cost_cap_usd)
     parts.push(`the ${usdText(request.cost_cap_usd)} tournament cap`);
   if (request.remaining_budget_usd !== null && need > request.remaining_budget_usd)
-    parts.push(`the ${usdText(request.remaining_budget_usd)} left in this month's budget`);
+    parts.push(`the ${usdLeftText(request.remaining_budget_usd)} left in this month's budget`);
   return parts.join(' and ') || 'the limits';
 }
 

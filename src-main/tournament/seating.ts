@@ -13,7 +13,7 @@ import type {
 } from '../../src-preload/contract';
 import { BudgetExceededError, InvalidInputError, UnavailableError } from '../errors';
 import { selectMembers, selectVerifier, type SelectionCandidate } from './member-selection';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface Seat {
   spec: ModelSpec;
@@ -59,6 +59,8 @@ export function chooseSeats(
   };
   let pool: SelectionCandidate[];
   let remaining: number | null;
+  /** Models out only because the passage is too long for them to read whole (a tournament does not run in parts). */
+  let tooLong = 0;
   if (request.models) {
     pool = [];
     remaining = null;
@@ -84,6 +86,7 @@ export function chooseSeats(
     remaining = decision.remaining_usd;
     // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
     const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
+    tooLong = decision.candidates.filter((c) => c.reasons.length === 1 && c.reasons[0] === 'context_too_small').length;
     pool = eligible
       .map((c, index) => ({
         spec: deps.model(c.model_id),
@@ -106,7 +109,7 @@ export function chooseSeats(
     const limits = [cap, remaining].filter((x): x is number => x !== null);
     if (limits.length && total > Math.min(...limits) + 1e-9) {
       throw new BudgetExceededError(
-        `Verification could cost up to ${usdText(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usdText(cap)} tournament cap` : `the ${usdText(remaining ?? 0)} left this month`}.`,
+        `Verification could cost up to ${usdText(total)}, more than ${cap !== null && cap <= (remaining ?? Infinity) ? `the ${usdText(cap)} tournament cap` : `the ${usdLeftText(remaining ?? 0)} left this month`}.`,
       );
     }
     return [
@@ -123,7 +126,14 @@ export function chooseSeats(
   const n = request.models?.length ?? request.n ?? settings.tournament.num_models;
   const selection = selectMembers({ candidates: pool, n, cost_cap_usd: cap, remaining_budget_usd: remaining });
   if (!selection.ok) {
-    if (selection.reason === 'too_few_candidates') throw new UnavailableError(selection.message);
+    if (selection.reason === 'too_few_candidates') {
+      throw new UnavailableError(
+        tooLong === 0
+          ? selection.message
+          : `${selection.message} ${tooLong} more could run it, but this passage is too long for them to read at ` +
+              'once, and a tournament does not run in parts: try it on a chapter or a scene at a time.',
+      );
+    }
     throw new BudgetExceededError(selection.message);
   }
   if (request.models && selection.members.length < request.models.length) {

@@ -234,6 +234,23 @@ describe('TournamentService', () => {
     });
   });
 
+  it('a passage too long for the models to read whole says so: a tournament does not run in parts', async () => {
+    const small = registry.map((spec) => ({ ...spec, context_window: 8_000 }));
+    const h = await tournamentApp({ dataDir: tempDir(), fake, registry: small });
+    open.push(h);
+    const long = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
+      '\n\n',
+    );
+    await expect(h.service.start({ task: 'continuity_check', input: long })).rejects.toMatchObject({
+      code: 'unavailable',
+      message:
+        'A tournament needs at least two models that can run this task; none are available. 4 more could run it, ' +
+        'but this passage is too long for them to read at once, and a tournament does not run in parts: try it on ' +
+        'a chapter or a scene at a time.',
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('reserves members together: when the set does not fit the month, nothing is reserved and no member starts', async () => {
     const h = await harness({ orchestrator: { monthly_budget: 0.005 } });
     await expect(
