@@ -2,6 +2,7 @@
 // amounts the server reported, and crossing 80% of the budget raises the alert.
 import { addFakeWriter, expect, test } from './support/fake-host';
 import { openSettings } from './support/settings';
+import { usdLeftText } from '../src-preload/contract/usd-text';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
 
@@ -144,7 +145,8 @@ test('before Run, a quote above what the budget has left says what a retry would
   await page.getByLabel('Task', { exact: true }).selectOption('theme_analysis');
   await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
   await expect(page.getByTestId('decision-over-budget')).toContainText(
-    `is more than the $${budget.toFixed(2)} left this month`,
+    // What is left is rounded down: never shown as more than there is.
+    `is more than the ${usdLeftText(budget)} left this month`,
   );
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
 

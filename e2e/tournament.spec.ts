@@ -134,7 +134,8 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(eyes.getByTestId('quote-location')).toHaveText(['Chapter 3, paragraph 1', 'Chapter 12, paragraph 1']);
   await expect(eyes.getByTestId('finding-who')).toContainText('Said by Atlas Reader, Boreal Reader');
   await expect(eyes.getByTestId('finding-who')).toContainText('not mentioned by Story fixture');
-  await expect(eyes.getByTestId('confidence-value')).toHaveText(/^0\.\d\d$|^1\.00$/);
+  // A percentage, as a single run's confidence reads ("43%"), not a bare 0.84.
+  await expect(eyes.getByTestId('confidence-value')).toHaveText(/^\d{1,3}%$/);
 
   const disputed = panel.getByTestId('group-disputed');
   const boats = disputed.locator('article', { hasText: BOATS.claim });
@@ -146,8 +147,10 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(boats.getByTestId('finding-who')).toContainText('Boreal Reader');
   await expect(boats.getByTestId('finding-who')).toContainText('Story fixture');
   // The majority's finding is the surer one (and the boats rest on a quote that is not in the text).
-  const eyesConfidence = Number(await eyes.getByTestId('confidence-value').textContent());
-  const boatsConfidence = Number(await boats.getByTestId('confidence-value').textContent());
+  const percent = async (finding: typeof eyes) =>
+    parseFloat((await finding.getByTestId('confidence-value').textContent())!);
+  const eyesConfidence = await percent(eyes);
+  const boatsConfidence = await percent(boats);
   expect(eyesConfidence).toBeGreaterThan(boatsConfidence);
 
   // The confidence's ingredients on demand.
