@@ -116,7 +116,7 @@ export class RunJobs {
       if (remaining !== null && total > remaining + 1e-9) {
         throw new BudgetExceededError(
           `This passage runs in ${quote.parts} parts on ${spec.display_name}, which may cost up to ` +
-            `${usdText(total)} in all; ${usdLeftText(Math.max(0, remaining))} of this month's budget is left. ` +
+            `${usdText(total)} in all; ${usdLeftText(remaining)} of this month's budget is left. ` +
             'Nothing was run.',
         );
       }

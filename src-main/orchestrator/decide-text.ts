@@ -107,15 +107,15 @@ export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], 
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
   // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
   // count of every way the registry's models are out.
-  if (all.every((e) => e.hard.some((r) => SET_UP_REASONS.has(r))))
+  const setUp = all.filter((e) => !e.hard.some((r) => SET_UP_REASONS.has(r)));
+  if (setUp.length === 0)
     return localOnly
       ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
       : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`;
   // Some are set up: what keeps each of those out is the story (the rest only wait for a key or a download), by name,
   // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
   const groups = new Map<string, string[]>();
-  for (const e of all) {
-    if (e.hard.some((r) => SET_UP_REASONS.has(r))) continue;
+  for (const e of setUp) {
     const why = e.hard.map((r) =>
       r === 'lacks_strength' ? `without ${STRENGTH_WORDS[task.strength]}` : reasonText(r),
     );

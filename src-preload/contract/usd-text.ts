@@ -11,11 +11,13 @@ const cents = new Intl.NumberFormat('en-US', {
   maximumFractionDigits: 4,
 });
 const tiny = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 });
+/** Below a hundredth of a cent, two significant digits; below a dollar, four decimals; else cents. */
+const TINY = 0.0001;
 
 export function usdText(usd: number): string {
   if (usd === 0) return '$0.00';
   const size = Math.abs(usd);
-  return (size < 0.0001 ? tiny : size < 1 ? cents : plain).format(usd);
+  return (size < TINY ? tiny : size < 1 ? cents : plain).format(usd);
 }
 
 /**
@@ -24,7 +26,8 @@ export function usdText(usd: number): string {
  */
 export function usdLeftText(usd: number): string {
   if (!(usd > 0)) return '$0.00';
-  const step = usd < 0.0001 ? 10 ** (Math.floor(Math.log10(usd)) - 1) : usd < 1 ? 1e-4 : 0.01;
+  // The last digit usdText shows for an amount of this size (its two significant digits, four decimals, or cents).
+  const step = usd < TINY ? 10 ** (Math.floor(Math.log10(usd)) - 1) : usd < 1 ? 1e-4 : 0.01;
   // Rounded to a millionth of a step first, so a sum like 0.30000000000000004 is not floored a step too far.
   const steps = Math.floor(Math.round((usd / step) * 1e6) / 1e6);
   return usdText(steps * step);

@@ -90,12 +90,12 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
       next: 'Pick another model, or let Quire choose.',
     };
   }
-  const named = setupStep(decision, setup);
-  if (named) return { kind: 'info', title: 'Set up a model to run this task', ...named };
   return {
     kind: 'info',
     title: 'Set up a model to run this task',
-    next: 'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
+    ...(setupStep(decision, setup) ?? {
+      next: 'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
+    }),
   };
 }
 
