@@ -111,6 +111,42 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   await expect(page.getByTestId('rating-status')).toHaveText('Rated 4 of 5 — thank you.');
 });
 
+test('a local model with a small context is told apart from one that cannot do the task', async ({ page }) => {
+  // The fixture's 2,048-token context holds a brainstorm's instruction and the passage, but not the 2,000-token answer
+  // the task allows; with a short answer it fits. A continuity check's instruction alone is more than it holds.
+  await page.goto(`${host.url}/#/models`);
+  await page.getByLabel('Path to the file on this Mac').fill(tinyLlamaFixture({ contextLength: 2048 }));
+  await page.getByLabel('Name (optional)').nth(1).fill('Small fixture');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByTestId('installed-Small fixture')).toBeVisible();
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(CHAPTER);
+  await page.getByLabel('Task', { exact: true }).selectOption('brainstorm');
+  // Its context is what keeps it out (not its quality or strengths, which only rank a local model lower), and the
+  // words say what would fit. It was "without an ear for ideas, context window too small, below minimum quality 6",
+  // and the quote then refused with "Small fixture can read 0 at once" about a two-line passage.
+  const refusal = page.getByTestId('decision-refusal');
+  await expect(refusal).toContainText('Context window too small: Small fixture.');
+  await expect(refusal).toContainText(
+    'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in Small fixture.',
+  );
+  await expect(refusal).not.toContainText('minimum quality');
+  await expect(refusal).toContainText('This passage and its answer are too long for the models you can use');
+  await expect(refusal).toContainText('Pick a shorter answer length');
+  await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+  await expect(page.getByTestId('decision-model')).toHaveText('Small fixture');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+
+  // No part of a split could hold the continuity check's instruction: said once, about the model, with no "Try
+  // again" (asking again gives the same answer; a change of model, task or length asks by itself).
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  const error = page.getByTestId('quote-error');
+  await expect(error).toContainText("its 2,048-token context cannot hold even the task's");
+  await expect(error.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+});
+
 test('a new writer with no key and no model is told what to do first', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Workbench', exact: true })).toBeVisible();

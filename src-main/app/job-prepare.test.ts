@@ -10,13 +10,14 @@ const small: ModelSpec = { ...fixtureSpec('small'), context_window: 1400 };
 const wide: ModelSpec = { ...fixtureSpec('wide'), context_window: 8192 };
 
 /** The orchestrator's context rule over two models, the smaller first (it is the cheaper pick). */
-function deps() {
+function deps(models: ModelSpec[] = [small, wide]) {
   const asked: DecideRequest[] = [];
   const decide = (request: DecideRequest): Decision => {
     asked.push(request);
-    const output = request.max_output_tokens ?? 1000;
-    const fits = [small, wide].find((m) => m.context_window >= (request.input_tokens ?? 0) + output);
-    return { model_id: fits?.id ?? null, refusal: null, max_output_tokens: output } as Decision;
+    const output = request.max_output_tokens ?? 2000; // the line edit's own answer length
+    const fits = models.find((m) => m.context_window >= (request.input_tokens ?? 0) + output);
+    const refusal = fits ? null : { code: 'unavailable' as const, message: 'Context window too small: small.' };
+    return { model_id: fits?.id ?? null, refusal, max_output_tokens: output } as Decision;
   };
   // A tokenizer that reads finely (two characters a token), as a small local model's may.
   const chars = (s: string) => Math.ceil(s.length / 2);
@@ -24,7 +25,7 @@ function deps() {
     asked,
     d: {
       decide,
-      model: (id: string) => [small, wide].find((m) => m.id === id),
+      model: (id: string) => models.find((m) => m.id === id),
       tokens: {
         count: (_spec: ModelSpec, { messages }: { messages: readonly { content: string }[] }) =>
           Promise.resolve({ tokens: messages.reduce((n, m) => n + chars(m.content) + 4, 0), method: 'estimate' }),
@@ -45,5 +46,26 @@ describe('prepareJob', () => {
     await expect(prepareJob(d, { task: 'line_edit', input })).resolves.toBeNull();
     expect(asked.map((r) => r.input_tokens)).toEqual([expect.any(Number)]);
     expect(asked[0]!.input_tokens).toBeGreaterThan(400);
+  });
+
+  it('a short passage no model can take with its answer is refused by the decision, not run as a job', async () => {
+    // The one model set up holds the instruction and the passage, but not with the line edit's 2,000-token answer. A
+    // part's shorter answer would fit, but splitting eight words cannot help: it used to be tried, and the writer read
+    // "too little room for this task's text … 31 tokens of text a part" about a one-line passage, instead of the
+    // decision's "a shorter answer may fit".
+    const { d, asked } = deps([{ ...small, context_window: 2048 }]);
+    await expect(prepareJob(d, { task: 'line_edit', input: 'The rain fell on the old house.' })).resolves.toBeNull();
+    expect(asked).toHaveLength(1);
+  });
+
+  it('asks the decision for the answer the run will allow, so it never picks a model the run then refuses', async () => {
+    // Asked with the task's typical answer, a brainstorm chose a small model that the run's own 2,000-token answer
+    // did not fit, and the writer read "My story model can read 0 at once" about a one-line passage.
+    const { d, asked } = deps([{ ...small, context_window: 2048 }]);
+    await expect(prepareJob(d, { task: 'brainstorm', input: 'The rain fell on the old house.' })).resolves.toBeNull();
+    expect(asked[0]!.max_output_tokens).toBe(shippedTaskLibrary().get('brainstorm')!.max_output_tokens);
+    // The writer's own answer length is what is asked for when given.
+    await prepareJob(d, { task: 'brainstorm', input: 'The rain fell.', max_output_tokens: 300 });
+    expect(asked.at(-1)!.max_output_tokens).toBe(300);
   });
 });

@@ -108,10 +108,11 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   // The decision is asked for the whole request, the task's instruction with the passage: asked for the passage
   // alone, it chose a model whose context the instruction and the answer already filled, and the run then refused.
   const requestEstimate = estimateInputTokens(messages);
+  // With the answer the run allows (the writer's length, else the task's own), as the run's decision is asked.
   const whole = decideOrNull(d, {
     ...base,
     input_tokens: requestEstimate,
-    ...(start.max_output_tokens ? { max_output_tokens: start.max_output_tokens } : {}),
+    max_output_tokens: start.max_output_tokens ?? definition.max_output_tokens,
   });
   let spec: ModelSpec | undefined;
   // The whole request's count, when the whole-passage path has made it (the refusal below reuses it).
@@ -128,6 +129,10 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   } else if (whole?.refusal?.code === 'budget_exceeded') {
     // A model reads it whole, but the budget left does not cover it: parts would cost more (the instruction goes with
     // each), so the plain path refuses it with its numbers.
+    return null;
+  } else if (estimateTextTokens(start.input) <= PART_DECISION_TOKENS) {
+    // No model takes it whole, but the passage is no longer than a part: splitting it cannot help (what does not fit
+    // is the instruction and the answer), so the plain path refuses it with the decision's words and what may fit.
     return null;
   } else {
     // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).

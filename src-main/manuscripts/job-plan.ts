@@ -55,9 +55,12 @@ export function planJob(
       count(text),
       partTokens,
       modelName,
-      `its ${n(budget.contextWindow)}-token context holds the ${n(budget.maxOutputTokens)}-token answer, the ` +
-        `${n(budget.instructionTokens)}-token instruction and the ${n(budget.storyTokens)}-token story so far, leaving ` +
-        `${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,
+      budget.instructionTokens + budget.maxOutputTokens > budget.contextWindow
+        ? `its ${n(budget.contextWindow)}-token context cannot hold even the task's ${n(budget.instructionTokens)}-token ` +
+            `instruction (as ${modelName} counts it) with the ${n(budget.maxOutputTokens)}-token answer`
+        : `its ${n(budget.contextWindow)}-token context holds the ${n(budget.maxOutputTokens)}-token answer, the ` +
+            `${n(budget.instructionTokens)}-token instruction and the ${n(budget.storyTokens)}-token story so far, ` +
+            `leaving ${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,
     );
   return { partTokens, budget, parts: splitIntoParts(text, blocks, count, partTokens), blocks };
 }

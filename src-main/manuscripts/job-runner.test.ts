@@ -260,4 +260,14 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
       /^Small has too little room for this task's text: its 1,400-token context holds the 350-token answer, the 616-token instruction and the 175-token story so far, leaving \d+ tokens of text a part \(at least 256 are needed\)\. Nothing was cut: choose a model with a larger context\.$/,
     );
   });
+  it('a model whose context cannot hold even the instruction and the answer says only that', () => {
+    // Not "the story so far … leaving 0 tokens of text a part": no part, however small, was ever possible.
+    const budget = { contextWindow: 2048, maxOutputTokens: 200, instructionTokens: 2631, storyTokens: 256 };
+    const text = 'The rain fell on the old house.';
+    expect(() => planJob(text, parseStructure(text).blocks, (s) => Math.ceil(s.length / 2), budget, 'Small')).toThrow(
+      "Small has too little room for this task's text: its 2,048-token context cannot hold even the task's " +
+        '2,631-token instruction (as Small counts it) with the 200-token answer. Nothing was cut: choose a model ' +
+        'with a larger context.',
+    );
+  });
 });

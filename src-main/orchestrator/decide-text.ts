@@ -103,7 +103,12 @@ type WithReasons = Pick<Evaluated, 'hard' | 'spec'>;
 /** How many models of one kind the refusal names before "and N more". */
 const NAMED = 4;
 
-export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], localOnly: boolean): string {
+export function unavailableMessage(
+  task: TaskSpec,
+  all: readonly WithReasons[],
+  localOnly: boolean,
+  answerTokens: number,
+): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
   // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
   // count of every way the registry's models are out.
@@ -115,18 +120,40 @@ export function unavailableMessage(task: TaskSpec, all: readonly WithReasons[], 
   // Some are set up: what keeps each of those out is the story (the rest only wait for a key or a download), by name,
   // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
   const groups = new Map<string, string[]>();
+  const onlyContext: string[] = [];
   for (const e of setUp) {
-    const why = e.hard.map((r) =>
+    const reasons = keptOutBy(e);
+    if (reasons.length === 1 && reasons[0] === 'context_too_small') onlyContext.push(e.spec.display_name);
+    const why = reasons.map((r) =>
       r === 'lacks_strength' ? `without ${STRENGTH_WORDS[task.strength]}` : reasonText(r),
     );
     const key = why.join(', ');
     groups.set(key, [...(groups.get(key) ?? []), e.spec.display_name]);
   }
-  const said = [...groups].map(([why, names]) => {
-    const shown = names.length > NAMED ? [...names.slice(0, NAMED - 1), `${names.length - NAMED + 1} more`] : names;
-    return `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${joinAnd(shown)}.`;
-  });
+  const said = [...groups].map(([why, names]) => `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${named(names)}.`);
+  // A model kept out by its context alone runs the task on less: the writer can shorten either.
+  if (onlyContext.length > 0) {
+    said.push(
+      `A shorter passage, or a shorter answer than the ${answerTokens.toLocaleString('en-US')} tokens now allowed, ` +
+        `may fit in ${named(onlyContext)}.`,
+    );
+  }
   return `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
+}
+
+/**
+ * What keeps a set-up model out. An installed local model's strength and minimum quality only rank it lower (the last
+ * step down takes it without them), so they are not named when something else keeps it out.
+ */
+function keptOutBy(e: WithReasons): readonly CandidateReason[] {
+  if (e.spec.provider !== 'local') return e.hard;
+  const blocking = e.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality');
+  return blocking.length > 0 ? blocking : e.hard;
+}
+
+/** The first few names, then how many more: "m0, m1, m2 and 3 more". */
+function named(names: readonly string[]): string {
+  return joinAnd(names.length > NAMED ? [...names.slice(0, NAMED - 1), `${names.length - NAMED + 1} more`] : names);
 }
 
 /** The reasons whose words change for several models: "2 cloud models, but …", not "2 cloud model". */

@@ -166,7 +166,8 @@ describe('availability', () => {
       // The fixture's tasks and models are named by their ids.
       'None of the models you have set up can do theme_analysis. Without an eye for theme: a and b. ' +
         'Context window too small: tiny. ' +
-        'Retired by its provider, without an eye for theme, context window too small: old.',
+        'Retired by its provider, without an eye for theme, context window too small: old. ' +
+        'A shorter passage, or a shorter answer than the 1,200 tokens now allowed, may fit in tiny.',
     );
     // Many of one kind: the first few by name, then how many more.
     const many = Array.from({ length: 6 }, (_, i) => model(`m${i}`, { strengths: ['creative_generation'] }));
@@ -176,6 +177,41 @@ describe('availability', () => {
     );
     expect(crowded.refusal?.message).toBe(
       'None of the models you have set up can do theme_analysis. Without an eye for theme: m0, m1, m2 and 3 more.',
+    );
+  });
+
+  it('a local model the last step down would take names only what keeps it out: its context, and what may fit', () => {
+    // An imported model with a small context: below the minimum quality and without the strength, which only rank a
+    // local model lower (the last step down takes it), so they are not why it cannot run; its context is.
+    const registry = [
+      localModel('small-ctx', 'small', { quality: 4, strengths: ['creative_generation'], context_window: 2048 }),
+      model('prose', { strengths: ['thematic_analysis'], context_window: 2048 }),
+    ];
+    const d = run(
+      { task: 'theme_analysis', tier: 'budget', input_tokens: 1300, max_output_tokens: 2000 },
+      { registry, availability: availability(['small-ctx'], ['openai']) },
+    );
+    expect(d.refusal?.message).toBe(
+      'None of the models you have set up can do theme_analysis. Context window too small: small-ctx and prose. ' +
+        'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in small-ctx and prose.',
+    );
+    // With a shorter answer it runs on the local model (kept on this machine), as the words said.
+    expect(
+      run(
+        { task: 'theme_analysis', tier: 'budget', input_tokens: 1300, max_output_tokens: 500, local_only: true },
+        { registry, availability: availability(['small-ctx'], ['openai']) },
+      ).model_id,
+    ).toBe('small-ctx');
+    // A cloud model without the strength is kept out by that too: no promise that a shorter answer fits it.
+    const cloud = run(
+      { task: 'theme_analysis', tier: 'budget', input_tokens: 1300, max_output_tokens: 2000 },
+      {
+        registry: [model('plain', { strengths: ['creative_generation'], context_window: 2048 })],
+        availability: availability([], ['openai']),
+      },
+    );
+    expect(cloud.refusal?.message).toBe(
+      'None of the models you have set up can do theme_analysis. Without an eye for theme, context window too small: plain.',
     );
   });
 

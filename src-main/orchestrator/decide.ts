@@ -251,7 +251,9 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     'orchestrator',
     null,
     'unavailable',
-    images.length > 0 ? noVisionMessage(task, best, localOnly) : unavailableMessage(task, evaluated, localOnly),
+    images.length > 0
+      ? noVisionMessage(task, best, localOnly)
+      : unavailableMessage(task, evaluated, localOnly, maxOutput),
   );
 }
 

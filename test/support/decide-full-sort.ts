@@ -301,7 +301,9 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     'orchestrator',
     null,
     'unavailable',
-    images.length > 0 ? noVisionMessage(task, evaluated, localOnly) : unavailableMessage(task, evaluated, localOnly),
+    images.length > 0
+      ? noVisionMessage(task, evaluated, localOnly)
+      : unavailableMessage(task, evaluated, localOnly, maxOutput),
     complexity,
     localLast,
   );

@@ -26,6 +26,19 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     expect(advice?.next).not.toMatch(/API key/);
   });
 
+  it('an installed local model kept out by its context alone is a length to change, whatever its quality', () => {
+    // Its strength and quality only rank a local model lower: the decision's last step down takes it when it fits.
+    const small = { ...candidate(['lacks_strength', 'context_too_small', 'below_min_quality'], 'Small'), local: true };
+    const advice = refusalAdvice(refused('unavailable', [small, candidate(['not_downloaded'])]));
+    expect(advice).toMatchObject({
+      title: 'This passage and its answer are too long for the models you can use',
+      next: 'Pick a shorter answer length, or run it on a chapter or a scene at a time.',
+    });
+    // A cloud model without the strength is kept out by that too: setting up is the way on.
+    const cloud = candidate(['lacks_strength', 'context_too_small'], 'Plain');
+    expect(refusalAdvice(refused('unavailable', [cloud]))?.title).toBe('Set up a model to run this task');
+  });
+
   it('nothing set up points at where a tier and a model are set up, as information rather than an error', () => {
     const advice = refusalAdvice(refused('unavailable', [candidate(['no_key'])]));
     expect(advice).toMatchObject({ kind: 'info', title: 'Set up a model to run this task' });

@@ -30,6 +30,9 @@ const PICKABLE: ReadonlySet<CandidateReason> = new Set([
   'not_in_pack',
 ]);
 
+/** What only ranks an installed local model lower: the decision's last step down takes it without them. */
+const RANKS_LOCAL_LOWER: ReadonlySet<CandidateReason> = new Set(['lacks_strength', 'below_min_quality']);
+
 export function refusalAdvice(decision: Decision, setup: SetupPick | null = null): RefusalAdvice | null {
   if (!decision.refusal) return null;
   if (decision.refusal.code === 'budget_exceeded') {
@@ -64,15 +67,17 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
       next: 'Add a key for a provider whose models see images in Settings, or remove the images to run on the text alone.',
     };
   }
-  // A model that could run it but for the length: the passage is the thing to change.
-  const onlyTooLong = decision.candidates.some(
-    (candidate) => candidate.reasons.length === 1 && candidate.reasons[0] === 'context_too_small',
-  );
+  // A model that could run it but for the length: the passage or the answer is the thing to change. An installed local
+  // model's strength and quality only rank it lower (the last step down takes it when it fits), so they do not count.
+  const onlyTooLong = decision.candidates.some((candidate) => {
+    const blocking = candidate.local ? candidate.reasons.filter((r) => !RANKS_LOCAL_LOWER.has(r)) : candidate.reasons;
+    return blocking.length === 1 && blocking[0] === 'context_too_small';
+  });
   if (onlyTooLong) {
     return {
       kind: 'info',
-      title: 'This passage is too long for the models you can use',
-      next: 'Run it on a chapter or a scene at a time, or pick a shorter answer length.',
+      title: 'This passage and its answer are too long for the models you can use',
+      next: 'Pick a shorter answer length, or run it on a chapter or a scene at a time.',
     };
   }
   // The writer's own choice stands in the way, not a missing setup: that choice is the thing to change.
