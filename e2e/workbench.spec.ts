@@ -118,7 +118,10 @@ test('a local model with a small context is told apart from one that cannot do t
   await page.getByLabel('Path to the file on this Mac').fill(tinyLlamaFixture({ contextLength: 2048 }));
   await page.getByLabel('Name (optional)').nth(1).fill('Small fixture');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(page.getByTestId('installed-Small fixture')).toBeVisible();
+  // What it reads at once is on its row, as the catalog's cards say it: the number the Workbench's words rest on.
+  await expect(page.getByTestId('installed-Small fixture').getByTestId('installed-meta')).toHaveText(
+    'llama · 2K context · imported',
+  );
 
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill(CHAPTER);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  contextText,
   formatBytes,
   formatDuration,
   formatMonth,
@@ -11,6 +12,15 @@ import {
 } from './format';
 
 describe('format', () => {
+  it('says how much a model reads at once in thousands of tokens, as the catalog lists it', () => {
+    expect(contextText(131_072)).toBe('128K context');
+    expect(contextText(32_768)).toBe('32K context');
+    expect(contextText(2048)).toBe('2K context');
+    // Not a whole number of thousands: never rounded up to more than the model holds.
+    expect(contextText(1400)).toBe('1.3K context');
+    expect(contextText(512)).toBe('512-token context');
+  });
+
   it('shows fractions of a cent with up to four decimals and dollars with two', () => {
     expect(formatUsd(0)).toBe('$0.00');
     expect(formatUsd(0.00042)).toBe('$0.0004');

@@ -50,6 +50,13 @@ export function formatPercent(fraction: number | null | undefined, digits = 0): 
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 
+/** "32K context": what a model reads at once, in the catalog's units (1K = 1,024 tokens), never rounded up. */
+export function contextText(tokens: number): string {
+  if (tokens < 1024) return `${tokens}-token context`;
+  const k = Math.floor((tokens / 1024) * 10) / 10;
+  return `${Number.isInteger(k) ? k : k.toFixed(1)}K context`;
+}
+
 export function formatTokens(count: number | null | undefined): string {
   if (count === null || count === undefined) return '—';
   return count.toLocaleString('en-US');
