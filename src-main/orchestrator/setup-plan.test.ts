@@ -76,6 +76,8 @@ describe('planSetup: what a tier would use before anything is set up', () => {
     expect(plan.items).toHaveLength(1);
     expect(plan.total_usd).toBe(0);
     expect(Object.values(plan.tasks).every((p) => p.model_id !== null)).toBe(true);
+    // Beside "Download …", a pick's reason never calls the model installed (it read "the best installed local model").
+    for (const pick of Object.values(plan.tasks)) expect(pick.reason).not.toMatch(/installed/);
   });
 
   it('"None available" only when nothing in the registry could ever do the task', () => {

@@ -549,7 +549,7 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
     case 'premium':
       return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
-      return `Local: ${name} is the best installed local model for ${task.display_name} (${q}).`;
+      return `Local: ${name} is the best local model for ${task.display_name} (${q}).`;
   }
 }
 
