@@ -107,7 +107,7 @@ export function unavailableMessage(
   task: TaskSpec,
   all: readonly WithReasons[],
   localOnly: boolean,
-  answerTokens: number,
+  size: { input: number; answer: number },
 ): string {
   if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
   // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
@@ -121,9 +121,14 @@ export function unavailableMessage(
   // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
   const groups = new Map<string, string[]>();
   const onlyContext: string[] = [];
+  /** Whether one of those holds the request itself, so a shorter answer alone could make it fit. */
+  let holdsRequest = false;
   for (const e of setUp) {
     const reasons = keptOutBy(e);
-    if (reasons.length === 1 && reasons[0] === 'context_too_small') onlyContext.push(e.spec.display_name);
+    if (reasons.length === 1 && reasons[0] === 'context_too_small') {
+      onlyContext.push(e.spec.display_name);
+      holdsRequest ||= size.input < e.spec.context_window;
+    }
     const why = reasons.map((r) =>
       r === 'lacks_strength' ? `without ${STRENGTH_WORDS[task.strength]}` : reasonText(r),
     );
@@ -131,12 +136,13 @@ export function unavailableMessage(
     groups.set(key, [...(groups.get(key) ?? []), e.spec.display_name]);
   }
   const said = [...groups].map(([why, names]) => `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${named(names)}.`);
-  // A model kept out by its context alone runs the task on less: the writer can shorten either.
+  // A model kept out by its context alone runs the task on less: a shorter passage, or (when it holds the request
+  // itself) a shorter answer.
   if (onlyContext.length > 0) {
-    said.push(
-      `A shorter passage, or a shorter answer than the ${answerTokens.toLocaleString('en-US')} tokens now allowed, ` +
-        `may fit in ${named(onlyContext)}.`,
-    );
+    const shorter = holdsRequest
+      ? `A shorter passage, or a shorter answer than the ${size.answer.toLocaleString('en-US')} tokens now allowed,`
+      : 'A shorter passage';
+    said.push(`${shorter} may fit in ${named(onlyContext)}.`);
   }
   return `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
 }

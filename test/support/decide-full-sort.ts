@@ -303,7 +303,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     'unavailable',
     images.length > 0
       ? noVisionMessage(task, evaluated, localOnly)
-      : unavailableMessage(task, evaluated, localOnly, maxOutput),
+      : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput }),
     complexity,
     localLast,
   );
