@@ -1,7 +1,7 @@
 // The order of candidates: one model as a decision sees it (Evaluated, its hard reasons as bit flags), what decisions
 // keep while the registry is unchanged (per task, the orders the last decision left), the comparators that sort them
 // and the orders each tier and the local route rank by.
-import type { CandidateReason, ModelSpec, QualityTier } from '../../src-preload/contract';
+import { RANKS_LOWER, type CandidateReason, type ModelSpec, type QualityTier } from '../../src-preload/contract';
 import { sizeForComplexity } from './tasks';
 
 /** Seed 000: the budget tier's minimum quality; no tier picks a model estimated below it for the task. */
@@ -221,7 +221,7 @@ function usableClouds(order: Evaluated[]): Evaluated[] {
 }
 
 /** The reasons the last step down relaxes. */
-const RELAXED = BIT.lacks_strength | BIT.below_min_quality;
+const RELAXED = [...RANKS_LOWER].reduce((mask, reason) => mask | BIT[reason as keyof typeof BIT], 0);
 
 /** Installed local models that pass everything but the strength and the minimum quality. */
 function isLastStep(e: Evaluated): boolean {

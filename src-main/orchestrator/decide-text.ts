@@ -1,6 +1,13 @@
 // The words of a decision: every candidate ranked with why (explain), the reason a tier gives for its pick, and
 // what a refusal says when no model can do the task.
-import type { Candidate, CandidateReason, TaskSpec, TierUsed } from '../../src-preload/contract';
+import {
+  blockingReasons,
+  onlyContextKeepsOut,
+  type Candidate,
+  type CandidateReason,
+  type TaskSpec,
+  type TierUsed,
+} from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
@@ -124,8 +131,10 @@ export function unavailableMessage(
   /** Whether one of those holds the request itself, so a shorter answer alone could make it fit. */
   let holdsRequest = false;
   for (const e of setUp) {
-    const reasons = keptOutBy(e);
-    if (reasons.length === 1 && reasons[0] === 'context_too_small') {
+    const local = e.spec.provider === 'local';
+    // An installed local model's strength and quality only rank it lower: not named when something else keeps it out.
+    const reasons = blockingReasons(e.hard, local);
+    if (onlyContextKeepsOut(e.hard, local)) {
       onlyContext.push(e.spec.display_name);
       holdsRequest ||= size.input < e.spec.context_window;
     }
@@ -145,16 +154,6 @@ export function unavailableMessage(
     said.push(`${shorter} may fit in ${named(onlyContext)}.`);
   }
   return `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
-}
-
-/**
- * What keeps a set-up model out. An installed local model's strength and minimum quality only rank it lower (the last
- * step down takes it without them), so they are not named when something else keeps it out.
- */
-function keptOutBy(e: WithReasons): readonly CandidateReason[] {
-  if (e.spec.provider !== 'local') return e.hard;
-  const blocking = e.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality');
-  return blocking.length > 0 ? blocking : e.hard;
 }
 
 /** The first few names, then how many more: "m0, m1, m2 and 3 more". */

@@ -11,6 +11,7 @@ import type {
   TaskSpec,
   TierUsed,
 } from '../../src-preload/contract';
+import { RANKS_LOWER } from '../../src-preload/contract/orchestrator';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import {
   BIT,
@@ -172,7 +173,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const mode = forced !== undefined ? 'forced' : 'pack';
     const target = evaluated.find((e) => e.spec.id === wanted);
     // A writer's explicit mapping may use a model without the listed strength or below the minimum quality.
-    const blockers = target ? target.hard.filter((r) => r !== 'lacks_strength' && r !== 'below_min_quality') : [];
+    const blockers = target ? target.hard.filter((r) => !RANKS_LOWER.has(r)) : [];
     const packName = inputs.pack?.display_name ?? inputs.pack?.name ?? '';
     const wantedName = target?.spec.display_name ?? goneModel(wanted).name;
     const what =

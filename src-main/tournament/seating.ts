@@ -14,6 +14,7 @@ import type {
 import { BudgetExceededError, InvalidInputError, UnavailableError } from '../errors';
 import { selectMembers, selectVerifier, type SelectionCandidate } from './member-selection';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
+import { onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
 
 export interface Seat {
   spec: ModelSpec;
@@ -86,7 +87,7 @@ export function chooseSeats(
     remaining = decision.remaining_usd;
     // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
     const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
-    tooLong = decision.candidates.filter((c) => c.reasons.length === 1 && c.reasons[0] === 'context_too_small').length;
+    tooLong = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local)).length;
     pool = eligible
       .map((c, index) => ({
         spec: deps.model(c.model_id),

@@ -47,6 +47,28 @@ export const CANDIDATE_REASONS = [
 ] as const;
 export type CandidateReason = (typeof CANDIDATE_REASONS)[number];
 
+/**
+ * What only ranks a model lower, never keeps it out on its own: the decision's last step down takes an installed local
+ * model without them, and a writer's own pick (a forced model, a pack's mapping) any model.
+ */
+export const RANKS_LOWER: ReadonlySet<CandidateReason> = new Set(['lacks_strength', 'below_min_quality']);
+
+/**
+ * What keeps a model out: every reason of a cloud model's; of an installed local model's, those that do not only rank
+ * it lower ({@link RANKS_LOWER}; all of them when nothing else is there).
+ */
+export function blockingReasons(reasons: readonly CandidateReason[], local: boolean): readonly CandidateReason[] {
+  if (!local) return reasons;
+  const blocking = reasons.filter((reason) => !RANKS_LOWER.has(reason));
+  return blocking.length > 0 ? blocking : reasons;
+}
+
+/** Kept out by its context alone: a shorter passage (or answer) would let it run. */
+export function onlyContextKeepsOut(reasons: readonly CandidateReason[], local: boolean): boolean {
+  const blocking = blockingReasons(reasons, local);
+  return blocking.length === 1 && blocking[0] === 'context_too_small';
+}
+
 export interface Candidate {
   model_id: string;
   display_name: string;

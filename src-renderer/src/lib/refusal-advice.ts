@@ -1,6 +1,12 @@
 // What a writer should do when nothing can run a task, read from the decision's own reasons (codes, not messages):
 // a passage too long for every usable model needs splitting, not a new API key.
-import type { CandidateReason, Decision, PlannedPick } from '$contract/orchestrator';
+import {
+  onlyContextKeepsOut,
+  RANKS_LOWER,
+  type CandidateReason,
+  type Decision,
+  type PlannedPick,
+} from '$contract/orchestrator';
 import { TIER_INFO } from './tiers';
 
 export interface RefusalAdvice {
@@ -22,16 +28,7 @@ export interface SetupPick {
 }
 
 /** What keeps a model out of a run only because of how it was chosen: a writer may still pick it. */
-const PICKABLE: ReadonlySet<CandidateReason> = new Set([
-  'chosen',
-  'ranked_lower',
-  'lacks_strength',
-  'below_min_quality',
-  'not_in_pack',
-]);
-
-/** What only ranks an installed local model lower: the decision's last step down takes it without them. */
-const RANKS_LOCAL_LOWER: ReadonlySet<CandidateReason> = new Set(['lacks_strength', 'below_min_quality']);
+const PICKABLE: ReadonlySet<CandidateReason> = new Set(['chosen', 'ranked_lower', 'not_in_pack', ...RANKS_LOWER]);
 
 export function refusalAdvice(decision: Decision, setup: SetupPick | null = null): RefusalAdvice | null {
   if (!decision.refusal) return null;
@@ -69,10 +66,7 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
   }
   // A model that could run it but for the length: the passage or the answer is the thing to change. An installed local
   // model's strength and quality only rank it lower (the last step down takes it when it fits), so they do not count.
-  const onlyTooLong = decision.candidates.some((candidate) => {
-    const blocking = candidate.local ? candidate.reasons.filter((r) => !RANKS_LOCAL_LOWER.has(r)) : candidate.reasons;
-    return blocking.length === 1 && blocking[0] === 'context_too_small';
-  });
+  const onlyTooLong = decision.candidates.some((candidate) => onlyContextKeepsOut(candidate.reasons, candidate.local));
   if (onlyTooLong) {
     return {
       kind: 'info',
