@@ -217,16 +217,17 @@ describe('TournamentService', () => {
   });
 
   it('the cost cap limits membership, down to two, and refuses with a reason below that', async () => {
-    // Each premium member may cost ~$0.005 (the task's instruction and the passage in, 1000 output tokens, at
-    // $4/Mtok) and as much again for its one repair (which reads that answer too); gpt-mini ~$0.0012, and its repair.
-    const h = await harness({ tournament: { cost_cap_usd: 0.016 } });
+    // Each premium member may cost ~$0.011 (the task's instruction and the passage in, the 2,500 output tokens a
+    // single run allows, at $4/Mtok) and more again for its one repair (which reads that answer too): $0.025 with it;
+    // gpt-mini $0.0075 with its repair.
+    const h = await harness({ tournament: { cost_cap_usd: 0.035 } });
     fake.script('claude-b', findings(EYES));
     fake.script('gpt-mini', findings(EYES_2));
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
     // One premium member plus the cheap one fit; claude-b rather than gpt-a, so the two are different providers.
     expect(t.members.map((m) => m.model_id)).toEqual(['claude-b', 'gpt-mini']);
     expect(t.notes[0]).toMatch(/3 members did not fit/);
-    expect(t.reserved_usd).toBeLessThanOrEqual(0.016);
+    expect(t.reserved_usd).toBeLessThanOrEqual(0.035);
 
     h.app.services.settings.set({ tournament: { cost_cap_usd: 0.001 } });
     await expect(h.service.start({ task: 'continuity_check', input: MANUSCRIPT })).rejects.toMatchObject({
@@ -322,10 +323,17 @@ describe('TournamentService', () => {
     const asked = fake.requests.find((r) => r.model === 'gpt-a')!.body as {
       messages: { role: string; content: string }[];
       response_format?: { json_schema?: { name: string; schema: unknown } };
+      max_tokens?: number;
+      max_completion_tokens?: number;
     };
     expect(asked.response_format?.json_schema).toMatchObject(answerJsonSchema('findings', [])!);
-    const single = taskMessages(shippedTaskLibrary().get('continuity_check')!, { passage: MANUSCRIPT });
+    const definition = shippedTaskLibrary().get('continuity_check')!;
+    const single = taskMessages(definition, { passage: MANUSCRIPT });
     expect(asked.messages.map((m) => m.content)).toEqual(single.map((m) => m.content));
+    // As long an answer as a single run allows (the definition's), not the task's typical one: a member's findings are
+    // not cut shorter than the same check run alone.
+    expect(asked.max_completion_tokens ?? asked.max_tokens).toBe(definition.max_output_tokens);
+    expect(definition.max_output_tokens).toBeGreaterThan(h.tasks.get('continuity_check')!.typical_output_tokens);
   });
 
   it("a contradiction cited at both places: each quote located by Quire's own numbering and stored", async () => {

@@ -109,8 +109,10 @@ export class TournamentService {
     }
     const mode = request.mode ?? 'tournament';
     const kind = answerKindFor(task.strength);
-    const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
     const definition = this.deps.library?.get(task.id);
+    // The answer a single run of the task allows (its definition's), so a member is neither cut shorter than the same
+    // check run alone nor seated where that run would be refused; the task's typical size only without a definition.
+    const maxOutput = request.max_output_tokens ?? definition?.max_output_tokens ?? task.typical_output_tokens;
     const messages = memberMessages(kind, task, request.input, definition, request.request);
     const inputTokens = estimateInputTokens(messages);
     const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
