@@ -197,6 +197,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...execution,
     runtime: local.runtime,
     library,
+    tokens,
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });

@@ -16,7 +16,7 @@ import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservatio
 
 export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
-import { toMicros, toUsd } from '../store/money';
+import { heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth } from './spend-report';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
@@ -100,8 +100,7 @@ export class Ledger implements SpendSource {
         // A provider that already charged past its hold this month (it counts tokens above Quire's bound) is held at
         // that multiple: the overrun is counted in the month, and the next reservation sees it.
         const bound = micros;
-        const ratio = micros > 0 ? this.repo.overrunRatio(month, request.modelId) : 1;
-        if (ratio > 1) micros = Math.ceil(micros * ratio);
+        if (micros > 0) micros = heldMicros(micros, this.repo.overrunRatio(month, request.modelId));
         const budget = this.options.budgetUsd();
         if (budget !== null && micros > 0) this.checkBudget(month, budget, micros);
         const id = this.repo.insert({

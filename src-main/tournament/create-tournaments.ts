@@ -12,6 +12,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Db } from '../store/database';
 import { TournamentRepo } from '../store/repos/tournament-repo';
 import type { TaskLibrary } from '../tasks/task-library';
+import type { TokenCounter } from '../tokens/token-counter';
 import type { LocalRuntime } from '../local/runtime';
 import { residentEmbeddings } from './local-embeddings';
 import type { TournamentDeps } from './tournament-deps';
@@ -33,6 +34,8 @@ export function createTournaments(deps: {
   runtime?: Pick<LocalRuntime, 'resident' | 'use'>;
   monotonic?: () => number;
   library?: TaskLibrary;
+  /** The token counter a single run's hold is counted with: members, verifiers and judges are held the same way. */
+  tokens?: Pick<TokenCounter, 'count'>;
   /** How claims are matched; default: the resident local model's embeddings when `runtime` is given. */
   claimSimilarity?: TournamentDeps['claimSimilarity'];
 }): TournamentService {
@@ -49,6 +52,7 @@ export function createTournaments(deps: {
     repo: new TournamentRepo(deps.db),
     events: deps.events,
     worstCase: (spec, input, output) => worstCaseUsd(spec, input, output, { at: deps.now() }),
+    ...(deps.tokens ? { inputTokens: async (spec, request) => (await deps.tokens!.count(spec, request)).tokens } : {}),
     now: deps.now,
     clock: deps.monotonic ?? (() => performance.now()),
     newId: () => `tn_${randomUUID()}`,

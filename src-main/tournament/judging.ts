@@ -14,10 +14,13 @@ import {
   type JudgeSummary,
 } from './judge';
 import type { ModelCallOutcome } from '../runs/run-service';
-import { usdText } from '../../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
+import { heldMicros, toMicros, toUsd } from '../store/money';
+import type { CountRequest } from '../tokens/token-counter';
 import type { Seat } from './seating';
 
 export const JUDGE_MAX_OUTPUT = 300;
+const JUDGE_SCHEMA = { name: 'judgement', schema: JUDGE_JSON_SCHEMA };
 
 export interface JudgingDeps {
   decide: (request: DecideRequest) => Decision;
@@ -26,7 +29,14 @@ export interface JudgingDeps {
   providerOf: (spec: ModelSpec) => string;
   reserveAll: (
     requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
+    limitUsd: number | null,
   ) => { id: number; reservedUsd: number }[];
+  /** A judge's whole request as its model reads it (the verdict's schema included). */
+  inputTokens: (spec: ModelSpec, request: CountRequest) => Promise<number>;
+  /** The multiple of its holds `spec`'s provider charged this month (1: none). */
+  overrunRatio: (spec: ModelSpec) => number;
+  /** What is left of the tournament's cost cap once its members are charged (null: no cap). */
+  capLeftUsd: number | null;
   /** Runs one call like a member's (breaker, timeout, cancel, ledger), without events. */
   execute: (
     spec: ModelSpec,
@@ -62,11 +72,29 @@ export async function judgeProse(
       input.request,
     ),
   }));
-  const worst = requests.map((r) =>
-    spec.provider === 'local' ? 0 : deps.worstCase(spec, estimateInputTokens(r.messages), JUDGE_MAX_OUTPUT),
-  );
+  const worst =
+    spec.provider === 'local'
+      ? requests.map(() => 0)
+      : await Promise.all(
+          requests.map(async (r) => {
+            const counted = await deps.inputTokens(spec, { messages: r.messages, jsonSchema: JUDGE_SCHEMA });
+            return deps.worstCase(spec, Math.max(estimateInputTokens(r.messages), counted), JUDGE_MAX_OUTPUT);
+          }),
+        );
   let reservations: { id: number; reservedUsd: number }[] = [];
   if (spec.provider !== 'local') {
+    // The judges come out of the tournament's cap too: held at the judge's overrun multiple, as the ledger holds them.
+    const ratio = deps.overrunRatio(spec);
+    const held = toUsd(worst.reduce((sum, w) => sum + heldMicros(toMicros(w), ratio), 0));
+    const noJudge = (why: string) => {
+      notes.push(
+        `No judge fits ${why} (${usdText(held)} for ${requests.length} comparisons); pick the answer you prefer.`,
+      );
+      return null;
+    };
+    if (deps.capLeftUsd !== null && held > deps.capLeftUsd) {
+      return noJudge(`the ${usdLeftText(Math.max(0, deps.capLeftUsd))} left of the tournament cap`);
+    }
     try {
       reservations = deps.reserveAll(
         requests.map((_, i) => ({
@@ -76,14 +104,15 @@ export async function judgeProse(
           task: task.id,
           worstCaseUsd: worst[i]!,
         })),
+        deps.capLeftUsd,
       );
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
-      notes.push(
-        `No judge fits the budget (${usdText(worst.reduce((a, b) => a + b, 0))}); pick the answer you prefer.`,
+      return noJudge(
+        deps.capLeftUsd !== null && error.message.includes('tournament cap') ? 'the tournament cap' : 'the budget',
       );
-      return null;
     }
+    tournament.reserved_usd += reservations.reduce((sum, r) => sum + r.reservedUsd, 0);
   }
   const verdicts = await Promise.all(
     requests.map(async (r, i) => {
@@ -93,7 +122,7 @@ export async function judgeProse(
           messages: r.messages,
           maxOutputTokens: JUDGE_MAX_OUTPUT,
           temperature: 0,
-          jsonSchema: { name: 'judgement', schema: JUDGE_JSON_SCHEMA },
+          jsonSchema: JUDGE_SCHEMA,
         },
         reservations[i] ?? null,
         `${tournament.id}/judge/${i}`,

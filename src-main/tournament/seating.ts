@@ -15,6 +15,10 @@ import { BudgetExceededError, InvalidInputError, UnavailableError } from '../err
 import { selectMembers, selectVerifier, type SelectionCandidate } from './member-selection';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
+import { heldMicros, toMicros, toUsd } from '../store/money';
+import { VERIFICATION_JSON_SCHEMA } from './verification';
+
+const VERIFICATION_SCHEMA = { name: 'verification', schema: VERIFICATION_JSON_SCHEMA };
 
 export interface Seat {
   spec: ModelSpec;
@@ -25,18 +29,34 @@ export interface Seat {
    * reserved with the members and counted against the cap and the budget like their calls.
    */
   repairUsd: number;
+  /**
+   * What the ledger will hold for the call and its repair together: their worst cases at the multiple this model's
+   * provider charged past its holds this month (store/money.ts heldMicros). The cap and the budget are checked at it.
+   */
+  heldUsd: number;
 }
 
 export interface SeatingDeps {
   decide: (request: DecideRequest) => Decision;
   model: (id: string) => ModelSpec | undefined;
   worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+  /** The member's whole request as `spec` reads it (with `jsonSchema` in place of the member's schema, if given). */
+  inputTokens: (spec: ModelSpec, jsonSchema?: { name: string; schema: Record<string, unknown> }) => Promise<number>;
+  /** The multiple of its holds `spec`'s provider charged this month (1: none). */
+  overrunRatio: (spec: ModelSpec) => number;
+}
+
+/** A call's and its repair's worst cases, and what the ledger holds for the two at the model's overrun multiple. */
+function priced(deps: SeatingDeps, spec: ModelSpec, callUsd: number, repairUsd: number) {
+  const ratio = deps.overrunRatio(spec);
+  const heldUsd = toUsd(heldMicros(toMicros(callUsd), ratio) + heldMicros(toMicros(repairUsd), ratio));
+  return { worstCaseUsd: callUsd, repairUsd, heldUsd };
 }
 
 export const VERIFIER_MAX_OUTPUT = 1024;
 
 /** Chooses who answers (and who verifies), with their worst cases, or says why no tournament can run. */
-export function chooseSeats(
+export async function chooseSeats(
   deps: SeatingDeps,
   request: TournamentStart,
   task: TaskSpec,
@@ -45,13 +65,19 @@ export function chooseSeats(
   maxOutput: number,
   settings: Settings,
   notes: string[],
-): Seat[] {
-  // Findings are read, and a member whose answer cannot be read is asked once more: the same request with its answer
-  // and what was wrong. A prose answer is taken as it is.
-  const repairOf = (spec: ModelSpec): number =>
-    spec.provider === 'local' || answerKindFor(task.strength) !== 'findings'
-      ? 0
-      : deps.worstCase(spec, inputTokens + maxOutput + REPAIR_NOTE_TOKENS, maxOutput);
+): Promise<Seat[]> {
+  // Each cloud member priced by its whole request as it reads it (the answer schema included), never below the
+  // estimate the decision was asked with. Findings are read, and a member whose answer cannot be read is asked once
+  // more: the same request with its answer and what was wrong. A prose answer is taken as it is.
+  const price = async (spec: ModelSpec) => {
+    if (spec.provider === 'local') return priced(deps, spec, 0, 0);
+    const input = Math.max(inputTokens, await deps.inputTokens(spec));
+    const repair =
+      answerKindFor(task.strength) === 'findings'
+        ? deps.worstCase(spec, input + maxOutput + REPAIR_NOTE_TOKENS, maxOutput)
+        : 0;
+    return priced(deps, spec, deps.worstCase(spec, input, maxOutput), repair);
+  };
   const base = {
     task: task.id,
     input_tokens: inputTokens,
@@ -79,7 +105,7 @@ export function chooseSeats(
       pool.push({
         spec,
         score: decision.candidates.find((c) => c.model_id === id)?.quality ?? spec.quality,
-        worst_case_usd: decision.estimate_usd + repairOf(spec),
+        worst_case_usd: (await price(spec)).heldUsd,
       });
     }
   } else {
@@ -88,13 +114,11 @@ export function chooseSeats(
     // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
     const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
     tooLong = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local)).length;
-    pool = eligible
-      .map((c, index) => ({
-        spec: deps.model(c.model_id),
-        score: eligible.length - index,
-        worst_case_usd: c.estimate_usd + (deps.model(c.model_id) ? repairOf(deps.model(c.model_id)!) : 0),
-      }))
-      .filter((c): c is SelectionCandidate => c.spec !== undefined);
+    pool = [];
+    for (const [index, c] of eligible.entries()) {
+      const spec = deps.model(c.model_id);
+      if (spec) pool.push({ spec, score: eligible.length - index, worst_case_usd: (await price(spec)).heldUsd });
+    }
   }
   const cap = settings.tournament.cost_cap_usd;
 
@@ -104,9 +128,19 @@ export function chooseSeats(
     if (!primary || !verifier) {
       throw new UnavailableError('Verification needs two models that can run this task; fewer are available.');
     }
-    // The verifier reads the input and the primary's answer (up to maxOutput tokens, counted generously).
-    const verifierCost = deps.worstCase(verifier.spec, inputTokens + 2 * maxOutput + 200, VERIFIER_MAX_OUTPUT);
-    const total = primary.worst_case_usd + verifierCost;
+    // The verifier reads the input and the primary's answer (up to maxOutput tokens, counted generously), and is
+    // sent the verdict's schema.
+    const verifierInput =
+      verifier.spec.provider === 'local'
+        ? 0
+        : Math.max(inputTokens, await deps.inputTokens(verifier.spec, VERIFICATION_SCHEMA)) + 2 * maxOutput + 200;
+    const verifierSeat = priced(
+      deps,
+      verifier.spec,
+      deps.worstCase(verifier.spec, verifierInput, VERIFIER_MAX_OUTPUT),
+      0,
+    );
+    const total = primary.worst_case_usd + verifierSeat.heldUsd;
     const limits = [cap, remaining].filter((x): x is number => x !== null);
     if (limits.length && total > Math.min(...limits) + 1e-9) {
       throw new BudgetExceededError(
@@ -114,13 +148,8 @@ export function chooseSeats(
       );
     }
     return [
-      {
-        spec: primary.spec,
-        role: 'primary',
-        worstCaseUsd: primary.worst_case_usd - repairOf(primary.spec),
-        repairUsd: repairOf(primary.spec),
-      },
-      { spec: verifier.spec, role: 'verifier', worstCaseUsd: verifierCost, repairUsd: 0 },
+      { spec: primary.spec, role: 'primary', ...(await price(primary.spec)) },
+      { spec: verifier.spec, role: 'verifier', ...verifierSeat },
     ];
   }
 
@@ -143,8 +172,10 @@ export function chooseSeats(
     );
   }
   notes.push(...selection.notes);
-  return selection.members.map((m) => {
+  const seats: Seat[] = [];
+  for (const m of selection.members) {
     const spec = pool.find((c) => c.spec.id === m.model_id)!.spec;
-    return { spec, role: 'member', worstCaseUsd: m.worst_case_usd - repairOf(spec), repairUsd: repairOf(spec) };
-  });
+    seats.push({ spec, role: 'member', ...(await price(spec)) });
+  }
+  return seats;
 }

@@ -5,14 +5,21 @@ import type { EventBus } from '../infra/event-bus';
 import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
 import type { TaskLibrary } from '../tasks/task-library';
+import type { CountRequest } from '../tokens/token-counter';
 import type { ClaimSimilarity } from './similarity';
 
 export interface TournamentLedger {
-  /** Reserves every request or none (one IMMEDIATE transaction); throws BudgetExceededError. */
+  /**
+   * Reserves every request or none (one IMMEDIATE transaction); throws BudgetExceededError, also when what the ledger
+   * holds for them together (a model's overrun multiple included) is more than `limitUsd` (the tournament's cap).
+   */
   reserveAll(
     requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
+    limitUsd?: number | null,
   ): { id: number; reservedUsd: number }[];
   release(id: number, note: string, durationMs?: number): void;
+  /** Per model, the multiple of its holds its provider charged this month (absent: none): the ledger holds at it. */
+  overrunRatios(): ReadonlyMap<string, number>;
 }
 
 export interface TournamentDeps {
@@ -38,6 +45,11 @@ export interface TournamentDeps {
   events: EventBus;
   /** A's pricing: worst cases for the reservations. */
   worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
+  /**
+   * The whole request as this model reads it (instruction, framing, passage, answer schema), by the token counter a
+   * single run's hold is counted with; without it, the generic estimate of the messages alone.
+   */
+  inputTokens?: (spec: ModelSpec, request: CountRequest) => Promise<number>;
   now: () => Date;
   clock: () => number;
   newId: () => string;

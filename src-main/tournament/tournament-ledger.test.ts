@@ -32,4 +32,31 @@ describe('group reservation', () => {
       db.close();
     }
   });
+
+  it('checks the tournament cap at what is held: a multiple the ledger applies cannot carry the set past it', () => {
+    const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+    try {
+      const ledger = new Ledger({ db, now: () => new Date(), budgetUsd: () => null });
+      const group = tournamentLedger(db, ledger);
+      // Model a's provider charged twice its hold this month: its next holds are doubled.
+      const [first] = group.reserveAll([request('a', 0.1)]);
+      db.prepare('UPDATE ledger SET state = ?, charged_micros = ?, overrun_micros = ? WHERE id = ?').run(
+        'settled',
+        200_000,
+        100_000,
+        first!.id,
+      );
+      expect(group.overrunRatios().get('a')).toBe(2);
+      // Priced at their worst cases the two fit a $0.30 cap; held, a's is $0.20 and the set $0.35.
+      expect(() => group.reserveAll([request('a', 0.1), request('b', 0.15)], 0.3)).toThrow(
+        'This tournament could cost up to $0.35, more than the $0.30 tournament cap.',
+      );
+      expect(db.prepare('SELECT COUNT(*) AS n FROM ledger').get()).toEqual({ n: 1 });
+      expect(group.reserveAll([request('a', 0.1), request('b', 0.15)], 0.35).map((r) => r.reservedUsd)).toEqual([
+        0.2, 0.15,
+      ]);
+    } finally {
+      db.close();
+    }
+  });
 });

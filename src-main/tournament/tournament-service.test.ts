@@ -235,6 +235,82 @@ describe('TournamentService', () => {
     });
   });
 
+  it('the cost cap holds the judges too: a prose tournament whose members used it all leaves the pick to the writer', async () => {
+    const h = await harness();
+    const input = 'Mara waits at the harbour in the rain.';
+    const quote = await h.service.quoteSeats({ task: 'scene_draft', input });
+    if (quote.kind !== 'tournament') throw new Error(JSON.stringify(quote));
+    const cap = Math.ceil(quote.total_usd * 1e6 + 1) / 1e6;
+    h.app.services.settings.set({ tournament: { cost_cap_usd: cap } });
+    // Every member uses all its reservation was made for: nothing of the cap is left for a judge.
+    for (const m of quote.members) {
+      fake.script(m.model_id, {
+        text: 'The rain came in sideways.',
+        inputTokens: quote.input_tokens,
+        outputTokens: quote.max_output_tokens,
+      });
+    }
+    fake.script('gpt-mini', { json: { winner: 'A', reason: 'steadier' } });
+    const t = await h.service.start({ task: 'scene_draft', input });
+    const charged = ledgerRows(h).reduce((sum, r) => sum + (r.charged_micros ?? 0), 0) / 1e6;
+    expect(charged).toBeLessThanOrEqual(cap);
+    expect(t.judging).toBeNull();
+    expect(t.notes.join(' ')).toMatch(
+      /No judge fits the \$[\d.]+ left of the tournament cap.*pick the answer you prefer/,
+    );
+    expect(ledgerRows(h).filter((r) => r.model_id === 'gpt-mini')).toHaveLength(0);
+  });
+
+  it('a member whose provider charged past its holds this month is priced at that multiple: the cap still holds', async () => {
+    const h = await harness();
+    // gpt-a's provider counted far more input than Quire held for one call this month.
+    fake.script('gpt-a', { text: 'ok', inputTokens: 30_000, outputTokens: 5 });
+    await h.runs.start({ task: 'scene_draft', input: 'Rain.', model: 'gpt-a', single: true });
+    const ratio = h.app.services.ledger.overrunRatios().get('gpt-a')!;
+    expect(ratio).toBeGreaterThan(2);
+    fake.reset();
+    const input = 'Mara waits at the harbour in the rain.';
+    const quote = await h.service.quoteSeats({ task: 'scene_draft', input });
+    if (quote.kind !== 'tournament') throw new Error(JSON.stringify(quote));
+    const worst = new Map(quote.members.map((m) => [m.model_id, m.worst_case_usd]));
+    // The same price and the same request as claude-b: only the multiple differs.
+    expect(worst.get('gpt-a')! / worst.get('claude-b')!).toBeCloseTo(ratio, 2);
+    const cap = Math.ceil(quote.total_usd * 1e6 + 1) / 1e6;
+    h.app.services.settings.set({ tournament: { cost_cap_usd: cap } });
+    // Every member's stream is cut: usage unknown, each charged its whole reservation.
+    for (const m of quote.members) {
+      fake.script(m.model_id, { text: 'one two three', alwaysFault: { kind: 'reset', afterTokens: 1 } });
+    }
+    const before = ledgerRows(h).length;
+    const t = await h.service.start({ task: 'scene_draft', input });
+    const charged = ledgerRows(h)
+      .slice(before)
+      .reduce((sum, r) => sum + (r.charged_micros ?? 0), 0);
+    expect(charged / 1e6).toBeLessThanOrEqual(cap);
+    expect(t.reserved_usd).toBeLessThanOrEqual(cap);
+  });
+
+  it("a member's hold counts the whole request it is sent, the findings schema included, as a single run's does", async () => {
+    const h = await harness();
+    const good = { findings: [] };
+    for (const id of ['gpt-a', 'claude-b', 'deepseek-c']) fake.script(id, { json: good });
+    const quote = await h.service.quote({ task: 'continuity_check', input: MANUSCRIPT });
+    await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    const spec = registry[1]!; // claude-b: Anthropic's wire, the schema sent as a tool
+    const definition = shippedTaskLibrary().get('continuity_check')!;
+    const counted = await h.app.services.tokens.count(spec, {
+      messages: taskMessages(definition, { passage: MANUSCRIPT }),
+      jsonSchema: answerJsonSchema('findings', [])!,
+    });
+    const row = ledgerRows(h).find((r) => r.model_id === 'claude-b')!;
+    // $1 per million in, $4 per million out: what the hold allows for the input, in tokens.
+    const heldInput = row.reserved_micros - 4 * quote.max_output_tokens;
+    expect(heldInput).toBeGreaterThanOrEqual(counted.tokens);
+    expect(quote.members.find((m) => m.model_id === 'claude-b')!.worst_case_usd).toBeGreaterThanOrEqual(
+      (counted.tokens * 1 + quote.max_output_tokens * 4) / 1e6,
+    );
+  });
+
   it('a passage too long for the models to read whole says so: a tournament does not run in parts', async () => {
     const small = registry.map((spec) => ({ ...spec, context_window: 8_000 }));
     const h = await tournamentApp({ dataDir: tempDir(), fake, registry: small });

@@ -64,17 +64,17 @@ export class TournamentService {
    * Who would sit at this tournament and the most it may cost (the sum of the members' worst cases, which is what
    * start reserves), without calling anyone. Throws as start would when it cannot be seated.
    */
-  quote(request: TournamentStart): {
+  async quote(request: TournamentStart): Promise<{
     members: { model_id: string; display_name: string; worst_case_usd: number }[];
     input_tokens: number;
     max_output_tokens: number;
-  } {
-    const { seats, inputTokens, maxOutput } = this.seat(request, []);
+  }> {
+    const { seats, inputTokens, maxOutput } = await this.seat(request, []);
     return {
       members: seats.map((s) => ({
         model_id: s.spec.id,
         display_name: s.spec.display_name,
-        worst_case_usd: s.spec.provider === 'local' ? 0 : s.worstCaseUsd + s.repairUsd,
+        worst_case_usd: s.heldUsd,
       })),
       input_tokens: inputTokens,
       max_output_tokens: maxOutput,
@@ -82,9 +82,9 @@ export class TournamentService {
   }
 
   /** {@link quote} as the writer reads it before Run: the members and their sum, or why no tournament can sit. */
-  quoteSeats(request: TournamentStart): TournamentQuote {
+  async quoteSeats(request: TournamentStart): Promise<TournamentQuote> {
     try {
-      const quote = this.quote(request);
+      const quote = await this.quote(request);
       return {
         kind: 'tournament',
         ...quote,
@@ -97,7 +97,7 @@ export class TournamentService {
   }
 
   /** One seating for the quote and the start: the same messages (the task's instruction included), so the same sums. */
-  private seat(request: TournamentStart, notes: string[]) {
+  private async seat(request: TournamentStart, notes: string[]) {
     const settings = this.deps.settings();
     const task = this.deps.tasks.get(request.task);
     if (!task) throw new InvalidInputError(`Unknown task "${request.task}"`, 'task');
@@ -115,7 +115,29 @@ export class TournamentService {
     const maxOutput = request.max_output_tokens ?? definition?.max_output_tokens ?? task.typical_output_tokens;
     const messages = memberMessages(kind, task, request.input, definition, request.request);
     const inputTokens = estimateInputTokens(messages);
-    const seats = chooseSeats(this.deps, request, task, mode, inputTokens, maxOutput, settings, notes);
+    // Counted once per model (seating prices a member, then seats it) with the schema the member is sent.
+    const memberSchema = kind === 'findings' ? answerJsonSchema('findings', [])! : undefined;
+    const counted = new Map<string, Promise<number>>();
+    const inputOf = (spec: ModelSpec, jsonSchema = memberSchema): Promise<number> => {
+      const key = `${spec.id}\u0000${jsonSchema?.name ?? ''}`;
+      let count = counted.get(key);
+      if (!count) {
+        count = this.deps.inputTokens?.(spec, { messages, jsonSchema }) ?? Promise.resolve(inputTokens);
+        counted.set(key, count);
+      }
+      return count;
+    };
+    const ratios = this.deps.ledger.overrunRatios();
+    const seats = await chooseSeats(
+      { ...this.deps, inputTokens: inputOf, overrunRatio: (spec) => ratios.get(spec.id) ?? 1 },
+      request,
+      task,
+      mode,
+      inputTokens,
+      maxOutput,
+      settings,
+      notes,
+    );
     return { settings, task, mode, kind, maxOutput, definition, messages, inputTokens, seats };
   }
 
@@ -131,7 +153,7 @@ export class TournamentService {
 
   private async run(request: TournamentStart, cancel: AbortSignal): Promise<Tournament> {
     const notes: string[] = [];
-    const { task, mode, kind, maxOutput, definition, messages, seats } = this.seat(request, notes);
+    const { settings, task, mode, kind, maxOutput, definition, messages, seats } = await this.seat(request, notes);
 
     const id = this.deps.newId();
     const startedAt = this.deps.now();
@@ -140,22 +162,25 @@ export class TournamentService {
     const cloud = seats.filter((s) => s.spec.provider !== 'local');
     // Every cloud call's worst case, and every findings member's one repair, held together: all start or none does.
     const repairing = cloud.filter((s) => s.repairUsd > 0);
-    const reservations = this.deps.ledger.reserveAll([
-      ...cloud.map((s) => ({
-        runId: runId(s.spec, s.role),
-        modelId: s.spec.id,
-        provider: this.providerOf(s.spec),
-        task: task.id,
-        worstCaseUsd: s.worstCaseUsd,
-      })),
-      ...repairing.map((s) => ({
-        runId: `${runId(s.spec, s.role)}/repair`,
-        modelId: s.spec.id,
-        provider: this.providerOf(s.spec),
-        task: task.id,
-        worstCaseUsd: s.repairUsd,
-      })),
-    ]);
+    const reservations = this.deps.ledger.reserveAll(
+      [
+        ...cloud.map((s) => ({
+          runId: runId(s.spec, s.role),
+          modelId: s.spec.id,
+          provider: this.providerOf(s.spec),
+          task: task.id,
+          worstCaseUsd: s.worstCaseUsd,
+        })),
+        ...repairing.map((s) => ({
+          runId: `${runId(s.spec, s.role)}/repair`,
+          modelId: s.spec.id,
+          provider: this.providerOf(s.spec),
+          task: task.id,
+          worstCaseUsd: s.repairUsd,
+        })),
+      ],
+      settings.tournament.cost_cap_usd,
+    );
     const reservationOf = new Map(cloud.map((s, i) => [s, reservations[i]!]));
     const repairReservationOf = new Map(repairing.map((s, i) => [s, reservations[cloud.length + i]!]));
     const reservedUsd = reservations.reduce((sum, r) => sum + r.reservedUsd, 0);
@@ -172,7 +197,7 @@ export class TournamentService {
       error: null,
       text: '',
       finding_count: null,
-      worst_case_usd: s.worstCaseUsd + s.repairUsd,
+      worst_case_usd: s.heldUsd,
       cost_usd: 0,
       input_tokens: null,
       output_tokens: null,
@@ -388,7 +413,14 @@ export class TournamentService {
               {
                 ...this.deps,
                 providerOf: (spec) => this.providerOf(spec),
-                reserveAll: (requests) => this.deps.ledger.reserveAll(requests),
+                reserveAll: (requests, limitUsd) => this.deps.ledger.reserveAll(requests, limitUsd),
+                inputTokens: (spec, count) =>
+                  this.deps.inputTokens?.(spec, count) ?? Promise.resolve(estimateInputTokens(count.messages)),
+                overrunRatio: (spec) => this.deps.ledger.overrunRatios().get(spec.id) ?? 1,
+                capLeftUsd:
+                  settings.tournament.cost_cap_usd === null
+                    ? null
+                    : settings.tournament.cost_cap_usd - members.reduce((sum, m) => sum + m.cost_usd, 0),
                 execute: (spec, judgeRequest, reservation, judgeRunId) =>
                   callMember(this.deps.calls, spec, judgeRequest, reservation, judgeRunId, task.id, cancel, () => {}),
               },
