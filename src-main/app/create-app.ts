@@ -235,6 +235,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return budget - spend.spent_usd - spend.reserved_usd;
     },
     chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
+    taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task,
   });
   const services: Services = {
     db,

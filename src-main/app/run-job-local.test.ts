@@ -75,6 +75,7 @@ function jobs(spec: ModelSpec) {
     remainingUsd: () => null,
     // Local parts are recorded at $0, as the ledger charges them.
     chargedUnder: (prefix) => new LedgerRepo(db).chargedUnder(prefix),
+    taskName: (task) => task,
     now: () => new Date(),
   });
   return { runJobs, sent, db };

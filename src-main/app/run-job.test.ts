@@ -120,6 +120,42 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(resumed.body.value.answer.findings).toHaveLength(1);
   });
 
+  it('a stopped job is resumed only on the text it was started with: a changed passage or task is refused in plain words', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        void host.call('runs:cancel', { run_id: runId });
+    });
+    await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    const sentBefore = h.server().requests.length;
+    const refusals = [
+      { task: 'continuity_check', input: `${text}\n\nAn epilogue the writer added after stopping.` },
+      { task: 'continuity_check', input: 'Short.' },
+      { task: 'line_edit', input: text },
+    ];
+    for (const changed of refusals) {
+      const refused = (await host.call('runs:start', { ...changed, run_id: runId })).body;
+      expect(refused.error).toMatchObject({ code: 'conflict' });
+      // The writer's words: what happened and what to do, without the run's id or the task's internal name.
+      expect(refused.error.message).not.toContain(runId);
+      expect(refused.error.message).not.toMatch(/continuity_check|line_edit/);
+    }
+    expect((await host.call('runs:start', { ...refusals[0]!, run_id: runId })).body.error.message).toBe(
+      'This passage has changed since Continuity check was stopped, so it cannot pick up where it left off. ' +
+        'Run it again to check the passage as it is now.',
+    );
+    expect((await host.call('runs:start', { ...refusals[2]!, run_id: runId })).body.error.message).toBe(
+      'This stopped run is a Continuity check, not a Line edit. Resume it as a Continuity check, or run Line edit on its own.',
+    );
+    // Nothing was sent, and the stopped run is still there to resume on its own text.
+    expect(h.server().requests.length).toBe(sentBefore);
+    expect((await host.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
+    const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
+  });
+
   it("a stopped job's result shows what its finished parts found, quotes located; Resume ends with the same finding once", async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';

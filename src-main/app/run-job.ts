@@ -9,7 +9,7 @@
 // plan and quote are job-prepare.ts's and each model call job-calls.ts's; this file runs the job as one run.
 import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
 import type { AnchoredEdit } from '../../src-preload/contract/tasks';
-import { BudgetExceededError, CancelledError, ConflictError, QuireError, isQuireError } from '../errors';
+import { BudgetExceededError, CancelledError, ConflictError, isQuireError } from '../errors';
 import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
@@ -35,6 +35,8 @@ export interface RunJobsDeps extends JobPrepareDeps, JobCallDeps {
   remainingUsd: () => number | null;
   /** Micro-USD the ledger charged to runs whose ids start with this prefix (Ledger.chargedUnder). */
   chargedUnder: (prefix: string) => number;
+  /** A task's name as the writer reads it ("Continuity check"). */
+  taskName: (task: string) => string;
   monotonic?: () => number;
 }
 
@@ -68,6 +70,25 @@ export class RunJobs {
     return true;
   }
 
+  /**
+   * A stopped job resumes only as it was started: its finished parts were read from the stored text, and the parts
+   * left are cut from it, so a changed passage (or another task) would be answered for text the writer no longer has.
+   */
+  private checkResumable(stored: { task: string; input_text: string }, start: RunStart): void {
+    const name = this.d.taskName(stored.task);
+    if (stored.task !== start.task) {
+      const asked = this.d.taskName(start.task);
+      throw new ConflictError(
+        `This stopped run is a ${name}, not a ${asked}. Resume it as a ${name}, or run ${asked} on its own.`,
+      );
+    }
+    if (start.input !== stored.input_text) {
+      throw new ConflictError(
+        `This passage has changed since ${name} was stopped, so it cannot pick up where it left off. Run it again to check the passage as it is now.`,
+      );
+    }
+  }
+
   /** Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it. */
   run(start: RunStart, job: PreparedJob | null, runId: string): Promise<RunRecord> {
     const inFlight = this.pending.get(runId);
@@ -91,9 +112,13 @@ export class RunJobs {
     const stored = this.d.jobs.get(runId);
     const storedRun = this.d.repo.get(runId);
     if (stored && storedRun?.status === 'completed') return storedRun;
-    if (stored && stored.task !== start.task) throw new ConflictError(`Run ${runId} is already a ${stored.task} run`);
+    if (stored) this.checkResumable(stored, start);
     const job = prepared ?? (await this.prepare(start));
-    if (!job) throw new QuireError('conflict', `Run ${runId} cannot be resumed: its passage no longer needs parts`);
+    if (!job) {
+      throw new ConflictError(
+        `${this.d.taskName(start.task)} cannot pick up where it left off: this passage no longer needs to run in parts. Run it again.`,
+      );
+    }
     const { spec, definition, quote } = job;
     const text = start.input as string;
     const startedAt = this.monotonic();
