@@ -10,7 +10,8 @@ import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import { estimateInputTokens } from '../runs/run-request';
 import type { ModelCallOutcome, RunService } from '../runs/run-service';
-import { repairRequest, unreadableAnswerError } from '../runs/task-run';
+import { repairWithin, unreadableAnswerError } from '../runs/task-run';
+import type { TokenCounter } from '../tokens/token-counter';
 import { toMicros } from '../store/money';
 import type { Paragraph, QuoteLocator } from '../tasks/quotes';
 import { anchorEdits } from '../tasks/task-answers';
@@ -30,6 +31,7 @@ import { combineMessages, stepSummaries, type CombineStep, type CombinedSummary 
 /** What a call of the job needs: the runs service that reserves, calls and stores it, and the clock. */
 export interface JobCallDeps {
   runs: Pick<RunService, 'call'>;
+  tokens: Pick<TokenCounter, 'count' | 'textCounter'>;
   now: () => Date;
 }
 
@@ -167,7 +169,15 @@ async function jobCall<K extends SplitKind>(
         runBoundUsd(spec, estimateInputTokens(messages), job.maxOutputTokens, { repair: true, at: d.now() }),
     );
     outcome = await call(
-      repairRequest(request, outcome.text, reading.problem),
+      // Within the model's context: a long unreadable answer stays out (the plan kept room for the note alone).
+      await repairWithin(
+        async (spec, count) => (await d.tokens.count(spec, count)).tokens,
+        spec,
+        job.setup.contextWindow,
+        request,
+        outcome.text,
+        reading.problem,
+      ),
       bound.admitRepair(toMicros(outcome.costUsd), spec.display_name, reading.problem),
     );
     failIfNotOk(outcome, signal);

@@ -7,7 +7,7 @@ import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
 import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
-import { runBoundUsd } from '../orchestrator/pricing';
+import { RETRY_NOTE_TOKENS, runBoundUsd } from '../orchestrator/pricing';
 import type { ChatMessage } from '../providers/spec';
 import { toMicros } from '../store/money';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
@@ -246,7 +246,7 @@ async function combinePlan(
     framing.set(title, (await d.tokens.count(spec, { messages: combineMessages(definition, title, []) })).tokens);
   const widest = Math.max(0, ...framing.values());
   const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
-  const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - JOIN_MARGIN) / item);
+  const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - RETRY_NOTE_TOKENS - JOIN_MARGIN) / item);
   if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote, inputs: [] };
   const steps = combineSteps(parts, blocks, structure.chapters, fanIn);
   const quote = { ...setup.quote };

@@ -251,6 +251,30 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(run.cost_usd).toBeLessThanOrEqual(quote.total_usd);
   });
 
+  it("a part's repair fits the model's context with its answer: a long unreadable answer is not sent back", async () => {
+    const host = await smallModel();
+    // Part 1's answer is prose nearly as long as the answer allowed, not the findings asked for.
+    const prose = 'The eyes change colour and the harbour is different in this part of the story. '.repeat(75);
+    h.server().script('small', {
+      respond: continuityResponder(),
+      replies: [{ text: prose }],
+      inputTokens: 3000,
+      outputTokens: 200,
+    });
+    const done = await host.call('runs:start', { task: 'continuity_check', input: text });
+    expect(done.body.value).toMatchObject({ status: 'completed' });
+    const spec = host.app.services.registry.get('ep/small')!;
+    const [first, repair] = h.server().requests as { body: Record<string, unknown> }[];
+    const size = async (body: Record<string, unknown>) =>
+      (await host.app.services.tokens.count(spec, { messages: body.messages as never })).tokens +
+      ((body.max_completion_tokens ?? body.max_tokens) as number);
+    expect(await size(first!.body)).toBeLessThanOrEqual(CONTEXT);
+    expect(await size(repair!.body)).toBeLessThanOrEqual(CONTEXT);
+    // Asked again with what was wrong, the same part in it.
+    expect(userText(repair!.body)).toContain(userText(first!.body));
+    expect(userText(repair!.body)).toMatch(/Your previous answer could not be used/);
+  });
+
   it("a part's repair that would pass its share of the quote is not asked; the job stops saying why", async () => {
     const host = await smallModel();
     // Part 1's answer cannot be read, and the provider counted far more than its worst case: no room is left.

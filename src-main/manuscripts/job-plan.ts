@@ -3,7 +3,7 @@
 // single-call check: an input that does not fit is refused with the numbers, never cut.
 import type { ModelSpec } from '../../src-preload/contract';
 import { InputTooLongError } from '../errors';
-import { worstCaseUsd, type PricingOptions } from '../orchestrator/pricing';
+import { RETRY_NOTE_TOKENS, worstCaseUsd, type PricingOptions } from '../orchestrator/pricing';
 import { toMicros } from '../store/money';
 import { splitIntoParts, type CountText, type Part } from './splitter';
 import type { Block } from './structure';
@@ -37,8 +37,16 @@ export interface JobPlan {
   blocks: Block[];
 }
 
+/** A part's text room: the context less the answer, the instruction, the story so far and a repair's note. */
 export function partBudget(budget: JobBudget): number {
-  return budget.contextWindow - budget.maxOutputTokens - budget.instructionTokens - budget.storyTokens - JOIN_MARGIN;
+  return (
+    budget.contextWindow -
+    budget.maxOutputTokens -
+    budget.instructionTokens -
+    budget.storyTokens -
+    RETRY_NOTE_TOKENS -
+    JOIN_MARGIN
+  );
 }
 
 /** Splits `text` for the model; refuses (with the numbers) a model whose context leaves no room for a part. */
@@ -59,8 +67,9 @@ export function planJob(
         ? `its ${n(budget.contextWindow)}-token context cannot hold even the task's ${n(budget.instructionTokens)}-token ` +
             `instruction (as ${modelName} counts it) with the ${n(budget.maxOutputTokens)}-token answer`
         : `its ${n(budget.contextWindow)}-token context holds the ${n(budget.maxOutputTokens)}-token answer, the ` +
-            `${n(budget.instructionTokens)}-token instruction and the ${n(budget.storyTokens)}-token story so far, ` +
-            `leaving ${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,
+            `${n(budget.instructionTokens)}-token instruction, the ${n(budget.storyTokens)}-token story so far and ` +
+            `${n(RETRY_NOTE_TOKENS)} tokens to ask again if an answer comes back unreadable, leaving ` +
+            `${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,
     );
   return { partTokens, budget, parts: splitIntoParts(text, blocks, count, partTokens), blocks };
 }

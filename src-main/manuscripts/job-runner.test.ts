@@ -257,7 +257,7 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
     const budget = { contextWindow: 1400, maxOutputTokens: 350, instructionTokens: 616, storyTokens: 175 };
     const text = 'The rain fell on the old house.';
     expect(() => planJob(text, parseStructure(text).blocks, (s) => Math.ceil(s.length / 2), budget, 'Small')).toThrow(
-      /^Small has too little room for this task's text: its 1,400-token context holds the 350-token answer, the 616-token instruction and the 175-token story so far, leaving \d+ tokens of text a part \(at least 256 are needed\)\. Nothing was cut: choose a model with a larger context\.$/,
+      /^Small has too little room for this task's text: its 1,400-token context holds the 350-token answer, the 616-token instruction, the 175-token story so far and 320 tokens to ask again if an answer comes back unreadable, leaving \d+ tokens of text a part \(at least 256 are needed\)\. Nothing was cut: choose a model with a larger context\.$/,
     );
   });
   it('a model whose context cannot hold even the instruction and the answer says only that', () => {

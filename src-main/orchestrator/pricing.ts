@@ -166,6 +166,11 @@ export function expectedUsd(
  */
 export const REPAIR_NOTE_TOKENS = 512;
 export const REPAIR_PROBLEM_CHARS = 240;
+/**
+ * Room a request keeps in the model's context for a repair that cannot send the first answer back (the note at the end
+ * of its last message: the problem, at most REPAIR_PROBLEM_CHARS, and Quire's 30-odd words), so that repair fits too.
+ */
+export const RETRY_NOTE_TOKENS = 320;
 
 /**
  * The worst case of one repair of a call of `inputTokens` in and at most `maxOutputTokens` out: the same request with

@@ -23,7 +23,7 @@ import {
   answerIsRead,
   planRun,
   readStructured,
-  repairRequest,
+  repairWithin,
   requestFor,
   storedImages,
   unreadableAnswerError,
@@ -201,7 +201,14 @@ export class RunChain {
           steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
           const repaired = await attempt(
-            repairRequest(asked, first.result.text, reading.problem),
+            await repairWithin(
+              this.o.tokens && (async (model, count) => (await this.o.tokens!.count(model, count)).tokens),
+              spec,
+              spec.context_window,
+              asked,
+              first.result.text,
+              reading.problem,
+            ),
             (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
           );
           // A repair that failed, or an answer still unreadable after it, is this model's failure like any other:

@@ -13,9 +13,10 @@ import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
-import { repairMessages, taskMessages } from '../tasks/task-messages';
+import { repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
+import type { CountRequest } from '../tokens/token-counter';
 import type { AttemptResult } from './model-attempt';
 import { messagesOf } from './run-request';
 
@@ -149,8 +150,39 @@ const SCHEMA_FRAMING_TOKENS = 32;
  * the run's bound counts for it: REPAIR_NOTE_TOKENS).
  */
 export function repairRequest(request: GenerateRequest, answer: string, problem: string): GenerateRequest {
-  const said = problem.length > REPAIR_PROBLEM_CHARS ? `${problem.slice(0, REPAIR_PROBLEM_CHARS - 1)}…` : problem;
-  return { ...request, messages: repairMessages(request.messages, answer, said) };
+  return { ...request, messages: repairMessages(request.messages, answer, problemSaid(problem)) };
+}
+
+/**
+ * The repair where the model's context would not hold the request, the unreadable answer and a new one: the same
+ * request asked again, with what was wrong said at its end (RETRY_NOTE_TOKENS, which a part of a long passage keeps
+ * room for).
+ */
+export function retryRequest(request: GenerateRequest, problem: string): GenerateRequest {
+  return { ...request, messages: retryMessages(request.messages, problemSaid(problem)) };
+}
+
+/**
+ * The one repair, within the model's context: the unreadable answer goes back with what was wrong where the context
+ * holds the request, that answer and a whole new one (as `count` counts them for the model); otherwise the request is
+ * asked again with the note alone. Without a count, the answer goes back.
+ */
+export async function repairWithin(
+  count: ((spec: ModelSpec, request: CountRequest) => Promise<number>) | undefined,
+  spec: ModelSpec,
+  contextWindow: number,
+  request: GenerateRequest,
+  answer: string,
+  problem: string,
+): Promise<GenerateRequest> {
+  const full = repairRequest(request, answer, problem);
+  if (!count) return full;
+  const tokens = await count(spec, { messages: full.messages, jsonSchema: full.jsonSchema, images: full.images });
+  return tokens + full.maxOutputTokens <= contextWindow ? full : retryRequest(request, problem);
+}
+
+function problemSaid(problem: string): string {
+  return problem.length > REPAIR_PROBLEM_CHARS ? `${problem.slice(0, REPAIR_PROBLEM_CHARS - 1)}…` : problem;
 }
 
 /**

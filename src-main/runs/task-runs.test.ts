@@ -3,7 +3,7 @@
 // anchored edits, the one repair attempt, caller-chosen run ids, truncation, a writer's stop, and the report.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { useExecutionHarness } from '../../test/support/execution-harness';
+import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 
 const harness = useExecutionHarness();
@@ -180,6 +180,34 @@ describe('task runs through the official SDKs', () => {
     expect(repaired.body.value).toMatchObject({ input_tokens: 2000, output_tokens: 200 });
     expect(repaired.body.value.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['ok', 'ok']);
     expect(repaired.body.value.answer.findings[0].claim).toBe(EYES.claim);
+  });
+
+  it("a repair that would not fit the model's context with the unreadable answer asks again without it", async () => {
+    const h = await harness.host();
+    const server = harness.server();
+    await h.endpoint('ep', [endpointModel('small', 9, 4096)]);
+    // A first answer in prose nearly as long as the answer allowed: sent back, the repair would overflow the context.
+    const prose = 'The eyes change colour and the harbour is different in this part of the story. '.repeat(75);
+    server.script('small', { replies: [{ text: prose }, { json: { findings: [EYES] } }] });
+    const run = { task: 'continuity_check', input: PASSAGE, model: 'ep/small', max_output_tokens: 2000 };
+    const done = await h.call('runs:start', run);
+    expect(done.body.value).toMatchObject({ status: 'completed' });
+    const spec = h.app.services.registry.get('ep/small')!;
+    const size = async (body: Record<string, unknown>) =>
+      (await h.app.services.tokens.count(spec, { messages: body.messages as never })).tokens +
+      ((body.max_completion_tokens ?? body.max_tokens) as number);
+    const [first, repair] = server.requests.map((r) => r.body);
+    // Sent back, the answer would not have fitted.
+    const withAnswer = [
+      ...(first!.messages as object[]),
+      { role: 'assistant', content: prose },
+      { role: 'user', content: 'That answer could not be used.' },
+    ];
+    expect(await size({ ...first!, messages: withAnswer })).toBeGreaterThan(4096);
+    expect(await size(repair!)).toBeLessThanOrEqual(4096);
+    const messages = repair!.messages as { role: string; content: string }[];
+    expect(messages.map((m) => m.role)).toEqual((first!.messages as { role: string }[]).map((m) => m.role));
+    expect(messages.at(-1)!.content).toMatch(/Your previous answer could not be used: the answer is not valid JSON/);
   });
 
   it('when every model answers in prose, the run names them together and says the reason once', async () => {

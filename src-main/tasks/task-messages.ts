@@ -55,6 +55,19 @@ export function repairMessages(messages: readonly ChatMessage[], answer: string,
   ];
 }
 
+/**
+ * The repair when the unreadable answer cannot go back with it (the model's context would not hold the request, that
+ * answer and a new one): the same messages, with what was wrong said at the end of the last one (REPAIR_NOTE_ROOM).
+ */
+export function retryMessages(messages: readonly ChatMessage[], problem: string): ChatMessage[] {
+  const note =
+    `Your previous answer could not be used: ${problem}. Answer again with the complete answer as one JSON object ` +
+    'in exactly the form asked for, and nothing else.';
+  const last = messages.at(-1);
+  if (last?.role !== 'user') return [...messages, { role: 'user', content: note }];
+  return [...messages.slice(0, -1), { ...last, content: `${last.content}\n\n${note}` }];
+}
+
 /** The system message a task run sends: the task's instruction, then how its answer is written (or `answerFormat`). */
 export function taskSystem(definition: TaskDefinition, answerFormat?: string): string {
   const format = answerFormat ?? ANSWER_GUIDANCE[definition.answer];

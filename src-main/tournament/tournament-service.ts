@@ -24,7 +24,7 @@ import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
-import { repairRequest } from '../runs/task-run';
+import { repairWithin } from '../runs/task-run';
 import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
 import { answerJsonSchema, checkAnswer, type FindingsAnswer } from '../tasks/answers';
@@ -316,7 +316,15 @@ export class TournamentService {
         const first = readFindings(o);
         if (!first.ok && (seat.spec.provider === 'local' || repairReservationOf.has(seat))) {
           const asked = boundedForLocal(seat.spec, memberRequest);
-          o = await call(seat, member, repairRequest(asked, o.text, first.problem), true);
+          const repair = await repairWithin(
+            this.deps.inputTokens,
+            seat.spec,
+            seat.spec.context_window,
+            asked,
+            o.text,
+            first.problem,
+          );
+          o = await call(seat, member, repair, true);
         }
       }
       if (!o.ok) {
