@@ -169,3 +169,43 @@ test('the same manuscript on the tiny local model with a small context runs in p
   const runs = await host.call<{ runs: { run_id: string; status: string }[] }>('runs:list');
   expect(runs.value!.runs).toHaveLength(1);
 });
+
+test('a run in parts stopped, then reopened from the history after a reload, resumes after its finished parts', async ({
+  page,
+  host,
+  fake,
+}) => {
+  test.setTimeout(120_000);
+  // Parts 1 and 2 are answered; part 3 waits at the provider until the writer stops the run.
+  fake.script('small', { respond: continuityResponder(), hangAfter: 2 });
+  expect((await saveSmallCloud(host, fake)).ok).toBe(true);
+  await openManuscript(page, host.url, manuscriptFile());
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/small');
+  await expect(page.getByTestId('job-quote')).toBeVisible();
+  const parts = Number((await page.getByTestId('job-quote').textContent())?.match(/Runs in (\d+) parts/)?.[1]);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('job-progress')).toContainText(`Part 3 of ${parts}`);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/stopped/i, { timeout: 30_000 });
+
+  // A reload forgets the run on screen; the history still has it, and says how far it got.
+  await page.reload();
+  await page.getByTestId('run-history').getByRole('button').first().click();
+  const stopped = page.getByTestId('job-stopped');
+  await expect(stopped).toContainText(
+    `This run was stopped after 2 of ${parts} parts. What those parts found is kept.`,
+  );
+  // Said once, beside Resume: not also as an error telling the writer to start it again.
+  await expect(page.getByText('Stopped by the writer')).toHaveCount(0);
+  await page.screenshot({ path: '/tmp/quire-shots/manuscript-job-reopened.png' });
+  fake.script('small', { respond: continuityResponder() });
+  const before = fake.requests.filter((r) => r.model === 'small').length;
+  await stopped.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  // Part 3 is asked again (it had not finished), then the rest; parts 1 and 2 are not.
+  expect(fake.requests.filter((r) => r.model === 'small').length - before).toBe(parts - 2);
+  await expect(page.getByTestId('finding').first()).toContainText(GREEN);
+  const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
+  expect(runs.value!.runs.map((r) => r.status)).toEqual(['completed']);
+});

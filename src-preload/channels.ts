@@ -27,6 +27,7 @@ export const CHANNELS = [
   'runs:start',
   'runs:quote',
   'runs:cancel',
+  'runs:resume',
   'runs:list',
   'runs:get',
   'runs:rate',

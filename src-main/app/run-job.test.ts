@@ -112,6 +112,8 @@ describe('runs:start with a passage longer than the model can read at once', () 
     const sentBefore = h.server().requests.length;
     const total = new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
     expect(sentBefore).toBeLessThan(total);
+    // Reopened from the history, the run says how far it got (the Workbench offers Resume from it).
+    expect(record.resume).toEqual({ parts_done: finished, parts: total });
 
     const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
     expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });

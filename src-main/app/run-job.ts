@@ -7,7 +7,7 @@
 // the progress and the run's cost. Finished parts and steps are kept in SQLite (jobs-repo.ts), so a crash loses none
 // and the same run id resumes after the last one. Sits above RunService: its internals are not touched. The job's
 // plan and quote are job-prepare.ts's and each model call job-calls.ts's; this file runs the job as one run.
-import type { RunQuote, RunRecord, RunStart } from '../../src-preload/contract/runs';
+import { runStartSchema, type RunQuote, type RunRecord, type RunStart } from '../../src-preload/contract/runs';
 import type { AnchoredEdit } from '../../src-preload/contract/tasks';
 import { BudgetExceededError, CancelledError, ConflictError, isQuireError } from '../errors';
 import type { EventBus } from '../infra/event-bus';
@@ -27,9 +27,9 @@ export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
 
 export interface RunJobsDeps extends JobPrepareDeps, JobCallDeps {
-  repo: Pick<RunsRepo, 'save' | 'get'>;
+  repo: Pick<RunsRepo, 'save' | 'get' | 'request'>;
   runner: JobRunner;
-  jobs: Pick<JobsRepo, 'get'>;
+  jobs: Pick<JobsRepo, 'get' | 'partsDone'>;
   events: Pick<EventBus, 'emit'>;
   /** What is left of this month's budget (null: no budget). */
   remainingUsd: () => number | null;
@@ -61,6 +61,39 @@ export class RunJobs {
   /** A run id that already names a job (finished, or left unfinished by a crash or a stop). */
   known(runId: string | undefined): boolean {
     return runId !== undefined && this.d.jobs.get(runId) !== undefined;
+  }
+
+  /**
+   * A run in parts that ended before its end (stopped, cut off by a crash or a quit, failed): its parts done and its
+   * parts. Undefined for any other run, and for one still running.
+   */
+  resumable(runId: string): { parts_done: number; parts: number } | undefined {
+    const job = this.d.jobs.get(runId);
+    const status = job && !this.pending.has(runId) ? this.d.repo.get(runId)?.status : undefined;
+    if (!job || status === undefined || status === 'completed' || status === 'running') return undefined;
+    return { parts_done: this.d.jobs.partsDone(runId), parts: job.plan.parts.length };
+  }
+
+  /** What a resumable run was started with (its stored request), to go on with under its own id. */
+  resumeStart(runId: string): RunStart & { run_id: string } {
+    if (!this.resumable(runId)) {
+      const status = this.d.repo.get(runId)?.status;
+      throw new ConflictError(
+        status === 'completed'
+          ? 'This run is already complete: there is nothing left to resume.'
+          : status === 'running'
+            ? 'This run is still running.'
+            : 'Only a run in parts that stopped before its end can be resumed; run this one again instead.',
+      );
+    }
+    const { parts: _parts, ...stored } = (this.d.repo.request(runId) ?? {}) as Record<string, unknown>;
+    const start = runStartSchema.safeParse({ ...stored, run_id: runId });
+    if (!start.success) {
+      throw new ConflictError(
+        'What this run was started with could not be read back, so it cannot be resumed; run it again.',
+      );
+    }
+    return { ...start.data, run_id: runId };
   }
 
   cancel(runId: string): boolean {

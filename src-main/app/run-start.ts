@@ -4,7 +4,7 @@
 // tournaments, so neither imports the other's channel.
 import { randomUUID } from 'node:crypto';
 import type { RunQuote, RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
-import { QuireError, UnavailableError, isQuireError } from '../errors';
+import { ConflictError, QuireError, UnavailableError, isQuireError } from '../errors';
 import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
@@ -15,23 +15,35 @@ export interface RunStartDeps {
   runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote'>;
   tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quoteSeats'>;
   /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
-  jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel'>;
+  jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel' | 'resumable' | 'resumeStart'>;
   newId?: () => string;
 }
 
 export function runStartHandler(
   deps: RunStartDeps,
-): Pick<HandlerMap, 'runs:start' | 'runs:quote'> & Partial<Pick<HandlerMap, 'runs:cancel'>> {
+): Pick<HandlerMap, 'runs:start' | 'runs:quote' | 'runs:resume'> &
+  Partial<Pick<HandlerMap, 'runs:cancel' | 'runs:get'>> {
   const jobs = deps.jobs;
   return {
     'runs:start': (input) => startRun(deps, input),
     'runs:quote': (input) => quoteRun(deps, input),
+    // A run in parts that ended early goes on from the request it was started with (after a crash too).
+    'runs:resume': ({ run_id }) => {
+      if (!jobs) throw new ConflictError('Only a run in parts that stopped before its end can be resumed.');
+      return startRun(deps, jobs.resumeStart(run_id));
+    },
     // A run with parts is stopped here (between and within parts); any other run by the runs service.
     ...(jobs
       ? {
           'runs:cancel': ({ run_id }: { run_id: string }) => ({
             cancelled: jobs.cancel(run_id) || deps.runs.cancel(run_id),
           }),
+          // A run in parts that ended early says how far it got, so the Workbench can offer Resume when reopened.
+          'runs:get': ({ run_id }: { run_id: string }) => {
+            const record = deps.runs.get(run_id);
+            const resume = jobs.resumable(run_id);
+            return resume ? { ...record, resume } : record;
+          },
         }
       : {}),
   };

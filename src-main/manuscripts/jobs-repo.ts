@@ -93,6 +93,11 @@ export class JobsRepo {
     return { ...rest, plan: JSON.parse(plan_json) as StoredPlan, quote: JSON.parse(quote_json) as JobQuote };
   }
 
+  /** How many of a job's parts are finished and kept. */
+  partsDone(jobId: string): number {
+    return this.sql<number>('SELECT COUNT(*) FROM manuscript_job_parts WHERE job_id = ?').pluck().get(jobId) ?? 0;
+  }
+
   /** Jobs a crash left running (to resume or to mark failed). */
   unfinished(): string[] {
     return this.sql<{ id: string }>(`SELECT id FROM manuscript_jobs WHERE status = 'running' ORDER BY created_at`)

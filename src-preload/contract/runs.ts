@@ -131,6 +131,11 @@ export interface RunRecord {
   low_confidence_fallback?: boolean;
   /** The app (its gateway token's name) that sent this run through the gateway; null for the writer's own runs. */
   client?: string | null;
+  /**
+   * A run in parts that ended before its last part (stopped, cut off by a crash or a quit, or failed): how many of its
+   * parts are done and kept. runs:resume goes on after them, on the text it was started with. Absent otherwise.
+   */
+  resume?: { parts_done: number; parts: number };
 }
 
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer'>;
@@ -215,6 +220,11 @@ export const runsChannels = {
   'runs:start': channel<RunStartResult>()(runStartSchema, { maxBytes: RUN_START_MAX_BYTES }),
   'runs:quote': channel<RunQuote>()(runStartSchema, { maxBytes: RUN_START_MAX_BYTES }),
   'runs:cancel': channel<{ cancelled: boolean }>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
+  /**
+   * Goes on with a run in parts that ended before its last part (its record's `resume`), from the request it was
+   * started with: the parts done are not run (or paid for) again. After a crash too.
+   */
+  'runs:resume': channel<RunStartResult>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
   'runs:list': channel<{ runs: RunSummary[] }>()(
     z.union([
       noInput,

@@ -51,6 +51,8 @@ export interface FakeModelScript {
   faults?: FakeFault[];
   /** A fault applied to every request (after `faults` run out). */
   alwaysFault?: FakeFault;
+  /** After this many requests, every further one hangs (a provider that stops answering mid-job). */
+  hangAfter?: number;
   /** The answer stopped at its max tokens (finish_reason `length`, stop_reason `max_tokens`). */
   truncated?: boolean;
   /** Omit the usage fields entirely (a provider that reports nothing). */
@@ -119,6 +121,8 @@ const DEFAULT_INPUT_TOKENS = 10;
 
 export async function startFakeLlmServer(options: { port?: number } = {}): Promise<FakeLlmServer> {
   const scripts = new Map<string, FakeModelScript>();
+  /** Requests each model has had since it was scripted (for `hangAfter`). */
+  const seenBy = new Map<string, number>();
   const requests: RecordedRequest[] = [];
   const waiters: { model: string; resolve: (request: RecordedRequest) => void }[] = [];
   const sockets = new Set<Socket>();
@@ -163,7 +167,10 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
       res.end(JSON.stringify(errorBody(api, 400, `${model} does not support image input`)));
       return;
     }
-    const fault = script.faults?.shift() ?? script.alwaysFault;
+    const seen = (seenBy.get(model) ?? 0) + 1;
+    seenBy.set(model, seen);
+    const hangs = script.hangAfter !== undefined && seen > script.hangAfter;
+    const fault = script.faults?.shift() ?? (hangs ? ({ kind: 'hang' } as const) : script.alwaysFault);
     const reply = fault ? undefined : (script.replies?.shift() ?? script.respond?.(recorded));
     const imageTokens = images.reduce((sum, image) => sum + image.tokens, 0);
     const answer = resolveAnswer(
@@ -236,6 +243,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     anthropicBaseUrl: url,
     requests,
     script(model, script) {
+      seenBy.delete(model);
       scripts.set(model, { ...script, faults: [...(script.faults ?? [])], replies: [...(script.replies ?? [])] });
       if (script.gate) void script.gate.catch(() => undefined);
     },
@@ -244,6 +252,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     },
     reset() {
       scripts.clear();
+      seenBy.clear();
       requests.length = 0;
       waiters.length = 0;
     },

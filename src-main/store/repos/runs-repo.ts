@@ -168,6 +168,12 @@ export class RunsRepo {
     return toRecord(row);
   }
 
+  /** The request a run was started with, as stored (undefined for an unknown run). */
+  request(id: string): unknown {
+    const json = this.q<string>('SELECT request_json FROM runs WHERE id = ?').pluck().get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as unknown);
+  }
+
   /**
    * A run split into parts is one run: its parts' own calls (`<run id>/part/<n>`) are stored for the ledger and the
    * record, but the history and the stats count the run, whose row carries their summed cost and tokens.

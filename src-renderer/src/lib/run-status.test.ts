@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceText, LOW_CONFIDENCE_HINT, runStatusView } from './run-status';
+import { confidenceText, INTERRUPTED_IN_PARTS_HINT, LOW_CONFIDENCE_HINT, runStatusView } from './run-status';
 
 describe('run status as shown', () => {
   it('never shows a low-confidence fallback as a plain completed run', () => {
@@ -13,7 +13,16 @@ describe('run status as shown', () => {
       tone: 'completed',
       hint: null,
     });
-    expect(runStatusView({ status: 'interrupted' }).hint).toMatch(/Quire stopped/);
+    expect(runStatusView({ status: 'interrupted' }).hint).toMatch(/Quire stopped.*Run it again\.$/);
+  });
+
+  it('a run in parts cut off by a crash keeps its parts: its hint does not say to run it again', () => {
+    expect(runStatusView({ status: 'interrupted', resume: { parts_done: 2, parts: 7 } })).toEqual({
+      label: 'interrupted',
+      tone: 'interrupted',
+      hint: INTERRUPTED_IN_PARTS_HINT,
+    });
+    expect(INTERRUPTED_IN_PARTS_HINT).not.toMatch(/Run it again/);
   });
 
   it('reads a confidence with its ingredients', () => {

@@ -10,12 +10,20 @@ export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
     'Quire stopped (a crash or a forced quit) while this ran; the cost reserved for it still counts. Run it again.',
 };
 
+export const INTERRUPTED_IN_PARTS_HINT =
+  'Quire stopped (a crash or a forced quit) while this ran; the parts it finished are kept, and the cost reserved ' +
+  'for the part in flight still counts.';
+
 export const LOW_CONFIDENCE_HINT =
   'The models meant for this task failed or were unavailable, so a weaker model (below the minimum quality) answered. ' +
   'Read it with care, or run it again when your usual models are back.';
 
 /** What a run's status shows: a low-confidence fallback is never a plain green "completed". */
-export function runStatusView(run: { status: RunStatus; low_confidence_fallback?: boolean | undefined }): {
+export function runStatusView(run: {
+  status: RunStatus;
+  low_confidence_fallback?: boolean | undefined;
+  resume?: { parts_done: number; parts: number } | undefined;
+}): {
   label: string;
   tone: string;
   hint: string | null;
@@ -24,6 +32,9 @@ export function runStatusView(run: { status: RunStatus; low_confidence_fallback?
     return { label: 'low-confidence fallback', tone: 'low-confidence', hint: LOW_CONFIDENCE_HINT };
   // A stop is what the writer (or Quire quitting) asked for: said plainly, not in an error's red.
   if (run.status === 'cancelled') return { label: 'stopped', tone: 'stopped', hint: null };
+  // A run in parts cut off keeps the parts it finished: Resume (offered beside it) goes on, rather than running again.
+  if (run.status === 'interrupted' && run.resume)
+    return { label: run.status, tone: run.status, hint: INTERRUPTED_IN_PARTS_HINT };
   return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
 }
 

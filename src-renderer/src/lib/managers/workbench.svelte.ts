@@ -3,7 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
 import type { Decision } from '$contract/orchestrator';
-import type { RunRecord, RunStart, RunSummary } from '$contract/runs';
+import type { RunRecord, RunStart, RunStartResult, RunSummary } from '$contract/runs';
 import type { TaskInfo } from '$contract/tasks';
 import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
@@ -309,28 +309,47 @@ export class WorkbenchManager {
    * (the host keeps the parts done, so none is paid for twice).
    */
   async resume(): Promise<void> {
+    if (this.#running) return;
     const stopped = this.#resumable;
-    if (this.#running || !stopped || this.#result.value?.run_id !== stopped.start.run_id) return;
-    await this.#start(stopped.start, stopped.offset);
+    const shown = this.#result.value;
+    if (stopped && shown?.run_id === stopped.start.run_id) return this.#start(stopped.start, stopped.offset);
+    // Reopened from the history (after a restart, say): the host goes on from the request the run was started with.
+    if (shown?.resume) {
+      const runId = shown.run_id;
+      return this.#follow(runId, 0, () => this.#client.call('runs:resume', { run_id: runId }), null);
+    }
   }
 
-  /** A stopped run in parts, with what it was started with, while it is the result on screen. */
+  /**
+   * A run in parts that ended before its last part, while it is the result on screen: stopped here, or reopened
+   * from the history (stopped, cut off by a crash or a quit, or failed).
+   */
   readonly canResume = $derived(
-    this.#resumable !== null &&
-      !this.#running &&
-      this.#result.value?.run_id === this.#resumable.start.run_id &&
-      this.#result.value.status === 'cancelled',
+    !this.#running &&
+      ((this.#resumable !== null &&
+        this.#result.value?.run_id === this.#resumable.start.run_id &&
+        this.#result.value.status === 'cancelled') ||
+        (this.#result.value?.resume !== undefined && this.#result.value.status !== 'running')),
   );
 
-  async #start(start: RunStart & { run_id: string }, offset: number): Promise<void> {
+  #start(start: RunStart & { run_id: string }, offset: number): Promise<void> {
+    return this.#follow(start.run_id, offset, () => this.#client.call('runs:start', start), start);
+  }
+
+  /** Runs `call` as the run `runId` on screen; `start`, when it is what the run was started with, for Resume. */
+  async #follow(
+    runId: string,
+    offset: number,
+    call: () => Promise<RunStartResult>,
+    start: (RunStart & { run_id: string }) | null,
+  ): Promise<void> {
     this.#running = true;
     this.#clearRun();
-    const runId = start.run_id;
     this.#liveRunId = runId;
     this.#stopAsked = false;
     this.#runOffset = offset;
     try {
-      const record = await this.#client.call('runs:start', start);
+      const record = await call();
       this.#result.set(record);
       this.#tournamentId = record.tournament_id;
       if (record.status !== 'completed' && record.error) this.#reportRunError(record.error);
@@ -340,7 +359,8 @@ export class WorkbenchManager {
       if (!(await this.#result.load(runId))) this.#result.reset();
     } finally {
       // Ran in parts and was stopped: it can go on from its last finished part.
-      this.#resumable = this.#part !== null && this.#result.value?.status === 'cancelled' ? { start, offset } : null;
+      this.#resumable =
+        start && this.#part !== null && this.#result.value?.status === 'cancelled' ? { start, offset } : null;
       this.#running = false;
       this.#liveRunId = null;
       this.#queuePosition = null;
@@ -418,7 +438,8 @@ export class WorkbenchManager {
       this.#tournamentId = null;
       this.#runOffset = 0;
       this.#streamed = '';
-      this.#runError = record.status === 'completed' ? null : record.error;
+      // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
+      this.#runError = record.status === 'completed' || record.resume ? null : record.error;
     }
     return shown;
   }
