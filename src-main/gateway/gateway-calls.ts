@@ -205,8 +205,9 @@ export class GatewayCalls {
   private async holdForCap(token: TokenRow, start: RunStart, runId: string): Promise<RunBound | null> {
     if (token.monthly_cap_micros === null) return null;
     const quote = (await this.o.runs.quote(start)).bound;
-    if (!quote) return null;
-    const bound = new RunBound(quote.at_most_usd, quote.set_by);
+    // A quote that found nothing to run it holds nothing, and the run is held to that: should a model be back by the
+    // start, only a free (local) call could run under the cap, never one it did not hold.
+    const bound = quote ? new RunBound(quote.at_most_usd, quote.set_by) : new RunBound(0);
     const refused = this.o.repo.holdAndLink(runId, token, {
       micros: bound.micros,
       limit: token.monthly_cap_micros,

@@ -148,6 +148,27 @@ describe("an app's monthly cap across processes", () => {
     }
   });
 
+  it('a capped call whose quote found no model never runs past the cap: only a free call could run under it', async () => {
+    fake.reset();
+    const g = await open(tempDir());
+    try {
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 5 });
+      const token = g.token({ monthly_cap_usd: 5, name: 'Capped' });
+      // The quote found nothing to run it (a provider paused at that moment, say); by the start, the model is back.
+      const runs = g.app.services.runs;
+      const quote = runs.quote.bind(runs);
+      runs.quote = async (start) => ({ ...(await quote(start)), bound: null });
+      const refused = (await new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions
+        .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 100 })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.message).toMatch(/was not asked: it could cost up to .*more than the \$0\.00 this run was quoted/);
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await g.close();
+    }
+  });
+
   it("ignores the hold of a process that is gone, and drops a finished call's hold", () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     try {
