@@ -158,6 +158,30 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
   });
 
+  it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e61';
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        void host.call('runs:cancel', { run_id: runId });
+    });
+    await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    // A better model with a smaller context is set up since: the parts left were cut for the first model's context.
+    await host.endpoint('ep2', [endpointModel('tiny', 10, 6000)]);
+    h.server().script('tiny', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });
+    const sentBefore = h.server().requests.length;
+    const resumed = await host.call('runs:resume', { run_id: runId });
+    expect(resumed.body.value).toMatchObject({ status: 'completed', model_id: 'ep/small' });
+    const models = new Set(
+      h
+        .server()
+        .requests.slice(sentBefore)
+        .map((r) => r.model),
+    );
+    expect([...models]).toEqual(['small']);
+  });
+
   it("a stopped job's result shows what its finished parts found, quotes located; Resume ends with the same finding once", async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';

@@ -146,7 +146,8 @@ export class RunJobs {
     const storedRun = this.d.repo.get(runId);
     if (stored && storedRun?.status === 'completed') return storedRun;
     if (stored) this.checkResumable(stored, start);
-    const job = prepared ?? (await this.prepare(start));
+    // A resumed job goes on with the model its parts were cut for (another may be chosen now, with a smaller context).
+    const job = prepared ?? (await this.prepare(stored ? { ...start, model: stored.model_id } : start));
     if (!job) {
       throw new ConflictError(
         `${this.d.taskName(start.task)} cannot pick up where it left off: this passage no longer needs to run in parts. Run it again.`,
