@@ -57,7 +57,7 @@ export function repairMessages(messages: readonly ChatMessage[], answer: string,
 
 /**
  * The repair when the unreadable answer cannot go back with it (the model's context would not hold the request, that
- * answer and a new one): the same messages, with what was wrong said at the end of the last one (REPAIR_NOTE_ROOM).
+ * answer and a new one): the same messages, with what was wrong said at the end of the last one (RETRY_NOTE_TOKENS).
  */
 export function retryMessages(messages: readonly ChatMessage[], problem: string): ChatMessage[] {
   const note =
