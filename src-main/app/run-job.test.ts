@@ -24,6 +24,19 @@ async function smallModel() {
   return { ...host, events };
 }
 
+/** Runs the continuity check as `runId` and stops it once part 2 has finished (parts 1 and 2 are kept). */
+async function stoppedAfterPart2(host: Awaited<ReturnType<typeof smallModel>>, runId: string) {
+  const unsubscribe = host.app.events.subscribe((event) => {
+    if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+      void host.call('runs:cancel', { run_id: runId });
+  });
+  try {
+    return await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+  } finally {
+    unsubscribe();
+  }
+}
+
 const userText = (body: Record<string, unknown>) =>
   (body.messages as { role: string; content: string }[])
     .filter((m) => m.role === 'user')
@@ -98,12 +111,7 @@ describe('runs:start with a passage longer than the model can read at once', () 
   it('cancel stops the job between parts; finished parts are kept and the same run id resumes after them', async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e5f';
-    const unsubscribe = host.app.events.subscribe((event) => {
-      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-        void host.call('runs:cancel', { run_id: runId });
-    });
-    const stopped = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
-    unsubscribe();
+    const stopped = await stoppedAfterPart2(host, runId);
     expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
     const record = (await host.call('runs:get', { run_id: runId })).body.value;
     expect(record.status).toBe('cancelled');
@@ -125,12 +133,7 @@ describe('runs:start with a passage longer than the model can read at once', () 
   it('a stopped job is resumed only on the text it was started with: a changed passage or task is refused in plain words', async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';
-    const unsubscribe = host.app.events.subscribe((event) => {
-      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-        void host.call('runs:cancel', { run_id: runId });
-    });
-    await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
-    unsubscribe();
+    await stoppedAfterPart2(host, runId);
     const sentBefore = h.server().requests.length;
     const refusals = [
       { task: 'continuity_check', input: `${text}\n\nAn epilogue the writer added after stopping.` },
@@ -161,12 +164,7 @@ describe('runs:start with a passage longer than the model can read at once', () 
   it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e61';
-    const unsubscribe = host.app.events.subscribe((event) => {
-      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-        void host.call('runs:cancel', { run_id: runId });
-    });
-    await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
-    unsubscribe();
+    await stoppedAfterPart2(host, runId);
     // A better model with a smaller context is set up since: the parts left were cut for the first model's context.
     await host.endpoint('ep2', [endpointModel('tiny', 10, 6000)]);
     h.server().script('tiny', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });
