@@ -115,8 +115,11 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await page.getByLabel('Model', { exact: true }).selectOption('fake/small');
   await expect(page.getByTestId('job-quote')).toBeVisible();
+  const atProvider = fake.nextRequest('small');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('job-progress')).toContainText('Part 1 of');
+  // Part 1 is with the provider (its reservation on disk, the request sent), held there: Stop ends it mid-call.
+  await atProvider;
   await page.getByRole('button', { name: 'Stop' }).press('Enter');
   release();
   await expect(page.getByTestId('run-status')).toHaveText(/cancel|stopped/i, { timeout: 30_000 });
