@@ -30,7 +30,28 @@ const u32 = (value: number): GgufValue => ({ type: 'u32', value });
 const f32 = (value: number): GgufValue => ({ type: 'f32', value });
 const T_STRING = 8;
 
+/** A SentencePiece vocabulary whose byte tokens from 0x80 up are renamed: an "é" in the text has no token to fall to. */
+function vocabularyWithoutHighBytes(): string[] {
+  const tokens = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
+  for (let b = 0; b < 256; b++) tokens.push(`<${b < 128 ? 0 : 1}x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+  tokens.push('▁');
+  for (let c = 33; c < 127; c++) tokens.push(String.fromCharCode(c));
+  return tokens;
+}
+const NO_HIGH_BYTES = { type: 'string[]', value: vocabularyWithoutHighBytes() } as const;
+
 const CASES: [string, GgufMutation, RegExp][] = [
+  [
+    // llama.cpp throws std::out_of_range at the first "é" and the process aborts (a test load of English passes).
+    'a SentencePiece vocabulary without the byte tokens 0x80 and up',
+    { set: { 'tokenizer.ggml.tokens': NO_HIGH_BYTES } },
+    /vocabulary is incomplete.*token for 128 of the 243 bytes/,
+  ],
+  [
+    'a byte-level BPE vocabulary without its byte characters',
+    { set: { 'tokenizer.ggml.model': { type: 'string', value: 'gpt2' }, 'tokenizer.ggml.tokens': NO_HIGH_BYTES } },
+    /vocabulary is incomplete.*token for \d+ of the 243 bytes/,
+  ],
   ['an rms epsilon of -1', { set: { 'llama.attention.layer_norm_rms_epsilon': f32(-1) } }, /layer_norm_rms_epsilon/],
   ['an rms epsilon of NaN', { set: { 'llama.attention.layer_norm_rms_epsilon': f32(NaN) } }, /NaN/],
   ['zero key/value heads', { set: { 'llama.attention.head_count_kv': u32(0) } }, /head_count_kv is 0/],

@@ -3,6 +3,7 @@
 // in bounded time instead of hanging the process or exhausting its memory. Reads through a byte source, so the same
 // code checks a file on disk and a remote file over HTTP Range requests.
 import { LocalModelError } from '../errors';
+import { gpt2ByteCharacters } from './llama3-count';
 import { openRegularForRead } from './model-files';
 
 /** Reads up to `length` bytes at `offset`; fewer (or none) at the end of the source. */
@@ -26,9 +27,22 @@ export const HEADER_LIMITS = {
   headerBytes: 256 * 1024 * 1024,
 } as const;
 
-/** A metadata value as the checks need it: scalars, and arrays with their length (numbers kept when short). */
+/**
+ * A metadata value as the checks need it: scalars, and arrays with their length (numbers kept when short). The
+ * vocabulary (tokenizer.ggml.tokens) also says how many of the bytes a writer's UTF-8 text can hold (TEXT_BYTES) it
+ * has a token for, in the form each tokenizer falls back to: SentencePiece's "<0xE9>" (or the character itself, for
+ * ASCII), byte-level BPE's GPT-2 character. llama.cpp aborts the process on a byte it finds no token for.
+ */
 export type HeaderValue =
-  string | number | bigint | boolean | { array: true; type: number; length: number; numbers?: number[] };
+  | string
+  | number
+  | bigint
+  | boolean
+  | { array: true; type: number; length: number; numbers?: number[]; byteTokens?: { spm: number; gpt2: number } };
+
+/** Bytes that occur in valid UTF-8 (0xC0, 0xC1 and 0xF5–0xFF never do): what a writer's text can ask a vocabulary for. */
+export const TEXT_BYTES = 256 - 2 - 11;
+const isTextByte = (byte: number) => byte <= 0xbf || (byte >= 0xc2 && byte <= 0xf4);
 
 export interface HeaderTensor {
   name: string;
@@ -174,8 +188,23 @@ async function value(cursor: Cursor, type: number, key: string, label: string): 
     throw new HeaderError(label, `${key} is an array of an unknown type ${itemType}`);
   const length = count(await cursor.u64(`the length of ${key}`), HEADER_LIMITS.arrayLength, `${key}'s length`, label);
   if (itemType === T_STRING) {
-    for (let i = 0; i < length; i++) await cursor.string(`${key}[${i}]`, HEADER_LIMITS.stringLength);
-    return { array: true, type: itemType, length };
+    if (key !== 'tokenizer.ggml.tokens') {
+      for (let i = 0; i < length; i++) await cursor.string(`${key}[${i}]`, HEADER_LIMITS.stringLength);
+      return { array: true, type: itemType, length };
+    }
+    const spm = new Set<number>();
+    const gpt2 = new Set<number>();
+    const gpt2Byte = new Map(gpt2ByteCharacters().map((char, byte) => [char, byte]));
+    for (let i = 0; i < length; i++) {
+      const token = await cursor.string(`${key}[${i}]`, HEADER_LIMITS.stringLength);
+      const hex = token.length === 6 ? /^<0x([0-9A-F]{2})>$/.exec(token) : null;
+      if (hex) spm.add(parseInt(hex[1]!, 16));
+      else if (token.length === 1 && token.charCodeAt(0) < 0x80) spm.add(token.charCodeAt(0));
+      const byte = token.length === 1 ? gpt2Byte.get(token) : undefined;
+      if (byte !== undefined) gpt2.add(byte);
+    }
+    const covered = (set: Set<number>) => [...set].filter(isTextByte).length;
+    return { array: true, type: itemType, length, byteTokens: { spm: covered(spm), gpt2: covered(gpt2) } };
   }
   const size = SCALAR_SIZES[itemType]!;
   if (length > NUMBER_ARRAY_KEEP || itemType === T_UINT8) {

@@ -1,6 +1,6 @@
 // What llama.cpp assumes about a model's metadata and tensors, checked before it is handed the file: each rule here
 // is a GGML_ASSERT, an abort or a multi-minute loop in llama.cpp or in the memory estimate when it does not hold.
-import { HeaderError, type GgufHeader, type HeaderValue } from './gguf-header';
+import { HeaderError, TEXT_BYTES, type GgufHeader, type HeaderValue } from './gguf-header';
 
 /** llama.cpp's LLAMA_MAX_LAYERS (src/llama-hparams.h): more blocks abort the load. */
 export const LLAMA_MAX_LAYERS = 512;
@@ -130,7 +130,19 @@ export function checkMetadata(header: GgufHeader, label: string): void {
   if (used !== undefined && (experts ?? 0) < used)
     fail(`${key('expert_used_count')} (${used}) is more than ${key('expert_count')} (${experts ?? 0})`);
 
-  const vocab = arrayLength(m.get('tokenizer.ggml.tokens'));
+  const tokens = m.get('tokenizer.ggml.tokens');
+  const vocab = arrayLength(tokens);
+  // A byte of the writer's text with no token to fall back to aborts llama.cpp (std::out_of_range) the first time it
+  // comes: a vocabulary of SentencePiece or byte-level BPE must cover every byte UTF-8 text can hold.
+  const kind = m.get('tokenizer.ggml.model');
+  const bytes = typeof tokens === 'object' ? tokens.byteTokens : undefined;
+  const covered = kind === 'llama' ? bytes?.spm : kind === 'gpt2' ? bytes?.gpt2 : undefined;
+  if (covered !== undefined && covered < TEXT_BYTES)
+    throw new HeaderError(
+      label,
+      `tokenizer.ggml.tokens has a token for ${covered} of the ${TEXT_BYTES} bytes text can hold`,
+      'its vocabulary is incomplete, so some letters (an accent, a curly quote) would stop it',
+    );
   if (vocab !== undefined) {
     for (const name of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
       const length = arrayLength(m.get(name));
