@@ -64,6 +64,21 @@ describe('a run in parts across a crash', () => {
     // the parts before and after the crash.
     expect(server.requests.length - sentBefore).toBe(parts - 2);
     expect(resumed.value.answer.findings).toHaveLength(1);
+    // Its cost is what the month counts for its calls: part 3's hold from before the crash (orphaned: it may have
+    // been billed) with the charges of every part settled.
+    const counted = h.app.services.db
+      .prepare(
+        `SELECT SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE COALESCE(charged_micros, 0) END)
+           FROM ledger WHERE run_id LIKE ?`,
+      )
+      .pluck()
+      .get(`${RUN_ID}/part/%`) as number;
+    const orphaned = h.app.services.db
+      .prepare(`SELECT COUNT(*) FROM ledger WHERE state = 'orphaned' AND run_id LIKE ?`)
+      .pluck()
+      .get(`${RUN_ID}/part/%`);
+    expect(orphaned).toBe(1);
+    expect(resumed.value.cost_usd).toBeCloseTo(counted / 1e6, 6);
     expect((await h.call('runs:get', { run_id: RUN_ID })).body.value.resume).toBeUndefined();
     // A finished run has nothing to resume.
     expect((await h.call('runs:resume', { run_id: RUN_ID })).body.error).toMatchObject({

@@ -124,14 +124,18 @@ export class LedgerRepo {
   }
 
   /**
-   * What the calls of runs whose ids start with `prefix` were charged (a run in parts: `<id>/part/`), every call
-   * counted — a part stopped and asked again has two. A range on the run_id index, not a scan.
+   * What the month counts for the calls of runs whose ids start with `prefix` (a run in parts: `<id>/part/`), every
+   * call counted — a part stopped and asked again has two: each settled charge, and the hold of a call still open or
+   * left open by a crash (orphaned: it may have been billed), as runs-repo's markInterrupted counts a run. A range on
+   * the run_id index, not a scan.
    */
   chargedUnder(prefix: string): number {
     // The prefix ends in "/": every id under it sorts before the same prefix ending in "0" ("/" + 1).
     const upper = `${prefix.slice(0, -1)}0`;
     return this.q<number>(
-      `SELECT COALESCE(SUM(charged_micros), 0) FROM ledger WHERE run_id >= ? AND run_id < ? AND state = 'settled'`,
+      `SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
+                                ELSE COALESCE(charged_micros, 0) END), 0)
+         FROM ledger WHERE run_id >= ? AND run_id < ?`,
     )
       .pluck()
       .get(prefix, upper)!;
