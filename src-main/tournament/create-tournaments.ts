@@ -46,7 +46,7 @@ export function createTournaments(deps: {
     model: (id) => deps.registry.get(id),
     calls: deps.runs,
     providerOf: (spec) => deps.providers.providerOf(spec),
-    ledger: tournamentLedger(deps.db, deps.ledger),
+    ledger: tournamentLedger(deps.ledger),
     feedback: deps.feedback,
     settings: () => deps.settings.get(),
     repo: new TournamentRepo(deps.db),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EventBus } from '../infra/event-bus';
 import { Ledger } from '../ledger/ledger';
 import { openDatabase } from '../store/database';
 import { useTempDir } from '../../test/support/temp-dir';
@@ -18,14 +19,21 @@ describe('group reservation', () => {
   it('reserves every member or none: one that does not fit rolls back the ones before it', () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     try {
-      const ledger = new Ledger({ db, now: () => new Date(), budgetUsd: () => 1 });
-      const group = tournamentLedger(db, ledger);
+      const events = new EventBus();
+      const held: number[] = [];
+      events.subscribe((e) => e.name === 'spend:updated' && held.push(e.payload.reserved_usd));
+      const ledger = new Ledger({ db, events, now: () => new Date(), budgetUsd: () => 1 });
+      const group = tournamentLedger(ledger);
       expect(() => group.reserveAll([request('a', 0.4), request('b', 0.4), request('c', 0.4)])).toThrow(/budget/);
       expect(db.prepare('SELECT COUNT(*) AS n FROM ledger').get()).toEqual({ n: 0 });
       expect(ledger.snapshot(new Date()).reserved_usd).toBe(0);
+      // Nobody heard of holds that were rolled back (the header's figure would have stayed at them).
+      expect(held).toEqual([]);
 
-      const held = group.reserveAll([request('a', 0.4), request('b', 0.5)]);
-      expect(held.map((r) => r.reservedUsd)).toEqual([0.4, 0.5]);
+      const reserved = group.reserveAll([request('a', 0.4), request('b', 0.5)]);
+      expect(reserved.map((r) => r.reservedUsd)).toEqual([0.4, 0.5]);
+      // Announced once, after the commit, with both holds.
+      expect(held).toEqual([0.9]);
       expect(ledger.snapshot(new Date()).reserved_usd).toBeCloseTo(0.9);
       expect(group.reserveAll([])).toEqual([]);
     } finally {
@@ -37,7 +45,7 @@ describe('group reservation', () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     try {
       const ledger = new Ledger({ db, now: () => new Date(), budgetUsd: () => null });
-      const group = tournamentLedger(db, ledger);
+      const group = tournamentLedger(ledger);
       // Model a's provider charged twice its hold this month: its next holds are doubled.
       const [first] = group.reserveAll([request('a', 0.1)]);
       db.prepare('UPDATE ledger SET state = ?, charged_micros = ?, overrun_micros = ? WHERE id = ?').run(
