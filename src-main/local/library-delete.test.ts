@@ -1,62 +1,52 @@
-// Deleting a model while a task runs on it (audit): refused in the writer's words instead of pulling the file from
-// under the run, which then failed with "not installed (catalog …)"; a model that is not installed is named plainly.
-import type { Llama } from 'node-llama-cpp';
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// A deleted model lets go of its file everywhere: a model imported later under the same name (so the same path) is
+// counted with its own vocabulary, not the deleted one's the token counter had kept open.
+import { describe, expect, it } from 'vitest';
 import { useDownloadHarness } from '../../test/support/download-harness';
-import { fixtureLlama, fixtureModels, fixtureRuntime, fixtureSpec } from '../../test/support/local-fixture';
+import { fixtureLlama, fixtureSpec } from '../../test/support/local-fixture';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 
 const tempDir = useTempDir();
 const { harness } = useDownloadHarness(tempDir);
-let llama: Llama;
-let fixture: string;
-beforeAll(async () => {
-  llama = await fixtureLlama();
-  fixture = tinyLlamaFixture({ seed: 31 });
-});
-afterAll(async () => {
-  await llama.dispose();
-});
+const messages = [{ role: 'user' as const, content: 'hello hello hello hello' }];
 
-describe('deleting a model that is in use', () => {
-  it('is refused while a task runs on it, and works once the task is done', async () => {
-    const h = harness({ stack: { runtime: { createLlama: () => Promise.resolve(llama) } } });
-    const model = await h.stack.library.importFile(fixture, 'Wide Base');
-    let finish!: () => void;
-    const held = new Promise<void>((resolve) => (finish = resolve));
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const task = h.stack.runtime.use(model.id, model.file, async () => {
-      started();
-      await held;
-    });
-    await running;
-    await expect(h.stack.library.delete(model.id)).rejects.toMatchObject({
-      code: 'conflict',
-      message: 'Wide Base is running a task. Stop it, or wait for it to finish, then delete it.',
-    });
-    expect(existsSync(model.file)).toBe(true);
-    expect(h.stack.library.installed()).toHaveLength(1);
-    finish();
-    await task;
-    await h.stack.library.delete(model.id);
-    expect(existsSync(model.file)).toBe(false);
-    expect(h.stack.library.installed()).toEqual([]);
+describe('deleting a local model', () => {
+  it('forgets its vocabulary: a new model under the same name is counted with its own', async () => {
+    const plain = tinyLlamaFixture({ seed: 51 });
+    const words = tinyLlamaFixture({ seed: 52, vocabulary: { pieces: [{ text: 'hello', userDefined: true }] } });
+    // What the second model counts on its own, in a Quire that never saw the first.
+    const fresh = harness();
+    const alone = await fresh.stack.library.importFile(words, 'Draft Model');
+    const own = await fresh.stack.tokenizer.count(fixtureSpec('draft', alone.id), messages);
+
+    const h = harness();
+    const first = await h.stack.library.importFile(plain, 'Draft Model');
+    const spec = fixtureSpec('draft', first.id);
+    const before = await h.stack.tokenizer.count(spec, messages);
+    expect(before).not.toBe(own);
+    await h.stack.library.delete(first.id);
+    const second = await h.stack.library.importFile(words, 'Draft Model');
+    expect(second.id).toBe(first.id); // the same name, so the same file path
+    expect(await h.stack.tokenizer.count(spec, messages)).toBe(own);
   });
+});
 
-  it('names a model that is not installed by its name alone', async () => {
-    const runtime = fixtureRuntime(llama);
-    const spec = { ...fixtureSpec('wide', 'wide-base'), display_name: 'Wide Base' };
-    const models = fixtureModels(runtime, {}, [spec]);
-    await expect(
-      models.languageModel(spec).generate({ messages: [{ role: 'user', content: 'x' }], maxOutputTokens: 1 }),
-    ).rejects.toMatchObject({
-      reason: 'not_installed',
-      advised: true,
-      message: 'Wide Base is not installed any more: download or add it again in Models, or choose another model.',
-    });
-    await runtime.close();
+describe('a task asked for a model while it is being deleted', () => {
+  it('hears that the model is gone, in plain words, instead of a file error', async () => {
+    const llama = await fixtureLlama();
+    const h = harness({ stack: { runtime: { createLlama: () => Promise.resolve(llama) } } });
+    const model = await h.stack.library.importFile(tinyLlamaFixture({ seed: 31 }), 'Race Model');
+    await h.stack.runtime.load(model.id, model.file); // resident and idle: the delete may go ahead
+    const spec = [...h.registry.values()].flat()[0]!;
+    const deleting = h.stack.library.delete(model.id);
+    const task = h.stack.provider
+      .languageModel(spec)
+      .generate({ messages: [{ role: 'user', content: 'Once upon a time' }], maxOutputTokens: 4 });
+    const [deleted, asked] = await Promise.allSettled([deleting, task]);
+    expect(deleted.status).toBe('fulfilled');
+    expect(asked.status).toBe('rejected');
+    const message = ((asked as PromiseRejectedResult).reason as Error).message;
+    expect(message).not.toMatch(/ENOENT|race-model|\/models\//);
+    await llama.dispose();
   });
 });

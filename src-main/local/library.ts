@@ -29,6 +29,8 @@ export interface ModelLibraryOptions {
   now?: () => Date;
   /** Test-loads models that are not SHA-256-verified catalog files in a child process first; none: no probing. */
   probe?: ModelProbe;
+  /** A deleted model's file: whatever else reads it (the token counter's vocabulary) lets go of it. */
+  onRemoved?: (file: string) => Promise<void>;
 }
 
 export const PARTIAL_DIR = '.partial';
@@ -377,9 +379,12 @@ export class ModelLibrary implements InstalledLookup {
         `${record.name} is running a task. Stop it, or wait for it to finish, then delete it.`,
         true,
       );
-    await this.options.runtime.unload(runtimeId);
+    // Not installed from here on (no await since the check above): a task asked for it now hears so, rather than
+    // loading the file while it is being removed.
     this.options.repo.deleteModel(id);
     if (!record.catalog_id) this.options.registry?.removeCustomModels(librarySource(id));
+    await this.options.runtime.unload(runtimeId);
+    await this.options.onRemoved?.(record.file);
     await rm(record.file, { force: true });
   }
 

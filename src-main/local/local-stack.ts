@@ -84,6 +84,7 @@ export class LocalStack {
       registry: options.registry,
       now: options.now,
       ...(options.probe ? { probe: new ModelProbe(options.probe, options.probeTimeoutMs) } : {}),
+      onRemoved: (file) => this.tokenizer.forget(file),
     });
     this.downloads = new DownloadService({
       repo,

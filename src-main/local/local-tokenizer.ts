@@ -42,6 +42,13 @@ export class LocalTokenizer {
     return wordTokenizer(model).count;
   };
 
+  /** Lets go of the vocabulary read from `path` (its model was deleted: a new one may be placed there). */
+  async forget(path: string): Promise<void> {
+    const loaded = this.vocabularies.get(path);
+    this.vocabularies.delete(path);
+    await (await loaded?.catch(() => null))?.model.dispose();
+  }
+
   async close(): Promise<void> {
     const loaded = [...this.vocabularies.values()];
     this.vocabularies.clear();
