@@ -42,6 +42,19 @@ const NO_HIGH_BYTES = { type: 'string[]', value: vocabularyWithoutHighBytes() } 
 
 const CASES: [string, GgufMutation, RegExp][] = [
   [
+    // Each within the per-array bound; together they would keep node-llama-cpp's own reading busy for many seconds.
+    'three byte arrays of 3,000,000 entries',
+    {
+      set: Object.fromEntries(
+        [0, 1, 2].map((i) => [
+          `quire.pad${i}`,
+          { type: 'raw', bytes: rawArray(0, 3_000_000n, Buffer.alloc(3_000_000)) },
+        ]),
+      ),
+    },
+    /arrays hold more than 8000000 entries in all \(at quire\.pad2\)/,
+  ],
+  [
     // llama.cpp throws std::out_of_range at the first "é" and the process aborts (a test load of English passes).
     'a SentencePiece vocabulary without the byte tokens 0x80 and up',
     { set: { 'tokenizer.ggml.tokens': NO_HIGH_BYTES } },
