@@ -290,6 +290,17 @@ describe('TournamentService', () => {
     expect(t.reserved_usd).toBeLessThanOrEqual(cap);
   });
 
+  it('counts the passage once per way of counting, not once per candidate model', async () => {
+    const h = await harness();
+    const tokens = h.app.services.tokens;
+    const count = tokens.count.bind(tokens);
+    let counts = 0;
+    tokens.count = (spec, request) => (counts++, count(spec, request));
+    await h.service.quote({ task: 'continuity_check', input: MANUSCRIPT });
+    // Four candidates: two OpenAI models count alike (o200k); Anthropic's and DeepSeek's estimates each their own.
+    expect(counts).toBe(3);
+  });
+
   it("a member's hold counts the whole request it is sent, the findings schema included, as a single run's does", async () => {
     const h = await harness();
     const good = { findings: [] };

@@ -32,6 +32,7 @@ import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
 import { buildAnswer, locateFindings } from '../tasks/task-answers';
 import type { LocatedFinding, RunAnswer } from '../../src-preload/contract/tasks';
 import type { TournamentDeps } from './tournament-deps';
+import { tokenizerPlan } from '../tokens/families';
 import { resolveFinding } from './verdicts';
 
 export type { TournamentDeps, TournamentLedger } from './tournament-deps';
@@ -115,11 +116,13 @@ export class TournamentService {
     const maxOutput = request.max_output_tokens ?? definition?.max_output_tokens ?? task.typical_output_tokens;
     const messages = memberMessages(kind, task, request.input, definition, request.request);
     const inputTokens = estimateInputTokens(messages);
-    // Counted once per model (seating prices a member, then seats it) with the schema the member is sent.
+    // Counted once per way of counting (models that count alike share it: a long passage is not counted again for
+    // each of dozens of candidates), with the schema the member is sent.
     const memberSchema = kind === 'findings' ? answerJsonSchema('findings', [])! : undefined;
     const counted = new Map<string, Promise<number>>();
     const inputOf = (spec: ModelSpec, jsonSchema = memberSchema): Promise<number> => {
-      const key = `${spec.id}\u0000${jsonSchema?.name ?? ''}`;
+      const counter = spec.provider === 'local' ? spec.id : JSON.stringify(tokenizerPlan(spec));
+      const key = `${counter}\u0000${jsonSchema?.name ?? ''}`;
       let count = counted.get(key);
       if (!count) {
         count = this.deps.inputTokens?.(spec, { messages, jsonSchema }) ?? Promise.resolve(inputTokens);
