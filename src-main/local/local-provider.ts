@@ -105,7 +105,10 @@ export class LocalModels implements LocalModelProvider {
         const loadFailure =
           !started &&
           error instanceof LocalModelError &&
-          (error.reason === 'load_failed' || error.reason === 'out_of_memory' || error.reason === 'invalid_file');
+          (error.reason === 'load_failed' ||
+            error.reason === 'out_of_memory' ||
+            error.reason === 'invalid_file' ||
+            error.reason === 'not_installed');
         if (!loadFailure) throw error;
         failures.push(error.message);
       }

@@ -63,6 +63,7 @@ export class LocalStack {
       settings: options.settings,
       logger: options.logger,
       threadChoices: this.threadChoices,
+      nameOf: (id) => options.registry.all().find((spec) => spec.local?.catalog_id === id)?.display_name ?? id,
       ...options.runtime,
     });
     // Threads and memory take effect at once: resident models get new contexts or are unloaded, no manual reload.

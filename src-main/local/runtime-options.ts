@@ -20,6 +20,8 @@ export interface LocalRuntimeOptions {
   threadChoices?: ThreadChoices;
   /** Tokens per second at each thread count (threads.ts measureThreads; tests inject timings). */
   measureThreads?: (model: LlamaModel, candidates: number[]) => Promise<ThreadTiming[]>;
+  /** A model's name as the writer knows it, for what the runtime says about it (default: its id). */
+  nameOf?: (id: string) => string;
 }
 
 /** Memory a model needs resident, and the context it will be opened with (context-size.ts). */

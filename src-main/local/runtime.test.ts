@@ -209,6 +209,29 @@ describe('memory budget and fallback', () => {
     await runtime.close();
   });
 
+  it("names the model as the writer knows it in what it refuses, never by its id or the file's path", async () => {
+    const names: Record<string, string> = { 'story-model-q4': 'My Story Model' };
+    const tight = new LocalRuntime({
+      settings: localSettings(),
+      totalMemoryBytes: 1024 * 1024,
+      createLlama: () => Promise.resolve(llama),
+      nameOf: (id) => names[id] ?? id,
+    });
+    const tooBig = (await tight.load('story-model-q4', small()).catch((e: unknown) => e)) as Error;
+    expect(tooBig.message).toMatch(/^My Story Model needs about \d+ MB/);
+    await tight.close();
+    const runtime = new LocalRuntime({
+      settings: localSettings(),
+      createLlama: () => Promise.resolve(llama),
+      nameOf: (id) => names[id] ?? id,
+    });
+    const missing = join(tempDir(), 'gone', 'story-model-q4.gguf');
+    const gone = (await runtime.load('story-model-q4', missing).catch((e: unknown) => e)) as Error;
+    expect(gone.message).toMatch(/^My Story Model/);
+    expect(gone.message).not.toMatch(/story-model-q4|ENOENT|\/gone\//);
+    await runtime.close();
+  });
+
   it('refuses corrupt, truncated and key-less GGUFs with a clear error before llama.cpp sees them', async () => {
     const dir = tempDir();
     const runtime = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });

@@ -76,8 +76,8 @@ export class LocalRuntime {
    * Memory a model needs resident (weights + its context) and the context it gets: its trained context, or the
    * largest that the memory budget holds (GgufInsights on the GGUF header).
    */
-  async estimate(path: string): Promise<MemoryEstimate> {
-    const summary = await checkGgufFile(path);
+  async estimate(path: string, label?: string): Promise<MemoryEstimate> {
+    const summary = await checkGgufFile(path, label);
     return this.estimateFromInfo(summary.info, summary.context_length);
   }
 
@@ -256,14 +256,32 @@ export class LocalRuntime {
     return promise;
   }
 
+  /** The model as the writer knows it (its display name), in what the runtime says. */
+  private nameOf(id: string): string {
+    return this.options.nameOf?.(id) ?? id;
+  }
+
+  /** A model whose file is gone: said as such, not as a system error with its path. */
+  private missing(id: string, cause: unknown): LocalModelError | null {
+    const error = cause as (NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }) | undefined;
+    if (error?.code !== 'ENOENT' && error?.cause?.code !== 'ENOENT') return null;
+    return new LocalModelError(
+      'not_installed',
+      `${this.nameOf(id)}'s file is not in the models folder any more: download or add it again in Models, or choose another model.`,
+      { cause, advised: true },
+    );
+  }
+
   private async loadEntry(id: string, path: string): Promise<Entry> {
     const llama = await this.llama();
-    const estimate = await this.estimate(path);
+    const estimate = await this.estimate(path, this.nameOf(id)).catch((cause: unknown) => {
+      throw this.missing(id, cause) ?? cause;
+    });
     const budget = this.budgetBytes();
     if (estimate.bytes > budget)
       throw new LocalModelError(
         'out_of_memory',
-        `Local model ${id} needs about ${mb(estimate.bytes)} MB with a ${estimate.context_size}-token context but ` +
+        `${this.nameOf(id)} needs about ${mb(estimate.bytes)} MB with a ${estimate.context_size}-token context but ` +
           `the memory budget is ${mb(budget)} MB`,
       );
     await this.makeRoom(estimate.bytes, budget, id);
@@ -298,11 +316,13 @@ export class LocalRuntime {
       return entry;
     } catch (cause) {
       await model?.dispose().catch(() => undefined);
+      const gone = this.missing(id, cause);
+      if (gone) throw gone;
       const message = (cause as Error).message ?? String(cause);
       const oom = /memory|alloc|oom/i.test(message);
       throw new LocalModelError(
         oom ? 'out_of_memory' : 'load_failed',
-        `Local model ${id} could not be loaded: ${message.slice(0, 300)}`,
+        `${this.nameOf(id)} could not be loaded (${message.slice(0, 300)})`,
         { cause },
       );
     }
@@ -317,7 +337,7 @@ export class LocalRuntime {
       if (!victim)
         throw new LocalModelError(
           'out_of_memory',
-          `Local model ${forId} needs about ${mb(bytes)} MB; the models in use leave ${mb(budget - this.residentBytes())} MB of the ${mb(budget)} MB budget`,
+          `${this.nameOf(forId)} needs about ${mb(bytes)} MB; the models in use leave ${mb(budget - this.residentBytes())} MB of the ${mb(budget)} MB budget`,
         );
       this.logger.info(`Evicting ${victim.id} (least recently used) to make room for ${forId}`);
       await this.unload(victim.id);
