@@ -31,7 +31,7 @@ import { combineMessages, stepSummaries, type CombineStep, type CombinedSummary 
 /** What a call of the job needs: the runs service that reserves, calls and stores it, and the clock. */
 export interface JobCallDeps {
   runs: Pick<RunService, 'call'>;
-  tokens: Pick<TokenCounter, 'count' | 'textCounter'>;
+  tokens: Pick<TokenCounter, 'count'>;
   now: () => Date;
 }
 

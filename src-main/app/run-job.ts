@@ -26,7 +26,7 @@ import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
 
-export interface RunJobsDeps extends JobPrepareDeps, JobCallDeps {
+export interface RunJobsDeps extends JobPrepareDeps, Omit<JobCallDeps, 'tokens'> {
   repo: Pick<RunsRepo, 'save' | 'get' | 'request'>;
   runner: JobRunner;
   jobs: Pick<JobsRepo, 'get' | 'partsDone'>;

@@ -18,6 +18,7 @@ import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import type { CountRequest } from '../tokens/token-counter';
 import type { Seat } from './seating';
+import { TournamentCapError } from './tournament-ledger';
 
 export const JUDGE_MAX_OUTPUT = 300;
 const JUDGE_SCHEMA = { name: 'judgement', schema: JUDGE_JSON_SCHEMA };
@@ -108,9 +109,7 @@ export async function judgeProse(
       );
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
-      return noJudge(
-        deps.capLeftUsd !== null && error.message.includes('tournament cap') ? 'the tournament cap' : 'the budget',
-      );
+      return noJudge(error instanceof TournamentCapError ? 'the tournament cap' : 'the budget');
     }
     tournament.reserved_usd += reservations.reduce((sum, r) => sum + r.reservedUsd, 0);
   }

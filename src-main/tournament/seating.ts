@@ -69,7 +69,13 @@ export async function chooseSeats(
   // Each cloud member priced by its whole request as it reads it (the answer schema included), never below the
   // estimate the decision was asked with. Findings are read, and a member whose answer cannot be read is asked once
   // more: the same request with its answer and what was wrong. A prose answer is taken as it is.
-  const price = async (spec: ModelSpec) => {
+  const prices = new Map<string, Promise<ReturnType<typeof priced>>>();
+  const price = (spec: ModelSpec) => {
+    let known = prices.get(spec.id);
+    if (!known) prices.set(spec.id, (known = priceOf(spec)));
+    return known;
+  };
+  const priceOf = async (spec: ModelSpec) => {
     if (spec.provider === 'local') return priced(deps, spec, 0, 0);
     const input = Math.max(inputTokens, await deps.inputTokens(spec));
     const repair =

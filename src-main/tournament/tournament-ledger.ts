@@ -7,6 +7,9 @@ import { BudgetExceededError } from '../errors';
 import { usdText } from '../../src-preload/contract/usd-text';
 import type { TournamentLedger } from './tournament-deps';
 
+/** A group reservation refused by the tournament's cost cap (rather than by the month's budget). */
+export class TournamentCapError extends BudgetExceededError {}
+
 export function tournamentLedger(ledger: Ledger): TournamentLedger {
   return {
     reserveAll: (requests, limitUsd) =>
@@ -19,7 +22,7 @@ export function tournamentLedger(ledger: Ledger): TournamentLedger {
             // charged past its holds since the seating was priced) cannot carry the tournament past it.
             const held = reservations.reduce((sum, r) => sum + toMicros(r.reservedUsd), 0);
             if (limitUsd !== undefined && limitUsd !== null && held > toMicros(limitUsd)) {
-              throw new BudgetExceededError(
+              throw new TournamentCapError(
                 `This tournament could cost up to ${usdText(toUsd(held))}, more than the ${usdText(limitUsd)} tournament cap. Raise the cap in Settings → Tournaments, or run it as a single run.`,
               );
             }
