@@ -43,7 +43,7 @@ function scan(d: Db, month: string) {
         `SELECT ${by} AS key, MIN(provider) AS provider,
                 SUM(CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END)
                   AS counted_micros,
-                SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros ELSE 0 END) AS reserved_micros,
+                SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS reserved_micros,
                 SUM(state <> 'released' OR duration_ms IS NOT NULL) AS calls,
                 COALESCE(SUM(input_tokens), 0) AS input_tokens,
                 COALESCE(SUM(output_tokens), 0) AS output_tokens
@@ -176,6 +176,48 @@ describe('month totals kept by SQLite', () => {
     expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
     expect(new Ledger({ db: after, now, budgetUsd: () => null }).month('2026-03').by_model).toEqual([
       expect.objectContaining({ key: 'm', calls: 2 }),
+    ]);
+  });
+
+  it('counts a hold left by a crash as spent in every view of the month, and only holds of calls in flight as reserved', () => {
+    // The audit's case: the gauge counted a crash's hold as spent while the chart and the tables showed it reserved.
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => 5 });
+    const call = { runId: 'r1', modelId: 'm', provider: 'p', task: 't' };
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 2 }).id, 1, { inputTokens: 100, outputTokens: 10 });
+    const crashed = ledger.reserve({ ...call, worstCaseUsd: 0.5 });
+    d.prepare(`UPDATE ledger SET state = 'orphaned' WHERE id = ?`).run(crashed.id);
+    ledger.reserve({ ...call, worstCaseUsd: 0.25 });
+    const month = ledger.month('2026-03');
+    expect(month).toMatchObject({ total_usd: 1.75, settled_usd: 1, orphaned_usd: 0.5, reserved_usd: 0.25 });
+    expect(ledger.snapshot(now())).toMatchObject({ spent_usd: 1.5, reserved_usd: 0.25 });
+    const inFlight = { spend_usd: 1.75, reserved_usd: 0.25 };
+    expect(month.daily.find((d) => d.day === '2026-03-15')).toMatchObject(inFlight);
+    expect(month.by_model).toEqual([expect.objectContaining({ key: 'm', ...inFlight })]);
+    expect(month.by_task).toEqual([expect.objectContaining({ key: 't', ...inFlight })]);
+  });
+
+  it("stops showing the holds a crash left as reserved in the month's groups when migration 015 runs", () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const before = db(
+      file,
+      MIGRATIONS.filter((m) => m.version < 15),
+    );
+    for (const state of ['orphaned', 'reserved', 'orphaned']) {
+      before
+        .prepare(
+          `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, created_at)
+             VALUES ('r1', '2026-03', '2026-03-15', 'm', 'p', 't', ?, 10000, '2026-03-15T12:00:00.000Z')`,
+        )
+        .run(state);
+    }
+    expect(fromTriggers(before, '2026-03').model_id).toEqual([expect.objectContaining({ reserved_micros: 30000 })]);
+    before.close();
+    open.splice(open.indexOf(before), 1);
+    const after = db(file);
+    expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
+    expect(new Ledger({ db: after, now, budgetUsd: () => null }).month('2026-03').by_model).toEqual([
+      expect.objectContaining({ key: 'm', spend_usd: 0.03, reserved_usd: 0.01 }),
     ]);
   });
 

@@ -19,6 +19,7 @@ export interface SpendDay {
   day: string;
   /** Settled charges plus reservations still counted (open or left by a crash). */
   spend_usd: number;
+  /** The part of spend_usd held for calls in flight (a crash's leftovers count as spent). */
   reserved_usd: number;
   calls: number;
 }
@@ -27,6 +28,7 @@ export interface SpendGroup {
   /** A model id (by_model) or a task name (by_task). */
   key: string;
   provider: string;
+  /** As SpendDay's. */
   spend_usd: number;
   reserved_usd: number;
   calls: number;

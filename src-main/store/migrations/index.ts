@@ -15,6 +15,7 @@ import m011 from './011-gateway-totals.sql?raw';
 import m012 from './012-tournament-evidence.sql?raw';
 import m013 from './013-call-counts.sql?raw';
 import m014 from './014-overrun-bound.sql?raw';
+import m015 from './015-orphans-spent.sql?raw';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'tournament-evidence', sql: m012 },
   { version: 13, name: 'call-counts', sql: m013 },
   { version: 14, name: 'overrun-bound', sql: m014 },
+  { version: 15, name: 'orphans-spent', sql: m015 },
 ];

@@ -212,7 +212,10 @@ export class LedgerRepo {
     return new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
   }
 
-  /** By day, model or task, from the rollup the triggers keep (a month's groups, not its rows). */
+  /**
+   * By day, model or task, from the rollup the triggers keep (a month's groups, not its rows). reserved_micros is what
+   * calls in flight hold; a crash's leftover holds are in counted_micros only, as spent (migration 015).
+   */
   group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
     return this.q<GroupRow>(
       `SELECT ${by} AS key, MIN(provider) AS provider, SUM(counted_micros) AS counted_micros,
