@@ -295,6 +295,27 @@ describe('spend:export on a large month', () => {
       d.prepare('SELECT id FROM ledger ORDER BY id').pluck().all() as number[],
     );
   });
+  it('is one instant of the month: what settles, is released or is added while it reads is not half in it', async () => {
+    const d = db(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db: d, now, budgetUsd: () => null });
+    const call = { modelId: 'm', provider: 'p', task: 't', worstCaseUsd: 0.001 };
+    const held = d.transaction(() =>
+      Array.from({ length: 1_200 }, (_, i) => ledger.reserve({ ...call, runId: `r${i}` }).id),
+    )();
+    const atStart = ledger.month('2026-03').total_usd;
+    const exporting = ledger.exportCsv('2026-03');
+    // While the first page is out: the last holds settle for less, one is released, and a new call is held.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const id of held.slice(-100)) ledger.settle(id, 0.0002, { inputTokens: 10, outputTokens: 1 });
+    ledger.release(held.at(-101)!, 'HTTP 500', 40);
+    ledger.reserve({ ...call, runId: 'late' });
+    const lines = (await exporting).csv.trimEnd().split('\n');
+    const counted = lines[0]!.split(',').indexOf('counted_usd');
+    expect(lines).toHaveLength(1 + 1_200);
+    const sum = lines.slice(1).reduce((total, line) => total + Number(line.split(',')[counted]), 0);
+    expect(sum).toBeCloseTo(atStart, 9);
+    expect(lines.slice(1).every((line) => line.includes(',reserved,'))).toBe(true);
+  });
 });
 
 describe('start-up recovery with several processes on one file', () => {

@@ -7,7 +7,7 @@ import type { EventBus } from '../infra/event-bus';
 import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
-import type { Db } from '../store/database';
+import { readSnapshot, type Db } from '../store/database';
 import { isOwnerAlive } from '../store/owner';
 import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
 import { immediate } from '../store/write';
@@ -382,9 +382,12 @@ export class Ledger implements SpendSource {
     return spendMonth(this.repo, month, this.options.budgetUsd());
   }
 
-  /** The month's rows as CSV, read page by page with the event loop free in between (other calls are not held up). */
+  /**
+   * The month's rows as CSV, read page by page with the event loop free in between (other calls are not held up), all
+   * from one snapshot: the rows add up to the month as it stood when the export began.
+   */
   exportCsv(month: string): Promise<{ filename: string; csv: string }> {
-    return spendCsv(this.repo, month);
+    return readSnapshot(this.options.db, (snapshot) => spendCsv(new LedgerRepo(snapshot), month));
   }
 
   /** Spend changed: spend:updated (with `totals` when they were read already), overruns and budget alerts. */

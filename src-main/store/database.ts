@@ -44,6 +44,27 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   }
 }
 
+/**
+ * Runs `read` on a read-only connection of its own, inside one read transaction: every page it reads is the same
+ * instant of the file (WAL keeps that snapshot for it) while `db` goes on writing, and the event loop is free between
+ * pages. An in-memory database has no file to share; it is read on its own connection.
+ */
+export async function readSnapshot<T>(db: Db, read: (snapshot: Db) => Promise<T>): Promise<T> {
+  if (db.memory) return read(db);
+  const snapshot = new Database(db.name, { readonly: true, fileMustExist: true });
+  try {
+    snapshot.pragma('busy_timeout = 5000');
+    snapshot.exec('BEGIN');
+    // A deferred transaction takes its snapshot at its first read: now, not at the first page.
+    snapshot.prepare('SELECT COUNT(*) FROM sqlite_schema').get();
+    const result = await read(snapshot);
+    snapshot.exec('COMMIT');
+    return result;
+  } finally {
+    snapshot.close();
+  }
+}
+
 function migrate(db: Db, migrations: readonly Migration[], current: number): void {
   if (!migrations.some((m) => m.version > current)) return;
   const apply = db.transaction(() => {
