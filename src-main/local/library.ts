@@ -35,6 +35,10 @@ export interface ModelLibraryOptions {
 
 export const PARTIAL_DIR = '.partial';
 
+/** A model that needs a test load whose test load has not ended (see unusableReason). */
+export const NOT_TESTED_YET =
+  "Quire hasn't finished test-loading this model (the test was cut off). It is tested again when Quire starts.";
+
 /** Beside each upload's or import's partial copy: the process writing it, so a crash's leftover can be told apart. */
 const OWNER_SUFFIX = '.owner';
 
@@ -118,14 +122,41 @@ export class ModelLibrary implements InstalledLookup {
 
   constructor(private readonly options: ModelLibraryOptions) {
     this.now = options.now ?? (() => new Date());
-    this.verdicts = new ProbeVerdicts(() => this.modelsDir());
+    this.verdicts = new ProbeVerdicts(options.repo, () => this.modelsDir());
   }
 
-  /** Why a model may not be loaded (its test load crashed or failed), or null. */
+  /**
+   * Why a model may not be loaded (its test load crashed or failed, or has not ended yet), or null. A file that needs a
+   * test load and has no verdict is never taken for a good one: its test load was cut off (a quit mid-import), or it
+   * was added before test loads; probeUntested tests it.
+   */
   unusableReason(record: LocalModelRecord): string | null {
-    if (!this.verdictCache.has(record.sha256)) this.verdictCache.set(record.sha256, this.verdicts.get(record.sha256));
-    const verdict = this.verdictCache.get(record.sha256);
-    return verdict && !verdict.usable ? verdict.reason : null;
+    const verdict = this.verdictOf(record.sha256);
+    if (verdict) return verdict.usable ? null : verdict.reason;
+    return this.needsProbe(record) ? NOT_TESTED_YET : null;
+  }
+
+  private verdictOf(sha256: string): ProbeVerdict | undefined {
+    if (!this.verdictCache.has(sha256)) this.verdictCache.set(sha256, this.verdicts.get(sha256));
+    return this.verdictCache.get(sha256);
+  }
+
+  private needsProbe(record: Pick<LocalModelRecord, 'verified_against'>): boolean {
+    return this.options.probe !== undefined && record.verified_against !== 'catalog';
+  }
+
+  /**
+   * At start-up, in the background: test-loads, one at a time, the installed models that need a test load and have no
+   * verdict. Resolves with how many it tested.
+   */
+  async probeUntested(): Promise<number> {
+    let tested = 0;
+    for (const record of this.options.repo.models()) {
+      if (!this.needsProbe(record) || this.verdictOf(record.sha256) || !existsSync(record.file)) continue;
+      await this.probeFile(record.file, record.sha256, false);
+      tested++;
+    }
+    return tested;
   }
 
   /**

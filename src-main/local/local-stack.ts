@@ -44,6 +44,8 @@ export class LocalStack {
   readonly threadChoices: ThreadChoices;
   readonly library: ModelLibrary;
   readonly downloads: DownloadService;
+  /** The start-up test loads of installed models that have no verdict (ModelLibrary.probeUntested): how many. */
+  readonly startupProbes: Promise<number>;
   readonly fit: FitService;
   readonly provider: LocalModels;
   /** Counts a local model's prompt with its own vocabulary and template (the TokenCounter's local tokenizer). */
@@ -97,6 +99,10 @@ export class LocalStack {
     });
     this.downloads.recoverInterrupted();
     this.library.removeLeftovers();
+    this.startupProbes = this.library.probeUntested().catch((error: unknown) => {
+      options.logger.warn(`Installed models could not be test-loaded: ${(error as Error).message}`);
+      return 0;
+    });
     this.fit = new FitService(this.library, this.runtime);
     this.installed = options.installed ?? this.library;
     this.provider = new LocalModels({

@@ -2,7 +2,7 @@
 // verdict names the reason. Runs the real probe-child (node-llama-cpp) on generated files.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { writeMutatedGguf } from '../../test/fixtures/gguf-writer';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { testProbeLauncher } from '../../test/support/probe-launcher';
@@ -10,7 +10,8 @@ import { useTempDir } from '../../test/support/temp-dir';
 import { catalogFor, useDownloadHarness } from '../../test/support/download-harness';
 import { startFileServer } from '../../test/support/file-server';
 import { hashFile } from '../../test/support/hash-file';
-import { ModelProbe, ProbeVerdicts, type ProbeLauncher } from './probe';
+import { NOT_TESTED_YET } from './library';
+import { LEGACY_VERDICTS_FILE, ModelProbe, type ProbeLauncher } from './probe';
 
 const tempDir = useTempDir();
 
@@ -64,14 +65,6 @@ describe('the probe', () => {
     expect(verdict).toEqual({ usable: false, reason: expect.stringMatching(/did not finish within/) });
     expect(killed).toBe(true);
   });
-
-  it('keeps verdicts by SHA-256 in a private file beside the models', () => {
-    const dir = tempDir();
-    const verdicts = new ProbeVerdicts(() => dir);
-    verdicts.set('a'.repeat(64), { usable: false, reason: 'crashed' });
-    expect(new ProbeVerdicts(() => dir).get('a'.repeat(64))).toEqual({ usable: false, reason: 'crashed' });
-    expect(verdicts.get('b'.repeat(64))).toBeUndefined();
-  });
 });
 
 describe('the probe in the library', () => {
@@ -101,6 +94,71 @@ describe('the probe in the library', () => {
     expect(h.stack.library.installed()).toMatchObject([{ id: 'crashy', unusable: model.unusable }]);
     expect(h.stack.library.installedFile('crashy')).toBeUndefined();
     await expect(h.stack.load('crashy')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it("keeps a crashed model's verdict with its record: it stays unusable after the writer picks another models folder", async () => {
+    // The audit's case: the verdict lived in the models folder; after a folder change and a restart the record (an
+    // absolute path) was still there, the verdict was not, and the file that aborts llama.cpp was loadable again.
+    const { launcher } = fakeLauncher({ code: null, signal: 'SIGABRT', stderr: 'GGML_ASSERT(x) failed\n' });
+    const data = tempDir();
+    let modelsDir = join(data, 'models');
+    const first = harness({ dataDir: data, stack: { probe: launcher, modelsDir: () => modelsDir } });
+    const model = await first.stack.library.importFile(tinyLlamaFixture({ seed: 21 }), 'Crashy');
+    expect(model.unusable).toMatch(/crashed/);
+    await first.stack.close();
+    modelsDir = join(tempDir(), 'elsewhere');
+    const restarted = harness({ dataDir: data, stack: { probe: launcher, modelsDir: () => modelsDir } });
+    expect(restarted.stack.library.installed()).toMatchObject([{ id: 'crashy', unusable: model.unusable }]);
+    expect(restarted.stack.library.installedFile('crashy')).toBeUndefined();
+    expect(await restarted.stack.startupProbes).toBe(0);
+  });
+
+  it('honours a verdict an earlier Quire kept beside the models', () => {
+    const h = harness();
+    const record = {
+      id: 'old',
+      name: 'Old',
+      file: tinyLlamaFixture({ seed: 22 }),
+      size_bytes: 1,
+      sha256: 'a'.repeat(64),
+      verified_against: 'none' as const,
+      source: 'import' as const,
+      catalog_id: null,
+      url: null,
+      architecture: 'llama',
+      context_length: 128,
+      added_at: '2026-01-01T00:00:00.000Z',
+    };
+    writeFileSync(
+      join(h.stack.library.modelsDir(), LEGACY_VERDICTS_FILE),
+      JSON.stringify({ [record.sha256]: { usable: false, reason: 'crashed' } }),
+    );
+    expect(h.stack.library.unusableReason(record)).toBe('crashed');
+    expect(h.stack.library.unusableReason({ ...record, sha256: 'b'.repeat(64) })).toBeNull();
+  });
+
+  it('never loads a model whose test load was cut off: listed as not tested, and tested when Quire starts', async () => {
+    // Added with no test load (as a test load cut off by a quit leaves it), then Quire starts with test loads on.
+    const data = tempDir();
+    const before = harness({ dataDir: data });
+    await before.stack.library.importFile(tinyLlamaFixture({ seed: 23 }), 'Untested');
+    await before.stack.close();
+    let exit!: (outcome: { code: number; signal: null; stderr: string }) => void;
+    const started: string[] = [];
+    const launcher: ProbeLauncher = {
+      start: (path) => {
+        started.push(path);
+        return { exited: new Promise((resolve) => (exit = resolve)), kill: () => undefined };
+      },
+    };
+    const h = harness({ dataDir: data, stack: { probe: launcher } });
+    expect(h.stack.library.installed()).toMatchObject([{ id: 'untested', unusable: NOT_TESTED_YET }]);
+    expect(h.stack.library.installedFile('untested')).toBeUndefined();
+    await vi.waitFor(() => expect(started).toHaveLength(1));
+    exit({ code: 0, signal: null, stderr: '' });
+    expect(await h.stack.startupProbes).toBe(1);
+    expect(h.stack.library.installed()).toMatchObject([{ id: 'untested', unusable: null }]);
+    expect(h.stack.library.installedFile('untested')).toBeDefined();
   });
 
   it('test-loads a URL download but not a SHA-256-verified catalog download', async () => {

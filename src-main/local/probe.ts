@@ -3,8 +3,9 @@
 // which aborts the whole process. An abort, a failure or a timeout in the child marks the model unusable with the
 // reason; the app keeps running. The child is started through a ProbeLauncher: a Node child process in the browser
 // host, Electron's utilityProcess in the app (src-main/electron/probe-launcher.ts).
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProbeVerdict } from '../store/repos/local-models-repo';
 
 /** A started probe child: how it ended (exit code or signal) and what it wrote to stderr. */
 export interface ProbeChild {
@@ -17,7 +18,7 @@ export interface ProbeLauncher {
   start(modelPath: string): ProbeChild;
 }
 
-export type ProbeVerdict = { usable: true } | { usable: false; reason: string };
+export type { ProbeVerdict };
 
 /** Exit code of probe-child when loading or the first token failed with an ordinary (catchable) error. */
 export const PROBE_FAILED_EXIT = 3;
@@ -71,36 +72,42 @@ export class ModelProbe {
   }
 }
 
+/** Where verdicts are kept: the probe_verdicts table (LocalModelsRepo). */
+export interface VerdictStore {
+  probeVerdict(sha256: string): ProbeVerdict | undefined;
+  setProbeVerdict(sha256: string, verdict: ProbeVerdict): void;
+}
+
+/** The file an earlier Quire kept verdicts in, beside the models. */
+export const LEGACY_VERDICTS_FILE = '.quire-probes.json';
+
 /**
- * Verdicts by file SHA-256, kept beside the models (0600 JSON): a model's verdict follows its bytes, and no schema
- * change is needed for what is a cache of a test's outcome.
+ * Verdicts by file SHA-256, in SQLite beside the models' records (migration 016): a model's verdict follows its bytes
+ * and cannot be lost apart from its record (kept in the models folder, it was lost when the writer picked another
+ * folder, and a model whose test load had crashed was loaded in-process). A verdict an earlier Quire wrote to the
+ * models folder is still honoured.
  */
 export class ProbeVerdicts {
-  constructor(private readonly modelsDir: () => string) {}
+  constructor(
+    private readonly store: VerdictStore,
+    private readonly modelsDir: () => string,
+  ) {}
 
-  private file(): string {
-    return join(this.modelsDir(), '.quire-probes.json');
+  get(sha256: string): ProbeVerdict | undefined {
+    return this.store.probeVerdict(sha256) ?? this.legacy()[sha256];
   }
 
-  private read(): Record<string, ProbeVerdict> {
-    const file = this.file();
+  set(sha256: string, verdict: ProbeVerdict): void {
+    this.store.setProbeVerdict(sha256, verdict);
+  }
+
+  private legacy(): Record<string, ProbeVerdict> {
+    const file = join(this.modelsDir(), LEGACY_VERDICTS_FILE);
     if (!existsSync(file)) return {};
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ProbeVerdict>;
     } catch {
       return {};
     }
-  }
-
-  get(sha256: string): ProbeVerdict | undefined {
-    return this.read()[sha256];
-  }
-
-  set(sha256: string, verdict: ProbeVerdict): void {
-    const all = { ...this.read(), [sha256]: verdict };
-    const temp = `${this.file()}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(all, null, 1), { mode: 0o600 });
-    chmodSync(temp, 0o600);
-    renameSync(temp, this.file());
   }
 }

@@ -16,6 +16,7 @@ import m012 from './012-tournament-evidence.sql?raw';
 import m013 from './013-call-counts.sql?raw';
 import m014 from './014-overrun-bound.sql?raw';
 import m015 from './015-orphans-spent.sql?raw';
+import m016 from './016-probe-verdicts.sql?raw';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'call-counts', sql: m013 },
   { version: 14, name: 'overrun-bound', sql: m014 },
   { version: 15, name: 'orphans-spent', sql: m015 },
+  { version: 16, name: 'probe-verdicts', sql: m016 },
 ];

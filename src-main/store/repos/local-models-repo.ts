@@ -31,6 +31,9 @@ export interface DownloadRecord {
   updated_at: string;
 }
 
+/** How a file's test load in a child process ended (src-main/local/probe.ts). */
+export type ProbeVerdict = { usable: true } | { usable: false; reason: string };
+
 const MODEL_COLUMNS =
   'id, name, file, size_bytes, sha256, verified_against, source, catalog_id, url, architecture, context_length, added_at';
 const DOWNLOAD_COLUMNS =
@@ -99,6 +102,27 @@ export class LocalModelsRepo {
   deleteModel(id: string): void {
     this.rows = null;
     this.db.prepare('DELETE FROM local_models WHERE id = ?').run(id);
+  }
+
+  /** The stored outcome of a file's test load (probe.ts), by its SHA-256. */
+  probeVerdict(sha256: string): ProbeVerdict | undefined {
+    const row = this.db
+      .prepare<[string], { usable: number; reason: string | null }>(
+        'SELECT usable, reason FROM probe_verdicts WHERE sha256 = ?',
+      )
+      .get(sha256);
+    if (!row) return undefined;
+    return row.usable ? { usable: true } : { usable: false, reason: row.reason ?? '' };
+  }
+
+  setProbeVerdict(sha256: string, verdict: ProbeVerdict): void {
+    this.db
+      .prepare(
+        `INSERT INTO probe_verdicts (sha256, usable, reason, probed_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (sha256) DO UPDATE SET usable = excluded.usable, reason = excluded.reason,
+             probed_at = excluded.probed_at`,
+      )
+      .run(sha256, verdict.usable ? 1 : 0, verdict.usable ? null : verdict.reason, this.now().toISOString());
   }
 
   downloads(): DownloadRecord[] {
