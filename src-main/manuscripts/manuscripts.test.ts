@@ -74,7 +74,7 @@ describe('manuscripts:* channels', () => {
   it('refuses a missing file, a binary file, non-UTF-8 text, an empty file, a FIFO and a device, storing nothing', async () => {
     const app = await testApp.app();
     const dir = tempDir();
-    writeFileSync(join(dir, 'binary.md'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]));
+    writeFileSync(join(dir, 'binary.md'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x00, 0x10]));
     writeFileSync(join(dir, 'latin1.txt'), Buffer.from('Caf\xe9 au lait', 'latin1'));
     writeFileSync(join(dir, 'empty.md'), ' \n\n \n');
     writeFileSync(join(dir, 'novel.docx'), 'PK');
@@ -103,6 +103,49 @@ describe('manuscripts:* channels', () => {
     expect(listed.ok && listed.value).toEqual([]);
     expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
   });
+  it('refuses a folder with chapters it cannot read (Word, RTF, a subfolder of chapters), naming them, rather than leave them out', async () => {
+    const app = await testApp.app();
+    const dir = join(tempDir(), 'novel');
+    mkdirSync(join(dir, 'Part Two'), { recursive: true });
+    mkdirSync(join(dir, 'research'));
+    writeFileSync(join(dir, 'Chapter 1.md'), '# One\n\nFirst chapter.\n');
+    writeFileSync(join(dir, 'Chapter 2.rtf'), '{\\rtf1\\ansi Second chapter.}');
+    writeFileSync(join(dir, 'Chapter 3.md'), '# Three\n\nThird chapter.\n');
+    writeFileSync(join(dir, 'Chapter 5.docx'), 'PK');
+    writeFileSync(join(dir, 'Part Two', 'Chapter 4.md'), '# Four\n\nFourth chapter.\n');
+    // Not chapters: pictures and PDFs beside the chapters, a folder without chapter files in it.
+    writeFileSync(join(dir, 'cover.jpg'), 'jpeg');
+    writeFileSync(join(dir, 'research', 'map.pdf'), 'pdf');
+    const reply = await call(app, 'manuscripts:open', { path: dir });
+    expect(!reply.ok && reply.error.message).toBe(
+      'The folder “novel” was not opened: Quire would have to leave out Chapter 2.rtf, Chapter 5.docx and the ' +
+        'chapters in “Part Two”. Quire reads .md, .markdown, .txt and .text files directly in the folder: save those ' +
+        'chapters as plain text (in TextEdit: Format → Make Plain Text); move the chapters in “Part Two” beside the ' +
+        'others, or open it on its own.',
+    );
+    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
+  });
+
+  it('refuses an RTF or Word document named .txt, saying what it is and how to make it plain text', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'Novel.txt'), '{\\rtf1\\ansi\\ansicpg1252\n\\f0\\fs24 It was a dark night.\\par\n}');
+    writeFileSync(
+      join(dir, 'Book.txt'),
+      Buffer.concat([Buffer.from('PK\x03\x04\x14\x00', 'latin1'), Buffer.from('word/')]),
+    );
+    const rtf = await call(app, 'manuscripts:open', { path: join(dir, 'Novel.txt') });
+    expect(!rtf.ok && rtf.error.message).toBe(
+      'Novel.txt is a rich-text (RTF) document, not plain text. Make it plain text (in TextEdit: Format → Make ' +
+        'Plain Text), save it, and open it again.',
+    );
+    const zipped = await call(app, 'manuscripts:open', { path: join(dir, 'Book.txt') });
+    expect(!zipped.ok && zipped.error.message).toBe(
+      'Book.txt is a Word, Pages or other packaged document, not plain text. Save or export it as plain text ' +
+        '(.txt) or Markdown (.md) and open that.',
+    );
+  });
+
   it('opens UTF-16 text (a Windows "Unicode" file), and a folder it cannot open says which file and what to do', async () => {
     const app = await testApp.app();
     const dir = tempDir();
@@ -122,7 +165,7 @@ describe('manuscripts:* channels', () => {
     const book = join(dir, 'book');
     mkdirSync(book);
     writeFileSync(join(book, 'Chapter 1.md'), text);
-    writeFileSync(join(book, 'Chapter 2.md'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]));
+    writeFileSync(join(book, 'Chapter 2.md'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x00, 0x10]));
     const folder = await call(app, 'manuscripts:open', { path: book });
     expect(!folder.ok && folder.error.message).toBe(
       'The folder “book” was not opened: Chapter 2.md looks like a binary file, not text (it contains zero bytes). ' +

@@ -1,12 +1,18 @@
 // Reads a manuscript from disk: one .md/.txt file, or a folder of chapter files in natural order ("Chapter 2" before
 // "Chapter 10"). Refuses, in a writer's words and before anything is stored, what is not readable text: a missing
 // path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { InvalidInputError } from '../errors';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
+/**
+ * Chapters a writer keeps in a word processor's format: in a folder of chapters they are chapters Quire cannot read,
+ * so the folder is refused rather than opened without them. Other files (a cover, a PDF of research) are not chapters.
+ */
+const DOCUMENT_EXTENSIONS = ['.rtf', '.rtfd', '.doc', '.docx', '.odt', '.pages'];
 /**
  * 50 MB of text is ~8 million words: far beyond any novel; larger is almost certainly not a manuscript. Decimal, as
  * the Finder shows a file's size: a file the Finder calls "50.3 MB" is over it.
@@ -44,11 +50,12 @@ export async function readManuscriptSource(path: string): Promise<ManuscriptSour
 }
 
 async function readFolder(path: string): Promise<ManuscriptSource> {
-  const entries = await readdir(path, { withFileTypes: true });
+  const entries = (await readdir(path, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
   const names = entries
-    .filter((e) => !e.name.startsWith('.') && TEXT_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+    .filter((e) => !e.isDirectory() && hasExtension(e.name, TEXT_EXTENSIONS))
     .map((e) => e.name)
     .sort(naturalCompare);
+  await refuseLeftOut(path, entries);
   if (names.length === 0)
     throw new InvalidInputError(
       `The folder ${path} has no chapter files (${TEXT_EXTENSIONS.join(', ')}) in it.`,
@@ -78,6 +85,50 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
     files.push(file);
   }
   return { kind: 'folder', path, title: basename(path), files };
+}
+
+function hasExtension(name: string, extensions: readonly string[]): boolean {
+  return extensions.includes(extname(name).toLowerCase());
+}
+
+/** "a", "a and b", "a, b and c". */
+function listText(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
+/**
+ * A folder is opened whole or not at all: chapters in a word processor's format, or a folder of chapters inside it,
+ * would be left out without a word, and every check would run on a manuscript with chapters missing.
+ */
+async function refuseLeftOut(path: string, entries: readonly Dirent[]): Promise<void> {
+  const documents = entries
+    .filter((e) => !e.isDirectory() && hasExtension(e.name, DOCUMENT_EXTENSIONS))
+    .map((e) => e.name)
+    .sort(naturalCompare);
+  const folders: string[] = [];
+  for (const e of entries.filter((entry) => entry.isDirectory())) {
+    const inside = await readdir(join(path, e.name)).catch(() => [] as string[]);
+    if (
+      inside.some((name) => !name.startsWith('.') && hasExtension(name, [...TEXT_EXTENSIONS, ...DOCUMENT_EXTENSIONS]))
+    )
+      folders.push(`“${e.name}”`);
+  }
+  folders.sort(naturalCompare);
+  if (documents.length === 0 && folders.length === 0) return;
+  const left = [...documents, ...(folders.length > 0 ? [`the chapters in ${listText(folders)}`] : [])];
+  const steps = [
+    ...(documents.length > 0 ? ['save those chapters as plain text (in TextEdit: Format → Make Plain Text)'] : []),
+    ...(folders.length > 0
+      ? [
+          `move the chapters in ${listText(folders)} beside the others, or open ${folders.length > 1 ? 'each' : 'it'} on its own`,
+        ]
+      : []),
+  ];
+  throw new InvalidInputError(
+    `The folder “${basename(path)}” was not opened: Quire would have to leave out ${listText(left)}. Quire reads ` +
+      `${listText(TEXT_EXTENSIONS)} files directly in the folder: ${steps.join('; ')}.`,
+    'path',
+  );
 }
 
 async function readTextFile(path: string): Promise<SourceFile> {
@@ -127,8 +178,17 @@ function utf16Of(bytes: Buffer): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
+/** A ZIP container's signature: .docx, .pages, .odt and .epub are ZIP files. */
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+
 function decodeText(name: string, bytes: Buffer): SourceFile {
   const utf16 = utf16Of(bytes);
+  if (bytes.subarray(0, 4).equals(ZIP_MAGIC))
+    throw new InvalidInputError(
+      `${name} is a Word, Pages or other packaged document, not plain text. Save or export it as plain text (.txt) ` +
+        'or Markdown (.md) and open that.',
+      'path',
+    );
   if (!utf16 && bytes.includes(0))
     throw new InvalidInputError(`${name} looks like a binary file, not text (it contains zero bytes).`, 'path');
   let text: string;
@@ -140,6 +200,13 @@ function decodeText(name: string, bytes: Buffer): SourceFile {
       'path',
     );
   }
+  // Rich text is plain text to a decoder: the writer's words would arrive wrapped in control words ({\rtf1\ansi…).
+  if (/^\uFEFF?\s*\{\\rtf/.test(text))
+    throw new InvalidInputError(
+      `${name} is a rich-text (RTF) document, not plain text. Make it plain text (in TextEdit: Format → Make Plain ` +
+        'Text), save it, and open it again.',
+      'path',
+    );
   // One line ending everywhere, so offsets mean the same on every machine.
   text = text.replace(/\r\n?/g, '\n');
   if (text.trim() === '')
