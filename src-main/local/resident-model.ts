@@ -42,7 +42,10 @@ export interface ResidentEntry extends ResidentModel {
   lastUsed: number;
   /** Monotonic use order: LRU must not depend on two uses landing in different milliseconds. */
   useOrder: number;
+  /** Tasks holding the model: running, queued, or just handed it and not yet started (counted by the hand-over). */
   busy: number;
+  /** Unloads waiting for `busy` to reach 0 before they dispose the model. */
+  waitingUnloads: (() => void)[];
   /** Serialises generations on the one context sequence. */
   queue: Promise<void>;
   /** Who is waiting for `queue`, in order (index 0 runs), so waiting calls can be told their place. */

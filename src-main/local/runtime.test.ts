@@ -12,7 +12,7 @@ import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { LocalModels } from './local-provider';
 import type { Scheduler } from './machine';
-import { LocalRuntime } from './runtime';
+import { LocalRuntime, type ResidentModel } from './runtime';
 
 let llama: Llama;
 beforeAll(async () => {
@@ -354,5 +354,69 @@ describe('memory budget and fallback', () => {
     await runtime.applySettings();
     expect(runtime.resident()).toEqual([]);
     await runtime.close();
+  });
+});
+
+describe('loads and unloads that overlap', () => {
+  /** Settings whose memory budget holds one fixture model but not two. */
+  async function oneModelBudget(): Promise<() => Settings['local']> {
+    const probe = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    const one = (await probe.estimate(small())).bytes;
+    await probe.close();
+    return localSettings({ memory_budget_mb: Math.ceil((one * 1.5) / (1024 * 1024)) });
+  }
+
+  /** Real work on the model's context: fails on a disposed one. */
+  async function firstToken(model: ResidentModel): Promise<number> {
+    for await (const token of model.sequence.evaluate(model.model.tokenize('Once upon'))) return token;
+    throw new Error('The model generated nothing');
+  }
+
+  it('keeps the memory budget when two models start loading at the same time', async () => {
+    const runtime = new LocalRuntime({ settings: await oneModelBudget(), createLlama: () => Promise.resolve(llama) });
+    try {
+      const results = await Promise.allSettled([runtime.load('a', small()), runtime.load('b', other())]);
+      expect(runtime.residentBytes()).toBeLessThanOrEqual(runtime.budgetBytes());
+      expect(runtime.resident()).toHaveLength(1);
+      // The second either evicted the first (idle by then) or was refused for memory: never both resident.
+      for (const result of results)
+        if (result.status === 'rejected') expect(result.reason).toMatchObject({ reason: 'out_of_memory' });
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("never evicts a model just loaded for a task to make room for another model's load", async () => {
+    const runtime = new LocalRuntime({ settings: await oneModelBudget(), createLlama: () => Promise.resolve(llama) });
+    try {
+      const [task, load] = await Promise.allSettled([
+        runtime.use('a', small(), firstToken),
+        runtime.load('b', other()),
+      ]);
+      expect(task).toMatchObject({ status: 'fulfilled', value: expect.any(Number) });
+      expect(load).toMatchObject({ status: 'rejected', reason: { reason: 'out_of_memory' } });
+      expect(runtime.resident().map((r) => r.id)).toEqual(['a']);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('lets a task handed the model finish on it before an unload that lands at once disposes it', async () => {
+    const runtime = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
+    try {
+      await runtime.load('a', small());
+      const using = runtime.use('a', small(), async (model) => ({
+        disposedAtStart: model.context.disposed,
+        token: await firstToken(model),
+      }));
+      // Issued before the task has taken its first step (a delete, or the writer's unload).
+      const unloading = runtime.unload('a');
+      const [result, unloaded] = await Promise.all([using, unloading]);
+      expect(result).toEqual({ disposedAtStart: false, token: expect.any(Number) });
+      expect(unloaded).toBe(true);
+      expect(runtime.isResident('a')).toBe(false);
+    } finally {
+      await runtime.close();
+    }
   });
 });

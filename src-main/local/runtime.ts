@@ -17,10 +17,18 @@ import { ModelThreads } from './threads';
 export type { ResidentInfo, ResidentModel } from './resident-model';
 export type { LocalRuntimeOptions, MemoryEstimate } from './runtime-options';
 
+/** A model being loaded, and how many callers wait for it: each gets it already counted busy (see acquire). */
+interface Loading {
+  promise: Promise<Entry>;
+  claims: number;
+}
+
 export class LocalRuntime {
   private llamaPromise: Promise<Llama> | undefined;
   private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly loading = new Map<string, Loading>();
+  /** The end of the line of loads: one at a time, so each makes room against what is really resident. */
+  private loadTurn: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
@@ -97,17 +105,7 @@ export class LocalRuntime {
   }
 
   resident(): ResidentInfo[] {
-    return [...this.entries.values()]
-      .sort((a, b) => b.useOrder - a.useOrder)
-      .map((entry) => ({
-        id: entry.id,
-        path: entry.path,
-        bytes: entry.bytes,
-        context_size: entry.context.contextSize,
-        loaded_at: new Date(entry.loadedAt).toISOString(),
-        last_used_at: new Date(entry.lastUsed).toISOString(),
-        busy: entry.busy > 0,
-      }));
+    return [...this.entries.values()].sort((a, b) => b.useOrder - a.useOrder).map(residentInfo);
   }
 
   /** Whether a task runs on the model, waits for it, or is loading it: its file must stay where it is. */
@@ -123,7 +121,8 @@ export class LocalRuntime {
   async load(id: string, path: string): Promise<ResidentInfo> {
     const entry = await this.acquire(id, path);
     this.touch(entry);
-    return this.resident().find((info) => info.id === id)!;
+    this.release(entry);
+    return residentInfo(entry);
   }
 
   /**
@@ -138,11 +137,9 @@ export class LocalRuntime {
     onQueue?: (position: number) => void,
   ): Promise<T> {
     const entry = await this.acquire(id, path);
-    entry.busy++;
-    this.cancelIdle(entry);
     const previous = entry.queue;
-    let release!: () => void;
-    entry.queue = new Promise<void>((resolve) => (release = resolve));
+    let done!: () => void;
+    entry.queue = new Promise<void>((resolve) => (done = resolve));
     const ticket = joinLine(entry.line, onQueue);
     try {
       await previous;
@@ -150,11 +147,10 @@ export class LocalRuntime {
       entry.useOrder = ++this.useCounter;
       return await fn(entry);
     } finally {
-      entry.busy--;
       entry.lastUsed = this.now();
       leaveLine(entry.line, ticket);
-      release();
-      this.scheduleIdle(entry);
+      done();
+      this.release(entry);
     }
   }
 
@@ -186,18 +182,16 @@ export class LocalRuntime {
   }
 
   private async onQueue(entry: Entry, fn: () => Promise<void>): Promise<void> {
-    entry.busy++;
-    this.cancelIdle(entry);
+    this.claim(entry);
     const previous = entry.queue;
-    let release!: () => void;
-    entry.queue = new Promise<void>((resolve) => (release = resolve));
+    let done!: () => void;
+    entry.queue = new Promise<void>((resolve) => (done = resolve));
     try {
       await previous;
       if (this.entries.get(entry.id) === entry) await fn();
     } finally {
-      entry.busy--;
-      release();
-      this.scheduleIdle(entry);
+      done();
+      this.release(entry);
     }
   }
 
@@ -225,7 +219,9 @@ export class LocalRuntime {
     if (!entry) return false;
     this.entries.delete(id);
     this.cancelIdle(entry);
-    await entry.queue.catch(() => undefined);
+    // Out of `entries`, nobody new gets the model; whoever already holds it (running, queued, or handed it a moment
+    // ago and not yet started) finishes on it before its context goes.
+    if (entry.busy > 0) await new Promise<void>((resolve) => entry.waitingUnloads.push(resolve));
     await entry.context.dispose().catch(() => undefined);
     await entry.model.dispose().catch(() => undefined);
     this.logger.info(`Unloaded local model ${id}`);
@@ -234,7 +230,7 @@ export class LocalRuntime {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.loading.values()]);
+    await Promise.allSettled([...this.loading.values()].map((loading) => loading.promise));
     for (const id of [...this.entries.keys()]) await this.unload(id);
     const llama = this.llamaPromise;
     this.llamaPromise = undefined;
@@ -242,18 +238,59 @@ export class LocalRuntime {
     if (llama && !this.options.createLlama) await (await llama.catch(() => undefined))?.dispose();
   }
 
+  /**
+   * The model, resident and already counted busy for the caller, who must `release` it. Counted before it is handed
+   * back, not by the caller once it resumes: in between, an unload (another model's load making room, a delete, a
+   * settings change) would see the model idle and dispose it under the caller's task.
+   */
   private acquire(id: string, path: string): Promise<Entry> {
     if (this.closed) return Promise.reject(new LocalModelError('load_failed', 'The local runtime is shut down'));
     const existing = this.entries.get(id);
-    if (existing && existing.path === path) return Promise.resolve(existing);
+    if (existing && existing.path === path) return Promise.resolve(this.claim(existing));
     const pending = this.loading.get(id);
-    if (pending) return pending;
-    const promise = (async () => {
+    if (pending) {
+      pending.claims++;
+      return pending.promise;
+    }
+    const loading = { claims: 1 } as Loading; // its promise is set just below, before anyone else can see it
+    loading.promise = (async () => {
       if (existing) await this.unload(id);
-      return this.loadEntry(id, path);
-    })().finally(() => this.loading.delete(id));
-    this.loading.set(id, promise);
-    return promise;
+      return this.oneLoadAtATime(() => this.loadEntry(id, path, loading));
+    })().finally(() => {
+      if (this.loading.get(id) === loading) this.loading.delete(id);
+    });
+    this.loading.set(id, loading);
+    return loading.promise;
+  }
+
+  private claim(entry: Entry): Entry {
+    entry.busy++;
+    this.cancelIdle(entry);
+    return entry;
+  }
+
+  /** Gives back what `acquire` (or `onQueue`) counted; the last holder out lets a waiting unload go on. */
+  private release(entry: Entry): void {
+    entry.busy--;
+    if (entry.busy > 0) return;
+    for (const unload of entry.waitingUnloads.splice(0)) unload();
+    this.scheduleIdle(entry);
+  }
+
+  /**
+   * Runs loads one after another. Each load makes room against the models resident when it starts; two at once would
+   * both count on the same free memory and together exceed the budget.
+   */
+  private async oneLoadAtATime<T>(load: () => Promise<T>): Promise<T> {
+    const previous = this.loadTurn;
+    let done!: () => void;
+    this.loadTurn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await load();
+    } finally {
+      done();
+    }
   }
 
   /** The model as the writer knows it (its display name), in what the runtime says. */
@@ -272,7 +309,7 @@ export class LocalRuntime {
     );
   }
 
-  private async loadEntry(id: string, path: string): Promise<Entry> {
+  private async loadEntry(id: string, path: string, loading: Loading): Promise<Entry> {
     const llama = await this.llama();
     const estimate = await this.estimate(path, this.nameOf(id)).catch((cause: unknown) => {
       throw this.missing(id, cause) ?? cause;
@@ -303,7 +340,10 @@ export class LocalRuntime {
         loadedAt: at,
         lastUsed: at,
         useOrder: ++this.useCounter,
-        busy: 0,
+        // Held by everyone who waited for this load from the moment it is resident (see acquire); later callers
+        // find it in `entries` and are counted there.
+        busy: loading.claims,
+        waitingUnloads: [],
         queue: Promise.resolve(),
         line: [],
         idleTimer: undefined,
@@ -311,6 +351,8 @@ export class LocalRuntime {
         measuredThreads,
       };
       this.entries.set(id, entry);
+      // From here callers find it in `entries`; one that still joined the load would be handed it uncounted.
+      if (this.loading.get(id) === loading) this.loading.delete(id);
       this.scheduleIdle(entry);
       this.logger.info(`Loaded local model ${id} (~${mb(estimate.bytes)} MB)`);
       return entry;
@@ -353,7 +395,7 @@ export class LocalRuntime {
   private scheduleIdle(entry: Entry): void {
     this.cancelIdle(entry);
     const minutes = this.options.settings().idle_unload_minutes;
-    if (minutes <= 0 || entry.busy > 0) return;
+    if (minutes <= 0 || entry.busy > 0 || this.entries.get(entry.id) !== entry) return;
     const ttl = minutes * 60_000;
     entry.idleTimer = this.scheduler.setTimeout(() => {
       entry.idleTimer = undefined;
@@ -367,6 +409,18 @@ export class LocalRuntime {
     if (entry.idleTimer !== undefined) this.scheduler.clearTimeout(entry.idleTimer);
     entry.idleTimer = undefined;
   }
+}
+
+function residentInfo(entry: Entry): ResidentInfo {
+  return {
+    id: entry.id,
+    path: entry.path,
+    bytes: entry.bytes,
+    context_size: entry.context.contextSize,
+    loaded_at: new Date(entry.loadedAt).toISOString(),
+    last_used_at: new Date(entry.lastUsed).toISOString(),
+    busy: entry.busy > 0,
+  };
 }
 
 function mb(bytes: number): number {
