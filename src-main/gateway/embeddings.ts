@@ -9,8 +9,12 @@ const EMBEDDING_CONTEXT = 512;
 export function localEmbeddings(
   runtime: Pick<LocalRuntime, 'resident' | 'use'>,
   models: () => readonly ModelSpec[],
-): (model: string, texts: string[]) => Promise<{ model: string; vectors: number[][]; tokens: number }> {
-  return async (model, texts) => {
+): (
+  model: string,
+  texts: string[],
+  cancel: AbortSignal,
+) => Promise<{ model: string; vectors: number[][]; tokens: number }> {
+  return async (model, texts, cancel) => {
     const resident = runtime.resident();
     const named = models().find((m) => m.id === model);
     if (!named && model !== 'quire/auto') throw wire.modelNotFound(model);
@@ -35,6 +39,7 @@ export function localEmbeddings(
         const vectors: number[][] = [];
         let tokens = 0;
         for (const text of texts) {
+          cancel.throwIfAborted();
           const tokenized = llamaModel.tokenize(text);
           if (tokenized.length > EMBEDDING_CONTEXT) {
             throw wire.invalid(

@@ -39,14 +39,14 @@ export interface GatewayCallDeps {
   runs: Pick<RunService, 'start' | 'quote'>;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
-  repo: Pick<GatewayRepo, 'linkRun' | 'holdAndLink' | 'releaseHold' | 'touch'>;
+  repo: Pick<GatewayRepo, 'liveToken' | 'linkRun' | 'holdAndLink' | 'releaseHold'>;
   monthOf: (at: Date) => string;
   now: () => Date;
   newId: () => string;
   /** Calls one token may have in flight; more are refused with 429 (the SDKs retry those). */
   concurrencyPerToken: number;
-  /** Embeddings from a loaded local model (never a cloud). */
-  embed: (model: string, texts: string[]) => Promise<EmbeddingResult>;
+  /** Embeddings from a loaded local model (never a cloud); stopped between texts once `cancel` aborts. */
+  embed: (model: string, texts: string[], cancel: AbortSignal) => Promise<EmbeddingResult>;
   /** Stores an embeddings call as a completed local run, with its $0 ledger row, in one commit. */
   recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
   monotonic: () => number;
@@ -83,46 +83,31 @@ export class GatewayCalls {
   constructor(private readonly o: GatewayCallDeps) {}
 
   /** Runs the call for `token`; throws a WireError (or the run's QuireError) when it is refused or fails. */
-  async chat(token: TokenRow, call: ChatCall, hooks: CallHooks = {}): Promise<RunRecord> {
-    const start = this.runStart(token, call);
-    const inFlight = this.inflight.get(token.id) ?? 0;
-    if (inFlight >= this.o.concurrencyPerToken) {
-      throw wire.busy(
-        `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
-      );
-    }
-    this.inflight.set(token.id, inFlight + 1);
-    const runId = this.o.newId();
-    const revoked = new AbortController();
-    const running = this.running.get(token.id) ?? new Set();
-    this.running.set(token.id, running.add(revoked));
-    const cancel = hooks.cancel ? AbortSignal.any([hooks.cancel, revoked.signal]) : revoked.signal;
-    let hold = 0;
-    try {
-      // The cap is checked and the run's bound held in SQLite, in one transaction, so two processes sharing the data
-      // directory count each other's calls; the run is then held to that bound.
-      const capped = await this.holdForCap(token, start, runId);
-      hold = capped?.micros ?? 0;
-      hooks.onRun?.(runId);
-      return await this.o.runs.start(start, {
-        runId,
-        // Without a cap, the run → app link is written with the run's first row (no commit of its own).
-        ...(capped ? { heldTo: capped } : { firstRow: () => this.o.repo.linkRun(runId, token) }),
-        ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
-        cancel,
-      });
-    } catch (error) {
-      if (!revoked.signal.aborted) throw localOnlyRefusal(token, error) ?? error;
-      throw wire.unauthorized(
-        `Access for "${token.name}" was revoked in Quire while this request ran, so it was stopped. Any answer that had arrived is charged, as is a request the provider had already received.`,
-      );
-    } finally {
-      running.delete(revoked);
-      if (running.size === 0) this.running.delete(token.id);
-      this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
-      if (hold > 0) this.o.repo.releaseHold(runId);
-      this.o.repo.touch(token.id);
-    }
+  chat(token: TokenRow, call: ChatCall, hooks: CallHooks = {}): Promise<RunRecord> {
+    return this.admitted(token, async (live, revoked) => {
+      const start = this.runStart(live, call);
+      const runId = this.o.newId();
+      const cancel = hooks.cancel ? AbortSignal.any([hooks.cancel, revoked]) : revoked;
+      let hold = 0;
+      try {
+        // The cap is checked and the run's bound held in SQLite, in one transaction, so two processes sharing the data
+        // directory count each other's calls; the run is then held to that bound.
+        const capped = await this.holdForCap(live, start, runId);
+        hold = capped?.micros ?? 0;
+        hooks.onRun?.(runId);
+        return await this.o.runs.start(start, {
+          runId,
+          // Without a cap, the run → app link is written with the run's first row (no commit of its own).
+          ...(capped ? { heldTo: capped } : { firstRow: () => this.o.repo.linkRun(runId, live) }),
+          ...(hooks.onToken ? { onToken: hooks.onToken } : {}),
+          cancel,
+        });
+      } catch (error) {
+        throw localOnlyRefusal(live, error) ?? error;
+      } finally {
+        if (hold > 0) this.o.repo.releaseHold(runId);
+      }
+    });
   }
 
   /**
@@ -139,20 +124,58 @@ export class GatewayCalls {
    * An embeddings call as a Quire run: local, $0, linked to the app, so it shows in the run history and under the
    * app's name in Spend like its chat calls.
    */
-  async embed(token: TokenRow, model: string, texts: string[]): Promise<EmbeddingResult & { runId: string }> {
-    const started = this.o.monotonic();
-    const result = await this.o.embed(model, texts);
-    const runId = this.o.newId();
-    this.o.repo.linkRun(runId, token);
-    this.o.recordEmbedding({
-      runId,
-      model: result.model,
-      tokens: result.tokens,
-      inputs: texts.length,
-      ms: Math.round(this.o.monotonic() - started),
+  embed(token: TokenRow, model: string, texts: string[]): Promise<EmbeddingResult & { runId: string }> {
+    return this.admitted(token, async (live, revoked) => {
+      const started = this.o.monotonic();
+      const result = await this.o.embed(model, texts, revoked);
+      const runId = this.o.newId();
+      this.o.repo.linkRun(runId, live);
+      this.o.recordEmbedding({
+        runId,
+        model: result.model,
+        tokens: result.tokens,
+        inputs: texts.length,
+        ms: Math.round(this.o.monotonic() - started),
+      });
+      return { ...result, runId };
     });
-    this.o.repo.touch(token.id);
-    return { ...result, runId };
+  }
+
+  /**
+   * One call of the app's, whatever its kind: counted against the token's concurrency, stopped should the writer
+   * revoke the token, and run with the token as it is now. The doors checked the token before the body arrived, and
+   * the writer may have revoked it, switched on "local models only" or lowered its cap since: it is read again once
+   * the call is registered, so a revoke either comes before that read or stops the call.
+   */
+  private async admitted<T>(token: TokenRow, call: (live: TokenRow, revoked: AbortSignal) => Promise<T>): Promise<T> {
+    const inFlight = this.inflight.get(token.id) ?? 0;
+    if (inFlight >= this.o.concurrencyPerToken) {
+      throw wire.busy(
+        `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
+      );
+    }
+    this.inflight.set(token.id, inFlight + 1);
+    const revoked = new AbortController();
+    const running = this.running.get(token.id) ?? new Set();
+    this.running.set(token.id, running.add(revoked));
+    try {
+      const live = this.o.repo.liveToken(token.id);
+      if (!live) {
+        throw wire.unauthorized(
+          `Access for "${token.name}" was revoked in Quire before this request ran, so it was not run and nothing was charged.`,
+        );
+      }
+      return await call(live, revoked.signal);
+    } catch (error) {
+      if (!revoked.signal.aborted) throw error;
+      throw wire.unauthorized(
+        `Access for "${token.name}" was revoked in Quire while this request ran, so it was stopped. Any answer that had arrived is charged, as is a request the provider had already received.`,
+      );
+    } finally {
+      running.delete(revoked);
+      if (running.size === 0) this.running.delete(token.id);
+      this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
+    }
   }
 
   /** The runs:start request the call stands for, checked with runs:start's own schema. */

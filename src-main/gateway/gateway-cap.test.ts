@@ -99,6 +99,30 @@ describe("an app's monthly cap across processes", () => {
     }
   });
 
+  it('a cap lowered while the request body is still arriving holds that call to it: 429, nothing sent', async () => {
+    fake.reset();
+    const g = await open(tempDir());
+    try {
+      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100 });
+      const token = g.token({ monthly_cap_usd: 5, name: 'Capped' });
+      const { id } = g.app.services.gateway.get().tokens[0]!;
+      const body = JSON.stringify({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 100 });
+      const refused = await g.postAfterDoor(
+        '/v1/chat/completions',
+        { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body,
+        () => g.app.services.gateway.updateToken({ id, monthly_cap_usd: 0.001 }),
+      );
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({
+        error: { type: 'insufficient_quota', message: expect.stringMatching(/"Capped" has a monthly cap of \$0\.001/) },
+      });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('holds a JSON call at its answer and the one repair it may need, not at one call', async () => {
     fake.reset();
     const g = await open(tempDir());

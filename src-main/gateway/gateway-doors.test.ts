@@ -189,7 +189,7 @@ describe('gateway tokens', () => {
     });
   });
 
-  it('per-token concurrency: calls past the limit get 429 rate_limit_exceeded while the others run', async () => {
+  it('per-token concurrency: calls past the limit (chat or embeddings) get 429 rate_limit_exceeded while the others run', async () => {
     await withGateway(open({ concurrencyPerToken: 2 }), async (g) => {
       let release!: () => void;
       fake.script('cloud-gpt', { text: 'ok', gate: new Promise<void>((r) => (release = r)) });
@@ -206,6 +206,14 @@ describe('gateway tokens', () => {
       expect(third.status).toBe(429);
       expect(third.headers.get('x-should-retry')).toBe('true');
       expect(await third.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
+      // An embeddings call is one of the app's calls too.
+      const embedding = await g.raw('/v1/embeddings', {
+        method: 'POST',
+        headers: { ...json, Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ model: 'quire/auto', input: 'a red door' }),
+      });
+      expect(embedding.status).toBe(429);
+      expect(await embedding.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
       release();
       expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
     });
@@ -242,6 +250,75 @@ describe('gateway tokens', () => {
         ['Runaway plugin', 'cancelled'],
         ['Script', 'completed'],
       ]);
+    });
+  });
+
+  it('a token revoked while its request body is still arriving is refused: 401, nothing run or charged', async () => {
+    await withGateway(open(), async (g) => {
+      const bodies = {
+        '/v1/chat/completions': chatBody(),
+        '/v1/embeddings': JSON.stringify({ model: 'quire/auto', input: 'a red door' }),
+      };
+      for (const [path, body] of Object.entries(bodies)) {
+        const token = g.token({ name: 'Slow upload' });
+        const { id } = g.app.services.gateway.get().tokens[0]!;
+        const refused = await g.postAfterDoor(path, { ...json, Authorization: `Bearer ${token}` }, body, () =>
+          g.app.services.gateway.revokeToken(id),
+        );
+        expect(refused.status, path).toBe(401);
+        expect(await refused.json()).toMatchObject({
+          error: {
+            code: 'invalid_api_key',
+            message: expect.stringMatching(/^Access for "Slow upload" was revoked in Quire before this request ran/),
+          },
+        });
+      }
+      expect(fake.requests).toHaveLength(0);
+      expect(g.db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(0);
+      expect(g.db.prepare('SELECT COUNT(*) FROM ledger').pluck().get()).toBe(0);
+    });
+  });
+
+  it('"local models only" switched on while the request body is still arriving: 403, nothing sent to the cloud', async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'ok' });
+      const token = g.token({ name: 'Private' });
+      const { id } = g.app.services.gateway.get().tokens[0]!;
+      const body = JSON.stringify({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'my private chapter' }] });
+      const refused = await g.postAfterDoor(
+        '/v1/chat/completions',
+        { ...json, Authorization: `Bearer ${token}` },
+        body,
+        () => g.app.services.gateway.updateToken({ id, local_only: true }),
+      );
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({
+        error: { type: 'permission_error', message: expect.stringMatching(/^"Private" may use local models only/) },
+      });
+      expect(fake.requests).toHaveLength(0);
+    });
+  });
+
+  it('GET /v1/models marks the token used, as a call does', async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token();
+      expect(g.app.services.gateway.get().tokens[0]!.last_used_at).toBeNull();
+      expect((await g.raw('/v1/models', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(g.app.services.gateway.get().tokens[0]!.last_used_at).not.toBeNull();
+    });
+  });
+
+  it("the auth scheme in any case, and an Anthropic client's x-api-key beside another provider's Bearer", async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token();
+      const status = async (headers: Record<string, string>) => (await g.raw('/v1/models', { headers })).status;
+      expect(await status({ Authorization: `bearer ${token}` })).toBe(200);
+      expect(await status({ Authorization: `BEARER   ${token}` })).toBe(200);
+      expect(
+        await status({ Authorization: 'Bearer sk-ant-other', 'x-api-key': token, 'anthropic-version': '2023-06-01' }),
+      ).toBe(200);
+      expect(await status({ Authorization: 'Bearer ', 'x-api-key': token })).toBe(200);
+      expect(await status({ Authorization: 'Bearer sk-other', 'x-api-key': 'quire-not-a-real-token' })).toBe(401);
     });
   });
 });
@@ -290,6 +367,35 @@ describe('gateway doors', () => {
       });
       expect(foreign.status).toBe(403);
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
+  it('an allowed Origin can read every answer, a refusal or a charged failure as well as a success, and its headers', async () => {
+    await withGateway(open(), async (g) => {
+      const origin = 'https://app.novelcrafter.com';
+      await g.app.services.gateway.set({ origins: [origin] });
+      const headers = { ...json, Origin: origin, Authorization: `Bearer ${g.token()}` };
+      const post = (body: string) => g.raw('/v1/chat/completions', { method: 'POST', headers, body });
+      // The provider takes the request and drops the connection: the call is charged, and must not be retried.
+      fake.script('cloud-gpt', { text: 'never sent', faults: [{ kind: 'drop' }] });
+      const answers = {
+        noToken: await g.raw('/v1/models', { headers: { Origin: origin } }),
+        unknownModel: await post(chatBody('gpt-9-imaginary')),
+        invalid: await post('{}'),
+        charged: await post(
+          JSON.stringify({ model: 'cloud-gpt', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }),
+        ),
+        models: await g.raw('/v1/models', { headers }),
+      };
+      expect(Object.values(answers).map((r) => r.status)).toEqual([401, 404, 400, 502, 200]);
+      expect(Number(answers.charged.headers.get('x-quire-cost-usd'))).toBeGreaterThan(0);
+      expect(answers.charged.headers.get('x-should-retry')).toBe('false');
+      for (const [name, res] of Object.entries(answers)) {
+        expect(res.headers.get('access-control-allow-origin'), name).toBe(origin);
+        expect(res.headers.get('access-control-expose-headers')?.split(/,\s*/), name).toEqual(
+          expect.arrayContaining(['x-should-retry', 'retry-after', 'x-quire-run-id', 'x-quire-cost-usd']),
+        );
+      }
     });
   });
 

@@ -43,6 +43,8 @@ interface RawToken {
 }
 
 const toToken = (r: RawToken): TokenRow => ({ ...r, local_only: r.local_only === 1 });
+const SELECT_TOKEN =
+  'SELECT id, name, monthly_cap_micros, local_only, created_at, last_used_at, revoked_at FROM gateway_tokens';
 
 export class GatewayRepo {
   private readonly q: ReturnType<typeof preparedOnce>;
@@ -93,20 +95,18 @@ export class GatewayRepo {
 
   /** The live (not revoked) token with this hash. */
   bySha256(sha256: string): TokenRow | undefined {
-    const row = this.q<RawToken>(
-      `SELECT id, name, monthly_cap_micros, local_only, created_at, last_used_at, revoked_at
-       FROM gateway_tokens WHERE token_sha256 = ? AND revoked_at IS NULL`,
-    ).get(sha256);
+    const row = this.q<RawToken>(`${SELECT_TOKEN} WHERE token_sha256 = ? AND revoked_at IS NULL`).get(sha256);
+    return row ? toToken(row) : undefined;
+  }
+
+  /** The token as it is now (its limits may have changed since it was read), or undefined once it is revoked. */
+  liveToken(id: string): TokenRow | undefined {
+    const row = this.q<RawToken>(`${SELECT_TOKEN} WHERE id = ? AND revoked_at IS NULL`).get(id);
     return row ? toToken(row) : undefined;
   }
 
   liveTokens(): TokenRow[] {
-    return this.q<RawToken>(
-      `SELECT id, name, monthly_cap_micros, local_only, created_at, last_used_at, revoked_at
-       FROM gateway_tokens WHERE revoked_at IS NULL ORDER BY created_at, id`,
-    )
-      .all()
-      .map(toToken);
+    return this.q<RawToken>(`${SELECT_TOKEN} WHERE revoked_at IS NULL ORDER BY created_at, id`).all().map(toToken);
   }
 
   /** A live token's cap and local-only switch (each when given); false when there is no such live token. */

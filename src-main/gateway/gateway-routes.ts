@@ -101,7 +101,6 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
 
 function sendJson(r: GatewayRequest, body: unknown, record?: RunRecord): void {
   r.res.writeHead(200, {
-    ...r.cors,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
     ...(record ? runHeaders(record) : {}),
@@ -187,7 +186,6 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     if (opened) return;
     opened = true;
     res.writeHead(200, {
-      ...r.cors,
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
       Connection: 'keep-alive',
@@ -212,7 +210,7 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     record = await deps.calls.chat(r.token, call, hooks);
   } catch (error) {
     const wireError = failedRun(deps, r, runId || null, error);
-    if (!opened) return sendWireError(res, r.api, wireError, r.cors);
+    if (!opened) return sendWireError(res, r.api, wireError);
     if (!res.writableEnded && !res.destroyed) {
       const body = format.error(wireError);
       res.write(`${format.done === '' ? 'event: error\n' : ''}data: ${JSON.stringify(body)}\n\n`);

@@ -13,8 +13,6 @@ export interface GatewayRequest {
   body: unknown;
   req: IncomingMessage;
   res: ServerResponse;
-  /** CORS headers for this request's origin (empty when it has none). */
-  cors: Record<string, string>;
 }
 
 export interface GatewayRoutes {
@@ -38,6 +36,12 @@ const POST_ROUTES: Record<string, keyof Pick<GatewayRoutes, 'chatCompletions' | 
   '/v1/embeddings': 'embeddings',
 };
 
+/**
+ * The headers an app's own code must read, past the ones a browser shows any page: whether to retry (each retry of a
+ * charged call is a new charge), how long to wait, and the run and its cost.
+ */
+const EXPOSED_HEADERS = 'x-should-retry, retry-after, x-quire-run-id, x-quire-cost-usd';
+
 export async function startGatewayServer(routes: GatewayRoutes, port: number): Promise<GatewayServer> {
   let bound = port;
   const server: Server = createServer((req, res) => {
@@ -47,12 +51,20 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, api: WireApi): Promise<void> {
+    // An allowed origin's CORS headers are set first, on the response itself (every writeHead merges them): an answer
+    // without them is a network error to the page, even a refusal or a failure that was charged, and the openai SDK
+    // retries a network error, a new charged call each time.
+    const origin = req.headers.origin;
+    const allowed = origin !== undefined && routes.origins().includes(origin);
+    if (allowed) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+      res.setHeader('Vary', 'Origin');
+    }
     if (!loopbackHost(req.headers.host, bound)) {
       req.resume();
       return sendWireError(res, api, wire.forbidden('Forbidden: this server answers only 127.0.0.1 and localhost.'));
     }
-    const origin = req.headers.origin;
-    const allowed = origin !== undefined && routes.origins().includes(origin);
     if (origin !== undefined && !allowed) {
       req.resume();
       return sendWireError(
@@ -61,19 +73,18 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
         wire.forbidden(`Web pages from ${origin} may not call Quire. Add the site in Quire's settings to allow it.`),
       );
     }
-    const cors: Record<string, string> = allowed ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
-    if (req.method === 'OPTIONS') return preflight(req, res, cors);
+    if (req.method === 'OPTIONS') return preflight(req, res, allowed);
 
     const path = pathOf(req.url);
     if (path === null) {
       req.resume();
-      return sendWireError(res, api, wire.invalid("Quire's gateway cannot read this request's address."), cors);
+      return sendWireError(res, api, wire.invalid("Quire's gateway cannot read this request's address."));
     }
     const route = POST_ROUTES[path];
     const isModels = path === '/v1/models';
     if (!route && !isModels) {
       req.resume();
-      return sendWireError(res, api, wire.notFound(`Quire's gateway has no ${path}.`), cors);
+      return sendWireError(res, api, wire.notFound(`Quire's gateway has no ${path}.`));
     }
     const token = authenticate(req);
     if (!token) {
@@ -84,39 +95,41 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
         wire.unauthorized(
           'A valid Quire access token is required (create one in Quire → Settings → Let other apps use Quire).',
         ),
-        cors,
       );
     }
     if (isModels) {
-      if (req.method !== 'GET') return sendWireError(res, api, wire.invalid('Use GET for /v1/models.'), cors);
-      return routes.models({ api, token, body: undefined, req, res, cors });
+      if (req.method !== 'GET') return sendWireError(res, api, wire.invalid('Use GET for /v1/models.'));
+      return routes.models({ api, token, body: undefined, req, res });
     }
     if (req.method !== 'POST') {
       req.resume();
-      return sendWireError(res, api, wire.invalid(`Use POST for ${path}.`), cors);
+      return sendWireError(res, api, wire.invalid(`Use POST for ${path}.`));
     }
+    // The token may be revoked, or its limits changed, while the body arrives: the call reads it again (GatewayCalls).
     const raw = await readBody(req, routes.maxBodyBytes);
-    if (raw === 'too_large') return sendWireError(res, api, wire.tooLarge(routes.maxBodyBytes), cors);
+    if (raw === 'too_large') return sendWireError(res, api, wire.tooLarge(routes.maxBodyBytes));
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch (error) {
-      return sendWireError(
-        res,
-        api,
-        wire.invalid(`The request body is not valid JSON: ${(error as Error).message}`),
-        cors,
-      );
+      return sendWireError(res, api, wire.invalid(`The request body is not valid JSON: ${(error as Error).message}`));
     }
-    await routes[route!]({ api, token, body, req, res, cors });
+    await routes[route!]({ api, token, body, req, res });
   }
 
+  /**
+   * The app's token, from `Authorization: Bearer` (the scheme in any case, as HTTP has it) or `x-api-key`. An
+   * Anthropic client may send both, its Bearer another provider's key: each is tried, so a Quire token in either one
+   * is found.
+   */
   function authenticate(req: IncomingMessage): TokenRow | undefined {
-    const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    const bearer = /^bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1];
     const key = req.headers['x-api-key'];
-    const secret = bearer ?? (typeof key === 'string' ? key.trim() : undefined);
-    return secret ? routes.authenticate(secret) : undefined;
+    for (const secret of [bearer, typeof key === 'string' ? key : undefined]) {
+      const token = secret?.trim() ? routes.authenticate(secret.trim()) : undefined;
+      if (token) return token;
+    }
+    return undefined;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -138,15 +151,14 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
 }
 
 /** A browser's CORS preflight from an allowed origin, including Chromium's Private Network Access request. */
-function preflight(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
+function preflight(req: IncomingMessage, res: ServerResponse, allowed: boolean): void {
   req.resume();
-  if (!cors['Access-Control-Allow-Origin']) {
+  if (!allowed) {
     res.writeHead(403).end();
     return;
   }
   const requested = req.headers['access-control-request-headers'];
   res.writeHead(204, {
-    ...cors,
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
     'Access-Control-Allow-Headers':
       typeof requested === 'string' && requested

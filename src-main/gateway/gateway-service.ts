@@ -256,7 +256,12 @@ export class GatewayService {
     try {
       this.server = await startGatewayServer(
         {
-          authenticate: (secret) => (secret.startsWith(TOKEN_PREFIX) ? this.repo.bySha256(sha256(secret)) : undefined),
+          authenticate: (secret) => {
+            const token = secret.startsWith(TOKEN_PREFIX) ? this.repo.bySha256(sha256(secret)) : undefined;
+            // "Last used" is when the app last came with its token, whatever it asked: /v1/models or a call.
+            if (token) this.repo.touch(token.id);
+            return token;
+          },
           origins: () => this.config().origins,
           maxBodyBytes: this.o.maxBodyBytes ?? 8 * 1024 * 1024,
           ...gatewayRoutes({

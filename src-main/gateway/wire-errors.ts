@@ -184,18 +184,13 @@ export function wireErrorBody(api: WireApi, error: WireError): unknown {
   };
 }
 
-export function sendWireError(
-  res: ServerResponse,
-  api: WireApi,
-  error: WireError,
-  headers: Record<string, string> = {},
-): void {
+/** The error as the app's API has it; headers already set on `res` (CORS, what a failed call cost) are sent with it. */
+export function sendWireError(res: ServerResponse, api: WireApi, error: WireError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   res.writeHead(error.init.status, {
-    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
     'x-should-retry': error.init.retry ? 'true' : 'false',

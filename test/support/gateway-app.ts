@@ -1,5 +1,6 @@
 // A real app (tournamentApp: cloud models on the loopback fake LLM server, local ones on node-llama-cpp) with the
 // gateway turned on at a free port, and helpers the gateway tests share: a token, raw requests, ledger reads.
+import type { IncomingMessage } from 'node:http';
 import type { ModelSpec } from '../../src-preload/contract';
 import { tournamentApp, type TournamentApp, type TournamentAppOptions } from './tournament-app';
 
@@ -13,6 +14,12 @@ export interface GatewayApp extends TournamentApp {
     runId: string,
   ): { state: string; charged_micros: number | null; input_tokens: number | null; output_tokens: number | null }[];
   raw(path: string, init?: RequestInit & { host?: string }): Promise<Response>;
+  /**
+   * A POST whose body is held back until the gateway has let its headers in (Expect: 100-continue, which Node's server
+   * answers as it hands the request to the gateway): `meanwhile` runs while the gateway waits for the body, as a change
+   * the writer makes in Quire during an app's slow upload would.
+   */
+  postAfterDoor(path: string, headers: Record<string, string>, body: string, meanwhile: () => void): Promise<Response>;
 }
 
 export async function gatewayApp(
@@ -38,6 +45,7 @@ export async function gatewayApp(
       if (host) return rawWithHost(port, path, host, rest);
       return fetch(`http://127.0.0.1:${port}${path}`, rest);
     },
+    postAfterDoor: (path, headers, body, meanwhile) => postAfterDoor(port, path, headers, body, meanwhile),
   };
 }
 
@@ -56,15 +64,47 @@ async function rawWithHost(port: number, path: string, host: string, init: Reque
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: { ...(init.headers as object), host } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: res.headers as never })),
-        );
-      },
+      (res) => resolve(responseOf(res)),
     );
     req.on('error', reject);
     req.end(typeof init.body === 'string' ? init.body : undefined);
   });
+}
+
+async function postAfterDoor(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  meanwhile: () => void,
+): Promise<Response> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+      },
+      (res) => resolve(responseOf(res)),
+    );
+    req.on('continue', () => {
+      meanwhile();
+      req.end(body);
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+function responseOf(res: IncomingMessage): Promise<Response> {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve) =>
+    res.on('end', () =>
+      resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: res.headers as never })),
+    ),
+  );
 }
