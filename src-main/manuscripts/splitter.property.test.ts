@@ -97,4 +97,24 @@ describe('the splitter (property: no silent truncation)', () => {
     expect(sentences.slice(1).every((p) => /(^|\.\s*)$/.test(long.slice(p.start, p.end)))).toBe(true);
     expect(sentences.length).toBeGreaterThan(5);
   });
+
+  it('cuts a long Japanese or Chinese paragraph at its sentence ends (。！？), which have no space after them', () => {
+    const sentence = '彼女は灯台の下で古い手紙を読んでいた。';
+    const text = `${sentence.repeat(30)}「本当に？」${sentence.repeat(30)}`;
+    const parts = splitIntoParts(text, parseStructure(text).blocks, (t) => t.length, 300);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((p) => text.slice(p.start, p.end)).join('')).toBe(text);
+    for (const part of parts.slice(0, -1)) expect(text.slice(part.end - 1, part.end)).toMatch(/[。」]/);
+  });
+
+  it('never separates a letter from its accent or an emoji from its modifiers, even inside one long word', () => {
+    const text = `${'e\u0301'.repeat(200)}${'👍🏽'.repeat(100)}`;
+    const parts = splitIntoParts(text, parseStructure(text).blocks, (t) => t.length, 257);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((p) => text.slice(p.start, p.end)).join('')).toBe(text);
+    for (const part of parts.slice(1)) expect(text.codePointAt(part.start)).not.toBeOneOf([0x301, 0x1f3fd]);
+    // Hundreds of accents stacked on one letter are no character a writer typed: still cut, never refused.
+    const zalgo = `a${'\u0301'.repeat(600)}`;
+    expect(splitIntoParts(zalgo, parseStructure(zalgo).blocks, (t) => t.length, 257).length).toBeGreaterThan(1);
+  });
 });

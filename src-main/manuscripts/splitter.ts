@@ -208,10 +208,13 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
   return parts;
 }
 
-/** Sentence starts in [from, to): after . ! ? … (and closing quotes/brackets) and whitespace, or after a newline. */
+/**
+ * Sentence starts in [from, to): after . ! ? … (and closing quotes/brackets) and whitespace; after a full-width
+ * 。！？ (and closing 」』）…), which Japanese and Chinese follow with no space; or after a newline.
+ */
 function sentenceStarts(text: string, from: number, to: number): number[] {
   const cuts = [from];
-  const re = /[.!?…]+["'”’)\]]*\s+|\n+/g;
+  const re = /[.!?…]+["'”’)\]]*\s+|[。！？]+[」』”’）)\]]*\s*|\n+/g;
   re.lastIndex = from;
   for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
     const at = m.index + m[0].length;
@@ -231,12 +234,22 @@ function wordStarts(text: string, from: number, to: number): number[] {
   return cuts;
 }
 
-/** Code points, so a surrogate pair (an emoji, a rare CJK character) is never cut in half. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Longer than any real character (a family emoji is 11 code units): stacked accents ("Zalgo" text), cut by code point. */
+const MAX_GRAPHEME = 32;
+
+/**
+ * Characters as a reader sees them (grapheme clusters): a surrogate pair, a letter and its combining accent, an emoji
+ * and its skin-tone modifier are never cut apart.
+ */
 function characterStarts(text: string, from: number, to: number): number[] {
   const cuts: number[] = [];
-  for (let at = from; at < to;) {
-    cuts.push(at);
-    at += (text.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
+  for (const { index, segment } of graphemes.segment(text.slice(from, to))) {
+    if (segment.length <= MAX_GRAPHEME) cuts.push(from + index);
+    else
+      for (let at = 0; at < segment.length; at += segment.codePointAt(at)! > 0xffff ? 2 : 1)
+        cuts.push(from + index + at);
   }
   return cuts;
 }
