@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src-preload/contract';
 import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { LocalModelError } from '../errors';
+import { silentLogger } from '../infra/logger';
 import { fixtureLlama, fixtureSpec as spec } from '../../test/support/local-fixture';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
@@ -230,6 +231,38 @@ describe('memory budget and fallback', () => {
     expect(gone.message).toMatch(/^My Story Model/);
     expect(gone.message).not.toMatch(/story-model-q4|ENOENT|\/gone\//);
     await runtime.close();
+  });
+
+  it("says in a writer's words that llama.cpp could not open a model, and keeps llama.cpp's own words for the log", async () => {
+    const raw = "llama_model_load: error loading model: missing tensor 'blk.0.attn_q.weight'";
+    const failing = (message: string) =>
+      Object.create(llama, { loadModel: { value: () => Promise.reject(new Error(message)) } }) as typeof llama;
+    const logged: string[] = [];
+    const logger = { ...silentLogger, warn: (line: string) => void logged.push(line) };
+    for (const [message, reason, words] of [
+      [
+        raw,
+        'load_failed',
+        /^My Story Model could not be opened by Quire's local engine: its file may be damaged or made for another program\. Pick another model, or remove this one and download it again in Models\.$/,
+      ],
+      [
+        'ggml_backend_alloc failed: out of memory',
+        'out_of_memory',
+        /^My Story Model could not be loaded: there is not enough free memory for it right now\. Close other apps or pick a smaller model\.$/,
+      ],
+    ] as const) {
+      const runtime = new LocalRuntime({
+        settings: localSettings(),
+        createLlama: () => Promise.resolve(failing(message)),
+        nameOf: () => 'My Story Model',
+        logger,
+      });
+      const error = (await runtime.load('story-model-q4', small()).catch((e: unknown) => e)) as LocalModelError;
+      expect(error).toMatchObject({ reason });
+      expect(error.message).toMatch(words);
+      await runtime.close();
+    }
+    expect(logged.join('\n')).toContain(raw);
   });
 
   it('refuses corrupt, truncated and key-less GGUFs with a clear error before llama.cpp sees them', async () => {

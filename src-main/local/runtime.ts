@@ -360,11 +360,21 @@ export class LocalRuntime {
       await model?.dispose().catch(() => undefined);
       const gone = this.missing(id, cause);
       if (gone) throw gone;
+      // llama.cpp's own words ("llama_model_load: … missing tensor …") are for the log; the writer is told what
+      // happened and what to do.
       const message = (cause as Error).message ?? String(cause);
-      const oom = /memory|alloc|oom/i.test(message);
+      this.logger.warn(`Local model ${id} could not be loaded: ${message}`);
+      const name = this.nameOf(id);
+      if (/memory|alloc|oom/i.test(message))
+        throw new LocalModelError(
+          'out_of_memory',
+          `${name} could not be loaded: there is not enough free memory for it right now. Close other apps or pick a smaller model.`,
+          { cause },
+        );
       throw new LocalModelError(
-        oom ? 'out_of_memory' : 'load_failed',
-        `${this.nameOf(id)} could not be loaded (${message.slice(0, 300)})`,
+        'load_failed',
+        `${name} could not be opened by Quire's local engine: its file may be damaged or made for another program. ` +
+          'Pick another model, or remove this one and download it again in Models.',
         { cause },
       );
     }
