@@ -12,6 +12,7 @@ import { DownloadError, NotFoundError, isQuireError } from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { BATCH_BYTES, openRequest, type RawRequest, type ResponseHead } from './download-http';
 import { openPrivateForWrite } from './model-files';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 
 export interface TransferOptions {
   repo: LocalModelsRepo;
@@ -72,7 +73,10 @@ export class HttpTransfer {
     headerWritten?: (size: number) => void,
   ): Promise<{ sha256: string; bytes: number }> {
     const row = this.require(id);
-    const offset = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
+    let offset = existsSync(row.partial_file) ? (await stat(row.partial_file)).size : 0;
+    // With nothing to tell whether the server still has the file these bytes came from, and no checksum to catch a
+    // file made of two versions, the partial file is not resumed: it is downloaded again from its first byte.
+    if (offset > 0 && !row.etag && !row.expected_sha256) offset = 0;
     // The bytes already here are hashed first (before the watchdog runs: a large partial file takes a while to read),
     // then every byte that arrives, in order, so the digest covers the whole file without reading it again.
     let hash = offset > 0 ? await hashPrefix(row.partial_file, offset) : createHash('sha256');
@@ -87,36 +91,42 @@ export class HttpTransfer {
     let transferred = false;
     try {
       let head: ResponseHead;
-      try {
-        ({ request: get, head } = await openRequest(
-          row.url,
-          'GET',
-          {
-            ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
-            ...(offset > 0 && row.etag ? { 'If-Range': row.etag } : {}),
-          },
-          combined,
-        ));
-      } catch (error) {
-        throw this.transportError(error, signal, stall.signal, row.url);
+      for (;;) {
+        try {
+          ({ request: get, head } = await openRequest(
+            row.url,
+            'GET',
+            // If-Range: the rest of the file if it is still the version stored, the whole of the new one otherwise.
+            offset > 0 ? { Range: `bytes=${offset}-`, ...(row.etag ? { 'If-Range': row.etag } : {}) } : {},
+            combined,
+          ));
+        } catch (error) {
+          throw this.transportError(error, signal, stall.signal, row.url);
+        }
+        attempt.responded = true;
+        if (offset === 0) break;
+        const answer = resumeAnswer(head, offset, row);
+        if (answer === 'read') break;
+        if (answer === 'complete') {
+          this.o.repo.updateDownload(id, { total_bytes: offset });
+          transferred = true;
+          return { sha256: hash.digest('hex'), bytes: offset }; // everything is already here
+        }
+        // The partial file cannot be trusted to be the start of this file: it is replaced by the whole file, asked
+        // for once more without Range (a single retry: offset 0 leaves the loop on the next answer).
+        get.destroy();
+        offset = 0;
+        hash = createHash('sha256');
       }
-      attempt.responded = true;
       const body = get;
-      if (head.status === 416 && row.total_bytes !== null && offset === row.total_bytes) {
-        transferred = true;
-        return { sha256: hash.digest('hex'), bytes: offset }; // everything is already here
-      }
       if (head.status < 200 || head.status >= 300) throw httpFailure(head.status, row.url);
+      // A 200 to a Range request is the whole file, from its first byte.
       const restart = offset > 0 && head.status !== 206;
       const start = restart ? 0 : offset;
       if (restart) hash = createHash('sha256');
       const length = Number(head.headers.get('content-length') ?? NaN);
       const total = Number.isFinite(length) ? start + length : row.total_bytes;
-      this.o.repo.updateDownload(id, {
-        total_bytes: total,
-        etag: head.headers.get('etag') ?? null,
-        received_bytes: start,
-      });
+      this.o.repo.updateDownload(id, { total_bytes: total, etag: validator(head), received_bytes: start });
       if (total !== null) await this.o.checkFreeSpace(this.o.modelsDir(), total - start);
       file = await openPrivateForWrite(row.partial_file, restart || offset === 0 ? 'truncate' : 'append');
       const handle = file;
@@ -203,7 +213,11 @@ export class HttpTransfer {
       if (stepFailure) throw diskError(stepFailure);
       this.o.emitProgress(id, received, total, meter.rate(received, Date.now()));
       if (total !== null && received < total)
-        throw new DownloadError('server_gone', `The server closed the connection after ${received} of ${total} bytes`);
+        throw new DownloadError(
+          'server_gone',
+          `${new URL(row.url).host} closed the connection after ${bytesText(received)} of ${bytesText(total)}. Resume to continue from where it stopped.`,
+          { advised: true },
+        );
       transferred = true;
       return { sha256: hash.digest('hex'), bytes: received };
     } finally {
@@ -238,6 +252,39 @@ export class HttpTransfer {
     if (!row) throw new NotFoundError('Download', id);
     return row;
   }
+}
+
+/**
+ * What identifies the version of the file a response carries, sent back in If-Range and stored in the row's `etag`: a
+ * strong ETag, else Last-Modified (If-Range takes either as it came; a weak ETag may not be used in it).
+ */
+function validator(head: ResponseHead): string | null {
+  const etag = head.headers.get('etag');
+  if (etag && !etag.startsWith('W/')) return etag;
+  return head.headers.get('last-modified') ?? null;
+}
+
+/**
+ * What the answer to a Range request from `offset` (the partial file's size) means for the partial file:
+ * - `read` a 206 that is provably the rest of the same file (the stored validator, Content-Range from our offset with
+ *   the stored size; a proxy or CDN may ignore If-Range and send the rest of another version, which joined to the old
+ *   bytes makes a file that is neither), and any answer other than 206 or 416 (a 200 is the whole file from its first
+ *   byte; an error status is reported);
+ * - `complete` a 416 whose size is exactly what is on disk: everything is here (a Content-Length that promised more
+ *   than the file holds ends so); the caller's checksum and GGUF checks still verify it;
+ * - `refetch` any other 206 or 416: the partial file is not the start of this file, which is asked for whole again.
+ */
+function resumeAnswer(head: ResponseHead, offset: number, row: DownloadRecord): 'read' | 'complete' | 'refetch' {
+  if (head.status === 416) {
+    const size = /^bytes \*\/(\d+)$/.exec(head.headers.get('content-range') ?? '');
+    return size && Number(size[1]) === offset ? 'complete' : 'refetch';
+  }
+  if (head.status !== 206) return 'read';
+  const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(head.headers.get('content-range') ?? '');
+  const sameFile = validator(head) === row.etag;
+  const fromOffset = !!range && Number(range[1]) === offset;
+  const sameSize = row.total_bytes === null || range?.[2] === String(row.total_bytes);
+  return sameFile && fromOffset && sameSize ? 'read' : 'refetch';
 }
 
 /** A running SHA-256 over the first `length` bytes of `file`. */
@@ -291,7 +338,18 @@ function httpFailure(status: number, url: string): DownloadError {
       `The server refused the file (HTTP ${status}): it may need a sign-in or permission Quire does not have. Check the URL, or download the file yourself and add it from disk.`,
       { advised: true },
     );
-  return new DownloadError('http_error', `The server answered HTTP ${status} for ${url}`);
+  const host = new URL(url).host;
+  if (status >= 500)
+    return new DownloadError(
+      'http_error',
+      `${host} had a problem on its side and could not send the file (HTTP ${status}). Try again in a few minutes.`,
+      { advised: true },
+    );
+  return new DownloadError(
+    'http_error',
+    `${host} did not send the file (HTTP ${status}). Check the URL, or try again later.`,
+    { advised: true },
+  );
 }
 
 /** Bytes per second over the last few seconds, from the byte count at each reading (kept at most every 250 ms). */
