@@ -291,6 +291,36 @@ describe('downloads', () => {
     expect(h.stack.library.installed().map((m) => m.id)).toEqual(['slow']);
   });
 
+  it('answers a second quick start of the same download (before the first has its row) that it is already starting', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    s.route('/twice.gguf', { file: fixture, faults: { bytesPerSecond: 150_000 } });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, fixtureSha) });
+    open.at(-1)!.server = s;
+    // Both asked in the same moment: the second arrives while the first is still asking the server for the size.
+    const catalog = await Promise.allSettled([
+      h.stack.downloads.start({ id: 'tiny-chat' }),
+      h.stack.downloads.start({ id: 'tiny-chat' }),
+    ]);
+    const url = await Promise.allSettled([
+      h.stack.downloads.start({ url: `${s.url}/twice.gguf` }),
+      h.stack.downloads.start({ url: `${s.url}/twice.gguf` }),
+    ]);
+    for (const [first, second] of [catalog, url]) {
+      expect(first.status).toBe('fulfilled');
+      expect(second.status).toBe('rejected');
+      const error = (second as PromiseRejectedResult).reason as DownloadError;
+      expect(error.code).toBe('conflict');
+      expect(error.message).toMatch(/^(Tiny chat|twice) is already downloading; it is in the downloads list$/);
+    }
+    expect(
+      h.stack.downloads
+        .list()
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['tiny-chat', 'twice']);
+  });
+
   it('hashes the bytes already on disk when it resumes: a byte corrupted in the partial file is caught', async () => {
     const h = harness();
     const s = await server();

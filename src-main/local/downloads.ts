@@ -49,6 +49,12 @@ export async function defaultFreeSpace(dir: string): Promise<number> {
 
 export class DownloadService {
   private readonly active = new Map<string, Active>();
+  /**
+   * Starts that have no row yet, by `id:` and `url:` key, with the name to tell: a start asks the server for the size
+   * before it writes its row, and a second start of the same download meanwhile must hear that it is already
+   * downloading (not fail on the row the first one writes), and two different ones must not pick the same id.
+   */
+  private readonly starting = new Map<string, string>();
   private readonly freeSpace: (dir: string) => Promise<number>;
   private readonly logger: Logger;
   private readonly http: HttpTransfer;
@@ -87,6 +93,21 @@ export class DownloadService {
 
   /** Checks and starts a download; returns once the transfer has begun (failures later arrive as download:failed). */
   async start(input: DownloadInput): Promise<DownloadInfo> {
+    const claimed: string[] = [];
+    const claim = (key: string, name: string) => {
+      const first = this.starting.get(key);
+      if (first !== undefined) throw new ConflictError(`${first} is already downloading; it is in the downloads list`);
+      this.starting.set(key, name);
+      claimed.push(key);
+    };
+    try {
+      return await this.begin(input, claim);
+    } finally {
+      for (const key of claimed) this.starting.delete(key);
+    }
+  }
+
+  private async begin(input: DownloadInput, claim: (key: string, name: string) => void): Promise<DownloadInfo> {
     const library = this.options.library;
     let url: string;
     let name: string;
@@ -101,6 +122,8 @@ export class DownloadService {
       name = entry.display_name;
       catalogId = entry.id;
       id = entry.id;
+      claim(`id:${id}`, name);
+      claim(`url:${url}`, name);
       if (entry.sha256) {
         expected = entry.sha256;
         source = 'catalog';
@@ -114,12 +137,14 @@ export class DownloadService {
       if (!file.toLowerCase().endsWith('.gguf'))
         throw new InvalidInputError('The URL must point to a .gguf file', 'url');
       name = input.name ?? ggufStem(file);
+      claim(`url:${url}`, name);
       const existing = this.options.repo.downloads().find((row) => row.url === url);
       // A failed download asked for again starts afresh with this request's name and checksum (the writer may have
       // corrected a wrong SHA-256); anything else is the same download.
       if (existing && existing.status === 'failed') await this.cancel(existing.id);
       else if (existing) return this.again(existing, input.sha256 ?? null);
-      id = library.freeId(name, (candidate) => !!this.options.repo.download(candidate));
+      id = library.freeId(name, (candidate) => this.starting.has(`id:${candidate}`));
+      claim(`id:${id}`, name);
       if (input.sha256) {
         expected = input.sha256;
         source = 'user';
@@ -199,9 +224,15 @@ export class DownloadService {
     this.options.repo.deleteDownload(id);
   }
 
-  /** Stops every transfer (kept as paused, resumable after restart). */
+  /**
+   * Stops every transfer, and every finish step too (a pause during one is otherwise left to end): each is kept as
+   * paused, resumable after restart. A finish step stopped before its record leaves the whole partial file and nothing
+   * in the models folder, so the resume checks it again without fetching a byte.
+   */
   async close(): Promise<void> {
-    await Promise.all([...this.active.keys()].map((id) => this.pause(id).catch(() => undefined)));
+    const running = [...this.active.values()];
+    for (const { controller } of running) controller.abort('paused');
+    await Promise.all(running.map(({ done }) => done));
   }
 
   /** Resolves when the transfer for `id` settles (tests, shutdown). */
@@ -265,7 +296,7 @@ export class DownloadService {
           this.logger.warn(`Download ${id}: connection dropped, resuming from byte ${row.received_bytes}`);
         }
       }
-      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred, early);
+      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred, early, signal);
     } catch (error) {
       if (signal.aborted && (signal.reason === 'paused' || signal.reason === 'cancelled')) {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });
@@ -292,7 +323,9 @@ export class DownloadService {
         error_reason: failure.reason,
         error_message: failure.message,
       });
-    this.logger.warn(`Download ${id} failed: ${failure.message}`);
+    // The writer is told what happened; the log keeps what caused it (a failed record's database error).
+    const cause = failure.cause instanceof Error && failure.cause !== error ? ` (${failure.cause.message})` : '';
+    this.logger.warn(`Download ${id} failed: ${failure.message}${cause}`);
     this.options.events.emit('download:failed', {
       id,
       name: row.name,

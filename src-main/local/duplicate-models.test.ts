@@ -41,6 +41,21 @@ describe('a model already installed is not installed twice', () => {
     expect(partialFiles(h)).toEqual([]);
   });
 
+  it('installs the same file imported twice at the same moment once, and tells the other it is already installed', async () => {
+    const h = harness();
+    const both = await Promise.allSettled([
+      h.stack.library.importFile(fixture, 'Tiny Story'),
+      h.stack.library.importFile(fixture, 'Tiny Story'),
+    ]);
+    const installed = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = both.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    expect(installed).toHaveLength(1);
+    expect(refused).toEqual([expect.objectContaining(SAME)]);
+    expect(h.stack.library.installed().map((m) => m.id)).toEqual([installed[0]!.id]);
+    expect(ggufs(h.modelsDir)).toEqual([`${installed[0]!.id}.gguf`]);
+    expect(partialFiles(h)).toEqual([]);
+  });
+
   it('refuses a URL download of the same bytes, and keeps no failed download to resume', async () => {
     const h = harness();
     await h.stack.library.importFile(fixture, 'Tiny Story');

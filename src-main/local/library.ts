@@ -14,7 +14,14 @@ import { ggufStem } from './catalog';
 import { checkGgufFile, type GgufSummary } from './gguf-check';
 import { notGgufError } from './gguf-header';
 import { ProbeVerdicts, type ModelProbe, type ProbeVerdict } from './probe';
-import { assertRegularFile, ensurePartialDir, openPrivateForWrite, openRegularForRead, placeFile } from './model-files';
+import {
+  assertRegularFile,
+  ensurePartialDir,
+  installFile,
+  openPrivateForWrite,
+  openRegularForRead,
+  otherNames,
+} from './model-files';
 import type { InstalledLookup } from './local-provider';
 import type { LocalRuntime } from './runtime';
 import { localModelId } from '../../src-preload/contract/model-ids';
@@ -114,8 +121,30 @@ function slugify(text: string): string {
   return slug || 'model';
 }
 
+/**
+ * `work`, or a rejection as soon as `signal` aborts (with its reason): for steps that cannot themselves be stopped,
+ * so a cancel or a quit need not wait for them.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let stop!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', stop));
+}
+
 export class ModelLibrary implements InstalledLookup {
   private readonly now: () => Date;
+  /**
+   * Files being installed now, by SHA-256 (imports, uploads and downloads alike): the same bytes added twice at the same
+   * moment would otherwise each pass the "already installed" check and make two full copies.
+   */
+  private readonly installing = new Map<string, Promise<unknown>>();
+  /** Ids of imports being copied: taken from the moment they are chosen, before their partial copy is on disk. */
+  private readonly importIds = new Set<string>();
   private readonly verdicts: ProbeVerdicts;
   /** Verdicts read once: installedFile is asked on every routing decision. */
   private verdictCache = new Map<string, ProbeVerdict | undefined>();
@@ -173,19 +202,34 @@ export class ModelLibrary implements InstalledLookup {
   /**
    * At start-up: removes the partial copies of uploads and imports whose process is gone (a crash, a kill), so they
    * stop taking disk space and their names. Another Quire on the same data folder may be copying a file right now:
-   * its copy is kept while its process lives. Downloads' `.gguf.part` files are resumable and never touched here.
+   * its copy is kept while its process lives. Downloads' `.gguf.part` files are resumable and kept, unless the
+   * download was recorded (see installFile): a crash cut short an install there, and what it left is tidied too.
    */
   removeLeftovers(): void {
-    const partialDir = join(this.options.modelsDir(), PARTIAL_DIR);
+    const modelsDir = this.options.modelsDir();
+    const partialDir = join(modelsDir, PARTIAL_DIR);
     // Nothing to do without the folder, and nothing to read through a link planted in its place.
     if (!isRealDir(partialDir)) return;
     const names = new Set(readdirSync(partialDir));
+    const downloads = new Set(this.options.repo.downloads().map((row) => row.partial_file));
+    const recorded = new Set(this.options.repo.models().map((record) => record.file));
+    // A crash between an install's placing and its record: the file's new name in the models folder, recorded by
+    // nothing, goes (the partial file keeps every byte: a download resumes from it).
+    const unplace = (partial: string) => {
+      for (const other of otherNames(partial, modelsDir)) if (!recorded.has(other)) rmSync(other, { force: true });
+    };
     for (const name of names) {
       const file = join(partialDir, name);
-      if (name.endsWith('.import')) {
+      if (name.endsWith('.gguf.part')) {
+        // A crash just after a download was recorded: its row went with the record, and its partial name is left as
+        // a second name of the model's file (removing it frees nothing and loses nothing).
+        if (downloads.has(file)) unplace(file);
+        else if (otherNames(file, modelsDir).some((other) => recorded.has(other))) rmSync(file, { force: true });
+      } else if (name.endsWith('.import')) {
         const owner = readOwner(file + OWNER_SUFFIX);
         const gone = owner ? !isOwnerAlive(owner) : this.now().getTime() - mtimeMs(file) > UNOWNED_LEFTOVER_MS;
         if (!gone) continue;
+        unplace(file);
         rmSync(file, { force: true });
         rmSync(file + OWNER_SUFFIX, { force: true });
       } else if (name.endsWith(`.import${OWNER_SUFFIX}`) && !names.has(name.slice(0, -OWNER_SUFFIX.length))) {
@@ -234,7 +278,8 @@ export class ModelLibrary implements InstalledLookup {
 
   /**
    * A library id that is free: the catalog id, else a slug of the name, suffixed when taken — by a record, a catalog
-   * entry, `taken`, or any file in the models folder (the writer's own files included) that it would be stored as.
+   * entry, a download (a failed or paused one is installed under its id once it is resumed), `taken`, or any file in the
+   * models folder (the writer's own files included) that it would be stored as.
    */
   freeId(base: string, taken: (id: string) => boolean = () => false): string {
     const slug = slugify(base);
@@ -246,7 +291,13 @@ export class ModelLibrary implements InstalledLookup {
         join(dir, PARTIAL_DIR, `${id}.import${OWNER_SUFFIX}`),
         join(dir, PARTIAL_DIR, `${id}.gguf.part`),
       ].some(exists);
-    const used = (id: string) => !!this.options.repo.model(id) || !!this.catalogEntry(id) || taken(id) || onDisk(id);
+    const used = (id: string) =>
+      !!this.options.repo.model(id) ||
+      !!this.catalogEntry(id) ||
+      !!this.options.repo.download(id) ||
+      this.importIds.has(id) ||
+      taken(id) ||
+      onDisk(id);
     if (!used(slug)) return slug;
     for (let i = 2; ; i++) if (!used(`${slug}-${i}`)) return `${slug}-${i}`;
   }
@@ -259,9 +310,8 @@ export class ModelLibrary implements InstalledLookup {
     await assertRegularFile(path);
     const label = basename(path);
     const checked = await checkGgufFile(path, label);
-    const id = this.freeId(name ?? checked.name ?? basename(path));
     return this.copyIn(
-      id,
+      name ?? checked.name ?? basename(path),
       label,
       name,
       async () => (await openRegularForRead(path)).createReadStream(),
@@ -277,9 +327,8 @@ export class ModelLibrary implements InstalledLookup {
    */
   importStream(body: Readable, fileName: string, name?: string): Promise<InstalledModel> {
     const label = basename(fileName) || 'the uploaded file';
-    const id = this.freeId(name ?? label);
     return this.copyIn(
-      id,
+      name ?? label,
       label,
       name,
       async () => body,
@@ -290,15 +339,70 @@ export class ModelLibrary implements InstalledLookup {
     );
   }
 
-  /** The copy, its checks, its placement under a free name, the test load and the record: shared by both doors in. */
+  /**
+   * Runs `install` for a file with these bytes unless a model has them already: then resolves with that model. The same
+   * bytes being installed at this moment (a second import, an import and a download) are waited for first, then asked
+   * about again: one model is made, and if the first install failed the second goes ahead.
+   */
+  async installOnce<T>(
+    sha256: string,
+    install: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<{ installed: T } | { same: LocalModelRecord }> {
+    for (;;) {
+      const same = this.sameFile(sha256);
+      if (same) return { same };
+      const other = this.installing.get(sha256);
+      if (!other) break;
+      await unlessAborted(
+        other.then(
+          () => undefined,
+          () => undefined,
+        ),
+        signal,
+      );
+    }
+    // Claimed in the same turn as the checks above: nothing else runs in between.
+    const work = install();
+    this.installing.set(sha256, work);
+    try {
+      return { installed: await work };
+    } finally {
+      if (this.installing.get(sha256) === work) this.installing.delete(sha256);
+    }
+  }
+
+  /**
+   * The copy, its checks, the test load, its placement under a free name and the record: shared by both doors in. The
+   * test load runs on the partial copy, before anything is placed, so a quit during it (a large model takes minutes)
+   * leaves no file in the models folder, only the partial copy removeLeftovers clears.
+   */
   private async copyIn(
-    id: string,
+    base: string,
     label: string,
     name: string | undefined,
     source: () => Promise<Readable>,
     failure: (message: string) => Error,
   ): Promise<InstalledModel> {
     const dir = this.modelsDir();
+    // Held for the whole import: two imports at the same moment (the same file twice) never pick one id.
+    const id = this.freeId(base);
+    this.importIds.add(id);
+    try {
+      return await this.copyInAs(id, dir, label, name, source, failure);
+    } finally {
+      this.importIds.delete(id);
+    }
+  }
+
+  private async copyInAs(
+    id: string,
+    dir: string,
+    label: string,
+    name: string | undefined,
+    source: () => Promise<Readable>,
+    failure: (message: string) => Error,
+  ): Promise<InstalledModel> {
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
     const ownerFile = partial + OWNER_SUFFIX;
     const hash = createHash('sha256');
@@ -308,8 +412,6 @@ export class ModelLibrary implements InstalledLookup {
         callback(null, chunk);
       },
     });
-    let final: string;
-    let summary: GgufSummary;
     try {
       // The owner first: a partial copy seen without one is never this process's work in progress.
       await writeFile(ownerFile, JSON.stringify(currentOwner()), { mode: 0o600, flag: 'wx' });
@@ -320,10 +422,40 @@ export class ModelLibrary implements InstalledLookup {
       const target = await openPrivateForWrite(partial, 'create');
       await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
       // What is installed is the copy: check the copy, in case the source changed while it was read.
-      summary = await checkGgufFile(partial, label);
-      const same = this.sameFile(hash.copy().digest('hex'));
-      if (same) throw new ConflictError(`${same.name} is already installed (same file).`, true);
-      final = await placeFile(partial, dir, id);
+      const summary = await checkGgufFile(partial, label);
+      const sha256 = hash.digest('hex');
+      const outcome = await this.installOnce(sha256, async () => {
+        await this.probeFile(partial, sha256, false);
+        const size = (await stat(partial)).size;
+        let record!: LocalModelRecord;
+        await installFile(partial, dir, id, (final) => {
+          // Two models shown under one name could not be told apart in any list: the second is qualified by its
+          // file. Chosen at the record, so two imports finishing together cannot both take one name.
+          const stem = ggufStem(label);
+          const shown = this.distinctName(name ?? summary.name ?? stem, stem);
+          record = this.record(id, shown, final, size, {
+            sha256,
+            verified_against: 'none',
+            source: 'import',
+            catalog_id: null,
+            url: null,
+            summary,
+          });
+          try {
+            this.options.repo.insertModel(record);
+          } catch (cause) {
+            throw new LocalModelError(
+              'invalid_file',
+              `${label} was copied and checked, but Quire could not add it to your models; nothing was kept. Add it again.`,
+              { cause, advised: true },
+            );
+          }
+        });
+        return record;
+      });
+      if ('same' in outcome) throw new ConflictError(`${outcome.same.name} is already installed (same file).`, true);
+      this.registerSpec(outcome.installed);
+      return this.toInstalled(outcome.installed, false);
     } catch (cause) {
       await rm(partial, { force: true });
       if (cause instanceof LocalModelError || cause instanceof ConflictError) throw cause;
@@ -332,22 +464,6 @@ export class ModelLibrary implements InstalledLookup {
       // After the partial copy is gone (placed or removed), never before: see removeLeftovers.
       await rm(ownerFile, { force: true });
     }
-    const sha256 = hash.digest('hex');
-    await this.probeFile(final, sha256, false);
-    // Two models shown under one name could not be told apart in any list: the second is qualified by its file.
-    const stem = ggufStem(label);
-    const shown = this.distinctName(name ?? summary.name ?? stem, stem);
-    const record = this.record(id, shown, final, (await stat(final)).size, {
-      sha256,
-      verified_against: 'none',
-      source: 'import',
-      catalog_id: null,
-      url: null,
-      summary,
-    });
-    this.options.repo.insertModel(record);
-    this.registerSpec(record);
-    return this.toInstalled(record, false);
   }
 
   /**

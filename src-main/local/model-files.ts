@@ -1,7 +1,7 @@
 // The models folder holds the writer's files as well as Quire's: Quire never overwrites a name it did not choose,
 // never writes through a symlink, and never opens a FIFO, device or folder as if it were a model (a FIFO never ends,
 // /dev/zero never ends, and either would tie up the file I/O pool for good).
-import { constants, lstatSync, mkdirSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
@@ -101,27 +101,75 @@ export function ensurePartialDir(modelsDir: string, name: string): string {
 }
 
 /**
- * Moves a finished file into the models folder as `<stem>.gguf`, or `<stem>-2.gguf`… when the name is taken: a hard
- * link fails rather than replace anything, so the writer's file (or a symlink) under that name is never touched.
+ * Puts a checked partial file into the models folder as `<stem>.gguf`, or `<stem>-2.gguf`… when the name is taken, and
+ * has `record` record it there; resolves with the file's new path. A hard link gives the file its new name (it fails
+ * rather than replace anything, so the writer's file or a symlink under that name is never touched); the partial name
+ * is removed only once `record` has returned. So a crash at any point leaves the partial file whole (with, before the
+ * record, a new name nothing records: `otherNames` finds it at the next start) or the model recorded. A `record` that
+ * throws takes the new name away again and leaves the partial file as it was.
  */
-export async function placeFile(partial: string, dir: string, stem: string): Promise<string> {
+export async function installFile(
+  partial: string,
+  dir: string,
+  stem: string,
+  record: (final: string) => void,
+): Promise<string> {
   for (let i = 1; i < 1000; i++) {
     const final = join(dir, `${i === 1 ? stem : `${stem}-${i}`}.gguf`);
     if (await taken(final)) continue;
     try {
       await link(partial, final);
-      await unlink(partial);
-      return final;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
-      // A volume without hard links: the name was free a moment ago; rename is the best left.
+      // A volume without hard links: the name was free a moment ago; rename is the best left (and on such a volume a
+      // crash between the rename and the record leaves the file unrecorded).
       if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') {
         await rename(partial, final);
+        try {
+          record(final);
+        } catch (cause) {
+          await rename(final, partial).catch(() => undefined);
+          throw cause;
+        }
         return final;
       }
       throw error;
     }
+    try {
+      record(final);
+    } catch (cause) {
+      await unlink(final).catch(() => undefined);
+      throw cause;
+    }
+    // The partial name is now only a second name of the model's file; one a failure or a crash leaves is removed at
+    // the next start.
+    await unlink(partial).catch(() => undefined);
+    return final;
   }
   throw new LocalModelError('invalid_file', `No free file name for ${stem}.gguf in ${dir}`);
+}
+
+/** The names in `dir` that the file at `path` also has (hard links to it): none unless it has more than one. */
+export function otherNames(path: string, dir: string): string[] {
+  let file: Stats;
+  let names: string[];
+  try {
+    file = lstatSync(path);
+    if (!file.isFile() || file.nlink < 2) return [];
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => join(dir, name))
+    .filter((other) => {
+      if (other === path) return false;
+      try {
+        const info = lstatSync(other);
+        return info.isFile() && info.ino === file.ino && info.dev === file.dev;
+      } catch {
+        return false;
+      }
+    });
 }
