@@ -10,7 +10,7 @@ import { DownloadError } from '../errors';
 import type { DownloadRecord, LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { ggufStem, urlFileName } from './catalog';
 import { checkGgufHeaderFile, type HeaderSummary } from './gguf-check';
-import { unlessAborted, type ModelLibrary } from './library';
+import type { ModelLibrary } from './library';
 import { installFile, openPrivateForWrite } from './model-files';
 
 /** The GGUF check begun during the transfer, once the header was on disk, for a file of `size` bytes. */
@@ -80,9 +80,9 @@ export async function finishDownload(
   const outcome = await library.installOnce(
     sha256,
     async () => {
-      // On the partial file: a large model's test load takes minutes, and a quit or a cancel meanwhile must find
-      // nothing placed yet. The test load itself cannot be stopped from here; it is no longer waited for.
-      await unlessAborted(library.probeFile(row.partial_file, sha256, row.sha256_source === 'catalog'), signal);
+      // On the partial file: a large model's test load takes minutes, and a quit or a cancel meanwhile ends it and
+      // finds nothing placed yet.
+      await library.probeFile(row.partial_file, sha256, row.sha256_source === 'catalog', signal);
       return install(deps, row, sha256, transferred.bytes, summary, signal);
     },
     signal,

@@ -125,7 +125,7 @@ function slugify(text: string): string {
  * `work`, or a rejection as soon as `signal` aborts (with its reason): for steps that cannot themselves be stopped,
  * so a cancel or a quit need not wait for them.
  */
-export function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   let stop!: () => void;
@@ -192,9 +192,11 @@ export class ModelLibrary implements InstalledLookup {
    * Before a file that is not a SHA-256-verified catalog file is offered for loading: a test load in a child process
    * (the probe). Its verdict is stored; an unusable model stays listed, with the reason, and is never loaded.
    */
-  async probeFile(file: string, sha256: string, verified: boolean): Promise<void> {
+  async probeFile(file: string, sha256: string, verified: boolean, signal?: AbortSignal): Promise<void> {
     if (verified || !this.options.probe) return;
-    const verdict = await this.options.probe.probe(file);
+    const verdict = await this.options.probe.probe(file, signal);
+    // Stopped (a cancel, a quit): the child is ended, and nothing is known about the file.
+    if (!verdict) throw signal?.reason instanceof Error ? signal.reason : new CancelledError();
     this.verdicts.set(sha256, verdict);
     this.verdictCache.set(sha256, verdict);
   }

@@ -65,6 +65,18 @@ describe('the probe', () => {
     expect(verdict).toEqual({ usable: false, reason: expect.stringMatching(/did not finish within/) });
     expect(killed).toBe(true);
   });
+
+  it('ends the test load when it is stopped (a cancel, a quit), and gives no verdict', async () => {
+    let killed = 0;
+    const launcher: ProbeLauncher = {
+      start: () => ({ exited: new Promise(() => undefined), kill: () => void killed++ }),
+    };
+    const stop = new AbortController();
+    const probing = new ModelProbe(launcher, 170_000).probe('model.gguf', stop.signal);
+    stop.abort();
+    expect(await probing).toBeNull();
+    expect(killed).toBe(1);
+  });
 });
 
 describe('the probe in the library', () => {

@@ -40,8 +40,12 @@ export class ModelProbe {
     private readonly timeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
   ) {}
 
-  /** Loads `path` in a child and generates one token there; never throws. */
-  async probe(path: string): Promise<ProbeVerdict> {
+  /**
+   * Loads `path` in a child and generates one token there; never throws. Null when `signal` stopped it (a cancel, a
+   * quit): the child is ended, and there is no verdict.
+   */
+  async probe(path: string, signal?: AbortSignal): Promise<ProbeVerdict | null> {
+    if (signal?.aborted) return null;
     let child: ProbeChild;
     try {
       child = this.launcher.start(path);
@@ -49,10 +53,20 @@ export class ModelProbe {
       return { usable: false, reason: `Quire could not start a test load: ${(error as Error).message}` };
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.timeoutMs)),
-    );
-    const outcome = await Promise.race([child.exited, timedOut]).finally(() => clearTimeout(timer));
+    let onAbort: (() => void) | undefined;
+    const ended = new Promise<'timeout' | 'stopped'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      onAbort = () => resolve('stopped');
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const outcome = await Promise.race([child.exited, ended]).finally(() => {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    });
+    if (outcome === 'stopped') {
+      child.kill();
+      return null;
+    }
     if (outcome === 'timeout') {
       child.kill();
       return {
