@@ -236,6 +236,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
     taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task,
+    manuscriptStructure: (text) => manuscripts.structureOf(text),
   });
   const services: Services = {
     db,

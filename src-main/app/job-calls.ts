@@ -1,7 +1,9 @@
-// Each model call of a multi-part run: a part (its text after the story so far; its answer read, located in the whole
-// passage and carried into the next part's story) or a combine step, each stored as a run of its own with one repair.
+// Each model call of a multi-part run: a part (its text after the story so far; its answer read, each quote located
+// in the whole passage, in the part's own span first, and carried into the next part's story) or a combine step,
+// each stored as a run of its own with one repair.
 import type { RunStart } from '../../src-preload/contract/runs';
 import { CancelledError, QuireError } from '../errors';
+import { findInPart } from '../manuscripts/job-findings';
 import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
 import { renderStory } from '../manuscripts/story';
 import { runBoundUsd } from '../orchestrator/pricing';
@@ -13,7 +15,7 @@ import type { ModelCallOutcome, RunService } from '../runs/run-service';
 import { repairWithin, unreadableAnswerError } from '../runs/task-run';
 import type { TokenCounter } from '../tokens/token-counter';
 import { toMicros } from '../store/money';
-import type { Paragraph, QuoteLocator } from '../tasks/quotes';
+import { paragraphAt, type Paragraph, type QuoteLocator } from '../tasks/quotes';
 import { anchorEdits } from '../tasks/task-answers';
 import { framedInput } from '../tasks/task-messages';
 import {
@@ -89,11 +91,10 @@ export async function runPart(
     severity: f.severity,
     ...(f.suggestion ? { suggestion: f.suggestion } : {}),
     evidence: f.evidence.map((e) => {
-      const hit = locator.locate(e.quote, paragraphs);
-      return {
-        quote: e.quote,
-        location: hit.location ? { chapter: hit.location.chapter, paragraph: hit.location.paragraph } : null,
-      };
+      // In this part first: the same words elsewhere in the passage are another place.
+      const span = findInPart(locator, e.quote, part);
+      const at = span.start === null ? undefined : paragraphAt(paragraphs, span.start);
+      return { quote: e.quote, location: at ? { chapter: at.chapter, paragraph: at.paragraph } : null, found: span };
     }),
   }));
   return { findings, storyUpdate: storyFromAnswer(found.story, story), usage };
@@ -163,6 +164,8 @@ async function jobCall<K extends SplitKind>(
   let reading = readPart(outcome, form.kind);
   let usage: PartUsage = outcome.usage;
   if (!reading.ok) {
+    // Stopped meanwhile: its answer cannot be used, and no repair is asked.
+    if (signal.aborted) throw new CancelledError();
     // The repair only within this call's share of the quote (a job resumed on another plan: its own bound).
     const bound = new RunBound(
       job.bounds[n - 1] ??
@@ -191,14 +194,17 @@ async function jobCall<K extends SplitKind>(
   return { value: reading.value, usage };
 }
 
+/**
+ * A call that did not answer fails the job (stopped by the writer: as cancelled). One that answered is used even when
+ * the writer stopped meanwhile: it is paid for, so its part is kept and the job stops before the next call.
+ */
 function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
+  if (outcome.ok) return;
   if (signal.aborted) throw new CancelledError();
-  if (!outcome.ok) {
-    const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
-    // The part's number (a repair's id ends in /repair: partRunId).
-    const part = outcome.run_id.split('/part/')[1]!.split('/')[0];
-    throw new QuireError(error.code as never, `Part ${part}: ${error.message}`);
-  }
+  const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
+  // The part's number (a repair's id ends in /repair: partRunId).
+  const part = outcome.run_id.split('/part/')[1]!.split('/')[0];
+  throw new QuireError(error.code as never, `Part ${part}: ${error.message}`);
 }
 
 function readPart<K extends SplitKind>(outcome: ModelCallOutcome, kind: K) {

@@ -16,13 +16,18 @@ import type { TokenCounter } from '../tokens/token-counter';
 import { SPLIT_KINDS, type SplitKind } from './job-answer';
 import { SUMMARY_ITEM_MARGIN, combineMessages, combineSteps, stepItems, type CombineStep } from './summary-combine';
 
-/** What preparing a job reads: the decision, the registry, the token counter, the task library and the clock. */
+/**
+ * What preparing a job reads: the decision, the registry, the token counter, the task library, the clock and the
+ * stored manuscripts' structure.
+ */
 export interface JobPrepareDeps {
   decide: (request: DecideRequest) => Decision;
   model: (id: string) => ModelSpec | undefined;
   tokens: Pick<TokenCounter, 'count' | 'textCounter'>;
   library: TaskLibrary;
   now: () => Date;
+  /** The chapters and paragraphs of the stored manuscript whose text this is (ManuscriptsService.structureOf). */
+  manuscriptStructure?: (text: string) => DocumentStructure | undefined;
 }
 
 /** A job ready to run: the model, the split and the whole job's quote. */
@@ -31,13 +36,18 @@ export interface PreparedJob {
   definition: TaskDefinition;
   kind: SplitKind;
   setup: JobSetup;
-  /** The passage's chapters and paragraphs, parsed once: the plan's cuts and the findings' locations. */
+  /**
+   * The passage's chapters and paragraphs (a stored manuscript's own, else parsed once): the plan's cuts and the
+   * findings' locations.
+   */
   structure: DocumentStructure;
   system: (part: number, of: number) => string;
   maxOutputTokens: number;
   passageTokens: number;
   /** A chapter summary's chapters longer than a part: how many partial summaries a combine step reads at most. */
   fanIn: number | null;
+  /** The combine steps after the parts, in order, with `fanIn` (none when it is null). */
+  steps: CombineStep[];
   /**
    * The whole job, worst case: every part, then every combine step, each with its one repair (the sum of `bounds`).
    */
@@ -163,7 +173,8 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   const passageTokens = (await d.tokens.textCounter(spec)).count(start.input);
   const kind = definition.answer as SplitKind;
   const text = start.input;
-  const structure = parseStructure(text);
+  // A manuscript's text is numbered as the library numbers it (a folder's files are its chapters, headings or not).
+  const structure = d.manuscriptStructure?.(text) ?? parseStructure(text);
   const maxOutputTokens =
     start.max_output_tokens ??
     Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
@@ -189,6 +200,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     `the instruction), so it runs in ` +
     `${setup.plan.parts.length} parts, each given the story so far. Nothing is cut.`;
   let fanIn: number | null = null;
+  let steps: CombineStep[] = [];
   let quote = setup.quote;
   const { budget, parts } = setup.plan;
   // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's.
@@ -197,6 +209,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   if (kind === 'summary') {
     const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens);
     fanIn = combined.fanIn;
+    if (fanIn !== null) steps = combined.steps;
     quote = combined.quote;
     bounds.push(...combined.inputs.map(bound));
     const chapters = new Set(combined.steps.map((s) => s.chapter)).size;
@@ -219,6 +232,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     maxOutputTokens,
     passageTokens,
     fanIn,
+    steps,
     quote: { ...quote, cost_micros_max: bounds.reduce((sum, usd) => sum + toMicros(usd), 0) },
     bounds,
     reason,

@@ -151,20 +151,15 @@ describe('a chapter summary with a chapter longer than the model can read at onc
   it('stopped after a combine step, resumes under the same run id without sending it again', async () => {
     const host = await smallModel();
     const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6c';
-    const quote = (await host.call('runs:quote', start)).body.value;
-    let parts = 0;
-    const unsubscribe = host.app.events.subscribe((event) => {
-      if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
-      parts ||= new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
-      if (event.payload.part === parts + 1) void host.call('runs:cancel', { run_id: runId });
-    });
-    const stopped = await host.call('runs:start', { ...start, run_id: runId });
-    unsubscribe();
-    expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+    const { quote, parts, before } = await stoppedAfterFirstStep(host, runId);
     expect(quote.parts).toBeGreaterThan(parts + 1);
-    const before = h.server().requests.length;
     expect(before).toBe(parts + 1);
     const firstStep = host.fake.combined[0]!;
+    // The Resume offer counts what the quote and "part N of M" count: the parts and the steps.
+    expect((await host.call('runs:get', { run_id: runId })).body.value.resume).toEqual({
+      parts_done: parts + 1,
+      parts: quote.parts,
+    });
 
     const resumed = (await host.call('runs:start', { ...start, run_id: runId })).body.value;
     expect(resumed).toMatchObject({ run_id: runId, status: 'completed' });
@@ -181,4 +176,86 @@ describe('a chapter summary with a chapter longer than the model can read at onc
     expect(resumed.answer.chapters[1].summary).toBe(host.fake.combined.at(-1));
     expect(resumed.input_tokens).toBe(1000 * quote.parts);
   });
+
+  it('resumed after the model came to read more at once, goes on with the steps it was stopped in: every piece is combined', async () => {
+    const host = await smallModel();
+    const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6d';
+    const { quote, before } = await stoppedAfterFirstStep(host, runId);
+    // The writer re-saves the endpoint with a larger context for the same model (its combine steps would now be
+    // planned with more pieces each).
+    await host.endpoint('ep', [endpointModel('small', 9, 2 * CONTEXT)]);
+    const wider = (await host.call('runs:quote', start)).body.value;
+    expect(wider.parts).toBeLessThan(quote.parts);
+
+    const resumed = (await host.call('runs:start', { ...start, run_id: runId })).body.value;
+    expect(resumed).toMatchObject({ run_id: runId, status: 'completed' });
+    expect(h.server().requests.length).toBe(quote.parts);
+    // Every piece of the long chapter was carried into a step, in order, each once; each later step carried the
+    // summary the step before it answered, and the chapter's summary is the last step's.
+    const combines = h.server().requests.filter(isCombine);
+    const sent = combines.flatMap(carried);
+    expect(sent.filter((s) => host.fake.pieces.includes(s))).toEqual(host.fake.pieces);
+    expect(sent.filter((s) => host.fake.combined.includes(s))).toEqual(host.fake.combined.slice(0, -1));
+    expect(h.server().requests.slice(before).every(isCombine)).toBe(true);
+    expect(resumed.answer.chapters[1]).toEqual({ chapter: LONG, summary: host.fake.combined.at(-1) });
+  });
+
+  it('resumed after the model came to read less at once than its steps need: refused in plain words, nothing sent', async () => {
+    const host = await smallModel();
+    const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6e';
+    const { before } = await stoppedAfterFirstStep(host, runId);
+    const charged = host.app.services.ledger.chargedUnder(`${runId}/part/`);
+    // The same model now opens a smaller context: the steps left would read more pieces than it can take at once.
+    await host.endpoint('ep', [endpointModel('small', 9, 6144)]);
+    const refused = (await host.call('runs:start', { ...start, run_id: runId })).body;
+    expect(refused.error).toMatchObject({
+      code: 'conflict',
+      message:
+        'Chapter summary cannot pick up where it left off: small (ep) now reads less at once than when it was ' +
+        "stopped, too little for the steps left that summarise a long chapter from its parts' summaries. Run it " +
+        'again to summarise the passage as the model reads it now.',
+    });
+    // Nothing sent, nothing charged; the stopped run is still there as it was.
+    expect(h.server().requests.length).toBe(before);
+    expect(host.app.services.ledger.chargedUnder(`${runId}/part/`)).toBe(charged);
+    expect((await host.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
+
+    // With its context back, it goes on.
+    await host.endpoint('ep', [small]);
+    const resumed = (await host.call('runs:start', { ...start, run_id: runId })).body.value;
+    expect(resumed).toMatchObject({ status: 'completed' });
+  });
+
+  it('stopped after a combine step by an earlier Quire (its steps not kept): refused in plain words, nothing sent', async () => {
+    const host = await smallModel();
+    const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6f';
+    const { before } = await stoppedAfterFirstStep(host, runId);
+    host.app.services.db
+      .prepare(`UPDATE manuscript_jobs SET plan_json = json_remove(plan_json, '$.combine') WHERE id = ?`)
+      .run(runId);
+    const refused = (await host.call('runs:start', { ...start, run_id: runId })).body;
+    expect(refused.error).toMatchObject({
+      code: 'conflict',
+      message:
+        'Chapter summary cannot pick up where it left off: it was stopped by an earlier version of Quire, which did ' +
+        "not keep how it summarises a long chapter from its parts' summaries. Run it again.",
+    });
+    expect(h.server().requests.length).toBe(before);
+  });
 });
+
+/** Runs the summary as `runId` and stops it once its first combine step has finished (every part and that step kept). */
+async function stoppedAfterFirstStep(host: Awaited<ReturnType<typeof smallModel>>, runId: string) {
+  const quote = (await host.call('runs:quote', start)).body.value;
+  let parts = 0;
+  const unsubscribe = host.app.events.subscribe((event) => {
+    if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
+    parts ||= new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
+    if (event.payload.part === parts + 1) void host.call('runs:cancel', { run_id: runId });
+  });
+  const stopped = await host.call('runs:start', { ...start, run_id: runId });
+  unsubscribe();
+  expect(stopped.body.error).toMatchObject({ code: 'cancelled' });
+  expect(host.fake.combined).toHaveLength(1);
+  return { quote, parts, before: h.server().requests.length };
+}

@@ -6,6 +6,7 @@ import { continuityResponder } from '../../test/fixtures/continuity-fake';
 import { BROWN_EYES, GREEN_EYES, contradictionManuscript } from '../../test/fixtures/manuscript';
 import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import { JobsRepo } from '../manuscripts/jobs-repo';
+import { partRunId } from './run-job';
 import { parseStructure } from '../manuscripts/structure';
 
 const h = useExecutionHarness();
@@ -242,6 +243,39 @@ describe('runs:start with a passage longer than the model can read at once', () 
     // The stopped call to part 3 was charged (the provider had it); so was part 3 asked again.
     expect(resumed.value.cost_usd).toBeCloseTo(charged(), 6);
     expect(resumed.value.cost_usd).toBeGreaterThan(0);
+  });
+
+  it('a Stop that lands while a part is being charged keeps that paid part: Resume goes on after it, not paying again', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e62';
+    const db = host.app.services.db;
+    const jobs = new JobsRepo(db);
+    const settled = (id: string) =>
+      db.prepare(`SELECT COUNT(*) FROM ledger WHERE run_id = ? AND state = 'settled'`).pluck().get(id) as number;
+    // The writer's Stop arrives as part 3's charge is written: its call has answered, and is paid.
+    let stopped = false;
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name !== 'spend:updated' || stopped || settled(partRunId(runId, 3)) === 0) return;
+      stopped = true;
+      void host.app.dispatcher.call('runs:cancel', { run_id: runId }, { transport: 'internal' });
+    });
+    const stopping = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    expect(stopped).toBe(true);
+    expect(stopping.body.error).toMatchObject({ code: 'cancelled' });
+    // Part 3 is kept with its answer, and nothing after it was asked.
+    expect(jobs.parts(runId).map((p) => p.index)).toEqual([0, 1, 2]);
+    expect(h.server().requests).toHaveLength(3);
+    const total = jobs.get(runId)!.plan.parts.length;
+    expect((await host.call('runs:get', { run_id: runId })).body.value.resume).toEqual({ parts_done: 3, parts: total });
+
+    const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    // Resume starts at part 4: part 3 was sent once and charged once.
+    expect(h.server().requests).toHaveLength(total);
+    expect(h.server().requests.filter((r) => JSON.stringify(r.body).includes('part 3 of'))).toHaveLength(1);
+    expect(settled(partRunId(runId, 3))).toBe(1);
+    expect(resumed.body.value.answer.findings).toHaveLength(1);
   });
 
   it('a passage that fits stays a single call, and the quote says so', async () => {

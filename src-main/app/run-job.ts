@@ -13,7 +13,7 @@ import { BudgetExceededError, CancelledError, ConflictError, isQuireError } from
 import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
-import type { JobsRepo } from '../manuscripts/jobs-repo';
+import type { JobRecord, JobsRepo } from '../manuscripts/jobs-repo';
 import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
@@ -65,13 +65,14 @@ export class RunJobs {
 
   /**
    * A run in parts that ended before its end (stopped, cut off by a crash or a quit, failed): its parts done and its
-   * parts. Undefined for any other run, and for one still running.
+   * parts, both counting the steps after the text parts, as the quote and "part N of M" do. Undefined for any other
+   * run, and for one still running.
    */
   resumable(runId: string): { parts_done: number; parts: number } | undefined {
     const job = this.d.jobs.get(runId);
     const status = job && !this.pending.has(runId) ? this.d.repo.get(runId)?.status : undefined;
     if (!job || status === undefined || status === 'completed' || status === 'running') return undefined;
-    return { parts_done: this.d.jobs.partsDone(runId), parts: job.plan.parts.length };
+    return { parts_done: this.d.jobs.partsDone(runId), parts: job.quote.parts };
   }
 
   /** What a resumable run was started with (its stored request), to go on with under its own id. */
@@ -120,6 +121,35 @@ export class RunJobs {
         `This passage has changed since ${name} was stopped, so it cannot pick up where it left off. Run it again to check the passage as it is now.`,
       );
     }
+  }
+
+  /**
+   * The steps after the parts a resumed job goes on with: the ones it was stored with, since its finished steps'
+   * answers are taken by position (steps planned again for another context would read other pieces, and leave some
+   * out). Refused, nothing sent, when steps are left and the model now reads fewer or longer summaries at once than
+   * they were planned for, or when a step has finished and the job was stored without them (an earlier Quire).
+   */
+  private resumedSteps(stored: JobRecord, job: PreparedJob): CombineStep[] {
+    const { parts, blocks, combine } = stored.plan;
+    const stepsDone = Math.max(0, this.d.jobs.partsDone(stored.id) - parts.length);
+    const cannot = `${this.d.taskName(stored.task)} cannot pick up where it left off:`;
+    if (!combine) {
+      if (stepsDone > 0)
+        throw new ConflictError(
+          `${cannot} it was stopped by an earlier version of Quire, which did not keep how it summarises a long ` +
+            "chapter from its parts' summaries. Run it again.",
+        );
+      return job.fanIn === null ? [] : combineSteps(parts, blocks, job.structure.chapters, job.fanIn);
+    }
+    const readsThem =
+      job.fanIn !== null && job.fanIn >= (combine.fanIn ?? 0) && job.maxOutputTokens >= combine.maxOutputTokens;
+    if (combine.steps.length > stepsDone && !readsThem)
+      throw new ConflictError(
+        `${cannot} ${job.spec.display_name} now reads less at once than when it was stopped, too little for the ` +
+          "steps left that summarise a long chapter from its parts' summaries. Run it again to summarise the " +
+          'passage as the model reads it now.',
+      );
+    return combine.steps;
   }
 
   /** Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it. */
@@ -185,12 +215,13 @@ export class RunJobs {
         model_id: spec.id,
         text,
         plan: job.setup.plan,
+        combine: { fanIn: job.fanIn, maxOutputTokens: job.maxOutputTokens, steps: job.steps },
         quote,
       });
     }
-    // The steps after the parts follow the plan the job was stored with (a resumed job's, as its parts do).
+    // A resumed job goes on with the parts and the steps it was stored with.
     const plan = stored?.plan ?? job.setup.plan;
-    const steps = job.fanIn === null ? [] : combineSteps(plan.parts, plan.blocks, job.structure.chapters, job.fanIn);
+    const steps = stored ? this.resumedSteps(stored, job) : job.steps;
     this.d.repo.save(base);
     this.d.events.emit('run:started', {
       run_id: runId,

@@ -81,6 +81,15 @@ export class DocumentsRepo {
     return { ...row, text, chapters, blocks };
   }
 
+  /** The newest document whose text has this SHA-256 (its text's identity: NewDocument.sha256). */
+  idByHash(sha256: string): string | undefined {
+    return this.db
+      .prepare<[string], { id: string }>(
+        'SELECT id FROM documents WHERE sha256 = ? ORDER BY created_at DESC, id LIMIT 1',
+      )
+      .get(sha256)?.id;
+  }
+
   delete(id: string): boolean {
     return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
   }

@@ -1,16 +1,29 @@
-// A multi-part job's merged findings as the run's answer: every quote located in the whole text (exact, then
-// tolerant; "not found in your text" lowers the finding's confidence), its location from the text's structure
-// (structure.ts: chapters by headings, prose paragraphs numbered without headings and scene breaks), the numbering a
-// stored manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
-import type { LocatedFinding } from '../../src-preload/contract/tasks';
-import { paragraphAt, QuoteLocator } from '../tasks/quotes';
-import { locateFindings } from '../tasks/task-answers';
+// Where a multi-part job's findings are: each quote found in the part that reported it (the same words elsewhere in
+// the manuscript are another place), exact then tolerant ("not found in your text" lowers the finding's confidence),
+// and the merged findings as the run's answer, located in the text's structure (structure.ts: chapters by headings or
+// by a folder's files, prose paragraphs numbered without headings and scene breaks), the numbering a stored
+// manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
+import type { LocatedFinding, LocatedQuote } from '../../src-preload/contract/tasks';
+import { paragraphAt, QuoteLocator, type QuoteSpan, type TextRange } from '../tasks/quotes';
+import { findingConfidence } from '../tasks/task-answers';
 import type { MergedFinding } from './job-types';
 import { locationLabel, parseStructure, type DocumentStructure } from './structure';
 
 /**
- * `text`: the whole text, or the QuoteLocator the job already made for it (so it is folded once for all its quotes);
- * `structure`: parseStructure of the text, when the caller has it.
+ * Where a quote a part reported is in the whole text: in the part's own span first; else before it (a contradiction's
+ * earlier place, quoted from the story so far), the first there; else anywhere.
+ */
+export function findInPart(locator: QuoteLocator, quote: string, part: TextRange): QuoteSpan {
+  let found = locator.find(quote, part);
+  if (found.match === 'not_found') found = locator.find(quote, { start: 0, end: part.end });
+  if (found.match === 'not_found') found = locator.find(quote);
+  return found;
+}
+
+/**
+ * The merged findings as the run's answer: each quote where its part found it (a part stored before that was kept:
+ * its first place in the whole text). `text`: the whole text, or the QuoteLocator the job already made for it (so it
+ * is folded once for all its quotes); `structure`: the job's structure of the text, when the caller has it.
  */
 export function locateJobFindings(
   merged: readonly MergedFinding[],
@@ -18,44 +31,30 @@ export function locateJobFindings(
   structure?: DocumentStructure,
 ): LocatedFinding[] {
   const locator = typeof text === 'string' ? new QuoteLocator(text) : text;
-  const located = locateFindings(
-    {
-      findings: merged.map((f) => ({
-        claim: f.claim,
-        severity: f.severity,
-        suggestion: f.suggestion ?? null,
-        evidence: f.evidence.map((e) => ({ quote: e.quote, location: null })),
-      })),
-    },
-    locator,
-    // Located in the structure below, not in the passage's paragraph numbering (it would be counted for nothing).
-    [],
-  );
-  return inStructure(located, structure ?? parseStructure(locator.text));
-}
-
-/**
- * Locations in the passage's structure (manuscripts/structure.ts: chapters by headings, prose paragraphs numbered
- * without headings and scene breaks), the numbering a stored manuscript shows, so a finding jumps to its paragraph.
- */
-function inStructure(findings: LocatedFinding[], { blocks, chapters }: DocumentStructure): LocatedFinding[] {
+  const { blocks, chapters } = structure ?? parseStructure(locator.text);
   const titles = new Map(chapters.map((c) => [c.number, c.title]));
-  return findings.map((f) => ({
-    ...f,
-    evidence: f.evidence.map((e) => {
-      if (e.start === null) return e;
-      const block = paragraphAt(blocks, e.start);
-      if (!block) return e;
-      const title = titles.get(block.chapter) ?? null;
-      return {
-        ...e,
-        location: {
-          chapter: block.chapter,
-          chapter_title: title,
-          paragraph: block.paragraph ?? 0,
-          label: locationLabel(block.chapter, block.paragraph),
-        },
-      };
-    }),
-  }));
+  const locationAt = (at: number): LocatedQuote['location'] => {
+    const block = paragraphAt(blocks, at);
+    if (!block) return null;
+    return {
+      chapter: block.chapter,
+      chapter_title: titles.get(block.chapter) ?? null,
+      paragraph: block.paragraph ?? 0,
+      label: locationLabel(block.chapter, block.paragraph),
+    };
+  };
+  return merged.map((f) => {
+    const evidence = f.evidence.map((e): LocatedQuote => {
+      const span = e.found ?? locator.find(e.quote);
+      const location = span.start === null ? null : locationAt(span.start);
+      return { quote: e.quote, ...span, location, claimed_location: null };
+    });
+    return {
+      claim: f.claim,
+      severity: f.severity,
+      suggestion: f.suggestion ?? null,
+      evidence,
+      confidence: findingConfidence(evidence),
+    };
+  });
 }

@@ -174,18 +174,19 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
     expect(resumed.findings.some((f) => f.claim === "Mara's eye colour changes")).toBe(true);
   });
 
-  it('cancel within a part: the part in flight sees the abort and is not stored; finished parts are', async () => {
+  it('cancel within a part: a part that still answers is kept and the job stops before the next; one cut off is not', async () => {
     const { runner: jobs, db } = runner();
     const id = jobs.create({ task: 'continuity_check', model_id: spec.id, text, ...setup });
-    const controller = new AbortController();
     const fake = continuityFake();
     const seen: boolean[] = [];
+    // The writer presses Stop while part 2 is running, and its answer comes back all the same (already paid for).
+    const controller = new AbortController();
     const error = await jobs
       .run(
         id,
         async (part, story, signal) => {
           if (part.index === 1) {
-            controller.abort(); // the writer presses Stop while part 2 is running
+            controller.abort();
             seen.push(signal.aborted);
           }
           return fake.runPart(part, story);
@@ -195,7 +196,26 @@ describe('a 40,000-word manuscript on the tiny local model with a small context'
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelledError);
     expect(seen).toEqual([true]);
-    expect(new JobsRepo(db).parts(id).map((p) => p.index)).toEqual([0]);
+    expect(new JobsRepo(db).parts(id).map((p) => p.index)).toEqual([0, 1]);
+    expect(fake.calls).toHaveLength(2);
+
+    // Stopped again while part 3 is running, and its call is cut off: nothing of it is kept.
+    const again = new AbortController();
+    const cut = await jobs
+      .run(
+        id,
+        () => {
+          again.abort();
+          return Promise.reject(new CancelledError());
+        },
+        { count: setup.count, signal: again.signal },
+      )
+      .catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(CancelledError);
+    expect(new JobsRepo(db).parts(id).map((p) => p.index)).toEqual([0, 1]);
+
+    const resumed = await jobs.run(id, continuityFake().runPart, { count: setup.count });
+    expect(resumed.ran[0]).toBe(2);
   });
 
   it('the quote covers the whole job: every part, worst case, before anything runs', async () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CancelledError, ConflictError, NotFoundError } from '../errors';
 import type { JobPlan, JobQuote } from './job-plan';
-import type { FinishedPart, JobsRepo } from './jobs-repo';
+import type { FinishedPart, JobsRepo, StoredCombine } from './jobs-repo';
 import { mergeFindings } from './merge-findings';
 import type { CountText, Part } from './splitter';
 import type { Block } from './structure';
@@ -37,6 +37,8 @@ export interface NewJob {
   document_id?: string | null;
   text: string;
   plan: JobPlan;
+  /** The steps after the parts (RunOptions.after), kept so a resumed job runs the same ones. */
+  combine?: StoredCombine;
   quote: JobQuote;
 }
 
@@ -106,6 +108,7 @@ export class JobRunner {
         storyTokens: job.plan.budget.storyTokens,
         parts: job.plan.parts,
         blocks: job.plan.blocks,
+        ...(job.combine ? { combine: job.combine } : {}),
       },
       quote: job.quote,
       created_at: this.now().toISOString(),
@@ -152,8 +155,9 @@ export class JobRunner {
         if (signal.aborted) throw new CancelledError();
         options.onProgress?.({ job_id: jobId, part: index + 1, of, phase: 'started' });
         const started = this.monotonic();
+        // A call that came back is kept even when a stop landed meanwhile (its answer is paid for): the check above
+        // stops the job before the next one. A call the stop cut off throws instead.
         const result = await call();
-        if (signal.aborted) throw new CancelledError();
         const done: FinishedPart = {
           index,
           ...saved(result),

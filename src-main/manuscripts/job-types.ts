@@ -1,5 +1,6 @@
 // The narrow interface between the multi-part job runner and whoever executes a task on one part (the runs service
 // after the merge). The runner never calls a model itself: it hands each part, with the story so far, to `runPart`.
+import type { QuoteSpan } from '../tasks/quotes';
 
 /** Where something is in the writer's text: Quire's own numbering (chapter N, paragraph M), never a model's claim. */
 export interface TextLocation {
@@ -11,6 +12,11 @@ export interface TextLocation {
 export interface JobEvidence {
   quote: string;
   location: TextLocation | null;
+  /**
+   * Where the part that reported it found the quote in the whole input (job-findings.ts findInPart): the same words
+   * elsewhere are another place. Absent from parts stored before it was kept.
+   */
+  found?: QuoteSpan;
 }
 
 /** The analysis tasks' finding shape: a contradiction cites both places. */

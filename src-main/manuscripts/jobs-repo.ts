@@ -18,6 +18,20 @@ export interface StoredPlan {
   storyTokens: number;
   parts: Part[];
   blocks: Block[];
+  /** The steps after the parts as planned with them; absent in a job stored by a Quire before they were kept. */
+  combine?: StoredCombine;
+}
+
+/**
+ * A chapter summary's combine steps (app/summary-combine.ts), kept with the job: a resumed job follows them, as its
+ * finished steps' answers are taken by position. Empty steps for any other job.
+ */
+export interface StoredCombine {
+  /** How many summaries a step reads at most; null: none is combined (the pieces are joined). */
+  fanIn: number | null;
+  /** The answer each summary was asked with at most, which a step's fan-in allows for. */
+  maxOutputTokens: number;
+  steps: { chapter: number; title: string; parts: number[]; previous: boolean }[];
 }
 
 export interface JobRecord {

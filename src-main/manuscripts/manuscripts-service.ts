@@ -7,7 +7,7 @@ import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
 import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
-import { parseStructure } from './structure';
+import { parseStructure, type DocumentStructure } from './structure';
 
 export interface ManuscriptsServiceOptions {
   repo: DocumentsRepo;
@@ -78,6 +78,17 @@ export class ManuscriptsService {
     return doc;
   }
 
+  /**
+   * The structure of the stored manuscript whose text is exactly `text` (the newest, if it was opened more than once),
+   * so a run over a manuscript's text numbers it as the library does (a folder's files are its chapters); undefined
+   * for any other text.
+   */
+  structureOf(text: string): DocumentStructure | undefined {
+    const id = this.options.repo.idByHash(textHash(text));
+    const doc = id === undefined ? undefined : this.options.repo.get(id);
+    return doc ? storedStructure(doc) : undefined;
+  }
+
   delete(id: string): { deleted: true } {
     if (!this.options.repo.delete(id)) throw new NotFoundError('Manuscript', id);
     return { deleted: true };
@@ -115,7 +126,7 @@ export function documentFrom(source: ManuscriptSource) {
     source_kind: source.kind,
     text,
     word_count: countWords(text),
-    sha256: createHash('sha256').update(text).digest('hex'),
+    sha256: textHash(text),
     chapters: structure.chapters.map((c, i) => ({
       number: c.number,
       title: c.title,
@@ -131,6 +142,32 @@ export function documentFrom(source: ManuscriptSource) {
       start: b.start,
       end: b.end,
     })),
+  };
+}
+
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A stored manuscript's chapters and blocks as the structure a job splits and locates by (structure.ts). */
+function storedStructure({ chapters, blocks }: Pick<Manuscript, 'chapters' | 'blocks'>): DocumentStructure {
+  let next = 0;
+  return {
+    chapters: chapters.map((c) => {
+      // Blocks are stored in reading order, each chapter's together.
+      const firstBlock = next;
+      while (next < blocks.length && blocks[next]!.chapter === c.number) next++;
+      return {
+        number: c.number,
+        title: c.title,
+        start: c.start,
+        end: c.end,
+        firstBlock,
+        blockCount: next - firstBlock,
+        paragraphCount: c.paragraph_count,
+      };
+    }),
+    blocks,
   };
 }
 

@@ -1,5 +1,7 @@
-// Merges the findings of every part into one list: the same claim with overlapping evidence (a shared quote or a
-// shared location) is one finding, its evidence the union, its severity the highest, its parts all that reported it.
+// Merges the findings of every part into one list: the same claim with evidence at the same place (where the parts
+// found it; for parts stored before that was kept, a shared location or quote) is one finding, its evidence the union,
+// its severity the highest, its parts all that reported it. The same claim about the same words at another place is
+// another finding, at its own place.
 import type { JobEvidence, JobFinding, MergedFinding } from './job-types';
 
 const SEVERITY = { low: 0, medium: 1, high: 2 } as const;
@@ -21,7 +23,18 @@ function sameLocation(a: JobEvidence, b: JobEvidence): boolean {
   );
 }
 
+/**
+ * Whether two pieces of evidence are at one place of the text, as the parts that reported them found them; null when
+ * either was not found there (or its part was stored before that was kept).
+ */
+function samePlace({ found: a }: JobEvidence, { found: b }: JobEvidence): boolean | null {
+  if (a?.start == null || b?.start == null) return null;
+  return a.start < b.end && b.start < a.end;
+}
+
 function overlaps(a: JobEvidence, b: JobEvidence): boolean {
+  const place = samePlace(a, b);
+  if (place !== null) return place;
   if (sameLocation(a, b)) return true;
   const qa = normal(a.quote);
   const qb = normal(b.quote);
@@ -52,5 +65,5 @@ export function mergeFindings(byPart: readonly (readonly JobFinding[])[]): Merge
 }
 
 function sameOrNone(a: JobEvidence, b: JobEvidence): boolean {
-  return a.location === null || b.location === null || sameLocation(a, b);
+  return samePlace(a, b) ?? (a.location === null || b.location === null || sameLocation(a, b));
 }

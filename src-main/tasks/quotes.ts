@@ -197,6 +197,18 @@ class Folded {
     }
     return this.from[lo]! + (f - this.at[lo]!);
   }
+
+  /** The first folded offset that comes from text offset `at` or after it. */
+  foldedFrom(at: number): number {
+    let lo = 0;
+    let hi = this.text.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sourceAt(mid) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 const NON_ASCII = /[\u0080-\uffff]/g;
@@ -222,6 +234,12 @@ function unwrap(quote: string): string {
 export type QuoteSpan =
   { match: 'exact' | 'tolerant'; start: number; end: number } | { match: 'not_found'; start: null; end: null };
 
+/** Offsets [start, end) of a text. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Finds quotes in one text, folding the text once (on the first quote not there exactly) for all of them: make one
  * per text and reuse it for every quote of a run or a job.
@@ -234,22 +252,26 @@ export class QuoteLocator {
 
   constructor(readonly text: string) {}
 
-  /** Exactly first, then tolerating differences of whitespace, quote marks, dashes, ellipses and letter case. */
-  find(quote: string): QuoteSpan {
+  /**
+   * Exactly first, then tolerating differences of whitespace, quote marks, dashes, ellipses and letter case: the first
+   * match inside `within` (offsets of the text; the whole text when not given).
+   */
+  find(quote: string, within?: TextRange): QuoteSpan {
+    const { start: from, end: to } = within ?? { start: 0, end: this.text.length };
     const wanted = quote.trim();
     if (wanted.length === 0) return { match: 'not_found', start: null, end: null };
     for (const candidate of new Set([wanted, unwrap(wanted)])) {
-      const at = this.text.indexOf(candidate);
-      if (at >= 0) return { match: 'exact', start: at, end: at + candidate.length };
+      const at = this.text.indexOf(candidate, from);
+      if (at >= 0 && at + candidate.length <= to) return { match: 'exact', start: at, end: at + candidate.length };
     }
     const folded = (this.folded ??= new Folded(this.text));
     for (const candidate of new Set([new Folded(wanted).text.trim(), new Folded(unwrap(wanted)).text.trim()])) {
       if (candidate.length === 0) continue;
-      const at = folded.text.indexOf(candidate);
+      const at = folded.text.indexOf(candidate, folded.foldedFrom(from));
       if (at >= 0) {
         const start = folded.sourceAt(at);
         const end = folded.sourceAt(at + candidate.length - 1) + 1;
-        return { match: 'tolerant', start, end };
+        if (end <= to) return { match: 'tolerant', start, end };
       }
     }
     return { match: 'not_found', start: null, end: null };

@@ -2,7 +2,13 @@
 // not in the writer's text is marked and lowers the finding's confidence), every edit anchored to an exact span of
 // the passage (an edit whose original is not there is flagged and can never be applied).
 import type { z } from 'zod';
-import type { AnchoredEdit, AnswerKind, LocatedFinding, RunAnswer } from '../../src-preload/contract/tasks';
+import type {
+  AnchoredEdit,
+  AnswerKind,
+  LocatedFinding,
+  LocatedQuote,
+  RunAnswer,
+} from '../../src-preload/contract/tasks';
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
 import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph } from './quotes';
 
@@ -44,17 +50,22 @@ export function locateFindings(
       ...locator.locate(e.quote, numbering),
       claimed_location: e.location ?? null,
     }));
-    const missing = evidence.filter((e) => e.match === 'not_found').length;
-    const tolerant = evidence.filter((e) => e.match === 'tolerant').length;
-    const confidence = Math.max(0, 1 - missing / evidence.length - tolerant * TOLERANT_PENALTY);
     return {
       claim: finding.claim,
       severity: finding.severity,
       suggestion: finding.suggestion ?? null,
       evidence,
-      confidence: Math.round(confidence * 100) / 100,
+      confidence: findingConfidence(evidence),
     };
   });
+}
+
+/** A finding's confidence from how its quotes were found: lowered for each one not in the text, a little if tolerant. */
+export function findingConfidence(evidence: readonly Pick<LocatedQuote, 'match'>[]): number {
+  const missing = evidence.filter((e) => e.match === 'not_found').length;
+  const tolerant = evidence.filter((e) => e.match === 'tolerant').length;
+  const confidence = Math.max(0, 1 - missing / evidence.length - tolerant * TOLERANT_PENALTY);
+  return Math.round(confidence * 100) / 100;
 }
 
 /**
