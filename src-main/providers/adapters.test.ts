@@ -133,6 +133,15 @@ describe.each([
     await expect(make().generate(request)).rejects.toMatchObject({ code: 'provider_error' });
   });
 
+  it("carries the content filter's stop with what came before it, streamed and not", async () => {
+    server.script('m', { text: 'Mara opened the letter and', filtered: true });
+    const whole = await make().generate(request);
+    expect(whole).toMatchObject({ text: 'Mara opened the letter and', finishReason: 'content_filter' });
+    expect(whole.refusal).toBeUndefined();
+    const finish = (await collect(make())).at(-1)!;
+    expect(finish).toMatchObject({ type: 'finish', finishReason: 'content_filter' });
+  });
+
   it('times out a hanging provider', async () => {
     server.script('m', { alwaysFault: { kind: 'hang' } });
     await expect(make({ timeoutMs: 200 }).generate(request)).rejects.toMatchObject({ code: 'timeout' });
@@ -149,6 +158,19 @@ describe('OpenAI specifics', () => {
     expect(body).not.toHaveProperty('temperature');
     expect(body).not.toHaveProperty('max_tokens');
     expect(result.warnings.join()).toMatch(/temperature/);
+  });
+
+  it('carries a structured-output refusal in its own words, streamed and not, and no answer', async () => {
+    const words = "I'm sorry, I can't help with that.";
+    server.script('m', { refusal: words, outputTokens: 9 });
+    const jsonRequest = { ...request, jsonSchema: { name: 'check', schema: { type: 'object' } } };
+    const whole = await openai().generate(jsonRequest);
+    expect(whole).toMatchObject({ text: '', refusal: words, finishReason: 'stop', usage: { outputTokens: 9 } });
+    const parts: StreamPart[] = [];
+    for await (const part of openai().stream(jsonRequest)) parts.push(part);
+    // The refusal is not the answer: none of it streams as text.
+    expect(parts.filter((p) => p.type === 'text-delta' && p.text !== '')).toEqual([]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', refusal: words, usage: { outputTokens: 9 } });
   });
 
   it('sends json_schema response_format', async () => {

@@ -189,6 +189,7 @@ function finishOf(reason: string | null | undefined): FinishReason {
       return 'length';
     case 'tool_use':
       return 'tool_calls';
+    // Anthropic's safety classifiers stopped the answer (it gives no words of its own): its content filter.
     case 'refusal':
       return 'content_filter';
     default:

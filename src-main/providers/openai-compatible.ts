@@ -73,12 +73,14 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       throw new ProviderError(this.provider, `${this.provider} sent a response without choices`);
     }
     const text = choice.message?.content ?? '';
+    const refusal = choice.message?.refusal;
     return {
       text,
       ...this.answerJson(request, text),
       usage: usageOf(completion.usage),
       finishReason: finishOf(choice.finish_reason),
       warnings,
+      ...(refusal ? { refusal } : {}),
     };
   }
 
@@ -92,6 +94,8 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     );
     const stream = completionChunks(response, signal);
     let text = '';
+    // A refusal comes in deltas of its own, never as the answer's text.
+    let refusal = '';
     let finish: FinishReason | undefined;
     let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
     let heard = false;
@@ -105,6 +109,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
           text += delta;
           yield { type: 'text-delta', text: delta };
         }
+        if (choice?.delta?.refusal) refusal += choice.delta.refusal;
         if (choice?.finish_reason) finish = finishOf(choice.finish_reason);
       }
     } catch (error) {
@@ -119,6 +124,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       usage,
       warnings,
       ...this.answerJson(request, text),
+      ...(refusal ? { refusal } : {}),
     };
   }
 

@@ -50,17 +50,28 @@ export interface GenerateRequest {
   onSend?: () => void;
 }
 
+/**
+ * Why the answer ended. `length`: it reached maxOutputTokens (a reasoning model's thinking counts towards them);
+ * `content_filter`: the provider's filter stopped it (OpenAI's finish_reason, Anthropic's stop_reason `refusal`), the
+ * text being what came before.
+ */
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
 
-export interface GenerateResult {
-  text: string;
+/** What a call answered, whole or as a stream's finish, besides its text. */
+export interface Finished {
+  finishReason: FinishReason;
+  usage: Usage;
+  warnings: string[];
   /** Parsed JSON when a jsonSchema was requested. */
   json?: unknown;
   /** A jsonSchema was requested and the answer could not be read as it (the text and usage are still here). */
   jsonError?: string;
-  usage: Usage;
-  finishReason: FinishReason;
-  warnings: string[];
+  /** The model declined to answer, in its own words (OpenAI's `refusal`): there is no answer, whatever the text. */
+  refusal?: string;
+}
+
+export interface GenerateResult extends Finished {
+  text: string;
 }
 
 export type StreamPart =
@@ -70,14 +81,7 @@ export type StreamPart =
    * the model (1 = next); `generating` once the model starts on it (loading and queueing are over).
    */
   | { type: 'status'; queue_position: number | null; generating: boolean }
-  | {
-      type: 'finish';
-      finishReason: FinishReason;
-      usage: Usage;
-      warnings: string[];
-      json?: unknown;
-      jsonError?: string;
-    };
+  | ({ type: 'finish' } & Finished);
 
 export interface LanguageModel {
   /** e.g. "openai", "anthropic", "deepseek", "local", or a custom endpoint's id. */

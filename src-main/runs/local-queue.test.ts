@@ -31,8 +31,9 @@ describe('local runs queue for their model', () => {
       });
       const runs: RunRecord[] = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
+          // A prose task: six tokens of prose are an answer (cut short); six of a JSON answer are not one.
           h.runs.start({
-            task: 'chapter_summary',
+            task: 'scene_draft',
             input: `Mara came home on day ${i + 1}.`,
             model: 'tiny-local',
             max_output_tokens: 6,

@@ -25,7 +25,8 @@ describe('low-confidence fallback', () => {
     });
     try {
       fake.script('gpt-a', { alwaysFault: { kind: 'status', status: 500 } });
-      const run = await h.runs.start({ task: 'chapter_summary', input: 'Mara came home.', max_output_tokens: 6 });
+      // A prose task: six tokens of prose are an answer (cut short); six of a JSON answer are not one.
+      const run = await h.runs.start({ task: 'scene_draft', input: 'Mara came home.', max_output_tokens: 6 });
       expect(run.attempts.map((a) => [a.model_id, a.outcome])).toEqual([
         ['gpt-a', 'failed'],
         ['tinystories-local', 'ok'],
@@ -48,7 +49,7 @@ describe('low-confidence fallback', () => {
 
       // The writer naming the weak model themself is their choice, not a fallback.
       const chosen = await h.runs.start({
-        task: 'chapter_summary',
+        task: 'scene_draft',
         input: 'Mara came home.',
         model: 'tinystories-local',
         max_output_tokens: 6,

@@ -36,8 +36,10 @@ export interface AttemptResult {
   readonly jsonError?: string | undefined;
   readonly usage: Usage;
   readonly warnings: readonly string[];
-  /** `length`: the answer stopped at its max output tokens. */
+  /** `length`: the answer stopped at its max output tokens; `content_filter`: the provider's filter stopped it. */
   readonly finishReason?: FinishReason | undefined;
+  /** The model declined to answer, in its own words: there is no answer, whatever the text. */
+  readonly refusal?: string | undefined;
 }
 
 export interface AttemptInput {
@@ -274,6 +276,7 @@ export class ModelAttempts {
         usage: result.usage,
         warnings: result.warnings,
         finishReason: result.finishReason,
+        refusal: result.refusal,
       };
     }
     const firstToken = new AbortController();
@@ -327,6 +330,7 @@ export class ModelAttempts {
             usage: part.usage,
             warnings: part.warnings,
             finishReason: part.finishReason,
+            refusal: part.refusal,
           };
         }
       }

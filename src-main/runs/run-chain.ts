@@ -1,6 +1,7 @@
 // A runs:start run from its request to its stored end: the decision (a refusal is stored as a failed run), the answer
-// cache, then the decision's model and its fallbacks in turn, with one repair of an unreadable answer. Each call's
-// steps are appended in order and the run's row (running, failed, completed) is derived from them (run-record.ts).
+// cache, then the decision's model and its fallbacks in turn, with one repair of an unreadable answer (none for a call
+// that came back without an answer: no-answer.ts). Each call's steps are appended in order and the run's row
+// (running, failed, completed) is derived from them (run-record.ts).
 import type { Decision, ModelSpec } from '../../src-preload/contract';
 import { providerLabel } from '../../src-preload/contract/provider-table';
 import type { RunRecord, RunStart } from '../../src-preload/contract/runs';
@@ -12,6 +13,7 @@ import { isDeadEnd } from '../providers/dead-end-fetch';
 import { joinAnd } from '../orchestrator/decide-text';
 import { addUsage, settled, type Answered } from './answered-steps';
 import { skipped, type ModelAttempts } from './model-attempt';
+import { filterNotice, noAnswer, type NoAnswer } from './no-answer';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor } from './run-decision';
@@ -134,8 +136,12 @@ export class RunChain {
       lastError = error;
       failures.push({ model, why, error });
     };
-    // The last model's answer when it could not be read even after its repair: kept with the failed run.
+    // The last model's answer when it could not be used (unreadable even after its repair, or cut off at its length
+    // limit): kept with the failed run.
     let unreadable: { modelId: string; text: string } | null = null;
+    // A model declined the passage: the next one is asked, but a second decline ends the run (the passage is the
+    // likely cause, and each decline is paid for).
+    let declined = false;
     const deadEnds = new Set<string>();
     for (const [index, modelId] of chain.entries()) {
       if (cancel.aborted) break;
@@ -194,9 +200,16 @@ export class RunChain {
         if (fellBack) steps.push(fellBack);
         let answered: Answered = outcome;
         let reading = readStructured(plan, answered.result);
-        // One repair: the unreadable answer goes back with what was wrong; an answer cut off at its length limit is
-        // kept as it is (a second try would stop at the same place).
-        if (!reading.ok && answered.result.finishReason !== 'length') {
+        // What the writer may do about an answer its allowance ran out on: ask for more, when they asked for less
+        // than the task's own.
+        const allowance = {
+          tokens: asked.maxOutputTokens,
+          canLengthen: plan.definition !== undefined && asked.maxOutputTokens < plan.definition.max_output_tokens,
+        };
+        let unanswered: NoAnswer | null = noAnswer(spec, answered.result, reading.ok, allowance);
+        // One repair: the unreadable answer goes back with what was wrong. A call that came back without an answer
+        // (declined, or cut off at its length limit) is not asked again: it would decline or stop at the same place.
+        if (!unanswered && !reading.ok) {
           const first = answered;
           steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
@@ -226,17 +239,27 @@ export class RunChain {
             result: { ...repaired.result, usage: addUsage(first.result.usage, repaired.result.usage) },
           };
           reading = readStructured(plan, answered.result);
-          if (!reading.ok) {
-            const error = unreadableAnswerError(spec.display_name, reading.problem);
-            steps.push(await settled(answered, { code: error.code, message: error.message }));
-            failed(spec.display_name, error.message, error);
-            unreadable = { modelId: spec.id, text: answered.result.text };
-            continue;
-          }
+          unanswered =
+            noAnswer(spec, repaired.result, reading.ok, allowance) ??
+            (reading.ok ? null : { error: unreadableAnswerError(spec.display_name, reading.problem), declined: false });
+        }
+        // Charged what the provider billed; what the model wrote (if anything, and it did not decline) is kept with
+        // the failed run.
+        if (unanswered) {
+          const { error } = unanswered;
+          steps.push(await settled(answered, { code: error.code, message: error.message }));
+          failed(spec.display_name, error.message, error);
+          unreadable = unanswered.declined ? null : { modelId: spec.id, text: answered.result.text };
+          if (unanswered.declined && declined) break;
+          declined ||= unanswered.declined;
+          continue;
         }
         steps.push(attemptStep(answered.attempt));
+        // An answer the content filter cut off partway is kept, with a notice saying so (and not kept for the cache).
+        const cut = filterNotice(spec, answered.result);
         const completed: RunWrite = {
           ...row(),
+          ...(cut ? { error: cut, cache_key: null } : {}),
           truncated: answered.result.finishReason === 'length',
           answer: reading.ok ? reading.answer : null,
           ...assessAnswer(this.o, decision, start.task, answered.attempt.model_id, answered.result.json, messages),

@@ -111,6 +111,10 @@ export interface RunRecord {
   /** The decision's reason and its chain. */
   reason: string | null;
   fallback_chain: string[];
+  /**
+   * Why a run did not complete; on a completed run, what to know about its answer (the provider's content filter cut
+   * it off partway: its text is what came before).
+   */
   error: ErrorInfo | null;
   rating: number | null;
   created_at: string;

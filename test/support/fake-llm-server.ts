@@ -55,6 +55,16 @@ export interface FakeModelScript {
   hangAfter?: number;
   /** The answer stopped at its max tokens (finish_reason `length`, stop_reason `max_tokens`). */
   truncated?: boolean;
+  /**
+   * The provider's content filter stopped the answer after its text (none: before a word): finish_reason
+   * `content_filter`, Anthropic's stop_reason `refusal`.
+   */
+  filtered?: boolean;
+  /**
+   * The model declines in these words (OpenAI structured outputs): `content` null and `refusal` set, streamed as
+   * refusal deltas. Anthropic has no refusal text: it answers nothing with stop_reason `refusal`.
+   */
+  refusal?: string;
   /** Omit the usage fields entirely (a provider that reports nothing). */
   omitUsage?: boolean;
   /**
@@ -265,6 +275,8 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
 
 interface Answer {
   truncated: boolean;
+  filtered: boolean;
+  refusal?: string;
   /** The stop sequence the answer ended before (Anthropic says which: stop_reason `stop_sequence`). */
   stoppedAt?: string;
   chunks: string[];
@@ -353,9 +365,12 @@ function resolveAnswer(script: FakeModelScript, imageTokens = 0, stops: readonly
     }
     if (stoppedAt !== undefined) text = text.slice(0, text.indexOf(stoppedAt));
   }
+  if (script.refusal !== undefined) text = '';
   const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
   return {
     truncated: script.truncated === true,
+    filtered: script.filtered === true,
+    ...(script.refusal !== undefined ? { refusal: script.refusal } : {}),
     ...(stoppedAt !== undefined ? { stoppedAt } : {}),
     chunks,
     text,
@@ -405,8 +420,12 @@ function openAiJson(model: string, answer: Answer) {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answer.text, refusal: null },
-        finish_reason: answer.truncated ? 'length' : 'stop',
+        message: {
+          role: 'assistant',
+          content: answer.refusal !== undefined ? null : answer.text,
+          refusal: answer.refusal ?? null,
+        },
+        finish_reason: openAiFinish(answer),
         logprobs: null,
       },
     ],
@@ -440,10 +459,16 @@ async function openAiStream(
     }
     send({ ...base, choices: [{ index: 0, delta: { content: chunk }, finish_reason: null }] });
   }
-  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.truncated ? 'length' : 'stop' }] });
+  for (const words of answer.refusal?.split(/(?<= )/) ?? [])
+    send({ ...base, choices: [{ index: 0, delta: { refusal: words }, finish_reason: null }] });
+  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: openAiFinish(answer) }] });
   const options = body.stream_options as { include_usage?: boolean } | undefined;
   if (options?.include_usage && answer.usage) send({ ...base, choices: [], usage: openAiUsage(answer) });
   res.end('data: [DONE]\n\n');
+}
+
+function openAiFinish(answer: Answer): string {
+  return answer.truncated ? 'length' : answer.filtered ? 'content_filter' : 'stop';
 }
 
 function anthropicUsage(answer: Answer) {
@@ -460,6 +485,7 @@ function anthropicUsage(answer: Answer) {
 
 function anthropicStop(answer: Answer, isJson: boolean): string {
   if (answer.truncated) return 'max_tokens';
+  if (answer.filtered || answer.refusal !== undefined) return 'refusal';
   if (isJson) return 'tool_use';
   return answer.stoppedAt !== undefined ? 'stop_sequence' : 'end_turn';
 }
