@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { stopList } from './openai-wire';
+import { filtered, stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
 import { invalidRequest, wire } from './wire-errors';
 
@@ -69,8 +69,9 @@ export function anthropicUsage(record: RunRecord) {
   return { input_tokens: record.input_tokens ?? 0, output_tokens: record.output_tokens ?? 0 };
 }
 
-/** Why the answer ended: an app must know when its text was cut at its max_tokens, not finished. */
-function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' {
+/** Why the answer ended: an app must know when its text was cut at its max_tokens or by a content filter. */
+function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' | 'refusal' {
+  if (filtered(record)) return 'refusal';
   return record.truncated ? 'max_tokens' : 'end_turn';
 }
 

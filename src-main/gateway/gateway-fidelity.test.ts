@@ -96,6 +96,42 @@ describe('an answer cut at its max tokens', () => {
   });
 });
 
+describe("an answer the provider's content filter cut off partway", () => {
+  it('says so as each API does: finish_reason "content_filter", stop_reason "refusal", whole and streamed', async () => {
+    await withGateway(open(), async (g) => {
+      const client = openai(g);
+      fake.script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
+      const whole = await client.chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Go on.' }],
+      });
+      expect(whole.choices[0]!.message.content).toBe('Mara opened the letter and');
+      expect(whole.choices[0]!.finish_reason).toBe('content_filter');
+      fake.script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
+      const finishes: (string | null)[] = [];
+      for await (const chunk of await client.chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'Go on.' }],
+        stream: true,
+      }))
+        if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+      expect(finishes).toEqual(['content_filter']);
+      fake.script('cloud-claude', { text: 'She left at', filtered: true });
+      const message = await anthropic(g).messages.create({
+        model: 'cloud-claude',
+        max_tokens: 30,
+        messages: [{ role: 'user', content: 'When?' }],
+      });
+      expect(message.stop_reason).toBe('refusal');
+      fake.script('cloud-claude', { text: 'She left at', filtered: true });
+      const final = await anthropic(g)
+        .messages.stream({ model: 'cloud-claude', max_tokens: 30, messages: [{ role: 'user', content: 'When?' }] })
+        .finalMessage();
+      expect(final.stop_reason).toBe('refusal');
+    });
+  });
+});
+
 const ledgerRows = (g: GatewayApp) => (g.db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number }).n;
 
 const TOOL = { type: 'function', function: { name: 'look', parameters: { type: 'object' } } };

@@ -138,9 +138,18 @@ export function chatCompletion(record: RunRecord, created: number) {
   };
 }
 
-/** Why the answer ended: an app must know when its text was cut at the max tokens it allowed, not finished. */
-export function finishReason(record: RunRecord): 'stop' | 'length' {
+/**
+ * Why the answer ended: an app must know when its text was cut at the max tokens it allowed, or by the provider's
+ * content filter (a completed run's notice), not finished.
+ */
+export function finishReason(record: RunRecord): 'stop' | 'length' | 'content_filter' {
+  if (filtered(record)) return 'content_filter';
   return record.truncated ? 'length' : 'stop';
+}
+
+/** A completed run with a notice: its answer is what came before the provider's content filter stopped it. */
+export function filtered(record: RunRecord): boolean {
+  return record.status === 'completed' && record.error !== null;
 }
 
 /** One `chat.completion.chunk`. */
