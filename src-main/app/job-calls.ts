@@ -12,6 +12,7 @@ import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import { estimateInputTokens } from '../runs/run-request';
 import type { ModelCallOutcome, RunService } from '../runs/run-service';
+import { noAnswer } from '../runs/no-answer';
 import { repairWithin, unreadableAnswerError } from '../runs/task-run';
 import type { TokenCounter } from '../tokens/token-counter';
 import { toMicros } from '../store/money';
@@ -163,6 +164,12 @@ async function jobCall<K extends SplitKind>(
   failIfNotOk(outcome, signal);
   let reading = readPart(outcome, form.kind);
   let usage: PartUsage = outcome.usage;
+  // Declined, or cut off at its length limit: asked again, it would decline or stop the same way (no repair).
+  const unanswered = noAnswer(spec, outcome, reading.ok, {
+    tokens: job.maxOutputTokens,
+    canLengthen: false,
+  });
+  if (unanswered) throw unanswered.error;
   if (!reading.ok) {
     // Stopped meanwhile: its answer cannot be used, and no repair is asked.
     if (signal.aborted) throw new CancelledError();

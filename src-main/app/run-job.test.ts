@@ -45,6 +45,17 @@ const userText = (body: Record<string, unknown>) =>
     .join('\n');
 
 describe('runs:start with a passage longer than the model can read at once', () => {
+  it('ends when a part is declined, saying so, without paying for a repair of an answer that never came', async () => {
+    const host = await smallModel();
+    h.server().script('small', { refusal: "I can't help with that.", inputTokens: 3000, outputTokens: 5 });
+    const started = await host.call('runs:start', { task: 'continuity_check', input: text });
+    expect(started.body.error).toMatchObject({
+      code: 'provider_error',
+      message: expect.stringMatching(/declined this passage: “I can't help with that\.”/),
+    });
+    expect(h.server().requests).toHaveLength(1);
+  });
+
   it('is split into one run with parts, not refused: every paragraph sent, parts fit, the planted contradiction located', async () => {
     const host = await smallModel();
     const quote = (await host.call('runs:quote', { task: 'continuity_check', input: text })).body.value;

@@ -29,7 +29,7 @@ const REFUSAL_CHARS = 300;
  */
 export function noAnswer(
   spec: ModelSpec,
-  result: AttemptResult,
+  result: Pick<AttemptResult, 'text' | 'usage' | 'finishReason' | 'refusal'>,
   readable: boolean,
   allowance: Allowance,
 ): NoAnswer | null {
@@ -67,7 +67,12 @@ function declined(said: string): NoAnswer {
 }
 
 /** The allowance ran out with nothing written, or with an answer broken off before it could be read. */
-function ranOut(spec: ModelSpec, result: AttemptResult, empty: boolean, allowance: Allowance): QuireError {
+function ranOut(
+  spec: ModelSpec,
+  result: Pick<AttemptResult, 'usage'>,
+  empty: boolean,
+  allowance: Allowance,
+): QuireError {
   const name = spec.display_name;
   const tokens = allowance.tokens.toLocaleString('en-US');
   // The registry marks models that think before they answer; a provider that counts thinking tokens says so too.

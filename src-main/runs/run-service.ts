@@ -8,7 +8,7 @@ import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract'
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { CancelledError, NotFoundError, QuireError } from '../errors';
-import type { GenerateRequest, Usage } from '../providers/spec';
+import type { FinishReason, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { answeredSteps } from './answered-steps';
@@ -55,6 +55,10 @@ export interface ModelCallOutcome {
   costUsd: number;
   durationMs: number;
   error: { code: string; message: string } | null;
+  /** Why an answered call ended (a provider's content filter, the length limit); absent for one that failed. */
+  finishReason?: FinishReason;
+  /** The model declined to answer, in its own words. */
+  refusal?: string;
 }
 
 /** What a caller outside runs:start adds to a run (the gateway): the run's id up front, its tokens, a cancel. */
@@ -234,6 +238,8 @@ export class RunService {
           costUsd: record.cost_usd,
           durationMs: outcome.attempt.latency_ms,
           error: null,
+          ...(outcome.result.finishReason ? { finishReason: outcome.result.finishReason } : {}),
+          ...(outcome.result.refusal !== undefined ? { refusal: outcome.result.refusal } : {}),
         };
       }
       const status = cancel.aborted ? 'cancelled' : 'failed';
