@@ -50,7 +50,7 @@ describe('the utilityProcess probe launcher', () => {
 
   it('kills a child that does not finish in time', async () => {
     const { utility, forks } = fakeUtility();
-    const verdict = await new ModelProbe(new UtilityProcessProbeLauncher(utility, '/probe.js'), 20).probe('/m.gguf');
+    const verdict = (await new ModelProbe(new UtilityProcessProbeLauncher(utility, '/probe.js'), 20).probe('/m.gguf'))!;
     expect(verdict.usable).toBe(false);
     expect(forks[0]!.child.killed).toBe(true);
   });

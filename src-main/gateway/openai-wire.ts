@@ -158,7 +158,7 @@ export function chunk(
   created: number,
   model: string,
   delta: Record<string, unknown> | null,
-  finish: 'stop' | 'length' | null = null,
+  finish: ReturnType<typeof finishReason> | null = null,
   usage?: ReturnType<typeof usageOf>,
 ) {
   return {

@@ -28,7 +28,7 @@ describe('the probe', () => {
       set: { 'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: -1 } },
     });
     // Generous bounds: a loaded 2-core machine can take a minute to start node-llama-cpp in a child.
-    const verdict = await new ModelProbe(testProbeLauncher(), 170_000).probe(file);
+    const verdict = (await new ModelProbe(testProbeLauncher(), 170_000).probe(file))!;
     expect(verdict.usable).toBe(false);
     if (verdict.usable) return;
     expect(verdict.reason).toMatch(/llama\.cpp crashed on this file during a test load \((SIGABRT|exit code \d+)\)/);
