@@ -202,6 +202,27 @@ describe('TournamentService', () => {
     expect(h.events.some((e) => e.name === 'tournament:member-failed')).toBe(true);
   });
 
+  it('drops a member that declines the passage, saying so, without paying for a repair of an answer that never came', async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', { refusal: "I can't help with that.", inputTokens: 400, outputTokens: 5 });
+    const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(t.status).toBe('done');
+    expect(t.members.find((m) => m.model_id === 'deepseek-c')).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringMatching(/^DeepSeek C declined this passage: “I can't help with that\.”/) },
+    });
+    expect(t.notes.join(' ')).toMatch(/DeepSeek C was dropped: DeepSeek C declined this passage/);
+    expect(fake.requests.filter((r) => r.model === 'deepseek-c')).toHaveLength(1);
+    // Its repair's hold is given back, never used.
+    expect(
+      ledgerRows(h)
+        .filter((r) => r.model_id === 'deepseek-c')
+        .map((r) => r.state),
+    ).toEqual(['settled', 'released']);
+  });
+
   it('fails with a reason when fewer than two members answer, charging nothing it did not use', async () => {
     const h = await harness();
     fake.script('gpt-a', findings(EYES));

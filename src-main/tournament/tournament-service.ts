@@ -24,6 +24,7 @@ import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
+import { noAnswer } from '../runs/no-answer';
 import { repairWithin } from '../runs/task-run';
 import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
@@ -315,6 +316,20 @@ export class TournamentService {
       const seat = outcome.seat;
       let o = outcome.o;
       const member = members[seats.indexOf(seat)]!;
+      // Declined (a refusal, the content filter) or cut off at its length limit: dropped as it is, never repaired (it
+      // would decline or stop the same way) and never judged as an answer.
+      const unanswered = o.ok
+        ? noAnswer(seat.spec, o, kind === 'findings' ? readFindings(o).ok : true, {
+            tokens: memberRequest.maxOutputTokens,
+            canLengthen: false,
+          })
+        : null;
+      if (unanswered) {
+        member.status = 'failed';
+        member.error = { code: unanswered.error.code, message: unanswered.error.message };
+        notes.push(`${seat.spec.display_name} was dropped: ${unanswered.error.message}`);
+        continue;
+      }
       if (o.ok && kind === 'findings') {
         const first = readFindings(o);
         if (!first.ok && (seat.spec.provider === 'local' || repairReservationOf.has(seat))) {
