@@ -22,6 +22,9 @@ export interface NewDocument {
   blocks: ManuscriptBlock[];
 }
 
+/** The newest manuscript with this text, by its SHA-256 (index documents_sha256: no manuscript's text is read). */
+export const ID_BY_HASH = 'SELECT id FROM documents WHERE sha256 = ? ORDER BY created_at DESC, id LIMIT 1';
+
 export class DocumentsRepo {
   constructor(private readonly db: Db) {}
 
@@ -83,11 +86,7 @@ export class DocumentsRepo {
 
   /** The newest document whose text has this SHA-256 (its text's identity: NewDocument.sha256). */
   idByHash(sha256: string): string | undefined {
-    return this.db
-      .prepare<[string], { id: string }>(
-        'SELECT id FROM documents WHERE sha256 = ? ORDER BY created_at DESC, id LIMIT 1',
-      )
-      .get(sha256)?.id;
+    return this.db.prepare<[string], { id: string }>(ID_BY_HASH).get(sha256)?.id;
   }
 
   delete(id: string): boolean {

@@ -7,6 +7,7 @@ import type { App } from '../app/create-app';
 import { generateManuscript } from '../../test/fixtures/manuscript';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
+import { ID_BY_HASH } from './documents-repo';
 import { naturalCompare } from './source-reader';
 
 const testApp = useTestApp();
@@ -46,6 +47,14 @@ describe('manuscripts:* channels', () => {
     const gone = await call(app, 'manuscripts:get', { id: doc.id });
     expect(!gone.ok && gone.error.code).toBe('not_found');
     expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM document_paragraphs').get()).toEqual({ n: 0 });
+  });
+
+  it("finds the manuscript with a run's text through an index, never reading every manuscript's text", async () => {
+    const app = await testApp.app();
+    const plan = app.services.db.prepare(`EXPLAIN QUERY PLAN ${ID_BY_HASH}`).all('0'.repeat(64)) as {
+      detail: string;
+    }[];
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/SEARCH documents USING (COVERING )?INDEX documents_sha256/);
   });
 
   it('opens a folder of chapter files in natural order (Chapter 2 before Chapter 10), one chapter per file', async () => {

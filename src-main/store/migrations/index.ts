@@ -17,6 +17,7 @@ import m013 from './013-call-counts.sql?raw';
 import m014 from './014-overrun-bound.sql?raw';
 import m015 from './015-orphans-spent.sql?raw';
 import m016 from './016-probe-verdicts.sql?raw';
+import m017 from './017-documents-by-hash.sql?raw';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'overrun-bound', sql: m014 },
   { version: 15, name: 'orphans-spent', sql: m015 },
   { version: 16, name: 'probe-verdicts', sql: m016 },
+  { version: 17, name: 'documents-by-hash', sql: m017 },
 ];
