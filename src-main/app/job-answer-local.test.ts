@@ -8,7 +8,7 @@ import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { fixtureLlama, fixtureModels, fixtureRuntime, fixtureSpec } from '../../test/support/local-fixture';
 import type { LocalModels } from '../local/local-provider';
 import type { LocalRuntime } from '../local/runtime';
-import { conforms, widestText, type Schema } from '../../test/support/bounded-schema';
+import { conforms, widestBytes, type Schema } from '../../test/support/bounded-schema';
 import { localAnswerBounds } from '../tasks/answer-schema';
 import { partJsonSchema, partReader, type PartForm } from './job-answer';
 
@@ -28,11 +28,11 @@ describe('bounded answer schemas for a local grammar', () => {
   it('for every form, the widest answer the bounded schema admits fits the output budget, one token a byte', () => {
     for (const { name, form } of FORMS) {
       // Below the smallest answer's widest (one character a string) no grammar can promise to close.
-      const smallest = widestText(partJsonSchema(local, 0, form).schema as Schema).length;
+      const smallest = widestBytes(partJsonSchema(local, 0, form).schema as Schema);
       expect(smallest, name).toBeLessThan(600);
       for (let budget = smallest; budget <= 20_000; budget += 37) {
         const { schema } = partJsonSchema(local, budget, form);
-        expect(widestText(schema as Schema).length, `${name} at ${budget}`).toBeLessThanOrEqual(budget);
+        expect(widestBytes(schema as Schema), `${name} at ${budget}`).toBeLessThanOrEqual(budget);
       }
       // The room goes to the answer: a larger budget allows longer strings, up to what is wanted.
       expect(localAnswerBounds(form, 20_000).text).toBeGreaterThan(localAnswerBounds(form, 600).text);
@@ -77,8 +77,7 @@ describe('on the generated tiny GGUF (random weights)', () => {
   });
 
   /** Room for the smallest answer of the form, at least 320 tokens: its grammar must close within it. */
-  const budgetOf = (form: PartForm) =>
-    Math.max(320, widestText(partJsonSchema(local, 0, form).schema as Schema).length);
+  const budgetOf = (form: PartForm) => Math.max(320, widestBytes(partJsonSchema(local, 0, form).schema as Schema));
   const ask = (form: PartForm, budget: number) =>
     models.run(
       local,
@@ -98,7 +97,7 @@ describe('on the generated tiny GGUF (random weights)', () => {
     it(`${name}: the grammar is applied and its JSON closes within the budget`, async () => {
       const budget = budgetOf(form);
       const { schema } = partJsonSchema(local, budget, form);
-      expect(widestText(schema as Schema).length).toBeLessThanOrEqual(budget);
+      expect(widestBytes(schema as Schema)).toBeLessThanOrEqual(budget);
       const result = await ask(form, budget);
       expect(result.finishReason).toBe('stop');
       expect(result.jsonError).toBeUndefined();

@@ -15,7 +15,7 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { openDatabase } from '../store/database';
 import { RunsRepo } from '../store/repos/runs-repo';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
-import { localAnswerBounds, worstAnswerBytes } from '../tasks/answer-schema';
+import { answerTokens, localAnswerBounds, WORST_CASE } from '../tasks/answer-schema';
 import type { PartForm } from './job-answer';
 import { RunJobs } from './run-job';
 import { LedgerRepo } from '../store/repos/ledger-repo';
@@ -101,7 +101,7 @@ describe('a job on a local model sends every call the grammar schema bounded by 
       expect(r.jsonSchema).toMatchObject({ name: 'edits' });
       const bounds = localAnswerBounds(form, r.maxOutputTokens);
       expect(JSON.stringify(r.jsonSchema!.schema)).toContain(`"maxLength":${bounds.text}`);
-      expect(worstAnswerBytes(form, bounds)).toBeLessThanOrEqual(r.maxOutputTokens);
+      expect(answerTokens(form, bounds, WORST_CASE)).toBeLessThanOrEqual(r.maxOutputTokens);
     }
   });
 
@@ -117,7 +117,9 @@ describe('a job on a local model sends every call the grammar schema bounded by 
       const headings = names.filter((n) => n !== 'Untitled');
       const form: PartForm = { kind: 'summary', chapters: headings, story: !combines.includes(r) };
       expect(chapters.maxItems).toBe(combines.includes(r) ? 1 : headings.length);
-      expect(worstAnswerBytes(form, localAnswerBounds(form, r.maxOutputTokens))).toBeLessThanOrEqual(r.maxOutputTokens);
+      expect(answerTokens(form, localAnswerBounds(form, r.maxOutputTokens), WORST_CASE)).toBeLessThanOrEqual(
+        r.maxOutputTokens,
+      );
       // A part's chapters: the one it may begin inside (headed in an earlier part), then those headed in it.
       if (!combines.includes(r))
         for (const n of headings.slice(1)) expect(r.messages[1]!.content).toContain(`\n# ${n}\n`);

@@ -1,23 +1,40 @@
 // What a chat turn (local-chat.ts) and a base model's plain completion (local-completion.ts) share: the JSON-schema
 // grammar (built once per schema), the result with its JSON or the reason it has none, and the mapping of failures.
-import { TokenMeter, type LlamaJsonSchemaGrammar } from 'node-llama-cpp';
+import { TokenMeter, type Llama, type LlamaGrammar } from 'node-llama-cpp';
 import { CancelledError, InvalidInputError, LocalModelError, isQuireError } from '../errors';
 import type { FinishReason, GenerateResult } from '../providers/spec';
 import type { ResidentModel } from './runtime';
 
-// The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
-export type AnyJsonGrammar = LlamaJsonSchemaGrammar<never>;
+const grammarCache = new WeakMap<object, Map<string, LlamaGrammar>>();
 
-const grammarCache = new WeakMap<object, Map<string, AnyJsonGrammar>>();
+/** node-llama-cpp's way to write a string's character as a \uXXXX escape, one alternative of its string-char rule. */
+const UNICODE_ESCAPE = ' | "\\\\u" [0-9a-fA-F]{4}';
 
-export async function grammarFor(model: ResidentModel, schema: Record<string, unknown>): Promise<AnyJsonGrammar> {
+/**
+ * node-llama-cpp's grammar for `schema`, with one alternative less: a string's character is written as itself or as
+ * a two-character escape (\n, \"), never as a six-byte \uXXXX. A bounded answer's strings are counted in characters
+ * (tasks/answer-schema.ts), so each must cost no more than its own UTF-8; every text can still be written (the
+ * controls left out have no place in a writer's text).
+ */
+export async function jsonSchemaGrammar(llama: Llama, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  // The schema arrives as plain JSON at run time; node-llama-cpp's precise schema type cannot describe that.
+  // (A schema without free strings has no such rule; local-generation.test.ts checks its form.)
+  const own = await llama.createGrammarForJsonSchema(schema as never);
+  return llama.createGrammar({
+    grammar: own.grammar.replace(UNICODE_ESCAPE, ''),
+    stopGenerationTriggers: own.stopGenerationTriggers,
+    trimWhitespaceSuffix: own.trimWhitespaceSuffix,
+  });
+}
+
+export async function grammarFor(model: ResidentModel, schema: Record<string, unknown>): Promise<LlamaGrammar> {
   let cache = grammarCache.get(model.llama);
   if (!cache) grammarCache.set(model.llama, (cache = new Map()));
   const key = JSON.stringify(schema);
   let grammar = cache.get(key);
   if (!grammar) {
     try {
-      grammar = (await model.llama.createGrammarForJsonSchema(schema as never)) as AnyJsonGrammar;
+      grammar = await jsonSchemaGrammar(model.llama, schema);
     } catch (cause) {
       throw new InvalidInputError(
         `The JSON schema cannot be turned into a grammar: ${(cause as Error).message}`,
@@ -51,7 +68,7 @@ export function localResult(
   before: ReturnType<TokenMeter['getState']>,
   text: string,
   stopReason: string,
-  grammar: AnyJsonGrammar | undefined,
+  grammar: LlamaGrammar | undefined,
 ): GenerateResult {
   const used = TokenMeter.diff(model.sequence.tokenMeter, before);
   const warnings: string[] = [];

@@ -9,13 +9,14 @@ import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
 import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
-import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
+import { boundedAnswerSchema, localAnswerBounds, localRunForm, passageCost } from '../tasks/answer-schema';
+import { limitsGuidance, withinBounds, type BoundedForm } from '../tasks/answer-limits';
 import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
-import { estimateTextTokens } from '../../src-preload/contract/tokens';
-import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
+import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
+import { REPAIR_PROBLEM_CHARS, RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
 import type { CountRequest } from '../tokens/token-counter';
 import type { AttemptResult } from './model-attempt';
 import { messagesOf } from './run-request';
@@ -33,6 +34,14 @@ export interface RunPlan {
   passage: string | null;
   /** Images sent with the passage (or the last user message); empty for none. */
   images: PlannedImage[];
+  /** The answer length the caller chose (runs:start's max_output_tokens); undefined when the task's own is used. */
+  outputTokens: number | undefined;
+  /**
+   * The form and bounds the latest call's grammar was built with: set by requestFor for each call of the run (its
+   * models are asked one at a time), so readStructured reads that call's answer against them; null for a call
+   * without a bounded grammar.
+   */
+  bounded?: BoundedForm | null;
 }
 
 export type PlannedImage = RequestImage & { name: string | null; bytes: number };
@@ -82,6 +91,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       stop: start.stop,
       taskIds,
       passage: null,
+      outputTokens: start.max_output_tokens,
     };
   }
   // A route names a task that does the work: never one that itself only suggests (Ask Quire).
@@ -97,18 +107,54 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     taskIds: routable,
     passage: start.input,
     images,
+    outputTokens: start.max_output_tokens,
   };
 }
 
 /**
  * The run's request as `spec` is asked it. A local model answers the task's form under a grammar, which cannot close
- * the JSON once the output budget has run out: it gets the form's schema bounded to that budget, so its answer always
- * closes. A provider (and a caller's own schema) gets the request as it is.
+ * the JSON once the output budget has run out: it gets the form's schema bounded so that its answer, counted as
+ * realistically as the passage it is about (passageCost), closes within the budget, and is told those bounds with its
+ * instruction. Its tokens cost nothing, so unless the caller chose an answer length the budget is the room its context
+ * has left. A provider (and a caller's own schema) gets the request as it is.
  */
 export function requestFor(spec: ModelSpec, plan: RunPlan, request: GenerateRequest): GenerateRequest {
+  plan.bounded = null;
   if (spec.provider !== 'local' || plan.kind === null || plan.kind === 'prose' || !request.jsonSchema) return request;
-  const form = runAnswerForm(plan.kind, plan.taskIds);
-  return { ...request, jsonSchema: answerSchema(form, { maxOutputTokens: request.maxOutputTokens }) };
+  const form = localRunForm(plan.kind, plan.taskIds, plan.passage ?? '');
+  const maxOutputTokens =
+    plan.outputTokens === undefined
+      ? Math.max(request.maxOutputTokens, roomLeft(spec.context_window, request.messages, form))
+      : request.maxOutputTokens;
+  const bounded = { form, bounds: localAnswerBounds(form, maxOutputTokens, passageCost(plan.passage ?? '')) };
+  plan.bounded = bounded;
+  return {
+    ...request,
+    messages: withGuidance(request.messages, limitsGuidance(bounded)),
+    maxOutputTokens,
+    jsonSchema: boundedAnswerSchema(form, bounded.bounds),
+  };
+}
+
+/** What the chat template adds around the messages beyond the estimate's framing (Llama 3's dated system header). */
+const TEMPLATE_TOKENS = 64;
+
+/**
+ * The tokens a local model's context has left for the answer: less the prompt, its limits paragraph (counted with every
+ * number at five digits) and a retry's note (RETRY_NOTE_TOKENS: the repair's request when the answer cannot go back).
+ * The prompt is counted by the estimate the decision placed the run with (above a local model's own count of English).
+ */
+function roomLeft(context: number, messages: readonly ChatMessage[], form: BoundedForm['form']): number {
+  const widest = { items: 99_999, evidence: 99_999, facts: 99_999, timeline: 99_999, text: 99_999 };
+  const guidance = estimateTextTokens(limitsGuidance({ form, bounds: widest })) + 2;
+  return context - estimateInputTokens(messages) - guidance - RETRY_NOTE_TOKENS - TEMPLATE_TOKENS;
+}
+
+/** The instruction (the system message) with `guidance` as its last paragraph. */
+function withGuidance(messages: readonly ChatMessage[], guidance: string): ChatMessage[] {
+  return messages.map((m, i) =>
+    i === 0 && m.role === 'system' ? { ...m, content: `${m.content}\n\n${guidance}` } : m,
+  );
 }
 
 export type StructuredReading = { ok: true; answer: RunAnswer | null } | { ok: false; problem: string };
@@ -126,7 +172,8 @@ export function readStructured(plan: RunPlan, result: AttemptResult): Structured
   }
   const checked = checkAnswer(plan.kind, plan.taskIds, reading.value, plan.jsonSchema.name);
   if (!checked.ok) return checked;
-  return { ok: true, answer: buildAnswer(plan.kind, checked.value, plan.passage ?? '') };
+  const answer = buildAnswer(plan.kind, checked.value, plan.passage ?? '');
+  return { ok: true, answer: plan.bounded ? withinBounds(answer, plan.bounded, reading.value) : answer };
 }
 
 /** Whether the run's answer is read in a form, and so may get its one repair (a prose answer is taken as it is). */

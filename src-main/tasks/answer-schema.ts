@@ -2,19 +2,23 @@
 // route, and each call of a multi-part job (a part's answer with the story so far, a combine step's one summary) —
 // built by one builder, bounded or not. A provider gets the contract as it is (answers.ts says what each field means
 // and validates it). A local model answers under a grammar that cannot close the JSON once its output budget has run
-// out, so its schema is bounded by one rule: the widest JSON the bounds admit fits the budget, every byte a token and
-// every string character a 6-byte escape. The model's JSON then always closes, whatever it writes.
+// out, so its schema is bounded by one rule: the widest JSON the bounds admit, counted at what the answer may cost
+// (AnswerCost), fits the budget. Counted at the worst any model can do (one token a byte), the JSON always closes
+// whatever the model writes; a single run counts it realistically, from the passage the answer is written about.
 import type { AnswerKind } from '../../src-preload/contract/tasks';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { numberParagraphs } from './quotes';
 
 /**
  * What a call answers: findings (with the story so far in a job's part), edits, ideas, chapter summaries (named by the
- * headings the part holds when they are known, with the story so far in a job's part), or a route.
+ * headings the part holds when they are known, with the story so far in a job's part; `every`: each of them in its
+ * place, a whole passage's chapters), or a route.
  */
 export type AnswerForm =
   | { kind: 'findings'; story: boolean }
   | { kind: 'edits' }
   | { kind: 'list' }
-  | { kind: 'summary'; chapters: readonly string[] | null; story: boolean }
+  | { kind: 'summary'; chapters: readonly string[] | null; story: boolean; every?: boolean }
   | { kind: 'route'; taskIds: readonly string[] };
 
 /** A single run's answer form for a structured kind (no story, chapters named by the model). */
@@ -32,6 +36,23 @@ export function runAnswerForm(kind: Exclude<AnswerKind, 'prose'>, taskIds: reado
     default:
       return kind satisfies never;
   }
+}
+
+/**
+ * A single run's answer form on a local model, whose grammar can hold the passage's own chapters: a summary names each
+ * of them by its heading ("Untitled" for text before the first one) and gives every one its entry.
+ */
+export function localRunForm(
+  kind: Exclude<AnswerKind, 'prose'>,
+  taskIds: readonly string[],
+  passage: string,
+): AnswerForm {
+  const form = runAnswerForm(kind, taskIds);
+  if (form.kind !== 'summary') return form;
+  const chapters = new Map<number, string>();
+  for (const p of numberParagraphs(passage))
+    if (!chapters.has(p.chapter)) chapters.set(p.chapter, p.chapter_title ?? 'Untitled');
+  return { ...form, chapters: chapters.size > 0 ? [...chapters.values()] : ['Untitled'], every: true };
 }
 
 /**
@@ -69,6 +90,7 @@ const nullableText = (max: number | undefined) =>
   max === undefined
     ? piece({ type: ['string', 'null'] }, null)
     : piece({ oneOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }, '', max);
+const constant = (value: string) => piece({ const: value }, value);
 const oneOf = (values: readonly string[]) =>
   piece(
     { type: 'string', enum: [...values] },
@@ -89,6 +111,15 @@ function object(properties: Record<string, Piece>): Piece {
     entries.reduce((n, [, p]) => n + p.empty, 0),
   );
 }
+/** Exactly `items`, each in its place. */
+function ordered(items: readonly Piece[]): Piece {
+  return piece(
+    { type: 'array', prefixItems: items.map((p) => p.schema), minItems: items.length, maxItems: items.length },
+    items.map((p) => p.widest),
+    items.reduce((n, p) => n + p.chars, 0),
+    items.length === 0 ? 1 : items.reduce((n, p) => n + p.empty, 0),
+  );
+}
 /** At most `max` items (unbounded when undefined); the widest has all of them. */
 function array(item: Piece, max: number | undefined, min?: number): Piece {
   const n = max ?? 0;
@@ -105,14 +136,29 @@ function array(item: Piece, max: number | undefined, min?: number): Piece {
   );
 }
 
-/** A quote's location and a finding's suggestion need no more than these; the rest goes to claims and quotes. */
-const LOCATION_CHARS = 40;
+/**
+ * A finding's claim is one sentence, a quote's location a chapter and paragraph, its suggestion a sentence or two: they
+ * need no more than these, and the rest goes to quotes (a sentence or two of the writer's text on each side).
+ */
+const CLAIM_CHARS = 160;
+const LOCATION_CHARS = 32;
 const SUGGESTION_CHARS = 120;
 /** An edit's reason is one sentence; its original and revision get the rest. */
 const REASON_CHARS = 120;
 /** A chapter named by the model, an idea's title, what a route step is run on: a heading's length. */
 const NAME_CHARS = 80;
-const cap = (t: number | undefined, most: number) => (t === undefined ? undefined : Math.min(t, most));
+
+/** The longest each string of an answer bounded by `b` may be, in characters (code points, as the grammar counts). */
+export function fieldLimits(b: AnswerBounds) {
+  return {
+    text: b.text,
+    claim: Math.min(b.text, CLAIM_CHARS),
+    location: Math.min(b.text, LOCATION_CHARS),
+    suggestion: Math.min(b.text, SUGGESTION_CHARS),
+    reason: Math.min(b.text, REASON_CHARS),
+    name: Math.min(b.text, NAME_CHARS),
+  };
+}
 
 /** A chapter's heading as the model is told it and names it (without Markdown's "#"). */
 export function plainTitle(title: string): string {
@@ -121,7 +167,8 @@ export function plainTitle(title: string): string {
 
 /** The answer of `form`, bounded by `b` (a local model's grammar) or not (null: a provider's JSON Schema). */
 function answerPiece(form: AnswerForm, b: AnswerBounds | null): Piece {
-  const t = b?.text;
+  const l = b && fieldLimits(b);
+  const t = l?.text;
   const story = () =>
     object({
       characters: array(object({ name: text(t), notes: array(text(t), b ? 0 : undefined) }), b ? 0 : undefined),
@@ -132,10 +179,10 @@ function answerPiece(form: AnswerForm, b: AnswerBounds | null): Piece {
     case 'findings': {
       const findings = array(
         object({
-          claim: text(t),
-          evidence: array(object({ quote: text(t), location: nullableText(cap(t, LOCATION_CHARS)) }), b?.evidence, 1),
+          claim: text(l?.claim),
+          evidence: array(object({ quote: text(t), location: nullableText(l?.location) }), b?.evidence, 1),
           severity,
-          suggestion: nullableText(cap(t, SUGGESTION_CHARS)),
+          suggestion: nullableText(l?.suggestion),
         }),
         b?.items,
       );
@@ -143,46 +190,92 @@ function answerPiece(form: AnswerForm, b: AnswerBounds | null): Piece {
     }
     case 'edits':
       return object({
-        edits: array(object({ original: text(t), revised: text(t), reason: text(cap(t, REASON_CHARS)) }), b?.items),
+        edits: array(object({ original: text(t), revised: text(t), reason: text(l?.reason) }), b?.items),
       });
     case 'list':
-      return object({ items: array(object({ title: text(cap(t, NAME_CHARS)), detail: text(t) }), b?.items, 1) });
+      return object({ items: array(object({ title: text(l?.name), detail: text(t) }), b?.items, 1) });
     case 'summary': {
+      // Bounded, a whole passage's chapters are each summarised in their place, named as the grammar writes them.
+      if (b && form.chapters && form.every)
+        return object({
+          chapters: ordered(
+            form.chapters.map((name) => object({ chapter: constant(plainTitle(name)), summary: text(t) })),
+          ),
+        });
       // Bounded, a part's chapter is named by one of the headings it may be (or "Untitled": one begun in an earlier
-      // part); a single run's chapters are named by the model.
+      // part); unbounded, the model names them.
       const names = form.chapters && [...new Set([...form.chapters.map(plainTitle), 'Untitled'])];
-      const chapter = b && names ? oneOf(names) : text(cap(t, NAME_CHARS));
+      const chapter = b && names ? oneOf(names) : text(l?.name);
       const chapters = array(object({ chapter, summary: text(t) }), b?.items, 1);
       return form.story ? object({ chapters, story: story() }) : object({ chapters });
     }
     case 'route':
       return object({
-        steps: array(
-          object({ task: oneOf(form.taskIds), target: text(cap(t, NAME_CHARS)), why: text(t) }),
-          b?.items,
-          1,
-        ),
+        steps: array(object({ task: oneOf(form.taskIds), target: text(l?.name), why: text(t) }), b?.items, 1),
       });
     default:
       return form satisfies never;
   }
 }
 
-const WORST_BYTES_PER_CHAR = 6;
-/** The grammar's stop trigger (four newlines), generously. */
-const STOP_BYTES = 16;
-/** The grammar may pad an empty array as `[`, newline + indent, newline + indent, `]` where stringify writes `[]`. */
-const EMPTY_ARRAY_SLACK = 24;
+/**
+ * What a local model's answer costs in tokens: `count`, a text's tokens (the JSON around the strings); `perChar`, the
+ * tokens one character of a string may take.
+ */
+export interface AnswerCost {
+  count: (text: string) => number;
+  perChar: number;
+}
 
 /**
- * Worst-case bytes of an answer of `form` at these bounds: JSON.stringify's 4-space layout (the widest whitespace the
- * grammar allows), every string full of 6-byte `\uXXXX` escapes. Under the grammar every token carries at least one
- * byte, so an answer of at most N bytes is at most N tokens.
+ * The most any model's answer can cost: under the grammar every token carries at least one byte, and a string's
+ * character is at most 4 bytes (its own UTF-8: the grammar allows no \uXXXX escape, local-generation.ts; \n and \" are
+ * 2). Used where the model's text is not measured (a job's parts, a tournament's members): their JSON always closes.
  */
-export function worstAnswerBytes(form: AnswerForm, b: AnswerBounds): number {
+export const WORST_CASE: AnswerCost = { count: (text) => Buffer.byteLength(text, 'utf8'), perChar: 4 };
+
+/** What the answer is counted at above the estimate of the passage it is written about (see passageCost). */
+const PASSAGE_MARGIN = 1.25;
+/** The estimate's tokens per character of English prose: the least a claim or a suggestion is counted at. */
+const PROSE_TOKENS_PER_CHAR = 0.35;
+/** Stretches of the passage whose density is measured (the densest one counts). */
+const DENSITY_WINDOW = 1000;
+
+/**
+ * An answer about `passage`, counted realistically: its quotes are the passage's own text and its claims are written in
+ * the passage's language, so a string's character costs what one of the passage's densest stretch does (at least what
+ * English prose does) by the character-class estimate (src-preload/contract/tokens.ts), with a margin; the JSON around
+ * the strings is counted by the same estimate. The estimate is never below OpenAI's tokenizers and counts English
+ * above the 32K-token SentencePiece vocabularies (Llama 2, Mistral: ~1.35x o200k, where it is ~1.6x), the least
+ * efficient of local models'; with the margin a model writing denser text than the passage's (dialogue's quotation
+ * marks, escaped newlines) still closes. A vocabulary that spends a token a character (no real model's) would not.
+ */
+export function passageCost(passage: string): AnswerCost {
+  const chars = [...passage];
+  let densest = PROSE_TOKENS_PER_CHAR;
+  for (let at = 0; at < chars.length; at += DENSITY_WINDOW) {
+    // The last stretch is a whole window too, reaching back: a few characters alone measure only their rounding.
+    const window = chars.slice(Math.max(0, Math.min(at, chars.length - DENSITY_WINDOW)), at + DENSITY_WINDOW);
+    densest = Math.max(densest, estimateTextTokens(window.join('')) / window.length);
+  }
+  return { count: estimateTextTokens, perChar: densest * PASSAGE_MARGIN };
+}
+
+/** The grammar's stop trigger (four newlines), generously. */
+const STOP_TEXT = '\n'.repeat(16);
+/** The grammar may pad an empty array as `[`, newline + indent, newline + indent, `]` where stringify writes `[]`. */
+const EMPTY_ARRAY_PAD = `\n${' '.repeat(11)}\n${' '.repeat(11)}`;
+
+/**
+ * The tokens of the widest answer of `form` at these bounds, as `cost` counts them: JSON.stringify's 4-space layout
+ * (the widest whitespace the grammar allows), every array full and every string at its longest.
+ */
+export function answerTokens(form: AnswerForm, b: AnswerBounds, cost: AnswerCost): number {
   const p = answerPiece(form, b);
   return (
-    JSON.stringify(p.widest, null, 4).length + STOP_BYTES + EMPTY_ARRAY_SLACK * p.empty + WORST_BYTES_PER_CHAR * p.chars
+    cost.count(JSON.stringify(p.widest, null, 4) + STOP_TEXT) +
+    p.empty * cost.count(EMPTY_ARRAY_PAD) +
+    Math.ceil(cost.perChar * p.chars)
   );
 }
 
@@ -200,39 +293,42 @@ function candidates(form: AnswerForm): Candidate[] {
   const none = { evidence: 0, facts: 0, timeline: 0 };
   switch (form.kind) {
     case 'findings': {
-      // [findings, facts, timeline notes]: with a story to carry, its notes shrink before the findings do.
-      const shapes: [number, number, number][] = form.story
-        ? [
-            [3, 4, 2],
-            [2, 2, 1],
-            [1, 1, 1],
-            [1, 0, 0],
-          ]
-        : [
-            [3, 0, 0],
-            [2, 0, 0],
-            [1, 0, 0],
-          ];
+      if (form.story) {
+        // [findings, facts, timeline notes]: with a story to carry, its notes shrink before the findings do.
+        const shapes: [number, number, number][] = [
+          [3, 4, 2],
+          [2, 2, 1],
+          [1, 1, 1],
+          [1, 0, 0],
+        ];
+        return [
+          ...shapes.map(([items, facts, timeline]) => ({
+            counts: { items, evidence: 2, facts, timeline },
+            maxText: 160,
+            minText: 24,
+          })),
+          { counts: { items: 0, evidence: 1, facts: 1, timeline: 0 }, maxText: 160, minText: 1 },
+        ];
+      }
+      // A passage's findings: as many as can each quote a sentence on both sides of a contradiction (a claim and a
+      // quote are each a sentence or two), then fewer with shorter strings, then none.
       return [
-        ...shapes.map(([items, facts, timeline]) => ({
-          counts: { items, evidence: 2, facts, timeline },
-          maxText: 160,
-          minText: 24,
-        })),
-        { counts: { items: 0, evidence: 1, facts: form.story ? 1 : 0, timeline: 0 }, maxText: 160, minText: 1 },
+        ...[12, 8, 6, 4].map((items) => ({ counts: { ...none, items, evidence: 2 }, maxText: 240, minText: 160 })),
+        ...[3, 2, 1].map((items) => ({ counts: { ...none, items, evidence: 2 }, maxText: 240, minText: 24 })),
+        { counts: { ...none, items: 0, evidence: 1 }, maxText: 160, minText: 1 },
       ];
     }
     case 'edits':
-      // An edit's original must hold the span it changes: more edits only when each can hold a sentence.
+      // An edit's original must hold the span it changes: more edits only when each can hold a sentence or two.
       return [
-        ...[6, 4, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 240, minText: 120 })),
-        { counts: { ...none, items: 1 }, maxText: 240, minText: 1 },
+        ...[12, 10, 8, 6, 4, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 320, minText: 160 })),
+        { counts: { ...none, items: 1 }, maxText: 320, minText: 1 },
       ];
     case 'list':
-      // Ideas are worth a few sentences each; one at least (the contract asks for one).
+      // Ideas are worth a few sentences each (a brainstorm asks for five to ten); one at least (the contract's).
       return [
-        ...[8, 5, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 300, minText: 120 })),
-        { counts: { ...none, items: 1 }, maxText: 300, minText: 1 },
+        ...[10, 8, 5, 3, 2].map((items) => ({ counts: { ...none, items }, maxText: 400, minText: 200 })),
+        { counts: { ...none, items: 1 }, maxText: 400, minText: 1 },
       ];
     case 'route':
       // A writer's request maps to a few tasks at most (the contract allows five).
@@ -271,26 +367,36 @@ function candidates(form: AnswerForm): Candidate[] {
   }
 }
 
-/** The longest strings (at most `max`) whose worst case fits `budget` at these counts; 0 when not even one does. */
-function longestText(form: AnswerForm, counts: Omit<AnswerBounds, 'text'>, max: number, budget: number): number {
+/**
+ * The longest strings (at most `max`) whose answer, as `cost` counts it, fits `budget` at these counts; 0 when not even
+ * one does.
+ */
+function longestText(
+  form: AnswerForm,
+  counts: Omit<AnswerBounds, 'text'>,
+  max: number,
+  budget: number,
+  cost: AnswerCost,
+): number {
   let lo = 0;
   let hi = max;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (worstAnswerBytes(form, { ...counts, text: mid }) <= budget) lo = mid;
+    if (answerTokens(form, { ...counts, text: mid }, cost) <= budget) lo = mid;
     else hi = mid - 1;
   }
   return lo;
 }
 
 /**
- * The most wanted shape whose strings can be long enough within `maxOutputTokens`, with the longest strings that
- * fit. Below the smallest answer's worst case nothing fits; then one character a string (and the answer may be cut).
+ * The most wanted shape whose strings can be long enough within `maxOutputTokens` as `cost` counts the answer, with
+ * the longest strings that fit. Below the smallest answer's cost nothing fits; then one character a string (and the
+ * answer may be cut).
  */
-export function localAnswerBounds(form: AnswerForm, maxOutputTokens: number): AnswerBounds {
+export function localAnswerBounds(form: AnswerForm, maxOutputTokens: number, cost = WORST_CASE): AnswerBounds {
   const all = candidates(form);
   for (const c of all) {
-    const text = longestText(form, c.counts, c.maxText, maxOutputTokens);
+    const text = longestText(form, c.counts, c.maxText, maxOutputTokens, cost);
     if (text >= c.minText) return { ...c.counts, text };
   }
   return { ...all.at(-1)!.counts, text: 1 };
@@ -304,14 +410,21 @@ const NAMES: Record<AnswerForm['kind'], string> = {
   route: 'route',
 };
 
+/** The JSON Schema of an answer in `form`: bounded by `bounds` (a local model's grammar), or the contract as it is. */
+export function boundedAnswerSchema(
+  form: AnswerForm,
+  bounds: AnswerBounds | null,
+): { name: string; schema: Record<string, unknown> } {
+  return { name: NAMES[form.kind], schema: answerPiece(form, bounds).schema };
+}
+
 /**
- * The JSON Schema of an answer in `form`: bounded to `maxOutputTokens` for a local model's grammar (`local`), the
- * contract as it is for a provider.
+ * The JSON Schema of an answer in `form`: bounded to `maxOutputTokens` for a local model's grammar (`local`, counted at
+ * `cost`, the worst case unless said), the contract as it is for a provider.
  */
 export function answerSchema(
   form: AnswerForm,
-  local: { maxOutputTokens: number } | null = null,
+  local: { maxOutputTokens: number; cost?: AnswerCost } | null = null,
 ): { name: string; schema: Record<string, unknown> } {
-  const bounds = local ? localAnswerBounds(form, local.maxOutputTokens) : null;
-  return { name: NAMES[form.kind], schema: answerPiece(form, bounds).schema };
+  return boundedAnswerSchema(form, local ? localAnswerBounds(form, local.maxOutputTokens, local.cost) : null);
 }

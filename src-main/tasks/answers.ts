@@ -8,7 +8,11 @@ import type { AnswerKind } from '../../src-preload/contract/tasks';
 import { zodProblem } from '../providers/json-answer';
 import { answerSchema, runAnswerForm } from './answer-schema';
 
-export const ANSWER_CONTRACT_VERSION = 1;
+/**
+ * 2: a local model's single run is sized to the room its context has and counted from the passage, told its bounds
+ * in its instruction (answer-limits.ts), and its answer says when it reached them; its grammar writes no \u escape.
+ */
+export const ANSWER_CONTRACT_VERSION = 2;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

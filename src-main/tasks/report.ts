@@ -12,6 +12,7 @@ export function runReport(run: RunRecord, taskName: string): { markdown: string;
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);
   lines.push(`- Date: ${run.finished_at ?? run.created_at}`);
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
+  for (const notice of run.answer?.notices ?? []) lines.push(`- Note: ${notice}`);
   lines.push('');
   if (run.answer) lines.push(...answerLines(run.answer));
   else if (run.text) lines.push(run.text);

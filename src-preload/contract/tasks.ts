@@ -66,13 +66,20 @@ export interface AnchoredEdit {
   problem: string | null;
 }
 
-export type RunAnswer =
+export type RunAnswer = (
   | { kind: 'findings'; findings: LocatedFinding[] }
   | { kind: 'edits'; edits: AnchoredEdit[] }
   | { kind: 'prose'; text: string }
   | { kind: 'list'; items: { title: string; detail: string }[] }
   | { kind: 'summary'; chapters: { chapter: string; summary: string }[] }
-  | { kind: 'route'; steps: { task: string; target: string; why: string }[] };
+  | { kind: 'route'; steps: { task: string; target: string; why: string }[] }
+) & {
+  /**
+   * What the writer should know of the answer as a whole, in their words: it reached what the model could write at
+   * once (as many findings as it was allowed, so there may be more; text that may be cut short). Absent when nothing.
+   */
+  notices?: string[];
+};
 
 /**
  * The passage with the accepted edits applied (only anchored ones without a problem, none overlapping), back to
