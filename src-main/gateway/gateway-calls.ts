@@ -187,9 +187,14 @@ export class GatewayCalls {
         `"${token.name}" may use local models only, and ${choice.spec.display_name} is a cloud model. Use a local model or quire/auto.`,
       );
     }
+    // quire/<task> on one text (and the app's own system message, if any) runs the task as Quire does: its instruction,
+    // the text as its passage, its answer's form, temperature and length, its answer read and recorded with the task's
+    // version. A conversation of several turns keeps its messages, led by the task's instruction.
+    const asTask = choice.kind === 'task' ? taskInput(call.messages) : null;
     const start = {
       task: choice.task,
-      input: choice.kind === 'task' ? this.withTaskSystem(choice.task, call) : call.messages,
+      input: asTask ? asTask.passage : choice.kind === 'task' ? this.withTaskSystem(choice.task, call) : call.messages,
+      ...(asTask?.request ? { request: asTask.request } : {}),
       single: true,
       ...(choice.kind === 'tier' ? { tier: choice.tier } : {}),
       ...(choice.kind === 'model' ? { model: choice.spec.id } : {}),
@@ -208,7 +213,7 @@ export class GatewayCalls {
   }
 
   /**
-   * `quire/<task>`: the task's own instruction leads the conversation (merged with the app's system message, which
+   * `quire/<task>` as a conversation of several turns: the task's own instruction leads the conversation (merged with the app's system message, which
    * follows it), so the model does that task on the app's text rather than chatting about it.
    */
   private withTaskSystem(task: string, call: ChatCall): ChatMessage[] {
@@ -245,4 +250,13 @@ export class GatewayCalls {
     }
     return bound;
   }
+}
+
+/** One text to do the task on, and the app's system message as the writer's request; null for a conversation. */
+function taskInput(messages: readonly ChatMessage[]): { passage: string; request: string | undefined } | null {
+  const [first, second, ...rest] = messages;
+  if (rest.length > 0) return null;
+  if (first?.role === 'user' && second === undefined) return { passage: first.content, request: undefined };
+  if (first?.role === 'system' && second?.role === 'user') return { passage: second.content, request: first.content };
+  return null;
 }

@@ -36,7 +36,7 @@ describe("an app's monthly cap across processes", () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       // One call may cost up to ~$0.0099 (100 output tokens at $99/Mtok) and the cap is $0.015: one fits, not two.
-      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100, gate });
+      fake.script('cloud-gpt', { json: { findings: [] }, inputTokens: 10, outputTokens: 100, gate });
       const token = a.token({ monthly_cap_usd: 0.015, name: 'Capped' });
       const ask = (g: GatewayApp) =>
         new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions.create({
@@ -68,7 +68,7 @@ describe("an app's monthly cap across processes", () => {
     try {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100, gate });
+      fake.script('cloud-gpt', { json: { findings: [] }, inputTokens: 10, outputTokens: 100, gate });
       const token = g.token({ monthly_cap_usd: 5, name: 'Capped' });
       const call = new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions.create({
         model: 'quire/continuity_check',

@@ -3,6 +3,7 @@
 // whose usage in the response equals what the ledger settled, and whose spend shows under the app's name.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
 import { describe, expect, it } from 'vitest';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
@@ -182,26 +183,49 @@ describe('the openai client pointed at the gateway', () => {
 
   it('quire/auto and quire/<task> (quire/continuity_check) run as Quire runs, in the run history under their task', async () => {
     await withGateway(open(), async (g) => {
-      fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
+      const answer = {
+        findings: [
+          {
+            claim: 'The door changes colour from blue to red',
+            evidence: [{ quote: 'the door was red', location: 'Chapter 2' }],
+            severity: 'high',
+            suggestion: null,
+          },
+        ],
+      };
+      fixture.fake().script('cloud-gpt', { json: answer, inputTokens: 40, outputTokens: 30 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'My script' }), maxRetries: 0 });
+      const passage = 'Chapter 1: the door was blue. Chapter 2: the door was red.';
       const check = await client.chat.completions.create({
         model: 'quire/continuity_check',
-        messages: [{ role: 'user', content: 'Chapter 1: the door was blue. Chapter 2: the door was red.' }],
+        messages: [{ role: 'user', content: passage }],
       });
       const checkRun = g.runs.get(runIdOf(check.id));
       expect(checkRun).toMatchObject({ task: 'continuity_check', status: 'completed', model_id: check.model });
       // The orchestrator decided (premium tier): the best model for continuity here is cloud-gpt.
       expect(check.model).toBe('cloud-gpt');
       expect(checkRun.reason).toBeTruthy();
-      // The task's own definition was sent: its instruction and answer form lead, then the app's text as it was.
-      const messagesOf = (i: number) => (fixture.fake().requests.at(i)!.body as { messages: ChatMessage[] }).messages;
+      // The task's whole definition ran, as a single run of it does in Quire: its instruction, the app's text as the
+      // passage, the findings schema, the task's temperature and answer length; its answer read and its quotes found.
+      const definition = shippedTaskLibrary().get('continuity_check')!;
+      const bodyOf = (i: number) => fixture.fake().requests.at(i)!.body as Record<string, unknown>;
+      const messagesOf = (i: number) => bodyOf(i).messages as ChatMessage[];
       const [system, user] = messagesOf(-1);
-      expect(system!.role).toBe('system');
       expect(system!.content).toMatch(/^You are a meticulous continuity editor/);
-      expect(system!.content).toContain('"findings"');
-      expect(user).toEqual({ role: 'user', content: 'Chapter 1: the door was blue. Chapter 2: the door was red.' });
-      // An app's own system message follows the task's instruction in the one system message.
-      fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
+      expect(user!.content).toContain(passage);
+      expect(bodyOf(-1)).toMatchObject({
+        temperature: definition.temperature,
+        response_format: { type: 'json_schema' },
+      });
+      expect(bodyOf(-1).max_completion_tokens ?? bodyOf(-1).max_tokens).toBe(definition.max_output_tokens);
+      expect(checkRun.task_version).toBe(definition.version);
+      expect(checkRun.answer).toMatchObject({
+        kind: 'findings',
+        findings: [{ evidence: [{ quote: 'the door was red', match: 'exact' }] }],
+      });
+      expect(JSON.parse(check.choices[0]!.message.content!)).toEqual(answer);
+      // An app's own system message is the writer's request, after the passage.
+      fixture.fake().script('cloud-gpt', { json: { findings: [] }, inputTokens: 40, outputTokens: 3 });
       await client.chat.completions.create({
         model: 'quire/continuity_check',
         messages: [
@@ -209,9 +233,9 @@ describe('the openai client pointed at the gateway', () => {
           { role: 'user', content: 'Chapter 1: the door was blue.' },
         ],
       });
-      const merged = messagesOf(-1);
-      expect(merged).toHaveLength(2);
-      expect(merged[0]!.content).toMatch(/^You are a meticulous continuity editor[\s\S]+\n\nAnswer in French\.$/);
+      const asked = messagesOf(-1);
+      expect(asked).toHaveLength(2);
+      expect(asked[1]!.content).toMatch(/Chapter 1: the door was blue\.[\s\S]+Answer in French\.$/);
       const auto = await client.chat.completions.create({
         model: 'quire/auto',
         messages: [{ role: 'user', content: 'Three names for a lighthouse keeper.' }],
@@ -274,7 +298,7 @@ describe('the @anthropic-ai/sdk client pointed at the gateway', () => {
 
   it('quire/<task> through the Anthropic format, and a budget refusal in its error shape', async () => {
     await withGateway(open(), async (g) => {
-      fixture.fake().script('cloud-gpt', { text: 'Consistent.', inputTokens: 10, outputTokens: 2 });
+      fixture.fake().script('cloud-gpt', { json: { findings: [] }, inputTokens: 10, outputTokens: 2 });
       const client = new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: g.token(), maxRetries: 0 });
       const message = await client.messages.create({
         model: 'quire/continuity_check',

@@ -31,7 +31,7 @@ async function history(g: GatewayApp) {
 describe('gateway runs in the history', () => {
   it("shows the app's name on runs that came through the gateway, and none on the writer's own", async () => {
     await withGateway(open(), async (g) => {
-      fixture.fake().script('cloud-gpt', { text: 'No contradictions.', inputTokens: 40, outputTokens: 3 });
+      fixture.fake().script('cloud-gpt', { json: { findings: [] }, inputTokens: 40, outputTokens: 3 });
       const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Obsidian' }), maxRetries: 0 });
       const check = await client.chat.completions.create({
         model: 'quire/continuity_check',
