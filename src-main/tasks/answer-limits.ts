@@ -139,5 +139,5 @@ export function withinBounds(answer: RunAnswer, { form, bounds }: BoundedForm, w
   }
   if (items.some((item, i) => !unsafe[i] && cutShort(form, l, item)))
     notices.push(`Some ${cut} reached the length this model can write for one and may be cut short.`);
-  return notices.length > 0 ? { ...read, notices } : read;
+  return notices.length > 0 ? { ...read, notices: [...(read.notices ?? []), ...notices] } : read;
 }

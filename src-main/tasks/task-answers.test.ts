@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../src-preload/contract/tasks';
-import { anchorEdits, locateFindings } from './task-answers';
+import { anchorEdits, buildAnswer, locateFindings } from './task-answers';
 
 const PASSAGE = 'Chapter 3\n\nMara had green eyes.\n\nChapter 12\n\nHer blue eyes flashed. She smiled.';
 
@@ -62,5 +62,47 @@ describe('task answers', () => {
     expect(applyEdits(PASSAGE, edits)).toBe(
       'Chapter 3\n\nMara had green eyes.\n\nChapter 12\n\nHer eyes flashed blue. She smiled at last.',
     );
+  });
+
+  it("checks a chapter summary against the passage's chapters: one it invented or one it left out is said, not passed over", () => {
+    const passage = [
+      '# The Harbour',
+      'Mara watched the boats.',
+      '# The Lamplight',
+      'She turned.',
+      '# Ash',
+      'It burned.',
+    ].join('\n\n');
+    const answer = buildAnswer(
+      'summary',
+      {
+        chapters: [
+          { chapter: 'Chapter 1: The Harbour', summary: 'Mara waits.' },
+          { chapter: 'the lamplight', summary: 'She turns.' },
+          { chapter: 'Chapter 9', summary: 'Something else.' },
+        ],
+      },
+      passage,
+    );
+    expect(answer).toMatchObject({
+      kind: 'summary',
+      notices: [
+        'The summary names a chapter that is not in your text: “Chapter 9”.',
+        'The summary leaves out a chapter of your text: “Ash”.',
+      ],
+    });
+    // Every chapter summarised, whatever the model called it: nothing to say.
+    const whole = buildAnswer(
+      'summary',
+      {
+        chapters: ['The Harbour', 'The Lamplight', 'Ash'].map((chapter) => ({ chapter, summary: 'x' })),
+      },
+      passage,
+    );
+    expect(whole).not.toHaveProperty('notices');
+    // A text without headings is one chapter: any name will do.
+    expect(
+      buildAnswer('summary', { chapters: [{ chapter: 'Opening', summary: 'x' }] }, 'One. Two.'),
+    ).not.toHaveProperty('notices');
   });
 });

@@ -12,6 +12,31 @@ import type {
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
 import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph } from './quotes';
 
+/** Lower case, letters and digits only: "Chapter 1: The Harbour" holds "the harbour". */
+const plain = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/**
+ * What a chapter summary got wrong about the passage's chapters (its headings): a chapter it names that is not there,
+ * one it leaves out. A passage without headings is one chapter, which any name may summarise.
+ */
+function chapterNotices(chapters: readonly { chapter: string }[], passage: string): string[] {
+  const titles = new Map<number, string>();
+  for (const p of numberParagraphs(passage)) if (p.chapter_title) titles.set(p.chapter, p.chapter_title);
+  if (titles.size === 0) return [];
+  const named = chapters.map((c) => plain(c.chapter));
+  const matches = (name: string, title: string) => name.includes(plain(title)) || plain(title).includes(name);
+  const invented = chapters.filter((_, i) => ![...titles.values()].some((t) => named[i] && matches(named[i]!, t)));
+  const missing = [...titles.values()].filter((t) => !named.some((name) => name && matches(name, t)));
+  return [
+    ...invented.map((c) => `The summary names a chapter that is not in your text: “${c.chapter}”.`),
+    ...missing.map((t) => `The summary leaves out a chapter of your text: “${t}”.`),
+  ];
+}
+
 /** Confidence lost per quote not found, in proportion to the finding's quotes; a tolerant match costs a little. */
 const TOLERANT_PENALTY = 0.05;
 
@@ -23,8 +48,11 @@ export function buildAnswer(kind: AnswerKind, value: unknown, passage: string): 
       return { kind, edits: anchorEdits(value as z.output<typeof editsAnswer>, passage) };
     case 'list':
       return { kind, items: (value as z.output<typeof listAnswer>).items };
-    case 'summary':
-      return { kind, chapters: (value as z.output<typeof summaryAnswer>).chapters };
+    case 'summary': {
+      const chapters = (value as z.output<typeof summaryAnswer>).chapters;
+      const notices = chapterNotices(chapters, passage);
+      return { kind, chapters, ...(notices.length > 0 ? { notices } : {}) };
+    }
     case 'route':
       return { kind, steps: (value as { steps: { task: string; target: string; why: string }[] }).steps };
     case 'prose':
