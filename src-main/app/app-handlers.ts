@@ -43,6 +43,7 @@ export function appHandlers({
       if (!picker)
         throw new UnavailableError(
           'Choosing a file from this Mac is part of the desktop app. Here in the browser, drop the file on the page or use Upload.',
+          { advised: true },
         );
       return { path: await picker.pick(kind) };
     },

@@ -211,7 +211,11 @@ function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
   const error = outcome.error ?? { code: 'provider_error', message: 'The model did not answer' };
   // The part's number (a repair's id ends in /repair: partRunId).
   const part = outcome.run_id.split('/part/')[1]!.split('/')[0];
-  throw new QuireError(error.code as never, `Part ${part}: ${error.message}`);
+  // The part's own step and retry stay its: no general step is added after a message that ends with one.
+  throw new QuireError(error.code as never, `Part ${part}: ${error.message}`, {
+    retryable: error.retryable ?? false,
+    advised: error.advised ?? false,
+  });
 }
 
 function readPart<K extends SplitKind>(outcome: ModelCallOutcome, kind: K) {

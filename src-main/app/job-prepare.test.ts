@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import { fixtureSpec } from '../../test/support/local-fixture';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
+import { InputTooLongError } from '../errors';
 import { prepareJob } from './job-prepare';
 
 const small: ModelSpec = { ...fixtureSpec('small'), context_window: 1400 };
@@ -67,5 +68,31 @@ describe('prepareJob', () => {
     // The writer's own answer length is what is asked for when given.
     await prepareJob(d, { task: 'brainstorm', input: 'The rain fell.', max_output_tokens: 300 });
     expect(asked.at(-1)!.max_output_tokens).toBe(300);
+  });
+
+  it('a model whose instruction and answer leave no room for any text says so, not "shorten the passage"', async () => {
+    // The scene draft answers from the whole passage with up to 3,000 tokens: a 2,048-token model cannot hold that
+    // answer at all, so no passage however short would run there. It used to read "can read 0 at once … or shorten
+    // the passage".
+    const { d } = deps([{ ...small, context_window: 2048 }]);
+    const error = (await prepareJob(d, { task: 'scene_draft', input: 'Mara walked. '.repeat(2000) }).catch(
+      (e: unknown) => e,
+    )) as InputTooLongError;
+    expect(error).toBeInstanceOf(InputTooLongError);
+    expect(error.toInfo()).toMatchObject({ code: 'invalid_input', path: 'input', advised: true });
+    expect(error.message).toMatch(
+      /^small has too little room for this task's text: its 2,048-token context cannot hold the task's [\d,]+-token instruction \(as small counts it\) with its answer of up to 3,000 tokens\. Nothing was cut: choose a model with a larger context\.$/,
+    );
+    expect(error.message).not.toMatch(/shorten|read 0/);
+  });
+
+  it('a passage too long for a model that has room for some text still says how much it reads and to shorten it', async () => {
+    const { d } = deps([{ ...small, context_window: 8192 }]);
+    const error = (await prepareJob(d, { task: 'scene_draft', input: 'Mara walked. '.repeat(2000) }).catch(
+      (e: unknown) => e,
+    )) as InputTooLongError;
+    expect(error.message).toMatch(
+      /^This passage is [\d,]+ tokens; small can read [1-9][\d,]* at once .*shorten the passage/,
+    );
   });
 });

@@ -91,6 +91,8 @@ const TOO_LONG_ADVICE =
 /** More than any chat template's role markers and separators around a system and a user message. */
 const FRAMING_BOUND = 256;
 
+const n = (value: number) => value.toLocaleString('en-US');
+
 /** The smallest text a part may hold, for choosing a model when no model can read the whole passage. */
 const PART_DECISION_TOKENS = 1024;
 
@@ -162,11 +164,22 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     if (requestTokens + output <= spec.context_window) return null;
     const empty = taskMessages(definition, { passage: '', request: start.request });
     const framing = (await d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
+    const inputTokens = (await d.tokens.textCounter(spec)).count(start.input);
+    const room = spec.context_window - output - framing;
+    // The instruction and the answer fill the model's context by themselves: no passage, however short, runs there.
+    if (room <= 0)
+      throw InputTooLongError.noRoom(
+        inputTokens,
+        room,
+        spec.display_name,
+        `its ${n(spec.context_window)}-token context cannot hold the task's ${n(framing)}-token instruction (as ` +
+          `${spec.display_name} counts it) with its answer of up to ${n(output)} tokens`,
+      );
     throw new InputTooLongError(
-      (await d.tokens.textCounter(spec)).count(start.input),
-      spec.context_window - output - framing,
+      inputTokens,
+      room,
       spec.display_name,
-      `with its answer of up to ${output.toLocaleString('en-US')} tokens and the instruction`,
+      `with its answer of up to ${n(output)} tokens and the instruction`,
       TOO_LONG_ADVICE,
     );
   }

@@ -214,6 +214,8 @@ describe('a chapter summary with a chapter longer than the model can read at onc
         'Chapter summary cannot pick up where it left off: small (ep) now reads less at once than when it was ' +
         "stopped, too little for the steps left that summarise a long chapter from its parts' summaries. Run it " +
         'again to summarise the passage as the model reads it now.',
+      // Its own step ends it: no general "pick another name or wait" after it.
+      advised: true,
     });
     // Nothing sent, nothing charged; the stopped run is still there as it was.
     expect(h.server().requests.length).toBe(before);
@@ -239,6 +241,7 @@ describe('a chapter summary with a chapter longer than the model can read at onc
       message:
         'Chapter summary cannot pick up where it left off: it was stopped by an earlier version of Quire, which did ' +
         "not keep how it summarises a long chapter from its parts' summaries. Run it again.",
+      advised: true,
     });
     expect(h.server().requests.length).toBe(before);
   });

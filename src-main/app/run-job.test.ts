@@ -56,6 +56,24 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(h.server().requests).toHaveLength(1);
   });
 
+  it("a part that fails ends the run with the part's own step and retry, no general step after it", async () => {
+    const host = await smallModel();
+    // Unreadable, and so dear that asking once more would pass what the run was quoted: its own step ends it.
+    h.server().script('small', { text: 'not json at all', inputTokens: 3000, outputTokens: 1_000_000 });
+    const dear = (await host.call('runs:start', { task: 'continuity_check', input: text })).body.error;
+    expect(dear).toMatchObject({ code: 'provider_error', retryable: true, advised: true });
+    expect(dear.message).toMatch(/^Part 1: .+ Try again, or choose another model\.$/);
+    // A server error: a retry may help, and the general step is the one to show.
+    h.server().script('small', { alwaysFault: { kind: 'status', status: 500, message: 'boom' } });
+    const failed = (await host.call('runs:start', { task: 'continuity_check', input: text })).body.error;
+    expect(failed).toMatchObject({
+      code: 'provider_error',
+      retryable: true,
+      message: expect.stringMatching(/^Part 1: /),
+    });
+    expect(failed.advised).toBeUndefined();
+  });
+
   it('is split into one run with parts, not refused: every paragraph sent, parts fit, the planted contradiction located', async () => {
     const host = await smallModel();
     const quote = (await host.call('runs:quote', { task: 'continuity_check', input: text })).body.value;
@@ -154,7 +172,8 @@ describe('runs:start with a passage longer than the model can read at once', () 
     ];
     for (const changed of refusals) {
       const refused = (await host.call('runs:start', { ...changed, run_id: runId })).body;
-      expect(refused.error).toMatchObject({ code: 'conflict' });
+      // Its own step ends it: no general "pick another name or wait" after it.
+      expect(refused.error).toMatchObject({ code: 'conflict', advised: true });
       // The writer's words: what happened and what to do, without the run's id or the task's internal name.
       expect(refused.error.message).not.toContain(runId);
       expect(refused.error.message).not.toMatch(/continuity_check|line_edit/);
@@ -171,6 +190,12 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect((await host.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
     const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
     expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    // Complete now: nothing to resume, and no general step after saying so.
+    expect((await host.call('runs:resume', { run_id: runId })).body.error).toMatchObject({
+      code: 'conflict',
+      message: 'This run is already complete: there is nothing left to resume.',
+      advised: true,
+    });
   });
 
   it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {

@@ -85,6 +85,7 @@ export class RunJobs {
           : status === 'running'
             ? 'This run is still running.'
             : 'Only a run in parts that stopped before its end can be resumed; run this one again instead.',
+        status !== 'running',
       );
     }
     const { parts: _parts, ...stored } = (this.d.repo.request(runId) ?? {}) as Record<string, unknown>;
@@ -92,6 +93,7 @@ export class RunJobs {
     if (!start.success) {
       throw new ConflictError(
         'What this run was started with could not be read back, so it cannot be resumed; run it again.',
+        true,
       );
     }
     return { ...start.data, run_id: runId };
@@ -114,11 +116,13 @@ export class RunJobs {
       const asked = this.d.taskName(start.task);
       throw new ConflictError(
         `This stopped run is a ${name}, not a ${asked}. Resume it as a ${name}, or run ${asked} on its own.`,
+        true,
       );
     }
     if (start.input !== stored.input_text) {
       throw new ConflictError(
         `This passage has changed since ${name} was stopped, so it cannot pick up where it left off. Run it again to check the passage as it is now.`,
+        true,
       );
     }
   }
@@ -138,6 +142,7 @@ export class RunJobs {
         throw new ConflictError(
           `${cannot} it was stopped by an earlier version of Quire, which did not keep how it summarises a long ` +
             "chapter from its parts' summaries. Run it again.",
+          true,
         );
       return job.fanIn === null ? [] : combineSteps(parts, blocks, job.structure.chapters, job.fanIn);
     }
@@ -148,6 +153,7 @@ export class RunJobs {
         `${cannot} ${job.spec.display_name} now reads less at once than when it was stopped, too little for the ` +
           "steps left that summarise a long chapter from its parts' summaries. Run it again to summarise the " +
           'passage as the model reads it now.',
+        true,
       );
     return combine.steps;
   }
@@ -181,6 +187,7 @@ export class RunJobs {
     if (!job) {
       throw new ConflictError(
         `${this.d.taskName(start.task)} cannot pick up where it left off: this passage no longer needs to run in parts. Run it again.`,
+        true,
       );
     }
     const { spec, definition, quote } = job;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import { findingsAnswer } from '../../test/support/findings-answer';
 import { addThreeEndpoints, endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
+import { runStartHandler } from './run-start';
 
 const h = useExecutionHarness();
 /** Tournament members answer in the same findings form as a single run. */
@@ -74,10 +75,50 @@ describe('runs:start on a critical task', () => {
     const refused = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
     expect(refused.body.error).toMatchObject({ code: 'unavailable' });
     expect(refused.body.error.message).toMatch(/^No tournament could be seated for this task: .+ Nothing was run/);
+    // Its own step ends it: no general "check that the service is reachable" after it.
+    expect(refused.body.error.advised).toBe(true);
     expect(h.server().requests).toHaveLength(0);
     h.server().script('gpt-x', { json: SINGLE_ANSWER });
     const confirmed = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT, single: true });
     expect(confirmed.body.value).toMatchObject({ tournament_id: null, model_id: 'ep-a/gpt-x', status: 'completed' });
+  });
+
+  it('a tournament whose members all fail says so by name, with each reason and the step, without its id', async () => {
+    const host = await h.host();
+    await addThreeEndpoints(host, 8.5);
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    for (const m of ['gpt-x', 'claude-y', 'deepseek-z'])
+      h.server().script(m, { alwaysFault: { kind: 'status', status: 500, message: 'upstream exploded' } });
+    const { error } = (await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT })).body;
+    expect(error).toMatchObject({ code: 'unavailable', advised: true });
+    expect(error.message).toMatch(
+      /^None of the 3 models in the tournament answered\. gpt-x \(ep-a\): [^;]+; claude-y \(ep-b\): [^;]+; deepseek-z \(ep-c\): [^;]+\. Run it on one model instead\.$/,
+    );
+    expect(error.message).not.toMatch(/tn_|tournament [0-9a-f]{8}/);
+  });
+
+  it('a tournament where only one member answered says how many did and why the others did not', async () => {
+    const host = await h.host();
+    await addThreeEndpoints(host, 8.5);
+    host.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    h.server().script('gpt-x', { json: { findings: [finding("Mara's eyes change colour")] } });
+    for (const m of ['claude-y', 'deepseek-z'])
+      h.server().script(m, { alwaysFault: { kind: 'status', status: 500, message: 'upstream exploded' } });
+    const { error } = (await host.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT })).body;
+    expect(error.message).toMatch(
+      /^Only 1 of the 3 models in the tournament answered, and it needs at least two to compare\. claude-y \(ep-b\): [^;]+; deepseek-z \(ep-c\): [^;]+\. Run it on one model instead\.$/,
+    );
+  });
+
+  it('runs:resume without runs in parts says what to do instead', async () => {
+    const handlers = runStartHandler({ runs: {} as never, tournaments: {} as never });
+    expect(() => handlers['runs:resume']({ run_id: 'r1' }, { transport: 'internal' })).toThrow(
+      expect.objectContaining({
+        code: 'conflict',
+        message: 'Only a run in parts that stopped before its end can be resumed; run this one again instead.',
+        advised: true,
+      }),
+    );
   });
 
   it('the quote of a tournament covers every member, as much as the run reserves', async () => {

@@ -4,7 +4,7 @@
 // tournaments, so neither imports the other's channel.
 import { randomUUID } from 'node:crypto';
 import type { RunQuote, RunStart, RunStartResult, Tournament, TournamentMember } from '../../src-preload/contract';
-import { ConflictError, QuireError, UnavailableError, isQuireError } from '../errors';
+import { ConflictError, UnavailableError, isQuireError } from '../errors';
 import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
@@ -29,7 +29,11 @@ export function runStartHandler(
     'runs:quote': (input) => quoteRun(deps, input),
     // A run in parts that ended early goes on from the request it was started with (after a crash too).
     'runs:resume': ({ run_id }) => {
-      if (!jobs) throw new ConflictError('Only a run in parts that stopped before its end can be resumed.');
+      if (!jobs)
+        throw new ConflictError(
+          'Only a run in parts that stopped before its end can be resumed; run this one again instead.',
+          true,
+        );
       return startRun(deps, jobs.resumeStart(run_id));
     },
     // A run with parts is stopped here (between and within parts); any other run by the runs service.
@@ -103,18 +107,44 @@ async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartRe
     if (isQuireError(error) && NOT_SEATED.has(error.code)) {
       throw new UnavailableError(
         `No tournament could be seated for this task: ${error.message} Nothing was run; run it on one model instead if you like.`,
-        error,
+        { cause: error, advised: true },
       );
     }
     throw error;
   }
   const best = bestMember(tournament);
-  if (tournament.status === 'failed' || !best) {
-    const message = tournament.error?.message ?? 'No member of the tournament answered.';
-    throw new QuireError('unavailable', `${message} (tournament ${tournament.id})`);
-  }
+  if (tournament.status === 'failed' || !best) throw new UnavailableError(notAnswered(tournament), { advised: true });
   return { ...deps.runs.get(memberRunId(tournament.id, best)), tournament_id: tournament.id };
 }
+
+/**
+ * Why a tournament that ran has no answer, in the writer's words: how many of its models answered, each other one's
+ * reason by its name, and the step. Its id is the history's, not the message's.
+ */
+function notAnswered(tournament: Tournament): string {
+  const answering = tournament.members.filter((m) => m.role !== 'verifier');
+  const dropped = answering.filter((m) => m.status !== 'done');
+  const answered = answering.length - dropped.length;
+  const what =
+    tournament.mode === 'verification'
+      ? 'The model asked to answer did not, so there was nothing to verify'
+      : answered === 0
+        ? `None of the ${answering.length} models in the tournament answered`
+        : `Only ${answered} of the ${answering.length} models in the tournament answered, and it needs at least two to compare`;
+  const reasons = dropped.map((m) => `${m.display_name}: ${shortReason(m)}`).join('; ');
+  return `${what}.${reasons ? ` ${reasons}.` : ''} Run it on one model instead.`;
+}
+
+/** A member's reason, its first sentence only (its own next step is for a single run), never cut mid-word. */
+function shortReason(member: TournamentMember): string {
+  const message = member.error?.message.trim();
+  if (!message) return member.status === 'failed' ? 'it did not answer' : 'it did not finish';
+  const first = message.split(/(?<=[.!?][”"’)]?)\s+(?=[A-Z“"])/)[0]!.replace(/[.!?]$/, '');
+  if (first.length <= MAX_REASON) return first;
+  return `${first.slice(0, first.lastIndexOf(' ', MAX_REASON))}…`;
+}
+
+const MAX_REASON = 160;
 
 function asTournament(deps: RunStartDeps, start: RunStart): boolean {
   // A named model, an explicit single run, chat messages, a caller's own JSON schema, a local-only request or images

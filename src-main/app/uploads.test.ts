@@ -278,6 +278,8 @@ describe('app:pick_file', () => {
     expect(reply.body.error).toMatchObject({
       code: 'unavailable',
       message: expect.stringMatching(/desktop app.*drop the file on the page or use Upload/),
+      // Its own step ends it: no general "check that the service is reachable" after it.
+      advised: true,
     });
   });
 

@@ -33,7 +33,10 @@ describe('npm run quire -- packs', () => {
   it('fails with a message for an unknown pack or verb', () => {
     const dir = tempDir();
     const unknown = capture((out) => runQuireCli(['packs', 'use', 'nope', '--data-dir', dir], {}, out));
-    expect(unknown).toEqual({ code: 1, text: 'quire: Model pack "nope" was not found' });
+    expect(unknown).toEqual({
+      code: 1,
+      text: 'quire: There is no model pack named “nope”: it may have been deleted or renamed. Pick one from the list of packs.',
+    });
     expect(capture((out) => runQuireCli(['packs', 'frobnicate', '--data-dir', dir], {}, out)).code).toBe(2);
   });
 

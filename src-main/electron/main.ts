@@ -29,6 +29,7 @@ import { WorkTracker } from './work-tracker';
 import { UtilityProcessProbeLauncher } from './probe-launcher';
 import { ElectronFilePicker } from './file-picker';
 import { placeWindow, wasMaximized, WindowStateFile, type Rect } from './window-state';
+import { startupFailure } from './startup-failure';
 
 let mainWindow: BrowserWindow | null = null;
 let quire: App | null = null;
@@ -90,6 +91,11 @@ function createWindow(services: App, stateFile: WindowStateFile): BrowserWindow 
   return window;
 }
 
+/** QUIRE_DATA_DIR lets tests (and a writer with several pen names) point the app at another library. */
+function dataDir(): string {
+  return process.env.QUIRE_DATA_DIR ?? app.getPath('userData');
+}
+
 function navigate(view: string): void {
   mainWindow?.webContents.send(EVENT_CHANNEL, { name: 'app:navigate', payload: { view } });
 }
@@ -117,9 +123,8 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  // QUIRE_DATA_DIR lets tests (and a writer with several pen names) point the app at another library.
   quire = await createApp({
-    dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'),
+    dataDir: dataDir(),
     secretCipher: new SafeStorageCipher(safeStorage),
     desktopShell: { openPath: (path) => shell.openPath(path) },
     filePicker: new ElectronFilePicker(dialog, () => mainWindow),
@@ -186,7 +191,10 @@ app.on('before-quit', (event) => {
   void quire.close().finally(() => app.quit());
 });
 
+// The writer is told why in a dialog (words and step chosen in startup-failure.ts); the failure's own text is logged.
 start().catch((error: unknown) => {
   console.error(`Quire could not start: ${error instanceof Error ? error.message : String(error)}`);
+  const { title, message } = startupFailure(error, dataDir());
+  dialog.showErrorBox(title, message);
   app.exit(1);
 });

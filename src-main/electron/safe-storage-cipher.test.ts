@@ -74,6 +74,8 @@ describe('SafeStorageCipher', () => {
       caught = error;
     }
     expect(isQuireError(caught) && caught.code).toBe('unavailable');
+    // "…enter the key again.": its own step, no general one after it.
+    expect(isQuireError(caught) && caught.advised).toBe(true);
     expect(String((caught as Error).message)).not.toContain('garbage-ciphertext');
     expect(String((caught as Error).cause)).not.toContain('garbage-ciphertext');
   });

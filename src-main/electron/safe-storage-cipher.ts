@@ -59,7 +59,7 @@ export class SafeStorageCipher implements SecretCipher {
       // The OS keychain's own message may describe the ciphertext; keep it out of ours.
       throw new UnavailableError(
         `A stored API key could not be decrypted with ${this.backend()}; enter the key again.`,
-        error instanceof Error ? new Error(error.name) : undefined,
+        { cause: error instanceof Error ? new Error(error.name) : undefined, advised: true },
       );
     }
   }

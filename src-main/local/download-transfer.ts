@@ -23,6 +23,16 @@ export interface TransferOptions {
   emitProgress: (id: string, received: number, total: number | null, rate: number) => void;
 }
 
+/** Socket errors of a connection that never opened (the server refused it, or its name or route is unknown). */
+const NEVER_CONNECTED: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
 /** Bytes handed to writes not yet finished before the socket is paused (a disk slower than the network). */
 const MAX_QUEUED = 4 * BATCH_BYTES;
 /** Bytes on disk before `headerWritten`: more than a GGUF header with a large vocabulary takes. */
@@ -57,8 +67,15 @@ export class HttpTransfer {
       return { total: linkedSize ?? (length ? Number(length) : null), lfsSha256: lfs };
     } catch (error) {
       if (isQuireError(error)) throw error;
-      const why = timeout.aborted ? `no answer within ${(this.stallMs / 1000).toFixed(1)} s` : (error as Error).message;
-      throw new DownloadError('server_gone', `Cannot reach ${new URL(url).host}: ${why}`, { cause: error });
+      // The socket's own words ("connect ECONNREFUSED …") stay with the error as its cause, for the log.
+      const host = new URL(url).host;
+      throw new DownloadError(
+        'server_gone',
+        timeout.aborted
+          ? `${host} gave no answer within ${(this.stallMs / 1000).toFixed(1)} s. Check your internet connection, then try again.`
+          : `Quire can't reach ${host}. Check your internet connection, then try again.`,
+        { cause: error, advised: true },
+      );
     }
   }
 
@@ -240,10 +257,17 @@ export class HttpTransfer {
         `The download stalled: no data from ${new URL(url).host} for ${(this.stallMs / 1000).toFixed(1)} s. Resume to continue from where it stopped.`,
         { cause: error, advised: true },
       );
+    // Refused, unknown host or no route: never connected; anything else broke a connection that was open. The
+    // system's words (ECONNRESET, "socket hang up") stay with the error as its cause, for the log.
+    const host = new URL(url).host;
+    const code = errorCode(error);
+    const never = code !== undefined && NEVER_CONNECTED.has(code);
     return new DownloadError(
       'server_gone',
-      `The connection to ${new URL(url).host} was lost (${errorCode(error) ?? (error as Error).message})`,
-      { cause: error },
+      never
+        ? `Quire can't reach ${host}. Check your internet connection, then resume.`
+        : `The connection to ${host} was lost. Check your internet connection, then resume.`,
+      { cause: error, advised: true },
     );
   }
 
@@ -324,7 +348,8 @@ function isHuggingFace(url: string): boolean {
   return host === 'huggingface.co' || host.endsWith('.huggingface.co') || host === 'hf.co';
 }
 
-function httpFailure(status: number, url: string): DownloadError {
+/** A server's refusal of a model file, by its HTTP status, in the writer's words (also the fit check's). */
+export function httpFailure(status: number, url: string): DownloadError {
   if (status === 404) return new DownloadError('not_found', `The model file was not found (HTTP 404): ${url}`);
   if ((status === 401 || status === 403) && isHuggingFace(url))
     return new DownloadError(

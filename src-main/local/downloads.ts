@@ -6,12 +6,20 @@
 // path of a file that does not exist. The HTTP transfer itself is download-transfer.ts.
 import { existsSync, statSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
-import { ConflictError, DownloadError, InvalidInputError, NotFoundError, QuireError } from '../errors';
+import {
+  ConflictError,
+  DownloadError,
+  InvalidInputError,
+  LocalModelError,
+  NotFoundError,
+  QuireError,
+  isQuireError,
+} from '../errors';
 import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { downloadUrl, ggufStem, normalizeModelUrl, urlFileName } from './catalog';
@@ -33,6 +41,9 @@ export interface DownloadServiceOptions {
   progressIntervalMs?: number;
   logger?: Logger;
 }
+
+/** File-system errors that mean the models folder is gone, read-only or closed to Quire. */
+const FOLDER_ERRORS: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR']);
 
 /** Room to leave on the disk beyond the file itself. */
 export const FREE_SPACE_MARGIN = 256 * 1024 * 1024;
@@ -151,7 +162,12 @@ export class DownloadService {
       }
     }
 
-    const head = await this.http.preflight(url);
+    const head = await this.http.preflight(url).catch((error: unknown) => {
+      // The writer reads what happened and the step; the log keeps the system's words.
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof Error) this.logger.warn(`Download of ${url} could not start: ${cause.message}`);
+      throw error;
+    });
     if (!expected && head.lfsSha256) {
       expected = head.lfsSha256;
       source = 'hf_lfs_oid';
@@ -309,12 +325,7 @@ export class DownloadService {
   private fail(id: string, error: unknown): void {
     const row = this.options.repo.download(id);
     if (!row) return;
-    const failure =
-      error instanceof DownloadError
-        ? error
-        : new DownloadError('http_error', `Download failed: ${(error as Error).message ?? String(error)}`, {
-            cause: error,
-          });
+    const failure = error instanceof DownloadError ? error : asDownloadError(error, dirname(row.final_file));
     // A file already installed leaves nothing to resume or retry: the download goes from the list, with its reason said.
     if (failure.reason === 'already_installed') this.options.repo.deleteDownload(id);
     else
@@ -323,8 +334,10 @@ export class DownloadService {
         error_reason: failure.reason,
         error_message: failure.message,
       });
-    // The writer is told what happened; the log keeps what caused it (a failed record's database error).
-    const cause = failure.cause instanceof Error && failure.cause !== error ? ` (${failure.cause.message})` : '';
+    // The writer is told what happened; the log keeps what caused it (a failed record's database error, the system's
+    // own words for a folder it could not write to).
+    const cause =
+      failure.cause instanceof Error && failure.cause.message !== failure.message ? ` (${failure.cause.message})` : '';
     this.logger.warn(`Download ${id} failed: ${failure.message}${cause}`);
     this.options.events.emit('download:failed', {
       id,
@@ -344,6 +357,43 @@ export class DownloadService {
       eta_s: total !== null && rate > 0 ? Math.ceil((total - received) / rate) : null,
     });
   }
+}
+
+/**
+ * A failure that is not the transfer's own, in the writer's words: another of Quire's errors keeps its words (and its
+ * step); a file-system error says which folder and what to do; anything else, that the download stopped. The
+ * system's own words go with it as its cause, for the log.
+ */
+function asDownloadError(error: unknown, modelsDir: string): DownloadError {
+  if (isQuireError(error))
+    return new DownloadError(
+      error instanceof LocalModelError && error.reason === 'invalid_file' ? 'invalid_file' : 'http_error',
+      error.message,
+      { cause: error, advised: error.advised },
+    );
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC')
+    return new DownloadError(
+      'disk_full',
+      'The disk filled up during the download. Free some space on it, then resume.',
+      {
+        cause: error,
+        advised: true,
+      },
+    );
+  if (code !== undefined && FOLDER_ERRORS.has(code))
+    return new DownloadError(
+      'http_error',
+      `Quire could not save the download in your models folder (${modelsDir}). Check that ` +
+        'the folder is still there and that Quire may write to it, or choose another models folder in Settings → ' +
+        'Local models, then resume.',
+      { cause: error, advised: true },
+    );
+  return new DownloadError(
+    'http_error',
+    'The download stopped because of an unexpected problem on this Mac. Resume to try again; if it keeps happening, restart Quire.',
+    { cause: error, advised: true },
+  );
 }
 
 function statSizeSync(file: string): number {

@@ -4,7 +4,9 @@ import { readGgufFileInfo } from 'node-llama-cpp';
 import type { CatalogEntry, FitReport, FitVerdict } from '../../src-preload/contract';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { DownloadError, LocalModelError, NotFoundError } from '../errors';
+import { silentLogger, type Logger } from '../infra/logger';
 import { downloadUrl, normalizeModelUrl, urlFileName } from './catalog';
+import { httpFailure } from './download-transfer';
 import { checkRemoteGguf, summarize } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { MB } from './machine';
@@ -35,6 +37,7 @@ export class FitService {
     private readonly library: ModelLibrary,
     private readonly runtime: LocalRuntime,
     private readonly fetchImpl?: typeof fetch,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /** Quick verdict from the catalog's own estimate (no network), shown as the catalog's badge. */
@@ -70,12 +73,17 @@ export class FitService {
       });
     } catch (cause) {
       if (cause instanceof LocalModelError) throw cause;
-      const message = (cause as Error).message ?? String(cause);
-      const status = /\b(401|403|404)\b/.exec(message)?.[1];
+      // The fetch's own words ("fetch failed", "HTTP 404 Not Found") are for the log; the writer reads what happened.
+      const message = (cause as Error)?.message ?? String(cause);
+      const detail = (cause as { cause?: Error } | undefined)?.cause?.message;
+      this.logger.warn(`Fit check of ${url} failed: ${message}${detail ? ` (${detail})` : ''}`);
+      const answered = /\bHTTP (\d{3})\b|\bstatus(?: code)? (\d{3})\b/i.exec(message);
+      const status = Number(answered?.[1] ?? answered?.[2]);
+      if (status >= 300) throw httpFailure(status, url);
       throw new DownloadError(
-        status === '404' ? 'not_found' : status ? 'gated' : 'server_gone',
-        `Cannot read the model's header from ${new URL(url).host}: ${message.slice(0, 200)}`,
-        { cause },
+        'server_gone',
+        `Quire can't reach ${new URL(url).host} to read the model's details. Check your internet connection, then try again.`,
+        { cause, advised: true },
       );
     }
     const summary = summarize(info, expected);

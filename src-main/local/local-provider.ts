@@ -8,7 +8,7 @@ import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from 
 import { chatOnce } from './local-chat';
 import { completeOnce } from './local-completion';
 import { ensurePromptFits, hasChatTemplate } from './local-prompt';
-import type { LocalRuntime } from './runtime';
+import { EngineStartError, LocalLoadError, type LocalRuntime } from './runtime';
 
 /** What the adapter needs from the library: where an installed, verified GGUF is and how big it is. */
 export interface InstalledLookup {
@@ -70,7 +70,7 @@ export class LocalModels implements LocalModelProvider {
         `${spec.display_name} is not installed any more: download or add it again in Models, or choose another model.`,
         { advised: true },
       );
-    const failures: string[] = [];
+    const failures: { name: string; error: LocalModelError }[] = [];
     for (const candidate of candidates) {
       let started = false;
       try {
@@ -98,10 +98,13 @@ export class LocalModels implements LocalModelProvider {
         );
         if (candidate.spec.id !== spec.id)
           result.warnings.unshift(
-            `${LOCAL_FALLBACK_WARNING}${spec.id}->${candidate.spec.id}: ${spec.display_name} could not run (${failures.join('; ')}); answered with the smaller ${candidate.spec.display_name}.`,
+            `${LOCAL_FALLBACK_WARNING}${spec.id}->${candidate.spec.id}: ${failures.map((f) => whatHappened(f.error)).join(' ')} ` +
+              `Quire answered with the smaller ${candidate.spec.display_name} instead.`,
           );
         return result;
       } catch (error) {
+        // The engine itself did not start: every model would fail the same way, so none smaller is tried.
+        if (error instanceof EngineStartError) throw error;
         const loadFailure =
           !started &&
           error instanceof LocalModelError &&
@@ -110,11 +113,39 @@ export class LocalModels implements LocalModelProvider {
             error.reason === 'invalid_file' ||
             error.reason === 'not_installed');
         if (!loadFailure) throw error;
-        failures.push(error.message);
+        failures.push({ name: candidate.spec.display_name, error });
       }
     }
-    throw new LocalModelError('load_failed', `No installed local model could run this: ${failures.join('; ')}`);
+    throw allFailed(failures);
   }
+}
+
+/** What happened to one model, without its step (a LocalLoadError's `what`; any other message whole). */
+function whatHappened(error: LocalModelError): string {
+  return error instanceof LocalLoadError ? error.what : error.message;
+}
+
+/**
+ * The model asked for could not run, nor could any smaller one tried after it. One model: its own error, reason and
+ * words unchanged. Several: what happened to each in turn, then their steps once each; the reason is the first's
+ * (what stopped the model the writer asked for).
+ */
+function allFailed(failures: { name: string; error: LocalModelError }[]): LocalModelError {
+  const [first, ...smaller] = failures;
+  if (!first) return new LocalModelError('load_failed', 'No installed local model could run this.');
+  if (smaller.length === 0) return first.error;
+  const steps = [
+    ...new Set(failures.map((f) => (f.error instanceof LocalLoadError ? f.error.step : '')).filter((s) => s !== '')),
+  ];
+  const names = smaller.map((f) => f.name);
+  const tried = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  const message =
+    `${whatHappened(first.error)} Quire also tried the smaller ${tried}: ` +
+    `${smaller.map((f) => whatHappened(f.error)).join(' ')}${steps.length > 0 ? ` ${steps.join(' ')}` : ''}`;
+  return new LocalModelError(first.error.reason, message, {
+    cause: first.error,
+    advised: failures.every((f) => f.error.advised),
+  });
 }
 
 /** Where a local call stands before its first token (see the `status` stream part). */

@@ -103,7 +103,7 @@ export class LocalStack {
       options.logger.warn(`Installed models could not be test-loaded: ${(error as Error).message}`);
       return 0;
     });
-    this.fit = new FitService(this.library, this.runtime);
+    this.fit = new FitService(this.library, this.runtime, undefined, options.logger);
     this.installed = options.installed ?? this.library;
     this.provider = new LocalModels({
       runtime: this.runtime,

@@ -265,6 +265,106 @@ describe('memory budget and fallback', () => {
     expect(logged.join('\n')).toContain(raw);
   });
 
+  it("says in a writer's words that the local engine could not start, with the step, and logs the system's words", async () => {
+    const raw = 'Failed to load a binding: dlopen(libggml-metal.dylib): image not found';
+    const logged: string[] = [];
+    const runtime = new LocalRuntime({
+      settings: localSettings(),
+      createLlama: () => Promise.reject(new Error(raw)),
+      nameOf: () => 'Tiny Llama',
+      logger: { ...silentLogger, warn: (line: string) => void logged.push(line) },
+    });
+    const registry = [
+      { ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' },
+      { ...spec('tinier', 'tiny-b'), display_name: 'Tinier Llama' },
+    ];
+    const models = new LocalModels({
+      runtime,
+      library: {
+        installedFile: (id) =>
+          id === 'tiny-a'
+            ? { path: small(), bytes: 2000 }
+            : id === 'tiny-b'
+              ? { path: other(), bytes: 1000 }
+              : undefined,
+      },
+      registry: () => registry,
+    });
+    const error = (await models
+      .languageModel(registry[0]!)
+      .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
+      .catch((e: unknown) => e)) as LocalModelError;
+    expect(error).toBeInstanceOf(LocalModelError);
+    // The engine is the same for every model: no smaller one is tried, and nothing is joined.
+    expect(error.toInfo()).toEqual({
+      code: 'local_model_error',
+      message:
+        "Quire's local engine could not start on this Mac. Quit and reopen Quire; if it keeps happening, use a cloud model for now.",
+      retryable: false,
+      advised: true,
+    });
+    expect(logged.join('\n')).toContain(raw);
+    await runtime.close();
+  });
+
+  it('a model over the memory budget says how much it needs, what Quire may use, and where to raise it', async () => {
+    const runtime = new LocalRuntime({
+      settings: localSettings({ memory_budget_mb: 1 }),
+      createLlama: () => Promise.resolve(llama),
+      nameOf: () => 'Tiny Llama',
+    });
+    const registry = [{ ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' }];
+    const models = new LocalModels({
+      runtime,
+      library: { installedFile: (id) => (id === 'tiny-a' ? { path: small(), bytes: 1 } : undefined) },
+      registry: () => registry,
+    });
+    const error = (await models
+      .languageModel(registry[0]!)
+      .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
+      .catch((e: unknown) => e)) as LocalModelError;
+    // Through the adapter's fallback it is still out of memory (retryable), and its words are the runtime's own.
+    expect(error).toMatchObject({ reason: 'out_of_memory', retryable: true, advised: true });
+    expect(error.message).toMatch(
+      /^Tiny Llama needs about \d+ MB, more than the 1 MB Quire may use for local models\. Raise “Memory for local models” in Settings → Local models, or pick a smaller model\.$/,
+    );
+    await runtime.close();
+  });
+
+  it('when the smaller models fail too, says what happened to each and the step once, keeping the first reason', async () => {
+    const runtime = new LocalRuntime({
+      settings: localSettings({ memory_budget_mb: 1 }),
+      createLlama: () => Promise.resolve(llama),
+      nameOf: (id) => (id === 'tiny-a' ? 'Tiny Llama' : 'Tinier Llama'),
+    });
+    const registry = [
+      { ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' },
+      { ...spec('tinier', 'tiny-b'), display_name: 'Tinier Llama' },
+    ];
+    const models = new LocalModels({
+      runtime,
+      library: {
+        installedFile: (id) =>
+          id === 'tiny-a'
+            ? { path: small(), bytes: 2000 }
+            : id === 'tiny-b'
+              ? { path: other(), bytes: 1000 }
+              : undefined,
+      },
+      registry: () => registry,
+    });
+    const error = (await models
+      .languageModel(registry[0]!)
+      .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
+      .catch((e: unknown) => e)) as LocalModelError;
+    expect(error).toMatchObject({ reason: 'out_of_memory', advised: true });
+    expect(error.message).toMatch(
+      /^Tiny Llama needs about \d+ MB, more than the 1 MB Quire may use for local models\. Quire also tried the smaller Tinier Llama: Tinier Llama needs about \d+ MB, more than the 1 MB Quire may use for local models\. Raise “Memory for local models” in Settings → Local models, or pick a smaller model\.$/,
+    );
+    expect(error.message).not.toMatch(/;|No installed local model/);
+    await runtime.close();
+  });
+
   it('refuses corrupt, truncated and key-less GGUFs with a clear error before llama.cpp sees them', async () => {
     const dir = tempDir();
     const runtime = new LocalRuntime({ settings: localSettings(), createLlama: () => Promise.resolve(llama) });
@@ -320,7 +420,9 @@ describe('memory budget and fallback', () => {
     const result = await models
       .languageModel(registry[0]!)
       .generate({ messages: [{ role: 'user', content: 'Hi' }], maxOutputTokens: 2 });
-    expect(result.warnings[0]).toMatch(/^local_fallback:big->tiny: .*memory budget/);
+    expect(result.warnings[0]).toMatch(
+      /^local_fallback:big->tiny: big needs about \d+ MB, more than the \d+ MB Quire may use for local models\. Quire answered with the smaller tiny instead\.$/,
+    );
     await runtime.close();
   });
 
@@ -419,15 +521,24 @@ describe('loads and unloads that overlap', () => {
     }
   });
 
-  it("never evicts a model just loaded for a task to make room for another model's load", async () => {
+  it("never evicts a model a task was handed, loaded for it a moment ago, to make room for another model's load", async () => {
     const runtime = new LocalRuntime({ settings: await oneModelBudget(), createLlama: () => Promise.resolve(llama) });
     try {
-      const [task, load] = await Promise.allSettled([
-        runtime.use('a', small(), firstToken),
-        runtime.load('b', other()),
-      ]);
-      expect(task).toMatchObject({ status: 'fulfilled', value: expect.any(Number) });
-      expect(load).toMatchObject({ status: 'rejected', reason: { reason: 'out_of_memory' } });
+      // The task holds the model until the other load has been decided (the order of the two is then fixed: the
+      // other load waits for this one, and is decided while the task still holds the model).
+      let decided!: () => void;
+      const otherDecided = new Promise<void>((resolve) => (decided = resolve));
+      const task = runtime.use('a', small(), async (model) => {
+        await otherDecided;
+        return firstToken(model);
+      });
+      const load = await runtime.load('b', other()).then(
+        () => 'loaded',
+        (error: unknown) => error,
+      );
+      decided();
+      expect(load).toMatchObject({ reason: 'out_of_memory' });
+      expect(await task).toEqual(expect.any(Number));
       expect(runtime.resident().map((r) => r.id)).toEqual(['a']);
     } finally {
       await runtime.close();

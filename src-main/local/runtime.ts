@@ -5,7 +5,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { GgufInsights, type Llama, type LlamaModel } from 'node-llama-cpp';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
-import { LocalModelError } from '../errors';
+import { LocalModelError, type LocalModelFailure } from '../errors';
 import { planContext } from './context-size';
 import { checkGgufFile } from './gguf-check';
 import { joinLine, leaveLine } from './model-line';
@@ -16,6 +16,27 @@ import { ModelThreads } from './threads';
 
 export type { ResidentInfo, ResidentModel } from './resident-model';
 export type { LocalRuntimeOptions, MemoryEstimate } from './runtime-options';
+
+/** Where a writer raises the memory local models may use (Settings → Local models). */
+const RAISE_MEMORY = 'Raise “Memory for local models” in Settings → Local models';
+
+/**
+ * A model that could not be loaded, in two parts: what happened (`what`) and the step that fixes it (`step`); the
+ * message is both. The local adapter says several models' `what` and one step when it tried smaller ones too.
+ */
+export class LocalLoadError extends LocalModelError {
+  constructor(
+    reason: LocalModelFailure,
+    readonly what: string,
+    readonly step: string,
+    cause?: unknown,
+  ) {
+    super(reason, `${what} ${step}`, { cause, advised: true });
+  }
+}
+
+/** Quire's local engine (llama.cpp) did not start: the same for every model, so no smaller one is tried. */
+export class EngineStartError extends LocalLoadError {}
 
 /** A model being loaded, and how many callers wait for it: each gets it already counted busy (see acquire). */
 interface Loading {
@@ -73,9 +94,14 @@ export class LocalRuntime {
     // changed setting applies without a new instance.
     this.llamaPromise ??= (this.options.createLlama ?? defaultCreateLlama)(this.cpus).catch((cause: unknown) => {
       this.llamaPromise = undefined;
-      throw new LocalModelError('load_failed', `The local model runtime could not start: ${(cause as Error).message}`, {
+      // The binding's own words ("dlopen(…): image not found") are for the log.
+      this.logger.warn(`The local engine could not start: ${(cause as Error)?.message ?? String(cause)}`);
+      throw new EngineStartError(
+        'load_failed',
+        "Quire's local engine could not start on this Mac.",
+        'Quit and reopen Quire; if it keeps happening, use a cloud model for now.',
         cause,
-      });
+      );
     });
     return this.llamaPromise;
   }
@@ -302,10 +328,11 @@ export class LocalRuntime {
   private missing(id: string, cause: unknown): LocalModelError | null {
     const error = cause as (NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }) | undefined;
     if (error?.code !== 'ENOENT' && error?.cause?.code !== 'ENOENT') return null;
-    return new LocalModelError(
+    return new LocalLoadError(
       'not_installed',
-      `${this.nameOf(id)}'s file is not in the models folder any more: download or add it again in Models, or choose another model.`,
-      { cause, advised: true },
+      `${this.nameOf(id)}'s file is not in the models folder any more.`,
+      'Download or add it again in Models, or choose another model.',
+      cause,
     );
   }
 
@@ -316,10 +343,10 @@ export class LocalRuntime {
     });
     const budget = this.budgetBytes();
     if (estimate.bytes > budget)
-      throw new LocalModelError(
+      throw new LocalLoadError(
         'out_of_memory',
-        `${this.nameOf(id)} needs about ${mb(estimate.bytes)} MB with a ${estimate.context_size}-token context but ` +
-          `the memory budget is ${mb(budget)} MB`,
+        `${this.nameOf(id)} needs about ${mb(estimate.bytes)} MB, more than the ${mb(budget)} MB Quire may use for local models.`,
+        `${RAISE_MEMORY}, or pick a smaller model.`,
       );
     await this.makeRoom(estimate.bytes, budget, id);
     let model: LlamaModel | undefined;
@@ -366,16 +393,17 @@ export class LocalRuntime {
       this.logger.warn(`Local model ${id} could not be loaded: ${message}`);
       const name = this.nameOf(id);
       if (/memory|alloc|oom/i.test(message))
-        throw new LocalModelError(
+        throw new LocalLoadError(
           'out_of_memory',
-          `${name} could not be loaded: there is not enough free memory for it right now. Close other apps or pick a smaller model.`,
-          { cause },
+          `${name} could not be loaded: there is not enough free memory for it right now.`,
+          'Close other apps or pick a smaller model.',
+          cause,
         );
-      throw new LocalModelError(
+      throw new LocalLoadError(
         'load_failed',
-        `${name} could not be opened by Quire's local engine: its file may be damaged or made for another program. ` +
-          'Pick another model, or remove this one and download it again in Models.',
-        { cause },
+        `${name} could not be opened by Quire's local engine: its file may be damaged or made for another program.`,
+        'Pick another model, or remove this one and download it again in Models.',
+        cause,
       );
     }
   }
@@ -387,9 +415,11 @@ export class LocalRuntime {
         .filter((entry) => entry.busy === 0 && entry.id !== forId)
         .sort((a, b) => a.useOrder - b.useOrder)[0];
       if (!victim)
-        throw new LocalModelError(
+        throw new LocalLoadError(
           'out_of_memory',
-          `${this.nameOf(forId)} needs about ${mb(bytes)} MB; the models in use leave ${mb(budget - this.residentBytes())} MB of the ${mb(budget)} MB budget`,
+          `${this.nameOf(forId)} needs about ${mb(bytes)} MB, but the local models busy with other work leave ` +
+            `${mb(Math.max(0, budget - this.residentBytes()))} MB of the ${mb(budget)} MB Quire may use for local models.`,
+          `Try again when that work is done, or ${RAISE_MEMORY.charAt(0).toLowerCase()}${RAISE_MEMORY.slice(1)}.`,
         );
       this.logger.info(`Evicting ${victim.id} (least recently used) to make room for ${forId}`);
       await this.unload(victim.id);

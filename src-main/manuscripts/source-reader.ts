@@ -38,11 +38,33 @@ export function naturalCompare(a: string, b: string): number {
   return natural.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/**
+ * The system would not let Quire read a file or folder (macOS privacy settings, permissions) or the disk failed: said
+ * by its name, with the step that fixes it. Node's own words ("EPERM: operation not permitted, scandir '…'") are not
+ * the writer's. `folder`: the folder being opened, when the file is one of its chapters.
+ */
+class UnreadableError extends InvalidInputError {
+  constructor(cause: unknown, path: string, folder?: string) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const what = `“${basename(path)}”${folder ? ` in the folder “${basename(folder)}”` : ''}`;
+    const again = folder ? 'open the folder again' : 'open it again';
+    super(
+      code === 'EACCES' || code === 'EPERM'
+        ? `Quire isn't allowed to read ${what}. Give Quire access in System Settings → Privacy & Security → Files and ` +
+            `Folders, then ${again}.`
+        : `Quire could not read ${what} from its disk. Check that the disk is still connected, then ${again}.`,
+      'path',
+      { cause, advised: true },
+    );
+    this.name = 'UnreadableError';
+  }
+}
+
 export async function readManuscriptSource(path: string): Promise<ManuscriptSource> {
   const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
     if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR')
       throw new InvalidInputError(`There is no file or folder at ${path}.`, 'path');
-    throw new InvalidInputError(`Quire cannot read ${path}: ${cause.message}`, 'path');
+    throw new UnreadableError(cause, path);
   });
   if (info.isDirectory()) return readFolder(path);
   const file = await readTextFile(path);
@@ -50,7 +72,10 @@ export async function readManuscriptSource(path: string): Promise<ManuscriptSour
 }
 
 async function readFolder(path: string): Promise<ManuscriptSource> {
-  const entries = (await readdir(path, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+  const listed = await readdir(path, { withFileTypes: true }).catch((cause: unknown) => {
+    throw new UnreadableError(cause, path);
+  });
+  const entries = listed.filter((e) => !e.name.startsWith('.'));
   const names = entries
     .filter((e) => !e.isDirectory() && hasExtension(e.name, TEXT_EXTENSIONS))
     .map((e) => e.name)
@@ -66,10 +91,10 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
   for (const name of names) {
     let file: SourceFile;
     try {
-      file = await readTextFile(join(path, name));
+      file = await readTextFile(join(path, name), path);
     } catch (error) {
       // One chapter file that cannot be read: the folder is not opened, and the writer is told which file it is.
-      if (!(error instanceof InvalidInputError)) throw error;
+      if (!(error instanceof InvalidInputError) || error instanceof UnreadableError) throw error;
       throw new InvalidInputError(
         `The folder “${basename(path)}” was not opened: ${error.message} Move that file out of the folder or fix it, ` +
           'then open the folder again.',
@@ -131,10 +156,13 @@ async function refuseLeftOut(path: string, entries: readonly Dirent[]): Promise<
   );
 }
 
-async function readTextFile(path: string): Promise<SourceFile> {
+/** `folder`: the folder being opened, when this is one of its chapters. */
+async function readTextFile(path: string, folder?: string): Promise<SourceFile> {
   const name = basename(path);
-  const info = await stat(path).catch(() => {
-    throw new InvalidInputError(`There is no file at ${path}.`, 'path');
+  const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR')
+      throw new InvalidInputError(`There is no file at ${path}.`, 'path');
+    throw new UnreadableError(cause, path, folder);
   });
   // Checked before opening: reading a FIFO would wait forever, a device would never end.
   if (!info.isFile())
@@ -149,7 +177,10 @@ async function readTextFile(path: string): Promise<SourceFile> {
       `${name} is ${sizeOverText(info.size, MAX_MANUSCRIPT_BYTES)}; Quire opens up to ${bytesText(MAX_MANUSCRIPT_BYTES)}.`,
       'path',
     );
-  return decodeText(name, await readFile(path));
+  const bytes = await readFile(path).catch((cause: unknown) => {
+    throw new UnreadableError(cause, path, folder);
+  });
+  return decodeText(name, bytes);
 }
 
 /**

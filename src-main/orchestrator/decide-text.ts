@@ -5,11 +5,12 @@ import {
   onlyContextKeepsOut,
   type Candidate,
   type CandidateReason,
+  type ModelSpec,
   type TaskSpec,
   type TierUsed,
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
-import { providerDescriptor } from '../../src-preload/contract/provider-table';
+import { modelPlace, providerDescriptor } from '../../src-preload/contract/provider-table';
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
@@ -238,6 +239,74 @@ export function steppedDownText(passedOver: string[], remaining: number | null):
 
 const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
 
+/** "an OpenAI key", "a Qwen (Alibaba DashScope) key". */
+function aKey(provider: string): string {
+  return `${/^[AEIOU]/.test(provider) ? 'an' : 'a'} ${provider} key`;
+}
+
+/** Why a model the writer named cannot run for one of its reasons, and the step that fixes that reason. */
+function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; step: string } {
+  switch (reason) {
+    case 'no_key': {
+      if (spec.endpoint_id)
+        return {
+          why: `your endpoint “${spec.endpoint_id}” is no longer set up in Quire`,
+          step: 'Add it again in Settings → AI Intelligence → Custom endpoints, or pick another model.',
+        };
+      const provider = providerDescriptor(spec.provider)?.display_name;
+      return provider
+        ? { why: `Quire has no ${provider} key`, step: `Add ${aKey(provider)} in Settings → AI Intelligence.` }
+        : { why: `Quire cannot call ${spec.provider}`, step: 'Pick another model.' };
+    }
+    case 'excluded':
+      // Left out for this call because its provider's breaker is open (run-decision.ts): tried again after the
+      // breaker's cool-down (30 s).
+      return {
+        why: `Quire paused ${modelPlace(spec)} after repeated errors`,
+        step: 'It tries it again within a minute: run this again then, or pick another model.',
+      };
+    case 'retired':
+      return { why: 'it was retired by its provider', step: 'Pick another model.' };
+    case 'local_only':
+      return { why: 'it is a cloud model, and this work must stay on this Mac', step: 'Pick a local model.' };
+    case 'not_downloaded':
+      return { why: 'it is not downloaded', step: 'Download it on the Models screen, or pick another model.' };
+    case 'context_too_small':
+      return {
+        why: 'this passage and its answer are too long for it',
+        step: 'Shorten the passage or the answer, or pick a model that reads more at once.',
+      };
+    case 'no_vision':
+      return { why: 'it cannot see images', step: 'Remove the images, or pick a model that can see them.' };
+    default:
+      return { why: reasonText(reason), step: 'Pick another model.' };
+  }
+}
+
+/**
+ * What keeps a model the writer picked (or their pack names) from running, said as reasons (`why`, joined for the
+ * sentence "… cannot run: <why>") and the steps that fix them (`steps`, each once). `now`: only a paused provider
+ * keeps it out, so it cannot run right now rather than at all.
+ */
+export function blockedText(
+  spec: ModelSpec,
+  blockers: readonly CandidateReason[],
+): { why: string; steps: string; now: boolean } {
+  const each = blockers.map((reason) => blockedBy(reason, spec));
+  return {
+    why: each.map((b) => b.why).join('; '),
+    steps: [...new Set(each.map((b) => b.step))].join(' '),
+    now: blockers.length > 0 && blockers.every((reason) => reason === 'excluded'),
+  };
+}
+
+/** The step for a model the writer named that is gone from the registry. */
+export function goneStep(mode: 'forced' | 'pack'): string {
+  return mode === 'forced'
+    ? 'Pick another model.'
+    : 'Change what your pack maps it to in Settings → AI Intelligence → Model packs, or pick a model yourself.';
+}
+
 export function reasonText(reason: CandidateReason): string {
   switch (reason) {
     case 'chosen':
@@ -247,7 +316,7 @@ export function reasonText(reason: CandidateReason): string {
     case 'retired':
       return 'retired by its provider';
     case 'excluded':
-      return 'excluded for this call (e.g. its provider is failing)';
+      return 'its provider is paused after repeated errors';
     case 'local_only':
       return 'cloud model, but this work must stay on this machine';
     case 'no_key':

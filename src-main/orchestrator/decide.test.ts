@@ -355,7 +355,9 @@ describe('orchestrator disabled: the active pack decides', () => {
       { orchestrator: { enabled: false }, pack, availability: availability(['mistral-7b'], ['deepseek']) },
     );
     expect(d).toMatchObject({ mode: 'pack', model_id: 'mistral-7b', tier_used: 'local', stand_in: true });
-    expect(d.reason).toMatch(/gpt-4o.*no API key/);
+    expect(d.reason).toMatch(
+      /gpt-4o, which cannot run: Quire has no OpenAI key; using the local model mistral-7b instead\.$/,
+    );
   });
 
   it('over budget with no local model refuses', () => {
@@ -380,14 +382,16 @@ describe('orchestrator disabled: the active pack decides', () => {
           availability: availability([]),
         },
       ).reason;
+    const change =
+      ' Change what your pack maps it to in Settings → AI Intelligence → Model packs, or pick a model yourself.';
     expect(gone('fake/atlas')).toBe(
-      'Your pack “My pack” maps theme_analysis to “atlas” from your endpoint “fake”, which is no longer set up in Quire.',
+      `Your pack “My pack” maps theme_analysis to “atlas” from your endpoint “fake”, which is no longer set up in Quire.${change}`,
     );
     expect(gone('local:story-fixture')).toBe(
-      'Your pack “My pack” maps theme_analysis to the local model “story-fixture”, which is no longer on this Mac.',
+      `Your pack “My pack” maps theme_analysis to the local model “story-fixture”, which is no longer on this Mac.${change}`,
     );
     expect(run({ task: 'coordinator', model: 'local:story-fixture' }).reason).toBe(
-      'The model you picked, the local model “story-fixture”, is no longer on this Mac.',
+      'The model you picked, the local model “story-fixture”, is no longer on this Mac. Pick another model.',
     );
   });
 
@@ -404,12 +408,42 @@ describe('forced model', () => {
   it('is refused when it has no key', () => {
     const d = run({ task: 'coordinator', model: 'qwen-plus' }, { availability: availability([], ['openai']) });
     expect(d.refusal?.code).toBe('unavailable');
-    expect(d.refusal?.message).toMatch(/no API key/);
+    expect(d.refusal?.message).toMatch(/Quire has no Qwen \(Alibaba DashScope\) key/);
   });
   it('is refused when not in the registry', () => {
-    expect(run({ task: 'coordinator', model: 'nope' }).refusal?.message).toBe(
-      'The model you picked, “nope”, is not a model Quire knows.',
+    expect(run({ task: 'coordinator', model: 'nope' }).refusal).toEqual({
+      code: 'unavailable',
+      message: 'The model you picked, “nope”, is not a model Quire knows. Pick another model.',
+      advised: true,
+    });
+  });
+  it('says the actual reason and the step that fixes it, marked advised: no general step is added', () => {
+    const noKey = run({ task: 'coordinator', model: 'qwen-plus' }, { availability: availability([], ['openai']) });
+    expect(noKey.refusal).toEqual({
+      code: 'unavailable',
+      message:
+        'The model you picked, qwen-plus, cannot run: Quire has no Qwen (Alibaba DashScope) key. Add a Qwen (Alibaba DashScope) key in Settings → AI Intelligence.',
+      advised: true,
+    });
+    // Left out for this call: its provider's breaker is open (run-decision.ts), so it is tried again shortly.
+    const paused = run({ task: 'coordinator', model: 'qwen-plus', exclude: ['qwen-plus'] });
+    expect(paused.refusal).toEqual({
+      code: 'unavailable',
+      message:
+        'The model you picked, qwen-plus, cannot run right now: Quire paused Qwen (Alibaba DashScope) after repeated errors. It tries it again within a minute: run this again then, or pick another model.',
+      advised: true,
+    });
+    expect(paused.refusal?.message).not.toMatch(/excluded|e\.g\.|unusable/);
+    const tooLong = run({ task: 'coordinator', model: 'qwen-plus', input_tokens: 10_000_000 });
+    expect(tooLong.refusal?.message).toBe(
+      'The model you picked, qwen-plus, cannot run: this passage and its answer are too long for it. Shorten the passage or the answer, or pick a model that reads more at once.',
     );
+    const notHere = run({ task: 'coordinator', model: 'mistral-7b' }, { availability: availability([]) });
+    expect(notHere.refusal).toMatchObject({
+      message:
+        'The model you picked, mistral-7b, cannot run: it is not downloaded. Download it on the Models screen, or pick another model.',
+      advised: true,
+    });
   });
 });
 

@@ -27,11 +27,12 @@ import {
   type Rankings,
 } from './decide-orders';
 import {
+  blockedText,
   explain,
   goneModel,
+  goneStep,
   noVisionMessage,
   passedOverText,
-  reasonText,
   steppedDownText,
   tierReason,
   unavailableMessage,
@@ -194,11 +195,14 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         remaining,
       });
     }
+    // What keeps it out, in the writer's words, and (for a refusal) the step that fixes it.
+    const blocked = target && blockers.length > 0 ? blockedText(target.spec, blockers) : null;
     const problem = !target
       ? `${what} ${goneModel(wanted).gone}`
-      : blockers.length > 0
-        ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
+      : blocked
+        ? `${what} cannot run${blocked.now ? ' right now' : ''}: ${blocked.why}`
         : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
+    const step = !target ? goneStep(mode) : (blocked?.steps ?? '');
     const fallback = mode === 'pack' ? route.filter((e) => e.affordable) : [];
     const pick = fallback[0];
     if (pick) {
@@ -213,7 +217,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
-    return refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}.`);
+    // With its step said, the refusal is advised: no general next step is added to it.
+    return step
+      ? refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}. ${step}`, true)
+      : refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}.`);
   }
 
   const steps: string[] = [];
@@ -314,6 +321,7 @@ function refuse(
   pack: string | null,
   code: 'budget_exceeded' | 'unavailable',
   message: string,
+  advised = false,
 ): Decision {
   const closer = rankings.route.find((e) => e.affordable);
   return {
@@ -326,6 +334,6 @@ function refuse(
     estimate_usd: 0,
     candidates: explain(rankings.best, [], null, 'ranked_lower'),
     fallback_chain: closer ? [closer.spec.id] : [],
-    refusal: { code, message },
+    refusal: { code, message, ...(advised ? { advised: true as const } : {}) },
   };
 }

@@ -37,7 +37,7 @@ export async function listEndpointModels(
     const failure = connectionFailure(host, error, base);
     throw new UnavailableError(
       redact(`${failure.message} Check that the server is running and that the address is right, then fetch again.`),
-      error,
+      { cause: error, advised: true },
     );
   }
   if (response.status === 401 || response.status === 403) {

@@ -1,7 +1,10 @@
 // What a writer reads when a provider's SDK call fails: the provider by its name (OpenAI, not "openai"; a writer's
 // endpoint by the id they gave it), never the status twice, and the error's kind and billing unchanged.
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, RateLimitedError, TimeoutError } from '../errors';
+import { OpenAiCompatibleModel } from './openai-compatible';
 import { mapSdkError } from './provider-errors';
 
 const map = (provider: string, error: unknown) => mapSdkError(provider, error, { maxRetryAfterS: 30 });
@@ -23,13 +26,99 @@ describe('mapSdkError: the provider in a writer’s words', () => {
     );
   });
 
-  it('says a 5xx is a problem on the provider’s side, with its message once and the status once', () => {
+  it('says a 5xx is a problem on the provider’s side with the status once, and never its raw body', () => {
     const error = map('openai', { status: 500, message: '500 upstream exploded' });
-    expect(error.message).toBe('OpenAI had a problem on its side (HTTP 500): upstream exploded');
+    expect(error.message).toBe('OpenAI had a problem on its side (HTTP 500).');
     expect((error as ProviderError).retryable).toBe(true);
     expect(error.billing).toBe('none');
     expect(map('qwen', { status: 400, message: '400 bad request body' }).message).toBe(
-      'Qwen (Alibaba DashScope) answered HTTP 400: bad request body',
+      'Qwen (Alibaba DashScope) turned down the request (HTTP 400).',
     );
+  });
+});
+
+describe('mapSdkError: what the provider said', () => {
+  // The SDKs' APIError: `error` is the body's error object, `message` is built from it (or from the raw body).
+  const apiError = (status: number, body: unknown, message: string) => ({ status, error: body, message });
+
+  it('keeps out the raw body (HTML, JSON, a stack) and keeps it on the error for the log', () => {
+    const html = apiError(502, undefined, '502 <html><body><h1>502 Bad Gateway</h1></body></html>');
+    const json = apiError(500, { detail: { trace: 'x' } }, '500 {"detail":{"trace":"x"}}');
+    const boom = apiError(500, { message: 'boom' }, '500 boom');
+    for (const raw of [html, json, boom]) {
+      const error = map('endpoint:atlas', raw);
+      expect(error.message).toMatch(/^Your endpoint “atlas” had a problem on its side \(HTTP 50\d\)\.$/);
+      expect(error.cause).toBe(raw);
+    }
+  });
+
+  it("keeps the provider's own message when it is a clean, short sentence", () => {
+    const overloaded = apiError(503, { message: 'The engine is currently overloaded, please try again later' }, 'x');
+    expect(map('openai', overloaded).message).toBe(
+      'OpenAI had a problem on its side (HTTP 503): “The engine is currently overloaded, please try again later.”',
+    );
+    // Anthropic's body nests it: { type: "error", error: { type, message } }.
+    const nested = apiError(
+      400,
+      { type: 'error', error: { type: 'invalid_request_error', message: 'Prompt is too long.' } },
+      'x',
+    );
+    expect(map('anthropic', nested).message).toBe(
+      'Anthropic turned down the request (HTTP 400): “Prompt is too long.”',
+    );
+  });
+
+  it('never repeats a key, a long token or anything that is not a sentence', () => {
+    for (const said of [
+      'Incorrect API key provided: sk-proj-abcdefghijklmnop.',
+      'Invalid token AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 for this project.',
+      'error: {"code": 400}',
+      'model_not_found',
+      'See https://example.com/errors for details.',
+      'x'.repeat(400),
+    ]) {
+      const error = map('openai', apiError(400, { message: said }, `400 ${said}`));
+      expect(error.message).toBe('OpenAI turned down the request (HTTP 400).');
+    }
+  });
+});
+
+describe('a 200 whose JSON carries an error instead of an answer', () => {
+  let server: Server;
+  let baseURL = '';
+  const body = '{"error":{"message":"Provider returned error","code":502}}';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('says the provider answered with an error (not "not JSON"), whole or streamed', async () => {
+    const model = new OpenAiCompatibleModel({
+      provider: 'endpoint:router',
+      modelId: 'm',
+      apiModelId: 'm',
+      apiKey: 'sk-test-key',
+      maxRetries: 0,
+      timeoutMs: 2000,
+      maxRetryAfterS: 30,
+      baseURL,
+    });
+    const request = { messages: [{ role: 'user' as const, content: 'hi' }], maxOutputTokens: 10 };
+    const whole = (await model.generate(request).catch((e: unknown) => e)) as ProviderError;
+    const streamed = (await (async () => {
+      for await (const part of model.stream(request)) void part;
+    })().catch((e: unknown) => e)) as ProviderError;
+    for (const error of [whole, streamed]) {
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.message).toBe(
+        'Your endpoint “router” answered with an error instead of an answer: “Provider returned error.”',
+      );
+      expect(error.retryable).toBe(true);
+    }
   });
 });

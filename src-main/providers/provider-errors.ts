@@ -12,7 +12,7 @@ import {
   isQuireError,
   type Billing,
 } from '../errors';
-import { providerLabel } from '../../src-preload/contract/provider-table';
+import { keyShapesRegExp, providerLabel } from '../../src-preload/contract/provider-table';
 import { unsentErrorOf } from './dead-end-fetch';
 import { connectionFailure } from './connection-failure';
 
@@ -34,6 +34,8 @@ interface SdkErrorLike {
   status?: number;
   headers?: Headers;
   message?: string;
+  /** The SDKs' APIError: the body's error (OpenAI), or the whole body (Anthropic). */
+  error?: unknown;
 }
 
 /** Retry-After in seconds (delta-seconds or an HTTP date), undefined when absent or unreadable. */
@@ -58,10 +60,9 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
   // The provider as a writer knows it ("OpenAI", "Your endpoint “atlas”"); `provider` stays the id on the error.
   const label = providerLabel(provider);
   const who = label.charAt(0).toUpperCase() + label.slice(1);
-  // The SDKs start their message with the status ("500 upstream exploded"): the message says the status once.
-  const message = e.message ?? String(error);
-  const status = typeof e.status === 'number' ? `${e.status} ` : null;
-  const detail = (status !== null && message.startsWith(status) ? message.slice(status.length) : message).slice(0, 300);
+  // What the provider said in its own words, only when it is a clean short sentence; its raw body never (the error
+  // keeps it as its cause, which the run's log records).
+  const said = providerSaid(e);
   // An HTTP answer or a request that never left bills nothing; once accepted, a broken call may have.
   const answered: Billing = options.accepted ? 'unknown' : 'none';
   if (name === 'APIUserAbortError' || name === 'AbortError') return new CancelledError();
@@ -97,8 +98,9 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
       });
     }
     if (status === 408) return new TimeoutError(`${who} timed out (HTTP 408)`, error, answered);
-    const what = status >= 500 ? `had a problem on its side (HTTP ${status})` : `answered HTTP ${status}`;
-    return new ProviderError(provider, `${who} ${what}: ${detail}`, {
+    const what =
+      status >= 500 ? `had a problem on its side (HTTP ${status})` : `turned down the request (HTTP ${status})`;
+    return new ProviderError(provider, `${who} ${what}${said ? `: ${said}` : '.'}`, {
       retryable: status >= 500 || status === 409,
       status,
       cause: error,
@@ -115,7 +117,56 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
       { cause: error, billing: 'unknown' },
     );
   }
-  return new ProviderError(provider, `${who} sent a response Quire cannot read: ${detail}`, { cause: error });
+  return new ProviderError(provider, `${who} sent a response Quire cannot read.`, { cause: error });
+}
+
+/** Opaque strings (keys, tokens, ids) and anything that is not prose: never repeated to the writer. */
+const LONG_TOKEN = /[A-Za-z0-9_-]{24,}/;
+const SENTENCE = /^\p{Lu}[\p{L}\p{N} ,.'’:;()!?%-]*$/u;
+
+/**
+ * The provider's own error message (OpenAI's body `error.message`, Anthropic's `error.error.message`) as a quoted
+ * sentence — only when it is one: short, starting with a capital, at least two words, prose characters only, no URL,
+ * no key or other long token. Null otherwise ("boom", a JSON or HTML body, "model_not_found").
+ */
+export function providerSaid(error: { error?: unknown }): string | null {
+  const body = error.error as { message?: unknown; error?: { message?: unknown } } | null | undefined;
+  const text =
+    typeof body?.message === 'string'
+      ? body.message
+      : typeof body?.error?.message === 'string'
+        ? body.error.message
+        : null;
+  return cleanSentence(text);
+}
+
+function cleanSentence(text: string | null): string | null {
+  const sentence = text?.trim() ?? '';
+  if (sentence.length === 0 || sentence.length > 160) return null;
+  if (!SENTENCE.test(sentence) || !/\s/.test(sentence) || /https?:|www\./i.test(sentence)) return null;
+  if (LONG_TOKEN.test(sentence) || new RegExp(keyShapesRegExp().source).test(sentence)) return null;
+  return `“${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}”`;
+}
+
+/**
+ * A 200 whose JSON carries an error and no answer (a gateway whose upstream failed, such as OpenRouter's "Provider
+ * returned error"): the provider's error, said as such. Null for anything else.
+ */
+function jsonErrorBody(provider: string, body: unknown, cause?: unknown): ProviderError | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const record = body as Record<string, unknown>;
+  if (record.error === undefined || record.error === null || 'choices' in record || 'content' in record) return null;
+  const label = providerLabel(provider);
+  const who = label.charAt(0).toUpperCase() + label.slice(1);
+  const error = record.error;
+  const said =
+    typeof error === 'string' ? cleanSentence(error) : providerSaid({ error: error as { message?: unknown } });
+  return new ProviderError(
+    provider,
+    `${who} answered with an error instead of an answer${said ? `: ${said}` : '.'}`,
+    // It had accepted the call: whether it billed anything is unknown.
+    { cause: cause ?? new Error(JSON.stringify(body).slice(0, 2000)), billing: 'unknown' },
+  );
 }
 
 /** A provider that answered, but with something no model sends: Quire cannot read it. */
@@ -151,13 +202,45 @@ function formatWait(seconds: number): string {
 export class SdkCalls {
   constructor(private readonly options: { provider: string; maxRetryAfterS: number; baseURL?: string }) {}
 
-  /** Awaits one SDK request; its failure is thrown as a Quire error. */
+  /**
+   * Awaits one SDK request; its failure is thrown as a Quire error. A 200 whose JSON is an error (the SDKs take any
+   * 200 as an answer) is one too: whole, or where a stream was asked for.
+   */
   async call<T>(request: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      return await request();
+      result = await request();
     } catch (error) {
       throw this.mapError(error);
     }
+    if (result instanceof Response) return (await this.streamOrError(result)) as T;
+    const failed = jsonErrorBody(this.options.provider, result);
+    if (failed) throw failed;
+    return result;
+  }
+
+  /**
+   * A streamed answer's response, unless it is a JSON error where the event stream should be: that is thrown as the
+   * provider's error. Anything else is handed back with its body as it came.
+   */
+  private async streamOrError(response: Response): Promise<Response> {
+    const type = response.headers.get('content-type') ?? '';
+    if (!/json/i.test(type) || /event-stream/i.test(type)) return response;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw this.mapError(error, true);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const failed = jsonErrorBody(this.options.provider, body, new Error(text.slice(0, 2000)));
+    if (failed) throw failed;
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   /** `accepted`: the provider had taken the call when it broke (a stream cut midway). */

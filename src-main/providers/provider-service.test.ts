@@ -132,6 +132,8 @@ describe('providers:endpoint_models: "Fetch models" lists what the server offers
     expect(reply.body.error.code).toBe('unavailable');
     expect(reply.body.error.message).toMatch(/server is running/);
     expect(reply.body.error.message).not.toMatch(/copied the whole key/);
+    // Its own step ends it: no general "check that the service is reachable" after it.
+    expect(reply.body.error.advised).toBe(true);
   });
 
   it('a refused key says the server refused it', async () => {

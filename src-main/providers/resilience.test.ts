@@ -153,3 +153,31 @@ describe('ProviderResilience breaker (injected clock)', () => {
     expect(failed?.aborted).toBe(true);
   });
 });
+
+describe('what a paused or slow provider is called', () => {
+  it("names a writer's endpoint and a built-in provider as the writer knows them, never by their ids", async () => {
+    const { resilience } = setup(1);
+    const slow = (await resilience
+      .execute('endpoint:atlas', 1000, () => new Promise(() => {}))
+      .catch((e: unknown) => e)) as Error;
+    expect(slow).toMatchObject({ code: 'timeout' });
+    expect(slow.message).toBe(
+      'Your endpoint “atlas” took longer than 1 s to answer (the “Cloud call timeout” in Settings → Runs).',
+    );
+    // What the keys and endpoints screens show as "Paused after errors: …" is that same text.
+    expect(resilience.health('endpoint:atlas')[0]?.last_error?.message).toBe(slow.message);
+    const paused = (await resilience
+      .execute('endpoint:atlas', 1000, () => Promise.resolve('never'))
+      .catch((e: unknown) => e)) as Error;
+    expect(paused).toMatchObject({ code: 'circuit_open', advised: true });
+    expect(paused.message).toBe(
+      'Quire paused your endpoint “atlas” after repeated errors and tries it again in about 30 s. Try again then, or pick another model.',
+    );
+    await resilience.execute('openai', 1000, () => Promise.reject(new ProviderError('openai', 'x'))).catch(() => 0);
+    const openai = (await resilience
+      .execute('openai', 1000, () => Promise.resolve(1))
+      .catch((e: unknown) => e)) as Error;
+    expect(openai.message).toMatch(/^Quire paused OpenAI after repeated errors/);
+    expect(openai.message).not.toMatch(/endpoint:|openai/);
+  });
+});

@@ -2,6 +2,7 @@
 // one on the injected clock (circuit-breaker.ts), so its state exists once and tests move time without sleeping. The
 // SDKs do the retrying (maxRetries); nothing here retries. Health (state, failures, last error) is providers:health.
 import { TaskCancelledError, timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
+import { providerLabel } from '../../src-preload/contract/provider-table';
 import type { ProviderHealth } from '../../src-preload/contract/providers';
 import { CircuitOpenError, TimeoutError, isQuireError } from '../errors';
 import { CircuitBreaker } from './circuit-breaker';
@@ -57,7 +58,7 @@ export class ProviderResilience {
     const guard = this.guard(provider);
     const { breaker } = guard;
     const admission = breaker.admit();
-    if (admission === 'refused') throw new CircuitOpenError(provider);
+    if (admission === 'refused') throw new CircuitOpenError(provider, this.waitSeconds(provider));
     if (admission === 'probe') this.changed();
     // What a failed call left running (a body still streaming) is stopped; a call that returned has nothing left, so
     // its signal is not aborted (cockatiel's default would: an exception object and undici's abort work per call).
@@ -76,7 +77,12 @@ export class ProviderResilience {
       leftovers.abort();
       const mapped =
         error instanceof TaskCancelledError
-          ? new TimeoutError(`${provider} took longer than ${Math.round(timeoutMs / 1000)} s`, error)
+          ? new TimeoutError(
+              // The provider as the writer knows it: this text is also what the keys and endpoints screens show.
+              `${upperFirst(providerLabel(provider))} took longer than ${Math.round(timeoutMs / 1000)} s to answer ` +
+                '(the “Cloud call timeout” in Settings → Runs).',
+              error,
+            )
           : error;
       if (countsAgainstProvider(mapped)) {
         breaker.failed();
@@ -93,6 +99,12 @@ export class ProviderResilience {
       }
       throw mapped;
     }
+  }
+
+  /** Seconds until a paused provider is tried again; null when that is not known (not paused, or its probe runs). */
+  waitSeconds(provider: string): number | null {
+    const retryAt = this.guards.get(provider)?.breaker.retryAt ?? null;
+    return retryAt === null ? null : Math.max(0, (retryAt - this.options.now().getTime()) / 1000);
   }
 
   /** True while the breaker refuses calls: open and cooling down, or its one probe is in flight. */
@@ -152,4 +164,8 @@ export class ProviderResilience {
   private changed(): void {
     this.options.onChange?.(this.health());
   }
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

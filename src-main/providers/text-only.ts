@@ -11,6 +11,7 @@ function refuseImages(spec: ModelSpec, request: GenerateRequest): void {
   throw new QuireError(
     'unavailable',
     `${spec.display_name} cannot see images, so nothing was sent to it. Choose a model that can, or remove the images.`,
+    { advised: true },
   );
 }
 

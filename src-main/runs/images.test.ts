@@ -142,7 +142,12 @@ describe('runs with images', () => {
         },
       ],
     };
-    await expect(model.generate(request)).rejects.toMatchObject({ code: 'unavailable', billing: 'none' });
+    // "Choose a model that can, or remove the images.": its own step, no general one after it.
+    await expect(model.generate(request)).rejects.toMatchObject({
+      code: 'unavailable',
+      billing: 'none',
+      advised: true,
+    });
     await expect(
       (async () => {
         for await (const part of model.stream(request)) void part;

@@ -4,7 +4,8 @@
 import type { ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import type { RunAttempt } from '../../src-preload/contract/runs';
-import { QuireError, StorageError, TimeoutError } from '../errors';
+import { QuireError, StorageError, TimeoutError, isQuireError } from '../errors';
+import { pausedText } from '../errors/circuit-open-error';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
@@ -110,7 +111,11 @@ export class ModelAttempts {
       };
     };
     if (!local && this.o.resilience.isBlocked(provider)) {
-      return refused(new QuireError('circuit_open', `${provider} is paused after repeated failures`));
+      return refused(
+        new QuireError('circuit_open', pausedText(provider, this.o.resilience.waitSeconds(provider)), {
+          advised: true,
+        }),
+      );
     }
     let model: CallableModel;
     try {
@@ -216,7 +221,11 @@ export class ModelAttempts {
       const error = diskError ?? thrown;
       const ms = Math.round(this.o.monotonic() - t0);
       const info = this.o.info(error);
-      this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}`);
+      // What the provider or library itself said (an HTTP body, a socket error) is kept out of the writer's message:
+      // it goes to the log, redacted.
+      const cause = isQuireError(error) && error.cause instanceof Error ? this.o.info(error.cause).message : '';
+      const said = cause && cause !== info.message ? ` (${cause.slice(0, 500)})` : '';
+      this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}${said}`);
       let end: CallEnd;
       if (charge.reservation && a.cancel.aborted && received) {
         // The writer stopped it mid-answer: charged by usage — the request's count and what had arrived, counted by

@@ -74,7 +74,12 @@ export class RunChain {
     const decided: RunWrite = { ...blank, reason: decision.reason, fallback_chain: decision.fallback_chain };
     if (decision.refusal || decision.model_id === null) {
       const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };
-      return await this.fail(decided, startedAt, new QuireError(refusal.code, refusal.message), decision);
+      return await this.fail(
+        decided,
+        startedAt,
+        new QuireError(refusal.code, refusal.message, { advised: 'advised' in refusal && refusal.advised === true }),
+        decision,
+      );
     }
 
     const request: GenerateRequest = {

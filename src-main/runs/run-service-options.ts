@@ -16,7 +16,7 @@ export interface RunServiceOptions {
   model: (id: string) => ModelSpec | undefined;
   allModels: () => readonly ModelSpec[];
   providers: Pick<ProviderService, 'model' | 'providerOf'>;
-  resilience: Pick<ProviderResilience, 'isBlocked' | 'execute'>;
+  resilience: Pick<ProviderResilience, 'isBlocked' | 'execute' | 'waitSeconds'>;
   ledger: Ledger;
   repo: RunsRepo;
   /** `previous`: the run's earlier rating, which this one replaces (null: the first rating). */

@@ -54,7 +54,8 @@ export interface ModelCallOutcome {
   usage: Usage;
   costUsd: number;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  /** `retryable` and `advised` as the call's error said them (a caller that passes the error on keeps them). */
+  error: { code: string; message: string; retryable?: boolean; advised?: true } | null;
   /** Why an answered call ended (a provider's content filter, the length limit); absent for one that failed. */
   finishReason?: FinishReason;
   /** The model declined to answer, in its own words. */
@@ -258,7 +259,12 @@ export class RunService {
         usage: { inputTokens: undefined, outputTokens: undefined },
         costUsd: record.cost_usd,
         durationMs: outcome.attempt.latency_ms,
-        error: { code: info.code, message: info.message },
+        error: {
+          code: info.code,
+          message: info.message,
+          retryable: info.retryable,
+          ...(info.advised ? { advised: true as const } : {}),
+        },
       };
     } finally {
       this.active.delete(runId);

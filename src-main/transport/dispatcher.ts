@@ -8,6 +8,7 @@ import {
   type ParsedInput,
 } from '../../src-preload/contract';
 import { DiskFullError, InvalidInputError, isQuireError } from '../errors';
+import { systemErrorInfo } from '../errors/system-error-words';
 import type { Logger } from '../infra/logger';
 
 export interface CallContext {
@@ -53,7 +54,7 @@ export class Dispatcher {
     }
     const schema = contract[channel].input as z.ZodType;
     const parsed = schema.safeParse(payload);
-    if (!parsed.success) return { ok: false, error: InvalidInputError.fromZod(parsed.error).toInfo() };
+    if (!parsed.success) return { ok: false, error: InvalidInputError.fromZod(parsed.error, payload).toInfo() };
     try {
       const handler = this.handlers[channel] as (input: unknown, context: CallContext) => unknown;
       const value = await handler(parsed.data, context);
@@ -75,8 +76,9 @@ export class Dispatcher {
       return { ...info, message: this.redact(info.message) };
     }
     if (error instanceof z.ZodError) return InvalidInputError.fromZod(error).toInfo();
+    // The system's or library's own words (errno, SQLite, a bug's TypeError) go to the log, never to the writer.
     const message = this.redact(error instanceof Error ? error.message : String(error));
     this.logger.error(`Unexpected error in ${channel}: ${message}`);
-    return { code: 'internal', message: `Quire hit an unexpected error (${message}).`, retryable: false };
+    return systemErrorInfo(error) ?? { code: 'internal', message: 'Quire hit an unexpected error.', retryable: false };
   }
 }

@@ -89,6 +89,8 @@ export interface Candidate {
 export interface Refusal {
   code: 'budget_exceeded' | 'unavailable';
   message: string;
+  /** The message ends with the step that fixes it (as ErrorInfo.advised): no general next step is added. */
+  advised?: true;
 }
 
 export interface Decision {

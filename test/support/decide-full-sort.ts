@@ -17,7 +17,9 @@ import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
 import {
+  blockedText,
   goneModel,
+  goneStep,
   passedOverText,
   steppedDownText,
   unavailableMessage,
@@ -231,11 +233,13 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         remaining,
       });
     }
+    const blocked = target && blockers.length > 0 ? blockedText(target.spec, blockers) : null;
     const problem = !target
       ? `${what} ${goneModel(wanted).gone}`
-      : blockers.length > 0
-        ? `${what} is unusable (${blockers.map(reasonText).join(', ')})`
+      : blocked
+        ? `${what} cannot run${blocked.now ? ' right now' : ''}: ${blocked.why}`
         : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
+    const step = !target ? goneStep(mode) : (blocked?.steps ?? '');
     const fallback =
       mode === 'pack'
         ? routeLocal(
@@ -256,7 +260,17 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
-    return refuse(base, evaluated, mode, mode === 'pack' ? packName : null, code, `${problem}.`, complexity, localLast);
+    return refuse(
+      base,
+      evaluated,
+      mode,
+      mode === 'pack' ? packName : null,
+      code,
+      step ? `${problem}. ${step}` : `${problem}.`,
+      complexity,
+      localLast,
+      step !== '',
+    );
   }
 
   const steps: string[] = [];
@@ -471,6 +485,7 @@ function refuse(
   message: string,
   complexity: number,
   localLast: Evaluated[],
+  advised = false,
 ): Decision {
   const ranked = routeLocal(
     localLast.filter((e) => e.affordable),
@@ -486,7 +501,7 @@ function refuse(
     estimate_usd: 0,
     candidates: explain(all, [], null, 'ranked_lower'),
     fallback_chain: ranked.slice(0, 1).map((e) => e.spec.id),
-    refusal: { code, message },
+    refusal: { code, message, ...(advised ? { advised: true as const } : {}) },
   };
 }
 
@@ -619,7 +634,7 @@ function reasonText(reason: CandidateReason): string {
     case 'retired':
       return 'retired by its provider';
     case 'excluded':
-      return 'excluded for this call (e.g. its provider is failing)';
+      return 'its provider is paused after repeated errors';
     case 'local_only':
       return 'cloud model, but this work must stay on this machine';
     case 'no_key':

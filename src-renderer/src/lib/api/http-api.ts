@@ -26,12 +26,16 @@ export function createHttpApi(base: string = location.origin): QuireApi {
         });
         return (await response.json()) as Envelope<never>;
       } catch (error) {
+        // The browser's words ("Failed to fetch") and the developer's hint are for the console, not the writer.
+        console.warn(`Quire's host did not answer (${(error as Error).message}). Is \`npm run serve\` still running?`);
         return {
           ok: false,
           error: {
             code: 'unavailable',
-            message: `Quire's host did not answer (${(error as Error).message}). Is \`npm run serve\` still running?`,
+            message:
+              "Quire's window lost its connection to Quire. Reload the page; if it keeps happening, quit and reopen Quire.",
             retryable: true,
+            advised: true,
           },
         };
       }
