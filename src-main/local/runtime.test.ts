@@ -52,6 +52,26 @@ const small = () => tinyLlamaFixture({ seed: 1 });
 const other = () => tinyLlamaFixture({ seed: 2 });
 const bigger = () => tinyLlamaFixture({ seed: 3, embd: 128 });
 
+/** What Tiny Llama's call answers when it fails on `runtime`, with the smaller Tinier Llama installed to fall back to. */
+async function tinyThenTinier(runtime: LocalRuntime): Promise<LocalModelError> {
+  const registry = [
+    { ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' },
+    { ...spec('tinier', 'tiny-b'), display_name: 'Tinier Llama' },
+  ];
+  const models = new LocalModels({
+    runtime,
+    library: {
+      installedFile: (id) =>
+        id === 'tiny-a' ? { path: small(), bytes: 2000 } : id === 'tiny-b' ? { path: other(), bytes: 1000 } : undefined,
+    },
+    registry: () => registry,
+  });
+  return (await models
+    .languageModel(registry[0]!)
+    .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
+    .catch((e: unknown) => e)) as LocalModelError;
+}
+
 describe('LocalRuntime + LocalModels on the generated fixture', () => {
   const clock = new ManualClock();
   let runtime: LocalRuntime;
@@ -274,26 +294,7 @@ describe('memory budget and fallback', () => {
       nameOf: () => 'Tiny Llama',
       logger: { ...silentLogger, warn: (line: string) => void logged.push(line) },
     });
-    const registry = [
-      { ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' },
-      { ...spec('tinier', 'tiny-b'), display_name: 'Tinier Llama' },
-    ];
-    const models = new LocalModels({
-      runtime,
-      library: {
-        installedFile: (id) =>
-          id === 'tiny-a'
-            ? { path: small(), bytes: 2000 }
-            : id === 'tiny-b'
-              ? { path: other(), bytes: 1000 }
-              : undefined,
-      },
-      registry: () => registry,
-    });
-    const error = (await models
-      .languageModel(registry[0]!)
-      .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
-      .catch((e: unknown) => e)) as LocalModelError;
+    const error = await tinyThenTinier(runtime);
     expect(error).toBeInstanceOf(LocalModelError);
     // The engine is the same for every model: no smaller one is tried, and nothing is joined.
     expect(error.toInfo()).toEqual({
@@ -337,26 +338,7 @@ describe('memory budget and fallback', () => {
       createLlama: () => Promise.resolve(llama),
       nameOf: (id) => (id === 'tiny-a' ? 'Tiny Llama' : 'Tinier Llama'),
     });
-    const registry = [
-      { ...spec('tiny', 'tiny-a'), display_name: 'Tiny Llama' },
-      { ...spec('tinier', 'tiny-b'), display_name: 'Tinier Llama' },
-    ];
-    const models = new LocalModels({
-      runtime,
-      library: {
-        installedFile: (id) =>
-          id === 'tiny-a'
-            ? { path: small(), bytes: 2000 }
-            : id === 'tiny-b'
-              ? { path: other(), bytes: 1000 }
-              : undefined,
-      },
-      registry: () => registry,
-    });
-    const error = (await models
-      .languageModel(registry[0]!)
-      .generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 1 })
-      .catch((e: unknown) => e)) as LocalModelError;
+    const error = await tinyThenTinier(runtime);
     expect(error).toMatchObject({ reason: 'out_of_memory', advised: true });
     expect(error.message).toMatch(
       /^Tiny Llama needs about \d+ MB, more than the 1 MB Quire may use for local models\. Quire also tried the smaller Tinier Llama: Tinier Llama needs about \d+ MB, more than the 1 MB Quire may use for local models\. Raise “Memory for local models” in Settings → Local models, or pick a smaller model\.$/,
