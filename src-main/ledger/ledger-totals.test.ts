@@ -270,6 +270,37 @@ describe('month totals kept by SQLite', () => {
     expect(() => ledger.reserve({ ...call, worstCaseUsd: 0.00033 })).toThrow(BudgetExceededError);
     expect(ledger.month('2026-03').total_usd).toBeLessThanOrEqual(0.08);
   });
+  it('holds and quotes each model at its overrun multiple as it stands, whichever connection recorded it, and never at one rolled back', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    let at = now();
+    const [a, b] = [db(file), db(file)].map((d) => new Ledger({ db: d, now: () => at, budgetUsd: () => null }));
+    const call = { runId: 'r1', modelId: 'liar', provider: 'p', task: 't' };
+    expect(a!.overrunRatios().get('liar')).toBeUndefined();
+    // Another process (another connection) records a 4× overrun: this one's next quote and hold see it.
+    const first = b!.reserve({ ...call, worstCaseUsd: 0.01 });
+    b!.settle(first.id, 0.04, { inputTokens: 4000, outputTokens: 5 });
+    expect(a!.overrunRatios().get('liar')).toBeCloseTo(4, 9);
+    expect(a!.reserve({ ...call, worstCaseUsd: 0.01 }).reservedUsd).toBeCloseTo(0.04, 9);
+    // This connection records 6×, but its transaction rolls back: nothing of it counts, here or there.
+    const second = a!.reserve({ ...call, worstCaseUsd: 0.01 });
+    expect(() =>
+      a!.atomically(() => {
+        a!.settle(second.id, 0.06, { inputTokens: 6000, outputTokens: 5 });
+        expect(a!.overrunRatios().get('liar')).toBeCloseTo(6, 9); // inside it, its own write is seen
+        throw new Error('the run row could not be stored');
+      }),
+    ).toThrow();
+    expect(a!.overrunRatios().get('liar')).toBeCloseTo(4, 9);
+    expect(b!.overrunRatios().get('liar')).toBeCloseTo(4, 9);
+    // Then it commits 8×: both see it, and the next month starts at the bound again.
+    a!.settle(second.id, 0.08, { inputTokens: 8000, outputTokens: 5 });
+    expect(a!.overrunRatios().get('liar')).toBeCloseTo(8, 9);
+    expect(b!.overrunRatios().get('liar')).toBeCloseTo(8, 9);
+    expect(b!.reserve({ ...call, worstCaseUsd: 0.01 }).reservedUsd).toBeCloseTo(0.08, 9);
+    at = new Date('2026-04-01T12:00:00Z');
+    expect(a!.overrunRatios().get('liar')).toBeUndefined();
+    expect(a!.reserve({ ...call, worstCaseUsd: 0.01 }).reservedUsd).toBe(0.01);
+  });
 });
 
 describe('spend:export on a large month', () => {

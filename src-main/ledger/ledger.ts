@@ -100,7 +100,7 @@ export class Ledger implements SpendSource {
         // A provider that already charged past its hold this month (it counts tokens above Quire's bound) is held at
         // that multiple: the overrun is counted in the month, and the next reservation sees it.
         const bound = micros;
-        if (micros > 0) micros = heldMicros(micros, this.repo.overrunRatio(month, request.modelId));
+        if (micros > 0) micros = heldMicros(micros, this.repo.overrunRatios(month).get(request.modelId) ?? 1);
         const budget = this.options.budgetUsd();
         if (budget !== null && micros > 0) this.checkBudget(month, budget, micros);
         const id = this.repo.insert({

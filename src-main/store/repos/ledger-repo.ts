@@ -58,14 +58,31 @@ export interface GroupRow {
   output_tokens: number;
 }
 
+/**
+ * Overrun writes made on each connection (each counts up when a settlement above its hold is written there, committed
+ * or not). With PRAGMA data_version, which moves when another connection commits, it says when the overrun multiples
+ * read before may have changed.
+ */
+const overrunWrites = new WeakMap<Db, { n: number }>();
+
 /** All ledger SQL, rows mapped here only. */
 export class LedgerRepo {
   private readonly q: ReturnType<typeof preparedOnce>;
   private readonly owner: Owner;
+  private readonly writes: { n: number };
+  private readonly dataVersion: () => number;
+  /** The month's overrun multiples as last read, and what they were read against. */
+  private ratios: { month: string; version: number; writes: number; byModel: ReadonlyMap<string, number> } | null =
+    null;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.q = preparedOnce(db);
     this.owner = ownerOf(db);
+    let writes = overrunWrites.get(db);
+    if (!writes) overrunWrites.set(db, (writes = { n: 0 }));
+    this.writes = writes;
+    const version = db.prepare('PRAGMA data_version').pluck();
+    this.dataVersion = () => version.get() as number;
   }
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
@@ -120,6 +137,7 @@ export class LedgerRepo {
       at,
       id,
     );
+    if (overrun > 0) this.writes.n++;
     return result.changes === 1;
   }
 
@@ -189,27 +207,24 @@ export class LedgerRepo {
   }
 
   /**
-   * The largest charged/bound ratio among this month's overruns of a model (1 when it has none): the provider has
-   * shown it counts that much more than Quire's bound, so the next holds for it are that much larger. Against the
-   * bound, not the hold: a hold already raised by an earlier overrun would make the ratios not compound.
+   * The largest charged/bound ratio among this month's overruns of each model that has any (usually none; a model not
+   * listed is held at 1): the provider has shown it counts that much more than Quire's bound, so the next holds for it
+   * are that much larger. Against the bound, not the hold: a hold already raised by an earlier overrun would make the
+   * ratios not compound. Every run asks several times (its quote, its bound, its hold), so the read is kept until an
+   * overrun is written on this connection or another connection commits anything; never kept from inside a
+   * transaction, whose writes may still roll back.
    */
-  overrunRatio(month: string, modelId: string): number {
-    const ratio = this.q<number | null>(
-      `SELECT MAX(CAST(charged_micros AS REAL) / COALESCE(bound_micros, reserved_micros)) FROM ledger
-         WHERE month = ? AND model_id = ? AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0`,
-    )
-      .pluck()
-      .get(month, modelId);
-    return ratio !== null && ratio !== undefined && ratio > 1 ? ratio : 1;
-  }
-
-  /** {@link overrunRatio} of every model that overran this month (usually none): one read of the overruns index. */
-  overrunRatios(month: string): Map<string, number> {
+  overrunRatios(month: string): ReadonlyMap<string, number> {
+    const version = this.dataVersion();
+    const kept = this.ratios;
+    if (kept && kept.month === month && kept.version === version && kept.writes === this.writes.n) return kept.byModel;
     const rows = this.q<{ model_id: string; ratio: number }>(
       `SELECT model_id, MAX(CAST(charged_micros AS REAL) / COALESCE(bound_micros, reserved_micros)) AS ratio FROM ledger
          WHERE month = ? AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0 GROUP BY model_id`,
     ).all(month);
-    return new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
+    const byModel = new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
+    this.ratios = this.db.inTransaction ? null : { month, version, writes: this.writes.n, byModel };
+    return byModel;
   }
 
   /**
