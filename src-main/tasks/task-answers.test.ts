@@ -64,6 +64,82 @@ describe('task answers', () => {
     );
   });
 
+  describe('an original that is in the passage more than once', () => {
+    const SCENE =
+      'Mara asked about the ship. He nodded. The rain came on harder.\n\n' +
+      'She asked about the crew. He nodded. Then he left.';
+    const edit = (original: string, revised: string) => ({ original, revised, reason: 'beat' });
+    const at = (edits: { start: number | null }[]) => edits.map((e) => e.start);
+    const first = SCENE.indexOf('He nodded.');
+    const second = SCENE.lastIndexOf('He nodded.');
+
+    it('is anchored by the edits around it, in reading order: after the one before it, before the one after it', () => {
+      const after = anchorEdits(
+        { edits: [edit('She asked about the crew.', 'She asked after the crew.'), edit('He nodded.', 'He shrugged.')] },
+        SCENE,
+      );
+      expect(at(after)).toEqual([SCENE.indexOf('She asked'), second]);
+      const before = anchorEdits(
+        { edits: [edit('He nodded.', 'He shrugged.'), edit('The rain came on harder.', 'The rain thickened.')] },
+        SCENE,
+      );
+      expect(at(before)).toEqual([first, SCENE.indexOf('The rain')]);
+      // Both places edited, in order: each has its own.
+      const both = anchorEdits({ edits: [edit('He nodded.', 'He shrugged.'), edit('He nodded.', 'He left.')] }, SCENE);
+      expect(at(both)).toEqual([first, second]);
+      expect(both.map((e) => e.problem)).toEqual([null, null]);
+      expect(applyEdits(SCENE, both)).toBe(
+        SCENE.replace('He nodded.', 'He shrugged.').replace('He nodded.', 'He left.'),
+      );
+    });
+
+    it('is not applied when Quire cannot tell which place it means, and says so; the other edits still apply', () => {
+      const edits = anchorEdits(
+        { edits: [edit('He nodded.', 'He shrugged.'), edit('Then he left.', 'Then he was gone.')] },
+        SCENE,
+      );
+      expect(edits[0]).toMatchObject({ start: null, end: null, location: null });
+      expect(edits[0]!.problem).toBe(
+        '“He nodded.” appears in 2 places in your text and Quire cannot tell which one this edit is for; ' +
+          'make this change by hand',
+      );
+      expect(edits[1]).toMatchObject({ start: SCENE.indexOf('Then he left.'), problem: null });
+      // Neither “He nodded.” is changed; the unambiguous edit is.
+      expect(applyEdits(SCENE, edits)).toBe(SCENE.replace('Then he left.', 'Then he was gone.'));
+    });
+
+    it('is not applied when the edits around it are out of reading order (no place is after the one before it)', () => {
+      const edits = anchorEdits(
+        { edits: [edit('Then he left.', 'Then he was gone.'), edit('He nodded.', 'He shrugged.')] },
+        SCENE,
+      );
+      expect(edits[1]).toMatchObject({ start: null, problem: expect.stringContaining('2 places') });
+      expect(applyEdits(SCENE, edits)).toBe(SCENE.replace('Then he left.', 'Then he was gone.'));
+    });
+
+    it('is anchored within the part that produced it, and counted there', () => {
+      const passage = `Chapter 1\n\nHe nodded. It rained.\n\n${SCENE}`;
+      const part = { start: passage.indexOf('Mara'), end: passage.length };
+      // Once before the part, twice in it: the part's own two places are the choice, and the notice counts those.
+      const [vague] = anchorEdits({ edits: [edit('He nodded.', 'He shrugged.')] }, passage, part);
+      expect(vague).toMatchObject({
+        start: null,
+        problem: expect.stringContaining('2 places in this part of your text'),
+      });
+      // After the part's first edit: its second place, never the one before the part.
+      const placed = anchorEdits(
+        { edits: [edit('The rain came on harder.', 'The rain thickened.'), edit('He nodded.', 'He shrugged.')] },
+        passage,
+        part,
+      );
+      expect(placed[1]).toMatchObject({ start: passage.lastIndexOf('He nodded.'), problem: null });
+      // A part that holds it once places it there, whatever comes before the part.
+      const firstPart = { start: 0, end: part.start };
+      const [own] = anchorEdits({ edits: [edit('He nodded.', 'He shrugged.')] }, passage, firstPart);
+      expect(own).toMatchObject({ start: passage.indexOf('He nodded.'), problem: null });
+    });
+  });
+
   it("checks a chapter summary against the passage's chapters: one it invented or one it left out is said, not passed over", () => {
     const passage = [
       '# The Harbour',

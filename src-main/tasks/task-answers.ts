@@ -97,8 +97,11 @@ export function findingConfidence(evidence: readonly Pick<LocatedQuote, 'match'>
 }
 
 /**
- * Each edit's `original` must be an exact span of the passage: the first occurrence at or after the previous edit's
- * end (edits come in reading order), else anywhere. Not found, or overlapping an edit already anchored: flagged.
+ * Each edit's `original` must be an exact span of the passage. One that is there once is anchored there. One that is
+ * there more than once is placed by reading order (edits come in it): after the edit before it and before the edit
+ * after it. When that leaves one place, it is anchored there; when it leaves several, or none (the edits are out of
+ * order), it is flagged as ambiguous and never applied: changing one place at a guess could rewrite the wrong sentence.
+ * Not found, or overlapping an edit already anchored: flagged too.
  * `within`: only the span [start, end) of the passage is searched (one part of a longer one), offsets and locations
  * still in the whole passage; `paragraphs`: the passage's numbering when the caller has it.
  */
@@ -108,17 +111,39 @@ export function anchorEdits(
   within: { start: number; end: number } = { start: 0, end: passage.length },
   paragraphs: readonly Paragraph[] = numberParagraphs(passage),
 ): AnchoredEdit[] {
-  const taken: { start: number; end: number }[] = [];
-  const find = (original: string, from: number) => {
-    const at = passage.indexOf(original, from);
-    return at >= 0 && at + original.length <= within.end ? at : -1;
-  };
+  const edits = answer.edits;
+  const places = edits.map((e) => countIn(passage, e.original, within));
+  const only = edits.map((e, i) => (places[i] === 1 ? passage.indexOf(e.original, within.start) : null));
+  // The earliest place each repeated original can be in reading order (first at or after the previous edit's end)
+  // and the latest (last ending at or before the next edit's start); where they meet, it can only be there.
+  const earliest: (number | null)[] = [];
   let cursor = within.start;
-  return answer.edits.map((edit) => {
-    let start = find(edit.original, cursor);
-    if (start < 0) start = find(edit.original, within.start);
-    if (start < 0) {
+  edits.forEach((e, i) => {
+    const at = only[i] ?? (places[i]! > 1 ? firstFrom(passage, e.original, cursor, within.end) : null);
+    earliest[i] = at;
+    if (at !== null) cursor = at + e.original.length;
+  });
+  const latest: (number | null)[] = [];
+  let limit = within.end;
+  for (let i = edits.length - 1; i >= 0; i--) {
+    const original = edits[i]!.original;
+    const at = only[i] ?? (places[i]! > 1 ? lastBefore(passage, original, limit, within.start) : null);
+    latest[i] = at;
+    if (at !== null) limit = at;
+  }
+  const taken: { start: number; end: number }[] = [];
+  const part = within.start > 0 || within.end < passage.length;
+  return edits.map((edit, i) => {
+    if (places[i] === 0) {
       return { ...edit, start: null, end: null, location: null, problem: `The original is ${NOT_IN_TEXT}` };
+    }
+    const start = earliest[i] !== null && earliest[i] === latest[i] ? earliest[i]! : null;
+    if (start === null) {
+      const where = part ? 'this part of your text' : 'your text';
+      const problem =
+        `${quoted(edit.original)} appears in ${places[i]} places in ${where} and Quire cannot tell which one this ` +
+        'edit is for; make this change by hand';
+      return { ...edit, start: null, end: null, location: null, problem };
     }
     const end = start + edit.original.length;
     if (taken.some((t) => start < t.end && t.start < end)) {
@@ -131,10 +156,39 @@ export function anchorEdits(
       };
     }
     taken.push({ start, end });
-    cursor = end;
     return { ...edit, start, end, location: locationAt(paragraphs, start), problem: null };
   });
 }
+
+/** How many places of [start, end) hold `original` (overlapping ones each count: each could be the one meant). */
+function countIn(passage: string, original: string, { start, end }: { start: number; end: number }): number {
+  let count = 0;
+  for (let at = firstFrom(passage, original, start, end); at !== null; at = firstFrom(passage, original, at + 1, end))
+    count++;
+  return count;
+}
+
+/** The first place of `original` at or after `from` that ends by `end`. */
+function firstFrom(passage: string, original: string, from: number, end: number): number | null {
+  const at = passage.indexOf(original, from);
+  return at >= 0 && at + original.length <= end ? at : null;
+}
+
+/** The last place of `original` that ends by `limit` and begins at or after `start`. */
+function lastBefore(passage: string, original: string, limit: number, start: number): number | null {
+  const from = limit - original.length;
+  if (from < start) return null;
+  const at = passage.lastIndexOf(original, from);
+  return at >= start ? at : null;
+}
+
+/** An original as the writer would recognise it in a sentence: quoted, and cut short when long. */
+function quoted(original: string): string {
+  const line = original.replace(/\s+/g, ' ').trim();
+  return `“${line.length > QUOTED_CHARS ? `${line.slice(0, QUOTED_CHARS - 1).trimEnd()}…` : line}”`;
+}
+
+const QUOTED_CHARS = 60;
 
 const NOT_IN_TEXT = 'not found in your text';
 
