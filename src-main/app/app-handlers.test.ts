@@ -47,14 +47,29 @@ describe('app:reveal', () => {
     expect(opened).toEqual([]);
   });
 
-  it('reports a shell that could not open the folder as unavailable', async () => {
-    const { shell } = recordingShell('no file manager');
-    const { call } = await testApp.host({ desktopShell: shell });
-    const reply = await call('app:reveal', { target: 'data_folder' });
-    expect(reply.body).toMatchObject({
+  it("a shell that could not open the folder: the writer's words and where the folder is, the shell's text logged", async () => {
+    const { shell } = recordingShell('Failed to open path');
+    const dataDir = tempDir();
+    const logged: string[] = [];
+    const logger = {
+      info: () => {},
+      warn: (line: string) => logged.push(line),
+      error: (line: string) => logged.push(line),
+    };
+    const { call } = await testApp.host({ dataDir, desktopShell: shell, logger });
+    expect((await call('app:reveal', { target: 'models_folder' })).body).toEqual({
       ok: false,
-      error: { code: 'unavailable', message: expect.stringMatching(/no file manager/) },
+      error: {
+        code: 'unavailable',
+        message: `Quire could not open your models folder in the file manager. Open it yourself: it is “${join(dataDir, 'models')}”.`,
+        retryable: false,
+        advised: true,
+      },
     });
+    expect((await call('app:reveal', { target: 'data_folder' })).body.error.message).toBe(
+      `Quire could not open its data folder in the file manager. Open it yourself: it is “${dataDir}”.`,
+    );
+    expect(logged.join('\n')).toMatch(/Failed to open path/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { UnavailableError } from '../errors';
+import type { Logger } from '../infra/logger';
 import { chooseThreads, defaultMemoryBudgetBytes, MB } from '../local/machine';
 import type { ThreadChoices } from '../local/threads';
 import type { HandlerMap } from '../transport/dispatcher';
@@ -13,6 +14,8 @@ export interface AppHandlerDeps {
   settings: Pick<SettingsService, 'get'>;
   dataDir: string;
   shell: DesktopShell;
+  /** Where the shell's own failure text goes (the writer reads Quire's words instead). */
+  logger: Pick<Logger, 'warn'>;
   /** The system file picker: the desktop app's; the browser host has none (uploads instead). */
   picker?: FilePicker | undefined;
   uploads: Pick<UploadRoutes, 'model' | 'manuscript'>;
@@ -26,6 +29,7 @@ export function appHandlers({
   settings,
   dataDir,
   shell,
+  logger,
   picker,
   uploads,
   machine = {},
@@ -36,7 +40,14 @@ export function appHandlers({
       const path = target === 'models_folder' ? resolveModelsDir(settings.get().local.models_dir, dataDir) : dataDir;
       mkdirSync(path, { recursive: true });
       const failure = await shell.openPath(path);
-      if (failure) throw new UnavailableError(`The folder ${path} could not be opened: ${failure}`);
+      if (failure) {
+        logger.warn(`app:reveal: the file manager could not open ${path}: ${failure}`);
+        const folder = target === 'models_folder' ? 'your models folder' : 'its data folder';
+        throw new UnavailableError(
+          `Quire could not open ${folder} in the file manager. Open it yourself: it is “${path}”.`,
+          { advised: true },
+        );
+      }
       return { path };
     },
     'app:pick_file': async ({ kind }) => {

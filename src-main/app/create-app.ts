@@ -282,6 +282,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       settings,
       dataDir: options.dataDir,
       shell: options.desktopShell ?? systemDesktopShell(),
+      logger,
       picker: options.filePicker,
       uploads,
       machine: {

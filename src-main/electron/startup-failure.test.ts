@@ -63,6 +63,23 @@ describe('startupFailure', () => {
     );
   });
 
+  it('knows a newer library and unreadable settings by their kind, whatever their words', () => {
+    const dataDir = '/Users/mara/Library/Application Support/Quire';
+    const newer = new StorageError('Reworded: schema 999 is past this build', { reason: 'newer_library' });
+    expect(startupFailure(newer, dataDir).message).toBe(
+      `Your library in “${dataDir}” was saved by a newer version of Quire, so this version left it untouched. ` +
+        'Update Quire to its latest version, then open it again.',
+    );
+    const settings = new StorageError('Reworded: the settings rows do not parse', { reason: 'unreadable_settings' });
+    expect(startupFailure(settings, dataDir).message).toBe(
+      'Quire could not read its saved settings: they may have been saved by a newer version of Quire. Update ' +
+        'Quire to its latest version, then open it again.',
+    );
+    // The old words without the kind decide nothing.
+    const lookalike = new StorageError('The database was written by a newer version of Quire');
+    expect(startupFailure(lookalike, dataDir).message).toMatch(/^Something unexpected stopped Quire from starting/);
+  });
+
   it('a full disk, a library folder Quire may not use, another Quire holding the library', () => {
     const sqlite = (code: string) => Object.assign(new Error(`${code}: raw words`), { code });
     const dataDir = '/Users/mara/Library/Application Support/Quire';

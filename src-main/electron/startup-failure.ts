@@ -10,13 +10,6 @@ export interface StartupFailureText {
 
 const TITLE = 'Quire could not start';
 
-/**
- * The refusals store/database.ts and settings-service.ts raise without a code of their own (no cause to read): known
- * by their words, which their tests here pin down.
- */
-const NEWER_LIBRARY = /written by a newer version of Quire/;
-const UNREADABLE_SETTINGS = /^Stored settings are invalid/;
-
 const CANNOT_USE_FOLDER = new Set([
   'SQLITE_CANTOPEN',
   'SQLITE_READONLY',
@@ -40,12 +33,12 @@ function messageFor(error: unknown, dataDir: string): string {
       'local models you no longer use), then open Quire again.'
     );
   if (isQuireError(error) && error.advised) return error.message;
-  if (error instanceof StorageError && NEWER_LIBRARY.test(error.message))
+  if (error instanceof StorageError && error.reason === 'newer_library')
     return (
       `Your library in “${dataDir}” was saved by a newer version of Quire, so this version left it untouched. ` +
       'Update Quire to its latest version, then open it again.'
     );
-  if (error instanceof StorageError && UNREADABLE_SETTINGS.test(error.message))
+  if (error instanceof StorageError && error.reason === 'unreadable_settings')
     return (
       'Quire could not read its saved settings: they may have been saved by a newer version of Quire. Update Quire ' +
       'to its latest version, then open it again.'

@@ -2,7 +2,7 @@ export { QuireError, isQuireError, type Billing, type QuireErrorOptions } from '
 export { InvalidInputError } from './invalid-input-error';
 export { NotFoundError } from './not-found-error';
 export { ConflictError } from './conflict-error';
-export { StorageError } from './storage-error';
+export { StorageError, type StorageFailure } from './storage-error';
 export { ProviderError } from './provider-error';
 export { RateLimitedError } from './rate-limited-error';
 export { TimeoutError } from './timeout-error';

@@ -134,7 +134,9 @@ export class SettingsService {
     }
     const parsed = settingsSchema.safeParse(merged);
     if (!parsed.success) {
-      throw new StorageError(`Stored settings are invalid: ${z.prettifyError(parsed.error)}`);
+      throw new StorageError(`Stored settings are invalid: ${z.prettifyError(parsed.error)}`, {
+        reason: 'unreadable_settings',
+      });
     }
     return parsed.data;
   }

@@ -29,6 +29,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
       throw new StorageError(
         `The database at ${file} was written by a newer version of Quire (schema ${current}; this version knows up to ${latest}). ` +
           'It has been left untouched: update Quire to open it.',
+        { reason: 'newer_library' },
       );
     }
     db.pragma('journal_mode = WAL');

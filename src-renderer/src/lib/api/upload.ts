@@ -20,22 +20,36 @@ export const uploadFile: Uploader = ({ kind, file, onprogress, signal }) =>
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.responseType = 'json';
     xhr.upload.onprogress = (event) => onprogress?.(event.loaded, event.total || file.size);
-    xhr.onload = () =>
-      resolve(
-        (xhr.response as Envelope<never> | null) ?? {
-          ok: false,
-          error: { code: 'internal', message: `The host answered ${xhr.status} without a reply`, retryable: true },
+    // The browser's and the developer's words (a status, the command that serves the host) are for the console.
+    xhr.onload = () => {
+      if (xhr.response !== null) return resolve(xhr.response as Envelope<never>);
+      console.warn(`Quire's host answered the upload with HTTP ${xhr.status} and no reply it could read.`);
+      resolve({
+        ok: false,
+        error: {
+          code: 'internal',
+          message:
+            'Quire’s answer to the upload could not be read, so the file may not have arrived. Reload the page to see ' +
+            'whether it is there, and upload it again if it is not.',
+          retryable: true,
+          advised: true,
         },
-      );
-    xhr.onerror = () =>
+      });
+    };
+    xhr.onerror = () => {
+      console.warn("The upload could not reach Quire's host. Is `npm run serve` still running?");
       resolve({
         ok: false,
         error: {
           code: 'unavailable',
-          message: 'The upload could not reach Quire’s host. Is `npm run serve` still running?',
+          message:
+            'The file did not reach Quire: this window lost its connection to Quire. Reload the page, then upload the ' +
+            'file again; if it keeps happening, quit and reopen Quire.',
           retryable: true,
+          advised: true,
         },
       });
+    };
     xhr.onabort = () =>
       resolve({ ok: false, error: { code: 'cancelled', message: 'The upload was stopped.', retryable: true } });
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
