@@ -83,7 +83,7 @@ interface TaskOrders {
    * asking the price function 5,000 times.
    */
   costs: Float64Array;
-  priced: { price: unknown; input: number; output: number } | null;
+  priced: { price: unknown; input: number; output: number; effort: string | null } | null;
 }
 
 /**

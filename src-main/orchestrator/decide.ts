@@ -40,6 +40,8 @@ import {
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
+import { outputAllowance } from './thinking';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { priorOnly, type QualityLookup } from './quality';
 import type { AvailabilitySource, SpendSnapshot } from './sources';
 import type { TaskTable } from './tasks';
@@ -70,6 +72,11 @@ export interface DecisionInputs {
   /** Worst-case USD of a call; defaults to pricing.worstCaseUsd. */
   price?: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
   /**
+   * Each library task's reasoning effort (its definition's): the room to think a reasoning candidate is priced with
+   * when the request does not say (thinking.ts). Without it, none.
+   */
+  efforts?: ReadonlyMap<string, ReasoningEffort>;
+  /**
    * Set when `price` answers the same for the same arguments for as long as the same function is passed (the
    * orchestrator service's price function, replaced every hour and when the registry changes): decide then keeps a
    * task's costs from one decision to the next with the same token counts, rather than pricing every model again.
@@ -82,6 +89,16 @@ export function requireTask(tasks: TaskTable, id: string, path = 'task'): TaskSp
   const task = tasks.get(id);
   if (!task) throw new InvalidInputError(`Unknown task "${id}"`, path);
   return task;
+}
+
+/** The effort a decision prices thinking at: the request's (null: none), else the task's own where known. */
+export function effortOf(
+  request: Pick<DecideRequest, 'task' | 'reasoning_effort'>,
+  inputs: Pick<DecisionInputs, 'efforts'>,
+): ReasoningEffort | null {
+  return request.reasoning_effort === undefined
+    ? (inputs.efforts?.get(request.task) ?? null)
+    : request.reasoning_effort;
 }
 
 export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
@@ -103,6 +120,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const complexity = request.complexity ?? task.complexity;
   const inputTokens = request.input_tokens ?? task.typical_input_tokens;
   const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
+  const effort = effortOf(request, inputs);
   const remaining =
     settings.monthly_budget === null
       ? null
@@ -117,7 +135,12 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const costs = orders.costs;
   const keep = inputs.pricesStable === true && images.length === 0;
   const samePrices =
-    keep && priced !== null && priced.price === price && priced.input === inputTokens && priced.output === maxOutput;
+    keep &&
+    priced !== null &&
+    priced.price === price &&
+    priced.input === inputTokens &&
+    priced.output === maxOutput &&
+    priced.effort === effort;
   orders.priced = null;
   for (let i = 0; i < evaluated.length; i++) {
     const e = evaluated[i]!;
@@ -125,7 +148,13 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const local = e.local;
     const q = quality(spec.id, task.id, spec.quality);
     const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
-    const cost = local ? 0 : samePrices ? costs[i]! : (costs[i] = price(spec, inputTokens + seen, maxOutput));
+    // A reasoning model's worst case counts its room to think besides the answer (its context is checked on the answer:
+    // that room shrinks to what the context leaves).
+    const cost = local
+      ? 0
+      : samePrices
+        ? costs[i]!
+        : (costs[i] = price(spec, inputTokens + seen, outputAllowance(spec, maxOutput, effort)));
     let mask = 0;
     // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
     if (images.length > 0 && !spec.capabilities.vision) mask |= BIT.no_vision;
@@ -147,7 +176,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     e.affordable = remaining === null || cost <= remaining + EPSILON;
     e.order = Number.MAX_SAFE_INTEGER;
   }
-  if (keep) orders.priced = { price, input: inputTokens, output: maxOutput };
+  if (keep) orders.priced = { price, input: inputTokens, output: maxOutput, effort };
   // Every candidate by byBest. The order this task's last decision left is sorted again: the sort is adaptive, so
   // when nothing moved it is one linear pass, and it comes out the same from any starting order (byBest is a strict
   // total order). Every other list of the decision is a filter or a stable bucketing of it, or of another cached

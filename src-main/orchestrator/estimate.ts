@@ -1,7 +1,9 @@
-// Seed 000's monthly estimate: for a tier and runs per task, what each task's pick would cost with typical tokens.
-import type { Estimate, ModelSpec, QualityTier } from '../../src-preload/contract';
-import { decide, requireTask, type DecisionInputs } from './decide';
+// Seed 000's monthly estimate: for a tier and runs per task, what each task's pick would cost with typical tokens (a
+// reasoning pick's typical thinking included).
+import type { Estimate, ModelSpec, QualityTier, TaskSpec } from '../../src-preload/contract';
+import { decide, effortOf, requireTask, type DecisionInputs } from './decide';
 import { expectedUsd } from './pricing';
+import { expectedThinkingTokens } from './thinking';
 
 export function estimateMonthly(
   tier: QualityTier,
@@ -26,12 +28,26 @@ export function estimateMonthly(
     const decision = decide({ task: taskId, tier }, planInputs);
     picks[taskId] = decision.model_id;
     const spec = decision.model_id ? byModelId.get(decision.model_id) : undefined;
-    const cost = spec ? price(spec, task.typical_input_tokens, task.typical_output_tokens) * runs : 0;
+    const cost = spec ? typicalCallUsd(spec, task, inputs, price) * runs : 0;
     byTask[taskId] = roundUsd(cost);
     if (spec) byModel[spec.id] = roundUsd((byModel[spec.id] ?? 0) + cost);
     total += cost;
   }
   return { tier, total_usd: roundUsd(total), by_task: byTask, by_model: byModel, picks };
+}
+
+/**
+ * A typical call of `task` on `spec`: its typical input and answer and, for a reasoning model, the thinking it
+ * typically spends at the task's effort (billed as output; thinking.ts).
+ */
+export function typicalCallUsd(
+  spec: ModelSpec,
+  task: TaskSpec,
+  inputs: Pick<DecisionInputs, 'efforts'>,
+  price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+): number {
+  const thinking = expectedThinkingTokens(spec, effortOf({ task: task.id }, inputs));
+  return price(spec, task.typical_input_tokens, task.typical_output_tokens + thinking);
 }
 
 /** To the micro-dollar, as the ledger stores money. */

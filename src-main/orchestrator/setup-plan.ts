@@ -2,7 +2,7 @@
 // provider's key added, a local model downloaded), chosen greedily so a writer is asked for as little as possible.
 import type { ModelSpec, QualityTier } from '../../src-preload/contract';
 import { decide, requireTask, type DecisionInputs } from './decide';
-import { roundUsd } from './estimate';
+import { roundUsd, typicalCallUsd } from './estimate';
 import { expectedUsd } from './pricing';
 import type { AvailabilitySource } from './sources';
 
@@ -134,7 +134,7 @@ export function planSetup(
   for (const [task, runs] of weights) {
     const spec = tasks[task]?.model_id ? byId.get(tasks[task].model_id) : undefined;
     const t = inputs.tasks.get(task)!;
-    if (spec && spec.provider !== 'local') total += price(spec, t.typical_input_tokens, t.typical_output_tokens) * runs;
+    if (spec && spec.provider !== 'local') total += typicalCallUsd(spec, t, inputs, price) * runs;
   }
   return { tier, items: chosen, total_usd: roundUsd(total), tasks };
 }

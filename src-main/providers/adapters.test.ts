@@ -160,6 +160,21 @@ describe('OpenAI specifics', () => {
     expect(result.warnings.join()).toMatch(/temperature/);
   });
 
+  it("sends a reasoning model's effort only where the provider takes reasoning_effort, streamed and not", async () => {
+    const asked = { ...request, reasoningEffort: 'medium' as const };
+    await openai({ reasoning: true, reasoningEffort: true }).generate(asked);
+    for await (const part of openai({ reasoning: true, reasoningEffort: true }).stream(asked)) void part;
+    await openai({ reasoning: true, reasoningEffort: true }).generate(request);
+    await openai({ reasoning: true }).generate(asked);
+    await openai({ reasoningEffort: true }).generate(asked);
+    const [whole, streamed, none, untaken, plain] = server.requests.map((r) => r.body);
+    expect(whole).toMatchObject({ reasoning_effort: 'medium', max_completion_tokens: 100 });
+    expect(streamed).toMatchObject({ reasoning_effort: 'medium', stream: true });
+    for (const body of [none, untaken, plain]) expect(body).not.toHaveProperty('reasoning_effort');
+    const result = await openai({ reasoning: true, reasoningEffort: true }).generate(asked);
+    expect(result.warnings.join()).not.toMatch(/effort/);
+  });
+
   it('carries a structured-output refusal in its own words, streamed and not, and no answer', async () => {
     const words = "I'm sorry, I can't help with that.";
     server.script('m', { refusal: words, outputTokens: 9 });

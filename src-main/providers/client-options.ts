@@ -23,6 +23,8 @@ export interface ClientOptions {
   maxRetryAfterS: number;
   /** o-series: max_completion_tokens, no temperature. */
   reasoning?: boolean;
+  /** The provider takes `reasoning_effort` (the provider table's reasoning_effort): a request's effort is sent. */
+  reasoningEffort?: boolean;
   /**
    * OpenAI-compatible servers: how structured output is asked for (the provider table's json_mode). `json_object`:
    * JSON mode, with the schema in the instruction and the answer validated here. Default `json_schema`.

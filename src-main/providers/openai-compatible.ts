@@ -38,7 +38,9 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       messages: withImages(messages, request.images),
     };
     if (this.options.reasoning) {
+      // The allowance covers the thinking as well as the answer (the run added room for it: orchestrator/thinking.ts).
       body.max_completion_tokens = request.maxOutputTokens;
+      if (request.reasoningEffort && this.options.reasoningEffort) body.reasoning_effort = request.reasoningEffort;
       if (request.temperature !== undefined) warnings.push('temperature is not supported by reasoning models; ignored');
     } else {
       body.max_tokens = request.maxOutputTokens;

@@ -118,12 +118,16 @@ export class ProviderService {
     return this.cached(builtin.kind, { ...base, ...this.builtinOptions(builtin), apiKey });
   }
 
-  /** A built-in provider's address (the writer's override, else the table's) and structured-output mode. */
-  private builtinOptions(builtin: ProviderDescriptor): Pick<ClientOptions, 'baseURL' | 'jsonMode'> {
+  /**
+   * A built-in provider's address (the writer's override, else the table's), structured-output mode and whether it
+   * takes a reasoning effort.
+   */
+  private builtinOptions(builtin: ProviderDescriptor): Pick<ClientOptions, 'baseURL' | 'jsonMode' | 'reasoningEffort'> {
     const override = this.options.endpoints.get(builtin.id, true);
     return {
       baseURL: override?.base_url ?? builtin.base_url,
       jsonMode: builtin.json_mode === 'json_object' ? 'json_object' : 'json_schema',
+      reasoningEffort: builtin.reasoning_effort,
     };
   }
 
@@ -136,6 +140,7 @@ export class ProviderService {
       options.apiKey,
       options.timeoutMs,
       options.reasoning,
+      options.reasoningEffort,
       options.jsonMode,
     ]);
     let model = this.clients.get(key);

@@ -100,6 +100,7 @@ describe('a row added to the table appears in what derives from it', () => {
     key_pattern: 'mk-[A-Za-z0-9]{16,}',
     key_hint: 'starts with mk-',
     json_mode: 'json_object',
+    reasoning_effort: false,
     docs_url: 'https://console.mistral.ai/api-keys',
   };
   const table = [...PROVIDER_TABLE, mistral];

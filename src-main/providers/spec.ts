@@ -1,6 +1,7 @@
 // The one small spec every backend implements (cloud SDKs and node-llama-cpp alike), after the Vercel AI SDK's
 // language-model spec: usage counts are numbers or undefined, never guessed; unsupported options become warnings.
 import type { ImageMediaType } from '../../src-preload/contract/images';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import type { Usage } from '../orchestrator/usage';
 
 // Usage is defined beside the pricing that reads it, below the providers, and is part of this spec.
@@ -30,8 +31,16 @@ export interface GenerateRequest {
    * ProviderService refuses them for any other, before a call.
    */
   images?: readonly RequestImage[];
-  /** The most output tokens the call may produce; also what the ledger reserves for. */
+  /**
+   * The most output tokens the call may produce; also what the ledger reserves for. A reasoning model's thinking
+   * counts towards them: a task run adds its room to think to the answer's allowance (orchestrator/thinking.ts).
+   */
   maxOutputTokens: number;
+  /**
+   * How hard a reasoning model is asked to think (set with that room): sent as `reasoning_effort` where the provider
+   * takes one (the provider table's reasoning_effort), never elsewhere.
+   */
+  reasoningEffort?: ReasoningEffort;
   temperature?: number;
   seed?: number;
   /** Stop sequences: the answer ends before the first of them the model would write. */

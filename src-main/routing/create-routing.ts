@@ -11,6 +11,9 @@ import { OrchestratorService } from './orchestrator-service';
 import { PacksService } from './packs-service';
 import { RegistryService } from './registry-service';
 import { shippedModels, shippedPacks, shippedTasks } from './resources';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import type { TaskLibrary } from '../tasks/task-library';
 
 export interface RoutingServices {
   registry: RegistryService;
@@ -27,6 +30,8 @@ export function createRouting(options: {
   spend: SpendSource;
   /** The shipped models the registry starts from; default resources/models.json. */
   models?: ModelSpec[];
+  /** The task library whose reasoning efforts plans count thinking at; default resources/tasks/. */
+  library?: TaskLibrary;
 }): RoutingServices {
   const { db, settings, now } = options;
   const tasks = shippedTasks();
@@ -42,6 +47,12 @@ export function createRouting(options: {
     feedback,
     packs,
     now,
+    efforts: reasoningEfforts(options.library ?? shippedTaskLibrary()),
   });
   return { registry, feedback, packs, orchestrator };
+}
+
+/** Each task's reasoning effort, from its definition. */
+function reasoningEfforts(library: TaskLibrary): ReadonlyMap<string, ReasoningEffort> {
+  return new Map([...library.values()].map((definition) => [definition.id, definition.reasoning_effort]));
 }

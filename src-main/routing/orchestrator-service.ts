@@ -12,6 +12,7 @@ import {
   type RoutingValue,
   type SetupPlans,
 } from '../../src-preload/contract';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
 import { routingValue, type TaskWork } from '../orchestrator/routing-value';
@@ -33,6 +34,11 @@ export interface OrchestratorDeps {
   feedback: FeedbackService;
   packs: PacksService;
   now: () => Date;
+  /**
+   * Each library task's reasoning effort (its definition's): what a plan of a typical run (estimates, setup plans,
+   * recommendations) counts a reasoning model's thinking at. A run's own decision says its effort itself.
+   */
+  efforts?: ReadonlyMap<string, ReasoningEffort>;
 }
 
 export class OrchestratorService {
@@ -142,6 +148,7 @@ export class OrchestratorService {
       pack: settings.enabled ? null : this.deps.packs.active(),
       price: this.pricer(now),
       pricesStable: true,
+      ...(this.deps.efforts ? { efforts: this.deps.efforts } : {}),
     };
   }
 

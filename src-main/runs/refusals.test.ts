@@ -116,14 +116,19 @@ describe('a model that declines a passage', () => {
 
 describe('an answer its allowance ran out on', () => {
   it.each([
-    // The task's own allowance: only another model helps.
-    { task: 'continuity_check', tokens: undefined, step: 'Choose a model that does not think first.' },
-    // Less than the task's own, as the writer chose: a longer one helps too.
-    { task: 'scene_draft', tokens: 600, step: 'Choose a longer answer length, or a model that does not think first.' },
+    // The task's own answer allowance (2,500) and 16,000 to think at medium effort: only another model helps.
+    { task: 'continuity_check', tokens: undefined, sent: 18_500, step: 'Choose a model that does not think first.' },
+    // Less than the task's own, as the writer chose (600), and 4,000 to think at low effort: a longer one helps too.
+    {
+      task: 'scene_draft',
+      tokens: 600,
+      sent: 4_600,
+      step: 'Choose a longer answer length, or a model that does not think first.',
+    },
   ])(
-    'a reasoning model that spends all of it thinking is a failed run that says so, charged ($task)',
-    async ({ task, tokens, step }) => {
-      const allowance = tokens ?? 2500;
+    'a reasoning model that spends all of it thinking is a failed run that says so, naming the allowance sent, charged ($task)',
+    async ({ task, tokens, sent, step }) => {
+      const allowance = sent;
       const host = await harness.host({ env: { OPENAI_API_KEY: 'sk-test-openai-0001' } });
       await host.call('providers:save', { id: 'openai', base_url: harness.server().openaiBaseUrl, builtin: true });
       harness.server().script('gpt-5.5', {

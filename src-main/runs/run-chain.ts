@@ -17,6 +17,7 @@ import { filterNotice, noAnswer, type NoAnswer } from './no-answer';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor } from './run-decision';
+import { withRoomToThink } from './room-to-think';
 import { attemptStep, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
@@ -190,8 +191,9 @@ export class RunChain {
         if (streaming) show(stream.flush());
         return outcome;
       };
-      // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON).
-      const asked = requestFor(spec, plan, request);
+      // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON); a
+      // reasoning model gets room to think besides the answer's allowance.
+      const asked = withRoomToThink(spec, plan, requestFor(spec, plan, request));
       // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted (checked
       // only against a bound the caller holds, which the run's own decision may have moved past since).
       const outcome = await attempt(
@@ -205,11 +207,11 @@ export class RunChain {
         if (fellBack) steps.push(fellBack);
         let answered: Answered = outcome;
         let reading = readStructured(plan, answered.result);
-        // What the writer may do about an answer its allowance ran out on: ask for more, when they asked for less
-        // than the task's own.
+        // The allowance the call was sent (a reasoning model's room to think included), and what the writer may do
+        // about an answer it ran out on: ask for more, when they asked for a shorter answer than the task's own.
         const allowance = {
           tokens: asked.maxOutputTokens,
-          canLengthen: plan.definition !== undefined && asked.maxOutputTokens < plan.definition.max_output_tokens,
+          canLengthen: plan.definition !== undefined && request.maxOutputTokens < plan.definition.max_output_tokens,
         };
         let unanswered: NoAnswer | null = noAnswer(spec, answered.result, reading.ok, allowance);
         // One repair: the unreadable answer goes back with what was wrong. A call that came back without an answer

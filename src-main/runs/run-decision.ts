@@ -3,6 +3,7 @@
 // Workbench's quote both come here, so the figure quoted is the one the run holds itself to.
 import type { Decision } from '../../src-preload/contract';
 import type { RunStart } from '../../src-preload/contract/runs';
+import { outputAllowance } from '../orchestrator/thinking';
 import { RunBound } from './run-bound';
 import type { RunServiceOptions } from './run-service-options';
 import { answerIsRead, schemaTokens, type RunPlan } from './task-run';
@@ -21,18 +22,21 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
     ...(start.model ? { model: start.model } : {}),
     ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
     ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
+    // A library task's effort; none for a caller's own messages, whose allowance goes as it is (room-to-think.ts).
+    reasoning_effort: plan.definition?.reasoning_effort ?? null,
     ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
     ...excluded(o),
   });
 }
 
 /**
- * The run's bound: a model's call and (for an answer Quire reads) its one repair, for the most expensive of the
- * models the decision lists (the chosen one and its fallbacks), so a fallback after a failure that cost nothing
- * always fits; after a charged one, only while what is left covers it. Each is priced on the tokens its reservation
- * will be (the decision's estimate with the schema and images, or the model's own count when higher), at the multiple
- * the ledger held the model at when the run was quoted (`overruns`, read before any of its calls: a run's own overrun
- * does not stretch its bound). Null when nothing was chosen.
+ * The run's bound: a model's call and (for an answer Quire reads) its one repair, each with every output token it may
+ * be sent (a reasoning model's room to think included), for the most expensive of the models the decision lists (the
+ * chosen one and its fallbacks), so a fallback after a failure that cost nothing always fits; after a charged one,
+ * only while what is left covers it. Each is priced on the tokens its reservation will be (the decision's estimate
+ * with the schema and images, or the model's own count when higher), at the multiple the ledger held the model at when
+ * the run was quoted (`overruns`, read before any of its calls: a run's own overrun does not stretch its bound). Null
+ * when nothing was chosen.
  */
 export async function boundOf(
   o: DecisionDeps,
@@ -55,7 +59,9 @@ export async function boundOf(
       const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
       input = Math.max(input, (await o.tokens.count(spec, request)).tokens);
     }
-    const bound = RunBound.of(spec, input, decision.max_output_tokens, { repair, at, overrun: overruns.get(spec.id) });
+    // A reasoning model's room to think as well as the answer's allowance: at least what its calls are sent.
+    const output = outputAllowance(spec, decision.max_output_tokens, plan.definition?.reasoning_effort);
+    const bound = RunBound.of(spec, input, output, { repair, at, overrun: overruns.get(spec.id) });
     if (!most || bound.boundUsd > most.boundUsd) most = bound;
   }
   return most;

@@ -76,6 +76,20 @@ describe('the task library (resources/tasks/)', () => {
     expect(answerJsonSchema('prose', ids)).toBeNull();
   });
 
+  it('every task says how hard a reasoning model should think on it: the checks that hold facts across a passage, and the critical analyses, at medium; the rest at low', () => {
+    const library = shippedTaskLibrary();
+    const medium = ['continuity_check', 'timeline_check', 'character_consistency', 'theme_analysis', 'beat_structure'];
+    for (const definition of library.values()) {
+      expect(definition.reasoning_effort, definition.id).toBe(medium.includes(definition.id) ? 'medium' : 'low');
+      // Raised with the field: a run records the definition it was asked with.
+      expect(definition.version, definition.id).toBeGreaterThanOrEqual(definition.id === 'chapter_summary' ? 3 : 2);
+    }
+    const good = SHIPPED_TASK_FILES['resources/tasks/line_edit.json'] as Record<string, unknown>;
+    expect(() => parseTaskLibrary({ 'x/line_edit.json': { ...good, reasoning_effort: 'max' } })).toThrow(
+      /field "reasoning_effort"/,
+    );
+  });
+
   it('private notes review stays on this machine', () => {
     expect(routing.get('private_notes_review')!.may_leave_machine).toBe(false);
     expect(shippedTaskLibrary().get('private_notes_review')!.answer).toBe('findings');

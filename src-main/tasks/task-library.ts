@@ -2,12 +2,12 @@
 // how the passage is framed, the answer's form, default length and temperature, and the Workbench's description.
 // Validated with zod when the app starts; a bad file is an error naming the file and the field.
 import { z } from 'zod';
-import { ANSWER_KINDS, type TaskInfo } from '../../src-preload/contract/tasks';
+import { ANSWER_KINDS, REASONING_EFFORTS, type TaskInfo } from '../../src-preload/contract/tasks';
 
 export const taskDefinitionSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z][a-z0-9_]*$/),
-    /** Raised whenever the instruction or framing changes; stored with every run. */
+    /** Raised whenever the instruction, framing or how the model is asked (its effort) changes; stored with every run. */
     version: z.number().int().min(1),
     answer: z.enum(ANSWER_KINDS),
     ui_description: z.string().min(10).max(300),
@@ -15,6 +15,12 @@ export const taskDefinitionSchema = z
     request_hint: z.string().min(10).max(160).optional(),
     max_output_tokens: z.number().int().min(64).max(32_000),
     temperature: z.number().min(0).max(2),
+    /**
+     * How hard a reasoning model thinks before it answers: sent as its `reasoning_effort` where the provider takes
+     * one, and the room to think Quire adds to max_output_tokens for it (orchestrator/thinking.ts). Medium for the
+     * checks that hold every fact of the passage against every other and the critical analyses; low for the rest.
+     */
+    reasoning_effort: z.enum(REASONING_EFFORTS),
     framing: z.strictObject({
       /** The tag the passage is wrapped in (`<manuscript>…</manuscript>`). */
       passage_label: z.string().regex(/^[a-z_]+$/),

@@ -6,6 +6,7 @@ import type { FitVerdict } from './models';
 import type { ModelSpec, Provider, Strength } from './registry';
 import { imageSizeSchema, MAX_IMAGES } from './images';
 import { qualityTierSchema, type QualityTier } from './settings';
+import { REASONING_EFFORTS } from './tasks';
 
 const taskName = z.string().min(1).max(100);
 const tokens = z.number().int().min(0).max(10_000_000);
@@ -132,6 +133,12 @@ export const decideInputSchema = z.strictObject({
   /** Force this model (still checked for availability, privacy and budget). */
   model: z.string().min(1).max(200).optional(),
   max_output_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  /**
+   * How hard a reasoning model is asked to think: its worst case counts that room beside the answer's
+   * (src-main/orchestrator/thinking.ts). Not given: the task's own; null: none (a caller's own messages, whose
+   * allowance goes as it is).
+   */
+  reasoning_effort: z.enum(REASONING_EFFORTS).nullable().optional(),
   /** Models not to use now, e.g. open circuit breakers or ones that just failed. */
   exclude: z.array(z.string().min(1).max(200)).max(200).optional(),
   /** Images sent with the input, by size: only models that can see images are considered, each priced by its rule. */

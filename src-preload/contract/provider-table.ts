@@ -32,6 +32,12 @@ export interface ProviderDescriptor {
   /** The key's shape in a writer's words, for the keys screen and a refused key's message. */
   readonly key_hint: string;
   readonly json_mode: JsonMode;
+  /**
+   * Takes OpenAI's `reasoning_effort` on a reasoning model's chat completion (how hard it thinks: the task's effort,
+   * src-main/orchestrator/thinking.ts). False where it is not documented: such a provider is never sent it, since a
+   * server may refuse a parameter it does not know, and its model thinks as it decides within the room it is given.
+   */
+  readonly reasoning_effort: boolean;
   /** Where a writer gets a key. */
   readonly docs_url: string;
 }
@@ -50,6 +56,7 @@ export const PROVIDER_TABLE = [
     key_pattern: SK_KEY,
     key_hint: 'starts with sk-',
     json_mode: 'json_schema',
+    reasoning_effort: true,
     docs_url: 'https://platform.openai.com/api-keys',
   },
   {
@@ -62,6 +69,8 @@ export const PROVIDER_TABLE = [
     key_pattern: 'sk-ant-[A-Za-z0-9_-]{8,}',
     key_hint: 'starts with sk-ant-',
     json_mode: 'tool',
+    // Anthropic's own wire: extended thinking is a `thinking` block with a budget, which Quire never asks for.
+    reasoning_effort: false,
     docs_url: 'https://console.anthropic.com/settings/keys',
   },
   {
@@ -75,6 +84,8 @@ export const PROVIDER_TABLE = [
     key_hint: 'starts with sk-',
     // DeepSeek documents JSON Output (json_object) only; json_schema is not accepted.
     json_mode: 'json_object',
+    // DeepSeek documents no effort for deepseek-reasoner: it thinks as it decides.
+    reasoning_effort: false,
     docs_url: 'https://platform.deepseek.com/api_keys',
   },
   {
@@ -88,6 +99,8 @@ export const PROVIDER_TABLE = [
     key_hint: 'starts with sk-',
     // DashScope's compatible mode documents structured output as json_object.
     json_mode: 'json_object',
+    // DashScope asks for thinking with enable_thinking / thinking_budget, not reasoning_effort.
+    reasoning_effort: false,
     docs_url: 'https://www.alibabacloud.com/help/en/model-studio/get-api-key',
   },
   {
@@ -100,6 +113,8 @@ export const PROVIDER_TABLE = [
     key_pattern: 'AIza[0-9A-Za-z_-]{20,}',
     key_hint: 'starts with AIza',
     json_mode: 'json_schema',
+    // Google's OpenAI-compatible endpoint maps reasoning_effort onto Gemini's thinking level.
+    reasoning_effort: true,
     docs_url: 'https://aistudio.google.com/apikey',
   },
   {
@@ -113,6 +128,8 @@ export const PROVIDER_TABLE = [
     key_hint: 'starts with sk-or-',
     // json_schema reaches only some of the models behind OpenRouter; JSON mode plus Quire's check works for all.
     json_mode: 'json_object',
+    // OpenRouter speaks its own `reasoning` object; no reasoning model is reached through it here.
+    reasoning_effort: false,
     docs_url: 'https://openrouter.ai/settings/keys',
   },
 ] as const satisfies readonly ProviderDescriptor[];

@@ -51,7 +51,10 @@ export const modelSpecSchema = z.object({
     json_output: z.boolean(),
     vision: z.boolean(),
     streaming: z.boolean(),
-    /** o-series style: max_completion_tokens, no temperature. */
+    /**
+     * o-series style: max_completion_tokens, no temperature. It thinks before it answers, out of its output allowance
+     * and billed as output: a task run adds room to think to the answer's allowance (src-main/orchestrator/thinking.ts).
+     */
     reasoning: z.boolean().optional(),
   }),
   /** Local models: the catalog entry (GGUF) they need, and their size class for complexity routing. */

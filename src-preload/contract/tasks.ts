@@ -7,6 +7,14 @@ import { channel, noInput } from './define';
 export const ANSWER_KINDS = ['findings', 'edits', 'prose', 'list', 'summary', 'route'] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
+/**
+ * How hard a reasoning model is asked to think on a task (resources/tasks/<id>.json `reasoning_effort`): OpenAI's
+ * `reasoning_effort` levels, each with the room to think Quire adds to the answer's allowance for it
+ * (src-main/orchestrator/thinking.ts).
+ */
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 export interface TaskInfo {
   id: string;
   version: number;
