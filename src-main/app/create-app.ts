@@ -198,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     runtime: local.runtime,
     library,
     tokens,
+    logger,
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });

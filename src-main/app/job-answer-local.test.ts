@@ -1,7 +1,8 @@
-// A job's calls on a local model answer under a JSON-schema grammar bounded by their output budget — findings, edits,
-// a part's chapter summaries and a combine step's one summary alike — so the JSON always closes before the answer's
-// tokens run out (and so before the context does). Checked on the schema (its widest answer, built from the schema
-// itself, fits the budget) and on the generated tiny GGUF (random weights: the mechanics, not the prose).
+// The forms a job's calls answer in — findings, edits, a part's chapter summaries and a combine step's one summary —
+// bounded by answer-schema's one builder for a local grammar: counted at the worst any model can do (one token a
+// byte), the JSON always closes before the answer's tokens run out. Checked on the schema (its widest answer, built
+// from the schema itself, fits the budget) and on the generated tiny GGUF (random weights: the mechanics, not the
+// prose). A job sends its calls these forms counted as a single run's are, on their text: run-job-local.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Llama } from 'node-llama-cpp';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
@@ -9,7 +10,7 @@ import { fixtureLlama, fixtureModels, fixtureRuntime, fixtureSpec } from '../../
 import type { LocalModels } from '../local/local-provider';
 import type { LocalRuntime } from '../local/runtime';
 import { conforms, widestBytes, type Schema } from '../../test/support/bounded-schema';
-import { localAnswerBounds } from '../tasks/answer-schema';
+import { answerSchema, localAnswerBounds } from '../tasks/answer-schema';
 import { partJsonSchema, partReader, type PartForm } from './job-answer';
 
 const FORMS: { name: string; form: PartForm }[] = [
@@ -22,16 +23,17 @@ const FORMS: { name: string; form: PartForm }[] = [
   { name: "a combine step's one summary", form: { kind: 'summary', chapters: ['Chapter 2'], story: false } },
 ];
 const local = fixtureSpec('tiny');
-const cloud = { ...local, provider: 'openai' as const };
+/** The form's schema bounded at the worst case for `budget` tokens of answer. */
+const bounded = (budget: number, form: PartForm) => answerSchema(form, { maxOutputTokens: budget });
 
 describe('bounded answer schemas for a local grammar', () => {
   it('for every form, the widest answer the bounded schema admits fits the output budget, one token a byte', () => {
     for (const { name, form } of FORMS) {
       // Below the smallest answer's widest (one character a string) no grammar can promise to close.
-      const smallest = widestBytes(partJsonSchema(local, 0, form).schema as Schema);
+      const smallest = widestBytes(bounded(0, form).schema as Schema);
       expect(smallest, name).toBeLessThan(600);
       for (let budget = smallest; budget <= 20_000; budget += 37) {
-        const { schema } = partJsonSchema(local, budget, form);
+        const { schema } = bounded(budget, form);
         expect(widestBytes(schema as Schema), `${name} at ${budget}`).toBeLessThanOrEqual(budget);
       }
       // The room goes to the answer: a larger budget allows longer strings, up to what is wanted.
@@ -40,7 +42,7 @@ describe('bounded answer schemas for a local grammar', () => {
   });
 
   it("a part's summaries have a place for every chapter it holds, a combine step for one, edits for one at least", () => {
-    const summary = partJsonSchema(local, 1500, FORMS[2]!.form).schema as Schema;
+    const summary = bounded(1500, FORMS[2]!.form).schema as Schema;
     expect(summary.properties!.chapters).toMatchObject({ minItems: 1, maxItems: 3 });
     // Named by a heading it may be, as the model is told it; "Untitled" for the chapter an earlier part began.
     expect(summary.properties!.chapters!.items!.properties!.chapter!.enum).toEqual([
@@ -50,15 +52,14 @@ describe('bounded answer schemas for a local grammar', () => {
       'Untitled',
     ]);
     expect(summary.required).toEqual(['chapters', 'story']);
-    const combine = partJsonSchema(local, 1500, FORMS[3]!.form).schema as Schema;
+    const combine = bounded(1500, FORMS[3]!.form).schema as Schema;
     expect(combine.properties!.chapters).toMatchObject({ minItems: 1, maxItems: 1 });
     expect(combine.required).toEqual(['chapters']);
-    const edits = partJsonSchema(local, 1500, { kind: 'edits' }).schema as Schema;
+    const edits = bounded(1500, { kind: 'edits' }).schema as Schema;
     expect(edits.properties!.edits!.maxItems).toBeGreaterThanOrEqual(1);
     expect(edits.properties!.edits!.items!.properties!.original!.maxLength).toBeGreaterThanOrEqual(24);
     // A provider's schema is the contract as it is: no bounds.
-    for (const { form } of FORMS)
-      expect(JSON.stringify(partJsonSchema(cloud, 300, form))).not.toMatch(/max(Length|Items)/);
+    for (const { form } of FORMS) expect(JSON.stringify(partJsonSchema(form))).not.toMatch(/max(Length|Items)/);
   });
 });
 
@@ -77,7 +78,7 @@ describe('on the generated tiny GGUF (random weights)', () => {
   });
 
   /** Room for the smallest answer of the form, at least 320 tokens: its grammar must close within it. */
-  const budgetOf = (form: PartForm) => Math.max(320, widestBytes(partJsonSchema(local, 0, form).schema as Schema));
+  const budgetOf = (form: PartForm) => Math.max(320, widestBytes(bounded(0, form).schema as Schema));
   const ask = (form: PartForm, budget: number) =>
     models.run(
       local,
@@ -88,7 +89,7 @@ describe('on the generated tiny GGUF (random weights)', () => {
         ],
         maxOutputTokens: budget,
         temperature: 0,
-        jsonSchema: partJsonSchema(local, budget, form),
+        jsonSchema: bounded(budget, form),
       },
       undefined,
     );
@@ -96,7 +97,7 @@ describe('on the generated tiny GGUF (random weights)', () => {
   for (const { name, form } of FORMS.slice(1))
     it(`${name}: the grammar is applied and its JSON closes within the budget`, async () => {
       const budget = budgetOf(form);
-      const { schema } = partJsonSchema(local, budget, form);
+      const { schema } = bounded(budget, form);
       expect(widestBytes(schema as Schema)).toBeLessThanOrEqual(budget);
       const result = await ask(form, budget);
       expect(result.finishReason).toBe('stop');

@@ -1,10 +1,13 @@
 // What each call of a multi-part run answers: a part's findings, edits or chapter summaries (findings and summaries
 // with the story so far updated with this part), or a combine step's one chapter summary. The zod schema reads it (the
 // story leniently: a malformed story keeps the previous one, it never fails a part); the JSON Schema is what the
-// provider is asked to follow, bounded for a local model's grammar (tasks/answer-schema.ts).
+// provider is asked to follow, bounded for a local model's grammar as a single run's is (tasks/answer-limits.ts), and
+// what reaching those bounds means is said on the run's answer, each notice once for the calls that gave it.
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
-import type { StoryNote, StorySoFar } from '../manuscripts/job-types';
+import type { PartNotices, StoryNote, StorySoFar } from '../manuscripts/job-types';
+import type { GenerateRequest } from '../providers/spec';
+import { askLocal, type BoundedForm } from '../tasks/answer-limits';
 import { answerSchema, plainTitle, type AnswerForm } from '../tasks/answer-schema';
 import { editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
 
@@ -54,13 +57,54 @@ export function storyFromAnswer(answer: PartAnswer['story'], previous: StorySoFa
  * chapter's summary combined from its parts' (no story). */
 export type PartForm = Extract<AnswerForm, { kind: SplitKind }>;
 
-/** The JSON Schema of a call's answer for this model: bounded for a local model's grammar, as it is for a provider. */
-export function partJsonSchema(
+/** The JSON Schema of a call's answer as a provider is asked it: the contract as it is. */
+export function partJsonSchema(form: PartForm): { name: string; schema: Record<string, unknown> } {
+  return answerSchema(form);
+}
+
+/**
+ * A call's request as `spec` is asked it: as it is for a provider; on a local model, bounded and told its limits as a
+ * single run's is (askLocal), counted on the text its answer is about (its user message: a part's text with the story
+ * so far, or a combine step's summaries) and within the answer the job's plan left it room for (every part's request
+ * and a combine step's summaries are sized by it). `bounded` is null for a provider.
+ */
+export function partRequest(
   spec: ModelSpec,
-  maxOutputTokens: number,
+  request: GenerateRequest,
   form: PartForm,
-): { name: string; schema: Record<string, unknown> } {
-  return answerSchema(form, spec.provider === 'local' ? { maxOutputTokens } : null);
+): { request: GenerateRequest; bounded: BoundedForm | null } {
+  if (spec.provider !== 'local') return { request, bounded: null };
+  const about = request.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n\n');
+  return askLocal(request, form, about, null);
+}
+
+/**
+ * What the writer reads on the run of the calls' notices: each said once, led by the calls that gave it ("Parts 2–4
+ * and 7 of 9: …"), numbered as the run's progress numbers them (`of`: its parts and the steps after them).
+ */
+export function jobNotices(calls: readonly PartNotices[], of: number): string[] {
+  const by = new Map<string, number[]>();
+  for (const call of calls)
+    for (const notice of call.notices) by.set(notice, [...(by.get(notice) ?? []), call.index + 1]);
+  return [...by].map(
+    ([notice, numbers]) => `${numbers.length === 1 ? 'Part' : 'Parts'} ${spans(numbers)} of ${of}: ${notice}`,
+  );
+}
+
+/** Ascending call numbers as the writer reads them: runs of three or more as ranges ("1–3, 5 and 7"). */
+function spans(numbers: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < numbers.length;) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    if (j - i >= 2) out.push(`${numbers[i]}–${numbers[j]}`);
+    else out.push(...numbers.slice(i, j + 1).map(String));
+    i = j + 1;
+  }
+  return out.length > 1 ? `${out.slice(0, -1).join(', ')} and ${out.at(-1)!}` : out.join('');
 }
 
 /** One chapter's summary from one part: `chapter` is Quire's chapter number, null when the model's name matched none. */

@@ -1,6 +1,7 @@
 // Each model call of a multi-part run: a part (its text after the story so far; its answer read, each quote located
 // in the whole passage, in the part's own span first, and carried into the next part's story) or a combine step,
-// each stored as a run of its own with one repair.
+// each stored as a run of its own with one repair. On a local model each call is bounded and told its limits as a
+// single run is; what reaching them means (notices, an edit that may be cut short never applied) goes with its answer.
 import type { RunStart } from '../../src-preload/contract/runs';
 import { CancelledError, QuireError } from '../errors';
 import { findInPart } from '../manuscripts/job-findings';
@@ -18,10 +19,12 @@ import type { TokenCounter } from '../tokens/token-counter';
 import { toMicros } from '../store/money';
 import { paragraphAt, type Paragraph, type QuoteLocator } from '../tasks/quotes';
 import { anchorEdits } from '../tasks/task-answers';
+import { limitsReached, markCut, type LimitsReached } from '../tasks/answer-limits';
 import { framedInput } from '../tasks/task-messages';
 import {
   partJsonSchema,
   partReader,
+  partRequest,
   partSummaries,
   storyFromAnswer,
   type PartForm,
@@ -72,21 +75,22 @@ export async function runPart(
   const ask = <K extends SplitKind>(form: PartForm & { kind: K }) =>
     jobCall<K>(d, start, job, runId, part.index + 1, part.total, messages, form, signal);
   if (job.kind === 'edits') {
-    const { value, usage } = await ask({ kind: 'edits' });
+    const { value, usage, reached } = await ask({ kind: 'edits' });
     // Anchored in this part's span of the whole passage: offsets and locations are the whole passage's.
-    const answer = anchorEdits(value, locator.text, part, paragraphs);
-    return { findings: [], answer, storyUpdate: story, usage };
+    const anchored = anchorEdits(value, locator.text, part, paragraphs);
+    const answer = reached ? markCut(anchored, reached) : anchored;
+    return { findings: [], answer, storyUpdate: story, usage, ...noticesOf(reached) };
   }
   if (job.kind === 'summary') {
     const form = { kind: 'summary', chapters: chapters.map((c) => c.title), story: true } as const;
-    const { value, usage } = await ask(form);
+    const { value, usage, reached } = await ask(form);
     const entries = value.chapters;
     const first = chapters[0];
     const continued = first && first.start < part.start ? first.number : null;
     const answer = partSummaries(entries, chapters, continued);
-    return { findings: [], answer, storyUpdate: storyFromAnswer(value.story, story), usage };
+    return { findings: [], answer, storyUpdate: storyFromAnswer(value.story, story), usage, ...noticesOf(reached) };
   }
-  const { value: found, usage } = await ask({ kind: 'findings', story: true });
+  const { value: found, usage, reached } = await ask({ kind: 'findings', story: true });
   const findings: JobFinding[] = found.findings.map((f) => ({
     claim: f.claim,
     severity: f.severity,
@@ -98,7 +102,12 @@ export async function runPart(
       return { quote: e.quote, location: at ? { chapter: at.chapter, paragraph: at.paragraph } : null, found: span };
     }),
   }));
-  return { findings, storyUpdate: storyFromAnswer(found.story, story), usage };
+  return { findings, storyUpdate: storyFromAnswer(found.story, story), usage, ...noticesOf(reached) };
+}
+
+/** A call's notices as its result carries them: absent when it reached no limit (or had none). */
+function noticesOf(reached: LimitsReached | null): { notices?: string[] } {
+  return reached && reached.notices.length > 0 ? { notices: reached.notices } : {};
 }
 
 /**
@@ -116,7 +125,7 @@ export async function combineStep(
   partAnswers: readonly unknown[],
   stepAnswers: readonly unknown[],
   signal: AbortSignal,
-): Promise<{ answer: CombinedSummary | null; usage: PartUsage }> {
+): Promise<{ answer: CombinedSummary | null; usage: PartUsage; notices?: string[] }> {
   const step = steps[index]!;
   const summaries = stepSummaries(steps, index, partAnswers, stepAnswers);
   const none = { inputTokens: 0, outputTokens: 0 };
@@ -125,13 +134,27 @@ export async function combineStep(
   const messages = combineMessages(job.definition, step.title, summaries);
   const n = offset + index + 1;
   const form = { kind: 'summary', chapters: [step.title], story: false } as const;
-  const { value, usage } = await jobCall(d, start, job, runId, n, offset + steps.length, messages, form, signal);
+  const { value, usage, reached } = await jobCall(
+    d,
+    start,
+    job,
+    runId,
+    n,
+    offset + steps.length,
+    messages,
+    form,
+    signal,
+  );
   const entries = value.chapters;
   // Asked for one entry; were there more, every word is kept, in order.
-  return { answer: { chapter: step.chapter, summary: entries.map((e) => e.summary).join(' ') }, usage };
+  const answer = { chapter: step.chapter, summary: entries.map((e) => e.summary).join(' ') };
+  return { answer, usage, ...noticesOf(reached) };
 }
 
-/** Call `n` of `of` of the job with its one repair, read in `form`; fails the job when it cannot be read. */
+/**
+ * Call `n` of `of` of the job with its one repair, read in `form`; fails the job when it cannot be read. `reached`:
+ * what a local model's answer reaching its bounds means (null for a provider's).
+ */
 async function jobCall<K extends SplitKind>(
   d: JobCallDeps,
   start: RunStart,
@@ -142,14 +165,18 @@ async function jobCall<K extends SplitKind>(
   messages: ChatMessage[],
   form: PartForm & { kind: K },
   signal: AbortSignal,
-): Promise<{ value: PartValue[K]; usage: PartUsage }> {
+): Promise<{ value: PartValue[K]; usage: PartUsage; reached: LimitsReached | null }> {
   const { spec, definition } = job;
-  const request: GenerateRequest = {
-    messages,
-    maxOutputTokens: job.maxOutputTokens,
-    ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
-    jsonSchema: partJsonSchema(spec, job.maxOutputTokens, form),
-  };
+  const { request, bounded } = partRequest(
+    spec,
+    {
+      messages,
+      maxOutputTokens: job.maxOutputTokens,
+      ...(definition.temperature !== undefined ? { temperature: definition.temperature } : {}),
+      jsonSchema: partJsonSchema(form),
+    },
+    form,
+  );
   const call = (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) =>
     d.runs.call({
       runId: partRunId(runId, n, admit !== undefined),
@@ -166,7 +193,7 @@ async function jobCall<K extends SplitKind>(
   let usage: PartUsage = outcome.usage;
   // Declined, or cut off at its length limit: asked again, it would decline or stop the same way (no repair).
   const unanswered = noAnswer(spec, outcome, reading.ok, {
-    tokens: job.maxOutputTokens,
+    tokens: request.maxOutputTokens,
     canLengthen: false,
   });
   if (unanswered) throw unanswered.error;
@@ -198,7 +225,7 @@ async function jobCall<K extends SplitKind>(
     reading = readPart(outcome, form.kind);
     if (!reading.ok) throw unreadableAnswerError(spec.display_name, reading.problem);
   }
-  return { value: reading.value, usage };
+  return { value: reading.value, usage, reached: bounded && limitsReached(bounded, reading.written) };
 }
 
 /**
@@ -218,12 +245,13 @@ function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
   });
 }
 
+/** The call's answer read in `kind`'s form, with the JSON as the model wrote it (before its strings were trimmed). */
 function readPart<K extends SplitKind>(outcome: ModelCallOutcome, kind: K) {
   const reading = outcome.json !== undefined ? { ok: true as const, value: outcome.json } : readJson(outcome.text);
   if (!reading.ok) return reading;
   const parsed = partReader(kind).safeParse(reading.value);
   return parsed.success
-    ? { ok: true as const, value: parsed.data }
+    ? { ok: true as const, value: parsed.data, written: reading.value }
     : { ok: false as const, problem: parsed.error.issues[0]?.message ?? 'not in the asked form' };
 }
 

@@ -1,7 +1,9 @@
 // The JSON Schema a job's calls carry on a local model: every part of an edit task, every part of a chapter summary and
 // every combine step is sent the schema bounded for its grammar by the call's own output budget (the tokens reserved
-// for its answer), as findings parts are; a cloud model is sent the contract as it is. RunJobs with a recording model
-// call, the real job runner on SQLite and the shipped task library.
+// for its answer), as findings parts are, counted as a single run's answer is (from the text it is written about), and
+// is told those limits in its instruction; an answer that reached them says so in the job's answer, and an edit that
+// may be cut short is never applied. A cloud model is sent the contract as it is. RunJobs with a recording model call,
+// the real job runner on SQLite and the shipped task library.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Decision, ModelSpec } from '../../src-preload/contract';
@@ -15,7 +17,9 @@ import type { ModelCallOutcome } from '../runs/run-service';
 import { openDatabase } from '../store/database';
 import { RunsRepo } from '../store/repos/runs-repo';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
-import { answerTokens, localAnswerBounds, WORST_CASE } from '../tasks/answer-schema';
+import { answerTokens, boundedAnswerSchema, localAnswerBounds, passageCost } from '../tasks/answer-schema';
+import { limitsGuidance } from '../tasks/answer-limits';
+import { applyEdits, type AnchoredEdit } from '../../src-preload/contract/tasks';
 import type { PartForm } from './job-answer';
 import { RunJobs } from './run-job';
 import { LedgerRepo } from '../store/repos/ledger-repo';
@@ -25,18 +29,65 @@ const text = generateManuscript({ words: 6000, chapters: 3, seed: 11 });
 const local: ModelSpec = { ...fixtureSpec('tiny'), context_window: 4096 };
 const cloud: ModelSpec = { ...local, id: 'cloud', provider: 'openai', local: undefined } as ModelSpec;
 
-type Schema = { properties: Record<string, Schema>; items: Schema; enum?: string[]; maxItems?: number };
+type Schema = {
+  properties: Record<string, Schema>;
+  items: Schema;
+  enum?: string[];
+  maxItems?: number;
+  maxLength?: number;
+  oneOf?: Schema[];
+};
 
-/** A model that answers each call in its schema's form: no edits; one summary per heading it may name. */
+/** A model that answers each call in its schema's form: no edits or findings; one summary per heading it may name. */
 function answer(request: GenerateRequest): unknown {
   const schema = request.jsonSchema!.schema as unknown as Schema;
   if (schema.properties.edits) return { edits: [] };
+  if (schema.properties.findings) return { findings: [], story: { characters: [], facts: [], timeline: [] } };
   const names = schema.properties.chapters!.items.properties.chapter!.enum ?? ['Untitled'];
   const headed = names.filter((n) => n !== 'Untitled');
   return { chapters: (headed.length ? headed : names).map((chapter) => ({ chapter, summary: `${chapter}.` })) };
 }
 
-function jobs(spec: ModelSpec) {
+/** The passage a call's user message frames (a part's text, or a combine step's summaries). */
+const framed = (request: GenerateRequest) =>
+  /<manuscript>\n([\s\S]*?)\n<\/manuscript>/.exec(request.messages[1]!.content);
+
+/**
+ * A model that answers each call as fully as its grammar allows: as many edits or findings as it may give, the first
+ * edit's original (copied from its part) and every summary as long as they may be.
+ */
+function fullAnswer(request: GenerateRequest): unknown {
+  const schema = request.jsonSchema!.schema as unknown as Schema;
+  const part = framed(request)?.[1] ?? request.messages[1]!.content;
+  const list = Object.values(schema.properties)[0]!;
+  if (schema.properties.edits) {
+    const max = list.items.properties.original!.maxLength!;
+    return {
+      edits: Array.from({ length: list.maxItems! }, (_, i) => ({
+        original: i === 0 ? [...part].slice(0, max).join('') : 'not in the text',
+        revised: 'A new sentence.',
+        reason: 'Clearer.',
+      })),
+    };
+  }
+  const story = { characters: [], facts: [], timeline: [] };
+  if (schema.properties.findings) {
+    const finding = {
+      claim: 'Mara changes.',
+      evidence: [{ quote: part.slice(0, 20), location: null }],
+      severity: 'low',
+      suggestion: null,
+    };
+    return { findings: Array.from({ length: list.maxItems! }, () => finding), story };
+  }
+  const names = list.items.properties.chapter!.enum ?? ['Untitled'];
+  const max = list.items.properties.summary!.maxLength!;
+  const headed = names.filter((n) => n !== 'Untitled');
+  const chapters = (headed.length ? headed : names).map((chapter) => ({ chapter, summary: 'x'.repeat(max) }));
+  return schema.properties.story ? { chapters, story } : { chapters };
+}
+
+function jobs(spec: ModelSpec, answerOf: (request: GenerateRequest) => unknown = answer) {
   const db = openDatabase(join(tempDir(), 'quire.sqlite'));
   const sent: GenerateRequest[] = [];
   const chars = (s: string) => Math.ceil(s.length / 4);
@@ -44,7 +95,7 @@ function jobs(spec: ModelSpec) {
     runs: {
       call: ({ runId, request }) => {
         sent.push(request);
-        const json = answer(request);
+        const json = answerOf(request);
         const outcome: ModelCallOutcome = {
           ok: true,
           run_id: runId ?? '',
@@ -81,14 +132,28 @@ function jobs(spec: ModelSpec) {
   return { runJobs, sent, db };
 }
 
-async function run(spec: ModelSpec, task: string) {
-  const j = jobs(spec);
+async function run(spec: ModelSpec, task: string, answerOf?: (request: GenerateRequest) => unknown) {
+  const j = jobs(spec, answerOf);
   const start = { task, input: text };
   const job = await j.runJobs.prepare(start);
   expect(job).not.toBeNull();
   const record = await j.runJobs.run(start, job, `run-${task}`);
+  const stored = new JobsRepo(j.db).parts(`run-${task}`);
   j.db.close();
-  return { ...j, record, job: job! };
+  return { ...j, record, job: job!, stored };
+}
+
+/** The form a call of a job on `task` answers in, read back from the schema it was sent. */
+function formOf(task: string, r: GenerateRequest): PartForm {
+  if (task === 'line_edit') return { kind: 'edits' };
+  if (task === 'continuity_check') return { kind: 'findings', story: true };
+  const chapters = (r.jsonSchema!.schema as unknown as Schema).properties.chapters!;
+  const headings = chapters.items.properties.chapter!.enum!.filter((n) => n !== 'Untitled');
+  return {
+    kind: 'summary',
+    chapters: headings,
+    story: 'story' in (r.jsonSchema!.schema as unknown as Schema).properties,
+  };
 }
 
 describe('a job on a local model sends every call the grammar schema bounded by its output budget', () => {
@@ -99,9 +164,10 @@ describe('a job on a local model sends every call the grammar schema bounded by 
     for (const r of sent) {
       const form: PartForm = { kind: 'edits' };
       expect(r.jsonSchema).toMatchObject({ name: 'edits' });
-      const bounds = localAnswerBounds(form, r.maxOutputTokens);
+      const cost = passageCost(r.messages[1]!.content);
+      const bounds = localAnswerBounds(form, r.maxOutputTokens, cost);
       expect(JSON.stringify(r.jsonSchema!.schema)).toContain(`"maxLength":${bounds.text}`);
-      expect(answerTokens(form, bounds, WORST_CASE)).toBeLessThanOrEqual(r.maxOutputTokens);
+      expect(answerTokens(form, bounds, cost)).toBeLessThanOrEqual(r.maxOutputTokens);
     }
   });
 
@@ -117,7 +183,8 @@ describe('a job on a local model sends every call the grammar schema bounded by 
       const headings = names.filter((n) => n !== 'Untitled');
       const form: PartForm = { kind: 'summary', chapters: headings, story: !combines.includes(r) };
       expect(chapters.maxItems).toBe(combines.includes(r) ? 1 : headings.length);
-      expect(answerTokens(form, localAnswerBounds(form, r.maxOutputTokens), WORST_CASE)).toBeLessThanOrEqual(
+      const cost = passageCost(r.messages[1]!.content);
+      expect(answerTokens(form, localAnswerBounds(form, r.maxOutputTokens, cost), cost)).toBeLessThanOrEqual(
         r.maxOutputTokens,
       );
       // A part's chapters: the one it may begin inside (headed in an earlier part), then those headed in it.
@@ -129,8 +196,66 @@ describe('a job on a local model sends every call the grammar schema bounded by 
     expect(answer.chapters.map((c) => c.chapter)).toEqual(['Chapter 1', 'Chapter 2', 'Chapter 3']);
   });
 
-  it('a cloud model is sent the contract unbounded', async () => {
+  it('a cloud model is sent the contract unbounded, and its instruction as it is', async () => {
     const { sent } = await run(cloud, 'line_edit');
-    for (const r of sent) expect(JSON.stringify(r.jsonSchema)).not.toMatch(/max(Length|Items)/);
+    for (const r of sent) {
+      expect(JSON.stringify(r.jsonSchema)).not.toMatch(/max(Length|Items)/);
+      expect(r.messages[0]!.content).not.toContain('Keep your answer within these limits');
+    }
+  });
+});
+
+describe('a job on a local model sizes and tells each call its limits as a single run does', () => {
+  for (const task of ['line_edit', 'continuity_check', 'chapter_summary'])
+    it(`${task}: every call is bounded on the text it is about and told those bounds in its instruction`, async () => {
+      const { sent, job } = await run(local, task);
+      expect(sent.length).toBeGreaterThan(1);
+      for (const r of sent) {
+        const form = formOf(task, r);
+        // The room each call's answer was planned with (the job's split leaves it beside every part).
+        expect(r.maxOutputTokens).toBe(job.maxOutputTokens);
+        // Counted as a single run counts its answer: from the text it is written about, not one token a byte.
+        const bounds = localAnswerBounds(form, r.maxOutputTokens, passageCost(r.messages[1]!.content));
+        expect(r.jsonSchema!.schema).toEqual(boundedAnswerSchema(form, bounds).schema);
+        expect(bounds, task).not.toEqual(localAnswerBounds(form, r.maxOutputTokens));
+        // The model is told the same numbers its grammar holds it to, after its instruction.
+        expect(r.messages[0]!.content.endsWith(`\n\n${limitsGuidance({ form, bounds })}`), task).toBe(true);
+      }
+    });
+
+  it('an edit part whose answer reached its limits says so in the run, and its cut edit is never applied', async () => {
+    const { record, stored, job } = await run(local, 'line_edit', fullAnswer);
+    expect(record.status).toBe('completed');
+    const parts = job.quote.parts;
+    const answer = record.answer as { edits: AnchoredEdit[]; notices?: string[] };
+    // Every part's first edit reached the length its grammar allowed: shown with why, never applied.
+    const cut = answer.edits.filter((e) => e.problem?.startsWith('It may be cut short'));
+    expect(cut).toHaveLength(parts);
+    expect(applyEdits(text, cut)).toBe(text);
+    // Said once for the parts that gave it, numbered as the run's progress numbers them.
+    const every = `Parts 1–${parts} of ${parts}: `;
+    expect(answer.notices).toEqual([
+      expect.stringMatching(new RegExp(`^${every}Only \\d+ edits fit .* there may be more`)),
+      expect.stringMatching(new RegExp(`^${every}1 edit reached the length .* shown but not applied\\.$`)),
+    ]);
+    // Kept with each finished part (a resumed or stopped job shows them too).
+    expect(stored.every((p) => (p.notices ?? []).length === 2)).toBe(true);
+  });
+
+  it('findings parts and summaries that reached their limits say so in the run', async () => {
+    const findings = await run(local, 'continuity_check', fullAnswer);
+    expect(findings.record.status).toBe('completed');
+    const parts = findings.job.quote.parts;
+    expect(findings.record.answer!.notices).toEqual([
+      expect.stringMatching(new RegExp(`^Parts 1–${parts} of ${parts}: Only \\d+ findings fit .* there may be more`)),
+    ]);
+    const summary = await run(local, 'chapter_summary', fullAnswer);
+    expect(summary.record.status).toBe('completed');
+    expect(summary.record.answer!.notices).toContainEqual(
+      expect.stringMatching(/^Parts? .* of \d+: Some chapter summaries reached the length .* may be cut short\.$/),
+    );
+    // An answer within its limits says nothing.
+    const quiet = await run(local, 'chapter_summary');
+    expect(quiet.record.answer!.notices).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
 import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
-import { mergeSummaries, type PartSummary } from './job-answer';
+import { jobNotices, mergeSummaries, type PartSummary } from './job-answer';
 import { jobQuote, prepareJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
@@ -266,7 +266,7 @@ export class RunJobs {
           },
         },
       );
-      const { answer, json } = jobAnswer(job, result, locator, steps);
+      const { answer, json } = jobAnswer(job, result, locator, steps, result.parts + steps.length);
       const record: RunWrite = {
         ...this.totals(base, runId, result.parts + steps.length),
         status: 'completed',
@@ -290,7 +290,7 @@ export class RunJobs {
         : { code: 'internal' as const, message: String((error as Error)?.message ?? error), retryable: false };
       // What the finished parts found is kept with the stopped (or failed) run, so its Result shows it.
       const soFar = this.d.runner.soFar(runId);
-      const found = soFar ? jobAnswer(job, soFar, locator, []) : null;
+      const found = soFar ? jobAnswer(job, soFar, locator, [], parts) : null;
       const record: RunWrite = {
         ...this.totals(base, runId, parts),
         ...(found ? { answer: found.answer, json: found.json, text: JSON.stringify(found.json) } : {}),
@@ -333,13 +333,29 @@ export class RunJobs {
   }
 }
 
-/** The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter. */
+/**
+ * The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter; with
+ * the notices of the calls (of `of`) that gave any.
+ */
 function jobAnswer(
+  job: PreparedJob,
+  result: Pick<JobResult, 'findings' | 'answers' | 'steps' | 'notices'>,
+  locator: QuoteLocator,
+  steps: readonly CombineStep[],
+  of: number,
+): { answer: RunWrite['answer']; json: Record<string, unknown> } {
+  const read = mergedAnswer(job, result, locator, steps);
+  const notices = jobNotices(result.notices, of);
+  if (notices.length === 0) return read;
+  return { ...read, answer: { ...read.answer, notices: [...(read.answer.notices ?? []), ...notices] } };
+}
+
+function mergedAnswer(
   job: PreparedJob,
   result: Pick<JobResult, 'findings' | 'answers' | 'steps'>,
   locator: QuoteLocator,
   steps: readonly CombineStep[],
-): { answer: RunWrite['answer']; json: Record<string, unknown> } {
+): { answer: NonNullable<RunWrite['answer']>; json: Record<string, unknown> } {
   switch (job.kind) {
     case 'findings':
       return {

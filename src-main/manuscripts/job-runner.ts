@@ -16,6 +16,7 @@ import {
   type JobPart,
   type JobProgress,
   type MergedFinding,
+  type PartNotices,
   type PartUsage,
   type PartParagraph,
   type RunPart,
@@ -64,7 +65,7 @@ export interface AfterSteps {
     parts: readonly unknown[],
     steps: readonly unknown[],
     signal: AbortSignal,
-  ) => Promise<{ answer: unknown; usage: PartUsage }>;
+  ) => Promise<{ answer: unknown; usage: PartUsage; notices?: string[] }>;
 }
 
 export interface JobResult {
@@ -74,6 +75,8 @@ export interface JobResult {
   answers: unknown[];
   /** Each step's answer after the parts (RunOptions.after), in order. */
   steps: unknown[];
+  /** The notices of the parts and steps that gave any (PartResult.notices), in order. */
+  notices: PartNotices[];
   parts: number;
   /** Summed over parts and steps; undefined when any one's usage is unknown. */
   usage: { inputTokens: number | undefined; outputTokens: number | undefined };
@@ -120,7 +123,7 @@ export class JobRunner {
    * What the job's finished parts found, merged as a finished job's are (the steps after the parts are left out): a
    * stopped or failed job's result shows them. Null when no part has finished.
    */
-  soFar(jobId: string): Pick<JobResult, 'findings' | 'answers' | 'steps'> | null {
+  soFar(jobId: string): Pick<JobResult, 'findings' | 'answers' | 'steps' | 'notices'> | null {
     const job = this.options.repo.get(jobId);
     if (!job) return null;
     const finished = this.options.repo.parts(jobId).filter((p) => p.index < job.plan.parts.length);
@@ -149,7 +152,7 @@ export class JobRunner {
       const step = async <R extends { usage: PartUsage }>(
         index: number,
         call: () => Promise<R>,
-        saved: (result: R) => Pick<FinishedPart, 'findings' | 'answer' | 'story'>,
+        saved: (result: R) => Pick<FinishedPart, 'findings' | 'answer' | 'notices' | 'story'>,
         into: FinishedPart[],
       ) => {
         if (signal.aborted) throw new CancelledError();
@@ -180,6 +183,7 @@ export class JobRunner {
             return {
               findings: result.findings,
               ...(result.answer !== undefined ? { answer: result.answer } : {}),
+              ...(result.notices?.length ? { notices: result.notices } : {}),
               story,
             };
           },
@@ -192,7 +196,12 @@ export class JobRunner {
         await step(
           parts.length + s,
           () => after.run(s, answers, previous, signal),
-          (result) => ({ findings: [], answer: result.answer, story }),
+          (result) => ({
+            findings: [],
+            answer: result.answer,
+            ...(result.notices?.length ? { notices: result.notices } : {}),
+            story,
+          }),
           stepsDone,
         );
       }
@@ -203,6 +212,7 @@ export class JobRunner {
         findings,
         answers,
         steps: stepsDone.map((p) => p.answer),
+        notices: noticesOf(all),
         parts: parts.length,
         usage: {
           inputTokens: sum(all.map((p) => p.usage.inputTokens)),
@@ -226,9 +236,17 @@ export class JobRunner {
   }
 }
 
-/** What finished parts found: their findings merged, and each one's own answer in part order. */
-function partsFound(finished: readonly FinishedPart[]): Pick<JobResult, 'findings' | 'answers'> {
-  return { findings: mergeFindings(finished.map((p) => p.findings)), answers: finished.map((p) => p.answer) };
+/** What finished parts found: their findings merged, each one's own answer in part order, and their notices. */
+function partsFound(finished: readonly FinishedPart[]): Pick<JobResult, 'findings' | 'answers' | 'notices'> {
+  return {
+    findings: mergeFindings(finished.map((p) => p.findings)),
+    answers: finished.map((p) => p.answer),
+    notices: noticesOf(finished),
+  };
+}
+
+function noticesOf(finished: readonly FinishedPart[]): PartNotices[] {
+  return finished.flatMap((p) => (p.notices?.length ? [{ index: p.index, notices: p.notices }] : []));
 }
 
 /** What runPart is given for part `part`: its exact text and the locations of the blocks it holds. */

@@ -81,6 +81,17 @@ export interface PartResult {
   /** The story so far after this part (the model's update of the one it was given). */
   storyUpdate: StorySoFar;
   usage: PartUsage;
+  /**
+   * What the writer should know of this part's answer (a local model's answer reached its limits: there may be more,
+   * or text may be cut short), in their words; absent when nothing.
+   */
+  notices?: string[];
+}
+
+/** A finished call's notices (PartResult.notices): `index` is its place in the job, 0-based, steps after the parts. */
+export interface PartNotices {
+  index: number;
+  notices: string[];
 }
 
 /**

@@ -53,6 +53,8 @@ export interface FinishedPart {
   findings: JobFinding[];
   /** A task that is not findings: the part's answer (PartResult.answer). */
   answer?: unknown;
+  /** What the writer should know of its answer (PartResult.notices); absent when nothing. */
+  notices?: string[];
   story: StorySoFar;
   usage: PartUsage;
   wall_ms: number;
@@ -137,8 +139,13 @@ export class JobsRepo {
     ).run(
       jobId,
       part.index,
-      // A part with an answer of its own keeps it beside its findings in the same column: {findings, answer}.
-      JSON.stringify(part.answer === undefined ? part.findings : { findings: part.findings, answer: part.answer }),
+      // A part with an answer of its own, or notices, keeps them beside its findings in the same column:
+      // {findings, answer, notices}.
+      JSON.stringify(
+        part.answer === undefined && part.notices === undefined
+          ? part.findings
+          : { findings: part.findings, answer: part.answer, ...(part.notices ? { notices: part.notices } : {}) },
+      ),
       JSON.stringify(part.story),
       part.usage.inputTokens ?? null,
       part.usage.outputTokens ?? null,
@@ -173,7 +180,8 @@ export class JobsRepo {
   }
 }
 
-function readFindings(json: string): { findings: JobFinding[]; answer?: unknown } {
-  const value = JSON.parse(json) as JobFinding[] | { findings: JobFinding[]; answer: unknown };
-  return Array.isArray(value) ? { findings: value } : { findings: value.findings, answer: value.answer };
+function readFindings(json: string): { findings: JobFinding[]; answer?: unknown; notices?: string[] } {
+  const value = JSON.parse(json) as JobFinding[] | { findings: JobFinding[]; answer?: unknown; notices?: string[] };
+  if (Array.isArray(value)) return { findings: value };
+  return { findings: value.findings, answer: value.answer, ...(value.notices ? { notices: value.notices } : {}) };
 }

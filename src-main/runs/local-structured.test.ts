@@ -1,6 +1,6 @@
 // A single run of a structured task on a local model: the model answers under a JSON-schema grammar, which cannot close
 // the JSON once the output budget has run out, so the run sends the task's schema bounded to that budget (counted from
-// the passage's text; a job's parts at one token a byte) and the answer closes. Real node-llama-cpp on the generated
+// the passage's text, as a job's parts and a tournament's members are) and the answer closes. Real node-llama-cpp on the generated
 // tiny GGUF (random weights: the mechanics, not the prose); a cloud model is sent the contract as it is. The numbers
 // at each task's own settings: local-answer-room.test.ts.
 import { describe, expect, it } from 'vitest';

@@ -9,14 +9,14 @@ import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
 import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
-import { boundedAnswerSchema, localAnswerBounds, localRunForm, passageCost } from '../tasks/answer-schema';
-import { limitsGuidance, withinBounds, type BoundedForm } from '../tasks/answer-limits';
+import { localRunForm } from '../tasks/answer-schema';
+import { askLocal, withinBounds, type BoundedForm } from '../tasks/answer-limits';
 import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
-import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
-import { REPAIR_PROBLEM_CHARS, RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
+import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
 import type { CountRequest } from '../tokens/token-counter';
 import type { AttemptResult } from './model-attempt';
 import { messagesOf } from './run-request';
@@ -112,49 +112,19 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
 }
 
 /**
- * The run's request as `spec` is asked it. A local model answers the task's form under a grammar, which cannot close
- * the JSON once the output budget has run out: it gets the form's schema bounded so that its answer, counted as
- * realistically as the passage it is about (passageCost), closes within the budget, and is told those bounds with its
- * instruction. Its tokens cost nothing, so unless the caller chose an answer length the budget is the room its context
- * has left. A provider (and a caller's own schema) gets the request as it is.
+ * The run's request as `spec` is asked it. A local model answers the task's form under a grammar bounded as every local
+ * call's is (askLocal: counted on the passage, its limits in its instruction); its tokens cost nothing, so unless the
+ * caller chose an answer length the budget is the room its context has left. A provider (and a caller's own schema)
+ * gets the request as it is.
  */
 export function requestFor(spec: ModelSpec, plan: RunPlan, request: GenerateRequest): GenerateRequest {
   plan.bounded = null;
   if (spec.provider !== 'local' || plan.kind === null || plan.kind === 'prose' || !request.jsonSchema) return request;
   const form = localRunForm(plan.kind, plan.taskIds, plan.passage ?? '');
-  const maxOutputTokens =
-    plan.outputTokens === undefined
-      ? Math.max(request.maxOutputTokens, roomLeft(spec.context_window, request.messages, form))
-      : request.maxOutputTokens;
-  const bounded = { form, bounds: localAnswerBounds(form, maxOutputTokens, passageCost(plan.passage ?? '')) };
-  plan.bounded = bounded;
-  return {
-    ...request,
-    messages: withGuidance(request.messages, limitsGuidance(bounded)),
-    maxOutputTokens,
-    jsonSchema: boundedAnswerSchema(form, bounded.bounds),
-  };
-}
-
-/** What the chat template adds around the messages beyond the estimate's framing (Llama 3's dated system header). */
-const TEMPLATE_TOKENS = 64;
-
-/**
- * The tokens a local model's context has left for the answer: less the prompt, its limits paragraph (counted with every
- * number at five digits) and a retry's note (RETRY_NOTE_TOKENS: the repair's request when the answer cannot go back).
- * The prompt is counted by the estimate the decision placed the run with (above a local model's own count of English).
- */
-function roomLeft(context: number, messages: readonly ChatMessage[], form: BoundedForm['form']): number {
-  const widest = { items: 99_999, evidence: 99_999, facts: 99_999, timeline: 99_999, text: 99_999 };
-  const guidance = estimateTextTokens(limitsGuidance({ form, bounds: widest })) + 2;
-  return context - estimateInputTokens(messages) - guidance - RETRY_NOTE_TOKENS - TEMPLATE_TOKENS;
-}
-
-/** The instruction (the system message) with `guidance` as its last paragraph. */
-function withGuidance(messages: readonly ChatMessage[], guidance: string): ChatMessage[] {
-  return messages.map((m, i) =>
-    i === 0 && m.role === 'system' ? { ...m, content: `${m.content}\n\n${guidance}` } : m,
-  );
+  const room = plan.outputTokens === undefined ? spec.context_window : null;
+  const asked = askLocal(request, form, plan.passage ?? '', room);
+  plan.bounded = asked.bounded;
+  return asked.request;
 }
 
 export type StructuredReading = { ok: true; answer: RunAnswer | null } | { ok: false; problem: string };
@@ -245,8 +215,8 @@ export function unreadableAnswerError(model: string, problem: string): QuireErro
   );
 }
 
-/** json-answer.ts's and the schema check's problems, as a writer would put them. */
-function plainProblem(problem: string): string {
+/** json-answer.ts's and the schema check's problems, as a writer would put them (a tournament's member's too). */
+export function plainProblem(problem: string): string {
   if (problem === 'the answer was empty') return 'its answer was empty';
   if (problem.startsWith('the answer is not valid JSON')) return 'it answered in prose, or its answer broke off';
   return 'parts of its answer were missing or in the wrong shape';

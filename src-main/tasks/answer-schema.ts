@@ -4,7 +4,8 @@
 // and validates it). A local model answers under a grammar that cannot close the JSON once its output budget has run
 // out, so its schema is bounded by one rule: the widest JSON the bounds admit, counted at what the answer may cost
 // (AnswerCost), fits the budget. Counted at the worst any model can do (one token a byte), the JSON always closes
-// whatever the model writes; a single run counts it realistically, from the passage the answer is written about.
+// whatever the model writes; every call that asks a local model (a single run, a job's part, a tournament's member:
+// answer-limits.ts askLocal) counts it realistically, from the text the answer is written about.
 import type { AnswerKind } from '../../src-preload/contract/tasks';
 import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import { numberParagraphs } from './quotes';
@@ -230,7 +231,7 @@ export interface AnswerCost {
 /**
  * The most any model's answer can cost: under the grammar every token carries at least one byte, and a string's
  * character is at most 4 bytes (its own UTF-8: the grammar allows no \uXXXX escape, local-generation.ts; \n and \" are
- * 2). Used where the model's text is not measured (a job's parts, a tournament's members): their JSON always closes.
+ * 2). The default where no text is measured: the JSON always closes whatever the model writes.
  */
 export const WORST_CASE: AnswerCost = { count: (text) => Buffer.byteLength(text, 'utf8'), perChar: 4 };
 

@@ -1,6 +1,7 @@
 // Builds the TournamentService over the app's routing and execution services (composition root helper).
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../infra/event-bus';
+import type { Logger } from '../infra/logger';
 import type { Ledger } from '../ledger/ledger';
 import { worstCaseUsd } from '../orchestrator/pricing';
 import type { ProviderService } from '../providers/provider-service';
@@ -38,6 +39,8 @@ export function createTournaments(deps: {
   tokens?: Pick<TokenCounter, 'count'>;
   /** How claims are matched; default: the resident local model's embeddings when `runtime` is given. */
   claimSimilarity?: TournamentDeps['claimSimilarity'];
+  /** Where what a member call threw goes. */
+  logger?: Pick<Logger, 'warn'>;
 }): TournamentService {
   return new TournamentService({
     decide: (request) => deps.orchestrator.decide(request),
@@ -56,6 +59,7 @@ export function createTournaments(deps: {
     now: deps.now,
     clock: deps.monotonic ?? (() => performance.now()),
     newId: () => `tn_${randomUUID()}`,
+    ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.claimSimilarity
       ? { claimSimilarity: deps.claimSimilarity }
       : deps.runtime

@@ -1,36 +1,61 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../providers/spec';
-import { answerSchema, runAnswerForm } from '../tasks/answer-schema';
 import { answerJsonSchema } from '../tasks/answers';
+import { shippedTaskLibrary } from '../tasks/shipped-library';
+import { planRun, requestFor } from '../runs/task-run';
 import { boundedForLocal } from './member-call';
 import { cloudSpec, localSpec } from '../../test/support/tournament-app';
+
+const PASSAGE = 'Chapter 3. Her green eyes. Chapter 12. Her blue eyes flashed.';
 
 describe("a member's request", () => {
   const request: GenerateRequest = {
     messages: [
       { role: 'system', content: 'Answer only with JSON.' },
-      { role: 'user', content: 'Chapter 3.' },
+      { role: 'user', content: `<manuscript>\n${PASSAGE}\n</manuscript>` },
     ],
     maxOutputTokens: 900,
     jsonSchema: answerJsonSchema('findings', [])!,
   };
+  const library = shippedTaskLibrary();
 
   it('a cloud member gets the findings schema a single run sends, as it is', () => {
-    expect(boundedForLocal(cloudSpec('gpt-a', 'openai', 9), request)).toBe(request);
+    const asked = boundedForLocal(cloudSpec('gpt-a', 'openai', 9), request, { passage: PASSAGE, lengthChosen: false });
+    expect(asked).toEqual({ request, bounded: null });
+    expect(asked.request).toBe(request);
   });
 
-  it("a local member gets answer-schema's findings schema bounded to its output budget, messages unchanged", () => {
-    const local = boundedForLocal(localSpec('tiny', 'tiny-fixture'), request);
-    expect(local.jsonSchema).toEqual(answerSchema(runAnswerForm('findings', []), { maxOutputTokens: 900 }));
-    expect(local.jsonSchema).not.toEqual(request.jsonSchema);
-    expect(local.messages).toEqual(request.messages);
-    // Too small a budget for one finding: the bounded schema admits only {"findings": []}.
-    const tiny = boundedForLocal(localSpec('tiny', 'tiny-fixture'), { ...request, maxOutputTokens: 48 });
-    expect(tiny.jsonSchema!.schema).toMatchObject({ properties: { findings: { maxItems: 0 } } });
+  it('a local member is asked as a single run of the task is: the same bounds, told in its instruction', () => {
+    const spec = localSpec('tiny', 'tiny-fixture');
+    for (const chosen of [undefined, 900]) {
+      // A single run of the check on the same passage, asked with the member's messages.
+      const plan = planRun(
+        { task: 'continuity_check', input: PASSAGE, ...(chosen ? { max_output_tokens: chosen } : {}) },
+        library,
+        [...library.keys()],
+      );
+      const single = requestFor(spec, plan, request);
+      const member = boundedForLocal(spec, request, { passage: PASSAGE, lengthChosen: chosen !== undefined });
+      expect(member.request, `length ${chosen}`).toEqual(single);
+      expect(member.bounded, `length ${chosen}`).toEqual(plan.bounded);
+      expect(member.request.messages[0]!.content).toMatch(/^Answer only with JSON\.\n\nKeep your answer within/);
+      expect(member.request.messages[1]).toEqual(request.messages[1]);
+    }
+    // The writer's length is kept; without one, the answer has the room the member's context has left.
+    expect(boundedForLocal(spec, request, { passage: PASSAGE, lengthChosen: true }).request.maxOutputTokens).toBe(900);
+    expect(
+      boundedForLocal(spec, request, { passage: PASSAGE, lengthChosen: false }).request.maxOutputTokens,
+    ).toBeGreaterThan(900);
+    // Too small a budget for one finding: the bounded schema admits only {"findings": []}, and it is told so.
+    const tiny = boundedForLocal(spec, { ...request, maxOutputTokens: 48 }, { passage: PASSAGE, lengthChosen: true });
+    expect(tiny.request.jsonSchema!.schema).toMatchObject({ properties: { findings: { maxItems: 0 } } });
+    expect(tiny.request.messages[0]!.content).toContain('there is no room for findings here');
   });
 
   it('prose passes through, local or not', () => {
     const prose = { ...request, jsonSchema: undefined };
-    expect(boundedForLocal(localSpec('tiny', 'tiny-fixture'), prose)).toBe(prose);
+    const asked = boundedForLocal(localSpec('tiny', 'tiny-fixture'), prose, { passage: PASSAGE, lengthChosen: false });
+    expect(asked.request).toBe(prose);
+    expect(asked.bounded).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // it on real parts).
 import type { DecideRequest, Decision, ModelSpec, Settings, TaskSpec } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
+import type { Logger } from '../infra/logger';
 import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
 import type { TaskLibrary } from '../tasks/task-library';
@@ -53,6 +54,8 @@ export interface TournamentDeps {
   now: () => Date;
   clock: () => number;
   newId: () => string;
+  /** Where what a member call threw goes (the member's reason is in Quire's words). */
+  logger?: Pick<Logger, 'warn'>;
   /** When a local model is resident, an embedding measure for claims; the lexical one otherwise. */
   claimSimilarity?: (claims: string[]) => Promise<ClaimSimilarity | undefined>;
 }

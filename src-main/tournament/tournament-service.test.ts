@@ -231,6 +231,10 @@ describe('TournamentService', () => {
     const t = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
     expect(t.status).toBe('failed');
     expect(t.error?.message).toMatch(/Only 1 of 3 members answered/);
+    // Each dropped member's note is one sentence: not '…(HTTP 500). (charged $0.00).'
+    expect(t.notes.filter((n) => n.includes('was dropped'))).toHaveLength(2);
+    expect(t.notes.join(' ')).toMatch(/was dropped: .*[^.!?] \(charged \$0\.00\)\./);
+    expect(t.notes.join(' ')).not.toMatch(/[.!?] \(charged/);
     // Their calls and their repairs (never asked for: no answer came to repair).
     const failedRows = ledgerRows(h).filter((r) => r.model_id !== 'gpt-a');
     expect(failedRows).toHaveLength(4);
@@ -398,6 +402,28 @@ describe('TournamentService', () => {
     expect(JSON.stringify(review.body)).toContain('Crooked Inn burned down');
   });
 
+  it("verification: a review that is not a verdict is said in a writer's words, never as 'verdict JSON'", async () => {
+    const h = await harness();
+    fake.script('gpt-a', findings(EYES));
+    fake.script('gpt-mini', { text: 'Looks fine to me.' });
+    const t = await h.service.start({
+      task: 'continuity_check',
+      input: MANUSCRIPT,
+      mode: 'verification',
+      models: ['gpt-a', 'gpt-mini'],
+    });
+    expect(t.verification).toMatchObject({ verdict: null });
+    expect(t.members.find((m) => m.role === 'verifier')).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'provider_error',
+        message:
+          'gpt-mini did not answer its review in the form Quire asked for, so its review was left out; the ' +
+          'confidence is without it.',
+      },
+    });
+  });
+
   it('a verdict from the writer feeds quality estimates and agreement rates, and is final', async () => {
     const h = await harness();
     fake.script('gpt-a', findings(EYES));
@@ -521,8 +547,18 @@ describe('TournamentService', () => {
     expect(t.status).toBe('done');
     const dropped = t.members.find((m) => m.model_id === 'deepseek-c')!;
     expect(dropped).toMatchObject({ status: 'failed', finding_count: null });
-    expect(dropped.error?.message).toMatch(/findings.*evidence/);
-    expect(t.notes.join(' ')).toContain('DeepSeek C was dropped');
+    // What was wrong in the words a single run says it with, never the schema check's ("findings.0.evidence: …").
+    expect(dropped.error).toEqual({
+      code: 'provider_error',
+      message:
+        'DeepSeek C did not answer in the form Quire asked for, even after being asked once more (parts of its ' +
+        'answer were missing or in the wrong shape), so its answer was left out.',
+    });
+    expect(t.notes).toContain(
+      'DeepSeek C was dropped: it did not answer in the form Quire asked for, even after being asked once more ' +
+        '(parts of its answer were missing or in the wrong shape).',
+    );
+    expect(JSON.stringify([dropped.error, t.notes])).not.toMatch(/evidence|findings\.0/);
     expect(t.findings[0]).toMatchObject({ status: 'consensus', supporters: ['gpt-a', 'claude-b'] });
   });
 

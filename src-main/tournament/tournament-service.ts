@@ -19,13 +19,21 @@ import { familyOf } from './member-selection';
 import { usdText } from '../../src-preload/contract/usd-text';
 import { chooseSeats, VERIFIER_MAX_OUTPUT, type Seat } from './seating';
 import { judgeProse } from './judging';
-import { boundedForLocal, callMember, memberRunId } from './member-call';
+import {
+  boundedForLocal,
+  callMember,
+  memberAnswer,
+  memberNotes,
+  memberRunId,
+  type MemberAsk,
+  type MemberCalls,
+} from './member-call';
 import { answerKindFor, memberMessages, verifierMessages } from './prompts';
 import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } from './scoring';
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
 import { noAnswer } from '../runs/no-answer';
-import { repairWithin } from '../runs/task-run';
+import { plainProblem, repairWithin } from '../runs/task-run';
 import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
 import { answerJsonSchema, checkAnswer, type FindingsAnswer } from '../tasks/answers';
@@ -238,6 +246,8 @@ export class TournamentService {
     });
 
     const passage = request.input;
+    // A local member is asked as a single run of the task would be (its grammar's bounds, told in its instruction).
+    const asks = new Map<Seat, MemberAsk>();
     const call = async (
       seat: Seat,
       member: TournamentMember,
@@ -248,7 +258,7 @@ export class TournamentService {
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
       const outcome = await callMember(
-        this.deps.calls,
+        this.memberCalls(seat.spec),
         seat.spec,
         request,
         (repair ? repairReservationOf : reservationOf).get(seat) ?? null,
@@ -257,7 +267,7 @@ export class TournamentService {
         cancel,
         (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
         // Stored with the member's run: reopened from the history, it reads as findings with their quotes located.
-        kind === 'findings' ? (answer) => findingsOf(answer, passage) : undefined,
+        kind === 'findings' ? (answer) => findingsOf(answer, passage, asks.get(seat)?.bounded ?? null) : undefined,
       );
       if (repair) repairReservationOf.delete(seat);
       Object.assign(member, {
@@ -291,13 +301,15 @@ export class TournamentService {
       messages,
       maxOutputTokens: maxOutput,
       temperature: 0,
-      // The schema a single run of the task is asked for (a local member's is bounded to its budget: boundedForLocal).
+      // The schema a single run of the task is asked for (a local member is asked as a single run is: boundedForLocal).
       ...(kind === 'findings' ? { jsonSchema: answerJsonSchema('findings', [])! } : {}),
     };
     const answering = seats.filter((s) => s.role !== 'verifier');
+    const lengthChosen = request.max_output_tokens !== undefined;
+    for (const seat of answering) asks.set(seat, boundedForLocal(seat.spec, memberRequest, { passage, lengthChosen }));
     const outcomes = await Promise.all(
       answering.map((seat) =>
-        call(seat, members[seats.indexOf(seat)]!, boundedForLocal(seat.spec, memberRequest)).then((o) => ({ seat, o })),
+        call(seat, members[seats.indexOf(seat)]!, asks.get(seat)!.request).then((o) => ({ seat, o })),
       ),
     );
 
@@ -320,7 +332,7 @@ export class TournamentService {
       // would decline or stop the same way) and never judged as an answer.
       const unanswered = o.ok
         ? noAnswer(seat.spec, o, kind === 'findings' ? readFindings(o).ok : true, {
-            tokens: memberRequest.maxOutputTokens,
+            tokens: asks.get(seat)!.request.maxOutputTokens,
             canLengthen: false,
           })
         : null;
@@ -330,10 +342,12 @@ export class TournamentService {
         notes.push(`${seat.spec.display_name} was dropped: ${unanswered.error.message}`);
         continue;
       }
+      let repaired = false;
       if (o.ok && kind === 'findings') {
         const first = readFindings(o);
         if (!first.ok && (seat.spec.provider === 'local' || repairReservationOf.has(seat))) {
-          const asked = boundedForLocal(seat.spec, memberRequest);
+          repaired = true;
+          const asked = asks.get(seat)!.request;
           const repair = await repairWithin(
             this.deps.inputTokens,
             seat.spec,
@@ -347,22 +361,27 @@ export class TournamentService {
       }
       if (!o.ok) {
         notes.push(
-          `${seat.spec.display_name} was dropped: ${o.error?.message ?? 'failed'} (charged ${usdText(o.costUsd)}).`,
+          `${seat.spec.display_name} was dropped: ${(o.error?.message ?? 'failed').replace(/[.!?]\s*$/, '')} (charged ${usdText(o.costUsd)}).`,
         );
         continue;
       }
       if (kind === 'findings') {
         const checked = readFindings(o);
         if (!checked.ok) {
+          // In a single run's words (task-run.ts); the schema check's own ("at findings.0.evidence: …") is the
+          // repair request's, not the writer's.
+          const what = `did not answer in the form Quire asked for${repaired ? ', even after being asked once more' : ''} (${plainProblem(checked.problem)})`;
           member.status = 'failed';
-          member.error = { code: 'provider_error', message: `The answer could not be used: ${checked.problem}.` };
-          notes.push(
-            `${seat.spec.display_name} was dropped: its answer was not readable findings (${checked.problem}).`,
-          );
+          member.error = {
+            code: 'provider_error',
+            message: `${seat.spec.display_name} ${what}, so its answer was left out.`,
+          };
+          notes.push(`${seat.spec.display_name} was dropped: it ${what}.`);
           continue;
         }
         const given = checked.value as FindingsAnswer;
         member.finding_count = given.findings.length;
+        notes.push(...memberNotes(seat.spec, asks.get(seat)!.bounded, o));
         const located = locateFindings(given, locator, paragraphs);
         answers.push({ seat, member, findings: { given: given.findings, located }, text: o.text });
       } else {
@@ -406,7 +425,12 @@ export class TournamentService {
       const parsed = review.ok ? parseStructured(verificationSchema, review.json, review.text) : undefined;
       if (review.ok && !parsed) {
         member.status = 'failed';
-        member.error = { code: 'provider_error', message: 'The review was not the verdict JSON asked for.' };
+        member.error = {
+          code: 'provider_error',
+          message:
+            `${verifierSeat.spec.display_name} did not answer its review in the form Quire asked for, so its review ` +
+            'was left out; the confidence is without it.',
+        };
       }
       if (!parsed) {
         notes.push(`The verifier ${verifierSeat.spec.display_name} gave no verdict; confidence is without one.`);
@@ -448,7 +472,16 @@ export class TournamentService {
                     ? null
                     : settings.tournament.cost_cap_usd - members.reduce((sum, m) => sum + m.cost_usd, 0),
                 execute: (spec, judgeRequest, reservation, judgeRunId) =>
-                  callMember(this.deps.calls, spec, judgeRequest, reservation, judgeRunId, task.id, cancel, () => {}),
+                  callMember(
+                    this.memberCalls(spec),
+                    spec,
+                    judgeRequest,
+                    reservation,
+                    judgeRunId,
+                    task.id,
+                    cancel,
+                    () => {},
+                  ),
               },
               tournament,
               task,
@@ -486,6 +519,10 @@ export class TournamentService {
     return this.deps.providerOf?.(spec) ?? spec.provider;
   }
 
+  private memberCalls(spec: ModelSpec): MemberCalls {
+    return { calls: this.deps.calls, provider: this.providerOf(spec), logger: this.deps.logger };
+  }
+
   private history(modelId: string, task: string): number {
     const { agreed, total } = this.deps.repo.agreement(modelId, task);
     return historicalRate(agreed, total);
@@ -519,7 +556,12 @@ function readFindings(o: Pick<ModelCallOutcome, 'text' | 'json'>) {
 }
 
 /** A member's readable findings as its run's answer, quotes located in the passage; null when unreadable. */
-function findingsOf(o: Pick<ModelCallOutcome, 'text' | 'json'>, passage: string): RunAnswer | null {
+function findingsOf(
+  o: Pick<ModelCallOutcome, 'text' | 'json'>,
+  passage: string,
+  bounded: MemberAsk['bounded'],
+): RunAnswer | null {
   const checked = readFindings(o);
-  return checked.ok ? buildAnswer('findings', checked.value, passage) : null;
+  // With what a local member's bounds mean for it, as a single run's answer has (its notices).
+  return checked.ok ? memberAnswer(buildAnswer('findings', checked.value, passage), bounded, o) : null;
 }
