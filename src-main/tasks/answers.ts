@@ -2,17 +2,11 @@
 // to follow (OpenAI json_schema strict mode, a JSON-mode instruction, Anthropic's forced tool, a local grammar — the
 // strict subset every one of them accepts: all properties required, none extra, optional ones nullable), and the
 // lines of instruction that say what each field means. Versioned with the task definitions: a change here is a
-// change to every task of that kind.
+// change to every task of that kind, and prompt-lock.test.ts fails until each of them has a new version.
 import { z } from 'zod';
 import type { AnswerKind } from '../../src-preload/contract/tasks';
 import { zodProblem } from '../providers/json-answer';
 import { answerSchema, runAnswerForm } from './answer-schema';
-
-/**
- * 2: a local model's single run is sized to the room its context has and counted from the passage, told its bounds
- * in its instruction (answer-limits.ts), and its answer says when it reached them; its grammar writes no \u escape.
- */
-export const ANSWER_CONTRACT_VERSION = 2;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -112,7 +106,8 @@ export const ANSWER_GUIDANCE: Record<AnswerKind, string> = {
     '"high") and "suggestion" (a concrete fix, or null). With nothing to report, answer {"findings": []}.',
   edits:
     'Answer with JSON: {"edits": [...]}. Each edit has "original" (an exact span copied from the manuscript), ' +
-    '"revised" (its replacement) and "reason" (one sentence). With nothing to change, answer {"edits": []}.',
+    '"revised" (its replacement) and "reason" (one sentence). List the edits in the order their originals appear ' +
+    'in the manuscript. With nothing to change, answer {"edits": []}.',
   list: 'Answer with JSON: {"items": [...]}. Each item has "title" (a few words) and "detail" (a few sentences).',
   summary:
     'Answer with JSON: {"chapters": [...]}, in the manuscript\'s order. Each entry has "chapter" (the heading as ' +
