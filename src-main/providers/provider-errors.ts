@@ -180,6 +180,13 @@ function notAnAnswer(provider: string, cause: unknown, accepted: boolean): Provi
   );
 }
 
+/** Whether `error` is one of the SDKs' own (an HTTP answer, a connection that failed or was stopped): mapSdkError's. */
+export function isSdkError(error: unknown): boolean {
+  return (
+    sdkErrorName(error) !== undefined || (error instanceof Error && typeof (error as SdkErrorLike).status === 'number')
+  );
+}
+
 function sdkErrorName(error: unknown): string | undefined {
   // Subclasses first: a timeout is also a connection error, an abort is also an APIError.
   if (error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError)

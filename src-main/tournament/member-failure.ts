@@ -3,17 +3,8 @@
 import { isQuireError } from '../errors';
 import { systemErrorInfo } from '../errors/system-error-words';
 import type { Logger } from '../infra/logger';
-import { mapSdkError } from '../providers/provider-errors';
+import { isSdkError, mapSdkError } from '../providers/provider-errors';
 import type { ModelCallOutcome } from '../runs/run-service';
-
-/** Whether `error` is one of the SDKs' own (an HTTP answer, a connection that failed): provider-errors.ts words it. */
-function fromSdk(error: unknown): boolean {
-  const e = error as { status?: unknown; name?: unknown } | null;
-  return (
-    error instanceof Error &&
-    (typeof e?.status === 'number' || /^API(UserAbort|ConnectionTimeout|Connection)Error$/.test(String(e?.name)))
-  );
-}
 
 /**
  * `provider`: the provider as the ledger and breaker name it (ProviderService.providerOf), which the words name as
@@ -27,7 +18,7 @@ export function memberFailure(
   const info = isQuireError(error)
     ? error.toInfo()
     : (systemErrorInfo(error) ??
-      (fromSdk(error)
+      (isSdkError(error)
         ? mapSdkError(provider, error, { maxRetryAfterS: Number.POSITIVE_INFINITY }).toInfo()
         : { code: 'internal' as const, message: 'Quire hit an unexpected error.', retryable: false }));
   if (!isQuireError(error)) {
