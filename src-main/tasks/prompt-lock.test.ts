@@ -5,19 +5,23 @@
 // wording) is fingerprinted, and the fingerprint is pinned with the version in test/fixtures/task-prompts.lock.json.
 // A change to any of it without a new version fails here; with one, the lock is rewritten on purpose:
 //   UPDATE_TASK_PROMPT_LOCK=1 npx vitest run src-main/tasks/prompt-lock.test.ts
-// (which still refuses to pin a changed prompt under its old version).
+// (which still refuses to pin a changed prompt under its old version). What a local model is sent for the task is
+// pinned beside it (`local`): the same instruction with the limits paragraph its bounds add and the bounded schema, for
+// a single run and for a part of a run in parts.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planRun } from '../runs/task-run';
+import type { ModelSpec } from '../../src-preload/contract';
+import { partRequest, type PartForm } from '../app/job-answer';
+import { planRun, requestFor } from '../runs/task-run';
 import { shippedTaskLibrary } from './shipped-library';
 import { combineInstructionOf, type TaskDefinition } from './task-library';
 import { repairMessages, retryMessages } from './task-messages';
 
 const LOCK = join(__dirname, '..', '..', 'test', 'fixtures', 'task-prompts.lock.json');
 
-type Lock = Record<string, { version: number; sha256: string }>;
+type Lock = Record<string, { version: number; sha256: string; local?: string }>;
 
 const PASSAGE =
   'Chapter 1\n\nMara kept the letter in the blue tin. Her eyes were grey.\n\nChapter 2\n\nHer eyes were green.';
@@ -39,6 +43,32 @@ function sent(definition: TaskDefinition, ids: readonly string[], library: Retur
   });
 }
 
+/** A local model with a small context: its answers are bounded, and told so. */
+const LOCAL = { provider: 'local', context_window: 4096 } as ModelSpec;
+
+/** What a local model is sent for `definition`: a single run, and a part of a run in parts where the task splits. */
+function sentLocally(
+  definition: TaskDefinition,
+  ids: readonly string[],
+  library: ReturnType<typeof shippedTaskLibrary>,
+): string | null {
+  const request = definition.framing.request === 'none' ? undefined : REQUEST;
+  const plan = planRun({ task: definition.id, input: PASSAGE, request }, library, ids);
+  if (!plan.jsonSchema) return null;
+  const asked = { messages: plan.messages, maxOutputTokens: definition.max_output_tokens, jsonSchema: plan.jsonSchema };
+  const single = requestFor(LOCAL, plan, asked);
+  const forms: Partial<Record<string, PartForm>> = {
+    findings: { kind: 'findings', story: true },
+    summary: { kind: 'summary', chapters: ['Chapter 1'], story: true },
+    edits: { kind: 'edits' },
+  };
+  const form = forms[definition.answer];
+  const part = form ? partRequest(LOCAL, asked, form).request : null;
+  const shown = (r: typeof single | null) =>
+    r && { messages: r.messages, schema: r.jsonSchema, max: r.maxOutputTokens };
+  return JSON.stringify({ single: shown(single), part: shown(part) });
+}
+
 function fingerprints(): Lock {
   const library = shippedTaskLibrary();
   const ids = [...library.keys()];
@@ -47,7 +77,12 @@ function fingerprints(): Lock {
     const sha256 = createHash('sha256')
       .update(sent(definition, ids, library))
       .digest('hex');
-    out[definition.id] = { version: definition.version, sha256 };
+    const local = sentLocally(definition, ids, library);
+    out[definition.id] = {
+      version: definition.version,
+      sha256,
+      ...(local === null ? {} : { local: createHash('sha256').update(local).digest('hex') }),
+    };
   }
   return out;
 }
@@ -66,7 +101,12 @@ describe('task prompts are versioned', () => {
     const now = fingerprints();
     // A prompt that changed under the version it was pinned with: the one mistake the lock exists to catch.
     const unversioned = Object.entries(now)
-      .filter(([id, f]) => lock[id] && lock[id].sha256 !== f.sha256 && lock[id].version === f.version)
+      .filter(([id, f]) => {
+        const pinned = lock[id];
+        if (!pinned || pinned.version !== f.version) return false;
+        // A fingerprint the lock does not hold yet (a part newly pinned) is not a change.
+        return pinned.sha256 !== f.sha256 || (pinned.local !== undefined && pinned.local !== f.local);
+      })
       .map(([id, f]) => `${id} (still version ${f.version})`);
     const backwards = Object.entries(now)
       .filter(([id, f]) => lock[id] && f.version < lock[id].version)
