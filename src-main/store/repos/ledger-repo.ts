@@ -1,7 +1,7 @@
 import type { Db } from '../database';
 import type { Usage } from '../../orchestrator/usage';
 import { ownerOf, type Owner } from '../owner';
-import { preparedOnce } from './prepared';
+import { dataVersionOf, preparedOnce } from './prepared';
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
 
@@ -81,8 +81,7 @@ export class LedgerRepo {
     let writes = overrunWrites.get(db);
     if (!writes) overrunWrites.set(db, (writes = { n: 0 }));
     this.writes = writes;
-    const version = db.prepare('PRAGMA data_version').pluck();
-    this.dataVersion = () => version.get() as number;
+    this.dataVersion = dataVersionOf(db);
   }
 
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {

@@ -1,8 +1,8 @@
 // Rows of local_models and downloads (migration 004) mapped to domain types in one place.
 import type { DownloadStatus, InstalledModel } from '../../../src-preload/contract';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database';
 import { immediate } from '../write';
+import { dataVersionOf } from './prepared';
 
 // Captured at load: a test's fake timers must not freeze the "once per turn" clock below.
 const nextTurn = setImmediate;
@@ -63,7 +63,6 @@ export class LocalModelsRepo {
   private rows: { byCatalog: Map<string, LocalModelRecord>; byId: Map<string, LocalModelRecord> } | null = null;
   private seenVersion = -1;
   private checkedThisTurn = false;
-  private dataVersion: Statement<[], number> | undefined;
 
   /** A row with that catalog id first (the earliest stored), else the row with that library id. */
   modelByCatalogId(catalogId: string): LocalModelRecord | undefined {
@@ -75,8 +74,7 @@ export class LocalModelsRepo {
     if (this.rows && this.checkedThisTurn) return this.rows;
     this.checkedThisTurn = true;
     nextTurn(() => (this.checkedThisTurn = false));
-    this.dataVersion ??= this.db.prepare<[], number>('PRAGMA data_version').pluck();
-    const version = this.dataVersion.get() as number;
+    const version = dataVersionOf(this.db)();
     if (this.rows && version === this.seenVersion) return this.rows;
     this.seenVersion = version;
     const byCatalog = new Map<string, LocalModelRecord>();

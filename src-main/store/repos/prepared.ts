@@ -13,3 +13,18 @@ export function preparedOnce(db: Db): <R = unknown>(sql: string) => Statement<un
     return statement as Statement<unknown[], R>;
   };
 }
+
+const dataVersions = new WeakMap<Db, () => number>();
+
+/**
+ * SQLite's data_version on `db`: it moves when another connection (another process) commits, never for this one's own
+ * commits. A cheap "look again" for what a repo holds in memory; one statement per connection, shared by every repo.
+ */
+export function dataVersionOf(db: Db): () => number {
+  let version = dataVersions.get(db);
+  if (!version) {
+    const statement = db.prepare<[], number>('PRAGMA data_version').pluck();
+    dataVersions.set(db, (version = () => statement.get() as number));
+  }
+  return version;
+}

@@ -1,5 +1,6 @@
 import type { Db } from '../database';
 import { immediate } from '../write';
+import { dataVersionOf } from './prepared';
 
 export interface SettingsRow {
   section: string;
@@ -35,7 +36,7 @@ export class SettingsRepo {
       `INSERT INTO settings (section, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(section) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     );
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.dataVersion = dataVersionOf(db);
   }
 
   all(): SettingsRow[] {
@@ -52,7 +53,7 @@ export class SettingsRepo {
 
   /** Changes when another connection (another process) commits anything: a cheap "look again" signal. */
   version(): number {
-    return this.dataVersion.get() as number;
+    return this.dataVersion();
   }
 
   /**
