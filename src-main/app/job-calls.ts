@@ -2,18 +2,21 @@
 // in the whole passage, in the part's own span first, and carried into the next part's story) or a combine step,
 // each stored as a run of its own with one repair. On a local model each call is bounded and told its limits as a
 // single run is; what reaching them means (notices, an edit that may be cut short never applied) goes with its answer.
+// A reasoning model is sent room to think besides the answer's allowance on every call, as a single run is.
 import type { RunStart } from '../../src-preload/contract/runs';
 import { CancelledError, QuireError } from '../errors';
 import { findInPart } from '../manuscripts/job-findings';
 import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
 import { renderStory } from '../manuscripts/story';
 import { runBoundUsd } from '../orchestrator/pricing';
+import { thinksFirst } from '../orchestrator/thinking';
 import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import { estimateInputTokens } from '../runs/run-request';
 import type { ModelCallOutcome, RunService } from '../runs/run-service';
 import { noAnswer } from '../runs/no-answer';
+import { withRoomToThink } from '../runs/room-to-think';
 import { repairWithin, unreadableAnswerError } from '../runs/task-run';
 import type { TokenCounter } from '../tokens/token-counter';
 import { toMicros } from '../store/money';
@@ -167,7 +170,7 @@ async function jobCall<K extends SplitKind>(
   signal: AbortSignal,
 ): Promise<{ value: PartValue[K]; usage: PartUsage; reached: LimitsReached | null }> {
   const { spec, definition } = job;
-  const { request, bounded } = partRequest(
+  const { request: answer, bounded } = partRequest(
     spec,
     {
       messages,
@@ -177,6 +180,12 @@ async function jobCall<K extends SplitKind>(
     },
     form,
   );
+  // A reasoning model gets room to think within what its context leaves after the request as the token counter the
+  // parts were cut with counts it: they left that room, and the estimate, an upper bound, could find a full part left
+  // none. Counted only for a model that thinks (the others are sent the answer's allowance as it is).
+  const request = thinksFirst(spec)
+    ? withRoomToThink(spec, definition.reasoning_effort, answer, (await d.tokens.count(spec, answer)).tokens)
+    : answer;
   const call = (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) =>
     d.runs.call({
       runId: partRunId(runId, n, admit !== undefined),
@@ -203,7 +212,7 @@ async function jobCall<K extends SplitKind>(
     // The repair only within this call's share of the quote (a job resumed on another plan: its own bound).
     const bound = new RunBound(
       job.bounds[n - 1] ??
-        runBoundUsd(spec, estimateInputTokens(messages), job.maxOutputTokens, { repair: true, at: d.now() }),
+        runBoundUsd(spec, estimateInputTokens(messages), job.outputTokens, { repair: true, at: d.now() }),
     );
     outcome = await call(
       // Within the model's context: a long unreadable answer stays out (the plan kept room for the note alone).

@@ -8,6 +8,7 @@ import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
 import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
 import { RETRY_NOTE_TOKENS, runBoundUsd } from '../orchestrator/pricing';
+import { outputAllowance } from '../orchestrator/thinking';
 import type { ChatMessage } from '../providers/spec';
 import { toMicros } from '../store/money';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
@@ -42,7 +43,14 @@ export interface PreparedJob {
    */
   structure: DocumentStructure;
   system: (part: number, of: number) => string;
+  /** The answer's allowance of each call (what a summary part's answer, read by a combine step, is at most). */
   maxOutputTokens: number;
+  /**
+   * What each call may produce: the answer's allowance and, for a reasoning model, its room to think at the task's
+   * effort (orchestrator/thinking.ts), which it spends out of the same allowance. The parts and the combine steps are
+   * cut to leave it in the context, and every bound and the quote count it.
+   */
+  outputTokens: number;
   passageTokens: number;
   /** A chapter summary's chapters longer than a part: how many partial summaries a combine step reads at most. */
   fanIn: number | null;
@@ -191,6 +199,9 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   const maxOutputTokens =
     start.max_output_tokens ??
     Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
+  // A reasoning model thinks out of its output allowance: sent only the answer's, a part could think through all of
+  // it and answer nothing, charged. Every call gets room to think, so the parts leave it and the quote counts it.
+  const outputTokens = outputAllowance(spec, maxOutputTokens, definition.reasoning_effort);
   const instruction = taskMessages(definition, { passage: '', request: start.request })[0]!.content;
   const system = (part: number, of: number) => `${instruction}\n\n${jobNote(kind, part, of)}`;
   const setup = await setUpJob(
@@ -204,7 +215,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
         { role: 'system', content: system(99_999, 99_999) },
         { role: 'user', content: framedInput(definition, { passage: '', request: start.request }) },
       ],
-      maxOutputTokens,
+      maxOutputTokens: outputTokens,
     },
   );
   let reason =
@@ -216,11 +227,12 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   let steps: CombineStep[] = [];
   let quote = setup.quote;
   const { budget, parts } = setup.plan;
-  // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's.
-  const bound = (input: number) => runBoundUsd(spec, input, maxOutputTokens, { repair: true, at: d.now() });
+  // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's, each
+  // with every token it may produce (a reasoning model's room to think included).
+  const bound = (input: number) => runBoundUsd(spec, input, outputTokens, { repair: true, at: d.now() });
   const bounds = parts.map((part) => bound(part.tokens + budget.instructionTokens + budget.storyTokens));
   if (kind === 'summary') {
-    const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens);
+    const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens, outputTokens);
     fanIn = combined.fanIn;
     if (fanIn !== null) steps = combined.steps;
     quote = combined.quote;
@@ -243,6 +255,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     structure,
     system,
     maxOutputTokens,
+    outputTokens,
     passageTokens,
     fanIn,
     steps,
@@ -254,9 +267,10 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
 
 /**
  * A chapter summary's combine steps and the whole job's quote with them: each step reads at most `fanIn` summaries,
- * each at most a part's answer (plus its label), so its request fits the context with its answer. Null fan-in (no
- * steps, the pieces joined, as the reason says) when the context cannot hold two summaries and an answer. The
- * quote's cost is left to the caller, which sums every call's bound (`inputs` are the steps' input tokens).
+ * each at most a part's answer (`maxOutputTokens`, plus its label), so its request fits the context with what the
+ * step may produce (`outputTokens`: its answer and a reasoning model's room to think). Null fan-in (no steps, the
+ * pieces joined, as the reason says) when the context cannot hold two summaries and that. The quote's cost is left to
+ * the caller, which sums every call's bound (`inputs` are the steps' input tokens).
  */
 async function combinePlan(
   d: JobPrepareDeps,
@@ -265,6 +279,7 @@ async function combinePlan(
   setup: JobSetup,
   structure: DocumentStructure,
   maxOutputTokens: number,
+  outputTokens: number,
 ): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote; inputs: number[] }> {
   const { parts, blocks } = setup.plan;
   const spanning = combineSteps(parts, blocks, structure.chapters, 2);
@@ -273,7 +288,7 @@ async function combinePlan(
     framing.set(title, (await d.tokens.count(spec, { messages: combineMessages(definition, title, []) })).tokens);
   const widest = Math.max(0, ...framing.values());
   const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
-  const fanIn = Math.floor((setup.contextWindow - maxOutputTokens - widest - RETRY_NOTE_TOKENS - JOIN_MARGIN) / item);
+  const fanIn = Math.floor((setup.contextWindow - outputTokens - widest - RETRY_NOTE_TOKENS - JOIN_MARGIN) / item);
   if (spanning.length === 0 || fanIn < 2) return { fanIn: null, steps: spanning, quote: setup.quote, inputs: [] };
   const steps = combineSteps(parts, blocks, structure.chapters, fanIn);
   const quote = { ...setup.quote };
@@ -283,7 +298,7 @@ async function combinePlan(
     inputs.push(input);
     quote.parts += 1;
     quote.input_tokens_max += input;
-    quote.output_tokens_max += maxOutputTokens;
+    quote.output_tokens_max += outputTokens;
   }
   return { fanIn, steps, quote, inputs };
 }

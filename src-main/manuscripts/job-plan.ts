@@ -11,6 +11,7 @@ import type { Block } from './structure';
 export interface JobBudget {
   /** The context the model will really have (a local model's: what the runtime opens, see local/context-size.ts). */
   contextWindow: number;
+  /** What each call may produce: the answer's allowance, and a reasoning model's room to think (job-prepare.ts). */
   maxOutputTokens: number;
   /** The whole request without the passage: instruction, framing, chat template (the token counter's count). */
   instructionTokens: number;

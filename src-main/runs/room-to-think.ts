@@ -1,27 +1,35 @@
 // A reasoning model's request on a library task: the answer's allowance plus room to think at the task's effort, and
-// that effort (orchestrator/thinking.ts). The reservation prices the request as sent, and the run's bound
-// (run-decision.ts) the same allowance uncapped by context, so it is never below what is sent.
+// that effort (orchestrator/thinking.ts). One rule for every call that asks a task of a model — a single run, each
+// call of a run in parts, each tournament member — so each is sent what its bound was priced with. The reservation
+// prices the request as sent; every quote and bound counts the same allowance uncapped by context
+// (outputAllowance without the input), so it is never below what is sent.
 import type { ModelSpec } from '../../src-preload/contract';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import { imageTokens } from '../orchestrator/image-tokens';
 import { outputAllowance, thinksFirst } from '../orchestrator/thinking';
 import type { GenerateRequest } from '../providers/spec';
-import { schemaTokens, type RunPlan } from './task-run';
+import { schemaTokens } from './task-run';
 
 /**
- * `request` as `spec` is sent it: a reasoning model asked a library task gets room to think on top of the answer's
- * allowance, within its max output and what its context leaves after the request (counted by the estimate, an upper
- * bound). A caller's own messages (the gateway's, whose max_tokens already counts any thinking) and every model that
- * does not think get the request as it is.
+ * `request` as `spec` is sent it for a task asked at `effort`: a reasoning model gets room to think on top of the
+ * answer's allowance (`request.maxOutputTokens`), within its max output and what its context leaves after the request,
+ * and the effort. `inputTokens` is the request as the caller counted it (a run in parts: the token counter its parts
+ * were cut with, which left that room); without it the estimate, an upper bound. No effort (a caller's own messages,
+ * whose allowance already counts any thinking) and every model that does not think: the request as it is.
  */
 export function withRoomToThink(
   spec: ModelSpec,
-  plan: Pick<RunPlan, 'definition' | 'jsonSchema' | 'images'>,
+  effort: ReasoningEffort | null | undefined,
   request: GenerateRequest,
+  inputTokens?: number,
 ): GenerateRequest {
-  const effort = plan.definition?.reasoning_effort;
   if (!effort || !thinksFirst(spec)) return request;
-  const input = estimateInputTokens(request.messages) + schemaTokens(plan) + imageTokens(spec, plan.images);
+  const input =
+    inputTokens ??
+    estimateInputTokens(request.messages) +
+      schemaTokens({ jsonSchema: request.jsonSchema }) +
+      imageTokens(spec, request.images);
   return {
     ...request,
     maxOutputTokens: outputAllowance(spec, request.maxOutputTokens, effort, input),

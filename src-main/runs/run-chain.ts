@@ -193,7 +193,7 @@ export class RunChain {
       };
       // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON); a
       // reasoning model gets room to think besides the answer's allowance.
-      const asked = withRoomToThink(spec, plan, requestFor(spec, plan, request));
+      const asked = withRoomToThink(spec, plan.definition?.reasoning_effort, requestFor(spec, plan, request));
       // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted (checked
       // only against a bound the caller holds, which the run's own decision may have moved past since).
       const outcome = await attempt(

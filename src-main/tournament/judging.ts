@@ -2,7 +2,10 @@
 // orders. Its calls are reserved together before the first; when they do not fit, the writer picks instead.
 import type { DecideRequest, Decision, ModelSpec, TaskSpec, Tournament } from '../../src-preload/contract';
 import { BudgetExceededError } from '../errors';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
+import { outputAllowance } from '../orchestrator/thinking';
 import type { GenerateRequest } from '../providers/spec';
+import { withRoomToThink } from '../runs/room-to-think';
 import { estimateInputTokens } from '../runs/run-request';
 import { parseStructured } from './verification';
 import {
@@ -47,12 +50,15 @@ export interface JudgingDeps {
   ) => Promise<ModelCallOutcome>;
 }
 
-/** Fills `tournament.judging` and returns the summary; null when no judge could run (a note says why). */
+/**
+ * Fills `tournament.judging` and returns the summary; null when no judge could run (a note says why). `input.effort`:
+ * the task's, at which a reasoning judge is sent room to think besides its verdict's allowance (held for it too).
+ */
 export async function judgeProse(
   deps: JudgingDeps,
   tournament: Tournament,
   task: TaskSpec,
-  input: { passage: string; request?: string | undefined },
+  input: { passage: string; request?: string | undefined; effort: ReasoningEffort | null },
   answers: { seat: Seat; text: string }[],
   notes: string[],
 ): Promise<JudgeSummary | null> {
@@ -79,7 +85,8 @@ export async function judgeProse(
       : await Promise.all(
           requests.map(async (r) => {
             const counted = await deps.inputTokens(spec, { messages: r.messages, jsonSchema: JUDGE_SCHEMA });
-            return deps.worstCase(spec, Math.max(estimateInputTokens(r.messages), counted), JUDGE_MAX_OUTPUT);
+            const output = outputAllowance(spec, JUDGE_MAX_OUTPUT, input.effort);
+            return deps.worstCase(spec, Math.max(estimateInputTokens(r.messages), counted), output);
           }),
         );
   let reservations: { id: number; reservedUsd: number }[] = [];
@@ -117,12 +124,12 @@ export async function judgeProse(
     requests.map(async (r, i) => {
       const outcome = await deps.execute(
         spec,
-        {
+        withRoomToThink(spec, input.effort, {
           messages: r.messages,
           maxOutputTokens: JUDGE_MAX_OUTPUT,
           temperature: 0,
           jsonSchema: JUDGE_SCHEMA,
-        },
+        }),
         reservations[i] ?? null,
         `${tournament.id}/judge/${i}`,
       );

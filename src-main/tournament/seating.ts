@@ -1,6 +1,8 @@
 // Who sits at a tournament: forced models checked one by one by the router, or the N best distinct candidates in the
 // tier's order within the cost cap and the month's budget; in verification mode a primary and a cheaper verifier.
 import { REPAIR_NOTE_TOKENS } from '../orchestrator/pricing';
+import { outputAllowance } from '../orchestrator/thinking';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { answerKindFor } from './prompts';
 import type {
   DecideRequest,
@@ -55,7 +57,10 @@ function priced(deps: SeatingDeps, spec: ModelSpec, callUsd: number, repairUsd: 
 
 export const VERIFIER_MAX_OUTPUT = 1024;
 
-/** Chooses who answers (and who verifies), with their worst cases, or says why no tournament can run. */
+/**
+ * Chooses who answers (and who verifies), with their worst cases, or says why no tournament can run. `effort`: the
+ * task's, at which a reasoning model is sent room to think besides `maxOutput` (null: none).
+ */
 export async function chooseSeats(
   deps: SeatingDeps,
   request: TournamentStart,
@@ -63,12 +68,16 @@ export async function chooseSeats(
   mode: 'tournament' | 'verification',
   inputTokens: number,
   maxOutput: number,
+  effort: ReasoningEffort | null,
   settings: Settings,
   notes: string[],
 ): Promise<Seat[]> {
   // Each cloud member priced by its whole request as it reads it (the answer schema included), never below the
   // estimate the decision was asked with. Findings are read, and a member whose answer cannot be read is asked once
-  // more: the same request with its answer and what was wrong. A prose answer is taken as it is.
+  // more: the same request with its answer and what was wrong. A prose answer is taken as it is. A reasoning member
+  // is priced with every token it may be sent to produce, its room to think included (runs/room-to-think.ts): its
+  // answer, sent back in a repair or read by the verifier, may be as long.
+  const output = (spec: ModelSpec) => outputAllowance(spec, maxOutput, effort);
   const prices = new Map<string, Promise<ReturnType<typeof priced>>>();
   const price = (spec: ModelSpec) => {
     let known = prices.get(spec.id);
@@ -78,11 +87,10 @@ export async function chooseSeats(
   const priceOf = async (spec: ModelSpec) => {
     if (spec.provider === 'local') return priced(deps, spec, 0, 0);
     const input = Math.max(inputTokens, await deps.inputTokens(spec));
+    const out = output(spec);
     const repair =
-      answerKindFor(task.strength) === 'findings'
-        ? deps.worstCase(spec, input + maxOutput + REPAIR_NOTE_TOKENS, maxOutput)
-        : 0;
-    return priced(deps, spec, deps.worstCase(spec, input, maxOutput), repair);
+      answerKindFor(task.strength) === 'findings' ? deps.worstCase(spec, input + out + REPAIR_NOTE_TOKENS, out) : 0;
+    return priced(deps, spec, deps.worstCase(spec, input, out), repair);
   };
   const base = {
     task: task.id,
@@ -134,16 +142,18 @@ export async function chooseSeats(
     if (!primary || !verifier) {
       throw new UnavailableError('Verification needs two models that can run this task; fewer are available.');
     }
-    // The verifier reads the input and the primary's answer (up to maxOutput tokens, counted generously), and is
-    // sent the verdict's schema.
+    // The verifier reads the input and the primary's answer (up to all the primary may produce, counted generously),
+    // and is sent the verdict's schema; a reasoning verifier is sent room to think besides the verdict's allowance.
     const verifierInput =
       verifier.spec.provider === 'local'
         ? 0
-        : Math.max(inputTokens, await deps.inputTokens(verifier.spec, VERIFICATION_SCHEMA)) + 2 * maxOutput + 200;
+        : Math.max(inputTokens, await deps.inputTokens(verifier.spec, VERIFICATION_SCHEMA)) +
+          2 * output(primary.spec) +
+          200;
     const verifierSeat = priced(
       deps,
       verifier.spec,
-      deps.worstCase(verifier.spec, verifierInput, VERIFIER_MAX_OUTPUT),
+      deps.worstCase(verifier.spec, verifierInput, outputAllowance(verifier.spec, VERIFIER_MAX_OUTPUT, effort)),
       0,
     );
     const total = primary.worst_case_usd + verifierSeat.heldUsd;

@@ -33,6 +33,7 @@ import { scoreFindings, scoreProse, toTournamentFindings, type MemberStanding } 
 import { lexicalSimilarity } from './similarity';
 import { estimateInputTokens } from '../runs/run-request';
 import { noAnswer } from '../runs/no-answer';
+import { withRoomToThink } from '../runs/room-to-think';
 import { plainProblem, repairWithin } from '../runs/task-run';
 import type { ModelCallOutcome } from '../runs/run-service';
 import { readJson } from '../providers/json-answer';
@@ -147,6 +148,7 @@ export class TournamentService {
       mode,
       inputTokens,
       maxOutput,
+      definition?.reasoning_effort ?? null,
       settings,
       notes,
     );
@@ -306,7 +308,13 @@ export class TournamentService {
     };
     const answering = seats.filter((s) => s.role !== 'verifier');
     const lengthChosen = request.max_output_tokens !== undefined;
-    for (const seat of answering) asks.set(seat, boundedForLocal(seat.spec, memberRequest, { passage, lengthChosen }));
+    // A reasoning member is sent room to think besides the answer's allowance, at the task's effort, as a single run
+    // of the task is (its seat was priced with it).
+    const effort = definition?.reasoning_effort;
+    for (const seat of answering) {
+      const ask = boundedForLocal(seat.spec, memberRequest, { passage, lengthChosen });
+      asks.set(seat, { ...ask, request: withRoomToThink(seat.spec, effort, ask.request) });
+    }
     const outcomes = await Promise.all(
       answering.map((seat) =>
         call(seat, members[seats.indexOf(seat)]!, asks.get(seat)!.request).then((o) => ({ seat, o })),
@@ -410,18 +418,22 @@ export class TournamentService {
     if (verifierSeat) {
       const member = members[seats.indexOf(verifierSeat)]!;
       const primary = answers[0]!;
-      const review = await call(verifierSeat, member, {
-        messages: verifierMessages(
-          task,
-          request.input,
-          { text: primary.text, ...(primary.findings ? { findings: primary.findings.given } : {}) },
-          definition,
-          request.request,
-        ),
-        maxOutputTokens: VERIFIER_MAX_OUTPUT,
-        temperature: 0,
-        jsonSchema: { name: 'verification', schema: VERIFICATION_JSON_SCHEMA },
-      });
+      const review = await call(
+        verifierSeat,
+        member,
+        withRoomToThink(verifierSeat.spec, effort, {
+          messages: verifierMessages(
+            task,
+            request.input,
+            { text: primary.text, ...(primary.findings ? { findings: primary.findings.given } : {}) },
+            definition,
+            request.request,
+          ),
+          maxOutputTokens: VERIFIER_MAX_OUTPUT,
+          temperature: 0,
+          jsonSchema: { name: 'verification', schema: VERIFICATION_JSON_SCHEMA },
+        }),
+      );
       const parsed = review.ok ? parseStructured(verificationSchema, review.json, review.text) : undefined;
       if (review.ok && !parsed) {
         member.status = 'failed';
@@ -485,7 +497,7 @@ export class TournamentService {
               },
               tournament,
               task,
-              { passage: request.input, request: request.request },
+              { passage: request.input, request: request.request, effort: effort ?? null },
               answers,
               notes,
             )
