@@ -1,9 +1,9 @@
 // Tournaments end to end on real parts: SQLite, B's ledger, the official SDKs against the loopback fake provider.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingsPatch, Tournament } from '../../src-preload/contract';
-import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { useTempDir } from '../../test/support/temp-dir';
-import { cloudSpec, tournamentApp, type TournamentApp } from '../../test/support/tournament-app';
+import { describe, expect, it } from 'vitest';
+import type { Tournament } from '../../src-preload/contract';
+import type { FakeLlmServer } from '../../test/support/fake-llm-server';
+import { cloudSpec, type TournamentApp } from '../../test/support/tournament-app';
+import { useTournamentHarness } from '../../test/support/tournament-harness';
 import { memberRunId } from '../../src-preload/contract/tournaments';
 import { answerJsonSchema } from '../tasks/answers';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
@@ -71,22 +71,7 @@ const registry = [
 ];
 
 let fake: FakeLlmServer;
-beforeAll(async () => {
-  fake = await startFakeLlmServer();
-});
-afterAll(() => fake.close());
-
-const tempDir = useTempDir();
-const open: TournamentApp[] = [];
-afterEach(async () => {
-  fake.reset();
-  for (const h of open.splice(0)) await h.close();
-});
-async function harness(settings?: SettingsPatch): Promise<TournamentApp> {
-  const h = await tournamentApp({ dataDir: tempDir(), fake, registry, ...(settings ? { settings } : {}) });
-  open.push(h);
-  return h;
-}
+const harness = useTournamentHarness(registry, (started) => (fake = started));
 const findings = (...list: object[]) => ({ json: { findings: list }, inputTokens: 400, outputTokens: 60 });
 const ledgerRows = (h: TournamentApp) =>
   h.db.prepare('SELECT model_id, state, reserved_micros, charged_micros FROM ledger ORDER BY id').all() as {
@@ -349,8 +334,7 @@ describe('TournamentService', () => {
 
   it('a passage too long for the models to read whole says so: a tournament does not run in parts', async () => {
     const small = registry.map((spec) => ({ ...spec, context_window: 8_000 }));
-    const h = await tournamentApp({ dataDir: tempDir(), fake, registry: small });
-    open.push(h);
+    const h = await harness(undefined, small);
     const long = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
       '\n\n',
     );

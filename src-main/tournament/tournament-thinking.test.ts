@@ -2,12 +2,12 @@
 // the answer's allowance plus room to think at the task's effort, and that effort; its seat's worst case, the quote
 // and the group reservation count all of it. Real parts: SQLite, the ledger, the official SDKs against the loopback
 // fake provider.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
-import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import type { FakeLlmServer } from '../../test/support/fake-llm-server';
 import { findingsAnswer } from '../../test/support/findings-answer';
-import { useTempDir } from '../../test/support/temp-dir';
-import { cloudSpec, tournamentApp, type TournamentApp } from '../../test/support/tournament-app';
+import { cloudSpec, type TournamentApp } from '../../test/support/tournament-app';
+import { useTournamentHarness } from '../../test/support/tournament-harness';
 import { worstCaseUsd } from '../orchestrator/pricing';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 
@@ -33,22 +33,7 @@ const ANSWER = definition.max_output_tokens;
 const ALLOWANCE = ANSWER + 16_000;
 
 let fake: FakeLlmServer;
-beforeAll(async () => {
-  fake = await startFakeLlmServer();
-});
-afterAll(() => fake.close());
-
-const tempDir = useTempDir();
-const open: TournamentApp[] = [];
-afterEach(async () => {
-  fake.reset();
-  for (const h of open.splice(0)) await h.close();
-});
-async function harness(): Promise<TournamentApp> {
-  const h = await tournamentApp({ dataDir: tempDir(), fake, registry });
-  open.push(h);
-  return h;
-}
+const harness = useTournamentHarness(registry, (started) => (fake = started));
 const ledgerRows = (h: TournamentApp) =>
   h.db.prepare('SELECT run_id, model_id, reserved_micros FROM ledger ORDER BY id').all() as {
     run_id: string;
