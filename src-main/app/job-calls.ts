@@ -182,10 +182,12 @@ async function jobCall<K extends SplitKind>(
   );
   // A reasoning model gets room to think within what its context leaves after the request as the token counter the
   // parts were cut with counts it: they left that room, and the estimate, an upper bound, could find a full part left
-  // none. Counted only for a model that thinks (the others are sent the answer's allowance as it is).
-  const request = thinksFirst(spec)
-    ? withRoomToThink(spec, definition.reasoning_effort, answer, (await d.tokens.count(spec, answer)).tokens)
-    : answer;
+  // none. Counted only for a model that thinks on a task with an effort (the others are sent the request as it is).
+  const effort = definition.reasoning_effort;
+  const request =
+    effort && thinksFirst(spec)
+      ? withRoomToThink(spec, effort, answer, (await d.tokens.count(spec, answer)).tokens)
+      : answer;
   const call = (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) =>
     d.runs.call({
       runId: partRunId(runId, n, admit !== undefined),

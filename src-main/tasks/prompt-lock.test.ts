@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
 import { partRequest, type PartForm } from '../app/job-answer';
-import { planRun, requestFor } from '../runs/task-run';
+import { planRun, requestFor, type RunPlan } from '../runs/task-run';
 import { shippedTaskLibrary } from './shipped-library';
 import { combineInstructionOf, type TaskDefinition } from './task-library';
 import { repairMessages, retryMessages } from './task-messages';
@@ -27,10 +27,16 @@ const PASSAGE =
   'Chapter 1\n\nMara kept the letter in the blue tin. Her eyes were grey.\n\nChapter 2\n\nHer eyes were green.';
 const REQUEST = 'Mostly the letter.';
 
-/** What a model is sent for `definition`, as one string (any change to it changes the fingerprint). */
-function sent(definition: TaskDefinition, ids: readonly string[], library: ReturnType<typeof shippedTaskLibrary>) {
+type Library = ReturnType<typeof shippedTaskLibrary>;
+
+/** A run of `definition` on the sample passage (with a request where the task takes one). */
+function planOf(definition: TaskDefinition, ids: readonly string[], library: Library): RunPlan {
   const request = definition.framing.request === 'none' ? undefined : REQUEST;
-  const plan = planRun({ task: definition.id, input: PASSAGE, request }, library, ids);
+  return planRun({ task: definition.id, input: PASSAGE, request }, library, ids);
+}
+
+/** What a model is sent for `definition`, as one string (any change to it changes the fingerprint). */
+function sent(definition: TaskDefinition, plan: RunPlan) {
   return JSON.stringify({
     messages: plan.messages,
     schema: plan.jsonSchema ?? null,
@@ -47,13 +53,7 @@ function sent(definition: TaskDefinition, ids: readonly string[], library: Retur
 const LOCAL = { provider: 'local', context_window: 4096 } as ModelSpec;
 
 /** What a local model is sent for `definition`: a single run, and a part of a run in parts where the task splits. */
-function sentLocally(
-  definition: TaskDefinition,
-  ids: readonly string[],
-  library: ReturnType<typeof shippedTaskLibrary>,
-): string | null {
-  const request = definition.framing.request === 'none' ? undefined : REQUEST;
-  const plan = planRun({ task: definition.id, input: PASSAGE, request }, library, ids);
+function sentLocally(definition: TaskDefinition, plan: RunPlan): string | null {
   if (!plan.jsonSchema) return null;
   const asked = { messages: plan.messages, maxOutputTokens: definition.max_output_tokens, jsonSchema: plan.jsonSchema };
   const single = requestFor(LOCAL, plan, asked);
@@ -74,10 +74,9 @@ function fingerprints(): Lock {
   const ids = [...library.keys()];
   const out: Lock = {};
   for (const definition of [...library.values()].sort((a, b) => a.id.localeCompare(b.id))) {
-    const sha256 = createHash('sha256')
-      .update(sent(definition, ids, library))
-      .digest('hex');
-    const local = sentLocally(definition, ids, library);
+    const plan = planOf(definition, ids, library);
+    const sha256 = createHash('sha256').update(sent(definition, plan)).digest('hex');
+    const local = sentLocally(definition, plan);
     out[definition.id] = {
       version: definition.version,
       sha256,
