@@ -86,6 +86,29 @@ describe('prepareJob', () => {
     expect(error.message).not.toMatch(/shorten|read 0/);
   });
 
+  it("a reasoning model whose context cannot hold a part's room to think names that room, not a longer answer", async () => {
+    // A continuity check's calls each get its 2,500-token answer and 16,000 tokens of room to think (medium effort):
+    // in a 20,000-token context nothing is left for the text. The refusal called all 18,500 "the answer".
+    const thinker: ModelSpec = {
+      ...small,
+      id: 'thinker',
+      display_name: 'Thinker',
+      provider: 'openai',
+      context_window: 20_000,
+      max_output_tokens: 64_000,
+      capabilities: { ...small.capabilities, reasoning: true },
+    };
+    const { d } = deps([thinker]);
+    const error = (await prepareJob(d, { task: 'continuity_check', input: 'Mara walked. '.repeat(4000) }).catch(
+      (e: unknown) => e,
+    )) as InputTooLongError;
+    expect(error).toBeInstanceOf(InputTooLongError);
+    expect(error.message).toMatch(
+      /^Thinker has too little room for this task's text: its 20,000-token context holds the 2,500-token answer with 16,000 tokens of room to think before it, the [\d,]+-token instruction, /,
+    );
+    expect(error.message).not.toMatch(/18,500/);
+  });
+
   it('a passage too long for a model that has room for some text still says how much it reads and to shorten it', async () => {
     const { d } = deps([{ ...small, context_window: 8192 }]);
     const error = (await prepareJob(d, { task: 'scene_draft', input: 'Mara walked. '.repeat(2000) }).catch(

@@ -216,6 +216,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
         { role: 'user', content: framedInput(definition, { passage: '', request: start.request }) },
       ],
       maxOutputTokens: outputTokens,
+      thinkingTokens: outputTokens - maxOutputTokens,
     },
   );
   let reason =

@@ -13,6 +13,8 @@ export interface JobBudget {
   contextWindow: number;
   /** What each call may produce: the answer's allowance, and a reasoning model's room to think (job-prepare.ts). */
   maxOutputTokens: number;
+  /** Of `maxOutputTokens`, the room to think a reasoning model is given before its answer (0 or absent: none). */
+  thinkingTokens?: number;
   /** The whole request without the passage: instruction, framing, chat template (the token counter's count). */
   instructionTokens: number;
   /** The bound on the story so far each part is given. */
@@ -59,6 +61,12 @@ export function planJob(
   modelName: string,
 ): JobPlan {
   const partTokens = partBudget(budget);
+  const thinking = budget.thinkingTokens ?? 0;
+  // What each call may produce, in the writer's words: a reasoning model's room to think is named, not called answer.
+  const output =
+    thinking > 0
+      ? `${n(budget.maxOutputTokens - thinking)}-token answer with ${n(thinking)} tokens of room to think before it`
+      : `${n(budget.maxOutputTokens)}-token answer`;
   if (partTokens < MIN_PART_TOKENS)
     throw InputTooLongError.noRoom(
       count(text),
@@ -66,8 +74,8 @@ export function planJob(
       modelName,
       budget.instructionTokens + budget.maxOutputTokens > budget.contextWindow
         ? `its ${n(budget.contextWindow)}-token context cannot hold even the task's ${n(budget.instructionTokens)}-token ` +
-            `instruction (as ${modelName} counts it) with the ${n(budget.maxOutputTokens)}-token answer`
-        : `its ${n(budget.contextWindow)}-token context holds the ${n(budget.maxOutputTokens)}-token answer, the ` +
+            `instruction (as ${modelName} counts it) with the ${output}`
+        : `its ${n(budget.contextWindow)}-token context holds the ${output}, the ` +
             `${n(budget.instructionTokens)}-token instruction, the ${n(budget.storyTokens)}-token story so far and ` +
             `${n(RETRY_NOTE_TOKENS)} tokens to ask again if an answer comes back unreadable, leaving ` +
             `${n(Math.max(0, partTokens))} tokens of text a part (at least ${MIN_PART_TOKENS} are needed)`,

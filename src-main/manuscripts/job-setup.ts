@@ -21,6 +21,8 @@ export interface JobSetupInput {
   /** The task's messages before the passage (system instruction, framing); the passage follows as a user message. */
   instruction: CountMessage[];
   maxOutputTokens: number;
+  /** Of `maxOutputTokens`, a reasoning model's room to think (named apart when no part fits). */
+  thinkingTokens?: number;
   /** The bound on the story so far; default an eighth of the context, at most 2,000 tokens. */
   storyTokens?: number;
   pricing?: PricingOptions;
@@ -46,7 +48,13 @@ export async function setUpJob(deps: JobSetupDeps, input: JobSetupInput): Promis
     input.text,
     input.blocks,
     count,
-    { contextWindow, maxOutputTokens: input.maxOutputTokens, instructionTokens: framing.tokens, storyTokens },
+    {
+      contextWindow,
+      maxOutputTokens: input.maxOutputTokens,
+      ...(input.thinkingTokens ? { thinkingTokens: input.thinkingTokens } : {}),
+      instructionTokens: framing.tokens,
+      storyTokens,
+    },
     spec.display_name,
   );
   return { plan, quote: quoteJob(plan, spec, input.pricing), count, method, contextWindow };
