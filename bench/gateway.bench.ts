@@ -42,6 +42,8 @@ function workerClient(worker: Worker, job: Omit<ClientJob, 'count' | 'concurrenc
 
 const p = (xs: number[], q: number) => percentile(xs, q);
 const f = (x: number) => x.toFixed(3);
+/** A difference with its sign: a row's p99 can sit below the direct call's (two tails measured apart), "−2.1", not "+-2.1". */
+const signed = (x: number) => (x < 0 ? `−${f(-x)}` : `+${f(x)}`);
 
 /** The fake provider in its own process (it prints its OpenAI base URL once listening). */
 async function startProviderProcess(): Promise<{ openaiBaseUrl: string; close(): Promise<void> }> {
@@ -233,7 +235,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
         const portkeyP50 = added.get('Portkey')?.[0];
         const ratio =
           portkeyP50 !== undefined && name !== 'Portkey' ? `, ${(p50 / portkeyP50).toFixed(2)}x Portkey` : '';
-        return `+${f(p50)} / +${f(p99)}${ratio}`;
+        return `${signed(p50)} / ${signed(p99)}${ratio}`;
       });
       console.log(`${name} | ${cells.join(' | ')}`);
     }
