@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
@@ -250,6 +250,43 @@ describe('gateway tokens', () => {
         ['Runaway plugin', 'cancelled'],
         ['Script', 'completed'],
       ]);
+    });
+  });
+
+  it('an app hanging up mid-stream cancels its run and never pauses the provider for the other apps', async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token({ name: 'Flaky plugin' });
+      // Five hang-ups in a row: as many provider failures would open OpenAI's breaker (a 503 for every app).
+      for (let i = 1; i <= 5; i++) {
+        fake.script('cloud-gpt', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 2 }] });
+        const hangUp = new AbortController();
+        const streamed = await g.raw('/v1/chat/completions', {
+          method: 'POST',
+          headers: { ...json, Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ model: 'cloud-gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+          signal: hangUp.signal,
+        });
+        const reader = streamed.body!.getReader();
+        const decoder = new TextDecoder();
+        let seen = '';
+        while (!seen.includes('two')) seen += decoder.decode((await reader.read()).value, { stream: true });
+        hangUp.abort();
+        await vi.waitUntil(() => g.app.services.runs.list().filter((r) => r.status === 'cancelled').length === i);
+      }
+      for (const run of g.app.services.runs.list()) {
+        expect(g.app.services.runs.get(run.run_id).attempts.map((a) => a.error?.code)).toEqual(['cancelled']);
+      }
+      expect(g.app.services.resilience.health('openai')[0]).toMatchObject({
+        failure_count: 0,
+        last_error: null,
+      });
+      fake.script('cloud-gpt', { text: 'still here' });
+      const after = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...json, Authorization: `Bearer ${g.token({ name: 'Other app' })}` },
+        body: chatBody(),
+      });
+      expect(after.status).toBe(200);
     });
   });
 

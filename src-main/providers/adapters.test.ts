@@ -104,6 +104,21 @@ describe.each([
     expect(billingOfError(error)).toBe('unknown');
   });
 
+  it('a stream the caller stops mid-answer ends as a cancel, never as the provider breaking off', async () => {
+    server.script('m', { text: 'a b c d e f', faults: [{ kind: 'stall', afterTokens: 2 }] });
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const part of make().stream(request, stop.signal)) {
+        if (part.type !== 'text-delta') continue;
+        seen.push(part.text);
+        if (seen.length === 2) stop.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(seen.join('')).toBe('a b ');
+    expect(error).toMatchObject({ code: 'cancelled' });
+  });
+
   it('a stream cut after N tokens says the connection was cut off mid-answer and counted at its worst case', async () => {
     server.script('m', { text: 'a b c d e f g h', faults: [{ kind: 'reset', afterTokens: 3 }] });
     const error = await collect(make()).catch((e: unknown) => e);

@@ -1,7 +1,7 @@
 // Anthropic messages through the official client. Anthropic reports cache reads and writes apart from input_tokens;
 // Usage follows OpenAI semantics, so they are added in here. Structured output goes through a forced tool call.
 import Anthropic from '@anthropic-ai/sdk';
-import { ProviderError } from '../errors';
+import { CancelledError, ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, type JsonReading } from './json-answer';
 import { SdkModel } from './sdk-model';
@@ -134,7 +134,9 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     } catch (error) {
       throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) throw this.sdk.unfinished(heard);
+    // Stopped by the caller (the writer, an app hanging up): the stream ends quietly without its finish. That is a
+    // cancel, not a provider that broke off, and it must not count against the provider's breaker.
+    if (finish === undefined) throw signal?.aborted ? new CancelledError() : this.sdk.unfinished(heard);
     yield {
       type: 'finish',
       finishReason: finish,

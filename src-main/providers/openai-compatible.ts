@@ -6,7 +6,7 @@ import type {
   ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,
 } from 'openai/resources/chat/completions/completions';
-import { ProviderError } from '../errors';
+import { CancelledError, ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
@@ -118,7 +118,9 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       // Broke after the provider accepted the call: it may have billed what it generated.
       throw this.sdk.mapError(error, true);
     }
-    if (finish === undefined) throw this.sdk.unfinished(heard);
+    // Stopped by the caller (the writer, an app hanging up): the stream ends quietly without its finish. That is a
+    // cancel, not a provider that broke off, and it must not count against the provider's breaker.
+    if (finish === undefined) throw signal?.aborted ? new CancelledError() : this.sdk.unfinished(heard);
     if (usage.inputTokens === undefined) warnings.push(`${this.provider} reported no usage for this stream`);
     yield {
       type: 'finish',

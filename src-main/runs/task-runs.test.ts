@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
+import type { ProviderHealth } from '../../src-preload/contract/providers';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 
 const harness = useExecutionHarness();
@@ -327,6 +328,39 @@ describe('task runs through the official SDKs', () => {
       .get(stopped) as { reserved_micros: number; charged_micros: number; state: string };
     expect(row.state).toBe('settled');
     expect(row.charged_micros).toBeLessThan(row.reserved_micros);
+  });
+
+  it('a run cancelled mid-stream is no failure of the provider: its attempt says cancelled, the breaker stays shut', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    // Five cancels in a row: as many failures would pause OpenAI for every later call.
+    for (let i = 0; i < 5; i++) {
+      server.script('gpt-4o-mini', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 2 }] });
+      const runId = randomUUID();
+      let streamed = '';
+      const unsubscribe = h.app.events.subscribe((e) => {
+        if (e.name === 'run:token' && e.payload.run_id === runId) streamed += e.payload.text;
+      });
+      const run = h.call('runs:start', {
+        run_id: runId,
+        task: 'scene_draft',
+        input: PASSAGE,
+        model: 'gpt-4o-mini',
+        stream: true,
+      });
+      await vi.waitUntil(() => streamed === 'one two ');
+      await h.call('runs:cancel', { run_id: runId });
+      expect((await run).body.error.code).toBe('cancelled');
+      unsubscribe();
+      const record = (await h.call('runs:get', { run_id: runId })).body.value;
+      expect(record.status).toBe('cancelled');
+      expect(record.attempts.map((a: { error: { code: string } | null }) => a.error?.code)).toEqual(['cancelled']);
+    }
+    const health = (await h.call('providers:health')).body.value.providers as ProviderHealth[];
+    expect(health.find((p) => p.provider === 'openai')).toMatchObject({ failure_count: 0, last_error: null });
+    server.script('gpt-4o-mini', { text: 'still here' });
+    const after = await h.call('runs:start', { task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect(after.body.value).toMatchObject({ status: 'completed', text: 'still here' });
   });
 
   it('an answer that reached its length limit is marked truncated', async () => {

@@ -197,7 +197,7 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
       if (stream) await openAiStream(res, model, body, answer, resetAfter, stallAfter, script.firstTokenAfter);
       else if (resetAfter !== undefined) res.destroy();
       else sendJson(res, openAiJson(model, answer));
-    } else if (stream) anthropicStream(res, model, answer, resetAfter);
+    } else if (stream) anthropicStream(res, model, answer, resetAfter, stallAfter);
     else if (resetAfter !== undefined) res.destroy();
     else sendJson(res, anthropicJson(model, answer));
   }
@@ -509,7 +509,13 @@ function anthropicJson(model: string, answer: Answer) {
   };
 }
 
-function anthropicStream(res: ServerResponse, model: string, answer: Answer, resetAfter: number | undefined): void {
+function anthropicStream(
+  res: ServerResponse,
+  model: string,
+  answer: Answer,
+  resetAfter: number | undefined,
+  stallAfter?: number,
+): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const usage = anthropicUsage(answer);
@@ -537,6 +543,10 @@ function anthropicStream(res: ServerResponse, model: string, answer: Answer, res
   for (const [i, chunk] of answer.chunks.entries()) {
     if (resetAfter !== undefined && i >= resetAfter) {
       cut(res);
+      return;
+    }
+    if (stallAfter !== undefined && i >= stallAfter) {
+      res.socket?.setTimeout(0);
       return;
     }
     send('content_block_delta', {
