@@ -68,7 +68,9 @@ export interface CallHooks {
  * No model could take a call from a "local models only" app: the app's own setting is (at least part of) why, and it
  * will not change by retrying, so the refusal is a 403 that says where the setting is, not a 503 the SDKs retry.
  */
-function localOnlyRefusal(token: TokenRow, error: unknown): WireError | null {
+function localOnlyRefusal(token: TokenRow, start: RunStart, error: unknown): WireError | null {
+  // A local model named by the app: the setting allows it, so its own reason (not downloaded, …) is the whole answer.
+  if (start.model !== undefined) return null;
   if (!token.local_only || !isQuireError(error) || error.code !== 'unavailable') return null;
   return wire.forbidden(
     `${error.message} "${token.name}" may use local models only: that is this app's “local models only” setting in Quire's gateway settings. Use a local model that can do this work, or allow this app cloud models there.`,
@@ -103,7 +105,7 @@ export class GatewayCalls {
           cancel,
         });
       } catch (error) {
-        throw localOnlyRefusal(live, error) ?? error;
+        throw localOnlyRefusal(live, start, error) ?? error;
       } finally {
         if (hold > 0) this.o.repo.releaseHold(runId);
       }

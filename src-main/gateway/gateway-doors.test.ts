@@ -116,6 +116,23 @@ describe('gateway tokens', () => {
     });
   });
 
+  it('a "local models only" token naming a local model that is not downloaded hears why, not about its setting', async () => {
+    await withGateway(open(), async (g) => {
+      const ask = async (apiKey: string) => {
+        const client = new OpenAI({ baseURL: g.baseUrl, apiKey, maxRetries: 0 });
+        return (await client.chat.completions
+          .create({ model: 'tiny-local', messages: [{ role: 'user', content: 'x' }] })
+          .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      };
+      const anyModels = await ask(g.token({ name: 'Open' }));
+      const localOnly = await ask(g.token({ local_only: true, name: 'Private' }));
+      expect(anyModels.message).toMatch(/not downloaded/);
+      // The same answer: the local-only switch has nothing to do with a local model that is missing.
+      expect([localOnly.status, localOnly.message]).toEqual([anyModels.status, anyModels.message]);
+      expect(localOnly.message).not.toMatch(/local models only/);
+    });
+  });
+
   it("a token's own monthly cap refuses a call that could pass it: 429 insufficient_quota, nothing sent", async () => {
     await withGateway(open(), async (g) => {
       fake.script('cloud-gpt', { text: 'ok', inputTokens: 10, outputTokens: 100 });
