@@ -145,6 +145,29 @@ describe('a request feature the gateway does not honour', () => {
     ['function_call', { function_call: { name: 'look' } }],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { top_logprobs: 3 }],
+    // An earlier turn's tool call, which the model would never see.
+    [
+      'messages.0.tool_calls',
+      {
+        messages: [
+          {
+            role: 'assistant',
+            content: 'Looking.',
+            tool_calls: [{ id: 't1', type: 'function', function: TOOL.function }],
+          },
+          { role: 'user', content: 'Describe the door.' },
+        ],
+      },
+    ],
+    [
+      'messages.0.function_call',
+      {
+        messages: [
+          { role: 'assistant', content: null, function_call: { name: 'look', arguments: '{}' } },
+          { role: 'user', content: 'Describe the door.' },
+        ],
+      },
+    ],
   ];
   it('openai client: each is a 400 naming the parameter, before anything is sent or charged', async () => {
     await withGateway(open(), async (g) => {
@@ -235,6 +258,12 @@ describe('a request feature the gateway does not honour', () => {
         { top_logprobs: null },
         { functions: [] },
         { function_call: 'none' },
+        {
+          messages: [
+            { role: 'assistant', content: 'Hello.', tool_calls: [] },
+            { role: 'user', content: 'Colour?' },
+          ],
+        },
         // Extras a client sends that change nothing about the answer keep passing.
         { user: 'writer-1', seed: 7 },
       ];

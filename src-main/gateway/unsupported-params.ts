@@ -46,13 +46,33 @@ const UNSUPPORTED: Record<WireApi, Unsupported[]> = {
   ],
 };
 
-/** Throws a 400 for the first parameter in `body` that the gateway would otherwise silently ignore. */
+/**
+ * Parameters of one message: an earlier turn's tool calls would be dropped on the way to the model, which would then
+ * answer a conversation the app did not send. (Anthropic's tool_use blocks are content parts, refused as any part
+ * that is not text.)
+ */
+const IN_MESSAGES: Record<WireApi, Unsupported[]> = {
+  openai: [
+    { param: 'tool_calls', feature: TOOLS, inert: emptyOr },
+    { param: 'function_call', feature: TOOLS, inert: absent },
+  ],
+  anthropic: [],
+};
+
+/** Throws a 400 for the first parameter in `body` (or one of its messages) that the gateway would silently ignore. */
 export function refuseUnsupported(api: WireApi, body: Record<string, unknown>): void {
-  for (const { param, feature, inert } of UNSUPPORTED[api]) {
-    if (inert(body[param])) continue;
+  refuseIn(UNSUPPORTED[api], body, '');
+  const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
+  messages.forEach((message, i) => isObject(message) && refuseIn(IN_MESSAGES[api], message, `messages.${i}.`));
+}
+
+function refuseIn(list: Unsupported[], object: Record<string, unknown>, at: string): void {
+  for (const { param, feature, inert } of list) {
+    if (inert(object[param])) continue;
+    const name = `${at}${param}`;
     throw wire.invalid(
-      `"${param}": Quire's gateway does not support ${feature}. Send the request without "${param}"; nothing was charged.`,
-      param,
+      `"${name}": Quire's gateway does not support ${feature}. Send the request without "${name}"; nothing was charged.`,
+      name,
     );
   }
 }
