@@ -351,11 +351,44 @@ describe('gateway models and embeddings', () => {
       const none = await client.embeddings.create({ model: 'quire/auto', input: 'x' }).catch((e: unknown) => e);
       expect((none as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
       expect((none as InstanceType<typeof OpenAI.APIError>).message).toMatch(/No local model is loaded/);
+      // Names that choose models for writing, a model that is not a string, encodings and sizes Quire cannot give:
+      // each a 400 naming its parameter, before any model is asked.
+      for (const [body, param, says] of [
+        [{ model: 'quire/budget' }, 'model', /chooses a model for writing work/],
+        [{ model: 'quire/continuity_check' }, 'model', /chooses a model for writing work/],
+        [{ model: 123 }, 'model', /as a string/],
+        [{ encoding_format: 'hex' }, 'encoding_format', /"float" or "base64"/],
+        [{ dimensions: 64 }, 'dimensions', /does not shorten embeddings/],
+      ] as const) {
+        const refused = (await client.embeddings
+          .create({ model: 'quire/auto', input: 'x', ...body } as unknown as OpenAI.EmbeddingCreateParams)
+          .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect([refused.status, refused.param], JSON.stringify(body)).toEqual([400, param]);
+        expect(refused.message).toMatch(says);
+      }
       await g.app.services.local.load('tiny-fixture');
       const result = await client.embeddings.create({ model: 'tiny-local', input: ['a red door', 'a blue door'] });
       expect(result.data).toHaveLength(2);
       expect(result.data[0]!.embedding.length).toBeGreaterThan(8);
       expect(result.model).toBe('tiny-local');
+      // Floats when asked for them, base64 float32 when asked for that (as OpenAI sends it): the same vector.
+      const floats = await client.embeddings.create({
+        model: 'tiny-local',
+        input: 'a red door',
+        encoding_format: 'float',
+      });
+      const packed = await client.embeddings.create({
+        model: 'tiny-local',
+        input: 'a red door',
+        encoding_format: 'base64',
+      });
+      const vector = floats.data[0]!.embedding;
+      expect(Array.isArray(vector)).toBe(true);
+      const text = packed.data[0]!.embedding as unknown as string;
+      expect(typeof text).toBe('string');
+      const bytes = Buffer.from(text, 'base64');
+      const decoded = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      expect([...decoded]).toEqual(vector.map((x) => Math.fround(x)));
     });
   }, 120_000);
 });

@@ -56,19 +56,18 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
       });
     },
     async embeddings(r) {
-      const body = (r.body ?? {}) as { model?: unknown; input?: unknown };
-      const input = body.input;
-      const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : null;
-      if (!texts || texts.length === 0 || texts.length > 256 || texts.some((t) => typeof t !== 'string')) {
-        throw wire.invalid('input: send a string or an array of up to 256 strings.', 'input');
-      }
-      const model = typeof body.model === 'string' ? body.model : 'quire/auto';
-      const result = await deps.calls.embed(r.token, model, texts as string[]);
+      const { model, texts, base64 } = parseEmbeddings(r.body, deps.listModels);
+      const result = await deps.calls.embed(r.token, model, texts);
       r.res.setHeader('x-quire-run-id', result.runId);
       r.res.setHeader('x-quire-cost-usd', '0');
       sendJson(r, {
         object: 'list',
-        data: result.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+        data: result.vectors.map((vector, index) => ({
+          object: 'embedding',
+          index,
+          // base64: the vector's float32 values, little-endian, as OpenAI sends them (the SDKs ask for this).
+          embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
+        })),
         model: result.model,
         usage: { prompt_tokens: result.tokens, total_tokens: result.tokens },
       });
@@ -225,4 +224,42 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
   }
   send(format.end(record));
   res.end(format.done);
+}
+
+/**
+ * An embeddings request: its texts, the model (`quire/auto`, the default, is the loaded local model; a local model's
+ * id names one) and the vectors' encoding. A name that picks models for writing (a tier, a task) names no embedding
+ * model, and a parameter Quire cannot honour (`dimensions`) is refused rather than ignored.
+ */
+function parseEmbeddings(
+  raw: unknown,
+  listModels: () => ListedModel[],
+): { model: string; texts: string[]; base64: boolean } {
+  const body = (raw ?? {}) as { model?: unknown; input?: unknown; encoding_format?: unknown; dimensions?: unknown };
+  const input = body.input;
+  const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : null;
+  if (!texts || texts.length === 0 || texts.length > 256 || texts.some((t) => typeof t !== 'string')) {
+    throw wire.invalid('input: send a string or an array of up to 256 strings.', 'input');
+  }
+  const model = body.model ?? 'quire/auto';
+  if (typeof model !== 'string') {
+    throw wire.invalid('model: name a model as a string: "quire/auto" or a local model\'s id.', 'model');
+  }
+  if (model !== 'quire/auto' && model.startsWith('quire/') && listModels().some((m) => m.id === model)) {
+    throw wire.invalid(
+      `model: "${model}" chooses a model for writing work; embeddings come from a loaded local model. Use "quire/auto" or a local model's id (GET /v1/models lists them).`,
+      'model',
+    );
+  }
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') {
+    throw wire.invalid('encoding_format: send "float" or "base64".', 'encoding_format');
+  }
+  if (body.dimensions !== undefined && body.dimensions !== null) {
+    throw wire.invalid(
+      '"dimensions": Quire\'s gateway does not shorten embeddings; the local model\'s vectors come at their own length. Send the request without "dimensions"; nothing was charged.',
+      'dimensions',
+    );
+  }
+  return { model, texts: texts as string[], base64: format === 'base64' };
 }
