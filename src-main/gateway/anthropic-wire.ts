@@ -1,12 +1,12 @@
 // Anthropic's messages wire format (POST /v1/messages): the request as `@anthropic-ai/sdk` sends it, turned into a
 // ChatCall, and the answer whole or as its event stream (message_start … message_stop).
 import { z } from 'zod';
-import type { RunRecord } from '../../src-preload/contract';
+import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { filtered, stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
-import { invalidRequest, wire } from './wire-errors';
+import { checkTextLength, invalidRequest, wire } from './wire-errors';
 
 const block = z.object({ type: z.string() }).passthrough();
 const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -23,7 +23,7 @@ export const messagesSchema = z
     stream: z.boolean().optional(),
     temperature: z.number().min(0).max(1).optional(),
     // Passed on to the model, whichever provider it is: at most 4, as OpenAI's models take.
-    stop_sequences: z.array(z.string()).max(4).optional(),
+    stop_sequences: z.array(z.string().max(MAX_STOP_CHARS)).max(4).optional(),
   })
   .passthrough();
 
@@ -55,14 +55,17 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
 }
 
 function textOf(value: string | z.infer<typeof block>[], param: string): string {
-  if (typeof value === 'string') return value;
-  return value
-    .map((b) => {
-      const text = textBlock.safeParse(b);
-      if (!text.success) throw wire.invalid(`${param}: only text blocks are supported, not "${b.type}".`);
-      return text.data.text;
-    })
-    .join('\n');
+  const text =
+    typeof value === 'string'
+      ? value
+      : value
+          .map((b) => {
+            const text = textBlock.safeParse(b);
+            if (!text.success) throw wire.invalid(`${param}: only text blocks are supported, not "${b.type}".`);
+            return text.data.text;
+          })
+          .join('\n');
+  return checkTextLength(text, param, MAX_TEXT_CHARS);
 }
 
 export function anthropicUsage(record: RunRecord) {

@@ -1,7 +1,9 @@
 // One gateway call as a Quire run: the model name resolved, the app's limits checked (its token's concurrency, its
 // monthly cap held at the run's quoted bound until it settles), the run linked to the app before it starts, then the
 // same RunService path as runs:start (decision, ledger reservation, breakers, fallbacks, settlement).
+import type { z } from 'zod';
 import {
+  MAX_REQUEST_CHARS,
   runStartSchema,
   type ModelSpec,
   type RunRecord,
@@ -15,7 +17,7 @@ import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { resolveModelName } from './model-names';
 import { isQuireError } from '../errors';
-import { wire, type WireError } from './wire-errors';
+import { invalidRequest, wire, type WireError } from './wire-errors';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
@@ -207,11 +209,30 @@ export class GatewayCalls {
       ...(call.jsonSchema ? { json_schema: call.jsonSchema } : {}),
     };
     const parsed = runStartSchema.safeParse(start);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw wire.invalid(`${issue.path.join('.') || 'request'}: ${issue.message}`);
-    }
+    if (!parsed.success) throw this.limitPassed(parsed.error.issues[0]!, start.task, call);
     return parsed.data;
+  }
+
+  /**
+   * A limit of Quire's runs that the wire's own checks leave to the run (a task's passage and request), said in the
+   * app's terms: its messages, never the run's fields or zod's wording.
+   */
+  private limitPassed(issue: z.core.$ZodIssue, task: string, call: ChatCall): WireError {
+    const [field] = issue.path;
+    const name = this.o.tasks().get(task)?.display_name ?? task;
+    if (field === 'input' && issue.path.length === 1 && issue.code === 'too_small') {
+      return wire.invalid(
+        `The text for ${name} to work on (the user message) is empty. Send the text as the user message.`,
+        'messages',
+      );
+    }
+    if (field === 'request' && issue.code === 'too_big') {
+      return wire.invalid(
+        `The system message may be at most ${MAX_REQUEST_CHARS.toLocaleString('en-US')} characters long when it asks a task (${call.model}): it is your request to ${name}. Send the text to work on as the user message.`,
+        'messages',
+      );
+    }
+    return invalidRequest(undefined, issue);
   }
 
   /**

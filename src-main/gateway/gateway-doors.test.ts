@@ -461,7 +461,13 @@ describe('gateway doors', () => {
         JSON.stringify({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
       );
       expect(big.status).toBe(413);
-      expect(await big.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
+      expect(await big.json()).toMatchObject({
+        error: {
+          type: 'invalid_request_error',
+          code: 'request_too_large',
+          message: "The request body is larger than 4,096 bytes, the gateway's limit.",
+        },
+      });
       const unknown = await post(chatBody('gpt-9-imaginary'));
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({

@@ -408,6 +408,79 @@ describe('a request with a field missing or of the wrong type', () => {
   });
 });
 
+describe("a request past a limit of Quire's runs", () => {
+  const post = (g: GatewayApp, path: string, body: unknown) =>
+    g.raw(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${g.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const errorOf = async (reply: Response) => ({
+    status: reply.status,
+    ...((await reply.json()) as { error: { message: string; param?: string | null } }).error,
+  });
+
+  it("names the app's own field and the limit in plain words, never a run's field or zod's wording", async () => {
+    await withGateway(open(), async (g) => {
+      const user = (content: string) => [{ role: 'user', content }];
+      const longStop = await errorOf(
+        await post(g, '/v1/chat/completions', { model: 'cloud-gpt', messages: user('x'), stop: ['y'.repeat(250)] }),
+      );
+      expect(longStop).toMatchObject({
+        status: 400,
+        param: 'stop.0',
+        message: 'stop.0 may be at most 200 characters long.',
+      });
+      const longStopSequence = await errorOf(
+        await post(g, '/v1/messages', {
+          model: 'cloud-claude',
+          max_tokens: 10,
+          messages: user('x'),
+          stop_sequences: ['y'.repeat(250)],
+        }),
+      );
+      expect(longStopSequence).toMatchObject({
+        status: 400,
+        message: 'stop_sequences.0 may be at most 200 characters long.',
+      });
+      const emptyPassage = await errorOf(
+        await post(g, '/v1/chat/completions', { model: 'quire/line_edit', messages: user('') }),
+      );
+      expect(emptyPassage).toMatchObject({ status: 400, param: 'messages' });
+      expect(emptyPassage.message).toMatch(/^The text for Line edit to work on \(the user message\) is empty/);
+      const longRequest = await errorOf(
+        await post(g, '/v1/chat/completions', {
+          model: 'quire/line_edit',
+          messages: [{ role: 'system', content: 'z'.repeat(20_001) }, ...user('She left.')],
+        }),
+      );
+      expect(longRequest).toMatchObject({ status: 400, param: 'messages' });
+      expect(longRequest.message).toMatch(/^The system message may be at most 20,000 characters long/);
+      const longMessage = await errorOf(
+        await post(g, '/v1/chat/completions', { model: 'cloud-gpt', messages: user('w'.repeat(2_000_001)) }),
+      );
+      expect(longMessage).toMatchObject({
+        status: 400,
+        param: 'messages.0.content',
+        message: 'messages.0.content may be at most 2,000,000 characters long.',
+      });
+      const longSystem = await errorOf(
+        await post(g, '/v1/messages', {
+          model: 'cloud-claude',
+          max_tokens: 10,
+          system: 'w'.repeat(2_000_001),
+          messages: user('x'),
+        }),
+      );
+      expect(longSystem).toMatchObject({ status: 400, message: 'system may be at most 2,000,000 characters long.' });
+      for (const error of [longStop, longStopSequence, emptyPassage, longRequest, longMessage, longSystem]) {
+        expect(error.message).not.toMatch(/Too big|Too small|expected string|input|request:/);
+      }
+      expect(ledgerRows(g)).toBe(0);
+    });
+  });
+});
+
 describe('a "local models only" app asking for work only cloud models can do', () => {
   it("is refused for good (403, not retried), in plain words naming the app's setting", async () => {
     await withGateway(open(), async (g) => {

@@ -1,11 +1,11 @@
 // OpenAI's chat-completions wire format: the request as apps send it (validated, turned into a ChatCall) and the
 // answer as the `openai` client reads it, whole or as Server-Sent Events with the usage chunk when asked for.
 import { z } from 'zod';
-import type { RunRecord } from '../../src-preload/contract';
+import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
-import { invalidRequest, wire } from './wire-errors';
+import { checkTextLength, invalidRequest, wire } from './wire-errors';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
@@ -27,7 +27,7 @@ export const chatCompletionSchema = z
     max_completion_tokens: z.number().int().min(1).max(200_000).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     // Passed on to the model: the answer ends before the first of them (4, as OpenAI takes at most).
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    stop: z.union([z.string().max(MAX_STOP_CHARS), z.array(z.string().max(MAX_STOP_CHARS)).max(4)]).nullish(),
     n: z.number().int().min(1).nullish(),
     response_format: z
       .discriminatedUnion('type', [
@@ -99,7 +99,10 @@ function toMessage(role: string, value: z.infer<typeof content> | undefined, par
   }
   const text =
     typeof value === 'string' || value === null || value === undefined ? (value ?? '') : joinParts(value, param);
-  return { role: role === 'developer' ? 'system' : (role as ChatMessage['role']), content: text };
+  return {
+    role: role === 'developer' ? 'system' : (role as ChatMessage['role']),
+    content: checkTextLength(text, param, MAX_TEXT_CHARS),
+  };
 }
 
 function joinParts(parts: { type: string }[], param: string): string {

@@ -57,7 +57,7 @@ export const wire = {
     ),
   tooLarge: (limit: number) =>
     new WireError(
-      `The request body is larger than ${limit} bytes, the gateway's limit.`,
+      `The request body is larger than ${bytesText(limit)}, the gateway's limit.`,
       base(413, 'invalid_request_error', 'request_too_large', 'request_too_large'),
     ),
   /** Over the writer's budget or the app's own cap: OpenAI's insufficient_quota, which clients do not retry. */
@@ -109,11 +109,21 @@ function issueText(body: unknown, issue: z.core.$ZodIssue, required: Record<stri
       return issue.origin === 'array'
         ? `${name} may have at most ${issue.maximum} items.`
         : issue.origin === 'string'
-          ? `${name} may be at most ${issue.maximum} characters long.`
+          ? textTooLong(name, Number(issue.maximum))
           : `${name} must be at most ${issue.maximum}.`;
     default:
       return `${name}: ${issue.message}`;
   }
+}
+
+function textTooLong(name: string, most: number): string {
+  return `${name} may be at most ${most.toLocaleString('en-US')} characters long.`;
+}
+
+/** A text of the request (a message, the system prompt) longer than a run takes: refused, naming it. */
+export function checkTextLength(text: string, param: string, most: number): string {
+  if (text.length > most) throw wire.invalid(textTooLong(param, most), param);
+  return text;
 }
 
 function valueAt(body: unknown, path: PropertyKey[]): unknown {
@@ -197,4 +207,10 @@ export function sendWireError(res: ServerResponse, api: WireApi, error: WireErro
     ...(error.init.retry && error.init.status === 429 ? { 'retry-after': '1' } : {}),
   });
   res.end(JSON.stringify(wireErrorBody(api, error)));
+}
+
+/** A size as a person reads it: "8 MB" for 8,388,608 bytes, "4,096 bytes" below a megabyte. */
+function bytesText(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }

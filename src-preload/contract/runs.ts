@@ -10,9 +10,16 @@ import type { RunAnswer } from './tasks';
 import type { ConfidenceIngredients, TournamentQuote } from './tournaments';
 import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
 
+/** The longest text a run takes: a passage, or one message of a conversation (characters). */
+export const MAX_TEXT_CHARS = 2_000_000;
+/** The longest writer's request to a task (characters). */
+export const MAX_REQUEST_CHARS = 20_000;
+/** The longest stop sequence (characters). */
+export const MAX_STOP_CHARS = 200;
+
 const message = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
-  content: z.string().max(2_000_000),
+  content: z.string().max(MAX_TEXT_CHARS),
 });
 
 /** JSON nesting an answer schema may have (a schema level is two: `{"properties": {"a": …}}`); providers allow less. */
@@ -43,9 +50,9 @@ export const runStartSchema = z.strictObject({
    * The passage (framed by the task's instruction and answered in the task's form), or chat messages sent as they
    * are (a caller's own conversation: no task instruction, no structured answer unless json_schema asks for one).
    */
-  input: z.union([z.string().min(1).max(2_000_000), z.array(message).min(1).max(500)]),
+  input: z.union([z.string().min(1).max(MAX_TEXT_CHARS), z.array(message).min(1).max(500)]),
   /** The writer's own words for a task run on a passage: a question, an outline, what to focus on. */
-  request: z.string().min(1).max(20_000).optional(),
+  request: z.string().min(1).max(MAX_REQUEST_CHARS).optional(),
   /**
    * Images sent with the passage (or the last user message): only models that can see images are considered; a run
    * with images is always one model, never a tournament. The run record keeps their size and SHA-256, not the bytes.
@@ -70,7 +77,7 @@ export const runStartSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
   /** Where the answer ends: the model stops before the first of these it would write (none of it is in the answer). */
-  stop: z.array(z.string().min(1).max(200)).min(1).max(4).optional(),
+  stop: z.array(z.string().min(1).max(MAX_STOP_CHARS)).min(1).max(4).optional(),
   /** Run on one model even when the task is critical (settings.tournament) and would run as a tournament. */
   single: z.boolean().optional(),
 });
