@@ -30,6 +30,7 @@ export const CHANNELS = [
   'runs:resume',
   'runs:list',
   'runs:get',
+  'runs:wait',
   'runs:rate',
   'runs:stats',
   'runs:export',

@@ -58,6 +58,11 @@ export class RunJobs {
     return jobQuote(job);
   }
 
+  /** The run in parts `runId` while it is in flight in this process, else undefined. */
+  running(runId: string): Promise<RunRecord> | undefined {
+    return this.pending.get(runId);
+  }
+
   /** A run id that already names a job (finished, or left unfinished by a crash or a stop). */
   known(runId: string | undefined): boolean {
     return runId !== undefined && this.d.jobs.get(runId) !== undefined;

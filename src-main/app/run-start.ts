@@ -12,18 +12,24 @@ import { NOT_SEATED, type TournamentService } from '../tournament/tournament-ser
 import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
-  runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote'>;
+  runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote' | 'running'>;
   tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quoteSeats'>;
   /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
-  jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel' | 'resumable' | 'resumeStart'>;
+  jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel' | 'resumable' | 'resumeStart' | 'running'>;
   newId?: () => string;
 }
 
 export function runStartHandler(
   deps: RunStartDeps,
-): Pick<HandlerMap, 'runs:start' | 'runs:quote' | 'runs:resume'> &
-  Partial<Pick<HandlerMap, 'runs:cancel' | 'runs:get'>> {
+): Pick<HandlerMap, 'runs:start' | 'runs:quote' | 'runs:resume' | 'runs:get' | 'runs:wait'> &
+  Partial<Pick<HandlerMap, 'runs:cancel'>> {
   const jobs = deps.jobs;
+  // A run in parts that ended early says how far it got, so the Workbench can offer Resume when reopened.
+  const get = (runId: string) => {
+    const record = deps.runs.get(runId);
+    const resume = jobs?.resumable(runId);
+    return resume ? { ...record, resume } : record;
+  };
   return {
     'runs:start': (input) => startRun(deps, input),
     'runs:quote': (input) => quoteRun(deps, input),
@@ -42,14 +48,14 @@ export function runStartHandler(
           'runs:cancel': ({ run_id }: { run_id: string }) => ({
             cancelled: jobs.cancel(run_id) || deps.runs.cancel(run_id),
           }),
-          // A run in parts that ended early says how far it got, so the Workbench can offer Resume when reopened.
-          'runs:get': ({ run_id }: { run_id: string }) => {
-            const record = deps.runs.get(run_id);
-            const resume = jobs.resumable(run_id);
-            return resume ? { ...record, resume } : record;
-          },
         }
       : {}),
+    'runs:get': ({ run_id }) => get(run_id),
+    'runs:wait': async ({ run_id }) => {
+      // However it ends (a failure, a stop), its record says so.
+      await (jobs?.running(run_id) ?? deps.runs.running(run_id))?.catch(() => undefined);
+      return get(run_id);
+    },
   };
 }
 

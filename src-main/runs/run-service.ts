@@ -127,6 +127,11 @@ export class RunService {
     return this.active.size;
   }
 
+  /** The run `runId` while it is in flight in this process (it settles to its record), else undefined. */
+  running(runId: string): Promise<RunRecord> | undefined {
+    return this.pending.get(runId);
+  }
+
   cancel(runId: string): boolean {
     const controller = this.active.get(runId);
     if (!controller) return false;

@@ -296,6 +296,27 @@ describe('task runs through the official SDKs', () => {
     expect(bad.body.error.code).toBe('invalid_input');
   });
 
+  it('runs:wait answers a run in flight once it ends, a finished one at once, and never starts one', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    let release!: () => void;
+    server.script('gpt-4o-mini', { text: 'A scene.', gate: new Promise<void>((r) => (release = r)) });
+    const runId = randomUUID();
+    const started = h.call('runs:start', { run_id: runId, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    await vi.waitUntil(() => server.requests.length === 1);
+    let waited: { body: { value?: { status: string; text: string } } } | null = null;
+    const waiting = h.call('runs:wait', { run_id: runId }).then((reply) => (waited = reply));
+    // Still in flight: the wait has not answered (runs:get shows it running meanwhile).
+    expect((await h.call('runs:get', { run_id: runId })).body.value.status).toBe('running');
+    expect(waited).toBeNull();
+    release();
+    await Promise.all([started, waiting]);
+    expect(waited!.body.value).toMatchObject({ status: 'completed', text: 'A scene.' });
+    expect((await h.call('runs:wait', { run_id: runId })).body.value).toEqual(waited!.body.value);
+    expect((await h.call('runs:wait', { run_id: randomUUID() })).body.error.code).toBe('not_found');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('runs:cancel stops exactly that run; what had streamed in is kept and charged by usage', async () => {
     const h = await builtins();
     const server = harness.server();

@@ -247,6 +247,11 @@ export const runsChannels = {
     ]),
   ),
   'runs:get': channel<RunRecord>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
+  /**
+   * The run's record once it has ended: a run in flight (one call, or a run in parts) is waited for, any other is
+   * answered at once. A window that reloaded while its run went on follows it again with this, never starting one.
+   */
+  'runs:wait': channel<RunRecord>()(z.strictObject({ run_id: z.string().min(1).max(100) })),
   'runs:rate': channel<RunRecord>()(
     z.strictObject({ run_id: z.string().min(1).max(100), rating: z.number().int().min(0).max(10) }),
   ),

@@ -8,6 +8,7 @@ import {
   sessionDrafts,
   WorkbenchManager,
   type DraftStore,
+  type LiveRun,
   type WorkbenchDraft,
 } from './workbench.svelte';
 
@@ -44,6 +45,18 @@ async function stopRun(fake: FakeApi, manager: WorkbenchManager, during: () => v
   (await starts.next()).reject('cancelled', 'The run was cancelled');
   await running;
   return starts;
+}
+
+/** A draft store in memory, as the window's session store is across a reload: one per window. */
+function memoryDrafts(): DraftStore {
+  let draft: WorkbenchDraft | null = null;
+  let live: LiveRun | null = null;
+  return {
+    load: () => draft,
+    save: (d) => void (draft = d),
+    loadLiveRun: () => live,
+    saveLiveRun: (run) => void (live = run),
+  };
 }
 
 /** A workbench with a passage and a task, and the decision for them. */
@@ -202,6 +215,77 @@ describe('WorkbenchManager', () => {
     expect(fake.countOf('orchestrator:decide')).toBe(2);
   });
 
+  it('a reload mid-run follows the run again: its Stop works, no half answer streams in, its record shows when it ends', async () => {
+    const fake = new FakeApi();
+    fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
+    fake.answer('runs:list', { runs: [] });
+    const drafts = memoryDrafts();
+    const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    first.setText(PASSAGE);
+    first.setTask('line_edit');
+    // Its runs:start is still waiting for the run when the window goes.
+    const starts = fake.hold('runs:start');
+    void first.run();
+    await starts.next();
+    const R1 = id(1);
+    expect(drafts.loadLiveRun()).toEqual({ runId: R1, offset: 0 });
+    // The window reloads: a new manager on the same session store. Its run is still going at the host.
+    const reloaded = new WorkbenchManager(fake, runIds('e'), new TaskLibraryManager(fake), drafts);
+    reloaded.listen();
+    fake.answer('runs:get', runRecord(R1, { status: 'running', model_id: null, text: null }));
+    const waits = fake.hold('runs:wait');
+    const following = reloaded.rejoin();
+    const wait = await waits.next();
+    expect(wait.input).toEqual({ run_id: R1 });
+    expect([reloaded.running, reloaded.rejoined, reloaded.liveRunId]).toEqual([true, true, R1]);
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'middle of a sentence' });
+    expect(reloaded.streamed).toBe('');
+    expect(reloaded.liveModel).toBe('gpt');
+    fake.answer('runs:cancel', { cancelled: true });
+    await reloaded.cancel();
+    expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: R1 }]);
+    wait.resolve(runRecord(R1, { status: 'cancelled', text: 'The clock' }));
+    await following;
+    expect([reloaded.running, reloaded.rejoined]).toEqual([false, false]);
+    expect(reloaded.result).toMatchObject({ run_id: R1, status: 'cancelled', text: 'The clock' });
+    // The Stop the writer asked for is no error; the run was followed, never started again.
+    expect(reloaded.runError).toBeNull();
+    expect(fake.countOf('runs:start')).toBe(1);
+    expect(drafts.loadLiveRun()).toBeNull();
+    // Another reload finds nothing to follow.
+    await new WorkbenchManager(fake, runIds('d'), new TaskLibraryManager(fake), drafts).rejoin();
+    expect(fake.countOf('runs:get')).toBe(1);
+  });
+
+  it('a run that ended while the window reloaded is shown as it ended; one the host does not know is let go', async () => {
+    const fake = new FakeApi();
+    const drafts = memoryDrafts();
+    drafts.saveLiveRun({ runId: id(1), offset: 0 });
+    fake.answer('runs:get', runRecord(id(1), { status: 'completed', text: 'Done.' }));
+    const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    await reloaded.rejoin();
+    expect(reloaded.running).toBe(false);
+    expect(reloaded.result).toMatchObject({ run_id: id(1), status: 'completed', text: 'Done.' });
+    expect(fake.countOf('runs:wait')).toBe(0);
+    expect(drafts.loadLiveRun()).toBeNull();
+    drafts.saveLiveRun({ runId: id(2), offset: 0 });
+    fake.fail('runs:get', 'not_found', 'No such run');
+    await reloaded.rejoin();
+    expect(drafts.loadLiveRun()).toBeNull();
+    expect(reloaded.runError).toBeNull();
+  });
+
+  it('a run reopened from the history while it runs shows how it ended when it ends', async () => {
+    const { fake, manager } = setup();
+    fake.answer('runs:get', runRecord('r7', { status: 'running', text: null }));
+    await manager.reopen('r7');
+    expect(manager.result?.status).toBe('running');
+    fake.answer('runs:get', runRecord('r7', { status: 'completed', text: 'Ended.' }));
+    fake.emit('run:completed', runRecord('r7', { status: 'completed', text: 'Ended.' }));
+    await fake.settled();
+    expect(manager.result).toMatchObject({ status: 'completed', text: 'Ended.' });
+  });
+
   it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
     const { fake, manager } = await ready();
     fake.fail('runs:start', 'budget_exceeded', 'over budget');
@@ -230,21 +314,27 @@ describe('WorkbenchManager', () => {
     expect(manager.tournamentId).toBe('t9');
   });
 
-  it('keeps the passage, its file, the task and the request for the session: a reload (a new manager) has them back', () => {
+  it('keeps the passage, its file, the task, the request and the choices for the session: a reload (a new manager) has them back', () => {
     let kept: WorkbenchDraft | null = null;
-    const store: DraftStore = { load: () => kept, save: (draft) => void (kept = draft) };
+    const store: DraftStore = { ...memoryDrafts(), load: () => kept, save: (draft) => void (kept = draft) };
     const fake = new FakeApi();
     const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
     first.setText(PASSAGE, 'chapter.txt');
     first.setTask('brainstorm');
     first.setRequest('Ideas for the storm');
+    first.setModel('claude');
+    first.setLocalOnly(true);
+    first.setLength('long');
     const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
-    expect([reloaded.text, reloaded.fileName, reloaded.task, reloaded.request]).toEqual([
-      PASSAGE,
-      'chapter.txt',
-      'brainstorm',
-      'Ideas for the storm',
-    ]);
+    expect([
+      reloaded.text,
+      reloaded.fileName,
+      reloaded.task,
+      reloaded.request,
+      reloaded.model,
+      reloaded.localOnly,
+      reloaded.length,
+    ]).toEqual([PASSAGE, 'chapter.txt', 'brainstorm', 'Ideas for the storm', 'claude', true, 'long']);
   });
 
   it("the window's session store keeps a draft up to its size, and forgets a larger one rather than keep an old one", () => {
@@ -256,9 +346,20 @@ describe('WorkbenchManager', () => {
     };
     Object.assign(globalThis, { sessionStorage: session });
     try {
-      const draft = { text: PASSAGE, fileName: null, task: 'line_edit', request: '' };
+      const draft = {
+        text: PASSAGE,
+        fileName: null,
+        task: 'line_edit',
+        request: '',
+        model: 'claude',
+        localOnly: false,
+        length: 'short' as const,
+      };
       sessionDrafts.save(draft);
       expect(sessionDrafts.load()).toEqual(draft);
+      // A draft kept before the choices were: Quire chooses, at the task's length.
+      items.set('quire.workbench.draft', JSON.stringify({ text: PASSAGE, fileName: null, task: 'x', request: '' }));
+      expect(sessionDrafts.load()).toMatchObject({ model: '', localOnly: false, length: 'task' });
       sessionDrafts.save({ ...draft, text: 'x'.repeat(MAX_DRAFT_CHARS + 1) });
       expect(sessionDrafts.load()).toBeNull();
       items.set('quire.workbench.draft', '{not json');

@@ -76,6 +76,11 @@ export class WorkbenchManager {
   #resumable = $state.raw<{ start: RunStart & { run_id: string }; offset: number } | null>(null);
   /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
   #stopAsked = false;
+  /**
+   * The live run was started before this window reloaded: followed again (runs:wait), its answer shows when it ends;
+   * what it streams meanwhile is the middle of an answer, so it is not shown.
+   */
+  #rejoined = $state(false);
   #rating = $state(false);
   readonly #history = resource(
     async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
@@ -106,12 +111,23 @@ export class WorkbenchManager {
       this.#fileName = draft.fileName;
       this.#task = draft.task;
       this.#request = draft.request;
+      this.#model = draft.model ?? '';
+      this.#localOnly = draft.localOnly ?? false;
+      this.#length = draft.length ?? 'task';
     }
   }
 
-  /** What the writer has typed or opened, kept for this session (a reload must not lose a pasted passage). */
+  /** What the writer has typed, opened and chosen, kept for this session (a reload must not lose a pasted passage). */
   #keepDraft(): void {
-    this.#drafts.save({ text: this.#text, fileName: this.#fileName, task: this.#task, request: this.#request });
+    this.#drafts.save({
+      text: this.#text,
+      fileName: this.#fileName,
+      task: this.#task,
+      request: this.#request,
+      model: this.#model,
+      localOnly: this.#localOnly,
+      length: this.#length,
+    });
   }
 
   readonly text = $derived(this.#text);
@@ -128,6 +144,7 @@ export class WorkbenchManager {
   readonly decisionError = $derived(this.#decision.error);
 
   readonly running = $derived(this.#running);
+  readonly rejoined = $derived(this.#rejoined);
   readonly liveModel = $derived(this.#liveModel);
   readonly queuePosition = $derived(this.#queuePosition);
   readonly streamed = $derived(this.#streamed);
@@ -221,14 +238,17 @@ export class WorkbenchManager {
   setModel(model: string): void {
     if (model !== this.#model) this.#runError = null;
     this.#model = model;
+    this.#keepDraft();
   }
 
   setLocalOnly(localOnly: boolean): void {
     this.#localOnly = localOnly;
+    this.#keepDraft();
   }
 
   setLength(length: AnswerLength): void {
     this.#length = length;
+    this.#keepDraft();
   }
 
   /** The request fields the decision and the run share, so the quote is for exactly what runs. */
@@ -348,6 +368,8 @@ export class WorkbenchManager {
     this.#liveRunId = runId;
     this.#stopAsked = false;
     this.#runOffset = offset;
+    // A reload from here on follows the run again rather than lose it (rejoin()).
+    this.#drafts.saveLiveRun({ runId, offset });
     try {
       const record = await call();
       this.#result.set(record);
@@ -362,11 +384,41 @@ export class WorkbenchManager {
       this.#resumable =
         start && this.#part !== null && this.#result.value?.status === 'cancelled' ? { start, offset } : null;
       this.#running = false;
+      this.#rejoined = false;
       this.#liveRunId = null;
       this.#queuePosition = null;
+      this.#drafts.saveLiveRun(null);
       void this.loadHistory();
       void this.decide();
     }
+  }
+
+  /**
+   * After a reload: the run this window was following, if it is still going, is followed again — its Stop, and its
+   * record when it ends (runs:wait never starts a run). One that ended meanwhile is shown as reopened from the history.
+   */
+  async rejoin(): Promise<void> {
+    const live = this.#drafts.loadLiveRun();
+    if (!live || this.#running) return;
+    let record: RunRecord;
+    try {
+      record = await this.#client.call('runs:get', { run_id: live.runId });
+    } catch {
+      // Gone (a tournament's own id, a data folder changed): nothing to follow.
+      this.#drafts.saveLiveRun(null);
+      return;
+    }
+    if (this.#running) return;
+    if (record.status !== 'running') {
+      this.#drafts.saveLiveRun(null);
+      await this.reopen(live.runId);
+      return;
+    }
+    const runId = live.runId;
+    const wait = async () => ({ ...(await this.#client.call('runs:wait', { run_id: runId })), tournament_id: null });
+    const following = this.#follow(runId, live.offset, wait, null);
+    this.#rejoined = true;
+    return following;
   }
 
   /**
@@ -459,6 +511,10 @@ export class WorkbenchManager {
       'run:token': ({ run_id, model_id, text }) => {
         if (run_id !== this.#liveRunId) return;
         this.#queuePosition = null;
+        if (this.#rejoined) {
+          this.#liveModel = model_id;
+          return;
+        }
         // A fallback starts a fresh answer from another model.
         if (model_id !== this.#liveModel) {
           this.#liveModel = model_id;
@@ -466,9 +522,18 @@ export class WorkbenchManager {
         }
         this.#streamed += text;
       },
-      'run:completed': () => void this.loadHistory(),
-      'run:failed': () => void this.loadHistory(),
+      'run:completed': (record) => this.#ended(record),
+      'run:failed': ({ record }) => this.#ended(record),
     });
+  }
+
+  /** Any run ended: the history shows it, and a run on screen that was reopened while running shows how it ended. */
+  #ended(record: RunRecord): void {
+    void this.loadHistory();
+    const shown = this.#result.value;
+    if (shown?.run_id === record.run_id && shown.status === 'running' && record.run_id !== this.#liveRunId) {
+      void this.reopen(record.run_id);
+    }
   }
 
   reset(): void {
@@ -481,6 +546,7 @@ export class WorkbenchManager {
     this.#length = 'task';
     this.#decision.reset();
     this.#running = false;
+    this.#rejoined = false;
     this.#clearRun();
     this.#runOffset = 0;
     this.#rating = false;
@@ -489,22 +555,36 @@ export class WorkbenchManager {
   }
 }
 
-/** The Workbench's passage, its file name, task and request: what a reload would otherwise lose. */
+/** The Workbench's passage, its file name, task, request and choices: what a reload would otherwise lose. */
 export interface WorkbenchDraft {
   text: string;
   fileName: string | null;
   task: string;
   request: string;
+  /** '' lets Quire choose. */
+  model?: string;
+  localOnly?: boolean;
+  length?: AnswerLength;
+}
+
+/** The run a window was following, by its id, and where its passage starts in the text on screen. */
+export interface LiveRun {
+  runId: string;
+  offset: number;
 }
 
 export interface DraftStore {
   load(): WorkbenchDraft | null;
   save(draft: WorkbenchDraft): void;
+  /** Kept apart from the draft: a run on a whole manuscript is followed again even when its text is too large to keep. */
+  loadLiveRun(): LiveRun | null;
+  saveLiveRun(run: LiveRun | null): void;
 }
 
 /** Larger passages are not kept (the session store holds a few MB); a whole manuscript is kept by the library. */
 export const MAX_DRAFT_CHARS = 1_000_000;
 const DRAFT_KEY = 'quire.workbench.draft';
+const LIVE_RUN_KEY = 'quire.workbench.live-run';
 
 /**
  * The draft in the window's sessionStorage: it survives a reload (or a renderer restart) while Quire runs, and is gone
@@ -521,6 +601,9 @@ export const sessionDrafts: DraftStore = {
         fileName: typeof draft.fileName === 'string' ? draft.fileName : null,
         task: typeof draft.task === 'string' ? draft.task : '',
         request: typeof draft.request === 'string' ? draft.request : '',
+        model: typeof draft.model === 'string' ? draft.model : '',
+        localOnly: draft.localOnly === true,
+        length: typeof draft.length === 'string' && draft.length in LENGTHS ? draft.length : 'task',
       };
     } catch {
       return null;
@@ -532,6 +615,24 @@ export const sessionDrafts: DraftStore = {
       else globalThis.sessionStorage?.setItem(DRAFT_KEY, JSON.stringify(draft));
     } catch {
       // A full or unavailable store keeps nothing; the passage on screen is unaffected.
+    }
+  },
+  loadLiveRun() {
+    try {
+      const raw = globalThis.sessionStorage?.getItem(LIVE_RUN_KEY);
+      const run = raw ? (JSON.parse(raw) as Partial<LiveRun>) : null;
+      if (!run || typeof run.runId !== 'string' || typeof run.offset !== 'number') return null;
+      return { runId: run.runId, offset: run.offset };
+    } catch {
+      return null;
+    }
+  },
+  saveLiveRun(run) {
+    try {
+      if (run) globalThis.sessionStorage?.setItem(LIVE_RUN_KEY, JSON.stringify(run));
+      else globalThis.sessionStorage?.removeItem(LIVE_RUN_KEY);
+    } catch {
+      // Unavailable: a reload mid-run shows the run in the history instead.
     }
   },
 };

@@ -1,0 +1,45 @@
+// The window reloads while a run goes on (Cmd-R, a crash of the renderer): the Workbench follows the run again — its
+// Stop, and its answer when it ends — rather than forget it and offer a second, paid run of the same passage.
+import { addFakeWriter, expect, test } from './support/fake-host';
+import { decisionSettled } from './support/workbench';
+
+test('a reload mid-run follows the run again: Stop is offered, the answer shows when it ends, nothing runs twice', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 1, output: 2 });
+  await host.call('settings:set', { setup: { done: true } });
+  let release!: () => void;
+  fake.script('writer', { text: 'The harbour remembers.', gate: new Promise<void>((resolve) => (release = resolve)) });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
+  await page.getByLabel('Task', { exact: true }).selectOption('scene_draft');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await decisionSettled(page);
+  const atProvider = fake.nextRequest('writer');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // The request is with the provider, held there, when the window reloads.
+  await atProvider;
+  await page.reload();
+  await expect(page.getByTestId('run-live')).toContainText('this window reloaded while it ran');
+  await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();
+  await page.getByTestId('run-live').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/reload-mid-run.png' });
+  release();
+  await expect(page.getByTestId('run-status')).toHaveText('completed');
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers.');
+  // The writer's choices came through the reload too: the same model, so the same passage can run again.
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('fake/writer');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  await page.getByTestId('run-status').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/reload-mid-run-ended.png' });
+  // Followed, never started again.
+  expect(fake.requests.filter((r) => r.model === 'writer')).toHaveLength(1);
+  const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
+  expect(runs.value!.runs.map((r) => r.status)).toEqual(['completed']);
+  // Another reload shows the run as it ended (the history has it), with nothing to follow.
+  await page.reload();
+  await expect(page.getByTestId('run-live')).toHaveCount(0);
+});
