@@ -465,7 +465,7 @@ describe('gateway doors', () => {
         error: {
           type: 'invalid_request_error',
           code: 'request_too_large',
-          message: "The request body is larger than 4,096 bytes, the gateway's limit.",
+          message: "The request body is larger than 4.1 KB, the gateway's limit.",
         },
       });
       const unknown = await post(chatBody('gpt-9-imaginary'));

@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { ErrorCode } from '../../src-preload/contract';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { isQuireError } from '../errors';
 
 export type WireApi = 'openai' | 'anthropic';
@@ -207,10 +208,4 @@ export function sendWireError(res: ServerResponse, api: WireApi, error: WireErro
     ...(error.init.retry && error.init.status === 429 ? { 'retry-after': '1' } : {}),
   });
   res.end(JSON.stringify(wireErrorBody(api, error)));
-}
-
-/** A size as a person reads it: "8 MB" for 8,388,608 bytes, "4,096 bytes" below a megabyte. */
-function bytesText(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }
