@@ -1,5 +1,6 @@
 // Why a request got no HTTP answer at all, in a writer's words, and whether it could have been billed. Node's fetch
 // (undici) wraps the reason in `TypeError: fetch failed` and the SDKs wrap that again, so the cause chain is read.
+import { PROVIDER_TABLE } from '../../src-preload/contract/provider-table';
 import type { Billing } from '../errors';
 
 export interface ConnectionFailure {
@@ -34,6 +35,9 @@ const NOT_CONNECTED = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', '
 
 const NOTHING_SENT = 'Nothing was sent, so nothing was charged.';
 
+/** The built-in providers' hosts: addresses Quire knows, which the writer never typed. */
+const BUILTIN_HOSTS = new Set(PROVIDER_TABLE.map((provider) => new URL(provider.base_url).hostname));
+
 /**
  * Reads an SDK connection error (no HTTP status). `provider` is how the message names the provider where neither the
  * cause nor `baseURL` gives an address.
@@ -49,7 +53,12 @@ export function connectionFailure(provider: string, error: unknown, baseURL: str
   const where = url ? url.host : host;
 
   if (code === 'ENOTFOUND') {
-    return none(`Quire could not find ${host}: no such address is known. Check the spelling. ${NOTHING_SENT}`);
+    // A provider's own address is not misspelt: offline, a name lookup fails just like this.
+    return none(
+      BUILTIN_HOSTS.has(host)
+        ? `Quire could not find ${host}: this computer may be offline. Check the internet connection, then try again. ${NOTHING_SENT}`
+        : `Quire could not find ${host}: no such address is known. Check the address for a typo, and that this computer is online. ${NOTHING_SENT}`,
+    );
   }
   if (code === 'EAI_AGAIN') {
     return none(`Quire could not look up ${host}: check the internet connection. ${NOTHING_SENT}`);
