@@ -69,7 +69,7 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   type Stored = {
     local: { memory_budget_mb: number | null; threads: number | null };
     tournament: { critical_tasks: string[]; num_models: number };
-    runs: { timeout_s: number };
+    runs: { timeout_s: number; first_token_floor_s: number };
   };
   const stored = async () => (await host.call<Stored>('settings:get')).value!;
   const machine = (await host.call<{ default_memory_budget_mb: number; default_threads: number }>('app:machine'))
@@ -88,6 +88,12 @@ test('local-model, run and tournament settings are kept across a reload; a refus
     `Default: ${machine.default_threads}`,
   );
   await expect(page.getByTestId('cache-hit-rate')).toHaveText('Cache hit rate: 0 %');
+  // How long a cloud model may stay silent is the writer's to set, beside the whole call's timeout.
+  const firstWord = page.getByLabel('Wait for a first word');
+  await expect(firstWord).toHaveValue('4');
+  await firstWord.fill('30');
+  await firstWord.press('Enter');
+  await expect.poll(async () => (await stored()).runs.first_token_floor_s).toBe(30);
 
   await memory.fill('2048');
   await memory.press('Enter');

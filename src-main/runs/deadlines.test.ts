@@ -101,6 +101,8 @@ describe('first-token deadlines', () => {
     expect(body.value).toMatchObject({ model_id: 'spare/backup', fallbacks: ['spare/backup'] });
     expect(body.value.attempts[0]).toMatchObject({ outcome: 'failed', error: { code: 'timeout' } });
     expect(body.value.attempts[0].error.message).toMatch(/within [45](\.\d)? s/);
+    // Where the writer sets it: a wait shorter than the "Cloud call timeout" beside it is no longer a mystery.
+    expect(body.value.attempts[0].error.message).toMatch(/the “Wait for a first word” in Settings → Runs/);
   });
 
   it('a refused connection fails over at once and is not retried (connection attempts counted)', async () => {

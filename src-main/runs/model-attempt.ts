@@ -346,7 +346,9 @@ export class ModelAttempts {
       throw new QuireError('provider_error', `${spec.display_name} ended its answer before finishing it`);
     } catch (error) {
       if (timedOut && !signal.aborted) {
-        throw new TimeoutError(`${spec.display_name} sent nothing within ${formatSeconds(waitMs)}`);
+        throw new TimeoutError(
+          `${spec.display_name} sent nothing within ${formatSeconds(waitMs)} (the “Wait for a first word” in Settings → Runs)`,
+        );
       }
       throw error;
     } finally {
