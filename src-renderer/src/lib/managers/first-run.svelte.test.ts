@@ -158,6 +158,25 @@ describe('FirstRunManager: the first-run setup', () => {
     );
   });
 
+  it('a choice the writer then changes by hand in Settings is closed: the welcome never says what is no longer so', async () => {
+    const { fake, manager, stored } = setup();
+    await manager.load();
+    await manager.choose('private');
+    expect(manager.chosen?.title).toBe('Free and private');
+    // In Settings: "Keep everything on this Mac" off, Balanced picked.
+    await fake.invoke('settings:set', { orchestrator: { force_local: false, quality_tier: 'balanced' } });
+    await manager.load();
+    expect(manager.visible).toBe(false);
+    expect(stored().setup.done).toBe(true);
+    // A choice the settings still match stays open until the writer closes it.
+    const other = setup();
+    await other.manager.load();
+    await other.manager.choose('balanced');
+    await other.manager.load();
+    expect(other.manager.visible).toBe(true);
+    expect(other.stored().setup.done).toBe(false);
+  });
+
   it('once finished it is not shown again, and later launches do not ask for a plan', async () => {
     const { fake, manager } = setup();
     await manager.load();

@@ -149,6 +149,12 @@ export class FirstRunManager {
       this.#client.call('runs:list', { limit: 500 }),
     ]);
     if (settings.setup.done) return { settings, plans: null, usage: {} };
+    // The writer changed by hand in Settings what the choice set (its tier, keeping everything on this machine,
+    // automatic selection): their settings are the setup now, and the welcome would say what is no longer so.
+    if (settings.setup.choice && !matches(settings.setup.choice, settings)) {
+      const closed = await this.#client.call('settings:set', { setup: { done: true } });
+      return { settings: closed, plans: null, usage: {} };
+    }
     const { usage } = pickProfile(capabilities, recentUsage(recent.runs, this.#now()));
     const plans = await this.#client.call('orchestrator:plan', { usage });
     return { settings, plans, usage };
@@ -158,6 +164,15 @@ export class FirstRunManager {
     this.#state.reset();
     this.#action.reset();
   }
+}
+
+/** The settings still are what the choice made them (FirstRunManager.choose). */
+function matches(choice: SetupChoice, settings: Settings): boolean {
+  const option = OPTIONS.find((o) => o.id === choice);
+  const o = settings.orchestrator;
+  return (
+    option !== undefined && o.enabled && o.quality_tier === option.tier && o.force_local === (choice === 'private')
+  );
 }
 
 export const firstRunManager = new FirstRunManager();
