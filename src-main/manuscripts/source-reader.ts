@@ -5,6 +5,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
+import { MAX_MANUSCRIPT_BYTES } from '../../src-preload/contract/constants';
 import { InvalidInputError } from '../errors';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
@@ -13,11 +14,7 @@ export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
  * so the folder is refused rather than opened without them. Other files (a cover, a PDF of research) are not chapters.
  */
 const DOCUMENT_EXTENSIONS = ['.rtf', '.rtfd', '.doc', '.docx', '.odt', '.pages'];
-/**
- * 50 MB of text is ~8 million words: far beyond any novel; larger is almost certainly not a manuscript. Decimal, as
- * the Finder shows a file's size: a file the Finder calls "50.3 MB" is over it.
- */
-export const MAX_MANUSCRIPT_BYTES = 50_000_000;
+export { MAX_MANUSCRIPT_BYTES };
 
 export interface SourceFile {
   name: string;

@@ -34,3 +34,12 @@ export const STRENGTH_WORDS: Record<(typeof STRENGTHS)[number], string> = {
 /** Budget alerts are raised once a month at each of these percentages of the budget. */
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];
+
+/**
+ * The most text a whole manuscript may be: 50 MB is ~8 million words, far beyond any novel; larger is almost
+ * certainly not a manuscript. Decimal, as the Finder shows a file's size: a file the Finder calls "50.3 MB" is over it.
+ */
+export const MAX_MANUSCRIPT_BYTES = 50_000_000;
+
+/** The most a passage opened from a file may be (a chapter, or a few); a longer text opens as a whole manuscript. */
+export const MAX_PASSAGE_FILE_BYTES = 900_000;
