@@ -1,5 +1,6 @@
 import { test, expect } from './support/host';
 import { openSettings } from './support/settings';
+import { bytesText } from '../src-preload/contract/bytes-text';
 
 test('the quality tier is saved and survives a reload', async ({ page, host }) => {
   await openSettings(page, host.url);
@@ -82,6 +83,10 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   await expect(memory).toHaveAttribute(
     'placeholder',
     `Default: ${machine.default_memory_budget_mb.toLocaleString('en-US')}`,
+  );
+  // The same amount as the Models screen's "… allowed", in its units too (binary MB here, decimal GB there).
+  await expect(page.locator('#memory-budget-help')).toContainText(
+    `60 % of its memory; ${bytesText(machine.default_memory_budget_mb * 1024 * 1024)} as the Models screen counts it`,
   );
   await expect(page.getByLabel('Threads for local models')).toHaveAttribute(
     'placeholder',
