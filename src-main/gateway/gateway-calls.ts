@@ -209,7 +209,7 @@ export class GatewayCalls {
       ...(call.jsonSchema ? { json_schema: call.jsonSchema } : {}),
     };
     const parsed = runStartSchema.safeParse(start);
-    if (!parsed.success) throw this.limitPassed(parsed.error.issues[0]!, start.task, call);
+    if (!parsed.success) throw this.limitPassed(parsed.error.issues[0]!, start, call);
     return parsed.data;
   }
 
@@ -217,8 +217,9 @@ export class GatewayCalls {
    * A limit of Quire's runs that the wire's own checks leave to the run (a task's passage and request), said in the
    * app's terms: its messages, never the run's fields or zod's wording.
    */
-  private limitPassed(issue: z.core.$ZodIssue, task: string, call: ChatCall): WireError {
+  private limitPassed(issue: z.core.$ZodIssue, start: Record<string, unknown>, call: ChatCall): WireError {
     const [field] = issue.path;
+    const task = String(start.task);
     const name = this.o.tasks().get(task)?.display_name ?? task;
     if (field === 'input' && issue.path.length === 1 && issue.code === 'too_small') {
       return wire.invalid(
@@ -232,7 +233,7 @@ export class GatewayCalls {
         'messages',
       );
     }
-    return invalidRequest(undefined, issue);
+    return invalidRequest(start, issue);
   }
 
   /**
