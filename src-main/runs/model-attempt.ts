@@ -7,6 +7,7 @@ import type { RunAttempt } from '../../src-preload/contract/runs';
 import { QuireError, StorageError, TimeoutError, isQuireError } from '../errors';
 import { pausedText } from '../errors/circuit-open-error';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { thinksFirst } from '../orchestrator/thinking';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
 import type { CallableModel } from '../providers/provider-service';
@@ -227,7 +228,10 @@ export class ModelAttempts {
       const said = cause && cause !== info.message ? ` (${cause.slice(0, 500)})` : '';
       this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}${said}`);
       let end: CallEnd;
-      if (charge.reservation && a.cancel.aborted && received) {
+      // A model that thinks before it answers had thought, billed as output, before its first visible word, and a
+      // stream cut short says nothing of how much: stopped mid-answer, it keeps its reservation as a stop before any
+      // word does (below), never the price of the words that arrived.
+      if (charge.reservation && a.cancel.aborted && received && !thinksFirst(spec)) {
         // The writer stopped it mid-answer: charged by usage — the request's count and what had arrived, counted by
         // the same conservative bound (the provider sends no counts for a stream cut short).
         const usage = { inputTokens, outputTokens: Math.min(request.maxOutputTokens, estimateTextTokens(partialText)) };

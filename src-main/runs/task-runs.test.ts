@@ -351,6 +351,40 @@ describe('task runs through the official SDKs', () => {
     expect(row.charged_micros).toBeLessThan(row.reserved_micros);
   });
 
+  it('a reasoning model stopped after its first words is charged what it may have thought, never just those words', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    // Its hidden thinking, billed as output, all came before the first visible word: the stream cannot say how much.
+    server.script('gpt-5.5', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 1 }] });
+    const runId = randomUUID();
+    let streamed = '';
+    h.app.events.subscribe((e) => {
+      if (e.name === 'run:token' && e.payload.run_id === runId) streamed += e.payload.text;
+    });
+    const run = h.call('runs:start', {
+      run_id: runId,
+      task: 'scene_draft',
+      input: PASSAGE,
+      model: 'gpt-5.5',
+      stream: true,
+    });
+    const sent = await server.nextRequest('gpt-5.5');
+    expect(sent.body.reasoning_effort).toBeDefined();
+    await vi.waitUntil(() => streamed === 'one ');
+    await h.call('runs:cancel', { run_id: runId });
+    expect((await run).body.error.code).toBe('cancelled');
+    const row = h.app.services.db
+      .prepare('SELECT reserved_micros, charged_micros, state FROM ledger WHERE run_id = ?')
+      .get(runId) as { reserved_micros: number; charged_micros: number; state: string };
+    // Kept at its reservation (the whole output allowance it was sent, thinking included), as a stop before any word.
+    expect(row.state).toBe('settled');
+    expect(row.charged_micros).toBe(row.reserved_micros);
+    expect((await h.call('runs:get', { run_id: runId })).body.value).toMatchObject({
+      status: 'cancelled',
+      text: 'one ',
+    });
+  });
+
   it('a run cancelled mid-stream is no failure of the provider: its attempt says cancelled, the breaker stays shut', async () => {
     const h = await builtins();
     const server = harness.server();
