@@ -197,10 +197,25 @@ describe('Ledger', () => {
     expect(ledger.entry(refused.id)).toMatchObject({ state: 'released', charged_micros: 0 });
   });
 
-  it('neutralises spreadsheet formulas in the CSV', async () => {
+  it('neutralises spreadsheet formulas in the CSV, also those that start like a negative number', async () => {
     const { ledger } = setup();
-    ledger.reserve({ ...call, task: '=HYPERLINK("x")', worstCaseUsd: 0.01 });
-    expect((await ledger.exportCsv('2026-03')).csv).toContain(`"'=HYPERLINK(""x"")"`);
+    const tasks = [
+      '=HYPERLINK("x")',
+      '-2+HYPERLINK("http://x","y")',
+      "-1+1+cmd|' /C calc'!A0",
+      '\t=1+1',
+      '\r=1',
+      '-12.5',
+    ];
+    for (const task of tasks) ledger.reserve({ ...call, task, worstCaseUsd: 0.01 });
+    const csv = (await ledger.exportCsv('2026-03')).csv;
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(csv).toContain(`"'-2+HYPERLINK(""http://x"",""y"")"`);
+    expect(csv).toContain(`'-1+1+cmd|' /C calc'!A0`);
+    expect(csv).toContain(`'\t=1+1`);
+    expect(csv).toContain(`"'\r=1"`);
+    // A number stays a number, a negative one too.
+    expect(csv).toContain(',-12.5,');
   });
 
   it('names the app of each gateway call in the CSV, and its counted column adds up to the month', async () => {

@@ -121,7 +121,8 @@ function toGroup(g: GroupRow): SpendGroup {
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
-  // Quote fields with separators, and neutralise spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  // Quote fields with separators, and neutralise spreadsheet formulas: a cell a spreadsheet would read as one (its
+  // first character =, +, -, @, a tab or a carriage return) unless it is a plain number ("-12.5" stays a number).
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
