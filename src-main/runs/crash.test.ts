@@ -55,4 +55,47 @@ describe('runs across a crash', () => {
     const stats = await h.call('runs:stats', {});
     expect(stats.body.value.total_cost_usd).toBe(month.total_usd);
   });
+
+  it('a tournament killed mid-flight is shown as stopped after restart, its cost what the ledger counts for it', async () => {
+    server.reset();
+    const findings = { findings: [] };
+    server.script('answers', { json: findings, inputTokens: 900, outputTokens: 300 });
+    server.script('hangs-b', { alwaysFault: { kind: 'hang' } });
+    server.script('hangs-c', { alwaysFault: { kind: 'hang' } });
+    const dataDir = tempDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/tournament-crash-child.ts'].concat(
+        dataDir,
+        server.openaiBaseUrl,
+        server.anthropicBaseUrl,
+      ),
+      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    // Every member's call has reached the server: the tournament, its holds and its member runs have committed.
+    const answered = server.nextRequest('answers');
+    const hanging = [server.nextRequest('hangs-b'), server.nextRequest('hangs-c')];
+    await Promise.race([
+      Promise.all([answered, ...hanging]),
+      exited.then(() => Promise.reject(new Error(`child exited early: ${stderr}`))),
+    ]);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const h = await testApp.host({ dataDir, env: {} });
+    const list = (await h.call('tournaments:list', {})).body.value;
+    expect(list).toHaveLength(1);
+    const shown = (await h.call('tournaments:get', { tournament_id: list[0].id })).body.value;
+    expect(shown).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/Quire stopped/) } });
+    expect(shown.finished_at).not.toBeNull();
+    // Its cost is every row the ledger counts under it (held calls that may have been billed stay counted): the month.
+    const month = h.app.services.ledger.month(h.app.services.ledger.monthOf(new Date()));
+    expect(month.orphaned_usd).toBeGreaterThan(0);
+    expect(shown.cost_usd).toBe(month.total_usd);
+  });
 });

@@ -42,6 +42,10 @@ export function createTournaments(deps: {
   /** Where what a member call threw goes. */
   logger?: Pick<Logger, 'warn'>;
 }): TournamentService {
+  const repo = new TournamentRepo(deps.db);
+  // The ledger's orphans and the runs' interruptions are marked by now (create-execution): a tournament a crash
+  // left running is marked failed, at what the ledger counts for it.
+  repo.markInterrupted(deps.now().toISOString());
   return new TournamentService({
     decide: (request) => deps.orchestrator.decide(request),
     tasks: deps.orchestrator.tasks,
@@ -52,7 +56,7 @@ export function createTournaments(deps: {
     ledger: tournamentLedger(deps.ledger),
     feedback: deps.feedback,
     settings: () => deps.settings.get(),
-    repo: new TournamentRepo(deps.db),
+    repo,
     events: deps.events,
     worstCase: (spec, input, output) => worstCaseUsd(spec, input, output, { at: deps.now() }),
     ...(deps.tokens ? { inputTokens: async (spec, request) => (await deps.tokens!.count(spec, request)).tokens } : {}),

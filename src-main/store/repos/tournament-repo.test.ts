@@ -47,6 +47,30 @@ const confidence = {
 describe('TournamentRepo', () => {
   const tempDir = useTempDir();
 
+  it('at start-up marks a tournament a crash left running as failed, never one a live process still holds calls for', () => {
+    const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+    const repo = new TournamentRepo(db);
+    repo.save({ ...tournament([]), id: 'gone', status: 'running', finished_at: null }, 'text');
+    repo.save({ ...tournament([]), id: 'live', status: 'running', finished_at: null }, 'text');
+    const row = db.prepare(
+      `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, charged_micros, created_at)
+       VALUES (?, '2026-03', '2026-03-10', 'm', 'p', 'continuity_check', ?, ?, ?, '2026-03-10T12:00:00.000Z')`,
+    );
+    row.run('gone/member/a', 'settled', 900, 400);
+    row.run('gone/member/b', 'orphaned', 700, null);
+    row.run('gone/member/b/repair', 'released', 500, 0);
+    row.run('gone0', 'orphaned', 10_000, null); // another id that only starts like it
+    row.run('live/member/a', 'reserved', 800, null);
+    expect(repo.markInterrupted('2026-03-10T13:00:00.000Z')).toBe(1);
+    expect(repo.get('gone')).toMatchObject({
+      status: 'failed',
+      finished_at: '2026-03-10T13:00:00.000Z',
+      cost_usd: 0.0011,
+      error: { code: 'internal', message: expect.stringMatching(/^Quire stopped during this tournament/) },
+    });
+    expect(repo.get('live')).toMatchObject({ status: 'running', finished_at: null });
+  });
+
   it('reads back every quote of a finding with its place and whether it was found', () => {
     const db = openDatabase(join(tempDir(), 'quire.sqlite'));
     const repo = new TournamentRepo(db);

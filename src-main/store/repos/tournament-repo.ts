@@ -72,6 +72,34 @@ export class TournamentRepo {
   private readonly selectAgreement;
   private readonly bumpAgreement;
 
+  /**
+   * At start-up, after the ledger's orphans and the runs' interruptions are marked: a tournament left running by a
+   * process that is gone is marked failed ("Quire stopped…"), its cost what the ledger counts under its id — settled
+   * charges, and the holds of calls in flight, which may have been billed and stay counted (runs-repo's markInterrupted
+   * for runs). One that still has a live hold or a running member run belongs to a live process and is left running.
+   */
+  markInterrupted(at: string): number {
+    const under = (column: string) => `${column} >= tournaments.id || '/' AND ${column} < tournaments.id || '0'`;
+    return immediate(
+      this.db,
+      () =>
+        this.db
+          .prepare(
+            `UPDATE tournaments SET status = 'failed', error_code = 'internal',
+             error_message = 'Quire stopped during this tournament (a crash or a quit); what its calls may have been billed still counts.',
+             finished_at = ?,
+             cost_micros = (
+               SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
+                                        ELSE COALESCE(charged_micros, 0) END), 0)
+                 FROM ledger WHERE ${under('ledger.run_id')})
+           WHERE status = 'running'
+             AND NOT EXISTS (SELECT 1 FROM ledger WHERE ${under('ledger.run_id')} AND state = 'reserved')
+             AND NOT EXISTS (SELECT 1 FROM runs WHERE ${under('runs.id')} AND status = 'running')`,
+          )
+          .run(at).changes,
+    )();
+  }
+
   constructor(private readonly db: Db) {
     this.upsertRow = db.prepare<[TournamentRow]>(
       `INSERT INTO tournaments (id, task, mode, kind, status, input_text, detail_json, confidence, reserved_micros,
