@@ -292,12 +292,15 @@ describe('month totals kept by SQLite', () => {
     ).toThrow();
     expect(a!.overrunRatios().get('liar')).toBeCloseTo(4, 9);
     expect(b!.overrunRatios().get('liar')).toBeCloseTo(4, 9);
-    // Then it commits 8×: both see it, and the next month starts at the bound again.
+    // Then it commits 8×: both see it. The next month still holds it at 8× (what it showed last month, or last night,
+    // is the latest word on it); the month after starts at the bound again.
     a!.settle(second.id, 0.08, { inputTokens: 8000, outputTokens: 5 });
     expect(a!.overrunRatios().get('liar')).toBeCloseTo(8, 9);
     expect(b!.overrunRatios().get('liar')).toBeCloseTo(8, 9);
     expect(b!.reserve({ ...call, worstCaseUsd: 0.01 }).reservedUsd).toBeCloseTo(0.08, 9);
     at = new Date('2026-04-01T12:00:00Z');
+    expect(a!.overrunRatios().get('liar')).toBeCloseTo(8, 9);
+    at = new Date('2026-05-01T12:00:00Z');
     expect(a!.overrunRatios().get('liar')).toBeUndefined();
     expect(a!.reserve({ ...call, worstCaseUsd: 0.01 }).reservedUsd).toBe(0.01);
   });

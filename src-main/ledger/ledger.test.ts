@@ -104,6 +104,25 @@ describe('Ledger', () => {
     ]);
   });
 
+  it("a call settled after midnight on the 1st raises its own month's alerts and teaches the next month's holds", () => {
+    // Reserved on January 31 at 23:59 in Los Angeles, settled at 00:00:30 on February 1 there, 1.1× its hold.
+    let now = new Date('2026-02-01T07:59:00Z');
+    const { ledger, seen } = setup({ budget: 1, now: () => now, timeZone: 'America/Los_Angeles' });
+    const held = ledger.reserve({ ...call, worstCaseUsd: 0.8 });
+    expect(held.month).toBe('2026-01');
+    now = new Date('2026-02-01T08:00:30Z');
+    ledger.settle(held.id, 0.88, { inputTokens: 1, outputTokens: 1 });
+    const alerts = seen.filter((e) => e.name === 'spend:alert').map((e) => e.payload);
+    expect(alerts).toEqual([
+      { month: '2026-01', threshold: 50, spent_usd: 0.88, budget_usd: 1 },
+      { month: '2026-01', threshold: 80, spent_usd: 0.88, budget_usd: 1 },
+    ]);
+    // The model has just shown it bills 1.1× Quire's bound: February's first hold for it is that much larger.
+    const next = ledger.reserve({ ...call, worstCaseUsd: 0.1 });
+    expect(next.month).toBe('2026-02');
+    expect(next.reservedUsd).toBeGreaterThan(0.1);
+  });
+
   it('raises no alert with spend tracking off, yet still records every charge and keeps the budget', () => {
     const { ledger, seen } = setup({ budget: 1, alerts: false });
     const r = ledger.reserve({ ...call, worstCaseUsd: 0.9 });

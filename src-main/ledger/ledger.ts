@@ -66,6 +66,8 @@ interface HeldEvents<T> {
   value: T;
   changed: boolean;
   overruns: Overrun[];
+  /** The months whose rows the write settled. */
+  settledMonths: string[];
   /** The month's totals the write left, read under its write lock when it changed spend (for spend:updated). */
   totals: SpendSnapshot | undefined;
 }
@@ -79,6 +81,8 @@ export class Ledger implements SpendSource {
   private deferring = false;
   private pending = false;
   private overruns: Overrun[] = [];
+  /** Months of the rows settled since the last announcement: their alerts are checked too (a call past midnight). */
+  private readonly settledMonths = new Set<string>();
   private readonly group: GroupCommit;
   private readonly book: ChargeBook;
 
@@ -256,17 +260,19 @@ export class Ledger implements SpendSource {
     try {
       const value = write();
       const totals = this.pending && this.options.events ? this.snapshot(this.options.now()) : undefined;
-      return { value, changed: this.pending, overruns: this.overruns, totals };
+      return { value, changed: this.pending, overruns: this.overruns, settledMonths: [...this.settledMonths], totals };
     } finally {
       this.deferring = false;
       this.pending = false;
       this.overruns = [];
+      this.settledMonths.clear();
     }
   }
 
   private announce(held: HeldEvents<unknown>): void {
     if (!held.changed) return;
     this.overruns.push(...held.overruns);
+    for (const month of held.settledMonths) this.settledMonths.add(month);
     this.changed(held.totals);
   }
 
@@ -282,6 +288,7 @@ export class Ledger implements SpendSource {
     if (billed && micros === 0 && (row?.reserved_micros ?? 0) > 0) micros = 1;
     const reserved = row?.reserved_micros ?? 0;
     const overrun = reserved > 0 && micros > reserved ? micros - reserved : 0;
+    if (row) this.settledMonths.add(row.month);
     if (this.finish(row, id, 'settled', micros, usage, durationMs, null, overrun) && overrun > 0 && row) {
       this.overruns.push({
         month: row.month,
@@ -300,6 +307,7 @@ export class Ledger implements SpendSource {
   keepReservation(id: number, note: string, durationMs?: number): number {
     const row = this.repo.head(id);
     const reserved = row?.reserved_micros ?? 0;
+    if (row) this.settledMonths.add(row.month);
     this.finish(row, id, 'settled', reserved, undefined, durationMs, note);
     this.changed();
     return toUsd(reserved);
@@ -373,7 +381,10 @@ export class Ledger implements SpendSource {
   }
 
   snapshot(now: Date): SpendSnapshot {
-    const month = this.calendar(now).month;
+    return this.monthSnapshot(this.calendar(now).month);
+  }
+
+  private monthSnapshot(month: string): SpendSnapshot {
     const t = this.repo.totals(month);
     return { month, spent_usd: toUsd(t.settled_micros + t.orphaned_micros), reserved_usd: toUsd(t.reserved_micros) };
   }
@@ -398,6 +409,8 @@ export class Ledger implements SpendSource {
     }
     const overruns = this.overruns;
     this.overruns = [];
+    const settledIn = [...this.settledMonths];
+    this.settledMonths.clear();
     const events = this.options.events;
     if (!events) return;
     const now = this.options.now();
@@ -418,15 +431,14 @@ export class Ledger implements SpendSource {
       });
     }
     if (budget === null || budget <= 0 || !(this.options.alertsEnabled?.() ?? true)) return;
-    const spentPct = (snapshot.spent_usd / budget) * 100;
-    for (const threshold of ALERT_THRESHOLDS) {
-      if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(snapshot.month, threshold, now.toISOString())) {
-        events.emit('spend:alert', {
-          month: snapshot.month,
-          threshold,
-          spent_usd: snapshot.spent_usd,
-          budget_usd: budget,
-        });
+    // A call settled just after midnight on the 1st adds to last month: that month's alerts are its own.
+    const earlier = settledIn.filter((month) => month !== snapshot.month).map((month) => this.monthSnapshot(month));
+    for (const month of [snapshot, ...earlier]) {
+      const spentPct = (month.spent_usd / budget) * 100;
+      for (const threshold of ALERT_THRESHOLDS) {
+        if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(month.month, threshold, now.toISOString())) {
+          events.emit('spend:alert', { month: month.month, threshold, spent_usd: month.spent_usd, budget_usd: budget });
+        }
       }
     }
   }

@@ -206,9 +206,10 @@ export class LedgerRepo {
   }
 
   /**
-   * The largest charged/bound ratio among this month's overruns of each model that has any (usually none; a model not
-   * listed is held at 1): the provider has shown it counts that much more than Quire's bound, so the next holds for it
-   * are that much larger. Against the bound, not the hold: a hold already raised by an earlier overrun would make the
+   * The largest charged/bound ratio among the overruns of this month and the one before of each model that has any
+   * (usually none; a model not listed is held at 1): the provider has shown it counts that much more than Quire's
+   * bound, so the next holds for it are that much larger — also on the 1st, when what it showed last night is in last
+   * month's rows. Against the bound, not the hold: a hold already raised by an earlier overrun would make the
    * ratios not compound. Every run asks several times (its quote, its bound, its hold), so the read is kept until an
    * overrun is written on this connection or another connection commits anything; never kept from inside a
    * transaction, whose writes may still roll back.
@@ -219,8 +220,9 @@ export class LedgerRepo {
     if (kept && kept.month === month && kept.version === version && kept.writes === this.writes.n) return kept.byModel;
     const rows = this.q<{ model_id: string; ratio: number }>(
       `SELECT model_id, MAX(CAST(charged_micros AS REAL) / COALESCE(bound_micros, reserved_micros)) AS ratio FROM ledger
-         WHERE month = ? AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0 GROUP BY model_id`,
-    ).all(month);
+         WHERE month IN (?, ?) AND overrun_micros > 0 AND COALESCE(bound_micros, reserved_micros) > 0
+         GROUP BY model_id`,
+    ).all(month, monthBefore(month));
     const byModel = new Map(rows.filter((r) => r.ratio > 1).map((r) => [r.model_id, r.ratio]));
     this.ratios = this.db.inTransaction ? null : { month, version, writes: this.writes.n, byModel };
     return byModel;
@@ -265,4 +267,10 @@ export class LedgerRepo {
       ).changes === 1
     );
   }
+}
+
+/** "2026-01" for "2026-02", "2025-12" for "2026-01". */
+function monthBefore(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
 }
