@@ -22,7 +22,19 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await openSettings(page, host.url);
   await page.getByRole('button', { name: 'Add an endpoint' }).click();
   await page.getByLabel('Endpoint id').fill('ollama');
+  // Priced at $0 (the form's default) on an internet address, a model's calls would count as free: said at once.
+  await page.getByLabel('Base URL').fill('https://gateway.example.com/v1');
+  await page.getByLabel('Model id').first().fill('mystery');
+  await expect(page.getByTestId('endpoint-free-note')).toContainText(
+    '“mystery” is priced at $0, so Quire will count its calls as free',
+  );
+  await page
+    .getByRole('group', { name: 'Models it serves' })
+    .screenshot({ path: '/tmp/quire-shots/endpoint-free-note.png' });
+  // On this computer it is the writer's own server: free is right, nothing to say.
   await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await expect(page.getByTestId('endpoint-free-note')).toHaveCount(0);
+  await page.getByLabel('Model id').first().fill('');
   await page.getByLabel(/^API key \(optional/).fill('ollama');
   await page.getByRole('button', { name: 'Fetch models' }).click();
   const listed = page.getByTestId('listed-models');
