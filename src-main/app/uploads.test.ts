@@ -171,6 +171,52 @@ describe('uploading a .gguf in the browser host', () => {
     expect(folder(join(dataDir, 'models'))).toEqual({ files: [], partial: [] });
   });
 
+  it('an upload cut off before the service reads a byte of it is dropped, and the host goes on', async () => {
+    const dataDir = tempDir();
+    const { app, host, call } = await testApp.host({ dataDir });
+    // The service takes a moment before it reads (it makes its partial file first): the cut comes in that gap.
+    const accept = app.uploads.model.accept;
+    let ready!: () => void;
+    const cutOff = new Promise<void>((resolve) => (ready = resolve));
+    let accepted: Promise<unknown> | undefined;
+    let entered!: () => void;
+    const inService = new Promise<void>((resolve) => (entered = resolve));
+    app.uploads.model.accept = (body, name) => {
+      entered();
+      return (accepted = cutOff.then(() => accept(body, name)));
+    };
+    const req = request(`${host.url}/upload/model?name=early.gguf`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': fixture.length },
+    });
+    const gone = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    req.on('error', () => {});
+    req.write(fixture.subarray(0, 8));
+    await inService;
+    req.destroy();
+    await gone;
+    // The socket's close reaches the host before the service starts reading.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    ready();
+    await expect(accepted).rejects.toBeDefined();
+    expect((await call('app:machine')).body.ok).toBe(true);
+    expect(folder(join(dataDir, 'models'))).toEqual({ files: [], partial: [] });
+  });
+
+  it('a disk with no room for a model refuses its upload up front, sent with a length or without', async () => {
+    const dataDir = tempDir();
+    const { host, call } = await testApp.host({ dataDir, local: { freeSpace: async () => FREE_SPACE_MARGIN - 1 } });
+    for (const headers of [{ 'Content-Length': fixture.length }, {}]) {
+      const refused = await upload(host.url, '/upload/model?name=full.gguf', [fixture], headers);
+      expect(refused.status).toBe(413);
+      expect(refused.body.error).toMatchObject({
+        code: 'payload_too_large',
+        message: expect.stringMatching(/^There is no room for a model in the models folder/),
+      });
+    }
+    expect((await call('app:machine')).body.ok).toBe(true);
+  });
+
   it('refuses a file larger than the free space before reading it, and one that grows past it while arriving', async () => {
     const dataDir = tempDir();
     const room = 2 * MB;

@@ -25,6 +25,10 @@ export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpac
       async check(bytes) {
         const dir = library.modelsDir();
         const max = Math.max(0, (await freeSpace(dir)) - FREE_SPACE_MARGIN);
+        if (max === 0)
+          throw new PayloadTooLargeError(
+            `There is no room for a model in the models folder (${dir}): Quire keeps ${bytesText(FREE_SPACE_MARGIN)} free on that disk. Free some space on it, or choose another models folder in Settings, then upload it again.`,
+          );
         if (bytes > max)
           throw new PayloadTooLargeError(
             `This model is ${sizeOverText(bytes, max)}, and there is room for ${bytesText(max)} in the models folder (${dir}). Free some space on that disk, or choose another models folder in Settings, then upload it again.`,

@@ -251,6 +251,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       },
     });
     // Not stream.pipeline: a service that refuses the bytes early must not take the socket (and the answer) down.
+    // The service reads the body once it is ready (its partial file made); an error before then (the client cut off,
+    // the first chunk past the room) is kept on the stream for it to find, never thrown at the process.
+    body.on('error', () => undefined);
     req.pipe(body);
     req.on('error', (error) => body.destroy(error));
     req.on('close', () => {
