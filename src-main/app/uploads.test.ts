@@ -206,7 +206,7 @@ describe('uploading a .gguf in the browser host', () => {
   it('a disk with no room for a model refuses its upload up front, sent with a length or without', async () => {
     const dataDir = tempDir();
     const { host, call } = await testApp.host({ dataDir, local: { freeSpace: async () => FREE_SPACE_MARGIN - 1 } });
-    for (const headers of [{ 'Content-Length': fixture.length }, {}]) {
+    for (const headers of [{ 'Content-Length': fixture.length }, {}] as Record<string, number>[]) {
       const refused = await upload(host.url, '/upload/model?name=full.gguf', [fixture], headers);
       expect(refused.status).toBe(413);
       expect(refused.body.error).toMatchObject({
