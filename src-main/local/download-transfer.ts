@@ -153,6 +153,8 @@ export class HttpTransfer {
       // Once the first 16 MiB (any GGUF header) are on disk, the caller may check the header while the rest arrives.
       let early = headerWritten && total !== null ? Math.min(total, EARLY_HEADER_BYTES) : Infinity;
       let stepFailure: unknown;
+      /** Past the size the server declared: it is not sending the file it announced (or it would never stop). */
+      let overflow: DownloadError | undefined;
       const meter = new RateMeter(start);
       const progressEvery = this.o.progressIntervalMs ?? 250;
       let lastEmit = 0;
@@ -166,6 +168,15 @@ export class HttpTransfer {
           read: (bytes) => {
             timer.refresh();
             received += bytes;
+            if (total !== null && received > total && !overflow) {
+              overflow = new DownloadError(
+                'invalid_file',
+                `${new URL(row.url).host} sent more than the ${bytesText(total)} it said the file is, so Quire stopped the download: it is not the file it announced. Nothing was kept; check the address, or get the model from another source.`,
+                { advised: true },
+              );
+              body.destroy(overflow);
+              return;
+            }
             const now = Date.now();
             if (now - lastSave > 1000) {
               this.o.repo.updateDownload(id, { received_bytes: received });
@@ -221,6 +232,7 @@ export class HttpTransfer {
         await writes;
         await syncing;
         if (stepFailure) throw diskError(stepFailure);
+        if (overflow) throw overflow;
         throw this.transportError(error, signal, stall.signal, row.url);
       } finally {
         combined.removeEventListener('abort', stop);

@@ -128,6 +128,24 @@ describe('downloads', () => {
     expect(last).toMatchObject({ received: fixtureSize, total: null });
   });
 
+  it('stops a transfer the moment the server sends more than the size it declared, and keeps nothing', async () => {
+    const h = harness();
+    const s = await server();
+    // HEAD says the file's size; the GET, sent chunked, goes on for 64 MB past it (a server could go on for ever).
+    s.route('/endless.gguf', { file: fixture, faults: { overflowBytes: 64 * 1024 * 1024 } });
+    const info = await h.stack.downloads.start({ url: `${s.url}/endless.gguf` });
+    expect(info.total).toBe(fixtureSize);
+    const failed = await h.waitFor('download:failed', 'endless');
+    expect(failed.payload).toMatchObject({
+      reason: 'invalid_file',
+      message: expect.stringMatching(/sent more than the .* it said the file is/),
+    });
+    const progress = h.events.filter((e) => e.name === 'download:progress').map((e) => (e.payload as any).received);
+    expect(Math.max(0, ...progress)).toBeLessThanOrEqual(fixtureSize + 1024 * 1024);
+    expect(h.stack.library.installed()).toEqual([]);
+    expect(partialFiles(h)).toEqual([]);
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();

@@ -318,6 +318,10 @@ export class DownloadService {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });
         return;
       }
+      // Bytes that are not the file announced (more than its declared size) have nothing to resume.
+      const partial = this.options.repo.download(id)?.partial_file;
+      if (partial && error instanceof DownloadError && error.reason === 'invalid_file')
+        await rm(partial, { force: true }).catch(() => undefined);
       this.fail(id, error);
     }
   }

@@ -20,6 +20,11 @@ export interface FileRouteFaults {
   noRange?: boolean;
   /** Send the body chunked, without a Content-Length (the size is unknown until the end). */
   chunked?: boolean;
+  /**
+   * HEAD declares the file's size, but GET is sent chunked with this many bytes more after the file: a server that
+   * sends more than it said (or without end).
+   */
+  overflowBytes?: number;
 }
 
 export interface FileRoute {
@@ -109,7 +114,9 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
     }
     const headers: Record<string, string> = {
       'Content-Type': 'application/octet-stream',
-      ...(faults.chunked ? {} : { 'Content-Length': String(end - start + 1) }),
+      ...(faults.chunked || (faults.overflowBytes !== undefined && req.method !== 'HEAD')
+        ? {}
+        : { 'Content-Length': String(end - start + 1) }),
       'Accept-Ranges': faults.noRange ? 'none' : 'bytes',
       ETag: etag,
       ...route.headers,
@@ -171,6 +178,10 @@ export async function startFileServer(options: { port?: number } = {}): Promise<
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         }
         if (res.destroyed) return;
+      }
+      for (let extra = faults.overflowBytes ?? 0; extra > 0 && !res.destroyed; extra -= 64 * 1024) {
+        if (!res.write(Buffer.alloc(Math.min(extra, 64 * 1024))))
+          await new Promise((resolve) => res.once('drain', resolve));
       }
       res.end();
     } catch {
