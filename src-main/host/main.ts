@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/create-app';
+import { startupFailure } from '../electron/startup-failure';
 import { resolveDataDir } from '../app/paths';
 import { NodeProbeLauncher } from '../local/probe-launcher-node';
 import { startHttpHost } from '../transport/http-host';
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
     dataDir,
     local: { probe: new NodeProbeLauncher({ entry: join(here, 'probe.js') }) },
     ...(gatewayPort !== undefined ? { gateway: { port: gatewayPort } } : {}),
+  }).catch((error: unknown) => {
+    // As the desktop app says it (a full disk, a damaged library, another copy using it), with the step; the
+    // failure's own text follows for whoever reads the terminal.
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`${startupFailure(error, dataDir).message} (${cause})`);
   });
   const host = await startHttpHost({
     dispatcher: app.dispatcher,

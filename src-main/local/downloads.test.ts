@@ -146,6 +146,28 @@ describe('downloads', () => {
     expect(partialFiles(h)).toEqual([]);
   });
 
+  it('a failure it cannot record (the disk full under the library too) is still told, and nothing is thrown at the process', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/nowhere.gguf', { file: fixture, faults: { flipByteAt: 100 } });
+    // Every write of a failure is refused, as SQLite refuses writes on a full disk.
+    h.db.exec(`CREATE TRIGGER full_disk BEFORE UPDATE OF status ON downloads WHEN NEW.status = 'failed'
+               BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      await h.stack.downloads.start({ url: `${s.url}/nowhere.gguf`, sha256: fixtureSha });
+      const failed = await h.waitFor('download:failed', 'nowhere');
+      expect(failed.payload).toMatchObject({ reason: 'checksum_mismatch' });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+      h.db.exec('DROP TRIGGER full_disk');
+    }
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();

@@ -331,13 +331,19 @@ export class DownloadService {
     if (!row) return;
     const failure = error instanceof DownloadError ? error : asDownloadError(error, dirname(row.final_file));
     // A file already installed leaves nothing to resume or retry: the download goes from the list, with its reason said.
-    if (failure.reason === 'already_installed') this.options.repo.deleteDownload(id);
-    else
-      this.options.repo.updateDownload(id, {
-        status: 'failed',
-        error_reason: failure.reason,
-        error_message: failure.message,
-      });
+    // A record that cannot be written (the disk full under the library too) is logged; the writer is still told, and
+    // nothing is thrown at the process (at the next start the download shows as interrupted, resumable).
+    try {
+      if (failure.reason === 'already_installed') this.options.repo.deleteDownload(id);
+      else
+        this.options.repo.updateDownload(id, {
+          status: 'failed',
+          error_reason: failure.reason,
+          error_message: failure.message,
+        });
+    } catch (error) {
+      this.logger.warn(`Download ${id}: its failure could not be recorded (${(error as Error).message})`);
+    }
     // The writer is told what happened; the log keeps what caused it (a failed record's database error, the system's
     // own words for a folder it could not write to).
     const cause =
