@@ -1,6 +1,6 @@
 // The probe launcher in the app: Electron's utilityProcess (the RunAsNode fuse is off, so child_process.fork of the
 // app binary is not an option). Takes a utilityProcess-like object so it is unit-tested without Electron.
-import type { ProbeChild, ProbeLauncher } from '../local/probe';
+import { readProbeStderr, type ProbeChild, type ProbeLauncher } from '../local/probe';
 
 /** The part of a UtilityProcess the launcher uses. */
 export interface UtilityChildLike {
@@ -30,14 +30,11 @@ export class UtilityProcessProbeLauncher implements ProbeLauncher {
       stdio: ['ignore', 'ignore', 'pipe'],
       serviceName: 'Quire model test load',
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString();
-    });
+    const stderr = readProbeStderr(child.stderr);
     // utilityProcess reports a crash (an abort included) as an exit with a non-zero code, never a signal name.
     const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-      child.once('exit', (code) => resolve({ code, signal: null, stderr }));
+      child.once('exit', (code) => resolve({ code, signal: null, stderr: stderr.text() }));
     });
-    return { exited, kill: () => void child.kill() };
+    return { exited, rendering: stderr.rendering, kill: () => void child.kill() };
   }
 }

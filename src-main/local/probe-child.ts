@@ -1,9 +1,17 @@
 // The probe's child process (see probe.ts): loads one GGUF with node-llama-cpp and generates one token, then exits 0.
 // An ordinary error exits PROBE_FAILED_EXIT with the message on stderr; a GGML_ASSERT aborts this process only.
 // Runs under plain Node (the browser host, tests) and as an Electron utilityProcess (the app).
-import { getLlama } from 'node-llama-cpp';
+import { getLlama, resolveChatWrapper, type ChatHistoryItem } from 'node-llama-cpp';
 import { withoutDebuggerBacktrace } from './no-backtrace';
-import { PROBE_FAILED_EXIT } from './probe';
+import { PROBE_FAILED_EXIT, TEMPLATE_MARKER } from './probe';
+
+/** A short conversation of every kind of turn, as a task run's prompt has them. */
+const SAMPLE: ChatHistoryItem[] = [
+  { type: 'system', text: 'You are a careful reader of fiction.' },
+  { type: 'user', text: 'Read this passage.' },
+  { type: 'model', response: ['I have read it.'] },
+  { type: 'user', text: 'What happens in it?' },
+];
 
 async function probe(modelPath: string): Promise<void> {
   withoutDebuggerBacktrace();
@@ -20,6 +28,13 @@ async function probe(modelPath: string): Promise<void> {
   for await (const token of sequence.evaluate(prompt.length > 0 ? prompt : [0 as never])) {
     void token;
     break; // one token is enough: the first decode is where bad norms and shapes assert
+  }
+  // The chat template writes every prompt Quire sends, on its main thread: one that loops for minutes would freeze it.
+  // It is resolved as the app resolves it and made to write a short conversation here, under the probe's clock.
+  const template = model.fileInfo.metadata?.tokenizer?.chat_template;
+  if (typeof template === 'string' && template.trim() !== '') {
+    process.stderr.write(`${TEMPLATE_MARKER}\n`);
+    resolveChatWrapper(model).generateContextState({ chatHistory: SAMPLE });
   }
   await context.dispose();
   await model.dispose();

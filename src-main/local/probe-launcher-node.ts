@@ -1,6 +1,6 @@
 // The probe launcher under plain Node (the browser host; tests): a forked child process running probe-child.
 import { fork } from 'node:child_process';
-import type { ProbeChild, ProbeLauncher } from './probe';
+import { readProbeStderr, type ProbeChild, type ProbeLauncher } from './probe';
 
 export interface NodeProbeLauncherOptions {
   /** The probe-child entry: out/main/probe.js when built; the .ts source with execArgv ['--import', 'tsx'] in tests. */
@@ -20,14 +20,13 @@ export class NodeProbeLauncher implements ProbeLauncher {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString();
-    });
+    const stderr = readProbeStderr(child.stderr);
     const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-      child.once('error', (error) => resolve({ code: null, signal: null, stderr: `${stderr}\n${error.message}` }));
-      child.once('close', (code, signal) => resolve({ code, signal, stderr }));
+      child.once('error', (error) =>
+        resolve({ code: null, signal: null, stderr: `${stderr.text()}\n${error.message}` }),
+      );
+      child.once('close', (code, signal) => resolve({ code, signal, stderr: stderr.text() }));
     });
-    return { exited, kill: () => void child.kill('SIGKILL') };
+    return { exited, rendering: stderr.rendering, kill: () => void child.kill('SIGKILL') };
   }
 }

@@ -56,6 +56,22 @@ describe('the probe', () => {
     });
   }, 150_000);
 
+  it('marks a model whose chat template loops for minutes unusable, in this process never rendered', async () => {
+    // 30,000 × 30,000 turns of a loop before the first word of a prompt: minutes on Quire's main thread, every prompt.
+    const bomb =
+      '{% for i in range(30000) %}{% for j in range(30000) %}{% endfor %}{% endfor %}' +
+      '{% for message in messages %}{{ message.content }}{% endfor %}';
+    const file = writeMutatedGguf(readFileSync(tinyLlamaFixture({ seed: 3 })), join(tempDir(), 'bomb.gguf'), {
+      set: { 'tokenizer.chat_template': { type: 'string', value: bomb } },
+    });
+    // The load has all the time a loaded machine needs; the template, once it starts, 3 s.
+    const verdict = await new ModelProbe(testProbeLauncher(), 170_000, 3_000).probe(file);
+    expect(verdict).toEqual({
+      usable: false,
+      reason: expect.stringMatching(/^Its chat template .* did not finish writing a short prompt within 3 s/),
+    });
+  }, 200_000);
+
   it('marks a model unusable when the test load never finishes, and ends the child', async () => {
     let killed = false;
     const hanging: ProbeLauncher = {

@@ -10,7 +10,30 @@ import type { ProbeVerdict } from '../store/repos/local-models-repo';
 /** A started probe child: how it ended (exit code or signal) and what it wrote to stderr. */
 export interface ProbeChild {
   readonly exited: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+  /** Resolves when the child starts writing a prompt with the model's chat template (it said {@link TEMPLATE_MARKER}). */
+  readonly rendering?: Promise<void>;
   kill(): void;
+}
+
+/** What probe-child writes to stderr as it starts rendering the model's chat template. */
+export const TEMPLATE_MARKER = 'quire-probe: rendering the chat template';
+
+/**
+ * The child's stderr as the launchers keep it (the first 64 KiB), and when it said {@link TEMPLATE_MARKER}: one
+ * reader for both launchers (a Node child process, Electron's utilityProcess).
+ */
+export function readProbeStderr(stream: NodeJS.ReadableStream | null | undefined): {
+  text: () => string;
+  rendering: Promise<void>;
+} {
+  let stderr = '';
+  let said!: () => void;
+  const rendering = new Promise<void>((resolve) => (said = resolve));
+  stream?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 64 * 1024) stderr += chunk.toString();
+    if (stderr.includes(TEMPLATE_MARKER)) said();
+  });
+  return { text: () => stderr, rendering };
 }
 
 /** Starts the probe entry point (probe-child) on one model file. */
@@ -24,6 +47,11 @@ export type { ProbeVerdict };
 export const PROBE_FAILED_EXIT = 3;
 /** Longest a probe may take: a multi-GB model loads from a slow disk in well under this. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 180_000;
+/**
+ * Longest a chat template may take to write the test prompts once the model is loaded: a real template takes
+ * milliseconds; one that loops for minutes would freeze Quire on every prompt it writes.
+ */
+export const DEFAULT_TEMPLATE_TIMEOUT_MS = 20_000;
 
 function lastLines(stderr: string): string {
   const lines = stderr
@@ -38,6 +66,7 @@ export class ModelProbe {
   constructor(
     private readonly launcher: ProbeLauncher,
     private readonly timeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
+    private readonly templateTimeoutMs = DEFAULT_TEMPLATE_TIMEOUT_MS,
   ) {}
 
   /**
@@ -53,19 +82,31 @@ export class ModelProbe {
       return { usable: false, reason: `Quire could not start a test load: ${(error as Error).message}` };
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let templateTimer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
-    const ended = new Promise<'timeout' | 'stopped'>((resolve) => {
+    const ended = new Promise<'timeout' | 'stopped' | 'template'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      void child.rendering?.then(() => (templateTimer = setTimeout(() => resolve('template'), this.templateTimeoutMs)));
       onAbort = () => resolve('stopped');
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     const outcome = await Promise.race([child.exited, ended]).finally(() => {
       clearTimeout(timer);
+      clearTimeout(templateTimer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     });
     if (outcome === 'stopped') {
       child.kill();
       return null;
+    }
+    if (outcome === 'template') {
+      child.kill();
+      return {
+        usable: false,
+        reason:
+          `Its chat template (how it lays out a conversation) did not finish writing a short prompt within ` +
+          `${Math.round(this.templateTimeoutMs / 1000)} s, so it would freeze Quire on every prompt. Get the model from another source`,
+      };
     }
     if (outcome === 'timeout') {
       child.kill();
