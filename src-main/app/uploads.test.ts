@@ -171,6 +171,12 @@ describe('uploading a .gguf in the browser host', () => {
     expect(folder(join(dataDir, 'models'))).toEqual({ files: [], partial: [] });
   });
 
+  it('takes the time a large upload needs: no request timeout cuts it off midway', async () => {
+    const { host } = await testApp.host({ dataDir: tempDir() });
+    // Node's default (300 s) answered a slow upload with a bare 408 after 5 minutes.
+    expect(host.requestTimeoutMs).toBe(0);
+  });
+
   it('an upload cut off before the service reads a byte of it is dropped, and the host goes on', async () => {
     const dataDir = tempDir();
     const { app, host, call } = await testApp.host({ dataDir });

@@ -40,6 +40,8 @@ export interface UploadRoute {
 export interface HttpHost {
   readonly url: string;
   readonly port: number;
+  /** How long a request may take to arrive whole, ms; 0: no limit (a model upload from a slow disk takes its time). */
+  readonly requestTimeoutMs: number;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const clients = new Set<ServerResponse>();
   let port = options.port;
 
-  const server: Server = createServer((req, res) => {
+  // No limit on how long a request takes to arrive: Node's default (5 minutes) cut a model upload off midway with a
+  // bare 408 (a multi-GB .gguf from a slow disk). The host listens on loopback only, behind its Host and Origin doors.
+  const server: Server = createServer({ requestTimeout: 0 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, { code: 'internal', message: String(error), retryable: false });
       else res.destroy();
@@ -357,6 +361,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    requestTimeoutMs: server.requestTimeout,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();
