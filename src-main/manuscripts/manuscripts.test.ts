@@ -135,6 +135,19 @@ describe('manuscripts:* channels', () => {
     expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
   });
 
+  it('refuses a folder whose chapters are partly in an alias (a symbolic link) to another folder, as in a subfolder', async () => {
+    const app = await testApp.app();
+    const root = tempDir();
+    const dir = join(root, 'book');
+    mkdirSync(join(root, 'elsewhere'), { recursive: true });
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Chapter 1.md'), '# One\n\nFirst chapter.\n');
+    writeFileSync(join(root, 'elsewhere', 'Chapter 2.md'), '# Two\n\nSecond chapter.\n');
+    symlinkSync(join(root, 'elsewhere'), join(dir, 'Part Two'));
+    const reply = await call(app, 'manuscripts:open', { path: dir });
+    expect(!reply.ok && reply.error.message).toMatch(/Quire would have to leave out the chapters in “Part Two”/);
+  });
+
   it('refuses an RTF or Word document named .txt, saying what it is and how to make it plain text', async () => {
     const app = await testApp.app();
     const dir = tempDir();

@@ -73,11 +73,17 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
     throw new UnreadableError(cause, path);
   });
   const entries = listed.filter((e) => !e.name.startsWith('.'));
+  // A folder, or an alias (symbolic link) to one: its chapters are not read, so the folder is refused below.
+  const folders = new Set<string>();
+  for (const e of entries) {
+    if (e.isDirectory() || (e.isSymbolicLink() && (await stat(join(path, e.name)).catch(() => null))?.isDirectory()))
+      folders.add(e.name);
+  }
   const names = entries
-    .filter((e) => !e.isDirectory() && hasExtension(e.name, TEXT_EXTENSIONS))
+    .filter((e) => !folders.has(e.name) && hasExtension(e.name, TEXT_EXTENSIONS))
     .map((e) => e.name)
     .sort(naturalCompare);
-  await refuseLeftOut(path, entries);
+  await refuseLeftOut(path, entries, folders);
   if (names.length === 0)
     throw new InvalidInputError(
       `The folder ${path} has no chapter files (${TEXT_EXTENSIONS.join(', ')}) in it.`,
@@ -122,18 +128,18 @@ function listText(items: readonly string[]): string {
  * A folder is opened whole or not at all: chapters in a word processor's format, or a folder of chapters inside it,
  * would be left out without a word, and every check would run on a manuscript with chapters missing.
  */
-async function refuseLeftOut(path: string, entries: readonly Dirent[]): Promise<void> {
+async function refuseLeftOut(path: string, entries: readonly Dirent[], subfolders: ReadonlySet<string>): Promise<void> {
   const documents = entries
-    .filter((e) => !e.isDirectory() && hasExtension(e.name, DOCUMENT_EXTENSIONS))
+    .filter((e) => !subfolders.has(e.name) && hasExtension(e.name, DOCUMENT_EXTENSIONS))
     .map((e) => e.name)
     .sort(naturalCompare);
   const folders: string[] = [];
-  for (const e of entries.filter((entry) => entry.isDirectory())) {
-    const inside = await readdir(join(path, e.name)).catch(() => [] as string[]);
+  for (const name of subfolders) {
+    const inside = await readdir(join(path, name)).catch(() => [] as string[]);
     if (
-      inside.some((name) => !name.startsWith('.') && hasExtension(name, [...TEXT_EXTENSIONS, ...DOCUMENT_EXTENSIONS]))
+      inside.some((file) => !file.startsWith('.') && hasExtension(file, [...TEXT_EXTENSIONS, ...DOCUMENT_EXTENSIONS]))
     )
-      folders.push(`“${e.name}”`);
+      folders.push(`“${name}”`);
   }
   folders.sort(naturalCompare);
   if (documents.length === 0 && folders.length === 0) return;
