@@ -148,6 +148,17 @@ describe('manuscripts:* channels', () => {
     expect(!reply.ok && reply.error.message).toMatch(/Quire would have to leave out the chapters in “Part Two”/);
   });
 
+  it('says an alias that leads back to itself is one, not that the disk may be disconnected', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    symlinkSync(join(dir, 'loop.md'), join(dir, 'loop.md'));
+    const reply = await call(app, 'manuscripts:open', { path: join(dir, 'loop.md') });
+    expect(!reply.ok && reply.error.message).toBe(
+      '“loop.md” is an alias that leads back to itself, so there is no file to read. Open the original file ' +
+        'instead, or remake the alias, then open it again.',
+    );
+  });
+
   it('refuses an RTF or Word document named .txt, saying what it is and how to make it plain text', async () => {
     const app = await testApp.app();
     const dir = tempDir();

@@ -49,7 +49,10 @@ class UnreadableError extends InvalidInputError {
       code === 'EACCES' || code === 'EPERM'
         ? `Quire isn't allowed to read ${what}. Give Quire access in System Settings → Privacy & Security → Files and ` +
             `Folders, then ${again}.`
-        : `Quire could not read ${what} from its disk. Check that the disk is still connected, then ${again}.`,
+        : code === 'ELOOP'
+          ? `${what.charAt(0).toUpperCase()}${what.slice(1)} is an alias that leads back to itself, so there is no file ` +
+            `to read. Open the original file instead, or remake the alias, then ${again}.`
+          : `Quire could not read ${what} from its disk. Check that the disk is still connected, then ${again}.`,
       'path',
       { cause, advised: true },
     );
