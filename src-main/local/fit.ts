@@ -32,12 +32,16 @@ export function fitVerdict(need: number, budget: number, resident: number): { ve
   return { verdict: 'fits', message: `Needs about ${bytesText(need)}; ${bytesText(free)} is free` };
 }
 
+/** Longest the will-it-fit check waits to read a model's details (a few small Range reads), as a download's watchdog. */
+export const FIT_TIMEOUT_MS = 30_000;
+
 export class FitService {
   constructor(
     private readonly library: ModelLibrary,
     private readonly runtime: LocalRuntime,
     private readonly fetchImpl?: typeof fetch,
     private readonly logger: Logger = silentLogger,
+    private readonly timeoutMs = FIT_TIMEOUT_MS,
   ) {}
 
   /** Quick verdict from the catalog's own estimate (no network), shown as the catalog's badge. */
@@ -63,16 +67,27 @@ export class FitService {
     const label = urlFileName(url) || url;
     let expected: number;
     let info;
+    // A server that answers and then sends next to nothing must not hold the check (and the screen) for ever.
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       // Our bounded header check first: node-llama-cpp's reader and GgufInsights trust the counts they are given.
-      expected = await checkRemoteGguf(url, label, this.fetchImpl);
+      expected = await checkRemoteGguf(url, label, this.fetchImpl, signal);
       info = await readGgufFileInfo(url, {
         sourceType: 'network',
         logWarnings: false,
         fetchRetryOptions: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+        signal,
       });
     } catch (cause) {
       if (cause instanceof LocalModelError) throw cause;
+      if (signal.aborted) {
+        this.logger.warn(`Fit check of ${url} timed out after ${this.timeoutMs} ms`);
+        throw new DownloadError(
+          'stalled',
+          `${new URL(url).host} answered too slowly to read the model's details (nothing whole within ${Math.round(this.timeoutMs / 1000)} s). Try again later, or get the model from another source.`,
+          { cause, advised: true },
+        );
+      }
       // The fetch's own words ("fetch failed", "HTTP 404 Not Found") are for the log; the writer reads what happened.
       const message = (cause as Error)?.message ?? String(cause);
       const detail = (cause as { cause?: Error } | undefined)?.cause?.message;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src-preload/contract';
-import { LocalModelError } from '../errors';
+import { DownloadError, LocalModelError } from '../errors';
 import {
   rawArray,
   rawString,
@@ -156,6 +156,23 @@ describe('crafted GGUF headers are refused before llama.cpp sees them', () => {
         );
         expect((error as Error).message).toMatch(pattern);
       });
+
+  it('models:fit gives up on a server that answers and then sends next to nothing, and says so', async () => {
+    const server = await startFileServer();
+    // 200 and a few bytes, then silence with the connection open.
+    server.route('/org/slow.gguf', { file: tinyLlamaFixture({ seed: 3 }), faults: { stallAfter: 8, noRange: true } });
+    const runtime = new LocalRuntime({ settings: () => DEFAULT_SETTINGS.local });
+    try {
+      const fit = new FitService({} as ModelLibrary, runtime, undefined, undefined, 500);
+      const error = (await fit.check({ url: `${server.url}/org/slow.gguf` }).catch((e: unknown) => e)) as DownloadError;
+      expect(error).toBeInstanceOf(DownloadError);
+      expect(error.message).toMatch(/answered too slowly to read the model's details \(nothing whole within 1 s\)/);
+    } finally {
+      server.dropConnections();
+      await server.close();
+      await runtime.close();
+    }
+  }, 20_000);
 
   it('models:fit refuses a remote header with 0xFFFFFFFF blocks at once instead of freezing', async () => {
     const file = writeMutatedGguf(source, join(tempDir(), 'huge.gguf'), {

@@ -138,6 +138,11 @@ export async function checkGgufFile(file: string, label = 'The file', size?: num
 }
 
 /** Checks a remote GGUF's header over HTTP Range requests; network failures are thrown as they are. */
-export async function checkRemoteGguf(url: string, label: string, fetchImpl?: typeof fetch): Promise<number> {
-  return validateGgufHeader(httpSource(url, fetchImpl), label);
+export async function checkRemoteGguf(
+  url: string,
+  label: string,
+  fetchImpl?: typeof fetch,
+  signal?: AbortSignal,
+): Promise<number> {
+  return validateGgufHeader(httpSource(url, fetchImpl, signal), label);
 }
