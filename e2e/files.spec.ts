@@ -3,6 +3,7 @@
 // the Workbench opens with its chapters counted.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeMutatedGguf } from '../test/fixtures/gguf-writer';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { expect, test } from './support/host';
 
@@ -58,6 +59,37 @@ test('a .gguf chosen in the Models view uploads into the models folder; a file t
   expect(readdirSync(models).filter((name) => name.endsWith('.gguf'))).toEqual(['my-tiny-model.gguf']);
   expect(readdirSync(join(models, '.partial'))).toEqual([]);
   expect(readFileSync(join(models, 'my-tiny-model.gguf')).equals(readFileSync(fixture))).toBe(true);
+});
+
+test('a .gguf whose test load fails is listed with why it cannot be used, never said to be ready or offered to load', async ({
+  page,
+  host,
+}) => {
+  test.setTimeout(120_000);
+  // Passes the header checks, but llama.cpp refuses to load it (a rotary size of 100,000 for 16-wide heads).
+  const rope = writeMutatedGguf(readFileSync(tinyLlamaFixture({ seed: 5 })), join(host.dataDir, 'rope.gguf'), {
+    set: { 'llama.rope.dimension_count': { type: 'u32', value: 100_000 } },
+  });
+  await page.goto(`${host.url}/#/models`);
+  await page.getByTestId('model-upload-input').setInputFiles({
+    name: 'Odd Model.gguf',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(rope),
+  });
+  const notice = page.getByTestId('models-notice');
+  await expect(notice).toContainText("was added, but Quire can't use it:", { timeout: 90_000 });
+  await expect(notice).not.toContainText('ready to use');
+  // Listed under the name its file gives itself.
+  const row = page.getByTestId('installed-quire-tiny-llama');
+  await expect(row.getByTestId('installed-unusable')).toContainText("Can't be used:");
+  await expect(row.getByRole('button', { name: /^Load/ })).toHaveCount(0);
+  await expect(row.getByRole('button', { name: 'Delete quire-tiny-llama' })).toBeVisible();
+  // What llama.cpp said, as a person reads it: no terminal colour codes, no logger's tag.
+  await expect(row.getByTestId('installed-unusable')).toContainText(
+    "Can't be used: llama.cpp could not load this file: error loading model hyperparameters: invalid n_rot: 100000",
+  );
+  await expect(row.getByTestId('installed-unusable')).not.toContainText('[node-llama-cpp]');
+  await row.screenshot({ path: '/tmp/quire-shots/files-model-unusable.png' });
 });
 
 test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page, host }) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CatalogEntry, CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
-import { NotFoundError } from '../errors';
+import { LocalModelError, NotFoundError } from '../errors';
 import type { Db } from '../store/database';
 import { LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, loadCatalog } from './catalog';
@@ -160,7 +160,18 @@ export class LocalStack {
 
   async load(id: string): Promise<ResidentModelInfo> {
     const file = this.installed.installedFile(id);
-    if (!file) throw new NotFoundError('Installed model', id);
+    if (!file) {
+      // Listed, but its test load failed: it is never loaded, and the writer is told why rather than "not installed".
+      const record = this.library.get(id);
+      const unusable = record ? this.library.unusableReason(record) : null;
+      if (record && unusable)
+        throw new LocalModelError(
+          'invalid_file',
+          `Quire can't use ${record.name}: ${unusable.replace(/\.?$/, '.')} Delete it on the Models screen.`,
+          { advised: true },
+        );
+      throw new NotFoundError('Installed model', id);
+    }
     const info = await this.runtime.load(id, file.path);
     return residentInfo(info);
   }

@@ -122,7 +122,12 @@ describe('the probe in the library', () => {
     expect(model.unusable).toMatch(/crashed on this file during a test load \(SIGABRT\): .*GGML_ASSERT/);
     expect(h.stack.library.installed()).toMatchObject([{ id: 'crashy', unusable: model.unusable }]);
     expect(h.stack.library.installedFile('crashy')).toBeUndefined();
-    await expect(h.stack.load('crashy')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.stack.load('crashy')).rejects.toMatchObject({
+      code: 'local_model_error',
+      message: expect.stringMatching(
+        /^Quire can't use Crashy: .*crashed on this file.*Delete it on the Models screen\.$/,
+      ),
+    });
   });
 
   it("keeps a crashed model's verdict with its record: it stays unusable after the writer picks another models folder", async () => {

@@ -53,11 +53,24 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 180_000;
  */
 export const DEFAULT_TEMPLATE_TIMEOUT_MS = 20_000;
 
+/** A terminal colour code (ESC [ … m), which node-llama-cpp's logger writes around its words. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/** The child's words as a person reads them: no terminal colours, no logger's tag, no "error loading model" twice. */
+function plainLine(line: string): string {
+  return line
+    .replace(ANSI_COLOUR, '')
+    .replace(/^\[node-llama-cpp\]\s*/, '')
+    .replace(/^llama_model_load:\s*/, '')
+    .replace(/^(error loading model:\s*)+/, '')
+    .trim();
+}
+
 function lastLines(stderr: string): string {
   const lines = stderr
     .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
+    .map(plainLine)
+    .filter((line) => line !== '' && !line.startsWith(TEMPLATE_MARKER));
   const assert = lines.find((line) => /GGML_ASSERT|error|failed/i.test(line));
   return (assert ?? lines.at(-1) ?? '').slice(0, 300);
 }

@@ -160,6 +160,11 @@ describe('ModelsManager', () => {
     await manager.added(installed('up', { name: 'Uploaded model' }));
     expect(manager.installed.map((model) => model.id)).toEqual(['mine', 'up']);
     expect(manager.notice).toBe('Uploaded model was imported and is ready to use.');
+    // One whose test load failed is listed with why, never said to be ready.
+    await manager.added(installed('bad', { name: 'Broken model', unusable: 'Its test load failed (invalid n_rot)' }));
+    expect(manager.notice).toBe(
+      "Broken model was added, but Quire can't use it: Its test load failed (invalid n_rot). Delete it from the list below.",
+    );
 
     fake.answer('models:load', resident('mine', 900));
     fake.answer('models:resident', [resident('mine', 900)]);

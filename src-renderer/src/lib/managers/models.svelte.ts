@@ -111,13 +111,13 @@ export class ModelsManager {
     return this.#act(scope, scope, async () => {
       const model = await this.#client.call('models:import', { path, ...(name ? { name } : {}) });
       await this.#installed.loadOrThrow();
-      this.#notice = `${model.name} was imported and is ready to use.`;
+      this.#notice = importedText(model);
     });
   }
 
   /** A model added outside this manager (uploaded, or chosen with the file picker): listed, and said so. */
   async added(model: InstalledModel): Promise<void> {
-    this.#notice = `${model.name} was imported and is ready to use.`;
+    this.#notice = importedText(model);
     await this.#installed.load();
   }
 
@@ -212,3 +212,10 @@ export class ModelsManager {
 }
 
 export const modelsManager = new ModelsManager();
+
+/** What an import came to: ready, or kept in the list with why Quire will not load it (its test load failed). */
+function importedText(model: InstalledModel): string {
+  return model.unusable
+    ? `${model.name} was added, but Quire can't use it: ${model.unusable.replace(/\.?$/, '.')} Delete it from the list below.`
+    : `${model.name} was imported and is ready to use.`;
+}
