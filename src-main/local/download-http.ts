@@ -7,6 +7,7 @@
 // chunked or read-to-close bodies. openRequest follows redirects.
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { DownloadError } from '../errors';
 
 /**
  * The read buffer, and so the largest batch handed over. Each buffer in flight is fresh memory the first time it is
@@ -305,11 +306,21 @@ export async function openRequest(
     const location = head.headers.get('location');
     if (head.status < 300 || head.status >= 400 || head.status === 304 || !location) return { request, head };
     request.destroy();
-    if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    // The server answered, so the connection is not what failed: these say what it did, with the step.
+    if (hop >= MAX_REDIRECTS)
+      throw new DownloadError(
+        'http_error',
+        `${target.host} kept sending Quire on to another address (more than ${MAX_REDIRECTS} times), so the file was never reached. Check the address, or get the model from another source.`,
+        { advised: true },
+      );
     const next = new URL(location, target);
     // A file asked for over https is never fetched in the clear on the way (it could be swapped there).
     if (target.protocol === 'https:' && next.protocol === 'http:')
-      throw new Error(`the server redirected from https to http (${next.host}); refused`);
+      throw new DownloadError(
+        'http_error',
+        `${target.host} sent Quire from its secure (https) address to an insecure one (http://${next.host}), and Quire does not fetch a model in the clear. Get the model from another source.`,
+        { advised: true },
+      );
     target = next;
   }
 }

@@ -262,7 +262,7 @@ export class HttpTransfer {
   }
 
   private transportError(error: unknown, signal: AbortSignal, stall: AbortSignal, url: string): unknown {
-    if (signal.aborted) return error;
+    if (signal.aborted || error instanceof DownloadError) return error;
     if (stall.aborted)
       return new DownloadError(
         'stalled',

@@ -168,6 +168,18 @@ describe('downloads', () => {
     }
   });
 
+  it('says a server that redirects without end does so, not that the internet connection may be down', async () => {
+    const h = harness();
+    const s = await server();
+    s.route('/loop.gguf', { file: fixture, redirectTo: '/loop.gguf' });
+    const error = (await h.stack.downloads.start({ url: `${s.url}/loop.gguf` }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `${new URL(s.url).host} kept sending Quire on to another address (more than 10 times), so the file was never ` +
+        'reached. Check the address, or get the model from another source.',
+    );
+    expect(error.message).not.toMatch(/internet connection/);
+  });
+
   it('refuses a corrupted transfer (flipped byte) with checksum_mismatch and keeps nothing', async () => {
     const h = harness();
     const s = await server();
