@@ -72,6 +72,11 @@ const CASES: [string, GgufMutation, RegExp][] = [
   ['1000 blocks (above LLAMA_MAX_LAYERS)', { set: { 'llama.block_count': u32(1000) } }, /block_count is 1000.*512/],
   ['0xFFFFFFFF blocks', { set: { 'llama.block_count': u32(0xffffffff) } }, /block_count is 4294967295/],
   ['zero blocks', { set: { 'llama.block_count': u32(0) } }, /llama\.block_count is 0/],
+  [
+    'a context length written as text',
+    { set: { 'llama.context_length': { type: 'string', value: 'lots' } } },
+    /llama\.context_length is text, not a number/,
+  ],
   ['three blocks declared, two present', { set: { 'llama.block_count': u32(3) } }, /tensors for 2 layers/],
   [
     'a vocabulary claiming 2^60 tokens',

@@ -52,7 +52,8 @@ function checkRequired(header: GgufHeader, label: string): void {
     if (value === undefined) wrong.push(`${name} is missing`);
     else if (typeof value === 'number' || typeof value === 'bigint') {
       if (!(Number(value) > 0)) wrong.push(`${name} is ${String(value)}`);
-    } else if (!(typeof value === 'object' && value !== null && value.length > 0)) wrong.push(`${name} is empty`);
+    } else if (typeof value === 'string') wrong.push(`${name} is text, not a number`);
+    else if (!(typeof value === 'object' && value !== null && value.length > 0)) wrong.push(`${name} is empty`);
   }
   const tokens = m.get('tokenizer.ggml.tokens');
   if (typeof m.get('tokenizer.ggml.model') !== 'string') wrong.push('tokenizer.ggml.model is missing');
