@@ -243,7 +243,9 @@ try {
     });
     try {
       expect(await trustedGet(tls.cert, `${tls.url.replace('127.0.0.1', 'localhost')}/m.gguf`)).toEqual({
-        error: expect.stringMatching(/from https to http/),
+        error: expect.stringMatching(
+          /from its secure \(https\) address to an insecure one \(http:\/\/127\.0\.0\.1:\d+\)/,
+        ),
       });
       expect(plain.heads).toHaveLength(0);
     } finally {
