@@ -143,6 +143,15 @@ describe('uploading a .gguf in the browser host', () => {
     expect(folder(modelsDir).files.sort()).toEqual(['tiny-2.gguf', 'tiny-3.gguf', 'tiny.gguf']);
   });
 
+  it('never stores an upload as a hidden file, whatever its name starts with', async () => {
+    const dataDir = tempDir();
+    const { host } = await testApp.host({ dataDir });
+    const named = await upload(host.url, '/upload/model?name=.partial.gguf', [fixture]);
+    const dots = await upload(host.url, '/upload/model?name=..', [readFileSync(tinyLlamaFixture({ seed: 18 }))]);
+    expect([named.body.value.id, dots.body.value.id]).toEqual(['partial', 'model']);
+    expect(folder(join(dataDir, 'models')).files.sort()).toEqual(['model.gguf', 'partial.gguf']);
+  });
+
   it('removes the partial file when the upload is cut off midway', async () => {
     const dataDir = tempDir();
     const { app, host } = await testApp.host({ dataDir });

@@ -116,7 +116,8 @@ function slugify(text: string): string {
     .toLowerCase()
     .replace(/\.gguf$/, '')
     .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    // No leading dot: a file named ".x.gguf" is hidden in the Finder (and ".partial" is Quire's own folder).
+    .replace(/^[-.]+|[-.]+$/g, '')
     .slice(0, 80);
   return slug || 'model';
 }
