@@ -29,6 +29,19 @@ async function builtins() {
   return h;
 }
 
+type Host = Awaited<ReturnType<typeof builtins>>;
+
+/** A streamed scene draft on `model` under a run id of its own, its tokens followed as they arrive. */
+function streamedDraft(h: Host, model: string) {
+  const runId = randomUUID();
+  let text = '';
+  const unsubscribe = h.app.events.subscribe((e) => {
+    if (e.name === 'run:token' && e.payload.run_id === runId) text += e.payload.text;
+  });
+  const run = h.call('runs:start', { run_id: runId, task: 'scene_draft', input: PASSAGE, model, stream: true });
+  return { runId, run, streamed: () => text, unsubscribe };
+}
+
 const EYES = {
   claim: "Mara's eyes are green in chapter 3 but blue in chapter 12.",
   evidence: [
@@ -321,20 +334,9 @@ describe('task runs through the official SDKs', () => {
     const h = await builtins();
     const server = harness.server();
     server.script('gpt-4o-mini', { text: 'one two three four five six', faults: [{ kind: 'stall', afterTokens: 3 }] });
-    const stopped = randomUUID();
     const other = randomUUID();
-    let streamed = '';
-    h.app.events.subscribe((e) => {
-      if (e.name === 'run:token' && e.payload.run_id === stopped) streamed += e.payload.text;
-    });
-    const a = h.call('runs:start', {
-      run_id: stopped,
-      task: 'scene_draft',
-      input: PASSAGE,
-      model: 'gpt-4o-mini',
-      stream: true,
-    });
-    await vi.waitUntil(() => streamed === 'one two three ');
+    const { runId: stopped, run: a, streamed } = streamedDraft(h, 'gpt-4o-mini');
+    await vi.waitUntil(() => streamed() === 'one two three ');
     const b = h.call('runs:start', { run_id: other, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
     expect((await h.call('runs:cancel', { run_id: stopped })).body.value).toEqual({ cancelled: true });
     const [cancelled, finished] = await Promise.all([a, b]);
@@ -356,21 +358,10 @@ describe('task runs through the official SDKs', () => {
     const server = harness.server();
     // Its hidden thinking, billed as output, all came before the first visible word: the stream cannot say how much.
     server.script('gpt-5.5', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 1 }] });
-    const runId = randomUUID();
-    let streamed = '';
-    h.app.events.subscribe((e) => {
-      if (e.name === 'run:token' && e.payload.run_id === runId) streamed += e.payload.text;
-    });
-    const run = h.call('runs:start', {
-      run_id: runId,
-      task: 'scene_draft',
-      input: PASSAGE,
-      model: 'gpt-5.5',
-      stream: true,
-    });
+    const { runId, run, streamed } = streamedDraft(h, 'gpt-5.5');
     const sent = await server.nextRequest('gpt-5.5');
     expect(sent.body.reasoning_effort).toBeDefined();
-    await vi.waitUntil(() => streamed === 'one ');
+    await vi.waitUntil(() => streamed() === 'one ');
     await h.call('runs:cancel', { run_id: runId });
     expect((await run).body.error.code).toBe('cancelled');
     const row = h.app.services.db
@@ -391,19 +382,8 @@ describe('task runs through the official SDKs', () => {
     // Five cancels in a row: as many failures would pause OpenAI for every later call.
     for (let i = 0; i < 5; i++) {
       server.script('gpt-4o-mini', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 2 }] });
-      const runId = randomUUID();
-      let streamed = '';
-      const unsubscribe = h.app.events.subscribe((e) => {
-        if (e.name === 'run:token' && e.payload.run_id === runId) streamed += e.payload.text;
-      });
-      const run = h.call('runs:start', {
-        run_id: runId,
-        task: 'scene_draft',
-        input: PASSAGE,
-        model: 'gpt-4o-mini',
-        stream: true,
-      });
-      await vi.waitUntil(() => streamed === 'one two ');
+      const { runId, run, streamed, unsubscribe } = streamedDraft(h, 'gpt-4o-mini');
+      await vi.waitUntil(() => streamed() === 'one two ');
       await h.call('runs:cancel', { run_id: runId });
       expect((await run).body.error.code).toBe('cancelled');
       unsubscribe();
