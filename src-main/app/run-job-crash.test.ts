@@ -1,11 +1,10 @@
 // A run in parts cut off by a crash keeps its finished parts, and goes on after them: a child process running a
 // continuity check of a long manuscript is killed with SIGKILL while part 3 is with the provider; after a restart the
 // run shows as interrupted with how far it got, and runs:resume sends only the parts not yet done.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { continuityResponder } from '../../test/fixtures/continuity-fake';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { startTsChild } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 import { JobsRepo } from '../manuscripts/jobs-repo';
@@ -25,29 +24,16 @@ describe('a run in parts across a crash', () => {
     // Parts 1 and 2 are answered; part 3 hangs at the provider until the process is killed.
     server.script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200, hangAfter: 2 });
     const dataDir = tempDir();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/job-run-crash-child.ts'].concat(
-        dataDir,
-        server.openaiBaseUrl,
-        RUN_ID,
-      ),
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    const early = exited.then((signal) => {
-      throw new Error(`the child exited (${signal}) before part 3 was asked: ${stderr}`);
+    const child = startTsChild('test/fixtures/job-run-crash-child.ts', [dataDir, server.openaiBaseUrl, RUN_ID]);
+    const early = child.exited.then((signal) => {
+      throw new Error(`the child exited (${signal}) before part 3 was asked: ${child.stderr()}`);
     });
     early.catch(() => undefined);
     while (server.requests.filter((r) => r.model === 'small').length < 3) {
       await Promise.race([server.nextRequest('small'), early]);
     }
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    child.kill();
+    expect(await child.exited).toBe('SIGKILL');
 
     // Quire starts again on the same data: the run was cut off, and says how far it got.
     server.script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });

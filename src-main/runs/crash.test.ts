@@ -1,9 +1,8 @@
 // A run is stored from its first reservation on: a process killed mid-call leaves the run (interrupted), not only
 // its orphaned reservation.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
+import { startTsChild } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 
@@ -19,26 +18,15 @@ describe('runs across a crash', () => {
   it('a child killed with SIGKILL mid-call leaves its run, shown as interrupted by runs:list after restart, its reservation still counted', async () => {
     server.script('hangs', { alwaysFault: { kind: 'hang' } });
     const dataDir = tempDir();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/run-crash-child.ts'].concat(
-        dataDir,
-        server.openaiBaseUrl,
-      ),
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
+    const reached = server.nextRequest('hangs');
+    const child = startTsChild('test/fixtures/run-crash-child.ts', [dataDir, server.openaiBaseUrl]);
     // The call has reached the server: its reservation (and, with it, the run row) has committed.
-    while (server.requests.length === 0) {
-      if (child.exitCode !== null) throw new Error(`child exited early: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    await Promise.race([
+      reached,
+      child.exited.then(() => Promise.reject(new Error(`child exited early: ${child.stderr()}`))),
+    ]);
+    child.kill();
+    expect(await child.exited).toBe('SIGKILL');
 
     const h = await testApp.host({ dataDir, env: {} });
     const list = await h.call('runs:list', {});
@@ -63,29 +51,20 @@ describe('runs across a crash', () => {
     server.script('hangs-b', { alwaysFault: { kind: 'hang' } });
     server.script('hangs-c', { alwaysFault: { kind: 'hang' } });
     const dataDir = tempDir();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'test/fixtures/tournament-crash-child.ts'].concat(
-        dataDir,
-        server.openaiBaseUrl,
-        server.anthropicBaseUrl,
-      ),
-      { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    // Every member's call has reached the server: the tournament, its holds and its member runs have committed.
     const answered = server.nextRequest('answers');
     const hanging = [server.nextRequest('hangs-b'), server.nextRequest('hangs-c')];
+    const child = startTsChild('test/fixtures/tournament-crash-child.ts', [
+      dataDir,
+      server.openaiBaseUrl,
+      server.anthropicBaseUrl,
+    ]);
+    // Every member's call has reached the server: the tournament, its holds and its member runs have committed.
     await Promise.race([
       Promise.all([answered, ...hanging]),
-      exited.then(() => Promise.reject(new Error(`child exited early: ${stderr}`))),
+      child.exited.then(() => Promise.reject(new Error(`child exited early: ${child.stderr()}`))),
     ]);
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    child.kill();
+    expect(await child.exited).toBe('SIGKILL');
 
     const h = await testApp.host({ dataDir, env: {} });
     const list = (await h.call('tournaments:list', {})).body.value;

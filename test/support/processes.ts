@@ -31,3 +31,18 @@ export async function liveProcess(): Promise<{ pid: number; stop: () => Promise<
 /** `node --import tsx --import ./scripts/register-raw.mjs <script> ...args` from the repository root. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const TS_NODE_ARGS = ['--import', 'tsx', '--import', './scripts/register-raw.mjs'];
+
+/** A TypeScript script of this repository run as a child, to be killed mid-work: how it ended, and its stderr so far. */
+export function startTsChild(
+  script: string,
+  args: readonly string[],
+): { exited: Promise<NodeJS.Signals | null>; stderr: () => string; kill: () => void } {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, script, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  return { exited, stderr: () => stderr, kill: () => void child.kill('SIGKILL') };
+}
