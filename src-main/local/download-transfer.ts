@@ -38,6 +38,9 @@ const MAX_QUEUED = 4 * BATCH_BYTES;
 /** Bytes on disk before `headerWritten`: more than a GGUF header with a large vocabulary takes. */
 const EARLY_HEADER_BYTES = 16 * 1024 * 1024;
 
+/** How long a download, or the will-it-fit check's reads, may go without data before it is given up as stalled. */
+export const STALL_MS = 30_000;
+
 export class HttpTransfer {
   private readonly stallMs: number;
 

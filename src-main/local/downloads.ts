@@ -25,7 +25,7 @@ import { bytesText } from '../../src-preload/contract/bytes-text';
 import { downloadUrl, ggufStem, normalizeModelUrl, urlFileName } from './catalog';
 import { finishDownload, type EarlyCheck } from './download-finish';
 import { checkGgufHeaderFile } from './gguf-check';
-import { HttpTransfer } from './download-transfer';
+import { HttpTransfer, STALL_MS } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
 
 export interface DownloadServiceOptions {
@@ -75,7 +75,7 @@ export class DownloadService {
     this.logger = options.logger ?? silentLogger;
     this.http = new HttpTransfer({
       repo: options.repo,
-      stallMs: options.stallMs ?? 30_000,
+      stallMs: options.stallMs ?? STALL_MS,
       progressIntervalMs: options.progressIntervalMs,
       modelsDir: () => options.library.modelsDir(),
       checkFreeSpace: (dir, needed) => this.checkFreeSpace(dir, needed),

@@ -6,7 +6,7 @@ import { bytesText } from '../../src-preload/contract/bytes-text';
 import { DownloadError, LocalModelError, NotFoundError } from '../errors';
 import { silentLogger, type Logger } from '../infra/logger';
 import { downloadUrl, normalizeModelUrl, urlFileName } from './catalog';
-import { httpFailure } from './download-transfer';
+import { httpFailure, STALL_MS } from './download-transfer';
 import { checkRemoteGguf, summarize } from './gguf-check';
 import type { ModelLibrary } from './library';
 import { MB } from './machine';
@@ -32,16 +32,13 @@ export function fitVerdict(need: number, budget: number, resident: number): { ve
   return { verdict: 'fits', message: `Needs about ${bytesText(need)}; ${bytesText(free)} is free` };
 }
 
-/** Longest the will-it-fit check waits to read a model's details (a few small Range reads), as a download's watchdog. */
-export const FIT_TIMEOUT_MS = 30_000;
-
 export class FitService {
   constructor(
     private readonly library: ModelLibrary,
     private readonly runtime: LocalRuntime,
     private readonly fetchImpl?: typeof fetch,
     private readonly logger: Logger = silentLogger,
-    private readonly timeoutMs = FIT_TIMEOUT_MS,
+    private readonly timeoutMs = STALL_MS,
   ) {}
 
   /** Quick verdict from the catalog's own estimate (no network), shown as the catalog's badge. */

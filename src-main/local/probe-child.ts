@@ -2,6 +2,7 @@
 // An ordinary error exits PROBE_FAILED_EXIT with the message on stderr; a GGML_ASSERT aborts this process only.
 // Runs under plain Node (the browser host, tests) and as an Electron utilityProcess (the app).
 import { getLlama, resolveChatWrapper, type ChatHistoryItem } from 'node-llama-cpp';
+import { hasChatTemplate } from './local-prompt';
 import { withoutDebuggerBacktrace } from './no-backtrace';
 import { PROBE_FAILED_EXIT, TEMPLATE_MARKER } from './probe';
 
@@ -31,8 +32,7 @@ async function probe(modelPath: string): Promise<void> {
   }
   // The chat template writes every prompt Quire sends, on its main thread: one that loops for minutes would freeze it.
   // It is resolved as the app resolves it and made to write a short conversation here, under the probe's clock.
-  const template = model.fileInfo.metadata?.tokenizer?.chat_template;
-  if (typeof template === 'string' && template.trim() !== '') {
+  if (hasChatTemplate(model)) {
     process.stderr.write(`${TEMPLATE_MARKER}\n`);
     resolveChatWrapper(model).generateContextState({ chatHistory: SAMPLE });
   }

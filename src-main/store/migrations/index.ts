@@ -18,6 +18,7 @@ import m014 from './014-overrun-bound.sql?raw';
 import m015 from './015-orphans-spent.sql?raw';
 import m016 from './016-probe-verdicts.sql?raw';
 import m017 from './017-documents-by-hash.sql?raw';
+import m018 from './018-tournaments-running.sql?raw';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'orphans-spent', sql: m015 },
   { version: 16, name: 'probe-verdicts', sql: m016 },
   { version: 17, name: 'documents-by-hash', sql: m017 },
+  { version: 18, name: 'tournaments-running', sql: m018 },
 ];
