@@ -159,6 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     routing.orchestrator.useAvailability({
       cloudReady: (spec) => execution.providers.cloudReady(spec),
       localInstalled: (catalogId) => local.provider.isInstalled(catalogId),
+      localUnusable: (catalogId) => local.library.unusable(catalogId),
     });
 
   // The registry's context_window for an installed local model is the context the runtime will open (trained size

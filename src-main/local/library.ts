@@ -279,6 +279,12 @@ export class ModelLibrary implements InstalledLookup {
     return { path: record.file, bytes: record.size_bytes };
   }
 
+  /** An installed file (on disk) whose test load rules it out: listed, never loaded (see unusableReason). */
+  unusable(catalogId: string): boolean {
+    const record = this.options.repo.modelByCatalogId(catalogId);
+    return record !== undefined && existsSync(record.file) && this.unusableReason(record) !== null;
+  }
+
   /**
    * A library id that is free: the catalog id, else a slug of the name, suffixed when taken — by a record, a catalog
    * entry, a download (a failed or paused one is installed under its id once it is resumed), `taken`, or any file in the

@@ -76,6 +76,8 @@ function scenario(
   const ids = registry.map((m) => m.id);
   const ready = new Set(ids.filter(() => random() < 0.7));
   const installed = new Set(registry.filter(() => random() < 0.6).map((m) => `${m.id}-gguf`));
+  // Some of the rest are in the models folder but failed their test load.
+  const unusable = new Set(registry.filter(() => random() < 0.2).map((m) => `${m.id}-gguf`));
   const enabled = random() < 0.8;
   const inputs: DecisionInputs = {
     registry,
@@ -88,7 +90,11 @@ function scenario(
       force_local: random() < 0.1,
       prefer_local: random() < 0.3,
     },
-    availability: { cloudReady: (spec) => ready.has(spec.id), localInstalled: (c) => installed.has(c) },
+    availability: {
+      cloudReady: (spec) => ready.has(spec.id),
+      localInstalled: (c) => installed.has(c),
+      localUnusable: (c) => !installed.has(c) && unusable.has(c),
+    },
     spend: { month: '2026-11', spent_usd: pick(random, [0, 0.01, 0.5]), reserved_usd: 0 },
     quality,
     price: registryPrice,
@@ -118,6 +124,7 @@ describe('decide: linear ranking decides exactly as the full sorts did', () => {
     let decisions = 0;
     let chosen = 0;
     let refused = 0;
+    let withUnusable = 0;
     for (let seed = 1; seed <= 60; seed++) {
       const random = mulberry32(seed);
       const registry = registryOf(random, seed % 10 === 0 ? 400 : Math.floor(random() * 60));
@@ -129,12 +136,15 @@ describe('decide: linear ranking decides exactly as the full sorts did', () => {
         decisions++;
         if (expected.model_id === null) refused++;
         else chosen++;
+        if (expected.candidates.some((c) => c.reasons.includes('unusable'))) withUnusable++;
       }
     }
     // The runs cover both outcomes, not only refusals.
     expect(decisions).toBe(2400);
     expect(chosen).toBeGreaterThan(decisions / 3);
     expect(refused).toBeGreaterThan(decisions / 20);
+    // …and local models that failed their test load.
+    expect(withUnusable).toBeGreaterThan(decisions / 20);
   });
 
   it('ranks exact ties by the static order, not by the registry position, and keeps doing so as orders are reused', () => {

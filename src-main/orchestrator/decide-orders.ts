@@ -43,6 +43,7 @@ export const REASON_ORDER = [
   'excluded',
   'local_only',
   'not_downloaded',
+  'unusable',
   'no_key',
   'lacks_strength',
   'context_too_small',

@@ -271,6 +271,11 @@ function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; ste
       return { why: 'it is a cloud model, and this work must stay on this Mac', step: 'Pick a local model.' };
     case 'not_downloaded':
       return { why: 'it is not downloaded', step: 'Download it on the Models screen, or pick another model.' };
+    case 'unusable':
+      return {
+        why: 'it failed its test load, so Quire never loads it',
+        step: 'See why on the Models screen (delete it there), or pick another model.',
+      };
     case 'context_too_small':
       return {
         why: 'this passage and its answer are too long for it',
@@ -323,6 +328,8 @@ export function reasonText(reason: CandidateReason): string {
       return 'no API key';
     case 'not_downloaded':
       return 'not downloaded';
+    case 'unusable':
+      return 'failed its test load';
     case 'lacks_strength':
       return 'lacks the strength this task needs';
     case 'context_too_small':

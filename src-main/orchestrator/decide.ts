@@ -162,7 +162,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (exclude?.has(spec.id)) mask |= BIT.excluded;
     if (localOnly && !local) mask |= BIT.local_only;
     if (local) {
-      if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) mask |= BIT.not_downloaded;
+      const catalogId = spec.local?.catalog_id;
+      if (catalogId === undefined || !inputs.availability.localInstalled(catalogId))
+        mask |=
+          catalogId !== undefined && inputs.availability.localUnusable?.(catalogId) ? BIT.unusable : BIT.not_downloaded;
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
     if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;

@@ -7,6 +7,8 @@ export interface AvailabilitySource {
   cloudReady(spec: ModelSpec): boolean;
   /** The GGUF a local model needs is installed and verified. */
   localInstalled(catalogId: string): boolean;
+  /** In the models folder, but its test load failed, so it is never loaded (absent: no model is). */
+  localUnusable?(catalogId: string): boolean;
 }
 
 export interface SpendSnapshot {

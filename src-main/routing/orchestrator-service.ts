@@ -121,13 +121,15 @@ export class OrchestratorService {
     return {
       models: registry.all().map((spec) => {
         const local = spec.provider === 'local';
+        const catalogId = spec.local?.catalog_id;
         const available = local
-          ? spec.local !== undefined && availability.localInstalled(spec.local.catalog_id)
+          ? catalogId !== undefined && availability.localInstalled(catalogId)
           : availability.cloudReady(spec);
+        const unusable = local && !available && catalogId !== undefined && availability.localUnusable?.(catalogId);
         return {
           ...spec,
           available,
-          unavailable_reason: available ? null : local ? 'not_downloaded' : 'no_key',
+          unavailable_reason: available ? null : unusable ? 'unusable' : local ? 'not_downloaded' : 'no_key',
           effective_pricing: effectivePricing(spec, { at: this.deps.now() }),
         };
       }),

@@ -39,6 +39,7 @@ export const CANDIDATE_REASONS = [
   'local_only',
   'no_key',
   'not_downloaded',
+  'unusable',
   'lacks_strength',
   'context_too_small',
   'below_min_quality',
@@ -164,7 +165,8 @@ export interface EffectivePricing {
 
 export interface CapabilityModel extends ModelSpec {
   available: boolean;
-  unavailable_reason: 'no_key' | 'not_downloaded' | null;
+  /** unusable: an installed local model whose test load failed (the Models screen says why). */
+  unavailable_reason: 'no_key' | 'not_downloaded' | 'unusable' | null;
   effective_pricing: EffectivePricing;
 }
 

@@ -82,6 +82,7 @@ const REASON_ORDER = [
   'excluded',
   'local_only',
   'not_downloaded',
+  'unusable',
   'no_key',
   'lacks_strength',
   'context_too_small',
@@ -164,7 +165,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (exclude?.has(spec.id)) mask |= BIT.excluded;
     if (localOnly && !local) mask |= BIT.local_only;
     if (local) {
-      if (!spec.local || !inputs.availability.localInstalled(spec.local.catalog_id)) mask |= BIT.not_downloaded;
+      const catalogId = spec.local?.catalog_id;
+      if (catalogId === undefined || !inputs.availability.localInstalled(catalogId))
+        mask |=
+          catalogId !== undefined && inputs.availability.localUnusable?.(catalogId) ? BIT.unusable : BIT.not_downloaded;
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
     if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;
@@ -641,6 +645,8 @@ function reasonText(reason: CandidateReason): string {
       return 'no API key';
     case 'not_downloaded':
       return 'not downloaded';
+    case 'unusable':
+      return 'failed its test load';
     case 'lacks_strength':
       return 'lacks the strength this task needs';
     case 'context_too_small':
