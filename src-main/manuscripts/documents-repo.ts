@@ -1,11 +1,12 @@
-// SQLite rows <-> manuscripts: a document, its chapters and its blocks (paragraphs, headings, scene breaks) as offsets.
-import type { Manuscript, ManuscriptBlock, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
+// SQLite rows <-> manuscripts: a document and its chapters as offsets. Its blocks (paragraphs, headings, scene breaks)
+// are parsed again from its text when a run needs them (ManuscriptsService.structureOf), not stored.
+import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import type { Db } from '../store/database';
 
 // Each query names its columns as the contract does, so its rows are the domain objects as they are.
 const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind,
   (SELECT COUNT(*) FROM document_chapters c WHERE c.document_id = d.id) AS chapter_count,
-  (SELECT COUNT(*) FROM document_paragraphs p WHERE p.document_id = d.id AND p.kind = 'text') AS paragraph_count,
+  (SELECT COALESCE(SUM(c.paragraph_count), 0) FROM document_chapters c WHERE c.document_id = d.id) AS paragraph_count,
   d.word_count, d.created_at
   FROM documents d`;
 
@@ -19,7 +20,6 @@ export interface NewDocument {
   sha256: string;
   created_at: string;
   chapters: ManuscriptChapter[];
-  blocks: ManuscriptBlock[];
 }
 
 /** The newest manuscript with this text, by its SHA-256 (index documents_sha256: no manuscript's text is read). */
@@ -28,7 +28,7 @@ export const ID_BY_HASH = 'SELECT id FROM documents WHERE sha256 = ? ORDER BY cr
 export class DocumentsRepo {
   constructor(private readonly db: Db) {}
 
-  /** The document, its chapters and blocks in one transaction: all stored or none. */
+  /** The document and its chapters in one transaction: all stored or none. */
   insert(doc: NewDocument): void {
     const insertDoc = this.db.prepare(
       `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at)
@@ -38,10 +38,6 @@ export class DocumentsRepo {
       `INSERT INTO document_chapters
        (document_id, position, number, title, start_offset, end_offset, paragraph_count, source_file)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertBlock = this.db.prepare(
-      `INSERT INTO document_paragraphs (document_id, position, chapter, kind, paragraph, start_offset, end_offset)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       insertDoc.run(
@@ -57,7 +53,6 @@ export class DocumentsRepo {
       doc.chapters.forEach((c, i) =>
         insertChapter.run(doc.id, i, c.number, c.title, c.start, c.end, c.paragraph_count, c.source_file),
       );
-      doc.blocks.forEach((b, i) => insertBlock.run(doc.id, i, b.chapter, b.kind, b.paragraph, b.start, b.end));
     })();
   }
 
@@ -75,13 +70,7 @@ export class DocumentsRepo {
          FROM document_chapters WHERE document_id = ? ORDER BY position`,
       )
       .all(id);
-    const blocks = this.db
-      .prepare<[string], ManuscriptBlock>(
-        `SELECT kind, chapter, paragraph, start_offset AS start, end_offset AS "end" FROM document_paragraphs
-         WHERE document_id = ? ORDER BY position`,
-      )
-      .all(id);
-    return { ...row, text, chapters, blocks };
+    return { ...row, text, chapters };
   }
 
   /** The newest document whose text has this SHA-256 (its text's identity: NewDocument.sha256). */

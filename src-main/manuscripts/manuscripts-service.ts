@@ -86,7 +86,7 @@ export class ManuscriptsService {
   structureOf(text: string): DocumentStructure | undefined {
     const id = this.options.repo.idByHash(textHash(text));
     const doc = id === undefined ? undefined : this.options.repo.get(id);
-    return doc ? storedStructure(doc) : undefined;
+    return doc ? structureOfStored(doc) : undefined;
   }
 
   delete(id: string): { deleted: true } {
@@ -95,7 +95,7 @@ export class ManuscriptsService {
   }
 }
 
-/** The stored form of a source: one text, its chapters and blocks as offsets. */
+/** The stored form of a source: one text and its chapters as offsets (its blocks are parsed again when needed). */
 export function documentFrom(source: ManuscriptSource) {
   let text: string;
   let structure;
@@ -135,13 +135,6 @@ export function documentFrom(source: ManuscriptSource) {
       paragraph_count: c.paragraphCount,
       source_file: files[i]?.name ?? null,
     })),
-    blocks: structure.blocks.map((b) => ({
-      kind: b.kind,
-      chapter: b.chapter,
-      paragraph: b.paragraph,
-      start: b.start,
-      end: b.end,
-    })),
   };
 }
 
@@ -149,26 +142,16 @@ function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A stored manuscript's chapters and blocks as the structure a job splits and locates by (structure.ts). */
-function storedStructure({ chapters, blocks }: Pick<Manuscript, 'chapters' | 'blocks'>): DocumentStructure {
-  let next = 0;
-  return {
-    chapters: chapters.map((c) => {
-      // Blocks are stored in reading order, each chapter's together.
-      const firstBlock = next;
-      while (next < blocks.length && blocks[next]!.chapter === c.number) next++;
-      return {
-        number: c.number,
-        title: c.title,
-        start: c.start,
-        end: c.end,
-        firstBlock,
-        blockCount: next - firstBlock,
-        paragraphCount: c.paragraph_count,
-      };
-    }),
-    blocks,
-  };
+/**
+ * A stored manuscript's structure: its text parsed again as it was opened — a folder's files (its chapters' spans and
+ * titles) as its chapters, a file's own headings with its title for a text without any.
+ */
+function structureOfStored(doc: Manuscript): DocumentStructure {
+  return doc.source_kind === 'folder'
+    ? parseStructure(doc.text, {
+        chapterFiles: doc.chapters.map((c) => ({ title: c.title, start: c.start, end: c.end })),
+      })
+    : parseStructure(doc.text, { fallbackTitle: doc.title });
 }
 
 /** A chapter file's title: its first Markdown heading, else the file name without its extension. */

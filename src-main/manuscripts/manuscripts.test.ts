@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +8,11 @@ import type { App } from '../app/create-app';
 import { generateManuscript } from '../../test/fixtures/manuscript';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
+import { openDatabase } from '../store/database';
+import { MIGRATIONS } from '../store/migrations';
 import { ID_BY_HASH } from './documents-repo';
 import { naturalCompare } from './source-reader';
+import { parseStructure } from './structure';
 
 const testApp = useTestApp();
 const tempDir = useTempDir('quire-manuscript-');
@@ -35,9 +39,13 @@ describe('manuscripts:* channels', () => {
     expect(doc).toMatchObject({ title: 'The Lantern', source_kind: 'file', chapter_count: 10 });
     expect(doc.text).toBe(text);
     expect(doc.word_count).toBeGreaterThanOrEqual(40_000);
-    const planted = doc.blocks.find((b) => doc.text.slice(b.start, b.end).startsWith('Mara’s eyes'))!;
+    // Its paragraphs are not sent (nor stored): a run parses them again from the stored text, as it was opened.
+    expect(doc).not.toHaveProperty('blocks');
+    const { blocks } = app.services.manuscripts.structureOf(text)!;
+    expect(blocks).toEqual(parseStructure(text, { fallbackTitle: 'The Lantern' }).blocks);
+    const planted = blocks.find((b) => doc.text.slice(b.start, b.end).startsWith('Mara’s eyes'))!;
     expect([planted.chapter, planted.paragraph]).toEqual([7, 3]);
-    expect(doc.paragraph_count).toBe(doc.blocks.filter((b) => b.kind === 'text').length);
+    expect(doc.paragraph_count).toBe(blocks.filter((b) => b.kind === 'text').length);
 
     const listed = await call(app, 'manuscripts:list', undefined);
     expect(listed.ok && listed.value.map((m) => m.id)).toEqual([doc.id]);
@@ -46,7 +54,7 @@ describe('manuscripts:* channels', () => {
     expect((await call(app, 'manuscripts:delete', { id: doc.id })).ok).toBe(true);
     const gone = await call(app, 'manuscripts:get', { id: doc.id });
     expect(!gone.ok && gone.error.code).toBe('not_found');
-    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM document_paragraphs').get()).toEqual({ n: 0 });
+    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM document_chapters').get()).toEqual({ n: 0 });
   });
 
   it("finds the manuscript with a run's text through an index, never reading every manuscript's text", async () => {
@@ -71,7 +79,9 @@ describe('manuscripts:* channels', () => {
       [2, 'The 2', 'Chapter 2.md'],
       [3, 'The 10', 'Chapter 10.md'],
     ]);
-    const third = opened.value.blocks.find((b) => b.chapter === 3 && b.paragraph === 1)!;
+    const third = app.services.manuscripts
+      .structureOf(opened.value.text)!
+      .blocks.find((b) => b.chapter === 3 && b.paragraph === 1)!;
     expect(opened.value.text.slice(third.start, third.end)).toBe('Paragraph of 10.');
     expect(['Chapter 10', 'Chapter 2', 'chapter 1'].sort(naturalCompare)).toEqual([
       'chapter 1',
@@ -204,5 +214,46 @@ describe('manuscripts:* channels', () => {
       'The folder “book” was not opened: Chapter 2.md looks like a binary file, not text (it contains zero bytes). ' +
         'Move that file out of the folder or fix it, then open the folder again.',
     );
+  });
+
+  it('opens a manuscript stored with a row per paragraph (before migration 19): same count, same structure', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'quire.sqlite');
+    const text = '# One\n\nA b.\n\n***\n\nC d.\n\n# Two\n\nE f.\n';
+    const old = openDatabase(
+      file,
+      MIGRATIONS.filter((m) => m.version < 19),
+    );
+    const structure = parseStructure(text, { fallbackTitle: 'Old' });
+    old
+      .prepare(
+        `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at)
+         VALUES ('d1', 'Old', '/books/old.md', 'file', ?, 6, ?, '2026-11-01T10:00:00.000Z')`,
+      )
+      .run(text, createHash('sha256').update(text).digest('hex'));
+    structure.chapters.forEach((c, i) =>
+      old
+        .prepare(
+          `INSERT INTO document_chapters (document_id, position, number, title, start_offset, end_offset,
+           paragraph_count, source_file) VALUES ('d1', ?, ?, ?, ?, ?, ?, NULL)`,
+        )
+        .run(i, c.number, c.title, c.start, c.end, c.paragraphCount),
+    );
+    structure.blocks.forEach((b, i) =>
+      old
+        .prepare(
+          `INSERT INTO document_paragraphs (document_id, position, chapter, kind, paragraph, start_offset, end_offset)
+           VALUES ('d1', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(i, b.chapter, b.kind, b.paragraph, b.start, b.end),
+    );
+    old.close();
+
+    const app = await testApp.app({ dataDir });
+    const listed = await call(app, 'manuscripts:list', undefined);
+    expect(listed.ok && listed.value).toMatchObject([{ id: 'd1', chapter_count: 2, paragraph_count: 3 }]);
+    expect(app.services.manuscripts.structureOf(text)).toEqual(structure);
+    const tables = app.services.db.prepare("SELECT name FROM sqlite_master WHERE name = 'document_paragraphs'").all();
+    expect(tables).toEqual([]);
   });
 });

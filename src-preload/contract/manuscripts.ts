@@ -3,8 +3,6 @@
 import { z } from 'zod';
 import { channel, noInput } from './define';
 
-export type ManuscriptBlockKind = 'heading' | 'break' | 'text';
-
 export interface ManuscriptSummary {
   id: string;
   title: string;
@@ -28,19 +26,13 @@ export interface ManuscriptChapter {
   source_file: string | null;
 }
 
-export interface ManuscriptBlock {
-  kind: ManuscriptBlockKind;
-  chapter: number;
-  /** Prose paragraphs: 1-based within the chapter; null for headings and scene breaks. */
-  paragraph: number | null;
-  start: number;
-  end: number;
-}
-
+/**
+ * Its paragraphs' offsets are not sent: a window shows the text and chapters, and a finding carries its own location
+ * (a file of 1.8 million short paragraphs sent them as 150 MB).
+ */
 export interface Manuscript extends ManuscriptSummary {
   text: string;
   chapters: ManuscriptChapter[];
-  blocks: ManuscriptBlock[];
 }
 
 const byId = z.strictObject({ id: z.string().min(1).max(100) });

@@ -19,6 +19,7 @@ import m015 from './015-orphans-spent.sql?raw';
 import m016 from './016-probe-verdicts.sql?raw';
 import m017 from './017-documents-by-hash.sql?raw';
 import m018 from './018-tournaments-running.sql?raw';
+import m019 from './019-documents-no-paragraph-rows.sql?raw';
 
 export interface Migration {
   version: number;
@@ -45,4 +46,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'probe-verdicts', sql: m016 },
   { version: 17, name: 'documents-by-hash', sql: m017 },
   { version: 18, name: 'tournaments-running', sql: m018 },
+  { version: 19, name: 'documents-no-paragraph-rows', sql: m019 },
 ];

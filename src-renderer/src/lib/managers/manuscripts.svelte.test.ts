@@ -14,12 +14,11 @@ const manuscript = (id: string): Manuscript => ({
   created_at: '2026-12-01T10:00:00.000Z',
   text: '# One\n\nA b.\n\n# Two\n\nC d.\n',
   chapters: [],
-  blocks: [],
 });
 
 describe('ManuscriptsManager', () => {
   it('opens a manuscript by its path, makes it current and lists it; picks one opened before', async () => {
-    const { text: _t, chapters: _c, blocks: _b, ...summary } = manuscript('m1');
+    const { text: _t, chapters: _c, ...summary } = manuscript('m1');
     const fake = new FakeApi()
       .answer('manuscripts:open', manuscript('m1'))
       .answer('manuscripts:list', [summary])
@@ -54,7 +53,7 @@ describe('ManuscriptsManager', () => {
   });
 
   it('forgets a kept manuscript and lists what is left; a refusal says why and changes nothing on screen', async () => {
-    const { text: _t, chapters: _c, blocks: _b, ...summary } = manuscript('m2');
+    const { text: _t, chapters: _c, ...summary } = manuscript('m2');
     let kept = [{ ...summary, id: 'm1' }, summary];
     const fake = new FakeApi()
       .answer('manuscripts:open', manuscript('m1'))
