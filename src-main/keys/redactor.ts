@@ -32,6 +32,22 @@ export class Redactor {
     if (secret && secret.length >= 6) this.secrets.add(secret);
   }
 
+  /**
+   * Where to cut `text` at or before `cut` so that no key it knows is split: not inside one, nor after the first
+   * characters of one that end the text (the rest may be in the next token). A stream shows what is before the cut.
+   */
+  readonly secretCut = (text: string, cut: number): number => {
+    let at = cut;
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const secret of this.secrets) {
+        const start = splitAt(text, at, secret);
+        if (start < at) [at, moved] = [start, true];
+      }
+    }
+    return at;
+  };
+
   readonly redact = (text: string): string => {
     let out = this.plain(text);
     out = out.replace(BASE64_RUN, (run) => (this.hides(decodeBase64(run)) ? MASK : run));
@@ -56,6 +72,16 @@ export class Redactor {
     for (const secret of this.secrets) if (decoded.includes(secret)) return true;
     return this.plain(decoded) !== decoded;
   }
+}
+
+/** The start of an occurrence of `secret` in `text` that a cut at `cut` would split, or of its first characters ending `text`; else `cut`. */
+function splitAt(text: string, cut: number, secret: string): number {
+  for (let i = Math.max(0, cut - secret.length + 1); i < text.length && i < cut; i++) {
+    if (text.charCodeAt(i) !== secret.charCodeAt(0)) continue;
+    const rest = text.length - i;
+    if (rest >= secret.length ? text.startsWith(secret, i) : secret.startsWith(text.slice(i))) return i;
+  }
+  return cut;
 }
 
 function decodeBase64(run: string): string {

@@ -133,6 +133,7 @@ export function createExecution(
     events,
     logger: deps.logger,
     redact: redactor.redact,
+    secretCut: redactor.secretCut,
     now,
     ...(deps.library ? { library: deps.library, taskIds: [...deps.orchestrator.tasks.keys()] } : {}),
     ...(deps.tokens ? { tokens: deps.tokens } : {}),

@@ -173,7 +173,7 @@ export class RunChain {
         if (!readAnswer) onToken?.(text, spec.id);
       };
       const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
-        const stream = new StreamRedactor(this.o.redact);
+        const stream = new StreamRedactor(this.o.redact, this.o.secretCut);
         const outcome = await this.attempts.attempt({
           runId,
           task: start.task,

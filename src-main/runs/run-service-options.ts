@@ -29,6 +29,8 @@ export interface RunServiceOptions {
   /** Already redacting (the app wraps every logger). */
   logger: Logger;
   redact: (text: string) => string;
+  /** Where streamed text may be cut without splitting a key the redactor knows (Redactor.secretCut). */
+  secretCut?: (text: string, cut: number) => number;
   now: () => Date;
   monotonic?: () => number;
   newId?: () => string;

@@ -198,7 +198,7 @@ export class RunService {
       }),
       reason: c.reason ?? null,
     };
-    const stream = new StreamRedactor(this.o.redact);
+    const stream = new StreamRedactor(this.o.redact, this.o.secretCut);
     const show = (text: string) => {
       if (text !== '') c.onToken?.(text);
     };
