@@ -128,4 +128,33 @@ describe('Redactor', () => {
       'Incorrect API key provided: [redacted]. Bearer [redacted]',
     );
   });
+
+  it('shares the key file with another process on the same data directory: neither loses the other’s key', () => {
+    const { keys: a, dataDir } = store();
+    // A second process: its own database connection and redactor, the same data directory.
+    const redactorB = new Redactor();
+    const b = new KeyStore({
+      db: openDatabase(join(dataDir, 'q.sqlite')),
+      dataDir,
+      env: {},
+      redactor: redactorB,
+      now: () => new Date(),
+    });
+    expect(b.get('openai')).toBeUndefined();
+    a.set('openai', 'sk-proj-AAAAAAAAAAAA1111');
+    b.set('anthropic', 'sk-ant-BBBBBBBBBBBB2222');
+    expect(JSON.parse(readFileSync(join(dataDir, 'api-keys.json'), 'utf8'))).toEqual({
+      openai: 'sk-proj-AAAAAAAAAAAA1111',
+      anthropic: 'sk-ant-BBBBBBBBBBBB2222',
+    });
+    expect(a.get('anthropic')).toBe('sk-ant-BBBBBBBBBBBB2222');
+    expect(b.status(['openai'])[0]).toMatchObject({ configured: true, last4: '1111' });
+    // What the other process saved is masked here too, once this one has read the file.
+    a.set('endpoint:lan', 'lan-token-123456789');
+    expect(b.get('endpoint:lan')).toBe('lan-token-123456789');
+    expect(redactorB.redact('token lan-token-123456789')).toBe('token [redacted]');
+    a.delete('anthropic');
+    expect(b.get('anthropic')).toBeUndefined();
+    expect(b.get('openai')).toBe('sk-proj-AAAAAAAAAAAA1111');
+  });
 });

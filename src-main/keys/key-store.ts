@@ -1,6 +1,6 @@
 // API keys from three places: environment variables (read-only), a 0600 JSON file in the data directory (the browser
 // host) and ciphertext in SQLite through a SecretCipher (Electron safeStorage). Plain keys never leave main.
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   matchesKeyPattern,
@@ -38,8 +38,11 @@ export interface KeyStoreOptions {
 
 export class KeyStore {
   private readonly file: string;
-  /** The key file's content, read once: this process is its only writer. */
-  private fileCache: Record<string, string> | null = null;
+  /**
+   * The key file's content, read again when the file changed: another Quire process on the same data directory (the
+   * app and a host, two hosts) may have saved or removed a key since.
+   */
+  private fileCache: { stamp: string; keys: Record<string, string> } | null = null;
   private readonly providers: readonly ProviderDescriptor[];
 
   constructor(private readonly options: KeyStoreOptions) {
@@ -47,7 +50,7 @@ export class KeyStore {
     this.providers = options.providers ?? PROVIDER_TABLE;
     // Every key that exists is known to the redactor from the start.
     for (const provider of this.providers) options.redactor.add(this.envKey(provider.id));
-    for (const value of Object.values(this.readFile())) options.redactor.add(value);
+    this.readFile(); // and every key in the file (readFile tells the redactor)
     if (this.cipherUsable()) for (const name of this.encryptedNames()) options.redactor.add(this.decrypt(name));
   }
 
@@ -107,7 +110,7 @@ export class KeyStore {
       return;
     }
     this.redact(key);
-    this.writeFile({ ...this.readFile(), [name]: key });
+    this.updateFile((all) => ({ ...all, [name]: key }));
   }
 
   /** Masks a key wherever text leaves main; a short local-server key ("ollama") is a word, not a secret. */
@@ -118,11 +121,11 @@ export class KeyStore {
   /** Removes a stored key (environment variables are the environment's business). */
   delete(name: string): void {
     this.options.db.prepare('DELETE FROM api_keys WHERE name = ?').run(name);
-    const all = this.readFile();
-    if (name in all) {
+    this.updateFile((all) => {
+      if (!(name in all)) return null;
       delete all[name];
-      this.writeFile(all);
-    }
+      return all;
+    });
   }
 
   /** A built-in provider's key must have its shape; a key that fits exactly one other provider is named as such. */
@@ -176,12 +179,30 @@ export class KeyStore {
   }
 
   private readFile(): Record<string, string> {
-    this.fileCache ??= this.loadFile();
-    return { ...this.fileCache };
+    const stamp = fileStamp(this.file);
+    if (this.fileCache?.stamp !== stamp) {
+      const keys = this.loadFile();
+      // A key another process saved is masked here from the moment this process could know it.
+      for (const value of Object.values(keys)) this.options.redactor.add(value);
+      this.fileCache = { stamp, keys };
+    }
+    return { ...this.fileCache.keys };
+  }
+
+  /**
+   * Reads, changes and writes the key file inside a write transaction on the shared database, so two processes saving
+   * keys at once take turns and neither writes over the other's key. `change` returns null to leave the file as it is.
+   */
+  private updateFile(change: (all: Record<string, string>) => Record<string, string> | null): void {
+    this.options.db
+      .transaction(() => {
+        const next = change(this.readFile());
+        if (next) this.writeFile(next);
+      })
+      .immediate();
   }
 
   private loadFile(): Record<string, string> {
-    if (!existsSync(this.file)) return {};
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
       if (!parsed || typeof parsed !== 'object') return {};
@@ -196,8 +217,14 @@ export class KeyStore {
     writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
-    this.fileCache = { ...all };
+    this.fileCache = { stamp: fileStamp(this.file), keys: { ...all } };
   }
+}
+
+/** What changes whenever the key file is written (each write is a new file renamed into place); '' when there is none. */
+function fileStamp(file: string): string {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : '';
 }
 
 function withArticle(name: string): string {
