@@ -189,8 +189,11 @@ test('a pasted passage, its task and the writer’s words survive a reload of th
   await passage.fill('The rain had stopped by the time Mara reached the pier.');
   await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Brainstorm' });
   await page.locator('#request-input').fill('What could Mara find on the pier?');
+  // The switch says what it does: the run goes to local models only (it keeps no passage on disk).
+  await page.getByLabel('Local models only: this passage stays on this Mac').check();
   await page.reload();
   await expect(passage).toHaveValue('The rain had stopped by the time Mara reached the pier.');
   await expect(page.getByLabel('Task', { exact: true })).toHaveValue('brainstorm');
   await expect(page.locator('#request-input')).toHaveValue('What could Mara find on the pier?');
+  await expect(page.getByLabel('Local models only: this passage stays on this Mac')).toBeChecked();
 });

@@ -588,7 +588,8 @@ const LIVE_RUN_KEY = 'quire.workbench.live-run';
 
 /**
  * The draft in the window's sessionStorage: it survives a reload (or a renderer restart) while Quire runs, and is gone
- * when Quire quits — the passage is kept on this Mac only when the writer ticks "Keep this passage on this Mac".
+ * when Quire quits. (A manuscript opened from a file is kept in Quire's library; a pasted passage is the writer's
+ * own copy, never written to disk by the window.)
  */
 export const sessionDrafts: DraftStore = {
   load() {
