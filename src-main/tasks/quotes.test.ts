@@ -119,6 +119,16 @@ describe('QuoteLocator', () => {
     expect(span('quiet....')).toBeNull();
   });
 
+  it('finds a quote whose accents are composed differently from the text’s (NFC against NFD), whole', () => {
+    const text = 'Renée crossed the café. She ordered a crème brûlée.'.normalize('NFD');
+    const locator = new QuoteLocator(text);
+    const span = locator.find('Renée crossed the café'.normalize('NFC'));
+    expect(span.match).toBe('tolerant');
+    expect(text.slice(span.start!, span.end!)).toBe('Renée crossed the café'.normalize('NFD'));
+    const back = new QuoteLocator(text.normalize('NFC')).find('crème brûlée'.normalize('NFD'));
+    expect(text.normalize('NFC').slice(back.start!, back.end!)).toBe('crème brûlée'.normalize('NFC'));
+  });
+
   it('finds every quote exactly where folding the text one code unit at a time finds it (seeded random texts)', () => {
     const random = mulberry32(12);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
@@ -152,6 +162,10 @@ describe('QuoteLocator', () => {
       '»',
       'É',
       'é',
+      // Accents written as a letter and a combining mark (NFD, as some Mac tools save text), and a mark on its own.
+      'e\u0301',
+      'E\u0301\u0308',
+      '\u0301',
       'Σ',
       'ς',
       'İ',
@@ -190,6 +204,10 @@ function alter(quote: string, random: () => number): string {
     .join('');
 }
 
+// A combining diacritical mark on its own (a class of marks is the point).
+// eslint-disable-next-line no-misleading-character-class
+const MARK = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/;
+
 // The tolerant search written the plain way (one code unit at a time, with an offset for each folded unit), as the
 // reference the locator's folding must agree with.
 function referenceFold(text: string): { text: string; map: number[] } {
@@ -199,28 +217,34 @@ function referenceFold(text: string): { text: string; map: number[] } {
     out += c;
     map.push(i);
   };
+  const mark = (c: string | undefined) => c !== undefined && MARK.test(c);
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    // A run is of units next to each other in the text: a mark between two spaces (or dashes) parts them.
+    const run = !mark(text[i - 1]);
     if (/\s/.test(c)) {
-      if (!out.endsWith(' ')) emit(' ', i);
+      if (!run || !out.endsWith(' ')) emit(' ', i);
       continue;
     }
     if (c === '…') {
       for (let k = 0; k < 3; k++) emit('.', i);
       continue;
     }
-    let f = c;
-    if (/[‘’‚‛′`]/.test(c)) f = "'";
-    else if (/[“”„‟″«»]/.test(c)) f = '"';
-    else if (/[‐‑‒–—―−]/.test(c)) f = '-';
-    else if (c.toLowerCase().length === 1) f = c.toLowerCase();
+    // Accents are not compared: a combining mark is left out, and a letter with its accents built in is its letter.
+    if (mark(c)) continue;
+    const parts = c.normalize('NFD');
+    let f = parts.length > 1 && [...parts.slice(1)].every((p) => MARK.test(p)) ? parts[0]! : c;
+    if (/[‘’‚‛′`]/.test(f)) f = "'";
+    else if (/[“”„‟″«»]/.test(f)) f = '"';
+    else if (/[‐‑‒–—―−]/.test(f)) f = '-';
+    else if (f.toLowerCase().length === 1) f = f.toLowerCase();
     if (/[\ud800-\udfff]/.test(f)) {
       const pairs = /[\ud800-\udbff]/.test(f)
         ? /[\udc00-\udfff]/.test(text[i + 1] ?? '')
         : /[\ud800-\udbff]/.test(text[i - 1] ?? '');
       if (!pairs) f = '\ufffd';
     }
-    if (f === '-' && out.endsWith('-')) continue;
+    if (f === '-' && run && out.endsWith('-')) continue;
     emit(f, i);
   }
   map.push(text.length);
@@ -238,7 +262,11 @@ function referenceFind(text: string, quote: string): QuoteSpan {
   const folded = referenceFold(text);
   for (const candidate of [referenceFold(wanted).text.trim(), referenceFold(unwrapped).text.trim()]) {
     const at = candidate.length > 0 ? folded.text.indexOf(candidate) : -1;
-    if (at >= 0) return { match: 'tolerant', start: folded.map[at]!, end: folded.map[at + candidate.length - 1]! + 1 };
+    if (at < 0) continue;
+    // A quote that ends on a letter ends after its accents.
+    let end = folded.map[at + candidate.length - 1]! + 1;
+    while (MARK.test(text[end] ?? '')) end++;
+    return { match: 'tolerant', start: folded.map[at]!, end };
   }
   return { match: 'not_found', start: null, end: null };
 }

@@ -144,7 +144,9 @@ function foldChar(c: string): string {
 
 /**
  * A text folded for tolerant matching: whitespace runs become one space, dash runs one dash, "…" three dots, quote
- * marks straight, letters lower case (each code unit on its own, as `foldChar` does).
+ * marks straight, letters lower case (each code unit on its own, as `foldChar` does), accents left out — a combining
+ * mark is dropped and a letter with its accents built in is its letter, so "café" written as "e" + U+0301 (as some Mac
+ * tools save text) matches a model's "café" with one "é".
  */
 class Folded {
   /**
@@ -168,6 +170,11 @@ class Folded {
     let shift = 0; // folded offset − text offset, after the runs so far
     this.text = same.replace(RUNS, (run: string, offset: number) => {
       const f = offset + shift;
+      if (COMBINING.test(run)) {
+        this.segment(f, offset + run.length);
+        shift -= run.length;
+        return '';
+      }
       if (run === '\u2026') {
         this.segment(f + 1, offset);
         this.segment(f + 2, offset);
@@ -216,11 +223,39 @@ const LOWERS_APART = /[\u0130\ud800-\udfff]/;
 const ASCII_UPPER = /[A-Z]+/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ASCII_SPACE = /[\t-\r]/g;
-const RUNS = / {2,}|-{2,}|\u2026/g;
+// The combining diacritical marks (accents written after their letter), on their own: a class of marks is the point.
+/* eslint-disable no-misleading-character-class */
+const COMBINING = /^[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/;
+const ONLY_MARKS = /^[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+$/;
+const RUNS = / {2,}|-{2,}|\u2026|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
+/* eslint-enable no-misleading-character-class */
 
-/** One non-ASCII code unit folded: /\s/ to a space, "…" kept for the runs pass, anything else by foldChar. */
+/**
+ * One non-ASCII code unit folded: /\s/ to a space, "…" and combining marks kept for the runs pass, a letter with
+ * accents built in to its letter, anything else by foldChar.
+ */
 function foldNonAscii(c: string): string {
-  return c === '\u2026' ? c : /\s/.test(c) ? ' ' : foldChar(c);
+  let folded = FOLDED_UNITS.get(c);
+  if (folded === undefined) {
+    const parts = c.normalize('NFD');
+    folded =
+      c === '\u2026' || COMBINING.test(c)
+        ? c
+        : /\s/.test(c)
+          ? ' '
+          : foldChar(parts.length > 1 && ONLY_MARKS.test(parts.slice(1)) ? parts[0]! : c);
+    FOLDED_UNITS.set(c, folded);
+  }
+  return folded;
+}
+
+/** Each code unit's fold, worked out once (a text in Cyrillic or Greek is non-ASCII throughout; at most 63,488 units). */
+const FOLDED_UNITS = new Map<string, string>();
+
+/** A span that ends on a letter ends after the accents written after it. */
+function afterMarks(text: string, end: number): number {
+  while (end < text.length && COMBINING.test(text[end]!)) end++;
+  return end;
 }
 
 /** Quotation marks a model wraps around its copy ("…") are not part of it. */
@@ -270,7 +305,7 @@ export class QuoteLocator {
       const at = folded.text.indexOf(candidate, folded.foldedFrom(from));
       if (at >= 0) {
         const start = folded.sourceAt(at);
-        const end = folded.sourceAt(at + candidate.length - 1) + 1;
+        const end = afterMarks(this.text, folded.sourceAt(at + candidate.length - 1) + 1);
         if (end <= to) return { match: 'tolerant', start, end };
       }
     }

@@ -64,6 +64,21 @@ describe('task answers', () => {
     );
   });
 
+  it('anchors an edit whose accents are composed differently from the passage’s, and applies it in the passage’s form', () => {
+    // Some Mac tools save "é" as "e" + U+0301 (NFD); a model copies it as one "é" (NFC).
+    const passage = 'Renée crossed the café. She ordered a crème brûlée and waited.'.normalize('NFD');
+    const [edit] = anchorEdits(
+      { edits: [{ original: 'Renée crossed the café.', revised: 'Renée entered the café.', reason: 'verb' }] },
+      passage,
+    );
+    expect(edit!.problem).toBeNull();
+    expect(passage.slice(edit!.start!, edit!.end!)).toBe('Renée crossed the café.'.normalize('NFD'));
+    expect(edit!.original).toBe('Renée crossed the café.'.normalize('NFD'));
+    expect(applyEdits(passage, [edit!])).toBe(
+      'Renée entered the café. She ordered a crème brûlée and waited.'.normalize('NFD'),
+    );
+  });
+
   describe('an original that is in the passage more than once', () => {
     const SCENE =
       'Mara asked about the ship. He nodded. The rain came on harder.\n\n' +

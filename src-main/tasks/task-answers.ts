@@ -10,7 +10,7 @@ import type {
   RunAnswer,
 } from '../../src-preload/contract/tasks';
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
-import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph } from './quotes';
+import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph, type TextRange } from './quotes';
 
 /** Lower case, letters and digits only: "Chapter 1: The Harbour" holds "the harbour". */
 const plain = (text: string) =>
@@ -111,7 +111,7 @@ export function anchorEdits(
   within: { start: number; end: number } = { start: 0, end: passage.length },
   paragraphs: readonly Paragraph[] = numberParagraphs(passage),
 ): AnchoredEdit[] {
-  const edits = answer.edits;
+  const edits = answer.edits.map((e) => inPassageForm(e, passage, within));
   const places = edits.map((e) => countIn(passage, e.original, within));
   const only = edits.map((e, i) => (places[i] === 1 ? passage.indexOf(e.original, within.start) : null));
   // The earliest place each repeated original can be in reading order (first at or after the previous edit's end)
@@ -158,6 +158,25 @@ export function anchorEdits(
     taken.push({ start, end });
     return { ...edit, start, end, location: locationAt(paragraphs, start), problem: null };
   });
+}
+
+/**
+ * An edit whose original is not in the passage as the model wrote it, but is with its accents composed the passage's
+ * way (some Mac tools save "é" as "e" + U+0301, NFD; models write one "é", NFC): the edit in the passage's form, so it
+ * is anchored and applied in it. Otherwise the edit as it is.
+ */
+function inPassageForm<E extends { original: string; revised: string }>(
+  edit: E,
+  passage: string,
+  within: TextRange,
+): E {
+  if (firstFrom(passage, edit.original, within.start, within.end) !== null) return edit;
+  for (const form of ['NFD', 'NFC'] as const) {
+    const original = edit.original.normalize(form);
+    if (original !== edit.original && firstFrom(passage, original, within.start, within.end) !== null)
+      return { ...edit, original, revised: edit.revised.normalize(form) };
+  }
+  return edit;
 }
 
 /** How many places of [start, end) hold `original` (overlapping ones each count: each could be the one meant). */
