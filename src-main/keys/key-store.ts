@@ -221,7 +221,7 @@ export class KeyStore {
   }
 }
 
-/** What changes whenever the key file is written (each write is a new file renamed into place); '' when there is none. */
+/** What changes whenever the key file is written (each write renames a new file into place); '' when there is none. */
 function fileStamp(file: string): string {
   const stat = statSync(file, { throwIfNoEntry: false });
   return stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : '';

@@ -74,7 +74,10 @@ export class Redactor {
   }
 }
 
-/** The start of an occurrence of `secret` in `text` that a cut at `cut` would split, or of its first characters ending `text`; else `cut`. */
+/**
+ * The start of an occurrence of `secret` in `text` that a cut at `cut` would split, or of its first characters ending
+ * `text`; else `cut`.
+ */
 function splitAt(text: string, cut: number, secret: string): number {
   for (let i = Math.max(0, cut - secret.length + 1); i < text.length && i < cut; i++) {
     if (text.charCodeAt(i) !== secret.charCodeAt(0)) continue;

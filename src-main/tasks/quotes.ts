@@ -249,7 +249,7 @@ function foldNonAscii(c: string): string {
   return folded;
 }
 
-/** Each code unit's fold, worked out once (a text in Cyrillic or Greek is non-ASCII throughout; at most 63,488 units). */
+/** Each code unit's fold, worked out once (a text in Cyrillic or Greek is non-ASCII throughout; 63,488 at most). */
 const FOLDED_UNITS = new Map<string, string>();
 
 /** A span that ends on a letter ends after the accents written after it. */
