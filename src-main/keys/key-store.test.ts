@@ -130,19 +130,26 @@ describe('Redactor', () => {
   });
 
   it('shares the key file with another process on the same data directory: neither loses the other’s key', () => {
-    const { keys: a, dataDir } = store();
-    // A second process: its own database connection and redactor, the same data directory.
+    const dataDir = tempDir();
+    let clock = Date.parse('2026-12-06T10:00:00Z');
+    // Two processes: each its own database connection and redactor, the same data directory.
+    const process = (redactor: Redactor) =>
+      new KeyStore({
+        db: openDatabase(join(dataDir, 'q.sqlite')),
+        dataDir,
+        env: {},
+        redactor,
+        now: () => new Date(clock),
+      });
+    const a = process(new Redactor());
     const redactorB = new Redactor();
-    const b = new KeyStore({
-      db: openDatabase(join(dataDir, 'q.sqlite')),
-      dataDir,
-      env: {},
-      redactor: redactorB,
-      now: () => new Date(),
-    });
+    const b = process(redactorB);
     expect(b.get('openai')).toBeUndefined();
     a.set('openai', 'sk-proj-AAAAAAAAAAAA1111');
+    // A read trusts the file it looked at for a second; a write always looks again.
+    expect(b.get('openai')).toBeUndefined();
     b.set('anthropic', 'sk-ant-BBBBBBBBBBBB2222');
+    clock += 1000;
     expect(JSON.parse(readFileSync(join(dataDir, 'api-keys.json'), 'utf8'))).toEqual({
       openai: 'sk-proj-AAAAAAAAAAAA1111',
       anthropic: 'sk-ant-BBBBBBBBBBBB2222',
@@ -151,9 +158,11 @@ describe('Redactor', () => {
     expect(b.status(['openai'])[0]).toMatchObject({ configured: true, last4: '1111' });
     // What the other process saved is masked here too, once this one has read the file.
     a.set('endpoint:lan', 'lan-token-123456789');
+    clock += 1000;
     expect(b.get('endpoint:lan')).toBe('lan-token-123456789');
     expect(redactorB.redact('token lan-token-123456789')).toBe('token [redacted]');
     a.delete('anthropic');
+    clock += 1000;
     expect(b.get('anthropic')).toBeUndefined();
     expect(b.get('openai')).toBe('sk-proj-AAAAAAAAAAAA1111');
   });
