@@ -140,13 +140,20 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
 
 /**
  * A chat completion stream's chunks, by the openai client's own rules (its `Stream.fromSSEResponse`): `[DONE]` ends
- * it, an `error` event or a chunk carrying `error` is the provider's APIError, data that is not JSON is a SyntaxError,
- * and an abort ends it quietly (the caller sees a stream without its finish).
+ * them (what follows is read to the body's end and ignored, as the client does: leaving the body there cancelled it,
+ * an abort and a DOMException on every call), an `error` event or a chunk carrying `error` is the provider's
+ * APIError, data that is not JSON is a SyntaxError, and an abort ends it quietly (the caller sees a stream without its
+ * finish).
  */
 export async function* completionChunks(response: Response, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
   if (!response.body) throw new OpenAIError('Attempted to iterate over a response with no body');
+  let done = false;
   for await (const sse of sseEvents(response.body, signal)) {
-    if (sse.data === '[DONE]') return;
+    if (done) continue;
+    if (sse.data === '[DONE]') {
+      done = true;
+      continue;
+    }
     let data: { error?: unknown } | null;
     try {
       data = JSON.parse(sse.data) as { error?: unknown } | null;

@@ -106,6 +106,23 @@ describe('reading a provider event stream as the openai client does', () => {
     expect((await events.next()).done).toBe(true);
   });
 
+  it('reads a chat stream to its end after [DONE], as the client does, rather than cancelling its body', async () => {
+    let cancelled = false;
+    const chunk = { id: 'c', object: 'chat.completion.chunk', choices: [] };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`));
+        controller.enqueue(new TextEncoder().encode('data: {"after": "done"}\n\n'));
+        controller.close();
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    expect((await read(completionChunks(new Response(body)))).items).toEqual([chunk]);
+    expect(cancelled).toBe(false);
+  });
+
   it('cancels the body when the reader stops early, and ends quietly on abort', async () => {
     let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
