@@ -237,6 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return budget - spend.spent_usd - spend.reserved_usd;
     },
     chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
+    overrunRatios: () => execution.ledger.overrunRatios(),
     taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task,
     manuscriptStructure: (text) => manuscripts.structureOf(text),
   });

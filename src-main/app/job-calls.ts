@@ -8,7 +8,6 @@ import { CancelledError, QuireError } from '../errors';
 import { findInPart } from '../manuscripts/job-findings';
 import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
 import { renderStory } from '../manuscripts/story';
-import { runBoundUsd } from '../orchestrator/pricing';
 import { thinksFirst } from '../orchestrator/thinking';
 import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
@@ -212,10 +211,7 @@ async function jobCall<K extends SplitKind>(
     // Stopped meanwhile: its answer cannot be used, and no repair is asked.
     if (signal.aborted) throw new CancelledError();
     // The repair only within this call's share of the quote (a job resumed on another plan: its own bound).
-    const bound = new RunBound(
-      job.bounds[n - 1] ??
-        runBoundUsd(spec, estimateInputTokens(messages), job.outputTokens, { repair: true, at: d.now() }),
-    );
+    const bound = new RunBound(job.bounds[n - 1] ?? job.callBound(estimateInputTokens(messages)));
     outcome = await call(
       // Within the model's context: a long unreadable answer stays out (the plan kept room for the note alone).
       await repairWithin(

@@ -34,6 +34,7 @@ function deps(models: ModelSpec[] = [small, wide]) {
       } as never,
       library: shippedTaskLibrary(),
       now: () => new Date('2026-03-15T12:00:00Z'),
+      overrunRatios: () => new Map(),
     },
   };
 }

@@ -7,9 +7,10 @@ import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
 import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
-import { RETRY_NOTE_TOKENS, runBoundUsd } from '../orchestrator/pricing';
+import { RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
 import { outputAllowance } from '../orchestrator/thinking';
 import type { ChatMessage } from '../providers/spec';
+import { RunBound } from '../runs/run-bound';
 import { toMicros } from '../store/money';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
@@ -29,6 +30,8 @@ export interface JobPrepareDeps {
   now: () => Date;
   /** The chapters and paragraphs of the stored manuscript whose text this is (ManuscriptsService.structureOf). */
   manuscriptStructure?: (text: string) => DocumentStructure | undefined;
+  /** The multiple each model's holds are raised to this month after it charged more than held (Ledger.overrunRatios). */
+  overrunRatios: () => ReadonlyMap<string, number>;
 }
 
 /** A job ready to run: the model, the split and the whole job's quote. */
@@ -62,6 +65,8 @@ export interface PreparedJob {
   quote: JobQuote;
   /** Each call's bound, USD, in the job's order (parts, then combine steps): its own worst case and its repair's. */
   bounds: number[];
+  /** One call's bound, USD, for `inputTokens` in: as `bounds` are made (a resumed job's parts of another plan). */
+  callBound: (inputTokens: number) => number;
   reason: string;
 }
 
@@ -229,8 +234,12 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   let quote = setup.quote;
   const { budget, parts } = setup.plan;
   // Every call of the job is read as JSON and may get one repair: its bound is its worst case and that repair's, each
-  // with every token it may produce (a reasoning model's room to think included).
-  const bound = (input: number) => runBoundUsd(spec, input, outputTokens, { repair: true, at: d.now() });
+  // with every token it may produce (a reasoning model's room to think included), at the multiple the ledger will
+  // hold the model's calls at after an overrun, as a single run's bound is: otherwise the quote said less than the
+  // parts hold, and a part's promised repair no longer fitted its share.
+  const overrun = d.overrunRatios().get(spec.id);
+  const at = d.now();
+  const bound = (input: number) => RunBound.of(spec, input, outputTokens, { repair: true, at, overrun }).boundUsd;
   const bounds = parts.map((part) => bound(part.tokens + budget.instructionTokens + budget.storyTokens));
   if (kind === 'summary') {
     const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens, outputTokens);
@@ -262,6 +271,7 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
     steps,
     quote: { ...quote, cost_micros_max: bounds.reduce((sum, usd) => sum + toMicros(usd), 0) },
     bounds,
+    callBound: bound,
     reason,
   };
 }
