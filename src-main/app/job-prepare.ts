@@ -1,6 +1,6 @@
 // Whether a passage runs in parts, and if so the job ready to run: the model, the split, each call's bound and the
 // whole job's worst-case quote (a chapter summary's combine steps included), with the reason a writer reads.
-import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import type { DecideRequest, Decision, ModelSpec, Refusal } from '../../src-preload/contract';
 import type { RunQuote, RunStart } from '../../src-preload/contract/runs';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { InputTooLongError } from '../errors';
@@ -30,7 +30,7 @@ export interface JobPrepareDeps {
   now: () => Date;
   /** The chapters and paragraphs of the stored manuscript whose text this is (ManuscriptsService.structureOf). */
   manuscriptStructure?: (text: string) => DocumentStructure | undefined;
-  /** The multiple each model's holds are raised to this month after it charged more than held (Ledger.overrunRatios). */
+  /** The multiple each model's holds are raised to this month after it charged more than held (Ledger's). */
   overrunRatios: () => ReadonlyMap<string, number>;
 }
 
@@ -110,19 +110,42 @@ const n = (value: number) => value.toLocaleString('en-US');
 const PART_DECISION_TOKENS = 1024;
 
 /**
+ * Why no job was prepared: `refusal` null when the passage runs whole (or is not a passage, or cannot be decided
+ * here), else the decision's refusal of a model for a part.
+ */
+export interface NoJob {
+  refusal: Refusal | null;
+}
+
+const WHOLE: NoJob = { refusal: null };
+
+/**
  * A job when the passage of a findings, edits or summary task does not fit the chosen model's usable context; null
  * when it fits (or is not a passage, or cannot be decided here): then the plain path runs it as before. Any other
  * task whose passage does not fit is refused with the numbers (InputTooLongError): never cut.
  */
 export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<PreparedJob | null> {
-  if (typeof start.input !== 'string' || start.json_schema) return null;
+  const job = await jobFor(d, start);
+  return 'spec' in job ? job : null;
+}
+
+/**
+ * A stopped job planned again on `modelId`, the model its parts were cut for, or why it cannot be. A budget too small
+ * for that model does not stop it here: the check before its next part says so with the parts' own figures.
+ */
+export function resumeJob(d: JobPrepareDeps, start: RunStart, modelId: string): Promise<PreparedJob | NoJob> {
+  return jobFor(d, { ...start, model: modelId }, true);
+}
+
+async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Promise<PreparedJob | NoJob> {
+  if (typeof start.input !== 'string' || start.json_schema) return WHOLE;
   const definition = d.library.get(start.task);
-  if (!definition) return null;
+  if (!definition) return WHOLE;
   let messages: ChatMessage[];
   try {
     messages = taskMessages(definition, { passage: start.input, request: start.request });
   } catch {
-    return null;
+    return WHOLE;
   }
   const base = {
     task: start.task,
@@ -144,21 +167,21 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   let requestTokens: number | undefined;
   if (whole?.model_id && !whole.refusal) {
     spec = d.model(whole.model_id);
-    if (!spec) return null;
+    if (!spec) return WHOLE;
     // Most passages fit by far, and every run asks: no counter makes more than 2 tokens of a UTF-8 byte (byte-level
     // vocabularies 1, Claude's estimate 1.75), so a request whose bound fits needs no exact count.
     const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0);
-    if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return null;
+    if (2 * bytes + FRAMING_BOUND + whole.max_output_tokens <= spec.context_window) return WHOLE;
     requestTokens = (await d.tokens.count(spec, { messages })).tokens;
-    if (requestTokens + whole.max_output_tokens <= spec.context_window) return null;
+    if (requestTokens + whole.max_output_tokens <= spec.context_window) return WHOLE;
   } else if (whole?.refusal?.code === 'budget_exceeded') {
     // A model reads it whole, but the budget left does not cover it: parts would cost more (the instruction goes with
     // each), so the plain path refuses it with its numbers.
-    return null;
+    return WHOLE;
   } else if (estimateTextTokens(start.input) <= PART_DECISION_TOKENS) {
     // No model takes it whole, but the passage is no longer than a part: splitting it cannot help (what does not fit
     // is the instruction and the answer), so the plain path refuses it with the decision's words and what may fit.
-    return null;
+    return WHOLE;
   } else {
     // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
     const forParts = decideOrNull(d, {
@@ -166,15 +189,18 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
       input_tokens: requestEstimate - estimateTextTokens(start.input) + PART_DECISION_TOKENS,
       max_output_tokens: Math.min(definition.max_output_tokens, start.max_output_tokens ?? 512),
     });
-    if (!forParts?.model_id || forParts.refusal) return null;
-    spec = d.model(forParts.model_id);
-    if (!spec) return null;
+    // A resumed job's model that the budget no longer covers is still its model: what is left is checked with the
+    // figures of its parts before the next one, not a part-sized guess.
+    const overBudget = resuming && forParts?.refusal?.code === 'budget_exceeded';
+    const id = overBudget ? start.model : forParts?.refusal ? undefined : forParts?.model_id;
+    spec = id ? d.model(id) : undefined;
+    if (!spec) return { refusal: forParts?.refusal ?? null };
   }
   if (!SPLIT_KINDS.has(definition.answer)) {
     const output = start.max_output_tokens ?? definition.max_output_tokens;
     // Refused only when it really does not fit this model; any other refusal is the plain path's to give.
     requestTokens ??= (await d.tokens.count(spec, { messages })).tokens;
-    if (requestTokens + output <= spec.context_window) return null;
+    if (requestTokens + output <= spec.context_window) return WHOLE;
     const empty = taskMessages(definition, { passage: '', request: start.request });
     const framing = (await d.tokens.count(spec, { messages: empty })).tokens + FRAMING_BOUND;
     const inputTokens = (await d.tokens.textCounter(spec)).count(start.input);

@@ -217,6 +217,54 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect([...models]).toEqual(['small']);
   });
 
+  it('a stopped job whose model is no longer set up says so on Resume, and resumes once it is set up again', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e63';
+    await stoppedAfterPart2(host, runId);
+    const done = new JobsRepo(host.app.services.db).parts(runId).length;
+    const sentBefore = h.server().requests.length;
+    expect((await host.call('providers:delete', { id: 'ep' })).body.ok).toBe(true);
+    const refused = (await host.call('runs:resume', { run_id: runId })).body;
+    expect(refused.error).toMatchObject({ code: 'unavailable', advised: true });
+    expect(refused.error.message).toBe(
+      'Continuity check cannot pick up where it left off: its parts were cut for “small” from your endpoint “ep”, ' +
+        'which is no longer set up in Quire. Add that endpoint again in Settings → AI Intelligence, with the same ' +
+        `name and model, then Resume: its ${done} finished parts are kept.`,
+    );
+    // Nothing was sent, and the finished parts are still there to resume.
+    expect(h.server().requests.length).toBe(sentBefore);
+    expect((await host.call('runs:get', { run_id: runId })).body.value.resume).toMatchObject({ parts_done: done });
+    await host.endpoint('ep', [small]);
+    const resumed = await host.call('runs:resume', { run_id: runId });
+    expect(resumed.body.value).toMatchObject({ status: 'completed', model_id: 'ep/small' });
+    const total = new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
+    expect(h.server().requests.length - sentBefore).toBe(total - done);
+  });
+
+  it('a stopped job that the budget left no longer covers says so on Resume with the figures, nothing sent', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e64';
+    await stoppedAfterPart2(host, runId);
+    const done = new JobsRepo(host.app.services.db).parts(runId).length;
+    const sentBefore = h.server().requests.length;
+    const spent = (await host.call('runs:get', { run_id: runId })).body.value.cost_usd as number;
+    host.app.services.settings.set({ orchestrator: { monthly_budget: spent + 0.001 } });
+    const refused = (await host.call('runs:resume', { run_id: runId })).body;
+    expect(refused.error).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(refused.error.message).toMatch(
+      new RegExp(
+        '^Continuity check cannot pick up where it left off: its \\d+ parts left on small \\(ep\\) may cost up to ' +
+          "\\$[\\d.]+ in all; \\$0\\.00\\d+ of this month's budget is left\\. Nothing was run\\. Raise the " +
+          `monthly budget in Settings → AI Intelligence, then Resume: its ${done} finished parts are kept\\.$`,
+      ),
+    );
+    expect(h.server().requests.length).toBe(sentBefore);
+    expect((await host.call('runs:get', { run_id: runId })).body.value.resume).toMatchObject({ parts_done: done });
+    host.app.services.settings.set({ orchestrator: { monthly_budget: null } });
+    const resumed = await host.call('runs:resume', { run_id: runId });
+    expect(resumed.body.value).toMatchObject({ status: 'completed' });
+  });
+
   it("a stopped job's result shows what its finished parts found, quotes located; Resume ends with the same finding once", async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e60';

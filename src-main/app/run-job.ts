@@ -9,7 +9,14 @@
 // plan and quote are job-prepare.ts's and each model call job-calls.ts's; this file runs the job as one run.
 import { runStartSchema, type RunQuote, type RunRecord, type RunStart } from '../../src-preload/contract/runs';
 import type { AnchoredEdit } from '../../src-preload/contract/tasks';
-import { BudgetExceededError, CancelledError, ConflictError, isQuireError } from '../errors';
+import {
+  BudgetExceededError,
+  CancelledError,
+  ConflictError,
+  NotFoundError,
+  UnavailableError,
+  isQuireError,
+} from '../errors';
 import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
@@ -19,9 +26,12 @@ import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
 import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
 import { jobNotices, mergeSummaries, type PartSummary } from './job-answer';
-import { jobQuote, prepareJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
+import { jobQuote, prepareJob, resumeJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
+import { modelIdParts } from '../../src-preload/contract/model-ids';
+import { goneModel } from '../orchestrator/decide-text';
+import { toMicros } from '../store/money';
 
 export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
@@ -141,7 +151,7 @@ export class RunJobs {
   private resumedSteps(stored: JobRecord, job: PreparedJob): CombineStep[] {
     const { parts, blocks, combine } = stored.plan;
     const stepsDone = Math.max(0, this.d.jobs.partsDone(stored.id) - parts.length);
-    const cannot = `${this.d.taskName(stored.task)} cannot pick up where it left off:`;
+    const cannot = this.cannotResume(stored);
     if (!combine) {
       if (stepsDone > 0)
         throw new ConflictError(
@@ -161,6 +171,54 @@ export class RunJobs {
         true,
       );
     return combine.steps;
+  }
+
+  private cannotResume(stored: JobRecord): string {
+    return `${this.d.taskName(stored.task)} cannot pick up where it left off:`;
+  }
+
+  /** "its 3 finished parts are kept." (the steps after the parts counted, as "part N of M" counts them) */
+  private kept(stored: JobRecord): string {
+    const done = this.d.jobs.partsDone(stored.id);
+    return done === 1 ? 'its 1 finished part is kept.' : `its ${done} finished parts are kept.`;
+  }
+
+  /**
+   * The job a stopped run goes on with: planned again on the model its parts were cut for (another may be chosen now,
+   * with a smaller context). When it cannot be, nothing is sent and the finished parts stay for a later Resume; the
+   * writer reads why and the step that keeps them, never "run it again" as the fix (that pays for them again).
+   */
+  private async resumedJob(runId: string, stored: JobRecord | undefined, start: RunStart): Promise<PreparedJob> {
+    if (!stored) throw new NotFoundError('Run', runId);
+    const job = await resumeJob(this.d, start, stored.model_id);
+    if ('spec' in job) return job;
+    const cannot = this.cannotResume(stored);
+    const kept = this.kept(stored);
+    const spec = this.d.model(stored.model_id);
+    if (!spec) {
+      const { name, gone } = goneModel(stored.model_id);
+      const kind = modelIdParts(stored.model_id).kind;
+      const again =
+        kind === 'endpoint'
+          ? 'Add that endpoint again in Settings → AI Intelligence, with the same name and model'
+          : kind === 'local'
+            ? 'Add it again on the Models screen'
+            : null;
+      const step = again
+        ? `${again}, then Resume: ${kept}`
+        : 'Only that model can go on from its finished parts; a new run would check and pay for them again.';
+      throw new UnavailableError(`${cannot} its parts were cut for ${name}, which ${gone}. ${step}`, { advised: true });
+    }
+    if (job.refusal)
+      throw new UnavailableError(
+        `${cannot} ${job.refusal.message} ${job.refusal.advised ? 'Then Resume' : 'Resume once it can run'}: ${kept}`,
+        { advised: true },
+      );
+    throw new ConflictError(
+      `${cannot} ${spec.display_name} now reads the whole passage at once, so it is no longer run in parts. A new ` +
+        'run would check it in one go, and pay again for what its finished parts read.',
+      true,
+    );
   }
 
   /** Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it. */
@@ -187,14 +245,7 @@ export class RunJobs {
     const storedRun = this.d.repo.get(runId);
     if (stored && storedRun?.status === 'completed') return storedRun;
     if (stored) this.checkResumable(stored, start);
-    // A resumed job goes on with the model its parts were cut for (another may be chosen now, with a smaller context).
-    const job = prepared ?? (await this.prepare(stored ? { ...start, model: stored.model_id } : start));
-    if (!job) {
-      throw new ConflictError(
-        `${this.d.taskName(start.task)} cannot pick up where it left off: this passage no longer needs to run in parts. Run it again.`,
-        true,
-      );
-    }
+    const job = prepared ?? (await this.resumedJob(runId, stored, start));
     const { spec, definition, quote } = job;
     const text = start.input as string;
     const startedAt = this.monotonic();
@@ -210,17 +261,25 @@ export class RunJobs {
       reason: job.reason,
       task_version: definition.version,
     };
-    if (!stored) {
-      // The whole job's worst case must fit what is left before part 1 runs; each part still reserves its own.
-      const remaining = this.d.remainingUsd();
-      const total = quote.cost_micros_max / 1e6;
-      if (remaining !== null && total > remaining + 1e-9) {
+    // What is left to run, worst case, must fit what is left of the budget before it starts (the whole job before
+    // part 1, the parts and steps left on Resume); each call still reserves its own.
+    const done = stored ? this.d.jobs.partsDone(runId) : 0;
+    const remaining = this.d.remainingUsd();
+    const total = job.bounds.slice(done).reduce((sum, usd) => sum + toMicros(usd), 0) / 1e6;
+    if (remaining !== null && total > remaining + 1e-9) {
+      const cost = `may cost up to ${usdText(total)} in all; ${usdLeftText(remaining)} of this month's budget is left.`;
+      if (!stored)
         throw new BudgetExceededError(
-          `This passage runs in ${quote.parts} parts on ${spec.display_name}, which may cost up to ` +
-            `${usdText(total)} in all; ${usdLeftText(remaining)} of this month's budget is left. ` +
-            'Nothing was run.',
+          `This passage runs in ${quote.parts} parts on ${spec.display_name}, which ${cost} Nothing was run.`,
         );
-      }
+      throw new BudgetExceededError(
+        `${this.cannotResume(stored)} its ${stored.quote.parts - done} parts left on ${spec.display_name} ${cost} ` +
+          `Nothing was run. Raise the monthly budget in Settings → AI Intelligence, then Resume: ` +
+          this.kept(stored),
+        { advised: true },
+      );
+    }
+    if (!stored) {
       this.d.runner.create({
         id: runId,
         task: start.task,
