@@ -362,6 +362,24 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(resumed.body.value.answer.findings).toHaveLength(1);
   });
 
+  it('a run id of a finished single run is that run: a long passage under it returns it, runs nothing and keeps its cost', async () => {
+    const host = await smallModel();
+    const runId = '3f2e1d0c-9b8a-4766-8544-332211009988';
+    const short = text.slice(0, 2000);
+    const first = (await host.call('runs:start', { task: 'continuity_check', input: short, run_id: runId })).body.value;
+    expect(first).toMatchObject({ status: 'completed', run_id: runId });
+    const stored = (await host.call('runs:get', { run_id: runId })).body.value;
+    const sent = h.server().requests.length;
+    const again = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    expect(again.body.value).toEqual({ ...stored, tournament_id: null });
+    // Another task under that id is refused, as a single run's id is.
+    const other = await host.call('runs:start', { task: 'line_edit', input: text, run_id: runId });
+    expect(other.body.error).toMatchObject({ code: 'conflict' });
+    expect(h.server().requests.length).toBe(sent);
+    expect(new JobsRepo(host.app.services.db).get(runId)).toBeUndefined();
+    expect((await host.call('runs:get', { run_id: runId })).body.value).toEqual(stored);
+  });
+
   it('a passage that fits stays a single call, and the quote says so', async () => {
     const host = await smallModel();
     const short = text.slice(0, 2000);

@@ -12,7 +12,7 @@ import { NOT_SEATED, type TournamentService } from '../tournament/tournament-ser
 import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
-  runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote' | 'running'>;
+  runs: Pick<RunService, 'start' | 'get' | 'cancel' | 'quote' | 'running' | 'known'>;
   tournaments: Pick<TournamentService, 'isCritical' | 'start' | 'quoteSeats'>;
   /** A passage longer than the chosen model's context runs as one run with parts (run-job.ts). */
   jobs?: Pick<RunJobs, 'prepare' | 'quote' | 'run' | 'known' | 'cancel' | 'resumable' | 'resumeStart' | 'running'>;
@@ -93,10 +93,12 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
 async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {
   if (!asTournament(deps, start)) {
     if (deps.jobs) {
-      // A caller's id that names a job joins or resumes it; otherwise a passage too long for the model becomes one.
+      // A caller's id that names a job joins or resumes it, and one that names a single run is that run, as the runs
+      // service answers it (run as a job under that id, it overwrote the run); otherwise a passage too long for the
+      // model becomes a job.
       if (deps.jobs.known(start.run_id))
         return { ...(await deps.jobs.run(start, null, start.run_id!)), tournament_id: null };
-      const job = await deps.jobs.prepare(start);
+      const job = deps.runs.known(start.run_id) ? null : await deps.jobs.prepare(start);
       if (job) {
         const runId = start.run_id ?? (deps.newId ?? randomUUID)();
         return { ...(await deps.jobs.run(start, job, runId)), tournament_id: null };

@@ -132,6 +132,11 @@ export class RunService {
     return this.pending.get(runId);
   }
 
+  /** Whether `runId` names a run, in flight or stored: runs:start under it returns that run (start). */
+  known(runId: string | undefined): boolean {
+    return runId !== undefined && (this.pending.has(runId) || this.o.repo.get(runId) !== undefined);
+  }
+
   cancel(runId: string): boolean {
     const controller = this.active.get(runId);
     if (!controller) return false;
