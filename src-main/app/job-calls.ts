@@ -133,7 +133,7 @@ export async function combineStep(
   const none = { inputTokens: 0, outputTokens: 0 };
   if (summaries.length === 0) return { answer: null, usage: none };
   if (summaries.length === 1) return { answer: { chapter: step.chapter, summary: summaries[0]! }, usage: none };
-  const messages = combineMessages(job.definition, step.title, summaries);
+  const messages = combineMessages(job.definition, step.title, summaries, start.request);
   const n = offset + index + 1;
   const form = { kind: 'summary', chapters: [step.title], story: false } as const;
   const { value, usage, reached } = await jobCall(

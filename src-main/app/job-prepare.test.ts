@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import { fixtureSpec } from '../../test/support/local-fixture';
+import { generateManuscript } from '../../test/fixtures/manuscript';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 import { InputTooLongError } from '../errors';
 import { prepareJob } from './job-prepare';
+import { combineMessages, stepItems } from './summary-combine';
 
 const small: ModelSpec = { ...fixtureSpec('small'), context_window: 1400 };
 const wide: ModelSpec = { ...fixtureSpec('wide'), context_window: 8192 };
@@ -22,14 +24,16 @@ function deps(models: ModelSpec[] = [small, wide]) {
   };
   // A tokenizer that reads finely (two characters a token), as a small local model's may.
   const chars = (s: string) => Math.ceil(s.length / 2);
+  const count = (messages: readonly { content: string }[]) => messages.reduce((n, m) => n + chars(m.content) + 4, 0);
   return {
     asked,
+    count,
     d: {
       decide,
       model: (id: string) => models.find((m) => m.id === id),
       tokens: {
         count: (_spec: ModelSpec, { messages }: { messages: readonly { content: string }[] }) =>
-          Promise.resolve({ tokens: messages.reduce((n, m) => n + chars(m.content) + 4, 0), method: 'estimate' }),
+          Promise.resolve({ tokens: count(messages), method: 'estimate' }),
         textCounter: () => Promise.resolve({ count: chars, method: 'estimate' }),
       } as never,
       library: shippedTaskLibrary(),
@@ -118,5 +122,24 @@ describe('prepareJob', () => {
     expect(error.message).toMatch(
       /^This passage is [\d,]+ tokens; small can read [1-9][\d,]* at once .*shorten the passage/,
     );
+  });
+
+  it("quotes a chapter summary's combine steps with the writer's request they are sent, at their longest", async () => {
+    // The request goes with every combine step: a quote that counted each step without it was not the most the job
+    // could read (a long request, over a few steps, more than the room each summary's label leaves).
+    const { d, count } = deps([wide]);
+    const request = `Note who learns what.${' Keep each summary to two sentences and name every place.'.repeat(10)}`;
+    const input = generateManuscript({ words: 12_000, chapters: 2 });
+    const job = (await prepareJob(d, { task: 'chapter_summary', input, request }))!;
+    expect(job.steps.length).toBeGreaterThan(0);
+    // Each step at its longest: every summary it reads as long as a part's answer may be (two characters a token).
+    const longest = 'x'.repeat(2 * job.maxOutputTokens);
+    let steps = 0;
+    for (const step of job.steps) {
+      const messages = combineMessages(job.definition, step.title, Array(stepItems(step)).fill(longest), request);
+      expect(messages.at(-1)!.content).toContain(request);
+      steps += count(messages);
+    }
+    expect(job.quote.input_tokens_max - job.setup.quote.input_tokens_max).toBeGreaterThanOrEqual(steps);
   });
 });

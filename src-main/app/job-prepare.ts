@@ -268,7 +268,16 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   const bound = (input: number) => RunBound.of(spec, input, outputTokens, { repair: true, at, overrun }).boundUsd;
   const bounds = parts.map((part) => bound(part.tokens + budget.instructionTokens + budget.storyTokens));
   if (kind === 'summary') {
-    const combined = await combinePlan(d, spec, definition, setup, structure, maxOutputTokens, outputTokens);
+    const combined = await combinePlan(
+      d,
+      spec,
+      definition,
+      start.request,
+      setup,
+      structure,
+      maxOutputTokens,
+      outputTokens,
+    );
     fanIn = combined.fanIn;
     if (fanIn !== null) steps = combined.steps;
     quote = combined.quote;
@@ -304,8 +313,8 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
 
 /**
  * A chapter summary's combine steps and the whole job's quote with them: each step reads at most `fanIn` summaries,
- * each at most a part's answer (`maxOutputTokens`, plus its label), so its request fits the context with what the
- * step may produce (`outputTokens`: its answer and a reasoning model's room to think). Null fan-in (no steps, the
+ * each at most a part's answer (`maxOutputTokens`, plus its label), after the instruction and the writer's
+ * `request` every step is sent, so its request fits the context with what the step may produce (`outputTokens`: its answer and a reasoning model's room to think). Null fan-in (no steps, the
  * pieces joined, as the reason says) when the context cannot hold two summaries and that. The quote's cost is left to
  * the caller, which sums every call's bound (`inputs` are the steps' input tokens).
  */
@@ -313,6 +322,7 @@ async function combinePlan(
   d: JobPrepareDeps,
   spec: ModelSpec,
   definition: TaskDefinition,
+  request: string | undefined,
   setup: JobSetup,
   structure: DocumentStructure,
   maxOutputTokens: number,
@@ -320,9 +330,12 @@ async function combinePlan(
 ): Promise<{ fanIn: number | null; steps: CombineStep[]; quote: JobQuote; inputs: number[] }> {
   const { parts, blocks } = setup.plan;
   const spanning = combineSteps(parts, blocks, structure.chapters, 2);
+  // A step's request without its summaries: the instruction, the chapter's name and the writer's request it is sent.
   const framing = new Map<string, number>();
-  for (const title of new Set(spanning.map((s) => s.title)))
-    framing.set(title, (await d.tokens.count(spec, { messages: combineMessages(definition, title, []) })).tokens);
+  for (const title of new Set(spanning.map((s) => s.title))) {
+    const messages = combineMessages(definition, title, [], request);
+    framing.set(title, (await d.tokens.count(spec, { messages })).tokens);
+  }
   const widest = Math.max(0, ...framing.values());
   const item = maxOutputTokens + SUMMARY_ITEM_MARGIN;
   const fanIn = Math.floor((setup.contextWindow - outputTokens - widest - RETRY_NOTE_TOKENS - JOIN_MARGIN) / item);

@@ -148,6 +148,24 @@ describe('a chapter summary with a chapter longer than the model can read at onc
     );
   });
 
+  it("sends the writer's request to the combine steps too: the long chapter's summary is written to it", async () => {
+    const host = await smallModel();
+    // The parts had it and the steps did not: the long chapter's summary kept "every event, person and fact" of its
+    // pieces however the writer asked for it to be written.
+    const request = 'Keep each summary to two sentences, and note who learns what.';
+    const run = (await host.call('runs:start', { ...start, request })).body.value;
+    expect(run).toMatchObject({ status: 'completed' });
+    const requests = h.server().requests;
+    const combines = requests.filter(isCombine);
+    expect(combines.length).toBeGreaterThanOrEqual(1);
+    for (const r of requests) expect(userText(r)).toContain(`The writer's request:\n${request}`);
+    for (const r of combines) {
+      // After the summaries, and told to come first where it asks for something else than keeping every fact.
+      expect(userText(r).endsWith(`The writer's request:\n${request}`)).toBe(true);
+      expect(messages(r)[0]!.content).toMatch(/writer's request .*comes first/);
+    }
+  });
+
   it('stopped after a combine step, resumes under the same run id without sending it again', async () => {
     const host = await smallModel();
     const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6c';

@@ -1,14 +1,15 @@
 // A chapter summary job answers one summary per chapter: a chapter longer than a part was summarised in pieces, one
-// per part it spans, so one more step summarises it from those partial summaries (the task's instruction and its
-// "combine" paragraph). Which chapters, in how many steps, and what each step may read are known from the plan before
-// part 1 runs, so the quote covers them. A step reads at most `fanIn` summaries — each at most a part's answer long —
-// so its request always fits the context; a chapter over more parts than that is folded: each later step reads the
-// previous step's summary and the next parts'.
+// per part it spans, so one more step summarises it from those partial summaries (the task's instruction, its
+// "combine" paragraph and the writer's request, as every part had it). Which chapters, in how many steps, and what
+// each step may read are known from the plan before part 1 runs, so the quote covers them. A step reads at most
+// `fanIn` summaries — each at most a part's answer long — so its request always fits the context; a chapter over more
+// parts than that is folded: each later step reads the previous step's summary and the next parts'.
 import type { ChatMessage } from '../providers/spec';
 import type { Part } from '../manuscripts/splitter';
 import type { Block } from '../manuscripts/structure';
 import { combineInstructionOf, type TaskDefinition } from '../tasks/task-library';
 import { plainTitle } from '../tasks/answer-schema';
+import { writerRequest } from '../tasks/task-messages';
 import type { PartSummary } from './job-answer';
 
 export interface CombineStep {
@@ -66,17 +67,23 @@ export function stepItems(step: CombineStep): number {
   return step.parts.length + (step.previous ? 1 : 0);
 }
 
-/** A combine step's request: the task's instruction with its combine paragraph, then the summaries in order. */
+/**
+ * A combine step's request: the task's instruction with its combine paragraph, then the summaries in order and the
+ * writer's request, as each part had it (the combine paragraph puts it before keeping every fact of the pieces).
+ */
 export function combineMessages(
   definition: TaskDefinition,
   title: string,
   summaries: readonly string[],
+  request: string | undefined,
 ): ChatMessage[] {
   const chapter = plainTitle(title);
   const items = summaries.map((s, i) => `Partial summary ${i + 1}:\n${s}`);
+  const asked = writerRequest(definition, request);
+  const user = [`Partial summaries of "${chapter}", in reading order:`, ...items, ...(asked ? [asked] : [])];
   return [
     { role: 'system', content: combineInstructionOf(definition, chapter) },
-    { role: 'user', content: [`Partial summaries of "${chapter}", in reading order:`, ...items].join('\n\n') },
+    { role: 'user', content: user.join('\n\n') },
   ];
 }
 

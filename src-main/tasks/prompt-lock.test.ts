@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
 import { partRequest, type PartForm } from '../app/job-answer';
+import { combineMessages } from '../app/summary-combine';
 import { planRun, requestFor, type RunPlan } from '../runs/task-run';
 import { shippedTaskLibrary } from './shipped-library';
-import { combineInstructionOf, type TaskDefinition } from './task-library';
+import type { TaskDefinition } from './task-library';
 import { repairMessages, retryMessages } from './task-messages';
 
 const LOCK = join(__dirname, '..', '..', 'test', 'fixtures', 'task-prompts.lock.json');
@@ -43,7 +44,10 @@ function sent(definition: TaskDefinition, plan: RunPlan) {
     temperature: plan.temperature,
     max_output_tokens: definition.max_output_tokens,
     reasoning_effort: definition.reasoning_effort,
-    combine: definition.combine ? combineInstructionOf(definition, 'Chapter 1') : null,
+    // A combine step as sent: its instruction, two partial summaries and the writer's request.
+    combine: definition.combine
+      ? combineMessages(definition, 'Chapter 1', ['Mara hides the letter.', 'Her eyes are green.'], REQUEST)
+      : null,
     repair: plan.jsonSchema ? repairMessages(plan.messages, '{"x": 1}', 'PROBLEM').slice(-1) : null,
     retry: plan.jsonSchema ? retryMessages(plan.messages, 'PROBLEM').slice(-1) : null,
   });

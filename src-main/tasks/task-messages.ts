@@ -22,9 +22,17 @@ export function framedInput(definition: TaskDefinition, input: TaskInput): strin
       'request',
     );
   }
-  const parts = [`<${tag}>\n${input.passage}\n</${tag}>`];
-  if (request && definition.framing.request !== 'none') parts.push(`The writer's request:\n${request}`);
-  return parts.join('\n\n');
+  const asked = writerRequest(definition, request);
+  return [`<${tag}>\n${input.passage}\n</${tag}>`, ...(asked ? [asked] : [])].join('\n\n');
+}
+
+/**
+ * The writer's request as every call of a task reads it (a part of a run in parts and a combine step included), or
+ * null when there is none or the task does not use one.
+ */
+export function writerRequest(definition: TaskDefinition, request: string | undefined): string | null {
+  const words = request?.trim();
+  return words && definition.framing.request !== 'none' ? `The writer's request:\n${words}` : null;
 }
 
 /**
