@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { PartNotices, StoryNote, StorySoFar } from '../manuscripts/job-types';
+import type { DocumentStructure } from '../manuscripts/structure';
 import type { GenerateRequest } from '../providers/spec';
 import { askLocal, type BoundedForm } from '../tasks/answer-limits';
 import { answerSchema, plainTitle, type AnswerForm } from '../tasks/answer-schema';
 import { editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
+import type { ChaptersToName } from '../tasks/task-answers';
 
 const note = z.string().trim().min(1).max(1000);
 const storySchema = z.object({
@@ -167,4 +169,17 @@ export function mergeSummaries(
         });
     }
   return out.map(({ chapter, summary }) => ({ chapter, summary }));
+}
+
+/**
+ * The chapters a summary run in parts must name, checked as a single run's are (chapterNotices): each one a heading or
+ * a folder's file opens that the parts which answered reached (they read the text up to `readTo`). Text before the
+ * first heading, or the one chapter of a text without any, may be named anything.
+ */
+export function namedChapters(structure: DocumentStructure, readTo: number): ChaptersToName {
+  const { chapters, blocks } = structure;
+  if (chapters.length === 1 && blocks[chapters[0]!.firstBlock]?.kind !== 'heading')
+    return { titles: [], opening: true };
+  const titles = chapters.filter((c) => c.number > 0 && c.start < readTo).map((c) => c.title);
+  return { titles, opening: chapters[0]?.number === 0 };
 }

@@ -1,8 +1,8 @@
 // A chapter summary's parts merged: entries tied to Quire's chapters by heading, a part that begins inside a chapter
 // continues it, and nothing a model wrote is dropped; a chapter over several parts is summarised again from its pieces.
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../manuscripts/structure';
-import { mergeSummaries, partSummaries } from './job-answer';
+import { parseStructure, type Block } from '../manuscripts/structure';
+import { mergeSummaries, namedChapters, partSummaries } from './job-answer';
 import { combineSteps, combinedByChapter, stepItems, stepSummaries } from './summary-combine';
 
 const chapters = [
@@ -40,6 +40,19 @@ describe('chapter summaries over parts', () => {
       { chapter: 'Chapter 1', summary: 'One.' },
       { chapter: 'An Interlude', summary: 'Between.' },
     ]);
+  });
+
+  it('checks the chapters a heading opens that the parts read, as a single run checks its headings', () => {
+    const text = ['An epigraph.', '# Chapter 1', 'Rain.', '# The Harbour', 'Boats.'].join('\n\n');
+    // The text before the first heading may be named anything; a run stopped before "The Harbour" never read it.
+    expect(namedChapters(parseStructure(text), text.length)).toEqual({
+      titles: ['Chapter 1', 'The Harbour'],
+      opening: true,
+    });
+    expect(namedChapters(parseStructure(text), text.indexOf('# The Harbour')).titles).toEqual(['Chapter 1']);
+    expect(namedChapters(parseStructure(text.slice(text.indexOf('#'))), text.length).opening).toBe(false);
+    // A text without headings is one chapter: any name will do.
+    expect(namedChapters(parseStructure('Rain.\n\nBoats.', { fallbackTitle: 'Storm' }), 12).titles).toEqual([]);
   });
 });
 

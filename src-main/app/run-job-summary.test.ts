@@ -123,6 +123,8 @@ describe('a chapter summary with a chapter longer than the model can read at onc
       { chapter: LONG, summary: host.fake.combined.at(-1) },
       { chapter: 'Chapter 3', summary: expect.stringMatching(/^Chapter 3 begins in request \d+\.$/) },
     ]);
+    // Every chapter is there under its own name: nothing to say about them.
+    expect(run.answer).not.toHaveProperty('notices');
 
     // Honest bounds: each request with its answer fits the context; every request's tokens are within the quote's.
     let input = 0;
@@ -280,3 +282,29 @@ async function stoppedAfterFirstStep(host: Awaited<ReturnType<typeof smallModel>
   expect(host.fake.combined).toHaveLength(1);
   return { quote, parts, before: h.server().requests.length };
 }
+
+describe('a chapter summary run in parts whose model leaves a chapter out or names one that is not there', () => {
+  it('says so on the run, as a single run does', async () => {
+    const host = await h.host();
+    await host.endpoint('ep', [small]);
+    // Summarises every chapter it is sent but chapter 5, and names a chapter 99 in the part that holds chapter 5.
+    const forgetful = (request: RecordedRequest) => {
+      const heads = [...userText(request).matchAll(/^# (Chapter \d+)$/gm)].map((m) => m[1]!);
+      const chapters = heads.filter((t) => t !== 'Chapter 5').map((t) => ({ chapter: t, summary: `${t} happens.` }));
+      if (heads.includes('Chapter 5')) chapters.push({ chapter: 'Chapter 99', summary: 'Nothing of the kind.' });
+      if (chapters.length === 0) chapters.push({ chapter: 'Untitled', summary: 'More happens.' });
+      return { json: { chapters, story: null } };
+    };
+    h.server().script('small', { respond: forgetful, inputTokens: 1000, outputTokens: 100 });
+    const input = generateManuscript({ words: 30_000, chapters: 12 });
+    const run = (await host.call('runs:start', { task: 'chapter_summary', input, model: 'ep/small' })).body.value;
+    expect(run).toMatchObject({ status: 'completed' });
+    expect(h.server().requests.length).toBeGreaterThan(1);
+    expect(run.answer.chapters.map((c: { chapter: string }) => c.chapter)).not.toContain('Chapter 5');
+    // Chapter 5 vanished from the answer, and chapter 99 read as one of the writer's, without a word.
+    expect(run.answer.notices).toEqual([
+      'The summary names a chapter that is not in your text: “Chapter 99”.',
+      'The summary leaves out a chapter of your text: “Chapter 5”.',
+    ]);
+  });
+});

@@ -24,8 +24,9 @@ import type { JobRecord, JobsRepo } from '../manuscripts/jobs-repo';
 import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
+import { chapterNotices } from '../tasks/task-answers';
 import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
-import { jobNotices, mergeSummaries, type PartSummary } from './job-answer';
+import { jobNotices, mergeSummaries, namedChapters, type PartSummary } from './job-answer';
 import { jobQuote, prepareJob, resumeJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
@@ -330,7 +331,7 @@ export class RunJobs {
           },
         },
       );
-      const { answer, json } = jobAnswer(job, result, locator, steps, result.parts + steps.length);
+      const { answer, json } = jobAnswer(job, result, locator, steps, result.parts + steps.length, text.length);
       const record: RunWrite = {
         ...this.totals(base, runId, result.parts + steps.length),
         status: 'completed',
@@ -354,7 +355,10 @@ export class RunJobs {
         : { code: 'internal' as const, message: String((error as Error)?.message ?? error), retryable: false };
       // What the finished parts found is kept with the stopped (or failed) run, so its Result shows it.
       const soFar = this.d.runner.soFar(runId);
-      const found = soFar ? jobAnswer(job, soFar, locator, [], parts) : null;
+      // Its summary is checked against the chapters its finished parts read, not the ones they never reached.
+      const found = soFar
+        ? jobAnswer(job, soFar, locator, [], parts, plan.parts[soFar.answers.length - 1]?.end ?? 0)
+        : null;
       const record: RunWrite = {
         ...this.totals(base, runId, parts),
         ...(found ? { answer: found.answer, json: found.json, text: JSON.stringify(found.json) } : {}),
@@ -398,8 +402,9 @@ export class RunJobs {
 }
 
 /**
- * The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter; with
- * the notices of the calls (of `of`) that gave any.
+ * The run's answer from the parts' answers: findings merged and located, edits in order, summaries per chapter (with
+ * what they got wrong about the chapters the parts read, up to `readTo`); with the notices of the calls (of `of`)
+ * that gave any.
  */
 function jobAnswer(
   job: PreparedJob,
@@ -407,8 +412,9 @@ function jobAnswer(
   locator: QuoteLocator,
   steps: readonly CombineStep[],
   of: number,
+  readTo: number,
 ): { answer: RunWrite['answer']; json: Record<string, unknown> } {
-  const read = mergedAnswer(job, result, locator, steps);
+  const read = mergedAnswer(job, result, locator, steps, readTo);
   const notices = jobNotices(result.notices, of);
   if (notices.length === 0) return read;
   return { ...read, answer: { ...read.answer, notices: [...(read.answer.notices ?? []), ...notices] } };
@@ -419,6 +425,7 @@ function mergedAnswer(
   result: Pick<JobResult, 'findings' | 'answers' | 'steps'>,
   locator: QuoteLocator,
   steps: readonly CombineStep[],
+  readTo: number,
 ): { answer: NonNullable<RunWrite['answer']>; json: Record<string, unknown> } {
   switch (job.kind) {
     case 'findings':
@@ -435,7 +442,8 @@ function mergedAnswer(
     }
     case 'summary': {
       const chapters = mergeSummaries(result.answers as PartSummary[][], combinedByChapter(steps, result.steps));
-      return { answer: { kind: 'summary', chapters }, json: { chapters } };
+      const notices = chapterNotices(chapters, namedChapters(job.structure, readTo));
+      return { answer: { kind: 'summary', chapters, ...(notices.length > 0 ? { notices } : {}) }, json: { chapters } };
     }
     default:
       return job.kind satisfies never;

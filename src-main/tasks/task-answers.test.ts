@@ -191,6 +191,25 @@ describe('task answers', () => {
       passage,
     );
     expect(whole).not.toHaveProperty('notices');
+    // A chapter is named by its whole number: "Chapter 99" is not chapter 9 (nor "Chapter 1" chapter 12).
+    const numbered = ['# Chapter 9', 'Rain.', '# Chapter 12', 'Sun.'].join('\n\n');
+    const named = (...chapters: string[]) =>
+      buildAnswer('summary', { chapters: chapters.map((chapter) => ({ chapter, summary: 'x' })) }, numbered);
+    expect(named('Chapter 99', 'Chapter 1')).toMatchObject({
+      notices: [
+        'The summary names a chapter that is not in your text: “Chapter 99”.',
+        'The summary names a chapter that is not in your text: “Chapter 1”.',
+        'The summary leaves out a chapter of your text: “Chapter 9”.',
+        'The summary leaves out a chapter of your text: “Chapter 12”.',
+      ],
+    });
+    expect(named('Chapter 9', 'Chapter 12')).not.toHaveProperty('notices');
+    // Text before the first heading is a chapter of its own, which the first entry may name anything.
+    expect(named('Untitled', 'Chapter 9', 'Chapter 12')).toMatchObject({ notices: expect.any(Array) });
+    const opened = `An epigraph.\n\n${numbered}`;
+    const withOpening = (...chapters: string[]) =>
+      buildAnswer('summary', { chapters: chapters.map((chapter) => ({ chapter, summary: 'x' })) }, opened);
+    expect(withOpening('Untitled', 'Chapter 9', 'Chapter 12')).not.toHaveProperty('notices');
     // A text without headings is one chapter: any name will do.
     expect(
       buildAnswer('summary', { chapters: [{ chapter: 'Opening', summary: 'x' }] }, 'One. Two.'),

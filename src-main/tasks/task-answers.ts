@@ -20,21 +20,46 @@ const plain = (text: string) =>
     .trim();
 
 /**
- * What a chapter summary got wrong about the passage's chapters (its headings): a chapter it names that is not there,
- * one it leaves out. A passage without headings is one chapter, which any name may summarise.
+ * The chapters a summary must name, by their headings (`titles`), and whether text comes before the first of them
+ * (`opening`): a chapter of its own, which the summary's first entry may name anything ("Untitled").
  */
-function chapterNotices(chapters: readonly { chapter: string }[], passage: string): string[] {
-  const titles = new Map<number, string>();
-  for (const p of numberParagraphs(passage)) if (p.chapter_title) titles.set(p.chapter, p.chapter_title);
-  if (titles.size === 0) return [];
+export interface ChaptersToName {
+  titles: readonly string[];
+  opening: boolean;
+}
+
+/**
+ * What a chapter summary got wrong about the passage's chapters: a chapter it names that is not there, one it leaves
+ * out. With none to name (a passage without headings is one chapter), any name may summarise it. A single run and a
+ * run in parts are checked here alike.
+ */
+export function chapterNotices(
+  chapters: readonly { chapter: string }[],
+  { titles, opening }: ChaptersToName,
+): string[] {
+  if (titles.length === 0) return [];
   const named = chapters.map((c) => plain(c.chapter));
-  const matches = (name: string, title: string) => name.includes(plain(title)) || plain(title).includes(name);
-  const invented = chapters.filter((_, i) => ![...titles.values()].some((t) => named[i] && matches(named[i]!, t)));
-  const missing = [...titles.values()].filter((t) => !named.some((name) => name && matches(name, t)));
+  // Whole words only: "Chapter 1: The Harbour" holds "the harbour", but "Chapter 99" is not chapter 9.
+  const holds = (longer: string, shorter: string) => ` ${longer} `.includes(` ${shorter} `);
+  const matches = (name: string, title: string) => holds(name, plain(title)) || holds(plain(title), name);
+  const invented = chapters.filter(
+    (_, i) => !(opening && i === 0) && !titles.some((t) => named[i] && matches(named[i]!, t)),
+  );
+  const missing = titles.filter((t) => !named.some((name) => name && matches(name, t)));
   return [
     ...invented.map((c) => `The summary names a chapter that is not in your text: “${c.chapter}”.`),
     ...missing.map((t) => `The summary leaves out a chapter of your text: “${t}”.`),
   ];
+}
+
+/** A passage's chapters that a heading opens, in order, and whether text comes before the first. */
+function headedChapters(passage: string): ChaptersToName {
+  const titles = new Map<number, string>();
+  let opening = false;
+  for (const p of numberParagraphs(passage))
+    if (p.chapter_title) titles.set(p.chapter, p.chapter_title);
+    else opening = true;
+  return { titles: [...titles.values()], opening };
 }
 
 /** Confidence lost per quote not found, in proportion to the finding's quotes; a tolerant match costs a little. */
@@ -50,7 +75,7 @@ export function buildAnswer(kind: AnswerKind, value: unknown, passage: string): 
       return { kind, items: (value as z.output<typeof listAnswer>).items };
     case 'summary': {
       const chapters = (value as z.output<typeof summaryAnswer>).chapters;
-      const notices = chapterNotices(chapters, passage);
+      const notices = chapterNotices(chapters, headedChapters(passage));
       return { kind, chapters, ...(notices.length > 0 ? { notices } : {}) };
     }
     case 'route':
