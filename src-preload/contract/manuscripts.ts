@@ -1,5 +1,5 @@
-// Whole manuscripts: a long .md/.txt file or a folder of chapter files, kept in SQLite with its chapters and
-// paragraphs numbered, so every finding has a location a writer can jump to.
+// Whole manuscripts: a long .md/.txt file or a folder of chapter files, kept in SQLite (its text and chapters; its
+// paragraphs are numbered from the text when a run needs them), so every finding has a location a writer can jump to.
 import { z } from 'zod';
 import { channel, noInput } from './define';
 
