@@ -73,15 +73,16 @@ export function splitIntoParts(text: string, blocks: readonly Block[], count: Co
     };
   };
 
-  // Chapters as the first units; a too-large one is split into its scenes, then paragraphs, on demand below. A
-  // chapter likely to fit (judged by the tokens per character counted so far) is counted exactly as a whole; one that
-  // will not is costed from its blocks straight away, so text is not counted twice for nothing.
+  // Chapters as the first units (a book's title or a "Part Two" line above a chapter's heading is in the chapter, so
+  // no part ends between them); a too-large one is split into its scenes, then paragraphs, on demand below. A chapter
+  // likely to fit (judged by the tokens per character counted so far) is counted exactly as a whole; one that will
+  // not is costed from its blocks straight away, so text is not counted twice for nothing.
   const units: Unit[] = [];
   let countedChars = 0;
   let countedTokens = 0;
   let from = 0;
   for (let i = 1; i <= list.length; i++)
-    if (i === list.length || list[i]!.chapter !== list[from]!.chapter || list[i]!.kind === 'heading') {
+    if (i === list.length || list[i]!.chapter !== list[from]!.chapter) {
       const start = bounds[from]!;
       const end = bounds[i]!;
       const guess = countedChars > 0 ? ((end - start) * countedTokens) / countedChars : 0;

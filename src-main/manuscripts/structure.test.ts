@@ -68,4 +68,88 @@ describe('manuscript structure', () => {
     }
     expect(text.slice(at).trim()).toBe('');
   });
+
+  it('a "Chapter N" line that opens a block starts a chapter, the rest of the block its first paragraph', () => {
+    const text = 'Chapter 1\nIt rained.\n\nMore rain.\n\nChapter 2\r\nIt snowed.\r\nAll night.\n';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'Chapter 1', 2],
+      [2, 'Chapter 2', 1],
+    ]);
+    expect(blocks.map((b) => [b.kind, b.chapter, b.paragraph, slice(text, b)])).toEqual([
+      ['heading', 1, null, 'Chapter 1'],
+      ['text', 1, 1, 'It rained.'],
+      ['text', 1, 2, 'More rain.'],
+      ['heading', 2, null, 'Chapter 2'],
+      ['text', 2, 1, 'It snowed.\r\nAll night.'],
+    ]);
+    expect(chapters[0]!.end).toBe(chapters[1]!.start);
+  });
+
+  it('a Markdown chapter heading directly above its text starts a chapter too', () => {
+    const { chapters, blocks } = parseStructure('# Chapter 1\nIt rained.\n\n# Chapter 2\nIt snowed.');
+    expect(chapters.map((c) => c.title)).toEqual(['Chapter 1', 'Chapter 2']);
+    expect(blocks.map((b) => b.kind)).toEqual(['heading', 'text', 'heading', 'text']);
+  });
+
+  it('"## Chapter N" under the book\'s one "# Title": the ## headings are the chapters, the title no paragraph', () => {
+    const text = '# The Novel\n\n## Chapter 1\n\nIt rained.\n\n## Chapter 2\n\nIt snowed.\n';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'Chapter 1', 1],
+      [2, 'Chapter 2', 1],
+    ]);
+    // The title opens the first chapter's span (no empty "Opening" before it) and is not numbered as prose.
+    expect(chapters[0]!.start).toBe(0);
+    expect(blocks.map((b) => [b.kind, b.chapter, b.paragraph, slice(text, b)])).toEqual([
+      ['heading', 1, null, '# The Novel'],
+      ['heading', 1, null, '## Chapter 1'],
+      ['text', 1, 1, 'It rained.'],
+      ['heading', 2, null, '## Chapter 2'],
+      ['text', 2, 1, 'It snowed.'],
+    ]);
+  });
+
+  it('a one-line paragraph of prose that begins with "Chapter …" is not a heading; a short titled one is', () => {
+    const prose = [
+      'Chapter two of her life began the day she left.',
+      'Chapter two of her life began in the rain, and she did not notice.',
+      'Chapter 1. It was the kind of morning that made the harbour smell of tar and old rope.',
+      'Prologue, he said, was the worst part of any book.',
+    ];
+    for (const line of prose) {
+      const { chapters } = parseStructure(`Chapter 1\n\n${line}\n\nShe never looked back.\n`);
+      expect(
+        chapters.map((c) => [c.title, c.paragraphCount]),
+        line,
+      ).toEqual([['Chapter 1', 2]]);
+    }
+    const headings = ['Chapter 2: Mr. Darcy Arrives.', 'CHAPTER TWELVE — The Storm', 'Chapter 3 The Long Night'];
+    for (const line of headings) {
+      const { chapters } = parseStructure(`Chapter 1\n\nText.\n\n${line}\n\nMore.\n`);
+      expect(chapters.map((c) => c.title)).toEqual(['Chapter 1', line]);
+    }
+  });
+
+  it('"Prologue: …" and "Epilogue" lines start chapters; "Part One" lines are headings inside them', () => {
+    const text = 'Prologue: The Storm\n\nWind.\n\nPart One\n\nChapter 1\n\nRain.\n\nEpilogue\n\nCalm.';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.title, c.paragraphCount])).toEqual([
+      ['Prologue: The Storm', 1],
+      ['Chapter 1', 1],
+      ['Epilogue', 1],
+    ]);
+    // "Part One" belongs to the chapter it opens, as a heading, not as the prologue's last paragraph.
+    const part = blocks.find((b) => slice(text, b) === 'Part One')!;
+    expect([part.kind, part.chapter, part.paragraph]).toEqual(['heading', 2, null]);
+    expect(chapters[1]!.start).toBe(part.start);
+  });
+
+  it('"Part N" lines are the chapters of a text that has no other chapter headings', () => {
+    const { chapters } = parseStructure('Part One\n\nRain.\n\nPart Two: Home\n\nSun.\n\nPart of me stayed.');
+    expect(chapters.map((c) => [c.title, c.paragraphCount])).toEqual([
+      ['Part One', 1],
+      ['Part Two: Home', 2],
+    ]);
+  });
 });

@@ -37,8 +37,53 @@ export interface DocumentStructure {
 /** A lone scene-break line: `***`, `* * *`, `#`, `---`, `~~~` and similar. */
 const SCENE_BREAK = /^\s*(?:(?:\*\s*){3,}|#|(?:-\s*){3,}|(?:~\s*){3,}|(?:#\s*){3,})\s*$/;
 const MD_HEADING = /^(#{1,6})\s+(\S.*?)\s*#*\s*$/;
-const CHAPTER_LINE =
-  /^\s*(?:chapter|chap\.)\s+(?:\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z-]+teen|twenty[a-z-]*|thirty[a-z-]*|forty[a-z-]*|fifty[a-z-]*)\b.*$|^\s*(?:prologue|epilogue)\s*$/i;
+const NUMBER =
+  '(?:\\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z-]+teen|' +
+  '(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[a-z-]*|(?:one-)?hundred[a-z-]*)';
+/** "Chapter 3", "CHAPTER TWELVE: The Storm", "Ch. 4", "Prologue", "Epilogue — Ten Years Later"; group 1: the rest. */
+const CHAPTER_LINE = new RegExp(
+  `^\\s*(?:(?:chapter\\s+|chap\\.\\s*|ch\\.\\s*)${NUMBER}|prologue|epilogue|interlude)\\b(.*)$`,
+  'i',
+);
+/** "Part One", "PART II: The Return"; group 1: the rest. */
+const PART_LINE = new RegExp(`^\\s*part\\s+${NUMBER}\\b(.*)$`, 'i');
+/** A title after a chapter's number: at most this many words. */
+const MAX_TITLE_WORDS = 10;
+const TITLE_SEPARATOR = /^\s*[:.\-–—]/;
+const SENTENCE_END = /[.!?,;…]["'”’)\]]*$/;
+
+/**
+ * Whether what follows "Chapter 3" (or "Part One", "Prologue") on its line makes it a heading rather than prose: a
+ * heading's title is short (at most MAX_TITLE_WORDS words), and one that follows the number without a separator does
+ * not end like a sentence. So "Chapter 2: Mr. Darcy Arrives." and "Chapter 3 The Long Night" are headings, while "Chapter
+ * two of her life began the day she left." (no separator, a sentence's end) and any longer line are prose.
+ */
+function isTitle(rest: string): boolean {
+  const title = rest.replace(TITLE_SEPARATOR, '').trim();
+  if (title === '') return true;
+  // "Prologue's end", "Prologue, he said, …": the word is part of a sentence.
+  if (!/^\s/.test(rest) && !TITLE_SEPARATOR.test(rest)) return false;
+  if (title.split(/\s+/).length > MAX_TITLE_WORDS) return false;
+  return TITLE_SEPARATOR.test(rest) || !SENTENCE_END.test(title);
+}
+
+/**
+ * What a line is as a heading: a Markdown one with its level, a chapter line ("Chapter N", "Prologue"…), a part line
+ * ("Part One"), or none.
+ */
+type LineHeading =
+  { kind: 'markdown'; level: number; title: string } | { kind: 'chapter' | 'part'; title: string } | null;
+
+function lineHeading(line: string): LineHeading {
+  if (SCENE_BREAK.test(line)) return null;
+  const md = MD_HEADING.exec(line);
+  if (md) return { kind: 'markdown', level: md[1]!.length, title: md[2]! };
+  const chapter = CHAPTER_LINE.exec(line);
+  if (chapter && isTitle(chapter[1]!)) return { kind: 'chapter', title: line.trim() };
+  const part = PART_LINE.exec(line);
+  if (part && isTitle(part[1]!)) return { kind: 'part', title: line.trim() };
+  return null;
+}
 
 interface RawBlock {
   start: number;
@@ -92,31 +137,47 @@ function makeRaw(text: string, start: number, end: number, firstLineEnd: number,
   while (e > start && /\s/.test(text[e - 1]!)) e--;
   let s = start;
   while (s < e && /[ \t\u00a0\ufeff]/.test(text[s]!)) s++;
-  return { start: s, end: e, firstLine: text.slice(s, Math.min(firstLineEnd, e)), singleLine: lines === 1 };
+  return { start: s, end: e, firstLine: text.slice(s, Math.min(firstLineEnd, e)).trimEnd(), singleLine: lines === 1 };
 }
 
-function headingOf(block: RawBlock, chapterLevel: number | null): string | null {
-  if (!block.singleLine) return null;
-  const md = MD_HEADING.exec(block.firstLine);
-  if (md && chapterLevel !== null && md[1]!.length === chapterLevel) return md[2]!;
-  if (CHAPTER_LINE.test(block.firstLine) && block.firstLine.length <= 120) return block.firstLine.trim();
-  return null;
-}
-
-/** The Markdown heading level that marks chapters: the highest level used on a heading line of its own. */
-function chapterLevelOf(blocks: RawBlock[]): number | null {
-  let level: number | null = null;
-  for (const block of blocks) {
-    if (!block.singleLine || SCENE_BREAK.test(block.firstLine)) continue;
-    const md = MD_HEADING.exec(block.firstLine);
-    if (md && (level === null || md[1]!.length < level)) level = md[1]!.length;
+/**
+ * The blocks with a heading line that opens a longer block ("Chapter 3" straight above its text) split off as a block
+ * of its own, the rest of the block after it (again, for a title above a chapter heading above the text).
+ */
+function headingsSplitOff(text: string, raw: RawBlock[]): RawBlock[] {
+  const blocks: RawBlock[] = [];
+  for (let block of raw) {
+    while (!block.singleLine && lineHeading(block.firstLine) !== null) {
+      const nl = text.indexOf('\n', block.start);
+      blocks.push(makeRaw(text, block.start, nl, nl, 1));
+      let next = text.indexOf('\n', nl + 1);
+      if (next === -1 || next >= block.end) next = block.end;
+      block = makeRaw(text, nl + 1, block.end, next, next === block.end ? 1 : 2);
+    }
+    blocks.push(block);
   }
-  return level;
+  return blocks;
+}
+
+/**
+ * The Markdown heading level that marks chapters: the highest level used by more than one heading — so a book's one
+ * "# Title" above its "## Chapter N" headings is not taken for its only chapter — else the highest level used.
+ */
+function chapterLevelOf(headings: readonly LineHeading[]): number | null {
+  const counts = new Map<number, number>();
+  for (const h of headings) if (h?.kind === 'markdown') counts.set(h.level, (counts.get(h.level) ?? 0) + 1);
+  const levels = [...counts.keys()].sort((a, b) => a - b);
+  return levels.find((l) => counts.get(l)! > 1) ?? levels[0] ?? null;
 }
 
 /**
  * Structure of one text. `fallbackTitle` names the chapter when the text has no chapter headings; `chapterFiles`
  * (folder mode) gives each file's span: each file is one chapter, whatever headings it contains.
+ *
+ * A chapter starts at a Markdown heading of the chapter level (chapterLevelOf), a "Chapter N" / "Prologue" line (see
+ * isTitle for what makes one a heading and not prose), or a "Part N" line in a text with neither — each on a line of
+ * its own or opening its block. Any other heading line (a book's title, a "Part Two" above "Chapter 9", a "### Scene"
+ * heading) is a heading of the chapter it opens (of the one it is in when text follows it), never a paragraph.
  */
 export function parseStructure(
   text: string,
@@ -136,21 +197,37 @@ export function parseStructure(
     }
     return { chapters, blocks };
   }
-  const raw = rawBlocks(text);
-  const level = chapterLevelOf(raw);
+  const raw = headingsSplitOff(text, rawBlocks(text));
+  const headings = raw.map((block) => (block.singleLine ? lineHeading(block.firstLine) : null));
+  const level = chapterLevelOf(headings);
+  const partsAreChapters = level === null && !headings.some((h) => h?.kind === 'chapter');
+  const opensChapter = (h: NonNullable<LineHeading>) =>
+    h.kind === 'chapter' || (h.kind === 'markdown' ? h.level === level : partsAreChapters);
   let current: Chapter | null = null;
   let number = 0;
-  for (const block of raw) {
-    const title = SCENE_BREAK.test(block.firstLine) && block.singleLine ? null : headingOf(block, level);
-    if (title !== null) {
-      if (current) current.end = block.start;
-      current = openChapter(chapters, blocks, ++number, title, block.start);
+  // Headings that open no chapter, waiting to learn whether a chapter heading follows them (they open it too).
+  let pending: RawBlock[] = [];
+  const flush = (chapter: Chapter) => {
+    for (const block of pending) addBlock(blocks, chapter, block, 'heading');
+    pending = [];
+  };
+  raw.forEach((block, i) => {
+    const heading = headings[i];
+    if (heading && opensChapter(heading)) {
+      const start = pending[0]?.start ?? block.start;
+      if (current) current.end = start;
+      current = openChapter(chapters, blocks, ++number, heading.title, start);
+      flush(current);
       addBlock(blocks, current, block, 'heading');
-      continue;
+    } else if (heading) {
+      pending.push(block);
+    } else {
+      current ??= openChapter(chapters, blocks, 0, 'Opening', 0);
+      flush(current);
+      addBlock(blocks, current, block);
     }
-    current ??= openChapter(chapters, blocks, 0, 'Opening', 0);
-    addBlock(blocks, current, block);
-  }
+  });
+  if (pending.length > 0) flush((current ??= openChapter(chapters, blocks, 0, 'Opening', 0)));
   if (current) current.end = text.length;
   // No chapter headings at all: the whole text is chapter 1.
   if (chapters.length === 1 && chapters[0]!.number === 0) {
