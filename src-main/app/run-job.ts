@@ -23,7 +23,7 @@ import { locateJobFindings } from '../manuscripts/job-findings';
 import type { JobRecord, JobsRepo } from '../manuscripts/jobs-repo';
 import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
-import { numberParagraphs, QuoteLocator } from '../tasks/quotes';
+import { paragraphsOf, QuoteLocator } from '../tasks/quotes';
 import { chapterNotices } from '../tasks/task-answers';
 import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
 import { jobNotices, mergeSummaries, namedChapters, type PartSummary } from './job-answer';
@@ -302,7 +302,8 @@ export class RunJobs {
       reason: job.reason,
       stream: false,
     });
-    const paragraphs = numberParagraphs(text);
+    // The job's structure (a folder's files are its chapters), numbered as its findings are: one numbering.
+    const paragraphs = paragraphsOf(job.structure);
     // One locator for the job: the whole text is folded once for every part's quotes and the merged findings'.
     const locator = new QuoteLocator(text);
     const partIds: string[] = [];

@@ -4,7 +4,7 @@
 // by a folder's files, prose paragraphs numbered without headings and scene breaks), the numbering a stored
 // manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
 import type { LocatedFinding, LocatedQuote } from '../../src-preload/contract/tasks';
-import { paragraphAt, QuoteLocator, type QuoteSpan, type TextRange } from '../tasks/quotes';
+import { paragraphAt, paragraphsOf, QuoteLocator, type QuoteSpan, type TextRange } from '../tasks/quotes';
 import { findingConfidence } from '../tasks/task-answers';
 import type { MergedFinding } from './job-types';
 import { locationLabel, parseStructure, type DocumentStructure } from './structure';
@@ -31,16 +31,18 @@ export function locateJobFindings(
   structure?: DocumentStructure,
 ): LocatedFinding[] {
   const locator = typeof text === 'string' ? new QuoteLocator(text) : text;
-  const { blocks, chapters } = structure ?? parseStructure(locator.text);
-  const titles = new Map(chapters.map((c) => [c.number, c.title]));
+  const parsed = structure ?? parseStructure(locator.text);
+  // Numbered as a single run numbers it (quotes.ts): the same quote is at the same chapter and paragraph either way.
+  const paragraphs = paragraphsOf(parsed);
+  const titles = new Map(parsed.chapters.map((c) => [c.number, c.title]));
   const locationAt = (at: number): LocatedQuote['location'] => {
-    const block = paragraphAt(blocks, at);
-    if (!block) return null;
+    const p = paragraphAt(paragraphs, at);
+    if (!p) return null;
     return {
-      chapter: block.chapter,
-      chapter_title: titles.get(block.chapter) ?? null,
-      paragraph: block.paragraph ?? 0,
-      label: locationLabel(block.chapter, block.paragraph),
+      chapter: p.chapter,
+      chapter_title: titles.get(p.chapter) ?? null,
+      paragraph: p.paragraph,
+      label: locationLabel(p.chapter, p.paragraph || null),
     };
   };
   return merged.map((f) => {

@@ -20,6 +20,8 @@ export interface Chapter {
   /** 1-based in reading order; 0 for text before the first chapter heading ("Opening"). */
   number: number;
   title: string;
+  /** Whether the text names it (a heading, or a folder's chapter file): not the "Opening", nor a text without headings. */
+  named: boolean;
   start: number;
   end: number;
   /** Index of its first block in DocumentStructure.blocks, and how many it has. */
@@ -188,7 +190,7 @@ export function parseStructure(
   if (options.chapterFiles) {
     for (const file of options.chapterFiles) {
       const raw = rawBlocks(text, file.start, file.end);
-      const chapter = openChapter(chapters, blocks, chapters.length + 1, file.title, file.start);
+      const chapter = openChapter(chapters, blocks, chapters.length + 1, file.title, file.start, true);
       raw.forEach((block, i) => {
         const heading = i === 0 && block.singleLine && MD_HEADING.test(block.firstLine);
         addBlock(blocks, chapter, block, heading ? 'heading' : undefined);
@@ -216,18 +218,18 @@ export function parseStructure(
     if (heading && opensChapter(heading)) {
       const start = pending[0]?.start ?? block.start;
       if (current) current.end = start;
-      current = openChapter(chapters, blocks, ++number, heading.title, start);
+      current = openChapter(chapters, blocks, ++number, heading.title, start, true);
       flush(current);
       addBlock(blocks, current, block, 'heading');
     } else if (heading) {
       pending.push(block);
     } else {
-      current ??= openChapter(chapters, blocks, 0, 'Opening', 0);
+      current ??= openChapter(chapters, blocks, 0, 'Opening', 0, false);
       flush(current);
       addBlock(blocks, current, block);
     }
   });
-  if (pending.length > 0) flush((current ??= openChapter(chapters, blocks, 0, 'Opening', 0)));
+  if (pending.length > 0) flush((current ??= openChapter(chapters, blocks, 0, 'Opening', 0, false)));
   if (current) current.end = text.length;
   // No chapter headings at all: the whole text is chapter 1.
   if (chapters.length === 1 && chapters[0]!.number === 0) {
@@ -238,10 +240,18 @@ export function parseStructure(
   return { chapters, blocks };
 }
 
-function openChapter(chapters: Chapter[], blocks: Block[], number: number, title: string, start: number): Chapter {
+function openChapter(
+  chapters: Chapter[],
+  blocks: Block[],
+  number: number,
+  title: string,
+  start: number,
+  named: boolean,
+): Chapter {
   const chapter: Chapter = {
     number,
     title,
+    named,
     start,
     end: start,
     firstBlock: blocks.length,

@@ -30,11 +30,12 @@ describe('numberParagraphs', () => {
     expect(paragraphs[2]!.chapter_title).toBe('Chapter 1: The Harbour');
   });
 
-  it('treats a text without headings as one chapter of paragraphs', () => {
-    expect(numberParagraphs('One.\n\nTwo.\r\n\r\nThree.').map((p) => [p.chapter, p.paragraph])).toEqual([
-      [0, 1],
-      [0, 2],
-      [0, 3],
+  it('treats a text without headings as one chapter of paragraphs: chapter 1, as the library and runs in parts do', () => {
+    const paragraphs = numberParagraphs('One.\n\nTwo.\r\n\r\nThree.');
+    expect(paragraphs.map((p) => [p.chapter, p.chapter_title, p.paragraph])).toEqual([
+      [1, null, 1],
+      [1, null, 2],
+      [1, null, 3],
     ]);
   });
 });

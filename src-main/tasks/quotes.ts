@@ -6,77 +6,47 @@
 //   const hit = locator.locate(quote, paragraphs);      // per quote
 //   hit.match: 'exact' | 'tolerant' | 'not_found'; hit.start/end: offsets in `text`; hit.location: chapter/paragraph
 //
-// Chapters start at a Markdown heading (`# …`) or a line such as "Chapter 12" / "CHAPTER TWELVE: The Storm"; text
-// before the first heading is chapter 0. Paragraphs are separated by blank lines and numbered from 1 within their
-// chapter (a heading is paragraph 0 of its chapter). Chapter numbers are Quire's order of appearance, not the number
-// written in the heading: an excerpt starting at "Chapter 12" is chapter 1 here, and its label shows the heading.
+// The numbering is the manuscript structure's (manuscripts/structure.ts), the one for the whole app: a single run, a
+// run in parts and the library place a quote at the same chapter and paragraph. Chapters start at headings (Markdown
+// ones of the chapter level, "Chapter 12" / "CHAPTER TWELVE: The Storm" / "Prologue" lines); text before the first is
+// chapter 0, a text without any is chapter 1. Prose paragraphs are separated by blank lines and numbered from 1 within
+// their chapter; a heading is paragraph 0 of its chapter, and scene breaks ("* * *") are not numbered. Chapter numbers
+// are Quire's order of appearance, not the number written in the heading: an excerpt starting at "Chapter 12" is
+// chapter 1 here, and its label shows the heading.
 import type { LocatedQuote, TextLocation } from '../../src-preload/contract/tasks';
+import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
 
 export interface Paragraph {
   /** Quire's chapter number (0 before the first heading). */
   chapter: number;
+  /** The chapter's heading (or chapter file's title); null when the text names no chapter there. */
   chapter_title: string | null;
-  /** 1-based within the chapter; 0 for the heading itself. */
+  /** 1-based within the chapter; 0 for a heading. */
   paragraph: number;
   /** UTF-16 offsets of the paragraph's text (without the blank lines around it). */
   start: number;
   end: number;
 }
 
-const MARKDOWN_HEADING = /^#{1,6}[ \t]+\S/;
-const CHAPTER_LINE =
-  /^(chapter|ch\.|part|prologue|epilogue|interlude)\b(?:[ \t]+(?:\d+|[ivxlcdm]+|[a-z-]+)\b)?[ \t]*(?:[:.\-–—][^\n]*)?$/i;
-
-function isHeading(line: string): boolean {
-  const trimmed = line.trim();
-  if (trimmed.length === 0 || trimmed.length > 100) return false;
-  return MARKDOWN_HEADING.test(trimmed) || CHAPTER_LINE.test(trimmed);
-}
-
-function headingTitle(line: string): string {
-  return line.trim().replace(/^#{1,6}[ \t]+/, '');
-}
-
 /** Splits a text into numbered paragraphs (see the module comment for the rules). */
 export function numberParagraphs(text: string): Paragraph[] {
+  return paragraphsOf(parseStructure(text));
+}
+
+/** A structure's headings and prose paragraphs as numbered paragraphs, in order (scene breaks are none). */
+export function paragraphsOf({ chapters, blocks }: DocumentStructure): Paragraph[] {
+  const titles = new Map(chapters.map((c) => [c.number, c.named ? c.title : null]));
   const paragraphs: Paragraph[] = [];
-  let chapter = 0;
-  let title: string | null = null;
-  let inChapter = 0;
-  const push = (start: number, end: number) => {
-    // Trim the block's outer whitespace; keep the offsets exact.
-    while (start < end && /\s/.test(text[start]!)) start++;
-    while (end > start && /\s/.test(text[end - 1]!)) end--;
-    if (end > start) paragraphs.push({ chapter, chapter_title: title, paragraph: ++inChapter, start, end });
-  };
-  // Blocks are runs of non-blank lines; a heading line inside a block is split off as its own block.
-  const lines = text.split('\n');
-  let offset = 0;
-  let blockStart = -1;
-  let blockEnd = -1;
-  for (const line of lines) {
-    const lineStart = offset;
-    const lineEnd = offset + line.length;
-    offset = lineEnd + 1;
-    if (line.trim().length === 0) {
-      if (blockStart >= 0) push(blockStart, blockEnd);
-      blockStart = -1;
-      continue;
-    }
-    if (isHeading(line)) {
-      if (blockStart >= 0) push(blockStart, blockEnd);
-      blockStart = -1;
-      chapter += 1;
-      title = headingTitle(line);
-      inChapter = 0;
-      const start = lineStart + (line.length - line.trimStart().length);
-      paragraphs.push({ chapter, chapter_title: title, paragraph: 0, start, end: start + line.trim().length });
-      continue;
-    }
-    if (blockStart < 0) blockStart = lineStart;
-    blockEnd = lineEnd;
+  for (const block of blocks) {
+    if (block.kind === 'break') continue;
+    paragraphs.push({
+      chapter: block.chapter,
+      chapter_title: titles.get(block.chapter) ?? null,
+      paragraph: block.paragraph ?? 0,
+      start: block.start,
+      end: block.end,
+    });
   }
-  if (blockStart >= 0) push(blockStart, blockEnd);
   return paragraphs;
 }
 
