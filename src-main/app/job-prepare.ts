@@ -5,6 +5,7 @@ import type { RunQuote, RunStart } from '../../src-preload/contract/runs';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
+import type { StoredPlan } from '../manuscripts/jobs-repo';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
 import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
 import { RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
@@ -351,6 +352,18 @@ async function combinePlan(
     quote.output_tokens_max += outputTokens;
   }
   return { fanIn, steps, quote, inputs };
+}
+
+/**
+ * A resumed job's bounds for the plan it was stored with, which may not be the plan made again now (the model's
+ * context changed): each stored part's from its own tokens; each of its `steps` combine steps at the most one call can
+ * send, the model's context less the answer (a step reads summaries not yet written).
+ */
+export function resumedBounds(job: PreparedJob, plan: StoredPlan, steps: number): number[] {
+  const instruction = job.setup.plan.budget.instructionTokens;
+  const parts = plan.parts.map((part) => job.callBound(part.tokens + instruction + plan.storyTokens));
+  const step = job.callBound(job.setup.contextWindow - job.outputTokens);
+  return [...parts, ...Array.from({ length: steps }, () => step)];
 }
 
 /** The job's quote as runs:start answers it. */

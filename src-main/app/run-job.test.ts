@@ -451,4 +451,37 @@ describe('runs:start with a passage longer than the model can read at once', () 
     );
     expect(h.server().requests).toHaveLength(1);
   });
+
+  it('checks a Resume against the parts left of the plan it was stored with, after the model’s context changed', async () => {
+    const host = await h.host();
+    await host.endpoint('ep', [endpointModel('small', 9, 8192)]);
+    h.server().script('small', { respond: continuityResponder(), inputTokens: 3000, outputTokens: 200 });
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e99';
+    const unsubscribe = host.app.events.subscribe((event) => {
+      if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
+        void host.call('runs:cancel', { run_id: runId });
+    });
+    await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    unsubscribe();
+    const repo = new JobsRepo(host.app.services.db);
+    const stored = repo.get(runId)!;
+    const left = stored.plan.parts.length - repo.parts(runId).length;
+    // The writer gives the endpoint's model a larger context: planned again, the passage would be fewer, longer parts.
+    expect((await host.call('providers:delete', { id: 'ep' })).body.ok).toBe(true);
+    await host.endpoint('ep', [endpointModel('small', 9, 16384)]);
+    expect((await host.call('runs:quote', { task: 'continuity_check', input: text })).body.value.parts).toBeLessThan(
+      stored.plan.parts.length,
+    );
+    // Each stored part's share of its quote, for the parts left: the least the check may count.
+    const leftUsd = ((stored.quote.cost_micros_max / 1e6) * left) / stored.plan.parts.length;
+    const spent = (await host.call('runs:get', { run_id: runId })).body.value.cost_usd as number;
+    host.app.services.settings.set({ orchestrator: { monthly_budget: spent + leftUsd * 0.9 } });
+    const sent = h.server().requests.length;
+    const refused = (await host.call('runs:resume', { run_id: runId })).body;
+    expect(refused.ok).toBe(false);
+    const [, parts, usd] = /its (\d+) parts left on .* may cost up to \$([\d.]+) in all/.exec(refused.error.message)!;
+    expect(Number(parts)).toBe(left);
+    expect(Number(usd)).toBeGreaterThanOrEqual(leftUsd * 0.95);
+    expect(h.server().requests.length).toBe(sent);
+  });
 });

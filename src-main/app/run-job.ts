@@ -27,7 +27,7 @@ import { paragraphsOf, QuoteLocator } from '../tasks/quotes';
 import { chapterNotices } from '../tasks/task-answers';
 import { combineStep, partRunId, partRunPrefix, runPart, type JobCallDeps } from './job-calls';
 import { jobNotices, mergeSummaries, namedChapters, type PartSummary } from './job-answer';
-import { jobQuote, prepareJob, resumeJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
+import { jobQuote, prepareJob, resumedBounds, resumeJob, type JobPrepareDeps, type PreparedJob } from './job-prepare';
 import { combineSteps, combinedByChapter, type CombineStep } from './summary-combine';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
@@ -246,8 +246,15 @@ export class RunJobs {
     const storedRun = this.d.repo.get(runId);
     if (stored && storedRun?.status === 'completed') return storedRun;
     if (stored) this.checkResumable(stored, start);
-    const job = prepared ?? (await this.resumedJob(runId, stored, start));
-    const { spec, definition, quote } = job;
+    const planned = prepared ?? (await this.resumedJob(runId, stored, start));
+    // A resumed job goes on with the parts and the steps it was stored with, each held to its own bound (the model's
+    // context may have changed since, and planned again now the passage would be other parts).
+    const steps = stored ? this.resumedSteps(stored, planned) : planned.steps;
+    const job = stored ? { ...planned, bounds: resumedBounds(planned, stored.plan, steps.length) } : planned;
+    const plan = stored?.plan ?? job.setup.plan;
+    const { spec, definition } = job;
+    // The run's parts as it was quoted when it started (a resumed job's plan is the stored one).
+    const quote = stored?.quote ?? job.quote;
     const text = start.input as string;
     const startedAt = this.monotonic();
     const base: RunWrite = {
@@ -273,8 +280,9 @@ export class RunJobs {
         throw new BudgetExceededError(
           `This passage runs in ${quote.parts} parts on ${spec.display_name}, which ${cost} Nothing was run.`,
         );
+      const left = job.bounds.length - done;
       throw new BudgetExceededError(
-        `${this.cannotResume(stored)} its ${stored.quote.parts - done} parts left on ${spec.display_name} ${cost} ` +
+        `${this.cannotResume(stored)} its ${left === 1 ? '1 part' : `${left} parts`} left on ${spec.display_name} ${cost} ` +
           `Nothing was run. Raise the monthly budget in Settings → AI Intelligence, then Resume: ` +
           this.kept(stored),
         { advised: true },
@@ -291,9 +299,6 @@ export class RunJobs {
         quote,
       });
     }
-    // A resumed job goes on with the parts and the steps it was stored with.
-    const plan = stored?.plan ?? job.setup.plan;
-    const steps = stored ? this.resumedSteps(stored, job) : job.steps;
     this.d.repo.save(base);
     this.d.events.emit('run:started', {
       run_id: runId,
