@@ -116,7 +116,8 @@ export interface PartSummary {
   summary: string;
 }
 
-const titleKey = (title: string) => plainTitle(title).toLowerCase();
+/** A chapter's name to match by: accents composed (a heading saved as "e" + U+0301 is a model's "é"), lower case. */
+const titleKey = (title: string) => plainTitle(title).normalize('NFC').toLowerCase();
 
 /**
  * A part's summaries tied to the chapters it holds (by heading, as written): an entry whose name matches none of them

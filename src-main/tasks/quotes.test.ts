@@ -124,10 +124,19 @@ describe('QuoteLocator', () => {
     const text = 'Renée crossed the café. She ordered a crème brûlée.'.normalize('NFD');
     const locator = new QuoteLocator(text);
     const span = locator.find('Renée crossed the café'.normalize('NFC'));
-    expect(span.match).toBe('tolerant');
+    expect(span.match).toBe('exact');
     expect(text.slice(span.start!, span.end!)).toBe('Renée crossed the café'.normalize('NFD'));
     const back = new QuoteLocator(text.normalize('NFC')).find('crème brûlée'.normalize('NFD'));
     expect(text.normalize('NFC').slice(back.start!, back.end!)).toBe('crème brûlée'.normalize('NFC'));
+    // Folded too: a copy that also differs in case is found, whole.
+    const folded = locator.find('RENÉE CROSSED'.normalize('NFC'));
+    expect(folded.match).toBe('tolerant');
+    expect(text.slice(folded.start!, folded.end!)).toBe('Renée crossed'.normalize('NFD'));
+    // The same accents composed the text's way are looked for first: never an earlier place that differs by one.
+    const sea = 'Il a la mer devant lui.\n\nElle alla à la mer.'.normalize('NFD');
+    const there = new QuoteLocator(sea).find('à la mer'.normalize('NFC'));
+    expect(there).toMatchObject({ match: 'exact' });
+    expect(sea.slice(there.start!, there.end!)).toBe('à la mer'.normalize('NFD'));
   });
 
   it('finds every quote exactly where folding the text one code unit at a time finds it (seeded random texts)', () => {
@@ -256,7 +265,7 @@ function referenceFind(text: string, quote: string): QuoteSpan {
   const wanted = quote.trim();
   if (wanted.length === 0) return { match: 'not_found', start: null, end: null };
   const unwrapped = /^["'“”‘’«»](.*)["'“”‘’«»]$/s.exec(wanted)?.[1]?.trim() || wanted;
-  for (const candidate of [wanted, unwrapped]) {
+  for (const candidate of [wanted, unwrapped].flatMap((c) => [c, c.normalize('NFC'), c.normalize('NFD')])) {
     const at = text.indexOf(candidate);
     if (at >= 0) return { match: 'exact', start: at, end: at + candidate.length };
   }

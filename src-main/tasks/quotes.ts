@@ -228,6 +228,11 @@ function afterMarks(text: string, end: number): number {
   return end;
 }
 
+/** A text, then its accents composed (NFC) and written apart (NFD). */
+function composedBothWays(text: string): string[] {
+  return [text, text.normalize('NFC'), text.normalize('NFD')];
+}
+
 /** Quotation marks a model wraps around its copy ("…") are not part of it. */
 function unwrap(quote: string): string {
   const trimmed = quote.trim();
@@ -265,7 +270,9 @@ export class QuoteLocator {
     const { start: from, end: to } = within ?? { start: 0, end: this.text.length };
     const wanted = quote.trim();
     if (wanted.length === 0) return { match: 'not_found', start: null, end: null };
-    for (const candidate of new Set([wanted, unwrap(wanted)])) {
+    // Exactly, and with its accents composed either way (a text saved as "e" + U+0301, a model's copy with one "é"):
+    // the same characters to the writer, found before any place that differs by an accent.
+    for (const candidate of new Set([wanted, unwrap(wanted)].flatMap(composedBothWays))) {
       const at = this.text.indexOf(candidate, from);
       if (at >= 0 && at + candidate.length <= to) return { match: 'exact', start: at, end: at + candidate.length };
     }

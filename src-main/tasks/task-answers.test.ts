@@ -79,6 +79,17 @@ describe('task answers', () => {
     );
   });
 
+  it('matches a summary’s chapter names to headings whose accents are composed differently (NFD), without notices', () => {
+    const passage = ['# Chapitre 1 : L’été', '', 'Elle marchait.', '', '# Chapitre 2 : Le café', '', 'Il buvait.']
+      .join('\n')
+      .normalize('NFD');
+    const chapters = [
+      { chapter: 'Chapitre 1 : L’été', summary: 'Elle marche.' },
+      { chapter: 'Chapitre 2 : Le café', summary: 'Il boit.' },
+    ];
+    expect(buildAnswer('summary', { chapters }, passage)).not.toHaveProperty('notices');
+  });
+
   describe('an original that is in the passage more than once', () => {
     const SCENE =
       'Mara asked about the ship. He nodded. The rain came on harder.\n\n' +

@@ -12,9 +12,13 @@ import type {
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
 import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph, type TextRange } from './quotes';
 
-/** Lower case, letters and digits only: "Chapter 1: The Harbour" holds "the harbour". */
+/**
+ * Lower case, letters and digits only: "Chapter 1: The Harbour" holds "the harbour". Accents composed (NFC) first: a
+ * heading saved as "e" + U+0301 is the model's "é", and its mark is not a break between words.
+ */
 const plain = (text: string) =>
   text
+    .normalize('NFC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
