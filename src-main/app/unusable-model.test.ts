@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeLauncher } from '../local/probe';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 
 /** A test load that crashes, as llama.cpp aborting on a crafted header would. */
@@ -15,6 +16,7 @@ const crashing: ProbeLauncher = {
 
 describe('a local model whose test load failed', () => {
   const testApp = useTestApp();
+  const tempDir = useTempDir();
 
   async function withCrashedImport() {
     const h = await testApp.host({ local: { probe: crashing } });
@@ -30,8 +32,8 @@ describe('a local model whose test load failed', () => {
     const refused = (await call('runs:start', { task: 'line_edit', input: passage, model: modelId })).body;
     expect(refused.ok).toBe(false);
     for (const said of [quote.decision.reason, refused.error.message]) {
-      expect(said).toMatch(/^The model you picked, Crashy, cannot run: it failed its test load/);
-      expect(said).toMatch(/See why on the Models screen/);
+      expect(said).toMatch(/^The model you picked, Crashy, cannot run: it has not passed its test load/);
+      expect(said).toMatch(/The Models screen says why/);
       expect(said).not.toMatch(/not downloaded|Download it/);
     }
   });
@@ -48,5 +50,26 @@ describe('a local model whose test load failed', () => {
     const candidate = decision.candidates.find((c: { model_id: string }) => c.model_id === modelId);
     expect(candidate.reasons).toContain('unusable');
     expect(candidate.reasons).not.toContain('not_downloaded');
+  });
+
+  it('whose test load has not ended yet is not said to have failed it', async () => {
+    const dataDir = tempDir();
+    // Added by a Quire that quit during its test load (or from before test loads): no verdict yet.
+    const first = await testApp.host({ dataDir });
+    const imported = (await first.call('models:import', { path: tinyLlamaFixture({ seed: 7 }), name: 'Fresh' })).body;
+    await first.host.close();
+    await first.app.close();
+    // Quire starts again: its test load runs in the background, and has not ended.
+    const stillLoading: ProbeLauncher = {
+      start: () => ({ exited: new Promise(() => undefined), kill: () => undefined }),
+    };
+    const { call } = await testApp.host({ dataDir, local: { probe: stillLoading } });
+    const passage = 'The lamp was lit.';
+    const quote = (
+      await call('runs:quote', { task: 'line_edit', input: passage, model: imported.value.registry_model_id })
+    ).body.value;
+    expect(quote.decision.reason).toMatch(/cannot run: it has not passed its test load/);
+    expect(quote.decision.reason).toMatch(/or that its test load is still running/);
+    expect(quote.decision.reason).not.toMatch(/failed/);
   });
 });

@@ -279,7 +279,9 @@ export class ModelLibrary implements InstalledLookup {
     return { path: record.file, bytes: record.size_bytes };
   }
 
-  /** An installed file (on disk) whose test load rules it out: listed, never loaded (see unusableReason). */
+  /**
+   * An installed file (on disk) that is not loaded: its test load failed, or has not ended (see unusableReason).
+   */
   unusable(catalogId: string): boolean {
     const record = this.options.repo.modelByCatalogId(catalogId);
     return record !== undefined && existsSync(record.file) && this.unusableReason(record) !== null;

@@ -273,8 +273,8 @@ function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; ste
       return { why: 'it is not downloaded', step: 'Download it on the Models screen, or pick another model.' };
     case 'unusable':
       return {
-        why: 'it failed its test load, so Quire never loads it',
-        step: 'See why on the Models screen (delete it there), or pick another model.',
+        why: 'it has not passed its test load, so Quire does not load it',
+        step: 'The Models screen says why (or that its test load is still running); or pick another model.',
       };
     case 'context_too_small':
       return {
@@ -329,7 +329,7 @@ export function reasonText(reason: CandidateReason): string {
     case 'not_downloaded':
       return 'not downloaded';
     case 'unusable':
-      return 'failed its test load';
+      return 'has not passed its test load';
     case 'lacks_strength':
       return 'lacks the strength this task needs';
     case 'context_too_small':

@@ -165,7 +165,7 @@ export interface EffectivePricing {
 
 export interface CapabilityModel extends ModelSpec {
   available: boolean;
-  /** unusable: an installed local model whose test load failed (the Models screen says why). */
+  /** unusable: an installed local model that has not passed its test load (failed, or still running). */
   unavailable_reason: 'no_key' | 'not_downloaded' | 'unusable' | null;
   effective_pricing: EffectivePricing;
 }

@@ -646,7 +646,7 @@ function reasonText(reason: CandidateReason): string {
     case 'not_downloaded':
       return 'not downloaded';
     case 'unusable':
-      return 'failed its test load';
+      return 'has not passed its test load';
     case 'lacks_strength':
       return 'lacks the strength this task needs';
     case 'context_too_small':
