@@ -204,6 +204,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.tournament,
   });
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
+  const renumbered = manuscripts.renumberStale();
+  if (renumbered > 0) logger.info(`Numbered ${renumbered} manuscript(s) again with this Quire's chapter rules`);
   const gateway = new GatewayService({
     db,
     library,

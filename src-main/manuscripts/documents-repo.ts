@@ -20,10 +20,15 @@ export interface NewDocument {
   sha256: string;
   created_at: string;
   chapters: ManuscriptChapter[];
+  /** The numbering its chapters were made with (STRUCTURE_VERSION). */
+  structure_version: number;
 }
 
 /** The newest manuscript with this text, by its SHA-256 (index documents_sha256: no manuscript's text is read). */
 export const ID_BY_HASH = 'SELECT id FROM documents WHERE sha256 = ? ORDER BY created_at DESC, id LIMIT 1';
+
+/** Manuscripts numbered with an older numbering (index documents_structure_version: start-up reads no other row). */
+export const STALE_IDS = 'SELECT id FROM documents WHERE structure_version < ?';
 
 export class DocumentsRepo {
   constructor(private readonly db: Db) {}
@@ -31,13 +36,9 @@ export class DocumentsRepo {
   /** The document and its chapters in one transaction: all stored or none. */
   insert(doc: NewDocument): void {
     const insertDoc = this.db.prepare(
-      `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertChapter = this.db.prepare(
-      `INSERT INTO document_chapters
-       (document_id, position, number, title, start_offset, end_offset, paragraph_count, source_file)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at,
+         structure_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       insertDoc.run(
@@ -49,10 +50,35 @@ export class DocumentsRepo {
         doc.word_count,
         doc.sha256,
         doc.created_at,
+        doc.structure_version,
       );
-      doc.chapters.forEach((c, i) =>
-        insertChapter.run(doc.id, i, c.number, c.title, c.start, c.end, c.paragraph_count, c.source_file),
-      );
+      this.insertChapters(doc.id, doc.chapters);
+    })();
+  }
+
+  private insertChapters(id: string, chapters: readonly ManuscriptChapter[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO document_chapters
+       (document_id, position, number, title, start_offset, end_offset, paragraph_count, source_file)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    chapters.forEach((c, i) => insert.run(id, i, c.number, c.title, c.start, c.end, c.paragraph_count, c.source_file));
+  }
+
+  /** The manuscripts whose chapters were made with a numbering older than `version` (index: none is read else). */
+  staleIds(version: number): string[] {
+    return this.db
+      .prepare<[number], { id: string }>(STALE_IDS)
+      .all(version)
+      .map((row) => row.id);
+  }
+
+  /** A manuscript's chapters made again with numbering `version`, in one transaction. */
+  replaceChapters(id: string, chapters: readonly ManuscriptChapter[], version: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM document_chapters WHERE document_id = ?').run(id);
+      this.insertChapters(id, chapters);
+      this.db.prepare('UPDATE documents SET structure_version = ? WHERE id = ?').run(version, id);
     })();
   }
 

@@ -1,13 +1,13 @@
 // Opens manuscripts from disk into SQLite (text + numbered structure) and serves them back.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Manuscript, ManuscriptSummary } from '../../src-preload/contract';
+import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { NotFoundError } from '../errors';
 import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
 import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
-import { parseStructure, type DocumentStructure } from './structure';
+import { parseStructure, STRUCTURE_VERSION, type DocumentStructure } from './structure';
 
 export interface ManuscriptsServiceOptions {
   repo: DocumentsRepo;
@@ -89,6 +89,22 @@ export class ManuscriptsService {
     return doc ? structureOfStored(doc) : undefined;
   }
 
+  /**
+   * Numbers again, with this Quire's numbering, the manuscripts stored with an earlier one (at start-up): the library
+   * then shows the chapters a run places its findings in. Returns how many it numbered again (none, normally: an
+   * index finds them without reading the others).
+   */
+  renumberStale(): number {
+    const ids = this.options.repo.staleIds(STRUCTURE_VERSION);
+    for (const id of ids) {
+      const doc = this.options.repo.get(id);
+      if (!doc) continue;
+      const files = doc.source_kind === 'folder' ? doc.chapters.map((c) => c.source_file) : [];
+      this.options.repo.replaceChapters(id, storedChapters(structureOfStored(doc), files), STRUCTURE_VERSION);
+    }
+    return ids.length;
+  }
+
   delete(id: string): { deleted: true } {
     if (!this.options.repo.delete(id)) throw new NotFoundError('Manuscript', id);
     return { deleted: true };
@@ -127,15 +143,24 @@ export function documentFrom(source: ManuscriptSource) {
     text,
     word_count: countWords(text),
     sha256: textHash(text),
-    chapters: structure.chapters.map((c, i) => ({
-      number: c.number,
-      title: c.title,
-      start: c.start,
-      end: c.end,
-      paragraph_count: c.paragraphCount,
-      source_file: files[i]?.name ?? null,
-    })),
+    chapters: storedChapters(
+      structure,
+      files.map((f) => f.name),
+    ),
+    structure_version: STRUCTURE_VERSION,
   };
+}
+
+/** A structure's chapters as they are stored; `files`: a folder's chapter file names, in order. */
+function storedChapters(structure: DocumentStructure, files: readonly (string | null)[]): ManuscriptChapter[] {
+  return structure.chapters.map((c, i) => ({
+    number: c.number,
+    title: c.title,
+    start: c.start,
+    end: c.end,
+    paragraph_count: c.paragraphCount,
+    source_file: files[i] ?? null,
+  }));
 }
 
 function textHash(text: string): string {

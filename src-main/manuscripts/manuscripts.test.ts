@@ -10,7 +10,7 @@ import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 import { openDatabase } from '../store/database';
 import { MIGRATIONS } from '../store/migrations';
-import { ID_BY_HASH } from './documents-repo';
+import { ID_BY_HASH, STALE_IDS } from './documents-repo';
 import { naturalCompare } from './source-reader';
 import { parseStructure } from './structure';
 
@@ -63,6 +63,11 @@ describe('manuscripts:* channels', () => {
       detail: string;
     }[];
     expect(plan.map((p) => p.detail).join('\n')).toMatch(/SEARCH documents USING (COVERING )?INDEX documents_sha256/);
+    // And at start-up, the manuscripts an earlier Quire numbered, without reading the others.
+    const stale = app.services.db.prepare(`EXPLAIN QUERY PLAN ${STALE_IDS}`).all(2) as { detail: string }[];
+    expect(stale.map((p) => p.detail).join('\n')).toMatch(
+      /SEARCH documents USING (COVERING )?INDEX documents_structure_version/,
+    );
   });
 
   it('opens a folder of chapter files in natural order (Chapter 2 before Chapter 10), one chapter per file', async () => {
@@ -214,6 +219,39 @@ describe('manuscripts:* channels', () => {
       'The folder “book” was not opened: Chapter 2.md looks like a binary file, not text (it contains zero bytes). ' +
         'Move that file out of the folder or fix it, then open the folder again.',
     );
+  });
+
+  it('numbers a manuscript stored by an earlier Quire again when it starts, as this one opens it', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'quire.sqlite');
+    // "Chapter N" lines straight above their text: an earlier Quire took the whole book for one chapter.
+    const text = 'Chapter 1\nMara walked.\n\nShe stopped.\n\nChapter 2\nThe sea rose.\n';
+    const old = openDatabase(
+      file,
+      MIGRATIONS.filter((m) => m.version < 20),
+    );
+    old
+      .prepare(
+        `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at)
+         VALUES ('d1', 'Old', '/books/old.md', 'file', ?, 10, ?, '2026-11-01T10:00:00.000Z')`,
+      )
+      .run(text, createHash('sha256').update(text).digest('hex'));
+    old
+      .prepare(
+        `INSERT INTO document_chapters (document_id, position, number, title, start_offset, end_offset,
+         paragraph_count, source_file) VALUES ('d1', 0, 1, 'Old', 0, ?, 3, NULL)`,
+      )
+      .run(text.length);
+    old.close();
+
+    const app = await testApp.app({ dataDir });
+    const got = await call(app, 'manuscripts:get', { id: 'd1' });
+    expect(got.ok && got.value.chapters.map((c) => [c.number, c.title, c.paragraph_count])).toEqual([
+      [1, 'Chapter 1', 2],
+      [2, 'Chapter 2', 1],
+    ]);
+    const listed = await call(app, 'manuscripts:list', undefined);
+    expect(listed.ok && listed.value).toMatchObject([{ id: 'd1', chapter_count: 2, paragraph_count: 3 }]);
   });
 
   it('opens a manuscript stored with a row per paragraph (before migration 19): same count, same structure', async () => {

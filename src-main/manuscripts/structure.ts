@@ -36,6 +36,13 @@ export interface DocumentStructure {
   blocks: Block[];
 }
 
+/**
+ * The version of the numbering below: raised whenever parseStructure numbers a text differently, so manuscripts stored
+ * with an earlier one are numbered again (ManuscriptsService.renumberStale). 2: headings straight above their text,
+ * "## Chapter N" under a "# Title", prose that begins "Chapter two of…" (2026-12).
+ */
+export const STRUCTURE_VERSION = 2;
+
 /** A lone scene-break line: `***`, `* * *`, `#`, `---`, `~~~` and similar. */
 const SCENE_BREAK = /^\s*(?:(?:\*\s*){3,}|#|(?:-\s*){3,}|(?:~\s*){3,}|(?:#\s*){3,})\s*$/;
 const MD_HEADING = /^(#{1,6})\s+(\S.*?)\s*#*\s*$/;

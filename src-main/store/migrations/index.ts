@@ -20,6 +20,7 @@ import m016 from './016-probe-verdicts.sql?raw';
 import m017 from './017-documents-by-hash.sql?raw';
 import m018 from './018-tournaments-running.sql?raw';
 import m019 from './019-documents-no-paragraph-rows.sql?raw';
+import m020 from './020-documents-structure-version.sql?raw';
 
 export interface Migration {
   version: number;
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'documents-by-hash', sql: m017 },
   { version: 18, name: 'tournaments-running', sql: m018 },
   { version: 19, name: 'documents-no-paragraph-rows', sql: m019 },
+  { version: 20, name: 'documents-structure-version', sql: m020 },
 ];
