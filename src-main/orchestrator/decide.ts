@@ -43,7 +43,7 @@ import { worstCaseUsd } from './pricing';
 import { outputAllowance } from './thinking';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { priorOnly, type QualityLookup } from './quality';
-import type { AvailabilitySource, SpendSnapshot } from './sources';
+import { localUnavailable, type AvailabilitySource, type SpendSnapshot } from './sources';
 import type { TaskTable } from './tasks';
 
 export { MIN_QUALITY, PREFER_LOCAL_MARGIN } from './decide-orders';
@@ -162,10 +162,8 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (exclude?.has(spec.id)) mask |= BIT.excluded;
     if (localOnly && !local) mask |= BIT.local_only;
     if (local) {
-      const catalogId = spec.local?.catalog_id;
-      if (catalogId === undefined || !inputs.availability.localInstalled(catalogId))
-        mask |=
-          catalogId !== undefined && inputs.availability.localUnusable?.(catalogId) ? BIT.unusable : BIT.not_downloaded;
+      const unavailable = localUnavailable(inputs.availability, spec.local?.catalog_id);
+      if (unavailable) mask |= BIT[unavailable];
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
     if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;

@@ -11,6 +11,18 @@ export interface AvailabilitySource {
   localUnusable?(catalogId: string): boolean;
 }
 
+/**
+ * Why a local model cannot run: its file is not there (not downloaded), or it is but has not passed its test load
+ * (unusable); null when it is installed. One answer for the decision and the capabilities.
+ */
+export function localUnavailable(
+  availability: AvailabilitySource,
+  catalogId: string | undefined,
+): 'not_downloaded' | 'unusable' | null {
+  if (catalogId !== undefined && availability.localInstalled(catalogId)) return null;
+  return catalogId !== undefined && availability.localUnusable?.(catalogId) ? 'unusable' : 'not_downloaded';
+}
+
 export interface SpendSnapshot {
   /** YYYY-MM. */
   month: string;

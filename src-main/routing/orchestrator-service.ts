@@ -17,7 +17,7 @@ import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide
 import { estimateMonthly } from '../orchestrator/estimate';
 import { routingValue, type TaskWork } from '../orchestrator/routing-value';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
-import type { AvailabilitySource, SpendSource } from '../orchestrator/sources';
+import { localUnavailable, type AvailabilitySource, type SpendSource } from '../orchestrator/sources';
 import type { TaskTable } from '../orchestrator/tasks';
 import type { SettingsService } from '../settings/settings-service';
 import type { FeedbackService } from './feedback-service';
@@ -120,16 +120,16 @@ export class OrchestratorService {
     const { availability, registry, tasks } = this.deps;
     return {
       models: registry.all().map((spec) => {
-        const local = spec.provider === 'local';
-        const catalogId = spec.local?.catalog_id;
-        const available = local
-          ? catalogId !== undefined && availability.localInstalled(catalogId)
-          : availability.cloudReady(spec);
-        const unusable = local && !available && catalogId !== undefined && availability.localUnusable?.(catalogId);
+        const unavailable =
+          spec.provider === 'local'
+            ? localUnavailable(availability, spec.local?.catalog_id)
+            : availability.cloudReady(spec)
+              ? null
+              : 'no_key';
         return {
           ...spec,
-          available,
-          unavailable_reason: available ? null : unusable ? 'unusable' : local ? 'not_downloaded' : 'no_key',
+          available: unavailable === null,
+          unavailable_reason: unavailable,
           effective_pricing: effectivePricing(spec, { at: this.deps.now() }),
         };
       }),

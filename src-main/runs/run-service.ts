@@ -134,7 +134,7 @@ export class RunService {
 
   /** Whether `runId` names a run, in flight or stored: runs:start under it returns that run (start). */
   known(runId: string | undefined): boolean {
-    return runId !== undefined && (this.pending.has(runId) || this.o.repo.get(runId) !== undefined);
+    return runId !== undefined && (this.pending.has(runId) || this.o.repo.has(runId));
   }
 
   cancel(runId: string): boolean {

@@ -168,6 +168,11 @@ export class RunsRepo {
     return toRecord(row);
   }
 
+  /** Whether a run with this id is stored (its row is not read). */
+  has(id: string): boolean {
+    return this.q<number>('SELECT 1 FROM runs WHERE id = ?').pluck().get(id) !== undefined;
+  }
+
   /** The request a run was started with, as stored (undefined for an unknown run). */
   request(id: string): unknown {
     const json = this.q<string>('SELECT request_json FROM runs WHERE id = ?').pluck().get(id);
