@@ -1,6 +1,6 @@
 // Where a run in parts places its findings: each quote in the part that reported it (the same words elsewhere in the
-// manuscript are another place), the same claim at two places kept as two, and a stored manuscript numbered as the
-// library numbers it (a folder's chapter files without headings included).
+// manuscript are another place), the same claim at two places kept as two, a stored manuscript numbered as the
+// library numbers it (a folder's chapter files without headings included), and labelled as a single run labels it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,22 +32,38 @@ function passageOf(body: Record<string, unknown>): string {
   return user.slice(user.search(/<[a-z_]+>\n/));
 }
 
-/** A host whose one small model answers each part with `findings(passage)`. */
+/**
+ * A host whose small model answers each part with `findings(passage)`; its large one (which reads a whole manuscript
+ * at once) answers a single run the same way.
+ */
 async function checker(findings: (passage: string) => unknown[]) {
   const host = await h.host();
-  await host.endpoint('ep', [endpointModel('small', 9, 8192)]);
+  await host.endpoint('ep', [endpointModel('small', 9, 8192), endpointModel('large', 8, 200_000)]);
   h.server().script('small', {
     respond: (req) => ({ json: { findings: findings(passageOf(req.body)), story: null } }),
+    inputTokens: 3000,
+    outputTokens: 50,
+  });
+  h.server().script('large', {
+    respond: (req) => ({ json: { findings: findings(passageOf(req.body)) } }),
     inputTokens: 3000,
     outputTokens: 50,
   });
   return host;
 }
 
-async function findingsOf(host: Awaited<ReturnType<typeof checker>>, input: string): Promise<LocatedFinding[]> {
-  const run = (await host.call('runs:start', { task: 'continuity_check', input })).body.value;
+async function findingsOf(
+  host: Awaited<ReturnType<typeof checker>>,
+  input: string,
+  model = 'ep/small',
+): Promise<LocatedFinding[]> {
+  const before = h.server().requests.length;
+  const run = (await host.call('runs:start', { task: 'continuity_check', input, model })).body.value;
   expect(run).toMatchObject({ status: 'completed', answer: { kind: 'findings' } });
-  expect(h.server().requests.length).toBeGreaterThan(2);
+  // The small model runs it in parts; the large one in one call.
+  const calls = h.server().requests.length - before;
+  if (model === 'ep/small') expect(calls).toBeGreaterThan(2);
+  else expect(calls).toBe(1);
   return run.answer.findings;
 }
 
@@ -101,5 +117,25 @@ describe('a run in parts places each finding where its part found it', () => {
       paragraph: 2,
       label: 'Chapter 3, paragraph 2',
     });
+  });
+
+  it('a quote in a titled chapter has the label a single run gives it', async () => {
+    // "# Chapter 9: The Harbour": the label names the chapter by its heading, in a run in parts as in a single run.
+    const titled = text.replace(
+      /^# Chapter (\d+)$/gm,
+      (_, n: string) => `# Chapter ${n}: ${n === '9' ? 'The Harbour' : 'Elsewhere'}`,
+    );
+    const host = await checker((passage) =>
+      passage.includes(MARK) ? [{ claim: 'A stopped clock', evidence: [{ quote: MARK }], severity: 'low' }] : [],
+    );
+    const [single] = await findingsOf(host, titled, 'ep/large');
+    const [inParts] = await findingsOf(host, titled, 'ep/small');
+    expect(single!.evidence[0]!.location).toEqual({
+      chapter: 9,
+      chapter_title: 'Chapter 9: The Harbour',
+      paragraph: 5,
+      label: 'Chapter 9: The Harbour, paragraph 5',
+    });
+    expect(inParts!.evidence[0]!.location).toEqual(single!.evidence[0]!.location);
   });
 });

@@ -73,8 +73,8 @@ describe('mergeFindings by place', () => {
     expect(merged.map((f) => f.parts)).toEqual([[0], [1]]);
     const located = locateJobFindings(merged, text);
     expect(located.map((f) => f.evidence.map((e) => e.location?.label))).toEqual([
-      ['Chapter 1, paragraph 1'],
-      ['Chapter 2, paragraph 2'],
+      ['One, paragraph 1'],
+      ['Two, paragraph 2'],
     ]);
   });
 

@@ -4,10 +4,10 @@
 // by a folder's files, prose paragraphs numbered without headings and scene breaks), the numbering a stored
 // manuscript shows, so a finding jumps to its paragraph. Never from what a model claimed.
 import type { LocatedFinding, LocatedQuote } from '../../src-preload/contract/tasks';
-import { paragraphAt, paragraphsOf, QuoteLocator, type QuoteSpan, type TextRange } from '../tasks/quotes';
+import { locationAt, paragraphsOf, QuoteLocator, type QuoteSpan, type TextRange } from '../tasks/quotes';
 import { findingConfidence } from '../tasks/task-answers';
 import type { MergedFinding } from './job-types';
-import { locationLabel, parseStructure, type DocumentStructure } from './structure';
+import { parseStructure, type DocumentStructure } from './structure';
 
 /**
  * Where a quote a part reported is in the whole text: in the part's own span first; else before it (a contradiction's
@@ -32,23 +32,12 @@ export function locateJobFindings(
 ): LocatedFinding[] {
   const locator = typeof text === 'string' ? new QuoteLocator(text) : text;
   const parsed = structure ?? parseStructure(locator.text);
-  // Numbered as a single run numbers it (quotes.ts): the same quote is at the same chapter and paragraph either way.
+  // Numbered and labelled as a single run does it (quotes.ts): the same quote reads the same place either way.
   const paragraphs = paragraphsOf(parsed);
-  const titles = new Map(parsed.chapters.map((c) => [c.number, c.title]));
-  const locationAt = (at: number): LocatedQuote['location'] => {
-    const p = paragraphAt(paragraphs, at);
-    if (!p) return null;
-    return {
-      chapter: p.chapter,
-      chapter_title: titles.get(p.chapter) ?? null,
-      paragraph: p.paragraph,
-      label: locationLabel(p.chapter, p.paragraph || null),
-    };
-  };
   return merged.map((f) => {
     const evidence = f.evidence.map((e): LocatedQuote => {
       const span = e.found ?? locator.find(e.quote);
-      const location = span.start === null ? null : locationAt(span.start);
+      const location = span.start === null ? null : locationAt(paragraphs, span.start);
       return { quote: e.quote, ...span, location, claimed_location: null };
     });
     return {

@@ -281,7 +281,10 @@ function addBlock(blocks: Block[], chapter: Chapter, raw: RawBlock, forced?: Blo
   chapter.blockCount++;
 }
 
-/** "Chapter 3, paragraph 12" (or "Opening, paragraph 2"): what a writer reads and jumps to. */
+/**
+ * "Chapter 3, paragraph 12" (or "Opening, paragraph 2"): a note's place in the story so far a model reads. What a
+ * writer reads is quotes.ts locationOf, which names the chapter by its heading.
+ */
 export function locationLabel(chapter: number, paragraph: number | null): string {
   const where = chapter === 0 ? 'Opening' : `Chapter ${chapter}`;
   return paragraph === null ? where : `${where}, paragraph ${paragraph}`;

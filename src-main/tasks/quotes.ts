@@ -66,6 +66,15 @@ export function locationOf(paragraph: Paragraph): TextLocation {
   };
 }
 
+/**
+ * Where offset `at` is, as the writer reads it (locationOf the paragraph holding it): the one label for a quote or an
+ * edit, whether a single run or a run in parts found it.
+ */
+export function locationAt(paragraphs: readonly Paragraph[], at: number): TextLocation | null {
+  const paragraph = paragraphAt(paragraphs, at);
+  return paragraph ? locationOf(paragraph) : null;
+}
+
 /** The paragraph holding offset `at` (the nearest one before it when `at` falls between paragraphs). */
 export function paragraphAt<P extends { start: number }>(paragraphs: readonly P[], at: number): P | undefined {
   let lo = 0;
@@ -293,8 +302,7 @@ export class QuoteLocator {
   locate(quote: string, paragraphs: readonly Paragraph[]): Omit<LocatedQuote, 'claimed_location'> {
     const span = this.find(quote);
     if (span.match === 'not_found') return { quote, ...span, location: null };
-    const paragraph = paragraphAt(paragraphs, span.start);
-    return { quote, ...span, location: paragraph ? locationOf(paragraph) : null };
+    return { quote, ...span, location: locationAt(paragraphs, span.start) };
   }
 }
 

@@ -10,7 +10,7 @@ import type {
   RunAnswer,
 } from '../../src-preload/contract/tasks';
 import type { editsAnswer, findingsAnswer, listAnswer, summaryAnswer } from './answers';
-import { locationOf, numberParagraphs, paragraphAt, QuoteLocator, type Paragraph, type TextRange } from './quotes';
+import { locationAt, numberParagraphs, QuoteLocator, type Paragraph, type TextRange } from './quotes';
 
 /**
  * Lower case, letters and digits only: "Chapter 1: The Harbour" holds "the harbour". Accents composed (NFC) first: a
@@ -239,8 +239,3 @@ function quoted(original: string): string {
 const QUOTED_CHARS = 60;
 
 const NOT_IN_TEXT = 'not found in your text';
-
-function locationAt(paragraphs: readonly Paragraph[], at: number) {
-  const p = paragraphAt(paragraphs, at);
-  return p ? locationOf(p) : null;
-}
