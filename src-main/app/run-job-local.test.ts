@@ -2,8 +2,9 @@
 // every combine step is sent the schema bounded for its grammar by the call's own output budget (the tokens reserved
 // for its answer), as findings parts are, counted as a single run's answer is (from the text it is written about), and
 // is told those limits in its instruction; an answer that reached them says so in the job's answer, and an edit that
-// may be cut short is never applied. A cloud model is sent the contract as it is. RunJobs with a recording model call,
-// the real job runner on SQLite and the shipped task library.
+// may be cut short is never applied. A cloud model is sent the contract as it is. A Resume its model's memory no longer
+// allows says which setting gives it back. RunJobs with a recording model call, the real job runner on SQLite and the
+// shipped task library.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Decision, ModelSpec } from '../../src-preload/contract';
@@ -258,5 +259,43 @@ describe('a job on a local model sizes and tells each call its limits as a singl
     // An answer within its limits says nothing.
     const quiet = await run(local, 'chapter_summary');
     expect(quiet.record.answer!.notices).toBeUndefined();
+  });
+});
+
+describe('a chapter summary on a local model given less memory since it stopped', () => {
+  it('is refused on Resume with the setting that gives its room back, and goes on once it is raised', async () => {
+    const spec: ModelSpec = { ...local };
+    let quit = true;
+    const j = jobs(spec, (request) => {
+      // The first combine step fails: every part is kept, the steps are left.
+      if (quit && request.messages[0]!.content.includes('Combine these partial summaries')) throw new Error('Quit');
+      return answer(request);
+    });
+    const start = { task: 'chapter_summary', input: text };
+    await expect(j.runJobs.run(start, await j.runJobs.prepare(start), 'lowered')).rejects.toThrow('Quit');
+    const done = new JobsRepo(j.db).partsDone('lowered');
+    expect(j.runJobs.resumable('lowered')).toMatchObject({ parts_done: done });
+    // "Memory for local models" lowered: the same model now opens a smaller context.
+    spec.context_window = 3072;
+    const sent = j.sent.length;
+    const refused: unknown = await j.runJobs.run(start, null, 'lowered').catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(
+        new RegExp(
+          `now reads less at once than when it was stopped, .* Running it again starts over and does the work of ` +
+            `its ${done} finished parts again\\. To keep them, raise “Memory for local models” in Settings → Local ` +
+            'models to what it was when the run stopped, then Resume\\.$',
+        ),
+      ),
+    });
+    expect(j.sent.length).toBe(sent);
+    // As it says: with the memory (its context) back, Resume goes on from the parts it kept.
+    spec.context_window = local.context_window;
+    quit = false;
+    expect(await j.runJobs.run(start, null, 'lowered')).toMatchObject({ status: 'completed' });
+    // Only the steps left were sent.
+    expect(j.sent.length - sent).toBe(new JobsRepo(j.db).get('lowered')!.quote.parts - done);
+    j.db.close();
   });
 });

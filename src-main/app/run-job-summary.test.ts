@@ -7,6 +7,7 @@ import type { PushedEvent } from '../../src-preload/contract';
 import { generateManuscript } from '../../test/fixtures/manuscript';
 import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
 import type { RecordedRequest } from '../../test/support/fake-llm-server';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { parseStructure } from '../manuscripts/structure';
 
@@ -225,18 +226,22 @@ describe('a chapter summary with a chapter longer than the model can read at onc
     const runId = '3e9a1c2b-7d4f-4a6e-9b8c-1d2e3f4a5b6e';
     const { before } = await stoppedAfterFirstStep(host, runId);
     const charged = host.app.services.ledger.chargedUnder(`${runId}/part/`);
+    const done = new JobsRepo(host.app.services.db).parts(runId).length;
     // The same model now opens a smaller context: the steps left would read more pieces than it can take at once.
     await host.endpoint('ep', [endpointModel('small', 9, 6144)]);
     const refused = (await host.call('runs:start', { ...start, run_id: runId })).body;
+    // What happened; that running it again starts over and pays again, with what that was; what keeps the parts.
     expect(refused.error).toMatchObject({
       code: 'conflict',
       message:
         'Chapter summary cannot pick up where it left off: small (ep) now reads less at once than when it was ' +
-        "stopped, too little for the steps left that summarise a long chapter from its parts' summaries. Run it " +
-        'again to summarise the passage as the model reads it now.',
+        "stopped, too little for the steps left that summarise a long chapter from its parts' summaries. Running it " +
+        `again starts over and pays again for the work of its ${done} finished parts (this run has cost ` +
+        `${usdText(charged / 1e6)} so far). To keep them, Resume once small (ep) reads as much at once as it did then.`,
       // Its own step ends it: no general "pick another name or wait" after it.
       advised: true,
     });
+    expect(charged).toBeGreaterThan(0);
     // Nothing sent, nothing charged; the stopped run is still there as it was.
     expect(h.server().requests.length).toBe(before);
     expect(host.app.services.ledger.chargedUnder(`${runId}/part/`)).toBe(charged);
@@ -255,15 +260,23 @@ describe('a chapter summary with a chapter longer than the model can read at onc
     host.app.services.db
       .prepare(`UPDATE manuscript_jobs SET plan_json = json_remove(plan_json, '$.combine') WHERE id = ?`)
       .run(runId);
+    const charged = host.app.services.ledger.chargedUnder(`${runId}/part/`);
+    const done = new JobsRepo(host.app.services.db).parts(runId).length;
     const refused = (await host.call('runs:start', { ...start, run_id: runId })).body;
+    // No step keeps its parts: what running it again costs, and that what they wrote is there to read.
     expect(refused.error).toMatchObject({
       code: 'conflict',
       message:
         'Chapter summary cannot pick up where it left off: it was stopped by an earlier version of Quire, which did ' +
-        "not keep how it summarises a long chapter from its parts' summaries. Run it again.",
+        "not keep how it summarises a long chapter from its parts' summaries. Running it again starts over and pays " +
+        `again for the work of its ${done} finished parts (this run has cost ${usdText(charged / 1e6)} so far). ` +
+        'What they wrote stays in its Result.',
       advised: true,
     });
     expect(h.server().requests.length).toBe(before);
+    // As it says: the stopped run still shows what its finished parts wrote.
+    const stopped = (await host.call('runs:get', { run_id: runId })).body.value;
+    expect(stopped.answer.chapters.length).toBeGreaterThan(0);
   });
 });
 

@@ -5,6 +5,7 @@ import type { PushedEvent } from '../../src-preload/contract';
 import { continuityResponder } from '../../test/fixtures/continuity-fake';
 import { BROWN_EYES, GREEN_EYES, contradictionManuscript } from '../../test/fixtures/manuscript';
 import { endpointModel, useExecutionHarness } from '../../test/support/execution-harness';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { JobsRepo } from '../manuscripts/jobs-repo';
 import { partRunId } from './run-job';
 import { parseStructure } from '../manuscripts/structure';
@@ -178,9 +179,12 @@ describe('runs:start with a passage longer than the model can read at once', () 
       expect(refused.error.message).not.toContain(runId);
       expect(refused.error.message).not.toMatch(/continuity_check|line_edit/);
     }
+    const done = new JobsRepo(host.app.services.db).parts(runId).length;
+    const charged = host.app.services.ledger.chargedUnder(`${runId}/part/`);
     expect((await host.call('runs:start', { ...refusals[0]!, run_id: runId })).body.error.message).toBe(
-      'This passage has changed since Continuity check was stopped, so it cannot pick up where it left off. ' +
-        'Run it again to check the passage as it is now.',
+      'Continuity check cannot pick up where it left off: its passage has changed since it was stopped. Running ' +
+        `it again starts over and pays again for the work of its ${done} finished parts (this run has cost ` +
+        `${usdText(charged / 1e6)} so far). To keep them, Resume it on the passage it was started with.`,
     );
     expect((await host.call('runs:start', { ...refusals[2]!, run_id: runId })).body.error.message).toBe(
       'This stopped run is a Continuity check, not a Line edit. Resume it as a Continuity check, or run Line edit on its own.',

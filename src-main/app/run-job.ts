@@ -32,6 +32,7 @@ import { combineSteps, combinedByChapter, type CombineStep } from './summary-com
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { goneModel } from '../orchestrator/decide-text';
+import { MEMORY_SETTING } from '../local/machine';
 import { toMicros } from '../store/money';
 
 export { partRunId } from './job-calls';
@@ -107,8 +108,9 @@ export class RunJobs {
     const { parts: _parts, ...stored } = (this.d.repo.request(runId) ?? {}) as Record<string, unknown>;
     const start = runStartSchema.safeParse({ ...stored, run_id: runId });
     if (!start.success) {
+      const job = this.d.jobs.get(runId)!;
       throw new ConflictError(
-        'What this run was started with could not be read back, so it cannot be resumed; run it again.',
+        `${this.cannotResume(job)} what it was started with could not be read back. ${this.startOver(job)}`,
         true,
       );
     }
@@ -126,7 +128,7 @@ export class RunJobs {
    * A stopped job resumes only as it was started: its finished parts were read from the stored text, and the parts
    * left are cut from it, so a changed passage (or another task) would be answered for text the writer no longer has.
    */
-  private checkResumable(stored: { task: string; input_text: string }, start: RunStart): void {
+  private checkResumable(stored: JobRecord, start: RunStart): void {
     const name = this.d.taskName(stored.task);
     if (stored.task !== start.task) {
       const asked = this.d.taskName(start.task);
@@ -137,7 +139,8 @@ export class RunJobs {
     }
     if (start.input !== stored.input_text) {
       throw new ConflictError(
-        `This passage has changed since ${name} was stopped, so it cannot pick up where it left off. Run it again to check the passage as it is now.`,
+        `${this.cannotResume(stored)} its passage has changed since it was stopped. ${this.startOver(stored)} To ` +
+          'keep them, Resume it on the passage it was started with.',
         true,
       );
     }
@@ -154,23 +157,32 @@ export class RunJobs {
     const stepsDone = Math.max(0, this.d.jobs.partsDone(stored.id) - parts.length);
     const cannot = this.cannotResume(stored);
     if (!combine) {
-      if (stepsDone > 0)
+      if (stepsDone > 0) {
+        // No step keeps its parts: what they wrote is what the writer has of them.
+        const wrote = this.d.repo.get(stored.id)?.answer ? ' What they wrote stays in its Result.' : '';
         throw new ConflictError(
           `${cannot} it was stopped by an earlier version of Quire, which did not keep how it summarises a long ` +
-            "chapter from its parts' summaries. Run it again.",
+            `chapter from its parts' summaries. ${this.startOver(stored)}${wrote}`,
           true,
         );
+      }
       return job.fanIn === null ? [] : combineSteps(parts, blocks, job.structure.chapters, job.fanIn);
     }
     const readsThem =
       job.fanIn !== null && job.fanIn >= (combine.fanIn ?? 0) && job.maxOutputTokens >= combine.maxOutputTokens;
-    if (combine.steps.length > stepsDone && !readsThem)
+    if (combine.steps.length > stepsDone && !readsThem) {
+      // Only the room it had lets it go on with those steps: a local model's is what its memory allows.
+      const name = job.spec.display_name;
+      const keep =
+        job.spec.provider === 'local'
+          ? `raise ${MEMORY_SETTING} to what it was when the run stopped, then Resume.`
+          : `Resume once ${name} reads as much at once as it did then.`;
       throw new ConflictError(
-        `${cannot} ${job.spec.display_name} now reads less at once than when it was stopped, too little for the ` +
-          "steps left that summarise a long chapter from its parts' summaries. Run it again to summarise the " +
-          'passage as the model reads it now.',
+        `${cannot} ${name} now reads less at once than when it was stopped, too little for the steps left that ` +
+          `summarise a long chapter from its parts' summaries. ${this.startOver(stored)} To keep them, ${keep}`,
         true,
       );
+    }
     return combine.steps;
   }
 
@@ -182,6 +194,20 @@ export class RunJobs {
   private kept(stored: JobRecord): string {
     const done = this.d.jobs.partsDone(stored.id);
     return done === 1 ? 'its 1 finished part is kept.' : `its ${done} finished parts are kept.`;
+  }
+
+  /**
+   * What running a stopped run again means when it cannot go on: a new run from the start, its finished parts' work
+   * done and paid for again ("Running it again starts over and pays again for the work of its 3 finished parts (this
+   * run has cost $0.0123 so far)."; on a local model, done again at no cost).
+   */
+  private startOver(stored: JobRecord): string {
+    const done = this.d.jobs.partsDone(stored.id);
+    const parts = done === 1 ? 'its 1 finished part' : `its ${done} finished parts`;
+    const paid = this.d.chargedUnder(partRunPrefix(stored.id)) / 1e6;
+    return paid > 0
+      ? `Running it again starts over and pays again for the work of ${parts} (this run has cost ${usdText(paid)} so far).`
+      : `Running it again starts over and does the work of ${parts} again.`;
   }
 
   /**
@@ -207,7 +233,7 @@ export class RunJobs {
             : null;
       const step = again
         ? `${again}, then Resume: ${kept}`
-        : 'Only that model can go on from its finished parts; a new run would check and pay for them again.';
+        : `Only that model can go on from its finished parts. ${this.startOver(stored)}`;
       throw new UnavailableError(`${cannot} its parts were cut for ${name}, which ${gone}. ${step}`, { advised: true });
     }
     if (job.refusal)
@@ -216,8 +242,8 @@ export class RunJobs {
         { advised: true },
       );
     throw new ConflictError(
-      `${cannot} ${spec.display_name} now reads the whole passage at once, so it is no longer run in parts. A new ` +
-        'run would check it in one go, and pay again for what its finished parts read.',
+      `${cannot} ${spec.display_name} now reads the whole passage at once, so it is no longer run in parts. ` +
+        this.startOver(stored),
       true,
     );
   }

@@ -18,6 +18,9 @@ export function defaultMemoryBudgetBytes(totalBytes: number = totalmem()): numbe
   return Math.floor(totalBytes * 0.6);
 }
 
+/** Where a writer sets the memory local models may use, for the step a message gives ("Raise …", "raise …"). */
+export const MEMORY_SETTING = '“Memory for local models” in Settings → Local models';
+
 export function memoryBudgetBytes(settingMb: number | null, totalBytes: number = totalmem()): number {
   return settingMb !== null ? settingMb * MB : defaultMemoryBudgetBytes(totalBytes);
 }

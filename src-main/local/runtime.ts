@@ -9,16 +9,13 @@ import { LocalModelError, type LocalModelFailure } from '../errors';
 import { planContext } from './context-size';
 import { checkGgufFile } from './gguf-check';
 import { joinLine, leaveLine } from './model-line';
-import { chooseThreads, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
+import { chooseThreads, MEMORY_SETTING, memoryBudgetBytes, realScheduler, type Scheduler } from './machine';
 import { openContext, type ResidentEntry as Entry, type ResidentInfo, type ResidentModel } from './resident-model';
 import { defaultCreateLlama, type LocalRuntimeOptions, type MemoryEstimate } from './runtime-options';
 import { ModelThreads } from './threads';
 
 export type { ResidentInfo, ResidentModel } from './resident-model';
 export type { LocalRuntimeOptions, MemoryEstimate } from './runtime-options';
-
-/** Where a writer raises the memory local models may use (Settings → Local models). */
-const RAISE_MEMORY = 'Raise “Memory for local models” in Settings → Local models';
 
 /**
  * A model that could not be loaded, in two parts: what happened (`what`) and the step that fixes it (`step`); the
@@ -346,7 +343,7 @@ export class LocalRuntime {
       throw new LocalLoadError(
         'out_of_memory',
         `${this.nameOf(id)} needs about ${mb(estimate.bytes)} MB, more than the ${mb(budget)} MB Quire may use for local models.`,
-        `${RAISE_MEMORY}, or pick a smaller model.`,
+        `Raise ${MEMORY_SETTING}, or pick a smaller model.`,
       );
     await this.makeRoom(estimate.bytes, budget, id);
     let model: LlamaModel | undefined;
@@ -419,7 +416,7 @@ export class LocalRuntime {
           'out_of_memory',
           `${this.nameOf(forId)} needs about ${mb(bytes)} MB, but the local models busy with other work leave ` +
             `${mb(Math.max(0, budget - this.residentBytes()))} MB of the ${mb(budget)} MB Quire may use for local models.`,
-          `Try again when that work is done, or ${RAISE_MEMORY.charAt(0).toLowerCase()}${RAISE_MEMORY.slice(1)}.`,
+          `Try again when that work is done, or raise ${MEMORY_SETTING}.`,
         );
       this.logger.info(`Evicting ${victim.id} (least recently used) to make room for ${forId}`);
       await this.unload(victim.id);
