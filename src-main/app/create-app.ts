@@ -240,7 +240,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
     overrunRatios: () => execution.ledger.overrunRatios(),
-    taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task,
+    taskName: (task) => routing.orchestrator.taskName(task),
     manuscriptStructure: (text) => manuscripts.structureOf(text),
   });
   const services: Services = {
@@ -276,7 +276,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       test: (provider) => providers.testKey(provider),
     }),
     ...providersHandlers({ providers, resilience }),
-    ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.tasks.get(task)?.display_name ?? task }),
+    ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.taskName(task) }),
     ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments, jobs: runJobs }),

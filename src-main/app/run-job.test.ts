@@ -194,12 +194,23 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect((await host.call('runs:get', { run_id: runId })).body.value.status).toBe('cancelled');
     const resumed = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
     expect(resumed.body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    const resumedCalls = h.server().requests.length - sentBefore;
     // Complete now: nothing to resume, and no general step after saying so.
     expect((await host.call('runs:resume', { run_id: runId })).body.error).toMatchObject({
       code: 'conflict',
       message: 'This run is already complete: there is nothing left to resume.',
       advised: true,
     });
+    // Its id is still its own: another task under it is refused as under a single run's id, not answered with it.
+    expect((await host.call('runs:start', { ...refusals[2]!, run_id: runId })).body.error).toEqual({
+      code: 'conflict',
+      message:
+        'That run id already names a run of Continuity check, not Line edit. Start Line edit with a new run id, ' +
+        'or without one (Quire then makes one).',
+      retryable: false,
+      advised: true,
+    });
+    expect(h.server().requests.length).toBe(sentBefore + resumedCalls);
   });
 
   it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {
@@ -378,7 +389,10 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(again.body.value).toEqual({ ...stored, tournament_id: null });
     // Another task under that id is refused, as a single run's id is.
     const other = await host.call('runs:start', { task: 'line_edit', input: text, run_id: runId });
-    expect(other.body.error).toMatchObject({ code: 'conflict' });
+    expect(other.body.error).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/^That run id already names a run of Continuity check, not Line edit\. /),
+    });
     expect(h.server().requests.length).toBe(sent);
     expect(new JobsRepo(host.app.services.db).get(runId)).toBeUndefined();
     expect((await host.call('runs:get', { run_id: runId })).body.value).toEqual(stored);

@@ -21,6 +21,7 @@ import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
 import type { JobRecord, JobsRepo } from '../manuscripts/jobs-repo';
+import { otherTaskError } from '../runs/run-service';
 import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { paragraphsOf, QuoteLocator } from '../tasks/quotes';
@@ -270,7 +271,10 @@ export class RunJobs {
   ): Promise<RunRecord> {
     const stored = this.d.jobs.get(runId);
     const storedRun = this.d.repo.get(runId);
-    if (stored && storedRun?.status === 'completed') return storedRun;
+    if (stored && storedRun?.status === 'completed') {
+      if (stored.task !== start.task) throw otherTaskError(this.d.taskName(stored.task), this.d.taskName(start.task));
+      return storedRun;
+    }
     if (stored) this.checkResumable(stored, start);
     const planned = prepared ?? (await this.resumedJob(runId, stored, start));
     // A resumed job goes on with the parts and the steps it was stored with, each held to its own bound (the model's

@@ -66,6 +66,11 @@ export class OrchestratorService {
     return this.deps.tasks;
   }
 
+  /** A task's name as the writer reads it ("Continuity check"); its id only for a task the table does not have. */
+  taskName(task: string): string {
+    return this.deps.tasks.get(task)?.display_name ?? task;
+  }
+
   /** The composition root plugs in the key store and the local library once they exist (they need this service). */
   useAvailability(availability: AvailabilitySource): void {
     this.deps.availability = availability;

@@ -136,6 +136,7 @@ export function createExecution(
     secretCut: redactor.secretCut,
     now,
     ...(deps.library ? { library: deps.library, taskIds: [...deps.orchestrator.tasks.keys()] } : {}),
+    taskName: (task) => deps.orchestrator.taskName(task),
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
     ...(options.monotonic ? { monotonic: options.monotonic } : {}),
     ...(options.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),

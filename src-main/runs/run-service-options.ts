@@ -38,6 +38,8 @@ export interface RunServiceOptions {
   library?: TaskLibrary;
   /** The routing table's task ids (what the coordinator may route to). */
   taskIds?: readonly string[];
+  /** A task's name as the writer reads it ("Continuity check"); default: its id. */
+  taskName?: (task: string) => string;
   /** The one token count of a request for a model: what each attempt's reservation is priced with. */
   tokens?: Pick<TokenCounter, 'count'>;
   /**

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import type { RunAnswer } from '../../src-preload/contract/tasks';
-import { CancelledError, NotFoundError, QuireError } from '../errors';
+import { CancelledError, ConflictError, NotFoundError, QuireError } from '../errors';
 import type { FinishReason, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
@@ -24,6 +24,18 @@ import { estimateInputTokens } from './run-request';
 import { answerIsRead, planRun } from './task-run';
 import type { RunServiceOptions } from './run-service-options';
 import { RunWriter } from './run-writer';
+
+/**
+ * A caller's run id that already names a run of another task (the same id is that run, so it starts none): the tasks
+ * as the writer reads them, and the step. A run in parts' id says the same (app/run-job.ts).
+ */
+export function otherTaskError(name: string, asked: string): ConflictError {
+  return new ConflictError(
+    `That run id already names a run of ${name}, not ${asked}. Start ${asked} with a new run id, or without one ` +
+      '(Quire then makes one).',
+    true,
+  );
+}
 
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
@@ -161,7 +173,8 @@ export class RunService {
       const stored = this.o.repo.get(callerId);
       if (stored) {
         if (stored.task !== start.task) {
-          return Promise.reject(new QuireError('conflict', `Run ${callerId} is already a ${stored.task} run`));
+          const name = this.o.taskName ?? ((task: string) => task);
+          return Promise.reject(otherTaskError(name(stored.task), name(start.task)));
         }
         return Promise.resolve(stored);
       }

@@ -309,6 +309,30 @@ describe('task runs through the official SDKs', () => {
     expect(bad.body.error.code).toBe('invalid_input');
   });
 
+  it('a caller-chosen run_id that names a run of another task is refused in words: the tasks by name, and the step', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('gpt-4o-mini', { text: 'A scene.' });
+    const runId = randomUUID();
+    const scene = { run_id: runId, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' };
+    expect((await h.call('runs:start', scene)).body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    const other = await h.call('runs:start', { ...scene, task: 'line_edit' });
+    // The host's envelope: the code a caller branches on, and a message with its own step (no general one after it).
+    expect(other.status).toBe(409);
+    expect(other.body).toEqual({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message:
+          'That run id already names a run of Scene draft, not Line edit. Start Line edit with a new run id, or ' +
+          'without one (Quire then makes one).',
+        retryable: false,
+        advised: true,
+      },
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('runs:wait answers a run in flight once it ends, a finished one at once, and never starts one', async () => {
     const h = await builtins();
     const server = harness.server();
