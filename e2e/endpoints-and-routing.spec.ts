@@ -58,6 +58,72 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('editing an endpoint’s price keeps its models’ context sizes and image support, and a cleared size goes back to the default', async ({
+  page,
+  host,
+  fake,
+}) => {
+  type Listed = { providers: { id: string; models: Record<string, unknown>[] }[] };
+  const stored = async () =>
+    (await host.call<Listed>('providers:list')).value?.providers.find((p) => p.id === 'lab')?.models;
+  const saved = await host.call('providers:save', {
+    id: 'lab',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'llava',
+        quality: 7,
+        strengths: ['thematic_analysis'],
+        input_usd_per_mtok: 0,
+        output_usd_per_mtok: 0,
+        context_window: 131_072,
+        vision: true,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+  await openSettings(page, host.url);
+  const list = page.getByTestId('endpoints');
+  await list.getByRole('button', { name: 'Edit lab' }).click();
+  const form = page.getByRole('form', { name: 'Edit endpoint lab' });
+  await form.getByLabel('$ / M input').fill('0.5');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form).toHaveCount(0);
+  await expect.poll(stored).toEqual([
+    {
+      id: 'llava',
+      quality: 7,
+      strengths: ['thematic_analysis'],
+      input_usd_per_mtok: 0.5,
+      output_usd_per_mtok: 0,
+      context_window: 131_072,
+      vision: true,
+    },
+  ]);
+
+  // The form shows both, and emptying the size deliberately hands the model back to Quire's default.
+  await list.getByRole('button', { name: 'Edit lab' }).click();
+  await expect(form.getByLabel('Context (tokens)')).toHaveValue('131,072');
+  await expect(form.getByLabel('Context (tokens)')).toHaveAttribute('placeholder', '32,768');
+  await expect(form.getByLabel('Sees images')).toBeChecked();
+  await form.screenshot({ path: '/tmp/quire-shots/endpoint-model-context.png' });
+  // A size that is not a number stops the save and says how to type it.
+  await form.getByLabel('Context (tokens)').fill('128k');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form.getByTestId('endpoint-models-error')).toHaveText(
+    "The context size of model 1 (“llava”) is not a whole number of tokens: type digits only, like 8192 or 131,072, or leave it empty for Quire's default of 32,768.",
+  );
+  await form.getByLabel('Context (tokens)').fill('');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form).toHaveCount(0);
+  await expect.poll(async () => (await stored())?.[0]).not.toHaveProperty('context_window');
+  const capabilities = await host.call<{ models: { id: string; context_window: number }[] }>(
+    'orchestrator:capabilities',
+  );
+  expect(capabilities.value?.models.find((model) => model.id === 'lab/llava')?.context_window).toBe(32_768);
+});
+
 test('Spend shows what the month’s runs cost beside always-premium and always-cheapest', async ({
   page,
   host,

@@ -8,8 +8,10 @@ import {
   type ProviderDescriptor,
   type WireKind,
 } from '../../src-preload/contract/provider-table';
+import { ENDPOINT_DEFAULT_CONTEXT } from '../../src-preload/contract/constants';
 import type {
   EndpointInput,
+  EndpointModel,
   EndpointModelsInput,
   ProviderEntry,
   ProviderHealth,
@@ -352,7 +354,7 @@ function build(kind: WireKind, options: ClientOptions): OpenAiCompatibleModel | 
   return kind === 'anthropic' ? new AnthropicModel(options) : new OpenAiCompatibleModel(options);
 }
 
-function specOf(row: EndpointRow, m: EndpointInput['models'][number]): ModelSpec {
+function specOf(row: EndpointRow, m: EndpointModel): ModelSpec {
   return {
     id: endpointModelId(row.id, m.id),
     display_name: m.display_name ?? `${m.id} (${row.id})`,
@@ -362,7 +364,7 @@ function specOf(row: EndpointRow, m: EndpointInput['models'][number]): ModelSpec
     quality: m.quality,
     strengths: m.strengths,
     speed: 'medium',
-    context_window: m.context_window ?? 32_768,
+    context_window: m.context_window ?? ENDPOINT_DEFAULT_CONTEXT,
     pricing: { input_usd_per_mtok: m.input_usd_per_mtok, output_usd_per_mtok: m.output_usd_per_mtok },
     capabilities: { json_output: true, vision: m.vision === true, streaming: true },
   };

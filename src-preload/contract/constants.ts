@@ -31,6 +31,9 @@ export const STRENGTH_WORDS: Record<(typeof STRENGTHS)[number], string> = {
   creative_generation: 'creative range',
 };
 
+/** How many tokens Quire takes a custom endpoint's model to read at once when the writer has not said. */
+export const ENDPOINT_DEFAULT_CONTEXT = 32_768;
+
 /** Budget alerts are raised once a month at each of these percentages of the budget. */
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 export type AlertThreshold = (typeof ALERT_THRESHOLDS)[number];

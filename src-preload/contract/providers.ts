@@ -25,6 +25,7 @@ export const endpointModelSchema = z.strictObject({
   /** The model takes images (Ollama's llava or MiniCPM-V, a vision model in LM Studio): runs with images may use it. */
   vision: z.boolean().optional(),
 });
+export type EndpointModel = z.infer<typeof endpointModelSchema>;
 
 const baseUrl = z.url({ protocol: /^https?$/, error: 'The address must start with http:// or https://' }).max(2048);
 
@@ -51,7 +52,7 @@ export interface ProviderEntry {
   base_url: string | null;
   key_configured: boolean;
   key_last4: string | null;
-  models: z.infer<typeof endpointModelSchema>[];
+  models: EndpointModel[];
   health: ProviderHealth;
 }
 

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { EndpointModel } from '$contract/providers';
+import { blankModel, endpointModels, modelDraft } from './endpoint-draft';
+
+// Every field the contract has for a model: a field added to it without a place in the form fails to compile here.
+const llava: Required<EndpointModel> = {
+  id: 'llava',
+  display_name: 'LLaVA',
+  quality: 7,
+  strengths: ['thematic_analysis', 'prose_style'],
+  input_usd_per_mtok: 0,
+  output_usd_per_mtok: 0,
+  context_window: 131_072,
+  vision: true,
+};
+
+describe('an endpoint form’s models', () => {
+  it('save every field of a model as it was opened, with only what the writer changed', () => {
+    const drafts = [modelDraft(llava)];
+    drafts[0]!.input_usd_per_mtok = 0.5;
+    expect(endpointModels(drafts)).toEqual({ ok: true, models: [{ ...llava, input_usd_per_mtok: 0.5 }] });
+  });
+
+  it('show the context size as a writer reads it, and read it back with or without separators', () => {
+    const draft = modelDraft(llava);
+    expect(draft.context_window).toBe('131,072');
+    expect(draft.vision).toBe(true);
+    for (const typed of ['200000', '200,000', ' 200000 ']) {
+      const saved = endpointModels([{ ...draft, context_window: typed }]);
+      expect(saved, typed).toMatchObject({ ok: true, models: [{ context_window: 200_000 }] });
+    }
+  });
+
+  it('leave out what the writer cleared: an empty size is Quire’s default, an unticked box no image support', () => {
+    const saved = endpointModels([{ ...modelDraft(llava), context_window: '', vision: false }]);
+    expect(saved.ok && saved.models[0]).toEqual({
+      id: 'llava',
+      display_name: 'LLaVA',
+      quality: 7,
+      strengths: ['thematic_analysis', 'prose_style'],
+      input_usd_per_mtok: 0,
+      output_usd_per_mtok: 0,
+    });
+    const { display_name: _, context_window: __, vision: ___, ...plain } = llava;
+    expect(modelDraft(plain)).toMatchObject({ display_name: '', context_window: '', vision: false });
+    expect(endpointModels([modelDraft(plain)])).toEqual({ ok: true, models: [plain] });
+  });
+
+  it('start a new model at the default size, without image support', () => {
+    expect(blankModel()).toMatchObject({ context_window: '', vision: false });
+    expect(endpointModels([{ ...blankModel(), id: ' qwen ' }])).toMatchObject({
+      ok: true,
+      models: [{ id: 'qwen', quality: 6 }],
+    });
+    const saved = endpointModels([{ ...blankModel(), id: 'qwen' }]);
+    expect(saved.ok && saved.models[0]).not.toHaveProperty('context_window');
+    expect(saved.ok && saved.models[0]).not.toHaveProperty('vision');
+  });
+
+  it('refuse a context size that is not a whole number, naming the model and how to type it', () => {
+    const drafts = [modelDraft(llava), { ...modelDraft(llava), id: 'qwen', context_window: '32k' }];
+    expect(endpointModels(drafts)).toEqual({
+      ok: false,
+      message:
+        'The context size of model 2 (“qwen”) is not a whole number of tokens: type digits only, like 8192 or 131,072, or leave it ' +
+        "empty for Quire's default of 32,768.",
+    });
+    expect(endpointModels([{ ...blankModel(), context_window: '8192.5' }])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^The context size of model 1 is not a whole number/),
+    });
+  });
+});
