@@ -212,6 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     runs: execution.runs,
     models: () => routing.registry.all(),
     tasks: () => routing.orchestrator.tasks,
+    taskName: (task) => routing.orchestrator.taskName(task),
     monthOf: (at) => execution.ledger.monthOf(at),
     runtime: local.runtime,
     ledger: execution.ledger,

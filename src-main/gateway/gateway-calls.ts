@@ -41,6 +41,8 @@ export interface GatewayCallDeps {
   runs: Pick<RunService, 'start' | 'quote'>;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
+  /** A task's name as the writer reads it ("Line edit"). */
+  taskName: (task: string) => string;
   repo: Pick<GatewayRepo, 'liveToken' | 'linkRun' | 'holdAndLink' | 'releaseHold'>;
   monthOf: (at: Date) => string;
   now: () => Date;
@@ -219,8 +221,7 @@ export class GatewayCalls {
    */
   private limitPassed(issue: z.core.$ZodIssue, start: Record<string, unknown>, call: ChatCall): WireError {
     const [field] = issue.path;
-    const task = String(start.task);
-    const name = this.o.tasks().get(task)?.display_name ?? task;
+    const name = this.o.taskName(String(start.task));
     if (field === 'input' && issue.path.length === 1 && issue.code === 'too_small') {
       return wire.invalid(
         `The text for ${name} to work on (the user message) is empty. Send the text as the user message.`,

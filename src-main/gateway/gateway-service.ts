@@ -32,6 +32,8 @@ export interface GatewayOptions {
   runs: Pick<RunService, 'start' | 'quote'>;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
+  /** A task's name as the writer reads it (OrchestratorService.taskName). */
+  taskName: (task: string) => string;
   monthOf: (at: Date) => string;
   runtime: Pick<LocalRuntime, 'resident' | 'use'>;
   /** Embeddings calls are recorded as local $0 runs: their ledger row and run row, and run:completed. */
@@ -73,6 +75,7 @@ export class GatewayService {
       runs: o.runs,
       models: o.models,
       tasks: o.tasks,
+      taskName: o.taskName,
       repo: this.repo,
       monthOf: o.monthOf,
       now: o.now,
