@@ -213,6 +213,34 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(h.server().requests.length).toBe(sentBefore + resumedCalls);
   });
 
+  it('a run in parts still in flight is refused for another task under its id, in a single run’s words, and goes on', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e63';
+    let release!: () => void;
+    h.server().script('small', {
+      respond: continuityResponder(),
+      inputTokens: 3000,
+      outputTokens: 200,
+      gate: new Promise<void>((r) => (release = r)),
+    });
+    const running = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    await h.server().nextRequest('small');
+    const other = await host.call('runs:start', { task: 'line_edit', input: text, run_id: runId });
+    // Refused at once: not joined to the continuity check, whose answer (or failure) it would otherwise wait for.
+    expect(other.body.error).toEqual({
+      code: 'conflict',
+      message:
+        'That run id already names a run of Continuity check, not Line edit. Start Line edit with a new run id, ' +
+        'or without one (Quire then makes one).',
+      retryable: false,
+      advised: true,
+    });
+    release();
+    expect((await running).body.value).toMatchObject({ run_id: runId, task: 'continuity_check', status: 'completed' });
+    // Only the continuity check's parts were sent.
+    expect(h.server().requests).toHaveLength(new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length);
+  });
+
   it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e61';

@@ -55,7 +55,8 @@ export interface RunJobsDeps extends JobPrepareDeps, Omit<JobCallDeps, 'tokens'>
 
 export class RunJobs {
   private readonly active = new Map<string, AbortController>();
-  private readonly pending = new Map<string, Promise<RunRecord>>();
+  /** Runs in parts in flight by run id, with their task: the same id again joins one, for another task is refused. */
+  private readonly pending = new Map<string, { task: string; record: Promise<RunRecord> }>();
   private readonly monotonic: () => number;
 
   constructor(private readonly d: RunJobsDeps) {
@@ -73,7 +74,7 @@ export class RunJobs {
 
   /** The run in parts `runId` while it is in flight in this process, else undefined. */
   running(runId: string): Promise<RunRecord> | undefined {
-    return this.pending.get(runId);
+    return this.pending.get(runId)?.record;
   }
 
   /** A run id that already names a job (finished, or left unfinished by a crash or a stop). */
@@ -249,17 +250,22 @@ export class RunJobs {
     );
   }
 
-  /** Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it. */
+  /**
+   * Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it, and is refused for
+   * another task.
+   */
   run(start: RunStart, job: PreparedJob | null, runId: string): Promise<RunRecord> {
     const inFlight = this.pending.get(runId);
-    if (inFlight) return inFlight;
+    if (inFlight && inFlight.task !== start.task)
+      return Promise.reject(otherTaskError(this.d.taskName(inFlight.task), this.d.taskName(start.task)));
+    if (inFlight) return inFlight.record;
     const controller = new AbortController();
     this.active.set(runId, controller);
     const running = this.execute(start, job, runId, controller.signal).finally(() => {
       this.active.delete(runId);
       this.pending.delete(runId);
     });
-    this.pending.set(runId, running);
+    this.pending.set(runId, { task: start.task, record: running });
     return running;
   }
 

@@ -98,8 +98,11 @@ export interface StartOptions {
 
 export class RunService {
   private readonly active = new Map<string, AbortController>();
-  /** runs:start calls in flight by run id: a repeat with the same caller-chosen id joins the first. */
-  private readonly pending = new Map<string, Promise<RunRecord>>();
+  /**
+   * runs:start calls in flight by run id, with their task: a repeat with the same caller-chosen id joins the first,
+   * one for another task is refused.
+   */
+  private readonly pending = new Map<string, { task: string; record: Promise<RunRecord> }>();
   private readonly monotonic: () => number;
   private readonly newId: () => string;
   private readonly attempts: ModelAttempts;
@@ -141,7 +144,7 @@ export class RunService {
 
   /** The run `runId` while it is in flight in this process (it settles to its record), else undefined. */
   running(runId: string): Promise<RunRecord> | undefined {
-    return this.pending.get(runId);
+    return this.pending.get(runId)?.record;
   }
 
   /** Whether `runId` names a run, in flight or stored: runs:start under it returns that run (start). */
@@ -163,21 +166,21 @@ export class RunService {
 
   /**
    * Starts a run under the caller's id (or a new one, made before any model is called). The same id again returns
-   * that run — the one in flight, or the stored record — rather than starting another.
+   * that run — the one in flight, or the stored record — rather than starting another; for another task it is
+   * refused.
    */
   start(start: RunStart, options: StartOptions = {}): Promise<RunRecord> {
     const callerId = options.runId ?? start.run_id;
     if (callerId) {
       const inFlight = this.pending.get(callerId);
-      if (inFlight) return inFlight;
-      const stored = this.o.repo.get(callerId);
-      if (stored) {
-        if (stored.task !== start.task) {
-          const name = this.o.taskName ?? ((task: string) => task);
-          return Promise.reject(otherTaskError(name(stored.task), name(start.task)));
-        }
-        return Promise.resolve(stored);
+      const stored = inFlight ? undefined : this.o.repo.get(callerId);
+      const task = inFlight?.task ?? stored?.task;
+      if (task !== undefined && task !== start.task) {
+        const name = this.o.taskName ?? ((id: string) => id);
+        return Promise.reject(otherTaskError(name(task), name(start.task)));
       }
+      if (inFlight) return inFlight.record;
+      if (stored) return Promise.resolve(stored);
     }
     const runId = callerId ?? this.newId();
     const controller = new AbortController();
@@ -193,7 +196,7 @@ export class RunService {
         this.pending.delete(runId);
       }
     })();
-    this.pending.set(runId, running);
+    this.pending.set(runId, { task: start.task, record: running });
     return running;
   }
 

@@ -333,6 +333,34 @@ describe('task runs through the official SDKs', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a caller-chosen run_id of a run still in flight is refused for another task in the same words, and the run goes on', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    let release!: () => void;
+    server.script('gpt-4o-mini', { text: 'A scene.', gate: new Promise<void>((r) => (release = r)) });
+    const runId = randomUUID();
+    const scene = { run_id: runId, task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' };
+    const first = h.call('runs:start', scene);
+    await server.nextRequest('gpt-4o-mini');
+    const other = await h.call('runs:start', { ...scene, task: 'line_edit' });
+    // Refused at once: not joined to the scene draft, whose answer (or failure) it would otherwise wait for.
+    expect(other.body).toEqual({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message:
+          'That run id already names a run of Scene draft, not Line edit. Start Line edit with a new run id, or ' +
+          'without one (Quire then makes one).',
+        retryable: false,
+        advised: true,
+      },
+    });
+    expect(other.status).toBe(409);
+    release();
+    expect((await first).body.value).toMatchObject({ run_id: runId, task: 'scene_draft', text: 'A scene.' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('runs:wait answers a run in flight once it ends, a finished one at once, and never starts one', async () => {
     const h = await builtins();
     const server = harness.server();
