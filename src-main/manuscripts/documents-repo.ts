@@ -1,5 +1,5 @@
 // SQLite rows <-> manuscripts: a document and its chapters as offsets. Its blocks (paragraphs, headings, scene breaks)
-// are parsed again from its text when a run needs them (ManuscriptsService.structureOf), not stored.
+// are not stored: they are parsed from its text (ManuscriptsService.structureOf keeps the last few in memory).
 import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import type { Db } from '../store/database';
 

@@ -11,6 +11,7 @@ import { useTestApp } from '../../test/support/test-app';
 import { openDatabase } from '../store/database';
 import { MIGRATIONS } from '../store/migrations';
 import { ID_BY_HASH, STALE_IDS } from './documents-repo';
+import { KEPT_STRUCTURES } from './manuscripts-service';
 import { naturalCompare } from './source-reader';
 import { parseStructure } from './structure';
 
@@ -68,6 +69,41 @@ describe('manuscripts:* channels', () => {
     expect(stale.map((p) => p.detail).join('\n')).toMatch(
       /SEARCH documents USING (COVERING )?INDEX documents_structure_version/,
     );
+  });
+
+  it("keeps the last manuscripts' structures: a run on one does not parse its text again, nor finds another's", async () => {
+    const app = await testApp.app();
+    const { manuscripts } = app.services;
+    const dir = tempDir();
+    const open = async (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      const reply = await call(app, 'manuscripts:open', { path: join(dir, name) });
+      if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+      return reply.value;
+    };
+    // No headings: the whole text is one chapter named after its file, so which manuscript answered shows.
+    const text = 'Rain on the harbour.\n\n* * *\n\nThe lantern went out.\n';
+    await open('Book.md', text);
+    const first = await manuscripts.structureOf(text);
+    expect(first).toEqual(parseStructure(text, { fallbackTitle: 'Book' }));
+    // A 48 MB manuscript took seconds to parse, and it was parsed again for every run on it.
+    expect(await manuscripts.structureOf(text)).toBe(first);
+
+    // The same text opened again under another name: the newest is the one a run numbers it as, until it is deleted.
+    const copy = await open('Copy.md', text);
+    expect((await manuscripts.structureOf(text))?.chapters[0]!.title).toBe('Copy');
+    await call(app, 'manuscripts:delete', { id: copy.id });
+    expect((await manuscripts.structureOf(text))?.chapters[0]!.title).toBe('Book');
+
+    // A few are kept, not every manuscript's: one of 1.8 million paragraphs holds about 130 MB.
+    for (let i = 0; i < KEPT_STRUCTURES; i++) {
+      const other = `Other book ${i}.\n`;
+      await open(`Other ${i}.md`, other);
+      await manuscripts.structureOf(other);
+    }
+    const again = await manuscripts.structureOf(text);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 
   it('opens a folder of chapter files in natural order (Chapter 2 before Chapter 10), one chapter per file', async () => {
