@@ -1,7 +1,8 @@
 // Whole manuscripts (issue 12): locating the structure of a generated 150,000-word manuscript, splitting it into
 // parts with each model's real per-text token count and locating a job's findings' quotes in it, against the 100 ms
 // target and against one plain count of the same text (the floor: the splitter measures every part it makes); and the multi-part job runner's overhead (story
-// bounding, SQLite persistence of every part, merging) over the sum of its parts' own time, with a fake runPart.
+// bounding, SQLite persistence of every part, merging) over the sum of its parts' own time, with a fake runPart. And the
+// structure of a 48 MB manuscript of 1.8 million short paragraphs, parsed at once and in slices as the app parses it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,15 @@ import { JobRunner } from '../src-main/manuscripts/job-runner';
 import type { JobPart, MergedFinding, PartResult, StorySoFar } from '../src-main/manuscripts/job-types';
 import { JobsRepo } from '../src-main/manuscripts/jobs-repo';
 import { splitIntoParts, type CountText } from '../src-main/manuscripts/splitter';
-import { parseStructure } from '../src-main/manuscripts/structure';
+import { parseStructure, parseStructureAsync } from '../src-main/manuscripts/structure';
 import { openDatabase } from '../src-main/store/database';
 import { QuoteLocator } from '../src-main/tasks/quotes';
 import { TokenCounter } from '../src-main/tokens/token-counter';
-import { generateManuscript } from '../test/fixtures/manuscript';
+import { generateManuscript, shortParagraphsManuscript } from '../test/fixtures/manuscript';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { model } from '../test/support/decision-fixtures';
 import { fixtureLlama, fixtureSpec } from '../test/support/local-fixture';
+import { longestWait } from '../test/support/longest-wait';
 import { percentile, timeEach } from './stats';
 
 const TARGET_MS = 100;
@@ -56,6 +58,7 @@ export async function benchManuscripts(): Promise<void> {
     const structure = await timeEach(ROUNDS, () => parseStructure(text));
     const structureMs = percentile(structure, 50);
     console.log(`locate structure (chapters, scenes, paragraphs): p50 ${structureMs.toFixed(1)} ms`);
+    await largeStructure();
     const { blocks } = parseStructure(text);
     // Locating a job's merged findings in the whole text: 60 findings of two quotes each, spread over the book, a
     // third of them copied with changed case and spacing (the tolerant path) and some not in the text at all. Each
@@ -93,6 +96,25 @@ export async function benchManuscripts(): Promise<void> {
     await local.close();
     await llama?.dispose();
   }
+}
+
+/**
+ * The largest manuscript's structure: parsed at once, the event loop waits for all of it; in slices (as the app parses
+ * it), the longest it waits is a 1 ms timer's longest gap.
+ */
+async function largeStructure(): Promise<void> {
+  const text = shortParagraphsManuscript(1_800_000);
+  const rounds = 3;
+  const atOnce = await timeEach(rounds, () => parseStructure(text));
+  let waitMs = 0;
+  const sliced = await timeEach(rounds, async () => {
+    waitMs = Math.max(waitMs, (await longestWait(() => parseStructureAsync(text))).waitMs);
+  });
+  console.log(
+    `structure of ${(Buffer.byteLength(text) / 1e6).toFixed(0)} MB, 1.8 million short paragraphs: at once p50 ` +
+      `${percentile(atOnce, 50).toFixed(0)} ms (the event loop held as long); in slices p50 ` +
+      `${percentile(sliced, 50).toFixed(0)} ms, the event loop held at most ${waitMs.toFixed(0)} ms at a time`,
+  );
 }
 
 /** Findings a continuity check might return on `text`: quotes taken from across it, some altered, some invented. */

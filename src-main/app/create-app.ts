@@ -204,7 +204,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.tournament,
   });
   const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
-  const renumbered = manuscripts.renumberStale();
+  const renumbered = await manuscripts.renumberStale();
   if (renumbered > 0) logger.info(`Numbered ${renumbered} manuscript(s) again with this Quire's chapter rules`);
   const gateway = new GatewayService({
     db,

@@ -7,7 +7,7 @@ import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import type { StoredPlan } from '../manuscripts/jobs-repo';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
-import { parseStructure, type DocumentStructure } from '../manuscripts/structure';
+import { parseStructureAsync, type DocumentStructure } from '../manuscripts/structure';
 import { RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
 import { outputAllowance } from '../orchestrator/thinking';
 import type { ChatMessage } from '../providers/spec';
@@ -30,7 +30,7 @@ export interface JobPrepareDeps {
   library: TaskLibrary;
   now: () => Date;
   /** The chapters and paragraphs of the stored manuscript whose text this is (ManuscriptsService.structureOf). */
-  manuscriptStructure?: (text: string) => DocumentStructure | undefined;
+  manuscriptStructure?: (text: string) => Promise<DocumentStructure | undefined>;
   /** The multiple each model's holds are raised to this month after it charged more than held (Ledger's). */
   overrunRatios: () => ReadonlyMap<string, number>;
 }
@@ -227,7 +227,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   const kind = definition.answer as SplitKind;
   const text = start.input;
   // A manuscript's text is numbered as the library numbers it (a folder's files are its chapters, headings or not).
-  const structure = d.manuscriptStructure?.(text) ?? parseStructure(text);
+  const structure = (await d.manuscriptStructure?.(text)) ?? (await parseStructureAsync(text));
   const maxOutputTokens =
     start.max_output_tokens ??
     Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));

@@ -90,13 +90,29 @@ export class DocumentsRepo {
     const row = this.db.prepare<[string], ManuscriptSummary>(`${SUMMARY} WHERE d.id = ?`).get(id);
     if (!row) return undefined;
     const { text } = this.db.prepare<[string], { text: string }>('SELECT text FROM documents WHERE id = ?').get(id)!;
-    const chapters = this.db
+    return { ...row, text, chapters: this.chapters(id) };
+  }
+
+  /**
+   * What numbering a document's text takes besides the text (ManuscriptsService.structureOf): its title and kind and
+   * its chapters. Its text is not read: the caller has it (48 MB took half a second to read).
+   */
+  numbering(id: string): Pick<Manuscript, 'title' | 'source_kind' | 'chapters'> | undefined {
+    const row = this.db
+      .prepare<[string], Pick<Manuscript, 'title' | 'source_kind'>>(
+        'SELECT title, source_kind FROM documents WHERE id = ?',
+      )
+      .get(id);
+    return row && { ...row, chapters: this.chapters(id) };
+  }
+
+  private chapters(id: string): ManuscriptChapter[] {
+    return this.db
       .prepare<[string], ManuscriptChapter>(
         `SELECT number, title, start_offset AS start, end_offset AS "end", paragraph_count, source_file
          FROM document_chapters WHERE document_id = ? ORDER BY position`,
       )
       .all(id);
-    return { ...row, text, chapters };
   }
 
   /** The newest document whose text has this SHA-256 (its text's identity: NewDocument.sha256). */

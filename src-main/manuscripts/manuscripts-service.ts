@@ -7,7 +7,7 @@ import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
 import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
-import { parseStructure, STRUCTURE_VERSION, type DocumentStructure } from './structure';
+import { parseStructureAsync, STRUCTURE_VERSION, type DocumentStructure } from './structure';
 
 export interface ManuscriptsServiceOptions {
   repo: DocumentsRepo;
@@ -42,9 +42,9 @@ export class ManuscriptsService {
   /**
    * The last structures parsed, by their text's SHA-256 (what the repo finds a run's manuscript by), each with the
    * manuscript it is of: the same text opened again under another name is numbered with that one's title. Oldest
-   * first; at most KEPT_STRUCTURES.
+   * first; at most KEPT_STRUCTURES. Kept while they are parsed too, so two runs started together parse it once.
    */
-  private readonly structures = new Map<string, { id: string; structure: DocumentStructure }>();
+  private readonly structures = new Map<string, { id: string; structure: Promise<DocumentStructure> }>();
 
   constructor(private readonly options: ManuscriptsServiceOptions) {
     this.newId = options.newId ?? randomUUID;
@@ -75,12 +75,12 @@ export class ManuscriptsService {
     return this.store(uploadedSource(fileName, Buffer.concat(chunks)));
   }
 
-  private store(source: ManuscriptSource): Manuscript {
+  private async store(source: ManuscriptSource): Promise<Manuscript> {
     const id = this.newId();
-    const { structure, ...doc } = documentFrom(source);
+    const { structure, ...doc } = await documentFrom(source);
     this.options.repo.insert({ id, ...doc, created_at: this.options.now().toISOString() });
     // A run on it soon after is the usual next step: it numbers the text with this parse.
-    this.keep(doc.sha256, id, structure);
+    void this.keep(doc.sha256, id, Promise.resolve(structure));
     return this.get(id);
   }
 
@@ -99,18 +99,18 @@ export class ManuscriptsService {
    * so a run over a manuscript's text numbers it as the library does (a folder's files are its chapters); undefined
    * for any other text. Parsed again from the stored text only when it is not one of the last kept.
    */
-  structureOf(text: string): DocumentStructure | undefined {
+  async structureOf(text: string): Promise<DocumentStructure | undefined> {
     const sha256 = textHash(text);
     const id = this.options.repo.idByHash(sha256);
     if (id === undefined) return undefined;
     const kept = this.structures.get(sha256);
     if (kept?.id === id) return this.keep(sha256, id, kept.structure);
-    const doc = this.options.repo.get(id);
-    return doc ? this.keep(sha256, id, structureOfStored(doc)) : undefined;
+    const doc = this.options.repo.numbering(id);
+    return doc ? this.keep(sha256, id, structureOfStored(doc, text)) : undefined;
   }
 
   /** Keeps `structure` as the newest, forgetting the oldest past KEPT_STRUCTURES. */
-  private keep(sha256: string, id: string, structure: DocumentStructure): DocumentStructure {
+  private keep(sha256: string, id: string, structure: Promise<DocumentStructure>): Promise<DocumentStructure> {
     this.structures.delete(sha256);
     this.structures.set(sha256, { id, structure });
     for (const oldest of this.structures.keys()) {
@@ -125,13 +125,17 @@ export class ManuscriptsService {
    * then shows the chapters a run places its findings in. Returns how many it numbered again (none, normally: an
    * index finds them without reading the others).
    */
-  renumberStale(): number {
+  async renumberStale(): Promise<number> {
     const ids = this.options.repo.staleIds(STRUCTURE_VERSION);
     for (const id of ids) {
       const doc = this.options.repo.get(id);
       if (!doc) continue;
       const files = doc.source_kind === 'folder' ? doc.chapters.map((c) => c.source_file) : [];
-      this.options.repo.replaceChapters(id, storedChapters(structureOfStored(doc), files), STRUCTURE_VERSION);
+      this.options.repo.replaceChapters(
+        id,
+        storedChapters(await structureOfStored(doc, doc.text), files),
+        STRUCTURE_VERSION,
+      );
     }
     return ids.length;
   }
@@ -147,7 +151,7 @@ export class ManuscriptsService {
  * The stored form of a source: one text and its chapters as offsets (its blocks are parsed again when needed), with
  * the structure they were made from.
  */
-export function documentFrom(source: ManuscriptSource) {
+export async function documentFrom(source: ManuscriptSource) {
   let text: string;
   let structure: DocumentStructure;
   const files: { title: string; start: number; end: number; name: string }[] = [];
@@ -166,10 +170,10 @@ export function documentFrom(source: ManuscriptSource) {
       offset += file.text.length;
     }
     text = pieces.join(FILE_SEPARATOR);
-    structure = parseStructure(text, { chapterFiles: files });
+    structure = await parseStructureAsync(text, { chapterFiles: files });
   } else {
     text = source.files[0]!.text;
-    structure = parseStructure(text, { fallbackTitle: source.title });
+    structure = await parseStructureAsync(text, { fallbackTitle: source.title });
   }
   return {
     title: source.title,
@@ -207,12 +211,15 @@ function textHash(text: string): string {
  * A stored manuscript's structure: its text parsed again as it was opened — a folder's files (its chapters' spans and
  * titles) as its chapters, a file's own headings with its title for a text without any.
  */
-function structureOfStored(doc: Manuscript): DocumentStructure {
+function structureOfStored(
+  doc: Pick<Manuscript, 'title' | 'source_kind' | 'chapters'>,
+  text: string,
+): Promise<DocumentStructure> {
   return doc.source_kind === 'folder'
-    ? parseStructure(doc.text, {
+    ? parseStructureAsync(text, {
         chapterFiles: doc.chapters.map((c) => ({ title: c.title, start: c.start, end: c.end })),
       })
-    : parseStructure(doc.text, { fallbackTitle: doc.title });
+    : parseStructureAsync(text, { fallbackTitle: doc.title });
 }
 
 /** A chapter file's title: its first Markdown heading, else the file name without its extension. */

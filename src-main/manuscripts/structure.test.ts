@@ -1,8 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { generateManuscript } from '../../test/fixtures/manuscript';
-import { locationLabel, parseStructure } from './structure';
+import { generateManuscript, shortParagraphsManuscript } from '../../test/fixtures/manuscript';
+import { longestWait } from '../../test/support/longest-wait';
+import { locationLabel, parseStructure, parseStructureAsync } from './structure';
 
 const slice = (text: string, b: { start: number; end: number }) => text.slice(b.start, b.end);
+
+/**
+ * A long novel with every kind of block the numbering knows: a title and a dedication before the first chapter, "Part"
+ * lines above chapters, chapters as "## Chapter N", "Chapter N: Title" lines and "CHAPTER N" straight above their text,
+ * "### scene" headings, scene breaks of every kind, paragraphs of several lines, spaces and \r around lines.
+ */
+function variedNovel(): string {
+  const breaks = ['* * *', '***', '#', '~~~', '- - -'];
+  const pieces = ['# The Lantern Keeper', 'For M., who kept the light.'];
+  for (let c = 1; c <= 200; c++) {
+    if (c % 50 === 1) pieces.push(`PART ${['ONE', 'TWO', 'THREE', 'FOUR'][(c - 1) / 50]}`);
+    const body = generateManuscript({ words: 4000, chapters: 1, seed: c, longEvery: 9 })
+      .replace('# Chapter 1\n\n', '')
+      .replaceAll('* * *', () => breaks[c % breaks.length]!)
+      .replace(/\. ([A-Z])/, c % 4 === 0 ? '.\r\n$1' : '.\n  $1');
+    const heading =
+      c % 3 === 0 ? `## Chapter ${c}` : c % 3 === 1 ? `Chapter ${c}: The Sea  ` : `CHAPTER ${c}\nThe line under it.`;
+    pieces.push(heading, '### The harbour at night', body.trimEnd());
+  }
+  return `${pieces.join('\n\n')}\n`;
+}
 
 describe('manuscript structure', () => {
   it('numbers chapters from Markdown headings and paragraphs by blank lines, scene breaks apart', () => {
@@ -151,5 +173,34 @@ describe('manuscript structure', () => {
       ['Part One', 1],
       ['Part Two: Home', 2],
     ]);
+  });
+
+  it("parses in slices the same structure as at once: chapters, headings, scene breaks, a folder's files", async () => {
+    const text = variedNovel();
+    const whole = parseStructure(text);
+    // It is the novel it says: every kind of block, in thousands (many slices' worth).
+    expect(whole.chapters).toHaveLength(201);
+    expect(whole.blocks.length).toBeGreaterThan(5000);
+    for (const kind of ['heading', 'break', 'text'] as const)
+      expect(whole.blocks.filter((b) => b.kind === kind).length, kind).toBeGreaterThan(150);
+    expect(await parseStructureAsync(text)).toEqual(whole);
+
+    // Without chapter headings (its fallback title), and as a folder whose files are its chapters.
+    const untitled = text.replace(/^(#+ |Chapter \d|CHAPTER \d|PART )/gm, 'The $1');
+    expect(await parseStructureAsync(untitled, { fallbackTitle: 'Draft' })).toEqual(
+      parseStructure(untitled, { fallbackTitle: 'Draft' }),
+    );
+    const starts = whole.chapters.map((c) => c.start);
+    const chapterFiles = starts.map((start, i) => ({ title: `File ${i}`, start, end: starts[i + 1] ?? text.length }));
+    expect(await parseStructureAsync(text, { chapterFiles })).toEqual(parseStructure(text, { chapterFiles }));
+  });
+
+  it('lets other calls run while it parses a long text: none waits for the whole parse', async () => {
+    // 200,000 short paragraphs (the 48 MB manuscript that held every call for 2.4 s had 1.8 million).
+    const text = shortParagraphsManuscript(200_000);
+    const { result, waitMs, workMs } = await longestWait(() => parseStructureAsync(text));
+    expect(result.chapters.reduce((sum, c) => sum + c.paragraphCount, 0)).toBe(200_000);
+    // Parsed at once, it was one wait as long as the whole parse.
+    expect(waitMs).toBeLessThan(workMs / 2);
   });
 });

@@ -1,7 +1,8 @@
 // A manuscript's structure as offsets into its text: chapters (from Markdown headings, "Chapter N" lines, or one per
 // file), and within them blocks separated by blank lines — headings, scene breaks (`***`, `* * *`, `#`) and prose
 // paragraphs numbered from 1 in each chapter. Locations shown to a writer ("chapter 3, paragraph 12") come from here,
-// never from what a model claims. Pure: no I/O.
+// never from what a model claims. Pure: no I/O. A long text is parsed in slices (parseStructureAsync), so the app's
+// other calls are answered meanwhile.
 
 export type BlockKind = 'heading' | 'break' | 'text';
 
@@ -101,15 +102,25 @@ interface RawBlock {
   singleLine: boolean;
 }
 
+/**
+ * Parsing work that stops every STEP lines or blocks (`yield`), so parseStructureAsync can let other calls run there;
+ * parseStructure runs it straight through. Its value is the work's result.
+ */
+type Steps<T> = Generator<void, T, void>;
+
+/** Lines or blocks parsed between two stops: well under a millisecond of work. */
+const STEP = 1024;
+
 /** Blocks of non-blank lines, with offsets. Runs in one pass over the text. */
-export function rawBlocks(text: string, from = 0, to = text.length): RawBlock[] {
+function* rawBlocks(text: string, from = 0, to = text.length): Steps<RawBlock[]> {
   const blocks: RawBlock[] = [];
   let blockStart = -1;
   let blockEnd = -1;
   let lines = 0;
   let firstLineEnd = -1;
   let pos = from;
-  while (pos < to) {
+  for (let line = 1; pos < to; line++) {
+    if (line % STEP === 0) yield;
     let nl = text.indexOf('\n', pos);
     if (nl === -1 || nl > to) nl = to;
     let blank = true;
@@ -153,9 +164,11 @@ function makeRaw(text: string, start: number, end: number, firstLineEnd: number,
  * The blocks with a heading line that opens a longer block ("Chapter 3" straight above its text) split off as a block
  * of its own, the rest of the block after it (again, for a title above a chapter heading above the text).
  */
-function headingsSplitOff(text: string, raw: RawBlock[]): RawBlock[] {
+function* headingsSplitOff(text: string, raw: RawBlock[]): Steps<RawBlock[]> {
   const blocks: RawBlock[] = [];
-  for (let block of raw) {
+  for (let i = 0; i < raw.length; i++) {
+    if (i % STEP === STEP - 1) yield;
+    let block = raw[i]!;
     while (!block.singleLine && lineHeading(block.firstLine) !== null) {
       const nl = text.indexOf('\n', block.start);
       blocks.push(makeRaw(text, block.start, nl, nl, 1));
@@ -171,12 +184,16 @@ function headingsSplitOff(text: string, raw: RawBlock[]): RawBlock[] {
 /**
  * The Markdown heading level that marks chapters: the highest level used by more than one heading — so a book's one
  * "# Title" above its "## Chapter N" headings is not taken for its only chapter — else the highest level used.
+ * `counts`: how many Markdown headings of each level the text has.
  */
-function chapterLevelOf(headings: readonly LineHeading[]): number | null {
-  const counts = new Map<number, number>();
-  for (const h of headings) if (h?.kind === 'markdown') counts.set(h.level, (counts.get(h.level) ?? 0) + 1);
+function chapterLevelOf(counts: ReadonlyMap<number, number>): number | null {
   const levels = [...counts.keys()].sort((a, b) => a - b);
   return levels.find((l) => counts.get(l)! > 1) ?? levels[0] ?? null;
+}
+
+export interface StructureOptions {
+  fallbackTitle?: string;
+  chapterFiles?: { title: string; start: number; end: number }[];
 }
 
 /**
@@ -188,28 +205,68 @@ function chapterLevelOf(headings: readonly LineHeading[]): number | null {
  * its own or opening its block. Any other heading line (a book's title, a "Part Two" above "Chapter 9", a "### Scene"
  * heading) is a heading of the chapter it opens (of the one it is in when text follows it), never a paragraph.
  */
-export function parseStructure(
-  text: string,
-  options: { fallbackTitle?: string; chapterFiles?: { title: string; start: number; end: number }[] } = {},
-): DocumentStructure {
+export function parseStructure(text: string, options: StructureOptions = {}): DocumentStructure {
+  const steps = structureSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** How long parseStructureAsync parses before it lets other calls run: short enough that none waits noticeably. */
+const SLICE_MS = 10;
+
+/**
+ * parseStructure's structure, parsed in slices of about SLICE_MS with the app's other calls let run between them: a 48
+ * MB manuscript of 1.8 million short paragraphs takes seconds to parse, and a spend figure, other runs and the
+ * gateway's requests waited for all of it. Not in a worker thread: the structure is used on this one, and copying its
+ * 1.8 million blocks back from a worker held this thread longer than parsing them.
+ */
+export async function parseStructureAsync(text: string, options: StructureOptions = {}): Promise<DocumentStructure> {
+  const steps = structureSteps(text, options);
+  let sliceEnd = performance.now() + SLICE_MS;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() >= sliceEnd) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + SLICE_MS;
+    }
+  }
+}
+
+/** The work of parseStructure (see there), in steps. */
+function* structureSteps(text: string, options: StructureOptions): Steps<DocumentStructure> {
   const chapters: Chapter[] = [];
   const blocks: Block[] = [];
   if (options.chapterFiles) {
     for (const file of options.chapterFiles) {
-      const raw = rawBlocks(text, file.start, file.end);
+      const raw = yield* rawBlocks(text, file.start, file.end);
       const chapter = openChapter(chapters, blocks, chapters.length + 1, file.title, file.start, true);
-      raw.forEach((block, i) => {
+      for (let i = 0; i < raw.length; i++) {
+        if (i % STEP === STEP - 1) yield;
+        const block = raw[i]!;
         const heading = i === 0 && block.singleLine && MD_HEADING.test(block.firstLine);
         addBlock(blocks, chapter, block, heading ? 'heading' : undefined);
-      });
+      }
       chapter.end = file.end;
     }
     return { chapters, blocks };
   }
-  const raw = headingsSplitOff(text, rawBlocks(text));
-  const headings = raw.map((block) => (block.singleLine ? lineHeading(block.firstLine) : null));
-  const level = chapterLevelOf(headings);
-  const partsAreChapters = level === null && !headings.some((h) => h?.kind === 'chapter');
+  const raw = yield* headingsSplitOff(text, yield* rawBlocks(text));
+  const headings: LineHeading[] = [];
+  // How many Markdown headings of each level, and whether any line is a "Chapter N" one.
+  const levelCounts = new Map<number, number>();
+  let chapterLines = false;
+  for (let i = 0; i < raw.length; i++) {
+    if (i % STEP === STEP - 1) yield;
+    const heading = raw[i]!.singleLine ? lineHeading(raw[i]!.firstLine) : null;
+    if (heading?.kind === 'markdown') levelCounts.set(heading.level, (levelCounts.get(heading.level) ?? 0) + 1);
+    chapterLines ||= heading?.kind === 'chapter';
+    headings.push(heading);
+  }
+  const level = chapterLevelOf(levelCounts);
+  const partsAreChapters = level === null && !chapterLines;
   const opensChapter = (h: NonNullable<LineHeading>) =>
     h.kind === 'chapter' || (h.kind === 'markdown' ? h.level === level : partsAreChapters);
   let current: Chapter | null = null;
@@ -220,7 +277,9 @@ export function parseStructure(
     for (const block of pending) addBlock(blocks, chapter, block, 'heading');
     pending = [];
   };
-  raw.forEach((block, i) => {
+  for (let i = 0; i < raw.length; i++) {
+    if (i % STEP === STEP - 1) yield;
+    const block = raw[i]!;
     const heading = headings[i];
     if (heading && opensChapter(heading)) {
       const start = pending[0]?.start ?? block.start;
@@ -235,14 +294,17 @@ export function parseStructure(
       flush(current);
       addBlock(blocks, current, block);
     }
-  });
+  }
   if (pending.length > 0) flush((current ??= openChapter(chapters, blocks, 0, 'Opening', 0, false)));
   if (current) current.end = text.length;
   // No chapter headings at all: the whole text is chapter 1.
   if (chapters.length === 1 && chapters[0]!.number === 0) {
     chapters[0]!.number = 1;
     chapters[0]!.title = options.fallbackTitle ?? 'Chapter 1';
-    for (const block of blocks) block.chapter = 1;
+    for (let i = 0; i < blocks.length; i++) {
+      if (i % STEP === STEP - 1) yield;
+      blocks[i]!.chapter = 1;
+    }
   }
   return { chapters, blocks };
 }
