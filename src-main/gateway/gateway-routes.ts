@@ -173,7 +173,6 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
   });
   let opened = false;
   let runId = '';
-  let streamedBy: string | null = null;
   const send = (events: unknown[]) => {
     for (const event of events) {
       const type = (event as { type?: unknown }).type;
@@ -195,11 +194,9 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
   const hooks: CallHooks = {
     cancel: cancel.signal,
     onRun: (id) => (runId = id),
+    // Every piece comes from one model: once text has gone out, the run does not fall back to another (run-chain.ts);
+    // its failure ends the stream with an error event.
     onToken: (text, modelId) => {
-      // A model that fails after sending text and the run falls back: the text already sent cannot be taken back, so
-      // the stream stops there rather than splice a second model's answer onto the first one's.
-      if (streamedBy !== null && streamedBy !== modelId) return cancel.abort();
-      streamedBy = modelId;
       open(runId, modelId);
       send(format.delta(runId, modelId, text));
     },

@@ -18,7 +18,7 @@ import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor } from './run-decision';
 import { withRoomToThink } from './room-to-think';
-import { attemptStep, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
+import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
 import type { RunWriter } from './run-writer';
@@ -149,8 +149,12 @@ export class RunChain {
     // likely cause, and each decline is paid for).
     let declined = false;
     const deadEnds = new Set<string>();
+    // Text handed on to the caller (the gateway's stream), which cannot be taken back: once any has gone out, the run
+    // ends with the failure of the model that sent it. A fallback's answer could not carry on from that text, and the
+    // caller, whose stream has begun, could not be sent it (yet would pay for it).
+    let handedOn = '';
     for (const [index, modelId] of chain.entries()) {
-      if (cancel.aborted) break;
+      if (cancel.aborted || handedOn !== '') break;
       if (index > 0) steps.push(movedOn(modelId));
       const spec = this.o.model(modelId);
       if (!spec) {
@@ -170,7 +174,9 @@ export class RunChain {
         // An answer Quire reads may be repaired by a second call, and text handed on cannot be taken back: the caller
         // (the gateway) gets no pieces of it, only the run's answer once it has been read (the Workbench's run:token
         // text is replaced by the answer when the run completes).
-        if (!readAnswer) onToken?.(text, spec.id);
+        if (readAnswer || !onToken) return;
+        handedOn += text;
+        onToken(text, spec.id);
       };
       const attempt = async (r: GenerateRequest, admit?: (worstCaseUsd: number) => Error | null) => {
         const stream = new StreamRedactor(this.o.redact, this.o.secretCut);
@@ -273,9 +279,14 @@ export class RunChain {
         };
         return await this.writer.complete(completed, startedAt, answered.attempt.model_id, answered.result, answered);
       }
-      // The writer stopped it: what had arrived is kept with the run (and was charged by usage).
+      // The writer stopped it: what had arrived is kept with the run (and was charged by usage); so is what the caller
+      // was handed before the call failed.
       const partial =
-        cancel.aborted && outcome.partialText ? { modelId: spec.id, text: outcome.partialText } : undefined;
+        cancel.aborted && outcome.partialText
+          ? { modelId: spec.id, text: outcome.partialText }
+          : handedOn !== ''
+            ? { modelId: spec.id, text: handedOn }
+            : undefined;
       steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
       lastError = outcome.error;
       unreadable = null;
@@ -286,12 +297,14 @@ export class RunChain {
     }
     if (cancel.aborted)
       return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
+    const error =
+      failures.length > 1 && failures.at(-1)!.error === lastError
+        ? everyModelFailed(failures, lastError)
+        : (lastError ?? new QuireError('unavailable', 'No model could run this task'));
     return await this.fail(
       unreadable ? { ...row(), model_id: unreadable.modelId, text: unreadable.text } : row(),
       startedAt,
-      failures.length > 1 && failures.at(-1)!.error === lastError
-        ? everyModelFailed(failures, lastError)
-        : (lastError ?? new QuireError('unavailable', 'No model could run this task')),
+      handedOn !== '' ? cutShort(error) : error,
       decision,
     );
   }
@@ -353,6 +366,21 @@ function everyModelFailed(failures: readonly { model: string; why: string }[], l
     isQuireError(last) ? last.code : 'unavailable',
     `None of the ${failures.length} models Quire tried could do this. ${each.join(' ')}`,
     { retryable: true, advised: isQuireError(last) && last.advised },
+  );
+}
+
+/**
+ * The run's error when its model failed after part of its answer was handed on: what happened, then that the caller
+ * has the answer up to there and no other model was asked, and the step that gets a whole answer.
+ */
+function cutShort(error: unknown): QuireError {
+  // Masked as the run stores it (RunWriter.store), like any other error.
+  const { code, message, retryable } = errorInfo(error, (text) => text);
+  return new QuireError(
+    code,
+    `${/[.!?]$/.test(message) ? message : `${message}.`} The answer sent so far stops there: Quire asked no other ` +
+      'model, since another answer cannot carry on from text already sent. Send the request again for a whole answer.',
+    { retryable, advised: true },
   );
 }
 

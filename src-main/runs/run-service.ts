@@ -79,7 +79,8 @@ export interface StartOptions {
   runId?: string;
   /**
    * Every streamed piece of text, in order, with the model sending it (also without run:token events); none for an
-   * answer Quire reads (JSON), which a repair may replace: the run's record carries it.
+   * answer Quire reads (JSON), which a repair may replace: the run's record carries it. Text handed on here cannot be
+   * taken back: once any has been, the run does not fall back to another model (it fails with its model's failure).
    */
   onToken?: (text: string, modelId: string) => void;
   cancel?: AbortSignal;
