@@ -2,9 +2,10 @@
 // ChatCall, and the answer whole or as its event stream (message_start … message_stop).
 import { z } from 'zod';
 import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
+import type { RunSpend } from '../ledger/run-spend';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { filtered, stopList } from './openai-wire';
+import { costOf, filtered, stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
 import { checkTextLength, invalidRequest, wire } from './wire-errors';
 
@@ -68,8 +69,9 @@ function textOf(value: string | z.infer<typeof block>[], param: string): string 
   return checkTextLength(text, param, MAX_TEXT_CHARS);
 }
 
-export function anthropicUsage(record: RunRecord) {
-  return { input_tokens: record.input_tokens ?? 0, output_tokens: record.output_tokens ?? 0 };
+/** The run's usage as the ledger has it: every call's tokens, and its cost (fields of Quire's own beside them). */
+export function anthropicUsage(spend: RunSpend) {
+  return { input_tokens: spend.inputTokens, output_tokens: spend.outputTokens, ...costOf(spend) };
 }
 
 /** Why the answer ended: an app must know when its text was cut at its max_tokens or by a content filter. */
@@ -78,7 +80,7 @@ function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' | 'refusal' {
   return record.truncated ? 'max_tokens' : 'end_turn';
 }
 
-export function anthropicMessage(record: RunRecord) {
+export function anthropicMessage(record: RunRecord, spend: RunSpend) {
   return {
     id: `msg_${record.run_id}`,
     type: 'message',
@@ -87,7 +89,7 @@ export function anthropicMessage(record: RunRecord) {
     content: [{ type: 'text', text: record.text ?? '' }],
     stop_reason: stopReason(record),
     stop_sequence: null,
-    usage: anthropicUsage(record),
+    usage: anthropicUsage(spend),
   };
 }
 
@@ -116,13 +118,13 @@ export function textDelta(text: string) {
   return { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } };
 }
 
-export function messageEnd(record: RunRecord) {
+export function messageEnd(record: RunRecord, spend: RunSpend) {
   return [
     { type: 'content_block_stop', index: 0 },
     {
       type: 'message_delta',
       delta: { stop_reason: stopReason(record), stop_sequence: null },
-      usage: anthropicUsage(record),
+      usage: anthropicUsage(spend),
     },
     { type: 'message_stop' },
   ];

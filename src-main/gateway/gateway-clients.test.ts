@@ -123,8 +123,14 @@ describe('the openai client pointed at the gateway', () => {
       }
       expect(pieces.length).toBeGreaterThan(1);
       expect(pieces.join('')).toBe('one two three four');
-      expect(usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
-      expect(g.ledger(runIdOf(id))).toMatchObject([{ state: 'settled', input_tokens: 12, output_tokens: 4 }]);
+      const rows = g.ledger(runIdOf(id));
+      expect(rows).toMatchObject([{ state: 'settled', input_tokens: 12, output_tokens: 4 }]);
+      expect(usage).toEqual({
+        prompt_tokens: 12,
+        completion_tokens: 4,
+        total_tokens: 16,
+        cost: rows[0]!.charged_micros! / 1e6,
+      });
     });
   });
 

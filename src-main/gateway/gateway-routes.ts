@@ -2,6 +2,7 @@
 // (whole or streamed), /v1/models lists the names, /v1/embeddings asks a loaded local model.
 import type { ServerResponse } from 'node:http';
 import type { RunRecord } from '../../src-preload/contract';
+import type { RunSpend } from '../ledger/run-spend';
 import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } from './anthropic-wire';
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
 import type { GatewayRequest, GatewayRoutes } from './gateway-server';
@@ -16,6 +17,8 @@ export interface RouteDeps {
   now: () => Date;
   /** A stored run: a call that failed after it was charged still says what it cost (its headers). */
   run: (runId: string) => RunRecord | undefined;
+  /** What a run's calls came to in the ledger: the usage and cost an app is told, never the answering call's alone. */
+  spent: (runId: string) => RunSpend;
 }
 
 type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models'>;
@@ -27,15 +30,16 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
       const { call, stream, includeUsage } = parseChatCompletion(r.body);
       if (!stream) {
         const record = await chatOnce(deps, r, call);
-        return sendJson(r, chatCompletion(record, created()), record);
+        const spend = deps.spent(record.run_id);
+        return sendJson(r, chatCompletion(record, spend, created()), runHeaders(record.run_id, spend));
       }
       const at = created();
       await streamRun(deps, r, call, {
         open: (id, model) => [chunk(id, at, model, { role: 'assistant', content: '' })],
         delta: (id, model, text) => [chunk(id, at, model, { content: text })],
-        end: (record) => [
+        end: (record, spend) => [
           chunk(record.run_id, at, record.model_id ?? '', {}, finishReason(record)),
-          ...(includeUsage ? [chunk(record.run_id, at, record.model_id ?? '', null, null, usageOf(record))] : []),
+          ...(includeUsage ? [chunk(record.run_id, at, record.model_id ?? '', null, null, usageOf(spend))] : []),
         ],
         error: (error) => wireErrorBody('openai', error),
         done: 'data: [DONE]\n\n',
@@ -45,12 +49,13 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
       const { call, stream } = parseMessages(r.body);
       if (!stream) {
         const record = await chatOnce(deps, r, call);
-        return sendJson(r, anthropicMessage(record), record);
+        const spend = deps.spent(record.run_id);
+        return sendJson(r, anthropicMessage(record, spend), runHeaders(record.run_id, spend));
       }
       await streamRun(deps, r, call, {
         open: (id, model) => messageStart(id, model),
         delta: (_id, _model, text) => [textDelta(text)],
-        end: (record) => messageEnd(record),
+        end: (record, spend) => messageEnd(record, spend),
         error: (error) => wireErrorBody('anthropic', error),
         done: '',
       });
@@ -98,17 +103,14 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
   };
 }
 
-function sendJson(r: GatewayRequest, body: unknown, record?: RunRecord): void {
-  r.res.writeHead(200, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...(record ? runHeaders(record) : {}),
-  });
+function sendJson(r: GatewayRequest, body: unknown, headers: Record<string, string> = {}): void {
+  r.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   r.res.end(JSON.stringify(body));
 }
 
-function runHeaders(record: RunRecord): Record<string, string> {
-  return { 'x-quire-run-id': record.run_id, 'x-quire-cost-usd': record.cost_usd.toFixed(6) };
+/** The run and what the ledger charged for it, the same figure as the answer's usage.cost. */
+function runHeaders(runId: string, spend: RunSpend): Record<string, string> {
+  return { 'x-quire-run-id': runId, 'x-quire-cost-usd': spend.costUsd.toFixed(6) };
 }
 
 /** A call answered whole; one that fails after its run was stored carries the run's id and cost on its error. */
@@ -128,11 +130,12 @@ async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Pro
  */
 function failedRun(deps: RouteDeps, r: GatewayRequest, runId: string | null, error: unknown): WireError {
   const wireError = toWireError(error);
-  const stored = runId ? deps.run(runId) : undefined;
-  if (!stored) return wireError;
-  if (!r.res.headersSent) for (const [name, value] of Object.entries(runHeaders(stored))) r.res.setHeader(name, value);
-  if (stored.cost_usd <= 0) return wireError;
-  return new WireError(`${wireError.message} ${chargedText(wireError.message, stored.cost_usd)}`, {
+  if (!runId || !deps.run(runId)) return wireError;
+  const spend = deps.spent(runId);
+  if (!r.res.headersSent)
+    for (const [name, value] of Object.entries(runHeaders(runId, spend))) r.res.setHeader(name, value);
+  if (spend.costUsd <= 0) return wireError;
+  return new WireError(`${wireError.message} ${chargedText(wireError.message, spend.costUsd)}`, {
     ...wireError.init,
     retry: false,
   });
@@ -156,7 +159,8 @@ function abortOnClose(res: ServerResponse): AbortSignal {
 interface StreamFormat {
   open: (runId: string, model: string) => unknown[];
   delta: (runId: string, model: string, text: string) => unknown[];
-  end: (record: RunRecord) => unknown[];
+  /** The closing events: why the answer ended, and the run's usage as the ledger has it. */
+  end: (record: RunRecord, spend: RunSpend) => unknown[];
   error: (error: WireError) => unknown;
   done: string;
 }
@@ -219,7 +223,7 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     open(record.run_id, record.model_id ?? '');
     if (record.text) send(format.delta(record.run_id, record.model_id ?? '', record.text));
   }
-  send(format.end(record));
+  send(format.end(record, deps.spent(record.run_id)));
   res.end(format.done);
 }
 

@@ -36,8 +36,11 @@ export interface GatewayOptions {
   taskName: (task: string) => string;
   monthOf: (at: Date) => string;
   runtime: Pick<LocalRuntime, 'resident' | 'use'>;
-  /** Embeddings calls are recorded as local $0 runs: their ledger row and run row, and run:completed. */
-  ledger: Pick<Ledger, 'recordLocal' | 'atomically'>;
+  /**
+   * Embeddings calls are recorded as local $0 runs: their ledger row and run row, and run:completed. A call's answer
+   * says what its run came to in the ledger (runSpend).
+   */
+  ledger: Pick<Ledger, 'recordLocal' | 'atomically' | 'runSpend'>;
   events: EventBus;
   logger: Logger;
   now: () => Date;
@@ -272,6 +275,7 @@ export class GatewayService {
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
             now: this.o.now,
             run: (runId) => this.runsRepo.get(runId),
+            spent: (runId) => this.o.ledger.runSpend(runId),
           }),
         },
         config.port,

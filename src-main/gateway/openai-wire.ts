@@ -2,6 +2,7 @@
 // answer as the `openai` client reads it, whole or as Server-Sent Events with the usage chunk when asked for.
 import { z } from 'zod';
 import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
+import type { RunSpend } from '../ledger/run-spend';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
@@ -117,13 +118,23 @@ function joinParts(parts: { type: string }[], param: string): string {
     .join('\n');
 }
 
-export function usageOf(record: RunRecord) {
-  const prompt = record.input_tokens ?? 0;
-  const completion = record.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+/** The run's usage as the ledger has it: every call's tokens, and its cost. */
+export function usageOf(spend: RunSpend) {
+  const prompt = spend.inputTokens;
+  const completion = spend.outputTokens;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...costOf(spend) };
 }
 
-export function chatCompletion(record: RunRecord, created: number) {
+/**
+ * What the run cost, in USD, as OpenRouter puts it in usage (`cost`), in both APIs; `uncounted_cost`, only when there
+ * is some, is the part of it charged for calls whose provider reported no token counts (their reservation): the
+ * tokens leave them out, so an app can tell why they do not add up to the cost.
+ */
+export function costOf(spend: RunSpend): { cost: number; uncounted_cost?: number } {
+  return { cost: spend.costUsd, ...(spend.uncountedUsd > 0 ? { uncounted_cost: spend.uncountedUsd } : {}) };
+}
+
+export function chatCompletion(record: RunRecord, spend: RunSpend, created: number) {
   return {
     id: `chatcmpl-${record.run_id}`,
     object: 'chat.completion',
@@ -137,7 +148,7 @@ export function chatCompletion(record: RunRecord, created: number) {
         finish_reason: finishReason(record),
       },
     ],
-    usage: usageOf(record),
+    usage: usageOf(spend),
   };
 }
 

@@ -19,6 +19,7 @@ import { calendarFor, type Calendar } from './calendar';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth } from './spend-report';
+import { runSpend, type RunSpend } from './run-spend';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
 export interface LedgerOptions {
@@ -365,6 +366,16 @@ export class Ledger implements SpendSource {
 
   entry(id: number): LedgerEntry | undefined {
     return this.repo.get(id);
+  }
+
+  /** The rows of a run's calls, in order: what each was held at, charged and counted. */
+  ofRun(runId: string): LedgerEntry[] {
+    return this.repo.ofRun(runId);
+  }
+
+  /** What a run's calls came to, all of them: its cost and tokens as the ledger has them. */
+  runSpend(runId: string): RunSpend {
+    return runSpend(this.repo.ofRun(runId));
   }
 
   monthOf(at: Date): string {

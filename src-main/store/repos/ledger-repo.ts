@@ -162,6 +162,11 @@ export class LedgerRepo {
     return this.q<LedgerEntry>('SELECT * FROM ledger WHERE id = ?').get(id);
   }
 
+  /** A run's calls, in the order they were reserved (on the run_id index). */
+  ofRun(runId: string): LedgerEntry[] {
+    return this.q<LedgerEntry>('SELECT * FROM ledger WHERE run_id = ? ORDER BY id').all(runId);
+  }
+
   /** What closing a row needs to know (every call does this once: a narrow read). */
   head(id: number): LedgerHead | undefined {
     return this.q<LedgerHead>('SELECT month, state, reserved_micros, run_id, model_id FROM ledger WHERE id = ?').get(
