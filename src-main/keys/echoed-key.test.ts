@@ -1,6 +1,6 @@
 // A key echoed by a model or by an error body (issue 14, item 5): the stored run, the pushed events (SSE, IPC) and
 // providers:health never carry it, in plain text or encoded.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PushedEvent } from '../../src-preload/contract';
 import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
 
@@ -25,6 +25,30 @@ describe('a key echoed back', () => {
       expect(text).not.toContain(b64(KEY));
     }
     expect(stored.body.value.text).toMatch(/Your key is \[redacted\].*The end\./);
+  });
+
+  it('never reaches the stored run when the writer stops it after the model echoed it', async () => {
+    const h = await harness.host();
+    await h.endpoint('echo', [{ id: 'parrot', quality: 9, input_usd_per_mtok: 1, output_usd_per_mtok: 1 }], {
+      api_key: KEY,
+    });
+    harness.server().script('parrot', {
+      text: `Your key is ${KEY} and then more words`,
+      faults: [{ kind: 'stall', afterTokens: 5 }],
+    });
+    const streamed: string[] = [];
+    h.app.events.subscribe((event) => {
+      if (event.name === 'run:token') streamed.push(event.payload.text);
+    });
+    const started = h.call('runs:start', { task: TASK, input: 'What is my key?', stream: true });
+    await vi.waitUntil(() => streamed.join('').includes('and'));
+    const runId = (await vi.waitUntil(() => h.app.services.runs.list({ limit: 1 })[0]))!.run_id;
+    await h.call('runs:cancel', { run_id: runId });
+    expect((await started).body.error.code).toBe('cancelled');
+    const stored = (await h.call('runs:get', { run_id: runId })).body.value;
+    expect(stored.status).toBe('cancelled');
+    expect(stored.text).toContain('Your key is [redacted]');
+    expect(JSON.stringify(stored)).not.toContain(KEY);
   });
 
   // A custom endpoint takes any key its server expects: a gateway's JWT has dots, which end a word.

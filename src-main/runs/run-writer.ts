@@ -112,6 +112,8 @@ export class RunWriter {
     const info = this.o.info(error);
     const write: RunWrite = {
       ...base,
+      // What had arrived before a Stop (or a failure) is the model's text as it came, unmasked: masked as an answer is.
+      text: base.text === null ? null : this.o.redact(base.text),
       status: base.status === 'cancelled' ? 'cancelled' : 'failed',
       reason: base.reason ?? decision?.reason ?? null,
       latency_ms: Math.round(this.o.monotonic() - startedAt),
