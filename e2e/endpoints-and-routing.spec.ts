@@ -58,6 +58,57 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('a test that fails saves nothing: an edit’s refused new key leaves the old key, a new endpoint’s leaves none', async ({
+  page,
+  host,
+  fake,
+}) => {
+  type Listed = { providers: { id: string; key_configured: boolean; key_last4: string | null }[] };
+  const entry = async (id: string) =>
+    (await host.call<Listed>('providers:list')).value?.providers.find((p) => p.id === id);
+  fake.script('m1', { text: 'Fine.' });
+  await openSettings(page, host.url);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  const added = page.getByRole('form', { name: 'Add an endpoint' });
+  await added.getByLabel('Endpoint id').fill('lab');
+  await added.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await added.getByLabel(/^API key \(optional/).fill('lab-key-first-AAAA');
+  await added.getByLabel('Model id').first().fill('m1');
+  await added.getByRole('button', { name: 'Test and add' }).click();
+  await expect(added).toHaveCount(0);
+  await expect.poll(() => entry('lab')).toMatchObject({ key_configured: true, key_last4: 'AAAA' });
+
+  // The server refuses the new key: the endpoint keeps the key it had, as the form says.
+  fake.script('__models__', { faults: [{ kind: 'status', status: 401, message: 'invalid api key' }] });
+  await page.getByTestId('endpoints').getByRole('button', { name: 'Edit lab' }).click();
+  const edited = page.getByRole('form', { name: 'Edit endpoint lab' });
+  await edited.getByLabel(/^API key \(optional/).fill('lab-key-second-BBBB');
+  await edited.getByRole('button', { name: 'Test and save' }).click();
+  await expect(page.getByTestId('endpoint-error')).toBeVisible();
+  expect(await entry('lab')).toMatchObject({ key_configured: true, key_last4: 'AAAA' });
+  await expect(page.getByTestId('endpoint-error')).toContainText('refused the API key (HTTP 401)');
+  await expect(page.getByTestId('endpoint-error')).toContainText('Nothing was saved. Check the key');
+  await edited.getByRole('button', { name: 'Cancel' }).click();
+
+  // A new endpoint whose first test fails leaves no endpoint and no key behind.
+  fake.script('__models__', { faults: [{ kind: 'status', status: 401, message: 'invalid api key' }] });
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  await added.getByLabel('Endpoint id').fill('fresh');
+  await added.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await added.getByLabel(/^API key \(optional/).fill('fresh-key-CCCC');
+  await added.getByLabel('Model id').first().fill('m1');
+  await added.getByRole('button', { name: 'Test and add' }).click();
+  await expect(page.getByTestId('endpoint-error')).toContainText('Nothing was saved');
+  expect(await entry('fresh')).toBeUndefined();
+  const keyless = await host.call('providers:save', {
+    id: 'fresh',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [{ id: 'm1', quality: 6, strengths: [], input_usd_per_mtok: 0, output_usd_per_mtok: 0 }],
+  });
+  expect(keyless).toMatchObject({ ok: true, value: { key_configured: false } });
+});
+
 test('editing an endpoint’s price keeps its models’ context sizes and image support, and a cleared size goes back to the default', async ({
   page,
   host,

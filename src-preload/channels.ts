@@ -20,6 +20,7 @@ export const CHANNELS = [
   'keys:test',
   'providers:list',
   'providers:save',
+  'providers:test',
   'providers:delete',
   'providers:health',
   'providers:endpoint_models',

@@ -100,7 +100,7 @@ export class KeyStore {
           `Only plain-text storage ("${cipher.backend()}") is available on this system; agree to it explicitly to store the key anyway.`,
         );
       }
-      this.redact(key);
+      this.mask(key);
       this.options.db
         .prepare(
           `INSERT INTO api_keys (name, ciphertext, backend, updated_at) VALUES (?, ?, ?, ?)
@@ -110,12 +110,15 @@ export class KeyStore {
         .run(name, cipher.encrypt(key), cipher.backend(), this.options.now().toISOString());
       return;
     }
-    this.redact(key);
+    this.mask(key);
     this.updateFile((all) => ({ ...all, [name]: key }));
   }
 
-  /** Masks a key wherever text leaves main; a short local-server key ("ollama") is a word, not a secret. */
-  private redact(key: string): void {
+  /**
+   * Masks a key wherever text leaves main, from now on: each key stored, and one only being tried. A short
+   * local-server key ("ollama") is a word, not a secret.
+   */
+  mask(key: string): void {
     if (key.length >= 8) this.options.redactor.add(key);
   }
 

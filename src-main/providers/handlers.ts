@@ -3,7 +3,7 @@ import type { ProviderService } from './provider-service';
 import type { ProviderResilience } from './resilience';
 
 export interface ProvidersHandlerDeps {
-  providers: Pick<ProviderService, 'list' | 'save' | 'delete' | 'endpointModels'>;
+  providers: Pick<ProviderService, 'list' | 'save' | 'testEndpoint' | 'delete' | 'endpointModels'>;
   resilience: Pick<ProviderResilience, 'health' | 'reset'>;
 }
 
@@ -14,6 +14,7 @@ export function providersHandlers({
   HandlerMap,
   | 'providers:list'
   | 'providers:save'
+  | 'providers:test'
   | 'providers:delete'
   | 'providers:health'
   | 'providers:reset'
@@ -22,6 +23,7 @@ export function providersHandlers({
   return {
     'providers:list': () => ({ providers: providers.list() }),
     'providers:save': (input) => providers.save(input),
+    'providers:test': (input) => providers.testEndpoint(input),
     'providers:delete': ({ id }) => ({ deleted: providers.delete(id) }),
     'providers:health': () => ({ providers: resilience.health() }),
     'providers:endpoint_models': (input) => providers.endpointModels(input),

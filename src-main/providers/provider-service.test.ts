@@ -42,6 +42,83 @@ describe('providers:save is all or nothing', () => {
   });
 });
 
+describe('providers:test: an endpoint is tried as typed, before anything is saved', () => {
+  const NEW_KEY = 'lab-key-new-5678';
+
+  it('tries an edit’s new key and, when the server refuses it, leaves the endpoint and its key as they were', async () => {
+    const h = await harness.host();
+    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], { api_key: 'sk-lab-original-1234' });
+    harness.server().script('__models__', { faults: [{ kind: 'status', status: 401 }] });
+    const tested = await h.call('providers:test', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: NEW_KEY,
+    });
+    expect(tested.body.value).toMatchObject({ provider: 'endpoint:lab', ok: false, reason: 'refused' });
+    const asked = harness.server().requests.filter((r) => r.model === '__models__');
+    expect(asked.at(-1)!.headers.authorization).toBe(`Bearer ${NEW_KEY}`);
+    const lab = ((await h.call('providers:list')).body.value.providers as { id: string }[]).find((p) => p.id === 'lab');
+    expect(lab).toMatchObject({ key_configured: true, key_last4: '1234', models: [{ id: 'm1' }] });
+  });
+
+  it('tries an edit without a new key with the endpoint’s stored key, at the address typed', async () => {
+    const h = await harness.host();
+    await h.endpoint('lab', [{ id: 'm1', quality: 7, ...price }], { api_key: 'sk-lab-original-1234' });
+    const moved = await h.call('providers:test', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: 'http://127.0.0.1:9/v1',
+    });
+    expect(moved.body.value).toMatchObject({ ok: false, reason: 'unreachable' });
+    const tested = await h.call('providers:test', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+    });
+    expect(tested.body.value).toMatchObject({ ok: true });
+    expect(harness.server().requests.at(-1)!.headers.authorization).toBe('Bearer sk-lab-original-1234');
+  });
+
+  it('never shows a key being tried when the server’s answer quotes it', async () => {
+    const h = await harness.host();
+    // Short and plain enough to pass as the server's own sentence: only the key store's knowledge of it masks it.
+    const key = 'opensesame9';
+    harness
+      .server()
+      .script('__models__', { faults: [{ kind: 'status', status: 400, message: `Key ${key} is unknown` }] });
+    const tested = await h.call('providers:test', {
+      id: 'lab',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: key,
+    });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'other' });
+    expect(tested.body.value.message).toContain('Key [redacted] is unknown');
+    expect(JSON.stringify(tested.body)).not.toContain(key);
+  });
+
+  it('saves nothing for a new endpoint, whatever the answer', async () => {
+    const h = await harness.host();
+    const tested = await h.call('providers:test', {
+      id: 'fresh',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      api_key: NEW_KEY,
+    });
+    expect(tested.body.value).toMatchObject({ provider: 'endpoint:fresh', ok: true });
+    const listed = (await h.call('providers:list')).body.value.providers as { id: string }[];
+    expect(listed.map((p) => p.id)).not.toContain('fresh');
+    const saved = await h.call('providers:save', {
+      id: 'fresh',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      models: [model('m1')],
+    });
+    expect(saved.body.value).toMatchObject({ key_configured: false });
+  });
+});
+
 describe('keys:test', () => {
   it('does not count failures against the provider’s circuit breaker', async () => {
     const h = await harness.host({ execution: { failureThreshold: 2 } });

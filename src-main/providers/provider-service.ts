@@ -9,10 +9,12 @@ import {
   type WireKind,
 } from '../../src-preload/contract/provider-table';
 import { ENDPOINT_DEFAULT_CONTEXT } from '../../src-preload/contract/constants';
+import type { KeyTest } from '../../src-preload/contract/keys';
 import type {
   EndpointInput,
   EndpointModel,
   EndpointModelsInput,
+  EndpointTestInput,
   ProviderEntry,
   ProviderHealth,
 } from '../../src-preload/contract/providers';
@@ -154,11 +156,6 @@ export class ProviderService {
     return model;
   }
 
-  /**
-   * keys:test: a minimal authenticated call that costs nothing. It runs outside the provider's circuit breaker: a
-   * writer trying a wrong key (or a wrong URL) must not pause the provider for everyone's runs, and an open breaker
-   * must not stop the writer from testing the key that fixes it.
-   */
   /** The models a custom endpoint's server lists: a saved endpoint by id, or one being typed in. */
   async endpointModels(input: EndpointModelsInput): Promise<{ models: ListedModel[] }> {
     let request: EndpointModelsRequest;
@@ -175,10 +172,28 @@ export class ProviderService {
     return { models };
   }
 
-  async testKey(
-    provider: string,
-  ): Promise<{ provider: string; ok: boolean; message: string; reason?: 'refused' | 'unreachable' | 'other' }> {
-    const client = this.clientFor(provider);
+  /**
+   * keys:test: a minimal authenticated call that costs nothing. It runs outside the provider's circuit breaker: a
+   * writer trying a wrong key (or a wrong URL) must not pause the provider for everyone's runs, and an open breaker
+   * must not stop the writer from testing the key that fixes it.
+   */
+  testKey(provider: string): Promise<KeyTest> {
+    return this.tryKey(provider, this.clientFor(provider));
+  }
+
+  /**
+   * providers:test: the same call to a custom endpoint as typed in the form, with the key typed there, else the saved
+   * endpoint's own. Nothing is stored, so a failed test leaves the endpoint and its key as they were.
+   */
+  testEndpoint(input: EndpointTestInput): Promise<KeyTest> {
+    const source = endpointSource(input.id);
+    // A key not stored yet is masked too, should the server's refusal quote it.
+    if (input.api_key) this.options.keys.mask(input.api_key);
+    const apiKey = input.api_key ?? this.options.keys.get(source);
+    return this.tryKey(source, build(input.kind, { ...this.keyTestOptions(source), baseURL: input.base_url, apiKey }));
+  }
+
+  private async tryKey(provider: string, client: OpenAiCompatibleModel | AnthropicModel): Promise<KeyTest> {
     // The provider as the writer knows it: "OpenAI", or "Your endpoint “lab”".
     const name = provider.startsWith('endpoint:')
       ? `Your endpoint “${provider.slice('endpoint:'.length)}”`
@@ -325,8 +340,8 @@ export class ProviderService {
     };
   }
 
-  private clientFor(provider: string): OpenAiCompatibleModel | AnthropicModel {
-    const opts = {
+  private keyTestOptions(provider: string): Omit<ClientOptions, 'baseURL' | 'apiKey'> {
+    return {
       provider,
       modelId: 'key-test',
       apiModelId: 'key-test',
@@ -335,6 +350,10 @@ export class ProviderService {
       maxRetryAfterS: this.maxRetryAfterS,
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     };
+  }
+
+  private clientFor(provider: string): OpenAiCompatibleModel | AnthropicModel {
+    const opts = this.keyTestOptions(provider);
     if (provider.startsWith('endpoint:')) {
       const endpoint = this.options.endpoints.get(provider.slice('endpoint:'.length), false);
       if (!endpoint) throw new NotFoundError('Provider endpoint', provider);

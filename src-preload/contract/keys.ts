@@ -20,6 +20,17 @@ export interface KeysStatus {
   storage_is_weak: boolean;
 }
 
+/**
+ * A minimal authenticated call (listing models, which costs nothing). `reason` says what failed, so the advice fits:
+ * the key was refused, or the provider could not be reached at all (the key is not the problem).
+ */
+export interface KeyTest {
+  provider: string;
+  ok: boolean;
+  message: string;
+  reason?: 'refused' | 'unreachable' | 'other';
+}
+
 const provider = z.string().min(1).max(120);
 
 export const keysChannels = {
@@ -36,14 +47,6 @@ export const keysChannels = {
     { maxBytes: 16 * 1024 },
   ),
   'keys:delete': channel<KeyStatus>()(z.strictObject({ provider })),
-  /**
-   * A minimal authenticated call (listing models, which costs nothing). `reason` says what failed, so the advice
-   * fits: the key was refused, or the provider could not be reached at all (the key is not the problem).
-   */
-  'keys:test': channel<{
-    provider: string;
-    ok: boolean;
-    message: string;
-    reason?: 'refused' | 'unreachable' | 'other';
-  }>()(z.strictObject({ provider })),
+  /** A KeyTest of a stored key. */
+  'keys:test': channel<KeyTest>()(z.strictObject({ provider })),
 };

@@ -2,6 +2,7 @@
 // base-URL overrides of the built-in providers.
 import { z } from 'zod';
 import { channel, noInput } from './define';
+import type { KeyTest } from './keys';
 import { STRENGTHS, strengthSchema, usdPerMtokSchema } from './registry';
 
 export interface ProviderHealth {
@@ -75,6 +76,10 @@ export const endpointModelsInputSchema = z.union([
 
 export type EndpointModelsInput = z.infer<typeof endpointModelsInputSchema>;
 
+/** An endpoint as typed in the form, to connect to before it is saved; without a key, the saved endpoint's own. */
+export const endpointTestSchema = endpointSchema.pick({ id: true, kind: true, base_url: true, api_key: true });
+export type EndpointTestInput = z.infer<typeof endpointTestSchema>;
+
 export const providersChannels = {
   'providers:list': channel<{ providers: ProviderEntry[] }>()(noInput),
   /** Saves a custom endpoint, or (id of a built-in provider, no models needed) a base-URL override. */
@@ -85,6 +90,11 @@ export const providersChannels = {
     ]),
     { maxBytes: 256 * 1024 },
   ),
+  /**
+   * Connects to a custom endpoint as typed (a KeyTest) and stores nothing: "Test and save" saves only after it
+   * passes, so a failed test leaves the endpoint and its key as they were.
+   */
+  'providers:test': channel<KeyTest>()(endpointTestSchema),
   'providers:delete': channel<{ deleted: boolean }>()(z.strictObject({ id: z.string().min(1).max(60) })),
   'providers:health': channel<{ providers: ProviderHealth[] }>()(noInput),
   /** The models an endpoint's server lists, to pick from instead of typing ids ("Fetch models"). */

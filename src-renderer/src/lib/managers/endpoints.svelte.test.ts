@@ -29,62 +29,74 @@ describe('EndpointsManager', () => {
     expect(manager.custom).toEqual([]);
   });
 
-  it('saves an endpoint it can reach, then shows the new list', async () => {
+  it('connects to an endpoint as typed, then saves it and shows the new list', async () => {
     const { fake, manager } = setup();
+    fake.answer('providers:test', { provider: 'endpoint:lm-studio', ok: true, message: 'Found 1 model' });
     fake.answer('providers:save', provider('lm-studio'));
-    fake.answer('keys:test', { provider: 'endpoint:lm-studio', ok: true, message: 'Found 1 model' });
     fake.answer('providers:list', { providers: [provider('lm-studio')] });
-    const saving = manager.save(input('lm-studio'), null);
+    const saving = manager.save({ ...input('lm-studio'), api_key: 'lm-studio' });
     expect(manager.saving).toBe(true);
     await expect(saving).resolves.toBe(true);
     expect(manager.saving).toBe(false);
-    expect(fake.inputsOf('keys:test')).toEqual([{ provider: 'endpoint:lm-studio' }]);
+    expect(fake.inputsOf('providers:test')).toEqual([
+      { id: 'lm-studio', kind: 'openai-compatible', base_url: 'http://127.0.0.1:1234/v1', api_key: 'lm-studio' },
+    ]);
+    expect(fake.inputsOf('providers:save')).toEqual([{ ...input('lm-studio'), api_key: 'lm-studio' }]);
     expect(manager.custom.map((entry) => entry.id)).toEqual(['lm-studio']);
     expect(manager.failure).toBeNull();
   });
 
-  it('takes a new endpoint it cannot reach out again, and says why', async () => {
+  it('saves nothing when the endpoint cannot be reached, and says why and what to check', async () => {
     const { fake, manager } = setup();
-    fake.answer('providers:save', provider('lm-studio'));
-    fake.answer('keys:test', { provider: 'endpoint:lm-studio', ok: false, message: 'connection refused' });
-    fake.answer('providers:delete', { deleted: true });
-    await expect(manager.save(input('lm-studio'), null)).resolves.toBe(false);
-    expect(fake.inputsOf('providers:delete')).toEqual([{ id: 'lm-studio' }]);
+    fake.answer('providers:test', {
+      provider: 'endpoint:lm-studio',
+      ok: false,
+      message: 'connection refused',
+      reason: 'unreachable',
+    });
+    await expect(manager.save(input('lm-studio'))).resolves.toBe(false);
+    expect(fake.countOf('providers:save')).toBe(0);
+    expect(fake.countOf('providers:delete')).toBe(0);
     expect(manager.failure).toMatchObject({
       message: 'Quire could not reach http://127.0.0.1:1234/v1: connection refused',
+      next: expect.stringMatching(/^Nothing was saved\. Check the address/),
       input: input('lm-studio'),
     });
     manager.clearFailure();
     expect(manager.failure).toBeNull();
   });
 
-  it('puts an edited endpoint back as it was when the new address cannot be reached', async () => {
+  it('saves nothing when an edit’s new key is refused, and says to check the key', async () => {
     const { fake, manager } = setup();
-    const previous = provider('lm-studio');
-    fake.answer('providers:save', previous);
-    fake.answer('keys:test', { provider: 'endpoint:lm-studio', ok: false, message: 'timeout' });
-    await manager.save({ ...input('lm-studio'), base_url: 'http://127.0.0.1:9999/v1' }, previous);
-    expect(fake.inputsOf('providers:save').at(-1)).toEqual({
-      id: 'lm-studio',
-      kind: previous.kind,
-      base_url: previous.base_url,
-      models: previous.models,
+    fake.answer('providers:test', {
+      provider: 'endpoint:lm-studio',
+      ok: false,
+      message: 'Your endpoint “lm-studio” refused the key (HTTP 401)',
+      reason: 'refused',
     });
-    expect(fake.countOf('providers:delete')).toBe(0);
+    const edit = { ...input('lm-studio'), api_key: 'a-new-key' };
+    await expect(manager.save(edit)).resolves.toBe(false);
+    expect(fake.countOf('providers:save')).toBe(0);
+    expect(manager.failure).toMatchObject({
+      message: 'Your endpoint “lm-studio” refused the key (HTTP 401)',
+      next: expect.stringMatching(/^Nothing was saved\. Check the key/),
+      input: edit,
+    });
   });
 
   it('saves without a test when asked', async () => {
     const { fake, manager } = setup();
     fake.answer('providers:save', provider('offline'));
     fake.answer('providers:list', { providers: [provider('offline')] });
-    await expect(manager.save(input('offline'), null, false)).resolves.toBe(true);
-    expect(fake.countOf('keys:test')).toBe(0);
+    await expect(manager.save(input('offline'), false)).resolves.toBe(true);
+    expect(fake.countOf('providers:test')).toBe(0);
   });
 
   it('reports a refusal by the host with its error', async () => {
     const { fake, manager } = setup();
+    fake.answer('providers:test', { provider: 'endpoint:lm-studio', ok: true, message: 'Found 1 model' });
     fake.fail('providers:save', 'conflict', 'lm-studio already exists');
-    await expect(manager.save(input('lm-studio'), null)).resolves.toBe(false);
+    await expect(manager.save(input('lm-studio'))).resolves.toBe(false);
     expect(manager.failure).toMatchObject({ message: 'lm-studio already exists', error: { code: 'conflict' } });
   });
 

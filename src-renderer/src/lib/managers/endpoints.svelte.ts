@@ -57,26 +57,39 @@ export class EndpointsManager {
   }
 
   /**
-   * Saves, then asks the endpoint for its models (a free call). If it cannot be reached the previous state is put
-   * back — the new endpoint removed, an edited one restored — and the reason is kept for the form.
+   * Connects to the endpoint as typed (a free call), then saves it; `test` false saves without connecting ("Save
+   * anyway"). A failed test saves nothing — a new endpoint is not added, an edited one keeps its address and its key —
+   * and the reason is kept for the form.
    */
-  async save(input: EndpointInput, previous: ProviderEntry | null, test = true): Promise<boolean> {
+  async save(input: EndpointInput, test = true): Promise<boolean> {
     this.#saving = true;
     this.#failure = null;
     try {
-      await this.#client.call('providers:save', input);
       if (test) {
-        const result = await this.#client.call('keys:test', { provider: `endpoint:${input.id}` });
+        const { id, kind, base_url, api_key } = input;
+        const result = await this.#client.call('providers:test', {
+          id,
+          kind,
+          base_url,
+          ...(api_key === undefined ? {} : { api_key }),
+        });
         if (!result.ok) {
-          await this.#restore(input.id, previous);
-          this.#failure = {
-            message: `Quire could not reach ${input.base_url}: ${result.message}`,
-            next: 'Nothing was saved. Check the address (including /v1 where the server needs it) and that the server is running, then try again — or save it anyway to use later.',
-            input,
-          };
+          this.#failure =
+            result.reason === 'refused'
+              ? {
+                  message: result.message,
+                  next: 'Nothing was saved. Check the key the server expects (Ollama takes any, such as “ollama”; LM Studio “lm-studio”), then try again.',
+                  input,
+                }
+              : {
+                  message: `Quire could not reach ${input.base_url}: ${result.message}`,
+                  next: 'Nothing was saved. Check the address (including /v1 where the server needs it) and that the server is running, then try again — or save it anyway to use later.',
+                  input,
+                };
           return false;
         }
       }
+      await this.#client.call('providers:save', input);
       await this.load();
       return true;
     } catch (error) {
@@ -94,19 +107,6 @@ export class EndpointsManager {
 
   clearFailure(): void {
     this.#failure = null;
-  }
-
-  async #restore(id: string, previous: ProviderEntry | null): Promise<void> {
-    if (previous) {
-      await this.#client.call('providers:save', {
-        id: previous.id,
-        kind: previous.kind,
-        base_url: previous.base_url ?? '',
-        models: previous.models,
-      });
-    } else {
-      await this.#client.call('providers:delete', { id });
-    }
   }
 
   reset(): void {
