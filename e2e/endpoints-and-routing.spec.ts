@@ -42,6 +42,8 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(listed).toContainText('qwen2.5:7b');
   await listed.getByLabel('qwen2.5:7b').check();
   await expect(page.getByLabel('Model id').first()).toHaveValue('qwen2.5:7b');
+  // Ollama's list says nothing of context sizes: the field stays empty, Quire's default.
+  await expect(page.getByLabel('Context (tokens)').first()).toHaveValue('');
   const weak = page.getByText('Store this key in a private file on this computer');
   if (await weak.isVisible()) await weak.click();
   await page.getByRole('button', { name: 'Test and add' }).click();
@@ -56,6 +58,30 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   const asked = fake.requests.filter((r) => r.model === '__models__');
   expect(asked.every((r) => r.headers.authorization === 'Bearer ollama')).toBe(true);
   await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('Fetch models fills in the context size a vLLM server reports for the model ticked, and it is saved', async ({
+  page,
+  host,
+  fake,
+}) => {
+  fake.script('Qwen/Qwen2.5-7B-Instruct', { text: 'Fine.', listed: { owned_by: 'vllm', max_model_len: 16_384 } });
+  await openSettings(page, host.url);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  const form = page.getByRole('form', { name: 'Add an endpoint' });
+  await form.getByLabel('Endpoint id').fill('vllm');
+  await form.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await form.getByRole('button', { name: 'Fetch models' }).click();
+  await form.getByTestId('listed-models').getByLabel('Qwen/Qwen2.5-7B-Instruct').check();
+  await expect(form.getByLabel('Context (tokens)')).toHaveValue('16,384');
+  await form.getByRole('button', { name: 'Test and add' }).click();
+  await expect(form).toHaveCount(0);
+  const capabilities = await host.call<{ models: { id: string; context_window: number }[] }>(
+    'orchestrator:capabilities',
+  );
+  expect(capabilities.value?.models.find((model) => model.id === 'vllm/Qwen/Qwen2.5-7B-Instruct')?.context_window).toBe(
+    16_384,
+  );
 });
 
 test('a test that fails saves nothing: an edit’s refused new key leaves the old key, a new endpoint’s leaves none', async ({

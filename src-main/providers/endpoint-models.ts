@@ -1,5 +1,6 @@
 // "Fetch models" for a custom endpoint: the server's own list (GET <base>/models, OpenAI's and Anthropic's wire
 // format), so a writer picks model ids instead of typing them. Nothing is billed: listing models costs nothing.
+import { endpointModelSchema, type EndpointListedModel } from '../../src-preload/contract/providers';
 import { ProviderError, UnavailableError } from '../errors';
 import { connectionFailure } from './connection-failure';
 
@@ -9,10 +10,12 @@ export interface EndpointModelsRequest {
   api_key?: string | undefined;
 }
 
-export interface ListedModel {
-  id: string;
-  display_name: string | null;
-}
+/**
+ * Where servers put a model's context size in their list: vLLM `max_model_len` (what it serves), OpenRouter
+ * `context_length`, LM Studio's own list (/api/v0/models) `max_context_length`. Ollama's OpenAI-compatible list has
+ * none.
+ */
+const CONTEXT_FIELDS = ['max_model_len', 'context_length', 'max_context_length'] as const;
 
 const LIST_TIMEOUT_MS = 15_000;
 
@@ -20,7 +23,7 @@ export async function listEndpointModels(
   request: EndpointModelsRequest,
   fetchImpl: typeof fetch = fetch,
   redact: (text: string) => string = (t) => t,
-): Promise<ListedModel[]> {
+): Promise<EndpointListedModel[]> {
   const base = request.base_url.replace(/\/+$/, '');
   // Anthropic's base URL has no /v1 (the SDK adds it); OpenAI-compatible ones include it (…/v1).
   const url = request.kind === 'anthropic' && !/\/v1$/.test(base) ? `${base}/v1/models` : `${base}/models`;
@@ -65,10 +68,23 @@ export async function listEndpointModels(
       },
     );
   }
-  const models: ListedModel[] = [];
-  for (const entry of body.data as { id?: unknown; display_name?: unknown }[]) {
+  const models: EndpointListedModel[] = [];
+  for (const entry of body.data as ({ id?: unknown; display_name?: unknown } & Record<string, unknown>)[]) {
     if (typeof entry?.id !== 'string' || entry.id.length === 0 || entry.id.length > 200) continue;
-    models.push({ id: entry.id, display_name: typeof entry.display_name === 'string' ? entry.display_name : null });
+    models.push({
+      id: entry.id,
+      display_name: typeof entry.display_name === 'string' ? entry.display_name : null,
+      context_window: contextOf(entry),
+    });
   }
   return models.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The first context size the entry reports that an endpoint's model can be saved with (the contract's rule); else null. */
+function contextOf(entry: Record<string, unknown>): number | null {
+  for (const field of CONTEXT_FIELDS) {
+    const size = endpointModelSchema.shape.context_window.safeParse(entry[field]).data;
+    if (size !== undefined) return size;
+  }
+  return null;
 }

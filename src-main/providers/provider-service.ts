@@ -12,6 +12,7 @@ import { ENDPOINT_DEFAULT_CONTEXT } from '../../src-preload/contract/constants';
 import type { KeyTest } from '../../src-preload/contract/keys';
 import type {
   EndpointInput,
+  EndpointListedModel,
   EndpointModel,
   EndpointModelsInput,
   EndpointTestInput,
@@ -23,7 +24,7 @@ import type { KeyStore } from '../keys/key-store';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
 import { AnthropicModel } from './anthropic';
-import { listEndpointModels, type EndpointModelsRequest, type ListedModel } from './endpoint-models';
+import { listEndpointModels, type EndpointModelsRequest } from './endpoint-models';
 import { providerIdOf } from './builtin-providers';
 import type { ClientOptions } from './client-options';
 import type { LocalModelProvider } from './local-models';
@@ -157,7 +158,7 @@ export class ProviderService {
   }
 
   /** The models a custom endpoint's server lists: a saved endpoint by id, or one being typed in. */
-  async endpointModels(input: EndpointModelsInput): Promise<{ models: ListedModel[] }> {
+  async endpointModels(input: EndpointModelsInput): Promise<{ models: EndpointListedModel[] }> {
     let request: EndpointModelsRequest;
     if ('id' in input) {
       const endpoint = this.options.endpoints.get(input.id, false);

@@ -61,6 +61,8 @@ export interface ProviderEntry {
 export interface EndpointListedModel {
   id: string;
   display_name: string | null;
+  /** The context size the server reports for it, when it does (vLLM, OpenRouter, LM Studio's own list). */
+  context_window: number | null;
 }
 
 export const endpointModelsInputSchema = z.union([

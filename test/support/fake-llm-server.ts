@@ -74,6 +74,8 @@ export interface FakeModelScript {
   refusesImages?: boolean;
   /** Requests wait for this before being answered (hold calls in flight; resolve to let them through). */
   gate?: Promise<void>;
+  /** More fields of the model's entry in GET …/models, as a server sends them (vLLM's `max_model_len`, say). */
+  listed?: Record<string, unknown>;
   /** Every request waits this long before its answer starts: a provider's latency, for benchmarks. */
   latencyMs?: number;
   /**
@@ -209,9 +211,9 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     const script = scripts.get('__models__') ?? {};
     const fault = script.faults?.shift() ?? script.alwaysFault;
     if (fault && applyFault(fault, api, res, req)) return;
-    const data = [...scripts.keys()]
-      .filter((m) => m !== '__models__')
-      .map((id) => ({ id, object: 'model', type: 'model' }));
+    const data = [...scripts.entries()]
+      .filter(([m]) => m !== '__models__')
+      .map(([id, model]) => ({ id, object: 'model', type: 'model', ...model.listed }));
     sendJson(res, { object: 'list', data, has_more: false, first_id: null, last_id: null });
   }
 

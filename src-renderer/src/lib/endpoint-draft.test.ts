@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointModel } from '$contract/providers';
-import { blankModel, endpointModels, modelDraft } from './endpoint-draft';
+import { blankModel, endpointModels, listedModelDraft, modelDraft } from './endpoint-draft';
 
 // Every field the contract has for a model: a field added to it without a place in the form fails to compile here.
 const llava: Required<EndpointModel> = {
@@ -69,5 +69,13 @@ describe('an endpoint form’s models', () => {
       ok: false,
       message: expect.stringMatching(/^The context size of model 1 is not a whole number/),
     });
+  });
+
+  it('start a model ticked in the server’s list at the context size the server reported, else at the default', () => {
+    const vllm = listedModelDraft({ id: 'qwen2.5-7b', display_name: null, context_window: 131_072 });
+    expect(vllm).toEqual({ ...blankModel(), id: 'qwen2.5-7b', context_window: '131,072' });
+    expect(endpointModels([vllm])).toMatchObject({ ok: true, models: [{ id: 'qwen2.5-7b', context_window: 131_072 }] });
+    const ollama = listedModelDraft({ id: 'llama3.1:8b', display_name: null, context_window: null });
+    expect(ollama).toEqual({ ...blankModel(), id: 'llama3.1:8b' });
   });
 });

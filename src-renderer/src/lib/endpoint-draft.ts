@@ -2,7 +2,7 @@
 // endpoint's models whole, so every field a model is stored with has its place here: one the form left out would be
 // lost at the next edit (a model's context size fell back to the default that way, and its image support was lost).
 import { ENDPOINT_DEFAULT_CONTEXT, STRENGTHS } from '$contract/constants';
-import type { EndpointModel } from '$contract/providers';
+import type { EndpointListedModel, EndpointModel } from '$contract/providers';
 import type { Strength } from '$contract/registry';
 import { formatTokens } from './format';
 import { readNumber } from './number-text';
@@ -32,6 +32,15 @@ export function blankModel(): ModelDraft {
     output_usd_per_mtok: 0,
     context_window: '',
     vision: false,
+  };
+}
+
+/** A model ticked in the server's list ("Fetch models"): at the context size the server reported, if it did. */
+export function listedModelDraft(listed: EndpointListedModel): ModelDraft {
+  return {
+    ...blankModel(),
+    id: listed.id,
+    context_window: listed.context_window === null ? '' : formatTokens(listed.context_window),
   };
 }
 

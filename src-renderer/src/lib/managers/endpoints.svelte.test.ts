@@ -126,8 +126,8 @@ describe('EndpointsManager', () => {
     const { fake, manager } = setup();
     fake.answer('providers:endpoint_models', {
       models: [
-        { id: 'llama3.1:8b', display_name: null },
-        { id: 'qwen2.5:7b', display_name: null },
+        { id: 'llama3.1:8b', display_name: null, context_window: null },
+        { id: 'qwen2.5:7b', display_name: null, context_window: null },
       ],
     });
     expect(manager.listed).toBeNull();
@@ -139,7 +139,7 @@ describe('EndpointsManager', () => {
 
   it('a server that cannot be reached leaves no stale list and says why', async () => {
     const { fake, manager } = setup();
-    fake.answer('providers:endpoint_models', { models: [{ id: 'old', display_name: null }] });
+    fake.answer('providers:endpoint_models', { models: [{ id: 'old', display_name: null, context_window: null }] });
     await manager.fetchModels({ id: 'lab' });
     fake.fail(
       'providers:endpoint_models',
