@@ -45,6 +45,20 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await toggle.check();
   await expect(page.getByTestId('gateway-status')).toContainText(`http://127.0.0.1:${gatewayPort}/v1`);
 
+  // An Obsidian plugin calls from Obsidian's own origin: the writer adds it. A pasted page address is refused with
+  // what is wrong with it, and taken once it is the origin alone.
+  const origins = page.getByLabel(/^Web apps allowed to call Quire/);
+  await origins.fill('app://obsidian.md\nhttps://App.Example.com/write');
+  await page.getByRole('button', { name: 'Save web apps' }).click();
+  await expect(page.getByRole('alert')).toContainText(
+    '"https://App.Example.com/write" has a path (/write); an origin is the scheme, host and port only: https://app.example.com.',
+  );
+  await expect(origins).toHaveAttribute('aria-invalid', 'true');
+  await origins.fill('app://obsidian.md\nhttps://App.Example.com');
+  await page.getByRole('button', { name: 'Save web apps' }).click();
+  await expect(origins).toHaveValue('app://obsidian.md\nhttps://app.example.com');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
   // The app name is drawn like every other text field (it had no type, so the app's input style missed it).
   const style = (label: string) =>
     page.getByLabel(label).evaluate((input) => {

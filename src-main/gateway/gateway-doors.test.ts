@@ -424,6 +424,53 @@ describe('gateway doors', () => {
     });
   });
 
+  it("an app's own origin (Obsidian's app://obsidian.md): refused with the advice to add it, added as advised, then its preflight and call pass", async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token({ name: 'Obsidian plugin' });
+      const origin = 'app://obsidian.md';
+      const models = (from: string) =>
+        g.raw('/v1/models', { headers: { Origin: from, Authorization: `Bearer ${token}` } });
+      const refused = await models(origin);
+      expect(refused.status).toBe(403);
+      const { message } = ((await refused.json()) as { error: { message: string } }).error;
+      // The refusal names the address to add and where; Settings takes exactly that address.
+      expect(message).toBe(
+        `Web pages from app://obsidian.md may not call Quire. To allow them, add app://obsidian.md under "Web apps allowed" in Quire → Settings → AI Intelligence → Let other apps use Quire.`,
+      );
+      const added = await g.app.dispatcher.call('gateway:set', { origins: [origin] }, { transport: 'internal' });
+      expect(added).toMatchObject({ ok: true, value: { origins: [origin] } });
+      const preflight = await g.raw('/v1/chat/completions', {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      fake.script('cloud-gpt', { text: 'The harbour at dusk.' });
+      const call = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...json, Origin: origin, Authorization: `Bearer ${token}` },
+        body: chatBody(),
+      });
+      expect(call.status).toBe(200);
+      expect(call.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(await call.json()).toMatchObject({ choices: [{ message: { content: 'The harbour at dusk.' } }] });
+      // A page that sends "null" (sandboxed, or opened from a file) is told why Settings cannot allow it.
+      const sandboxed = await models('null');
+      expect(sandboxed.status).toBe(403);
+      expect(await sandboxed.json()).toMatchObject({
+        error: {
+          message: expect.stringMatching(
+            /^Web pages from null may not call Quire, and Settings cannot allow them: "null" is the origin every sandboxed page/,
+          ),
+        },
+      });
+    });
+  });
+
   it('an allowed Origin can read every answer, a refusal or a charged failure as well as a success, and its headers', async () => {
     await withGateway(open(), async (g) => {
       const origin = 'https://app.novelcrafter.com';

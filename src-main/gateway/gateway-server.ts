@@ -3,6 +3,7 @@
 // per app, a body limit, and every refusal in the calling API's error shape. Routes go to the wire handlers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readOrigin, type OriginReading } from '../../src-preload/contract/web-origin';
 import { loopbackHost, readBody } from '../transport/http-host';
 import type { TokenRow } from './gateway-repo';
 import { sendWireError, toWireError, wire, type WireApi } from './wire-errors';
@@ -55,7 +56,9 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
     // without them is a network error to the page, even a refusal or a failure that was charged, and the openai SDK
     // retries a network error, a new charged call each time.
     const origin = req.headers.origin;
-    const allowed = origin !== undefined && routes.origins().includes(origin);
+    const read = origin === undefined ? undefined : readOrigin(origin);
+    const allowed =
+      origin !== undefined && read !== undefined && 'origin' in read && routes.origins().includes(read.origin);
     if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
@@ -67,11 +70,7 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
     }
     if (origin !== undefined && !allowed) {
       req.resume();
-      return sendWireError(
-        res,
-        api,
-        wire.forbidden(`Web pages from ${origin} may not call Quire. Add the site in Quire's settings to allow it.`),
-      );
+      return sendWireError(res, api, wire.forbidden(originRefused(origin, read!)));
     }
     if (req.method === 'OPTIONS') return preflight(req, res, allowed);
 
@@ -148,6 +147,13 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
         server.closeAllConnections();
       }),
   };
+}
+
+/** Why a page's origin was refused, and the step that allows it: the very address Settings takes, or why none can. */
+function originRefused(origin: string, read: OriginReading): string {
+  if ('problem' in read)
+    return `Web pages from ${origin} may not call Quire, and Settings cannot allow them: ${read.problem}`;
+  return `Web pages from ${origin} may not call Quire. To allow them, add ${read.origin} under "Web apps allowed" in Quire → Settings → AI Intelligence → Let other apps use Quire.`;
 }
 
 /** A browser's CORS preflight from an allowed origin, including Chromium's Private Network Access request. */

@@ -2,6 +2,7 @@
 // call a Quire run (decided, reserved, settled, recorded under the app's name). Off by default.
 import { z } from 'zod';
 import { channel, noInput } from './define';
+import { readOrigin } from './web-origin';
 
 /** Where the gateway listens unless the writer (or `--gateway-port`) picks another port. */
 export const DEFAULT_GATEWAY_PORT = 5175;
@@ -51,19 +52,16 @@ export interface SpendByApp {
 // message beside the field.
 const port = z.number().int().min(1024, 'Pick a port from 1024 to 65535').max(65535, 'Pick a port from 1024 to 65535');
 
-/** An origin as a browser sends it: scheme, host and port only (https://app.example.com). */
+/** An origin as a browser or an app's pages send it (https://app.example.com, app://obsidian.md), kept as it is sent. */
 const origin = z
   .string()
   .max(300)
-  .refine((text) => {
-    try {
-      const url = new URL(text);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text.replace(/\/$/, '');
-    } catch {
-      return false;
-    }
-  }, 'Each web app must be a web address like https://app.example.com, without a path')
-  .transform((text) => new URL(text).origin);
+  .transform((text, ctx) => {
+    const read = readOrigin(text);
+    if ('origin' in read) return read.origin;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  });
 
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
 

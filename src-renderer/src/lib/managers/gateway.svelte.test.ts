@@ -59,9 +59,17 @@ describe('GatewayManager', () => {
       code: 'invalid_input',
       path: 'origins.1',
       message:
-        '"obsidian" is not a web address like https://app.example.com (a scheme and a host, nothing after them).',
+        '"obsidian" has no scheme: write it as the app sends it, like https://app.example.com or app://obsidian.md.',
     });
+    // Each refusal says what is wrong with that line.
+    await expect(manager.setOrigins('https://app.example.com/write')).resolves.toBe(false);
+    expect(manager.actionError?.message).toBe(
+      '"https://app.example.com/write" has a path (/write); an origin is the scheme, host and port only: https://app.example.com.',
+    );
     expect(manager.state?.origins).toEqual(['https://app.novelcrafter.com', 'https://example.org']);
+    // Apps' own origins, written as the app sends them: Obsidian's desktop and iOS apps.
+    await expect(manager.setOrigins('app://obsidian.md\ncapacitor://localhost')).resolves.toBe(true);
+    expect(manager.state?.origins).toEqual(['app://obsidian.md', 'capacitor://localhost']);
   });
 
   it('creates a token, shows it once with a copy, and forgets it when closed', async () => {

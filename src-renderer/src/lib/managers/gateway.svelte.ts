@@ -66,20 +66,20 @@ export class GatewayManager {
     return this.#set(() => this.#client.call('gateway:set', { port }));
   }
 
-  /** One origin per line (blank lines ignored); a refused line is named in the error. */
+  /**
+   * One origin per line (blank lines ignored). A refused line's message names the line itself and what is wrong with
+   * it: its place in the list ("origins.1: ") means nothing on the screen.
+   */
   async setOrigins(text: string): Promise<boolean> {
     const origins = text
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line.length > 0);
     const saved = await this.#set(() => this.#client.call('gateway:set', { origins }));
-    const refused = /^origins\.(\d+)$/.exec(this.#change.error?.path ?? '');
-    const line = refused ? origins[Number(refused[1])] : undefined;
-    if (line !== undefined) {
-      this.#change.report({
-        ...this.#change.error!,
-        message: `"${line}" is not a web address like https://app.example.com (a scheme and a host, nothing after them).`,
-      });
+    const error = this.#change.error;
+    const prefix = error?.path && /^origins\.\d+$/.test(error.path) ? `${error.path}: ` : undefined;
+    if (error && prefix && error.message.startsWith(prefix)) {
+      this.#change.report({ ...error, message: error.message.slice(prefix.length) });
     }
     return saved;
   }
