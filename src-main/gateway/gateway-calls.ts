@@ -128,12 +128,17 @@ export class GatewayCalls {
 
   /**
    * An embeddings call as a Quire run: local, $0, linked to the app, so it shows in the run history and under the
-   * app's name in Spend like its chat calls.
+   * app's name in Spend like its chat calls. `cancel` (the app hung up) stops it between texts, and nothing is recorded.
    */
-  embed(token: TokenRow, model: string, texts: string[]): Promise<EmbeddingResult & { runId: string }> {
+  embed(
+    token: TokenRow,
+    model: string,
+    texts: string[],
+    cancel?: AbortSignal,
+  ): Promise<EmbeddingResult & { runId: string }> {
     return this.admitted(token, async (live, revoked) => {
       const started = this.o.monotonic();
-      const result = await this.o.embed(model, texts, revoked);
+      const result = await this.o.embed(model, texts, cancel ? AbortSignal.any([cancel, revoked]) : revoked);
       const runId = this.o.newId();
       this.o.repo.linkRun(runId, live);
       this.o.recordEmbedding({

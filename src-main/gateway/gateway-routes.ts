@@ -6,6 +6,7 @@ import type { RunSpend } from '../ledger/run-spend';
 import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } from './anthropic-wire';
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
 import type { GatewayRequest, GatewayRoutes } from './gateway-server';
+import { inputName, MAX_EMBEDDING_INPUTS } from './embeddings';
 import type { ListedModel } from './model-names';
 import { chatCompletion, chunk, finishReason, parseChatCompletion, usageOf } from './openai-wire';
 import { usdText } from '../../src-preload/contract/usd-text';
@@ -62,7 +63,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
     },
     async embeddings(r) {
       const { model, texts, base64 } = parseEmbeddings(r.body, deps.listModels);
-      const result = await deps.calls.embed(r.token, model, texts);
+      const result = await deps.calls.embed(r.token, model, texts, abortOnClose(r.res));
       r.res.setHeader('x-quire-run-id', result.runId);
       r.res.setHeader('x-quire-cost-usd', '0');
       sendJson(r, {
@@ -237,11 +238,7 @@ function parseEmbeddings(
   listModels: () => ListedModel[],
 ): { model: string; texts: string[]; base64: boolean } {
   const body = (raw ?? {}) as { model?: unknown; input?: unknown; encoding_format?: unknown; dimensions?: unknown };
-  const input = body.input;
-  const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : null;
-  if (!texts || texts.length === 0 || texts.length > 256 || texts.some((t) => typeof t !== 'string')) {
-    throw wire.invalid('input: send a string or an array of up to 256 strings.', 'input');
-  }
+  const texts = embeddingTexts(body.input);
   const model = body.model ?? 'quire/auto';
   if (typeof model !== 'string') {
     throw wire.invalid('model: name a model as a string: "quire/auto" or a local model\'s id.', 'model');
@@ -262,5 +259,41 @@ function parseEmbeddings(
       'dimensions',
     );
   }
-  return { model, texts: texts as string[], base64: format === 'base64' };
+  return { model, texts, base64: format === 'base64' };
+}
+
+/**
+ * The texts to embed: a string or a list of them, as OpenAI takes them (up to 2,048), each with some text. Token ids
+ * (OpenAI's own form, which LangChain sends) are refused: they are ids in OpenAI's tokenizer, which no local model
+ * shares, so embedding them would embed other words.
+ */
+function embeddingTexts(input: unknown): string[] {
+  const list = typeof input === 'string' ? [input] : Array.isArray(input) ? (input as unknown[]) : null;
+  if (list === null || list.length === 0) {
+    throw wire.invalid('input: send the text to embed, as a string or a list of strings.', 'input');
+  }
+  if (list.every((item) => typeof item === 'number' || Array.isArray(item))) {
+    throw wire.invalid(
+      "input: Quire's local models embed text, not token ids: ids counted by OpenAI's tokenizer stand for other words in a local model's vocabulary. Send the texts themselves (LangChain's OpenAIEmbeddings does with check_embedding_ctx_length=False).",
+      'input',
+    );
+  }
+  if (list.length > MAX_EMBEDDING_INPUTS) {
+    throw wire.invalid(
+      `input: send at most ${MAX_EMBEDDING_INPUTS.toLocaleString('en-US')} texts in one request (this one has ${list.length.toLocaleString('en-US')}); send the rest in another request.`,
+      'input',
+    );
+  }
+  list.forEach((item, i) => {
+    if (typeof item !== 'string') {
+      throw wire.invalid(`${inputName(i, list.length)} is not a string: send each input as text.`, 'input');
+    }
+    if (item === '') {
+      throw wire.invalid(
+        `${inputName(i, list.length)} is an empty string: there is no text to embed. Leave empty texts out of the request.`,
+        'input',
+      );
+    }
+  });
+  return list as string[];
 }
