@@ -210,6 +210,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     db,
     library,
     runs: execution.runs,
+    decide: (request) => routing.orchestrator.decide(request),
     models: () => routing.registry.all(),
     tasks: () => routing.orchestrator.tasks,
     taskName: (task) => routing.orchestrator.taskName(task),

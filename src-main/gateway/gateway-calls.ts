@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import {
   MAX_REQUEST_CHARS,
   runStartSchema,
+  type DecideRequest,
+  type Decision,
   type ModelSpec,
   type RunRecord,
   type RunStart,
@@ -15,7 +17,7 @@ import { RunBound } from '../runs/run-bound';
 import type { RunService } from '../runs/run-service';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
-import { resolveModelName } from './model-names';
+import { choiceRequest, resolveModelName } from './model-names';
 import { isQuireError } from '../errors';
 import { invalidRequest, wire, type WireError } from './wire-errors';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
@@ -39,6 +41,8 @@ export interface EmbeddingResult {
 
 export interface GatewayCallDeps {
   runs: Pick<RunService, 'start' | 'quote'>;
+  /** The orchestrator's decision: whether a name can run now, without running it. */
+  decide: (request: DecideRequest) => Decision;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
   /** A task's name as the writer reads it ("Line edit"). */
@@ -76,9 +80,17 @@ function localOnlyRefusal(token: TokenRow, start: RunStart, error: unknown): Wir
   // A local model named by the app: the setting allows it, so its own reason (not downloaded, …) is the whole answer.
   if (start.model !== undefined) return null;
   if (!token.local_only || !isQuireError(error) || error.code !== 'unavailable') return null;
-  return wire.forbidden(
-    `${error.message} "${token.name}" may use local models only: that is this app's “local models only” setting in Quire's gateway settings. Use a local model that can do this work, or allow this app cloud models there.`,
-  );
+  return wire.forbidden(localOnlyWhy(token, error.message));
+}
+
+/** Why nothing could run for a "local models only" app, with the setting that is (at least part of) why. */
+function localOnlyWhy(token: TokenRow, why: string): string {
+  return `${why} "${token.name}" may use local models only: that is this app's “local models only” setting in Quire's gateway settings. Use a local model that can do this work, or allow this app cloud models there.`;
+}
+
+/** A "local models only" app named a cloud model. */
+function cloudForLocalOnly(token: TokenRow, spec: ModelSpec): string {
+  return `"${token.name}" may use local models only, and ${spec.display_name} is a cloud model. Use a local model or quire/auto.`;
 }
 
 export class GatewayCalls {
@@ -114,6 +126,29 @@ export class GatewayCalls {
         if (hold > 0) this.o.repo.releaseHold(runId);
       }
     });
+  }
+
+  /**
+   * Why the app cannot call `name` now, in the words its call would get (a cloud model for a "local models only" app,
+   * no key, not downloaded), or null when it can: the decision a call starts with, without the call. The budget is
+   * left out (it changes with every call, and a call over it is told so with a 429), as is the text's length.
+   */
+  unavailable(token: TokenRow, name: string): string | null {
+    const choice = resolveModelName(name, { models: this.o.models, tasks: this.o.tasks });
+    if (!choice) return wire.modelNotFound(name).message;
+    if (token.local_only && choice.kind === 'model' && choice.spec.provider !== 'local') {
+      return cloudForLocalOnly(token, choice.spec);
+    }
+    // Asked as for a short text: whether a passage fits a model's context is the call's own, like the budget.
+    const decision = this.o.decide({
+      ...choiceRequest(choice),
+      input_tokens: 1,
+      ...(token.local_only ? { local_only: true } : {}),
+    });
+    if (decision.refusal?.code !== 'unavailable') return null;
+    return token.local_only && choice.kind !== 'model'
+      ? localOnlyWhy(token, decision.refusal.message)
+      : decision.refusal.message;
   }
 
   /**
@@ -194,21 +229,17 @@ export class GatewayCalls {
     const choice = resolveModelName(call.model, { models: this.o.models, tasks: this.o.tasks });
     if (!choice) throw wire.modelNotFound(call.model);
     if (token.local_only && choice.kind === 'model' && choice.spec.provider !== 'local') {
-      throw wire.forbidden(
-        `"${token.name}" may use local models only, and ${choice.spec.display_name} is a cloud model. Use a local model or quire/auto.`,
-      );
+      throw wire.forbidden(cloudForLocalOnly(token, choice.spec));
     }
     // quire/<task> on one text (and the app's own system message, if any) runs the task as Quire does: its instruction,
     // the text as its passage, its answer's form, temperature and length, its answer read and recorded with the task's
     // version. A conversation of several turns keeps its messages, led by the task's instruction.
     const asTask = choice.kind === 'task' ? taskInput(call.messages) : null;
     const start = {
-      task: choice.task,
+      ...choiceRequest(choice),
       input: asTask ? asTask.passage : choice.kind === 'task' ? this.withTaskSystem(choice.task, call) : call.messages,
       ...(asTask?.request ? { request: asTask.request } : {}),
       single: true,
-      ...(choice.kind === 'tier' ? { tier: choice.tier } : {}),
-      ...(choice.kind === 'model' ? { model: choice.spec.id } : {}),
       ...(token.local_only ? { local_only: true } : {}),
       ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
       ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),

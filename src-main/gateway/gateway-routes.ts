@@ -1,20 +1,24 @@
 // What each gateway route does once the doors let a request in: chat completions and messages run as Quire runs
-// (whole or streamed), /v1/models lists the names, /v1/embeddings asks a loaded local model.
+// (whole or streamed), /v1/models lists the names the app can call, /v1/embeddings asks a loaded local model.
 import type { ServerResponse } from 'node:http';
 import type { RunRecord } from '../../src-preload/contract';
 import type { RunSpend } from '../ledger/run-spend';
 import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } from './anthropic-wire';
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
+import type { TokenRow } from './gateway-repo';
 import type { GatewayRequest, GatewayRoutes } from './gateway-server';
 import { inputName, MAX_EMBEDDING_INPUTS } from './embeddings';
 import type { ListedModel } from './model-names';
 import { chatCompletion, chunk, finishReason, parseChatCompletion, usageOf } from './openai-wire';
 import { usdText } from '../../src-preload/contract/usd-text';
-import { sendWireError, toWireError, wire, wireErrorBody, WireError } from './wire-errors';
+import { sendWireError, toWireError, wire, wireErrorBody, WireError, type WireApi } from './wire-errors';
 
 export interface RouteDeps {
   calls: Pick<GatewayCalls, 'chat' | 'embed'>;
+  /** Every name Quire knows. */
   listModels: () => ListedModel[];
+  /** Why the token cannot call a name now (GatewayCalls.unavailable); null when it can. */
+  unavailable: (token: TokenRow, name: string) => string | null;
   now: () => Date;
   /** A stored run: a call that failed after it was charged still says what it cost (its headers). */
   run: (runId: string) => RunRecord | undefined;
@@ -22,7 +26,7 @@ export interface RouteDeps {
   spent: (runId: string) => RunSpend;
 }
 
-type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models'>;
+type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models' | 'model'>;
 
 export function gatewayRoutes(deps: RouteDeps): Handlers {
   const created = () => Math.floor(deps.now().getTime() / 1000);
@@ -78,30 +82,34 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
         usage: { prompt_tokens: result.tokens, total_tokens: result.tokens },
       });
     },
+    // What this token can call now, so an app's model picker offers only names that work.
     models(r) {
-      const listed = deps.listModels();
-      const at = created();
+      const data = deps
+        .listModels()
+        .filter((m) => deps.unavailable(r.token, m.id) === null)
+        .map((m) => modelEntry(r.api, m, created()));
       if (r.api === 'anthropic') {
-        const data = listed.map((m) => ({
-          type: 'model',
-          id: m.id,
-          display_name: m.display_name,
-          created_at: new Date(at * 1000).toISOString(),
-        }));
-        return sendJson(r, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+        const ids = data.map((m) => m.id);
+        return sendJson(r, { data, has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null });
       }
-      sendJson(r, {
-        object: 'list',
-        data: listed.map((m) => ({
-          id: m.id,
-          object: 'model',
-          created: at,
-          owned_by: m.owned_by,
-          name: m.display_name,
-        })),
-      });
+      sendJson(r, { object: 'list', data });
+    },
+    // One entry of the list; a name the token cannot call now is a 404 that says why, as its call would.
+    model(r, id) {
+      const listed = deps.listModels().find((m) => m.id === id);
+      if (!listed) throw wire.modelNotFound(id);
+      const why = deps.unavailable(r.token, id);
+      if (why !== null) throw new WireError(why, wire.modelNotFound(id).init);
+      sendJson(r, modelEntry(r.api, listed, created()));
     },
   };
+}
+
+/** A model as each API's models.list and models.retrieve give it (`name`: the writer's name for it, for pickers). */
+function modelEntry(api: WireApi, m: ListedModel, created: number) {
+  return api === 'anthropic'
+    ? { type: 'model', id: m.id, display_name: m.display_name, created_at: new Date(created * 1000).toISOString() }
+    : { id: m.id, object: 'model', created, owned_by: m.owned_by, name: m.display_name };
 }
 
 function sendJson(r: GatewayRequest, body: unknown, headers: Record<string, string> = {}): void {

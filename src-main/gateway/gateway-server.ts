@@ -24,6 +24,8 @@ export interface GatewayRoutes {
   messages(r: GatewayRequest): Promise<void>;
   embeddings(r: GatewayRequest): Promise<void>;
   models(r: GatewayRequest): void;
+  /** GET /v1/models/{id}: the SDKs' models.retrieve. */
+  model(r: GatewayRequest, id: string): void;
 }
 
 export interface GatewayServer {
@@ -80,7 +82,9 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       return sendWireError(res, api, wire.invalid("Quire's gateway cannot read this request's address."));
     }
     const route = POST_ROUTES[path];
-    const isModels = path === '/v1/models';
+    // A model's id may hold a slash (quire/auto): the SDKs send it encoded (quire%2Fauto), curl as it is.
+    const modelId = path.startsWith('/v1/models/') ? idOf(path.slice('/v1/models/'.length)) : undefined;
+    const isModels = path === '/v1/models' || modelId !== undefined;
     if (!route && !isModels) {
       req.resume();
       return sendWireError(res, api, wire.notFound(`Quire's gateway has no ${path}.`));
@@ -97,8 +101,9 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       );
     }
     if (isModels) {
-      if (req.method !== 'GET') return sendWireError(res, api, wire.invalid('Use GET for /v1/models.'));
-      return routes.models({ api, token, body: undefined, req, res });
+      if (req.method !== 'GET') return sendWireError(res, api, wire.invalid(`Use GET for ${path}.`));
+      const r = { api, token, body: undefined, req, res };
+      return modelId === undefined ? routes.models(r) : routes.model(r, modelId);
     }
     if (req.method !== 'POST') {
       req.resume();
@@ -176,6 +181,15 @@ function preflight(req: IncomingMessage, res: ServerResponse, allowed: boolean):
       : {}),
   });
   res.end();
+}
+
+/** A path segment decoded (quire%2Fauto is quire/auto); as it is when it is not valid percent-encoding. */
+function idOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The request target's path without a trailing slash; null when the target is not a URL (`GET http://[`). */

@@ -3,6 +3,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   DEFAULT_GATEWAY_PORT,
+  type DecideRequest,
+  type Decision,
   type GatewayState,
   type ModelSpec,
   type SpendByApp,
@@ -30,6 +32,8 @@ import { listModelNames } from './model-names';
 export interface GatewayOptions {
   db: Db;
   runs: Pick<RunService, 'start' | 'quote'>;
+  /** The orchestrator's decision: /v1/models lists the names an app's call would not be refused as unable to run. */
+  decide: (request: DecideRequest) => Decision;
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
   /** A task's name as the writer reads it (OrchestratorService.taskName). */
@@ -76,6 +80,7 @@ export class GatewayService {
     this.sessionPort = o.port;
     this.calls = new GatewayCalls({
       runs: o.runs,
+      decide: o.decide,
       models: o.models,
       tasks: o.tasks,
       taskName: o.taskName,
@@ -273,6 +278,7 @@ export class GatewayService {
           ...gatewayRoutes({
             calls: this.calls,
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
+            unavailable: (token, name) => this.calls.unavailable(token, name),
             now: this.o.now,
             run: (runId) => this.runsRepo.get(runId),
             spent: (runId) => this.o.ledger.runSpend(runId),

@@ -11,6 +11,15 @@ export type ModelChoice =
   | { kind: 'task'; task: string }
   | { kind: 'model'; task: string; spec: ModelSpec };
 
+/** What a name asks the decision for: its task, and the tier or the model it names. */
+export function choiceRequest(choice: ModelChoice): { task: string; tier?: QualityTier; model?: string } {
+  return {
+    task: choice.task,
+    ...(choice.kind === 'tier' ? { tier: choice.tier } : {}),
+    ...(choice.kind === 'model' ? { model: choice.spec.id } : {}),
+  };
+}
+
 export interface ModelNameSources {
   models: () => readonly ModelSpec[];
   tasks: () => ReadonlyMap<string, TaskSpec>;
@@ -42,7 +51,7 @@ const TIER_NAMES: Record<QualityTier, string> = {
   premium: 'Quire — Premium tier',
 };
 
-/** Every name /v1/models lists, Quire's own first, with a name a writer recognises. */
+/** Every name Quire knows, its own first, with a name a writer recognises (/v1/models lists those an app can call). */
 export function listModelNames(sources: ModelNameSources): ListedModel[] {
   const own: ListedModel[] = [
     { id: 'quire/auto', display_name: 'Quire — automatic (your tier and budget)', owned_by: 'quire' },
