@@ -550,6 +550,46 @@ describe('gateway doors', () => {
     });
   });
 
+  it('a JSON body led by a UTF-8 byte order mark is read; a wrong method is a 405 naming the one to use; 5 stop sequences are refused saying 4', async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token();
+      const headers = { ...json, Authorization: `Bearer ${token}` };
+      fake.script('cloud-gpt', { text: 'Read.' });
+      // What Windows tools (PowerShell 5's Out-File, Notepad's "UTF-8 with BOM") put before the text.
+      const bom = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers,
+        body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(chatBody())]),
+      });
+      expect(bom.status).toBe(200);
+      expect(await bom.json()).toMatchObject({ choices: [{ message: { content: 'Read.' } }] });
+
+      const get = await g.raw('/v1/chat/completions', { headers: { Authorization: `Bearer ${token}` } });
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+      expect(await get.json()).toEqual({
+        error: {
+          message: 'Use POST for /v1/chat/completions (this request used GET).',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'method_not_allowed',
+        },
+      });
+      const anthropic = await g.raw('/v1/messages', { method: 'PUT', headers: { 'anthropic-version': '2023-06-01' } });
+      expect([anthropic.status, anthropic.headers.get('allow')]).toEqual([405, 'POST']);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+      const models = await g.raw('/v1/models', { method: 'POST', headers, body: '{}' });
+      expect([models.status, models.headers.get('allow')]).toEqual([405, 'GET']);
+
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 });
+      const stops = (await client.chat.completions
+        .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], stop: ['a', 'b', 'c', 'd', 'e'] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect([stops.status, stops.param, stops.message]).toEqual([400, 'stop', '400 stop may have at most 4 items.']);
+      expect(fake.requests).toHaveLength(1);
+    });
+  });
+
   it('a json_schema nested thousands deep and a malformed request target get 400 in shape; nothing is stored', async () => {
     await withGateway(open(), async (g) => {
       const headers = { ...json, Authorization: `Bearer ${g.token({ monthly_cap_usd: 5 })}` };

@@ -89,6 +89,13 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       req.resume();
       return sendWireError(res, api, wire.notFound(`Quire's gateway has no ${path}.`));
     }
+    // Each route answers one method, whoever asks (a browser opening the address is told, not asked for a token).
+    const method = route ? 'POST' : 'GET';
+    if (req.method !== method) {
+      req.resume();
+      res.setHeader('Allow', method);
+      return sendWireError(res, api, wire.wrongMethod(`Use ${method} for ${path} (this request used ${req.method}).`));
+    }
     const token = authenticate(req);
     if (!token) {
       req.resume();
@@ -101,20 +108,16 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       );
     }
     if (isModels) {
-      if (req.method !== 'GET') return sendWireError(res, api, wire.invalid(`Use GET for ${path}.`));
       const r = { api, token, body: undefined, req, res };
       return modelId === undefined ? routes.models(r) : routes.model(r, modelId);
-    }
-    if (req.method !== 'POST') {
-      req.resume();
-      return sendWireError(res, api, wire.invalid(`Use POST for ${path}.`));
     }
     // The token may be revoked, or its limits changed, while the body arrives: the call reads it again (GatewayCalls).
     const raw = await readBody(req, routes.maxBodyBytes);
     if (raw === 'too_large') return sendWireError(res, api, wire.tooLarge(routes.maxBodyBytes));
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      // TextDecoder drops a leading byte order mark, which Windows tools write before UTF-8 text and JSON.parse refuses.
+      body = JSON.parse(new TextDecoder().decode(raw));
     } catch (error) {
       return sendWireError(res, api, wire.invalid(`The request body is not valid JSON: ${(error as Error).message}`));
     }

@@ -49,6 +49,9 @@ export const wire = {
   unauthorized: (message: string) =>
     new WireError(message, base(401, 'invalid_request_error', 'invalid_api_key', 'authentication_error')),
   forbidden: (message: string) => new WireError(message, base(403, 'permission_error', null, 'permission_error')),
+  /** The route exists but answers another method (the caller sets the Allow header). */
+  wrongMethod: (message: string) =>
+    new WireError(message, base(405, 'invalid_request_error', 'method_not_allowed', 'invalid_request_error')),
   notFound: (message: string, code = 'not_found') =>
     new WireError(message, base(404, 'invalid_request_error', code, 'not_found_error')),
   modelNotFound: (model: string) =>
@@ -98,8 +101,16 @@ function issueText(body: unknown, issue: z.core.$ZodIssue, required: Record<stri
       return `${name} must be ${TYPE_NAMES[issue.expected] ?? issue.expected}.`;
     case 'invalid_value':
       return `${name} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
-    case 'invalid_union':
-      return `${name} is not in a form this API accepts.`;
+    case 'invalid_union': {
+      // zod says only that no form fit; the form whose type the value has says what is wrong with it (`stop`: a list,
+      // past its 4 items).
+      const fitting = issue.errors.filter(
+        (form) => !form.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
+      const inner = fitting.length === 1 ? fitting[0]![0] : undefined;
+      if (!inner) return `${name} is not in a form this API accepts.`;
+      return issueText(body, { ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, required);
+    }
     case 'too_small':
       return issue.origin === 'array'
         ? `${name} must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}.`
