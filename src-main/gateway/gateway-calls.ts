@@ -12,7 +12,9 @@ import {
   type RunStart,
   type TaskSpec,
 } from '../../src-preload/contract';
-import type { ChatMessage } from '../providers/spec';
+import type { AnswerKind } from '../../src-preload/contract/tasks';
+import { isJsonObject } from '../providers/json-answer';
+import type { ChatMessage, JsonSchemaRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import type { RunService } from '../runs/run-service';
 import { toUsd } from '../store/money';
@@ -30,7 +32,8 @@ export interface ChatCall {
   temperature?: number | undefined;
   /** Stop sequences (OpenAI's `stop`, Anthropic's `stop_sequences`). */
   stop?: string[] | undefined;
-  jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+  /** `response_format`: JSON mode (JSON_OBJECT) or the app's own schema. */
+  jsonSchema?: JsonSchemaRequest | undefined;
 }
 
 export interface EmbeddingResult {
@@ -59,10 +62,10 @@ export interface GatewayCallDeps {
   recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
   monotonic: () => number;
   /**
-   * The system message of a task's definition (its reviewed instruction, and its answer form unless the app asks for
-   * its own JSON schema); undefined for a task without one. `quire/<task>` calls are sent it.
+   * A task's definition as a `quire/<task>` call is sent it: its system message (its reviewed instruction and answer
+   * form) and what it answers with; undefined for a task without one.
    */
-  taskSystem?: (task: string, ownSchema: boolean) => string | undefined;
+  taskDefinition?: (task: string) => { system: string; answer: AnswerKind } | undefined;
 }
 
 export interface CallHooks {
@@ -235,16 +238,23 @@ export class GatewayCalls {
     // the text as its passage, its answer's form, temperature and length, its answer read and recorded with the task's
     // version. A conversation of several turns keeps its messages, led by the task's instruction.
     const asTask = choice.kind === 'task' ? taskInput(call.messages) : null;
+    const definition = choice.kind === 'task' ? this.o.taskDefinition?.(choice.task) : undefined;
+    const jsonSchema =
+      choice.kind === 'task' ? this.taskJson(call, choice.task, definition, asTask !== null) : call.jsonSchema;
     const start = {
       ...choiceRequest(choice),
-      input: asTask ? asTask.passage : choice.kind === 'task' ? this.withTaskSystem(choice.task, call) : call.messages,
+      input: asTask
+        ? asTask.passage
+        : choice.kind === 'task'
+          ? withTaskSystem(definition, call.messages)
+          : call.messages,
       ...(asTask?.request ? { request: asTask.request } : {}),
       single: true,
       ...(token.local_only ? { local_only: true } : {}),
       ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
       ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
       ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
-      ...(call.jsonSchema ? { json_schema: call.jsonSchema } : {}),
+      ...(jsonSchema ? { json_schema: jsonSchema } : {}),
     };
     const parsed = runStartSchema.safeParse(start);
     if (!parsed.success) throw this.limitPassed(parsed.error.issues[0]!, start, call);
@@ -274,15 +284,33 @@ export class GatewayCalls {
   }
 
   /**
-   * `quire/<task>` as a conversation of several turns: the task's own instruction leads the conversation (merged with the app's system message, which
-   * follows it), so the model does that task on the app's text rather than chatting about it.
+   * What `response_format` asks of `quire/<task>`, which answers in its task's own form. JSON mode is met by a task that
+   * answers in JSON: on one text by its own schema, which the answer is read by (so JSON mode adds nothing); in a
+   * conversation, whose answer the task's instruction asks in that form, by JSON mode holding it to an object. A schema
+   * of the app's own, or JSON from a task that writes prose, cannot be honoured: refused, saying why and what works.
    */
-  private withTaskSystem(task: string, call: ChatCall): ChatMessage[] {
-    const system = this.o.taskSystem?.(task, call.jsonSchema !== undefined);
-    if (!system) return call.messages;
-    const [first, ...rest] = call.messages;
-    if (first?.role === 'system') return [{ role: 'system', content: `${system}\n\n${first.content}` }, ...rest];
-    return [{ role: 'system', content: system }, ...call.messages];
+  private taskJson(
+    call: ChatCall,
+    task: string,
+    definition: { answer: AnswerKind } | undefined,
+    oneText: boolean,
+  ): JsonSchemaRequest | undefined {
+    const json = call.jsonSchema;
+    if (!json) return undefined;
+    const name = this.o.tasks().get(task)?.display_name ?? task;
+    if (definition?.answer === 'prose') {
+      throw wire.invalid(
+        `response_format: ${call.model} (${name}) writes prose, not a JSON object. Send the request without response_format, or ask quire/auto or a model id for JSON.`,
+        'response_format',
+      );
+    }
+    if (!isJsonObject(json)) {
+      throw wire.invalid(
+        `response_format: ${call.model} answers in ${name}'s own JSON form, so it cannot follow another schema. Send the request without response_format (its answer is a JSON object already), or send your schema to quire/auto or a model id.`,
+        'response_format',
+      );
+    }
+    return oneText ? undefined : json;
   }
 
   /**
@@ -311,6 +339,19 @@ export class GatewayCalls {
     }
     return bound;
   }
+}
+
+/**
+ * `quire/<task>` as a conversation of several turns: the task's own system message leads the conversation (merged with
+ * the app's system message, which follows it), so the model does that task on the app's text rather than chatting
+ * about it.
+ */
+function withTaskSystem(definition: { system: string } | undefined, messages: ChatMessage[]): ChatMessage[] {
+  if (!definition) return messages;
+  const [first, ...rest] = messages;
+  if (first?.role === 'system')
+    return [{ role: 'system', content: `${definition.system}\n\n${first.content}` }, ...rest];
+  return [{ role: 'system', content: definition.system }, ...messages];
 }
 
 /** One text to do the task on, and the app's system message as the writer's request; null for a conversation. */

@@ -92,9 +92,9 @@ export class GatewayService {
       embed: localEmbeddings(o.runtime, o.models),
       recordEmbedding: (run) => this.recordEmbedding(run),
       monotonic: () => performance.now(),
-      taskSystem: (task, ownSchema) => {
+      taskDefinition: (task) => {
         const definition = o.library?.get(task);
-        return definition ? taskSystem(definition, ownSchema ? '' : undefined) : undefined;
+        return definition ? { system: taskSystem(definition), answer: definition.answer } : undefined;
       },
     });
     this.runsRepo = new RunsRepo(o.db);

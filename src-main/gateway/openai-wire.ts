@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
 import type { RunSpend } from '../ledger/run-spend';
+import { JSON_OBJECT } from '../providers/json-answer';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
@@ -40,6 +41,7 @@ export const chatCompletionSchema = z
             .object({
               name: z.string().min(1).max(64),
               schema: z.record(z.string(), z.unknown()).optional(),
+              strict: z.boolean().nullish(),
             })
             .passthrough(),
         }),
@@ -62,9 +64,6 @@ const REQUIRED = {
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 
-/** A JSON-object answer without a schema of its own: any object. */
-const ANY_OBJECT = { name: 'json_object', schema: { type: 'object' } };
-
 export function parseChatCompletion(body: unknown): { call: ChatCall; stream: boolean; includeUsage: boolean } {
   const parsed = chatCompletionSchema.safeParse(body);
   if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
@@ -74,11 +73,16 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
     throw wire.invalid(`n: Quire answers one choice per request (n = 1); this request asked for ${r.n}.`, 'n');
   }
   const format = r.response_format;
+  // JSON mode as each provider has it; an app's schema strict only when it says so, as OpenAI's default is.
   const jsonSchema =
     format?.type === 'json_object'
-      ? ANY_OBJECT
+      ? JSON_OBJECT
       : format?.type === 'json_schema'
-        ? { name: format.json_schema.name, schema: format.json_schema.schema ?? { type: 'object' } }
+        ? {
+            name: format.json_schema.name,
+            schema: format.json_schema.schema ?? { type: 'object' },
+            strict: format.json_schema.strict === true,
+          }
         : undefined;
   return {
     call: {

@@ -4,6 +4,7 @@
 import type { Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureLlama } from '../../test/support/local-fixture';
+import { JSON_OBJECT } from '../providers/json-answer';
 import { jsonSchemaGrammar } from './local-generation';
 
 let llama: Llama;
@@ -25,5 +26,15 @@ describe('the JSON-schema grammar of a local answer', () => {
     const own = await llama.createGrammarForJsonSchema(schema as never);
     expect(grammar.replace(stringChar!, '')).toBe(own.grammar.replace(/^string-char-rule ::= .*$/m, ''));
     expect(stopGenerationTriggers).toEqual(own.stopGenerationTriggers);
+  });
+
+  it("takes any object in JSON mode (an app's json_object), where a bare object schema would take only {}", async () => {
+    const bare = await jsonSchemaGrammar(llama, { type: 'object' });
+    expect(bare.grammar.split('\n')[0]).toBe(
+      'root ::= "{" whitespace-b-1-4-rule whitespace-b-0-4-rule "}" "\\n\\n\\n\\n" [\\n]*',
+    );
+    const { grammar } = await jsonSchemaGrammar(llama, JSON_OBJECT.schema);
+    // A key (any string) and a value of any JSON type, as many as the model writes.
+    expect(grammar).toMatch(/^rule\d+ ::= string-rule ":" \[ \]\? any-json-1-4-rule$/m);
   });
 });

@@ -3,6 +3,7 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-
 import { AnthropicModel } from './anthropic';
 import type { ClientOptions } from './client-options';
 import { OpenAiCompatibleModel } from './openai-compatible';
+import { JSON_OBJECT } from './json-answer';
 import { billingOfError } from './provider-errors';
 import type { LanguageModel, StreamPart } from './spec';
 
@@ -208,6 +209,23 @@ describe('OpenAI specifics', () => {
     await openai().generate({ ...request, jsonSchema: { name: 'x', schema: { type: 'object' } } });
     expect(server.requests[0]!.body.response_format).toMatchObject({ type: 'json_schema' });
   });
+
+  it("JSON mode is the provider's own json_object; a schema is strict unless it says it is not", async () => {
+    server.script('m', { json: { a: 1 } });
+    const schema = { type: 'object', properties: { a: { type: 'number' } } };
+    const whole = await openai().generate({ ...request, jsonSchema: JSON_OBJECT });
+    expect(whole.json).toEqual({ a: 1 });
+    for await (const part of openai().stream({ ...request, jsonSchema: JSON_OBJECT })) void part;
+    await openai().generate({ ...request, jsonSchema: { name: 'x', schema, strict: false } });
+    await openai().generate({ ...request, jsonSchema: { name: 'x', schema } });
+    const [mode, streamed, loose, own] = server.requests.map((r) => r.body);
+    expect(mode!.response_format).toEqual({ type: 'json_object' });
+    expect(streamed!.response_format).toEqual({ type: 'json_object' });
+    // The messages as they came: JSON mode on OpenAI asks the caller to say "JSON" itself.
+    expect(mode!.messages).toEqual(request.messages);
+    expect(loose!.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'x', schema, strict: false } });
+    expect(own!.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'x', schema, strict: true } });
+  });
 });
 
 describe('JSON mode (json_object: DeepSeek, Qwen, OpenRouter)', () => {
@@ -280,5 +298,13 @@ describe('Anthropic specifics', () => {
     server.script('m', { json: { ok: true } });
     await anthropic().generate({ ...request, jsonSchema: { name: 'x', schema: { properties: {} } } });
     expect(server.requests[1]!.body.tool_choice).toEqual({ type: 'tool', name: 'answer' });
+  });
+
+  it('JSON mode is the forced answer tool taking any object', async () => {
+    server.script('m', { json: { name: 'Mara' } });
+    expect((await anthropic().generate({ ...request, jsonSchema: JSON_OBJECT })).json).toEqual({ name: 'Mara' });
+    const body = server.requests[0]!.body as { tools: { input_schema: unknown }[]; tool_choice: unknown };
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'answer' });
+    expect(body.tools[0]!.input_schema).toEqual({ type: 'object', additionalProperties: true });
   });
 });

@@ -3,9 +3,23 @@
 // An answer that cannot be read is not an error here: the adapter returns it with `jsonError`, its usage known and
 // charged, and the run decides (one repair attempt, then a clear error).
 import { z } from 'zod';
-import type { ChatMessage, GenerateRequest } from './spec';
+import type { ChatMessage, JsonSchemaRequest } from './spec';
 
-type JsonSchemaRequest = NonNullable<GenerateRequest['jsonSchema']>;
+/**
+ * JSON mode: one JSON object of any shape (OpenAI's `response_format: json_object`). Each adapter asks for it its own
+ * way — OpenAI-compatible providers their JSON mode, Anthropic a forced tool taking any object, a local model a
+ * grammar of any object (node-llama-cpp reads an object schema without `additionalProperties: true` as `{}` only).
+ */
+export const JSON_OBJECT: Readonly<JsonSchemaRequest> = {
+  name: 'json_object',
+  schema: { type: 'object', additionalProperties: true },
+  strict: false,
+};
+
+/** Whether `json` asks for JSON mode (JSON_OBJECT), not for a schema of its own. */
+export function isJsonObject(json: JsonSchemaRequest): boolean {
+  return json.name === JSON_OBJECT.name && JSON.stringify(json.schema) === JSON.stringify(JSON_OBJECT.schema);
+}
 
 /**
  * JSON mode needs the word "JSON" in the prompt (DeepSeek and OpenAI refuse the call otherwise) and the model needs

@@ -8,7 +8,7 @@ import type {
 } from 'openai/resources/chat/completions/completions';
 import { CancelledError, ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
-import { answerFields, readAnswer, withSchemaInstruction } from './json-answer';
+import { answerFields, isJsonObject, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
 import { sseEvents } from './sse-events';
 import type {
@@ -31,8 +31,12 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
 
   private params(request: GenerateRequest): { body: ChatCompletionCreateParamsBase; warnings: string[] } {
     const warnings: string[] = [];
-    const jsonObject = request.jsonSchema !== undefined && this.options.jsonMode === 'json_object';
-    const messages = jsonObject ? withSchemaInstruction(request.messages, request.jsonSchema!) : request.messages;
+    const json = request.jsonSchema;
+    // A provider of JSON mode only is told the schema in the instruction; JSON mode itself (any object) goes as it is
+    // to a provider that takes schemas, as OpenAI defines it: the caller's messages ask for JSON.
+    const instructed = json !== undefined && this.options.jsonMode === 'json_object';
+    const jsonObject = instructed || (json !== undefined && isJsonObject(json));
+    const messages = instructed ? withSchemaInstruction(request.messages, json) : request.messages;
     const body: ChatCompletionCreateParamsBase = {
       model: this.options.apiModelId,
       messages: withImages(messages, request.images),
@@ -50,19 +54,24 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     if (request.stop) body.stop = [...request.stop];
     if (jsonObject) {
       body.response_format = { type: 'json_object' };
-    } else if (request.jsonSchema) {
+    } else if (json) {
       body.response_format = {
         type: 'json_schema',
-        json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
+        json_schema: { name: json.name, schema: json.schema, strict: json.strict !== false },
       };
     }
     return { body, warnings };
   }
 
-  /** The answer's JSON: enforced by the provider under json_schema, checked here under JSON mode. */
+  /**
+   * The answer's JSON: enforced by the provider under a strict json_schema, checked here otherwise (JSON mode, or a
+   * schema the provider only follows as well as it can).
+   */
   private answerJson(request: GenerateRequest, text: string): { json?: unknown; jsonError?: string } {
-    if (!request.jsonSchema) return {};
-    return answerFields(readAnswer(text, request.jsonSchema, this.options.jsonMode === 'json_object'));
+    const json = request.jsonSchema;
+    if (!json) return {};
+    const enforced = this.options.jsonMode !== 'json_object' && json.strict !== false;
+    return answerFields(readAnswer(text, json, !enforced));
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {

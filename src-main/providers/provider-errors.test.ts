@@ -68,18 +68,42 @@ describe('mapSdkError: what the provider said', () => {
     );
   });
 
-  it('never repeats a key, a long token or anything that is not a sentence', () => {
+  it('never repeats, for a problem on its side, a key, a long token or anything that is not a sentence', () => {
     for (const said of [
       'Incorrect API key provided: sk-proj-abcdefghijklmnop.',
       'Invalid token AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 for this project.',
-      'error: {"code": 400}',
+      'error: {"code": 500}',
       'model_not_found',
       'See https://example.com/errors for details.',
       'x'.repeat(400),
     ]) {
-      const error = map('openai', apiError(400, { message: said }, `400 ${said}`));
-      expect(error.message).toBe('OpenAI turned down the request (HTTP 400).');
+      const error = map('openai', apiError(500, { message: said }, `500 ${said}`));
+      expect(error.message).toBe('OpenAI had a problem on its side (HTTP 500).');
     }
+  });
+
+  it('passes on why it turned a request down (4xx) as it said it: on one line, cut when long, keys masked', () => {
+    const schema =
+      "Invalid schema for response_format 'json_object': In context=(), 'additionalProperties' is required to be supplied and to be false.";
+    expect(map('openai', apiError(400, { message: schema }, `400 ${schema}`)).message).toBe(
+      `OpenAI turned down the request (HTTP 400): “${schema}”`,
+    );
+    const lines =
+      "'messages' must contain the word 'json' in some form,\n  to use 'response_format' of type 'json_object'";
+    expect(map('openai', apiError(400, { message: lines }, 'x')).message).toBe(
+      "OpenAI turned down the request (HTTP 400): “'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.”",
+    );
+    const notFound = map('endpoint:atlas', apiError(404, { message: 'model_not_found' }, 'x'));
+    expect(notFound.message).toBe('Your endpoint “atlas” turned down the request (HTTP 404): “model_not_found.”');
+    const keyed = map('openai', apiError(400, { message: 'Bad value for key sk-proj-abcdefghijklmnop here' }, 'x'));
+    expect(keyed.message).toBe('OpenAI turned down the request (HTTP 400): “Bad value for key [redacted] here.”');
+    const long = map('openai', apiError(422, { message: `Unprocessable: ${'word '.repeat(200)}` }, 'x')).message;
+    expect(long).toMatch(/^OpenAI turned down the request \(HTTP 422\): “Unprocessable: (word )+word…”$/);
+    expect(long.length).toBeLessThan(600);
+    // A body that is not the provider's JSON error (a proxy's page) has no reason to pass on.
+    expect(map('openai', apiError(400, undefined, '400 <html>Bad Request</html>')).message).toBe(
+      'OpenAI turned down the request (HTTP 400).',
+    );
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type Billing,
 } from '../errors';
 import { keyShapesRegExp, providerLabel } from '../../src-preload/contract/provider-table';
+import { Redactor } from '../keys/redactor';
 import { unsentErrorOf } from './dead-end-fetch';
 import { connectionFailure } from './connection-failure';
 
@@ -98,9 +99,11 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
       });
     }
     if (status === 408) return new TimeoutError(`${who} timed out (HTTP 408)`, error, answered);
+    // Turned down, the request is what is wrong: whoever sent it (an app through the gateway) needs the reason to fix it.
+    const reason = status >= 500 ? said : refusalReason(e);
     const what =
       status >= 500 ? `had a problem on its side (HTTP ${status})` : `turned down the request (HTTP ${status})`;
-    return new ProviderError(provider, `${who} ${what}${said ? `: ${said}` : '.'}`, {
+    return new ProviderError(provider, `${who} ${what}${reason ? `: ${reason}` : '.'}`, {
       retryable: status >= 500 || status === 409,
       status,
       cause: error,
@@ -130,14 +133,17 @@ const SENTENCE = /^\p{Lu}[\p{L}\p{N} ,.'’:;()!?%-]*$/u;
  * no key or other long token. Null otherwise ("boom", a JSON or HTML body, "model_not_found").
  */
 export function providerSaid(error: { error?: unknown }): string | null {
+  return cleanSentence(bodyMessage(error));
+}
+
+/** The message of the provider's JSON error body (OpenAI's `error.message`, Anthropic's `error.error.message`). */
+function bodyMessage(error: { error?: unknown }): string | null {
   const body = error.error as { message?: unknown; error?: { message?: unknown } } | null | undefined;
-  const text =
-    typeof body?.message === 'string'
-      ? body.message
-      : typeof body?.error?.message === 'string'
-        ? body.error.message
-        : null;
-  return cleanSentence(text);
+  return typeof body?.message === 'string'
+    ? body.message
+    : typeof body?.error?.message === 'string'
+      ? body.error.message
+      : null;
 }
 
 function cleanSentence(text: string | null): string | null {
@@ -145,7 +151,31 @@ function cleanSentence(text: string | null): string | null {
   if (sentence.length === 0 || sentence.length > 160) return null;
   if (!SENTENCE.test(sentence) || !/\s/.test(sentence) || /https?:|www\./i.test(sentence)) return null;
   if (LONG_TOKEN.test(sentence) || new RegExp(keyShapesRegExp().source).test(sentence)) return null;
-  return `“${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}”`;
+  return quoted(sentence);
+}
+
+/** The longest refusal reason passed on (characters): OpenAI's schema errors run to a few hundred. */
+const REASON_CHARS = 500;
+const keyMask = new Redactor();
+
+/**
+ * Why a provider turned a request down (a 4xx), in its own words, whatever they are (a parameter's name, a schema
+ * rule): the request's sender can act on nothing less. On one line and cut when long; anything shaped like a key is
+ * masked here, and every key Quire knows by the run's redactor before it is stored or sent. Null when the body was not
+ * the provider's JSON error (a proxy's page).
+ */
+function refusalReason(error: { error?: unknown }): string | null {
+  const text = keyMask
+    .redact(bodyMessage(error) ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= REASON_CHARS) return text.length > 0 ? quoted(text) : null;
+  const space = text.lastIndexOf(' ', REASON_CHARS);
+  return quoted(`${text.slice(0, space > 0 ? space : REASON_CHARS)}…`);
+}
+
+function quoted(text: string): string {
+  return `“${/[.!?…]$/.test(text) ? text : `${text}.`}”`;
 }
 
 /**

@@ -46,7 +46,7 @@ export interface GenerateRequest {
   /** Stop sequences: the answer ends before the first of them the model would write. */
   stop?: readonly string[];
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
-  jsonSchema?: { name: string; schema: Record<string, unknown> };
+  jsonSchema?: JsonSchemaRequest;
   /**
    * The call's reservation on disk: the SDK prepares the request meanwhile, but no byte is sent before this settles
    * (and none at all when it rejects). See client-options.ts.
@@ -57,6 +57,19 @@ export interface GenerateRequest {
    * provider, so a call stopped before it can have billed nothing. See client-options.ts.
    */
   onSend?: () => void;
+}
+
+/** An answer's JSON Schema, by name. JSON mode (any one object, no shape asked) is json-answer.ts's JSON_OBJECT. */
+export interface JsonSchemaRequest {
+  name: string;
+  schema: Record<string, unknown>;
+  /**
+   * `false`: the provider follows the schema as well as it can, without being held to it (OpenAI's json_schema without
+   * `strict`, its default): an app's own schema that did not ask for strict mode, which a schema not written for it
+   * (every object closed, every property required) would fail. Absent: strict — Quire's own answer schemas are
+   * written for it (tasks/answer-schema.ts).
+   */
+  strict?: boolean;
 }
 
 /**

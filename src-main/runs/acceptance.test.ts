@@ -224,8 +224,9 @@ describe('issue 4 acceptance', () => {
     for (const f of files) expect(readFileSync(f).includes(Buffer.from(canary))).toBe(false);
     expect(existsSync(join(dir.dataDir, 'api-keys.json'))).toBe(false);
     for (const text of [...lines, ...envelopes, ...payloads]) expect(text).not.toContain(canary);
-    // What the provider said with the key in it is not repeated to the writer at all; the log keeps it, redacted.
-    expect(envelopes.join()).not.toContain('Incorrect API key provided');
+    // Why the provider turned the request down reaches the writer (and an app) as it said it, the key masked; the log
+    // keeps it, redacted.
+    expect(envelopes.join()).toContain('Incorrect API key provided: [redacted]');
     expect(lines.join()).toContain('Incorrect API key provided: [redacted]');
   });
 

@@ -346,7 +346,7 @@ function upperFirst(text: string): string {
 function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
   const groups = new Map<string, { models: string[]; why: string; named: boolean }>();
   for (const { model, why } of failures) {
-    const sentence = /[.!?]$/.test(why) ? why : `${why}.`;
+    const sentence = /[.!?…][”"’)]?$/.test(why) ? why : `${why}.`;
     // A reason that begins with the model's name reads on from the names ("… each did not answer…").
     const named = sentence.startsWith(`${model} `);
     const rest = named ? sentence.slice(model.length) : sentence;

@@ -86,7 +86,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       messages: messagesOf(start.input),
       definition: undefined,
       kind: null,
-      jsonSchema: start.json_schema,
+      jsonSchema: callerSchema(start.json_schema),
       temperature: start.temperature,
       stop: start.stop,
       taskIds,
@@ -101,7 +101,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     definition,
     // A caller's own schema replaces the task's answer form: its JSON is returned as it is.
     kind: start.json_schema ? null : definition.answer,
-    jsonSchema: start.json_schema ?? answerJsonSchema(definition.answer, routable) ?? undefined,
+    jsonSchema: callerSchema(start.json_schema) ?? answerJsonSchema(definition.answer, routable) ?? undefined,
     temperature: start.temperature ?? definition.temperature,
     stop: start.stop,
     taskIds: routable,
@@ -109,6 +109,11 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     images,
     outputTokens: start.max_output_tokens,
   };
+}
+
+/** A caller's own schema is strict only when the caller says so (Quire's own answer schemas always are). */
+function callerSchema(json: RunStart['json_schema']): RunPlan['jsonSchema'] {
+  return json && { ...json, strict: json.strict === true };
 }
 
 /**

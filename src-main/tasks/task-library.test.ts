@@ -7,6 +7,9 @@ import { combineInstructionOf, parseTaskLibrary, TaskLibraryError } from './task
 import { taskMessages } from './task-messages';
 import { planRun } from '../runs/task-run';
 import { answerJsonSchema, answerValidator } from './answers';
+import { answerSchema, runAnswerForm, type AnswerForm } from './answer-schema';
+import { JUDGE_JSON_SCHEMA } from '../tournament/judge';
+import { VERIFICATION_JSON_SCHEMA } from '../tournament/verification';
 
 const ROOT = join(__dirname, '..', '..');
 const routing = parseTasks(JSON.parse(readFileSync(join(ROOT, 'resources/tasks.json'), 'utf8')));
@@ -74,6 +77,29 @@ describe('the task library (resources/tasks/)', () => {
       false,
     );
     expect(answerJsonSchema('prose', ids)).toBeNull();
+  });
+
+  it('every schema Quire sends a provider in strict mode is one it takes: every object closed, every property required', () => {
+    const ids = [...routing.keys()].filter((id) => id !== 'coordinator');
+    const forms: AnswerForm[] = [
+      ...(['findings', 'edits', 'list', 'summary', 'route'] as const).map((kind) => runAnswerForm(kind, ids)),
+      // A part of a run in parts: the story so far with findings or summaries, a combine step's summary.
+      { kind: 'findings', story: true },
+      { kind: 'summary', chapters: ['Chapter 1'], story: true },
+      { kind: 'summary', chapters: ['Chapter 1'], story: false },
+    ];
+    const schemas = [
+      ...forms.map((form) => answerSchema(form).schema),
+      answerJsonSchema('findings', ids)!.schema,
+      JUDGE_JSON_SCHEMA,
+      VERIFICATION_JSON_SCHEMA,
+    ];
+    for (const schema of schemas) expect(strictProblems(schema, '$'), JSON.stringify(schema)).toEqual([]);
+    // The check finds what OpenAI refuses.
+    expect(strictProblems({ type: 'object', properties: { a: { type: 'object' } }, required: ['a'] }, '$')).toEqual([
+      '$: additionalProperties is not false',
+      '$.a: additionalProperties is not false',
+    ]);
   });
 
   it('every task says how hard a reasoning model should think on it: the checks that hold facts across a passage, and the critical analyses, at medium; the rest at low', () => {
@@ -156,3 +182,24 @@ describe('the task library (resources/tasks/)', () => {
     expect(steps).toHaveLength(ids.length - 1);
   });
 });
+
+/** Where `schema` breaks OpenAI's strict mode: an object not closed, or a property it does not require. */
+function strictProblems(schema: unknown, at: string): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as Record<string, unknown>;
+  const problems: string[] = [];
+  if (node.type === 'object' || 'properties' in node) {
+    const keys = Object.keys((node.properties as object | undefined) ?? {});
+    if (node.additionalProperties !== false) problems.push(`${at}: additionalProperties is not false`);
+    const required = (node.required as string[] | undefined) ?? [];
+    if ([...required].sort().join() !== [...keys].sort().join()) problems.push(`${at}: not every property required`);
+    for (const key of keys)
+      problems.push(...strictProblems((node.properties as Record<string, unknown>)[key], `${at}.${key}`));
+  }
+  for (const key of ['items', 'prefixItems', 'oneOf', 'anyOf'] as const) {
+    const inner = node[key];
+    for (const [i, child] of (Array.isArray(inner) ? inner : inner ? [inner] : []).entries())
+      problems.push(...strictProblems(child, `${at}.${key}${Array.isArray(inner) ? `.${i}` : ''}`));
+  }
+  return problems;
+}

@@ -72,6 +72,11 @@ export const runStartSchema = z.strictObject({
         .refine((schema) => jsonDepth(schema, MAX_SCHEMA_DEPTH) <= MAX_SCHEMA_DEPTH, {
           message: `The answer schema nests more than ${MAX_SCHEMA_DEPTH} levels deep; Quire takes up to ${MAX_SCHEMA_DEPTH}.`,
         }),
+      /**
+       * Held to the schema exactly (OpenAI's strict mode, which takes only a schema written for it: every object closed,
+       * every property required). Absent: not strict, as OpenAI's own default; the answer is still checked against it.
+       */
+      strict: z.boolean().optional(),
     })
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
