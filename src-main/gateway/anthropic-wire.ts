@@ -74,10 +74,18 @@ export function anthropicUsage(spend: RunSpend) {
   return { input_tokens: spend.inputTokens, output_tokens: spend.outputTokens, ...costOf(spend) };
 }
 
-/** Why the answer ended: an app must know when its text was cut at its max_tokens or by a content filter. */
-function stopReason(record: RunRecord): 'end_turn' | 'max_tokens' | 'refusal' {
-  if (filtered(record)) return 'refusal';
-  return record.truncated ? 'max_tokens' : 'end_turn';
+/**
+ * Why the answer ended: an app must know when its text was cut at its max_tokens or by a content filter, and which of
+ * its stop sequences ended it (whichever provider answered, where the model said which).
+ */
+function ending(record: RunRecord): {
+  stop_reason: 'end_turn' | 'max_tokens' | 'refusal' | 'stop_sequence';
+  stop_sequence: string | null;
+} {
+  if (filtered(record)) return { stop_reason: 'refusal', stop_sequence: null };
+  if (record.truncated) return { stop_reason: 'max_tokens', stop_sequence: null };
+  if (record.stop_sequence) return { stop_reason: 'stop_sequence', stop_sequence: record.stop_sequence };
+  return { stop_reason: 'end_turn', stop_sequence: null };
 }
 
 export function anthropicMessage(record: RunRecord, spend: RunSpend) {
@@ -87,8 +95,7 @@ export function anthropicMessage(record: RunRecord, spend: RunSpend) {
     role: 'assistant',
     model: record.model_id ?? '',
     content: [{ type: 'text', text: record.text ?? '' }],
-    stop_reason: stopReason(record),
-    stop_sequence: null,
+    ...ending(record),
     usage: anthropicUsage(spend),
   };
 }
@@ -123,7 +130,7 @@ export function messageEnd(record: RunRecord, spend: RunSpend) {
     { type: 'content_block_stop', index: 0 },
     {
       type: 'message_delta',
-      delta: { stop_reason: stopReason(record), stop_sequence: null },
+      delta: ending(record),
       usage: anthropicUsage(spend),
     },
     { type: 'message_stop' },

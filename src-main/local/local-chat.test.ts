@@ -147,6 +147,19 @@ describe('local chat keeps the context between turns', () => {
     }
   });
 
+  it('says which stop sequence ended the answer, and none for an answer that ended otherwise', async () => {
+    const asked = turn(INSTRUCTION, 'Chapter two says the door is red.');
+    const free = await run(asked, true);
+    expect(free.result.finishReason).toBe('length');
+    expect(free.result.stopSequence).toBeUndefined();
+    // Greedy, the model writes the same again: its first character as a stop sequence ends the answer before it.
+    // (The fixture's vocabulary is bytes: only a character whole in one token is a clean place to stop.)
+    const stop = free.result.text.charAt(0);
+    expect(stop).toMatch(/^[!-~]$/);
+    const stopped = await run({ ...asked, stop: ['never written', stop] }, true);
+    expect(stopped.result).toMatchObject({ text: '', finishReason: 'stop', stopSequence: stop });
+  });
+
   it('does not confuse a different instruction with the one in the context', async () => {
     const cold = await run(turn(OTHER_INSTRUCTION, 'Chapter two says the door is red.'), true);
     await run(turn(INSTRUCTION, 'Chapter two says the door is red.'), true);

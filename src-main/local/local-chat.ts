@@ -146,7 +146,7 @@ export async function chatOnce(
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),
     });
-    const answer = localResult(model, before, result.responseText, result.stopReason, grammar);
+    const answer = localResult(model, before, result.responseText, result, grammar);
     exactAfter = alignment.exactAfter(answer.usage.inputTokens ?? 0);
     return answer;
   } catch (cause) {

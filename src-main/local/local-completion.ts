@@ -31,7 +31,7 @@ export async function completeOnce(
       ...(signal ? { signal } : {}),
     });
     if (signal?.aborted) throw new CancelledError();
-    return localResult(model, before, result.response, result.metadata.stopReason, grammar);
+    return localResult(model, before, result.response, result.metadata, grammar);
   } catch (cause) {
     throw localFailure(cause, signal);
   } finally {

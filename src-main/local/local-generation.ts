@@ -62,12 +62,15 @@ function finishReasonOf(stopReason: string): FinishReason {
   }
 }
 
-/** The generation's result; `before` is the sequence's token meter when it started. */
+/**
+ * The generation's result; `before` is the sequence's token meter when it started, `stop` why it stopped and, for a
+ * stop sequence of the request's, which one.
+ */
 export function localResult(
   model: ResidentModel,
   before: ReturnType<TokenMeter['getState']>,
   text: string,
-  stopReason: string,
+  stop: { stopReason: string; customStopTrigger?: readonly unknown[] | undefined },
   grammar: LlamaGrammar | undefined,
 ): GenerateResult {
   const used = TokenMeter.diff(model.sequence.tokenMeter, before);
@@ -91,9 +94,16 @@ export function localResult(
     ...(json !== undefined ? { json } : {}),
     ...(jsonError !== undefined ? { jsonError } : {}),
     usage: { inputTokens: promptTokens(model, used), outputTokens: used.usedOutputTokens },
-    finishReason: finishReasonOf(stopReason),
+    finishReason: finishReasonOf(stop.stopReason),
+    ...stopSequenceOf(stop.customStopTrigger),
     warnings,
   };
+}
+
+/** node-llama-cpp's trigger as the request gave it (a string is kept as one string part), else nothing. */
+function stopSequenceOf(trigger: readonly unknown[] | undefined): { stopSequence?: string } {
+  if (!trigger || trigger.length === 0 || !trigger.every((part) => typeof part === 'string')) return {};
+  return { stopSequence: trigger.join('') };
 }
 
 /**

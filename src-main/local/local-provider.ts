@@ -206,6 +206,7 @@ class LocalLanguageModel implements LanguageModel {
     yield {
       type: 'finish',
       finishReason: result!.finishReason,
+      ...(result!.stopSequence !== undefined ? { stopSequence: result!.stopSequence } : {}),
       usage: result!.usage,
       warnings: result!.warnings,
       ...(result!.json !== undefined ? { json: result!.json } : {}),

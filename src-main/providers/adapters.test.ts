@@ -5,7 +5,7 @@ import type { ClientOptions } from './client-options';
 import { OpenAiCompatibleModel } from './openai-compatible';
 import { JSON_OBJECT } from './json-answer';
 import { billingOfError } from './provider-errors';
-import type { LanguageModel, StreamPart } from './spec';
+import type { GenerateRequest, LanguageModel, StreamPart } from './spec';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -30,11 +30,12 @@ const anthropic = (o: Partial<ClientOptions> = {}) =>
   new AnthropicModel(base({ provider: 'anthropic', baseURL: server.anthropicBaseUrl, ...o }));
 const request = { messages: [{ role: 'user' as const, content: 'hi' }], maxOutputTokens: 100 };
 
-async function collect(model: LanguageModel) {
+async function collectOf(model: LanguageModel, asked: GenerateRequest) {
   const parts: StreamPart[] = [];
-  for await (const part of model.stream(request)) parts.push(part);
+  for await (const part of model.stream(asked)) parts.push(part);
   return parts;
 }
+const collect = (model: LanguageModel) => collectOf(model, request);
 
 describe.each([
   ['openai', openai],
@@ -287,6 +288,35 @@ describe('JSON mode (json_object: DeepSeek, Qwen, OpenRouter)', () => {
     const finish = parts.at(-1)!;
     expect(finish.type === 'finish' && finish.json).toEqual({ verdict: 'contradiction', issues: ['eye colour'] });
     expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_object' });
+  });
+});
+
+describe('an answer that stopped at a stop sequence', () => {
+  const stopped = { ...request, stop: ['THE END', 'END'] };
+
+  it('Anthropic: finish "stop" with the sequence it names, whole and streamed', async () => {
+    server.script('m', { text: 'Alpha beta END gamma' });
+    expect(await anthropic().generate(stopped)).toMatchObject({
+      text: 'Alpha beta ',
+      finishReason: 'stop',
+      stopSequence: 'END',
+    });
+    server.script('m', { text: 'Alpha THE END beta' });
+    const finish = (await collectOf(anthropic(), stopped)).at(-1);
+    expect(finish).toMatchObject({ type: 'finish', finishReason: 'stop', stopSequence: 'THE END' });
+    server.script('m', { text: 'Alpha beta' });
+    expect((await anthropic().generate(stopped)).stopSequence).toBeUndefined();
+  });
+
+  it('OpenAI-compatible: the sequence where the server says which (vLLM), none where it does not (OpenAI)', async () => {
+    server.script('m', { text: 'Alpha beta END gamma', saysStop: true });
+    expect(await openai().generate(stopped)).toMatchObject({ finishReason: 'stop', stopSequence: 'END' });
+    const finish = (await collectOf(openai(), stopped)).at(-1);
+    expect(finish).toMatchObject({ type: 'finish', finishReason: 'stop', stopSequence: 'END' });
+    server.script('m', { text: 'Alpha beta END gamma' });
+    const unsaid = await openai().generate(stopped);
+    expect(unsaid).toMatchObject({ text: 'Alpha beta ', finishReason: 'stop' });
+    expect(unsaid.stopSequence).toBeUndefined();
   });
 });
 

@@ -84,6 +84,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
       ...(request.jsonSchema ? answerFields(toolAnswer(json, text, request.jsonSchema)) : {}),
       usage: usageOf(message.usage),
       finishReason: finishOf(message.stop_reason),
+      ...stopSequenceOf(message),
       warnings,
     };
   }
@@ -96,6 +97,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     let started: AnthropicUsageLike = {};
     let outputTokens: number | undefined;
     let finish: FinishReason | undefined;
+    let stopped: { stopSequence?: string } = {};
     let text = '';
     let jsonText = '';
     let heard = false;
@@ -125,6 +127,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
               cache_creation_input_tokens: u.cache_creation_input_tokens ?? started.cache_creation_input_tokens,
             };
             finish = finishOf(event.delta.stop_reason);
+            stopped = stopSequenceOf(event.delta);
             break;
           }
           default:
@@ -140,6 +143,7 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     yield {
       type: 'finish',
       finishReason: finish,
+      ...stopped,
       usage: usageOf({ ...started, output_tokens: outputTokens }),
       warnings,
       ...(request.jsonSchema ? answerFields(readAnswer(jsonText || text, request.jsonSchema, true)) : {}),
@@ -180,6 +184,11 @@ function usageOf(usage: AnthropicUsageLike | undefined): Usage {
     cachedInputTokens: cached,
     cacheWriteTokens: written,
   };
+}
+
+/** The stop sequence Anthropic says the answer ended at (stop_reason `stop_sequence`). */
+function stopSequenceOf(end: { stop_reason: string | null; stop_sequence: string | null }): { stopSequence?: string } {
+  return end.stop_reason === 'stop_sequence' && end.stop_sequence ? { stopSequence: end.stop_sequence } : {};
 }
 
 function finishOf(reason: string | null | undefined): FinishReason {

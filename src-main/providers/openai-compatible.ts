@@ -90,6 +90,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       ...this.answerJson(request, text),
       usage: usageOf(completion.usage),
       finishReason: finishOf(choice.finish_reason),
+      ...stopSequenceOf(request, choice),
       warnings,
       ...(refusal ? { refusal } : {}),
     };
@@ -108,6 +109,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     // A refusal comes in deltas of its own, never as the answer's text.
     let refusal = '';
     let finish: FinishReason | undefined;
+    let stopped: { stopSequence?: string } = {};
     let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
     let heard = false;
     try {
@@ -121,7 +123,10 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
           yield { type: 'text-delta', text: delta };
         }
         if (choice?.delta?.refusal) refusal += choice.delta.refusal;
-        if (choice?.finish_reason) finish = finishOf(choice.finish_reason);
+        if (choice?.finish_reason) {
+          finish = finishOf(choice.finish_reason);
+          stopped = stopSequenceOf(request, choice);
+        }
       }
     } catch (error) {
       // Broke after the provider accepted the call: it may have billed what it generated.
@@ -134,6 +139,7 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     yield {
       type: 'finish',
       finishReason: finish,
+      ...stopped,
       usage,
       warnings,
       ...this.answerJson(request, text),
@@ -209,6 +215,15 @@ function usageOf(usage: OpenAI.Completions.CompletionUsage | undefined | null): 
     cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? undefined,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? undefined,
   };
+}
+
+/**
+ * The stop sequence a server says the answer ended at: vLLM's `stop_reason` beside `finish_reason: "stop"` (OpenAI's
+ * own API has none, and says "stop" for the model's own end too), when it is one of the request's.
+ */
+function stopSequenceOf(request: GenerateRequest, choice: object): { stopSequence?: string } {
+  const said = (choice as { stop_reason?: unknown }).stop_reason;
+  return typeof said === 'string' && request.stop?.includes(said) ? { stopSequence: said } : {};
 }
 
 function finishOf(reason: string | null | undefined): FinishReason {

@@ -82,6 +82,13 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
 /** What a call answered, whole or as a stream's finish, besides its text. */
 export interface Finished {
   finishReason: FinishReason;
+  /**
+   * The stop sequence the answer ended at (finishReason `stop`), where the model says which: Anthropic's
+   * `stop_sequence`, a local model's stop trigger, an OpenAI-compatible server's `stop_reason` (vLLM's). OpenAI's own
+   * API says only "stop", for a stop sequence or the model's own end: undefined then, as for an answer that ended
+   * otherwise.
+   */
+  stopSequence?: string;
   usage: Usage;
   warnings: string[];
   /** Parsed JSON when a jsonSchema was requested. */

@@ -40,6 +40,8 @@ export interface AttemptResult {
   readonly warnings: readonly string[];
   /** `length`: the answer stopped at its max output tokens; `content_filter`: the provider's filter stopped it. */
   readonly finishReason?: FinishReason | undefined;
+  /** The stop sequence the answer ended at, where the model said which. */
+  readonly stopSequence?: string | undefined;
   /** The model declined to answer, in its own words: there is no answer, whatever the text. */
   readonly refusal?: string | undefined;
 }
@@ -289,6 +291,7 @@ export class ModelAttempts {
         usage: result.usage,
         warnings: result.warnings,
         finishReason: result.finishReason,
+        stopSequence: result.stopSequence,
         refusal: result.refusal,
       };
     }
@@ -343,6 +346,7 @@ export class ModelAttempts {
             usage: part.usage,
             warnings: part.warnings,
             finishReason: part.finishReason,
+            stopSequence: part.stopSequence,
             refusal: part.refusal,
           };
         }

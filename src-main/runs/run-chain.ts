@@ -113,6 +113,7 @@ export class RunChain {
             cache_hit: true,
             answer: hit.answer,
             truncated: hit.truncated,
+            stop_sequence: hit.stop_sequence ?? null,
             ...assessAnswer(this.o, decision, start.task, hit.model_id ?? decision.model_id, hit.json, messages),
           },
           startedAt,
@@ -274,6 +275,7 @@ export class RunChain {
           ...row(),
           ...(cut ? { error: cut, cache_key: null } : {}),
           truncated: answered.result.finishReason === 'length',
+          stop_sequence: answered.result.stopSequence ?? null,
           answer: reading.ok ? reading.answer : null,
           ...assessAnswer(this.o, decision, start.task, answered.attempt.model_id, answered.result.json, messages),
         };

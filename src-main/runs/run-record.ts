@@ -90,6 +90,7 @@ export function toRecord(w: RunWrite): RunRecord {
     answer: w.answer,
     truncated: w.truncated,
     task_version: w.task_version,
+    stop_sequence: w.stop_sequence ?? null,
     confidence: w.confidence?.value ?? null,
     confidence_ingredients: w.confidence?.ingredients ?? null,
     low_confidence_fallback: w.low_confidence_fallback === true,

@@ -135,6 +135,11 @@ export interface RunRecord {
   answer: RunAnswer | null;
   /** The answer stopped at its length limit (max output tokens): it may be incomplete. */
   truncated: boolean;
+  /**
+   * The stop sequence (runs:start `stop`) the answer ended at, where the model said which (Anthropic, a local model, an
+   * OpenAI-compatible server that reports it; OpenAI's own API does not). Null for an answer that ended otherwise.
+   */
+  stop_sequence?: string | null;
   /** The task definition's version the run was asked with (null for chat-message runs). */
   task_version: number | null;
   /** How far the answer can be trusted, 0–1 (null until completed), with what it was made of. */

@@ -68,6 +68,11 @@ export interface FakeModelScript {
   /** Omit the usage fields entirely (a provider that reports nothing). */
   omitUsage?: boolean;
   /**
+   * OpenAI wire format: a server that says which stop sequence ended the answer, as vLLM does (the choice's
+   * `stop_reason`: the sequence, null otherwise). OpenAI's own API says only `finish_reason: "stop"`.
+   */
+  saysStop?: boolean;
+  /**
    * A text-only model: a request carrying images is refused with a 400, as OpenAI and Anthropic refuse image input to
    * a model without vision. (Every other model sees images and counts them into its input tokens by its maker's rule.)
    */
@@ -277,6 +282,8 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
 
 interface Answer {
   truncated: boolean;
+  /** Say which stop sequence ended the answer on the OpenAI wire (FakeModelScript.saysStop). */
+  saysStop: boolean;
   filtered: boolean;
   refusal?: string;
   /** The stop sequence the answer ended before (Anthropic says which: stop_reason `stop_sequence`). */
@@ -371,6 +378,7 @@ function resolveAnswer(script: FakeModelScript, imageTokens = 0, stops: readonly
   const chunks = script.json !== undefined ? splitJson(text) : text.split(/(?<= )/);
   return {
     truncated: script.truncated === true,
+    saysStop: script.saysStop === true,
     filtered: script.filtered === true,
     ...(script.refusal !== undefined ? { refusal: script.refusal } : {}),
     ...(stoppedAt !== undefined ? { stoppedAt } : {}),
@@ -428,6 +436,7 @@ function openAiJson(model: string, answer: Answer) {
           refusal: answer.refusal ?? null,
         },
         finish_reason: openAiFinish(answer),
+        ...openAiStopReason(answer),
         logprobs: null,
       },
     ],
@@ -463,10 +472,18 @@ async function openAiStream(
   }
   for (const words of answer.refusal?.split(/(?<= )/) ?? [])
     send({ ...base, choices: [{ index: 0, delta: { refusal: words }, finish_reason: null }] });
-  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: openAiFinish(answer) }] });
+  send({
+    ...base,
+    choices: [{ index: 0, delta: {}, finish_reason: openAiFinish(answer), ...openAiStopReason(answer) }],
+  });
   const options = body.stream_options as { include_usage?: boolean } | undefined;
   if (options?.include_usage && answer.usage) send({ ...base, choices: [], usage: openAiUsage(answer) });
   res.end('data: [DONE]\n\n');
+}
+
+/** vLLM's `stop_reason` beside `finish_reason`, for a server that says which stop sequence ended the answer. */
+function openAiStopReason(answer: Answer): { stop_reason?: string | null } {
+  return answer.saysStop ? { stop_reason: answer.stoppedAt ?? null } : {};
 }
 
 function openAiFinish(answer: Answer): string {

@@ -21,6 +21,7 @@ import m017 from './017-documents-by-hash.sql?raw';
 import m018 from './018-tournaments-running.sql?raw';
 import m019 from './019-documents-no-paragraph-rows.sql?raw';
 import m020 from './020-documents-structure-version.sql?raw';
+import m021 from './021-run-stop-sequence.sql?raw';
 
 export interface Migration {
   version: number;
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: 'tournaments-running', sql: m018 },
   { version: 19, name: 'documents-no-paragraph-rows', sql: m019 },
   { version: 20, name: 'documents-structure-version', sql: m020 },
+  { version: 21, name: 'run-stop-sequence', sql: m021 },
 ];

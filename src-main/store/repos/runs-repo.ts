@@ -33,6 +33,7 @@ interface RunRow {
   answer_json: string | null;
   truncated: number;
   task_version: number | null;
+  stop_sequence: string | null;
   /** The app that sent the run through the gateway (gateway_runs.client), when one did. */
   client?: string | null;
 }
@@ -61,6 +62,8 @@ export interface RunWrite {
   answer: RunAnswer | null;
   truncated: boolean;
   task_version: number | null;
+  /** The stop sequence a completed run's answer ended at, where the model said which. */
+  stop_sequence?: string | null;
   /** A completed run's confidence and whether it is a low-confidence fallback (kept in decision_json). */
   confidence?: ConfidenceScore | null;
   low_confidence_fallback?: boolean;
@@ -113,15 +116,17 @@ export class RunsRepo {
     this.q(
       `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
-           error_message, created_at, finished_at, owner_pid, owner_token, answer_json, truncated, task_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           error_message, created_at, finished_at, owner_pid, owner_token, answer_json, truncated, task_version,
+           stop_sequence)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, model_id = excluded.model_id,
            output_text = excluded.output_text, output_json = excluded.output_json, decision_json = excluded.decision_json,
            attempts_json = excluded.attempts_json, fallbacks = excluded.fallbacks, input_tokens = excluded.input_tokens,
            output_tokens = excluded.output_tokens, cost_micros = excluded.cost_micros, latency_ms = excluded.latency_ms,
            cache_hit = excluded.cache_hit, cache_key = excluded.cache_key, error_code = excluded.error_code,
            error_message = excluded.error_message, finished_at = excluded.finished_at,
-           answer_json = excluded.answer_json, truncated = excluded.truncated, task_version = excluded.task_version`,
+           answer_json = excluded.answer_json, truncated = excluded.truncated, task_version = excluded.task_version,
+           stop_sequence = excluded.stop_sequence`,
     ).run(
       run.id,
       run.task,
@@ -154,6 +159,7 @@ export class RunsRepo {
       run.answer === null ? null : JSON.stringify(run.answer),
       run.truncated ? 1 : 0,
       run.task_version,
+      run.stop_sequence ?? null,
     );
   }
 
@@ -337,6 +343,7 @@ function toRecord(row: RunRow): RunRecord {
     answer: row.answer_json === null ? null : (JSON.parse(row.answer_json) as RunAnswer),
     truncated: row.truncated === 1,
     task_version: row.task_version,
+    stop_sequence: row.stop_sequence,
     confidence: decision.confidence?.value ?? null,
     confidence_ingredients: decision.confidence?.ingredients ?? null,
     low_confidence_fallback: decision.low_confidence_fallback === true,
