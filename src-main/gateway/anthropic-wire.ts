@@ -23,6 +23,9 @@ export const messagesSchema = z
     system: z.union([z.string(), z.array(block)]).optional(),
     stream: z.boolean().optional(),
     temperature: z.number().min(0).max(1).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    // 0 sets no limit.
+    top_k: z.number().int().min(0).optional(),
     // Passed on to the model, whichever provider it is: at most 4, as OpenAI's models take.
     stop_sequences: z.array(z.string().max(MAX_STOP_CHARS)).max(4).optional(),
   })
@@ -49,6 +52,7 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
       messages,
       maxOutputTokens: r.max_tokens,
       temperature: r.temperature,
+      sampling: { top_p: r.top_p, top_k: r.top_k || undefined },
       stop: stopList(r.stop_sequences),
     },
     stream: r.stream === true,

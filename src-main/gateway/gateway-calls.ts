@@ -16,20 +16,25 @@ import type { AnswerKind } from '../../src-preload/contract/tasks';
 import { isJsonObject } from '../providers/json-answer';
 import type { ChatMessage, JsonSchemaRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
+import { ownOutput } from '../runs/task-run';
 import type { RunService } from '../runs/run-service';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { choiceRequest, resolveModelName } from './model-names';
 import { isQuireError } from '../errors';
-import { invalidRequest, wire, type WireError } from './wire-errors';
+import { invalidRequest, wire, WireError } from './wire-errors';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
   /** The model name as the app sent it. */
   model: string;
   messages: ChatMessage[];
+  /** Absent: the app set no limit, and each model may write up to its own (RunPlan.ownOutput). */
   maxOutputTokens?: number | undefined;
   temperature?: number | undefined;
+  seed?: number | undefined;
+  /** Sampling beyond temperature, each passed on where the model's provider takes it. */
+  sampling?: { [K in 'top_p' | 'top_k' | 'frequency_penalty' | 'presence_penalty']?: number | undefined };
   /** Stop sequences (OpenAI's `stop`, Anthropic's `stop_sequences`). */
   stop?: string[] | undefined;
   /** `response_format`: JSON mode (JSON_OBJECT) or the app's own schema. */
@@ -96,6 +101,22 @@ function cloudForLocalOnly(token: TokenRow, spec: ModelSpec): string {
   return `"${token.name}" may use local models only, and ${spec.display_name} is a cloud model. Use a local model or quire/auto.`;
 }
 
+/** Why a call that set no max_tokens holds so much, and what holds less. */
+const UNBOUNDED =
+  'This call set no max_tokens, so it is held at the most the model may write; a max_tokens holds less.';
+
+/**
+ * Over the budget or a cap, a call that set no max_tokens was weighed at everything its model may write: the refusal
+ * says so, since the app's own max_tokens would have held less. Null for any other error or call.
+ */
+function unboundedRefusal(start: RunStart, error: unknown): WireError | null {
+  if (!ownOutput(start)) return null;
+  if (error instanceof WireError && error.init.status === 429 && error.init.openaiType === 'insufficient_quota')
+    return wire.quota(`${error.message} ${UNBOUNDED}`);
+  if (isQuireError(error) && error.code === 'budget_exceeded') return wire.quota(`${error.message} ${UNBOUNDED}`);
+  return null;
+}
+
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
   /** Each token's calls in flight, stopped when the writer revokes it (this process's; see {@link stop}). */
@@ -124,7 +145,7 @@ export class GatewayCalls {
           cancel,
         });
       } catch (error) {
-        throw localOnlyRefusal(live, start, error) ?? error;
+        throw localOnlyRefusal(live, start, error) ?? unboundedRefusal(start, error) ?? error;
       } finally {
         if (hold > 0) this.o.repo.releaseHold(runId);
       }
@@ -253,6 +274,8 @@ export class GatewayCalls {
       ...(token.local_only ? { local_only: true } : {}),
       ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
       ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+      ...(call.seed !== undefined ? { seed: call.seed } : {}),
+      ...Object.fromEntries(Object.entries(call.sampling ?? {}).filter(([, value]) => value !== undefined)),
       ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
       ...(jsonSchema ? { json_schema: jsonSchema } : {}),
     };

@@ -28,6 +28,10 @@ export const chatCompletionSchema = z
     max_tokens: z.number().int().min(1).max(200_000).nullish(),
     max_completion_tokens: z.number().int().min(1).max(200_000).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    seed: z.number().int().nullish(),
     // Passed on to the model: the answer ends before the first of them (4, as OpenAI takes at most).
     stop: z.union([z.string().max(MAX_STOP_CHARS), z.array(z.string().max(MAX_STOP_CHARS)).max(4)]).nullish(),
     n: z.number().int().min(1).nullish(),
@@ -90,6 +94,12 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
       messages: r.messages.map((m, i) => toMessage(m.role, m.content, `messages.${i}.content`)),
       maxOutputTokens: r.max_completion_tokens ?? r.max_tokens ?? undefined,
       temperature: r.temperature ?? undefined,
+      seed: r.seed ?? undefined,
+      sampling: {
+        top_p: r.top_p ?? undefined,
+        frequency_penalty: r.frequency_penalty ?? undefined,
+        presence_penalty: r.presence_penalty ?? undefined,
+      },
       stop: stopList(r.stop),
       jsonSchema,
     },

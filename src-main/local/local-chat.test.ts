@@ -160,6 +160,19 @@ describe('local chat keeps the context between turns', () => {
     expect(stopped.result).toMatchObject({ text: '', finishReason: 'stop', stopSequence: stop });
   });
 
+  it("samples with the top_k and top_p asked for; says it has no repetition penalties in OpenAI's sense", async () => {
+    const asked = turn(INSTRUCTION, 'Chapter two says the door is red.');
+    const greedy = await run(asked, true);
+    const hot = { ...asked, temperature: 1.5, seed: 3 };
+    // Hot and seeded, the model wanders from its likeliest words; held to the likeliest one, it writes the greedy answer.
+    expect((await run(hot, true)).result.text).not.toBe(greedy.result.text);
+    const topK = await run({ ...hot, sampling: { topK: 1, frequencyPenalty: 0.5 } }, true);
+    expect(topK.result.text).toBe(greedy.result.text);
+    expect(topK.result.warnings).toEqual(['frequency_penalty is not supported by local models; ignored']);
+    const topP = await run({ ...hot, sampling: { topP: 0.000001 } }, true);
+    expect(topP.result.text).toBe(greedy.result.text);
+  });
+
   it('does not confuse a different instruction with the one in the context', async () => {
     const cold = await run(turn(OTHER_INSTRUCTION, 'Chapter two says the door is red.'), true);
     await run(turn(INSTRUCTION, 'Chapter two says the door is red.'), true);

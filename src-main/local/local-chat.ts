@@ -14,7 +14,7 @@ import {
 } from 'node-llama-cpp';
 import { CancelledError, InvalidInputError } from '../errors';
 import type { GenerateRequest, GenerateResult } from '../providers/spec';
-import { grammarFor, localFailure, localResult } from './local-generation';
+import { grammarFor, localFailure, localResult, localSampling } from './local-generation';
 import type { ResidentModel } from './runtime';
 
 const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
@@ -131,6 +131,7 @@ export async function chatOnce(
     autoDisposeSequence: false,
   });
   const before = model.sequence.tokenMeter.getState();
+  const sampling = localSampling(request);
   // Greedy (node-llama-cpp's default) or seeded sampling answers the same every time: exactly as a fresh context.
   const deterministic = !request.temperature || request.seed !== undefined;
   const alignment = keepWholeBatches(model.sequence, deterministic);
@@ -141,12 +142,13 @@ export async function chatOnce(
       maxTokens: request.maxOutputTokens,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...sampling.options,
       ...(request.stop ? { customStopTriggers: [...request.stop] } : {}),
       ...(grammar ? { grammar } : {}),
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),
     });
-    const answer = localResult(model, before, result.responseText, result, grammar);
+    const answer = localResult(model, before, result.responseText, result, grammar, sampling.warnings);
     exactAfter = alignment.exactAfter(answer.usage.inputTokens ?? 0);
     return answer;
   } catch (cause) {

@@ -4,7 +4,7 @@
 import { LlamaCompletion } from 'node-llama-cpp';
 import { CancelledError } from '../errors';
 import type { GenerateRequest, GenerateResult } from '../providers/spec';
-import { grammarFor, localFailure, localResult } from './local-generation';
+import { grammarFor, localFailure, localResult, localSampling } from './local-generation';
 import { completionPrompt } from './local-prompt';
 import type { ResidentModel } from './runtime';
 
@@ -19,19 +19,21 @@ export async function completeOnce(
   await model.sequence.clearHistory();
   const completion = new LlamaCompletion({ contextSequence: model.sequence, autoDisposeSequence: false });
   const before = model.sequence.tokenMeter.getState();
+  const sampling = localSampling(request);
   try {
     const result = await completion.generateCompletionWithMeta(completionPrompt(request.messages), {
       maxTokens: request.maxOutputTokens,
       disableContextShift: true,
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...sampling.options,
       ...(request.stop ? { customStopTriggers: [...request.stop] } : {}),
       ...(grammar ? { grammar } : {}),
       ...(onText ? { onTextChunk: onText } : {}),
       ...(signal ? { signal } : {}),
     });
     if (signal?.aborted) throw new CancelledError();
-    return localResult(model, before, result.response, result.metadata, grammar);
+    return localResult(model, before, result.response, result.metadata, grammar, sampling.warnings);
   } catch (cause) {
     throw localFailure(cause, signal);
   } finally {

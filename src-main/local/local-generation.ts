@@ -2,7 +2,8 @@
 // grammar (built once per schema), the result with its JSON or the reason it has none, and the mapping of failures.
 import { TokenMeter, type Llama, type LlamaGrammar } from 'node-llama-cpp';
 import { CancelledError, InvalidInputError, LocalModelError, isQuireError } from '../errors';
-import type { FinishReason, GenerateResult } from '../providers/spec';
+import type { FinishReason, GenerateRequest, GenerateResult } from '../providers/spec';
+import { notSupported } from '../providers/unsupported-options';
 import type { ResidentModel } from './runtime';
 
 const grammarCache = new WeakMap<object, Map<string, LlamaGrammar>>();
@@ -63,8 +64,24 @@ function finishReasonOf(stopReason: string): FinishReason {
 }
 
 /**
+ * The sampling node-llama-cpp is asked for beyond temperature and seed: top_p and top_k as they are. OpenAI's
+ * repetition penalties it has in another sense (a multiplier over a window of recent tokens), so they are not applied,
+ * and the result says so.
+ */
+export function localSampling(request: GenerateRequest): {
+  options: { topP?: number; topK?: number };
+  warnings: string[];
+} {
+  const { topP, topK, frequencyPenalty, presencePenalty } = request.sampling ?? {};
+  return {
+    options: { ...(topP !== undefined ? { topP } : {}), ...(topK !== undefined ? { topK } : {}) },
+    warnings: notSupported({ frequency_penalty: frequencyPenalty, presence_penalty: presencePenalty }, 'local models'),
+  };
+}
+
+/**
  * The generation's result; `before` is the sequence's token meter when it started, `stop` why it stopped and, for a
- * stop sequence of the request's, which one.
+ * stop sequence of the request's, which one; `warnings` what of the request it did not honour.
  */
 export function localResult(
   model: ResidentModel,
@@ -72,9 +89,9 @@ export function localResult(
   text: string,
   stop: { stopReason: string; customStopTrigger?: readonly unknown[] | undefined },
   grammar: LlamaGrammar | undefined,
+  warnings: string[] = [],
 ): GenerateResult {
   const used = TokenMeter.diff(model.sequence.tokenMeter, before);
-  const warnings: string[] = [];
   let json: unknown;
   let jsonError: string | undefined;
   if (grammar) {

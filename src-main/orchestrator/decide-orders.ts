@@ -84,7 +84,8 @@ interface TaskOrders {
    * asking the price function 5,000 times.
    */
   costs: Float64Array;
-  priced: { price: unknown; input: number; output: number; effort: string | null } | null;
+  /** `output` null: each model priced at its own output limit (DecideRequest.own_output_limit). */
+  priced: { price: unknown; input: number; output: number | null; effort: string | null } | null;
 }
 
 /**

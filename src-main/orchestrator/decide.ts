@@ -40,7 +40,7 @@ import {
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
-import { outputAllowance } from './thinking';
+import { outputAllowance, ownOutputLimit } from './thinking';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { priorOnly, type QualityLookup } from './quality';
 import { localUnavailable, type AvailabilitySource, type SpendSnapshot } from './sources';
@@ -104,10 +104,16 @@ export function effortOf(
 export function decide(request: DecideRequest, inputs: DecisionInputs): Decision {
   const decision = choose(request, inputs);
   const images = request.images ?? [];
-  if (images.length === 0 || decision.model_id === null) return decision;
+  if ((images.length === 0 && !request.own_output_limit) || decision.model_id === null) return decision;
   const chosen = inputs.registry.find((s) => s.id === decision.model_id);
   if (!chosen) return decision;
-  return { ...decision, images: { count: images.length, tokens: imageTokens(chosen, images) } };
+  const seen = imageTokens(chosen, images);
+  return {
+    ...decision,
+    ...(images.length > 0 ? { images: { count: images.length, tokens: seen } } : {}),
+    // What the chosen model is sent: its own limit, as it was priced.
+    ...(request.own_output_limit ? { max_output_tokens: ownOutputLimit(chosen, decision.input_tokens + seen) } : {}),
+  };
 }
 
 function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
@@ -120,6 +126,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const complexity = request.complexity ?? task.complexity;
   const inputTokens = request.input_tokens ?? task.typical_input_tokens;
   const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
+  const ownLimit = request.own_output_limit === true;
   const effort = effortOf(request, inputs);
   const remaining =
     settings.monthly_budget === null
@@ -139,7 +146,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     priced !== null &&
     priced.price === price &&
     priced.input === inputTokens &&
-    priced.output === maxOutput &&
+    priced.output === (ownLimit ? null : maxOutput) &&
     priced.effort === effort;
   orders.priced = null;
   for (let i = 0; i < evaluated.length; i++) {
@@ -149,12 +156,9 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const q = quality(spec.id, task.id, spec.quality);
     const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
     // A reasoning model's worst case counts its room to think besides the answer (its context is checked on the answer:
-    // that room shrinks to what the context leaves).
-    const cost = local
-      ? 0
-      : samePrices
-        ? costs[i]!
-        : (costs[i] = price(spec, inputTokens + seen, outputAllowance(spec, maxOutput, effort)));
+    // that room shrinks to what the context leaves); without a caller's limit, everything the model may write.
+    const output = ownLimit ? ownOutputLimit(spec, inputTokens + seen) : outputAllowance(spec, maxOutput, effort);
+    const cost = local ? 0 : samePrices ? costs[i]! : (costs[i] = price(spec, inputTokens + seen, output));
     let mask = 0;
     // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
     if (images.length > 0 && !spec.capabilities.vision) mask |= BIT.no_vision;
@@ -177,7 +181,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     e.affordable = remaining === null || cost <= remaining + EPSILON;
     e.order = Number.MAX_SAFE_INTEGER;
   }
-  if (keep) orders.priced = { price, input: inputTokens, output: maxOutput, effort };
+  if (keep) orders.priced = { price, input: inputTokens, output: ownLimit ? null : maxOutput, effort };
   // Every candidate by byBest. The order this task's last decision left is sorted again: the sort is adaptive, so
   // when nothing moved it is one linear pass, and it comes out the same from any starting order (byBest is a strict
   // total order). Every other list of the decision is a filter or a stable bucketing of it, or of another cached

@@ -53,3 +53,12 @@ export function outputAllowance(
 export function expectedThinkingTokens(spec: ModelSpec, effort: ReasoningEffort | null | undefined): number {
   return effort && thinksFirst(spec) ? THINKING[effort].expected : 0;
 }
+
+/**
+ * The most `spec` may write for a caller that set no limit (its own conversation, bounded as a provider bounds it):
+ * its max output, within what its context leaves after `inputTokens` (at least one token).
+ */
+export function ownOutputLimit(spec: ModelSpec, inputTokens: number): number {
+  const room = spec.context_window - inputTokens;
+  return Math.max(1, Math.min(spec.max_output_tokens ?? room, room));
+}

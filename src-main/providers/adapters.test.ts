@@ -320,6 +320,64 @@ describe('an answer that stopped at a stop sequence', () => {
   });
 });
 
+describe('sampling parameters', () => {
+  const sampled = {
+    ...request,
+    temperature: 0.4,
+    seed: 7,
+    sampling: { topP: 0.5, topK: 20, frequencyPenalty: 0.5, presencePenalty: -1 },
+  };
+
+  it('OpenAI-compatible: temperature, top_p and the penalties are sent, top_k is not (OpenAI has none)', async () => {
+    const result = await openai().generate(sampled);
+    expect(server.requests[0]!.body).toMatchObject({
+      temperature: 0.4,
+      seed: 7,
+      top_p: 0.5,
+      frequency_penalty: 0.5,
+      presence_penalty: -1,
+    });
+    expect(server.requests[0]!.body).not.toHaveProperty('top_k');
+    expect(result.warnings).toEqual(['top_k is not supported by OpenAI-compatible APIs; ignored']);
+  });
+
+  it('OpenAI-compatible reasoning models are sent none of them', async () => {
+    const result = await openai({ reasoning: true }).generate(sampled);
+    const body = server.requests[0]!.body;
+    for (const param of ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'top_k'])
+      expect(body, param).not.toHaveProperty(param);
+    expect(result.warnings.join(' ')).toMatch(/temperature, top_p, frequency_penalty and presence_penalty/);
+  });
+
+  it('Anthropic: temperature and top_k under the API version that takes them; top_p only without temperature', async () => {
+    const result = await anthropic().generate(sampled);
+    const [sent] = server.requests;
+    expect(sent!.body).toMatchObject({ temperature: 0.4, top_k: 20 });
+    expect(sent!.body).not.toHaveProperty('top_p');
+    expect(sent!.headers['anthropic-version']).toBe('2023-06-01');
+    expect(result.warnings).toEqual([
+      'seed is not supported by Anthropic; ignored',
+      'frequency_penalty and presence_penalty are not supported by Anthropic; ignored',
+      'top_p is not sent with temperature (Anthropic models take one of them); ignored',
+    ]);
+    const hot = await anthropic().generate({ ...request, temperature: 1.5, sampling: { topP: 0.9 } });
+    expect(server.requests[1]!.body).toMatchObject({ temperature: 1 });
+    expect(hot.warnings).toContain("temperature 1.5 is past Anthropic's range; sent as 1");
+    await anthropic().generate({ ...request, sampling: { topP: 0.9 } });
+    expect(server.requests[2]!.body).toMatchObject({ top_p: 0.9 });
+    await anthropic().generate(request);
+    expect(server.requests[3]!.headers['anthropic-version']).toBe('2026-10-21');
+  });
+
+  it('Anthropic: a model that takes no sampling parameters is sent none, and the call says so', async () => {
+    const result = await anthropic({ sampling: false }).generate(sampled);
+    const [sent] = server.requests;
+    for (const param of ['temperature', 'top_p', 'top_k']) expect(sent!.body, param).not.toHaveProperty(param);
+    expect(sent!.headers['anthropic-version']).toBe('2026-10-21');
+    expect(result.warnings).toContain('temperature, top_p and top_k are not supported by this model; ignored');
+  });
+});
+
 describe('Anthropic specifics', () => {
   it('adds cache reads and writes to input tokens and forces the answer tool for JSON', async () => {
     server.script('m', { inputTokens: 1000, cachedInputTokens: 600, cacheWriteTokens: 300, outputTokens: 5 });

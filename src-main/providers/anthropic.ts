@@ -5,6 +5,7 @@ import { CancelledError, ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, readAnswer, type JsonReading } from './json-answer';
 import { SdkModel } from './sdk-model';
+import { notSupported } from './unsupported-options';
 import type { FinishReason, GenerateRequest, GenerateResult, LanguageModel, StreamPart, Usage } from './spec';
 
 const TOOL_NAME = 'answer';
@@ -24,14 +25,17 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
     this.client = new Anthropic(sdkClientOptions(options));
   }
 
-  private params(request: GenerateRequest): Anthropic.MessageCreateParamsNonStreaming {
+  /** The request's body, and what of it the model is not sent (warnings). */
+  private params(request: GenerateRequest): { body: SampledParams; warnings: string[] } {
     const system = request.messages
       .filter((m) => m.role === 'system')
       .map((m) => m.content)
       .join('\n\n');
     const turns = request.messages.filter((m) => m.role !== 'system');
     const last = request.images && request.images.length > 0 ? turns.findLastIndex((m) => m.role === 'user') : -1;
-    const body: Anthropic.MessageCreateParamsNonStreaming = {
+    const { fields, warnings } = samplingOf(request, this.options.sampling !== false);
+    const body: SampledParams = {
+      ...fields,
       model: this.options.apiModelId,
       max_tokens: request.maxOutputTokens,
       messages: turns.map((m, i) => ({
@@ -61,14 +65,12 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
       ];
       body.tool_choice = { type: 'tool', name: TOOL_NAME };
     }
-    return body;
+    return { body, warnings };
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
-    const warnings = warningsFor(request);
-    const message = await this.sdk.call(() =>
-      this.client.messages.create(this.params(request), callOptions(request, signal)),
-    );
+    const { body, warnings } = this.params(request);
+    const message = await this.sdk.call(() => this.client.messages.create(body, requestOptions(request, body, signal)));
     if (!message || !Array.isArray(message.content)) {
       throw new ProviderError(this.provider, `${this.provider} sent a response without content`);
     }
@@ -90,9 +92,9 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
   }
 
   async *stream(request: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamPart> {
-    const warnings = warningsFor(request);
+    const { body, warnings } = this.params(request);
     const stream: AsyncIterable<Anthropic.RawMessageStreamEvent> = await this.sdk.call(() =>
-      this.client.messages.create({ ...this.params(request), stream: true }, callOptions(request, signal)),
+      this.client.messages.create({ ...body, stream: true }, requestOptions(request, body, signal)),
     );
     let started: AnthropicUsageLike = {};
     let outputTokens: number | undefined;
@@ -164,12 +166,50 @@ function toolAnswer(input: unknown, text: string, json: NonNullable<GenerateRequ
   return readAnswer(input !== undefined ? JSON.stringify(input) : text, json, true);
 }
 
-function warningsFor(request: GenerateRequest): string[] {
-  const warnings: string[] = [];
-  // This API version takes neither; the model's defaults apply.
-  if (request.seed !== undefined) warnings.push('seed is not supported by Anthropic; ignored');
-  if (request.temperature !== undefined) warnings.push('temperature is not supported by this Anthropic API; ignored');
-  return warnings;
+/** Sampling parameters in the body, which @anthropic-ai/sdk 1.x no longer types (its API version refuses them). */
+type Sampled = { temperature?: number; top_p?: number; top_k?: number };
+type SampledParams = Anthropic.MessageCreateParamsNonStreaming & Sampled;
+
+/**
+ * The API version that takes sampling parameters. The one this SDK sends, 2026-10-21, refuses temperature, top_p and
+ * top_k with a 400 at any value, so a request that carries one asks for 2023-06-01, which Quire's requests (text and
+ * images, a forced tool, stop sequences) read the same under. Should Anthropic retire it, these calls will say so in
+ * its words (a 4xx passes its reason on).
+ */
+const SAMPLING_API_VERSION = '2023-06-01';
+
+function requestOptions(request: GenerateRequest, body: Sampled, signal: AbortSignal | undefined) {
+  const options = callOptions(request, signal);
+  const sampled = body.temperature !== undefined || body.top_p !== undefined || body.top_k !== undefined;
+  return sampled ? { ...options, headers: { 'anthropic-version': SAMPLING_API_VERSION } } : options;
+}
+
+/**
+ * The sampling fields the model is sent, and warnings for what it is not. Anthropic takes no seed and no repetition
+ * penalties; temperature runs 0–1 (OpenAI's to 2: more goes as 1); its newer models take temperature or top_p, not
+ * both (temperature goes); and a model that takes none (`sampling: false`, Claude Opus 4.7 and later, which refuse
+ * them as extended thinking does — Quire never asks for that) is sent none.
+ */
+function samplingOf(request: GenerateRequest, accepts: boolean): { fields: Sampled; warnings: string[] } {
+  const { topP, topK, frequencyPenalty, presencePenalty } = request.sampling ?? {};
+  const temperature = request.temperature;
+  const warnings = [
+    ...notSupported({ seed: request.seed }, 'Anthropic'),
+    ...notSupported({ frequency_penalty: frequencyPenalty, presence_penalty: presencePenalty }, 'Anthropic'),
+  ];
+  if (!accepts) {
+    warnings.push(...notSupported({ temperature, top_p: topP, top_k: topK }, 'this model'));
+    return { fields: {}, warnings };
+  }
+  const fields: Sampled = {};
+  if (temperature !== undefined) {
+    fields.temperature = Math.min(temperature, 1);
+    if (temperature > 1) warnings.push(`temperature ${temperature} is past Anthropic's range; sent as 1`);
+    if (topP !== undefined)
+      warnings.push('top_p is not sent with temperature (Anthropic models take one of them); ignored');
+  } else if (topP !== undefined) fields.top_p = topP;
+  if (topK !== undefined) fields.top_k = topK;
+  return { fields, warnings };
 }
 
 function usageOf(usage: AnthropicUsageLike | undefined): Usage {

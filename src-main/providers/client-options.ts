@@ -26,6 +26,11 @@ export interface ClientOptions {
   /** The provider takes `reasoning_effort` (the provider table's reasoning_effort): a request's effort is sent. */
   reasoningEffort?: boolean;
   /**
+   * False: the model takes no sampling parameters (registry `capabilities.sampling`; Claude Opus 4.7 and later refuse
+   * temperature, top_p and top_k): it is sent none, and the call warns of them.
+   */
+  sampling?: boolean;
+  /**
    * OpenAI-compatible servers: how structured output is asked for (the provider table's json_mode). `json_object`:
    * JSON mode, with the schema in the instruction and the answer validated here. Default `json_schema`.
    */

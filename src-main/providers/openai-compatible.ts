@@ -10,6 +10,7 @@ import { CancelledError, ProviderError } from '../errors';
 import { callOptions, sdkClientOptions, type ClientOptions } from './client-options';
 import { answerFields, isJsonObject, readAnswer, withSchemaInstruction } from './json-answer';
 import { SdkModel } from './sdk-model';
+import { notSupported } from './unsupported-options';
 import { sseEvents } from './sse-events';
 import type {
   ChatMessage,
@@ -41,15 +42,24 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
       model: this.options.apiModelId,
       messages: withImages(messages, request.images),
     };
+    const sampling = {
+      temperature: request.temperature,
+      top_p: request.sampling?.topP,
+      frequency_penalty: request.sampling?.frequencyPenalty,
+      presence_penalty: request.sampling?.presencePenalty,
+    };
     if (this.options.reasoning) {
       // The allowance covers the thinking as well as the answer (the run added room for it: orchestrator/thinking.ts).
       body.max_completion_tokens = request.maxOutputTokens;
       if (request.reasoningEffort && this.options.reasoningEffort) body.reasoning_effort = request.reasoningEffort;
-      if (request.temperature !== undefined) warnings.push('temperature is not supported by reasoning models; ignored');
+      // Reasoning models sample as they decide, and refuse the parameters.
+      warnings.push(...notSupported(sampling, 'reasoning models'));
     } else {
       body.max_tokens = request.maxOutputTokens;
-      if (request.temperature !== undefined) body.temperature = request.temperature;
+      for (const [name, value] of Object.entries(sampling))
+        if (value !== undefined) Object.assign(body, { [name]: value });
     }
+    warnings.push(...notSupported({ top_k: request.sampling?.topK }, 'OpenAI-compatible APIs'));
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.stop) body.stop = [...request.stop];
     if (jsonObject) {

@@ -101,6 +101,7 @@ export class ProviderService {
       timeoutMs,
       maxRetryAfterS: this.maxRetryAfterS,
       reasoning: spec.capabilities.reasoning === true,
+      ...(spec.capabilities.sampling === false ? { sampling: false } : {}),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     };
     if (spec.endpoint_id) {
@@ -146,6 +147,7 @@ export class ProviderService {
       options.timeoutMs,
       options.reasoning,
       options.reasoningEffort,
+      options.sampling,
       options.jsonMode,
     ]);
     let model = this.clients.get(key);

@@ -43,6 +43,8 @@ export interface GenerateRequest {
   reasoningEffort?: ReasoningEffort;
   temperature?: number;
   seed?: number;
+  /** Sampling beyond temperature, as a caller asked for it: sent where the provider takes each, else a warning. */
+  sampling?: Sampling;
   /** Stop sequences: the answer ends before the first of them the model would write. */
   stop?: readonly string[];
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
@@ -57,6 +59,14 @@ export interface GenerateRequest {
    * provider, so a call stopped before it can have billed nothing. See client-options.ts.
    */
   onSend?: () => void;
+}
+
+/** Nucleus and top-k sampling (OpenAI's top_p, Anthropic's top_p and top_k) and OpenAI's repetition penalties. */
+export interface Sampling {
+  topP?: number;
+  topK?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
 }
 
 /** An answer's JSON Schema, by name. JSON mode (any one object, no shape asked) is json-answer.ts's JSON_OBJECT. */

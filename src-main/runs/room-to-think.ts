@@ -2,12 +2,13 @@
 // that effort (orchestrator/thinking.ts). One rule for every call that asks a task of a model — a single run, each
 // call of a run in parts, each tournament member — so each is sent what its bound was priced with. The reservation
 // prices the request as sent; every quote and bound counts the same allowance uncapped by context
-// (outputAllowance without the input), so it is never below what is sent.
+// (outputAllowance without the input), so it is never below what is sent. A caller's own conversation that set no
+// length is sent each model's own output limit instead, by one rule the run's bound reads too.
 import type { ModelSpec } from '../../src-preload/contract';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import { imageTokens } from '../orchestrator/image-tokens';
-import { outputAllowance, thinksFirst } from '../orchestrator/thinking';
+import { outputAllowance, ownOutputLimit, thinksFirst } from '../orchestrator/thinking';
 import type { GenerateRequest } from '../providers/spec';
 import { schemaTokens } from './task-run';
 
@@ -25,14 +26,33 @@ export function withRoomToThink(
   inputTokens?: number,
 ): GenerateRequest {
   if (!effort || !thinksFirst(spec)) return request;
-  const input =
-    inputTokens ??
-    estimateInputTokens(request.messages) +
-      schemaTokens({ jsonSchema: request.jsonSchema }) +
-      imageTokens(spec, request.images);
+  const input = inputTokens ?? estimatedInput(spec, request);
   return {
     ...request,
     maxOutputTokens: outputAllowance(spec, request.maxOutputTokens, effort, input),
     reasoningEffort: effort,
   };
+}
+
+/** The request as `spec` reads it, by the estimate (an upper bound): its messages, its schema and its images. */
+function estimatedInput(spec: ModelSpec, request: Pick<GenerateRequest, 'messages' | 'jsonSchema' | 'images'>): number {
+  return (
+    estimateInputTokens(request.messages) +
+    schemaTokens({ jsonSchema: request.jsonSchema }) +
+    imageTokens(spec, request.images)
+  );
+}
+
+/**
+ * The most `spec` is sent for a caller's own conversation that set no length (RunPlan.ownOutput): its own output
+ * limit, within what its context leaves after the request, as its provider would bound it. The run's bound reads the
+ * same figure, so it always covers the call's reservation.
+ */
+export function ownOutputOf(spec: ModelSpec, request: Pick<GenerateRequest, 'messages' | 'jsonSchema' | 'images'>) {
+  return ownOutputLimit(spec, estimatedInput(spec, request));
+}
+
+/** `request` sized to `spec`'s own output limit (ownOutputOf). */
+export function withOwnOutputLimit(spec: ModelSpec, request: GenerateRequest): GenerateRequest {
+  return { ...request, maxOutputTokens: ownOutputOf(spec, request) };
 }

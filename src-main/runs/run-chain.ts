@@ -17,9 +17,9 @@ import { filterNotice, noAnswer, type NoAnswer } from './no-answer';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor } from './run-decision';
-import { withRoomToThink } from './room-to-think';
+import { withOwnOutputLimit, withRoomToThink } from './room-to-think';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
-import { cacheKey, cacheable, estimateInputTokens } from './run-request';
+import { cacheKey, cacheable, estimateInputTokens, samplingOf } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
 import type { RunWriter } from './run-writer';
 import {
@@ -83,11 +83,13 @@ export class RunChain {
       );
     }
 
+    const sampling = samplingOf(start);
     const request: GenerateRequest = {
       messages,
       maxOutputTokens: decision.max_output_tokens,
       ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
       ...(start.seed !== undefined ? { seed: start.seed } : {}),
+      ...(sampling ? { sampling } : {}),
       ...(plan.stop ? { stop: plan.stop } : {}),
       ...(plan.jsonSchema ? { jsonSchema: plan.jsonSchema } : {}),
       ...(plan.images.length > 0 ? { images: plan.images } : {}),
@@ -199,8 +201,10 @@ export class RunChain {
         return outcome;
       };
       // A local model's answer schema is bounded to its output budget (its grammar then always closes the JSON); a
-      // reasoning model gets room to think besides the answer's allowance.
-      const asked = withRoomToThink(spec, plan.definition?.reasoning_effort, requestFor(spec, plan, request));
+      // reasoning model gets room to think besides the answer's allowance; a caller that set no length, this model's
+      // own output limit.
+      const sized = plan.ownOutput ? withOwnOutputLimit(spec, request) : request;
+      const asked = withRoomToThink(spec, plan.definition?.reasoning_effort, requestFor(spec, plan, sized));
       // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted (checked
       // only against a bound the caller holds, which the run's own decision may have moved past since).
       const outcome = await attempt(
@@ -227,15 +231,17 @@ export class RunChain {
           const first = answered;
           steps.push(await settled(first));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
+          const repair = await repairWithin(
+            this.o.tokens && (async (model, count) => (await this.o.tokens!.count(model, count)).tokens),
+            spec,
+            spec.context_window,
+            asked,
+            first.result.text,
+            reading.problem,
+          );
           const repaired = await attempt(
-            await repairWithin(
-              this.o.tokens && (async (model, count) => (await this.o.tokens!.count(model, count)).tokens),
-              spec,
-              spec.context_window,
-              asked,
-              first.result.text,
-              reading.problem,
-            ),
+            // Its note makes the request longer: the model's own limit is what its context leaves after it.
+            plan.ownOutput ? withOwnOutputLimit(spec, repair) : repair,
             (await bound())?.admitRepair(charged(), spec.display_name, reading.problem),
           );
           // A repair that failed, or an answer still unreadable after it, is this model's failure like any other:

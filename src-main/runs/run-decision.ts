@@ -5,6 +5,7 @@ import type { Decision } from '../../src-preload/contract';
 import type { RunStart } from '../../src-preload/contract/runs';
 import { outputAllowance } from '../orchestrator/thinking';
 import { RunBound } from './run-bound';
+import { ownOutputOf } from './room-to-think';
 import type { RunServiceOptions } from './run-service-options';
 import { answerIsRead, schemaTokens, type RunPlan } from './task-run';
 
@@ -22,6 +23,7 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
     ...(start.model ? { model: start.model } : {}),
     ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
     ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
+    ...(plan.ownOutput ? { own_output_limit: true } : {}),
     // A library task's effort; none for a caller's own messages, whose allowance goes as it is (room-to-think.ts).
     reasoning_effort: plan.definition?.reasoning_effort ?? null,
     ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
@@ -59,8 +61,11 @@ export async function boundOf(
       const request = { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images };
       input = Math.max(input, (await o.tokens.count(spec, request)).tokens);
     }
-    // A reasoning model's room to think as well as the answer's allowance: at least what its calls are sent.
-    const output = outputAllowance(spec, decision.max_output_tokens, plan.definition?.reasoning_effort);
+    // A reasoning model's room to think as well as the answer's allowance; without a caller's length, all the model
+    // may write: at least what its calls are sent.
+    const output = plan.ownOutput
+      ? ownOutputOf(spec, { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images })
+      : outputAllowance(spec, decision.max_output_tokens, plan.definition?.reasoning_effort);
     const bound = RunBound.of(spec, input, output, { repair, at, overrun: overruns.get(spec.id) });
     if (!most || bound.boundUsd > most.boundUsd) most = bound;
   }

@@ -1,7 +1,18 @@
 // Turning a runs:start payload into what a provider receives, the ledger's input-token estimate and the cache key.
 import { createHash } from 'node:crypto';
 import type { RunStart } from '../../src-preload/contract/runs';
-import type { ChatMessage, GenerateRequest } from '../providers/spec';
+import type { ChatMessage, GenerateRequest, Sampling } from '../providers/spec';
+
+/** runs:start's sampling beyond temperature, as the adapters take it; undefined when it asks for none. */
+export function samplingOf(start: RunStart): Sampling | undefined {
+  const sampling: Sampling = {
+    ...(start.top_p !== undefined ? { topP: start.top_p } : {}),
+    ...(start.top_k !== undefined ? { topK: start.top_k } : {}),
+    ...(start.frequency_penalty !== undefined ? { frequencyPenalty: start.frequency_penalty } : {}),
+    ...(start.presence_penalty !== undefined ? { presencePenalty: start.presence_penalty } : {}),
+  };
+  return Object.keys(sampling).length > 0 ? sampling : undefined;
+}
 
 export function messagesOf(input: RunStart['input']): ChatMessage[] {
   return typeof input === 'string' ? [{ role: 'user', content: input }] : input.map((m) => ({ ...m }));
@@ -24,6 +35,7 @@ export function cacheKey(modelId: string, request: GenerateRequest): string {
         request.maxOutputTokens,
         request.temperature ?? null,
         request.seed ?? null,
+        request.sampling ?? null,
         request.jsonSchema ?? null,
         request.stop ?? null,
         // The same passage with other images is another question.

@@ -37,6 +37,11 @@ export interface RunPlan {
   /** The answer length the caller chose (runs:start's max_output_tokens); undefined when the task's own is used. */
   outputTokens: number | undefined;
   /**
+   * A caller's own conversation that set no answer length: each model may write up to its own output limit, as its
+   * provider would bound it (room-to-think.ts withOwnOutputLimit), and is held and quoted at that.
+   */
+  ownOutput: boolean;
+  /**
    * The form and bounds the latest call's grammar was built with: set by requestFor for each call of the run (its
    * models are asked one at a time), so readStructured reads that call's answer against them; null for a call
    * without a bounded grammar.
@@ -92,6 +97,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       taskIds,
       passage: null,
       outputTokens: start.max_output_tokens,
+      ownOutput: ownOutput(start),
     };
   }
   // A route names a task that does the work: never one that itself only suggests (Ask Quire).
@@ -108,7 +114,13 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     passage: start.input,
     images,
     outputTokens: start.max_output_tokens,
+    ownOutput: false,
   };
+}
+
+/** Whether `start` is a caller's own conversation that set no answer length (RunPlan.ownOutput). */
+export function ownOutput(start: RunStart): boolean {
+  return typeof start.input !== 'string' && start.max_output_tokens === undefined;
 }
 
 /** A caller's own schema is strict only when the caller says so (Quire's own answer schemas always are). */

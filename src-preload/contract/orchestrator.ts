@@ -135,6 +135,12 @@ export const decideInputSchema = z.strictObject({
   model: z.string().min(1).max(200).optional(),
   max_output_tokens: z.number().int().min(1).max(1_000_000).optional(),
   /**
+   * Each model may write up to its own output limit (a caller's conversation that set no limit, bounded as its
+   * provider bounds it): its worst case is priced at that, and the decision's max_output_tokens is the chosen one's.
+   * A model still needs room in its context for `max_output_tokens` (else the task's typical answer).
+   */
+  own_output_limit: z.boolean().optional(),
+  /**
    * How hard a reasoning model is asked to think: its worst case counts that room beside the answer's
    * (src-main/orchestrator/thinking.ts). Not given: the task's own; null: none (a caller's own messages, whose
    * allowance goes as it is).

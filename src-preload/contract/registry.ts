@@ -56,6 +56,11 @@ export const modelSpecSchema = z.object({
      * and billed as output: a task run adds room to think to the answer's allowance (src-main/orchestrator/thinking.ts).
      */
     reasoning: z.boolean().optional(),
+    /**
+     * False: the model takes no sampling parameters — Claude Opus 4.7 and later refuse temperature, top_p and top_k
+     * with a 400 — so none is sent (a task's temperature included). Absent: it takes them where its provider does.
+     */
+    sampling: z.boolean().optional(),
   }),
   /** Local models: the catalog entry (GGUF) they need, and their size class for complexity routing. */
   local: z

@@ -81,6 +81,14 @@ export const runStartSchema = z.strictObject({
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
+  /**
+   * Nucleus and top-k sampling and OpenAI's repetition penalties: each sent where the model's provider takes it (top_k
+   * where OpenAI's API has none, the penalties where Anthropic's has none: not sent).
+   */
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(1).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
   /** Where the answer ends: the model stops before the first of these it would write (none of it is in the answer). */
   stop: z.array(z.string().min(1).max(MAX_STOP_CHARS)).min(1).max(4).optional(),
   /** Run on one model even when the task is critical (settings.tournament) and would run as a tournament. */

@@ -179,6 +179,12 @@ export async function startFakeLlmServer(options: { port?: number } = {}): Promi
     for (const waiter of waiters.splice(0).filter((w) => (w.model === model ? (w.resolve(recorded), false) : true)))
       waiters.push(waiter);
     const script = scripts.get(model) ?? {};
+    const unversioned = api === 'anthropic' ? samplingUnder2026(req, body) : null;
+    if (unversioned) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(errorBody(api, 400, `${unversioned}: Extra inputs are not permitted`)));
+      return;
+    }
     if (script.refusesImages && images.length > 0) {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify(errorBody(api, 400, `${model} does not support image input`)));
@@ -353,6 +359,15 @@ function imagePart(
     return source.type === 'base64' ? { mediaType: source.media_type, data: source.data, detail: null } : null;
   }
   return null;
+}
+
+/**
+ * Anthropic's API version 2026-10-21 (the one @anthropic-ai/sdk 1.x sends) takes no sampling parameters: the first one
+ * a request under it carries, which the API refuses with a 400; null when it carries none or asks for another version.
+ */
+function samplingUnder2026(req: IncomingMessage, body: Record<string, unknown>): string | null {
+  if (req.headers['anthropic-version'] !== '2026-10-21') return null;
+  return ['temperature', 'top_p', 'top_k'].find((param) => body[param] !== undefined) ?? null;
 }
 
 /** The request's stop sequences, as each wire format sends them (OpenAI's `stop`, Anthropic's `stop_sequences`). */
