@@ -1,0 +1,80 @@
+// What a model writes is shown inside the Result card however it is written: a finding, its quote and suggestion, an
+// edit and a chapter summary made of one long unbroken string (a path, a link, a model's garbled output) wrap at the
+// card's edge instead of running out of it into the History column beside it.
+import type { Page } from '@playwright/test';
+import { addFakeWriter, expect, test } from './support/fake-host';
+import { decisionSettled } from './support/workbench';
+
+test.use({ viewport: { width: 1280, height: 1200 } });
+// A host per test and three runs; on a loaded 2-core machine that can take most of a minute.
+test.describe.configure({ timeout: 150_000 });
+
+const LONG = `https://example.com/${'harbour'.repeat(40)}`;
+const PASSAGE = `# Chapter 1\n\nMara walked to ${LONG} before the rain came.\n\n# Chapter 2\n\nTobias waited at the pier.`;
+
+/** Runs `task` on the fake writer. */
+async function runTask(page: Page, task: string): Promise<void> {
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: task });
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+}
+
+/** No text in the Result card reaches past its right edge, and the page does not scroll sideways. */
+async function staysInTheCard(page: Page): Promise<void> {
+  const card = page.getByTestId('run-answer').locator('xpath=ancestor::div[contains(@class, "output")]').first();
+  const past = await card.evaluate((root) => {
+    const edge = root.getBoundingClientRect().right;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const out: string[] = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      if (range.getBoundingClientRect().right > edge + 0.5) out.push((node.textContent ?? '').slice(0, 40));
+    }
+    return out;
+  });
+  expect(past).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+}
+
+test('a finding, an edit and a summary of long unbroken text wrap inside the Result card', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+
+  fake.script('writer', {
+    json: {
+      findings: [
+        {
+          claim: `The address changes: ${LONG}`,
+          evidence: [{ quote: LONG, location: 'Chapter 1' }],
+          severity: 'high',
+          suggestion: `Use ${LONG} in both chapters.`,
+        },
+      ],
+    },
+  });
+  await runTask(page, 'Continuity check');
+  await expect(page.getByTestId('finding')).toContainText('The address changes', { timeout: 60_000 });
+  await staysInTheCard(page);
+  await page.screenshot({ path: 'e2e/screenshots/result-long-finding.png', fullPage: true });
+
+  fake.script('writer', {
+    json: { edits: [{ original: LONG, revised: `${LONG}/pier`, reason: `The pier is at ${LONG}/pier.` }] },
+  });
+  await runTask(page, 'Line edit');
+  await expect(page.getByTestId('edit')).toHaveCount(1, { timeout: 60_000 });
+  await staysInTheCard(page);
+  await page.getByTestId('run-answer').screenshot({ path: 'e2e/screenshots/result-long-edit.png' });
+
+  fake.script('writer', { json: { chapters: [{ chapter: 'Chapter 1', summary: `Mara walks to ${LONG}.` }] } });
+  await runTask(page, 'Chapter summary');
+  await expect(page.getByTestId('run-answer')).toContainText('Mara walks to', { timeout: 60_000 });
+  await staysInTheCard(page);
+  await page.getByTestId('run-answer').screenshot({ path: 'e2e/screenshots/result-long-summary.png' });
+});
