@@ -42,6 +42,21 @@ test('switching the tier changes the per-task recommendations and the monthly es
   await page.screenshot({ path: 'e2e/screenshots/intelligence-tier.png' });
 });
 
+test('with “Keep everything on this Mac” on, every tier card says why it costs nothing', async ({ page, host }) => {
+  await openSettings(page, host.url);
+  for (const tier of ['budget', 'balanced', 'premium'])
+    await expect(page.getByTestId(`tier-note-${tier}`)).toHaveCount(0);
+  await page.getByRole('switch', { name: 'Keep everything on this Mac' }).check();
+  for (const tier of ['budget', 'balanced', 'premium']) {
+    await expect(page.getByTestId(`estimate-${tier}`)).toContainText('$0.00 / month');
+    await expect(page.getByTestId(`tier-note-${tier}`)).toHaveText('Local models only: nothing is spent.');
+  }
+  await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
+  await page.screenshot({ path: 'e2e/screenshots/intelligence-tier-local-only.png' });
+  await page.getByRole('switch', { name: 'Keep everything on this Mac' }).uncheck();
+  await expect(page.getByTestId('tier-note-premium')).toHaveCount(0);
+});
+
 test('a writer creates a custom pack from the active one, edits it, and makes it the active pack', async ({
   page,
   host,
