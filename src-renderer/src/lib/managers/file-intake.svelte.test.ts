@@ -35,6 +35,34 @@ describe('FileIntakeManager', () => {
     expect(manager.busy).toBeNull();
   });
 
+  it('says the file is being checked once its bytes are in, until the host answers', async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    const done = manager.upload(file('Story Helper 16K.gguf', 4000));
+    await fake.settled();
+    uploader.sent[0]!.onprogress?.(1000, 4000);
+    expect(manager.uploading).toBe(true);
+    expect(manager.status).toBe('Uploading Story Helper 16K.gguf');
+    // Every byte sent: the host checks the file and test-loads it (up to 20 s for a real model) before it answers.
+    uploader.sent[0]!.onprogress?.(4000, 4000);
+    expect(manager.uploading).toBe(false);
+    expect(manager.status).toBe('Checking Story Helper 16K.gguf…');
+    uploader.answer({ ok: true, value: installed('helper') });
+    await done;
+    expect(manager.status).toBeNull();
+  });
+
+  it('says a manuscript is being opened once its bytes are in', async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MANUSCRIPT_INTAKE, fake, uploader.send);
+    void manager.upload(file('harbour.md', 800));
+    await fake.settled();
+    uploader.sent[0]!.onprogress?.(800, 800);
+    expect(manager.status).toBe('Opening harbour.md…');
+  });
+
   it('shows the size limit and sends nothing when the host cannot take the file', async () => {
     const fake = new FakeApi().fail(
       'app:upload_check',

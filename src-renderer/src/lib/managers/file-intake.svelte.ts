@@ -9,17 +9,21 @@ import { uploadFile, type Uploader } from '../api/upload';
 
 export interface Intake<K extends UploadKind> {
   kind: K;
+  /** What the host does with the file once it has it, as the status says it: "Checking" a model, "Opening" a book. */
+  doing: string;
   /** Opens a path the system file picker chose, through the channel a typed path uses. */
   open: (client: Client, path: string) => Promise<UploadOutputs[K]>;
 }
 
 export const MODEL_INTAKE: Intake<'model'> = {
   kind: 'model',
+  doing: 'Checking',
   open: (client, path) => client.call('models:import', { path }),
 };
 
 export const MANUSCRIPT_INTAKE: Intake<'manuscript'> = {
   kind: 'manuscript',
+  doing: 'Opening',
   open: (client, path) => client.call('manuscripts:open', { path }),
 };
 
@@ -52,6 +56,17 @@ export class FileIntakeManager<K extends UploadKind> {
   readonly progress = $derived<number>(this.#total > 0 ? this.#sent / this.#total : 0);
   readonly sent = $derived<number>(this.#sent);
   readonly total = $derived<number>(this.#total);
+  /** Bytes are still being sent (Stop can end it); false once every byte is in and the host is at work on the file. */
+  readonly uploading = $derived<boolean>(this.#busy !== null && this.#total > 0 && this.#sent < this.#total);
+  /**
+   * What is happening, in the writer's words: "Uploading Story Helper.gguf" while the bytes go (the progress bar
+   * beside it says how many), then "Checking Story Helper.gguf…" while the host checks and test-loads it (up to 20 s
+   * for a real model), or "Opening …" a manuscript; null when nothing is being brought in.
+   */
+  get status(): string | null {
+    if (this.#busy === null) return null;
+    return this.uploading ? `Uploading ${this.#busy}` : `${this.intake.doing} ${this.#busy}…`;
+  }
   readonly error = $derived<ErrorInfo | null>(this.#error);
   /** The last file brought in. */
   readonly result = $derived<UploadOutputs[K] | null>(this.#result);
