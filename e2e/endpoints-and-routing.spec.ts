@@ -286,3 +286,45 @@ test('Ask Quire waits for the writer’s words, sends them with the passage, and
   await expect(critical.getByRole('checkbox', { name: 'Continuity check' })).toBeVisible();
   await expect(critical.getByRole('checkbox', { name: 'Ask Quire' })).toHaveCount(0);
 });
+
+test('a suggested step says which chapter it runs on, sends only that, and the card above Run then answers for its task', async ({
+  page,
+  host,
+  fake,
+}) => {
+  // Good at what Ask Quire and a continuity check need, so Quire chooses it for both and says why.
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 }, ['semantic_reasoning', 'narrative_continuity']);
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Ask Quire' });
+  await page.getByLabel('What do you want to know or do?').fill('Are her eyes the same colour all the way through?');
+  await decisionSettled(page);
+  const card = page.getByTestId('decision');
+  await expect(card).toContainText('for Ask Quire');
+  fake.script('writer', {
+    json: { steps: [{ task: 'continuity_check', target: 'Chapter 12', why: 'Her eyes are blue there.' }] },
+  });
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const step = page.getByTestId('route-step');
+  await expect(step).toContainText('Continuity check on Chapter 12: Her eyes are blue there.');
+  await expect(step.getByTestId('route-step-part')).toHaveText('Runs on Chapter 12 only, not the whole passage.');
+  await step.screenshot({ path: 'e2e/screenshots/workbench-ask-step.png' });
+
+  fake.script('writer', { json: findingsAnswer('Mara’s eyes are blue here.', 'her blue eyes') });
+  await step.getByRole('button', { name: 'Run Continuity check' }).click();
+  await expect(page.getByText('Mara’s eyes are blue here.').first()).toBeVisible();
+  await expect(page.getByTestId('run-part')).toHaveText('Ran on Chapter 12 only, not the whole passage.');
+  const sent = (fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] }).messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
+  expect(sent).toContain('her blue eyes');
+  expect(sent).not.toContain('green eyes');
+
+  // The task on screen is now the step's: the card above Run answers for it, not for Ask Quire.
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('continuity_check');
+  await expect(card).toContainText('for Continuity check');
+  await expect(card).not.toContainText('Ask Quire');
+  await decisionSettled(page);
+  await page.screenshot({ path: 'e2e/screenshots/workbench-ask-step-ran.png', fullPage: true });
+});

@@ -13,13 +13,14 @@ export const test = hostTest.extend<{ fake: FakeLlmServer }>({
 });
 
 /**
- * Saves a custom endpoint "fake" on the fake server with one model, "writer" (quality 9, good at thematic analysis),
- * priced in USD per million tokens.
+ * Saves a custom endpoint "fake" on the fake server with one model, "writer" (quality 9, good at thematic analysis
+ * unless other strengths are given), priced in USD per million tokens.
  */
 export async function addFakeWriter(
   host: RunningHost,
   fake: FakeLlmServer,
   usdPerMtok: { input: number; output: number },
+  strengths: string[] = ['thematic_analysis'],
 ): Promise<void> {
   const saved = await host.call('providers:save', {
     id: 'fake',
@@ -30,7 +31,7 @@ export async function addFakeWriter(
         id: 'writer',
         display_name: 'Fake Writer',
         quality: 9,
-        strengths: ['thematic_analysis'],
+        strengths,
         input_usd_per_mtok: usdPerMtok.input,
         output_usd_per_mtok: usdPerMtok.output,
       },

@@ -174,12 +174,16 @@ describe('WorkbenchManager', () => {
     expect(call.input).toMatchObject({ task: 'character_consistency', input: '# Chapter 2\n\nMara’s eyes.\n' });
     expect(manager.task).toBe('character_consistency');
     expect(manager.runOffset).toBe(text.indexOf('# Chapter 2'));
+    // Said beside its result: only that chapter was sent.
+    expect(manager.runPart).toBe('Chapter 2');
     call.resolve({ ...runRecord('r3'), tournament_id: null });
     await running;
+    expect(manager.runPart).toBe('Chapter 2');
     const whole = manager.runSuggested({ task: 'continuity_check', target: 'the whole manuscript' });
     const second = await starts.next();
     expect(second.input).toMatchObject({ task: 'continuity_check', input: text });
     expect(manager.runOffset).toBe(0);
+    expect(manager.runPart).toBeNull();
     second.resolve({ ...runRecord('r4'), tournament_id: null });
     await whole;
   });

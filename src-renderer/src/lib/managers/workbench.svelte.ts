@@ -9,7 +9,7 @@ import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
-import { targetSpan } from '../route-target';
+import { targetSpan, type TargetSpan } from '../route-target';
 import { ImageAttachments } from './image-attachments.svelte';
 import { TaskLibraryManager, taskLibraryManager } from './task-library.svelte';
 
@@ -62,6 +62,8 @@ export class WorkbenchManager {
   #part = $state.raw<{ part: number; of: number; phase: 'started' | 'finished' } | null>(null);
   /** Where the passage the run was given starts in the text on screen (a suggested step may run on one chapter). */
   #runOffset = $state(0);
+  /** The chapter of the text on screen the run was given, by its heading, when not the whole text; else null. */
+  #runPart = $state<string | null>(null);
   /** The finished run on screen: just run, or reopened from the history. */
   readonly #result = resource(
     (runId: string) => this.#client.call('runs:get', { run_id: runId }),
@@ -151,6 +153,8 @@ export class WorkbenchManager {
   readonly part = $derived(this.#part);
   /** Add to a finding's offsets to find its quote in the text on screen. */
   readonly runOffset = $derived(this.#runOffset);
+  /** The chapter the run on screen was given ("Chapter 2"), when a suggested step ran on it alone; else null. */
+  readonly runPart = $derived(this.#runPart);
   /** The finished run on screen (just run, or reopened from the history). */
   readonly result = $derived(this.#result.value);
   readonly tournamentId = $derived(this.#tournamentId);
@@ -306,9 +310,10 @@ export class WorkbenchManager {
    * Runs the task on the passage; output streams in through run:token, the record arrives when it settles.
    * `single`: one model even where a tournament was due (the writer confirmed it after being told why).
    */
-  async run(options: { single?: boolean; span?: { start: number; end: number } } = {}): Promise<void> {
+  async run(options: { single?: boolean; span?: TargetSpan } = {}): Promise<void> {
     if (this.#running || !this.#task || !this.#text.trim() || this.needsRequest) return;
     const request = this.#sentRequest();
+    this.#runPart = options.span?.heading ?? null;
     await this.#start(
       {
         run_id: this.#newRunId(),
@@ -489,6 +494,7 @@ export class WorkbenchManager {
     if (shown && record) {
       this.#tournamentId = null;
       this.#runOffset = 0;
+      this.#runPart = null;
       this.#streamed = '';
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
       this.#runError = record.status === 'completed' || record.resume ? null : record.error;
@@ -549,6 +555,7 @@ export class WorkbenchManager {
     this.#rejoined = false;
     this.#clearRun();
     this.#runOffset = 0;
+    this.#runPart = null;
     this.#rating = false;
     this.#history.reset();
     this.images.reset();
