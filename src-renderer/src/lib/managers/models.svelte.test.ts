@@ -118,11 +118,149 @@ describe('ModelsManager', () => {
 
     fake.emit('download:failed', { id: 'b', name: 'Beta', reason: 'network', message: 'reset', retryable: true });
     await fake.settled();
-    expect(manager.failures).toEqual([{ id: 'b', name: 'Beta', message: 'reset', retryable: true }]);
+    expect(manager.failures).toEqual([{ id: 'b', name: 'Beta', reason: 'network', message: 'reset', retryable: true }]);
     manager.dismissFailure('b');
     manager.clearNotice();
     expect(manager.failures).toEqual([]);
     expect(manager.notice).toBeNull();
+  });
+
+  it('says where a catalog model’s download stands: in flight, being checked, failed with its retry, or installed', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:catalog', [
+      catalogItem('small'),
+      catalogItem('copy'),
+      { ...catalogItem('had'), installed: true },
+    ]);
+    fake.answer('models:downloads', [download('small', { catalog_id: 'small' })]);
+    await manager.load();
+    manager.listen();
+    expect(manager.downloadState('copy')).toEqual({ kind: 'none' });
+    expect(manager.downloadState('had')).toEqual({ kind: 'installed', message: null });
+    expect(manager.downloadState('small')).toMatchObject({ kind: 'downloading', received: 0, total: 1000 });
+    fake.emit('download:progress', progress('small', 400));
+    expect(manager.downloadState('small')).toEqual({
+      kind: 'downloading',
+      received: 400,
+      total: 1000,
+      bytes_per_s: 100,
+      eta_s: 5,
+    });
+    // Every byte is in: Quire checks the file and test-loads it.
+    fake.emit('download:progress', progress('small', 1000));
+    expect(manager.downloadState('small')).toMatchObject({ kind: 'checking', received: 1000 });
+
+    // It failed its checksum: the catalog is asked again too (its entry no longer says "downloading"), and the
+    // state is the failure with its reason and the retry it takes.
+    const failed = download('small', {
+      catalog_id: 'small',
+      status: 'failed',
+      error: { reason: 'checksum_mismatch', message: 'The downloaded file is corrupt.' },
+    });
+    fake.answer('models:downloads', [failed]);
+    fake.answer('models:catalog', [{ ...catalogItem('small'), download: failed }, catalogItem('copy')]);
+    const catalogs = fake.inputsOf('models:catalog').length;
+    fake.emit('download:failed', {
+      id: 'small',
+      name: 'Catalog small',
+      reason: 'checksum_mismatch',
+      message: 'The downloaded file is corrupt.',
+      retryable: false,
+    });
+    const corrupt = { kind: 'failed', message: 'The downloaded file is corrupt.', retry: 'Download again' };
+    expect(manager.downloadState('small')).toEqual(corrupt);
+    await fake.settled();
+    expect(fake.inputsOf('models:catalog')).toHaveLength(catalogs + 1);
+    expect(manager.catalog[0]?.download?.status).toBe('failed');
+    // Still so from the lists alone (after a reload, say).
+    manager.dismissFailure('small');
+    expect(manager.downloadState('small')).toEqual(corrupt);
+    // Tried again: in flight once more.
+    fake.answer('models:download', download('small', { catalog_id: 'small' }));
+    fake.answer('models:catalog', [catalogItem('small'), catalogItem('copy')]);
+    await manager.download({ id: 'small' }, 'catalog:small');
+    expect(manager.downloadState('small')).toMatchObject({ kind: 'downloading' });
+
+    // A dropped connection, then resumed (here or in another window): its progress shows again.
+    fake.answer('models:downloads', [
+      download('small', { catalog_id: 'small', status: 'failed', error: { reason: 'stalled', message: 'Stalled.' } }),
+    ]);
+    fake.emit('download:failed', {
+      id: 'small',
+      name: 'Catalog small',
+      reason: 'stalled',
+      message: 'Stalled.',
+      retryable: true,
+    });
+    expect(manager.downloadState('small')).toEqual({ kind: 'failed', message: 'Stalled.', retry: 'Resume' });
+    await fake.settled();
+    expect(manager.downloads[0]?.status).toBe('failed');
+    fake.emit('download:progress', progress('small', 500));
+    expect(manager.downloadState('small')).toMatchObject({ kind: 'downloading', received: 500 });
+
+    // The same file as a model already installed: its download is gone, and it is installed.
+    fake.emit('download:failed', {
+      id: 'copy',
+      name: 'Catalog copy',
+      reason: 'already_installed',
+      message: 'Model m1 is already installed (same file).',
+      retryable: false,
+    });
+    expect(manager.downloadState('copy')).toEqual({
+      kind: 'installed',
+      message: 'Model m1 is already installed (same file).',
+    });
+    await fake.settled();
+  });
+
+  it('a download that ended before its start was answered stays ended (a file already installed ends at once)', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:catalog', [catalogItem('copy'), catalogItem('quick')]);
+    await manager.load();
+    manager.listen();
+    const starts = fake.hold('models:download');
+    const copy = manager.download({ id: 'copy' }, 'catalog:copy');
+    const started = await starts.next();
+    fake.emit('download:failed', {
+      id: 'copy',
+      name: 'Catalog copy',
+      reason: 'already_installed',
+      message: 'Model m1 is already installed (same file).',
+      retryable: false,
+    });
+    started.resolve(download('copy', { catalog_id: 'copy' }));
+    await copy;
+    expect(manager.downloadState('copy')).toMatchObject({ kind: 'installed' });
+    expect(manager.downloads).toEqual([]);
+
+    const quick = manager.download({ id: 'quick' }, 'catalog:quick');
+    const second = await starts.next();
+    fake.answer('models:installed', [installed('m1'), installed('quick')]);
+    fake.answer('models:catalog', [catalogItem('copy'), { ...catalogItem('quick'), installed: true }]);
+    fake.emit('download:done', { id: 'quick', name: 'Catalog quick', model: installed('quick') });
+    second.resolve(download('quick', { catalog_id: 'quick' }));
+    await quick;
+    await fake.settled();
+    expect(manager.downloads).toEqual([]);
+    expect(manager.downloadState('quick')).toEqual({ kind: 'installed', message: null });
+  });
+
+  it('keeps at the top only the failures no card or downloads row shows', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    manager.listen();
+    fake.answer('models:downloads', [download('url-1', { status: 'failed' })]);
+    for (const id of ['small', 'url-1', 'url-2'])
+      fake.emit('download:failed', {
+        id,
+        name: id,
+        reason: 'already_installed',
+        message: 'Same file.',
+        retryable: false,
+      });
+    await fake.settled();
+    // "small" is a catalog card's, "url-1" has its row in the downloads list; "url-2" is gone from both.
+    expect(manager.loneFailures.map((failure) => failure.id)).toEqual(['url-2']);
   });
 
   it('pauses, resumes and cancels downloads with the host’s answers', async () => {

@@ -13,14 +13,29 @@ import type {
 } from '$contract/models';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
+import { retryLabel } from '../download-retry';
 import { resource } from '../resource.svelte';
 
 export interface DownloadFailure {
   id: string;
   name: string;
+  /** Why, as the host names it (checksum_mismatch, stalled, already_installed…): it decides the retry offered. */
+  reason: string;
   message: string;
   retryable: boolean;
 }
+
+/**
+ * Where one download stands, as a catalog card and the first-run welcome show it: not started, bytes arriving, every
+ * byte in and the file being checked and test-loaded, paused, failed (with why and the retry that may help; null
+ * when getting it again would change nothing), or installed (`message`: it was already, as the same file).
+ */
+export type DownloadState =
+  | { kind: 'none' }
+  | { kind: 'downloading'; received: number; total: number | null; bytes_per_s: number | null; eta_s: number | null }
+  | { kind: 'checking' | 'paused'; received: number; total: number | null }
+  | { kind: 'failed'; message: string; retry: 'Resume' | 'Download again' | null }
+  | { kind: 'installed'; message: string | null };
 
 export class ModelsManager {
   readonly #client: Client;
@@ -37,6 +52,9 @@ export class ModelsManager {
   /** Ids with an action in flight (loading a model into memory takes seconds). */
   #busy = $state.raw<Record<string, string>>({});
   #notice = $state<string | null>(null);
+  /** How many downloads have ended since this manager was made, and the count at each id's last end (#started). */
+  #endings = 0;
+  readonly #endedAt: Record<string, number> = {};
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -48,6 +66,16 @@ export class ModelsManager {
   readonly downloads = $derived(this.#downloads.value);
   readonly progress = $derived(this.#progress);
   readonly failures = $derived(this.#failures);
+  /**
+   * Failures nothing else on the screen shows: a catalog model's is on its card and one still in the downloads list on
+   * its row, so this leaves a download that went from the list (a file already installed, added by URL).
+   */
+  readonly loneFailures = $derived(
+    this.#failures.filter(
+      ({ id }) =>
+        !this.#catalog.value.some((item) => item.id === id) && !this.#downloads.value.some((item) => item.id === id),
+    ),
+  );
   /** Every list has arrived at least once. */
   readonly loaded = $derived(this.#lists.every((list) => list.loaded));
   readonly error = $derived(this.#lists.find((list) => list.error)?.error ?? null);
@@ -57,6 +85,29 @@ export class ModelsManager {
   readonly residentBytes = $derived(this.#resident.value.reduce((sum, model) => sum + model.bytes, 0));
   /** The memory budget the fit checks use (the same for every entry). */
   readonly budgetBytes = $derived(this.#catalog.value[0]?.fit.budget_bytes ?? null);
+
+  /** Where the download of the catalog model `id` stands (a catalog download has the catalog id as its own). */
+  downloadState(id: string): DownloadState {
+    // A failure said by event is newer than the lists, which are asked again after it.
+    const failure = this.#failures.find((item) => item.id === id);
+    if (failure?.reason === 'already_installed') return { kind: 'installed', message: failure.message };
+    if (failure)
+      return { kind: 'failed', message: failure.message, retry: retryLabel({ status: 'failed', error: failure }) };
+    const item = this.#downloads.value.find((download) => download.id === id);
+    if (!item) {
+      const installed = this.#catalog.value.some((entry) => entry.id === id && entry.installed);
+      return installed ? { kind: 'installed', message: null } : { kind: 'none' };
+    }
+    if (item.status === 'failed')
+      return { kind: 'failed', message: item.error?.message ?? 'The download stopped.', retry: retryLabel(item) };
+    const live = this.#progress[id];
+    const received = live?.received ?? item.received;
+    const total = live?.total ?? item.total;
+    if (item.status === 'paused') return { kind: 'paused', received, total };
+    if (item.status === 'verifying' || (total !== null && received >= total))
+      return { kind: 'checking', received, total };
+    return { kind: 'downloading', received, total, bytes_per_s: live?.bytes_per_s ?? null, eta_s: live?.eta_s ?? null };
+  }
 
   errorFor(scope: string): ErrorInfo | null {
     return this.#actionError?.scope === scope ? this.#actionError.error : null;
@@ -68,9 +119,9 @@ export class ModelsManager {
 
   async download(input: DownloadInput, scope: string): Promise<boolean> {
     return this.#act(scope, scope, async () => {
+      const since = this.#endings;
       const info = await this.#client.call('models:download', input);
-      this.#downloads.update((list) => [...list.filter((item) => item.id !== info.id), info]);
-      this.#failures = this.#failures.filter((failure) => failure.id !== info.id);
+      this.#started(info, since);
       await this.#catalog.loadOrThrow();
     });
   }
@@ -88,13 +139,17 @@ export class ModelsManager {
   }
 
   async resume(id: string): Promise<void> {
-    await this.#act(`download:${id}`, id, async () => this.#replace(await this.#client.call('models:resume', { id })));
+    await this.#act(`download:${id}`, id, async () => {
+      const since = this.#endings;
+      this.#started(await this.#client.call('models:resume', { id }), since);
+    });
   }
 
   async cancel(id: string): Promise<void> {
     await this.#act(`download:${id}`, id, async () => {
       await this.#downloads.apply(() => this.#client.call('models:cancel', { id }));
       this.#dropProgress(id);
+      this.dismissFailure(id);
       await this.#catalog.loadOrThrow();
     });
   }
@@ -155,9 +210,18 @@ export class ModelsManager {
     return this.#client.subscribe({
       'download:progress': (progress) => {
         this.#progress = { ...this.#progress, [progress.id]: progress };
+        // Going again (resumed here or in another window): an earlier failure is over.
+        if (this.#failures.some((failure) => failure.id === progress.id)) this.dismissFailure(progress.id);
         this.#downloads.update((list) =>
           list.map((item) =>
-            item.id === progress.id ? { ...item, received: progress.received, total: progress.total } : item,
+            item.id === progress.id
+              ? {
+                  ...item,
+                  status: item.status === 'failed' ? 'downloading' : item.status,
+                  received: progress.received,
+                  total: progress.total,
+                }
+              : item,
           ),
         );
         // One fetch at a time: ticks come faster than answers, and each new load would drop the one before.
@@ -165,16 +229,42 @@ export class ModelsManager {
         if (!known && !this.#downloads.loading) void this.#downloads.load();
       },
       'download:done': ({ id, name }) => {
+        this.#ended(id);
         this.#dropProgress(id);
         this.#notice = `${name} finished downloading and is installed.`;
         void this.load();
       },
-      'download:failed': ({ id, name, message, retryable }) => {
+      'download:failed': ({ id, name, reason, message, retryable }) => {
+        this.#ended(id);
         this.#dropProgress(id);
-        this.#failures = [...this.#failures.filter((failure) => failure.id !== id), { id, name, message, retryable }];
+        this.#failures = [
+          ...this.#failures.filter((failure) => failure.id !== id),
+          { id, name, reason, message, retryable },
+        ];
+        // The catalog's entry carries the download too: asked again, it no longer says "downloading".
         void this.#downloads.load();
+        void this.#catalog.load();
       },
     });
+  }
+
+  /**
+   * A download (re)started: listed as under way, its last failure over. Unless it already ended while the reply was
+   * on its way (a file already installed ends at once): its end was said by event, and the lists asked again then.
+   */
+  #started(info: DownloadInfo, since: number): void {
+    if ((this.#endedAt[info.id] ?? 0) > since) return;
+    this.#downloads.update((list) =>
+      list.some((item) => item.id === info.id)
+        ? list.map((item) => (item.id === info.id ? info : item))
+        : [...list, info],
+    );
+    this.dismissFailure(info.id);
+  }
+
+  /** A download ended (done or failed): numbered, so a reply about its start that lands later is known as older. */
+  #ended(id: string): void {
+    this.#endedAt[id] = ++this.#endings;
   }
 
   #replace(info: DownloadInfo): void {
