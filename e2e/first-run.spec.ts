@@ -1,8 +1,11 @@
 // A new writer's first launch: the setup offers three ways to work with what each needs and costs, nothing is red
 // before the writer acts, and picking "balanced" and adding the one key it asks for makes tasks runnable.
 import { expect, test } from './support/fake-host';
-import { NO_KEYS, type RunningHost } from './support/host';
+import { NO_KEYS, startHost, type RunningHost } from './support/host';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { startFileServer } from '../test/support/file-server';
+import { serveCatalog, shippedModels } from './support/catalog';
 import { openSettings } from './support/settings';
 
 // Each journey starts a host and builds plans; on a loaded 2-core machine that alone can take most of a minute.
@@ -149,4 +152,51 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   await page.screenshot({ path: '/tmp/quire-shots/refusal-names-the-step.png' });
   await refusal.getByRole('button', { name: 'Open Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Quality tier' })).toBeVisible();
+});
+
+test('free and private: the welcome shows the download’s progress, a failure with its step, then “You are set up”', async ({
+  page,
+}) => {
+  // The shipped catalog's models, each served as the tiny test model from a loopback server: slowly, so the progress
+  // is seen, and with one byte flipped at first, so the first download fails its checksum.
+  const files = await startFileServer({ port: 0 });
+  const models = shippedModels(tinyLlamaFixture(), { bytesPerSecond: 100_000, flipByteAt: 4096 });
+  const host = await startHost({ env: { ...NO_KEYS, QUIRE_CATALOG: serveCatalog(files, models) } });
+  try {
+    await page.goto(host.url);
+    const setup = page.getByTestId('first-run-setup');
+    await setup.getByRole('button', { name: 'Choose Free and private' }).click();
+    const step = setup.getByRole('listitem').filter({ hasText: /^Download / });
+    await expect(step).toContainText(/^Download .+ — 521 KB/);
+    await step.getByRole('button', { name: 'Download', exact: true }).click();
+
+    // The download shows in the welcome itself, with its bytes and percent; it cannot be started twice.
+    const bar = step.getByRole('progressbar');
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await expect(step).toContainText(/\d+%/);
+    await expect(step).toContainText(/of 521 KB/);
+    await expect(step.getByRole('button', { name: 'Downloading…' })).toBeDisabled();
+    await page.screenshot({ path: 'e2e/screenshots/first-run-downloading.png' });
+
+    // It failed its checksum: said in the welcome, with the step that fixes it.
+    await expect(step.getByTestId('setup-download-failed')).toContainText('The downloaded file is corrupt', {
+      timeout: 60_000,
+    });
+    await expect(step.getByRole('progressbar')).toHaveCount(0);
+    await page.screenshot({ path: 'e2e/screenshots/first-run-download-failed.png' });
+
+    // The server sends the file whole again: downloaded, checked, test-loaded, and the writer is set up.
+    for (const model of models) files.setFaults(`/${model.id}.gguf`, { bytesPerSecond: 100_000 });
+    await step.getByRole('button', { name: 'Download again' }).click();
+    await expect(setup.getByTestId('setup-download-failed')).toHaveCount(0);
+    await expect(setup.getByTestId('setup-ready')).toHaveText('You are set up: every task can run.', {
+      timeout: 90_000,
+    });
+    await expect(setup.getByRole('alert')).toHaveCount(0);
+    await expect(setup.getByRole('button', { name: 'Start writing' })).toBeVisible();
+    await page.screenshot({ path: 'e2e/screenshots/first-run-private-ready.png' });
+  } finally {
+    await host.stop();
+    await files.close();
+  }
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityTier, SetupNeed, SetupPlans, TierPlan } from '$contract';
 import { FakeApi, FakeError } from '../../../../test/renderer/fake-api';
-import { keysStatus, model, settings, task } from '../../../../test/renderer/fixtures';
+import { download, installed, keysStatus, model, settings, task } from '../../../../test/renderer/fixtures';
 import { FirstRunManager } from './first-run.svelte';
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
@@ -116,10 +116,87 @@ describe('FirstRunManager: the first-run setup', () => {
       total: 2_000_000_000,
       error: null,
     });
+    fake.answer('models:catalog', []);
     await manager.choose('private');
     expect(stored().orchestrator).toMatchObject({ quality_tier: 'budget', force_local: true });
     await manager.download('llama-3.2-3b');
     expect(fake.inputsOf('models:download')).toEqual([{ id: 'llama-3.2-3b' }]);
+  });
+
+  it('follows the download it started, as the Models screen does: progress, a failure with its retry, then set up', async () => {
+    const { fake, manager } = setup();
+    const done = { value: false };
+    fake.answer('orchestrator:plan', (): SetupPlans => {
+      const budget = plan('budget', done.value ? [] : [DOWNLOAD], 0);
+      return { tiers: { budget, balanced: budget, premium: budget }, private: budget };
+    });
+    fake.answer('models:downloads', []);
+    fake.answer('models:catalog', []);
+    fake.answer('models:installed', []);
+    fake.answer('models:resident', []);
+    await manager.load();
+    const stop = manager.listen();
+    await manager.choose('private');
+    expect(manager.downloadState(DOWNLOAD.catalog_id)).toEqual({ kind: 'none' });
+
+    const started = download(DOWNLOAD.catalog_id, { catalog_id: DOWNLOAD.catalog_id, total: 2_000_000_000 });
+    fake.answer('models:download', started);
+    expect(await manager.download(DOWNLOAD.catalog_id)).toBe(true);
+    expect(fake.inputsOf('models:download')).toEqual([{ id: DOWNLOAD.catalog_id }]);
+    const tick = (received: number) =>
+      fake.emit('download:progress', {
+        id: DOWNLOAD.catalog_id,
+        received,
+        total: 2_000_000_000,
+        bytes_per_s: 50_000_000,
+        eta_s: (2_000_000_000 - received) / 50_000_000,
+      });
+    tick(500_000_000);
+    expect(manager.downloadState(DOWNLOAD.catalog_id)).toEqual({
+      kind: 'downloading',
+      received: 500_000_000,
+      total: 2_000_000_000,
+      bytes_per_s: 50_000_000,
+      eta_s: 30,
+    });
+
+    fake.emit('download:failed', {
+      id: DOWNLOAD.catalog_id,
+      name: 'Llama 3.2 3B',
+      reason: 'stalled',
+      message: 'The download stalled. Resume to continue from where it stopped.',
+      retryable: true,
+    });
+    expect(manager.downloadState(DOWNLOAD.catalog_id)).toEqual({
+      kind: 'failed',
+      message: 'The download stalled. Resume to continue from where it stopped.',
+      retry: 'Resume',
+    });
+    await fake.settled();
+    expect(await manager.download(DOWNLOAD.catalog_id)).toBe(true);
+    tick(2_000_000_000);
+    // Every byte is in: the file is checked and test-loaded before it counts as installed.
+    expect(manager.downloadState(DOWNLOAD.catalog_id)).toMatchObject({ kind: 'checking' });
+    expect(manager.ready).toBe(false);
+
+    done.value = true;
+    fake.emit('download:done', { id: DOWNLOAD.catalog_id, name: 'Llama 3.2 3B', model: installed('llama-3.2-3b') });
+    await fake.settled();
+    expect(manager.ready).toBe(true);
+    expect(manager.steps).toEqual([]);
+    stop();
+  });
+
+  it('shows a download already under way (started before a reload, or on the Models screen) without a click', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:downloads', [
+      download(DOWNLOAD.catalog_id, { catalog_id: DOWNLOAD.catalog_id, received: 400, total: 1000 }),
+    ]);
+    await manager.load();
+    const stop = manager.listen();
+    await fake.settled();
+    expect(manager.downloadState(DOWNLOAD.catalog_id)).toMatchObject({ kind: 'downloading', received: 400 });
+    stop();
   });
 
   it('a refused key says why in the writer’s words, without the field id', async () => {

@@ -1,10 +1,11 @@
 // The first-run setup: three choices ("free and private", "balanced", "best"), each with what it needs (a download
 // with its fit badge, a key) and what a month like this writer's would cost; then the steps, until the writer is done.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
+import type { ErrorInfo, QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
 import { api as defaultApi, Client } from '../api/client';
 import { action, resource } from '../resource.svelte';
 import { recentUsage } from '../usage';
+import { ModelsManager, modelsManager, type DownloadState } from './models.svelte';
 import { pickProfile } from './orchestrator.svelte';
 
 export type SetupChoice = Settings['setup']['choice'] & string;
@@ -49,10 +50,17 @@ export class FirstRunManager {
   readonly #now: () => number;
   readonly #state = resource(() => this.#fetch(), { settings: null, plans: null, usage: {} } as State);
   readonly #action = action();
+  /** The download a step asks for is followed as the Models screen follows it: by the same manager. */
+  readonly #models: ModelsManager;
 
-  constructor(api: QuireApi = defaultApi, now: () => number = Date.now) {
+  constructor(
+    api: QuireApi = defaultApi,
+    now: () => number = Date.now,
+    models: ModelsManager = new ModelsManager(api),
+  ) {
     this.#client = new Client(api);
     this.#now = now;
+    this.#models = models;
   }
 
   /** Shown until the writer closes it; never before the settings have arrived (no flash on later launches). */
@@ -125,9 +133,39 @@ export class FirstRunManager {
     return this.#note;
   }
 
-  /** Starts the download; the Models screen follows its progress. */
+  /** Starts the download a step asks for (or tries it again); {@link downloadState} follows it from there. */
   download(catalogId: string): Promise<boolean> {
-    return this.#act(() => this.#client.call('models:download', { id: catalogId }));
+    return this.#models.download({ id: catalogId }, downloadScope(catalogId));
+  }
+
+  /** Where the download a step asks for stands: bytes arriving, being checked and test-loaded, failed (why, retry). */
+  downloadState(catalogId: string): DownloadState {
+    return this.#models.downloadState(catalogId);
+  }
+
+  /** The download is being asked for (its reply is on the way). */
+  starting(catalogId: string): boolean {
+    return this.#models.busy[downloadScope(catalogId)] !== undefined;
+  }
+
+  /** Why the download could not start, in the host's words; null once it has. */
+  downloadError(catalogId: string): ErrorInfo | null {
+    return this.#models.errorFor(downloadScope(catalogId));
+  }
+
+  /**
+   * While the welcome is shown: the downloads already under way (started here before a reload, or on the Models
+   * screen), their progress and failures as they come, and the plans asked again once one is installed (it has passed
+   * its test load by then), so the welcome says the writer is set up.
+   */
+  listen(): () => void {
+    void this.#models.loadDownloads();
+    const offDownloads = this.#models.listen();
+    const offDone = this.#client.subscribe({ 'download:done': () => void this.#state.load() });
+    return () => {
+      offDownloads();
+      offDone();
+    };
   }
 
   finish(): Promise<boolean> {
@@ -166,6 +204,11 @@ export class FirstRunManager {
   }
 }
 
+/** The same as the catalog card's: a download that could not start says so on both. */
+function downloadScope(catalogId: string): string {
+  return `catalog:${catalogId}`;
+}
+
 /** The settings still are what the choice made them (FirstRunManager.choose). */
 function matches(choice: SetupChoice, settings: Settings): boolean {
   const option = OPTIONS.find((o) => o.id === choice);
@@ -175,4 +218,4 @@ function matches(choice: SetupChoice, settings: Settings): boolean {
   );
 }
 
-export const firstRunManager = new FirstRunManager();
+export const firstRunManager = new FirstRunManager(defaultApi, Date.now, modelsManager);

@@ -117,6 +117,11 @@ export class ModelsManager {
     await Promise.all(this.#lists.map((list) => list.load()));
   }
 
+  /** Only the downloads (the first-run welcome shows one under way, and needs no other list). */
+  loadDownloads(): Promise<boolean> {
+    return this.#downloads.load();
+  }
+
   async download(input: DownloadInput, scope: string): Promise<boolean> {
     return this.#act(scope, scope, async () => {
       const since = this.#endings;
