@@ -145,8 +145,10 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
 
 test('the same manuscript on the tiny local model with a small context runs in parts, free', async ({ page, host }) => {
   test.setTimeout(900_000);
+  // A vocabulary with word pieces, as every real model's has: each part's answer, with room for a finding at the short
+  // length, is counted as realistically as its text (one token a byte, the default fixture's, is no real model's).
   const imported = await host.call<{ registry_model_id: string }>('models:import', {
-    path: tinyLlamaFixture({ contextLength: 16_384 }),
+    path: tinyLlamaFixture({ contextLength: 16_384, vocabulary: { kind: 'bpe', learned: 800 } }),
     name: 'Story fixture',
   });
   expect(imported.ok).toBe(true);
@@ -165,6 +167,10 @@ test('the same manuscript on the tiny local model with a small context runs in p
   await page.screenshot({ path: 'e2e/screenshots/manuscript-job-local-progress.png' });
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 840_000 });
   await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
+  // Each part's answer had room for a finding at the short length (it said the context had none, and found none).
+  const notices = page.getByTestId('run-answer-notice');
+  await expect(notices.filter({ hasText: 'given room for one' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'no room left for findings' })).toHaveCount(0);
   // Random weights: whatever it found, every quote is either located in the text or marked as not found.
   for (const where of await page.getByTestId('quote-location').all())
     await expect(where).toHaveText(/Chapter \d+, paragraph \d+|not found in your text/);

@@ -81,8 +81,10 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   atlasServer.script('atlas', { json: { findings: [EYES, BOATS] }, inputTokens: 400, outputTokens: 100 });
   borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
   // The shipped task instructions are ~2,000 of the fixture's byte-level tokens: a context that holds them and the answer.
+  // A vocabulary with word pieces, as every real model's has: its answer, with room for a finding at the short length,
+  // is counted as realistically as the passage (one token a byte, the default fixture's, is no real model's).
   const imported = await host.call<{ registry_model_id: string }>('models:import', {
-    path: tinyLlamaFixture({ contextLength: 8192 }),
+    path: tinyLlamaFixture({ contextLength: 8192, vocabulary: { kind: 'bpe', learned: 800 } }),
     name: 'Story fixture',
   });
   expect(imported.ok).toBe(true);
@@ -117,7 +119,8 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(panel.getByTestId('member-atlas/atlas').locator('.meta')).toHaveText('your endpoint “atlas”');
   await expect(panel.getByTestId(`member-${localId}`).locator('.meta')).toContainText('on this Mac');
   await expect(panel.getByTestId('member-boreal/boreal').getByTestId('member-status')).toHaveText('answered');
-  // The random-weight model's grammar is bounded to its short budget: it answers {"findings": []}, never a cut JSON.
+  // The random-weight model's grammar has room for one finding at the short length (raised, free) and always closes
+  // its JSON: these weights report none.
   await expect(panel.getByTestId(`member-${localId}`).getByTestId('member-status')).toHaveText('answered');
   // Each answer reads as its claims, not as the JSON the model sent.
   const atlasAnswer = panel.getByTestId('member-atlas/atlas').getByTestId('member-text');

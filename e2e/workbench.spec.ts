@@ -111,6 +111,43 @@ test('a task runs on the local fixture with streamed output, then is rated and r
   await expect(page.getByTestId('rating-status')).toHaveText('Rated 4 of 5 — thank you.');
 });
 
+test('a continuity check on the local fixture with a short answer length has room for a finding', async ({ page }) => {
+  test.setTimeout(240_000);
+  // A 16K context holds the check's instruction, the passage and far more than the answer: only the writer's "Short"
+  // (200 tokens) held it to no finding at all, and the run said the context had no room and "No findings.".
+  // A vocabulary with word pieces, as every real model's has: its answer is counted as realistically as the passage
+  // (one token a byte, the default fixture's, is no real model's). Greedy, so the random weights answer the same.
+  const imported = await host.call<{ registry_model_id: string }>('models:import', {
+    path: tinyLlamaFixture({ seed: 3, contextLength: 16_384, vocabulary: { kind: 'bpe', learned: 800 } }),
+    name: 'Story fixture',
+  });
+  expect(imported.ok).toBe(true);
+  await page.goto(`${host.url}/#/workbench`);
+  await page
+    .getByRole('textbox', { name: /Passage/ })
+    .fill('# One\n\nMara had green eyes.\n\n# Two\n\nYears later, Tobias remembered her brown eyes.\n');
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await page.getByLabel('Model', { exact: true }).selectOption(imported.value!.registry_model_id);
+  await page.getByLabel('Answer length', { exact: true }).selectOption('short');
+  await expect(page.getByTestId('decision-model')).toHaveText('Story fixture');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 220_000 });
+  // Its answer was given room for one finding (free), and the writer is told why and what gives more; its strings are
+  // as long as the grammar lets them be.
+  await expect(page.getByTestId('run-answer-notice')).toHaveText([
+    'The answer length you chose has no room for a finding, so this model was given room for one (its answer costs ' +
+      'nothing). Pick a longer answer length for more.',
+    'Some findings reached the length this model can write for one and may be cut short.',
+  ]);
+  await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
+  // Random weights: the mechanics, not the prose. The finding these seeded weights give is shown, its quote (words
+  // of no language) marked as not found in the text.
+  const finding = page.getByTestId('finding');
+  await expect(finding).toHaveCount(1);
+  await expect(finding.getByTestId('quote-location')).toHaveText('not found in your text');
+  await expect(page.getByText('No findings.')).toHaveCount(0);
+});
+
 test('a local model with a small context is told apart from one that cannot do the task', async ({ page }) => {
   // The fixture's 2,048-token context holds a brainstorm's instruction and the passage, but not the 2,000-token answer
   // the task allows; with a short answer it fits. A continuity check's instruction alone is more than it holds.

@@ -68,19 +68,21 @@ export function partJsonSchema(form: PartForm): { name: string; schema: Record<s
  * A call's request as `spec` is asked it: as it is for a provider; on a local model, bounded and told its limits as a
  * single run's is (askLocal), counted on the text its answer is about (its user message: a part's text with the story
  * so far, or a combine step's summaries) and within the answer the job's plan left it room for (every part's request
- * and a combine step's summaries are sized by it). `bounded` is null for a provider.
+ * and a combine step's summaries are sized by it) in the model's usable `context`; `chosen`, the answer length the
+ * writer chose, when they did. `bounded` is null for a provider.
  */
 export function partRequest(
   spec: ModelSpec,
   request: GenerateRequest,
   form: PartForm,
+  room: { context: number; chosen: number | null },
 ): { request: GenerateRequest; bounded: BoundedForm | null } {
   if (spec.provider !== 'local') return { request, bounded: null };
   const about = request.messages
     .filter((m) => m.role === 'user')
     .map((m) => m.content)
     .join('\n\n');
-  return askLocal(request, form, about, null);
+  return askLocal(request, form, about, { ...room, whole: false });
 }
 
 /**

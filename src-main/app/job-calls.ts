@@ -178,6 +178,7 @@ async function jobCall<K extends SplitKind>(
       jsonSchema: partJsonSchema(form),
     },
     form,
+    { context: job.setup.contextWindow, chosen: start.max_output_tokens ?? null },
   );
   // A reasoning model gets room to think within what its context leaves after the request as the token counter the
   // parts were cut with counts it: they left that room, and the estimate, an upper bound, could find a full part left

@@ -13,6 +13,7 @@ import { outputAllowance } from '../orchestrator/thinking';
 import type { ChatMessage } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import { toMicros } from '../store/money';
+import { leastAnswerTokens, passageCost } from '../tasks/answer-schema';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
 import type { TokenCounter } from '../tokens/token-counter';
@@ -228,9 +229,15 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   const text = start.input;
   // A manuscript's text is numbered as the library numbers it (a folder's files are its chapters, headings or not).
   const structure = (await d.manuscriptStructure?.(text)) ?? (await parseStructureAsync(text));
-  const maxOutputTokens =
+  const asked =
     start.max_output_tokens ??
     Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));
+  // A local model's findings are never held below the least answer that reports one (tasks/answer-limits.ts askLocal):
+  // its tokens cost nothing, and the parts are cut to leave it that room.
+  const maxOutputTokens =
+    spec.provider === 'local' && kind === 'findings'
+      ? Math.max(asked, leastAnswerTokens({ kind, story: true }, passageCost(text)))
+      : asked;
   // A reasoning model thinks out of its output allowance: sent only the answer's, a part could think through all of
   // it and answer nothing, charged. Every call gets room to think, so the parts leave it and the quote counts it.
   const outputTokens = outputAllowance(spec, maxOutputTokens, definition.reasoning_effort);

@@ -134,9 +134,14 @@ function jobs(spec: ModelSpec, answerOf: (request: GenerateRequest) => unknown =
   return { runJobs, sent, db };
 }
 
-async function run(spec: ModelSpec, task: string, answerOf?: (request: GenerateRequest) => unknown) {
+async function run(
+  spec: ModelSpec,
+  task: string,
+  answerOf?: (request: GenerateRequest) => unknown,
+  options: { max_output_tokens?: number } = {},
+) {
   const j = jobs(spec, answerOf);
-  const start = { task, input: text };
+  const start = { task, input: text, ...options };
   const job = await j.runJobs.prepare(start);
   expect(job).not.toBeNull();
   const record = await j.runJobs.run(start, job, `run-${task}`);
@@ -259,6 +264,27 @@ describe('a job on a local model sizes and tells each call its limits as a singl
     // An answer within its limits says nothing.
     const quiet = await run(local, 'chapter_summary');
     expect(quiet.record.answer!.notices).toBeUndefined();
+  });
+
+  it('a short answer length the writer chose still leaves each findings part room for a finding, and says so', async () => {
+    // "Short" is 200 tokens: each part's grammar held it to no finding at all, and the run said the context was full.
+    const short = await run(local, 'continuity_check', fullAnswer, { max_output_tokens: 200 });
+    expect(short.record.status).toBe('completed');
+    expect(short.job.maxOutputTokens).toBeGreaterThan(200);
+    for (const r of short.sent) {
+      const bounds = localAnswerBounds(
+        formOf('continuity_check', r),
+        r.maxOutputTokens,
+        passageCost(r.messages[1]!.content),
+      );
+      expect(bounds).toMatchObject({ items: 1, evidence: 2 });
+    }
+    const parts = short.job.quote.parts;
+    expect((short.record.answer as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
+    expect(short.record.answer!.notices).toEqual([
+      `Parts 1–${parts} of ${parts}: The answer length you chose has no room for a finding, so this model was given ` +
+        'room for one (its answer costs nothing). Pick a longer answer length for more.',
+    ]);
   });
 });
 

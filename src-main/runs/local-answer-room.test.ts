@@ -24,8 +24,11 @@ const library = shippedTaskLibrary();
 const ids = [...library.keys()];
 const ANALYSIS = [...library.values()].filter((d) => d.answer === 'findings').map((d) => d.id);
 
-/** What a run of `task` on the passage sends the local model, at the task's settings unless `start` says otherwise. */
-function asked(task: string, start: Partial<RunStart> = {}) {
+/**
+ * What a run of `task` on the passage sends the local model (`spec`), at the task's settings unless `start` says
+ * otherwise.
+ */
+function asked(task: string, start: Partial<RunStart> = {}, spec = local) {
   const plan = planRun(
     { task, input: PASSAGE, ...(task === 'coordinator' ? { request: 'Are her eyes the same?' } : {}), ...start },
     library,
@@ -36,7 +39,7 @@ function asked(task: string, start: Partial<RunStart> = {}) {
     maxOutputTokens: start.max_output_tokens ?? library.get(task)!.max_output_tokens,
     jsonSchema: plan.jsonSchema!,
   };
-  const sent = requestFor(local, plan, request);
+  const sent = requestFor(spec, plan, request);
   const schema = sent.jsonSchema!.schema as Schema;
   const list = Object.values(schema.properties!)[0]!;
   return { plan, request, sent, list, item: (list.items ?? list.prefixItems![0])!.properties! };
@@ -110,6 +113,41 @@ describe("a local model's structured answer at the task's own settings (8,192-to
     expect(list.maxItems).toBeLessThan(8);
     const widest = JSON.stringify(widestValue(sent.jsonSchema!.schema as Schema, passageText), null, 4);
     expect(estimateTextTokens(widest)).toBeLessThanOrEqual(600);
+  });
+
+  it('gives a length the writer chose that has no room for a finding room for one, says so, and names the length', () => {
+    // "Short (about 150 words)" is 200 tokens: the grammar held a continuity check to no finding at all, and the run
+    // said "completed", "This model's context had no room left for findings" (a 16K context) and "No findings.".
+    const short = asked('continuity_check', { max_output_tokens: 200 });
+    expect(short.list.maxItems).toBe(1);
+    expect(short.item.evidence!.maxItems).toBe(2);
+    expect(short.sent.maxOutputTokens).toBeGreaterThan(200);
+    expect(short.sent.messages[0]!.content).toContain('at most 1 finding, the most important first');
+    // Its widest answer, in the words of a paragraph (strings this short hold no heading), closes within it.
+    const prose = (n: number) => passageText(n, 200);
+    const widest = JSON.stringify(widestValue(short.sent.jsonSchema!.schema as Schema, prose), null, 4);
+    expect(estimateTextTokens(widest)).toBeLessThanOrEqual(short.sent.maxOutputTokens);
+    const raised =
+      'The answer length you chose has no room for a finding, so this model was given room for one (its answer ' +
+      'costs nothing). Pick a longer answer length for more.';
+    const finding = { claim: 'Her eyes change.', evidence: [{ quote: 'eyes', location: null }], severity: 'high' };
+    expect(answerOf(short.plan, { findings: [{ ...finding, suggestion: null }] }).notices).toEqual([raised]);
+    expect(answerOf(short.plan, { findings: [] }).notices).toEqual([raised]);
+    // A chosen length with room for a few: when they may not be all, the step is a longer length, not the context.
+    const medium = asked('continuity_check', { max_output_tokens: 600 });
+    const full = Array.from({ length: medium.list.maxItems! }, () => ({ ...finding, suggestion: null }));
+    expect(answerOf(medium.plan, { findings: full }).notices).toEqual([
+      `Only ${full.length} findings fit in the answer length you chose, and it gave ${full.length}: there may be ` +
+        'more. Pick a longer answer length to see them.',
+    ]);
+    // Only a context with no room left after the passage, whatever the length, is said to be the cause.
+    const room = estimateInputTokens(short.sent.messages) + RETRY_NOTE_TOKENS + 64;
+    const full8k = model('local-full', { provider: 'local', context_window: room + 150 });
+    const none = asked('continuity_check', { max_output_tokens: 200 }, full8k);
+    expect(none.list.maxItems).toBe(0);
+    expect(answerOf(none.plan, { findings: [] }).notices).toEqual([
+      expect.stringMatching(/^This model's context had no room left for findings after the passage/),
+    ]);
   });
 
   it('tells the model the limits it must keep, in its instruction; a cloud model is asked as before', () => {

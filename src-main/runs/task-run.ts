@@ -131,15 +131,18 @@ function callerSchema(json: RunStart['json_schema']): RunPlan['jsonSchema'] {
 /**
  * The run's request as `spec` is asked it. A local model answers the task's form under a grammar bounded as every local
  * call's is (askLocal: counted on the passage, its limits in its instruction); its tokens cost nothing, so unless the
- * caller chose an answer length the budget is the room its context has left. A provider (and a caller's own schema)
- * gets the request as it is.
+ * caller chose an answer length the budget is the room its context has left (and a length chosen holds a finding at
+ * least). A provider (and a caller's own schema) gets the request as it is.
  */
 export function requestFor(spec: ModelSpec, plan: RunPlan, request: GenerateRequest): GenerateRequest {
   plan.bounded = null;
   if (spec.provider !== 'local' || plan.kind === null || plan.kind === 'prose' || !request.jsonSchema) return request;
   const form = localRunForm(plan.kind, plan.taskIds, plan.passage ?? '');
-  const room = plan.outputTokens === undefined ? spec.context_window : null;
-  const asked = askLocal(request, form, plan.passage ?? '', room);
+  const asked = askLocal(request, form, plan.passage ?? '', {
+    context: spec.context_window,
+    whole: plan.outputTokens === undefined,
+    chosen: plan.outputTokens ?? null,
+  });
   plan.bounded = asked.bounded;
   return asked.request;
 }

@@ -12,6 +12,7 @@ import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import {
   boundedAnswerSchema,
   fieldLimits,
+  leastAnswerTokens,
   localAnswerBounds,
   passageCost,
   plainTitle,
@@ -19,10 +20,15 @@ import {
   type AnswerForm,
 } from './answer-schema';
 
-/** A local request's answer: its form and the bounds its grammar was built with. */
+/**
+ * A local request's answer: its form and the bounds its grammar was built with. `held`: what held it to them when it
+ * was not the room in the model's context — the answer length the writer chose, or that length `raised` to hold a
+ * finding it had no room for.
+ */
 export interface BoundedForm {
   form: AnswerForm;
   bounds: AnswerBounds;
+  held?: 'length' | 'raised';
 }
 
 /** A local request for an answer of `bounded.form`, and the bounds its grammar was built with. */
@@ -32,30 +38,48 @@ export interface LocalAsk {
 }
 
 /**
- * `request` as a local model is asked it for an answer of `form` about `passage` (the text the answer quotes and is
- * written in the language of). Its grammar cannot close the JSON once the output budget has run out, so it gets the
- * form's schema bounded so that its answer, counted as realistically as that text (passageCost), closes within the
- * budget, and is told those bounds with its instruction. `contextWindow`: the model's, when the answer may use the room
- * it has left (a local model's tokens cost nothing); null when the caller's budget stands (a length the writer chose,
- * or the room a job's plan left each call).
+ * What a local model's answer may use. `context`: the model's, whose room left after the request the answer takes in
+ * `whole` (a local model's tokens cost nothing) when no length stands; otherwise the request's own budget stands (a
+ * length the writer chose, or the room a job's plan left each call), never held within that room below the least
+ * answer that reports a finding (leastAnswerTokens): held there, a findings run reported none and said it completed.
+ * `chosen`: the answer length the writer chose, when they did.
  */
-export function askLocal(
-  request: GenerateRequest,
-  form: AnswerForm,
-  passage: string,
-  contextWindow: number | null,
-): LocalAsk {
-  const maxOutputTokens =
-    contextWindow === null
-      ? request.maxOutputTokens
-      : Math.max(request.maxOutputTokens, roomLeft(contextWindow, request.messages, form));
-  const bounded = { form, bounds: localAnswerBounds(form, maxOutputTokens, passageCost(passage)) };
+export interface LocalRoom {
+  context: number;
+  whole: boolean;
+  chosen: number | null;
+}
+
+/**
+ * `request` as a local model is asked it for an answer of `form` about `passage` (the text the answer quotes and is
+ * written in the language of), with the room `room` says it has. Its grammar cannot close the JSON once the output
+ * budget has run out, so it gets the form's schema bounded so that its answer, counted as realistically as that text
+ * (passageCost), closes within the budget, and is told those bounds with its instruction.
+ */
+export function askLocal(request: GenerateRequest, form: AnswerForm, passage: string, room: LocalRoom): LocalAsk {
+  const cost = passageCost(passage);
+  const left = roomLeft(room.context, request.messages, form);
+  const maxOutputTokens = Math.max(
+    request.maxOutputTokens,
+    room.whole ? left : Math.min(left, leastAnswerTokens(form, cost)),
+  );
+  const bounds = localAnswerBounds(form, maxOutputTokens, cost);
+  // A longer length gives more only while the context has room for it.
+  const held =
+    room.chosen === null
+      ? undefined
+      : maxOutputTokens > room.chosen
+        ? 'raised'
+        : room.chosen < left
+          ? 'length'
+          : undefined;
+  const bounded: BoundedForm = { form, bounds, ...(held ? { held } : {}) };
   return {
     request: {
       ...request,
       messages: withGuidance(request.messages, limitsGuidance(bounded)),
       maxOutputTokens,
-      jsonSchema: boundedAnswerSchema(form, bounded.bounds),
+      jsonSchema: boundedAnswerSchema(form, bounds),
     },
     bounded,
   };
@@ -196,7 +220,7 @@ export interface LimitsReached {
   problem: string;
 }
 
-export function limitsReached({ form, bounds }: BoundedForm, written: unknown): LimitsReached {
+export function limitsReached({ form, bounds, held }: BoundedForm, written: unknown): LimitsReached {
   const l = fieldLimits(bounds);
   const { key, one, noun, cut } = ITEMS[form.kind];
   const items = entries(written, key);
@@ -206,13 +230,22 @@ export function limitsReached({ form, bounds }: BoundedForm, written: unknown): 
       "This model's context had no room left for findings after the passage, so none could be reported. Run the " +
         'task on a shorter passage, or on a model with a larger context.',
     );
+  } else if (held === 'raised') {
+    // Raised only to hold one finding (askLocal): whether it gave it or none, more need a longer length.
+    notices.push(
+      'The answer length you chose has no room for a finding, so this model was given room for one (its answer ' +
+        'costs nothing). Pick a longer answer length for more.',
+    );
   } else if ((form.kind === 'findings' || form.kind === 'edits') && items.length >= bounds.items) {
     // Findings and edits are what the model saw in the passage: at the most allowed, there may be more. Ideas, steps
     // and a passage's chapters are as many as were asked for.
     notices.push(
-      `Only ${plural(items.length, one, noun)} fit in what this model can write at once, and it gave ${items.length}: ` +
-        'there may ' +
-        'be more. Run the task on a shorter passage, or on a model with a larger context, to see them.',
+      held === 'length'
+        ? `Only ${plural(items.length, one, noun)} fit in the answer length you chose, and it gave ${items.length}: ` +
+            'there may be more. Pick a longer answer length to see them.'
+        : `Only ${plural(items.length, one, noun)} fit in what this model can write at once, and it gave ` +
+            `${items.length}: there may be more. Run the task on a shorter passage, or on a model with a larger ` +
+            'context, to see them.',
     );
   }
   // An edit whose original may be cut short would leave the rest of its sentence behind when applied, and one whose

@@ -403,6 +403,18 @@ export function localAnswerBounds(form: AnswerForm, maxOutputTokens: number, cos
   return { ...all.at(-1)!.counts, text: 1 };
 }
 
+/**
+ * The tokens of the least answer of `form` that reports a finding, as `cost` counts it: its smallest shape with one
+ * (and its two quotes) at the shortest strings worth that shape. Below it a findings answer has room for none
+ * (localAnswerBounds falls back to an empty list); 0 for the other forms, whose every shape holds an item.
+ */
+export function leastAnswerTokens(form: AnswerForm, cost = WORST_CASE): number {
+  const shapes = candidates(form);
+  if (shapes.at(-1)!.counts.items > 0) return 0;
+  const least = shapes.filter((c) => c.counts.items > 0).at(-1)!;
+  return answerTokens(form, { ...least.counts, text: least.minText }, cost);
+}
+
 const NAMES: Record<AnswerForm['kind'], string> = {
   findings: 'findings',
   edits: 'edits',

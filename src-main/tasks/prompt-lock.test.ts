@@ -67,7 +67,7 @@ function sentLocally(definition: TaskDefinition, plan: RunPlan): string | null {
     edits: { kind: 'edits' },
   };
   const form = forms[definition.answer];
-  const part = form ? partRequest(LOCAL, asked, form).request : null;
+  const part = form ? partRequest(LOCAL, asked, form, { context: LOCAL.context_window, chosen: null }).request : null;
   const shown = (r: typeof single | null) =>
     r && { messages: r.messages, schema: r.jsonSchema, max: r.maxOutputTokens };
   return JSON.stringify({ single: shown(single), part: shown(part) });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import type { GenerateRequest } from '../providers/spec';
 import { answerJsonSchema } from '../tasks/answers';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
@@ -46,8 +47,14 @@ describe("a member's request", () => {
     expect(
       boundedForLocal(spec, request, { passage: PASSAGE, lengthChosen: false }).request.maxOutputTokens,
     ).toBeGreaterThan(900);
-    // Too small a budget for one finding: the bounded schema admits only {"findings": []}, and it is told so.
-    const tiny = boundedForLocal(spec, { ...request, maxOutputTokens: 48 }, { passage: PASSAGE, lengthChosen: true });
+    // A length too short for one finding is given room for one (free), as a single run's is.
+    const short = { ...request, maxOutputTokens: 48 };
+    const raised = boundedForLocal(spec, short, { passage: PASSAGE, lengthChosen: true });
+    expect(raised.request.jsonSchema!.schema).toMatchObject({ properties: { findings: { maxItems: 1 } } });
+    expect(raised.bounded?.held).toBe('raised');
+    // Only a context without that room holds it to {"findings": []}, and it is told so.
+    const full = { ...spec, context_window: estimateInputTokens(request.messages) + 200 };
+    const tiny = boundedForLocal(full, short, { passage: PASSAGE, lengthChosen: true });
     expect(tiny.request.jsonSchema!.schema).toMatchObject({ properties: { findings: { maxItems: 0 } } });
     expect(tiny.request.messages[0]!.content).toContain('there is no room for findings here');
   });

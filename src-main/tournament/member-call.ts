@@ -22,8 +22,8 @@ export interface MemberAsk {
 /**
  * A local member answers the findings schema under a grammar that cannot close the JSON once its output budget runs
  * out, so it is asked as a single run of the task on that model is (askLocal): the schema bounded on the passage, its
- * limits in its instruction, and the room its context has left unless the writer chose a length. Cloud members and
- * other requests pass through unchanged.
+ * limits in its instruction, and the room its context has left unless the writer chose a length (which holds a finding
+ * at least). Cloud members and other requests pass through unchanged.
  */
 export function boundedForLocal(
   spec: ModelSpec,
@@ -31,8 +31,11 @@ export function boundedForLocal(
   about: { passage: string; lengthChosen: boolean },
 ): MemberAsk {
   if (spec.provider !== 'local' || request.jsonSchema?.name !== 'findings') return { request, bounded: null };
-  const room = about.lengthChosen ? null : spec.context_window;
-  return askLocal(request, runAnswerForm('findings', []), about.passage, room);
+  return askLocal(request, runAnswerForm('findings', []), about.passage, {
+    context: spec.context_window,
+    whole: !about.lengthChosen,
+    chosen: about.lengthChosen ? request.maxOutputTokens : null,
+  });
 }
 
 /** The JSON a member wrote, as it wrote it (before its strings were trimmed); undefined when it is not JSON. */

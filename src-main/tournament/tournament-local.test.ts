@@ -62,21 +62,22 @@ describe('a local model as a tournament member', () => {
       const member = t.members.find((m) => m.model_id === 'tiny-local')!;
       expect(member).toMatchObject({ local: true, family: 'tiny', worst_case_usd: 0, cost_usd: 0 });
       // It answered (random weights under the findings grammar answer-schema bounds for it): tokens were produced and
-      // metered, and the bounded grammar closed the JSON within 48 tokens, too few for one finding: it took part and
-      // reported nothing.
-      expect(member).toMatchObject({ status: 'done', error: null, finding_count: 0 });
-      expect(JSON.parse(member.text)).toEqual({ findings: [] });
+      // metered, and the bounded grammar closed the JSON. The 48 tokens the writer chose hold no finding: its answer
+      // was given room for one (free), as a single run's is, not held to none.
+      expect(member).toMatchObject({ status: 'done', error: null });
+      expect(member.finding_count).toBeLessThanOrEqual(1);
+      expect(JSON.parse(member.text)).toMatchObject({ findings: expect.any(Array) });
       expect(t.notes.join(' ')).not.toMatch(/dropped/);
-      // Told so with its instruction, as a single run's local model is: no room for a finding at 48 tokens.
+      // Told so with its instruction, as a single run's local model is.
       const runId = memberRunId(t.id, { role: 'member', model_id: 'tiny-local' });
       const sent = new RunsRepo(h.db).request(runId) as { input: { role: string; content: string }[] };
       expect(sent.input[0]!.content).toMatch(
-        /\n\nKeep your answer within these limits \(anything longer is cut off\): there is no room for findings here/,
+        /\n\nKeep your answer within these limits \(anything longer is cut off\): at most 1 finding, the most important/,
       );
-      // The writer is told why it reported nothing: in its run's answer, and in the tournament's notes by its name.
-      const noRoom = /^This model's context had no room left for findings after the passage/;
-      expect(h.runs.get(runId).answer?.notices).toEqual([expect.stringMatching(noRoom)]);
-      expect(t.notes).toContainEqual(expect.stringMatching(/^tiny-local: This model's context had no room left/));
+      // The writer is told the length was raised: in its run's answer, and in the tournament's notes by its name.
+      const raised = /^The answer length you chose has no room for a finding, so this model was given room for one/;
+      expect(h.runs.get(runId).answer?.notices).toEqual([expect.stringMatching(raised)]);
+      expect(t.notes).toContainEqual(expect.stringMatching(/^tiny-local: The answer length you chose has no room/));
       expect(member.output_tokens).toBeGreaterThan(0);
       expect(member.duration_ms).toBeGreaterThan(0);
       const started = h.events
@@ -156,7 +157,9 @@ describe('a local model as a tournament member', () => {
       // single run's, and in the tournament's notes by its name.
       const notices = h.runs.get(runId).answer?.notices;
       expect(notices).toEqual([
-        expect.stringMatching(/^Only 1 finding fit in what this model can write at once, .* there may be more/),
+        // The writer chose the length: a longer one is the step, not another model.
+        'Only 1 finding fit in the answer length you chose, and it gave 1: there may be more. Pick a longer answer ' +
+          'length to see them.',
         'Some findings reached the length this model can write for one and may be cut short.',
       ]);
       expect(t.notes.filter((n) => n.startsWith('tiny-local: '))).toEqual(notices!.map((n) => `tiny-local: ${n}`));
