@@ -3,6 +3,7 @@
 import { addFakeWriter, expect, test } from './support/fake-host';
 import { openSettings } from './support/settings';
 import { usdLeftText } from '../src-preload/contract/usd-text';
+import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
 
@@ -133,6 +134,12 @@ test('before Run, a quote above what the budget has left says what a retry would
   fake,
 }) => {
   await addFakeWriter(host, fake, { input: 1000, output: 2000 });
+  // A local model on this Mac that can do the task: the way on when the picked model is too dear (never a download).
+  const local = await host.call('models:import', {
+    path: tinyLlamaFixture({ contextLength: 16_384 }),
+    name: 'Story fixture',
+  });
+  expect(local.ok).toBe(true);
   const start = { task: 'theme_analysis', input: 'The storm took the boats.', model: 'fake/writer' };
   const quote = await host.call<{ kind: string; at_most_usd: number; retry: boolean }>('runs:quote', start);
   expect(quote.value).toMatchObject({ kind: 'single', retry: true });
@@ -152,7 +159,15 @@ test('before Run, a quote above what the budget has left says what a retry would
 
   // A long request of the writer's makes the call itself too dear: the card says so before Run, and Run is off.
   await page.getByLabel('Anything it should focus on? (optional)').fill('Weigh every image of the sea. '.repeat(800));
-  await expect(page.getByTestId('decision')).toContainText('The monthly budget is used up for this task');
-  await expect(page.getByTestId('decision')).toContainText('more than the');
+  // It said "The monthly budget is used up for this task … or download a local model" with one installed.
+  const refusal = page.getByTestId('decision-refusal');
+  await expect(refusal).toContainText('The model you picked costs more than the budget has left');
+  await expect(refusal).toContainText(
+    new RegExp(
+      `The model you picked, Fake Writer, would cost about \\$[\\d.]+, more than the \\${usdLeftText(budget)} left ` +
+        'this month\\. Pick Story fixture, which runs on this Mac for free, or raise the monthly budget in Settings\\.',
+    ),
+  );
+  await expect(refusal).not.toContainText('download');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
 });

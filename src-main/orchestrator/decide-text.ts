@@ -305,6 +305,32 @@ export function blockedText(
   };
 }
 
+/** The steps when nothing that could do the task fits the budget left and no local model that could is installed. */
+export const NO_AFFORDABLE_STEP =
+  'Raise the monthly budget in Settings, or download a local model on the Models screen.';
+
+/**
+ * The steps that let a task run whose model (the writer's pick, `forced`, or their pack's) costs more than the budget
+ * has left: letting Quire choose when the cloud model it would choose fits (`auto`: its name and cost), an installed
+ * local model that can do it (`local`), a larger budget; a local model to download only when none is installed that
+ * could and Quire's choice does not fit either.
+ */
+export function overBudgetSteps(
+  mode: 'forced' | 'pack',
+  auto: { name: string; cost: number } | null,
+  local: string | null,
+): string {
+  const budget = 'raise the monthly budget in Settings';
+  if (!auto && !local) return NO_AFFORDABLE_STEP;
+  const rest = local ? `pick ${local}, which runs on this Mac for free, or ${budget}.` : `${budget}.`;
+  if (!auto) return rest.charAt(0).toUpperCase() + rest.slice(1);
+  const choose =
+    mode === 'forced'
+      ? `Let Quire choose: it would use ${auto.name}`
+      : 'Turn on “Choose models automatically” in Settings → AI Intelligence: Quire would use ' + auto.name;
+  return `${choose}, about ${usdText(auto.cost)}. Or ${rest}`;
+}
+
 /** The step for a model the writer named that is gone from the registry. */
 export function goneStep(mode: 'forced' | 'pack'): string {
   return mode === 'forced'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecideRequest, Decision } from '../../src-preload/contract';
 import { isQuireError } from '../errors';
+import { usdText } from '../../src-preload/contract/usd-text';
 import { decide } from './decide';
 import { lookupFrom, shrinkageEstimate, statsKey } from './quality';
 import { availability, inputs, localModel, model, seedRegistry } from '../../test/support/decision-fixtures';
@@ -444,6 +445,73 @@ describe('forced model', () => {
         'The model you picked, mistral-7b, cannot run: it is not downloaded. Download it on the Models screen, or pick another model.',
       advised: true,
     });
+  });
+});
+
+describe('a model the writer picked costs more than the budget has left', () => {
+  const theme = (model: string) => ({ task: 'theme_analysis', model });
+  const cost = (d: Decision) => usdText(d.estimate_usd);
+
+  it('says its cost against what is left, then the steps that work now, marked advised', () => {
+    // Two local models installed and "Let Quire choose" within budget: the writer read "The monthly budget is used up
+    // for this task … turn on local-only, or download a local model".
+    const left = { orchestrator: { monthly_budget: 0.01 } };
+    const auto = run({ task: 'theme_analysis' }, left);
+    expect(auto.model_id).toBe('deepseek-chat');
+    const gpt = run(theme('gpt-4o'), left).refusal;
+    expect(gpt).toEqual({
+      code: 'budget_exceeded',
+      message:
+        'The model you picked, gpt-4o, would cost about $0.032, more than the $0.01 left this month. Let Quire ' +
+        `choose: it would use deepseek-chat, about ${cost(auto)}. Or pick mistral-7b, which runs on this Mac for ` +
+        'free, or raise the monthly budget in Settings.',
+      advised: true,
+    });
+    // Nothing in the cloud fits: the local model that can do it (Quire would choose it too), or a larger budget.
+    const little = { orchestrator: { monthly_budget: 0.0001 } };
+    expect(run(theme('gpt-4o'), little).refusal?.message).toMatch(
+      /left this month\. Pick mistral-7b, which runs on this Mac for free, or raise the monthly budget in Settings\.$/,
+    );
+    // No local model installed: a download is the other way, and only then.
+    const none = { ...little, availability: availability([]) };
+    expect(run(theme('gpt-4o'), none).refusal?.message).toMatch(
+      /left this month\. Raise the monthly budget in Settings, or download a local model on the Models screen\.$/,
+    );
+    const cloudOnly = { ...left, availability: availability([]) };
+    expect(run(theme('gpt-4o'), cloudOnly).refusal?.message).toMatch(
+      new RegExp(
+        `Let Quire choose: it would use deepseek-chat, about \\${cost(auto)}\\. Or raise the monthly budget in Settings\\.$`,
+      ),
+    );
+  });
+
+  it("a pack's model says what automatic choice would use; Quire's own choice says what is left to do", () => {
+    const pack = { name: 'mine', tasks: { theme_analysis: 'gpt-4o' } };
+    const settings = { monthly_budget: 0.01 };
+    const auto = run({ task: 'theme_analysis' }, { orchestrator: settings, availability: availability([]) });
+    const packed = run(
+      { task: 'theme_analysis' },
+      { orchestrator: { ...settings, enabled: false }, pack, availability: availability([]) },
+    );
+    expect(packed.refusal).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(packed.refusal?.message).toMatch(
+      new RegExp(
+        'left this month\\. Turn on “Choose models automatically” in Settings → AI Intelligence: Quire would use ' +
+          `deepseek-chat, about \\${cost(auto)}\\. Or raise the monthly budget in Settings\\.$`,
+      ),
+    );
+    const spent = run(
+      { task: 'theme_analysis', tier: 'premium' },
+      {
+        orchestrator: { monthly_budget: 1 },
+        spend: { month: '2026-11', spent_usd: 1, reserved_usd: 0 },
+        availability: availability([]),
+      },
+    );
+    expect(spent.refusal).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(spent.refusal?.message).toMatch(
+      /no free local model is installed for it\. Raise the monthly budget in Settings, or download a local model on the Models screen\.$/,
+    );
   });
 });
 

@@ -31,7 +31,9 @@ import {
   explain,
   goneModel,
   goneStep,
+  NO_AFFORDABLE_STEP,
   noVisionMessage,
+  overBudgetSteps,
   passedOverText,
   steppedDownText,
   tierReason,
@@ -202,7 +204,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const anyUsable = route.length > 0 || evaluated.some((e) => e.hard.length === 0);
 
   const forced = request.model;
-  const packModel = !forced && !settings.enabled && inputs.pack ? inputs.pack.tasks[task.id] : undefined;
+  const packModel = forced ? undefined : packModelUnforced(request, inputs);
   if (forced !== undefined || packModel !== undefined) {
     const wanted = (forced ?? packModel)!;
     const mode = forced !== undefined ? 'forced' : 'pack';
@@ -236,7 +238,6 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       : blocked
         ? `${what} cannot run${blocked.now ? ' right now' : ''}: ${blocked.why}`
         : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
-    const step = !target ? goneStep(mode) : (blocked?.steps ?? '');
     const fallback = mode === 'pack' ? route.filter((e) => e.affordable) : [];
     const pick = fallback[0];
     if (pick) {
@@ -251,30 +252,39 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
+    // Over the budget left: what Quire would choose instead (a pick of the writer's by the tier rules, unless their
+    // pack maps the task; a pack's once automatic choice is on) when that fits, and an installed local model.
+    const auto =
+      code === 'budget_exceeded' && (mode === 'pack' || packModelUnforced(request, inputs) === undefined)
+        ? withinBudget(tierRequested, rankings, complexity, settings.prefer_local).pick?.top
+        : undefined;
+    const step = !target
+      ? goneStep(mode)
+      : blocked
+        ? blocked.steps
+        : overBudgetSteps(
+            mode,
+            auto && !auto.local ? { name: auto.spec.display_name, cost: auto.cost } : null,
+            route[0]?.spec.display_name ?? null,
+          );
     // With its step said, the refusal is advised: no general next step is added to it.
     return step
       ? refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}. ${step}`, true)
       : refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}.`);
   }
 
-  const steps: string[] = [];
-  for (const tier of STEP_DOWN[tierRequested]) {
-    const order = tier === 'local' ? route : rankForTier(tier, rankings, complexity, settings.prefer_local);
-    const top = order[0];
-    if (!top) continue;
-    if (top.affordable) {
-      const stepped = steppedDownText(steps, remaining);
-      return finish(base, rankings, order, top, {
-        mode: 'orchestrator',
-        pack: null,
-        tier_used: tier,
-        reason: `${tierReason(tier, top, task, complexity)}${stepped}`,
-        otherReason: 'ranked_lower',
-        remaining,
-        closers: route,
-      });
-    }
-    steps.push(passedOverText(tier, top.spec.display_name, top.cost));
+  const { pick, passedOver } = withinBudget(tierRequested, rankings, complexity, settings.prefer_local);
+  if (pick) {
+    const { tier, order, top } = pick;
+    return finish(base, rankings, order, top, {
+      mode: 'orchestrator',
+      pack: null,
+      tier_used: tier,
+      reason: `${tierReason(tier, top, task, complexity)}${steppedDownText(passedOver, remaining)}`,
+      otherReason: 'ranked_lower',
+      remaining,
+      closers: route,
+    });
   }
 
   if (anyUsable) {
@@ -284,7 +294,8 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it. ${NO_AFFORDABLE_STEP}`,
+      true,
     );
   }
   return refuse(
@@ -297,6 +308,32 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? noVisionMessage(task, best, localOnly)
       : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput }),
   );
+}
+
+/** The model the active pack maps the task to when the request names none and automatic choice is off. */
+function packModelUnforced(request: DecideRequest, inputs: DecisionInputs): string | undefined {
+  return !inputs.settings.enabled && inputs.pack ? inputs.pack.tasks[request.task] : undefined;
+}
+
+/**
+ * What the tier rules choose within the budget left: from the writer's tier down, the first whose best model is
+ * affordable (null when none is), with the tiers passed over on the way, said.
+ */
+function withinBudget(
+  tierRequested: QualityTier,
+  rankings: Rankings,
+  complexity: number,
+  preferLocal: boolean,
+): { pick: { tier: TierUsed; order: Evaluated[]; top: Evaluated } | null; passedOver: string[] } {
+  const passedOver: string[] = [];
+  for (const tier of STEP_DOWN[tierRequested]) {
+    const order = tier === 'local' ? rankings.route : rankForTier(tier, rankings, complexity, preferLocal);
+    const top = order[0];
+    if (!top) continue;
+    if (top.affordable) return { pick: { tier, order, top }, passedOver };
+    passedOver.push(passedOverText(tier, top.spec.display_name, top.cost));
+  }
+  return { pick: null, passedOver };
 }
 
 interface FinishOptions {

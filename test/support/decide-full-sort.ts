@@ -20,6 +20,8 @@ import {
   blockedText,
   goneModel,
   goneStep,
+  NO_AFFORDABLE_STEP,
+  overBudgetSteps,
   passedOverText,
   steppedDownText,
   unavailableMessage,
@@ -203,6 +205,22 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     (e) => e.local && e.hard.every((r) => r === 'lacks_strength' || r === 'below_min_quality'),
   );
 
+  /** The tier rules within the budget: the first tier down whose best model is affordable, and those passed over. */
+  const stepDown = () => {
+    const steps: string[] = [];
+    for (const tier of STEP_DOWN[tierRequested]) {
+      const ranked =
+        tier === 'local'
+          ? routeLocal(localLast, complexity)
+          : rankForTier(tier, usable, complexity, settings.prefer_local);
+      const top = ranked[0];
+      if (!top) continue;
+      if (top.affordable) return { pick: { tier, ranked, top }, steps };
+      steps.push(passedOverText(tier, top.spec.display_name, top.cost));
+    }
+    return { pick: null, steps };
+  };
+
   const forced = request.model;
   const packModel = !forced && !settings.enabled && inputs.pack ? inputs.pack.tasks[task.id] : undefined;
   if (forced !== undefined || packModel !== undefined) {
@@ -243,7 +261,6 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       : blocked
         ? `${what} cannot run${blocked.now ? ' right now' : ''}: ${blocked.why}`
         : `${what} would cost about ${usdText(target.cost)}, more than the ${usdLeftText(remaining ?? 0)} left this month`;
-    const step = !target ? goneStep(mode) : (blocked?.steps ?? '');
     const fallback =
       mode === 'pack'
         ? routeLocal(
@@ -264,6 +281,18 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     const code = target && blockers.length === 0 ? 'budget_exceeded' : 'unavailable';
+    const unforcedPack = !settings.enabled && inputs.pack ? inputs.pack.tasks[task.id] : undefined;
+    const auto =
+      code === 'budget_exceeded' && (mode === 'pack' || unforcedPack === undefined) ? stepDown().pick?.top : undefined;
+    const step = !target
+      ? goneStep(mode)
+      : blocked
+        ? blocked.steps
+        : overBudgetSteps(
+            mode,
+            auto && !auto.local ? { name: auto.spec.display_name, cost: auto.cost } : null,
+            routeLocal(localLast, complexity)[0]?.spec.display_name ?? null,
+          );
     return refuse(
       base,
       evaluated,
@@ -277,27 +306,18 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     );
   }
 
-  const steps: string[] = [];
-  for (const tier of STEP_DOWN[tierRequested]) {
-    const ranked =
-      tier === 'local'
-        ? routeLocal(localLast, complexity)
-        : rankForTier(tier, usable, complexity, settings.prefer_local);
-    const top = ranked[0];
-    if (!top) continue;
-    if (top.affordable) {
-      const stepped = steppedDownText(steps, remaining);
-      return finish(base, evaluated, ranked, top, {
-        mode: 'orchestrator',
-        pack: null,
-        tier_used: tier,
-        reason: `${tierReason(tier, top, task, complexity)}${stepped}`,
-        otherReason: 'ranked_lower',
-        remaining,
-        closers: routeLocal(localLast, complexity),
-      });
-    }
-    steps.push(passedOverText(tier, top.spec.display_name, top.cost));
+  const { pick, steps } = stepDown();
+  if (pick) {
+    const { tier, ranked, top } = pick;
+    return finish(base, evaluated, ranked, top, {
+      mode: 'orchestrator',
+      pack: null,
+      tier_used: tier,
+      reason: `${tierReason(tier, top, task, complexity)}${steppedDownText(steps, remaining)}`,
+      otherReason: 'ranked_lower',
+      remaining,
+      closers: routeLocal(localLast, complexity),
+    });
   }
 
   const anyUsable = usable.length > 0 || localLast.length > 0;
@@ -308,9 +328,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       'orchestrator',
       null,
       'budget_exceeded',
-      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it.`,
+      `Nothing affordable can do ${task.display_name}: ${usdLeftText(remaining ?? 0)} is left of this month's ${usdText(settings.monthly_budget ?? 0)} budget and no free local model is installed for it. ${NO_AFFORDABLE_STEP}`,
       complexity,
       localLast,
+      true,
     );
   }
   return refuse(

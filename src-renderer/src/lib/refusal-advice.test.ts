@@ -103,6 +103,29 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     expect(refusalAdvice(decision('line_edit', 'gpt'))).toBeNull();
   });
 
+  it('a picked model over the budget left is said to be, and its refusal’s own steps are the only ones', () => {
+    // With two local models installed and Quire's choice within budget, it read "The monthly budget is used up for
+    // this task … turn on local-only, or download a local model".
+    const message =
+      'The model you picked, Claude Sonnet 4.6, would cost about $0.0404, more than the $0.0068 left this month. Let ' +
+      'Quire choose: it would use DeepSeek V3.2, about $0.0011. Or pick Story Helper 16K, which runs on this Mac for ' +
+      'free, or raise the monthly budget in Settings.';
+    const over = decision('continuity_check', null, {
+      mode: 'forced',
+      refusal: { code: 'budget_exceeded', message, advised: true },
+    });
+    expect(refusalAdvice(over)).toEqual({
+      kind: 'warning',
+      title: 'The model you picked costs more than the budget has left',
+    });
+    expect(refusalAdvice({ ...over, mode: 'pack', pack: 'Mine' })?.title).toBe(
+      'The model your pack “Mine” names costs more than the budget has left',
+    );
+    expect(refusalAdvice({ ...over, mode: 'orchestrator' })?.title).toBe(
+      'Not enough of the monthly budget is left for this task',
+    );
+  });
+
   it('a picked model that cannot see the images names the ones that can, instead of asking for a key', () => {
     const picked = refused('unavailable', [candidate(['no_vision'], 'Boreal'), candidate(['ranked_lower'], 'Atlas')]);
     expect(refusalAdvice({ ...picked, mode: 'forced' })).toEqual({

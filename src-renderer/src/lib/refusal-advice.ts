@@ -12,7 +12,8 @@ import { TIER_INFO } from './tiers';
 export interface RefusalAdvice {
   kind: 'info' | 'warning';
   title: string;
-  next: string;
+  /** The step, unless the refusal's message ends with its own (refusal.advised). */
+  next?: string;
   /** Where that next step is taken, when it is one place. */
   go?: 'settings' | 'models';
 }
@@ -33,10 +34,17 @@ const PICKABLE: ReadonlySet<CandidateReason> = new Set(['chosen', 'ranked_lower'
 export function refusalAdvice(decision: Decision, setup: SetupPick | null = null): RefusalAdvice | null {
   if (!decision.refusal) return null;
   if (decision.refusal.code === 'budget_exceeded') {
+    // The decision says what costs more than is left, and the steps that work now (Quire's own choice, an installed
+    // local model, a larger budget): none is guessed here.
     return {
       kind: 'warning',
-      title: 'The monthly budget is used up for this task',
-      next: 'Raise the monthly budget in Settings, turn on local-only, or download a local model.',
+      title:
+        decision.mode === 'forced'
+          ? 'The model you picked costs more than the budget has left'
+          : decision.mode === 'pack'
+            ? `The model your pack “${decision.pack ?? ''}” names costs more than the budget has left`
+            : 'Not enough of the monthly budget is left for this task',
+      ...(decision.refusal.advised ? {} : { next: 'Raise the monthly budget in Settings.' }),
     };
   }
   if (decision.candidates.some((candidate) => candidate.reasons.includes('no_vision'))) {
