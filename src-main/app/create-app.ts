@@ -278,7 +278,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       test: (provider) => providers.testKey(provider),
     }),
     ...providersHandlers({ providers, resilience }),
-    ...runsHandlers({ runs, taskName: (task) => routing.orchestrator.taskName(task) }),
+    ...runsHandlers({
+      runs,
+      taskName: (task) => routing.orchestrator.taskName(task),
+      modelName: (id) => routing.orchestrator.modelName(id),
+    }),
     ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments, jobs: runJobs }),

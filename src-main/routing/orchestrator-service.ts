@@ -12,6 +12,7 @@ import {
   type RoutingValue,
   type SetupPlans,
 } from '../../src-preload/contract';
+import { removedModelName } from '../../src-preload/contract/model-ids';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
@@ -69,6 +70,11 @@ export class OrchestratorService {
   /** A task's name as the writer reads it ("Continuity check"); its id only for a task the table does not have. */
   taskName(task: string): string {
     return this.deps.tasks.get(task)?.display_name ?? task;
+  }
+
+  /** A model's name as the writer reads it; one gone from the registry by what it was (runs outlive models). */
+  modelName(id: string): string {
+    return this.deps.registry.get(id)?.display_name ?? removedModelName(id);
   }
 
   /** The composition root plugs in the key store and the local library once they exist (they need this service). */

@@ -1,4 +1,5 @@
 // runs:start is composed above runs and tournaments (src-main/app/run-start.ts): a critical task may become one.
+import { removedModelName } from '../../src-preload/contract/model-ids';
 import { runReport } from '../tasks/report';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { RunService } from './run-service';
@@ -6,15 +7,18 @@ import type { RunService } from './run-service';
 export function runsHandlers({
   runs,
   taskName = (task) => task,
+  modelName = removedModelName,
 }: {
   runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
   /** A task's display name for the report's title. */
   taskName?: (task: string) => string;
+  /** A model's display name for the report (as the Workbench names it). */
+  modelName?: (id: string) => string;
 }): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export'> {
   return {
     'runs:export': ({ run_id }) => {
       const run = runs.get(run_id);
-      return runReport(run, taskName(run.task));
+      return runReport(run, { taskName: taskName(run.task), modelName });
     },
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),

@@ -151,6 +151,8 @@ describe('task runs through the official SDKs', () => {
     const report = (await h.call('runs:export', { run_id: body.value.run_id })).body.value;
     expect(report.filename).toMatch(/^quire-continuity_check-\d{4}-\d\d-\d\d\.md$/);
     expect(report.markdown).toContain('# Continuity check');
+    // The model as the Workbench names it, not by its id.
+    expect(report.markdown).toContain('- Model: GPT-4o mini\n');
     expect(report.markdown).toContain('“her green eyes” (Chapter 3, paragraph 1)');
     expect(report.markdown).toContain('“The dog barked at the gulls.” (not found in your text)');
   });

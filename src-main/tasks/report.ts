@@ -1,39 +1,74 @@
 // A run's answer as a Markdown report a writer can keep beside the manuscript: findings with their quotes and where
-// Quire found them (or that it did not), edits with their reasons, summaries, ideas, the route, or the prose.
+// Quire found them (or that it did not), edits with their reasons, summaries, ideas, the route, or the prose. It reads
+// as the Workbench shows the run: the model by its name, the date in the writer's time zone, confidence by the
+// screen's own rule; the run's id only in a footer, for support.
+import { confidenceText, findingConfidenceText } from '../../src-preload/contract/confidence-text';
 import type { RunRecord } from '../../src-preload/contract/runs';
 import { QUOTE_NOT_FOUND, type LocatedQuote, type RunAnswer } from '../../src-preload/contract/tasks';
 import { usdText } from '../../src-preload/contract/usd-text';
+import { calendarFor } from '../ledger/calendar';
 
-export function runReport(run: RunRecord, taskName: string): { markdown: string; filename: string } {
-  const lines: string[] = [`# ${taskName}`, ''];
-  lines.push(`- Run: ${run.run_id}`);
-  lines.push(`- Model: ${run.model_id ?? 'none'}`);
+/** What the report names: the run's task, and a model by its id (its display name, or what it was once removed). */
+export interface ReportNames {
+  taskName: string;
+  modelName: (id: string) => string;
+}
+
+/** `timeZone`: an IANA name; undefined is the process's own (the writer's, on their Mac). */
+export function runReport(
+  run: RunRecord,
+  names: ReportNames,
+  timeZone?: string,
+): { markdown: string; filename: string } {
+  const at = new Date(run.created_at);
+  const lines: string[] = [`# ${names.taskName}`, ''];
+  lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id) : 'none'}`);
   lines.push(`- Status: ${run.status}`);
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);
-  lines.push(`- Date: ${run.finished_at ?? run.created_at}`);
+  lines.push(`- Date: ${readableDate(at, timeZone)}`);
+  const confidence = confidenceText(run);
+  if (confidence) lines.push(`- Confidence in the whole answer: ${confidence}`);
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
   for (const notice of run.answer?.notices ?? []) lines.push(`- Note: ${notice}`);
   lines.push('');
   if (run.answer) lines.push(...answerLines(run.answer));
   else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
-  const day = (run.finished_at ?? run.created_at).slice(0, 10);
-  return { markdown: `${lines.join('\n').trimEnd()}\n`, filename: `quire-${run.task}-${day}.md` };
+  const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
+  return { markdown, filename: `quire-${run.task}-${calendarFor(timeZone)(at).day}.md` };
+}
+
+/** "6 December 2026, 07:26": the code has no writer's locale, so one plain English form, in `timeZone`. */
+function readableDate(at: Date, timeZone: string | undefined): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
 function answerLines(answer: RunAnswer): string[] {
   switch (answer.kind) {
     case 'findings': {
       if (answer.findings.length === 0) return ['No findings.'];
-      return answer.findings.flatMap((f, i) => [
-        `## ${i + 1}. ${f.claim}`,
-        '',
-        `Severity: ${f.severity}. Confidence: ${Math.round(f.confidence * 100)} %.`,
-        '',
-        ...f.evidence.map(quoteLine),
-        ...(f.suggestion ? ['', `Suggestion: ${f.suggestion}`] : []),
-        '',
-      ]);
+      return answer.findings.flatMap((f, i) => {
+        const sure = findingConfidenceText(f.confidence);
+        return [
+          `## ${i + 1}. ${f.claim}`,
+          '',
+          `Severity: ${f.severity}.${sure ? ` ${sure}.` : ''}`,
+          '',
+          ...f.evidence.map(quoteLine),
+          ...(f.suggestion ? ['', `Suggestion: ${f.suggestion}`] : []),
+          '',
+        ];
+      });
     }
     case 'edits':
       if (answer.edits.length === 0) return ['No edits proposed.'];

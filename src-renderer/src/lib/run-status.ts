@@ -1,6 +1,8 @@
 // What a run's status means when the word alone is not plain.
 import type { RunStatus } from '$contract/runs';
 
+export { confidenceText } from '$contract/confidence-text';
+
 export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
   running: null,
   completed: null,
@@ -36,22 +38,4 @@ export function runStatusView(run: {
   if (run.status === 'interrupted' && run.resume)
     return { label: run.status, tone: run.status, hint: INTERRUPTED_IN_PARTS_HINT };
   return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
-}
-
-/** A run's confidence as the writer reads it: "42% (model quality 90%, 100% of quotes found)". */
-export function confidenceText(run: {
-  confidence?: number | null | undefined;
-  confidence_ingredients?:
-    { quality: number; quotes?: number | null | undefined; agreement?: number | null | undefined } | null | undefined;
-}): string | null {
-  if (run.confidence === null || run.confidence === undefined) return null;
-  const parts = [];
-  const i = run.confidence_ingredients;
-  // Percentages throughout, as each finding's own confidence reads ("Confidence 80%").
-  const percent = (x: number) => `${Math.round(x * 100)}%`;
-  if (i) parts.push(`model quality ${percent(i.quality)}`);
-  if (i && i.quotes !== null && i.quotes !== undefined) parts.push(`${percent(i.quotes)} of quotes found`);
-  // A single answer counts as half-supported (no second model agreed or disagreed): said, or 42% looks arbitrary.
-  const single = i && i.agreement === null ? 'one model, not cross-checked by another; ' : '';
-  return `${percent(run.confidence)}${parts.length > 0 ? ` (${single}${parts.join(', ')})` : ''}`;
 }

@@ -1,0 +1,108 @@
+// A run's Markdown report reads as the Workbench shows the run: models by their names, a date a writer reads, each
+// finding's confidence by the screen's own rule, and no ids but one in a footer for support.
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-preload/contract/runs';
+import type { LocatedQuote } from '../../src-preload/contract/tasks';
+import { runReport } from './report';
+
+const RUN_ID = '154e19f2-b6c3-4cc9-b2ea-0b881adfd989';
+
+const quote = (text: string, label: string | null): LocatedQuote => ({
+  quote: text,
+  match: label ? 'exact' : 'not_found',
+  start: label ? 0 : null,
+  end: label ? text.length : null,
+  location: label ? { chapter: 1, chapter_title: null, paragraph: 1, label } : null,
+  claimed_location: null,
+});
+
+const run: RunRecord = {
+  run_id: RUN_ID,
+  task: 'continuity_check',
+  status: 'completed',
+  model_id: 'openrouter/deepseek/deepseek-v3.2',
+  text: null,
+  json: null,
+  fallbacks: [],
+  attempts: [],
+  input_tokens: 900,
+  output_tokens: 200,
+  cost_usd: 0.0003,
+  latency_ms: 4000,
+  cache_hit: false,
+  reason: null,
+  fallback_chain: [],
+  error: null,
+  rating: null,
+  created_at: '2026-12-06T07:26:36.793Z',
+  finished_at: '2026-12-06T07:26:41.100Z',
+  answer: {
+    kind: 'findings',
+    findings: [
+      {
+        claim: 'Mara’s eye colour changes from green to brown.',
+        severity: 'high',
+        suggestion: 'Pick one colour.',
+        evidence: [quote('green as the harbour in May', 'Chapter 1, paragraph 1')],
+        confidence: 1,
+      },
+      {
+        claim: 'The lighthouse has forty-two steps, then sixty.',
+        severity: 'medium',
+        suggestion: null,
+        evidence: [quote('the forty-two steps', 'Chapter 1, paragraph 2'), quote('the sixty steps', null)],
+        confidence: 0.5,
+      },
+    ],
+  },
+  truncated: false,
+  task_version: 2,
+  confidence: 0.37,
+  confidence_ingredients: {
+    agreement: null,
+    opposition: 0,
+    quality: 0.9,
+    history: 0.5,
+    verifier: null,
+    support: 0.5,
+    reliability: 0.74,
+    base: 0.37,
+    quotes: 0.75,
+  },
+};
+
+const names = {
+  taskName: 'Continuity check',
+  modelName: (id: string) => (id === run.model_id ? 'DeepSeek V3.2 (via OpenRouter)' : id),
+};
+
+describe('runReport', () => {
+  it('names the model and the date as a writer reads them, and keeps the run id to a footer for support', () => {
+    const { markdown, filename } = runReport(run, names, 'UTC');
+    // It read "Model: openrouter/deepseek/deepseek-v3.2", "Date: 2026-12-06T07:26:36.793Z" and "Run: 154e19f2-…".
+    expect(markdown).toContain('- Model: DeepSeek V3.2 (via OpenRouter)\n');
+    expect(markdown).toContain('- Date: 6 December 2026, 07:26\n');
+    expect(markdown).not.toContain('openrouter/');
+    expect(markdown).not.toContain('2026-12-06T');
+    expect(markdown.split(RUN_ID)).toHaveLength(2);
+    expect(markdown.trimEnd().split('\n').at(-1)).toBe(`*For support: run ${RUN_ID}*`);
+    // The date and the file's day are the writer's, in their time zone.
+    expect(filename).toBe('quire-continuity_check-2026-12-06.md');
+    const west = runReport(run, names, 'America/Los_Angeles');
+    expect(west.markdown).toContain('- Date: 5 December 2026, 23:26\n');
+    expect(west.filename).toBe('quire-continuity_check-2026-12-05.md');
+  });
+
+  it('says confidence as the screen does: the whole answer’s, and a finding’s only when it is below certain', () => {
+    const { markdown } = runReport(run, names, 'UTC');
+    // It read "Confidence: 100 %." under an answer the screen calls 37%.
+    expect(markdown).toContain(
+      '- Confidence in the whole answer: 37% (one model, not cross-checked by another; model quality 90%, 75% of ' +
+        'quotes found)\n',
+    );
+    expect(markdown).not.toMatch(/100 ?%/);
+    expect(markdown).toContain('## 1. Mara’s eye colour changes from green to brown.\n\nSeverity: high.\n\n- “green');
+    expect(markdown).toContain('Severity: medium. Confidence in this finding: 50%.\n');
+    expect(markdown).toContain('- “the sixty steps” (not found in your text)');
+  });
+});
