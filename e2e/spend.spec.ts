@@ -71,6 +71,8 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId('by-model')).toContainText('your endpoint “fake”');
   await expect(page.getByTestId('by-model')).not.toContainText('endpoint:fake');
   await expect(page.getByTestId('by-task')).not.toContainText('endpoint');
+  // By app: the Workbench's own runs have their row, so the rows add up to the month's $4.00 (apps alone did not).
+  await expect(page.getByTestId('by-app').getByRole('row', { name: /Quire \(Workbench\)/ })).toContainText('$4.00');
   expect(fake.requests.filter((request) => request.model === 'writer')).toHaveLength(2);
 
   await page.screenshot({ path: 'e2e/screenshots/spend-alert.png' });

@@ -32,6 +32,9 @@ export interface AppSpendRow {
   output_tokens: number;
 }
 
+/** Quire's own runs' part of a month (the Workbench's, not an app's): as an app's row, without its token. */
+export type OwnSpendRow = Omit<AppSpendRow, 'token_id' | 'name' | 'revoked'>;
+
 interface RawToken {
   id: string;
   name: string;
@@ -204,6 +207,23 @@ export class GatewayRepo {
     this.relaxed(() =>
       this.q('UPDATE gateway_runs SET held_micros = 0 WHERE run_id = ? AND held_micros > 0').run(runId),
     );
+  }
+
+  /**
+   * The month's spend that no app sent through the gateway: the month's rollup (migration 008) less the apps' totals,
+   * in one statement, so it and the apps' rows add up to the month's total.
+   */
+  ownSpend(month: string): OwnSpendRow {
+    const sums = (table: string, open: string) =>
+      `SELECT COALESCE(SUM(counted_micros), 0) AS counted, COALESCE(SUM(${open}), 0) AS open,
+              COALESCE(SUM(calls), 0) AS calls, COALESCE(SUM(input_tokens), 0) AS input,
+              COALESCE(SUM(output_tokens), 0) AS output
+         FROM ${table} WHERE month = ?`;
+    return this.q<OwnSpendRow>(
+      `SELECT m.counted - g.counted AS counted_micros, m.open - g.open AS reserved_micros, m.calls - g.calls AS calls,
+              m.input - g.input AS input_tokens, m.output - g.output AS output_tokens
+         FROM (${sums('ledger_rollup', 'open_micros')}) m, (${sums('gateway_month_totals', 'reserved_micros')}) g`,
+    ).get(month, month)!;
   }
 
   /** The month's gateway spend grouped by app, most spent first. */

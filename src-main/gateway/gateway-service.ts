@@ -24,7 +24,7 @@ import type { Db } from '../store/database';
 import { toMicros, toUsd } from '../store/money';
 import { localEmbeddings } from './embeddings';
 import { GatewayCalls } from './gateway-calls';
-import { GatewayRepo, type GatewayConfigRow } from './gateway-repo';
+import { GatewayRepo, type GatewayConfigRow, type OwnSpendRow } from './gateway-repo';
 import { gatewayRoutes } from './gateway-routes';
 import { startGatewayServer, type GatewayServer } from './gateway-server';
 import { listModelNames } from './model-names';
@@ -230,18 +230,19 @@ export class GatewayService {
   }
 
   byApp(month: string): SpendByApp {
+    const spend = (a: OwnSpendRow) => ({
+      spend_usd: toUsd(a.counted_micros),
+      reserved_usd: toUsd(a.reserved_micros),
+      calls: a.calls,
+      input_tokens: a.input_tokens,
+      output_tokens: a.output_tokens,
+    });
     return {
       month,
-      apps: this.repo.byApp(month).map((a) => ({
-        token_id: a.token_id,
-        name: a.name,
-        revoked: a.revoked,
-        spend_usd: toUsd(a.counted_micros),
-        reserved_usd: toUsd(a.reserved_micros),
-        calls: a.calls,
-        input_tokens: a.input_tokens,
-        output_tokens: a.output_tokens,
-      })),
+      apps: this.repo
+        .byApp(month)
+        .map((a) => ({ token_id: a.token_id, name: a.name, revoked: a.revoked, ...spend(a) })),
+      own: spend(this.repo.ownSpend(month)),
     };
   }
 

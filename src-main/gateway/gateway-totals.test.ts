@@ -7,6 +7,7 @@ import { Ledger } from '../ledger/ledger';
 import { mulberry32 } from '../orchestrator/random';
 import { openDatabase, type Db } from '../store/database';
 import { MIGRATIONS } from '../store/migrations';
+import { LedgerRepo } from '../store/repos/ledger-repo';
 import { useTempDir } from '../../test/support/temp-dir';
 import { GatewayRepo } from './gateway-repo';
 
@@ -109,6 +110,29 @@ describe("each app's month of gateway spend", () => {
         expect(repo.capCounted(token, month), `${token} ${month}`).toBe(
           scanned.find((row) => row.token_id === token)?.counted_micros ?? 0,
         );
+    }
+  });
+
+  it("with Quire's own runs beside the apps', adds up to the month's total, calls and tokens", () => {
+    // "By app" listed only the apps (Obsidian $0.0007 of a $0.001 month): the Workbench's own runs had no row.
+    const file = join(tempDir(), 'q.sqlite');
+    const a = db(file);
+    addTokens(a);
+    writeMix([a], 13);
+    const repo = new GatewayRepo(a, () => new Date('2026-03-15T00:00:00Z'), { pid: process.pid, token: 'me' });
+    const ledger = new LedgerRepo(a);
+    for (const month of ['2026-03', '2026-04']) {
+      const apps = repo.byApp(month);
+      const own = repo.ownSpend(month);
+      const sum = (key: 'counted_micros' | 'reserved_micros' | 'calls' | 'input_tokens' | 'output_tokens') =>
+        own[key] + apps.reduce((n, app) => n + app[key], 0);
+      const total = ledger.totals(month);
+      expect(own.counted_micros, month).toBeGreaterThan(0);
+      expect(sum('counted_micros'), month).toBe(total.settled_micros + total.reserved_micros + total.orphaned_micros);
+      expect(sum('reserved_micros'), month).toBe(total.reserved_micros);
+      const days = ledger.group(month, 'day');
+      for (const key of ['calls', 'input_tokens', 'output_tokens'] as const)
+        expect(sum(key), `${month} ${key}`).toBe(days.reduce((n, day) => n + day[key], 0));
     }
   });
 

@@ -34,18 +34,21 @@ export interface GatewayState {
   error: string | null;
 }
 
+/** A month's spend of one source: what it counted (as the budget does), held for calls in flight, calls, tokens. */
+export interface SourceSpend {
+  spend_usd: number;
+  reserved_usd: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
 export interface SpendByApp {
   month: string;
-  apps: {
-    token_id: string;
-    name: string;
-    revoked: boolean;
-    spend_usd: number;
-    reserved_usd: number;
-    calls: number;
-    input_tokens: number;
-    output_tokens: number;
-  }[];
+  /** Each app that called Quire through the gateway (by its token), most spent first. */
+  apps: (SourceSpend & { token_id: string; name: string; revoked: boolean })[];
+  /** Quire's own runs (the Workbench's): with the apps', the month's total. */
+  own: SourceSpend;
 }
 
 // Messages without their field's name: the error's path names it (InvalidInputError.fromZod), and the screen shows the

@@ -130,7 +130,8 @@ describe('GatewayManager', () => {
         output_tokens: 5,
       },
     ];
-    fake.answer('spend:by_app', { month: '2026-12', apps });
+    const own = { spend_usd: 0.1, reserved_usd: 0, calls: 2, input_tokens: 40, output_tokens: 9 };
+    fake.answer('spend:by_app', { month: '2026-12', apps, own });
     await manager.loadByApp('2026-12');
     expect(fake.inputsOf('spend:by_app')).toEqual([{ month: '2026-12' }]);
     expect(manager.byApp?.apps).toEqual(apps);
