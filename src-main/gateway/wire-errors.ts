@@ -164,7 +164,10 @@ function fromCode(code: ErrorCode, message: string, retryable: boolean): WireErr
     case 'invalid_input':
     case 'payload_too_large':
     case 'unknown_channel':
-      return wire.invalid(message);
+      // A request that is wrong stays wrong however often it is sent. One a retry may get past was not refused for
+      // itself: every model tried failed, the last on its own refusal (a local model the text did not fit), and a
+      // 400 would tell the app its request was at fault and its SDK not to try again.
+      return retryable ? modelFailure(message, 'provider_error', retryable) : wire.invalid(message);
     case 'not_found':
       return wire.notFound(message);
     case 'forbidden':
@@ -183,7 +186,7 @@ function fromCode(code: ErrorCode, message: string, retryable: boolean): WireErr
     case 'provider_error':
     case 'local_model_error':
     case 'download_error':
-      return new WireError(message, base(502, 'server_error', code, 'api_error', retryable));
+      return modelFailure(message, code, retryable);
     case 'storage_error':
     case 'internal':
       return new WireError(message, base(500, 'server_error', code, 'api_error'));
@@ -192,6 +195,11 @@ function fromCode(code: ErrorCode, message: string, retryable: boolean): WireErr
       throw new Error(`Unhandled error code ${String(never)}`);
     }
   }
+}
+
+/** The model or its provider failed (not the app's request): 502, which each SDK reads as a server-side failure. */
+function modelFailure(message: string, code: string, retryable: boolean): WireError {
+  return new WireError(message, base(502, 'server_error', code, 'api_error', retryable));
 }
 
 export function wireErrorBody(api: WireApi, error: WireError): unknown {
