@@ -281,7 +281,9 @@ describe('downloads', () => {
   });
 
   it('fails a stalled transfer with the watchdog, then resumes from the partial file', async () => {
-    const h = harness({ stallMs: 300 });
+    // Long enough that a loaded machine's first bytes arrive before the watchdog (at 300 ms, one CI run on a loaded
+    // 2-core machine stalled with 0 bytes received); the stall itself then costs this much.
+    const h = harness({ stallMs: 2_000 });
     const s = await server();
     s.route('/stall.gguf', { file: fixture, faults: { stallAfter: 200_000 } });
     await h.stack.downloads.start({ url: `${s.url}/stall.gguf`, sha256: fixtureSha });
