@@ -4,28 +4,11 @@
 // `@anthropic-ai/sdk` clients against the loopback fake provider.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
-import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { useTempDir } from '../../test/support/temp-dir';
-import { cloudSpec } from '../../test/support/tournament-app';
-
-const tempDir = useTempDir();
-let fake: FakeLlmServer;
-beforeAll(async () => {
-  fake = await startFakeLlmServer({ port: 0 });
-});
-afterAll(() => fake.close());
+import { describe, expect, it } from 'vitest';
+import { useTwoCloudGateway, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 
 // One model per wire, nothing to fall back to: a failed call is that model's failure alone.
-const open = (): Promise<GatewayApp> => {
-  fake.reset();
-  return gatewayApp({
-    dataDir: tempDir(),
-    fake,
-    registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), cloudSpec('cloud-claude', 'anthropic', 8, 6)],
-  });
-};
+const { fake, open } = useTwoCloudGateway();
 
 const openai = (g: GatewayApp, options: { maxRetries?: number } = {}) =>
   new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0, ...options });
@@ -36,7 +19,7 @@ describe('an answer cut at its max tokens', () => {
   it('openai client, whole and streamed: finish_reason "length"', async () => {
     await withGateway(open(), async (g) => {
       const client = openai(g);
-      fake.script('cloud-gpt', { text: 'The door was', truncated: true });
+      fake().script('cloud-gpt', { text: 'The door was', truncated: true });
       const whole = await client.chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Describe the door.' }],
@@ -44,7 +27,7 @@ describe('an answer cut at its max tokens', () => {
       });
       expect(whole.choices[0]!.finish_reason).toBe('length');
 
-      fake.script('cloud-gpt', { text: 'The door was', truncated: true });
+      fake().script('cloud-gpt', { text: 'The door was', truncated: true });
       const stream = await client.chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Describe the door.' }],
@@ -63,7 +46,7 @@ describe('an answer cut at its max tokens', () => {
   it('anthropic client, whole and streamed: stop_reason "max_tokens"', async () => {
     await withGateway(open(), async (g) => {
       const client = anthropic(g);
-      fake.script('cloud-claude', { text: 'She left at', truncated: true });
+      fake().script('cloud-claude', { text: 'She left at', truncated: true });
       const whole = await client.messages.create({
         model: 'cloud-claude',
         max_tokens: 3,
@@ -71,7 +54,7 @@ describe('an answer cut at its max tokens', () => {
       });
       expect(whole.stop_reason).toBe('max_tokens');
 
-      fake.script('cloud-claude', { text: 'She left at', truncated: true });
+      fake().script('cloud-claude', { text: 'She left at', truncated: true });
       const final = await client.messages
         .stream({ model: 'cloud-claude', max_tokens: 3, messages: [{ role: 'user', content: 'When?' }] })
         .finalMessage();
@@ -81,13 +64,13 @@ describe('an answer cut at its max tokens', () => {
 
   it('a whole answer still says it stopped on its own: "stop" and "end_turn"', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { text: 'Blue.' });
+      fake().script('cloud-gpt', { text: 'Blue.' });
       const completion = await openai(g).chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Colour?' }],
       });
       expect(completion.choices[0]!.finish_reason).toBe('stop');
-      fake.script('cloud-claude', { text: 'Dawn.' });
+      fake().script('cloud-claude', { text: 'Dawn.' });
       const final = await anthropic(g)
         .messages.stream({ model: 'cloud-claude', max_tokens: 30, messages: [{ role: 'user', content: 'When?' }] })
         .finalMessage();
@@ -100,14 +83,14 @@ describe("an answer the provider's content filter cut off partway", () => {
   it('says so as each API does: finish_reason "content_filter", stop_reason "refusal", whole and streamed', async () => {
     await withGateway(open(), async (g) => {
       const client = openai(g);
-      fake.script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
+      fake().script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
       const whole = await client.chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Go on.' }],
       });
       expect(whole.choices[0]!.message.content).toBe('Mara opened the letter and');
       expect(whole.choices[0]!.finish_reason).toBe('content_filter');
-      fake.script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
+      fake().script('cloud-gpt', { text: 'Mara opened the letter and', filtered: true });
       const finishes: (string | null)[] = [];
       for await (const chunk of await client.chat.completions.create({
         model: 'cloud-gpt',
@@ -116,14 +99,14 @@ describe("an answer the provider's content filter cut off partway", () => {
       }))
         if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
       expect(finishes).toEqual(['content_filter']);
-      fake.script('cloud-claude', { text: 'She left at', filtered: true });
+      fake().script('cloud-claude', { text: 'She left at', filtered: true });
       const message = await anthropic(g).messages.create({
         model: 'cloud-claude',
         max_tokens: 30,
         messages: [{ role: 'user', content: 'When?' }],
       });
       expect(message.stop_reason).toBe('refusal');
-      fake.script('cloud-claude', { text: 'She left at', filtered: true });
+      fake().script('cloud-claude', { text: 'She left at', filtered: true });
       const final = await anthropic(g)
         .messages.stream({ model: 'cloud-claude', max_tokens: 30, messages: [{ role: 'user', content: 'When?' }] })
         .finalMessage();
@@ -186,7 +169,7 @@ describe('a request feature the gateway does not honour', () => {
         expect(error.message).toContain(`"${param}"`);
         expect(error.message).toMatch(/Quire's gateway does not support/);
       }
-      expect(fake.requests).toEqual([]);
+      expect(fake().requests).toEqual([]);
       expect(ledgerRows(g)).toBe(0);
     });
   });
@@ -215,7 +198,7 @@ describe('a request feature the gateway does not honour', () => {
         expect(message).toContain(`"${param}"`);
         expect(message).toMatch(/Quire's gateway does not support/);
       }
-      expect(fake.requests).toEqual([]);
+      expect(fake().requests).toEqual([]);
       expect(ledgerRows(g)).toBe(0);
     });
   });
@@ -229,17 +212,17 @@ describe('a request feature the gateway does not honour', () => {
         ['cloud-gpt', ['THE END']],
         ['cloud-claude', 'THE END'],
       ] as const) {
-        fake.script(model, { text: story });
+        fake().script(model, { text: story });
         const whole = await openai(g).chat.completions.create({ model, ...asked, stop: stop as string | string[] });
         expect(whole.choices[0]!.message.content, model).toBe('Rain fell all night. ');
       }
-      expect(fake.requests.map((r) => r.body.stop ?? r.body.stop_sequences)).toEqual([['THE END'], ['THE END']]);
+      expect(fake().requests.map((r) => r.body.stop ?? r.body.stop_sequences)).toEqual([['THE END'], ['THE END']]);
       // The anthropic client, streamed.
-      fake.script('cloud-claude', { text: story });
+      fake().script('cloud-claude', { text: story });
       const stream = anthropic(g).messages.stream({ model: 'cloud-claude', ...asked, stop_sequences: ['THE END'] });
       expect((await stream.finalMessage()).content).toEqual([{ type: 'text', text: 'Rain fell all night. ' }]);
       // Another set of stop sequences is another question: not answered from the run cache.
-      fake.script('cloud-gpt', { text: story });
+      fake().script('cloud-gpt', { text: story });
       const other = await openai(g).chat.completions.create({ model: 'cloud-gpt', ...asked, stop: 'Then' });
       expect(other.choices[0]!.message.content).toBe('Rain fell all night. THE END ');
     });
@@ -247,8 +230,8 @@ describe('a request feature the gateway does not honour', () => {
 
   it('the inert defaults clients send pass: empty stop and tools, logprobs false, tool_choice "none", disabled thinking', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { text: 'Blue.' });
-      fake.script('cloud-claude', { text: 'Dawn.' });
+      fake().script('cloud-gpt', { text: 'Blue.' });
+      fake().script('cloud-claude', { text: 'Dawn.' });
       const inertOpenai: Record<string, unknown>[] = [
         { stop: null },
         { stop: [] },
@@ -303,14 +286,14 @@ describe('a failed call that was charged', () => {
   for (const kind of ['malformed_json', 'drop'] as const) {
     it(`openai client (default retries), provider fault ${kind}: one provider request, one charge, and the message says it`, async () => {
       await withGateway(open(), async (g) => {
-        fake.script('cloud-gpt', { text: 'never read', alwaysFault: { kind } });
+        fake().script('cloud-gpt', { text: 'never read', alwaysFault: { kind } });
         const failed = await openai(g, { maxRetries: 2 })
           .chat.completions.create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 50 })
           .catch((e: unknown) => e);
         expect(failed).toBeInstanceOf(OpenAI.APIError);
         const error = failed as InstanceType<typeof OpenAI.APIError>;
         expect(error.headers?.get('x-should-retry')).toBe('false');
-        expect(fake.requests.filter((r) => r.model === 'cloud-gpt')).toHaveLength(1);
+        expect(fake().requests.filter((r) => r.model === 'cloud-gpt')).toHaveLength(1);
         expect(g.runs.list({})).toHaveLength(1);
         const cost = Number(error.headers?.get('x-quire-cost-usd'));
         expect(cost).toBeGreaterThan(0);
@@ -321,14 +304,14 @@ describe('a failed call that was charged', () => {
 
     it(`anthropic client (default retries), provider fault ${kind}: one provider request, one charge`, async () => {
       await withGateway(open(), async (g) => {
-        fake.script('cloud-claude', { text: 'never read', alwaysFault: { kind } });
+        fake().script('cloud-claude', { text: 'never read', alwaysFault: { kind } });
         const failed = await anthropic(g, { maxRetries: 2 })
           .messages.create({ model: 'cloud-claude', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] })
           .catch((e: unknown) => e);
         expect(failed).toBeInstanceOf(Anthropic.APIError);
         const error = failed as InstanceType<typeof Anthropic.APIError>;
         expect(error.headers?.get('x-should-retry')).toBe('false');
-        expect(fake.requests.filter((r) => r.model === 'cloud-claude')).toHaveLength(1);
+        expect(fake().requests.filter((r) => r.model === 'cloud-claude')).toHaveLength(1);
         expect(g.runs.list({})).toHaveLength(1);
         expect(charged(g)).toBeGreaterThan(0);
         expect((error.error as { error: { message: string } }).error.message).toMatch(/It was counted at \$0\.\d+/);
@@ -340,7 +323,7 @@ describe('a failed call that was charged', () => {
 describe('a connection cut mid-answer, streamed through the gateway', () => {
   it('the in-stream error says the connection was cut off and what the call was counted at', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { text: 'a b c d e f', faults: [{ kind: 'reset', afterTokens: 2 }] });
+      fake().script('cloud-gpt', { text: 'a b c d e f', faults: [{ kind: 'reset', afterTokens: 2 }] });
       const stream = await openai(g).chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Count.' }],
@@ -497,7 +480,7 @@ describe('a "local models only" app asking for work only cloud models can do', (
       const message = ((await response.json()) as { error: { message: string } }).error.message;
       expect(message).toMatch(/^No local model is downloaded yet, so nothing on this machine can do /);
       expect(message).toMatch(/“local models only” setting/);
-      expect(fake.requests).toEqual([]);
+      expect(fake().requests).toEqual([]);
     });
   });
 });

@@ -4,27 +4,10 @@
 // sent it. Checked with the real `openai` and `@anthropic-ai/sdk` clients against the loopback fake provider.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
-import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { useTempDir } from '../../test/support/temp-dir';
-import { cloudSpec } from '../../test/support/tournament-app';
+import { describe, expect, it } from 'vitest';
+import { useTwoCloudGateway, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 
-const tempDir = useTempDir();
-let fake: FakeLlmServer;
-beforeAll(async () => {
-  fake = await startFakeLlmServer({ port: 0 });
-});
-afterAll(() => fake.close());
-
-const open = (): Promise<GatewayApp> => {
-  fake.reset();
-  return gatewayApp({
-    dataDir: tempDir(),
-    fake,
-    registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), cloudSpec('cloud-claude', 'anthropic', 8, 6)],
-  });
-};
+const { fake, open } = useTwoCloudGateway();
 
 const openai = (g: GatewayApp) => new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
 const runIdOf = (id: string) => id.replace(/^(chatcmpl-|msg_)/, '');
@@ -40,14 +23,14 @@ const PERSON = {
 describe("an app's JSON answer, as the provider is asked for it", () => {
   it('json_object reaches an OpenAI-compatible provider as its own JSON mode, never as a strict schema', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { json: { name: 'Mara', age: 30 } });
+      fake().script('cloud-gpt', { json: { name: 'Mara', age: 30 } });
       const completion = await openai(g).chat.completions.create({
         model: 'cloud-gpt',
         messages: [{ role: 'user', content: 'Mara, thirty, as JSON.' }],
         response_format: { type: 'json_object' },
       });
       expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ name: 'Mara', age: 30 });
-      const sent = fake.requests.at(-1)!.body;
+      const sent = fake().requests.at(-1)!.body;
       expect(sent.response_format).toEqual({ type: 'json_object' });
       // The app's messages as it sent them: OpenAI's JSON mode asks the app to say "JSON" itself.
       expect(sent.messages).toEqual([{ role: 'user', content: 'Mara, thirty, as JSON.' }]);
@@ -56,14 +39,14 @@ describe("an app's JSON answer, as the provider is asked for it", () => {
 
   it('json_object on an Anthropic model is its forced answer tool, taking any object', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-claude', { json: { name: 'Mara', age: 30 } });
+      fake().script('cloud-claude', { json: { name: 'Mara', age: 30 } });
       const completion = await openai(g).chat.completions.create({
         model: 'cloud-claude',
         messages: [{ role: 'user', content: 'Mara, thirty, as JSON.' }],
         response_format: { type: 'json_object' },
       });
       expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ name: 'Mara', age: 30 });
-      const sent = fake.requests.at(-1)!.body as { tools: { input_schema: unknown }[]; tool_choice: unknown };
+      const sent = fake().requests.at(-1)!.body as { tools: { input_schema: unknown }[]; tool_choice: unknown };
       expect(sent.tool_choice).toEqual({ type: 'tool', name: 'answer' });
       expect(sent.tools[0]!.input_schema).toEqual({ type: 'object', additionalProperties: true });
     });
@@ -72,7 +55,7 @@ describe("an app's JSON answer, as the provider is asked for it", () => {
   it("an app's json_schema keeps its strict flag: absent is not strict (OpenAI's default), true is strict", async () => {
     await withGateway(open(), async (g) => {
       for (const strict of [undefined, false, true]) {
-        fake.script('cloud-gpt', { json: { name: 'Mara', age: 30 } });
+        fake().script('cloud-gpt', { json: { name: 'Mara', age: 30 } });
         const completion = await openai(g).chat.completions.create({
           model: 'cloud-gpt',
           messages: [{ role: 'user', content: 'Mara, thirty.' }],
@@ -82,7 +65,7 @@ describe("an app's JSON answer, as the provider is asked for it", () => {
           },
         });
         expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ name: 'Mara', age: 30 });
-        expect(fake.requests.at(-1)!.body.response_format, String(strict)).toEqual({
+        expect(fake().requests.at(-1)!.body.response_format, String(strict)).toEqual({
           type: 'json_schema',
           json_schema: { name: 'person', schema: PERSON, strict: strict === true },
         });
@@ -97,7 +80,7 @@ describe('a provider that turns the request down', () => {
 
   it("the app reads the provider's own reason (openai client), any key in it masked", async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', {
+      fake().script('cloud-gpt', {
         alwaysFault: { kind: 'status', status: 400, message: `${reason} (key sk-test-not-real)` },
       });
       const refused = await openai(g)
@@ -116,8 +99,8 @@ describe('a provider that turns the request down', () => {
 
   it('quire/auto: each model that turned it down says why, in one sentence each', async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { alwaysFault: { kind: 'status', status: 400, message: 'Unknown parameter: seed' } });
-      fake.script('cloud-claude', { alwaysFault: { kind: 'status', status: 400, message: 'Prompt is too long' } });
+      fake().script('cloud-gpt', { alwaysFault: { kind: 'status', status: 400, message: 'Unknown parameter: seed' } });
+      fake().script('cloud-claude', { alwaysFault: { kind: 'status', status: 400, message: 'Prompt is too long' } });
       const refused = await openai(g)
         .chat.completions.create({ model: 'quire/auto', messages: [{ role: 'user', content: 'x' }] })
         .catch((e: unknown) => e);
@@ -130,7 +113,7 @@ describe('a provider that turns the request down', () => {
   it("the app reads the provider's own reason (anthropic client)", async () => {
     await withGateway(open(), async (g) => {
       const said = 'messages.0.content: text content blocks must contain non-whitespace text';
-      fake.script('cloud-claude', { alwaysFault: { kind: 'status', status: 400, message: said } });
+      fake().script('cloud-claude', { alwaysFault: { kind: 'status', status: 400, message: said } });
       const refused = await new Anthropic({
         baseURL: g.baseUrl.replace(/\/v1$/, ''),
         apiKey: g.token(),
@@ -160,14 +143,14 @@ describe('quire/<task> and response_format', () => {
 
   it("json_object is met by a structured task's own form: its schema is sent and its answer read", async () => {
     await withGateway(open(), async (g) => {
-      fake.script('cloud-gpt', { json: findings });
+      fake().script('cloud-gpt', { json: findings });
       const check = await openai(g).chat.completions.create({
         model: 'quire/continuity_check',
         messages: [{ role: 'user', content: passage }],
         response_format: { type: 'json_object' },
       });
       expect(JSON.parse(check.choices[0]!.message.content!)).toEqual(findings);
-      const format = fake.requests.at(-1)!.body.response_format as { type: string; json_schema: { name: string } };
+      const format = fake().requests.at(-1)!.body.response_format as { type: string; json_schema: { name: string } };
       expect(format).toMatchObject({ type: 'json_schema', json_schema: { name: 'findings', strict: true } });
       expect(g.runs.get(runIdOf(check.id)).answer).toMatchObject({
         kind: 'findings',
@@ -175,7 +158,7 @@ describe('quire/<task> and response_format', () => {
       });
       // A conversation keeps its turns, led by the task's instruction with its answer form; JSON mode holds the
       // answer to an object.
-      fake.script('cloud-gpt', { json: findings });
+      fake().script('cloud-gpt', { json: findings });
       await openai(g).chat.completions.create({
         model: 'quire/continuity_check',
         messages: [
@@ -185,7 +168,7 @@ describe('quire/<task> and response_format', () => {
         ],
         response_format: { type: 'json_object' },
       });
-      const sent = fake.requests.at(-1)!.body as { response_format: unknown; messages: { content: string }[] };
+      const sent = fake().requests.at(-1)!.body as { response_format: unknown; messages: { content: string }[] };
       expect(sent.response_format).toEqual({ type: 'json_object' });
       expect(sent.messages).toHaveLength(4);
       expect(sent.messages[0]!.content).toMatch(/^You are a meticulous continuity editor[\s\S]+"findings"/);
@@ -215,7 +198,7 @@ describe('quire/<task> and response_format', () => {
         .catch((e: unknown) => e);
       expect(prose).toBeInstanceOf(OpenAI.BadRequestError);
       expect((prose as Error).message).toMatch(/quire\/scene_draft \(Scene draft\) writes prose, not a JSON object\./);
-      expect(fake.requests).toEqual([]);
+      expect(fake().requests).toEqual([]);
       expect(ledgerRows(g)).toBe(0);
     });
   });

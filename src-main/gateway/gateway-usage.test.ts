@@ -5,27 +5,10 @@
 // service.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
-import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
-import { useTempDir } from '../../test/support/temp-dir';
-import { cloudSpec } from '../../test/support/tournament-app';
+import { describe, expect, it } from 'vitest';
+import { useTwoCloudGateway, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 
-const tempDir = useTempDir();
-let fake: FakeLlmServer;
-beforeAll(async () => {
-  fake = await startFakeLlmServer({ port: 0 });
-});
-afterAll(() => fake.close());
-
-const open = (): Promise<GatewayApp> => {
-  fake.reset();
-  return gatewayApp({
-    dataDir: tempDir(),
-    fake,
-    registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), cloudSpec('cloud-claude', 'anthropic', 8, 6)],
-  });
-};
+const { fake, open } = useTwoCloudGateway();
 
 /** What one call told the app: its run, the usage's tokens and cost fields, and the cost header (whole answers). */
 interface Told {
@@ -131,7 +114,7 @@ describe("the usage in a gateway answer is the run's ledger", () => {
     it(`${api} client, whole and streamed: a call answered with its counts`, async () => {
       await withGateway(open(), async (g) => {
         for (const stream of [false, true]) {
-          fake.script('cloud-gpt', { text: 'The door was blue.', inputTokens: 12, outputTokens: 4 });
+          fake().script('cloud-gpt', { text: 'The door was blue.', inputTokens: 12, outputTokens: 4 });
           const told = await call(g, 'cloud-gpt', stream);
           const { rows, charged } = expectLedger(g, told, `stream: ${stream}`);
           expect(rows).toHaveLength(1);
@@ -144,7 +127,7 @@ describe("the usage in a gateway answer is the run's ledger", () => {
     it(`${api} client, whole and streamed: a provider that reports no counts is charged its reservation, said as uncounted cost`, async () => {
       await withGateway(open(), async (g) => {
         for (const stream of [false, true]) {
-          fake.script('cloud-gpt', { text: 'An answer of six words here.', omitUsage: true });
+          fake().script('cloud-gpt', { text: 'An answer of six words here.', omitUsage: true });
           const told = await call(g, 'cloud-gpt', stream);
           const { charged, uncounted } = expectLedger(g, told, `stream: ${stream}`);
           expect(charged).toBeGreaterThan(0);
@@ -157,8 +140,8 @@ describe("the usage in a gateway answer is the run's ledger", () => {
     it(`${api} client, whole and streamed: a model that declines is charged by its counts, and they are in the usage with the fallback's`, async () => {
       await withGateway(open(), async (g) => {
         for (const stream of [false, true]) {
-          fake.script('cloud-gpt', { refusal: 'I cannot help with that.', inputTokens: 20, outputTokens: 5 });
-          fake.script('cloud-claude', { text: 'Here it is.', inputTokens: 30, outputTokens: 4 });
+          fake().script('cloud-gpt', { refusal: 'I cannot help with that.', inputTokens: 20, outputTokens: 5 });
+          fake().script('cloud-claude', { text: 'Here it is.', inputTokens: 30, outputTokens: 4 });
           const told = await call(g, 'quire/auto', stream);
           const { rows } = expectLedger(g, told, `stream: ${stream}`);
           expect(rows.map((row) => row.model_id)).toEqual(['cloud-gpt', 'cloud-claude']);

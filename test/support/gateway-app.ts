@@ -1,8 +1,11 @@
 // A real app (tournamentApp: cloud models on the loopback fake LLM server, local ones on node-llama-cpp) with the
 // gateway turned on at a free port, and helpers the gateway tests share: a token, raw requests, ledger reads.
 import type { IncomingMessage } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import type { ModelSpec } from '../../src-preload/contract';
-import { tournamentApp, type TournamentApp, type TournamentAppOptions } from './tournament-app';
+import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server';
+import { useTempDir } from './temp-dir';
+import { cloudSpec, tournamentApp, type TournamentApp, type TournamentAppOptions } from './tournament-app';
 
 export interface GatewayApp extends TournamentApp {
   /** http://127.0.0.1:<port>/v1 */
@@ -107,4 +110,33 @@ function responseOf(res: IncomingMessage): Promise<Response> {
       resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: res.headers as never })),
     ),
   );
+}
+
+/**
+ * A test file's gateway apps on one loopback fake provider (started once for the file) with two cloud models,
+ * cloud-gpt (OpenAI's wire) and cloud-claude (Anthropic's): `open()` gives an app on a fresh data directory with the
+ * fake's scripts and requests cleared; `fake()` is the fake, to script and read.
+ */
+export function useTwoCloudGateway(): { fake: () => FakeLlmServer; open: () => Promise<GatewayApp> } {
+  const tempDir = useTempDir();
+  let fake: FakeLlmServer | undefined;
+  beforeAll(async () => {
+    fake = await startFakeLlmServer({ port: 0 });
+  });
+  afterAll(() => fake?.close());
+  const started = () => {
+    if (!fake) throw new Error('the fake provider starts in beforeAll: call fake() inside a test');
+    return fake;
+  };
+  return {
+    fake: started,
+    open: () => {
+      started().reset();
+      return gatewayApp({
+        dataDir: tempDir(),
+        fake: started(),
+        registry: [cloudSpec('cloud-gpt', 'openai', 9, 8), cloudSpec('cloud-claude', 'anthropic', 8, 6)],
+      });
+    },
+  };
 }
