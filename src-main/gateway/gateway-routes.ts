@@ -20,8 +20,8 @@ export interface RouteDeps {
   /** Why the token cannot call a name now (GatewayCalls.unavailable); null when it can. */
   unavailable: (token: TokenRow, name: string) => string | null;
   now: () => Date;
-  /** A stored run: a call that failed after it was charged still says what it cost (its headers). */
-  run: (runId: string) => RunRecord | undefined;
+  /** Whether the run was stored (read without its row): a call that failed after it was charged says what it cost. */
+  stored: (runId: string) => boolean;
   /** What a run's calls came to in the ledger: the usage and cost an app is told, never the answering call's alone. */
   spent: (runId: string) => RunSpend;
 }
@@ -139,7 +139,7 @@ async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Pro
  */
 function failedRun(deps: RouteDeps, r: GatewayRequest, runId: string | null, error: unknown): WireError {
   const wireError = toWireError(error);
-  if (!runId || !deps.run(runId)) return wireError;
+  if (!runId || !deps.stored(runId)) return wireError;
   const spend = deps.spent(runId);
   if (!r.res.headersSent)
     for (const [name, value] of Object.entries(runHeaders(runId, spend))) r.res.setHeader(name, value);

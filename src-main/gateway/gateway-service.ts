@@ -281,7 +281,7 @@ export class GatewayService {
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),
             unavailable: (token, name) => this.calls.unavailable(token, name),
             now: this.o.now,
-            run: (runId) => this.runsRepo.get(runId),
+            stored: (runId) => this.runsRepo.has(runId),
             spent: (runId) => this.o.ledger.runSpend(runId),
           }),
         },
