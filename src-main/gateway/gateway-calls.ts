@@ -320,7 +320,7 @@ export class GatewayCalls {
   ): JsonSchemaRequest | undefined {
     const json = call.jsonSchema;
     if (!json) return undefined;
-    const name = this.o.tasks().get(task)?.display_name ?? task;
+    const name = this.o.taskName(task);
     if (definition?.answer === 'prose') {
       throw wire.invalid(
         `response_format: ${call.model} (${name}) writes prose, not a JSON object. Send the request without response_format, or ask quire/auto or a model id for JSON.`,
