@@ -223,3 +223,26 @@ test('an answer Quire cannot read, even after asking once more, is said once wit
   await expect(page.getByTestId('run-tokens')).toContainText('20 / 2');
   expect(fake.requests).toHaveLength(2);
 });
+
+test('a run whose provider refuses its key says so in words, with the step and a button to Settings', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 1, output: 2 });
+  await host.call('settings:set', { setup: { done: true } });
+  fake.script('writer', { alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided' } });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
+  await page.getByLabel('Task', { exact: true }).selectOption('theme_analysis');
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const notice = page.getByRole('alert').filter({ hasText: 'refused the API key' });
+  await expect(notice).toContainText(
+    'Your endpoint “fake” refused the API key Quire has for it: it may be mistyped, revoked or expired. Check the key ' +
+      'for your endpoint “fake” in Settings → AI Intelligence, or pick another model.',
+  );
+  await expect(notice).not.toContainText('HTTP');
+  await notice.getByRole('button', { name: 'Open Settings' }).click();
+  await expect(page).toHaveURL(/#\/settings$/);
+});

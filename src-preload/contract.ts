@@ -48,7 +48,7 @@ export type PushedEvent<E extends EventName = EventName> = E extends EventName
   ? { name: E; payload: EventPayload<E> }
   : never;
 
-export type { Envelope, ErrorCode, ErrorInfo } from './contract/errors';
+export type { Envelope, ErrorCode, ErrorInfo, FixIn } from './contract/errors';
 export * from './contract/settings';
 export * from './contract/registry';
 export * from './contract/provider-table';

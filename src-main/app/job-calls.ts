@@ -250,6 +250,7 @@ function failIfNotOk(outcome: ModelCallOutcome, signal: AbortSignal): void {
   throw new QuireError(error.code as never, `Part ${part}: ${error.message}`, {
     retryable: error.retryable ?? false,
     advised: error.advised ?? false,
+    ...(error.fix_in ? { fixIn: error.fix_in } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorInfo } from '../../src-preload/contract';
+import type { ErrorCode, ErrorInfo, FixIn } from '../../src-preload/contract';
 
 /**
  * Whether a failed call may have been billed by the provider: `none` when the request provably never reached it (a
@@ -15,6 +15,8 @@ export interface QuireErrorOptions {
   billing?: Billing;
   /** The message ends with the step that fixes it (ErrorInfo.advised): no general next step is added to it. */
   advised?: boolean;
+  /** Where that step is taken (ErrorInfo.fix_in). */
+  fixIn?: FixIn;
 }
 
 /** Codes that are only ever raised before a provider is called. */
@@ -27,6 +29,7 @@ export class QuireError extends Error {
   readonly path?: string;
   readonly billing: Billing;
   readonly advised: boolean;
+  readonly fixIn: FixIn | undefined;
 
   constructor(code: ErrorCode, message: string, options: QuireErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -35,7 +38,17 @@ export class QuireError extends Error {
     this.retryable = options.retryable ?? false;
     this.billing = options.billing ?? (NEVER_SENT.includes(code) ? 'none' : 'unknown');
     this.advised = options.advised ?? false;
+    this.fixIn = options.fixIn;
     if (options.path !== undefined) this.path = options.path;
+  }
+
+  /** An error passed on from its info (a run's stored error, thrown to its caller): its step and where it is taken kept. */
+  static fromInfo(info: ErrorInfo, message = info.message): QuireError {
+    return new QuireError(info.code, message, {
+      retryable: info.retryable,
+      advised: info.advised === true,
+      ...(info.fix_in ? { fixIn: info.fix_in } : {}),
+    });
   }
 
   toInfo(): ErrorInfo {
@@ -45,6 +58,7 @@ export class QuireError extends Error {
       retryable: this.retryable,
       ...(this.path !== undefined ? { path: this.path } : {}),
       ...(this.advised ? { advised: true as const } : {}),
+      ...(this.fixIn ? { fix_in: this.fixIn } : {}),
     };
   }
 }

@@ -8,8 +8,9 @@ export class RateLimitedError extends QuireError {
   readonly provider: string;
   readonly retryAfterS: number | undefined;
 
-  constructor(provider: string, message: string, retryAfterS?: number, cause?: unknown) {
-    super('rate_limited', message, { retryable: true, cause, billing: 'none' });
+  /** `advised`: the message ends with its step (it says how long to wait, or to pick another model). */
+  constructor(provider: string, message: string, retryAfterS?: number, cause?: unknown, advised = false) {
+    super('rate_limited', message, { retryable: true, cause, billing: 'none', advised });
     this.name = 'RateLimitedError';
     this.provider = provider;
     this.retryAfterS = retryAfterS;

@@ -13,7 +13,9 @@ describe('mapSdkError: the provider in a writer’s words', () => {
   it('names a built-in provider by its display name', () => {
     const refused = map('openai', { status: 401, message: '401 Incorrect API key provided' });
     expect(refused).toBeInstanceOf(ProviderError);
-    expect(refused.message).toBe('OpenAI refused the API key (HTTP 401).');
+    expect(refused.message).toBe(
+      'OpenAI refused the API key Quire has for it: it may be mistyped, revoked or expired. Check the key for OpenAI in Settings → AI Intelligence, or pick another model.',
+    );
     expect(map('deepseek', { status: 429, message: '429 slow down' })).toBeInstanceOf(RateLimitedError);
     expect(map('deepseek', { status: 429, message: '429 slow down' }).message).toMatch(/^DeepSeek is rate-limiting/);
     expect(map('anthropic', { status: 408, message: '408' })).toBeInstanceOf(TimeoutError);
@@ -22,8 +24,47 @@ describe('mapSdkError: the provider in a writer’s words', () => {
 
   it('names a writer’s endpoint by its id, and starts the sentence with a capital', () => {
     expect(map('endpoint:atlas', { status: 403, message: '403 no' }).message).toBe(
-      'Your endpoint “atlas” refused the API key (HTTP 403).',
+      'Your endpoint “atlas” refused the API key Quire has for it: it may not be allowed to use this model. Check the key for your endpoint “atlas” in Settings → AI Intelligence, or pick another model.',
     );
+  });
+});
+
+describe('mapSdkError: the step that fixes it, and where it is taken', () => {
+  const apiError = (status: number, body: unknown) => ({ status, error: body, message: `${status} x` });
+
+  it('a refused key is said without its status, ends with its step, and is fixed in Settings', () => {
+    for (const status of [401, 403]) {
+      const info = map('openai', apiError(status, { message: 'Incorrect API key provided' })).toInfo();
+      expect(info.message).not.toMatch(/HTTP|40\d/);
+      expect(info).toMatchObject({ code: 'provider_error', retryable: false, advised: true, fix_in: 'settings' });
+    }
+  });
+
+  it('a rate limit says to wait or pick another model; no general step is added to it', () => {
+    const limited = map('deepseek', apiError(429, { message: 'Rate limit reached' })).toInfo();
+    expect(limited).toMatchObject({ code: 'rate_limited', advised: true });
+    expect(limited.message).toBe(
+      'DeepSeek is rate-limiting Quire (too many requests for now): try again in a minute, or pick another model.',
+    );
+  });
+
+  it('an account out of credit or quota says so, not "try again shortly"', () => {
+    // OpenAI answers a spent quota with 429 insufficient_quota; OpenRouter and DeepSeek with 402.
+    const quota = map(
+      'openai',
+      apiError(429, { message: 'You exceeded your current quota', code: 'insufficient_quota' }),
+    );
+    const credit = map('openrouter', apiError(402, { message: 'Insufficient credits' }));
+    for (const [error, who] of [
+      [quota, 'OpenAI'],
+      [credit, 'OpenRouter'],
+    ] as const) {
+      expect(error.message).toBe(
+        `${who} says the account's credit or quota is used up. Add credit on ${who}'s website, or pick another model.`,
+      );
+      expect(error.toInfo()).toMatchObject({ code: 'provider_error', retryable: false, advised: true });
+      expect(error.billing).toBe('none');
+    }
   });
 
   it('says a 5xx is a problem on the provider’s side with the status once, and never its raw body', () => {

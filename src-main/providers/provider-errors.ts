@@ -82,21 +82,31 @@ export function mapSdkError(provider: string, error: unknown, options: MapOption
   }
   if (typeof e.status === 'number') {
     const status = e.status;
+    // An account out of credit is answered 402 (OpenRouter, DeepSeek) or, by OpenAI, 429 insufficient_quota: waiting
+    // does not help, topping up does.
+    if (status === 402 || (status === 429 && bodyCode(e) === 'insufficient_quota')) {
+      return new ProviderError(
+        provider,
+        `${who} says the account's credit or quota is used up. Add credit on ${label}'s website, or pick another model.`,
+        { retryable: false, status, cause: error, billing: answered, advised: true },
+      );
+    }
     if (status === 429) {
       const after = retryAfterSeconds(e.headers);
       const message =
         after !== undefined && after > options.maxRetryAfterS
-          ? `${who} is rate-limiting Quire and asked to wait ${formatWait(after)}; Quire does not wait that long and moves on.`
-          : `${who} is rate-limiting Quire; try again shortly.`;
-      return new RateLimitedError(provider, message, after, error);
+          ? `${who} is rate-limiting Quire and asked to wait ${formatWait(after)}; Quire does not wait that long and moves on. Try again then, or pick another model.`
+          : `${who} is rate-limiting Quire (too many requests for now): try again in a minute, or pick another model.`;
+      return new RateLimitedError(provider, message, after, error, true);
     }
     if (status === 401 || status === 403) {
-      return new ProviderError(provider, `${who} refused the API key (HTTP ${status}).`, {
-        retryable: false,
-        status,
-        cause: error,
-        billing: answered,
-      });
+      // Its status means nothing to a writer; what the key may be, and where it is changed, does.
+      const why = status === 401 ? 'it may be mistyped, revoked or expired' : 'it may not be allowed to use this model';
+      return new ProviderError(
+        provider,
+        `${who} refused the API key Quire has for it: ${why}. Check the key for ${label} in Settings → AI Intelligence, or pick another model.`,
+        { retryable: false, status, cause: error, billing: answered, advised: true, fixIn: 'settings' },
+      );
     }
     if (status === 408) return new TimeoutError(`${who} timed out (HTTP 408)`, error, answered);
     // Turned down, the request is what is wrong: whoever sent it (an app through the gateway) needs the reason to fix it.
@@ -134,6 +144,13 @@ const SENTENCE = /^\p{Lu}[\p{L}\p{N} ,.'’:;()!?%-]*$/u;
  */
 export function providerSaid(error: { error?: unknown }): string | null {
   return cleanSentence(bodyMessage(error));
+}
+
+/** The provider's code for its error (OpenAI's body `error.code`, Anthropic's `error.error.type`), when it gives one. */
+function bodyCode(error: { error?: unknown }): string | null {
+  const body = error.error as { code?: unknown; type?: unknown; error?: { type?: unknown } } | null | undefined;
+  const code = body?.code ?? body?.type ?? body?.error?.type;
+  return typeof code === 'string' ? code : null;
 }
 
 /** The message of the provider's JSON error body (OpenAI's `error.message`, Anthropic's `error.error.message`). */

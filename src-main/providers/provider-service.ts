@@ -207,13 +207,17 @@ export class ProviderService {
       await client.testKey(controller.signal);
       return { provider, ok: true, message: `${name} accepted the key.` };
     } catch (error) {
-      const message = controller.signal.aborted
-        ? `${name} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
-        : error instanceof Error
-          ? error.message
-          : String(error);
       // A refusal (401/403) is about the key; no answer at all is about the address or the network.
       const status = error instanceof ProviderError ? error.status : undefined;
+      // The key tried may not be one Quire has yet, and the writer is where keys are set: a run's advice (check the
+      // key in Settings) would not fit; the Settings and first-run screens say what to do with a refused key.
+      const message = controller.signal.aborted
+        ? `${name} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
+        : status === 401 || status === 403
+          ? `${name} refused the API key (HTTP ${status}).`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       const reason =
         status === 401 || status === 403
           ? 'refused'

@@ -38,6 +38,24 @@ describe('a picked model that cannot be used says why and what to do', () => {
   });
 });
 
+describe('a run its provider refused', () => {
+  it('a refused key says so in words, with the step, and the run says where it is fixed', async () => {
+    const h = await harness.host();
+    await h.endpoint('atlas', [endpointModel('m', 9)]);
+    harness.server().script('m', { alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key' } });
+    const { body } = await h.call('runs:start', { task: TASK, input: 'Mara walked.', model: 'atlas/m' });
+    expect(body.error).toEqual({
+      code: 'provider_error',
+      message:
+        'Your endpoint “atlas” refused the API key Quire has for it: it may be mistyped, revoked or expired. Check ' +
+        'the key for your endpoint “atlas” in Settings → AI Intelligence, or pick another model.',
+      retryable: false,
+      advised: true,
+      fix_in: 'settings',
+    });
+  });
+});
+
 describe('a fallback on a provider paused during the run', () => {
   it('is skipped with the provider named as the writer knows it and when it is tried again', async () => {
     const h = await harness.host({ execution: { failureThreshold: 1, maxRetries: 0, firstTokenTimeoutMs: 10_000 } });

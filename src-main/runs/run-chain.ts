@@ -337,7 +337,7 @@ export class RunChain {
     decision: Decision | null,
   ): Promise<never> {
     const { info } = await this.writer.store(base, startedAt, error, decision, true);
-    throw new QuireError(info.code, info.message, { retryable: info.retryable, advised: info.advised === true });
+    throw QuireError.fromInfo(info);
   }
 }
 

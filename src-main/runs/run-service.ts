@@ -4,7 +4,7 @@
 // failed ones included: as `running` from its first reservation (same transaction), so a crash leaves an
 // `interrupted` run rather than only an orphaned charge.
 import { randomUUID } from 'node:crypto';
-import type { Decision, ErrorInfo, ModelSpec } from '../../src-preload/contract';
+import type { Decision, ErrorInfo, FixIn, ModelSpec } from '../../src-preload/contract';
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { CancelledError, ConflictError, NotFoundError, QuireError } from '../errors';
@@ -67,7 +67,7 @@ export interface ModelCallOutcome {
   costUsd: number;
   durationMs: number;
   /** `retryable` and `advised` as the call's error said them (a caller that passes the error on keeps them). */
-  error: { code: string; message: string; retryable?: boolean; advised?: true } | null;
+  error: { code: string; message: string; retryable?: boolean; advised?: true; fix_in?: FixIn } | null;
   /** Why an answered call ended (a provider's content filter, the length limit); absent for one that failed. */
   finishReason?: FinishReason;
   /** The model declined to answer, in its own words. */
@@ -291,6 +291,7 @@ export class RunService {
           message: info.message,
           retryable: info.retryable,
           ...(info.advised ? { advised: true as const } : {}),
+          ...(info.fix_in ? { fix_in: info.fix_in } : {}),
         },
       };
     } finally {

@@ -146,7 +146,7 @@ describe('runs through the browser host against the loopback server', () => {
     const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
     expect(body.ok).toBe(false);
     expect(body.error.message).toMatch(/^None of the 2 models Quire tried could do this\. /);
-    expect(body.error.message).toMatch(/primary \(main\): Your endpoint “main” refused the API key \(HTTP 401\)\. /);
+    expect(body.error.message).toMatch(/primary \(main\): Your endpoint “main” refused the API key Quire has for it: /);
     expect(body.error.message).toMatch(
       /backup \(spare\): Your endpoint “spare” had a problem on its side \(HTTP 500\)/,
     );

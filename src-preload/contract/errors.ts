@@ -32,6 +32,11 @@ export interface ErrorInfo {
    * it."): the code's general next step would repeat or contradict it, so it is not added.
    */
   advised?: true;
+  /** Where the step the message ends with is taken (a refused key: Settings), for a button that opens it. */
+  fix_in?: FixIn;
 }
+
+/** The screens a writer fixes things on. */
+export type FixIn = 'settings' | 'models';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

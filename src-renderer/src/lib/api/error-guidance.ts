@@ -1,6 +1,6 @@
 // Every error the writer sees says what happened (the host's message) and what to do next (chosen here by code,
 // never by parsing messages).
-import type { ErrorCode, ErrorInfo } from '$contract';
+import type { ErrorCode, ErrorInfo, FixIn } from '$contract';
 import { ApiError } from './client';
 
 const NEXT_STEP: Record<ErrorCode, string> = {
@@ -12,7 +12,7 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   forbidden: 'Quire refused this for your safety. Check the address or file and try again.',
   budget_exceeded: 'Raise the monthly budget in Settings, switch to a local model, or wait for next month.',
   unavailable: 'Check that the service is reachable (network, endpoint URL, or Quire host), then retry.',
-  provider_error: 'Try again, or pick another model. If the provider refused its key, check the key in Settings.',
+  provider_error: 'Try again, or pick another model.',
   rate_limited: 'The provider is limiting requests. Wait a minute and try again.',
   timeout: 'The model took too long. Try again, shorten the text, or raise the timeout in Settings.',
   cancelled: 'It was stopped before finishing. Start it again when you are ready.',
@@ -27,6 +27,9 @@ const NEXT_STEP: Record<ErrorCode, string> = {
 export function nextStep(code: ErrorCode): string {
   return NEXT_STEP[code];
 }
+
+/** The button that opens where a step is taken (an error's fix_in, a refusal's go). */
+export const FIX_IN_LABEL: Record<FixIn, string> = { settings: 'Open Settings', models: 'Open Models' };
 
 /**
  * Any thrown value as ErrorInfo (ApiError carries the host's; anything else becomes `internal`). A refused field's
