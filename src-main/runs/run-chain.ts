@@ -307,7 +307,7 @@ export class RunChain {
       return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
     const error =
       failures.length > 1 && failures.at(-1)!.error === lastError
-        ? everyModelFailed(failures, lastError)
+        ? everyModelFailed(failures)
         : (lastError ?? new QuireError('unavailable', 'No model could run this task'));
     return await this.fail(
       unreadable ? { ...row(), model_id: unreadable.modelId, text: unreadable.text } : row(),
@@ -346,12 +346,14 @@ function upperFirst(text: string): string {
 }
 
 /**
- * The run's error when more than one model failed: what happened to each, in order, with the last failure's code
- * (which picks the next step shown). Models that failed the same way are named together, the reason said once: four
- * unreadable answers are one sentence, not four copies of it with their advice ("None of the 2 models Quire tried
- * could do this. Claude Sonnet 4.6 and GPT-5.5 each did not answer in the form Quire asked for…").
+ * The run's error when more than one model failed: what happened to each, in order, with the code (which picks the
+ * next step shown) of the failure the writer can act on — one whose step is taken in a place (a refused key: Settings),
+ * else the first, the model the run was for; not the last, a fallback whose own refusal (a local model the text did
+ * not fit) would send the writer the wrong way. Models that failed the same way are named together, the reason said
+ * once: four unreadable answers are one sentence, not four copies of it with their advice ("None of the 2 models
+ * Quire tried could do this. Claude Sonnet 4.6 and GPT-5.5 each did not answer in the form Quire asked for…").
  */
-function everyModelFailed(failures: readonly { model: string; why: string }[], last: unknown): QuireError {
+function everyModelFailed(failures: readonly { model: string; why: string; error: unknown }[]): QuireError {
   const groups = new Map<string, { models: string[]; why: string; named: boolean }>();
   for (const { model, why } of failures) {
     const sentence = /[.!?…][”"’)]?$/.test(why) ? why : `${why}.`;
@@ -369,11 +371,18 @@ function everyModelFailed(failures: readonly { model: string; why: string }[], l
     if (!named) return `${who}: ${why}`;
     return models.length > 1 ? `${who} each${why}` : `${who}${why}`;
   });
-  // The last failure's own step (an unreadable answer's "Try again, or choose another model") is in the message.
+  const errors = failures.map((failure) => failure.error).filter(isQuireError);
+  const actionable = errors.find((error) => error.fixIn !== undefined) ?? errors[0];
+  // Each failure's own step (an unreadable answer's "Try again, or choose another model") is in the message: once any
+  // is, the general one would repeat it.
   return new QuireError(
-    isQuireError(last) ? last.code : 'unavailable',
+    actionable?.code ?? 'unavailable',
     `None of the ${failures.length} models Quire tried could do this. ${each.join(' ')}`,
-    { retryable: true, advised: isQuireError(last) && last.advised },
+    {
+      retryable: true,
+      advised: errors.some((error) => error.advised),
+      ...(actionable?.fixIn ? { fixIn: actionable.fixIn } : {}),
+    },
   );
 }
 

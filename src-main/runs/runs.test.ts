@@ -150,8 +150,8 @@ describe('runs through the browser host against the loopback server', () => {
     expect(body.error.message).toMatch(
       /backup \(spare\): Your endpoint “spare” had a problem on its side \(HTTP 500\)/,
     );
-    // The next step follows the last failure's kind, as before.
-    expect(body.error.code).toBe('provider_error');
+    // The step is the one the writer can take: the key, though another model failed after it (its 500 has none).
+    expect(body.error).toMatchObject({ code: 'provider_error', advised: true, fix_in: 'settings' });
   });
 
   it('fails over from a hanging primary at the first-token deadline, and from an absurd Retry-After at once', async () => {
