@@ -221,6 +221,12 @@ test('an answer Quire cannot read, even after asking once more, is said once wit
   await expect(page.getByTestId('run-output')).toHaveText('ok');
   // Both calls were charged by the tokens the provider reported (10 in, 1 out each).
   await expect(page.getByTestId('run-tokens')).toContainText('20 / 2');
+  // The first call is listed as what it was: an answer that could not be read, so the model was asked once more.
+  await page.getByText('Attempts', { exact: true }).click();
+  await expect(page.getByTestId('run-attempts').getByRole('listitem').first()).toContainText(
+    'Fake Writer: failed — Its answer could not be read (it answered in prose, or its answer broke off), so Quire ' +
+      'asked it once more.',
+  );
   expect(fake.requests).toHaveLength(2);
 });
 

@@ -24,6 +24,7 @@ import type { RunServiceOptions } from './run-service-options';
 import type { RunWriter } from './run-writer';
 import {
   answerIsRead,
+  askedAgain,
   planRun,
   readStructured,
   repairWithin,
@@ -229,7 +230,8 @@ export class RunChain {
         // (declined, or cut off at its length limit) is not asked again: it would decline or stop at the same place.
         if (!unanswered && !reading.ok) {
           const first = answered;
-          steps.push(await settled(first));
+          // Charged like any call, but listed as what it was: not an answer, the reason the model was asked again.
+          steps.push(await settled(first, askedAgain(reading.problem)));
           this.o.logger.warn(`run ${runId}: ${spec.id}'s answer was unreadable (${reading.problem}); asking once more`);
           const repair = await repairWithin(
             this.o.tokens && (async (model, count) => (await this.o.tokens!.count(model, count)).tokens),

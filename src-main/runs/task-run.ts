@@ -235,6 +235,14 @@ export function unreadableAnswerError(model: string, problem: string): QuireErro
   );
 }
 
+/** The attempt whose answer could not be read, as the run lists it: why, and that its model was asked once more. */
+export function askedAgain(problem: string): { code: 'provider_error'; message: string } {
+  return {
+    code: 'provider_error',
+    message: `Its answer could not be read (${plainProblem(problem)}), so Quire asked it once more.`,
+  };
+}
+
 /** json-answer.ts's and the schema check's problems, as a writer would put them (a tournament's member's too). */
 export function plainProblem(problem: string): string {
   if (problem === 'the answer was empty') return 'its answer was empty';

@@ -194,7 +194,19 @@ describe('task runs through the official SDKs', () => {
     expect(server.requests).toHaveLength(2);
     expect((server.requests[1]!.body.messages as { content: string }[]).at(-1)!.content).toMatch(/at findings\.0/);
     expect(repaired.body.value).toMatchObject({ input_tokens: 2000, output_tokens: 200 });
-    expect(repaired.body.value.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['ok', 'ok']);
+    // The first call is not "ok": its answer could not be read, and that is why the model was asked once more.
+    expect(repaired.body.value.attempts).toMatchObject([
+      {
+        outcome: 'failed',
+        error: {
+          code: 'provider_error',
+          message:
+            'Its answer could not be read (parts of its answer were missing or in the wrong shape), so Quire asked ' +
+            'it once more.',
+        },
+      },
+      { outcome: 'ok', error: null },
+    ]);
     expect(repaired.body.value.answer.findings[0].claim).toBe(EYES.claim);
   });
 
@@ -264,7 +276,7 @@ describe('task runs through the official SDKs', () => {
       error: { message: string } | null;
     }[];
     expect(attempts.map((a) => [a.model_id, a.outcome])).toEqual([
-      ['ep/prose', 'ok'],
+      ['ep/prose', 'failed'],
       ['ep/prose', 'failed'],
       ['ep/form', 'ok'],
     ]);

@@ -1,5 +1,5 @@
 // What a run's status means when the word alone is not plain.
-import type { RunStatus } from '$contract/runs';
+import type { RunAttempt, RunStatus } from '$contract/runs';
 
 export { confidenceText } from '$contract/confidence-text';
 
@@ -10,6 +10,13 @@ export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
   cancelled: null,
   interrupted:
     'Quire stopped (a crash or a forced quit) while this ran; the cost reserved for it still counts. Run it again.',
+};
+
+/** A call of a run, as its Attempts list says it (a call that was not made is "not tried", not "skipped"). */
+export const ATTEMPT_OUTCOME_TEXT: Record<RunAttempt['outcome'], string> = {
+  ok: 'answered',
+  failed: 'failed',
+  skipped: 'not tried',
 };
 
 export const INTERRUPTED_IN_PARTS_HINT =
