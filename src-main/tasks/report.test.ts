@@ -105,4 +105,11 @@ describe('runReport', () => {
     expect(markdown).toContain('Severity: medium. Confidence in this finding: 50%.\n');
     expect(markdown).toContain('- “the sixty steps” (not found in your text)');
   });
+
+  it('says the run’s status in the screen’s word: a stop is "stopped", a weaker model’s answer says so', () => {
+    const status = (r: RunRecord) => /- Status: (.*)/.exec(runReport(r, names, 'UTC').markdown)?.[1];
+    expect(status({ ...run, status: 'cancelled' })).toBe('stopped');
+    expect(status({ ...run, low_confidence_fallback: true })).toBe('low-confidence fallback');
+    expect(status(run)).toBe('completed');
+  });
 });

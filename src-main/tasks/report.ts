@@ -4,6 +4,7 @@
 // screen's own rule; the run's id only in a footer, for support.
 import { confidenceText, findingConfidenceText } from '../../src-preload/contract/confidence-text';
 import type { RunRecord } from '../../src-preload/contract/runs';
+import { runStatusText } from '../../src-preload/contract/run-status-text';
 import { QUOTE_NOT_FOUND, type LocatedQuote, type RunAnswer } from '../../src-preload/contract/tasks';
 import { usdText } from '../../src-preload/contract/usd-text';
 import { calendarFor } from '../ledger/calendar';
@@ -23,7 +24,7 @@ export function runReport(
   const at = new Date(run.created_at);
   const lines: string[] = [`# ${names.taskName}`, ''];
   lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id) : 'none'}`);
-  lines.push(`- Status: ${run.status}`);
+  lines.push(`- Status: ${runStatusText(run)}`);
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);
   lines.push(`- Date: ${readableDate(at, timeZone)}`);
   const confidence = confidenceText(run);

@@ -1,6 +1,8 @@
 // What a run's status means when the word alone is not plain.
 import type { RunAttempt, RunStatus } from '$contract/runs';
 
+import { runStatusText } from '$contract/run-status-text';
+
 export { confidenceText } from '$contract/confidence-text';
 
 export const RUN_STATUS_HINT: Record<RunStatus, string | null> = {
@@ -37,12 +39,12 @@ export function runStatusView(run: {
   tone: string;
   hint: string | null;
 } {
+  const label = runStatusText(run);
   if (run.status === 'completed' && run.low_confidence_fallback === true)
-    return { label: 'low-confidence fallback', tone: 'low-confidence', hint: LOW_CONFIDENCE_HINT };
+    return { label, tone: 'low-confidence', hint: LOW_CONFIDENCE_HINT };
   // A stop is what the writer (or Quire quitting) asked for: said plainly, not in an error's red.
-  if (run.status === 'cancelled') return { label: 'stopped', tone: 'stopped', hint: null };
+  if (run.status === 'cancelled') return { label, tone: 'stopped', hint: null };
   // A run in parts cut off keeps the parts it finished: Resume (offered beside it) goes on, rather than running again.
-  if (run.status === 'interrupted' && run.resume)
-    return { label: run.status, tone: run.status, hint: INTERRUPTED_IN_PARTS_HINT };
-  return { label: run.status, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
+  if (run.status === 'interrupted' && run.resume) return { label, tone: run.status, hint: INTERRUPTED_IN_PARTS_HINT };
+  return { label, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
 }
