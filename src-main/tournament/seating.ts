@@ -111,7 +111,15 @@ export async function chooseSeats(
       if (decision.refusal || decision.model_id !== id) {
         const name = deps.model(id)?.display_name ?? id;
         const message = decision.refusal?.message ?? `${name} cannot run ${task.display_name}.`;
-        if (decision.refusal?.code === 'budget_exceeded') throw new BudgetExceededError(message);
+        // The single-run refusal's steps ("Let Quire choose…") are for one model: a tournament's are its own.
+        if (decision.refusal?.code === 'budget_exceeded') {
+          const cost = decision.candidates.find((c) => c.model_id === id)?.estimate_usd ?? 0;
+          throw new BudgetExceededError(
+            `A member you picked for this tournament, ${name}, would cost about ${usdText(cost)}, more than the ` +
+              `${usdLeftText(decision.remaining_usd ?? 0)} left this month. ${overBudgetSteps(task.display_name, true)}`,
+            { advised: true },
+          );
+        }
         throw new InvalidInputError(message, `models.${index}`);
       }
       const spec = deps.model(id)!;
@@ -180,7 +188,13 @@ export async function chooseSeats(
               'once, and a tournament does not run in parts: try it on a chapter or a scene at a time.',
       );
     }
-    throw new BudgetExceededError(selection.message);
+    // A cap that binds says its own step (raise the cap); a budget, the steps a tournament can take.
+    throw new BudgetExceededError(
+      selection.reason === 'budget'
+        ? `${selection.message} ${overBudgetSteps(task.display_name, request.models !== undefined)}`
+        : selection.message,
+      { advised: true },
+    );
   }
   if (request.models && selection.members.length < request.models.length) {
     throw new BudgetExceededError(
@@ -194,4 +208,13 @@ export async function chooseSeats(
     seats.push({ spec, role: 'member', ...(await price(spec)) });
   }
   return seats;
+}
+
+/** What lets a tournament run that the budget left cannot hold: other members (when the writer picked them), one
+ * model instead of several, or more budget. */
+function overBudgetSteps(taskName: string, picked: boolean): string {
+  const single = `run ${taskName} on one model (turn its tournament off in Settings → Tournaments)`;
+  return picked
+    ? `Pick other members or let Quire pick them, ${single}, or raise the monthly budget in Settings.`
+    : `${single.charAt(0).toUpperCase()}${single.slice(1)}, or raise the monthly budget in Settings.`;
 }

@@ -8,6 +8,7 @@ import { memberRunId } from '../../src-preload/contract/tournaments';
 import { answerJsonSchema } from '../tasks/answers';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
 import { taskMessages } from '../tasks/task-messages';
+import type { QuireError } from '../errors';
 
 export const MANUSCRIPT = [
   'Chapter 3. Mara pushed the hair from her green eyes and watched the harbour.',
@@ -355,6 +356,31 @@ describe('TournamentService', () => {
     ).rejects.toMatchObject({ code: 'budget_exceeded' });
     expect(ledgerRows(h)).toHaveLength(0);
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('a member over the budget left is refused with steps a tournament can take, not "Let Quire choose"', async () => {
+    const h = await harness({ orchestrator: { monthly_budget: 0.005 } });
+    const refused = (error: QuireError) => error.toInfo();
+    const picked = await h.service
+      .start({ task: 'continuity_check', input: MANUSCRIPT, models: ['gpt-a', 'claude-b'] })
+      .then(() => expect.unreachable('it was refused'), refused);
+    expect(picked).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(picked.message).not.toMatch(/Let Quire choose|The model you picked/);
+    expect(picked.message).toMatch(
+      /^A member you picked for this tournament, .+, would cost about \$[\d.]+, more than the \$[\d.]+ left this month\. /,
+    );
+    expect(picked.message).toMatch(
+      /Pick other members or let Quire pick them, run Continuity check on one model \(turn its tournament off in Settings → Tournaments\), or raise the monthly budget in Settings\.$/,
+    );
+    // Quire's own members, each within the budget left but no two together: the same steps but picking members.
+    h.app.services.settings.set({ orchestrator: { monthly_budget: 0.03 } });
+    const chosen = await h.service
+      .start({ task: 'continuity_check', input: MANUSCRIPT })
+      .then(() => expect.unreachable('it was refused'), refused);
+    expect(chosen).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(chosen.message).toMatch(
+      /left in this month's budget\. Run Continuity check on one model \(turn its tournament off in Settings → Tournaments\), or raise the monthly budget in Settings\.$/,
+    );
   });
 
   it('verification: a rejection drops confidence to 0.3 or less and is shown with its issues', async () => {
