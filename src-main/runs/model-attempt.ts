@@ -230,6 +230,8 @@ export class ModelAttempts {
       const said = cause && cause !== info.message ? ` (${cause.slice(0, 500)})` : '';
       this.o.logger.warn(`run ${runId}: ${spec.id} failed: ${info.message}${said}`);
       let end: CallEnd;
+      // Kept at its reservation (no usage to charge it by, and it may have been billed).
+      let keptMost = false;
       // A model that thinks before it answers had thought, billed as output, before its first visible word, and a
       // stream cut short says nothing of how much: stopped mid-answer, it keeps its reservation as a stop before any
       // word does (below), never the price of the words that arrived.
@@ -243,6 +245,7 @@ export class ModelAttempts {
         // carries no final counts) and the reservation is kept. A request that never left has no duration: it was
         // not a call (Spend does not count it, migration 013).
         const neverSent = diskError !== null || (a.cancel.aborted && !sent);
+        keptMost = !((neverSent || billingOfError(error) === 'none') && !received);
         end = {
           price,
           unbilled: (neverSent || billingOfError(error) === 'none') && !received,
@@ -253,15 +256,25 @@ export class ModelAttempts {
         end = { price, usage: { inputTokens: undefined, outputTokens: undefined }, durationMs: ms };
       }
       const charged = await charge.close(end);
+      // A stop that cost its most surprises the writer who saw no word arrive: the attempt says why.
+      const message =
+        keptMost && a.cancel.aborted
+          ? received
+            ? `Stopped after ${spec.display_name} had begun: it thinks before it answers, and that thinking was ` +
+              'billed before its first word without saying how much, so Quire counts it at the most it could have cost.'
+            : `Stopped after ${spec.display_name} had the request, before its first word: a provider bills a request ` +
+              'once it has it and said nothing of what this one came to, so Quire counts it at the most it could have cost.'
+          : info.message;
       return {
         ok: false,
         attempt: {
           model_id: spec.id,
           provider,
           outcome: 'failed',
-          error: { code: info.code, message: info.message },
+          error: { code: info.code, message },
           cost_usd: charged,
           latency_ms: ms,
+          ...(keptMost ? { charged_most: true as const } : {}),
         },
         error,
         costMicros: toMicros(charged),

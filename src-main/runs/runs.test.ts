@@ -208,6 +208,18 @@ describe('runs through the browser host against the loopback server', () => {
     const spend = (await h.call('spend:current')).body.value as { spend_usd: number; reserved_usd: number };
     expect(spend.spend_usd).toBeGreaterThan(0);
     expect(spend.reserved_usd).toBe(0);
+    // The stop cost more than nothing arrived would suggest: its attempt says why, and is marked as charged its most.
+    const [attempt] = (await h.call('runs:get', { run_id: runId })).body.value.attempts;
+    expect(attempt).toMatchObject({
+      charged_most: true,
+      error: {
+        code: 'cancelled',
+        message:
+          'Stopped after primary (main) had the request, before its first word: a provider bills a request once it ' +
+          'has it and said nothing of what this one came to, so Quire counts it at the most it could have cost.',
+      },
+    });
+    expect(attempt.cost_usd).toBeCloseTo(spend.spend_usd, 9);
   });
 
   it('serves an exact repeat from the opt-in cache at $0 and counts the hit rate', async () => {

@@ -456,6 +456,8 @@ describe('task runs through the official SDKs', () => {
       const record = (await h.call('runs:get', { run_id: runId })).body.value;
       expect(record.status).toBe('cancelled');
       expect(record.attempts.map((a: { error: { code: string } | null }) => a.error?.code)).toEqual(['cancelled']);
+      // Charged by what arrived, not its most.
+      expect(record.attempts[0].charged_most).toBeUndefined();
     }
     const health = (await h.call('providers:health')).body.value.providers as ProviderHealth[];
     expect(health.find((p) => p.provider === 'openai')).toMatchObject({ failure_count: 0, last_error: null });

@@ -107,6 +107,11 @@ export interface RunAttempt {
   first_token_ms?: number;
   /** The input tokens estimated for the call (what its first-token deadline was sized for). */
   input_tokens?: number;
+  /**
+   * The provider reported no usage and may have billed the call (a stop after it had the request, a cut stream): it
+   * was charged the most it could have cost, its reservation.
+   */
+  charged_most?: true;
 }
 
 /** `interrupted`: Quire stopped (a crash, a kill) while the run was in flight; its reservation still counts. */

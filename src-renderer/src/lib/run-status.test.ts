@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceText, INTERRUPTED_IN_PARTS_HINT, LOW_CONFIDENCE_HINT, runStatusView } from './run-status';
+import type { RunAttempt } from '$contract/runs';
+import {
+  confidenceText,
+  INTERRUPTED_IN_PARTS_HINT,
+  LOW_CONFIDENCE_HINT,
+  runStatusView,
+  stopCostHint,
+} from './run-status';
 
 describe('run status as shown', () => {
   it('never shows a low-confidence fallback as a plain completed run', () => {
@@ -34,5 +41,28 @@ describe('run status as shown', () => {
     expect(
       confidenceText({ confidence: 0.42, confidence_ingredients: { quality: 0.9, quotes: 1, agreement: null } }),
     ).toBe('42% (one model, not cross-checked by another; model quality 90%, 100% of quotes found)');
+  });
+
+  it('a stop that kept the most the call in flight could cost says why, so the charge is no surprise', () => {
+    const attempt = (over: Partial<RunAttempt>): RunAttempt => ({
+      model_id: 'm',
+      provider: 'openai',
+      outcome: 'failed',
+      error: { code: 'cancelled', message: 'Stopped' },
+      cost_usd: 0.004,
+      latency_ms: 900,
+      ...over,
+    });
+    const kept = {
+      status: 'cancelled' as const,
+      attempts: [attempt({ outcome: 'ok', error: null }), attempt({ charged_most: true })],
+    };
+    expect(stopCostHint(kept)).toBe(
+      'Stop kept the most the call in flight could cost ($0.004): the model already had the request, and a provider ' +
+        'bills a request once it has it. Quire never counts less than a provider may charge.',
+    );
+    // Charged by what arrived, or a run that was not stopped: nothing to explain.
+    expect(stopCostHint({ status: 'cancelled', attempts: [attempt({})] })).toBeNull();
+    expect(stopCostHint({ status: 'failed', attempts: [attempt({ charged_most: true, error: null })] })).toBeNull();
   });
 });

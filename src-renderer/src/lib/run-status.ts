@@ -1,5 +1,6 @@
 // What a run's status means when the word alone is not plain.
 import type { RunAttempt, RunStatus } from '$contract/runs';
+import { formatUsd } from './format';
 
 import { runStatusText } from '$contract/run-status-text';
 
@@ -47,4 +48,19 @@ export function runStatusView(run: {
   // A run in parts cut off keeps the parts it finished: Resume (offered beside it) goes on, rather than running again.
   if (run.status === 'interrupted' && run.resume) return { label, tone: run.status, hint: INTERRUPTED_IN_PARTS_HINT };
   return { label, tone: run.status, hint: RUN_STATUS_HINT[run.status] };
+}
+
+/**
+ * Why a stopped run cost more than what arrived: the call in flight was charged its most (the provider had the
+ * request and reported no usage; ledger.ts never undercharges). Null when no stopped call was.
+ */
+export function stopCostHint(run: { status: RunStatus; attempts: readonly RunAttempt[] }): string | null {
+  if (run.status !== 'cancelled') return null;
+  const kept = run.attempts.filter((a) => a.charged_most === true && a.error?.code === 'cancelled');
+  if (kept.length === 0) return null;
+  const usd = kept.reduce((sum, a) => sum + a.cost_usd, 0);
+  return (
+    `Stop kept the most the call in flight could cost (${formatUsd(usd)}): the model already had the request, and a ` +
+    'provider bills a request once it has it. Quire never counts less than a provider may charge.'
+  );
 }
