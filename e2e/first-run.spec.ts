@@ -177,6 +177,10 @@ test('free and private: the welcome shows the download’s progress, a failure w
     await expect(step).toContainText(/of 521 KB/);
     await expect(step.getByRole('button', { name: 'Downloading…' })).toBeDisabled();
     await page.screenshot({ path: 'e2e/screenshots/first-run-downloading.png' });
+    // The Workbench's card below says the download is under way, not "download it on the Models screen".
+    const card = page.getByTestId('decision-refusal');
+    await expect(card).toContainText(/is downloading \(\d+ %, .+ of 521 KB\)\. When it finishes, .+ can run on it\./);
+    await expect(card).not.toContainText('once you download');
 
     // It failed its checksum: said in the welcome, with the step that fixes it.
     await expect(step.getByTestId('setup-download-failed')).toContainText('The downloaded file is corrupt', {

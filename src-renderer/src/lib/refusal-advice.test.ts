@@ -98,6 +98,50 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     );
   });
 
+  it('a download the plan asks for that is under way says so, with its progress, not “download it”', () => {
+    // The first run's “Free and private” download was going in the welcome while this card said to download it.
+    const pick: PlannedPick = {
+      model_id: 'local:story-helper',
+      estimate_usd: 0,
+      ready: false,
+      need: {
+        kind: 'download',
+        catalog_id: 'story-helper',
+        display_name: 'Story Helper 16K',
+        size_bytes: 4_000_000_000,
+        fit: 'fits',
+        label: 'Download Story Helper 16K — 4 GB, fits',
+      },
+      reason: '',
+    };
+    const names = { pick, modelName: 'Story Helper 16K', taskName: 'Line edit' };
+    const nothing = { ...refused('unavailable', [candidate(['not_downloaded'])]), tier_requested: 'budget' as const };
+    const going = {
+      kind: 'downloading' as const,
+      received: 1_800_000_000,
+      total: 4_000_000_000,
+      bytes_per_s: null,
+      eta_s: null,
+    };
+    expect(refusalAdvice(nothing, { ...names, download: going })).toEqual({
+      kind: 'info',
+      title: 'Your model is downloading',
+      next: 'Story Helper 16K is downloading (45 %, 1.8 GB of 4 GB). When it finishes, Line edit can run on it.',
+      go: 'models',
+    });
+    const checking = { kind: 'checking' as const, received: 4_000_000_000, total: 4_000_000_000 };
+    expect(refusalAdvice(nothing, { ...names, download: checking })?.next).toBe(
+      'Story Helper 16K has downloaded and Quire is checking it. When that finishes, Line edit can run on it.',
+    );
+    const paused = { kind: 'paused' as const, received: 1_800_000_000, total: 4_000_000_000 };
+    expect(refusalAdvice(nothing, { ...names, download: paused })).toMatchObject({
+      title: 'Set up a model to run this task',
+      next: 'Story Helper 16K’s download is paused at 45 %: resume it on the Models screen, and Line edit can run on it once it finishes.',
+    });
+    // Not started (or failed): the step is still the download.
+    expect(refusalAdvice(nothing, { ...names, download: { kind: 'none' } })?.next).toMatch(/once you download Story/);
+  });
+
   it('a spent budget is a warning about the budget; a decision that runs needs no advice', () => {
     expect(refusalAdvice(refused('budget_exceeded', []))?.kind).toBe('warning');
     expect(refusalAdvice(decision('line_edit', 'gpt'))).toBeNull();

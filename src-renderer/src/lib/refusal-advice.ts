@@ -7,6 +7,8 @@ import {
   type Decision,
   type PlannedPick,
 } from '$contract/orchestrator';
+import { formatBytes } from './format';
+import type { DownloadState } from './managers/models.svelte';
 import { TIER_INFO } from './tiers';
 
 export interface RefusalAdvice {
@@ -26,6 +28,8 @@ export interface SetupPick {
   pick: PlannedPick;
   modelName: string;
   taskName: string;
+  /** Where the download the pick needs stands (the Models screen's and the welcome's ModelsManager.downloadState). */
+  download?: DownloadState;
 }
 
 /** What keeps a model out of a run only because of how it was chosen: a writer may still pick it. */
@@ -97,6 +101,8 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
       next: 'Pick another model, or let Quire choose.',
     };
   }
+  const underWay = downloadUnderWay(decision, setup);
+  if (underWay) return underWay;
   return {
     kind: 'info',
     title: 'Set up a model to run this task',
@@ -104,6 +110,51 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
       next: 'Pick a tier and add the key it asks for in Settings → AI Intelligence, or download a local model on the Models screen.',
     }),
   };
+}
+
+/**
+ * The download the pick needs is already going (started in the welcome or on the Models screen): the writer waits
+ * for it, or resumes it, rather than being told to start it again.
+ */
+function downloadUnderWay(decision: Decision, setup: SetupPick | null): RefusalAdvice | null {
+  const need = setup?.pick.need;
+  const state = setup?.download;
+  if (!setup || setup.pick.ready || need?.kind !== 'download' || !state || decision.mode !== 'orchestrator')
+    return null;
+  const name = need.display_name;
+  const runs = `${setup.taskName} can run on it`;
+  switch (state.kind) {
+    case 'downloading':
+      return {
+        kind: 'info',
+        title: 'Your model is downloading',
+        next: `${name} is downloading (${howFar(state.received, state.total, true)}). When it finishes, ${runs}.`,
+        go: 'models',
+      };
+    case 'checking':
+      return {
+        kind: 'info',
+        title: 'Your model is downloading',
+        next: `${name} has downloaded and Quire is checking it. When that finishes, ${runs}.`,
+        go: 'models',
+      };
+    case 'paused':
+      return {
+        kind: 'info',
+        title: 'Set up a model to run this task',
+        next: `${name}’s download is paused at ${howFar(state.received, state.total, false)}: resume it on the Models screen, and ${runs} once it finishes.`,
+        go: 'models',
+      };
+    default:
+      return null;
+  }
+}
+
+/** "45 %, 1.8 GB of 4 GB" (or "45 %" alone); the bytes alone when the size is not known. */
+function howFar(received: number, total: number | null, bytes: boolean): string {
+  if (!total) return formatBytes(received);
+  const percent = `${Math.floor((received / total) * 100)} %`;
+  return bytes ? `${percent}, ${formatBytes(received)} of ${formatBytes(total)}` : percent;
 }
 
 /**

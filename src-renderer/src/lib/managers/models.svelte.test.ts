@@ -125,6 +125,24 @@ describe('ModelsManager', () => {
     expect(manager.notice).toBeNull();
   });
 
+  it('follows the downloads once however many screens listen (the welcome and the Workbench), until the last stops', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    const offWelcome = manager.listen();
+    const offWorkbench = manager.listen();
+    const before = fake.countOf('models:installed');
+    fake.emit('download:done', { id: 'a', name: 'Alpha', model: installed('a') });
+    await fake.settled();
+    expect(fake.countOf('models:installed') - before).toBe(1);
+
+    offWelcome();
+    fake.emit('download:progress', progress('a', 100));
+    expect(manager.progress['a']?.received).toBe(100);
+    offWorkbench();
+    fake.emit('download:progress', progress('a', 200));
+    expect(manager.progress['a']?.received).toBe(100);
+  });
+
   it('says where a catalog model’s download stands: in flight, being checked, failed with its retry, or installed', async () => {
     const { fake, manager } = setup();
     fake.answer('models:catalog', [

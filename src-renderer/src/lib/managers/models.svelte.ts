@@ -212,6 +212,21 @@ export class ModelsManager {
   }
 
   listen(): () => void {
+    // The welcome and the Workbench may follow the downloads at once: one subscription, or a finished download would
+    // ask for every list once per screen.
+    if (this.#listeners++ === 0) this.#unsubscribe = this.#subscribe();
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      if (--this.#listeners === 0) this.#unsubscribe?.();
+    };
+  }
+
+  #listeners = 0;
+  #unsubscribe: (() => void) | null = null;
+
+  #subscribe(): () => void {
     return this.#client.subscribe({
       'download:progress': (progress) => {
         this.#progress = { ...this.#progress, [progress.id]: progress };
