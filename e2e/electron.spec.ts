@@ -24,7 +24,7 @@ test.describe('Electron shell', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-    await page.getByText('Premium', { exact: true }).click();
+    await page.getByText('Best', { exact: true }).click();
     const budget = page.getByLabel('Monthly budget (USD)');
     await budget.fill('-1');
     await budget.press('Enter');
@@ -34,7 +34,7 @@ test.describe('Electron shell', () => {
     app = await launch();
     page = await app.firstWindow();
     await page.getByRole('link', { name: 'Settings' }).click();
-    await expect(page.getByRole('radio', { name: /Premium/ })).toBeChecked();
+    await expect(page.getByRole('radio', { name: /^Best/ })).toBeChecked();
     await expect(page.getByLabel('Monthly budget (USD)')).toHaveValue('');
     await app.close();
   });

@@ -22,11 +22,11 @@ test('switching the tier changes the per-task recommendations and the monthly es
   expect(balancedPick).not.toEqual(premiumPick);
   await expect(table.locator('td[class*="current"]').first()).toContainText(balancedPick!);
 
-  await page.getByText('Premium', { exact: true }).click();
+  await page.getByText('Best', { exact: true }).click();
 
-  await expect(table.locator('th[aria-current="true"]')).toHaveText(/Premium tier \(yours\)/);
+  await expect(table.locator('th[aria-current="true"]')).toHaveText(/Best tier \(yours\)/);
   await expect(page.getByTestId('my-estimate-usd')).toHaveText(estimatePremium!.replace(' / month', ''));
-  await expect(page.getByTestId('my-estimate')).toContainText('With Premium');
+  await expect(page.getByTestId('my-estimate')).toContainText('With Best');
   await expect(page.getByTestId('rec-theme_analysis-premium')).toHaveClass(/current/);
   await expect(page.getByTestId('rec-theme_analysis-balanced')).not.toHaveClass(/current/);
   const stored = await host.call<{ orchestrator: { quality_tier: string } }>('settings:get');

@@ -4,9 +4,9 @@ import { bytesText } from '../src-preload/contract/bytes-text';
 
 test('the quality tier is saved and survives a reload', async ({ page, host }) => {
   await openSettings(page, host.url);
-  const premium = page.getByRole('radio', { name: /Premium/ });
+  const premium = page.getByRole('radio', { name: /^Best/ });
   await expect(page.getByRole('radio', { name: /Balanced/ })).toBeChecked();
-  await page.getByText('Premium', { exact: true }).click();
+  await page.getByText('Best', { exact: true }).click();
   await expect(premium).toBeChecked();
   await expect
     .poll(
@@ -16,7 +16,7 @@ test('the quality tier is saved and survives a reload', async ({ page, host }) =
     .toBe('premium');
 
   await page.reload();
-  await expect(page.getByRole('radio', { name: /Premium/ })).toBeChecked();
+  await expect(page.getByRole('radio', { name: /^Best/ })).toBeChecked();
   await page.screenshot({ path: 'e2e/screenshots/settings-tier.png', fullPage: true });
 });
 

@@ -14,6 +14,7 @@ import { modelPlace, providerDescriptor } from '../../src-preload/contract/provi
 import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './decide-orders';
 import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
+import { TIER_NAMES } from '../../src-preload/contract/settings';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -89,14 +90,14 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
   switch (tier) {
     case 'budget':
       return top.local
-        ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
-        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
+        ? `${TIER_NAMES.budget}: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
+        : `${TIER_NAMES.budget}: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
-        ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
-        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
+        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        : `${TIER_NAMES.balanced}: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
-      return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
+      return `${TIER_NAMES.premium}: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
       return `Local: ${name} is the best local model for ${task.display_name} (${q}).`;
   }
@@ -216,12 +217,7 @@ export function joinAnd(items: readonly string[]): string {
 }
 
 /** A tier as the writer sees it named (Settings' tier cards). */
-const TIER_LABEL: Record<TierUsed, string> = {
-  premium: 'Premium',
-  balanced: 'Balanced',
-  budget: 'Budget',
-  local: 'local models',
-};
+const TIER_LABEL: Record<TierUsed, string> = { ...TIER_NAMES, local: 'local models' };
 
 /** A tier the budget stepped down past: "Balanced (DeepSeek V3.2, about $0.00039)". */
 export function passedOverText(tier: TierUsed, model: string, cost: number): string {
@@ -230,7 +226,7 @@ export function passedOverText(tier: TierUsed, model: string, cost: number): str
 
 /**
  * One sentence for every tier passed over (empty when none was): " To stay within the $0.00029 left this month, Quire
- * passed over Premium (Claude Opus 4.8, about $0.09) and Balanced (DeepSeek V3.2, about $0.00039)."
+ * passed over Best (Claude Opus 4.8, about $0.09) and Balanced (DeepSeek V3.2, about $0.00039)."
  */
 export function steppedDownText(passedOver: string[], remaining: number | null): string {
   if (passedOver.length === 0) return '';

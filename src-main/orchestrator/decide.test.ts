@@ -304,11 +304,11 @@ describe('monthly budget: step down, then refuse', () => {
     expect(d.tier_used).toBe(tierUsed);
     if (tierUsed !== 'premium')
       expect(d.reason).toMatch(
-        / To stay within the \$[\d.]+ left this month, Quire passed over Premium \(gpt-4o, about \$/,
+        / To stay within the \$[\d.]+ left this month, Quire passed over Best \(gpt-4o, about \$/,
       );
     if (tierUsed === 'local')
       expect(d.reason).toMatch(
-        /Premium \(gpt-4o, .+\), Balanced \(deepseek-chat, .+\) and Budget \(deepseek-chat, .+\)\.$/,
+        /Best \(gpt-4o, .+\), Balanced \(deepseek-chat, .+\) and Lowest cost \(deepseek-chat, .+\)\.$/,
       );
   });
 

@@ -4,6 +4,11 @@ import { channel, noInput } from './define';
 export const QUALITY_TIERS = ['budget', 'balanced', 'premium'] as const;
 export const qualityTierSchema = z.enum(QUALITY_TIERS);
 export type QualityTier = z.infer<typeof qualityTierSchema>;
+/**
+ * The tiers as a writer reads them, everywhere: the welcome's choices, Settings' tier cards, the Workbench and the
+ * orchestrator's reasons. "Budget" is not one of them: it is the monthly spending limit's name in Settings.
+ */
+export const TIER_NAMES: Record<QualityTier, string> = { budget: 'Lowest cost', balanced: 'Balanced', premium: 'Best' };
 
 const usd = (label: string) =>
   z

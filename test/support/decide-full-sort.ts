@@ -14,6 +14,7 @@ import type {
 } from '../../src-preload/contract';
 import { STRENGTH_WORDS } from '../../src-preload/contract/constants';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
+import { TIER_NAMES } from '../../src-preload/contract/settings';
 import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
 import {
@@ -580,14 +581,14 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
   switch (tier) {
     case 'budget':
       return top.local
-        ? `Budget: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
-        : `Budget: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
+        ? `${TIER_NAMES.budget}: free local model ${name} (${q}) has ${STRENGTH_WORDS[task.strength]}.`
+        : `${TIER_NAMES.budget}: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
-        ? `Balanced: ${name} (${q}) is free and good enough for complexity ${complexity}.`
-        : `Balanced: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
+        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        : `${TIER_NAMES.balanced}: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
-      return `Premium: ${name} has the highest quality available for ${task.display_name} (${q}).`;
+      return `${TIER_NAMES.premium}: ${name} has the highest quality available for ${task.display_name} (${q}).`;
     case 'local':
       return `Local: ${name} is the best local model for ${task.display_name} (${q}).`;
   }

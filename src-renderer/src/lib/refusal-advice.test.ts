@@ -85,7 +85,7 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     ).toEqual({
       kind: 'info',
       title: 'Set up a model to run this task',
-      next: 'Budget would run Line edit on Qwen2.5 7B Instruct once you download Qwen2.5 7B Instruct (Q4_K_M) — 4.7 GB, fits — on the Models screen.',
+      next: 'Lowest cost would run Line edit on Qwen2.5 7B Instruct once you download Qwen2.5 7B Instruct (Q4_K_M) — 4.7 GB, fits — on the Models screen.',
       go: 'models',
     });
     // A task that stays on this Mac is never sent to a key; a pick that is ready (or a pack's run) is not the fix.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QualityTier, SetupNeed, SetupPlans, TierPlan } from '$contract';
 import { FakeApi, FakeError } from '../../../../test/renderer/fake-api';
 import { download, installed, keysStatus, model, settings, task } from '../../../../test/renderer/fixtures';
+import { TIER_INFO } from '../tiers';
 import { FirstRunManager } from './first-run.svelte';
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
@@ -88,6 +89,16 @@ describe('FirstRunManager: the first-run setup', () => {
     ]);
     // Priced on a writer's sample month (no runs yet), limited to the tasks the host knows.
     expect(fake.inputsOf('orchestrator:plan')[0]).toEqual({ usage: { line_edit: 40, continuity_check: 10 } });
+  });
+
+  it('names each choice as Settings names its tier: one vocabulary, and the private one says what it is there', async () => {
+    // The welcome said “Best” where Settings said “Premium”, and nothing tied “Free and private” to a tier.
+    const { manager } = setup();
+    await manager.load();
+    for (const option of manager.options.filter((o) => o.id !== 'private'))
+      expect(option.title).toBe(TIER_INFO[option.tier].label);
+    const privately = manager.options.find((o) => o.id === 'private')!;
+    expect(privately.blurb).toContain(`“${TIER_INFO.budget.label}” with “Keep everything on this Mac” on`);
   });
 
   it('picking balanced turns automatic selection on at the balanced tier, then adding the key makes it ready', async () => {

@@ -5,6 +5,7 @@ import type { ErrorInfo, QualityTier, SetupNeed, SetupPlans, Settings, TierPlan 
 import { api as defaultApi, Client } from '../api/client';
 import { action, resource } from '../resource.svelte';
 import { recentUsage } from '../usage';
+import { TIER_NAMES } from '$contract/settings';
 import { ModelsManager, modelsManager, type DownloadState } from './models.svelte';
 import { pickProfile } from './orchestrator.svelte';
 
@@ -22,18 +23,20 @@ const OPTIONS: { id: SetupChoice; title: string; blurb: string; tier: QualityTie
   {
     id: 'private',
     title: 'Free and private',
-    blurb: 'One model downloaded to this computer. Nothing you write leaves it, and nothing is ever charged.',
+    blurb:
+      'One model downloaded to this computer. Nothing you write leaves it, and nothing is ever charged. In Settings ' +
+      `this is “${TIER_NAMES.budget}” with “Keep everything on this Mac” on.`,
     tier: 'budget',
   },
   {
     id: 'balanced',
-    title: 'Balanced',
+    title: TIER_NAMES.balanced,
     blurb: 'A strong, inexpensive cloud model for deep analysis; free local models where they are good enough.',
     tier: 'balanced',
   },
   {
     id: 'best',
-    title: 'Best',
+    title: TIER_NAMES.premium,
     blurb: 'The highest-quality model for every task, whatever it costs.',
     tier: 'premium',
   },
