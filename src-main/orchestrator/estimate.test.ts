@@ -33,6 +33,18 @@ describe('estimateMonthly', () => {
     expect(byModel).toBeCloseTo(estimate.total_usd, 6);
   });
 
+  it('prices a task at the tokens this writer’s own runs of it used, the typical passage only where none are known', () => {
+    // Settings said a month would cost about nine times what the writer's runs cost: every run was priced at the
+    // task's typical passage (8,000 tokens in for a theme analysis), whatever the writer actually sends.
+    const all = inputs();
+    const gpt = all.registry.find((m) => m.id === 'gpt-4o')!;
+    const own = { theme_analysis: { input: 900, output: 300 } };
+    const estimate = estimateMonthly('premium', usage, all, registryPrice, own);
+    expect(estimate.by_task.theme_analysis).toBeCloseTo(15 * registryPrice(gpt, 900, 300), 6);
+    expect(estimate.by_task.coordinator).toBeCloseTo(100 * 0.00675, 6);
+    expect(estimate.total_usd).toBeCloseTo(100 * 0.00675 + 20 * 0.023 + 15 * registryPrice(gpt, 900, 300), 6);
+  });
+
   it('plans as if the budget were open (a plan, not a call)', () => {
     const tight = inputs({ orchestrator: { monthly_budget: 0, enabled: false } });
     expect(estimateMonthly('premium', usage, tight, registryPrice).picks.theme_analysis).toBe('gpt-4o');

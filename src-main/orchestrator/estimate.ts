@@ -1,6 +1,7 @@
-// Seed 000's monthly estimate: for a tier and runs per task, what each task's pick would cost with typical tokens (a
-// reasoning pick's typical thinking included).
+// Seed 000's monthly estimate: for a tier and runs per task, what each task's pick would cost with the tokens the
+// writer's own runs of it used, else the task's typical tokens (a reasoning pick's typical thinking included).
 import type { Estimate, ModelSpec, QualityTier, TaskSpec } from '../../src-preload/contract';
+import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, effortOf, requireTask, type DecisionInputs } from './decide';
 import { expectedUsd } from './pricing';
 import { expectedThinkingTokens } from './thinking';
@@ -10,6 +11,7 @@ export function estimateMonthly(
   usage: Readonly<Record<string, number>>,
   inputs: DecisionInputs,
   price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+  tokens: RunTokens = {},
 ): Estimate {
   // Validate every task before computing anything: one unknown task fails the whole request.
   for (const task of Object.keys(usage)) requireTask(inputs.tasks, task, `usage.${task}`);
@@ -28,7 +30,7 @@ export function estimateMonthly(
     const decision = decide({ task: taskId, tier }, planInputs);
     picks[taskId] = decision.model_id;
     const spec = decision.model_id ? byModelId.get(decision.model_id) : undefined;
-    const cost = spec ? typicalCallUsd(spec, task, inputs, price) * runs : 0;
+    const cost = spec ? typicalCallUsd(spec, task, inputs, price, tokens[taskId]) * runs : 0;
     byTask[taskId] = roundUsd(cost);
     if (spec) byModel[spec.id] = roundUsd((byModel[spec.id] ?? 0) + cost);
     total += cost;
@@ -37,17 +39,21 @@ export function estimateMonthly(
 }
 
 /**
- * A typical call of `task` on `spec`: its typical input and answer and, for a reasoning model, the thinking it
- * typically spends at the task's effort (billed as output; thinking.ts).
+ * A typical call of `task` on `spec`: the writer's own runs' input and answer where known (`own`), else the task's
+ * typical ones, and for a reasoning model the thinking it typically spends at the task's effort (billed as output;
+ * thinking.ts).
  */
 export function typicalCallUsd(
   spec: ModelSpec,
   task: TaskSpec,
   inputs: Pick<DecisionInputs, 'efforts'>,
   price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+  own?: { input: number; output: number },
 ): number {
   const thinking = expectedThinkingTokens(spec, effortOf({ task: task.id }, inputs));
-  return price(spec, task.typical_input_tokens, task.typical_output_tokens + thinking);
+  const input = own?.input ?? task.typical_input_tokens;
+  const output = own?.output ?? task.typical_output_tokens;
+  return price(spec, input, output + thinking);
 }
 
 /** To the micro-dollar, as the ledger stores money. */

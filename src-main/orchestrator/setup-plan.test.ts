@@ -38,6 +38,15 @@ describe('planSetup: what a tier would use before anything is set up', () => {
     expect(plan.total_usd).toBeGreaterThan(0);
   });
 
+  it('prices the month at the tokens the writer’s own runs used, as the estimate does', () => {
+    const own = { theme_analysis: { input: 900, output: 300 } };
+    const plan = planSetup('premium', usage, nothingSetUp, everyKey, registryPrice, own);
+    const typical = planSetup('premium', usage, nothingSetUp, everyKey, registryPrice);
+    const asIfSetUp = inputs({ availability: asIfAvailable(nothingSetUp.availability, plan.items) });
+    expect(plan.total_usd).toBeCloseTo(estimateMonthly('premium', usage, asIfSetUp, registryPrice, own).total_usd, 6);
+    expect(plan.total_usd).toBeLessThan(typical.total_usd);
+  });
+
   it('the budget plan asks for one free download, not a key, and costs nothing', () => {
     const plan = planSetup('budget', usage, nothingSetUp, [...everyKey, ...everyDownload], registryPrice);
     expect(plan.items).toHaveLength(1);

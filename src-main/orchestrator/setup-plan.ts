@@ -1,6 +1,7 @@
 // What a tier would use before anything is set up: the decision made "as if" a few more things were available (a
 // provider's key added, a local model downloaded), chosen greedily so a writer is asked for as little as possible.
 import type { ModelSpec, QualityTier } from '../../src-preload/contract';
+import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, requireTask, type DecisionInputs } from './decide';
 import { roundUsd, typicalCallUsd } from './estimate';
 import { expectedUsd } from './pricing';
@@ -30,7 +31,7 @@ export interface SetupPlan {
   tier: QualityTier;
   /** What to set up, most useful first. */
   items: SetupItem[];
-  /** Monthly cost of the usage as if the plan were set up (expected tokens, like estimateMonthly). */
+  /** Monthly cost of the usage as if the plan were set up (the writer's own or typical tokens, like estimateMonthly). */
   total_usd: number;
   tasks: Record<string, PlannedTask>;
 }
@@ -66,6 +67,7 @@ export function planSetup(
   inputs: DecisionInputs,
   candidates: readonly SetupItem[],
   price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+  tokens: RunTokens = {},
 ): SetupPlan {
   for (const task of Object.keys(usage)) requireTask(inputs.tasks, task, `usage.${task}`);
   const plan: DecisionInputs = { ...inputs, settings: { ...inputs.settings, enabled: true, monthly_budget: null } };
@@ -134,7 +136,7 @@ export function planSetup(
   for (const [task, runs] of weights) {
     const spec = tasks[task]?.model_id ? byId.get(tasks[task].model_id) : undefined;
     const t = inputs.tasks.get(task)!;
-    if (spec && spec.provider !== 'local') total += typicalCallUsd(spec, t, inputs, price) * runs;
+    if (spec && spec.provider !== 'local') total += typicalCallUsd(spec, t, inputs, price, tokens[task]) * runs;
   }
   return { tier, items: chosen, total_usd: roundUsd(total), tasks };
 }

@@ -14,6 +14,7 @@ import {
 } from '../../src-preload/contract';
 import { removedModelName } from '../../src-preload/contract/model-ids';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
+import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
 import { routingValue, type TaskWork } from '../orchestrator/routing-value';
@@ -93,8 +94,8 @@ export class OrchestratorService {
   }
 
   /** What each tier would use and need before anything is set up, and its month as if it were. */
-  plan(usage: Record<string, number>): SetupPlans {
-    return setupPlans(usage, this.inputs(), this.setupSource);
+  plan(usage: Record<string, number>, tokens: RunTokens = {}): SetupPlans {
+    return setupPlans(usage, this.inputs(), this.setupSource, tokens);
   }
 
   /** The month's work priced as routed, on always-premium and on always-cheapest (spend:routing_value). */
@@ -123,8 +124,8 @@ export class OrchestratorService {
     return { task, recommendations };
   }
 
-  estimate(tier: QualityTier, usage: Record<string, number>): Estimate {
-    return estimateMonthly(tier, usage, this.inputs());
+  estimate(tier: QualityTier, usage: Record<string, number>, tokens: RunTokens = {}): Estimate {
+    return estimateMonthly(tier, usage, this.inputs(), undefined, tokens);
   }
 
   capabilities(): Capabilities {

@@ -71,4 +71,21 @@ describe('orchestrator:plan: what each tier would use before anything is set up'
     expect(body.error.code).toBe('invalid_input');
     expect(body.error.message).toContain('nope');
   });
+
+  it('prices the month at the writer’s own runs’ tokens when the renderer sends them, over the wire', async () => {
+    const { call } = await freshHost();
+    const short = Object.fromEntries(Object.keys(usage).map((task) => [task, { input: 700, output: 200 }]));
+    const typical = (await call('orchestrator:plan', { usage })).body.value as SetupPlans;
+    const own = (await call('orchestrator:plan', { usage, tokens: short })).body.value as SetupPlans;
+    expect(own.tiers.premium.total_usd).toBeGreaterThan(0);
+    expect(own.tiers.premium.total_usd).toBeLessThan(typical.tiers.premium.total_usd);
+    const estimate = await call('orchestrator:estimate', { tier: 'premium', usage, tokens: short });
+    expect(estimate.body.ok).toBe(true);
+    const negative = await call('orchestrator:estimate', {
+      tier: 'premium',
+      usage,
+      tokens: { line_edit: { input: -1, output: 0 } },
+    });
+    expect(negative.body).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
 });

@@ -13,6 +13,7 @@ import {
   type TierPlan,
 } from '../../src-preload/contract';
 import { bytesText } from '../../src-preload/contract/bytes-text';
+import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import type { DecisionInputs } from '../orchestrator/decide';
 import { planSetup, type SetupItem, type SetupPlan } from '../orchestrator/setup-plan';
 import type { AvailabilitySource } from '../orchestrator/sources';
@@ -36,6 +37,7 @@ export function setupPlans(
   usage: Readonly<Record<string, number>>,
   inputs: DecisionInputs,
   source: SetupSource,
+  tokens: RunTokens = {},
 ): SetupPlans {
   const downloads = new Map(source.downloads().map((d) => [d.catalog_id, d]));
   // A plan makes hundreds of decisions; ask the key store and the library once per model, not once per decision.
@@ -51,7 +53,8 @@ export function setupPlans(
     return { tier: plan.tier, ready: needs.length === 0, needs, total_usd: plan.total_usd, picks };
   };
   const tiers = {} as Record<QualityTier, TierPlan>;
-  for (const tier of QUALITY_TIERS) tiers[tier] = describe(planSetup(tier, usage, inputs, candidates));
+  for (const tier of QUALITY_TIERS)
+    tiers[tier] = describe(planSetup(tier, usage, inputs, candidates, undefined, tokens));
   const privateInputs: DecisionInputs = { ...inputs, settings: { ...inputs.settings, force_local: true } };
   const privatePlan = describe(
     planSetup(
@@ -59,6 +62,8 @@ export function setupPlans(
       usage,
       privateInputs,
       candidates.filter((c) => c.kind === 'download'),
+      undefined,
+      tokens,
     ),
   );
   return { tiers, private: privatePlan };

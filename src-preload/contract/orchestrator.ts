@@ -193,11 +193,21 @@ export interface Recommendations {
   recommendations: Record<QualityTier, Recommendation>;
 }
 
+const tokenCount = z.number().int().min(0, 'A token count must be zero or more').max(10_000_000);
+
 export const estimateInputSchema = z.strictObject({
   tier: qualityTierSchema,
   /** Runs per month by task. */
   usage: z.record(taskName, z.number().finite().min(0, 'Runs per month must be zero or more').max(10_000_000)),
+  /**
+   * What a run of a task used on average in this writer's own runs (tokens in and out); a task without is priced at
+   * its typical passage, which is longer than most a writer sends.
+   */
+  tokens: z.record(taskName, z.strictObject({ input: tokenCount, output: tokenCount })).optional(),
 });
+
+/** A run's tokens by task, as the writer's own runs used them (estimateInputSchema.tokens). */
+export type RunTokens = Readonly<Record<string, { input: number; output: number }>>;
 
 export interface Estimate {
   tier: QualityTier;
@@ -247,7 +257,10 @@ export interface SetupPlans {
   private: TierPlan;
 }
 
-export const planInputSchema = z.strictObject({ usage: estimateInputSchema.shape.usage });
+export const planInputSchema = z.strictObject({
+  usage: estimateInputSchema.shape.usage,
+  tokens: estimateInputSchema.shape.tokens,
+});
 
 export const orchestratorChannels = {
   'orchestrator:capabilities': channel<Capabilities>()(noInput),

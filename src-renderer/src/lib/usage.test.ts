@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recentUsage } from './usage';
+import { recentTokens, recentUsage } from './usage';
 
 describe('recentUsage', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');
@@ -26,5 +26,27 @@ describe('recentUsage', () => {
 
   it('is empty for a writer with no runs', () => {
     expect(recentUsage([], now)).toEqual({});
+  });
+
+  it('says what a run of each task used on average: completed runs of the last 30 days whose tokens are known', () => {
+    const counted = (
+      task: string,
+      created_at: string,
+      input: number | null,
+      output: number | null,
+      status: 'completed' | 'failed' = 'completed',
+    ) => ({ ...run(task, created_at, status), input_tokens: input, output_tokens: output });
+    expect(
+      recentTokens(
+        [
+          counted('line_edit', '2026-11-21T09:00:00Z', 800, 200),
+          counted('line_edit', '2026-11-20T09:00:00Z', 1001, 301),
+          counted('line_edit', '2026-11-20T09:00:00Z', 50_000, 9_000, 'failed'),
+          counted('line_edit', '2026-10-01T09:00:00Z', 50_000, 9_000),
+          counted('theme_analysis', '2026-11-20T09:00:00Z', null, null),
+        ],
+        now,
+      ),
+    ).toEqual({ line_edit: { input: 901, output: 251 } });
   });
 });

@@ -28,3 +28,29 @@ export function recentUsage(
   }
   return usage;
 }
+
+/**
+ * What a run of each task used on average, tokens in and out, over the completed runs of the 30 days before `now`
+ * whose counts are known: the estimates price a writer's month at these, not at a task's typical passage.
+ */
+export function recentTokens(
+  runs: Pick<RunSummary, 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens'>[],
+  now: number,
+): Record<string, { input: number; output: number }> {
+  const sums: Record<string, { input: number; output: number; runs: number }> = {};
+  for (const run of runs) {
+    const age = now - Date.parse(run.created_at);
+    if (run.status !== 'completed' || !(age >= 0 && age <= MONTH_MS)) continue;
+    if (run.input_tokens === null || run.output_tokens === null) continue;
+    const sum = (sums[run.task] ??= { input: 0, output: 0, runs: 0 });
+    sum.input += run.input_tokens;
+    sum.output += run.output_tokens;
+    sum.runs += 1;
+  }
+  return Object.fromEntries(
+    Object.entries(sums).map(([task, sum]) => [
+      task,
+      { input: Math.round(sum.input / sum.runs), output: Math.round(sum.output / sum.runs) },
+    ]),
+  );
+}

@@ -4,10 +4,10 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo, QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
 import { api as defaultApi, Client } from '../api/client';
 import { action, resource } from '../resource.svelte';
-import { recentUsage } from '../usage';
+import { recentTokens, recentUsage } from '../usage';
 import { TIER_NAMES } from '$contract/settings';
 import { ModelsManager, modelsManager, type DownloadState } from './models.svelte';
-import { pickProfile } from './orchestrator.svelte';
+import { pickProfile, priced } from './orchestrator.svelte';
 
 export type SetupChoice = Settings['setup']['choice'] & string;
 
@@ -196,8 +196,13 @@ export class FirstRunManager {
       const closed = await this.#client.call('settings:set', { setup: { done: true } });
       return { settings: closed, plans: null, usage: {} };
     }
-    const { usage } = pickProfile(capabilities, recentUsage(recent.runs, this.#now()));
-    const plans = await this.#client.call('orchestrator:plan', { usage });
+    const profile = pickProfile(
+      capabilities,
+      recentUsage(recent.runs, this.#now()),
+      recentTokens(recent.runs, this.#now()),
+    );
+    const plans = await this.#client.call('orchestrator:plan', priced(profile));
+    const { usage } = profile;
     return { settings, plans, usage };
   }
 

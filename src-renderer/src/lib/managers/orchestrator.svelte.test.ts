@@ -87,24 +87,35 @@ describe('OrchestratorManager', () => {
     const recent = '2026-03-10T12:00:00.000Z';
     fake.answer('runs:list', {
       runs: [
-        runSummary('1', { task: 'line_edit', created_at: recent }),
-        runSummary('2', { task: 'line_edit', created_at: recent }),
+        runSummary('1', { task: 'line_edit', created_at: recent, input_tokens: 800, output_tokens: 200 }),
+        runSummary('2', { task: 'line_edit', created_at: recent, input_tokens: 1000, output_tokens: 300 }),
         runSummary('3', { task: 'line_edit', created_at: recent, status: 'cancelled' }),
         runSummary('4', { task: 'line_edit', created_at: '2026-01-01T00:00:00.000Z' }),
         runSummary('5', { task: 'gone', created_at: recent }),
       ],
     });
     await manager.load();
-    expect(manager.profile).toEqual({ usage: { line_edit: 2 }, source: 'recent' });
-    expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 2 } });
+    // Priced at what those runs used, not at the task's typical passage (about nine times a writer's, in Settings).
+    const tokens = { line_edit: { input: 900, output: 250 } };
+    expect(manager.profile).toEqual({ usage: { line_edit: 2 }, tokens, source: 'recent' });
+    expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 2 }, tokens });
+    expect(fake.inputsOf('orchestrator:plan')[0]).toEqual({ usage: { line_edit: 2 }, tokens });
+    expect(manager.basis).toBe(
+      'Estimates use your last 30 days of runs (2 × Task line_edit), each priced at what your own runs of its task ' +
+        'used, not at the most a run may cost.',
+    );
   });
 
   it('uses the sample month, limited to known tasks, when the writer has no runs yet', async () => {
     const { fake, manager } = setup();
     await manager.load();
     // A writer's month: the internal coordinator task is not part of it.
-    expect(manager.profile).toEqual({ usage: { line_edit: 40 }, source: 'sample' });
+    expect(manager.profile).toEqual({ usage: { line_edit: 40 }, tokens: {}, source: 'sample' });
     expect(fake.inputsOf('orchestrator:plan')).toEqual([{ usage: { line_edit: 40 } }]);
+    expect(manager.basis).toBe(
+      'You have no runs yet, so estimates use a sample month (40 × Task line_edit), each run on a passage of its ' +
+        'task’s typical length.',
+    );
   });
 
   it('before setup, a task with no model today shows the pick the tier would use and what it needs', async () => {

@@ -2,17 +2,26 @@
 // writer's usage, and what each tier would pick for every task (and why).
 import type { QuireApi } from '../../../../src-preload/api';
 import type { QualityTier } from '$contract';
-import type { Capabilities, Estimate, PlannedPick, Recommendations, SetupPlans } from '$contract/orchestrator';
+import type {
+  Capabilities,
+  Estimate,
+  PlannedPick,
+  Recommendations,
+  RunTokens,
+  SetupPlans,
+} from '$contract/orchestrator';
 import { modelPlace, providerLabel } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
 import { removedModelName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
-import { recentUsage, SAMPLE_USAGE } from '../usage';
+import { recentTokens, recentUsage, SAMPLE_USAGE } from '../usage';
 
 export interface UsageProfile {
   /** Runs per month by task. */
   usage: Record<string, number>;
+  /** What a run of a task used on average in those runs; a task without is priced at its typical passage. */
+  tokens: RunTokens;
   /** recent: from this writer's last 30 days of runs; sample: seed 000's typical month (no runs yet). */
   source: 'recent' | 'sample';
 }
@@ -105,6 +114,23 @@ export class OrchestratorManager {
   }
 
   /**
+   * What the monthly estimates are built from, in a writer's words: whose runs, and at what length each is priced (the
+   * per-task table beside them says what a run costs at most; these are what runs like the writer's cost).
+   */
+  get basis(): string {
+    const profile = this.profile;
+    if (!profile) return '';
+    const parts = Object.entries(profile.usage).map(([task, runs]) => `${runs} × ${this.taskName(task)}`);
+    if (profile.source === 'sample')
+      return `You have no runs yet, so estimates use a sample month (${parts.join(', ') || 'no matching tasks'}), each run on a passage of its task’s typical length.`;
+    const unmeasured = Object.keys(profile.usage).filter((task) => !profile.tokens[task]);
+    const typical = unmeasured.length
+      ? ` (a typical passage for ${unmeasured.map((task) => this.taskName(task)).join(', ')}, whose token counts are not known)`
+      : '';
+    return `Estimates use your last 30 days of runs (${parts.join(', ')}), each priced at what your own runs of its task used${typical}, not at the most a run may cost.`;
+  }
+
+  /**
    * Loads everything the AI Intelligence panel shows. Estimates use the writer's runs per task over the last 30 days;
    * with none yet, the seed's sample month is used and labelled as such.
    */
@@ -144,12 +170,12 @@ export class OrchestratorManager {
     // Read when the answer comes, not when it was asked for: another scope's answer may have landed meanwhile.
     if (scope === 'capabilities') return { ...this.#outlook.value, capabilities };
     const profile = recent
-      ? pickProfile(capabilities, recentUsage(recent.runs, this.#now()))
+      ? pickProfile(capabilities, recentUsage(recent.runs, this.#now()), recentTokens(recent.runs, this.#now()))
       : (this.#outlook.value.profile ?? pickProfile(capabilities, {}));
     const [estimates, recommendations, plans] = await Promise.all([
-      Promise.all(TIERS.map((tier) => this.#client.call('orchestrator:estimate', { tier, usage: profile.usage }))),
+      Promise.all(TIERS.map((tier) => this.#client.call('orchestrator:estimate', { tier, ...priced(profile) }))),
       Promise.all(capabilities.tasks.map((task) => this.#client.call('orchestrator:recommend', { task: task.id }))),
-      this.#client.call('orchestrator:plan', { usage: profile.usage }),
+      this.#client.call('orchestrator:plan', priced(profile)),
     ]);
     return {
       capabilities,
@@ -166,12 +192,26 @@ export class OrchestratorManager {
   }
 }
 
-export function pickProfile(capabilities: Capabilities, recent: Record<string, number>): UsageProfile {
+export function pickProfile(
+  capabilities: Capabilities,
+  recent: Record<string, number>,
+  tokens: RunTokens = {},
+): UsageProfile {
   const known = (task: string) => capabilities.tasks.some((spec) => spec.id === task);
   const usage = Object.fromEntries(Object.entries(recent).filter(([task, runs]) => known(task) && runs > 0));
-  if (Object.keys(usage).length > 0) return { usage, source: 'recent' };
+  if (Object.keys(usage).length > 0) {
+    const used = Object.fromEntries(Object.entries(tokens).filter(([task]) => task in usage));
+    return { usage, tokens: used, source: 'recent' };
+  }
   const sample = Object.fromEntries(Object.entries(SAMPLE_USAGE).filter(([task]) => known(task)));
-  return { usage: sample, source: 'sample' };
+  return { usage: sample, tokens: {}, source: 'sample' };
+}
+
+/** The usage an estimate or a plan is asked for, with the writer's own tokens when there are any. */
+export function priced(profile: UsageProfile): { usage: Record<string, number>; tokens?: RunTokens } {
+  return Object.keys(profile.tokens).length > 0
+    ? { usage: profile.usage, tokens: profile.tokens }
+    : { usage: profile.usage };
 }
 
 export const orchestratorManager = new OrchestratorManager();
