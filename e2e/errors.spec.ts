@@ -33,6 +33,10 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   await page.getByTestId('key-openai').getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('key-feedback-openai')).toContainText('The key was not saved');
   await expect(page.getByTestId('key-feedback-openai')).toContainText(/401|Incorrect API key/);
+  // The provider said no: nothing offers to store the key anyway.
+  await expect(
+    page.getByTestId('key-feedback-openai').getByRole('button', { name: 'Save without testing' }),
+  ).toHaveCount(0);
   await expect(page.getByTestId('key-status-openai')).toContainText('No key');
   const keys = await host.call<{ keys: { provider: string; configured: boolean }[] }>('keys:status');
   expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);

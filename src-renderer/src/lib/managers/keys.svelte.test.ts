@@ -46,38 +46,61 @@ describe('KeysManager', () => {
     expect(manager.feedback.openai).toEqual({ kind: 'success', message: 'Key saved. 42 models.' });
   });
 
-  it('takes a refused new key out again, so a bad key changes nothing, and offers to save it untested', async () => {
+  it('takes a refused new key out again and offers no way to store it: the provider said no', async () => {
+    // “Save without testing” stored a key the provider had just refused (HTTP 401), with “Key saved without a test.”
     const { fake, manager } = setup({ openai: false });
     await manager.load();
     fake.answer('keys:set', stored('openai'));
-    fake.answer('keys:test', { provider: 'openai', ok: false, message: '401 Unauthorized' });
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'HTTP 401 Unauthorized', reason: 'refused' });
     fake.answer('keys:delete', stored('openai'));
     await expect(manager.save('openai', 'sk-wrong-1234567890', false)).resolves.toBe(false);
     expect(fake.inputsOf('keys:delete')).toEqual([{ provider: 'openai' }]);
-    expect(manager.feedback.openai).toMatchObject({
+    expect(manager.feedback.openai).toEqual({
       kind: 'error',
-      message: 'The key was not saved: the test failed — 401 Unauthorized',
-      retryWithoutTest: true,
+      message: 'The key was not saved: OpenAI refused it — HTTP 401 Unauthorized',
+      next: 'Check that you copied the whole key from the provider’s dashboard, then paste it again.',
+      retryWithoutTest: false,
     });
   });
 
-  it('keeps a replacement key the test refuses when one was set before, and says so', async () => {
+  it('a new key whose test could not reach the provider may be saved untested, and then says runs fail if it is wrong', async () => {
+    const { fake, manager } = setup({ openai: false });
+    await manager.load();
+    fake.answer('keys:set', stored('openai'));
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'Nothing answers', reason: 'unreachable' });
+    fake.answer('keys:delete', stored('openai'));
+    await manager.save('openai', 'sk-offline-1234567890', false);
+    expect(manager.feedback.openai).toMatchObject({
+      kind: 'error',
+      message: 'The key was not saved: Quire could not reach OpenAI to test it — Nothing answers',
+      retryWithoutTest: true,
+    });
+    expect(manager.feedback.openai?.next).toMatch(/Offline\? Use “Save without testing”/);
+  });
+
+  it('keeps a replacement key the test refuses when one was set before, and says plainly that runs fail with it', async () => {
     const { fake, manager } = setup({ openai: true });
     await manager.load();
     fake.answer('keys:set', stored('openai'));
-    fake.answer('keys:test', { provider: 'openai', ok: false, message: '401' });
+    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'HTTP 401', reason: 'refused' });
     await manager.save('openai', 'sk-new-1234567890', false);
     expect(fake.countOf('keys:delete')).toBe(0);
     expect(manager.feedback.openai).toMatchObject({ kind: 'error', retryWithoutTest: false });
-    expect(manager.feedback.openai?.message).toMatch(/^The new key was saved, but the test failed/);
+    expect(manager.feedback.openai?.message).toBe(
+      'The new key replaced the old one, but OpenAI refused it — HTTP 401. Runs on OpenAI fail until you paste a key it accepts.',
+    );
   });
 
-  it('saves without a test when asked', async () => {
+  it('saves without a test when asked, and says the key is unchecked and what happens if it is wrong', async () => {
     const { fake, manager } = setup();
     fake.answer('keys:set', stored('openai'));
     await expect(manager.save('openai', 'sk-offline-1234567890', false, true)).resolves.toBe(true);
     expect(fake.countOf('keys:test')).toBe(0);
-    expect(manager.feedback.openai).toEqual({ kind: 'success', message: 'Key saved without a test.' });
+    expect(manager.feedback.openai).toEqual({
+      kind: 'success',
+      message:
+        'Key saved without a test: Quire has not checked it with OpenAI. If OpenAI refuses it, runs on OpenAI fail until you replace it; press Test once you are online.',
+    });
   });
 
   it('reports a key the host refuses to store, with the host’s error', async () => {

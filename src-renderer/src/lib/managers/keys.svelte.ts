@@ -1,7 +1,8 @@
 // API keys per built-in provider. The renderer only ever sees whether a key is set and its last 4 characters.
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
-import type { KeysStatus } from '$contract/keys';
+import type { KeysStatus, KeyTest } from '$contract/keys';
+import { providerDescriptor } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
@@ -47,9 +48,13 @@ export class KeysManager {
         api_key: apiKey,
         ...(allowWeakStorage ? { allow_weak_storage: true } : {}),
       });
+      const name = providerName(provider);
       if (skipTest) {
         await this.load();
-        this.#setFeedback(provider, { kind: 'success', message: 'Key saved without a test.' });
+        this.#setFeedback(provider, {
+          kind: 'success',
+          message: `Key saved without a test: Quire has not checked it with ${name}. If ${name} refuses it, runs on ${name} fail until you replace it; press Test once you are online.`,
+        });
         return true;
       }
       const result = await this.#client.call('keys:test', { provider });
@@ -57,14 +62,7 @@ export class KeysManager {
       await this.load();
       this.#setFeedback(
         provider,
-        result.ok
-          ? { kind: 'success', message: `Key saved. ${result.message}` }
-          : {
-              kind: 'error',
-              message: `${hadKey ? 'The new key was saved, but the' : 'The key was not saved: the'} test failed — ${result.message}`,
-              next: 'Check that you copied the whole key from the provider’s dashboard and try again. Offline? Use “Save without testing”.',
-              retryWithoutTest: !hadKey,
-            },
+        result.ok ? { kind: 'success', message: `Key saved. ${result.message}` } : this.#failed(name, hadKey, result),
       );
       return result.ok;
     } catch (error) {
@@ -74,6 +72,37 @@ export class KeysManager {
     } finally {
       this.#setBusy(provider, null);
     }
+  }
+
+  /**
+   * A saved key's test failed. A refusal (HTTP 401/403) is definite: the key is not kept untested, and a replacement
+   * already stored is said to break runs. No answer may be the writer's connection: they may keep the key untested.
+   */
+  #failed(name: string, hadKey: boolean, result: KeyTest): KeyFeedback {
+    const refused = result.reason === 'refused';
+    if (hadKey)
+      return {
+        kind: 'error',
+        message: refused
+          ? `The new key replaced the old one, but ${name} refused it — ${result.message}. Runs on ${name} fail until you paste a key it accepts.`
+          : `The new key was saved, but the test failed — ${result.message}`,
+        next: refused
+          ? 'Check that you copied the whole key from the provider’s dashboard, then paste it again.'
+          : 'Press Test again in a minute; runs on this provider may fail until it passes.',
+        retryWithoutTest: false,
+      };
+    return {
+      kind: 'error',
+      message: refused
+        ? `The key was not saved: ${name} refused it — ${result.message}`
+        : result.reason === 'unreachable'
+          ? `The key was not saved: Quire could not reach ${name} to test it — ${result.message}`
+          : `The key was not saved: the test failed — ${result.message}`,
+      next: refused
+        ? 'Check that you copied the whole key from the provider’s dashboard, then paste it again.'
+        : 'Check that you copied the whole key and try again. Offline? Use “Save without testing”: runs fail until the key works.',
+      retryWithoutTest: !refused,
+    };
   }
 
   async test(provider: string): Promise<void> {
@@ -142,6 +171,11 @@ export class KeysManager {
     this.#busy = {};
     this.#feedback = {};
   }
+}
+
+/** The provider as the keys screen names it ("OpenAI"); an endpoint or unknown id as "the provider". */
+function providerName(provider: string): string {
+  return providerDescriptor(provider)?.display_name ?? 'the provider';
 }
 
 export const keysManager = new KeysManager();
