@@ -61,12 +61,15 @@ describe('EndpointsManager', () => {
       message: 'Quire could not reach http://127.0.0.1:1234/v1: connection refused',
       next: expect.stringMatching(/^Nothing was saved\. Check the address/),
       input: input('lm-studio'),
+      // The writer may be setting it up before the server runs: it may be saved untested.
+      saveAnyway: true,
     });
     manager.clearFailure();
     expect(manager.failure).toBeNull();
   });
 
-  it('saves nothing when an edit’s new key is refused, and says to check the key', async () => {
+  it('saves nothing when an edit’s new key is refused, says to check the key, and offers no “Save anyway”', async () => {
+    // “Save anyway” stored an endpoint whose server had just refused its key (HTTP 401): every run on it would fail.
     const { fake, manager } = setup();
     fake.answer('providers:test', {
       provider: 'endpoint:lm-studio',
@@ -81,6 +84,7 @@ describe('EndpointsManager', () => {
       message: 'Your endpoint “lm-studio” refused the key (HTTP 401)',
       next: expect.stringMatching(/^Nothing was saved\. Check the key/),
       input: edit,
+      saveAnyway: false,
     });
   });
 

@@ -10,6 +10,11 @@ import { action, resource } from '../resource.svelte';
 export interface EndpointFailure {
   message: string;
   next: string;
+  /**
+   * "Save anyway" is offered: the server could not be reached (it may not be running yet). Never after it refused the
+   * key, a definite answer that every run on it would get too.
+   */
+  saveAnyway: boolean;
   /** The endpoint as entered, so "Save anyway" can store it without a reachable server. */
   input: EndpointInput;
   error?: ErrorInfo;
@@ -79,11 +84,13 @@ export class EndpointsManager {
               ? {
                   message: result.message,
                   next: 'Nothing was saved. Check the key the server expects (Ollama takes any, such as “ollama”; LM Studio “lm-studio”), then try again.',
+                  saveAnyway: false,
                   input,
                 }
               : {
                   message: `Quire could not reach ${input.base_url}: ${result.message}`,
                   next: 'Nothing was saved. Check the address (including /v1 where the server needs it) and that the server is running, then try again — or save it anyway to use later.',
+                  saveAnyway: true,
                   input,
                 };
           return false;
@@ -94,7 +101,7 @@ export class EndpointsManager {
       return true;
     } catch (error) {
       const info = toErrorInfo(error);
-      this.#failure = { message: info.message, next: '', input, error: info };
+      this.#failure = { message: info.message, next: '', saveAnyway: false, input, error: info };
       return false;
     } finally {
       this.#saving = false;
