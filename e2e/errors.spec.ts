@@ -37,7 +37,11 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   await expect(
     page.getByTestId('key-feedback-openai').getByRole('button', { name: 'Save without testing' }),
   ).toHaveCount(0);
-  await expect(page.getByTestId('key-status-openai')).toContainText('No key');
+  await expect(page.getByTestId('key-status-openai')).toHaveText('No key yet');
+  // The browser host also reads a key from the environment: said on a line of its own.
+  await expect(page.getByTestId('key-env-openai')).toHaveText(
+    'Or set OPENAI_API_KEY in the environment before you start the browser host.',
+  );
   const keys = await host.call<{ keys: { provider: string; configured: boolean }[] }>('keys:status');
   expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);
 
@@ -96,7 +100,11 @@ test('a key the provider accepts is kept, shown only by its last 4 characters, t
   await page.keyboard.press('Enter');
   await confirm.getByRole('button', { name: 'Remove key' }).focus();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('key-status-openai')).toContainText('No key');
+  await expect(page.getByTestId('key-status-openai')).toHaveText('No key yet');
+  // The browser host also reads a key from the environment: said on a line of its own.
+  await expect(page.getByTestId('key-env-openai')).toHaveText(
+    'Or set OPENAI_API_KEY in the environment before you start the browser host.',
+  );
   await expect(input).toBeFocused();
   const keys = await host.call<{ keys: { provider: string; configured: boolean }[] }>('keys:status');
   expect(keys.value?.keys.find((item) => item.provider === 'openai')?.configured).toBe(false);

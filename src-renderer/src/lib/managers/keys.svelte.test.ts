@@ -163,4 +163,23 @@ describe('KeysManager', () => {
     await manager.test('openai');
     expect(manager.feedback.openai?.next).toMatch(/copied the whole key/);
   });
+
+  it('a provider without a key reads “No key yet”; its environment variable is a second line, in the browser host only', () => {
+    // It read “No key (or set OPENAI_API_KEY)” in the app too, where a writer adds a key by pasting it.
+    const none: KeyStatus = {
+      provider: 'openai',
+      configured: false,
+      last4: null,
+      source: null,
+      env_var: 'OPENAI_API_KEY',
+    };
+    const { fake, manager } = setup();
+    expect(manager.describe(none)).toEqual({
+      status: 'No key yet',
+      hint: 'Or set OPENAI_API_KEY in the environment before you start the browser host.',
+    });
+    expect(manager.describe(stored('openai'))).toEqual({ status: 'Key ••••abcd stored in a private file', hint: null });
+    const app = new KeysManager({ transport: 'ipc', invoke: fake.invoke.bind(fake), on: fake.on.bind(fake) });
+    expect(app.describe(none)).toEqual({ status: 'No key yet', hint: null });
+  });
 });

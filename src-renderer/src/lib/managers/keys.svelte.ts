@@ -1,7 +1,7 @@
 // API keys per built-in provider. The renderer only ever sees whether a key is set and its last 4 characters.
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
-import type { KeysStatus, KeyTest } from '$contract/keys';
+import type { KeyStatus, KeysStatus, KeyTest } from '$contract/keys';
 import { providerDescriptor } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
@@ -16,14 +16,37 @@ export interface KeyFeedback {
   retryWithoutTest?: boolean;
 }
 
+const SOURCE: Record<NonNullable<KeyStatus['source']>, string> = {
+  env: 'from an environment variable',
+  file: 'stored in a private file',
+  encrypted: 'encrypted',
+};
+
 export class KeysManager {
   readonly #client: Client;
   readonly #status = resource(() => this.#client.call('keys:status'), null as KeysStatus | null);
   #busy = $state.raw<Record<string, 'saving' | 'testing' | 'removing'>>({});
   #feedback = $state.raw<Record<string, KeyFeedback>>({});
 
+  readonly #api: QuireApi;
+
   constructor(api: QuireApi = defaultApi) {
+    this.#api = api;
     this.#client = new Client(api);
+  }
+
+  /**
+   * A provider's row as the writer reads it: whether a key is set, and, in the browser host only, the environment
+   * variable it also reads (in the app a writer adds a key by pasting it; a variable set in a shell never reaches it).
+   */
+  describe(key: KeyStatus): { status: string; hint: string | null } {
+    if (key.configured)
+      return { status: `Key ••••${key.last4 ?? ''}${key.source ? ` ${SOURCE[key.source]}` : ''}`, hint: null };
+    const hint =
+      key.env_var && this.#api.transport === 'http'
+        ? `Or set ${key.env_var} in the environment before you start the browser host.`
+        : null;
+    return { status: 'No key yet', hint };
   }
 
   readonly status = $derived(this.#status.value);
