@@ -47,7 +47,13 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
 
   // 3. An endpoint nobody is listening on.
   await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  // A name it cannot be saved under is said as it is typed, not after Save.
+  await page.getByLabel('Endpoint id').fill('My Studio');
+  await expect(page.getByTestId('endpoint-id-problem')).toHaveText(
+    'Use small letters, digits, - and _ only, with no spaces (for example “lm-studio”).',
+  );
   await page.getByLabel('Endpoint id').fill('studio');
+  await expect(page.getByTestId('endpoint-id-problem')).toHaveCount(0);
   await page.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
   await page.getByLabel('Model id').fill('writer-model');
   // From the keyboard: the button stays focused while Quire connects, and after (it was dropped to the page).
@@ -121,7 +127,9 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await page.keyboard.press('Enter');
   const list = page.getByTestId('endpoints');
   await expect(list).toContainText('studio');
-  await expect(list).toContainText('writer-model');
+  // Its model by the name the writer gave it, not its id.
+  await expect(list).toContainText('Studio Writer');
+  await expect(list).not.toContainText('writer-model');
   // The form closed under the keyboard's focus: it goes to the button that took the form's place.
   await expect(page.getByRole('button', { name: 'Add an endpoint' })).toBeFocused();
   const capabilities = await host.call<{ models: { id: string; available: boolean }[] }>('orchestrator:capabilities');
@@ -132,7 +140,7 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await page.getByLabel('Model id').nth(1).fill('editor-model');
   await page.getByRole('button', { name: 'Test and save' }).focus();
   await page.keyboard.press('Enter');
-  await expect(list).toContainText('writer-model, editor-model');
+  await expect(list).toContainText('Studio Writer, editor-model');
   // An edit hands focus back to the Edit button that opened it.
   await expect(list.getByRole('button', { name: 'Edit' })).toBeFocused();
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointModel } from '$contract/providers';
-import { blankModel, endpointModels, listedModelDraft, modelDraft } from './endpoint-draft';
+import { endpointSchema, type EndpointModel } from '$contract/providers';
+import {
+  blankModel,
+  endpointIdProblem,
+  endpointModelNames,
+  endpointModels,
+  listedModelDraft,
+  modelDraft,
+} from './endpoint-draft';
 
 // Every field the contract has for a model: a field added to it without a place in the form fails to compile here.
 const llava: Required<EndpointModel> = {
@@ -77,5 +84,35 @@ describe('an endpoint form’s models', () => {
     expect(endpointModels([vllm])).toMatchObject({ ok: true, models: [{ id: 'qwen2.5-7b', context_window: 131_072 }] });
     const ollama = listedModelDraft({ id: 'llama3.1:8b', display_name: null, context_window: null });
     expect(ollama).toEqual({ ...blankModel(), id: 'llama3.1:8b' });
+  });
+});
+
+describe('endpointIdProblem: the name a new endpoint is saved under, checked as it is typed', () => {
+  it('says in words what is wrong with a name, before Save, and nothing for a good one or an empty field', () => {
+    // The form took any text and said “Use lower-case letters, digits, - and _ only for the endpoint id” after Save.
+    expect(endpointIdProblem('', [])).toBeNull();
+    expect(endpointIdProblem('lm-studio', [])).toBeNull();
+    expect(endpointIdProblem('LM Studio', [])).toBe(
+      'Use small letters, digits, - and _ only, with no spaces (for example “lm-studio”).',
+    );
+    expect(endpointIdProblem('-studio', [])).toBe('Start with a letter or a digit (for example “lm-studio”).');
+    expect(endpointIdProblem('a'.repeat(61), [])).toBe('Keep the name to 60 characters or fewer.');
+    expect(endpointIdProblem('ollama', ['ollama'])).toBe(
+      'You already have an endpoint called “ollama”: pick another name, or edit that one.',
+    );
+  });
+
+  it('accepts exactly what the contract accepts', () => {
+    for (const id of ['ok', 'a_b-c9', '9lives', 'LM', 'a b', '-x', '_x', 'é', 'a'.repeat(60), 'a'.repeat(61)])
+      expect(endpointIdProblem(id, []) === null, id).toBe(endpointSchema.shape.id.safeParse(id).success);
+  });
+});
+
+describe('endpointModelNames', () => {
+  it('names an endpoint’s models as the writer named them, by id only where they gave no name', () => {
+    // The endpoint's row listed “llava, qwen2.5:7b-instruct-q4_K_M” where the writer had named the first “LLaVA”.
+    expect(endpointModelNames([llava, { ...llava, id: 'qwen2.5:7b', display_name: undefined }])).toBe(
+      'LLaVA, qwen2.5:7b',
+    );
   });
 });

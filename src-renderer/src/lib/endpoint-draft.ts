@@ -90,3 +90,23 @@ export function endpointModels(
   }
   return { ok: true, models };
 }
+
+/**
+ * What is wrong with the name a new endpoint would be saved under, in words, as it is typed (the contract's rule:
+ * 1–60 of a–z, 0–9, - and _, starting with a letter or digit; a name already used is another endpoint's). Null for a
+ * good name, and for an empty field, which Save asks for itself.
+ */
+export function endpointIdProblem(id: string, taken: readonly string[]): string | null {
+  if (id === '') return null;
+  if (id.length > 60) return 'Keep the name to 60 characters or fewer.';
+  if (!/^[a-z0-9_-]*$/.test(id))
+    return 'Use small letters, digits, - and _ only, with no spaces (for example “lm-studio”).';
+  if (!/^[a-z0-9]/.test(id)) return 'Start with a letter or a digit (for example “lm-studio”).';
+  if (taken.includes(id)) return `You already have an endpoint called “${id}”: pick another name, or edit that one.`;
+  return null;
+}
+
+/** An endpoint's models in one line, by the names the writer gave them (their ids where they gave none). */
+export function endpointModelNames(models: readonly Pick<EndpointModel, 'id' | 'display_name'>[]): string {
+  return models.map((model) => model.display_name?.trim() || model.id).join(', ');
+}
