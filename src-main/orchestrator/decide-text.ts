@@ -85,7 +85,7 @@ function whyOf(reasons: readonly CandidateReason[]): string {
 }
 
 export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
-  const q = `quality ${round(top.quality)}`;
+  const q = `rated ${round(top.quality)} out of 10`;
   const name = top.spec.display_name;
   switch (tier) {
     case 'budget':
@@ -233,7 +233,7 @@ export function steppedDownText(passedOver: string[], remaining: number | null):
   return ` To stay within the ${usdLeftText(remaining ?? 0)} left this month, Quire passed over ${joinAnd(passedOver)}.`;
 }
 
-const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
+const BELOW_MIN_QUALITY = `rated below ${MIN_QUALITY} out of 10 (Quire's least)`;
 
 /** "an OpenAI key", "a Qwen (Alibaba DashScope) key". */
 function aKey(provider: string): string {

@@ -79,6 +79,14 @@ describe('tiers', () => {
     },
   );
 
+  it('says what a model’s quality figure means: rated out of 10, not a bare “quality 9”', () => {
+    // Settings' table and the Workbench read “(quality 9)”, a number with no scale a writer could know.
+    expect(run({ task: 'theme_analysis', tier: 'premium' }).reason).toMatch(
+      /^Best: gpt-4o has the highest quality available for .+ \(rated \d+(\.\d+)? out of 10\)\.$/,
+    );
+    expect(run({ task: 'theme_analysis', tier: 'balanced' }).reason).toMatch(/\(rated \d+(\.\d+)? out of 10, about \$/);
+  });
+
   it('uses the settings tier when the request names none', () => {
     expect(run({ task: 'theme_analysis' }, { orchestrator: { quality_tier: 'premium' } }).model_id).toBe('gpt-4o');
   });

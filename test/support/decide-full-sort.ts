@@ -576,7 +576,7 @@ function explain(
 }
 
 function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
-  const q = `quality ${round(top.quality)}`;
+  const q = `rated ${round(top.quality)} out of 10`;
   const name = top.spec.display_name;
   switch (tier) {
     case 'budget':
@@ -649,7 +649,7 @@ function joinAnd(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-const BELOW_MIN_QUALITY = `below minimum quality ${MIN_QUALITY}`;
+const BELOW_MIN_QUALITY = `rated below ${MIN_QUALITY} out of 10 (Quire's least)`;
 
 function reasonText(reason: CandidateReason): string {
   switch (reason) {
