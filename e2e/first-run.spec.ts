@@ -96,6 +96,27 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   }
   await expect(page.getByTestId('estimate-premium')).toContainText('once set up');
   await expect(page.getByTestId('estimate-premium')).not.toContainText('$0.00');
+  // A download's fit is the welcome's coloured badge here too, not the words “, fits” in plain text.
+  const downloads = page.locator('[data-testid^="needs-"] li', { hasText: /^Download / });
+  await expect(downloads.first()).toBeVisible();
+  for (const item of await downloads.all()) {
+    await expect(item).not.toContainText(/, (fits|a tight fit)$/);
+    const badge = item.getByTestId('fit-badge');
+    await expect(badge).toHaveText(/^(Fits|Tight)$/);
+    expect(await badge.evaluate((el) => getComputedStyle(el).color)).toBe(
+      await page.evaluate(
+        (verdict) => {
+          const probe = document.createElement('span');
+          probe.style.color = `var(--${verdict === 'Fits' ? 'ok' : 'warn'})`;
+          document.body.append(probe);
+          const color = getComputedStyle(probe).color;
+          probe.remove();
+          return color;
+        },
+        (await badge.textContent())!.trim(),
+      ),
+    );
+  }
   const table = page.getByTestId('recommendations');
   await expect(table).toBeVisible();
   await expect(table).not.toContainText('None available');
