@@ -241,6 +241,37 @@ describe('runs:start with a passage longer than the model can read at once', () 
     expect(h.server().requests).toHaveLength(new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length);
   });
 
+  it('a run in parts still in flight is refused for another passage under its id, and goes on with its own', async () => {
+    const host = await smallModel();
+    const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e64';
+    let release!: () => void;
+    h.server().script('small', {
+      respond: continuityResponder(),
+      inputTokens: 3000,
+      outputTokens: 200,
+      gate: new Promise<void>((r) => (release = r)),
+    });
+    const running = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    await h.server().nextRequest('small');
+    const edited = text.replace(BROWN, 'Her eyes were the grey of the harbour.');
+    const other = await host.call('runs:start', { task: 'continuity_check', input: edited, run_id: runId });
+    // Joined, it would answer with findings quoted from a passage the caller did not send.
+    expect(other.body.error).toEqual({
+      code: 'conflict',
+      message:
+        'That run id already names a Continuity check of another passage, still running. Start this one with a new ' +
+        'run id, or without one (Quire then makes one).',
+      retryable: false,
+      advised: true,
+    });
+    // The same passage under its id still joins it.
+    const joined = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+    release();
+    expect((await running).body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    expect((await joined).body.value).toMatchObject({ run_id: runId, status: 'completed' });
+    expect(h.server().requests).toHaveLength(new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length);
+  });
+
   it('a stopped job resumes on the model its parts were planned for, even when another would be chosen now', async () => {
     const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e61';

@@ -21,7 +21,7 @@ import type { EventBus } from '../infra/event-bus';
 import type { JobResult, JobRunner } from '../manuscripts/job-runner';
 import { locateJobFindings } from '../manuscripts/job-findings';
 import type { JobRecord, JobsRepo } from '../manuscripts/jobs-repo';
-import { otherTaskError } from '../runs/run-service';
+import { otherPassageError, otherTaskError } from '../runs/run-service';
 import { blankRunWrite } from '../runs/run-writer';
 import type { RunWrite, RunsRepo } from '../store/repos/runs-repo';
 import { paragraphsOf, QuoteLocator } from '../tasks/quotes';
@@ -56,7 +56,7 @@ export interface RunJobsDeps extends JobPrepareDeps, Omit<JobCallDeps, 'tokens'>
 export class RunJobs {
   private readonly active = new Map<string, AbortController>();
   /** Runs in parts in flight by run id, with their task: the same id again joins one, for another task is refused. */
-  private readonly pending = new Map<string, { task: string; record: Promise<RunRecord> }>();
+  private readonly pending = new Map<string, { task: string; input: RunStart['input']; record: Promise<RunRecord> }>();
   private readonly monotonic: () => number;
 
   constructor(private readonly d: RunJobsDeps) {
@@ -252,12 +252,14 @@ export class RunJobs {
 
   /**
    * Runs the job as the run `runId` (the caller's, or new); the same id again joins or resumes it, and is refused for
-   * another task.
+   * another task, or another passage while it runs (joined, its answer would quote a text the caller did not send).
    */
   run(start: RunStart, job: PreparedJob | null, runId: string): Promise<RunRecord> {
     const inFlight = this.pending.get(runId);
     if (inFlight && inFlight.task !== start.task)
       return Promise.reject(otherTaskError(this.d.taskName(inFlight.task), this.d.taskName(start.task)));
+    if (inFlight && inFlight.input !== start.input)
+      return Promise.reject(otherPassageError(this.d.taskName(inFlight.task)));
     if (inFlight) return inFlight.record;
     const controller = new AbortController();
     this.active.set(runId, controller);
@@ -265,7 +267,7 @@ export class RunJobs {
       this.active.delete(runId);
       this.pending.delete(runId);
     });
-    this.pending.set(runId, { task: start.task, record: running });
+    this.pending.set(runId, { task: start.task, input: start.input, record: running });
     return running;
   }
 

@@ -37,6 +37,18 @@ export function otherTaskError(name: string, asked: string): ConflictError {
   );
 }
 
+/**
+ * A caller's run id that names a run in parts still running on another passage: joined, it would answer with findings
+ * quoted from a text the caller did not send.
+ */
+export function otherPassageError(name: string): ConflictError {
+  return new ConflictError(
+    `That run id already names a ${name} of another passage, still running. Start this one with a new run id, or ` +
+      'without one (Quire then makes one).',
+    true,
+  );
+}
+
 /** One model call as a run of its own (a tournament member, a judge's bout): see {@link RunService.call}. */
 export interface ModelCall {
   runId?: string;
