@@ -203,7 +203,9 @@ test('a new writer with no key and no model is told what to do first', async ({ 
   await expect(page.getByTestId('models-empty')).toContainText('No local model yet');
 });
 
-test('a file opened over a pasted passage says so, and the passage can be put back', async ({ page }) => {
+test('a file opened over a pasted passage says so, and the passage can be put back, after a reload too', async ({
+  page,
+}) => {
   await page.goto(host.url);
   const passage = page.getByRole('textbox', { name: /Passage/ });
   await passage.fill('My pasted scene, which is nowhere else.');
@@ -214,6 +216,10 @@ test('a file opened over a pasted passage says so, and the passage can be put ba
   });
   await expect(passage).toHaveValue(/The tide went out/);
   const notice = page.getByTestId('passage-replaced');
+  await expect(notice).toContainText('chapter-one.md is open in place of the passage you had.');
+  // A reload of the window keeps the offer: the pasted passage is nowhere else.
+  await page.reload();
+  await expect(passage).toHaveValue(/The tide went out/);
   await expect(notice).toContainText('chapter-one.md is open in place of the passage you had.');
   await notice.getByRole('button', { name: 'Put it back' }).click();
   await expect(passage).toHaveValue('My pasted scene, which is nowhere else.');

@@ -358,6 +358,8 @@ describe('WorkbenchManager', () => {
         model: 'claude',
         localOnly: false,
         length: 'short' as const,
+        replaced: null,
+        manuscriptId: null,
       };
       sessionDrafts.save(draft);
       expect(sessionDrafts.load()).toEqual(draft);
@@ -388,6 +390,55 @@ describe('WorkbenchManager', () => {
     manager.openText('The file.', 'chapter-1.md');
     manager.setText('The file, edited.', 'chapter-1.md');
     expect(manager.replaced).toBeNull();
+  });
+
+  it('a pasted passage a file replaced can still be put back after a reload of the window', () => {
+    const fake = new FakeApi();
+    const drafts = memoryDrafts();
+    const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    first.setText('My pasted scene, which is nowhere else.');
+    first.openText('# Chapter 1\n\nThe file.', 'chapter-1.md');
+    const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    expect(reloaded.replaced).toEqual({ text: 'My pasted scene, which is nowhere else.', fileName: null });
+    reloaded.undoOpen();
+    expect([reloaded.text, reloaded.fileName]).toEqual(['My pasted scene, which is nowhere else.', null]);
+    // Put back (or typed over), there is nothing to offer after the next reload.
+    expect(new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts).replaced).toBeNull();
+  });
+
+  it('a manuscript too long for the session store, opened over a pasted passage, keeps the passage and comes back from the library', () => {
+    const items = new Map<string, string>();
+    Object.assign(globalThis, {
+      sessionStorage: {
+        getItem: (key: string) => items.get(key) ?? null,
+        setItem: (key: string, value: string) => void items.set(key, value),
+        removeItem: (key: string) => void items.delete(key),
+      },
+    });
+    try {
+      const fake = new FakeApi();
+      const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), sessionDrafts);
+      first.setText('My pasted scene.');
+      first.setTask('continuity_check');
+      const book = 'It rained. '.repeat(MAX_DRAFT_CHARS / 10);
+      first.openText(book, 'Big', 'm1');
+      const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), sessionDrafts);
+      expect([reloaded.replaced, reloaded.task]).toEqual([
+        { text: 'My pasted scene.', fileName: null },
+        'continuity_check',
+      ]);
+      // Its text is the library's to give back (the window asks for it), under its name, with the offer kept.
+      expect([reloaded.text, reloaded.toReopen]).toEqual(['', 'm1']);
+      reloaded.reopened({ id: 'm1', text: book, title: 'Big' });
+      expect([reloaded.text, reloaded.fileName, reloaded.toReopen]).toEqual([book, 'Big', null]);
+      expect(reloaded.replaced).toEqual({ text: 'My pasted scene.', fileName: null });
+      reloaded.undoOpen();
+      expect(new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), sessionDrafts).text).toBe(
+        'My pasted scene.',
+      );
+    } finally {
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
   });
 
   it('a run in parts the writer stopped goes on from where it stopped: the same request under the same run id', async () => {

@@ -74,6 +74,10 @@ export class WorkbenchManager {
   /** Why the run, its cancel or its rating failed (reopening a run reports through #result). */
   #runError = $state.raw<ErrorInfo | null>(null);
   #replaced = $state.raw<{ text: string; fileName: string | null } | null>(null);
+  /** The library's manuscript the text on screen was opened from, while it is that manuscript's text; else null. */
+  #manuscriptId: string | null = null;
+  /** After a reload: the kept manuscript whose text was on screen but too long for the session store. */
+  #toReopen = $state<string | null>(null);
   /** The last run, when it ran in parts and was stopped: what it was started with, to go on from where it stopped. */
   #resumable = $state.raw<{ start: RunStart & { run_id: string }; offset: number } | null>(null);
   /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
@@ -116,6 +120,10 @@ export class WorkbenchManager {
       this.#model = draft.model ?? '';
       this.#localOnly = draft.localOnly ?? false;
       this.#length = draft.length ?? 'task';
+      this.#replaced = draft.replaced ?? null;
+      this.#manuscriptId = draft.manuscriptId ?? null;
+      // Its text was left out of the store (too long): the library still has it.
+      if (draft.text === '' && draft.manuscriptId) this.#toReopen = draft.manuscriptId;
     }
   }
 
@@ -129,6 +137,8 @@ export class WorkbenchManager {
       model: this.#model,
       localOnly: this.#localOnly,
       length: this.#length,
+      replaced: this.#replaced,
+      manuscriptId: this.#manuscriptId,
     });
   }
 
@@ -201,18 +211,45 @@ export class WorkbenchManager {
     this.#text = text;
     this.#fileName = fileName;
     this.#replaced = null;
+    this.#manuscriptId = null;
+    this.#toReopen = null;
     this.#keepDraft();
   }
 
   /**
-   * A file (or a kept manuscript) opened in place of the passage on screen. The passage it replaced is kept until the
-   * writer types or opens something else, so it can be put back: a pasted passage is nowhere else.
+   * A file (or a kept manuscript, `manuscriptId`) opened in place of the passage on screen. The passage it replaced
+   * is kept, across a reload too, until the writer types or opens something else, so it can be put back: a pasted
+   * passage is nowhere else.
    */
-  openText(text: string, fileName: string): void {
+  openText(text: string, fileName: string, manuscriptId: string | null = null): void {
     const before =
       this.#text.trim() !== '' && this.#text !== text ? { text: this.#text, fileName: this.#fileName } : null;
-    this.setText(text, fileName);
+    this.#text = text;
+    this.#fileName = fileName;
     this.#replaced = before;
+    this.#manuscriptId = manuscriptId;
+    this.#toReopen = null;
+    this.#keepDraft();
+  }
+
+  /** The kept manuscript to ask the library for, after a reload that could not keep its text; null for none. */
+  get toReopen(): string | null {
+    return this.#toReopen;
+  }
+
+  /** The manuscript `toReopen` named, from the library: on screen again, with the passage it replaced still offered. */
+  reopened(manuscript: { id: string; text: string; title: string }): void {
+    if (manuscript.id !== this.#toReopen) return;
+    this.#toReopen = null;
+    this.#text = manuscript.text;
+    this.#fileName = manuscript.title;
+  }
+
+  /** The library no longer has the manuscript `toReopen` named: nothing comes back (the passage it replaced stays). */
+  notReopened(): void {
+    this.#toReopen = null;
+    this.#manuscriptId = null;
+    this.#keepDraft();
   }
 
   /** The passage the last opened file replaced, while it can still be put back. */
@@ -550,6 +587,9 @@ export class WorkbenchManager {
     this.#model = '';
     this.#localOnly = false;
     this.#length = 'task';
+    this.#replaced = null;
+    this.#manuscriptId = null;
+    this.#toReopen = null;
     this.#decision.reset();
     this.#running = false;
     this.#rejoined = false;
@@ -572,6 +612,10 @@ export interface WorkbenchDraft {
   model?: string;
   localOnly?: boolean;
   length?: AnswerLength;
+  /** The passage an opened file replaced, while it can be put back. */
+  replaced?: { text: string; fileName: string | null } | null;
+  /** The kept manuscript the text is, so a text too long to keep here comes back from the library. */
+  manuscriptId?: string | null;
 }
 
 /** The run a window was following, by its id, and where its passage starts in the text on screen. */
@@ -612,17 +656,41 @@ export const sessionDrafts: DraftStore = {
         model: typeof draft.model === 'string' ? draft.model : '',
         localOnly: draft.localOnly === true,
         length: typeof draft.length === 'string' && draft.length in LENGTHS ? draft.length : 'task',
+        replaced:
+          typeof draft.replaced?.text === 'string'
+            ? {
+                text: draft.replaced.text,
+                fileName: typeof draft.replaced.fileName === 'string' ? draft.replaced.fileName : null,
+              }
+            : null,
+        manuscriptId: typeof draft.manuscriptId === 'string' ? draft.manuscriptId : null,
       };
     } catch {
       return null;
     }
   },
   save(draft) {
+    // A kept manuscript's text too long to keep here is left out: the library gives it back by its id. A pasted one
+    // that long is not kept, and neither is the rest (an older draft must not come back in its place).
+    const long = draft.text.length > MAX_DRAFT_CHARS;
     try {
-      if (draft.text.length > MAX_DRAFT_CHARS) globalThis.sessionStorage?.removeItem(DRAFT_KEY);
-      else globalThis.sessionStorage?.setItem(DRAFT_KEY, JSON.stringify(draft));
+      if (long && !draft.manuscriptId) globalThis.sessionStorage?.removeItem(DRAFT_KEY);
+      else
+        globalThis.sessionStorage?.setItem(
+          DRAFT_KEY,
+          JSON.stringify({
+            ...draft,
+            text: long ? '' : draft.text,
+            replaced: draft.replaced && draft.replaced.text.length <= MAX_DRAFT_CHARS ? draft.replaced : null,
+          }),
+        );
     } catch {
-      // A full or unavailable store keeps nothing; the passage on screen is unaffected.
+      // A full or unavailable store: an older draft must not come back in place of this one.
+      try {
+        globalThis.sessionStorage?.removeItem(DRAFT_KEY);
+      } catch {
+        // Unavailable: nothing is kept; the passage on screen is unaffected.
+      }
     }
   },
   loadLiveRun() {
