@@ -226,6 +226,28 @@ test('a file opened over a pasted passage says so, and the passage can be put ba
   await expect(notice).toHaveCount(0);
 });
 
+test('the passage is headed with the opened file’s name until the writer pastes another text over it', async ({
+  page,
+}) => {
+  await page.goto(host.url);
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await page.getByLabel('Open a .txt or .md file…').setInputFiles({
+    name: 'chapter-one.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('# One\n\nThe tide went out.\n'),
+  });
+  await expect(page.getByText('Passage — chapter-one.md')).toBeVisible();
+  await passage.press('End');
+  await passage.pressSequentially(' Mara waited.');
+  await expect(page.getByText('Passage — chapter-one.md')).toBeVisible();
+  await passage.fill('A letter from the harbour master, pasted from an email.');
+  await expect(page.getByText('Passage', { exact: true })).toBeVisible();
+  await expect(page.getByText('Passage — chapter-one.md')).toHaveCount(0);
+  await page.reload();
+  await expect(passage).toHaveValue('A letter from the harbour master, pasted from an email.');
+  await expect(page.getByText('Passage', { exact: true })).toBeVisible();
+});
+
 test('a pasted passage, its task and the writer’s words survive a reload of the window', async ({ page }) => {
   await page.goto(host.url);
   const passage = page.getByRole('textbox', { name: /Passage/ });

@@ -392,6 +392,22 @@ describe('WorkbenchManager', () => {
     expect(manager.replaced).toBeNull();
   });
 
+  it("the passage is headed with its file's name while the box holds that file's text, edited or not, and not once it is typed or pasted over", () => {
+    const { manager } = setup();
+    const file = '# Chapter 1\n\nThe tide went out. Mara counted the boats twice.\n';
+    manager.openText(file, 'chapter-1.md');
+    manager.edit(file.replace('twice', 'three times'));
+    expect(manager.fileName).toBe('chapter-1.md');
+    manager.edit(`${manager.text}\nShe went home.`);
+    expect(manager.fileName).toBe('chapter-1.md');
+    // Selected and pasted over: the box holds another text, not chapter-1.md.
+    manager.edit('A letter from the harbour master, pasted from an email.');
+    expect(manager.fileName).toBeNull();
+    manager.openText(file, 'chapter-1.md');
+    manager.edit('');
+    expect(manager.fileName).toBeNull();
+  });
+
   it('a pasted passage a file replaced can still be put back after a reload of the window', () => {
     const fake = new FakeApi();
     const drafts = memoryDrafts();

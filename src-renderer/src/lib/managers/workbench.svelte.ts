@@ -217,6 +217,14 @@ export class WorkbenchManager {
   }
 
   /**
+   * The writer typed or pasted in the box: the opened file's name heads it while the box holds an edit of that file's
+   * text, not once its text was replaced (pasted or typed over, emptied).
+   */
+  edit(text: string): void {
+    this.setText(text, this.#fileName !== null && keepsMostOf(this.#text, text) ? this.#fileName : null);
+  }
+
+  /**
    * A file (or a kept manuscript, `manuscriptId`) opened in place of the passage on screen. The passage it replaced
    * is kept, across a reload too, until the writer types or opens something else, so it can be put back: a pasted
    * passage is nowhere else.
@@ -600,6 +608,29 @@ export class WorkbenchManager {
     this.#history.reset();
     this.images.reset();
   }
+}
+
+/**
+ * Whether an edit from `before` to `after` kept at least half of `before` around the part it changed (one input event
+ * changes one stretch of the box). Compared a stretch at a time, so a keystroke in a whole manuscript stays quick.
+ */
+export function keepsMostOf(before: string, after: string): boolean {
+  if (before.length === 0) return false;
+  const most = Math.min(before.length, after.length);
+  const head = sameRun(most, (i, n) => before.slice(i, i + n) === after.slice(i, i + n));
+  const tail = sameRun(
+    most - head,
+    (i, n) =>
+      before.slice(before.length - i - n, before.length - i) === after.slice(after.length - i - n, after.length - i),
+  );
+  return (head + tail) * 2 >= before.length;
+}
+
+/** How many leading characters (of at most `most`) `same(i, n)` says match: in stretches, then one by one. */
+function sameRun(most: number, same: (i: number, n: number) => boolean): number {
+  let i = 0;
+  for (const stretch of [65_536, 256, 1]) while (i + stretch <= most && same(i, stretch)) i += stretch;
+  return i;
 }
 
 /** The Workbench's passage, its file name, task, request and choices: what a reload would otherwise lose. */
