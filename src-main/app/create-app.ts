@@ -203,7 +203,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.execution?.monotonic ? { monotonic: options.execution.monotonic } : {}),
     ...options.tournament,
   });
-  const manuscripts = new ManuscriptsService({ repo: new DocumentsRepo(db), now });
+  const documents = new DocumentsRepo(db);
+  // The text of a manuscript a quit cut short while it was stored, before its row was.
+  documents.forgetUnfinished();
+  const manuscripts = new ManuscriptsService({ repo: documents, now });
   const renumbered = await manuscripts.renumberStale();
   if (renumbered > 0) logger.info(`Numbered ${renumbered} manuscript(s) again with this Quire's chapter rules`);
   const gateway = new GatewayService({

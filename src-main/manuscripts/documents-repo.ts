@@ -1,7 +1,11 @@
-// SQLite rows <-> manuscripts: a document and its chapters as offsets. Its blocks (paragraphs, headings, scene breaks)
-// are not stored: they are parsed from its text (ManuscriptsService.structureOf keeps the last few in memory).
+// SQLite rows <-> manuscripts: a document, its text in pieces, and its chapters as offsets. Its blocks (paragraphs,
+// headings, scene breaks) are not stored: they are parsed from its text (ManuscriptsService.structureOf keeps the last
+// few in memory).
 import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import type { Db } from '../store/database';
+import { groupCommitOf } from '../store/group-commit';
+import { immediate } from '../store/write';
+import { stretchEnd } from './slices';
 
 // Each query names its columns as the contract does, so its rows are the domain objects as they are.
 const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind,
@@ -30,30 +34,64 @@ export const ID_BY_HASH = 'SELECT id FROM documents WHERE sha256 = ? ORDER BY cr
 /** Manuscripts numbered with an older numbering (index documents_structure_version: start-up reads no other row). */
 export const STALE_IDS = 'SELECT id FROM documents WHERE structure_version < ?';
 
+/** Characters of a manuscript's text stored in one piece: a few milliseconds for SQLite to write or read. */
+export const PIECE_CHARS = 1 << 18;
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 export class DocumentsRepo {
   constructor(private readonly db: Db) {}
 
-  /** The document and its chapters in one transaction: all stored or none. */
-  insert(doc: NewDocument): void {
+  /**
+   * Stores the document: its text a piece at a time, the app's other calls answered between pieces, then its row and
+   * chapters in one transaction, so it is listed, found and read only once all of it is there. A failure removes the
+   * pieces written.
+   */
+  async insert(doc: NewDocument): Promise<void> {
+    const insertPiece = this.db.prepare('INSERT INTO document_pieces (document_id, position, text) VALUES (?, ?, ?)');
     const insertDoc = this.db.prepare(
       `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at,
          structure_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)`,
     );
-    this.db.transaction(() => {
-      insertDoc.run(
-        doc.id,
-        doc.title,
-        doc.source_path,
-        doc.source_kind,
-        doc.text,
-        doc.word_count,
-        doc.sha256,
-        doc.created_at,
-        doc.structure_version,
-      );
-      this.insertChapters(doc.id, doc.chapters);
-    })();
+    // Each piece commits without waiting for the disk (its fsync runs off this thread); the row's commit waits.
+    const group = groupCommitOf(this.db);
+    const durable: Promise<void>[] = [];
+    try {
+      for (let start = 0, position = 0; start < doc.text.length; position++) {
+        const end = stretchEnd(doc.text, start, PIECE_CHARS);
+        const piece = doc.text.slice(start, end);
+        const written = group.write(() => insertPiece.run(doc.id, position, piece)).durable;
+        // Awaited below; a failure before then must not go unhandled.
+        written.catch(() => undefined);
+        durable.push(written);
+        start = end;
+        await nextTurn();
+      }
+      await Promise.all(durable);
+      immediate(this.db, () => {
+        insertDoc.run(
+          doc.id,
+          doc.title,
+          doc.source_path,
+          doc.source_kind,
+          doc.word_count,
+          doc.sha256,
+          doc.created_at,
+          doc.structure_version,
+        );
+        this.insertChapters(doc.id, doc.chapters);
+      })();
+    } catch (error) {
+      this.db.prepare('DELETE FROM document_pieces WHERE document_id = ?').run(doc.id);
+      throw error;
+    }
+  }
+
+  /** Removes the pieces of documents whose row never came (Quire quit while storing them): at start-up. */
+  forgetUnfinished(): number {
+    return this.db.prepare('DELETE FROM document_pieces WHERE document_id NOT IN (SELECT id FROM documents)').run()
+      .changes;
   }
 
   private insertChapters(id: string, chapters: readonly ManuscriptChapter[]): void {
@@ -86,11 +124,25 @@ export class DocumentsRepo {
     return this.db.prepare<[], ManuscriptSummary>(`${SUMMARY} ORDER BY d.created_at DESC, d.id`).all();
   }
 
-  get(id: string): Manuscript | undefined {
+  /** The document with its text, read a piece at a time with the app's other calls answered between pieces. */
+  async get(id: string): Promise<Manuscript | undefined> {
     const row = this.db.prepare<[string], ManuscriptSummary>(`${SUMMARY} WHERE d.id = ?`).get(id);
     if (!row) return undefined;
-    const { text } = this.db.prepare<[string], { text: string }>('SELECT text FROM documents WHERE id = ?').get(id)!;
-    return { ...row, text, chapters: this.chapters(id) };
+    const chapters = this.chapters(id);
+    const piece = this.db.prepare<[string, number], { text: string }>(
+      'SELECT text FROM document_pieces WHERE document_id = ? AND position = ?',
+    );
+    let text = '';
+    for (let position = 0; ; position++) {
+      const read = piece.get(id, position);
+      if (!read) break;
+      // Joined as it is used (sent): a copy of the whole here would hold other calls as long as a read of it all.
+      text += read.text;
+      await nextTurn();
+    }
+    // Deleted while it was read (its row and pieces go together): what was read is not the manuscript.
+    if (!this.db.prepare('SELECT 1 FROM documents WHERE id = ?').get(id)) return undefined;
+    return { ...row, text, chapters };
   }
 
   /**

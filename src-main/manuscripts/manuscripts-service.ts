@@ -1,5 +1,5 @@
 // Opens manuscripts from disk into SQLite (text + numbered structure) and serves them back.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { NotFoundError } from '../errors';
@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
 import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
 import { parseStructureAsync, STRUCTURE_VERSION, type DocumentStructure } from './structure';
+import { digestText, hashText } from './text-digest';
 
 export interface ManuscriptsServiceOptions {
   repo: DocumentsRepo;
@@ -24,18 +25,6 @@ const FILE_SEPARATOR = '\n\n';
  * paragraphs holds about 130 MB.
  */
 export const KEPT_STRUCTURES = 2;
-
-export function countWords(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const space = c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0;
-    if (!space && !inWord) words++;
-    inWord = !space;
-  }
-  return words;
-}
 
 export class ManuscriptsService {
   private readonly newId: () => string;
@@ -72,24 +61,37 @@ export class ManuscriptsService {
       }
       chunks.push(chunk);
     }
-    return this.store(uploadedSource(fileName, Buffer.concat(chunks)));
+    return this.store(await uploadedSource(fileName, Buffer.concat(chunks)));
   }
 
   private async store(source: ManuscriptSource): Promise<Manuscript> {
     const id = this.newId();
     const { structure, ...doc } = await documentFrom(source);
-    this.options.repo.insert({ id, ...doc, created_at: this.options.now().toISOString() });
+    const created_at = this.options.now().toISOString();
+    await this.options.repo.insert({ id, ...doc, created_at });
     // A run on it soon after is the usual next step: it numbers the text with this parse.
     void this.keep(doc.sha256, id, Promise.resolve(structure));
-    return this.get(id);
+    // As the library reads it back, without reading back the text this has (a 48 MB read held other calls).
+    return {
+      id,
+      title: doc.title,
+      source_path: doc.source_path,
+      source_kind: doc.source_kind,
+      chapter_count: doc.chapters.length,
+      paragraph_count: doc.chapters.reduce((sum, c) => sum + c.paragraph_count, 0),
+      word_count: doc.word_count,
+      created_at,
+      text: doc.text,
+      chapters: doc.chapters,
+    };
   }
 
   list(): ManuscriptSummary[] {
     return this.options.repo.list();
   }
 
-  get(id: string): Manuscript {
-    const doc = this.options.repo.get(id);
+  async get(id: string): Promise<Manuscript> {
+    const doc = await this.options.repo.get(id);
     if (!doc) throw new NotFoundError('Manuscript', id);
     return doc;
   }
@@ -100,7 +102,7 @@ export class ManuscriptsService {
    * for any other text. Parsed again from the stored text only when it is not one of the last kept.
    */
   async structureOf(text: string): Promise<DocumentStructure | undefined> {
-    const sha256 = textHash(text);
+    const sha256 = await hashText(text);
     const id = this.options.repo.idByHash(sha256);
     if (id === undefined) return undefined;
     const kept = this.structures.get(sha256);
@@ -128,7 +130,7 @@ export class ManuscriptsService {
   async renumberStale(): Promise<number> {
     const ids = this.options.repo.staleIds(STRUCTURE_VERSION);
     for (const id of ids) {
-      const doc = this.options.repo.get(id);
+      const doc = await this.options.repo.get(id);
       if (!doc) continue;
       const files = doc.source_kind === 'folder' ? doc.chapters.map((c) => c.source_file) : [];
       this.options.repo.replaceChapters(
@@ -175,13 +177,14 @@ export async function documentFrom(source: ManuscriptSource) {
     text = source.files[0]!.text;
     structure = await parseStructureAsync(text, { fallbackTitle: source.title });
   }
+  const { words, sha256 } = await digestText(text);
   return {
     title: source.title,
     source_path: source.path,
     source_kind: source.kind,
     text,
-    word_count: countWords(text),
-    sha256: textHash(text),
+    word_count: words,
+    sha256,
     chapters: storedChapters(
       structure,
       files.map((f) => f.name),
@@ -201,10 +204,6 @@ function storedChapters(structure: DocumentStructure, files: readonly (string | 
     paragraph_count: c.paragraphCount,
     source_file: files[i] ?? null,
   }));
-}
-
-function textHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -7,6 +7,7 @@ import { basename, extname, join } from 'node:path';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { MAX_MANUSCRIPT_BYTES } from '../../src-preload/contract/constants';
 import { InvalidInputError } from '../errors';
+import { decodeText, type SourceFile } from './text-decoding';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
 /**
@@ -16,10 +17,7 @@ export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
 const DOCUMENT_EXTENSIONS = ['.rtf', '.rtfd', '.doc', '.docx', '.odt', '.pages'];
 export { MAX_MANUSCRIPT_BYTES };
 
-export interface SourceFile {
-  name: string;
-  text: string;
-}
+export type { SourceFile };
 
 export interface ManuscriptSource {
   kind: 'file' | 'folder';
@@ -193,7 +191,7 @@ async function readTextFile(path: string, folder?: string): Promise<SourceFile> 
  * A manuscript uploaded in the browser host: one .md/.txt file's bytes, with the same checks as a file on disk.
  * `name` is the file's name as the writer's browser gave it; it is shown, never used as a path.
  */
-export function uploadedSource(name: string, bytes: Buffer): ManuscriptSource {
+export async function uploadedSource(name: string, bytes: Buffer): Promise<ManuscriptSource> {
   const fileName = basename(name.replaceAll('\\', '/')).trim();
   if (!TEXT_EXTENSIONS.includes(extname(fileName).toLowerCase()))
     throw new InvalidInputError(
@@ -205,53 +203,7 @@ export function uploadedSource(name: string, bytes: Buffer): ManuscriptSource {
       `${fileName} is ${sizeOverText(bytes.length, MAX_MANUSCRIPT_BYTES)}; Quire opens up to ${bytesText(MAX_MANUSCRIPT_BYTES)}.`,
       'file',
     );
-  return { kind: 'file', path: fileName, title: titleOf(fileName), files: [decodeText(fileName, bytes)] };
-}
-
-/** A byte-order mark of UTF-16 (what Windows calls "Unicode" text): its zero bytes are text, not a binary file's. */
-function utf16Of(bytes: Buffer): 'utf-16le' | 'utf-16be' | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  return null;
-}
-
-/** A ZIP container's signature: .docx, .pages, .odt and .epub are ZIP files. */
-const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
-
-function decodeText(name: string, bytes: Buffer): SourceFile {
-  const utf16 = utf16Of(bytes);
-  if (bytes.subarray(0, 4).equals(ZIP_MAGIC))
-    throw new InvalidInputError(
-      `${name} is a Word, Pages or other packaged document, not plain text. Save or export it as plain text (.txt) ` +
-        'or Markdown (.md) and open that.',
-      'path',
-    );
-  if (!utf16 && bytes.includes(0))
-    throw new InvalidInputError(`${name} looks like a binary file, not text (it contains zero bytes).`, 'path');
-  let text: string;
-  try {
-    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new InvalidInputError(
-      `${name} is not ${utf16 ? 'readable UTF-16' : 'UTF-8'} text. Save it as UTF-8 (in most editors: Save As → Encoding: UTF-8) and open it again.`,
-      'path',
-    );
-  }
-  // Rich text is plain text to a decoder: the writer's words would arrive wrapped in control words ({\rtf1\ansi…).
-  if (/^\uFEFF?\s*\{\\rtf/.test(text))
-    throw new InvalidInputError(
-      `${name} is a rich-text (RTF) document, not plain text. Make it plain text (in TextEdit: Format → Make Plain ` +
-        'Text), save it, and open it again.',
-      'path',
-    );
-  // One line ending everywhere, so offsets mean the same on every machine.
-  text = text.replace(/\r\n?/g, '\n');
-  if (text.trim() === '')
-    throw new InvalidInputError(
-      `${name} is empty: there is no text in it. Check that you chose the right file and that its text was saved.`,
-      'path',
-    );
-  return { name, text };
+  return { kind: 'file', path: fileName, title: titleOf(fileName), files: [await decodeText(fileName, bytes)] };
 }
 
 function titleOf(fileName: string): string {

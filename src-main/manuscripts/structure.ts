@@ -3,6 +3,7 @@
 // paragraphs numbered from 1 in each chapter. Locations shown to a writer ("chapter 3, paragraph 12") come from here,
 // never from what a model claims. Pure: no I/O. A long text is parsed in slices (parseStructureAsync), so the app's
 // other calls are answered meanwhile.
+import { inSlices, runSteps, type Steps } from './slices';
 
 export type BlockKind = 'heading' | 'break' | 'text';
 
@@ -102,12 +103,6 @@ interface RawBlock {
   singleLine: boolean;
 }
 
-/**
- * Parsing work that stops every STEP lines or blocks (`yield`), so parseStructureAsync can let other calls run there;
- * parseStructure runs it straight through. Its value is the work's result.
- */
-type Steps<T> = Generator<void, T, void>;
-
 /** Lines or blocks parsed between two stops: well under a millisecond of work. */
 const STEP = 1024;
 
@@ -206,33 +201,17 @@ export interface StructureOptions {
  * heading) is a heading of the chapter it opens (of the one it is in when text follows it), never a paragraph.
  */
 export function parseStructure(text: string, options: StructureOptions = {}): DocumentStructure {
-  const steps = structureSteps(text, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(structureSteps(text, options));
 }
 
-/** How long parseStructureAsync parses before it lets other calls run: short enough that none waits noticeably. */
-const SLICE_MS = 10;
-
 /**
- * parseStructure's structure, parsed in slices of about SLICE_MS with the app's other calls let run between them: a 48
- * MB manuscript of 1.8 million short paragraphs takes seconds to parse, and a spend figure, other runs and the
- * gateway's requests waited for all of it. Not in a worker thread: the structure is used on this one, and copying its
- * 1.8 million blocks back from a worker held this thread longer than parsing them.
+ * parseStructure's structure, parsed in slices (slices.ts) with the app's other calls let run between them: a 48 MB
+ * manuscript of 1.8 million short paragraphs takes seconds to parse, and a spend figure, other runs and the gateway's
+ * requests waited for all of it. Not in a worker thread: the structure is used on this one, and copying its 1.8
+ * million blocks back from a worker held this thread longer than parsing them.
  */
-export async function parseStructureAsync(text: string, options: StructureOptions = {}): Promise<DocumentStructure> {
-  const steps = structureSteps(text, options);
-  let sliceEnd = performance.now() + SLICE_MS;
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() >= sliceEnd) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceEnd = performance.now() + SLICE_MS;
-    }
-  }
+export function parseStructureAsync(text: string, options: StructureOptions = {}): Promise<DocumentStructure> {
+  return inSlices(structureSteps(text, options));
 }
 
 /** The work of parseStructure (see there), in steps. */

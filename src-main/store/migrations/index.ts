@@ -22,6 +22,7 @@ import m018 from './018-tournaments-running.sql?raw';
 import m019 from './019-documents-no-paragraph-rows.sql?raw';
 import m020 from './020-documents-structure-version.sql?raw';
 import m021 from './021-run-stop-sequence.sql?raw';
+import m022 from './022-document-pieces.sql?raw';
 
 export interface Migration {
   version: number;
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 19, name: 'documents-no-paragraph-rows', sql: m019 },
   { version: 20, name: 'documents-structure-version', sql: m020 },
   { version: 21, name: 'run-stop-sequence', sql: m021 },
+  { version: 22, name: 'document-pieces', sql: m022 },
 ];
