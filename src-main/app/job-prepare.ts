@@ -7,6 +7,7 @@ import { InputTooLongError } from '../errors';
 import { setUpJob, type JobSetup } from '../manuscripts/job-setup';
 import type { StoredPlan } from '../manuscripts/jobs-repo';
 import { JOIN_MARGIN, type JobQuote } from '../manuscripts/job-plan';
+import { nextTurn } from '../manuscripts/slices';
 import { parseStructureAsync, type DocumentStructure } from '../manuscripts/structure';
 import { RETRY_NOTE_TOKENS } from '../orchestrator/pricing';
 import { outputAllowance } from '../orchestrator/thinking';
@@ -158,6 +159,8 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   // The decision is asked for the whole request, the task's instruction with the passage: asked for the passage
   // alone, it chose a model whose context the instruction and the answer already filled, and the run then refused.
   const requestEstimate = estimateInputTokens(messages);
+  // Each pass over a long passage (2 million characters at most) is let go between: at once they held other calls.
+  await nextTurn();
   // With the answer the run allows (the writer's length, else the task's own), as the run's decision is asked.
   const whole = decideOrNull(d, {
     ...base,
@@ -167,6 +170,8 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   let spec: ModelSpec | undefined;
   // The whole request's count, when the whole-passage path has made it (the refusal below reuses it).
   let requestTokens: number | undefined;
+  // The passage's estimate, once: the decision for a part's size takes it from the request's.
+  let passageEstimate: number;
   if (whole?.model_id && !whole.refusal) {
     spec = d.model(whole.model_id);
     if (!spec) return WHOLE;
@@ -180,7 +185,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     // A model reads it whole, but the budget left does not cover it: parts would cost more (the instruction goes with
     // each), so the plain path refuses it with its numbers.
     return WHOLE;
-  } else if (estimateTextTokens(start.input) <= PART_DECISION_TOKENS) {
+  } else if ((passageEstimate = estimateTextTokens(start.input)) <= PART_DECISION_TOKENS) {
     // No model takes it whole, but the passage is no longer than a part: splitting it cannot help (what does not fit
     // is the instruction and the answer), so the plain path refuses it with the decision's words and what may fit.
     return WHOLE;
@@ -188,7 +193,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     // No model reads it whole: the best one for a part's size (by tier, budget and quality as always).
     const forParts = decideOrNull(d, {
       ...base,
-      input_tokens: requestEstimate - estimateTextTokens(start.input) + PART_DECISION_TOKENS,
+      input_tokens: requestEstimate - passageEstimate + PART_DECISION_TOKENS,
       max_output_tokens: Math.min(definition.max_output_tokens, start.max_output_tokens ?? 512),
     });
     // A resumed job's model that the budget no longer covers is still its model: what is left is checked with the
@@ -224,11 +229,14 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
       TOO_LONG_ADVICE,
     );
   }
+  await nextTurn();
   const passageTokens = (await d.tokens.textCounter(spec)).count(start.input);
+  await nextTurn();
   const kind = definition.answer as SplitKind;
   const text = start.input;
   // A manuscript's text is numbered as the library numbers it (a folder's files are its chapters, headings or not).
   const structure = (await d.manuscriptStructure?.(text)) ?? (await parseStructureAsync(text));
+  await nextTurn();
   const asked =
     start.max_output_tokens ??
     Math.min(definition.max_output_tokens, Math.max(128, Math.floor(spec.context_window / 4)));

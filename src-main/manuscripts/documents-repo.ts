@@ -5,7 +5,7 @@ import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src
 import type { Db } from '../store/database';
 import { groupCommitOf } from '../store/group-commit';
 import { immediate } from '../store/write';
-import { stretchEnd } from './slices';
+import { nextTurn, stretchEnd } from './slices';
 
 // Each query names its columns as the contract does, so its rows are the domain objects as they are.
 const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind,
@@ -36,8 +36,6 @@ export const STALE_IDS = 'SELECT id FROM documents WHERE structure_version < ?';
 
 /** Characters of a manuscript's text stored in one piece: a few milliseconds for SQLite to write or read. */
 export const PIECE_CHARS = 1 << 18;
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export class DocumentsRepo {
   constructor(private readonly db: Db) {}

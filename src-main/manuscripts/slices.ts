@@ -7,6 +7,11 @@ export type Steps<T> = Generator<void, T, void>;
 /** How long work runs before it lets other calls run: short enough that none waits noticeably. */
 export const SLICE_MS = 10;
 
+/** Lets the app's other calls run before going on: between two long steps that are not themselves in slices. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Runs `steps` to the end at once (for callers that need the result now, on a short text). */
 export function runSteps<T>(steps: Steps<T>): T {
   for (;;) {
@@ -22,7 +27,7 @@ export async function inSlices<T>(steps: Steps<T>): Promise<T> {
     const step = steps.next();
     if (step.done) return step.value;
     if (performance.now() >= sliceEnd) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       sliceEnd = performance.now() + SLICE_MS;
     }
   }
