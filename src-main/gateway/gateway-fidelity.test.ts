@@ -128,6 +128,8 @@ describe('a request feature the gateway does not honour', () => {
     ['function_call', { function_call: { name: 'look' } }],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { top_logprobs: 3 }],
+    // Token ids are one tokenizer's, and Quire may answer with another model's: a bias it cannot apply is refused.
+    ['logit_bias', { logit_bias: { '50256': -100 } }],
     // An earlier turn's tool call, which the model would never see.
     [
       'messages.0.tool_calls',
@@ -239,6 +241,8 @@ describe('a request feature the gateway does not honour', () => {
         { logprobs: false },
         { tool_choice: 'none' },
         { top_logprobs: null },
+        { logit_bias: {} },
+        { logit_bias: null },
         { functions: [] },
         { function_call: 'none' },
         {

@@ -34,6 +34,12 @@ const UNSUPPORTED: Record<WireApi, Unsupported[]> = {
     { param: 'function_call', feature: TOOLS, inert: noneChoice },
     { param: 'logprobs', feature: 'log probabilities', inert: offFlag },
     { param: 'top_logprobs', feature: 'log probabilities', inert: (v) => absent(v) || v === 0 },
+    // Token ids belong to one model's tokenizer, and the model that answers may be another provider's or a fallback.
+    {
+      param: 'logit_bias',
+      feature: 'token biases',
+      inert: (v) => absent(v) || (isObject(v) && Object.keys(v).length === 0),
+    },
   ],
   anthropic: [
     { param: 'tools', feature: TOOLS, inert: emptyOr },
