@@ -29,3 +29,13 @@ export function displayUnavailableReason() {
   }
   return null;
 }
+
+/**
+ * The line `npm start` prints before it serves the browser host. The reason follows a colon, not brackets: reasons
+ * carry their own (a path, "offline install"), and nested they read "…(/path));".
+ * @param {string} reason
+ * @returns {string}
+ */
+export function startFallbackNotice(reason) {
+  return `Electron cannot start here: ${reason}. Serving the same UI in your browser instead.`;
+}
