@@ -3,7 +3,7 @@
 // /dev/zero never ends, and either would tie up the file I/O pool for good).
 import { constants, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { LocalModelError } from '../errors';
 
@@ -26,12 +26,42 @@ export async function assertRegularFile(path: string): Promise<Stats> {
   let info: Stats;
   try {
     info = await stat(path);
-  } catch {
-    throw new LocalModelError('invalid_file', `No file at ${path}`);
+  } catch (error) {
+    throw new LocalModelError('invalid_file', await notThere(path, error), { cause: error, advised: true });
   }
   const what = kind(info);
   if (what) throw new LocalModelError('invalid_file', `${path} is ${what}, not a regular file: choose a .gguf file`);
   return info;
+}
+
+const COPY_PATH =
+  'copy its path in the Finder (select the file, hold Option and choose Edit → Copy as Pathname) and paste it here.';
+
+/**
+ * Why a path the writer gave leads to no file, with the step for that cause: most often a mistyped name or folder,
+ * which the writer fixes in the path (not by getting the model again).
+ */
+async function notThere(path: string, error: unknown): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM')
+    return (
+      `Quire isn't allowed to read “${path}”. Give Quire access in System Settings → Privacy & Security → Files and ` +
+      'Folders, or move the file into your Downloads folder, then import it again.'
+    );
+  if (code !== 'ENOENT' && code !== 'ENOTDIR')
+    return `Quire could not read “${path}”. Check that the file is there and that you may open it, then import it again.`;
+  // The deepest part of the path that is there says which part is wrong.
+  let missing = path;
+  for (let up = dirname(path); up !== missing; missing = up, up = dirname(up)) {
+    const found = await stat(up).catch(() => null);
+    if (!found) continue;
+    if (!found.isDirectory())
+      return `“${up}” is a file, not a folder, so nothing can be inside it. Check the path, or ${COPY_PATH}`;
+    return missing === path
+      ? `There is no file “${basename(path)}” in “${up}”. Check the file’s name (a model file’s ends in .gguf), or ${COPY_PATH}`
+      : `There is no folder “${missing}”. Check the folders in the path, or ${COPY_PATH}`;
+  }
+  return `There is no file at “${path}”. Check the path, or ${COPY_PATH}`;
 }
 
 /**

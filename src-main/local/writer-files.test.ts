@@ -10,6 +10,7 @@ import { startFileServer } from '../../test/support/file-server';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { hashFile } from '../../test/support/hash-file';
+import type { LocalModelError } from '../errors';
 import { PARTIAL_DIR } from './library';
 
 const tempDir = useTempDir();
@@ -116,6 +117,39 @@ describe('never overwrite a file Quire does not own', () => {
       expect(outcome, path).toBeInstanceOf(Error);
       expect((outcome as Error).message).toMatch(pattern);
     }
+    expect(h.stack.library.installed()).toEqual([]);
+  });
+
+  it('an import of a path that is not there says what is missing and how to get the path right', async () => {
+    const h = harness();
+    const downloads = join(h.dataDir, 'Downloads');
+    mkdirSync(downloads);
+    const notes = join(downloads, 'notes.txt');
+    writeFileSync(notes, NOTES);
+    const refusal = (path: string) =>
+      h.stack.library.importFile(path).then(
+        () => expect.unreachable(`${path} was imported`),
+        (e: unknown) => e as LocalModelError,
+      );
+    // A name mistyped in a folder that is there: the file is named, in its folder.
+    const typo = await refusal(join(downloads, 'story-helper.ggfu'));
+    expect(typo.message).toBe(
+      `There is no file “story-helper.ggfu” in “${downloads}”. Check the file’s name (a model file’s ends in .gguf), or ` +
+        'copy its path in the Finder (select the file, hold Option and choose Edit → Copy as Pathname) and paste it here.',
+    );
+    expect(typo.advised).toBe(true);
+    // A folder that is not there: the first missing folder is named, not the file.
+    const folder = await refusal(join(h.dataDir, 'Downlaods', 'models', 'story-helper.gguf'));
+    expect(folder.message).toMatch(new RegExp(`^There is no folder “${join(h.dataDir, 'Downlaods')}”`));
+    expect(folder.message).toMatch(/Copy as Pathname/);
+    expect(folder.advised).toBe(true);
+    // A file used as a folder on the way.
+    const through = await refusal(join(notes, 'story-helper.gguf'));
+    expect(through.message).toMatch(new RegExp(`^“${notes}” is a file, not a folder`));
+    expect(through.advised).toBe(true);
+    // None of them is said to be a damaged model or one to download again.
+    for (const e of [typo, folder, through])
+      expect(e.message).not.toMatch(/download (it|again)|get it again|damaged|incomplete/i);
     expect(h.stack.library.installed()).toEqual([]);
   });
 
