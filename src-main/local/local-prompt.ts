@@ -102,7 +102,8 @@ const FRAMING_PER_MESSAGE = 16;
 const FRAMING_ALLOWANCE = 256;
 
 /**
- * Refuses a prompt that, with its answer, does not fit the context: node-llama-cpp would otherwise shift the
+ * The answer tokens a prompt leaves: `maxOutputTokens` when it fits with them, else (down to `leastOutputTokens`) the
+ * room it leaves. Refuses a prompt that does not fit with its least answer: node-llama-cpp would otherwise shift the
  * context and drop the start of the prompt without a word. The numbers name the passage (the last message).
  */
 export function ensurePromptFits(
@@ -111,22 +112,40 @@ export function ensurePromptFits(
   messages: readonly CountMessage[],
   maxOutputTokens: number,
   modelName: string,
-): void {
+  leastOutputTokens = maxOutputTokens,
+): number {
   // Fast path: the messages' own tokens plus a generous allowance for any chat template's framing (default system
   // prompt, role markers) leave room for the answer, so the template need not be rendered. Otherwise count exactly.
   let plain = 0;
   for (const m of messages) plain += model.tokenize(m.content, false).length + FRAMING_PER_MESSAGE;
-  if (plain + FRAMING_ALLOWANCE + maxOutputTokens <= contextSize) return;
+  if (plain + FRAMING_ALLOWANCE + maxOutputTokens <= contextSize) return maxOutputTokens;
   const total = countPromptTokens(model, messages);
-  if (total + maxOutputTokens <= contextSize) return;
+  if (total + maxOutputTokens <= contextSize) return maxOutputTokens;
+  // A request that may be shortened gets the room the prompt leaves, when that is at least its least answer.
+  if (total + leastOutputTokens <= contextSize) return contextSize - total;
   const passage = messages.at(-1)?.content ?? '';
   const passageTokens = model.tokenize(passage, false).length;
   const framing = Math.max(0, total - passageTokens);
+  const n = (value: number) => value.toLocaleString('en-US');
+  // The answer the refusal is about: the least this request could have been given.
+  const answer =
+    leastOutputTokens < maxOutputTokens
+      ? `${n(leastOutputTokens)} for the shortest answer it is given`
+      : `${n(maxOutputTokens)} for the answer`;
+  const room = contextSize - leastOutputTokens - framing;
+  // The instruction and the answer fill the context by themselves: no passage, however short, runs there.
+  if (room <= 0)
+    throw InputTooLongError.noRoom(
+      passageTokens,
+      room,
+      modelName,
+      `its ${n(contextSize)}-token context cannot hold the task's ${n(framing)}-token instruction and chat format ` +
+        `(as ${modelName} counts them) with ${answer}`,
+    );
   throw new InputTooLongError(
     passageTokens,
-    contextSize - maxOutputTokens - framing,
+    room,
     modelName,
-    `its ${contextSize.toLocaleString('en-US')}-token context less ${maxOutputTokens.toLocaleString('en-US')} for the ` +
-      `answer and ${framing.toLocaleString('en-US')} for the instruction and chat format`,
+    `its ${n(contextSize)}-token context less ${answer} and ${n(framing)} for the instruction and chat format`,
   );
 }

@@ -3,7 +3,7 @@
 // result says so in its warnings so the run records it.
 import type { ModelSpec } from '../../src-preload/contract';
 import { LocalModelError, isQuireError } from '../errors';
-import { LOCAL_FALLBACK_WARNING, type LocalModelProvider } from '../providers/local-models';
+import { LOCAL_FALLBACK_WARNING, LOCAL_SHORTENED_WARNING, type LocalModelProvider } from '../providers/local-models';
 import type { GenerateRequest, GenerateResult, LanguageModel, StreamPart } from '../providers/spec';
 import { chatOnce } from './local-chat';
 import { completeOnce } from './local-completion';
@@ -80,19 +80,28 @@ export class LocalModels implements LocalModelProvider {
           (model) => {
             started = true;
             // Refused with the numbers rather than shifted: a context shift would drop the prompt's start silently.
-            ensurePromptFits(
+            const contextSize = model.context.contextSize;
+            const fitted = ensurePromptFits(
               model.model,
-              model.context.contextSize,
+              contextSize,
               request.messages,
               request.maxOutputTokens,
               candidate.spec.display_name,
+              request.leastOutputTokens,
             );
             onStatus?.({ queue_position: null, generating: true });
             const options = { ...(signal ? { signal } : {}), ...(onText ? { onText } : {}) };
+            const sent = fitted === request.maxOutputTokens ? request : { ...request, maxOutputTokens: fitted };
             // A base model (no chat template in its GGUF) gets a plain completion prompt, not a borrowed chat format.
-            return hasChatTemplate(model.model)
-              ? chatOnce(model, request, options)
-              : completeOnce(model, request, options);
+            const answered = hasChatTemplate(model.model)
+              ? chatOnce(model, sent, options)
+              : completeOnce(model, sent, options);
+            return sent === request
+              ? answered
+              : answered.then((result) => {
+                  result.warnings.push(`${LOCAL_SHORTENED_WARNING}${fitted}/${contextSize}`);
+                  return result;
+                });
           },
           (position) => onStatus?.({ queue_position: position, generating: false }),
         );

@@ -246,6 +246,35 @@ describe('availability', () => {
   });
 });
 
+describe("a local model whose context holds the request only with a shorter answer than the task's", () => {
+  // llama3.2's context (as the fixtures give it) less a request that leaves less than the 2,000-token answer asked.
+  const context = (id: string) => seedRegistry().find((m) => m.id === id)!.context_window;
+  const tight = {
+    task: 'health_check_review',
+    input_tokens: context('llama3.2') - 1000,
+    max_output_tokens: 2000,
+  } as const;
+
+  it('is chosen when the writer picked it for a library task, its answer to be shortened in the run', () => {
+    const d = run({ ...tight, model: 'llama3.2', shorten_local_answer: true });
+    expect(d.refusal).toBeNull();
+    expect(d.model_id).toBe('llama3.2');
+  });
+
+  it('is not chosen below the floor, nor by Quire itself, nor for a request that may not shorten it', () => {
+    const past = run({
+      ...tight,
+      input_tokens: context('llama3.2') - 100,
+      model: 'llama3.2',
+      shorten_local_answer: true,
+    });
+    expect(past.candidates.find((c) => c.model_id === 'llama3.2')?.reasons).toContain('context_too_small');
+    expect(run({ ...tight, model: 'llama3.2' }).refusal).not.toBeNull();
+    const auto = run({ ...tight, local_only: true, shorten_local_answer: true });
+    expect(auto.candidates.find((c) => c.model_id === 'llama3.2')?.reasons).toContain('context_too_small');
+  });
+});
+
 describe('privacy: force_local and local-only', () => {
   it.each<[string, DecideRequest, Parameters<typeof inputs>[0]]>([
     ['force_local setting', { task: 'health_check_review', tier: 'premium' }, { orchestrator: { force_local: true } }],

@@ -26,6 +26,7 @@ import {
   type Evaluated,
   type Rankings,
 } from './decide-orders';
+import { leastLocalAnswer } from './local-answer';
 import {
   blockedText,
   explain,
@@ -129,6 +130,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
   const inputTokens = request.input_tokens ?? task.typical_input_tokens;
   const maxOutput = request.max_output_tokens ?? task.typical_output_tokens;
   const ownLimit = request.own_output_limit === true;
+  const shortenLocal = request.shorten_local_answer === true;
   const effort = effortOf(request, inputs);
   const remaining =
     settings.monthly_budget === null
@@ -172,7 +174,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       if (unavailable) mask |= BIT[unavailable];
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
-    if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;
+    // A local model the writer picked has its answer shortened to what its context leaves, down to a floor
+    // (local-answer.ts), rather than refused; Quire's own choice prefers a model that holds the whole answer.
+    const answer = local && shortenLocal && spec.id === request.model ? leastLocalAnswer(maxOutput) : maxOutput;
+    if (spec.context_window < inputTokens + seen + answer) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
     e.quality = q;
     e.cost = cost;

@@ -16,3 +16,18 @@ export interface LocalModelProvider {
  * `local_fallback:<asked id>-><answering id>: <why>`; runs record it as a fallback.
  */
 export const LOCAL_FALLBACK_WARNING = 'local_fallback:';
+
+/**
+ * A local model's answer shortened to what its context left after the prompt, as the model counted it (a request that
+ * allowed it: GenerateRequest.leastOutputTokens): `local_shortened:<answer tokens>/<context tokens>`.
+ */
+export const LOCAL_SHORTENED_WARNING = 'local_shortened:';
+
+/** The answer and context tokens a LOCAL_SHORTENED_WARNING in `warnings` says, if one does. */
+export function localShortened(warnings: readonly string[]): { given: number; context: number } | null {
+  for (const warning of warnings) {
+    const match = new RegExp(`^${LOCAL_SHORTENED_WARNING}(\\d+)/(\\d+)$`).exec(warning);
+    if (match) return { given: Number(match[1]), context: Number(match[2]) };
+  }
+  return null;
+}

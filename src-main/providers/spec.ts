@@ -50,6 +50,12 @@ export interface GenerateRequest {
   /** Structured output: OpenAI json_schema, Anthropic tool use, a grammar locally. */
   jsonSchema?: JsonSchemaRequest;
   /**
+   * A local model's prose only: when the prompt, as the model counts it, leaves its context less room than
+   * maxOutputTokens, the answer is shortened to that room, down to this many tokens (LOCAL_SHORTENED_WARNING says to
+   * what); below it the call is refused with the numbers. Unset: refused whenever maxOutputTokens does not fit.
+   */
+  leastOutputTokens?: number;
+  /**
    * The call's reservation on disk: the SDK prepares the request meanwhile, but no byte is sent before this settles
    * (and none at all when it rejects). See client-options.ts.
    */

@@ -24,6 +24,7 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
     ...(start.local_only !== undefined ? { local_only: start.local_only } : {}),
     ...(maxOutput ? { max_output_tokens: maxOutput } : {}),
     ...(plan.ownOutput ? { own_output_limit: true } : {}),
+    ...(plan.definition ? { shorten_local_answer: true } : {}),
     // A library task's effort; none for a caller's own messages, whose allowance goes as it is (room-to-think.ts).
     reasoning_effort: plan.definition?.reasoning_effort ?? null,
     ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),

@@ -10,12 +10,14 @@ import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
 import { localRunForm } from '../tasks/answer-schema';
-import { askLocal, withinBounds, type BoundedForm } from '../tasks/answer-limits';
+import { askLocal, roomLeft, withinBounds, type BoundedForm } from '../tasks/answer-limits';
+import { leastLocalAnswer, localAnswer, shortenedNotice } from '../orchestrator/local-answer';
+import { localShortened } from '../providers/local-models';
 import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
-import { estimateTextTokens } from '../../src-preload/contract/tokens';
+import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
 import type { CountRequest } from '../tokens/token-counter';
 import type { AttemptResult } from './model-attempt';
@@ -47,6 +49,11 @@ export interface RunPlan {
    * without a bounded grammar.
    */
   bounded?: BoundedForm | null;
+  /**
+   * A local model's latest call (requestFor): the answer its request asked for and the one it was given (null until
+   * the model says: a prose answer is fitted as it counts the prompt), so a shortened one is said; else null.
+   */
+  shortened?: { model: string; context: number; asked: number; given: number | null } | null;
 }
 
 export type PlannedImage = RequestImage & { name: string | null; bytes: number };
@@ -132,25 +139,53 @@ function callerSchema(json: RunStart['json_schema']): RunPlan['jsonSchema'] {
  * The run's request as `spec` is asked it. A local model answers the task's form under a grammar bounded as every local
  * call's is (askLocal: counted on the passage, its limits in its instruction); its tokens cost nothing, so unless the
  * caller chose an answer length the budget is the room its context has left (and a length chosen holds a finding at
- * least). A provider (and a caller's own schema) gets the request as it is.
+ * least). A context that cannot hold the answer asked for beside the request gets it shortened to the room it leaves,
+ * down to a floor (orchestrator/local-answer.ts), and the answer says so. A provider (and a caller's own schema) gets
+ * the request as it is.
  */
 export function requestFor(spec: ModelSpec, plan: RunPlan, request: GenerateRequest): GenerateRequest {
   plan.bounded = null;
-  if (spec.provider !== 'local' || plan.kind === null || plan.kind === 'prose' || !request.jsonSchema) return request;
+  plan.shortened = null;
+  if (spec.provider !== 'local' || plan.definition === undefined) return request;
+  const asked = { model: spec.display_name, context: spec.context_window, asked: request.maxOutputTokens };
+  if (plan.kind === 'prose') {
+    // Fitted where the model counts its prompt (local-prompt.ts ensurePromptFits), which says to what it shortened.
+    plan.shortened = { ...asked, given: null };
+    return { ...request, leastOutputTokens: leastLocalAnswer(request.maxOutputTokens) };
+  }
+  if (plan.kind === null || !request.jsonSchema) return request;
   const form = localRunForm(plan.kind, plan.taskIds, plan.passage ?? '');
-  const asked = askLocal(request, form, plan.passage ?? '', {
+  // An answer the context cannot hold beside the request, as the decision counts it (which chose this model only for
+  // its answer to be shortened): shortened to the room left, counted as askLocal counts it, down to the floor.
+  const overflows = estimateInputTokens(request.messages) + request.maxOutputTokens > spec.context_window;
+  const fitted = overflows
+    ? localAnswer(request.maxOutputTokens, roomLeft(spec.context_window, request.messages, form))
+    : request.maxOutputTokens;
+  const local = askLocal({ ...request, maxOutputTokens: fitted }, form, plan.passage ?? '', {
     context: spec.context_window,
     whole: plan.outputTokens === undefined,
     chosen: plan.outputTokens ?? null,
   });
-  plan.bounded = asked.bounded;
-  return asked.request;
+  plan.bounded = local.bounded;
+  plan.shortened = { ...asked, given: local.request.maxOutputTokens };
+  return local.request;
 }
 
 export type StructuredReading = { ok: true; answer: RunAnswer | null } | { ok: false; problem: string };
 
 /** Reads an attempt's answer in the plan's form: JSON where one was asked for, checked against its contract. */
 export function readStructured(plan: RunPlan, result: AttemptResult): StructuredReading {
+  const reading = readAnswer(plan, result);
+  if (!reading.ok || !reading.answer || !plan.shortened) return reading;
+  const { model, asked } = plan.shortened;
+  const fitted = localShortened(result.warnings);
+  const given = fitted?.given ?? plan.shortened.given;
+  if (given === null || given >= asked) return reading;
+  const notice = shortenedNotice(model, fitted?.context ?? plan.shortened.context, given, asked);
+  return { ok: true, answer: { ...reading.answer, notices: [notice, ...(reading.answer.notices ?? [])] } };
+}
+
+function readAnswer(plan: RunPlan, result: AttemptResult): StructuredReading {
   if (plan.kind === 'prose') return { ok: true, answer: { kind: 'prose', text: result.text } };
   if (!plan.jsonSchema) return { ok: true, answer: null };
   if (result.jsonError !== undefined) return { ok: false, problem: result.jsonError };

@@ -93,7 +93,7 @@ const TEMPLATE_TOKENS = 64;
  * number at five digits) and a retry's note (RETRY_NOTE_TOKENS: the repair's request when the answer cannot go back).
  * The prompt is counted by the estimate the decision placed the run with (above a local model's own count of English).
  */
-function roomLeft(context: number, messages: readonly ChatMessage[], form: AnswerForm): number {
+export function roomLeft(context: number, messages: readonly ChatMessage[], form: AnswerForm): number {
   const widest = { items: 99_999, evidence: 99_999, facts: 99_999, timeline: 99_999, text: 99_999 };
   const guidance = estimateTextTokens(limitsGuidance({ form, bounds: widest })) + 2;
   return context - estimateInputTokens(messages) - guidance - RETRY_NOTE_TOKENS - TEMPLATE_TOKENS;

@@ -141,6 +141,11 @@ export const decideInputSchema = z.strictObject({
    */
   own_output_limit: z.boolean().optional(),
   /**
+   * A library task's run, whose answer a local model named in `model` may shorten to what its context leaves (down to
+   * a floor, saying so in the answer: src-main/orchestrator/local-answer.ts) rather than be refused for it.
+   */
+  shorten_local_answer: z.boolean().optional(),
+  /**
    * How hard a reasoning model is asked to think: its worst case counts that room beside the answer's
    * (src-main/orchestrator/thinking.ts). Not given: the task's own; null: none (a caller's own messages, whose
    * allowance goes as it is).
