@@ -138,6 +138,9 @@ describe('GET /v1/models/{id}', () => {
         id: 'quire/auto',
         display_name: expect.stringMatching(/automatic/),
       });
+      // A tier is listed by the name Settings gives it (contract TIER_NAMES), not the ids' "Budget"/"Premium".
+      const tiers = await Promise.all(['budget', 'premium'].map((t) => anthropic.models.retrieve(`quire/${t}`)));
+      expect(tiers.map((m) => m.display_name)).toEqual(['Quire — Lowest cost tier', 'Quire — Best tier']);
       const gone = (await anthropic.models.retrieve('gone-local').catch((e: unknown) => e)) as InstanceType<
         typeof Anthropic.APIError
       >;

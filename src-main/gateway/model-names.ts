@@ -1,6 +1,6 @@
 // The model names apps send: a registry model id runs that model; `quire/auto` lets the orchestrator choose for the
 // writer's tier and budget; `quire/<tier>` forces a tier; `quire/<task>` runs that writing task's definition.
-import { QUALITY_TIERS, type ModelSpec, type QualityTier, type TaskSpec } from '../../src-preload/contract';
+import { QUALITY_TIERS, TIER_NAMES, type ModelSpec, type QualityTier, type TaskSpec } from '../../src-preload/contract';
 
 /** The task a call runs as when the name does not say one (auto, a tier or a model id): open-ended writing help. */
 export const GATEWAY_DEFAULT_TASK = 'brainstorm';
@@ -45,17 +45,15 @@ export interface ListedModel {
   owned_by: string;
 }
 
-const TIER_NAMES: Record<QualityTier, string> = {
-  budget: 'Quire — Budget tier',
-  balanced: 'Quire — Balanced tier',
-  premium: 'Quire — Premium tier',
-};
-
 /** Every name Quire knows, its own first, with a name a writer recognises (/v1/models lists those an app can call). */
 export function listModelNames(sources: ModelNameSources): ListedModel[] {
   const own: ListedModel[] = [
     { id: 'quire/auto', display_name: 'Quire — automatic (your tier and budget)', owned_by: 'quire' },
-    ...QUALITY_TIERS.map((tier) => ({ id: `quire/${tier}`, display_name: TIER_NAMES[tier], owned_by: 'quire' })),
+    ...QUALITY_TIERS.map((tier) => ({
+      id: `quire/${tier}`,
+      display_name: `Quire — ${TIER_NAMES[tier]} tier`,
+      owned_by: 'quire',
+    })),
     ...[...sources.tasks().values()].map((task) => ({
       id: `quire/${task.id}`,
       display_name: `Quire — ${task.display_name}`,
