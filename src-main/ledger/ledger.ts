@@ -375,7 +375,7 @@ export class Ledger implements SpendSource {
 
   /** What a run's calls came to, all of them: its cost and tokens as the ledger has them. */
   runSpend(runId: string): RunSpend {
-    return runSpend(this.repo.ofRun(runId));
+    return runSpend(this.repo.chargesOfRun(runId));
   }
 
   monthOf(at: Date): string {

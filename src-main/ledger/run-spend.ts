@@ -1,6 +1,6 @@
 // What a run's calls came to, summed from its ledger rows: the tokens and cost an app is told its call used (the
 // gateway's usage), so they are the ledger's own figures — every call the run made, not the answering one's alone.
-import type { LedgerEntry } from '../store/repos/ledger-repo';
+import type { RunCharge } from '../store/repos/ledger-repo';
 import { toUsd } from '../store/money';
 
 export interface RunSpend {
@@ -13,9 +13,7 @@ export interface RunSpend {
   uncountedUsd: number;
 }
 
-type Row = Pick<LedgerEntry, 'state' | 'reserved_micros' | 'charged_micros' | 'input_tokens' | 'output_tokens'>;
-
-export function runSpend(rows: readonly Row[]): RunSpend {
+export function runSpend(rows: readonly RunCharge[]): RunSpend {
   let charged = 0;
   let uncounted = 0;
   let input = 0;

@@ -32,6 +32,12 @@ export interface LedgerEntry {
   owner_token: string | null;
 }
 
+/** A call's charge as a run's spend sums it. */
+export type RunCharge = Pick<
+  LedgerEntry,
+  'state' | 'reserved_micros' | 'charged_micros' | 'input_tokens' | 'output_tokens'
+>;
+
 export type LedgerHead = Pick<LedgerEntry, 'month' | 'state' | 'reserved_micros' | 'run_id' | 'model_id'>;
 
 export type NewReservation = Pick<
@@ -165,6 +171,16 @@ export class LedgerRepo {
   /** A run's calls, in the order they were reserved (on the run_id index). */
   ofRun(runId: string): LedgerEntry[] {
     return this.q<LedgerEntry>('SELECT * FROM ledger WHERE run_id = ? ORDER BY id').all(runId);
+  }
+
+  /**
+   * What a run's calls were charged, only the columns that sum needs (run-spend.ts): the gateway reads it for every call
+   * it answers, and a whole row (its dates, ids and notes made into strings) took ~4× as long.
+   */
+  chargesOfRun(runId: string): RunCharge[] {
+    return this.q<RunCharge>(
+      'SELECT state, reserved_micros, charged_micros, input_tokens, output_tokens FROM ledger WHERE run_id = ?',
+    ).all(runId);
   }
 
   /** What closing a row needs to know (every call does this once: a narrow read). */
