@@ -1,5 +1,5 @@
 // Mistakes a writer can make in Settings: each shows a message that says what is wrong, and nothing is changed.
-import { addFakeWriter, expect, test } from './support/fake-host';
+import { expect, test, writerReady } from './support/fake-host';
 import { decisionSettled } from './support/workbench';
 import { openSettings } from './support/settings';
 
@@ -219,8 +219,7 @@ test('an answer Quire cannot read, even after asking once more, is said once wit
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 1, output: 2 });
-  await host.call('settings:set', { setup: { done: true } });
+  await writerReady(host, fake);
   // Unscripted, the fake answers "ok" in prose where the task asks for its findings as JSON, and again when asked once
   // more with what was wrong.
   await page.goto(`${host.url}/#/workbench`);
@@ -255,8 +254,7 @@ test('a run whose provider refuses its key says so in words, with the step and a
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 1, output: 2 });
-  await host.call('settings:set', { setup: { done: true } });
+  await writerReady(host, fake);
   fake.script('writer', { alwaysFault: { kind: 'status', status: 401, message: 'Incorrect API key provided' } });
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');

@@ -1,6 +1,6 @@
 // The window reloads while a run goes on (Cmd-R, a crash of the renderer): the Workbench follows the run again — its
 // Stop, and its answer when it ends — rather than forget it and offer a second, paid run of the same passage.
-import { addFakeWriter, expect, test } from './support/fake-host';
+import { expect, test, writerReady } from './support/fake-host';
 import { decisionSettled } from './support/workbench';
 
 test('a reload mid-run follows the run again: Stop is offered, the answer shows when it ends, nothing runs twice', async ({
@@ -8,8 +8,7 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 1, output: 2 });
-  await host.call('settings:set', { setup: { done: true } });
+  await writerReady(host, fake);
   let release!: () => void;
   fake.script('writer', { text: 'The harbour remembers.', gate: new Promise<void>((resolve) => (release = resolve)) });
   await page.goto(`${host.url}/#/workbench`);

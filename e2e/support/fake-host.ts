@@ -40,4 +40,10 @@ export async function addFakeWriter(
   expect(saved.ok).toBe(true);
 }
 
+/** The fake writer at $1 / $2 per million tokens, with first-run setup done: the Workbench opens ready to run. */
+export async function writerReady(host: RunningHost, fake: FakeLlmServer): Promise<void> {
+  await addFakeWriter(host, fake, { input: 1, output: 2 });
+  await host.call('settings:set', { setup: { done: true } });
+}
+
 export { expect };

@@ -26,6 +26,21 @@ async function smallModel() {
   return { ...host, events };
 }
 
+/** A continuity check in parts under `runId`, its first part's call held at the provider until `release`. */
+async function continuityInFlight(runId: string) {
+  const host = await smallModel();
+  let release!: () => void;
+  h.server().script('small', {
+    respond: continuityResponder(),
+    inputTokens: 3000,
+    outputTokens: 200,
+    gate: new Promise<void>((r) => (release = r)),
+  });
+  const running = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
+  await h.server().nextRequest('small');
+  return { host, running, release };
+}
+
 /** Runs the continuity check as `runId` and stops it once part 2 has finished (parts 1 and 2 are kept). */
 async function stoppedAfterPart2(host: Awaited<ReturnType<typeof smallModel>>, runId: string) {
   const unsubscribe = host.app.events.subscribe((event) => {
@@ -214,17 +229,8 @@ describe('runs:start with a passage longer than the model can read at once', () 
   });
 
   it('a run in parts still in flight is refused for another task under its id, in a single run’s words, and goes on', async () => {
-    const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e63';
-    let release!: () => void;
-    h.server().script('small', {
-      respond: continuityResponder(),
-      inputTokens: 3000,
-      outputTokens: 200,
-      gate: new Promise<void>((r) => (release = r)),
-    });
-    const running = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
-    await h.server().nextRequest('small');
+    const { host, running, release } = await continuityInFlight(runId);
     const other = await host.call('runs:start', { task: 'line_edit', input: text, run_id: runId });
     // Refused at once: not joined to the continuity check, whose answer (or failure) it would otherwise wait for.
     expect(other.body.error).toEqual({
@@ -242,17 +248,8 @@ describe('runs:start with a passage longer than the model can read at once', () 
   });
 
   it('a run in parts still in flight is refused for another passage under its id, and goes on with its own', async () => {
-    const host = await smallModel();
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e64';
-    let release!: () => void;
-    h.server().script('small', {
-      respond: continuityResponder(),
-      inputTokens: 3000,
-      outputTokens: 200,
-      gate: new Promise<void>((r) => (release = r)),
-    });
-    const running = host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
-    await h.server().nextRequest('small');
+    const { host, running, release } = await continuityInFlight(runId);
     const edited = text.replace(BROWN, 'Her eyes were the grey of the harbour.');
     const other = await host.call('runs:start', { task: 'continuity_check', input: edited, run_id: runId });
     // Joined, it would answer with findings quoted from a passage the caller did not send.

@@ -198,9 +198,9 @@ describe('manuscript structure', () => {
   it('lets other calls run while it parses a long text: none waits for the whole parse', async () => {
     // 200,000 short paragraphs (the 48 MB manuscript that held every call for 2.4 s had 1.8 million).
     const text = shortParagraphsManuscript(200_000);
-    const { result, waitMs, workMs } = await longestWait(() => parseStructureAsync(text));
+    const { result, answers } = await longestWait(() => parseStructureAsync(text));
     expect(result.chapters.reduce((sum, c) => sum + c.paragraphCount, 0)).toBe(200_000);
-    // Parsed at once, it was one wait as long as the whole parse.
-    expect(waitMs).toBeLessThan(workMs / 2);
+    // Parsed at once, no other call was answered until it ended; in slices of ~10 ms, one between each two.
+    expect(answers).toBeGreaterThanOrEqual(3);
   });
 });
