@@ -51,13 +51,20 @@ describe('KeysManager', () => {
     const { fake, manager } = setup({ openai: false });
     await manager.load();
     fake.answer('keys:set', stored('openai'));
-    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'HTTP 401 Unauthorized', reason: 'refused' });
+    // What main says of a refused key (provider-service testKey), which names the provider: said once, not twice
+    // ("OpenAI refused it — OpenAI refused the API key (HTTP 401).").
+    fake.answer('keys:test', {
+      provider: 'openai',
+      ok: false,
+      message: 'OpenAI refused the API key (HTTP 401).',
+      reason: 'refused',
+    });
     fake.answer('keys:delete', stored('openai'));
     await expect(manager.save('openai', 'sk-wrong-1234567890', false)).resolves.toBe(false);
     expect(fake.inputsOf('keys:delete')).toEqual([{ provider: 'openai' }]);
     expect(manager.feedback.openai).toEqual({
       kind: 'error',
-      message: 'The key was not saved: OpenAI refused it — HTTP 401 Unauthorized',
+      message: 'The key was not saved: OpenAI refused the API key (HTTP 401).',
       next: 'Check that you copied the whole key from the provider’s dashboard, then paste it again.',
       retryWithoutTest: false,
     });
@@ -82,12 +89,17 @@ describe('KeysManager', () => {
     const { fake, manager } = setup({ openai: true });
     await manager.load();
     fake.answer('keys:set', stored('openai'));
-    fake.answer('keys:test', { provider: 'openai', ok: false, message: 'HTTP 401', reason: 'refused' });
+    fake.answer('keys:test', {
+      provider: 'openai',
+      ok: false,
+      message: 'OpenAI refused the API key (HTTP 401).',
+      reason: 'refused',
+    });
     await manager.save('openai', 'sk-new-1234567890', false);
     expect(fake.countOf('keys:delete')).toBe(0);
     expect(manager.feedback.openai).toMatchObject({ kind: 'error', retryWithoutTest: false });
     expect(manager.feedback.openai?.message).toBe(
-      'The new key replaced the old one, but OpenAI refused it — HTTP 401. Runs on OpenAI fail until you paste a key it accepts.',
+      'The new key replaced the old one, but OpenAI refused the API key (HTTP 401). Runs on OpenAI fail until you paste a key it accepts.',
     );
   });
 

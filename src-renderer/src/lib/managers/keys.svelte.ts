@@ -103,11 +103,14 @@ export class KeysManager {
    */
   #failed(name: string, hadKey: boolean, result: KeyTest): KeyFeedback {
     const refused = result.reason === 'refused';
+    // Main's words for a refusal name the provider and the status ("OpenAI refused the API key (HTTP 401)."): said as
+    // they are, not after "OpenAI refused it —".
+    const refusal = /[.!?]$/.test(result.message) ? result.message : `${result.message}.`;
     if (hadKey)
       return {
         kind: 'error',
         message: refused
-          ? `The new key replaced the old one, but ${name} refused it — ${result.message}. Runs on ${name} fail until you paste a key it accepts.`
+          ? `The new key replaced the old one, but ${refusal} Runs on ${name} fail until you paste a key it accepts.`
           : `The new key was saved, but the test failed — ${result.message}`,
         next: refused
           ? 'Check that you copied the whole key from the provider’s dashboard, then paste it again.'
@@ -117,7 +120,7 @@ export class KeysManager {
     return {
       kind: 'error',
       message: refused
-        ? `The key was not saved: ${name} refused it — ${result.message}`
+        ? `The key was not saved: ${refusal}`
         : result.reason === 'unreachable'
           ? `The key was not saved: Quire could not reach ${name} to test it — ${result.message}`
           : `The key was not saved: the test failed — ${result.message}`,
