@@ -181,12 +181,7 @@ export async function chooseSeats(
   const selection = selectMembers({ candidates: pool, n, cost_cap_usd: cap, remaining_budget_usd: remaining });
   if (!selection.ok) {
     if (selection.reason === 'too_few_candidates') {
-      throw new UnavailableError(
-        tooLong === 0
-          ? selection.message
-          : `${selection.message} ${tooLong} more could run it, but this passage is too long for them to read at ` +
-              'once, and a tournament does not run in parts: try it on a chapter or a scene at a time.',
-      );
+      throw new UnavailableError(tooLong === 0 ? selection.message : tooLongForSeats(pool.length, tooLong));
     }
     // A cap that binds says its own step (raise the cap); a budget, the steps a tournament can take.
     throw new BudgetExceededError(
@@ -217,4 +212,24 @@ function overBudgetSteps(taskName: string, picked: boolean): string {
   return picked
     ? `Pick other members or let Quire pick them, ${single}, or raise the monthly budget in Settings.`
     : `${single.charAt(0).toUpperCase()}${single.slice(1)}, or raise the monthly budget in Settings.`;
+}
+
+/**
+ * Too few seats because the passage is longer than most models read at once: how many can, and how many could run the
+ * task on a shorter text. A tournament does not run in parts, so the step is a shorter text.
+ */
+function tooLongForSeats(seated: number, tooLong: number): string {
+  const can = seated === 0 ? 'none can' : seated === 1 ? 'only one can' : `only ${seated} can`;
+  const rest =
+    seated === 0
+      ? tooLong === 1
+        ? 'the one model'
+        : `the ${tooLong} models`
+      : tooLong === 1
+        ? 'the other'
+        : `the ${tooLong} others`;
+  return (
+    `A tournament needs at least two models that can read this passage at once, and ${can}: it is too long for ` +
+    `${rest} that could run this task, and a tournament does not run in parts. Try it on a chapter or a scene at a time.`
+  );
 }

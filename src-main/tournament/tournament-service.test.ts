@@ -341,10 +341,27 @@ describe('TournamentService', () => {
     );
     await expect(h.service.start({ task: 'continuity_check', input: long })).rejects.toMatchObject({
       code: 'unavailable',
+      // It read "…none are available. 4 more could run it, but…": none, then four.
       message:
-        'A tournament needs at least two models that can run this task; none are available. 4 more could run it, ' +
-        'but this passage is too long for them to read at once, and a tournament does not run in parts: try it on ' +
-        'a chapter or a scene at a time.',
+        'A tournament needs at least two models that can read this passage at once, and none can: it is too long ' +
+        'for the 4 models that could run this task, and a tournament does not run in parts. Try it on a chapter or ' +
+        'a scene at a time.',
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('a passage only one model reads whole says so, and that it is too long for the others', async () => {
+    const oneLarge = registry.map((spec, i) => (i === 0 ? spec : { ...spec, context_window: 8_000 }));
+    const h = await harness(undefined, oneLarge);
+    const long = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
+      '\n\n',
+    );
+    await expect(h.service.start({ task: 'continuity_check', input: long })).rejects.toMatchObject({
+      code: 'unavailable',
+      message:
+        'A tournament needs at least two models that can read this passage at once, and only one can: it is too ' +
+        'long for the 3 others that could run this task, and a tournament does not run in parts. Try it on a ' +
+        'chapter or a scene at a time.',
     });
     expect(fake.requests).toHaveLength(0);
   });
