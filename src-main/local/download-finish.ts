@@ -60,7 +60,7 @@ export async function finishDownload(
       'checksum_mismatch',
       row.sha256_source === 'user'
         ? `The downloaded file does not match the SHA-256 checksum you entered (it is ${got}…, you entered ${expected}…). It was deleted: check the checksum, or the URL, then download it again.`
-        : `The downloaded file is corrupt: its SHA-256 ${got}… does not match the expected ${expected}…. It was deleted; download it again.`,
+        : `The downloaded file is corrupt: it is not the file ${row.sha256_source === 'catalog' ? "Quire's catalog" : 'Hugging Face'} lists (its checksum differs), so Quire deleted it. Download it again; if it fails the same way, the file on the server may have changed.`,
       { advised: true },
     );
   }

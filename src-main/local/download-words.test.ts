@@ -1,5 +1,7 @@
 // How a failed URL download reads (audit): a checksum the writer typed is called theirs, never "(user)"; a refusal
 // from a server that is not Hugging Face does not send the writer to Hugging Face.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../infra/logger';
@@ -27,6 +29,26 @@ describe('failed downloads in the writer’s words', () => {
     expect(message).not.toContain('(user)');
     expect(message).toMatch(
       /^The downloaded file does not match the SHA-256 checksum you entered \(it is [0-9a-f]{12}…, you entered de0500000000…\)\. It was deleted: check the checksum, or the URL, then download it again\.$/,
+    );
+  });
+
+  it('a file that arrived damaged says so in words, without checksums the writer never saw, and the step', async () => {
+    const h = harness();
+    const s = await server();
+    const sha = createHash('sha256').update(readFileSync(fixture)).digest('hex');
+    // Hugging Face says which file it sends (its LFS checksum); a byte flipped on the way makes another file.
+    s.route('/org/repo/resolve/main/story.gguf', {
+      file: fixture,
+      headers: { 'X-Linked-Etag': `"${sha}"` },
+      faults: { flipByteAt: Math.floor(statSync(fixture).size / 2) },
+    });
+    const info = await h.stack.downloads.start({ url: `${s.url}/org/repo/resolve/main/story.gguf` });
+    const failed = await h.waitFor('download:failed', info.id);
+    expect(failed.payload).toMatchObject({ reason: 'checksum_mismatch', retryable: false });
+    // It read "…its SHA-256 159fe577fe9e… does not match the expected 708be8310b68…. It was deleted; download it again."
+    expect((failed.payload as { message: string }).message).toBe(
+      'The downloaded file is corrupt: it is not the file Hugging Face lists (its checksum differs), so Quire ' +
+        'deleted it. Download it again; if it fails the same way, the file on the server may have changed.',
     );
   });
 
