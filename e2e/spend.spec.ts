@@ -124,8 +124,9 @@ test('a provider that counts more tokens than Quire held for is charged in full 
 
   await page.goto(`${host.url}/#/spend`);
   const notice = page.getByTestId('spend-overruns');
-  await expect(notice).toContainText(/Providers charged \$0\.04\d+ more than Quire held: Fake Writer on 1 call\./);
-  await expect(notice).toContainText('counted against your budget');
+  // One model: "A provider … that model" (it read "Providers charged … for those models").
+  await expect(notice).toContainText(/A provider charged \$0\.04\d+ more than Quire held: Fake Writer on 1 call\./);
+  await expect(notice).toContainText('counted against your budget, and Quire now holds more for that model.');
   await expect(page.getByTestId('gauge-spent')).toHaveText('$0.05');
   await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/spend-overrun.png' });
 });
