@@ -78,6 +78,18 @@ describe('planSetup: what a tier would use before anything is set up', () => {
     expect(plan.tasks.theme_analysis?.ready).toBe(true);
   });
 
+  it('a cloud tier on local models alone still names the key that lifts it; the lowest cost tier asks for nothing', () => {
+    // A local model runs every task, and no key is set: "Best" read "Ready to use now" on a small local model.
+    const localOnly = inputs({ availability: availability(['llama3.2'], []) });
+    const premium = planSetup('premium', usage, localOnly, [...everyKey, ...everyDownload], registryPrice);
+    expect(premium.items[0]).toEqual({ kind: 'key', provider: 'openai' });
+    expect(premium.tasks.theme_analysis).toMatchObject({ model_id: 'gpt-4o', ready: false });
+    expect(premium.total_usd).toBeGreaterThan(0);
+    const budget = planSetup('budget', usage, localOnly, [...everyKey, ...everyDownload], registryPrice);
+    expect(budget.items).toEqual([]);
+    expect(budget.total_usd).toBe(0);
+  });
+
   it('free and private (nothing leaves the machine) asks only for a download and costs nothing', () => {
     const local = inputs({ availability: availability([], []), orchestrator: { force_local: true } });
     const plan = planSetup('budget', usage, local, everyDownload, registryPrice);

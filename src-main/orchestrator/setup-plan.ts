@@ -99,8 +99,11 @@ export function planSetup(
     tier === 'budget' ? [candidates.filter((c) => c.kind === 'download'), candidates] : [candidates];
   const chosen: SetupItem[] = [];
   let current = score(chosen);
-  // A tier that can already run every task of the month asks for nothing more: this is a setup, not an upsell.
-  const alreadyCovered = covered(chosen) === totalRuns;
+  // A tier that can already run every task of the month asks for nothing more: this is a setup, not an upsell. A
+  // cloud tier running on local models alone (no key at all) is not yet what it promises: it still names the key that
+  // lifts it most ("Best" said "Ready to use now" on a small local model); the lowest cost tier asks for nothing.
+  const cloudSetUp = inputs.registry.some((m) => m.provider !== 'local' && inputs.availability.cloudReady(m));
+  const alreadyCovered = covered(chosen) === totalRuns && (tier === 'budget' || cloudSetUp);
   for (const [phase, pool] of phases.entries()) {
     if (alreadyCovered || (phase > 0 && covered(chosen) === totalRuns)) break;
     const remaining = pool.filter((item) => !chosen.includes(item));
