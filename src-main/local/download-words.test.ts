@@ -1,13 +1,13 @@
 // How a failed URL download reads (audit): a checksum the writer typed is called theirs, never "(user)"; a refusal
 // from a server that is not Hugging Face does not send the writer to Hugging Face.
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../infra/logger';
 import { useDownloadHarness } from '../../test/support/download-harness';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { hashFile } from '../../test/support/hash-file';
 import { DownloadError } from '../errors';
 
 const tempDir = useTempDir();
@@ -35,7 +35,7 @@ describe('failed downloads in the writer’s words', () => {
   it('a file that arrived damaged says so in words, without checksums the writer never saw, and the step', async () => {
     const h = harness();
     const s = await server();
-    const sha = createHash('sha256').update(readFileSync(fixture)).digest('hex');
+    const sha = await hashFile(fixture);
     // Hugging Face says which file it sends (its LFS checksum); a byte flipped on the way makes another file.
     s.route('/org/repo/resolve/main/story.gguf', {
       file: fixture,

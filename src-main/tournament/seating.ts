@@ -215,21 +215,16 @@ function overBudgetSteps(taskName: string, picked: boolean): string {
 }
 
 /**
- * Too few seats because the passage is longer than most models read at once: how many can, and how many could run the
- * task on a shorter text. A tournament does not run in parts, so the step is a shorter text.
+ * Too few seats (fewer than two) because the passage is longer than most models read at once: whether one can, and
+ * how many could run the task on a shorter text. A tournament does not run in parts, so the step is a shorter text.
  */
 function tooLongForSeats(seated: number, tooLong: number): string {
-  const can = seated === 0 ? 'none can' : seated === 1 ? 'only one can' : `only ${seated} can`;
-  const rest =
-    seated === 0
-      ? tooLong === 1
-        ? 'the one model'
-        : `the ${tooLong} models`
-      : tooLong === 1
-        ? 'the other'
-        : `the ${tooLong} others`;
+  const can = seated === 0 ? 'none can' : 'only one can';
+  const one = seated === 0 ? 'the one model' : 'the other';
+  const many = seated === 0 ? `the ${tooLong} models` : `the ${tooLong} others`;
   return (
     `A tournament needs at least two models that can read this passage at once, and ${can}: it is too long for ` +
-    `${rest} that could run this task, and a tournament does not run in parts. Try it on a chapter or a scene at a time.`
+    `${tooLong === 1 ? one : many} that could run this task, and a tournament does not run in parts. Try it on a ` +
+    'chapter or a scene at a time.'
   );
 }

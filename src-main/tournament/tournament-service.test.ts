@@ -71,6 +71,11 @@ const registry = [
   cloudSpec('gpt-mini', 'openai', 7, 0.5),
 ];
 
+/** Longer than an 8,000-token context reads at once (a tournament does not run in parts). */
+const LONG_PASSAGE = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
+  '\n\n',
+);
+
 let fake: FakeLlmServer;
 const harness = useTournamentHarness(registry, (started) => (fake = started));
 const findings = (...list: object[]) => ({ json: { findings: list }, inputTokens: 400, outputTokens: 60 });
@@ -336,10 +341,7 @@ describe('TournamentService', () => {
   it('a passage too long for the models to read whole says so: a tournament does not run in parts', async () => {
     const small = registry.map((spec) => ({ ...spec, context_window: 8_000 }));
     const h = await harness(undefined, small);
-    const long = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
-      '\n\n',
-    );
-    await expect(h.service.start({ task: 'continuity_check', input: long })).rejects.toMatchObject({
+    await expect(h.service.start({ task: 'continuity_check', input: LONG_PASSAGE })).rejects.toMatchObject({
       code: 'unavailable',
       // It read "…none are available. 4 more could run it, but…": none, then four.
       message:
@@ -353,10 +355,7 @@ describe('TournamentService', () => {
   it('a passage only one model reads whole says so, and that it is too long for the others', async () => {
     const oneLarge = registry.map((spec, i) => (i === 0 ? spec : { ...spec, context_window: 8_000 }));
     const h = await harness(undefined, oneLarge);
-    const long = Array.from({ length: 400 }, (_, i) => `Chapter ${i}. Mara watched the harbour, as she did.`).join(
-      '\n\n',
-    );
-    await expect(h.service.start({ task: 'continuity_check', input: long })).rejects.toMatchObject({
+    await expect(h.service.start({ task: 'continuity_check', input: LONG_PASSAGE })).rejects.toMatchObject({
       code: 'unavailable',
       message:
         'A tournament needs at least two models that can read this passage at once, and only one can: it is too ' +
