@@ -272,4 +272,14 @@ test('a run whose provider refuses its key says so in words, with the step and a
   await expect(notice).not.toContainText('HTTP');
   await notice.getByRole('button', { name: 'Open Settings' }).click();
   await expect(page).toHaveURL(/#\/settings$/);
+
+  // Reopened from the history after a reload, the run says the same: its own step, no general one, the button.
+  await page.goto(`${host.url}/#/workbench`);
+  await page.reload();
+  await page.getByTestId('run-history').getByRole('button').first().click();
+  const reopened = page.getByRole('alert').filter({ hasText: 'refused the API key' });
+  await expect(reopened).toContainText('or pick another model.');
+  await expect(reopened).not.toContainText('Try again, or pick another model.');
+  await reopened.getByRole('button', { name: 'Open Settings' }).click();
+  await expect(page).toHaveURL(/#\/settings$/);
 });

@@ -154,6 +154,19 @@ describe('runs through the browser host against the loopback server', () => {
     expect(body.error).toMatchObject({ code: 'provider_error', advised: true, fix_in: 'settings' });
   });
 
+  it('a failed run reopened from the history says what it said then: its own step, where it is taken, whether to retry', async () => {
+    const h = await harness.host();
+    await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);
+    harness.server().script('primary', { alwaysFault: { kind: 'status', status: 401, message: 'bad key' } });
+    const { body } = await h.call('runs:start', { task: TASK, input: 'go' });
+    expect(body.error).toMatchObject({ advised: true, fix_in: 'settings' });
+    const listed = await h.call('runs:list', { limit: 1 });
+    const reopened = await h.call('runs:get', { run_id: listed.body.value.runs[0].run_id });
+    // Without its advice, the history showed the message with a general step after it ("Try again, or pick another
+    // model") and no Open Settings button.
+    expect(reopened.body.value.error).toEqual(body.error);
+  });
+
   it('fails over from a hanging primary at the first-token deadline, and from an absurd Retry-After at once', async () => {
     const h = await harness.host({ execution: { firstTokenTimeoutMs: 300 } });
     await h.endpoint('main', [{ id: 'primary', quality: 9.5, ...price }]);

@@ -23,6 +23,7 @@ import m019 from './019-documents-no-paragraph-rows.sql?raw';
 import m020 from './020-documents-structure-version.sql?raw';
 import m021 from './021-run-stop-sequence.sql?raw';
 import m022 from './022-document-pieces.sql?raw';
+import m023 from './023-run-error-advice.sql?raw';
 
 export interface Migration {
   version: number;
@@ -53,4 +54,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'documents-structure-version', sql: m020 },
   { version: 21, name: 'run-stop-sequence', sql: m021 },
   { version: 22, name: 'document-pieces', sql: m022 },
+  { version: 23, name: 'run-error-advice', sql: m023 },
 ];

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../src-preload/contract';
+import type { ErrorInfo, FixIn } from '../../../src-preload/contract';
 import type { ConfidenceScore } from '../../../src-preload/contract/tournaments';
 import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
 import type { RunAnswer } from '../../../src-preload/contract/tasks';
@@ -27,6 +27,9 @@ interface RunRow {
   cache_key: string | null;
   error_code: string | null;
   error_message: string | null;
+  error_retryable: number | null;
+  error_advised: number | null;
+  error_fix_in: string | null;
   rating: number | null;
   created_at: string;
   finished_at: string | null;
@@ -116,15 +119,16 @@ export class RunsRepo {
     this.q(
       `INSERT INTO runs (id, task, status, model_id, request_json, output_text, output_json, decision_json, attempts_json,
            fallbacks, input_tokens, output_tokens, cost_micros, latency_ms, cache_hit, cache_key, error_code,
-           error_message, created_at, finished_at, owner_pid, owner_token, answer_json, truncated, task_version,
-           stop_sequence)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           error_message, error_retryable, error_advised, error_fix_in, created_at, finished_at, owner_pid, owner_token,
+           answer_json, truncated, task_version, stop_sequence)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, model_id = excluded.model_id,
            output_text = excluded.output_text, output_json = excluded.output_json, decision_json = excluded.decision_json,
            attempts_json = excluded.attempts_json, fallbacks = excluded.fallbacks, input_tokens = excluded.input_tokens,
            output_tokens = excluded.output_tokens, cost_micros = excluded.cost_micros, latency_ms = excluded.latency_ms,
            cache_hit = excluded.cache_hit, cache_key = excluded.cache_key, error_code = excluded.error_code,
-           error_message = excluded.error_message, finished_at = excluded.finished_at,
+           error_message = excluded.error_message, error_retryable = excluded.error_retryable,
+           error_advised = excluded.error_advised, error_fix_in = excluded.error_fix_in, finished_at = excluded.finished_at,
            answer_json = excluded.answer_json, truncated = excluded.truncated, task_version = excluded.task_version,
            stop_sequence = excluded.stop_sequence`,
     ).run(
@@ -152,6 +156,9 @@ export class RunsRepo {
       run.cache_key,
       run.error?.code ?? null,
       run.error?.message ?? null,
+      run.error ? (run.error.retryable ? 1 : 0) : null,
+      run.error?.advised ? 1 : null,
+      run.error?.fix_in ?? null,
       run.created_at,
       run.finished_at,
       this.owner.pid,
@@ -334,9 +341,7 @@ function toRecord(row: RunRow): RunRecord {
     cache_hit: row.cache_hit === 1,
     reason: decision.reason,
     fallback_chain: decision.fallback_chain,
-    error: row.error_code
-      ? { code: row.error_code as ErrorInfo['code'], message: row.error_message ?? '', retryable: false }
-      : null,
+    error: row.error_code ? errorOf(row) : null,
     rating: row.rating,
     created_at: row.created_at,
     finished_at: row.finished_at,
@@ -348,5 +353,16 @@ function toRecord(row: RunRow): RunRecord {
     confidence_ingredients: decision.confidence?.ingredients ?? null,
     low_confidence_fallback: decision.low_confidence_fallback === true,
     client: row.client ?? null,
+  };
+}
+
+/** A stored run's error as it was first told: its code and words, and what its advice said besides (see migration 023). */
+function errorOf(row: RunRow): ErrorInfo {
+  return {
+    code: row.error_code as ErrorInfo['code'],
+    message: row.error_message ?? '',
+    retryable: row.error_retryable === 1,
+    ...(row.error_advised === 1 ? { advised: true as const } : {}),
+    ...(row.error_fix_in ? { fix_in: row.error_fix_in as FixIn } : {}),
   };
 }
