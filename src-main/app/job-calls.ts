@@ -8,7 +8,7 @@ import { CancelledError, QuireError } from '../errors';
 import { findInPart } from '../manuscripts/job-findings';
 import type { JobFinding, JobPart, PartResult, PartUsage, StorySoFar } from '../manuscripts/job-types';
 import { renderStory } from '../manuscripts/story';
-import { thinksFirst } from '../orchestrator/thinking';
+import { thinksFirst } from '../../src-preload/contract/registry';
 import { readJson } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';

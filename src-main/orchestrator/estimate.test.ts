@@ -45,6 +45,14 @@ describe('estimateMonthly', () => {
     expect(estimate.total_usd).toBeCloseTo(100 * 0.00675 + 20 * 0.023 + 15 * registryPrice(gpt, 900, 300), 6);
   });
 
+  it('a task whose own answers are unknown (its runs thought aloud) is priced at its own input and typical answer', () => {
+    const all = inputs();
+    const gpt = all.registry.find((m) => m.id === 'gpt-4o')!;
+    const theme = all.tasks.get('theme_analysis')!;
+    const estimate = estimateMonthly('premium', usage, all, registryPrice, { theme_analysis: { input: 900 } });
+    expect(estimate.by_task.theme_analysis).toBeCloseTo(15 * registryPrice(gpt, 900, theme.typical_output_tokens), 6);
+  });
+
   it('plans as if the budget were open (a plan, not a call)', () => {
     const tight = inputs({ orchestrator: { monthly_budget: 0, enabled: false } });
     expect(estimateMonthly('premium', usage, tight, registryPrice).picks.theme_analysis).toBe('gpt-4o');

@@ -48,7 +48,7 @@ export function typicalCallUsd(
   task: TaskSpec,
   inputs: Pick<DecisionInputs, 'efforts'>,
   price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
-  own?: { input: number; output: number },
+  own?: { input: number; output?: number | undefined },
 ): number {
   const thinking = expectedThinkingTokens(spec, effortOf({ task: task.id }, inputs));
   const input = own?.input ?? task.typical_input_tokens;

@@ -4,7 +4,7 @@
 // So a task run of a reasoning model is sent the answer's allowance plus room to think at the task's effort
 // (resources/tasks/<id>.json `reasoning_effort`), and everything that holds or quotes money for the call — the
 // reservation, the run's bound, the decision's worst case — counts that whole allowance. Pure.
-import type { ModelSpec } from '../../src-preload/contract';
+import { thinksFirst, type ModelSpec } from '../../src-preload/contract/registry';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 
 /**
@@ -24,11 +24,6 @@ export const THINKING: Readonly<Record<ReasoningEffort, { readonly allowance: nu
   medium: { allowance: 16_000, expected: 4_000 },
   high: { allowance: 32_000, expected: 10_000 },
 };
-
-/** A model that thinks before it answers, out of its output allowance (local models here never do). */
-export function thinksFirst(spec: ModelSpec): boolean {
-  return spec.provider !== 'local' && spec.capabilities.reasoning === true;
-}
 
 /**
  * The output tokens a call of `spec` is sent and held for, given the answer's allowance and the effort asked for

@@ -81,6 +81,13 @@ describe('orchestrator:plan: what each tier would use before anything is set up'
     expect(own.tiers.premium.total_usd).toBeLessThan(typical.tiers.premium.total_usd);
     const estimate = await call('orchestrator:estimate', { tier: 'premium', usage, tokens: short });
     expect(estimate.body.ok).toBe(true);
+    // Input alone: the task's answers were measured on no run whose output was the answer alone.
+    const inputOnly = await call('orchestrator:estimate', {
+      tier: 'premium',
+      usage,
+      tokens: { line_edit: { input: 700 } },
+    });
+    expect(inputOnly.body.ok).toBe(true);
     const negative = await call('orchestrator:estimate', {
       tier: 'premium',
       usage,

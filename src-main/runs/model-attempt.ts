@@ -7,7 +7,7 @@ import type { RunAttempt } from '../../src-preload/contract/runs';
 import { QuireError, StorageError, TimeoutError, isQuireError } from '../errors';
 import { pausedText } from '../errors/circuit-open-error';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
-import { thinksFirst } from '../orchestrator/thinking';
+import { thinksFirst } from '../../src-preload/contract/registry';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
 import type { CallableModel } from '../providers/provider-service';

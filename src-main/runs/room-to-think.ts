@@ -8,7 +8,8 @@ import type { ModelSpec } from '../../src-preload/contract';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { estimateInputTokens } from '../../src-preload/contract/tokens';
 import { imageTokens } from '../orchestrator/image-tokens';
-import { outputAllowance, ownOutputLimit, thinksFirst } from '../orchestrator/thinking';
+import { thinksFirst } from '../../src-preload/contract/registry';
+import { outputAllowance, ownOutputLimit } from '../orchestrator/thinking';
 import type { GenerateRequest } from '../providers/spec';
 import { schemaTokens } from './task-run';
 

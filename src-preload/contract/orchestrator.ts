@@ -206,13 +206,14 @@ export const estimateInputSchema = z.strictObject({
   usage: z.record(taskName, z.number().finite().min(0, 'Runs per month must be zero or more').max(10_000_000)),
   /**
    * What a run of a task used on average in this writer's own runs (tokens in and out); a task without is priced at
-   * its typical passage, which is longer than most a writer sends.
+   * its typical passage, which is longer than most a writer sends. `output` is absent where no run's output was the
+   * answer alone (every run was on a model that thinks first): its typical answer then.
    */
-  tokens: z.record(taskName, z.strictObject({ input: tokenCount, output: tokenCount })).optional(),
+  tokens: z.record(taskName, z.strictObject({ input: tokenCount, output: tokenCount.optional() })).optional(),
 });
 
 /** A run's tokens by task, as the writer's own runs used them (estimateInputSchema.tokens). */
-export type RunTokens = Readonly<Record<string, { input: number; output: number }>>;
+export type RunTokens = Readonly<Record<string, { input: number; output?: number }>>;
 
 export interface Estimate {
   tier: QualityTier;

@@ -78,3 +78,12 @@ export const modelSpecSchema = z.object({
   retired: isoDateSchema.optional(),
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+/**
+ * A model that thinks before it answers, out of its output allowance and billed as output (local models here never
+ * do): its output tokens are its thinking and its answer. The one rule for src-main/orchestrator/thinking.ts and the
+ * renderer's measure of a writer's answers (usage.ts).
+ */
+export function thinksFirst(spec: Pick<ModelSpec, 'provider' | 'capabilities'>): boolean {
+  return spec.provider !== 'local' && spec.capabilities.reasoning === true;
+}

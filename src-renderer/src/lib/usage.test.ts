@@ -35,7 +35,7 @@ describe('recentUsage', () => {
       input: number | null,
       output: number | null,
       status: 'completed' | 'failed' = 'completed',
-    ) => ({ ...run(task, created_at, status), input_tokens: input, output_tokens: output });
+    ) => ({ ...run(task, created_at, status), model_id: null, input_tokens: input, output_tokens: output });
     expect(
       recentTokens(
         [
@@ -46,7 +46,37 @@ describe('recentUsage', () => {
           counted('theme_analysis', '2026-11-20T09:00:00Z', null, null),
         ],
         now,
+        [],
       ),
     ).toEqual({ line_edit: { input: 901, output: 251 } });
+  });
+
+  it('measures the answer only on runs whose output was the answer alone: a thinking model’s counts its thinking too', () => {
+    // The estimate adds a reasoning pick's expected thinking on top of the answer: an answer measured on a model that
+    // thought (its output tokens are the thinking and the answer) counted the thinking twice.
+    const counted = (task: string, model_id: string, input: number, output: number) => ({
+      task,
+      model_id,
+      status: 'completed' as const,
+      created_at: '2026-11-21T09:00:00Z',
+      input_tokens: input,
+      output_tokens: output,
+    });
+    const model = (id: string, reasoning: boolean) => ({
+      id,
+      provider: 'openai' as const,
+      capabilities: { json_output: true, vision: false, streaming: true, reasoning },
+    });
+    expect(
+      recentTokens(
+        [
+          counted('line_edit', 'openai/gpt-4o', 800, 200),
+          counted('line_edit', 'openai/o3', 1000, 5200),
+          counted('theme_analysis', 'openai/o3', 900, 4300),
+        ],
+        now,
+        [model('openai/gpt-4o', false), model('openai/o3', true)],
+      ),
+    ).toEqual({ line_edit: { input: 900, output: 200 }, theme_analysis: { input: 900 } });
   });
 });

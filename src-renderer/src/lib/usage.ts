@@ -1,4 +1,6 @@
 // This writer's usage per task, for the monthly estimates: their last 30 days of runs, or seed 000's sample month.
+import type { RunTokens } from '$contract/orchestrator';
+import { thinksFirst, type ModelSpec } from '$contract/registry';
 import type { RunSummary } from '$contract/runs';
 
 /**
@@ -31,26 +33,37 @@ export function recentUsage(
 
 /**
  * What a run of each task used on average, tokens in and out, over the completed runs of the 30 days before `now`
- * whose counts are known: the estimates price a writer's month at these, not at a task's typical passage.
+ * whose counts are known: the estimates price a writer's month at these, not at a task's typical passage. The answer
+ * is measured only on runs whose output was the answer alone: a model that thinks first (`models`, the registry) is
+ * billed its thinking as output too, and the estimate adds a thinking pick's expected thinking on top of the answer
+ * (counted twice). A task whose every run thought has its input and no `output` (its typical answer then). A model no
+ * longer in the registry counts as answering alone.
  */
 export function recentTokens(
-  runs: Pick<RunSummary, 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens'>[],
+  runs: Pick<RunSummary, 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens' | 'model_id'>[],
   now: number,
-): Record<string, { input: number; output: number }> {
-  const sums: Record<string, { input: number; output: number; runs: number }> = {};
+  models: readonly Pick<ModelSpec, 'id' | 'provider' | 'capabilities'>[],
+): RunTokens {
+  const thinkers = new Set(models.filter(thinksFirst).map((m) => m.id));
+  const sums: Record<string, { input: number; runs: number; output: number; answers: number }> = {};
   for (const run of runs) {
     const age = now - Date.parse(run.created_at);
     if (run.status !== 'completed' || !(age >= 0 && age <= MONTH_MS)) continue;
     if (run.input_tokens === null || run.output_tokens === null) continue;
-    const sum = (sums[run.task] ??= { input: 0, output: 0, runs: 0 });
+    const sum = (sums[run.task] ??= { input: 0, runs: 0, output: 0, answers: 0 });
     sum.input += run.input_tokens;
-    sum.output += run.output_tokens;
     sum.runs += 1;
+    if (run.model_id !== null && thinkers.has(run.model_id)) continue;
+    sum.output += run.output_tokens;
+    sum.answers += 1;
   }
   return Object.fromEntries(
     Object.entries(sums).map(([task, sum]) => [
       task,
-      { input: Math.round(sum.input / sum.runs), output: Math.round(sum.output / sum.runs) },
+      {
+        input: Math.round(sum.input / sum.runs),
+        ...(sum.answers > 0 ? { output: Math.round(sum.output / sum.answers) } : {}),
+      },
     ]),
   );
 }

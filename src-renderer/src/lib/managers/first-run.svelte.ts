@@ -199,7 +199,7 @@ export class FirstRunManager {
     const profile = pickProfile(
       capabilities,
       recentUsage(recent.runs, this.#now()),
-      recentTokens(recent.runs, this.#now()),
+      recentTokens(recent.runs, this.#now(), capabilities.models),
     );
     const plans = await this.#client.call('orchestrator:plan', priced(profile));
     const { usage } = profile;

@@ -84,11 +84,21 @@ describe('OrchestratorManager', () => {
 
   it('estimates from the writer’s last 30 days of runs, leaving out cancelled, old and unknown ones', async () => {
     const { fake, manager } = setup();
+    const o3 = model('o3', { capabilities: { json_output: true, vision: false, streaming: true, reasoning: true } });
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt'), o3]));
     const recent = '2026-03-10T12:00:00.000Z';
     fake.answer('runs:list', {
       runs: [
         runSummary('1', { task: 'line_edit', created_at: recent, input_tokens: 800, output_tokens: 200 }),
         runSummary('2', { task: 'line_edit', created_at: recent, input_tokens: 1000, output_tokens: 300 }),
+        // A model that thinks first: its output is its thinking and its answer, so only its input is measured.
+        runSummary('6', {
+          task: 'line_edit',
+          model_id: 'o3',
+          created_at: recent,
+          input_tokens: 1200,
+          output_tokens: 6000,
+        }),
         runSummary('3', { task: 'line_edit', created_at: recent, status: 'cancelled' }),
         runSummary('4', { task: 'line_edit', created_at: '2026-01-01T00:00:00.000Z' }),
         runSummary('5', { task: 'gone', created_at: recent }),
@@ -96,12 +106,12 @@ describe('OrchestratorManager', () => {
     });
     await manager.load();
     // Priced at what those runs used, not at the task's typical passage (about nine times a writer's, in Settings).
-    const tokens = { line_edit: { input: 900, output: 250 } };
-    expect(manager.profile).toEqual({ usage: { line_edit: 2 }, tokens, source: 'recent' });
-    expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 2 }, tokens });
-    expect(fake.inputsOf('orchestrator:plan')[0]).toEqual({ usage: { line_edit: 2 }, tokens });
+    const tokens = { line_edit: { input: 1000, output: 250 } };
+    expect(manager.profile).toEqual({ usage: { line_edit: 3 }, tokens, source: 'recent' });
+    expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 3 }, tokens });
+    expect(fake.inputsOf('orchestrator:plan')[0]).toEqual({ usage: { line_edit: 3 }, tokens });
     expect(manager.basis).toBe(
-      'Estimates use your last 30 days of runs (2 × Task line_edit), each priced at what your own runs of its task ' +
+      'Estimates use your last 30 days of runs (3 × Task line_edit), each priced at what your own runs of its task ' +
         'used, not at the most a run may cost.',
     );
   });

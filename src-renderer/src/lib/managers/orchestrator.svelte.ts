@@ -170,7 +170,11 @@ export class OrchestratorManager {
     // Read when the answer comes, not when it was asked for: another scope's answer may have landed meanwhile.
     if (scope === 'capabilities') return { ...this.#outlook.value, capabilities };
     const profile = recent
-      ? pickProfile(capabilities, recentUsage(recent.runs, this.#now()), recentTokens(recent.runs, this.#now()))
+      ? pickProfile(
+          capabilities,
+          recentUsage(recent.runs, this.#now()),
+          recentTokens(recent.runs, this.#now(), capabilities.models),
+        )
       : (this.#outlook.value.profile ?? pickProfile(capabilities, {}));
     const [estimates, recommendations, plans] = await Promise.all([
       Promise.all(TIERS.map((tier) => this.#client.call('orchestrator:estimate', { tier, ...priced(profile) }))),
