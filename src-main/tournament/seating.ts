@@ -16,7 +16,7 @@ import type {
 import { BudgetExceededError, InvalidInputError, UnavailableError } from '../errors';
 import { selectMembers, selectVerifier, type SelectionCandidate } from './member-selection';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
-import { onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
+import { onlyBudgetKeepsOut, onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import { VERIFICATION_JSON_SCHEMA } from './verification';
 
@@ -102,6 +102,8 @@ export async function chooseSeats(
   let remaining: number | null;
   /** Models out only because the passage is too long for them to read whole (a tournament does not run in parts). */
   let tooLong = 0;
+  /** Models out only because the budget left cannot hold a call of theirs. */
+  let overBudget = 0;
   if (request.models) {
     pool = [];
     remaining = null;
@@ -136,6 +138,7 @@ export async function chooseSeats(
     // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
     const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
     tooLong = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local)).length;
+    overBudget = decision.candidates.filter((c) => onlyBudgetKeepsOut(c.reasons, c.local)).length;
     pool = [];
     for (const [index, c] of eligible.entries()) {
       const spec = deps.model(c.model_id);
@@ -143,12 +146,24 @@ export async function chooseSeats(
     }
   }
   const cap = settings.tournament.cost_cap_usd;
+  /** Fewer than two seats, where models the budget alone keeps out would make them: the budget is why. */
+  const budgetKeepsOut = (needs: string): BudgetExceededError | null =>
+    pool.length + overBudget >= 2
+      ? new BudgetExceededError(
+          `${needs} at least two models that fit in the ${usdLeftText(remaining ?? 0)} left this month, and ` +
+            `${pool.length === 0 ? 'none does' : 'only one does'}. ${overBudgetSteps(task.display_name, false)}`,
+          { advised: true },
+        )
+      : null;
 
   if (mode === 'verification') {
     const primary = pool[0];
     const verifier = request.models ? pool[1] : primary && selectVerifier(primary, pool);
     if (!primary || !verifier) {
-      throw new UnavailableError('Verification needs two models that can run this task; fewer are available.');
+      throw (
+        budgetKeepsOut('Verification needs') ??
+        new UnavailableError('Verification needs two models that can run this task; fewer are available.')
+      );
     }
     // The verifier reads the input and the primary's answer (up to all the primary may produce, counted generously),
     // and is sent the verdict's schema; a reasoning verifier is sent room to think besides the verdict's allowance.
@@ -181,7 +196,10 @@ export async function chooseSeats(
   const selection = selectMembers({ candidates: pool, n, cost_cap_usd: cap, remaining_budget_usd: remaining });
   if (!selection.ok) {
     if (selection.reason === 'too_few_candidates') {
-      throw new UnavailableError(tooLong === 0 ? selection.message : tooLongForSeats(pool.length, tooLong));
+      throw (
+        budgetKeepsOut('A tournament needs') ??
+        new UnavailableError(tooLong === 0 ? selection.message : tooLongForSeats(pool.length, tooLong))
+      );
     }
     // A cap that binds says its own step (raise the cap); a budget, the steps a tournament can take.
     throw new BudgetExceededError(

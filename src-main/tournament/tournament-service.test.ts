@@ -397,6 +397,23 @@ describe('TournamentService', () => {
     expect(chosen.message).toMatch(
       /left in this month's budget\. Run Continuity check on one model \(turn its tournament off in Settings → Tournaments\), or raise the monthly budget in Settings\.$/,
     );
+    // A budget so nearly spent that fewer than two of Quire's own members fit even alone: the budget is why, and its
+    // steps are said (it read "needs at least two models … only one is available", as if models were missing).
+    h.app.services.settings.set({ orchestrator: { monthly_budget: 0.005 } });
+    const tiny = await h.service
+      .start({ task: 'continuity_check', input: MANUSCRIPT })
+      .then(() => expect.unreachable('it was refused'), refused);
+    expect(tiny).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(tiny.message).toMatch(
+      /^A tournament needs at least two models that fit in the \$[\d.]+ left this month, and only one does\. Run Continuity check on one model \(turn its tournament off in Settings → Tournaments\), or raise the monthly budget in Settings\.$/,
+    );
+    const verifying = await h.service
+      .start({ task: 'continuity_check', input: MANUSCRIPT, mode: 'verification' })
+      .then(() => expect.unreachable('it was refused'), refused);
+    expect(verifying).toMatchObject({ code: 'budget_exceeded', advised: true });
+    expect(verifying.message).toMatch(
+      /^Verification needs at least two models that fit in the \$[\d.]+ left this month/,
+    );
   });
 
   it('verification: a rejection drops confidence to 0.3 or less and is shown with its issues', async () => {

@@ -67,8 +67,17 @@ export function blockingReasons(reasons: readonly CandidateReason[], local: bool
 
 /** Kept out by its context alone: a shorter passage (or answer) would let it run. */
 export function onlyContextKeepsOut(reasons: readonly CandidateReason[], local: boolean): boolean {
+  return keptOutOnlyBy('context_too_small', reasons, local);
+}
+
+/** Kept out by the budget left alone: more budget would let it run. */
+export function onlyBudgetKeepsOut(reasons: readonly CandidateReason[], local: boolean): boolean {
+  return keptOutOnlyBy('over_budget', reasons, local);
+}
+
+function keptOutOnlyBy(reason: CandidateReason, reasons: readonly CandidateReason[], local: boolean): boolean {
   const blocking = blockingReasons(reasons, local);
-  return blocking.length === 1 && blocking[0] === 'context_too_small';
+  return blocking.length === 1 && blocking[0] === reason;
 }
 
 export interface Candidate {
