@@ -76,5 +76,11 @@ describe('runs across a crash', () => {
     const month = h.app.services.ledger.month(h.app.services.ledger.monthOf(new Date()));
     expect(month.orphaned_usd).toBeGreaterThan(0);
     expect(shown.cost_usd).toBe(month.total_usd);
+    // Its members' repairs were held from the start but never asked for: no call was sent under them, so they count
+    // neither as spent nor as calls. The history (one run per call made) adds up to the same month.
+    const runs = (await h.call('runs:list', {})).body.value.runs as { cost_usd: number }[];
+    expect(runs).toHaveLength(3);
+    expect(month.by_model.reduce((sum, g) => sum + g.calls, 0)).toBe(runs.length);
+    expect((await h.call('runs:stats', {})).body.value.total_cost_usd).toBe(month.total_usd);
   });
 });

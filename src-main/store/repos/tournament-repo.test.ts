@@ -56,11 +56,21 @@ describe('TournamentRepo', () => {
       `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, charged_micros, created_at)
        VALUES (?, '2026-03', '2026-03-10', 'm', 'p', 'continuity_check', ?, ?, ?, '2026-03-10T12:00:00.000Z')`,
     );
+    // The calls that were made stored their runs before they were sent (the crash left them interrupted).
+    const run = db.prepare(
+      `INSERT INTO runs (id, task, status, request_json, attempts_json, created_at)
+       VALUES (?, 'continuity_check', 'interrupted', '{}', '[]', '2026-03-10T12:00:00.000Z')`,
+    );
+    for (const id of ['gone/member/a', 'gone/member/b', 'gone0']) run.run(id);
+    const crashed = row.run('gone/member/b', 'orphaned', 700, null).lastInsertRowid;
     row.run('gone/member/a', 'settled', 900, 400);
-    row.run('gone/member/b', 'orphaned', 700, null);
     row.run('gone/member/b/repair', 'released', 500, 0);
+    // Held with the others, never asked for: no run under its id.
+    const unsent = row.run('gone/verifier/c', 'orphaned', 600, null).lastInsertRowid;
     row.run('gone0', 'orphaned', 10_000, null); // another id that only starts like it
+    const otherUnsent = row.run('gone1/member/x', 'orphaned', 300, null).lastInsertRowid; // no tournament of its own
     row.run('live/member/a', 'reserved', 800, null);
+    row.run('live/verifier/b', 'orphaned', 200, null); // a live tournament's: left for it
     expect(repo.markInterrupted('2026-03-10T13:00:00.000Z')).toBe(1);
     expect(repo.get('gone')).toMatchObject({
       status: 'failed',
@@ -69,6 +79,13 @@ describe('TournamentRepo', () => {
       error: { code: 'internal', message: expect.stringMatching(/^Quire stopped during this tournament/) },
     });
     expect(repo.get('live')).toMatchObject({ status: 'running', finished_at: null });
+    const state = (id: number | bigint) => db.prepare('SELECT state, duration_ms FROM ledger WHERE id = ?').get(id);
+    // The hold of a call that may have been billed stays counted; the unsent one is given back, and is not a call.
+    expect(state(crashed)).toEqual({ state: 'orphaned', duration_ms: null });
+    expect(state(unsent)).toEqual({ state: 'released', duration_ms: null });
+    expect(state(otherUnsent)).toEqual({ state: 'orphaned', duration_ms: null });
+    const month = db.prepare(`SELECT orphaned_micros FROM ledger_month_totals WHERE month = '2026-03'`).get();
+    expect(month).toEqual({ orphaned_micros: 700 + 10_000 + 300 + 200 });
   });
 
   it('reads back every quote of a finding with its place and whether it was found', () => {

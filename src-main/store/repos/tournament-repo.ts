@@ -77,29 +77,40 @@ export class TournamentRepo {
    * process that is gone is marked failed ("Quire stopped…"), its cost what the ledger counts under its id — settled
    * charges, and the holds of calls in flight, which may have been billed and stay counted (runs-repo's markInterrupted
    * for runs). One that still has a live hold or a running member run belongs to a live process and is left running.
+   * Its holds are made together before any call, and each call stores its run before it is sent: a hold the crash left
+   * with no run under its id (a repair never asked for, a verifier never reached) sent nothing, and is given back —
+   * not a call, nothing spent — as a tournament that finishes gives back its unused holds.
    */
   markInterrupted(at: string): number {
     // Most starts have none: no write lock is taken for nothing (a read of the partial index, migration 018).
     if (!this.db.prepare(`SELECT 1 FROM tournaments WHERE status = 'running' LIMIT 1`).get()) return 0;
     const under = (column: string) => `${column} >= tournaments.id || '/' AND ${column} < tournaments.id || '0'`;
-    return immediate(
-      this.db,
-      () =>
-        this.db
-          .prepare(
-            `UPDATE tournaments SET status = 'failed', error_code = 'internal',
+    const stopped = `tournaments.status = 'running'
+             AND NOT EXISTS (SELECT 1 FROM ledger WHERE ${under('ledger.run_id')} AND state = 'reserved')
+             AND NOT EXISTS (SELECT 1 FROM runs WHERE ${under('runs.id')} AND status = 'running')`;
+    return immediate(this.db, () => {
+      this.db
+        .prepare(
+          `UPDATE ledger SET state = 'released', charged_micros = 0, settled_at = ?,
+             note = 'never sent: Quire stopped before this call began'
+           WHERE state = 'orphaned'
+             AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = ledger.run_id)
+             AND EXISTS (SELECT 1 FROM tournaments WHERE ${under('ledger.run_id')} AND ${stopped})`,
+        )
+        .run(at);
+      return this.db
+        .prepare(
+          `UPDATE tournaments SET status = 'failed', error_code = 'internal',
              error_message = 'Quire stopped during this tournament (a crash or a quit); what its calls may have been billed still counts.',
              finished_at = ?,
              cost_micros = (
                SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
                                         ELSE COALESCE(charged_micros, 0) END), 0)
                  FROM ledger WHERE ${under('ledger.run_id')})
-           WHERE status = 'running'
-             AND NOT EXISTS (SELECT 1 FROM ledger WHERE ${under('ledger.run_id')} AND state = 'reserved')
-             AND NOT EXISTS (SELECT 1 FROM runs WHERE ${under('runs.id')} AND status = 'running')`,
-          )
-          .run(at).changes,
-    )();
+           WHERE ${stopped}`,
+        )
+        .run(at).changes;
+    })();
   }
 
   constructor(private readonly db: Db) {
