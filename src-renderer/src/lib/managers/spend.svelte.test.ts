@@ -54,7 +54,7 @@ describe('SpendManager', () => {
 
   it('lists the alerts crossed: pushed ones with their figures, and those the month’s total implies', async () => {
     const { fake, manager } = setup();
-    fake.answer('spend:month', ({ month }) => spendMonth(month, { budget_usd: 10, total_usd: 8.5 }));
+    fake.answer('spend:month', ({ month }) => spendMonth(month, { budget_usd: 10, total_usd: 8.5, settled_usd: 8.5 }));
     manager.listen();
     await manager.load();
     expect(manager.alerts.map((alert) => alert.threshold)).toEqual([80, 50]);
@@ -66,6 +66,16 @@ describe('SpendManager', () => {
     // Another month's alert is not this month's.
     fake.emit('spend:alert', { month: '2026-02', threshold: 100, spent_usd: 10, budget_usd: 10 });
     expect(manager.alerts.map((alert) => alert.threshold)).toEqual([80, 50]);
+  });
+
+  it('implies the alerts of what the month has spent, as the ledger raises them, not of the holds of calls in flight', async () => {
+    const { fake, manager } = setup();
+    // $4.20 settled and $0.90 a crash left (spent), and $3.40 held for a call still running: 51% spent, 85% counted.
+    fake.answer('spend:month', ({ month }) =>
+      spendMonth(month, { budget_usd: 10, total_usd: 8.5, settled_usd: 4.2, orphaned_usd: 0.9, reserved_usd: 3.4 }),
+    );
+    await manager.load();
+    expect(manager.alerts).toEqual([{ threshold: 50, spent_usd: 5.1, budget_usd: 10 }]);
   });
 
   it('splits calls, tokens and dollars between this machine and the cloud', async () => {

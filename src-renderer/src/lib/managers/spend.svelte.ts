@@ -44,15 +44,19 @@ export class SpendManager {
   readonly exporting = $derived(this.#export.busy);
   readonly exportError = $derived(this.#export.error);
 
-  /** Every threshold this month has crossed: pushed spend:alert events plus what the month's total implies. */
+  /** Every threshold this month has crossed: pushed spend:alert events plus what the month's spending implies. */
   readonly alerts = $derived.by((): RaisedAlert[] => {
     const data = this.#data.value;
     const byThreshold: Partial<Record<AlertThreshold, RaisedAlert>> = {};
     for (const alert of this.#pushed[this.#month] ?? []) byThreshold[alert.threshold] = alert;
     if (data?.budget_usd) {
+      // Spent as the ledger's alerts count it: settled and what a crash left, never the holds of calls still running
+      // (the total counts them, and a call that settles for less would raise an alert the month never reached). Whole
+      // micro-dollars, as the ledger adds them.
+      const spent = Math.round((data.settled_usd + data.orphaned_usd) * 1e6) / 1e6;
       for (const threshold of ALERT_THRESHOLDS) {
-        if (data.total_usd >= (data.budget_usd * threshold) / 100 && !byThreshold[threshold]) {
-          byThreshold[threshold] = { threshold, spent_usd: data.total_usd, budget_usd: data.budget_usd };
+        if (spent >= (data.budget_usd * threshold) / 100 && !byThreshold[threshold]) {
+          byThreshold[threshold] = { threshold, spent_usd: spent, budget_usd: data.budget_usd };
         }
       }
     }
