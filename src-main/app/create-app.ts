@@ -18,7 +18,8 @@ import { routingHandlers, routingValueHandler } from '../routing/handlers';
 import { createExecution, type ExecutionOptions, type ExecutionServices } from '../runs/create-execution';
 import { runsHandlers } from '../runs/handlers';
 import { settingsHandlers } from '../settings/handlers';
-import { SettingsService, type Ticker } from '../settings/settings-service';
+import { SettingsService } from '../settings/settings-service';
+import type { Ticker } from '../infra/ticker';
 import { openDatabase, type Db } from '../store/database';
 import { SettingsRepo } from '../store/repos/settings-repo';
 import { createTournaments } from '../tournament/create-tournaments';
@@ -73,6 +74,8 @@ export interface AppOptions {
   tournament?: Pick<TournamentDeps, 'claimSimilarity'>;
   /** Drives the look for settings another process changed (default: every second); tests tick it by hand. */
   settingsTicker?: Ticker;
+  /** Drives the look for a new month begun while the app is open (default: every minute); tests tick it by hand. */
+  monthTicker?: Ticker;
   /** The gateway for other apps: `port` (`--gateway-port`) overrides the saved port for this session. */
   gateway?: { port?: number; concurrencyPerToken?: number; maxBodyBytes?: number };
 }
@@ -155,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     { ...options.execution, ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}) },
   );
   routing.orchestrator.useSpend(execution.ledger);
+  const stopMonthWatch = execution.ledger.watchMonth(options.monthTicker);
   if (!options.availability)
     routing.orchestrator.useAvailability({
       cloudReady: (spec) => execution.providers.cloudReady(spec),
@@ -320,6 +324,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (closed) return;
       closed = true;
       stopSettingsWatch();
+      stopMonthWatch();
       await gateway.close();
       runs.cancelAll();
       tournaments.cancelAll();

@@ -12,3 +12,25 @@ describe('spend channels over the HTTP host', () => {
     expect(body.value.month).toMatch(/^\d{4}-\d{2}$/);
   });
 });
+
+describe('a new month while Quire is open', () => {
+  it('is announced to every window as the month’s spend, and the look stops with the app', async () => {
+    let at = new Date('2026-12-31T23:59:00Z');
+    let tick: () => void = () => {
+      throw new Error('the app did not start looking for a new month');
+    };
+    let stopped = false;
+    const app = await testApp.app({
+      now: () => at,
+      execution: { timeZone: 'UTC' },
+      monthTicker: (fn) => ((tick = fn), () => void (stopped = true)),
+    });
+    const months: string[] = [];
+    app.events.subscribe((e) => void (e.name === 'spend:updated' && months.push(e.payload.month)));
+    at = new Date('2027-01-01T00:00:30Z');
+    tick();
+    expect(months).toEqual(['2027-01']);
+    await app.close();
+    expect(stopped).toBe(true);
+  });
+});

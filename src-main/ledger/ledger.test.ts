@@ -30,6 +30,27 @@ function setup(options: { budget?: number | null; now?: () => Date; timeZone?: s
 const call = { runId: 'r', modelId: 'm', provider: 'p', task: 't' };
 
 describe('Ledger', () => {
+  it('announces the new month when one begins while Quire is open, once, in the time zone it counts months in', () => {
+    // The sidebar's "This month" kept last month's spend past midnight on the 1st, until a call settled.
+    let at = new Date('2026-03-31T21:00:00Z');
+    const { ledger, seen } = setup({ now: () => at, timeZone: 'America/New_York', budget: 5 });
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 0.02, { inputTokens: 100, outputTokens: 10 });
+    let tick = () => {};
+    let stopped = false;
+    const stop = ledger.watchMonth((fn) => ((tick = fn), () => void (stopped = true)));
+    const announced = () => seen.filter((e) => e.name === 'spend:updated').map((e) => e.payload);
+    const before = announced().length;
+    at = new Date('2026-04-01T03:59:00Z'); // 23:59 on March 31st in New York: still March there
+    tick();
+    expect(announced()).toHaveLength(before);
+    at = new Date('2026-04-01T04:00:30Z');
+    tick();
+    tick();
+    expect(announced().slice(before)).toEqual([{ month: '2026-04', spent_usd: 0, reserved_usd: 0, budget_usd: 5 }]);
+    stop();
+    expect(stopped).toBe(true);
+  });
+
   it('refuses a reservation that does not fit, and counts reservations until they settle', () => {
     const { ledger } = setup({ budget: 0.3 });
     const a = ledger.reserve({ ...call, worstCaseUsd: 0.2 });

@@ -15,12 +15,16 @@ import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
 
 export type { CallEnd, Reservation } from './charge';
+import { intervalTicker, type Ticker } from '../infra/ticker';
 import { calendarFor, type Calendar } from './calendar';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth } from './spend-report';
 import { runSpend, type RunSpend } from './run-spend';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
+
+/** How often the app looks whether a new month has begun. */
+const MONTH_LOOK_MS = 60_000;
 
 export interface LedgerOptions {
   db: Db;
@@ -380,6 +384,26 @@ export class Ledger implements SpendSource {
 
   monthOf(at: Date): string {
     return this.calendar(at).month;
+  }
+
+  /**
+   * Announces the month's spend again when a new month begins while the app is open (in the time zone months are
+   * counted in), so every window's "This month" moves to it; it kept last month's figures until a call settled. Looks on
+   * `ticker` (a minute apart by default: a timer set for the month's first instant would outlast setTimeout's 24.8-day
+   * limit and a sleeping laptop); returns its stop.
+   */
+  watchMonth(ticker: Ticker = intervalTicker, ms = MONTH_LOOK_MS): () => void {
+    let month = this.monthOf(this.options.now());
+    return ticker(() => {
+      const now = this.monthOf(this.options.now());
+      if (now === month) return;
+      month = now;
+      try {
+        this.changed();
+      } catch {
+        // A busy or closing database: the next change announces the month.
+      }
+    }, ms);
   }
 
   /**

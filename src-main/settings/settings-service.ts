@@ -7,17 +7,9 @@ import {
   type SettingsSection,
 } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
+import { intervalTicker, type Ticker } from '../infra/ticker';
 import { InvalidInputError, StorageError } from '../errors';
 import type { SectionPatches, SettingsRepo, StoredSettings } from '../store/repos/settings-repo';
-
-/** Calls `tick` every `ms` until the returned stop function is called (tests drive it by hand). */
-export type Ticker = (tick: () => void, ms: number) => () => void;
-
-export const intervalTicker: Ticker = (tick, ms) => {
-  const timer = setInterval(tick, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-};
 
 /** How often the app looks for settings changed by another process (the CLI, a second host). */
 export const EXTERNAL_POLL_MS = 1_000;

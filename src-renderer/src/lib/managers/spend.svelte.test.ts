@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpendGroup } from '$contract/spend';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { settings, spendMonth } from '../../../../test/renderer/fixtures';
-import { SpendManager, type SaveFile } from './spend.svelte';
+import { gaugeOf, SpendManager, type SaveFile } from './spend.svelte';
 
 // Mid-month, so the writer's time zone cannot move it to another month.
 const NOW = new Date(2026, 2, 15, 12).getTime();
@@ -128,5 +128,17 @@ describe('SpendManager', () => {
     manager.reset();
     expect(manager.month).toBe('2026-03');
     expect(manager.data).toBeNull();
+  });
+});
+
+describe('gaugeOf', () => {
+  const december = spendMonth('2026-12', { budget_usd: 5, total_usd: 4.5, settled_usd: 4, reserved_usd: 0.5 });
+  const live = (month: string) => ({ month, spend_usd: 4.2, reserved_usd: 0.1, budget_usd: 5, remaining_usd: 0.7 });
+
+  it('shows the live figures of the month on screen, and the month’s own once the live ones are of another month', () => {
+    expect(gaugeOf(december, live('2026-12'))).toEqual({ spent: 4.2, reserved: 0.1, budget: 5 });
+    // A new month begun while the screen shows December: January's $0 is not December's.
+    expect(gaugeOf(december, live('2027-01'))).toEqual({ spent: 4, reserved: 0.5, budget: 5 });
+    expect(gaugeOf(december, null)).toEqual({ spent: 4, reserved: 0.5, budget: 5 });
   });
 });

@@ -1,7 +1,7 @@
 // The Spend screen's state: one month of the ledger (daily, by model, by task), the alerts it crossed, CSV export.
 // The month on screen follows spend:updated pushes, so the gauge and the daily chart move as calls settle.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { SpendMonth } from '$contract/spend';
+import type { SpendCurrent, SpendMonth } from '$contract/spend';
 import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
 import { currentMonth } from '../format';
@@ -140,3 +140,17 @@ function downloadFile(filename: string, text: string, type: string): void {
 }
 
 export const spendManager = new SpendManager();
+
+/**
+ * The gauge's figures for the month on screen: the live ones (pushed as calls settle) when they are of that month, else
+ * the month's own. Live figures of another month — a new month begun while the screen shows the last, or a window in
+ * another time zone than Quire's — would put one month's spend under another's name.
+ */
+export function gaugeOf(
+  month: SpendMonth,
+  live: SpendCurrent | null,
+): { spent: number; reserved: number; budget: number | null } {
+  return live?.month === month.month
+    ? { spent: live.spend_usd, reserved: live.reserved_usd, budget: live.budget_usd }
+    : { spent: month.total_usd - month.reserved_usd, reserved: month.reserved_usd, budget: month.budget_usd };
+}
