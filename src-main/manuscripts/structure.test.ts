@@ -132,6 +132,46 @@ describe('manuscript structure', () => {
     ]);
   });
 
+  it('Markdown headings underlined with === or --- (setext) are headings: chapters, never numbered paragraphs', () => {
+    // "Chapter One" underlined: the line under it is part of the heading, not the chapter's paragraph 1.
+    const text = 'Chapter One\n===========\n\nIt rained.\n\nMore rain.\n\nChapter Two\n===========\nIt snowed.\n';
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'Chapter One', 2],
+      [2, 'Chapter Two', 1],
+    ]);
+    expect(blocks.map((b) => [b.kind, b.chapter, b.paragraph, slice(text, b)])).toEqual([
+      ['heading', 1, null, 'Chapter One\n==========='],
+      ['text', 1, 1, 'It rained.'],
+      ['text', 1, 2, 'More rain.'],
+      ['heading', 2, null, 'Chapter Two\n==========='],
+      ['text', 2, 1, 'It snowed.'],
+    ]);
+    // Titled chapters under the book's one title, as "# The Lantern" over "## The Storm" would be.
+    const titled = 'The Lantern\r\n===\r\n\r\nThe Storm\r\n---------\r\n\r\nWind.\r\n\r\nThe Calm\r\n--\r\n\r\nSun.';
+    const book = parseStructure(titled, { fallbackTitle: 'draft' });
+    expect(book.chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'The Storm', 1],
+      [2, 'The Calm', 1],
+    ]);
+    expect(book.blocks.map((b) => b.kind)).toEqual(['heading', 'heading', 'text', 'heading', 'text']);
+    // A folder's chapter file that opens with one: its heading, not its first paragraph.
+    const file = 'The Storm\n=========\n\nWind.\n';
+    const folder = parseStructure(file, { chapterFiles: [{ title: 'The Storm', start: 0, end: file.length }] });
+    expect(folder.blocks.map((b) => [b.kind, b.paragraph])).toEqual([
+      ['heading', null],
+      ['text', 1],
+    ]);
+    // Prose above a scene break with no blank line between them stays prose; a lone "---" stays a scene break.
+    const prose = 'She left at dawn.\n---\n\nHe stayed.\n\n---\n\nNight.';
+    expect(parseStructure(prose).blocks.map((b) => [b.kind, b.paragraph])).toEqual([
+      ['text', 1],
+      ['text', 2],
+      ['break', null],
+      ['text', 3],
+    ]);
+  });
+
   it('a one-line paragraph of prose that begins with "Chapter …" is not a heading; a short titled one is', () => {
     const prose = [
       'Chapter two of her life began the day she left.',

@@ -41,13 +41,16 @@ export interface DocumentStructure {
 /**
  * The version of the numbering below: raised whenever parseStructure numbers a text differently, so manuscripts stored
  * with an earlier one are numbered again (ManuscriptsService.renumberStale). 2: headings straight above their text,
- * "## Chapter N" under a "# Title", prose that begins "Chapter two of…" (2026-12).
+ * "## Chapter N" under a "# Title", prose that begins "Chapter two of…" (2026-12). 3: headings underlined with
+ * `===` / `---` (2026-12).
  */
-export const STRUCTURE_VERSION = 2;
+export const STRUCTURE_VERSION = 3;
 
 /** A lone scene-break line: `***`, `* * *`, `#`, `---`, `~~~` and similar. */
 const SCENE_BREAK = /^\s*(?:(?:\*\s*){3,}|#|(?:-\s*){3,}|(?:~\s*){3,}|(?:#\s*){3,})\s*$/;
 const MD_HEADING = /^(#{1,6})\s+(\S.*?)\s*#*\s*$/;
+/** The line under a Markdown heading written "setext" style: `===` for a level-1 heading, `---` for level 2. */
+const SETEXT_UNDERLINE = /^ {0,3}(=+|-+)\s*$/;
 const NUMBER =
   '(?:\\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z-]+teen|' +
   '(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[a-z-]*|(?:one-)?hundred[a-z-]*)';
@@ -101,6 +104,8 @@ interface RawBlock {
   end: number;
   firstLine: string;
   singleLine: boolean;
+  /** A setext heading (its title line and the underline): its Markdown level. */
+  setext?: number;
 }
 
 /** Lines or blocks parsed between two stops: well under a millisecond of work. */
@@ -155,25 +160,67 @@ function makeRaw(text: string, start: number, end: number, firstLineEnd: number,
   return { start: s, end: e, firstLine: text.slice(s, Math.min(firstLineEnd, e)).trimEnd(), singleLine: lines === 1 };
 }
 
+/** The end of the line at `from`, within `block`. */
+function lineEnd(text: string, from: number, block: RawBlock): number {
+  const nl = text.indexOf('\n', from);
+  return nl === -1 || nl >= block.end ? block.end : nl;
+}
+
 /**
- * The blocks with a heading line that opens a longer block ("Chapter 3" straight above its text) split off as a block
- * of its own, the rest of the block after it (again, for a title above a chapter heading above the text).
+ * The level of the Markdown heading a block opens with, written "setext" style (its title, underlined with `===` or
+ * `---` on the next line), and where its underline ends; null for any other block. A `---` line straight under a
+ * sentence is the writer's scene break, not a heading: that title must read as one (see isTitle).
  */
+function setextOf(text: string, block: RawBlock): { level: number; end: number } | null {
+  if (block.singleLine) return null;
+  const underlineStart = lineEnd(text, block.start, block) + 1;
+  const end = lineEnd(text, underlineStart, block);
+  const underline = SETEXT_UNDERLINE.exec(text.slice(underlineStart, end));
+  const title = block.firstLine.trim();
+  if (!underline || MD_HEADING.test(title) || SCENE_BREAK.test(title)) return null;
+  const level = underline[1]!.startsWith('=') ? 1 : 2;
+  if (level === 2 && (title.split(/\s+/).length > MAX_TITLE_WORDS || SENTENCE_END.test(title))) return null;
+  return { level, end };
+}
+
+/**
+ * A block's opening heading split off as a block of its own — a setext heading with its underline, or, when `lines`,
+ * a heading line ("Chapter 3" straight above its text) — then the rest of the block, split again (a title above a
+ * chapter heading above the text). Null when the block opens with no heading.
+ */
+function splitHeading(text: string, block: RawBlock, lines: boolean): RawBlock[] | null {
+  const setext = setextOf(text, block);
+  const end = setext
+    ? setext.end
+    : lines && !block.singleLine && lineHeading(block.firstLine) !== null
+      ? lineEnd(text, block.start, block)
+      : -1;
+  if (end === -1) return null;
+  const firstLineEnd = lineEnd(text, block.start, block);
+  const heading = { ...makeRaw(text, block.start, end, firstLineEnd, setext ? 2 : 1), setext: setext?.level };
+  if (end >= block.end) return [heading];
+  const nextLineEnd = lineEnd(text, end + 1, block);
+  const rest = makeRaw(text, end + 1, block.end, nextLineEnd, nextLineEnd === block.end ? 1 : 2);
+  return [heading, ...(splitHeading(text, rest, lines) ?? [rest])];
+}
+
+/** The blocks with the headings that open them split off (splitHeading). */
 function* headingsSplitOff(text: string, raw: RawBlock[]): Steps<RawBlock[]> {
   const blocks: RawBlock[] = [];
   for (let i = 0; i < raw.length; i++) {
     if (i % STEP === STEP - 1) yield;
-    let block = raw[i]!;
-    while (!block.singleLine && lineHeading(block.firstLine) !== null) {
-      const nl = text.indexOf('\n', block.start);
-      blocks.push(makeRaw(text, block.start, nl, nl, 1));
-      let next = text.indexOf('\n', nl + 1);
-      if (next === -1 || next >= block.end) next = block.end;
-      block = makeRaw(text, nl + 1, block.end, next, next === block.end ? 1 : 2);
-    }
-    blocks.push(block);
+    const block = raw[i]!;
+    const split = splitHeading(text, block, true);
+    if (split) blocks.push(...split);
+    else blocks.push(block);
   }
   return blocks;
+}
+
+/** What a block is as a heading (see lineHeading): a setext heading, or a heading line on its own. */
+function blockHeading(block: RawBlock): LineHeading {
+  if (block.setext !== undefined) return { kind: 'markdown', level: block.setext, title: block.firstLine.trim() };
+  return block.singleLine ? lineHeading(block.firstLine) : null;
 }
 
 /**
@@ -220,12 +267,15 @@ function* structureSteps(text: string, options: StructureOptions): Steps<Documen
   const blocks: Block[] = [];
   if (options.chapterFiles) {
     for (const file of options.chapterFiles) {
-      const raw = yield* rawBlocks(text, file.start, file.end);
+      const found = yield* rawBlocks(text, file.start, file.end);
+      // A file's own opening heading ("# The Storm", or underlined) is its heading, not its first paragraph.
+      const opening = found[0] && splitHeading(text, found[0], false);
+      const raw = opening ? [...opening, ...found.slice(1)] : found;
       const chapter = openChapter(chapters, blocks, chapters.length + 1, file.title, file.start, true);
       for (let i = 0; i < raw.length; i++) {
         if (i % STEP === STEP - 1) yield;
         const block = raw[i]!;
-        const heading = i === 0 && block.singleLine && MD_HEADING.test(block.firstLine);
+        const heading = block.setext !== undefined || (i === 0 && block.singleLine && MD_HEADING.test(block.firstLine));
         addBlock(blocks, chapter, block, heading ? 'heading' : undefined);
       }
       chapter.end = file.end;
@@ -239,7 +289,7 @@ function* structureSteps(text: string, options: StructureOptions): Steps<Documen
   let chapterLines = false;
   for (let i = 0; i < raw.length; i++) {
     if (i % STEP === STEP - 1) yield;
-    const heading = raw[i]!.singleLine ? lineHeading(raw[i]!.firstLine) : null;
+    const heading = blockHeading(raw[i]!);
     if (heading?.kind === 'markdown') levelCounts.set(heading.level, (levelCounts.get(heading.level) ?? 0) + 1);
     chapterLines ||= heading?.kind === 'chapter';
     headings.push(heading);
