@@ -172,6 +172,31 @@ describe('manuscript structure', () => {
     ]);
   });
 
+  it('a fenced code block (```) is one paragraph: a "# …" line in it, after a blank line or not, is no heading', () => {
+    // A techno-thriller's shell script: its comments are not chapters, and the chapters after it keep their numbers.
+    const script = '```\n# back up the logs\n\n# wipe the drive\nrm -rf /\n```';
+    const text = `# Chapter 1\n\nShe typed.\n\n${script}\n\nEnter.\n\n# Chapter 2\n\nDark.\n`;
+    const { chapters, blocks } = parseStructure(text);
+    expect(chapters.map((c) => [c.number, c.title, c.paragraphCount])).toEqual([
+      [1, 'Chapter 1', 3],
+      [2, 'Chapter 2', 1],
+    ]);
+    expect(blocks.map((b) => [b.kind, b.chapter, b.paragraph, slice(text, b)])).toEqual([
+      ['heading', 1, null, '# Chapter 1'],
+      ['text', 1, 1, 'She typed.'],
+      ['text', 1, 2, script],
+      ['text', 1, 3, 'Enter.'],
+      ['heading', 2, null, '# Chapter 2'],
+      ['text', 2, 1, 'Dark.'],
+    ]);
+    // A "```" that no fence closes is a line of prose: the rest of the book is numbered as before.
+    const open = '# One\n\n```\n\nA.\n\n# Two\n\nB.';
+    expect(parseStructure(open).chapters.map((c) => [c.title, c.paragraphCount])).toEqual([
+      ['One', 2],
+      ['Two', 1],
+    ]);
+  });
+
   it('a one-line paragraph of prose that begins with "Chapter …" is not a heading; a short titled one is', () => {
     const prose = [
       'Chapter two of her life began the day she left.',

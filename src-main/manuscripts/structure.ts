@@ -42,9 +42,9 @@ export interface DocumentStructure {
  * The version of the numbering below: raised whenever parseStructure numbers a text differently, so manuscripts stored
  * with an earlier one are numbered again (ManuscriptsService.renumberStale). 2: headings straight above their text,
  * "## Chapter N" under a "# Title", prose that begins "Chapter two of…" (2026-12). 3: headings underlined with
- * `===` / `---` (2026-12).
+ * `===` / `---` (2026-12). 4: a fenced code block (```) one paragraph, its "# …" lines no headings (2026-12).
  */
-export const STRUCTURE_VERSION = 3;
+export const STRUCTURE_VERSION = 4;
 
 /** A lone scene-break line: `***`, `* * *`, `#`, `---`, `~~~` and similar. */
 const SCENE_BREAK = /^\s*(?:(?:\*\s*){3,}|#|(?:-\s*){3,}|(?:~\s*){3,}|(?:#\s*){3,})\s*$/;
@@ -111,7 +111,25 @@ interface RawBlock {
 /** Lines or blocks parsed between two stops: well under a millisecond of work. */
 const STEP = 1024;
 
-/** Blocks of non-blank lines, with offsets. Runs in one pass over the text. */
+/** A line that opens or closes a Markdown code fence: group 1, its backticks. */
+const FENCE = /^ {0,3}(`{3,})[^`\n]*$/;
+const CLOSING_FENCE = /^ {0,3}(`{3,})[ \t\r]*$/gm;
+
+/**
+ * Where the code fence opened by `ticks` backticks on the line ending at `from` is closed (the end of its closing
+ * line), or -1 when nothing before `to` closes it: an unclosed "```" is a line of prose, not the rest of the book.
+ */
+function fenceEnd(text: string, from: number, to: number, ticks: number): number {
+  CLOSING_FENCE.lastIndex = from;
+  for (let m = CLOSING_FENCE.exec(text); m && m.index < to; m = CLOSING_FENCE.exec(text))
+    if (m[1]!.length >= ticks) return Math.min(m.index + m[0].length, to);
+  return -1;
+}
+
+/**
+ * Blocks of non-blank lines, with offsets. Runs in one pass over the text. A fenced code block (```) is one block,
+ * blank lines and all: a "# comment" line in a script the story quotes is neither a heading nor a paragraph of its own.
+ */
 function* rawBlocks(text: string, from = 0, to = text.length): Steps<RawBlock[]> {
   const blocks: RawBlock[] = [];
   let blockStart = -1;
@@ -119,17 +137,25 @@ function* rawBlocks(text: string, from = 0, to = text.length): Steps<RawBlock[]>
   let lines = 0;
   let firstLineEnd = -1;
   let pos = from;
+  // The end of the fenced code block the lines are in (-1: none); from the first fence that is not closed, the
+  // shortest fence nothing closes, so the text is searched for closing fences once, not once per "```" line.
+  let fenced = -1;
+  let unclosed = Infinity;
   for (let line = 1; pos < to; line++) {
     if (line % STEP === 0) yield;
     let nl = text.indexOf('\n', pos);
     if (nl === -1 || nl > to) nl = to;
-    let blank = true;
-    for (let i = pos; i < nl; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 13 && c !== 0xa0 && c !== 0xfeff) {
-        blank = false;
-        break;
+    if (pos > fenced && text.charCodeAt(pos + text.slice(pos, pos + 4).search(/\S|$/)) === 96) {
+      const ticks = FENCE.exec(text.slice(pos, nl))?.[1]?.length ?? 0;
+      if (ticks >= 3 && ticks < unclosed) {
+        fenced = fenceEnd(text, nl, to, ticks);
+        if (fenced === -1) unclosed = ticks;
       }
+    }
+    let blank = pos >= fenced;
+    for (let i = pos; blank && i < nl; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 13 && c !== 0xa0 && c !== 0xfeff) blank = false;
     }
     if (blank) {
       if (blockStart !== -1) {
