@@ -226,6 +226,31 @@ test('a file opened over a pasted passage says so, and the passage can be put ba
   await expect(notice).toHaveCount(0);
 });
 
+test('a passage file from an old Word (Windows-1252 smart quotes) is refused with the step, never shown garbled; "Unicode text" opens', async ({
+  page,
+}) => {
+  await page.goto(host.url);
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await passage.fill('My pasted scene.');
+  const open = page.getByLabel('Open a .txt or .md file…');
+  await open.setInputFiles({
+    name: 'old-chapter.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from([0x93, ...Buffer.from('The tide'), 0x94, ...Buffer.from(' went out.')]),
+  });
+  await expect(page.getByRole('alert')).toContainText(
+    'old-chapter.txt is not UTF-8 text. Save it as UTF-8 (in most editors: Save As → Encoding: UTF-8) and open it again.',
+  );
+  await expect(passage).toHaveValue('My pasted scene.');
+  await open.setInputFiles({
+    name: 'unicode.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('“The tide went out.”\r\n', 'utf16le')]),
+  });
+  await expect(passage).toHaveValue('“The tide went out.”\n');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
 test('the passage is headed with the opened file’s name until the writer pastes another text over it', async ({
   page,
 }) => {
