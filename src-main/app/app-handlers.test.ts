@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 import { openCommand, systemDesktopShell, type DesktopShell } from './desktop-shell';
+import { resolveModelsDir } from './paths';
 
 function recordingShell(failure = '') {
   const opened: string[] = [];
@@ -35,6 +36,24 @@ describe('app:reveal', () => {
     await call('app:reveal', { target: 'models_folder' });
     await call('app:reveal', { target: 'data_folder' });
     expect(opened).toEqual([resolve(custom), dataDir]);
+  });
+
+  it('reads the models folder setting as typed: "~" is the home folder, a pasted quoted path its folder', () => {
+    // "~/Quire models" was a folder named "~" in whatever folder Quire was started from.
+    expect(resolveModelsDir('~/Quire models', '/data', '/Users/ada')).toBe('/Users/ada/Quire models');
+    expect(resolveModelsDir("'/Volumes/Big Disk/Models'", '/data', '/Users/ada')).toBe('/Volumes/Big Disk/Models');
+    expect(resolveModelsDir(null, '/data', '/Users/ada')).toBe('/data/models');
+  });
+
+  it('a models folder that is not a full path is refused with an example, and nothing is saved', async () => {
+    const { call } = await testApp.host();
+    const reply = await call('settings:set', { local: { models_dir: 'Models' } });
+    expect(reply.body).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', path: 'local.models_dir' },
+    });
+    expect(reply.body.error.message).toContain('Enter the folder’s full path, such as ~/Quire models');
+    expect((await call('settings:get')).body.value.local.models_dir).toBeNull();
   });
 
   it('refuses any other target or an arbitrary path, opening nothing', async () => {

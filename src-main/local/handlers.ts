@@ -1,4 +1,4 @@
-import { expandHome } from './home-path';
+import { typedPath } from './home-path';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { LocalStack } from './local-stack';
 
@@ -38,7 +38,7 @@ export function modelsHandlers({
       await local.library.delete(id);
       return local.library.installed();
     },
-    'models:import': ({ path, name }) => local.library.importFile(expandHome(path), name),
+    'models:import': ({ path, name }) => local.library.importFile(typedPath(path), name),
     'models:load': ({ id }) => local.load(id),
     'models:unload': async ({ id }) => {
       await local.runtime.unload(id);

@@ -1,4 +1,4 @@
-import { expandHome } from '../local/home-path';
+import { typedPath } from '../local/home-path';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { ManuscriptsService } from './manuscripts-service';
 
@@ -10,7 +10,7 @@ export function manuscriptsHandlers({
   manuscripts: Pick<ManuscriptsService, 'open' | 'list' | 'get' | 'delete'>;
 }): Pick<HandlerMap, ManuscriptsChannel> {
   return {
-    'manuscripts:open': ({ path }) => manuscripts.open(expandHome(path)),
+    'manuscripts:open': ({ path }) => manuscripts.open(typedPath(path)),
     'manuscripts:list': () => manuscripts.list(),
     'manuscripts:get': ({ id }) => manuscripts.get(id),
     'manuscripts:delete': ({ id }) => manuscripts.delete(id),
