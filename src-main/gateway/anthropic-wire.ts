@@ -5,12 +5,11 @@ import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preloa
 import type { RunSpend } from '../ledger/run-spend';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { costOf, filtered, stopList } from './openai-wire';
+import { costOf, filtered, partText, stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
-import { checkTextLength, invalidRequest, wire } from './wire-errors';
+import { checkTextLength, invalidRequest } from './wire-errors';
 
 const block = z.object({ type: z.string() }).passthrough();
-const textBlock = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 
 export const messagesSchema = z
   .object({
@@ -60,16 +59,7 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
 }
 
 function textOf(value: string | z.infer<typeof block>[], param: string): string {
-  const text =
-    typeof value === 'string'
-      ? value
-      : value
-          .map((b) => {
-            const text = textBlock.safeParse(b);
-            if (!text.success) throw wire.invalid(`${param}: only text blocks are supported, not "${b.type}".`);
-            return text.data.text;
-          })
-          .join('\n');
+  const text = typeof value === 'string' ? value : value.map((b, i) => partText(b, i, param, 'block')).join('\n');
   return checkTextLength(text, param, MAX_TEXT_CHARS);
 }
 

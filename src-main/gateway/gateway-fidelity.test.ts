@@ -393,6 +393,56 @@ describe('a request with a field missing or of the wrong type', () => {
       expect(ledgerRows(g)).toBe(0);
     });
   });
+
+  it('a text part without its text, or with a number for it, names that field, never "text parts are unsupported"', async () => {
+    await withGateway(open(), async (g) => {
+      const errorOf = async (path: string, body: unknown) => {
+        const reply = await post(g, path, body);
+        expect(reply.status).toBe(400);
+        return ((await reply.json()) as { error: { message: string; param?: string } }).error;
+      };
+      const numberText = await errorOf('/v1/chat/completions', {
+        model: 'cloud-gpt',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 5 },
+            ],
+          },
+        ],
+      });
+      expect(numberText).toMatchObject({
+        message: 'messages.0.content.1.text must be a string: a text part carries its words in "text".',
+        param: 'messages.0.content.1.text',
+      });
+      const noSystemText = await errorOf('/v1/messages', {
+        model: 'cloud-claude',
+        max_tokens: 10,
+        system: [{ type: 'text' }],
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(noSystemText.message).toBe('system.0.text is required: a text block carries its words in "text".');
+      const nullText = await errorOf('/v1/messages', {
+        model: 'cloud-claude',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'text', text: null }] }],
+      });
+      expect(nullText.message).toBe(
+        'messages.0.content.0.text must be a string: a text block carries its words in "text".',
+      );
+      // A part of another kind is still refused as one Quire does not take.
+      const image = await errorOf('/v1/messages', {
+        model: 'cloud-claude',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'image', source: {} }] }],
+      });
+      expect(image.message).toBe('messages.0.content: only text blocks are supported, not "image".');
+      expect(fake().requests).toHaveLength(0);
+      expect(ledgerRows(g)).toBe(0);
+    });
+  });
 });
 
 describe("a request past a limit of Quire's runs", () => {

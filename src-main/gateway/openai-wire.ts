@@ -9,7 +9,6 @@ import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
 import { checkTextLength, invalidRequest, wire } from './wire-errors';
 
-const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
 
 const message = z
@@ -120,16 +119,26 @@ function toMessage(role: string, value: z.infer<typeof content> | undefined, par
   };
 }
 
-function joinParts(parts: { type: string }[], param: string): string {
-  return parts
-    .map((part) => {
-      const text = textPart.safeParse(part);
-      if (!text.success) {
-        throw wire.invalid(`${param}: only text parts are supported, not "${part.type}".`, param);
-      }
-      return text.data.text;
-    })
-    .join('\n');
+function joinParts(parts: { type: string; text?: unknown }[], param: string): string {
+  return parts.map((part, i) => partText(part, i, param, 'part')).join('\n');
+}
+
+/**
+ * The words of one part of a message's content (a block, in Anthropic's words). Only text parts are taken; one whose
+ * "text" is missing or not a string names that field, rather than saying text parts are unsupported.
+ */
+export function partText(
+  part: { type: string; text?: unknown },
+  index: number,
+  param: string,
+  noun: 'part' | 'block',
+): string {
+  if (part.type !== 'text')
+    throw wire.invalid(`${param}: only text ${noun}s are supported, not "${part.type}".`, param);
+  if (typeof part.text === 'string') return part.text;
+  const field = `${param}.${index}.text`;
+  const problem = part.text === undefined ? 'is required' : 'must be a string';
+  throw wire.invalid(`${field} ${problem}: a text ${noun} carries its words in "text".`, field);
 }
 
 /** The run's usage as the ledger has it: every call's tokens, and its cost. */
