@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
@@ -587,6 +588,40 @@ describe('gateway doors', () => {
         .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect([stops.status, stops.param, stops.message]).toEqual([400, 'stop', '400 stop may have at most 4 items.']);
       expect(fake.requests).toHaveLength(1);
+    });
+  });
+
+  it("a client whose base URL misses or doubles /v1 is told the base URL to set, in its API's shape", async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token();
+      const root = `http://127.0.0.1:${g.port}`;
+      // The base URL Quire → Settings shows (…/v1), given to Anthropic's SDK, which adds /v1 itself.
+      const doubled = (await new Anthropic({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).messages
+        .create({ model: 'cloud-gpt', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+      expect([doubled.status, doubled.error]).toEqual([
+        404,
+        {
+          type: 'error',
+          error: {
+            type: 'not_found_error',
+            message: `Quire's gateway has no /v1/v1/messages: /v1 is in it twice. Set the client's base URL to ${root} (Anthropic's SDK adds /v1 itself).`,
+          },
+        },
+      ]);
+      const missing = (await new OpenAI({ baseURL: root, apiKey: token, maxRetries: 0 }).chat.completions
+        .create({ model: 'cloud-gpt', messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect([missing.status, missing.message]).toEqual([
+        404,
+        `404 Quire's gateway has no /chat/completions: its addresses start with /v1. Set the client's base URL to ${root}/v1.`,
+      ]);
+      const home = await g.raw('/', { headers: { Authorization: `Bearer ${token}` } });
+      expect(home.status).toBe(404);
+      expect(((await home.json()) as { error: { message: string } }).error.message).toBe(
+        "Quire's gateway has no /. It answers POST /v1/chat/completions, /v1/messages and /v1/embeddings, and GET /v1/models.",
+      );
+      expect(fake.requests).toHaveLength(0);
     });
   });
 

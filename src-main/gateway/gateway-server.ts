@@ -87,7 +87,7 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
     const isModels = path === '/v1/models' || modelId !== undefined;
     if (!route && !isModels) {
       req.resume();
-      return sendWireError(res, api, wire.notFound(`Quire's gateway has no ${path}.`));
+      return sendWireError(res, api, wire.notFound(unknownPath(path, `http://127.0.0.1:${bound}`)));
     }
     // Each route answers one method, whoever asks (a browser opening the address is told, not asked for a token).
     const method = route ? 'POST' : 'GET';
@@ -184,6 +184,24 @@ function preflight(req: IncomingMessage, res: ServerResponse, allowed: boolean):
       : {}),
   });
   res.end();
+}
+
+function isRoute(path: string): boolean {
+  return Object.hasOwn(POST_ROUTES, path) || path === '/v1/models' || path.startsWith('/v1/models/');
+}
+
+/**
+ * What a request to an address the gateway does not answer is told. A route under the wrong prefix is a base URL set
+ * wrongly, and says which to set: Anthropic's SDK adds /v1 itself, so the base URL Settings shows (…/v1) doubles it;
+ * OpenAI's does not, so the bare address leaves it out.
+ */
+function unknownPath(path: string, root: string): string {
+  const shown = path || '/';
+  if (path.startsWith('/v1/v1/') && isRoute(path.slice(3)))
+    return `Quire's gateway has no ${shown}: /v1 is in it twice. Set the client's base URL to ${root} (Anthropic's SDK adds /v1 itself).`;
+  if (isRoute(`/v1${path}`))
+    return `Quire's gateway has no ${shown}: its addresses start with /v1. Set the client's base URL to ${root}/v1.`;
+  return `Quire's gateway has no ${shown}. It answers POST /v1/chat/completions, /v1/messages and /v1/embeddings, and GET /v1/models.`;
 }
 
 /** A path segment decoded (quire%2Fauto is quire/auto); as it is when it is not valid percent-encoding. */
