@@ -425,6 +425,27 @@ describe('gateway doors', () => {
     });
   });
 
+  it("an OPTIONS request without an Origin (no browser's preflight) is answered in the API's shape, not a bare 403", async () => {
+    await withGateway(open(), async (g) => {
+      const chat = await g.raw('/v1/chat/completions', { method: 'OPTIONS' });
+      expect([chat.status, chat.headers.get('allow')]).toEqual([405, 'POST']);
+      expect(await chat.json()).toEqual({
+        error: {
+          message: 'Use POST for /v1/chat/completions (this request used OPTIONS).',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'method_not_allowed',
+        },
+      });
+      const messages = await g.raw('/v1/messages', { method: 'OPTIONS' });
+      expect(messages.status).toBe(405);
+      expect(await messages.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+      const unknown = await g.raw('/v1/nothing', { method: 'OPTIONS' });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ error: { code: 'not_found' } });
+    });
+  });
+
   it("an app's own origin (Obsidian's app://obsidian.md): refused with the advice to add it, added as advised, then its preflight and call pass", async () => {
     await withGateway(open(), async (g) => {
       const token = g.token({ name: 'Obsidian plugin' });

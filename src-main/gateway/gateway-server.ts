@@ -74,7 +74,9 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       req.resume();
       return sendWireError(res, api, wire.forbidden(originRefused(origin, read!)));
     }
-    if (req.method === 'OPTIONS') return preflight(req, res, allowed);
+    // Only a browser's preflight carries an Origin (refused above unless allowed); an OPTIONS without one is any other
+    // client's request and is answered as one, by the route and method checks below.
+    if (req.method === 'OPTIONS' && allowed) return preflight(req, res);
 
     const path = pathOf(req.url);
     if (path === null) {
@@ -165,12 +167,8 @@ function originRefused(origin: string, read: OriginReading): string {
 }
 
 /** A browser's CORS preflight from an allowed origin, including Chromium's Private Network Access request. */
-function preflight(req: IncomingMessage, res: ServerResponse, allowed: boolean): void {
+function preflight(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
-  if (!allowed) {
-    res.writeHead(403).end();
-    return;
-  }
   const requested = req.headers['access-control-request-headers'];
   res.writeHead(204, {
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
