@@ -44,6 +44,10 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(toggle).not.toBeChecked();
   await toggle.check();
   await expect(page.getByTestId('gateway-status')).toContainText(`http://127.0.0.1:${gatewayPort}/v1`);
+  // Anthropic's SDK adds /v1 itself: given the URL above, it would ask for /v1/v1/messages.
+  await expect(page.getByTestId('gateway-status')).toContainText(
+    `an app on Anthropic's SDK, which adds /v1 itself: http://127.0.0.1:${gatewayPort})`,
+  );
 
   // An Obsidian plugin calls from Obsidian's own origin: the writer adds it. A pasted page address is refused with
   // what is wrong with it, and taken once it is the origin alone.
