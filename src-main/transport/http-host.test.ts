@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rawRequest } from '../../test/support/raw-request';
 import { useTestApp } from '../../test/support/test-app';
+import { startHttpHost } from './http-host';
 
 describe('HTTP host', () => {
   const testApp = useTestApp();
@@ -146,6 +147,35 @@ describe('HTTP host', () => {
       await host.close();
       await app.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HTTP host, a failure no door expected', () => {
+  const testApp = useTestApp();
+
+  it('answers in Quire’s words and logs the detail: never the error’s own text in a 500', async () => {
+    const logged: string[] = [];
+    const logger = { info: () => {}, warn: () => {}, error: (line: string) => void logged.push(line) };
+    const app = await testApp.app({ logger });
+    // A dispatcher that breaks before any handler runs (the host's last resort), with a path in its words.
+    const dispatcher = Object.create(app.dispatcher) as typeof app.dispatcher;
+    dispatcher.has = ((): boolean => {
+      throw new TypeError('Cannot read properties of undefined (reading "split") at /Users/ada/secret/quire.js');
+    }) as unknown as typeof dispatcher.has;
+    const host = await startHttpHost({ dispatcher, events: app.events, rendererDir: null, port: 0 });
+    try {
+      const reply = await fetch(`${host.url}/api/settings:get`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '',
+      });
+      expect(reply.status).toBe(500);
+      const body = (await reply.json()) as { ok: boolean; error: { code: string; message: string } };
+      expect(body).toMatchObject({ ok: false, error: { code: 'internal', message: 'Quire hit an unexpected error.' } });
+      expect(logged.join('\n')).toContain('Cannot read properties of undefined');
+    } finally {
+      await host.close();
     }
   });
 });

@@ -104,7 +104,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   // bare 408 (a multi-GB .gguf from a slow disk). The host listens on loopback only, behind its Host and Origin doors.
   const server: Server = createServer({ requestTimeout: 0 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, { code: 'internal', message: String(error), retryable: false });
+      // The error's own words (a stack's path, a library's message) go to the log, never to the window.
+      const info = options.dispatcher.errorInfo('the browser host', error);
+      if (!res.headersSent) sendError(res, info);
       else res.destroy();
     });
   });
