@@ -7,7 +7,7 @@ import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
 import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
-import { parseStructureAsync, STRUCTURE_VERSION, type DocumentStructure } from './structure';
+import { openingSetextTitle, parseStructureAsync, STRUCTURE_VERSION, type DocumentStructure } from './structure';
 import { digestText, hashText } from './text-digest';
 
 export interface ManuscriptsServiceOptions {
@@ -221,8 +221,11 @@ function structureOfStored(
     : parseStructureAsync(text, { fallbackTitle: doc.title });
 }
 
-/** A chapter file's title: its first Markdown heading, else the file name without its extension. */
+/**
+ * A chapter file's title: the underlined (setext) heading it opens with, else its first Markdown heading, else the file
+ * name without its extension.
+ */
 function chapterTitle(name: string, text: string): string {
   const heading = /^\s*#{1,6}\s+(.+?)\s*#*\s*$/m.exec(text.slice(0, 500));
-  return heading?.[1] ?? name.replace(/\.[^.]+$/, '');
+  return openingSetextTitle(text.slice(0, 500)) ?? heading?.[1] ?? name.replace(/\.[^.]+$/, '');
 }

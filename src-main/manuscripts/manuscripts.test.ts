@@ -155,6 +155,20 @@ describe('manuscripts:* channels', () => {
     ]);
   });
 
+  it('titles a chapter file by the heading it opens with, underlined (setext) or not, as its text is numbered', async () => {
+    // An underlined opening heading is the file's heading in its numbering, but the chapter was titled by the file name.
+    const app = await testApp.app();
+    const dir = join(tempDir(), 'novel');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '01.md'), 'The Storm\n=========\n\nRain came.\n');
+    writeFileSync(join(dir, '02.md'), 'After the Storm\n---------------\n\nThe boats were gone.\n');
+    // A sentence over a scene break is prose: the file's name is its title.
+    writeFileSync(join(dir, '03.md'), 'She left at dawn.\n---\nHe stayed.\n');
+    const opened = await call(app, 'manuscripts:open', { path: dir });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    expect(opened.value.chapters.map((c) => c.title)).toEqual(['The Storm', 'After the Storm', '03']);
+  });
+
   it('refuses a missing file, a binary file, non-UTF-8 text, an empty file, a FIFO and a device, storing nothing', async () => {
     const app = await testApp.app();
     const dir = tempDir();

@@ -201,12 +201,27 @@ function setextOf(text: string, block: RawBlock): { level: number; end: number }
   if (block.singleLine) return null;
   const underlineStart = lineEnd(text, block.start, block) + 1;
   const end = lineEnd(text, underlineStart, block);
-  const underline = SETEXT_UNDERLINE.exec(text.slice(underlineStart, end));
-  const title = block.firstLine.trim();
-  if (!underline || MD_HEADING.test(title) || SCENE_BREAK.test(title)) return null;
+  const level = setextLevel(block.firstLine, text.slice(underlineStart, end));
+  return level === null ? null : { level, end };
+}
+
+/** The level of `title` underlined with `underline` as a setext heading (=== 1, --- 2), or null when it is not one. */
+function setextLevel(titleLine: string, underlineLine: string): number | null {
+  const underline = SETEXT_UNDERLINE.exec(underlineLine);
+  const title = titleLine.trim();
+  if (!underline || title === '' || MD_HEADING.test(title) || SCENE_BREAK.test(title)) return null;
   const level = underline[1]!.startsWith('=') ? 1 : 2;
   if (level === 2 && (title.split(/\s+/).length > MAX_TITLE_WORDS || SENTENCE_END.test(title))) return null;
-  return { level, end };
+  return level;
+}
+
+/**
+ * The title of the setext heading a text opens with (a chapter file's "The Storm" over "=========", by the rule its
+ * numbering follows), or null.
+ */
+export function openingSetextTitle(text: string): string | null {
+  const [title = '', underline = ''] = text.replace(/^\s*\n/, '').split('\n', 2);
+  return setextLevel(title, underline) === null ? null : title.trim();
 }
 
 /**
