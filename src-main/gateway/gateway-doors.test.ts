@@ -446,6 +446,22 @@ describe('gateway doors', () => {
     });
   });
 
+  it('HEAD is answered wherever GET is (the models list: its headers, no body), as HTTP has it', async () => {
+    await withGateway(open(), async (g) => {
+      const token = g.token();
+      // It was a 405 "Use GET for /v1/models (this request used HEAD)."
+      const head = await g.raw('/v1/models', { method: 'HEAD', headers: { Authorization: `Bearer ${token}` } });
+      expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([
+        200,
+        'application/json; charset=utf-8',
+        '',
+      ]);
+      expect((await g.raw('/v1/models', { method: 'HEAD' })).status).toBe(401);
+      const chat = await g.raw('/v1/chat/completions', { method: 'HEAD' });
+      expect([chat.status, chat.headers.get('allow')]).toEqual([405, 'POST']);
+    });
+  });
+
   it("an app's own origin (Obsidian's app://obsidian.md): refused with the advice to add it, added as advised, then its preflight and call pass", async () => {
     await withGateway(open(), async (g) => {
       const token = g.token({ name: 'Obsidian plugin' });

@@ -93,7 +93,8 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
     }
     // Each route answers one method, whoever asks (a browser opening the address is told, not asked for a token).
     const method = route ? 'POST' : 'GET';
-    if (req.method !== method) {
+    // HEAD wherever GET is, as HTTP has it: Node sends its headers and leaves out the body.
+    if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
       req.resume();
       res.setHeader('Allow', method);
       return sendWireError(res, api, wire.wrongMethod(`Use ${method} for ${path} (this request used ${req.method}).`));
