@@ -33,7 +33,15 @@ describe('runs across a crash', () => {
     expect(list.body.value.runs).toHaveLength(1);
     const [run] = list.body.value.runs;
     expect(run).toMatchObject({ task: 'continuity_check', status: 'interrupted', model_id: 'crashy/hangs' });
-    expect(run.error.message).toMatch(/stopped during this run/);
+    // Its own step, so the general one for an internal error ("Something unexpected went wrong…") is not added.
+    expect(run.error).toEqual({
+      code: 'internal',
+      message:
+        'Quire stopped during this run (a crash or a quit); what its calls may have been billed still counts. ' +
+        'Run it again for its answer.',
+      retryable: true,
+      advised: true,
+    });
     const filtered = await h.call('runs:list', { status: 'interrupted' });
     expect(filtered.body.value.runs.map((r: { run_id: string }) => r.run_id)).toEqual([run.run_id]);
     const month = h.app.services.ledger.month(h.app.services.ledger.monthOf(new Date()));

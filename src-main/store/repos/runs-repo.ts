@@ -255,7 +255,10 @@ export class RunsRepo {
         // Its cost is what the ledger counts for its calls (and its parts', `<id>/part/…`): a charge settled before the
         // crash, and the hold of the call in flight, which stays counted. It was $0 while the ledger counted the hold.
         changed += this.q(
-          `UPDATE runs SET status = 'interrupted', error_code = 'internal', error_message = 'Quire stopped during this run',
+          `UPDATE runs SET status = 'interrupted', error_code = 'internal',
+             error_message = 'Quire stopped during this run (a crash or a quit); what its calls may have been billed ' ||
+               'still counts. Run it again for its answer.',
+             error_retryable = 1, error_advised = 1,
              finished_at = ?,
              cost_micros = (
                SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
