@@ -76,7 +76,12 @@ describe('TournamentRepo', () => {
       status: 'failed',
       finished_at: '2026-03-10T13:00:00.000Z',
       cost_usd: 0.0011,
-      error: { code: 'internal', message: expect.stringMatching(/^Quire stopped during this tournament/) },
+      error: {
+        code: 'internal',
+        message:
+          'Quire stopped during this tournament (a crash or a quit); what its calls may have been billed still ' +
+          'counts. Run it again for its answers.',
+      },
     });
     expect(repo.get('live')).toMatchObject({ status: 'running', finished_at: null });
     const state = (id: number | bigint) => db.prepare('SELECT state, duration_ms FROM ledger WHERE id = ?').get(id);

@@ -101,7 +101,8 @@ export class TournamentRepo {
       return this.db
         .prepare(
           `UPDATE tournaments SET status = 'failed', error_code = 'internal',
-             error_message = 'Quire stopped during this tournament (a crash or a quit); what its calls may have been billed still counts.',
+             error_message = 'Quire stopped during this tournament (a crash or a quit); what its calls may have been billed ' ||
+               'still counts. Run it again for its answers.',
              finished_at = ?,
              cost_micros = (
                SELECT COALESCE(SUM(CASE WHEN state IN ('reserved', 'orphaned') THEN reserved_micros
