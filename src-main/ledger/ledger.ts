@@ -4,6 +4,7 @@
 // are SQLite's (a table kept by triggers), so every process reads the same exact figures without a cache.
 import type { SpendMonth } from '../../src-preload/contract/spend';
 import type { EventBus } from '../infra/event-bus';
+import { intervalTicker, type Ticker } from '../infra/ticker';
 import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
@@ -15,7 +16,6 @@ import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
 
 export type { CallEnd, Reservation } from './charge';
-import { intervalTicker, type Ticker } from '../infra/ticker';
 import { calendarFor, type Calendar } from './calendar';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';

@@ -4,18 +4,19 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unquotedPath } from '../../src-preload/contract/typed-path';
 
 export function typedPath(path: string, home: string = homedir()): string {
-  const trimmed = unwrapped(path.trim());
+  const trimmed = unwrapped(path);
   if (trimmed === '~') return home;
   if (trimmed.startsWith('~/')) return join(home, trimmed.slice(2));
   return trimmed;
 }
 
-/** The path inside a pair of quotes, a shell's backslash escapes, or a file:// address; else as it is. */
-function unwrapped(path: string): string {
-  const quoted = /^(['"])(.*)\1$/s.exec(path);
-  if (quoted) return quoted[2]!;
+/** The path inside a pair of quotes, a shell's backslash escapes, or a file:// address; else as it is, trimmed. */
+function unwrapped(typed: string): string {
+  const path = unquotedPath(typed);
+  if (path !== typed.trim()) return path;
   if (path.startsWith('file://')) {
     try {
       return fileURLToPath(path);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, noInput } from './define';
+import { isFullPath } from './typed-path';
 
 export const QUALITY_TIERS = ['budget', 'balanced', 'premium'] as const;
 export const qualityTierSchema = z.enum(QUALITY_TIERS);
@@ -38,16 +39,6 @@ export const tournamentSettingsSchema = z.object({
   cost_cap_usd: usd('Tournament cost cap').nullable(),
 });
 
-/**
- * A folder path a writer can type that names one place: from the root, from their home ("~/…"), quoted as Terminal
- * pastes it, or a file:// address (src-main/local/home-path.ts reads each). A bare "Models" would be relative to
- * wherever Quire happened to start.
- */
-function fullPath(path: string): boolean {
-  const unquoted = path.trim().replace(/^(['"])(.*)\1$/s, '$2');
-  return unquoted.startsWith('/') || unquoted === '~' || unquoted.startsWith('~/') || unquoted.startsWith('file://');
-}
-
 export const localSettingsSchema = z.object({
   /** Where GGUF files live; null = <data dir>/models. */
   models_dir: z
@@ -55,7 +46,7 @@ export const localSettingsSchema = z.object({
     .min(1, 'Enter a folder, or leave it empty for the default')
     .max(4096, 'That folder path is too long')
     .refine(
-      fullPath,
+      isFullPath,
       'Enter the folder’s full path, such as ~/Quire models or /Volumes/Models (a bare name has no place to be)',
     )
     .nullable(),

@@ -50,10 +50,9 @@ export class SpendManager {
     const byThreshold: Partial<Record<AlertThreshold, RaisedAlert>> = {};
     for (const alert of this.#pushed[this.#month] ?? []) byThreshold[alert.threshold] = alert;
     if (data?.budget_usd) {
-      // Spent as the ledger's alerts count it: settled and what a crash left, never the holds of calls still running
-      // (the total counts them, and a call that settles for less would raise an alert the month never reached). Whole
-      // micro-dollars, as the ledger adds them.
-      const spent = Math.round((data.settled_usd + data.orphaned_usd) * 1e6) / 1e6;
+      // Never the holds of calls still running: a call that settles for less would raise an alert the month never
+      // reached.
+      const spent = spentOf(data);
       for (const threshold of ALERT_THRESHOLDS) {
         if (spent >= (data.budget_usd * threshold) / 100 && !byThreshold[threshold]) {
           byThreshold[threshold] = { threshold, spent_usd: spent, budget_usd: data.budget_usd };
@@ -152,5 +151,13 @@ export function gaugeOf(
 ): { spent: number; reserved: number; budget: number | null } {
   return live?.month === month.month
     ? { spent: live.spend_usd, reserved: live.reserved_usd, budget: live.budget_usd }
-    : { spent: month.total_usd - month.reserved_usd, reserved: month.reserved_usd, budget: month.budget_usd };
+    : { spent: spentOf(month), reserved: month.reserved_usd, budget: month.budget_usd };
+}
+
+/**
+ * What a month spent as the ledger's alerts and spend:current count it: settled, and what a crash left (counted at its
+ * most), never the holds of calls still running; in whole micro-dollars, as the ledger adds them.
+ */
+function spentOf(month: SpendMonth): number {
+  return Math.round((month.settled_usd + month.orphaned_usd) * 1e6) / 1e6;
 }
