@@ -6,13 +6,14 @@ import type { Db } from '../store/database';
 import { groupCommitOf } from '../store/group-commit';
 import { immediate } from '../store/write';
 import { nextTurn, stretchEnd } from './slices';
+import { parseStamp, type SourceStamp } from './source-stamp';
 
 // Each query names its columns as the contract does, so its rows are the domain objects as they are.
-const SUMMARY = `SELECT d.id, d.title, d.source_path, d.source_kind,
+const SUMMARY_COLUMNS = `d.id, d.title, d.source_path, d.source_kind,
   (SELECT COUNT(*) FROM document_chapters c WHERE c.document_id = d.id) AS chapter_count,
   (SELECT COALESCE(SUM(c.paragraph_count), 0) FROM document_chapters c WHERE c.document_id = d.id) AS paragraph_count,
-  d.word_count, d.created_at
-  FROM documents d`;
+  d.word_count, d.created_at`;
+const SUMMARY = `SELECT ${SUMMARY_COLUMNS} FROM documents d`;
 
 export interface NewDocument {
   id: string;
@@ -26,7 +27,12 @@ export interface NewDocument {
   chapters: ManuscriptChapter[];
   /** The numbering its chapters were made with (STRUCTURE_VERSION). */
   structure_version: number;
+  /** Its file or folder as it was read; null when there is no place on disk to compare with (an upload). */
+  source_stamp: SourceStamp | null;
 }
+
+/** A stored manuscript, with what its source was when it was read (null: stored before Quire kept it, or uploaded). */
+export type StoredManuscript = Omit<Manuscript, 'on_disk'> & { source_stamp: SourceStamp | null };
 
 /** The newest manuscript with this text, by its SHA-256 (index documents_sha256: no manuscript's text is read). */
 export const ID_BY_HASH = 'SELECT id FROM documents WHERE sha256 = ? ORDER BY created_at DESC, id LIMIT 1';
@@ -49,8 +55,8 @@ export class DocumentsRepo {
     const insertPiece = this.db.prepare('INSERT INTO document_pieces (document_id, position, text) VALUES (?, ?, ?)');
     const insertDoc = this.db.prepare(
       `INSERT INTO documents (id, title, source_path, source_kind, text, word_count, sha256, created_at,
-         structure_version)
-       VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)`,
+         structure_version, source_stamp)
+       VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)`,
     );
     // Each piece commits without waiting for the disk (its fsync runs off this thread); the row's commit waits.
     const group = groupCommitOf(this.db);
@@ -77,6 +83,7 @@ export class DocumentsRepo {
           doc.sha256,
           doc.created_at,
           doc.structure_version,
+          doc.source_stamp && JSON.stringify(doc.source_stamp),
         );
         this.insertChapters(doc.id, doc.chapters);
       })();
@@ -123,9 +130,14 @@ export class DocumentsRepo {
   }
 
   /** The document with its text, read a piece at a time with the app's other calls answered between pieces. */
-  async get(id: string): Promise<Manuscript | undefined> {
-    const row = this.db.prepare<[string], ManuscriptSummary>(`${SUMMARY} WHERE d.id = ?`).get(id);
-    if (!row) return undefined;
+  async get(id: string): Promise<StoredManuscript | undefined> {
+    const found = this.db
+      .prepare<[string], ManuscriptSummary & { source_stamp: string | null }>(
+        `SELECT ${SUMMARY_COLUMNS}, d.source_stamp FROM documents d WHERE d.id = ?`,
+      )
+      .get(id);
+    if (!found) return undefined;
+    const { source_stamp, ...row } = found;
     const chapters = this.chapters(id);
     const piece = this.db.prepare<[string, number], { text: string }>(
       'SELECT text FROM document_pieces WHERE document_id = ? AND position = ?',
@@ -140,7 +152,7 @@ export class DocumentsRepo {
     }
     // Deleted while it was read (its row and pieces go together): what was read is not the manuscript.
     if (!this.db.prepare('SELECT 1 FROM documents WHERE id = ?').get(id)) return undefined;
-    return { ...row, text, chapters };
+    return { ...row, text, chapters, source_stamp: parseStamp(source_stamp) };
   }
 
   /**

@@ -6,7 +6,13 @@ import { NotFoundError } from '../errors';
 import type { DocumentsRepo } from './documents-repo';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../errors';
-import { MAX_MANUSCRIPT_BYTES, readManuscriptSource, uploadedSource, type ManuscriptSource } from './source-reader';
+import {
+  MAX_MANUSCRIPT_BYTES,
+  onDisk,
+  readManuscriptSource,
+  uploadedSource,
+  type ManuscriptSource,
+} from './source-reader';
 import { openingSetextTitle, parseStructureAsync, STRUCTURE_VERSION, type DocumentStructure } from './structure';
 import { digestText, hashText } from './text-digest';
 
@@ -83,6 +89,8 @@ export class ManuscriptsService {
       created_at,
       text: doc.text,
       chapters: doc.chapters,
+      // Looked at after the read: a save while it was read is a change already.
+      on_disk: await onDisk(doc.source_path, doc.source_kind, doc.source_stamp),
     };
   }
 
@@ -90,10 +98,12 @@ export class ManuscriptsService {
     return this.options.repo.list();
   }
 
+  /** A manuscript opened before, and whether its file or folder has changed since (a look at the disk, no read). */
   async get(id: string): Promise<Manuscript> {
-    const doc = await this.options.repo.get(id);
-    if (!doc) throw new NotFoundError('Manuscript', id);
-    return doc;
+    const stored = await this.options.repo.get(id);
+    if (!stored) throw new NotFoundError('Manuscript', id);
+    const { source_stamp, ...doc } = stored;
+    return { ...doc, on_disk: await onDisk(doc.source_path, doc.source_kind, source_stamp) };
   }
 
   /**
@@ -190,6 +200,7 @@ export async function documentFrom(source: ManuscriptSource) {
       files.map((f) => f.name),
     ),
     structure_version: STRUCTURE_VERSION,
+    source_stamp: source.stamp,
     structure,
   };
 }

@@ -1,12 +1,15 @@
 // Reads a manuscript from disk: one .md/.txt file, or a folder of chapter files in natural order ("Chapter 2" before
 // "Chapter 10"). Refuses, in a writer's words and before anything is stored, what is not readable text: a missing
-// path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large.
+// path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large. Looks again later
+// (onDisk) to tell whether what it read has changed since.
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { MAX_MANUSCRIPT_BYTES } from '../../src-preload/contract/constants';
+import type { ManuscriptOnDisk } from '../../src-preload/contract';
 import { InvalidInputError } from '../errors';
+import { fileStampOf, sameChapters, sameFile, type FileStamp, type SourceStamp } from './source-stamp';
 import { decodeText, type SourceFile } from './text-decoding';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
@@ -24,6 +27,8 @@ export interface ManuscriptSource {
   path: string;
   title: string;
   files: SourceFile[];
+  /** What was read, as it was on disk; null for an upload (its name is no place on this computer). */
+  stamp: SourceStamp | null;
 }
 
 const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -65,8 +70,8 @@ export async function readManuscriptSource(path: string): Promise<ManuscriptSour
     throw new UnreadableError(cause, path);
   });
   if (info.isDirectory()) return readFolder(path);
-  const file = await readTextFile(path);
-  return { kind: 'file', path, title: titleOf(basename(path)), files: [file] };
+  const { file, stamp } = await readTextFile(path);
+  return { kind: 'file', path, title: titleOf(basename(path)), files: [file], stamp };
 }
 
 async function readFolder(path: string): Promise<ManuscriptSource> {
@@ -81,7 +86,7 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
       folders.add(e.name);
   }
   const names = entries
-    .filter((e) => !folders.has(e.name) && hasExtension(e.name, TEXT_EXTENSIONS))
+    .filter((e) => !folders.has(e.name) && isChapterName(e.name))
     .map((e) => e.name)
     .sort(naturalCompare);
   await refuseLeftOut(path, entries, folders);
@@ -91,11 +96,12 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
       'path',
     );
   const files: SourceFile[] = [];
+  const chapters: Record<string, FileStamp> = {};
   let total = 0;
   for (const name of names) {
-    let file: SourceFile;
+    let read: { file: SourceFile; stamp: FileStamp };
     try {
-      file = await readTextFile(join(path, name), path);
+      read = await readTextFile(join(path, name), path);
     } catch (error) {
       // One chapter file that cannot be read: the folder is not opened, and the writer is told which file it is.
       if (!(error instanceof InvalidInputError) || error instanceof UnreadableError) throw error;
@@ -105,15 +111,59 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
         'path',
       );
     }
-    total += file.text.length;
+    total += read.file.text.length;
     if (total > MAX_MANUSCRIPT_BYTES)
       throw new InvalidInputError(
         `The chapter files in ${path} add up to more than ${bytesText(MAX_MANUSCRIPT_BYTES)} of text.`,
         'path',
       );
-    files.push(file);
+    files.push(read.file);
+    chapters[name] = read.stamp;
   }
-  return { kind: 'folder', path, title: basename(path), files };
+  return { kind: 'folder', path, title: basename(path), files, stamp: { chapters } };
+}
+
+/** A file a folder's chapter may be in: a text file, not hidden (a folder of that name is not one). */
+function isChapterName(name: string): boolean {
+  return !name.startsWith('.') && hasExtension(name, TEXT_EXTENSIONS);
+}
+
+/**
+ * How the file or folder at `path` stands against what was read from it: a stat of the file or of each chapter file,
+ * its text not read. The chapter files are found as readFolder finds them, so one added or removed is a change.
+ */
+export async function onDisk(
+  path: string,
+  kind: 'file' | 'folder',
+  stamp: SourceStamp | null,
+): Promise<ManuscriptOnDisk> {
+  if (!stamp || 'chapters' in stamp !== (kind === 'folder')) return 'unknown';
+  try {
+    if ('chapters' in stamp) return sameChapters(await chapterStamps(path), stamp.chapters) ? 'unchanged' : 'changed';
+    const info = await stat(path);
+    if (!info.isFile()) return 'missing';
+    return sameFile(fileStampOf(info), stamp) ? 'unchanged' : 'changed';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not allowed to look, or the disk failed: Quire cannot tell, and says nothing rather than something wrong.
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unknown';
+  }
+}
+
+/** A folder's chapter files now, by name; null for one that could not be looked at (it differs from its stamp). */
+async function chapterStamps(folder: string): Promise<Map<string, FileStamp | null>> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const chapters = new Map<string, FileStamp | null>();
+  await Promise.all(
+    entries
+      .filter((e) => !e.isDirectory() && isChapterName(e.name))
+      .map(async (e) => {
+        const info = await stat(join(folder, e.name)).catch(() => null);
+        // An alias to a folder is no chapter.
+        if (!info?.isDirectory()) chapters.set(e.name, info && fileStampOf(info));
+      }),
+  );
+  return chapters;
 }
 
 function hasExtension(name: string, extensions: readonly string[]): boolean {
@@ -160,8 +210,8 @@ async function refuseLeftOut(path: string, entries: readonly Dirent[], subfolder
   );
 }
 
-/** `folder`: the folder being opened, when this is one of its chapters. */
-async function readTextFile(path: string, folder?: string): Promise<SourceFile> {
+/** `folder`: the folder being opened, when this is one of its chapters. Its stamp is taken before it is read. */
+async function readTextFile(path: string, folder?: string): Promise<{ file: SourceFile; stamp: FileStamp }> {
   const name = basename(path);
   const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
     if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR')
@@ -184,7 +234,7 @@ async function readTextFile(path: string, folder?: string): Promise<SourceFile> 
   const bytes = await readFile(path).catch((cause: unknown) => {
     throw new UnreadableError(cause, path, folder);
   });
-  return decodeText(name, bytes);
+  return { file: await decodeText(name, bytes), stamp: fileStampOf(info) };
 }
 
 /**
@@ -203,7 +253,13 @@ export async function uploadedSource(name: string, bytes: Buffer): Promise<Manus
       `${fileName} is ${sizeOverText(bytes.length, MAX_MANUSCRIPT_BYTES)}; Quire opens up to ${bytesText(MAX_MANUSCRIPT_BYTES)}.`,
       'file',
     );
-  return { kind: 'file', path: fileName, title: titleOf(fileName), files: [await decodeText(fileName, bytes)] };
+  return {
+    kind: 'file',
+    path: fileName,
+    title: titleOf(fileName),
+    files: [await decodeText(fileName, bytes)],
+    stamp: null,
+  };
 }
 
 function titleOf(fileName: string): string {

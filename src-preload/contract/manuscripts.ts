@@ -27,12 +27,27 @@ export interface ManuscriptChapter {
 }
 
 /**
+ * Whether the file or folder a manuscript was opened from is still as Quire read it. Quire keeps its own copy, and
+ * every run uses that copy, so a writer who went on editing elsewhere is told before a run quotes words they changed.
+ * Checked by looking at the disk (sizes and modification times), never by reading the text again.
+ * - `unchanged`: as Quire read it.
+ * - `changed`: saved since; for a folder, a chapter file edited, added, removed or renamed. Opening the same path again
+ *   brings in the new words as a new manuscript (this one and its runs stay as they are).
+ * - `missing`: nothing is at its place any more (moved, renamed or deleted).
+ * - `unknown`: nothing to compare with (opened by an earlier Quire, or uploaded from a browser, which gives no place on
+ *   this computer), or the disk cannot be looked at now. Never said to have changed.
+ */
+export type ManuscriptOnDisk = 'unchanged' | 'changed' | 'missing' | 'unknown';
+
+/**
  * Its paragraphs' offsets are not sent: a window shows the text and chapters, and a finding carries its own location
  * (a file of 1.8 million short paragraphs sent them as 150 MB).
  */
 export interface Manuscript extends ManuscriptSummary {
   text: string;
   chapters: ManuscriptChapter[];
+  /** Its file or folder now, looked at when it is opened or fetched (manuscripts:open, manuscripts:get). */
+  on_disk: ManuscriptOnDisk;
 }
 
 const byId = z.strictObject({ id: z.string().min(1).max(100) });

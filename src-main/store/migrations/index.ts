@@ -24,6 +24,7 @@ import m020 from './020-documents-structure-version.sql?raw';
 import m021 from './021-run-stop-sequence.sql?raw';
 import m022 from './022-document-pieces.sql?raw';
 import m023 from './023-run-error-advice.sql?raw';
+import m024 from './024-documents-source-stamp.sql?raw';
 
 export interface Migration {
   version: number;
@@ -55,4 +56,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 21, name: 'run-stop-sequence', sql: m021 },
   { version: 22, name: 'document-pieces', sql: m022 },
   { version: 23, name: 'run-error-advice', sql: m023 },
+  { version: 24, name: 'documents-source-stamp', sql: m024 },
 ];

@@ -14,6 +14,7 @@ const manuscript = (id: string): Manuscript => ({
   created_at: '2026-12-01T10:00:00.000Z',
   text: '# One\n\nA b.\n\n# Two\n\nC d.\n',
   chapters: [],
+  on_disk: 'unchanged',
 });
 
 describe('ManuscriptsManager', () => {
