@@ -1,7 +1,9 @@
 // Files like a Mac app, in the browser host (issue 16, item 4): a .gguf chosen with the file input uploads with
 // progress into the models folder and is listed; a crafted one is refused with the reason; a manuscript dropped on
-// the Workbench opens with its chapters counted.
-import { readFileSync, readdirSync } from 'node:fs';
+// the Workbench opens with its chapters counted; one opened by its path and edited elsewhere since says so when it is
+// picked again, and its new version comes in with one click.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMutatedGguf } from '../test/fixtures/gguf-writer';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
@@ -135,4 +137,52 @@ test('a manuscript dropped on the Workbench opens with its chapters counted', as
   await expect(kept).toHaveCount(0);
   expect((await host.call<unknown[]>('manuscripts:list')).value).toEqual([]);
   await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(text);
+});
+
+test('a manuscript edited elsewhere since Quire opened it says so when picked again; its new version comes in', async ({
+  page,
+  host,
+}) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-draft-')), 'Draft.md');
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were brown.\n');
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByText('A whole manuscript').click();
+  await page.getByLabel('File or folder on this computer').fill(file);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await expect(passage).toHaveValue(/eyes were brown/);
+  const notice = page.getByTestId('manuscript-on-disk');
+  await expect(notice).toHaveCount(0);
+
+  // The writer pastes something else, saves new words in their own editor, and comes back to the manuscript.
+  await passage.fill('Another passage.');
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were green as the sea.\n');
+  const { atime, mtimeMs } = statSync(file);
+  utimesSync(file, atime, new Date(mtimeMs + 60_000));
+  const kept = page.getByTestId('manuscript-list');
+  await kept.getByRole('button', { name: 'Work on this' }).click();
+  await expect(passage).toHaveValue(/eyes were brown/);
+  await expect(notice).toContainText(
+    /“Draft\.md” has changed since Quire opened it \(.+\)\. Runs use the copy Quire opened\./,
+  );
+  await expect(notice).not.toHaveClass(/error/);
+  await page.locator('section', { has: notice }).screenshot({ path: '/tmp/quire-shots/files-manuscript-changed.png' });
+
+  await notice.getByRole('button', { name: 'Open the new version' }).click();
+  await expect(passage).toHaveValue(/eyes were green as the sea/);
+  await expect(notice).toHaveCount(0);
+  // In place of its old copy: what can be put back is the passage the manuscript replaced, not that copy.
+  await expect(page.getByTestId('passage-replaced')).toContainText('in place of the passage you had');
+  // The copy opened before stays, with its date, for the runs made on it.
+  await expect(kept.getByRole('listitem')).toHaveCount(2);
+  await expect(kept.getByRole('listitem').nth(1)).toContainText(/opened .+/);
+
+  // Deleted since: the copy opened before is picked again with what that means; nothing to open again.
+  rmSync(file);
+  await kept.getByRole('listitem').nth(1).getByRole('button', { name: 'Work on this' }).click();
+  await expect(passage).toHaveValue(/eyes were brown/);
+  await expect(notice).toContainText(
+    'Quire can’t find “Draft.md” at its old place any more; runs use the copy Quire opened.',
+  );
+  await expect(notice.getByRole('button')).toHaveCount(0);
 });

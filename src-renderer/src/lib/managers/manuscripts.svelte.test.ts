@@ -42,6 +42,23 @@ describe('ManuscriptsManager', () => {
     expect(fake.countOf('manuscripts:list')).toBe(listed + 1);
   });
 
+  it('opens the new version of the manuscript on screen from its place; the copy opened before stays listed', async () => {
+    let version = 1;
+    const fake = new FakeApi()
+      .answer('manuscripts:get', { ...manuscript('m1'), on_disk: 'changed' })
+      .answer('manuscripts:open', ({ path }) => ({ ...manuscript(`m${++version}`), source_path: path }))
+      .answer('manuscripts:list', []);
+    const manager = new ManuscriptsManager(fake);
+    expect(await manager.openNewVersion()).toBeNull();
+    await manager.use('m1');
+    expect(manager.current?.on_disk).toBe('changed');
+    const opened = await manager.openNewVersion();
+    expect(fake.inputsOf('manuscripts:open')).toEqual([{ path: '/books/m1.md' }]);
+    expect(opened?.id).toBe('m2');
+    expect(manager.current).toMatchObject({ id: 'm2', on_disk: 'unchanged' });
+    expect(fake.countOf('manuscripts:delete')).toBe(0);
+  });
+
   it('says why a path was refused and keeps the manuscript on screen', async () => {
     const fake = new FakeApi().answer('manuscripts:get', manuscript('m1')).answer('manuscripts:open', () => {
       throw new FakeError('not_found', 'There is no file or folder at /nope.md.');

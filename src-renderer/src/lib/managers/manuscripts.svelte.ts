@@ -35,6 +35,17 @@ export class ManuscriptsManager {
     return this.#fetch(() => this.#client.call('manuscripts:open', { path: path.trim() }), true);
   }
 
+  /**
+   * The manuscript on screen opened again from its file or folder, with the words the writer saved there since: a new
+   * manuscript on screen; the copy opened before, and its runs, stay as they are. Null with none on screen, while
+   * another open or fetch is under way, or when it was refused (see `error`: moved since, say).
+   */
+  openNewVersion(): Promise<Manuscript | null> {
+    const current = this.#current;
+    if (!current || this.#busy) return Promise.resolve(null);
+    return this.open(current.source_path);
+  }
+
   /** A manuscript opened another way (dropped, or picked and uploaded) is the one on screen; the list gains it. */
   opened(manuscript: Manuscript): Promise<boolean> {
     this.#current = manuscript;

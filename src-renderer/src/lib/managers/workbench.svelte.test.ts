@@ -392,6 +392,20 @@ describe('WorkbenchManager', () => {
     expect(manager.replaced).toBeNull();
   });
 
+  it("a manuscript's new version in place of its old copy: that copy is not offered back, the passage before it still is", () => {
+    const { manager } = setup();
+    manager.setText('My pasted scene.');
+    manager.openText('# One\n\nHer eyes were brown.', 'Draft', 'm1');
+    manager.newVersion({ id: 'm2', text: '# One\n\nHer eyes were green.', title: 'Draft' });
+    expect([manager.text, manager.fileName]).toEqual(['# One\n\nHer eyes were green.', 'Draft']);
+    expect(manager.replaced).toEqual({ text: 'My pasted scene.', fileName: null });
+    // Opened over nothing: still nothing to put back.
+    manager.setText('');
+    manager.openText('# One\n\nHer eyes were brown.', 'Draft', 'm1');
+    manager.newVersion({ id: 'm2', text: '# One\n\nHer eyes were green.', title: 'Draft' });
+    expect(manager.replaced).toBeNull();
+  });
+
   it("the passage is headed with its file's name while the box holds that file's text, edited or not, and not once it is typed or pasted over", () => {
     const { manager } = setup();
     const file = '# Chapter 1\n\nThe tide went out. Mara counted the boats twice.\n';

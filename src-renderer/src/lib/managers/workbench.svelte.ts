@@ -240,6 +240,17 @@ export class WorkbenchManager {
     this.#keepDraft();
   }
 
+  /**
+   * The new version of the manuscript on screen, opened again from its file or folder, in place of its old copy. That
+   * copy is not offered back ("Put it back": it stays in the library); the passage the manuscript replaced still is.
+   */
+  newVersion(manuscript: { id: string; text: string; title: string }): void {
+    const replaced = this.#replaced;
+    this.openText(manuscript.text, manuscript.title, manuscript.id);
+    this.#replaced = replaced;
+    this.#keepDraft();
+  }
+
   /** The kept manuscript to ask the library for, after a reload that could not keep its text; null for none. */
   get toReopen(): string | null {
     return this.#toReopen;
