@@ -1,7 +1,7 @@
 // Files like a Mac app, in the browser host (issue 16, item 4): a .gguf chosen with the file input uploads with
 // progress into the models folder and is listed; a crafted one is refused with the reason; a manuscript dropped on
 // the Workbench opens with its chapters counted; one opened by its path and edited elsewhere since says so when it is
-// picked again, and its new version comes in with one click.
+// picked again or when the writer comes back to Quire, and its new version comes in with one click.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +176,19 @@ test('a manuscript edited elsewhere since Quire opened it says so when picked ag
   // The copy opened before stays, with its date, for the runs made on it.
   await expect(kept.getByRole('listitem')).toHaveCount(2);
   await expect(kept.getByRole('listitem').nth(1)).toContainText(/opened .+/);
+
+  // Saved again in the other editor while this version is on screen: coming back to Quire's window tells.
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were grey.\n');
+  utimesSync(file, atime, new Date(mtimeMs + 120_000));
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(notice).toContainText('“Draft.md” has changed since Quire opened it');
+
+  // Saved as something Quire cannot open: why is shown, even with the manuscript section closed.
+  await page.getByText('A whole manuscript').click();
+  writeFileSync(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x00, 0x10]));
+  await notice.getByRole('button', { name: 'Open the new version' }).click();
+  await expect(page.getByText('Draft.md looks like a binary file')).toBeVisible();
+  await expect(passage).toHaveValue(/eyes were green as the sea/);
 
   // Deleted since: the copy opened before is picked again with what that means; nothing to open again.
   rmSync(file);

@@ -66,6 +66,7 @@ export const CHANNELS = [
   'manuscripts:open',
   'manuscripts:list',
   'manuscripts:get',
+  'manuscripts:check',
   'manuscripts:delete',
   'gateway:get',
   'gateway:set',

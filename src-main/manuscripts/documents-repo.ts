@@ -155,6 +155,16 @@ export class DocumentsRepo {
     return { ...row, text, chapters, source_stamp: parseStamp(source_stamp) };
   }
 
+  /** Where a document was opened from and what it was then (for a look at the disk), without its text. */
+  source(id: string): Pick<StoredManuscript, 'source_path' | 'source_kind' | 'source_stamp'> | undefined {
+    const row = this.db
+      .prepare<[string], Pick<ManuscriptSummary, 'source_path' | 'source_kind'> & { source_stamp: string | null }>(
+        'SELECT source_path, source_kind, source_stamp FROM documents WHERE id = ?',
+      )
+      .get(id);
+    return row && { ...row, source_stamp: parseStamp(row.source_stamp) };
+  }
+
   /**
    * What numbering a document's text takes besides the text (ManuscriptsService.structureOf): its title and kind and
    * its chapters. Its text is not read: the caller has it (48 MB took half a second to read).

@@ -1,6 +1,6 @@
 // Opens manuscripts from disk into SQLite (text + numbered structure) and serves them back.
 import { randomUUID } from 'node:crypto';
-import type { Manuscript, ManuscriptChapter, ManuscriptSummary } from '../../src-preload/contract';
+import type { Manuscript, ManuscriptChapter, ManuscriptOnDisk, ManuscriptSummary } from '../../src-preload/contract';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { NotFoundError } from '../errors';
 import type { DocumentsRepo } from './documents-repo';
@@ -104,6 +104,13 @@ export class ManuscriptsService {
     if (!stored) throw new NotFoundError('Manuscript', id);
     const { source_stamp, ...doc } = stored;
     return { ...doc, on_disk: await onDisk(doc.source_path, doc.source_kind, source_stamp) };
+  }
+
+  /** Whether a manuscript's file or folder changed since it was opened, its text not read (from SQLite or disk). */
+  async check(id: string): Promise<{ on_disk: ManuscriptOnDisk }> {
+    const source = this.options.repo.source(id);
+    if (!source) throw new NotFoundError('Manuscript', id);
+    return { on_disk: await onDisk(source.source_path, source.source_kind, source.source_stamp) };
   }
 
   /**

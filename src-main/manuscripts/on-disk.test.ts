@@ -94,6 +94,21 @@ describe('a manuscript on disk since Quire opened it', () => {
     expect(await onDisk(app, opened.id)).toBe('changed');
   });
 
+  it('manuscripts:check looks again without fetching the text: as manuscripts:get says; not found once removed', async () => {
+    const app = await testApp.app();
+    const file = join(tempDir(), 'Draft.md');
+    writeFileSync(file, '# One\n\nText.\n');
+    const opened = await call(app, 'manuscripts:open', { path: file });
+    expect(await call(app, 'manuscripts:check', { id: opened.id })).toEqual({ on_disk: 'unchanged' });
+    later(file, 1_000);
+    expect(await call(app, 'manuscripts:check', { id: opened.id })).toEqual({ on_disk: 'changed' });
+    rmSync(file);
+    expect(await call(app, 'manuscripts:check', { id: opened.id })).toEqual({ on_disk: 'missing' });
+    await call(app, 'manuscripts:delete', { id: opened.id });
+    const gone = await app.dispatcher.call('manuscripts:check', { id: opened.id }, internal);
+    expect(!gone.ok && gone.error.code).toBe('not_found');
+  });
+
   it('missing once the file or folder is moved or deleted', async () => {
     const app = await testApp.app();
     const dir = tempDir();

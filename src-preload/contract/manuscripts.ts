@@ -57,5 +57,10 @@ export const manuscriptsChannels = {
   'manuscripts:open': channel<Manuscript>()(z.strictObject({ path: z.string().min(1).max(4096) })),
   'manuscripts:list': channel<ManuscriptSummary[]>()(noInput),
   'manuscripts:get': channel<Manuscript>()(byId),
+  /**
+   * Its file or folder now, without its text (a look at the disk): asked again when the writer comes back to Quire
+   * with the manuscript on screen, as they may have saved it in another editor meanwhile.
+   */
+  'manuscripts:check': channel<{ on_disk: ManuscriptOnDisk }>()(byId),
   'manuscripts:delete': channel<{ deleted: true }>()(byId),
 };

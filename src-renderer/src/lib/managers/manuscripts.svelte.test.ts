@@ -59,6 +59,37 @@ describe('ManuscriptsManager', () => {
     expect(fake.countOf('manuscripts:delete')).toBe(0);
   });
 
+  it('looks at the file of the manuscript on screen again (the writer came back to Quire); none on screen, no call', async () => {
+    let onDisk: 'unchanged' | 'changed' = 'unchanged';
+    const fake = new FakeApi()
+      .answer('manuscripts:get', ({ id }) => manuscript(id))
+      .answer('manuscripts:check', () => ({ on_disk: onDisk }));
+    const manager = new ManuscriptsManager(fake);
+    await manager.recheck();
+    expect(fake.countOf('manuscripts:check')).toBe(0);
+    await manager.use('m1');
+    const shown = manager.current;
+    await manager.recheck();
+    // Nothing changed: the manuscript on screen is left as it is.
+    expect(manager.current).toBe(shown);
+    onDisk = 'changed';
+    await manager.recheck();
+    expect(fake.inputsOf('manuscripts:check')).toEqual([{ id: 'm1' }, { id: 'm1' }]);
+    expect(manager.current).toMatchObject({ id: 'm1', on_disk: 'changed', text: shown!.text });
+
+    // An answer about a manuscript no longer on screen changes nothing; nor does a failed look.
+    const held = fake.hold('manuscripts:check');
+    const late = manager.recheck();
+    const call = await held.next();
+    await manager.use('m2');
+    call.resolve({ on_disk: 'missing' });
+    await late;
+    expect(manager.current).toMatchObject({ id: 'm2', on_disk: 'unchanged' });
+    fake.fail('manuscripts:check', 'not_found', 'That manuscript is no longer in your library.');
+    await manager.recheck();
+    expect([manager.current?.on_disk, manager.error]).toEqual(['unchanged', null]);
+  });
+
   it('says why a path was refused and keeps the manuscript on screen', async () => {
     const fake = new FakeApi().answer('manuscripts:get', manuscript('m1')).answer('manuscripts:open', () => {
       throw new FakeError('not_found', 'There is no file or folder at /nope.md.');

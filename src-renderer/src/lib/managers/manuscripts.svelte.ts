@@ -46,6 +46,22 @@ export class ManuscriptsManager {
     return this.open(current.source_path);
   }
 
+  /**
+   * Looks again at the file or folder of the manuscript on screen (the writer may have saved it in another editor
+   * since): a change shows on `current`. A look that fails says nothing: the manuscript on screen is not in doubt.
+   */
+  async recheck(): Promise<void> {
+    const shown = this.#current;
+    if (!shown) return;
+    try {
+      const { on_disk } = await this.#client.call('manuscripts:check', { id: shown.id });
+      // Replaced whole, and only when it changed: the text on screen is not handed around again for nothing.
+      if (this.#current === shown && on_disk !== shown.on_disk) this.#current = { ...shown, on_disk };
+    } catch {
+      // Removed meanwhile, or the host is gone: the next fetch says so.
+    }
+  }
+
   /** A manuscript opened another way (dropped, or picked and uploaded) is the one on screen; the list gains it. */
   opened(manuscript: Manuscript): Promise<boolean> {
     this.#current = manuscript;
