@@ -19,8 +19,8 @@ test.beforeEach(async () => {
     // One byte of this file arrives flipped: the download fails its checksum.
     { id: 'harbour', display_name: 'Harbour Reader', registry_model_id: null, file: tinyLlamaFixture({ seed: 5 }) },
     { id: 'story', display_name: 'Story Helper', registry_model_id: null, file: story },
-    // The very same file under another name.
-    { id: 'story-copy', display_name: 'Story Helper Copy', registry_model_id: null, file: story },
+    // The very same file under another name, its checksum not in the catalog: only its download shows it is the same.
+    { id: 'story-copy', display_name: 'Story Helper Copy', registry_model_id: null, file: story, unlisted: true },
   ]);
   files.setFaults('/harbour.gguf', { flipByteAt: 4096 });
   host = await startHost({ env: { QUIRE_CATALOG: catalog } });
@@ -67,4 +67,10 @@ test('a failed catalog download says why on its card and tries again from there;
   await expect(page.getByText('Check the URL and the checksum')).toHaveCount(0);
   await copy.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'e2e/screenshots/catalog-download-same-file.png' });
+
+  // What the host learned from that download outlives the window: after a reload the card still says why.
+  await page.reload();
+  await expect(copy.getByTestId('catalog-installed')).toHaveText('Installed');
+  await expect(copy).toContainText('Story Helper is already installed (same file).');
+  await expect(copy.getByRole('button')).toHaveCount(0);
 });

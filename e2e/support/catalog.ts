@@ -15,6 +15,8 @@ export interface ServedModel {
   registry_model_id: string | null;
   file: string;
   faults?: FileRouteFaults;
+  /** The catalog gives no SHA-256 for the file, as the shipped catalog does not (Hugging Face's is used there). */
+  unlisted?: boolean;
 }
 
 /** The shipped catalog's models (resources/catalog.json), each served as `file`. */
@@ -29,7 +31,7 @@ export function shippedModels(file: string, faults?: FileRouteFaults): ServedMod
   }));
 }
 
-/** Serves each model at /<id>.gguf and writes a catalog naming them (with their true size and SHA-256); its path. */
+/** Serves each model at /<id>.gguf and writes a catalog naming them (with their true size and SHA-256, unless `unlisted`); its path. */
 export function serveCatalog(files: FileServer, models: ServedModel[]): string {
   const entries = models.map((model): CatalogEntry => {
     const bytes = readFileSync(model.file);
@@ -41,8 +43,8 @@ export function serveCatalog(files: FileServer, models: ServedModel[]): string {
       url: `${files.url}/${model.id}.gguf`,
       quantization: 'F32',
       size_bytes: statSync(model.file).size,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      sha256_source: 'verified',
+      sha256: model.unlisted ? null : createHash('sha256').update(bytes).digest('hex'),
+      sha256_source: model.unlisted ? 'unverified_use_hf_lfs_oid' : 'verified',
       memory_estimate_mb: 64,
       context_length: 2048,
     };

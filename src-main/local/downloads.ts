@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DownloadInfo, DownloadInput } from '../../src-preload/contract';
+import type { CatalogEntry, DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
@@ -20,7 +20,7 @@ import {
   QuireError,
   isQuireError,
 } from '../errors';
-import type { DownloadRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
+import type { DownloadRecord, LocalModelRecord, LocalModelsRepo } from '../store/repos/local-models-repo';
 import { bytesText } from '../../src-preload/contract/bytes-text';
 import { downloadUrl, ggufStem, normalizeModelUrl, urlFileName } from './catalog';
 import { finishDownload, type EarlyCheck } from './download-finish';
@@ -66,6 +66,12 @@ export class DownloadService {
    * downloading (not fail on the row the first one writes), and two different ones must not pick the same id.
    */
   private readonly starting = new Map<string, string>();
+  /**
+   * Catalog ids whose file's SHA-256 the catalog does not list, as learned here (Hugging Face's on a start, the bytes'
+   * own when a download found an installed model with them): the catalog then says the file is installed, so a
+   * reload of the window still shows why the download went, and a second click fetches nothing.
+   */
+  private readonly learned = new Map<string, string>();
   private readonly freeSpace: (dir: string) => Promise<number>;
   private readonly logger: Logger;
   private readonly http: HttpTransfer;
@@ -100,6 +106,12 @@ export class DownloadService {
   get(id: string): DownloadInfo | undefined {
     const row = this.options.repo.download(id);
     return row ? toInfo(row) : undefined;
+  }
+
+  /** The installed model with this catalog entry's very file, when its SHA-256 is known. */
+  sameFileAs(entry: CatalogEntry): LocalModelRecord | undefined {
+    const sha256 = entry.sha256 ?? this.learned.get(entry.id);
+    return sha256 ? this.options.library.sameFile(sha256) : undefined;
   }
 
   /** Checks and starts a download; returns once the transfer has begun (failures later arrive as download:failed). */
@@ -140,6 +152,7 @@ export class DownloadService {
         source = 'catalog';
       }
       if (library.get(id)) throw new QuireError('conflict', `${entry.display_name} is already installed`);
+      refuseSame(this.sameFileAs(entry));
       const row = this.options.repo.download(id);
       if (row) return this.again(row, null);
     } else {
@@ -171,7 +184,10 @@ export class DownloadService {
     if (!expected && head.lfsSha256) {
       expected = head.lfsSha256;
       source = 'hf_lfs_oid';
+      if (catalogId) this.learned.set(catalogId, expected);
     }
+    // The same bytes installed already: said now, rather than after the whole file is fetched.
+    if (expected) refuseSame(library.sameFile(expected));
     const dir = library.modelsDir();
     if (head.total !== null) await this.checkFreeSpace(dir, head.total);
     this.options.repo.insertDownload({
@@ -312,7 +328,18 @@ export class DownloadService {
           this.logger.warn(`Download ${id}: connection dropped, resuming from byte ${row.received_bytes}`);
         }
       }
-      await finishDownload({ ...this.options, require: (row) => this.require(row) }, id, transferred, early, signal);
+      await finishDownload(
+        { ...this.options, require: (row) => this.require(row) },
+        id,
+        transferred,
+        early,
+        signal,
+      ).catch((error: unknown) => {
+        const catalogId = this.options.repo.download(id)?.catalog_id;
+        if (error instanceof DownloadError && error.reason === 'already_installed' && catalogId)
+          this.learned.set(catalogId, transferred.sha256);
+        throw error;
+      });
     } catch (error) {
       if (signal.aborted && (signal.reason === 'paused' || signal.reason === 'cancelled')) {
         if (signal.reason === 'paused') this.options.repo.updateDownload(id, { status: 'paused' });
@@ -404,6 +431,10 @@ function asDownloadError(error: unknown, modelsDir: string): DownloadError {
     'The download stopped because of an unexpected problem on this Mac. Resume to try again; if it keeps happening, restart Quire.',
     { cause: error, advised: true },
   );
+}
+
+function refuseSame(same: LocalModelRecord | undefined): void {
+  if (same) throw new ConflictError(`${same.name} is already installed (same file).`, true);
 }
 
 function statSizeSync(file: string): number {

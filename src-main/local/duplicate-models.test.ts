@@ -4,13 +4,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { partialFiles, useDownloadHarness } from '../../test/support/download-harness';
+import { catalogFor, partialFiles, useDownloadHarness } from '../../test/support/download-harness';
+import { startFileServer } from '../../test/support/file-server';
 import { hashFile } from '../../test/support/hash-file';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 
 const tempDir = useTempDir();
-const { harness, server } = useDownloadHarness(tempDir);
+const { harness, server, open } = useDownloadHarness(tempDir);
 let fixture: string;
 let fixtureSha: string;
 beforeAll(async () => {
@@ -61,13 +62,70 @@ describe('a model already installed is not installed twice', () => {
     await h.stack.library.importFile(fixture, 'Tiny Story');
     const s = await server();
     s.route('/again.gguf', { file: fixture });
-    const info = await h.stack.downloads.start({ url: `${s.url}/again.gguf`, sha256: fixtureSha });
+    // With its checksum given, the same bytes are known before a byte is fetched.
+    await expect(h.stack.downloads.start({ url: `${s.url}/again.gguf`, sha256: fixtureSha })).rejects.toMatchObject(
+      SAME,
+    );
+    expect(s.requests.map((r) => r.method)).toEqual(['HEAD']);
+    const info = await h.stack.downloads.start({ url: `${s.url}/again.gguf` });
     const failed = await h.waitFor('download:failed', info.id);
     expect(failed.payload).toMatchObject({ message: SAME.message, retryable: false });
     expect(h.stack.downloads.list()).toEqual([]);
     expect(h.stack.library.installed()).toHaveLength(1);
     expect(ggufs(h.modelsDir)).toHaveLength(1);
     expect(partialFiles(h)).toEqual([]);
+  });
+});
+
+describe('a catalog model whose file is installed under another name', () => {
+  it('is shown as installed by the catalog, and its download is refused before a byte is fetched', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, fixtureSha) });
+    open.at(-1)!.server = s;
+    await h.stack.library.importFile(fixture, 'Tiny Story');
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: false, installed_as: 'Tiny Story' });
+    await expect(h.stack.downloads.start({ id: 'tiny-chat' })).rejects.toMatchObject(SAME);
+    expect(s.requests).toEqual([]);
+    expect(h.stack.downloads.list()).toEqual([]);
+  });
+
+  it("is known by Hugging Face's checksum before the download, when the catalog lists none", async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture, headers: { 'X-Linked-Etag': `"${fixtureSha}"` } });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, null) });
+    open.at(-1)!.server = s;
+    await h.stack.library.importFile(fixture, 'Tiny Story');
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: false, installed_as: null });
+    await expect(h.stack.downloads.start({ id: 'tiny-chat' })).rejects.toMatchObject(SAME);
+    expect(s.requests.map((r) => r.method)).toEqual(['HEAD']);
+    expect(h.stack.catalog()[0]).toMatchObject({ installed_as: 'Tiny Story' });
+  });
+
+  it('is still shown as installed once its download found the same file (a reload asks the catalog again)', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, null) });
+    open.at(-1)!.server = s;
+    await h.stack.library.importFile(fixture, 'Tiny Story');
+    await h.stack.downloads.start({ id: 'tiny-chat' });
+    const failed = await h.waitFor('download:failed', 'tiny-chat');
+    expect(failed.payload).toMatchObject({ reason: 'already_installed', message: SAME.message });
+    expect(h.stack.downloads.list()).toEqual([]);
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: false, installed_as: 'Tiny Story' });
+    const fetched = s.requests.length;
+    await expect(h.stack.downloads.start({ id: 'tiny-chat' })).rejects.toMatchObject(SAME);
+    expect(s.requests).toHaveLength(fetched);
+  });
+
+  it('is offered again once that model is deleted', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, fixtureSha) });
+    open.at(-1)!.server = s;
+    const story = await h.stack.library.importFile(fixture, 'Tiny Story');
+    await h.stack.library.delete(story.id);
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: false, installed_as: null });
   });
 });
 

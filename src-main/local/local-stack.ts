@@ -119,13 +119,17 @@ export class LocalStack {
 
   catalog(): CatalogItem[] {
     const downloads = new Map(this.downloads.list().map((d) => [d.id, d]));
-    return this.catalogEntries.map((entry) => ({
-      ...entry,
-      download_url: downloadUrl(entry),
-      installed: this.installed.installedFile(entry.id) !== undefined,
-      download: downloads.get(entry.id) ?? null,
-      fit: this.fit.fromCatalog(entry),
-    }));
+    return this.catalogEntries.map((entry) => {
+      const installed = this.installed.installedFile(entry.id) !== undefined;
+      return {
+        ...entry,
+        download_url: downloadUrl(entry),
+        installed,
+        installed_as: installed ? null : (this.downloads.sameFileAs(entry)?.name ?? null),
+        download: downloads.get(entry.id) ?? null,
+        fit: this.fit.fromCatalog(entry),
+      };
+    });
   }
 
   /** The real context of an installed local model, once measured (refreshContextWindows); else undefined. */

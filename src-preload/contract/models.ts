@@ -81,6 +81,11 @@ export interface DownloadInfo {
 export interface CatalogItem extends CatalogEntry {
   download_url: string;
   installed: boolean;
+  /**
+   * The installed model that has this entry's very file under another name (an import of it, another entry's
+   * download), once Quire knows the file's SHA-256 (the catalog's, Hugging Face's, or its download's); else null.
+   */
+  installed_as: string | null;
   download: DownloadInfo | null;
   fit: FitReport;
 }

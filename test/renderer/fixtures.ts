@@ -255,6 +255,7 @@ export function catalogItem(id: string, budgetBytes = 8_000_000_000): CatalogIte
     context_length: 4096,
     download_url: `https://example.org/${id}.gguf`,
     installed: false,
+    installed_as: null,
     download: null,
     fit: {
       verdict: 'fits',

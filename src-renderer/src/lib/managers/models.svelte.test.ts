@@ -263,6 +263,26 @@ describe('ModelsManager', () => {
     expect(manager.downloadState('quick')).toEqual({ kind: 'installed', message: null });
   });
 
+  it('shows a catalog model whose file the host knows is installed under another name as installed, after a reload too', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:catalog', [{ ...catalogItem('copy'), installed_as: 'Model m1' }]);
+    await manager.load();
+    expect(manager.downloadState('copy')).toEqual({
+      kind: 'installed',
+      message: 'Model m1 is already installed (same file).',
+    });
+  });
+
+  it('asks the catalog again when a download is refused (the host may have learned the file is installed)', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:catalog', [catalogItem('copy')]);
+    await manager.load();
+    fake.fail('models:download', 'conflict', 'Model m1 is already installed (same file).');
+    fake.answer('models:catalog', [{ ...catalogItem('copy'), installed_as: 'Model m1' }]);
+    expect(await manager.download({ id: 'copy' }, 'catalog:copy')).toBe(false);
+    expect(manager.downloadState('copy')).toMatchObject({ kind: 'installed' });
+  });
+
   it('keeps at the top only the failures no card or downloads row shows', async () => {
     const { fake, manager } = setup();
     await manager.load();

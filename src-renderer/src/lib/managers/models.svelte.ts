@@ -95,8 +95,12 @@ export class ModelsManager {
       return { kind: 'failed', message: failure.message, retry: retryLabel({ status: 'failed', error: failure }) };
     const item = this.#downloads.value.find((download) => download.id === id);
     if (!item) {
-      const installed = this.#catalog.value.some((entry) => entry.id === id && entry.installed);
-      return installed ? { kind: 'installed', message: null } : { kind: 'none' };
+      const entry = this.#catalog.value.find((candidate) => candidate.id === id);
+      if (entry?.installed) return { kind: 'installed', message: null };
+      // Known by the host (not only by the event above), so it still shows after a reload of the window.
+      if (entry?.installed_as)
+        return { kind: 'installed', message: `${entry.installed_as} is already installed (same file).` };
+      return { kind: 'none' };
     }
     if (item.status === 'failed')
       return { kind: 'failed', message: item.error?.message ?? 'The download stopped.', retry: retryLabel(item) };
@@ -123,12 +127,19 @@ export class ModelsManager {
   }
 
   async download(input: DownloadInput, scope: string): Promise<boolean> {
-    return this.#act(scope, scope, async () => {
+    const started = await this.#act(scope, scope, async () => {
       const since = this.#endings;
       const info = await this.#client.call('models:download', input);
       this.#started(info, since);
       await this.#catalog.loadOrThrow();
     });
+    if (started || !('id' in input) || this.errorFor(scope)?.code !== 'conflict') return started;
+    // Refused for what is there: the host may have learned that the file is installed under another name; its card
+    // then says so, and the same words again above the catalog would only repeat it.
+    await this.#catalog.loadOrThrow().catch(() => false);
+    if (this.downloadState(input.id).kind === 'installed' && this.#actionError?.scope === scope)
+      this.#actionError = null;
+    return false;
   }
 
   async fit(url: string, scope: string): Promise<FitReport | null> {
