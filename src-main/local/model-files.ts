@@ -3,7 +3,7 @@
 // /dev/zero never ends, and either would tie up the file I/O pool for good).
 import { constants, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { LocalModelError } from '../errors';
 
@@ -23,6 +23,14 @@ function kind(info: Stats): string | null {
 
 /** Refuses anything but a regular file, at once and without opening it. */
 export async function assertRegularFile(path: string): Promise<Stats> {
+  // A bare name would be looked for wherever Quire happened to start, and said to be missing "in “.”".
+  if (!isAbsolute(path))
+    throw new LocalModelError(
+      'invalid_file',
+      `“${path}” is not a whole path, so Quire cannot tell which folder it is in. Type it from the start, such as ` +
+        `~/Downloads/${basename(path)}, or ${COPY_PATH}`,
+      { advised: true },
+    );
   let info: Stats;
   try {
     info = await stat(path);
@@ -30,8 +38,16 @@ export async function assertRegularFile(path: string): Promise<Stats> {
     throw new LocalModelError('invalid_file', await notThere(path, error), { cause: error, advised: true });
   }
   const what = kind(info);
-  if (what) throw new LocalModelError('invalid_file', `${path} is ${what}, not a regular file: choose a .gguf file`);
+  if (what) throw notAFile(path, what);
   return info;
+}
+
+function notAFile(path: string, what: string): LocalModelError {
+  return new LocalModelError(
+    'invalid_file',
+    `“${path}” is ${what}, not a model file. Type the path of the .gguf file itself, or ${COPY_PATH}`,
+    { advised: true },
+  );
 }
 
 const COPY_PATH =
@@ -73,7 +89,7 @@ export async function openRegularForRead(path: string): Promise<FileHandle> {
   const what = kind(await handle.stat());
   if (what) {
     await handle.close();
-    throw new LocalModelError('invalid_file', `${path} is ${what}, not a regular file: choose a .gguf file`);
+    throw notAFile(path, what);
   }
   return handle;
 }

@@ -106,9 +106,9 @@ describe('never overwrite a file Quire does not own', () => {
     const folder = join(h.dataDir, 'folder.gguf');
     mkdirSync(folder);
     for (const [path, pattern] of [
-      [fifo, /pipe.*not a regular file/i],
-      ['/dev/zero', /device.*not a regular file/i],
-      [folder, /folder.*not a regular file/i],
+      [fifo, /pipe.*not a model file/i],
+      ['/dev/zero', /device.*not a model file/i],
+      [folder, /folder.*not a model file/i],
     ] as const) {
       const outcome = await within(
         h.stack.library.importFile(path).catch((e: unknown) => e),
@@ -150,6 +150,32 @@ describe('never overwrite a file Quire does not own', () => {
     // None of them is said to be a damaged model or one to download again.
     for (const e of [typo, folder, through])
       expect(e.message).not.toMatch(/download (it|again)|get it again|damaged|incomplete/i);
+    expect(h.stack.library.installed()).toEqual([]);
+  });
+
+  it('an import of a folder, or of a path without its folders, says what to type instead', async () => {
+    const h = harness();
+    const refusal = (path: string) =>
+      h.stack.library.importFile(path).then(
+        () => expect.unreachable(`${path} was imported`),
+        (e: unknown) => e as LocalModelError,
+      );
+    const folder = join(h.dataDir, 'Downloads');
+    mkdirSync(folder);
+    const inFolder = await refusal(folder);
+    expect(inFolder.message).toBe(
+      `“${folder}” is a folder, not a model file. Type the path of the .gguf file itself, or copy its path in the ` +
+        'Finder (select the file, hold Option and choose Edit → Copy as Pathname) and paste it here.',
+    );
+    expect(inFolder.advised).toBe(true);
+    // A bare name is not looked for wherever Quire happened to start ("in “.”").
+    const bare = await refusal('story-helper.gguf');
+    expect(bare.message).toBe(
+      '“story-helper.gguf” is not a whole path, so Quire cannot tell which folder it is in. Type it from the start, ' +
+        'such as ~/Downloads/story-helper.gguf, or copy its path in the Finder (select the file, hold Option and ' +
+        'choose Edit → Copy as Pathname) and paste it here.',
+    );
+    expect(bare.advised).toBe(true);
     expect(h.stack.library.installed()).toEqual([]);
   });
 
