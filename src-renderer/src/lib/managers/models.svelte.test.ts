@@ -283,6 +283,23 @@ describe('ModelsManager', () => {
     expect(manager.downloadState('copy')).toMatchObject({ kind: 'installed' });
   });
 
+  it('an imported or uploaded file that is a catalog model’s shows on its card at once, not after a reload', async () => {
+    const { fake, manager } = setup();
+    fake.answer('models:catalog', [catalogItem('story')]);
+    await manager.load();
+    fake.answer('models:import', installed('mine', { name: 'My model' }));
+    fake.answer('models:installed', [installed('mine', { name: 'My model' })]);
+    fake.answer('models:catalog', [{ ...catalogItem('story'), installed_as: 'My model' }]);
+    await manager.importFile('/tmp/mine.gguf', undefined, 'import');
+    expect(manager.downloadState('story')).toMatchObject({ kind: 'installed' });
+
+    fake.answer('models:catalog', [catalogItem('story')]);
+    await manager.load();
+    fake.answer('models:catalog', [{ ...catalogItem('story'), installed_as: 'Uploaded model' }]);
+    await manager.added(installed('up', { name: 'Uploaded model' }));
+    expect(manager.downloadState('story')).toMatchObject({ kind: 'installed' });
+  });
+
   it('keeps at the top only the failures no card or downloads row shows', async () => {
     const { fake, manager } = setup();
     await manager.load();

@@ -181,7 +181,8 @@ export class ModelsManager {
   async importFile(path: string, name: string | undefined, scope: string): Promise<boolean> {
     return this.#act(scope, scope, async () => {
       const model = await this.#client.call('models:import', { path, ...(name ? { name } : {}) });
-      await this.#installed.loadOrThrow();
+      // The catalog too: the file may be a catalog model's, whose card then says it is installed.
+      await Promise.all([this.#installed.loadOrThrow(), this.#catalog.loadOrThrow()]);
       this.#notice = importedText(model);
     });
   }
@@ -189,7 +190,7 @@ export class ModelsManager {
   /** A model added outside this manager (uploaded, or chosen with the file picker): listed, and said so. */
   async added(model: InstalledModel): Promise<void> {
     this.#notice = importedText(model);
-    await this.#installed.load();
+    await Promise.all([this.#installed.load(), this.#catalog.load()]);
   }
 
   async loadModel(id: string): Promise<void> {
