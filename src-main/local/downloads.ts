@@ -6,7 +6,7 @@
 // path of a file that does not exist. The HTTP transfer itself is download-transfer.ts.
 import { existsSync, statSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CatalogEntry, DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
@@ -151,7 +151,8 @@ export class DownloadService {
         expected = entry.sha256;
         source = 'catalog';
       }
-      if (library.get(id)) throw new QuireError('conflict', `${entry.display_name} is already installed`);
+      const record = library.get(id);
+      if (record) await this.forgetRemoved(record, entry.display_name);
       refuseSame(this.sameFileAs(entry));
       const row = this.options.repo.download(id);
       if (row) return this.again(row, null);
@@ -205,6 +206,24 @@ export class DownloadService {
     });
     this.launch(id);
     return this.get(id)!;
+  }
+
+  /**
+   * A catalog model asked for again while it has a record: refused while its file is there, else the record is
+   * forgotten (the file was removed outside Quire, in the Finder), so the download can bring it back rather than be
+   * refused as "already installed" for good. Unless its whole folder is gone while still the models folder: a disk
+   * not connected, whose file would be found again once it is.
+   */
+  private async forgetRemoved(record: LocalModelRecord, name: string): Promise<void> {
+    if (existsSync(record.file)) throw new QuireError('conflict', `${name} is already installed`);
+    const folder = dirname(record.file);
+    if (!existsSync(folder) && resolve(folder) === resolve(this.options.library.modelsDirSetting()))
+      throw new ConflictError(
+        `${name} is in ${folder}, which is not there now. Connect the disk it is on, or choose another models folder ` +
+          'in Settings → Local models, then download it again.',
+        true,
+      );
+    await this.options.library.delete(record.id);
   }
 
   /** The same file asked for again: a running download says so; a paused or failed one resumes. */

@@ -1,13 +1,16 @@
 // A deleted model lets go of its file everywhere: a model imported later under the same name (so the same path) is
 // counted with its own vocabulary, not the deleted one's the token counter had kept open.
+import { renameSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useDownloadHarness } from '../../test/support/download-harness';
+import { catalogFor, useDownloadHarness } from '../../test/support/download-harness';
+import { startFileServer } from '../../test/support/file-server';
+import { hashFile } from '../../test/support/hash-file';
 import { fixtureLlama, fixtureSpec } from '../../test/support/local-fixture';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 
 const tempDir = useTempDir();
-const { harness } = useDownloadHarness(tempDir);
+const { harness, open } = useDownloadHarness(tempDir);
 const messages = [{ role: 'user' as const, content: 'hello hello hello hello' }];
 
 describe('deleting a local model', () => {
@@ -48,5 +51,42 @@ describe('a task asked for a model while it is being deleted', () => {
     const message = ((asked as PromiseRejectedResult).reason as Error).message;
     expect(message).not.toMatch(/ENOENT|race-model|\/models\//);
     await llama.dispose();
+  });
+});
+
+describe('a catalog model whose file was removed outside Quire (in the Finder)', () => {
+  async function installed() {
+    const fixture = tinyLlamaFixture({ seed: 53 });
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, await hashFile(fixture)) });
+    open.at(-1)!.server = s;
+    await h.stack.downloads.start({ id: 'tiny-chat' });
+    await h.waitFor('download:done', 'tiny-chat');
+    return h;
+  }
+
+  it('downloads again from its card, rather than being refused as "already installed" for good', async () => {
+    const h = await installed();
+    rmSync(h.stack.library.get('tiny-chat')!.file);
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: false });
+    const before = h.events.length;
+    await h.stack.downloads.start({ id: 'tiny-chat' });
+    await h.stack.downloads.settled('tiny-chat');
+    expect(h.events.slice(before).map((event) => event.name)).toContain('download:done');
+    expect(h.stack.catalog()[0]).toMatchObject({ installed: true });
+    expect(h.stack.library.installed().map((model) => model.id)).toEqual(['tiny-chat']);
+  });
+
+  it('says where its folder went when the whole models folder is not there (a disk not connected)', async () => {
+    const h = await installed();
+    renameSync(h.modelsDir, `${h.modelsDir}-away`);
+    await expect(h.stack.downloads.start({ id: 'tiny-chat' })).rejects.toMatchObject({
+      message:
+        `Tiny chat is in ${h.modelsDir}, which is not there now. Connect the disk it is on, or choose another ` +
+        'models folder in Settings → Local models, then download it again.',
+      advised: true,
+    });
+    expect(h.stack.library.get('tiny-chat')).toBeDefined();
   });
 });

@@ -248,6 +248,11 @@ export class ModelLibrary implements InstalledLookup {
     return dir;
   }
 
+  /** The models folder as set, without making it: a disk that is not connected is not to be made on this Mac's. */
+  modelsDirSetting(): string {
+    return this.options.modelsDir();
+  }
+
   catalogEntry(id: string): CatalogEntry | undefined {
     return this.options.catalog().find((entry) => entry.id === id);
   }
