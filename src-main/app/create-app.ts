@@ -248,6 +248,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return budget - spend.spent_usd - spend.reserved_usd;
     },
     chargedUnder: (prefix) => execution.ledger.chargedUnder(prefix),
+    chosenUnder: (prefix) => execution.ledger.chosenUnder(prefix),
     overrunRatios: () => execution.ledger.overrunRatios(),
     taskName: (task) => routing.orchestrator.taskName(task),
     manuscriptStructure: (text) => manuscripts.structureOf(text),

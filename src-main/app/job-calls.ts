@@ -193,6 +193,8 @@ async function jobCall<K extends SplitKind>(
       runId: partRunId(runId, n, admit !== undefined),
       task: start.task,
       spec,
+      // Unknown (a resumed job whose first call was stored before Quire recorded it): left out of the comparison.
+      chosenBy: job.chosenBy,
       request: r,
       reason: `Part ${n} of ${of} of run ${runId}`,
       cancel: signal,

@@ -18,6 +18,7 @@ import { leastAnswerTokens, passageCost } from '../tasks/answer-schema';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
 import { framedInput, taskMessages } from '../tasks/task-messages';
 import type { TokenCounter } from '../tokens/token-counter';
+import { chosenBy, type ChosenBy } from '../orchestrator/chosen-by';
 import { SPLIT_KINDS, type SplitKind } from './job-answer';
 import { SUMMARY_ITEM_MARGIN, combineMessages, combineSteps, stepItems, type CombineStep } from './summary-combine';
 
@@ -71,6 +72,11 @@ export interface PreparedJob {
   /** One call's bound, USD, for `inputTokens` in: as `bounds` are made (a resumed job's parts of another plan). */
   callBound: (inputTokens: number) => number;
   reason: string;
+  /**
+   * Who chose the model: one decision for every part and step. A resumed job's is its first call's as the ledger
+   * recorded it (run-job.ts; planned again, its model is named, which would read as the writer's pick); null: unknown.
+   */
+  chosenBy: ChosenBy | null;
 }
 
 const STORY_NOTE =
@@ -168,6 +174,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     max_output_tokens: start.max_output_tokens ?? definition.max_output_tokens,
   });
   let spec: ModelSpec | undefined;
+  let chooser: ChosenBy | null;
   // The whole request's count, when the whole-passage path has made it (the refusal below reuses it).
   let requestTokens: number | undefined;
   // The passage's estimate, once: the decision for a part's size takes it from the request's.
@@ -175,6 +182,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
   if (whole?.model_id && !whole.refusal) {
     spec = d.model(whole.model_id);
     if (!spec) return WHOLE;
+    chooser = chosenBy(whole, spec.id);
     // Most passages fit by far, and every run asks: no counter makes more than 2 tokens of a UTF-8 byte (byte-level
     // vocabularies 1, Claude's estimate 1.75), so a request whose bound fits needs no exact count.
     const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0);
@@ -202,6 +210,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     const id = overBudget ? start.model : forParts?.refusal ? undefined : forParts?.model_id;
     spec = id ? d.model(id) : undefined;
     if (!spec) return { refusal: forParts?.refusal ?? null };
+    chooser = forParts && !overBudget ? chosenBy(forParts, spec.id) : null;
   }
   if (!SPLIT_KINDS.has(definition.answer)) {
     const output = start.max_output_tokens ?? definition.max_output_tokens;
@@ -324,6 +333,7 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     bounds,
     callBound: bound,
     reason,
+    chosenBy: resuming ? null : chooser,
   };
 }
 

@@ -127,6 +127,7 @@ function jobs(spec: ModelSpec, answerOf: (request: GenerateRequest) => unknown =
     remainingUsd: () => null,
     // Local parts are recorded at $0, as the ledger charges them.
     chargedUnder: (prefix) => new LedgerRepo(db).chargedUnder(prefix),
+    chosenUnder: (prefix) => new LedgerRepo(db).chosenUnder(prefix),
     overrunRatios: () => new Map(),
     taskName: (task) => task,
     now: () => new Date(),

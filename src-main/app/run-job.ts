@@ -35,6 +35,7 @@ import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { goneModel } from '../orchestrator/decide-text';
 import { MEMORY_SETTING } from '../local/machine';
 import { toMicros } from '../store/money';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 
 export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
@@ -48,6 +49,8 @@ export interface RunJobsDeps extends JobPrepareDeps, Omit<JobCallDeps, 'tokens'>
   remainingUsd: () => number | null;
   /** Micro-USD the ledger charged to runs whose ids start with this prefix (Ledger.chargedUnder). */
   chargedUnder: (prefix: string) => number;
+  /** Who chose the model of the first call under this prefix (Ledger.chosenUnder). */
+  chosenUnder: (prefix: string) => ChosenBy | null;
   /** A task's name as the writer reads it ("Continuity check"). */
   taskName: (task: string) => string;
   monotonic?: () => number;
@@ -220,7 +223,8 @@ export class RunJobs {
   private async resumedJob(runId: string, stored: JobRecord | undefined, start: RunStart): Promise<PreparedJob> {
     if (!stored) throw new NotFoundError('Run', runId);
     const job = await resumeJob(this.d, start, stored.model_id);
-    if ('spec' in job) return job;
+    // Planned again on its model, named: who chose it is what its first call recorded, not the naming.
+    if ('spec' in job) return { ...job, chosenBy: this.d.chosenUnder(partRunPrefix(runId)) };
     const cannot = this.cannotResume(stored);
     const kept = this.kept(stored);
     const spec = this.d.model(stored.model_id);

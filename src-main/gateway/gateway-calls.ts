@@ -18,6 +18,7 @@ import type { ChatMessage, JsonSchemaRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
 import { ownOutput } from '../runs/task-run';
 import type { RunService } from '../runs/run-service';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { choiceRequest, resolveModelName } from './model-names';
@@ -64,7 +65,15 @@ export interface GatewayCallDeps {
   /** Embeddings from a loaded local model (never a cloud); stopped between texts once `cancel` aborts. */
   embed: (model: string, texts: string[], cancel: AbortSignal) => Promise<EmbeddingResult>;
   /** Stores an embeddings call as a completed local run, with its $0 ledger row, in one commit. */
-  recordEmbedding: (run: { runId: string; model: string; tokens: number; inputs: number; ms: number }) => void;
+  recordEmbedding: (run: {
+    runId: string;
+    model: string;
+    /** The app named the model (else `quire/auto`: the model Quire has loaded). */
+    chosenBy: ChosenBy;
+    tokens: number;
+    inputs: number;
+    ms: number;
+  }) => void;
   monotonic: () => number;
   /**
    * A task's definition as a `quire/<task>` call is sent it: its system message (its reviewed instruction and answer
@@ -203,6 +212,7 @@ export class GatewayCalls {
       this.o.recordEmbedding({
         runId,
         model: result.model,
+        chosenBy: model === 'quire/auto' ? 'quire' : 'writer',
         tokens: result.tokens,
         inputs: texts.length,
         ms: Math.round(this.o.monotonic() - started),

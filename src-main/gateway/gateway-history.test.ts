@@ -53,6 +53,17 @@ describe('gateway runs in the history', () => {
       const own = runs.find((r) => r.client === null)!;
       const ownGot = await g.app.dispatcher.call('runs:get', { run_id: own.run_id }, { transport: 'internal' });
       expect(ownGot).toMatchObject({ ok: true, value: { run_id: own.run_id, client: null } });
+      // A Quire name (a task, a tier, quire/auto) leaves the model to Quire's routing; a model's own name is the
+      // app's pick, kept out of "What routing was worth".
+      fixture.fake().script('cloud-gpt', { text: 'Wren.', inputTokens: 10, outputTokens: 2 });
+      const named = await client.chat.completions.create({
+        model: 'cloud-gpt',
+        messages: [{ role: 'user', content: 'One more name.' }],
+      });
+      const chooser = (id: string) =>
+        g.app.services.ledger.ofRun(id.replace(/^chatcmpl-/, '')).map((row) => row.chosen_by);
+      expect(chooser(check.id)).toEqual(['quire']);
+      expect(chooser(named.id)).toEqual(['writer']);
     });
   }, 120_000);
 
@@ -76,6 +87,8 @@ describe('gateway runs in the history', () => {
       expect(g.ledger(runId)).toEqual([
         { state: 'settled', charged_micros: 0, input_tokens: data.usage.prompt_tokens, output_tokens: 0 },
       ]);
+      // The app named the model it embeds with.
+      expect(g.app.services.ledger.ofRun(runId).map((row) => row.chosen_by)).toEqual(['writer']);
       const month = g.app.services.ledger.monthOf(new Date());
       expect(g.app.services.gateway.byApp(month).apps).toMatchObject([
         { name: 'Novel search', calls: 1, spend_usd: 0, input_tokens: data.usage.prompt_tokens },

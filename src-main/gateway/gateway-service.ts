@@ -23,7 +23,7 @@ import type { RunService } from '../runs/run-service';
 import type { Db } from '../store/database';
 import { toMicros, toUsd } from '../store/money';
 import { localEmbeddings } from './embeddings';
-import { GatewayCalls } from './gateway-calls';
+import { GatewayCalls, type GatewayCallDeps } from './gateway-calls';
 import { GatewayRepo, type GatewayConfigRow, type OwnSpendRow } from './gateway-repo';
 import { gatewayRoutes } from './gateway-routes';
 import { startGatewayServer, type GatewayServer } from './gateway-server';
@@ -101,7 +101,7 @@ export class GatewayService {
   }
 
   /** One commit: the $0 ledger row (tokens, duration) and the completed run, then run:completed for the history. */
-  private recordEmbedding(run: { runId: string; model: string; tokens: number; inputs: number; ms: number }): void {
+  private recordEmbedding(run: Parameters<GatewayCallDeps['recordEmbedding']>[0]): void {
     const at = this.o.now().toISOString();
     const write = {
       id: run.runId,
@@ -140,7 +140,7 @@ export class GatewayService {
     };
     this.o.ledger.atomically(() => {
       this.o.ledger.recordLocal(
-        { runId: run.runId, modelId: run.model, provider: 'local', task: EMBEDDINGS_TASK },
+        { runId: run.runId, modelId: run.model, provider: 'local', task: EMBEDDINGS_TASK, chosenBy: run.chosenBy },
         { inputTokens: run.tokens, outputTokens: 0 },
         run.ms,
       );

@@ -142,9 +142,10 @@ describe("each app's month of gateway spend", () => {
       file,
       MIGRATIONS.filter((m) => m.version < 11),
     );
-    // The mix is written by today's Ledger, which writes the column migration 014 adds: added here by hand, and 014
-    // left out below (it would add it again).
+    // The mix is written by today's Ledger, which writes the columns migrations 014 and 025 add: added here by hand,
+    // and those two left out below (they would add them again).
     before.exec('ALTER TABLE ledger ADD COLUMN bound_micros INTEGER');
+    before.exec('ALTER TABLE ledger ADD COLUMN chosen_by TEXT');
     addTokens(before);
     writeMix([before], 12);
     const expected = ['2026-03', '2026-04'].map((month) => scan(before, month));
@@ -152,7 +153,7 @@ describe("each app's month of gateway spend", () => {
     open.splice(open.indexOf(before), 1);
     const after = db(
       file,
-      MIGRATIONS.filter((m) => m.version !== 14),
+      MIGRATIONS.filter((m) => m.version !== 14 && m.version !== 25),
     );
     const repo = new GatewayRepo(after, () => new Date('2026-03-15T00:00:00Z'), { pid: process.pid, token: 'me' });
     expect(

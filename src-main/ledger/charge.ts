@@ -2,6 +2,7 @@
 // ledger's one rule (settled to the provider's counts, kept at the reservation when usage never arrived, released when
 // the call provably never left). Opening and closing each commit with the caller's run row in the same transaction,
 // and each resolves only once that commit is on disk.
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { Usage } from '../providers/spec';
 
 export interface Reservation {
@@ -27,6 +28,8 @@ export interface ChargeCall {
   modelId: string;
   provider: string;
   task: string;
+  /** Who chose the model (recorded with a local call's row; a cloud call's reservation has it already). */
+  chosenBy?: ChosenBy | null | undefined;
 }
 
 /** What a charge needs from the ledger that opened it. */

@@ -50,7 +50,19 @@ function scan(d: Db, month: string) {
            FROM ledger WHERE month = ? GROUP BY ${by} HAVING calls > 0 ORDER BY key`,
       )
       .all(month);
-  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task') };
+  // Who chose the model, by task (migration 025): a row with none is not known.
+  const choices = d
+    .prepare(
+      `SELECT task, COALESCE(chosen_by, 'unknown') AS chosen_by,
+              SUM(CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END)
+                AS counted_micros,
+              SUM(state <> 'released' OR duration_ms IS NOT NULL) AS calls,
+              COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
+         FROM ledger WHERE month = ? GROUP BY task, COALESCE(chosen_by, 'unknown') HAVING calls > 0
+         ORDER BY task, chosen_by`,
+    )
+    .all(month);
+  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task'), choices };
 }
 
 function fromTriggers(d: Db, month: string) {
@@ -68,7 +80,16 @@ function fromTriggers(d: Db, month: string) {
            FROM ledger_rollup WHERE month = ? AND calls > 0 GROUP BY ${by} ORDER BY key`,
       )
       .all(month);
-  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task') };
+  // Not in a schema before migration 025 (the older migrations' tests read theirs).
+  const choices = d.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ledger_choice_rollup'`).get()
+    ? d
+        .prepare(
+          `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens FROM ledger_choice_rollup
+             WHERE month = ? AND calls > 0 ORDER BY task, chosen_by`,
+        )
+        .all(month)
+    : undefined;
+  return { totals, day: groups('day'), model_id: groups('model_id'), task: groups('task'), choices };
 }
 
 describe('month totals kept by SQLite', () => {
@@ -89,6 +110,7 @@ describe('month totals kept by SQLite', () => {
         modelId: ['m1', 'm2', 'm3'][Math.floor(random() * 3)]!,
         provider: random() < 0.5 ? 'p' : 'q',
         task: ['t1', 't2'][Math.floor(random() * 2)]!,
+        chosenBy: (['quire', 'writer', undefined] as const)[Math.floor(random() * 3)],
       };
       const op = random();
       if (op < 0.35 || open.length === 0) {
@@ -219,6 +241,37 @@ describe('month totals kept by SQLite', () => {
     expect(new Ledger({ db: after, now, budgetUsd: () => null }).month('2026-03').by_model).toEqual([
       expect.objectContaining({ key: 'm', spend_usd: 0.03, reserved_usd: 0.01 }),
     ]);
+  });
+
+  it('counts the calls written before migration 025 as not known: neither Quire’s picks nor the writer’s', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const before = db(
+      file,
+      MIGRATIONS.filter((m) => m.version < 25),
+    );
+    // A local call as the code of that schema wrote it (its own SQL: the column is not there yet).
+    before
+      .prepare(
+        `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, charged_micros,
+             input_tokens, output_tokens, duration_ms, created_at)
+           VALUES ('r1', '2026-03', '2026-03-15', 'm', 'local', 't', 'settled', 0, 0, 100, 20, 5,
+             '2026-03-15T12:00:00.000Z')`,
+      )
+      .run();
+    before.close();
+    open.splice(open.indexOf(before), 1);
+    const after = db(file);
+    const ledger = new Ledger({ db: after, now, budgetUsd: () => null });
+    ledger.recordLocal(
+      { runId: 'r2', modelId: 'm', provider: 'local', task: 't', chosenBy: 'writer' },
+      { inputTokens: 7, outputTokens: 3 },
+      5,
+    );
+    expect(fromTriggers(after, '2026-03').choices).toEqual([
+      { task: 't', chosen_by: 'unknown', counted_micros: 0, calls: 1, input_tokens: 100, output_tokens: 20 },
+      { task: 't', chosen_by: 'writer', counted_micros: 0, calls: 1, input_tokens: 7, output_tokens: 3 },
+    ]);
+    expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
   });
 
   it('records a settlement above its reservation as an overrun, announces it, counts it, and holds that model at the overrun multiple next time', () => {

@@ -13,6 +13,7 @@ import { isOwnerAlive } from '../store/owner';
 import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
 import { immediate } from '../store/write';
 import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-commit';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
 
 export type { CallEnd, Reservation } from './charge';
@@ -51,6 +52,8 @@ export interface ReserveRequest {
   provider: string;
   task: string;
   worstCaseUsd: number;
+  /** Who chose the model (Quire's routing or the writer); absent: not known, left out of "What routing was worth". */
+  chosenBy?: ChosenBy | null | undefined;
 }
 
 /** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
@@ -122,6 +125,7 @@ export class Ledger implements SpendSource {
           reserved_micros: micros,
           bound_micros: micros === bound ? null : bound,
           created_at: at.toISOString(),
+          chosen_by: request.chosenBy ?? null,
         });
         within?.(id);
         return { id, month, reservedUsd: toUsd(micros) };
@@ -358,9 +362,18 @@ export class Ledger implements SpendSource {
         day,
         reserved_micros: 0,
         created_at: at.toISOString(),
+        chosen_by: request.chosenBy ?? null,
       });
       this.repo.finish(id, 'settled', 0, usage, durationMs, 'local', at.toISOString());
     });
+  }
+
+  /**
+   * Who chose the model of the first call of the runs whose ids start with `prefix` (a run in parts: one decision for
+   * all its parts, which a resumed run goes on with); null when none was recorded.
+   */
+  chosenUnder(prefix: string): ChosenBy | null {
+    return this.repo.chosenUnder(prefix);
   }
 
   /** Micro-USD charged to the runs whose ids start with `prefix` (ending in "/"): see LedgerRepo.chargedUnder. */
@@ -480,5 +493,11 @@ export class Ledger implements SpendSource {
 }
 
 function chargeCall(request: ReserveRequest): ChargeCall {
-  return { runId: request.runId, modelId: request.modelId, provider: request.provider, task: request.task };
+  return {
+    runId: request.runId,
+    modelId: request.modelId,
+    provider: request.provider,
+    task: request.task,
+    chosenBy: request.chosenBy,
+  };
 }

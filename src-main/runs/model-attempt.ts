@@ -6,6 +6,7 @@ import { estimateTextTokens } from '../../src-preload/contract/tokens';
 import type { RunAttempt } from '../../src-preload/contract/runs';
 import { QuireError, StorageError, TimeoutError, isQuireError } from '../errors';
 import { pausedText } from '../errors/circuit-open-error';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
 import { thinksFirst } from '../../src-preload/contract/registry';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
@@ -57,6 +58,8 @@ export interface AttemptInput {
   onToken?: ((text: string) => void) | undefined;
   /** A local call's place in line for its model (null once it is generating). */
   onQueue?: ((position: number | null) => void) | undefined;
+  /** Who chose this model (recorded with the call's ledger row; a held reservation's row has it already). */
+  chosenBy: ChosenBy | null;
   /** A reservation the caller already holds for this call (a tournament reserves its members together). */
   held?: { id: number } | null | undefined;
   /**
@@ -100,7 +103,7 @@ export class ModelAttempts {
     let request = a.request;
     const local = spec.provider === 'local';
     const provider = local ? 'local' : this.o.providers.providerOf(spec);
-    const ledgerCall = { runId, modelId: spec.id, provider, task: a.task };
+    const ledgerCall = { runId, modelId: spec.id, provider, task: a.task, chosenBy: a.chosenBy };
     // Refused before any call: a reservation the caller holds is given back (nothing was billed).
     const refused = (error: unknown): AttemptOutcome => {
       const info = this.o.info(error);

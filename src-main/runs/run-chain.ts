@@ -17,6 +17,7 @@ import { filterNotice, noAnswer, type NoAnswer } from './no-answer';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor } from './run-decision';
+import { chosenBy } from '../orchestrator/chosen-by';
 import { withOwnOutputLimit, withRoomToThink } from './room-to-think';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, samplingOf } from './run-request';
@@ -188,6 +189,7 @@ export class RunChain {
           runId,
           task: start.task,
           spec,
+          chosenBy: chosenBy(decision, spec.id),
           request: r,
           inputTokens: estimateInputTokens(r.messages),
           timeoutMs,

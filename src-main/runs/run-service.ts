@@ -8,6 +8,7 @@ import type { Decision, ErrorInfo, FixIn, ModelSpec } from '../../src-preload/co
 import type { RunRecord, RunStart, RunStats, RunSummary } from '../../src-preload/contract/runs';
 import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { CancelledError, ConflictError, NotFoundError, QuireError } from '../errors';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { FinishReason, GenerateRequest, Usage } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
@@ -54,6 +55,8 @@ export interface ModelCall {
   runId?: string;
   task: string;
   spec: ModelSpec;
+  /** Who chose this model: Quire (a tournament it seated, a judge, a run in parts it routed) or the writer; null: not known. */
+  chosenBy: ChosenBy | null;
   request: GenerateRequest;
   /** Held already for this call, made with the same run id; null or absent: reserved here. */
   reservation?: { id: number } | null;
@@ -241,6 +244,7 @@ export class RunService {
         runId,
         task: c.task,
         spec: c.spec,
+        chosenBy: c.chosenBy,
         request: c.request,
         inputTokens: estimateInputTokens(c.request.messages),
         timeoutMs: this.o.settings.get().runs.timeout_s * 1000,

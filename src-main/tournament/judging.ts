@@ -22,6 +22,7 @@ import { heldMicros, toMicros, toUsd } from '../store/money';
 import type { CountRequest } from '../tokens/token-counter';
 import type { Seat } from './seating';
 import { TournamentCapError } from './tournament-ledger';
+import type { TournamentLedger } from './tournament-deps';
 
 export const JUDGE_MAX_OUTPUT = 300;
 const JUDGE_SCHEMA = { name: 'judgement', schema: JUDGE_JSON_SCHEMA };
@@ -31,10 +32,7 @@ export interface JudgingDeps {
   model: (id: string) => ModelSpec | undefined;
   worstCase: (spec: ModelSpec, inputTokens: number, maxOutputTokens: number) => number;
   providerOf: (spec: ModelSpec) => string;
-  reserveAll: (
-    requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
-    limitUsd: number | null,
-  ) => { id: number; reservedUsd: number }[];
+  reserveAll: TournamentLedger['reserveAll'];
   /** A judge's whole request as its model reads it (the verdict's schema included). */
   inputTokens: (spec: ModelSpec, request: CountRequest) => Promise<number>;
   /** The multiple of its holds `spec`'s provider charged this month (1: none). */
@@ -111,6 +109,8 @@ export async function judgeProse(
           provider: deps.providerOf(spec),
           task: task.id,
           worstCaseUsd: worst[i]!,
+          // The judge is the orchestrator's pick among the models that did not answer.
+          chosenBy: 'quire' as const,
         })),
         deps.capLeftUsd,
       );

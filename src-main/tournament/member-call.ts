@@ -1,5 +1,6 @@
 // One tournament call (member, verifier or judge) as a run of its own through RunService.call, under a run id that
 // names its tournament and role.
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { readJson } from '../providers/json-answer';
@@ -81,6 +82,7 @@ export function callMember(
   reservation: { id: number; reservedUsd: number } | null,
   runId: string,
   task: string,
+  chosenBy: ChosenBy,
   cancel: AbortSignal,
   onToken: (text: string) => void,
   read?: ModelCall['read'],
@@ -90,6 +92,7 @@ export function callMember(
       runId,
       task,
       spec,
+      chosenBy,
       request,
       reservation: reservation ? { id: reservation.id } : null,
       reason: 'Asked as one member of a tournament: its answer is compared with the other members’.',

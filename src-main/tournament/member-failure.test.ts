@@ -21,6 +21,7 @@ async function failed(thrown: unknown) {
     null,
     'tn_1/member/deepseek-c',
     'continuity_check',
+    'quire',
     new AbortController().signal,
     () => {},
   );

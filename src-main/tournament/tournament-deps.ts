@@ -2,6 +2,7 @@
 // it on real parts).
 import type { DecideRequest, Decision, ModelSpec, Settings, TaskSpec } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { Logger } from '../infra/logger';
 import type { ModelCall, ModelCallOutcome } from '../runs/run-service';
 import type { TournamentRepo } from '../store/repos/tournament-repo';
@@ -15,7 +16,15 @@ export interface TournamentLedger {
    * holds for them together (a model's overrun multiple included) is more than `limitUsd` (the tournament's cap).
    */
   reserveAll(
-    requests: { runId: string; modelId: string; provider: string; task: string; worstCaseUsd: number }[],
+    requests: {
+      runId: string;
+      modelId: string;
+      provider: string;
+      task: string;
+      worstCaseUsd: number;
+      /** Quire (it seated the members, it chose the judge) or the writer (they named the members). */
+      chosenBy: ChosenBy;
+    }[],
     limitUsd?: number | null,
   ): { id: number; reservedUsd: number }[];
   release(id: number, note: string, durationMs?: number): void;

@@ -13,6 +13,7 @@ const request = (modelId: string, worstCaseUsd: number) => ({
   provider: 'openai',
   task: 'continuity_check',
   worstCaseUsd,
+  chosenBy: 'quire' as const,
 });
 
 describe('group reservation', () => {

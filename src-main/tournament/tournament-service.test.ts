@@ -130,6 +130,21 @@ describe('TournamentService', () => {
     }
   });
 
+  it('members Quire seats are its picks in the ledger; members the writer names are theirs', async () => {
+    const h = await harness();
+    const choosers = (id: string) =>
+      h.db.prepare('SELECT DISTINCT chosen_by FROM ledger WHERE run_id LIKE ?').pluck().all(`${id}/%`);
+    fake.script('gpt-a', findings(EYES));
+    fake.script('claude-b', findings(EYES_2));
+    fake.script('deepseek-c', findings(EYES_3));
+    const seated = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT });
+    expect(seated.status).toBe('done');
+    expect(choosers(seated.id)).toEqual(['quire']);
+    const named = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT, models: ['gpt-a', 'claude-b'] });
+    expect(named.status).toBe('done');
+    expect(choosers(named.id)).toEqual(['writer']);
+  });
+
   it('two agreeing and one differing: a consensus and a dispute that names the odd one', async () => {
     const h = await harness();
     fake.script('gpt-a', findings(EYES));

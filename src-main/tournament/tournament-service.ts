@@ -11,6 +11,7 @@ import type {
   TournamentSummary,
 } from '../../src-preload/contract';
 import { InvalidInputError, isQuireError, NotFoundError } from '../errors';
+import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { GenerateRequest } from '../providers/spec';
 import { groupFindings, type MemberFindings } from './agreement';
 import { historicalRate } from './confidence';
@@ -174,6 +175,8 @@ export class TournamentService {
     const clockStart = this.deps.clock();
     const runId = (spec: ModelSpec, role: string) => memberRunId(id, { role, model_id: spec.id });
     const cloud = seats.filter((s) => s.spec.provider !== 'local');
+    // Members the writer named are their choice; members Quire seated (the best in the tier, within the cap) its own.
+    const seatedBy: ChosenBy = request.models ? 'writer' : 'quire';
     // Every cloud call's worst case, and every findings member's one repair, held together: all start or none does.
     const repairing = cloud.filter((s) => s.repairUsd > 0);
     const reservations = this.deps.ledger.reserveAll(
@@ -184,6 +187,7 @@ export class TournamentService {
           provider: this.providerOf(s.spec),
           task: task.id,
           worstCaseUsd: s.worstCaseUsd,
+          chosenBy: seatedBy,
         })),
         ...repairing.map((s) => ({
           runId: `${runId(s.spec, s.role)}/repair`,
@@ -191,6 +195,7 @@ export class TournamentService {
           provider: this.providerOf(s.spec),
           task: task.id,
           worstCaseUsd: s.repairUsd,
+          chosenBy: seatedBy,
         })),
       ],
       settings.tournament.cost_cap_usd,
@@ -266,6 +271,7 @@ export class TournamentService {
         (repair ? repairReservationOf : reservationOf).get(seat) ?? null,
         `${runId(seat.spec, seat.role)}${repair ? '/repair' : ''}`,
         task.id,
+        seatedBy,
         cancel,
         (text) => this.deps.events.emit('tournament:member-token', { ...event, text }),
         // Stored with the member's run: reopened from the history, it reads as findings with their quotes located.
@@ -491,6 +497,7 @@ export class TournamentService {
                     reservation,
                     judgeRunId,
                     task.id,
+                    'quire',
                     cancel,
                     () => {},
                   ),

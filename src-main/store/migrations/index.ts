@@ -25,6 +25,7 @@ import m021 from './021-run-stop-sequence.sql?raw';
 import m022 from './022-document-pieces.sql?raw';
 import m023 from './023-run-error-advice.sql?raw';
 import m024 from './024-documents-source-stamp.sql?raw';
+import m025 from './025-ledger-chosen-by.sql?raw';
 
 export interface Migration {
   version: number;
@@ -57,4 +58,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 22, name: 'document-pieces', sql: m022 },
   { version: 23, name: 'run-error-advice', sql: m023 },
   { version: 24, name: 'documents-source-stamp', sql: m024 },
+  { version: 25, name: 'ledger-chosen-by', sql: m025 },
 ];

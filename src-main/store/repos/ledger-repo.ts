@@ -2,6 +2,7 @@ import type { Db } from '../database';
 import type { Usage } from '../../orchestrator/usage';
 import { ownerOf, type Owner } from '../owner';
 import { dataVersionOf, preparedOnce } from './prepared';
+import type { ChosenBy } from '../../orchestrator/chosen-by';
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
 
@@ -30,6 +31,8 @@ export interface LedgerEntry {
   bound_micros: number | null;
   owner_pid: number | null;
   owner_token: string | null;
+  /** Who chose the call's model (orchestrator/chosen-by.ts); null for a row written before Quire recorded it. */
+  chosen_by: ChosenBy | null;
 }
 
 /** A call's charge as a run's spend sums it. */
@@ -44,7 +47,7 @@ export type NewReservation = Pick<
   LedgerEntry,
   'run_id' | 'month' | 'day' | 'model_id' | 'provider' | 'task' | 'reserved_micros' | 'created_at'
 > &
-  Partial<Pick<LedgerEntry, 'bound_micros'>>;
+  Partial<Pick<LedgerEntry, 'bound_micros' | 'chosen_by'>>;
 
 export interface MonthTotals {
   settled_micros: number;
@@ -93,8 +96,8 @@ export class LedgerRepo {
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
     const result = this.q(
       `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, bound_micros,
-           created_at, owner_pid, owner_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, owner_pid, owner_token, chosen_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       r.run_id,
       r.month,
@@ -108,6 +111,7 @@ export class LedgerRepo {
       r.created_at,
       this.owner.pid,
       this.owner.token,
+      r.chosen_by ?? null,
     );
     return Number(result.lastInsertRowid);
   }
@@ -162,6 +166,16 @@ export class LedgerRepo {
     )
       .pluck()
       .get(prefix, upper)!;
+  }
+
+  /** Who chose the model of the first call under `prefix` (as chargedUnder ranges over it); null when not recorded. */
+  chosenUnder(prefix: string): ChosenBy | null {
+    const upper = `${prefix.slice(0, -1)}0`;
+    return (
+      this.q<ChosenBy | null>('SELECT chosen_by FROM ledger WHERE run_id >= ? AND run_id < ? ORDER BY id LIMIT 1')
+        .pluck()
+        .get(prefix, upper) ?? null
+    );
   }
 
   get(id: number): LedgerEntry | undefined {
