@@ -201,7 +201,7 @@ test('editing an endpoint’s price keeps its models’ context sizes and image 
   expect(capabilities.value?.models.find((model) => model.id === 'lab/llava')?.context_window).toBe(32_768);
 });
 
-test('Spend shows what the month’s runs cost beside always-premium and always-cheapest', async ({
+test('Spend shows what Quire’s own picks cost beside always-premium and always-cheapest, the writer’s own apart', async ({
   page,
   host,
   fake,
@@ -211,27 +211,36 @@ test('Spend shows what the month’s runs cost beside always-premium and always-
   // Theme analysis answers findings (the task library's contract for analysis tasks).
   const findings = findingsAnswer('The storm stands for the grief no one names.', 'beneath the storm', 'low');
   fake.script('writer', { text: JSON.stringify(findings), inputTokens: 1000, outputTokens: 500 });
-  for (let i = 0; i < 2; i++) {
-    const run = await host.call<{ status: string }>('runs:start', {
+  // One run Quire routes (no model named: it picks the fake writer), one the writer pins to the same model.
+  for (const model of [undefined, 'fake/writer']) {
+    const run = await host.call<{ status: string; model_id: string }>('runs:start', {
       task: 'theme_analysis',
       input: 'What is this chapter about, beneath the storm?',
-      model: 'fake/writer',
+      ...(model ? { model } : {}),
       max_output_tokens: 500,
     });
-    expect(run.value?.status).toBe('completed');
+    expect(run.value).toMatchObject({ status: 'completed', model_id: 'fake/writer' });
   }
-  const value = await host.call<{ actual_usd: number; premium_usd: number; cheapest_usd: number }>(
-    'spend:routing_value',
-    { month: new Date().toISOString().slice(0, 7) },
-  );
-  expect(value.value?.actual_usd).toBeCloseTo(0.0004, 6);
+  const value = await host.call<{
+    calls: number;
+    actual_usd: number;
+    premium_usd: number;
+    cheapest_usd: number;
+    writer_picks: { calls: number; spend_usd: number };
+  }>('spend:routing_value', { month: new Date().toISOString().slice(0, 7) });
+  // Only Quire's pick is compared; the pinned run is said apart.
+  expect(value.value?.calls).toBe(1);
+  expect(value.value?.actual_usd).toBeCloseTo(0.0002, 6);
+  expect(value.value?.writer_picks.calls).toBe(1);
+  expect(value.value?.writer_picks.spend_usd).toBeCloseTo(0.0002, 6);
   expect(value.value!.premium_usd).toBeGreaterThan(value.value!.actual_usd);
 
   await page.goto(`${host.url}/#/spend`);
   const line = page.getByTestId('routing-value-line');
-  await expect(line).toContainText('Routing: your 2 model calls cost $0.0004');
-  await expect(line).toContainText('than always using the premium pick');
+  await expect(line).toContainText("Quire's own picks (1 model call) cost $0.0002");
+  await expect(line).toContainText('than always the premium pick');
   await expect(line).toContainText('always the cheapest capable model would have cost');
+  await expect(line).toContainText('Your own choices of model (1 model call, $0.0002) are not counted.');
   await expect(page.getByTestId('routing-value-chart')).toBeVisible();
   await page.getByTestId('routing-value').screenshot({ path: '/tmp/quire-shots/routing-value.png' });
 });

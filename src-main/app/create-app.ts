@@ -278,7 +278,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...routingHandlers(routing),
     ...modelsHandlers({ local }),
     ...ledgerHandlers({ ledger, budgetUsd: () => settings.get().orchestrator.monthly_budget, now }),
-    ...routingValueHandler({ orchestrator: routing.orchestrator, spendMonth: (month) => ledger.month(month) }),
+    ...routingValueHandler({ orchestrator: routing.orchestrator, work: (month) => ledger.work(month) }),
     ...keysHandlers({
       keys,
       cipher: options.secretCipher,

@@ -14,6 +14,7 @@ import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/le
 import { immediate } from '../store/write';
 import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-commit';
 import type { ChosenBy } from '../orchestrator/chosen-by';
+import type { TaskWork } from '../orchestrator/routing-value';
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
 
 export type { CallEnd, Reservation } from './charge';
@@ -439,6 +440,18 @@ export class Ledger implements SpendSource {
 
   month(month: string): SpendMonth {
     return spendMonth(this.repo, month, this.options.budgetUsd());
+  }
+
+  /** The month's work by task and by who chose its models: what "What routing was worth" compares (and not). */
+  work(month: string): TaskWork[] {
+    return this.repo.choices(month).map((row) => ({
+      task: row.task,
+      chosen_by: row.chosen_by,
+      calls: row.calls,
+      input_tokens: row.input_tokens,
+      output_tokens: row.output_tokens,
+      spend_usd: toUsd(row.counted_micros),
+    }));
   }
 
   /**

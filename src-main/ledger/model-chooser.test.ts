@@ -32,6 +32,15 @@ describe('the ledger records who chose each call’s model', () => {
     const pinned = await h.call('runs:start', { task: TASK, input: 'Check chapter 4.', model: 'studio/writer-small' });
     expect(pinned.body.value).toMatchObject({ status: 'completed', model_id: 'studio/writer-small' });
     expect(choosers(h, pinned.body.value.run_id)).toEqual([['studio/writer-small', 'writer']]);
+    // What routing was worth compares Quire's pick alone; the writer's is said beside it.
+    const month = h.app.services.ledger.monthOf(new Date());
+    const value = (await h.call('spend:routing_value', { month })).body.value;
+    expect(value).toMatchObject({
+      calls: 1,
+      actual_usd: (1200 * 2 + 300 * 10) / 1e6,
+      writer_picks: { calls: 1, spend_usd: (1200 * 0.5 + 300 * 1) / 1e6 },
+      unrecorded: { calls: 0, spend_usd: 0 },
+    });
   });
 
   it('a pack’s mapping with automatic selection off is the writer’s choice; with it on, Quire’s', async () => {

@@ -1,13 +1,17 @@
-// What routing was worth this month: the month's own work (tokens per task, as the ledger recorded them) priced as it
-// was, on "always the premium pick" and on "always the cheapest capable cloud model".
+// What routing was worth this month: the month's calls whose model Quire chose (tokens per task, as the ledger recorded
+// them) priced as they were, on "always the premium pick" and on "always the cheapest capable cloud model". The
+// writer's own picks are not routing's doing: they are reported beside the comparison, never in it.
 import type { ModelSpec, RoutingValue, RoutingValueTask } from '../../src-preload/contract';
+import type { ChosenBy } from './chosen-by';
 import { decide, MIN_QUALITY, type DecisionInputs } from './decide';
 import { roundUsd } from './estimate';
 import { expectedUsd } from './pricing';
 
-/** One task's work this month, from the ledger. */
+/** One task's work this month by who chose its models, from the ledger. */
 export interface TaskWork {
   task: string;
+  /** 'unknown': calls recorded before Quire noted who chose the model (migration 025). */
+  chosen_by: ChosenBy | 'unknown';
   calls: number;
   input_tokens: number;
   output_tokens: number;
@@ -32,7 +36,17 @@ export function routingValue(
     pack: null,
   };
   const tasks: RoutingValueTask[] = [];
+  // Who chose a call recorded before that was noted cannot be known: rather than credit routing with what may have
+  // been the writer's pick (or the writer with Quire's), those calls are left out and counted apart.
+  const apart = (who: TaskWork['chosen_by']) => {
+    const rows = work.filter((w) => w.chosen_by === who);
+    return {
+      calls: rows.reduce((sum, w) => sum + w.calls, 0),
+      spend_usd: roundUsd(rows.reduce((sum, w) => sum + w.spend_usd, 0)),
+    };
+  };
   for (const w of work) {
+    if (w.chosen_by !== 'quire') continue;
     const spec = inputs.tasks.get(w.task);
     if (!spec || w.calls === 0) {
       // A task no longer in the table: nothing to compare it with, so it counts as it was on every line.
@@ -78,6 +92,8 @@ export function routingValue(
     premium_usd: sum((t) => t.premium_usd),
     cheapest_usd: sum((t) => t.cheapest_usd),
     by_task: tasks,
+    writer_picks: apart('writer'),
+    unrecorded: apart('unknown'),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { SpendMonth } from '../../src-preload/contract';
+import type { TaskWork } from '../orchestrator/routing-value';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { OrchestratorService } from './orchestrator-service';
 import type { PacksService } from './packs-service';
@@ -35,22 +35,15 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
   };
 }
 
-/** spend:routing_value: the month's work from the ledger (by task), priced by the orchestrator three ways. */
+/**
+ * spend:routing_value: the month's work from the ledger (by task and by who chose its models), Quire's own picks priced
+ * by the orchestrator three ways, the rest beside them.
+ */
 export function routingValueHandler(deps: {
   orchestrator: Pick<OrchestratorService, 'routingValue'>;
-  spendMonth: (month: string) => SpendMonth;
+  work: (month: string) => TaskWork[];
 }): Pick<HandlerMap, 'spend:routing_value'> {
   return {
-    'spend:routing_value': ({ month }) =>
-      deps.orchestrator.routingValue(
-        month,
-        deps.spendMonth(month).by_task.map((group) => ({
-          task: group.key,
-          calls: group.calls,
-          input_tokens: group.input_tokens,
-          output_tokens: group.output_tokens,
-          spend_usd: group.spend_usd,
-        })),
-      ),
+    'spend:routing_value': ({ month }) => deps.orchestrator.routingValue(month, deps.work(month)),
   };
 }

@@ -98,7 +98,7 @@ export class OrchestratorService {
     return setupPlans(usage, this.inputs(), this.setupSource, tokens);
   }
 
-  /** The month's work priced as routed, on always-premium and on always-cheapest (spend:routing_value). */
+  /** Quire's own picks this month priced as they were, on always-premium and always-cheapest (spend:routing_value). */
   routingValue(month: string, work: readonly TaskWork[]): RoutingValue {
     return routingValue(month, work, this.inputs());
   }

@@ -57,11 +57,11 @@ export interface SpendMonth {
   by_task: SpendGroup[];
 }
 
-/** One task's month priced three ways. */
+/** One task's month of Quire's own picks priced three ways. */
 export interface RoutingValueTask {
   task: string;
   calls: number;
-  /** What it cost, routed as it was. */
+  /** What it cost, on the models Quire chose. */
   actual_usd: number;
   /** On the model the premium tier picks when every model is reachable. */
   premium_usd: number;
@@ -71,7 +71,17 @@ export interface RoutingValueTask {
   cheapest_model: string | null;
 }
 
-/** The value of routing: the month's own work, priced as routed, on "always premium" and "always cheapest". */
+/** Calls left out of the routing comparison: how many, and what they cost (settled, plus held reservations). */
+export interface RoutingValueApart {
+  calls: number;
+  spend_usd: number;
+}
+
+/**
+ * The value of routing: the month's calls whose model Quire chose (automatic selection, a tier, the budget's
+ * step-down, a fallback, a pack's stand-in, a tournament it seated, a judge), priced as they were, on "always premium"
+ * and on "always cheapest". `calls`, `actual_usd`, `premium_usd`, `cheapest_usd` and `by_task` are those calls only.
+ */
 export interface RoutingValue {
   month: string;
   calls: number;
@@ -79,6 +89,13 @@ export interface RoutingValue {
   premium_usd: number;
   cheapest_usd: number;
   by_task: RoutingValueTask[];
+  /**
+   * Calls whose model the writer chose (picked in the Workbench, their pack with automatic selection off, an app naming
+   * a model through the gateway, tournament members they named): not routing's doing, so not compared.
+   */
+  writer_picks: RoutingValueApart;
+  /** Calls recorded before Quire noted who chose the model: not known either way, so not compared. */
+  unrecorded: RoutingValueApart;
 }
 
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');

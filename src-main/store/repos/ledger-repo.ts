@@ -67,6 +67,15 @@ export interface GroupRow {
   output_tokens: number;
 }
 
+export interface ChoiceRow {
+  task: string;
+  chosen_by: ChosenBy | 'unknown';
+  counted_micros: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
 /**
  * Overrun writes made on each connection (each counts up when a settlement above its hold is written there, committed
  * or not). With PRAGMA data_version, which moves when another connection commits, it says when the overrun multiples
@@ -274,6 +283,17 @@ export class LedgerRepo {
                 SUM(output_tokens) AS output_tokens
          FROM ledger_rollup WHERE month = ? AND calls > 0
          GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
+    ).all(month);
+  }
+
+  /**
+   * The month's calls by task and by who chose their models ('unknown': rows written before that was recorded), from
+   * the rollup migration 025's triggers keep; counted_micros as the budget counts them.
+   */
+  choices(month: string): ChoiceRow[] {
+    return this.q<ChoiceRow>(
+      `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens FROM ledger_choice_rollup
+         WHERE month = ? AND calls > 0 ORDER BY counted_micros DESC, task, chosen_by`,
     ).all(month);
   }
 

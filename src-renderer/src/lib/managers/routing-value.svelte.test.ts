@@ -3,6 +3,7 @@ import type { RoutingValue } from '$contract/spend';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { RoutingValueManager } from './routing-value.svelte';
 
+const none = { calls: 0, spend_usd: 0 };
 const value = (overrides: Partial<RoutingValue> = {}): RoutingValue => ({
   month: '2026-03',
   calls: 12,
@@ -10,18 +11,42 @@ const value = (overrides: Partial<RoutingValue> = {}): RoutingValue => ({
   premium_usd: 2.1,
   cheapest_usd: 0.3,
   by_task: [],
+  writer_picks: none,
+  unrecorded: none,
   ...overrides,
 });
 
 describe('RoutingValueManager: the value of routing on the Spend screen', () => {
-  it('says what the month cost beside always-premium and always-cheapest', async () => {
+  it("says what Quire's own picks cost beside always-premium and always-cheapest", async () => {
     const fake = new FakeApi().answer('spend:routing_value', value());
     const manager = new RoutingValueManager(fake);
     await manager.load('2026-03');
     expect(fake.inputsOf('spend:routing_value')).toEqual([{ month: '2026-03' }]);
     expect(manager.summary).toBe(
-      'Routing: your 12 model calls cost $0.42, $1.68 less (80%) than always using the premium pick ($2.10); always the cheapest capable model would have cost $0.30.',
+      "Quire's own picks (12 model calls) cost $0.42, $1.68 less (80%) than always the premium pick ($2.10); always the cheapest capable model would have cost $0.30.",
     );
+  });
+
+  it("says the writer's own choices of model apart, never as routing's, and the calls whose choice is not known", async () => {
+    const fake = new FakeApi().answer(
+      'spend:routing_value',
+      value({ writer_picks: { calls: 3, spend_usd: 0.2 }, unrecorded: { calls: 1, spend_usd: 0.05 } }),
+    );
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    expect(manager.summary).toBe(
+      "Quire's own picks (12 model calls) cost $0.42, $1.68 less (80%) than always the premium pick ($2.10); always the cheapest capable model would have cost $0.30. Your own choices of model (3 model calls, $0.20) and calls from before Quire noted who chose the model (1 model call, $0.05) are not counted.",
+    );
+    // Only the writer's picks: nothing of Quire's to compare, and no chart.
+    fake.answer(
+      'spend:routing_value',
+      value({ calls: 0, actual_usd: 0, premium_usd: 0, cheapest_usd: 0, writer_picks: { calls: 2, spend_usd: 0.5 } }),
+    );
+    await manager.load('2026-03');
+    expect(manager.summary).toBe(
+      'No call is known to be on a model Quire picked, so there is nothing to compare. Your own choices of model (2 model calls, $0.50) are not counted.',
+    );
+    expect(manager.compared).toBe(false);
   });
 
   it('says nothing before there are runs, and never claims a saving that is not there', async () => {
@@ -32,13 +57,14 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
     fake.answer('spend:routing_value', value({ calls: 1, actual_usd: 2.1, premium_usd: 2.1 }));
     await manager.load('2026-03');
     expect(manager.summary).toContain(
-      'your 1 model call cost $2.10, the same as always using the premium pick ($2.10)',
+      "Quire's own picks (1 model call) cost $2.10, the same as always the premium pick ($2.10)",
     );
-    // Models the writer chose can cost more than the premium pick: said as it is.
+    expect(manager.compared).toBe(true);
+    // Quire's picks can cost more than the premium pick (a fallback after a failure, say): said as it is.
     fake.answer('spend:routing_value', value({ calls: 2, actual_usd: 4, premium_usd: 0.035 }));
     await manager.load('2026-03');
     expect(manager.summary).toContain(
-      'your 2 model calls cost $4.00, $3.97 more than always using the premium pick ($0.035);',
+      "Quire's own picks (2 model calls) cost $4.00, $3.97 more than always the premium pick ($0.035);",
     );
   });
 

@@ -1,10 +1,15 @@
-// The value of routing for one month: what the month's runs cost as routed, beside "always the premium pick" and
-// "always the cheapest capable model" (spend:routing_value), with the sentence the Spend screen shows.
+// The value of routing for one month: what Quire's own picks cost, beside "always the premium pick" and "always the
+// cheapest capable model" (spend:routing_value), with the sentence the Spend screen shows. The writer's own choices of
+// model are said apart: routing never made them, so they are neither its saving nor its cost.
 import type { QuireApi } from '../../../../src-preload/api';
-import type { RoutingValue } from '$contract/spend';
+import type { RoutingValue, RoutingValueApart } from '$contract/spend';
 import { api as defaultApi, Client } from '../api/client';
 import { formatPercent, formatUsd } from '../format';
 import { Resource } from '../resource.svelte';
+
+/** Calls, not runs: a repair or a fallback is a call of its own, and each is priced as it was made. */
+const callsText = (calls: number) => `${calls} model ${calls === 1 ? 'call' : 'calls'}`;
+const apartText = (apart: RoutingValueApart) => `${callsText(apart.calls)}, ${formatUsd(apart.spend_usd)}`;
 
 /** A month's routing value is one host-answered value (value, error, load(month), reset()) plus its sentence. */
 export class RoutingValueManager extends Resource<RoutingValue | null, [string]> {
@@ -13,22 +18,34 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
     super((month: string) => client.call('spend:routing_value', { month }), null, { clearOnError: true });
   }
 
-  /** One line a writer reads; null before there are runs to compare. */
+  /** Whether there are picks of Quire's to compare (and so a chart of them). */
+  readonly compared = $derived((this.value?.calls ?? 0) > 0);
+
+  /** One line a writer reads; null before there are calls. */
   readonly summary = $derived.by((): string | null => {
     const v = this.value;
-    if (!v || v.calls === 0) return null;
-    // Calls, not runs: a repair or a fallback is a call of its own, and each is priced as it was made.
-    const runs = `${v.calls} model ${v.calls === 1 ? 'call' : 'calls'}`;
+    if (!v) return null;
+    const apart = [
+      v.writer_picks.calls > 0 ? `Your own choices of model (${apartText(v.writer_picks)})` : null,
+      v.unrecorded.calls > 0 ? `calls from before Quire noted who chose the model (${apartText(v.unrecorded)})` : null,
+    ].filter((part) => part !== null);
+    const joined = apart.join(' and ');
+    const notCounted = joined ? `${joined[0]!.toUpperCase()}${joined.slice(1)} are not counted.` : '';
+    if (v.calls === 0)
+      return notCounted
+        ? `No call is known to be on a model Quire picked, so there is nothing to compare. ${notCounted}`
+        : null;
     // Whole micro-dollars, as the ledger counts: a difference below one is no difference.
     const saved = Math.round((v.premium_usd - v.actual_usd) * 1e6) / 1e6;
-    const premium = `always using the premium pick (${formatUsd(v.premium_usd)})`;
+    const premium = `always the premium pick (${formatUsd(v.premium_usd)})`;
     const versusPremium =
       saved > 0
         ? `${formatUsd(saved)} less (${formatPercent(saved / v.premium_usd)}) than ${premium}`
         : saved < 0
           ? `${formatUsd(-saved)} more than ${premium}`
           : `the same as ${premium}`;
-    return `Routing: your ${runs} cost ${formatUsd(v.actual_usd)}, ${versusPremium}; always the cheapest capable model would have cost ${formatUsd(v.cheapest_usd)}.`;
+    const line = `Quire's own picks (${callsText(v.calls)}) cost ${formatUsd(v.actual_usd)}, ${versusPremium}; always the cheapest capable model would have cost ${formatUsd(v.cheapest_usd)}.`;
+    return notCounted ? `${line} ${notCounted}` : line;
   });
 }
 
