@@ -108,6 +108,13 @@ describe('shipped resources', () => {
       }
     }
   });
+
+  it('names every model as a writer reads it: no API model id in its name, and every name its own', () => {
+    const models = shippedModels();
+    // As the API spells it ("deepseek-chat"); a product name may share its letters ("GPT-4o" for gpt-4o).
+    for (const m of models) expect(m.display_name, m.id).not.toContain(m.api_model_id ?? m.id);
+    expect(new Set(models.map((m) => m.display_name)).size).toBe(models.length);
+  });
 });
 
 describe('RegistryService', () => {
