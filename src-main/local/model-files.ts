@@ -3,9 +3,10 @@
 // /dev/zero never ends, and either would tie up the file I/O pool for good).
 import { constants, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { LocalModelError } from '../errors';
+import { COPY_PATH, missingPathText, notWholePathText } from '../errors/path-words';
 
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_TRUNC, O_APPEND, O_WRONLY } = constants;
 
@@ -25,12 +26,9 @@ function kind(info: Stats): string | null {
 export async function assertRegularFile(path: string): Promise<Stats> {
   // A bare name would be looked for wherever Quire happened to start, and said to be missing "in “.”".
   if (!isAbsolute(path))
-    throw new LocalModelError(
-      'invalid_file',
-      `“${path}” is not a whole path, so Quire cannot tell which folder it is in. Type it from the start, such as ` +
-        `~/Downloads/${basename(path)}, or ${COPY_PATH}`,
-      { advised: true },
-    );
+    throw new LocalModelError('invalid_file', notWholePathText(path, `~/Downloads/${basename(path)}`), {
+      advised: true,
+    });
   let info: Stats;
   try {
     info = await stat(path);
@@ -50,9 +48,6 @@ function notAFile(path: string, what: string): LocalModelError {
   );
 }
 
-const COPY_PATH =
-  'copy its path in the Finder (select the file, hold Option and choose Edit → Copy as Pathname) and paste it here.';
-
 /**
  * Why a path the writer gave leads to no file, with the step for that cause: most often a mistyped name or folder,
  * which the writer fixes in the path (not by getting the model again).
@@ -66,18 +61,7 @@ async function notThere(path: string, error: unknown): Promise<string> {
     );
   if (code !== 'ENOENT' && code !== 'ENOTDIR')
     return `Quire could not read “${path}”. Check that the file is there and that you may open it, then import it again.`;
-  // The deepest part of the path that is there says which part is wrong.
-  let missing = path;
-  for (let up = dirname(path); up !== missing; missing = up, up = dirname(up)) {
-    const found = await stat(up).catch(() => null);
-    if (!found) continue;
-    if (!found.isDirectory())
-      return `“${up}” is a file, not a folder, so nothing can be inside it. Check the path, or ${COPY_PATH}`;
-    return missing === path
-      ? `There is no file “${basename(path)}” in “${up}”. Check the file’s name (a model file’s ends in .gguf), or ${COPY_PATH}`
-      : `There is no folder “${missing}”. Check the folders in the path, or ${COPY_PATH}`;
-  }
-  return `There is no file at “${path}”. Check the path, or ${COPY_PATH}`;
+  return missingPathText(path, { noun: 'file', checkName: 'Check the file’s name (a model file’s ends in .gguf)' });
 }
 
 /**

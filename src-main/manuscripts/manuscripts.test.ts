@@ -201,6 +201,41 @@ describe('manuscripts:* channels', () => {
     expect(listed.ok && listed.value).toEqual([]);
     expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
   });
+  it('a path that leads nowhere says which part is wrong and what to type; a bare name is never looked for where Quire started', async () => {
+    const app = await testApp.app();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'Draft.md'), '# One\n\nText.\n');
+    const copyPath =
+      'copy its path in the Finder (select the file, hold Option and choose Edit → Copy as Pathname) and paste it here.';
+    const cases: [string, string][] = [
+      [
+        'Draft.md',
+        '“Draft.md” is not a whole path, so Quire cannot tell which folder it is in. Type it from the start, such as ' +
+          `~/Documents/Draft.md, or ${copyPath}`,
+      ],
+      [
+        join(dir, 'Draft.txt'),
+        `There is no file or folder “Draft.txt” in “${dir}”. Check its name (a manuscript’s ends in .md or .txt), or ${copyPath}`,
+      ],
+      [
+        join(dir, 'Novel', 'Draft.md'),
+        `There is no folder “${join(dir, 'Novel')}”. Check the folders in the path, or ${copyPath}`,
+      ],
+      [
+        join(dir, 'Draft.md', 'Chapter 1.md'),
+        `“${join(dir, 'Draft.md')}” is a file, not a folder, so nothing can be inside it. Check the path, or ${copyPath}`,
+      ],
+    ];
+    for (const [path, message] of cases) {
+      const reply = await call(app, 'manuscripts:open', { path });
+      expect(reply.ok ? null : [reply.error.code, reply.error.message, reply.error.advised], path).toEqual([
+        'invalid_input',
+        message,
+        true,
+      ]);
+    }
+    expect(app.services.db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
+  });
   it('refuses a folder with chapters it cannot read (Word, RTF, a subfolder of chapters), naming them, rather than leave them out', async () => {
     const app = await testApp.app();
     const dir = join(tempDir(), 'novel');

@@ -4,11 +4,12 @@
 // (onDisk) to tell whether what it read has changed since.
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, isAbsolute, join } from 'node:path';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { MAX_MANUSCRIPT_BYTES } from '../../src-preload/contract/constants';
 import type { ManuscriptOnDisk } from '../../src-preload/contract';
 import { InvalidInputError } from '../errors';
+import { missingPathText, notWholePathText, type Sought } from '../errors/path-words';
 import { fileStampOf, sameChapters, sameFile, type FileStamp, type SourceStamp } from './source-stamp';
 import { decodeText, type SourceFile } from './text-decoding';
 
@@ -63,10 +64,18 @@ class UnreadableError extends InvalidInputError {
   }
 }
 
+const MANUSCRIPT: Sought = {
+  noun: 'file or folder',
+  checkName: 'Check its name (a manuscript’s ends in .md or .txt)',
+};
+
 export async function readManuscriptSource(path: string): Promise<ManuscriptSource> {
-  const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+  // A bare name would be looked for wherever Quire happened to start, and stored as a place that is no place.
+  if (!isAbsolute(path))
+    throw new InvalidInputError(notWholePathText(path, `~/Documents/${basename(path)}`), 'path', { advised: true });
+  const info = await stat(path).catch(async (cause: NodeJS.ErrnoException) => {
     if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR')
-      throw new InvalidInputError(`There is no file or folder at ${path}.`, 'path');
+      throw new InvalidInputError(await missingPathText(path, MANUSCRIPT), 'path', { cause, advised: true });
     throw new UnreadableError(cause, path);
   });
   if (info.isDirectory()) return readFolder(path);
