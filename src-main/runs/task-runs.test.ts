@@ -247,7 +247,7 @@ describe('task runs through the official SDKs', () => {
     const tried = Number(/^None of the (\d+) models Quire tried could do this\. /.exec(message)?.[1]);
     expect(tried).toBeGreaterThan(1);
     expect(message).toMatch(
-      / and [^,.]+ each did not answer in the form Quire asked for, even after being asked once more/,
+      / and [^,]+ each did not answer in the form Quire asked for, even after being asked once more/,
     );
     for (const once of ['did not answer in the form', 'Its answer was not used', 'Try again, or choose another model.'])
       expect(message.split(once)).toHaveLength(2);
