@@ -93,6 +93,10 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   const previousMonth = `${previous.getFullYear()}-${String(previous.getMonth() + 1).padStart(2, '0')}`;
   await page.getByLabel('Month', { exact: true }).fill(previousMonth);
   await expect(page.getByText(/^Nothing spent in /)).toBeVisible();
+  // A reload keeps the month picked (it went back to this month).
+  await page.reload();
+  await expect(page.getByLabel('Month', { exact: true })).toHaveValue(previousMonth);
+  await expect(page.getByText(/^Nothing spent in /)).toBeVisible();
   await page
     .getByLabel('Month', { exact: true })
     .fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpendGroup } from '$contract/spend';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { settings, spendMonth } from '../../../../test/renderer/fixtures';
-import { gaugeOf, SpendManager, type SaveFile } from './spend.svelte';
+import { gaugeOf, SpendManager, type MonthStore, type SaveFile } from './spend.svelte';
 
 // Mid-month, so the writer's time zone cannot move it to another month.
 const NOW = new Date(2026, 2, 15, 12).getTime();
@@ -33,6 +33,28 @@ describe('SpendManager', () => {
     expect(manager.month).toBe('2026-01');
     expect(manager.data?.month).toBe('2026-01');
     expect(fake.inputsOf('spend:month')).toEqual([{ month: '2026-03' }, { month: '2026-01' }]);
+  });
+
+  it('keeps the month picked over a reload of the window, and follows the calendar again once this month is picked', async () => {
+    // The window's session store, shared by the manager before a reload and the one after it.
+    let kept: string | null = null;
+    const store: MonthStore = { load: () => kept, save: (month) => (kept = month) };
+    const fake = new FakeApi();
+    fake.answer('spend:month', ({ month }) => spendMonth(month));
+    const before = new SpendManager(fake, { now: () => NOW, monthStore: store });
+    await before.select('2025-11');
+    const reloaded = new SpendManager(fake, { now: () => NOW, monthStore: store });
+    expect(reloaded.month).toBe('2025-11');
+    await reloaded.load();
+    expect(reloaded.data?.month).toBe('2025-11');
+    // Back on this month: a reload next month shows that month, not this one.
+    await reloaded.select('2026-03');
+    expect(new SpendManager(fake, { now: () => NOW + 31 * 86_400_000, monthStore: store }).month).toBe('2026-04');
+    // A month kept that is not a month, or is still to come, is not shown.
+    kept = '2026-13';
+    expect(new SpendManager(fake, { now: () => NOW, monthStore: store }).month).toBe('2026-03');
+    kept = '2026-05';
+    expect(new SpendManager(fake, { now: () => NOW, monthStore: store }).month).toBe('2026-03');
   });
 
   it('shows the month picked last even when an earlier pick answers later', async () => {

@@ -16,26 +16,40 @@ export interface RaisedAlert {
 /** Hands a file to the writer (in the app: a browser download). */
 export type SaveFile = (filename: string, text: string, type: string) => void;
 
+/** Where the month picked is kept over a reload of the window (null: this month, which follows the calendar). */
+export interface MonthStore {
+  load(): string | null;
+  save(month: string | null): void;
+}
+
 export interface SpendDependencies {
   now?: () => number;
   saveFile?: SaveFile;
+  monthStore?: MonthStore;
 }
 
 export class SpendManager {
   readonly #client: Client;
   readonly #now: () => number;
   readonly #saveFile: SaveFile;
+  readonly #monthStore: MonthStore;
   #month = $state('');
   readonly #data = resource((month: string) => this.#client.call('spend:month', { month }), null as SpendMonth | null);
   readonly #export = action({ clearError: 'on-success' });
   /** Alerts pushed while the app is open, by month (the ledger's totals also imply them after a restart). */
   #pushed = $state.raw<Record<string, RaisedAlert[]>>({});
 
-  constructor(api: QuireApi = defaultApi, { now = Date.now, saveFile = downloadFile }: SpendDependencies = {}) {
+  constructor(
+    api: QuireApi = defaultApi,
+    { now = Date.now, saveFile = downloadFile, monthStore = sessionMonth }: SpendDependencies = {},
+  ) {
     this.#client = new Client(api);
     this.#now = now;
     this.#saveFile = saveFile;
-    this.#month = this.#thisMonth();
+    this.#monthStore = monthStore;
+    const kept = monthStore.load();
+    // YYYY-MM strings compare as dates: a month still to come (the clock moved back) is not shown.
+    this.#month = kept && MONTH.test(kept) && kept < this.#thisMonth() ? kept : this.#thisMonth();
   }
 
   readonly month = $derived(this.#month);
@@ -86,6 +100,7 @@ export class SpendManager {
 
   select(month: string): Promise<boolean> {
     this.#month = month;
+    this.#monthStore.save(month === this.#thisMonth() ? null : month);
     return this.load();
   }
 
@@ -119,12 +134,35 @@ export class SpendManager {
   }
 
   reset(): void {
+    this.#monthStore.save(null);
     this.#month = this.#thisMonth();
     this.#data.reset();
     this.#export.reset();
     this.#pushed = {};
   }
 }
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MONTH_KEY = 'quire.spend.month';
+
+/** The window's sessionStorage: a reload keeps the month on screen; a new window (or Quire restarted) opens on this one. */
+const sessionMonth: MonthStore = {
+  load() {
+    try {
+      return globalThis.sessionStorage?.getItem(MONTH_KEY) ?? null;
+    } catch {
+      return null;
+    }
+  },
+  save(month) {
+    try {
+      if (month) globalThis.sessionStorage?.setItem(MONTH_KEY, month);
+      else globalThis.sessionStorage?.removeItem(MONTH_KEY);
+    } catch {
+      // Unavailable: a reload shows this month, as before.
+    }
+  },
+};
 
 function downloadFile(filename: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
