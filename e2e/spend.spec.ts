@@ -93,6 +93,14 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   const previousMonth = `${previous.getFullYear()}-${String(previous.getMonth() + 1).padStart(2, '0')}`;
   await page.getByLabel('Month', { exact: true }).fill(previousMonth);
   await expect(page.getByText(/^Nothing spent in /)).toBeVisible();
+  // A month gone by is named, never "this month", nor "yet" to come.
+  const previousName = previous.toLocaleString('en-US', { month: 'long', year: 'numeric' });
+  await expect(page.getByTestId('no-alerts')).toHaveText(`No alerts in ${previousName}: under 50% of the budget.`);
+  await expect(page.locator('main')).toContainText(`No calls in ${previousName}.`);
+  // The screen's own cards (the banner above them is about this month's budget, as it should be).
+  for (const card of await page.locator('main section[aria-labelledby]').allInnerTexts()) {
+    expect(card).not.toMatch(/this month|\byet\b/i);
+  }
   // A reload keeps the month picked (it went back to this month).
   await page.reload();
   await expect(page.getByLabel('Month', { exact: true })).toHaveValue(previousMonth);
