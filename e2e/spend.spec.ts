@@ -2,7 +2,7 @@
 // amounts the server reported, and crossing 80% of the budget raises the alert.
 import { addFakeWriter, expect, test } from './support/fake-host';
 import { openSettings } from './support/settings';
-import { usdLeftText } from '../src-preload/contract/usd-text';
+import { usdLeftText, usdText } from '../src-preload/contract/usd-text';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 
 test.use({ viewport: { width: 1280, height: 1300 } });
@@ -141,6 +141,43 @@ test('a provider that counts more tokens than Quire held for is charged in full 
   await expect(notice).toContainText('counted against your budget, and Quire now holds more for that model.');
   await expect(page.getByTestId('gauge-spent')).toHaveText('$0.05');
   await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/spend-overrun.png' });
+});
+
+test('a call still running is held, not yet a cost: the tables and the local share say so, as the gauge does', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 1000, output: 2000 });
+  // Two words of the answer, then nothing more until the run is stopped: its hold stays open meanwhile.
+  fake.script('writer', { text: 'The storm took the boats.', alwaysFault: { kind: 'stall', afterTokens: 2 } });
+  const runId = '3f0c6a52-51a4-4d0e-9a43-0b8f2f3c7e11';
+  const running = host.call('runs:start', {
+    run_id: runId,
+    task: 'scene_draft',
+    input: 'What is this chapter about, beneath the storm?',
+    model: 'fake/writer',
+    max_output_tokens: 500,
+  });
+  await expect.poll(async () => fake.requests.length).toBe(1);
+  const held = (await host.call<{ reserved_usd: number }>('spend:current')).value!.reserved_usd;
+  expect(held).toBeGreaterThan(0);
+
+  await page.goto(`${host.url}/#/spend`);
+  await expect(page.getByTestId('gauge-spent')).toHaveText('$0.00');
+  await expect(page.getByTestId('gauge-reserved')).toHaveText(usdText(held));
+  await expect(page.getByTestId('by-model')).toContainText(`${usdText(held)} of it held for calls still running`);
+  await expect(page.getByTestId('local-share')).toContainText(
+    `the cloud calls cost $0.00, and ${usdText(held)} is held for calls still running.`,
+  );
+  await page.locator('section', { has: page.getByTestId('by-model') }).screenshot({
+    path: 'e2e/screenshots/spend-held.png',
+  });
+
+  expect((await host.call('runs:cancel', { run_id: runId })).ok).toBe(true);
+  await running;
+  await expect(page.getByTestId('gauge-reserved')).toHaveText('$0.00');
+  await expect(page.getByTestId('by-model')).not.toContainText('held');
 });
 
 test('before Run, a quote above what the budget has left says what a retry would meet', async ({

@@ -112,7 +112,24 @@ describe('SpendManager', () => {
       localTokens: 330,
       cloudTokens: 110,
       cloudUsd: 0.25,
+      cloudHeldUsd: 0,
     });
+  });
+
+  it('says what the cloud calls cost as the gauge says spent, with the holds of calls in flight apart', async () => {
+    const { fake, manager } = setup();
+    // $0.9721 settled on one model, and $0.2013 held for a call of another still running.
+    const running = { ...group('slow', 'openai', 1, 0.2013), reserved_usd: 0.2013, input_tokens: 0, output_tokens: 0 };
+    fake.answer('spend:month', ({ month }) =>
+      spendMonth(month, {
+        total_usd: 1.1734,
+        settled_usd: 0.9721,
+        reserved_usd: 0.2013,
+        by_model: [group('gpt', 'openai', 7, 0.9721), running],
+      }),
+    );
+    await manager.load();
+    expect(manager.localShare).toMatchObject({ cloudCalls: 8, cloudUsd: 0.9721, cloudHeldUsd: 0.2013 });
   });
 
   it('reloads the month on screen when its spend moves or the settings change, not for another month', async () => {

@@ -76,7 +76,10 @@ export class SpendManager {
     return ALERT_THRESHOLDS.flatMap((threshold) => byThreshold[threshold] ?? []).reverse();
   });
 
-  /** Share of calls (and of tokens) that ran on this machine. */
+  /**
+   * Share of calls (and of tokens) that ran on this machine; what the cloud calls cost as the gauge counts spent, and
+   * apart from it what is held for those still running (a worst case, not yet a cost).
+   */
   readonly localShare = $derived.by(() => {
     const groups = this.#data.value?.by_model ?? [];
     let localCalls = 0;
@@ -84,6 +87,7 @@ export class SpendManager {
     let localTokens = 0;
     let cloudTokens = 0;
     let cloudUsd = 0;
+    let cloudHeldUsd = 0;
     for (const group of groups) {
       const tokens = group.input_tokens + group.output_tokens;
       if (group.provider === 'local') {
@@ -92,10 +96,20 @@ export class SpendManager {
       } else {
         cloudCalls += group.calls;
         cloudTokens += tokens;
-        cloudUsd += group.spend_usd;
+        cloudUsd += group.spend_usd - group.reserved_usd;
+        cloudHeldUsd += group.reserved_usd;
       }
     }
-    return { localCalls, cloudCalls, localTokens, cloudTokens, cloudUsd };
+    // Whole micro-dollars, as the ledger counts: a subtraction's float dust is no cent.
+    const micros = (usd: number) => Math.round(usd * 1e6) / 1e6;
+    return {
+      localCalls,
+      cloudCalls,
+      localTokens,
+      cloudTokens,
+      cloudUsd: micros(cloudUsd),
+      cloudHeldUsd: micros(cloudHeldUsd),
+    };
   });
 
   select(month: string): Promise<boolean> {
