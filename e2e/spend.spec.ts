@@ -84,8 +84,17 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   expect(file.suggestedFilename()).toMatch(/\.csv$/);
   const csv = await (await file.createReadStream()).toArray();
   const text = Buffer.concat(csv as Buffer[]).toString('utf8');
-  expect(text.split('\n')[0]).toMatch(/model/i);
+  const [header, ...rows] = text
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\n');
+  const columns = header!.split(',');
+  expect(columns).toContain('Model');
   expect(text).toContain('fake/writer');
+  // An accountant's reading: the counted column adds up to the gauge's $4.00, and each row says what it was in words.
+  const counted = columns.indexOf('Counted against the budget (USD)');
+  expect(rows.reduce((sum, row) => sum + Number(row.split(',')[counted]), 0)).toBeCloseTo(4, 9);
+  for (const row of rows) expect(row).toContain(',Scene draft,Fake Writer,fake/writer,your endpoint “fake”,charged,');
 
   // History: the month before had nothing.
   const now = new Date();

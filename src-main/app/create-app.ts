@@ -277,7 +277,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...settingsHandlers({ settings }),
     ...routingHandlers(routing),
     ...modelsHandlers({ local }),
-    ...ledgerHandlers({ ledger, budgetUsd: () => settings.get().orchestrator.monthly_budget, now }),
+    ...ledgerHandlers({
+      ledger,
+      budgetUsd: () => settings.get().orchestrator.monthly_budget,
+      now,
+      names: { task: (task) => routing.orchestrator.taskName(task), model: (id) => routing.orchestrator.modelName(id) },
+    }),
     ...routingValueHandler({ orchestrator: routing.orchestrator, work: (month) => ledger.work(month) }),
     ...keysHandlers({
       keys,

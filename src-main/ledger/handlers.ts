@@ -3,23 +3,27 @@ import { roundUsd } from '../orchestrator/estimate';
 import type { SpendSource } from '../orchestrator/sources';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { Ledger } from './ledger';
+import type { CsvNames } from './spend-report';
 
 export interface LedgerHandlerDeps {
   ledger: SpendSource & Pick<Ledger, 'month' | 'exportCsv'>;
   /** The writer's monthly budget (settings), null for none. */
   budgetUsd: () => number | null;
   now: () => Date;
+  /** What the CSV calls each task and model: the names the Spend screen shows. */
+  names: CsvNames;
 }
 
 export function ledgerHandlers({
   ledger,
   budgetUsd,
   now,
+  names,
 }: LedgerHandlerDeps): Pick<HandlerMap, 'spend:current' | 'spend:month' | 'spend:export'> {
   return {
     'spend:current': () => spendCurrent(ledger, budgetUsd(), now()),
     'spend:month': ({ month }) => ledger.month(month),
-    'spend:export': ({ month }) => ledger.exportCsv(month),
+    'spend:export': ({ month }) => ledger.exportCsv(month, names),
   };
 }
 

@@ -175,7 +175,7 @@ describe('Ledger', () => {
     });
     expect(month.by_task.find((g) => g.key === 'brainstorm')).toMatchObject({ calls: 2, spend_usd: 0.034 });
     const csv = (await ledger.exportCsv('2026-03')).csv.split('\n');
-    expect(csv[0]).toMatch(/^id,created_at,day,run_id,task,model_id/);
+    expect(csv[0]).toMatch(/^\uFEFFCall,Time \(UTC\),Day \(your time zone\),Run,Task,Model,Model ID,/);
     expect(csv[1]).toContain('llama3.2');
   });
 
@@ -237,6 +237,56 @@ describe('Ledger', () => {
     expect(ledger.entry(refused.id)).toMatchObject({ state: 'released', charged_micros: 0 });
   });
 
+  it('writes the CSV in words an accountant reads: named columns with their units, names for ids, status in words', async () => {
+    const { ledger } = setup();
+    const draft = { runId: 'r1', modelId: 'fake/writer', provider: 'endpoint:fake', task: 'scene_draft' };
+    ledger.settle(ledger.reserve({ ...draft, worstCaseUsd: 0.2 }).id, 0.13887, { inputTokens: 100, outputTokens: 10 });
+    ledger.reserve({ ...draft, worstCaseUsd: 0.05 }); // still running
+    ledger.release(ledger.reserve({ ...draft, worstCaseUsd: 0.05 }).id, 'HTTP 500', 40);
+    ledger.recordLocal({ ...draft, modelId: 'llama', provider: 'local' }, { inputTokens: 5, outputTokens: 5 }, 10);
+    const names = {
+      task: (id: string) => ({ scene_draft: 'Scene draft' })[id] ?? id,
+      model: (id: string) => ({ 'fake/writer': 'Fake Writer', llama: 'Llama 3.2 3B' })[id] ?? id,
+    };
+    const { csv } = await ledger.exportCsv('2026-03', names);
+    // Excel reads a UTF-8 file as UTF-8 (a name's accents and curly quotes) only with a byte-order mark.
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rows] = csv.slice(1).trimEnd().split('\n');
+    expect(header!.split(',')).toEqual([
+      'Call',
+      'Time (UTC)',
+      'Day (your time zone)',
+      'Run',
+      'Task',
+      'Model',
+      'Model ID',
+      'Provider',
+      'Status',
+      'Held (USD)',
+      'Charged (USD)',
+      'Input tokens',
+      'Output tokens',
+      'Cached input tokens',
+      'Cache-write tokens',
+      'Reasoning tokens',
+      'Duration (ms)',
+      'Note',
+      'Charged above what was held (USD)',
+      'Counted against the budget (USD)',
+      'App',
+    ]);
+    const cells = rows.map((row) => row.split(','));
+    expect(cells.map((c) => c.slice(4, 9))).toEqual([
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'charged'],
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'running (held at its most)'],
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'not charged'],
+      ['Scene draft', 'Llama 3.2 3B', 'llama', 'on this Mac', 'charged'],
+    ]);
+    // Quire's own runs are named as the Spend screen's By app names them.
+    expect(cells.map((c) => c.at(-1))).toEqual(Array(4).fill('Quire (Workbench)'));
+    expect(cells.map((c) => Number(c.at(-2)))).toEqual([0.13887, 0.05, 0, 0]);
+  });
+
   it('neutralises spreadsheet formulas in the CSV, also those that start like a negative number', async () => {
     const { ledger } = setup();
     const tasks = [
@@ -271,11 +321,11 @@ describe('Ledger', () => {
     ledger.reserve({ ...call, worstCaseUsd: 0.05 }); // still open: counted at its hold
     ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 'HTTP 500', 40);
     const [header, ...rows] = (await ledger.exportCsv('2026-03')).csv.trim().split('\n');
-    expect(header!.split(',').slice(-2)).toEqual(['counted_usd', 'app']);
+    expect(header!.split(',').slice(-2)).toEqual(['Counted against the budget (USD)', 'App']);
     // The app's name is quoted, its quotes doubled, and its leading "=" kept from spreadsheets.
     const app = `"'=Scrivener, ""Pro"""`;
     expect(rows[0]!.endsWith(`,${app}`)).toBe(true);
-    expect(rows[1]!.endsWith(',')).toBe(true); // not a gateway call: no app
+    expect(rows[1]!.endsWith(',Quire (Workbench)')).toBe(true); // not a gateway call: Quire's own
     const counted = rows.map((row) =>
       Number(
         row

@@ -21,7 +21,7 @@ export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
 import { heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
-import { spendCsv, spendMonth } from './spend-report';
+import { spendCsv, spendMonth, type CsvNames } from './spend-report';
 import { runSpend, type RunSpend } from './run-spend';
 import { ALERT_THRESHOLDS } from '../../src-preload/contract/constants';
 
@@ -458,8 +458,8 @@ export class Ledger implements SpendSource {
    * The month's rows as CSV, read page by page with the event loop free in between (other calls are not held up), all
    * from one snapshot: the rows add up to the month as it stood when the export began.
    */
-  exportCsv(month: string): Promise<{ filename: string; csv: string }> {
-    return readSnapshot(this.options.db, (snapshot) => spendCsv(new LedgerRepo(snapshot), month));
+  exportCsv(month: string, names?: CsvNames): Promise<{ filename: string; csv: string }> {
+    return readSnapshot(this.options.db, (snapshot) => spendCsv(new LedgerRepo(snapshot), month, names));
   }
 
   /** Spend changed: spend:updated (with `totals` when they were read already), overruns and budget alerts. */

@@ -3,6 +3,7 @@ import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
 import type { GroupRow, LedgerEntry, LedgerRepo } from '../store/repos/ledger-repo';
 import { daysOfMonth } from './calendar';
 import { toUsd } from '../store/money';
+import { providerLabel } from '../../src-preload/contract/provider-table';
 
 export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | null): SpendMonth {
   const t = repo.totals(month);
@@ -37,40 +38,68 @@ const EXPORT_PAGE = 500;
 /** Gives the event loop back between pages (other calls run), without waiting for any time to pass. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The names a writer knows for what the ledger keeps by id (the Spend screen's, from the registry and task table). */
+export interface CsvNames {
+  task: (id: string) => string;
+  model: (id: string) => string;
+}
+
+const BY_ID: CsvNames = { task: (id) => id, model: (id) => id };
+
+/**
+ * The columns, named for whoever reads the file (an accountant, a spreadsheet), each money column in USD. "Counted
+ * against the budget" adds up to the month's total on the Spend screen; "Charged" alone leaves out the holds.
+ */
+const HEADER = [
+  'Call',
+  'Time (UTC)',
+  'Day (your time zone)',
+  'Run',
+  'Task',
+  'Model',
+  'Model ID',
+  'Provider',
+  'Status',
+  'Held (USD)',
+  'Charged (USD)',
+  'Input tokens',
+  'Output tokens',
+  'Cached input tokens',
+  'Cache-write tokens',
+  'Reasoning tokens',
+  'Duration (ms)',
+  'Note',
+  'Charged above what was held (USD)',
+  'Counted against the budget (USD)',
+  'App',
+];
+
+/** A row's state in words: what the provider billed, or why the row counts what it does. */
+const STATUS: Record<LedgerEntry['state'], string> = {
+  settled: 'charged',
+  released: 'not charged',
+  reserved: 'running (held at its most)',
+  orphaned: 'interrupted (counted at its most)',
+};
+
+/** The name the Spend screen's By app gives the calls of Quire's own runs. */
+const OWN_RUNS = 'Quire (Workbench)';
+
 /**
  * The month's rows as CSV. Read page by page (keyset on id): a month of a heavy year is ~100,000 rows, and reading it
  * in one go held every other call (a spend:current waited 835 ms behind it).
  */
-export async function spendCsv(repo: LedgerRepo, month: string): Promise<{ filename: string; csv: string }> {
-  const header = [
-    'id',
-    'created_at',
-    'day',
-    'run_id',
-    'task',
-    'model_id',
-    'provider',
-    'state',
-    'reserved_usd',
-    'charged_usd',
-    'input_tokens',
-    'output_tokens',
-    'cached_input_tokens',
-    'cache_write_tokens',
-    'reasoning_tokens',
-    'duration_ms',
-    'note',
-    'overrun_usd',
-    // What the budget counts for the row: its charge once settled, its hold while open or left by a crash, 0 when
-    // released. The column adds up to the month's total; charged_usd alone leaves out the holds.
-    'counted_usd',
-    'app',
-  ];
-  const parts = [`${header.join(',')}\n`];
+export async function spendCsv(
+  repo: LedgerRepo,
+  month: string,
+  names: CsvNames = BY_ID,
+): Promise<{ filename: string; csv: string }> {
+  // The byte-order mark: without it Excel reads UTF-8 as the Mac's old encoding, and “fake” comes out as â€œfakeâ€.
+  const parts = [`\uFEFF${HEADER.join(',')}\n`];
   for (let after = 0; ;) {
     const page = repo.page(month, after, EXPORT_PAGE);
     // One string per page: the rows' small strings die young instead of piling up for one large collection at the end.
-    if (page.length > 0) parts.push(`${page.map(csvLine).join('\n')}\n`);
+    if (page.length > 0) parts.push(`${page.map((e) => csvLine(e, names)).join('\n')}\n`);
     if (page.length < EXPORT_PAGE) break;
     after = page.at(-1)!.id;
     await yieldToLoop();
@@ -78,17 +107,20 @@ export async function spendCsv(repo: LedgerRepo, month: string): Promise<{ filen
   return { filename: `quire-spend-${month}.csv`, csv: parts.join('') };
 }
 
-function csvLine(e: LedgerEntry & { app: string | null }): string {
+function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames): string {
+  // What the budget counts for the row: its charge once settled, its hold while open or left by a crash, 0 when
+  // released.
   const counted = e.state === 'reserved' || e.state === 'orphaned' ? e.reserved_micros : (e.charged_micros ?? 0);
   return [
     e.id,
     e.created_at,
     e.day,
     e.run_id,
-    e.task,
+    names.task(e.task),
+    names.model(e.model_id),
     e.model_id,
-    e.provider,
-    e.state,
+    providerLabel(e.provider),
+    STATUS[e.state],
     toUsd(e.reserved_micros).toFixed(6),
     e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
     e.input_tokens,
@@ -100,7 +132,7 @@ function csvLine(e: LedgerEntry & { app: string | null }): string {
     e.note,
     e.overrun_micros > 0 ? toUsd(e.overrun_micros).toFixed(6) : '',
     toUsd(counted).toFixed(6),
-    e.app,
+    e.app ?? OWN_RUNS,
   ]
     .map(csvCell)
     .join(',');

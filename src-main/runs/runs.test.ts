@@ -44,6 +44,9 @@ describe('runs through the browser host against the loopback server', () => {
     );
     const csv = await h.call('spend:export', { month: current.body.value.month });
     expect(csv.body.value.csv.split('\n')[1]).toContain('studio/writer-large');
+    // The task and where the model ran as the Spend screen names them, never their ids alone.
+    expect(csv.body.value.csv.split('\n')[1]).toContain(',Scene draft,');
+    expect(csv.body.value.csv.split('\n')[1]).toContain(',your endpoint “studio”,charged,');
     // The request went out with usage asked for and the reservation's max tokens.
     expect(harness.server().requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
