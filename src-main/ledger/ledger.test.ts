@@ -240,10 +240,12 @@ describe('Ledger', () => {
   it('writes the CSV in words an accountant reads: named columns with their units, names for ids, status in words', async () => {
     const { ledger } = setup();
     const draft = { runId: 'r1', modelId: 'fake/writer', provider: 'endpoint:fake', task: 'scene_draft' };
-    ledger.settle(ledger.reserve({ ...draft, worstCaseUsd: 0.2 }).id, 0.13887, { inputTokens: 100, outputTokens: 10 });
-    ledger.reserve({ ...draft, worstCaseUsd: 0.05 }); // still running
+    const picked = { ...draft, chosenBy: 'writer' as const };
+    ledger.settle(ledger.reserve({ ...picked, worstCaseUsd: 0.2 }).id, 0.13887, { inputTokens: 100, outputTokens: 10 });
+    ledger.reserve({ ...picked, worstCaseUsd: 0.05 }); // still running
     ledger.release(ledger.reserve({ ...draft, worstCaseUsd: 0.05 }).id, 'HTTP 500', 40);
-    ledger.recordLocal({ ...draft, modelId: 'llama', provider: 'local' }, { inputTokens: 5, outputTokens: 5 }, 10);
+    const local = { ...draft, modelId: 'llama', provider: 'local', chosenBy: 'quire' as const };
+    ledger.recordLocal(local, { inputTokens: 5, outputTokens: 5 }, 10);
     const names = {
       task: (id: string) => ({ scene_draft: 'Scene draft' })[id] ?? id,
       model: (id: string) => ({ 'fake/writer': 'Fake Writer', llama: 'Llama 3.2 3B' })[id] ?? id,
@@ -260,6 +262,7 @@ describe('Ledger', () => {
       'Task',
       'Model',
       'Model ID',
+      'Model chosen by',
       'Provider',
       'Status',
       'Held (USD)',
@@ -276,11 +279,12 @@ describe('Ledger', () => {
       'App',
     ]);
     const cells = rows.map((row) => row.split(','));
-    expect(cells.map((c) => c.slice(4, 9))).toEqual([
-      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'charged'],
-      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'running (held at its most)'],
-      ['Scene draft', 'Fake Writer', 'fake/writer', 'your endpoint “fake”', 'not charged'],
-      ['Scene draft', 'Llama 3.2 3B', 'llama', 'on this Mac', 'charged'],
+    // Who chose the model, as "What routing was worth" counts it; a call recorded before that was kept says so.
+    expect(cells.map((c) => c.slice(4, 10))).toEqual([
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'you', 'your endpoint “fake”', 'charged'],
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'you', 'your endpoint “fake”', 'running (held at its most)'],
+      ['Scene draft', 'Fake Writer', 'fake/writer', 'not recorded', 'your endpoint “fake”', 'not charged'],
+      ['Scene draft', 'Llama 3.2 3B', 'llama', 'Quire', 'on this Mac', 'charged'],
     ]);
     // Quire's own runs are named as the Spend screen's By app names them.
     expect(cells.map((c) => c.at(-1))).toEqual(Array(4).fill('Quire (Workbench)'));

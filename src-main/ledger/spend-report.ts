@@ -58,6 +58,7 @@ const HEADER = [
   'Task',
   'Model',
   'Model ID',
+  'Model chosen by',
   'Provider',
   'Status',
   'Held (USD)',
@@ -81,6 +82,9 @@ const STATUS: Record<LedgerEntry['state'], string> = {
   reserved: 'running (held at its most)',
   orphaned: 'interrupted (counted at its most)',
 };
+
+/** Who chose the call's model, as "What routing was worth" counts it (null: recorded before Quire kept it). */
+const CHOSEN_BY: Record<NonNullable<LedgerEntry['chosen_by']>, string> = { quire: 'Quire', writer: 'you' };
 
 /** The name the Spend screen's By app gives the calls of Quire's own runs. */
 const OWN_RUNS = 'Quire (Workbench)';
@@ -119,6 +123,7 @@ function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames): stri
     names.task(e.task),
     names.model(e.model_id),
     e.model_id,
+    e.chosen_by ? CHOSEN_BY[e.chosen_by] : 'not recorded',
     providerLabel(e.provider),
     STATUS[e.state],
     toUsd(e.reserved_micros).toFixed(6),
