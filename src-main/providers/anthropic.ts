@@ -153,8 +153,9 @@ export class AnthropicModel extends SdkModel implements LanguageModel {
   }
 
   /** A minimal authenticated call that costs nothing: list the models. */
-  async testKey(signal?: AbortSignal): Promise<void> {
-    await this.sdk.call(() => this.client.models.list(undefined, { signal }));
+  async testKey(signal?: AbortSignal): Promise<string> {
+    const { response } = await this.sdk.call(() => this.client.models.list(undefined, { signal }).withResponse());
+    return response.headers.get('content-type') ?? '';
   }
 }
 

@@ -157,9 +157,13 @@ export class OpenAiCompatibleModel extends SdkModel implements LanguageModel {
     };
   }
 
-  /** A minimal authenticated call that costs nothing: list the models. */
-  async testKey(signal?: AbortSignal): Promise<void> {
-    await this.sdk.call(() => this.client.models.list({ signal }));
+  /**
+   * A minimal authenticated call that costs nothing: list the models. Resolves to the answer's Content-Type: a web
+   * page at the address answers 200 too, and the SDK reads it without complaint.
+   */
+  async testKey(signal?: AbortSignal): Promise<string> {
+    const { response } = await this.sdk.call(() => this.client.models.list({ signal }).withResponse());
+    return response.headers.get('content-type') ?? '';
   }
 }
 

@@ -98,6 +98,18 @@ describe('providers:test: an endpoint is tried as typed, before anything is save
     expect(JSON.stringify(tested.body)).not.toContain(key);
   });
 
+  it('a server that answers a web page, not its API, fails the test instead of "accepting the key"', async () => {
+    // Open WebUI's address instead of Ollama's, a web server's page, a hotel Wi-Fi's sign-in page: HTTP 200, HTML.
+    const h = await harness.host();
+    harness.server().script('__models__', { alwaysFault: { kind: 'wrong_content_type' } });
+    for (const kind of ['openai-compatible', 'anthropic'] as const) {
+      const base_url = kind === 'anthropic' ? harness.server().url : harness.server().openaiBaseUrl;
+      const tested = await h.call('providers:test', { id: 'webui', kind, base_url, api_key: 'ollama' });
+      expect(tested.body.value).toMatchObject({ provider: 'endpoint:webui', ok: false, reason: 'unreachable' });
+      expect(tested.body.value.message).toBe('Your endpoint “webui” answered with a web page, not its list of models.');
+    }
+  });
+
   it('saves nothing for a new endpoint, whatever the answer', async () => {
     const h = await harness.host();
     const tested = await h.call('providers:test', {

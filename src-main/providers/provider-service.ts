@@ -49,7 +49,7 @@ export interface ProviderServiceOptions {
   fetch?: typeof fetch;
 }
 
-export type CallableModel = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<void> };
+export type CallableModel = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<string> };
 
 const endpointSource = (id: string) => `endpoint:${id}`;
 /** keys:test waits this long for the provider's answer. */
@@ -204,7 +204,15 @@ export class ProviderService {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
     try {
-      await client.testKey(controller.signal);
+      const answered = await client.testKey(controller.signal);
+      // Not the API: Open WebUI's address instead of Ollama's, a hotel Wi-Fi's sign-in page. The key was never tried.
+      if (!/json/i.test(answered))
+        return {
+          provider,
+          ok: false,
+          message: `${name} answered with ${/html/i.test(answered) ? 'a web page' : 'something else'}, not its list of models.`,
+          reason: 'unreachable',
+        };
       return { provider, ok: true, message: `${name} accepted the key.` };
     } catch (error) {
       // A refusal (401/403) is about the key; no answer at all is about the address or the network.

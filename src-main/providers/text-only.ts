@@ -4,7 +4,7 @@ import type { ModelSpec } from '../../src-preload/contract';
 import { QuireError } from '../errors';
 import type { GenerateRequest, LanguageModel } from './spec';
 
-type Model = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<void> };
+type Model = LanguageModel & { testKey?: (signal?: AbortSignal) => Promise<string> };
 
 function refuseImages(spec: ModelSpec, request: GenerateRequest): void {
   if (!request.images || request.images.length === 0) return;
