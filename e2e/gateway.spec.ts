@@ -119,3 +119,46 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(page.getByLabel('App name')).toBeFocused();
   expect(await models(token)).toBe(401);
 });
+
+test('an app’s monthly cap is read as the budget is: a decimal comma is cents, a mistyped amount is refused', async ({
+  page,
+  host,
+}) => {
+  await openSettings(page, host.url);
+  await page.getByRole('switch', { name: 'Let other apps use Quire' }).check();
+  await expect(page.getByTestId('gateway-status')).toContainText('Apps use the base URL');
+  const cap = page.getByLabel('Monthly cap (USD, optional)');
+  const capOf = async (name: string) =>
+    (await host.call<{ tokens: { name: string; monthly_cap_usd: number | null }[] }>('gateway:get')).value?.tokens.find(
+      (token) => token.name === name,
+    )?.monthly_cap_usd;
+
+  // Typed key by key, as a writer does: a number field dropped the comma and read "12,50" as $1,250.
+  await page.getByLabel('App name').fill('Obsidian');
+  await cap.pressSequentially('12,50');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByTestId('gateway-tokens')).toContainText('of $12.50');
+  expect(await capOf('Obsidian')).toBe(12.5);
+
+  // Not an amount: said at the field, and no token is made (a number field saw it as empty: an app with no cap).
+  await page.getByLabel('App name').fill('Scrivener');
+  await cap.pressSequentially('5-');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByTestId('gateway-cap-error')).toHaveText('Enter an amount in US dollars, like 5 or 12.50');
+  await expect(cap).toHaveAttribute('aria-invalid', 'true');
+  expect(await capOf('Scrivener')).toBeUndefined();
+  await cap.fill('$5');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByTestId('gateway-cap-error')).toHaveCount(0);
+  expect(await capOf('Scrivener')).toBe(5);
+
+  // Changing an app's cap reads it the same way, and shows the stored cap as it was typed.
+  await page.getByRole('button', { name: 'Change limits for Obsidian' }).click();
+  const limit = page.getByLabel('Monthly cap (USD, empty for none)');
+  await expect(limit).toHaveValue('12.5');
+  await limit.fill('');
+  await limit.pressSequentially('7,25');
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page.getByTestId('gateway-tokens')).toContainText('of $7.25');
+  expect(await capOf('Obsidian')).toBe(7.25);
+});

@@ -9,6 +9,9 @@ const PLAIN = /^-?\d+(\.\d+)?$/;
 const GROUPED = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/;
 const DECIMAL_COMMA = /^-?\d+,\d+$/;
 
+/** What an amount field says when the text is not an amount (the budget, an app's cap). */
+export const NOT_USD = 'Enter an amount in US dollars, like 5 or 12.50';
+
 export function readNumber(text: string, options: { decimal: boolean; invalid?: string }): NumberText {
   const typed = text.trim().replace(/^\$\s*/, '');
   if (typed === '') return { ok: true, value: null };
