@@ -21,10 +21,12 @@ const llava: Required<EndpointModel> = {
   vision: true,
 };
 
+const llavaDraft = () => modelDraft(llava);
+
 describe('an endpoint form’s models', () => {
   it('save every field of a model as it was opened, with only what the writer changed', () => {
     const drafts = [modelDraft(llava)];
-    drafts[0]!.input_usd_per_mtok = 0.5;
+    drafts[0]!.input_usd_per_mtok = '0.5';
     expect(endpointModels(drafts)).toEqual({ ok: true, models: [{ ...llava, input_usd_per_mtok: 0.5 }] });
   });
 
@@ -75,6 +77,30 @@ describe('an endpoint form’s models', () => {
     expect(endpointModels([{ ...blankModel(), context_window: '8192.5' }])).toMatchObject({
       ok: false,
       message: expect.stringMatching(/^The context size of model 1 is not a whole number/),
+    });
+  });
+
+  it('refuse a cleared quality or price instead of saving 0, and read a price as the budget is read', () => {
+    // The form's number fields gave an emptied field as 0: a model rated 0 (never picked) or priced at $0 (its calls
+    // counted as free, outside the budget), and Chromium dropped a decimal comma ("0,15" became $15).
+    const qwen = { ...blankModel(), id: 'qwen' };
+    expect(endpointModels([{ ...qwen, input_usd_per_mtok: '0,15', output_usd_per_mtok: '$0.60' }])).toMatchObject({
+      ok: true,
+      models: [{ input_usd_per_mtok: 0.15, output_usd_per_mtok: 0.6 }],
+    });
+    expect(endpointModels([llavaDraft(), { ...qwen, quality: '' }])).toEqual({
+      ok: false,
+      message: 'The quality of model 2 (“qwen”) is not a number: type one from 0 to 10, like 6 or 7.5.',
+    });
+    expect(endpointModels([{ ...qwen, input_usd_per_mtok: '' }])).toEqual({
+      ok: false,
+      message:
+        'The input price of model 1 (“qwen”) is not a number of dollars per million tokens: type one like 0.15, or 0 ' +
+        'for a model that is free.',
+    });
+    expect(endpointModels([{ ...qwen, output_usd_per_mtok: 'free' }])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^The output price of model 1 \(“qwen”\) is not a number/),
     });
   });
 

@@ -7,13 +7,17 @@ import type { Strength } from '$contract/registry';
 import { formatTokens } from './format';
 import { readNumber } from './number-text';
 
+/**
+ * Numbers are kept as typed and read on save as the budget is (number-text.ts): a number field gave an emptied field
+ * as 0 (a model rated 0, or priced as free) and dropped a decimal comma ("0,15" became 15).
+ */
 export interface ModelDraft {
   id: string;
   display_name: string;
-  quality: number;
+  quality: string;
   strengths: Strength[];
-  input_usd_per_mtok: number;
-  output_usd_per_mtok: number;
+  input_usd_per_mtok: string;
+  output_usd_per_mtok: string;
   /** As typed ("131,072"); empty leaves the model at Quire's default. */
   context_window: string;
   vision: boolean;
@@ -26,10 +30,10 @@ export function blankModel(): ModelDraft {
   return {
     id: '',
     display_name: '',
-    quality: 6,
+    quality: '6',
     strengths: [...STRENGTHS],
-    input_usd_per_mtok: 0,
-    output_usd_per_mtok: 0,
+    input_usd_per_mtok: '0',
+    output_usd_per_mtok: '0',
     context_window: '',
     vision: false,
   };
@@ -48,18 +52,18 @@ export function modelDraft(model: EndpointModel): ModelDraft {
   return {
     id: model.id,
     display_name: model.display_name ?? '',
-    quality: model.quality,
+    quality: String(model.quality),
     strengths: [...model.strengths],
-    input_usd_per_mtok: model.input_usd_per_mtok,
-    output_usd_per_mtok: model.output_usd_per_mtok,
+    input_usd_per_mtok: String(model.input_usd_per_mtok),
+    output_usd_per_mtok: String(model.output_usd_per_mtok),
     context_window: model.context_window === undefined ? '' : formatTokens(model.context_window),
     vision: model.vision === true,
   };
 }
 
 /**
- * The models to save, or what stops the save: a context size that is not a whole number. Its range is the contract's
- * to refuse, in the same words as any other caller's.
+ * The models to save, or what stops the save: a quality or a price that is not a number (an empty one too), a context
+ * size that is not a whole number. Ranges are the contract's to refuse, in the same words as any other caller's.
  */
 export function endpointModels(
   drafts: readonly ModelDraft[],
@@ -67,9 +71,21 @@ export function endpointModels(
   const models: EndpointModel[] = [];
   for (const [i, draft] of drafts.entries()) {
     const id = draft.id.trim();
+    const model = id ? `model ${i + 1} (“${id}”)` : `model ${i + 1}`;
+    const quality = required(draft.quality);
+    if (quality === null)
+      return { ok: false, message: `The quality of ${model} is not a number: type one from 0 to 10, like 6 or 7.5.` };
+    const input = required(draft.input_usd_per_mtok);
+    const output = required(draft.output_usd_per_mtok);
+    if (input === null || output === null)
+      return {
+        ok: false,
+        message:
+          `The ${input === null ? 'input' : 'output'} price of ${model} is not a number of dollars per million ` +
+          'tokens: type one like 0.15, or 0 for a model that is free.',
+      };
     const context = readNumber(draft.context_window, { decimal: false });
     if (!context.ok) {
-      const model = id ? `model ${i + 1} (“${id}”)` : `model ${i + 1}`;
       return {
         ok: false,
         message:
@@ -80,15 +96,21 @@ export function endpointModels(
     models.push({
       id,
       ...(draft.display_name.trim() ? { display_name: draft.display_name.trim() } : {}),
-      quality: Number(draft.quality),
+      quality,
       strengths: draft.strengths,
-      input_usd_per_mtok: Number(draft.input_usd_per_mtok),
-      output_usd_per_mtok: Number(draft.output_usd_per_mtok),
+      input_usd_per_mtok: input,
+      output_usd_per_mtok: output,
       ...(context.value === null ? {} : { context_window: context.value }),
       ...(draft.vision ? { vision: true } : {}),
     });
   }
   return { ok: true, models };
+}
+
+/** A decimal the form cannot save without: null when the field is empty or not a number. */
+function required(text: string): number | null {
+  const read = readNumber(text, { decimal: true });
+  return read.ok ? read.value : null;
 }
 
 /**

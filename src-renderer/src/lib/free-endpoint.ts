@@ -25,7 +25,7 @@ export function isOwnNetwork(baseUrl: string): boolean {
 /** The note for a form whose models include one priced at $0 on an internet address; null when none is. */
 export function freeOnInternetNote(
   baseUrl: string,
-  models: readonly { id: string; input_usd_per_mtok: number; output_usd_per_mtok: number }[],
+  models: readonly { id: string; input_usd_per_mtok: number | string; output_usd_per_mtok: number | string }[],
 ): string | null {
   if (isOwnNetwork(baseUrl)) return null;
   const free = models.filter((m) => Number(m.input_usd_per_mtok) === 0 && Number(m.output_usd_per_mtok) === 0);
