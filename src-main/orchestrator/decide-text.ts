@@ -15,6 +15,7 @@ import { BIT, MIN_QUALITY, REASON_ORDER, reasonsOf, type Evaluated } from './dec
 import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { TIER_NAMES } from '../../src-preload/contract/settings';
+import { sizeForComplexity } from './tasks';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -84,6 +85,13 @@ function whyOf(reasons: readonly CandidateReason[]): string {
   return why;
 }
 
+/** How demanding a task is, in words: the 1–10 complexity is the router's scale, never shown to a writer. */
+export const DIFFICULTY_WORDS: Record<ReturnType<typeof sizeForComplexity>, string> = {
+  small: 'a simple task',
+  medium: 'a task of medium difficulty',
+  large: 'a demanding task',
+};
+
 export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: number): string {
   const q = `rated ${round(top.quality)} out of 10`;
   const name = top.spec.display_name;
@@ -94,7 +102,7 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
         : `${TIER_NAMES.budget}: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
-        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for ${task.display_name}, ${DIFFICULTY_WORDS[sizeForComplexity(complexity)]}.`
         : `${TIER_NAMES.balanced}: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
       return `${TIER_NAMES.premium}: ${name} has the highest quality available for ${task.display_name} (${q}).`;

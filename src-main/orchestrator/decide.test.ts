@@ -87,6 +87,27 @@ describe('tiers', () => {
     expect(run({ task: 'theme_analysis', tier: 'balanced' }).reason).toMatch(/\(rated \d+(\.\d+)? out of 10, about \$/);
   });
 
+  it('says why a free local model is good enough in words, not by a “complexity 4” a writer never sees', () => {
+    // Settings' table read “Balanced: Gemma 3 4B Instruct (rated 6 out of 10) is free and good enough for complexity 4.”
+    const simple = run({ task: 'coordinator', tier: 'balanced' });
+    expect(simple.model_id).toBe('llama3.2');
+    expect(simple.reason).toMatch(/ is free and good enough for .+, a simple task\.$/);
+    const medium = run(
+      { task: 'continuity_check', tier: 'balanced', complexity: 6 },
+      {
+        registry: [
+          ...seedRegistry(),
+          localModel('local-7', 'medium', { quality: 7, strengths: ['narrative_continuity'] }),
+        ],
+        availability: availability(['local-7']),
+        quality: (id, _task, prior) => (id === 'deepseek-chat' ? 8 : prior),
+      },
+    );
+    expect(medium.model_id).toBe('local-7');
+    expect(medium.reason).toMatch(/ is free and good enough for .+, a task of medium difficulty\.$/);
+    for (const reason of [simple.reason, medium.reason]) expect(reason).not.toMatch(/complexity/);
+  });
+
   it('uses the settings tier when the request names none', () => {
     expect(run({ task: 'theme_analysis' }, { orchestrator: { quality_tier: 'premium' } }).model_id).toBe('gpt-4o');
   });

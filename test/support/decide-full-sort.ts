@@ -19,6 +19,7 @@ import { providerDescriptor } from '../../src-preload/contract/provider-table';
 import { InvalidInputError } from '../../src-main/errors/invalid-input-error';
 import {
   blockedText,
+  DIFFICULTY_WORDS,
   goneModel,
   goneStep,
   NO_AFFORDABLE_STEP,
@@ -585,7 +586,7 @@ function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, complexity: 
         : `${TIER_NAMES.budget}: no installed local model has ${STRENGTH_WORDS[task.strength]}; ${name} is the cheapest cloud model that does (${q}, about ${usdText(top.cost)}).`;
     case 'balanced':
       return top.local
-        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for complexity ${complexity}.`
+        ? `${TIER_NAMES.balanced}: ${name} (${q}) is free and good enough for ${task.display_name}, ${DIFFICULTY_WORDS[sizeForComplexity(complexity)]}.`
         : `${TIER_NAMES.balanced}: ${name} gives the most quality per dollar for ${task.display_name} (${q}, about ${usdText(top.cost)}).`;
     case 'premium':
       return `${TIER_NAMES.premium}: ${name} has the highest quality available for ${task.display_name} (${q}).`;
