@@ -155,6 +155,14 @@ test('a section link brings its heading into view just below the section bar, no
     .toBe(true);
 });
 
+test('the section bar names every card of Settings, in the order they come', async ({ page, host }) => {
+  await openSettings(page, host.url);
+  const bar = page.getByRole('navigation', { name: 'Settings sections' });
+  const cards = await page.locator('section.card > :is(h2, h3)[id]').allTextContents();
+  expect(cards.length).toBeGreaterThan(5);
+  expect(await bar.getByRole('button').allTextContents()).toEqual(cards.map((title) => title.trim()));
+});
+
 test('Shift+Tab never leaves the focused control hidden under the sticky section bar', async ({ page, host }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await openSettings(page, host.url);
