@@ -22,6 +22,23 @@ describe('a number typed by a writer', () => {
     expect(read).toEqual({ ok: false, message: expect.stringMatching(/could mean 1250 or 1\.25/) });
   });
 
+  it('asks rather than guess when a dot could be a thousands separator, as in much of Europe', () => {
+    // "1.000" taken as $1 was a budget a thousand times below the one a writer in Germany typed.
+    expect(readNumber('1.000', { decimal: true })).toEqual({
+      ok: false,
+      message: '"1.000" could mean 1000 or 1: type 1000 or 1, without the dot.',
+    });
+    expect(readNumber('$12.500', { decimal: true })).toEqual({
+      ok: false,
+      message: '"12.500" could mean 12500 or 12.5: type 12500 or 12.5, without the dot.',
+    });
+    // No thousands reading: a leading 0, other than three decimals, or after grouping commas.
+    expect(readNumber('0.150', { decimal: true })).toEqual({ ok: true, value: 0.15 });
+    expect(readNumber('1.25', { decimal: true })).toEqual({ ok: true, value: 1.25 });
+    expect(readNumber('1.2500', { decimal: true })).toEqual({ ok: true, value: 1.25 });
+    expect(readNumber('1,250.500', { decimal: true })).toEqual({ ok: true, value: 1250.5 });
+  });
+
   it('refuses what is not written in digits, and decimals where only whole numbers go', () => {
     for (const text of ['1e3', '0x10', 'Infinity', '12.5.1', 'twelve', '1 000', '12,5,0'])
       expect(readNumber(text, { decimal: true }).ok, text).toBe(false);
