@@ -137,6 +137,35 @@ test('local-model, run and tournament settings are kept across a reload; a refus
   await expect(page.getByTestId('memory-budget-error')).toHaveCount(0);
 });
 
+test('memory typed with its unit is asked for in megabytes; more threads than cores is accepted with a warning', async ({
+  page,
+  host,
+}) => {
+  const machine = (await host.call<{ cpus: number }>('app:machine')).value!;
+  await openSettings(page, host.url);
+  const memory = page.getByLabel('Memory for local models');
+  await memory.fill('8 GB');
+  await memory.press('Enter');
+  await expect(page.getByTestId('memory-budget-error')).toHaveText('Enter a number of megabytes, like 8192 for 8 GB');
+
+  const threads = page.getByLabel('Threads for local models');
+  const warning = page.getByTestId('threads-warning');
+  await threads.fill(String(machine.cpus));
+  await threads.press('Enter');
+  await expect
+    .poll(async () => (await host.call<{ local: { threads: number } }>('settings:get')).value!.local.threads)
+    .toBe(machine.cpus);
+  await expect(warning).toHaveCount(0);
+  await threads.fill(String(machine.cpus * 4));
+  await threads.press('Enter');
+  await expect(warning).toHaveText(
+    `This computer has ${machine.cpus} cores: with ${machine.cpus * 4} threads, local models run much slower. ` +
+      'Leave the field empty for the count measured on this machine.',
+  );
+  await page.reload();
+  await expect(page.getByTestId('threads-warning')).toBeVisible();
+});
+
 test('a section link brings its heading into view just below the section bar, not under it', async ({ page, host }) => {
   await openSettings(page, host.url);
   // The tier cards above Budget have their plans (the last thing above it to change height).
