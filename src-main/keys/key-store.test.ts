@@ -100,6 +100,13 @@ describe('KeyStore', () => {
     keys.set('endpoint:lms', 'lm-studio');
     expect(keys.get('endpoint:ollama')).toBe('ollama');
     expect(keys.get('endpoint:lms')).toBe('lm-studio');
+    // Four characters of a nine-character key are most of it: a short key shows none of its characters.
+    expect(keys.status(['endpoint:ollama', 'endpoint:lms'])).toMatchObject([
+      { configured: true, last4: null },
+      { configured: true, last4: null },
+    ]);
+    keys.set('endpoint:lms', 'sixteen-chars-ok');
+    expect(keys.status(['endpoint:lms'])[0]).toMatchObject({ last4: 's-ok' });
   });
 
   it('refuses a built-in provider key of the wrong shape, saying what the key looks like and whose it seems to be', () => {

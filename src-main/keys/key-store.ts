@@ -15,11 +15,14 @@ import type { SecretCipher } from './secret-cipher';
 
 export type KeySource = 'env' | 'file' | 'encrypted';
 
+/** The shortest key whose last 4 characters are shown: of a 6-character key ("ollama"), they are most of it. */
+const SHOWN_FROM = 16;
+
 export interface KeyStatus {
   /** A built-in provider ("openai") or a custom endpoint ("endpoint:<id>"). */
   provider: string;
   configured: boolean;
-  /** The last 4 characters only. */
+  /** The last 4 characters only, of a key long enough that they give little of it away (null for a shorter one). */
   last4: string | null;
   source: KeySource | null;
   env_var: string | null;
@@ -72,7 +75,7 @@ export class KeyStore {
       return {
         provider,
         configured: value !== undefined,
-        last4: value ? value.slice(-4) : null,
+        last4: value && value.length >= SHOWN_FROM ? value.slice(-4) : null,
         source: stored ? stored.source : env ? 'env' : null,
         env_var: providerDescriptor(provider, this.providers)?.env_var ?? null,
       };

@@ -6,6 +6,7 @@ export interface KeyStatus {
   /** A built-in provider (an id of provider-table.ts) or "endpoint:<id>". */
   provider: string;
   configured: boolean;
+  /** Its last 4 characters, for a key of 16 or more (null for a shorter one: they would be most of it). */
   last4: string | null;
   source: 'env' | 'file' | 'encrypted' | null;
   /** The environment variable read for this provider, if any. */
