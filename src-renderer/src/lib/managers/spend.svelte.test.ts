@@ -100,6 +100,23 @@ describe('SpendManager', () => {
     expect(manager.alerts).toEqual([{ threshold: 50, spent_usd: 5.1, budget_usd: 10 }]);
   });
 
+  it('says what calls a crash interrupted count for, and never that the budget cannot be crossed', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    expect(manager.interrupted).toBeNull();
+    // Over budget (an overrun, or a budget lowered since): the notice beside the gauge must not say otherwise.
+    fake.answer('spend:month', ({ month }) =>
+      spendMonth(month, { budget_usd: 5, total_usd: 7.95, settled_usd: 7.05, orphaned_usd: 0.9 }),
+    );
+    await manager.load();
+    expect(manager.interrupted).toEqual({
+      message: '$0.90 of it is for calls that were interrupted when Quire closed.',
+      next:
+        "Quire can't know what the provider billed for them, so they count as spent at the most they could have " +
+        'cost, never less.',
+    });
+  });
+
   it('splits calls, tokens and dollars between this machine and the cloud', async () => {
     const { fake, manager } = setup();
     fake.answer('spend:month', ({ month }) =>

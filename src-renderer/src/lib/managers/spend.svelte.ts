@@ -4,7 +4,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { SpendCurrent, SpendMonth } from '$contract/spend';
 import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
-import { currentMonth } from '../format';
+import { currentMonth, formatUsd } from '../format';
 import { action, resource } from '../resource.svelte';
 
 export interface RaisedAlert {
@@ -57,6 +57,21 @@ export class SpendManager {
   readonly error = $derived(this.#data.error);
   readonly exporting = $derived(this.#export.busy);
   readonly exportError = $derived(this.#export.error);
+
+  /**
+   * What the calls a crash interrupted count for (null for none). Not "the budget is never crossed": an overrun or a
+   * budget lowered since can cross it, and the gauge beside this would say so.
+   */
+  readonly interrupted = $derived.by((): { message: string; next: string } | null => {
+    const orphaned = this.#data.value?.orphaned_usd ?? 0;
+    if (orphaned <= 0) return null;
+    return {
+      message: `${formatUsd(orphaned)} of it is for calls that were interrupted when Quire closed.`,
+      next:
+        "Quire can't know what the provider billed for them, so they count as spent at the most they could have " +
+        'cost, never less.',
+    };
+  });
 
   /** Every threshold this month has crossed: pushed spend:alert events plus what the month's spending implies. */
   readonly alerts = $derived.by((): RaisedAlert[] => {
