@@ -10,7 +10,7 @@ export function runsHandlers({
   modelName = removedModelName,
 }: {
   runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
-  /** A task's display name for the report's title. */
+  /** A task's display name for the report (its title, the checks Ask Quire suggests). */
   taskName?: (task: string) => string;
   /** A model's display name for the report (as the Workbench names it). */
   modelName?: (id: string) => string;
@@ -18,7 +18,7 @@ export function runsHandlers({
   return {
     'runs:export': ({ run_id }) => {
       const run = runs.get(run_id);
-      return runReport(run, { taskName: taskName(run.task), modelName });
+      return runReport(run, { taskName, modelName });
     },
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),

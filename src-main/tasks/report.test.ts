@@ -71,8 +71,14 @@ const run: RunRecord = {
   },
 };
 
+const TASK_NAMES: Record<string, string> = {
+  continuity_check: 'Continuity check',
+  coordinator: 'Ask Quire',
+  timeline_check: 'Timeline check',
+};
+
 const names = {
-  taskName: 'Continuity check',
+  taskName: (id: string) => TASK_NAMES[id] ?? id,
   modelName: (id: string) => (id === run.model_id ? 'DeepSeek V3.2 (via OpenRouter)' : id),
 };
 
@@ -111,5 +117,25 @@ describe('runReport', () => {
     expect(status({ ...run, status: 'cancelled' })).toBe('stopped');
     expect(status({ ...run, low_confidence_fallback: true })).toBe('low-confidence fallback');
     expect(status(run)).toBe('completed');
+  });
+
+  it('names the checks Ask Quire suggests as the Workbench does, not by their ids', () => {
+    const asked: RunRecord = {
+      ...run,
+      task: 'coordinator',
+      answer: {
+        kind: 'route',
+        steps: [
+          { task: 'continuity_check', target: 'Chapter 2', why: 'The eyes change colour.' },
+          { task: 'timeline_check', target: 'the whole manuscript', why: 'Days go missing.' },
+        ],
+      },
+    };
+    const { markdown } = runReport(asked, names, 'UTC');
+    // It read "1. **continuity_check** on Chapter 2: …".
+    expect(markdown).toMatch(/^# Ask Quire\n/);
+    expect(markdown).toContain('1. **Continuity check** on Chapter 2: The eyes change colour.\n');
+    expect(markdown).toContain('2. **Timeline check** on the whole manuscript: Days go missing.\n');
+    expect(markdown).not.toMatch(/continuity_check|timeline_check/);
   });
 });

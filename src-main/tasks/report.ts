@@ -9,9 +9,12 @@ import { QUOTE_NOT_FOUND, type LocatedQuote, type RunAnswer } from '../../src-pr
 import { usdText } from '../../src-preload/contract/usd-text';
 import { calendarFor } from '../ledger/calendar';
 
-/** What the report names: the run's task, and a model by its id (its display name, or what it was once removed). */
+/**
+ * What the report names: a task by its id (the run's own, the checks Ask Quire suggests) and a model by its id (its
+ * display name, or what it was once removed), as the Workbench names them.
+ */
 export interface ReportNames {
-  taskName: string;
+  taskName: (id: string) => string;
   modelName: (id: string) => string;
 }
 
@@ -22,7 +25,7 @@ export function runReport(
   timeZone?: string,
 ): { markdown: string; filename: string } {
   const at = new Date(run.created_at);
-  const lines: string[] = [`# ${names.taskName}`, ''];
+  const lines: string[] = [`# ${names.taskName(run.task)}`, ''];
   lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id) : 'none'}`);
   lines.push(`- Status: ${runStatusText(run)}`);
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);
@@ -32,7 +35,7 @@ export function runReport(
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
   for (const notice of run.answer?.notices ?? []) lines.push(`- Note: ${notice}`);
   lines.push('');
-  if (run.answer) lines.push(...answerLines(run.answer));
+  if (run.answer) lines.push(...answerLines(run.answer, names.taskName));
   else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
@@ -54,7 +57,7 @@ function readableDate(at: Date, timeZone: string | undefined): string {
   return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
-function answerLines(answer: RunAnswer): string[] {
+function answerLines(answer: RunAnswer, taskName: (id: string) => string): string[] {
   switch (answer.kind) {
     case 'findings': {
       if (answer.findings.length === 0) return ['No findings.'];
@@ -91,7 +94,7 @@ function answerLines(answer: RunAnswer): string[] {
     case 'list':
       return answer.items.flatMap((item) => [`## ${item.title}`, '', item.detail, '']);
     case 'route':
-      return answer.steps.map((s, i) => `${i + 1}. **${s.task}** on ${s.target}: ${s.why}`);
+      return answer.steps.map((s, i) => `${i + 1}. **${taskName(s.task)}** on ${s.target}: ${s.why}`);
     case 'prose':
       return [answer.text];
     default:
