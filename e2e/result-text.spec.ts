@@ -78,3 +78,47 @@ test('a finding, an edit and a summary of long unbroken text wrap inside the Res
   await staysInTheCard(page);
   await page.getByTestId('run-answer').screenshot({ path: 'e2e/screenshots/result-long-summary.png' });
 });
+
+test('the edits a writer rejected stay rejected after another run is opened and after a reload', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await page.goto(`${host.url}/#/workbench`);
+  const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
+  await page.getByRole('textbox', { name: /Passage/ }).fill(passage);
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  fake.script('writer', {
+    json: {
+      edits: [
+        { original: 'The harbour was quiet.', revised: 'The harbour lay quiet.', reason: 'A stronger verb.' },
+        { original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' },
+      ],
+    },
+  });
+  await runTask(page, 'Line edit');
+  const edits = page.getByTestId('edit');
+  await expect(edits).toHaveCount(2, { timeout: 60_000 });
+  await edits.nth(1).getByRole('checkbox', { name: 'Accept' }).uncheck();
+  const copy = page.getByRole('button', { name: /Copy the edited text/ });
+  await expect(copy).toHaveText('Copy the edited text (1 edit)');
+
+  // Another run on screen, then the line edit again from the history: the writer's "no" is still there (it came
+  // back accepted, and "Copy the edited text" put the rejected edit into the text).
+  fake.script('writer', { json: { chapters: [{ chapter: 'Chapter 1', summary: 'Tobias walks to the pier.' }] } });
+  await runTask(page, 'Chapter summary');
+  await expect(page.getByTestId('run-answer')).toContainText('Tobias walks', { timeout: 60_000 });
+  const lineEdit = page.getByTestId('run-history').getByRole('button', { name: /Line edit/ });
+  await lineEdit.click();
+  await expect(edits).toHaveCount(2);
+  await expect(edits.nth(0).getByRole('checkbox', { name: 'Accept' })).toBeChecked();
+  await expect(edits.nth(1).getByRole('checkbox', { name: 'Accept' })).not.toBeChecked();
+  await expect(copy).toHaveText('Copy the edited text (1 edit)');
+
+  await page.reload();
+  await lineEdit.click();
+  await expect(edits).toHaveCount(2);
+  await expect(edits.nth(1).getByRole('checkbox', { name: 'Accept' })).not.toBeChecked();
+  await expect(copy).toHaveText('Copy the edited text (1 edit)');
+});

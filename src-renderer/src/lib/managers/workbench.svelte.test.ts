@@ -341,6 +341,26 @@ describe('WorkbenchManager', () => {
     ]).toEqual([PASSAGE, 'chapter.txt', 'brainstorm', 'Ideas for the storm', 'claude', true, 'long']);
   });
 
+  it("keeps which of a run's edits the writer rejected, run by run, for the session: another run opened or a reload does not accept them again", () => {
+    let kept: WorkbenchDraft | null = null;
+    const store: DraftStore = { ...memoryDrafts(), load: () => kept, save: (draft) => void (kept = draft) };
+    const fake = new FakeApi();
+    const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
+    first.setText(PASSAGE);
+    expect(first.rejectedEdits('r1')).toEqual([]);
+    first.acceptEdit('r1', 1, false);
+    first.acceptEdit('r1', 3, false);
+    first.acceptEdit('r2', 0, false);
+    first.acceptEdit('r1', 3, true);
+    expect(first.rejectedEdits('r1')).toEqual([1]);
+    expect(first.rejectedEdits('r2')).toEqual([0]);
+    const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), store);
+    expect(reloaded.rejectedEdits('r1')).toEqual([1]);
+    expect(reloaded.rejectedEdits('r2')).toEqual([0]);
+    reloaded.reset();
+    expect(reloaded.rejectedEdits('r1')).toEqual([]);
+  });
+
   it("the window's session store keeps a draft up to its size, and forgets a larger one rather than keep an old one", () => {
     const items = new Map<string, string>();
     const session = {
@@ -360,9 +380,13 @@ describe('WorkbenchManager', () => {
         length: 'short' as const,
         replaced: null,
         manuscriptId: null,
+        rejectedEdits: { r1: [1, 3] },
       };
       sessionDrafts.save(draft);
       expect(sessionDrafts.load()).toEqual(draft);
+      // Anything else kept under a run's rejected edits is not taken for them.
+      items.set('quire.workbench.draft', JSON.stringify({ ...draft, rejectedEdits: { r1: [2, 'x'], r2: 'no' } }));
+      expect(sessionDrafts.load()?.rejectedEdits).toEqual({ r1: [2] });
       // A draft kept before the choices were: Quire chooses, at the task's length.
       items.set('quire.workbench.draft', JSON.stringify({ text: PASSAGE, fileName: null, task: 'x', request: '' }));
       expect(sessionDrafts.load()).toMatchObject({ model: '', localOnly: false, length: 'task' });

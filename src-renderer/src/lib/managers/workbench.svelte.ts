@@ -88,6 +88,8 @@ export class WorkbenchManager {
    */
   #rejoined = $state(false);
   #rating = $state(false);
+  /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
+  #rejectedEdits = $state.raw<Record<string, number[]>>({});
   readonly #history = resource(
     async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
     [] as RunSummary[],
@@ -122,6 +124,7 @@ export class WorkbenchManager {
       this.#length = draft.length ?? 'task';
       this.#replaced = draft.replaced ?? null;
       this.#manuscriptId = draft.manuscriptId ?? null;
+      this.#rejectedEdits = draft.rejectedEdits ?? {};
       // Its text was left out of the store (too long): the library still has it.
       if (draft.text === '' && draft.manuscriptId) this.#toReopen = draft.manuscriptId;
     }
@@ -139,6 +142,7 @@ export class WorkbenchManager {
       length: this.#length,
       replaced: this.#replaced,
       manuscriptId: this.#manuscriptId,
+      rejectedEdits: this.#rejectedEdits,
     });
   }
 
@@ -507,6 +511,23 @@ export class WorkbenchManager {
     }
   }
 
+  /** The edits of the run `runId` the writer rejected, by their place in its answer. */
+  rejectedEdits(runId: string): readonly number[] {
+    return this.#rejectedEdits[runId] ?? [];
+  }
+
+  /**
+   * The writer accepts or rejects one edit of a run: kept for the session with the draft, so opening another run or
+   * reloading the window does not turn a "no" back into a "yes" (and into the text "Copy the edited text" gives).
+   */
+  acceptEdit(runId: string, index: number, accepted: boolean): void {
+    const others = this.rejectedEdits(runId).filter((i) => i !== index);
+    const rejected = accepted ? others : [...others, index].sort((a, b) => a - b);
+    const { [runId]: _old, ...rest } = this.#rejectedEdits;
+    this.#rejectedEdits = rejected.length > 0 ? { ...rest, [runId]: rejected } : rest;
+    this.#keepDraft();
+  }
+
   /** 0–10, fed to the quality estimates the orchestrator ranks with. */
   async rate(score: number): Promise<void> {
     const run = this.#result.value;
@@ -616,6 +637,7 @@ export class WorkbenchManager {
     this.#runOffset = 0;
     this.#runPart = null;
     this.#rating = false;
+    this.#rejectedEdits = {};
     this.#history.reset();
     this.images.reset();
   }
@@ -658,6 +680,8 @@ export interface WorkbenchDraft {
   replaced?: { text: string; fileName: string | null } | null;
   /** The kept manuscript the text is, so a text too long to keep here comes back from the library. */
   manuscriptId?: string | null;
+  /** Run by run, the places of the edits the writer rejected. */
+  rejectedEdits?: Record<string, number[]>;
 }
 
 /** The run a window was following, by its id, and where its passage starts in the text on screen. */
@@ -706,6 +730,7 @@ export const sessionDrafts: DraftStore = {
               }
             : null,
         manuscriptId: typeof draft.manuscriptId === 'string' ? draft.manuscriptId : null,
+        rejectedEdits: rejectedEditsOf(draft.rejectedEdits),
       };
     } catch {
       return null;
@@ -754,5 +779,16 @@ export const sessionDrafts: DraftStore = {
     }
   },
 };
+
+/** The rejected edits a draft kept: each run's places that are whole numbers; anything else is left out. */
+function rejectedEditsOf(kept: unknown): Record<string, number[]> {
+  if (typeof kept !== 'object' || kept === null) return {};
+  const runs: Record<string, number[]> = {};
+  for (const [runId, places] of Object.entries(kept)) {
+    const rejected = Array.isArray(places) ? places.filter((i): i is number => Number.isInteger(i)) : [];
+    if (rejected.length > 0) runs[runId] = rejected;
+  }
+  return runs;
+}
 
 export const workbenchManager = new WorkbenchManager(defaultApi, undefined, taskLibraryManager);
