@@ -122,3 +122,55 @@ test('the edits a writer rejected stay rejected after another run is opened and 
   await expect(edits.nth(1).getByRole('checkbox', { name: 'Accept' })).not.toBeChecked();
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
 });
+
+test('a quote whose place in the text has changed since its run is not shown at other words', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await page.goto(`${host.url}/#/workbench`);
+  const passage =
+    '# Chapter 1\n\nMara had green eyes.\n\n# Chapter 2\n\nYears later, Tobias remembered her brown eyes.';
+  const box = page.getByRole('textbox', { name: /Passage/ });
+  await box.fill(passage);
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  fake.script('writer', {
+    json: {
+      findings: [
+        {
+          claim: 'Her eyes change colour.',
+          // A copy in other letter case is found tolerantly, and is still there as long as the text is.
+          evidence: [
+            { quote: 'Mara had GREEN eyes.', location: 'Chapter 1' },
+            { quote: 'her brown eyes', location: 'Chapter 2' },
+          ],
+          severity: 'high',
+          suggestion: null,
+        },
+      ],
+    },
+  });
+  await runTask(page, 'Continuity check');
+  const where = page.getByTestId('finding').getByTestId('quote-location');
+  await expect(where).toHaveText(['Chapter 1, paragraph 1', 'Chapter 2, paragraph 1'], { timeout: 60_000 });
+  const selected = () => box.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+  await where.nth(1).click();
+  expect(await selected()).toBe('her brown eyes');
+  await where.nth(0).click();
+  expect(await selected()).toBe('Mara had green eyes.');
+
+  // The writer adds a line above: the run's places are now other words. Clicking one selected "ter 1\n\nMara ha"
+  // as if it were the quote; it is said instead, and nothing is selected.
+  await box.fill(`A new first line.\n\n${passage}`);
+  await expect(where).toHaveText([
+    'Chapter 1, paragraph 1 (your text has changed here since this run)',
+    'Chapter 2, paragraph 1 (your text has changed here since this run)',
+  ]);
+  await expect(page.getByTestId('finding').getByRole('button', { name: /paragraph/ })).toHaveCount(0);
+
+  // The text as it was: the places are the quotes again.
+  await box.fill(passage);
+  await where.nth(1).click();
+  expect(await selected()).toBe('her brown eyes');
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { quoteStillAt } from './jump-to';
+
+const TEXT = '# Chapter 1\n\nMara\u2019s eyes were green \u2014 caf\u00e9 green.\n\nTobias waited.';
+const at = (quote: string, found: string, offset = 0) => {
+  const start = TEXT.indexOf(found) - offset;
+  return { quote, start, end: start + found.length };
+};
+
+describe('a quote still at its place in the text on screen', () => {
+  it('is there when the words at its offsets are the quote, as Quire found it exactly or tolerantly', () => {
+    expect(quoteStillAt(TEXT, at('Tobias waited.', 'Tobias waited.'))).toBe(true);
+    // Straight quote marks, a plain dash, other case, its accent written apart, a space doubled, wrapped in quotes.
+    const copy = '"Mara\'s eyes were GREEN -  cafe\u0301 green."';
+    expect(quoteStillAt(TEXT, at(copy, 'Mara\u2019s eyes were green \u2014 caf\u00e9 green.'))).toBe(true);
+    // A run given one chapter: its offsets are within that chapter.
+    expect(quoteStillAt(TEXT, at('Tobias waited.', 'Tobias waited.', 13), 13)).toBe(true);
+  });
+
+  it('is not there when the text on screen has other words at those offsets, or is shorter', () => {
+    const quote = at('Tobias waited.', 'Tobias waited.');
+    expect(quoteStillAt(`A new line.\n\n${TEXT}`, quote)).toBe(false);
+    expect(quoteStillAt(TEXT.replace('Tobias waited.', 'Tobias left.'), quote)).toBe(false);
+    expect(quoteStillAt('Mara.', quote)).toBe(false);
+    expect(quoteStillAt(TEXT, { quote: 'Tobias', start: null, end: null })).toBe(false);
+  });
+});
