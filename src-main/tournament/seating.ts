@@ -162,7 +162,10 @@ export async function chooseSeats(
     if (!primary || !verifier) {
       throw (
         budgetKeepsOut('Verification needs') ??
-        new UnavailableError('Verification needs two models that can run this task; fewer are available.')
+        new UnavailableError(
+          `Verification needs two models that can run this task; fewer are available. ${MORE_MODELS_STEP}`,
+          { advised: true },
+        )
       );
     }
     // The verifier reads the input and the primary's answer (up to all the primary may produce, counted generously),
@@ -198,7 +201,10 @@ export async function chooseSeats(
     if (selection.reason === 'too_few_candidates') {
       throw (
         budgetKeepsOut('A tournament needs') ??
-        new UnavailableError(tooLong === 0 ? selection.message : tooLongForSeats(pool.length, tooLong))
+        new UnavailableError(
+          tooLong === 0 ? `${selection.message} ${MORE_MODELS_STEP}` : tooLongForSeats(pool.length, tooLong),
+          { advised: true },
+        )
       );
     }
     // A cap that binds says its own step (raise the cap); a budget, the steps a tournament can take.
@@ -222,6 +228,14 @@ export async function chooseSeats(
   }
   return seats;
 }
+
+/**
+ * What seats another model when too few can run the task: said with the refusal, as the Workbench's general step for
+ * "unavailable" (check the network) is not it.
+ */
+const MORE_MODELS_STEP =
+  'Add an API key for another provider in Settings, or download a local model on the Models screen, for a second ' +
+  'model that can run it.';
 
 /** What lets a tournament run that the budget left cannot hold: other members (when the writer picked them), one
  * model instead of several, or more budget. */

@@ -380,6 +380,35 @@ describe('TournamentService', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('one model that can run the task says what gives it a second, not to check the network', async () => {
+    const h = await harness(undefined, registry.slice(0, 1));
+    const refused = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT }).then(
+      () => expect.unreachable('it was refused'),
+      (error: QuireError) => error.toInfo(),
+    );
+    // The Workbench added "Check that the service is reachable (network, endpoint URL, or Quire host), then retry."
+    expect(refused).toEqual({
+      code: 'unavailable',
+      retryable: false,
+      advised: true,
+      message:
+        'A tournament needs at least two models that can run this task; only one is available. Add an API key for ' +
+        'another provider in Settings, or download a local model on the Models screen, for a second model that can run it.',
+    });
+    // Too long for all but one: the message's own step (a shorter text) is the one said.
+    const small = registry.map((spec, i) => (i === 0 ? spec : { ...spec, context_window: 8_000 }));
+    const long = await (
+      await harness(undefined, small)
+    ).service
+      .start({ task: 'continuity_check', input: LONG_PASSAGE })
+      .then(
+        () => expect.unreachable('it was refused'),
+        (error: QuireError) => error.toInfo(),
+      );
+    expect(long).toMatchObject({ code: 'unavailable', advised: true });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('reserves members together: when the set does not fit the month, nothing is reserved and no member starts', async () => {
     const h = await harness({ orchestrator: { monthly_budget: 0.005 } });
     await expect(
