@@ -174,3 +174,29 @@ test('a quote whose place in the text has changed since its run is not shown at 
   await where.nth(1).click();
   expect(await selected()).toBe('her brown eyes');
 });
+
+test('a scene draft stopped part-way keeps its words and exports them as a report, marked as stopped', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  // Two words of the draft, then nothing more until the writer stops it.
+  fake.script('writer', { text: 'The storm took the boats.', alwaysFault: { kind: 'stall', afterTokens: 2 } });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The harbour the morning after the storm.');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await runTask(page, 'Scene draft');
+  await expect(page.getByTestId('run-output')).toContainText('The storm', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/cancel|stopped/i, { timeout: 30_000 });
+  await expect(page.getByTestId('run-output')).toContainText('The storm');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export the report (Markdown)' }).click();
+  const file = await download;
+  const markdown = Buffer.concat((await (await file.createReadStream()).toArray()) as Buffer[]).toString('utf8');
+  expect(markdown).toMatch(/^# Scene draft\n/);
+  expect(markdown).toMatch(/- Status: .*stopped/i);
+  expect(markdown).toContain('The storm');
+});
