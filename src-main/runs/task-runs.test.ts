@@ -149,7 +149,7 @@ describe('task runs through the official SDKs', () => {
     // The stored run carries the answer; the report shows it in a writer's words.
     expect((await h.call('runs:get', { run_id: body.value.run_id })).body.value.answer).toEqual(body.value.answer);
     const report = (await h.call('runs:export', { run_id: body.value.run_id })).body.value;
-    expect(report.filename).toMatch(/^quire-continuity_check-\d{4}-\d\d-\d\d\.md$/);
+    expect(report.filename).toMatch(/^Quire Continuity check \d{4}-\d\d-\d\d\.md$/);
     expect(report.markdown).toContain('# Continuity check');
     // The model as the Workbench names it, not by its id.
     expect(report.markdown).toContain('- Model: GPT-4o mini\n');

@@ -92,11 +92,14 @@ describe('runReport', () => {
     expect(markdown).not.toContain('2026-12-06T');
     expect(markdown.split(RUN_ID)).toHaveLength(2);
     expect(markdown.trimEnd().split('\n').at(-1)).toBe(`*For support: run ${RUN_ID}*`);
-    // The date and the file's day are the writer's, in their time zone.
-    expect(filename).toBe('quire-continuity_check-2026-12-06.md');
+    // The date and the file's day are the writer's, in their time zone; the file is named as the task is, not by its id.
+    expect(filename).toBe('Quire Continuity check 2026-12-06.md');
     const west = runReport(run, names, 'America/Los_Angeles');
     expect(west.markdown).toContain('- Date: 5 December 2026, 23:26\n');
-    expect(west.filename).toBe('quire-continuity_check-2026-12-05.md');
+    expect(west.filename).toBe('Quire Continuity check 2026-12-05.md');
+    // A name of the writer's own with what a Mac or Windows file name cannot hold: those characters become dashes.
+    const own = runReport(run, { ...names, taskName: () => 'Dialogue: "Mara/Tobias"' }, 'UTC');
+    expect(own.filename).toBe('Quire Dialogue- -Mara-Tobias- 2026-12-06.md');
   });
 
   it('says confidence as the screen does: the whole answer’s, and a finding’s only when it is below certain', () => {

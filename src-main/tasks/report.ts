@@ -39,7 +39,10 @@ export function runReport(
   else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
-  return { markdown, filename: `quire-${run.task}-${calendarFor(timeZone)(at).day}.md` };
+  // Named as the writer knows the task ("Quire Continuity check 2026-12-06.md" in their Downloads), never by its id;
+  // what a Mac or Windows file name cannot hold becomes a dash.
+  const name = names.taskName(run.task).replace(/[/\\:*?"<>|]/g, '-');
+  return { markdown, filename: `Quire ${name} ${calendarFor(timeZone)(at).day}.md` };
 }
 
 /** "6 December 2026, 07:26": the code has no writer's locale, so one plain English form, in `timeZone`. */
