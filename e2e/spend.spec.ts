@@ -108,6 +108,8 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   const previousName = previous.toLocaleString('en-US', { month: 'long', year: 'numeric' });
   await expect(page.getByTestId('no-alerts')).toHaveText(`No alerts in ${previousName}: under 50% of the budget.`);
   await expect(page.locator('main')).toContainText(`No calls in ${previousName}.`);
+  // Nothing to start there: a month gone by sends the writer to no Workbench.
+  await expect(page.getByRole('button', { name: 'Go to the Workbench' })).toHaveCount(0);
   // The screen's own cards (the banner above them is about this month's budget, as it should be).
   for (const card of await page.locator('main section[aria-labelledby]').allInnerTexts()) {
     expect(card).not.toMatch(/this month|\byet\b/i);
