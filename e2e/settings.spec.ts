@@ -47,6 +47,10 @@ test('a negative budget shows a specific error and leaves the stored budget unch
   await typed.fill('1,250');
   await typed.press('Enter');
   await expect(page.getByTestId('budget-error')).toHaveText(/could mean 1250 or 1\.25/);
+  // A dot that groups thousands, as much of Europe writes "1.000": asked about too, never taken as $1.
+  await typed.fill('1.000');
+  await typed.press('Enter');
+  await expect(page.getByTestId('budget-error')).toHaveText(/could mean 1000 or 1\b/);
   const kept = await host.call<typeof stored.value>('settings:get');
   expect(kept.value?.orchestrator.monthly_budget).toBe(12.5);
 });

@@ -88,6 +88,11 @@ describe('an endpoint form’s models', () => {
       ok: true,
       models: [{ input_usd_per_mtok: 0.15, output_usd_per_mtok: 0.6 }],
     });
+    // As price pages write them ("$1.250", "$10.000" per million tokens): decimals, not a thousands question.
+    expect(endpointModels([{ ...qwen, input_usd_per_mtok: '$1.250', output_usd_per_mtok: '10.000' }])).toMatchObject({
+      ok: true,
+      models: [{ input_usd_per_mtok: 1.25, output_usd_per_mtok: 10 }],
+    });
     expect(endpointModels([llavaDraft(), { ...qwen, quality: '' }])).toEqual({
       ok: false,
       message: 'The quality of model 2 (“qwen”) is not a number: type one from 0 to 10, like 6 or 7.5.',

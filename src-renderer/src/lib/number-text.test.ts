@@ -22,21 +22,25 @@ describe('a number typed by a writer', () => {
     expect(read).toEqual({ ok: false, message: expect.stringMatching(/could mean 1250 or 1\.25/) });
   });
 
-  it('asks rather than guess when a dot could be a thousands separator, as in much of Europe', () => {
+  it('asks rather than guess when a dot could be a thousands separator in an amount, as in much of Europe', () => {
     // "1.000" taken as $1 was a budget a thousand times below the one a writer in Germany typed.
-    expect(readNumber('1.000', { decimal: true })).toEqual({
+    const amount = { decimal: true, amount: true };
+    expect(readNumber('1.000', amount)).toEqual({
       ok: false,
       message: '"1.000" could mean 1000 or 1: type 1000 or 1, without the dot.',
     });
-    expect(readNumber('$12.500', { decimal: true })).toEqual({
+    expect(readNumber('$12.500', amount)).toEqual({
       ok: false,
       message: '"12.500" could mean 12500 or 12.5: type 12500 or 12.5, without the dot.',
     });
     // No thousands reading: a leading 0, other than three decimals, or after grouping commas.
-    expect(readNumber('0.150', { decimal: true })).toEqual({ ok: true, value: 0.15 });
-    expect(readNumber('1.25', { decimal: true })).toEqual({ ok: true, value: 1.25 });
-    expect(readNumber('1.2500', { decimal: true })).toEqual({ ok: true, value: 1.25 });
-    expect(readNumber('1,250.500', { decimal: true })).toEqual({ ok: true, value: 1250.5 });
+    expect(readNumber('0.150', amount)).toEqual({ ok: true, value: 0.15 });
+    expect(readNumber('1.25', amount)).toEqual({ ok: true, value: 1.25 });
+    expect(readNumber('1.2500', amount)).toEqual({ ok: true, value: 1.25 });
+    expect(readNumber('1,250.500', amount)).toEqual({ ok: true, value: 1250.5 });
+    // A price per million tokens as price pages write it ("$1.250"): a decimal, never a question.
+    expect(readNumber('$1.250', { decimal: true })).toEqual({ ok: true, value: 1.25 });
+    expect(readNumber('10.000', { decimal: true })).toEqual({ ok: true, value: 10 });
   });
 
   it('refuses what is not written in digits, and decimals where only whole numbers go', () => {

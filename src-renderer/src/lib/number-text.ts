@@ -15,7 +15,14 @@ const DOT_GROUP = /^-?[1-9]\d{0,2}\.\d{3}$/;
 /** What an amount field says when the text is not an amount (the budget, an app's cap). */
 export const NOT_USD = 'Enter an amount in US dollars, like 5 or 12.50';
 
-export function readNumber(text: string, options: { decimal: boolean; invalid?: string }): NumberText {
+/**
+ * `amount`: a sum of money the writer types (a budget, a cap), where "1.000" may be a thousand. Not a price per million
+ * tokens: price pages write "$1.250", and a thousand dollars per million tokens is no price.
+ */
+export function readNumber(
+  text: string,
+  options: { decimal: boolean; invalid?: string | undefined; amount?: boolean | undefined },
+): NumberText {
   const typed = text.trim().replace(/^\$\s*/, '');
   if (typed === '') return { ok: true, value: null };
   const invalid = {
@@ -23,7 +30,7 @@ export function readNumber(text: string, options: { decimal: boolean; invalid?: 
     message: options.invalid ?? (options.decimal ? 'Enter a number, like 0.25' : 'Enter a whole number, like 4'),
   };
   let digits: string;
-  if (options.decimal && DOT_GROUP.test(typed)) {
+  if (options.decimal && options.amount && DOT_GROUP.test(typed)) {
     const whole = typed.replace('.', '');
     const decimal = String(Number(typed));
     return {
