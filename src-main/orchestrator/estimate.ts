@@ -6,6 +6,11 @@ import { decide, effortOf, requireTask, type DecisionInputs } from './decide';
 import { expectedUsd } from './pricing';
 import { expectedThinkingTokens } from './thinking';
 
+import { roundUsd } from '../../src-preload/contract/usd-text';
+
+/** To the micro-dollar, as the ledger stores money (one rule with the renderer's: the contract's). */
+export { roundUsd };
+
 export function estimateMonthly(
   tier: QualityTier,
   usage: Readonly<Record<string, number>>,
@@ -54,9 +59,4 @@ export function typicalCallUsd(
   const input = own?.input ?? task.typical_input_tokens;
   const output = own?.output ?? task.typical_output_tokens;
   return price(spec, input, output + thinking);
-}
-
-/** To the micro-dollar, as the ledger stores money. */
-export function roundUsd(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }

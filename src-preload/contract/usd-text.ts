@@ -14,6 +14,11 @@ const tiny = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD'
 /** Below a hundredth of a cent, two significant digits; below a dollar, four decimals; else cents. */
 const TINY = 0.0001;
 
+/** To the micro-dollar, as the ledger stores money: a sum's float dust (0.30000000000000004) is not a difference. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
 export function usdText(usd: number): string {
   if (usd === 0) return '$0.00';
   const size = Math.abs(usd);

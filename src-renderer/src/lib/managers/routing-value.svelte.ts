@@ -5,6 +5,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { RoutingValue, RoutingValueApart } from '$contract/spend';
 import { api as defaultApi, Client } from '../api/client';
 import { formatPercent, formatUsd } from '../format';
+import { roundUsd } from '$contract/usd-text';
 import { Resource } from '../resource.svelte';
 
 /** Calls, not runs: a repair or a fallback is a call of its own, and each is priced as it was made. */
@@ -36,7 +37,7 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
         ? `No call is known to be on a model Quire picked, so there is nothing to compare. ${notCounted}`
         : null;
     // Whole micro-dollars, as the ledger counts: a difference below one is no difference.
-    const saved = Math.round((v.premium_usd - v.actual_usd) * 1e6) / 1e6;
+    const saved = roundUsd(v.premium_usd - v.actual_usd);
     const premium = `always the premium pick (${formatUsd(v.premium_usd)})`;
     const versusPremium =
       saved > 0

@@ -5,6 +5,8 @@ import type { SpendCurrent, SpendMonth } from '$contract/spend';
 import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
 import { currentMonth, formatUsd } from '../format';
+import { roundUsd } from '$contract/usd-text';
+import { sessionGet, sessionSet } from '../session-store';
 import { action, resource } from '../resource.svelte';
 
 export interface RaisedAlert {
@@ -116,14 +118,13 @@ export class SpendManager {
       }
     }
     // Whole micro-dollars, as the ledger counts: a subtraction's float dust is no cent.
-    const micros = (usd: number) => Math.round(usd * 1e6) / 1e6;
     return {
       localCalls,
       cloudCalls,
       localTokens,
       cloudTokens,
-      cloudUsd: micros(cloudUsd),
-      cloudHeldUsd: micros(cloudHeldUsd),
+      cloudUsd: roundUsd(cloudUsd),
+      cloudHeldUsd: roundUsd(cloudHeldUsd),
     };
   });
 
@@ -176,21 +177,9 @@ const MONTH_KEY = 'quire.spend.month';
 
 /** The window's sessionStorage: a reload keeps the month on screen; a new window (or Quire restarted) opens on this one. */
 const sessionMonth: MonthStore = {
-  load() {
-    try {
-      return globalThis.sessionStorage?.getItem(MONTH_KEY) ?? null;
-    } catch {
-      return null;
-    }
-  },
-  save(month) {
-    try {
-      if (month) globalThis.sessionStorage?.setItem(MONTH_KEY, month);
-      else globalThis.sessionStorage?.removeItem(MONTH_KEY);
-    } catch {
-      // Unavailable: a reload shows this month, as before.
-    }
-  },
+  load: () => sessionGet(MONTH_KEY),
+  // Unavailable: a reload shows this month, as before.
+  save: (month) => void sessionSet(MONTH_KEY, month),
 };
 
 function downloadFile(filename: string, text: string, type: string): void {
@@ -226,5 +215,5 @@ export function gaugeOf(
  * most), never the holds of calls still running; in whole micro-dollars, as the ledger adds them.
  */
 function spentOf(month: SpendMonth): number {
-  return Math.round((month.settled_usd + month.orphaned_usd) * 1e6) / 1e6;
+  return roundUsd(month.settled_usd + month.orphaned_usd);
 }

@@ -12,6 +12,7 @@ import { resource } from '../resource.svelte';
 import { targetSpan, type TargetSpan } from '../route-target';
 import { ImageAttachments } from './image-attachments.svelte';
 import { TaskLibraryManager, taskLibraryManager } from './task-library.svelte';
+import { sessionGet, sessionSet } from '../session-store';
 
 /** Answer lengths a writer picks from; null leaves the task's own limit. */
 export const LENGTHS = {
@@ -711,7 +712,7 @@ const LIVE_RUN_KEY = 'quire.workbench.live-run';
 export const sessionDrafts: DraftStore = {
   load() {
     try {
-      const raw = globalThis.sessionStorage?.getItem(DRAFT_KEY);
+      const raw = sessionGet(DRAFT_KEY);
       const draft = raw ? (JSON.parse(raw) as Partial<WorkbenchDraft>) : null;
       if (!draft || typeof draft.text !== 'string') return null;
       return {
@@ -740,29 +741,20 @@ export const sessionDrafts: DraftStore = {
     // A kept manuscript's text too long to keep here is left out: the library gives it back by its id. A pasted one
     // that long is not kept, and neither is the rest (an older draft must not come back in its place).
     const long = draft.text.length > MAX_DRAFT_CHARS;
-    try {
-      if (long && !draft.manuscriptId) globalThis.sessionStorage?.removeItem(DRAFT_KEY);
-      else
-        globalThis.sessionStorage?.setItem(
-          DRAFT_KEY,
-          JSON.stringify({
+    const kept =
+      long && !draft.manuscriptId
+        ? null
+        : JSON.stringify({
             ...draft,
             text: long ? '' : draft.text,
             replaced: draft.replaced && draft.replaced.text.length <= MAX_DRAFT_CHARS ? draft.replaced : null,
-          }),
-        );
-    } catch {
-      // A full or unavailable store: an older draft must not come back in place of this one.
-      try {
-        globalThis.sessionStorage?.removeItem(DRAFT_KEY);
-      } catch {
-        // Unavailable: nothing is kept; the passage on screen is unaffected.
-      }
-    }
+          });
+    // A full store: an older draft must not come back in place of this one.
+    if (!sessionSet(DRAFT_KEY, kept)) sessionSet(DRAFT_KEY, null);
   },
   loadLiveRun() {
     try {
-      const raw = globalThis.sessionStorage?.getItem(LIVE_RUN_KEY);
+      const raw = sessionGet(LIVE_RUN_KEY);
       const run = raw ? (JSON.parse(raw) as Partial<LiveRun>) : null;
       if (!run || typeof run.runId !== 'string' || typeof run.offset !== 'number') return null;
       return { runId: run.runId, offset: run.offset };
@@ -771,12 +763,8 @@ export const sessionDrafts: DraftStore = {
     }
   },
   saveLiveRun(run) {
-    try {
-      if (run) globalThis.sessionStorage?.setItem(LIVE_RUN_KEY, JSON.stringify(run));
-      else globalThis.sessionStorage?.removeItem(LIVE_RUN_KEY);
-    } catch {
-      // Unavailable: a reload mid-run shows the run in the history instead.
-    }
+    // Unavailable: a reload mid-run shows the run in the history instead.
+    sessionSet(LIVE_RUN_KEY, run ? JSON.stringify(run) : null);
   },
 };
 
