@@ -55,3 +55,8 @@ export function readNumber(
   if (!options.decimal && digits.includes('.')) return invalid;
   return { ok: true, value: Number(digits) };
 }
+
+/** A sum of US dollars the writer types (an app's cap), read as the budget is. */
+export function readUsd(text: string): NumberText {
+  return readNumber(text, { decimal: true, invalid: NOT_USD, amount: true });
+}
