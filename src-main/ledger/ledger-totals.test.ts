@@ -12,6 +12,8 @@ import { setOwner, startTokenOf } from '../store/owner';
 import { liveProcess } from '../../test/support/processes';
 import { useTempDir } from '../../test/support/temp-dir';
 import { Ledger } from './ledger';
+import { routingValue } from '../orchestrator/routing-value';
+import { inputs, registryPrice } from '../../test/support/decision-fixtures';
 import { BudgetExceededError } from '../errors';
 
 const tempDir = useTempDir();
@@ -25,6 +27,13 @@ function db(file: string, migrations = MIGRATIONS): Db {
   open.push(d);
   return d;
 }
+
+/** A call whose usage was never reported: in flight, left by a crash, or settled at its reservation (migration 026). */
+const UNPRICED = `(state IN ('reserved', 'orphaned') OR (state = 'settled' AND (input_tokens IS NULL OR output_tokens IS NULL)))`;
+
+const hasUnpriced = (d: Db) =>
+  d.prepare(`SELECT 1 FROM pragma_table_info('ledger_choice_rollup') WHERE name = 'unpriced_calls'`).get() !==
+  undefined;
 
 /** The month's totals and groups recomputed from the rows, the way the old code scanned them. */
 function scan(d: Db, month: string) {
@@ -57,7 +66,13 @@ function scan(d: Db, month: string) {
               SUM(CASE state WHEN 'settled' THEN charged_micros WHEN 'released' THEN 0 ELSE reserved_micros END)
                 AS counted_micros,
               SUM(state <> 'released' OR duration_ms IS NOT NULL) AS calls,
-              COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
+              COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens${
+                hasUnpriced(d)
+                  ? `, SUM(${UNPRICED}) AS unpriced_calls,
+                     SUM(CASE WHEN ${UNPRICED} THEN (CASE state WHEN 'settled' THEN charged_micros ELSE reserved_micros END)
+                              ELSE 0 END) AS unpriced_micros`
+                  : ''
+              }
          FROM ledger WHERE month = ? GROUP BY task, COALESCE(chosen_by, 'unknown') HAVING calls > 0
          ORDER BY task, chosen_by`,
     )
@@ -80,11 +95,12 @@ function fromTriggers(d: Db, month: string) {
            FROM ledger_rollup WHERE month = ? AND calls > 0 GROUP BY ${by} ORDER BY key`,
       )
       .all(month);
-  // Not in a schema before migration 025 (the older migrations' tests read theirs).
+  // Not in a schema before migration 025 (the older migrations' tests read theirs), nor its unpriced part before 026.
+  const unpriced = hasUnpriced(d) ? ', unpriced_calls, unpriced_micros' : '';
   const choices = d.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ledger_choice_rollup'`).get()
     ? d
         .prepare(
-          `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens FROM ledger_choice_rollup
+          `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens${unpriced} FROM ledger_choice_rollup
              WHERE month = ? AND calls > 0 ORDER BY task, chosen_by`,
         )
         .all(month)
@@ -267,11 +283,80 @@ describe('month totals kept by SQLite', () => {
       { inputTokens: 7, outputTokens: 3 },
       5,
     );
-    expect(fromTriggers(after, '2026-03').choices).toEqual([
-      { task: 't', chosen_by: 'unknown', counted_micros: 0, calls: 1, input_tokens: 100, output_tokens: 20 },
-      { task: 't', chosen_by: 'writer', counted_micros: 0, calls: 1, input_tokens: 7, output_tokens: 3 },
-    ]);
+    expect(fromTriggers(after, '2026-03').choices).toEqual(
+      [
+        { task: 't', chosen_by: 'unknown', counted_micros: 0, calls: 1, input_tokens: 100, output_tokens: 20 },
+        { task: 't', chosen_by: 'writer', counted_micros: 0, calls: 1, input_tokens: 7, output_tokens: 3 },
+      ].map((row) => ({ ...row, unpriced_calls: 0, unpriced_micros: 0 })),
+    );
     expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
+  });
+
+  it('counts the calls already written without usage when migration 026 runs, as its triggers then count new ones', () => {
+    const file = join(tempDir(), 'q.sqlite');
+    const before = db(
+      file,
+      MIGRATIONS.filter((m) => m.version < 26),
+    );
+    const old = new Ledger({ db: before, now, budgetUsd: () => null });
+    const call = { runId: 'r', modelId: 'm', provider: 'p', task: 't', chosenBy: 'quire' as const };
+    old.settle(old.reserve({ ...call, worstCaseUsd: 0.05 }).id, 0.01, { inputTokens: 400, outputTokens: 20 });
+    old.keepReservation(old.reserve({ ...call, worstCaseUsd: 0.04 }).id, 'cut');
+    const orphan = old.reserve({ ...call, worstCaseUsd: 0.03 }).id;
+    before.prepare(`UPDATE ledger SET state = 'orphaned' WHERE id = ?`).run(orphan);
+    before.close();
+    open.splice(open.indexOf(before), 1);
+    const after = db(file);
+    expect(fromTriggers(after, '2026-03').choices).toEqual([
+      {
+        task: 't',
+        chosen_by: 'quire',
+        counted_micros: 80_000,
+        calls: 3,
+        input_tokens: 400,
+        output_tokens: 20,
+        unpriced_calls: 2,
+        unpriced_micros: 70_000,
+      },
+    ]);
+    new Ledger({ db: after, now, budgetUsd: () => null }).keepReservation(orphan, 'found after a crash');
+    expect(fromTriggers(after, '2026-03')).toEqual(scan(after, '2026-03'));
+  });
+
+  it("keeps Quire's calls whose usage never came out of the routing comparison: their tokens are not known", () => {
+    const ledger = new Ledger({ db: db(join(tempDir(), 'q.sqlite')), now, budgetUsd: () => null });
+    const call = {
+      runId: 'r',
+      modelId: 'gpt-4o-mini',
+      provider: 'openai',
+      task: 'theme_analysis',
+      chosenBy: 'quire' as const,
+    };
+    // Answered: settled to the provider's counts.
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 0.01, {
+      inputTokens: 40_000,
+      outputTokens: 2_000,
+    });
+    // A stream cut before its usage came: charged at its reservation, its tokens unknown.
+    ledger.keepReservation(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 'cut');
+    // Still in flight.
+    ledger.reserve({ ...call, worstCaseUsd: 0.02 });
+    expect(ledger.work('2026-03')).toEqual([
+      {
+        task: 'theme_analysis',
+        chosen_by: 'quire',
+        calls: 3,
+        input_tokens: 40_000,
+        output_tokens: 2_000,
+        spend_usd: 0.08,
+        unpriced_calls: 2,
+        unpriced_usd: 0.07,
+      },
+    ]);
+    // Compared on the one call whose tokens are known, at what it cost; the other two are said apart, at their holds.
+    const value = routingValue('2026-03', ledger.work('2026-03'), inputs(), registryPrice);
+    expect(value).toMatchObject({ calls: 1, actual_usd: 0.01, not_compared: { calls: 2, spend_usd: 0.07 } });
+    expect(value.premium_usd).toBeCloseTo((40_000 * 2.5 + 2_000 * 10) / 1e6, 6);
   });
 
   it('records a settlement above its reservation as an overrun, announces it, counts it, and holds that model at the overrun multiple next time', () => {

@@ -451,6 +451,8 @@ export class Ledger implements SpendSource {
       input_tokens: row.input_tokens,
       output_tokens: row.output_tokens,
       spend_usd: toUsd(row.counted_micros),
+      unpriced_calls: row.unpriced_calls,
+      unpriced_usd: toUsd(row.unpriced_micros),
     }));
   }
 

@@ -10,6 +10,8 @@ const theme = {
   input_tokens: 80_000,
   output_tokens: 12_000,
   spend_usd: 0.0348,
+  unpriced_calls: 0,
+  unpriced_usd: 0,
 };
 
 describe('routingValue: the month priced as routed, on always-premium and on always-cheapest', () => {
@@ -32,6 +34,8 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
       input_tokens: 150_000,
       output_tokens: 30_000,
       spend_usd: 0,
+      unpriced_calls: 0,
+      unpriced_usd: 0,
     };
     const value = routingValue('2026-11', [local, theme], inputs(), registryPrice);
     expect(value.actual_usd).toBeCloseTo(0.0348, 6);
@@ -47,6 +51,8 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
       input_tokens: 20_000,
       output_tokens: 4_000,
       spend_usd: 0,
+      unpriced_calls: 0,
+      unpriced_usd: 0,
     };
     const value = routingValue('2026-11', [notes], inputs(), registryPrice);
     expect(value.by_task[0]).toMatchObject({ premium_usd: 0, cheapest_usd: 0, cheapest_model: null });
@@ -60,6 +66,8 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
       input_tokens: 10,
       output_tokens: 10,
       spend_usd: 0.5,
+      unpriced_calls: 0,
+      unpriced_usd: 0,
     };
     expect(routingValue('2026-11', [gone], inputs(), registryPrice)).toMatchObject({
       actual_usd: 0.5,
@@ -75,6 +83,7 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
       by_task: [],
       writer_picks: { calls: 0, spend_usd: 0 },
       unrecorded: { calls: 0, spend_usd: 0 },
+      not_compared: { calls: 0, spend_usd: 0 },
     });
   });
 

@@ -1,6 +1,7 @@
 // What routing was worth this month: the month's calls whose model Quire chose (tokens per task, as the ledger recorded
 // them) priced as they were, on "always the premium pick" and on "always the cheapest capable cloud model". The
-// writer's own picks are not routing's doing: they are reported beside the comparison, never in it.
+// writer's own picks are not routing's doing: they are reported beside the comparison, never in it. Nor are calls
+// whose usage never came: counted at their hold with no tokens, they would make routing look dearer than it was.
 import type { ModelSpec, RoutingValue, RoutingValueTask } from '../../src-preload/contract';
 import type { ChosenBy } from './chosen-by';
 import { decide, MIN_QUALITY, type DecisionInputs } from './decide';
@@ -17,6 +18,12 @@ export interface TaskWork {
   output_tokens: number;
   /** What it cost (settled, plus held reservations). */
   spend_usd: number;
+  /**
+   * Of those calls, the ones whose usage was never reported (in flight, left by a crash, or kept at their hold when a
+   * stream was cut), and what they count: their tokens are not in input/output_tokens, so they cannot be priced.
+   */
+  unpriced_calls: number;
+  unpriced_usd: number;
 }
 
 /** Every model counts as reachable: the comparison is with what the market offers, not with this writer's keys. */
@@ -45,10 +52,16 @@ export function routingValue(
       spend_usd: roundUsd(rows.reduce((sum, w) => sum + w.spend_usd, 0)),
     };
   };
-  for (const w of work) {
-    if (w.chosen_by !== 'quire') continue;
+  const unpriced = { calls: 0, spend_usd: 0 };
+  for (const all of work) {
+    if (all.chosen_by !== 'quire') continue;
+    unpriced.calls += all.unpriced_calls;
+    unpriced.spend_usd += all.unpriced_usd;
+    // The calls whose tokens are known, at what they cost: the same work the other lines price.
+    const w = { ...all, calls: all.calls - all.unpriced_calls, spend_usd: all.spend_usd - all.unpriced_usd };
+    if (w.calls === 0) continue;
     const spec = inputs.tasks.get(w.task);
-    if (!spec || w.calls === 0) {
+    if (!spec) {
       // A task no longer in the table: nothing to compare it with, so it counts as it was on every line.
       tasks.push({
         ...row(w),
@@ -94,6 +107,7 @@ export function routingValue(
     by_task: tasks,
     writer_picks: apart('writer'),
     unrecorded: apart('unknown'),
+    not_compared: { calls: unpriced.calls, spend_usd: roundUsd(unpriced.spend_usd) },
   };
 }
 

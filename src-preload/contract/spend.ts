@@ -96,6 +96,11 @@ export interface RoutingValue {
   writer_picks: RoutingValueApart;
   /** Calls recorded before Quire noted who chose the model: not known either way, so not compared. */
   unrecorded: RoutingValueApart;
+  /**
+   * Quire's own picks whose usage was never reported (in flight, left by a crash, or cut off before the provider said
+   * what it used): counted at what was held for them, with no tokens to price on the other lines, so not compared.
+   */
+  not_compared: RoutingValueApart;
 }
 
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');

@@ -74,6 +74,9 @@ export interface ChoiceRow {
   calls: number;
   input_tokens: number;
   output_tokens: number;
+  /** Of those calls, the ones whose usage was never reported (open, orphaned, kept at their hold), and what they count. */
+  unpriced_calls: number;
+  unpriced_micros: number;
 }
 
 /**
@@ -288,12 +291,12 @@ export class LedgerRepo {
 
   /**
    * The month's calls by task and by who chose their models ('unknown': rows written before that was recorded), from
-   * the rollup migration 025's triggers keep; counted_micros as the budget counts them.
+   * the rollup migrations 025 and 026's triggers keep; counted_micros as the budget counts them.
    */
   choices(month: string): ChoiceRow[] {
     return this.q<ChoiceRow>(
-      `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens FROM ledger_choice_rollup
-         WHERE month = ? AND calls > 0 ORDER BY counted_micros DESC, task, chosen_by`,
+      `SELECT task, chosen_by, counted_micros, calls, input_tokens, output_tokens, unpriced_calls, unpriced_micros
+         FROM ledger_choice_rollup WHERE month = ? AND calls > 0 ORDER BY counted_micros DESC, task, chosen_by`,
     ).all(month);
   }
 

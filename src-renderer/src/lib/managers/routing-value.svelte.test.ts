@@ -13,6 +13,7 @@ const value = (overrides: Partial<RoutingValue> = {}): RoutingValue => ({
   by_task: [],
   writer_picks: none,
   unrecorded: none,
+  not_compared: none,
   ...overrides,
 });
 
@@ -47,6 +48,18 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
       'No call is known to be on a model Quire picked, so there is nothing to compare. Your own choices of model (2 model calls, $0.50) are not counted.',
     );
     expect(manager.compared).toBe(false);
+  });
+
+  it("says apart Quire's picks whose usage never came, at what was held for them, rather than pricing them as tokens", async () => {
+    const fake = new FakeApi().answer(
+      'spend:routing_value',
+      value({ not_compared: { calls: 2, spend_usd: 0.07 }, writer_picks: { calls: 3, spend_usd: 0.2 } }),
+    );
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    expect(manager.summary).toBe(
+      "Quire's own picks (12 model calls) cost $0.42, $1.68 less (80%) than always the premium pick ($2.10); always the cheapest capable model would have cost $0.30. Your own choices of model (3 model calls, $0.20) are not counted. Quire's picks whose use the provider never reported (2 model calls, $0.07 held for them: cut off, still running or left by a crash) are not compared: there are no tokens to price.",
+    );
   });
 
   it('says nothing before there are runs, and never claims a saving that is not there', async () => {

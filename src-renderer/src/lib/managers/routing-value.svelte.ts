@@ -32,10 +32,20 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
     ].filter((part) => part !== null);
     const joined = apart.join(' and ');
     const notCounted = joined ? `${joined[0]!.toUpperCase()}${joined.slice(1)} are not counted.` : '';
-    if (v.calls === 0)
-      return notCounted
-        ? `No call is known to be on a model Quire picked, so there is nothing to compare. ${notCounted}`
-        : null;
+    // Quire's own, but with no tokens to price on the other lines: counted at their holds, they would skew the line.
+    const unpriced =
+      v.not_compared.calls > 0
+        ? `Quire's picks whose use the provider never reported (${callsText(v.not_compared.calls)}, ${formatUsd(v.not_compared.spend_usd)} held for them: cut off, still running or left by a crash) are not compared: there are no tokens to price.`
+        : '';
+    const after = [notCounted, unpriced].filter(Boolean).join(' ');
+    if (v.calls === 0) {
+      if (!after) return null;
+      const none =
+        v.not_compared.calls > 0
+          ? 'No call on a model Quire picked has its use reported yet, so there is nothing to compare.'
+          : 'No call is known to be on a model Quire picked, so there is nothing to compare.';
+      return `${none} ${after}`;
+    }
     // Whole micro-dollars, as the ledger counts: a difference below one is no difference.
     const saved = roundUsd(v.premium_usd - v.actual_usd);
     const premium = `always the premium pick (${formatUsd(v.premium_usd)})`;
@@ -46,7 +56,7 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
           ? `${formatUsd(-saved)} more than ${premium}`
           : `the same as ${premium}`;
     const line = `Quire's own picks (${callsText(v.calls)}) cost ${formatUsd(v.actual_usd)}, ${versusPremium}; always the cheapest capable model would have cost ${formatUsd(v.cheapest_usd)}.`;
-    return notCounted ? `${line} ${notCounted}` : line;
+    return after ? `${line} ${after}` : line;
   });
 }
 
