@@ -159,6 +159,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
   routing.orchestrator.useSpend(execution.ledger);
   const stopMonthWatch = execution.ledger.watchMonth(options.monthTicker);
+  // Each month keeps the budget it had, so a month gone by is read against its own (settings changed here or by
+  // another process: both are announced as settings:changed).
+  const noteBudget = () => {
+    try {
+      execution.ledger.noteBudget();
+    } catch (error) {
+      // A busy or closing database: the next change (or start) notes it; the month's spend is unaffected.
+      logger.warn(`Could not note this month's budget: ${String(error)}`);
+    }
+  };
+  noteBudget();
+  events.subscribe((event) => {
+    if (event.name === 'settings:changed') noteBudget();
+  });
   if (!options.availability)
     routing.orchestrator.useAvailability({
       cloudReady: (spec) => execution.providers.cloudReady(spec),

@@ -13,6 +13,25 @@ describe('spend channels over the HTTP host', () => {
   });
 });
 
+describe('spend:month for a month gone by', () => {
+  it('gives the budget that month had (kept as the writer changes it), not the one set today', async () => {
+    let at = new Date('2026-11-20T12:00:00Z');
+    const app = await testApp.app({ now: () => at, execution: { timeZone: 'UTC' } });
+    const month = async (m: string) => {
+      const answer = await app.dispatcher.call('spend:month', { month: m }, { transport: 'internal' });
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.value;
+    };
+    app.services.settings.set({ orchestrator: { monthly_budget: 10 } });
+    at = new Date('2026-12-01T09:00:00Z');
+    app.services.settings.set({ orchestrator: { monthly_budget: 25 } });
+    expect(await month('2026-11')).toMatchObject({ budget_usd: 10, budget_recorded: true });
+    expect(await month('2026-12')).toMatchObject({ budget_usd: 25, budget_recorded: true });
+    // Before the app first ran, Quire kept no budget: not judged against today's.
+    expect(await month('2026-10')).toMatchObject({ budget_usd: null, budget_recorded: false });
+  });
+});
+
 describe('a new month while Quire is open', () => {
   it('is announced to every window as the month’s spend, and the look stops with the app', async () => {
     let at = new Date('2026-12-31T23:59:00Z');

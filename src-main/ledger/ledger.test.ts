@@ -144,6 +144,29 @@ describe('Ledger', () => {
     expect(next.reservedUsd).toBeGreaterThan(0.1);
   });
 
+  it("reads a past month against the budget it had, not today's; a month from before Quire kept budgets says so", () => {
+    let now = new Date('2026-10-10T12:00:00Z');
+    let budget: number | null = 5;
+    const db = openDatabase(join(tempDir(), 'q.sqlite'));
+    const ledger = new Ledger({ db, now: () => now, budgetUsd: () => budget, timeZone: 'UTC' });
+    ledger.noteBudget(); // October, the first month Quire keeps: $5
+    now = new Date('2026-12-02T12:00:00Z'); // November went by without a change
+    budget = 20;
+    ledger.noteBudget();
+    budget = null; // and then removed, still in December
+    ledger.noteBudget();
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.05 }).id, 0.02, { inputTokens: 100, outputTokens: 10 });
+    expect(ledger.month('2026-10')).toMatchObject({ budget_usd: 5, budget_recorded: true });
+    expect(ledger.month('2026-11')).toMatchObject({ budget_usd: 5, budget_recorded: true });
+    expect(ledger.month('2026-12')).toMatchObject({ budget_usd: null, budget_recorded: true });
+    expect(ledger.month('2026-09')).toMatchObject({ budget_usd: null, budget_recorded: false });
+    // Nothing is written when the month already reads the budget in force.
+    const rows = () => db.prepare('SELECT COUNT(*) AS n FROM month_budgets').get() as { n: number };
+    const before = rows().n;
+    ledger.noteBudget();
+    expect(rows().n).toBe(before);
+  });
+
   it('raises no alert with spend tracking off, yet still records every charge and keeps the budget', () => {
     const { ledger, seen } = setup({ budget: 1, alerts: false });
     const r = ledger.reserve({ ...call, worstCaseUsd: 0.9 });

@@ -438,8 +438,36 @@ export class Ledger implements SpendSource {
     return { month, spent_usd: toUsd(t.settled_micros + t.orphaned_micros), reserved_usd: toUsd(t.reserved_micros) };
   }
 
+  /** The month as the Spend screen reads it, against the budget it had (this month's: the one in force now). */
   month(month: string): SpendMonth {
-    return spendMonth(this.repo, month, this.options.budgetUsd());
+    const budget = this.budgetOf(month);
+    return spendMonth(this.repo, month, budget ?? null, budget !== undefined);
+  }
+
+  /**
+   * The budget `month` had: the one in force now for this month (and any later), a month gone by its own as noted
+   * (null: none), undefined when it is from before Quire noted budgets.
+   */
+  private budgetOf(month: string): number | null | undefined {
+    if (month >= this.calendar(this.options.now()).month) return this.options.budgetUsd();
+    const kept = this.repo.budgetOf(month);
+    if (!kept.recorded) return undefined;
+    return kept.micros === null ? null : toUsd(kept.micros);
+  }
+
+  /**
+   * Notes the budget in force now as this month's, so that once the month is gone it is read against it, not against
+   * whatever is set later. Called when Quire starts and whenever the settings change; writes only when the month
+   * would read another budget.
+   */
+  noteBudget(): void {
+    const at = this.options.now();
+    const month = this.calendar(at).month;
+    const budget = this.options.budgetUsd();
+    const micros = budget === null ? null : toMicros(budget);
+    const kept = this.repo.budgetOf(month);
+    if (kept.recorded && kept.micros === micros) return;
+    this.write(() => this.repo.noteBudget(month, micros, at.toISOString()));
   }
 
   /** The month's work by task and by who chose its models: what "What routing was worth" compares (and not). */
@@ -478,8 +506,8 @@ export class Ledger implements SpendSource {
     if (!events) return;
     const now = this.options.now();
     const snapshot = totals ?? this.snapshot(now);
-    const budget = this.options.budgetUsd();
-    events.emit('spend:updated', { ...snapshot, budget_usd: budget });
+    const current = this.options.budgetUsd();
+    events.emit('spend:updated', { ...snapshot, budget_usd: current });
     // An overrun is a broken promise ("never past the budget"): always told, whatever the alerts setting.
     for (const o of overruns) {
       events.emit('spend:overrun', {
@@ -490,13 +518,16 @@ export class Ledger implements SpendSource {
         reserved_usd: toUsd(o.reserved),
         charged_usd: toUsd(o.charged),
         overrun_usd: toUsd(o.charged - o.reserved),
-        budget_usd: budget,
+        budget_usd: current,
       });
     }
-    if (budget === null || budget <= 0 || !(this.options.alertsEnabled?.() ?? true)) return;
+    if (!(this.options.alertsEnabled?.() ?? true)) return;
     // A call settled just after midnight on the 1st adds to last month: that month's alerts are its own.
     const earlier = settledIn.filter((month) => month !== snapshot.month).map((month) => this.monthSnapshot(month));
     for (const month of [snapshot, ...earlier]) {
+      // Last month's call is held to last month's budget (noted; today's when none was).
+      const budget = month === snapshot ? current : (this.budgetOf(month.month) ?? current);
+      if (budget === null || budget <= 0) continue;
       const spentPct = (month.spent_usd / budget) * 100;
       for (const threshold of ALERT_THRESHOLDS) {
         if (spentPct + 1e-9 >= threshold && this.repo.claimAlert(month.month, threshold, now.toISOString())) {

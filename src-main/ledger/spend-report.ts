@@ -5,12 +5,18 @@ import { daysOfMonth } from './calendar';
 import { toUsd } from '../store/money';
 import { providerLabel } from '../../src-preload/contract/provider-table';
 
-export function spendMonth(repo: LedgerRepo, month: string, budgetUsd: number | null): SpendMonth {
+export function spendMonth(
+  repo: LedgerRepo,
+  month: string,
+  budgetUsd: number | null,
+  budgetRecorded: boolean,
+): SpendMonth {
   const t = repo.totals(month);
   const byDay = new Map(repo.group(month, 'day').map((g) => [g.key, g]));
   return {
     month,
     budget_usd: budgetUsd,
+    budget_recorded: budgetRecorded,
     total_usd: toUsd(t.settled_micros + t.reserved_micros + t.orphaned_micros),
     settled_usd: toUsd(t.settled_micros),
     reserved_usd: toUsd(t.reserved_micros),

@@ -38,7 +38,10 @@ export interface SpendGroup {
 
 export interface SpendMonth {
   month: string;
+  /** The budget the month had (this month: the one set now); null = none, or not known (see budget_recorded). */
   budget_usd: number | null;
+  /** False for a month from before Quire kept each month's budget: it is not measured against one. */
+  budget_recorded: boolean;
   /** Everything counted this month: settled + reserved + crash-left. */
   total_usd: number;
   /** Settled to the provider's reported usage. */

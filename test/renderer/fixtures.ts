@@ -123,6 +123,7 @@ export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): 
 export const spendMonth = builder<SpendMonth>((month) => ({
   month,
   budget_usd: 10,
+  budget_recorded: true,
   total_usd: 1,
   settled_usd: 1,
   reserved_usd: 0,

@@ -27,6 +27,7 @@ import m023 from './023-run-error-advice.sql?raw';
 import m024 from './024-documents-source-stamp.sql?raw';
 import m025 from './025-ledger-chosen-by.sql?raw';
 import m026 from './026-routing-unpriced.sql?raw';
+import m027 from './027-month-budgets.sql?raw';
 
 export interface Migration {
   version: number;
@@ -61,4 +62,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 24, name: 'documents-source-stamp', sql: m024 },
   { version: 25, name: 'ledger-chosen-by', sql: m025 },
   { version: 26, name: 'routing-unpriced', sql: m026 },
+  { version: 27, name: 'month-budgets', sql: m027 },
 ];

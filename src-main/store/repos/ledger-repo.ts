@@ -315,6 +315,25 @@ export class LedgerRepo {
     ).all(month, afterId, limit);
   }
 
+  /**
+   * The budget `month` had (migration 027): its own row, else that of the latest month before it; `recorded` false
+   * when no month at or before it has one (from before Quire kept budgets). micros null: no budget.
+   */
+  budgetOf(month: string): { recorded: boolean; micros: number | null } {
+    const row = this.q<{ budget_micros: number | null }>(
+      'SELECT budget_micros FROM month_budgets WHERE month <= ? ORDER BY month DESC LIMIT 1',
+    ).get(month);
+    return row ? { recorded: true, micros: row.budget_micros } : { recorded: false, micros: null };
+  }
+
+  /** Records `micros` as the budget of `month` (the last one set in a month is the month's). */
+  noteBudget(month: string, micros: number | null, at: string): void {
+    this.q(
+      `INSERT INTO month_budgets (month, budget_micros, set_at) VALUES (?, ?, ?)
+         ON CONFLICT (month) DO UPDATE SET budget_micros = excluded.budget_micros, set_at = excluded.set_at`,
+    ).run(month, micros, at);
+  }
+
   /** True the first time a (month, threshold) alert is claimed. */
   claimAlert(month: string, threshold: number, at: string): boolean {
     return (

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpendGroup } from '$contract/spend';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { settings, spendMonth } from '../../../../test/renderer/fixtures';
-import { gaugeOf, SpendManager, type MonthStore, type SaveFile } from './spend.svelte';
+import { budgetWords, gaugeOf, SpendManager, type MonthStore, type SaveFile } from './spend.svelte';
 
 // Mid-month, so the writer's time zone cannot move it to another month.
 const NOW = new Date(2026, 2, 15, 12).getTime();
@@ -196,5 +196,30 @@ describe('gaugeOf', () => {
     // A new month begun while the screen shows December: January's $0 is not December's.
     expect(gaugeOf(december, live('2027-01'))).toEqual({ spent: 4, reserved: 0.5, budget: 5 });
     expect(gaugeOf(december, null)).toEqual({ spent: 4, reserved: 0.5, budget: 5 });
+  });
+});
+
+describe('a month gone by, against the budget it had', () => {
+  it('is measured against its own budget; one from before Quire kept budgets is measured against none, and says so', () => {
+    const october = spendMonth('2026-10', {
+      budget_usd: null,
+      budget_recorded: false,
+      settled_usd: 4,
+      reserved_usd: 0,
+    });
+    // Not "Unlimited" and no "Remaining": the budget is not known, not absent.
+    expect(gaugeOf(october, null)).toEqual({ spent: 4, reserved: 0, budget: undefined });
+    expect(budgetWords(october, false)).toEqual({
+      gauge: "Quire began keeping each month's budget after October 2026, so October 2026 is not measured against one.",
+      alerts: 'No alerts: October 2026 is not measured against a budget.',
+    });
+    const november = spendMonth('2026-11', { budget_usd: null, budget_recorded: true });
+    expect(budgetWords(november, false)).toEqual({
+      gauge: 'No monthly budget was set in November 2026.',
+      alerts: 'No alerts: no monthly budget was set in November 2026.',
+    });
+    // This month without a budget: the screen's own line, with its way to Settings.
+    expect(budgetWords(spendMonth('2026-12', { budget_usd: null }), true)).toBeNull();
+    expect(budgetWords(spendMonth('2026-09', { budget_usd: 5 }), false)).toBeNull();
   });
 });

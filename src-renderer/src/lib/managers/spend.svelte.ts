@@ -4,7 +4,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { SpendCurrent, SpendMonth } from '$contract/spend';
 import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
-import { currentMonth, formatUsd } from '../format';
+import { currentMonth, formatMonth, formatUsd } from '../format';
 import { roundUsd } from '$contract/usd-text';
 import { sessionGet, sessionSet } from '../session-store';
 import { action, resource } from '../resource.svelte';
@@ -204,10 +204,33 @@ export const spendManager = new SpendManager();
 export function gaugeOf(
   month: SpendMonth,
   live: SpendCurrent | null,
-): { spent: number; reserved: number; budget: number | null } {
+): { spent: number; reserved: number; budget: number | null | undefined } {
+  // A month gone by has the budget it had then; undefined when that is not known (before Quire kept budgets).
   return live?.month === month.month
     ? { spent: live.spend_usd, reserved: live.reserved_usd, budget: live.budget_usd }
-    : { spent: spentOf(month), reserved: month.reserved_usd, budget: month.budget_usd };
+    : {
+        spent: spentOf(month),
+        reserved: month.reserved_usd,
+        budget: month.budget_recorded ? month.budget_usd : undefined,
+      };
+}
+
+/**
+ * What a month gone by says of its budget under the gauge and in place of alerts, when it had none or it is not known
+ * (null otherwise, and for this month, whose screen offers to set one).
+ */
+export function budgetWords(month: SpendMonth, isCurrent: boolean): { gauge: string; alerts: string } | null {
+  if (isCurrent || month.budget_usd !== null) return null;
+  const name = formatMonth(month.month);
+  return month.budget_recorded
+    ? {
+        gauge: `No monthly budget was set in ${name}.`,
+        alerts: `No alerts: no monthly budget was set in ${name}.`,
+      }
+    : {
+        gauge: `Quire began keeping each month's budget after ${name}, so ${name} is not measured against one.`,
+        alerts: `No alerts: ${name} is not measured against a budget.`,
+      };
 }
 
 /**
