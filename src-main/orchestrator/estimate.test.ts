@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isQuireError } from '../errors';
 import { estimateMonthly } from './estimate';
-import { inputs, registryPrice } from '../../test/support/decision-fixtures';
+import { availability, inputs, registryPrice } from '../../test/support/decision-fixtures';
 
 // Seed 000's sample profile.
 const usage = { coordinator: 100, health_check_review: 20, theme_analysis: 15 };
@@ -66,5 +66,40 @@ describe('estimateMonthly', () => {
     } catch (error) {
       expect(isQuireError(error) && error.path).toBe('usage.nope');
     }
+  });
+
+  it('runs the month within a monthly budget as runs are decided: the tier steps down as it is spent, then stops', () => {
+    // Settings showed Best at its open-budget month ($1.615 here) under a $1 budget, while every run is held to what
+    // is left: the dearest picks step down as the budget runs low, and a task nothing free can do stops.
+    const all = inputs({ orchestrator: { monthly_budget: 1 } });
+    const open = estimateMonthly('premium', usage, inputs(), registryPrice);
+    expect(open.within_budget).toBeUndefined();
+    const month = estimateMonthly('premium', usage, all, registryPrice).within_budget!;
+    expect(month.budget_usd).toBe(1);
+    expect(month.total_usd).toBeLessThanOrEqual(1);
+    expect(month.total_usd).toBeGreaterThan(0.95);
+    // Best ran until its dearest runs no longer fitted; the rest went to cheaper tiers.
+    expect(month.runs.premium).toBeGreaterThan(0);
+    expect((month.runs.balanced ?? 0) + (month.runs.budget ?? 0) + (month.runs.local ?? 0)).toBeGreaterThan(0);
+    const ran = Object.values(month.runs).reduce((a, b) => a + b, 0);
+    expect(ran + month.stopped).toBeCloseTo(135, 6);
+  });
+
+  it('a budget that never binds leaves the month as estimated; $0 runs only free local models', () => {
+    const roomy = estimateMonthly('premium', usage, inputs({ orchestrator: { monthly_budget: 1000 } }), registryPrice);
+    expect(roomy.within_budget!.total_usd).toBeCloseTo(roomy.total_usd, 6);
+    expect(roomy.within_budget!.runs).toEqual({ premium: 135 });
+    expect(roomy.within_budget!.stopped).toBe(0);
+    // Nothing can be spent: every run goes to a free local model (counted as such, whatever tier picked it)…
+    const none = estimateMonthly('premium', usage, inputs({ orchestrator: { monthly_budget: 0 } }), registryPrice);
+    expect(none.within_budget).toEqual({ budget_usd: 0, total_usd: 0, runs: { local: 135 }, stopped: 0 });
+    // …and with none installed, nothing runs.
+    const bare = inputs({ orchestrator: { monthly_budget: 0 }, availability: availability([]) });
+    expect(estimateMonthly('premium', usage, bare, registryPrice).within_budget).toEqual({
+      budget_usd: 0,
+      total_usd: 0,
+      runs: {},
+      stopped: 135,
+    });
   });
 });

@@ -2,6 +2,7 @@
 // writer's own runs of it used, else the task's typical tokens (a reasoning pick's typical thinking included).
 import type { Estimate, ModelSpec, QualityTier, TaskSpec } from '../../src-preload/contract';
 import type { RunTokens } from '../../src-preload/contract/orchestrator';
+import { budgetedMonth } from './budget-month';
 import { decide, effortOf, requireTask, type DecisionInputs } from './decide';
 import { expectedUsd } from './pricing';
 import { expectedThinkingTokens } from './thinking';
@@ -20,7 +21,8 @@ export function estimateMonthly(
 ): Estimate {
   // Validate every task before computing anything: one unknown task fails the whole request.
   for (const task of Object.keys(usage)) requireTask(inputs.tasks, task, `usage.${task}`);
-  // A plan, not a call: the tier's pick as if the budget were open, with the orchestrator on.
+  // A plan, not a call: the tier's pick as if the budget were open, with the orchestrator on (and beside it, with a
+  // budget set, the month as its runs would be decided against it).
   const planInputs: DecisionInputs = {
     ...inputs,
     settings: { ...inputs.settings, enabled: true, monthly_budget: null },
@@ -40,7 +42,12 @@ export function estimateMonthly(
     if (spec) byModel[spec.id] = roundUsd((byModel[spec.id] ?? 0) + cost);
     total += cost;
   }
-  return { tier, total_usd: roundUsd(total), by_task: byTask, by_model: byModel, picks };
+  const budget = inputs.settings.monthly_budget;
+  const estimate: Estimate = { tier, total_usd: roundUsd(total), by_task: byTask, by_model: byModel, picks };
+  if (budget === null) return estimate;
+  const runUsd = (spec: ModelSpec, task: string) =>
+    typicalCallUsd(spec, inputs.tasks.get(task)!, inputs, price, tokens[task]);
+  return { ...estimate, within_budget: budgetedMonth(tier, usage, inputs, budget, runUsd) };
 }
 
 /**

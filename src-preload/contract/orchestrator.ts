@@ -231,6 +231,22 @@ export interface Estimate {
   by_model: Record<string, number>;
   /** The model each task would use (null when none is available). */
   picks: Record<string, string | null>;
+  /** With a monthly budget set: the same month with every run held to the budget left, as runs are. */
+  within_budget?: BudgetedMonth;
+}
+
+/**
+ * A month of the estimate's runs decided one after another against a monthly budget: the tier's dearest picks step
+ * down to cheaper tiers as the budget runs low, and a task nothing affordable can do stops.
+ */
+export interface BudgetedMonth {
+  budget_usd: number;
+  /** What the month costs within the budget (never more than it). */
+  total_usd: number;
+  /** Runs a month by the tier whose cloud model runs them, 'local' on a free local model; fractions are kept. */
+  runs: Partial<Record<TierUsed, number>>;
+  /** Runs a month that nothing affordable could do once the budget ran low. */
+  stopped: number;
 }
 
 /** One thing to set up before a tier can run as planned, in a writer's words ("Add a DeepSeek key"). */

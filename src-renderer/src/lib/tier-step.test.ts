@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '$contract';
 import { decision } from '../../../test/renderer/fixtures';
-import { tierStepText } from './tier-step';
+import { budgetMonthText, tierStepText } from './tier-step';
 
 const passedOver = (reason: Candidate['reasons'][number]) =>
   ({ model_id: 'deepseek-chat', reasons: [reason] }) as unknown as Candidate;
@@ -22,5 +22,38 @@ describe('tierStepText', () => {
       ' → local models only: this work stays on this computer',
     );
     expect(tierStepText(decision('line_edit', 'm', { ...stepped, tier_used: 'balanced' }))).toBe('');
+  });
+});
+
+describe('budgetMonthText', () => {
+  const open = { tier: 'premium', total_usd: 5.27, by_task: {}, by_model: {}, picks: {} } as const;
+
+  it('says nothing without a budget, or with one the month stays within', () => {
+    expect(budgetMonthText(open)).toBeNull();
+    const roomy = { budget_usd: 1000, total_usd: 5.27, runs: { premium: 83 }, stopped: 0 };
+    expect(budgetMonthText({ ...open, within_budget: roomy })).toBeNull();
+  });
+
+  it('says what a small budget steps the tier down to, in runs a month, and what stops', () => {
+    // The Best card said "$5.27 / month" under a $1 budget, while runs past the first dollar step down.
+    const month = { budget_usd: 1, total_usd: 1, runs: { premium: 11.6, balanced: 60.2, local: 0.3 }, stopped: 10.9 };
+    expect(budgetMonthText({ ...open, within_budget: month })).toEqual({
+      usd: 1,
+      note:
+        'Your $1.00 budget steps Best down: of 83 runs a month, 12 run as Best and 60 as Balanced; ' +
+        '11 cannot run once it is spent.',
+    });
+  });
+
+  it('says when a budget leaves nothing to run, and what would', () => {
+    const month = { budget_usd: 0, total_usd: 0, runs: {}, stopped: 83 };
+    expect(budgetMonthText({ ...open, within_budget: month })?.note).toBe(
+      'Your $0.00 budget leaves nothing for Best: none of 83 runs a month can run. Raise the budget, or download a ' +
+        'free local model on the Models screen.',
+    );
+    const local = { budget_usd: 0, total_usd: 0, runs: { local: 83 }, stopped: 0 };
+    expect(budgetMonthText({ ...open, within_budget: local })?.note).toBe(
+      'Your $0.00 budget steps Best down: all 83 runs a month run on free local models.',
+    );
   });
 });

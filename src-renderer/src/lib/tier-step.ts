@@ -1,7 +1,9 @@
 // The Workbench card's "Tier:" line when the orchestrator ran the task below the tier the writer asked for, and why:
 // the work must stay on this computer, the budget left passed the tier's models over, or none of them is ready (no
 // key yet, not downloaded). It said "to stay within the budget" for all three, also with no budget set.
-import type { Decision } from '$contract';
+import type { Decision, TierUsed } from '$contract';
+import type { Estimate } from '$contract/orchestrator';
+import { usdText } from '$contract/usd-text';
 import { TIER_INFO } from './tiers';
 
 export function tierStepText(decision: Decision): string {
@@ -11,4 +13,45 @@ export function tierStepText(decision: Decision): string {
   const to = used === 'local' ? 'local models only' : TIER_INFO[used].label;
   if (decision.candidates.some((c) => c.reasons.includes('over_budget'))) return ` → ${to} to stay within the budget`;
   return ` → ${to}: no model of the ${TIER_INFO[asked].label} tier is ready yet`;
+}
+
+const RUN_ON: Record<TierUsed, string> = {
+  premium: `as ${TIER_INFO.premium.label}`,
+  balanced: `as ${TIER_INFO.balanced.label}`,
+  budget: `as ${TIER_INFO.budget.label}`,
+  local: 'on free local models',
+};
+
+/**
+ * A tier card's month under the writer's budget, when the budget changes it: what it costs then, and what the budget
+ * steps the tier down to, in runs a month ("Your $1.00 budget steps Best down: of 83 runs a month, 12 run as Best
+ * and 60 as Balanced; 11 cannot run once it is spent."). Null when no budget is set or the month stays within it.
+ */
+export function budgetMonthText(estimate: Estimate): { usd: number; note: string } | null {
+  const month = estimate.within_budget;
+  if (!month) return null;
+  const binds = month.stopped > 0 || month.total_usd < estimate.total_usd - 1e-6;
+  if (!binds) return null;
+  const tier = TIER_INFO[estimate.tier].label;
+  const budget = usdText(month.budget_usd);
+  const ran = (['premium', 'balanced', 'budget', 'local'] as const)
+    .map((used) => [used, Math.round(month.runs[used] ?? 0)] as const)
+    .filter(([, runs]) => runs > 0);
+  const stopped = Math.round(month.stopped);
+  const all = Math.round(Object.values(month.runs).reduce((sum, runs) => sum + runs, 0) + month.stopped);
+  if (ran.length === 0)
+    return {
+      usd: month.total_usd,
+      note: `Your ${budget} budget leaves nothing for ${tier}: none of ${all} runs a month can run. Raise the budget, or download a free local model on the Models screen.`,
+    };
+  const parts = ran.map(([used, runs], i) => `${runs} ${i === 0 ? 'run ' : ''}${RUN_ON[used]}`);
+  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  const lead =
+    stopped === 0 && ran.length === 1
+      ? `all ${all} runs a month run ${RUN_ON[ran[0]![0]]}`
+      : `of ${all} runs a month, ${list}`;
+  return {
+    usd: month.total_usd,
+    note: `Your ${budget} budget steps ${tier} down: ${lead}${stopped > 0 ? `; ${stopped} cannot run once it is spent` : ''}.`,
+  };
 }
