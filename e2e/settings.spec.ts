@@ -256,3 +256,42 @@ test('at a 900px-wide window Settings fits: no sideways scroll, no card clipped,
   expect(cut).toEqual([]);
   await page.getByRole('region', { name: 'API keys' }).screenshot({ path: 'e2e/screenshots/settings-keys-900.png' });
 });
+
+test('a writer with two cloud keys and a $1 budget sees what the budget steps down, and what removing a key changes', async ({
+  page,
+  host,
+}) => {
+  for (const [provider, key] of [
+    ['deepseek', 'sk-e2e-deepseek-0000000000000000'],
+    ['anthropic', 'sk-ant-e2e-anthropic-0000000000000'],
+  ]) {
+    expect((await host.call('keys:set', { provider, api_key: key, allow_weak_storage: true })).ok).toBe(true);
+  }
+  await openSettings(page, host.url);
+  // Best's month is dearer than $1: its card said "$5.27 / month" and nothing of the budget.
+  const budget = page.getByLabel('Monthly budget (USD)');
+  await budget.fill('1');
+  await budget.press('Enter');
+  await expect(page.getByTestId('estimate-premium')).toContainText('/ month within your budget');
+  await expect(page.getByTestId('tier-budget-premium')).toContainText(
+    /^Your \$1\.00 budget steps Best down: of \d+ runs a month, \d+ run as Best/,
+  );
+  // A month that fits the budget says nothing more.
+  await expect(page.getByTestId('tier-budget-balanced')).toHaveCount(0);
+  await page.locator('#quality-tier').screenshot({ path: 'e2e/screenshots/settings-tier-budget.png' });
+
+  // Removing the DeepSeek key says what the writer's tier ran on it and where those tasks go.
+  await page.getByTestId('key-deepseek').getByRole('button', { name: 'Remove' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove this key?' });
+  await expect(dialog).toContainText(
+    /Balanced, your tier, uses DeepSeek V3\.2 for \d+ tasks: without this key, \d+ move to Claude/,
+  );
+  await expect(dialog).toContainText('Past runs and spend stay.');
+  await expect(dialog).not.toContainText('sk-e2e');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // Removing the Anthropic key: the tasks only Claude does here cannot run.
+  await page.getByTestId('key-anthropic').getByRole('button', { name: 'Remove' }).click();
+  await expect(dialog).toContainText(/uses Claude Haiku 4\.5 for 2 tasks: without this key, 2 cannot run \(Line edit/);
+  await dialog.getByRole('button', { name: 'Remove key' }).click();
+  await expect(page.getByTestId('key-status-anthropic')).toHaveText('No key yet');
+});

@@ -10,6 +10,7 @@ export const CHANNELS = [
   'orchestrator:recommend',
   'orchestrator:estimate',
   'orchestrator:plan',
+  'orchestrator:key_impact',
   'spend:current',
   'spend:month',
   'spend:export',

@@ -4,7 +4,7 @@ import type { OrchestratorService } from './orchestrator-service';
 import type { PacksService } from './packs-service';
 
 export interface RoutingHandlerDeps {
-  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate' | 'plan'>;
+  orchestrator: Pick<OrchestratorService, 'capabilities' | 'decide' | 'recommend' | 'estimate' | 'plan' | 'keyImpact'>;
   packs: Pick<PacksService, 'list' | 'get' | 'save' | 'delete' | 'activate'>;
 }
 
@@ -14,6 +14,7 @@ type RoutingChannel =
   | 'orchestrator:recommend'
   | 'orchestrator:estimate'
   | 'orchestrator:plan'
+  | 'orchestrator:key_impact'
   | 'packs:list'
   | 'packs:get'
   | 'packs:save'
@@ -27,6 +28,7 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
     'orchestrator:recommend': ({ task }) => orchestrator.recommend(task),
     'orchestrator:estimate': ({ tier, usage, tokens }) => orchestrator.estimate(tier, usage, tokens),
     'orchestrator:plan': ({ usage, tokens }) => orchestrator.plan(usage, tokens),
+    'orchestrator:key_impact': ({ provider }) => orchestrator.keyImpact(provider),
     'packs:list': () => packs.list(),
     'packs:get': ({ name }) => packs.get(name),
     'packs:save': (input) => packs.save(input),

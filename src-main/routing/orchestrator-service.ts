@@ -6,6 +6,7 @@ import {
   type DecideRequest,
   type Decision,
   type Estimate,
+  type KeyImpact,
   type ModelSpec,
   type QualityTier,
   type Recommendations,
@@ -17,6 +18,7 @@ import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
 import { estimateMonthly } from '../orchestrator/estimate';
+import { keyDependents } from '../orchestrator/key-impact';
 import { routingValue, type TaskWork } from '../orchestrator/routing-value';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
 import { localUnavailable, type AvailabilitySource, type SpendSource } from '../orchestrator/sources';
@@ -122,6 +124,11 @@ export class OrchestratorService {
       };
     }
     return { task, recommendations };
+  }
+
+  /** Per tier, the tasks a built-in provider's key carries and where each goes without it (before a key is removed). */
+  keyImpact(provider: string): KeyImpact {
+    return keyDependents(provider, this.inputs());
   }
 
   estimate(tier: QualityTier, usage: Record<string, number>, tokens: RunTokens = {}): Estimate {

@@ -293,10 +293,25 @@ export const planInputSchema = z.strictObject({
   tokens: estimateInputSchema.shape.tokens,
 });
 
+/** A task a tier runs on a provider's model today, and the model it would run on without that provider's key. */
+export interface KeyDependent {
+  task: string;
+  model_id: string;
+  /** null: no other model could do it. */
+  moves_to: string | null;
+}
+
+/** What each tier's picks lose with a built-in provider's key (orchestrator:key_impact), budget aside. */
+export interface KeyImpact {
+  provider: string;
+  tiers: Record<QualityTier, KeyDependent[]>;
+}
+
 export const orchestratorChannels = {
   'orchestrator:capabilities': channel<Capabilities>()(noInput),
   'orchestrator:decide': channel<Decision>()(decideInputSchema),
   'orchestrator:recommend': channel<Recommendations>()(z.strictObject({ task: taskName })),
   'orchestrator:estimate': channel<Estimate>()(estimateInputSchema),
   'orchestrator:plan': channel<SetupPlans>()(planInputSchema),
+  'orchestrator:key_impact': channel<KeyImpact>()(z.strictObject({ provider: z.string().min(1).max(120) })),
 };

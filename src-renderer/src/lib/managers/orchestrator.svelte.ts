@@ -12,6 +12,7 @@ import type {
 } from '$contract/orchestrator';
 import { modelPlace, providerLabel } from '$contract/provider-table';
 import { api as defaultApi, Client } from '../api/client';
+import { keyImpactText } from '../key-impact';
 import { removedModelName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
@@ -111,6 +112,20 @@ export class OrchestratorManager {
 
   taskName(id: string): string {
     return this.capabilities?.tasks.find((task) => task.id === id)?.display_name ?? id;
+  }
+
+  /**
+   * What removing a provider's key would change, in words, for the writer's tier first (orchestrator:key_impact).
+   * Null when it could not be worked out: the removal dialog then says it in general terms, and Remove still works.
+   */
+  async withoutKey(provider: string, tier: QualityTier, providerName: string): Promise<string | null> {
+    try {
+      const impact = await this.#client.call('orchestrator:key_impact', { provider });
+      const names = { model: (id: string) => this.modelName(id), task: (id: string) => this.taskName(id) };
+      return keyImpactText(impact, tier, names, providerName);
+    } catch {
+      return null;
+    }
   }
 
   /**
