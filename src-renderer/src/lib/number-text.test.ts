@@ -22,6 +22,18 @@ describe('a number typed by a writer', () => {
     expect(read).toEqual({ ok: false, message: expect.stringMatching(/could mean 1250 or 1\.25/) });
   });
 
+  it('offers, for a comma it asks about, two answers it then takes without another question', () => {
+    // A budget typed "1,000" was answered "type 1000 or 1.000", and "1.000" was asked about in turn.
+    const amount = { decimal: true, amount: true };
+    const read = readNumber('1,000', amount);
+    expect(read).toEqual({ ok: false, message: '"1,000" could mean 1000 or 1: type 1000 or 1, without the comma.' });
+    for (const answer of ['1000', '1']) expect(readNumber(answer, amount).ok).toBe(true);
+    expect(readNumber('2,500', amount)).toEqual({
+      ok: false,
+      message: '"2,500" could mean 2500 or 2.5: type 2500 or 2.5, without the comma.',
+    });
+  });
+
   it('asks rather than guess when a dot could be a thousands separator in an amount, as in much of Europe', () => {
     // "1.000" taken as $1 was a budget a thousand times below the one a writer in Germany typed.
     const amount = { decimal: true, amount: true };

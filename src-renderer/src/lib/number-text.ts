@@ -43,7 +43,8 @@ export function readNumber(
     // One group and no decimals ("1,250") is also how a decimal comma writes 1.25.
     if (options.decimal && !typed.includes('.') && typed.split(',').length === 2) {
       const whole = typed.replace(',', '');
-      const decimal = typed.replace(',', '.');
+      // Written without trailing zeros ("1", not "1.000"): an amount's "1.000" is itself asked about.
+      const decimal = String(Number(typed.replace(',', '.')));
       return {
         ok: false,
         message: `"${typed}" could mean ${whole} or ${decimal}: type ${whole} or ${decimal}, without the comma.`,
