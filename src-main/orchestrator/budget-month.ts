@@ -45,8 +45,9 @@ export function budgetedMonth(
         continue;
       }
       const cost = spec.provider === 'local' ? 0 : runUsd(spec, task);
-      // A free local model is said as such, whichever tier's rules picked it.
-      const used = spec.provider === 'local' ? 'local' : decision.tier_used;
+      // The tier's own picks (a free local model for a simple task included) are its runs; a step down to a free
+      // local model is said as such, whichever lower tier's rules picked it.
+      const used = decision.tier_used === tier ? tier : spec.provider === 'local' ? 'local' : decision.tier_used;
       running.push({ perMonth, tier: used, cost, worst: decision.estimate_usd });
       still.push([task, perMonth]);
     }

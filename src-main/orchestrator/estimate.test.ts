@@ -90,6 +90,15 @@ describe('estimateMonthly', () => {
     expect(roomy.within_budget!.total_usd).toBeCloseTo(roomy.total_usd, 6);
     expect(roomy.within_budget!.runs).toEqual({ premium: 135 });
     expect(roomy.within_budget!.stopped).toBe(0);
+    // Balanced's own picks of a free local model (simple tasks) are Balanced's runs, not a step down.
+    const balanced = estimateMonthly(
+      'balanced',
+      usage,
+      inputs({ orchestrator: { monthly_budget: 1000 } }),
+      registryPrice,
+    );
+    expect(balanced.picks.coordinator).toBe('llama3.2');
+    expect(balanced.within_budget!.runs).toEqual({ balanced: 135 });
     // Nothing can be spent: every run goes to a free local model (counted as such, whatever tier picked it)…
     const none = estimateMonthly('premium', usage, inputs({ orchestrator: { monthly_budget: 0 } }), registryPrice);
     expect(none.within_budget).toEqual({ budget_usd: 0, total_usd: 0, runs: { local: 135 }, stopped: 0 });

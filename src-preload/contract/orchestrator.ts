@@ -243,7 +243,7 @@ export interface BudgetedMonth {
   budget_usd: number;
   /** What the month costs within the budget (never more than it). */
   total_usd: number;
-  /** Runs a month by the tier whose cloud model runs them, 'local' on a free local model; fractions are kept. */
+  /** Runs a month by the tier that picked their model, 'local' when stepped down to a free local model (fractions). */
   runs: Partial<Record<TierUsed, number>>;
   /** Runs a month that nothing affordable could do once the budget ran low. */
   stopped: number;

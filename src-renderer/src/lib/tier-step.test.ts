@@ -45,6 +45,15 @@ describe('budgetMonthText', () => {
     });
   });
 
+  it('says a budget runs out, not that it steps the tier down, when every run that runs stays in the tier', () => {
+    const lowest = { tier: 'budget', total_usd: 0.6, by_task: {}, by_model: {}, picks: {} } as const;
+    const month = { budget_usd: 0.5, total_usd: 0.4981, runs: { budget: 72 }, stopped: 11 };
+    expect(budgetMonthText({ ...lowest, within_budget: month })?.note).toBe(
+      'Your $0.50 budget runs out before the month does: of 83 runs a month, 72 run as Lowest cost; 11 cannot run ' +
+        'once it is spent.',
+    );
+  });
+
   it('says when a budget leaves nothing to run, and what would', () => {
     const month = { budget_usd: 0, total_usd: 0, runs: {}, stopped: 83 };
     expect(budgetMonthText({ ...open, within_budget: month })?.note).toBe(

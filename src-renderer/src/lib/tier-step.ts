@@ -50,8 +50,10 @@ export function budgetMonthText(estimate: Estimate): { usd: number; note: string
     stopped === 0 && ran.length === 1
       ? `all ${all} runs a month run ${RUN_ON[ran[0]![0]]}`
       : `of ${all} runs a month, ${list}`;
+  // A budget that only stops runs, the rest all in the tier, does not step it down: it runs out.
+  const steps = ran.some(([used]) => used !== estimate.tier);
   return {
     usd: month.total_usd,
-    note: `Your ${budget} budget steps ${tier} down: ${lead}${stopped > 0 ? `; ${stopped} cannot run once it is spent` : ''}.`,
+    note: `Your ${budget} budget ${steps ? `steps ${tier} down` : 'runs out before the month does'}: ${lead}${stopped > 0 ? `; ${stopped} cannot run once it is spent` : ''}.`,
   };
 }
