@@ -141,6 +141,20 @@ describe('OrchestratorManager', () => {
     expect(manager.pickFor('line_edit', 'balanced')).toBeNull();
   });
 
+  it('a task the budget left cannot pay for shows no pick, not the plan’s model that is ready and refused', async () => {
+    // At a $0 budget every tier's column showed "DeepSeek V3.2 $0.0005" (the plan's pick, priced as if the budget were
+    // open) while every run of it would be refused for the budget.
+    const { fake, manager } = setup();
+    fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, null));
+    const ready = plans();
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      ready.tiers[tier].picks.coordinator = { ...ready.tiers[tier].picks.coordinator!, ready: true, need: null };
+    }
+    fake.answer('orchestrator:plan', ready);
+    await manager.load();
+    expect(manager.pickFor('coordinator', 'balanced')).toBeNull();
+  });
+
   it('a task that can run now shows the real pick, ready', async () => {
     const { manager } = setup();
     await manager.load();

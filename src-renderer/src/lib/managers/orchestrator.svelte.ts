@@ -89,7 +89,7 @@ export class OrchestratorManager {
 
   /**
    * What a tier would use for a task: the real pick when one can run now, else the pick once the tier's plan is set
-   * up (with what it needs); null only when nothing in the registry could ever do the task.
+   * up (with what it needs); null when nothing in the registry could ever do the task, or the budget left refuses it.
    */
   pickFor(task: string, tier: QualityTier): PlannedPick | null {
     const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
@@ -97,7 +97,9 @@ export class OrchestratorManager {
       return { model_id: real.model_id, estimate_usd: real.estimate_usd, ready: true, need: null, reason: real.reason };
     }
     const planned = this.plans?.tiers[tier].picks[task];
-    return planned?.model_id ? planned : null;
+    // A plan's pick that is ready today, where the real decision has none, is one the budget left cannot pay for: the
+    // plan prices it as if the budget were open. The real refusal says why.
+    return planned?.model_id && !planned.ready ? planned : null;
   }
 
   /**
