@@ -119,12 +119,32 @@ describe('KeyStore', () => {
       }),
     );
     expect(() => keys.set('openai', 'sk-or-v1-abcdefgh12345')).toThrow(
-      expect.objectContaining({ message: expect.stringContaining('It looks like an OpenRouter key.') }),
+      expect.objectContaining({ message: expect.stringContaining('It looks like an OpenRouter key: paste it in the') }),
     );
     expect(() => keys.set('gemini', 'sk-abcdefgh12345')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     expect(keys.has('anthropic') || keys.has('openai') || keys.has('gemini')).toBe(false);
     keys.set('gemini', 'AIzaSyA-abcdefghijklmnopqrstuvwxyz012');
     expect(keys.status(['gemini'])[0]).toMatchObject({ configured: true, env_var: 'GEMINI_API_KEY' });
+  });
+
+  it('a key with the right start but cut short is said to be incomplete, not to start otherwise; another’s says where', () => {
+    // "AIza-short" was answered "That does not look like a Google Gemini API key (it starts with AIza)." It does.
+    const { keys } = store();
+    expect(() => keys.set('gemini', 'AIza-short')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        message:
+          'That is not a whole Google Gemini API key: it starts with AIza as one does, but is shorter, or has a ' +
+          'character a key does not have. Copy the whole key again from Google Gemini’s website.',
+      }),
+    );
+    expect(() => keys.set('deepseek', 'sk-ant-api03-abcdefgh12345')).toThrow(
+      expect.objectContaining({
+        message:
+          'That does not look like a DeepSeek API key (it starts with sk-). It looks like an Anthropic key: paste it ' +
+          'in the Anthropic row.',
+      }),
+    );
   });
 });
 

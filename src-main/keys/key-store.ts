@@ -140,7 +140,15 @@ export class KeyStore {
     const provider = providerDescriptor(name, this.providers);
     if (!provider || matchesKeyPattern(provider, key)) return;
     const owners = this.providers.filter((p) => matchesKeyPattern(p, key));
-    const elsewhere = owners.length === 1 ? ` It looks like ${withArticle(owners[0]!.display_name)} key.` : '';
+    const owner = owners.length === 1 ? owners[0]!.display_name : null;
+    if (!owner && key.startsWith(provider.key_prefix)) {
+      throw new InvalidInputError(
+        `That is not a whole ${provider.display_name} API key: it ${provider.key_hint} as one does, but is shorter, ` +
+          `or has a character a key does not have. Copy the whole key again from ${provider.display_name}’s website.`,
+        'api_key',
+      );
+    }
+    const elsewhere = owner ? ` It looks like ${withArticle(owner)} key: paste it in the ${owner} row.` : '';
     throw new InvalidInputError(
       `That does not look like ${withArticle(provider.display_name)} API key (it ${provider.key_hint}).${elsewhere}`,
       'api_key',

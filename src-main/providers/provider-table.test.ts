@@ -99,6 +99,7 @@ describe('a row added to the table appears in what derives from it', () => {
     genai_prices_id: 'mistral',
     key_pattern: 'mk-[A-Za-z0-9]{16,}',
     key_hint: 'starts with mk-',
+    key_prefix: 'mk-',
     json_mode: 'json_object',
     reasoning_effort: false,
     docs_url: 'https://console.mistral.ai/api-keys',

@@ -31,6 +31,8 @@ export interface ProviderDescriptor {
   readonly key_pattern: string;
   /** The key's shape in a writer's words, for the keys screen and a refused key's message. */
   readonly key_hint: string;
+  /** How every key of the provider starts: a key that does but fails key_pattern was cut short when copied. */
+  readonly key_prefix: string;
   readonly json_mode: JsonMode;
   /**
    * Takes OpenAI's `reasoning_effort` on a reasoning model's chat completion (how hard it thinks: the task's effort,
@@ -55,6 +57,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: 'openai',
     key_pattern: SK_KEY,
     key_hint: 'starts with sk-',
+    key_prefix: 'sk-',
     json_mode: 'json_schema',
     reasoning_effort: true,
     docs_url: 'https://platform.openai.com/api-keys',
@@ -68,6 +71,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: 'anthropic',
     key_pattern: 'sk-ant-[A-Za-z0-9_-]{8,}',
     key_hint: 'starts with sk-ant-',
+    key_prefix: 'sk-ant-',
     json_mode: 'tool',
     // Anthropic's own wire: extended thinking is a `thinking` block with a budget, which Quire never asks for.
     reasoning_effort: false,
@@ -82,6 +86,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: 'deepseek',
     key_pattern: SK_KEY,
     key_hint: 'starts with sk-',
+    key_prefix: 'sk-',
     // DeepSeek documents JSON Output (json_object) only; json_schema is not accepted.
     json_mode: 'json_object',
     // DeepSeek documents no effort for deepseek-reasoner: it thinks as it decides.
@@ -97,6 +102,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: null,
     key_pattern: SK_KEY,
     key_hint: 'starts with sk-',
+    key_prefix: 'sk-',
     // DashScope's compatible mode documents structured output as json_object.
     json_mode: 'json_object',
     // DashScope asks for thinking with enable_thinking / thinking_budget, not reasoning_effort.
@@ -112,6 +118,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: 'google',
     key_pattern: 'AIza[0-9A-Za-z_-]{20,}',
     key_hint: 'starts with AIza',
+    key_prefix: 'AIza',
     json_mode: 'json_schema',
     // Google's OpenAI-compatible endpoint maps reasoning_effort onto Gemini's thinking level.
     reasoning_effort: true,
@@ -126,6 +133,7 @@ export const PROVIDER_TABLE = [
     genai_prices_id: 'openrouter',
     key_pattern: 'sk-or-[A-Za-z0-9_-]{8,}',
     key_hint: 'starts with sk-or-',
+    key_prefix: 'sk-or-',
     // json_schema reaches only some of the models behind OpenRouter; JSON mode plus Quire's check works for all.
     json_mode: 'json_object',
     // OpenRouter speaks its own `reasoning` object; no reasoning model is reached through it here.
