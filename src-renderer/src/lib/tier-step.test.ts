@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '$contract';
 import { decision } from '../../../test/renderer/fixtures';
-import { budgetMonthText, tierStepText } from './tier-step';
+import { budgetMonthText, planOverBudgetText, tierStepText } from './tier-step';
 
 const passedOver = (reason: Candidate['reasons'][number]) =>
   ({ model_id: 'deepseek-chat', reasons: [reason] }) as unknown as Candidate;
@@ -64,5 +64,16 @@ describe('budgetMonthText', () => {
     expect(budgetMonthText({ ...open, within_budget: local })?.note).toBe(
       'Your $0.00 budget steps Best down: all 83 runs a month run on free local models.',
     );
+  });
+});
+
+describe('planOverBudgetText', () => {
+  it('says a tier not yet set up would cost more than the budget, and what happens then', () => {
+    // Best read "$9.74 / month once set up" beside a $1 budget, and nothing of it.
+    expect(planOverBudgetText('premium', 9.74, 1)).toBe(
+      'More than your $1.00 budget: once it is spent, Best’s runs step down to cheaper models, or wait for next month.',
+    );
+    expect(planOverBudgetText('premium', 0.5, 1)).toBeNull();
+    expect(planOverBudgetText('premium', 9.74, null)).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
-// The Workbench card's "Tier:" line when the orchestrator ran the task below the tier the writer asked for, and why:
-// the work must stay on this computer, the budget left passed the tier's models over, or none of them is ready (no
-// key yet, not downloaded). It said "to stay within the budget" for all three, also with no budget set.
-import type { Decision, TierUsed } from '$contract';
+// A tier stepped down, in words. The Workbench card's "Tier:" line when the orchestrator ran the task below the tier
+// the writer asked for, and why: the work must stay on this computer, the budget left passed the tier's models over,
+// or none of them is ready (no key yet, not downloaded). It said "to stay within the budget" for all three, also with
+// no budget set. And Settings' tier cards under a monthly budget: what the budget steps each tier down to.
+import type { Decision, QualityTier, TierUsed } from '$contract';
 import type { Estimate } from '$contract/orchestrator';
 import { usdText } from '$contract/usd-text';
 import { TIER_INFO } from './tiers';
@@ -56,4 +57,13 @@ export function budgetMonthText(estimate: Estimate): { usd: number; note: string
     usd: month.total_usd,
     note: `Your ${budget} budget ${steps ? `steps ${tier} down` : 'runs out before the month does'}: ${lead}${stopped > 0 ? `; ${stopped} cannot run once it is spent` : ''}.`,
   };
+}
+
+/**
+ * A tier not yet set up is priced as if its budget were open (its plan): said when that month is more than the
+ * writer's budget, since its runs would then step down or wait. Null when no budget is set or the month fits it.
+ */
+export function planOverBudgetText(tier: QualityTier, monthUsd: number, budget: number | null): string | null {
+  if (budget === null || monthUsd <= budget) return null;
+  return `More than your ${usdText(budget)} budget: once it is spent, ${TIER_INFO[tier].label}’s runs step down to cheaper models, or wait for next month.`;
 }
