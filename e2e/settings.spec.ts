@@ -278,7 +278,9 @@ test('a writer with two cloud keys and a $1 budget sees what the budget steps do
   );
   // A month that fits the budget says nothing more.
   await expect(page.getByTestId('tier-budget-balanced')).toHaveCount(0);
-  await page.locator('#quality-tier').screenshot({ path: 'e2e/screenshots/settings-tier-budget.png' });
+  await page
+    .getByRole('radiogroup', { name: 'Quality tier' })
+    .screenshot({ path: 'e2e/screenshots/settings-tier-budget.png' });
 
   // Removing the DeepSeek key says what the writer's tier ran on it and where those tasks go.
   await page.getByTestId('key-deepseek').getByRole('button', { name: 'Remove' }).click();
