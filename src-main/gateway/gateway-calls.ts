@@ -22,7 +22,7 @@ import type { ChosenBy } from '../orchestrator/chosen-by';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { choiceRequest, resolveModelName } from './model-names';
-import { isQuireError } from '../errors';
+import { CancelledError, isQuireError } from '../errors';
 import { invalidRequest, wire, WireError } from './wire-errors';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
@@ -129,7 +129,7 @@ function unboundedRefusal(start: RunStart, error: unknown): WireError | null {
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
   /** Each token's calls in flight, stopped when the writer revokes it (this process's; see {@link stop}). */
-  private readonly running = new Map<string, Set<AbortController>>();
+  private readonly running = new Map<string, Set<{ signal: AbortSignal; stop: () => void }>>();
 
   constructor(private readonly o: GatewayCallDeps) {}
 
@@ -190,7 +190,7 @@ export class GatewayCalls {
    */
   stop(tokenId: string): number {
     const running = this.running.get(tokenId);
-    for (const call of running ?? []) call.abort();
+    for (const call of running ?? []) call.stop();
     return running?.size ?? 0;
   }
 
@@ -236,8 +236,16 @@ export class GatewayCalls {
     }
     this.inflight.set(token.id, inFlight + 1);
     const revoked = new AbortController();
+    // The reason is what the run's record says in the history.
+    const entry = {
+      signal: revoked.signal,
+      stop: () =>
+        revoked.abort(
+          new CancelledError(`Access for "${token.name}" was revoked while this ran, so Quire stopped it.`),
+        ),
+    };
     const running = this.running.get(token.id) ?? new Set();
-    this.running.set(token.id, running.add(revoked));
+    this.running.set(token.id, running.add(entry));
     try {
       const live = this.o.repo.liveToken(token.id);
       if (!live) {
@@ -252,7 +260,7 @@ export class GatewayCalls {
         `Access for "${token.name}" was revoked in Quire while this request ran, so it was stopped. Any answer that had arrived is charged, as is a request the provider had already received.`,
       );
     } finally {
-      running.delete(revoked);
+      running.delete(entry);
       if (running.size === 0) this.running.delete(token.id);
       this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
     }

@@ -268,6 +268,11 @@ describe('gateway tokens', () => {
         ['Runaway plugin', 'cancelled'],
         ['Script', 'completed'],
       ]);
+      // The history says why the run stopped: the writer revoked the app, not "The run was cancelled" as if by hand.
+      const revoked = runs.find((r) => r.client === 'Runaway plugin')!;
+      expect(g.app.services.runs.get(revoked.run_id).error?.message).toBe(
+        'Access for "Runaway plugin" was revoked while this ran, so Quire stopped it.',
+      );
     });
   });
 
@@ -292,7 +297,13 @@ describe('gateway tokens', () => {
         await vi.waitUntil(() => g.app.services.runs.list().filter((r) => r.status === 'cancelled').length === i);
       }
       for (const run of g.app.services.runs.list()) {
-        expect(g.app.services.runs.get(run.run_id).attempts.map((a) => a.error?.code)).toEqual(['cancelled']);
+        const record = g.app.services.runs.get(run.run_id);
+        expect(record.attempts.map((a) => a.error?.code)).toEqual(['cancelled']);
+        // The history says who stopped it and keeps what had arrived: the writer did not cancel it.
+        expect(record.error?.message).toBe(
+          '"Flaky plugin" closed the connection before the answer was finished, so Quire stopped it. What had arrived is kept here and charged.',
+        );
+        expect(record.text).toMatch(/^one two/);
       }
       expect(g.app.services.resilience.health('openai')[0]).toMatchObject({
         failure_count: 0,

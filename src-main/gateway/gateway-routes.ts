@@ -1,7 +1,7 @@
 // What each gateway route does once the doors let a request in: chat completions and messages run as Quire runs
 // (whole or streamed), /v1/models lists the names the app can call, /v1/embeddings asks a loaded local model.
-import type { ServerResponse } from 'node:http';
 import type { RunRecord } from '../../src-preload/contract';
+import { CancelledError } from '../errors';
 import type { RunSpend } from '../ledger/run-spend';
 import { anthropicMessage, messageEnd, messageStart, parseMessages, textDelta } from './anthropic-wire';
 import type { CallHooks, ChatCall, GatewayCalls } from './gateway-calls';
@@ -67,7 +67,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
     },
     async embeddings(r) {
       const { model, texts, base64 } = parseEmbeddings(r.body, deps.listModels);
-      const result = await deps.calls.embed(r.token, model, texts, abortOnClose(r.res));
+      const result = await deps.calls.embed(r.token, model, texts, abortOnClose(r));
       r.res.setHeader('x-quire-run-id', result.runId);
       r.res.setHeader('x-quire-cost-usd', '0');
       sendJson(r, {
@@ -126,7 +126,7 @@ function runHeaders(runId: string, spend: RunSpend): Record<string, string> {
 async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Promise<RunRecord> {
   let runId: string | null = null;
   try {
-    return await deps.calls.chat(r.token, call, { cancel: abortOnClose(r.res), onRun: (id) => (runId = id) });
+    return await deps.calls.chat(r.token, call, { cancel: abortOnClose(r), onRun: (id) => (runId = id) });
   } catch (error) {
     throw failedRun(deps, r, runId, error);
   }
@@ -156,11 +156,19 @@ function chargedText(message: string, costUsd: number): string {
   return `It was counted at ${usdText(costUsd)}${why}.`;
 }
 
-/** Cancels the run when the app hangs up before the answer is sent. */
-function abortOnClose(res: ServerResponse): AbortSignal {
+/**
+ * Cancels the run when the app hangs up before the answer is sent, saying so: the run's record in the history names
+ * the app that stopped it, which the writer did not.
+ */
+function abortOnClose(r: GatewayRequest): AbortSignal {
   const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
+  r.res.on('close', () => {
+    if (!r.res.writableFinished)
+      controller.abort(
+        new CancelledError(
+          `"${r.token.name}" closed the connection before the answer was finished, so Quire stopped it. What had arrived is kept here and charged.`,
+        ),
+      );
   });
   return controller.signal;
 }
@@ -180,10 +188,6 @@ interface StreamFormat {
  */
 async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, format: StreamFormat): Promise<void> {
   const { res } = r;
-  const cancel = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) cancel.abort();
-  });
   let opened = false;
   let runId = '';
   const send = (events: unknown[]) => {
@@ -205,7 +209,7 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     send(format.open(id, model));
   };
   const hooks: CallHooks = {
-    cancel: cancel.signal,
+    cancel: abortOnClose(r),
     onRun: (id) => (runId = id),
     // Every piece comes from one model: once text has gone out, the run does not fall back to another (run-chain.ts);
     // its failure ends the stream with an error event.

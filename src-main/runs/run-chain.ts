@@ -307,8 +307,15 @@ export class RunChain {
       if (spec.provider !== 'local' && isDeadEnd(outcome.error)) deadEnds.add(this.o.providers.providerOf(spec));
       if (cancel.aborted) break;
     }
+    // Whoever stopped it says why (the gateway: its app hung up, or the writer revoked it), so the history does not
+    // read as if the writer had cancelled it by hand.
     if (cancel.aborted)
-      return await this.fail({ ...row(), status: 'cancelled' }, startedAt, new CancelledError(), decision);
+      return await this.fail(
+        { ...row(), status: 'cancelled' },
+        startedAt,
+        cancel.reason instanceof CancelledError ? cancel.reason : new CancelledError(),
+        decision,
+      );
     const error =
       failures.length > 1 && failures.at(-1)!.error === lastError
         ? everyModelFailed(failures)
