@@ -16,14 +16,14 @@ import type { AnswerKind } from '../../src-preload/contract/tasks';
 import { isJsonObject } from '../providers/json-answer';
 import type { ChatMessage, JsonSchemaRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
-import { ownOutput } from '../runs/task-run';
 import type { RunService } from '../runs/run-service';
 import type { ChosenBy } from '../orchestrator/chosen-by';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
 import { choiceRequest, resolveModelName } from './model-names';
-import { CancelledError, isQuireError } from '../errors';
-import { invalidRequest, wire, WireError } from './wire-errors';
+import { cloudForLocalOnly, localOnlyRefusal, localOnlyWhy, unboundedRefusal, unsetUpRefusal } from './call-refusals';
+import { CancelledError } from '../errors';
+import { invalidRequest, wire, type WireError } from './wire-errors';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 
 export interface ChatCall {
@@ -89,43 +89,6 @@ export interface CallHooks {
   cancel?: AbortSignal;
 }
 
-/**
- * No model could take a call from a "local models only" app: the app's own setting is (at least part of) why, and it
- * will not change by retrying, so the refusal is a 403 that says where the setting is, not a 503 the SDKs retry.
- */
-function localOnlyRefusal(token: TokenRow, start: RunStart, error: unknown): WireError | null {
-  // A local model named by the app: the setting allows it, so its own reason (not downloaded, …) is the whole answer.
-  if (start.model !== undefined) return null;
-  if (!token.local_only || !isQuireError(error) || error.code !== 'unavailable') return null;
-  return wire.forbidden(localOnlyWhy(token, error.message));
-}
-
-/** Why nothing could run for a "local models only" app, with the setting that is (at least part of) why. */
-function localOnlyWhy(token: TokenRow, why: string): string {
-  return `${why} "${token.name}" may use local models only: that is this app's “local models only” setting in Quire's gateway settings. Use a local model that can do this work, or allow this app cloud models there.`;
-}
-
-/** A "local models only" app named a cloud model. */
-function cloudForLocalOnly(token: TokenRow, spec: ModelSpec): string {
-  return `"${token.name}" may use local models only, and ${spec.display_name} is a cloud model. Use a local model or quire/auto.`;
-}
-
-/** Why a call that set no max_tokens holds so much, and what holds less. */
-const UNBOUNDED =
-  'This call set no max_tokens, so it is held at the most the model may write; a max_tokens holds less.';
-
-/**
- * Over the budget or a cap, a call that set no max_tokens was weighed at everything its model may write: the refusal
- * says so, since the app's own max_tokens would have held less. Null for any other error or call.
- */
-function unboundedRefusal(start: RunStart, error: unknown): WireError | null {
-  if (!ownOutput(start)) return null;
-  if (error instanceof WireError && error.init.status === 429 && error.init.openaiType === 'insufficient_quota')
-    return wire.quota(`${error.message} ${UNBOUNDED}`);
-  if (isQuireError(error) && error.code === 'budget_exceeded') return wire.quota(`${error.message} ${UNBOUNDED}`);
-  return null;
-}
-
 export class GatewayCalls {
   private readonly inflight = new Map<string, number>();
   /** Each token's calls in flight, stopped when the writer revokes it (this process's; see {@link stop}). */
@@ -154,7 +117,12 @@ export class GatewayCalls {
           cancel,
         });
       } catch (error) {
-        throw localOnlyRefusal(live, start, error) ?? unboundedRefusal(start, error) ?? error;
+        throw (
+          localOnlyRefusal(live, start, error) ??
+          unboundedRefusal(start, error) ??
+          unsetUpRefusal(error, (id) => this.unavailable(live, id), { models: this.o.models, tasks: this.o.tasks }) ??
+          error
+        );
       } finally {
         if (hold > 0) this.o.repo.releaseHold(runId);
       }

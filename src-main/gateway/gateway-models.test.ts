@@ -154,3 +154,45 @@ describe('GET /v1/models/{id}', () => {
     });
   });
 });
+
+describe('a name nothing set up can run', () => {
+  it('is refused with the step that gets past it: the names this app can call now, or where Quire is given a model', async () => {
+    fixture.fake().reset();
+    // The one model with a key reads themes only: nothing can brainstorm, which quire/auto and the tiers run as.
+    const themesOnly = { ...cloudSpec('cloud-gpt', 'openai', 9, 8), strengths: ['thematic_analysis' as const] };
+    await withGateway(
+      gatewayApp({
+        dataDir: tempDir(),
+        fake: fixture.fake(),
+        registry: [themesOnly, cloudSpec('ds-chat', 'deepseek', 8, 6)],
+      }),
+      async (g) => {
+        g.app.services.keys.delete('deepseek');
+        const token = g.token({ name: 'Obsidian' });
+        const client = new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 });
+        const refused = (await client.chat.completions
+          .create({ model: 'quire/auto', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] })
+          .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(refused.status).toBe(503);
+        expect(refused.headers?.get('x-should-retry')).toBe('false');
+        expect(refused.error).toMatchObject({
+          message:
+            'None of the models you have set up can do Brainstorm. Without creative range: cloud-gpt. ' +
+            'This app can call cloud-gpt and quire/theme_analysis now (GET /v1/models lists them), or give Quire a model that can do this in its Settings → AI Intelligence.',
+        });
+        // Anthropic's "overloaded" says to come back later; nothing here changes by waiting.
+        const anthropic = new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: token, maxRetries: 0 });
+        const inAnthropic = (await anthropic.messages
+          .create({ model: 'quire/premium', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] })
+          .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+        expect(inAnthropic.error).toMatchObject({
+          type: 'error',
+          error: {
+            type: 'api_error',
+            message: expect.stringMatching(/This app can call cloud-gpt and quire\/theme_analysis now/),
+          },
+        });
+      },
+    );
+  });
+});

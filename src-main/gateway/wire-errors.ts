@@ -182,7 +182,11 @@ function fromCode(code: ErrorCode, message: string, retryable: boolean): WireErr
       return new WireError(message, base(499, 'server_error', 'cancelled', 'api_error'));
     case 'unavailable':
     case 'circuit_open':
-      return new WireError(message, base(503, 'server_error', code, 'overloaded_error', retryable));
+      // Anthropic's "overloaded" tells an app to come back later: only for what waiting can change.
+      return new WireError(
+        message,
+        base(503, 'server_error', code, retryable ? 'overloaded_error' : 'api_error', retryable),
+      );
     case 'provider_error':
     case 'local_model_error':
     case 'download_error':
