@@ -5,7 +5,8 @@ import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preloa
 import type { RunSpend } from '../ledger/run-spend';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
-import { costOf, filtered, partText, stopList } from './openai-wire';
+import { contentOf, lastUserImages, type Content } from './message-content';
+import { costOf, filtered, stopList } from './openai-wire';
 import { refuseUnsupported } from './unsupported-params';
 import { checkTextLength, invalidRequest } from './wire-errors';
 
@@ -42,13 +43,15 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
   if (!parsed.success) throw invalidRequest(body, parsed.error.issues[0]!, REQUIRED);
   const r = parsed.data;
   refuseUnsupported('anthropic', r);
-  const messages: ChatMessage[] = [];
-  if (r.system !== undefined) messages.push({ role: 'system', content: textOf(r.system, 'system') });
-  r.messages.forEach((m, i) => messages.push({ role: m.role, content: textOf(m.content, `messages.${i}.content`) }));
+  const read: { role: ChatMessage['role']; content: Content }[] = [];
+  if (r.system !== undefined) read.push({ role: 'system', content: contentIn(r.system, 'system') });
+  r.messages.forEach((m, i) => read.push({ role: m.role, content: contentIn(m.content, `messages.${i}.content`) }));
+  const images = lastUserImages(read);
   return {
     call: {
       model: r.model,
-      messages,
+      messages: read.map((m) => ({ role: m.role, content: m.content.text })),
+      ...(images.length > 0 ? { images } : {}),
       maxOutputTokens: r.max_tokens,
       temperature: r.temperature,
       sampling: { top_p: r.top_p, top_k: r.top_k || undefined },
@@ -58,9 +61,9 @@ export function parseMessages(body: unknown): { call: ChatCall; stream: boolean 
   };
 }
 
-function textOf(value: string | z.infer<typeof block>[], param: string): string {
-  const text = typeof value === 'string' ? value : value.map((b, i) => partText(b, i, param, 'block')).join('\n');
-  return checkTextLength(text, param, MAX_TEXT_CHARS);
+function contentIn(value: string | z.infer<typeof block>[], param: string): Content {
+  const read = contentOf(value, param, 'block');
+  return { ...read, text: checkTextLength(read.text, param, MAX_TEXT_CHARS) };
 }
 
 /** The run's usage as the ledger has it: every call's tokens, and its cost (fields of Quire's own beside them). */

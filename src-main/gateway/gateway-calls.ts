@@ -20,6 +20,7 @@ import type { RunService } from '../runs/run-service';
 import type { ChosenBy } from '../orchestrator/chosen-by';
 import { toUsd } from '../store/money';
 import type { GatewayRepo, TokenRow } from './gateway-repo';
+import type { WireImage } from './message-content';
 import { choiceRequest, resolveModelName } from './model-names';
 import { cloudForLocalOnly, localOnlyRefusal, localOnlyWhy, unboundedRefusal, unsetUpRefusal } from './call-refusals';
 import { CancelledError } from '../errors';
@@ -40,6 +41,8 @@ export interface ChatCall {
   stop?: string[] | undefined;
   /** `response_format`: JSON mode (JSON_OBJECT) or the app's own schema. */
   jsonSchema?: JsonSchemaRequest | undefined;
+  /** Images sent with the last user message, each with the field it came in. */
+  images?: WireImage[] | undefined;
 }
 
 export interface EmbeddingResult {
@@ -120,7 +123,13 @@ export class GatewayCalls {
         throw (
           localOnlyRefusal(live, start, error) ??
           unboundedRefusal(start, error) ??
-          unsetUpRefusal(error, (id) => this.unavailable(live, id), { models: this.o.models, tasks: this.o.tasks }) ??
+          // The names an app can call are weighed for text: with images, the refusal's own words say what can see them.
+          (start.images
+            ? null
+            : unsetUpRefusal(error, (id) => this.unavailable(live, id), {
+                models: this.o.models,
+                tasks: this.o.tasks,
+              })) ??
           error
         );
       } finally {
@@ -264,6 +273,7 @@ export class GatewayCalls {
       ...Object.fromEntries(Object.entries(call.sampling ?? {}).filter(([, value]) => value !== undefined)),
       ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
       ...(jsonSchema ? { json_schema: jsonSchema } : {}),
+      ...(call.images && call.images.length > 0 ? { images: call.images.map((i) => i.image) } : {}),
     };
     const parsed = runStartSchema.safeParse(start);
     if (!parsed.success) throw this.limitPassed(parsed.error.issues[0]!, start, call);
@@ -275,8 +285,15 @@ export class GatewayCalls {
    * app's terms: its messages, never the run's fields or zod's wording.
    */
   private limitPassed(issue: z.core.$ZodIssue, start: Record<string, unknown>, call: ChatCall): WireError {
-    const [field] = issue.path;
+    const [field, index] = issue.path;
     const name = this.o.taskName(String(start.task));
+    // An image is checked as the Workbench's are (its type, size, the bytes' own format): said at the app's field.
+    const image = field === 'images' && typeof index === 'number' ? call.images?.[index] : undefined;
+    if (image) {
+      const said = issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
+      return wire.invalid(`${image.param}: ${said}`, image.param);
+    }
+    if (field === 'images') return wire.invalid(`messages: ${issue.message}.`, 'messages');
     if (field === 'input' && issue.path.length === 1 && issue.code === 'too_small') {
       return wire.invalid(
         `The text for ${name} to work on (the user message) is empty. Send the text as the user message.`,

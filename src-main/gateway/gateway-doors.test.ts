@@ -591,7 +591,12 @@ describe('gateway doors', () => {
         }),
       );
       expect(image.status).toBe(400);
-      expect(await image.json()).toMatchObject({ error: { message: expect.stringMatching(/only text parts/) } });
+      expect(await image.json()).toMatchObject({
+        error: {
+          param: 'messages.0.content.0.image_url.url',
+          message: expect.stringMatching(/takes an image as a data URL/),
+        },
+      });
       const anthropic = await post(JSON.stringify({ model: 'cloud-gpt', messages: [] }), '/v1/messages');
       expect(anthropic.status).toBe(400);
       expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });

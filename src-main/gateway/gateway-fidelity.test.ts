@@ -432,13 +432,13 @@ describe('a request with a field missing or of the wrong type', () => {
       expect(nullText.message).toBe(
         'messages.0.content.0.text must be a string: a text block carries its words in "text".',
       );
-      // A part of another kind is still refused as one Quire does not take.
-      const image = await errorOf('/v1/messages', {
+      // A block of another kind is still refused as one Quire does not take.
+      const document = await errorOf('/v1/messages', {
         model: 'cloud-claude',
         max_tokens: 10,
-        messages: [{ role: 'user', content: [{ type: 'image', source: {} }] }],
+        messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }],
       });
-      expect(image.message).toBe('messages.0.content: only text blocks are supported, not "image".');
+      expect(document.message).toBe('messages.0.content: only text and image blocks are supported, not "document".');
       expect(fake().requests).toHaveLength(0);
       expect(ledgerRows(g)).toBe(0);
     });

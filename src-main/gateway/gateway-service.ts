@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   DEFAULT_GATEWAY_PORT,
+  RUN_START_MAX_BYTES,
   type DecideRequest,
   type Decision,
   type GatewayState,
@@ -275,7 +276,8 @@ export class GatewayService {
             return token;
           },
           origins: () => this.config().origins,
-          maxBodyBytes: this.o.maxBodyBytes ?? 8 * 1024 * 1024,
+          // What runs:start takes: 8 MB of text and the images a run may carry, in base64.
+          maxBodyBytes: this.o.maxBodyBytes ?? RUN_START_MAX_BYTES,
           ...gatewayRoutes({
             calls: this.calls,
             listModels: () => listModelNames({ models: this.o.models, tasks: this.o.tasks }),

@@ -7,6 +7,7 @@ import { JSON_OBJECT } from '../providers/json-answer';
 import type { ChatMessage } from '../providers/spec';
 import type { ChatCall } from './gateway-calls';
 import { refuseUnsupported } from './unsupported-params';
+import { contentOf, lastUserImages } from './message-content';
 import { checkTextLength, invalidRequest, wire } from './wire-errors';
 
 const content = z.union([z.string(), z.array(z.object({ type: z.string() }).passthrough())]).nullable();
@@ -87,10 +88,13 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
             strict: format.json_schema.strict === true,
           }
         : undefined;
+  const messages = r.messages.map((m, i) => toMessage(m.role, m.content, `messages.${i}.content`));
+  const images = lastUserImages(messages);
   return {
     call: {
       model: r.model,
-      messages: r.messages.map((m, i) => toMessage(m.role, m.content, `messages.${i}.content`)),
+      messages: messages.map((m) => ({ role: m.role, content: m.content.text })),
+      ...(images.length > 0 ? { images } : {}),
       maxOutputTokens: r.max_completion_tokens ?? r.max_tokens ?? undefined,
       temperature: r.temperature ?? undefined,
       seed: r.seed ?? undefined,
@@ -107,38 +111,15 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
   };
 }
 
-function toMessage(role: string, value: z.infer<typeof content> | undefined, param: string): ChatMessage {
+function toMessage(role: string, value: z.infer<typeof content> | undefined, param: string) {
   if (role === 'tool' || role === 'function') {
     throw wire.invalid(`${param}: Quire's gateway does not run tools; send text messages only.`, param);
   }
-  const text =
-    typeof value === 'string' || value === null || value === undefined ? (value ?? '') : joinParts(value, param);
+  const read = contentOf(value, param, 'part');
   return {
     role: role === 'developer' ? 'system' : (role as ChatMessage['role']),
-    content: checkTextLength(text, param, MAX_TEXT_CHARS),
+    content: { ...read, text: checkTextLength(read.text, param, MAX_TEXT_CHARS) },
   };
-}
-
-function joinParts(parts: { type: string; text?: unknown }[], param: string): string {
-  return parts.map((part, i) => partText(part, i, param, 'part')).join('\n');
-}
-
-/**
- * The words of one part of a message's content (a block, in Anthropic's words). Only text parts are taken; one whose
- * "text" is missing or not a string names that field, rather than saying text parts are unsupported.
- */
-export function partText(
-  part: { type: string; text?: unknown },
-  index: number,
-  param: string,
-  noun: 'part' | 'block',
-): string {
-  if (part.type !== 'text')
-    throw wire.invalid(`${param}: only text ${noun}s are supported, not "${part.type}".`, param);
-  if (typeof part.text === 'string') return part.text;
-  const field = `${param}.${index}.text`;
-  const problem = part.text === undefined ? 'is required' : 'must be a string';
-  throw wire.invalid(`${field} ${problem}: a text ${noun} carries its words in "text".`, field);
 }
 
 /** The run's usage as the ledger has it: every call's tokens, and its cost. */
