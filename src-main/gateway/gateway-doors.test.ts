@@ -722,14 +722,31 @@ describe('gateway doors', () => {
     });
   });
 
-  it('a port another program holds leaves the gateway off and says so in gateway:get', async () => {
+  it('a port another program holds: apps keep the port they use, and turning the gateway on there says so', async () => {
     await withGateway(open(), async (g) => {
       const { createServer } = await import('node:net');
       const squatter = createServer();
       await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
       const taken = (squatter.address() as { port: number }).port;
+      const token = g.token();
       try {
-        const state = await g.app.services.gateway.set({ port: taken });
+        // Changed while on: refused, and the gateway goes on answering where every app already calls it.
+        const moved = await g.app.dispatcher.call('gateway:set', { port: taken }, { transport: 'internal' });
+        expect(moved).toMatchObject({
+          ok: false,
+          error: {
+            code: 'conflict',
+            path: 'port',
+            message: `Port ${taken} is already in use by another program, so apps still reach Quire at ${g.baseUrl}. Pick another port.`,
+          },
+        });
+        expect(g.app.services.gateway.get()).toMatchObject({ listening: true, port: g.port, error: null });
+        expect((await g.raw('/v1/models', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+
+        // Off, the port is only saved; turned on there, nothing can listen and the writer is told why.
+        await g.app.services.gateway.set({ enabled: false });
+        await g.app.services.gateway.set({ port: taken });
+        const state = await g.app.services.gateway.set({ enabled: true });
         expect(state).toMatchObject({ enabled: true, listening: false, port: taken });
         expect(state.error).toBe(`Port ${taken} is already in use by another program; pick another port.`);
       } finally {

@@ -1,6 +1,7 @@
 // The gateway as a service: its settings (off by default), the apps' tokens (hash only; the token itself is returned
 // once), the server started and stopped to match, and the month's spend by app.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createNetServer } from 'node:net';
 import {
   DEFAULT_GATEWAY_PORT,
   RUN_START_MAX_BYTES,
@@ -185,6 +186,23 @@ export class GatewayService {
       port: patch.port ?? saved.port,
       origins: patch.origins ? [...new Set(patch.origins)] : saved.origins,
     };
+    // A new port while apps are calling the old one: tried first, so a port another program holds leaves every app
+    // where it was rather than the gateway answering on neither.
+    await this.applying;
+    const serving = this.server;
+    if (
+      patch.port !== undefined &&
+      next.enabled &&
+      serving &&
+      patch.port !== this.serverFor &&
+      !(await canListen(patch.port))
+    ) {
+      throw new QuireError(
+        'conflict',
+        `Port ${patch.port} is already in use by another program, so apps still reach Quire at http://127.0.0.1:${serving.port}/v1. Pick another port.`,
+        { path: 'port', advised: true },
+      );
+    }
     this.repo.saveConfig(next);
     if (patch.port !== undefined) this.sessionPort = undefined;
     await this.apply();
@@ -307,4 +325,13 @@ export class GatewayService {
     this.server = null;
     await server?.close();
   }
+}
+
+/** Whether a server could listen on 127.0.0.1 at `port` now (the gateway's own server is started after). */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
