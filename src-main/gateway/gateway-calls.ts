@@ -360,7 +360,7 @@ export class GatewayCalls {
       const cap = toUsd(token.monthly_cap_micros);
       const left = Math.max(0, token.monthly_cap_micros - refused.counted);
       throw wire.quota(
-        `"${token.name}" has a monthly cap of ${usdText(cap)} in Quire. This call could cost up to ${usdText(bound.boundUsd)}, but only ${usdLeftText(toUsd(left))} of the cap is left this month.`,
+        `"${token.name}" has a monthly cap of ${usdText(cap)} in Quire. This call could cost up to ${usdText(bound.boundUsd)}, but only ${usdLeftText(toUsd(left))} of the cap is left this month. To go on this month, raise it in Quire → Settings → AI Intelligence → Let other apps use Quire → Change limits for ${token.name}; the cap starts again next month.`,
       );
     }
     return bound;

@@ -158,6 +158,12 @@ describe('gateway tokens', () => {
         code: 'insufficient_quota',
         message: expect.stringMatching(/"Capped" has a monthly cap of \$0\.015 in Quire/),
       });
+      // And the step past it: where the writer raises the cap, or when it starts again.
+      expect(refused.error).toMatchObject({
+        message: expect.stringMatching(
+          / of the cap is left this month\. To go on this month, raise it in Quire → Settings → AI Intelligence → Let other apps use Quire → Change limits for Capped; the cap starts again next month\.$/,
+        ),
+      });
       expect(fake.requests).toHaveLength(1);
       // The writer's other apps are not held by this app's cap.
       const other = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Other' }), maxRetries: 0 });
