@@ -78,6 +78,10 @@ test('turn the gateway on in Settings, create a token, copy it once, revoke it',
   await expect(shown).toHaveValue(/^quire-/);
   await expect(shown).toBeFocused();
   const token = await shown.inputValue();
+  // What to type in the app's own settings, beside the token: the address, and a model name a writer could not guess.
+  await expect(page.getByTestId('gateway-app-settings')).toHaveText(
+    `In Obsidian's settings: the base URL http://127.0.0.1:${gatewayPort}/v1 (an app on Anthropic's SDK: http://127.0.0.1:${gatewayPort}), this token as the API key, and quire/auto as the model (Quire picks one for your tier and budget; an app that lists models offers the other names).`,
+  );
   await page.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
