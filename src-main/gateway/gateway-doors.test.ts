@@ -714,6 +714,16 @@ describe('gateway doors', () => {
   it('the gateway off: the port is closed; on again: it answers', async () => {
     await withGateway(open(), async (g) => {
       expect((await g.raw('/v1/models')).status).toBe(401);
+      // A stream in flight is cut by Quire, not by its app: the history says which.
+      fake.script('cloud-gpt', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 2 }] });
+      const streamed = await g.raw('/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...json, Authorization: `Bearer ${g.token({ name: 'Obsidian' })}` },
+        body: JSON.stringify({ model: 'cloud-gpt', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const reader = streamed.body!.getReader();
+      let seen = '';
+      while (!seen.includes('two')) seen += new TextDecoder().decode((await reader.read()).value);
       const off = await g.app.dispatcher.call('gateway:set', { enabled: false }, { transport: 'internal' });
       expect(off).toMatchObject({ ok: true, value: { enabled: false, listening: false } });
       const refused = await new Promise<string>((resolve) => {
@@ -725,6 +735,11 @@ describe('gateway doors', () => {
         socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       });
       expect(refused).toBe('ECONNREFUSED');
+      await vi.waitUntil(() => g.app.services.runs.list()[0]?.status === 'cancelled');
+      const [cut] = g.app.services.runs.list();
+      expect(g.app.services.runs.get(cut!.run_id).error?.message).toBe(
+        "Quire's gateway was turned off while this ran, so Quire stopped it. What had arrived is kept here and charged.",
+      );
     });
   });
 

@@ -24,6 +24,8 @@ export interface RouteDeps {
   stored: (runId: string) => boolean;
   /** What a run's calls came to in the ledger: the usage and cost an app is told, never the answering call's alone. */
   spent: (runId: string) => RunSpend;
+  /** Why Quire is closing this server's connections itself (turned off, moved), or null: an app did not hang up. */
+  closing?: () => string | null;
 }
 
 type Handlers = Pick<GatewayRoutes, 'chatCompletions' | 'messages' | 'embeddings' | 'models' | 'model'>;
@@ -67,7 +69,7 @@ export function gatewayRoutes(deps: RouteDeps): Handlers {
     },
     async embeddings(r) {
       const { model, texts, base64 } = parseEmbeddings(r.body, deps.listModels);
-      const result = await deps.calls.embed(r.token, model, texts, abortOnClose(r));
+      const result = await deps.calls.embed(r.token, model, texts, abortOnClose(deps, r));
       r.res.setHeader('x-quire-run-id', result.runId);
       r.res.setHeader('x-quire-cost-usd', '0');
       sendJson(r, {
@@ -126,7 +128,7 @@ function runHeaders(runId: string, spend: RunSpend): Record<string, string> {
 async function chatOnce(deps: RouteDeps, r: GatewayRequest, call: ChatCall): Promise<RunRecord> {
   let runId: string | null = null;
   try {
-    return await deps.calls.chat(r.token, call, { cancel: abortOnClose(r), onRun: (id) => (runId = id) });
+    return await deps.calls.chat(r.token, call, { cancel: abortOnClose(deps, r), onRun: (id) => (runId = id) });
   } catch (error) {
     throw failedRun(deps, r, runId, error);
   }
@@ -157,18 +159,15 @@ function chargedText(message: string, costUsd: number): string {
 }
 
 /**
- * Cancels the run when the app hangs up before the answer is sent, saying so: the run's record in the history names
- * the app that stopped it, which the writer did not.
+ * Cancels the run when its connection closes before the answer is sent, saying who closed it: the app, or Quire (the
+ * gateway turned off or moved). The run's record in the history says so; the writer did not stop it by hand.
  */
-function abortOnClose(r: GatewayRequest): AbortSignal {
+function abortOnClose(deps: RouteDeps, r: GatewayRequest): AbortSignal {
   const controller = new AbortController();
   r.res.on('close', () => {
-    if (!r.res.writableFinished)
-      controller.abort(
-        new CancelledError(
-          `"${r.token.name}" closed the connection before the answer was finished, so Quire stopped it. What had arrived is kept here and charged.`,
-        ),
-      );
+    if (r.res.writableFinished) return;
+    const why = deps.closing?.() ?? `"${r.token.name}" closed the connection before the answer was finished`;
+    controller.abort(new CancelledError(`${why}, so Quire stopped it. What had arrived is kept here and charged.`));
   });
   return controller.signal;
 }
@@ -209,7 +208,7 @@ async function streamRun(deps: RouteDeps, r: GatewayRequest, call: ChatCall, for
     send(format.open(id, model));
   };
   const hooks: CallHooks = {
-    cancel: abortOnClose(r),
+    cancel: abortOnClose(deps, r),
     onRun: (id) => (runId = id),
     // Every piece comes from one model: once text has gone out, the run does not fall back to another (run-chain.ts);
     // its failure ends the stream with an error event.

@@ -72,6 +72,8 @@ export class GatewayService {
   /** The port the running server was asked for (0 picks a free one, so it can differ from the port it got). */
   private serverFor: number | null = null;
   private error: string | null = null;
+  /** Tells the running server's routes why Quire is about to close its connections (see {@link stopServer}). */
+  private closingFor: ((why: string) => void) | null = null;
   /** `--gateway-port` for this session, until the writer picks a port in Settings. */
   private sessionPort: number | undefined;
   /** Start/stop in order: a quick on-off-on never leaves two servers or none. */
@@ -272,7 +274,7 @@ export class GatewayService {
 
   async close(): Promise<void> {
     await this.applying;
-    await this.stopServer();
+    await this.stopServer('Quire closed while this ran');
   }
 
   private apply(): Promise<void> {
@@ -282,8 +284,14 @@ export class GatewayService {
 
   private async reconcile(): Promise<void> {
     const config = this.config();
-    if (this.server && (!config.enabled || this.serverFor !== config.port)) await this.stopServer();
+    if (this.server && (!config.enabled || this.serverFor !== config.port))
+      await this.stopServer(
+        config.enabled
+          ? `Quire's gateway moved to port ${config.port} while this ran`
+          : "Quire's gateway was turned off while this ran",
+      );
     if (!config.enabled || this.server) return;
+    let closing: string | null = null;
     try {
       this.server = await startGatewayServer(
         {
@@ -303,11 +311,13 @@ export class GatewayService {
             now: this.o.now,
             stored: (runId) => this.runsRepo.has(runId),
             spent: (runId) => this.o.ledger.runSpend(runId),
+            closing: () => closing,
           }),
         },
         config.port,
       );
       this.serverFor = config.port;
+      this.closingFor = (why) => (closing = why);
       this.error = null;
       this.o.logger.info(`Gateway listening on http://127.0.0.1:${this.server.port}/v1`);
     } catch (error) {
@@ -320,9 +330,12 @@ export class GatewayService {
     }
   }
 
-  private async stopServer(): Promise<void> {
+  /** Closes the server and its connections; a call still streaming is stopped, and its record says `why`. */
+  private async stopServer(why: string): Promise<void> {
     const server = this.server;
+    this.closingFor?.(why);
     this.server = null;
+    this.closingFor = null;
     await server?.close();
   }
 }
