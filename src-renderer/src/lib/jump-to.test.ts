@@ -13,6 +13,10 @@ describe('a quote still at its place in the text on screen', () => {
     // Straight quote marks, a plain dash, other case, its accent written apart, a space doubled, wrapped in quotes.
     const copy = '"Mara\'s eyes were GREEN -  cafe\u0301 green."';
     expect(quoteStillAt(TEXT, at(copy, 'Mara\u2019s eyes were green \u2014 caf\u00e9 green.'))).toBe(true);
+    // A heading in Greek capitals holds a model's copy in lower case, its last sigma word-final ("ς") or not.
+    const greek = 'ΣΤΟ ΣΠΙΤΙ ΤΟΥΣ';
+    expect(quoteStillAt(greek, { quote: 'στο σπίτι τους', start: 0, end: greek.length })).toBe(true);
+    expect(quoteStillAt('—ΆΣ', { quote: '—άσ', start: 0, end: 3 })).toBe(true);
     // A run given one chapter: its offsets are within that chapter.
     expect(quoteStillAt(TEXT, at('Tobias waited.', 'Tobias waited.', 13), 13)).toBe(true);
   });
