@@ -16,9 +16,9 @@ export function runsHandlers({
   modelName?: (id: string) => string;
 }): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export'> {
   return {
-    'runs:export': ({ run_id }) => {
+    'runs:export': ({ run_id, rejected_edits }) => {
       const run = runs.get(run_id);
-      return runReport(run, { taskName, modelName });
+      return runReport(run, { taskName, modelName }, undefined, { rejectedEdits: rejected_edits });
     },
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),

@@ -141,4 +141,39 @@ describe('runReport', () => {
     expect(markdown).toContain('2. **Timeline check** on the whole manuscript: Days go missing.\n');
     expect(markdown).not.toMatch(/continuity_check|timeline_check/);
   });
+
+  it('says which edits the writer accepted and which they rejected, and only proposes them when it cannot know', () => {
+    const edit = (original: string, revised: string, problem: string | null = null) => ({
+      original,
+      revised,
+      reason: 'Tighter.',
+      start: problem ? null : 0,
+      end: problem ? null : original.length,
+      location: { chapter: 1, chapter_title: null, paragraph: 1, label: 'Chapter 1, paragraph 1' },
+      problem,
+    });
+    const edited: RunRecord = {
+      ...run,
+      task: 'line_edit',
+      answer: {
+        kind: 'edits',
+        edits: [
+          edit('walked slowly', 'ambled'),
+          edit('very big', 'vast'),
+          edit('she said', 'said she', 'its original is not in your text'),
+        ],
+      },
+    };
+    const chosen = runReport(edited, names, 'UTC', { rejectedEdits: [1] }).markdown;
+    // It listed the rejected "vast" as "becomes" beside the accepted one, as if the writer had taken it.
+    expect(chosen).toContain('- Your choices: 1 edit accepted, 1 rejected, 1 that cannot be applied\n');
+    expect(chosen).toContain('## Edit 1 (Chapter 1, paragraph 1): accepted\n');
+    expect(chosen).toContain('## Edit 2 (Chapter 1, paragraph 1): rejected by you\n');
+    expect(chosen).toContain('## Edit 3 (Chapter 1, paragraph 1): cannot be applied\n');
+    expect(chosen).toContain('Not applied: its original is not in your text.');
+    // Exported without the writer's choices (they were never made in a Workbench): proposed, neither taken nor not.
+    const unknown = runReport(edited, names, 'UTC').markdown;
+    expect(unknown).toContain('## Proposed edit 1 (Chapter 1, paragraph 1)\n');
+    expect(unknown).not.toMatch(/accepted|rejected|Your choices/);
+  });
 });

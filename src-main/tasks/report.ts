@@ -5,7 +5,12 @@
 import { confidenceText, findingConfidenceText } from '../../src-preload/contract/confidence-text';
 import type { RunRecord } from '../../src-preload/contract/runs';
 import { runStatusText } from '../../src-preload/contract/run-status-text';
-import { QUOTE_NOT_FOUND, type LocatedQuote, type RunAnswer } from '../../src-preload/contract/tasks';
+import {
+  QUOTE_NOT_FOUND,
+  type AnchoredEdit,
+  type LocatedQuote,
+  type RunAnswer,
+} from '../../src-preload/contract/tasks';
 import { usdText } from '../../src-preload/contract/usd-text';
 import { calendarFor } from '../ledger/calendar';
 
@@ -18,11 +23,20 @@ export interface ReportNames {
   modelName: (id: string) => string;
 }
 
+/**
+ * What the writer chose in the Workbench: the edits they rejected, by their place in the answer (the rest they
+ * accepted). Undefined when the report cannot know, and the edits are then only proposed.
+ */
+export interface ReportChoices {
+  rejectedEdits?: readonly number[];
+}
+
 /** `timeZone`: an IANA name; undefined is the process's own (the writer's, on their Mac). */
 export function runReport(
   run: RunRecord,
   names: ReportNames,
   timeZone?: string,
+  choices: ReportChoices = {},
 ): { markdown: string; filename: string } {
   const at = new Date(run.created_at);
   const lines: string[] = [`# ${names.taskName(run.task)}`, ''];
@@ -34,8 +48,10 @@ export function runReport(
   if (confidence) lines.push(`- Confidence in the whole answer: ${confidence}`);
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
   for (const notice of run.answer?.notices ?? []) lines.push(`- Note: ${notice}`);
+  if (run.answer?.kind === 'edits' && run.answer.edits.length > 0 && choices.rejectedEdits)
+    lines.push(`- Your choices: ${choicesText(run.answer.edits, choices.rejectedEdits)}`);
   lines.push('');
-  if (run.answer) lines.push(...answerLines(run.answer, names.taskName));
+  if (run.answer) lines.push(...answerLines(run.answer, names.taskName, choices.rejectedEdits));
   else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
@@ -60,7 +76,11 @@ function readableDate(at: Date, timeZone: string | undefined): string {
   return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
-function answerLines(answer: RunAnswer, taskName: (id: string) => string): string[] {
+function answerLines(
+  answer: RunAnswer,
+  taskName: (id: string) => string,
+  rejected: readonly number[] | undefined,
+): string[] {
   switch (answer.kind) {
     case 'findings': {
       if (answer.findings.length === 0) return ['No findings.'];
@@ -80,7 +100,7 @@ function answerLines(answer: RunAnswer, taskName: (id: string) => string): strin
     case 'edits':
       if (answer.edits.length === 0) return ['No edits proposed.'];
       return answer.edits.flatMap((e, i) => [
-        `## Edit ${i + 1}${e.location ? ` (${e.location.label})` : ''}`,
+        `## ${editHeading(e, i, rejected)}`,
         '',
         ...blockquote(e.original),
         '',
@@ -112,4 +132,29 @@ function quoteLine(q: LocatedQuote): string {
 
 function blockquote(text: string): string[] {
   return text.split('\n').map((line) => `> ${line}`);
+}
+
+/** The writer's choice of an edit as the Workbench showed it: ticked "Accept" unless they untick it. */
+function editChoice(edit: AnchoredEdit, index: number, rejected: readonly number[]): EditChoice {
+  if (edit.problem) return 'cannot be applied';
+  return rejected.includes(index) ? 'rejected by you' : 'accepted';
+}
+
+type EditChoice = 'accepted' | 'rejected by you' | 'cannot be applied';
+
+/** "Edit 2 (Chapter 1, paragraph 3): rejected by you"; "Proposed edit 2 (…)" when the writer's choices are unknown. */
+function editHeading(edit: AnchoredEdit, index: number, rejected: readonly number[] | undefined): string {
+  const where = edit.location ? ` (${edit.location.label})` : '';
+  if (!rejected) return `Proposed edit ${index + 1}${where}`;
+  return `Edit ${index + 1}${where}: ${editChoice(edit, index, rejected)}`;
+}
+
+/** "2 edits accepted, 1 rejected, 1 that cannot be applied" (a count of none is left out). */
+function choicesText(edits: readonly AnchoredEdit[], rejected: readonly number[]): string {
+  const count = (choice: EditChoice) => edits.filter((e, i) => editChoice(e, i, rejected) === choice).length;
+  const accepted = count('accepted');
+  const parts = [`${accepted} edit${accepted === 1 ? '' : 's'} accepted`];
+  if (count('rejected by you') > 0) parts.push(`${count('rejected by you')} rejected`);
+  if (count('cannot be applied') > 0) parts.push(`${count('cannot be applied')} that cannot be applied`);
+  return parts.join(', ');
 }

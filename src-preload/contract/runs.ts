@@ -279,9 +279,15 @@ export const runsChannels = {
     z.strictObject({ run_id: z.string().min(1).max(100), rating: z.number().int().min(0).max(10) }),
   ),
   'runs:stats': channel<RunStats>()(noInput),
-  /** A run's answer as a Markdown report (findings with their quotes and locations, edits, summaries). */
+  /**
+   * A run's answer as a Markdown report (findings with their quotes and locations, edits, summaries). `rejected_edits`:
+   * the edits the writer rejected, by their place in the answer, the rest accepted; without it the edits are proposed.
+   */
   'runs:export': channel<{ markdown: string; filename: string }>()(
-    z.strictObject({ run_id: z.string().min(1).max(100) }),
+    z.strictObject({
+      run_id: z.string().min(1).max(100),
+      rejected_edits: z.array(z.number().int().min(0)).max(10_000).optional(),
+    }),
   ),
 };
 

@@ -745,7 +745,11 @@ describe('WorkbenchManager', () => {
       markdown: '# Line edit\n',
       filename: 'quire-line_edit-2026-03-10.md',
     });
-    expect(fake.inputsOf('runs:export')).toEqual([{ run_id: 'r0' }]);
+    expect(fake.inputsOf('runs:export')).toEqual([{ run_id: 'r0', rejected_edits: [] }]);
+    // The edits the writer rejected go with it, so the report does not list them as taken.
+    manager.acceptEdit('r0', 2, false);
+    await manager.exportReport();
+    expect(fake.inputsOf('runs:export').at(-1)).toEqual({ run_id: 'r0', rejected_edits: [2] });
     fake.fail('runs:export', 'not_found', 'no such run');
     expect(await manager.exportReport()).toBeNull();
     expect(manager.runError).toMatchObject({ code: 'not_found' });

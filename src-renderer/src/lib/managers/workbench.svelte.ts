@@ -552,7 +552,9 @@ export class WorkbenchManager {
     const run = this.#result.value;
     if (!run) return null;
     try {
-      return await this.#client.call('runs:export', { run_id: run.run_id });
+      // The report says which edits the writer took, as "Copy the edited text" does.
+      const rejected_edits = [...this.rejectedEdits(run.run_id)];
+      return await this.#client.call('runs:export', { run_id: run.run_id, rejected_edits });
     } catch (error) {
       this.#runError = toErrorInfo(error);
       return null;
