@@ -176,13 +176,14 @@ export function mergeSummaries(
 
 /**
  * The chapters a summary run in parts must name, checked as a single run's are (chapterNotices): each one a heading or
- * a folder's file opens that the parts which answered reached (they read the text up to `readTo`). Text before the
- * first heading, or the one chapter of a text without any, may be named anything.
+ * a folder's file opens that the parts which answered reached (they read the text up to `readTo`) and that has prose
+ * in it. Text before the first heading, or the one chapter of a text without any, may be named anything.
  */
 export function namedChapters(structure: DocumentStructure, readTo: number): ChaptersToName {
   const { chapters, blocks } = structure;
   if (chapters.length === 1 && blocks[chapters[0]!.firstBlock]?.kind !== 'heading')
     return { titles: [], opening: true };
-  const titles = chapters.filter((c) => c.number > 0 && c.start < readTo).map((c) => c.title);
+  // A chapter with no prose (a chapter file not written yet) has nothing to summarise.
+  const titles = chapters.filter((c) => c.number > 0 && c.start < readTo && c.paragraphCount > 0).map((c) => c.title);
   return { titles, opening: chapters[0]?.number === 0 };
 }

@@ -53,6 +53,18 @@ describe('chapter summaries over parts', () => {
     expect(namedChapters(parseStructure(text.slice(text.indexOf('#'))), text.length).opening).toBe(false);
     // A text without headings is one chapter: any name will do.
     expect(namedChapters(parseStructure('Rain.\n\nBoats.', { fallbackTitle: 'Storm' }), 12).titles).toEqual([]);
+    // A chapter not written yet (a folder's empty file, a heading alone) has nothing to summarise: it read "The summary
+    // leaves out a chapter of your text: “07 - TODO”".
+    const folder = '# Six\n\nRain.\n\n\n\n# Eight\n\nBoats.';
+    const files = [
+      { title: 'Six', start: 0, end: 12 },
+      { title: '07 - TODO', start: 14, end: 14 },
+      { title: 'Eight', start: 16, end: folder.length },
+    ];
+    expect(namedChapters(parseStructure(folder, { chapterFiles: files }), folder.length).titles).toEqual([
+      'Six',
+      'Eight',
+    ]);
   });
 });
 

@@ -155,6 +155,41 @@ describe('manuscripts:* channels', () => {
     ]);
   });
 
+  it('opens a folder with a chapter file not written yet (empty) as a chapter with no text; all empty is refused', async () => {
+    // A novelist's placeholder: the whole folder was refused ("07 - TODO.md is empty… Move that file out").
+    const app = await testApp.app();
+    const dir = join(tempDir(), 'novel');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '06 The Letter.md'), '# The Letter\n\nShe read it twice.\n');
+    writeFileSync(join(dir, '07 - TODO.md'), '');
+    writeFileSync(join(dir, '08 Winter.md'), ' \n\n');
+    writeFileSync(join(dir, '09 Spring.md'), 'The ice broke.\n');
+    const opened = await call(app, 'manuscripts:open', { path: dir });
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    expect(opened.value.chapters.map((c) => [c.title, c.paragraph_count, c.source_file])).toEqual([
+      ['The Letter', 1, '06 The Letter.md'],
+      ['07 - TODO', 0, '07 - TODO.md'],
+      ['08 Winter', 0, '08 Winter.md'],
+      ['09 Spring', 1, '09 Spring.md'],
+    ]);
+    const spring = (await app.services.manuscripts.structureOf(opened.value.text))!.blocks.find(
+      (b) => b.chapter === 4 && b.paragraph === 1,
+    )!;
+    expect(opened.value.text.slice(spring.start, spring.end)).toBe('The ice broke.');
+
+    const blank = join(tempDir(), 'blank');
+    mkdirSync(blank);
+    writeFileSync(join(blank, '01.md'), '');
+    writeFileSync(join(blank, '02.md'), '\n');
+    const refused = await call(app, 'manuscripts:open', { path: blank });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok)
+      expect(refused.error.message).toBe(
+        'The folder “blank” has no text in its chapter files (01.md and 02.md are empty). Check that its chapters ' +
+          'were saved there, then open it again.',
+      );
+  });
+
   it('titles a chapter file by the heading it opens with, underlined (setext) or not, as its text is numbered', async () => {
     // An underlined opening heading is the file's heading in its numbering, but the chapter was titled by the file name.
     const app = await testApp.app();

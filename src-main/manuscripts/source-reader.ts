@@ -1,6 +1,7 @@
 // Reads a manuscript from disk: one .md/.txt file, or a folder of chapter files in natural order ("Chapter 2" before
 // "Chapter 10"). Refuses, in a writer's words and before anything is stored, what is not readable text: a missing
-// path, a pipe or device, a binary file, text that is not UTF-8, an empty file, something too large. Looks again later
+// path, a pipe or device, a binary file, text that is not UTF-8, an empty file (a folder's chapter not written yet is
+// a chapter with no text; a folder of only those is refused), something too large. Looks again later
 // (onDisk) to tell whether what it read has changed since.
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -129,6 +130,12 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
     files.push(read.file);
     chapters[name] = read.stamp;
   }
+  if (files.every((f) => f.text.trim() === ''))
+    throw new InvalidInputError(
+      `The folder “${basename(path)}” has no text in its chapter files (${listText(names)} ` +
+        `${names.length > 1 ? 'are' : 'is'} empty). Check that its chapters were saved there, then open it again.`,
+      'path',
+    );
   return { kind: 'folder', path, title: basename(path), files, stamp: { chapters } };
 }
 
@@ -243,7 +250,7 @@ async function readTextFile(path: string, folder?: string): Promise<{ file: Sour
   const bytes = await readFile(path).catch((cause: unknown) => {
     throw new UnreadableError(cause, path, folder);
   });
-  return { file: await decodeText(name, bytes), stamp: fileStampOf(info) };
+  return { file: await decodeText(name, bytes, folder !== undefined), stamp: fileStampOf(info) };
 }
 
 /**

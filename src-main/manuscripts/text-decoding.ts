@@ -14,12 +14,15 @@ export interface SourceFile {
 /** Bytes decoded between two stops: a few milliseconds of work. */
 const BYTES = 1 << 20;
 
-/** The text of the file `name` (as the writer knows it), decoded in slices. */
-export function decodeText(name: string, bytes: Buffer): Promise<SourceFile> {
-  return inSlices(decodeSteps(name, bytes));
+/**
+ * The text of the file `name` (as the writer knows it), decoded in slices. `emptyAllowed`: a folder's chapter not
+ * written yet is a chapter with no text, not a reason to refuse the folder.
+ */
+export function decodeText(name: string, bytes: Buffer, emptyAllowed = false): Promise<SourceFile> {
+  return inSlices(decodeSteps(name, bytes, emptyAllowed));
 }
 
-function* decodeSteps(name: string, bytes: Buffer): Steps<SourceFile> {
+function* decodeSteps(name: string, bytes: Buffer, emptyAllowed: boolean): Steps<SourceFile> {
   const utf16 = utf16Of(bytes);
   if (isPackaged(bytes)) throw new InvalidInputError(notPlainText.packaged(name), 'path');
   if (!utf16 && bytes.includes(0)) throw new InvalidInputError(notPlainText.binary(name), 'path');
@@ -44,6 +47,6 @@ function* decodeSteps(name: string, bytes: Buffer): Steps<SourceFile> {
   pieces.push(oneLineEnding(held + decode()));
   const text = pieces.join('');
   if (isRichText(text)) throw new InvalidInputError(notPlainText.richText(name), 'path');
-  if (text.trim() === '') throw new InvalidInputError(notPlainText.empty(name), 'path');
+  if (text.trim() === '' && !emptyAllowed) throw new InvalidInputError(notPlainText.empty(name), 'path');
   return { name, text };
 }
