@@ -123,7 +123,7 @@ test('the edits a writer rejected stay rejected after another run is opened and 
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
 });
 
-test('a quote whose place in the text has changed since its run is not shown at other words', async ({
+test('a quote whose place in the text has changed since its run is shown where it is now, never at other words', async ({
   page,
   host,
   fake,
@@ -161,13 +161,20 @@ test('a quote whose place in the text has changed since its run is not shown at 
   expect(await selected()).toBe('Mara had green eyes.');
 
   // The writer adds a line above: the run's places are now other words. Clicking one selected "ter 1\n\nMara ha"
-  // as if it were the quote; it is said instead, and nothing is selected.
+  // as if it were the quote; then it said "(your text has changed here since this run)" and showed nothing, for every
+  // finding below the edit. The quote is shown where it is now.
   await box.fill(`A new first line.\n\n${passage}`);
   await expect(where).toHaveText([
-    'Chapter 1, paragraph 1 (your text has changed here since this run)',
-    'Chapter 2, paragraph 1 (your text has changed here since this run)',
+    'Chapter 1, paragraph 1 (moved since this run)',
+    'Chapter 2, paragraph 1 (moved since this run)',
   ]);
-  await expect(page.getByTestId('finding').getByRole('button', { name: /paragraph/ })).toHaveCount(0);
+  await where.nth(1).click();
+  expect(await selected()).toBe('her brown eyes');
+
+  // Its words changed: the place is said, and nothing is selected.
+  await box.fill(`A new first line.\n\n${passage.replace('brown', 'grey')}`);
+  await expect(where.nth(1)).toHaveText('Chapter 2, paragraph 1 (your text has changed here since this run)');
+  await expect(page.getByTestId('finding').getByRole('button', { name: /Chapter 2/ })).toHaveCount(0);
 
   // The text as it was: the places are the quotes again.
   await box.fill(passage);

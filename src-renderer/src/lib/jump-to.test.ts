@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteStillAt } from './jump-to';
+import { quoteNow, quoteStillAt } from './jump-to';
 
 const TEXT = '# Chapter 1\n\nMara\u2019s eyes were green \u2014 caf\u00e9 green.\n\nTobias waited.';
 const at = (quote: string, found: string, offset = 0) => {
@@ -27,5 +27,47 @@ describe('a quote still at its place in the text on screen', () => {
     expect(quoteStillAt(TEXT.replace('Tobias waited.', 'Tobias left.'), quote)).toBe(false);
     expect(quoteStillAt('Mara.', quote)).toBe(false);
     expect(quoteStillAt(TEXT, { quote: 'Tobias', start: null, end: null })).toBe(false);
+  });
+});
+
+describe('where a quote is now in the text on screen', () => {
+  it('is at its offsets while the text there is unchanged', () => {
+    expect(quoteNow(TEXT, at('Tobias waited.', 'Tobias waited.'))).toEqual({
+      start: TEXT.indexOf('Tobias'),
+      end: TEXT.length,
+      moved: false,
+    });
+  });
+
+  it('is where it moved to when the writer edited the text above it (a paragraph added, a line cut)', () => {
+    // It read "(your text has changed here since this run)" and could not be shown, for every finding after the edit.
+    const quote = at('tobias  WAITED.', 'Tobias waited.');
+    const added = `A new first line.\n\n${TEXT}`;
+    expect(quoteNow(added, quote)).toEqual({ start: added.indexOf('Tobias'), end: added.length, moved: true });
+    const cut = TEXT.replace('# Chapter 1\n\n', '');
+    expect(quoteNow(cut, quote)).toEqual({ start: cut.indexOf('Tobias'), end: cut.length, moved: true });
+    // A run given one chapter: offsets in the text on screen count from where that chapter starts.
+    expect(quoteNow(added, at('Tobias waited.', 'Tobias waited.', 13), 13)).toMatchObject({ moved: true });
+  });
+
+  it('is the place nearest its old one when the words are in the text more than once', () => {
+    const twice = 'He said no.\n\nShe left.\n\nHe said no.\n\nThe end.';
+    const second = {
+      quote: 'He said no.',
+      start: twice.lastIndexOf('He said'),
+      end: twice.lastIndexOf('He said') + 11,
+    };
+    const edited = `Rain.\n\n${twice}`;
+    expect(quoteNow(edited, second)).toEqual({
+      start: edited.lastIndexOf('He said'),
+      end: edited.lastIndexOf('no.') + 3,
+      moved: true,
+    });
+  });
+
+  it('is nowhere when its words are no longer in the text, or the run did not find it', () => {
+    const quote = at('Tobias waited.', 'Tobias waited.');
+    expect(quoteNow(TEXT.replace('Tobias waited.', 'Tobias left.'), quote)).toBeNull();
+    expect(quoteNow(TEXT, { quote: 'Tobias', start: null, end: null })).toBeNull();
   });
 });
