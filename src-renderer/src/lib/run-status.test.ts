@@ -4,6 +4,7 @@ import {
   confidenceText,
   INTERRUPTED_IN_PARTS_HINT,
   LOW_CONFIDENCE_HINT,
+  partsStoppedText,
   runStatusView,
   stopCostHint,
 } from './run-status';
@@ -64,5 +65,19 @@ describe('run status as shown', () => {
     // Charged by what arrived, or a run that was not stopped: nothing to explain.
     expect(stopCostHint({ status: 'cancelled', attempts: [attempt({})] })).toBeNull();
     expect(stopCostHint({ status: 'failed', attempts: [attempt({ charged_most: true, error: null })] })).toBeNull();
+  });
+});
+
+describe('a run in parts that ended before its last part, as the Workbench says it', () => {
+  it('says a failed run failed, not that it was stopped, and what the parts before it found is kept', () => {
+    // A part that failed (the model sent nothing in time) read "Stopped at part 3 of 19." under "Failed".
+    expect(partsStoppedText('failed', 3, 19)).toBe(
+      'This run failed at part 3 of 19. What parts 1–2 found is below, and kept.',
+    );
+    expect(partsStoppedText('cancelled', 3, 19)).toBe(
+      'Stopped at part 3 of 19. What parts 1–2 found is below, and kept.',
+    );
+    expect(partsStoppedText('cancelled', 2, 19)).toBe('Stopped at part 2 of 19. What part 1 found is below, and kept.');
+    expect(partsStoppedText('failed', 1, 19)).toBe('This run failed at part 1 of 19.');
   });
 });

@@ -64,3 +64,13 @@ export function stopCostHint(run: { status: RunStatus; attempts: readonly RunAtt
     'provider bills a request once it has it. Quire never counts less than a provider may charge.'
   );
 }
+
+/**
+ * A run in parts on screen that ended at part `at` of `of` before its last: stopped by the writer, or failed there (a
+ * part's model failed), with what the parts before it found kept.
+ */
+export function partsStoppedText(status: RunStatus | undefined, at: number, of: number): string {
+  const ended = status === 'failed' ? `This run failed at part ${at} of ${of}.` : `Stopped at part ${at} of ${of}.`;
+  if (at <= 1) return ended;
+  return `${ended} What part${at > 2 ? `s 1–${at - 1}` : ' 1'} found is below, and kept.`;
+}
