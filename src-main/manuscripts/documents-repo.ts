@@ -187,6 +187,40 @@ export class DocumentsRepo {
       .all(id);
   }
 
+  /**
+   * The document `doc` already is: opened before from the same place, with the same text (by its SHA-256, index
+   * documents_sha256), title and chapters. Its text is not read.
+   */
+  sameAs(doc: Omit<NewDocument, 'id' | 'created_at' | 'source_stamp'>): string | undefined {
+    const ids = this.db
+      .prepare<[string, string, string, string, number], { id: string }>(
+        `SELECT id FROM documents WHERE sha256 = ? AND source_path = ? AND source_kind = ? AND title = ?
+           AND structure_version = ? ORDER BY created_at DESC, id`,
+      )
+      .all(doc.sha256, doc.source_path, doc.source_kind, doc.title, doc.structure_version);
+    const same = (a: ManuscriptChapter, b: ManuscriptChapter | undefined) =>
+      b !== undefined &&
+      a.number === b.number &&
+      a.title === b.title &&
+      a.start === b.start &&
+      a.end === b.end &&
+      a.paragraph_count === b.paragraph_count &&
+      a.source_file === b.source_file;
+    return ids.find(({ id }) => {
+      const stored = this.chapters(id);
+      return stored.length === doc.chapters.length && doc.chapters.every((c, i) => same(c, stored[i]));
+    })?.id;
+  }
+
+  /** A document opened again as it was: what its source is now, and when it was opened. */
+  reopened(id: string, stamp: SourceStamp | null, at: string): void {
+    immediate(this.db, () => {
+      this.db
+        .prepare('UPDATE documents SET source_stamp = ?, created_at = ? WHERE id = ?')
+        .run(stamp && JSON.stringify(stamp), at, id);
+    })();
+  }
+
   /** The newest document whose text has this SHA-256 (its text's identity: NewDocument.sha256). */
   idByHash(sha256: string): string | undefined {
     return this.db.prepare<[string], { id: string }>(ID_BY_HASH).get(sha256)?.id;

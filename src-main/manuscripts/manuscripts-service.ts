@@ -71,10 +71,13 @@ export class ManuscriptsService {
   }
 
   private async store(source: ManuscriptSource): Promise<Manuscript> {
-    const id = this.newId();
     const { structure, ...doc } = await documentFrom(source);
     const created_at = this.options.now().toISOString();
-    await this.options.repo.insert({ id, ...doc, created_at });
+    // Opened again with nothing changed (a writer opens their folder each morning): the same manuscript, not a copy.
+    const same = this.options.repo.sameAs(doc);
+    const id = same ?? this.newId();
+    if (same) this.options.repo.reopened(id, doc.source_stamp, created_at);
+    else await this.options.repo.insert({ id, ...doc, created_at });
     // A run on it soon after is the usual next step: it numbers the text with this parse.
     void this.keep(doc.sha256, id, Promise.resolve(structure));
     // As the library reads it back, without reading back the text this has (a 48 MB read held other calls).

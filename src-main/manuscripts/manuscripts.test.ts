@@ -190,6 +190,35 @@ describe('manuscripts:* channels', () => {
       );
   });
 
+  it('opens a folder again as the manuscript it was when nothing in it changed; a changed one is a new version', async () => {
+    // Each open stored another copy: a novelist opening the folder every morning saw "The Lighthouse Keeper" listed
+    // once per day, each alike.
+    const app = await testApp.app();
+    const dir = join(tempDir(), 'The Lighthouse Keeper');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '01 Arrival.md'), '# Arrival\n\nThe boat came in.\n');
+    writeFileSync(join(dir, '02 The Harbour.md'), '# The Harbour\n\nMara’s eyes were green.\n');
+    const first = await call(app, 'manuscripts:open', { path: dir });
+    if (!first.ok) throw new Error(JSON.stringify(first.error));
+    // Saved again unchanged (an editor's save touches the file's time, not its words).
+    writeFileSync(join(dir, '02 The Harbour.md'), '# The Harbour\n\nMara’s eyes were green.\n');
+    const again = await call(app, 'manuscripts:open', { path: dir });
+    if (!again.ok) throw new Error(JSON.stringify(again.error));
+    expect(again.value.id).toBe(first.value.id);
+    expect(again.value.on_disk).toBe('unchanged');
+    const listed = await call(app, 'manuscripts:list', undefined);
+    expect(listed.ok && listed.value.map((m) => m.id)).toEqual([first.value.id]);
+    // Its words changed: a new version, the one opened before kept (runs were made on it).
+    writeFileSync(join(dir, '02 The Harbour.md'), '# The Harbour\n\nMara’s eyes were brown.\n');
+    const changed = await call(app, 'manuscripts:open', { path: dir });
+    if (!changed.ok) throw new Error(JSON.stringify(changed.error));
+    expect(changed.value.id).not.toBe(first.value.id);
+    const both = await call(app, 'manuscripts:list', undefined);
+    expect(both.ok && both.value.map((m) => m.id).sort()).toEqual([first.value.id, changed.value.id].sort());
+    const old = await call(app, 'manuscripts:get', { id: first.value.id });
+    expect(old.ok && old.value.text).toContain('green');
+  });
+
   it('titles a chapter file by the heading it opens with, underlined (setext) or not, as its text is numbered', async () => {
     // An underlined opening heading is the file's heading in its numbering, but the chapter was titled by the file name.
     const app = await testApp.app();
