@@ -139,6 +139,34 @@ test('a manuscript dropped on the Workbench opens with its chapters counted', as
   await expect(page.getByRole('textbox', { name: /Passage/ })).toHaveValue(text);
 });
 
+test('a manuscript on screen over a reload of the window still says when its file changes, and is marked on screen', async ({
+  page,
+  host,
+}) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-draft-')), 'Draft.md');
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were brown.\n');
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByText('A whole manuscript').click();
+  await page.getByLabel('File or folder on this computer').fill(file);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await expect(passage).toHaveValue(/eyes were brown/);
+
+  // The window reloads (the passage is kept), then the writer saves new words in their editor and comes back.
+  await page.reload();
+  await expect(passage).toHaveValue(/eyes were brown/);
+  await page.getByText('A whole manuscript').click();
+  await expect(page.getByTestId('manuscript-list')).toContainText('On screen');
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were green.\n');
+  const { atime, mtimeMs } = statSync(file);
+  utimesSync(file, atime, new Date(mtimeMs + 60_000));
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  // It said nothing: after a reload Quire no longer knew the passage was that manuscript.
+  await expect(page.getByTestId('manuscript-on-disk')).toContainText('“Draft.md” has changed since Quire opened it');
+  await page.getByTestId('manuscript-on-disk').getByRole('button', { name: 'Open the new version' }).click();
+  await expect(passage).toHaveValue(/eyes were green/);
+});
+
 test('a manuscript edited elsewhere since Quire opened it says so when picked again; its new version comes in', async ({
   page,
   host,

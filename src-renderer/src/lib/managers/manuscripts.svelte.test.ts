@@ -42,6 +42,20 @@ describe('ManuscriptsManager', () => {
     expect(fake.countOf('manuscripts:list')).toBe(listed + 1);
   });
 
+  it('recalls the manuscript whose text the window kept over a reload; one removed since says nothing', async () => {
+    const fake = new FakeApi().answer('manuscripts:get', ({ id }) => manuscript(id));
+    const manager = new ManuscriptsManager(fake);
+    await manager.recall('m1');
+    expect(manager.current).toMatchObject({ id: 'm1', on_disk: 'unchanged' });
+    // One already on screen (opened meanwhile) stays.
+    await manager.recall('m2');
+    expect(manager.current?.id).toBe('m1');
+    manager.leave();
+    fake.fail('manuscripts:get', 'not_found', 'That manuscript is no longer in your library.');
+    await manager.recall('m3');
+    expect([manager.current, manager.error]).toEqual([null, null]);
+  });
+
   it('opens the new version of the manuscript on screen from its place; the copy opened before stays listed', async () => {
     let version = 1;
     const fake = new FakeApi()

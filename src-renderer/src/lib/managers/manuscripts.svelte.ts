@@ -69,6 +69,20 @@ export class ManuscriptsManager {
     return this.#list.load();
   }
 
+  /**
+   * The manuscript whose text the window kept over a reload, on screen again in the library's eyes (marked, looked at
+   * on disk), its text not put anywhere. One the library no longer has says nothing: the passage is still there.
+   */
+  async recall(id: string): Promise<void> {
+    if (this.#current) return;
+    try {
+      const manuscript = await this.#client.call('manuscripts:get', { id });
+      this.#current ??= manuscript;
+    } catch {
+      // Removed meanwhile: the passage on screen is the writer's either way.
+    }
+  }
+
   /** A manuscript opened before, whole. */
   use(id: string): Promise<Manuscript | null> {
     return this.#fetch(() => this.#client.call('manuscripts:get', { id }), false);

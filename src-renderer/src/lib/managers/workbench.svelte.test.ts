@@ -482,14 +482,21 @@ describe('WorkbenchManager', () => {
         'continuity_check',
       ]);
       // Its text is the library's to give back (the window asks for it), under its name, with the offer kept.
-      expect([reloaded.text, reloaded.toReopen]).toEqual(['', 'm1']);
+      expect([reloaded.text, reloaded.toReopen, reloaded.manuscriptOnScreen]).toEqual(['', 'm1', null]);
       reloaded.reopened({ id: 'm1', text: book, title: 'Big' });
       expect([reloaded.text, reloaded.fileName, reloaded.toReopen]).toEqual([book, 'Big', null]);
+      expect(reloaded.manuscriptOnScreen).toBe('m1');
       expect(reloaded.replaced).toEqual({ text: 'My pasted scene.', fileName: null });
       reloaded.undoOpen();
       expect(new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), sessionDrafts).text).toBe(
         'My pasted scene.',
       );
+      // A manuscript short enough to keep comes back with the window: still that manuscript, until typed over.
+      reloaded.openText('Chapter 1. It rained.', 'Short', 'm2');
+      const again = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), sessionDrafts);
+      expect([again.text, again.toReopen, again.manuscriptOnScreen]).toEqual(['Chapter 1. It rained.', null, 'm2']);
+      again.setText('Chapter 1. It poured.');
+      expect(again.manuscriptOnScreen).toBeNull();
     } finally {
       delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
     }

@@ -256,6 +256,14 @@ export class WorkbenchManager {
     this.#keepDraft();
   }
 
+  /**
+   * The kept manuscript whose text is the passage on screen (kept over a reload of the window too), so the library can
+   * say when its file changes; null for none, or while `toReopen` still brings its text back.
+   */
+  get manuscriptOnScreen(): string | null {
+    return this.#toReopen === null ? this.#manuscriptId : null;
+  }
+
   /** The kept manuscript to ask the library for, after a reload that could not keep its text; null for none. */
   get toReopen(): string | null {
     return this.#toReopen;
