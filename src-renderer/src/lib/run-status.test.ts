@@ -66,6 +66,35 @@ describe('run status as shown', () => {
     expect(stopCostHint({ status: 'cancelled', attempts: [attempt({})] })).toBeNull();
     expect(stopCostHint({ status: 'failed', attempts: [attempt({ charged_most: true, error: null })] })).toBeNull();
   });
+
+  it('a call that failed and was counted at its most says why, so its cost beside the tokens is no surprise', () => {
+    // A part of a run in parts sent nothing in time: "$0.0204" beside "6,000 / 400" tokens, and nothing said why.
+    const attempt = (over: Partial<RunAttempt>): RunAttempt => ({
+      model_id: 'm',
+      provider: 'endpoint:fake',
+      outcome: 'ok',
+      error: null,
+      cost_usd: 0.0038,
+      latency_ms: 200,
+      ...over,
+    });
+    const silent = attempt({
+      outcome: 'failed',
+      error: { code: 'timeout', message: 'Small Cloud sent nothing within 4 s' },
+      cost_usd: 0.012841,
+      charged_most: true,
+    });
+    const text =
+      'A call that failed was counted at the most it could cost ($0.0128): the model already had the request and ' +
+      'never said what it used, and a provider bills a request once it has it. Quire never counts less than a ' +
+      'provider may charge.';
+    expect(stopCostHint({ status: 'failed', attempts: [attempt({}), attempt({}), silent] })).toBe(text);
+    // Answered by a fallback after it: the same charge, the same words.
+    expect(stopCostHint({ status: 'completed', attempts: [silent, attempt({})] })).toBe(text);
+    // Failed without a charge at its most (refused before it was sent, say): nothing to explain.
+    const { charged_most: _most, ...refused } = silent;
+    expect(stopCostHint({ status: 'failed', attempts: [{ ...refused, cost_usd: 0 }] })).toBeNull();
+  });
 });
 
 describe('a run in parts that ended before its last part, as the Workbench says it', () => {

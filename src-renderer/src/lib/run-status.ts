@@ -51,17 +51,25 @@ export function runStatusView(run: {
 }
 
 /**
- * Why a stopped run cost more than what arrived: the call in flight was charged its most (the provider had the
- * request and reported no usage; ledger.ts never undercharges). Null when no stopped call was.
+ * Why a run cost more than its tokens say: a call stopped in flight, or one that failed after it was sent, was charged
+ * its most (the provider had the request and reported no usage; ledger.ts never undercharges). Null when none was.
  */
 export function stopCostHint(run: { status: RunStatus; attempts: readonly RunAttempt[] }): string | null {
-  if (run.status !== 'cancelled') return null;
-  const kept = run.attempts.filter((a) => a.charged_most === true && a.error?.code === 'cancelled');
-  if (kept.length === 0) return null;
-  const usd = kept.reduce((sum, a) => sum + a.cost_usd, 0);
+  const sum = (attempts: readonly RunAttempt[]) => formatUsd(attempts.reduce((usd, a) => usd + a.cost_usd, 0));
+  const atMost = run.attempts.filter((a) => a.charged_most === true && a.error !== null);
+  const stopped = atMost.filter((a) => a.error?.code === 'cancelled');
+  if (run.status === 'cancelled' && stopped.length > 0)
+    return (
+      `Stop kept the most the call in flight could cost (${sum(stopped)}): the model already had the request, and a ` +
+      'provider bills a request once it has it. Quire never counts less than a provider may charge.'
+    );
+  // A call that failed after it was sent (no first word in time, a dropped connection) reported no usage either.
+  const failed = atMost.filter((a) => a.error?.code !== 'cancelled');
+  if (failed.length === 0) return null;
   return (
-    `Stop kept the most the call in flight could cost (${formatUsd(usd)}): the model already had the request, and a ` +
-    'provider bills a request once it has it. Quire never counts less than a provider may charge.'
+    `A call that failed was counted at the most it could cost (${sum(failed)}): the model already had the request ` +
+    'and never said what it used, and a provider bills a request once it has it. Quire never counts less than a ' +
+    'provider may charge.'
   );
 }
 
