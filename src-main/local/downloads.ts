@@ -66,12 +66,6 @@ export class DownloadService {
    * downloading (not fail on the row the first one writes), and two different ones must not pick the same id.
    */
   private readonly starting = new Map<string, string>();
-  /**
-   * Catalog ids whose file's SHA-256 the catalog does not list, as learned here (Hugging Face's on a start, the bytes'
-   * own when a download found an installed model with them): the catalog then says the file is installed, so a
-   * reload of the window still shows why the download went, and a second click fetches nothing.
-   */
-  private readonly learned = new Map<string, string>();
   private readonly freeSpace: (dir: string) => Promise<number>;
   private readonly logger: Logger;
   private readonly http: HttpTransfer;
@@ -110,7 +104,10 @@ export class DownloadService {
 
   /** The installed model with this catalog entry's very file, when its SHA-256 is known. */
   sameFileAs(entry: CatalogEntry): LocalModelRecord | undefined {
-    const sha256 = entry.sha256 ?? this.learned.get(entry.id);
+    // A checksum the catalog does not list may have been learned here (Hugging Face's on a start, the bytes' own when a
+    // download found an installed model with them), and kept: a reload or a restart still shows why the download
+    // went, and a second click fetches nothing.
+    const sha256 = entry.sha256 ?? this.options.repo.catalogChecksum(entry.id);
     return sha256 ? this.options.library.sameFile(sha256) : undefined;
   }
 
@@ -185,7 +182,7 @@ export class DownloadService {
     if (!expected && head.lfsSha256) {
       expected = head.lfsSha256;
       source = 'hf_lfs_oid';
-      if (catalogId) this.learned.set(catalogId, expected);
+      if (catalogId) this.options.repo.setCatalogChecksum(catalogId, expected);
     }
     // The same bytes installed already: said now, rather than after the whole file is fetched.
     if (expected) refuseSame(library.sameFile(expected));
@@ -356,7 +353,7 @@ export class DownloadService {
       ).catch((error: unknown) => {
         const catalogId = this.options.repo.download(id)?.catalog_id;
         if (error instanceof DownloadError && error.reason === 'already_installed' && catalogId)
-          this.learned.set(catalogId, transferred.sha256);
+          this.options.repo.setCatalogChecksum(catalogId, transferred.sha256);
         throw error;
       });
     } catch (error) {

@@ -118,6 +118,31 @@ describe('a catalog model whose file is installed under another name', () => {
     expect(s.requests).toHaveLength(fetched);
   });
 
+  it('is still known after a restart, from the checksum its download or Hugging Face gave', async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture });
+    s.route('/hf.gguf', { file: fixture, headers: { 'X-Linked-Etag': `"${fixtureSha}"` } });
+    const catalog = catalogFor(`${s.url}/tiny.gguf`, null);
+    catalog.models.push({ ...catalog.models[0]!, id: 'tiny-hf', display_name: 'Tiny HF', url: `${s.url}/hf.gguf` });
+    const first = harness({ catalog });
+    const dataDir = first.dataDir;
+    open.at(-1)!.server = s;
+    await first.stack.library.importFile(fixture, 'Tiny Story');
+    await first.stack.downloads.start({ id: 'tiny-chat' });
+    await first.waitFor('download:failed', 'tiny-chat');
+    await expect(first.stack.downloads.start({ id: 'tiny-hf' })).rejects.toMatchObject(SAME);
+    // Quire quits and starts again on the same data folder.
+    const [closing] = open.splice(0, 1);
+    await closing!.stack.close();
+    closing!.db.close();
+    const again = harness({ dataDir, catalog });
+    open.at(-1)!.server = s;
+    expect(again.stack.catalog().map((item) => item.installed_as)).toEqual(['Tiny Story', 'Tiny Story']);
+    const fetched = s.requests.length;
+    await expect(again.stack.downloads.start({ id: 'tiny-chat' })).rejects.toMatchObject(SAME);
+    expect(s.requests).toHaveLength(fetched);
+  });
+
   it('is offered again once that model is deleted', async () => {
     const s = await startFileServer();
     s.route('/tiny.gguf', { file: fixture });

@@ -123,6 +123,22 @@ export class LocalModelsRepo {
       .run(sha256, verdict.usable ? 1 : 0, verdict.usable ? null : verdict.reason, this.now().toISOString());
   }
 
+  /** A catalog model's file checksum learned here (migration 029), when the catalog lists none. */
+  catalogChecksum(catalogId: string): string | undefined {
+    return this.db
+      .prepare<[string], { sha256: string }>('SELECT sha256 FROM catalog_checksums WHERE catalog_id = ?')
+      .get(catalogId)?.sha256;
+  }
+
+  setCatalogChecksum(catalogId: string, sha256: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO catalog_checksums (catalog_id, sha256, learned_at) VALUES (?, ?, ?)
+           ON CONFLICT (catalog_id) DO UPDATE SET sha256 = excluded.sha256, learned_at = excluded.learned_at`,
+      )
+      .run(catalogId, sha256, this.now().toISOString());
+  }
+
   downloads(): DownloadRecord[] {
     return this.db.prepare<[], DownloadRecord>(`SELECT ${DOWNLOAD_COLUMNS} FROM downloads ORDER BY created_at`).all();
   }
