@@ -21,7 +21,15 @@ test.beforeEach(async () => {
     { id: 'story', display_name: 'Story Helper', registry_model_id: null, file: story },
     // The very same file under another name, its checksum not in the catalog: only its download shows it is the same.
     { id: 'story-copy', display_name: 'Story Helper Copy', registry_model_id: null, file: story, unlisted: true },
+    // Its server is down: the download cannot even start.
+    {
+      id: 'lighthouse',
+      display_name: 'Lighthouse Writer',
+      registry_model_id: null,
+      file: tinyLlamaFixture({ seed: 6 }),
+    },
   ]);
+  files.setFaults('/lighthouse.gguf', { status: 503 });
   files.setFaults('/harbour.gguf', { flipByteAt: 4096 });
   host = await startHost({ env: { QUIRE_CATALOG: catalog } });
 });
@@ -73,4 +81,25 @@ test('a failed catalog download says why on its card and tries again from there;
   await expect(copy.getByTestId('catalog-installed')).toHaveText('Installed');
   await expect(copy).toContainText('Story Helper is already installed (same file).');
   await expect(copy.getByRole('button')).toHaveCount(0);
+});
+
+test('a catalog download that cannot start says why on the card that was clicked, and its button tries again', async ({
+  page,
+}) => {
+  await page.goto(`${host.url}/#/models`);
+  const lighthouse = card(page, 'Lighthouse Writer');
+  await lighthouse.scrollIntoViewIfNeeded();
+  await lighthouse.getByRole('button', { name: 'Download Lighthouse Writer' }).click();
+  // The writer is looking at this card, far below the top of the catalog: the reason is on it, in view.
+  const why = lighthouse.getByRole('alert');
+  await expect(why).toContainText('had a problem on its side and could not send the file (HTTP 503)');
+  await expect(why).toBeInViewport();
+  await page.screenshot({ path: 'e2e/screenshots/catalog-download-cannot-start.png' });
+  // Said once, on the card: not again above the catalog.
+  await expect(page.getByText('could not send the file (HTTP 503)')).toHaveCount(1);
+
+  files.setFaults('/lighthouse.gguf', undefined);
+  await lighthouse.getByRole('button', { name: 'Download Lighthouse Writer' }).click();
+  await expect(lighthouse.getByTestId('catalog-installed')).toHaveText('Installed', { timeout: 60_000 });
+  await expect(lighthouse.getByRole('alert')).toHaveCount(0);
 });
