@@ -98,7 +98,15 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   await expect(dialog).toContainText('Story fixture (521 KB) will be removed');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(installed).toBeVisible();
+  // A writer who chose "free and private" is told what deleting their only model leaves them: nothing can run. Their
+  // automatic selection is on, so the shipped packs (which decide only when it is off) are not brought up.
+  expect((await host.call('settings:set', { orchestrator: { enabled: true, force_local: true } })).ok).toBe(true);
   await page.getByRole('button', { name: 'Delete Story fixture' }).click();
+  await expect(dialog).toContainText(
+    'It is the only model Quire can use while “Keep everything on this Mac” is on: no task can run until you ' +
+      'download or add another.',
+  );
+  await expect(dialog).not.toContainText('model pack');
   await dialog.getByRole('button', { name: 'Delete model' }).click();
   await expect(installed).toHaveCount(0);
   await expect(page.getByTestId('models-empty')).toBeVisible();
