@@ -74,7 +74,7 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
   await expect(installed.getByTestId('residency')).toContainText('Unloaded');
 
   await page.getByRole('button', { name: 'Load Story fixture' }).click();
-  await expect(installed.getByTestId('residency')).toContainText('Resident', { timeout: 30_000 });
+  await expect(installed.getByTestId('residency')).toContainText('Loaded', { timeout: 30_000 });
   await expect(installed.getByTestId('residency')).toContainText('in use');
   const resident = await host.call<{ id: string }[]>('models:resident');
   expect(resident.value).toHaveLength(1);
