@@ -250,6 +250,29 @@ describe('downloads', () => {
     expect(h.stack.downloads.list()).toEqual([]);
   });
 
+  it("says a catalog model's file gone from its server (404) in words a writer can act on, at the start or later", async () => {
+    const s = await startFileServer();
+    s.route('/tiny.gguf', { file: fixture, faults: { bytesPerSecond: 100_000 } });
+    const h = harness({ catalog: catalogFor(`${s.url}/tiny.gguf`, fixtureSha) });
+    open.at(-1)!.server = s;
+    const said =
+      "Tiny chat is no longer where Quire's catalog says it is (the server answered that the file is not there). " +
+      'Choose another model from the catalog; a newer Quire may list this one where it is now.';
+    // Gone before the download starts: refused at once. The catalog's address is Quire's, not the writer's to check.
+    s.setFaults('/tiny.gguf', { status: 404 });
+    const refused = await h.stack.downloads.start({ id: 'tiny-chat' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ reason: 'not_found', message: said });
+    expect((refused as DownloadError).toInfo().advised).toBe(true);
+    // Gone while it was paused: the resume fails with the same words.
+    s.setFaults('/tiny.gguf', { bytesPerSecond: 100_000 });
+    await h.stack.downloads.start({ id: 'tiny-chat' });
+    await h.stack.downloads.pause('tiny-chat');
+    s.setFaults('/tiny.gguf', { status: 404 });
+    await h.stack.downloads.resume('tiny-chat');
+    const failed = await h.waitFor('download:failed', 'tiny-chat');
+    expect(failed.payload).toMatchObject({ reason: 'not_found', message: said });
+  });
+
   it('gives up on a server that accepts the connection but never answers the first request', async () => {
     const h = harness({ stallMs: 300 });
     const silent = createServer((socket) => socket.on('error', () => undefined));

@@ -177,7 +177,7 @@ export class DownloadService {
       // The writer reads what happened and the step; the log keeps the system's words.
       const cause = (error as { cause?: unknown }).cause;
       if (cause instanceof Error) this.logger.warn(`Download of ${url} could not start: ${cause.message}`);
-      throw error;
+      throw catalogId ? inCatalogWords(error, name) : error;
     });
     if (!expected && head.lfsSha256) {
       expected = head.lfsSha256;
@@ -372,7 +372,8 @@ export class DownloadService {
   private fail(id: string, error: unknown): void {
     const row = this.options.repo.download(id);
     if (!row) return;
-    const failure = error instanceof DownloadError ? error : asDownloadError(error, dirname(row.final_file));
+    const failed = error instanceof DownloadError ? error : asDownloadError(error, dirname(row.final_file));
+    const failure = row.catalog_id ? inCatalogWords(failed, row.name) : failed;
     // A file already installed leaves nothing to resume or retry: the download goes from the list, with its reason said.
     // A record that cannot be written (the disk full under the library too) is logged; the writer is still told, and
     // nothing is thrown at the process (at the next start the download shows as interrupted, resumable).
@@ -445,6 +446,20 @@ function asDownloadError(error: unknown, modelsDir: string): DownloadError {
   return new DownloadError(
     'http_error',
     'The download stopped because of an unexpected problem on this Mac. Resume to try again; if it keeps happening, restart Quire.',
+    { cause: error, advised: true },
+  );
+}
+
+/**
+ * A catalog model's file gone from its server, said as what it is: the address is Quire's catalog's, so "check the
+ * URL" would send the writer nowhere.
+ */
+function inCatalogWords<E>(error: E, name: string): E | DownloadError {
+  if (!(error instanceof DownloadError) || error.reason !== 'not_found') return error;
+  return new DownloadError(
+    'not_found',
+    `${name} is no longer where Quire's catalog says it is (the server answered that the file is not there). ` +
+      'Choose another model from the catalog; a newer Quire may list this one where it is now.',
     { cause: error, advised: true },
   );
 }
