@@ -1,5 +1,6 @@
 // What llama.cpp assumes about a model's metadata and tensors, checked before it is handed the file: each rule here
 // is a GGML_ASSERT, an abort or a multi-minute loop in llama.cpp or in the memory estimate when it does not hold.
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { HeaderError, TEXT_BYTES, type GgufHeader, type HeaderValue } from './gguf-header';
 
 /** llama.cpp's LLAMA_MAX_LAYERS (src/llama-hparams.h): more blocks abort the load. */
@@ -198,6 +199,10 @@ export function checkTensors(header: GgufHeader, label: string, fileSize?: numbe
     fail(`token_embd.weight is ${embedding.dims[0]} wide but ${arch}.embedding_length is ${embd}`);
   const end = spans.at(-1)![1];
   if (fileSize !== undefined && fileSize < end)
-    throw new HeaderError(label, `${fileSize} bytes of the ${end} its header declares`, 'the file is incomplete');
+    throw new HeaderError(
+      label,
+      `it is ${bytesText(fileSize)} of the ${bytesText(end)} it should be`,
+      'the file is incomplete',
+    );
   return end;
 }

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeMutatedGguf, type GgufMutation } from '../../test/fixtures/gguf-writer';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { useTempDir } from '../../test/support/temp-dir';
-import { checkGgufHeaderFile } from './gguf-check';
+import { bytesText } from '../../src-preload/contract/bytes-text';
+import { checkGgufFile, checkGgufHeaderFile } from './gguf-check';
 
 const tempDir = useTempDir();
 let source: Buffer;
@@ -55,6 +56,15 @@ describe('a refused model file says why in plain words', () => {
     writeFileSync(file, source.subarray(0, 200));
     await expect(checkGgufHeaderFile(file, 'story.gguf')).rejects.toThrow(
       `story.gguf isn't a model Quire can run: the file is incomplete (it ends inside its header). ${NEXT}`,
+    );
+  });
+
+  it('a file cut short in its weights says how much of it is there, in sizes a writer reads', async () => {
+    const file = join(tempDir(), 'story.gguf');
+    writeFileSync(file, source.subarray(0, 300_000));
+    await expect(checkGgufFile(file, 'story.gguf')).rejects.toThrow(
+      `story.gguf isn't a model Quire can run: the file is incomplete (it is ${bytesText(300_000)} of the ` +
+        `${bytesText(source.length)} it should be). ${NEXT}`,
     );
   });
 });
