@@ -186,12 +186,29 @@ test('a continuity check as a three-model tournament shows consensus and dispute
     );
   }
 
-  await expect(page.getByTestId('tournament-history')).toContainText('Continuity check · 3 models');
+  // The History lists the tournament once, not the three runs its models made.
+  const history = page.getByTestId('run-history');
+  await expect(history.getByRole('button')).toHaveCount(1);
+  await expect(history.getByRole('button')).toContainText('Continuity check · tournament of 3 models');
   await page.screenshot({ path: 'e2e/screenshots/tournament.png', fullPage: true });
+
+  // A member's own answer opens in the Result, which says whose it is and which tournament it was part of.
+  await panel
+    .getByTestId('member-atlas/atlas')
+    .getByRole('button', { name: /Open Atlas Reader’s answer/ })
+    .click();
+  const member = page.getByTestId('tournament-member');
+  await expect(member).toContainText(
+    /Atlas Reader’s answer: one of 3 models in the tournament of \w{3} \d{1,2}, \d{4}\./,
+  );
+  await expect(page.getByTestId('finding')).toHaveCount(2);
+  await panel.getByRole('button', { name: 'Close the tournament' }).click();
+  await member.getByRole('button', { name: 'Show the tournament' }).click();
+  await expect(panel.getByTestId('tournament-summary')).toContainText('3 models · finished');
 
   // Reopen from the history after a reload: the verdicts are still there.
   await page.reload();
-  await page.getByTestId('tournament-history').getByRole('button').first().click();
+  await page.getByTestId('run-history').getByRole('button').first().click();
   await expect(
     page.getByTestId('group-consensus').locator('article', { hasText: EYES.claim }).getByTestId('finding-resolution'),
   ).toHaveText('Accepted');

@@ -10,7 +10,7 @@ import type { RunAnswer } from '../../src-preload/contract/tasks';
 import { CancelledError, ConflictError, NotFoundError, QuireError } from '../errors';
 import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { FinishReason, GenerateRequest, Usage } from '../providers/spec';
-import type { RunWrite } from '../store/repos/runs-repo';
+import type { RunListFilter, RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { answeredSteps } from './answered-steps';
 import { realTimer } from './first-token-deadline';
@@ -343,10 +343,8 @@ export class RunService {
     return record;
   }
 
-  list(
-    filter: { limit?: number | undefined; task?: string | undefined; status?: RunRecord['status'] | undefined } = {},
-  ): RunSummary[] {
-    return this.o.repo.list({ limit: filter.limit ?? 50, task: filter.task, status: filter.status });
+  list(filter: Partial<RunListFilter> = {}): RunSummary[] {
+    return this.o.repo.list({ ...filter, limit: filter.limit ?? 50 });
   }
 
   /** A rating (0–10) feeds the quality estimates of the model that answered; a re-rating replaces it there too. */

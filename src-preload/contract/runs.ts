@@ -266,6 +266,13 @@ export const runsChannels = {
         limit: z.number().int().min(1).max(500).optional(),
         task: z.string().min(1).max(100).optional(),
         status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']).optional(),
+        /**
+         * false leaves out the calls of tournaments (each member, verifier and judge is a run of its own): the
+         * history a writer reads has each tournament once, from tournaments:list. Absent: every run is listed.
+         */
+        tournament_calls: z.boolean().optional(),
+        /** The next page: the runs listed after this one (older, or as old and stored before it). */
+        before: z.string().min(1).max(100).optional(),
       }),
     ]),
   ),

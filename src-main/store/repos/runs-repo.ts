@@ -74,6 +74,15 @@ export interface RunWrite {
 
 type StatsRow = ReturnType<RunsRepo['stats']>;
 
+/** runs:list's filter (see its schema); a tournament's calls are the runs `<tournament id>/<role>/<model>`. */
+export interface RunListFilter {
+  limit: number;
+  task?: string | undefined;
+  status?: RunStatus | undefined;
+  tournament_calls?: boolean | undefined;
+  before?: string | undefined;
+}
+
 export interface ModelUsageRow {
   model_id: string;
   runs: number;
@@ -196,13 +205,20 @@ export class RunsRepo {
    * A run split into parts is one run: its parts' own calls (`<run id>/part/<n>`) are stored for the ledger and the
    * record, but the history and the stats count the run, whose row carries their summed cost and tokens.
    */
-  list(filter: { limit: number; task?: string | undefined; status?: RunStatus | undefined }): RunSummary[] {
+  list(filter: RunListFilter): RunSummary[] {
     const rows = this.q<RunRow>(
       `SELECT r.*, g.client AS client FROM runs r ${BY_APP}
          WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
-         AND instr(r.id, '/part/') = 0
+         AND instr(r.id, '/part/') = 0 AND (@calls = 1 OR instr(r.id, '/') = 0)
+         AND (@before IS NULL OR (r.created_at, r.rowid) < (SELECT created_at, rowid FROM runs WHERE id = @before))
          ORDER BY r.created_at DESC, r.rowid DESC LIMIT @limit`,
-    ).all({ task: filter.task ?? null, status: filter.status ?? null, limit: filter.limit });
+    ).all({
+      task: filter.task ?? null,
+      status: filter.status ?? null,
+      calls: filter.tournament_calls === false ? 0 : 1,
+      before: filter.before ?? null,
+      limit: filter.limit,
+    });
     return rows.map((row) => {
       const {
         text: _text,

@@ -58,7 +58,8 @@ export class TournamentManager {
     (id: string) => this.#client.call('tournaments:get', { tournament_id: id }),
     null as Tournament | null,
   );
-  readonly #list = resource(() => this.#client.call('tournaments:list', { limit: 50 }), [] as TournamentSummary[]);
+  /** As many as tournaments:list gives: the History lists them among the writer's runs, page by page of runs. */
+  readonly #list = resource(() => this.#client.call('tournaments:list', { limit: 200 }), [] as TournamentSummary[]);
   /** What "Run as tournament" would seat and may cost, asked before the writer presses it. */
   readonly #quote = resource(
     (request: TournamentRequest) => this.#client.call('tournaments:quote', request),

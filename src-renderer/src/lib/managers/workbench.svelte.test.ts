@@ -625,6 +625,30 @@ describe('WorkbenchManager', () => {
     expect(manager.historyError).toMatchObject({ code: 'storage_error' });
   });
 
+  it('the history leaves out the calls of tournaments and reaches older runs page by page, kept over a reload', async () => {
+    const fake = new FakeApi();
+    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => runSummary(`r${from + i}`));
+    fake.answer('runs:list', (input) => {
+      const before = input && 'before' in input ? input.before : undefined;
+      return { runs: before === undefined ? page(0, 50) : before === 'r49' ? page(50, 50) : page(100, 3) };
+    });
+    const manager = new WorkbenchManager(fake, runIds());
+    await manager.loadHistory();
+    // A tournament is one entry (tournaments:list), not one run per model it asked.
+    expect(fake.inputsOf('runs:list')).toEqual([{ limit: 50, tournament_calls: false }]);
+    expect(manager.history).toHaveLength(50);
+    expect(manager.hasOlder).toBe(true);
+    await manager.loadOlder();
+    expect(fake.inputsOf('runs:list').at(-1)).toEqual({ limit: 50, tournament_calls: false, before: 'r49' });
+    await manager.loadOlder();
+    expect(manager.history.map((run) => run.run_id)).toEqual(page(0, 103).map((run) => run.run_id));
+    expect(manager.hasOlder).toBe(false);
+    // A run ending reloads the history: the older runs the writer brought in stay listed.
+    fake.emit('run:completed', runRecord('r200'));
+    await fake.settled();
+    expect(manager.history).toHaveLength(103);
+  });
+
   it('reset() forgets the passage, the decision, the run and the history', async () => {
     const { manager } = await ready();
     await manager.loadHistory();

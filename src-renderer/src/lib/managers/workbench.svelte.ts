@@ -23,6 +23,9 @@ export const LENGTHS = {
 } as const;
 export type AnswerLength = keyof typeof LENGTHS;
 
+/** Runs the history lists at a time. */
+const HISTORY_PAGE = 50;
+
 /** Tokens for the quote: the same estimate the ledger reserves for when the passage is sent as one message. */
 export function estimateTokens(text: string): number {
   return estimateInputTokens([{ content: text }]);
@@ -91,9 +94,25 @@ export class WorkbenchManager {
   #rating = $state(false);
   /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
   #rejectedEdits = $state.raw<Record<string, number[]>>({});
+  /** Pages of the history the writer has brought in ("Show older runs"): a reload asks for as many again. */
+  #historyPages = 1;
   readonly #history = resource(
-    async () => (await this.#client.call('runs:list', { limit: 50 })).runs,
-    [] as RunSummary[],
+    async () => {
+      const runs: RunSummary[] = [];
+      for (let page = 0; page < this.#historyPages; page++) {
+        const before = runs.at(-1)?.run_id;
+        // A tournament's calls are listed as one entry (tournaments:list), so each page is of the writer's own runs.
+        const next = await this.#client.call('runs:list', {
+          limit: HISTORY_PAGE,
+          tournament_calls: false,
+          ...(before ? { before } : {}),
+        });
+        runs.push(...next.runs);
+        if (next.runs.length < HISTORY_PAGE) return { runs, older: false };
+      }
+      return { runs, older: true };
+    },
+    { runs: [] as RunSummary[], older: false },
   );
 
   /** Images sent with the passage: only models that see images are chosen, and the quote counts them. */
@@ -175,7 +194,10 @@ export class WorkbenchManager {
   readonly tournamentId = $derived(this.#tournamentId);
   readonly runError = $derived(this.#runError ?? this.#result.error);
   readonly rating = $derived(this.#rating);
-  readonly history = $derived(this.#history.value);
+  readonly history = $derived(this.#history.value.runs);
+  /** Older runs than those listed may be stored: "Show older runs" brings in the next page. */
+  readonly hasOlder = $derived(this.#history.value.older);
+  readonly historyLoading = $derived(this.#history.loading);
   readonly historyError = $derived(this.#history.error);
 
   /** The passage's tokens (0 for no passage: the message's framing alone is nothing the writer wrote). */
@@ -544,9 +566,10 @@ export class WorkbenchManager {
     this.#rating = true;
     try {
       await this.#result.apply(() => this.#client.call('runs:rate', { run_id: run.run_id, rating: score }));
-      this.#history.update((history) =>
-        history.map((item) => (item.run_id === run.run_id ? { ...item, rating: score } : item)),
-      );
+      this.#history.update((history) => ({
+        ...history,
+        runs: history.runs.map((item) => (item.run_id === run.run_id ? { ...item, rating: score } : item)),
+      }));
       this.#runError = null;
     } catch (error) {
       this.#runError = toErrorInfo(error);
@@ -570,6 +593,13 @@ export class WorkbenchManager {
   }
 
   loadHistory(): Promise<boolean> {
+    return this.#history.load();
+  }
+
+  /** The next page of older runs, kept in the list from then on. */
+  loadOlder(): Promise<boolean> {
+    if (!this.hasOlder) return Promise.resolve(false);
+    this.#historyPages++;
     return this.#history.load();
   }
 
@@ -650,6 +680,7 @@ export class WorkbenchManager {
     this.#rating = false;
     this.#rejectedEdits = {};
     this.#history.reset();
+    this.#historyPages = 1;
     this.images.reset();
   }
 }

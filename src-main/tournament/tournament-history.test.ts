@@ -1,0 +1,61 @@
+// The history a writer reads: a tournament is one entry (tournaments:list), not one run per call it made; older runs
+// are reached page by page, whatever runs and tournaments sit between them.
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src-preload/contract/runs';
+import type { FakeLlmServer } from '../../test/support/fake-llm-server';
+import { cloudSpec, type TournamentApp } from '../../test/support/tournament-app';
+import { useTournamentHarness } from '../../test/support/tournament-harness';
+
+const PASSAGE = 'Chapter 3. Mara pushed the hair from her green eyes.\n\nChapter 12. Her blue eyes flashed.';
+const EYES = {
+  json: {
+    findings: [
+      {
+        claim: "Mara's eye colour changes",
+        evidence: [{ quote: 'Her blue eyes flashed', location: null }],
+        severity: 'high',
+        suggestion: null,
+      },
+    ],
+  },
+  inputTokens: 400,
+  outputTokens: 60,
+};
+
+let fake: FakeLlmServer;
+const harness = useTournamentHarness(
+  [cloudSpec('gpt-a', 'openai', 9), cloudSpec('claude-b', 'anthropic', 8.8), cloudSpec('gpt-mini', 'openai', 7, 0.5)],
+  (started) => (fake = started),
+);
+
+async function list(h: TournamentApp, input: unknown): Promise<RunSummary[]> {
+  const reply = await h.app.dispatcher.call('runs:list', input, { transport: 'internal' });
+  if (!reply.ok) throw new Error(reply.error.message);
+  return (reply.value as { runs: RunSummary[] }).runs;
+}
+
+describe('the history of runs beside tournaments', () => {
+  it('leaves out the calls a tournament made when asked, its verifier’s too, and pages back from a run', async () => {
+    const h = await harness();
+    for (const model of ['gpt-a', 'claude-b', 'gpt-mini']) fake.script(model, EYES);
+    const first = await h.runs.start({ task: 'continuity_check', input: PASSAGE, model: 'gpt-a' });
+    const tournament = await h.service.start({ task: 'continuity_check', input: PASSAGE });
+    const verified = await h.service.start({ task: 'continuity_check', input: PASSAGE, mode: 'verification' });
+    expect([tournament.status, verified.status]).toEqual(['done', 'done']);
+    const last = await h.runs.start({ task: 'continuity_check', input: PASSAGE, model: 'claude-b' });
+
+    // Every call is still a run of its own for the API and the estimates.
+    const all = await list(h, {});
+    expect(all.length).toBeGreaterThan(4);
+    // The writer's history: the two runs of their own, newest first.
+    const own = await list(h, { tournament_calls: false });
+    expect(own.map((run) => run.run_id)).toEqual([last.run_id, first.run_id]);
+    // The limit counts what is listed, so a page is full whatever the tournaments made in between.
+    expect((await list(h, { tournament_calls: false, limit: 1 })).map((run) => run.run_id)).toEqual([last.run_id]);
+    // The next page starts after the last run shown.
+    expect(
+      (await list(h, { tournament_calls: false, limit: 1, before: last.run_id })).map((run) => run.run_id),
+    ).toEqual([first.run_id]);
+    expect(await list(h, { tournament_calls: false, before: first.run_id })).toEqual([]);
+  });
+});

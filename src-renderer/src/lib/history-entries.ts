@@ -1,0 +1,58 @@
+// The History a writer reads: their runs and their tournaments in one list, newest first, each tournament once (its
+// members' calls are runs of their own, reached from it), and what a member's run says about the tournament it was in.
+import type { RunSummary } from '$contract/runs';
+import { tournamentOfRun, type TournamentSummary } from '$contract/tournaments';
+
+export type HistoryEntry =
+  | { kind: 'run'; key: string; created_at: string; run: RunSummary }
+  | { kind: 'tournament'; key: string; created_at: string; tournament: TournamentSummary };
+
+/**
+ * `runs` newest first; `olderRuns`: more runs are stored than are listed, so a tournament older than the last one
+ * listed waits for its page (shown now, it would sit above runs that are newer than it).
+ */
+export function historyEntries(
+  runs: readonly RunSummary[],
+  tournaments: readonly TournamentSummary[],
+  olderRuns: boolean,
+): HistoryEntry[] {
+  const oldest = olderRuns ? runs.at(-1)?.created_at : undefined;
+  const entries: HistoryEntry[] = [
+    ...runs.map((run) => ({ kind: 'run' as const, key: run.run_id, created_at: run.created_at, run })),
+    ...tournaments
+      .filter((tournament) => oldest === undefined || tournament.created_at >= oldest)
+      .map((tournament) => ({
+        kind: 'tournament' as const,
+        key: tournament.id,
+        created_at: tournament.created_at,
+        tournament,
+      })),
+  ];
+  // Stable: runs of the same instant keep the host's order.
+  return entries.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+}
+
+/**
+ * A run that was one call of a tournament (a member's answer, its verifier's or judge's), said as such with the
+ * tournament to open; null for a run of its own. `dateOf` writes the tournament's day in the writer's words.
+ */
+export function memberNote(
+  run: { run_id: string; model_id: string | null },
+  tournaments: readonly TournamentSummary[],
+  modelName: (id: string) => string,
+  dateOf: (iso: string) => string,
+): { tournamentId: string; message: string } | null {
+  const tournamentId = tournamentOfRun(run.run_id);
+  if (!tournamentId) return null;
+  const role = run.run_id.slice(tournamentId.length + 1).split('/')[0];
+  const summary = tournaments.find((tournament) => tournament.id === tournamentId);
+  const which = summary ? `the tournament of ${dateOf(summary.created_at)}` : 'a tournament';
+  const name = run.model_id ? modelName(run.model_id) : 'A model';
+  const message =
+    role === 'verifier'
+      ? `${name} checked another model’s answer in ${which}.`
+      : role === 'judge'
+        ? `${name} compared the answers in ${which}.`
+        : `${name}’s answer: one of ${summary ? `${summary.member_ids.length} models` : 'the models'} in ${which}.`;
+  return { tournamentId, message };
+}
