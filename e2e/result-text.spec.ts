@@ -207,3 +207,33 @@ test('a scene draft stopped part-way keeps its words and exports them as a repor
   expect(markdown).toMatch(/- Status: .*stopped/i);
   expect(markdown).toContain('The storm');
 });
+
+test('a run reopened from the history says what the writer asked, a long request folded inside the card', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  fake.script('writer', { text: 'The lamp turned over the water.' });
+  const request = `Mara climbs to the lamp room at night. ${'She counts the steps and thinks of Tobias. '.repeat(40)}End there.`;
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The lighthouse stood on the point.');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Scene draft' });
+  await page.getByLabel('Anything it should focus on? (optional)').fill(request);
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+
+  await page.reload();
+  await page.getByTestId('run-history').getByRole('button').first().click();
+  const asked = page.getByTestId('run-request');
+  await expect(asked.locator('summary')).toHaveText(/^You asked: “Mara climbs to the lamp room at night\. She counts/);
+  await expect(asked.locator('.asked')).toBeHidden();
+  await asked.locator('summary').click();
+  await expect(asked.locator('.asked')).toHaveText(request);
+  const card = await page.getByTestId('run-output').locator('xpath=ancestor::div[contains(@class, "output")]').first();
+  const [cardBox, askedBox] = [await card.boundingBox(), await asked.boundingBox()];
+  expect(askedBox!.x + askedBox!.width).toBeLessThanOrEqual(cardBox!.x + cardBox!.width + 0.5);
+  await page.getByTestId('run-request').screenshot({ path: 'e2e/screenshots/run-request.png' });
+});

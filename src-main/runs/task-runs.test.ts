@@ -474,6 +474,21 @@ describe('task runs through the official SDKs', () => {
     expect((await h.call('runs:export', { run_id: body.value.run_id })).body.value.markdown).toMatch(/length limit/);
   });
 
+  it("a run reopened from the history, and its report, keep the writer's own request, every line of it", async () => {
+    const h = await builtins();
+    harness.server().script('gpt-4o-mini', { text: 'The lamp turned.' });
+    const request = 'Mara at the lighthouse.\nNothing too grand.';
+    const { body } = await h.call('runs:start', { task: 'scene_draft', input: PASSAGE, request, model: 'gpt-4o-mini' });
+    expect(body.value.status).toBe('completed');
+    expect((await h.call('runs:get', { run_id: body.value.run_id })).body.value.request).toBe(request);
+    const { markdown } = (await h.call('runs:export', { run_id: body.value.run_id })).body.value;
+    expect(markdown).toContain('Your request:\n\n> Mara at the lighthouse.\n> Nothing too grand.\n');
+    // A run without one says nothing of it; the history's rows do not carry it (a request may be long).
+    const plain = await h.call('runs:start', { task: 'scene_draft', input: PASSAGE, model: 'gpt-4o-mini' });
+    expect((await h.call('runs:get', { run_id: plain.body.value.run_id })).body.value.request).toBeNull();
+    expect((await h.call('runs:list', {})).body.value.runs[0]).not.toHaveProperty('request');
+  });
+
   it('tasks:library lists every task with its answer form and description', async () => {
     const h = await builtins();
     const tasks = (await h.call('tasks:library')).body.value.tasks as { id: string; answer: string }[];

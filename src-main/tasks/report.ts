@@ -51,6 +51,9 @@ export function runReport(
   if (run.answer?.kind === 'edits' && run.answer.edits.length > 0 && choices.rejectedEdits)
     lines.push(`- Your choices: ${choicesText(run.answer.edits, choices.rejectedEdits)}`);
   lines.push('');
+  // What the writer asked for, as they wrote it: a brainstorm's or a scene's answer means little without it.
+  if (run.request)
+    lines.push('Your request:', '', ...run.request.split(/\r?\n/).map((line) => `> ${line}`.trimEnd()), '');
   if (run.answer) lines.push(...answerLines(run.answer, names.taskName, choices.rejectedEdits));
   else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');

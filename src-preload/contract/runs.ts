@@ -166,13 +166,18 @@ export interface RunRecord {
   /** The app (its gateway token's name) that sent this run through the gateway; null for the writer's own runs. */
   client?: string | null;
   /**
+   * The writer's own words the run was started with (runs:start `request`), as they wrote them; null for none. Only
+   * in a run's record (runs:get), not the history's rows: a request may be long.
+   */
+  request?: string | null;
+  /**
    * A run in parts that ended before its last part (stopped, cut off by a crash or a quit, or failed): how many of its
    * parts are done and kept. runs:resume goes on after them, on the text it was started with. Absent otherwise.
    */
   resume?: { parts_done: number; parts: number };
 }
 
-export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer'>;
+export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request'>;
 
 /**
  * runs:start's answer: the run, or for a critical task run as a tournament the run of its best member, with the
