@@ -73,6 +73,11 @@ describe('OrchestratorManager', () => {
     expect(manager.placeOf('unknown')).toBe('');
     expect(manager.placeOf('gone', { provider: 'endpoint:atlas', local: false })).toBe('your endpoint “atlas”');
     expect(manager.placeOf('gone', { provider: 'local', local: true })).toBe('on this Mac');
+    // A removed endpoint's model, as a tournament recorded it (its API's format for a provider): the endpoint by name.
+    expect(manager.placeOf('atlas/gone', { provider: 'openai-compatible', local: false })).toBe(
+      'your endpoint “atlas”',
+    );
+    expect(manager.placeOf('gone', { provider: 'openai-compatible', local: false })).toBe('');
     expect(manager.placeOf('gpt', { provider: 'openrouter', local: false })).toBe('OpenAI');
     expect(manager.taskName('coordinator')).toBe('Coordinator');
     expect(manager.taskName('unknown')).toBe('unknown');

@@ -10,7 +10,8 @@ import type {
   RunTokens,
   SetupPlans,
 } from '$contract/orchestrator';
-import { modelPlace, providerLabel } from '$contract/provider-table';
+import { BUILTIN_PROVIDER_IDS, modelPlace, providerLabel } from '$contract/provider-table';
+import { modelIdParts } from '$contract/model-ids';
 import { api as defaultApi, Client } from '../api/client';
 import { keyImpactText } from '../key-impact';
 import { removedModelName } from '../removed-model';
@@ -109,7 +110,16 @@ export class OrchestratorManager {
   placeOf(id: string, seen?: { provider: string; local: boolean }): string {
     const spec = this.capabilities?.models.find((model) => model.id === id);
     if (spec) return modelPlace(spec);
-    return seen ? providerLabel(seen.local ? 'local' : seen.provider) : '';
+    if (!seen) return '';
+    if (
+      seen.local ||
+      seen.provider.startsWith('endpoint:') ||
+      (BUILTIN_PROVIDER_IDS as readonly string[]).includes(seen.provider)
+    )
+      return providerLabel(seen.local ? 'local' : seen.provider);
+    // A removed endpoint's model, recorded by its API's format ("openai-compatible"): its id names the endpoint.
+    const parts = modelIdParts(id);
+    return parts.kind === 'endpoint' ? providerLabel(`endpoint:${parts.endpoint}`) : '';
   }
 
   taskName(id: string): string {
