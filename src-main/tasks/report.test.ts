@@ -115,6 +115,17 @@ describe('runReport', () => {
     expect(markdown).toContain('- “the sixty steps” (not found in your text)');
   });
 
+  it('a tournament member’s answer says it was one of the tournament’s, never "not cross-checked by another"', () => {
+    const member = { ...run, run_id: `tn_${RUN_ID}/member/openrouter/deepseek/deepseek-v3.2` };
+    const { markdown } = runReport(member, names, 'UTC');
+    expect(markdown).toContain('- Part of: a tournament, where other models answered the same request\n');
+    expect(markdown).toContain(
+      '- Confidence in the whole answer: 37% (this model’s answer on its own, before the tournament compared it; ' +
+        'model quality 90%, 75% of quotes found)\n',
+    );
+    expect(markdown).not.toContain('not cross-checked');
+  });
+
   it('says the run’s status in the screen’s word: a stop is "stopped", a weaker model’s answer says so', () => {
     const status = (r: RunRecord) => /- Status: (.*)/.exec(runReport(r, names, 'UTC').markdown)?.[1];
     expect(status({ ...run, status: 'cancelled' })).toBe('stopped');

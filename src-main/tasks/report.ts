@@ -4,6 +4,7 @@
 // screen's own rule; the run's id only in a footer, for support.
 import { confidenceText, findingConfidenceText } from '../../src-preload/contract/confidence-text';
 import type { RunRecord } from '../../src-preload/contract/runs';
+import { tournamentOfRun } from '../../src-preload/contract/tournaments';
 import { runStatusText } from '../../src-preload/contract/run-status-text';
 import {
   QUOTE_NOT_FOUND,
@@ -41,6 +42,7 @@ export function runReport(
   const at = new Date(run.created_at);
   const lines: string[] = [`# ${names.taskName(run.task)}`, ''];
   lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id) : 'none'}`);
+  if (tournamentOfRun(run.run_id)) lines.push('- Part of: a tournament, where other models answered the same request');
   lines.push(`- Status: ${runStatusText(run)}`);
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);
   lines.push(`- Date: ${readableDate(at, timeZone)}`);
