@@ -33,6 +33,14 @@ describe('historyEntries', () => {
   });
 });
 
+describe('historyEntries for one task', () => {
+  it('lists only that task’s tournaments (its runs come filtered from the host)', () => {
+    const other = { ...tournament('tn_2', '2026-12-05T09:00:00.000Z'), task: 'line_edit' };
+    const entries = historyEntries([], [tournament('tn_1', '2026-12-06T09:00:00.000Z'), other], false, 'line_edit');
+    expect(entries.map((entry) => entry.key)).toEqual(['tn_2']);
+  });
+});
+
 describe('memberNote', () => {
   const names = (id: string) => ({ 'a/x': 'Atlas Reader', 'b/y': 'Boreal Reader' })[id] ?? id;
   const date = (iso: string) => (iso.startsWith('2026-12-06') ? 'Dec 6, 2026' : iso);

@@ -9,17 +9,20 @@ export type HistoryEntry =
 
 /**
  * `runs` newest first; `olderRuns`: more runs are stored than are listed, so a tournament older than the last one
- * listed waits for its page (shown now, it would sit above runs that are newer than it).
+ * listed waits for its page (shown now, it would sit above runs that are newer than it). `task`: the one task shown
+ * ('' for all; the runs are listed for it already).
  */
 export function historyEntries(
   runs: readonly RunSummary[],
   tournaments: readonly TournamentSummary[],
   olderRuns: boolean,
+  task = '',
 ): HistoryEntry[] {
   const oldest = olderRuns ? runs.at(-1)?.created_at : undefined;
   const entries: HistoryEntry[] = [
     ...runs.map((run) => ({ kind: 'run' as const, key: run.run_id, created_at: run.created_at, run })),
     ...tournaments
+      .filter((tournament) => !task || tournament.task === task)
       .filter((tournament) => oldest === undefined || tournament.created_at >= oldest)
       .map((tournament) => ({
         kind: 'tournament' as const,

@@ -649,6 +649,25 @@ describe('WorkbenchManager', () => {
     expect(manager.history).toHaveLength(103);
   });
 
+  it('the history shows one task when the writer picks it, from its newest run, and all of them again', async () => {
+    const fake = new FakeApi();
+    fake.answer('runs:list', (input) => ({
+      runs: Array.from({ length: input && 'task' in input ? 3 : 50 }, (_, i) => runSummary(`r${i}`)),
+    }));
+    const manager = new WorkbenchManager(fake, runIds());
+    await manager.loadHistory();
+    await manager.loadOlder();
+    await manager.setHistoryTask('continuity_check');
+    expect(manager.historyTask).toBe('continuity_check');
+    // The pages brought in for every task are not asked for again: the filter starts from the newest run.
+    expect(fake.inputsOf('runs:list').at(-1)).toEqual({ limit: 50, tournament_calls: false, task: 'continuity_check' });
+    expect(manager.history).toHaveLength(3);
+    expect(manager.hasOlder).toBe(false);
+    await manager.setHistoryTask('');
+    expect(fake.inputsOf('runs:list').at(-1)).toEqual({ limit: 50, tournament_calls: false });
+    expect(manager.history).toHaveLength(50);
+  });
+
   it('reset() forgets the passage, the decision, the run and the history', async () => {
     const { manager } = await ready();
     await manager.loadHistory();

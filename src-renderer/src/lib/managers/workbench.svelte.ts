@@ -96,6 +96,8 @@ export class WorkbenchManager {
   #rejectedEdits = $state.raw<Record<string, number[]>>({});
   /** Pages of the history the writer has brought in ("Show older runs"): a reload asks for as many again. */
   #historyPages = 1;
+  /** The one task the history shows; '' for all of them. */
+  #historyTask = $state('');
   readonly #history = resource(
     async () => {
       const runs: RunSummary[] = [];
@@ -105,6 +107,7 @@ export class WorkbenchManager {
         const next = await this.#client.call('runs:list', {
           limit: HISTORY_PAGE,
           tournament_calls: false,
+          ...(this.#historyTask ? { task: this.#historyTask } : {}),
           ...(before ? { before } : {}),
         });
         runs.push(...next.runs);
@@ -596,6 +599,18 @@ export class WorkbenchManager {
     return this.#history.load();
   }
 
+  /** The task the history shows ('' for all). */
+  get historyTask(): string {
+    return this.#historyTask;
+  }
+
+  /** Shows one task's runs (or every task's, ''), from the newest. */
+  setHistoryTask(task: string): Promise<boolean> {
+    this.#historyTask = task;
+    this.#historyPages = 1;
+    return this.#history.load();
+  }
+
   /** The next page of older runs, kept in the list from then on. */
   loadOlder(): Promise<boolean> {
     if (!this.hasOlder) return Promise.resolve(false);
@@ -681,6 +696,7 @@ export class WorkbenchManager {
     this.#rejectedEdits = {};
     this.#history.reset();
     this.#historyPages = 1;
+    this.#historyTask = '';
     this.images.reset();
   }
 }
