@@ -308,7 +308,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...runsHandlers({
       runs,
       taskName: (task) => routing.orchestrator.taskName(task),
-      modelName: (id) => routing.orchestrator.modelName(id),
+      modelName: (id, knownAs) => routing.orchestrator.modelName(id, knownAs),
     }),
     ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.

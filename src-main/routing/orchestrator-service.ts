@@ -76,8 +76,8 @@ export class OrchestratorService {
   }
 
   /** A model's name as the writer reads it; one gone from the registry by what it was (runs outlive models). */
-  modelName(id: string): string {
-    return this.deps.registry.get(id)?.display_name ?? removedModelName(id);
+  modelName(id: string, knownAs?: string | null): string {
+    return this.deps.registry.get(id)?.display_name ?? removedModelName(id, knownAs);
   }
 
   /** The composition root plugs in the key store and the local library once they exist (they need this service). */

@@ -12,8 +12,8 @@ export function runsHandlers({
   runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
   /** A task's display name for the report (its title, the checks Ask Quire suggests). */
   taskName?: (task: string) => string;
-  /** A model's display name for the report (as the Workbench names it). */
-  modelName?: (id: string) => string;
+  /** A model's display name for the report (as the Workbench names it); `knownAs`, a removed one's kept name. */
+  modelName?: (id: string, knownAs?: string | null) => string;
 }): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export'> {
   return {
     'runs:export': ({ run_id, rejected_edits }) => {

@@ -285,6 +285,25 @@ describe('runs through the browser host against the loopback server', () => {
   });
 });
 
+describe('a run whose model was removed since', () => {
+  it('keeps the name the writer knew the model by, in the history, the record and the report', async () => {
+    const h = await harness.host();
+    await h.endpoint('studio', [{ id: 'llama3.1:8b-q4', display_name: 'Night Editor', quality: 9, ...price }]);
+    harness.server().script('llama3.1:8b-q4', { text: 'The lamp turned.', inputTokens: 100, outputTokens: 20 });
+    const run = await h.call('runs:start', { task: TASK, input: 'The lighthouse.', model: 'studio/llama3.1:8b-q4' });
+    expect(run.body.value.status).toBe('completed');
+    // The writer removes the model from the endpoint, then the endpoint itself.
+    await h.endpoint('studio', [{ id: 'other', quality: 7, ...price }]);
+    await h.call('providers:delete', { id: 'studio' });
+
+    const [listed] = (await h.call('runs:list', {})).body.value.runs;
+    expect(listed).toMatchObject({ model_id: 'studio/llama3.1:8b-q4', model_name: 'Night Editor' });
+    expect((await h.call('runs:get', { run_id: run.body.value.run_id })).body.value.model_name).toBe('Night Editor');
+    const report = (await h.call('runs:export', { run_id: run.body.value.run_id })).body.value.markdown;
+    expect(report).toContain('- Model: Night Editor from “studio” (no longer set up)\n');
+  });
+});
+
 describe("a caller's write in the run's first transaction (the gateway's run → app link)", () => {
   it('is written inside the transaction that first stores the run, and never for a request that is not a run', async () => {
     const h = await harness.host();

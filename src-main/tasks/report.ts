@@ -21,7 +21,8 @@ import { calendarFor } from '../ledger/calendar';
  */
 export interface ReportNames {
   taskName: (id: string) => string;
-  modelName: (id: string) => string;
+  /** `knownAs`: the name a model removed since was known by (the run's `model_name`). */
+  modelName: (id: string, knownAs?: string | null) => string;
 }
 
 /**
@@ -41,7 +42,7 @@ export function runReport(
 ): { markdown: string; filename: string } {
   const at = new Date(run.created_at);
   const lines: string[] = [`# ${names.taskName(run.task)}`, ''];
-  lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id) : 'none'}`);
+  lines.push(`- Model: ${run.model_id ? names.modelName(run.model_id, run.model_name) : 'none'}`);
   if (tournamentOfRun(run.run_id)) lines.push('- Part of: a tournament, where other models answered the same request');
   lines.push(`- Status: ${runStatusText(run)}`);
   lines.push(`- Cost: ${usdText(run.cost_usd)}`);

@@ -27,17 +27,18 @@ export function modelIdParts(id: string): ModelIdParts {
 }
 
 /**
- * A model no longer in the registry (runs, spend and packs outlive it), named from its id as the writer knew it: an
- * imported local model by its file's name, an endpoint's model with its endpoint.
+ * A model no longer in the registry (runs, spend and packs outlive it), named as the writer knew it: by `knownAs`, the
+ * name it had when it was removed (a run's `model_name`), else from its id — an imported local model by its file's
+ * name, an endpoint's model with its endpoint.
  */
-export function removedModelName(id: string): string {
+export function removedModelName(id: string, knownAs?: string | null): string {
   const parts = modelIdParts(id);
   switch (parts.kind) {
     case 'local':
-      return `${parts.name} (no longer on this Mac)`;
+      return `${knownAs ?? parts.name} (no longer on this Mac)`;
     case 'endpoint':
-      return `${parts.model} from “${parts.endpoint}” (no longer set up)`;
+      return `${knownAs ?? parts.model} from “${parts.endpoint}” (no longer set up)`;
     default:
-      return `${parts.id} (no longer set up)`;
+      return `${knownAs ?? parts.id} (no longer set up)`;
   }
 }

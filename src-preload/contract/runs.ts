@@ -163,6 +163,11 @@ export interface RunRecord {
    * failed or were unavailable: shown as a low-confidence fallback, never as a plain "Completed".
    */
   low_confidence_fallback?: boolean;
+  /**
+   * The name the answering model was known by, when the writer added it (an endpoint's model, an imported GGUF) and
+   * has removed it since: a run outlives its model. Null when none is kept; the registry's name wins while it has one.
+   */
+  model_name?: string | null;
   /** The app (its gateway token's name) that sent this run through the gateway; null for the writer's own runs. */
   client?: string | null;
   /**

@@ -8,6 +8,8 @@ import { useTestApp } from './test-app';
 
 export interface EndpointModel {
   id: string;
+  /** The name the writer gives it (default: its id). */
+  display_name?: string;
   quality: number;
   input_usd_per_mtok: number;
   output_usd_per_mtok: number;

@@ -28,6 +28,7 @@ import m024 from './024-documents-source-stamp.sql?raw';
 import m025 from './025-ledger-chosen-by.sql?raw';
 import m026 from './026-routing-unpriced.sql?raw';
 import m027 from './027-month-budgets.sql?raw';
+import m028 from './028-run-removed-model-names.sql?raw';
 import m029 from './029-catalog-checksums.sql?raw';
 
 export interface Migration {
@@ -64,5 +65,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 25, name: 'ledger-chosen-by', sql: m025 },
   { version: 26, name: 'routing-unpriced', sql: m026 },
   { version: 27, name: 'month-budgets', sql: m027 },
+  { version: 28, name: 'run-removed-model-names', sql: m028 },
   { version: 29, name: 'catalog-checksums', sql: m029 },
 ];

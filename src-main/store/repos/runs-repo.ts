@@ -39,6 +39,8 @@ interface RunRow {
   stop_sequence: string | null;
   /** The app that sent the run through the gateway (gateway_runs.client), when one did. */
   client?: string | null;
+  /** The name its model was known by once removed (model_names, migration 028). */
+  model_name?: string | null;
 }
 
 export interface RunWrite {
@@ -189,6 +191,7 @@ export class RunsRepo {
     ).get(id);
     if (!row) return undefined;
     row.client = this.q<string>('SELECT client FROM gateway_runs WHERE run_id = ?').pluck().get(id) ?? null;
+    row.model_name = row.model_id ? (this.q<string>(MODEL_NAME).pluck().get(row.model_id) ?? null) : null;
     return { ...toRecord(row), request: typeof row.writer_request === 'string' ? row.writer_request : null };
   }
 
@@ -209,7 +212,8 @@ export class RunsRepo {
    */
   list(filter: RunListFilter): RunSummary[] {
     const rows = this.q<RunRow>(
-      `SELECT r.*, g.client AS client FROM runs r ${BY_APP}
+      `SELECT r.*, g.client AS client, n.display_name AS model_name FROM runs r ${BY_APP}
+         LEFT JOIN model_names n ON n.model_id = r.model_id
          WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
          AND instr(r.id, '/part/') = 0 AND (@calls = 1 OR instr(r.id, '/') = 0)
          AND (@before IS NULL OR (r.created_at, r.rowid) < (SELECT created_at, rowid FROM runs WHERE id = @before))
@@ -335,6 +339,7 @@ export class RunsRepo {
 
 /** Which app a run came from, for runs that came through the gateway (gateway_runs: one row per such run). */
 const BY_APP = 'LEFT JOIN gateway_runs g ON g.run_id = r.id';
+const MODEL_NAME = 'SELECT display_name FROM model_names WHERE model_id = ?';
 
 function toRecord(row: RunRow): RunRecord {
   const decision = row.decision_json
@@ -374,6 +379,7 @@ function toRecord(row: RunRow): RunRecord {
     confidence_ingredients: decision.confidence?.ingredients ?? null,
     low_confidence_fallback: decision.low_confidence_fallback === true,
     client: row.client ?? null,
+    model_name: row.model_name ?? null,
   };
 }
 

@@ -40,9 +40,9 @@ export function historyEntries(
  * tournament to open; null for a run of its own. `dateOf` writes the tournament's day in the writer's words.
  */
 export function memberNote(
-  run: { run_id: string; model_id: string | null },
+  run: { run_id: string; model_id: string | null; model_name?: string | null | undefined },
   tournaments: readonly TournamentSummary[],
-  modelName: (id: string) => string,
+  modelName: (id: string, knownAs?: string | null) => string,
   dateOf: (iso: string) => string,
 ): { tournamentId: string; message: string } | null {
   const tournamentId = tournamentOfRun(run.run_id);
@@ -50,7 +50,7 @@ export function memberNote(
   const role = run.run_id.slice(tournamentId.length + 1).split('/')[0];
   const summary = tournaments.find((tournament) => tournament.id === tournamentId);
   const which = summary ? `the tournament of ${dateOf(summary.created_at)}` : 'a tournament';
-  const name = run.model_id ? modelName(run.model_id) : 'A model';
+  const name = run.model_id ? modelName(run.model_id, run.model_name) : 'A model';
   const message =
     role === 'verifier'
       ? `${name} checked another model’s answer in ${which}.`

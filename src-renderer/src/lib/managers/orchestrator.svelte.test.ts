@@ -68,6 +68,9 @@ describe('OrchestratorManager', () => {
     // A model removed since (an imported file deleted, an endpoint taken out) is named as the writer knew it.
     expect(manager.modelName('local:story-fixture')).toBe('story-fixture (no longer on this Mac)');
     expect(manager.modelName('fake/atlas')).toBe('atlas from “fake” (no longer set up)');
+    // A removed model a run kept the name of is named as the writer knew it; the registry's name wins while it has one.
+    expect(manager.modelName('fake/llama3.1:8b', 'Night Editor')).toBe('Night Editor from “fake” (no longer set up)');
+    expect(manager.modelName('gpt', 'Old name')).toBe(manager.modelName('gpt'));
     expect(manager.modelName('gpt-9')).toBe('gpt-9 (no longer set up)');
     expect(manager.placeOf('gpt')).toBe('OpenAI');
     expect(manager.placeOf('unknown')).toBe('');

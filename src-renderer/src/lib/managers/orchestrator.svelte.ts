@@ -82,10 +82,11 @@ export class OrchestratorManager {
 
   readonly availableCount = $derived(this.capabilities?.models.filter((model) => model.available).length ?? 0);
 
-  modelName(id: string | null): string {
+  /** `knownAs`: the name a model removed since was known by (a run's `model_name`). */
+  modelName(id: string | null, knownAs?: string | null): string {
     if (!id) return 'None available';
-    if (!this.capabilities) return id;
-    return this.capabilities.models.find((model) => model.id === id)?.display_name ?? removedModelName(id);
+    if (!this.capabilities) return knownAs ?? id;
+    return this.capabilities.models.find((model) => model.id === id)?.display_name ?? removedModelName(id, knownAs);
   }
 
   /**
