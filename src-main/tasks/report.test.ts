@@ -126,6 +126,30 @@ describe('runReport', () => {
     expect(markdown).not.toContain('not cross-checked');
   });
 
+  it('a failed run’s unreadable answer is said to be one, with why it failed, as the Result says it', () => {
+    const failed: RunRecord = {
+      ...run,
+      status: 'failed',
+      answer: null,
+      text: 'Three names: Wren, Hale, Corin.',
+      error: {
+        code: 'provider_error',
+        message: 'The model did not answer in the form Quire asked for.',
+        retryable: true,
+      },
+    };
+    const { markdown } = runReport(failed, names, 'UTC');
+    expect(markdown).toContain(
+      'No answer: The model did not answer in the form Quire asked for.\n\n' +
+        'What DeepSeek V3.2 (via OpenRouter) answered, which Quire could not read; it was not used:\n\n' +
+        'Three names: Wren, Hale, Corin.\n',
+    );
+    // A stopped run's words are what the writer kept: no such warning.
+    expect(runReport({ ...failed, status: 'cancelled', error: null }, names, 'UTC').markdown).not.toContain(
+      'could not read',
+    );
+  });
+
   it('says the run’s status in the screen’s word: a stop is "stopped", a weaker model’s answer says so', () => {
     const status = (r: RunRecord) => /- Status: (.*)/.exec(runReport(r, names, 'UTC').markdown)?.[1];
     expect(status({ ...run, status: 'cancelled' })).toBe('stopped');

@@ -58,7 +58,12 @@ export function runReport(
   if (run.request)
     lines.push('Your request:', '', ...run.request.split(/\r?\n/).map((line) => `> ${line}`.trimEnd()), '');
   if (run.answer) lines.push(...answerLines(run.answer, names.taskName, choices.rejectedEdits));
-  else if (run.text) lines.push(run.text);
+  else if (run.text && run.status === 'failed') {
+    // The last answer it could not read: said, so the report is not taken for a result (the Result says the same).
+    const model = run.model_id ? names.modelName(run.model_id, run.model_name) : 'The model';
+    if (run.error) lines.push(`No answer: ${run.error.message}`, '');
+    lines.push(`What ${model} answered, which Quire could not read; it was not used:`, '', run.text);
+  } else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
   // Named as the writer knows the task ("Quire Continuity check 2026-12-06.md" in their Downloads), never by its id;
