@@ -7,9 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMutatedGguf } from '../test/fixtures/gguf-writer';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './support/host';
 
 test.use({ viewport: { width: 1280, height: 1000 } });
+
+/** A one-chapter Draft.md opened by its path in the Workbench, its passage on screen. */
+async function openDraft(page: Page, hostUrl: string): Promise<{ file: string; passage: Locator }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-draft-')), 'Draft.md');
+  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were brown.\n');
+  await page.goto(`${hostUrl}/#/workbench`);
+  await page.getByText('A whole manuscript').click();
+  await page.getByLabel('File or folder on this computer').fill(file);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const passage = page.getByRole('textbox', { name: /Passage/ });
+  await expect(passage).toHaveValue(/eyes were brown/);
+  return { file, passage };
+}
 
 test('a .gguf chosen in the Models view uploads into the models folder; a file that is not one is refused', async ({
   page,
@@ -143,14 +157,7 @@ test('a manuscript on screen over a reload of the window still says when its fil
   page,
   host,
 }) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'quire-draft-')), 'Draft.md');
-  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were brown.\n');
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByText('A whole manuscript').click();
-  await page.getByLabel('File or folder on this computer').fill(file);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  const passage = page.getByRole('textbox', { name: /Passage/ });
-  await expect(passage).toHaveValue(/eyes were brown/);
+  const { file, passage } = await openDraft(page, host.url);
 
   // The window reloads (the passage is kept), then the writer saves new words in their editor and comes back.
   await page.reload();
@@ -171,14 +178,7 @@ test('a manuscript edited elsewhere since Quire opened it says so when picked ag
   page,
   host,
 }) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'quire-draft-')), 'Draft.md');
-  writeFileSync(file, '# Chapter 1\n\nMara’s eyes were brown.\n');
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByText('A whole manuscript').click();
-  await page.getByLabel('File or folder on this computer').fill(file);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  const passage = page.getByRole('textbox', { name: /Passage/ });
-  await expect(passage).toHaveValue(/eyes were brown/);
+  const { file, passage } = await openDraft(page, host.url);
   const notice = page.getByTestId('manuscript-on-disk');
   await expect(notice).toHaveCount(0);
 
