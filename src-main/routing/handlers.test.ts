@@ -27,6 +27,20 @@ describe('orchestrator channels over the HTTP host', () => {
       expect(theme.body.value.recommendations[tier].model_id).toBeTruthy();
   });
 
+  it('orchestrator:recommend says when the budget left, not the models, is why a tier has no pick', async () => {
+    // A DeepSeek key and no local model: every pick is a cloud one.
+    const env = { DEEPSEEK_API_KEY: 'sk-test-not-real' };
+    const { call, app } = await testApp.host({
+      env,
+      availability: { cloudReady: envAvailability(env).cloudReady, localInstalled: () => false },
+    });
+    const theme = async () => (await call('orchestrator:recommend', { task: 'theme_analysis' })).body.value;
+    expect((await theme()).recommendations.premium).toMatchObject({ model_id: 'deepseek-chat', over_budget: false });
+    // At $0 the budget refuses it: the models are there, the money is not.
+    app.services.settings.set({ orchestrator: { monthly_budget: 0 } });
+    expect((await theme()).recommendations.premium).toMatchObject({ model_id: null, over_budget: true });
+  });
+
   it('orchestrator:decide explains itself', async () => {
     const { call, app } = await seedHost();
     app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });

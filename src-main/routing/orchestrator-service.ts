@@ -121,6 +121,7 @@ export class OrchestratorService {
         tier_used: d.tier_used,
         estimate_usd: d.estimate_usd,
         reason: d.reason,
+        over_budget: d.refusal?.code === 'budget_exceeded',
       };
     }
     return { task, recommendations };

@@ -200,6 +200,8 @@ export interface Recommendation {
   tier_used: TierUsed | null;
   estimate_usd: number;
   reason: string;
+  /** No model because the monthly budget left cannot pay for one (not because none could do the task). */
+  over_budget: boolean;
 }
 
 export interface Recommendations {

@@ -19,8 +19,8 @@ const estimate = (tier: QualityTier, total: number): Estimate => ({
   picks: {},
 });
 
-const recommendations = (taskId: string, modelId: string | null): Recommendations => {
-  const pick = { model_id: modelId, tier_used: null, estimate_usd: 0, reason: '' };
+const recommendations = (taskId: string, modelId: string | null, overBudget = false): Recommendations => {
+  const pick = { model_id: modelId, tier_used: null, estimate_usd: 0, reason: '', over_budget: overBudget };
   return { task: taskId, recommendations: { budget: pick, balanced: pick, premium: pick } };
 };
 
@@ -161,6 +161,24 @@ describe('OrchestratorManager', () => {
     fake.answer('orchestrator:plan', ready);
     await manager.load();
     expect(manager.pickFor('coordinator', 'balanced')).toBeNull();
+  });
+
+  it('names a cell the budget left refuses as such, and "None available" only where no model could do the task', async () => {
+    // Issue 16: "None available" only when nothing in the registry could ever do the task; at a spent budget every
+    // cell read it, as if no model existed.
+    const { fake, manager } = setup();
+    fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, null, task === 'coordinator'));
+    const ready = plans();
+    for (const tier of ['budget', 'balanced', 'premium'] as const) {
+      ready.tiers[tier].picks.coordinator = { ...ready.tiers[tier].picks.coordinator!, ready: true, need: null };
+    }
+    fake.answer('orchestrator:plan', ready);
+    await manager.load();
+    expect(manager.pickName('coordinator', 'balanced')).toBe('Not within your budget');
+    expect(manager.pickName('line_edit', 'balanced')).toBe('None available');
+    fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, 'gpt'));
+    await manager.load();
+    expect(manager.pickName('line_edit', 'premium')).toBe(manager.modelName('gpt'));
   });
 
   it('a task that can run now shows the real pick, ready', async () => {

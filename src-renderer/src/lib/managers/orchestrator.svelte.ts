@@ -105,6 +105,17 @@ export class OrchestratorManager {
   }
 
   /**
+   * The name a per-task cell shows for a tier: its pick's model, else why there is none — the budget left refuses it,
+   * or no model could do the task ("None available" says only that).
+   */
+  pickName(task: string, tier: QualityTier): string {
+    const pick = this.pickFor(task, tier);
+    if (pick) return this.modelName(pick.model_id);
+    const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
+    return real?.over_budget ? 'Not within your budget' : this.modelName(null);
+  }
+
+  /**
    * Where a model runs, in words ("OpenRouter", "your endpoint “atlas”", "on this Mac"): from the registry, else from
    * the provider a decision or a tournament recorded for it (`seen`); '' when neither knows.
    */
