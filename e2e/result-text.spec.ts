@@ -1,8 +1,10 @@
 // What a model writes is shown inside the Result card however it is written: a finding, its quote and suggestion, an
 // edit and a chapter summary made of one long unbroken string (a path, a link, a model's garbled output) wrap at the
 // card's edge instead of running out of it into the History column beside it.
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { addFakeWriter, expect, test } from './support/fake-host';
+import type { RunningHost } from './support/host';
 import { decisionSettled } from './support/workbench';
 
 test.use({ viewport: { width: 1280, height: 1200 } });
@@ -11,6 +13,16 @@ test.describe.configure({ timeout: 150_000 });
 
 const LONG = `https://example.com/${'harbour'.repeat(40)}`;
 const PASSAGE = `# Chapter 1\n\nMara walked to ${LONG} before the rain came.\n\n# Chapter 2\n\nTobias waited at the pier.`;
+
+/** The Workbench with `passage` on screen and the fake writer picked (priced $0.1/$0.2 per million tokens). */
+async function openOnFakeWriter(page: Page, host: RunningHost, fake: FakeLlmServer, passage: string): Promise<Locator> {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await page.goto(`${host.url}/#/workbench`);
+  const box = page.getByRole('textbox', { name: /Passage/ });
+  await box.fill(passage);
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  return box;
+}
 
 /** Runs `task` on the fake writer. */
 async function runTask(page: Page, task: string): Promise<void> {
@@ -42,10 +54,7 @@ test('a finding, an edit and a summary of long unbroken text wrap inside the Res
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await openOnFakeWriter(page, host, fake, PASSAGE);
 
   fake.script('writer', {
     json: {
@@ -84,11 +93,8 @@ test('the edits a writer rejected stay rejected after another run is opened and 
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
-  await page.goto(`${host.url}/#/workbench`);
   const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
-  await page.getByRole('textbox', { name: /Passage/ }).fill(passage);
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await openOnFakeWriter(page, host, fake, passage);
   fake.script('writer', {
     json: {
       edits: [
@@ -128,13 +134,9 @@ test('a quote whose place in the text has changed since its run is shown where i
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
-  await page.goto(`${host.url}/#/workbench`);
   const passage =
     '# Chapter 1\n\nMara had green eyes.\n\n# Chapter 2\n\nYears later, Tobias remembered her brown eyes.';
-  const box = page.getByRole('textbox', { name: /Passage/ });
-  await box.fill(passage);
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  const box = await openOnFakeWriter(page, host, fake, passage);
   fake.script('writer', {
     json: {
       findings: [
@@ -187,12 +189,9 @@ test('a scene draft stopped part-way keeps its words and exports them as a repor
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await openOnFakeWriter(page, host, fake, 'The harbour the morning after the storm.');
   // Two words of the draft, then nothing more until the writer stops it.
   fake.script('writer', { text: 'The storm took the boats.', alwaysFault: { kind: 'stall', afterTokens: 2 } });
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByRole('textbox', { name: /Passage/ }).fill('The harbour the morning after the storm.');
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
   await runTask(page, 'Scene draft');
   await expect(page.getByTestId('run-output')).toContainText('The storm', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Stop' }).click();
@@ -213,12 +212,9 @@ test('a run reopened from the history says what the writer asked, a long request
   host,
   fake,
 }) => {
-  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await openOnFakeWriter(page, host, fake, 'The lighthouse stood on the point.');
   fake.script('writer', { text: 'The lamp turned over the water.' });
   const request = `Mara climbs to the lamp room at night. ${'She counts the steps and thinks of Tobias. '.repeat(40)}End there.`;
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByRole('textbox', { name: /Passage/ }).fill('The lighthouse stood on the point.');
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
   await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Scene draft' });
   await page.getByLabel('Anything it should focus on? (optional)').fill(request);
   await decisionSettled(page);

@@ -12,6 +12,7 @@ import { askLocal, type BoundedForm } from '../tasks/answer-limits';
 import { answerSchema, plainTitle, type AnswerForm } from '../tasks/answer-schema';
 import { editsAnswer, findingsAnswer, summaryAnswer } from '../tasks/answers';
 import type { ChaptersToName } from '../tasks/task-answers';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 const note = z.string().trim().min(1).max(1000);
 const storySchema = z.object({
@@ -108,7 +109,7 @@ function spans(numbers: readonly number[]): string {
     else out.push(...numbers.slice(i, j + 1).map(String));
     i = j + 1;
   }
-  return out.length > 1 ? `${out.slice(0, -1).join(', ')} and ${out.at(-1)!}` : out.join('');
+  return joinAnd(out);
 }
 
 /** One chapter's summary from one part: `chapter` is Quire's chapter number, null when the model's name matched none. */

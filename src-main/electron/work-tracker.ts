@@ -2,6 +2,7 @@
 // or cancelling a download emits no event, so a download seen in progress is counted only while `isDownloadActive`
 // still says so.
 import type { EventPayload, PushedEvent } from '../../src-preload/contract';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 export class WorkTracker {
   constructor(private readonly isDownloadActive: (id: string) => boolean = () => true) {}
@@ -51,7 +52,7 @@ export class WorkTracker {
       count(tournaments, 'tournament', 'tournaments'),
       count(downloads, 'model download', 'model downloads'),
     ].filter((part) => part !== null);
-    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0];
+    const list = joinAnd(parts);
     return {
       message: `Quit while ${list} ${total === 1 ? 'is' : 'are'} in progress?`,
       detail:

@@ -2,7 +2,7 @@
 // no max_tokens) have to do with it, and the step past a name nothing set up can run.
 import type { ModelSpec, RunStart } from '../../src-preload/contract';
 import { isQuireError } from '../errors';
-import { joinAnd } from '../orchestrator/decide-text';
+import { joinAnd } from '../../src-preload/contract/list-text';
 import { ownOutput } from '../runs/task-run';
 import type { TokenRow } from './gateway-repo';
 import { listModelNames, type ModelNameSources } from './model-names';

@@ -9,6 +9,7 @@ import { chatOnce } from './local-chat';
 import { completeOnce } from './local-completion';
 import { ensurePromptFits, hasChatTemplate } from './local-prompt';
 import { EngineStartError, LocalLoadError, type LocalRuntime } from './runtime';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 /** What the adapter needs from the library: where an installed, verified GGUF is and how big it is. */
 export interface InstalledLookup {
@@ -147,7 +148,7 @@ function allFailed(failures: { name: string; error: LocalModelError }[]): LocalM
     ...new Set(failures.map((f) => (f.error instanceof LocalLoadError ? f.error.step : '')).filter((s) => s !== '')),
   ];
   const names = smaller.map((f) => f.name);
-  const tried = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  const tried = joinAnd(names);
   const message =
     `${whatHappened(first.error)} Quire also tried the smaller ${tried}: ` +
     `${smaller.map((f) => whatHappened(f.error)).join(' ')}${steps.length > 0 ? ` ${steps.join(' ')}` : ''}`;

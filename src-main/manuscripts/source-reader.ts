@@ -13,6 +13,7 @@ import { InvalidInputError } from '../errors';
 import { missingPathText, notWholePathText, type Sought } from '../errors/path-words';
 import { fileStampOf, sameChapters, sameFile, type FileStamp, type SourceStamp } from './source-stamp';
 import { decodeText, type SourceFile } from './text-decoding';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 export const TEXT_EXTENSIONS = ['.md', '.markdown', '.txt', '.text'];
 /**
@@ -132,7 +133,7 @@ async function readFolder(path: string): Promise<ManuscriptSource> {
   }
   if (files.every((f) => f.text.trim() === ''))
     throw new InvalidInputError(
-      `The folder “${basename(path)}” has no text in its chapter files (${listText(names)} ` +
+      `The folder “${basename(path)}” has no text in its chapter files (${joinAnd(names)} ` +
         `${names.length > 1 ? 'are' : 'is'} empty). Check that its chapters were saved there, then open it again.`,
       'path',
     );
@@ -186,11 +187,6 @@ function hasExtension(name: string, extensions: readonly string[]): boolean {
   return extensions.includes(extname(name).toLowerCase());
 }
 
-/** "a", "a and b", "a, b and c". */
-function listText(items: readonly string[]): string {
-  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
-}
-
 /**
  * A folder is opened whole or not at all: chapters in a word processor's format, or a folder of chapters inside it,
  * would be left out without a word, and every check would run on a manuscript with chapters missing.
@@ -210,18 +206,18 @@ async function refuseLeftOut(path: string, entries: readonly Dirent[], subfolder
   }
   folders.sort(naturalCompare);
   if (documents.length === 0 && folders.length === 0) return;
-  const left = [...documents, ...(folders.length > 0 ? [`the chapters in ${listText(folders)}`] : [])];
+  const left = [...documents, ...(folders.length > 0 ? [`the chapters in ${joinAnd(folders)}`] : [])];
   const steps = [
     ...(documents.length > 0 ? ['save those chapters as plain text (in TextEdit: Format → Make Plain Text)'] : []),
     ...(folders.length > 0
       ? [
-          `move the chapters in ${listText(folders)} beside the others, or open ${folders.length > 1 ? 'each' : 'it'} on its own`,
+          `move the chapters in ${joinAnd(folders)} beside the others, or open ${folders.length > 1 ? 'each' : 'it'} on its own`,
         ]
       : []),
   ];
   throw new InvalidInputError(
-    `The folder “${basename(path)}” was not opened: Quire would have to leave out ${listText(left)}. Quire reads ` +
-      `${listText(TEXT_EXTENSIONS)} files directly in the folder: ${steps.join('; ')}.`,
+    `The folder “${basename(path)}” was not opened: Quire would have to leave out ${joinAnd(left)}. Quire reads ` +
+      `${joinAnd(TEXT_EXTENSIONS)} files directly in the folder: ${steps.join('; ')}.`,
     'path',
   );
 }

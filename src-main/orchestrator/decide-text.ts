@@ -16,6 +16,7 @@ import { modelIdParts } from '../../src-preload/contract/model-ids';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { TIER_NAMES } from '../../src-preload/contract/settings';
 import { sizeForComplexity } from './tasks';
+import { joinAnd, joinOr } from '../../src-preload/contract/list-text';
 
 const whyCache = new Map<readonly CandidateReason[], string>();
 const single = new Map<CandidateReason, readonly CandidateReason[]>();
@@ -213,15 +214,6 @@ export function noVisionMessage(task: TaskSpec, best: Evaluated[], localOnly: bo
       ? ` Add ${/^[AEIOU]/.test(keys[0]!) ? 'an' : 'a'} ${joinOr(keys)} key in Settings → AI Intelligence to use one.`
       : ` None of them can take this run now (${reasonCounts(seeing)}).`;
   return `Your images need a model that can see them, and none is ready for ${task.display_name}: ${joinAnd(names)} can see images.${need} Local models cannot see images.${withoutImages}`;
-}
-
-function joinOr(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
-}
-
-/** "A", "A and B", "A, B and C". */
-export function joinAnd(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** A tier as the writer sees it named (Settings' tier cards). */

@@ -1,5 +1,5 @@
 // A request option a model cannot honour is left out and said in the result's warnings, never a crash (spec.ts).
-import { joinAnd } from '../orchestrator/decide-text';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 /** The options `asked` (name → value, undefined when not asked) that `by` does not take, as one warning; none: none. */
 export function notSupported(asked: Readonly<Record<string, unknown>>, by: string): string[] {

@@ -10,7 +10,7 @@ import type { GenerateRequest } from '../providers/spec';
 import type { RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { isDeadEnd } from '../providers/dead-end-fetch';
-import { joinAnd } from '../orchestrator/decide-text';
+import { joinAnd } from '../../src-preload/contract/list-text';
 import { addUsage, settled, type Answered } from './answered-steps';
 import { skipped, type ModelAttempts } from './model-attempt';
 import { filterNotice, noAnswer, type NoAnswer } from './no-answer';

@@ -19,6 +19,7 @@ import {
   type AnswerBounds,
   type AnswerForm,
 } from './answer-schema';
+import { joinAnd } from '../../src-preload/contract/list-text';
 
 /**
  * A local request's answer: its form and the bounds its grammar was built with. `held`: what held it to them when it
@@ -110,8 +111,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /** "a", "b" and "c" */
 function quotedList(names: readonly string[]): string {
-  const quoted = names.map((n) => `"${n}"`);
-  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)!}` : quoted.join('');
+  return joinAnd(names.map((n) => `"${n}"`));
 }
 
 /** The paragraph appended to the instruction of a local model answering under these bounds. */

@@ -3,6 +3,7 @@
 import type { QualityTier } from '$contract';
 import type { KeyDependent, KeyImpact } from '$contract/orchestrator';
 import { TIERS, TIER_INFO } from './tiers';
+import { joinAnd } from '$contract/list-text';
 
 interface Names {
   model: (id: string) => string;
@@ -51,15 +52,11 @@ function yourTier(rows: KeyDependent[], names: Names): string {
       parts.push(`${stranded.length} cannot run (${named.join(', ')}${more})`);
     }
   }
-  return `uses ${and(models)} for ${what}: without this key, ${and(parts)}.`;
+  return `uses ${joinAnd(models)} for ${what}: without this key, ${joinAnd(parts)}.`;
 }
 
 function count(tasks: number): string {
   return `${tasks} task${tasks === 1 ? '' : 's'}`;
-}
-
-function and(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }
 
 function article(name: string): string {

@@ -6,6 +6,7 @@ import type { Decision, QualityTier, TierUsed } from '$contract';
 import type { Estimate } from '$contract/orchestrator';
 import { usdText } from '$contract/usd-text';
 import { TIER_INFO } from './tiers';
+import { joinAnd } from '$contract/list-text';
 
 export function tierStepText(decision: Decision): string {
   const { tier_used: used, tier_requested: asked } = decision;
@@ -46,7 +47,7 @@ export function budgetMonthText(estimate: Estimate): { usd: number; note: string
       note: `Your ${budget} budget leaves nothing for ${tier}: none of ${all} runs a month can run. Raise the budget, or download a free local model on the Models screen.`,
     };
   const parts = ran.map(([used, runs], i) => `${runs} ${i === 0 ? 'run ' : ''}${RUN_ON[used]}`);
-  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  const list = joinAnd(parts);
   const lead =
     stopped === 0 && ran.length === 1
       ? `all ${all} runs a month run ${RUN_ON[ran[0]![0]]}`

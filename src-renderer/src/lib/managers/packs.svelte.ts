@@ -3,6 +3,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { Pack, PackList, PackSave } from '$contract/packs';
 import { api as defaultApi, Client } from '../api/client';
 import { action, resource } from '../resource.svelte';
+import { joinAnd } from '$contract/list-text';
 
 export class PacksManager {
   readonly #client: Client;
@@ -72,7 +73,7 @@ export class PacksManager {
       0,
     );
     const names = users.map((pack) => `“${pack.display_name}”`);
-    const named = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    const named = joinAnd(names);
     const one = users.length === 1;
     const it = tasks === 1 ? 'it' : 'them';
     return (
