@@ -41,7 +41,7 @@ export { partRunId } from './job-calls';
 export type { PreparedJob } from './job-prepare';
 
 export interface RunJobsDeps extends JobPrepareDeps, Omit<JobCallDeps, 'tokens'> {
-  repo: Pick<RunsRepo, 'save' | 'get' | 'request'>;
+  repo: Pick<RunsRepo, 'save' | 'get' | 'status' | 'request'>;
   runner: JobRunner;
   jobs: Pick<JobsRepo, 'get' | 'partsDone'>;
   events: Pick<EventBus, 'emit'>;
@@ -92,7 +92,7 @@ export class RunJobs {
    */
   resumable(runId: string): { parts_done: number; parts: number } | undefined {
     const job = this.d.jobs.get(runId);
-    const status = job && !this.pending.has(runId) ? this.d.repo.get(runId)?.status : undefined;
+    const status = job && !this.pending.has(runId) ? this.d.repo.status(runId) : undefined;
     if (!job || status === undefined || status === 'completed' || status === 'running') return undefined;
     return { parts_done: this.d.jobs.partsDone(runId), parts: job.quote.parts };
   }
@@ -100,7 +100,7 @@ export class RunJobs {
   /** What a resumable run was started with (its stored request), to go on with under its own id. */
   resumeStart(runId: string): RunStart & { run_id: string } {
     if (!this.resumable(runId)) {
-      const status = this.d.repo.get(runId)?.status;
+      const status = this.d.repo.status(runId);
       throw new ConflictError(
         status === 'completed'
           ? 'This run is already complete: there is nothing left to resume.'

@@ -195,6 +195,11 @@ export class RunsRepo {
     return { ...toRecord(row), request: typeof row.writer_request === 'string' ? row.writer_request : null };
   }
 
+  /** A stored run's status alone (its row, with a whole manuscript's request, is not read); undefined when unknown. */
+  status(id: string): RunStatus | undefined {
+    return this.q<RunStatus>('SELECT status FROM runs WHERE id = ?').pluck().get(id);
+  }
+
   /** Whether a run with this id is stored (its row is not read). */
   has(id: string): boolean {
     return this.q<number>('SELECT 1 FROM runs WHERE id = ?').pluck().get(id) !== undefined;
