@@ -350,6 +350,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       tournaments.cancelAll();
       await measuring;
       await local.close();
+      execution.ledger.giveBackHeldAhead();
       db.close();
     },
   };

@@ -99,7 +99,7 @@ describe('runs:start of an edit or summary task longer than the model can read a
     const runId = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
     const unsubscribe = host.app.events.subscribe((event) => {
       if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-        void host.call('runs:cancel', { run_id: runId });
+        host.stopNow(runId);
     });
     const start = { task: 'line_edit', input: text, model: 'ep/small', run_id: runId };
     const stopped = await host.call('runs:start', start);

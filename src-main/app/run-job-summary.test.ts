@@ -287,7 +287,7 @@ async function stoppedAfterFirstStep(host: Awaited<ReturnType<typeof smallModel>
   const unsubscribe = host.app.events.subscribe((event) => {
     if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
     parts ||= new JobsRepo(host.app.services.db).get(runId)!.plan.parts.length;
-    if (event.payload.part === parts + 1) void host.call('runs:cancel', { run_id: runId });
+    if (event.payload.part === parts + 1) host.stopNow(runId);
   });
   const stopped = await host.call('runs:start', { ...start, run_id: runId });
   unsubscribe();

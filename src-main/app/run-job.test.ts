@@ -45,7 +45,7 @@ async function continuityInFlight(runId: string) {
 async function stoppedAfterPart2(host: Awaited<ReturnType<typeof smallModel>>, runId: string) {
   const unsubscribe = host.app.events.subscribe((event) => {
     if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-      void host.call('runs:cancel', { run_id: runId });
+      host.stopNow(runId);
   });
   try {
     return await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
@@ -343,7 +343,7 @@ describe('runs:start with a passage longer than the model can read at once', () 
     // Stopped as soon as a finished part has found the contradiction (the parts after it are not run).
     const unsubscribe = host.app.events.subscribe((event) => {
       if (event.name !== 'run:part' || event.payload.phase !== 'finished') return;
-      if (jobs.parts(runId).some((p) => p.findings.length > 0)) void host.call('runs:cancel', { run_id: runId });
+      if (jobs.parts(runId).some((p) => p.findings.length > 0)) host.stopNow(runId);
     });
     const stopped = await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
     unsubscribe();
@@ -533,7 +533,7 @@ describe('runs:start with a passage longer than the model can read at once', () 
     const runId = '5b0c1f3e-2a4d-4c6b-9e8f-0a1b2c3d4e99';
     const unsubscribe = host.app.events.subscribe((event) => {
       if (event.name === 'run:part' && event.payload.part === 2 && event.payload.phase === 'finished')
-        void host.call('runs:cancel', { run_id: runId });
+        host.stopNow(runId);
     });
     await host.call('runs:start', { task: 'continuity_check', input: text, run_id: runId });
     unsubscribe();

@@ -9,17 +9,19 @@ import { BudgetExceededError } from '../errors';
 import type { SpendSnapshot, SpendSource } from '../orchestrator/sources';
 import type { Usage } from '../providers/spec';
 import { readSnapshot, type Db } from '../store/database';
-import { isOwnerAlive } from '../store/owner';
+import { bootIdentity, isOwnerAlive, ownerOf } from '../store/owner';
+import { StandingHoldsRepo } from '../store/repos/standing-holds-repo';
 import { LedgerRepo, type LedgerEntry, type LedgerHead } from '../store/repos/ledger-repo';
 import { immediate } from '../store/write';
 import { groupCommitOf, type Committed, type GroupCommit } from '../store/group-commit';
 import type { ChosenBy } from '../orchestrator/chosen-by';
 import type { TaskWork } from '../orchestrator/routing-value';
 import { Charge, type CallEnd, type ChargeBook, type ChargeCall, type Reservation } from './charge';
+import { recoverStandingHolds, StandingHold } from './standing-hold';
 
 export type { CallEnd, Reservation } from './charge';
 import { calendarFor, type Calendar } from './calendar';
-import { heldMicros, toMicros, toUsd } from '../store/money';
+import { budgetMicros, heldMicros, toMicros, toUsd } from '../store/money';
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { spendCsv, spendMonth, type CsvNames } from './spend-report';
 import { runSpend, type RunSpend } from './run-spend';
@@ -45,6 +47,8 @@ export interface LedgerOptions {
   isOwnerAlive?: (owner: { pid: number | null; token: string | null }) => boolean;
   /** The connection's group commit (default: its own, fsyncing the -wal file); tests hold its fsync. */
   groupCommit?: GroupCommit;
+  /** This boot of the computer (default: store/owner.ts bootIdentity); tests play a restart with another. */
+  boot?: string | null;
 }
 
 export interface ReserveRequest {
@@ -71,6 +75,11 @@ interface Overrun {
   charged: number;
 }
 
+/** A reservation, and whether it was taken out of this process's standing hold (on disk already: sent at once). */
+interface Held extends Reservation {
+  drawn: boolean;
+}
+
 interface HeldEvents<T> {
   value: T;
   changed: boolean;
@@ -94,6 +103,9 @@ export class Ledger implements SpendSource {
   private readonly settledMonths = new Set<string>();
   private readonly group: GroupCommit;
   private readonly book: ChargeBook;
+  private readonly holds: StandingHoldsRepo;
+  private readonly standing: StandingHold;
+  private readonly boot: string | null;
 
   constructor(private readonly options: LedgerOptions) {
     this.repo = new LedgerRepo(options.db);
@@ -106,16 +118,36 @@ export class Ledger implements SpendSource {
     };
     this.calendar = calendarFor(options.timeZone);
     this.atomicTx = immediate(options.db, <T>(fn: () => T): T => fn());
+    this.holds = new StandingHoldsRepo(options.db);
+    this.boot = options.boot === undefined ? bootIdentity() : options.boot;
+    this.standing = new StandingHold({
+      repo: this.holds,
+      group: this.group,
+      owner: ownerOf(options.db),
+      boot: this.boot,
+      month: () => this.monthOf(this.options.now()),
+      at: () => this.options.now().toISOString(),
+      room: (month) => this.room(month),
+      write: (fn) => this.write(fn),
+    });
     this.reserveTx = immediate(
       options.db,
-      (request: ReserveRequest, micros: number, at: Date, within: ((id: number) => void) | undefined): Reservation => {
+      (
+        request: ReserveRequest,
+        micros: number,
+        at: Date,
+        within: ((id: number) => void) | undefined,
+        draw: boolean,
+      ): Held => {
         const { month, day } = this.calendar(at);
         // A provider that already charged past its hold this month (it counts tokens above Quire's bound) is held at
         // that multiple: the overrun is counted in the month, and the next reservation sees it.
         const bound = micros;
         if (micros > 0) micros = heldMicros(micros, this.repo.overrunRatios(month).get(request.modelId) ?? 1);
         const budget = this.options.budgetUsd();
-        if (budget !== null && micros > 0) this.checkBudget(month, budget, micros);
+        // Taken out of the standing hold, the month counts what it counted: the budget check below is the same one.
+        let drawn = draw && micros > 0 && this.standing.draw(month, micros);
+        if (budget !== null && micros > 0) drawn = this.checkBudget(month, budget, micros) && drawn;
         const id = this.repo.insert({
           run_id: request.runId,
           month,
@@ -129,34 +161,71 @@ export class Ledger implements SpendSource {
           chosen_by: request.chosenBy ?? null,
         });
         within?.(id);
-        return { id, month, reservedUsd: toUsd(micros) };
+        return { id, month, reservedUsd: toUsd(micros), drawn };
       },
     );
   }
 
-  /** Under the write lock: what the month counts (settled charges, overruns included, and every hold) plus this call. */
-  private checkBudget(month: string, budget: number, micros: number): void {
+  /** What `month` counts: settled charges (overruns included), orphans, calls' holds and every standing hold. */
+  private counted(month: string): number {
     const totals = this.repo.totals(month);
-    const counted = totals.settled_micros + totals.reserved_micros + totals.orphaned_micros;
-    const budgetMicros = Math.floor(budget * 1_000_000 + 1e-6);
-    if (counted + micros <= budgetMicros) return;
-    const left = Math.max(0, budgetMicros - counted);
+    return totals.settled_micros + totals.reserved_micros + totals.orphaned_micros + this.holds.total(month);
+  }
+
+  /** Micro-USD of the budget `month` has not counted, leaving this process's standing hold out; null: no budget. */
+  private room(month: string): number | null {
+    const budget = this.options.budgetUsd();
+    if (budget === null) return null;
+    return budgetMicros(budget) - this.counted(month) + this.standing.own(month);
+  }
+
+  /**
+   * Under the write lock: what the month counts plus this call, within the budget. A call that does not fit while this
+   * process holds money ahead gets that money back first (false: the standing hold is given back).
+   */
+  private checkBudget(month: string, budget: number, micros: number): boolean {
+    const cap = budgetMicros(budget);
+    if (this.counted(month) + micros <= cap) return true;
+    if (this.standing.own(month) > 0) {
+      this.standing.giveBack(); // rolled back with the transaction should the call not fit even so
+      if (this.counted(month) + micros <= cap) return false;
+    }
+    // Held ahead by a process that has gone since (a command line stopped with ^C): settled now, as at start-up.
+    if (this.holds.total(month) > 0 && this.recoverHolds().settled > 0 && this.counted(month) + micros <= cap)
+      return false;
+    const totals = this.repo.totals(month);
+    const left = Math.max(0, cap - this.counted(month));
     const overrun =
       totals.overrun_micros > 0
         ? ` (That includes ${usdText(toUsd(totals.overrun_micros))} that providers charged above what Quire held for their calls.)`
         : '';
+    const others = this.holds.total(month);
+    const ahead =
+      others > 0
+        ? ` (Quire running elsewhere on this Mac, the command line or a second copy, holds ${usdText(toUsd(others))} of it ahead for its calls, and gives that back within two minutes of its last call.)`
+        : '';
     throw new BudgetExceededError(
-      `This call could cost up to ${usdText(toUsd(micros))}, but only ${usdLeftText(toUsd(left))} of this month's ${usdText(budget)} budget is left.${overrun}`,
+      `This call could cost up to ${usdText(toUsd(micros))}, but only ${usdLeftText(toUsd(left))} of this month's ${usdText(budget)} budget is left.${overrun}${ahead}`,
     );
   }
 
   /**
    * Run once at start-up: reservations left open by a process that is gone are marked and keep counting; those of a
-   * process still running (a second host, the CLI) are its own business.
+   * process still running (a second host, the CLI) are its own business. A gone process's standing hold goes back, or
+   * counts as spent when the computer restarted since (ledger/standing-hold.ts). Returns how many holds keep counting.
    */
   markOrphans(): number {
     const alive = this.options.isOwnerAlive ?? isOwnerAlive;
-    return immediate(this.options.db, () => this.repo.markOrphans(alive))();
+    return immediate(this.options.db, () => this.repo.markOrphans(alive) + this.recoverHolds().counted)();
+  }
+
+  /** Inside a transaction: the standing holds of processes that are gone (ledger/standing-hold.ts). */
+  private recoverHolds(): { settled: number; counted: number } {
+    return recoverStandingHolds(this.holds, this.repo, {
+      isAlive: this.options.isOwnerAlive ?? isOwnerAlive,
+      boot: this.boot,
+      place: (at) => this.calendar(new Date(at)),
+    });
   }
 
   /**
@@ -164,7 +233,13 @@ export class Ledger implements SpendSource {
    * `within` writes in the same transaction (the run row that owns the reservation: one commit, one fsync).
    */
   reserve(request: ReserveRequest, within?: (id: number) => void): Reservation {
-    const reservation = this.reserveTx(request, toMicros(request.worstCaseUsd), this.options.now(), within);
+    const { drawn: _, ...reservation } = this.reserveTx(
+      request,
+      toMicros(request.worstCaseUsd),
+      this.options.now(),
+      within,
+      false,
+    );
     this.changed();
     return reservation;
   }
@@ -172,19 +247,32 @@ export class Ledger implements SpendSource {
   /**
    * Opens a cloud call's charge: its worst case held against the budget (or BudgetExceededError, nothing written),
    * with `within` (the run row that owns it) in the same transaction. Resolves once that has committed (every
-   * process's budget check counts it); `charge.onDisk` settles once the commit is on disk, and nothing may be sent to
-   * the provider before (the request is prepared meanwhile). Concurrent opens and closes share fsyncs and transactions
-   * (store/group-commit.ts).
+   * process's budget check counts it); `charge.onDisk` settles once the call is covered on disk — at once when it was
+   * taken out of this process's standing hold (ledger/standing-hold.ts), else when its commit is on disk — and nothing
+   * may be sent to the provider before (the request is prepared meanwhile). Concurrent opens and closes share fsyncs
+   * and transactions (store/group-commit.ts).
    */
   async open(request: ReserveRequest, within?: (id: number) => void): Promise<Charge> {
     const micros = toMicros(request.worstCaseUsd);
     const at = this.options.now();
-    const { value: reservation, durable } = await this.committing(() => {
-      const held = this.reserveTx(request, micros, at, within);
+    const { value: held, durable } = await this.committing(() => {
+      const reserved = this.reserveTx(request, micros, at, within, true);
       this.changed();
-      return held;
+      return reserved;
     });
-    return new Charge(this.book, chargeCall(request), reservation, durable);
+    if (micros > 0) this.standing.refill();
+    const { drawn, ...reservation } = held;
+    return new Charge(this.book, chargeCall(request), reservation, drawn ? Promise.resolve() : durable);
+  }
+
+  /** Settles once the standing hold's last top-up is on disk (or came to nothing): tests wait on it. */
+  heldAhead(): Promise<void> {
+    return this.standing.settled();
+  }
+
+  /** Quire is closing: what it held ahead goes back to the budget, and nothing is held ahead again. */
+  giveBackHeldAhead(): void {
+    this.standing.close();
   }
 
   /** A call that holds a reservation made already (a tournament reserves its members together). */
@@ -409,6 +497,7 @@ export class Ledger implements SpendSource {
   watchMonth(ticker: Ticker = intervalTicker, ms = MONTH_LOOK_MS): () => void {
     let month = this.monthOf(this.options.now());
     return ticker(() => {
+      this.standing.look();
       const now = this.monthOf(this.options.now());
       if (now === month) return;
       month = now;

@@ -13,7 +13,7 @@ import {
   type RoutingValue,
   type SetupPlans,
 } from '../../src-preload/contract';
-import { removedModelName } from '../../src-preload/contract/model-ids';
+import { removedModelName, unknownTaskName } from '../../src-preload/contract/model-ids';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
@@ -72,7 +72,7 @@ export class OrchestratorService {
 
   /** A task's name as the writer reads it ("Continuity check"); its id only for a task the table does not have. */
   taskName(task: string): string {
-    return this.deps.tasks.get(task)?.display_name ?? task;
+    return this.deps.tasks.get(task)?.display_name ?? unknownTaskName(task);
   }
 
   /** A model's name as the writer reads it; one gone from the registry by what it was (runs outlive models). */

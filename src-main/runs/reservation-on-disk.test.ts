@@ -1,5 +1,6 @@
 // A call's reservation is on disk before a byte goes to the provider. The request is prepared while the reservation's
-// fsync runs (the SDK's fetch waits for it), and a failed fsync stops the call before anything is sent.
+// fsync runs (the SDK's fetch waits for it), and a failed fsync stops the call before anything is sent. A call taken
+// out of the process's standing hold (ledger/standing-hold.ts) is covered on disk already, and goes at once.
 import { describe, expect, it } from 'vitest';
 import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
 
@@ -24,6 +25,7 @@ function disk() {
     /** Settles when the next fsync starts. */
     nextSync: () => new Promise<void>((resolve) => (onSync = resolve)),
     failNextSync: () => void (failNext = true),
+    hold: () => void (held = true),
     release: () => {
       held = false;
       for (const w of waiting.splice(0)) w.resolve();
@@ -68,6 +70,34 @@ describe("a call's reservation on disk before anything is sent", () => {
       }
     });
   }
+
+  it('a later call, taken out of the standing hold already on disk, is sent while its own commit goes to disk', async () => {
+    const d = disk();
+    d.release();
+    const wire = countingFetch();
+    const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
+    try {
+      await h.endpoint('studio', [{ id: 'writer-large', quality: 9, ...price }]);
+      for (const text of ['The door stays blue.', 'The cat is grey.'])
+        harness.server().script('writer-large', { text, inputTokens: 20, outputTokens: 5 });
+      await h.app.services.runs.start({ task: TASK, input: 'Check chapter 3.' });
+      await h.app.services.ledger.heldAhead();
+      d.hold();
+      const synced = d.nextSync();
+      const running = h.app.services.runs.start({ task: TASK, input: 'Check chapter 4.' });
+      await synced; // the second call's own commit is on its way to disk, and stays there
+      await expect.poll(() => harness.server().requests.length).toBe(2);
+      expect(wire.sent).toHaveLength(2);
+      d.release();
+      expect(await running).toMatchObject({ status: 'completed', text: 'The cat is grey.' });
+      expect(h.app.services.db.prepare('SELECT state FROM ledger ORDER BY id').pluck().all()).toEqual([
+        'settled',
+        'settled',
+      ]);
+    } finally {
+      d.release();
+    }
+  });
 
   it('a reservation the disk could not keep: the call is not sent, its hold is released, and the provider is not blamed', async () => {
     const d = disk();

@@ -13,3 +13,6 @@ export const toUsd = (micros: number): number => micros / MICROS_PER_USD;
  */
 export const heldMicros = (micros: number, ratio: number): number =>
   ratio > 1 && micros > 0 ? Math.ceil(micros * ratio) : micros;
+
+/** A budget in micro-USD, rounded down: no fraction of a micro-dollar is spent past it. */
+export const budgetMicros = (usd: number): number => Math.floor(usd * MICROS_PER_USD + 1e-6);

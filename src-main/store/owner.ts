@@ -32,6 +32,25 @@ export function startTokenOf(pid: number): string | undefined {
   return undefined;
 }
 
+let boot: string | null | undefined;
+
+/**
+ * Which boot of this computer the process runs in: equal values mean no restart or power cut came between; null where
+ * it cannot be told (read as "maybe another boot"). Linux: the kernel's boot id; macOS: the boot time the kernel keeps.
+ */
+export function bootIdentity(): string | null {
+  if (boot !== undefined) return boot;
+  boot = null;
+  try {
+    if (process.platform === 'linux') boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    else if (process.platform === 'darwin')
+      boot = execFileSync('sysctl', ['-n', 'kern.boottime'], { encoding: 'utf8', timeout: 2000 }).trim() || null;
+  } catch {
+    // Not readable here: every hold this process leaves is read as from another boot (counted, never released).
+  }
+  return boot;
+}
+
 let self: Owner | undefined;
 
 /** This process, as an owner (computed once). */

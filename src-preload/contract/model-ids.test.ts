@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { endpointModelId, localModelId, modelIdParts } from './model-ids';
+import {
+  endpointModelId,
+  HELD_AHEAD_ID,
+  localModelId,
+  modelIdParts,
+  removedModelName,
+  unknownTaskName,
+} from './model-ids';
 
 describe('model ids', () => {
   it('read back what they were built from', () => {
@@ -10,5 +17,11 @@ describe('model ids', () => {
       model: 'qwen2.5:7b',
     });
     for (const id of ['gpt-4o', 'local:', '/x', 'x/']) expect(modelIdParts(id)).toEqual({ kind: 'other', id });
+  });
+
+  it('name the spend row of money held ahead when the Mac stopped, as model and as task, never by its id', () => {
+    expect(removedModelName(HELD_AHEAD_ID)).toBe('Held ahead when your Mac stopped');
+    expect(unknownTaskName(HELD_AHEAD_ID)).toBe('Held ahead when your Mac stopped');
+    expect(unknownTaskName('a_task_since_removed')).toBe('a_task_since_removed');
   });
 });

@@ -4,6 +4,18 @@
 
 const LOCAL = 'local:';
 
+/**
+ * The model and task of a spend row no call made: what a Quire process held ahead for its calls when the computer
+ * stopped (main's ledger/standing-hold.ts), counted as spent. Named for the writer wherever a model or task is.
+ */
+export const HELD_AHEAD_ID = 'quire:held-ahead';
+const HELD_AHEAD_NAME = 'Held ahead when your Mac stopped';
+
+/** A task id the task table does not have, as the writer reads it. */
+export function unknownTaskName(id: string): string {
+  return id === HELD_AHEAD_ID ? HELD_AHEAD_NAME : id;
+}
+
 export function endpointModelId(endpointId: string, modelId: string): string {
   return `${endpointId}/${modelId}`;
 }
@@ -32,6 +44,7 @@ export function modelIdParts(id: string): ModelIdParts {
  * name, an endpoint's model with its endpoint.
  */
 export function removedModelName(id: string, knownAs?: string | null): string {
+  if (id === HELD_AHEAD_ID) return HELD_AHEAD_NAME;
   const parts = modelIdParts(id);
   switch (parts.kind) {
     case 'local':

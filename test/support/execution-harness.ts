@@ -60,7 +60,13 @@ export function useExecutionHarness() {
         if (!body.ok) throw new Error(JSON.stringify(body.error));
         return body.value;
       };
-      return { ...h, endpoint };
+      /**
+       * Stops a run at once, in the caller's own turn (runs:cancel through the dispatcher, whose handler runs before
+       * its first await): asked over HTTP from an event handler, the stop would land after the next call had gone.
+       */
+      const stopNow = (runId: string) =>
+        void h.app.dispatcher.call('runs:cancel', { run_id: runId }, { transport: 'internal' });
+      return { ...h, endpoint, stopNow };
     },
   };
 }

@@ -30,6 +30,7 @@ import m026 from './026-routing-unpriced.sql?raw';
 import m027 from './027-month-budgets.sql?raw';
 import m028 from './028-run-removed-model-names.sql?raw';
 import m029 from './029-catalog-checksums.sql?raw';
+import m030 from './030-standing-holds.sql?raw';
 
 export interface Migration {
   version: number;
@@ -67,4 +68,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 27, name: 'month-budgets', sql: m027 },
   { version: 28, name: 'run-removed-model-names', sql: m028 },
   { version: 29, name: 'catalog-checksums', sql: m029 },
+  { version: 30, name: 'standing-holds', sql: m030 },
 ];

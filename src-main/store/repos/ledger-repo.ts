@@ -128,6 +128,13 @@ export class LedgerRepo {
     return Number(result.lastInsertRowid);
   }
 
+  /** A hold counted as spent from the start, with why (start-up recovery: ledger/standing-hold.ts). */
+  insertOrphan(r: NewReservation & { note: string }): number {
+    const id = this.insert(r, 'orphaned');
+    this.q(`UPDATE ledger SET note = ? WHERE id = ?`).run(r.note, id);
+    return id;
+  }
+
   /** Moves an open (or crash-left) reservation to its final state; returns false when it was already final. */
   finish(
     id: number,

@@ -1,2 +1,2 @@
-// A model no longer in the registry, named from its id: the contract's rule, which a run's report uses too.
-export { removedModelName } from '$contract/model-ids';
+// A model no longer in the registry, and a task id the task table lacks, named from their ids: the contract's rules.
+export { removedModelName, unknownTaskName } from '$contract/model-ids';

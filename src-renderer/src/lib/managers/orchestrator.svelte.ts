@@ -14,7 +14,7 @@ import { BUILTIN_PROVIDER_IDS, modelPlace, providerLabel } from '$contract/provi
 import { modelIdParts } from '$contract/model-ids';
 import { api as defaultApi, Client } from '../api/client';
 import { keyImpactText } from '../key-impact';
-import { removedModelName } from '../removed-model';
+import { removedModelName, unknownTaskName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
 import { recentTokens, recentUsage, SAMPLE_USAGE } from '../usage';
@@ -135,7 +135,7 @@ export class OrchestratorManager {
   }
 
   taskName(id: string): string {
-    return this.capabilities?.tasks.find((task) => task.id === id)?.display_name ?? id;
+    return this.capabilities?.tasks.find((task) => task.id === id)?.display_name ?? unknownTaskName(id);
   }
 
   /**
