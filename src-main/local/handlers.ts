@@ -13,6 +13,7 @@ type ModelsChannel =
   | 'models:cancel'
   | 'models:delete'
   | 'models:import'
+  | 'models:import_stop'
   | 'models:load'
   | 'models:unload'
   | 'models:resident';
@@ -20,7 +21,7 @@ type ModelsChannel =
 export function modelsHandlers({
   local,
 }: {
-  local: Pick<LocalStack, 'catalog' | 'library' | 'fit' | 'downloads' | 'load' | 'runtime' | 'resident'>;
+  local: Pick<LocalStack, 'catalog' | 'library' | 'imports' | 'fit' | 'downloads' | 'load' | 'runtime' | 'resident'>;
 }): Pick<HandlerMap, ModelsChannel> {
   return {
     'models:catalog': () => local.catalog(),
@@ -38,7 +39,9 @@ export function modelsHandlers({
       await local.library.delete(id);
       return local.library.installed();
     },
-    'models:import': ({ path, name }) => local.library.importFile(typedPath(path), name),
+    'models:import': ({ path, name, import_id }) =>
+      local.imports.start({ path: typedPath(path), ...(name ? { name } : {}), ...(import_id ? { import_id } : {}) }),
+    'models:import_stop': ({ import_id }) => local.imports.stop(import_id),
     'models:load': ({ id }) => local.load(id),
     'models:unload': async ({ id }) => {
       await local.runtime.unload(id);

@@ -55,6 +55,21 @@ const OWNER_SUFFIX = '.owner';
  */
 const UNOWNED_LEFTOVER_MS = 10 * 60 * 1000;
 
+/** An import's steps after its copy: its header checked, then its test load. */
+export type ImportStage = 'copying' | 'checking' | 'testing';
+
+/** Who follows an import: told each step (and, while it copies, how many of its bytes are in), and able to stop it. */
+export interface ImportWatch {
+  signal?: AbortSignal;
+  progress?: (stage: ImportStage, copied: number, total: number) => void;
+}
+
+/** What copyIn tells of its steps: an upload's total is not known to it. */
+interface CopyWatch {
+  signal?: AbortSignal | undefined;
+  progress?: ((stage: ImportStage, copied: number) => void) | undefined;
+}
+
 /** The registry source of a library file's model, and that model's id. */
 const librarySource = localModelId;
 
@@ -322,8 +337,8 @@ export class ModelLibrary implements InstalledLookup {
    * Copies a GGUF from disk into the models folder after validating its header (never loads an unchecked file). Only
    * a regular file is read; the copy is written under a name nothing else has, never through a symlink.
    */
-  async importFile(path: string, name?: string): Promise<InstalledModel> {
-    await assertRegularFile(path);
+  async importFile(path: string, name?: string, { signal, progress }: ImportWatch = {}): Promise<InstalledModel> {
+    const { size } = await assertRegularFile(path);
     const label = basename(path);
     const checked = await checkGgufFile(path, label);
     return this.copyIn(
@@ -332,6 +347,7 @@ export class ModelLibrary implements InstalledLookup {
       name,
       async () => (await openRegularForRead(path)).createReadStream(),
       (message) => new LocalModelError('invalid_file', `Could not copy ${path} into the models folder: ${message}`),
+      { signal, progress: progress && ((stage, copied) => progress(stage, copied, size)) },
     );
   }
 
@@ -399,13 +415,14 @@ export class ModelLibrary implements InstalledLookup {
     name: string | undefined,
     source: () => Promise<Readable>,
     failure: (message: string) => Error,
+    watch: CopyWatch = {},
   ): Promise<InstalledModel> {
     const dir = this.modelsDir();
     // Held for the whole import: two imports at the same moment (the same file twice) never pick one id.
     const id = this.freeId(base);
     this.importIds.add(id);
     try {
-      return await this.copyInAs(id, dir, label, name, source, failure);
+      return await this.copyInAs(id, dir, label, name, source, failure, watch);
     } finally {
       this.importIds.delete(id);
     }
@@ -418,14 +435,18 @@ export class ModelLibrary implements InstalledLookup {
     name: string | undefined,
     source: () => Promise<Readable>,
     failure: (message: string) => Error,
+    { signal, progress }: CopyWatch,
   ): Promise<InstalledModel> {
     const partial = join(dir, PARTIAL_DIR, `${id}.import`);
     const ownerFile = partial + OWNER_SUFFIX;
     const hash = createHash('sha256');
+    let copied = 0;
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
+        copied += chunk.length;
         callback(null, chunk);
+        progress?.('copying', copied);
       },
     });
     try {
@@ -436,44 +457,61 @@ export class ModelLibrary implements InstalledLookup {
     }
     try {
       const target = await openPrivateForWrite(partial, 'create');
-      await pipeline(await source(), ggufMagicGate(label), tap, target.createWriteStream());
+      progress?.('copying', 0);
+      await pipeline(
+        await source(),
+        ggufMagicGate(label),
+        tap,
+        target.createWriteStream(),
+        ...(signal ? [{ signal }] : []),
+      );
       // What is installed is the copy: check the copy, in case the source changed while it was read.
+      progress?.('checking', copied);
       const summary = await checkGgufFile(partial, label);
       const sha256 = hash.digest('hex');
-      const outcome = await this.installOnce(sha256, async () => {
-        await this.probeFile(partial, sha256, false);
-        const size = (await stat(partial)).size;
-        let record!: LocalModelRecord;
-        await installFile(partial, dir, id, (final) => {
-          // Two models shown under one name could not be told apart in any list: the second is qualified by its
-          // file. Chosen at the record, so two imports finishing together cannot both take one name.
-          const stem = ggufStem(label);
-          const shown = this.distinctName(name ?? summary.name ?? stem, stem);
-          record = this.record(id, shown, final, size, {
-            sha256,
-            verified_against: 'none',
-            source: 'import',
-            catalog_id: null,
-            url: null,
-            summary,
+      const outcome = await this.installOnce(
+        sha256,
+        async () => {
+          progress?.('testing', copied);
+          await this.probeFile(partial, sha256, false, signal);
+          // Stopped at the end of the test load: the writer asked for nothing to be added.
+          signal?.throwIfAborted();
+          const size = (await stat(partial)).size;
+          let record!: LocalModelRecord;
+          await installFile(partial, dir, id, (final) => {
+            // Two models shown under one name could not be told apart in any list: the second is qualified by its
+            // file. Chosen at the record, so two imports finishing together cannot both take one name.
+            const stem = ggufStem(label);
+            const shown = this.distinctName(name ?? summary.name ?? stem, stem);
+            record = this.record(id, shown, final, size, {
+              sha256,
+              verified_against: 'none',
+              source: 'import',
+              catalog_id: null,
+              url: null,
+              summary,
+            });
+            try {
+              this.options.repo.insertModel(record);
+            } catch (cause) {
+              throw new LocalModelError(
+                'invalid_file',
+                `${label} was copied and checked, but Quire could not add it to your models; nothing was kept. Add it again.`,
+                { cause, advised: true },
+              );
+            }
           });
-          try {
-            this.options.repo.insertModel(record);
-          } catch (cause) {
-            throw new LocalModelError(
-              'invalid_file',
-              `${label} was copied and checked, but Quire could not add it to your models; nothing was kept. Add it again.`,
-              { cause, advised: true },
-            );
-          }
-        });
-        return record;
-      });
+          return record;
+        },
+        signal,
+      );
       if ('same' in outcome) throw new ConflictError(`${outcome.same.name} is already installed (same file).`, true);
       this.registerSpec(outcome.installed);
       return this.toInstalled(outcome.installed, false);
     } catch (cause) {
       await rm(partial, { force: true });
+      // The stream's own AbortError says nothing a writer asked about; the reason the import was stopped does.
+      if (signal?.aborted) throw signal.reason as Error;
       if (cause instanceof LocalModelError || cause instanceof ConflictError) throw cause;
       throw Object.assign(failure((cause as Error).message), { cause });
     } finally {

@@ -10,6 +10,7 @@ import { downloadUrl, loadCatalog } from './catalog';
 import { DownloadService } from './downloads';
 import { FitService } from './fit';
 import type { CustomModelSink } from '../orchestrator/registry';
+import { ModelImports } from './imports';
 import { ModelLibrary } from './library';
 import { LocalModels, type InstalledLookup } from './local-provider';
 import { LocalTokenizer } from './local-tokenizer';
@@ -43,6 +44,8 @@ export class LocalStack {
   /** Default thread counts measured per model on this machine, cached beside the models. */
   readonly threadChoices: ThreadChoices;
   readonly library: ModelLibrary;
+  /** Imports by path in flight, with progress and Stop. */
+  readonly imports: ModelImports;
   readonly downloads: DownloadService;
   /** The start-up test loads of installed models that have no verdict (ModelLibrary.probeUntested): how many. */
   readonly startupProbes: Promise<number>;
@@ -89,6 +92,7 @@ export class LocalStack {
       ...(options.probe ? { probe: new ModelProbe(options.probe, options.probeTimeoutMs) } : {}),
       onRemoved: (file) => this.tokenizer.forget(file),
     });
+    this.imports = new ModelImports(this.library, options.events);
     this.downloads = new DownloadService({
       repo,
       library: this.library,
@@ -186,6 +190,7 @@ export class LocalStack {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.imports.close();
     await this.downloads.close();
     await this.tokenizer.close();
     await this.runtime.close();

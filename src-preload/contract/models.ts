@@ -136,9 +136,19 @@ export const modelsChannels = {
   'models:resume': channel<DownloadInfo>()(byId),
   'models:cancel': channel<DownloadInfo[]>()(byId),
   'models:delete': channel<InstalledModel[]>()(byId),
+  /**
+   * Copies a .gguf into the models folder, checks and test-loads it. With an `import_id` of the caller's choosing it
+   * pushes `import:progress` and can be stopped with `models:import_stop`.
+   */
   'models:import': channel<InstalledModel>()(
-    z.strictObject({ path: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }),
+    z.strictObject({
+      path: z.string().min(1).max(4096),
+      name: z.string().min(1).max(200).optional(),
+      import_id: z.string().min(1).max(100).optional(),
+    }),
   ),
+  /** Stops an import in flight (it then fails as `cancelled`, with nothing kept); `stopping: false` when none runs. */
+  'models:import_stop': channel<{ stopping: boolean }>()(z.strictObject({ import_id: z.string().min(1).max(100) })),
   'models:load': channel<ResidentModelInfo>()(byId),
   'models:unload': channel<ResidentModelInfo[]>()(byId),
   'models:resident': channel<ResidentModelInfo[]>()(noInput),
@@ -152,7 +162,19 @@ export interface DownloadProgress {
   eta_s: number | null;
 }
 
+/**
+ * Where an import stands: `copying` (`copied` of `total` bytes, hashed as they are copied), then `checking` the copy's
+ * GGUF header, then `testing` it (a test load of up to 20 s).
+ */
+export interface ImportProgress {
+  import_id: string;
+  stage: 'copying' | 'checking' | 'testing';
+  copied: number;
+  total: number;
+}
+
 export interface ModelsEvents {
+  'import:progress': ImportProgress;
   'download:progress': DownloadProgress;
   'download:done': { id: string; name: string; model: InstalledModel };
   'download:failed': { id: string; name: string; reason: string; message: string; retryable: boolean };

@@ -14,6 +14,8 @@ import { fixtureStack } from './local-fixture';
 export interface Harness {
   stack: LocalStack;
   db: Db;
+  /** The bus the stack emits on: a test may act on an event as it is emitted. */
+  bus: EventBus;
   events: PushedEvent[];
   registry: Map<string, ModelSpec[]>;
   modelsDir: string;
@@ -75,6 +77,7 @@ export function useDownloadHarness(tempDir: () => string) {
     return {
       stack,
       db,
+      bus,
       events,
       registry,
       modelsDir,

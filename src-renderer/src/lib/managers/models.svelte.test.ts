@@ -346,7 +346,9 @@ describe('ModelsManager', () => {
     fake.answer('models:installed', [installed('mine')]);
     await expect(manager.importFile('/tmp/mine.gguf', 'My model', 'import')).resolves.toBe(true);
     expect(manager.notice).toBe('My model was imported and is ready to use.');
-    expect(fake.inputsOf('models:import')).toEqual([{ path: '/tmp/mine.gguf', name: 'My model' }]);
+    expect(fake.inputsOf('models:import')).toEqual([
+      { path: '/tmp/mine.gguf', name: 'My model', import_id: expect.any(String) },
+    ]);
 
     // Uploaded (or chosen with the app's file picker) elsewhere: listed, and said so.
     fake.answer('models:installed', [installed('mine'), installed('up', { name: 'Uploaded model' })]);
@@ -366,6 +368,37 @@ describe('ModelsManager', () => {
     fake.answer('models:unload', []);
     await manager.unloadModel('mine');
     expect(manager.resident).toEqual([]);
+  });
+
+  it('an import by path shows how far its copy, check and test load have got, and Stop stops it', async () => {
+    const fake = new FakeApi();
+    fake.answer('models:catalog', []);
+    fake.answer('models:installed', []);
+    fake.answer('models:resident', []);
+    fake.answer('models:downloads', []);
+    const manager = new ModelsManager(fake, () => 'imp-1');
+    await manager.load();
+    const off = manager.listen();
+    const held = fake.hold('models:import');
+    const importing = manager.importFile('/Users/me/Downloads/story.gguf', undefined, 'import');
+    expect(manager.importState('import')).toEqual({ stage: 'copying', copied: 0, total: null });
+    const call = await held.next();
+    expect(call.input).toEqual({ path: '/Users/me/Downloads/story.gguf', import_id: 'imp-1' });
+
+    fake.emit('import:progress', { import_id: 'other', stage: 'testing', copied: 9, total: 9 });
+    fake.emit('import:progress', { import_id: 'imp-1', stage: 'copying', copied: 400, total: 1000 });
+    expect(manager.importState('import')).toEqual({ stage: 'copying', copied: 400, total: 1000 });
+    fake.emit('import:progress', { import_id: 'imp-1', stage: 'testing', copied: 1000, total: 1000 });
+    expect(manager.importState('import')).toEqual({ stage: 'testing', copied: 1000, total: 1000 });
+
+    fake.answer('models:import_stop', { stopping: true });
+    await manager.stopImport('import');
+    expect(fake.inputsOf('models:import_stop')).toEqual([{ import_id: 'imp-1' }]);
+    call.reject('cancelled', 'You stopped the import of story.gguf: nothing was added to your models folder.');
+    await expect(importing).resolves.toBe(false);
+    expect(manager.importState('import')).toBeNull();
+    expect(manager.errorFor('import')).toMatchObject({ code: 'cancelled' });
+    off();
   });
 
   it('checks whether a model would fit, and shows where the models folder is', async () => {

@@ -8,6 +8,7 @@ import type {
   DownloadInput,
   DownloadProgress,
   FitReport,
+  ImportProgress,
   InstalledModel,
   ResidentModelInfo,
 } from '$contract/models';
@@ -37,6 +38,13 @@ export type DownloadState =
   | { kind: 'failed'; message: string; retry: 'Resume' | 'Download again' | null }
   | { kind: 'installed'; message: string | null };
 
+/** Where an import by path stands: its copy (`total` unknown until the host's first word), check or test load. */
+export interface ImportState {
+  stage: ImportProgress['stage'];
+  copied: number;
+  total: number | null;
+}
+
 export class ModelsManager {
   readonly #client: Client;
   // Four lists, each fetched and ordered on its own: actions and events refresh only the ones they change.
@@ -52,11 +60,16 @@ export class ModelsManager {
   /** Ids with an action in flight (loading a model into memory takes seconds). */
   #busy = $state.raw<Record<string, string>>({});
   #notice = $state<string | null>(null);
+  /** Imports by path in flight, by the scope they were started from, with the id the host knows each by. */
+  #imports = $state.raw<Record<string, ImportState & { import_id: string }>>({});
   /** How many downloads have ended since this manager was made, and the count at each id's last end (#started). */
   #endings = 0;
   readonly #endedAt: Record<string, number> = {};
 
-  constructor(api: QuireApi = defaultApi) {
+  constructor(
+    api: QuireApi = defaultApi,
+    private readonly newImportId: () => string = () => crypto.randomUUID(),
+  ) {
     this.#client = new Client(api);
   }
 
@@ -179,11 +192,33 @@ export class ModelsManager {
   }
 
   async importFile(path: string, name: string | undefined, scope: string): Promise<boolean> {
-    return this.#act(scope, scope, async () => {
-      const model = await this.#client.call('models:import', { path, ...(name ? { name } : {}) });
-      // The catalog too: the file may be a catalog model's, whose card then says it is installed.
-      await Promise.all([this.#installed.loadOrThrow(), this.#catalog.loadOrThrow()]);
-      this.#notice = importedText(model);
+    const import_id = this.newImportId();
+    this.#imports = { ...this.#imports, [scope]: { import_id, stage: 'copying', copied: 0, total: null } };
+    try {
+      return await this.#act(scope, scope, async () => {
+        const model = await this.#client.call('models:import', { path, ...(name ? { name } : {}), import_id });
+        // The catalog too: the file may be a catalog model's, whose card then says it is installed.
+        await Promise.all([this.#installed.loadOrThrow(), this.#catalog.loadOrThrow()]);
+        this.#notice = importedText(model);
+      });
+    } finally {
+      const { [scope]: _done, ...rest } = this.#imports;
+      this.#imports = rest;
+    }
+  }
+
+  /** The import by path started from `scope`, while it runs; null otherwise. */
+  importState(scope: string): ImportState | null {
+    const state = this.#imports[scope];
+    return state ? { stage: state.stage, copied: state.copied, total: state.total } : null;
+  }
+
+  /** Stops the import started from `scope`: it then ends as stopped, with nothing kept (its error says so). */
+  async stopImport(scope: string): Promise<void> {
+    const state = this.#imports[scope];
+    if (!state) return;
+    await this.#client.call('models:import_stop', { import_id: state.import_id }).catch((error: unknown) => {
+      this.#actionError = { scope, error: toErrorInfo(error) };
     });
   }
 
@@ -260,6 +295,10 @@ export class ModelsManager {
         const known = this.#downloads.value.some((item) => item.id === progress.id);
         if (!known && !this.#downloads.loading) void this.#downloads.load();
       },
+      'import:progress': ({ import_id, stage, copied, total }) => {
+        const scope = Object.keys(this.#imports).find((key) => this.#imports[key]?.import_id === import_id);
+        if (scope) this.#imports = { ...this.#imports, [scope]: { import_id, stage, copied, total } };
+      },
       'download:done': ({ id, name }) => {
         this.#ended(id);
         this.#dropProgress(id);
@@ -330,6 +369,7 @@ export class ModelsManager {
     this.#actionError = null;
     this.#busy = {};
     this.#notice = null;
+    this.#imports = {};
   }
 }
 
