@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { UploadKind } from '../../src-preload/contract';
 import { bytesText, sizeOverText } from '../../src-preload/contract/bytes-text';
 import { PayloadTooLargeError } from '../errors';
-import { defaultFreeSpace, FREE_SPACE_MARGIN } from '../local/downloads';
+import { assertModelRoom, defaultFreeSpace } from '../local/model-room';
 import type { ModelLibrary } from '../local/library';
 import type { ManuscriptsService } from '../manuscripts/manuscripts-service';
 import { MAX_MANUSCRIPT_BYTES } from '../manuscripts/source-reader';
@@ -22,19 +22,7 @@ export interface UploadDeps {
 export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpace }: UploadDeps): UploadRoutes {
   return {
     model: {
-      async check(bytes) {
-        const dir = library.modelsDir();
-        const max = Math.max(0, (await freeSpace(dir)) - FREE_SPACE_MARGIN);
-        if (max === 0)
-          throw new PayloadTooLargeError(
-            `There is no room for a model in the models folder (${dir}): Quire keeps ${bytesText(FREE_SPACE_MARGIN)} free on that disk. Free some space on it, or choose another models folder in Settings, then upload it again.`,
-          );
-        if (bytes > max)
-          throw new PayloadTooLargeError(
-            `This model is ${sizeOverText(bytes, max)}, and there is room for ${bytesText(max)} in the models folder (${dir}). Free some space on that disk, or choose another models folder in Settings, then upload it again.`,
-          );
-        return max;
-      },
+      check: (bytes) => assertModelRoom(library.modelsDir(), bytes, freeSpace, 'upload it again'),
       accept: (body: Readable, fileName: string) => library.importStream(body, fileName),
     },
     manuscript: {

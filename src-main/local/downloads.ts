@@ -5,7 +5,7 @@
 // cannot be told to give up on a silent server (it hangs ~12 minutes), and a cancelled download() resolves with the
 // path of a file that does not exist. The HTTP transfer itself is download-transfer.ts.
 import { existsSync, statSync } from 'node:fs';
-import { rm, statfs } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CatalogEntry, DownloadInfo, DownloadInput } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
@@ -27,6 +27,9 @@ import { finishDownload, type EarlyCheck } from './download-finish';
 import { checkGgufHeaderFile } from './gguf-check';
 import { HttpTransfer, STALL_MS } from './download-transfer';
 import { PARTIAL_DIR, type ModelLibrary } from './library';
+import { defaultFreeSpace, FREE_SPACE_MARGIN } from './model-room';
+
+export { defaultFreeSpace, FREE_SPACE_MARGIN };
 
 export interface DownloadServiceOptions {
   repo: LocalModelsRepo;
@@ -45,17 +48,9 @@ export interface DownloadServiceOptions {
 /** File-system errors that mean the models folder is gone, read-only or closed to Quire. */
 const FOLDER_ERRORS: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR']);
 
-/** Room to leave on the disk beyond the file itself. */
-export const FREE_SPACE_MARGIN = 256 * 1024 * 1024;
-
 interface Active {
   controller: AbortController;
   done: Promise<void>;
-}
-
-export async function defaultFreeSpace(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return Number(s.bavail) * Number(s.bsize);
 }
 
 export class DownloadService {

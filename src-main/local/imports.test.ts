@@ -4,9 +4,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src-preload/contract';
+import { bytesText } from '../../src-preload/contract/bytes-text';
 import { useDownloadHarness, type Harness } from '../../test/support/download-harness';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import { FREE_SPACE_MARGIN } from './downloads';
 import { PARTIAL_DIR } from './library';
 import type { ProbeLauncher } from './probe';
 
@@ -127,5 +129,31 @@ describe('an import by path', () => {
     });
     h.stack.imports.stop('imp-5');
     await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
+
+describe('an import by path onto a disk without room for it', () => {
+  it('is refused before a byte is copied, with the sizes and the step that frees room', async () => {
+    const size = statSync(fixture).size;
+    // Room for half the file beside the space Quire keeps free.
+    const h = harness({ freeSpace: FREE_SPACE_MARGIN + Math.floor(size / 2), stack: { probe: passingProbe } });
+    await expect(h.stack.imports.start({ path: fixture, import_id: 'imp-6' })).rejects.toMatchObject({
+      code: 'payload_too_large',
+      message:
+        `This model is ${bytesText(size)}, and there is room for ${bytesText(Math.floor(size / 2))} in the models ` +
+        `folder (${h.modelsDir}). Free some space on that disk, or choose another models folder in Settings, then ` +
+        'import it again.',
+    });
+    expect(progressOf(h, 'imp-6')).toEqual([]);
+    nothingKept(h);
+  });
+
+  it('with no room at all, says so', async () => {
+    const h = harness({ freeSpace: FREE_SPACE_MARGIN - 1, stack: { probe: passingProbe } });
+    await expect(h.stack.imports.start({ path: fixture })).rejects.toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringMatching(/^There is no room for a model in the models folder .*then import it again\.$/),
+    });
+    nothingKept(h);
   });
 });

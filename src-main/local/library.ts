@@ -23,6 +23,7 @@ import {
   otherNames,
 } from './model-files';
 import type { InstalledLookup } from './local-provider';
+import { assertModelRoom, defaultFreeSpace } from './model-room';
 import type { LocalRuntime } from './runtime';
 import { localModelId } from '../../src-preload/contract/model-ids';
 import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
@@ -38,6 +39,8 @@ export interface ModelLibraryOptions {
   probe?: ModelProbe;
   /** A deleted model's file: whatever else reads it (the token counter's vocabulary) lets go of it. */
   onRemoved?: (file: string) => Promise<void>;
+  /** Free bytes on the disk holding `dir`; default: statfs. */
+  freeSpace?: (dir: string) => Promise<number>;
 }
 
 export const PARTIAL_DIR = '.partial';
@@ -341,6 +344,7 @@ export class ModelLibrary implements InstalledLookup {
     const { size } = await assertRegularFile(path);
     const label = basename(path);
     const checked = await checkGgufFile(path, label);
+    await assertModelRoom(this.modelsDir(), size, this.options.freeSpace ?? defaultFreeSpace, 'import it again');
     return this.copyIn(
       name ?? checked.name ?? basename(path),
       label,

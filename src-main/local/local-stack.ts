@@ -91,6 +91,7 @@ export class LocalStack {
       now: options.now,
       ...(options.probe ? { probe: new ModelProbe(options.probe, options.probeTimeoutMs) } : {}),
       onRemoved: (file) => this.tokenizer.forget(file),
+      ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
     });
     this.imports = new ModelImports(this.library, options.events);
     this.downloads = new DownloadService({
