@@ -96,6 +96,13 @@ test('local-model, run and tournament settings are kept across a reload; a refus
     'placeholder',
     `Default: ${machine.default_threads}`,
   );
+  // When a change takes effect, said where it is made: a task running on a model finishes as it started.
+  await expect(page.locator('#memory-budget-help')).toContainText(
+    'A change applies at once; a model running a task keeps its memory until the task ends.',
+  );
+  await expect(page.locator('#threads-help')).toContainText(
+    'A change applies to each model when it is idle: a task running now finishes as it started.',
+  );
   await expect(page.getByTestId('cache-hit-rate')).toHaveText('Cache hit rate: 0 %');
   // How long a cloud model may stay silent is the writer's to set, beside the whole call's timeout.
   const firstWord = page.getByLabel('Wait for a first word');

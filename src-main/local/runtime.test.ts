@@ -474,6 +474,61 @@ describe('memory budget and fallback', () => {
   });
 });
 
+describe('settings changed while a task runs', () => {
+  it('a smaller memory budget unloads the model the task ran on when the task ends, not 15 idle minutes later', async () => {
+    let local: Settings['local'] = { ...DEFAULT_SETTINGS.local, threads: 1 };
+    const runtime = new LocalRuntime({ settings: () => local, cpuCount: 2, createLlama: () => Promise.resolve(llama) });
+    try {
+      let finish!: () => void;
+      const gate = new Promise<void>((resolve) => (finish = resolve));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const task = runtime.use('a', small(), async () => {
+        started();
+        await gate;
+        return 'answer';
+      });
+      await running;
+      local = { ...local, memory_budget_mb: 1 };
+      await runtime.applySettings();
+      // Never pulled from under the task.
+      expect(runtime.resident().map((model) => model.id)).toEqual(['a']);
+      finish();
+      await expect(task).resolves.toBe('answer');
+      expect(runtime.resident()).toEqual([]);
+      expect(runtime.residentBytes()).toBeLessThanOrEqual(runtime.budgetBytes());
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('a new thread count is taken by the model the task ran on when the task ends', async () => {
+    let local: Settings['local'] = { ...DEFAULT_SETTINGS.local, threads: 1 };
+    const runtime = new LocalRuntime({ settings: () => local, cpuCount: 2, createLlama: () => Promise.resolve(llama) });
+    try {
+      let finish!: () => void;
+      const gate = new Promise<void>((resolve) => (finish = resolve));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const task = runtime.use('a', small(), async () => {
+        started();
+        await gate;
+        return runtime.contextThreads('a');
+      });
+      await running;
+      local = { ...local, threads: 2 };
+      const applied = runtime.applySettings();
+      finish();
+      // The task ran to its end on the context it started with.
+      await expect(task).resolves.toBe(1);
+      await applied;
+      expect(runtime.contextThreads('a')).toBe(2);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
 describe('loads and unloads that overlap', () => {
   /** Settings whose memory budget holds one fixture model but not two. */
   async function oneModelBudget(): Promise<() => Settings['local']> {

@@ -188,6 +188,14 @@ export class LocalRuntime {
         .filter((entry) => entry.threads !== this.modelThreads.threadsFor(entry))
         .map((entry) => this.onQueue(entry, () => this.recreateContext(entry))),
     );
+    await this.fitBudget();
+  }
+
+  /**
+   * Unloads idle models, least recently used first, while more is resident than the budget allows. A model running a
+   * task is left to finish; its release calls this again, so a smaller budget applies as soon as it is idle.
+   */
+  private async fitBudget(): Promise<void> {
     const budget = this.budgetBytes();
     while (this.residentBytes() > budget) {
       const victim = [...this.entries.values()]
@@ -298,6 +306,10 @@ export class LocalRuntime {
     if (entry.busy > 0) return;
     for (const unload of entry.waitingUnloads.splice(0)) unload();
     this.scheduleIdle(entry);
+    if (this.entries.get(entry.id) === entry && this.residentBytes() > this.budgetBytes())
+      this.fitBudget().catch((error: unknown) => {
+        this.logger.warn(`Local models could not be fitted to the memory budget: ${(error as Error).message}`);
+      });
   }
 
   /**
