@@ -21,7 +21,7 @@ type ModelsChannel =
 export function modelsHandlers({
   local,
 }: {
-  local: Pick<LocalStack, 'catalog' | 'library' | 'imports' | 'fit' | 'downloads' | 'load' | 'runtime' | 'resident'>;
+  local: Pick<LocalStack, 'catalog' | 'library' | 'imports' | 'fit' | 'downloads' | 'load' | 'unload' | 'resident'>;
 }): Pick<HandlerMap, ModelsChannel> {
   return {
     'models:catalog': () => local.catalog(),
@@ -43,10 +43,7 @@ export function modelsHandlers({
       local.imports.start({ path: typedPath(path), ...(name ? { name } : {}), ...(import_id ? { import_id } : {}) }),
     'models:import_stop': ({ import_id }) => local.imports.stop(import_id),
     'models:load': ({ id }) => local.load(id),
-    'models:unload': async ({ id }) => {
-      await local.runtime.unload(id);
-      return local.resident();
-    },
+    'models:unload': ({ id }) => local.unload(id),
     'models:resident': () => local.resident(),
   };
 }

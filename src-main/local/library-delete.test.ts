@@ -90,3 +90,36 @@ describe('a catalog model whose file was removed outside Quire (in the Finder)',
     expect(h.stack.library.get('tiny-chat')).toBeDefined();
   });
 });
+
+describe('a model running a task, on the Models screen', () => {
+  it('is neither unloaded nor deleted from under the task: both say so at once, and both work once it ends', async () => {
+    const llama = await fixtureLlama();
+    const h = harness({ stack: { runtime: { createLlama: () => Promise.resolve(llama) } } });
+    const model = await h.stack.library.importFile(tinyLlamaFixture({ seed: 53 }), 'Night Editor');
+    const file = h.stack.library.installedFile(model.id)!;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const task = h.stack.runtime.use(model.id, file.path, async () => {
+      started();
+      await gate;
+    });
+    await running;
+    // Refused at once, not held until the task ends (the screen said "Working…" for the whole run).
+    await expect(h.stack.unload(model.id)).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'Night Editor is running a task. Stop it, or wait for it to finish, then unload it.',
+    });
+    await expect(h.stack.library.delete(model.id)).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'Night Editor is running a task. Stop it, or wait for it to finish, then delete it.',
+    });
+    expect(h.stack.resident().map((info) => info.id)).toEqual([model.id]);
+    finish();
+    await task;
+    expect(await h.stack.unload(model.id)).toEqual([]);
+    await h.stack.library.delete(model.id);
+    expect(h.stack.library.installed()).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CatalogEntry, CatalogItem, ModelSpec, ResidentModelInfo, Settings } from '../../src-preload/contract';
 import type { EventBus } from '../infra/event-bus';
 import type { Logger } from '../infra/logger';
-import { LocalModelError, NotFoundError } from '../errors';
+import { ConflictError, LocalModelError, NotFoundError } from '../errors';
 import type { Db } from '../store/database';
 import { LocalModelsRepo } from '../store/repos/local-models-repo';
 import { downloadUrl, loadCatalog } from './catalog';
@@ -165,6 +165,20 @@ export class LocalStack {
         changed = true;
       }
     return changed;
+  }
+
+  /**
+   * The writer's Unload: refused at once while a task runs on the model (the runtime would hold the unload until the
+   * task ended, and the screen would say only "Working…" meanwhile), as a delete is.
+   */
+  async unload(id: string): Promise<ResidentModelInfo[]> {
+    if (this.runtime.inUse(id))
+      throw new ConflictError(
+        `${this.library.get(id)?.name ?? id} is running a task. Stop it, or wait for it to finish, then unload it.`,
+        true,
+      );
+    await this.runtime.unload(id);
+    return this.resident();
   }
 
   async load(id: string): Promise<ResidentModelInfo> {
