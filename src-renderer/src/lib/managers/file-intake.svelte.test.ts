@@ -102,6 +102,34 @@ describe('FileIntakeManager', () => {
     expect(uploader.sent[0]!.signal?.aborted).toBe(true);
   });
 
+  it('in the app, a model the file picker chose shows its copy, check and test load, and Stop stops it', async () => {
+    const fake = new FakeApi();
+    fake.answer('app:pick_file', { path: '/Users/me/Downloads/story.gguf' });
+    const held = fake.hold('models:import');
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, undefined, () => 'imp-7');
+    const picking = manager.pick('model');
+    const call = await held.next();
+    expect(call.input).toEqual({ path: '/Users/me/Downloads/story.gguf', import_id: 'imp-7' });
+    expect(manager.following).toBe(true);
+    expect(manager.uploading).toBe(false);
+    fake.emit('import:progress', { import_id: 'other', stage: 'testing', copied: 5, total: 5 });
+    fake.emit('import:progress', { import_id: 'imp-7', stage: 'copying', copied: 250, total: 1000 });
+    expect(manager.status).toBe('Copying story.gguf into your models folder');
+    expect(manager.progress).toBe(0.25);
+    fake.emit('import:progress', { import_id: 'imp-7', stage: 'testing', copied: 1000, total: 1000 });
+    expect(manager.status).toBe('Test-loading story.gguf (up to 20 seconds)…');
+
+    fake.answer('models:import_stop', { stopping: true });
+    manager.cancel();
+    await fake.settled();
+    expect(fake.inputsOf('models:import_stop')).toEqual([{ import_id: 'imp-7' }]);
+    call.reject('cancelled', 'You stopped the import of story.gguf: nothing was added to your models folder.');
+    expect(await picking).toBeNull();
+    expect(manager.following).toBe(false);
+    expect(manager.error).toMatchObject({ code: 'cancelled' });
+    expect(fake.listenerCount('import:progress')).toBe(0);
+  });
+
   it('in the app opens the path the file picker chose, and does nothing when the writer cancels', async () => {
     const fake = new FakeApi();
     const paths = ['/Users/me/Novel', null];

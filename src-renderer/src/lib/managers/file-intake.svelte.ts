@@ -3,22 +3,38 @@
 // host said it can take a file of that size. One manager per drop zone.
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo, PickKind, UploadKind, UploadOutputs } from '$contract';
+import type { ImportProgress } from '$contract/models';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { uploadFile, type Uploader } from '../api/upload';
+import { importStepText } from '../import-step';
 
 export interface Intake<K extends UploadKind> {
   kind: K;
   /** What the host does with the file once it has it, as the status says it: "Checking" a model, "Opening" a book. */
   doing: string;
-  /** Opens a path the system file picker chose, through the channel a typed path uses. */
-  open: (client: Client, path: string) => Promise<UploadOutputs[K]>;
+  /** Opens a path the system file picker chose, through the channel a typed path uses, as `id`. */
+  open: (client: Client, path: string, id: string) => Promise<UploadOutputs[K]>;
+  /** An open the host reports on and can stop (a model's copy, check and test load take minutes for a large one). */
+  follow?: {
+    progress: (client: Client, id: string, onprogress: (progress: ImportProgress) => void) => () => void;
+    stop: (client: Client, id: string) => Promise<unknown>;
+  };
 }
 
 export const MODEL_INTAKE: Intake<'model'> = {
   kind: 'model',
   doing: 'Checking',
-  open: (client, path) => client.call('models:import', { path }),
+  open: (client, path, id) => client.call('models:import', { path, import_id: id }),
+  follow: {
+    progress: (client, id, onprogress) =>
+      client.subscribe({
+        'import:progress': (progress) => {
+          if (progress.import_id === id) onprogress(progress);
+        },
+      }),
+    stop: (client, id) => client.call('models:import_stop', { import_id: id }),
+  },
 };
 
 export const MANUSCRIPT_INTAKE: Intake<'manuscript'> = {
@@ -36,11 +52,15 @@ export class FileIntakeManager<K extends UploadKind> {
   #error = $state.raw<ErrorInfo | null>(null);
   #result = $state.raw<UploadOutputs[K] | null>(null);
   #controller: AbortController | null = null;
+  /** The id of a picked file's open that the host reports on (Intake.follow), while it runs. */
+  #followed = $state<string | null>(null);
+  #stage = $state<ImportProgress['stage'] | null>(null);
 
   constructor(
     private readonly intake: Intake<K>,
     api: QuireApi = defaultApi,
     private readonly send: Uploader = uploadFile,
+    private readonly newId: () => string = () => crypto.randomUUID(),
   ) {
     this.#api = api;
     this.#client = new Client(api);
@@ -54,10 +74,18 @@ export class FileIntakeManager<K extends UploadKind> {
   readonly busy = $derived<string | null>(this.#busy);
   /** 0..1 while uploading. */
   readonly progress = $derived<number>(this.#total > 0 ? this.#sent / this.#total : 0);
+  /** What a bar shows: the bytes' share while they are sent or copied; null (under way) while the host checks. */
+  readonly fraction = $derived<number | null>(
+    this.#followed !== null && (this.#stage !== 'copying' || this.#total === 0) ? null : this.progress,
+  );
   readonly sent = $derived<number>(this.#sent);
   readonly total = $derived<number>(this.#total);
   /** Bytes are still being sent (Stop can end it); false once every byte is in and the host is at work on the file. */
-  readonly uploading = $derived<boolean>(this.#busy !== null && this.#total > 0 && this.#sent < this.#total);
+  readonly uploading = $derived<boolean>(
+    this.#busy !== null && this.#followed === null && this.#total > 0 && this.#sent < this.#total,
+  );
+  /** A picked file the host is copying, checking or test-loading, step by step; Stop ends it. */
+  readonly following = $derived<boolean>(this.#followed !== null);
   /**
    * What is happening, in the writer's words: "Uploading Story Helper.gguf" while the bytes go (the progress bar
    * beside it says how many), then "Checking Story Helper.gguf…" while the host checks and test-loads it (up to 20 s
@@ -65,6 +93,7 @@ export class FileIntakeManager<K extends UploadKind> {
    */
   get status(): string | null {
     if (this.#busy === null) return null;
+    if (this.#followed !== null) return importStepText(this.#stage ?? 'copying', this.#busy);
     return this.uploading ? `Uploading ${this.#busy}` : `${this.intake.doing} ${this.#busy}…`;
   }
   readonly error = $derived<ErrorInfo | null>(this.#error);
@@ -98,12 +127,34 @@ export class FileIntakeManager<K extends UploadKind> {
       return { path: null };
     });
     if (path === null) return null;
-    return this.#run(path.split(/[\\/]/).pop() ?? path, () => this.intake.open(this.#client, path));
+    const name = path.split(/[\\/]/).pop() ?? path;
+    const follow = this.intake.follow;
+    if (!follow) return this.#run(name, () => this.intake.open(this.#client, path, this.newId()));
+    const id = this.newId();
+    return this.#run(name, async () => {
+      this.#followed = id;
+      this.#stage = 'copying';
+      const stopFollowing = follow.progress(this.#client, id, ({ stage, copied, total }) => {
+        this.#stage = stage;
+        this.#sent = copied;
+        this.#total = total;
+      });
+      try {
+        return await this.intake.open(this.#client, path, id);
+      } finally {
+        stopFollowing();
+        this.#followed = null;
+        this.#stage = null;
+      }
+    });
   }
 
-  /** Stops an upload in flight; the host removes what had arrived. */
+  /** Stops an upload in flight (the host removes what had arrived), or a picked file's copy, check or test load. */
   cancel(): void {
     this.#controller?.abort();
+    const id = this.#followed;
+    if (id !== null && this.intake.follow)
+      this.intake.follow.stop(this.#client, id).catch((error: unknown) => (this.#error = toErrorInfo(error)));
   }
 
   clearError(): void {
