@@ -85,6 +85,7 @@ export const EVENTS = [
   'download:done',
   'download:failed',
   'import:progress',
+  'resident:changed',
   'run:started',
   'run:progress',
   'run:part',

@@ -69,6 +69,8 @@ export class LocalStack {
       logger: options.logger,
       threadChoices: this.threadChoices,
       nameOf: (id) => options.registry.all().find((spec) => spec.local?.catalog_id === id)?.display_name ?? id,
+      // A Models screen left open through a long session follows loads, work and idle unloads as they happen.
+      onChange: () => options.events.emit('resident:changed', this.resident()),
       ...options.runtime,
     });
     // Threads and memory take effect at once: resident models get new contexts or are unloaded, no manual reload.

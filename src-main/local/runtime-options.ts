@@ -22,6 +22,8 @@ export interface LocalRuntimeOptions {
   measureThreads?: (model: LlamaModel, candidates: number[]) => Promise<ThreadTiming[]>;
   /** A model's name as the writer knows it, for what the runtime says about it (default: its id). */
   nameOf?: (id: string) => string;
+  /** What is resident changed: a model loaded or unloaded, or it started or ended work (resident() says how). */
+  onChange?: () => void;
 }
 
 /** Memory a model needs resident, and the context it will be opened with (context-size.ts). */

@@ -241,6 +241,7 @@ export class LocalRuntime {
       // Without a context the model cannot run: unload it, and the next use loads it afresh with the new settings.
       this.logger.warn(`Local model ${entry.id} could not take the new settings: ${(cause as Error).message}`);
       this.entries.delete(entry.id);
+      this.changed();
       await entry.model.dispose().catch(() => undefined);
     }
   }
@@ -250,6 +251,7 @@ export class LocalRuntime {
     if (!entry) return false;
     this.entries.delete(id);
     this.cancelIdle(entry);
+    this.changed();
     // Out of `entries`, nobody new gets the model; whoever already holds it (running, queued, or handed it a moment
     // ago and not yet started) finishes on it before its context goes.
     if (entry.busy > 0) await new Promise<void>((resolve) => entry.waitingUnloads.push(resolve));
@@ -297,7 +299,17 @@ export class LocalRuntime {
   private claim(entry: Entry): Entry {
     entry.busy++;
     this.cancelIdle(entry);
+    if (entry.busy === 1 && this.entries.get(entry.id) === entry) this.changed();
     return entry;
+  }
+
+  /** Tells the owner what is resident changed; a listener's failure is not the runtime's. */
+  private changed(): void {
+    try {
+      this.options.onChange?.();
+    } catch (error) {
+      this.logger.warn(`A residency listener failed: ${(error as Error).message}`);
+    }
   }
 
   /** Gives back what `acquire` (or `onQueue`) counted; the last holder out lets a waiting unload go on. */
@@ -305,6 +317,7 @@ export class LocalRuntime {
     entry.busy--;
     if (entry.busy > 0) return;
     for (const unload of entry.waitingUnloads.splice(0)) unload();
+    if (this.entries.get(entry.id) === entry) this.changed();
     this.scheduleIdle(entry);
     if (this.entries.get(entry.id) === entry && this.residentBytes() > this.budgetBytes())
       this.fitBudget().catch((error: unknown) => {
@@ -387,6 +400,7 @@ export class LocalRuntime {
         measuredThreads,
       };
       this.entries.set(id, entry);
+      this.changed();
       // From here callers find it in `entries`; one that still joined the load would be handed it uncounted.
       if (this.loading.get(id) === loading) this.loading.delete(id);
       this.scheduleIdle(entry);

@@ -174,6 +174,8 @@ export interface ImportProgress {
 }
 
 export interface ModelsEvents {
+  /** What is in memory, whenever it changes (a load, an unload, work starting or ending). */
+  'resident:changed': ResidentModelInfo[];
   'import:progress': ImportProgress;
   'download:progress': DownloadProgress;
   'download:done': { id: string; name: string; model: InstalledModel };

@@ -401,6 +401,18 @@ describe('ModelsManager', () => {
     off();
   });
 
+  it('follows what is in memory as the host pushes it (a task loaded a model; an idle one was unloaded)', async () => {
+    const { fake, manager } = setup();
+    await manager.load();
+    const off = manager.listen();
+    fake.emit('resident:changed', [{ ...resident('m1', 500), busy: true }]);
+    expect(manager.resident).toEqual([{ ...resident('m1', 500), busy: true }]);
+    expect(manager.residentBytes).toBe(500);
+    fake.emit('resident:changed', []);
+    expect(manager.resident).toEqual([]);
+    off();
+  });
+
   it('checks whether a model would fit, and shows where the models folder is', async () => {
     const { fake, manager } = setup();
     fake.answer('models:fit', catalogItem('x').fit);

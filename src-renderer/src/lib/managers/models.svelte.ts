@@ -295,6 +295,8 @@ export class ModelsManager {
         const known = this.#downloads.value.some((item) => item.id === progress.id);
         if (!known && !this.#downloads.loading) void this.#downloads.load();
       },
+      // A snapshot newer than any answer to models:resident asked before it: pushed as the change happens.
+      'resident:changed': (list) => this.#resident.set(list),
       'import:progress': ({ import_id, stage, copied, total }) => {
         const scope = Object.keys(this.#imports).find((key) => this.#imports[key]?.import_id === import_id);
         if (scope) this.#imports = { ...this.#imports, [scope]: { import_id, stage, copied, total } };
