@@ -274,6 +274,10 @@ test('a writer with two cloud keys and a $1 budget sees what the budget steps do
   ]) {
     expect((await host.call('keys:set', { provider, api_key: key, allow_weak_storage: true })).ok).toBe(true);
   }
+  // A pack of the writer's own, copied from "All cheap": DeepSeek does most of its tasks.
+  expect(
+    (await host.call('packs:save', { name: 'night-desk', display_name: 'Night desk', copy_from: 'all-cheap' })).ok,
+  ).toBe(true);
   await openSettings(page, host.url);
   // Best's month is dearer than $1: its card said "$5.27 / month" and nothing of the budget.
   const budget = page.getByLabel('Monthly budget (USD)');
@@ -298,6 +302,22 @@ test('a writer with two cloud keys and a $1 budget sees what the budget steps do
   await expect(dialog).toContainText('Past runs and spend stay.');
   await expect(dialog).not.toContainText('sk-e2e');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // As a Best writer: Best's own picks are Claude, but its runs step down onto DeepSeek as the $1 budget runs low (the
+  // dialog said "Best, your tier, does not use it", the budget aside). A pack of the writer's that maps tasks to
+  // DeepSeek is named too (it was not), with the built-in pack in use.
+  await page.getByText('Best', { exact: true }).click();
+  await expect(page.getByRole('radio', { name: /^Best/ })).toBeChecked();
+  await page.getByTestId('key-deepseek').getByRole('button', { name: 'Remove' }).click();
+  await expect(dialog).toContainText(
+    /Best, your tier, (uses Claude .* for \d+ tasks?: without this key, .*\. As your \$1\.00 budget runs low, it steps down to it for \d+ more tasks?|steps down to DeepSeek V3\.2 for \d+ tasks? as your \$1\.00 budget runs low): without this key/,
+  );
+  await expect(dialog).toContainText(
+    /Your model packs “Mixed \(best per task\)” and “Night desk” use it for \d+ tasks/,
+  );
+  await dialog.screenshot({ path: 'e2e/screenshots/settings-remove-key-budget.png' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Balanced', { exact: true }).click();
+  await expect(page.getByRole('radio', { name: /^Balanced/ })).toBeChecked();
   // Removing the Anthropic key: the tasks only Claude does here cannot run.
   await page.getByTestId('key-anthropic').getByRole('button', { name: 'Remove' }).click();
   await expect(dialog).toContainText(/uses Claude Haiku 4\.5 for 2 tasks: without this key, 2 cannot run \(Line edit/);

@@ -23,6 +23,8 @@ export function budgetedMonth(
   budget: number,
   /** What a typical run of the task costs on the model (the open month's price of it). */
   runUsd: (spec: ModelSpec, task: string) => number,
+  /** Told of each task's runs on a model, as they are decided (what removing a key takes from the month). */
+  onRuns?: (task: string, modelId: string, runs: number) => void,
 ): BudgetedMonth {
   const settings = { ...inputs.settings, enabled: true, monthly_budget: budget };
   const byId = new Map(inputs.registry.map((m) => [m.id, m]));
@@ -33,7 +35,8 @@ export function budgetedMonth(
   let time = 0;
   while (active.length > 0 && time < 1) {
     const spend = { ...inputs.spend, spent_usd: spent + JUST_BELOW, reserved_usd: 0 };
-    const running: { perMonth: number; tier: TierUsed; cost: number; worst: number }[] = [];
+    const running: { task: string; model: string; perMonth: number; tier: TierUsed; cost: number; worst: number }[] =
+      [];
     const still: [string, number][] = [];
     for (const [task, perMonth] of active) {
       const decision = decide({ task, tier }, { ...inputs, settings, spend });
@@ -48,7 +51,7 @@ export function budgetedMonth(
       // The tier's own picks (a free local model for a simple task included) are its runs; a step down to a free
       // local model is said as such, whichever lower tier's rules picked it.
       const used = decision.tier_used === tier ? tier : spec.provider === 'local' ? 'local' : decision.tier_used;
-      running.push({ perMonth, tier: used, cost, worst: decision.estimate_usd });
+      running.push({ task, model: spec.id, perMonth, tier: used, cost, worst: decision.estimate_usd });
       still.push([task, perMonth]);
     }
     active = still;
@@ -60,7 +63,10 @@ export function budgetedMonth(
       for (const run of running) if (run.cost > 0) step = Math.min(step, (left - run.worst) / rate);
     }
     step = Math.max(step, 0);
-    for (const run of running) runs[run.tier] = (runs[run.tier] ?? 0) + run.perMonth * step;
+    for (const run of running) {
+      runs[run.tier] = (runs[run.tier] ?? 0) + run.perMonth * step;
+      if (step > 0) onRuns?.(run.task, run.model, run.perMonth * step);
+    }
     spent += rate * step;
     time += step;
   }

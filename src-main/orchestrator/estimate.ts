@@ -45,9 +45,16 @@ export function estimateMonthly(
   const budget = inputs.settings.monthly_budget;
   const estimate: Estimate = { tier, total_usd: roundUsd(total), by_task: byTask, by_model: byModel, picks };
   if (budget === null) return estimate;
-  const runUsd = (spec: ModelSpec, task: string) =>
-    typicalCallUsd(spec, inputs.tasks.get(task)!, inputs, price, tokens[task]);
-  return { ...estimate, within_budget: budgetedMonth(tier, usage, inputs, budget, runUsd) };
+  return { ...estimate, within_budget: budgetedMonth(tier, usage, inputs, budget, runUsdOf(inputs, price, tokens)) };
+}
+
+/** What a typical run of a task costs on a model, as the month is priced (the writer's own tokens where known). */
+export function runUsdOf(
+  inputs: Pick<DecisionInputs, 'tasks' | 'efforts'>,
+  price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
+  tokens: RunTokens = {},
+): (spec: ModelSpec, task: string) => number {
+  return (spec, task) => typicalCallUsd(spec, inputs.tasks.get(task)!, inputs, price, tokens[task]);
 }
 
 /**

@@ -28,7 +28,7 @@ export function routingHandlers({ orchestrator, packs }: RoutingHandlerDeps): Pi
     'orchestrator:recommend': ({ task }) => orchestrator.recommend(task),
     'orchestrator:estimate': ({ tier, usage, tokens }) => orchestrator.estimate(tier, usage, tokens),
     'orchestrator:plan': ({ usage, tokens }) => orchestrator.plan(usage, tokens),
-    'orchestrator:key_impact': ({ provider }) => orchestrator.keyImpact(provider),
+    'orchestrator:key_impact': ({ provider, usage, tokens }) => orchestrator.keyImpact(provider, usage, tokens),
     'packs:list': () => packs.list(),
     'packs:get': ({ name }) => packs.get(name),
     'packs:save': (input) => packs.save(input),

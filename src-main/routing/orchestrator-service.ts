@@ -17,7 +17,7 @@ import { removedModelName, unknownTaskName } from '../../src-preload/contract/mo
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import type { RunTokens } from '../../src-preload/contract/orchestrator';
 import { decide, requireTask, type DecisionInputs } from '../orchestrator/decide';
-import { estimateMonthly } from '../orchestrator/estimate';
+import { estimateMonthly, runUsdOf } from '../orchestrator/estimate';
 import { keyDependents } from '../orchestrator/key-impact';
 import { routingValue, type TaskWork } from '../orchestrator/routing-value';
 import { effectivePricing, worstCaseUsd } from '../orchestrator/pricing';
@@ -127,9 +127,14 @@ export class OrchestratorService {
     return { task, recommendations };
   }
 
-  /** Per tier, the tasks a built-in provider's key carries and where each goes without it (before a key is removed). */
-  keyImpact(provider: string): KeyImpact {
-    return keyDependents(provider, this.inputs());
+  /**
+   * Per tier, the tasks a built-in provider's key (or an endpoint, "endpoint:<id>") carries and where each goes
+   * without it, before it is removed; with the tier cards' month, also the runs the budget steps down onto it.
+   */
+  keyImpact(provider: string, usage?: Record<string, number>, tokens: RunTokens = {}): KeyImpact {
+    const inputs = this.inputs();
+    for (const task of Object.keys(usage ?? {})) requireTask(inputs.tasks, task, `usage.${task}`);
+    return keyDependents(provider, inputs, usage ? { usage, runUsd: runUsdOf(inputs, undefined, tokens) } : undefined);
   }
 
   estimate(tier: QualityTier, usage: Record<string, number>, tokens: RunTokens = {}): Estimate {

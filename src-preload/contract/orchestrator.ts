@@ -299,15 +299,30 @@ export const planInputSchema = z.strictObject({
 export interface KeyDependent {
   task: string;
   model_id: string;
-  /** null: no other model could do it. */
+  /** null: no other model could do it (a step down: its runs wait for next month once the budget runs low). */
   moves_to: string | null;
+  /** The tier's own pick is another model: only its runs the monthly budget steps down land on this one. */
+  step_down: boolean;
 }
 
-/** What each tier's picks lose with a built-in provider's key (orchestrator:key_impact), budget aside. */
+/**
+ * What each tier's picks lose with a built-in provider's key, or a custom endpoint ("endpoint:<id>")
+ * (orchestrator:key_impact): the tiers' own picks budget aside, and with a budget and a month of usage, the runs the
+ * budget steps down onto it.
+ */
 export interface KeyImpact {
   provider: string;
+  /** The monthly budget the step-downs were worked out under; null when none was. */
+  budget_usd: number | null;
   tiers: Record<QualityTier, KeyDependent[]>;
 }
+
+export const keyImpactInputSchema = z.strictObject({
+  provider: z.string().min(1).max(120),
+  /** The month the tier cards price (their usage and tokens): with a budget, the step-downs are that month's. */
+  usage: estimateInputSchema.shape.usage.optional(),
+  tokens: estimateInputSchema.shape.tokens,
+});
 
 export const orchestratorChannels = {
   'orchestrator:capabilities': channel<Capabilities>()(noInput),
@@ -315,5 +330,5 @@ export const orchestratorChannels = {
   'orchestrator:recommend': channel<Recommendations>()(z.strictObject({ task: taskName })),
   'orchestrator:estimate': channel<Estimate>()(estimateInputSchema),
   'orchestrator:plan': channel<SetupPlans>()(planInputSchema),
-  'orchestrator:key_impact': channel<KeyImpact>()(z.strictObject({ provider: z.string().min(1).max(120) })),
+  'orchestrator:key_impact': channel<KeyImpact>()(keyImpactInputSchema),
 };

@@ -9,10 +9,11 @@ const MODELS: Record<string, string> = {
   'gemma-3-4b': 'Gemma 3 4B Instruct',
 };
 const names = { model: (id: string) => MODELS[id] ?? id, task: (id: string) => id.replace('_', ' ') };
-const on = (model_id: string, moves_to: string | null, tasks: string[]): KeyDependent[] =>
-  tasks.map((task) => ({ task, model_id, moves_to }));
-const impact = (tiers: Partial<KeyImpact['tiers']>): KeyImpact => ({
+const on = (model_id: string, moves_to: string | null, tasks: string[], step_down = false): KeyDependent[] =>
+  tasks.map((task) => ({ task, model_id, moves_to, step_down }));
+const impact = (tiers: Partial<KeyImpact['tiers']>, budget_usd: number | null = null): KeyImpact => ({
   provider: 'deepseek',
+  budget_usd,
   tiers: { budget: [], balanced: [], premium: [], ...tiers },
 });
 
@@ -72,5 +73,62 @@ describe('keyImpactText', () => {
     expect(keyImpactText(impact({}), 'balanced', names, 'DeepSeek')).toBe(
       'No tier picks a DeepSeek model now: no task changes.',
     );
+  });
+
+  it('says which tiers’ runs the budget steps down onto the key, and where they go without it', () => {
+    // Under a $1 budget the dialog said "Best, your tier, does not use it", while Best's runs step down onto DeepSeek.
+    expect(
+      keyImpactText(
+        impact(
+          {
+            premium: [
+              ...on('deepseek-chat', 'claude-haiku-4-5', ['a', 'b'], true),
+              ...on('deepseek-chat', null, ['theme_analysis'], true),
+            ],
+            budget: on('deepseek-chat', 'gemma-3-4b', ['a'], true),
+          },
+          1,
+        ),
+        'premium',
+        names,
+        'DeepSeek',
+      ),
+    ).toBe(
+      'Best, your tier, steps down to DeepSeek V3.2 for 3 tasks as your $1.00 budget runs low: without this key, 2 ' +
+        'step down to Claude Haiku 4.5 and 1 waits for next month (theme analysis). Lowest cost steps down to it for ' +
+        '1 task too.',
+    );
+    // A tier that picks the key's model for some tasks and steps down onto it for others says both.
+    expect(
+      keyImpactText(
+        impact(
+          {
+            balanced: [
+              ...on('deepseek-chat', 'claude-haiku-4-5', ['line_edit']),
+              ...on('deepseek-chat', null, ['a', 'b'], true),
+            ],
+          },
+          0.5,
+        ),
+        'balanced',
+        names,
+        'DeepSeek',
+      ),
+    ).toBe(
+      'Balanced, your tier, uses DeepSeek V3.2 for line edit: without this key, it moves to Claude Haiku 4.5. As ' +
+        'your $0.50 budget runs low, it steps down to it for 2 more tasks: without this key, they wait for next month.',
+    );
+  });
+
+  it('an endpoint is said as one', () => {
+    expect(
+      keyImpactText(
+        impact({ balanced: on('atlas/llama', 'deepseek-chat', ['line_edit']) }),
+        'balanced',
+        { ...names, model: (id) => (id === 'atlas/llama' ? 'Night Editor' : names.model(id)) },
+        'your endpoint “atlas”',
+        'endpoint',
+      ),
+    ).toBe('Balanced, your tier, uses Night Editor for line edit: without this endpoint, it moves to DeepSeek V3.2.');
   });
 });

@@ -271,4 +271,33 @@ describe('OrchestratorManager', () => {
     expect(manager.tasks).toEqual([]);
     expect(manager.profile).toBeNull();
   });
+
+  it('what removing a key changes is worked out for the month the tier cards price, budget and all', async () => {
+    // The removal dialog judged the tiers with the budget aside: it said "Best does not use it" while Best's runs
+    // step down onto the key's model under a $1 budget.
+    const { fake, manager } = setup();
+    let asked: unknown = null;
+    fake.answer('orchestrator:key_impact', (input) => {
+      asked = input;
+      return {
+        provider: 'deepseek',
+        budget_usd: 1,
+        tiers: {
+          budget: [],
+          balanced: [],
+          premium: [{ task: 'coordinator', model_id: 'gpt', moves_to: null, step_down: true }],
+        },
+      };
+    });
+    await manager.load();
+    const text = await manager.withoutKey('deepseek', 'premium', 'DeepSeek');
+    expect(asked).toEqual({ provider: 'deepseek', usage: manager.profile!.usage });
+    expect(text).toBe(
+      'Best, your tier, steps down to Model gpt for Coordinator as your $1.00 budget runs low: without this key, it ' +
+        'waits for next month.',
+    );
+    // The key's models, for the packs that map tasks to them.
+    expect(manager.modelIdsOf('openai')).toEqual(['gpt', 'llama']);
+    expect(manager.modelIdsOf('deepseek')).toEqual([]);
+  });
 });

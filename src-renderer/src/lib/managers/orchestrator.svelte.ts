@@ -139,17 +139,32 @@ export class OrchestratorManager {
   }
 
   /**
-   * What removing a provider's key would change, in words, for the writer's tier first (orchestrator:key_impact).
+   * What removing a provider's key (or an endpoint, "endpoint:<id>") would change, in words, for the writer's tier
+   * first (orchestrator:key_impact).
    * Null when it could not be worked out: the removal dialog then says it in general terms, and Remove still works.
    */
-  async withoutKey(provider: string, tier: QualityTier, providerName: string): Promise<string | null> {
+  async withoutKey(
+    provider: string,
+    tier: QualityTier,
+    providerName: string,
+    noun: 'key' | 'endpoint' = 'key',
+  ): Promise<string | null> {
     try {
-      const impact = await this.#client.call('orchestrator:key_impact', { provider });
+      // The tier cards' month: under a budget, the runs it steps down onto this key's models are that month's.
+      const month = this.profile ? priced(this.profile) : {};
+      const impact = await this.#client.call('orchestrator:key_impact', { provider, ...month });
       const names = { model: (id: string) => this.modelName(id), task: (id: string) => this.taskName(id) };
-      return keyImpactText(impact, tier, names, providerName);
+      return keyImpactText(impact, tier, names, providerName, noun);
     } catch {
       return null;
     }
+  }
+
+  /** A built-in provider's models (not an endpoint's): what a pack would lose with its key. */
+  modelIdsOf(provider: string): string[] {
+    return (this.capabilities?.models ?? [])
+      .filter((spec) => spec.provider === provider && spec.endpoint_id === undefined)
+      .map((spec) => spec.id);
   }
 
   /**

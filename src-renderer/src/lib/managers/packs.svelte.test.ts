@@ -82,4 +82,22 @@ describe('PacksManager', () => {
     );
     expect(manager.usedBy(['nobody'])).toBeNull();
   });
+
+  it('a built-in pack is said only while it is the one in use, and is changed rather than edited', async () => {
+    // Removing a DeepSeek key named no pack, though the writer's own pack ran 7 tasks on DeepSeek; the built-in packs
+    // that map tasks to it (not the writer's, and never edited) are said only when one of them is the pack in use.
+    const { fake, manager } = setup();
+    const list = packList('cheap', ['cheap', 'mine']);
+    list.packs[0] = { ...list.packs[0]!, builtin: true, tasks: { line_edit: 'deepseek-chat' } };
+    list.packs[1]!.tasks = { line_edit: 'gpt' };
+    fake.answer('packs:list', list);
+    await manager.load();
+    expect(manager.usedBy(['deepseek-chat'])).toBe(
+      'Your model pack “Pack cheap” uses it for 1 task; until you choose another pack, Quire runs it on a local ' +
+        'model if one is installed, and otherwise cannot run it.',
+    );
+    fake.answer('packs:list', { ...list, active: 'mine' });
+    await manager.load();
+    expect(manager.usedBy(['deepseek-chat'])).toBeNull();
+  });
 });

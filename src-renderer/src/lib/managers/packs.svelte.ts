@@ -62,11 +62,15 @@ export class PacksManager {
   }
 
   /**
-   * Which packs map a task to any of these models (about to be deleted), in a sentence for the confirmation; null
-   * when none does. A pack whose model is gone runs that task on another model until the writer edits it.
+   * Which packs map a task to any of these models (about to be deleted, or a key's about to be removed), in a sentence
+   * for the confirmation; null when none does. A pack whose model is gone runs that task on another model until the
+   * writer edits it. A built-in pack is not the writer's: it is said only while it is the one in use.
    */
   usedBy(modelIds: readonly string[]): string | null {
-    const users = this.packs.filter((pack) => Object.values(pack.tasks).some((id) => modelIds.includes(id)));
+    const users = this.packs.filter(
+      (pack) =>
+        (!pack.builtin || pack.name === this.active) && Object.values(pack.tasks).some((id) => modelIds.includes(id)),
+    );
     if (users.length === 0) return null;
     const tasks = users.reduce(
       (n, pack) => n + Object.values(pack.tasks).filter((id) => modelIds.includes(id)).length,
@@ -76,10 +80,15 @@ export class PacksManager {
     const named = joinAnd(names);
     const one = users.length === 1;
     const it = tasks === 1 ? 'it' : 'them';
+    // A built-in pack cannot be edited: another pack (a copy of it, edited) is the way out.
+    const until = users.some((pack) => pack.builtin)
+      ? one
+        ? 'choose another pack'
+        : 'edit your pack or choose another'
+      : `edit ${one ? 'the pack' : 'them'}`;
     return (
       `Your model pack${one ? '' : 's'} ${named} ${one ? 'uses' : 'use'} it for ${tasks} task${tasks === 1 ? '' : 's'}; ` +
-      `until you edit ${one ? 'the pack' : 'them'}, Quire runs ${it} on a local model if one is installed, and ` +
-      `otherwise cannot run ${it}.`
+      `until you ${until}, Quire runs ${it} on a local model if one is installed, and otherwise cannot run ${it}.`
     );
   }
 }
