@@ -324,3 +324,24 @@ test('a writer with two cloud keys and a $1 budget sees what the budget steps do
   await dialog.getByRole('button', { name: 'Remove key' }).click();
   await expect(page.getByTestId('key-status-anthropic')).toHaveText('No key yet');
 });
+
+test('at a $0 budget the per-task table shows what the budget allows, never a key to add for a refused pick', async ({
+  page,
+  host,
+}) => {
+  // Balanced and Best showed "Claude Opus 4.8 · Add an Anthropic key · $0.07" at a $0 budget, priced as if the budget
+  // were open: once the key was added, every run of it would be refused. One cloud key (DeepSeek), as a writer has.
+  const key = { provider: 'deepseek', api_key: 'sk-e2e-deepseek-0000000000000000', allow_weak_storage: true };
+  expect((await host.call('keys:set', key)).ok).toBe(true);
+  expect((await host.call('settings:set', { orchestrator: { monthly_budget: 0 } })).ok).toBe(true);
+  await openSettings(page, host.url);
+  const table = page.getByTestId('recommendations');
+  await expect(table.getByTestId('rec-need')).not.toHaveCount(0);
+  await expect(table.getByTestId('rec-need').filter({ hasText: /key$/ })).toHaveCount(0);
+  for (const tier of ['balanced', 'premium']) {
+    const cell = page.getByTestId(`rec-theme_analysis-${tier}`);
+    await expect(cell.locator('.cost')).toHaveText(/^(\$0\.00)?$/);
+    await expect(cell).toContainText(/To stay within the \$0\.00 left this month|Not within your budget/);
+  }
+  await table.screenshot({ path: 'e2e/screenshots/settings-recommendations-zero-budget.png' });
+});

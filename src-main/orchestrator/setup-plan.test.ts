@@ -120,4 +120,49 @@ describe('planSetup: what a tier would use before anything is set up', () => {
       expect(isQuireError(error) && error.path).toBe('usage.nope');
     }
   });
+
+  it('under a monthly budget a task’s pick is what the budget would allow once set up, or none it would allow', () => {
+    // At a $0 budget the per-task table showed Balanced's pick as a cloud model needing another key ("Add an
+    // OpenRouter key"), priced as if the budget were open: once set up, every run of it would be refused.
+    const zero = inputs({ availability: availability([], ['deepseek']), orchestrator: { monthly_budget: 0 } });
+    const open = planSetup('balanced', usage, { ...zero, settings: { ...zero.settings, monthly_budget: null } }, [
+      ...everyKey,
+      ...everyDownload,
+    ]);
+    expect(open.tasks.coordinator?.estimate_usd).toBeGreaterThan(0);
+    const plan = planSetup('balanced', usage, zero, [...everyKey, ...everyDownload], registryPrice);
+    // A free local download does the simple task within $0…
+    expect(plan.tasks.coordinator).toMatchObject({
+      model_id: 'llama3.2',
+      estimate_usd: 0,
+      ready: false,
+      needs: { kind: 'download', catalog_id: 'llama3.2-gguf' },
+      over_budget: false,
+    });
+    // …as a local model stands in for themes, where the budget allows no cloud model (decide's own step down)…
+    expect(plan.tasks.theme_analysis).toMatchObject({ model_id: 'mistral-7b', estimate_usd: 0, over_budget: false });
+    // …and with no download to offer, nothing the budget allows: no pick, and the refusal says why and what to do.
+    const keysOnly = planSetup('balanced', usage, zero, everyKey, registryPrice);
+    expect(keysOnly.tasks.theme_analysis).toMatchObject({ model_id: null, needs: null, over_budget: true });
+    expect(keysOnly.tasks.theme_analysis?.reason).toMatch(/budget/);
+    // The plan's month (its needs and total) stays the open plan's: the tier card says the budget beside it.
+    expect(plan.items).toEqual(open.items);
+    // A budget that never binds changes no pick.
+    const roomy = planSetup(
+      'balanced',
+      usage,
+      inputs({ availability: availability([], ['deepseek']), orchestrator: { monthly_budget: 1000 } }),
+      [...everyKey, ...everyDownload],
+      registryPrice,
+    );
+    const openRoomy = planSetup(
+      'balanced',
+      usage,
+      inputs({ availability: availability([], ['deepseek']) }),
+      [...everyKey, ...everyDownload],
+      registryPrice,
+    );
+    for (const [task, pick] of Object.entries(roomy.tasks))
+      expect(pick.model_id, task).toBe(openRoomy.tasks[task]?.model_id);
+  });
 });

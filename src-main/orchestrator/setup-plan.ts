@@ -25,6 +25,11 @@ export interface PlannedTask {
   /** What the model needs (absent when ready). */
   needs: SetupItem | null;
   reason: string;
+  /**
+   * The monthly budget left would refuse every model the plan could set up for it: no pick (model_id null), and the
+   * reason says why and what to do.
+   */
+  over_budget: boolean;
 }
 
 export interface SetupPlan {
@@ -122,22 +127,36 @@ export function planSetup(
 
   const planned = asIfAvailable(inputs.availability, chosen);
   const everything = asIfAvailable(inputs.availability, candidates);
+  // A task's pick is the one its runs would get once set up: decided against the budget left, as runs are (a pick
+  // priced as if the budget were open would be refused at every run). The plan's items and month stay the open ones.
+  const held: DecisionInputs = { ...inputs, settings: { ...inputs.settings, enabled: true } };
+  const heldPick = (task: string, availability: AvailabilitySource) => {
+    const d = decide({ task, tier }, { ...held, availability });
+    return d.model_id ? { decision: d, spec: byId.get(d.model_id)! } : { decision: d, spec: null };
+  };
+  const pick = inputs.settings.monthly_budget === null ? pickOf : heldPick;
   const tasks: Record<string, PlannedTask> = {};
+  /** The open plan's picks: what its month is priced at. */
+  const openPicks = new Map<string, ModelSpec | null>();
   for (const task of inputs.tasks.keys()) {
-    let { decision, spec } = pickOf(task, planned);
-    if (!spec) ({ decision, spec } = pickOf(task, everything));
+    if (pick !== pickOf) openPicks.set(task, pickOf(task, planned).spec ?? pickOf(task, everything).spec);
+    let { decision, spec } = pick(task, planned);
+    if (!spec) ({ decision, spec } = pick(task, everything));
+    const overBudget = decision.refusal?.code === 'budget_exceeded';
     const ready = spec !== null && isReady(spec, inputs.availability);
     tasks[task] = {
       model_id: spec?.id ?? null,
       estimate_usd: decision.estimate_usd,
       ready,
       needs: spec && !ready ? itemFor(spec) : null,
-      reason: decision.reason,
+      reason: overBudget ? decision.refusal!.message : decision.reason,
+      over_budget: overBudget,
     };
   }
   let total = 0;
   for (const [task, runs] of weights) {
-    const spec = tasks[task]?.model_id ? byId.get(tasks[task].model_id) : undefined;
+    const id = tasks[task]?.model_id;
+    const spec = openPicks.has(task) ? openPicks.get(task) : id ? byId.get(id) : undefined;
     const t = inputs.tasks.get(task)!;
     if (spec && spec.provider !== 'local') total += typicalCallUsd(spec, t, inputs, price, tokens[task]) * runs;
   }

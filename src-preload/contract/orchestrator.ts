@@ -271,6 +271,11 @@ export interface PlannedPick {
   ready: boolean;
   need: SetupNeed | null;
   reason: string;
+  /**
+   * The monthly budget left would refuse every model the plan could set up for the task: no pick (model_id null), and
+   * the reason says why and what to do.
+   */
+  over_budget: boolean;
 }
 
 export interface TierPlan {

@@ -56,6 +56,7 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
       ready: false,
       need: { kind: 'key', provider: 'openrouter', provider_name: 'OpenRouter', label: 'Add an OpenRouter key' },
       reason: '',
+      over_budget: false,
     };
     const names = { modelName: 'Claude Sonnet 4.6 (via OpenRouter)', taskName: 'Line edit' };
     const nothing = { ...refused('unavailable', [candidate(['no_key'])]), tier_requested: 'balanced' as const };
@@ -78,6 +79,7 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
         label: 'Download Qwen2.5 7B Instruct (Q4_K_M) — 4.7 GB, fits',
       },
       reason: '',
+      over_budget: false,
     };
     const budget = { ...nothing, tier_requested: 'budget' as const };
     expect(
@@ -113,6 +115,7 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
         label: 'Download Story Helper 16K — 4 GB, fits',
       },
       reason: '',
+      over_budget: false,
     };
     const names = { pick, modelName: 'Story Helper 16K', taskName: 'Line edit' };
     const nothing = { ...refused('unavailable', [candidate(['not_downloaded'])]), tier_requested: 'budget' as const };

@@ -36,8 +36,16 @@ const plan = (tier: QualityTier): TierPlan => ({
       ready: false,
       need: { kind: 'key', provider: 'deepseek', provider_name: 'DeepSeek', label: 'Add a DeepSeek key' },
       reason: 'Balanced: deepseek-chat gives the most quality per dollar',
+      over_budget: false,
     },
-    line_edit: { model_id: null, estimate_usd: 0, ready: false, need: null, reason: 'No model can' },
+    line_edit: {
+      model_id: null,
+      estimate_usd: 0,
+      ready: false,
+      need: null,
+      reason: 'No model can',
+      over_budget: false,
+    },
   },
 });
 const plans = (): SetupPlans => ({
@@ -179,6 +187,31 @@ describe('OrchestratorManager', () => {
     fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, 'gpt'));
     await manager.load();
     expect(manager.pickName('line_edit', 'premium')).toBe(manager.modelName('gpt'));
+  });
+
+  it('a task whose plan the budget left would refuse once set up says the budget stops it, not a key to add', async () => {
+    // At a $0 budget the per-task table showed "DeepSeek V3.2 (via OpenRouter) · Add an OpenRouter key · $0.0004":
+    // once the key was added, every run of it would be refused.
+    const { fake, manager } = setup();
+    fake.answer('orchestrator:recommend', ({ task }) => recommendations(task, null));
+    const stopped = plans();
+    stopped.tiers.balanced.picks.coordinator = {
+      model_id: null,
+      estimate_usd: 0,
+      ready: false,
+      need: null,
+      reason: 'Nothing affordable can do Coordinator: $0.00 is left of this month’s $0.00 budget.',
+      over_budget: true,
+    };
+    fake.answer('orchestrator:plan', stopped);
+    await manager.load();
+    expect(manager.pickFor('coordinator', 'balanced')).toBeNull();
+    expect(manager.pickName('coordinator', 'balanced')).toBe('Not within your budget');
+    expect(manager.whyFor('coordinator', 'balanced')).toBe(
+      'Nothing affordable can do Coordinator: $0.00 is left of this month’s $0.00 budget.',
+    );
+    // A plan pick the budget allows still stands in, with its own reason.
+    expect(manager.whyFor('coordinator', 'premium')).toBe('Balanced: deepseek-chat gives the most quality per dollar');
   });
 
   it('a task that can run now shows the real pick, ready', async () => {

@@ -96,7 +96,14 @@ export class OrchestratorManager {
   pickFor(task: string, tier: QualityTier): PlannedPick | null {
     const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
     if (real?.model_id) {
-      return { model_id: real.model_id, estimate_usd: real.estimate_usd, ready: true, need: null, reason: real.reason };
+      return {
+        model_id: real.model_id,
+        estimate_usd: real.estimate_usd,
+        ready: true,
+        need: null,
+        reason: real.reason,
+        over_budget: false,
+      };
     }
     const planned = this.plans?.tiers[tier].picks[task];
     // A plan's pick that is ready today, where the real decision has none, is one the budget left cannot pay for: the
@@ -112,7 +119,18 @@ export class OrchestratorManager {
     const pick = this.pickFor(task, tier);
     if (pick) return this.modelName(pick.model_id);
     const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
-    return real?.over_budget ? 'Not within your budget' : this.modelName(null);
+    // The plan's own pick is stopped by the budget too: what it would set up (another key) would be refused.
+    const planned = this.plans?.tiers[tier].picks[task];
+    return real?.over_budget || planned?.over_budget ? 'Not within your budget' : this.modelName(null);
+  }
+
+  /** Why a per-task cell shows what it does: its pick's reason, else why the budget or the registry leaves none. */
+  whyFor(task: string, tier: QualityTier): string {
+    const pick = this.pickFor(task, tier);
+    if (pick) return pick.reason;
+    const planned = this.plans?.tiers[tier].picks[task];
+    const real = this.recommendations.find((row) => row.task === task)?.recommendations[tier];
+    return (real?.over_budget ? real.reason : planned?.over_budget ? planned.reason : real?.reason) ?? '';
   }
 
   /**
