@@ -42,6 +42,12 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(listed).toContainText('qwen2.5:7b');
   await listed.getByLabel('qwen2.5:7b').check();
   await expect(page.getByLabel('Model id').first()).toHaveValue('qwen2.5:7b');
+  // Unticked, the only model goes from "Models it serves" too (its box was left empty while it stayed, to be saved).
+  await listed.getByLabel('qwen2.5:7b').uncheck();
+  await expect(page.getByLabel('Model id')).toHaveCount(1);
+  await expect(page.getByLabel('Model id').first()).toHaveValue('');
+  await listed.getByLabel('qwen2.5:7b').check();
+  await expect(page.getByLabel('Model id').first()).toHaveValue('qwen2.5:7b');
   // Ollama's list says nothing of context sizes: the field stays empty, Quire's default.
   await expect(page.getByLabel('Context (tokens)').first()).toHaveValue('');
   const weak = page.getByText('Store this key in a private file on this computer');

@@ -7,6 +7,7 @@ import {
   endpointModels,
   listedModelDraft,
   modelDraft,
+  pickListed,
 } from './endpoint-draft';
 
 // Every field the contract has for a model: a field added to it without a place in the form fails to compile here.
@@ -145,5 +146,23 @@ describe('endpointModelNames', () => {
     expect(endpointModelNames([llava, { ...llava, id: 'qwen2.5:7b', display_name: undefined }])).toBe(
       'LLaVA, qwen2.5:7b',
     );
+  });
+});
+
+describe('pickListed: ticking and unticking the server’s models', () => {
+  const listed = (id: string) => ({ id, display_name: null, context_window: null });
+
+  it('a ticked model fills the empty row first; unticking the last one leaves an empty row, not the model', () => {
+    // Unticking the only model left its box empty while the model stayed in "Models it serves" and was saved.
+    const one = pickListed([blankModel()], listed('llava:7b'), true);
+    expect(one.map((m) => m.id)).toEqual(['llava:7b']);
+    const two = pickListed(one, listed('llama3.1:8b'), true);
+    expect(two.map((m) => m.id)).toEqual(['llava:7b', 'llama3.1:8b']);
+    expect(pickListed(two, listed('llava:7b'), false).map((m) => m.id)).toEqual(['llama3.1:8b']);
+    const none = pickListed(one, listed('llava:7b'), false);
+    expect(none).toEqual([blankModel()]);
+    // Ticking one already there, or unticking one that is not, changes nothing.
+    expect(pickListed(one, listed('llava:7b'), true)).toEqual(one);
+    expect(pickListed(one, listed('other'), false)).toEqual(one);
   });
 });

@@ -48,6 +48,23 @@ export function listedModelDraft(listed: EndpointListedModel): ModelDraft {
   };
 }
 
+/**
+ * The models the form serves after a model of the server's list is ticked (it fills an empty row, else is added) or
+ * unticked (it goes; the last one leaves an empty row, so the box and the rows never disagree).
+ */
+export function pickListed(models: readonly ModelDraft[], listed: EndpointListedModel, checked: boolean): ModelDraft[] {
+  const present = models.findIndex((model) => model.id === listed.id);
+  if (checked) {
+    if (present >= 0) return [...models];
+    const empty = models.findIndex((model) => model.id.trim() === '');
+    const draft = listedModelDraft(listed);
+    return empty >= 0 ? models.map((model, i) => (i === empty ? draft : model)) : [...models, draft];
+  }
+  if (present < 0) return [...models];
+  const left = models.filter((_, i) => i !== present);
+  return left.length > 0 ? left : [blankModel()];
+}
+
 export function modelDraft(model: EndpointModel): ModelDraft {
   return {
     id: model.id,
