@@ -343,3 +343,31 @@ test('a suggested step says which chapter it runs on, sends only that, and the c
   await decisionSettled(page);
   await page.screenshot({ path: 'e2e/screenshots/workbench-ask-step-ran.png', fullPage: true });
 });
+
+test('a server listing 300 models is searched by name, and a ticked one stays in view', async ({
+  page,
+  host,
+  fake,
+}) => {
+  // A gateway's 300 models were 300 checkboxes in a wall, with no way to find one.
+  for (let i = 0; i < 300; i++) fake.script(`model-${String(i).padStart(3, '0')}:q4`, { text: 'ok' });
+  await openSettings(page, host.url);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  const form = page.getByRole('form', { name: 'Add an endpoint' });
+  await form.getByLabel('Endpoint id').fill('gateway');
+  await form.getByLabel('Base URL').fill(fake.openaiBaseUrl);
+  await form.getByRole('button', { name: 'Fetch models' }).click();
+  const listed = form.getByTestId('listed-models');
+  await expect(listed.getByRole('checkbox')).toHaveCount(300);
+  await listed.getByLabel('Find a model (300 listed)').fill('model-12');
+  await expect(listed.getByRole('checkbox')).toHaveCount(10);
+  await listed.getByLabel('model-123:q4').check();
+  await listed.getByLabel('Find a model (300 listed)').fill('model-29');
+  await expect(listed.getByRole('checkbox')).toHaveCount(11);
+  await expect(listed.getByLabel('model-123:q4')).toBeChecked();
+  await listed.getByLabel('Find a model (300 listed)').fill('mistral');
+  await expect(listed).toContainText('No model’s name holds “mistral”');
+  await expect(form.getByLabel('Model id').first()).toHaveValue('model-123:q4');
+  await listed.getByLabel('Find a model (300 listed)').fill('');
+  await form.screenshot({ path: 'e2e/screenshots/endpoint-300-models.png' });
+});

@@ -6,6 +6,7 @@ import {
   endpointModelNames,
   endpointModels,
   listedModelDraft,
+  listedShown,
   modelDraft,
   pickListed,
 } from './endpoint-draft';
@@ -164,5 +165,31 @@ describe('pickListed: ticking and unticking the server’s models', () => {
     // Ticking one already there, or unticking one that is not, changes nothing.
     expect(pickListed(one, listed('llava:7b'), true)).toEqual(one);
     expect(pickListed(one, listed('other'), false)).toEqual(one);
+  });
+});
+
+describe('listedShown: a long model list is searched', () => {
+  const many = Array.from({ length: 300 }, (_, i) => ({
+    id: `model-${String(i).padStart(3, '0')}:q4`,
+    display_name: i === 7 ? 'Llama 3.1 8B' : null,
+    context_window: null,
+  }));
+
+  it('shows every model of a short list, and of a long one those matching what is typed, ticked ones always', () => {
+    // 300 models from a gateway were 300 checkboxes, with no way to find one.
+    const few = many.slice(0, 5);
+    expect(listedShown(few, 'zzz', []).shown).toEqual(few);
+    expect(listedShown(many, '', []).shown).toHaveLength(300);
+    expect(listedShown(many, '', []).searchable).toBe(true);
+    expect(listedShown(few, '', []).searchable).toBe(false);
+    expect(listedShown(many, 'model-12', []).shown.map((m) => m.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `model-12${i}:q4`),
+    );
+    // By its display name too, in any case; a ticked model stays in view whatever is typed (and is no match).
+    expect(listedShown(many, 'mistral', ['model-299:q4'])).toMatchObject({ matched: 0 });
+    expect(listedShown(many, 'LLAMA 3.1', ['model-299:q4']).shown.map((m) => m.id)).toEqual([
+      'model-007:q4',
+      'model-299:q4',
+    ]);
   });
 });

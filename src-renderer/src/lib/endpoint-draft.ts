@@ -65,6 +65,27 @@ export function pickListed(models: readonly ModelDraft[], listed: EndpointListed
   return left.length > 0 ? left : [blankModel()];
 }
 
+/** A server's list longer than this gets a search field (Ollama lists a handful; a gateway, hundreds). */
+export const SEARCHABLE_LIST = 12;
+
+/**
+ * Which of the server's models the list shows: all of a short list; of a long one, those whose id or name holds what
+ * is typed (any case), and the ticked ones whatever is typed, so a pick never drops out of sight.
+ */
+export function listedShown(
+  listed: readonly EndpointListedModel[],
+  query: string,
+  picked: readonly string[],
+): { shown: EndpointListedModel[]; searchable: boolean; matched: number } {
+  const searchable = listed.length > SEARCHABLE_LIST;
+  const wanted = query.trim().toLowerCase();
+  if (!searchable || wanted === '') return { shown: [...listed], searchable, matched: listed.length };
+  const matches = (model: EndpointListedModel) =>
+    model.id.toLowerCase().includes(wanted) || (model.display_name ?? '').toLowerCase().includes(wanted);
+  const shown = listed.filter((model) => picked.includes(model.id) || matches(model));
+  return { shown, searchable, matched: listed.filter(matches).length };
+}
+
 export function modelDraft(model: EndpointModel): ModelDraft {
   return {
     id: model.id,
