@@ -45,7 +45,7 @@ const BUILTIN_HOSTS = new Set(PROVIDER_TABLE.map((provider) => new URL(provider.
  */
 export function connectionFailure(provider: string, error: unknown, baseURL: string | undefined): ConnectionFailure {
   const causes = chain(error);
-  const code = causes.map((c) => (typeof c.code === 'string' ? c.code : '')).find((c) => c !== '') ?? '';
+  const code = causeCode(error);
   const messages = causes.map((c) => (typeof c.message === 'string' ? c.message : ''));
   const url = parseUrl(baseURL);
   const host =
@@ -94,6 +94,15 @@ export function connectionFailure(provider: string, error: unknown, baseURL: str
     message: `The connection to ${where} broke before an answer came (${(detail ?? 'connection error').slice(0, 200)}).`,
     billing: 'unknown',
   };
+}
+
+/** The system's code for why a request got no answer (ECONNREFUSED…), read through the SDKs' wrapping; '' if none. */
+export function causeCode(error: unknown): string {
+  return (
+    chain(error)
+      .map((c) => (typeof c.code === 'string' ? c.code : ''))
+      .find((c) => c !== '') ?? ''
+  );
 }
 
 function none(message: string): ConnectionFailure {

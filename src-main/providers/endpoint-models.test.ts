@@ -79,3 +79,38 @@ describe('"Fetch models" reads a model’s context size from whichever field its
     expect(models.map((model) => model.context_window)).toEqual(sizes.map(() => null));
   });
 });
+
+describe('"Fetch models" says what went wrong in words, with the step that fixes it', () => {
+  const refused = () =>
+    Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }));
+
+  it('a local server that is not running: start it, or check the port', async () => {
+    // It said "(is the server running?)… Nothing was sent, so nothing was charged. Check that the server is running
+    // and that the address is right": the same question twice, and a charge no model list ever makes.
+    const fetching = listEndpointModels({ kind: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1' }, refused);
+    await expect(fetching).rejects.toThrow(
+      '127.0.0.1:11434 refused the connection: nothing is listening there. Start the server (open Ollama, or start ' +
+        'LM Studio’s local server), then fetch again; if it is running, check the port in the address (Ollama uses ' +
+        '11434, LM Studio 1234).',
+    );
+  });
+
+  it('a web page instead of a model list: the address is a page’s, not the API’s', async () => {
+    const page = () =>
+      Promise.resolve(
+        new Response('<html><body>Open WebUI</body></html>', { headers: { 'content-type': 'text/html' } }),
+      );
+    await expect(
+      listEndpointModels({ kind: 'openai-compatible', base_url: 'http://127.0.0.1:3000' }, page),
+    ).rejects.toThrow(
+      '127.0.0.1:3000 answered with a web page, not a list of models: the address is a website’s or an app’s page ' +
+        'rather than its API. An OpenAI-compatible server’s address ends in /v1, such as http://127.0.0.1:11434/v1 ' +
+        '(Ollama) or http://127.0.0.1:1234/v1 (LM Studio).',
+    );
+    const garbled = () =>
+      Promise.resolve(new Response('{"data": [', { headers: { 'content-type': 'application/json' } }));
+    await expect(
+      listEndpointModels({ kind: 'openai-compatible', base_url: 'http://127.0.0.1:8000/v1' }, garbled),
+    ).rejects.toThrow(/^127\.0\.0\.1:8000 did not answer with a list of models\. Check the address/);
+  });
+});

@@ -2,7 +2,7 @@
 // format), so a writer picks model ids instead of typing them. Nothing is billed: listing models costs nothing.
 import { endpointModelSchema, type EndpointListedModel } from '../../src-preload/contract/providers';
 import { ProviderError, UnavailableError } from '../errors';
-import { connectionFailure } from './connection-failure';
+import { causeCode, connectionFailure } from './connection-failure';
 
 export interface EndpointModelsRequest {
   kind: 'openai-compatible' | 'anthropic';
@@ -37,6 +37,16 @@ export async function listEndpointModels(
   try {
     response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
   } catch (error) {
+    if (causeCode(error) === 'ECONNREFUSED') {
+      // The usual case: the writer's own server is not started. A model list is never charged: nothing to say of it.
+      throw new UnavailableError(
+        redact(`${host} refused the connection: nothing is listening there. ${startStep(url)}`),
+        {
+          cause: error,
+          advised: true,
+        },
+      );
+    }
     const failure = connectionFailure(host, error, base);
     throw new UnavailableError(
       redact(`${failure.message} Check that the server is running and that the address is right, then fetch again.`),
@@ -57,15 +67,17 @@ export async function listEndpointModels(
       { status: response.status, retryable: response.status >= 500, billing: 'none' },
     );
   }
-  const body = (await response.json().catch(() => null)) as { data?: unknown } | null;
+  const page = (response.headers.get('content-type') ?? '').includes('text/html');
+  const body = page ? null : ((await response.json().catch(() => null)) as { data?: unknown } | null);
   if (!body || !Array.isArray(body.data)) {
     throw new ProviderError(
       host,
-      `${host} did not answer with a model list. Check the address and the kind of endpoint.`,
-      {
-        retryable: false,
-        billing: 'none',
-      },
+      page
+        ? `${host} answered with a web page, not a list of models: the address is a website’s or an app’s page ` +
+            `rather than its API. An OpenAI-compatible server’s address ends in /v1, such as ${LOCAL_SERVERS}.`
+        : `${host} did not answer with a list of models. Check the address, and that “Speaks” is the kind the ` +
+            'server is (Ollama and LM Studio are OpenAI-compatible).',
+      { retryable: false, billing: 'none' },
     );
   }
   const models: EndpointListedModel[] = [];
@@ -78,6 +90,18 @@ export async function listEndpointModels(
     });
   }
   return models.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Where the two servers writers run on their Macs listen, as their documentation gives it. */
+const LOCAL_SERVERS = 'http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:1234/v1 (LM Studio)';
+
+/** What to do about a server that is not listening: on this Mac, it is Ollama or LM Studio not started. */
+function startStep(url: string): string {
+  const { hostname } = new URL(url);
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname)
+    ? 'Start the server (open Ollama, or start LM Studio’s local server), then fetch again; if it is running, check ' +
+        'the port in the address (Ollama uses 11434, LM Studio 1234).'
+    : 'Start the server on that computer, then fetch again; if it is running, check the address and its port.';
 }
 
 /** The first context size the entry reports that an endpoint's model can be saved with (the contract's rule); else null. */
