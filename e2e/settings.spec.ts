@@ -344,4 +344,10 @@ test('at a $0 budget the per-task table shows what the budget allows, never a ke
     await expect(cell).toContainText(/To stay within the \$0\.00 left this month|Not within your budget/);
   }
   await table.screenshot({ path: 'e2e/screenshots/settings-recommendations-zero-budget.png' });
+  // The cards beside it: a $0 budget is never "spent", and next month's is $0 too.
+  const cards = page.getByRole('radiogroup', { name: 'Quality tier' });
+  await expect(cards).not.toContainText('once it is spent');
+  await expect(cards).toContainText(
+    'With a $0.00 budget only free local models run: Best’s other runs cannot run until you raise the budget.',
+  );
 });

@@ -74,6 +74,20 @@ describe('planOverBudgetText', () => {
       'More than your $1.00 budget: once it is spent, Best’s runs step down to cheaper models, or wait for next month.',
     );
     expect(planOverBudgetText('premium', 0.5, 1)).toBeNull();
+    // A $0 budget is never spent and does not come back next month: it read "once it is spent, … or wait for next
+    // month" at $0.00 too.
+    expect(planOverBudgetText('balanced', 1.53, 0)).toBe(
+      'With a $0.00 budget only free local models run: Balanced’s other runs cannot run until you raise the budget.',
+    );
     expect(planOverBudgetText('premium', 9.74, null)).toBeNull();
+  });
+
+  it('at a $0 budget, the runs that cannot run wait for a budget, not for it to be spent', () => {
+    const best = { tier: 'premium', total_usd: 5.27, by_task: {}, by_model: {}, picks: {} } as const;
+    const month = { budget_usd: 0, total_usd: 0, runs: { local: 70 }, stopped: 13 };
+    expect(budgetMonthText({ ...best, within_budget: month })?.note).toBe(
+      'Your $0.00 budget steps Best down: of 83 runs a month, 70 run on free local models; 13 cannot run until you ' +
+        'raise the budget.',
+    );
   });
 });

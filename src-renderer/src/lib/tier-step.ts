@@ -56,7 +56,7 @@ export function budgetMonthText(estimate: Estimate): { usd: number; note: string
   const steps = ran.some(([used]) => used !== estimate.tier);
   return {
     usd: month.total_usd,
-    note: `Your ${budget} budget ${steps ? `steps ${tier} down` : 'runs out before the month does'}: ${lead}${stopped > 0 ? `; ${stopped} cannot run once it is spent` : ''}.`,
+    note: `Your ${budget} budget ${steps ? `steps ${tier} down` : 'runs out before the month does'}: ${lead}${stopped > 0 ? `; ${stopped} cannot run ${untilWhen(month.budget_usd)}` : ''}.`,
   };
 }
 
@@ -66,5 +66,13 @@ export function budgetMonthText(estimate: Estimate): { usd: number; note: string
  */
 export function planOverBudgetText(tier: QualityTier, monthUsd: number, budget: number | null): string | null {
   if (budget === null || monthUsd <= budget) return null;
+  // Nothing of a $0 budget is ever spent, and next month's is $0 too: only raising it lets the rest run.
+  if (budget === 0)
+    return `With a ${usdText(0)} budget only free local models run: ${TIER_INFO[tier].label}’s other runs cannot run ${untilWhen(0)}.`;
   return `More than your ${usdText(budget)} budget: once it is spent, ${TIER_INFO[tier].label}’s runs step down to cheaper models, or wait for next month.`;
+}
+
+/** When runs the budget stops can run again: a spent budget's next month, a $0 budget's raising. */
+function untilWhen(budget: number): string {
+  return budget === 0 ? 'until you raise the budget' : 'once it is spent';
 }
