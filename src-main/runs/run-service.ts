@@ -62,6 +62,11 @@ export interface ModelCall {
   reservation?: { id: number } | null;
   /** Why this model (stored with the run). */
   reason?: string;
+  /**
+   * The writer's own words the call answers (a tournament's request), stored as runs:start's `request` is: the run
+   * reopened on its own says what was asked.
+   */
+  asked?: string | undefined;
   cancel?: AbortSignal;
   onToken?: (text: string) => void;
   /** The caller's bound on this call's worst case (a repair within its share of a quote): see ModelAttempts. */
@@ -232,6 +237,7 @@ export class RunService {
         task: c.task,
         input: c.request.messages,
         max_output_tokens: c.request.maxOutputTokens,
+        ...(c.asked ? { request: c.asked } : {}),
       }),
       reason: c.reason ?? null,
     };

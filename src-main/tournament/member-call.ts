@@ -72,11 +72,13 @@ export interface MemberCalls {
   calls: TournamentDeps['calls'];
   provider: string;
   logger?: Pick<Logger, 'warn'> | undefined;
+  /** The writer's own words the tournament was started with, kept with each call's run (undefined: none). */
+  asked?: string | undefined;
 }
 
 /** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */
 export function callMember(
-  { calls, provider, logger }: MemberCalls,
+  { calls, provider, logger, asked }: MemberCalls,
   spec: ModelSpec,
   request: GenerateRequest,
   reservation: { id: number; reservedUsd: number } | null,
@@ -96,6 +98,7 @@ export function callMember(
       request,
       reservation: reservation ? { id: reservation.id } : null,
       reason: 'Asked as one member of a tournament: its answer is compared with the other members’.',
+      asked,
       cancel,
       onToken,
       ...(read ? { read } : {}),

@@ -1,7 +1,8 @@
 // The history a writer reads: a tournament is one entry (tournaments:list), not one run per call it made; older runs
 // are reached page by page, whatever runs and tournaments sit between them.
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src-preload/contract/runs';
+import type { RunRecord, RunSummary } from '../../src-preload/contract/runs';
+import { memberRunId } from '../../src-preload/contract/tournaments';
 import type { FakeLlmServer } from '../../test/support/fake-llm-server';
 import { cloudSpec, type TournamentApp } from '../../test/support/tournament-app';
 import { useTournamentHarness } from '../../test/support/tournament-harness';
@@ -57,5 +58,37 @@ describe('the history of runs beside tournaments', () => {
       (await list(h, { tournament_calls: false, limit: 1, before: last.run_id })).map((run) => run.run_id),
     ).toEqual([first.run_id]);
     expect(await list(h, { tournament_calls: false, before: first.run_id })).toEqual([]);
+  });
+});
+
+describe('a tournament call reopened on its own', () => {
+  it('says what the writer asked: each member’s run, the verifier’s and the tournament keep the request', async () => {
+    const h = await harness();
+    for (const model of ['gpt-a', 'claude-b', 'gpt-mini']) fake.script(model, EYES);
+    const asked = 'Is Mara’s eye colour the same all through?';
+    const tournament = await h.service.start({ task: 'continuity_check', input: PASSAGE, request: asked });
+    const verified = await h.service.start({
+      task: 'continuity_check',
+      input: PASSAGE,
+      request: asked,
+      mode: 'verification',
+    });
+    expect([tournament.status, verified.status]).toEqual(['done', 'done']);
+    expect(tournament.request).toBe(asked);
+    expect(h.service.get(verified.id).request).toBe(asked);
+    for (const t of [tournament, verified]) {
+      for (const member of t.members) {
+        const reply = await h.app.dispatcher.call(
+          'runs:get',
+          { run_id: memberRunId(t.id, member) },
+          { transport: 'internal' },
+        );
+        if (!reply.ok) throw new Error(reply.error.message);
+        expect((reply.value as RunRecord).request).toBe(asked);
+      }
+    }
+    // None asked: none said.
+    const plain = await h.service.start({ task: 'continuity_check', input: PASSAGE });
+    expect(plain.request).toBeNull();
   });
 });

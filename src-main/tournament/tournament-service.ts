@@ -232,6 +232,7 @@ export class TournamentService {
       status: 'running',
       created_at: startedAt.toISOString(),
       finished_at: null,
+      request: request.request ?? null,
       members,
       findings: [],
       verification: null,
@@ -253,6 +254,8 @@ export class TournamentService {
     });
 
     const passage = request.input;
+    // Kept with every call's run (the inner `request` below is a call's own).
+    const asked = request.request;
     // A local member is asked as a single run of the task would be (its grammar's bounds, told in its instruction).
     const asks = new Map<Seat, MemberAsk>();
     const call = async (
@@ -265,7 +268,7 @@ export class TournamentService {
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
       const outcome = await callMember(
-        this.memberCalls(seat.spec),
+        this.memberCalls(seat.spec, asked),
         seat.spec,
         request,
         (repair ? repairReservationOf : reservationOf).get(seat) ?? null,
@@ -491,7 +494,7 @@ export class TournamentService {
                     : settings.tournament.cost_cap_usd - members.reduce((sum, m) => sum + m.cost_usd, 0),
                 execute: (spec, judgeRequest, reservation, judgeRunId) =>
                   callMember(
-                    this.memberCalls(spec),
+                    this.memberCalls(spec, asked),
                     spec,
                     judgeRequest,
                     reservation,
@@ -538,8 +541,8 @@ export class TournamentService {
     return this.deps.providerOf?.(spec) ?? spec.provider;
   }
 
-  private memberCalls(spec: ModelSpec): MemberCalls {
-    return { calls: this.deps.calls, provider: this.providerOf(spec), logger: this.deps.logger };
+  private memberCalls(spec: ModelSpec, asked: string | undefined): MemberCalls {
+    return { calls: this.deps.calls, provider: this.providerOf(spec), logger: this.deps.logger, asked };
   }
 
   private history(modelId: string, task: string): number {

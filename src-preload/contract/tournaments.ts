@@ -187,6 +187,8 @@ export interface Tournament {
   status: 'running' | 'done' | 'failed';
   created_at: string;
   finished_at: string | null;
+  /** The writer's own words it was started with (tournaments:start `request`), as they wrote them; null for none. */
+  request: string | null;
   members: TournamentMember[];
   findings: TournamentFinding[];
   verification: TournamentVerification | null;

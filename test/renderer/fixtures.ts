@@ -330,6 +330,7 @@ export const tournament = builder<Tournament>((id) => ({
   status: 'done',
   created_at: '2026-03-10T12:00:00.000Z',
   finished_at: '2026-03-10T12:01:00.000Z',
+  request: null,
   members: [member('a'), member('b')],
   findings: [finding('f1')],
   verification: null,

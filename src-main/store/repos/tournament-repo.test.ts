@@ -16,6 +16,7 @@ const tournament = (findings: TournamentFinding[]): Tournament => ({
   status: 'done',
   created_at: '2026-03-10T12:00:00.000Z',
   finished_at: '2026-03-10T12:01:00.000Z',
+  request: null,
   members: [],
   findings,
   verification: null,

@@ -54,9 +54,13 @@ interface FindingRow {
   resolved_at: string | null;
 }
 
-/** What detail_json holds: everything of a Tournament that has no column of its own. */
+/**
+ * What detail_json holds: everything of a Tournament that has no column of its own. `request` is absent from rows
+ * written before tournaments kept the writer's words: they read as asked with none.
+ */
 type Detail = Pick<Tournament, 'members' | 'verification' | 'judging' | 'winner' | 'notes'> & {
   confidence: ConfidenceScore | null;
+  request?: string | null;
 };
 
 export class TournamentRepo {
@@ -169,6 +173,7 @@ export class TournamentRepo {
       winner: t.winner,
       notes: t.notes,
       confidence: t.confidence,
+      request: t.request,
     };
     immediate(this.db, () => {
       this.upsertRow.run({
@@ -267,6 +272,7 @@ export class TournamentRepo {
     return {
       ...toHead(row),
       finished_at: row.finished_at,
+      request: detail.request ?? null,
       members: detail.members,
       findings: this.selectFindings.all(row.id).map(toFinding),
       verification: detail.verification,

@@ -212,6 +212,8 @@ export class TournamentManager {
           // Replaced by the stored time when the tournament completes.
           created_at: new Date(this.#now()).toISOString(), // eslint-disable-line svelte/prefer-svelte-reactivity
           finished_at: null,
+          // The stored tournament, once it completes, has the writer's words.
+          request: null,
           members: members.map((member) => liveMember(member.model_id, member.role)),
           findings: [],
           verification: null,
