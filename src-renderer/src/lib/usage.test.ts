@@ -3,7 +3,9 @@ import { recentTokens, recentUsage } from './usage';
 
 describe('recentUsage', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');
+  let ids = 0;
   const run = (task: string, created_at: string, status: 'completed' | 'failed' | 'cancelled' = 'completed') => ({
+    run_id: `run-${++ids}`,
     task,
     created_at,
     status,
@@ -55,6 +57,7 @@ describe('recentUsage', () => {
     // The estimate adds a reasoning pick's expected thinking on top of the answer: an answer measured on a model that
     // thought (its output tokens are the thinking and the answer) counted the thinking twice.
     const counted = (task: string, model_id: string, input: number, output: number) => ({
+      run_id: `run-${++ids}`,
       task,
       model_id,
       status: 'completed' as const,
@@ -78,5 +81,36 @@ describe('recentUsage', () => {
         [model('openai/gpt-4o', false), model('openai/o3', true)],
       ),
     ).toEqual({ line_edit: { input: 900, output: 200 }, theme_analysis: { input: 900 } });
+  });
+
+  it('counts a tournament once, as all its calls read and wrote: its members, verifier and judge are not the writer’s runs', () => {
+    const call = (
+      run_id: string,
+      input: number,
+      output: number,
+      status: 'completed' | 'failed' | 'cancelled' = 'completed',
+    ) => ({
+      run_id,
+      task: 'continuity_check',
+      created_at: '2026-11-21T09:00:00Z',
+      status,
+      model_id: null,
+      input_tokens: input,
+      output_tokens: output,
+    });
+    const runs = [
+      call('r1', 1000, 100),
+      call('t1/member/gpt-a', 1000, 100),
+      call('t1/member/claude-b', 1000, 100),
+      call('t1/member/claude-b/repair', 1100, 90),
+      call('t1/member/gpt-mini', 1000, 100, 'failed'),
+      call('t1/judge/0', 2000, 50),
+      // Stopped before any call answered: no work done, as a cancelled run.
+      call('t2/primary/gpt-a', 1000, 100, 'cancelled'),
+      call('t2/verifier/gpt-mini', 1000, 100, 'cancelled'),
+    ];
+    expect(recentUsage(runs, now)).toEqual({ continuity_check: 2 });
+    // The tournament priced as one run of all it used: the month's tokens are what they were, 1000 + 5100 in.
+    expect(recentTokens(runs, now, [])).toEqual({ continuity_check: { input: 3050, output: 220 } });
   });
 });

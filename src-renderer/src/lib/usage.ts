@@ -2,6 +2,7 @@
 import type { RunTokens } from '$contract/orchestrator';
 import { thinksFirst, type ModelSpec } from '$contract/registry';
 import type { RunSummary } from '$contract/runs';
+import { tournamentOfRun } from '$contract/tournaments';
 
 /**
  * A novelist's month before they have runs of their own: writing tasks only (seed 000's sample counted internal
@@ -17,13 +18,58 @@ export const SAMPLE_USAGE: Readonly<Record<string, number>> = {
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Runs per task over the 30 days before `now` (cancelled runs did no work and are left out). */
+type CountedRun = Pick<
+  RunSummary,
+  'run_id' | 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens' | 'model_id'
+>;
+
+/**
+ * The runs as the writer asked for them: each tournament once (runs:list has every member's, verifier's, judge's and
+ * repair's call as a run of its own), completed when any of its calls answered, with what its answered calls read and
+ * wrote in all (unknown when one did not say), so a month priced at these tokens is priced at what it used. Its model
+ * is a thinking one (`thinks`) when one answered in it: its output is then not the answer alone.
+ */
+function writersRuns<R extends Partial<CountedRun> & Pick<CountedRun, 'run_id' | 'task' | 'status' | 'created_at'>>(
+  runs: readonly R[],
+  thinks: (modelId: string) => boolean = () => false,
+): R[] {
+  const own: R[] = [];
+  const tournaments = new Map<string, R[]>();
+  for (const run of runs) {
+    const tournament = tournamentOfRun(run.run_id);
+    if (tournament === null) own.push(run);
+    else if (tournaments.has(tournament)) tournaments.get(tournament)!.push(run);
+    else tournaments.set(tournament, [run]);
+  }
+  for (const calls of tournaments.values()) {
+    const answered = calls.filter((call) => call.status === 'completed');
+    const thinker = answered.find((call) => call.model_id != null && thinks(call.model_id));
+    const total = (count: 'input_tokens' | 'output_tokens') =>
+      answered.length > 0 && answered.every((call) => typeof call[count] === 'number')
+        ? answered.reduce((n, call) => n + call[count]!, 0)
+        : null;
+    const stopped = calls.every((call) => call.status === 'cancelled');
+    own.push({
+      ...calls[0]!,
+      status: answered.length > 0 ? 'completed' : stopped ? 'cancelled' : 'failed',
+      model_id: (thinker ?? answered[0] ?? calls[0]!).model_id ?? null,
+      input_tokens: total('input_tokens'),
+      output_tokens: total('output_tokens'),
+    });
+  }
+  return own;
+}
+
+/**
+ * Runs per task over the 30 days before `now` (cancelled runs did no work and are left out); a tournament is one run
+ * of its task.
+ */
 export function recentUsage(
-  runs: Pick<RunSummary, 'task' | 'status' | 'created_at'>[],
+  runs: Pick<RunSummary, 'run_id' | 'task' | 'status' | 'created_at'>[],
   now: number,
 ): Record<string, number> {
   const usage: Record<string, number> = {};
-  for (const run of runs) {
+  for (const run of writersRuns(runs)) {
     const age = now - Date.parse(run.created_at);
     if (run.status === 'cancelled' || !(age >= 0 && age <= MONTH_MS)) continue;
     usage[run.task] = (usage[run.task] ?? 0) + 1;
@@ -40,13 +86,13 @@ export function recentUsage(
  * longer in the registry counts as answering alone.
  */
 export function recentTokens(
-  runs: Pick<RunSummary, 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens' | 'model_id'>[],
+  runs: CountedRun[],
   now: number,
   models: readonly Pick<ModelSpec, 'id' | 'provider' | 'capabilities'>[],
 ): RunTokens {
   const thinkers = new Set(models.filter(thinksFirst).map((m) => m.id));
   const sums: Record<string, { input: number; runs: number; output: number; answers: number }> = {};
-  for (const run of runs) {
+  for (const run of writersRuns(runs, (id) => thinkers.has(id))) {
     const age = now - Date.parse(run.created_at);
     if (run.status !== 'completed' || !(age >= 0 && age <= MONTH_MS)) continue;
     if (run.input_tokens === null || run.output_tokens === null) continue;
