@@ -2,7 +2,7 @@
 // are reached page by page, whatever runs and tournaments sit between them.
 import { describe, expect, it } from 'vitest';
 import type { RunRecord, RunSummary } from '../../src-preload/contract/runs';
-import { memberRunId } from '../../src-preload/contract/tournaments';
+import { memberRunId, type TournamentSummary } from '../../src-preload/contract/tournaments';
 import type { FakeLlmServer } from '../../test/support/fake-llm-server';
 import { cloudSpec, type TournamentApp } from '../../test/support/tournament-app';
 import { useTournamentHarness } from '../../test/support/tournament-harness';
@@ -90,5 +90,25 @@ describe('a tournament call reopened on its own', () => {
     // None asked: none said.
     const plain = await h.service.start({ task: 'continuity_check', input: PASSAGE });
     expect(plain.request).toBeNull();
+  });
+});
+
+describe('older tournaments', () => {
+  it('are reached page by page from the last one listed, one task’s too', async () => {
+    const h = await harness();
+    for (const model of ['gpt-a', 'claude-b', 'gpt-mini']) fake.script(model, EYES);
+    const started: string[] = [];
+    for (let i = 0; i < 3; i++) started.push((await h.service.start({ task: 'continuity_check', input: PASSAGE })).id);
+    const page = async (input: unknown) => {
+      const reply = await h.app.dispatcher.call('tournaments:list', input, { transport: 'internal' });
+      if (!reply.ok) throw new Error(reply.error.message);
+      return (reply.value as TournamentSummary[]).map((t) => t.id);
+    };
+    const newest = [...started].reverse();
+    expect(await page({ limit: 2 })).toEqual(newest.slice(0, 2));
+    expect(await page({ limit: 2, before: newest[1] })).toEqual(newest.slice(2));
+    expect(await page({ limit: 2, before: newest[2] })).toEqual([]);
+    expect(await page({ task: 'continuity_check', limit: 1, before: newest[0] })).toEqual([newest[1]]);
+    expect(await page({ task: 'theme_analysis', before: newest[0] })).toEqual([]);
   });
 });

@@ -525,8 +525,12 @@ export class TournamentService {
     return tournament;
   }
 
-  list(options: { task?: string; limit?: number }): TournamentSummary[] {
-    return this.deps.repo.list({ ...(options.task ? { task: options.task } : {}), limit: options.limit ?? 50 });
+  list(options: { task?: string; before?: string; limit?: number }): TournamentSummary[] {
+    return this.deps.repo.list({
+      ...(options.task ? { task: options.task } : {}),
+      ...(options.before ? { before: options.before } : {}),
+      limit: options.limit ?? 50,
+    });
   }
 
   /**

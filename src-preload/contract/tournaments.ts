@@ -56,6 +56,8 @@ export const tournamentListSchema = z
   .strictObject({
     task: z.string().min(1).max(100).optional(),
     limit: z.number().int().min(1).max(200).optional(),
+    /** The next page: the tournaments listed after this one (older, or as old and stored before it). */
+    before: tournamentId.optional(),
   })
   .optional()
   .transform((value) => value ?? {});

@@ -70,7 +70,6 @@ export class TournamentRepo {
   private readonly selectOne;
   private readonly selectFindings;
   private readonly selectRecent;
-  private readonly selectRecentByTask;
   private readonly countFindings;
   private readonly setResolution;
   private readonly selectAgreement;
@@ -142,11 +141,10 @@ export class TournamentRepo {
     this.selectFindings = db.prepare<[string], FindingRow>(
       'SELECT * FROM tournament_findings WHERE tournament_id = ? ORDER BY position',
     );
-    this.selectRecent = db.prepare<[number], TournamentRow>(
-      'SELECT * FROM tournaments ORDER BY created_at DESC, rowid DESC LIMIT ?',
-    );
-    this.selectRecentByTask = db.prepare<[string, number], TournamentRow>(
-      'SELECT * FROM tournaments WHERE task = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    this.selectRecent = db.prepare<{ task: string | null; before: string | null; limit: number }, TournamentRow>(
+      `SELECT * FROM tournaments WHERE (@task IS NULL OR task = @task)
+         AND (@before IS NULL OR (created_at, rowid) < (SELECT created_at, rowid FROM tournaments WHERE id = @before))
+       ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
     );
     this.countFindings = db.prepare<[string], { status: AgreementStatus; n: number }>(
       'SELECT status, COUNT(*) AS n FROM tournament_findings WHERE tournament_id = ? GROUP BY status',
@@ -226,10 +224,13 @@ export class TournamentRepo {
     return row ? this.toTournament(row) : undefined;
   }
 
-  list(options: { task?: string; limit: number }): TournamentSummary[] {
-    const rows = options.task
-      ? this.selectRecentByTask.all(options.task, options.limit)
-      : this.selectRecent.all(options.limit);
+  /** Newest first; `before`: the page after that tournament. */
+  list(options: { task?: string; before?: string; limit: number }): TournamentSummary[] {
+    const rows = this.selectRecent.all({
+      task: options.task ?? null,
+      before: options.before ?? null,
+      limit: options.limit,
+    });
     return rows.map((row) => {
       const detail = JSON.parse(row.detail_json) as Detail;
       const counts: Record<AgreementStatus, number> = { consensus: 0, disputed: 0, contradicted: 0 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSummary, tournamentSummary } from '../../../test/renderer/fixtures';
 import { historyEntries, memberNote } from './history-entries';
 
+const NONE_OLDER = { runs: false, tournaments: false };
 const run = (id: string, at: string) => runSummary(id, { created_at: at });
 const tournament = (id: string, at: string, members = ['a/x', 'b/y', 'c/z']) => ({
   ...tournamentSummary(id),
@@ -14,7 +15,7 @@ describe('historyEntries', () => {
     const entries = historyEntries(
       [run('r2', '2026-12-06T12:00:00.000Z'), run('r1', '2026-12-04T12:00:00.000Z')],
       [tournament('tn_1', '2026-12-05T09:00:00.000Z')],
-      false,
+      NONE_OLDER,
     );
     expect(entries.map((entry) => entry.key)).toEqual(['r2', 'tn_1', 'r1']);
     expect(entries[1]).toMatchObject({ kind: 'tournament', tournament: { id: 'tn_1' } });
@@ -26,17 +27,45 @@ describe('historyEntries', () => {
       tournament('tn_2', '2026-12-05T09:00:00.000Z'),
       tournament('tn_1', '2026-12-01T09:00:00.000Z'),
     ];
-    expect(historyEntries(runs, tournaments, true).map((entry) => entry.key)).toEqual(['r2', 'tn_2', 'r1']);
-    expect(historyEntries(runs, tournaments, false).map((entry) => entry.key)).toEqual(['r2', 'tn_2', 'r1', 'tn_1']);
+    expect(historyEntries(runs, tournaments, { runs: true, tournaments: false }).map((entry) => entry.key)).toEqual([
+      'r2',
+      'tn_2',
+      'r1',
+    ]);
+    expect(historyEntries(runs, tournaments, NONE_OLDER).map((entry) => entry.key)).toEqual([
+      'r2',
+      'tn_2',
+      'r1',
+      'tn_1',
+    ]);
     // Only tournaments so far: every one is listed.
-    expect(historyEntries([], tournaments, false)).toHaveLength(2);
+    expect(historyEntries([], tournaments, NONE_OLDER)).toHaveLength(2);
+  });
+
+  it('while older tournaments are not listed yet, leaves out the runs older than them (they come with their page)', () => {
+    // A writer who runs their checks as tournaments: a page of tournaments reaches less far back than one of runs.
+    const runs = [run('r2', '2026-12-06T12:00:00.000Z'), run('r1', '2026-11-01T12:00:00.000Z')];
+    const tournaments = [
+      tournament('tn_2', '2026-12-05T09:00:00.000Z'),
+      tournament('tn_1', '2026-12-01T09:00:00.000Z'),
+    ];
+    expect(historyEntries(runs, tournaments, { runs: false, tournaments: true }).map((entry) => entry.key)).toEqual([
+      'r2',
+      'tn_2',
+      'tn_1',
+    ]);
   });
 });
 
 describe('historyEntries for one task', () => {
   it('lists only that task’s tournaments (its runs come filtered from the host)', () => {
     const other = { ...tournament('tn_2', '2026-12-05T09:00:00.000Z'), task: 'line_edit' };
-    const entries = historyEntries([], [tournament('tn_1', '2026-12-06T09:00:00.000Z'), other], false, 'line_edit');
+    const entries = historyEntries(
+      [],
+      [tournament('tn_1', '2026-12-06T09:00:00.000Z'), other],
+      NONE_OLDER,
+      'line_edit',
+    );
     expect(entries.map((entry) => entry.key)).toEqual(['tn_2']);
   });
 });

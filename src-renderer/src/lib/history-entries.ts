@@ -7,23 +7,34 @@ export type HistoryEntry =
   | { kind: 'run'; key: string; created_at: string; run: RunSummary }
   | { kind: 'tournament'; key: string; created_at: string; tournament: TournamentSummary };
 
+/** Which lists have more stored than are listed (the next page of each comes with "Show older runs"). */
+export interface HistoryOlder {
+  runs: boolean;
+  tournaments: boolean;
+}
+
 /**
- * `runs` newest first; `olderRuns`: more runs are stored than are listed, so a tournament older than the last one
- * listed waits for its page (shown now, it would sit above runs that are newer than it). `task`: the one task shown
- * ('' for all; the runs are listed for it already).
+ * `runs` and `tournaments` newest first, a page or more of each; `older`: which have more stored than are listed, so
+ * what the other list has older than the last one listed waits for its page (shown now, it would sit above runs or
+ * tournaments newer than it, not listed yet). `task`: the one task shown ('' for all).
  */
 export function historyEntries(
   runs: readonly RunSummary[],
   tournaments: readonly TournamentSummary[],
-  olderRuns: boolean,
+  older: HistoryOlder,
   task = '',
 ): HistoryEntry[] {
-  const oldest = olderRuns ? runs.at(-1)?.created_at : undefined;
+  const oldestRun = older.runs ? runs.at(-1)?.created_at : undefined;
+  const oldestTournament = older.tournaments ? tournaments.at(-1)?.created_at : undefined;
+  const listed = (at: string) =>
+    (oldestRun === undefined || at >= oldestRun) && (oldestTournament === undefined || at >= oldestTournament);
   const entries: HistoryEntry[] = [
-    ...runs.map((run) => ({ kind: 'run' as const, key: run.run_id, created_at: run.created_at, run })),
+    ...runs
+      .filter((run) => listed(run.created_at))
+      .map((run) => ({ kind: 'run' as const, key: run.run_id, created_at: run.created_at, run })),
     ...tournaments
       .filter((tournament) => !task || tournament.task === task)
-      .filter((tournament) => oldest === undefined || tournament.created_at >= oldest)
+      .filter((tournament) => listed(tournament.created_at))
       .map((tournament) => ({
         kind: 'tournament' as const,
         key: tournament.id,

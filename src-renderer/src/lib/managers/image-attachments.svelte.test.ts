@@ -58,6 +58,7 @@ describe('WorkbenchManager with images', () => {
     const fake = new FakeApi();
     fake.answer('orchestrator:decide', ({ task }) => decision(task, 'gpt-4o'));
     fake.answer('runs:list', { runs: [] });
+    fake.answer('tournaments:list', []);
     fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id ?? 'r1'), tournament_id: null }));
     fake.answer('runs:get', ({ run_id }) => runRecord(run_id));
     const manager = new WorkbenchManager(fake);

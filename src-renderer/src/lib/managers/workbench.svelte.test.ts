@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeApi } from '../../../../test/renderer/fake-api';
-import { decision, runRecord, runSummary } from '../../../../test/renderer/fixtures';
+import { decision, runRecord, runSummary, tournamentSummary } from '../../../../test/renderer/fixtures';
 import { TaskLibraryManager } from './task-library.svelte';
 import {
   estimateTokens,
@@ -26,6 +26,7 @@ function runIds(tag = 'f') {
 function setup(fake = new FakeApi(), newRunId = runIds()) {
   fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
   fake.answer('runs:list', { runs: [runSummary('r0')] });
+  fake.answer('tournaments:list', []);
   const manager = new WorkbenchManager(fake, newRunId);
   manager.listen();
   return { fake, manager };
@@ -223,6 +224,7 @@ describe('WorkbenchManager', () => {
     const fake = new FakeApi();
     fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
     fake.answer('runs:list', { runs: [] });
+    fake.answer('tournaments:list', []);
     const drafts = memoryDrafts();
     const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
     first.setText(PASSAGE);
@@ -627,6 +629,7 @@ describe('WorkbenchManager', () => {
 
   it('the history leaves out the calls of tournaments and reaches older runs page by page, kept over a reload', async () => {
     const fake = new FakeApi();
+    fake.answer('tournaments:list', []);
     const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => runSummary(`r${from + i}`));
     fake.answer('runs:list', (input) => {
       const before = input && 'before' in input ? input.before : undefined;
@@ -649,8 +652,36 @@ describe('WorkbenchManager', () => {
     expect(manager.history).toHaveLength(103);
   });
 
+  it('reaches older tournaments page by page too, with the runs, one task’s as well', async () => {
+    // A writer who turned tournaments on a month ago: most of their history is tournaments.
+    const fake = new FakeApi();
+    fake.answer('runs:list', { runs: [runSummary('r0')] });
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => tournamentSummary(`tn_${from + i}`));
+    fake.answer('tournaments:list', (input) => {
+      const before = input?.before;
+      return before === undefined ? page(0, 50) : before === 'tn_49' ? page(50, 50) : page(100, 7);
+    });
+    const manager = new WorkbenchManager(fake, runIds());
+    await manager.loadHistory();
+    expect(fake.inputsOf('tournaments:list')).toEqual([{ limit: 50 }]);
+    expect(manager.historyTournaments).toHaveLength(50);
+    expect(manager.hasOlder).toBe(true);
+    await manager.loadOlder();
+    await manager.loadOlder();
+    expect(fake.inputsOf('tournaments:list').slice(-2)).toEqual([
+      { limit: 50, before: 'tn_49' },
+      { limit: 50, before: 'tn_99' },
+    ]);
+    expect(manager.historyTournaments.map((t) => t.id)).toEqual(page(0, 107).map((t) => t.id));
+    expect(manager.hasOlder).toBe(false);
+    await manager.setHistoryTask('continuity_check');
+    expect(fake.inputsOf('tournaments:list').at(-1)).toEqual({ limit: 50, task: 'continuity_check' });
+  });
+
   it('the history shows one task when the writer picks it, from its newest run, and all of them again', async () => {
     const fake = new FakeApi();
+    fake.answer('tournaments:list', []);
     fake.answer('runs:list', (input) => ({
       runs: Array.from({ length: input && 'task' in input ? 3 : 50 }, (_, i) => runSummary(`r${i}`)),
     }));

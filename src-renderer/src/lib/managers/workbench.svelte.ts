@@ -5,6 +5,7 @@ import type { ErrorInfo } from '$contract';
 import type { Decision } from '$contract/orchestrator';
 import type { RunRecord, RunStart, RunStartResult, RunSummary } from '$contract/runs';
 import type { TaskInfo } from '$contract/tasks';
+import type { TournamentSummary } from '$contract/tournaments';
 import { estimateInputTokens } from '$contract/tokens';
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
@@ -100,22 +101,37 @@ export class WorkbenchManager {
   #historyTask = $state('');
   readonly #history = resource(
     async () => {
-      const runs: RunSummary[] = [];
-      for (let page = 0; page < this.#historyPages; page++) {
-        const before = runs.at(-1)?.run_id;
+      const task = this.#historyTask ? { task: this.#historyTask } : {};
+      const pages = this.#historyPages;
+      const [runs, tournaments] = await Promise.all([
         // A tournament's calls are listed as one entry (tournaments:list), so each page is of the writer's own runs.
-        const next = await this.#client.call('runs:list', {
-          limit: HISTORY_PAGE,
-          tournament_calls: false,
-          ...(this.#historyTask ? { task: this.#historyTask } : {}),
-          ...(before ? { before } : {}),
-        });
-        runs.push(...next.runs);
-        if (next.runs.length < HISTORY_PAGE) return { runs, older: false };
-      }
-      return { runs, older: true };
+        listPages(
+          pages,
+          async (before) =>
+            (
+              await this.#client.call('runs:list', {
+                limit: HISTORY_PAGE,
+                tournament_calls: false,
+                ...task,
+                ...(before ? { before } : {}),
+              })
+            ).runs,
+          (run) => run.run_id,
+        ),
+        listPages(
+          pages,
+          (before) =>
+            this.#client.call('tournaments:list', { limit: HISTORY_PAGE, ...task, ...(before ? { before } : {}) }),
+          (tournament) => tournament.id,
+        ),
+      ]);
+      return {
+        runs: runs.items,
+        tournaments: tournaments.items,
+        older: { runs: runs.older, tournaments: tournaments.older },
+      };
     },
-    { runs: [] as RunSummary[], older: false },
+    { runs: [] as RunSummary[], tournaments: [] as TournamentSummary[], older: { runs: false, tournaments: false } },
   );
 
   /** Images sent with the passage: only models that see images are chosen, and the quote counts them. */
@@ -198,8 +214,12 @@ export class WorkbenchManager {
   readonly runError = $derived(this.#runError ?? this.#result.error);
   readonly rating = $derived(this.#rating);
   readonly history = $derived(this.#history.value.runs);
-  /** Older runs than those listed may be stored: "Show older runs" brings in the next page. */
-  readonly hasOlder = $derived(this.#history.value.older);
+  /** The writer's tournaments, a page of them for each page of runs. */
+  readonly historyTournaments = $derived(this.#history.value.tournaments);
+  /** Which of the two have more stored than are listed. */
+  readonly historyOlder = $derived(this.#history.value.older);
+  /** Older runs or tournaments than those listed may be stored: "Show older runs" brings in the next page. */
+  readonly hasOlder = $derived(this.#history.value.older.runs || this.#history.value.older.tournaments);
   readonly historyLoading = $derived(this.#history.loading);
   readonly historyError = $derived(this.#history.error);
 
@@ -837,3 +857,21 @@ function rejectedEditsOf(kept: unknown): Record<string, number[]> {
 }
 
 export const workbenchManager = new WorkbenchManager(defaultApi, undefined, taskLibraryManager);
+
+/**
+ * The first `pages` pages of a list the host gives newest first, each after the last item of the one before; `older`:
+ * the last page was full, so more may be stored.
+ */
+async function listPages<T>(
+  pages: number,
+  page: (before: string | undefined) => Promise<T[]>,
+  key: (item: T) => string,
+): Promise<{ items: T[]; older: boolean }> {
+  const items: T[] = [];
+  for (let n = 0; n < pages; n++) {
+    const next = await page(items.length > 0 ? key(items.at(-1)!) : undefined);
+    items.push(...next);
+    if (next.length < HISTORY_PAGE) return { items, older: false };
+  }
+  return { items, older: true };
+}
