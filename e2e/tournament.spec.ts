@@ -2,6 +2,7 @@
 // writer sees one finding most models agree on (consensus) and one only a minority reported (disputed), with each of
 // their quotes and where Quire found it in the text (or that it is not there), who said them and a confidence, then
 // accepts one and dismisses the other.
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startFakeLlmServer, type FakeLlmServer } from '../test/support/fake-llm-server';
@@ -166,6 +167,20 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await expect(boats.getByTestId('finding-resolution')).toHaveText('Dismissed');
   await expect(boats.getByRole('button', { name: 'Dismiss' })).toHaveAttribute('aria-pressed', 'true');
 
+  // What the writer asked is above the decision, and the tournament is kept as a report to show an editor.
+  await expect(panel.getByTestId('tournament-request')).toHaveText('You asked: “Only the eyes and the boats.”');
+  const download = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export the report (Markdown)' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^Quire Continuity check tournament \d{4}-\d{2}-\d{2}\.md$/);
+  const report = readFileSync((await file.path())!, 'utf8');
+  expect(report).toContain('# Continuity check: tournament of 3 models');
+  expect(report).toContain('Your request:\n\n> Only the eyes and the boats.');
+  expect(report).toContain('Found by Atlas Reader and Boreal Reader. Not mentioned by Story fixture.');
+  expect(report).toContain('Your verdict: accepted.');
+  expect(report).toContain('Your verdict: dismissed.');
+  expect(report).toContain('### Atlas Reader\n\n- Answered · cost $0.0006');
+
   // Stored: the verdicts come back from the host.
   const list = await host.call<{ id: string }[]>('tournaments:list');
   expect(list.value).toHaveLength(1);
@@ -202,6 +217,8 @@ test('a continuity check as a three-model tournament shows consensus and dispute
     /Atlas Reader’s answer: one of 3 models in the tournament of \w{3} \d{1,2}, \d{4}\./,
   );
   await expect(page.getByTestId('finding')).toHaveCount(2);
+  // Opened on its own, the member's answer still says what it was asked.
+  await expect(page.getByTestId('run-request')).toHaveText('You asked: “Only the eyes and the boats.”');
   await panel.getByRole('button', { name: 'Close the tournament' }).click();
   await member.getByRole('button', { name: 'Show the tournament' }).click();
   await expect(panel.getByTestId('tournament-summary')).toContainText('3 models · finished');

@@ -65,6 +65,7 @@ export const CHANNELS = [
   'tournaments:get',
   'tournaments:list',
   'tournaments:resolve',
+  'tournaments:export',
   'manuscripts:open',
   'manuscripts:list',
   'manuscripts:get',

@@ -313,7 +313,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...tasksHandlers({ library }),
     // Above both runs and tournaments: a critical task's run may become a tournament.
     ...runStartHandler({ runs, tournaments, jobs: runJobs }),
-    ...tournamentHandlers({ tournaments }),
+    ...tournamentHandlers({
+      tournaments,
+      runs,
+      taskName: (task) => routing.orchestrator.taskName(task),
+      modelName: (id, knownAs) => routing.orchestrator.modelName(id, knownAs),
+    }),
     ...manuscriptsHandlers({ manuscripts }),
     ...gatewayHandlers({ gateway }),
     ...appHandlers({

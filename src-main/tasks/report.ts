@@ -55,8 +55,7 @@ export function runReport(
     lines.push(`- Your choices: ${choicesText(run.answer.edits, choices.rejectedEdits)}`);
   lines.push('');
   // What the writer asked for, as they wrote it: a brainstorm's or a scene's answer means little without it.
-  if (run.request)
-    lines.push('Your request:', '', ...run.request.split(/\r?\n/).map((line) => `> ${line}`.trimEnd()), '');
+  if (run.request) lines.push(...requestLines(run.request));
   if (run.answer) lines.push(...answerLines(run.answer, names.taskName, choices.rejectedEdits));
   else if (run.text && run.status === 'failed') {
     // The last answer it could not read: said, so the report is not taken for a result (the Result says the same).
@@ -66,14 +65,24 @@ export function runReport(
   } else if (run.text) lines.push(run.text);
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
-  // Named as the writer knows the task ("Quire Continuity check 2026-12-06.md" in their Downloads), never by its id;
-  // what a Mac or Windows file name cannot hold becomes a dash.
-  const name = names.taskName(run.task).replace(/[/\\:*?"<>|]/g, '-');
-  return { markdown, filename: `Quire ${name} ${calendarFor(timeZone)(at).day}.md` };
+  return { markdown, filename: reportFilename(names.taskName(run.task), at, timeZone) };
+}
+
+/**
+ * Named as the writer knows the task ("Quire Continuity check 2026-12-06.md" in their Downloads), never by its id;
+ * what a Mac or Windows file name cannot hold becomes a dash.
+ */
+export function reportFilename(title: string, at: Date, timeZone: string | undefined): string {
+  return `Quire ${title.replace(/[/\\:*?"<>|]/g, '-')} ${calendarFor(timeZone)(at).day}.md`;
+}
+
+/** The writer's words as they wrote them, every line quoted. */
+export function requestLines(request: string): string[] {
+  return ['Your request:', '', ...request.split(/\r?\n/).map((line) => `> ${line}`.trimEnd()), ''];
 }
 
 /** "6 December 2026, 07:26": the code has no writer's locale, so one plain English form, in `timeZone`. */
-function readableDate(at: Date, timeZone: string | undefined): string {
+export function readableDate(at: Date, timeZone: string | undefined): string {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     day: 'numeric',
@@ -87,7 +96,7 @@ function readableDate(at: Date, timeZone: string | undefined): string {
   return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
-function answerLines(
+export function answerLines(
   answer: RunAnswer,
   taskName: (id: string) => string,
   rejected: readonly number[] | undefined,
@@ -136,7 +145,7 @@ function answerLines(
   }
 }
 
-function quoteLine(q: LocatedQuote): string {
+export function quoteLine(q: Pick<LocatedQuote, 'quote' | 'location'>): string {
   const where = q.location ? q.location.label : QUOTE_NOT_FOUND;
   return `- “${q.quote.replace(/\s+/g, ' ')}” (${where})`;
 }

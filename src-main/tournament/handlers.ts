@@ -1,19 +1,48 @@
+import { removedModelName } from '../../src-preload/contract/model-ids';
+import type { RunAnswer } from '../../src-preload/contract/tasks';
+import { memberRunId } from '../../src-preload/contract/tournaments';
+import { isQuireError } from '../errors';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { TournamentService } from './tournament-service';
+import { tournamentReport } from './tournament-report';
 
 export function tournamentHandlers({
   tournaments,
+  runs,
+  taskName = (task) => task,
+  modelName = removedModelName,
 }: {
   tournaments: Pick<TournamentService, 'start' | 'quoteSeats' | 'get' | 'list' | 'resolve'>;
+  /** Each member's own run (RunService.get): its answer with its quotes located, for the report. */
+  runs?: { get(runId: string): { answer: RunAnswer | null } };
+  /** A task's and a model's display names for the report, as runs:export names them. */
+  taskName?: (task: string) => string;
+  modelName?: (id: string, knownAs?: string | null) => string;
 }): Pick<
   HandlerMap,
-  'tournaments:start' | 'tournaments:quote' | 'tournaments:get' | 'tournaments:list' | 'tournaments:resolve'
+  | 'tournaments:start'
+  | 'tournaments:quote'
+  | 'tournaments:get'
+  | 'tournaments:list'
+  | 'tournaments:resolve'
+  | 'tournaments:export'
 > {
+  const answerOf = (tournamentId: string) => (member: { role: string; model_id: string }) => {
+    try {
+      return runs?.get(memberRunId(tournamentId, member)).answer ?? null;
+    } catch (error) {
+      // A member that never reached its call has no run: its answer is the tournament's record of it.
+      if (isQuireError(error) && error.code === 'not_found') return null;
+      throw error;
+    }
+  };
   return {
     'tournaments:start': (input) => tournaments.start(input),
     'tournaments:quote': (input) => tournaments.quoteSeats(input),
     'tournaments:get': ({ tournament_id }) => tournaments.get(tournament_id),
     'tournaments:list': (input) => tournaments.list(input),
     'tournaments:resolve': (input) => tournaments.resolve(input),
+    'tournaments:export': ({ tournament_id }) =>
+      tournamentReport(tournaments.get(tournament_id), { taskName, modelName }, answerOf(tournament_id)),
   };
 }

@@ -235,6 +235,12 @@ export const tournamentChannels = {
   'tournaments:get': channel<Tournament>()(tournamentGetSchema),
   'tournaments:list': channel<TournamentSummary[]>()(tournamentListSchema),
   'tournaments:resolve': channel<Tournament>()(tournamentResolveSchema),
+  /**
+   * A tournament as a Markdown report, as runs:export gives a run's: the writer's request, the decision (each finding
+   * with who found it and the writer's verdict; the preferred answer), the verifier and the judge, and each model's own
+   * answer with its cost.
+   */
+  'tournaments:export': channel<{ markdown: string; filename: string }>()(tournamentGetSchema),
 };
 
 export interface TournamentEvents {

@@ -158,6 +158,20 @@ describe('TournamentManager', () => {
     expect(manager.error).toMatchObject({ message: 'could not save' });
   });
 
+  it('exports the tournament on screen as its report; says why when it cannot', async () => {
+    const { fake, manager } = setup();
+    expect(await manager.exportReport()).toBeNull();
+    fake.answer('tournaments:get', tournament('t1'));
+    await manager.open('t1');
+    const report = { markdown: '# Continuity check: tournament of 2 models\n', filename: 'Quire x.md' };
+    fake.answer('tournaments:export', report);
+    expect(await manager.exportReport()).toEqual(report);
+    expect(fake.inputsOf('tournaments:export')).toEqual([{ tournament_id: 't1' }]);
+    fake.fail('tournaments:export', 'storage_error', 'The data folder could not be read.');
+    expect(await manager.exportReport()).toBeNull();
+    expect(manager.error).toMatchObject({ code: 'storage_error' });
+  });
+
   it('shows the tournament opened last even when an earlier one answers later', async () => {
     const { fake, manager } = setup();
     await fake.answerLastFirst('tournaments:get', [

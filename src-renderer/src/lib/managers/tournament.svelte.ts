@@ -141,6 +141,20 @@ export class TournamentManager {
     return shown;
   }
 
+  /** The tournament on screen as a Markdown report (tournaments:export); null when there is none or it failed (error). */
+  async exportReport(): Promise<{ markdown: string; filename: string } | null> {
+    const shown = this.#current.value;
+    if (!shown) return null;
+    try {
+      const report = await this.#client.call('tournaments:export', { tournament_id: shown.id });
+      this.#actionError = null;
+      return report;
+    } catch (error) {
+      this.#actionError = toErrorInfo(error);
+      return null;
+    }
+  }
+
   close(): void {
     this.#current.reset();
     this.#actionError = null;
