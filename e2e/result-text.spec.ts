@@ -1,6 +1,9 @@
 // What a model writes is shown inside the Result card however it is written: a finding, its quote and suggestion, an
 // edit and a chapter summary made of one long unbroken string (a path, a link, a model's garbled output) wrap at the
 // card's edge instead of running out of it into the History column beside it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { addFakeWriter, expect, test } from './support/fake-host';
@@ -232,4 +235,57 @@ test('a run reopened from the history says what the writer asked, a long request
   const [cardBox, askedBox] = [await card.boundingBox(), await asked.boundingBox()];
   expect(askedBox!.x + askedBox!.width).toBeLessThanOrEqual(cardBox!.x + cardBox!.width + 0.5);
   await page.getByTestId('run-request').screenshot({ path: 'e2e/screenshots/run-request.png' });
+});
+
+test('a run on a manuscript reopened in a new window opens that manuscript and shows its quotes in it', async ({
+  page,
+  host,
+  fake,
+}) => {
+  const text = '# Chapter 1\n\nMara had green eyes.\n\n# Chapter 2\n\nYears later, Tobias remembered her brown eyes.';
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-e2e-book-')), 'The Lighthouse Keeper.md');
+  writeFileSync(file, text);
+  expect((await host.call('manuscripts:open', { path: file })).ok).toBe(true);
+  const box = await openOnFakeWriter(page, host, fake, '');
+  await page.getByText('A whole manuscript').click();
+  await page.getByTestId('manuscript-list').getByRole('button', { name: 'Work on this' }).click();
+  await expect(box).toHaveValue(text);
+  fake.script('writer', {
+    json: {
+      findings: [
+        {
+          claim: 'Her eyes change colour.',
+          evidence: [{ quote: 'her brown eyes', location: 'Chapter 2' }],
+          severity: 'high',
+          suggestion: null,
+        },
+      ],
+    },
+  });
+  await runTask(page, 'Continuity check');
+  await expect(page.getByTestId('finding').getByTestId('quote-location')).toHaveText('Chapter 2, paragraph 1', {
+    timeout: 60_000,
+  });
+
+  // A new window: nothing on screen, the run reopened from the History.
+  const later = await page.context().browser()!.newPage();
+  await later.goto(`${host.url}/#/workbench`);
+  await later
+    .getByTestId('run-history')
+    .getByRole('button', { name: /Continuity check/ })
+    .click();
+  const notice = later.getByTestId('run-manuscript');
+  await expect(notice).toContainText('This run was on “The Lighthouse Keeper”, which is not the text on screen.');
+  // Its place is said, and nothing offers to select other words.
+  await expect(later.getByTestId('finding').getByTestId('quote-location')).toHaveText('Chapter 2, paragraph 1');
+  await expect(later.getByTestId('finding').getByRole('button', { name: /Chapter 2/ })).toHaveCount(0);
+  await notice.getByRole('button', { name: 'Open “The Lighthouse Keeper”' }).click();
+  await expect(notice).toHaveCount(0);
+  const laterBox = later.getByRole('textbox', { name: /Passage/ });
+  await expect(laterBox).toHaveValue(text);
+  await later.getByTestId('finding').getByRole('button', { name: 'Chapter 2, paragraph 1' }).click();
+  expect(await laterBox.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe(
+    'her brown eyes',
+  );
+  await later.close();
 });

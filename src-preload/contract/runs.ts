@@ -93,6 +93,14 @@ export const runStartSchema = z.strictObject({
   stop: z.array(z.string().min(1).max(MAX_STOP_CHARS)).min(1).max(4).optional(),
   /** Run on one model even when the task is critical (settings.tournament) and would run as a tournament. */
   single: z.boolean().optional(),
+  /**
+   * The kept manuscript (manuscripts:*) the passage is, or is taken from, and where the passage starts in its text:
+   * kept with the run, so the run reopened later (a new window, another text on screen) can open it again and show
+   * each quote in it.
+   */
+  manuscript: z
+    .strictObject({ id: z.string().min(1).max(100), offset: z.number().int().min(0).max(MAX_TEXT_CHARS) })
+    .optional(),
 });
 export type RunStart = z.infer<typeof runStartSchema>;
 
@@ -176,13 +184,18 @@ export interface RunRecord {
    */
   request?: string | null;
   /**
+   * The kept manuscript the run was given (runs:start `manuscript`), with its title now: null once the writer removed
+   * it from Quire. Null for a pasted passage. Only in a run's record (runs:get), as `request` is.
+   */
+  manuscript?: { id: string; title: string | null; offset: number } | null;
+  /**
    * A run in parts that ended before its last part (stopped, cut off by a crash or a quit, or failed): how many of its
    * parts are done and kept. runs:resume goes on after them, on the text it was started with. Absent otherwise.
    */
   resume?: { parts_done: number; parts: number };
 }
 
-export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request'>;
+export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript'>;
 
 /**
  * runs:start's answer: the run, or for a critical task run as a tournament the run of its best member, with the

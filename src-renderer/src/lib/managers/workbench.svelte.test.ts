@@ -189,6 +189,30 @@ describe('WorkbenchManager', () => {
     await whole;
   });
 
+  it('a run on a kept manuscript says which and where; reopened with other text on screen, it names it to open', async () => {
+    const { fake, manager } = await ready();
+    const text = '# Chapter 1\n\nOne.\n\n# Chapter 2\n\nMara’s eyes.\n';
+    manager.openText(text, 'The Lighthouse Keeper', 'm1');
+    fake.answer('runs:start', ({ run_id }) => ({ ...runRecord(run_id ?? 'none'), tournament_id: null }));
+    await manager.runSuggested({ task: 'character_consistency', target: 'Chapter 2' });
+    const offset = text.indexOf('# Chapter 2');
+    expect(fake.inputsOf('runs:start').at(-1)).toMatchObject({ manuscript: { id: 'm1', offset } });
+    // A pasted passage is no manuscript's.
+    manager.setText('Pasted.');
+    await manager.run();
+    expect(fake.inputsOf('runs:start').at(-1)).not.toHaveProperty('manuscript');
+
+    // A new window: nothing on screen. The run names its manuscript, and its quotes wait for it.
+    const later = new WorkbenchManager(fake, runIds('e'), new TaskLibraryManager(fake), memoryDrafts());
+    fake.answer('runs:get', runRecord('r1', { manuscript: { id: 'm1', title: 'The Lighthouse Keeper', offset } }));
+    await later.reopen('r1');
+    expect(later.runElsewhere).toEqual({ id: 'm1', title: 'The Lighthouse Keeper' });
+    expect(later.runOffset).toBe(offset);
+    later.openText(text, 'The Lighthouse Keeper', 'm1');
+    expect(later.runElsewhere).toBeNull();
+    expect(later.runOffset).toBe(offset);
+  });
+
   it('streams the run’s answer, starts afresh on a fallback, then shows the stored run and the new history', async () => {
     const { fake, manager } = await ready();
     const R1 = id(1);

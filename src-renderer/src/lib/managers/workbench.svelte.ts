@@ -80,7 +80,7 @@ export class WorkbenchManager {
   #runError = $state.raw<ErrorInfo | null>(null);
   #replaced = $state.raw<{ text: string; fileName: string | null } | null>(null);
   /** The library's manuscript the text on screen was opened from, while it is that manuscript's text; else null. */
-  #manuscriptId: string | null = null;
+  #manuscriptId = $state<string | null>(null);
   /** After a reload: the kept manuscript whose text was on screen but too long for the session store. */
   #toReopen = $state<string | null>(null);
   /** The last run, when it ran in parts and was stopped: what it was started with, to go on from where it stopped. */
@@ -210,6 +210,16 @@ export class WorkbenchManager {
   readonly runPart = $derived(this.#runPart);
   /** The finished run on screen (just run, or reopened from the history). */
   readonly result = $derived(this.#result.value);
+  /**
+   * The kept manuscript the run on screen was given, while another text (or none) is on screen: its quotes are in
+   * that manuscript, not here (`title` null: removed from Quire since). Null for a run on the text on screen, or on a
+   * pasted passage.
+   */
+  get runElsewhere(): { id: string; title: string | null } | null {
+    const manuscript = this.#result.value?.manuscript;
+    if (!manuscript || manuscript.id === this.manuscriptOnScreen) return null;
+    return { id: manuscript.id, title: manuscript.title };
+  }
   readonly tournamentId = $derived(this.#tournamentId);
   readonly runError = $derived(this.#runError ?? this.#result.error);
   readonly rating = $derived(this.#rating);
@@ -438,6 +448,10 @@ export class WorkbenchManager {
         ...this.#options(),
         ...(options.single ? { single: true } : {}),
         ...this.#images(),
+        // Kept with the run: reopened later with something else on screen, it can name the manuscript to open.
+        ...(this.manuscriptOnScreen
+          ? { manuscript: { id: this.manuscriptOnScreen, offset: options.span?.start ?? 0 } }
+          : {}),
       },
       options.span?.start ?? 0,
     );
@@ -646,7 +660,8 @@ export class WorkbenchManager {
     const record = this.#result.value;
     if (shown && record) {
       this.#tournamentId = null;
-      this.#runOffset = 0;
+      // Where its passage starts in its manuscript (a suggested step's chapter), for when that manuscript is on screen.
+      this.#runOffset = record.manuscript?.offset ?? 0;
       this.#runPart = null;
       this.#streamed = '';
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
