@@ -90,6 +90,9 @@ describe('tournaments:export', () => {
     const verifier = t.members.find((m) => m.role === 'verifier')!;
     const { markdown } = await exported(h, t.id);
     expect(markdown).toContain('# Continuity check: answer checked by a second model');
+    // One model answered: its findings are its own, never a "consensus" of one.
+    expect(markdown).not.toContain('consensus');
+    expect(markdown).toContain(`### 1. ${EYES.claim}\n\nFound by gpt-a, the model that answered.`);
     expect(markdown).toContain(
       `${verifier.model_id} checked the answer and rejected it, which lowers its confidence:\n\n- The eye colour is lamplight, not a change.`,
     );

@@ -74,10 +74,15 @@ function findingLines(t: Tournament, nameOf: (id: string) => string): string[] {
     const who = [`Found by ${joinAnd(f.supporters.map(nameOf))}.`];
     if (f.opposers.length > 0) who.push(`${joinAnd(f.opposers.map(nameOf))} said the opposite.`);
     if (f.silent.length > 0) who.push(`Not mentioned by ${joinAnd(f.silent.map(nameOf))}.`);
+    // One model answered a verification: its findings are its own, not a consensus of one.
+    const agreement =
+      t.mode === 'verification'
+        ? `Found by ${joinAnd(f.supporters.map(nameOf))}, the model that answered.`
+        : `${AGREEMENT_TEXT[f.status]} ${who.join(' ')}`;
     return [
       `### ${i + 1}. ${f.claim}`,
       '',
-      `${AGREEMENT_TEXT[f.status]} ${who.join(' ')}`,
+      agreement,
       '',
       `Severity: ${f.severity}. Confidence: ${percent(f.confidence.value)}.`,
       '',
@@ -152,6 +157,6 @@ function memberLines(
   // One level below the member's heading: the answer's own headings ("## 1. …") become "#### 1. …".
   if (answer) lines.push(...answerLines(answer, taskName, undefined).map((line) => line.replace(/^## /, '#### ')));
   else lines.push(member.text);
-  lines.push('');
+  if (lines.at(-1) !== '') lines.push('');
   return lines;
 }
