@@ -205,6 +205,8 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   const history = page.getByTestId('run-history');
   await expect(history.getByRole('button')).toHaveCount(1);
   await expect(history.getByRole('button')).toContainText('Continuity check · tournament of 3 models');
+  // Which tournament it was, in the writer's words.
+  await expect(history.getByTestId('history-request')).toHaveText('“Only the eyes and the boats.”');
   await page.screenshot({ path: 'e2e/screenshots/tournament.png', fullPage: true });
 
   // A member's own answer opens in the Result, which says whose it is and which tournament it was part of.

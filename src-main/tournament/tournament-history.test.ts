@@ -112,3 +112,24 @@ describe('older tournaments', () => {
     expect(await page({ task: 'theme_analysis', before: newest[0] })).toEqual([]);
   });
 });
+
+describe('the history’s rows', () => {
+  it('begin with what the writer asked, so one tournament or run can be told from another', async () => {
+    const h = await harness();
+    for (const model of ['gpt-a', 'claude-b', 'gpt-mini']) fake.script(model, EYES);
+    const long = `Is Mara’s eye colour the same all through? ${'Check every chapter, please. '.repeat(10)}`;
+    await h.service.start({ task: 'continuity_check', input: PASSAGE, request: long });
+    await h.service.start({ task: 'continuity_check', input: PASSAGE, request: 'Only the eyes.' });
+    await h.service.start({ task: 'continuity_check', input: PASSAGE });
+    await h.runs.start({ task: 'continuity_check', input: PASSAGE, model: 'gpt-a', request: long });
+    const tournaments = await h.app.dispatcher.call('tournaments:list', {}, { transport: 'internal' });
+    if (!tournaments.ok) throw new Error(tournaments.error.message);
+    const preview = `${long.slice(0, 120).trimEnd()}…`;
+    expect((tournaments.value as TournamentSummary[]).map((t) => t.request_preview)).toEqual([
+      null,
+      'Only the eyes.',
+      preview,
+    ]);
+    expect((await list(h, { tournament_calls: false }))[0]!.request_preview).toBe(preview);
+  });
+});

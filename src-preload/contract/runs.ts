@@ -195,7 +195,19 @@ export interface RunRecord {
   resume?: { parts_done: number; parts: number };
 }
 
-export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript'>;
+export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript'> & {
+  /** The start of the writer's request ({@link requestPreview}), so a row can be told from another; null for none. */
+  request_preview?: string | null;
+};
+
+/** Characters of the writer's request a history row shows. */
+export const REQUEST_PREVIEW_CHARS = 120;
+
+/** The start of a request for a history row, "…" where it goes on; null for none. */
+export function requestPreview(request: string | null | undefined): string | null {
+  if (!request) return null;
+  return request.length > REQUEST_PREVIEW_CHARS ? `${request.slice(0, REQUEST_PREVIEW_CHARS).trimEnd()}…` : request;
+}
 
 /**
  * runs:start's answer: the run, or for a critical task run as a tournament the run of its best member, with the

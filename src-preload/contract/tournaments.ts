@@ -215,6 +215,8 @@ export interface TournamentSummary {
   status: Tournament['status'];
   created_at: string;
   member_ids: string[];
+  /** The start of the writer's request (runs.ts requestPreview); null for none. */
+  request_preview: string | null;
   counts: Record<AgreementStatus, number>;
   confidence: number | null;
   cost_usd: number;

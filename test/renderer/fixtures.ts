@@ -356,6 +356,7 @@ export function tournamentSummary(id: string): TournamentSummary {
     created_at,
     cost_usd,
     member_ids: members.map((entry) => entry.model_id),
+    request_preview: null,
     counts: { consensus: 1, disputed: 0, contradicted: 0 },
     confidence: 0.8,
   };

@@ -1,6 +1,13 @@
 import type { ErrorInfo, FixIn } from '../../../src-preload/contract';
 import type { ConfidenceScore } from '../../../src-preload/contract/tournaments';
-import type { RunAttempt, RunRecord, RunStatus, RunSummary } from '../../../src-preload/contract/runs';
+import {
+  REQUEST_PREVIEW_CHARS,
+  requestPreview,
+  type RunAttempt,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+} from '../../../src-preload/contract/runs';
 import type { RunAnswer } from '../../../src-preload/contract/tasks';
 import type { Db } from '../database';
 import { isOwnerAlive, ownerOf, type Owner } from '../owner';
@@ -231,8 +238,11 @@ export class RunsRepo {
    * record, but the history and the stats count the run, whose row carries their summed cost and tokens.
    */
   list(filter: RunListFilter): RunSummary[] {
-    const rows = this.q<RunRow>(
-      `SELECT r.*, g.client AS client, n.display_name AS model_name FROM runs r ${BY_APP}
+    // One character past the preview's: whether the request goes on.
+    const rows = this.q<RunRow & { request_start: unknown }>(
+      `SELECT r.*, g.client AS client, n.display_name AS model_name,
+         substr(json_extract(r.request_json, '$.request'), 1, ${REQUEST_PREVIEW_CHARS + 1}) AS request_start
+       FROM runs r ${BY_APP}
          LEFT JOIN model_names n ON n.model_id = r.model_id
          WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
          AND instr(r.id, '/part/') = 0 AND (@calls = 1 OR instr(r.id, '/') = 0)
@@ -256,7 +266,10 @@ export class RunsRepo {
         ...row,
         answer_json: null,
       });
-      return summary;
+      return {
+        ...summary,
+        request_preview: requestPreview(typeof row.request_start === 'string' ? row.request_start : null),
+      };
     });
   }
 

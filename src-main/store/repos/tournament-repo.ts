@@ -9,6 +9,7 @@ import type {
   TournamentFinding,
   TournamentSummary,
 } from '../../../src-preload/contract/tournaments';
+import { requestPreview } from '../../../src-preload/contract/runs';
 import type { Db } from '../database';
 import { immediate } from '../write';
 import { toMicros, toUsd } from '../money';
@@ -238,6 +239,7 @@ export class TournamentRepo {
       return {
         ...toHead(row),
         member_ids: detail.members.map((m) => m.model_id),
+        request_preview: requestPreview(detail.request),
         counts,
         confidence: row.confidence,
         cost_usd: toUsd(row.cost_micros),
