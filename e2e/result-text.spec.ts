@@ -210,6 +210,41 @@ test('a scene draft stopped part-way keeps its words and exports them as a repor
   expect(markdown).toContain('The storm');
 });
 
+test('a continuity check shows its findings as they arrive and when stopped, never the JSON they come in', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await openOnFakeWriter(page, host, fake, PASSAGE);
+  const answer = {
+    findings: [
+      {
+        claim: 'Tobias waits at the pier, then is not there.',
+        evidence: [{ quote: 'Tobias waited at the pier.', location: null }],
+        severity: 'high',
+        suggestion: null,
+      },
+      { claim: 'The rain never comes.', evidence: [], severity: 'low', suggestion: null },
+    ],
+  };
+  // The first finding whole and the second begun, then nothing more until the writer stops it.
+  fake.script('writer', { json: answer, alwaysFault: { kind: 'stall', afterTokens: 14 } });
+  await runTask(page, 'Continuity check');
+  await expect(page.getByTestId('run-live-answer')).toHaveText('1 finding so far:', { timeout: 60_000 });
+  await expect(page.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
+  // The JSON is there for whoever wants it, folded away.
+  await expect(page.getByTestId('run-output')).toBeHidden();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 });
+  await expect(page.getByTestId('run-stopped-answer')).toHaveText(
+    'Stopped before the answer was complete: 1 finding had arrived whole.',
+  );
+  await expect(page.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
+  await expect(page.getByTestId('run-output')).toBeHidden();
+  await page.getByText('The model’s answer as it arrived').click();
+  await expect(page.getByTestId('run-output')).toContainText('{"findings":[{"claim":"Tobias waits');
+});
+
 test('a run reopened from the history says what the writer asked, a long request folded inside the card', async ({
   page,
   host,

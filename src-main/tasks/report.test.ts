@@ -150,6 +150,23 @@ describe('runReport', () => {
     );
   });
 
+  it('lists what a stopped check had found, not the JSON it was written in, and keeps that JSON below', () => {
+    const arrived =
+      '{"findings":[{"claim":"Mara\\u2019s eyes change colour.","evidence":[{"quote":"Mara had green eyes",' +
+      '"location":null}],"severity":"high","suggestion":null},{"claim":"The boats are cou';
+    const stopped: RunRecord = { ...run, status: 'cancelled', answer: null, text: arrived, error: null };
+    const { markdown } = runReport(stopped, names, 'UTC');
+    expect(markdown).toContain(
+      'Stopped before the answer was complete: 1 finding had arrived whole.\n\n- Mara’s eyes change colour.\n',
+    );
+    // Everything that had arrived is kept, the cut-off second finding too, as it came.
+    expect(markdown).toContain(`What had arrived, as the model wrote it:\n\n\`\`\`\n${arrived}\n\`\`\`\n`);
+    // A stopped draft's words are its body, as before.
+    const draft = runReport({ ...stopped, task: 'scene_draft', text: 'The storm took the boats.' }, names, 'UTC');
+    expect(draft.markdown).toContain('\nThe storm took the boats.\n');
+    expect(draft.markdown).not.toContain('Stopped before');
+  });
+
   it('says the run’s status in the screen’s word: a stop is "stopped", a weaker model’s answer says so', () => {
     const status = (r: RunRecord) => /- Status: (.*)/.exec(runReport(r, names, 'UTC').markdown)?.[1];
     expect(status({ ...run, status: 'cancelled' })).toBe('stopped');

@@ -6,6 +6,7 @@ import { confidenceText, findingConfidenceText } from '../../src-preload/contrac
 import type { RunRecord } from '../../src-preload/contract/runs';
 import { tournamentOfRun } from '../../src-preload/contract/tournaments';
 import { runStatusText } from '../../src-preload/contract/run-status-text';
+import { partialAnswer, stoppedText } from '../../src-preload/contract/partial-answer';
 import {
   QUOTE_NOT_FOUND,
   type AnchoredEdit,
@@ -62,7 +63,7 @@ export function runReport(
     const model = run.model_id ? names.modelName(run.model_id, run.model_name) : 'The model';
     if (run.error) lines.push(`No answer: ${run.error.message}`, '');
     lines.push(`What ${model} answered, which Quire could not read; it was not used:`, '', run.text);
-  } else if (run.text) lines.push(run.text);
+  } else if (run.text) lines.push(...stoppedLines(run.text));
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
   return { markdown, filename: reportFilename(names.taskName(run.task), at, timeZone) };
@@ -79,6 +80,28 @@ export function reportFilename(title: string, at: Date, timeZone: string | undef
 /** The writer's words as they wrote them, every line quoted. */
 export function requestLines(request: string): string[] {
   return ['Your request:', '', ...request.split(/\r?\n/).map((line) => `> ${line}`.trimEnd()), ''];
+}
+
+/**
+ * A stopped run's words: a draft's are its body; a structured answer cut short lists what had arrived whole, with the
+ * JSON as it came kept below (the item cut off in the middle is only there).
+ */
+function stoppedLines(text: string): string[] {
+  const partial = partialAnswer(text);
+  if (!partial) return [text];
+  // A fence longer than any run of backticks in the answer (a model may open its JSON with one of its own).
+  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return [
+    stoppedText(partial),
+    '',
+    ...partial.items.map((item) => `- ${item}`),
+    ...(partial.items.length > 0 ? [''] : []),
+    'What had arrived, as the model wrote it:',
+    '',
+    fence,
+    text,
+    fence,
+  ];
 }
 
 /** "6 December 2026, 07:26": the code has no writer's locale, so one plain English form, in `timeZone`. */
