@@ -239,6 +239,8 @@ test('a continuity check shows its findings as they arrive and when stopped, nev
   await expect(page.getByTestId('run-stopped-answer')).toHaveText(
     'Stopped before the answer was complete: 1 finding had arrived whole.',
   );
+  // What the stop came to, beside tokens the provider never reported.
+  await expect(page.getByTestId('run-stop-cost')).toContainText('Stop kept what had arrived and charged $0.0');
   await expect(page.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
   await expect(page.getByTestId('run-output')).toBeHidden();
   await page.getByText('The model’s answer as it arrived').click();

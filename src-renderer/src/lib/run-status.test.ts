@@ -62,8 +62,16 @@ describe('run status as shown', () => {
       'Stop kept the most the call in flight could cost ($0.004): the model already had the request, and a provider ' +
         'bills a request once it has it. Quire never counts less than a provider may charge.',
     );
-    // Charged by what arrived, or a run that was not stopped: nothing to explain.
-    expect(stopCostHint({ status: 'cancelled', attempts: [attempt({})] })).toBeNull();
+    // Charged by what arrived: the cost beside "Tokens in / out: not reported" says what it counted.
+    expect(stopCostHint({ status: 'cancelled', attempts: [attempt({ cost_usd: 0.000412 })] })).toBe(
+      'Stop kept what had arrived and charged $0.0004: the request and the words that had arrived, as Quire counts ' +
+        'them (a provider sends no counts for an answer cut short).',
+    );
+    // Stopped before the request left, or on a model on this Mac: said, as a charge would be.
+    expect(stopCostHint({ status: 'cancelled', attempts: [attempt({ cost_usd: 0 })] })).toBe(
+      'Stop charged nothing for this run.',
+    );
+    // A run that was not stopped: nothing to explain.
     expect(stopCostHint({ status: 'failed', attempts: [attempt({ charged_most: true, error: null })] })).toBeNull();
   });
 

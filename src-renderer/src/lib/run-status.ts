@@ -51,8 +51,9 @@ export function runStatusView(run: {
 }
 
 /**
- * Why a run cost more than its tokens say: a call stopped in flight, or one that failed after it was sent, was charged
- * its most (the provider had the request and reported no usage; ledger.ts never undercharges). Null when none was.
+ * What a stop came to, and why a run cost more than its tokens say: a call stopped in flight, or one that failed after
+ * it was sent, was charged its most (the provider had the request and reported no usage; ledger.ts never
+ * undercharges); one stopped mid-answer, by Quire's count of what had arrived. Null when there is nothing to explain.
  */
 export function stopCostHint(run: { status: RunStatus; attempts: readonly RunAttempt[] }): string | null {
   const sum = (attempts: readonly RunAttempt[]) => formatUsd(attempts.reduce((usd, a) => usd + a.cost_usd, 0));
@@ -63,6 +64,17 @@ export function stopCostHint(run: { status: RunStatus; attempts: readonly RunAtt
       `Stop kept the most the call in flight could cost (${sum(stopped)}): the model already had the request, and a ` +
       'provider bills a request once it has it. Quire never counts less than a provider may charge.'
     );
+  // Stopped mid-answer, the call was charged by Quire's own count (the facts beside say "not reported" of its tokens),
+  // or, stopped before its request left, nothing: either way the writer who pressed Stop is told what it came to.
+  const cut = run.attempts.filter((a) => a.error?.code === 'cancelled' && a.charged_most !== true);
+  if (run.status === 'cancelled' && cut.length > 0) {
+    if (cut.some((a) => a.cost_usd > 0))
+      return (
+        `Stop kept what had arrived and charged ${sum(cut)}: the request and the words that had arrived, as Quire ` +
+        'counts them (a provider sends no counts for an answer cut short).'
+      );
+    if (run.attempts.every((a) => a.cost_usd === 0)) return 'Stop charged nothing for this run.';
+  }
   // A call that failed after it was sent (no first word in time, a dropped connection) reported no usage either.
   const failed = atMost.filter((a) => a.error?.code !== 'cancelled');
   if (failed.length === 0) return null;
