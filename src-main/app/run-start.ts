@@ -9,6 +9,7 @@ import type { RunService } from '../runs/run-service';
 import type { HandlerMap } from '../transport/dispatcher';
 import { memberRunId } from '../tournament/member-call';
 import { NOT_SEATED, type TournamentService } from '../tournament/tournament-service';
+import { refuseBlankPassage } from '../tasks/task-messages';
 import type { RunJobs } from './run-job';
 
 export interface RunStartDeps {
@@ -60,6 +61,7 @@ export function runStartHandler(
 }
 
 function tournamentStart(start: RunStart) {
+  refuseBlankPassage(start.input as string);
   return {
     task: start.task,
     input: start.input as string,

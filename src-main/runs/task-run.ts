@@ -16,7 +16,7 @@ import { localShortened } from '../providers/local-models';
 import { answerJsonSchema, checkAnswer } from '../tasks/answers';
 import { buildAnswer } from '../tasks/task-answers';
 import type { TaskDefinition, TaskLibrary } from '../tasks/task-library';
-import { repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
+import { refuseBlankPassage, repairMessages, retryMessages, taskMessages } from '../tasks/task-messages';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { REPAIR_PROBLEM_CHARS } from '../orchestrator/pricing';
 import type { CountRequest } from '../tokens/token-counter';
@@ -107,6 +107,7 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       ownOutput: ownOutput(start),
     };
   }
+  refuseBlankPassage(start.input);
   // A route names a task that does the work: never one that itself only suggests (Ask Quire).
   const routable = taskIds.filter((id) => library?.get(id)?.answer !== 'route');
   return {

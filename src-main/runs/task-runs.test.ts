@@ -347,6 +347,29 @@ describe('task runs through the official SDKs', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a passage of only spaces and blank lines is refused before any model has it, quoted or run, alone or as a tournament', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('deepseek-chat', { json: { findings: [EYES] } });
+    const blank = { task: 'continuity_check', input: '   \n\n\t \n', model: 'deepseek-chat' };
+    const refusal = {
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        message: 'The passage is empty: it has only spaces or blank lines. Paste or open the text to work on.',
+        retryable: false,
+        path: 'input',
+      },
+    };
+    expect((await h.call('runs:quote', blank)).body).toEqual(refusal);
+    expect((await h.call('runs:start', blank)).body).toEqual(refusal);
+    await h.call('settings:set', { tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
+    const { model: _picked, ...chosen } = blank;
+    expect((await h.call('runs:start', chosen)).body).toEqual(refusal);
+    expect(server.requests).toHaveLength(0);
+    expect((await h.call('runs:list')).body.value).toEqual({ runs: [] });
+  });
+
   it('a caller-chosen run_id of a run still in flight is refused for another task in the same words, and the run goes on', async () => {
     const h = await builtins();
     const server = harness.server();

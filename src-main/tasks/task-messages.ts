@@ -27,6 +27,18 @@ export function framedInput(definition: TaskDefinition, input: TaskInput): strin
 }
 
 /**
+ * A passage of only spaces and blank lines gives a task nothing to work on: refused before any model has it (the
+ * Workbench's Run waits for text; any other caller is told so here), as a run or a tournament.
+ */
+export function refuseBlankPassage(passage: string): void {
+  if (passage.trim() === '')
+    throw new InvalidInputError(
+      'The passage is empty: it has only spaces or blank lines. Paste or open the text to work on.',
+      'input',
+    );
+}
+
+/**
  * The writer's request as every call of a task reads it (a part of a run in parts and a combine step included), or
  * null when there is none or the task does not use one.
  */
