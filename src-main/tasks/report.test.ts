@@ -167,6 +167,24 @@ describe('runReport', () => {
     expect(draft.markdown).not.toContain('Stopped before');
   });
 
+  it('says which model failed and why before another answered, as the Result does', () => {
+    const failedFirst = {
+      model_id: 'deepseek-chat',
+      provider: 'deepseek',
+      outcome: 'failed' as const,
+      error: { code: 'provider_error', message: 'DeepSeek had a problem on its side (HTTP 503).' },
+      cost_usd: 0,
+      latency_ms: 405,
+    };
+    const answered = { ...failedFirst, model_id: run.model_id!, outcome: 'ok' as const, error: null };
+    const fellBack: RunRecord = { ...run, fallbacks: [run.model_id!], attempts: [failedFirst, answered] };
+    const { markdown } = runReport(fellBack, names, 'UTC');
+    expect(markdown).toContain(
+      '- Fell back: deepseek-chat failed: DeepSeek had a problem on its side (HTTP 503). ' +
+        'DeepSeek V3.2 (via OpenRouter) answered instead.\n',
+    );
+  });
+
   it('says the run’s status in the screen’s word: a stop is "stopped", a weaker model’s answer says so', () => {
     const status = (r: RunRecord) => /- Status: (.*)/.exec(runReport(r, names, 'UTC').markdown)?.[1];
     expect(status({ ...run, status: 'cancelled' })).toBe('stopped');

@@ -5,7 +5,7 @@
 import { confidenceText, findingConfidenceText } from '../../src-preload/contract/confidence-text';
 import type { RunRecord } from '../../src-preload/contract/runs';
 import { tournamentOfRun } from '../../src-preload/contract/tournaments';
-import { runStatusText } from '../../src-preload/contract/run-status-text';
+import { fallbackText, runStatusText } from '../../src-preload/contract/run-status-text';
 import { partialAnswer, stoppedText } from '../../src-preload/contract/partial-answer';
 import {
   QUOTE_NOT_FOUND,
@@ -50,6 +50,8 @@ export function runReport(
   lines.push(`- Date: ${readableDate(at, timeZone)}`);
   const confidence = confidenceText(run);
   if (confidence) lines.push(`- Confidence in the whole answer: ${confidence}`);
+  const fellBack = fallbackText(run, names.modelName);
+  if (fellBack) lines.push(`- Fell back: ${fellBack}`);
   if (run.truncated) lines.push('- Note: the answer reached its length limit and may be incomplete.');
   for (const notice of run.answer?.notices ?? []) lines.push(`- Note: ${notice}`);
   if (run.answer?.kind === 'edits' && run.answer.edits.length > 0 && choices.rejectedEdits)
