@@ -1,7 +1,7 @@
 // Which model a passage is decided for before any split: the decision is asked with the whole request (the task's
 // instruction with the passage), so a model whose context cannot hold the instruction is never chosen for it.
 import { describe, expect, it } from 'vitest';
-import type { DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
+import type { CandidateReason, DecideRequest, Decision, ModelSpec } from '../../src-preload/contract';
 import { fixtureSpec } from '../../test/support/local-fixture';
 import { generateManuscript } from '../../test/fixtures/manuscript';
 import { shippedTaskLibrary } from '../tasks/shipped-library';
@@ -13,14 +13,17 @@ const small: ModelSpec = { ...fixtureSpec('small'), context_window: 1400 };
 const wide: ModelSpec = { ...fixtureSpec('wide'), context_window: 8192 };
 
 /** The orchestrator's context rule over two models, the smaller first (it is the cheaper pick). */
-function deps(models: ModelSpec[] = [small, wide]) {
+function deps(models: ModelSpec[] = [small, wide], keptOutBy: CandidateReason = 'context_too_small') {
   const asked: DecideRequest[] = [];
   const decide = (request: DecideRequest): Decision => {
     asked.push(request);
     const output = request.max_output_tokens ?? 2000; // the line edit's own answer length
-    const fits = models.find((m) => m.context_window >= (request.input_tokens ?? 0) + output);
+    const holds = (m: ModelSpec) => m.context_window >= (request.input_tokens ?? 0) + output;
+    const fits = models.find((m) => (!request.model || m.id === request.model) && holds(m));
     const refusal = fits ? null : { code: 'unavailable' as const, message: 'Context window too small: small.' };
-    return { model_id: fits?.id ?? null, refusal, max_output_tokens: output } as Decision;
+    const candidates = models.map((m) => ({ model_id: m.id, local: true, reasons: holds(m) ? [] : [keptOutBy] }));
+    const mode = request.model ? 'forced' : 'orchestrator';
+    return { model_id: fits?.id ?? null, refusal, max_output_tokens: output, mode, candidates } as unknown as Decision;
   };
   // A tokenizer that reads finely (two characters a token), as a small local model's may.
   const chars = (s: string) => Math.ceil(s.length / 2);
@@ -122,6 +125,24 @@ describe('prepareJob', () => {
     expect(error.message).toMatch(
       /^This passage is [\d,]+ tokens; small can read [1-9][\d,]* at once .*shorten the passage/,
     );
+  });
+
+  it('a model the writer picked that is too small for even a part says so with its numbers, not only "too long"', async () => {
+    // A continuity check of a long manuscript on a 2,048-token local model: the decision for a part's size refused it
+    // and the writer read "this passage and its answer are too long for it", with no figure of what does not fit.
+    const { d } = deps([{ ...small, context_window: 2048 }]);
+    const long = { task: 'continuity_check', input: 'Mara walked. '.repeat(4000), model: 'small' };
+    const error = (await prepareJob(d, long).catch((e: unknown) => e)) as InputTooLongError;
+    expect(error).toBeInstanceOf(InputTooLongError);
+    expect(error.message).toMatch(
+      /^small has too little room for this task's text: its 2,048-token context .*[\d,]+-token instruction.*Nothing was cut: choose a model with a larger context\.$/,
+    );
+    // Kept out by something else (its key, say): the decision's own words stand, and nothing is planned on it.
+    const { d: keyless } = deps([{ ...small, context_window: 2048 }], 'no_key');
+    await expect(prepareJob(keyless, long)).resolves.toBeNull();
+    // Let Quire choose: the decision's refusal, as before.
+    const { model: _picked, ...chosen } = long;
+    await expect(prepareJob(d, chosen)).resolves.toBeNull();
   });
 
   it("quotes a chapter summary's combine steps with the writer's request they are sent, at their longest", async () => {

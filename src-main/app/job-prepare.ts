@@ -1,6 +1,7 @@
 // Whether a passage runs in parts, and if so the job ready to run: the model, the split, each call's bound and the
 // whole job's worst-case quote (a chapter summary's combine steps included), with the reason a writer reads.
 import type { DecideRequest, Decision, ModelSpec, Refusal } from '../../src-preload/contract';
+import { onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
 import type { RunQuote, RunStart } from '../../src-preload/contract/runs';
 import { estimateInputTokens, estimateTextTokens } from '../../src-preload/contract/tokens';
 import { InputTooLongError } from '../errors';
@@ -138,6 +139,13 @@ export async function prepareJob(d: JobPrepareDeps, start: RunStart): Promise<Pr
   return 'spec' in job ? job : null;
 }
 
+/** The decision refused the model the writer picked only because its context is too small. */
+function pickedTooSmall(decision: Decision, picked: string | undefined): boolean {
+  if (!picked || decision.mode !== 'forced' || decision.refusal?.code !== 'unavailable') return false;
+  const candidate = decision.candidates.find((c) => c.model_id === picked);
+  return !!candidate && onlyContextKeepsOut(candidate.reasons, candidate.local);
+}
+
 /**
  * A stopped job planned again on `modelId`, the model its parts were cut for, or why it cannot be. A budget too small
  * for that model does not stop it here: the check before its next part says so with the parts' own figures.
@@ -207,10 +215,13 @@ async function jobFor(d: JobPrepareDeps, start: RunStart, resuming = false): Pro
     // A resumed job's model that the budget no longer covers is still its model: what is left is checked with the
     // figures of its parts before the next one, not a part-sized guess.
     const overBudget = resuming && forParts?.refusal?.code === 'budget_exceeded';
-    const id = overBudget ? start.model : forParts?.refusal ? undefined : forParts?.model_id;
+    // The model the writer picked, kept out by its context alone: the parts are planned on it, so the run is split
+    // or refused with its figures (what its context holds, what is left for text), never only "too long for it".
+    const tooSmall = !!forParts && pickedTooSmall(forParts, start.model);
+    const id = overBudget || tooSmall ? start.model : forParts?.refusal ? undefined : forParts?.model_id;
     spec = id ? d.model(id) : undefined;
     if (!spec) return { refusal: forParts?.refusal ?? null };
-    chooser = forParts && !overBudget ? chosenBy(forParts, spec.id) : null;
+    chooser = tooSmall ? 'writer' : forParts && !overBudget ? chosenBy(forParts, spec.id) : null;
   }
   if (!SPLIT_KINDS.has(definition.answer)) {
     const output = start.max_output_tokens ?? definition.max_output_tokens;
