@@ -22,11 +22,21 @@ export function fallbackText(
   modelName: (id: string, knownAs?: string | null) => string,
 ): string | null {
   if (run.fallbacks.length === 0) return null;
-  const failed = run.attempts.filter(
-    (a) => a.outcome === 'failed' && a.model_id !== run.model_id && a.error?.code !== 'cancelled',
-  );
-  const sentence = (text: string) => (/[.!?…)]$/.test(text) ? text : `${text}.`);
-  const said = failed.map((a) => `${modelName(a.model_id)} failed: ${sentence(a.error?.message ?? 'no reason given')}`);
+  // Each model once, by what its last call ended with (a repair's failure says more than the first answer's).
+  const why = new Map<string, string>();
+  for (const a of run.attempts)
+    if (a.outcome === 'failed' && a.model_id !== run.model_id && a.error?.code !== 'cancelled')
+      why.set(a.model_id, firstSentence(a.error?.message ?? 'no reason given'));
+  const said = [...why].map(([id, message]) => `${modelName(id)} failed: ${message}`);
   if (run.model_id) said.push(`${modelName(run.model_id, run.model_name)} answered instead.`);
   return said.length > 0 ? said.join(' ') : null;
+}
+
+/**
+ * What went wrong, without the step a failure's message ends with ("Try again, or choose another model."): advice for
+ * a run that failed, not for one another model answered.
+ */
+function firstSentence(message: string): string {
+  const first = /^.*?[.!?…](?=\s+[A-Z]|$)/s.exec(message.trim())?.[0] ?? message.trim();
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
 }
