@@ -94,6 +94,18 @@ describe('WorkbenchManager', () => {
     expect(manager.inputTokens).toBe(0);
   });
 
+  it('asks about a passage of only spaces and blank lines as about none: no quote for tokens of nothing', async () => {
+    // The card above Run read "About 21 tokens in", with a cost, for a box that looked empty, beside "Paste or open a
+    // passage first." (runs:quote refuses such a passage outright).
+    const { fake, manager } = setup();
+    manager.setTask('line_edit');
+    manager.setText('   \n\n\t  \n');
+    await manager.decide();
+    expect(fake.inputsOf('orchestrator:decide').at(-1)).toEqual({ task: 'line_edit' });
+    expect(manager.inputTokens).toBe(0);
+    expect(manager.runRequest()).toBeNull();
+  });
+
   it('shows the answer to the newest question even when an older one answers later', async () => {
     const { fake, manager } = setup();
     const ask = (task: string) => () => {

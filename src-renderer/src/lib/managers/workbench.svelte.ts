@@ -48,7 +48,8 @@ export class WorkbenchManager {
     () =>
       this.#client.call('orchestrator:decide', {
         task: this.#task,
-        ...(this.#text ? { input_tokens: this.#tokensSent() } : {}),
+        // Only spaces and blank lines are no passage: the decision is asked as for none (runs:quote refuses them).
+        ...(this.#text.trim() ? { input_tokens: this.#tokensSent() } : {}),
         ...this.#options(),
         ...(this.images.count > 0 ? { images: this.images.sizes } : {}),
       }),
@@ -233,8 +234,8 @@ export class WorkbenchManager {
   readonly historyLoading = $derived(this.#history.loading);
   readonly historyError = $derived(this.#history.error);
 
-  /** The passage's tokens (0 for no passage: the message's framing alone is nothing the writer wrote). */
-  readonly inputTokens = $derived(this.#text ? estimateTokens(this.#text) : 0);
+  /** The passage's tokens (0 for no passage, or one of only spaces and blank lines: nothing the writer wrote). */
+  readonly inputTokens = $derived(this.#text.trim() ? estimateTokens(this.#text) : 0);
   /** The task's entry in the library (its description for the Workbench, whether it takes a request); null unknown. */
   get taskInfo(): TaskInfo | null {
     return this.#library.info(this.#task);
