@@ -210,6 +210,25 @@ test('a scene draft stopped part-way keeps its words and exports them as a repor
   expect(markdown).toContain('The storm');
 });
 
+test('before a passage, the card above Run says its figures are for a typical run of the task, not for the empty box', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await addFakeWriter(host, fake, { input: 0.1, output: 0.2 });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByLabel('Task', { exact: true }).selectOption({ label: 'Continuity check' });
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await decisionSettled(page);
+  // It read "About 12,000 tokens in, up to 1,000 out" beside an empty passage box.
+  await expect(page.getByTestId('decision-tokens')).toHaveText(
+    /^For a typical Continuity check: about [\d,]+ tokens in, up to [\d,]+ out\. Paste or open your passage for its own\.$/,
+  );
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await decisionSettled(page);
+  await expect(page.getByTestId('decision-tokens')).toHaveText(/^About [\d,]+ tokens in, up to [\d,]+ out$/);
+});
+
 test('a continuity check shows its findings as they arrive and when stopped, never the JSON they come in', async ({
   page,
   host,
