@@ -11,7 +11,8 @@
 // - through the browser host: a fetch of /api/runs:start (envelope, dispatcher, runs.start), answered whole;
 // - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record).
 // A last row runs runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has): what this
-// machine's disk flushes cost, to read the rows above against.
+// machine's disk flushes cost, to read the rows above against. A last line times runs.start's first token and whole
+// call with each fdatasync 4 ms slower, beside this disk's: what a Mac's slower flushes add before the first token.
 import { spawn } from 'node:child_process';
 import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -128,20 +129,34 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
       );
       return samples;
     };
-    // The same runs with the ledger's fdatasync answered at once: not a mode Quire has (every acknowledged charge is
-    // on disk), only what the disk's flushes cost on this machine, so the rows above can be read against it.
-    const runsWithoutFsync: Measure = async (count, concurrency) => {
-      const real = fs.fdatasync;
-      const answered = (_fd: number, callback: (error: null) => void) => void setImmediate(callback, null);
-      fs.fdatasync = answered as unknown as typeof fs.fdatasync;
-      syncBuiltinESMExports();
-      try {
-        return await runsAlone(count, concurrency);
-      } finally {
-        fs.fdatasync = real;
+    // The same runs with the ledger's fdatasync replaced while they run.
+    const runsWithFdatasync =
+      (replace: (real: typeof fs.fdatasync) => typeof fs.fdatasync): Measure =>
+      async (count, concurrency) => {
+        const real = fs.fdatasync;
+        fs.fdatasync = replace(real);
         syncBuiltinESMExports();
-      }
-    };
+        try {
+          return await runsAlone(count, concurrency);
+        } finally {
+          fs.fdatasync = real;
+          syncBuiltinESMExports();
+        }
+      };
+    // Answered at once: not a mode Quire has (every acknowledged charge is on disk), only what the disk's flushes cost
+    // on this machine, so the rows above can be read against it.
+    const runsWithoutFsync = runsWithFdatasync(
+      () =>
+        ((_fd: number, callback: (error: null) => void) => void setImmediate(callback, null)) as typeof fs.fdatasync,
+    );
+    // Each flush 4 ms slower, as a Mac's F_FULLFSYNC (what libuv's fdatasync is there) can be: a call taken out of the
+    // standing hold (ledger/standing-hold.ts) sends without waiting for one, so its first token should not move.
+    const SLOWER_MS = 4;
+    const runsWithSlowerFsync = runsWithFdatasync(
+      (real) =>
+        ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
+          real(fd, (error) => void setTimeout(() => callback(error), SLOWER_MS))) as typeof fs.fdatasync,
+    );
     const hostRun = {
       task: 'brainstorm',
       input: MESSAGES,
@@ -241,6 +256,28 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
     }
     console.log(
       "  (the browser host's runs:start answers whole, so its streaming columns time the same call as its non-streaming ones)",
+    );
+    // A slower disk, side by side with this one, streaming at concurrency 1 (interleaved rounds, as above).
+    const onDisk: Sample[] = [];
+    const slower: Sample[] = [];
+    for (let round = 0; round < 5; round++) {
+      onDisk.push(...(await runsAlone(60, 1)));
+      slower.push(...(await runsWithSlowerFsync(60, 1)));
+    }
+    const firstP50 = (xs: Sample[]) =>
+      p(
+        xs.map((x) => x.firstToken),
+        50,
+      );
+    const totalP50 = (xs: Sample[]) =>
+      p(
+        xs.map((x) => x.total),
+        50,
+      );
+    console.log(
+      `each fdatasync ${SLOWER_MS} ms slower (a Mac's F_FULLFSYNC), runs.start streaming c=1: first token p50 ` +
+        `${f(firstP50(onDisk))} → ${f(firstP50(slower))} ms (${signed(firstP50(slower) - firstP50(onDisk))}); whole call p50 ` +
+        `${f(totalP50(onDisk))} → ${f(totalP50(slower))} ms (${signed(totalP50(slower) - totalP50(onDisk))}: its settlement is on disk before it answers)`,
     );
     const apps = app.services.gateway.byApp(app.services.ledger.monthOf(new Date())).apps;
     console.log(`ledger: ${apps[0]?.calls ?? 0} gateway calls recorded under "${apps[0]?.name ?? '-'}"`);
