@@ -3,6 +3,7 @@
 // target and against one plain count of the same text (the floor: the splitter measures every part it makes); and the multi-part job runner's overhead (story
 // bounding, SQLite persistence of every part, merging) over the sum of its parts' own time, with a fake runPart. And the
 // structure of a 48 MB manuscript of 1.8 million short paragraphs, parsed at once and in slices as the app parses it.
+// And History's page of 50 runs (runs:list) when each ran on the whole manuscript, beside the same 50 rows read whole.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { JobsRepo } from '../src-main/manuscripts/jobs-repo';
 import { splitIntoParts, type CountText } from '../src-main/manuscripts/splitter';
 import { parseStructure, parseStructureAsync } from '../src-main/manuscripts/structure';
 import { openDatabase } from '../src-main/store/database';
+import { RunsRepo } from '../src-main/store/repos/runs-repo';
 import { QuoteLocator } from '../src-main/tasks/quotes';
 import { TokenCounter } from '../src-main/tokens/token-counter';
 import { generateManuscript, shortParagraphsManuscript } from '../test/fixtures/manuscript';
@@ -92,9 +94,53 @@ export async function benchManuscripts(): Promise<void> {
       );
     }
     await runnerOverhead(text, blocks);
+    historyPage(text);
   } finally {
     await local.close();
     await llama?.dispose();
+  }
+}
+
+/**
+ * History's page of 50 runs, each a check of the whole manuscript (its request, as stored, holds the text), with their
+ * answers: what runs:list takes, on the main thread, beside the same 50 rows read whole (SELECT *).
+ */
+function historyPage(text: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'quire-bench-history-'));
+  const db = openDatabase(join(dir, 'quire.sqlite'));
+  try {
+    const insert = db.prepare(
+      `INSERT INTO runs (id, task, status, request_json, output_text, attempts_json, created_at)
+       VALUES (?, 'continuity_check', 'completed', ?, ?, '[]', ?)`,
+    );
+    const request = JSON.stringify({ task: 'continuity_check', input: text, request: 'Do the eyes stay green?' });
+    const answer = JSON.stringify({ findings: Array.from({ length: 40 }, (_, i) => ({ claim: `Finding ${i}.` })) });
+    db.transaction(() => {
+      for (let i = 0; i < 60; i++)
+        insert.run(`run-${i}`, request, answer, new Date(Date.UTC(2026, 11, 1, 0, i)).toISOString());
+    })();
+    const repo = new RunsRepo(db);
+    const whole = db.prepare('SELECT * FROM runs ORDER BY created_at DESC LIMIT 50');
+    const list = () => repo.list({ limit: 50 });
+    list();
+    whole.all();
+    const listed: number[] = [];
+    const read: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      let t0 = performance.now();
+      list();
+      listed.push(performance.now() - t0);
+      t0 = performance.now();
+      whole.all();
+      read.push(performance.now() - t0);
+    }
+    const [l, r] = [percentile(listed, 50), percentile(read, 50)];
+    console.log(
+      `History, 50 runs on the whole manuscript: runs:list p50 ${l.toFixed(1)} ms; the same rows read whole ${r.toFixed(1)} ms (${(l / r).toFixed(2)}×)`,
+    );
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

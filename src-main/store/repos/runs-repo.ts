@@ -104,6 +104,8 @@ export interface ModelUsageRow {
 export class RunsRepo {
   private readonly q: ReturnType<typeof preparedOnce>;
   private readonly owner: Owner;
+  /** The columns a history row is made of: every one but the request, answer and attempts (see {@link list}). */
+  private readonly summaryColumns: string;
 
   /** `isAlive`: whether the process that owns a running run still runs (default: pid + start token). */
   constructor(
@@ -112,6 +114,10 @@ export class RunsRepo {
   ) {
     this.q = preparedOnce(db);
     this.owner = ownerOf(db);
+    this.summaryColumns = (db.pragma('table_info(runs)') as { name: string }[])
+      .filter(({ name }) => !(name in NOT_IN_A_SUMMARY))
+      .map(({ name }) => `r.${name}`)
+      .join(', ');
   }
 
   /** Writes that belong in the transaction that first stores a run (see {@link withFirstRow}), by run id. */
@@ -239,8 +245,9 @@ export class RunsRepo {
    */
   list(filter: RunListFilter): RunSummary[] {
     // One character past the preview's: whether the request goes on.
-    const rows = this.q<RunRow & { request_start: unknown }>(
-      `SELECT r.*, g.client AS client, n.display_name AS model_name,
+    // A run on a whole manuscript stores the text with its request: a page of 50 would read and copy every one.
+    const rows = this.q<Omit<RunRow, keyof typeof NOT_IN_A_SUMMARY> & { request_start: unknown }>(
+      `SELECT ${this.summaryColumns}, g.client AS client, n.display_name AS model_name,
          substr(json_extract(r.request_json, '$.request'), 1, ${REQUEST_PREVIEW_CHARS + 1}) AS request_start
        FROM runs r ${BY_APP}
          LEFT JOIN model_names n ON n.model_id = r.model_id
@@ -262,10 +269,7 @@ export class RunsRepo {
         attempts: _attempts,
         answer: _answer,
         ...summary
-      } = toRecord({
-        ...row,
-        answer_json: null,
-      });
+      } = toRecord({ ...row, ...NOT_IN_A_SUMMARY });
       return {
         ...summary,
         request_preview: requestPreview(typeof row.request_start === 'string' ? row.request_start : null),
@@ -372,6 +376,14 @@ export class RunsRepo {
 
 /** Which app a run came from, for runs that came through the gateway (gateway_runs: one row per such run). */
 const BY_APP = 'LEFT JOIN gateway_runs g ON g.run_id = r.id';
+/** A run's large columns, left out of a history row (RunSummary has none of them), with what the row reads instead. */
+const NOT_IN_A_SUMMARY = {
+  request_json: '{}',
+  output_text: null,
+  output_json: null,
+  attempts_json: '[]',
+  answer_json: null,
+} satisfies Partial<RunRow>;
 const MODEL_NAME = 'SELECT display_name FROM model_names WHERE model_id = ?';
 
 function toRecord(row: RunRow): RunRecord {
