@@ -8,6 +8,7 @@ import { gatewayApp } from '../../test/support/gateway-app';
 import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-llm-server';
 import { useTempDir } from '../../test/support/temp-dir';
 import { cloudSpec } from '../../test/support/tournament-app';
+import { heldDisk } from '../../test/support/held-disk';
 
 const tempDir = useTempDir();
 let fake: FakeLlmServer;
@@ -16,26 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-/** The disk as the ledger's group commit sees it: passes every fsync until held, then each waits for release. */
-function disk() {
-  let held = false;
-  const waiting: (() => void)[] = [];
-  return {
-    sync: () => (held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
-    hold: () => void (held = true),
-    get waiting() {
-      return waiting.length;
-    },
-    release: () => {
-      held = false;
-      for (const resolve of waiting.splice(0)) resolve();
-    },
-  };
-}
-
 describe('streaming through the gateway', () => {
   it('a provider that sends its whole answer in one burst: the text reaches the client while the settlement is not yet on disk; the usage chunk follows the charge', async () => {
-    const d = disk();
+    const d = heldDisk();
     const g = await gatewayApp({
       dataDir: tempDir(),
       fake,

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../store/database';
 import { groupCommitOf } from '../store/group-commit';
 import { setOwner, startTokenOf } from '../store/owner';
 import { useTempDir } from '../../test/support/temp-dir';
+import { heldDisk, type HeldDisk } from '../../test/support/held-disk';
 import { deadPid, liveProcess } from '../../test/support/processes';
 import type { Charge } from './charge';
 import { Ledger } from './ledger';
@@ -15,21 +16,7 @@ const tempDir = useTempDir();
 const call = { runId: 'r', modelId: 'm', provider: 'p', task: 't' };
 const now = () => new Date('2026-03-15T12:00:00Z');
 
-/** The disk as the group commit sees it: fsyncs finish at once until held, then wait for release. */
-function disk() {
-  let held = false;
-  const waiting: (() => void)[] = [];
-  return {
-    sync: () => (held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()),
-    hold: () => void (held = true),
-    release: () => {
-      held = false;
-      for (const resolve of waiting.splice(0)) resolve();
-    },
-  };
-}
-
-function ledgerOn(db: Db, d: ReturnType<typeof disk>, o: { budget?: number | null; boot?: string } = {}) {
+function ledgerOn(db: Db, d: HeldDisk, o: { budget?: number | null; boot?: string } = {}) {
   return new Ledger({
     db,
     now,
@@ -42,7 +29,7 @@ function ledgerOn(db: Db, d: ReturnType<typeof disk>, o: { budget?: number | nul
 function setup(o: { budget?: number | null } = {}) {
   const file = join(tempDir(), 'q.sqlite');
   const db = openDatabase(file);
-  const d = disk();
+  const d = heldDisk();
   return { file, db, d, ledger: ledgerOn(db, d, o) };
 }
 
@@ -116,7 +103,7 @@ describe('a standing hold', () => {
     const theirs = openDatabase(file);
     try {
       setOwner(theirs, { pid: live.pid, token: startTokenOf(live.pid) ?? null });
-      const other = ledgerOn(theirs, disk(), { budget: 1 });
+      const other = ledgerOn(theirs, heldDisk(), { budget: 1 });
       await (
         await other.open({ ...call, worstCaseUsd: 0.05 })
       ).onDisk;
@@ -137,7 +124,7 @@ describe('a standing hold', () => {
     const { file, db, ledger } = setup({ budget: 1 });
     const theirs = openDatabase(file);
     setOwner(theirs, { pid: deadPid(), token: null });
-    const gone = ledgerOn(theirs, disk(), { budget: 1 });
+    const gone = ledgerOn(theirs, heldDisk(), { budget: 1 });
     await (
       await gone.open({ ...call, worstCaseUsd: 0.05 })
     ).onDisk;
@@ -185,14 +172,14 @@ describe('a standing hold', () => {
         const file = join(tempDir(), 'q.sqlite');
         const first = openDatabase(file);
         setOwner(first, { pid: deadPid(), token: null });
-        const crashed = ledgerOn(first, disk(), { budget: 5 });
+        const crashed = ledgerOn(first, heldDisk(), { budget: 5 });
         const sent = await crashed.open({ ...call, worstCaseUsd: 0.01 });
         await sent.onDisk;
         await crashed.heldAhead();
         const ahead = held(first);
         first.close(); // no giveBack: the process is gone
         const db = openDatabase(file);
-        const ledger = ledgerOn(db, disk(), { budget: 5, boot: restart ? 'boot-2' : 'boot-1' });
+        const ledger = ledgerOn(db, heldDisk(), { budget: 5, boot: restart ? 'boot-2' : 'boot-1' });
         expect(ledger.markOrphans()).toBe(restart ? 2 : 1);
         expect(held(db)).toBe(0);
         const month = ledger.month('2026-03');
@@ -216,7 +203,7 @@ describe('a standing hold', () => {
   it('a hold of last month is not drawn on in this one', async () => {
     let at = new Date('2026-03-31T23:59:00Z');
     const db = openDatabase(join(tempDir(), 'q.sqlite'));
-    const d = disk();
+    const d = heldDisk();
     const ledger = new Ledger({
       db,
       now: () => at,

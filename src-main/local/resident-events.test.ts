@@ -4,39 +4,17 @@ import { describe, expect, it } from 'vitest';
 import type { ResidentModelInfo } from '../../src-preload/contract';
 import { useDownloadHarness } from '../../test/support/download-harness';
 import { fixtureLlama } from '../../test/support/local-fixture';
+import { ManualClock } from '../../test/support/manual-clock';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
-import type { Scheduler } from './machine';
 
 const tempDir = useTempDir();
 const { harness } = useDownloadHarness(tempDir);
 
-/** Timers that fire only when the test moves the clock past them. */
-class HandClock implements Scheduler {
-  time = 1_000_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private next = 1;
-  now = () => this.time;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((timer) => timer.id !== handle);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    const due = this.timers.filter((timer) => timer.at <= this.time);
-    this.timers = this.timers.filter((timer) => timer.at > this.time);
-    for (const timer of due) timer.fn();
-  }
-}
-
 describe('what is in memory, pushed as it changes', () => {
   it('says a model loaded, running a task, done, and unloaded after sitting idle', async () => {
     const llama = await fixtureLlama();
-    const clock = new HandClock();
+    const clock = new ManualClock();
     const h = harness({
       stack: { runtime: { createLlama: () => Promise.resolve(llama), scheduler: clock, now: clock.now } },
     });

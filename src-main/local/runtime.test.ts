@@ -8,11 +8,11 @@ import { DEFAULT_SETTINGS } from '../../src-preload/contract';
 import { LocalModelError } from '../errors';
 import { silentLogger } from '../infra/logger';
 import { fixtureLlama, fixtureSpec as spec } from '../../test/support/local-fixture';
+import { ManualClock } from '../../test/support/manual-clock';
 import { useTempDir } from '../../test/support/temp-dir';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { LocalModels } from './local-provider';
-import type { Scheduler } from './machine';
 import { LocalRuntime, type ResidentModel } from './runtime';
 
 let llama: Llama;
@@ -22,27 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await llama.dispose();
 });
-
-class ManualClock implements Scheduler {
-  time = 1_000_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private next = 1;
-  now = () => this.time;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    const due = this.timers.filter((t) => t.at <= this.time);
-    this.timers = this.timers.filter((t) => t.at > this.time);
-    for (const t of due) t.fn();
-  }
-}
 
 function localSettings(patch: Partial<Settings['local']> = {}): () => Settings['local'] {
   return () => ({ ...DEFAULT_SETTINGS.local, threads: 2, ...patch });

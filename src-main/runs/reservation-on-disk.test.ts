@@ -3,35 +3,10 @@
 // out of the process's standing hold (ledger/standing-hold.ts) is covered on disk already, and goes at once.
 import { describe, expect, it } from 'vitest';
 import { TASK, useExecutionHarness } from '../../test/support/execution-harness';
+import { heldDisk } from '../../test/support/held-disk';
 
 const harness = useExecutionHarness();
 const price = { input_usd_per_mtok: 2, output_usd_per_mtok: 10 };
-
-/** The disk as the ledger's group commit sees it: every fsync waits until released, or the next one fails. */
-function disk() {
-  const waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  let failNext = false;
-  let held = true;
-  let onSync: () => void = () => undefined;
-  return {
-    sync: () => {
-      onSync();
-      if (failNext) {
-        failNext = false;
-        return Promise.reject(new Error('EIO: input/output error'));
-      }
-      return held ? new Promise<void>((resolve, reject) => waiting.push({ resolve, reject })) : Promise.resolve();
-    },
-    /** Settles when the next fsync starts. */
-    nextSync: () => new Promise<void>((resolve) => (onSync = resolve)),
-    failNextSync: () => void (failNext = true),
-    hold: () => void (held = true),
-    release: () => {
-      held = false;
-      for (const w of waiting.splice(0)) w.resolve();
-    },
-  };
-}
 
 /** The fetch under the SDKs (after Quire's own wrappers): a call reaching it is a request on its way out. */
 function countingFetch() {
@@ -42,7 +17,7 @@ function countingFetch() {
 describe("a call's reservation on disk before anything is sent", () => {
   for (const kind of ['openai-compatible', 'anthropic'] as const) {
     it(`${kind}: nothing reaches the provider while the reservation's fsync runs; it goes once it is on disk`, async () => {
-      const d = disk();
+      const d = heldDisk({ held: true });
       const wire = countingFetch();
       const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
       try {
@@ -72,7 +47,7 @@ describe("a call's reservation on disk before anything is sent", () => {
   }
 
   it('a later call, taken out of the standing hold already on disk, is sent while its own commit goes to disk', async () => {
-    const d = disk();
+    const d = heldDisk({ held: true });
     d.release();
     const wire = countingFetch();
     const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
@@ -100,7 +75,7 @@ describe("a call's reservation on disk before anything is sent", () => {
   });
 
   it('a reservation the disk could not keep: the call is not sent, its hold is released, and the provider is not blamed', async () => {
-    const d = disk();
+    const d = heldDisk({ held: true });
     d.release();
     const wire = countingFetch();
     const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
@@ -129,7 +104,7 @@ describe("a call's reservation on disk before anything is sent", () => {
     expect(providers.every((p) => p.failure_count === 0)).toBe(true);
   });
   it('a run stopped while its reservation goes to disk sends nothing and is charged nothing (it kept the whole hold)', async () => {
-    const d = disk();
+    const d = heldDisk({ held: true });
     const wire = countingFetch();
     const h = await harness.host({ execution: { durableSync: d.sync, fetch: wire.fetch } });
     try {
