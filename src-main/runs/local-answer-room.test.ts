@@ -197,9 +197,23 @@ describe("a local model's structured answer at the task's own settings (8,192-to
       expect.stringMatching(/1 edit .* cut short.* not applied/),
     ]);
     // The run's report says it too.
-    const run = { run_id: 'r', task: 'line_edit', status: 'completed', created_at: '2025-05-01T10:00:00.000Z' };
+    const run = {
+      run_id: 'r',
+      task: 'line_edit',
+      status: 'completed' as const,
+      created_at: '2025-05-01T10:00:00.000Z',
+    };
     const { markdown } = runReport(
-      { ...run, finished_at: null, model_id: 'local-8k', cost_usd: 0, truncated: false, answer } as RunRecord,
+      {
+        ...run,
+        finished_at: null,
+        model_id: 'local-8k',
+        cost_usd: 0,
+        truncated: false,
+        answer,
+        fallbacks: [] as string[],
+        attempts: [] as RunRecord['attempts'],
+      } as RunRecord,
       { taskName: () => 'Line edit', modelName: (id) => id },
     );
     for (const notice of answer.notices!) expect(markdown).toContain(`- Note: ${notice}`);
