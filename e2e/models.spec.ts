@@ -1,7 +1,8 @@
 // Models: add the generated GGUF fixture by URL from a loopback file server, watch the progress, cancel one download,
 // complete another, see it installed and load it into memory.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startFileServer, type FileServer } from '../test/support/file-server';
@@ -116,26 +117,32 @@ test('a model added by URL downloads with progress, one is cancelled, the other 
 });
 
 test('a model imported by its path shows each step with a Stop; stopped, nothing of it is kept', async ({ page }) => {
-  // Tens of MB: its test load (a child process loading it) lasts long enough to be stopped.
   const file = tinyLlamaFixture({ seed: 40, embd: 512, layers: 4, name: 'Harbour Reader' });
+  // A model of 2 GB (a valid header, its tail a hole on disk): its copy and SHA-256 take seconds on any machine, so the
+  // Stop lands while it copies. A tens-of-MB model's test load could end before the click did.
+  const large = join(mkdtempSync(join(tmpdir(), 'quire-e2e-import-')), 'tiny-llama-large.gguf');
+  copyFileSync(file, large);
+  truncateSync(large, 2 * 1024 ** 3);
   await page.goto(`${host.url}/#/models`);
   await expect(page.getByTestId('models-empty')).toBeVisible();
-  await page.getByLabel('Path to the file on this Mac').fill(file);
+  await page.getByLabel('Path to the file on this Mac').fill(large);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   const progress = page.getByTestId('import-progress');
-  await expect(progress.getByRole('progressbar')).toHaveAccessibleName(/^Test-loading tiny-llama-.*\.gguf/);
+  await expect(progress.getByRole('progressbar')).toHaveAccessibleName(/^Copying tiny-llama-large\.gguf/);
   await page.screenshot({ path: 'e2e/screenshots/models-importing.png' });
   await progress.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('import-error')).toContainText(
-    /You stopped the import of tiny-llama-.*\.gguf: nothing was added to your models folder\./,
+    'You stopped the import of tiny-llama-large.gguf: nothing was added to your models folder.',
   );
   await expect(progress).toHaveCount(0);
   expect((await host.call<unknown[]>('models:installed')).value).toEqual([]);
   const modelsDir = join(host.dataDir, 'models');
   expect(readdirSync(modelsDir).filter((name) => name.endsWith('.gguf'))).toEqual([]);
   expect(readdirSync(join(modelsDir, '.partial'))).toEqual([]);
+  rmSync(dirname(large), { recursive: true, force: true });
 
-  // Imported again and left to finish: listed, and the stop is no longer shown.
+  // The model itself, imported and left to finish: listed, and the stop is no longer shown.
+  await page.getByLabel('Path to the file on this Mac').fill(file);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByTestId('installed-Harbour Reader')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('models-notice')).toContainText('Harbour Reader was imported and is ready to use.');
