@@ -10,6 +10,9 @@ import { addFakeWriter, expect, test } from './support/fake-host';
 import type { RunningHost } from './support/host';
 import { decisionSettled } from './support/workbench';
 
+/** The theme's --muted (light): a note, not the --danger of a failure. */
+const MUTED = 'rgb(107, 102, 94)';
+
 test.use({ viewport: { width: 1280, height: 1200 } });
 // A host per test and three runs; on a loaded 2-core machine that can take most of a minute.
 test.describe.configure({ timeout: 150_000 });
@@ -260,6 +263,8 @@ test('a continuity check shows its findings as they arrive and when stopped, nev
   );
   // What the stop came to, beside tokens the provider never reported.
   await expect(page.getByTestId('run-stop-cost')).toContainText('Stop kept what had arrived and charged $0.0');
+  // Told as information (the muted colour of notes), not in the red of a failure: the writer stopped it.
+  await expect(page.getByTestId('run-stop-cost')).toHaveCSS('color', MUTED);
   await expect(page.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
   await expect(page.getByTestId('run-output')).toBeHidden();
   await page.getByText('The model’s answer as it arrived').click();

@@ -4,6 +4,9 @@ import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
 import { startHost, type RunningHost } from './support/host';
 
+/** The theme's --warn (light): a warning about an answer, not the --danger of a failure. */
+const WARN = 'rgb(161, 92, 0)';
+
 let host: RunningHost;
 
 test.use({ viewport: { width: 1280, height: 1200 } });
@@ -139,6 +142,8 @@ test('a continuity check on the local fixture with a short answer length has roo
       'nothing). Pick a longer answer length for more.',
     'Some findings reached the length this model can write for one and may be cut short.',
   ]);
+  // Warnings about the answer, in the theme's --warn: the run did not fail.
+  for (const notice of await page.getByTestId('run-answer-notice').all()) await expect(notice).toHaveCSS('color', WARN);
   await expect(page.getByTestId('run-cost')).toHaveText('$0.00');
   // Random weights: the mechanics, not the prose. The finding these seeded weights give is shown, its quote (words
   // of no language) marked as not found in the text.
