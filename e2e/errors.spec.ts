@@ -159,6 +159,8 @@ test('a reachable endpoint is added, edited and deleted', async ({ page, host, f
   await openSettings(page, host.url);
   await page.getByTestId('endpoints').getByRole('button', { name: 'Delete studio', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete this endpoint?' });
+  // Named in the quotation marks the rest of the app uses.
+  await expect(dialog).toContainText('“studio” and its models will be removed from Quire, with its stored key.');
   await expect(dialog).toContainText(
     'Your model pack “Studio pack” uses it for 1 task; until you edit the pack, Quire runs it on a local model if one is ' +
       'installed, and otherwise cannot run it.',
