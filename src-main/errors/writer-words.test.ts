@@ -88,10 +88,12 @@ describe('InvalidInputError.fromZod', () => {
     [
       { input_usd_per_mtok: -1 },
       'models.0.input_usd_per_mtok',
-      'models.0.input_usd_per_mtok: The input price of model 1 cannot be below 0.',
+      'models.0.input_usd_per_mtok: The input price of model 1 (“m”) cannot be below 0.',
     ],
     // A number the form could not read (NaN arrives as null): the endpoint's own fields, not "Invalid input".
-    [{ quality: null }, 'models.0.quality', 'models.0.quality: The quality of model 1 must be a number.'],
+    [{ quality: null }, 'models.0.quality', 'models.0.quality: The quality of model 1 (“m”) must be a number.'],
+    // With its id where it has one: among 300 fetched models, "model 212" alone is not one a writer can find.
+    [{ quality: 11 }, 'models.0.quality', 'models.0.quality: The quality of model 1 (“m”) cannot be above 10.'],
   ])('names the field in plain words when zod would have said it its own way (%o)', (model, path, message) => {
     const info = refused('providers:save', endpoint(model));
     expect(info).toMatchObject({ code: 'invalid_input', path, message });

@@ -41,7 +41,7 @@ const LABELS: Record<string, string> = {
 /** A list's entries, by the list's key: "model 1" of `models.0`. */
 const ENTRIES: Record<string, string> = { models: 'model', input: 'message', images: 'image' };
 
-function fieldLabel(path: readonly PropertyKey[]): string {
+function fieldLabel(path: readonly PropertyKey[], input?: unknown): string {
   const named = path.findLastIndex((key) => typeof key === 'string');
   if (named < 0) return 'this request';
   const key = String(path[named]);
@@ -50,7 +50,11 @@ function fieldLabel(path: readonly PropertyKey[]): string {
   const parent = path[named - 1];
   const list = path[named - 2];
   if (typeof parent === 'number' && typeof list === 'string') {
-    return `${label} of ${ENTRIES[list] ?? list.replace(/s$/, '')} ${parent + 1}`;
+    // With its id where it has one, as the Settings form says it (an endpoint's 300 fetched models: "model 212" alone
+    // is not one a writer can find).
+    const id = key === 'id' ? undefined : valueAt(input, [...path.slice(0, named), 'id']);
+    const withId = typeof id === 'string' && id.trim() !== '' && id.length <= 100 ? ` (“${id}”)` : '';
+    return `${label} of ${ENTRIES[list] ?? list.replace(/s$/, '')} ${parent + 1}${withId}`;
   }
   return label;
 }
@@ -97,7 +101,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function plainWords(issue: Issue, path: readonly PropertyKey[], input: unknown, hasInput: boolean): string {
-  const label = capital(fieldLabel(path));
+  const label = capital(fieldLabel(path, input));
   switch (issue.code) {
     case 'too_small':
       if (issue.origin === 'string')
@@ -129,7 +133,7 @@ function plainWords(issue: Issue, path: readonly PropertyKey[], input: unknown, 
     case 'not_multiple_of':
       return `${label} must be a multiple of ${n(issue.divisor as number)}.`;
     case 'unrecognized_keys':
-      return `Quire does not take ${issue.keys.map((key) => `“${key}”`).join(', ')} in ${fieldLabel(path)}.`;
+      return `Quire does not take ${issue.keys.map((key) => `“${key}”`).join(', ')} in ${fieldLabel(path, input)}.`;
     default:
       return `${label} is not valid.`;
   }
