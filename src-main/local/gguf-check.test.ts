@@ -157,7 +157,7 @@ describe('crafted GGUF headers are refused before llama.cpp sees them', () => {
         expect(error).toBeInstanceOf(LocalModelError);
         expect((error as LocalModelError).reason).toBe('invalid_file');
         expect((error as Error).message).toMatch(
-          /^crafted\.gguf isn't a model Quire can run: .+\. (Get it again from where you found it|Choose .+)\.$/,
+          /^crafted\.gguf isn't a model Quire can run: .+\. (Get it again from where you found it|Get the model .+|Choose .+)\.$/,
         );
         expect((error as Error).message).toMatch(pattern);
       });

@@ -78,6 +78,28 @@ export function refusalMessage(label: string, plain: string, detail?: string, ne
   return `${label} isn't a model Quire can run: ${plain}${detail ? ` (${detail})` : ''}. ${next}`;
 }
 
+/**
+ * A GGUF version Quire does not read: a newer format (a file made by a newer tool), the first one (which llama.cpp
+ * dropped), or a number no GGUF has had (a damaged header).
+ */
+function versionError(label: string, version: number): HeaderError {
+  if (version > 3 && version < 100)
+    return new HeaderError(
+      label,
+      `GGUF version ${version}; Quire reads versions 2 and 3`,
+      'it is in a newer GGUF format than this Quire reads',
+      'Get the model as GGUF version 3, or look for a newer Quire.',
+    );
+  if (version === 1)
+    return new HeaderError(
+      label,
+      'GGUF version 1',
+      'it is in the first GGUF format, which llama.cpp no longer reads',
+      'Get the model again as GGUF version 3.',
+    );
+  return new HeaderError(label, `it says GGUF version ${version}`);
+}
+
 /** A file that is not a GGUF at all: most likely the wrong file was chosen. */
 export function notGgufError(label: string): HeaderError {
   return new HeaderError(
@@ -228,8 +250,7 @@ export async function readGgufHeader(source: ByteSource, label: string): Promise
   const magic = (await cursor.bytes(4, 'the file type')).toString('latin1');
   if (magic !== 'GGUF') throw notGgufError(label);
   const version = await cursor.u32('the GGUF version');
-  if (version !== 2 && version !== 3)
-    throw new HeaderError(label, `it is GGUF version ${version}; Quire reads versions 2 and 3`);
+  if (version !== 2 && version !== 3) throw versionError(label, version);
   const tensorCount = count(await cursor.u64('tensor count'), HEADER_LIMITS.tensors, 'its tensor count', label);
   const kvCount = count(await cursor.u64('key count'), HEADER_LIMITS.keyValues, 'its metadata key count', label);
   const metadata = new Map<string, HeaderValue>();

@@ -43,6 +43,23 @@ describe('a refused model file says why in plain words', () => {
       `story.gguf isn't a model Quire can run: the model type "frobnicator" is not one Quire can run. Choose another model.`,
     ],
     [
+      'a newer GGUF version',
+      { version: 4 },
+      "story.gguf isn't a model Quire can run: it is in a newer GGUF format than this Quire reads (GGUF version 4; " +
+        'Quire reads versions 2 and 3). Get the model as GGUF version 3, or look for a newer Quire.',
+    ],
+    [
+      'the first GGUF version',
+      { version: 1 },
+      "story.gguf isn't a model Quire can run: it is in the first GGUF format, which llama.cpp no longer reads (GGUF " +
+        'version 1). Get the model again as GGUF version 3.',
+    ],
+    [
+      'a version no GGUF has',
+      { version: 0x7fff_ffff },
+      `story.gguf isn't a model Quire can run: the file is damaged (it says GGUF version 2147483647). ${NEXT}`,
+    ],
+    [
       'overlapping tensors',
       { tensors: (t) => void (t[1]!.offset = t[0]!.offset) },
       `story.gguf isn't a model Quire can run: the file is damaged (the tensors token_embd.weight and output_norm.weight overlap). ${NEXT}`,
