@@ -186,17 +186,20 @@ export function recoverStandingHolds(
     const sameBoot = hold.boot_id !== null && hold.boot_id === o.boot;
     if (!sameBoot && hold.micros > 0) {
       const { day } = o.place(hold.created_at);
-      ledger.insertOrphan({
-        run_id: null,
-        month: hold.month,
-        day: day.startsWith(hold.month) ? day : `${hold.month}-01`,
-        model_id: HELD_AHEAD_ID,
-        provider: 'quire',
-        task: HELD_AHEAD_ID,
-        reserved_micros: hold.micros,
-        created_at: hold.created_at,
-        note: 'held ahead for calls when the computer stopped (a power cut or a restart): counted as spent, since calls sent from it may not have been recorded',
-      });
+      ledger.insert(
+        {
+          run_id: null,
+          month: hold.month,
+          day: day.startsWith(hold.month) ? day : `${hold.month}-01`,
+          model_id: HELD_AHEAD_ID,
+          provider: 'quire',
+          task: HELD_AHEAD_ID,
+          reserved_micros: hold.micros,
+          created_at: hold.created_at,
+          note: 'held ahead for calls when the computer stopped (a power cut or a restart): counted as spent, since calls sent from it may not have been recorded',
+        },
+        'orphaned',
+      );
       counted++;
     }
     holds.remove(hold.id);

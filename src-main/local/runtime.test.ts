@@ -454,20 +454,26 @@ describe('memory budget and fallback', () => {
 });
 
 describe('settings changed while a task runs', () => {
+  /** A task on model "a" that has started and waits for `finish`; its answer is `answer()` read at its end. */
+  async function heldTask<T>(runtime: LocalRuntime, answer: () => T) {
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const task = runtime.use('a', small(), async () => {
+      started();
+      await gate;
+      return answer();
+    });
+    await running;
+    return { task, finish };
+  }
+
   it('a smaller memory budget unloads the model the task ran on when the task ends, not 15 idle minutes later', async () => {
     let local: Settings['local'] = { ...DEFAULT_SETTINGS.local, threads: 1 };
     const runtime = new LocalRuntime({ settings: () => local, cpuCount: 2, createLlama: () => Promise.resolve(llama) });
     try {
-      let finish!: () => void;
-      const gate = new Promise<void>((resolve) => (finish = resolve));
-      let started!: () => void;
-      const running = new Promise<void>((resolve) => (started = resolve));
-      const task = runtime.use('a', small(), async () => {
-        started();
-        await gate;
-        return 'answer';
-      });
-      await running;
+      const { task, finish } = await heldTask(runtime, () => 'answer');
       local = { ...local, memory_budget_mb: 1 };
       await runtime.applySettings();
       // Never pulled from under the task.
@@ -485,16 +491,7 @@ describe('settings changed while a task runs', () => {
     let local: Settings['local'] = { ...DEFAULT_SETTINGS.local, threads: 1 };
     const runtime = new LocalRuntime({ settings: () => local, cpuCount: 2, createLlama: () => Promise.resolve(llama) });
     try {
-      let finish!: () => void;
-      const gate = new Promise<void>((resolve) => (finish = resolve));
-      let started!: () => void;
-      const running = new Promise<void>((resolve) => (started = resolve));
-      const task = runtime.use('a', small(), async () => {
-        started();
-        await gate;
-        return runtime.contextThreads('a');
-      });
-      await running;
+      const { task, finish } = await heldTask(runtime, () => runtime.contextThreads('a'));
       local = { ...local, threads: 2 };
       const applied = runtime.applySettings();
       finish();

@@ -47,7 +47,7 @@ export type NewReservation = Pick<
   LedgerEntry,
   'run_id' | 'month' | 'day' | 'model_id' | 'provider' | 'task' | 'reserved_micros' | 'created_at'
 > &
-  Partial<Pick<LedgerEntry, 'bound_micros' | 'chosen_by'>>;
+  Partial<Pick<LedgerEntry, 'bound_micros' | 'chosen_by' | 'note'>>;
 
 export interface MonthTotals {
   settled_micros: number;
@@ -108,8 +108,8 @@ export class LedgerRepo {
   insert(r: NewReservation, state: LedgerState = 'reserved'): number {
     const result = this.q(
       `INSERT INTO ledger (run_id, month, day, model_id, provider, task, state, reserved_micros, bound_micros,
-           created_at, owner_pid, owner_token, chosen_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, owner_pid, owner_token, chosen_by, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       r.run_id,
       r.month,
@@ -124,15 +124,9 @@ export class LedgerRepo {
       this.owner.pid,
       this.owner.token,
       r.chosen_by ?? null,
+      r.note ?? null,
     );
     return Number(result.lastInsertRowid);
-  }
-
-  /** A hold counted as spent from the start, with why (start-up recovery: ledger/standing-hold.ts). */
-  insertOrphan(r: NewReservation & { note: string }): number {
-    const id = this.insert(r, 'orphaned');
-    this.q(`UPDATE ledger SET note = ? WHERE id = ?`).run(r.note, id);
-    return id;
   }
 
   /** Moves an open (or crash-left) reservation to its final state; returns false when it was already final. */
