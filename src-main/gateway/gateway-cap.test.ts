@@ -7,6 +7,7 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../test/support/fake-
 import { gatewayApp, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
 import { cloudSpec } from '../../test/support/tournament-app';
+import { heldDisk } from '../../test/support/held-disk';
 import { GatewayRepo } from './gateway-repo';
 import { join } from 'node:path';
 
@@ -214,6 +215,51 @@ describe("an app's monthly cap across processes", () => {
       expect(repo.capCounted('t1', '2026-12')).toBe(0);
     } finally {
       db.close();
+    }
+  });
+
+  it("a capped app's call is sent only once its hold is on disk, even with money held ahead (a power cut cannot hide it from the cap)", async () => {
+    fake.reset();
+    const d = heldDisk();
+    const g = await gatewayApp({
+      dataDir: tempDir(),
+      fake,
+      registry: [cloudSpec('cloud-gpt', 'openai', 9, 99)],
+      execution: { firstTokenTimeoutMs: 60_000, durableSync: d.sync },
+    });
+    try {
+      const ask = (token: string) =>
+        new OpenAI({ baseURL: g.baseUrl, apiKey: token, maxRetries: 0 }).chat.completions.create({
+          model: 'cloud-gpt',
+          messages: [{ role: 'user', content: 'x' }],
+          max_tokens: 100,
+        });
+      const answer = (text: string) => fake.script('cloud-gpt', { text, inputTokens: 10, outputTokens: 5 });
+      answer('one');
+      // An app without a cap opens the month's calls: this process now holds money ahead, on disk.
+      await ask(g.token({ name: 'Open' }));
+      await g.app.services.ledger.heldAhead();
+      const capped = g.token({ monthly_cap_usd: 1, name: 'Capped' });
+      answer('two');
+      d.hold();
+      const synced = d.nextSync();
+      const call = ask(capped);
+      await synced; // its hold and reservation are committed, on their way to disk
+      for (let turn = 0; turn < 20; turn++) await new Promise((r) => setImmediate(r));
+      expect(fake.requests).toHaveLength(1);
+      d.release();
+      expect((await call).choices[0]!.message.content).toBe('two');
+      expect(fake.requests).toHaveLength(2);
+      // The app without a cap is still sent at once, out of what is held ahead.
+      answer('three');
+      d.hold();
+      const open = ask(g.token({ name: 'Open again' }));
+      await expect.poll(() => fake.requests.length).toBe(3);
+      d.release();
+      await open;
+    } finally {
+      d.release();
+      await g.close();
     }
   });
 });

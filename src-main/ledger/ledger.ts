@@ -59,6 +59,11 @@ export interface ReserveRequest {
   worstCaseUsd: number;
   /** Who chose the model (Quire's routing or the writer); absent: not known, left out of "What routing was worth". */
   chosenBy?: ChosenBy | null | undefined;
+  /**
+   * Not taken out of the standing hold: the call is sent once its own row is on disk. A hold a power cut took is counted
+   * as spent, but it cannot say for whom, so a call an app's cap limits must be on disk itself.
+   */
+  waitForDisk?: boolean;
 }
 
 /** Usage counts as reported only when the provider gave both counts; anything less is not a bill to settle to. */
@@ -256,7 +261,7 @@ export class Ledger implements SpendSource {
     const micros = toMicros(request.worstCaseUsd);
     const at = this.options.now();
     const { value: held, durable } = await this.committing(() => {
-      const reserved = this.reserveTx(request, micros, at, within, true);
+      const reserved = this.reserveTx(request, micros, at, within, request.waitForDisk !== true);
       this.changed();
       return reserved;
     });

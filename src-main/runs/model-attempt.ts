@@ -60,6 +60,8 @@ export interface AttemptInput {
   onQueue?: ((position: number | null) => void) | undefined;
   /** Who chose this model (recorded with the call's ledger row; a held reservation's row has it already). */
   chosenBy: ChosenBy | null;
+  /** Sent only once its own reservation is on disk, never out of the standing hold (a call an app's cap limits). */
+  waitForDisk?: boolean | undefined;
   /** A reservation the caller already holds for this call (a tournament reserves its members together). */
   held?: { id: number } | null | undefined;
   /**
@@ -148,7 +150,10 @@ export class ModelAttempts {
         const turnedAway = a.admit?.(worst * (this.o.ledger.overrunRatios().get(spec.id) ?? 1));
         if (turnedAway) throw turnedAway;
         // Held, with the run row, and on disk before the provider is asked.
-        charge = await this.o.ledger.open({ ...ledgerCall, worstCaseUsd: worst }, storeRunning);
+        charge = await this.o.ledger.open(
+          { ...ledgerCall, worstCaseUsd: worst, ...(a.waitForDisk ? { waitForDisk: true } : {}) },
+          storeRunning,
+        );
       }
     } catch (error) {
       return refused(error);

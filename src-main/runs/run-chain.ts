@@ -199,6 +199,9 @@ export class RunChain {
             this.o.events.emit('run:progress', { run_id: runId, model_id: spec.id, queue_position: position }),
           running: row(),
           admit,
+          // An app's cap counts the calls its hold covers on disk: a hold a power cut took could not say which app it was
+          // for (ledger/standing-hold.ts), so a capped call is sent once its own reservation is on disk.
+          waitForDisk: heldTo !== undefined,
         });
         if (streaming) show(stream.flush());
         return outcome;
