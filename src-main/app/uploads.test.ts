@@ -13,6 +13,7 @@ import { useTempDir } from '../../test/support/temp-dir';
 import { useTestApp } from '../../test/support/test-app';
 import { testProbeLauncher } from '../../test/support/probe-launcher';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
+import type { ProbeLauncher } from '../local/probe';
 import type { FilePicker } from './desktop-shell';
 
 const MB = 1024 * 1024;
@@ -160,10 +161,10 @@ describe('uploading a .gguf in the browser host', () => {
     let accepted: Promise<unknown> | undefined;
     let arrived!: () => void;
     const someArrived = new Promise<void>((resolve) => (arrived = resolve));
-    app.uploads.model.accept = (body, name) => {
+    app.uploads.model.accept = (body, name, gone) => {
       // 'resume': the service's pipeline has started reading (a 'data' listener here would take bytes from it).
       body.once('resume', () => arrived());
-      return (accepted = accept(body, name));
+      return (accepted = accept(body, name, gone));
     };
     const req = request(`${host.url}/upload/model?name=cut.gguf`, {
       method: 'POST',
@@ -178,6 +179,37 @@ describe('uploading a .gguf in the browser host', () => {
       message: expect.stringMatching(/stopped before the whole file arrived/),
     });
     expect(folder(join(dataDir, 'models'))).toEqual({ files: [], partial: [] });
+  });
+
+  it('a writer who stops the upload while Quire test-loads it: the test load ends, and nothing is added or left behind', async () => {
+    const dataDir = tempDir();
+    // A test load that lasts until it is stopped (a multi-GB model takes a while).
+    let began!: () => void;
+    const testing = new Promise<void>((resolve) => (began = resolve));
+    let killed!: () => void;
+    const stopped = new Promise<void>((resolve) => (killed = resolve));
+    const probe: ProbeLauncher = {
+      start: () => (began(), { exited: new Promise<never>(() => undefined), kill: () => killed() }),
+    };
+    const { app, host, call } = await testApp.host({ dataDir, local: { probe } });
+    const accept = app.uploads.model.accept;
+    let accepted: Promise<unknown> | undefined;
+    app.uploads.model.accept = (...args) => (accepted = accept(...args));
+    const req = request(`${host.url}/upload/model?name=stopped.gguf`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': fixture.length },
+    });
+    req.on('error', () => {});
+    req.end(fixture); // every byte sent: the host is at work on the file
+    await testing;
+    req.destroy(); // the page's Stop: its request goes away before the answer
+    await stopped;
+    await expect(accepted).rejects.toMatchObject({
+      code: 'cancelled',
+      message: 'You stopped the upload of stopped.gguf while Quire checked it: nothing was added to your models.',
+    });
+    expect(folder(join(dataDir, 'models'))).toEqual({ files: [], partial: [] });
+    expect((await call('models:installed')).body.value).toEqual([]);
   });
 
   it('takes the time a large upload needs: no request timeout cuts it off midway', async () => {
@@ -196,9 +228,9 @@ describe('uploading a .gguf in the browser host', () => {
     let accepted: Promise<unknown> | undefined;
     let entered!: () => void;
     const inService = new Promise<void>((resolve) => (entered = resolve));
-    app.uploads.model.accept = (body, name) => {
+    app.uploads.model.accept = (body, name, gone) => {
       entered();
-      return (accepted = cutOff.then(() => accept(body, name)));
+      return (accepted = cutOff.then(() => accept(body, name, gone)));
     };
     const req = request(`${host.url}/upload/model?name=early.gguf`, {
       method: 'POST',

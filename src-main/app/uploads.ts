@@ -23,7 +23,8 @@ export function uploadRoutes({ library, manuscripts, freeSpace = defaultFreeSpac
   return {
     model: {
       check: (bytes) => assertModelRoom(library.modelsDir(), bytes, freeSpace, 'upload it again'),
-      accept: (body: Readable, fileName: string) => library.importStream(body, fileName),
+      accept: (body: Readable, fileName: string, gone: AbortSignal) =>
+        library.importStream(body, fileName, undefined, gone),
     },
     manuscript: {
       async check(bytes) {

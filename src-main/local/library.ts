@@ -361,8 +361,20 @@ export class ModelLibrary implements InstalledLookup {
    * is refused at its first bytes; the whole copy then gets the same header checks and test load as an import. A
    * failed, refused or interrupted upload leaves nothing behind.
    */
-  importStream(body: Readable, fileName: string, name?: string): Promise<InstalledModel> {
+  importStream(body: Readable, fileName: string, name?: string, gone?: AbortSignal): Promise<InstalledModel> {
     const label = basename(fileName) || 'the uploaded file';
+    // The page went away or the writer pressed Stop once every byte was in: the checks and the test load stop.
+    const stop = new AbortController();
+    gone?.addEventListener(
+      'abort',
+      () =>
+        stop.abort(
+          new CancelledError(
+            `You stopped the upload of ${label} while Quire checked it: nothing was added to your models.`,
+          ),
+        ),
+      { once: true },
+    );
     return this.copyIn(
       name ?? label,
       label,
@@ -372,6 +384,7 @@ export class ModelLibrary implements InstalledLookup {
         body.destroyed && !body.readableEnded
           ? new CancelledError(`The upload of ${label} stopped before the whole file arrived; nothing was kept.`)
           : new LocalModelError('invalid_file', `Could not save ${label} in the models folder: ${message}`),
+      { signal: stop.signal },
     );
   }
 

@@ -33,8 +33,12 @@ export interface HttpHostOptions {
 export interface UploadRoute {
   /** The most bytes this upload may have; throws PayloadTooLargeError (the reason, in a writer's words) for `bytes`. */
   check(bytes: number): Promise<number>;
-  /** Consumes the body (a stream that errors if the client goes away or the limit is passed); the reply's value. */
-  accept(body: Readable, fileName: string): Promise<unknown>;
+  /**
+   * Consumes the body (a stream that errors if the client goes away or the limit is passed); the reply's value.
+   * `gone` aborts when the client goes away after sending the whole body but before its answer (the page's Stop while
+   * the service is still at work on the file); one that goes away sooner cuts the body off instead.
+   */
+  accept(body: Readable, fileName: string, gone: AbortSignal): Promise<unknown>;
 }
 
 export interface HttpHost {
@@ -265,8 +269,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     req.on('close', () => {
       if (!req.complete) body.destroy(new Error('The upload was interrupted before the whole file arrived'));
     });
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (req.complete && !res.writableFinished) gone.abort();
+    });
     try {
-      const value = await route.accept(body, fileName);
+      const value = await route.accept(body, fileName, gone.signal);
       sendJson(res, 200, { ok: true, value });
     } catch (error) {
       const info = overran

@@ -53,6 +53,34 @@ describe('FileIntakeManager', () => {
     expect(manager.status).toBeNull();
   });
 
+  it('a model whose bytes are all in can still be stopped while the host checks it; a manuscript opens too fast to', async () => {
+    const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
+    const uploader = fakeUploader();
+    const manager = new FileIntakeManager(MODEL_INTAKE, fake, uploader.send);
+    const done = manager.upload(file('Story Helper.gguf', 4000));
+    await fake.settled();
+    uploader.sent[0]!.onprogress?.(1000, 4000);
+    expect(manager.stoppable).toBe(true);
+    uploader.sent[0]!.onprogress?.(4000, 4000);
+    expect(manager.status).toBe('Checking Story Helper.gguf…');
+    expect(manager.stoppable).toBe(true);
+    manager.cancel();
+    expect(uploader.sent[0]!.signal?.aborted).toBe(true);
+    // The request goes away: the host stops the checks and the test load, and keeps nothing.
+    uploader.answer({ ok: false, error: { code: 'cancelled', message: 'The upload was stopped.', retryable: true } });
+    expect(await done).toBeNull();
+    expect(manager.error?.message).toBe(
+      'You stopped Story Helper.gguf while Quire checked it: nothing was added to your models.',
+    );
+    expect(manager.stoppable).toBe(false);
+
+    const book = new FileIntakeManager(MANUSCRIPT_INTAKE, fake, uploader.send);
+    void book.upload(file('harbour.md', 800));
+    await fake.settled();
+    uploader.sent[1]!.onprogress?.(800, 800);
+    expect(book.stoppable).toBe(false);
+  });
+
   it('says a manuscript is being opened once its bytes are in', async () => {
     const fake = new FakeApi().answer('app:upload_check', { max_bytes: 10_000 });
     const uploader = fakeUploader();

@@ -15,6 +15,11 @@ export interface Intake<K extends UploadKind> {
   doing: string;
   /** Opens a path the system file picker chose, through the channel a typed path uses, as `id`. */
   open: (client: Client, path: string, id: string) => Promise<UploadOutputs[K]>;
+  /**
+   * Whether an upload can be stopped once its bytes are in, while the host checks it (a model's test load takes up to
+   * 20 s; a manuscript opens in a moment): the host stops when the request goes away.
+   */
+  stopsChecks?: boolean;
   /** An open the host reports on and can stop (a model's copy, check and test load take minutes for a large one). */
   follow?: {
     progress: (client: Client, id: string, onprogress: (progress: ImportProgress) => void) => () => void;
@@ -25,6 +30,7 @@ export interface Intake<K extends UploadKind> {
 export const MODEL_INTAKE: Intake<'model'> = {
   kind: 'model',
   doing: 'Checking',
+  stopsChecks: true,
   open: (client, path, id) => client.call('models:import', { path, import_id: id }),
   follow: {
     progress: (client, id, onprogress) =>
@@ -52,6 +58,8 @@ export class FileIntakeManager<K extends UploadKind> {
   #error = $state.raw<ErrorInfo | null>(null);
   #result = $state.raw<UploadOutputs[K] | null>(null);
   #controller: AbortController | null = null;
+  /** An upload's request is open (its bytes on their way, or the host at work on them). */
+  #sending = $state(false);
   /** The id of a picked file's open that the host reports on (Intake.follow), while it runs. */
   #followed = $state<string | null>(null);
   #stage = $state<ImportProgress['stage'] | null>(null);
@@ -86,6 +94,10 @@ export class FileIntakeManager<K extends UploadKind> {
   );
   /** A picked file the host is copying, checking or test-loading, step by step; Stop ends it. */
   readonly following = $derived<boolean>(this.#followed !== null);
+  /** Whether Stop can end what is under way: an upload's bytes, a model's checks after them, a picked file's import. */
+  get stoppable(): boolean {
+    return this.uploading || this.following || (this.#sending && this.intake.stopsChecks === true);
+  }
   /**
    * What is happening, in the writer's words: "Uploading Story Helper.gguf" while the bytes go (the progress bar
    * beside it says how many), then "Checking Story Helper.gguf…" while the host checks and test-loads it (up to 20 s
@@ -106,15 +118,26 @@ export class FileIntakeManager<K extends UploadKind> {
       await this.#client.call('app:upload_check', { kind: this.intake.kind, bytes: file.size });
       this.#controller = new AbortController();
       this.#total = file.size;
-      const reply = await this.send({
-        kind: this.intake.kind,
-        file,
-        signal: this.#controller.signal,
-        onprogress: (sent, total) => {
-          this.#sent = sent;
-          this.#total = total;
-        },
-      });
+      this.#sending = true;
+      let reply: Awaited<ReturnType<Uploader>>;
+      try {
+        reply = await this.send({
+          kind: this.intake.kind,
+          file,
+          signal: this.#controller.signal,
+          onprogress: (sent, total) => {
+            this.#sent = sent;
+            this.#total = total;
+          },
+        });
+      } finally {
+        this.#sending = false;
+      }
+      if (!reply.ok && reply.error.code === 'cancelled' && this.#total > 0 && this.#sent >= this.#total)
+        throw {
+          ...reply.error,
+          message: `You stopped ${file.name} while Quire checked it: nothing was added to your models.`,
+        };
       if (!reply.ok) throw reply.error;
       return reply.value as UploadOutputs[K];
     });
