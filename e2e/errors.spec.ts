@@ -1,4 +1,5 @@
 // Mistakes a writer can make in Settings: each shows a message that says what is wrong, and nothing is changed.
+import { closedPort } from '../test/support/self-signed-server';
 import { expect, test, writerReady } from './support/fake-host';
 import { decisionSettled } from './support/workbench';
 import { openSettings } from './support/settings';
@@ -57,14 +58,23 @@ test('an invalid budget, a bad API key and an unreachable endpoint each say what
   );
   await page.getByLabel('Endpoint id').fill('studio');
   await expect(page.getByTestId('endpoint-id-problem')).toHaveCount(0);
-  await page.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
+  // Ollama not started yet: nothing listens at its address.
+  const port = await closedPort();
+  await page.getByLabel('Base URL').fill(`http://127.0.0.1:${port}/v1`);
   await page.getByLabel('Model id').fill('writer-model');
   // From the keyboard: the button stays focused while Quire connects, and after (it was dropped to the page).
   await page.getByRole('button', { name: 'Test and add' }).focus();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('endpoint-error')).toContainText('Quire could not reach http://127.0.0.1:9/v1');
+  const failure = page.getByTestId('endpoint-error');
+  await expect(failure).toContainText(`Nothing answers at 127.0.0.1:${port}. Start the server (open Ollama`);
   await expect(page.getByRole('button', { name: 'Test and add' })).toBeFocused();
-  await expect(page.getByTestId('endpoint-error')).toContainText('Nothing was saved');
+  await expect(failure).toContainText('Nothing was saved, and what you typed is kept');
+  // A second try says the same once, not twice; the address typed stays.
+  await page.getByRole('button', { name: 'Test and add' }).click();
+  await expect(failure).toHaveCount(1);
+  await expect(failure.getByText(/Nothing answers at/)).toHaveCount(1);
+  expect((await failure.innerText()).match(/is it running|is running/g)).toHaveLength(1);
+  await expect(page.getByLabel('Base URL')).toHaveValue(`http://127.0.0.1:${port}/v1`);
   const providers = await host.call<{ providers: { id: string; type: string }[] }>('providers:list');
   expect(providers.value?.providers.filter((provider) => provider.type === 'custom')).toEqual([]);
 

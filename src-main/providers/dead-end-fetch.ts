@@ -100,11 +100,17 @@ function lostOf(error: unknown): { code: string; message: string } | undefined {
 
 /** Whether a failed call ended at a dead end (see {@link deadEndFetch}): its provider will refuse the next call too. */
 export function isDeadEnd(error: unknown): boolean {
+  return deadEndCode(error) !== undefined;
+}
+
+/** The system's code of the dead end a failed call ended at (ECONNREFUSED…), if it ended at one. */
+export function deadEndCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
     const headers = (current as { headers?: unknown }).headers;
-    if (headers instanceof Headers && headers.get(UNSENT_HEADER)) return true;
+    const code = headers instanceof Headers ? headers.get(UNSENT_HEADER) : null;
+    if (code) return code;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }

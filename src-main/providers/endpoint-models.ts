@@ -40,7 +40,7 @@ export async function listEndpointModels(
     if (causeCode(error) === 'ECONNREFUSED') {
       // The usual case: the writer's own server is not started. A model list is never charged: nothing to say of it.
       throw new UnavailableError(
-        redact(`${host} refused the connection: nothing is listening there. ${startStep(url)}`),
+        redact(`${host} refused the connection: nothing is listening there. ${startStep(url, 'fetch again')}`),
         {
           cause: error,
           advised: true,
@@ -95,13 +95,16 @@ export async function listEndpointModels(
 /** Where the two servers writers run on their Macs listen, as their documentation gives it. */
 const LOCAL_SERVERS = 'http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:1234/v1 (LM Studio)';
 
-/** What to do about a server that is not listening: on this Mac, it is Ollama or LM Studio not started. */
-function startStep(url: string): string {
+/**
+ * What to do about a server that is not listening: on this Mac, it is Ollama or LM Studio not started. `again` is the
+ * writer's next click ("fetch again", "try again").
+ */
+export function startStep(url: string, again: string): string {
   const { hostname } = new URL(url);
   return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname)
-    ? 'Start the server (open Ollama, or start LM Studio’s local server), then fetch again; if it is running, check ' +
+    ? `Start the server (open Ollama, or start LM Studio’s local server), then ${again}; if it is running, check ` +
         'the port in the address (Ollama uses 11434, LM Studio 1234).'
-    : 'Start the server on that computer, then fetch again; if it is running, check the address and its port.';
+    : `Start the server on that computer, then ${again}; if it is running, check the address and its port.`;
 }
 
 /** The first context size the entry reports that an endpoint's model can be saved with (the contract's rule); else null. */

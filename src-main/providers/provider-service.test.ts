@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useExecutionHarness } from '../../test/support/execution-harness';
+import { closedPort } from '../../test/support/self-signed-server';
 
 const harness = useExecutionHarness();
 const price = { input_usd_per_mtok: 1, output_usd_per_mtok: 2 };
@@ -108,6 +109,22 @@ describe('providers:test: an endpoint is tried as typed, before anything is save
       expect(tested.body.value).toMatchObject({ provider: 'endpoint:webui', ok: false, reason: 'unreachable' });
       expect(tested.body.value.message).toBe('Your endpoint “webui” answered with a web page, not its list of models.');
     }
+  });
+
+  it('a server that is not running is said once, plainly, with how to start Ollama or LM Studio', async () => {
+    const h = await harness.host();
+    const port = await closedPort();
+    const tested = await h.call('providers:test', {
+      id: 'ollama',
+      kind: 'openai-compatible',
+      base_url: `http://127.0.0.1:${port}/v1`,
+      api_key: 'ollama',
+    });
+    expect(tested.body.value).toMatchObject({ ok: false, reason: 'unreachable' });
+    expect(tested.body.value.message).toBe(
+      `Nothing answers at 127.0.0.1:${port}. Start the server (open Ollama, or start LM Studio’s local server), then try ` +
+        'again; if it is running, check the port in the address (Ollama uses 11434, LM Studio 1234).',
+    );
   });
 
   it('saves nothing for a new endpoint, whatever the answer', async () => {

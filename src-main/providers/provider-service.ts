@@ -24,7 +24,8 @@ import type { KeyStore } from '../keys/key-store';
 import type { CustomModelSink } from '../orchestrator/registry';
 import type { EndpointRow, EndpointsRepo } from '../store/repos/endpoints-repo';
 import { AnthropicModel } from './anthropic';
-import { listEndpointModels, type EndpointModelsRequest } from './endpoint-models';
+import { deadEndCode } from './dead-end-fetch';
+import { listEndpointModels, startStep, type EndpointModelsRequest } from './endpoint-models';
 import { providerIdOf } from './builtin-providers';
 import type { ClientOptions } from './client-options';
 import type { LocalModelProvider } from './local-models';
@@ -193,10 +194,17 @@ export class ProviderService {
     // A key not stored yet is masked too, should the server's refusal quote it.
     if (input.api_key) this.options.keys.mask(input.api_key);
     const apiKey = input.api_key ?? this.options.keys.get(source);
-    return this.tryKey(source, build(input.kind, { ...this.keyTestOptions(source), baseURL: input.base_url, apiKey }));
+    return this.tryKey(source, build(input.kind, { ...this.keyTestOptions(source), baseURL: input.base_url, apiKey }), {
+      // Ollama or LM Studio not started yet is the usual reason: said once, with how to start it.
+      notListening: `Nothing answers at ${new URL(input.base_url).host}. ${startStep(input.base_url, 'try again')}`,
+    });
   }
 
-  private async tryKey(provider: string, client: OpenAiCompatibleModel | AnthropicModel): Promise<KeyTest> {
+  private async tryKey(
+    provider: string,
+    client: OpenAiCompatibleModel | AnthropicModel,
+    words: { notListening?: string } = {},
+  ): Promise<KeyTest> {
     // The provider as the writer knows it: "OpenAI", or "Your endpoint “lab”".
     const name = provider.startsWith('endpoint:')
       ? `Your endpoint “${provider.slice('endpoint:'.length)}”`
@@ -221,11 +229,13 @@ export class ProviderService {
       // key in Settings) would not fit; the Settings and first-run screens say what to do with a refused key.
       const message = controller.signal.aborted
         ? `${name} did not answer within ${KEY_TEST_TIMEOUT_MS / 1000} s`
-        : status === 401 || status === 403
-          ? `${name} refused the API key (HTTP ${status}).`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+        : words.notListening && deadEndCode(error) === 'ECONNREFUSED'
+          ? words.notListening
+          : status === 401 || status === 403
+            ? `${name} refused the API key (HTTP ${status}).`
+            : error instanceof Error
+              ? error.message
+              : String(error);
       const reason =
         status === 401 || status === 403
           ? 'refused'

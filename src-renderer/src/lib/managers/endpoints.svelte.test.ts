@@ -51,15 +51,16 @@ describe('EndpointsManager', () => {
     fake.answer('providers:test', {
       provider: 'endpoint:lm-studio',
       ok: false,
-      message: 'connection refused',
+      message: 'Nothing answers at 127.0.0.1:1234. Start the server (open Ollama, or start LM Studio’s local server).',
       reason: 'unreachable',
     });
     await expect(manager.save(input('lm-studio'))).resolves.toBe(false);
     expect(fake.countOf('providers:save')).toBe(0);
     expect(fake.countOf('providers:delete')).toBe(0);
+    // The server's words say what is wrong and what to do, once: the form adds only what became of the endpoint.
     expect(manager.failure).toMatchObject({
-      message: 'Quire could not reach http://127.0.0.1:1234/v1: connection refused',
-      next: expect.stringMatching(/^Nothing was saved\. Check the address/),
+      message: 'Nothing answers at 127.0.0.1:1234. Start the server (open Ollama, or start LM Studio’s local server).',
+      next: 'Nothing was saved, and what you typed is kept: try again once the server answers, or save it anyway to use later.',
       input: input('lm-studio'),
       // The writer may be setting it up before the server runs: it may be saved untested.
       saveAnyway: true,

@@ -88,8 +88,9 @@ export class EndpointsManager {
                   input,
                 }
               : {
-                  message: `Quire could not reach ${input.base_url}: ${result.message}`,
-                  next: 'Nothing was saved. Check the address (including /v1 where the server needs it) and that the server is running, then try again — or save it anyway to use later.',
+                  // The server's message names the address and its step; this says what became of the endpoint.
+                  message: result.message,
+                  next: 'Nothing was saved, and what you typed is kept: try again once the server answers, or save it anyway to use later.',
                   saveAnyway: true,
                   input,
                 };
