@@ -50,6 +50,19 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(page.getByLabel('Model id').first()).toHaveValue('qwen2.5:7b');
   // Ollama's list says nothing of context sizes: the field stays empty, Quire's default.
   await expect(page.getByLabel('Context (tokens)').first()).toHaveValue('');
+  // A fetched model claims nothing until the writer judges it, and the form says what that means for routing.
+  const use = page.getByTestId('endpoint-model-use');
+  await expect(use).toHaveText(
+    'Quire will not choose it on its own until you tick what it is good at and rate it 6 or more. You can still pick ' +
+      'it in the Workbench or a model pack.',
+  );
+  await page.getByText(/^Good at \(0 of 7\)/).click();
+  await page.getByLabel('Prose style').check();
+  await page.getByLabel('Quality (0–10)').fill('7');
+  await expect(use).toContainText('Quire will use this for: ');
+  await expect(use).toContainText('Line edit');
+  await expect(use).toContainText('It is free, so Lowest cost and Balanced pick it for these before any paid model.');
+  await page.getByTestId('endpoint-model-use').screenshot({ path: '/tmp/quire-shots/endpoint-model-use.png' });
   const weak = page.getByText('Store this key in a private file on this computer');
   if (await weak.isVisible()) await weak.click();
   await page.getByRole('button', { name: 'Test and add' }).click();
@@ -60,7 +73,7 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
       );
       return list.value?.providers.find((p) => p.id === 'ollama');
     })
-    .toMatchObject({ key_configured: true, models: [{ id: 'qwen2.5:7b' }] });
+    .toMatchObject({ key_configured: true, models: [{ id: 'qwen2.5:7b', quality: 7, strengths: ['prose_style'] }] });
   const asked = fake.requests.filter((r) => r.model === '__models__');
   expect(asked.every((r) => r.headers.authorization === 'Bearer ollama')).toBe(true);
   await expect(page.getByRole('alert')).toHaveCount(0);

@@ -2,10 +2,10 @@
 // keep while the registry is unchanged (per task, the orders the last decision left), the comparators that sort them
 // and the orders each tier and the local route rank by.
 import { RANKS_LOWER, type CandidateReason, type ModelSpec, type QualityTier } from '../../src-preload/contract';
+import { MIN_QUALITY } from '../../src-preload/contract/constants';
 import { sizeForComplexity } from './tasks';
 
-/** Seed 000: the budget tier's minimum quality; no tier picks a model estimated below it for the task. */
-export const MIN_QUALITY = 6;
+export { MIN_QUALITY };
 /** prefer_local: a local model within this many points of the best candidate wins. */
 export const PREFER_LOCAL_MARGIN = 1;
 

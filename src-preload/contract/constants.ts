@@ -20,6 +20,12 @@ export const STRENGTHS = [
   'creative_generation',
 ] as const;
 
+/**
+ * Seed 000: the budget tier's minimum quality; no tier picks a model estimated below it for the task. The endpoint form
+ * says so of a model rated lower.
+ */
+export const MIN_QUALITY = 6;
+
 /** Each strength in a writer's words, for reasons and labels. */
 export const STRENGTH_WORDS: Record<(typeof STRENGTHS)[number], string> = {
   narrative_continuity: 'a sense of continuity',

@@ -61,7 +61,7 @@ describe('an endpoint form’s models', () => {
     expect(blankModel()).toMatchObject({ context_window: '', vision: false });
     expect(endpointModels([{ ...blankModel(), id: ' qwen ' }])).toMatchObject({
       ok: true,
-      models: [{ id: 'qwen', quality: 6 }],
+      models: [{ id: 'qwen', quality: 5, strengths: [] }],
     });
     const saved = endpointModels([{ ...blankModel(), id: 'qwen' }]);
     expect(saved.ok && saved.models[0]).not.toHaveProperty('context_window');
@@ -117,6 +117,15 @@ describe('an endpoint form’s models', () => {
     expect(endpointModels([vllm])).toMatchObject({ ok: true, models: [{ id: 'qwen2.5-7b', context_window: 131_072 }] });
     const ollama = listedModelDraft({ id: 'llama3.1:8b', display_name: null, context_window: null });
     expect(ollama).toEqual({ ...blankModel(), id: 'llama3.1:8b' });
+  });
+
+  it('claim nothing for a model the writer has not judged: a modest quality and no strengths ticked', () => {
+    // Rated 6 and good at everything, a free 8B model took every task of Balanced without a word.
+    for (const draft of [
+      blankModel(),
+      listedModelDraft({ id: 'llama3.1:8b', display_name: null, context_window: null }),
+    ])
+      expect(draft).toMatchObject({ quality: '5', strengths: [] });
   });
 });
 

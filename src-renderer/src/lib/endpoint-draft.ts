@@ -1,7 +1,7 @@
 // An endpoint form's models as the writer edits them, and back into what providers:save stores. A save replaces an
 // endpoint's models whole, so every field a model is stored with has its place here: one the form left out would be
 // lost at the next edit (a model's context size fell back to the default that way, and its image support was lost).
-import { ENDPOINT_DEFAULT_CONTEXT, STRENGTHS } from '$contract/constants';
+import { ENDPOINT_DEFAULT_CONTEXT } from '$contract/constants';
 import type { EndpointListedModel, EndpointModel } from '$contract/providers';
 import type { Strength } from '$contract/registry';
 import { formatTokens } from './format';
@@ -26,12 +26,16 @@ export interface ModelDraft {
 /** What an empty context size means, shown in the field. */
 export const DEFAULT_CONTEXT_TEXT = formatTokens(ENDPOINT_DEFAULT_CONTEXT);
 
+/**
+ * A model the writer has not judged yet claims nothing: rated below the least Quire chooses on its own, good at nothing
+ * ticked. Rated 6 and good at everything, a free 8B model took every task of Balanced without a word.
+ */
 export function blankModel(): ModelDraft {
   return {
     id: '',
     display_name: '',
-    quality: '6',
-    strengths: [...STRENGTHS],
+    quality: '5',
+    strengths: [],
     input_usd_per_mtok: '0',
     output_usd_per_mtok: '0',
     context_window: '',
