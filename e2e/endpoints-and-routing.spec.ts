@@ -384,3 +384,44 @@ test('a server listing 300 models is searched by name, and a ticked one stays in
   await listed.getByLabel('Find a model (300 listed)').fill('');
   await form.screenshot({ path: 'e2e/screenshots/endpoint-300-models.png' });
 });
+
+test('an endpoint is renamed in place: its id, models and settings stay, and the tier table names it anew', async ({
+  page,
+  host,
+  fake,
+}) => {
+  const saved = await host.call('providers:save', {
+    id: 'ollama',
+    kind: 'openai-compatible',
+    base_url: fake.openaiBaseUrl,
+    models: [
+      {
+        id: 'writer',
+        quality: 9,
+        strengths: ['thematic_analysis'],
+        input_usd_per_mtok: 0,
+        output_usd_per_mtok: 0,
+        context_window: 65_536,
+      },
+    ],
+  });
+  expect(saved.ok).toBe(true);
+  await host.call('settings:set', { setup: { done: true } });
+  await openSettings(page, host.url);
+  await expect(page.getByTestId('recommendations')).toContainText('writer (ollama)');
+  const list = page.getByTestId('endpoints');
+  await list.getByRole('button', { name: 'Edit ollama' }).click();
+  const form = page.getByRole('form', { name: 'Edit endpoint ollama' });
+  await form.getByLabel('Name', { exact: true }).fill('Ollama on my Mac');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form).toHaveCount(0);
+  await expect(list).toContainText('Ollama on my Mac');
+  await expect(page.getByTestId('recommendations')).toContainText('writer (Ollama on my Mac)');
+  const listed = await host.call<{ providers: { id: string; name: string; models: { context_window?: number }[] }[] }>(
+    'providers:list',
+  );
+  expect(listed.value?.providers.filter((p) => p.name === 'Ollama on my Mac')).toMatchObject([
+    { id: 'ollama', models: [{ context_window: 65_536 }] },
+  ]);
+  await list.screenshot({ path: '/tmp/quire-shots/endpoint-renamed.png' });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../src-preload/contract';
 import { useExecutionHarness } from '../../test/support/execution-harness';
 import { closedPort } from '../../test/support/self-signed-server';
+import { modelPlace } from '../../src-preload/contract/provider-table';
 
 const harness = useExecutionHarness();
 const price = { input_usd_per_mtok: 1, output_usd_per_mtok: 2 };
@@ -40,6 +42,42 @@ describe('providers:save is all or nothing', () => {
     expect(ids).not.toContain('lab/m2');
     const lab = ((await h.call('providers:list')).body.value.providers as { id: string }[]).find((p) => p.id === 'lab');
     expect(lab).toMatchObject({ key_configured: true, key_last4: '1234', models: [{ id: 'm1' }] });
+  });
+});
+
+describe('an endpoint is renamed in place', () => {
+  it('keeps its id, models and key, and every place that names its models says the new name', async () => {
+    const h = await harness.host();
+    await h.endpoint('ollama', [{ id: 'llama3.1:8b', quality: 7, ...price }], { api_key: 'ollama-key-123456' });
+    const before = (await h.call('providers:list')).body.value.providers.find((p: { id: string }) => p.id === 'ollama');
+    expect(before).toMatchObject({ name: 'ollama' });
+    const renamed = await h.call('providers:save', {
+      id: 'ollama',
+      name: 'Ollama on my Mac',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      models: before.models,
+    });
+    expect(renamed.body.value).toMatchObject({
+      id: 'ollama',
+      name: 'Ollama on my Mac',
+      key_configured: true,
+      key_last4: '3456',
+      models: before.models,
+    });
+    const caps = (await h.call('orchestrator:capabilities')).body.value.models as ModelSpec[];
+    const llama = caps.find((m) => m.id === 'ollama/llama3.1:8b')!;
+    expect(llama.display_name).toBe('llama3.1:8b (Ollama on my Mac)');
+    expect(modelPlace(llama)).toBe('your endpoint “Ollama on my Mac”');
+    // An edit that says nothing of the name keeps it.
+    await h.call('providers:save', {
+      id: 'ollama',
+      kind: 'openai-compatible',
+      base_url: harness.server().openaiBaseUrl,
+      models: before.models,
+    });
+    const after = (await h.call('providers:list')).body.value.providers.find((p: { id: string }) => p.id === 'ollama');
+    expect(after).toMatchObject({ id: 'ollama', name: 'Ollama on my Mac' });
   });
 });
 

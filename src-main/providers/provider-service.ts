@@ -258,6 +258,7 @@ export class ProviderService {
       const k = key(p.id);
       return {
         id: p.id,
+        name: p.id,
         kind: p.kind,
         type: 'built_in',
         base_url: rows.find((r) => r.builtin && r.id === p.id)?.base_url ?? null,
@@ -286,6 +287,7 @@ export class ProviderService {
       else
         this.options.endpoints.save({
           id: input.id,
+          name: null,
           kind: builtin.kind,
           base_url: input.base_url,
           builtin: true,
@@ -301,15 +303,17 @@ export class ProviderService {
       if (ids.has(m.id)) throw new InvalidInputError(`Model "${m.id}" is listed twice`, `models.${i}.id`);
       ids.add(m.id);
     }
+    const previous = this.options.endpoints.get(input.id, false);
     const row: EndpointRow = {
       id: input.id,
+      // Renamed in place: the id, and with it the models' ids, key, runs and spend, stays.
+      name: input.name ?? previous?.name ?? null,
       kind: input.kind,
       base_url: input.base_url,
       builtin: false,
       models: input.models,
     };
     const source = endpointSource(row.id);
-    const previous = this.options.endpoints.get(row.id, false);
     const previousKey =
       this.options.keys.status([source])[0]?.source === 'env' ? undefined : this.options.keys.get(source);
     // Registry first: it validates every spec, and nothing is saved when one is refused.
@@ -355,6 +359,7 @@ export class ProviderService {
     const k = this.options.keys.status([endpointSource(row.id)])[0]!;
     return {
       id: row.id,
+      name: endpointName(row),
       kind: row.kind,
       type: 'custom',
       base_url: row.base_url,
@@ -401,10 +406,11 @@ function build(kind: WireKind, options: ClientOptions): OpenAiCompatibleModel | 
 function specOf(row: EndpointRow, m: EndpointModel): ModelSpec {
   return {
     id: endpointModelId(row.id, m.id),
-    display_name: m.display_name ?? `${m.id} (${row.id})`,
+    display_name: m.display_name ?? `${m.id} (${endpointName(row)})`,
     provider: row.kind === 'anthropic' ? 'anthropic' : 'openai-compatible',
     api_model_id: m.id,
     endpoint_id: row.id,
+    ...(row.name ? { endpoint_name: row.name } : {}),
     quality: m.quality,
     strengths: m.strengths,
     speed: 'medium',
@@ -412,4 +418,9 @@ function specOf(row: EndpointRow, m: EndpointModel): ModelSpec {
     pricing: { input_usd_per_mtok: m.input_usd_per_mtok, output_usd_per_mtok: m.output_usd_per_mtok },
     capabilities: { json_output: true, vision: m.vision === true, streaming: true },
   };
+}
+
+/** A custom endpoint as the writer reads it: its name, else its id. */
+function endpointName(row: Pick<EndpointRow, 'id' | 'name'>): string {
+  return row.name ?? row.id;
 }

@@ -168,8 +168,13 @@ export function providerLabel(id: string): string {
   return providerDisplayName(id);
 }
 
-/** Where a registry model runs, for the UI: a writer's endpoint by its id, else providerLabel of its provider. */
-export function modelPlace(spec: { provider: string; endpoint_id?: string | undefined }): string {
+/** Where a registry model runs, for the UI: a writer's endpoint by its name, else providerLabel of its provider. */
+export function modelPlace(spec: {
+  provider: string;
+  endpoint_id?: string | undefined;
+  endpoint_name?: string | undefined;
+}): string {
+  if (spec.endpoint_id && spec.endpoint_name) return `your endpoint “${spec.endpoint_name}”`;
   return providerLabel(spec.endpoint_id ? `endpoint:${spec.endpoint_id}` : spec.provider);
 }
 

@@ -36,6 +36,8 @@ export const endpointSchema = z.strictObject({
     .min(1)
     .max(60)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'Use lower-case letters, digits, - and _ only for the endpoint id'),
+  /** What Quire calls it ("Ollama on my Mac"), changed at will; the id stays. Left out: the name it had, else the id. */
+  name: z.string().trim().min(1, 'Give the endpoint a name, or leave the field as it was').max(60).optional(),
   kind: z.enum(['openai-compatible', 'anthropic']),
   base_url: baseUrl,
   api_key: z.string().min(1).max(4096).optional(),
@@ -47,6 +49,8 @@ export type EndpointInput = z.infer<typeof endpointSchema>;
 
 export interface ProviderEntry {
   id: string;
+  /** What the writer reads: a custom endpoint's name (its id when it has none), a built-in provider's id. */
+  name: string;
   kind: EndpointInput['kind'];
   /** built_in: one of Quire's providers (base_url null = the default); custom: a writer's endpoint. */
   type: 'built_in' | 'custom';

@@ -26,6 +26,8 @@ export const modelSpecSchema = z.object({
   api_model_id: z.string().min(1).max(200).optional(),
   /** For custom endpoints: which saved endpoint serves this model. */
   endpoint_id: z.string().min(1).max(100).optional(),
+  /** The writer's name for that endpoint, where it has one other than its id. */
+  endpoint_name: z.string().min(1).max(100).optional(),
   quality: z.number().min(0).max(10),
   strengths: z.array(strengthSchema).max(STRENGTHS.length),
   speed: z.enum(SPEEDS),

@@ -161,6 +161,7 @@ export function keysStatus(configured: Record<string, boolean>): KeysStatus {
 export function provider(id: string, type: ProviderEntry['type'] = 'custom'): ProviderEntry {
   return {
     id,
+    name: id,
     kind: 'openai-compatible',
     type,
     base_url: type === 'custom' ? `http://127.0.0.1:1234/${id}` : null,

@@ -31,6 +31,7 @@ import m027 from './027-month-budgets.sql?raw';
 import m028 from './028-run-removed-model-names.sql?raw';
 import m029 from './029-catalog-checksums.sql?raw';
 import m030 from './030-standing-holds.sql?raw';
+import m031 from './031-endpoint-names.sql?raw';
 
 export interface Migration {
   version: number;
@@ -69,4 +70,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 28, name: 'run-removed-model-names', sql: m028 },
   { version: 29, name: 'catalog-checksums', sql: m029 },
   { version: 30, name: 'standing-holds', sql: m030 },
+  { version: 31, name: 'endpoint-names', sql: m031 },
 ];

@@ -3,6 +3,8 @@ import type { Db } from '../database';
 
 export interface EndpointRow {
   id: string;
+  /** The writer's name for a custom endpoint; null: named by its id. */
+  name: string | null;
   kind: EndpointInput['kind'];
   base_url: string;
   builtin: boolean;
@@ -21,12 +23,21 @@ export class EndpointsRepo {
 
   all(): EndpointRow[] {
     this.cache ??= this.db
-      .prepare<[], { id: string; kind: EndpointRow['kind']; base_url: string; builtin: number; models_json: string }>(
-        'SELECT id, kind, base_url, builtin, models_json FROM provider_endpoints ORDER BY builtin DESC, id',
-      )
+      .prepare<
+        [],
+        {
+          id: string;
+          name: string | null;
+          kind: EndpointRow['kind'];
+          base_url: string;
+          builtin: number;
+          models_json: string;
+        }
+      >('SELECT id, name, kind, base_url, builtin, models_json FROM provider_endpoints ORDER BY builtin DESC, id')
       .all()
       .map((r) => ({
         id: r.id,
+        name: r.name,
         kind: r.kind,
         base_url: r.base_url,
         builtin: r.builtin === 1,
@@ -42,11 +53,20 @@ export class EndpointsRepo {
   save(row: EndpointRow): void {
     this.db
       .prepare(
-        `INSERT INTO provider_endpoints (id, kind, base_url, builtin, models_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, builtin = excluded.builtin,
-           models_json = excluded.models_json, updated_at = excluded.updated_at`,
+        `INSERT INTO provider_endpoints (id, name, kind, base_url, builtin, models_json, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, base_url = excluded.base_url,
+           builtin = excluded.builtin, models_json = excluded.models_json, updated_at = excluded.updated_at`,
       )
-      .run(row.id, row.kind, row.base_url, row.builtin ? 1 : 0, JSON.stringify(row.models), this.now().toISOString());
+      .run(
+        row.id,
+        row.name,
+        row.kind,
+        row.base_url,
+        row.builtin ? 1 : 0,
+        JSON.stringify(row.models),
+        this.now().toISOString(),
+      );
     this.cache = null;
   }
 
