@@ -155,4 +155,21 @@ describe('EndpointsManager', () => {
     expect(manager.listed).toBeNull();
     expect(manager.listError?.message).toMatch(/server is running/);
   });
+
+  it('a server that was not running, once it lists its models, no longer shows "Nothing answers" under the form', async () => {
+    const { fake, manager } = setup();
+    fake.answer('providers:test', {
+      provider: 'endpoint:ollama',
+      ok: false,
+      message: 'Nothing answers at 127.0.0.1:11434.',
+      reason: 'unreachable',
+    });
+    await manager.save(input('ollama'));
+    expect(manager.failure?.message).toBe('Nothing answers at 127.0.0.1:11434.');
+    fake.answer('providers:endpoint_models', {
+      models: [{ id: 'llama3.1:8b', display_name: null, context_window: null }],
+    });
+    await manager.fetchModels({ kind: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1' });
+    expect(manager.failure).toBeNull();
+  });
 });

@@ -52,6 +52,8 @@ export class EndpointsManager {
       this.#listed = (await this.#client.call('providers:endpoint_models', input)).models;
     });
     if (!listed) this.#listed = null;
+    // The server answers now: "Nothing answers at …" from the last Test and add is no longer true.
+    else if (this.#failure?.saveAnyway) this.#failure = null;
     return listed;
   }
 
