@@ -198,7 +198,9 @@ describe('Ledger', () => {
     });
     expect(month.by_task.find((g) => g.key === 'brainstorm')).toMatchObject({ calls: 2, spend_usd: 0.034 });
     const csv = (await ledger.exportCsv('2026-03')).csv.split('\n');
-    expect(csv[0]).toMatch(/^\uFEFFCall,Time \(UTC\),Day \(your time zone\),Run,Task,Model,Model ID,/);
+    expect(csv[0]).toMatch(
+      /^\uFEFFCall,Time \(your time zone\),Time \(UTC\),Day \(your time zone\),Run,Task,Model,Model ID,/,
+    );
     expect(csv[1]).toContain('llama3.2');
   });
 
@@ -279,6 +281,7 @@ describe('Ledger', () => {
     const [header, ...rows] = csv.slice(1).trimEnd().split('\n');
     expect(header!.split(',')).toEqual([
       'Call',
+      'Time (your time zone)',
       'Time (UTC)',
       'Day (your time zone)',
       'Run',
@@ -303,7 +306,7 @@ describe('Ledger', () => {
     ]);
     const cells = rows.map((row) => row.split(','));
     // Who chose the model, as "What routing was worth" counts it; a call recorded before that was kept says so.
-    expect(cells.map((c) => c.slice(4, 10))).toEqual([
+    expect(cells.map((c) => c.slice(5, 11))).toEqual([
       ['Scene draft', 'Fake Writer', 'fake/writer', 'you', 'your endpoint “fake”', 'charged'],
       ['Scene draft', 'Fake Writer', 'fake/writer', 'you', 'your endpoint “fake”', 'running (held at its most)'],
       ['Scene draft', 'Fake Writer', 'fake/writer', 'not recorded', 'your endpoint “fake”', 'not charged'],

@@ -48,6 +48,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export interface CsvNames {
   task: (id: string) => string;
   model: (id: string) => string;
+  /** The writer's time zone (an IANA name), as the ledger's calendar counts days; undefined: the process's own. */
+  timeZone?: string | undefined;
 }
 
 const BY_ID: CsvNames = { task: (id) => id, model: (id) => id };
@@ -58,6 +60,7 @@ const BY_ID: CsvNames = { task: (id) => id, model: (id) => id };
  */
 const HEADER = [
   'Call',
+  'Time (your time zone)',
   'Time (UTC)',
   'Day (your time zone)',
   'Run',
@@ -106,10 +109,11 @@ export async function spendCsv(
 ): Promise<{ filename: string; csv: string }> {
   // The byte-order mark: without it Excel reads UTF-8 as the Mac's old encoding, and “fake” comes out as â€œfakeâ€.
   const parts = [`\uFEFF${HEADER.join(',')}\n`];
+  const times = { local: timeIn(names.timeZone), utc: timeIn('UTC') };
   for (let after = 0; ;) {
     const page = repo.page(month, after, EXPORT_PAGE);
     // One string per page: the rows' small strings die young instead of piling up for one large collection at the end.
-    if (page.length > 0) parts.push(`${page.map((e) => csvLine(e, names)).join('\n')}\n`);
+    if (page.length > 0) parts.push(`${page.map((e) => csvLine(e, names, times)).join('\n')}\n`);
     if (page.length < EXPORT_PAGE) break;
     after = page.at(-1)!.id;
     await yieldToLoop();
@@ -117,13 +121,40 @@ export async function spendCsv(
   return { filename: `quire-spend-${month}.csv`, csv: parts.join('') };
 }
 
-function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames): string {
+type Times = Record<'local' | 'utc', (iso: string) => string>;
+
+/**
+ * "2026-11-30 23:59:00" in `timeZone`: a form spreadsheets read as a date and time (an ISO string with its "T" and "Z"
+ * stays text), and the writer's own clock, which is what their months and days are counted in. A time that cannot be
+ * read is kept as it is.
+ */
+function timeIn(timeZone: string | undefined): (iso: string) => string {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  return (iso) => {
+    const at = new Date(iso);
+    if (Number.isNaN(at.getTime())) return iso;
+    const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  };
+}
+
+function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames, times: Times): string {
   // What the budget counts for the row: its charge once settled, its hold while open or left by a crash, 0 when
   // released.
   const counted = e.state === 'reserved' || e.state === 'orphaned' ? e.reserved_micros : (e.charged_micros ?? 0);
   return [
     e.id,
-    e.created_at,
+    times.local(e.created_at),
+    times.utc(e.created_at),
     e.day,
     e.run_id,
     names.task(e.task),
