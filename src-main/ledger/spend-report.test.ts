@@ -51,3 +51,34 @@ describe('spend CSV', () => {
     expect(december.map((row) => [row.Run, row['Time (your time zone)']])).toEqual([['dec', '2026-12-01 00:01:00']]);
   });
 });
+
+describe('spend CSV in words', () => {
+  it('says why each call counts what it does in words, never an error code', async () => {
+    const at = { now: new Date('2026-11-16T19:00:00Z') };
+    const { ledger } = setup(at);
+    const call = { runId: 'r', modelId: 'deepseek-chat', provider: 'deepseek', task: 'chapter_summary' };
+    // A fallback: the first model was busy and billed nothing; the writer stopped a second call before any word.
+    ledger.release(ledger.reserve({ ...call, worstCaseUsd: 0.01 }).id, 'rate_limited', 120);
+    ledger.keepReservation(ledger.reserve({ ...call, worstCaseUsd: 0.06 }).id, 'usage unknown after cancelled', 900);
+    ledger.keepReservation(ledger.reserve({ ...call, worstCaseUsd: 0.03 }).id, 'usage unknown after timeout', 900);
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.03 }).id, 0.0089, { inputTokens: 7000, outputTokens: 400 });
+
+    const rows = await table(ledger, '2026-11');
+    expect(rows.map((row) => [row.Status, row.Note, row['Charged (USD)']])).toEqual([
+      // They read "not charged, rate_limited" and "charged, usage unknown after cancelled": an accountant took the
+      // kept hold for the provider's bill, and an error code for an explanation.
+      ['not charged', 'the provider was busy (its rate limit): nothing billed', '0.000000'],
+      [
+        'counted at its most (no usage reported)',
+        'stopped after the request was sent; the provider reported no usage: counted at the most it could have cost',
+        '0.060000',
+      ],
+      [
+        'counted at its most (no usage reported)',
+        'the provider took too long; the provider reported no usage: counted at the most it could have cost',
+        '0.030000',
+      ],
+      ['charged', '', '0.008900'],
+    ]);
+  });
+});

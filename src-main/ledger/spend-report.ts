@@ -4,6 +4,7 @@ import type { GroupRow, LedgerEntry, LedgerRepo } from '../store/repos/ledger-re
 import { daysOfMonth } from './calendar';
 import { toUsd } from '../store/money';
 import { providerLabel } from '../../src-preload/contract/provider-table';
+import { keptAtMost, noteWords } from './spend-row-words';
 
 export function spendMonth(
   repo: LedgerRepo,
@@ -162,7 +163,7 @@ function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames, times
     e.model_id,
     e.chosen_by ? CHOSEN_BY[e.chosen_by] : 'not recorded',
     providerLabel(e.provider),
-    STATUS[e.state],
+    keptAtMost(e) ? 'counted at its most (no usage reported)' : STATUS[e.state],
     toUsd(e.reserved_micros).toFixed(6),
     e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
     e.input_tokens,
@@ -171,7 +172,7 @@ function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames, times
     e.cache_write_tokens,
     e.reasoning_tokens,
     e.duration_ms,
-    e.note,
+    noteWords(e),
     e.overrun_micros > 0 ? toUsd(e.overrun_micros).toFixed(6) : '',
     toUsd(counted).toFixed(6),
     e.app ?? OWN_RUNS,
