@@ -3,27 +3,42 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
 import { useTempDir } from '../../test/support/temp-dir';
 import { Ledger } from './ledger';
+import { StandingHoldsRepo } from '../store/repos/standing-holds-repo';
+import { deadPid } from '../../test/support/processes';
 
 const tempDir = useTempDir();
 const LA = 'America/Los_Angeles';
 
 function setup(at: { now: Date }) {
   const db = openDatabase(join(tempDir(), 'q.sqlite'));
-  const ledger = new Ledger({ db, now: () => at.now, budgetUsd: () => null, timeZone: LA, alertsEnabled: () => true });
+  const ledger = new Ledger({
+    db,
+    now: () => at.now,
+    budgetUsd: () => null,
+    timeZone: LA,
+    alertsEnabled: () => true,
+    boot: 'boot-2',
+  });
   return { db, ledger };
 }
 
 const names = { task: (id: string) => id, model: (id: string) => id, timeZone: LA };
 
-/** The CSV as rows of cells by column name (no cell here holds a comma). */
+/** The CSV as rows of cells by column name, read as a spreadsheet reads it (quoted cells, doubled quotes). */
 async function table(ledger: Ledger, month: string): Promise<Record<string, string>[]> {
   const { csv } = await ledger.exportCsv(month, names);
   const [header, ...rows] = csv
     .replace(/^\uFEFF/, '')
     .trimEnd()
-    .split('\n');
-  const columns = header!.split(',');
-  return rows.map((row) => Object.fromEntries(row.split(',').map((cell, i) => [columns[i]!, cell])));
+    .split('\n')
+    .map(cellsOf);
+  return rows.map((row) => Object.fromEntries(row.map((cell, i) => [header![i]!, cell])));
+}
+
+function cellsOf(line: string): string[] {
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map(([, cell]) =>
+    cell!.startsWith('"') ? cell!.slice(1, -1).replace(/""/g, '"') : cell!,
+  );
 }
 
 describe('spend CSV', () => {
@@ -80,5 +95,30 @@ describe('spend CSV in words', () => {
       ],
       ['charged', '', '0.008900'],
     ]);
+  });
+});
+
+describe('spend CSV: money held ahead', () => {
+  it('names what was held ahead when the Mac stopped as what it is: no provider, no model choice, counted as spent', async () => {
+    const at = { now: new Date('2026-11-26T18:00:00Z') };
+    const { db, ledger } = setup(at);
+    // A process of the boot before held $0.32 ahead for its calls; the Mac lost power.
+    new StandingHoldsRepo(db).insert(
+      '2026-11',
+      320_000,
+      { pid: deadPid(), token: null },
+      'boot-1',
+      '2026-11-25T23:00:00Z',
+    );
+    ledger.markOrphans();
+    const rows = await table(ledger, '2026-11');
+    expect(rows).toHaveLength(1);
+    // It read provider "quire", chosen by "not recorded" (as a call from before Quire kept that) and "interrupted".
+    expect(rows[0]).toMatchObject({
+      Provider: 'none (held by Quire for calls)',
+      'Model chosen by': '',
+      Status: 'counted as spent (held ahead when your Mac stopped)',
+      'Counted against the budget (USD)': '0.320000',
+    });
   });
 });

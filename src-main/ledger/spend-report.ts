@@ -5,6 +5,7 @@ import { daysOfMonth } from './calendar';
 import { toUsd } from '../store/money';
 import { providerLabel } from '../../src-preload/contract/provider-table';
 import { keptAtMost, noteWords } from './spend-row-words';
+import { HELD_AHEAD_ID } from '../../src-preload/contract/model-ids';
 
 export function spendMonth(
   repo: LedgerRepo,
@@ -152,6 +153,8 @@ function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames, times
   // What the budget counts for the row: its charge once settled, its hold while open or left by a crash, 0 when
   // released.
   const counted = e.state === 'reserved' || e.state === 'orphaned' ? e.reserved_micros : (e.charged_micros ?? 0);
+  // Money a Quire process held ahead for its calls when the Mac stopped: no call, so no provider and no model choice.
+  const heldAhead = e.model_id === HELD_AHEAD_ID;
   return [
     e.id,
     times.local(e.created_at),
@@ -161,9 +164,13 @@ function csvLine(e: LedgerEntry & { app: string | null }, names: CsvNames, times
     names.task(e.task),
     names.model(e.model_id),
     e.model_id,
-    e.chosen_by ? CHOSEN_BY[e.chosen_by] : 'not recorded',
-    providerLabel(e.provider),
-    keptAtMost(e) ? 'counted at its most (no usage reported)' : STATUS[e.state],
+    heldAhead ? '' : e.chosen_by ? CHOSEN_BY[e.chosen_by] : 'not recorded',
+    heldAhead ? 'none (held by Quire for calls)' : providerLabel(e.provider),
+    heldAhead
+      ? 'counted as spent (held ahead when your Mac stopped)'
+      : keptAtMost(e)
+        ? 'counted at its most (no usage reported)'
+        : STATUS[e.state],
     toUsd(e.reserved_micros).toFixed(6),
     e.charged_micros === null ? '' : toUsd(e.charged_micros).toFixed(6),
     e.input_tokens,

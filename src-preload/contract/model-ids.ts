@@ -9,7 +9,7 @@ const LOCAL = 'local:';
  * stopped (main's ledger/standing-hold.ts), counted as spent. Named for the writer wherever a model or task is.
  */
 export const HELD_AHEAD_ID = 'quire:held-ahead';
-const HELD_AHEAD_NAME = 'Held ahead when your Mac stopped';
+export const HELD_AHEAD_NAME = 'Held ahead when your Mac stopped';
 
 /** A task id the task table does not have, as the writer reads it. */
 export function unknownTaskName(id: string): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpendGroup } from '$contract/spend';
+import { HELD_AHEAD_ID } from '$contract/model-ids';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { settings, spendMonth } from '../../../../test/renderer/fixtures';
 import { budgetWords, gaugeOf, SpendManager, type MonthStore, type SaveFile } from './spend.svelte';
@@ -117,6 +118,40 @@ describe('SpendManager', () => {
     });
   });
 
+  it('says what Quire held ahead when the Mac stopped apart from calls a crash interrupted, and counts it as no call', async () => {
+    const { fake, manager } = setup();
+    // $0.32 held ahead when the Mac lost power (a row of its own, left as a crash leaves a call), and one call of
+    // $0.04 a crash interrupted.
+    fake.answer('spend:month', ({ month }) =>
+      spendMonth(month, {
+        total_usd: 0.839,
+        settled_usd: 0.479,
+        orphaned_usd: 0.36,
+        by_model: [
+          group('deepseek-chat', 'deepseek', 19, 0.479),
+          group('deepseek-reasoner', 'deepseek', 1, 0.04),
+          { ...group(HELD_AHEAD_ID, 'quire', 1, 0.32), input_tokens: 0, output_tokens: 0 },
+        ],
+      }),
+    );
+    await manager.load();
+    // It read "$0.36 of it is for calls that were interrupted when Quire closed", the hold counted as calls.
+    expect(manager.interrupted).toEqual({
+      message: '$0.04 of it is for calls that were interrupted when Quire closed.',
+      next:
+        "Quire can't know what the provider billed for them, so they count as spent at the most they could have " +
+        'cost, never less.',
+    });
+    expect(manager.heldAhead).toEqual({
+      message: '$0.32 of it was held ahead for calls when your Mac stopped (a power cut or a restart).',
+      next:
+        'Calls sent from it may not have been recorded, so Quire counts all of it as spent, never less. It is the ' +
+        '“Held ahead when your Mac stopped” line below.',
+    });
+    // Money held, not a call: "36 calls … the cloud calls cost $0.839" counted it as one of them.
+    expect(manager.localShare).toMatchObject({ cloudCalls: 20, cloudUsd: 0.519, heldAheadUsd: 0.32 });
+  });
+
   it('splits calls, tokens and dollars between this machine and the cloud', async () => {
     const { fake, manager } = setup();
     fake.answer('spend:month', ({ month }) =>
@@ -130,6 +165,7 @@ describe('SpendManager', () => {
       cloudTokens: 110,
       cloudUsd: 0.25,
       cloudHeldUsd: 0,
+      heldAheadUsd: 0,
     });
   });
 

@@ -6,6 +6,7 @@ import { ALERT_THRESHOLDS, type AlertThreshold } from '$contract/constants';
 import { api as defaultApi, Client } from '../api/client';
 import { currentMonth, formatMonth, formatUsd } from '../format';
 import { roundUsd } from '$contract/usd-text';
+import { HELD_AHEAD_ID, HELD_AHEAD_NAME } from '$contract/model-ids';
 import { sessionGet, sessionSet } from '../session-store';
 import { action, resource } from '../resource.svelte';
 
@@ -62,16 +63,30 @@ export class SpendManager {
 
   /**
    * What the calls a crash interrupted count for (null for none). Not "the budget is never crossed": an overrun or a
-   * budget lowered since can cross it, and the gauge beside this would say so.
+   * budget lowered since can cross it, and the gauge beside this would say so. What was held ahead when the Mac stopped
+   * is counted the same way but is no call: it is said apart (heldAhead).
    */
   readonly interrupted = $derived.by((): { message: string; next: string } | null => {
-    const orphaned = this.#data.value?.orphaned_usd ?? 0;
+    const data = this.#data.value;
+    const orphaned = roundUsd((data?.orphaned_usd ?? 0) - heldAheadOf(data));
     if (orphaned <= 0) return null;
     return {
       message: `${formatUsd(orphaned)} of it is for calls that were interrupted when Quire closed.`,
       next:
         "Quire can't know what the provider billed for them, so they count as spent at the most they could have " +
         'cost, never less.',
+    };
+  });
+
+  /** What a Quire process held ahead for its calls when the Mac stopped, counted as spent (null for none). */
+  readonly heldAhead = $derived.by((): { message: string; next: string } | null => {
+    const held = heldAheadOf(this.#data.value);
+    if (held <= 0) return null;
+    return {
+      message: `${formatUsd(held)} of it was held ahead for calls when your Mac stopped (a power cut or a restart).`,
+      next:
+        'Calls sent from it may not have been recorded, so Quire counts all of it as spent, never less. It is the ' +
+        `“${HELD_AHEAD_NAME}” line below.`,
     };
   });
 
@@ -95,7 +110,8 @@ export class SpendManager {
 
   /**
    * Share of calls (and of tokens) that ran on this machine; what the cloud calls cost as the gauge counts spent, and
-   * apart from it what is held for those still running (a worst case, not yet a cost).
+   * apart from it what is held for those still running (a worst case, not yet a cost) and what was held ahead when the
+   * Mac stopped (counted as spent, but no call's cost).
    */
   readonly localShare = $derived.by(() => {
     const groups = this.#data.value?.by_model ?? [];
@@ -105,9 +121,12 @@ export class SpendManager {
     let cloudTokens = 0;
     let cloudUsd = 0;
     let cloudHeldUsd = 0;
+    let heldAheadUsd = 0;
     for (const group of groups) {
       const tokens = group.input_tokens + group.output_tokens;
-      if (group.provider === 'local') {
+      // Money held for calls when the Mac stopped, not a call of its own: no call is counted for it.
+      if (group.key === HELD_AHEAD_ID) heldAheadUsd += group.spend_usd;
+      else if (group.provider === 'local') {
         localCalls += group.calls;
         localTokens += tokens;
       } else {
@@ -125,6 +144,7 @@ export class SpendManager {
       cloudTokens,
       cloudUsd: roundUsd(cloudUsd),
       cloudHeldUsd: roundUsd(cloudHeldUsd),
+      heldAheadUsd: roundUsd(heldAheadUsd),
     };
   });
 
@@ -231,6 +251,11 @@ export function budgetWords(month: SpendMonth, isCurrent: boolean): { gauge: str
         gauge: `Quire began keeping each month's budget after ${name}, so ${name} is not measured against one.`,
         alerts: `No alerts: ${name} is not measured against a budget.`,
       };
+}
+
+/** What the month's "held ahead when your Mac stopped" row counts (its own line in By model). */
+function heldAheadOf(month: SpendMonth | null): number {
+  return month?.by_model.find((group) => group.key === HELD_AHEAD_ID)?.spend_usd ?? 0;
 }
 
 /**
