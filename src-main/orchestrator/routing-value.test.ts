@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routingValue } from './routing-value';
+import { HELD_AHEAD_ID } from '../../src-preload/contract/model-ids';
 import { availability, inputs, registryPrice } from '../../test/support/decision-fixtures';
 
 // Seed registry: premium for theme analysis is gpt-4o ($2.5/$10); the cheapest with the strength is deepseek-chat.
@@ -84,6 +85,7 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
       writer_picks: { calls: 0, spend_usd: 0 },
       unrecorded: { calls: 0, spend_usd: 0 },
       not_compared: { calls: 0, spend_usd: 0 },
+      held_ahead_usd: 0,
     });
   });
 
@@ -102,5 +104,22 @@ describe('routingValue: the month priced as routed, on always-premium and on alw
     // Priced on Quire's calls' tokens only.
     expect(value.premium_usd).toBeCloseTo((80_000 * 2.5 + 12_000 * 10) / 1e6, 6);
     expect(value.cheapest_usd).toBeCloseTo((80_000 * 0.27 + 12_000 * 1.1) / 1e6, 6);
+  });
+
+  it('says what was held ahead when the Mac stopped apart: no call, and no call of unknown choice', () => {
+    // The ledger's row for it has no chosen_by (no model was chosen), as calls recorded before that was kept have none.
+    const held = {
+      task: HELD_AHEAD_ID,
+      chosen_by: 'unknown' as const,
+      calls: 1,
+      input_tokens: 0,
+      output_tokens: 0,
+      spend_usd: 0.32,
+      unpriced_calls: 1,
+      unpriced_usd: 0.32,
+    };
+    const value = routingValue('2026-11', [theme, held], inputs(), registryPrice);
+    // It was "calls from before Quire noted who chose the model (1 model call, $0.32)".
+    expect(value).toMatchObject({ calls: 10, unrecorded: { calls: 0, spend_usd: 0 }, held_ahead_usd: 0.32 });
   });
 });

@@ -7,6 +7,7 @@ import type { ChosenBy } from './chosen-by';
 import { decide, MIN_QUALITY, type DecisionInputs } from './decide';
 import { roundUsd } from './estimate';
 import { expectedUsd } from './pricing';
+import { HELD_AHEAD_ID } from '../../src-preload/contract/model-ids';
 
 /** One task's work this month by who chose its models, from the ledger. */
 export interface TaskWork {
@@ -31,7 +32,7 @@ const EVERYTHING = { cloudReady: () => true, localInstalled: () => true };
 
 export function routingValue(
   month: string,
-  work: readonly TaskWork[],
+  monthWork: readonly TaskWork[],
   inputs: DecisionInputs,
   price: (spec: ModelSpec, input: number, output: number) => number = expectedUsd,
 ): RoutingValue {
@@ -45,6 +46,9 @@ export function routingValue(
   const tasks: RoutingValueTask[] = [];
   // Who chose a call recorded before that was noted cannot be known: rather than credit routing with what may have
   // been the writer's pick (or the writer with Quire's), those calls are left out and counted apart.
+  // What a Quire process held ahead for calls when the Mac stopped is money, not a call whose model anyone chose.
+  const heldAhead = monthWork.filter((w) => w.task === HELD_AHEAD_ID);
+  const work = monthWork.filter((w) => w.task !== HELD_AHEAD_ID);
   const apart = (who: TaskWork['chosen_by']) => {
     const rows = work.filter((w) => w.chosen_by === who);
     return {
@@ -108,6 +112,7 @@ export function routingValue(
     writer_picks: apart('writer'),
     unrecorded: apart('unknown'),
     not_compared: { calls: unpriced.calls, spend_usd: roundUsd(unpriced.spend_usd) },
+    held_ahead_usd: roundUsd(heldAhead.reduce((sum, w) => sum + w.spend_usd, 0)),
   };
 }
 

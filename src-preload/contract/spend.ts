@@ -104,6 +104,8 @@ export interface RoutingValue {
    * what it used): counted at what was held for them, with no tokens to price on the other lines, so not compared.
    */
   not_compared: RoutingValueApart;
+  /** What a Quire process held ahead for calls when the Mac stopped, counted as spent: no call, so not compared. */
+  held_ahead_usd: number;
 }
 
 const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');

@@ -14,6 +14,7 @@ const value = (overrides: Partial<RoutingValue> = {}): RoutingValue => ({
   writer_picks: none,
   unrecorded: none,
   not_compared: none,
+  held_ahead_usd: 0,
   ...overrides,
 });
 
@@ -25,6 +26,18 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
     expect(fake.inputsOf('spend:routing_value')).toEqual([{ month: '2026-03' }]);
     expect(manager.summary).toBe(
       "Quire's own picks (12 model calls) cost $0.42, $1.68 less (80%) than always the premium pick ($2.10); always the cheapest capable model would have cost $0.30.",
+    );
+  });
+
+  it('says what was held ahead for calls when the Mac stopped apart, as money and not as calls', async () => {
+    const fake = new FakeApi().answer(
+      'spend:routing_value',
+      value({ writer_picks: { calls: 5, spend_usd: 0.2485 }, held_ahead_usd: 0.32 }),
+    );
+    const manager = new RoutingValueManager(fake);
+    await manager.load('2026-03');
+    expect(manager.summary).toBe(
+      "Quire's own picks (12 model calls) cost $0.42, $1.68 less (80%) than always the premium pick ($2.10); always the cheapest capable model would have cost $0.30. Your own choices of model (5 model calls, $0.2485) and what was held ahead for calls when your Mac stopped ($0.32) are not counted.",
     );
   });
 

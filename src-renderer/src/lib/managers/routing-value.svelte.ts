@@ -29,6 +29,9 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
     const apart = [
       v.writer_picks.calls > 0 ? `Your own choices of model (${apartText(v.writer_picks)})` : null,
       v.unrecorded.calls > 0 ? `calls from before Quire noted who chose the model (${apartText(v.unrecorded)})` : null,
+      v.held_ahead_usd > 0
+        ? `what was held ahead for calls when your Mac stopped (${formatUsd(v.held_ahead_usd)})`
+        : null,
     ].filter((part) => part !== null);
     const joined = apart.join(' and ');
     const notCounted = joined ? `${joined[0]!.toUpperCase()}${joined.slice(1)} are not counted.` : '';
