@@ -122,3 +122,28 @@ describe('spend CSV: money held ahead', () => {
     });
   });
 });
+
+describe('spend CSV token columns', () => {
+  it('says which token counts are parts of others, so an invoice line is not counted twice', async () => {
+    const at = { now: new Date('2026-11-02T18:00:00Z') };
+    const { ledger } = setup(at);
+    const call = { runId: 'r', modelId: 'deepseek-chat', provider: 'deepseek', task: 'continuity_check' };
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.02 }).id, 0.004321, {
+      inputTokens: 12_000,
+      outputTokens: 800,
+      cachedInputTokens: 6_000,
+      reasoningTokens: 300,
+    });
+    // They read "Input tokens" and "Cached input tokens" side by side: an accountant matching DeepSeek's cache-hit and
+    // cache-miss lines added them, counting the 6,000 cached tokens twice.
+    expect(await table(ledger, '2026-11')).toEqual([
+      expect.objectContaining({
+        'Input tokens (cached and cache-write included)': '12000',
+        'Output tokens (reasoning included)': '800',
+        'Cached input tokens (of the input)': '6000',
+        'Cache-write tokens (of the input)': '',
+        'Reasoning tokens (of the output)': '300',
+      }),
+    ]);
+  });
+});
