@@ -19,6 +19,7 @@ export interface CallEnd {
   price: (usage: Usage) => number;
   /** The provider is known to have billed nothing (an HTTP error answer, a refused connection, a breaker). */
   unbilled?: boolean;
+  /** Why the row counts what it does, kept with it: a code ("usage unknown after timeout") or words the export shows. */
   note?: string | null;
   durationMs?: number;
 }

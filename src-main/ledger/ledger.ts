@@ -337,7 +337,8 @@ export class Ledger implements SpendSource {
       this.release(id, end.note ?? 'not billed', end.durationMs);
       return 0;
     }
-    if (usageReported(end.usage)) return this.settle(id, end.price(end.usage), end.usage, end.durationMs);
+    if (usageReported(end.usage))
+      return this.settle(id, end.price(end.usage), end.usage, end.durationMs, end.note ?? null);
     return this.keepReservation(id, end.note ?? 'provider reported no usage', end.durationMs);
   }
 
@@ -384,7 +385,7 @@ export class Ledger implements SpendSource {
    * (the provider counted more than Quire's bound) is charged in full, recorded as an overrun and announced: it counts
    * in the month's spend, so the next reservation sees it.
    */
-  settle(id: number, costUsd: number, usage: Usage, durationMs?: number): number {
+  settle(id: number, costUsd: number, usage: Usage, durationMs?: number, note: string | null = null): number {
     const row = this.repo.head(id);
     let micros = toMicros(costUsd);
     const billed = (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) > 0;
@@ -392,7 +393,7 @@ export class Ledger implements SpendSource {
     const reserved = row?.reserved_micros ?? 0;
     const overrun = reserved > 0 && micros > reserved ? micros - reserved : 0;
     if (row) this.settledMonths.add(row.month);
-    if (this.finish(row, id, 'settled', micros, usage, durationMs, null, overrun) && overrun > 0 && row) {
+    if (this.finish(row, id, 'settled', micros, usage, durationMs, note, overrun) && overrun > 0 && row) {
       this.overruns.push({
         month: row.month,
         ledgerId: id,

@@ -97,6 +97,11 @@ export type AttemptOutcome =
       readonly partialText: string;
     };
 
+/** A stop mid-answer's ledger note, in words (the spend export shows it): its counts are Quire's, not the provider's. */
+const STOPPED_MID_ANSWER =
+  "stopped mid-answer: the provider sends no counts for a stream cut short, so it is charged by Quire's count of " +
+  'the request and of the words that arrived';
+
 export class ModelAttempts {
   constructor(private readonly o: AttemptDeps) {}
 
@@ -247,7 +252,7 @@ export class ModelAttempts {
         // The writer stopped it mid-answer: charged by usage — the request's count and what had arrived, counted by
         // the same conservative bound (the provider sends no counts for a stream cut short).
         const usage = { inputTokens, outputTokens: Math.min(request.maxOutputTokens, estimateTextTokens(partialText)) };
-        end = { usage, price, durationMs: ms };
+        end = { usage, price, durationMs: ms, note: STOPPED_MID_ANSWER };
       } else if (charge.reservation) {
         // The one rule: a failure known to have billed nothing releases; otherwise the usage is unknown (a cut stream
         // carries no final counts) and the reservation is kept. A request that never left has no duration: it was

@@ -436,10 +436,15 @@ describe('task runs through the official SDKs', () => {
     expect(record.cost_usd).toBeGreaterThan(0);
     // Charged by usage, not the whole reservation.
     const row = h.app.services.db
-      .prepare('SELECT reserved_micros, charged_micros, state FROM ledger WHERE run_id = ?')
-      .get(stopped) as { reserved_micros: number; charged_micros: number; state: string };
+      .prepare('SELECT reserved_micros, charged_micros, state, note FROM ledger WHERE run_id = ?')
+      .get(stopped) as { reserved_micros: number; charged_micros: number; state: string; note: string | null };
     expect(row.state).toBe('settled');
     expect(row.charged_micros).toBeLessThan(row.reserved_micros);
+    // Not the provider's own counts: the spend export says whose they are, so an invoice that differs is explained.
+    expect(row.note).toBe(
+      "stopped mid-answer: the provider sends no counts for a stream cut short, so it is charged by Quire's count of " +
+        'the request and of the words that arrived',
+    );
   });
 
   it('a reasoning model stopped after its first words is charged what it may have thought, never just those words', async () => {
