@@ -4,6 +4,7 @@ import { preparedOnce } from '../store/repos/prepared';
 import type { Db } from '../store/database';
 import { currentOwner, isOwnerAlive, type Owner } from '../store/owner';
 import { groupCommitOf } from '../store/group-commit';
+import { CALLS } from '../store/repos/ledger-repo';
 
 export interface GatewayConfigRow {
   enabled: boolean;
@@ -214,15 +215,16 @@ export class GatewayRepo {
    * in one statement, so it and the apps' rows add up to the month's total.
    */
   ownSpend(month: string): OwnSpendRow {
-    const sums = (table: string, open: string) =>
+    const sums = (table: string, open: string, calls: string) =>
       `SELECT COALESCE(SUM(counted_micros), 0) AS counted, COALESCE(SUM(${open}), 0) AS open,
-              COALESCE(SUM(calls), 0) AS calls, COALESCE(SUM(input_tokens), 0) AS input,
+              COALESCE(SUM(${calls}), 0) AS calls, COALESCE(SUM(input_tokens), 0) AS input,
               COALESCE(SUM(output_tokens), 0) AS output
          FROM ${table} WHERE month = ?`;
     return this.q<OwnSpendRow>(
       `SELECT m.counted - g.counted AS counted_micros, m.open - g.open AS reserved_micros, m.calls - g.calls AS calls,
               m.input - g.input AS input_tokens, m.output - g.output AS output_tokens
-         FROM (${sums('ledger_rollup', 'open_micros')}) m, (${sums('gateway_month_totals', 'reserved_micros')}) g`,
+         FROM (${sums('ledger_rollup', 'open_micros', CALLS)}) m,
+              (${sums('gateway_month_totals', 'reserved_micros', 'calls')}) g`,
     ).get(month, month)!;
   }
 

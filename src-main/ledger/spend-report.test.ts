@@ -5,6 +5,7 @@ import { useTempDir } from '../../test/support/temp-dir';
 import { Ledger } from './ledger';
 import { StandingHoldsRepo } from '../store/repos/standing-holds-repo';
 import { deadPid } from '../../test/support/processes';
+import { GatewayRepo } from '../gateway/gateway-repo';
 
 const tempDir = useTempDir();
 const LA = 'America/Los_Angeles';
@@ -120,6 +121,31 @@ describe('spend CSV: money held ahead', () => {
       Status: 'counted as spent (held ahead when your Mac stopped)',
       'Counted against the budget (USD)': '0.320000',
     });
+  });
+});
+
+describe('spend:month: money held ahead', () => {
+  it('counts what was held ahead when the Mac stopped as spent but as no call: by model, by task, by day, by app', () => {
+    const at = { now: new Date('2026-11-26T18:00:00Z') };
+    const { db, ledger } = setup(at);
+    const call = { runId: 'r', modelId: 'deepseek-chat', provider: 'deepseek', task: 'chapter_summary' };
+    ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.02 }).id, 0.01, { inputTokens: 900, outputTokens: 80 });
+    new StandingHoldsRepo(db).insert(
+      '2026-11',
+      320_000,
+      { pid: deadPid(), token: null },
+      'boot-1',
+      '2026-11-25T23:00:00Z',
+    );
+    ledger.markOrphans();
+    const month = ledger.month('2026-11');
+    expect(month.total_usd).toBeCloseTo(0.33, 6);
+    const calls = (groups: { calls: number }[]) => groups.reduce((sum, g) => sum + g.calls, 0);
+    // It read "1 call" beside the held money in each table: the month had one call.
+    expect([calls(month.by_model), calls(month.by_task), calls(month.daily)]).toEqual([1, 1, 1]);
+    expect(month.by_model.find((g) => g.key === 'quire:held-ahead')).toMatchObject({ calls: 0, spend_usd: 0.32 });
+    // By app: Quire's own runs (the Workbench) hold the money too, as no call.
+    expect(new GatewayRepo(db, () => at.now).ownSpend('2026-11')).toMatchObject({ calls: 1, counted_micros: 330_000 });
   });
 });
 

@@ -3,6 +3,13 @@ import type { Usage } from '../../orchestrator/usage';
 import { ownerOf, type Owner } from '../owner';
 import { dataVersionOf, preparedOnce } from './prepared';
 import type { ChosenBy } from '../../orchestrator/chosen-by';
+import { HELD_AHEAD_ID } from '../../../src-preload/contract/model-ids';
+
+/**
+ * A rollup row's calls, as the month's tables count them: what a process held ahead when the Mac stopped (its row
+ * counted as spent, standing-hold.ts) is money, not a call.
+ */
+export const CALLS = `CASE model_id WHEN '${HELD_AHEAD_ID}' THEN 0 ELSE calls END`;
 
 export type LedgerState = 'reserved' | 'settled' | 'released' | 'orphaned';
 
@@ -283,7 +290,7 @@ export class LedgerRepo {
   group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
     return this.q<GroupRow>(
       `SELECT ${by} AS key, MIN(provider) AS provider, SUM(counted_micros) AS counted_micros,
-                SUM(open_micros) AS reserved_micros, SUM(calls) AS calls, SUM(input_tokens) AS input_tokens,
+                SUM(open_micros) AS reserved_micros, SUM(${CALLS}) AS calls, SUM(input_tokens) AS input_tokens,
                 SUM(output_tokens) AS output_tokens
          FROM ledger_rollup WHERE month = ? AND calls > 0
          GROUP BY ${by} ORDER BY ${by === 'day' ? 'key' : 'counted_micros DESC, key'}`,
