@@ -69,6 +69,10 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId('by-task')).toContainText('Scene draft');
   // Where the model ran, in words: the writer's endpoint by its name, never the internal "endpoint:fake".
   await expect(page.getByTestId('by-model')).toContainText('your endpoint “fake”');
+  // The figure an accountant sets against each provider's invoice.
+  await expect(page.getByTestId('by-provider').getByRole('row', { name: /Your endpoint “fake”/ })).toContainText(
+    '$4.00',
+  );
   await expect(page.getByTestId('by-model')).not.toContainText('endpoint:fake');
   await expect(page.getByTestId('by-task')).not.toContainText('endpoint');
   // By app: the Workbench's own runs have their row, so the rows add up to the month's $4.00 (apps alone did not).

@@ -149,6 +149,24 @@ describe('spend:month: money held ahead', () => {
   });
 });
 
+describe('spend:month by provider', () => {
+  it('sums the month by provider, each as its invoice would: the figure an accountant sets against it', () => {
+    const at = { now: new Date('2026-11-10T18:00:00Z') };
+    const { ledger } = setup(at);
+    const call = (modelId: string, provider: string) => ({ runId: 'r', modelId, provider, task: 'chapter_summary' });
+    const settle = (c: ReturnType<typeof call>, usd: number) =>
+      ledger.settle(ledger.reserve({ ...c, worstCaseUsd: 0.05 }).id, usd, { inputTokens: 1000, outputTokens: 100 });
+    settle(call('deepseek-chat', 'deepseek'), 0.01);
+    settle(call('deepseek-reasoner', 'deepseek'), 0.02);
+    settle(call('claude-haiku-4-5', 'anthropic'), 0.004);
+    const month = ledger.month('2026-11');
+    expect(month.by_provider.map((g) => [g.key, g.spend_usd, g.calls])).toEqual([
+      ['deepseek', 0.03, 2],
+      ['anthropic', 0.004, 1],
+    ]);
+  });
+});
+
 describe('spend CSV token columns', () => {
   it('says which token counts are parts of others, so an invoice line is not counted twice', async () => {
     const at = { now: new Date('2026-11-02T18:00:00Z') };

@@ -37,6 +37,7 @@ export function spendMonth(
     }),
     by_model: repo.group(month, 'model_id').map(toGroup),
     by_task: repo.group(month, 'task').map(toGroup),
+    by_provider: repo.group(month, 'provider').map(toGroup),
   };
 }
 

@@ -25,7 +25,7 @@ export interface SpendDay {
 }
 
 export interface SpendGroup {
-  /** A model id (by_model) or a task name (by_task). */
+  /** A model id (by_model), a task name (by_task) or a provider's id (by_provider). */
   key: string;
   provider: string;
   /** As SpendDay's. */
@@ -58,6 +58,8 @@ export interface SpendMonth {
   daily: SpendDay[];
   by_model: SpendGroup[];
   by_task: SpendGroup[];
+  /** Each provider's share, as its invoice would total it ("quire": what was held ahead when the Mac stopped). */
+  by_provider: SpendGroup[];
 }
 
 /** One task's month of Quire's own picks priced three ways. */

@@ -132,6 +132,7 @@ export const spendMonth = builder<SpendMonth>((month) => ({
   daily: [],
   by_model: [],
   by_task: [],
+  by_provider: [],
 }));
 
 export function health(provider: string, state: ProviderHealth['state'] = 'closed'): ProviderHealth {

@@ -287,7 +287,7 @@ export class LedgerRepo {
    * By day, model or task, from the rollup the triggers keep (a month's groups, not its rows). reserved_micros is what
    * calls in flight hold; a crash's leftover holds are in counted_micros only, as spent (migration 015).
    */
-  group(month: string, by: 'day' | 'model_id' | 'task'): GroupRow[] {
+  group(month: string, by: 'day' | 'model_id' | 'task' | 'provider'): GroupRow[] {
     return this.q<GroupRow>(
       `SELECT ${by} AS key, MIN(provider) AS provider, SUM(counted_micros) AS counted_micros,
                 SUM(open_micros) AS reserved_micros, SUM(${CALLS}) AS calls, SUM(input_tokens) AS input_tokens,
