@@ -54,6 +54,7 @@ test('runs move the gauge and the daily chart by the reported cost, and 80% rais
   await expect(page.getByTestId('gauge-spent')).toHaveText('$2.00');
   await expect(page.getByTestId('gauge-remaining')).toHaveText('$3.00');
   await expect(page.getByTestId(`day-${today()}`)).toContainText('$2.00');
+  await expect(page.getByTestId(`day-${today()}`)).toContainText(/1 call$/);
   await expect(page.getByTestId('sidebar-spend')).toContainText('$2.00');
   await expect(page.getByTestId('budget-alert-banner')).toHaveCount(0);
 
@@ -160,8 +161,11 @@ test('a provider that counts more tokens than Quire held for is charged in full 
 
   await page.goto(`${host.url}/#/spend`);
   const notice = page.getByTestId('spend-overruns');
-  // One model: "A provider … that model" (it read "Providers charged … for those models").
-  await expect(notice).toContainText(/A provider charged \$0\.04\d+ more than Quire held: Fake Writer on 1 call\./);
+  // One model: "… that model" (it read "Providers charged … for those models"), and the provider named, whose invoice
+  // it is on (it read "A provider charged").
+  await expect(notice).toContainText(
+    /Your endpoint “fake” charged \$0\.04\d+ more than Quire held: Fake Writer on 1 call\./,
+  );
   await expect(notice).toContainText('counted against your budget, and Quire now holds more for that model.');
   await expect(page.getByTestId('gauge-spent')).toHaveText('$0.05');
   await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/spend-overrun.png' });
