@@ -78,6 +78,14 @@ describe('an endpoint is renamed in place', () => {
     });
     const after = (await h.call('providers:list')).body.value.providers.find((p: { id: string }) => p.id === 'ollama');
     expect(after).toMatchObject({ id: 'ollama', name: 'Ollama on my Mac' });
+    // What a failed call says names it too, not by its id.
+    harness.server().script('llama3.1:8b', { alwaysFault: { kind: 'status', status: 500 } });
+    const failed = await h.call('runs:start', {
+      task: 'continuity_check',
+      input: 'The door was blue. Then it was red.',
+      model: 'ollama/llama3.1:8b',
+    });
+    expect(failed.body.error.message).toMatch(/^Your endpoint “Ollama on my Mac” /);
   });
 });
 

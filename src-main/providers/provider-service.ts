@@ -3,8 +3,10 @@
 import type { ModelSpec } from '../../src-preload/contract';
 import {
   BUILTIN_PROVIDER_IDS,
+  nameEndpoints,
   PROVIDER_TABLE,
   providerDescriptor,
+  providerLabel,
   type ProviderDescriptor,
   type WireKind,
 } from '../../src-preload/contract/provider-table';
@@ -65,6 +67,12 @@ export class ProviderService {
   constructor(private readonly options: ProviderServiceOptions) {
     this.maxRetries = options.maxRetries ?? 1;
     this.maxRetryAfterS = options.maxRetryAfterS ?? 20;
+    this.nameEndpoints();
+  }
+
+  /** What every message about an endpoint calls it (provider-table.ts): the writer's name for it, as saved. */
+  private nameEndpoints(): void {
+    nameEndpoints(this.options.endpoints.all().flatMap((row) => (row.name ? [[row.id, row.name] as const] : [])));
   }
 
   /** The key-store / breaker name for a registry model. */
@@ -207,7 +215,7 @@ export class ProviderService {
   ): Promise<KeyTest> {
     // The provider as the writer knows it: "OpenAI", or "Your endpoint “lab”".
     const name = provider.startsWith('endpoint:')
-      ? `Your endpoint “${provider.slice('endpoint:'.length)}”`
+      ? `Y${providerLabel(provider).slice(1)}`
       : (providerDescriptor(provider)?.display_name ?? provider);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), KEY_TEST_TIMEOUT_MS);
@@ -328,6 +336,7 @@ export class ProviderService {
         keyWritten = true;
       }
       this.options.endpoints.save(row);
+      this.nameEndpoints();
     } catch (error) {
       // All or nothing: a refused key (or a failed write) leaves the registry and the key as they were before.
       if (previous)
@@ -352,7 +361,9 @@ export class ProviderService {
       this.options.registry.removeCustomModels(endpointSource(id));
       this.options.keys.delete(endpointSource(id));
     }
-    return this.options.endpoints.delete(id);
+    const deleted = this.options.endpoints.delete(id);
+    this.nameEndpoints();
+    return deleted;
   }
 
   private entryOf(row: EndpointRow): ProviderEntry {

@@ -159,12 +159,28 @@ export function providerDisplayName(id: string, table: readonly ProviderDescript
 }
 
 /**
- * Where a model runs, for the UI: a built-in provider's name, "your endpoint “<id>”" for a writer's own endpoint
+ * The writer's names for their endpoints, by id (a name given in Settings; an endpoint without one is named by its id).
+ * Whoever knows them keeps them here: the main process's provider service as endpoints are saved, the renderer as the
+ * registry loads. Words only: nothing is looked up by a name.
+ */
+const endpointNames = new Map<string, string>();
+
+/** Replaces the endpoint names {@link providerLabel} says (id → name). */
+export function nameEndpoints(names: Iterable<readonly [string, string]>): void {
+  endpointNames.clear();
+  for (const [id, name] of names) endpointNames.set(id, name);
+}
+
+/**
+ * Where a model runs, for the UI: a built-in provider's name, "your endpoint “<name>”" for a writer's own endpoint
  * (`endpoint:<id>`), "on this Mac" for a local model; an unknown id as it is.
  */
 export function providerLabel(id: string): string {
   if (id === 'local') return 'on this Mac';
-  if (id.startsWith('endpoint:')) return `your endpoint “${id.slice('endpoint:'.length)}”`;
+  if (id.startsWith('endpoint:')) {
+    const endpoint = id.slice('endpoint:'.length);
+    return `your endpoint “${endpointNames.get(endpoint) ?? endpoint}”`;
+  }
   return providerDisplayName(id);
 }
 
