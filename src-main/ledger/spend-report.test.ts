@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
 import { useTempDir } from '../../test/support/temp-dir';
 import { Ledger } from './ledger';
+import { clockFor } from './calendar';
 import { StandingHoldsRepo } from '../store/repos/standing-holds-repo';
 import { deadPid } from '../../test/support/processes';
 import { GatewayRepo } from '../gateway/gateway-repo';
@@ -65,6 +66,22 @@ describe('spend CSV', () => {
     });
     const december = await table(ledger, '2026-12');
     expect(december.map((row) => [row.Run, row['Time (your time zone)']])).toEqual([['dec', '2026-12-01 00:01:00']]);
+  });
+});
+
+describe("the writer's clock", () => {
+  it('follows the zone across a change of offset, to the second', () => {
+    // Los Angeles leaves summer time at 02:00 on November 1st, 2026 (09:00 UTC): 01:59:59 PDT, then 01:00:00 PST.
+    const la = clockFor(LA);
+    expect(la(new Date('2026-11-01T08:59:59Z'))).toBe('2026-11-01 01:59:59');
+    expect(la(new Date('2026-11-01T09:00:00Z'))).toBe('2026-11-01 01:00:00');
+    expect(la(new Date('2026-03-08T09:59:59.999Z'))).toBe('2026-03-08 01:59:59');
+    expect(la(new Date('2026-03-08T10:00:00Z'))).toBe('2026-03-08 03:00:00');
+    // A zone a quarter hour off the hour, and one whose summer time moves by half an hour (at 02:00 local).
+    expect(clockFor('Asia/Kathmandu')(new Date('2026-06-01T00:00:00Z'))).toBe('2026-06-01 05:45:00');
+    const lordHowe = clockFor('Australia/Lord_Howe');
+    expect(lordHowe(new Date('2026-10-03T15:29:59Z'))).toBe('2026-10-04 01:59:59');
+    expect(lordHowe(new Date('2026-10-03T15:30:00Z'))).toBe('2026-10-04 02:30:00');
   });
 });
 

@@ -1,7 +1,7 @@
 // The month as the writer reads it (spend:month: totals, days, by model and task) and as a CSV (spend:export).
 import type { SpendGroup, SpendMonth } from '../../src-preload/contract/spend';
 import type { GroupRow, LedgerEntry, LedgerRepo } from '../store/repos/ledger-repo';
-import { daysOfMonth } from './calendar';
+import { clockFor, daysOfMonth, utcClock } from './calendar';
 import { toUsd } from '../store/money';
 import { providerLabel } from '../../src-preload/contract/provider-table';
 import { keptAtMost, noteWords } from './spend-row-words';
@@ -113,7 +113,7 @@ export async function spendCsv(
 ): Promise<{ filename: string; csv: string }> {
   // The byte-order mark: without it Excel reads UTF-8 as the Mac's old encoding, and “fake” comes out as â€œfakeâ€.
   const parts = [`\uFEFF${HEADER.join(',')}\n`];
-  const times = { local: timeIn(names.timeZone), utc: timeIn('UTC') };
+  const times = { local: readable(clockFor(names.timeZone)), utc: readable(utcClock) };
   for (let after = 0; ;) {
     const page = repo.page(month, after, EXPORT_PAGE);
     // One string per page: the rows' small strings die young instead of piling up for one large collection at the end.
@@ -128,26 +128,13 @@ export async function spendCsv(
 type Times = Record<'local' | 'utc', (iso: string) => string>;
 
 /**
- * "2026-11-30 23:59:00" in `timeZone`: a form spreadsheets read as a date and time (an ISO string with its "T" and "Z"
- * stays text), and the writer's own clock, which is what their months and days are counted in. A time that cannot be
- * read is kept as it is.
+ * A stored time on a clock, as spreadsheets read a date and time (an ISO string with its "T" and "Z" stays text); a
+ * time that cannot be read is kept as it is.
  */
-function timeIn(timeZone: string | undefined): (iso: string) => string {
-  const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+function readable(clock: (at: Date) => string): (iso: string) => string {
   return (iso) => {
     const at = new Date(iso);
-    if (Number.isNaN(at.getTime())) return iso;
-    const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+    return Number.isNaN(at.getTime()) ? iso : clock(at);
   };
 }
 
