@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Capabilities, Estimate, QualityTier, Recommendations, SetupPlans, TierPlan } from '$contract';
 import { FakeApi } from '../../../../test/renderer/fake-api';
 import { model, runSummary, task } from '../../../../test/renderer/fixtures';
+import { providerLabel } from '$contract/provider-table';
 import { OrchestratorManager } from './orchestrator.svelte';
 
 const NOW = Date.parse('2026-03-15T12:00:00.000Z');
@@ -96,6 +97,22 @@ describe('OrchestratorManager', () => {
     expect(Object.keys(manager.estimates)).toEqual(['budget', 'balanced', 'premium']);
     expect(manager.recommendations.map((entry) => entry.task)).toEqual(['coordinator', 'line_edit']);
     expect(fake.inputsOf('orchestrator:recommend')).toEqual([{ task: 'coordinator' }, { task: 'line_edit' }]);
+  });
+
+  it('names a writer’s endpoint by the name it has now wherever the screens say where a call went', async () => {
+    const { fake, manager } = setup();
+    const atlas = model('ep1/atlas', {
+      provider: 'openai-compatible',
+      endpoint_id: 'ep1',
+      endpoint_name: 'Ollama on my Mac',
+    });
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt'), atlas]));
+    await manager.load();
+    // Spend's By provider table and the paused-provider notice name the endpoint from its id.
+    expect(providerLabel('endpoint:ep1')).toBe('your endpoint “Ollama on my Mac”');
+    fake.answer('orchestrator:capabilities', capabilities([model('gpt'), { ...atlas, endpoint_name: 'Studio' }]));
+    await manager.loadCapabilities();
+    expect(providerLabel('endpoint:ep1')).toBe('your endpoint “Studio”');
   });
 
   it('estimates from the writer’s last 30 days of runs, leaving out cancelled, old and unknown ones', async () => {

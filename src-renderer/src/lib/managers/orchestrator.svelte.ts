@@ -10,7 +10,7 @@ import type {
   RunTokens,
   SetupPlans,
 } from '$contract/orchestrator';
-import { BUILTIN_PROVIDER_IDS, modelPlace, providerLabel } from '$contract/provider-table';
+import { BUILTIN_PROVIDER_IDS, modelPlace, nameEndpoints, providerLabel } from '$contract/provider-table';
 import { modelIdParts } from '$contract/model-ids';
 import { api as defaultApi, Client } from '../api/client';
 import { keyImpactText } from '../key-impact';
@@ -239,6 +239,8 @@ export class OrchestratorManager {
       this.#client.call('orchestrator:capabilities'),
       scope === 'all' ? this.#client.call('runs:list', { limit: 500 }) : null,
     ]);
+    // What the screens say of a call that went to a writer's endpoint names it as it is called now.
+    nameEndpoints(endpointNames(capabilities.models));
     // Read when the answer comes, not when it was asked for: another scope's answer may have landed meanwhile.
     if (scope === 'capabilities') return { ...this.#outlook.value, capabilities };
     const profile = recent
@@ -291,3 +293,10 @@ export function priced(profile: UsageProfile): { usage: Record<string, number>; 
 }
 
 export const orchestratorManager = new OrchestratorManager();
+
+/** Each writer's endpoint's id and name, from the models it serves. */
+function endpointNames(models: Capabilities['models']): [string, string][] {
+  return models.flatMap((m) =>
+    m.endpoint_id && m.endpoint_name ? [[m.endpoint_id, m.endpoint_name] as [string, string]] : [],
+  );
+}
