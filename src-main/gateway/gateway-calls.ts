@@ -199,19 +199,34 @@ export class GatewayCalls {
   }
 
   /**
-   * One call of the app's, whatever its kind: counted against the token's concurrency, stopped should the writer
+   * A seat for one of the app's requests, taken at the door before its body is read and given back once it has been
+   * answered: an app holds no more request bodies in Quire's memory (each up to the body limit) than calls it may run.
+   */
+  seat(token: TokenRow): () => void {
+    const taken = this.inflight.get(token.id) ?? 0;
+    if (taken >= this.o.concurrencyPerToken) {
+      throw wire.busy(
+        `"${token.name}" already has ${taken} requests in Quire (running, or still being sent), its limit; this one can be retried shortly.`,
+      );
+    }
+    this.inflight.set(token.id, taken + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.inflight.get(token.id) ?? 1) - 1;
+      if (left > 0) this.inflight.set(token.id, left);
+      else this.inflight.delete(token.id);
+    };
+  }
+
+  /**
+   * One call of the app's, whatever its kind (its seat taken at the door, see {@link seat}): stopped should the writer
    * revoke the token, and run with the token as it is now. The doors checked the token before the body arrived, and
    * the writer may have revoked it, switched on "local models only" or lowered its cap since: it is read again once
    * the call is registered, so a revoke either comes before that read or stops the call.
    */
   private async admitted<T>(token: TokenRow, call: (live: TokenRow, revoked: AbortSignal) => Promise<T>): Promise<T> {
-    const inFlight = this.inflight.get(token.id) ?? 0;
-    if (inFlight >= this.o.concurrencyPerToken) {
-      throw wire.busy(
-        `"${token.name}" already has ${inFlight} requests running in Quire, its limit; this one can be retried shortly.`,
-      );
-    }
-    this.inflight.set(token.id, inFlight + 1);
     const revoked = new AbortController();
     // The reason is what the run's record says in the history.
     const entry = {
@@ -239,7 +254,6 @@ export class GatewayCalls {
     } finally {
       running.delete(entry);
       if (running.size === 0) this.running.delete(token.id);
-      this.inflight.set(token.id, (this.inflight.get(token.id) ?? 1) - 1);
     }
   }
 

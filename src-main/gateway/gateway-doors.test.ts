@@ -325,6 +325,37 @@ describe('gateway tokens', () => {
     });
   });
 
+  it("per-token concurrency counts requests whose bodies are still arriving: an app cannot hold more bodies in Quire's memory than calls it may run", async () => {
+    await withGateway(open({ concurrencyPerToken: 2 }), async (g) => {
+      fake.script('cloud-gpt', { text: 'ok' });
+      const token = g.token();
+      const headers = { ...json, Authorization: `Bearer ${token}` };
+      // Two uploads that have sent their headers and part of their bodies, and go on sending slowly.
+      const slow = await Promise.all([0, 1].map(() => slowUpload(g.port, '/v1/chat/completions', headers, chatBody())));
+      const third = await g.raw('/v1/chat/completions', { method: 'POST', headers, body: chatBody() });
+      expect(third.status).toBe(429);
+      expect(await third.json()).toMatchObject({
+        error: { code: 'rate_limit_exceeded', message: expect.stringContaining('already has 2 requests') },
+      });
+      expect(fake.requests).toHaveLength(0);
+      // The slow ones, once whole, run; their seats are given back when they are answered.
+      expect((await Promise.all(slow.map((upload) => upload.finish()))).map((r) => r.status)).toEqual([200, 200]);
+      expect((await g.raw('/v1/chat/completions', { method: 'POST', headers, body: chatBody() })).status).toBe(200);
+      // An upload the app gives up on halfway gives its seat back too.
+      const dropped = await Promise.all(
+        [0, 1].map(() => slowUpload(g.port, '/v1/chat/completions', headers, chatBody())),
+      );
+      await Promise.all(dropped.map((upload) => upload.drop()));
+      // The gateway hears of the hang-up on its own side of the socket, a few turns after the app: ask until it has
+      // (a seat never given back would keep every answer a 429, and the test fails).
+      let status = 429;
+      for (let asked = 0; status === 429 && asked < 500; asked++) {
+        status = (await g.raw('/v1/chat/completions', { method: 'POST', headers, body: chatBody() })).status;
+      }
+      expect(status).toBe(200);
+    });
+  });
+
   it('a token revoked while its request body is still arriving is refused: 401, nothing run or charged', async () => {
     await withGateway(open(), async (g) => {
       const bodies = {
@@ -849,3 +880,50 @@ describe('gateway budget', () => {
     });
   });
 });
+
+/**
+ * A POST whose headers and first half of the body have reached the gateway (it answered "100 Continue"), the rest
+ * held back: finish() sends it and reads the answer; drop() hangs up and resolves once the gateway saw it go.
+ */
+async function slowUpload(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ finish(): Promise<Response>; drop(): Promise<void> }> {
+  const { request } = await import('node:http');
+  const half = Math.floor(body.length / 2);
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    path,
+    method: 'POST',
+    headers: { ...headers, 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+  });
+  const answered = new Promise<Response>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: res.headers as never })),
+      );
+    });
+    req.on('error', reject);
+  });
+  await new Promise<void>((resolve) => {
+    req.on('continue', () => req.write(body.slice(0, half), () => resolve()));
+    req.flushHeaders();
+  });
+  return {
+    finish: () => {
+      req.end(body.slice(half));
+      return answered;
+    },
+    drop: async () => {
+      answered.catch(() => undefined);
+      const closed = new Promise<void>((resolve) => req.socket?.once('close', () => resolve()));
+      req.destroy();
+      await closed;
+    },
+  };
+}

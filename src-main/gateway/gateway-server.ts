@@ -18,6 +18,8 @@ export interface GatewayRequest {
 
 export interface GatewayRoutes {
   authenticate(secret: string): TokenRow | undefined;
+  /** Takes one of the token's seats before the body is read (a WireError when none is free); returns its release. */
+  seat(token: TokenRow): () => void;
   origins(): readonly string[];
   maxBodyBytes: number;
   chatCompletions(r: GatewayRequest): Promise<void>;
@@ -114,17 +116,29 @@ export async function startGatewayServer(routes: GatewayRoutes, port: number): P
       const r = { api, token, body: undefined, req, res };
       return modelId === undefined ? routes.models(r) : routes.model(r, modelId);
     }
-    // The token may be revoked, or its limits changed, while the body arrives: the call reads it again (GatewayCalls).
-    const raw = await readBody(req, routes.maxBodyBytes);
-    if (raw === 'too_large') return sendWireError(res, api, wire.tooLarge(routes.maxBodyBytes));
-    let body: unknown;
+    // A seat before a byte of the body is read, held until the request is answered (or its app hung up mid-body).
+    let release: () => void;
     try {
-      // TextDecoder drops a leading byte order mark, which Windows tools write before UTF-8 text and JSON.parse refuses.
-      body = JSON.parse(new TextDecoder().decode(raw));
+      release = routes.seat(token);
     } catch (error) {
-      return sendWireError(res, api, wire.invalid(`The request body is not valid JSON: ${(error as Error).message}`));
+      req.resume();
+      throw error;
     }
-    await routes[route!]({ api, token, body, req, res });
+    try {
+      // The token may be revoked, or its limits changed, while the body arrives: the call reads it again (GatewayCalls).
+      const raw = await readBody(req, routes.maxBodyBytes);
+      if (raw === 'too_large') return sendWireError(res, api, wire.tooLarge(routes.maxBodyBytes));
+      let body: unknown;
+      try {
+        // TextDecoder drops a leading byte order mark, which Windows tools write before UTF-8 text and JSON.parse refuses.
+        body = JSON.parse(new TextDecoder().decode(raw));
+      } catch (error) {
+        return sendWireError(res, api, wire.invalid(`The request body is not valid JSON: ${(error as Error).message}`));
+      }
+      await routes[route!]({ api, token, body, req, res });
+    } finally {
+      release();
+    }
   }
 
   /**

@@ -302,6 +302,7 @@ export class GatewayService {
             return token;
           },
           origins: () => this.config().origins,
+          seat: (token) => this.calls.seat(token),
           // What runs:start takes: 8 MB of text and the images a run may carry, in base64.
           maxBodyBytes: this.o.maxBodyBytes ?? RUN_START_MAX_BYTES,
           ...gatewayRoutes({
