@@ -192,6 +192,25 @@ test('a local model with a small context is told apart from one that cannot do t
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
 });
 
+test('on the first launch the Workbench does not flash "No model is ready yet" before the welcome arrives', async ({
+  page,
+}) => {
+  // The settings (which say whether the welcome is done) held back until the models and tasks have arrived and shown.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/settings:get', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(host.url);
+  await expect(page.getByLabel('Task', { exact: true }).locator('option').first()).toBeAttached();
+  // It showed the empty state here, then swapped it for the welcome above it once the settings came.
+  await expect(page.getByTestId('workbench-empty')).toHaveCount(0);
+  release();
+  await expect(page.getByTestId('first-run-setup')).toBeVisible();
+  await expect(page.getByTestId('workbench-empty')).toHaveCount(0);
+});
+
 test('a new writer with no key and no model is told what to do first', async ({ page }) => {
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Workbench', exact: true })).toBeVisible();

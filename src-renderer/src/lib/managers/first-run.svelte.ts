@@ -71,6 +71,10 @@ export class FirstRunManager {
     const settings = this.#state.value.settings;
     return settings !== null && !settings.setup.done;
   }
+  /** Whether it is known yet if the welcome shows (the settings arrived, or could not be read). */
+  get settled(): boolean {
+    return this.#state.value.settings !== null || this.#state.error !== null;
+  }
   readonly choice = $derived<SetupChoice | null>(this.#state.value.settings?.setup.choice ?? null);
   get options(): SetupOption[] {
     const plans = this.#state.value.plans;
