@@ -116,19 +116,23 @@ describe('spend CSV in words', () => {
   });
 });
 
+/** A process of the boot before held $0.32 ahead for its calls in November; the Mac lost power; Quire starts again. */
+function heldAheadWhenTheMacStopped(db: ReturnType<typeof setup>['db'], ledger: Ledger): void {
+  new StandingHoldsRepo(db).insert(
+    '2026-11',
+    320_000,
+    { pid: deadPid(), token: null },
+    'boot-1',
+    '2026-11-25T23:00:00Z',
+  );
+  ledger.markOrphans();
+}
+
 describe('spend CSV: money held ahead', () => {
   it('names what was held ahead when the Mac stopped as what it is: no provider, no model choice, counted as spent', async () => {
     const at = { now: new Date('2026-11-26T18:00:00Z') };
     const { db, ledger } = setup(at);
-    // A process of the boot before held $0.32 ahead for its calls; the Mac lost power.
-    new StandingHoldsRepo(db).insert(
-      '2026-11',
-      320_000,
-      { pid: deadPid(), token: null },
-      'boot-1',
-      '2026-11-25T23:00:00Z',
-    );
-    ledger.markOrphans();
+    heldAheadWhenTheMacStopped(db, ledger);
     const rows = await table(ledger, '2026-11');
     expect(rows).toHaveLength(1);
     // It read provider "quire", chosen by "not recorded" (as a call from before Quire kept that) and "interrupted".
@@ -147,14 +151,7 @@ describe('spend:month: money held ahead', () => {
     const { db, ledger } = setup(at);
     const call = { runId: 'r', modelId: 'deepseek-chat', provider: 'deepseek', task: 'chapter_summary' };
     ledger.settle(ledger.reserve({ ...call, worstCaseUsd: 0.02 }).id, 0.01, { inputTokens: 900, outputTokens: 80 });
-    new StandingHoldsRepo(db).insert(
-      '2026-11',
-      320_000,
-      { pid: deadPid(), token: null },
-      'boot-1',
-      '2026-11-25T23:00:00Z',
-    );
-    ledger.markOrphans();
+    heldAheadWhenTheMacStopped(db, ledger);
     const month = ledger.month('2026-11');
     expect(month.total_usd).toBeCloseTo(0.33, 6);
     const calls = (groups: { calls: number }[]) => groups.reduce((sum, g) => sum + g.calls, 0);
