@@ -29,6 +29,15 @@ describe('RoutingValueManager: the value of routing on the Spend screen', () => 
     );
   });
 
+  it("names the month a past month's chart shows, and says this month only for the month Quire counts now", async () => {
+    const manager = new RoutingValueManager(new FakeApi().answer('spend:routing_value', value({ month: '2026-03' })));
+    await manager.load('2026-03');
+    expect(manager.chartLabel(false)).toBe(
+      "The calls on Quire's own picks in March 2026 priced three ways, in US dollars",
+    );
+    expect(manager.chartLabel(true)).toBe("The calls on Quire's own picks this month priced three ways, in US dollars");
+  });
+
   it('says what was held ahead for calls when the Mac stopped apart, as money and not as calls', async () => {
     const fake = new FakeApi().answer(
       'spend:routing_value',

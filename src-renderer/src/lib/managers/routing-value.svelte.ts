@@ -4,7 +4,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { RoutingValue, RoutingValueApart } from '$contract/spend';
 import { api as defaultApi, Client } from '../api/client';
-import { formatPercent, formatUsd } from '../format';
+import { formatMonth, formatPercent, formatUsd } from '../format';
 import { roundUsd } from '$contract/usd-text';
 import { Resource } from '../resource.svelte';
 
@@ -21,6 +21,15 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
 
   /** Whether there are picks of Quire's to compare (and so a chart of them). */
   readonly compared = $derived((this.value?.calls ?? 0) > 0);
+
+  /**
+   * What the chart is, for a screen reader: the month it shows named ("in October 2026"), "this month" only when
+   * `current` (the month Quire counts now).
+   */
+  chartLabel(current: boolean): string {
+    const when = current || !this.value ? 'this month' : `in ${formatMonth(this.value.month)}`;
+    return `The calls on Quire's own picks ${when} priced three ways, in US dollars`;
+  }
 
   /** One line a writer reads; null before there are calls. */
   readonly summary = $derived.by((): string | null => {
