@@ -425,3 +425,24 @@ test('an endpoint is renamed in place: its id, models and settings stay, and the
   ]);
   await list.screenshot({ path: '/tmp/quire-shots/endpoint-renamed.png' });
 });
+
+test('a model id the endpoint already has is said as it is typed, in curly quotes, before Save', async ({
+  page,
+  host,
+}) => {
+  await openSettings(page, host.url);
+  await page.getByRole('button', { name: 'Add an endpoint' }).click();
+  const form = page.getByRole('form', { name: 'Add an endpoint' });
+  await form.getByLabel('Model id').first().fill('writer');
+  await form.getByRole('button', { name: 'Add another model' }).click();
+  await form.getByLabel('Model id').nth(1).fill('writer');
+  // Said at once, under the row that repeats it (it was the host's `Model "writer" is listed twice`, after Save).
+  await expect(form.getByTestId('model-id-problem')).toHaveText(
+    'This endpoint already has a model “writer”: give this one another id, or remove it.',
+  );
+  await expect(form.getByLabel('Model id').nth(1)).toHaveAttribute('aria-invalid', 'true');
+  await form.getByTestId('model-id-problem').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/endpoint-model-taken.png' });
+  await form.getByLabel('Model id').nth(1).fill('editor');
+  await expect(form.getByTestId('model-id-problem')).toHaveCount(0);
+});

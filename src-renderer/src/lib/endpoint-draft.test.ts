@@ -8,6 +8,7 @@ import {
   listedModelDraft,
   listedShown,
   modelDraft,
+  modelIdProblems,
   pickListed,
 } from './endpoint-draft';
 
@@ -147,6 +148,28 @@ describe('endpointIdProblem: the name a new endpoint is saved under, checked as 
   it('accepts exactly what the contract accepts', () => {
     for (const id of ['ok', 'a_b-c9', '9lives', 'LM', 'a b', '-x', '_x', 'é', 'a'.repeat(60), 'a'.repeat(61)])
       expect(endpointIdProblem(id, []) === null, id).toBe(endpointSchema.shape.id.safeParse(id).success);
+  });
+});
+
+describe('modelIdProblems: a model id the endpoint already has, said as it is typed', () => {
+  it('names the row that repeats an id, in curly quotes, and nothing for new or empty ids', () => {
+    // The host refused it only after Save: `Model "writer" is listed twice`.
+    const rows = [{ id: 'writer' }, { id: ' writer ' }, { id: '' }, { id: '' }, { id: 'editor' }];
+    expect(modelIdProblems(rows)).toEqual([
+      null,
+      'This endpoint already has a model “writer”: give this one another id, or remove it.',
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('stops the save with the same words', () => {
+    const read = endpointModels([modelDraft(llava), modelDraft(llava)]);
+    expect(read).toEqual({
+      ok: false,
+      message: 'This endpoint already has a model “llava”: give this one another id, or remove it.',
+    });
   });
 });
 

@@ -111,6 +111,8 @@ export function endpointModels(
   drafts: readonly ModelDraft[],
 ): { ok: true; models: EndpointModel[] } | { ok: false; message: string } {
   const models: EndpointModel[] = [];
+  const twice = modelIdProblems(drafts).find((problem) => problem !== null);
+  if (twice) return { ok: false, message: twice };
   for (const [i, draft] of drafts.entries()) {
     const id = draft.id.trim();
     const model = id ? `model ${i + 1} (“${id}”)` : `model ${i + 1}`;
@@ -153,6 +155,21 @@ export function endpointModels(
 function required(text: string): number | null {
   const read = readNumber(text, { decimal: true });
   return read.ok ? read.value : null;
+}
+
+/**
+ * Per model row, as it is typed: a model id an earlier row of the form already has (an endpoint serves each model
+ * once; the host refused it only at Save, with straight quotes). Null for a row whose id is new or empty.
+ */
+export function modelIdProblems(drafts: readonly Pick<ModelDraft, 'id'>[]): (string | null)[] {
+  const seen = new Set<string>();
+  return drafts.map((draft) => {
+    const id = draft.id.trim();
+    if (id === '') return null;
+    if (seen.has(id)) return `This endpoint already has a model “${id}”: give this one another id, or remove it.`;
+    seen.add(id);
+    return null;
+  });
 }
 
 /**
