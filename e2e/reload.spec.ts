@@ -42,3 +42,40 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await page.reload();
   await expect(page.getByTestId('run-live')).toHaveCount(0);
 });
+
+test('a reload with an older run open from the History comes back to it: the page of older runs, the run, its entry in view', async ({
+  page,
+  host,
+  fake,
+}) => {
+  test.setTimeout(120_000);
+  await writerReady(host, fake);
+  // A few weeks of drafts: more than the History's first page of 50.
+  for (let i = 1; i <= 55; i += 1) {
+    const run = await host.call('runs:start', {
+      task: 'scene_draft',
+      input: `The harbour at dawn, take ${i}.`,
+      request: `Draft ${i} of the harbour`,
+      model: 'fake/writer',
+    });
+    expect(run.ok).toBe(true);
+  }
+  await page.goto(`${host.url}/#/workbench`);
+  const history = page.getByTestId('run-history');
+  await expect(history.getByRole('button')).toHaveCount(50);
+  await page.getByRole('button', { name: 'Show older runs' }).click();
+  await expect(history.getByRole('button')).toHaveCount(55);
+  await history.getByRole('button', { name: /Draft 3 of the harbour/ }).click();
+  const open = history.locator('[aria-current="true"]');
+  await expect(open).toContainText('Draft 3 of the harbour');
+  await expect(page.getByTestId('run-status')).toHaveText('completed');
+
+  await page.reload();
+  // The same screen, the same page of older runs, the same run open, its entry scrolled to (it went back to the top).
+  await expect(page).toHaveURL(/#\/workbench$/);
+  await expect(history.getByRole('button')).toHaveCount(55);
+  await expect(open).toContainText('Draft 3 of the harbour');
+  await expect(page.getByTestId('run-status')).toHaveText('completed');
+  await expect(open).toBeInViewport();
+  await page.screenshot({ path: '/tmp/quire-shots/reload-history-open.png' });
+});

@@ -688,6 +688,40 @@ describe('WorkbenchManager', () => {
     expect(manager.history).toHaveLength(103);
   });
 
+  it('a reload of the window comes back to the same place in the history: its pages, its task, the run or tournament open', async () => {
+    const fake = new FakeApi();
+    fake.answer('tournaments:list', []);
+    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => runSummary(`r${from + i}`));
+    fake.answer('runs:list', (input) => {
+      const before = input && 'before' in input ? input.before : undefined;
+      return { runs: before === undefined ? page(0, 50) : page(50, 50) };
+    });
+    fake.answer('runs:get', ({ run_id }) => runRecord(run_id));
+    const drafts = memoryDrafts();
+    const first = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    await first.setHistoryTask('line_edit');
+    await first.loadOlder();
+    await first.reopen('r72');
+    // It went back to the first page of every task and showed no run: the writer scrolled to find r72 again.
+    const reloaded = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    expect(reloaded.historyTask).toBe('line_edit');
+    await reloaded.loadHistory();
+    expect(reloaded.history.map((run) => run.run_id)).toContain('r72');
+    expect(await reloaded.reshow()).toBeNull();
+    expect(reloaded.result?.run_id).toBe('r72');
+    // Only once: a later call opens nothing over what the writer opened since.
+    expect(await reloaded.reshow()).toBeNull();
+
+    // A tournament open is given back to be opened; closing it leaves the run on screen as what is open.
+    reloaded.showingTournament('tn_3');
+    const again = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    expect(await again.reshow()).toBe('tn_3');
+    reloaded.showingTournament(null);
+    const closed = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    expect(await closed.reshow()).toBeNull();
+    expect(closed.result?.run_id).toBe('r72');
+  });
+
   it('reaches older tournaments page by page too, with the runs, one task’s as well', async () => {
     // A writer who turned tournaments on a month ago: most of their history is tournaments.
     const fake = new FakeApi();

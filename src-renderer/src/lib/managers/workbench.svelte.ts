@@ -100,6 +100,10 @@ export class WorkbenchManager {
   #historyPages = 1;
   /** The one task the history shows; '' for all of them. */
   #historyTask = $state('');
+  /** What the history has open (a run, or a tournament), kept so a reload of the window opens it again. */
+  #historyOpen: HistoryOpen | null = null;
+  /** After a reload: what the history had open, until reshow() opens it again. */
+  #toReshow: HistoryOpen | null = null;
   readonly #history = resource(
     async () => {
       const task = this.#historyTask ? { task: this.#historyTask } : {};
@@ -165,6 +169,11 @@ export class WorkbenchManager {
       this.#replaced = draft.replaced ?? null;
       this.#manuscriptId = draft.manuscriptId ?? null;
       this.#rejectedEdits = draft.rejectedEdits ?? {};
+      if (draft.history) {
+        this.#historyPages = draft.history.pages;
+        this.#historyTask = draft.history.task;
+        this.#historyOpen = this.#toReshow = draft.history.open;
+      }
       // Its text was left out of the store (too long): the library still has it.
       if (draft.text === '' && draft.manuscriptId) this.#toReopen = draft.manuscriptId;
     }
@@ -183,6 +192,7 @@ export class WorkbenchManager {
       replaced: this.#replaced,
       manuscriptId: this.#manuscriptId,
       rejectedEdits: this.#rejectedEdits,
+      history: { pages: this.#historyPages, task: this.#historyTask, open: this.#historyOpen },
     });
   }
 
@@ -522,6 +532,7 @@ export class WorkbenchManager {
       this.#liveRunId = null;
       this.#queuePosition = null;
       this.#drafts.saveLiveRun(null);
+      if (this.#result.value) this.#keepOpen({ kind: 'run', id: this.#result.value.run_id });
       void this.loadHistory();
       void this.decide();
     }
@@ -643,6 +654,7 @@ export class WorkbenchManager {
   setHistoryTask(task: string): Promise<boolean> {
     this.#historyTask = task;
     this.#historyPages = 1;
+    this.#keepDraft();
     return this.#history.load();
   }
 
@@ -650,6 +662,7 @@ export class WorkbenchManager {
   loadOlder(): Promise<boolean> {
     if (!this.hasOlder) return Promise.resolve(false);
     this.#historyPages++;
+    this.#keepDraft();
     return this.#history.load();
   }
 
@@ -667,8 +680,39 @@ export class WorkbenchManager {
       this.#streamed = '';
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
       this.#runError = record.status === 'completed' || record.resume ? null : record.error;
+      this.#keepOpen({ kind: 'run', id: runId });
     }
     return shown;
+  }
+
+  /**
+   * The tournament the history has open (null: closed), kept with the draft so a reload opens it again; closed, the
+   * run on screen is what stays open.
+   */
+  showingTournament(id: string | null): void {
+    if (id) return this.#keepOpen({ kind: 'tournament', id });
+    if (this.#historyOpen?.kind !== 'tournament') return;
+    const run = this.#result.value;
+    this.#keepOpen(run ? { kind: 'run', id: run.run_id } : null);
+  }
+
+  #keepOpen(open: HistoryOpen | null): void {
+    if (open?.kind === this.#historyOpen?.kind && open?.id === this.#historyOpen?.id) return;
+    this.#historyOpen = open;
+    this.#keepDraft();
+  }
+
+  /**
+   * After a reload of the window: the run the history had open is shown again (unless a run this window followed is
+   * rejoined instead); a tournament's id is given back, for the Workbench to open. Once only.
+   */
+  async reshow(): Promise<string | null> {
+    const open = this.#toReshow;
+    this.#toReshow = null;
+    if (!open || this.#drafts.loadLiveRun()) return null;
+    if (open.kind === 'tournament') return open.id;
+    await this.reopen(open.id);
+    return null;
   }
 
   listen(): () => void {
@@ -733,6 +777,8 @@ export class WorkbenchManager {
     this.#history.reset();
     this.#historyPages = 1;
     this.#historyTask = '';
+    this.#historyOpen = null;
+    this.#toReshow = null;
     this.images.reset();
   }
 }
@@ -776,6 +822,14 @@ export interface WorkbenchDraft {
   manuscriptId?: string | null;
   /** Run by run, the places of the edits the writer rejected. */
   rejectedEdits?: Record<string, number[]>;
+  /** The history as the writer left it: pages brought in, the task shown, the run or tournament open. */
+  history?: { pages: number; task: string; open: HistoryOpen | null };
+}
+
+/** A run or a tournament open from the history. */
+export interface HistoryOpen {
+  kind: 'run' | 'tournament';
+  id: string;
 }
 
 /** The run a window was following, by its id, and where its passage starts in the text on screen. */
@@ -825,6 +879,7 @@ export const sessionDrafts: DraftStore = {
             : null,
         manuscriptId: typeof draft.manuscriptId === 'string' ? draft.manuscriptId : null,
         rejectedEdits: rejectedEditsOf(draft.rejectedEdits),
+        history: historyOf(draft.history),
       };
     } catch {
       return null;
@@ -860,6 +915,19 @@ export const sessionDrafts: DraftStore = {
     sessionSet(LIVE_RUN_KEY, run ? JSON.stringify(run) : null);
   },
 };
+
+/** The history's place a draft kept; anything not of its shape is left out (the history starts at its top). */
+function historyOf(kept: unknown): WorkbenchDraft['history'] {
+  if (typeof kept !== 'object' || kept === null) return undefined;
+  const { pages, task, open } = kept as Record<string, unknown>;
+  if (!Number.isInteger(pages) || (pages as number) < 1 || typeof task !== 'string') return undefined;
+  const place = open as Partial<HistoryOpen> | null | undefined;
+  const shown =
+    (place?.kind === 'run' || place?.kind === 'tournament') && typeof place.id === 'string'
+      ? { kind: place.kind, id: place.id }
+      : null;
+  return { pages: Math.min(pages as number, 100), task, open: shown };
+}
 
 /** The rejected edits a draft kept: each run's places that are whole numbers; anything else is left out. */
 function rejectedEditsOf(kept: unknown): Record<string, number[]> {
