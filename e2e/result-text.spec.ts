@@ -135,6 +135,49 @@ test('the edits a writer rejected stay rejected after another run is opened and 
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
 });
 
+test('“Copy the edited text” of a line edit opened from the History edits that run’s passage, not the one on screen now', async ({
+  page,
+  context,
+  host,
+  fake,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.url });
+  const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
+  const box = await openOnFakeWriter(page, host, fake, passage);
+  fake.script('writer', {
+    json: {
+      edits: [
+        { original: 'The harbour was quiet.', revised: 'The harbour lay quiet.', reason: 'A stronger verb.' },
+        { original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' },
+      ],
+    },
+  });
+  await runTask(page, 'Line edit');
+  const edits = page.getByTestId('edit');
+  await expect(edits).toHaveCount(2, { timeout: 60_000 });
+  await edits.nth(1).getByRole('checkbox', { name: 'Accept' }).uncheck();
+
+  // Weeks later: another chapter on screen, the old line edit opened from the History.
+  await box.fill('# Chapter 9\n\nThe lighthouse keeper counted the ships.');
+  fake.script('writer', { text: 'A storm.' });
+  await runTask(page, 'Scene draft');
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await page
+    .getByTestId('run-history')
+    .getByRole('button', { name: /Line edit/ })
+    .click();
+  const copy = page.getByRole('button', { name: /Copy the edited text/ });
+  // It counted only the edits whose words were in the text on screen: none, so it could not copy at all.
+  await expect(copy).toHaveText('Copy the edited text (1 edit)');
+  await copy.click();
+  await expect(page.getByText('Copied.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    '# Chapter 1\n\nThe harbour lay quiet. Tobias very slowly walked to the pier.',
+  );
+  await copy.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/copy-edited-from-history.png' });
+});
+
 test('a quote whose place in the text has changed since its run is shown where it is now, never at other words', async ({
   page,
   host,

@@ -36,6 +36,7 @@ export const CHANNELS = [
   'runs:rate',
   'runs:stats',
   'runs:export',
+  'runs:edited_text',
   'tasks:library',
   'packs:list',
   'packs:get',

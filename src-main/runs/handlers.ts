@@ -9,17 +9,21 @@ export function runsHandlers({
   taskName = (task) => task,
   modelName = removedModelName,
 }: {
-  runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats'>;
+  runs: Pick<RunService, 'cancel' | 'list' | 'get' | 'rate' | 'stats' | 'editedText'>;
   /** A task's display name for the report (its title, the checks Ask Quire suggests). */
   taskName?: (task: string) => string;
   /** A model's display name for the report (as the Workbench names it); `knownAs`, a removed one's kept name. */
   modelName?: (id: string, knownAs?: string | null) => string;
-}): Pick<HandlerMap, 'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export'> {
+}): Pick<
+  HandlerMap,
+  'runs:cancel' | 'runs:list' | 'runs:get' | 'runs:rate' | 'runs:stats' | 'runs:export' | 'runs:edited_text'
+> {
   return {
     'runs:export': ({ run_id, rejected_edits }) => {
       const run = runs.get(run_id);
       return runReport(run, { taskName, modelName }, undefined, { rejectedEdits: rejected_edits });
     },
+    'runs:edited_text': ({ run_id, rejected_edits }) => runs.editedText(run_id, rejected_edits),
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
     'runs:list': (input) => ({ runs: runs.list(input ?? {}) }),
     'runs:get': ({ run_id }) => runs.get(run_id),

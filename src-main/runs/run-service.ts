@@ -13,6 +13,7 @@ import type { FinishReason, GenerateRequest, Usage } from '../providers/spec';
 import type { RunListFilter, RunWrite } from '../store/repos/runs-repo';
 import { StreamRedactor } from '../keys/stream-redactor';
 import { answeredSteps } from './answered-steps';
+import { editedTextOf } from './edited-text';
 import { realTimer } from './first-token-deadline';
 import { learnedDeadlines } from './learned-deadlines';
 import { ModelAttempts } from './model-attempt';
@@ -347,6 +348,11 @@ export class RunService {
     const record = this.o.repo.get(runId);
     if (!record) throw new NotFoundError('Run', runId);
     return record;
+  }
+
+  /** A line edit's own passage with the edits the writer kept applied (edited-text.ts). */
+  editedText(runId: string, rejected: readonly number[] = []): { text: string; edits: number } {
+    return editedTextOf(this.get(runId), this.o.repo.request(runId), rejected);
   }
 
   list(filter: Partial<RunListFilter> = {}): RunSummary[] {

@@ -331,6 +331,17 @@ export const runsChannels = {
       rejected_edits: z.array(z.number().int().min(0)).max(10_000).optional(),
     }),
   ),
+  /**
+   * A line edit's "Copy the edited text": the passage that run was given, as it was sent, with its edits applied but
+   * for `rejected_edits` (by their place in the answer) and any that cannot be; `edits`, how many were applied. Not the
+   * text on the Workbench now, which may be another passage.
+   */
+  'runs:edited_text': channel<{ text: string; edits: number }>()(
+    z.strictObject({
+      run_id: z.string().min(1).max(100),
+      rejected_edits: z.array(z.number().int().min(0)).max(10_000).optional(),
+    }),
+  ),
 };
 
 /** Events the execution layer pushes (runs, spend, provider health). */

@@ -905,4 +905,19 @@ describe('WorkbenchManager', () => {
     expect(await manager.exportReport()).toBeNull();
     expect(manager.runError).toMatchObject({ code: 'not_found' });
   });
+
+  it("copies a line edit's own passage with the edits kept, not the passage on screen, and says why when it cannot", async () => {
+    const { fake, manager } = await ready();
+    fake.answer('runs:get', runRecord('r0'));
+    await manager.reopen('r0');
+    // Another passage on screen now: the edited text still comes from the run's own (runs:edited_text).
+    manager.setText('A different chapter altogether.');
+    manager.acceptEdit('r0', 1, false);
+    fake.answer('runs:edited_text', { text: 'The harbour lay quiet.', edits: 1 });
+    expect(await manager.editedText()).toBe('The harbour lay quiet.');
+    expect(fake.inputsOf('runs:edited_text')).toEqual([{ run_id: 'r0', rejected_edits: [1] }]);
+    fake.fail('runs:edited_text', 'conflict', 'This run proposed no edits, so there is no edited text to copy.');
+    expect(await manager.editedText()).toBeNull();
+    expect(manager.runError).toMatchObject({ code: 'conflict' });
+  });
 });

@@ -641,6 +641,23 @@ export class WorkbenchManager {
     }
   }
 
+  /**
+   * "Copy the edited text" of the run on screen: the passage that run was given with the edits the writer kept
+   * (runs:edited_text), never the text on screen now, which may be another passage. Null when there is no run or it
+   * failed (see runError).
+   */
+  async editedText(): Promise<string | null> {
+    const run = this.#result.value;
+    if (!run) return null;
+    try {
+      const rejected_edits = [...this.rejectedEdits(run.run_id)];
+      return (await this.#client.call('runs:edited_text', { run_id: run.run_id, rejected_edits })).text;
+    } catch (error) {
+      this.#runError = toErrorInfo(error);
+      return null;
+    }
+  }
+
   loadHistory(): Promise<boolean> {
     return this.#history.load();
   }
