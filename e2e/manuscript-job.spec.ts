@@ -218,3 +218,86 @@ test('a run in parts stopped, then reopened from the history after a reload, res
   const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
   expect(runs.value!.runs.map((r) => r.status)).toEqual(['completed']);
 });
+
+test('a tournament over a whole manuscript, reopened from the History: each quote shows in the text, or it says the text is elsewhere', async ({
+  page,
+  host,
+  fake,
+}) => {
+  test.setTimeout(120_000);
+  const manuscript = [
+    '# Chapter 1',
+    'Mara stood at the quay, her green eyes on the seven boats tied there.',
+    '# Chapter 2',
+    'The gulls circled the harbour all morning.',
+    '# Chapter 3',
+    'Her blue eyes flashed as she counted the boats again.',
+  ].join('\n\n');
+  const eyes = {
+    claim: "Mara's eye colour changes from green to blue",
+    evidence: [
+      { quote: 'her green eyes', location: 'Chapter 1' },
+      { quote: 'Her blue eyes flashed', location: 'Chapter 3' },
+    ],
+    severity: 'high',
+    suggestion: null,
+  };
+  for (const id of ['atlas', 'boreal']) {
+    const saved = await host.call('providers:save', {
+      id,
+      kind: 'openai-compatible',
+      base_url: fake.openaiBaseUrl,
+      models: [
+        {
+          id,
+          display_name: `${id} reader`,
+          quality: 8,
+          strengths: ['narrative_continuity'],
+          input_usd_per_mtok: 1,
+          output_usd_per_mtok: 2,
+        },
+      ],
+    });
+    expect(saved.ok).toBe(true);
+    fake.script(id, { json: { findings: [eyes] } });
+  }
+  await host.call('settings:set', { setup: { done: true } });
+  const started = await host.call<{ id: string }>('tournaments:start', {
+    task: 'continuity_check',
+    input: manuscript,
+    models: ['atlas/atlas', 'boreal/boreal'],
+  });
+  expect(started.ok).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await host.call<{ status: string }>('tournaments:get', { tournament_id: started.value!.id })).value?.status,
+      {
+        timeout: 60_000,
+      },
+    )
+    .toBe('done');
+
+  // The manuscript on screen: a quote's place shows it there, as a single run's does.
+  await page.goto(`${host.url}/#/workbench`);
+  const box = page.getByRole('textbox', { name: /Passage/ });
+  await box.fill(manuscript);
+  await page.getByTestId('history-tournament').click();
+  const panel = page.getByTestId('tournament');
+  const places = panel.getByTestId('quote-location');
+  await expect(places).toHaveText(['Chapter 1, paragraph 1', 'Chapter 3, paragraph 1']);
+  await places.nth(1).click();
+  const selected = () => box.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+  await expect.poll(selected).toBe('Her blue eyes flashed');
+  await expect(panel.getByTestId('tournament-elsewhere')).toHaveCount(0);
+
+  // Another passage on screen: its places are named, not pointed at other words, and the writer is told why.
+  await box.fill('The lighthouse keeper counted the ships.');
+  await expect(panel.getByTestId('tournament-elsewhere')).toContainText(
+    'Its quotes are not in the text on screen: this tournament ran on another passage or manuscript',
+  );
+  await expect(places).toHaveText(['Chapter 1, paragraph 1', 'Chapter 3, paragraph 1']);
+  await expect(panel.getByRole('button', { name: 'Chapter 1, paragraph 1' })).toHaveCount(0);
+  await panel.getByTestId('tournament-elsewhere').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/tournament-elsewhere.png' });
+});
