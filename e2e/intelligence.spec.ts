@@ -1,5 +1,6 @@
 // Settings → AI Intelligence: switching the quality tier moves the per-task picks and this writer's monthly estimate.
 import { expect, test } from './support/host';
+import { test as withFake, writerReady } from './support/fake-host';
 import { openSettings } from './support/settings';
 
 // Keys in the environment make DeepSeek and OpenAI callable, so the tiers differ (nothing is ever called here).
@@ -108,3 +109,24 @@ test('a writer creates a custom pack from the active one, edits it, and makes it
   await page.getByRole('heading', { name: 'Model packs' }).evaluate((heading) => heading.scrollIntoView());
   await page.screenshot({ path: 'e2e/screenshots/intelligence-packs.png' });
 });
+
+withFake(
+  'a writer’s month is priced from their last 30 days of runs, and the card says so with how many runs',
+  async ({ page, host, fake }) => {
+    await writerReady(host, fake);
+    for (let i = 1; i <= 3; i += 1) {
+      const run = await host.call('runs:start', {
+        task: 'scene_draft',
+        input: `The harbour at dawn, take ${i}.`,
+        model: 'fake/writer',
+      });
+      expect(run.ok).toBe(true);
+    }
+    await openSettings(page, host.url);
+    // It listed the runs by task alone: whether it was the month so far or a whole month, and how many, was not said.
+    await expect(page.getByTestId('usage-profile')).toContainText(
+      'Based on your last 30 days: 3 runs (3 × Scene draft)',
+    );
+    await page.getByTestId('my-estimate').screenshot({ path: '/tmp/quire-shots/estimate-basis.png' });
+  },
+);

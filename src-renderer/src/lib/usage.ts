@@ -18,6 +18,32 @@ export const SAMPLE_USAGE: Readonly<Record<string, number>> = {
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** Runs a page of runs:list holds at most. */
+export const RUNS_PAGE = 500;
+/** Pages read at most: 10,000 calls in 30 days is more than any writer's month (and a bound on a broken store). */
+const MOST_PAGES = 20;
+
+/**
+ * Every run of the 30 days before `now`, newest first, page after page (`list(before)`: runs:list's, each call of a
+ * tournament a run of its own): one page of 500 was a few days of a writer who runs tournaments, and their month was
+ * priced as those few days.
+ */
+export async function lastMonthRuns<R extends Pick<RunSummary, 'run_id' | 'created_at'>>(
+  list: (before: string | undefined) => Promise<R[]>,
+  now: number,
+): Promise<R[]> {
+  const runs: R[] = [];
+  let before: string | undefined;
+  for (let page = 0; page < MOST_PAGES; page++) {
+    const next = await list(before);
+    runs.push(...next);
+    const last = next.at(-1);
+    if (next.length < RUNS_PAGE || !last || now - Date.parse(last.created_at) > MONTH_MS) break;
+    before = last.run_id;
+  }
+  return runs;
+}
+
 type CountedRun = Pick<
   RunSummary,
   'run_id' | 'task' | 'status' | 'created_at' | 'input_tokens' | 'output_tokens' | 'model_id'

@@ -144,9 +144,29 @@ describe('OrchestratorManager', () => {
     expect(fake.inputsOf('orchestrator:estimate')[0]).toEqual({ tier: 'budget', usage: { line_edit: 3 }, tokens });
     expect(fake.inputsOf('orchestrator:plan')[0]).toEqual({ usage: { line_edit: 3 }, tokens });
     expect(manager.basis).toBe(
-      'Estimates use your last 30 days of runs (3 × Task line_edit), each priced at what your own runs of its task ' +
-        'used, not at the most a run may cost.',
+      'Based on your last 30 days: 3 runs (3 × Task line_edit), each priced at what your own ' +
+        'runs of its task used, not at the most a run may cost.',
     );
+  });
+
+  it('counts the whole 30 days of a writer whose month is more than one page of runs, and says how many runs', async () => {
+    const { fake, manager } = setup();
+    const at = (day: number) => new Date(NOW - day * 24 * 60 * 60 * 1000).toISOString();
+    // 700 runs in 30 days (a writer of tournaments: each call is a run of its own), newest first, then older ones.
+    const runs = [
+      ...Array.from({ length: 700 }, (_, i) => runSummary(`r${i}`, { task: 'line_edit', created_at: at(i / 25) })),
+      ...Array.from({ length: 300 }, (_, i) => runSummary(`o${i}`, { task: 'line_edit', created_at: at(31 + i) })),
+    ];
+    fake.answer('runs:list', (input) => {
+      const before = input && 'before' in input ? input.before : undefined;
+      const from = before === undefined ? 0 : runs.findIndex((run) => run.run_id === before) + 1;
+      return { runs: runs.slice(from, from + 500) };
+    });
+    await manager.load();
+    // One page of 500 was about 20 of the 30 days: the month was priced as two thirds of itself.
+    expect(manager.profile?.usage).toEqual({ line_edit: 700 });
+    expect(fake.inputsOf('runs:list')).toEqual([{ limit: 500 }, { limit: 500, before: 'r499' }]);
+    expect(manager.basis).toMatch(/^Based on your last 30 days: 700 runs \(700 × Task line_edit\)/);
   });
 
   it('uses the sample month, limited to known tasks, when the writer has no runs yet', async () => {

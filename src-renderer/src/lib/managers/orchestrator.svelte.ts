@@ -17,7 +17,7 @@ import { keyImpactText } from '../key-impact';
 import { removedModelName, unknownTaskName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
-import { recentTokens, recentUsage, SAMPLE_USAGE } from '../usage';
+import { lastMonthRuns, recentTokens, recentUsage, RUNS_PAGE, SAMPLE_USAGE } from '../usage';
 
 export interface UsageProfile {
   /** Runs per month by task. */
@@ -193,13 +193,14 @@ export class OrchestratorManager {
     const profile = this.profile;
     if (!profile) return '';
     const parts = Object.entries(profile.usage).map(([task, runs]) => `${runs} × ${this.taskName(task)}`);
+    const runs = Object.values(profile.usage).reduce((sum, n) => sum + n, 0);
     if (profile.source === 'sample')
       return `You have no runs yet, so estimates use a sample month (${parts.join(', ') || 'no matching tasks'}), each run on a passage of its task’s typical length.`;
     const unmeasured = Object.keys(profile.usage).filter((task) => !profile.tokens[task]);
     const typical = unmeasured.length
       ? ` (a typical passage for ${unmeasured.map((task) => this.taskName(task)).join(', ')}, whose token counts are not known)`
       : '';
-    return `Estimates use your last 30 days of runs (${parts.join(', ')}), each priced at what your own runs of its task used${typical}, not at the most a run may cost.`;
+    return `Based on your last 30 days: ${runs} ${runs === 1 ? 'run' : 'runs'} (${parts.join(', ')}), each priced at what your own runs of its task used${typical}, not at the most a run may cost.`;
   }
 
   /**
@@ -234,10 +235,14 @@ export class OrchestratorManager {
     return this.#outlook.load('refresh');
   }
 
+  async #runsPage(before: string | undefined) {
+    return (await this.#client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs;
+  }
+
   async #fetch(scope: Scope): Promise<Outlook> {
     const [capabilities, recent] = await Promise.all([
       this.#client.call('orchestrator:capabilities'),
-      scope === 'all' ? this.#client.call('runs:list', { limit: 500 }) : null,
+      scope === 'all' ? lastMonthRuns((before) => this.#runsPage(before), this.#now()) : null,
     ]);
     // What the screens say of a call that went to a writer's endpoint names it as it is called now.
     nameEndpoints(endpointNames(capabilities.models));
@@ -246,8 +251,8 @@ export class OrchestratorManager {
     const profile = recent
       ? pickProfile(
           capabilities,
-          recentUsage(recent.runs, this.#now()),
-          recentTokens(recent.runs, this.#now(), capabilities.models),
+          recentUsage(recent, this.#now()),
+          recentTokens(recent, this.#now(), capabilities.models),
         )
       : (this.#outlook.value.profile ?? pickProfile(capabilities, {}));
     const [estimates, recommendations, plans] = await Promise.all([
