@@ -65,6 +65,9 @@ test('a reload with an older run open from the History comes back to it: the pag
   await expect(history.getByRole('button')).toHaveCount(50);
   await page.getByRole('button', { name: 'Show older runs' }).click();
   await expect(history.getByRole('button')).toHaveCount(55);
+  // The older runs came in below the list's fold, out of sight: the first of them has the focus, so it is in view.
+  await expect(history.getByRole('button').nth(50)).toBeFocused();
+  await expect(history.getByRole('button').nth(50)).toBeInViewport();
   await history.getByRole('button', { name: /Draft 3 of the harbour/ }).click();
   const open = history.locator('[aria-current="true"]');
   await expect(open).toContainText('Draft 3 of the harbour');
