@@ -219,7 +219,7 @@ test('a run in parts stopped, then reopened from the history after a reload, res
   expect(runs.value!.runs.map((r) => r.status)).toEqual(['completed']);
 });
 
-test('a tournament over a whole manuscript, reopened from the History: each quote shows in the text, or it says the text is elsewhere', async ({
+test('a tournament over a whole manuscript, reopened from the History, names it to open, then shows each quote in it', async ({
   page,
   host,
   fake,
@@ -262,10 +262,15 @@ test('a tournament over a whole manuscript, reopened from the History: each quot
     fake.script(id, { json: { findings: [eyes] } });
   }
   await host.call('settings:set', { setup: { done: true } });
+  const file = join(mkdtempSync(join(tmpdir(), 'quire-novel-')), 'The Lighthouse Keeper.md');
+  writeFileSync(file, manuscript);
+  const kept = await host.call<{ id: string }>('manuscripts:open', { path: file });
+  expect(kept.ok).toBe(true);
   const started = await host.call<{ id: string }>('tournaments:start', {
     task: 'continuity_check',
     input: manuscript,
     models: ['atlas/atlas', 'boreal/boreal'],
+    manuscript: { id: kept.value!.id, offset: 0 },
   });
   expect(started.ok).toBe(true);
   await expect
@@ -278,26 +283,28 @@ test('a tournament over a whole manuscript, reopened from the History: each quot
     )
     .toBe('done');
 
-  // The manuscript on screen: a quote's place shows it there, as a single run's does.
+  // Weeks later, another chapter on screen: the tournament names the manuscript it ran on, to open.
   await page.goto(`${host.url}/#/workbench`);
   const box = page.getByRole('textbox', { name: /Passage/ });
-  await box.fill(manuscript);
+  await box.fill('The lighthouse keeper counted the ships.');
   await page.getByTestId('history-tournament').click();
   const panel = page.getByTestId('tournament');
   const places = panel.getByTestId('quote-location');
   await expect(places).toHaveText(['Chapter 1, paragraph 1', 'Chapter 3, paragraph 1']);
+  // Its places are named, not pointed at other words.
+  await expect(panel.getByRole('button', { name: 'Chapter 1, paragraph 1' })).toHaveCount(0);
+  const elsewhere = panel.getByTestId('tournament-elsewhere');
+  await expect(elsewhere).toContainText(
+    'This tournament was on “The Lighthouse Keeper”, which is not the text on screen.',
+  );
+  await elsewhere.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/quire-shots/tournament-elsewhere.png' });
+  await elsewhere.getByRole('button', { name: 'Open “The Lighthouse Keeper”' }).click();
+
+  // The manuscript on screen: a quote's place shows it there, as a single run's does.
+  await expect(box).toHaveValue(/Her blue eyes flashed/);
+  await expect(elsewhere).toHaveCount(0);
   await places.nth(1).click();
   const selected = () => box.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
   await expect.poll(selected).toBe('Her blue eyes flashed');
-  await expect(panel.getByTestId('tournament-elsewhere')).toHaveCount(0);
-
-  // Another passage on screen: its places are named, not pointed at other words, and the writer is told why.
-  await box.fill('The lighthouse keeper counted the ships.');
-  await expect(panel.getByTestId('tournament-elsewhere')).toContainText(
-    'Its quotes are not in the text on screen: this tournament ran on another passage or manuscript',
-  );
-  await expect(places).toHaveText(['Chapter 1, paragraph 1', 'Chapter 3, paragraph 1']);
-  await expect(panel.getByRole('button', { name: 'Chapter 1, paragraph 1' })).toHaveCount(0);
-  await panel.getByTestId('tournament-elsewhere').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/tournament-elsewhere.png' });
 });

@@ -66,6 +66,7 @@ function tournamentStart(start: RunStart) {
     task: start.task,
     input: start.input as string,
     ...(start.request ? { request: start.request } : {}),
+    ...(start.manuscript ? { manuscript: start.manuscript } : {}),
     ...(start.tier ? { tier: start.tier } : {}),
     ...(start.max_output_tokens ? { max_output_tokens: clamp(start.max_output_tokens, 16, 32_000) } : {}),
   };

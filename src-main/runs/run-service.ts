@@ -68,6 +68,11 @@ export interface ModelCall {
    * reopened on its own says what was asked.
    */
   asked?: string | undefined;
+  /**
+   * The kept manuscript the call's passage is (a tournament's), stored as runs:start's `manuscript` is: the run's record
+   * names it, and a tournament reopened later names it from its members' runs.
+   */
+  manuscript?: { id: string; offset: number } | undefined;
   cancel?: AbortSignal;
   onToken?: (text: string) => void;
   /** The caller's bound on this call's worst case (a repair within its share of a quote): see ModelAttempts. */
@@ -239,6 +244,7 @@ export class RunService {
         input: c.request.messages,
         max_output_tokens: c.request.maxOutputTokens,
         ...(c.asked ? { request: c.asked } : {}),
+        ...(c.manuscript ? { manuscript: c.manuscript } : {}),
       }),
       reason: c.reason ?? null,
     };

@@ -1,8 +1,12 @@
 // The tournament channels over the real HTTP host: custom endpoints on the loopback fake provider as members.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addThreeEndpoints, useExecutionHarness } from '../../test/support/execution-harness';
+import { useTempDir } from '../../test/support/temp-dir';
 
 const h = useExecutionHarness();
+const tempDir = useTempDir('quire-tournament-manuscript-');
 const eyes = (claim: string) => ({
   claim,
   evidence: [{ quote: 'her blue eyes flashed', location: 'Chapter 12' }],
@@ -54,6 +58,39 @@ describe('tournaments:* channels', () => {
     expect(resolved.body.value.findings[0].resolution).toBe('accepted');
     const spend = await host.call('spend:current');
     expect(spend.body.value.spend_usd).toBeCloseTo(t.cost_usd, 6);
+  });
+
+  it('keeps the manuscript it ran on, so reopened it names it; and says when it has been removed since', async () => {
+    const host = await h.host();
+    await addThreeEndpoints(host, 8.5);
+    for (const model of ['gpt-x', 'claude-y', 'deepseek-z'])
+      h.server().script(model, { json: { findings: [eyes("Mara's eye colour changes")] } });
+    const path = join(tempDir(), 'The Lighthouse Keeper.md');
+    writeFileSync(path, MANUSCRIPT);
+    const manuscript = (await host.call('manuscripts:open', { path })).body.value as { id: string };
+    const started = await host.call('tournaments:start', {
+      task: 'continuity_check',
+      input: MANUSCRIPT,
+      manuscript: { id: manuscript.id, offset: 0 },
+    });
+    expect(started.body.ok).toBe(true);
+    const id = started.body.value.id as string;
+    // It was not kept: reopened with another text on screen, nothing said which manuscript to open.
+    expect((await host.call('tournaments:get', { tournament_id: id })).body.value.manuscript).toEqual({
+      id: manuscript.id,
+      title: 'The Lighthouse Keeper',
+      offset: 0,
+    });
+    expect((await host.call('manuscripts:delete', { id: manuscript.id })).body.ok).toBe(true);
+    expect((await host.call('tournaments:get', { tournament_id: id })).body.value.manuscript).toEqual({
+      id: manuscript.id,
+      title: null,
+      offset: 0,
+    });
+    // A pasted passage has none.
+    const pasted = await host.call('tournaments:start', { task: 'continuity_check', input: MANUSCRIPT });
+    const got = await host.call('tournaments:get', { tournament_id: pasted.body.value.id });
+    expect(got.body.value).not.toHaveProperty('manuscript');
   });
 
   it('refuses bad input and unknown ids with codes', async () => {

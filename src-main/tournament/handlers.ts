@@ -1,6 +1,6 @@
 import { removedModelName } from '../../src-preload/contract/model-ids';
-import type { RunAnswer } from '../../src-preload/contract/tasks';
-import { memberRunId } from '../../src-preload/contract/tournaments';
+import type { RunRecord } from '../../src-preload/contract/runs';
+import { memberRunId, type Tournament } from '../../src-preload/contract/tournaments';
 import { isQuireError } from '../errors';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { TournamentService } from './tournament-service';
@@ -14,7 +14,7 @@ export function tournamentHandlers({
 }: {
   tournaments: Pick<TournamentService, 'start' | 'quoteSeats' | 'get' | 'list' | 'resolve'>;
   /** Each member's own run (RunService.get): its answer with its quotes located, for the report. */
-  runs?: { get(runId: string): { answer: RunAnswer | null } };
+  runs?: { get(runId: string): Pick<RunRecord, 'answer' | 'manuscript'> };
   /** A task's and a model's display names for the report, as runs:export names them. */
   taskName?: (task: string) => string;
   modelName?: (id: string, knownAs?: string | null) => string;
@@ -36,10 +36,26 @@ export function tournamentHandlers({
       throw error;
     }
   };
+  /** The manuscript it ran on, as its members' runs keep it (the tournament's own row does not). */
+  const manuscriptOf = (tournament: Tournament): Tournament['manuscript'] => {
+    for (const member of tournament.members) {
+      try {
+        const record = runs?.get(memberRunId(tournament.id, member));
+        if (record?.manuscript) return record.manuscript;
+      } catch (error) {
+        if (!(isQuireError(error) && error.code === 'not_found')) throw error;
+      }
+    }
+    return undefined;
+  };
   return {
     'tournaments:start': (input) => tournaments.start(input),
     'tournaments:quote': (input) => tournaments.quoteSeats(input),
-    'tournaments:get': ({ tournament_id }) => tournaments.get(tournament_id),
+    'tournaments:get': ({ tournament_id }) => {
+      const tournament = tournaments.get(tournament_id);
+      const manuscript = manuscriptOf(tournament);
+      return manuscript === undefined ? tournament : { ...tournament, manuscript };
+    },
     'tournaments:list': (input) => tournaments.list(input),
     'tournaments:resolve': (input) => tournaments.resolve(input),
     'tournaments:export': ({ tournament_id }) =>

@@ -74,11 +74,13 @@ export interface MemberCalls {
   logger?: Pick<Logger, 'warn'> | undefined;
   /** The writer's own words the tournament was started with, kept with each call's run (undefined: none). */
   asked?: string | undefined;
+  /** The kept manuscript the tournament ran on (tournaments:start `manuscript`), kept with each call's run as well. */
+  manuscript?: ModelCall['manuscript'];
 }
 
 /** One call as a run of its own, charged to its reservation by the ledger's one rule; never throws. */
 export function callMember(
-  { calls, provider, logger, asked }: MemberCalls,
+  { calls, provider, logger, asked, manuscript }: MemberCalls,
   spec: ModelSpec,
   request: GenerateRequest,
   reservation: { id: number; reservedUsd: number } | null,
@@ -99,6 +101,7 @@ export function callMember(
       reservation: reservation ? { id: reservation.id } : null,
       reason: 'Asked as one member of a tournament: its answer is compared with the other members’.',
       asked,
+      ...(manuscript ? { manuscript } : {}),
       cancel,
       onToken,
       ...(read ? { read } : {}),

@@ -256,6 +256,8 @@ export class TournamentService {
     const passage = request.input;
     // Kept with every call's run (the inner `request` below is a call's own).
     const asked = request.request;
+    // The kept manuscript it ran on, kept with every call's run too: reopened later, it names the manuscript to open.
+    const manuscript = request.manuscript;
     // A local member is asked as a single run of the task would be (its grammar's bounds, told in its instruction).
     const asks = new Map<Seat, MemberAsk>();
     const call = async (
@@ -268,7 +270,7 @@ export class TournamentService {
       member.status = 'running';
       this.deps.events.emit('tournament:member-started', event);
       const outcome = await callMember(
-        this.memberCalls(seat.spec, asked),
+        this.memberCalls(seat.spec, asked, manuscript),
         seat.spec,
         request,
         (repair ? repairReservationOf : reservationOf).get(seat) ?? null,
@@ -494,7 +496,7 @@ export class TournamentService {
                     : settings.tournament.cost_cap_usd - members.reduce((sum, m) => sum + m.cost_usd, 0),
                 execute: (spec, judgeRequest, reservation, judgeRunId) =>
                   callMember(
-                    this.memberCalls(spec, asked),
+                    this.memberCalls(spec, asked, manuscript),
                     spec,
                     judgeRequest,
                     reservation,
@@ -545,8 +547,18 @@ export class TournamentService {
     return this.deps.providerOf?.(spec) ?? spec.provider;
   }
 
-  private memberCalls(spec: ModelSpec, asked: string | undefined): MemberCalls {
-    return { calls: this.deps.calls, provider: this.providerOf(spec), logger: this.deps.logger, asked };
+  private memberCalls(
+    spec: ModelSpec,
+    asked: string | undefined,
+    manuscript: MemberCalls['manuscript'] = undefined,
+  ): MemberCalls {
+    return {
+      calls: this.deps.calls,
+      provider: this.providerOf(spec),
+      logger: this.deps.logger,
+      asked,
+      ...(manuscript ? { manuscript } : {}),
+    };
   }
 
   private history(modelId: string, task: string): number {

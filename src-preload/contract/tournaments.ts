@@ -36,6 +36,13 @@ export const tournamentStartSchema = z.strictObject({
   mode: z.enum(['tournament', 'verification']).optional(),
   /** Output tokens each member may produce; defaults to the task's typical output. */
   max_output_tokens: z.number().int().min(16).max(32_000).optional(),
+  /**
+   * The kept manuscript (manuscripts:*) the input is, or is taken from, and where the input starts in its text, as
+   * runs:start's: kept with its members' runs, so the tournament reopened later names the manuscript to open.
+   */
+  manuscript: z
+    .strictObject({ id: z.string().min(1).max(100), offset: z.number().int().min(0).max(2_000_000) })
+    .optional(),
 });
 export type TournamentStart = z.infer<typeof tournamentStartSchema>;
 
@@ -205,6 +212,11 @@ export interface Tournament {
   wall_ms: number | null;
   /** Why the whole tournament failed, when it did. */
   error: { code: string; message: string } | null;
+  /**
+   * The kept manuscript it ran on (tournaments:start `manuscript`), with its title now (null once the writer removed it
+   * from Quire); absent for a pasted passage, and for tournaments from before it was kept. Only from tournaments:get.
+   */
+  manuscript?: { id: string; title: string | null; offset: number } | null;
 }
 
 export interface TournamentSummary {
