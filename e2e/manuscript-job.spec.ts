@@ -307,4 +307,10 @@ test('a tournament over a whole manuscript, reopened from the History, names it 
   await places.nth(1).click();
   const selected = () => box.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
   await expect.poll(selected).toBe('Her blue eyes flashed');
+
+  // A reload of the window keeps the tournament open, with the manuscript it ran on.
+  await page.reload();
+  await expect(panel.getByTestId('tournament-summary')).toContainText('2 models · finished');
+  await expect(page.getByTestId('run-history').locator('[aria-current="true"]')).toHaveCount(1);
+  await expect(box).toHaveValue(/Her blue eyes flashed/);
 });
