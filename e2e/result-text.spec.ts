@@ -170,7 +170,9 @@ test('“Copy the edited text” of a line edit opened from the History edits th
   // It counted only the edits whose words were in the text on screen: none, so it could not copy at all.
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
   await copy.click();
-  await expect(page.getByText('Copied.')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Copied' })).toHaveText(
+    'Copied: the passage this run was given, with 1 edit.',
+  );
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
     '# Chapter 1\n\nThe harbour lay quiet. Tobias very slowly walked to the pier.',
   );
