@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatMonth,
   formatTokensInOut,
+  inMonth,
   formatUsd,
   formatUsdLeft,
   humanize,
@@ -55,6 +56,8 @@ describe('format', () => {
 
   it('names months and tasks', () => {
     expect(formatMonth('2026-11')).toBe('November 2026');
+    expect(inMonth('2026-11', false)).toBe('in November 2026');
+    expect(inMonth('2026-12', true)).toBe('this month');
     expect(humanize('theme_analysis')).toBe('Theme analysis');
   });
 

@@ -92,6 +92,14 @@ export function formatDateTime(iso: string | null | undefined): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/**
+ * When a month's figures are from, in words: "this month" for the month Quire counts now (`current`), else the month
+ * named ("in March 2026"), so a month gone by is never read as this one.
+ */
+export function inMonth(month: string, current: boolean): string {
+  return current ? 'this month' : `in ${formatMonth(month)}`;
+}
+
 /** The writer's current month as "YYYY-MM" in their time zone (`now` in epoch milliseconds). */
 export function currentMonth(now: number = Date.now()): string {
   const date = new Date(now);

@@ -4,7 +4,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { RoutingValue, RoutingValueApart } from '$contract/spend';
 import { api as defaultApi, Client } from '../api/client';
-import { formatMonth, formatPercent, formatUsd } from '../format';
+import { formatPercent, formatUsd, inMonth } from '../format';
 import { roundUsd } from '$contract/usd-text';
 import { Resource } from '../resource.svelte';
 
@@ -27,7 +27,7 @@ export class RoutingValueManager extends Resource<RoutingValue | null, [string]>
    * `current` (the month Quire counts now).
    */
   chartLabel(current: boolean): string {
-    const when = current || !this.value ? 'this month' : `in ${formatMonth(this.value.month)}`;
+    const when = this.value ? inMonth(this.value.month, current) : 'this month';
     return `The calls on Quire's own picks ${when} priced three ways, in US dollars`;
   }
 
