@@ -720,6 +720,13 @@ describe('WorkbenchManager', () => {
     const closed = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
     expect(await closed.reshow()).toBeNull();
     expect(closed.result?.run_id).toBe('r72');
+
+    // A run gone since comes back as nothing open, not as an error about a run the writer did not ask for.
+    fake.fail('runs:get', 'not_found', 'Run r72 not found');
+    const gone = new WorkbenchManager(fake, runIds(), new TaskLibraryManager(fake), drafts);
+    expect(await gone.reshow()).toBeNull();
+    expect(gone.result).toBeNull();
+    expect(gone.runError).toBeNull();
   });
 
   it('reaches older tournaments page by page too, with the runs, one task’s as well', async () => {

@@ -728,7 +728,11 @@ export class WorkbenchManager {
     this.#toReshow = null;
     if (!open || this.#drafts.loadLiveRun()) return null;
     if (open.kind === 'tournament') return open.id;
-    await this.reopen(open.id);
+    // Gone since (another data folder): the window comes back as it would with nothing open, not with an error.
+    if (!(await this.reopen(open.id))) {
+      this.#result.reset();
+      this.#keepOpen(null);
+    }
     return null;
   }
 
