@@ -3,6 +3,7 @@ import { removedModelName } from '../../src-preload/contract/model-ids';
 import { runReport } from '../tasks/report';
 import type { HandlerMap } from '../transport/dispatcher';
 import type { RunService } from './run-service';
+import { isQuireError } from '../errors';
 
 export function runsHandlers({
   runs,
@@ -21,7 +22,10 @@ export function runsHandlers({
   return {
     'runs:export': ({ run_id, rejected_edits }) => {
       const run = runs.get(run_id);
-      return runReport(run, { taskName, modelName }, undefined, { rejectedEdits: rejected_edits });
+      return runReport(run, { taskName, modelName }, undefined, {
+        rejectedEdits: rejected_edits,
+        edited: run.answer?.kind === 'edits' ? editedOrNone(() => runs.editedText(run_id, rejected_edits)) : undefined,
+      });
     },
     'runs:edited_text': ({ run_id, rejected_edits }) => runs.editedText(run_id, rejected_edits),
     'runs:cancel': ({ run_id }) => ({ cancelled: runs.cancel(run_id) }),
@@ -30,4 +34,14 @@ export function runsHandlers({
     'runs:rate': ({ run_id, rating }) => runs.rate(run_id, rating),
     'runs:stats': () => runs.stats(),
   };
+}
+
+/** The edited passage, or undefined when the run's passage was not kept as text (its report then lists the edits). */
+function editedOrNone(edited: () => { text: string; edits: number }): { text: string; edits: number } | undefined {
+  try {
+    return edited();
+  } catch (error) {
+    if (isQuireError(error) && error.code === 'conflict') return undefined;
+    throw error;
+  }
 }

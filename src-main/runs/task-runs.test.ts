@@ -295,6 +295,32 @@ describe('task runs through the official SDKs', () => {
     expect(body.value.answer.edits[0]).toMatchObject({ problem: null, location: { label: 'Chapter 3, paragraph 1' } });
   });
 
+  it("a line edit's report ends with its own passage with the edits the writer kept, ready to paste back", async () => {
+    const h = await builtins();
+    harness.server().script('claude-haiku-4-5', {
+      json: {
+        edits: [
+          { original: 'watched the harbour', revised: 'watched the quay', reason: 'precise' },
+          { original: 'the storm came', revised: 'the storm broke', reason: 'stronger' },
+        ],
+      },
+    });
+    const { body } = await h.call('runs:start', { task: 'line_edit', input: PASSAGE, model: 'claude-haiku-4-5' });
+    const run_id = body.value.run_id as string;
+    // It listed each edit and its verdict, and the writer pieced the text together by hand.
+    const kept = (await h.call('runs:export', { run_id, rejected_edits: [1] })).body.value.markdown as string;
+    expect(kept).toContain(
+      '## Your passage with the edits you accepted\n\n' +
+        PASSAGE.replace('watched the harbour', 'watched the quay') +
+        '\n',
+    );
+    const proposed = (await h.call('runs:export', { run_id })).body.value.markdown as string;
+    expect(proposed).toContain(
+      '## Your passage with every edit applied\n\n' +
+        PASSAGE.replace('watched the harbour', 'watched the quay').replace('the storm came', 'the storm broke'),
+    );
+  });
+
   it('a caller-chosen run_id names the run from the start; the same id again returns that run, not another', async () => {
     const h = await builtins();
     const server = harness.server();

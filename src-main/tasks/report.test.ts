@@ -245,5 +245,14 @@ describe('runReport', () => {
     const unknown = runReport(edited, names, 'UTC').markdown;
     expect(unknown).toContain('## Proposed edit 1 (Chapter 1, paragraph 1)\n');
     expect(unknown).not.toMatch(/accepted|rejected|Your choices/);
+    // The passage to paste back closes the report, only when an edit was applied to it.
+    const kept = { text: 'She ambled home.', edits: 1 };
+    expect(runReport(edited, names, 'UTC', { rejectedEdits: [1], edited: kept }).markdown).toContain(
+      '## Your passage with the edits you accepted\n\nShe ambled home.\n\n---\n',
+    );
+    const none = { text: 'She walked slowly home.', edits: 0 };
+    expect(runReport(edited, names, 'UTC', { rejectedEdits: [0, 1], edited: none }).markdown).not.toContain(
+      'Your passage',
+    );
   });
 });

@@ -31,7 +31,12 @@ export interface ReportNames {
  * accepted). Undefined when the report cannot know, and the edits are then only proposed.
  */
 export interface ReportChoices {
-  rejectedEdits?: readonly number[];
+  rejectedEdits?: readonly number[] | undefined;
+  /**
+   * An edit answer's own passage with its edits applied (those not rejected; every one that can be when the choices are
+   * not known) and how many were: the text to paste back, at the end of the report.
+   */
+  edited?: { text: string; edits: number } | undefined;
 }
 
 /** `timeZone`: an IANA name; undefined is the process's own (the writer's, on their Mac). */
@@ -67,6 +72,10 @@ export function runReport(
     lines.push(`What ${model} answered, which Quire could not read; it was not used:`, '', run.text);
   } else if (run.text) lines.push(...stoppedLines(run.text));
   else lines.push(run.error ? `No answer: ${run.error.message}` : 'No answer.');
+  if (run.answer?.kind === 'edits' && choices.edited && choices.edited.edits > 0) {
+    const heading = choices.rejectedEdits ? 'the edits you accepted' : 'every edit applied';
+    lines.push(`## Your passage with ${heading}`, '', choices.edited.text.trimEnd(), '');
+  }
   const markdown = `${lines.join('\n').trimEnd()}\n\n---\n\n*For support: run ${run.run_id}*\n`;
   return { markdown, filename: reportFilename(names.taskName(run.task), at, timeZone) };
 }
