@@ -245,11 +245,22 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   });
   expect(set.ok).toBe(true);
 
+  // The quote is held back: until it lands the writer has not seen what every member may cost, and Run stays off.
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/runs:quote', async (route) => {
+    await released;
+    await route.continue();
+  });
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await expect(page.getByTestId('decision-model')).not.toBeEmpty();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveAttribute('aria-disabled', 'true');
+  release();
   await expect(page.getByTestId('tournament-quote')).toBeVisible();
   await decisionSettled(page);
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveAttribute('aria-disabled', 'false');
   // Tokens as each member is sent them: the task's instruction with the passage, not the passage alone.
   const quote = await host.call<{ input_tokens: number }>('runs:quote', { task: 'continuity_check', input: PASSAGE });
   await expect(page.getByTestId('decision-tokens')).toContainText(

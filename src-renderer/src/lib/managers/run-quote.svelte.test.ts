@@ -23,6 +23,38 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     expect(fake.inputsOf('runs:quote')).toEqual([request]);
   });
 
+  it('Run waits for the quote: nothing may run until the cost of every member is on screen', async () => {
+    const fake = new FakeApi();
+    const quotes = fake.hold('runs:quote');
+    const manager = new RunQuoteManager(fake);
+    expect(manager.mayRun()).toBe(false);
+    const loaded = manager.load(request);
+    expect(manager.ready).toBe(false);
+    expect(manager.mayRun()).toBe(false);
+    (await quotes.next()).resolve(
+      tournamentQuote([
+        ['a', 'A', 0.0012],
+        ['b', 'B', 0.009],
+      ]),
+    );
+    await loaded;
+    expect(manager.ready).toBe(true);
+    expect(manager.mayRun()).toBe(true);
+    // The passage changed: the quote on screen is the old one until the new one lands.
+    manager.expect();
+    expect(manager.mayRun()).toBe(false);
+    const again = manager.load({ ...request, input: 'Chapter 3. Her grey eyes…' });
+    expect(manager.mayRun()).toBe(false);
+    (await quotes.next()).resolve(
+      tournamentQuote([
+        ['a', 'A', 0.0013],
+        ['b', 'B', 0.009],
+      ]),
+    );
+    await again;
+    expect(manager.mayRun()).toBe(true);
+  });
+
   it('a tournament that cannot be seated asks before one model runs, saying why', async () => {
     const reason = 'Only 1 model can take part (at least 2 are needed).';
     const fake = new FakeApi().answer('runs:quote', { kind: 'unseated', reason });

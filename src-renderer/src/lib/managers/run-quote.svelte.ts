@@ -13,6 +13,8 @@ export class RunQuoteManager {
   });
   /** Set while the writer is asked whether one model should run instead of the tournament. */
   #asking = $state<string | null>(null);
+  /** The passage, task or options changed and their quote is about to be asked for (a typing pause away). */
+  #due = $state(false);
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -51,9 +53,22 @@ export class RunQuoteManager {
   get loading(): boolean {
     return this.#quote.loading;
   }
+  /**
+   * The quote for what is on screen has landed: until then Run stays off, so the writer sees the most it may cost (a
+   * tournament's every member) before anything is spent.
+   */
+  get ready(): boolean {
+    return !this.#due && !this.#quote.loading && this.#quote.value !== null;
+  }
+
+  /** What Run would send changed: the quote on screen is the old one until the new one is asked for and lands. */
+  expect(): void {
+    this.#due = true;
+  }
 
   /** Asks again for this request (the passage, task and options Run would send). */
   load(request: RunStart | null): Promise<boolean> {
+    this.#due = false;
     if (!request) {
       this.#quote.reset();
       return Promise.resolve(false);
@@ -62,10 +77,12 @@ export class RunQuoteManager {
   }
 
   /**
-   * Before Run: true when it may go ahead as quoted; false when the writer must first be asked (the question is then
-   * in `asking`), because a tournament was due and cannot be seated.
+   * Before Run: true when it may go ahead as quoted; false while its quote has not landed (a tournament may be due,
+   * and its cost covers every member), or when the writer must first be asked (the question is then in `asking`),
+   * because a tournament was due and cannot be seated.
    */
   mayRun(): boolean {
+    if (!this.ready) return false;
     if (this.unseated === null) return true;
     this.#asking = this.unseated;
     return false;
@@ -79,6 +96,7 @@ export class RunQuoteManager {
   reset(): void {
     this.#quote.reset();
     this.#asking = null;
+    this.#due = false;
   }
 }
 
