@@ -235,6 +235,51 @@ test('a quote whose place in the text has changed since its run is shown where i
   expect(await selected()).toBe('her brown eyes');
 });
 
+test('Copy works where the page has no clipboard, and where nothing can copy the text is shown to copy by hand', async ({
+  page,
+  host,
+  fake,
+}) => {
+  // Not a secure context: no navigator.clipboard. The older copy command copies the hidden box Quire fills (recorded
+  // here), or refuses when `copyWorks` is off.
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
+    const w = window as unknown as { copied: string[]; copyWorks: boolean };
+    w.copied = [];
+    w.copyWorks = true;
+    document.execCommand = (command: string) => {
+      const box = document.querySelector('textarea[aria-hidden="true"]');
+      if (command !== 'copy' || !w.copyWorks || !(box instanceof HTMLTextAreaElement)) return false;
+      w.copied.push(box.value.slice(box.selectionStart, box.selectionEnd));
+      return true;
+    };
+  });
+  const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
+  await openOnFakeWriter(page, host, fake, passage);
+  fake.script('writer', {
+    json: { edits: [{ original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' }] },
+  });
+  await runTask(page, 'Line edit');
+  await expect(page.getByTestId('edit')).toHaveCount(1, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Copy the edited text (1 edit)' }).click();
+  await expect(page.getByTestId('copy-status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => (window as unknown as { copied: string[] }).copied)).toEqual([
+    '# Chapter 1\n\nThe harbour was quiet. Tobias trudged to the pier.',
+  ]);
+
+  fake.script('writer', { text: 'The storm took the boats.' });
+  await runTask(page, 'Scene draft');
+  await expect(page.getByTestId('run-output')).toHaveText('The storm took the boats.', { timeout: 60_000 });
+  await page.evaluate(() => ((window as unknown as { copyWorks: boolean }).copyWorks = false));
+  await page.getByRole('button', { name: 'Copy the text' }).click();
+  // Never "Copied." when it was not: the text is selected for the writer to copy.
+  await expect(page.getByTestId('copy-status')).toHaveText(/could not put it on the clipboard.*copy it with ⌘C/);
+  const byHand = page.getByTestId('copy-by-hand');
+  await expect(byHand).toHaveValue('The storm took the boats.');
+  await expect(byHand).toBeFocused();
+  await page.screenshot({ path: 'e2e/screenshots/copy-by-hand.png' });
+});
+
 test('a scene draft stopped part-way keeps its words and exports them as a report, marked as stopped', async ({
   page,
   host,
