@@ -280,6 +280,39 @@ test('Copy works where the page has no clipboard, and where nothing can copy the
   await page.screenshot({ path: 'e2e/screenshots/copy-by-hand.png' });
 });
 
+test('a scene draft whose connection breaks mid-answer keeps the words that arrived, says it was cut off and its cost', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await openOnFakeWriter(page, host, fake, 'The harbour the morning after the storm.');
+  // Three words of the draft, then the provider drops the connection.
+  fake.script('writer', { text: 'The storm took the boats.', alwaysFault: { kind: 'reset', afterTokens: 3 } });
+  await runTask(page, 'Scene draft');
+  await expect(page.getByTestId('run-status')).toHaveText(/failed/i, { timeout: 60_000 });
+  await expect(page.getByTestId('run-output')).toHaveText('The storm took');
+  await expect(page.getByTestId('run-cut-off')).toHaveText(
+    /^Fake Writer’s answer was cut off before it finished: .* The words that arrived are kept below\. This run cost \$[\d.]+ — /,
+  );
+  // Not taken for an answer Quire could not read, and no model called "None available".
+  await expect(page.getByTestId('run-unused')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Copy the text' })).toBeVisible();
+  const runs = await host.call<{ runs: { cost_usd: number }[] }>('runs:list');
+  const cost = runs.value!.runs[0]!.cost_usd;
+  expect(cost).toBeGreaterThan(0);
+  await expect(page.getByTestId('run-cut-off')).toContainText(`This run cost $${cost.toFixed(4)}`);
+  await expect(page.getByTestId('run-cost')).toHaveText(`$${cost.toFixed(4)}`);
+
+  // Reopened after a reload, the words are still there: they were kept with the run.
+  await page.reload();
+  await page
+    .getByTestId('run-history')
+    .getByRole('button', { name: /Scene draft/ })
+    .click();
+  await expect(page.getByTestId('run-output')).toHaveText('The storm took');
+  await expect(page.getByTestId('run-cut-off')).toContainText('cut off before it finished');
+});
+
 test('a scene draft stopped part-way keeps its words and exports them as a report, marked as stopped', async ({
   page,
   host,

@@ -294,14 +294,17 @@ export class RunChain {
         };
         return await this.writer.complete(completed, startedAt, answered.attempt.model_id, answered.result, answered);
       }
-      // The writer stopped it: what had arrived is kept with the run (and was charged by usage); so is what the caller
-      // was handed before the call failed.
+      // The writer stopped it, or the connection broke mid-answer: what had arrived is kept with the run (charged by
+      // usage, or at the call's most), so nothing the writer saw vanishes; so is what the caller was handed before the
+      // call failed. A later model's whole answer replaces it.
       const partial =
         cancel.aborted && outcome.partialText
           ? { modelId: spec.id, text: outcome.partialText }
           : handedOn !== ''
             ? { modelId: spec.id, text: handedOn }
-            : undefined;
+            : outcome.partialText && outcome.attempt.outcome === 'failed'
+              ? { modelId: spec.id, text: outcome.partialText }
+              : undefined;
       steps.push(attemptStep(outcome.attempt, outcome.costMicros, partial));
       lastError = outcome.error;
       unreadable = null;

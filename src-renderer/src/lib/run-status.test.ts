@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunAttempt } from '$contract/runs';
 import {
+  cutOffCall,
+  cutOffText,
   confidenceText,
   INTERRUPTED_IN_PARTS_HINT,
   LOW_CONFIDENCE_HINT,
@@ -116,5 +118,39 @@ describe('a run in parts that ended before its last part, as the Workbench says 
     );
     expect(partsStoppedText('cancelled', 2, 19)).toBe('Stopped at part 2 of 19. What part 1 found is below, and kept.');
     expect(partsStoppedText('failed', 1, 19)).toBe('This run failed at part 1 of 19.');
+  });
+});
+
+describe('an answer cut off part-way', () => {
+  const cut: RunAttempt = {
+    model_id: 'fake/writer',
+    provider: 'fake',
+    outcome: 'failed',
+    error: { code: 'provider_error', message: 'The connection to your endpoint “fake” was cut off mid-answer.' },
+    cost_usd: 0.0013,
+    latency_ms: 98,
+    charged_most: true,
+  };
+
+  it('is the call that broke after words arrived, counted at its most', () => {
+    expect(cutOffCall({ status: 'failed', text: 'The storm took the boats', attempts: [cut] })).toBe(cut);
+  });
+
+  it('is not a failure before any word, a stop, or an answer that came whole and could not be read', () => {
+    expect(cutOffCall({ status: 'failed', text: '', attempts: [cut] })).toBeNull();
+    expect(cutOffCall({ status: 'cancelled', text: 'The storm', attempts: [cut] })).toBeNull();
+    const stopped = { ...cut, error: { code: 'cancelled', message: 'Stopped.' } };
+    expect(cutOffCall({ status: 'failed', text: 'The storm', attempts: [stopped] })).toBeNull();
+    const unreadable: RunAttempt = { ...cut, error: { code: 'invalid_answer', message: 'Not JSON.' } };
+    delete unreadable.charged_most;
+    expect(cutOffCall({ status: 'failed', text: '{"ideas": [', attempts: [unreadable] })).toBeNull();
+  });
+
+  it('says the words stay and what the run cost', () => {
+    expect(cutOffText('DeepSeek V3.2', 0.0013)).toBe(
+      'DeepSeek V3.2’s answer was cut off before it finished: the connection broke mid-answer. The words that ' +
+        'arrived are kept below. This run cost $0.0013 — the most the call could cost, as a provider may bill what ' +
+        'it had written. Run it again for a whole answer.',
+    );
   });
 });

@@ -94,3 +94,28 @@ export function partsStoppedText(status: RunStatus | undefined, at: number, of: 
   if (at <= 1) return ended;
   return `${ended} What part${at > 2 ? `s 1–${at - 1}` : ' 1'} found is below, and kept.`;
 }
+
+/**
+ * A run whose answer broke off part-way (the connection dropped after words had arrived): the call that was writing
+ * it, which reported no usage and was counted at its most. Null for every other run (one that failed before a word, an
+ * answer Quire could not read, a stop).
+ */
+export function cutOffCall(run: {
+  status: RunStatus;
+  text: string | null;
+  attempts: readonly RunAttempt[];
+}): RunAttempt | null {
+  if (run.status !== 'failed' || !run.text?.trim()) return null;
+  const last = run.attempts.filter((a) => a.outcome !== 'skipped').at(-1);
+  if (!last?.error || last.error.code === 'cancelled' || last.charged_most !== true) return null;
+  return last;
+}
+
+/** What a writer is told of an answer that was cut off: the words stay, and what the run cost. */
+export function cutOffText(modelName: string, costUsd: number): string {
+  return (
+    `${modelName}’s answer was cut off before it finished: the connection broke mid-answer. The words that arrived ` +
+    `are kept below. This run cost ${formatUsd(costUsd)} — the most the call could cost, as a provider may bill what ` +
+    'it had written. Run it again for a whole answer.'
+  );
+}
