@@ -16,7 +16,7 @@ import { skipped, type ModelAttempts } from './model-attempt';
 import { filterNotice, noAnswer, type NoAnswer } from './no-answer';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
-import { boundOf, decideFor } from './run-decision';
+import { boundOf, decideFor, whenNoPassageFits } from './run-decision';
 import { chosenBy } from '../orchestrator/chosen-by';
 import { withOwnOutputLimit, withRoomToThink } from './room-to-think';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
@@ -74,6 +74,7 @@ export class RunChain {
       if (error instanceof InvalidInputError && error.path === 'task') throw error;
       return await this.fail(blank, startedAt, error, null);
     }
+    decision = await whenNoPassageFits(this.o, start, plan, decision);
     const decided: RunWrite = { ...blank, reason: decision.reason, fallback_chain: decision.fallback_chain };
     if (decision.refusal || decision.model_id === null) {
       const refusal = decision.refusal ?? { code: 'unavailable' as const, message: decision.reason };

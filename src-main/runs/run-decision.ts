@@ -2,8 +2,12 @@
 // provider's breaker is open left out) and the bound its quote says "at most" to (run-bound.ts). runs:start and the
 // Workbench's quote both come here, so the figure quoted is the one the run holds itself to.
 import type { Decision } from '../../src-preload/contract';
+import { joinAnd } from '../../src-preload/contract/list-text';
+import { onlyContextKeepsOut } from '../../src-preload/contract/orchestrator';
 import type { RunStart } from '../../src-preload/contract/runs';
 import { outputAllowance } from '../orchestrator/thinking';
+import { taskMessages } from '../tasks/task-messages';
+import { estimateInputTokens } from './run-request';
 import { RunBound } from './run-bound';
 import { ownOutputOf } from './room-to-think';
 import type { RunServiceOptions } from './run-service-options';
@@ -30,6 +34,56 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
     ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
     ...excluded(o),
   });
+}
+
+/** The refusal's last sentence when models are kept out by their context alone (decide-text.ts unavailableMessage). */
+const MAY_FIT = /\s*A shorter passage(?:, or a shorter answer than the [\d,]+ tokens now allowed,)? may fit in [^]*\.$/;
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/**
+ * A refusal that offers "a shorter passage may fit" in models kept out by their context alone, where none of them can
+ * hold even the task's own instruction (as each counts it, the writer's request included): no passage would fit, so
+ * it says so with the numbers and the step that works (a model with a larger context). Any other decision as it is.
+ */
+export async function whenNoPassageFits(
+  o: Pick<DecisionDeps, 'model' | 'tokens'>,
+  start: RunStart,
+  plan: RunPlan,
+  decision: Decision,
+): Promise<Decision> {
+  const refusal = decision.refusal;
+  if (refusal?.code !== 'unavailable' || !plan.definition || !MAY_FIT.test(refusal.message)) return decision;
+  const kept = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local));
+  if (kept.length === 0) return decision;
+  const messages = taskMessages(plan.definition, { passage: '', request: start.request });
+  const full: { name: string; context: number; instruction: number }[] = [];
+  for (const candidate of kept) {
+    const spec = o.model(candidate.model_id);
+    if (!spec) return decision;
+    const instruction = o.tokens
+      ? (await o.tokens.count(spec, { messages, jsonSchema: plan.jsonSchema })).tokens
+      : estimateInputTokens(messages);
+    // Room for some passage: the refusal's own words stand.
+    if (instruction < spec.context_window) return decision;
+    full.push({ name: spec.display_name, context: spec.context_window, instruction });
+  }
+  const counts = new Set(full.map((m) => m.instruction));
+  const [one] = full;
+  const numbers =
+    full.length === 1 && one
+      ? `${one.name} reads ${n(one.context)} tokens at once, and this task's instruction alone is ` +
+        `${n(one.instruction)} as it counts them: no passage, however short, fits in it.`
+      : counts.size === 1
+        ? `This task's instruction alone is ${n(full[0]!.instruction)} tokens as they count them, more than ` +
+          `${joinAnd(full.map((m) => `${m.name} (${n(m.context)})`))} read at once: no passage, however short, fits in them.`
+        : `This task's instruction alone is more than they read at once: ` +
+          `${full.map((m) => `${m.name} reads ${n(m.context)} tokens and counts it as ${n(m.instruction)}`).join('; ')}. ` +
+          'No passage, however short, fits in them.';
+  const message =
+    `${refusal.message.replace(MAY_FIT, '')} ${numbers} Choose a model with a larger context` +
+    `${decision.local_only ? ' (download one on the Models screen)' : ''}.`;
+  return { ...decision, reason: message, refusal: { ...refusal, message, advised: true, instruction_too_long: true } };
 }
 
 /**

@@ -20,7 +20,7 @@ import { ModelAttempts } from './model-attempt';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { RunChain } from './run-chain';
-import { boundOf, decideFor } from './run-decision';
+import { boundOf, decideFor, whenNoPassageFits } from './run-decision';
 import { attemptStep, errorInfo, runRow, runStats } from './run-record';
 import { estimateInputTokens } from './run-request';
 import { answerIsRead, planRun } from './task-run';
@@ -338,7 +338,12 @@ export class RunService {
     bound: { at_most_usd: number; retry: boolean; set_by: string | null } | null;
   }> {
     const plan = planRun(start, this.o.library, this.o.taskIds ?? []);
-    const decision = decideFor(this.o, start, plan, estimateInputTokens(plan.messages));
+    const decision = await whenNoPassageFits(
+      this.o,
+      start,
+      plan,
+      decideFor(this.o, start, plan, estimateInputTokens(plan.messages)),
+    );
     const bound = await boundOf(this.o, plan, decision, this.o.ledger.overrunRatios());
     return {
       decision,

@@ -102,6 +102,11 @@ export interface Refusal {
   message: string;
   /** The message ends with the step that fixes it (as ErrorInfo.advised): no general next step is added. */
   advised?: true;
+  /**
+   * The models kept out by their context alone cannot hold even the task's own instruction: no shorter passage or
+   * answer would let them run, only a model with a larger context.
+   */
+  instruction_too_long?: true;
 }
 
 export interface Decision {

@@ -26,6 +26,20 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
     expect(advice?.next).not.toMatch(/API key/);
   });
 
+  it('a model that cannot hold even the task’s instruction is no length to change: the message gives the step', () => {
+    const small = { ...candidate(['context_too_small'], 'Small'), local: true };
+    const advice = refusalAdvice(
+      decision('continuity_check', null, {
+        refusal: { code: 'unavailable', message: 'No.', advised: true, instruction_too_long: true },
+        candidates: [small],
+      }),
+    );
+    expect(advice).toEqual({
+      kind: 'info',
+      title: 'This task’s instruction alone is too long for the models you can use',
+    });
+  });
+
   it('an installed local model kept out by its context alone is a length to change, whatever its quality', () => {
     // Its strength and quality only rank a local model lower: the decision's last step down takes it when it fits.
     const small = { ...candidate(['lacks_strength', 'context_too_small', 'below_min_quality'], 'Small'), local: true };

@@ -79,6 +79,10 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
   // A model that could run it but for the length: the passage or the answer is the thing to change. An installed local
   // model's strength and quality only rank it lower (the last step down takes it when it fits), so they do not count.
   const onlyTooLong = decision.candidates.some((candidate) => onlyContextKeepsOut(candidate.reasons, candidate.local));
+  if (onlyTooLong && decision.refusal.instruction_too_long) {
+    // No passage fits: the message gives the numbers and ends with the step (a model with a larger context).
+    return { kind: 'info', title: 'This task’s instruction alone is too long for the models you can use' };
+  }
   if (onlyTooLong) {
     return {
       kind: 'info',
