@@ -74,6 +74,17 @@ test('a 40,000-word manuscript on a loopback cloud model: parts, both quotes loc
   expect(parts).toBeGreaterThan(3);
   const quotedUsd = Number(((await page.getByTestId('job-quote-usd').textContent()) ?? '').replace(/[^0-9.]/g, ''));
   expect(quotedUsd).toBeGreaterThan(0);
+  // The job's size in a writer's words, its tokens beside them: about three quarters of a word a token.
+  const size = (await page.getByTestId('job-quote-size').textContent())!.replace(/\s+/g, ' ');
+  const figures =
+    /^In all, the models read at most about ([\d,]+) words and write at most about ([\d,]+) \(([\d,]+) and ([\d,]+) tokens, the pieces of text models are billed by\)\.$/.exec(
+      size,
+    );
+  expect(figures, size).not.toBeNull();
+  const [wordsIn, wordsOut, tokensIn, tokensOut] = figures!.slice(1).map((f) => Number(f.replace(/,/g, '')));
+  expect(Math.abs(wordsIn! - tokensIn! * 0.75)).toBeLessThanOrEqual(tokensIn! * 0.75 * 0.05);
+  expect(Math.abs(wordsOut! - tokensOut! * 0.75)).toBeLessThanOrEqual(tokensOut! * 0.75 * 0.05);
+  await expect(quote).not.toContainText('Worst case');
   await page.screenshot({ path: 'e2e/screenshots/manuscript-job-quote.png' });
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();

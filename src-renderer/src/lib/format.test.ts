@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  tokensAsWords,
   contextText,
   formatBytes,
   formatDuration,
@@ -65,5 +66,15 @@ describe('format', () => {
     expect(formatTokensInOut(1200, 80)).toBe('1,200 / 80');
     expect(formatTokensInOut(1200, null)).toBe('1,200 / —');
     expect(formatTokensInOut(null, undefined)).toBe('not reported');
+  });
+});
+
+describe('tokensAsWords', () => {
+  it('reads a token count as about three quarters as many words, rounded to two figures', () => {
+    expect(tokensAsWords(128_000)).toBe('96,000');
+    expect(tokensAsWords(12_345)).toBe('9,300');
+    expect(tokensAsWords(1_000)).toBe('750');
+    expect(tokensAsWords(40)).toBe('30');
+    expect(tokensAsWords(1)).toBe('1');
   });
 });

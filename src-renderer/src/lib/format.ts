@@ -62,6 +62,17 @@ export function formatTokens(count: number | null | undefined): string {
   return count.toLocaleString('en-US');
 }
 
+/**
+ * Tokens as the words they are about, for a writer: an English word is about 4/3 of a token (OpenAI's rule of thumb),
+ * so a token count reads as about three quarters as many words, rounded as "about" deserves: "96,000".
+ */
+export function tokensAsWords(tokens: number): string {
+  const words = tokens * 0.75;
+  if (words < 100) return Math.max(1, Math.round(words)).toLocaleString('en-US');
+  const step = 10 ** (Math.floor(Math.log10(words)) - 1);
+  return (Math.round(words / step) * step).toLocaleString('en-US');
+}
+
 /** "1,200 / 80"; "not reported" when the provider gave neither count (a failed or stopped call). */
 export function formatTokensInOut(input: number | null | undefined, output: number | null | undefined): string {
   if ((input === null || input === undefined) && (output === null || output === undefined)) return 'not reported';
