@@ -276,3 +276,45 @@ test('a critical task run with Run becomes a tournament the Workbench opens', as
   await expect(eyes.getByTestId('finding-who')).toContainText('Atlas Reader');
   await expect(eyes.getByTestId('finding-who')).toContainText('Boreal Reader');
 });
+
+test('a critical task that cannot be seated says why and what one model would cost, and runs it only on a yes', async ({
+  page,
+}) => {
+  await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
+  atlasServer.script('atlas', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  const set = await host.call('settings:set', {
+    orchestrator: { enabled: true },
+    tournament: { enabled: true, critical_tasks: ['continuity_check'], num_models: 2 },
+  });
+  expect(set.ok).toBe(true);
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await decisionSettled(page);
+  // The card quotes what the one model would cost: its call and one retry, the task's instruction counted.
+  const quote = await host.call<{ kind: string; instead: { at_most_usd: number } }>('runs:quote', {
+    task: 'continuity_check',
+    input: PASSAGE,
+  });
+  expect(quote.value!.kind).toBe('unseated');
+  const oneModel = (await page.getByTestId('decision-quote').textContent())!;
+  expect(Number(oneModel.replace('$', ''))).toBeCloseTo(quote.value!.instead.at_most_usd, 4);
+  await expect(page.getByTestId('decision-quote-covers')).toHaveText(
+    '(the answer, and one retry only if it cannot be read)',
+  );
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('This task cannot run as a tournament now');
+  await expect(dialog).toContainText(`Run it on one model instead (Atlas Reader, at most ${oneModel})?`);
+  await page.screenshot({ path: 'e2e/screenshots/tournament-unseated.png' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  expect(atlasServer.requests).toHaveLength(0);
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Run on one model' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/completed/i, { timeout: 60_000 });
+  await expect(page.getByTestId('run-model')).toHaveText('Atlas Reader');
+  expect(atlasServer.requests).toHaveLength(1);
+});

@@ -72,6 +72,9 @@ describe('runs:start on a critical task', () => {
     lone.app.services.settings.set({ tournament: { enabled: true, critical_tasks: ['continuity_check'] } });
     const quote = await lone.call('runs:quote', { task: 'continuity_check', input: MANUSCRIPT });
     expect(quote.body.value).toMatchObject({ kind: 'unseated', reason: expect.any(String) });
+    // What one model would cost instead is quoted with the question, before the writer says yes.
+    expect(quote.body.value.instead).toMatchObject({ kind: 'single', decision: { model_id: 'ep-a/gpt-x' } });
+    expect(quote.body.value.instead.at_most_usd).toBeGreaterThan(0);
     const refused = await lone.call('runs:start', { task: 'continuity_check', input: MANUSCRIPT });
     expect(refused.body.error).toMatchObject({ code: 'unavailable' });
     expect(refused.body.error.message).toMatch(/^No tournament could be seated for this task: .+ Nothing was run/);

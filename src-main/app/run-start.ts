@@ -90,7 +90,11 @@ async function quoteRun(deps: RunStartDeps, start: RunStart): Promise<RunQuote> 
       decision,
     };
   }
-  return deps.tournaments.quoteSeats(tournamentStart(start));
+  const seats = await deps.tournaments.quoteSeats(tournamentStart(start));
+  if (seats.kind !== 'unseated') return seats;
+  // The writer is asked before one model runs instead: what that would cost is quoted with the question.
+  const instead = await quoteRun(deps, { ...start, single: true });
+  return instead.kind === 'single' || instead.kind === 'job' ? { ...seats, instead } : seats;
 }
 
 async function startRun(deps: RunStartDeps, start: RunStart): Promise<RunStartResult> {

@@ -237,50 +237,60 @@ export interface RunStats {
   model_usage: Record<string, { runs: number; cost_usd: number; input_tokens: number; output_tokens: number }>;
 }
 
+/** One model answers (RunQuote). */
+export type SingleRunQuote = {
+  /**
+   * One model answers: `at_most_usd` is the most the run may spend (0 when nothing can run it: the decision says
+   * why), its call and, when `retry` (Quire reads the answer in a form), one retry of an answer it cannot read.
+   * A fallback after a failure is made only within it.
+   */
+  kind: 'single';
+  at_most_usd: number;
+  retry: boolean;
+  /**
+   * The model whose worst case `at_most_usd` is: the decision's own, or a dearer fallback the run may need (the
+   * Workbench names it, since the figure is then far above what the chosen model costs). Null when none is priced.
+   */
+  set_by: string | null;
+  /**
+   * The decision the run itself makes — a refusal when nothing can run it: its tokens count what is really sent —
+   * the task's instruction and the writer's request with the passage — and its answer length is the run's. The
+   * Workbench shows it before Run in place of its own orchestrator:decide, which sees only the passage.
+   */
+  decision: Decision;
+};
+
+/** A passage longer than the model reads at once runs in parts (RunQuote). */
+export type JobRunQuote = {
+  /**
+   * The passage is longer than the chosen model can read at once: it runs as one run in `parts` parts (each its
+   * own reserved call with the task's instruction and the story so far), findings merged. The bounds cover every
+   * part, worst case: a full story so far in, the longest answer out.
+   */
+  kind: 'job';
+  model_id: string;
+  display_name: string;
+  parts: number;
+  input_tokens_max: number;
+  output_tokens_max: number;
+  total_usd: number;
+  /** Why it is split, with the numbers. */
+  reason: string;
+};
+
 /**
  * What runs:start would do and the most it may cost, before it runs: one model (the Workbench shows
  * orchestrator:decide's quote), a tournament (every member's worst case, summed as the run reserves it), or a
  * tournament that cannot be seated, with why (runs:start then runs one model only with `single: true`).
  */
 export type RunQuote =
-  | {
-      /**
-       * One model answers: `at_most_usd` is the most the run may spend (0 when nothing can run it: the decision says
-       * why), its call and, when `retry` (Quire reads the answer in a form), one retry of an answer it cannot read.
-       * A fallback after a failure is made only within it.
-       */
-      kind: 'single';
-      at_most_usd: number;
-      retry: boolean;
-      /**
-       * The model whose worst case `at_most_usd` is: the decision's own, or a dearer fallback the run may need (the
-       * Workbench names it, since the figure is then far above what the chosen model costs). Null when none is priced.
-       */
-      set_by: string | null;
-      /**
-       * The decision the run itself makes — a refusal when nothing can run it: its tokens count what is really sent —
-       * the task's instruction and the writer's request with the passage — and its answer length is the run's. The
-       * Workbench shows it before Run in place of its own orchestrator:decide, which sees only the passage.
-       */
-      decision: Decision;
-    }
-  | TournamentQuote
-  | {
-      /**
-       * The passage is longer than the chosen model can read at once: it runs as one run in `parts` parts (each its
-       * own reserved call with the task's instruction and the story so far), findings merged. The bounds cover every
-       * part, worst case: a full story so far in, the longest answer out.
-       */
-      kind: 'job';
-      model_id: string;
-      display_name: string;
-      parts: number;
-      input_tokens_max: number;
-      output_tokens_max: number;
-      total_usd: number;
-      /** Why it is split, with the numbers. */
-      reason: string;
-    };
+  | SingleRunQuote
+  | Extract<TournamentQuote, { kind: 'tournament' }>
+  | (Extract<TournamentQuote, { kind: 'unseated' }> & {
+      /** What Run does on one model instead, once the writer agrees (`single: true`): the most that may cost. */
+      instead?: SingleRunQuote | JobRunQuote;
+    })
+  | JobRunQuote;
 
 /** A passage or conversation (8 MB) and its images, in base64 (4/3 of their bytes). */
 export const RUN_START_MAX_BYTES = 8 * 1024 * 1024 + Math.ceil((MAX_IMAGES_TOTAL_BYTES * 4) / 3) + 64 * 1024;

@@ -55,12 +55,14 @@ describe('RunQuoteManager: tournament-on runs tell the truth', () => {
     expect(manager.mayRun()).toBe(true);
   });
 
-  it('a tournament that cannot be seated asks before one model runs, saying why', async () => {
+  it('a tournament that cannot be seated asks before one model runs, saying why and what one model costs', async () => {
     const reason = 'Only 1 model can take part (at least 2 are needed).';
-    const fake = new FakeApi().answer('runs:quote', { kind: 'unseated', reason });
+    const fake = new FakeApi().answer('runs:quote', { kind: 'unseated', reason, instead: singleQuote(0.004) });
     const manager = new RunQuoteManager(fake);
     await manager.load(request);
     expect(manager.tournament).toBeNull();
+    expect(manager.single).toEqual(singleQuote(0.004));
+    expect(manager.insteadUsd).toBe(0.004);
     expect(manager.mayRun()).toBe(false);
     expect(manager.asking).toBe(reason);
     manager.answered();

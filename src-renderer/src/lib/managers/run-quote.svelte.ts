@@ -26,15 +26,26 @@ export class RunQuoteManager {
     const quote = this.#quote.value;
     return quote?.kind === 'tournament' ? quote : null;
   }
-  /** One model answers: the most the run may spend, its one retry of an unreadable answer included. */
+  /**
+   * One model answers: the most the run may spend, its one retry of an unreadable answer included (also where a
+   * tournament cannot be seated: what one model would cost instead, which the writer is asked about).
+   */
   get single() {
     const quote = this.#quote.value;
-    return quote?.kind === 'single' ? quote : null;
+    const answers = quote?.kind === 'unseated' ? quote.instead : quote;
+    return answers?.kind === 'single' ? answers : null;
   }
   /** The passage is longer than the model reads at once: it runs in parts, quoted for all of them. */
   get job() {
     const quote = this.#quote.value;
-    return quote?.kind === 'job' ? quote : null;
+    const answers = quote?.kind === 'unseated' ? quote.instead : quote;
+    return answers?.kind === 'job' ? answers : null;
+  }
+  /** Where no tournament can be seated: the most one model would cost instead (null when not quoted). */
+  get insteadUsd(): number | null {
+    const quote = this.#quote.value;
+    if (quote?.kind !== 'unseated' || !quote.instead) return null;
+    return quote.instead.kind === 'single' ? quote.instead.at_most_usd : quote.instead.total_usd;
   }
   /** Why no tournament can be seated, null when one can (or none is due). */
   get unseated() {
