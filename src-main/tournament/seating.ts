@@ -71,6 +71,8 @@ export async function chooseSeats(
   effort: ReasoningEffort | null,
   settings: Settings,
   notes: string[],
+  /** The member's request with no passage (the task's instruction, the writer's request): what no shorter text removes. */
+  passageFreeTokens?: number,
 ): Promise<Seat[]> {
   // Each cloud member priced by its whole request as it reads it (the answer schema included), never below the
   // estimate the decision was asked with. Findings are read, and a member whose answer cannot be read is asked once
@@ -102,6 +104,8 @@ export async function chooseSeats(
   let remaining: number | null;
   /** Models out only because the passage is too long for them to read whole (a tournament does not run in parts). */
   let tooLong = 0;
+  /** Of those, the models out even with no passage at all: a shorter text would not seat them. */
+  let tooSmallAnyway = 0;
   /** Models out only because the budget left cannot hold a call of theirs. */
   let overBudget = 0;
   if (request.models) {
@@ -138,6 +142,11 @@ export async function chooseSeats(
     // The router's order is the tier's order (premium: quality first; budget: cheap first): the score follows it.
     const eligible = decision.candidates.filter((c) => c.status !== 'rejected');
     tooLong = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local)).length;
+    // Out whatever the passage: their context cannot hold even the task's instruction with its answer.
+    if (tooLong > 0 && passageFreeTokens !== undefined)
+      tooSmallAnyway = deps
+        .decide({ ...base, input_tokens: passageFreeTokens })
+        .candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local)).length;
     overBudget = decision.candidates.filter((c) => onlyBudgetKeepsOut(c.reasons, c.local)).length;
     pool = [];
     for (const [index, c] of eligible.entries()) {
@@ -202,7 +211,11 @@ export async function chooseSeats(
       throw (
         budgetKeepsOut('A tournament needs') ??
         new UnavailableError(
-          tooLong === 0 ? `${selection.message} ${MORE_MODELS_STEP}` : tooLongForSeats(pool.length, tooLong),
+          tooLong === 0
+            ? `${selection.message} ${MORE_MODELS_STEP}`
+            : tooSmallAnyway === tooLong
+              ? tooSmallForSeats(pool.length, tooLong, maxOutput)
+              : tooLongForSeats(pool.length, tooLong),
           { advised: true },
         )
       );
@@ -244,6 +257,26 @@ function overBudgetSteps(taskName: string, picked: boolean): string {
   return picked
     ? `Pick other members or let Quire pick them, ${single}, or raise the monthly budget in Settings.`
     : `${single.charAt(0).toUpperCase()}${single.slice(1)}, or raise the monthly budget in Settings.`;
+}
+
+/**
+ * Too few seats because the models that could run the task cannot hold even its instruction with its answer, however
+ * short the passage: the step is a shorter answer or a model with a larger context, not a shorter text.
+ */
+function tooSmallForSeats(seated: number, tooSmall: number, answerTokens: number): string {
+  const can = seated === 0 ? 'none can' : 'only one can';
+  const them =
+    tooSmall === 1
+      ? seated === 0
+        ? 'the one model'
+        : 'the other'
+      : `the ${tooSmall} ${seated === 0 ? 'models' : 'others'}`;
+  return (
+    `A tournament needs at least two models that can run this task, and ${can}: ${them} that could run it ` +
+    `${tooSmall === 1 ? 'reads' : 'read'} too little at once to hold this task's instruction and its answer (up to ` +
+    `${answerTokens.toLocaleString('en-US')} tokens), however short the passage. Pick a shorter answer length, or ` +
+    `add a model with a larger context: ${MORE_MODELS_STEP.charAt(0).toLowerCase()}${MORE_MODELS_STEP.slice(1)}`
+  );
 }
 
 /**

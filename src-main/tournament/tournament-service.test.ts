@@ -380,6 +380,19 @@ describe('TournamentService', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('models too small for the task’s instruction and answer are no passage to shorten: the step is the answer or a model', async () => {
+    // 1,500 tokens at once: less than a continuity check's answer alone, however short the passage.
+    const oneLarge = registry.map((spec, i) => (i === 0 ? spec : { ...spec, context_window: 1_500 }));
+    const h = await harness(undefined, oneLarge);
+    await expect(h.service.start({ task: 'continuity_check', input: MANUSCRIPT })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(
+        /^A tournament needs at least two models that can run this task, and only one can: the 3 others that could run it read too little at once to hold this task's instruction and its answer \(up to [\d,]+ tokens\), however short the passage\. Pick a shorter answer length, or add a model with a larger context: add an API key/,
+      ),
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('one model that can run the task says what gives it a second, not to check the network', async () => {
     const h = await harness(undefined, registry.slice(0, 1));
     const refused = await h.service.start({ task: 'continuity_check', input: MANUSCRIPT }).then(

@@ -152,6 +152,7 @@ export class TournamentService {
       definition?.reasoning_effort ?? null,
       settings,
       notes,
+      estimateInputTokens(memberMessages(kind, task, '', definition, request.request)),
     );
     return { settings, task, mode, kind, maxOutput, definition, messages, inputTokens, seats };
   }
