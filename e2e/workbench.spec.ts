@@ -2,7 +2,9 @@
 // its actual cost and latency, a rating that is stored, and the run reopened from the history.
 import { expect, test } from '@playwright/test';
 import { tinyLlamaFixture } from '../test/fixtures/tiny-llama';
+import { startFakeLlmServer } from '../test/support/fake-llm-server';
 import { startHost, type RunningHost } from './support/host';
+import { decisionSettled } from './support/workbench';
 
 /** The theme's --warn (light): a warning about an answer, not the --danger of a failure. */
 const WARN = 'rgb(161, 92, 0)';
@@ -310,4 +312,53 @@ test('a pasted passage, its task and the writer’s words survive a reload of th
   await expect(page.getByLabel('Task', { exact: true })).toHaveValue('brainstorm');
   await expect(page.locator('#request-input')).toHaveValue('What could Mara find on the pier?');
   await expect(page.getByLabel('Local models only: this passage stays on this Mac')).toBeChecked();
+});
+
+test('a suggested step no set-up model can run says nothing was sent and points to the card, not to the network', async ({
+  page,
+}) => {
+  const fake = await startFakeLlmServer({ port: 0 });
+  try {
+    // A reader good at careful reading and continuity, with no ear for prose: Ask Quire runs, a line edit cannot.
+    const saved = await host.call('providers:save', {
+      id: 'fake',
+      kind: 'openai-compatible',
+      base_url: fake.openaiBaseUrl,
+      models: [
+        {
+          id: 'reader',
+          display_name: 'Careful Reader',
+          quality: 9,
+          strengths: ['semantic_reasoning', 'narrative_continuity'],
+          input_usd_per_mtok: 1,
+          output_usd_per_mtok: 2,
+        },
+      ],
+    });
+    expect(saved.ok).toBe(true);
+    await host.call('settings:set', { setup: { done: true } });
+    fake.script('reader', {
+      json: { steps: [{ task: 'line_edit', target: 'the whole passage', why: 'It tightens the sentences.' }] },
+    });
+
+    await page.goto(`${host.url}/#/workbench`);
+    await page.getByRole('textbox', { name: /Passage/ }).fill(CHAPTER);
+    await page.getByLabel('Task', { exact: true }).selectOption('coordinator');
+    await page.getByLabel('What do you want to know or do?').fill('Make it read better.');
+    await decisionSettled(page);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('button', { name: 'Run Line edit' }).click();
+
+    const notice = page.getByRole('alert').filter({ hasText: 'None of the models you have set up can do Line edit' });
+    await expect(notice).toContainText(
+      'Nothing was sent to any model. “Before you run” above says what to set up or change for this task.',
+    );
+    await expect(notice).not.toContainText('Check that the service is reachable');
+    await expect(page.getByTestId('decision-refusal')).toContainText(
+      'None of the models you have set up can do Line edit',
+    );
+    expect(fake.requests).toHaveLength(1);
+  } finally {
+    await fake.close();
+  }
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunAttempt } from '$contract/runs';
 import {
   cutOffCall,
+  refusedBeforeAnyCall,
   cutOffText,
   confidenceText,
   INTERRUPTED_IN_PARTS_HINT,
@@ -152,5 +153,28 @@ describe('an answer cut off part-way', () => {
         'arrived are kept below. This run cost $0.0013 — the most the call could cost, as a provider may bill what ' +
         'it had written. Run it again for a whole answer.',
     );
+  });
+});
+
+describe('a run refused before any model was called', () => {
+  it('points to the card above Run, not to the network', () => {
+    expect(refusedBeforeAnyCall({ code: 'unavailable' }, { attempts: [] })).toBe(
+      'Nothing was sent to any model. “Before you run” above says what to set up or change for this task.',
+    );
+  });
+
+  it('leaves every other failure to its own step', () => {
+    const called: RunAttempt = {
+      model_id: 'fake/writer',
+      provider: 'fake',
+      outcome: 'failed',
+      error: { code: 'unavailable', message: 'The connection was refused.' },
+      cost_usd: 0,
+      latency_ms: 3,
+    };
+    expect(refusedBeforeAnyCall({ code: 'unavailable' }, { attempts: [called] })).toBeNull();
+    expect(refusedBeforeAnyCall({ code: 'unavailable', advised: true }, { attempts: [] })).toBeNull();
+    expect(refusedBeforeAnyCall({ code: 'budget_exceeded' }, { attempts: [] })).toBeNull();
+    expect(refusedBeforeAnyCall({ code: 'unavailable' }, null)).toBeNull();
   });
 });

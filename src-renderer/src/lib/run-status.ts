@@ -119,3 +119,16 @@ export function cutOffText(modelName: string, costUsd: number): string {
     'it had written. Run it again for a whole answer.'
   );
 }
+
+/**
+ * The step after a run refused before any model was called because nothing set up can run its task: not the general
+ * "check that the service is reachable" (no service was asked), but the card above Run, which says what to set up or
+ * change. Null for every other failure.
+ */
+export function refusedBeforeAnyCall(
+  error: { code: string; advised?: boolean | undefined },
+  run: { attempts: readonly RunAttempt[] } | null,
+): string | null {
+  if (error.code !== 'unavailable' || error.advised === true || !run || run.attempts.length > 0) return null;
+  return 'Nothing was sent to any model. “Before you run” above says what to set up or change for this task.';
+}
