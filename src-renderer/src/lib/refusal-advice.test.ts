@@ -80,6 +80,35 @@ describe('refusalAdvice: the next step that actually fixes it', () => {
       next: 'Balanced would run Line edit on Claude Sonnet 4.6 (via OpenRouter) once you add an OpenRouter key in Settings → AI Intelligence.',
       go: 'settings',
     });
+    // A small local model kept out by its length too: the shorter answer or text, or the model the tier would use.
+    const small = { ...candidate(['context_too_small'], 'Small'), local: true };
+    const tooLong = {
+      ...refused('unavailable', [small, candidate(['lacks_strength'])]),
+      tier_requested: 'balanced' as const,
+    };
+    expect(refusalAdvice(tooLong, { pick: keyPick, ...names })).toEqual({
+      kind: 'info',
+      title: 'This passage and its answer are too long for the models you can use',
+      next:
+        'Pick a shorter answer length, or run it on a chapter or a scene at a time. Or: Balanced would run Line edit ' +
+        'on Claude Sonnet 4.6 (via OpenRouter) once you add an OpenRouter key in Settings → AI Intelligence.',
+      go: 'settings',
+    });
+    const noRoom = {
+      ...tooLong,
+      refusal: {
+        code: 'unavailable' as const,
+        message: 'No.',
+        advised: true as const,
+        instruction_too_long: true as const,
+      },
+    };
+    expect(refusalAdvice(noRoom, { pick: keyPick, ...names })).toEqual({
+      kind: 'info',
+      title: 'This task’s instruction alone is too long for the models you can use',
+      next: 'Balanced would run Line edit on Claude Sonnet 4.6 (via OpenRouter) once you add an OpenRouter key in Settings → AI Intelligence.',
+      go: 'settings',
+    });
     const downloadPick: PlannedPick = {
       model_id: 'local:qwen2.5-7b',
       estimate_usd: 0,

@@ -79,15 +79,19 @@ export function refusalAdvice(decision: Decision, setup: SetupPick | null = null
   // A model that could run it but for the length: the passage or the answer is the thing to change. An installed local
   // model's strength and quality only rank it lower (the last step down takes it when it fits), so they do not count.
   const onlyTooLong = decision.candidates.some((candidate) => onlyContextKeepsOut(candidate.reasons, candidate.local));
+  // What the writer's tier would run it on once set up: a way past the length too (a model that reads more, or one
+  // with the strength the others lack).
+  const more = onlyTooLong ? setupStep(decision, setup) : null;
   if (onlyTooLong && decision.refusal.instruction_too_long) {
     // No passage fits: the message gives the numbers and ends with the step (a model with a larger context).
-    return { kind: 'info', title: 'This task’s instruction alone is too long for the models you can use' };
+    return { kind: 'info', title: 'This task’s instruction alone is too long for the models you can use', ...more };
   }
   if (onlyTooLong) {
     return {
       kind: 'info',
       title: 'This passage and its answer are too long for the models you can use',
-      next: 'Pick a shorter answer length, or run it on a chapter or a scene at a time.',
+      next: `Pick a shorter answer length, or run it on a chapter or a scene at a time.${more ? ` Or: ${more.next}` : ''}`,
+      ...(more?.go ? { go: more.go } : {}),
     };
   }
   // The writer's own choice stands in the way, not a missing setup: that choice is the thing to change.
