@@ -71,17 +71,4 @@ describe('a fallback on a provider paused during the run', () => {
         'Quire paused your endpoint “atlas” after repeated errors and tries it again in about 30 s. Try again then, or pick another model.',
     });
   });
-
-  it('a task nothing set up can run: which model to set up, and where, never "check the network"', async () => {
-    const h = await harness.host();
-    // Good at continuity, not at prose: a line edit has no model.
-    await h.endpoint('atlas', [{ ...endpointModel('m', 9), strengths: ['narrative_continuity'] }]);
-    const { body } = await h.call('runs:start', { task: 'line_edit', input: 'Mara walked very slowly.' });
-    expect(body.error).toMatchObject({ code: 'unavailable', advised: true, fix_in: 'settings' });
-    expect(body.error.message).toMatch(/^None of the models you have set up can do Line edit\. /);
-    expect(body.error.message).toMatch(
-      / Set up a model that can: add an API key in Settings → AI Intelligence, or download a local model on the Models screen\.$/,
-    );
-    expect(harness.server().requests.filter((r) => r.model === 'm')).toHaveLength(0);
-  });
 });
