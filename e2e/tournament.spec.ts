@@ -98,15 +98,27 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   await page.getByLabel('Anything it should focus on? (optional)').fill('Only the eyes and the boats.');
   await decisionSettled(page, 200);
 
-  // The writer picks the three members by hand.
+  // The writer picks the three members by hand. Their quote is held back at first: until it lands, "Run as
+  // tournament" waits and says it is working out the cost.
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/tournaments:quote', async (route) => {
+    await released;
+    await route.continue();
+  });
   await page.getByText('Members', { exact: true }).click();
   for (const name of ['Atlas Reader', 'Boreal Reader', 'Story fixture'])
     await page.getByRole('checkbox', { name }).check();
+  const launch = page.getByRole('button', { name: 'Run as tournament' });
+  await expect(page.locator('#tournament-hint')).toHaveText('Working out what each model may cost…');
+  await expect(launch).toHaveAttribute('aria-disabled', 'true');
+  release();
   // Before it runs, the writer sees what the three may cost in all (what the tournament reserves).
   await expect(page.locator('#tournament-hint')).toHaveText(
     /^3 models you picked answer side by side, at most \$[\d.]+ in all\.$/,
   );
-  await page.getByRole('button', { name: 'Run as tournament' }).click();
+  await expect(launch).toHaveAttribute('aria-disabled', 'false');
+  await launch.click();
 
   // Members appear side by side as soon as the tournament starts, before it ends.
   const panel = page.getByTestId('tournament');

@@ -89,6 +89,30 @@ describe('TournamentManager', () => {
     expect(manager.quote).toBeNull();
   });
 
+  it('is ready to start only once the quote for what is on screen has landed', async () => {
+    const { fake, manager } = setup();
+    const quotes = fake.hold('tournaments:quote');
+    expect(manager.quoteReady).toBe(false);
+    const loaded = manager.loadQuote({ ...REQUEST, models: ['a', 'b'] });
+    expect(manager.quoteReady).toBe(false);
+    (await quotes.next()).resolve(
+      tournamentQuote([
+        ['a', 'Atlas', 0.01],
+        ['b', 'Boreal', 0.02],
+      ]),
+    );
+    await loaded;
+    expect(manager.quoteReady).toBe(true);
+    // The members changed: the cost on screen is the old one until the new quote lands.
+    manager.expectQuote();
+    expect(manager.quoteReady).toBe(false);
+    const again = manager.loadQuote({ ...REQUEST, models: ['a', 'b', 'c'] });
+    (await quotes.next()).reject('invalid_input', 'Model c is not set up.');
+    await again;
+    expect(manager.quoteReady).toBe(false);
+    expect(manager.quoteError?.message).toBe('Model c is not set up.');
+  });
+
   it('follows a tournament a critical run starts only while expecting its task', () => {
     const { fake, manager } = setup();
     fake.emit('tournament:started', started('ignored'));

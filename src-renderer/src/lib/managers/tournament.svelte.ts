@@ -66,6 +66,8 @@ export class TournamentManager {
     null as TournamentQuote | null,
     { clearOnError: true },
   );
+  /** The passage, task or members changed and their tournament quote is about to be asked for. */
+  #quoteDue = $state(false);
   /** A tournament this screen asked for (or a critical run may start) and whose id is not known yet. */
   #awaitingTask = $state<string | null>(null);
   #starting = $state(false);
@@ -87,8 +89,26 @@ export class TournamentManager {
   /** The quote for the tournament the Workbench would start now; null until asked (or with nothing to run). */
   readonly quote = $derived(this.#quote.value);
 
+  /**
+   * The quote for what is on screen has landed: until then "Run as tournament" waits, so the writer sees what every
+   * member may cost before anything is spent.
+   */
+  get quoteReady(): boolean {
+    return !this.#quoteDue && !this.#quote.loading && this.#quote.value !== null;
+  }
+  /** Why the tournament could not be quoted, null when it was (or was not asked). */
+  get quoteError(): ErrorInfo | null {
+    return this.#quote.error;
+  }
+
+  /** What a tournament would be changed: the quote on screen is the old one until the new one lands. */
+  expectQuote(): void {
+    this.#quoteDue = true;
+  }
+
   /** Asks what a tournament of `request` would seat and cost; null (nothing to run yet) forgets the last answer. */
   loadQuote(request: TournamentRequest | null): Promise<boolean> {
+    this.#quoteDue = false;
     if (!request) {
       this.#quote.reset();
       return Promise.resolve(false);
