@@ -330,3 +330,32 @@ test('a critical task that cannot be seated says why and what one model would co
   await expect(page.getByTestId('run-model')).toHaveText('Atlas Reader');
   expect(atlasServer.requests).toHaveLength(1);
 });
+
+test('"Run this as a tournament" under a result says what the models would cost before it starts', async ({ page }) => {
+  await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
+  await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');
+  atlasServer.script('atlas', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  borealServer.script('boreal', { json: { findings: [EYES] }, inputTokens: 400, outputTokens: 100 });
+  await host.call('settings:set', { tournament: { num_models: 2 } });
+
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+  await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/completed/i, { timeout: 60_000 });
+
+  const quote = await host.call<{ kind: string; total_usd: number; members: unknown[] }>('tournaments:quote', {
+    task: 'continuity_check',
+    input: PASSAGE,
+  });
+  expect(quote.value!.kind).toBe('tournament');
+  const hint = page.getByTestId('promote-hint');
+  await expect(hint).toHaveText(
+    /^Continuity check on the passage above, by 2 models side by side, at most \$[\d.]+ in all\.$/,
+  );
+  const shown = Number(/\$([\d.]+)/.exec((await hint.textContent())!)![1]);
+  expect(shown).toBeCloseTo(quote.value!.total_usd, 4);
+  await page.getByTestId('promote-tournament').click();
+  await expect(page.getByTestId('tournament').getByTestId('tournament-summary')).toContainText('2 models · finished');
+});
