@@ -315,6 +315,10 @@ test('a critical task that cannot be seated says why and what one model would co
   await expect(page.getByTestId('decision-quote-covers')).toHaveText(
     '(the answer, and one retry only if it cannot be read)',
   );
+  // Wrapped under the model's name by its long note, the figure still sits at the card's right edge, where it is read.
+  const card = (await page.getByTestId('decision').boundingBox())!;
+  const figure = (await page.getByTestId('decision-quote').boundingBox())!;
+  expect(card.x + card.width - (figure.x + figure.width)).toBeLessThan(24);
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const dialog = page.getByRole('dialog');
