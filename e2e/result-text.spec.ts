@@ -262,7 +262,7 @@ test('Copy works where the page has no clipboard, and where nothing can copy the
   await runTask(page, 'Line edit');
   await expect(page.getByTestId('edit')).toHaveCount(1, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Copy the edited text (1 edit)' }).click();
-  await expect(page.getByTestId('copy-status')).toHaveText('Copied.');
+  await expect(page.getByTestId('copy-status')).toHaveText('Copied: the passage this run was given, with 1 edit.');
   expect(await page.evaluate(() => (window as unknown as { copied: string[] }).copied)).toEqual([
     '# Chapter 1\n\nThe harbour was quiet. Tobias trudged to the pier.',
   ]);

@@ -92,6 +92,11 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   const localId = imported.value!.registry_model_id;
 
   await page.goto(`${host.url}/#/workbench`);
+  // Before there is a passage to quote, the hint promises no number of models: who can sit is not known yet (it said
+  // "3 models answer side by side" where two were set up).
+  await expect(page.locator('#tournament-hint')).toHaveText(
+    'Several models answer side by side; you see where they agree and disagree.',
+  );
   await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
   await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
   await page.getByLabel('Answer length', { exact: true }).selectOption('short');
