@@ -30,7 +30,7 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   );
   await page
     .getByRole('group', { name: 'Models it serves' })
-    .screenshot({ path: '/tmp/quire-shots/endpoint-free-note.png' });
+    .screenshot({ path: 'e2e/screenshots/endpoint-free-note.png' });
   // On this computer it is the writer's own server: free is right, nothing to say.
   await page.getByLabel('Base URL').fill(fake.openaiBaseUrl);
   await expect(page.getByTestId('endpoint-free-note')).toHaveCount(0);
@@ -62,7 +62,7 @@ test('an endpoint with the key "ollama" is accepted, and Fetch models lists the 
   await expect(use).toContainText('Quire will use this for: ');
   await expect(use).toContainText('Line edit');
   await expect(use).toContainText('It is free, so Lowest cost and Balanced pick it for these before any paid model.');
-  await page.getByTestId('endpoint-model-use').screenshot({ path: '/tmp/quire-shots/endpoint-model-use.png' });
+  await page.getByTestId('endpoint-model-use').screenshot({ path: 'e2e/screenshots/endpoint-model-use.png' });
   const weak = page.getByText('Store this key in a private file on this computer');
   if (await weak.isVisible()) await weak.click();
   await page.getByRole('button', { name: 'Test and add' }).click();
@@ -203,7 +203,7 @@ test('editing an endpoint’s price keeps its models’ context sizes and image 
   await expect(form.getByLabel('Context (tokens)')).toHaveValue('131,072');
   await expect(form.getByLabel('Context (tokens)')).toHaveAttribute('placeholder', '32,768');
   await expect(form.getByLabel('Sees images')).toBeChecked();
-  await form.screenshot({ path: '/tmp/quire-shots/endpoint-model-context.png' });
+  await form.screenshot({ path: 'e2e/screenshots/endpoint-model-context.png' });
   // A size that is not a number stops the save and says how to type it.
   await form.getByLabel('Context (tokens)').fill('128k');
   await form.getByRole('button', { name: 'Test and save' }).click();
@@ -261,7 +261,7 @@ test('Spend shows what Quire’s own picks cost beside always-premium and always
   await expect(line).toContainText('always the cheapest capable model would have cost');
   await expect(line).toContainText('Your own choices of model (1 model call, $0.0002) are not counted.');
   await expect(page.getByTestId('routing-value-chart')).toBeVisible();
-  await page.getByTestId('routing-value').screenshot({ path: '/tmp/quire-shots/routing-value.png' });
+  await page.getByTestId('routing-value').screenshot({ path: 'e2e/screenshots/routing-value.png' });
 });
 
 test('Ask Quire waits for the writer’s words, sends them with the passage, and runs the step it suggests with them', async ({
@@ -423,7 +423,7 @@ test('an endpoint is renamed in place: its id, models and settings stay, and the
   expect(listed.value?.providers.filter((p) => p.name === 'Ollama on my Mac')).toMatchObject([
     { id: 'ollama', models: [{ context_window: 65_536 }] },
   ]);
-  await list.screenshot({ path: '/tmp/quire-shots/endpoint-renamed.png' });
+  await list.screenshot({ path: 'e2e/screenshots/endpoint-renamed.png' });
 });
 
 test('a model id the endpoint already has is said as it is typed, in curly quotes, before Save', async ({
@@ -442,7 +442,7 @@ test('a model id the endpoint already has is said as it is typed, in curly quote
   );
   await expect(form.getByLabel('Model id').nth(1)).toHaveAttribute('aria-invalid', 'true');
   await form.getByTestId('model-id-problem').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/endpoint-model-taken.png' });
+  await page.screenshot({ path: 'e2e/screenshots/endpoint-model-taken.png' });
   await form.getByLabel('Model id').nth(1).fill('editor');
   await expect(form.getByTestId('model-id-problem')).toHaveCount(0);
 });

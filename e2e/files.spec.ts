@@ -111,7 +111,7 @@ test('a .gguf whose test load fails is listed with why it cannot be used, never 
     "Can't be used: llama.cpp could not load this file: error loading model hyperparameters: invalid n_rot: 100000",
   );
   await expect(row.getByTestId('installed-unusable')).not.toContainText('[node-llama-cpp]');
-  await row.screenshot({ path: '/tmp/quire-shots/files-model-unusable.png' });
+  await row.screenshot({ path: 'e2e/screenshots/files-model-unusable.png' });
 });
 
 test('a manuscript dropped on the Workbench opens with its chapters counted', async ({ page, host }) => {
@@ -194,7 +194,7 @@ test('a manuscript edited elsewhere since Quire opened it says so when picked ag
     /“Draft\.md” has changed since Quire opened it \(.+\)\. Runs use the copy Quire opened\./,
   );
   await expect(notice).not.toHaveClass(/error/);
-  await page.locator('section', { has: notice }).screenshot({ path: '/tmp/quire-shots/files-manuscript-changed.png' });
+  await page.locator('section', { has: notice }).screenshot({ path: 'e2e/screenshots/files-manuscript-changed.png' });
 
   await notice.getByRole('button', { name: 'Open the new version' }).click();
   await expect(passage).toHaveValue(/eyes were green as the sea/);

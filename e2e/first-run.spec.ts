@@ -51,7 +51,7 @@ test('first launch shows the setup with no red text; picking balanced and adding
   await expect(page.getByTestId('decision')).toContainText('Set up a model to run this task');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.locator('.notice.error')).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/quire-shots/first-run-setup.png', fullPage: true });
+  await page.screenshot({ path: 'e2e/screenshots/first-run-setup.png', fullPage: true });
 
   await setup.getByRole('button', { name: 'Choose Balanced' }).click();
   const keyField = setup.getByLabel(/^Add an? .+ key$/);
@@ -64,13 +64,13 @@ test('first launch shows the setup with no red text; picking balanced and adding
   await setup.getByRole('button', { name: 'Save key' }).first().click();
   await expect(setup.getByRole('alert')).toContainText(/The key was not saved: .*refused the API key/);
   await expect(setup.getByTestId('setup-ready')).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/quire-shots/first-run-key-refused.png', fullPage: true });
+  await page.screenshot({ path: 'e2e/screenshots/first-run-key-refused.png', fullPage: true });
   // The same key again, now taken: tested, kept, and every task can run.
   await keyField.first().fill(key);
   await setup.getByRole('button', { name: 'Save key' }).first().click();
   await expect(setup.getByTestId('setup-ready')).toHaveText('You are set up: every task can run.');
   expect(fake.requests.filter((r) => r.model === '__models__')).toHaveLength(2);
-  await page.screenshot({ path: '/tmp/quire-shots/first-run-ready.png', fullPage: true });
+  await page.screenshot({ path: 'e2e/screenshots/first-run-ready.png', fullPage: true });
 
   const stored = await host.call<{ orchestrator: { enabled: boolean; quality_tier: string } }>('settings:get');
   expect(stored.value?.orchestrator).toMatchObject({ enabled: true, quality_tier: 'balanced' });
@@ -125,7 +125,7 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   );
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.getByRole('heading', { name: 'Quality tier' }).evaluate((heading) => heading.scrollIntoView());
-  await page.screenshot({ path: '/tmp/quire-shots/tier-cards.png' });
+  await page.screenshot({ path: 'e2e/screenshots/tier-cards.png' });
 
   // A writer who would rather set things up in Settings closes the welcome without choosing; it stays closed.
   await page.goto(`${host.url}/#/workbench`);
@@ -170,7 +170,7 @@ test('tier cards and the per-task table show what each tier needs before setup, 
     `Balanced would run Line edit on ${model} once you a${need.slice(1)} in Settings → AI Intelligence.`,
   );
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/quire-shots/refusal-names-the-step.png' });
+  await page.screenshot({ path: 'e2e/screenshots/refusal-names-the-step.png' });
   await refusal.getByRole('button', { name: 'Open Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Quality tier' })).toBeVisible();
 });

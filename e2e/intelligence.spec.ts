@@ -127,6 +127,6 @@ withFake(
     await expect(page.getByTestId('usage-profile')).toContainText(
       'Based on your last 30 days: 3 runs (3 × Scene draft)',
     );
-    await page.getByTestId('my-estimate').screenshot({ path: '/tmp/quire-shots/estimate-basis.png' });
+    await page.getByTestId('my-estimate').screenshot({ path: 'e2e/screenshots/estimate-basis.png' });
   },
 );

@@ -141,7 +141,7 @@ test('Stop ends a manuscript job between parts; the run is kept as stopped', asy
   // Resume goes on from the part it stopped at, under the same run: no part that finished is asked again.
   const stopped = page.getByTestId('job-stopped');
   await expect(stopped).toContainText('Stopped at part 1 of');
-  await page.screenshot({ path: '/tmp/quire-shots/manuscript-job-stopped.png' });
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-stopped.png' });
   // From the keyboard: Stop went away with the run, so Run has the focus; Resume, when it goes, gives it back.
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeFocused();
   await stopped.getByRole('button', { name: 'Resume' }).press('Enter');
@@ -218,7 +218,7 @@ test('a run in parts stopped, then reopened from the history after a reload, res
   );
   // Said once, beside Resume: not also as an error telling the writer to start it again.
   await expect(page.getByText('Stopped by the writer')).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/quire-shots/manuscript-job-reopened.png' });
+  await page.screenshot({ path: 'e2e/screenshots/manuscript-job-reopened.png' });
   fake.script('small', { respond: continuityResponder() });
   const before = fake.requests.filter((r) => r.model === 'small').length;
   await stopped.getByRole('button', { name: 'Resume' }).click();
@@ -309,7 +309,7 @@ test('a tournament over a whole manuscript, reopened from the History, names it 
     'This tournament was on “The Lighthouse Keeper”, which is not the text on screen.',
   );
   await elsewhere.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/tournament-elsewhere.png' });
+  await page.screenshot({ path: 'e2e/screenshots/tournament-elsewhere.png' });
   await elsewhere.getByRole('button', { name: 'Open “The Lighthouse Keeper”' }).click();
 
   // The manuscript on screen: a quote's place shows it there, as a single run's does.

@@ -25,7 +25,7 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();
   await page.getByTestId('run-live').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/reload-mid-run.png' });
+  await page.screenshot({ path: 'e2e/screenshots/reload-mid-run.png' });
   release();
   await expect(page.getByTestId('run-status')).toHaveText('completed');
   await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers.');
@@ -33,7 +33,7 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue('fake/writer');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
   await page.getByTestId('run-status').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/reload-mid-run-ended.png' });
+  await page.screenshot({ path: 'e2e/screenshots/reload-mid-run-ended.png' });
   // Followed, never started again.
   expect(fake.requests.filter((r) => r.model === 'writer')).toHaveLength(1);
   const runs = await host.call<{ runs: { status: string }[] }>('runs:list');
@@ -80,5 +80,5 @@ test('a reload with an older run open from the History comes back to it: the pag
   await expect(open).toContainText('Draft 3 of the harbour');
   await expect(page.getByTestId('run-status')).toHaveText('completed');
   await expect(open).toBeInViewport();
-  await page.screenshot({ path: '/tmp/quire-shots/reload-history-open.png' });
+  await page.screenshot({ path: 'e2e/screenshots/reload-history-open.png' });
 });

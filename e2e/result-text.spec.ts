@@ -37,6 +37,33 @@ async function runTask(page: Page, task: string): Promise<void> {
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 }
 
+/** A line edit of a short passage proposing two edits, the second of which the writer rejects. */
+async function lineEditRejectingTheSecond(
+  page: Page,
+  host: RunningHost,
+  fake: FakeLlmServer,
+): Promise<{ box: Locator; edits: Locator }> {
+  const box = await openOnFakeWriter(
+    page,
+    host,
+    fake,
+    '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.',
+  );
+  fake.script('writer', {
+    json: {
+      edits: [
+        { original: 'The harbour was quiet.', revised: 'The harbour lay quiet.', reason: 'A stronger verb.' },
+        { original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' },
+      ],
+    },
+  });
+  await runTask(page, 'Line edit');
+  const edits = page.getByTestId('edit');
+  await expect(edits).toHaveCount(2, { timeout: 60_000 });
+  await edits.nth(1).getByRole('checkbox', { name: 'Accept' }).uncheck();
+  return { box, edits };
+}
+
 /** No text in the Result card reaches past its right edge, and the page does not scroll sideways. */
 async function staysInTheCard(page: Page): Promise<void> {
   const card = page.getByTestId('run-answer').locator('xpath=ancestor::div[contains(@class, "output")]').first();
@@ -99,20 +126,7 @@ test('the edits a writer rejected stay rejected after another run is opened and 
   host,
   fake,
 }) => {
-  const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
-  await openOnFakeWriter(page, host, fake, passage);
-  fake.script('writer', {
-    json: {
-      edits: [
-        { original: 'The harbour was quiet.', revised: 'The harbour lay quiet.', reason: 'A stronger verb.' },
-        { original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' },
-      ],
-    },
-  });
-  await runTask(page, 'Line edit');
-  const edits = page.getByTestId('edit');
-  await expect(edits).toHaveCount(2, { timeout: 60_000 });
-  await edits.nth(1).getByRole('checkbox', { name: 'Accept' }).uncheck();
+  const { edits } = await lineEditRejectingTheSecond(page, host, fake);
   const copy = page.getByRole('button', { name: /Copy the edited text/ });
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
 
@@ -142,20 +156,7 @@ test('“Copy the edited text” of a line edit opened from the History edits th
   fake,
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.url });
-  const passage = '# Chapter 1\n\nThe harbour was quiet. Tobias very slowly walked to the pier.';
-  const box = await openOnFakeWriter(page, host, fake, passage);
-  fake.script('writer', {
-    json: {
-      edits: [
-        { original: 'The harbour was quiet.', revised: 'The harbour lay quiet.', reason: 'A stronger verb.' },
-        { original: 'very slowly walked', revised: 'trudged', reason: 'Cut the adverb.' },
-      ],
-    },
-  });
-  await runTask(page, 'Line edit');
-  const edits = page.getByTestId('edit');
-  await expect(edits).toHaveCount(2, { timeout: 60_000 });
-  await edits.nth(1).getByRole('checkbox', { name: 'Accept' }).uncheck();
+  const { box } = await lineEditRejectingTheSecond(page, host, fake);
 
   // Weeks later: another chapter on screen, the old line edit opened from the History.
   await box.fill('# Chapter 9\n\nThe lighthouse keeper counted the ships.');
@@ -177,7 +178,7 @@ test('“Copy the edited text” of a line edit opened from the History edits th
     '# Chapter 1\n\nThe harbour lay quiet. Tobias very slowly walked to the pier.',
   );
   await copy.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/quire-shots/copy-edited-from-history.png' });
+  await page.screenshot({ path: 'e2e/screenshots/copy-edited-from-history.png' });
 });
 
 test('a quote whose place in the text has changed since its run is shown where it is now, never at other words', async ({
