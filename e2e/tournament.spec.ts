@@ -250,6 +250,50 @@ test('a continuity check as a three-model tournament shows consensus and dispute
   ).toHaveText('Accepted');
 });
 
+test('Stop ends a running tournament: its models stop, and it says it was stopped and what it cost', async ({
+  page,
+}) => {
+  await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
+  await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');
+  // Both providers have the request and hold their answers: the tournament is running.
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  atlasServer.script('atlas', { json: { findings: [EYES] }, gate });
+  borealServer.script('boreal', { json: { findings: [EYES] }, gate });
+  try {
+    await page.goto(`${host.url}/#/workbench`);
+    await page.getByRole('textbox', { name: /Passage/ }).fill(PASSAGE);
+    await page.getByLabel('Task', { exact: true }).selectOption('continuity_check');
+    await decisionSettled(page);
+    await page.getByText('Members', { exact: true }).click();
+    for (const name of ['Atlas Reader', 'Boreal Reader']) await page.getByRole('checkbox', { name }).check();
+    const launch = page.getByRole('button', { name: 'Run as tournament' });
+    await expect(launch).toHaveAttribute('aria-disabled', 'false');
+    await launch.click();
+    const panel = page.getByTestId('tournament');
+    await expect(panel.getByTestId('tournament-summary')).toContainText('0 of 2 models have answered');
+    await expect.poll(() => atlasServer.requests.length + borealServer.requests.length).toBe(2);
+    // There was no Stop: a tournament ran to its end, or until Quire quit.
+    await panel.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(panel.getByTestId('tournament-summary')).toContainText('2 models · stopped · cost');
+    await expect(panel.getByTestId('tournament-ended')).toHaveText(
+      /^You stopped this tournament\. Nothing more was sent/,
+    );
+    await expect(page.getByTestId('tournament-error')).toHaveCount(0);
+    await expect(panel.getByTestId('member-status')).toHaveText(['stopped', 'stopped']);
+    await expect(panel.getByTestId('member-error').first()).toHaveText(
+      'Stopped with the tournament before it had answered.',
+    );
+    // Not "No model reported anything to fix": none was let finish.
+    await expect(panel.getByText('No model reported anything to fix')).toHaveCount(0);
+    await panel.screenshot({ path: 'e2e/screenshots/tournament-stopped.png' });
+    const spend = await host.call<{ reserved_usd: number }>('spend:current');
+    expect(spend.value!.reserved_usd).toBe(0);
+  } finally {
+    release();
+  }
+});
+
 test('a critical task run with Run becomes a tournament the Workbench opens', async ({ page }) => {
   await addEndpoint('atlas', atlasServer, 'atlas', 'Atlas Reader');
   await addEndpoint('boreal', borealServer, 'boreal', 'Boreal Reader');

@@ -67,6 +67,7 @@ export const CHANNELS = [
   'tournaments:list',
   'tournaments:resolve',
   'tournaments:export',
+  'tournaments:cancel',
   'manuscripts:open',
   'manuscripts:list',
   'manuscripts:get',

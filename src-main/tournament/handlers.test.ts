@@ -93,6 +93,47 @@ describe('tournaments:* channels', () => {
     expect(got.body.value).not.toHaveProperty('manuscript');
   });
 
+  it('tournaments:cancel stops a running tournament: its members stop, each charged by the ledger’s rule, and it ends as stopped', async () => {
+    const host = await h.host();
+    await addThreeEndpoints(host, 8.5);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    for (const model of ['gpt-x', 'claude-y', 'deepseek-z'])
+      h.server().script(model, { json: { findings: [eyes("Mara's eye colour changes")] }, gate });
+    try {
+      const running = host.call('tournaments:start', { task: 'continuity_check', input: MANUSCRIPT });
+      // Every member's request has reached its provider, none has answered.
+      while (h.server().requests.length < 3) await new Promise((resolve) => setImmediate(resolve));
+      const [listed] = (await host.call('tournaments:list')).body.value;
+      expect(listed.status).toBe('running');
+      // There was no way to stop one: it ran to its end, or until Quire quit.
+      expect((await host.call('tournaments:cancel', { tournament_id: listed.id })).body.value).toEqual({
+        cancelled: true,
+      });
+      const ended = (await running).body.value;
+      expect(ended.id).toBe(listed.id);
+      expect(ended.status).toBe('failed');
+      expect(ended.error).toEqual({
+        code: 'cancelled',
+        message: expect.stringMatching(/^You stopped this tournament\. /),
+      });
+      expect(ended.members.map((m: { error: unknown }) => m.error)).toEqual(
+        Array(3).fill({ code: 'cancelled', message: 'Stopped with the tournament before it had answered.' }),
+      );
+      // What it cost is what the month counts, and nothing is left held.
+      const spend = (await host.call('spend:current')).body.value;
+      expect(spend.reserved_usd).toBe(0);
+      expect(spend.spend_usd).toBeCloseTo(ended.cost_usd, 6);
+      expect((await host.call('tournaments:get', { tournament_id: ended.id })).body.value.status).toBe('failed');
+      // One that is not running (ended, or never was) is not stopped.
+      expect((await host.call('tournaments:cancel', { tournament_id: ended.id })).body.value).toEqual({
+        cancelled: false,
+      });
+    } finally {
+      release();
+    }
+  });
+
   it('refuses bad input and unknown ids with codes', async () => {
     const host = await h.host();
     const bad = await host.call('tournaments:start', { task: 'continuity_check', input: 'x', n: 9 });

@@ -12,7 +12,7 @@ export function tournamentHandlers({
   taskName = (task) => task,
   modelName = removedModelName,
 }: {
-  tournaments: Pick<TournamentService, 'start' | 'quoteSeats' | 'get' | 'list' | 'resolve'>;
+  tournaments: Pick<TournamentService, 'start' | 'quoteSeats' | 'get' | 'list' | 'resolve' | 'cancel'>;
   /** Each member's own run (RunService.get): its answer with its quotes located, for the report. */
   runs?: { get(runId: string): Pick<RunRecord, 'answer' | 'manuscript'> };
   /** A task's and a model's display names for the report, as runs:export names them. */
@@ -26,6 +26,7 @@ export function tournamentHandlers({
   | 'tournaments:list'
   | 'tournaments:resolve'
   | 'tournaments:export'
+  | 'tournaments:cancel'
 > {
   const answerOf = (tournamentId: string) => (member: { role: string; model_id: string }) => {
     try {
@@ -50,6 +51,7 @@ export function tournamentHandlers({
   };
   return {
     'tournaments:start': (input) => tournaments.start(input),
+    'tournaments:cancel': ({ tournament_id }) => ({ cancelled: tournaments.cancel(tournament_id) }),
     'tournaments:quote': (input) => tournaments.quoteSeats(input),
     'tournaments:get': ({ tournament_id }) => {
       const tournament = tournaments.get(tournament_id);

@@ -178,4 +178,19 @@ describe('tournamentReport of prose', () => {
     );
     expect(markdown).toContain('### Atlas Reader\n\n- Answered · cost $0.002');
   });
+  it('says a tournament the writer stopped was stopped, not that it failed', () => {
+    const names = { taskName: () => 'Scene draft', modelName: (id: string) => id };
+    const message = 'You stopped this tournament. Nothing more was sent.';
+    const stopped: Tournament = {
+      ...scene,
+      status: 'failed',
+      judging: null,
+      winner: null,
+      confidence: null,
+      error: { code: 'cancelled', message },
+    };
+    const { markdown } = tournamentReport(stopped, names, () => null, 'Europe/London');
+    expect(markdown).toContain(`- Status: stopped. ${message}\n`);
+    expect(markdown).not.toContain('failed');
+  });
 });

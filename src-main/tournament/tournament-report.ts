@@ -43,7 +43,12 @@ export function tournamentReport(
   const what =
     t.mode === 'verification' ? 'answer checked by a second model' : `tournament of ${t.members.length} models`;
   const lines = [`# ${task}: ${what}`, ''];
-  lines.push(`- Status: ${t.error ? `failed: ${t.error.message}` : STATUS_TEXT[t.status]}`);
+  const ended = !t.error
+    ? STATUS_TEXT[t.status]
+    : t.error.code === 'cancelled'
+      ? `stopped. ${t.error.message}`
+      : `failed: ${t.error.message}`;
+  lines.push(`- Status: ${ended}`);
   lines.push(`- Models: ${joinAnd(t.members.map((m) => nameOf(m.model_id)))}`);
   lines.push(`- Cost: ${usdText(t.cost_usd)} in all (each model's below)`);
   lines.push(`- Date: ${readableDate(at, timeZone)}`);

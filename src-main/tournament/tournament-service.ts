@@ -52,13 +52,27 @@ export type { TournamentDeps, TournamentLedger } from './tournament-deps';
 export const NOT_SEATED: ReadonlySet<string> = new Set(['unavailable', 'budget_exceeded']);
 
 export class TournamentService {
-  private readonly inflight = new Set<AbortController>();
+  /** Each running tournament's stop, with its id once it has one. */
+  private readonly inflight = new Map<AbortController, string | null>();
 
   constructor(private readonly deps: TournamentDeps) {}
 
   /** Abandons every running tournament (the app is closing): members are aborted and charged for what they used. */
   cancelAll(): void {
-    for (const controller of this.inflight) controller.abort();
+    for (const controller of this.inflight.keys()) controller.abort();
+  }
+
+  /**
+   * The writer stopped tournament `id`: members still answering are stopped (each charged as a stopped run is), no
+   * verifier or judge is asked, and it ends as stopped. False when it is not running in this process.
+   */
+  cancel(id: string): boolean {
+    for (const [controller, running] of this.inflight) {
+      if (running !== id) continue;
+      controller.abort();
+      return true;
+    }
+    return false;
   }
 
   /** Whether a run of this task should become a tournament (settings: enabled and listed as critical). */
@@ -159,19 +173,20 @@ export class TournamentService {
 
   async start(request: TournamentStart): Promise<Tournament> {
     const controller = new AbortController();
-    this.inflight.add(controller);
+    this.inflight.set(controller, null);
     try {
-      return await this.run(request, controller.signal);
+      return await this.run(request, controller.signal, (id) => this.inflight.set(controller, id));
     } finally {
       this.inflight.delete(controller);
     }
   }
 
-  private async run(request: TournamentStart, cancel: AbortSignal): Promise<Tournament> {
+  private async run(request: TournamentStart, cancel: AbortSignal, named: (id: string) => void): Promise<Tournament> {
     const notes: string[] = [];
     const { settings, task, mode, kind, maxOutput, definition, messages, seats } = await this.seat(request, notes);
 
     const id = this.deps.newId();
+    named(id);
     const startedAt = this.deps.now();
     const clockStart = this.deps.clock();
     const runId = (spec: ModelSpec, role: string) => memberRunId(id, { role, model_id: spec.id });
@@ -332,6 +347,25 @@ export class TournamentService {
         call(seat, members[seats.indexOf(seat)]!, asks.get(seat)!.request).then((o) => ({ seat, o })),
       ),
     );
+    const verifierSeat = seats.find((s) => s.role === 'verifier');
+    // The writer stopped it: what was held for calls not made goes back, and it ends as stopped.
+    const stopped = (): Tournament => {
+      for (const unused of repairReservationOf.values()) this.deps.ledger.release(unused.id, 'tournament stopped');
+      const verifier = verifierSeat && members[seats.indexOf(verifierSeat)]!;
+      const unusedVerifier = verifierSeat && verifier?.status === 'pending' && reservationOf.get(verifierSeat);
+      if (unusedVerifier) this.deps.ledger.release(unusedVerifier.id, 'tournament stopped');
+      for (const member of members) {
+        if (member.error?.code !== 'cancelled') continue;
+        member.error = { code: 'cancelled', message: 'Stopped with the tournament before it had answered.' };
+      }
+      return this.finish(tournament, request.input, clockStart, {
+        code: 'cancelled',
+        message:
+          'You stopped this tournament. Nothing more was sent; each model already asked is charged as a stopped run ' +
+          'is (for what arrived, or the most Quire held for it where its provider said nothing).',
+      });
+    };
+    if (cancel.aborted) return stopped();
 
     // Read each answer as a single run's is (tasks/answers.ts) and locate every quote in the input by Quire's own
     // numbering; an unreadable answer is asked for once more within its reservation (as a single run's is), and one
@@ -411,7 +445,8 @@ export class TournamentService {
 
     // Repairs not needed are given back (nothing was sent under them).
     for (const unused of repairReservationOf.values()) this.deps.ledger.release(unused.id, 'no repair needed');
-    const verifierSeat = seats.find((s) => s.role === 'verifier');
+    repairReservationOf.clear();
+    if (cancel.aborted) return stopped();
     const needed = mode === 'verification' ? 1 : 2;
     if (answers.length < needed) {
       const unused = verifierSeat && reservationOf.get(verifierSeat);
@@ -481,6 +516,7 @@ export class TournamentService {
       tournament.findings = toTournamentFindings(scored.findings);
       tournament.confidence = scored.result;
     } else {
+      if (cancel.aborted) return stopped();
       const judged =
         answers.length >= 2
           ? await judgeProse(

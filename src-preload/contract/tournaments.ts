@@ -255,6 +255,12 @@ export const tournamentChannels = {
    * answer with its cost.
    */
   'tournaments:export': channel<{ markdown: string; filename: string }>()(tournamentGetSchema),
+  /**
+   * Stops a running tournament (tournaments:start then returns it ended, status failed with error code `cancelled`):
+   * members still answering are stopped and charged by the ledger's rule; no verifier or judge is asked. `cancelled`:
+   * false when it is not running in this Quire.
+   */
+  'tournaments:cancel': channel<{ cancelled: boolean }>()(tournamentGetSchema),
 };
 
 export interface TournamentEvents {

@@ -74,6 +74,36 @@ describe('TournamentManager', () => {
     expect(manager.list.map((summary) => summary.id)).toEqual(['t0']);
   });
 
+  it('stops the running tournament on screen, and shows it ended as stopped with what it cost', async () => {
+    const { fake, manager } = setup();
+    const starts = fake.hold('tournaments:start');
+    const running = manager.start(REQUEST);
+    const call = await starts.next();
+    fake.emit('tournament:started', started('t1'));
+    const cancels = fake.hold('tournaments:cancel');
+    const stopping = manager.stop();
+    expect(manager.stopping).toBe(true);
+    // Pressed twice while the host answers: asked once.
+    void manager.stop();
+    const cancel = await cancels.next();
+    expect(cancel.input).toEqual({ tournament_id: 't1' });
+    cancel.resolve({ cancelled: true });
+    await stopping;
+    expect(manager.stopping).toBe(false);
+    expect(fake.countOf('tournaments:cancel')).toBe(1);
+    const ended = {
+      ...tournament('t1'),
+      status: 'failed' as const,
+      error: { code: 'cancelled', message: 'You stopped this tournament.' },
+    };
+    call.resolve(ended);
+    await running;
+    expect(manager.current).toMatchObject({ id: 't1', status: 'failed', error: { code: 'cancelled' } });
+    // Nothing running: nothing to stop.
+    await manager.stop();
+    expect(fake.countOf('tournaments:cancel')).toBe(1);
+  });
+
   it('asks what "Run as tournament" would seat and cost before it starts, and forgets it when nothing can start', async () => {
     const { fake, manager } = setup();
     const quote = tournamentQuote([

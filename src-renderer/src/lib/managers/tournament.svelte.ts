@@ -71,6 +71,7 @@ export class TournamentManager {
   /** A tournament this screen asked for (or a critical run may start) and whose id is not known yet. */
   #awaitingTask = $state<string | null>(null);
   #starting = $state(false);
+  #stopping = $state(false);
   /** Why starting the tournament, or saving a verdict, failed (opening one reports through #current). */
   #actionError = $state.raw<ErrorInfo | null>(null);
   /** finding id → the verdict being saved. */
@@ -83,6 +84,8 @@ export class TournamentManager {
 
   readonly current = $derived(this.#current.value);
   readonly starting = $derived(this.#starting);
+  /** Stop was pressed on the tournament on screen and the host has not answered yet. */
+  readonly stopping = $derived(this.#stopping);
   readonly error = $derived(this.#actionError ?? this.#current.error);
   readonly resolving = $derived(this.#resolving);
   readonly list = $derived(this.#list.value);
@@ -152,6 +155,23 @@ export class TournamentManager {
       this.#starting = false;
       this.#awaitingTask = null;
       void this.loadList();
+    }
+  }
+
+  /**
+   * Stops the tournament on screen while it runs: its members stop, and it ends as stopped (the stored record, with
+   * what it cost, replaces the live one when tournament:completed comes).
+   */
+  async stop(): Promise<void> {
+    const current = this.#current.value;
+    if (!current || current.status !== 'running' || this.#stopping) return;
+    this.#stopping = true;
+    try {
+      await this.#client.call('tournaments:cancel', { tournament_id: current.id });
+    } catch (error) {
+      this.#actionError = toErrorInfo(error);
+    } finally {
+      this.#stopping = false;
     }
   }
 
