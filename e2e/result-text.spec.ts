@@ -298,6 +298,10 @@ test('a scene draft whose connection breaks mid-answer keeps the words that arri
   // Not taken for an answer Quire could not read, and no model called "None available".
   await expect(page.getByTestId('run-unused')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Copy the text' })).toBeVisible();
+  // The History row says the words were kept, not "failed" alone.
+  await expect(page.getByTestId('run-history').getByRole('button', { name: /Scene draft/ })).toContainText(
+    'failed · its words are kept',
+  );
   const runs = await host.call<{ runs: { cost_usd: number }[] }>('runs:list');
   const cost = runs.value!.runs[0]!.cost_usd;
   expect(cost).toBeGreaterThan(0);

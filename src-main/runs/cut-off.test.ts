@@ -16,6 +16,8 @@ describe('a streamed answer cut off mid-way', () => {
     const cut = await h.call('runs:start', { task: TASK, input: 'The harbour.', stream: true });
     expect(cut.body.ok).toBe(false);
     const [summary] = (await h.call('runs:list', { status: 'failed' })).body.value.runs;
+    // History's row says so: it read "failed" alone, as if nothing had come of it.
+    expect(summary.words_kept).toBe(true);
     const run = (await h.call('runs:get', { run_id: summary.run_id })).body.value;
     expect(run.text?.trim()).toBe('The storm took');
     expect(run.model_id).toBe('main/primary');
@@ -30,6 +32,7 @@ describe('a streamed answer cut off mid-way', () => {
     const failed = await h.call('runs:start', { task: TASK, input: 'The harbour.', stream: true });
     expect(failed.body.ok).toBe(false);
     const [summary] = (await h.call('runs:list', { status: 'failed' })).body.value.runs;
+    expect(summary).not.toHaveProperty('words_kept');
     const run = (await h.call('runs:get', { run_id: summary.run_id })).body.value;
     expect(run.text).toBeNull();
     expect(run.model_id).toBeNull();

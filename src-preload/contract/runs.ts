@@ -198,6 +198,11 @@ export interface RunRecord {
 export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript'> & {
   /** The start of the writer's request ({@link requestPreview}), so a row can be told from another; null for none. */
   request_preview?: string | null;
+  /**
+   * A run that did not complete but kept the words that had arrived (a draft cut off mid-answer, an answer stopped
+   * part-way, one Quire could not read): reopening it shows them.
+   */
+  words_kept?: boolean;
 };
 
 /** Characters of the writer's request a history row shows. */

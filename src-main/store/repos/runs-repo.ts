@@ -246,9 +246,10 @@ export class RunsRepo {
   list(filter: RunListFilter): RunSummary[] {
     // One character past the preview's: whether the request goes on.
     // A run on a whole manuscript stores the text with its request: a page of 50 would read and copy every one.
-    const rows = this.q<Omit<RunRow, keyof typeof NOT_IN_A_SUMMARY> & { request_start: unknown }>(
+    const rows = this.q<Omit<RunRow, keyof typeof NOT_IN_A_SUMMARY> & { request_start: unknown; words_kept: number }>(
       `SELECT ${this.summaryColumns}, g.client AS client, n.display_name AS model_name,
-         substr(json_extract(r.request_json, '$.request'), 1, ${REQUEST_PREVIEW_CHARS + 1}) AS request_start
+         substr(json_extract(r.request_json, '$.request'), 1, ${REQUEST_PREVIEW_CHARS + 1}) AS request_start,
+         (r.status <> 'completed' AND r.output_text IS NOT NULL AND r.output_text <> '') AS words_kept
        FROM runs r ${BY_APP}
          LEFT JOIN model_names n ON n.model_id = r.model_id
          WHERE (@task IS NULL OR r.task = @task) AND (@status IS NULL OR r.status = @status)
@@ -273,6 +274,7 @@ export class RunsRepo {
       return {
         ...summary,
         request_preview: requestPreview(typeof row.request_start === 'string' ? row.request_start : null),
+        ...(row.words_kept === 1 ? { words_kept: true } : {}),
       };
     });
   }
