@@ -134,6 +134,36 @@ describe('tournaments:* channels', () => {
     }
   });
 
+  it('tournaments:cancel while the verifier reviews ends the check as stopped, not as an answer without a verdict', async () => {
+    const host = await h.host();
+    await addThreeEndpoints(host, 8.5);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.server().script('gpt-x', { json: { findings: [eyes("Mara's eye colour changes")] } });
+    for (const model of ['claude-y', 'deepseek-z'])
+      h.server().script(model, { json: { verdict: 'approve', issues: [] }, gate });
+    try {
+      const running = host.call('tournaments:start', {
+        task: 'continuity_check',
+        input: MANUSCRIPT,
+        mode: 'verification',
+      });
+      // The primary has answered and the verifier has its request.
+      while (h.server().requests.length < 2) await new Promise((resolve) => setImmediate(resolve));
+      const [listed] = (await host.call('tournaments:list')).body.value;
+      expect((await host.call('tournaments:cancel', { tournament_id: listed.id })).body.value).toEqual({
+        cancelled: true,
+      });
+      const ended = (await running).body.value;
+      // It read "done", its confidence "without a verdict", as if the verifier had had nothing to say.
+      expect(ended.status).toBe('failed');
+      expect(ended.error.code).toBe('cancelled');
+      expect((await host.call('spend:current')).body.value.reserved_usd).toBe(0);
+    } finally {
+      release();
+    }
+  });
+
   it('refuses bad input and unknown ids with codes', async () => {
     const host = await h.host();
     const bad = await host.call('tournaments:start', { task: 'continuity_check', input: 'x', n: 9 });

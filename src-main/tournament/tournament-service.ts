@@ -496,6 +496,8 @@ export class TournamentService {
       }
       verdict = parsed?.verdict ?? null;
       tournament.verification = { verifier_model_id: verifierSeat.spec.id, verdict, issues: parsed?.issues ?? [] };
+      // Stopped while the verifier answered: not scored as if it had given no verdict.
+      if (cancel.aborted) return stopped();
     }
 
     const standings: MemberStanding[] = answers.map((a) => ({
@@ -551,6 +553,8 @@ export class TournamentService {
               notes,
             )
           : null;
+      // Stopped while the judge compared: not scored as if there had been no judge.
+      if (cancel.aborted) return stopped();
       const scored = scoreProse(judged, standings, verdict);
       tournament.winner = scored.winner;
       tournament.confidence = scored.result;
