@@ -292,6 +292,31 @@ describe('TournamentService', () => {
     expect(ledgerRows(h).filter((r) => r.model_id === 'gpt-mini')).toHaveLength(0);
   });
 
+  it('stopped while its judge compares, a prose tournament ends as stopped, not scored as if there had been no judge', async () => {
+    const h = await harness();
+    const input = 'Mara waits at the harbour in the rain.';
+    const quote = await h.service.quoteSeats({ task: 'scene_draft', input });
+    if (quote.kind !== 'tournament') throw new Error(JSON.stringify(quote));
+    for (const m of quote.members) fake.script(m.model_id, { text: 'The rain came in sideways.' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    fake.script('gpt-mini', { json: { winner: 'A', reason: 'steadier' }, gate });
+    try {
+      const running = h.service.start({ task: 'scene_draft', input });
+      // Every member has answered; the judge has its first comparison.
+      while (!fake.requests.some((r) => r.model === 'gpt-mini')) await new Promise((resolve) => setImmediate(resolve));
+      const [listed] = h.service.list({});
+      expect(h.service.cancel(listed!.id)).toBe(true);
+      const t = await running;
+      // It read "done" with no judging, as if no judge could have run.
+      expect(t.status).toBe('failed');
+      expect(t.error?.code).toBe('cancelled');
+      expect(ledgerRows(h).filter((r) => r.state === 'reserved')).toHaveLength(0);
+    } finally {
+      release();
+    }
+  });
+
   it('a member whose provider charged past its holds this month is priced at that multiple: the cap still holds', async () => {
     const h = await harness();
     // gpt-a's provider counted far more input than Quire held for one call this month.
