@@ -121,20 +121,27 @@ type WithReasons = Pick<Evaluated, 'hard' | 'spec'>;
 /** How many models of one kind the refusal names before "and N more". */
 const NAMED = 4;
 
+/**
+ * Why no model can do the task, and (`shorter`) the message's last sentence when models are kept out by their context
+ * alone ("A shorter passage … may fit in …"): the one a caller that can count the instruction replaces where no passage
+ * would fit (runs/run-decision.ts).
+ */
 export function unavailableMessage(
   task: TaskSpec,
   all: readonly WithReasons[],
   localOnly: boolean,
   size: { input: number; answer: number },
-): string {
-  if (all.length === 0) return `No models are registered, so nothing can do ${task.display_name}.`;
+): { message: string; shorter?: string } {
+  if (all.length === 0) return { message: `No models are registered, so nothing can do ${task.display_name}.` };
   // Nothing set up at all (no key for any cloud model, no local model downloaded): that is the whole story, not a
   // count of every way the registry's models are out.
   const setUp = all.filter((e) => !e.hard.some((r) => SET_UP_REASONS.has(r)));
   if (setUp.length === 0)
-    return localOnly
-      ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
-      : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`;
+    return {
+      message: localOnly
+        ? `No local model is downloaded yet, so nothing on this machine can do ${task.display_name}.`
+        : `No model is set up yet, so nothing can do ${task.display_name} (no cloud model has an API key, and no local model is downloaded).`,
+    };
   // Some are set up: what keeps each of those out is the story (the rest only wait for a key or a download), by name,
   // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
   const groups = new Map<string, string[]>();
@@ -156,15 +163,15 @@ export function unavailableMessage(
     groups.set(key, [...(groups.get(key) ?? []), e.spec.display_name]);
   }
   const said = [...groups].map(([why, names]) => `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${named(names)}.`);
+  const message = `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
+  if (onlyContext.length === 0) return { message };
   // A model kept out by its context alone runs the task on less: a shorter passage, or (when it holds the request
   // itself) a shorter answer.
-  if (onlyContext.length > 0) {
-    const shorter = holdsRequest
-      ? `A shorter passage, or a shorter answer than the ${size.answer.toLocaleString('en-US')} tokens now allowed,`
-      : 'A shorter passage';
-    said.push(`${shorter} may fit in ${named(onlyContext)}.`);
-  }
-  return `None of the models you have set up can do ${task.display_name}${localOnly ? ' on this machine' : ''}. ${said.join(' ')}`;
+  const less = holdsRequest
+    ? `A shorter passage, or a shorter answer than the ${size.answer.toLocaleString('en-US')} tokens now allowed,`
+    : 'A shorter passage';
+  const shorter = `${less} may fit in ${named(onlyContext)}.`;
+  return { message: `${message} ${shorter}`, shorter };
 }
 
 /** The first few names, then how many more: "m0, m1, m2 and 3 more". */

@@ -303,16 +303,12 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       true,
     );
   }
-  return refuse(
-    base,
-    rankings,
-    'orchestrator',
-    null,
-    'unavailable',
+  const why =
     images.length > 0
-      ? noVisionMessage(task, best, localOnly)
-      : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput }),
-  );
+      ? { message: noVisionMessage(task, best, localOnly) }
+      : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput });
+  const refused = refuse(base, rankings, 'orchestrator', null, 'unavailable', why.message);
+  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter } } : refused;
 }
 
 /** The model the active pack maps the task to when the request names none and automatic choice is off. */

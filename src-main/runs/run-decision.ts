@@ -36,9 +36,6 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
   });
 }
 
-/** The refusal's last sentence when models are kept out by their context alone (decide-text.ts unavailableMessage). */
-const MAY_FIT = /\s*A shorter passage(?:, or a shorter answer than the [\d,]+ tokens now allowed,)? may fit in [^]*\.$/;
-
 const n = (value: number) => value.toLocaleString('en-US');
 
 /**
@@ -53,7 +50,7 @@ export async function whenNoPassageFits(
   decision: Decision,
 ): Promise<Decision> {
   const refusal = decision.refusal;
-  if (refusal?.code !== 'unavailable' || !plan.definition || !MAY_FIT.test(refusal.message)) return decision;
+  if (refusal?.code !== 'unavailable' || !plan.definition || !refusal.shorter) return decision;
   const kept = decision.candidates.filter((c) => onlyContextKeepsOut(c.reasons, c.local));
   if (kept.length === 0) return decision;
   const messages = taskMessages(plan.definition, { passage: '', request: start.request });
@@ -81,9 +78,10 @@ export async function whenNoPassageFits(
           `${full.map((m) => `${m.name} reads ${n(m.context)} tokens and counts it as ${n(m.instruction)}`).join('; ')}. ` +
           'No passage, however short, fits in them.';
   const message =
-    `${refusal.message.replace(MAY_FIT, '')} ${numbers} Choose a model with a larger context` +
+    `${refusal.message.slice(0, -refusal.shorter.length).trimEnd()} ${numbers} Choose a model with a larger context` +
     `${decision.local_only ? ' (download one on the Models screen)' : ''}.`;
-  return { ...decision, reason: message, refusal: { ...refusal, message, advised: true, instruction_too_long: true } };
+  const { shorter: _replaced, ...rest } = refusal;
+  return { ...decision, reason: message, refusal: { ...rest, message, advised: true, instruction_too_long: true } };
 }
 
 /**

@@ -103,6 +103,11 @@ export interface Refusal {
   /** The message ends with the step that fixes it (as ErrorInfo.advised): no general next step is added. */
   advised?: true;
   /**
+   * The message's last sentence when models are kept out by their context alone ("A shorter passage … may fit in …"):
+   * replaced, with `instruction_too_long`, where they cannot hold even the task's own instruction.
+   */
+  shorter?: string;
+  /**
    * The models kept out by their context alone cannot hold even the task's own instruction: no shorter passage or
    * answer would let them run, only a model with a larger context.
    */

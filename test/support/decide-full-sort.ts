@@ -336,18 +336,12 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       true,
     );
   }
-  return refuse(
-    base,
-    evaluated,
-    'orchestrator',
-    null,
-    'unavailable',
+  const why =
     images.length > 0
-      ? noVisionMessage(task, evaluated, localOnly)
-      : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput }),
-    complexity,
-    localLast,
-  );
+      ? { message: noVisionMessage(task, evaluated, localOnly) }
+      : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput });
+  const refused = refuse(base, evaluated, 'orchestrator', null, 'unavailable', why.message, complexity, localLast);
+  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter } } : refused;
 }
 
 /** Candidates in the order the tier prefers them (usable ones only). */
