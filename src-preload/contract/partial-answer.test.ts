@@ -10,6 +10,7 @@ describe('partialAnswer', () => {
     expect(answer).toEqual({ kind: 'findings', items: ['Mara’s eyes change "colour".'] });
     expect(arrivingText(answer)).toBe('1 finding so far:');
     expect(stoppedText(answer)).toBe('Stopped before the answer was complete: 1 finding had arrived whole.');
+    expect(stoppedText(answer, 'Cut off')).toBe('Cut off before the answer was complete: 1 finding had arrived whole.');
   });
 
   it('reads edits, ideas and summaries only once both of their words had arrived', () => {

@@ -91,9 +91,9 @@ export function arrivingText(answer: PartialAnswer): string {
   return `${counted(answer.kind, answer.items.length)} so far:`;
 }
 
-/** What a stopped answer had said: how many items had arrived whole, or that none had. */
-export function stoppedText(answer: PartialAnswer): string {
+/** What a stopped (or cut off) answer had said: how many items had arrived whole, or that none had. */
+export function stoppedText(answer: PartialAnswer, how: 'Stopped' | 'Cut off' = 'Stopped'): string {
   if (!answer.kind || answer.items.length === 0)
-    return `Stopped before a whole ${answer.kind ? NOUN[answer.kind][0] : 'answer'} had arrived.`;
-  return `Stopped before the answer was complete: ${counted(answer.kind, answer.items.length)} had arrived whole.`;
+    return `${how} before a whole ${answer.kind ? NOUN[answer.kind][0] : 'answer'} had arrived.`;
+  return `${how} before the answer was complete: ${counted(answer.kind, answer.items.length)} had arrived whole.`;
 }
