@@ -65,11 +65,12 @@ export class GatewayRepo {
   }
 
   /**
-   * A write that needs no fsync of its own: committed through the connection's group commit, whose next fsync (the
-   * run's own commits wait for one) covers it. A failed fsync is reported to the writes that wait for it.
+   * A write that needs no fsync of its own: committed through the connection's group commit, and on disk with the next
+   * fsync another write starts (the run's own commits wait for one). A failed fsync is reported to the writes that
+   * wait for it.
    */
   private relaxed<T>(fn: () => T): T {
-    const { value, durable } = groupCommitOf(this.db).write(fn);
+    const { value, durable } = groupCommitOf(this.db).write(fn, { rides: () => true });
     durable.catch(() => undefined);
     return value;
   }

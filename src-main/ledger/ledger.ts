@@ -260,11 +260,16 @@ export class Ledger implements SpendSource {
   async open(request: ReserveRequest, within?: (id: number) => void): Promise<Charge> {
     const micros = toMicros(request.worstCaseUsd);
     const at = this.options.now();
-    const { value: held, durable } = await this.committing(() => {
-      const reserved = this.reserveTx(request, micros, at, within, request.waitForDisk !== true);
-      this.changed();
-      return reserved;
-    });
+    // Taken out of the standing hold, the call is covered on disk already: its commit starts no fsync of its own (the
+    // settlement's covers it), and what it reserved is said at once.
+    const { value: held, durable } = await this.committing(
+      () => {
+        const reserved = this.reserveTx(request, micros, at, within, request.waitForDisk !== true);
+        this.changed();
+        return reserved;
+      },
+      (reserved) => reserved.drawn,
+    );
     if (micros > 0) this.standing.refill();
     const { drawn, ...reservation } = held;
     return new Charge(this.book, chargeCall(request), reservation, drawn ? Promise.resolve() : durable);
@@ -312,18 +317,25 @@ export class Ledger implements SpendSource {
 
   /**
    * {@link commit} resolving at the commit: `durable` settles once it is on disk, and its spend events follow that.
+   * When `covered` says the write moved only money already on disk (a call taken out of the standing hold), its commit
+   * rides the next fsync another write starts, and its spend events follow the commit.
    */
-  private async committing<T>(fn: () => T): Promise<Committed<T>> {
+  private async committing<T>(fn: () => T, covered?: (value: T) => boolean): Promise<Committed<T>> {
     if (this.deferring) return { value: fn(), durable: Promise.resolve() };
-    const { value: written, durable } = await this.group.queue(() => this.holdingEvents(fn));
-    const announced = durable.then(() => {
+    const rides = covered ? (written: HeldEvents<T>) => covered(written.value) : undefined;
+    const { value: written, durable } = await this.group.queue(() => this.holdingEvents(fn), { rides });
+    const announce = () => {
       try {
         this.announce(written);
       } catch {
-        // The write is on disk; an alert that could not be claimed now (the file busy) is claimed at the next change.
+        // The write is committed; an alert that could not be claimed now (the file busy) is claimed at the next change.
       }
-    });
-    return { value: written.value, durable: announced };
+    };
+    if (rides?.(written)) {
+      announce();
+      return { value: written.value, durable };
+    }
+    return { value: written.value, durable: durable.then(announce) };
   }
 
   /**

@@ -10,6 +10,7 @@ import { useTempDir } from '../../test/support/temp-dir';
 import { heldDisk, type HeldDisk } from '../../test/support/held-disk';
 import { deadPid, liveProcess } from '../../test/support/processes';
 import type { Charge } from './charge';
+import { EventBus } from '../infra/event-bus';
 import { Ledger } from './ledger';
 
 const tempDir = useTempDir();
@@ -62,6 +63,46 @@ describe('a standing hold', () => {
     expect(await coveredNow(large)).toBe(false);
     d.release();
     await large.onDisk;
+  });
+
+  it("a call taken out of the hold starts no fsync of its own: its settlement's covers it, and what it holds is said at once", async () => {
+    const db = openDatabase(join(tempDir(), 'q.sqlite'));
+    const d = heldDisk();
+    let syncs = 0;
+    const events = new EventBus();
+    const reserved: number[] = [];
+    events.subscribe((e) => e.name === 'spend:updated' && reserved.push(e.payload.reserved_usd));
+    const ledger = new Ledger({
+      db,
+      now,
+      events,
+      budgetUsd: () => 10,
+      groupCommit: groupCommitOf(db, { sync: () => (syncs++, d.sync()) }),
+      boot: 'boot-1',
+    });
+    const first = await ledger.open({ ...call, worstCaseUsd: 0.01 });
+    await first.onDisk;
+    await first.close({ usage: { inputTokens: 10, outputTokens: 10 }, price: () => 0.001 });
+    await ledger.heldAhead();
+    d.hold();
+    const before = syncs;
+    reserved.length = 0;
+    const second = await ledger.open({ ...call, worstCaseUsd: 0.01 });
+    expect(await coveredNow(second)).toBe(true);
+    // Nothing has started to go to disk for it (on a Mac each fsync is an F_FULLFSYNC), and its hold is shown already.
+    expect(syncs).toBe(before);
+    expect(reserved).toEqual([0.01]);
+    let closed = false;
+    const closing = second.close({ usage: { inputTokens: 10, outputTokens: 10 }, price: () => 0.002 });
+    void closing.then(() => (closed = true));
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // The settlement waits for one fsync, which covers the reservation's commit too.
+    expect(syncs).toBe(before + 1);
+    expect(closed).toBe(false);
+    d.release();
+    expect(await closing).toBe(0.002);
+    expect(syncs).toBe(before + 1);
+    db.close();
   });
 
   it('a top-up not yet on disk is not drawn on', async () => {

@@ -10,6 +10,7 @@
 //   hold is released. After a power cut or a restart (another boot), what was left of it is counted as spent: calls
 //   sent from it may have lost their rows, and Quire cannot tell which (an honest upper bound, never $0).
 // - A settlement is still durable before the caller hears of it (Charge.close): only the wait before sending goes.
+//   The call's own commit starts no fsync either (store/group-commit.ts, `rides`): the settlement's covers both.
 // - A call an app's monthly cap limits is never drawn from the hold (ReserveRequest.waitForDisk): a hold a power cut
 //   took is counted against the month, but it cannot say which app it was for, so such a call waits for its own row.
 // The hold is topped up after calls, in a commit of its own off their path, and given back when Quire closes, when it

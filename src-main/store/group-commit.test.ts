@@ -166,4 +166,37 @@ describe('GroupCommit', () => {
     other.close();
     db.close();
   });
+
+  it('a write that rides starts no fsync: the next one another write starts covers it; a batch rides only if every write in it does', async () => {
+    const { db, insert } = table('f.sqlite');
+    const disk = heldSync();
+    const group = new GroupCommit(db, { sync: disk.sync });
+    const acked: string[] = [];
+    const ack = (name: string) => (w: { durable: Promise<void> }) => void w.durable.then(() => acked.push(name));
+    ack('a')(group.write(insert('a'), { rides: () => true }));
+    ack('b')(group.write(insert('b'), { rides: () => false }));
+    expect(disk.started).toBe(1); // b's, covering a too
+    disk.finish(0);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a', 'b']);
+
+    // Queued behind an fsync in flight: a batch of riders starts none once that one ends; one that must wait does.
+    ack('c')(group.write(insert('c')));
+    expect(disk.started).toBe(2);
+    const riders = [group.queue(insert('d'), { rides: () => true }), group.queue(insert('e'), { rides: () => true })];
+    await new Promise((r) => setImmediate(r));
+    for (const [i, p] of riders.entries()) void p.then((w) => ack(['d', 'e'][i]!)(w));
+    disk.finish(1);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a', 'b', 'c']);
+    expect(disk.started).toBe(2); // d and e wait for a later fsync without starting one
+    const mixed = [group.queue(insert('f'), { rides: () => true }), group.queue(insert('g'))];
+    for (const [i, p] of mixed.entries()) void p.then((w) => ack(['f', 'g'][i]!)(w));
+    await new Promise((r) => setImmediate(r));
+    expect(disk.started).toBe(3);
+    disk.finish(2);
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    db.close();
+  });
 });

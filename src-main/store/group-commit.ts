@@ -3,6 +3,8 @@
 // on libuv's thread pool instead, and every commit made while one fsync is in flight shares the next one. A caller is
 // told its write is done only once an fsync that started after its commit has finished, so an acknowledged charge
 // survives a crash (power cut included) exactly as with synchronous=FULL — one fsync per batch instead of per commit.
+// A commit that moves only what is covered on disk already (a call taken out of the standing hold) rides: it starts no
+// fsync, and the next one another commit starts covers it (a call's settlement): one fsync per call instead of two.
 import { close, fdatasync, open } from 'node:fs';
 import type { Db } from './database';
 import { immediate } from './write';
@@ -24,12 +26,23 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+export interface WriteOptions<T> {
+  /**
+   * True (given what `fn` returned): the commit starts no fsync of its own; it is on disk with the next one another
+   * write starts (every commit that must be on disk before its caller goes on starts one). For a commit nothing waits
+   * on, such as a call taken out of the standing hold (covered on disk already): one fsync per call instead of two.
+   */
+  rides?: (value: T) => boolean;
+}
+
 export class GroupCommit {
   /** Commits made without SQLite's fsync, and how many of them an fsync has covered. */
   private committed = 0;
   private synced = 0;
   private flushing = false;
   private waiters: Waiter[] = [];
+  /** Commits that started no fsync: settled by the next one another commit starts. */
+  private riders: Waiter[] = [];
   private readonly sync: () => Promise<void>;
   private readonly relaxed: () => void;
   private readonly strict: () => void;
@@ -55,7 +68,7 @@ export class GroupCommit {
    * promise that settles once the commit is on disk. Every other write on the connection keeps synchronous=FULL.
    * Inside a caller's transaction `fn` is part of it, and durable when that one commits.
    */
-  write<T>(fn: () => T): Committed<T> {
+  write<T>(fn: () => T, options: WriteOptions<T> = {}): Committed<T> {
     if (this.db.inTransaction) return { value: fn(), durable: Promise.resolve() };
     this.relaxed();
     let value: T;
@@ -65,7 +78,7 @@ export class GroupCommit {
       this.strict();
     }
     this.committed++;
-    return { value, durable: this.durable() };
+    return { value, durable: options.rides?.(value) ? this.ride() : this.durable() };
   }
 
   /**
@@ -75,22 +88,28 @@ export class GroupCommit {
    * alone and rejects alone): one BEGIN and COMMIT for the batch instead of one per write. With nothing in flight it
    * commits at once.
    */
-  queue<T>(fn: () => T): Promise<Committed<T>> {
+  queue<T>(fn: () => T, options: WriteOptions<T> = {}): Promise<Committed<T>> {
     if (this.db.inTransaction || (!this.flushing && this.queued.length === 0)) {
       try {
-        return Promise.resolve(this.write(fn));
+        return Promise.resolve(this.write(fn, options));
       } catch (error) {
         return Promise.reject(error as Error);
       }
     }
     return new Promise<Committed<T>>((resolve, reject) => {
-      this.queued.push({ fn, resolve: resolve as (committed: Committed<unknown>) => void, reject });
+      this.queued.push({
+        fn,
+        rides: options.rides as ((value: unknown) => boolean) | undefined,
+        resolve: resolve as (committed: Committed<unknown>) => void,
+        reject,
+      });
       if (this.queued.length === 1) setImmediate(() => this.commitQueued());
     });
   }
 
   private queued: {
     fn: () => unknown;
+    rides: ((value: unknown) => boolean) | undefined;
     resolve: (committed: Committed<unknown>) => void;
     reject: (error: unknown) => void;
   }[] = [];
@@ -100,17 +119,26 @@ export class GroupCommit {
     this.queued = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     let durable: Promise<void>;
+    // The batch rides the next fsync when every write in it that wrote anything would.
+    const rides = () =>
+      batch.every((item, i) => {
+        const outcome = outcomes[i]!;
+        return !outcome.ok || item.rides?.(outcome.value) === true;
+      });
     try {
-      durable = this.write(() => {
-        outcomes.length = 0; // a transaction retried after another process's lock runs every write again
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.savepoint(item.fn) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      durable = this.write(
+        () => {
+          outcomes.length = 0; // a transaction retried after another process's lock runs every write again
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.savepoint(item.fn) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      }).durable;
+        },
+        { rides },
+      ).durable;
     } catch (error) {
       // The batch's transaction itself failed (the lock never came): nothing of it was written.
       for (const item of batch) item.reject(error);
@@ -135,6 +163,13 @@ export class GroupCommit {
     });
   }
 
+  /** Settles once an fsync another commit starts covers everything committed so far; starts none. */
+  private ride(): Promise<void> {
+    const upTo = this.committed;
+    if (this.synced >= upTo) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.riders.push({ upTo, resolve, reject }));
+  }
+
   /** One fsync at a time; commits made while it runs wait for the next, which covers all of them. */
   private flush(): void {
     if (this.flushing || this.waiters.length === 0) return;
@@ -144,16 +179,20 @@ export class GroupCommit {
       () => {
         this.synced = Math.max(this.synced, upTo);
         this.flushing = false;
-        const done = this.waiters.filter((w) => w.upTo <= this.synced);
+        const done = [...this.waiters, ...this.riders]
+          .filter((w) => w.upTo <= this.synced)
+          .sort((a, b) => a.upTo - b.upTo); // told in the order they committed
         this.waiters = this.waiters.filter((w) => w.upTo > this.synced);
+        this.riders = this.riders.filter((w) => w.upTo > this.synced);
         for (const w of done) w.resolve();
         this.flush();
       },
       (error: unknown) => {
         // Nothing after this point can be promised durable: every waiter hears of it (their calls fail, not lie).
         this.flushing = false;
-        const failed = this.waiters;
+        const failed = [...this.waiters, ...this.riders];
         this.waiters = [];
+        this.riders = [];
         for (const w of failed) w.reject(error);
       },
     );
