@@ -2,6 +2,7 @@
 // for the task, the answer's quote checks when it has findings), and whether it is a low-confidence fallback — a model
 // below the minimum quality that answered because better ones could not, which the writer must be told.
 import type { Decision } from '../../src-preload/contract';
+import type { AnswerKind } from '../../src-preload/contract/tasks';
 import type { ConfidenceScore } from '../../src-preload/contract/tournaments';
 import type { ChatMessage } from '../providers/spec';
 import { confidence, historicalRate } from '../orchestrator/confidence';
@@ -51,9 +52,19 @@ export function assessRun(input: {
   };
 }
 
-/** The run's confidence and low-confidence-fallback flag, put on its row before it is stored as completed. */
+/**
+ * The answers a confidence is about: claims about the writer's text, checked against it (its quotes found, another
+ * model agreeing). Ideas, a draft, edits the writer accepts one by one, or a route have no right answer for a figure
+ * to measure: "42%" beside a brainstorm would only mislead.
+ */
+const CHECKED: ReadonlySet<AnswerKind> = new Set(['findings', 'summary']);
+
+/**
+ * The run's confidence (null for a task whose answer is not checked: CHECKED) and low-confidence-fallback flag, put on
+ * its row before it is stored as completed.
+ */
 export function assessAnswer(
-  o: Pick<RunServiceOptions, 'quality' | 'model'>,
+  o: Pick<RunServiceOptions, 'quality' | 'model' | 'library'>,
   decision: Decision | null,
   task: string,
   answeredBy: string,
@@ -62,5 +73,6 @@ export function assessAnswer(
 ): Pick<RunWrite, 'confidence' | 'low_confidence_fallback'> {
   const quality = o.quality?.(answeredBy, task) ?? o.model(answeredBy)?.quality ?? 0;
   const { confidence, low_confidence_fallback } = assessRun({ decision, answeredBy, quality, json, messages });
-  return { confidence, low_confidence_fallback };
+  const kind = o.library?.get(task)?.answer;
+  return { confidence: kind === undefined || CHECKED.has(kind) ? confidence : null, low_confidence_fallback };
 }
