@@ -43,6 +43,33 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await expect(page.getByTestId('run-live')).toHaveCount(0);
 });
 
+test('a reload mid-answer shows the words that had arrived, each once, and Stop keeps them', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await writerReady(host, fake);
+  // Three words of the draft, then nothing more until the writer stops it.
+  fake.script('writer', { text: 'The harbour remembers every boat.', alwaysFault: { kind: 'stall', afterTokens: 3 } });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
+  await page.getByLabel('Task', { exact: true }).selectOption('scene_draft');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await page.reload();
+  await expect(page.getByTestId('run-live')).toContainText('this window reloaded while it ran');
+  await expect(page.getByTestId('run-live')).toContainText('the words written so far are back');
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await page.getByTestId('run-live').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'e2e/screenshots/reload-mid-answer.png' });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/stopped/i);
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  expect(fake.requests.filter((r) => r.model === 'writer')).toHaveLength(1);
+});
+
 test('a reload with an older run open from the History comes back to it: the page of older runs, the run, its entry in view', async ({
   page,
   host,

@@ -22,6 +22,7 @@ import { withOwnOutputLimit, withRoomToThink } from './room-to-think';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, samplingOf } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
+import type { LiveText } from './live-text';
 import type { RunWriter } from './run-writer';
 import {
   answerIsRead,
@@ -42,6 +43,7 @@ export class RunChain {
     private readonly monotonic: () => number,
     private readonly writer: RunWriter,
     private readonly attempts: ModelAttempts,
+    private readonly live: LiveText,
   ) {}
 
   async execute(
@@ -176,7 +178,10 @@ export class RunChain {
       const streaming = start.stream === true || onToken !== undefined;
       const show = (text: string) => {
         if (text === '') return;
-        if (start.stream === true) this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text });
+        if (start.stream === true) {
+          const at = this.live.add(runId, spec.id, text);
+          this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text, at });
+        }
         // An answer Quire reads may be repaired by a second call, and text handed on cannot be taken back: the caller
         // (the gateway) gets no pieces of it, only the run's answer once it has been read (the Workbench's run:token
         // text is replaced by the answer when the run completes).

@@ -19,6 +19,7 @@ import { learnedDeadlines } from './learned-deadlines';
 import { ModelAttempts } from './model-attempt';
 import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
+import { LiveText } from './live-text';
 import { RunChain } from './run-chain';
 import { boundOf, decideFor, whenNoPassageFits } from './run-decision';
 import { attemptStep, errorInfo, runRow, runStats } from './run-record';
@@ -135,6 +136,8 @@ export class RunService {
   private readonly attempts: ModelAttempts;
   private readonly writer: RunWriter;
   private readonly chain: RunChain;
+  /** What each streaming run has shown so far (run:token), for a window that reloads mid-run. */
+  private readonly live = new LiveText();
 
   constructor(private readonly o: RunServiceOptions) {
     this.monotonic = o.monotonic ?? (() => performance.now());
@@ -157,7 +160,7 @@ export class RunService {
             ).tokens
         : undefined,
     });
-    this.chain = new RunChain(o, this.monotonic, this.writer, this.attempts);
+    this.chain = new RunChain(o, this.monotonic, this.writer, this.attempts, this.live);
   }
 
   /** At start-up: runs a crash left `running` are marked interrupted (their reservations stay counted as orphans). */
@@ -221,6 +224,7 @@ export class RunService {
         unlink?.();
         this.active.delete(runId);
         this.pending.delete(runId);
+        this.live.end(runId);
       }
     })();
     this.pending.set(runId, { task: start.task, record: running });
@@ -355,10 +359,12 @@ export class RunService {
     return errorInfo(error, this.o.redact);
   }
 
+  /** The run's record; one still streaming has the words its model has written so far (`live`). */
   get(runId: string): RunRecord {
     const record = this.o.repo.get(runId);
     if (!record) throw new NotFoundError('Run', runId);
-    return record;
+    const live = record.status === 'running' ? this.live.get(runId) : undefined;
+    return live ? { ...record, live } : record;
   }
 
   /** A line edit's own passage with the edits the writer kept applied (edited-text.ts). */

@@ -445,6 +445,34 @@ describe('task runs through the official SDKs', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('runs:get of a run still streaming has the words so far (a reloaded window shows them); each piece says where it starts', async () => {
+    const h = await builtins();
+    const server = harness.server();
+    server.script('gpt-4o-mini', { text: 'one two three four five', faults: [{ kind: 'stall', afterTokens: 3 }] });
+    const pieces: { text: string; at: number }[] = [];
+    h.app.events.subscribe((e) => {
+      if (e.name === 'run:token') pieces.push({ text: e.payload.text, at: e.payload.at });
+    });
+    const { runId, run, streamed } = streamedDraft(h, 'gpt-4o-mini');
+    await vi.waitUntil(() => streamed() === 'one two three ');
+    const record = (await h.call('runs:get', { run_id: runId })).body.value;
+    expect(record).toMatchObject({ status: 'running', live: { model_id: 'gpt-4o-mini', text: 'one two three ' } });
+    // Each piece's place is the length of what came before it.
+    const before = (i: number) =>
+      pieces
+        .slice(0, i)
+        .map((p) => p.text)
+        .join('');
+    expect(pieces.map((p) => p.at)).toEqual(pieces.map((_, i) => before(i).length));
+    expect(pieces.map((p) => p.text).join('')).toBe('one two three ');
+    await h.call('runs:cancel', { run_id: runId });
+    await run;
+    // Ended: its record keeps what arrived, and nothing is held for it any more.
+    const ended = (await h.call('runs:get', { run_id: runId })).body.value;
+    expect(ended).toMatchObject({ status: 'cancelled', text: 'one two three ' });
+    expect(ended.live).toBeUndefined();
+  });
+
   it('runs:cancel stops exactly that run; what had streamed in is kept and charged by usage', async () => {
     const h = await builtins();
     const server = harness.server();

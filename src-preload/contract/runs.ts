@@ -193,9 +193,17 @@ export interface RunRecord {
    * parts are done and kept. runs:resume goes on after them, on the text it was started with. Absent otherwise.
    */
   resume?: { parts_done: number; parts: number };
+  /**
+   * A run still streaming its answer (runs:start `stream`), in runs:get: the words its model has written so far, so a
+   * window that reloads mid-run shows them again. The run:token pieces after them say where they start (`at`).
+   */
+  live?: { model_id: string; text: string };
 }
 
-export type RunSummary = Omit<RunRecord, 'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript'> & {
+export type RunSummary = Omit<
+  RunRecord,
+  'text' | 'json' | 'attempts' | 'answer' | 'request' | 'manuscript' | 'live'
+> & {
   /** The start of the writer's request ({@link requestPreview}), so a row can be told from another; null for none. */
   request_preview?: string | null;
   /**
@@ -379,8 +387,8 @@ export interface ExecutionEvents {
     model_id: string;
     part_run_id: string;
   };
-  /** One streamed text delta. */
-  'run:token': { run_id: string; model_id: string; text: string };
+  /** One streamed text delta, and where it starts in its model's answer (a fallback's answer starts again at 0). */
+  'run:token': { run_id: string; model_id: string; text: string; at: number };
   'run:completed': RunRecord;
   'run:failed': { run_id: string; error: ErrorInfo; record: RunRecord };
   'spend:updated': { month: string; spent_usd: number; reserved_usd: number; budget_usd: number | null };

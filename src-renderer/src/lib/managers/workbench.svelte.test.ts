@@ -236,12 +236,12 @@ describe('WorkbenchManager', () => {
     expect(manager.liveRunId).toBe(R1);
     fake.emit('run:started', { run_id: 'other', task: 'theme_analysis', model_id: 'x', reason: '', stream: true });
     fake.emit('run:started', { run_id: R1, task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
-    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ' });
-    fake.emit('run:token', { run_id: 'other', model_id: 'x', text: 'noise' });
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ', at: 0 });
+    fake.emit('run:token', { run_id: 'other', model_id: 'x', text: 'noise', at: 0 });
     expect(manager.streamed).toBe('The clock ');
     expect(manager.liveModel).toBe('gpt');
-    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'It was ' });
-    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'noon.' });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'It was ', at: 0 });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'noon.', at: 7 });
     expect(manager.streamed).toBe('It was noon.');
     expect(manager.liveModel).toBe('claude');
 
@@ -256,7 +256,7 @@ describe('WorkbenchManager', () => {
     expect(fake.countOf('orchestrator:decide')).toBe(2);
   });
 
-  it('a reload mid-run follows the run again: its Stop works, no half answer streams in, its record shows when it ends', async () => {
+  it('a reload mid-run follows the run again: the words so far, then the rest, each once; its Stop works; its record shows when it ends', async () => {
     const fake = new FakeApi();
     fake.answer('orchestrator:decide', ({ task, model }) => decision(task, model ?? 'gpt'));
     fake.answer('runs:list', { runs: [] });
@@ -274,22 +274,36 @@ describe('WorkbenchManager', () => {
     // The window reloads: a new manager on the same session store. Its run is still going at the host.
     const reloaded = new WorkbenchManager(fake, runIds('e'), new TaskLibraryManager(fake), drafts);
     reloaded.listen();
-    fake.answer('runs:get', runRecord(R1, { status: 'running', model_id: null, text: null }));
+    const gets = fake.hold('runs:get');
     const waits = fake.hold('runs:wait');
     const following = reloaded.rejoin();
+    const get = await gets.next();
+    // Streamed while its words so far are on their way: one piece they have already, one after them.
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'struck ', at: 10 });
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'noon', at: 17 });
+    expect(reloaded.streamed).toBe('');
+    get.resolve(
+      runRecord(R1, {
+        status: 'running',
+        model_id: null,
+        text: null,
+        live: { model_id: 'gpt', text: 'The clock struck ' },
+      }),
+    );
     const wait = await waits.next();
     expect(wait.input).toEqual({ run_id: R1 });
     expect([reloaded.running, reloaded.rejoined, reloaded.liveRunId]).toEqual([true, true, R1]);
-    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'middle of a sentence' });
-    expect(reloaded.streamed).toBe('');
+    expect(reloaded.streamed).toBe('The clock struck noon');
     expect(reloaded.liveModel).toBe('gpt');
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: '.', at: 21 });
+    expect(reloaded.streamed).toBe('The clock struck noon.');
     fake.answer('runs:cancel', { cancelled: true });
     await reloaded.cancel();
     expect(fake.inputsOf('runs:cancel')).toEqual([{ run_id: R1 }]);
-    wait.resolve(runRecord(R1, { status: 'cancelled', text: 'The clock' }));
+    wait.resolve(runRecord(R1, { status: 'cancelled', text: 'The clock struck noon.' }));
     await following;
     expect([reloaded.running, reloaded.rejoined]).toEqual([false, false]);
-    expect(reloaded.result).toMatchObject({ run_id: R1, status: 'cancelled', text: 'The clock' });
+    expect(reloaded.result).toMatchObject({ run_id: R1, status: 'cancelled', text: 'The clock struck noon.' });
     // The Stop the writer asked for is no error; the run was followed, never started again.
     expect(reloaded.runError).toBeNull();
     expect(fake.countOf('runs:start')).toBe(1);
@@ -800,8 +814,8 @@ describe('WorkbenchManager', () => {
     // Both runs are the same task; B's run is announced first.
     fake.emit('run:started', { run_id: id(1, 'b'), task: 'line_edit', model_id: 'claude', reason: '', stream: true });
     fake.emit('run:started', { run_id: id(1, 'a'), task: 'line_edit', model_id: 'gpt', reason: '', stream: true });
-    fake.emit('run:token', { run_id: id(1, 'b'), model_id: 'claude', text: 'Bee.' });
-    fake.emit('run:token', { run_id: id(1, 'a'), model_id: 'gpt', text: 'Ay.' });
+    fake.emit('run:token', { run_id: id(1, 'b'), model_id: 'claude', text: 'Bee.', at: 0 });
+    fake.emit('run:token', { run_id: id(1, 'a'), model_id: 'gpt', text: 'Ay.', at: 0 });
     expect(first.manager.streamed).toBe('Ay.');
     expect(first.manager.liveModel).toBe('gpt');
     expect(second.manager.streamed).toBe('Bee.');

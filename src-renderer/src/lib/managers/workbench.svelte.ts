@@ -3,7 +3,7 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo } from '$contract';
 import type { Decision } from '$contract/orchestrator';
-import type { RunRecord, RunStart, RunStartResult, RunSummary } from '$contract/runs';
+import type { ExecutionEvents, RunRecord, RunStart, RunStartResult, RunSummary } from '$contract/runs';
 import type { TaskInfo } from '$contract/tasks';
 import type { TournamentSummary } from '$contract/tournaments';
 import { estimateInputTokens } from '$contract/tokens';
@@ -23,6 +23,7 @@ export const LENGTHS = {
   long: { label: 'Long (about 1,100 words)', tokens: 1500 },
 } as const;
 export type AnswerLength = keyof typeof LENGTHS;
+type RunTokenPiece = ExecutionEvents['run:token'];
 
 /** Runs the history lists at a time. */
 const HISTORY_PAGE = 50;
@@ -93,6 +94,8 @@ export class WorkbenchManager {
    * what it streams meanwhile is the middle of an answer, so it is not shown.
    */
   #rejoined = $state(false);
+  /** A reload's run whose words so far are on their way (rejoin), with the pieces streamed meanwhile. */
+  #catchingUp: { runId: string; pieces: RunTokenPiece[] } | null = null;
   #rating = $state(false);
   /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
   #rejectedEdits = $state.raw<Record<string, number[]>>({});
@@ -539,12 +542,16 @@ export class WorkbenchManager {
   }
 
   /**
-   * After a reload: the run this window was following, if it is still going, is followed again — its Stop, and its
-   * record when it ends (runs:wait never starts a run). One that ended meanwhile is shown as reopened from the history.
+   * After a reload: the run this window was following, if it is still going, is followed again — the words its model
+   * had written, then the rest as it comes, its Stop, and its record when it ends (runs:wait never starts a run). One
+   * that ended meanwhile is shown as reopened from the history.
    */
   async rejoin(): Promise<void> {
     const live = this.#drafts.loadLiveRun();
     if (!live || this.#running) return;
+    // Pieces streamed while its words so far are on their way wait for them, to go where they start.
+    const catchingUp = { runId: live.runId, pieces: [] as RunTokenPiece[] };
+    this.#catchingUp = catchingUp;
     let record: RunRecord;
     try {
       record = await this.#client.call('runs:get', { run_id: live.runId });
@@ -552,6 +559,8 @@ export class WorkbenchManager {
       // Gone (a tournament's own id, a data folder changed): nothing to follow.
       this.#drafts.saveLiveRun(null);
       return;
+    } finally {
+      if (this.#catchingUp === catchingUp) this.#catchingUp = null;
     }
     if (this.#running) return;
     if (record.status !== 'running') {
@@ -563,6 +572,8 @@ export class WorkbenchManager {
     const wait = async () => ({ ...(await this.#client.call('runs:wait', { run_id: runId })), tournament_id: null });
     const following = this.#follow(runId, live.offset, wait, null);
     this.#rejoined = true;
+    if (record.live) this.#place({ ...record.live, at: 0 });
+    for (const piece of catchingUp.pieces) this.#place(piece);
     return following;
   }
 
@@ -748,23 +759,31 @@ export class WorkbenchManager {
       'run:part': ({ run_id, part, of, phase }) => {
         if (run_id === this.#liveRunId) this.#part = { part, of, phase };
       },
-      'run:token': ({ run_id, model_id, text }) => {
-        if (run_id !== this.#liveRunId) return;
-        this.#queuePosition = null;
-        if (this.#rejoined) {
-          this.#liveModel = model_id;
+      'run:token': (piece) => {
+        if (piece.run_id === this.#catchingUp?.runId) {
+          this.#catchingUp.pieces.push(piece);
           return;
         }
-        // A fallback starts a fresh answer from another model.
-        if (model_id !== this.#liveModel) {
-          this.#liveModel = model_id;
-          this.#streamed = '';
-        }
-        this.#streamed += text;
+        if (piece.run_id !== this.#liveRunId) return;
+        this.#queuePosition = null;
+        this.#place(piece);
       },
       'run:completed': (record) => this.#ended(record),
       'run:failed': ({ record }) => this.#ended(record),
     });
+  }
+
+  /**
+   * A streamed piece at its place in its model's answer: a fallback's answer starts afresh, and a piece the window
+   * shows already (the words so far a reload got back with the run) is not shown twice.
+   */
+  #place({ model_id, text, at }: { model_id: string; text: string; at: number }): void {
+    if (model_id !== this.#liveModel) {
+      this.#liveModel = model_id;
+      this.#streamed = '';
+    }
+    const shown = this.#streamed.length;
+    if (at <= shown && at + text.length > shown) this.#streamed += text.slice(shown - at);
   }
 
   /** Any run ended: the history shows it, and a run on screen that was reopened while running shows how it ended. */
