@@ -333,6 +333,8 @@ export class Ledger implements SpendSource {
     };
     if (rides?.(written)) {
       announce();
+      // Nothing waits on it: a failed fsync is heard by the settlement's own wait, which meets the same disk.
+      durable.catch(() => undefined);
       return { value: written.value, durable };
     }
     return { value: written.value, durable: durable.then(announce) };

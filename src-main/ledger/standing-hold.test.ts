@@ -105,6 +105,20 @@ describe('a standing hold', () => {
     db.close();
   });
 
+  it("a call taken out of the hold whose settlement's fsync fails: its close says so, and nothing else is left failing unheard", async () => {
+    const { db, d, ledger } = setup({ budget: 10 });
+    const first = await ledger.open({ ...call, worstCaseUsd: 0.01 });
+    await first.onDisk;
+    await ledger.heldAhead();
+    const second = await ledger.open({ ...call, worstCaseUsd: 0.01 });
+    expect(await coveredNow(second)).toBe(true);
+    d.failNextSync();
+    await expect(second.close({ usage: { inputTokens: 10, outputTokens: 10 }, price: () => 0.002 })).rejects.toThrow(
+      'EIO',
+    );
+    db.close();
+  });
+
   it('a top-up not yet on disk is not drawn on', async () => {
     const { db, d, ledger } = setup();
     d.hold();
