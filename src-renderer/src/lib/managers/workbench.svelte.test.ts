@@ -342,6 +342,33 @@ describe('WorkbenchManager', () => {
     expect(manager.result).toMatchObject({ status: 'completed', text: 'Ended.' });
   });
 
+  it('its own run opened again from the history while it streams shows the words so far, then the rest, each once', async () => {
+    const { fake, manager } = await ready();
+    const R1 = id(1);
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    const call = await starts.next();
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ', at: 0 });
+    // The writer looks at an older run meanwhile; the answer goes on arriving.
+    fake.answer('runs:get', runRecord('r0', { status: 'completed', text: 'Older.' }));
+    await manager.reopen('r0');
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'struck ', at: 10 });
+    expect(manager.result?.text).toBe('Older.');
+    // And back to the run under way: one piece arrives while its words so far are on their way.
+    const gets = fake.hold('runs:get');
+    const reopening = manager.reopen(R1);
+    const get = await gets.next();
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'noon', at: 17 });
+    get.resolve(runRecord(R1, { status: 'running', text: null, live: { model_id: 'gpt', text: 'The clock struck ' } }));
+    await reopening;
+    expect(manager.streamed).toBe('The clock struck noon');
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: '.', at: 21 });
+    expect(manager.streamed).toBe('The clock struck noon.');
+    call.resolve({ ...runRecord(R1, { text: 'The clock struck noon.' }), tournament_id: null });
+    await running;
+    expect(manager.result).toMatchObject({ run_id: R1, text: 'The clock struck noon.' });
+  });
+
   it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
     const { fake, manager } = await ready();
     fake.fail('runs:start', 'budget_exceeded', 'over budget');

@@ -698,7 +698,16 @@ export class WorkbenchManager {
   async reopen(runId: string): Promise<boolean> {
     // From here the run on screen is the one asked for; a failure to fetch it shows as the run's error.
     this.#runError = null;
-    const shown = await this.#result.load(runId);
+    // This window's own run, opened again from the history while it streams: pieces that arrive meanwhile wait for
+    // its words so far.
+    const catchingUp = runId === this.#liveRunId ? { runId, pieces: [] as RunTokenPiece[] } : null;
+    if (catchingUp) this.#catchingUp = catchingUp;
+    let shown: boolean;
+    try {
+      shown = await this.#result.load(runId);
+    } finally {
+      if (catchingUp && this.#catchingUp === catchingUp) this.#catchingUp = null;
+    }
     const record = this.#result.value;
     if (shown && record) {
       this.#tournamentId = null;
@@ -706,6 +715,11 @@ export class WorkbenchManager {
       this.#runOffset = record.manuscript?.offset ?? 0;
       this.#runPart = null;
       this.#streamed = '';
+      // Still streaming: its words so far, then the rest as they come.
+      if (catchingUp && record.status === 'running' && record.live) {
+        this.#place({ ...record.live, at: 0 });
+        for (const piece of catchingUp.pieces) this.#place(piece);
+      }
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
       this.#runError = record.status === 'completed' || record.resume ? null : record.error;
       this.#keepOpen({ kind: 'run', id: runId });
