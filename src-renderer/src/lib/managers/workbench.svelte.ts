@@ -90,11 +90,14 @@ export class WorkbenchManager {
   /** The writer pressed Stop on the live run: its "cancelled" is what they asked for, not an error to report. */
   #stopAsked = false;
   /**
-   * The live run was started before this window reloaded: followed again (runs:wait), its answer shows when it ends;
-   * what it streams meanwhile is the middle of an answer, so it is not shown.
+   * The live run was started before this window reloaded: followed again (runs:wait), from the words its model had
+   * written (runs:get's `live`), then the rest as it comes; its record when it ends.
    */
   #rejoined = $state(false);
-  /** A reload's run whose words so far are on their way (rejoin), with the pieces streamed meanwhile. */
+  /**
+   * The live run whose words so far are on their way (a reload's rejoin, or the run opened again from the history),
+   * with the pieces streamed meanwhile: each goes where it starts once those words are in.
+   */
   #catchingUp: { runId: string; pieces: RunTokenPiece[] } | null = null;
   #rating = $state(false);
   /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
@@ -716,8 +719,8 @@ export class WorkbenchManager {
       this.#runPart = null;
       this.#streamed = '';
       // Still streaming: its words so far, then the rest as they come.
-      if (catchingUp && record.status === 'running' && record.live) {
-        this.#place({ ...record.live, at: 0 });
+      if (catchingUp && record.status === 'running') {
+        if (record.live) this.#place({ ...record.live, at: 0 });
         for (const piece of catchingUp.pieces) this.#place(piece);
       }
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
