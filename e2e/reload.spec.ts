@@ -70,6 +70,40 @@ test('a reload mid-answer shows the words that had arrived, each once, and Stop 
   expect(fake.requests.filter((r) => r.model === 'writer')).toHaveLength(1);
 });
 
+test('another window opens a run from the History while it streams: the words so far show there, and how it ended', async ({
+  page,
+  context,
+  host,
+  fake,
+}) => {
+  await writerReady(host, fake);
+  fake.script('writer', { text: 'The harbour remembers every boat.', alwaysFault: { kind: 'stall', afterTokens: 3 } });
+  await page.goto(`${host.url}/#/workbench`);
+  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
+  await page.getByLabel('Task', { exact: true }).selectOption('scene_draft');
+  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
+  await decisionSettled(page);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  // A second window on the same Quire opens the run from its History.
+  const other = await context.newPage();
+  await other.goto(`${host.url}/#/workbench`);
+  await other
+    .getByTestId('run-history')
+    .getByRole('button', { name: /Scene draft/ })
+    .click();
+  await expect(other.getByTestId('run-following')).toHaveText(
+    'Still running: its words so far, and the rest as they come.',
+  );
+  await expect(other.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await other.getByTestId('run-following').scrollIntoViewIfNeeded();
+  await other.screenshot({ path: 'e2e/screenshots/history-following.png' });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(other.getByTestId('run-status')).toHaveText(/stopped/i);
+  await expect(other.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await other.close();
+});
+
 test('a reload with an older run open from the History comes back to it: the page of older runs, the run, its entry in view', async ({
   page,
   host,

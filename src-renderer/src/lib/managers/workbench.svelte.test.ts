@@ -331,11 +331,18 @@ describe('WorkbenchManager', () => {
     expect(reloaded.runError).toBeNull();
   });
 
-  it('a run reopened from the history while it runs shows how it ended when it ends', async () => {
+  it('a run reopened from the history while it runs follows its words, and shows how it ended when it ends', async () => {
     const { fake, manager } = setup();
-    fake.answer('runs:get', runRecord('r7', { status: 'running', text: null }));
+    fake.answer(
+      'runs:get',
+      runRecord('r7', { status: 'running', text: null, live: { model_id: 'gpt', text: 'Mara ' } }),
+    );
     await manager.reopen('r7');
     expect(manager.result?.status).toBe('running');
+    expect(manager.streamed).toBe('Mara ');
+    fake.emit('run:token', { run_id: 'r7', model_id: 'gpt', text: 'waits.', at: 5 });
+    fake.emit('run:token', { run_id: 'r8', model_id: 'gpt', text: 'Elsewhere.', at: 0 });
+    expect(manager.streamed).toBe('Mara waits.');
     fake.answer('runs:get', runRecord('r7', { status: 'completed', text: 'Ended.' }));
     fake.emit('run:completed', runRecord('r7', { status: 'completed', text: 'Ended.' }));
     await fake.settled();

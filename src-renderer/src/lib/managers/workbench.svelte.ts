@@ -95,10 +95,12 @@ export class WorkbenchManager {
    */
   #rejoined = $state(false);
   /**
-   * The live run whose words so far are on their way (a reload's rejoin, or the run opened again from the history),
+   * A run whose words so far are on their way (a reload's rejoin, or a run opened from the history while it streams),
    * with the pieces streamed meanwhile: each goes where it starts once those words are in.
    */
   #catchingUp: { runId: string; pieces: RunTokenPiece[] } | null = null;
+  /** A run another window (or tab) is running, opened from the history while it streams: its words are followed. */
+  #following: string | null = null;
   #rating = $state(false);
   /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
   #rejectedEdits = $state.raw<Record<string, number[]>>({});
@@ -422,6 +424,7 @@ export class WorkbenchManager {
   /** Forgets the last run: its live stream, result, tournament and error. */
   #clearRun(): void {
     this.#liveRunId = null;
+    this.#following = null;
     this.#liveModel = null;
     this.#queuePosition = null;
     this.#streamed = '';
@@ -701,9 +704,11 @@ export class WorkbenchManager {
   async reopen(runId: string): Promise<boolean> {
     // From here the run on screen is the one asked for; a failure to fetch it shows as the run's error.
     this.#runError = null;
-    // This window's own run, opened again from the history while it streams: pieces that arrive meanwhile wait for
-    // its words so far.
-    const catchingUp = runId === this.#liveRunId ? { runId, pieces: [] as RunTokenPiece[] } : null;
+    // A run opened from the history while it streams (this window's own, or, with none of its own running, another
+    // window's): pieces that arrive meanwhile wait for its words so far.
+    const follows = runId === this.#liveRunId || this.#liveRunId === null;
+    this.#following = null;
+    const catchingUp = follows ? { runId, pieces: [] as RunTokenPiece[] } : null;
     if (catchingUp) this.#catchingUp = catchingUp;
     let shown: boolean;
     try {
@@ -720,6 +725,7 @@ export class WorkbenchManager {
       this.#streamed = '';
       // Still streaming: its words so far, then the rest as they come.
       if (catchingUp && record.status === 'running') {
+        if (runId !== this.#liveRunId) this.#following = runId;
         if (record.live) this.#place({ ...record.live, at: 0 });
         for (const piece of catchingUp.pieces) this.#place(piece);
       }
@@ -781,9 +787,10 @@ export class WorkbenchManager {
           this.#catchingUp.pieces.push(piece);
           return;
         }
-        if (piece.run_id !== this.#liveRunId) return;
-        this.#queuePosition = null;
-        this.#place(piece);
+        if (piece.run_id === this.#liveRunId) {
+          this.#queuePosition = null;
+          this.#place(piece);
+        } else if (piece.run_id === this.#following && this.#liveRunId === null) this.#place(piece);
       },
       'run:completed': (record) => this.#ended(record),
       'run:failed': ({ record }) => this.#ended(record),
