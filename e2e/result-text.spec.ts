@@ -362,6 +362,7 @@ test('before a passage, the card above Run says its figures are for a typical ru
 
 test('a continuity check shows its findings as they arrive and when stopped, never the JSON they come in', async ({
   page,
+  context,
   host,
   fake,
 }) => {
@@ -384,6 +385,18 @@ test('a continuity check shows its findings as they arrive and when stopped, nev
   await expect(page.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
   // The JSON is there for whoever wants it, folded away.
   await expect(page.getByTestId('run-output')).toBeHidden();
+  // A second window that opens the run from its History reads the same: the finding so far, not the JSON.
+  const other = await context.newPage();
+  await other.goto(`${host.url}/#/workbench`);
+  await other
+    .getByTestId('run-history')
+    .getByRole('button', { name: /Continuity check/ })
+    .click();
+  await expect(other.getByTestId('run-following')).toBeVisible();
+  await expect(other.getByTestId('run-live-answer')).toHaveText('1 finding so far:');
+  await expect(other.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
+  await expect(other.getByTestId('run-output')).toBeHidden();
+  await other.close();
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 30_000 });
   await expect(page.getByTestId('run-stopped-answer')).toHaveText(
