@@ -1,6 +1,10 @@
-// The window reloads while a run goes on (Cmd-R, a crash of the renderer): the Workbench follows the run again — its
-// Stop, and its answer when it ends — rather than forget it and offer a second, paid run of the same passage.
+// The window reloads while a run goes on (Cmd-R, a crash of the renderer): the Workbench follows the run again — the
+// words written so far, its Stop, and its answer when it ends — rather than forget it and offer a second, paid run of
+// the same passage. Another window can follow a run from its History too.
+import type { Page } from '@playwright/test';
+import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { expect, test, writerReady } from './support/fake-host';
+import type { RunningHost } from './support/host';
 import { decisionSettled } from './support/workbench';
 
 test('a reload mid-run follows the run again: Stop is offered, the answer shows when it ends, nothing runs twice', async ({
@@ -43,13 +47,9 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await expect(page.getByTestId('run-live')).toHaveCount(0);
 });
 
-test('a reload mid-answer shows the words that had arrived, each once, and Stop keeps them', async ({
-  page,
-  host,
-  fake,
-}) => {
+/** A scene draft under way on the fake writer: three words of it on screen, and nothing more until it is stopped. */
+async function threeWordsIn(page: Page, host: RunningHost, fake: FakeLlmServer): Promise<void> {
   await writerReady(host, fake);
-  // Three words of the draft, then nothing more until the writer stops it.
   fake.script('writer', { text: 'The harbour remembers every boat.', alwaysFault: { kind: 'stall', afterTokens: 3 } });
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
@@ -58,6 +58,14 @@ test('a reload mid-answer shows the words that had arrived, each once, and Stop 
   await decisionSettled(page);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+}
+
+test('a reload mid-answer shows the words that had arrived, each once, and Stop keeps them', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await threeWordsIn(page, host, fake);
   await page.reload();
   await expect(page.getByTestId('run-live')).toContainText('this window reloaded while it ran');
   await expect(page.getByTestId('run-live')).toContainText('the words written so far are back');
@@ -76,15 +84,7 @@ test('another window opens a run from the History while it streams: the words so
   host,
   fake,
 }) => {
-  await writerReady(host, fake);
-  fake.script('writer', { text: 'The harbour remembers every boat.', alwaysFault: { kind: 'stall', afterTokens: 3 } });
-  await page.goto(`${host.url}/#/workbench`);
-  await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
-  await page.getByLabel('Task', { exact: true }).selectOption('scene_draft');
-  await page.getByLabel('Model', { exact: true }).selectOption('fake/writer');
-  await decisionSettled(page);
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await threeWordsIn(page, host, fake);
   // A second window on the same Quire opens the run from its History.
   const other = await context.newPage();
   await other.goto(`${host.url}/#/workbench`);
