@@ -1,7 +1,7 @@
 // "Copy the edited text" of a line edit: the run's own passage, as it was sent, with the edits the writer accepted.
 // Never the text on the Workbench now: opened from the History over another passage, those edits belong elsewhere.
 import type { RunRecord } from '../../src-preload/contract/runs';
-import { applyEdits } from '../../src-preload/contract/tasks';
+import { applicableEdits, applyEdits } from '../../src-preload/contract/tasks';
 import { ConflictError } from '../errors';
 
 /**
@@ -23,13 +23,6 @@ export function editedTextOf(
         'and run the line edit again.',
       true,
     );
-  const accepted = answer.edits.filter(
-    (edit, i) =>
-      !rejected.includes(i) &&
-      edit.problem === null &&
-      edit.start !== null &&
-      edit.end !== null &&
-      input.slice(edit.start, edit.end) === edit.original,
-  );
+  const accepted = applicableEdits(answer.edits, rejected, input);
   return { text: applyEdits(input, accepted), edits: accepted.length };
 }

@@ -24,7 +24,8 @@ export function runsHandlers({
       const run = runs.get(run_id);
       return runReport(run, { taskName, modelName }, undefined, {
         rejectedEdits: rejected_edits,
-        edited: run.answer?.kind === 'edits' ? editedOrNone(() => runs.editedText(run_id, rejected_edits)) : undefined,
+        edited:
+          run.answer?.kind === 'edits' ? editedOrNone(() => runs.editedText(run_id, rejected_edits, run)) : undefined,
       });
     },
     'runs:edited_text': ({ run_id, rejected_edits }) => runs.editedText(run_id, rejected_edits),

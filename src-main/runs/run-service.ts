@@ -367,9 +367,13 @@ export class RunService {
     return live ? { ...record, live } : record;
   }
 
-  /** A line edit's own passage with the edits the writer kept applied (edited-text.ts). */
-  editedText(runId: string, rejected: readonly number[] = []): { text: string; edits: number } {
-    return editedTextOf(this.get(runId), this.o.repo.request(runId), rejected);
+  /** A line edit's own passage with the edits the writer kept applied (edited-text.ts); `record`, when read already. */
+  editedText(
+    runId: string,
+    rejected: readonly number[] = [],
+    record: Pick<RunRecord, 'answer'> = this.get(runId),
+  ): { text: string; edits: number } {
+    return editedTextOf(record, this.o.repo.request(runId), rejected);
   }
 
   list(filter: Partial<RunListFilter> = {}): RunSummary[] {

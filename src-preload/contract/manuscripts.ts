@@ -3,6 +3,18 @@
 import { z } from 'zod';
 import { channel, noInput } from './define';
 
+/** The longest text a run takes: a passage, or one message of a conversation (characters). */
+export const MAX_TEXT_CHARS = 2_000_000;
+
+/**
+ * A kept manuscript a run's or a tournament's passage is, or is taken from, and where that passage starts in its text
+ * (runs:start and tournaments:start `manuscript`).
+ */
+export const manuscriptRefSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  offset: z.number().int().min(0).max(MAX_TEXT_CHARS),
+});
+
 export interface ManuscriptSummary {
   id: string;
   title: string;

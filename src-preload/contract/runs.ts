@@ -9,9 +9,8 @@ import type { AlertThreshold } from './constants';
 import type { RunAnswer } from './tasks';
 import type { ConfidenceIngredients, TournamentQuote } from './tournaments';
 import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
+import { MAX_TEXT_CHARS, manuscriptRefSchema } from './manuscripts';
 
-/** The longest text a run takes: a passage, or one message of a conversation (characters). */
-export const MAX_TEXT_CHARS = 2_000_000;
 /** The longest writer's request to a task (characters). */
 export const MAX_REQUEST_CHARS = 20_000;
 /** The longest stop sequence (characters). */
@@ -98,9 +97,7 @@ export const runStartSchema = z.strictObject({
    * kept with the run, so the run reopened later (a new window, another text on screen) can open it again and show
    * each quote in it.
    */
-  manuscript: z
-    .strictObject({ id: z.string().min(1).max(100), offset: z.number().int().min(0).max(MAX_TEXT_CHARS) })
-    .optional(),
+  manuscript: manuscriptRefSchema.optional(),
 });
 export type RunStart = z.infer<typeof runStartSchema>;
 

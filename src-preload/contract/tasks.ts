@@ -90,6 +90,25 @@ export type RunAnswer = (
 };
 
 /**
+ * The edits of an answer that can be applied: not rejected (by their place in the answer), without a problem,
+ * anchored, and — given the passage they would go into — with their original still exactly at their offsets there.
+ */
+export function applicableEdits(
+  edits: readonly AnchoredEdit[],
+  rejected: readonly number[],
+  passage?: string,
+): AnchoredEdit[] {
+  return edits.filter(
+    (e, i) =>
+      !rejected.includes(i) &&
+      e.problem === null &&
+      e.start !== null &&
+      e.end !== null &&
+      (passage === undefined || passage.slice(e.start, e.end) === e.original),
+  );
+}
+
+/**
  * The passage with the accepted edits applied (only anchored ones without a problem, none overlapping), back to
  * front so earlier offsets stay valid: what the Workbench copies as the edited text.
  */

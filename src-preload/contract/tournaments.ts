@@ -3,6 +3,7 @@
 // one model answers and a cheaper one reviews it.
 import { z } from 'zod';
 import { channel } from './define';
+import { manuscriptRefSchema } from './manuscripts';
 
 /** Each call of a tournament is stored as the run `<tournament id>/<role>/<model id>`. */
 export function memberRunId(tournamentId: string, member: { role: string; model_id: string }): string {
@@ -40,9 +41,7 @@ export const tournamentStartSchema = z.strictObject({
    * The kept manuscript (manuscripts:*) the input is, or is taken from, and where the input starts in its text, as
    * runs:start's: kept with its members' runs, so the tournament reopened later names the manuscript to open.
    */
-  manuscript: z
-    .strictObject({ id: z.string().min(1).max(100), offset: z.number().int().min(0).max(2_000_000) })
-    .optional(),
+  manuscript: manuscriptRefSchema.optional(),
 });
 export type TournamentStart = z.infer<typeof tournamentStartSchema>;
 

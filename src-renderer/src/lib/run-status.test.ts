@@ -122,16 +122,16 @@ describe('a run in parts that ended before its last part, as the Workbench says 
   });
 });
 
+/** A call to the fake writer that failed, for `error`'s reason. */
+function failedCall(error: RunAttempt['error'], more: Partial<RunAttempt> = {}): RunAttempt {
+  return { model_id: 'fake/writer', provider: 'fake', outcome: 'failed', error, cost_usd: 0, latency_ms: 3, ...more };
+}
+
 describe('an answer cut off part-way', () => {
-  const cut: RunAttempt = {
-    model_id: 'fake/writer',
-    provider: 'fake',
-    outcome: 'failed',
-    error: { code: 'provider_error', message: 'The connection to your endpoint “fake” was cut off mid-answer.' },
-    cost_usd: 0.0013,
-    latency_ms: 98,
-    charged_most: true,
-  };
+  const cut = failedCall(
+    { code: 'provider_error', message: 'The connection to your endpoint “fake” was cut off mid-answer.' },
+    { cost_usd: 0.0013, latency_ms: 98, charged_most: true },
+  );
 
   it('is the call that broke after words arrived, counted at its most', () => {
     expect(cutOffCall({ status: 'failed', text: 'The storm took the boats', attempts: [cut] })).toBe(cut);
@@ -164,14 +164,7 @@ describe('a run refused before any model was called', () => {
   });
 
   it('leaves every other failure to its own step', () => {
-    const called: RunAttempt = {
-      model_id: 'fake/writer',
-      provider: 'fake',
-      outcome: 'failed',
-      error: { code: 'unavailable', message: 'The connection was refused.' },
-      cost_usd: 0,
-      latency_ms: 3,
-    };
+    const called = failedCall({ code: 'unavailable', message: 'The connection was refused.' });
     expect(refusedBeforeAnyCall({ code: 'unavailable' }, { attempts: [called] })).toBeNull();
     expect(refusedBeforeAnyCall({ code: 'unavailable', advised: true }, { attempts: [] })).toBeNull();
     expect(refusedBeforeAnyCall({ code: 'budget_exceeded' }, { attempts: [] })).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingGroupText, tournamentCountsText } from './tournament-words';
+import { findingGroupText, stoppedByWriter, tournamentCountsText } from './tournament-words';
 
 describe('tournamentCountsText', () => {
   it('says how far the models agreed, for a tournament', () => {
@@ -27,5 +27,12 @@ describe('findingGroupText', () => {
       title: 'Findings',
       hint: 'One model answered; a second model checked its answer (see the Verifier).',
     });
+  });
+
+  it('says a tournament or member the writer stopped is stopped, and nothing else is', () => {
+    expect(stoppedByWriter({ status: 'failed', error: { code: 'cancelled' } })).toBe(true);
+    expect(stoppedByWriter({ status: 'failed', error: { code: 'timeout' } })).toBe(false);
+    expect(stoppedByWriter({ status: 'done', error: null })).toBe(false);
+    expect(stoppedByWriter({ status: 'running' })).toBe(false);
   });
 });

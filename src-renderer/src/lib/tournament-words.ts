@@ -28,3 +28,11 @@ export function findingGroupText(mode: Tournament['mode'], status: AgreementStat
     ? { title: 'Findings', hint: 'One model answered; a second model checked its answer (see the Verifier).' }
     : GROUP_TEXT[status];
 }
+
+/**
+ * A tournament, or one of its members, the writer stopped (tournaments:cancel): it ends as failed with the error code
+ * `cancelled`, and is said to be stopped, not to have failed or dropped out.
+ */
+export function stoppedByWriter(t: { status: string; error?: { code: string } | null | undefined }): boolean {
+  return t.status === 'failed' && t.error?.code === 'cancelled';
+}

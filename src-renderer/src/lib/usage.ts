@@ -3,6 +3,7 @@ import type { RunTokens } from '$contract/orchestrator';
 import { thinksFirst, type ModelSpec } from '$contract/registry';
 import type { RunSummary } from '$contract/runs';
 import { tournamentOfRun } from '$contract/tournaments';
+import type { Client } from './api/client';
 
 /**
  * A novelist's month before they have runs of their own: writing tasks only (seed 000's sample counted internal
@@ -28,6 +29,11 @@ const MOST_PAGES = 20;
  * tournament a run of its own): one page of 500 was a few days of a writer who runs tournaments, and their month was
  * priced as those few days.
  */
+/** runs:list one page at a time, for {@link lastMonthRuns}. */
+export function runsPages(client: Pick<Client, 'call'>): (before: string | undefined) => Promise<RunSummary[]> {
+  return async (before) => (await client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs;
+}
+
 export async function lastMonthRuns<R extends Pick<RunSummary, 'run_id' | 'created_at'>>(
   list: (before: string | undefined) => Promise<R[]>,
   now: number,

@@ -4,7 +4,7 @@ import type { QuireApi } from '../../../../src-preload/api';
 import type { ErrorInfo, QualityTier, SetupNeed, SetupPlans, Settings, TierPlan } from '$contract';
 import { api as defaultApi, Client } from '../api/client';
 import { action, resource } from '../resource.svelte';
-import { lastMonthRuns, recentTokens, recentUsage, RUNS_PAGE } from '../usage';
+import { lastMonthRuns, recentTokens, recentUsage, runsPages } from '../usage';
 import { TIER_NAMES } from '$contract/settings';
 import { ModelsManager, modelsManager, type DownloadState } from './models.svelte';
 import { pickProfile, priced } from './orchestrator.svelte';
@@ -191,11 +191,7 @@ export class FirstRunManager {
     const [settings, capabilities, recent] = await Promise.all([
       this.#client.call('settings:get'),
       this.#client.call('orchestrator:capabilities'),
-      lastMonthRuns(
-        async (before) =>
-          (await this.#client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs,
-        this.#now(),
-      ),
+      lastMonthRuns(runsPages(this.#client), this.#now()),
     ]);
     if (settings.setup.done) return { settings, plans: null, usage: {} };
     // The writer changed by hand in Settings what the choice set (its tier, keeping everything on this machine,

@@ -17,7 +17,7 @@ import { keyImpactText } from '../key-impact';
 import { removedModelName, unknownTaskName } from '../removed-model';
 import { resource } from '../resource.svelte';
 import { TIERS } from '../tiers';
-import { lastMonthRuns, recentTokens, recentUsage, RUNS_PAGE, SAMPLE_USAGE } from '../usage';
+import { lastMonthRuns, recentTokens, recentUsage, runsPages, SAMPLE_USAGE } from '../usage';
 
 export interface UsageProfile {
   /** Runs per month by task. */
@@ -235,14 +235,10 @@ export class OrchestratorManager {
     return this.#outlook.load('refresh');
   }
 
-  async #runsPage(before: string | undefined) {
-    return (await this.#client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs;
-  }
-
   async #fetch(scope: Scope): Promise<Outlook> {
     const [capabilities, recent] = await Promise.all([
       this.#client.call('orchestrator:capabilities'),
-      scope === 'all' ? lastMonthRuns((before) => this.#runsPage(before), this.#now()) : null,
+      scope === 'all' ? lastMonthRuns(runsPages(this.#client), this.#now()) : null,
     ]);
     // What the screens say of a call that went to a writer's endpoint names it as it is called now.
     nameEndpoints(endpointNames(capabilities.models));

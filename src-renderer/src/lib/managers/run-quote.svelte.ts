@@ -31,15 +31,18 @@ export class RunQuoteManager {
    * tournament cannot be seated: what one model would cost instead, which the writer is asked about).
    */
   get single() {
-    const quote = this.#quote.value;
-    const answers = quote?.kind === 'unseated' ? quote.instead : quote;
+    const answers = this.#oneModel;
     return answers?.kind === 'single' ? answers : null;
   }
   /** The passage is longer than the model reads at once: it runs in parts, quoted for all of them. */
   get job() {
-    const quote = this.#quote.value;
-    const answers = quote?.kind === 'unseated' ? quote.instead : quote;
+    const answers = this.#oneModel;
     return answers?.kind === 'job' ? answers : null;
+  }
+  /** The quote of what one model would do: the quote itself, or where no tournament can be seated, its `instead`. */
+  get #oneModel() {
+    const quote = this.#quote.value;
+    return quote?.kind === 'unseated' ? quote.instead : quote;
   }
   /** Where no tournament can be seated: the most one model would cost instead (null when not quoted). */
   get insteadUsd(): number | null {

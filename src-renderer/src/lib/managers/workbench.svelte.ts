@@ -555,18 +555,16 @@ export class WorkbenchManager {
   async rejoin(): Promise<void> {
     const live = this.#drafts.loadLiveRun();
     if (!live || this.#running) return;
-    // Pieces streamed while its words so far are on their way wait for them, to go where they start.
-    const catchingUp = { runId: live.runId, pieces: [] as RunTokenPiece[] };
-    this.#catchingUp = catchingUp;
     let record: RunRecord;
+    let pieces: RunTokenPiece[];
     try {
-      record = await this.#client.call('runs:get', { run_id: live.runId });
+      ({ loaded: record, pieces } = await this.#catchUp(live.runId, () =>
+        this.#client.call('runs:get', { run_id: live.runId }),
+      ));
     } catch {
       // Gone (a tournament's own id, a data folder changed): nothing to follow.
       this.#drafts.saveLiveRun(null);
       return;
-    } finally {
-      if (this.#catchingUp === catchingUp) this.#catchingUp = null;
     }
     if (this.#running) return;
     if (record.status !== 'running') {
@@ -578,8 +576,7 @@ export class WorkbenchManager {
     const wait = async () => ({ ...(await this.#client.call('runs:wait', { run_id: runId })), tournament_id: null });
     const following = this.#follow(runId, live.offset, wait, null);
     this.#rejoined = true;
-    if (record.live) this.#place({ ...record.live, at: 0 });
-    for (const piece of catchingUp.pieces) this.#place(piece);
+    this.#showLive(record.live, pieces);
     return following;
   }
 
@@ -708,14 +705,8 @@ export class WorkbenchManager {
     // window's): pieces that arrive meanwhile wait for its words so far.
     const follows = runId === this.#liveRunId || this.#liveRunId === null;
     this.#following = null;
-    const catchingUp = follows ? { runId, pieces: [] as RunTokenPiece[] } : null;
-    if (catchingUp) this.#catchingUp = catchingUp;
-    let shown: boolean;
-    try {
-      shown = await this.#result.load(runId);
-    } finally {
-      if (catchingUp && this.#catchingUp === catchingUp) this.#catchingUp = null;
-    }
+    const load = () => this.#result.load(runId);
+    const { loaded: shown, pieces } = follows ? await this.#catchUp(runId, load) : { loaded: await load(), pieces: [] };
     const record = this.#result.value;
     if (shown && record) {
       this.#tournamentId = null;
@@ -724,10 +715,9 @@ export class WorkbenchManager {
       this.#runPart = null;
       this.#streamed = '';
       // Still streaming: its words so far, then the rest as they come.
-      if (catchingUp && record.status === 'running') {
+      if (follows && record.status === 'running') {
         if (runId !== this.#liveRunId) this.#following = runId;
-        if (record.live) this.#place({ ...record.live, at: 0 });
-        for (const piece of catchingUp.pieces) this.#place(piece);
+        this.#showLive(record.live, pieces);
       }
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
       this.#runError = record.status === 'completed' || record.resume ? null : record.error;
@@ -795,6 +785,23 @@ export class WorkbenchManager {
       'run:completed': (record) => this.#ended(record),
       'run:failed': ({ record }) => this.#ended(record),
     });
+  }
+
+  /** Loads run `runId` holding back the pieces it streams meanwhile, for {@link #showLive} after its words so far. */
+  async #catchUp<T>(runId: string, load: () => Promise<T>): Promise<{ loaded: T; pieces: RunTokenPiece[] }> {
+    const catchingUp = { runId, pieces: [] as RunTokenPiece[] };
+    this.#catchingUp = catchingUp;
+    try {
+      return { loaded: await load(), pieces: catchingUp.pieces };
+    } finally {
+      if (this.#catchingUp === catchingUp) this.#catchingUp = null;
+    }
+  }
+
+  /** A run still streaming, on screen: its words so far (runs:get's `live`), then the pieces streamed meanwhile. */
+  #showLive(live: RunRecord['live'], pieces: readonly RunTokenPiece[]): void {
+    if (live) this.#place({ ...live, at: 0 });
+    for (const piece of pieces) this.#place(piece);
   }
 
   /**
