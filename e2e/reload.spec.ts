@@ -47,9 +47,18 @@ test('a reload mid-run follows the run again: Stop is offered, the answer shows 
   await expect(page.getByTestId('run-live')).toHaveCount(0);
 });
 
-/** A scene draft under way on the fake writer: three words of it on screen, and nothing more until it is stopped. */
-async function threeWordsIn(page: Page, host: RunningHost, fake: FakeLlmServer): Promise<void> {
+/**
+ * A scene draft under way on the fake writer: three words of it on screen, and nothing more until it is stopped.
+ * `before`: what happens once the writer is set up, before the page opens (an earlier run for the History).
+ */
+async function threeWordsIn(
+  page: Page,
+  host: RunningHost,
+  fake: FakeLlmServer,
+  before?: () => Promise<void>,
+): Promise<void> {
   await writerReady(host, fake);
+  await before?.();
   fake.script('writer', { text: 'The harbour remembers every boat.', alwaysFault: { kind: 'stall', afterTokens: 3 } });
   await page.goto(`${host.url}/#/workbench`);
   await page.getByRole('textbox', { name: /Passage/ }).fill('The storm took the boats, and the harbour forgot them.');
@@ -142,4 +151,38 @@ test('a reload with an older run open from the History comes back to it: the pag
   await expect(page.getByTestId('run-status')).toHaveText('completed');
   await expect(open).toBeInViewport();
   await page.screenshot({ path: 'e2e/screenshots/reload-history-open.png' });
+});
+
+test('a run opened from the History while this window runs its own shows that run, and "Back to your run" brings the words back', async ({
+  page,
+  host,
+  fake,
+}) => {
+  await threeWordsIn(page, host, fake, async () => {
+    fake.script('writer', { text: 'The gulls came back at noon.' });
+    const older = await host.call('runs:start', {
+      task: 'scene_draft',
+      input: 'The gulls.',
+      request: 'An older draft of the gulls',
+      model: 'fake/writer',
+    });
+    expect(older.ok).toBe(true);
+  });
+  await page
+    .getByTestId('run-history')
+    .getByRole('button', { name: /An older draft of the gulls/ })
+    .click();
+  // The run asked for, whole, and a way back to the one still going (its Stop is with it, not under this one).
+  await expect(page.getByTestId('run-under-way')).toContainText('Your run is still going');
+  await expect(page.getByTestId('run-status')).toHaveText('completed');
+  await expect(page.getByTestId('run-output')).toHaveText('The gulls came back at noon.');
+  await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+  await page.getByTestId('run-under-way').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'e2e/screenshots/history-during-run.png' });
+  await page.getByRole('button', { name: 'Back to your run' }).click();
+  await expect(page.getByTestId('run-under-way')).toHaveCount(0);
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/stopped/i);
+  await expect(page.getByTestId('run-output')).toHaveText('The harbour remembers');
 });

@@ -376,6 +376,48 @@ describe('WorkbenchManager', () => {
     expect(manager.result).toMatchObject({ run_id: R1, text: 'The clock struck noon.' });
   });
 
+  it("another window's run opened from the history while this window's own run streams is followed, and the own run keeps every word meanwhile", async () => {
+    const { fake, manager } = await ready();
+    const R1 = id(1);
+    const starts = fake.hold('runs:start');
+    // On one chapter of the text on screen: where it starts there is kept for its quotes.
+    const running = manager.run({ span: { start: 6, end: 20, heading: 'Two' } });
+    const call = await starts.next();
+    fake.emit('run:started', { run_id: R1, task: 'brainstorm', model_id: 'gpt', reason: 'Chosen.', stream: true });
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ', at: 0 });
+    expect(manager.showingLive).toBe(true);
+    // The writer opens a run another window is running: its words so far, then the rest as they come.
+    fake.answer(
+      'runs:get',
+      runRecord('r9', { status: 'running', text: null, live: { model_id: 'claude', text: 'Elsewhere, ' } }),
+    );
+    await manager.reopen('r9');
+    fake.emit('run:token', { run_id: 'r9', model_id: 'claude', text: 'rain.', at: 11 });
+    // This window's own run goes on meanwhile, and a fallback starts its answer afresh.
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'struck ', at: 10 });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'At noon ', at: 0 });
+    expect(manager.showingLive).toBe(false);
+    expect(manager.result?.run_id).toBe('r9');
+    expect(manager.streamed).toBe('Elsewhere, rain.');
+    expect([manager.runOffset, manager.runPart]).toEqual([0, null]);
+    // Back to its own run: every word it wrote meanwhile is there, kept by this window (none had to come back).
+    fake.answer('runs:get', runRecord(R1, { status: 'running', text: null }));
+    await manager.reopen(R1);
+    expect(manager.showingLive).toBe(true);
+    expect([manager.liveModel, manager.streamed]).toEqual(['claude', 'At noon ']);
+    expect([manager.runOffset, manager.runPart]).toEqual([6, 'Two']);
+    fake.emit('run:token', { run_id: 'r9', model_id: 'claude', text: ' More rain.', at: 16 });
+    fake.emit('run:token', { run_id: R1, model_id: 'claude', text: 'it rang.', at: 8 });
+    expect(manager.streamed).toBe('At noon it rang.');
+    // It ends while another run is open: its answer is what shows, at its own place.
+    fake.answer('runs:get', runRecord('r0', { status: 'completed', text: 'Older.' }));
+    await manager.reopen('r0');
+    call.resolve({ ...runRecord(R1, { text: 'At noon it rang.' }), tournament_id: null });
+    await running;
+    expect(manager.result).toMatchObject({ run_id: R1, text: 'At noon it rang.' });
+    expect([manager.runOffset, manager.runPart]).toEqual([6, 'Two']);
+  });
+
   it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
     const { fake, manager } = await ready();
     fake.fail('runs:start', 'budget_exceeded', 'over budget');

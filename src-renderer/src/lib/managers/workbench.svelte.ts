@@ -61,16 +61,21 @@ export class WorkbenchManager {
   #running = $state(false);
   /** The run this screen started, by the id it chose before asking: its events are followed, no one else's. */
   #liveRunId = $state<string | null>(null);
-  #liveModel = $state<string | null>(null);
   /** The live run's place in line for its local model (1 = next); null when it is not waiting. */
   #queuePosition = $state<number | null>(null);
-  #streamed = $state('');
+  /**
+   * The live run's model and its words so far, kept whatever the window shows meanwhile (another run opened from the
+   * history).
+   */
+  readonly #own = $state<Words>({ model: null, text: '' });
   /** A run split into parts: which part is running or just finished ("part N of M"); null for a one-call run. */
   #part = $state.raw<{ part: number; of: number; phase: 'started' | 'finished' } | null>(null);
   /** Where the passage the run was given starts in the text on screen (a suggested step may run on one chapter). */
   #runOffset = $state(0);
   /** The chapter of the text on screen the run was given, by its heading, when not the whole text; else null. */
   #runPart = $state<string | null>(null);
+  /** The live run's own offset and chapter, for when it is on screen again after another run was opened meanwhile. */
+  #livePlace = { offset: 0, part: null as string | null };
   /** The finished run on screen: just run, or reopened from the history. */
   readonly #result = resource(
     (runId: string) => this.#client.call('runs:get', { run_id: runId }),
@@ -99,8 +104,11 @@ export class WorkbenchManager {
    * with the pieces streamed meanwhile: each goes where it starts once those words are in.
    */
   #catchingUp: { runId: string; pieces: RunTokenPiece[] } | null = null;
-  /** A run another window (or tab) is running, opened from the history while it streams: its words are followed. */
-  #following: string | null = null;
+  /**
+   * A run another window (or tab) is running, opened from the history while it streams: its words so far, followed
+   * apart from this window's own run's (which may be streaming too).
+   */
+  #following = $state<(Words & { runId: string }) | null>(null);
   #rating = $state(false);
   /** Run by run, the edits the writer rejected (their places in the run's answer); the rest are accepted. */
   #rejectedEdits = $state.raw<Record<string, number[]>>({});
@@ -219,9 +227,17 @@ export class WorkbenchManager {
 
   readonly running = $derived(this.#running);
   readonly rejoined = $derived(this.#rejoined);
-  readonly liveModel = $derived(this.#liveModel);
+  readonly liveModel = $derived(this.#own.model);
   readonly queuePosition = $derived(this.#queuePosition);
-  readonly streamed = $derived(this.#streamed);
+  /**
+   * The window shows its own run under way (not a run opened from the history meanwhile): its model's words as they
+   * come, and its Stop.
+   */
+  readonly showingLive = $derived(
+    this.#running && (this.#result.value === null || this.#result.value.run_id === this.#liveRunId),
+  );
+  /** The words so far of the run on screen while it streams: this window's own, or another's followed. */
+  readonly streamed = $derived(this.#following?.text ?? (this.showingLive ? this.#own.text : ''));
   readonly part = $derived(this.#part);
   /** Add to a finding's offsets to find its quote in the text on screen. */
   readonly runOffset = $derived(this.#runOffset);
@@ -425,9 +441,9 @@ export class WorkbenchManager {
   #clearRun(): void {
     this.#liveRunId = null;
     this.#following = null;
-    this.#liveModel = null;
+    this.#own.model = null;
     this.#queuePosition = null;
-    this.#streamed = '';
+    this.#own.text = '';
     this.#part = null;
     this.#result.reset();
     this.#tournamentId = null;
@@ -521,6 +537,7 @@ export class WorkbenchManager {
     this.#liveRunId = runId;
     this.#stopAsked = false;
     this.#runOffset = offset;
+    this.#livePlace = { offset, part: this.#runPart };
     // A reload from here on follows the run again rather than lose it (rejoin()).
     this.#drafts.saveLiveRun({ runId, offset });
     try {
@@ -533,6 +550,8 @@ export class WorkbenchManager {
       // A run that failed after it started is stored under our id: show its record (partial text, attempts, cost).
       if (!(await this.#result.load(runId))) this.#result.reset();
     } finally {
+      // Its own place in the text on screen, whatever run was opened from the history meanwhile.
+      if (this.#result.value?.run_id === runId) ({ offset: this.#runOffset, part: this.#runPart } = this.#livePlace);
       // Ran in parts and was stopped: it can go on from its last finished part.
       this.#resumable =
         start && this.#part !== null && this.#result.value?.status === 'cancelled' ? { start, offset } : null;
@@ -576,7 +595,7 @@ export class WorkbenchManager {
     const wait = async () => ({ ...(await this.#client.call('runs:wait', { run_id: runId })), tournament_id: null });
     const following = this.#follow(runId, live.offset, wait, null);
     this.#rejoined = true;
-    this.#showLive(record.live, pieces);
+    this.#showLive(this.#own, record.live, pieces);
     return following;
   }
 
@@ -701,23 +720,23 @@ export class WorkbenchManager {
   async reopen(runId: string): Promise<boolean> {
     // From here the run on screen is the one asked for; a failure to fetch it shows as the run's error.
     this.#runError = null;
-    // A run opened from the history while it streams (this window's own, or, with none of its own running, another
-    // window's): pieces that arrive meanwhile wait for its words so far.
-    const follows = runId === this.#liveRunId || this.#liveRunId === null;
+    // This window's own run keeps its words as they come whatever is on screen. Another run opened while it streams
+    // (another window's): the pieces that arrive meanwhile wait for its words so far.
+    const own = runId === this.#liveRunId;
     this.#following = null;
     const load = () => this.#result.load(runId);
-    const { loaded: shown, pieces } = follows ? await this.#catchUp(runId, load) : { loaded: await load(), pieces: [] };
+    const { loaded: shown, pieces } = own ? { loaded: await load(), pieces: [] } : await this.#catchUp(runId, load);
     const record = this.#result.value;
     if (shown && record) {
       this.#tournamentId = null;
       // Where its passage starts in its manuscript (a suggested step's chapter), for when that manuscript is on screen.
-      this.#runOffset = record.manuscript?.offset ?? 0;
-      this.#runPart = null;
-      this.#streamed = '';
-      // Still streaming: its words so far, then the rest as they come.
-      if (follows && record.status === 'running') {
-        if (runId !== this.#liveRunId) this.#following = runId;
-        this.#showLive(record.live, pieces);
+      ({ offset: this.#runOffset, part: this.#runPart } = own
+        ? this.#livePlace
+        : { offset: record.manuscript?.offset ?? 0, part: null });
+      // Another's, still streaming: its words so far, then the rest as they come.
+      if (!own && record.status === 'running') {
+        this.#following = { runId, model: null, text: '' };
+        this.#showLive(this.#following, record.live, pieces);
       }
       // A run in parts that can go on says what happened beside its Resume, not as an error to start again.
       this.#runError = record.status === 'completed' || record.resume ? null : record.error;
@@ -764,7 +783,7 @@ export class WorkbenchManager {
     return this.#client.subscribe({
       'run:started': ({ run_id, model_id }) => {
         // Only the run this screen started (other windows, the gateway, a tournament run the same task too).
-        if (run_id === this.#liveRunId) this.#liveModel = model_id;
+        if (run_id === this.#liveRunId) this.#own.model = model_id;
       },
       'run:progress': ({ run_id, queue_position }) => {
         if (run_id === this.#liveRunId) this.#queuePosition = queue_position;
@@ -779,8 +798,8 @@ export class WorkbenchManager {
         }
         if (piece.run_id === this.#liveRunId) {
           this.#queuePosition = null;
-          this.#place(piece);
-        } else if (piece.run_id === this.#following && this.#liveRunId === null) this.#place(piece);
+          this.#place(this.#own, piece);
+        } else if (piece.run_id === this.#following?.runId) this.#place(this.#following, piece);
       },
       'run:completed': (record) => this.#ended(record),
       'run:failed': ({ record }) => this.#ended(record),
@@ -798,23 +817,23 @@ export class WorkbenchManager {
     }
   }
 
-  /** A run still streaming, on screen: its words so far (runs:get's `live`), then the pieces streamed meanwhile. */
-  #showLive(live: RunRecord['live'], pieces: readonly RunTokenPiece[]): void {
-    if (live) this.#place({ ...live, at: 0 });
-    for (const piece of pieces) this.#place(piece);
+  /** A run still streaming: its words so far (runs:get's `live`), then the pieces streamed meanwhile. */
+  #showLive(words: Words, live: RunRecord['live'], pieces: readonly RunTokenPiece[]): void {
+    if (live) this.#place(words, { ...live, at: 0 });
+    for (const piece of pieces) this.#place(words, piece);
   }
 
   /**
    * A streamed piece at its place in its model's answer: a fallback's answer starts afresh, and a piece the window
-   * shows already (the words so far a reload got back with the run) is not shown twice.
+   * has already (the words so far a reload got back with the run) is not added twice.
    */
-  #place({ model_id, text, at }: { model_id: string; text: string; at: number }): void {
-    if (model_id !== this.#liveModel) {
-      this.#liveModel = model_id;
-      this.#streamed = '';
+  #place(words: Words, { model_id, text, at }: { model_id: string; text: string; at: number }): void {
+    if (model_id !== words.model) {
+      words.model = model_id;
+      words.text = '';
     }
-    const shown = this.#streamed.length;
-    if (at <= shown && at + text.length > shown) this.#streamed += text.slice(shown - at);
+    const shown = words.text.length;
+    if (at <= shown && at + text.length > shown) words.text += text.slice(shown - at);
   }
 
   /** Any run ended: the history shows it, and a run on screen that was reopened while running shows how it ended. */
@@ -1029,4 +1048,10 @@ async function listPages<T>(
     if (next.length < HISTORY_PAGE) return { items, older: false };
   }
   return { items, older: true };
+}
+
+/** A streaming run's model and its words so far (a fallback's answer starts afresh). */
+interface Words {
+  model: string | null;
+  text: string;
 }
