@@ -4,17 +4,13 @@
 import type { QuireApi } from '../../../../src-preload/api';
 import type { RunQuote, RunStart } from '$contract/runs';
 import { api as defaultApi, Client } from '../api/client';
-import { resource } from '../resource.svelte';
+import { DueQuote } from '../due-quote.svelte';
 
 export class RunQuoteManager {
   readonly #client: Client;
-  readonly #quote = resource((request: RunStart) => this.#client.call('runs:quote', request), null as RunQuote | null, {
-    clearOnError: true,
-  });
+  readonly #quote = new DueQuote((request: RunStart): Promise<RunQuote> => this.#client.call('runs:quote', request));
   /** Set while the writer is asked whether one model should run instead of the tournament. */
   #asking = $state<string | null>(null);
-  /** The passage, task or options changed and their quote is about to be asked for (a typing pause away). */
-  #due = $state(false);
 
   constructor(api: QuireApi = defaultApi) {
     this.#client = new Client(api);
@@ -72,21 +68,16 @@ export class RunQuoteManager {
    * tournament's every member) before anything is spent.
    */
   get ready(): boolean {
-    return !this.#due && !this.#quote.loading && this.#quote.value !== null;
+    return this.#quote.ready;
   }
 
   /** What Run would send changed: the quote on screen is the old one until the new one is asked for and lands. */
   expect(): void {
-    this.#due = true;
+    this.#quote.expect();
   }
 
   /** Asks again for this request (the passage, task and options Run would send). */
   load(request: RunStart | null): Promise<boolean> {
-    this.#due = false;
-    if (!request) {
-      this.#quote.reset();
-      return Promise.resolve(false);
-    }
     return this.#quote.load(request);
   }
 
@@ -110,7 +101,6 @@ export class RunQuoteManager {
   reset(): void {
     this.#quote.reset();
     this.#asking = null;
-    this.#due = false;
   }
 }
 

@@ -13,6 +13,7 @@ import type {
 import { api as defaultApi, Client } from '../api/client';
 import { toErrorInfo } from '../api/error-guidance';
 import { resource } from '../resource.svelte';
+import { DueQuote } from '../due-quote.svelte';
 
 export interface TournamentRequest {
   task: string;
@@ -61,13 +62,9 @@ export class TournamentManager {
   /** As many as tournaments:list gives: the History lists them among the writer's runs, page by page of runs. */
   readonly #list = resource(() => this.#client.call('tournaments:list', { limit: 200 }), [] as TournamentSummary[]);
   /** What "Run as tournament" would seat and may cost, asked before the writer presses it. */
-  readonly #quote = resource(
-    (request: TournamentRequest) => this.#client.call('tournaments:quote', request),
-    null as TournamentQuote | null,
-    { clearOnError: true },
+  readonly #quote = new DueQuote((request: TournamentRequest): Promise<TournamentQuote> =>
+    this.#client.call('tournaments:quote', request),
   );
-  /** The passage, task or members changed and their tournament quote is about to be asked for. */
-  #quoteDue = $state(false);
   /** A tournament this screen asked for (or a critical run may start) and whose id is not known yet. */
   #awaitingTask = $state<string | null>(null);
   #starting = $state(false);
@@ -97,7 +94,7 @@ export class TournamentManager {
    * member may cost before anything is spent.
    */
   get quoteReady(): boolean {
-    return !this.#quoteDue && !this.#quote.loading && this.#quote.value !== null;
+    return this.#quote.ready;
   }
   /** Why the tournament could not be quoted, null when it was (or was not asked). */
   get quoteError(): ErrorInfo | null {
@@ -106,16 +103,11 @@ export class TournamentManager {
 
   /** What a tournament would be changed: the quote on screen is the old one until the new one lands. */
   expectQuote(): void {
-    this.#quoteDue = true;
+    this.#quote.expect();
   }
 
   /** Asks what a tournament of `request` would seat and cost; null (nothing to run yet) forgets the last answer. */
   loadQuote(request: TournamentRequest | null): Promise<boolean> {
-    this.#quoteDue = false;
-    if (!request) {
-      this.#quote.reset();
-      return Promise.resolve(false);
-    }
     return this.#quote.load(request);
   }
   readonly listError = $derived(this.#list.error);
