@@ -1,7 +1,7 @@
 // Issue 13's gaps: a gateway call shows in the run history with the app that sent it; an embeddings call is a run
 // too (local, $0, under its app in Spend).
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tinyLlamaFixture } from '../../test/fixtures/tiny-llama';
 import { gatewayApp, withGateway, type GatewayApp } from '../../test/support/gateway-app';
 import { useTempDir } from '../../test/support/temp-dir';
@@ -64,6 +64,47 @@ describe('gateway runs in the history', () => {
         g.app.services.ledger.ofRun(id.replace(/^chatcmpl-/, '')).map((row) => row.chosen_by);
       expect(chooser(check.id)).toEqual(['quire']);
       expect(chooser(named.id)).toEqual(['writer']);
+    });
+  }, 120_000);
+
+  it("an app's streaming call shows in Quire's windows as it streams: runs:get has its words so far, and each piece comes as run:token", async () => {
+    await withGateway(open(), async (g) => {
+      fixture.fake().script('cloud-gpt', { text: 'one two three four', faults: [{ kind: 'stall', afterTokens: 2 }] });
+      const pieces: { run_id: string; text: string; at: number }[] = [];
+      g.app.events.subscribe((e) => {
+        if (e.name === 'run:token') pieces.push({ run_id: e.payload.run_id, text: e.payload.text, at: e.payload.at });
+      });
+      const hangUp = new AbortController();
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token({ name: 'Obsidian' }), maxRetries: 0 });
+      const stream = await client.chat.completions.create(
+        { model: 'cloud-gpt', stream: true, messages: [{ role: 'user', content: 'Count.' }] },
+        { signal: hangUp.signal },
+      );
+      let heard = '';
+      for await (const chunk of stream) {
+        heard += chunk.choices[0]?.delta.content ?? '';
+        if (heard === 'one two ') break;
+      }
+      await vi.waitUntil(() => pieces.map((p) => p.text).join('') === 'one two ');
+      const runId = pieces[0]!.run_id;
+      // Each piece's place is the length of what came before it, as for the writer's own runs.
+      expect(pieces.map((p) => p.at)).toEqual(
+        pieces.map(
+          (_, i) =>
+            pieces
+              .slice(0, i)
+              .map((p) => p.text)
+              .join('').length,
+        ),
+      );
+      const got = await g.app.dispatcher.call('runs:get', { run_id: runId }, { transport: 'internal' });
+      expect(got).toMatchObject({
+        ok: true,
+        value: { status: 'running', client: 'Obsidian', live: { model_id: 'cloud-gpt', text: 'one two ' } },
+      });
+      hangUp.abort();
+      await vi.waitUntil(() => g.app.services.runs.get(runId).status === 'cancelled');
+      expect(g.app.services.runs.get(runId).live).toBeUndefined();
     });
   }, 120_000);
 

@@ -178,10 +178,9 @@ export class RunChain {
       const streaming = start.stream === true || onToken !== undefined;
       const show = (text: string) => {
         if (text === '') return;
-        if (start.stream === true) {
-          const at = this.live.add(runId, spec.id, text);
-          this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text, at });
-        }
+        // Shown in Quire's windows as it comes, an app's gateway call too (a window may follow it from its History).
+        const at = this.live.add(runId, spec.id, text);
+        this.o.events.emit('run:token', { run_id: runId, model_id: spec.id, text, at });
         // An answer Quire reads may be repaired by a second call, and text handed on cannot be taken back: the caller
         // (the gateway) gets no pieces of it, only the run's answer once it has been read (the Workbench's run:token
         // text is replaced by the answer when the run completes).
