@@ -13,6 +13,8 @@
 // A last row runs runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has): what this
 // machine's disk flushes cost, to read the rows above against. A last line times runs.start's first token and whole
 // call with each fdatasync 4 ms slower, beside this disk's: what a Mac's slower flushes add before the first token.
+// And the same call after the thread idled 0, 1 and 3 ms: what waking from idle costs here (an HTTP row's server idles
+// before each request).
 import { spawn } from 'node:child_process';
 import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -278,6 +280,27 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
       `each fdatasync ${SLOWER_MS} ms slower (a Mac's F_FULLFSYNC), runs.start streaming c=1: first token p50 ` +
         `${f(firstP50(onDisk))} → ${f(firstP50(slower))} ms (${signed(firstP50(slower) - firstP50(onDisk))}); whole call p50 ` +
         `${f(totalP50(onDisk))} → ${f(totalP50(slower))} ms (${signed(totalP50(slower) - totalP50(onDisk))}: its settlement is on disk before it answers)`,
+    );
+    // The same call after the thread idled a while, as every row's calls but the in-process one do (each waits for a
+    // request): on this VM a thread woken from idle runs slower for a while, which lands on the HTTP rows' figures.
+    const afterIdle =
+      (idleMs: number): Measure =>
+      async (count) => {
+        const samples: Sample[] = [];
+        for (let i = 0; i < count; i++) {
+          await new Promise<void>((resolve) => (idleMs === 0 ? setImmediate(resolve) : setTimeout(resolve, idleMs)));
+          samples.push(...(await runsAlone(1, 1)));
+        }
+        return samples;
+      };
+    const idles = [0, 1, 3];
+    const byIdle = new Map(idles.map((ms) => [ms, [] as Sample[]]));
+    for (let round = 0; round < 5; round++) {
+      for (const ms of idles) byIdle.get(ms)!.push(...(await afterIdle(ms)(60, 1)));
+    }
+    console.log(
+      `runs.start streaming c=1 after the thread idled: ${idles.map((ms) => `${ms} ms idle p50 ${f(totalP50(byIdle.get(ms)!))} ms`).join('; ')} ` +
+        '(the same call: what waking from idle costs on this machine)',
     );
     const apps = app.services.gateway.byApp(app.services.ledger.monthOf(new Date())).apps;
     console.log(`ledger: ${apps[0]?.calls ?? 0} gateway calls recorded under "${apps[0]?.name ?? '-'}"`);
