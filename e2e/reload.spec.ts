@@ -168,6 +168,8 @@ test('a run opened from the History while this window runs its own shows that ru
     });
     expect(older.ok).toBe(true);
   });
+  // The run under way is in the History too, once its first words are in.
+  await expect(page.getByTestId('run-history').getByRole('button', { name: /· running/ })).toHaveCount(1);
   await page
     .getByTestId('run-history')
     .getByRole('button', { name: /An older draft of the gulls/ })

@@ -418,6 +418,29 @@ describe('WorkbenchManager', () => {
     expect([manager.runOffset, manager.runPart]).toEqual([6, 'Two']);
   });
 
+  it('its own run shows in the history once its first words arrive (stored by then), so it can be opened again from there', async () => {
+    const { fake, manager } = await ready();
+    const R1 = id(1);
+    const starts = fake.hold('runs:start');
+    const running = manager.run();
+    const call = await starts.next();
+    const listed = fake.countOf('runs:list');
+    fake.answer('runs:list', { runs: [runSummary(R1, { status: 'running' }), runSummary('r0')] });
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'The clock ', at: 0 });
+    await fake.settled();
+    expect(fake.countOf('runs:list')).toBe(listed + 1);
+    expect(manager.history.map((r) => [r.run_id, r.status])).toEqual([
+      [R1, 'running'],
+      ['r0', 'completed'],
+    ]);
+    // Once: the pieces after it do not ask again.
+    fake.emit('run:token', { run_id: R1, model_id: 'gpt', text: 'struck.', at: 10 });
+    await fake.settled();
+    expect(fake.countOf('runs:list')).toBe(listed + 1);
+    call.resolve({ ...runRecord(R1, { text: 'The clock struck.' }), tournament_id: null });
+    await running;
+  });
+
   it('shows why a run failed: the host’s refusal, or the stored run’s error', async () => {
     const { fake, manager } = await ready();
     fake.fail('runs:start', 'budget_exceeded', 'over budget');

@@ -76,6 +76,8 @@ export class WorkbenchManager {
   #runPart = $state<string | null>(null);
   /** The live run's own offset and chapter, for when it is on screen again after another run was opened meanwhile. */
   #livePlace = { offset: 0, part: null as string | null };
+  /** The live run's first words have arrived and the history was asked again, to list it (its row is stored by then). */
+  #liveListed = false;
   /** The finished run on screen: just run, or reopened from the history. */
   readonly #result = resource(
     (runId: string) => this.#client.call('runs:get', { run_id: runId }),
@@ -538,6 +540,7 @@ export class WorkbenchManager {
     this.#stopAsked = false;
     this.#runOffset = offset;
     this.#livePlace = { offset, part: this.#runPart };
+    this.#liveListed = false;
     // A reload from here on follows the run again rather than lose it (rejoin()).
     this.#drafts.saveLiveRun({ runId, offset });
     try {
@@ -799,6 +802,10 @@ export class WorkbenchManager {
         if (piece.run_id === this.#liveRunId) {
           this.#queuePosition = null;
           this.#place(this.#own, piece);
+          if (!this.#liveListed) {
+            this.#liveListed = true;
+            void this.loadHistory();
+          }
         } else if (piece.run_id === this.#following?.runId) this.#place(this.#following, piece);
       },
       'run:completed': (record) => this.#ended(record),
