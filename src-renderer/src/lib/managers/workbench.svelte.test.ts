@@ -168,6 +168,14 @@ describe('WorkbenchManager', () => {
     part(r1, 1, 'finished');
     part(r1, 2, 'started');
     expect(manager.part).toEqual({ part: 2, of: 14, phase: 'started' });
+    expect(manager.liveProgress).toEqual({ part: 2, of: 14, phase: 'started' });
+    // Another run opened from the history meanwhile: the progress is this run's, shown only with it.
+    fake.answer('runs:get', runRecord('r0', { status: 'completed', text: 'Older.' }));
+    await manager.reopen('r0');
+    expect(manager.liveProgress).toBeNull();
+    fake.answer('runs:get', runRecord(r1, { status: 'running', text: null }));
+    await manager.reopen(r1);
+    expect(manager.liveProgress).toEqual({ part: 2, of: 14, phase: 'started' });
     call.resolve({ ...runRecord(r1), tournament_id: null });
     await running;
     manager.setText('# Chapter 1\n\nOne.\n\n# Chapter 2\n\nTwo.\n');

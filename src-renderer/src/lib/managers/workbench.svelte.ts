@@ -241,6 +241,8 @@ export class WorkbenchManager {
   /** The words so far of the run on screen while it streams: this window's own, or another's followed. */
   readonly streamed = $derived(this.#following?.text ?? (this.showingLive ? this.#own.text : ''));
   readonly part = $derived(this.#part);
+  /** The live run's part N of M while it is the run on screen (not above another run opened from the history). */
+  readonly liveProgress = $derived(this.showingLive ? this.#part : null);
   /** Add to a finding's offsets to find its quote in the text on screen. */
   readonly runOffset = $derived(this.#runOffset);
   /** The chapter the run on screen was given ("Chapter 2"), when a suggested step ran on it alone; else null. */
