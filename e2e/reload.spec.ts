@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { expect, test, writerReady } from './support/fake-host';
 import type { RunningHost } from './support/host';
-import { decisionSettled } from './support/workbench';
+import { decisionSettled, openFromHistory } from './support/workbench';
 
 test('a reload mid-run follows the run again: Stop is offered, the answer shows when it ends, nothing runs twice', async ({
   page,
@@ -97,10 +97,7 @@ test('another window opens a run from the History while it streams: the words so
   // A second window on the same Quire opens the run from its History.
   const other = await context.newPage();
   await other.goto(`${host.url}/#/workbench`);
-  await other
-    .getByTestId('run-history')
-    .getByRole('button', { name: /Scene draft/ })
-    .click();
+  await openFromHistory(other, /Scene draft/);
   await expect(other.getByTestId('run-following')).toHaveText(
     'Still running: its words so far, and the rest as they come.',
   );
@@ -170,10 +167,7 @@ test('a run opened from the History while this window runs its own shows that ru
   });
   // The run under way is in the History too, once its first words are in.
   await expect(page.getByTestId('run-history').getByRole('button', { name: /· running/ })).toHaveCount(1);
-  await page
-    .getByTestId('run-history')
-    .getByRole('button', { name: /An older draft of the gulls/ })
-    .click();
+  await openFromHistory(page, /An older draft of the gulls/);
   // The run asked for, whole, and a way back to the one still going (its Stop is with it, not under this one).
   await expect(page.getByTestId('run-under-way')).toContainText('Your run is still going');
   await expect(page.getByTestId('run-status')).toHaveText('completed');

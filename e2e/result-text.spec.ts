@@ -8,7 +8,7 @@ import type { Locator, Page } from '@playwright/test';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
 import { addFakeWriter, expect, test } from './support/fake-host';
 import type { RunningHost } from './support/host';
-import { decisionSettled } from './support/workbench';
+import { decisionSettled, openFromHistory } from './support/workbench';
 
 /** The theme's --muted (light): a note, not the --danger of a failure. */
 const MUTED = 'rgb(107, 102, 94)';
@@ -163,10 +163,7 @@ test('“Copy the edited text” of a line edit opened from the History edits th
   fake.script('writer', { text: 'A storm.' });
   await runTask(page, 'Scene draft');
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
-  await page
-    .getByTestId('run-history')
-    .getByRole('button', { name: /Line edit/ })
-    .click();
+  await openFromHistory(page, /Line edit/);
   const copy = page.getByRole('button', { name: /Copy the edited text/ });
   // It counted only the edits whose words were in the text on screen: none, so it could not copy at all.
   await expect(copy).toHaveText('Copy the edited text (1 edit)');
@@ -310,10 +307,7 @@ test('a scene draft whose connection breaks mid-answer keeps the words that arri
 
   // Reopened after a reload, the words are still there: they were kept with the run.
   await page.reload();
-  await page
-    .getByTestId('run-history')
-    .getByRole('button', { name: /Scene draft/ })
-    .click();
+  await openFromHistory(page, /Scene draft/);
   await expect(page.getByTestId('run-output')).toHaveText('The storm took');
   await expect(page.getByTestId('run-cut-off')).toContainText('cut off before it finished');
 });
@@ -388,10 +382,7 @@ test('a continuity check shows its findings as they arrive and when stopped, nev
   // A second window that opens the run from its History reads the same: the finding so far, not the JSON.
   const other = await context.newPage();
   await other.goto(`${host.url}/#/workbench`);
-  await other
-    .getByTestId('run-history')
-    .getByRole('button', { name: /Continuity check/ })
-    .click();
+  await openFromHistory(other, /Continuity check/);
   await expect(other.getByTestId('run-following')).toBeVisible();
   await expect(other.getByTestId('run-live-answer')).toHaveText('1 finding so far:');
   await expect(other.getByTestId('run-live-item')).toHaveText(['Tobias waits at the pier, then is not there.']);
@@ -472,10 +463,7 @@ test('a run on a manuscript reopened in a new window opens that manuscript and s
   // A new window: nothing on screen, the run reopened from the History.
   const later = await page.context().browser()!.newPage();
   await later.goto(`${host.url}/#/workbench`);
-  await later
-    .getByTestId('run-history')
-    .getByRole('button', { name: /Continuity check/ })
-    .click();
+  await openFromHistory(later, /Continuity check/);
   const notice = later.getByTestId('run-manuscript');
   await expect(notice).toContainText('This run was on “The Lighthouse Keeper”, which is not the text on screen.');
   // Its place is said, and nothing offers to select other words.

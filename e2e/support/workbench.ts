@@ -11,3 +11,8 @@ export async function decisionSettled(page: Page, outputTokens?: number): Promis
   }
   await expect(page.getByTestId('decision-area')).toHaveAttribute('aria-busy', 'false');
 }
+
+/** Opens the History's run whose entry's name matches `name` (its task, its request…). */
+export async function openFromHistory(page: Page, name: RegExp): Promise<void> {
+  await page.getByTestId('run-history').getByRole('button', { name }).click();
+}

@@ -191,8 +191,9 @@ export interface RunRecord {
    */
   resume?: { parts_done: number; parts: number };
   /**
-   * A run still streaming its answer (runs:start `stream`), in runs:get: the words its model has written so far, so a
-   * window that reloads mid-run shows them again. The run:token pieces after them say where they start (`at`).
+   * A run still streaming its answer (runs:start `stream`, or an app's streaming gateway call), in runs:get: the words
+   * its model has written so far, so a window that reloads mid-run, or opens it from the History, shows them. The
+   * run:token pieces after them say where they start (`at`).
    */
   live?: { model_id: string; text: string };
 }
