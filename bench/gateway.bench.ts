@@ -9,9 +9,11 @@
 // - Portkey: the SDK calling Portkey, which calls the provider;
 // - Quire in-process: `runs.start` called in the bench's main thread (no HTTP in front, no client worker);
 // - through the browser host: a fetch of /api/runs:start (envelope, dispatcher, runs.start), answered whole;
-// - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record).
-// A last row runs runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has): what this
-// machine's disk flushes cost, to read the rows above against. A last line times runs.start's first token and whole
+// - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record);
+// Two reference rows end the table. runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has):
+// what this machine's disk flushes cost. A bare HTTP door (bench/bare-door.ts): node:http in this thread in front of
+// the same SDK calling the provider, nothing of Quire's: what the HTTP hop alone costs here, to read the HTTP rows
+// against. A last line times runs.start's first token and whole
 // call with each fdatasync 4 ms slower, beside this disk's: what a Mac's slower flushes add before the first token.
 // And the same call after the thread idled 0, 1 and 3 ms: what waking from idle costs here (an HTTP row's server idles
 // before each request).
@@ -26,6 +28,7 @@ import { createApp } from '../src-main/app/create-app';
 import { silentLogger } from '../src-main/infra/logger';
 import { startHttpHost } from '../src-main/transport/http-host';
 import type { ClientJob, Sample } from './gateway-client-worker';
+import { startBareDoor } from './bare-door';
 import { startPortkey } from './portkey';
 import { percentile } from './stats';
 
@@ -88,6 +91,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
   const portkey = await startPortkey();
   if (typeof portkey === 'string') console.log(`Portkey: not measured: ${portkey}`);
   const host = await startHttpHost({ dispatcher: app.dispatcher, events: app.events, rendererDir: null, port: 0 });
+  const door = await startBareDoor(providerBaseUrl, 'primary');
   try {
     app.services.settings.set({ orchestrator: { enabled: true, quality_tier: 'premium' } });
     const saved = await app.dispatcher.call(
@@ -181,30 +185,33 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
               headers: portkey.headers(providerBaseUrl),
             }),
       bh: workerClient(worker, { baseURL: host.url, apiKey: 'unused', model: '', stream, hostRun }),
+      bd: workerClient(worker, { baseURL: door.baseURL, apiKey: 'x', model: 'primary', stream }),
     });
     // Steady state before any column: every row's code warmed in both modes (JIT, pools, caches) — a writer's app runs
     // for hours. With only the columns' own 30 calls, the first column (non-streaming c=1) read ~0.6–1.3 ms slower for
     // runs.start than the streaming column timing the very same call (2026-12-05, four runs); with this pass the two
     // agree within noise. Every row, Portkey's included, gets the same warm-up.
     for (const stream of [false, true]) {
-      const { a, b, pk, bh } = rowsFor(stream);
-      for (const measure of [a, b, runsAlone, runsWithoutFsync, pk, bh]) await measure?.(150, 1);
+      const { a, b, pk, bh, bd } = rowsFor(stream);
+      for (const measure of [a, b, runsAlone, runsWithoutFsync, pk, bh, bd]) await measure?.(150, 1);
     }
     const table: { column: string; added: Map<string, [number, number]> }[] = [];
     for (const concurrency of [1, 8]) {
       for (const stream of [false, true]) {
-        const { a, b, pk, bh } = rowsFor(stream);
+        const { a, b, pk, bh, bd } = rowsFor(stream);
         await a(30, concurrency);
         await b(30, concurrency);
         await runsAlone(30, concurrency);
         await pk?.(30, concurrency);
         await bh(30, concurrency);
+        await bd(30, concurrency);
         const da: Sample[] = [];
         const gb: Sample[] = [];
         const rc: Sample[] = [];
         const nc: Sample[] = [];
         const pc: Sample[] = [];
         const hc: Sample[] = [];
+        const dc: Sample[] = [];
         // Interleaved rounds so drift (other processes, GC) hits all of them alike.
         for (let round = 0; round < 5; round++) {
           da.push(...(await a(60, concurrency)));
@@ -213,6 +220,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
           nc.push(...(await runsWithoutFsync(60, concurrency)));
           if (pk) pc.push(...(await pk(60, concurrency)));
           hc.push(...(await bh(60, concurrency)));
+          dc.push(...(await bd(60, concurrency)));
         }
         const totals = (xs: Sample[]) => xs.map((x) => x.total);
         const dt0 = totals(da);
@@ -226,6 +234,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
         rows.set('Quire through the browser host', added(hc));
         rows.set("Quire's gateway", added(gb));
         rows.set('  in-process without the fdatasyncs (not a mode Quire has)', added(nc));
+        rows.set('  a bare HTTP door in this thread (node:http and the SDK, nothing of Quire)', added(dc));
         table.push({ column: `${stream ? 'streaming' : 'non-streaming'} c=${concurrency}`, added: rows });
         const [dt, gt, rt] = [da, gb, rc].map((xs) => xs.map((s) => s.total)) as [number[], number[], number[]];
         console.log(
@@ -235,11 +244,16 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
             `runs.start alone p50 ${f(p(rt, 50))} ms (gateway over it: p50 ${f(p(gt, 50) - p(rt, 50))} ms)`,
         );
         if (stream) {
-          const [df, gf, rf] = [da, gb, rc].map((xs) => xs.map((s) => s.firstToken)) as [number[], number[], number[]];
+          const [df, gf, rf, bf] = [da, gb, rc, dc].map((xs) => xs.map((s) => s.firstToken)) as number[][] as [
+            number[],
+            number[],
+            number[],
+            number[],
+          ];
           console.log(
             `  first streamed token, concurrency ${concurrency}: direct p50 ${f(p(df, 50))} ms; gateway p50 ${f(p(gf, 50))} ms; ` +
               `added p50 ${f(p(gf, 50) - p(df, 50))} ms p99 ${f(p(gf, 99) - p(df, 99))} ms; ratio ${(p(gf, 50) / p(df, 50)).toFixed(2)}; ` +
-              `runs.start alone p50 ${f(p(rf, 50))} ms`,
+              `runs.start alone p50 ${f(p(rf, 50))} ms; bare HTTP door added p50 ${f(p(bf, 50) - p(df, 50))} ms`,
           );
         }
       }
@@ -307,6 +321,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
   } finally {
     await worker.terminate();
     await host.close();
+    await door.close();
     if (typeof portkey !== 'string') await portkey.close();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
