@@ -9,12 +9,12 @@
 // - Portkey: the SDK calling Portkey, which calls the provider;
 // - Quire in-process: `runs.start` called in the bench's main thread (no HTTP in front, no client worker);
 // - through the browser host: a fetch of /api/runs:start (envelope, dispatcher, runs.start), answered whole;
-// - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record);
-// Two reference rows end the table. runs.start with the ledger's fdatasyncs answered at once (not a mode Quire has):
-// what this machine's disk flushes cost. A bare HTTP door (bench/bare-door.ts): node:http in this thread in front of
-// the same SDK calling the provider, nothing of Quire's: what the HTTP hop alone costs here, to read the HTTP rows
-// against. A last line times runs.start's first token and whole
-// call with each fdatasync 4 ms slower, beside this disk's: what a Mac's slower flushes add before the first token.
+// - Quire's gateway: the SDK calling the gateway (token, caps, wire translation, runs.start, the gateway's record).
+// Two reference rows end the table, to read the rows above against: runs.start with the ledger's fdatasyncs answered
+// at once (not a mode Quire has: what this machine's disk flushes cost), and a bare HTTP door (bench/bare-door.ts:
+// node:http in this thread in front of the same SDK calling the provider, nothing of Quire's: what the HTTP hop alone
+// costs here). A last line times runs.start's first token and whole call with each fdatasync 4 ms slower, beside this
+// disk's: what a Mac's slower flushes add before the first token.
 // And the same call after the thread idled 0, 1 and 3 ms: what waking from idle costs here (an HTTP row's server idles
 // before each request).
 import { spawn } from 'node:child_process';
@@ -244,12 +244,8 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
             `runs.start alone p50 ${f(p(rt, 50))} ms (gateway over it: p50 ${f(p(gt, 50) - p(rt, 50))} ms)`,
         );
         if (stream) {
-          const [df, gf, rf, bf] = [da, gb, rc, dc].map((xs) => xs.map((s) => s.firstToken)) as number[][] as [
-            number[],
-            number[],
-            number[],
-            number[],
-          ];
+          const firstTokens = (xs: Sample[]) => xs.map((s) => s.firstToken);
+          const [df, gf, rf, bf] = [firstTokens(da), firstTokens(gb), firstTokens(rc), firstTokens(dc)];
           console.log(
             `  first streamed token, concurrency ${concurrency}: direct p50 ${f(p(df, 50))} ms; gateway p50 ${f(p(gf, 50))} ms; ` +
               `added p50 ${f(p(gf, 50) - p(df, 50))} ms p99 ${f(p(gf, 99) - p(df, 99))} ms; ratio ${(p(gf, 50) / p(df, 50)).toFixed(2)}; ` +
