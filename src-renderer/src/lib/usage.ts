@@ -20,20 +20,20 @@ export const SAMPLE_USAGE: Readonly<Record<string, number>> = {
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Runs a page of runs:list holds at most. */
-export const RUNS_PAGE = 500;
+const RUNS_PAGE = 500;
 /** Pages read at most: 10,000 calls in 30 days is more than any writer's month (and a bound on a broken store). */
 const MOST_PAGES = 20;
+
+/** runs:list one page at a time, for {@link lastMonthRuns}. */
+export function runsPages(client: Pick<Client, 'call'>): (before: string | undefined) => Promise<RunSummary[]> {
+  return async (before) => (await client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs;
+}
 
 /**
  * Every run of the 30 days before `now`, newest first, page after page (`list(before)`: runs:list's, each call of a
  * tournament a run of its own): one page of 500 was a few days of a writer who runs tournaments, and their month was
  * priced as those few days.
  */
-/** runs:list one page at a time, for {@link lastMonthRuns}. */
-export function runsPages(client: Pick<Client, 'call'>): (before: string | undefined) => Promise<RunSummary[]> {
-  return async (before) => (await client.call('runs:list', { limit: RUNS_PAGE, ...(before ? { before } : {}) })).runs;
-}
-
 export async function lastMonthRuns<R extends Pick<RunSummary, 'run_id' | 'created_at'>>(
   list: (before: string | undefined) => Promise<R[]>,
   now: number,
