@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/support/temp-dir';
@@ -22,6 +22,41 @@ describe('openDatabase', () => {
     for (const table of tables) expect(table.sql, table.name).toMatch(/\bSTRICT\b/);
     db.close();
   });
+
+  // A write of the money path runs in a savepoint (ledger.ts), whose journal holds the pages it changes. Past 64 KiB
+  // (16 pages: a gateway call's reservation, its run and its link to the app) SQLite's default put that journal in a
+  // temporary file: one file created, written and deleted per call, on the event loop. Linux's /proc shows it.
+  it.runIf(process.platform === 'linux')(
+    "keeps a savepoint's journal in memory, never in a temporary file, however many pages it changes",
+    () => {
+      const db = openDatabase(join(tempDir(), 'quire.sqlite'));
+      db.exec('CREATE TABLE pages (id INTEGER PRIMARY KEY, body TEXT NOT NULL) STRICT');
+      const insert = db.prepare('INSERT INTO pages (body) VALUES (?)');
+      // One row per page: 40 pages that exist before the transaction (new pages are never journaled).
+      for (let i = 0; i < 40; i++) insert.run('x'.repeat(3000));
+      const deletedFiles = () =>
+        readdirSync('/proc/self/fd')
+          .map((fd) => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`);
+            } catch {
+              return '';
+            }
+          })
+          .filter((target) => target.endsWith('(deleted)'));
+      const before = deletedFiles();
+      let during: string[] = [];
+      db.transaction(() => {
+        db.transaction(() => {
+          db.prepare("UPDATE pages SET body = 'y' || body").run();
+          during = deletedFiles();
+        })();
+      }).immediate();
+      expect(during.filter((f) => !before.includes(f))).toEqual([]);
+      expect(db.prepare("SELECT COUNT(*) FROM pages WHERE body LIKE 'yx%'").pluck().get()).toBe(40);
+      db.close();
+    },
+  );
 
   it('is idempotent: reopening applies nothing twice', () => {
     const file = join(tempDir(), 'quire.sqlite');
