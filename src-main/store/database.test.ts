@@ -24,7 +24,7 @@ describe('openDatabase', () => {
   });
 
   // A write of the money path runs in a savepoint (ledger.ts), whose journal holds the pages it changes. Past 64 KiB
-  // (16 pages: a gateway call's reservation, its run and its link to the app) SQLite's default put that journal in a
+  // (17 pages: a gateway call's reservation, its run and its link to the app) SQLite's default put that journal in a
   // temporary file: one file created, written and deleted per call, on the event loop. Linux's /proc shows it.
   it.runIf(process.platform === 'linux')(
     "keeps a savepoint's journal in memory, never in a temporary file, however many pages it changes",

@@ -39,12 +39,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     migrate(db, migrations, current);
     // Temporary storage in memory. A write of the money path is a savepoint (ledger.ts), and a savepoint's journal
     // holds every page it changes: past 64 KiB (a gateway call's reservation, its run row and its link to the app are
-    // 16 pages) SQLite's default moved it to a temporary file, created, written and deleted on the event loop for each
-    // call (0.08–0.19 ms of a gateway call on the bench, 1.3 ms at concurrency 8). What stays in memory is at most the
-    // pages one transaction changes that existed before it: Quire's large writes (a manuscript's pieces) are new pages
-    // or single statements, which journal nothing. Set after the migrations, whose index builds may sort whole tables
-    // and keep spilling those sorts to disk; the reads that scan a year of rows (the CSV export) run on connections of
-    // their own (readSnapshot), which keep the default.
+    // 17 pages, its WAL frames counted) SQLite's default moved it to a temporary file, created, written and deleted on
+    // the event loop for each call (0.08–0.19 ms of a gateway call on the bench, 1.3 ms at concurrency 8). What stays
+    // in memory is at most the pages one transaction changes that existed before it: Quire's large writes (a
+    // manuscript's pieces) are new pages or single statements, which journal nothing. Set after the migrations, whose
+    // index builds may sort whole tables and keep spilling those sorts to disk; the reads that scan a year of rows (the
+    // CSV export) run on connections of their own (readSnapshot), which keep the default.
     db.pragma('temp_store = MEMORY');
     if (file !== ':memory:') for (const extra of ['-wal', '-shm']) chmodIfExists(file + extra);
     return db;

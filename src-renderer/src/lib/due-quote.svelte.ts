@@ -37,11 +37,11 @@ export class DueQuote<R, Q> {
 
   /** Asks for `request`'s quote; null (nothing to send yet) forgets the last one. */
   load(request: R | null): Promise<boolean> {
-    this.#due = false;
     if (request === null) {
-      this.#quote.reset();
+      this.reset();
       return Promise.resolve(false);
     }
+    this.#due = false;
     return this.#quote.load(request);
   }
 
