@@ -14,7 +14,8 @@
 // at once (not a mode Quire has: what this machine's disk flushes cost), and a bare HTTP door (bench/bare-door.ts:
 // node:http in this thread in front of the same SDK calling the provider, nothing of Quire's: what the HTTP hop alone
 // costs here). A last line times runs.start's first token and whole call with each fdatasync 4 ms slower, beside this
-// disk's: what a Mac's slower flushes add before the first token.
+// disk's: what a Mac's slower flushes add before the first token; and this disk's own fdatasync, timed, since a call's
+// figures carry one (the same code read 0.2–0.3 ms per flush on one VM and ~0.8 ms on another).
 // And the same call after the thread idled 0, 1 and 3 ms: what waking from idle costs here (an HTTP row's server idles
 // before each request).
 import { spawn } from 'node:child_process';
@@ -163,6 +164,19 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
         ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
           real(fd, (error) => void setTimeout(() => callback(error), SLOWER_MS))) as typeof fs.fdatasync,
     );
+    // This disk's own fdatasyncs, timed from the call to its callback (the thread pool's round trip included): the
+    // machine's share of every row above, to compare one machine's figures with another's.
+    const flushMs: number[] = [];
+    const runsTimingFdatasync = runsWithFdatasync(
+      (real) =>
+        ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+          const start = performance.now();
+          real(fd, (error) => {
+            flushMs.push(performance.now() - start);
+            callback(error);
+          });
+        }) as typeof fs.fdatasync,
+    );
     const hostRun = {
       task: 'brainstorm',
       input: MESSAGES,
@@ -273,7 +287,7 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
     const onDisk: Sample[] = [];
     const slower: Sample[] = [];
     for (let round = 0; round < 5; round++) {
-      onDisk.push(...(await runsAlone(60, 1)));
+      onDisk.push(...(await runsTimingFdatasync(60, 1)));
       slower.push(...(await runsWithSlowerFsync(60, 1)));
     }
     const firstP50 = (xs: Sample[]) =>
@@ -290,6 +304,10 @@ async function benchAgainst(providerBaseUrl: string): Promise<void> {
       `each fdatasync ${SLOWER_MS} ms slower (a Mac's F_FULLFSYNC), runs.start streaming c=1: first token p50 ` +
         `${f(firstP50(onDisk))} → ${f(firstP50(slower))} ms (${signed(firstP50(slower) - firstP50(onDisk))}); whole call p50 ` +
         `${f(totalP50(onDisk))} → ${f(totalP50(slower))} ms (${signed(totalP50(slower) - totalP50(onDisk))}: its settlement is on disk before it answers)`,
+    );
+    console.log(
+      `this disk: the ledger's fdatasync of the write-ahead log (about one per call at concurrency 1), p50 ${f(p(flushMs, 50))} ms ` +
+        `p90 ${f(p(flushMs, 90))} ms over ${flushMs.length} (from the call to its callback: part of every Quire row's figures)`,
     );
     // The same call after the thread idled a while, as every row's calls but the in-process one do (each waits for a
     // request): on this VM a thread woken from idle runs slower for a while, which lands on the HTTP rows' figures.
