@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../../../test/renderer/deferred';
 import { ApiError } from './api/client';
 import { DueQuote } from './due-quote.svelte';
-
-/** A promise the test settles by hand. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
-}
 
 interface Quote {
   for: string;

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
+import { deferred } from '../../../test/renderer/deferred';
 import { ApiError } from './api/client';
 import { action, resource } from './resource.svelte';
-
-/** A promise the test settles by hand. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
-}
 
 /** A resource whose first load waits for answers[0], its second for answers[1]. */
 function answeredByHand() {
