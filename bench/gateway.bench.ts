@@ -15,7 +15,7 @@
 // node:http in this thread in front of the same SDK calling the provider, nothing of Quire's: what the HTTP hop alone
 // costs here). A last line times runs.start's first token and whole call with each fdatasync 4 ms slower, beside this
 // disk's: what a Mac's slower flushes add before the first token; and this disk's own fdatasync, timed, since a call's
-// figures carry one (0.42–0.73 ms per flush on one VM, 0.2–0.3 ms on a faster one).
+// figures carry one (README gives the readings of two machines).
 // And the same call after the thread idled 0, 1 and 3 ms: what waking from idle costs here (an HTTP row's server idles
 // before each request).
 import { spawn } from 'node:child_process';

@@ -34,9 +34,13 @@ describe.runIf(process.platform === 'linux')("the gateway bench's Portkey", () =
   beforeAll(async () => {
     // Portkey's own default (localhost, 127.0.0.1, ::1, host.docker.internal) with 127.0.0.2 added.
     process.env.TRUSTED_CUSTOM_HOSTS = 'localhost,127.0.0.1,::1,host.docker.internal,127.0.0.2';
-    const started = await startPortkey();
-    if (trusted === undefined) delete process.env.TRUSTED_CUSTOM_HOSTS;
-    else process.env.TRUSTED_CUSTOM_HOSTS = trusted;
+    let started: Awaited<ReturnType<typeof startPortkey>>;
+    try {
+      started = await startPortkey();
+    } finally {
+      if (trusted === undefined) delete process.env.TRUSTED_CUSTOM_HOSTS;
+      else process.env.TRUSTED_CUSTOM_HOSTS = trusted;
+    }
     if (typeof started === 'string') throw new Error(started);
     portkey = started;
     provider = await startFakeLlmServer();
