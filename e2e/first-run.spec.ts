@@ -51,6 +51,13 @@ test('first launch shows the setup with no red text; picking balanced and adding
   await expect(page.getByTestId('decision')).toContainText('Set up a model to run this task');
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.locator('.notice.error')).toHaveCount(0);
+  // The tab has Quire's icon, served by the host: without one the browser asks for /favicon.ico, gets a 404, and the
+  // page's console shows a red "Failed to load resource" on every load.
+  const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel~="icon"]')?.href ?? null);
+  expect(icon, 'index.html names an icon').not.toBeNull();
+  const served = await page.request.get(icon!);
+  expect(served.status()).toBe(200);
+  expect(served.headers()['content-type']).toMatch(/^image\//);
   await page.screenshot({ path: 'e2e/screenshots/first-run-setup.png', fullPage: true });
 
   await setup.getByRole('button', { name: 'Choose Balanced' }).click();
