@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityTier, SetupNeed, SetupPlans, TierPlan } from '$contract';
 import { FakeApi, FakeError } from '../../../../test/renderer/fake-api';
-import { download, installed, keysStatus, model, settings, task } from '../../../../test/renderer/fixtures';
+import { download, installed, keysStatus, model, runSummary, settings, task } from '../../../../test/renderer/fixtures';
 import { TIER_INFO } from '../tiers';
 import { FirstRunManager } from './first-run.svelte';
 
@@ -273,6 +273,34 @@ describe('FirstRunManager: the first-run setup', () => {
     await other.manager.load();
     expect(other.manager.visible).toBe(true);
     expect(other.stored().setup.done).toBe(false);
+  });
+
+  it('a writer whose runs have answered is past the welcome: closed, unless a step they chose is still to do', async () => {
+    // The welcome stayed above the Workbench launch after launch for a writer who had set Quire up in Settings and had
+    // been running tasks for weeks, still offering "Add an OpenRouter key", until they found "Not now".
+    const answered = { runs: [runSummary('r2', { status: 'failed' }), runSummary('r1', { status: 'completed' })] };
+    const own = setup();
+    own.fake.answer('runs:list', answered);
+    await own.manager.load();
+    expect(own.manager.visible).toBe(false);
+    expect(own.stored().setup.done).toBe(true);
+    // Runs that all failed: the writer may still need the welcome's help.
+    const failing = setup();
+    failing.fake.answer('runs:list', { runs: [runSummary('r1', { status: 'failed' })] });
+    await failing.manager.load();
+    expect(failing.manager.visible).toBe(true);
+    // A choice with a step still to do (its key) stays open, answers or not; once it is set up, it closes too.
+    const keyAdded = { value: false };
+    const chosen = setup(keyAdded);
+    await chosen.manager.load();
+    await chosen.manager.choose('balanced');
+    chosen.fake.answer('runs:list', answered);
+    await chosen.manager.load();
+    expect(chosen.manager.visible).toBe(true);
+    keyAdded.value = true;
+    await chosen.manager.load();
+    expect(chosen.manager.visible).toBe(false);
+    expect(chosen.stored().setup.done).toBe(true);
   });
 
   it('once finished it is not shown again, and later launches do not ask for a plan', async () => {

@@ -66,7 +66,10 @@ export class FirstRunManager {
     this.#models = models;
   }
 
-  /** Shown until the writer closes it; never before the settings have arrived (no flash on later launches). */
+  /**
+   * Shown until the writer closes it, or is past it (runs that answered; see #fetch); never before the settings have
+   * arrived (no flash on later launches).
+   */
   get visible(): boolean {
     const settings = this.#state.value.settings;
     return settings !== null && !settings.setup.done;
@@ -79,10 +82,7 @@ export class FirstRunManager {
   get options(): SetupOption[] {
     const plans = this.#state.value.plans;
     if (!plans) return [];
-    return OPTIONS.map((option) => ({
-      ...option,
-      plan: option.id === 'private' ? plans.private : plans.tiers[option.tier],
-    }));
+    return OPTIONS.map((option) => ({ ...option, plan: planOf(option, plans) }));
   }
   readonly chosen = $derived<SetupOption | null>(this.options.find((option) => option.id === this.choice) ?? null);
   /** What the chosen option still needs; empty once it is set up. */
@@ -194,26 +194,41 @@ export class FirstRunManager {
       lastMonthRuns(runsPages(this.#client), this.#now()),
     ]);
     if (settings.setup.done) return { settings, plans: null, usage: {} };
+    const { choice } = settings.setup;
     // The writer changed by hand in Settings what the choice set (its tier, keeping everything on this machine,
     // automatic selection): their settings are the setup now, and the welcome would say what is no longer so.
-    if (settings.setup.choice && !matches(settings.setup.choice, settings)) {
-      const closed = await this.#client.call('settings:set', { setup: { done: true } });
-      return { settings: closed, plans: null, usage: {} };
-    }
+    if (choice && !matches(choice, settings)) return this.#close();
+    // Runs that answered: the writer is past the welcome. Without a choice they set Quire up their own way (the welcome
+    // stayed above the Workbench, launch after launch, offering a key they did not need); with one, once it is set up.
+    const answered = recent.some((run) => run.status === 'completed');
+    if (answered && !choice) return this.#close();
     const profile = pickProfile(
       capabilities,
       recentUsage(recent, this.#now()),
       recentTokens(recent, this.#now(), capabilities.models),
     );
     const plans = await this.#client.call('orchestrator:plan', priced(profile));
+    const chosen = OPTIONS.find((option) => option.id === choice);
+    if (answered && chosen && planOf(chosen, plans).ready) return this.#close();
     const { usage } = profile;
     return { settings, plans, usage };
+  }
+
+  /** The welcome closed for good, as "Not now" and "Done" close it. */
+  async #close(): Promise<State> {
+    const closed = await this.#client.call('settings:set', { setup: { done: true } });
+    return { settings: closed, plans: null, usage: {} };
   }
 
   reset(): void {
     this.#state.reset();
     this.#action.reset();
   }
+}
+
+/** What an option would use and needs: free and private has a plan of its own (local models only). */
+function planOf(option: { id: SetupChoice; tier: QualityTier }, plans: SetupPlans): TierPlan {
+  return option.id === 'private' ? plans.private : plans.tiers[option.tier];
 }
 
 /** The same as the catalog card's: a download that could not start says so on both. */
