@@ -1,5 +1,6 @@
 // A new writer's first launch: the setup offers three ways to work with what each needs and costs, nothing is red
 // before the writer acts, and picking "balanced" and adding the one key it asks for makes tasks runnable.
+import type { Page } from '@playwright/test';
 import { addFakeWriter, expect, test } from './support/fake-host';
 import { NO_KEYS, startHost, type RunningHost } from './support/host';
 import type { FakeLlmServer } from '../test/support/fake-llm-server';
@@ -31,6 +32,15 @@ const FAKE_KEYS: [RegExp, string][] = [
   [/Gemini|Google/, 'AIzaE2eNotARealKey0000000001'],
   [/./, 'sk-e2e-not-a-real-key-0001'],
 ];
+
+/** The welcome closed without a choice, for good: stored so, and not back after a reload of the window. */
+async function expectClosedForGood(page: Page, host: RunningHost): Promise<void> {
+  await page.reload();
+  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
+  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
+  const stored = await host.call<{ setup: { done: boolean; choice: string | null } }>('settings:get');
+  expect(stored.value?.setup).toEqual({ done: true, choice: null });
+}
 
 test('first launch shows the setup with no red text; picking balanced and adding a key makes tasks runnable', async ({
   page,
@@ -152,11 +162,7 @@ test('tier cards and the per-task table show what each tier needs before setup, 
   expect((await host.call('keys:delete', { provider: bestKey.provider })).ok).toBe(true);
   await setup.getByRole('button', { name: 'Not now' }).click();
   await expect(setup).toHaveCount(0);
-  await page.reload();
-  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
-  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
-  const stored = await host.call<{ setup: { done: boolean; choice: string | null } }>('settings:get');
-  expect(stored.value?.setup).toEqual({ done: true, choice: null });
+  await expectClosedForGood(page, host);
 
   // A DeepSeek key alone, added outside the setup: DeepSeek's models do not do line edits, so Line edit still cannot
   // run. The card names what Balanced would run it on and the one step that takes, as the per-task table in Settings
@@ -208,11 +214,7 @@ test('a writer who set Quire up their own way and has had an answer is not welco
   await sidebar.getByRole('link', { name: 'Workbench' }).click();
   await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
   await expect(setup).toHaveCount(0);
-  await page.reload();
-  await expect(page.getByLabel('Task', { exact: true })).toHaveValue('line_edit');
-  await expect(page.getByTestId('first-run-setup')).toHaveCount(0);
-  const stored = await host.call<{ setup: { done: boolean; choice: string | null } }>('settings:get');
-  expect(stored.value?.setup).toEqual({ done: true, choice: null });
+  await expectClosedForGood(page, host);
 });
 
 test('free and private: the welcome shows the download’s progress, a failure with its step, then “You are set up”', async ({
