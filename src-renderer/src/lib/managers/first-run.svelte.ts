@@ -214,7 +214,7 @@ export class FirstRunManager {
     return { settings, plans, usage };
   }
 
-  /** The welcome closed for good, as "Not now" and "Done" close it. */
+  /** The welcome closed for good, as its own buttons close it ("Not now", "Start writing", "Finish later"). */
   async #close(): Promise<State> {
     const closed = await this.#client.call('settings:set', { setup: { done: true } });
     return { settings: closed, plans: null, usage: {} };
