@@ -19,6 +19,15 @@ function quotedByHand() {
   return { quote, asks };
 }
 
+/** {@link quotedByHand} with the quote for "chapter 1" ($0.02) landed and on screen. */
+async function quotedOnce() {
+  const hand = quotedByHand();
+  const first = hand.quote.load('chapter 1');
+  hand.asks[0]!.answer.resolve({ for: 'chapter 1', at_most_usd: 0.02 });
+  await first;
+  return hand;
+}
+
 const refused = new ApiError({
   code: 'invalid_input',
   message: 'The passage is empty: there is nothing to check.',
@@ -39,10 +48,7 @@ describe('DueQuote', () => {
   });
 
   it('is not ready from the moment what the button would send changes until the new quote lands', async () => {
-    const { quote, asks } = quotedByHand();
-    const first = quote.load('chapter 1');
-    asks[0]!.answer.resolve({ for: 'chapter 1', at_most_usd: 0.02 });
-    await first;
+    const { quote, asks } = await quotedOnce();
     // The writer typed: the quote on screen is for the old passage, and the button waits (a typing pause).
     quote.expect();
     expect(quote.ready).toBe(false);
@@ -68,10 +74,7 @@ describe('DueQuote', () => {
   });
 
   it('shows no quote when the ask fails, only why: a quote for other inputs would name the wrong cost', async () => {
-    const { quote, asks } = quotedByHand();
-    const first = quote.load('chapter 1');
-    asks[0]!.answer.resolve({ for: 'chapter 1', at_most_usd: 0.02 });
-    await first;
+    const { quote, asks } = await quotedOnce();
     quote.expect();
     const second = quote.load('');
     asks[1]!.answer.reject(refused);
@@ -82,10 +85,7 @@ describe('DueQuote', () => {
   });
 
   it('forgets the last quote on load(null) (nothing to send yet), and an answer still on its way stays unseen', async () => {
-    const { quote, asks } = quotedByHand();
-    const first = quote.load('chapter 1');
-    asks[0]!.answer.resolve({ for: 'chapter 1', at_most_usd: 0.02 });
-    await first;
+    const { quote, asks } = await quotedOnce();
     const late = quote.load('chapter 2');
     quote.expect();
     await expect(quote.load(null)).resolves.toBe(false);
