@@ -176,8 +176,9 @@ test('a local model with a small context is told apart from one that cannot do t
   const refusal = page.getByTestId('decision-refusal');
   await expect(refusal).toContainText('Context window too small: Small fixture.');
   await expect(refusal).toContainText(
-    'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in Small fixture.',
+    'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in Small fixture (this needs',
   );
+  await expect(refusal).toContainText('with its answer; it reads 2,048 at once).');
   await expect(refusal).not.toContainText('minimum quality');
   await expect(refusal).toContainText('This passage and its answer are too long for the models you can use');
   await expect(refusal).toContainText('Pick a shorter answer length');

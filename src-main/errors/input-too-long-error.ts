@@ -13,13 +13,24 @@ export class InputTooLongError extends QuireError {
   readonly inputTokens: number;
   readonly limitTokens: number;
 
-  /** `advice`: what the writer can do instead (by default: a larger model, or a shorter passage). */
-  constructor(inputTokens: number, limitTokens: number, modelName: string, detail = '', advice = DEFAULT_ADVICE) {
+  /**
+   * `advice`: what the writer can do instead (by default: a larger model, or a shorter passage). `message`: said
+   * instead of the numbers, for a model no shorter passage fits (not `tooLong` then: see {@link noRoom}).
+   */
+  constructor(
+    inputTokens: number,
+    limitTokens: number,
+    modelName: string,
+    detail = '',
+    advice = DEFAULT_ADVICE,
+    message?: string,
+  ) {
     super(
       'invalid_input',
-      `This passage is ${n(inputTokens)} tokens; ${modelName} can read ${n(Math.max(0, limitTokens))} at once` +
-        `${detail ? ` (${detail})` : ''}. Nothing was cut: ${advice}`,
-      { path: 'input', advised: true },
+      message ??
+        `This passage is ${n(inputTokens)} tokens; ${modelName} can read ${n(Math.max(0, limitTokens))} at once` +
+          `${detail ? ` (${detail})` : ''}. Nothing was cut: ${advice}`,
+      { path: 'input', advised: true, tooLong: message === undefined },
     );
     this.name = 'InputTooLongError';
     this.inputTokens = inputTokens;
@@ -28,11 +39,17 @@ export class InputTooLongError extends QuireError {
 
   /**
    * A model whose context the task's own parts (its answer, instruction, the story so far) leave too little room for
-   * any text of a part: however short the passage, it cannot run there, so the message is about the model.
+   * any text of a part: however short the passage, it cannot run there, so the message is about the model (and a
+   * shorter text is no way past it: not `tooLong`).
    */
   static noRoom(inputTokens: number, roomTokens: number, modelName: string, detail: string): InputTooLongError {
-    const error = new InputTooLongError(inputTokens, roomTokens, modelName);
-    error.message = `${modelName} has too little room for this task's text: ${detail}. Nothing was cut: choose a model with a larger context.`;
-    return error;
+    return new InputTooLongError(
+      inputTokens,
+      roomTokens,
+      modelName,
+      '',
+      DEFAULT_ADVICE,
+      `${modelName} has too little room for this task's text: ${detail}. Nothing was cut: choose a model with a larger context.`,
+    );
   }
 }

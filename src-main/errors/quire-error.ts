@@ -17,6 +17,8 @@ export interface QuireErrorOptions {
   advised?: boolean;
   /** Where that step is taken (ErrorInfo.fix_in). */
   fixIn?: FixIn;
+  /** The text is too long for the model it was for; a shorter one may run (ErrorInfo.too_long). */
+  tooLong?: boolean;
 }
 
 /** Codes that are only ever raised before a provider is called. */
@@ -30,6 +32,7 @@ export class QuireError extends Error {
   readonly billing: Billing;
   readonly advised: boolean;
   readonly fixIn: FixIn | undefined;
+  readonly tooLong: boolean;
 
   constructor(code: ErrorCode, message: string, options: QuireErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -39,6 +42,7 @@ export class QuireError extends Error {
     this.billing = options.billing ?? (NEVER_SENT.includes(code) ? 'none' : 'unknown');
     this.advised = options.advised ?? false;
     this.fixIn = options.fixIn;
+    this.tooLong = options.tooLong ?? false;
     if (options.path !== undefined) this.path = options.path;
   }
 
@@ -48,6 +52,7 @@ export class QuireError extends Error {
       retryable: info.retryable,
       advised: info.advised === true,
       ...(info.fix_in ? { fixIn: info.fix_in } : {}),
+      ...(info.too_long ? { tooLong: true } : {}),
     });
   }
 
@@ -59,6 +64,7 @@ export class QuireError extends Error {
       ...(this.path !== undefined ? { path: this.path } : {}),
       ...(this.advised ? { advised: true as const } : {}),
       ...(this.fixIn ? { fix_in: this.fixIn } : {}),
+      ...(this.tooLong ? { too_long: true as const } : {}),
     };
   }
 }

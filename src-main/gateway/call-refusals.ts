@@ -55,7 +55,9 @@ export function unsetUpRefusal(
   unavailable: (name: string) => string | null,
   sources: ModelNameSources,
 ): WireError | null {
-  if (!isQuireError(error) || error.code !== 'unavailable' || error.retryable || error.advised) return null;
+  // Too long for what could run it: its own words say what a shorter text may fit in.
+  if (!isQuireError(error) || error.code !== 'unavailable' || error.retryable || error.advised || error.tooLong)
+    return null;
   const names = listModelNames(sources)
     .map((m) => m.id)
     .filter((id) => unavailable(id) === null);

@@ -25,6 +25,17 @@ describe('toWireError', () => {
     }
   });
 
+  it('a text too long for the model is OpenAI’s context_length_exceeded; a model too small for any text is not', () => {
+    const tooLong = wireErrorBody('openai', toWireError(new InputTooLongError(9000, 2000, 'Tiny')));
+    expect(tooLong).toMatchObject({ error: { code: 'context_length_exceeded', param: 'messages' } });
+    // However short the text, the task's own parts leave no room: shortening it is no way past.
+    const noRoom = toWireError(InputTooLongError.noRoom(9000, 0, 'Tiny', 'its 2,048-token context'));
+    expect(noRoom.init).toMatchObject({ status: 400, openaiCode: null });
+    // Too long for the first model, and then every other model failed: a 502, whatever the first said.
+    const chain = new QuireError('invalid_input', 'None of the 2 models…', { retryable: true, tooLong: true });
+    expect(toWireError(chain).init.status).toBe(502);
+  });
+
   it('a failure a retry may get past, whatever its last cause, is the server side’s: 502 api_error', () => {
     // Every model tried failed, the last a local model the text did not fit (its code is the last failure's).
     const failed = new QuireError('invalid_input', 'None of the 2 models Quire tried could do this. …', {

@@ -59,6 +59,15 @@ export const wire = {
       `The model "${model}" does not exist in Quire. GET /v1/models lists the names it knows (quire/auto, quire/<tier>, quire/<task> or a model id).`,
       { ...base(404, 'invalid_request_error', 'model_not_found', 'not_found_error'), param: 'model' },
     ),
+  /**
+   * The text is longer than the model reads at once: OpenAI's own answer to that (400, `context_length_exceeded` on
+   * `messages`; Anthropic's is a 400 invalid_request_error), which apps that trim their conversation look for.
+   */
+  contextLength: (message: string) =>
+    new WireError(message, {
+      ...base(400, 'invalid_request_error', 'context_length_exceeded', 'invalid_request_error'),
+      param: 'messages',
+    }),
   tooLarge: (limit: number) =>
     new WireError(
       `The request body is larger than ${bytesText(limit)}, the gateway's limit.`,
@@ -150,7 +159,11 @@ function valueAt(body: unknown, path: PropertyKey[]): unknown {
 /** Any error a call ended with, as the wire shows it. */
 export function toWireError(error: unknown): WireError {
   if (error instanceof WireError) return error;
-  if (isQuireError(error)) return fromCode(error.code, error.message, error.retryable);
+  if (isQuireError(error)) {
+    // Too long for the model, and not a call that failed past that (every model tried): the app's text to shorten.
+    if (error.tooLong && !error.retryable) return wire.contextLength(error.message);
+    return fromCode(error.code, error.message, error.retryable);
+  }
   return new WireError(
     'Quire could not answer this request (an internal error).',
     base(500, 'server_error', null, 'api_error'),

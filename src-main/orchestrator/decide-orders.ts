@@ -26,6 +26,8 @@ export interface Evaluated {
   /** The same reasons as BIT flags. */
   mask: number;
   affordable: boolean;
+  /** The tokens its context must hold for this call: the request's, its images' as it sees them, and the answer. */
+  need: number;
   /** Position in the final ranking (explain); unranked ones sort after. */
   order: number;
   /** Position in the registry's (legacy, id) order: the last tie-break, one integer comparison. */
@@ -123,6 +125,7 @@ export function registryState(registry: readonly ModelSpec[]): RegistryState {
     hard: REASON_LISTS[0]!,
     mask: 0,
     affordable: true,
+    need: 0,
     order: Number.MAX_SAFE_INTEGER,
     tie: ties[i]!,
     size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],

@@ -5,7 +5,6 @@ import {
   onlyContextKeepsOut,
   type Candidate,
   type CandidateReason,
-  type ModelSpec,
   type TaskSpec,
   type TierUsed,
 } from '../../src-preload/contract';
@@ -116,7 +115,26 @@ export function tierReason(tier: TierUsed, top: Evaluated, task: TaskSpec, compl
 const SET_UP_REASONS: ReadonlySet<CandidateReason> = new Set(['no_key', 'not_downloaded', 'local_only']);
 
 /** Only the models and their hard reasons are read (the test oracle, test/support/decide-full-sort.ts, shares these words). */
-type WithReasons = Pick<Evaluated, 'hard' | 'spec'>;
+type WithReasons = Pick<Evaluated, 'hard' | 'spec' | 'need'>;
+type Sized = Pick<Evaluated, 'spec' | 'need'>;
+
+/**
+ * What a call needs of a model's context beside what the models its length keeps out read at once (of several, the
+ * one that reads the most): "this needs about 7,012 tokens with its answer; it reads 4,096 at once".
+ */
+function roomText(models: readonly Sized[]): string {
+  const most = models.reduce((a, b) => (b.spec.context_window > a.spec.context_window ? b : a));
+  const context = most.spec.context_window;
+  const reads =
+    models.length === 1
+      ? 'it reads'
+      : models.every((m) => m.spec.context_window === context)
+        ? 'they read'
+        : `the largest, ${most.spec.display_name}, reads`;
+  return `this needs about ${count(most.need)} tokens with its answer; ${reads} ${count(context)} at once`;
+}
+
+const count = (tokens: number) => tokens.toLocaleString('en-US');
 
 /** How many models of one kind the refusal names before "and N more". */
 const NAMED = 4;
@@ -145,7 +163,7 @@ export function unavailableMessage(
   // Some are set up: what keeps each of those out is the story (the rest only wait for a key or a download), by name,
   // grouped by why: "Without an ear for prose: DeepSeek V3 and DeepSeek R1."
   const groups = new Map<string, string[]>();
-  const onlyContext: string[] = [];
+  const onlyContext: WithReasons[] = [];
   /** Whether one of those holds the request itself, so a shorter answer alone could make it fit. */
   let holdsRequest = false;
   for (const e of setUp) {
@@ -153,7 +171,7 @@ export function unavailableMessage(
     // An installed local model's strength and quality only rank it lower: not named when something else keeps it out.
     const reasons = blockingReasons(e.hard, local);
     if (onlyContextKeepsOut(e.hard, local)) {
-      onlyContext.push(e.spec.display_name);
+      onlyContext.push(e);
       holdsRequest ||= size.input < e.spec.context_window;
     }
     const why = reasons.map((r) =>
@@ -170,7 +188,8 @@ export function unavailableMessage(
   const less = holdsRequest
     ? `A shorter passage, or a shorter answer than the ${size.answer.toLocaleString('en-US')} tokens now allowed,`
     : 'A shorter passage';
-  const shorter = `${less} may fit in ${named(onlyContext)}.`;
+  const names = named(onlyContext.map((e) => e.spec.display_name));
+  const shorter = `${less} may fit in ${names} (${roomText(onlyContext)}).`;
   return { message: `${message} ${shorter}`, shorter };
 }
 
@@ -248,7 +267,8 @@ function aKey(provider: string): string {
 }
 
 /** Why a model the writer named cannot run for one of its reasons, and the step that fixes that reason. */
-function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; step: string } {
+function blockedBy(reason: CandidateReason, target: Sized): { why: string; step: string } {
+  const spec = target.spec;
   switch (reason) {
     case 'no_key': {
       if (spec.endpoint_id)
@@ -281,7 +301,7 @@ function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; ste
       };
     case 'context_too_small':
       return {
-        why: 'this passage and its answer are too long for it',
+        why: `this passage and its answer are too long for it (${roomText([target])})`,
         step: 'Shorten the passage or the answer, or pick a model that reads more at once.',
       };
     case 'no_vision':
@@ -297,10 +317,10 @@ function blockedBy(reason: CandidateReason, spec: ModelSpec): { why: string; ste
  * keeps it out, so it cannot run right now rather than at all.
  */
 export function blockedText(
-  spec: ModelSpec,
+  target: Sized,
   blockers: readonly CandidateReason[],
 ): { why: string; steps: string; now: boolean } {
-  const each = blockers.map((reason) => blockedBy(reason, spec));
+  const each = blockers.map((reason) => blockedBy(reason, target));
   return {
     why: each.map((b) => b.why).join('; '),
     steps: [...new Set(each.map((b) => b.step))].join(' '),

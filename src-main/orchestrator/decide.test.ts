@@ -198,7 +198,7 @@ describe('availability', () => {
         'Context window too small: tiny. ' +
         'Retired by its provider, without an eye for theme, context window too small: old. ' +
         // Its 1,000 tokens cannot hold the 5,000 asked for even without an answer: only the passage can change.
-        'A shorter passage may fit in tiny.',
+        'A shorter passage may fit in tiny (this needs about 6,200 tokens with its answer; it reads 1,000 at once).',
     );
     // Many of one kind: the first few by name, then how many more.
     const many = Array.from({ length: 6 }, (_, i) => model(`m${i}`, { strengths: ['creative_generation'] }));
@@ -224,7 +224,8 @@ describe('availability', () => {
     );
     expect(d.refusal?.message).toBe(
       'None of the models you have set up can do theme_analysis. Context window too small: small-ctx and prose. ' +
-        'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in small-ctx and prose.',
+        'A shorter passage, or a shorter answer than the 2,000 tokens now allowed, may fit in small-ctx and prose ' +
+        '(this needs about 3,300 tokens with its answer; they read 2,048 at once).',
     );
     // With a shorter answer it runs on the local model (kept on this machine), as the words said.
     expect(
@@ -495,7 +496,7 @@ describe('forced model', () => {
     expect(paused.refusal?.message).not.toMatch(/excluded|e\.g\.|unusable/);
     const tooLong = run({ task: 'coordinator', model: 'qwen-plus', input_tokens: 10_000_000 });
     expect(tooLong.refusal?.message).toBe(
-      'The model you picked, qwen-plus, cannot run: this passage and its answer are too long for it. Shorten the passage or the answer, or pick a model that reads more at once.',
+      'The model you picked, qwen-plus, cannot run: this passage and its answer are too long for it (this needs about 10,000,300 tokens with its answer; it reads 128,000 at once). Shorten the passage or the answer, or pick a model that reads more at once.',
     );
     const notHere = run({ task: 'coordinator', model: 'mistral-7b' }, { availability: availability([]) });
     expect(notHere.refusal).toMatchObject({

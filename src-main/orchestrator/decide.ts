@@ -177,7 +177,8 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     // A local model the writer picked has its answer shortened to what its context leaves, down to a floor
     // (local-answer.ts), rather than refused; Quire's own choice prefers a model that holds the whole answer.
     const answer = local && shortenLocal && spec.id === request.model ? leastLocalAnswer(maxOutput) : maxOutput;
-    if (spec.context_window < inputTokens + seen + answer) mask |= BIT.context_too_small;
+    e.need = inputTokens + seen + answer;
+    if (spec.context_window < e.need) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
     e.quality = q;
     e.cost = cost;
@@ -237,7 +238,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       });
     }
     // What keeps it out, in the writer's words, and (for a refusal) the step that fixes it.
-    const blocked = target && blockers.length > 0 ? blockedText(target.spec, blockers) : null;
+    const blocked = target && blockers.length > 0 ? blockedText(target, blockers) : null;
     const problem = !target
       ? `${what} ${goneModel(wanted).gone}`
       : blocked
@@ -273,9 +274,12 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
             route[0]?.spec.display_name ?? null,
           );
     // With its step said, the refusal is advised: no general next step is added to it.
-    return step
+    const refused = step
       ? refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}. ${step}`, true)
       : refuse(base, rankings, mode, mode === 'pack' ? packName : null, code, `${problem}.`);
+    return blockers.length > 0 && blockers.every((reason) => reason === 'context_too_small')
+      ? { ...refused, refusal: { ...refused.refusal!, too_long: true } }
+      : refused;
   }
 
   const { pick, passedOver } = withinBudget(tierRequested, rankings, complexity, settings.prefer_local);
@@ -308,7 +312,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? { message: noVisionMessage(task, best, localOnly) }
       : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput });
   const refused = refuse(base, rankings, 'orchestrator', null, 'unavailable', why.message);
-  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter } } : refused;
+  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter, too_long: true } } : refused;
 }
 
 /** The model the active pack maps the task to when the request names none and automatic choice is off. */

@@ -45,7 +45,7 @@ describe('a model too small for the task’s instruction', () => {
     const quote = await h.call('runs:quote', { task: 'continuity_check', input: PASSAGE });
     const refusal = quote.body.value.decision.refusal;
     expect(refusal.message).toMatch(
-      /A shorter passage, or a shorter answer than the [\d,]+ tokens now allowed, may fit in Mid Reader\.$/,
+      /A shorter passage, or a shorter answer than the [\d,]+ tokens now allowed, may fit in Mid Reader \(this needs about [\d,]+ tokens with its answer; it reads 2,000 at once\)\.$/,
     );
     expect(refusal.instruction_too_long).toBeUndefined();
   });

@@ -83,7 +83,10 @@ export class RunChain {
       return await this.fail(
         decided,
         startedAt,
-        new QuireError(refusal.code, refusal.message, { advised: 'advised' in refusal && refusal.advised === true }),
+        new QuireError(refusal.code, refusal.message, {
+          advised: 'advised' in refusal && refusal.advised === true,
+          tooLong: 'too_long' in refusal && refusal.too_long === true,
+        }),
         decision,
       );
     }

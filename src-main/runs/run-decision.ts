@@ -80,7 +80,7 @@ export async function whenNoPassageFits(
   const message =
     `${refusal.message.slice(0, -refusal.shorter.length).trimEnd()} ${numbers} Choose a model with a larger context` +
     `${decision.local_only ? ' (download one on the Models screen)' : ''}.`;
-  const { shorter: _replaced, ...rest } = refusal;
+  const { shorter: _replaced, too_long: _notShorter, ...rest } = refusal;
   return { ...decision, reason: message, refusal: { ...rest, message, advised: true, instruction_too_long: true } };
 }
 

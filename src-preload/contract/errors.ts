@@ -34,6 +34,11 @@ export interface ErrorInfo {
   advised?: true;
   /** Where the step the message ends with is taken (a refused key: Settings), for a button that opens it. */
   fix_in?: FixIn;
+  /**
+   * The text (with room for its answer) is longer than the model it was for reads at once, and a shorter one may run:
+   * the gateway answers an app as OpenAI does (400 `context_length_exceeded`), so it shortens rather than retries.
+   */
+  too_long?: true;
 }
 
 /** The screens a writer fixes things on. */

@@ -112,6 +112,11 @@ export interface Refusal {
    * answer would let them run, only a model with a larger context.
    */
   instruction_too_long?: true;
+  /**
+   * The text and its answer are too long for the model the writer named (or their pack does), or for every model that
+   * could do the task: a shorter one may run (ErrorInfo.too_long). Not with `instruction_too_long`.
+   */
+  too_long?: true;
 }
 
 export interface Decision {

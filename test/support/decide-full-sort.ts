@@ -69,6 +69,8 @@ interface Evaluated {
   /** Hard reasons it cannot be used at all (empty = usable); shared between candidates, never mutated. */
   hard: readonly CandidateReason[];
   affordable: boolean;
+  /** The tokens its context must hold for this call. */
+  need: number;
   /** Position in the final ranking (explain); unranked ones sort after. */
   order: number;
   /** Position in the registry's (legacy, id) order: the last tie-break, one integer comparison. */
@@ -186,6 +188,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       cost,
       hard,
       affordable: remaining === null || cost <= remaining + EPSILON,
+      need: inputTokens + seen + maxOutput,
       order: Number.MAX_SAFE_INTEGER,
       tie: ties[index]!,
       size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
@@ -257,7 +260,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
         remaining,
       });
     }
-    const blocked = target && blockers.length > 0 ? blockedText(target.spec, blockers) : null;
+    const blocked = target && blockers.length > 0 ? blockedText(target, blockers) : null;
     const problem = !target
       ? `${what} ${goneModel(wanted).gone}`
       : blocked
@@ -295,7 +298,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
             auto && !auto.local ? { name: auto.spec.display_name, cost: auto.cost } : null,
             routeLocal(localLast, complexity)[0]?.spec.display_name ?? null,
           );
-    return refuse(
+    const refused = refuse(
       base,
       evaluated,
       mode,
@@ -306,6 +309,9 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       localLast,
       step !== '',
     );
+    return blockers.length > 0 && blockers.every((reason) => reason === 'context_too_small')
+      ? { ...refused, refusal: { ...refused.refusal!, too_long: true } }
+      : refused;
   }
 
   const { pick, steps } = stepDown();
@@ -341,7 +347,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       ? { message: noVisionMessage(task, evaluated, localOnly) }
       : unavailableMessage(task, evaluated, localOnly, { input: inputTokens, answer: maxOutput });
   const refused = refuse(base, evaluated, 'orchestrator', null, 'unavailable', why.message, complexity, localLast);
-  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter } } : refused;
+  return why.shorter ? { ...refused, refusal: { ...refused.refusal!, shorter: why.shorter, too_long: true } } : refused;
 }
 
 /** Candidates in the order the tier prefers them (usable ones only). */
