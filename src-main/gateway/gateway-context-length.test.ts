@@ -58,6 +58,16 @@ describe('a text too long for the model', () => {
     },
   );
 
+  it('streamed, the same 400 before any event', async () => {
+    await withGateway(open(), async (g) => {
+      const client = new OpenAI({ baseURL: g.baseUrl, apiKey: g.token(), maxRetries: 0 });
+      const error = await refusal(client.chat.completions.create({ ...ask('quire/auto'), stream: true }));
+      expect(error.status).toBe(400);
+      expect(error.error).toMatchObject({ code: 'context_length_exceeded' });
+      expect(fake.requests).toHaveLength(0);
+    });
+  });
+
   it('Anthropic’s 400 invalid_request_error on /v1/messages', async () => {
     await withGateway(open(), async (g) => {
       const client = new Anthropic({ baseURL: g.baseUrl.replace(/\/v1$/, ''), apiKey: g.token(), maxRetries: 0 });
