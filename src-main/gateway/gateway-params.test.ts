@@ -95,6 +95,36 @@ describe('an app that sets no max_tokens', () => {
   });
 });
 
+describe('an app whose max_tokens is more than the model writes', () => {
+  it("is sent and held at the model's own output limit, not refused by the provider or held at the app's figure", async () => {
+    await withGateway(open(), async (g) => {
+      fake.script('cloud-gpt', { text: 'A chapter.', inputTokens: 10, outputTokens: 4 });
+      // An app that does not know which model quire/auto picks asks for plenty: 100,000 where gpt-4o writes 16,384.
+      const completion = await openai(g).chat.completions.create({
+        model: 'quire/auto',
+        messages: [{ role: 'user', content: 'Write a chapter.' }],
+        max_tokens: 100_000,
+      });
+      expect(completion.choices[0]!.message.content).toBe('A chapter.');
+      // It was sent max_tokens 100,000 (OpenAI answers that with a 400) and held at $0.80 for it.
+      expect(sent().model).toBe('cloud-gpt');
+      expect(sent().body.max_tokens).toBe(16_384);
+      const [row] = g.db.prepare('SELECT reserved_micros FROM ledger WHERE run_id = ?').all(runIdOf(completion.id)) as {
+        reserved_micros: number;
+      }[];
+      expect(row!.reserved_micros).toBeLessThan(16_384 * 8 + 1_000);
+      // Claude (64,000) is asked for the app's figure where it is less than its own.
+      fake.script('cloud-claude', { text: 'Another.', inputTokens: 10, outputTokens: 3 });
+      await openai(g).chat.completions.create({
+        model: 'cloud-claude',
+        messages: [{ role: 'user', content: 'Write another.' }],
+        max_tokens: 50_000,
+      });
+      expect(sent().body.max_tokens).toBe(50_000);
+    });
+  });
+});
+
 describe('seed and the sampling parameters', () => {
   it('openai client: seed, top_p and the penalties reach an OpenAI-compatible model', async () => {
     await withGateway(open(), async (g) => {

@@ -462,6 +462,19 @@ describe('orchestrator disabled: the active pack decides', () => {
 });
 
 describe('forced model', () => {
+  it('asked for more answer than it writes: weighed at its own max output, not refused as too long', () => {
+    // 128,000 tokens of context, 16,384 of output: an answer of 200,000 is one it can never write, not one it cannot
+    // hold. It was refused as "too long" (the figure counted against its context) and priced at 200,000 tokens.
+    const registry = [model('gpt', { strengths: ['thematic_analysis'], max_output_tokens: 16_384, price: [1, 8] })];
+    const d = run(
+      { task: 'theme_analysis', model: 'gpt', input_tokens: 1_000, max_output_tokens: 200_000 },
+      { registry, availability: availability([], ['openai']) },
+    );
+    expect(d.refusal).toBeNull();
+    expect(d.model_id).toBe('gpt');
+    expect(d.estimate_usd).toBeCloseTo((1_000 * 1 + 16_384 * 8) / 1e6, 4);
+  });
+
   it('is used when available', () => {
     expect(run({ task: 'coordinator', model: 'qwen-plus' })).toMatchObject({ mode: 'forced', model_id: 'qwen-plus' });
   });

@@ -43,7 +43,7 @@ import {
 import { usdLeftText, usdText } from '../../src-preload/contract/usd-text';
 import { imageTokens } from './image-tokens';
 import { worstCaseUsd } from './pricing';
-import { outputAllowance, ownOutputLimit } from './thinking';
+import { answerWithin, outputAllowance, ownOutputLimit } from './thinking';
 import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import { priorOnly, type QualityLookup } from './quality';
 import { localUnavailable, type AvailabilitySource, type SpendSnapshot } from './sources';
@@ -176,7 +176,10 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
     // A local model the writer picked has its answer shortened to what its context leaves, down to a floor
     // (local-answer.ts), rather than refused; Quire's own choice prefers a model that holds the whole answer.
-    const answer = local && shortenLocal && spec.id === request.model ? leastLocalAnswer(maxOutput) : maxOutput;
+    const answer = answerWithin(
+      spec,
+      local && shortenLocal && spec.id === request.model ? leastLocalAnswer(maxOutput) : maxOutput,
+    );
     e.need = inputTokens + seen + answer;
     if (spec.context_window < e.need) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inputs, model, registryPrice, seedRegistry } from '../../test/support/decision-fixtures';
 import { decide } from './decide';
 import { estimateMonthly } from './estimate';
-import { expectedThinkingTokens, outputAllowance, THINKING } from './thinking';
+import { answerWithin, expectedThinkingTokens, outputAllowance, THINKING } from './thinking';
 
 /** A reasoning model priced like GPT-5.5 ($5 in, $30 out), 128,000 tokens out at most. */
 const thinker = model('thinker', {
@@ -37,7 +37,13 @@ describe('room to think', () => {
   it('the room is capped by the model’s max output and, given the input, by what its context has left; never the answer', () => {
     const small = { ...thinker, max_output_tokens: 10_000 };
     expect(outputAllowance(small, 2_500, 'medium')).toBe(10_000);
-    expect(outputAllowance(small, 12_000, 'medium')).toBe(12_000);
+    // An answer past what the model writes is asked (and held) as its max output: its provider refuses more.
+    expect(outputAllowance(small, 12_000, 'medium')).toBe(10_000);
+    expect(outputAllowance({ ...plain, max_output_tokens: 10_000 }, 12_000, null)).toBe(10_000);
+    // A local model writes until its context is full: its registry figure does not cut the answer asked.
+    const local = { ...plain, provider: 'local' as const, max_output_tokens: 2_048 };
+    expect(answerWithin(local, 3_000)).toBe(3_000);
+    expect(answerWithin({ ...plain, max_output_tokens: 2_048 }, 3_000)).toBe(2_048);
     const narrow = { ...thinker, context_window: 20_000 };
     expect(outputAllowance(narrow, 2_500, 'medium', 15_000)).toBe(5_000);
     expect(outputAllowance(narrow, 2_500, 'medium', 19_000)).toBe(2_500);

@@ -26,17 +26,32 @@ export const THINKING: Readonly<Record<ReasoningEffort, { readonly allowance: nu
 };
 
 /**
- * The output tokens a call of `spec` is sent and held for, given the answer's allowance and the effort asked for
- * (null or undefined: none, the allowance as given). A reasoning model gets the effort's room on top, capped by its
- * max output and, when `inputTokens` is given, by what its context has left after the input and the answer; the
- * answer's own allowance is never cut. Without `inputTokens` the figure is an upper bound of the one sent.
+ * An answer's allowance as `spec` can be sent it: a cloud model's at most its max output (where the registry gives
+ * one). Its provider refuses a call that asks for more (OpenAI: "max_tokens is too large"), and the model writes no
+ * more than that however much it is allowed, so it is also what the call is held for: an app that asks any model for
+ * plenty (it does not know which one quire/auto picks) is neither refused nor held at a figure no model it could get
+ * would write. A local model writes until its context is full: its allowance is the one asked (its context is checked).
+ */
+export function answerWithin(spec: ModelSpec, answerTokens: number): number {
+  return spec.max_output_tokens === undefined || spec.provider === 'local'
+    ? answerTokens
+    : Math.min(answerTokens, spec.max_output_tokens);
+}
+
+/**
+ * The output tokens a call of `spec` is sent and held for, given the answer's allowance (within the model's max
+ * output: {@link answerWithin}) and the effort asked for (null or undefined: none, the allowance as given). A
+ * reasoning model gets the effort's room on top, capped by its max output and, when `inputTokens` is given, by what
+ * its context has left after the input and the answer; the answer's own allowance is never cut for that room.
+ * Without `inputTokens` the figure is an upper bound of the one sent.
  */
 export function outputAllowance(
   spec: ModelSpec,
-  answerTokens: number,
+  asked: number,
   effort: ReasoningEffort | null | undefined,
   inputTokens?: number,
 ): number {
+  const answerTokens = answerWithin(spec, asked);
   if (!effort || !thinksFirst(spec)) return answerTokens;
   let room = THINKING[effort].allowance;
   if (spec.max_output_tokens !== undefined) room = Math.min(room, spec.max_output_tokens - answerTokens);

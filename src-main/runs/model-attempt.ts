@@ -8,6 +8,7 @@ import { QuireError, StorageError, TimeoutError, isQuireError } from '../errors'
 import { pausedText } from '../errors/circuit-open-error';
 import type { ChosenBy } from '../orchestrator/chosen-by';
 import { costUsd, worstCaseUsd } from '../orchestrator/pricing';
+import { answerWithin } from '../orchestrator/thinking';
 import { thinksFirst } from '../../src-preload/contract/registry';
 import { LOCAL_FALLBACK_WARNING } from '../providers/local-models';
 import { billingOfError } from '../providers/provider-errors';
@@ -107,7 +108,9 @@ export class ModelAttempts {
 
   async attempt(a: AttemptInput): Promise<AttemptOutcome> {
     const { runId, spec } = a;
-    let request = a.request;
+    // Never more than the model writes (a provider refuses a call asking more); held at that much below.
+    const most = answerWithin(spec, a.request.maxOutputTokens);
+    let request = most === a.request.maxOutputTokens ? a.request : { ...a.request, maxOutputTokens: most };
     const local = spec.provider === 'local';
     const provider = local ? 'local' : this.o.providers.providerOf(spec);
     const ledgerCall = { runId, modelId: spec.id, provider, task: a.task, chosenBy: a.chosenBy };

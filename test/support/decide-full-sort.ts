@@ -29,6 +29,7 @@ import {
   unavailableMessage,
 } from '../../src-main/orchestrator/decide-text';
 import { imageTokens } from '../../src-main/orchestrator/image-tokens';
+import { answerWithin } from '../../src-main/orchestrator/thinking';
 import { worstCaseUsd } from '../../src-main/orchestrator/pricing';
 import { priorOnly, type QualityLookup } from '../../src-main/orchestrator/quality';
 import type { AvailabilitySource, SpendSnapshot } from '../../src-main/orchestrator/sources';
@@ -163,7 +164,8 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
     const local = spec.provider === 'local';
     const q = quality(spec.id, task.id, spec.quality);
     const seen = images.length > 0 && spec.capabilities.vision ? imageTokens(spec, images) : 0;
-    const cost = local ? 0 : price(spec, inputTokens + seen, maxOutput);
+    const answer = answerWithin(spec, maxOutput);
+    const cost = local ? 0 : price(spec, inputTokens + seen, answer);
     let mask = 0;
     // Images go only to a model that can see them; local models cannot (node-llama-cpp runs text models here).
     if (images.length > 0 && !spec.capabilities.vision) mask |= BIT.no_vision;
@@ -177,7 +179,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
           catalogId !== undefined && inputs.availability.localUnusable?.(catalogId) ? BIT.unusable : BIT.not_downloaded;
     } else if (!inputs.availability.cloudReady(spec)) mask |= BIT.no_key;
     if (!spec.strengths.includes(task.strength)) mask |= BIT.lacks_strength;
-    if (spec.context_window < inputTokens + seen + maxOutput) mask |= BIT.context_too_small;
+    if (spec.context_window < inputTokens + seen + answer) mask |= BIT.context_too_small;
     if (q < MIN_QUALITY) mask |= BIT.below_min_quality;
     // One shared array per combination of reasons: 5,000 candidates do not allocate 5,000 arrays.
     const hard = reasonsOf(mask);
@@ -188,7 +190,7 @@ function choose(request: DecideRequest, inputs: DecisionInputs): Decision {
       cost,
       hard,
       affordable: remaining === null || cost <= remaining + EPSILON,
-      need: inputTokens + seen + maxOutput,
+      need: inputTokens + seen + answer,
       order: Number.MAX_SAFE_INTEGER,
       tie: ties[index]!,
       size: SIZE_INDEX[spec.local?.size_class ?? 'medium'],
