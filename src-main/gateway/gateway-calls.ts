@@ -12,7 +12,7 @@ import {
   type RunStart,
   type TaskSpec,
 } from '../../src-preload/contract';
-import type { AnswerKind } from '../../src-preload/contract/tasks';
+import type { AnswerKind, ReasoningEffort } from '../../src-preload/contract/tasks';
 import { isJsonObject } from '../providers/json-answer';
 import type { ChatMessage, JsonSchemaRequest } from '../providers/spec';
 import { RunBound } from '../runs/run-bound';
@@ -35,6 +35,8 @@ export interface ChatCall {
   maxOutputTokens?: number | undefined;
   temperature?: number | undefined;
   seed?: number | undefined;
+  /** OpenAI's `reasoning_effort`: how hard a reasoning model thinks (runs:start's reasoning_effort). */
+  reasoningEffort?: ReasoningEffort | undefined;
   /** Sampling beyond temperature, each passed on where the model's provider takes it. */
   sampling?: { [K in 'top_p' | 'top_k' | 'frequency_penalty' | 'presence_penalty']?: number | undefined };
   /** Stop sequences (OpenAI's `stop`, Anthropic's `stop_sequences`). */
@@ -284,6 +286,7 @@ export class GatewayCalls {
       ...(call.maxOutputTokens !== undefined ? { max_output_tokens: call.maxOutputTokens } : {}),
       ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
       ...(call.seed !== undefined ? { seed: call.seed } : {}),
+      ...(call.reasoningEffort !== undefined ? { reasoning_effort: call.reasoningEffort } : {}),
       ...Object.fromEntries(Object.entries(call.sampling ?? {}).filter(([, value]) => value !== undefined)),
       ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
       ...(jsonSchema ? { json_schema: jsonSchema } : {}),

@@ -125,6 +125,71 @@ describe('an app whose max_tokens is more than the model writes', () => {
   });
 });
 
+describe('reasoning_effort', () => {
+  /** A reasoning model on OpenAI's API, which takes reasoning_effort. */
+  const O3: ModelSpec = {
+    ...cloudSpec('cloud-o3', 'openai', 7, 8),
+    max_output_tokens: 100_000,
+    capabilities: { ...GPT.capabilities, reasoning: true },
+  };
+  const withO3 = () => {
+    fake.reset();
+    return gatewayApp({ dataDir: tempDir(), fake, registry: [GPT, O3] });
+  };
+
+  it('reaches a reasoning model within the max_tokens the app set, which counts the thinking; no other model', async () => {
+    await withGateway(withO3(), async (g) => {
+      fake.script('cloud-o3', { text: 'Thought it through.', inputTokens: 10, outputTokens: 40 });
+      const ask = { messages: [{ role: 'user' as const, content: 'Why does Mara lie?' }], max_tokens: 3_000 };
+      await openai(g).chat.completions.create({ ...ask, model: 'cloud-o3', reasoning_effort: 'low' });
+      // It was dropped, and the model thought at its provider's default.
+      expect(sent().body.reasoning_effort).toBe('low');
+      expect(sent().body.max_completion_tokens ?? sent().body.max_tokens).toBe(3_000);
+      // A model that does not think is sent none (OpenAI refuses it there).
+      fake.script('cloud-gpt', { text: 'Because.', inputTokens: 10, outputTokens: 2 });
+      await openai(g).chat.completions.create({ ...ask, model: 'cloud-gpt', reasoning_effort: 'high' });
+      expect(sent().body.reasoning_effort).toBeUndefined();
+    });
+  });
+
+  it('is part of what the answer cache matches: the same question at another effort is asked again', async () => {
+    await withGateway(withO3(), async (g) => {
+      g.app.services.settings.set({ runs: { cache_enabled: true } });
+      fake.script('cloud-o3', { text: 'Thought it through.', inputTokens: 10, outputTokens: 40 });
+      const ask = { model: 'cloud-o3', messages: [{ role: 'user' as const, content: 'Why?' }], temperature: 0 };
+      await openai(g).chat.completions.create({ ...ask, reasoning_effort: 'low' });
+      await openai(g).chat.completions.create({ ...ask, reasoning_effort: 'low' });
+      expect(fake.requests).toHaveLength(1);
+      await openai(g).chat.completions.create({ ...ask, reasoning_effort: 'high' });
+      expect(fake.requests).toHaveLength(2);
+      expect(sent().body.reasoning_effort).toBe('high');
+    });
+  });
+
+  it('on quire/<task>, replaces the task’s own effort; a value Quire does not take is refused naming it', async () => {
+    await withGateway(withO3(), async (g) => {
+      fake.script('cloud-o3', { text: '{"findings": []}', inputTokens: 10, outputTokens: 40 });
+      await openai(g).chat.completions.create({
+        model: 'quire/continuity_check',
+        messages: [{ role: 'user', content: '# One\n\nMara counted the boats twice.' }],
+        reasoning_effort: 'high',
+      });
+      expect(sent().model).toBe('cloud-o3');
+      expect(sent().body.reasoning_effort).toBe('high');
+      const refused = (await openai(g)
+        .chat.completions.create({
+          model: 'cloud-o3',
+          messages: [{ role: 'user', content: 'Hi' }],
+          reasoning_effort: 'extreme',
+        } as never)
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(400);
+      expect(refused.error).toMatchObject({ param: 'reasoning_effort' });
+      expect(refused.message).toMatch(/reasoning_effort must be one of "low", "medium", "high"/);
+    });
+  });
+});
+
 describe('seed and the sampling parameters', () => {
   it('openai client: seed, top_p and the penalties reach an OpenAI-compatible model', async () => {
     await withGateway(open(), async (g) => {

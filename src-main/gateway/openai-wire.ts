@@ -2,6 +2,7 @@
 // answer as the `openai` client reads it, whole or as Server-Sent Events with the usage chunk when asked for.
 import { z } from 'zod';
 import { MAX_STOP_CHARS, MAX_TEXT_CHARS, type RunRecord } from '../../src-preload/contract';
+import { REASONING_EFFORTS } from '../../src-preload/contract/tasks';
 import type { RunSpend } from '../ledger/run-spend';
 import { JSON_OBJECT } from '../providers/json-answer';
 import type { ChatMessage } from '../providers/spec';
@@ -32,6 +33,8 @@ export const chatCompletionSchema = z
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     seed: z.number().int().nullish(),
+    // How hard a reasoning model thinks, where its provider takes it (OpenAI's, Gemini's): the levels Quire prices.
+    reasoning_effort: z.enum(REASONING_EFFORTS).nullish(),
     // Passed on to the model: the answer ends before the first of them (4, as OpenAI takes at most).
     stop: z.union([z.string().max(MAX_STOP_CHARS), z.array(z.string().max(MAX_STOP_CHARS)).max(4)]).nullish(),
     n: z.number().int().min(1).nullish(),
@@ -98,6 +101,7 @@ export function parseChatCompletion(body: unknown): { call: ChatCall; stream: bo
       maxOutputTokens: r.max_completion_tokens ?? r.max_tokens ?? undefined,
       temperature: r.temperature ?? undefined,
       seed: r.seed ?? undefined,
+      reasoningEffort: r.reasoning_effort ?? undefined,
       sampling: {
         top_p: r.top_p ?? undefined,
         frequency_penalty: r.frequency_penalty ?? undefined,

@@ -35,6 +35,19 @@ export function withRoomToThink(
   };
 }
 
+/**
+ * `request` with the effort a caller's own conversation asked for (runs:start's reasoning_effort), for a model that
+ * thinks: no room is added, since the allowance the caller set counts the thinking (OpenAI's max_completion_tokens
+ * does). The provider sends it where it takes one (openai-compatible.ts); any other model gets the request as it is.
+ */
+export function withAskedEffort(
+  spec: ModelSpec,
+  effort: ReasoningEffort | null,
+  request: GenerateRequest,
+): GenerateRequest {
+  return effort && thinksFirst(spec) ? { ...request, reasoningEffort: effort } : request;
+}
+
 /** The request as `spec` reads it, by the estimate (an upper bound): its messages, its schema and its images. */
 function estimatedInput(spec: ModelSpec, request: Pick<GenerateRequest, 'messages' | 'jsonSchema' | 'images'>): number {
   return (

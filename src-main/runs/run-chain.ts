@@ -18,7 +18,7 @@ import { assessAnswer } from './run-assessment';
 import type { RunBound } from './run-bound';
 import { boundOf, decideFor, whenNoPassageFits } from './run-decision';
 import { chosenBy } from '../orchestrator/chosen-by';
-import { withOwnOutputLimit, withRoomToThink } from './room-to-think';
+import { withAskedEffort, withOwnOutputLimit, withRoomToThink } from './room-to-think';
 import { attemptStep, errorInfo, localFallbackStep, movedOn, runRow, type RunStep } from './run-record';
 import { cacheKey, cacheable, estimateInputTokens, samplingOf } from './run-request';
 import type { RunServiceOptions } from './run-service-options';
@@ -104,7 +104,7 @@ export class RunChain {
     };
     const key =
       settings.runs.cache_enabled && cacheable({ temperature: plan.temperature })
-        ? cacheKey(decision.model_id, request)
+        ? cacheKey(decision.model_id, request, start.reasoning_effort)
         : null;
     const head: RunWrite = { ...decided, cache_key: key };
     this.o.events.emit('run:started', {
@@ -218,7 +218,11 @@ export class RunChain {
       // reasoning model gets room to think besides the answer's allowance; a caller that set no length, this model's
       // own output limit.
       const sized = plan.ownOutput ? withOwnOutputLimit(spec, request) : request;
-      const asked = withRoomToThink(spec, plan.definition?.reasoning_effort, requestFor(spec, plan, sized));
+      const asked = withRoomToThink(
+        spec,
+        plan.effort,
+        withAskedEffort(spec, plan.askedEffort, requestFor(spec, plan, sized)),
+      );
       // A fallback is made only within what the quote left (run-bound.ts); the first call is the one quoted (checked
       // only against a bound the caller holds, which the run's own decision may have moved past since).
       const outcome = await attempt(

@@ -30,7 +30,7 @@ export function decideFor(o: DecisionDeps, start: RunStart, plan: RunPlan, input
     ...(plan.ownOutput ? { own_output_limit: true } : {}),
     ...(plan.definition ? { shorten_local_answer: true } : {}),
     // A library task's effort; none for a caller's own messages, whose allowance goes as it is (room-to-think.ts).
-    reasoning_effort: plan.definition?.reasoning_effort ?? null,
+    reasoning_effort: plan.effort,
     ...(plan.images.length > 0 ? { images: plan.images.map(({ width, height }) => ({ width, height })) } : {}),
     ...excluded(o),
   });
@@ -118,7 +118,7 @@ export async function boundOf(
     // may write: at least what its calls are sent.
     const output = plan.ownOutput
       ? ownOutputOf(spec, { messages: plan.messages, jsonSchema: plan.jsonSchema, images: plan.images })
-      : outputAllowance(spec, decision.max_output_tokens, plan.definition?.reasoning_effort);
+      : outputAllowance(spec, decision.max_output_tokens, plan.effort);
     const bound = RunBound.of(spec, input, output, { repair, at, overrun: overruns.get(spec.id) });
     if (!most || bound.boundUsd > most.boundUsd) most = bound;
   }

@@ -1,6 +1,7 @@
 // Turning a runs:start payload into what a provider receives, the ledger's input-token estimate and the cache key.
 import { createHash } from 'node:crypto';
 import type { RunStart } from '../../src-preload/contract/runs';
+import type { ReasoningEffort } from '../../src-preload/contract/tasks';
 import type { ChatMessage, GenerateRequest, Sampling } from '../providers/spec';
 
 /** runs:start's sampling beyond temperature, as the adapters take it; undefined when it asks for none. */
@@ -25,8 +26,11 @@ export function cacheable(request: { temperature?: number | undefined }): boolea
   return request.temperature === undefined || request.temperature === 0;
 }
 
-/** Exact match: same model, same parameters, same messages. */
-export function cacheKey(modelId: string, request: GenerateRequest): string {
+/**
+ * Exact match: same model, same parameters, same messages, and the effort the caller asked for (runs:start's
+ * reasoning_effort), when it did: a task's own effort is the same on every run of it.
+ */
+export function cacheKey(modelId: string, request: GenerateRequest, effort?: ReasoningEffort): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
@@ -40,6 +44,8 @@ export function cacheKey(modelId: string, request: GenerateRequest): string {
         request.stop ?? null,
         // The same passage with other images is another question.
         ...(request.images && request.images.length > 0 ? [request.images.map((image) => image.sha256)] : []),
+        // Asked at another effort, another answer (absent, the key is the one it always was).
+        ...(effort ? [{ effort }] : []),
       ]),
     )
     .digest('hex');

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readImageSize, type StoredImage } from '../../src-preload/contract/images';
 import type { ModelSpec } from '../../src-preload/contract';
 import type { RunStart } from '../../src-preload/contract/runs';
-import type { AnswerKind, RunAnswer } from '../../src-preload/contract/tasks';
+import type { AnswerKind, ReasoningEffort, RunAnswer } from '../../src-preload/contract/tasks';
 import { InvalidInputError, QuireError } from '../errors';
 import { checkJson, readJson, type JsonReading } from '../providers/json-answer';
 import type { ChatMessage, GenerateRequest, RequestImage } from '../providers/spec';
@@ -43,6 +43,10 @@ export interface RunPlan {
    * provider would bound it (room-to-think.ts withOwnOutputLimit), and is held and quoted at that.
    */
   ownOutput: boolean;
+  /** A library task's effort (the caller's, else its definition's): its room to think is added. Null for none. */
+  effort: ReasoningEffort | null;
+  /** A caller's own conversation's effort (runs:start's reasoning_effort): sent within the allowance it set. */
+  askedEffort: ReasoningEffort | null;
   /**
    * The form and bounds the latest call's grammar was built with: set by requestFor for each call of the run (its
    * models are asked one at a time), so readStructured reads that call's answer against them; null for a call
@@ -105,6 +109,8 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
       passage: null,
       outputTokens: start.max_output_tokens,
       ownOutput: ownOutput(start),
+      effort: null,
+      askedEffort: start.reasoning_effort ?? null,
     };
   }
   refuseBlankPassage(start.input);
@@ -123,6 +129,8 @@ export function planRun(start: RunStart, library: TaskLibrary | undefined, taskI
     images,
     outputTokens: start.max_output_tokens,
     ownOutput: false,
+    effort: start.reasoning_effort ?? definition.reasoning_effort,
+    askedEffort: null,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Decision } from './orchestrator';
 import type { ProviderHealth } from './providers';
 import { qualityTierSchema } from './settings';
 import type { AlertThreshold } from './constants';
-import type { RunAnswer } from './tasks';
+import { REASONING_EFFORTS, type RunAnswer } from './tasks';
 import type { ConfidenceIngredients, TournamentQuote } from './tournaments';
 import { MAX_IMAGES_TOTAL_BYTES, runImagesSchema } from './images';
 import { MAX_TEXT_CHARS, manuscriptRefSchema } from './manuscripts';
@@ -80,6 +80,13 @@ export const runStartSchema = z.strictObject({
     .optional(),
   temperature: z.number().min(0).max(2).optional(),
   seed: z.number().int().optional(),
+  /**
+   * How hard a reasoning model thinks (OpenAI's `reasoning_effort`), sent where the model thinks and its provider takes
+   * it. On a library task's passage it replaces the task's own effort (and the room to think Quire adds for it); on a
+   * caller's own messages it goes within the answer's allowance, which counts the thinking (as OpenAI's
+   * max_completion_tokens does).
+   */
+  reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
   /**
    * Nucleus and top-k sampling and OpenAI's repetition penalties: each sent where the model's provider takes it (top_k
    * where OpenAI's API has none, the penalties where Anthropic's has none: not sent).
