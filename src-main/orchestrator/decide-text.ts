@@ -119,8 +119,8 @@ type WithReasons = Pick<Evaluated, 'hard' | 'spec' | 'need'>;
 type Sized = Pick<Evaluated, 'spec' | 'need'>;
 
 /**
- * What a call needs of a model's context beside what the models its length keeps out read at once (of several, the
- * one that reads the most): "this needs about 7,012 tokens with its answer; it reads 4,096 at once".
+ * The tokens a call needs of a context, beside what the models its length keeps out read at once (of several, the one
+ * that reads the most): "this needs about 7,012 tokens with its answer; it reads 4,096 at once".
  */
 function roomText(models: readonly Sized[]): string {
   const most = models.reduce((a, b) => (b.spec.context_window > a.spec.context_window ? b : a));
